@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const price = z.number().min(0, 'must be 0 or more (USD per million tokens)');
+
+/** A model alias declared in the config file. */
+export const modelConfigSchema = z.strictObject({
+  alias: z.string().min(1),
+  provider: z.string().min(1).describe('Provider plugin id, for example openai or anthropic'),
+  model: z.string().min(1).describe('The upstream model id'),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional().describe('Stored encrypted in the secret store; use ${ENV} substitution'),
+  prices: z.strictObject({ input: price, output: price, cached: price.optional() }).optional(),
+  fallback: z.string().optional().describe('Alias to try when the upstream answers 429/5xx before the first byte'),
+});
+
+/** An upstream MCP server declared in the config file. */
+export const mcpServerConfigSchema = z.discriminatedUnion('transport', [
+  z.strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it namespaces the tools)'),
+    transport: z.literal('http'),
+    url: z.url(),
+    headers: z.record(z.string(), z.string()).optional().describe('Sent upstream; held as secrets'),
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it namespaces the tools)'),
+    transport: z.literal('stdio'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).optional().describe('Passed to the process; held as secrets'),
+  }),
+]);
+
+/**
+ * The reference server's configuration file (`PRELOOP_CONFIG`): models,
+ * upstream MCP servers, the policy and plugin settings. Values may use
+ * `${ENV_NAME}` (or `${ENV_NAME:-default}`) substitution.
+ */
+export const configFileSchema = z.strictObject({
+  models: z.array(modelConfigSchema).default([]),
+  mcpServers: z.array(mcpServerConfigSchema).default([]),
+  policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional().describe('A policy document, or the path of one relative to this file'),
+  plugins: z
+    .strictObject({
+      webhook: z
+        .strictObject({
+          url: z.url(),
+          secret: z.string().min(24, 'must be at least 24 characters (Standard Webhooks)'),
+          previousSecrets: z.array(z.string()).optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+});
+
+/** The validated configuration file. */
+export type ConfigFile = z.output<typeof configFileSchema>;

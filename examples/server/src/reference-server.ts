@@ -1,0 +1,99 @@
+import { createLogger, createPreloop, redactUrl, type Logger, type Preloop } from '@preloop/core';
+import { resolveLocalSetup, serve, type RunningServer } from '@preloop/core/node';
+import { composeHandlers } from './compose-handlers.js';
+import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
+import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
+import { landingPage } from './landing-page.js';
+
+/** Options of {@link startReferenceServer}; each falls back to its environment variable. */
+export interface ReferenceServerOptions {
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** @default env.PORT ?? 8787 */
+  port?: number;
+  /** @default env.HOST ?? '127.0.0.1' */
+  host?: string;
+  /** @default a JSON logger at PRELOOP_LOG_LEVEL */
+  logger?: Logger;
+}
+
+/** A running reference server. */
+export interface ReferenceServer {
+  preloop: Preloop;
+  server: RunningServer;
+  url: string;
+  /** Set on first start: how the first owner logs in. */
+  firstAdmin: FirstAdmin | null;
+  /** The loaded configuration file, if any. */
+  config: LoadedConfig | null;
+  /** True when the secret key was generated into the data folder just now. */
+  generatedSecretKey: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles and starts the reference Preloop server: the kernel on SQLite or
+ * PostgreSQL, the admin API at `/api/v1`, and the configuration file.
+ *
+ * @example
+ * ```ts
+ * const { url, close } = await startReferenceServer({ port: 0 });
+ * ```
+ */
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: (env.PRELOOP_LOG_LEVEL as never) ?? 'info' });
+  const setup = resolveLocalSetup({ env });
+  const config = env.PRELOOP_CONFIG ? await loadConfigFile(env.PRELOOP_CONFIG, env) : null;
+  const preloop = await createPreloop({ database: setup.databaseUrl, secretKey: setup.secretKey, logger });
+  try {
+    const firstAdmin = await ensureFirstAdmin(preloop, env);
+    const handler = composeHandlers([
+      { prefix: '/api/v1', handler: preloop.api },
+      { prefix: '/', handler: landingPage },
+    ]);
+    const port = options.port ?? Number(env.PORT ?? 8787);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+    const server = await serve({ handler, port, host: options.host ?? env.HOST ?? '127.0.0.1' });
+    return {
+      preloop,
+      server,
+      url: server.url,
+      firstAdmin,
+      config,
+      generatedSecretKey: setup.generatedSecretKey,
+      async close() {
+        await server.close();
+        await preloop.close();
+      },
+    };
+  } catch (error) {
+    await preloop.close();
+    throw error;
+  }
+}
+
+/**
+ * The readable start-up lines: where everything is served and, on first
+ * start, how the first admin logs in.
+ *
+ * @example
+ * ```ts
+ * for (const line of startupLines(server, databaseUrl)) console.log(line);
+ * ```
+ */
+export function startupLines(server: ReferenceServer, databaseUrl: string): string[] {
+  const lines = [`Preloop ready at ${server.url}  (admin API ${server.url}/api/v1, database ${redactUrl(databaseUrl)})`];
+  if (server.generatedSecretKey) {
+    lines.push('Warning: no PRELOOP_SECRET_KEY was set; generated one into the data folder. Keep it: stored credentials are encrypted with it.');
+  }
+  if (server.firstAdmin) {
+    lines.push(
+      server.firstAdmin.generatedPassword
+        ? `First start: log in as ${server.firstAdmin.email} with password ${server.firstAdmin.generatedPassword} (shown once; change it after logging in).`
+        : `First start: log in as ${server.firstAdmin.email} with the password from PRELOOP_ADMIN_PASSWORD.`,
+    );
+  }
+  return lines;
+}
+

@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import { PreloopError, toErrorResponse } from '../errors.js';
+import { roleAtLeast, type Principal } from '../identity/principal.js';
+import type { Preloop } from '../kernel/preloop.js';
+import type { AdminRoute } from './define-route.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { readJsonBody } from './read-body.js';
+import { json } from './respond.js';
+import { validate } from './validate.js';
+
+/** Options of the admin API. */
+export interface AdminApiOptions {
+  /** Largest accepted request body, in bytes. @default 1048576 */
+  bodyLimitBytes?: number;
+}
+
+/** The admin API's base path. */
+export const adminApiBasePath = '/api/v1';
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Builds the admin API: a web-standard handler serving `routes` under `/api/v1`,
+ * with authentication, role checks, body validation, JSON errors and the
+ * OpenAPI document at `/api/v1/openapi.json`.
+ *
+ * @example
+ * ```ts
+ * const api = createAdminApi(preloop, routes);
+ * const response = await api(new Request('http://localhost/api/v1/auth/me'));
+ * ```
+ */
+export function createAdminApi(
+  preloop: Preloop,
+  routes: readonly AdminRoute[],
+  options: AdminApiOptions = {},
+): (request: Request) => Promise<Response> {
+  const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
+  const app = new Hono().basePath(adminApiBasePath);
+  let openApi: unknown = null;
+  app.get('/openapi.json', () => json((openApi ??= buildOpenApiDocument(routes))));
+
+  for (const route of routes) {
+    app.on(route.method, route.path, async (c) => {
+      const request = c.req.raw;
+      const principal = await authorize(preloop, route, request);
+      const body = route.body
+        ? validate(route.body, await readJsonBody(request, bodyLimit), 'body')
+        : unsafeMethods.has(route.method)
+          ? await readJsonBody(request, bodyLimit)
+          : undefined;
+      const query = route.query ? validate(route.query, Object.fromEntries(new URL(request.url).searchParams), 'query') : undefined;
+      const result = await route.handler({ request, params: c.req.param() as Record<string, string>, body, query, principal, preloop });
+      return result instanceof Response ? result : json(result ?? null, route.status ?? 200);
+    });
+  }
+  app.notFound((c) => toErrorResponse(new PreloopError('NOT_FOUND', `No admin API route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.onError((error) => {
+    if (!(error instanceof PreloopError)) preloop.logger.error('admin API request failed', { error });
+    return toErrorResponse(error);
+  });
+  return async (request) => app.fetch(request);
+}
+
+async function authorize(preloop: Preloop, route: AdminRoute, request: Request): Promise<Principal | null> {
+  if (route.access === 'public') return null;
+  const principal = await preloop.authenticate(request);
+  if (!principal) {
+    throw new PreloopError('UNAUTHENTICATED', 'Authentication required: send a session cookie or "Authorization: Bearer <API key>".');
+  }
+  const allowed = route.access.principals ?? ['user', 'api_key'];
+  if (!allowed.includes(principal.type)) {
+    throw new PreloopError('FORBIDDEN', `A ${principal.type.replace('_', ' ')} may not call ${route.method} ${route.path}.`);
+  }
+  const write = unsafeMethods.has(route.method);
+  if (principal.type === 'api_key' && !route.access.principals) {
+    const scope = write ? 'admin:write' : 'admin:read';
+    if (!principal.scopes.includes(scope) && !(scope === 'admin:read' && principal.scopes.includes('admin:write'))) {
+      throw new PreloopError('FORBIDDEN', `This API key lacks the "${scope}" scope.`);
+    }
+  }
+  const minimum = route.access.role ?? 'viewer';
+  if ((principal.type === 'user' || principal.type === 'api_key') && !roleAtLeast(principal.role, minimum)) {
+    throw new PreloopError('FORBIDDEN', `This action needs the ${minimum} role or higher; you are ${principal.role ?? 'without a role'}.`);
+  }
+  if (write && principal.type === 'user' && !request.headers.has('authorization')) checkSameOrigin(request);
+  return principal;
+}
+
+/** Cookie-authenticated writes must come from the same origin (CSRF defence on top of SameSite cookies). */
+function checkSameOrigin(request: Request): void {
+  const origin = request.headers.get('origin');
+  const host = request.headers.get('host') ?? new URL(request.url).host;
+  if (origin !== null && origin !== 'null' && new URL(origin).host === host) return;
+  if (origin === null && request.headers.get('sec-fetch-site') !== 'cross-site') return;
+  throw new PreloopError('FORBIDDEN', 'Cross-origin request refused: cookie-authenticated writes must come from the console origin.');
+}

@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util';
+import { isPreloopError } from '../errors.js';
+import type { CliIo } from './cli-context.js';
+import { commands } from './commands.js';
+
+/**
+ * Runs the `preloop` CLI with `argv` (without the node and script names) and
+ * returns the exit code.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(['api-key', 'list', '--database', 'sqlite:./preloop.db']);
+ * ```
+ */
+export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const words = positionals;
+  const command = [...commands]
+    .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)
+    .find((candidate) => candidate.name.split(' ').every((word, index) => words[index] === word));
+  if (!command || values.help) {
+    io.out('Usage: preloop <command> [--database <url>] [options]\n');
+    io.out('The database defaults to DATABASE_URL, else the reference server\'s SQLite file (.data/preloop.db).\n');
+    for (const entry of commands) io.out(`  ${`${entry.name} ${entry.usage ?? ''}`.trim()}\n      ${entry.summary}`);
+    return command || values.help ? 0 : words.length ? 2 : 0;
+  }
+  const rest = words.slice(command.name.split(' ').length);
+  try {
+    return await command.run({ database: typeof values.database === 'string' ? values.database : undefined }, { positionals: rest, flags: values }, io);
+  } catch (error) {
+    io.err(`preloop ${command.name}: ${isPreloopError(error) ? error.message : (error as Error).message}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /cli[\\/]main\.(ts|js)$|preloop(\.mjs)?$/.test(process.argv[1]);
+if (invokedDirectly) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,76 @@
+import type { AuditRecord } from '../audit/audit-types.js';
+import type { ApprovalProvider } from '../contracts/approval.js';
+import type { ToolResult } from '../contracts/tool.js';
+import type { Principal } from '../identity/principal.js';
+import type { PolicyDecision, ToolCallInput } from '../policy/index.js';
+
+/** A tool call as it passes through `tool.before`. */
+export interface ToolCallEnvelope {
+  principal: Principal;
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+/** A tool result as it passes through `tool.after`. */
+export interface ToolResultEnvelope {
+  principal: Principal;
+  tool: string;
+  args: Record<string, unknown>;
+  result: ToolResult;
+}
+
+/** A model request as it passes through `model.before`. */
+export interface ModelCallEnvelope {
+  principal: Principal;
+  model: string;
+  /** The request body in the ingress format. */
+  body: Record<string, unknown>;
+}
+
+/** A model response as it passes through `model.after` (non-streaming bodies only). */
+export interface ModelResultEnvelope extends ModelCallEnvelope {
+  response: Record<string, unknown>;
+}
+
+/**
+ * The closed set of hooks. Hooks decide; events observe. An unknown hook name
+ * is a configuration error. Run strategies:
+ *
+ * - `policy.evaluate`: every evaluator runs; deny overrides require-approval
+ *   overrides allow; an evaluator that throws counts as deny. Returning
+ *   `undefined` abstains.
+ * - `approval.request`: exactly one provider (the approvals plugin). With none,
+ *   a require-approval decision becomes a deny that says so. A second provider
+ *   is a configuration error.
+ * - `audit.record`: all sinks run after the record is stored; a sink failure
+ *   never breaks the request (it emits `hook-failed`).
+ * - `tool.before` / `tool.after` / `model.before` / `model.after`: run in
+ *   plugin order, each receiving the previous one's output; they may transform.
+ * - `authenticate`: the host's own authentication; the first to return a
+ *   principal wins. Runs after the built-in credentials are tried.
+ */
+export interface HookHandlers {
+  'policy.evaluate': (input: ToolCallInput) => PolicyDecision | undefined | Promise<PolicyDecision | undefined>;
+  'approval.request': ApprovalProvider;
+  'audit.record': (record: AuditRecord) => void | Promise<void>;
+  'tool.before': (call: ToolCallEnvelope) => ToolCallEnvelope | Promise<ToolCallEnvelope>;
+  'tool.after': (result: ToolResultEnvelope) => ToolResultEnvelope | Promise<ToolResultEnvelope>;
+  'model.before': (call: ModelCallEnvelope) => ModelCallEnvelope | Promise<ModelCallEnvelope>;
+  'model.after': (result: ModelResultEnvelope) => ModelResultEnvelope | Promise<ModelResultEnvelope>;
+  authenticate: (request: Request) => Principal | null | Promise<Principal | null>;
+}
+
+/** The name of a hook. */
+export type HookName = keyof HookHandlers;
+
+/** Every hook name, for validating plugins. */
+export const hookNames: readonly HookName[] = [
+  'policy.evaluate',
+  'approval.request',
+  'audit.record',
+  'tool.before',
+  'tool.after',
+  'model.before',
+  'model.after',
+  'authenticate',
+];

@@ -1,0 +1,71 @@
+/**
+ * `@preloop/core`: the Preloop kernel. Plugins, hooks, events, storage,
+ * identity, governance, audit, secrets and the admin API.
+ *
+ * @packageDocumentation
+ */
+export { createPreloop, defaultAccountId } from './kernel/create-preloop.js';
+export type { Preloop, AuthenticateOptions } from './kernel/preloop.js';
+export type { PreloopOptions, ResolvedPreloopOptions } from './kernel/options.js';
+export { migrateDatabase } from './kernel/migrate.js';
+
+export { PreloopError, isPreloopError, toErrorResponse } from './errors.js';
+export type { PreloopErrorCode, PreloopErrorOptions } from './errors.js';
+export { createId, createToken } from './ids.js';
+export { createLogger, redactFields } from './logger.js';
+export type { Logger, LoggerOptions, LogLevel } from './logger.js';
+
+export { definePlugin } from './plugins/define-plugin.js';
+export type { PreloopPlugin } from './plugins/define-plugin.js';
+export { orderPlugins } from './plugins/order-plugins.js';
+export { hookNames } from './hooks/hook-types.js';
+export type {
+  HookHandlers,
+  HookName,
+  ToolCallEnvelope,
+  ToolResultEnvelope,
+  ModelCallEnvelope,
+  ModelResultEnvelope,
+} from './hooks/hook-types.js';
+export type { HookRunner } from './hooks/hook-runner.js';
+export { createEvents } from './events/create-event-bus.js';
+export type { PreloopEvents, AnyEventListener } from './events/create-event-bus.js';
+export type { PreloopEventMap, PreloopEventName } from './events/event-map.js';
+
+export { openDatabase, redactUrl } from './storage/database.js';
+export type { DatabaseOption, DialectName, PreloopDatabase } from './storage/database.js';
+export { runMigrations, defineMigrations, columnTypes } from './storage/migrations.js';
+export type { MigrationContext, PreloopMigration } from './storage/migrations.js';
+export { parseJsonColumn } from './storage/schema.js';
+export type { KernelTables } from './storage/schema.js';
+
+export { createMemoryBus } from './bus/bus.js';
+export type { Bus, BusHandler } from './bus/bus.js';
+export { createPostgresBus } from './bus/postgres-bus.js';
+export type { PostgresBusOptions } from './bus/postgres-bus.js';
+
+export { roles, roleAtLeast } from './identity/principal.js';
+export type { Principal, PrincipalType, Role } from './identity/principal.js';
+
+export type { ToolContribution, ToolCallContext, ToolResult, ToolContent } from './contracts/tool.js';
+export type {
+  ApprovalProvider,
+  ApprovalRequestInput,
+  ApprovalTicket,
+  ApprovalOutcome,
+  ApprovalStatus,
+} from './contracts/approval.js';
+export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
+
+export { defineRoute } from './api/define-route.js';
+export type { AdminRoute, RouteAccess, RouteContext, RouteMethod, RouteResult } from './api/define-route.js';
+export { createAdminApi, adminApiBasePath } from './api/create-admin-api.js';
+export type { AdminApiOptions } from './api/create-admin-api.js';
+export { buildOpenApiDocument } from './api/openapi.js';
+export { createEventStream } from './api/event-stream.js';
+export type { EventStreamOptions } from './api/event-stream.js';
+export { json } from './api/respond.js';
+export type { Page } from './api/respond.js';
+export { validate, formatPath } from './api/validate.js';
+export type { FieldIssue } from './api/validate.js';
+export { readJsonBody, readTextBody } from './api/read-body.js';

@@ -1,0 +1,123 @@
+import { createAdminApi } from '../api/create-admin-api.js';
+import { coreRoutes } from '../api/routes/index.js';
+import { createAuditTrail } from '../audit/audit-trail.js';
+import { createMemoryBus, type Bus } from '../bus/bus.js';
+import { createPostgresBus } from '../bus/postgres-bus.js';
+import { createEvents } from '../events/create-event-bus.js';
+import { createHookRunner } from '../hooks/hook-runner.js';
+import { createIdentity } from '../identity/create-identity.js';
+import { createToken } from '../ids.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { orderPlugins } from '../plugins/order-plugins.js';
+import { createSecretStore } from '../secrets/secret-store.js';
+import { openDatabase } from '../storage/database.js';
+import { migrateDatabase } from './migrate.js';
+import { resolveOptions, type PreloopOptions } from './options.js';
+import type { Preloop } from './preloop.js';
+
+/** The id of the account created on first start. */
+export const defaultAccountId = 'acc_default';
+
+/**
+ * Builds a Preloop kernel: validates options, opens and migrates the database,
+ * creates the default account, wires plugins, hooks, events, the Bus, identity,
+ * secrets, the audit trail and the admin API.
+ *
+ * @example
+ * ```ts
+ * const preloop = await createPreloop({
+ *   database: 'sqlite:./preloop.db',
+ *   secretKey: process.env.PRELOOP_SECRET_KEY,
+ *   plugins: [approvals()],
+ * });
+ * ```
+ */
+export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
+  const resolved = resolveOptions(options, () => createToken(32));
+  const logger = resolved.logger ?? createLogger({ level: (process.env.PRELOOP_LOG_LEVEL as LogLevel | undefined) ?? 'info' });
+  const plugins = orderPlugins(resolved.plugins);
+  const events = createEvents();
+  const hooks = createHookRunner([...plugins, { id: 'host', hooks: resolved.hooks }], events);
+  const database = await openDatabase(resolved.database);
+  const closers: Array<() => Promise<void> | void> = [() => database.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      await Promise.resolve(close()).catch((error) => logger.warn('error while closing', { error }));
+    }
+  };
+  try {
+    if (resolved.migrate) await migrateDatabase(database, plugins);
+    const { db, dialect } = database;
+    const now = Date.now();
+    await db
+      .insertInto('accounts')
+      .values({ id: defaultAccountId, name: resolved.accountName, created_at: now })
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+
+    const bus: Bus =
+      resolved.bus ?? (database.postgresUrl ? await createPostgresBus({ url: database.postgresUrl, onError: (error) => logger.warn('bus connection lost; reconnecting', { error }) }) : createMemoryBus());
+    if (!resolved.bus) closers.push(() => bus.close());
+
+    const secrets = createSecretStore({ db, secretKey: resolved.secretKey, previousSecretKeys: resolved.previousSecretKeys });
+    const audit = createAuditTrail({
+      db,
+      dialect,
+      secretKey: resolved.secretKey,
+      events,
+      hooks,
+      logger,
+      defaultAccountId,
+      checkpointEvery: resolved.auditCheckpointEvery,
+    });
+    closers.push(() => audit.close());
+    const identity = createIdentity({
+      db,
+      dialect,
+      events,
+      bus,
+      audit,
+      secretKey: resolved.secretKey,
+      runtimeCredentialTtlSeconds: resolved.runtimeCredentialTtlSeconds,
+      consoleSessionTtlSeconds: resolved.consoleSessionTtlSeconds,
+    });
+    closers.push(() => identity.close());
+
+    const preloop = {
+      events,
+      hooks,
+      bus,
+      db,
+      dialect,
+      accountId: defaultAccountId,
+      identity,
+      secrets,
+      audit,
+      plugins,
+      tools: [],
+      logger,
+      options: resolved,
+      async authenticate(request, authenticateOptions) {
+        return (await identity.authenticate(request, authenticateOptions)) ?? (await hooks.authenticate(request));
+      },
+      async close() {
+        for (const plugin of [...plugins].reverse()) {
+          await Promise.resolve(plugin.close?.()).catch((error) => logger.warn(`plugin "${plugin.id}" failed to close`, { error }));
+        }
+        await closeAll();
+      },
+    } as Omit<Preloop, 'api'> as Preloop;
+
+    const tools = plugins.flatMap((plugin) => (typeof plugin.tools === 'function' ? plugin.tools(preloop) : (plugin.tools ?? [])));
+    const routes = plugins.flatMap((plugin) => (typeof plugin.routes === 'function' ? plugin.routes(preloop) : (plugin.routes ?? [])));
+    Object.assign(preloop, {
+      tools,
+      api: createAdminApi(preloop, [...coreRoutes, ...routes], { bodyLimitBytes: resolved.bodyLimitBytes }),
+    });
+    for (const plugin of plugins) await plugin.init?.(preloop);
+    return preloop;
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

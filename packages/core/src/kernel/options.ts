@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { PreloopError } from '../errors.js';
+import type { HookHandlers } from '../hooks/hook-types.js';
+import type { Logger } from '../logger.js';
+import type { PreloopPlugin } from '../plugins/define-plugin.js';
+import type { Bus } from '../bus/bus.js';
+import { formatPath } from '../api/validate.js';
+
+/** Options of {@link createPreloop}. */
+export interface PreloopOptions {
+  /** `sqlite:<file>`, `:memory:`, `postgres://…`, or `{ kysely, dialect }` for a host-supplied Kysely instance. */
+  database: string | { kysely: Kysely<any>; dialect: 'sqlite' | 'postgres' };
+  /**
+   * The key that encrypts stored credentials and signs tokens and audit
+   * checkpoints: at least 32 characters (for example 32 random bytes in base64).
+   * Optional only with `:memory:` databases, where a random one is used.
+   */
+  secretKey?: string;
+  /** Earlier secret keys, still accepted for decryption until `preloop.secrets.rotate()` re-wraps every secret. @default [] */
+  previousSecretKeys?: string[];
+  /** Plugins, in any order; they are ordered by their dependencies. @default [] */
+  plugins?: PreloopPlugin[];
+  /** The host's own hooks, run after the plugins' (for example `authenticate`). @default {} */
+  hooks?: Partial<HookHandlers>;
+  /** An initial policy document (YAML text or an object), applied when the account has none. */
+  policy?: string | Record<string, unknown>;
+  /** Run migrations at start-up. @default true */
+  migrate?: boolean;
+  /** Name of the default account created on first start. @default 'Default' */
+  accountName?: string;
+  /** Lifetime of runtime credentials, in seconds. @default 900 */
+  runtimeCredentialTtlSeconds?: number;
+  /** Lifetime of console sessions, in seconds. @default 604800 (7 days) */
+  consoleSessionTtlSeconds?: number;
+  /** Sign an audit checkpoint after this many records. @default 1000 */
+  auditCheckpointEvery?: number;
+  /** Bus override; by default in-process, or LISTEN/NOTIFY on PostgreSQL. */
+  bus?: Bus;
+  /** Logger. @default a JSON logger on stderr at level `PRELOOP_LOG_LEVEL` or info */
+  logger?: Logger;
+  /** Largest admin API request body, in bytes. @default 1048576 */
+  bodyLimitBytes?: number;
+}
+
+const optionsSchema = z.object({
+  database: z.union([
+    z.string().min(1, 'must be a database URL such as sqlite:./preloop.db, :memory: or postgres://…'),
+    z.object({ kysely: z.custom<Kysely<any>>((v) => typeof v === 'object' && v !== null, 'must be a Kysely instance'), dialect: z.enum(['sqlite', 'postgres']) }),
+  ]),
+  secretKey: z.string().min(32, 'must be at least 32 characters (for example `openssl rand -base64 32`)').optional(),
+  previousSecretKeys: z.array(z.string().min(32, 'must be at least 32 characters')).default([]),
+  plugins: z.array(z.custom<PreloopPlugin>((v) => typeof v === 'object' && v !== null, 'must be a plugin object')).default([]),
+  hooks: z.record(z.string(), z.unknown()).default({}),
+  policy: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  migrate: z.boolean().default(true),
+  accountName: z.string().min(1).default('Default'),
+  runtimeCredentialTtlSeconds: z.number().int().min(30).max(86_400).default(900),
+  consoleSessionTtlSeconds: z.number().int().min(60).max(2_592_000).default(604_800),
+  auditCheckpointEvery: z.number().int().min(1).max(1_000_000).default(1000),
+  bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null, 'must be a Bus').optional(),
+  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null, 'must be a Logger').optional(),
+  bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+});
+
+/** Options after validation and defaults. */
+export type ResolvedPreloopOptions = z.output<typeof optionsSchema> & { secretKey: string };
+
+/**
+ * Validates kernel options, failing with a `CONFIGURATION_ERROR` that names the option.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ database: ':memory:' });
+ * ```
+ */
+export function resolveOptions(options: PreloopOptions, randomKey: () => string): ResolvedPreloopOptions {
+  const result = optionsSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new PreloopError('CONFIGURATION_ERROR', `createPreloop: option "${formatPath(issue.path) || 'options'}" ${issue.message}`, {
+      details: { issues: result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
+    });
+  }
+  const resolved = result.data;
+  let secretKey = resolved.secretKey;
+  if (!secretKey) {
+    if (resolved.database !== ':memory:' && resolved.database !== 'sqlite::memory:') {
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        'createPreloop: option "secretKey" is required with a persistent database (set PRELOOP_SECRET_KEY to 32+ random characters).',
+      );
+    }
+    secretKey = randomKey();
+  }
+  return { ...resolved, secretKey } as ResolvedPreloopOptions;
+}

@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { Bus } from '../bus/bus.js';
+import type { ToolContribution } from '../contracts/tool.js';
+import type { PreloopEvents } from '../events/create-event-bus.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
+import type { Identity } from '../identity/create-identity.js';
+import type { Principal } from '../identity/principal.js';
+import type { Logger } from '../logger.js';
+import type { PreloopPlugin } from '../plugins/define-plugin.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import type { DialectName } from '../storage/database.js';
+import type { ResolvedPreloopOptions } from './options.js';
+
+/** Options of {@link Preloop.authenticate}. */
+export interface AuthenticateOptions {
+  /** The audience a runtime credential must carry (for example `mcp` or `gateway`). Omitted: any of ours. */
+  audience?: string;
+}
+
+/** A running Preloop kernel, as returned by `createPreloop`. */
+export interface Preloop {
+  /** The admin REST API: a web-standard handler serving `/api/v1/*`. */
+  readonly api: (request: Request) => Promise<Response>;
+  /** Typed events: observe, never decide. */
+  readonly events: PreloopEvents;
+  /** The hook runner (policy, approvals, audit sinks, transforms). */
+  readonly hooks: HookRunner;
+  /** Signals between instances. */
+  readonly bus: Bus;
+  /** The database (Kysely). */
+  readonly db: Kysely<any>;
+  /** Which SQL dialect `db` speaks. */
+  readonly dialect: DialectName;
+  /** The id of the default account created on first start. */
+  readonly accountId: string;
+  /** Users, teams, API keys, agents, runtime sessions, console sessions. */
+  readonly identity: Identity;
+  /** Encrypted credential storage. */
+  readonly secrets: SecretStore;
+  /** The tamper-evident audit trail. */
+  readonly audit: AuditTrail;
+  /** The installed plugins in dependency order. */
+  readonly plugins: readonly PreloopPlugin[];
+  /** Tools contributed by plugins. */
+  readonly tools: readonly ToolContribution[];
+  /** The structured logger. */
+  readonly logger: Logger;
+  /** The validated options. */
+  readonly options: Readonly<ResolvedPreloopOptions>;
+  /**
+   * Returns the principal behind a request: an API key or runtime credential
+   * (`Authorization: Bearer …`), a console session cookie, or the host's
+   * `authenticate` hook. Null when none is valid.
+   */
+  authenticate(request: Request, options?: AuthenticateOptions): Promise<Principal | null>;
+  /** Stops timers, closes plugins, the Bus and the database. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,139 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** A web-standard handler: what every mountable Preloop piece is. */
+export type WebHandler = (request: Request) => Promise<Response> | Response;
+
+/** A Node `http` request listener, optionally calling `next` when the handler answers 404 (for Express-style mounting). */
+export type NodeHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions {
+  /** Trust `X-Forwarded-Proto`/`X-Forwarded-Host` for the request URL (behind a proxy). @default false */
+  trustProxy?: boolean;
+}
+
+/**
+ * Converts a request from Node's `http` module into a web `Request`. The
+ * request's `signal` aborts when the client disconnects before the response ends.
+ *
+ * @example
+ * ```ts
+ * const request = toWebRequest(req, res);
+ * ```
+ */
+export function toWebRequest(request: IncomingMessage, response: ServerResponse, options: NodeHandlerOptions = {}): Request {
+  const controller = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  const forwardedProto = options.trustProxy ? String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() : '';
+  const forwardedHost = options.trustProxy ? String(request.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
+  const protocol = forwardedProto || ((request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+  const host = forwardedHost || request.headers.host || 'localhost';
+  const url = new URL(request.originalUrl ?? request.url ?? '/', `${protocol}://${host}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  const method = request.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(url, {
+    method,
+    headers,
+    signal: controller.signal,
+    body: hasBody ? (Readable.toWeb(request) as unknown as ReadableStream<Uint8Array>) : undefined,
+    // Node's fetch needs this for streamed request bodies.
+    ...(hasBody ? { duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+/**
+ * Writes a web `Response` to Node's `ServerResponse`, streaming the body as it
+ * arrives and stopping (cancelling the body) when the client goes away.
+ *
+ * @example
+ * ```ts
+ * await writeWebResponse(res, await handler(request));
+ * ```
+ */
+export async function writeWebResponse(response: ServerResponse, webResponse: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  webResponse.headers.forEach((value, name) => {
+    if (name === 'set-cookie') return;
+    headers[name] = value;
+  });
+  const cookies = webResponse.headers.getSetCookie();
+  if (cookies.length) headers['set-cookie'] = cookies;
+  response.writeHead(webResponse.status, webResponse.statusText || undefined, headers);
+  if (!webResponse.body) {
+    response.end();
+    return;
+  }
+  // Send headers at once so streaming clients see the status before the first chunk.
+  response.flushHeaders();
+  const reader = webResponse.body.getReader();
+  const onClose = () => void reader.cancel().catch(() => {});
+  response.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (response.destroyed) break;
+      if (!response.write(value)) {
+        await new Promise<void>((resolve) => {
+          const finish = () => {
+            response.off('drain', finish);
+            response.off('close', finish);
+            resolve();
+          };
+          response.once('drain', finish);
+          response.once('close', finish);
+        });
+      }
+    }
+  } catch {
+    // The body failed or was cancelled; end what we have.
+  } finally {
+    response.off('close', onClose);
+    if (!response.destroyed) response.end();
+  }
+}
+
+/**
+ * Adapts a web-standard handler to Node's `http` (and Express/Fastify raw)
+ * request listeners.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * createServer(toNodeHandler(preloop.api)).listen(8787);
+ * // Express: app.use('/api/v1', toNodeHandler(preloop.api));
+ * ```
+ */
+export function toNodeHandler(handler: WebHandler, options: NodeHandlerOptions = {}): NodeHandler {
+  return (request, response, next) => {
+    const run = async () => {
+      const webResponse = await handler(toWebRequest(request, response, options));
+      await writeWebResponse(response, webResponse);
+    };
+    run().catch((error) => {
+      if (next) return next(error);
+      if (!response.headersSent) {
+        response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        response.end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'Internal error' } }));
+      } else {
+        response.destroy();
+      }
+    });
+  };
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** Set by Express to the URL before mounting stripped its prefix. */
+    originalUrl?: string;
+  }
+}

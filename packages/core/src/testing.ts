@@ -1,0 +1,10 @@
+/**
+ * Test helpers for Preloop and its plugins: throwaway databases on every
+ * dialect, and kernels built on them. Import from `@preloop/core/testing`.
+ *
+ * @packageDocumentation
+ */
+export { testDialects, postgresOnly, createPostgresTestDatabase, testPostgresUrlVariable } from './testing/test-databases.js';
+export type { TestDatabase, TestDialect } from './testing/test-databases.js';
+export { createTestPreloop, testSecretKey } from './testing/create-test-preloop.js';
+export type { TestPreloop } from './testing/create-test-preloop.js';
