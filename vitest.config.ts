@@ -1,10 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-const sourceConditions = ['source', 'import', 'module', 'node', 'default'];
-
 export default defineConfig({
-  resolve: { conditions: sourceConditions },
-  ssr: { resolve: { conditions: sourceConditions, externalConditions: ['source'] } },
+  // Resolve workspace packages to their TypeScript sources (the `source` export condition).
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     projects: [
       {

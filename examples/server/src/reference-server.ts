@@ -1,6 +1,7 @@
 import { createLogger, createPreloop, redactUrl, type Logger, type Preloop } from '@preloop/core';
 import { resolveLocalSetup, serve, type RunningServer } from '@preloop/core/node';
 import { composeHandlers } from './compose-handlers.js';
+import { applyConfig } from './config/apply-config.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
 import { landingPage } from './landing-page.js';
@@ -48,6 +49,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const preloop = await createPreloop({ database: setup.databaseUrl, secretKey: setup.secretKey, logger });
   try {
     const firstAdmin = await ensureFirstAdmin(preloop, env);
+    if (config) {
+      const changes = await applyConfig(preloop, config);
+      logger.info(changes.length ? `applied ${config.file}: ${changes.join(', ')}` : `${config.file} is already in force`);
+    }
     const handler = composeHandlers([
       { prefix: '/api/v1', handler: preloop.api },
       { prefix: '/', handler: landingPage },

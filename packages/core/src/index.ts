@@ -54,7 +54,18 @@ export type {
   ApprovalTicket,
   ApprovalOutcome,
   ApprovalStatus,
+  ApprovalKind,
+  ApprovalWorkflow,
 } from './contracts/approval.js';
+export { isNotifier, notifierContractVersion } from './contracts/notifier.js';
+export type {
+  Notifier,
+  NotifyContext,
+  ApprovalNotification,
+  ApprovalNotificationType,
+  ApprovalNotificationLinks,
+  ApprovalRequestView,
+} from './contracts/notifier.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
 
 export { defineRoute } from './api/define-route.js';
@@ -69,3 +80,13 @@ export type { Page } from './api/respond.js';
 export { validate, formatPath } from './api/validate.js';
 export type { FieldIssue } from './api/validate.js';
 export { readJsonBody, readTextBody } from './api/read-body.js';
+
+export * from './policy/index.js';
+export { createGovernance } from './governance/create-governance.js';
+export type { Governance } from './governance/create-governance.js';
+export { createPolicyStore } from './governance/policy-store.js';
+export type { PolicyStore, PolicyVersion, ActivePolicy, PolicyValidation } from './governance/policy-store.js';
+export { createKillSwitch, killSwitchScopes } from './governance/kill-switch.js';
+export type { KillSwitch, KillSwitchScope, KillSwitchState } from './governance/kill-switch.js';
+export { governanceBusChannel } from './governance/account-cache.js';
+export type { GovernanceSignal } from './governance/account-cache.js';

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { isPreloopError } from '../errors.js';
 import type { CliIo } from './cli-context.js';
-import { commands } from './commands.js';
+import { commands as baseCommands } from './commands.js';
+import { policyCommands } from './policy-commands.js';
+
+const commands = [...baseCommands, ...policyCommands];
 
 /**
  * Runs the `preloop` CLI with `argv` (without the node and script names) and

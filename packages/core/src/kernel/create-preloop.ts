@@ -4,6 +4,7 @@ import { createAuditTrail } from '../audit/audit-trail.js';
 import { createMemoryBus, type Bus } from '../bus/bus.js';
 import { createPostgresBus } from '../bus/postgres-bus.js';
 import { createEvents } from '../events/create-event-bus.js';
+import { createGovernance } from '../governance/create-governance.js';
 import { createHookRunner } from '../hooks/hook-runner.js';
 import { createIdentity } from '../identity/create-identity.js';
 import { createToken } from '../ids.js';
@@ -82,6 +83,10 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       consoleSessionTtlSeconds: resolved.consoleSessionTtlSeconds,
     });
     closers.push(() => identity.close());
+    const governance = createGovernance({ db, bus, audit, hooks, initialPolicy: resolved.policy });
+    closers.push(() => governance.close());
+    // Materializes (and so validates) the first policy version on first start.
+    await governance.policies.active(defaultAccountId);
 
     const preloop = {
       events,
@@ -93,6 +98,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       identity,
       secrets,
       audit,
+      governance,
       plugins,
       tools: [],
       logger,

@@ -3,6 +3,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Bus } from '../bus/bus.js';
 import type { ToolContribution } from '../contracts/tool.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
+import type { Governance } from '../governance/create-governance.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import type { Identity } from '../identity/create-identity.js';
 import type { Principal } from '../identity/principal.js';
@@ -40,6 +41,8 @@ export interface Preloop {
   readonly secrets: SecretStore;
   /** The tamper-evident audit trail. */
   readonly audit: AuditTrail;
+  /** Policy versions, evaluation (with plugin evaluators) and the kill switch. */
+  readonly governance: Governance;
   /** The installed plugins in dependency order. */
   readonly plugins: readonly PreloopPlugin[];
   /** Tools contributed by plugins. */

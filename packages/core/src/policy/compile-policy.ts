@@ -152,8 +152,7 @@ export function compilePolicy(document: PolicyDocument | unknown): CompiledPolic
     else if (kind === 'agent') agentScopes.set(id, compiled);
     else teamScopes.set(id, Object.freeze({ order: scopeIndex, scope: compiled }));
   });
-  return Object.freeze({
-    [compiledPolicyBrand]: true,
+  const compiled = {
     document: validated,
     defaults: Object.freeze({ action: validated.defaults.tools, workflow: defaultWorkflow }),
     models: compileGlobs(validated.defaults.models.allow),
@@ -161,5 +160,8 @@ export function compilePolicy(document: PolicyDocument | unknown): CompiledPolic
     apiKeyScopes,
     agentScopes,
     teamScopes,
-  });
+  };
+  // Non-enumerable, so a spread copy of a compiled policy is not mistaken for one.
+  Object.defineProperty(compiled, compiledPolicyBrand, { value: true, enumerable: false });
+  return Object.freeze(compiled);
 }

@@ -67,6 +67,8 @@ export interface KernelTables {
     last_heartbeat_at: number;
     ended_at: number | null;
     end_reason: string | null;
+    /** JSON list of the credential's audiences (migration 0002-identity). */
+    audience: string;
   };
   runtime_session_activity: {
     id: string;
@@ -116,6 +118,16 @@ export interface KernelTables {
     time: number;
   };
   kernel_state: { account_id: string; key: string; value: string; updated_at: number };
+  policy_versions: {
+    id: string;
+    account_id: string;
+    version: number;
+    document: string;
+    source: string;
+    comment: string | null;
+    created_by: string | null;
+    created_at: number;
+  };
 }
 
 /**

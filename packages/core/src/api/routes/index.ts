@@ -1,7 +1,8 @@
 import type { AdminRoute } from '../define-route.js';
 import { auditRoutes } from './audit-routes.js';
+import { governanceRoutes } from './governance-routes.js';
 import { identityRoutes } from './identity-routes.js';
 import { systemRoutes } from './system-routes.js';
 
 /** Every route the kernel itself serves under `/api/v1`. */
-export const coreRoutes: AdminRoute[] = [...systemRoutes, ...identityRoutes, ...auditRoutes];
+export const coreRoutes: AdminRoute[] = [...systemRoutes, ...identityRoutes, ...auditRoutes, ...governanceRoutes];

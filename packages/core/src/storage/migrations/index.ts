@@ -1,6 +1,8 @@
 import type { PreloopMigration } from '../migrations.js';
 import { kernelMigration } from './0001-kernel.js';
 import { identityMigration } from './0002-identity.js';
+import { auditMigration } from './0003-audit.js';
+import { governanceMigration } from './0004-governance.js';
 
 /** The kernel's own migrations, in order. */
-export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration];
+export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration];

@@ -1,0 +1,28 @@
+import { parsePolicyDocument, toPolicyJson, type Preloop } from '@preloop/core';
+import type { LoadedConfig } from './load-config.js';
+
+const configActor = { type: 'system' as const, name: 'PRELOOP_CONFIG' };
+
+/**
+ * Applies the configuration file to the kernel, idempotently: a section
+ * already in force is left as it is, so restarting with the same file changes
+ * nothing. Returns what changed, for the start-up log.
+ *
+ * @example
+ * ```ts
+ * const changes = await applyConfig(preloop, await loadConfigFile('preloop.yaml'));
+ * ```
+ */
+export async function applyConfig(preloop: Preloop, loaded: LoadedConfig): Promise<string[]> {
+  const changes: string[] = [];
+  const { config } = loaded;
+  if (config.policy !== undefined) {
+    const proposed = typeof config.policy === 'string' ? parsePolicyDocument(config.policy) : parsePolicyDocument(config.policy, 'json');
+    const active = await preloop.governance.policies.active(preloop.accountId);
+    if (toPolicyJson(active.document) !== toPolicyJson(proposed)) {
+      const version = await preloop.governance.policies.apply(preloop.accountId, config.policy, configActor, `from ${loaded.file}`);
+      changes.push(`policy version ${version.version}`);
+    }
+  }
+  return changes;
+}

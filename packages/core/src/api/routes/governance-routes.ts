@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { PreloopError } from '../../errors.js';
+import { killSwitchScopes } from '../../governance/kill-switch.js';
+import type { Principal } from '../../identity/principal.js';
+import { compilePolicy, parsePolicyDocument, policyJsonSchema, simulatePolicy } from '../../policy/index.js';
+import { defineRoute, type AdminRoute } from '../define-route.js';
+
+const documentInput = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
+const policyBody = z.strictObject({ document: documentInput, comment: z.string().max(500).optional() });
+const simulateBody = z.strictObject({
+  subject: z
+    .strictObject({
+      type: z.enum(['user', 'api_key', 'agent', 'runtime_session']).default('api_key'),
+      id: z.string().optional(),
+      apiKeyId: z.string().nullable().optional(),
+      agentId: z.string().nullable().optional(),
+      userId: z.string().nullable().optional(),
+      teamIds: z.array(z.string()).default([]),
+      role: z.enum(['owner', 'admin', 'approver', 'viewer']).nullable().optional(),
+    })
+    .default({ type: 'api_key', teamIds: [] }),
+  tool: z.string().min(1),
+  args: z.record(z.string(), z.unknown()).default({}),
+  readOnly: z.boolean().default(false),
+  server: z.string().nullable().optional(),
+  document: documentInput.optional(),
+});
+
+/** Policy versions, validation, diff, rollback, export, simulation, and the kill switch. */
+export const governanceRoutes: AdminRoute[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/policy',
+    summary: 'The active policy version',
+    tag: 'policy',
+    access: { role: 'viewer' },
+    async handler({ preloop, principal }) {
+      const { version } = await preloop.governance.policies.active(principal!.accountId);
+      return preloop.governance.policies.get(principal!.accountId, version);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/policy',
+    summary: 'Apply a policy document as the new active version (refused, changing nothing, when invalid or its tests fail)',
+    tag: 'policy',
+    access: { role: 'admin' },
+    body: policyBody,
+    status: 201,
+    handler: ({ preloop, principal, body }) => preloop.governance.policies.apply(principal!.accountId, body.document, principal!, body.comment),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/policy/versions',
+    summary: 'Every policy version, newest first',
+    tag: 'policy',
+    access: { role: 'viewer' },
+    handler: async ({ preloop, principal }) => ({ items: await preloop.governance.policies.versions(principal!.accountId), nextCursor: null }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/policy/versions/:version',
+    summary: 'One policy version',
+    tag: 'policy',
+    access: { role: 'viewer' },
+    async handler({ preloop, principal, params }) {
+      const version = await preloop.governance.policies.get(principal!.accountId, Number(params.version));
+      if (!version) throw new PreloopError('NOT_FOUND', `No policy version ${params.version}.`);
+      return version;
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/policy/validate',
+    summary: 'Validate a document and run its tests, changing nothing',
+    tag: 'policy',
+    access: { role: 'viewer' },
+    body: z.strictObject({ document: documentInput }),
+    handler: ({ preloop, body }) => preloop.governance.policies.validate(body.document),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/policy/diff',
+    summary: 'Unified diff between versions, or between a version (default: active) and a proposed document',
+    tag: 'policy',
+    access: { role: 'viewer' },
+    body: z.strictObject({ from: z.number().int().positive().optional(), to: z.union([z.number().int().positive(), documentInput]) }),
+    async handler({ preloop, principal, body }) {
+      const accountId = principal!.accountId;
+      const from = body.from ?? (await preloop.governance.policies.active(accountId)).version;
+      return { diff: await preloop.governance.policies.diff(accountId, from, body.to) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/policy/rollback',
+    summary: 'Make an earlier version active again (as a new version)',
+    tag: 'policy',
+    access: { role: 'admin' },
+    body: z.strictObject({ version: z.number().int().positive() }),
+    handler: ({ preloop, principal, body }) => preloop.governance.policies.rollback(principal!.accountId, body.version, principal!),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/policy/export',
+    summary: 'The active (or a given) version as YAML or JSON text',
+    tag: 'policy',
+    access: { role: 'viewer' },
+    query: z.strictObject({ format: z.enum(['yaml', 'json']).default('yaml'), version: z.coerce.number().int().positive().optional() }),
+    async handler({ preloop, principal, query }) {
+      const text = await preloop.governance.policies.export(principal!.accountId, query.format, query.version);
+      return new Response(text, { headers: { 'content-type': query.format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8' } });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/policy/schema',
+    summary: 'The JSON Schema of policy documents',
+    tag: 'policy',
+    access: 'public',
+    handler: () => policyJsonSchema(),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/policy/simulate',
+    summary: 'What would happen to this call from this subject (against the active or a proposed document), running nothing',
+    tag: 'policy',
+    access: { role: 'viewer' },
+    body: simulateBody,
+    async handler({ preloop, principal, body }) {
+      const accountId = principal!.accountId;
+      const subject: Principal = {
+        type: body.subject.type,
+        id: body.subject.id ?? body.subject.apiKeyId ?? body.subject.agentId ?? body.subject.userId ?? 'simulated',
+        accountId,
+        name: 'simulated subject',
+        role: body.subject.role ?? null,
+        userId: body.subject.userId ?? null,
+        apiKeyId: body.subject.apiKeyId ?? null,
+        agentId: body.subject.agentId ?? null,
+        runtimeSessionId: null,
+        teamIds: body.subject.teamIds,
+        scopes: [],
+      };
+      const input = { subject, tool: { name: body.tool, server: body.server ?? null, readOnly: body.readOnly }, args: body.args };
+      if (body.document !== undefined) {
+        const document = typeof body.document === 'string' ? parsePolicyDocument(body.document) : parsePolicyDocument(body.document, 'json');
+        return simulatePolicy(compilePolicy(document), input);
+      }
+      const decision = await preloop.governance.evaluateToolCall(input);
+      return { visible: await preloop.governance.isToolVisible(subject, body.tool), decision };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/kill-switch',
+    summary: 'The kill switch state',
+    tag: 'kill-switch',
+    access: { role: 'viewer' },
+    handler: ({ preloop, principal }) => preloop.governance.killSwitch.state(principal!.accountId),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/kill-switch/activate',
+    summary: 'Stop tools, models and/or flows account-wide, on every instance',
+    tag: 'kill-switch',
+    access: { role: 'admin' },
+    body: z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).default([...killSwitchScopes]), reason: z.string().min(1).max(500) }),
+    handler: ({ preloop, principal, body }) => preloop.governance.killSwitch.activate(principal!.accountId, body.scopes, body.reason, principal!),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/kill-switch/deactivate',
+    summary: 'Resume the given scopes (all when omitted)',
+    tag: 'kill-switch',
+    access: { role: 'admin' },
+    body: z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).optional() }),
+    handler: ({ preloop, principal, body }) => preloop.governance.killSwitch.deactivate(principal!.accountId, body.scopes, principal!),
+  }),
+];

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { PreloopError } from '../../../errors.js';
+import { clearSessionCookie, isSecureRequest, readSessionCookie } from '../../../identity/console-sessions.js';
+import { defineRoute, type AdminRoute } from '../../define-route.js';
+import { json } from '../../respond.js';
+import { noStore, requirePrincipal } from './route-helpers.js';
+
+const loginBody = z.strictObject({
+  email: z.string().min(1).max(320),
+  password: z.string().min(1).max(1024),
+});
+
+/** Console login, logout, and who am I. */
+export const authRoutes: AdminRoute[] = [
+  defineRoute({
+    method: 'POST',
+    path: '/auth/login',
+    summary: 'Log in with email and password; sets the preloop_session cookie',
+    tag: 'auth',
+    access: 'public',
+    body: loginBody,
+    async handler({ body, preloop, request }) {
+      const secure = isSecureRequest(request);
+      const result = await preloop.identity.consoleSessions.login(body.email, body.password, { secure });
+      if (!result) throw new PreloopError('UNAUTHENTICATED', 'Invalid email or password.');
+      return noStore({ user: result.user, expiresAt: result.session.expiresAt }, 200, { 'set-cookie': result.cookie });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/auth/logout',
+    summary: 'End the console session and clear its cookie',
+    tag: 'auth',
+    access: 'public',
+    status: 204,
+    async handler({ preloop, request }) {
+      const token = readSessionCookie(request);
+      if (token) {
+        const principal = await preloop.identity.authenticate(request);
+        await preloop.identity.consoleSessions.logout(token, principal?.type === 'user' ? principal : undefined);
+      }
+      return json(null, 204, { 'set-cookie': clearSessionCookie({ secure: isSecureRequest(request) }) });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/auth/me',
+    summary: 'The calling principal (and its user, if any)',
+    tag: 'auth',
+    access: { principals: ['user', 'api_key', 'agent', 'runtime_session'] },
+    async handler({ preloop, principal }) {
+      const self = requirePrincipal(principal);
+      const user = self.userId ? await preloop.identity.users.find(self.accountId, self.userId) : null;
+      return { principal: self, user };
+    },
+  }),
+];

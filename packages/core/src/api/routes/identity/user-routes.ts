@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { PreloopError } from '../../../errors.js';
+import { minPasswordLength, maxPasswordLength } from '../../../identity/passwords.js';
+import { roles } from '../../../identity/principal.js';
+import { defineRoute, type AdminRoute } from '../../define-route.js';
+import { assertRoleWithinOwn, booleanQuery, listQuery, nameSchema, requirePrincipal } from './route-helpers.js';
+
+const password = z.string().min(minPasswordLength).max(maxPasswordLength);
+
+const createUserBody = z.strictObject({
+  email: z.email().max(320),
+  name: nameSchema,
+  role: z.enum(roles),
+  password: password.optional(),
+});
+
+const updateUserBody = z
+  .strictObject({
+    name: nameSchema.optional(),
+    role: z.enum(roles).optional(),
+    disabled: z.boolean().optional(),
+    password: password.nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one of name, role, disabled, password' });
+
+const userListQuery = listQuery.extend({ role: z.enum(roles).optional(), disabled: booleanQuery.optional() });
+
+/** Console users: list, create, read, change, delete. Admins manage users up to their own role. */
+export const userRoutes: AdminRoute[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/users',
+    summary: 'List users',
+    tag: 'users',
+    access: { role: 'viewer' },
+    query: userListQuery,
+    handler: ({ preloop, principal, query }) => preloop.identity.users.list(requirePrincipal(principal).accountId, query),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/users',
+    summary: 'Create a user (at most your own role)',
+    tag: 'users',
+    access: { role: 'admin' },
+    body: createUserBody,
+    status: 201,
+    handler({ preloop, principal, body }) {
+      const self = requirePrincipal(principal);
+      assertRoleWithinOwn(self, body.role, 'create a user with role');
+      return preloop.identity.users.create(self.accountId, body, self);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/users/:id',
+    summary: 'Get a user',
+    tag: 'users',
+    access: { role: 'viewer' },
+    handler: ({ preloop, principal, params }) => preloop.identity.users.get(requirePrincipal(principal).accountId, params.id!),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/users/:id',
+    summary: 'Change a user’s name, role, password, or disable it',
+    tag: 'users',
+    access: { role: 'admin' },
+    body: updateUserBody,
+    async handler({ preloop, principal, params, body }) {
+      const self = requirePrincipal(principal);
+      const target = await preloop.identity.users.get(self.accountId, params.id!);
+      assertRoleWithinOwn(self, target.role, 'change a user with role');
+      if (body.role !== undefined) assertRoleWithinOwn(self, body.role, 'grant the role');
+      if (body.disabled === true && target.id === self.userId) throw new PreloopError('FORBIDDEN', 'You cannot disable yourself.');
+      return preloop.identity.users.update(self.accountId, target.id, body, self);
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/users/:id',
+    summary: 'Delete a user (its API keys are revoked)',
+    tag: 'users',
+    access: { role: 'admin' },
+    status: 204,
+    async handler({ preloop, principal, params }) {
+      const self = requirePrincipal(principal);
+      const target = await preloop.identity.users.get(self.accountId, params.id!);
+      assertRoleWithinOwn(self, target.role, 'delete a user with role');
+      if (target.id === self.userId) throw new PreloopError('FORBIDDEN', 'You cannot delete yourself.');
+      await preloop.identity.users.delete(self.accountId, target.id, self);
+    },
+  }),
+];

@@ -1,0 +1,221 @@
+import type { Kysely } from 'kysely';
+import type { Page } from '../api/respond.js';
+import { PreloopError } from '../errors.js';
+import type { PreloopEvents } from '../events/create-event-bus.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { DialectName } from '../storage/database.js';
+import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint } from './audit-append.js';
+import { getAuditRecord, queryAuditRecords, type AuditQuery } from './audit-query.js';
+import { prepareAuditRecord, type PreparedAuditRecord } from './audit-rows.js';
+import type { AuditRecord, AuditRecordInput } from './audit-types.js';
+import { verifyAuditChain, type AuditVerifyOptions, type AuditVerifyReport } from './audit-verify.js';
+import { createCheckpointSigner, type CheckpointPublicKey } from './checkpoints.js';
+import type { RedactionLimits } from './redact.js';
+
+/** Options of {@link createAuditTrail}. */
+export interface AuditTrailOptions {
+  /** The database (with the kernel's audit tables). */
+  db: Kysely<any>;
+  /** Which SQL dialect `db` speaks. */
+  dialect: DialectName;
+  /** The secret key; the checkpoint signing key is derived from it. */
+  secretKey: string;
+  /** Earlier secret keys, so checkpoints they signed still verify. @default [] */
+  previousSecretKeys?: readonly string[];
+  /** Where `audit-recorded` is emitted. @default no events */
+  events?: PreloopEvents;
+  /** Where records are handed to `audit.record` sinks. @default no sinks */
+  hooks?: Pick<HookRunner, 'sendToAuditSinks'>;
+  /** Logger for sink failures. @default a silent logger */
+  logger?: Logger;
+  /** The account of records whose input and actor name none. */
+  defaultAccountId: string;
+  /** Sign a checkpoint whenever the chain reaches a multiple of this many records. @default 1000 */
+  checkpointEvery?: number;
+  /** Most records written in one transaction (group commit). @default 500 */
+  maxBatchSize?: number;
+  /** Size limits of record data. @default see {@link RedactionLimits} */
+  redaction?: RedactionLimits;
+}
+
+/** A signed checkpoint. */
+export interface AuditCheckpoint {
+  id: string;
+  accountId: string;
+  /** The position covered. */
+  seq: number;
+  /** The hash of the record at `seq`. */
+  hash: string;
+  /** The checkpoint key's id. */
+  keyId: string;
+  /** Ed25519 signature (base64) over `checkpointMessage({ accountId, seq, hash })`. */
+  signature: string;
+  time: number;
+}
+
+/** The tamper-evident audit trail: an append-only hash chain per account with signed checkpoints. */
+export interface AuditTrail {
+  /**
+   * Appends a record and resolves once it is committed. Throws when it cannot be
+   * stored, so a caller can deny the action it was about to take.
+   */
+  record(input: AuditRecordInput): Promise<AuditRecord>;
+  /** Lists records newest first, filtered, with an opaque cursor. */
+  query(query: AuditQuery): Promise<Page<AuditRecord>>;
+  /** One record; `NOT_FOUND` when absent. */
+  get(accountId: string, id: string): Promise<AuditRecord>;
+  /** Verifies an account's whole chain and names the first break. */
+  verify(accountId: string, options?: AuditVerifyOptions): Promise<AuditVerifyReport>;
+  /** Signs a checkpoint at the account's current head now; null when the chain is empty. */
+  checkpoint(accountId: string): Promise<AuditCheckpoint | null>;
+  /** The Ed25519 public key that verifies checkpoints. */
+  publicKey(): CheckpointPublicKey;
+  /** Waits for pending appends (and sink deliveries, up to 5 s), then refuses new records. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  record: PreparedAuditRecord;
+  resolve(record: AuditRecord): void;
+  reject(error: unknown): void;
+}
+
+interface AccountQueue {
+  items: Pending[];
+  running: Promise<void> | null;
+}
+
+const sinkDrainTimeoutMs = 5000;
+
+/**
+ * Creates the audit trail. Appends are serialized per account and batched: the
+ * records that arrive while a transaction runs are written together in the next
+ * one (group commit). On PostgreSQL the chain head row is locked
+ * (`SELECT … FOR UPDATE`) in each transaction, so several instances on one
+ * database extend a single chain; on SQLite the transaction takes the write lock
+ * up front (`BEGIN IMMEDIATE`).
+ *
+ * @example
+ * ```ts
+ * const audit = createAuditTrail({ db, dialect: 'sqlite', secretKey, events, hooks, logger, defaultAccountId: 'acc_default' });
+ * await audit.record({ actor: principal, action: 'api-key.create', target: { type: 'api_key', id }, outcome: 'success' });
+ * const report = await audit.verify('acc_default');
+ * ```
+ */
+export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
+  const { db, dialect } = options;
+  const signer = createCheckpointSigner(options.secretKey, options.previousSecretKeys);
+  const logger = options.logger ?? createLogger({ level: 'silent' });
+  const checkpointEvery = Math.max(1, Math.trunc(options.checkpointEvery ?? 1000));
+  const maxBatchSize = Math.max(1, Math.trunc(options.maxBatchSize ?? 500));
+  const queues = new Map<string, AccountQueue>();
+  const knownHeads = new Set<string>();
+  const sinkDeliveries = new Set<Promise<void>>();
+  let closed = false;
+
+  const deliver = (record: AuditRecord) => {
+    options.events?.emit('audit-recorded', { accountId: record.accountId, id: record.id, seq: record.seq, action: record.action, outcome: record.outcome, time: record.time });
+    if (!options.hooks) return;
+    const delivery = Promise.resolve()
+      .then(() => options.hooks!.sendToAuditSinks(record))
+      .catch((error: unknown) => logger.warn('audit sink delivery failed', { error, auditRecordId: record.id }))
+      .finally(() => sinkDeliveries.delete(delivery));
+    sinkDeliveries.add(delivery);
+  };
+
+  const drain = async (accountId: string, queue: AccountQueue) => {
+    try {
+      while (queue.items.length > 0) {
+        const batch = queue.items.splice(0, maxBatchSize);
+        let stored: AuditRecord[];
+        try {
+          const rows = await inWriteTransaction(db, dialect, (trx) =>
+            appendAuditBatch(trx, accountId, batch.map((item) => item.record), { dialect, signer, checkpointEvery, headKnown: knownHeads.has(accountId) }),
+          );
+          knownHeads.add(accountId);
+          stored = rows.map((row, index) => ({ ...toRecord(batch[index]!.record), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash }));
+        } catch (cause) {
+          knownHeads.delete(accountId);
+          logger.error('audit write failed', { error: cause, accountId, records: batch.length });
+          const error =
+            cause instanceof PreloopError ? cause : new PreloopError('INTERNAL_ERROR', 'The audit record could not be stored; the action must not proceed.', { cause });
+          for (const item of batch) item.reject(error);
+          continue;
+        }
+        for (let index = 0; index < batch.length; index++) batch[index]!.resolve(stored[index]!);
+        for (const record of stored) deliver(record);
+      }
+    } finally {
+      queue.running = null;
+      if (queue.items.length === 0) queues.delete(accountId);
+    }
+  };
+
+  return {
+    record(input) {
+      if (closed) return Promise.reject(new PreloopError('GONE', 'The audit trail is closed.'));
+      let prepared: PreparedAuditRecord;
+      try {
+        prepared = prepareAuditRecord(input, options.defaultAccountId, options.redaction);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise<AuditRecord>((resolve, reject) => {
+        let queue = queues.get(prepared.accountId);
+        if (!queue) {
+          queue = { items: [], running: null };
+          queues.set(prepared.accountId, queue);
+        }
+        queue.items.push({ record: prepared, resolve, reject });
+        if (!queue.running) queue.running = drain(prepared.accountId, queue);
+      });
+    },
+    query: (query) => queryAuditRecords(db, query),
+    get: (accountId, id) => getAuditRecord(db, accountId, id),
+    verify: (accountId, verifyOptions) => verifyAuditChain(db, accountId, signer, verifyOptions),
+    async checkpoint(accountId) {
+      const row = await inWriteTransaction(db, dialect, (trx) => signHeadCheckpoint(trx, accountId, dialect, signer));
+      if (!row) return null;
+      return { id: row.id, accountId: row.account_id, seq: Number(row.seq), hash: row.hash, keyId: row.key_id, signature: row.signature, time: Number(row.time) };
+    },
+    publicKey: () => signer.publicKey,
+    async close() {
+      closed = true;
+      for (let pending = [...queues.values()].flatMap((queue) => (queue.running ? [queue.running] : [])); pending.length > 0; ) {
+        await Promise.all(pending);
+        pending = [...queues.values()].flatMap((queue) => (queue.running ? [queue.running] : []));
+      }
+      if (sinkDeliveries.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, sinkDrainTimeoutMs);
+          timer.unref?.();
+        });
+        await Promise.race([Promise.allSettled([...sinkDeliveries]), timeout]);
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function toRecord(prepared: PreparedAuditRecord): Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'> {
+  return {
+    id: prepared.id,
+    accountId: prepared.accountId,
+    time: prepared.time,
+    actorType: prepared.actorType,
+    actorId: prepared.actorId,
+    principal: prepared.principal,
+    runtimeSessionId: prepared.runtimeSessionId,
+    action: prepared.action,
+    targetType: prepared.targetType,
+    targetId: prepared.targetId,
+    outcome: prepared.outcome,
+    data: prepared.data,
+  };
+}
+
+export type { AuditQuery } from './audit-query.js';
+export type { AuditBreak, AuditBreakReason, AuditVerifyOptions, AuditVerifyProgress, AuditVerifyReport } from './audit-verify.js';
+export type { CheckpointPublicKey } from './checkpoints.js';

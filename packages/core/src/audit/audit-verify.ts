@@ -1,0 +1,208 @@
+import type { Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
+import type { AuditRow } from './audit-rows.js';
+import type { CheckpointSigner } from './checkpoints.js';
+import { genesisHash, hashStoredAuditRecord } from './hash-chain.js';
+
+/** Why a record (or checkpoint) fails verification. */
+export type AuditBreakReason = 'hash_mismatch' | 'broken_link' | 'missing' | 'reordered' | 'bad_checkpoint';
+
+/** The first place the chain is broken. */
+export interface AuditBreak {
+  /** The chain position (seq) where verification failed. */
+  seq: number;
+  /** The record at that position, or null when it is missing. */
+  id: string | null;
+  /**
+   * - `hash_mismatch`: the record's content no longer matches its hash (edited in place);
+   * - `broken_link`: the record does not point at the hash of the record before it;
+   * - `missing`: no record at this position (deleted), though later records, the head or a checkpoint cover it;
+   * - `reordered`: the record points at a record stored at another position (records swapped or moved);
+   * - `bad_checkpoint`: a checkpoint at this position has an invalid signature, an unknown key, or signs another hash.
+   */
+  reason: AuditBreakReason;
+  /** One readable sentence. */
+  message: string;
+}
+
+/** The result of verifying one account's chain. */
+export interface AuditVerifyReport {
+  /** True when every record and checkpoint verified. */
+  ok: boolean;
+  accountId: string;
+  /** Records checked (up to the first break). */
+  records: number;
+  /** Checkpoint signatures verified (up to the first break). */
+  checkpoints: number;
+  /** The seq of the chain head (0 for an empty chain). */
+  headSeq: number;
+  /** The first break, when not ok. */
+  firstBroken?: AuditBreak;
+  /** How long verification took. */
+  durationMs: number;
+}
+
+/** Progress of a verification. */
+export interface AuditVerifyProgress {
+  /** Records checked so far. */
+  checked: number;
+  /** Records in the account when verification started. */
+  total: number;
+}
+
+/** Options of {@link verifyAuditChain}. */
+export interface AuditVerifyOptions {
+  /** Called after each page of records. */
+  onProgress?: (progress: AuditVerifyProgress) => void;
+  /** Records read per query. @default 5000 */
+  pageSize?: number;
+}
+
+type AuditTables = Pick<KernelTables, 'audit_records' | 'audit_heads' | 'audit_checkpoints'>;
+type CheckpointRow = KernelTables['audit_checkpoints'];
+
+/**
+ * Verifies one account's audit chain from the first record: positions are
+ * contiguous, every record links to its predecessor's hash and matches its own
+ * hash, every checkpoint is validly signed over the hash at its position, and the
+ * head (and the last checkpoint) are covered by stored records. Stops at the
+ * first break and names it.
+ *
+ * @example
+ * ```ts
+ * const report = await verifyAuditChain(db, 'acc_default', signer, { onProgress: ({ checked, total }) => console.log(checked, total) });
+ * if (!report.ok) console.error(report.firstBroken);
+ * ```
+ */
+export async function verifyAuditChain(
+  database: Kysely<any>,
+  accountId: string,
+  signer: CheckpointSigner,
+  options: AuditVerifyOptions = {},
+): Promise<AuditVerifyReport> {
+  const started = performance.now();
+  const db = database as Kysely<AuditTables>;
+  const pageSize = Math.max(1, options.pageSize ?? 5000);
+  const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('account_id', '=', accountId).executeTakeFirst();
+  const { total } = await db
+    .selectFrom('audit_records')
+    .select((eb) => eb.fn.countAll<number | string>().as('total'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  const checkpointRows = await db.selectFrom('audit_checkpoints').selectAll().where('account_id', '=', accountId).orderBy('seq').orderBy('id').execute();
+  const checkpointsBySeq = new Map<number, CheckpointRow[]>();
+  for (const checkpoint of checkpointRows) {
+    const list = checkpointsBySeq.get(Number(checkpoint.seq)) ?? [];
+    list.push(checkpoint);
+    checkpointsBySeq.set(Number(checkpoint.seq), list);
+  }
+
+  let checked = 0;
+  let checkpoints = 0;
+  let expected = 1;
+  let prevHash = genesisHash;
+  let lastId: string | null = null;
+  const report = (firstBroken?: AuditBreak): AuditVerifyReport => ({
+    ok: firstBroken === undefined,
+    accountId,
+    records: checked,
+    checkpoints,
+    headSeq: head ? Number(head.seq) : 0,
+    ...(firstBroken ? { firstBroken } : {}),
+    durationMs: Math.round(performance.now() - started),
+  });
+  const checkCheckpoints = (seq: number, hash: string | null, id: string | null): AuditBreak | undefined => {
+    for (const checkpoint of checkpointsBySeq.get(seq) ?? []) {
+      const problem = checkpointProblem(checkpoint, accountId, signer, hash);
+      if (problem) return { seq, id, reason: 'bad_checkpoint', message: problem };
+      checkpoints++;
+    }
+    return undefined;
+  };
+
+  for (;;) {
+    const rows = (await db
+      .selectFrom('audit_records')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('seq', '>=', expected)
+      .orderBy('seq')
+      .limit(pageSize)
+      .execute()) as AuditRow[];
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== expected) {
+        return report({ seq: expected, id: null, reason: 'missing', message: `No record at position ${expected}; the next stored record is at ${seq} (deleted?).` });
+      }
+      if (row.prev_hash !== prevHash) {
+        const pointedAt = await db.selectFrom('audit_records').select(['seq', 'id']).where('account_id', '=', accountId).where('hash', '=', row.prev_hash).executeTakeFirst();
+        if (pointedAt && Number(pointedAt.seq) !== seq - 1) {
+          return report({
+            seq,
+            id: row.id,
+            reason: 'reordered',
+            message: `Record ${row.id} at position ${seq} follows the record now stored at position ${Number(pointedAt.seq)} (records swapped or moved).`,
+          });
+        }
+        return report({
+          seq,
+          id: row.id,
+          reason: 'broken_link',
+          message: `Record ${row.id} at position ${seq} does not link to the hash of the record before it (that record or this link was changed).`,
+        });
+      }
+      if (hashStoredAuditRecord(row) !== row.hash) {
+        return report({ seq, id: row.id, reason: 'hash_mismatch', message: `Record ${row.id} at position ${seq} does not match its hash (its content was changed).` });
+      }
+      const broken = checkCheckpoints(seq, row.hash, row.id);
+      if (broken) return report(broken);
+      checked++;
+      prevHash = row.hash;
+      lastId = row.id;
+      expected = seq + 1;
+    }
+    options.onProgress?.({ checked, total: Number(total) });
+    if (rows.length < pageSize) break;
+  }
+
+  const lastSeq = expected - 1;
+  // Checkpoints past the last record are signed evidence of records that are gone.
+  const laterCheckpoints = checkpointRows.filter((checkpoint) => Number(checkpoint.seq) > lastSeq);
+  for (const checkpoint of laterCheckpoints) {
+    const problem = checkpointProblem(checkpoint, accountId, signer, null);
+    if (problem) return report({ seq: Number(checkpoint.seq), id: null, reason: 'bad_checkpoint', message: problem });
+  }
+  const coveredSeq = Math.max(head ? Number(head.seq) : 0, ...laterCheckpoints.map((checkpoint) => Number(checkpoint.seq)));
+  if (coveredSeq > lastSeq) {
+    return report({
+      seq: lastSeq + 1,
+      id: null,
+      reason: 'missing',
+      message: `The chain ends at position ${lastSeq}, but the ${head && Number(head.seq) === coveredSeq ? 'head' : 'a signed checkpoint'} covers position ${coveredSeq} (records deleted from the end).`,
+    });
+  }
+  if (!head && lastSeq > 0) {
+    return report({ seq: lastSeq, id: lastId, reason: 'broken_link', message: 'The chain head is missing.' });
+  }
+  if (head && Number(head.seq) < lastSeq) {
+    return report({ seq: Number(head.seq) + 1, id: null, reason: 'broken_link', message: `Records after position ${Number(head.seq)} are not covered by the chain head (inserted outside the trail).` });
+  }
+  if (head && head.hash !== prevHash) {
+    return report({ seq: lastSeq, id: lastId, reason: 'hash_mismatch', message: `The chain head names another hash for position ${lastSeq} (the last record was changed).` });
+  }
+  return report();
+}
+
+function checkpointProblem(checkpoint: CheckpointRow, accountId: string, signer: CheckpointSigner, recordHash: string | null): string | null {
+  const seq = Number(checkpoint.seq);
+  if (!signer.knows(checkpoint.key_id)) {
+    return `Checkpoint ${checkpoint.id} at position ${seq} is signed by key ${checkpoint.key_id}, which is neither the current nor a previous secret key.`;
+  }
+  if (!signer.verify({ accountId, seq, hash: checkpoint.hash }, checkpoint.key_id, checkpoint.signature)) {
+    return `Checkpoint ${checkpoint.id} at position ${seq} has an invalid signature (forged or altered).`;
+  }
+  if (recordHash !== null && checkpoint.hash !== recordHash) {
+    return `Checkpoint ${checkpoint.id} signed another hash for position ${seq} than the record stored there (the chain was rewritten).`;
+  }
+  return null;
+}

@@ -1,0 +1,125 @@
+import type { PrincipalType } from '../identity/principal.js';
+import type { ApprovalKind, ApprovalStatus } from './approval.js';
+
+/** The version of the notifier contract described in this file. */
+export const notifierContractVersion = 1;
+
+/** What an approval notification announces. */
+export type ApprovalNotificationType = 'approval.requested' | 'approval.escalated' | 'approval.resolved';
+
+/**
+ * An approval request as notifiers, the admin API and the console see it: the
+ * exact call to approve, who asks, and where it stands. It never carries the
+ * executed call's result.
+ */
+export interface ApprovalRequestView {
+  id: string;
+  accountId: string;
+  status: ApprovalStatus;
+  kind: ApprovalKind;
+  /** The tool and the hash of its pinned definition. */
+  tool: { name: string; definitionHash: string | null };
+  /** The exact arguments, as bound at creation. */
+  args: Record<string, unknown>;
+  /** SHA-256 (hex) of the canonical JSON of `args`. */
+  argsHash: string;
+  /** Who asked. */
+  subject: { type: PrincipalType; id: string; name: string; userId: string | null; apiKeyId: string | null; agentId: string | null };
+  runtimeSessionId: string | null;
+  /** The workflow it runs under (snapshot taken at creation). */
+  workflow: { name: string; quorum: number; requireReason: boolean; escalates: boolean };
+  /** Why policy asked for approval. */
+  reason: string | null;
+  /** The agent's own justification (untrusted). */
+  justification: string | null;
+  /** For questions: the text, the options and whether free text is allowed. */
+  question: { text: string; options: string[]; allowFreeText: boolean } | null;
+  /** Distinct approvers who voted each way so far. */
+  votes: { approve: number; deny: number };
+  createdAt: number;
+  /** The current deadline (epoch ms); escalation moves it once. */
+  expiresAt: number;
+  escalatedAt: number | null;
+  decidedAt: number | null;
+  /** The user whose vote resolved it, or null (timeout, cancel, flood control). */
+  decidedBy: string | null;
+  /** The resolving approver's comment. */
+  comment: string | null;
+  /** The answer to a question. */
+  answer: string | null;
+  /** Why it ended without an approver saying so: `timeout`, `flood_control: …`, a cancel reason. */
+  outcomeReason: string | null;
+  executedAt: number | null;
+}
+
+/** The links an approver can use to decide; null when no public URL is configured or the notification is not personal. */
+export interface ApprovalNotificationLinks {
+  /** Opens the confirm page with Approve selected (a GET never decides). */
+  approve: string | null;
+  /** Opens the confirm page with Deny selected. */
+  deny: string | null;
+  /** Opens the confirm page (or the console page for channel notifications). */
+  view: string | null;
+}
+
+/** One notification handed to a notifier. */
+export interface ApprovalNotification {
+  /** Stable across retries of this delivery: use it as an idempotency key (for example the webhook id). */
+  id: string;
+  type: ApprovalNotificationType;
+  request: ApprovalRequestView;
+  /** The approver this notification is for (audience `approvers`), or null (audience `channel`). */
+  recipient: { userId: string; name: string; email: string } | null;
+  /** Single-use decision links personal to `recipient`; approve and deny are null for `approval.resolved`. */
+  links: ApprovalNotificationLinks;
+}
+
+/** What a notifier receives besides the notification. */
+export interface NotifyContext {
+  /** 1 for the first attempt, then 2, 3… for retries of the same notification. */
+  attempt: number;
+  /** Aborted when the attempt times out or the server shuts down. */
+  signal: AbortSignal;
+}
+
+/**
+ * A notification channel for approvals (contract version 1): email, Slack,
+ * webhook, push. Plugins contribute notifiers through `contributions.notifiers`.
+ * `notify` throws (or rejects) to ask for a retry; the engine retries with
+ * exponential backoff, never waits for it to answer a tool call, and never
+ * treats anything it returns as a decision.
+ */
+export interface Notifier {
+  /** Unique among installed notifiers, for example `webhook` or `slack`. */
+  id: string;
+  /** The contract version implemented: 1. */
+  version: 1;
+  /**
+   * `approvers`: one notification per eligible approver, with that approver's
+   * personal decision links. `channel`: one notification per event, without
+   * decision links (a shared room or feed). @default 'approvers'
+   */
+  audience?: 'approvers' | 'channel';
+  /** Delivers one notification; throw to have it retried. */
+  notify(notification: ApprovalNotification, context: NotifyContext): Promise<void>;
+}
+
+/**
+ * True when `value` implements the notifier contract (version 1).
+ *
+ * @example
+ * ```ts
+ * if (!isNotifier(candidate)) throw new Error('not a notifier');
+ * ```
+ */
+export function isNotifier(value: unknown): value is Notifier {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Notifier>;
+  return (
+    typeof candidate.id === 'string' &&
+    candidate.id.length > 0 &&
+    candidate.version === notifierContractVersion &&
+    typeof candidate.notify === 'function' &&
+    (candidate.audience === undefined || candidate.audience === 'approvers' || candidate.audience === 'channel')
+  );
+}

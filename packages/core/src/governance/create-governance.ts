@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { Bus } from '../bus/bus.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
+import type { Principal } from '../identity/principal.js';
+import {
+  combineDecisions,
+  evaluateToolCall,
+  isModelAllowed,
+  isToolVisible,
+  policyErrorDecision,
+  type ModelAccessDecision,
+  type PolicyDecision,
+  type PolicyWorkflow,
+  type ToolCallInput,
+} from '../policy/index.js';
+import { createKillSwitch, type KillSwitch } from './kill-switch.js';
+import { createPolicyStore, type PolicyStore } from './policy-store.js';
+
+/** Governance as the MCP endpoint, the gateway and the approvals engine use it. */
+export interface Governance {
+  /** Versioned policy documents. */
+  readonly policies: PolicyStore;
+  /** The emergency stop. */
+  readonly killSwitch: KillSwitch;
+  /**
+   * Decides a tool call: the kill switch, then the active policy, then plugin
+   * evaluators (deny overrides). Never throws: any failure is a deny.
+   */
+  evaluateToolCall(input: ToolCallInput): Promise<PolicyDecision>;
+  /** Whether `tools/list` shows the tool to the subject (false while the kill switch stops tools). */
+  isToolVisible(subject: Principal, tool: string): Promise<boolean>;
+  /** Whether the subject may use the model (refused while the kill switch stops models). Never throws. */
+  isModelAllowed(subject: Principal, model: string): Promise<ModelAccessDecision>;
+  /** The named approval workflow of the account's active policy, or null. */
+  workflow(accountId: string, name: string): Promise<PolicyWorkflow | null>;
+  close(): void;
+}
+
+/**
+ * Builds the governance service over the policy store, the kill switch and
+ * the plugins' `policy.evaluate` hooks.
+ *
+ * @example
+ * ```ts
+ * const decision = await preloop.governance.evaluateToolCall({ subject, tool: { name: 'github.create_issue' }, args });
+ * ```
+ */
+export function createGovernance(options: {
+  db: Kysely<any>;
+  bus: Bus;
+  audit: AuditTrail;
+  hooks: HookRunner;
+  initialPolicy?: string | Record<string, unknown>;
+}): Governance {
+  const policies = createPolicyStore(options);
+  const killSwitch = createKillSwitch(options);
+  return {
+    policies,
+    killSwitch,
+    async evaluateToolCall(input) {
+      const explanation = { scope: 'kernel', rule: null };
+      try {
+        const accountId = input.subject.accountId;
+        const stopped = await killSwitch.stopped(accountId, 'tools');
+        if (stopped) return { action: 'deny', reason: stopped, explanation: { scope: 'kill-switch', rule: null } };
+        const { compiled } = await policies.active(accountId);
+        const decision = evaluateToolCall(compiled, input);
+        const fromPlugins = await options.hooks.evaluatePolicy(input);
+        return fromPlugins ? combineDecisions([decision, fromPlugins]) : decision;
+      } catch (error) {
+        return policyErrorDecision((error as Error)?.message ?? 'evaluation failed', explanation);
+      }
+    },
+    async isToolVisible(subject, tool) {
+      try {
+        if (await killSwitch.stopped(subject.accountId, 'tools')) return false;
+        return isToolVisible((await policies.active(subject.accountId)).compiled, subject, tool);
+      } catch {
+        return false;
+      }
+    },
+    async isModelAllowed(subject, model) {
+      try {
+        const stopped = await killSwitch.stopped(subject.accountId, 'models');
+        if (stopped) return { allowed: false, reason: stopped, explanation: { scope: 'kill-switch', pattern: null } };
+        return isModelAllowed((await policies.active(subject.accountId)).compiled, subject, model);
+      } catch (error) {
+        return { allowed: false, reason: `policy_error: ${(error as Error).message}`, explanation: { scope: 'kernel', pattern: null } };
+      }
+    },
+    async workflow(accountId, name) {
+      const { document } = await policies.active(accountId);
+      return document.workflows[name] ?? null;
+    },
+    close() {
+      policies.close();
+      killSwitch.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { Bus } from '../bus/bus.js';
+import type { PreloopEvents } from '../events/create-event-bus.js';
+import type { AuthenticateOptions } from '../kernel/preloop.js';
+import type { Logger } from '../logger.js';
+import { createAgents, type Agents } from './agents.js';
+import { createApiKeys, type ApiKeys } from './api-keys.js';
+import { createAuthenticator } from './authenticate.js';
+import { createConsoleSessions, type ConsoleSessions } from './console-sessions.js';
+import { createCredentialCache } from './credential-cache.js';
+import { createIdentityContext, identityBusChannel, type IdentityBusMessage } from './identity-context.js';
+import { prepareDummyHash } from './passwords.js';
+import type { Principal } from './principal.js';
+import { createRuntimeCredentials, type RuntimeCredentials } from './runtime-credentials.js';
+import { createRuntimeSessions, type RuntimeSessions, type SessionActivity, type SessionActivityInput } from './runtime-sessions.js';
+import { createTeams, type Teams } from './teams.js';
+import { createUsers, type Users } from './users.js';
+
+/** Options of {@link createIdentity}. */
+export interface IdentityOptions {
+  db: Kysely<any>;
+  dialect: 'sqlite' | 'postgres';
+  events: PreloopEvents;
+  bus: Bus;
+  audit: AuditTrail;
+  /** The kernel's secret key; runtime credentials are signed with a key derived from it. */
+  secretKey: string;
+  /** Lifetime of runtime credentials, in seconds. @default 900 */
+  runtimeCredentialTtlSeconds: number;
+  /** Lifetime of console sessions, in seconds. @default 604800 */
+  consoleSessionTtlSeconds: number;
+  /** How long an authenticated credential is served from memory, in ms; 0 disables the cache. @default 30000 */
+  cacheTtlMs?: number;
+  /** Most cached credentials. @default 10000 */
+  cacheMaxEntries?: number;
+  /** Where Bus and last-use write failures are logged. @default none */
+  logger?: Logger;
+}
+
+/** Users, teams, API keys, managed agents, runtime sessions and console sessions, and `authenticate`. */
+export interface Identity {
+  readonly users: Users;
+  readonly teams: Teams;
+  readonly apiKeys: ApiKeys;
+  readonly agents: Agents;
+  readonly runtimeSessions: RuntimeSessions;
+  readonly consoleSessions: ConsoleSessions;
+  /** Issues and verifies runtime credentials (signature and claims only). */
+  readonly runtimeCredentials: RuntimeCredentials;
+  /**
+   * The principal behind a request, from `Authorization: Bearer` (an API key
+   * `plk_…`, else a runtime credential) or the `preloop_session` cookie; null
+   * when none is valid. Credentials in the query string are refused. Never throws.
+   */
+  authenticate(request: Request, options?: AuthenticateOptions): Promise<Principal | null>;
+  /** Appends to a runtime session's activity (shorthand for `runtimeSessions.recordActivity`). */
+  recordActivity(sessionId: string, input: SessionActivityInput): Promise<SessionActivity>;
+  /** Drops every cached credential on this instance (the Bus does it on the others). */
+  clearCache(): void;
+  /** Unsubscribes from the Bus and waits for pending writes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the identity module of a kernel. `createPreloop` calls it; hosts use it
+ * through `preloop.identity`.
+ *
+ * @example
+ * ```ts
+ * const identity = createIdentity({ db, dialect: 'sqlite', events, bus, audit, secretKey, runtimeCredentialTtlSeconds: 900, consoleSessionTtlSeconds: 604800 });
+ * const { key } = await identity.apiKeys.create('acc_default', { name: 'ci', scopes: ['mcp'], userId });
+ * const principal = await identity.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key}` } }));
+ * ```
+ */
+export function createIdentity(options: IdentityOptions): Identity {
+  const cache = createCredentialCache<Principal>({ ttlMs: options.cacheTtlMs ?? 30_000, maxEntries: options.cacheMaxEntries ?? 10_000 });
+  const apply = (message: IdentityBusMessage | null): void => {
+    if (message && message.kind === 'invalidate' && Array.isArray(message.tags)) cache.invalidate(message.tags.filter((tag) => typeof tag === 'string'));
+    else cache.clear(); // anything unexpected: drop everything (fail safe)
+  };
+  const unsubscribe = options.bus.subscribe(identityBusChannel, (payload) => apply(payload as IdentityBusMessage | null));
+  const context = createIdentityContext(
+    { db: options.db, dialect: options.dialect, events: options.events, bus: options.bus, audit: options.audit, logger: options.logger ?? null },
+    apply,
+  );
+  const runtimeCredentials = createRuntimeCredentials({ secretKey: options.secretKey, ttlSeconds: options.runtimeCredentialTtlSeconds });
+  const users = createUsers(context);
+  const teams = createTeams(context);
+  const runtimeSessions = createRuntimeSessions(context, runtimeCredentials);
+  const authenticator = createAuthenticator({ db: options.db, events: options.events, credentials: runtimeCredentials, cache, teams, logger: options.logger ?? null });
+  void prepareDummyHash().catch(() => {});
+
+  return {
+    users,
+    teams,
+    apiKeys: createApiKeys(context),
+    agents: createAgents(context),
+    runtimeSessions,
+    consoleSessions: createConsoleSessions(context, users, { ttlSeconds: options.consoleSessionTtlSeconds }),
+    runtimeCredentials,
+    authenticate: (request, authenticateOptions) => authenticator.authenticate(request, authenticateOptions),
+    recordActivity: (sessionId, input) => runtimeSessions.recordActivity(sessionId, input),
+    clearCache: () => cache.clear(),
+    async close() {
+      unsubscribe();
+      await authenticator.close();
+    },
+  };
+}

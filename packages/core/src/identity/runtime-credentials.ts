@@ -1,0 +1,143 @@
+import { hkdfSync } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import { createToken } from '../ids.js';
+
+/** The `iss` of every runtime credential. */
+export const runtimeCredentialIssuer = 'preloop';
+
+/** The JOSE `typ` header of runtime credentials (explicit typing, RFC 8725 §3.11). */
+export const runtimeCredentialType = 'preloop-runtime+jwt';
+
+/** The audiences a runtime credential may be bound to. */
+export const runtimeAudiences = ['mcp', 'gateway'] as const;
+
+/** An audience: `mcp` (the MCP endpoint) or `gateway` (the model gateway). */
+export type RuntimeAudience = (typeof runtimeAudiences)[number];
+
+/** The HKDF `info` that separates the credential signing key from every other use of the secret key. */
+export const runtimeCredentialKeyInfo = 'preloop runtime credential';
+
+/** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. */
+export const runtimeCredentialClockToleranceSeconds = 5;
+
+/** A runtime credential: a short-lived JWT bound to one runtime session, its agent and an audience. */
+export interface RuntimeCredential {
+  /** The JWT, sent as `Authorization: Bearer <token>`. */
+  token: string;
+  /** When it stops being accepted (epoch ms); heartbeat for a fresh one. */
+  expiresAt: number;
+  audience: RuntimeAudience[];
+}
+
+/** The verified claims of a runtime credential. */
+export interface RuntimeCredentialClaims {
+  /** The agent, API key or user the session runs for. */
+  sub: string;
+  /** The runtime session. */
+  sid: string;
+  /** The managed agent, when the session belongs to one. */
+  agt: string | null;
+  /** The account. */
+  acc: string;
+  aud: string[];
+  exp: number;
+  iat: number;
+  jti: string;
+}
+
+/** What {@link RuntimeCredentials.issue} takes. */
+export interface IssueRuntimeCredentialInput {
+  accountId: string;
+  sessionId: string;
+  agentId: string | null;
+  subject: string;
+  /** @default ['mcp', 'gateway'] */
+  audience?: readonly RuntimeAudience[];
+}
+
+/** Issues and verifies runtime credentials (signature and claims only; the database check is the authenticator's). */
+export interface RuntimeCredentials {
+  /** Signs a new credential valid for the configured TTL. */
+  issue(input: IssueRuntimeCredentialInput): Promise<RuntimeCredential>;
+  /** Verifies signature, algorithm, type, issuer, expiry and (when given) audience; null when anything is wrong. */
+  verify(token: string, options?: { audience?: string }): Promise<RuntimeCredentialClaims | null>;
+}
+
+/** Options of {@link createRuntimeCredentials}. */
+export interface RuntimeCredentialOptions {
+  /** The kernel's secret key; the signing key is derived from it with HKDF-SHA256. */
+  secretKey: string;
+  /** Lifetime of a credential, in seconds. @default 900 */
+  ttlSeconds?: number;
+}
+
+/**
+ * Derives the HS256 signing key of runtime credentials from the secret key
+ * (HKDF-SHA256, empty salt, info "preloop runtime credential", 32 bytes).
+ *
+ * @example
+ * ```ts
+ * const key = deriveRuntimeCredentialKey(process.env.PRELOOP_SECRET_KEY!);
+ * ```
+ */
+export function deriveRuntimeCredentialKey(secretKey: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', Buffer.from(secretKey, 'utf8'), Buffer.alloc(0), Buffer.from(runtimeCredentialKeyInfo, 'utf8'), 32));
+}
+
+const maxTokenLength = 4096;
+
+/**
+ * Creates the issuer and verifier of runtime credentials.
+ *
+ * @example
+ * ```ts
+ * const credentials = createRuntimeCredentials({ secretKey, ttlSeconds: 900 });
+ * const { token } = await credentials.issue({ accountId, sessionId, agentId, subject: agentId });
+ * const claims = await credentials.verify(token, { audience: 'mcp' });
+ * ```
+ */
+export function createRuntimeCredentials(options: RuntimeCredentialOptions): RuntimeCredentials {
+  const key = deriveRuntimeCredentialKey(options.secretKey);
+  const ttlSeconds = options.ttlSeconds ?? 900;
+
+  return {
+    async issue(input) {
+      const audience = [...(input.audience ?? runtimeAudiences)];
+      const issuedAt = Math.floor(Date.now() / 1000);
+      const expiresAt = issuedAt + ttlSeconds;
+      const token = await new SignJWT({ sid: input.sessionId, acc: input.accountId, ...(input.agentId ? { agt: input.agentId } : {}) })
+        .setProtectedHeader({ alg: 'HS256', typ: runtimeCredentialType })
+        .setIssuer(runtimeCredentialIssuer)
+        .setSubject(input.subject)
+        .setAudience(audience)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(expiresAt)
+        .setJti(createToken(16))
+        .sign(key);
+      return { token, expiresAt: expiresAt * 1000, audience };
+    },
+
+    async verify(token, verifyOptions = {}) {
+      if (typeof token !== 'string' || token.length > maxTokenLength) return null;
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer: runtimeCredentialIssuer,
+          typ: runtimeCredentialType,
+          requiredClaims: ['exp', 'iat', 'jti', 'sub', 'aud'],
+          clockTolerance: runtimeCredentialClockToleranceSeconds,
+          maxTokenAge: ttlSeconds + runtimeCredentialClockToleranceSeconds,
+          ...(verifyOptions.audience === undefined ? {} : { audience: verifyOptions.audience }),
+        });
+        const { sid, acc, agt, sub, exp, iat, jti } = payload as Record<string, unknown>;
+        const aud = typeof payload.aud === 'string' ? [payload.aud] : payload.aud;
+        if (typeof sid !== 'string' || typeof acc !== 'string' || typeof sub !== 'string' || typeof jti !== 'string') return null;
+        if (agt !== undefined && typeof agt !== 'string') return null;
+        if (!Array.isArray(aud) || !aud.some((value) => (runtimeAudiences as readonly string[]).includes(value))) return null;
+        return { sid, acc, agt: agt ?? null, sub, aud, exp: exp as number, iat: iat as number, jti };
+      } catch {
+        return null;
+      }
+    },
+  };
+}
