@@ -16,7 +16,17 @@ const commands = [...baseCommands, ...policyCommands];
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason'];
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])),
+      help: { type: 'boolean', short: 'h' },
+      'read-only': { type: 'boolean' },
+    },
+  });
   const words = positionals;
   const command = [...commands]
     .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)

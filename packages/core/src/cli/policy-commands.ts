@@ -18,8 +18,9 @@ const readPolicyFile = async (file: string | undefined): Promise<string> => {
 
 const printIssues = (error: unknown, err: (line: string) => void): number => {
   if (error instanceof PreloopError && error.code === 'VALIDATION_ERROR') {
-    const issues = (error.details as { issues?: { message: string; line?: number }[] } | undefined)?.issues;
-    if (issues?.length) for (const issue of issues) err(`  ${issue.line ? `line ${issue.line}: ` : ''}${issue.message}`);
+    const details = error.details as { issues?: { message: string; line?: number }[] } | { message: string; line?: number }[] | undefined;
+    const issues = Array.isArray(details) ? details : details?.issues;
+    if (issues?.length) for (const issue of issues) err(`  ${issue.line ? `line ${issue.line}: ` : ''}${issue.message.replace(/ \(line \d+\)$/, '')}`);
     else err(`  ${error.message}`);
     return 1;
   }

@@ -139,7 +139,8 @@ export function createPolicyStore(options: { db: Kysely<any>; bus: Bus; audit: A
         return { valid: true, issues: [], tests: runPolicyTests(compilePolicy(document)) };
       } catch (error) {
         if (error instanceof PreloopError && error.code === 'VALIDATION_ERROR') {
-          const issues = ((error.details as { issues?: PolicyValidation['issues'] } | undefined)?.issues ?? [{ path: '', message: error.message }]);
+          const details = error.details as PolicyValidation['issues'] | { issues?: PolicyValidation['issues'] } | undefined;
+          const issues = (Array.isArray(details) ? details : details?.issues) ?? [{ path: '', message: error.message }];
           return { valid: false, issues, tests: null };
         }
         throw error;
