@@ -67,6 +67,11 @@ export type {
   ApprovalRequestView,
 } from './contracts/notifier.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
+// Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.
+export { redactAuditData, redactString, isSecretKey } from './audit/redact.js';
+export type { RedactionLimits } from './audit/redact.js';
+export { canonicalJson } from './audit/hash-chain.js';
+export { hasCredentialInQuery } from './identity/authenticate.js';
 
 export { defineRoute } from './api/define-route.js';
 export type { AdminRoute, RouteAccess, RouteContext, RouteMethod, RouteResult } from './api/define-route.js';
@@ -90,3 +95,38 @@ export { createKillSwitch, killSwitchScopes } from './governance/kill-switch.js'
 export type { KillSwitch, KillSwitchScope, KillSwitchState } from './governance/kill-switch.js';
 export { governanceBusChannel } from './governance/account-cache.js';
 export type { GovernanceSignal } from './governance/account-cache.js';
+
+export { createIdentity } from './identity/create-identity.js';
+export type { Identity, IdentityOptions } from './identity/create-identity.js';
+export { isPreloopApiKey, apiKeyPrefix } from './identity/api-key-format.js';
+export { apiKeyScopes } from './identity/api-keys.js';
+export type { ApiKey, ApiKeyScope, CreatedApiKey, CreateApiKeyInput } from './identity/api-keys.js';
+export type { User, CreateUserInput, UpdateUserInput } from './identity/users.js';
+export type { Team } from './identity/teams.js';
+export { agentStates } from './identity/agents.js';
+export type { Agent, AgentState, EnrollAgentInput } from './identity/agents.js';
+export type { RuntimeSession, StartRuntimeSessionInput, StartedRuntimeSession, SessionActivity, SessionActivityInput } from './identity/runtime-sessions.js';
+export { runtimeAudiences } from './identity/runtime-credentials.js';
+export type { RuntimeAudience, RuntimeCredential } from './identity/runtime-credentials.js';
+export { sessionCookieName } from './identity/console-sessions.js';
+
+export { createAuditTrail } from './audit/audit-trail.js';
+export type {
+  AuditTrail,
+  AuditTrailOptions,
+  AuditCheckpoint,
+  AuditQuery,
+  AuditBreak,
+  AuditBreakReason,
+  AuditVerifyOptions,
+  AuditVerifyReport,
+  CheckpointPublicKey,
+} from './audit/audit-trail.js';
+export { verifyCheckpoint } from './audit/checkpoints.js';
+
+export { createSecretStore } from './secrets/secret-store.js';
+export type { SecretStore, SecretStoreOptions, SecretInfo } from './secrets/secret-store.js';
+export { createSecretBox } from './secrets/secret-box.js';
+export type { SecretBox, SecretBoxOptions } from './secrets/secret-box.js';
+export { encryptForRow, decryptForRow } from './secrets/row-encryption.js';
+export type { RowBinding } from './secrets/row-encryption.js';

@@ -108,6 +108,8 @@ export const anthropicRequestArbitrary: fc.Arbitrary<AnthropicMessagesRequest> =
   )
   .map(({ tool_choice_kind, no_parallel, ...request }) => {
     const result = { ...request } as AnthropicMessagesRequest;
+    // Only one of temperature and top_p: recent Claude models refuse both, so the translator keeps temperature.
+    if (result.temperature !== undefined) delete result.top_p;
     if (result.tools && tool_choice_kind !== undefined) {
       const parallel = no_parallel ? { disable_parallel_tool_use: true } : {};
       result.tool_choice =

@@ -11,6 +11,7 @@ import type { Principal } from '../identity/principal.js';
 import { migrateDatabase } from '../kernel/migrate.js';
 import { openDatabase, type PreloopDatabase } from '../storage/database.js';
 import { postgresOnly, testDialects, type TestDatabase } from '../testing/test-databases.js';
+import type { AuditRow } from './audit-rows.js';
 import { createAuditTrail, type AuditTrail, type AuditTrailOptions } from './audit-trail.js';
 import { createCheckpointSigner, verifyCheckpoint } from './checkpoints.js';
 import { genesisHash, hashStoredAuditRecord } from './hash-chain.js';
@@ -151,7 +152,7 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
 
   it('finds a changed outcome even when the attacker recomputed that record\'s hash', async () => {
     await appendMany(trail, 6);
-    const row = await db.selectFrom('audit_records').selectAll().where('seq', '=', 3).executeTakeFirstOrThrow();
+    const row = (await db.selectFrom('audit_records').selectAll().where('seq', '=', 3).executeTakeFirstOrThrow()) as AuditRow;
     const forged = { ...row, outcome: 'denied' };
     await db.updateTable('audit_records').set({ outcome: 'denied', hash: hashStoredAuditRecord(forged) }).where('id', '=', row.id).execute();
     const next = await db.selectFrom('audit_records').select('id').where('seq', '=', 4).executeTakeFirstOrThrow();
@@ -205,7 +206,7 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     await appendMany(trail, 15);
     await db.updateTable('audit_records').set({ outcome: 'failure' }).where('seq', '=', 3).execute();
     let prevHash = genesisHash;
-    for (const row of await db.selectFrom('audit_records').selectAll().orderBy('seq').execute()) {
+    for (const row of (await db.selectFrom('audit_records').selectAll().orderBy('seq').execute()) as AuditRow[]) {
       const hash = hashStoredAuditRecord({ ...row, prev_hash: prevHash });
       await db.updateTable('audit_records').set({ prev_hash: prevHash, hash }).where('id', '=', row.id).execute();
       prevHash = hash;
@@ -222,7 +223,7 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     expect(verifyCheckpoint(trail.publicKey().raw, checkpoint, checkpoint.signature)).toBe(true);
     expect((await trail.checkpoint(accountId))!.id).toBe(checkpoint.id);
     const progress: Array<{ checked: number; total: number }> = [];
-    const report = await trail.verify(accountId, { pageSize: 5, onProgress: (p) => progress.push(p) });
+    const report = await trail.verify(accountId, { pageSize: 5, onProgress: (checked, total) => progress.push({ checked, total }) });
     expect(report).toMatchObject({ ok: true, records: 13, checkpoints: 2 });
     expect(progress.at(-1)).toEqual({ checked: 13, total: 13 });
     expect(progress.length).toBeGreaterThanOrEqual(3);
@@ -340,7 +341,7 @@ describe('two processes appending to one SQLite file', () => {
           `await database.close();`,
         ].join('\n'),
       );
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', worker], { cwd: path.resolve(here, '../../../..'), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', worker], { cwd: path.resolve(here, '../../../..'), stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -217,5 +217,5 @@ function toRecord(prepared: PreparedAuditRecord): Omit<AuditRecord, 'seq' | 'pre
 }
 
 export type { AuditQuery } from './audit-query.js';
-export type { AuditBreak, AuditBreakReason, AuditVerifyOptions, AuditVerifyProgress, AuditVerifyReport } from './audit-verify.js';
+export type { AuditBreak, AuditBreakReason, AuditVerifyOptions, AuditVerifyReport } from './audit-verify.js';
 export type { CheckpointPublicKey } from './checkpoints.js';

@@ -42,18 +42,10 @@ export interface AuditVerifyReport {
   durationMs: number;
 }
 
-/** Progress of a verification. */
-export interface AuditVerifyProgress {
-  /** Records checked so far. */
-  checked: number;
-  /** Records in the account when verification started. */
-  total: number;
-}
-
 /** Options of {@link verifyAuditChain}. */
 export interface AuditVerifyOptions {
-  /** Called after each page of records. */
-  onProgress?: (progress: AuditVerifyProgress) => void;
+  /** Called after each page of records with the records checked so far and the records in the account when verification started. */
+  onProgress?: (checked: number, total: number) => void;
   /** Records read per query. @default 5000 */
   pageSize?: number;
 }
@@ -70,7 +62,7 @@ type CheckpointRow = KernelTables['audit_checkpoints'];
  *
  * @example
  * ```ts
- * const report = await verifyAuditChain(db, 'acc_default', signer, { onProgress: ({ checked, total }) => console.log(checked, total) });
+ * const report = await verifyAuditChain(db, 'acc_default', signer, { onProgress: (checked, total) => console.log(checked, total) });
  * if (!report.ok) console.error(report.firstBroken);
  * ```
  */
@@ -120,15 +112,16 @@ export async function verifyAuditChain(
     return undefined;
   };
 
-  for (;;) {
-    const rows = (await db
-      .selectFrom('audit_records')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('seq', '>=', expected)
-      .orderBy('seq')
-      .limit(pageSize)
-      .execute()) as AuditRow[];
+  const fetchPage = (fromSeq: number): Promise<AuditRow[]> => {
+    const page = db.selectFrom('audit_records').selectAll().where('account_id', '=', accountId).where('seq', '>=', fromSeq).orderBy('seq').limit(pageSize).execute() as Promise<AuditRow[]>;
+    page.catch(() => {}); // A prefetched page may be abandoned at a break; its error surfaces when awaited.
+    return page;
+  };
+  let nextPage: Promise<AuditRow[]> | null = fetchPage(1);
+  while (nextPage) {
+    const rows: AuditRow[] = await nextPage;
+    // Read the next page while this one is hashed (PostgreSQL overlaps the two).
+    nextPage = rows.length === pageSize ? fetchPage(Number(rows[rows.length - 1]!.seq) + 1) : null;
     for (const row of rows) {
       const seq = Number(row.seq);
       if (seq !== expected) {
@@ -161,8 +154,7 @@ export async function verifyAuditChain(
       lastId = row.id;
       expected = seq + 1;
     }
-    options.onProgress?.({ checked, total: Number(total) });
-    if (rows.length < pageSize) break;
+    options.onProgress?.(checked, Number(total));
   }
 
   const lastSeq = expected - 1;

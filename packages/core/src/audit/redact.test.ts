@@ -107,4 +107,14 @@ describe('redactAuditData', () => {
     expect(redactAuditData(undefined)).toEqual({});
     expect(redactAuditData('text')).toEqual({ value: 'text' });
   });
+
+  it('redacts a credential that straddles the length cut, and stays linear on adversarial input', () => {
+    const straddling = redactAuditData({ s: `${'x'.repeat(2039)} sk-proj-abcdefghijklmnopqrstuvwxyz and more` });
+    expect(String(straddling.s)).not.toContain('sk-pr');
+    const started = performance.now();
+    const adversarial = redactAuditData({ a: 'eyJ-'.repeat(250_000), b: '//a:'.repeat(250_000), c: `${'-----BEGIN PRIVATE KEY-----'.repeat(10_000)}` });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(String(adversarial.a)).toMatch(/\[truncated 997952 chars\]$/);
+    expect(String(adversarial.c)).toMatch(/^\[redacted:private-key\]…\[truncated \d+ chars\]$/);
+  });
 });

@@ -18,6 +18,9 @@ export const redactedMarker = '[redacted]';
 /** The key under which a cut object names what was cut. */
 export const truncatedKey = '[truncated]';
 
+/** Characters scanned past the kept length of a string, so a credential that straddles the cut is still recognized. */
+const scanMargin = 8192;
+
 const defaults: Required<RedactionLimits> = { maxStringLength: 2048, maxDepth: 8, maxKeys: 100, maxItems: 100, maxBytes: 16_384 };
 
 /** Key names whose values are secrets, matched on the key lowercased with `-`, `_`, `.` and spaces removed. */
@@ -29,7 +32,8 @@ const metadataKeyPattern = /(id|ids|prefix|name|names|count|counts|type|types|sc
 /** Value shapes that are credentials wherever they appear inside a string. */
 const secretValuePatterns: Array<[RegExp, string]> = [
   [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, '[redacted:private-key]'],
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[redacted:jwt]'],
+  // The lookbehind keeps this linear: a match can only start where a run of token characters starts.
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[redacted:jwt]'],
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   [/\bplk_[A-Za-z0-9_-]{8,}/g, '[redacted:api-key]'],
   [/\bsk-ant-[A-Za-z0-9_-]{8,}/g, '[redacted:api-key]'],
@@ -41,6 +45,9 @@ const secretValuePatterns: Array<[RegExp, string]> = [
   [/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{16,}/g, '[redacted:api-key]'],
   [/(\/\/[^\s:/@]+:)[^\s@/]+@/g, '$1[redacted]@'],
 ];
+
+/** A cheap first test: a string that matches none of these fragments cannot match any pattern above. */
+const secretValueHint = /eyJ|bearer|basic|token|plk_|sk-|gh[pousr]_|github_pat_|glpat-|xox|AKIA|ASIA|AIza|_live_|_test_|PRIVATE KEY|\/\/[^\s:/@]+:/i;
 
 // CR, LF and other control characters (tab kept) would allow log injection.
 const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/g;
@@ -77,7 +84,9 @@ export function isSecretKey(key: string): boolean {
  */
 export function redactString(value: string): string {
   let text = value;
-  for (const [pattern, replacement] of secretValuePatterns) text = text.replace(pattern, replacement);
+  if (secretValueHint.test(text)) {
+    for (const [pattern, replacement] of secretValuePatterns) text = text.replace(pattern, replacement);
+  }
   return text.replace(lineBreaks, ' ').replace(controlCharacters, '');
 }
 
@@ -117,8 +126,12 @@ export function redactAuditData(data: unknown, limits: RedactionLimits = {}): Re
 function clean(value: unknown, options: Required<RedactionLimits>, depth: number, seen: WeakSet<object>, secret = false): unknown {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
-    case 'string':
-      return secret ? redactedMarker : truncateString(redactString(value), options.maxStringLength);
+    case 'string': {
+      if (secret) return redactedMarker;
+      // Redact before cutting (a cut could leave half a key unrecognized), but never scan more than the kept part plus a margin longer than any credential.
+      const scanned = value.length > options.maxStringLength + scanMargin ? value.slice(0, options.maxStringLength + scanMargin) : value;
+      return truncateString(redactString(scanned), options.maxStringLength, value.length - scanned.length);
+    }
     case 'number':
       return Number.isFinite(value) ? value : null;
     case 'boolean':
@@ -162,9 +175,9 @@ function clean(value: unknown, options: Required<RedactionLimits>, depth: number
   }
 }
 
-function truncateString(value: string, max: number): string {
-  if (value.length <= max) return value;
-  return `${value.slice(0, max)}…[truncated ${value.length - max} chars]`;
+function truncateString(value: string, max: number, alreadyCut = 0): string {
+  if (value.length <= max && alreadyCut === 0) return value;
+  return `${value.slice(0, max)}…[truncated ${value.length - Math.min(max, value.length) + alreadyCut} chars]`;
 }
 
 function byteLength(value: unknown): number {

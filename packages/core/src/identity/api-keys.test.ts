@@ -90,7 +90,8 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
     expect(await preloop.authenticate(new Request(`http://localhost/mcp?access_token=${key}`))).toBeNull();
     expect(await preloop.authenticate(new Request(`http://localhost/mcp?x=${key}`, { headers: { authorization: `Bearer ${key}` } }))).toBeNull();
     expect(await preloop.authenticate(new Request('http://localhost/mcp?api_key=whatever', { headers: { authorization: `Bearer ${key}` } }))).toBeNull();
-    expect(await preloop.authenticate(new Request('http://localhost/mcp?page=2', { headers: { authorization: `Bearer ${key}` } }))).not.toBeNull();
+    expect(await preloop.authenticate(new Request('http://localhost/mcp?page=2&version=1.2.3', { headers: { authorization: `Bearer ${key}` } }))).not.toBeNull();
+    expect(await preloop.authenticate(new Request('http://localhost/mcp?t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', { headers: { authorization: `Bearer ${key}` } }))).toBeNull();
     expect(await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Basic ${key}` } }))).toBeNull();
     expect(await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key} extra` } }))).toBeNull();
     expect(await preloop.authenticate(bearerRequest(`${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`))).toBeNull();

@@ -18,6 +18,8 @@ export const queryCredentialParameters: readonly string[] = ['access_token', 'ap
 export const lastUsedIntervalMs = 60_000;
 
 const jwtPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** A JWS in compact form: both header and payload are base64url JSON objects (`eyJ` is `{"`). */
+const jwtInQueryPattern = /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 const bearerPattern = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /** What the authenticator needs. */
@@ -58,7 +60,7 @@ export function hasCredentialInQuery(url: string): boolean {
   }
   for (const [name, value] of params) {
     if (queryCredentialParameters.includes(name.toLowerCase())) return true;
-    if (value.startsWith(apiKeyPrefix) || jwtPattern.test(value)) return true;
+    if (value.startsWith(apiKeyPrefix) || jwtInQueryPattern.test(value)) return true;
   }
   return false;
 }
@@ -175,6 +177,8 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
       };
       cache.set(cacheKey, principal, { tags: [row.id, row.agent_id, row.api_key_id, row.key_user_id], expiresAt: keyExpiresAt, generation });
     }
+    // Checked on every call, cached or not: the claims must match the session they name.
+    if (principal.accountId !== claims.acc || principal.agentId !== claims.agt) return null;
     const scopes = principal.scopes.filter((scope) => claims.aud.includes(scope));
     if (scopes.length === 0) return null;
     return { ...principal, scopes };

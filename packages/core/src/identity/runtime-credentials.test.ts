@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRuntimeCredentials, deriveRuntimeCredentialKey, runtimeCredentialType } from './runtime-credentials.js';
 
 const secretKey = 'runtime-credential-test-secret-0123456789abcdef';
@@ -56,6 +56,7 @@ describe('runtime credentials', () => {
     expect(await credentials.verify(await forge({ exp: now - 60, iat: now - 120 }))).toBeNull();
     expect(await credentials.verify(await forge({ iat: now + 3600, exp: now + 4000 }))).toBeNull();
     expect(await credentials.verify(await forge({ iat: now - 7200, exp: now + 600 }))).toBeNull(); // older than the TTL allows
+    expect(await credentials.verify(await forge({ claims: { nbf: now + 3600 } }))).toBeNull(); // not valid yet
   });
 
   it('refuses a token signed with another key, or under another secret key', async () => {
@@ -71,5 +72,27 @@ describe('runtime credentials', () => {
     expect(await credentials.verify('not.a.jwt')).toBeNull();
     expect(await credentials.verify('x'.repeat(5000))).toBeNull();
     expect(await credentials.verify(await forge({ claims: { sid: 42 } }))).toBeNull();
+  });
+
+  describe('a remembered (already verified) token', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('is still refused once expired, and for an audience it lacks', async () => {
+      const gatewayOnly = await credentials.issue({ ...base, audience: ['gateway'] });
+      expect(await credentials.verify(gatewayOnly.token)).not.toBeNull(); // now remembered
+      expect(await credentials.verify(gatewayOnly.token, { audience: 'mcp' })).toBeNull();
+      expect(await credentials.verify(gatewayOnly.token, { audience: 'gateway' })).not.toBeNull();
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(gatewayOnly.expiresAt + 6_000);
+      expect(await credentials.verify(gatewayOnly.token)).toBeNull();
+    });
+
+    it('returns a copy the caller cannot use to alter the cache', async () => {
+      const { token } = await credentials.issue(base);
+      const first = await credentials.verify(token);
+      first!.aud.push('admin');
+      first!.sid = 'rs_other';
+      expect(await credentials.verify(token)).toMatchObject({ sid: 'rs_1', aud: ['mcp', 'gateway'] });
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { createToken } from '../ids.js';
 
@@ -69,6 +69,12 @@ export interface RuntimeCredentialOptions {
   secretKey: string;
   /** Lifetime of a credential, in seconds. @default 900 */
   ttlSeconds?: number;
+  /**
+   * Tokens whose signature was verified are remembered (by SHA-256, up to this
+   * many), so a repeat only re-checks expiry and audience. 0 disables it.
+   * @default 10000
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 /**
@@ -80,7 +86,7 @@ export interface RuntimeCredentialOptions {
  * const key = deriveRuntimeCredentialKey(process.env.PRELOOP_SECRET_KEY!);
  * ```
  */
-export function deriveRuntimeCredentialKey(secretKey: string): Uint8Array {
+export function deriveRuntimeCredentialKey(secretKey: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(hkdfSync('sha256', Buffer.from(secretKey, 'utf8'), Buffer.alloc(0), Buffer.from(runtimeCredentialKeyInfo, 'utf8'), 32));
 }
 
@@ -98,7 +104,20 @@ const maxTokenLength = 4096;
  */
 export function createRuntimeCredentials(options: RuntimeCredentialOptions): RuntimeCredentials {
   const key = deriveRuntimeCredentialKey(options.secretKey);
+  // An imported CryptoKey spares jose a key import on every call.
+  const cryptoKey = crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const ttlSeconds = options.ttlSeconds ?? 900;
+  const maxTokenAgeSeconds = ttlSeconds + runtimeCredentialClockToleranceSeconds;
+  const cacheSize = options.verifiedTokenCacheSize ?? 10_000;
+  const verified = new Map<string, RuntimeCredentialClaims>();
+
+  /** The time-bound checks jose made at first verification, repeated for a remembered token. */
+  function stillValid(claims: RuntimeCredentialClaims, audience: string | undefined): boolean {
+    const now = Date.now() / 1000;
+    if (now - runtimeCredentialClockToleranceSeconds >= claims.exp) return false;
+    if (now - claims.iat > maxTokenAgeSeconds) return false;
+    return audience === undefined || claims.aud.includes(audience);
+  }
 
   return {
     async issue(input) {
@@ -113,20 +132,27 @@ export function createRuntimeCredentials(options: RuntimeCredentialOptions): Run
         .setIssuedAt(issuedAt)
         .setExpirationTime(expiresAt)
         .setJti(createToken(16))
-        .sign(key);
+        .sign(await cryptoKey);
       return { token, expiresAt: expiresAt * 1000, audience };
     },
 
     async verify(token, verifyOptions = {}) {
       if (typeof token !== 'string' || token.length > maxTokenLength) return null;
+      const tokenHash = cacheSize > 0 ? createHash('sha256').update(token).digest('base64url') : '';
+      const remembered = cacheSize > 0 ? verified.get(tokenHash) : undefined;
+      if (remembered) {
+        if (stillValid(remembered, verifyOptions.audience)) return { ...remembered, aud: [...remembered.aud] };
+        verified.delete(tokenHash);
+        return null;
+      }
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await cryptoKey, {
           algorithms: ['HS256'],
           issuer: runtimeCredentialIssuer,
           typ: runtimeCredentialType,
           requiredClaims: ['exp', 'iat', 'jti', 'sub', 'aud'],
           clockTolerance: runtimeCredentialClockToleranceSeconds,
-          maxTokenAge: ttlSeconds + runtimeCredentialClockToleranceSeconds,
+          maxTokenAge: maxTokenAgeSeconds,
           ...(verifyOptions.audience === undefined ? {} : { audience: verifyOptions.audience }),
         });
         const { sid, acc, agt, sub, exp, iat, jti } = payload as Record<string, unknown>;
@@ -134,7 +160,12 @@ export function createRuntimeCredentials(options: RuntimeCredentialOptions): Run
         if (typeof sid !== 'string' || typeof acc !== 'string' || typeof sub !== 'string' || typeof jti !== 'string') return null;
         if (agt !== undefined && typeof agt !== 'string') return null;
         if (!Array.isArray(aud) || !aud.some((value) => (runtimeAudiences as readonly string[]).includes(value))) return null;
-        return { sid, acc, agt: agt ?? null, sub, aud, exp: exp as number, iat: iat as number, jti };
+        const claims: RuntimeCredentialClaims = { sid, acc, agt: agt ?? null, sub, aud: aud as string[], exp: exp as number, iat: iat as number, jti };
+        if (cacheSize > 0) {
+          if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+          verified.set(tokenHash, claims);
+        }
+        return { ...claims, aud: [...claims.aud] };
       } catch {
         return null;
       }

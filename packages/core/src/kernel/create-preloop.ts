@@ -81,6 +81,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       secretKey: resolved.secretKey,
       runtimeCredentialTtlSeconds: resolved.runtimeCredentialTtlSeconds,
       consoleSessionTtlSeconds: resolved.consoleSessionTtlSeconds,
+      logger,
     });
     closers.push(() => identity.close());
     const governance = createGovernance({ db, bus, audit, hooks, initialPolicy: resolved.policy });
@@ -104,7 +105,11 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       logger,
       options: resolved,
       async authenticate(request, authenticateOptions) {
-        return (await identity.authenticate(request, authenticateOptions)) ?? (await hooks.authenticate(request));
+        const principal = await identity.authenticate(request, authenticateOptions);
+        if (principal) return principal;
+        // A Preloop API key that identity refused (revoked, expired, wrong scope) must not fall through to the host's hook.
+        if (/^bearer\s+plk_/i.test(request.headers.get('authorization') ?? '')) return null;
+        return hooks.authenticate(request);
       },
       async close() {
         for (const plugin of [...plugins].reverse()) {

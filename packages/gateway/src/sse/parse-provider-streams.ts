@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 import type { AnthropicStreamEvent } from '../wire/anthropic-types.js';
 import type { OpenAIChatCompletionChunk } from '../wire/openai-types.js';
 import { parseServerSentEvents, type ParseServerSentEventsOptions } from './parse-sse.js';

@@ -6,7 +6,7 @@
  */
 
 import { createParser, type ParseError } from 'eventsource-parser';
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 
 /** One server-sent event. */
 export interface ServerSentEvent {
@@ -77,7 +77,7 @@ export async function* parseServerSentEvents(
         parser.feed(text);
         lastCharacter = text.at(-1)!;
       }
-      if (done && (lastCharacter === '\n' || lastCharacter === '\r')) parser.feed('\n');
+      if (done && (lastCharacter === '\n' || lastCharacter === '\r')) parser.feed('\n\n');
       if (failure) {
         throw new PreloopError('UPSTREAM_ERROR', 'The upstream event stream sent an event larger than allowed.', {
           cause: failure,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 import type { AnthropicStreamEvent } from '../wire/anthropic-types.js';
 import type { ResponsesStreamEvent } from '../wire/openai-responses-types.js';
 import type { OpenAIChatCompletionChunk, OpenAIErrorBody } from '../wire/openai-types.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PreloopError } from '@preloop/core';
 import { anthropicRequestArbitrary } from '../../test-fixtures/arbitraries.js';
 import { tinyPngBase64 } from '../../test-fixtures/wire-fixtures.js';
-import { PreloopError } from '../internal/preloop-error.js';
-import type { AnthropicMessagesRequest } from '../wire/anthropic-types.js';
+import type { AnthropicMessagesRequest, AnthropicServerTool } from '../wire/anthropic-types.js';
 import { toOpenAIChatRequest } from './anthropic-to-openai-request.js';
 import { toAnthropicRequest } from './openai-to-anthropic-request.js';
 
@@ -147,7 +147,7 @@ describe('toOpenAIChatRequest', () => {
 
   it('rejects server tools and file sources with a 400', () => {
     const cases: AnthropicMessagesRequest[] = [
-      { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }] },
+      { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 } as AnthropicServerTool] },
       { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_1' } }] }] },
     ];
     for (const request of cases) {

@@ -31,7 +31,14 @@ export interface ToOpenAIChatRequestOptions {
   model?: string;
 }
 
-/** True for a client tool (`type` absent or `custom`), false for server tools. */
+/**
+ * True for a client tool (`type` absent or `custom`), false for server tools.
+ *
+ * @example
+ * ```ts
+ * const serverTools = (request.tools ?? []).filter((tool) => !isAnthropicClientTool(tool));
+ * ```
+ */
 export function isAnthropicClientTool(tool: AnthropicTool | AnthropicServerTool): tool is AnthropicTool {
   return tool.type == null || tool.type === 'custom';
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 import { createAnthropicUsageAccumulator } from '../usage/stream-usage.js';
 import { toOpenAIChatUsage } from '../usage/usage.js';
 import type { AnthropicStreamEvent } from '../wire/anthropic-types.js';

@@ -39,7 +39,6 @@ describe('toResponsesResponse', () => {
       reasoning: null,
       text: { format: { type: 'text' } },
       truncation: 'disabled',
-      store: false,
       usage: {
         input_tokens: 1_117,
         input_tokens_details: { cached_tokens: 0 },

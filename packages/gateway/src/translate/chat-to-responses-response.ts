@@ -77,7 +77,6 @@ export function responsesShell(
     reasoning: request?.reasoning ?? null,
     text: request?.text ?? { format: { type: 'text' } },
     truncation: request?.truncation ?? 'disabled',
-    store: false,
     ...(request?.user ? { user: request.user } : {}),
   };
 }
@@ -107,7 +106,7 @@ export function finishResponse(
  * `refusal`) content, each function tool call a `function_call` item (id
  * `fc_` + call id), finish reason `length` or `content_filter` an
  * `incomplete` status, and usage the Responses usage. The request's settings
- * are echoed; `store` is reported false because nothing is stored.
+ * are echoed.
  *
  * @example
  * ```ts

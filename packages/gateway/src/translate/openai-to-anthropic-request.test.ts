@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PreloopError } from '@preloop/core';
 import { tinyPngBase64 } from '../../test-fixtures/wire-fixtures.js';
-import { PreloopError } from '../internal/preloop-error.js';
 import type { OpenAIChatCompletionRequest } from '../wire/openai-types.js';
 import { defaultAnthropicMaxTokens, toAnthropicRequest } from './openai-to-anthropic-request.js';
 
@@ -78,7 +78,6 @@ describe('toAnthropicRequest', () => {
       ],
       tool_choice: { type: 'auto' },
       temperature: 0.2,
-      top_p: 0.9,
       stop_sequences: ['END'],
       metadata: { user_id: 'user-42' },
       stream: true,
@@ -184,14 +183,17 @@ describe('toAnthropicRequest', () => {
     expect(result.messages[1]).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 'c', name: 'now', input: {} }] });
   });
 
-  it('clamps temperature to 0–1 and maps a JSON schema response format', () => {
+  it('clamps temperature to 0–1, sends top_p only without it, and maps a JSON schema response format', () => {
     const result = toAnthropicRequest({
       model: 'm',
       messages: [{ role: 'user', content: 'hi' }],
       temperature: 1.7,
+      top_p: 0.5,
       response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } },
     });
     expect(result.temperature).toBe(1);
+    expect(result.top_p).toBeUndefined();
+    expect(toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }], top_p: 0.8 }).top_p).toBe(0.8);
     expect(result.output_config).toEqual({ format: { type: 'json_schema', schema: { type: 'object' } } });
   });
 

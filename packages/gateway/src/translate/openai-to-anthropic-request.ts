@@ -204,7 +204,8 @@ function toolChoice(
  *   sources); PDF `file` parts become document blocks.
  * - `max_completion_tokens` (else `max_tokens`, else `defaultMaxTokens`)
  *   becomes `max_tokens`; `stop` becomes `stop_sequences`; `temperature` is
- *   clamped to Anthropic's 0–1; `user` or `safety_identifier` becomes
+ *   clamped to Anthropic's 0–1 and `top_p` is sent only without a
+ *   `temperature` (recent Claude models refuse both); `user` or `safety_identifier` becomes
  *   `metadata.user_id`; a `json_schema` response format becomes
  *   `output_config.format`; `parallel_tool_calls: false` becomes
  *   `disable_parallel_tool_use`.
@@ -266,7 +267,8 @@ export function toAnthropicRequest(
     if (stops.length > 0) result.stop_sequences = stops;
   }
   if (request.temperature != null) result.temperature = Math.min(1, Math.max(0, request.temperature));
-  if (request.top_p != null) result.top_p = request.top_p;
+  // Recent Claude models accept temperature or top_p, not both; temperature wins.
+  else if (request.top_p != null) result.top_p = request.top_p;
 
   let definitions = request.tools ?? [];
   if (typeof request.tool_choice === 'object' && request.tool_choice.type === 'allowed_tools') {

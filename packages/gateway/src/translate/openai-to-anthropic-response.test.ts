@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PreloopError } from '@preloop/core';
 import { anthropicMessageArbitrary } from '../../test-fixtures/arbitraries.js';
 import { openAIToolCallsCompletion, openAITextCompletion } from '../../test-fixtures/wire-fixtures.js';
-import { PreloopError } from '../internal/preloop-error.js';
 import { toOpenAIChatCompletion } from './anthropic-to-openai-response.js';
 import { toAnthropicMessage } from './openai-to-anthropic-response.js';
 

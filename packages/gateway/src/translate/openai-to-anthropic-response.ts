@@ -4,7 +4,7 @@
  * @module
  */
 
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 import { createUsage, fromOpenAIChatUsage, toAnthropicUsage } from '../usage/usage.js';
 import type { AnthropicContentBlock, AnthropicMessage } from '../wire/anthropic-types.js';
 import type { OpenAIChatCompletion } from '../wire/openai-types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PreloopError } from '@preloop/core';
 import { tinyPngBase64 } from '../../test-fixtures/wire-fixtures.js';
-import { PreloopError } from '../internal/preloop-error.js';
 import type { ResponsesRequest } from '../wire/openai-responses-types.js';
 import { toOpenAIChatRequestFromResponses } from './responses-to-chat-request.js';
 

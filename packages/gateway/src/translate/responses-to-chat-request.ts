@@ -155,8 +155,9 @@ function tools(definitions: ResponsesTool[]): OpenAIChatTool[] {
   });
 }
 
-function toolChoice(choice: ResponsesToolChoice): OpenAIChatToolChoice {
-  if (typeof choice === 'string') return choice;
+function toolChoice(toolChoiceOption: ResponsesToolChoice): OpenAIChatToolChoice {
+  if (typeof toolChoiceOption === 'string') return toolChoiceOption;
+  const choice = toolChoiceOption as { type: string } & Record<string, unknown>;
   if (choice.type === 'function' && typeof choice['name'] === 'string') {
     return { type: 'function', function: { name: choice['name'] } };
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 import type { AnthropicStopReason } from '../wire/anthropic-types.js';
 import type { OpenAIChatFinishReason } from '../wire/openai-types.js';
 
@@ -13,6 +13,11 @@ import type { OpenAIChatFinishReason } from '../wire/openai-types.js';
  * Maps an Anthropic stop reason to an OpenAI finish reason. `pause_turn` (a
  * server tool paused the turn) becomes `stop`; `refusal` becomes
  * `content_filter`; a full context window becomes `length`.
+ *
+ * @example
+ * ```ts
+ * toOpenAIFinishReason('tool_use'); // 'tool_calls'
+ * ```
  */
 export function toOpenAIFinishReason(stopReason: AnthropicStopReason | null | undefined): OpenAIChatFinishReason {
   switch (stopReason) {
@@ -31,6 +36,11 @@ export function toOpenAIFinishReason(stopReason: AnthropicStopReason | null | un
 /**
  * Maps an OpenAI finish reason to an Anthropic stop reason. OpenAI does not say
  * which stop sequence matched, so `stop` is always `end_turn`.
+ *
+ * @example
+ * ```ts
+ * toAnthropicStopReason('length'); // 'max_tokens'
+ * ```
  */
 export function toAnthropicStopReason(finishReason: OpenAIChatFinishReason | null | undefined): AnthropicStopReason {
   switch (finishReason) {

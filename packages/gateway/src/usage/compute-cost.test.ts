@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 import { computeCost } from './compute-cost.js';
 import { findModelPrices } from './price-table.js';
 import { createUsage } from './usage.js';

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PreloopError } from '../internal/preloop-error.js';
+import { PreloopError } from '@preloop/core';
 import type { ModelPrices } from './model-prices.js';
 import type { Usage } from './usage.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicEventsOf, openAIChunksOf } from '../../test-fixtures/stream-helpers.js';
 import { anthropicToolUseMessage, openAIToolCallsCompletion } from '../../test-fixtures/wire-fixtures.js';
-import type { ResponsesStreamEvent } from '../wire/openai-responses-types.js';
+import type { ResponsesResponse } from '../wire/openai-responses-types.js';
 import {
   createAnthropicUsageAccumulator,
   createOpenAIChatUsageAccumulator,
@@ -73,11 +73,11 @@ describe('createResponsesUsageAccumulator', () => {
   it('takes the usage of response.completed', () => {
     const accumulator = createResponsesUsageAccumulator();
     const response = {
-      id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-4.1', output: [], error: null,
+      id: 'resp_1', object: 'response' as const, created_at: 1, status: 'completed', model: 'gpt-4.1', output: [], error: null,
       incomplete_details: null, instructions: null, metadata: null, parallel_tool_calls: true, temperature: null, top_p: null,
       tool_choice: 'auto', tools: [],
       usage: { input_tokens: 20, input_tokens_details: { cached_tokens: 4 }, output_tokens: 9, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: 29 },
-    } satisfies Extract<ResponsesStreamEvent, { type: 'response.completed' }>['response'];
+    } satisfies ResponsesResponse;
     accumulator.push({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', usage: undefined } });
     expect(accumulator.reported).toBe(false);
     accumulator.push({ type: 'response.completed', sequence_number: 1, response });

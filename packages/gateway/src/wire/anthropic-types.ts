@@ -2,7 +2,7 @@
  * Wire types of the Anthropic Messages API (`POST /v1/messages`), its streaming
  * events, token counting and model listing, as the gateway reads and writes
  * them. Field names follow the official `@anthropic-ai/sdk` (checked against
- * 1.10.0, API version 2026-10-21; see `sdk-compatibility.test.ts`).
+ * 1.10.0, API version 2026-10-21; see `sdk-types.test-d.ts` and `sdk-compatibility.test.ts`).
  *
  * @module
  */
@@ -18,7 +18,7 @@ export interface AnthropicTextBlockParam {
   type: 'text';
   text: string;
   cache_control?: AnthropicCacheControl | null;
-  citations?: Array<Record<string, unknown>> | null;
+  citations?: Array<object> | null;
 }
 
 /** Image data inline, base64-encoded. */
@@ -143,7 +143,6 @@ export interface AnthropicTool {
 export interface AnthropicServerTool {
   type: string;
   name: string;
-  [key: string]: unknown;
 }
 
 /** The `tool_choice` option. */
@@ -206,7 +205,7 @@ export interface AnthropicCountTokensResponse {
 export interface AnthropicTextBlock {
   type: 'text';
   text: string;
-  citations?: Array<Record<string, unknown>> | null;
+  citations?: Array<object> | null;
 }
 
 /** A tool call in a response; `input` is the parsed JSON object. */
@@ -274,7 +273,7 @@ export interface AnthropicUsage {
   cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } | null;
   /** Thinking tokens, included in `output_tokens`. */
   output_tokens_details?: { thinking_tokens: number } | null;
-  server_tool_use?: Record<string, unknown> | null;
+  server_tool_use?: object | null;
   service_tier?: 'standard' | 'priority' | 'batch' | null;
 }
 
@@ -288,7 +287,7 @@ export interface AnthropicMessage {
   stop_reason: AnthropicStopReason | null;
   stop_sequence: string | null;
   usage: AnthropicUsage;
-  container?: Record<string, unknown> | null;
+  container?: object | null;
 }
 
 /** Cumulative usage carried by `message_delta`; null counters are unchanged. */
@@ -298,7 +297,7 @@ export interface AnthropicMessageDeltaUsage {
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   output_tokens_details?: { thinking_tokens: number } | null;
-  server_tool_use?: Record<string, unknown> | null;
+  server_tool_use?: object | null;
 }
 
 /** First event of a stream: the message shell with empty content and initial usage. */
@@ -323,7 +322,7 @@ export interface AnthropicContentBlockDeltaEvent {
     | { type: 'input_json_delta'; partial_json: string }
     | { type: 'thinking_delta'; thinking: string }
     | { type: 'signature_delta'; signature: string }
-    | { type: 'citations_delta'; citation: Record<string, unknown> };
+    | { type: 'citations_delta'; citation: object };
 }
 
 /** The content block at `index` is complete. */

@@ -2,7 +2,7 @@
  * Wire types of the OpenAI Responses API (`POST /v1/responses`) and its
  * streaming events, for the subset the gateway serves over a chat-completions
  * or Anthropic upstream: messages, function tools and function calls. Field
- * names follow the official `openai` SDK (checked against openai 6.30.1).
+ * names follow the official `openai` SDK (checked against openai 6.30.1, see `sdk-types.test-d.ts` and `sdk-compatibility.test.ts`).
  *
  * @module
  */
@@ -48,8 +48,8 @@ export interface ResponsesInputMessage {
 export interface ResponsesOutputText {
   type: 'output_text';
   text: string;
-  annotations: Array<Record<string, unknown>>;
-  logprobs?: Array<Record<string, unknown>>;
+  annotations: Array<object>;
+  logprobs?: Array<object>;
 }
 
 /** A refusal produced by the model. */
@@ -107,7 +107,6 @@ export interface ResponsesItemReference {
 /** Any other input item type (built-in tool calls and their outputs). */
 export interface ResponsesOtherInputItem {
   type: string;
-  [key: string]: unknown;
 }
 
 /** Any item of the `input` array. */
@@ -132,7 +131,6 @@ export interface ResponsesFunctionTool {
 /** A built-in tool (web search, file search, …) the gateway cannot run elsewhere. */
 export interface ResponsesBuiltInTool {
   type: string;
-  [key: string]: unknown;
 }
 
 /** Any tool definition. */
@@ -145,7 +143,7 @@ export type ResponsesToolChoice =
   | 'required'
   | { type: 'function'; name: string }
   | { type: 'allowed_tools'; mode: 'auto' | 'required'; tools: Array<Record<string, unknown>> }
-  | { type: string; [key: string]: unknown };
+  | { type: string };
 
 /** The `text` option: output format and verbosity. */
 export interface ResponsesTextConfig {
@@ -233,7 +231,6 @@ export interface ResponsesResponse {
   reasoning?: ResponsesRequest['reasoning'];
   text?: ResponsesTextConfig;
   truncation?: 'auto' | 'disabled' | null;
-  store?: boolean;
   user?: string;
   usage?: ResponsesUsage;
 }
@@ -276,7 +273,7 @@ export interface ResponsesOutputTextDeltaEvent {
   output_index: number;
   content_index: number;
   delta: string;
-  logprobs: Array<Record<string, unknown>>;
+  logprobs: Array<object>;
 }
 
 /** The full text of a finished output text part. */
@@ -287,7 +284,7 @@ export interface ResponsesOutputTextDoneEvent {
   output_index: number;
   content_index: number;
   text: string;
-  logprobs: Array<Record<string, unknown>>;
+  logprobs: Array<object>;
 }
 
 /** A fragment of a refusal. */

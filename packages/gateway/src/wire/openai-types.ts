@@ -1,7 +1,7 @@
 /**
  * Wire types of the OpenAI chat completions, embeddings and models APIs, as the
  * gateway reads and writes them. Field names follow the official `openai` SDK
- * (checked against openai 6.30.1, see `sdk-compatibility.test.ts`). Only the
+ * (checked against openai 6.30.1, see `sdk-types.test-d.ts` and `sdk-compatibility.test.ts`). Only the
  * fields the gateway handles are typed; requests may carry more, and those are
  * either forwarded untouched (same-format routes) or dropped by a translator.
  *
@@ -134,7 +134,7 @@ export interface OpenAIChatFunctionTool {
 /** A custom tool with free-form (text or grammar) input. */
 export interface OpenAIChatCustomTool {
   type: 'custom';
-  custom: { name: string; description?: string; format?: Record<string, unknown> };
+  custom: { name: string; description?: string; format?: object };
 }
 
 /** Any tool definition of a chat completions request. */
@@ -248,7 +248,7 @@ export interface OpenAIChatResponseMessage {
   refusal: string | null;
   tool_calls?: OpenAIChatToolCall[];
   function_call?: { name: string; arguments: string } | null;
-  annotations?: Array<Record<string, unknown>>;
+  annotations?: Array<object>;
 }
 
 /** One choice of a chat completion response. */
@@ -256,7 +256,7 @@ export interface OpenAIChatChoice {
   index: number;
   message: OpenAIChatResponseMessage;
   finish_reason: OpenAIChatFinishReason;
-  logprobs: Record<string, unknown> | null;
+  logprobs: object | null;
 }
 
 /** A `POST /v1/chat/completions` response body (non-streaming). */
@@ -293,7 +293,7 @@ export interface OpenAIChatChunkChoice {
   index: number;
   delta: OpenAIChatChunkDelta;
   finish_reason: OpenAIChatFinishReason | null;
-  logprobs?: Record<string, unknown> | null;
+  logprobs?: object | null;
 }
 
 /**
