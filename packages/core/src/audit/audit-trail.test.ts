@@ -229,6 +229,27 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     expect(progress.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('after a key rotation, previous keys verify old checkpoints and rotate() re-signs them under the new key', async () => {
+    await appendMany(trail, 25);
+    const newKey = 'rotated-audit-key-abcdefghijklmnopqrstuvwxyz0123';
+    expect((await open({ secretKey: newKey }).verify(accountId)).firstBroken).toMatchObject({ seq: 10, reason: 'bad_checkpoint' });
+    const rotating = open({ secretKey: newKey, previousSecretKeys: [secretKey] });
+    expect(await rotating.verify(accountId)).toMatchObject({ ok: true, checkpoints: 2 });
+    await rotating.record({ actor: { type: 'system' }, action: 'after.rotation', outcome: 'success' });
+    expect(await rotating.rotate()).toEqual({ resigned: 2 });
+    expect(await rotating.rotate()).toEqual({ resigned: 0 });
+    expect(await open({ secretKey: newKey }).verify(accountId)).toMatchObject({ ok: true, records: 26, checkpoints: 2 });
+  });
+
+  it('rotate() never re-signs a broken chain', async () => {
+    await appendMany(trail, 12);
+    await db.updateTable('audit_records').set({ outcome: 'failure' }).where('seq', '=', 4).execute();
+    const rotating = open({ secretKey: 'rotated-audit-key-abcdefghijklmnopqrstuvwxyz0123', previousSecretKeys: [secretKey] });
+    await expect(rotating.rotate()).rejects.toMatchObject({ code: 'CONFLICT', details: { resigned: 0, broken: [{ accountId, seq: 4, reason: 'hash_mismatch' }] } });
+    const checkpoint = await db.selectFrom('audit_checkpoints').select('key_id').executeTakeFirstOrThrow();
+    expect(checkpoint.key_id).toBe(trail.publicKey().keyId);
+  });
+
   it('200 concurrent appends yield a contiguous valid chain', async () => {
     const records = await Promise.all(
       Array.from({ length: 200 }, (_, i) => trail.record({ actor: principal, action: 'tool.call', outcome: 'success', data: { i } })),

@@ -6,6 +6,7 @@ import type { HookRunner } from '../hooks/hook-runner.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { DialectName } from '../storage/database.js';
 import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint } from './audit-append.js';
+import { rotateCheckpointSignatures } from './audit-rotate.js';
 import { getAuditRecord, queryAuditRecords, type AuditQuery } from './audit-query.js';
 import { prepareAuditRecord, type PreparedAuditRecord } from './audit-rows.js';
 import type { AuditRecord, AuditRecordInput } from './audit-types.js';
@@ -71,6 +72,12 @@ export interface AuditTrail {
   checkpoint(accountId: string): Promise<AuditCheckpoint | null>;
   /** The Ed25519 public key that verifies checkpoints. */
   publicKey(): CheckpointPublicKey;
+  /**
+   * After a secret key rotation: re-signs with the current key every checkpoint
+   * signed by a previous key, once that account's chain verifies (a broken chain
+   * is reported with `CONFLICT` and left unchanged). Run it with `secrets.rotate()`.
+   */
+  rotate(): Promise<{ resigned: number }>;
   /** Waits for pending appends (and sink deliveries, up to 5 s), then refuses new records. */
   close(): Promise<void>;
 }
@@ -180,6 +187,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       return { id: row.id, accountId: row.account_id, seq: Number(row.seq), hash: row.hash, keyId: row.key_id, signature: row.signature, time: Number(row.time) };
     },
     publicKey: () => signer.publicKey,
+    rotate: () => rotateCheckpointSignatures(db, signer),
     async close() {
       closed = true;
       for (let pending = [...queues.values()].flatMap((queue) => (queue.running ? [queue.running] : [])); pending.length > 0; ) {

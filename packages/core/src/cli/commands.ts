@@ -118,6 +118,24 @@ export const commands: CliCommand[] = [
     },
   },
   {
+    name: 'rotate-key',
+    summary: 'After changing PRELOOP_SECRET_KEY (old one in PRELOOP_PREVIOUS_SECRET_KEYS): re-wrap every secret and re-sign audit checkpoints with the new key',
+    async run(globals, _args, io) {
+      const previous = (process.env.PRELOOP_PREVIOUS_SECRET_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+      if (previous.length === 0) throw new PreloopError('VALIDATION_ERROR', 'set PRELOOP_PREVIOUS_SECRET_KEYS to the old key(s), comma-separated, and PRELOOP_SECRET_KEY to the new one');
+      const setup = resolveLocalSetup({ databaseUrl: globals.database });
+      const preloop = await createPreloop({ database: setup.databaseUrl, secretKey: setup.secretKey, previousSecretKeys: previous, logger: createLogger({ level: 'warn' }) });
+      try {
+        const { rewrapped } = await preloop.secrets.rotate();
+        const { resigned } = await preloop.audit.rotate();
+        io.out(`Re-wrapped ${rewrapped} secret(s) and re-signed ${resigned} audit checkpoint(s) with the new key. The old key is no longer needed.`);
+      } finally {
+        await preloop.close();
+      }
+      return 0;
+    },
+  },
+  {
     name: 'audit verify',
     summary: 'Verify the audit trail’s hash chain and signed checkpoints; exits 1 naming the first broken record',
     async run(globals, _args, io) {
@@ -133,7 +151,7 @@ export const commands: CliCommand[] = [
         return 0;
       }
       const broken = report.firstBroken!;
-      io.err(`Audit trail BROKEN at record #${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${broken.reason}.`);
+      io.err(`Audit trail BROKEN at record #${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${broken.reason}. ${(broken as { message?: string }).message ?? ''}`.trim());
       return 1;
     },
   },

@@ -65,6 +65,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       db,
       dialect,
       secretKey: resolved.secretKey,
+      previousSecretKeys: resolved.previousSecretKeys,
       events,
       hooks,
       logger,
