@@ -1,0 +1,128 @@
+import type { ApprovalOutcome, ApprovalProvider, ApprovalRequestView, Notifier, Page, Preloop, Principal } from '@preloop/core';
+import type { Kysely } from 'kysely';
+import { approvalsBusChannel, isApprovalBusMessage } from './approval-events.js';
+import { createApproverDirectory } from './approver-directory.js';
+import { createApprovalRequest } from './create-request.js';
+import { decideApproval, type DecideInput, type DecideResult } from './decide.js';
+import { mintDecisionLink, type MintedDecisionLink, type MintLinkInput } from './decision-links.js';
+import { readRequest, type EngineContext } from './engine-context.js';
+import { cancelApproval, claimExecution, storeExecutionResult } from './execution.js';
+import { createNotifierDispatch, type NotifierDispatch } from './notifier-dispatch.js';
+import type { ResolvedApprovalsOptions } from './options.js';
+import { getApproval, getApprovalDetail, listApprovals, type ApprovalListQuery } from './queries.js';
+import { createScheduler } from './scheduler.js';
+import type { ApprovalTables } from './tables.js';
+import { createWaiter } from './waiter.js';
+import { toOutcome, type ApprovalDetail } from './views.js';
+import { createWorkflowLookup } from './workflows.js';
+
+/**
+ * The running approval engine of one kernel: the approval provider contract
+ * plus deciding, reading, links and the scheduler. Reach it with
+ * `getApprovalEngine(preloop)`.
+ */
+export interface ApprovalEngine extends ApprovalProvider {
+  /** The one transactional decide every channel uses. */
+  decide(input: DecideInput): Promise<DecideResult>;
+  /** A request's public view; `NOT_FOUND` outside the account. */
+  get(accountId: string, id: string): Promise<ApprovalRequestView>;
+  /** A request with its votes and timeline. */
+  detail(accountId: string, id: string): Promise<ApprovalDetail>;
+  /** Requests of an account, newest first. */
+  list(accountId: string, query?: ApprovalListQuery): Promise<Page<ApprovalRequestView>>;
+  /** Mints a single-use decision link (the token is returned this once). */
+  mintLink(input: MintLinkInput): Promise<MintedDecisionLink>;
+  /** The stored result of an executed request (undefined when none is stored). */
+  storedResult(accountId: string, id: string): Promise<unknown>;
+  /** Applies every due escalation and expiry now (the scheduler does this on its own). */
+  sweep(): Promise<number>;
+  /** Resolves once notifications dispatched so far are delivered or given up (tests, shutdown). */
+  notificationsIdle(): Promise<void>;
+  /** The notifiers in use (plugins' `contributions.notifiers` plus the `notifiers` option). */
+  readonly notifiers: readonly Notifier[];
+  /** Stops timers, rejects waits, aborts deliveries. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the engine over a kernel: starts the scheduler (its first sweep
+ * expires and escalates whatever came due while no instance ran) and
+ * subscribes to the `approvals` Bus channel.
+ *
+ * @example
+ * ```ts
+ * const engine = await createApprovalEngine(preloop, resolveApprovalsOptions({ maxPendingPerSubject: 5 }));
+ * const ticket = await engine.request({ principal, tool: { name: 'deploy', definitionHash: null }, args: {}, workflow: 'admins' });
+ * ```
+ */
+export async function createApprovalEngine(preloop: Preloop, options: ResolvedApprovalsOptions): Promise<ApprovalEngine> {
+  return (await buildApprovalEngine(preloop, options)).engine;
+}
+
+/**
+ * Builds the engine and returns its shared context too (for the plugin's
+ * decision-link routes). Internal: prefer {@link createApprovalEngine}.
+ *
+ * @example
+ * ```ts
+ * const { engine, context } = await buildApprovalEngine(preloop, resolveApprovalsOptions());
+ * ```
+ */
+export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApprovalsOptions): Promise<{ engine: ApprovalEngine; context: EngineContext }> {
+  const contributed = preloop.plugins.flatMap((plugin) => (plugin.contributions?.notifiers ?? []) as Notifier[]);
+  const notifiers = [...contributed, ...options.notifiers];
+  const context: EngineContext = {
+    preloop,
+    db: preloop.db as Kysely<ApprovalTables>,
+    dialect: preloop.dialect,
+    options,
+    directory: createApproverDirectory(preloop),
+    now: options.clock,
+    lookupWorkflow: createWorkflowLookup(preloop, options),
+    dispatch: () => {},
+    arm: () => {},
+  };
+  const dispatcher: NotifierDispatch = createNotifierDispatch(context, notifiers);
+  const scheduler = createScheduler(context);
+  const waiter = createWaiter(context);
+  context.dispatch = (row, type) => dispatcher.dispatch(row, type);
+  context.arm = (deadline) => scheduler.arm(deadline);
+  const unsubscribe = preloop.bus.subscribe(approvalsBusChannel, (payload) => {
+    if (!isApprovalBusMessage(payload)) return;
+    waiter.wake(payload.id);
+    if (typeof payload.deadline === 'number') scheduler.arm(payload.deadline);
+  });
+  await scheduler.start();
+
+  const engine: ApprovalEngine = {
+    notifiers,
+    request: (input) => createApprovalRequest(context, input),
+    wait: (id, waitOptions) => waiter.wait(id, waitOptions),
+    async status(id, accountId): Promise<ApprovalOutcome | null> {
+      const row = await readRequest(context.db, context.dialect, id);
+      return row && row.account_id === accountId ? toOutcome(row) : null;
+    },
+    cancel: (id: string, actor: Principal, reason?: string) => cancelApproval(context, id, actor, reason),
+    claimExecution: (id) => claimExecution(context, id),
+    storeResult: (id, result) => storeExecutionResult(context, id, result),
+    decide: (input) => decideApproval(context, input),
+    get: (accountId, id) => getApproval(context, accountId, id),
+    detail: (accountId, id) => getApprovalDetail(context, accountId, id),
+    list: (accountId, query) => listApprovals(context, accountId, query),
+    mintLink: (input) => mintDecisionLink(context, input),
+    async storedResult(accountId, id) {
+      const row = await readRequest(context.db, context.dialect, id);
+      if (!row || row.account_id !== accountId || row.result_json === null) return undefined;
+      return JSON.parse(row.result_json) as unknown;
+    },
+    sweep: () => scheduler.sweep(),
+    notificationsIdle: () => dispatcher.idle(),
+    async close() {
+      unsubscribe();
+      waiter.close();
+      await scheduler.stop();
+      await dispatcher.close();
+    },
+  };
+  return { engine, context };
+}

@@ -1,0 +1,30 @@
+/**
+ * `@preloop/approvals`: the approval engine plugin. Durable requests bound to
+ * the exact call, workflows with quorum, timeouts and escalation, separation
+ * of duties, single-use decision links, notifier dispatch and flood control.
+ *
+ * @packageDocumentation
+ */
+import './approval-events.js';
+
+export { approvals, getApprovalEngine } from './approvals-plugin.js';
+export type { ApprovalsOptions, ResolvedApprovalsOptions } from './options.js';
+export { resolveApprovalsOptions } from './options.js';
+export { createApprovalEngine } from './create-approval-engine.js';
+export type { ApprovalEngine } from './create-approval-engine.js';
+export type { DecideInput, DecideResult, ApprovalDecision } from './decide.js';
+export { approverUserIdOf } from './decide.js';
+export type { MintLinkInput, MintedDecisionLink } from './decision-links.js';
+export { decisionLinkPath, decisionLinkPrefix } from './decision-links.js';
+export type { ApprovalListQuery } from './queries.js';
+export type { ApprovalDetail, ApprovalVoteView, ApprovalTimelineEntry } from './views.js';
+export { approvalErrorCodes } from './errors.js';
+export type { ApprovalErrorCode } from './errors.js';
+export { approvalsBusChannel } from './approval-events.js';
+export type { ApprovalBusMessage, ApprovalChange } from './approval-events.js';
+export { canonicalJson, sha256Hex, bindingKey } from './canonical-json.js';
+export type { BindingParts } from './canonical-json.js';
+export { approvalWorkflowSchema, fallbackWorkflow, normalizeWorkflow, matchesApprovers, isEligibleApprover } from './workflows.js';
+export type { ApprovalWorkflowInput, ApproverSet, WorkflowResolver, WorkflowSource, ApproverFacts } from './workflows.js';
+export { approvalMigrations } from './migrations.js';
+export type { ApprovalTables, ApprovalRequestRow, ApprovalVoteRow, ApprovalEventRow, ApprovalLinkRow } from './tables.js';

@@ -1,0 +1,121 @@
+import { defineRoute, type AdminRoute, type Principal } from '@preloop/core';
+import { z } from 'zod';
+import type { ApprovalEngine } from './create-approval-engine.js';
+import type { ApprovalDecision } from './decide.js';
+import { findDecisionLink, reportRefusedLink, sameToken } from './decision-links.js';
+import type { EngineContext } from './engine-context.js';
+import { approvalErrorCodes } from './errors.js';
+import { confirmPage, errorPage } from './link-page.js';
+
+const postBody = z.strictObject({
+  token: z.string().max(200),
+  decision: z.enum(['approve', 'deny']),
+  comment: z.string().max(4000).optional(),
+  answer: z.string().max(4000).optional(),
+});
+
+const pageMessages: Record<string, string> = {
+  APPROVAL_LINK_INVALID: 'This decision link is not valid.',
+  APPROVAL_LINK_WRONG_REQUEST: 'This decision link belongs to another request.',
+  APPROVAL_LINK_USED: 'This decision link was already used. Each link decides once.',
+  APPROVAL_LINK_EXPIRED: 'This decision link has expired.',
+};
+
+/** The user a decision link acts as, as a principal (for the audit trail). */
+function linkPrincipal(accountId: string, user: { userId: string; name: string; role: Principal['role']; teamIds: readonly string[] }): Principal {
+  return {
+    type: 'user',
+    id: user.userId,
+    accountId,
+    name: user.name,
+    role: user.role,
+    userId: user.userId,
+    apiKeyId: null,
+    agentId: null,
+    runtimeSessionId: null,
+    teamIds: [...user.teamIds],
+    scopes: [],
+  };
+}
+
+/**
+ * The public decision-link routes, under `/api/v1/approvals/:id/links/:token`.
+ * GET (and HEAD) shows a confirm page and changes nothing, so a mail scanner
+ * that fetches every link decides nothing. POST decides: a JSON body carrying
+ * the token again (it must equal the URL's), the decision and an optional
+ * comment. A used link answers 410 and raises a replay alarm; another
+ * request's link 403; an expired one 410. Every refusal is audited.
+ *
+ * @example
+ * ```ts
+ * const routes = decisionLinkRoutes(() => engine, () => context);
+ * ```
+ */
+export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => EngineContext): AdminRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/approvals/:id/links/:token',
+      summary: 'Decision link confirm page (HTML; a GET never decides)',
+      tag: 'approvals',
+      access: 'public',
+      async handler({ params, request }) {
+        const found = await findDecisionLink(context(), params.id!, params.token!);
+        if (!found.ok) return errorPage(approvalErrorCodes[found.code], pageMessages[found.code]!);
+        const view = await engine().get(found.link.account_id, found.link.request_id);
+        const approver = await context().directory.approver(found.link.account_id, found.link.approver_id);
+        const asked = new URL(request.url).searchParams.get('decision');
+        const preselected: ApprovalDecision | null = asked === 'approve' || asked === 'deny' ? asked : null;
+        return confirmPage({
+          request: view,
+          token: params.token!,
+          preselected: found.link.decision ? (found.link.decision as ApprovalDecision) : preselected,
+          allowed: found.link.decision as ApprovalDecision | null,
+          approverName: approver?.name ?? 'an approver',
+        });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/approvals/:id/links/:token',
+      summary: 'Decide through a single-use decision link (JSON body: token, decision, comment?)',
+      tag: 'approvals',
+      access: 'public',
+      body: postBody,
+      async handler({ params, body }) {
+        const requestId = params.id!;
+        const token = params.token!;
+        if (!sameToken(body.token, token)) throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_TOKEN_MISMATCH', link: null });
+        const found = await findDecisionLink(context(), requestId, token);
+        if (!found.ok) throw await reportRefusedLink(context(), { requestId, code: found.code, link: found.link });
+        const { link } = found;
+        if (link.decision !== null && link.decision !== body.decision) {
+          throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_DECISION_MISMATCH', link });
+        }
+        const approver = await context().directory.approver(link.account_id, link.approver_id);
+        const actor: Principal = approver
+          ? linkPrincipal(link.account_id, approver)
+          : linkPrincipal(link.account_id, { userId: link.approver_id, name: link.approver_id, role: null, teamIds: [] });
+        try {
+          const result = await engine().decide({
+            accountId: link.account_id,
+            requestId,
+            actor,
+            decision: body.decision,
+            comment: body.comment ?? null,
+            answer: body.answer ?? null,
+            channel: 'link',
+            link: { id: link.id },
+          });
+          return { request: { id: result.request.id, status: result.request.status }, counted: result.counted, resolved: result.resolved };
+        } catch (error) {
+          if ((error as { code?: string }).code === 'APPROVAL_LINK_USED') {
+            // Used between our check and the decide: the same replay alarm.
+            throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_USED', link });
+          }
+          throw error;
+        }
+      },
+    }),
+  ];
+}

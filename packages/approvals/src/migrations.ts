@@ -1,0 +1,99 @@
+import { columnTypes, defineMigrations, type PreloopMigration } from '@preloop/core';
+
+/**
+ * The approval engine's migrations (owner `approvals`): requests, votes,
+ * timeline events and decision-link tokens, on SQLite and PostgreSQL.
+ */
+export const approvalMigrations: PreloopMigration[] = defineMigrations([
+  {
+    name: '0001-approvals',
+    async up({ db, dialect }) {
+      const types = columnTypes(dialect);
+      await db.schema
+        .createTable('approval_requests')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('account_id', 'text', (column) => column.notNull().references('accounts.id'))
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('principal', types.json, (column) => column.notNull())
+        .addColumn('subject_key', 'text', (column) => column.notNull())
+        .addColumn('subject_user_id', 'text')
+        .addColumn('subject_api_key_id', 'text')
+        .addColumn('subject_agent_id', 'text')
+        .addColumn('runtime_session_id', 'text')
+        .addColumn('tool_name', 'text', (column) => column.notNull())
+        .addColumn('tool_definition_hash', 'text')
+        .addColumn('args_json', types.json, (column) => column.notNull())
+        .addColumn('args_hash', 'text', (column) => column.notNull())
+        .addColumn('binding_key', 'text', (column) => column.notNull())
+        .addColumn('pending_binding', 'text', (column) => column.unique())
+        .addColumn('workflow_name', 'text', (column) => column.notNull())
+        .addColumn('workflow_json', types.json, (column) => column.notNull())
+        .addColumn('excluded_user_ids', types.json, (column) => column.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('justification', 'text')
+        .addColumn('question', types.json)
+        .addColumn('created_at', types.bigint, (column) => column.notNull())
+        .addColumn('updated_at', types.bigint, (column) => column.notNull())
+        .addColumn('expires_at', types.bigint, (column) => column.notNull())
+        .addColumn('escalate_at', types.bigint)
+        .addColumn('escalated_at', types.bigint)
+        .addColumn('decided_at', types.bigint)
+        .addColumn('decided_by', 'text')
+        .addColumn('decision_comment', 'text')
+        .addColumn('answer', 'text')
+        .addColumn('outcome_reason', 'text')
+        .addColumn('result_json', types.json)
+        .addColumn('execution_claimed', types.boolean, (column) => column.notNull().defaultTo(0))
+        .addColumn('execution_claimed_at', types.bigint)
+        .addColumn('executed_at', types.bigint)
+        .execute();
+      await db.schema.createIndex('approval_requests_account_created').on('approval_requests').columns(['account_id', 'id']).execute();
+      await db.schema.createIndex('approval_requests_account_status').on('approval_requests').columns(['account_id', 'status', 'id']).execute();
+      await db.schema.createIndex('approval_requests_subject_status').on('approval_requests').columns(['account_id', 'subject_key', 'status']).execute();
+      await db.schema.createIndex('approval_requests_status_expires').on('approval_requests').columns(['status', 'expires_at']).execute();
+      await db.schema.createIndex('approval_requests_status_escalate').on('approval_requests').columns(['status', 'escalate_at']).execute();
+      await db.schema.createIndex('approval_requests_binding').on('approval_requests').columns(['binding_key', 'status']).execute();
+
+      await db.schema
+        .createTable('approval_votes')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('account_id', 'text', (column) => column.notNull())
+        .addColumn('request_id', 'text', (column) => column.notNull().references('approval_requests.id').onDelete('cascade'))
+        .addColumn('approver_id', 'text', (column) => column.notNull())
+        .addColumn('decision', 'text', (column) => column.notNull())
+        .addColumn('comment', 'text')
+        .addColumn('answer', 'text')
+        .addColumn('channel', 'text', (column) => column.notNull())
+        .addColumn('created_at', types.bigint, (column) => column.notNull())
+        .addUniqueConstraint('approval_votes_one_per_approver', ['request_id', 'approver_id'])
+        .execute();
+
+      await db.schema
+        .createTable('approval_events')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('account_id', 'text', (column) => column.notNull())
+        .addColumn('request_id', 'text', (column) => column.notNull().references('approval_requests.id').onDelete('cascade'))
+        .addColumn('time', types.bigint, (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('actor_id', 'text')
+        .addColumn('data', types.json, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('approval_events_request').on('approval_events').columns(['request_id', 'id']).execute();
+
+      await db.schema
+        .createTable('approval_links')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('account_id', 'text', (column) => column.notNull())
+        .addColumn('request_id', 'text', (column) => column.notNull().references('approval_requests.id').onDelete('cascade'))
+        .addColumn('approver_id', 'text', (column) => column.notNull())
+        .addColumn('token_hash', 'text', (column) => column.notNull().unique())
+        .addColumn('decision', 'text')
+        .addColumn('created_at', types.bigint, (column) => column.notNull())
+        .addColumn('expires_at', types.bigint, (column) => column.notNull())
+        .addColumn('used_at', types.bigint)
+        .execute();
+      await db.schema.createIndex('approval_links_request').on('approval_links').columns(['request_id']).execute();
+    },
+  },
+]);

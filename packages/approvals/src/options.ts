@@ -1,0 +1,123 @@
+import { PreloopError, isNotifier, type Notifier } from '@preloop/core';
+import type { ApprovalWorkflowInput, WorkflowResolver } from './workflows.js';
+
+/** Options of the {@link approvals} plugin. */
+export interface ApprovalsOptions {
+  /**
+   * Workflows by name, used before the active policy's (handy for hosts and
+   * tests; timeouts may be as short as 1 s here). @default {}
+   */
+  workflows?: Record<string, ApprovalWorkflowInput>;
+  /** Your own workflow lookup, tried first; return null to fall through. @default none */
+  resolveWorkflow?: WorkflowResolver;
+  /** The workflow used when none of the lookups knows the name. @default one approval by an owner or admin within 300 s */
+  defaultWorkflow?: ApprovalWorkflowInput;
+  /** Most pending requests one subject (principal) may have; beyond it new requests are denied. @default 20 */
+  maxPendingPerSubject?: number;
+  /**
+   * The server's public base URL (for example `https://preloop.example.com`),
+   * used to build decision links in notifications. Without it, notifications
+   * carry no links. @default process.env.PRELOOP_PUBLIC_URL, else none
+   */
+  publicUrl?: string | null;
+  /** The console page of a request, for channel notifications and resolved notices. @default `${publicUrl}/approvals/${id}` when `publicUrl` is set */
+  consoleUrl?: (requestId: string) => string | null;
+  /** Lifetime of decision links, in seconds. @default 86400 */
+  linkTtlSeconds?: number;
+  /** Notifiers besides those contributed by plugins (`contributions.notifiers`). @default [] */
+  notifiers?: Notifier[];
+  /** Attempts per notification (the first included). @default 5 */
+  notifierAttempts?: number;
+  /** First retry delay in ms; it doubles each retry (with jitter). @default 1000 */
+  notifierBackoffMs?: number;
+  /** Longest retry delay, in ms. @default 30000 */
+  notifierMaxBackoffMs?: number;
+  /** Time allowed for one notifier attempt, in ms. @default 10000 */
+  notifierTimeoutMs?: number;
+  /** Most approvers notified per request and notification. @default 50 */
+  maxRecipients?: number;
+  /** How often a waiting call re-reads its request in case a Bus signal was missed, in ms. @default 5000 */
+  pollIntervalMs?: number;
+  /** How often the scheduler sweeps for overdue requests besides its precise timer, in ms. @default 15000 */
+  sweepIntervalMs?: number;
+  /** How long an executed (or approved) request answers identical retries with its stored result, in seconds. @default 86400 */
+  reuseResultSeconds?: number;
+  /** The clock, in epoch ms (tests move it). @default Date.now */
+  clock?: () => number;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedApprovalsOptions {
+  workflows: Record<string, ApprovalWorkflowInput>;
+  resolveWorkflow: WorkflowResolver | undefined;
+  defaultWorkflow: ApprovalWorkflowInput | undefined;
+  maxPendingPerSubject: number;
+  publicUrl: string | null;
+  consoleUrl: (requestId: string) => string | null;
+  linkTtlSeconds: number;
+  notifiers: Notifier[];
+  notifierAttempts: number;
+  notifierBackoffMs: number;
+  notifierMaxBackoffMs: number;
+  notifierTimeoutMs: number;
+  maxRecipients: number;
+  pollIntervalMs: number;
+  sweepIntervalMs: number;
+  reuseResultSeconds: number;
+  clock: () => number;
+}
+
+function integer(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "${name}" must be an integer from ${min} to ${max}; got ${String(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Validates the plugin's options and fills in defaults; a bad value is a
+ * `CONFIGURATION_ERROR` naming the option.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveApprovalsOptions({ maxPendingPerSubject: 5 });
+ * ```
+ */
+export function resolveApprovalsOptions(options: ApprovalsOptions = {}): ResolvedApprovalsOptions {
+  const rawUrl = options.publicUrl === undefined ? (process.env.PRELOOP_PUBLIC_URL ?? null) : options.publicUrl;
+  let publicUrl: string | null = null;
+  if (rawUrl) {
+    try {
+      const url = new URL(rawUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+      publicUrl = url.toString().replace(/\/+$/, '');
+    } catch {
+      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "publicUrl" must be an http(s) URL such as https://preloop.example.com; got "${rawUrl}".`);
+    }
+  }
+  for (const [index, notifier] of (options.notifiers ?? []).entries()) {
+    if (!isNotifier(notifier)) {
+      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifiers[${index}]" is not a version 1 notifier ({ id, version: 1, notify }).`);
+    }
+  }
+  return {
+    workflows: options.workflows ?? {},
+    resolveWorkflow: options.resolveWorkflow,
+    defaultWorkflow: options.defaultWorkflow,
+    maxPendingPerSubject: integer('maxPendingPerSubject', options.maxPendingPerSubject, 20, 1, 100_000),
+    publicUrl,
+    consoleUrl: options.consoleUrl ?? ((id) => (publicUrl ? `${publicUrl}/approvals/${encodeURIComponent(id)}` : null)),
+    linkTtlSeconds: integer('linkTtlSeconds', options.linkTtlSeconds, 86_400, 1, 2_592_000),
+    notifiers: options.notifiers ?? [],
+    notifierAttempts: integer('notifierAttempts', options.notifierAttempts, 5, 1, 20),
+    notifierBackoffMs: integer('notifierBackoffMs', options.notifierBackoffMs, 1000, 0, 600_000),
+    notifierMaxBackoffMs: integer('notifierMaxBackoffMs', options.notifierMaxBackoffMs, 30_000, 0, 3_600_000),
+    notifierTimeoutMs: integer('notifierTimeoutMs', options.notifierTimeoutMs, 10_000, 1, 600_000),
+    maxRecipients: integer('maxRecipients', options.maxRecipients, 50, 1, 10_000),
+    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5000, 10, 600_000),
+    sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs, 15_000, 10, 3_600_000),
+    reuseResultSeconds: integer('reuseResultSeconds', options.reuseResultSeconds, 86_400, 0, 2_592_000),
+    clock: options.clock ?? Date.now,
+  };
+}

@@ -1,0 +1,106 @@
+import { PreloopError, type ApprovalKind, type ApprovalRequestView, type ApprovalStatus, type Page } from '@preloop/core';
+import type { EngineContext } from './engine-context.js';
+import { normalizeRow, toRequestView, toTimelineEntry, toVoteView, type ApprovalDetail } from './views.js';
+
+/** Filters of {@link listApprovals}. */
+export interface ApprovalListQuery {
+  status?: ApprovalStatus;
+  kind?: ApprovalKind;
+  /** Exact tool name. */
+  tool?: string;
+  /** A user, API key, agent or runtime session id of the requester. */
+  subject?: string;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+  /** Page size, 1–200. @default 50 */
+  limit?: number;
+}
+
+async function voteCounts(context: EngineContext, ids: string[]): Promise<Map<string, { approve: number; deny: number }>> {
+  const counts = new Map<string, { approve: number; deny: number }>(ids.map((id) => [id, { approve: 0, deny: 0 }]));
+  if (ids.length === 0) return counts;
+  const rows = await context.db
+    .selectFrom('approval_votes')
+    .select(['request_id', 'decision', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('request_id', 'in', ids)
+    .groupBy(['request_id', 'decision'])
+    .execute();
+  for (const row of rows) {
+    const entry = counts.get(row.request_id);
+    if (entry && (row.decision === 'approve' || row.decision === 'deny')) entry[row.decision] = Number(row.count);
+  }
+  return counts;
+}
+
+function decodeCursor(cursor: string | null | undefined): string | null {
+  if (!cursor) return null;
+  const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!/^apr_[0-9a-f-]{36}$/.test(id)) {
+    throw new PreloopError('VALIDATION_ERROR', 'Invalid query: cursor: not a cursor returned by this list', { details: { issues: [{ path: 'cursor', message: 'not a cursor returned by this list' }] } });
+  }
+  return id;
+}
+
+/**
+ * Lists an account's requests, newest first, with filters and an opaque cursor.
+ *
+ * @example
+ * ```ts
+ * const { items, nextCursor } = await listApprovals(context, accountId, { status: 'pending', limit: 20 });
+ * ```
+ */
+export async function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery = {}): Promise<Page<ApprovalRequestView>> {
+  const limit = Math.min(200, Math.max(1, Math.trunc(query.limit ?? 50)));
+  const after = decodeCursor(query.cursor);
+  let select = context.db.selectFrom('approval_requests').selectAll().where('account_id', '=', accountId);
+  if (query.status) select = select.where('status', '=', query.status);
+  if (query.kind) select = select.where('kind', '=', query.kind);
+  if (query.tool) select = select.where('tool_name', '=', query.tool);
+  if (query.subject) {
+    const subject = query.subject;
+    select = select.where((eb) =>
+      eb.or([eb('subject_user_id', '=', subject), eb('subject_api_key_id', '=', subject), eb('subject_agent_id', '=', subject), eb('runtime_session_id', '=', subject)]),
+    );
+  }
+  if (after) select = select.where('id', '<', after);
+  const rows = (await select.orderBy('id', 'desc').limit(limit + 1).execute()).map(normalizeRow);
+  const page = rows.slice(0, limit);
+  const counts = await voteCounts(context, page.map((row) => row.id));
+  return {
+    items: page.map((row) => toRequestView(row, counts.get(row.id)!)),
+    nextCursor: rows.length > limit ? Buffer.from(page[page.length - 1]!.id, 'utf8').toString('base64url') : null,
+  };
+}
+
+/**
+ * One request's public view; `NOT_FOUND` outside the account.
+ *
+ * @example
+ * ```ts
+ * const view = await getApproval(context, accountId, id);
+ * ```
+ */
+export async function getApproval(context: EngineContext, accountId: string, id: string): Promise<ApprovalRequestView> {
+  const row = await context.db.selectFrom('approval_requests').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+  if (!row) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
+  return toRequestView(normalizeRow(row), (await voteCounts(context, [id])).get(id)!);
+}
+
+/**
+ * One request with its votes and timeline.
+ *
+ * @example
+ * ```ts
+ * const detail = await getApprovalDetail(context, accountId, id);
+ * detail.voteList; // [{ approverId, decision, channel, … }]
+ * ```
+ */
+export async function getApprovalDetail(context: EngineContext, accountId: string, id: string): Promise<ApprovalDetail> {
+  const view = await getApproval(context, accountId, id);
+  const [votes, timeline, result] = await Promise.all([
+    context.db.selectFrom('approval_votes').selectAll().where('request_id', '=', id).orderBy('created_at').orderBy('id').execute(),
+    context.db.selectFrom('approval_events').selectAll().where('request_id', '=', id).orderBy('time').orderBy('id').execute(),
+    context.db.selectFrom('approval_requests').select('result_json').where('id', '=', id).executeTakeFirst(),
+  ]);
+  return { ...view, voteList: votes.map(toVoteView), timeline: timeline.map(toTimelineEntry), hasResult: (result?.result_json ?? null) !== null };
+}

@@ -1,0 +1,109 @@
+/**
+ * Row types of the approval engine's tables, as Kysely sees them. Times are
+ * epoch milliseconds; JSON columns hold text; booleans are 0/1.
+ */
+
+/** One approval request. */
+export interface ApprovalRequestRow {
+  id: string;
+  account_id: string;
+  /** pending, approved, denied, expired, cancelled or executed. */
+  status: string;
+  /** tool_call, request or question. */
+  kind: string;
+  /** JSON snapshot of the requesting principal. */
+  principal: string;
+  /** `<principal type>:<principal id>`: what flood control counts. */
+  subject_key: string;
+  subject_user_id: string | null;
+  subject_api_key_id: string | null;
+  subject_agent_id: string | null;
+  runtime_session_id: string | null;
+  tool_name: string;
+  tool_definition_hash: string | null;
+  /** Canonical JSON of the arguments. */
+  args_json: string;
+  /** SHA-256 (hex) of `args_json`. */
+  args_hash: string;
+  /** SHA-256 of (account, kind, subject, session, tool, args hash, definition hash). */
+  binding_key: string;
+  /** `binding_key` while pending, NULL after: UNIQUE, so one pending request per binding. */
+  pending_binding: string | null;
+  workflow_name: string;
+  /** JSON snapshot of the workflow taken at creation. */
+  workflow_json: string;
+  /** JSON array of user ids who may not approve (separation of duties). */
+  excluded_user_ids: string;
+  reason: string | null;
+  justification: string | null;
+  /** JSON `{ text, options, allowFreeText }` for questions. */
+  question: string | null;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  /** When escalation fires (NULL without escalation). */
+  escalate_at: number | null;
+  escalated_at: number | null;
+  decided_at: number | null;
+  /** The user whose vote resolved the request. */
+  decided_by: string | null;
+  decision_comment: string | null;
+  answer: string | null;
+  /** Why it ended without a resolving vote: timeout, flood control, cancel reason. */
+  outcome_reason: string | null;
+  /** JSON of the stored result of the executed call. */
+  result_json: string | null;
+  execution_claimed: number;
+  execution_claimed_at: number | null;
+  executed_at: number | null;
+}
+
+/** One approver's vote: UNIQUE (request_id, approver_id), so it counts once. */
+export interface ApprovalVoteRow {
+  id: string;
+  account_id: string;
+  request_id: string;
+  approver_id: string;
+  /** approve or deny. */
+  decision: string;
+  comment: string | null;
+  answer: string | null;
+  /** Where it came from: api, link, slack, push… */
+  channel: string;
+  created_at: number;
+}
+
+/** One entry of a request's timeline. */
+export interface ApprovalEventRow {
+  id: string;
+  account_id: string;
+  request_id: string;
+  time: number;
+  /** requested, joined, vote, approved, denied, expired, escalated, cancelled, execution_claimed, executed, notified, notify_failed, link_minted, link_refused, decision_refused. */
+  type: string;
+  actor_id: string | null;
+  /** JSON details. */
+  data: string;
+}
+
+/** A decision-link token: only its SHA-256 is stored. */
+export interface ApprovalLinkRow {
+  id: string;
+  account_id: string;
+  request_id: string;
+  approver_id: string;
+  token_hash: string;
+  /** approve or deny when the link allows only one; NULL for either. */
+  decision: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** The approval engine's tables. */
+export interface ApprovalTables {
+  approval_requests: ApprovalRequestRow;
+  approval_votes: ApprovalVoteRow;
+  approval_events: ApprovalEventRow;
+  approval_links: ApprovalLinkRow;
+}

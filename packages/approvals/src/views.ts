@@ -1,0 +1,155 @@
+import type { ApprovalKind, ApprovalOutcome, ApprovalRequestView, ApprovalStatus, ApprovalWorkflow, Principal } from '@preloop/core';
+import type { ApprovalEventRow, ApprovalRequestRow, ApprovalVoteRow } from './tables.js';
+
+/** One vote, as the admin API shows it. */
+export interface ApprovalVoteView {
+  approverId: string;
+  decision: 'approve' | 'deny';
+  comment: string | null;
+  answer: string | null;
+  /** Where it came from: `api`, `link`, … */
+  channel: string;
+  createdAt: number;
+}
+
+/** One timeline entry. */
+export interface ApprovalTimelineEntry {
+  id: string;
+  time: number;
+  type: string;
+  actorId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** A request with its votes and timeline (`GET /approvals/:id`). */
+export interface ApprovalDetail extends ApprovalRequestView {
+  votes: { approve: number; deny: number };
+  voteList: ApprovalVoteView[];
+  timeline: ApprovalTimelineEntry[];
+  /** True when the executed call's result is stored. */
+  hasResult: boolean;
+}
+
+/** Statuses that will not change again except approved → executed. */
+export const finalStatuses: readonly ApprovalStatus[] = ['approved', 'denied', 'expired', 'cancelled', 'executed'];
+
+/**
+ * Parses a JSON text column.
+ *
+ * @example
+ * ```ts
+ * const workflow = parseJson<ApprovalWorkflow>(row.workflow_json);
+ * ```
+ */
+export function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** The workflow snapshot of a request row. */
+export function workflowOf(row: ApprovalRequestRow): ApprovalWorkflow {
+  return JSON.parse(row.workflow_json) as ApprovalWorkflow;
+}
+
+/** The principal snapshot of a request row. */
+export function principalOf(row: ApprovalRequestRow): Principal {
+  return JSON.parse(row.principal) as Principal;
+}
+
+const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/**
+ * Normalizes a row read from either dialect (PostgreSQL BIGINT and SQLite integers both become numbers).
+ *
+ * @example
+ * ```ts
+ * const row = normalizeRow(await db.selectFrom('approval_requests').selectAll().where('id', '=', id).executeTakeFirst());
+ * ```
+ */
+export function normalizeRow(row: ApprovalRequestRow): ApprovalRequestRow {
+  return {
+    ...row,
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+    expires_at: Number(row.expires_at),
+    escalate_at: nullableNumber(row.escalate_at),
+    escalated_at: nullableNumber(row.escalated_at),
+    decided_at: nullableNumber(row.decided_at),
+    execution_claimed: Number(row.execution_claimed),
+    execution_claimed_at: nullableNumber(row.execution_claimed_at),
+    executed_at: nullableNumber(row.executed_at),
+  };
+}
+
+/**
+ * The public view of a request (what notifiers, the API and the console see).
+ *
+ * @example
+ * ```ts
+ * const view = toRequestView(row, { approve: 1, deny: 0 });
+ * ```
+ */
+export function toRequestView(row: ApprovalRequestRow, votes: { approve: number; deny: number }): ApprovalRequestView {
+  const principal = principalOf(row);
+  const workflow = workflowOf(row);
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    status: row.status as ApprovalStatus,
+    kind: row.kind as ApprovalKind,
+    tool: { name: row.tool_name, definitionHash: row.tool_definition_hash },
+    args: JSON.parse(row.args_json) as Record<string, unknown>,
+    argsHash: row.args_hash,
+    subject: {
+      type: principal.type,
+      id: principal.id,
+      name: principal.name,
+      userId: principal.userId,
+      apiKeyId: principal.apiKeyId,
+      agentId: principal.agentId,
+    },
+    runtimeSessionId: row.runtime_session_id,
+    workflow: { name: row.workflow_name, quorum: workflow.quorum, requireReason: workflow.requireReason, escalates: workflow.escalation !== undefined },
+    reason: row.reason,
+    justification: row.justification,
+    question: parseJson(row.question),
+    votes,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    escalatedAt: row.escalated_at,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by,
+    comment: row.decision_comment,
+    answer: row.answer,
+    outcomeReason: row.outcome_reason,
+    executedAt: row.executed_at,
+  };
+}
+
+/**
+ * The outcome of a request row, as `wait` and `status` return it.
+ *
+ * @example
+ * ```ts
+ * const outcome = toOutcome(row); // { id, status: 'approved', comment: 'ok', answer: null, reason: null }
+ * ```
+ */
+export function toOutcome(row: ApprovalRequestRow): ApprovalOutcome {
+  return { id: row.id, status: row.status as ApprovalStatus, comment: row.decision_comment, answer: row.answer, reason: row.outcome_reason };
+}
+
+/** A vote row as the API shows it. */
+export function toVoteView(row: ApprovalVoteRow): ApprovalVoteView {
+  return {
+    approverId: row.approver_id,
+    decision: row.decision as 'approve' | 'deny',
+    comment: row.comment,
+    answer: row.answer,
+    channel: row.channel,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** A timeline row as the API shows it. */
+export function toTimelineEntry(row: ApprovalEventRow): ApprovalTimelineEntry {
+  return { id: row.id, time: Number(row.time), type: row.type, actorId: row.actor_id, data: JSON.parse(row.data) as Record<string, unknown> };
+}
