@@ -5,6 +5,7 @@ import { applyConfig } from './config/apply-config.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
 import { landingPage } from './landing-page.js';
+import { referencePlugins } from './plugins.js';
 
 /** Options of {@link startReferenceServer}; each falls back to its environment variable. */
 export interface ReferenceServerOptions {
@@ -46,7 +47,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const logger = options.logger ?? createLogger({ level: (env.PRELOOP_LOG_LEVEL as never) ?? 'info' });
   const setup = resolveLocalSetup({ env });
   const config = env.PRELOOP_CONFIG ? await loadConfigFile(env.PRELOOP_CONFIG, env) : null;
-  const preloop = await createPreloop({ database: setup.databaseUrl, secretKey: setup.secretKey, logger });
+  const port = options.port ?? Number(env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const host = options.host ?? env.HOST ?? '127.0.0.1';
+  const publicUrl = env.PRELOOP_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const preloop = await createPreloop({
+    database: setup.databaseUrl,
+    secretKey: setup.secretKey,
+    logger,
+    plugins: referencePlugins(config?.config ?? null, publicUrl),
+  });
   try {
     const firstAdmin = await ensureFirstAdmin(preloop, env);
     if (config) {
@@ -57,9 +67,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       { prefix: '/api/v1', handler: preloop.api },
       { prefix: '/', handler: landingPage },
     ]);
-    const port = options.port ?? Number(env.PORT ?? 8787);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
-    const server = await serve({ handler, port, host: options.host ?? env.HOST ?? '127.0.0.1' });
+    const server = await serve({ handler, port, host });
     return {
       preloop,
       server,
