@@ -65,6 +65,30 @@ describe.each(testDialects())('decision links on $name', (dialect) => {
     expect(votes.voteList).toEqual([expect.objectContaining({ approverId: f.alice.id, channel: 'link', decision: 'approve' })]);
   });
 
+  it('decides from a plain HTML form post (no JavaScript) and answers with a page; a replayed form post gets a 410 page', async () => {
+    f = await createApprovalFixture(dialect, { workflows, publicUrl: 'https://preloop.example.com' });
+    const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', args: { repo: 'acme/api' } }));
+    const minted = await f.api('POST', `/approvals/${ticket.id}/links`, { as: f.owner, body: { approverId: f.alice.id } });
+    const link = (await minted.json()) as { url: string; token: string };
+    const form = (decision: string) =>
+      f.preloop.api(
+        new Request(link.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: link.token, decision, comment: 'from a form' }).toString(),
+        }),
+      );
+    const decided = await form('deny');
+    expect(decided.status).toBe(200);
+    expect(decided.headers.get('content-type')).toContain('text/html');
+    expect(await decided.text()).toContain('Done: the request is denied');
+    expect(await f.engine.wait(ticket.id)).toMatchObject({ status: 'denied', comment: 'from a form' });
+    const replay = await form('approve');
+    expect(replay.status).toBe(410);
+    expect(replay.headers.get('content-type')).toContain('text/html');
+    expect((await f.engine.get(f.accountId, ticket.id)).status).toBe('denied');
+  });
+
   it('refuses another request’s token (403), an expired one (410), a tampered decision (403) and a body without the token (403)', async () => {
     now = Date.now();
     f = await createApprovalFixture(dialect, { workflows, publicUrl: 'https://preloop.example.com', clock: () => now });

@@ -115,19 +115,31 @@ ${
 <input type="hidden" name="token" value="${escapeHtml(input.token)}">
 <label>Comment${request.workflow.requireReason ? ' (required)' : ''}<br><textarea name="comment" maxlength="4000"${request.workflow.requireReason ? ' required' : ''}></textarea></label><br>
 ${decisions.map(button).join('')}
-</form><noscript><p class="note">Deciding needs JavaScript enabled.</p></noscript><p id="result" class="result" role="status"></p>`
+</form><p id="result" class="result" role="status"></p>`
     : `<p class="result">This request is ${escapeHtml(request.status)}; there is nothing left to decide.</p>`
 }`;
   return new Response(page('Approval request', body, nonce, pending), { status, headers: pageHeaders(nonce) });
 }
 
 /**
- * Renders the page shown for a link that cannot be used (unknown, expired,
- * used, or for another request), with the matching status code.
+ * Renders the page shown after a decision posted by a plain HTML form (no JavaScript).
  *
  * @example
  * ```ts
- * return errorPage(410, 'This decision link was already used.');
+ * return resultPage('Done: the request is approved. You can close this page.');
+ * ```
+ */
+export function resultPage(message: string): Response {
+  const nonce = randomBytes(16).toString('base64');
+  return new Response(page('Decision recorded', `<h1>Decision recorded</h1><p class="result">${escapeHtml(message)}</p>`, nonce, false), { status: 200, headers: pageHeaders(nonce) });
+}
+
+/**
+ * Renders the page shown for a link that cannot be used, or a refused decision.
+ *
+ * @example
+ * ```ts
+ * return errorPage(410, 'This link was already used.');
  * ```
  */
 export function errorPage(status: number, message: string): Response {

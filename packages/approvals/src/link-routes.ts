@@ -1,11 +1,11 @@
-import { defineRoute, type AdminRoute, type Principal } from '@preloop/core';
+import { defineRoute, isFormPost, type AdminRoute, type Principal } from '@preloop/core';
 import { z } from 'zod';
 import type { ApprovalEngine } from './create-approval-engine.js';
 import type { ApprovalDecision } from './decide.js';
 import { findDecisionLink, reportRefusedLink, sameToken } from './decision-links.js';
 import type { EngineContext } from './engine-context.js';
 import { approvalErrorCodes } from './errors.js';
-import { confirmPage, errorPage } from './link-page.js';
+import { confirmPage, errorPage, resultPage } from './link-page.js';
 
 const postBody = z.strictObject({
   token: z.string().max(200),
@@ -78,44 +78,58 @@ export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => 
     defineRoute({
       method: 'POST',
       path: '/approvals/:id/links/:token',
-      summary: 'Decide through a single-use decision link (JSON body: token, decision, comment?)',
+      summary: 'Decide through a single-use decision link (JSON or plain form body: token, decision, comment?)',
       tag: 'approvals',
       access: 'public',
       body: postBody,
-      async handler({ params, body }) {
-        const requestId = params.id!;
-        const token = params.token!;
-        if (!sameToken(body.token, token)) throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_TOKEN_MISMATCH', link: null });
-        const found = await findDecisionLink(context(), requestId, token);
-        if (!found.ok) throw await reportRefusedLink(context(), { requestId, code: found.code, link: found.link });
-        const { link } = found;
-        if (link.decision !== null && link.decision !== body.decision) {
-          throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_DECISION_MISMATCH', link });
-        }
-        const approver = await context().directory.approver(link.account_id, link.approver_id);
-        const actor: Principal = approver
-          ? linkPrincipal(link.account_id, approver)
-          : linkPrincipal(link.account_id, { userId: link.approver_id, name: link.approver_id, role: null, teamIds: [] });
-        try {
-          const result = await engine().decide({
-            accountId: link.account_id,
-            requestId,
-            actor,
-            decision: body.decision,
-            comment: body.comment ?? null,
-            answer: body.answer ?? null,
-            channel: 'link',
-            link: { id: link.id },
-          });
-          return { request: { id: result.request.id, status: result.request.status }, counted: result.counted, resolved: result.resolved };
-        } catch (error) {
-          if ((error as { code?: string }).code === 'APPROVAL_LINK_USED') {
-            // Used between our check and the decide: the same replay alarm.
-            throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_USED', link });
+      acceptForm: true,
+      async handler({ params, body, request }) {
+        if (isFormPost(request)) {
+          // A browser without JavaScript posted the confirm page's form: answer with a page, not JSON.
+          try {
+            const outcome = await decideThroughLink(params.id!, params.token!, body);
+            return resultPage(outcome.request.status === 'pending' ? 'Your vote was recorded; more approvals are needed.' : `Done: the request is ${outcome.request.status}. You can close this page.`);
+          } catch (error) {
+            const status = (error as { status?: number }).status ?? 500;
+            return errorPage(status, (error as Error).message);
           }
-          throw error;
         }
+        return decideThroughLink(params.id!, params.token!, body);
       },
     }),
   ];
+
+  /** One decide through a link, for both the JSON and the form post. */
+  async function decideThroughLink(requestId: string, token: string, body: z.output<typeof postBody>) {
+    if (!sameToken(body.token, token)) throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_TOKEN_MISMATCH', link: null });
+    const found = await findDecisionLink(context(), requestId, token);
+    if (!found.ok) throw await reportRefusedLink(context(), { requestId, code: found.code, link: found.link });
+    const { link } = found;
+    if (link.decision !== null && link.decision !== body.decision) {
+      throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_DECISION_MISMATCH', link });
+    }
+    const approver = await context().directory.approver(link.account_id, link.approver_id);
+    const actor: Principal = approver
+      ? linkPrincipal(link.account_id, approver)
+      : linkPrincipal(link.account_id, { userId: link.approver_id, name: link.approver_id, role: null, teamIds: [] });
+    try {
+      const result = await engine().decide({
+        accountId: link.account_id,
+        requestId,
+        actor,
+        decision: body.decision,
+        comment: body.comment ?? null,
+        answer: body.answer ?? null,
+        channel: 'link',
+        link: { id: link.id },
+      });
+      return { request: { id: result.request.id, status: result.request.status }, counted: result.counted, resolved: result.resolved };
+    } catch (error) {
+      if ((error as { code?: string }).code === 'APPROVAL_LINK_USED') {
+        // Used between our check and the decide: the same replay alarm.
+        throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_USED', link });
+      }
+      throw error;
+    }
+  }
 }

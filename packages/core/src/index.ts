@@ -66,6 +66,8 @@ export type {
   ApprovalNotificationLinks,
   ApprovalRequestView,
 } from './contracts/notifier.js';
+export { isModelProvider, joinUrl, modelProviderContractVersion, modelWireFormats } from './contracts/model-provider.js';
+export type { ModelProvider, ModelProviderRequest, ModelProviderRequestInput, ModelWireFormat } from './contracts/model-provider.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
 // Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.
 export { redactAuditData, redactString, isSecretKey } from './audit/redact.js';
@@ -75,7 +77,7 @@ export { hasCredentialInQuery } from './identity/authenticate.js';
 
 export { defineRoute } from './api/define-route.js';
 export type { AdminRoute, RouteAccess, RouteContext, RouteMethod, RouteResult } from './api/define-route.js';
-export { createAdminApi, adminApiBasePath } from './api/create-admin-api.js';
+export { createAdminApi, adminApiBasePath, isFormPost } from './api/create-admin-api.js';
 export type { AdminApiOptions } from './api/create-admin-api.js';
 export { buildOpenApiDocument } from './api/openapi.js';
 export { createEventStream } from './api/event-stream.js';

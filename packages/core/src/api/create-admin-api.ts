@@ -4,7 +4,7 @@ import { roleAtLeast, type Principal } from '../identity/principal.js';
 import type { Preloop } from '../kernel/preloop.js';
 import type { AdminRoute } from './define-route.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { readJsonBody } from './read-body.js';
+import { readJsonBody, readTextBody } from './read-body.js';
 import { json } from './respond.js';
 import { validate } from './validate.js';
 
@@ -37,6 +37,11 @@ export function createAdminApi(
 ): (request: Request) => Promise<Response> {
   const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
   const app = new Hono().basePath(adminApiBasePath);
+  for (const route of routes) {
+    if (route.acceptForm && route.access !== 'public') {
+      throw new PreloopError('CONFIGURATION_ERROR', `Route ${route.method} ${route.path}: acceptForm is only allowed on public routes (form posts are not CSRF-safe for cookie sessions).`);
+    }
+  }
   let openApi: unknown = null;
   app.get('/openapi.json', () => json((openApi ??= buildOpenApiDocument(routes))));
 
@@ -45,7 +50,7 @@ export function createAdminApi(
       const request = c.req.raw;
       const principal = await authorize(preloop, route, request);
       const body = route.body
-        ? validate(route.body, await readJsonBody(request, bodyLimit), 'body')
+        ? validate(route.body, await readRouteBody(route, request, bodyLimit), 'body')
         : unsafeMethods.has(route.method)
           ? await readJsonBody(request, bodyLimit)
           : undefined;
@@ -60,6 +65,24 @@ export function createAdminApi(
     return toErrorResponse(error);
   });
   return async (request) => app.fetch(request);
+}
+
+/** Reads a route's body: JSON, or a form post where the route accepts one. */
+async function readRouteBody(route: AdminRoute, request: Request, limit: number): Promise<unknown> {
+  if (route.acceptForm && isFormPost(request)) return Object.fromEntries(new URLSearchParams(await readTextBody(request, limit)));
+  return readJsonBody(request, limit);
+}
+
+/**
+ * True when the request's body is a plain HTML form post.
+ *
+ * @example
+ * ```ts
+ * if (isFormPost(request)) return htmlPage();
+ * ```
+ */
+export function isFormPost(request: Request): boolean {
+  return (request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
 async function authorize(preloop: Preloop, route: AdminRoute, request: Request): Promise<Principal | null> {

@@ -52,6 +52,13 @@ export interface AdminRoute<Body = any, Query = any> {
   response?: z.ZodType;
   /** Success status. @default 200 */
   status?: number;
+  /**
+   * Also accept an `application/x-www-form-urlencoded` body (a plain HTML form
+   * post), parsed into an object of strings and validated by `body`. Only for
+   * public routes whose body carries its own credential (such as a decision-link
+   * token): form posts are not CSRF-safe for cookie sessions. @default false
+   */
+  acceptForm?: boolean;
   handler(context: RouteContext<Body, Query>): Promise<RouteResult> | RouteResult;
 }
 
