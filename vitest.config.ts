@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { consoleTestCommands } from './packages/console-elements/test/browser-commands.js';
 import { preloopApiProxy } from './packages/console-elements/test/vite-api-proxy.js';
 
 export default defineConfig({
@@ -22,14 +23,33 @@ export default defineConfig({
       {
         extends: true,
         plugins: [preloopApiProxy()],
-        resolve: { conditions: ['@preloop/source', 'module', 'browser', 'development|production'] },
+        // The global setup and browser commands run in the `__vitest__` environment, which needs the source condition too.
+        environments: { __vitest__: { resolve: { conditions: ['@preloop/source', 'module', 'node', 'development|production'] } } },
+        // Pre-bundle the elements' dependencies up front, so Vite never reloads a test page to add one.
+        optimizeDeps: {
+          include: [
+            'lit',
+            'lit/decorators.js',
+            'lit/directive.js',
+            'lit/directives/repeat.js',
+            'lit/static-html.js',
+            '@lit/context',
+            '@lit-labs/virtualizer/virtualize.js',
+            '@lit-labs/virtualizer/layouts/flow.js',
+            'uplot',
+          ],
+        },
         test: {
           name: 'browser',
           include: ['packages/console-elements/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['packages/console-elements/test/global-setup.ts'],
+          // One page at a time: the files share the kernel and the browser's cookie jar.
+          fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Lit announces its development build once per page; nothing else to see.
+          onConsoleLog: (log) => !log.includes('Lit is in dev mode'),
           browser: {
             enabled: true,
             headless: true,
@@ -40,6 +60,8 @@ export default defineConfig({
               },
             }),
             instances: [{ browser: 'chromium' }],
+            commands: consoleTestCommands,
+            screenshotFailures: false,
           },
         },
       },

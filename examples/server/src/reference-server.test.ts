@@ -38,7 +38,9 @@ describe('reference server', () => {
       const openapi = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
       expect(openapi.openapi).toBe('3.1.0');
       expect(Object.keys(openapi.paths)).toContain('/api/v1/api-keys');
-      expect((await fetch(`${server.url}/`)).headers.get('content-type')).toContain('text/html');
+      const page = await fetch(`${server.url}/`);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('preloop-console');
     } finally {
       await server.close();
     }

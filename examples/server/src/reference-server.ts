@@ -4,7 +4,7 @@ import { composeHandlers } from './compose-handlers.js';
 import { applyConfig } from './config/apply-config.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
-import { landingPage } from './landing-page.js';
+import { createConsoleHandler } from '@preloop/console-elements/server';
 import { referencePlugins } from './plugins.js';
 
 /** Options of {@link startReferenceServer}; each falls back to its environment variable. */
@@ -63,9 +63,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       const changes = await applyConfig(preloop, config);
       logger.info(changes.length ? `applied ${config.file}: ${changes.join(', ')}` : `${config.file} is already in force`);
     }
+    const consoleHandler = createConsoleHandler();
+    await consoleHandler.ready();
     const handler = composeHandlers([
       { prefix: '/api/v1', handler: preloop.api },
-      { prefix: '/', handler: landingPage },
+      { prefix: '/', handler: consoleHandler },
     ]);
     const server = await serve({ handler, port, host });
     return {

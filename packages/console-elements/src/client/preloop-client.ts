@@ -1,0 +1,306 @@
+import type {
+  Agent,
+  AgentListParams,
+  ApiKey,
+  ApprovalDetail,
+  ApprovalListParams,
+  ApprovalRequest,
+  AuditQuery,
+  AuditRecord,
+  AuditVerifyReport,
+  BudgetStatus,
+  CatalogTool,
+  CreateApiKeyInput,
+  CreateModelInput,
+  CreateUserInput,
+  CreatedApiKey,
+  DecideApprovalInput,
+  DecideApprovalResult,
+  EnrollAgentInput,
+  GatewayEvent,
+  Health,
+  KillSwitchState,
+  ListParams,
+  LoginResult,
+  McpServer,
+  Me,
+  ModelAlias,
+  Page,
+  PolicySimulation,
+  PolicyValidation,
+  PolicyVersion,
+  RuntimeSession,
+  SessionActivity,
+  SessionListParams,
+  SimulateInput,
+  Team,
+  UpdateUserInput,
+  UpstreamToolDetail,
+  UsageSummary,
+  UsageSummaryParams,
+  User,
+} from './api-types.js';
+import { LiveEvents, type LiveEventsOptions } from './live-events.js';
+import { PreloopApiError, toApiError } from './preloop-api-error.js';
+
+/** Options of {@link PreloopClient}. */
+export interface PreloopClientOptions {
+  /**
+   * The Preloop server's base URL (an origin, optionally with a path prefix), without `/api/v1`.
+   * @default '' (the page's own origin)
+   */
+  baseUrl?: string;
+  /**
+   * A bearer token (an API key with `admin:read`/`admin:write`), or a function returning one
+   * per request. Omit it to use the console session cookie set by `auth.login()`.
+   */
+  token?: string | null | (() => string | null | Promise<string | null>);
+  /** The `fetch` to use. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** The credentials mode, for the session cookie. @default 'same-origin' */
+  credentials?: RequestCredentials;
+  /** Options of the live event stream. */
+  live?: LiveEventsOptions;
+}
+
+/** Options of {@link PreloopClient.request}. */
+export interface RequestOptions {
+  /** A JSON body. */
+  body?: unknown;
+  /** Query parameters; undefined and null values are left out. */
+  query?: object;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+  /** Return the response text instead of parsing JSON. */
+  text?: boolean;
+}
+
+const apiPath = '/api/v1';
+
+/**
+ * A typed client over the Preloop admin API (`/api/v1`), usable on its own or
+ * provided to the elements through `@lit/context`. Every method returns the
+ * API's JSON and throws a {@link PreloopApiError} on an error answer.
+ *
+ * @example
+ * ```ts
+ * const client = new PreloopClient({ baseUrl: 'https://preloop.internal' });
+ * await client.auth.login('ada@example.com', password);
+ * const { items } = await client.agents.list({ state: 'active' });
+ * client.live.on('approval-created', () => refresh());
+ * ```
+ */
+export class PreloopClient {
+  /** The base URL given (no trailing slash). */
+  readonly baseUrl: string;
+  /** The admin API's root, `<baseUrl>/api/v1`. */
+  readonly apiUrl: string;
+  private readonly options: PreloopClientOptions;
+  private liveEvents: LiveEvents | null = null;
+
+  constructor(options: PreloopClientOptions = {}) {
+    this.options = options;
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    this.apiUrl = `${this.baseUrl}${apiPath}`;
+  }
+
+  /** The live event stream (`GET /events`), shared by everything using this client. */
+  get live(): LiveEvents {
+    return (this.liveEvents ??= new LiveEvents(async (signal, lastEventId) => {
+      const headers = await this.headers();
+      headers.set('accept', 'text/event-stream');
+      if (lastEventId) headers.set('last-event-id', lastEventId);
+      return this.fetchImpl(`${this.apiUrl}/events`, { headers, signal, credentials: this.options.credentials ?? 'same-origin', cache: 'no-store' });
+    }, this.options.live));
+  }
+
+  /**
+   * Calls any admin API route: `path` is below `/api/v1`.
+   *
+   * @example
+   * ```ts
+   * const report = await client.request<AuditVerifyReport>('POST', '/audit/verify');
+   * ```
+   */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(`${this.apiUrl}${path}`, globalThis.location?.href ?? 'http://localhost');
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
+    }
+    const headers = await this.headers();
+    const init: RequestInit = { method, headers, credentials: this.options.credentials ?? 'same-origin', signal: options.signal };
+    if (options.body !== undefined) {
+      headers.set('content-type', 'application/json');
+      init.body = JSON.stringify(options.body);
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      headers.set('content-type', 'application/json');
+      init.body = '{}';
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.baseUrl ? url.href : `${url.pathname}${url.search}`, init);
+    } catch (error) {
+      if ((error as Error)?.name === 'AbortError') throw error;
+      throw new PreloopApiError('NETWORK_ERROR', `Could not reach Preloop at ${this.baseUrl || 'this origin'}: ${(error as Error).message}`, 0, undefined, { cause: error });
+    }
+    if (!response.ok) throw await toApiError(response);
+    if (response.status === 204) return undefined as T;
+    if (options.text) return (await response.text()) as T;
+    const type = response.headers.get('content-type') ?? '';
+    return (type.includes('json') ? await response.json() : await response.text()) as T;
+  }
+
+  /** Console login, logout and who am I. */
+  readonly auth = {
+    /** Logs in with email and password; the server sets the `preloop_session` cookie. */
+    login: (email: string, password: string) => this.request<LoginResult>('POST', '/auth/login', { body: { email, password } }).then((result) => (this.liveEvents?.resume(), result)),
+    /** Ends the console session. */
+    logout: () => this.request<void>('POST', '/auth/logout').then(() => this.liveEvents?.close()),
+    /** The calling principal and its user; a 401 when not logged in. */
+    me: () => this.request<Me>('GET', '/auth/me'),
+  };
+
+  /** Liveness and the kill switch. */
+  readonly system = {
+    /** `GET /health`. */
+    health: () => this.request<Health>('GET', '/health'),
+    /** The kill switch state. */
+    killSwitch: () => this.request<KillSwitchState>('GET', '/kill-switch'),
+    /** Stops tools, models and/or flows account-wide. */
+    activateKillSwitch: (reason: string, scopes?: string[]) => this.request<KillSwitchState>('POST', '/kill-switch/activate', { body: { reason, ...(scopes ? { scopes } : {}) } }),
+    /** Resumes the given scopes (all when omitted). */
+    deactivateKillSwitch: (scopes?: string[]) => this.request<KillSwitchState>('POST', '/kill-switch/deactivate', { body: scopes ? { scopes } : {} }),
+  };
+
+  /** Console users. */
+  readonly users = {
+    list: (params: ListParams & { role?: string; disabled?: boolean } = {}) => this.request<Page<User>>('GET', '/users', { query: params }),
+    get: (id: string) => this.request<User>('GET', `/users/${encodeURIComponent(id)}`),
+    create: (input: CreateUserInput) => this.request<User>('POST', '/users', { body: input }),
+    update: (id: string, patch: UpdateUserInput) => this.request<User>('PATCH', `/users/${encodeURIComponent(id)}`, { body: patch }),
+    delete: (id: string) => this.request<void>('DELETE', `/users/${encodeURIComponent(id)}`),
+  };
+
+  /** Teams and their members. */
+  readonly teams = {
+    list: (params: ListParams = {}) => this.request<Page<Team>>('GET', '/teams', { query: params }),
+    create: (name: string, memberIds?: string[]) => this.request<Team>('POST', '/teams', { body: { name, ...(memberIds ? { memberIds } : {}) } }),
+    rename: (id: string, name: string) => this.request<Team>('PATCH', `/teams/${encodeURIComponent(id)}`, { body: { name } }),
+    setMembers: (id: string, userIds: string[]) => this.request<Team>('PUT', `/teams/${encodeURIComponent(id)}/members`, { body: { userIds } }),
+    delete: (id: string) => this.request<void>('DELETE', `/teams/${encodeURIComponent(id)}`),
+  };
+
+  /** API keys (the key itself is returned once, by `create`). */
+  readonly apiKeys = {
+    list: (params: ListParams & { userId?: string; agentId?: string; revoked?: boolean } = {}) => this.request<Page<ApiKey>>('GET', '/api-keys', { query: params }),
+    create: (input: CreateApiKeyInput) => this.request<CreatedApiKey>('POST', '/api-keys', { body: input }),
+    revoke: (id: string) => this.request<ApiKey>('DELETE', `/api-keys/${encodeURIComponent(id)}`),
+  };
+
+  /** Managed agents and their lifecycle. */
+  readonly agents = {
+    list: (params: AgentListParams = {}) => this.request<Page<Agent>>('GET', '/agents', { query: params }),
+    get: (id: string) => this.request<Agent>('GET', `/agents/${encodeURIComponent(id)}`),
+    enroll: (input: EnrollAgentInput) => this.request<Agent>('POST', '/agents', { body: input }),
+    suspend: (id: string, reason?: string) => this.request<Agent>('POST', `/agents/${encodeURIComponent(id)}/suspend`, { body: reason ? { reason } : {} }),
+    resume: (id: string) => this.request<Agent>('POST', `/agents/${encodeURIComponent(id)}/resume`, { body: {} }),
+    decommission: (id: string, reason?: string) => this.request<Agent>('POST', `/agents/${encodeURIComponent(id)}/decommission`, { body: reason ? { reason } : {} }),
+  };
+
+  /** Runtime sessions, their activity and captured gateway interactions. */
+  readonly sessions = {
+    list: (params: SessionListParams = {}) => this.request<Page<RuntimeSession>>('GET', '/runtime-sessions', { query: params }),
+    get: (id: string) => this.request<RuntimeSession>('GET', `/runtime-sessions/${encodeURIComponent(id)}`),
+    activity: (id: string, params: ListParams = {}) => this.request<Page<SessionActivity>>('GET', `/runtime-sessions/${encodeURIComponent(id)}/activity`, { query: params }),
+    /** The gateway's captured model calls of the session (needs `@preloop/gateway`). */
+    gatewayEvents: (id: string, params: ListParams = {}) => this.request<Page<GatewayEvent>>('GET', `/runtime-sessions/${encodeURIComponent(id)}/gateway-events`, { query: params }),
+    end: (id: string, reason?: string) => this.request<RuntimeSession>('POST', `/runtime-sessions/${encodeURIComponent(id)}/end`, { body: reason ? { reason } : {} }),
+  };
+
+  /** The tamper-evident audit trail. */
+  readonly audit = {
+    list: (query: AuditQuery = {}) => this.request<Page<AuditRecord>>('GET', '/audit', { query }),
+    get: (id: string) => this.request<AuditRecord>('GET', `/audit/${encodeURIComponent(id)}`),
+    /** Verifies the account's hash chain (admin); the verification is itself audited. */
+    verify: () => this.request<AuditVerifyReport>('POST', '/audit/verify'),
+  };
+
+  /** Policy versions, validation, diff, simulation and rollback. */
+  readonly policy = {
+    active: () => this.request<PolicyVersion>('GET', '/policy'),
+    versions: () => this.request<Page<PolicyVersion>>('GET', '/policy/versions'),
+    version: (version: number) => this.request<PolicyVersion>('GET', `/policy/versions/${version}`),
+    validate: (document: string | Record<string, unknown>) => this.request<PolicyValidation>('POST', '/policy/validate', { body: { document } }),
+    apply: (document: string | Record<string, unknown>, comment?: string) => this.request<PolicyVersion>('POST', '/policy', { body: { document, ...(comment ? { comment } : {}) } }),
+    /** A unified diff from version `from` (default: the active one) to a version or a proposed document. */
+    diff: (to: number | string, from?: number) => this.request<{ diff: string }>('POST', '/policy/diff', { body: { to, ...(from ? { from } : {}) } }),
+    simulate: (input: SimulateInput) => this.request<PolicySimulation>('POST', '/policy/simulate', { body: input }),
+    rollback: (version: number) => this.request<PolicyVersion>('POST', '/policy/rollback', { body: { version } }),
+    export: (format: 'yaml' | 'json' = 'yaml', version?: number) => this.request<string>('GET', '/policy/export', { query: { format, version }, text: true }),
+  };
+
+  /** Approval requests (needs `@preloop/approvals`). */
+  readonly approvals = {
+    list: (params: ApprovalListParams = {}) => this.request<Page<ApprovalRequest>>('GET', '/approvals', { query: params }),
+    /** One request with its votes and timeline. */
+    get: (id: string) => this.request<ApprovalDetail>('GET', `/approvals/${encodeURIComponent(id)}`),
+    /** Votes approve or deny (approver role or higher); one vote per approver. */
+    decide: (id: string, input: DecideApprovalInput) => this.request<DecideApprovalResult>('POST', `/approvals/${encodeURIComponent(id)}/decide`, { body: input }),
+    cancel: (id: string, reason?: string) => this.request<ApprovalRequest>('POST', `/approvals/${encodeURIComponent(id)}/cancel`, { body: reason ? { reason } : {} }),
+  };
+
+  /** Model aliases, usage and budgets (needs `@preloop/gateway`). */
+  readonly models = {
+    list: () => this.request<{ items: ModelAlias[] }>('GET', '/models'),
+    create: (input: CreateModelInput) => this.request<ModelAlias>('POST', '/models', { body: input }),
+    update: (alias: string, patch: Partial<Omit<CreateModelInput, 'alias'>>) => this.request<ModelAlias>('PATCH', `/models/${encodeURIComponent(alias)}`, { body: patch }),
+    delete: (alias: string) => this.request<void>('DELETE', `/models/${encodeURIComponent(alias)}`),
+    /** Usage and spend grouped by model, agent, key, session or day (default: the last 30 days). */
+    usage: (params: UsageSummaryParams) => this.request<UsageSummary>('GET', '/usage/summary', { query: params }),
+    /** Spend against every budget in its current period. */
+    budgets: () => this.request<{ items: BudgetStatus[] }>('GET', '/budgets/status'),
+  };
+
+  /** Upstream MCP servers and the tool catalog (needs `@preloop/mcp`). */
+  readonly mcp = {
+    servers: () => this.request<{ items: McpServer[] }>('GET', '/mcp-servers'),
+    /** Discovers a server's tools: new ones are pinned (trust on first use), changed ones quarantined. */
+    scan: (id: string) => this.request<unknown>('POST', `/mcp-servers/${encodeURIComponent(id)}/scan`),
+    tools: () => this.request<{ items: CatalogTool[] }>('GET', '/tools'),
+    /** An upstream tool's live and pinned definitions and their diff. */
+    tool: (name: string) => this.request<UpstreamToolDetail>('GET', `/tools/${encodeURIComponent(name)}`),
+    /** Approves (pins) the live definition you reviewed, named by its hash. */
+    approvePin: (name: string, hash: string, comment?: string) => this.request<unknown>('POST', `/tools/${encodeURIComponent(name)}/approve-pin`, { body: { hash, ...(comment ? { comment } : {}) } }),
+  };
+
+  private get fetchImpl(): typeof fetch {
+    return this.options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  private async headers(): Promise<Headers> {
+    const headers = new Headers({ accept: 'application/json' });
+    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    return headers;
+  }
+}
+
+/**
+ * Lists every item of a paginated route, following cursors up to `max` items.
+ *
+ * @example
+ * ```ts
+ * const users = await collectPages((cursor) => client.users.list({ cursor, limit: 200 }));
+ * ```
+ */
+export async function collectPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, max = 1000): Promise<{ items: T[]; truncated: boolean }> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    if (!page.nextCursor) return { items, truncated: false };
+    if (items.length >= max) return { items: items.slice(0, max), truncated: true };
+    cursor = page.nextCursor;
+  }
+}

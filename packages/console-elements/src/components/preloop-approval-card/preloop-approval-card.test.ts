@@ -1,0 +1,112 @@
+import { page } from 'vitest/browser';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../../client/api-types.js';
+import type { PreloopDecisionRequestedEvent } from '../../events/preloop-events.js';
+import { mount, query, queryAll, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+
+afterEach(unmountAll);
+
+function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  const now = Date.now();
+  return {
+    id: 'apr_test_1',
+    accountId: 'acc_default',
+    status: 'pending',
+    kind: 'tool_call',
+    tool: { name: 'github.merge_pull_request', definitionHash: 'abc' },
+    args: { repo: 'acme/api', number: 42, token: 'ghp_abcdefghijklmnopqrstuvwx', nested: { password: 'hunter2', note: 'ok' } },
+    argsHash: 'f'.repeat(64),
+    subject: { type: 'runtime_session', id: 'rs_0193abcdef0123456789', name: 'claude-code-ci', userId: null, apiKeyId: null, agentId: 'agt_1' },
+    runtimeSessionId: 'rs_0193abcdef0123456789',
+    workflow: { name: 'admins', quorum: 2, requireReason: false, escalates: false },
+    reason: 'Merging to main needs two approvals',
+    justification: 'CI is green and the change was reviewed.',
+    question: null,
+    votes: { approve: 1, deny: 0 },
+    createdAt: now - 60_000,
+    expiresAt: now + 125_000,
+    escalatedAt: null,
+    decidedAt: null,
+    decidedBy: null,
+    comment: null,
+    answer: null,
+    outcomeReason: null,
+    executedAt: null,
+    ...overrides,
+  };
+}
+
+describe('<preloop-approval-card>', () => {
+  it('shows the tool, redacted pretty arguments, requester, session, reason and quorum', async () => {
+    const card = await mount('preloop-approval-card', { approval: request() });
+    expect(textOf(query(card, 'h2'))).toBe('github.merge_pull_request');
+    const args = textOf(query(card, 'pre[part="arguments"]'));
+    expect(args).toContain('"repo": "acme/api"');
+    expect(args).toContain('"number": 42');
+    expect(args).toContain('"token": [redacted]');
+    expect(args).toContain('"password": [redacted]');
+    expect(args).not.toContain('ghp_');
+    expect(args).not.toContain('hunter2');
+    const text = textOf(card);
+    expect(text).toContain('by claude-code-ci (runtime session)');
+    expect(text).toContain('session rs_0193ab…6789');
+    expect(text).toContain('Merging to main needs two approvals');
+    expect(text).toContain('CI is green and the change was reviewed.');
+    expect(textOf(query(card, '.quorum'))).toContain('1/2');
+  });
+
+  it('counts the deadline down live, and disables deciding once it passes', async () => {
+    const card = await mount('preloop-approval-card', { approval: request({ expiresAt: Date.now() + 2_500 }) });
+    const countdown = () => textOf(query(card, '[role="timer"]'));
+    const first = countdown();
+    expect(first).toMatch(/0:0[12]/);
+    await waitFor(() => countdown() !== first, { timeout: 2_000 });
+    await waitFor(() => countdown().includes('Expired'), { timeout: 4_000 });
+    expect(query<HTMLButtonElement>(card, 'button[part="approve"]')!.disabled).toBe(true);
+  });
+
+  it('asks its container to approve or deny, with the comment', async () => {
+    const card = await mount('preloop-approval-card', { approval: request() });
+    const requested: PreloopDecisionRequestedEvent[] = [];
+    document.addEventListener('preloop-decision-requested', (event) => requested.push(event), { once: true });
+    type(query<HTMLTextAreaElement>(card, 'textarea[name="comment"]')!, 'Looks right');
+    query<HTMLButtonElement>(card, 'button[part="deny"]')!.click();
+    expect(requested).toHaveLength(1);
+    expect(requested[0]).toMatchObject({ approvalId: 'apr_test_1', decision: 'deny', comment: 'Looks right', bubbles: true, composed: true });
+  });
+
+  it('requires a comment when the workflow does', async () => {
+    const card = await mount('preloop-approval-card', { approval: request({ workflow: { name: 'strict', quorum: 1, requireReason: true, escalates: false } }) });
+    let requested = 0;
+    card.addEventListener('preloop-decision-requested', () => (requested += 1));
+    query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
+    await card.updateComplete;
+    expect(requested).toBe(0);
+    expect(textOf(query(card, '[role="alert"]'))).toContain('requires a comment');
+    expect(textOf(card)).toContain('(required)');
+  });
+
+  it('shows the outcome of a decided request without actions', async () => {
+    const card = await mount('preloop-approval-card', { approval: request({ status: 'denied', decidedAt: Date.now(), comment: 'Not during the freeze' }) });
+    expect(query(card, 'button[part="approve"]')).toBeNull();
+    expect(query(card, '[role="timer"]')).toBeNull();
+    expect(textOf(card)).toContain('“Not during the freeze”');
+  });
+
+  it('is usable on a phone (screenshot in test-results/)', async () => {
+    await page.viewport(390, 844);
+    const card = await mount('preloop-approval-card', { approval: request() }, { theme: 'light' });
+    document.body.style.margin = '12px';
+    document.body.style.background = '#f5f6f8';
+    const buttons = queryAll<HTMLButtonElement>(card, '.actions button');
+    expect(buttons).toHaveLength(2);
+    // Stacked, full width, at least 40 px tall: easy to hit with a thumb.
+    const [deny, approve] = buttons.map((button) => button.getBoundingClientRect());
+    expect(approve!.top).toBeGreaterThan(deny!.bottom - 1);
+    expect(approve!.height).toBeGreaterThanOrEqual(40);
+    expect(approve!.width).toBeGreaterThan(300);
+    await page.screenshot({ path: '../../../../../test-results/approval-card-mobile.png', element: card });
+    document.body.removeAttribute('style');
+    await page.viewport(1280, 800);
+  });
+});

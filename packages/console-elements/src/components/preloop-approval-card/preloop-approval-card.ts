@@ -1,0 +1,214 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+
+import type { ApprovalDetail, ApprovalRequest } from '../../client/api-types.js';
+import { PreloopDecisionRequestedEvent } from '../../events/preloop-events.js';
+import { formatCountdown, formatRelative, formatTime, shortId, toneOf } from '../../shared/format.js';
+import { icons } from '../../shared/icons.js';
+import { PreloopElement } from '../../shared/preloop-element.js';
+import { styleProperties } from '../../shared/style-properties.js';
+import { redactForDisplay } from '../../shared/redact.js';
+import { renderJson } from '../../shared/render-json.js';
+import { sharedStyles } from '../../shared/shared-styles.js';
+import { themeStyles } from '../../shared/theme.js';
+import { approvalCardStyles } from './preloop-approval-card.styles.js';
+
+/** A tool name with line-break opportunities after `.` and `_`, so long names wrap between words. */
+function breakable(name: string) {
+  return name.split(/(?<=[._])/).map((part, index) => (index === 0 ? part : html`<wbr />${part}`));
+}
+
+const statusLabel: Record<string, string> = {
+  pending: 'Pending',
+  approved: 'Approved',
+  denied: 'Denied',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+  executed: 'Executed',
+};
+
+/**
+ * One approval request, mobile first: the tool and its arguments (pretty-printed
+ * and redacted), who asks and from which session, the policy's reason, the
+ * agent's justification, a live deadline countdown, and approve / deny with a
+ * comment. A leaf: it takes the request as a property and asks its container
+ * to submit decisions (`<preloop-approval-queue>` does).
+ *
+ * @fires preloop-decision-requested - approve or deny was chosen, with the comment.
+ * @csspart card - the card.
+ * @csspart arguments - the arguments block.
+ * @csspart comment - the comment field.
+ * @csspart approve - the approve button.
+ * @csspart deny - the deny button.
+ * @csspart countdown - the deadline countdown.
+ *
+ * @example
+ * ```ts
+ * card.approval = await client.approvals.get(id);
+ * card.addEventListener('preloop-decision-requested', (e) => client.approvals.decide(e.approvalId, { decision: e.decision, comment: e.comment }));
+ * ```
+ */
+export class PreloopApprovalCard extends PreloopElement {
+  static override styles = [themeStyles, sharedStyles, approvalCardStyles];
+
+  /** The approval request to show. */
+  @property({ attribute: false }) approval: ApprovalRequest | ApprovalDetail | null = null;
+
+  /** True while a decision is being submitted (buttons disabled). */
+  @property({ type: Boolean }) busy = false;
+
+  /** An error to show above the actions (for example the server refusing a decision). */
+  @property() error: string | null = null;
+
+  /** Whether the viewer may decide; false hides the actions. @default true */
+  @property({ type: Boolean, attribute: 'can-decide' }) canDecide = true;
+
+  /** Denser layout for lists. */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
+  /** Show votes and the timeline when the request carries them. */
+  @property({ type: Boolean, attribute: 'show-timeline' }) showTimeline = false;
+
+  @state() private now = Date.now();
+  @state() private validation: string | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.syncTimer();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopTimer();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('approval')) {
+      this.now = Date.now();
+      this.syncTimer();
+      if (changed.get('approval')?.id !== this.approval?.id) this.validation = null;
+    }
+  }
+
+  private syncTimer(): void {
+    const live = this.isConnected && this.approval?.status === 'pending';
+    if (live && !this.timer) this.timer = setInterval(() => (this.now = Date.now()), 1000);
+    if (!live) this.stopTimer();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  override render() {
+    const approval = this.approval;
+    if (!approval) return html`<article class="card" part="card"><div class="body"><span class="skeleton tall"></span></div></article>`;
+    const pending = approval.status === 'pending';
+    const remaining = approval.expiresAt - this.now;
+    const total = Math.max(1, approval.expiresAt - approval.createdAt);
+    const fraction = Math.max(0, Math.min(1, remaining / total));
+    const urgent = remaining < 60_000;
+    const requester = approval.subject;
+    const approvals = approval.votes?.approve ?? 0;
+    const quorum = approval.workflow?.quorum ?? 1;
+    return html`
+      <article class="card" part="card" aria-labelledby="title">
+        ${pending ? html`<div class="deadline-bar ${urgent ? 'urgent' : ''}" aria-hidden="true"><span ${styleProperties({ width: `${(fraction * 100).toFixed(1)}%` })}></span></div>` : nothing}
+        <header>
+          <div class="tool-icon" aria-hidden="true">${approval.kind === 'question' ? icons.user : icons.tool}</div>
+          <div class="title">
+            <h2 id="title">${approval.kind === 'question' ? 'Question from agent' : breakable(approval.tool.name)}</h2>
+            <div class="meta">
+              <span>by <strong>${requester?.name ?? requester?.id ?? 'unknown'}</strong>${requester?.type ? html` <span class="muted">(${requester.type.replace('_', ' ')})</span>` : nothing}</span>
+              ${approval.runtimeSessionId ? html`<span>session <code title=${approval.runtimeSessionId}>${shortId(approval.runtimeSessionId)}</code></span>` : nothing}
+              <span title=${formatTime(approval.createdAt)}>${formatRelative(approval.createdAt, this.now)}</span>
+            </div>
+          </div>
+          ${pending
+            ? html`<span class="countdown ${remaining <= 0 ? 'over' : urgent ? 'urgent' : ''}" role="timer" part="countdown" title="Deadline ${formatTime(approval.expiresAt)}"
+                >${icons.clock}<span class="visually-hidden">Time left: </span>${remaining <= 0 ? 'Expired' : formatCountdown(remaining)}</span
+              >`
+            : html`<span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>`}
+        </header>
+        <div class="body">
+          ${approval.reason || approval.workflow
+            ? html`<div class="reason">
+                <span class="label">Why approval is needed</span>
+                <span>${approval.reason ?? 'Policy requires approval for this call.'}</span>
+                <span class="quorum">
+                  <span>Workflow <strong>${approval.workflow.name}</strong></span>
+                  ${quorum > 1 || approvals > 0
+                    ? html`<span class="pips" aria-label="${approvals} of ${quorum} approvals">${Array.from({ length: quorum }, (_, index) => html`<i class=${index < approvals ? 'on' : ''}></i>`)}</span><span>${approvals}/${quorum}</span>`
+                    : nothing}
+                </span>
+              </div>`
+            : nothing}
+          ${approval.question ? html`<div><div class="section-label">Question</div><blockquote>${approval.question.text}</blockquote></div>` : nothing}
+          ${approval.justification ? html`<div><div class="section-label">Agent’s justification (unverified)</div><blockquote>${approval.justification}</blockquote></div>` : nothing}
+          ${approval.kind !== 'question'
+            ? html`<div><div class="section-label">Arguments</div><pre class="json" part="arguments" tabindex="0" aria-label="Arguments">${renderJson(redactForDisplay(approval.args ?? {}))}</pre></div>`
+            : nothing}
+          ${this.renderOutcome(approval)} ${this.showTimeline ? this.renderTimeline(approval) : nothing} ${pending && this.canDecide ? this.renderDecide(approval, remaining) : nothing}
+        </div>
+      </article>
+    `;
+  }
+
+  private renderOutcome(approval: ApprovalRequest | ApprovalDetail) {
+    if (approval.status === 'pending') return nothing;
+    return html`<div class="outcome">
+      <span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>
+      ${approval.decidedAt ? html`<span class="muted small">${formatTime(approval.decidedAt)}</span>` : nothing}
+      ${approval.comment ? html`<span>“${approval.comment}”</span>` : nothing}
+      ${approval.outcomeReason ? html`<span class="muted">${approval.outcomeReason}</span>` : nothing}
+    </div>`;
+  }
+
+  private renderTimeline(approval: ApprovalRequest | ApprovalDetail) {
+    const entries = 'timeline' in approval ? approval.timeline : [];
+    if (entries.length === 0) return nothing;
+    return html`<div>
+      <div class="section-label">Timeline</div>
+      <ol class="timeline">
+        ${entries.map(
+          (entry) => html`<li>
+            <span>${entry.type.replace(/_/g, ' ')}${entry.actorId ? html` · <span class="muted">${shortId(entry.actorId)}</span>` : nothing}</span>
+            <time>${formatTime(entry.time)}</time>
+          </li>`,
+        )}
+      </ol>
+    </div>`;
+  }
+
+  private renderDecide(approval: ApprovalRequest | ApprovalDetail, remaining: number) {
+    const required = approval.workflow?.requireReason === true;
+    const disabled = this.busy || remaining <= 0;
+    return html`<form class="decide" @submit=${(event: Event) => event.preventDefault()}>
+      <label class="field"
+        ><span>Comment <span class="hint">${required ? '(required)' : '(optional, kept in the audit trail)'}</span></span>
+        <textarea name="comment" rows="2" part="comment" placeholder="Why approve or deny?" ?required=${required} ?disabled=${disabled}></textarea>
+      </label>
+      ${this.error || this.validation ? html`<div class="banner error" role="alert">${this.error ?? this.validation}</div>` : nothing}
+      <div class="actions">
+        <button type="button" class="danger-outline" part="deny" ?disabled=${disabled} @click=${() => this.decide('deny')}>${icons.x} Deny</button>
+        <button type="button" class="primary" part="approve" ?disabled=${disabled} @click=${() => this.decide('approve')}>${icons.check} Approve</button>
+      </div>
+    </form>`;
+  }
+
+  private decide(decision: 'approve' | 'deny'): void {
+    const approval = this.approval;
+    if (!approval) return;
+    const field = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="comment"]');
+    const comment = field?.value.trim() ?? '';
+    if (approval.workflow?.requireReason && !comment) {
+      this.validation = 'This workflow requires a comment with the decision.';
+      field?.focus();
+      return;
+    }
+    this.validation = null;
+    this.dispatchEvent(new PreloopDecisionRequestedEvent(approval.id, decision, comment));
+  }
+}

@@ -1,0 +1,40 @@
+import { css } from 'lit';
+
+/** Styles of `<preloop-approval-queue>`. */
+export const approvalQueueStyles = css`
+  :host {
+    display: block;
+  }
+  .list {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr));
+    gap: 16px;
+    align-items: start;
+  }
+  .single {
+    max-width: 680px;
+  }
+  .tab-count {
+    margin-left: 6px;
+    min-width: 18px;
+    height: 18px;
+    padding: 0 5px;
+    border-radius: 999px;
+    font-size: 11px;
+    background: var(--_accent-soft);
+    color: var(--_accent);
+    display: inline-grid;
+    place-items: center;
+  }
+  tr[data-id] {
+    cursor: pointer;
+  }
+  .more {
+    display: flex;
+    justify-content: center;
+    padding: 14px;
+  }
+  .back {
+    margin-bottom: 14px;
+  }
+`;

@@ -1,0 +1,69 @@
+import { commands } from 'vitest/browser';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PreloopApprovalDecidedEvent } from '../../events/preloop-events.js';
+import { mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, viewerClient, waitFor } from '../../../test/browser-helpers.js';
+
+afterEach(unmountAll);
+
+function cardFor(queue: HTMLElement, tool: string) {
+  return queryAll(queue, 'preloop-approval-card').find((card) => textOf(query(card, 'h2')) === tool);
+}
+
+describe('<preloop-approval-queue>', () => {
+  it('shows a new pending approval without a reload, and approving it there resolves the waiting tool call', async () => {
+    const queue = await mount('preloop-approval-queue', { client: ownerClient() });
+    await waitFor(() => queue.shadowRoot!.querySelector('.list, .empty'));
+    expect(cardFor(queue, 'github.create_issue')).toBeUndefined();
+
+    // An agent calls a tool through the MCP endpoint; the default policy makes the call wait for approval.
+    const call = await commands.callTool('github.create_issue', { repo: 'acme/checkout', title: 'Flaky test in cart spec', body: 'Seen 3 times today' });
+    const card = await waitFor(() => cardFor(queue, 'github.create_issue'), { message: 'the new request appears live' });
+    expect(textOf(query(card, 'pre[part="arguments"]'))).toContain('"title": "Flaky test in cart spec"');
+    expect(textOf(card)).toContain('by Release notes for v2.4 (runtime session)');
+    expect(textOf(card)).toContain(`session ${seed.sessions.mcp.slice(0, 9)}`);
+    expect(textOf(query(card, '[role="timer"]'))).toMatch(/\d:\d\d/);
+
+    const decided = new Promise<PreloopApprovalDecidedEvent>((resolve) => queue.addEventListener('preloop-approval-decided', resolve, { once: true }));
+    type(query<HTMLTextAreaElement>(card, 'textarea[name="comment"]')!, 'Go ahead');
+    query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
+    expect((await decided).approval.status).toBe('approved');
+
+    const result = await commands.toolResult(call);
+    expect(result).toEqual({ isError: false, text: 'created issue "Flaky test in cart spec" in acme/checkout' });
+    await waitFor(() => !cardFor(queue, 'github.create_issue'), { message: 'the decided request leaves the queue' });
+
+    // The history view has it, approved, with the comment.
+    query<HTMLButtonElement>(queue, 'button[role="tab"]:nth-of-type(2)')!.click();
+    const row = await waitFor(() => queryAll(queue, 'tr[data-id]').find((candidate) => textOf(candidate).includes('github.create_issue') && textOf(candidate).includes('Go ahead')));
+    expect(textOf(row)).toMatch(/approved|executed/);
+  });
+
+  it('denies with a comment: the waiting call gets the refusal', async () => {
+    const queue = await mount('preloop-approval-queue', { client: ownerClient() });
+    const call = await commands.callTool('github.merge_pull_request', { repo: 'acme/checkout', number: 7 });
+    const card = await waitFor(() => cardFor(queue, 'github.merge_pull_request'));
+    type(query<HTMLTextAreaElement>(card, 'textarea[name="comment"]')!, 'Not during the freeze');
+    query<HTMLButtonElement>(card, 'button[part="deny"]')!.click();
+    const result = await commands.toolResult(call);
+    expect(result.isError).toBe(true);
+    expect(result.text.toLowerCase()).toContain('denied');
+    await waitFor(() => !cardFor(queue, 'github.merge_pull_request'));
+  });
+
+  it('opens one request with its timeline (the page a notification links to), and shows refusals', async () => {
+    const call = await commands.callTool('github.create_issue', { repo: 'acme/web', title: 'One request page' });
+    const pending = await waitFor(async () => (await ownerClient().approvals.list({ status: 'pending' })).items.find((item) => item.args.title === 'One request page'));
+    // A viewer may look but not decide: the server refuses and the card says so.
+    const readOnly = await mount('preloop-approval-queue', { client: viewerClient() }, { 'request-id': pending.id });
+    const viewerCard = await waitFor(() => query(readOnly, 'preloop-approval-card'));
+    await waitFor(() => query(viewerCard, 'button[part="approve"]') === null, { message: 'viewers get no decide buttons' });
+    readOnly.remove();
+
+    const single = await mount('preloop-approval-queue', { client: ownerClient() }, { 'request-id': pending.id });
+    const card = await waitFor(() => query(single, 'preloop-approval-card'));
+    await waitFor(() => textOf(query(card, '.timeline')).includes('requested'));
+    query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
+    await waitFor(() => textOf(card).includes('Approved') || textOf(card).includes('Executed'));
+    expect((await commands.toolResult(call)).isError).toBe(false);
+  });
+});

@@ -1,0 +1,250 @@
+import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { html as staticHtml } from 'lit/static-html.js';
+import type { ApprovalDetail, ApprovalRequest, Me } from '../../client/api-types.js';
+import type { LiveStatus } from '../../client/live-events.js';
+import { isRouteMissing } from '../../client/preloop-api-error.js';
+import type { PreloopClient } from '../../client/preloop-client.js';
+import { staticTag } from '../../define/element-tag.js';
+import { PreloopApprovalDecidedEvent, PreloopRouteRequestedEvent, type PreloopDecisionRequestedEvent } from '../../events/preloop-events.js';
+import { formatRelative, formatTime, toneOf } from '../../shared/format.js';
+import { icons } from '../../shared/icons.js';
+import { PreloopElement } from '../../shared/preloop-element.js';
+import { livePillStyles, sharedStyles } from '../../shared/shared-styles.js';
+import { themeStyles } from '../../shared/theme.js';
+import { PreloopApprovalCard } from '../preloop-approval-card/preloop-approval-card.js';
+import { approvalQueueStyles } from './preloop-approval-queue.styles.js';
+
+const deciders = new Set(['owner', 'admin', 'approver']);
+
+/**
+ * The approval queue: pending requests as `<preloop-approval-card>`s that
+ * update live (new requests appear, decided ones leave, without a reload), and
+ * a history view. Deciding on a card submits `POST /approvals/:id/decide`.
+ * With `request-id` it shows that one request with its votes and timeline:
+ * the page a notification link opens.
+ *
+ * @fires preloop-approval-decided - a decision was accepted, with the updated request.
+ * @fires preloop-route-requested - a history row was opened.
+ * @csspart list - the list of pending cards.
+ * @csspart history - the history table.
+ *
+ * @example
+ * ```html
+ * <preloop-approval-queue base-url="https://preloop.internal"></preloop-approval-queue>
+ * <preloop-approval-queue request-id="apr_0193…"></preloop-approval-queue>
+ * ```
+ */
+export class PreloopApprovalQueue extends PreloopElement {
+  static override styles = [themeStyles, sharedStyles, livePillStyles, approvalQueueStyles];
+
+  /** Show only this request (with its votes and timeline). */
+  @property({ attribute: 'request-id' }) requestId?: string;
+
+  /** `pending` or `history`. @default 'pending' */
+  @property() view: 'pending' | 'history' = 'pending';
+
+  /** Hide the page header (when embedding the queue in a small panel). */
+  @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
+
+  @state() private pending: ApprovalRequest[] = [];
+  @state() private history: ApprovalRequest[] = [];
+  @state() private historyCursor: string | null = null;
+  @state() private single: ApprovalDetail | null = null;
+  @state() private loading = true;
+  @state() private failure: string | null = null;
+  @state() private notInstalled = false;
+  @state() private busy = new Set<string>();
+  @state() private errors = new Map<string, string>();
+  @state() private me: Me | null = null;
+  @state() private liveStatus: LiveStatus = 'idle';
+  private stopStatus: (() => void) | null = null;
+
+  constructor() {
+    super();
+    this.listen(['approval-created', 'approval-updated', 'reconnected'], () => void this.load(true));
+    this.addEventListener('preloop-decision-requested', (event) => void this.onDecision(event));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopStatus?.();
+    this.stopStatus = null;
+  }
+
+  protected override clientChanged(client: PreloopClient): void {
+    this.stopStatus?.();
+    this.liveStatus = client.live.status;
+    this.stopStatus = client.live.onStatus((status) => (this.liveStatus = status));
+    void this.load();
+    client.auth.me().then(
+      (me) => (this.me = me),
+      () => (this.me = null),
+    );
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
+    if (this.hasUpdated && changed.has('requestId')) void this.load();
+  }
+
+  /** Reloads the current view. */
+  async load(quiet = false): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    if (!quiet) this.loading = true;
+    try {
+      if (this.requestId) {
+        this.single = await api.approvals.get(this.requestId);
+      } else if (this.view === 'history') {
+        const page = await api.approvals.list({ limit: 50 });
+        this.history = page.items.filter((item) => item.status !== 'pending');
+        this.historyCursor = page.nextCursor;
+      } else {
+        const page = await api.approvals.list({ status: 'pending', limit: 100 });
+        this.pending = page.items;
+      }
+      this.failure = null;
+      this.notInstalled = false;
+    } catch (error) {
+      if (isRouteMissing(error)) this.notInstalled = true;
+      else this.failure = this.reportError('load approvals', error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async loadMoreHistory(): Promise<void> {
+    const api = this.api;
+    if (!api || !this.historyCursor) return;
+    const failure = await this.attempt('load approval history', async () => {
+      const page = await api.approvals.list({ limit: 50, cursor: this.historyCursor! });
+      this.history = [...this.history, ...page.items.filter((item) => item.status !== 'pending')];
+      this.historyCursor = page.nextCursor;
+    });
+    if (failure) this.failure = failure;
+  }
+
+  private get canDecide(): boolean {
+    const role = this.me?.user?.role ?? this.me?.principal.role ?? null;
+    return this.me === null || (role !== null && deciders.has(role));
+  }
+
+  private async onDecision(event: PreloopDecisionRequestedEvent): Promise<void> {
+    if (event.defaultPrevented) return;
+    event.preventDefault();
+    const api = this.api;
+    if (!api) return;
+    const { approvalId, decision, comment } = event;
+    this.busy = new Set(this.busy).add(approvalId);
+    const errors = new Map(this.errors);
+    errors.delete(approvalId);
+    this.errors = errors;
+    try {
+      const { request: updated } = await api.approvals.decide(approvalId, { decision, ...(comment ? { comment } : {}) });
+      if (updated.status !== 'pending') this.pending = this.pending.filter((item) => item.id !== approvalId);
+      else this.pending = this.pending.map((item) => (item.id === approvalId ? updated : item));
+      if (this.single?.id === approvalId) this.single = await api.approvals.get(approvalId).catch(() => this.single);
+      this.dispatchEvent(new PreloopApprovalDecidedEvent(updated));
+    } catch (error) {
+      this.errors = new Map(this.errors).set(approvalId, this.reportError('decide approval', error));
+    } finally {
+      const busy = new Set(this.busy);
+      busy.delete(approvalId);
+      this.busy = busy;
+    }
+  }
+
+  private setView(view: 'pending' | 'history'): void {
+    if (this.view === view) return;
+    this.view = view;
+    void this.load();
+  }
+
+  override render() {
+    return html`
+      ${this.noHeader
+        ? nothing
+        : html`<div class="page-header">
+            <div>
+              <h1>${this.requestId ? 'Approval request' : 'Approvals'}</h1>
+              <p>${this.requestId ? 'Review the exact call before it runs.' : 'Tool calls waiting for a human decision, live.'}</p>
+            </div>
+            <span class="live" role="status"><span class="dot ${this.liveStatus === 'open' ? '' : this.liveStatus === 'unauthorized' ? 'danger' : 'warning'}"></span>${this.liveStatus === 'open' ? 'Live' : this.liveStatus === 'unauthorized' ? 'Signed out' : 'Connecting…'}</span>
+          </div>`}
+      ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing} ${this.renderBody()}
+    `;
+  }
+
+  private renderBody() {
+    if (this.notInstalled) {
+      return html`<div class="card"><div class="empty">${icons.approvals}<strong>Approvals are not enabled on this server</strong><span>Install the <code>@preloop/approvals</code> plugin to review tool calls here.</span></div></div>`;
+    }
+    if (this.requestId) return this.renderSingle();
+    return html`
+      <div class="tabs" role="tablist" aria-label="Approval views">
+        <button role="tab" aria-selected=${this.view === 'pending' ? 'true' : 'false'} @click=${() => this.setView('pending')}>
+          Pending${this.pending.length ? html`<span class="tab-count">${this.pending.length}</span>` : nothing}
+        </button>
+        <button role="tab" aria-selected=${this.view === 'history' ? 'true' : 'false'} @click=${() => this.setView('history')}>History</button>
+      </div>
+      ${this.view === 'history' ? this.renderHistory() : this.renderPending()}
+    `;
+  }
+
+  private renderPending() {
+    if (this.loading && this.pending.length === 0) return html`<div class="list"><div class="card card-body"><span class="skeleton"></span></div></div>`;
+    if (this.pending.length === 0) {
+      return html`<div class="card"><div class="empty">${icons.inbox}<strong>Nothing waiting</strong><span>New requests appear here the moment an agent asks.</span></div></div>`;
+    }
+    const card = staticTag(PreloopApprovalCard, 'preloop-approval-card');
+    return html`<div class="list" part="list" aria-live="polite">
+      ${repeat(
+        this.pending,
+        (item) => item.id,
+        (item) => staticHtml`<${card} data-id=${item.id} .approval=${item} ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`,
+      )}
+    </div>`;
+  }
+
+  private renderSingle() {
+    if (this.loading && !this.single) return html`<div class="single card card-body"><span class="skeleton"></span></div>`;
+    if (!this.single) return nothing;
+    const card = staticTag(PreloopApprovalCard, 'preloop-approval-card');
+    const item = this.single;
+    return html`<div class="single">
+      ${staticHtml`<${card} data-id=${item.id} .approval=${item} show-timeline ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`}
+    </div>`;
+  }
+
+  private renderHistory() {
+    if (this.loading && this.history.length === 0) return html`<div class="card card-body"><span class="skeleton"></span></div>`;
+    if (this.history.length === 0) return html`<div class="card"><div class="empty">${icons.inbox}<strong>No decisions yet</strong></div></div>`;
+    return html`<div class="card table-wrap" part="history">
+      <table>
+        <thead>
+          <tr><th>Tool</th><th>Requested by</th><th>Outcome</th><th>Requested</th><th>Comment</th></tr>
+        </thead>
+        <tbody>
+          ${this.history.map(
+            (item) => html`<tr data-id=${item.id} tabindex="0" @click=${() => this.open(item.id)} @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && this.open(item.id)}>
+              <td><code>${item.tool.name}</code></td>
+              <td>${item.subject?.name ?? item.subject?.id}</td>
+              <td><span class="badge ${toneOf(item.status)}">${item.status}</span></td>
+              <td title=${formatTime(item.createdAt)}>${formatRelative(item.createdAt)}</td>
+              <td class="muted">${item.comment ?? item.outcomeReason ?? ''}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${this.historyCursor ? html`<div class="more"><button @click=${this.loadMoreHistory}>Load more</button></div>` : nothing}
+    </div>`;
+  }
+
+  private open(id: string): void {
+    const event = new PreloopRouteRequestedEvent(`approvals/${encodeURIComponent(id)}`);
+    this.dispatchEvent(event);
+    if (!event.defaultPrevented) this.requestId = id;
+  }
+}

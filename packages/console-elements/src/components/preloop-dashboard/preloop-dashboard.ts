@@ -1,0 +1,352 @@
+import { html, nothing, svg } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { AuditRecord, Health, KillSwitchState, RuntimeSession } from '../../client/api-types.js';
+import type { LiveStatus } from '../../client/live-events.js';
+import { isRouteMissing } from '../../client/preloop-api-error.js';
+import { collectPages, type PreloopClient } from '../../client/preloop-client.js';
+import { PreloopRouteRequestedEvent } from '../../events/preloop-events.js';
+import { debounce, formatCount, formatMoney, formatRelative, formatTime, shortId, startOfToday, toneOf } from '../../shared/format.js';
+import { icons } from '../../shared/icons.js';
+import { PreloopElement } from '../../shared/preloop-element.js';
+import { livePillStyles, sharedStyles } from '../../shared/shared-styles.js';
+import { themeStyles } from '../../shared/theme.js';
+import { dashboardStyles } from './preloop-dashboard.styles.js';
+
+const hour = 3_600_000;
+
+/** One number of the dashboard: its value, or why there is none. */
+interface Metric<T> {
+  value: T | null;
+  /** `off`: the feature's package is not installed; `error`: the request failed. */
+  state: 'loading' | 'ready' | 'off' | 'error';
+  more?: boolean;
+  /** For spend: the model calls it covers. */
+  calls?: number;
+}
+
+const loading = <T>(): Metric<T> => ({ value: null, state: 'loading' });
+
+/** A one-line, human description of an audit record for the activity feed. */
+function describeRecord(record: AuditRecord): { title: unknown; detail: string } {
+  const actor = (record.principal?.name as string | undefined) ?? record.actorType;
+  if (record.action === 'mcp.tool.call' || record.action === 'mcp.tool.result') {
+    const verb = record.outcome === 'denied' ? 'denied for' : record.outcome === 'pending' ? 'awaiting approval for' : record.action === 'mcp.tool.result' ? 'result for' : 'called by';
+    return { title: html`<code>${record.targetId ?? 'tool'}</code>`, detail: `${verb} ${actor}` };
+  }
+  if (record.action === 'model.call' || record.action.startsWith('gateway.')) {
+    return { title: html`<code>${record.targetId ?? 'model'}</code>`, detail: `${record.outcome === 'success' ? 'model call' : `model call (${record.outcome})`} by ${actor}` };
+  }
+  if (record.action === 'auth.login') return { title: html`<strong>${actor}</strong>`, detail: 'signed in' };
+  if (record.action.startsWith('approval.')) return { title: html`<strong>Approval ${record.action.slice('approval.'.length)}</strong>`, detail: `by ${actor}` };
+  const target = record.targetType ? ` · ${record.targetType} ${shortId(record.targetId)}` : '';
+  return { title: html`<code>${record.action}</code>`, detail: `by ${actor}${target}` };
+}
+
+/**
+ * The live overview: active runtime sessions, tool calls over the last 24 hours
+ * (with an hourly sparkline), today's model spend, pending approvals and system
+ * status, plus recent activity. Everything refreshes from the live event
+ * stream; each card opens its full view.
+ *
+ * @fires preloop-route-requested - a card or link was chosen (`sessions`, `approvals`, `audit`, `usage`).
+ * @csspart stats - the row of cards.
+ * @csspart stat - each card.
+ * @csspart activity - the recent activity list.
+ *
+ * @example
+ * ```html
+ * <preloop-dashboard base-url="https://preloop.internal"></preloop-dashboard>
+ * ```
+ */
+export class PreloopDashboard extends PreloopElement {
+  static override styles = [themeStyles, sharedStyles, livePillStyles, dashboardStyles];
+
+  /** The audit action (or `prefix*`) that counts as a tool call. @default 'mcp.tool.call' */
+  @property({ attribute: 'tool-call-action' }) toolCallAction = 'mcp.tool.call';
+
+  /** Most tool-call records counted (beyond it the card shows `N+`). @default 1000 */
+  @property({ type: Number, attribute: 'max-count' }) maxCount = 1000;
+
+  /** Hide the page header. */
+  @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
+
+  @state() private sessions: Metric<RuntimeSession[]> = loading();
+  @state() private toolCalls: Metric<number[]> = loading();
+  @state() private spend: Metric<number> = loading();
+  @state() private approvals: Metric<number> = loading();
+  @state() private system: Metric<{ health: Health; killSwitch: KillSwitchState | null }> = loading();
+  @state() private recent: Metric<AuditRecord[]> = loading();
+  @state() private liveStatus: LiveStatus = 'idle';
+
+  private stopStatus: (() => void) | null = null;
+  private recentTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor() {
+    super();
+    this.listen(['session-started', 'session-ended'], () => void this.loadSessions());
+    this.listen(['approval-created', 'approval-updated'], () => void this.loadApprovals());
+    this.listen(['gateway-usage-recorded'], debounce(() => void this.loadSpend(), 1000));
+    this.listen(['kill-switch-changed'], () => void this.loadSystem());
+    this.listen(['audit-recorded'], (event) => this.onAudit(event));
+    this.listen(['reconnected'], () => this.loadAll());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopStatus?.();
+    this.stopStatus = null;
+  }
+
+  protected override clientChanged(client: PreloopClient): void {
+    this.stopStatus?.();
+    this.liveStatus = client.live.status;
+    this.stopStatus = client.live.onStatus((status) => (this.liveStatus = status));
+    this.loadAll();
+  }
+
+  /** Reloads every card. */
+  loadAll(): void {
+    void this.loadSessions();
+    void this.loadToolCalls();
+    void this.loadSpend();
+    void this.loadApprovals();
+    void this.loadSystem();
+    void this.loadRecent();
+  }
+
+  private async measure<T>(action: string, run: (api: PreloopClient) => Promise<Metric<T>>): Promise<Metric<T>> {
+    const api = this.api;
+    if (!api) return loading();
+    try {
+      return await run(api);
+    } catch (error) {
+      if (isRouteMissing(error)) return { value: null, state: 'off' };
+      this.reportError(action, error);
+      return { value: null, state: 'error' };
+    }
+  }
+
+  private async loadSessions(): Promise<void> {
+    this.sessions = await this.measure('load active sessions', async (api) => {
+      const page = await api.sessions.list({ state: 'active', limit: 200 });
+      return { value: page.items, state: 'ready', more: page.nextCursor !== null };
+    });
+  }
+
+  private async loadToolCalls(): Promise<void> {
+    this.toolCalls = await this.measure('count tool calls', async (api) => {
+      const now = Date.now();
+      const from = now - 24 * hour;
+      const { items, truncated } = await collectPages((cursor) => api.audit.list({ action: this.toolCallAction, from, cursor, limit: 200 }), this.maxCount);
+      const buckets = new Array<number>(24).fill(0);
+      for (const record of items) buckets[Math.min(23, Math.max(0, 23 - Math.floor((now - record.time) / hour)))]! += 1;
+      return { value: buckets, state: 'ready', more: truncated };
+    });
+  }
+
+  private async loadSpend(): Promise<void> {
+    this.spend = await this.measure('load spend', async (api) => {
+      const summary = await api.models.usage({ groupBy: 'day', from: startOfToday() });
+      return { value: summary.totals.costMicros, state: 'ready', calls: summary.totals.calls };
+    });
+  }
+
+  private async loadApprovals(): Promise<void> {
+    this.approvals = await this.measure('count pending approvals', async (api) => {
+      const page = await api.approvals.list({ status: 'pending', limit: 100 });
+      return { value: page.items.length, state: 'ready', more: page.nextCursor !== null };
+    });
+  }
+
+  private async loadSystem(): Promise<void> {
+    this.system = await this.measure('load system status', async (api) => {
+      const [health, killSwitch] = await Promise.all([api.system.health(), api.system.killSwitch().catch(() => null)]);
+      return { value: { health, killSwitch }, state: 'ready' };
+    });
+  }
+
+  private async loadRecent(): Promise<void> {
+    this.recent = await this.measure('load recent activity', async (api) => {
+      const page = await api.audit.list({ limit: 8 });
+      return { value: page.items, state: 'ready' };
+    });
+  }
+
+  private onAudit(event: { action: string; time: number }): void {
+    const prefix = this.toolCallAction.endsWith('*') ? this.toolCallAction.slice(0, -1) : null;
+    const matches = prefix !== null ? event.action.startsWith(prefix) : event.action === this.toolCallAction;
+    if (matches && this.toolCalls.value) {
+      const buckets = [...this.toolCalls.value];
+      buckets[23] = (buckets[23] ?? 0) + 1;
+      this.toolCalls = { ...this.toolCalls, value: buckets };
+    }
+    if (this.recentTimer) return;
+    this.recentTimer = setTimeout(() => {
+      this.recentTimer = null;
+      void this.loadRecent();
+    }, 300);
+  }
+
+  private go(route: string): void {
+    this.dispatchEvent(new PreloopRouteRequestedEvent(route));
+  }
+
+  override render() {
+    return html`
+      ${this.noHeader
+        ? nothing
+        : html`<div class="page-header">
+            <div>
+              <h1>Overview</h1>
+              <p>What your agents are doing right now.</p>
+            </div>
+            <span class="live" role="status" title="Live updates: ${this.liveStatus}"
+              ><span class="dot ${this.liveStatus === 'open' ? '' : this.liveStatus === 'unauthorized' ? 'danger' : 'warning'}"></span>${this.liveStatus === 'open' ? 'Live' : this.liveStatus === 'unauthorized' ? 'Signed out' : 'Connecting…'}</span
+            >
+          </div>`}
+      <div class="stats" part="stats">${this.renderSessionsStat()} ${this.renderToolCallsStat()} ${this.renderSpendStat()} ${this.renderApprovalsStat()} ${this.renderSystemStat()}</div>
+      <div class="columns">
+        <section class="card" aria-labelledby="recent-title">
+          <div class="card-header"><h2 id="recent-title">Recent activity</h2><button class="link" @click=${() => this.go('audit')}>Open audit log</button></div>
+          ${this.renderRecent()}
+        </section>
+        <section class="card" aria-labelledby="sessions-title">
+          <div class="card-header"><h2 id="sessions-title">Active sessions</h2><button class="link" @click=${() => this.go('sessions')}>All sessions</button></div>
+          ${this.renderSessions()}
+        </section>
+      </div>
+    `;
+  }
+
+  private stat(options: { id: string; label: string; icon: unknown; tone?: string; value: unknown; foot: unknown; route: string; smallValue?: boolean }) {
+    return html`<button class="stat" part="stat" data-stat=${options.id} @click=${() => this.go(options.route)} aria-label="${options.label}: open">
+      <span class="label"><span class="chip ${options.tone ?? ''}">${options.icon}</span>${options.label}</span>
+      <span class="value ${options.smallValue ? 'small-value' : ''}" data-value>${options.value}</span>
+      <span class="foot">${options.foot}</span>
+    </button>`;
+  }
+
+  private placeholder(metric: Metric<unknown>) {
+    if (metric.state === 'loading') return html`<span class="skeleton value-skeleton"></span>`;
+    return '—';
+  }
+
+  private renderSessionsStat() {
+    const sessions = this.sessions.value;
+    const agents = sessions ? new Set(sessions.map((session) => session.agentId).filter(Boolean)).size : 0;
+    return this.stat({
+      id: 'sessions',
+      label: 'Active sessions',
+      icon: icons.sessions,
+      value: sessions ? `${formatCount(sessions.length)}${this.sessions.more ? '+' : ''}` : this.placeholder(this.sessions),
+      foot: sessions ? `${agents} agent${agents === 1 ? '' : 's'} running` : this.sessions.state === 'error' ? 'Could not load' : '',
+      route: 'sessions',
+    });
+  }
+
+  private renderToolCallsStat() {
+    const buckets = this.toolCalls.value;
+    const total = buckets?.reduce((sum, count) => sum + count, 0) ?? 0;
+    return this.stat({
+      id: 'tool-calls',
+      label: 'Tool calls · 24 h',
+      icon: icons.tool,
+      value: buckets ? `${formatCount(total)}${this.toolCalls.more ? '+' : ''}` : this.placeholder(this.toolCalls),
+      foot: buckets ? this.sparkline(buckets) : '',
+      route: 'audit',
+    });
+  }
+
+  private renderSpendStat() {
+    const off = this.spend.state === 'off';
+    return this.stat({
+      id: 'spend',
+      label: 'Spend today',
+      icon: icons.coins,
+      tone: 'success',
+      value: this.spend.value !== null ? formatMoney(this.spend.value) : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.spend),
+      smallValue: off,
+      foot: off ? 'Model gateway not installed' : this.spend.state === 'ready' ? `${formatCount(this.spend.calls ?? 0)} model call${this.spend.calls === 1 ? '' : 's'} today` : '',
+      route: 'usage',
+    });
+  }
+
+  private renderApprovalsStat() {
+    const count = this.approvals.value;
+    const off = this.approvals.state === 'off';
+    return this.stat({
+      id: 'approvals',
+      label: 'Pending approvals',
+      icon: icons.approvals,
+      tone: count ? 'warning' : '',
+      value: count !== null ? `${count}${this.approvals.more ? '+' : ''}` : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.approvals),
+      smallValue: off,
+      foot: off ? 'Approvals plugin not installed' : count ? 'Waiting for a decision' : count === 0 ? 'Queue is clear' : '',
+      route: 'approvals',
+    });
+  }
+
+  private renderSystemStat() {
+    const system = this.system.value;
+    const stopped = system?.killSwitch?.active.length ? system.killSwitch : null;
+    const tone = this.system.state === 'error' ? 'danger' : stopped ? 'danger' : 'success';
+    const value = system ? (stopped ? 'Kill switch on' : 'Operational') : this.system.state === 'error' ? 'Unreachable' : this.placeholder(this.system);
+    return this.stat({
+      id: 'system',
+      label: 'System status',
+      icon: icons.pulse,
+      tone,
+      value,
+      smallValue: true,
+      foot: system
+        ? html`<span class="dot ${stopped ? 'danger' : ''}"></span>${stopped ? `Stopped: ${stopped.active.join(', ')}` : `${system.health.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} · live ${this.liveStatus === 'open' ? 'connected' : this.liveStatus}`}`
+        : '',
+      route: 'settings',
+    });
+  }
+
+  private sparkline(buckets: number[]) {
+    const max = Math.max(1, ...buckets);
+    const width = 168;
+    const height = 28;
+    const slot = width / buckets.length;
+    return html`<svg class="spark" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="Tool calls per hour over the last 24 hours">
+      ${buckets.map((count, index) => {
+        const barHeight = count === 0 ? 2 : Math.max(3, (count / max) * height);
+        return svg`<rect x=${(index * slot + 1).toFixed(1)} y=${(height - barHeight).toFixed(1)} width=${(slot - 2).toFixed(1)} height=${barHeight.toFixed(1)} rx="1.5" fill="currentColor" fill-opacity=${count === 0 ? '0.18' : index === buckets.length - 1 ? '1' : '0.7'}/>`;
+      })}
+    </svg>`;
+  }
+
+  private renderRecent() {
+    const records = this.recent.value;
+    if (!records) return html`<div class="card-body">${this.recent.state === 'loading' ? html`<span class="skeleton"></span>` : html`<span class="muted">Could not load the audit log.</span>`}</div>`;
+    if (records.length === 0) return html`<div class="empty">${icons.audit}<strong>No activity yet</strong></div>`;
+    return html`<ul class="feed" part="activity">
+      ${records.map((record) => {
+        const tone = toneOf(record.outcome);
+        const { title, detail } = describeRecord(record);
+        return html`<li>
+          <span class="dot ${tone === 'danger' ? 'danger' : tone === 'warning' ? 'warning' : ''}" title=${record.outcome}></span>
+          <span class="what">${title} <span class="muted">${detail}</span></span>
+          <time title=${formatTime(record.time)}>${formatRelative(record.time)}</time>
+        </li>`;
+      })}
+    </ul>`;
+  }
+
+  private renderSessions() {
+    const sessions = this.sessions.value;
+    if (!sessions) return html`<div class="card-body">${this.sessions.state === 'loading' ? html`<span class="skeleton"></span>` : html`<span class="muted">Could not load sessions.</span>`}</div>`;
+    if (sessions.length === 0) return html`<div class="empty">${icons.sessions}<strong>No agent is running</strong><span>Sessions appear when an agent connects.</span></div>`;
+    return html`<ul class="feed">
+      ${sessions.slice(0, 6).map(
+        (session) => html`<li>
+          <span class="dot"></span>
+          <span class="what"><button class="link session-name" @click=${() => this.go(`sessions/${encodeURIComponent(session.id)}`)}>${session.name}</button> <span class="muted">· ${session.source}</span></span>
+          <time title=${formatTime(session.startedAt)}>${formatRelative(session.startedAt)}</time>
+        </li>`,
+      )}
+    </ul>`;
+  }
+}

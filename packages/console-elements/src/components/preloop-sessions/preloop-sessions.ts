@@ -1,0 +1,306 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { GatewayEvent, RuntimeSession, SessionActivity } from '../../client/api-types.js';
+import { isRouteMissing } from '../../client/preloop-api-error.js';
+import type { PreloopClient } from '../../client/preloop-client.js';
+import { PreloopRouteRequestedEvent, PreloopSessionEndedEvent } from '../../events/preloop-events.js';
+import { formatRelative, formatTime, shortId, toneOf } from '../../shared/format.js';
+import { icons } from '../../shared/icons.js';
+import { PreloopElement } from '../../shared/preloop-element.js';
+import { redactForDisplay } from '../../shared/redact.js';
+import { renderJson } from '../../shared/render-json.js';
+import { sharedStyles } from '../../shared/shared-styles.js';
+import { themeStyles } from '../../shared/theme.js';
+import { sessionsStyles } from './preloop-sessions.styles.js';
+
+type Filter = 'active' | 'ended' | 'all';
+
+/**
+ * Runtime sessions (one agent run each): a live list, and for the selected
+ * session its details, its activity timeline (tool calls, model calls,
+ * approvals), the model calls the gateway captured, and an end-session action
+ * that revokes its credential at once.
+ *
+ * @fires preloop-session-ended - a session was ended here.
+ * @fires preloop-route-requested - a session was selected (`sessions/<id>`).
+ * @csspart list - the sessions table.
+ * @csspart detail - the selected session's panel.
+ * @csspart timeline - the activity timeline.
+ *
+ * @example
+ * ```html
+ * <preloop-sessions base-url="https://preloop.internal" selected="rs_0193…"></preloop-sessions>
+ * ```
+ */
+export class PreloopSessions extends PreloopElement {
+  static override styles = [themeStyles, sharedStyles, sessionsStyles];
+
+  /** The id of the session shown in detail. */
+  @property({ reflect: true }) selected?: string;
+
+  /** Which sessions to list. @default 'active' */
+  @property() filter: Filter = 'active';
+
+  /** Hide the page header. */
+  @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
+
+  @state() private sessions: RuntimeSession[] = [];
+  @state() private loading = true;
+  @state() private failure: string | null = null;
+  @state() private session: RuntimeSession | null = null;
+  @state() private activity: SessionActivity[] | null = null;
+  @state() private gateway: GatewayEvent[] | null = null;
+  @state() private gatewayOff = false;
+  @state() private confirmEnd = false;
+  @state() private ending = false;
+  @state() private openEvent: string | null = null;
+
+  constructor() {
+    super();
+    this.listen(['session-started', 'session-ended', 'reconnected'], () => {
+      void this.loadList(true);
+      if (this.selected) void this.loadDetail(true);
+    });
+    this.listen(['session-activity'], (event) => {
+      if (event.sessionId === this.selected) void this.loadDetail(true);
+    });
+  }
+
+  protected override clientChanged(_client: PreloopClient): void {
+    void this.loadList();
+    if (this.selected) void this.loadDetail();
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    if (this.hasUpdated && changed.has('selected')) {
+      this.confirmEnd = false;
+      this.openEvent = null;
+      if (this.selected) void this.loadDetail();
+      else this.session = null;
+    }
+  }
+
+  /** Reloads the list. */
+  async loadList(quiet = false): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    if (!quiet) this.loading = true;
+    try {
+      const page = await api.sessions.list({ limit: 100, ...(this.filter === 'all' ? {} : { state: this.filter }) });
+      this.sessions = page.items;
+      this.failure = null;
+    } catch (error) {
+      this.failure = this.reportError('load sessions', error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async loadDetail(quiet = false): Promise<void> {
+    const api = this.api;
+    const id = this.selected;
+    if (!api || !id) return;
+    if (!quiet) {
+      this.session = this.sessions.find((session) => session.id === id) ?? null;
+      this.activity = null;
+      this.gateway = null;
+    }
+    try {
+      const [session, activity] = await Promise.all([api.sessions.get(id), api.sessions.activity(id, { limit: 200 })]);
+      if (id !== this.selected) return;
+      this.session = session;
+      this.activity = activity.items;
+    } catch (error) {
+      if (id === this.selected) this.failure = this.reportError('load the session', error);
+      return;
+    }
+    try {
+      const events = await api.sessions.gatewayEvents(id, { limit: 100 });
+      if (id !== this.selected) return;
+      this.gateway = events.items;
+      this.gatewayOff = false;
+    } catch (error) {
+      if (isRouteMissing(error)) this.gatewayOff = true;
+      else this.reportError('load gateway events', error);
+      this.gateway = [];
+    }
+  }
+
+  private setFilter(filter: Filter): void {
+    this.filter = filter;
+    void this.loadList();
+  }
+
+  private choose(id: string): void {
+    const event = new PreloopRouteRequestedEvent(`sessions/${encodeURIComponent(id)}`);
+    this.dispatchEvent(event);
+    if (!event.defaultPrevented) this.selected = id;
+  }
+
+  private async end(): Promise<void> {
+    const api = this.api;
+    const session = this.session;
+    if (!api || !session) return;
+    if (!this.confirmEnd) {
+      this.confirmEnd = true;
+      return;
+    }
+    this.ending = true;
+    try {
+      const ended = await api.sessions.end(session.id, 'ended from the console');
+      this.session = ended;
+      this.sessions = this.filter === 'active' ? this.sessions.filter((item) => item.id !== ended.id) : this.sessions.map((item) => (item.id === ended.id ? ended : item));
+      this.dispatchEvent(new PreloopSessionEndedEvent(ended));
+    } catch (error) {
+      this.failure = this.reportError('end the session', error);
+    } finally {
+      this.ending = false;
+      this.confirmEnd = false;
+    }
+  }
+
+  override render() {
+    return html`
+      ${this.noHeader
+        ? nothing
+        : html`<div class="page-header">
+            <div>
+              <h1>Sessions</h1>
+              <p>Each agent run, what it did, and the model calls it made.</p>
+            </div>
+          </div>`}
+      ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
+      <div class="layout">
+        <section class="card" part="list">
+          <div class="card-header">
+            <div class="tabs" role="tablist" aria-label="Filter sessions">
+              ${(['active', 'ended', 'all'] as Filter[]).map(
+                (filter) => html`<button role="tab" aria-selected=${this.filter === filter ? 'true' : 'false'} @click=${() => this.setFilter(filter)}>${filter[0]!.toUpperCase()}${filter.slice(1)}</button>`,
+              )}
+            </div>
+          </div>
+          ${this.renderList()}
+        </section>
+        ${this.selected ? this.renderDetail() : nothing}
+      </div>
+    `;
+  }
+
+  private renderList() {
+    if (this.loading && this.sessions.length === 0) return html`<div class="card-body"><span class="skeleton"></span></div>`;
+    if (this.sessions.length === 0) return html`<div class="empty">${icons.sessions}<strong>No sessions</strong><span>Sessions appear when an agent starts a run.</span></div>`;
+    return html`<div class="table-wrap">
+      <table>
+        <thead><tr><th>Session</th><th>State</th><th>Started</th></tr></thead>
+        <tbody>
+          ${this.sessions.map(
+            (session) => html`<tr
+              data-id=${session.id}
+              tabindex="0"
+              aria-selected=${session.id === this.selected ? 'true' : 'false'}
+              @click=${() => this.choose(session.id)}
+              @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && this.choose(session.id)}
+            >
+              <td><div class="primary-text">${session.name}</div><div class="secondary-text">${session.source} · <code>${shortId(session.id)}</code></div></td>
+              <td><span class="badge ${toneOf(session.state)}">${session.state}</span></td>
+              <td title=${formatTime(session.startedAt)}>${formatRelative(session.startedAt)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  private renderDetail() {
+    const session = this.session;
+    if (!session) return html`<section class="card card-body" part="detail"><span class="skeleton"></span></section>`;
+    return html`<section class="card" part="detail" aria-label="Session ${session.name}">
+      <div class="detail-head">
+        <div>
+          <h2>${session.name}</h2>
+          <div class="muted small"><code>${session.id}</code></div>
+        </div>
+        <span class="spacer"></span>
+        <span class="badge ${toneOf(session.state)}">${session.state}</span>
+        ${session.state === 'active'
+          ? html`<button class=${this.confirmEnd ? 'danger small' : 'danger-outline small'} ?disabled=${this.ending} @click=${this.end} part="end">${this.confirmEnd ? 'Confirm: end now' : 'End session'}</button>`
+          : nothing}
+      </div>
+      <dl class="meta-grid">
+        <div><dt>Source</dt><dd>${session.source}</dd></div>
+        <div><dt>Agent</dt><dd>${session.agentId ? html`<code>${shortId(session.agentId)}</code>` : '—'}</dd></div>
+        <div><dt>API key</dt><dd>${session.apiKeyId ? html`<code>${shortId(session.apiKeyId)}</code>` : '—'}</dd></div>
+        <div><dt>Started</dt><dd>${formatTime(session.startedAt)}</dd></div>
+        <div><dt>Last heartbeat</dt><dd>${formatRelative(session.lastHeartbeatAt)}</dd></div>
+        <div><dt>${session.state === 'ended' ? 'Ended' : 'Audience'}</dt><dd>${session.state === 'ended' ? `${formatTime(session.endedAt)} (${session.endReason ?? 'ended'})` : session.audience.join(', ')}</dd></div>
+        ${session.externalId ? html`<div><dt>External id</dt><dd>${session.externalId}</dd></div>` : nothing}
+      </dl>
+      <div class="section">
+        <h3>Activity</h3>
+        ${this.renderTimeline()}
+      </div>
+      <div class="section">
+        <h3>Gateway interactions</h3>
+        ${this.renderGateway()}
+      </div>
+    </section>`;
+  }
+
+  private renderTimeline() {
+    const activity = this.activity;
+    if (!activity) return html`<span class="skeleton"></span>`;
+    if (activity.length === 0) return html`<p class="muted">Nothing recorded yet.</p>`;
+    return html`<ol class="timeline" part="timeline">
+      ${activity.map((entry) => {
+        const tone = toneOf(entry.status);
+        const icon = entry.kind === 'model_call' ? icons.models : entry.kind === 'approval' ? icons.approvals : icons.tool;
+        return html`<li data-kind=${entry.kind}>
+          <span class="node ${tone === 'neutral' ? '' : tone}">${icon}</span>
+          <div class="entry">
+            <div class="summary">${entry.summary}</div>
+            <div class="kind">${entry.kind.replace(/_/g, ' ')} · <span class="badge plain ${tone}">${entry.status}</span></div>
+          </div>
+          <time title=${formatTime(entry.time)}>${formatTime(entry.time)}</time>
+        </li>`;
+      })}
+    </ol>`;
+  }
+
+  private renderGateway() {
+    if (this.gatewayOff) return html`<p class="muted">The model gateway is not installed on this server, so no model calls are captured.</p>`;
+    const events = this.gateway;
+    if (!events) return html`<span class="skeleton"></span>`;
+    if (events.length === 0) return html`<p class="muted">No model calls in this session.</p>`;
+    return html`<div class="table-wrap gateway">
+      <table>
+        <thead><tr><th>Time</th><th>Model</th><th>Status</th><th>Call</th></tr></thead>
+        <tbody>
+          ${events.map(
+            (event) => html`<tr
+                data-id=${event.id}
+                tabindex="0"
+                aria-expanded=${this.openEvent === event.id ? 'true' : 'false'}
+                @click=${() => (this.openEvent = this.openEvent === event.id ? null : event.id)}
+                @keydown=${(keyboard: KeyboardEvent) => keyboard.key === 'Enter' && (this.openEvent = this.openEvent === event.id ? null : event.id)}
+              >
+                <td>${formatTime(event.time)}</td>
+                <td><code>${event.alias}</code></td>
+                <td><span class="badge ${toneOf(event.status)}">${event.status}</span></td>
+                <td class="muted">${event.summary}</td>
+              </tr>
+              ${this.openEvent === event.id
+                ? html`<tr>
+                    <td colspan="4">
+                      ${event.requestBody === null && event.responseBody === null
+                        ? html`<span class="muted">Bodies are not captured on this server.</span>`
+                        : html`<pre class="json">${renderJson(redactForDisplay({ request: event.requestBody, response: event.responseBody }))}</pre>`}
+                    </td>
+                  </tr>`
+                : nothing}`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+}

@@ -1,0 +1,137 @@
+import { buildConsoleBundle, type BuildConsoleBundleOptions, type ConsoleBundle } from './build-console-bundle.js';
+import { consoleSections, type ConsoleSection } from '../shared/console-routes.js';
+import { consolePage, faviconSvg, pageStyleHash } from './console-page.js';
+
+/** Options of {@link createConsoleHandler}. */
+export interface ConsoleHandlerOptions {
+  /** Where the handler is mounted; requests outside it get a 404. @default '/' */
+  basePath?: string;
+  /** The Preloop server the console talks to (`''`: the page's own origin, where `/api/v1` is). @default '' */
+  apiBaseUrl?: string;
+  /** The page title. @default 'Preloop' */
+  title?: string;
+  /** Where the bundle comes from. @default { from: 'auto', minify: true } */
+  bundle?: BuildConsoleBundleOptions;
+}
+
+/** A web-standard handler serving the console, with a way to wait until its bundle is ready. */
+export interface ConsoleHandler {
+  (request: Request): Promise<Response>;
+  /** Resolves once the bundle is built (or read) and cached; rejects with the reason it cannot be. */
+  ready(): Promise<ConsoleBundle>;
+}
+
+const immutable = 'public, max-age=31536000, immutable';
+
+/**
+ * Serves the whole Preloop console: `GET <basePath>` (and every console view's
+ * path, such as `<basePath>approvals/<id>`, the link approval notifications use) is a page with
+ * `<preloop-console>`, and `<basePath>assets/preloop-elements.<hash>.js` its
+ * bundle (cached forever; also at the stable `assets/preloop-elements.js`, with
+ * CORS, for portal pages that load the elements from Preloop). The bundle is
+ * built once, in memory, when the handler is created (esbuild over the
+ * sources, or the prebuilt file from `dist`), so no build step is needed
+ * before `npm start`. Responses are gzip or brotli compressed when accepted,
+ * carry ETags, and the page a strict Content-Security-Policy.
+ *
+ * @example
+ * ```ts
+ * const consoleHandler = createConsoleHandler();
+ * await consoleHandler.ready(); // optional: fail at start-up rather than on the first request
+ * const handler = composeHandlers([
+ *   { prefix: '/api/v1', handler: preloop.api },
+ *   { prefix: '/', handler: consoleHandler },
+ * ]);
+ * ```
+ */
+export function createConsoleHandler(options: ConsoleHandlerOptions = {}): ConsoleHandler {
+  const basePath = `/${(options.basePath ?? '/').replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+  const apiBaseUrl = options.apiBaseUrl ?? '';
+  const title = options.title ?? 'Preloop';
+  let pending: Promise<ConsoleBundle> | null = null;
+  const ready = () => (pending ??= buildConsoleBundle(options.bundle).catch((error) => {
+    pending = null; // retry on the next request
+    throw error;
+  }));
+  ready().catch(() => {}); // start now; errors surface on requests and ready()
+
+  const connectSources = ["'self'"];
+  if (apiBaseUrl) connectSources.push(new URL(apiBaseUrl).origin);
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    `style-src 'self' ${pageStyleHash}`,
+    "img-src 'self' data:",
+    `connect-src ${connectSources.join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
+  const handler = (async (request: Request): Promise<Response> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return text('Method not allowed', 405, { allow: 'GET, HEAD' });
+    const { pathname } = new URL(request.url);
+    const relative = pathname === basePath.slice(0, -1) ? '' : pathname.startsWith(basePath) ? pathname.slice(basePath.length) : null;
+    if (relative === null) return text('Not found', 404);
+    if (relative === 'favicon.svg') return asset(request, new TextEncoder().encode(faviconSvg), 'image/svg+xml', 'public, max-age=86400', null);
+
+    let bundle: ConsoleBundle;
+    try {
+      bundle = await ready();
+    } catch (error) {
+      return text(`The Preloop console is unavailable: ${(error as Error).message}`, 500);
+    }
+    const scriptName = `assets/preloop-elements.${bundle.hash}.js`;
+    const section = relative.split('/')[0] as ConsoleSection;
+    if (relative === '' || relative === 'index.html' || consoleSections.includes(section)) {
+      const page = consolePage({ title, basePath, scriptUrl: `${basePath}${scriptName}`, apiBaseUrl });
+      return new Response(request.method === 'HEAD' ? null : page, {
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-cache',
+          'content-security-policy': csp,
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+          'x-frame-options': 'DENY',
+        },
+      });
+    }
+    if (relative === scriptName) return asset(request, bundle, 'text/javascript; charset=utf-8', immutable, bundle.hash);
+    if (relative === 'assets/preloop-elements.js') return asset(request, bundle, 'text/javascript; charset=utf-8', 'no-cache', bundle.hash);
+    return text('Not found', 404);
+  }) as ConsoleHandler;
+  handler.ready = ready;
+  return handler;
+}
+
+function text(body: string, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+}
+
+function asset(request: Request, body: ConsoleBundle | Uint8Array, type: string, cacheControl: string, hash: string | null): Response {
+  const etag = hash ? `"${hash}"` : null;
+  const headers: Record<string, string> = {
+    'content-type': type,
+    'cache-control': cacheControl,
+    'x-content-type-options': 'nosniff',
+    'access-control-allow-origin': '*',
+    vary: 'accept-encoding',
+  };
+  if (etag) headers.etag = etag;
+  if (etag && request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
+  let bytes: Uint8Array;
+  if (body instanceof Uint8Array) bytes = body;
+  else {
+    const accepted = request.headers.get('accept-encoding') ?? '';
+    if (/\bbr\b/.test(accepted)) {
+      bytes = body.brotli;
+      headers['content-encoding'] = 'br';
+    } else if (/\bgzip\b/.test(accepted)) {
+      bytes = body.gzip;
+      headers['content-encoding'] = 'gzip';
+    } else bytes = body.code;
+  }
+  headers['content-length'] = String(bytes.byteLength);
+  return new Response(request.method === 'HEAD' ? null : (bytes as BodyInit), { headers });
+}

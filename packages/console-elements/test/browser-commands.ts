@@ -1,0 +1,135 @@
+/**
+ * Browser commands of the `browser` project: the tests call them through
+ * `commands` from `vitest/browser`, and they run in Node against the kernel the
+ * global setup started (shared through `globalThis`, because the config and
+ * the global setup load this file separately).
+ */
+import { mkdirSync } from 'node:fs';
+import type {} from '@vitest/browser-playwright';
+import type { BrowserCommand } from 'vitest/node';
+import type { ReferenceFixture } from './reference-fixture.js';
+import type { TestKernel } from './test-kernel.js';
+
+/** Where the global setup puts the test kernel. */
+export const testKernelKey = Symbol.for('preloop.console-tests.kernel');
+/** Where the global setup puts the reference server starter. */
+export const referenceServerKey = Symbol.for('preloop.console-tests.reference');
+
+function kernel(): TestKernel {
+  const found = (globalThis as Record<symbol, unknown>)[testKernelKey] as TestKernel | undefined;
+  if (!found) throw new Error('The console test kernel is not running (global setup did not run).');
+  return found;
+}
+
+/** What the screenshot command reports. */
+export interface ScreenshotReport {
+  url: string;
+  wired: boolean;
+  stats: Record<string, string>;
+  activityRows: number;
+  errors: string[];
+  contentSecurityPolicy: string | null;
+  files: string[];
+  /** Approval cards the portal example showed. */
+  portalCards: number;
+}
+
+const screenshotConsole: BrowserCommand<[]> = async (context): Promise<ScreenshotReport> => {
+  const start = (globalThis as Record<symbol, unknown>)[referenceServerKey] as (() => Promise<ReferenceFixture>) | undefined;
+  if (!start) throw new Error('The reference server starter is missing (global setup did not run).');
+  const reference = await start();
+  const browser = context.context.browser();
+  if (!browser) throw new Error('No browser');
+  const pageContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+  const errors: string[] = [];
+  let portalCards = 0;
+  try {
+    const page = await pageContext.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    // Expected non-2xx answers (401 before sign-in, 404 for plugins the server lacks) are logged by Chromium as "Failed to load resource"; anything else counts.
+    page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()));
+    const response = await page.goto(`${reference.url}/`);
+    const contentSecurityPolicy = response?.headers()['content-security-policy'] ?? null;
+    await page.locator('preloop-login input[name="email"]').fill(reference.email);
+    await page.locator('preloop-login input[name="password"]').fill(reference.password);
+    await page.locator('preloop-login button[type="submit"]').click();
+    await page.locator('[data-stat="sessions"] [data-value]').filter({ hasText: /^\d/ }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-stat="tool-calls"] [data-value]').filter({ hasText: /^\d/ }).waitFor({ timeout: 15_000 });
+    await page.locator('ul.feed li').first().waitFor();
+    await page.evaluate(() => document.fonts.ready);
+    await page.waitForTimeout(400);
+    mkdirSync('test-results', { recursive: true });
+    const files = ['test-results/console.png'];
+    await page.screenshot({ path: files[0]!, fullPage: true });
+    const stats: Record<string, string> = {};
+    for (const stat of await page.locator('[data-stat]').all()) stats[(await stat.getAttribute('data-stat'))!] = (await stat.locator('[data-value]').textContent())?.trim() ?? '';
+    const activityRows = await page.locator('ul.feed[part="activity"] li').count();
+
+    // The same console in the dark theme, and the approval card at phone size.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: 'test-results/console-dark.png', fullPage: true });
+    files.push('test-results/console-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${reference.url}/approvals`);
+    await page.locator('preloop-approval-card button[part="approve"]').first().waitFor();
+    await page.screenshot({ path: 'test-results/console-mobile-approvals.png', fullPage: false });
+    files.push('test-results/console-mobile-approvals.png');
+
+    // Every view once, so a script error or a blocked style anywhere fails the test.
+    await page.setViewportSize({ width: 1440, height: 900 });
+    for (const view of ['sessions', 'agents', 'audit', 'usage', 'models', 'mcp', 'settings/users', 'settings/api-keys', 'settings/policy', 'settings/kill-switch']) {
+      await page.goto(`${reference.url}/${view}`);
+      await page.waitForTimeout(250);
+    }
+
+    // The portal example, signed in afresh.
+    const portalContext = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });
+    try {
+      const portal = await portalContext.newPage();
+      portal.on('pageerror', (error) => errors.push(`portal: ${error.message}`));
+      portal.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(`portal: ${message.text()}`));
+      await portal.goto(reference.portalUrl);
+      await portal.locator('preloop-login input[name="email"]').fill(reference.email);
+      await portal.locator('preloop-login input[name="password"]').fill(reference.password);
+      await portal.locator('preloop-login button[type="submit"]').click();
+      await portal.locator('preloop-dashboard [data-stat="sessions"] [data-value]').filter({ hasText: /^\d/ }).waitFor({ timeout: 15_000 });
+      await portal.locator('preloop-approval-queue preloop-approval-card').first().waitFor();
+      await portal.locator('preloop-audit-log .row').first().waitFor();
+      await portal.waitForTimeout(400);
+      await portal.screenshot({ path: 'test-results/portal.png', fullPage: true });
+      files.push('test-results/portal.png');
+      portalCards = await portal.locator('preloop-approval-queue preloop-approval-card').count();
+    } finally {
+      await portalContext.close();
+    }
+    return { url: reference.url, wired: reference.wired, stats, activityRows, errors, contentSecurityPolicy, files, portalCards };
+  } finally {
+    await pageContext.close();
+    await reference.close();
+  }
+};
+
+/** The commands, by name. */
+export const consoleTestCommands = {
+  recordToolCall: ((_context, tool: string, outcome: string) => kernel().recordToolCall(tool, outcome)) as BrowserCommand<[string, string]>,
+  recordActivity: ((_context, sessionId: string, kind: string, status: string, summary: string) => kernel().recordActivity(sessionId, kind, status, summary)) as BrowserCommand<[string, string, string, string]>,
+  callTool: ((_context, name: string, args: Record<string, unknown>) => kernel().callTool(name, args)) as BrowserCommand<[string, Record<string, unknown>]>,
+  toolResult: ((_context, handle: string) => kernel().toolResult(handle)) as BrowserCommand<[string]>,
+  modelCall: ((_context, alias: string, prompt: string) => kernel().modelCall(alias, prompt)) as BrowserCommand<[string, string]>,
+  changeUpstreamTool: ((_context, name: string, description: string) => kernel().changeUpstreamTool(name, description)) as BrowserCommand<[string, string]>,
+  screenshotConsole,
+};
+
+declare module 'vitest/browser' {
+  interface BrowserCommands {
+    recordToolCall(tool: string, outcome: string): Promise<number>;
+    recordActivity(sessionId: string, kind: string, status: string, summary: string): Promise<void>;
+    callTool(name: string, args: Record<string, unknown>): Promise<string>;
+    toolResult(handle: string): Promise<{ isError: boolean; text: string }>;
+    modelCall(alias: string, prompt: string): Promise<number>;
+    changeUpstreamTool(name: string, description: string): Promise<void>;
+    screenshotConsole(): Promise<ScreenshotReport>;
+  }
+}
