@@ -1,11 +1,12 @@
 import type { PreloopPlugin } from '@preloop/core';
 import { approvals } from '@preloop/approvals';
+import { mcp } from '@preloop/mcp';
 import { webhook } from '@preloop/plugin-webhook';
 import type { ConfigFile } from './config/config-schema.js';
 
 /**
- * The reference server's plugins: the approval engine always, and the
- * notifiers that the configuration file turns on.
+ * The reference server's plugins: the approval engine and the MCP endpoint's
+ * plugin always, and the notifiers that the configuration file turns on.
  *
  * @example
  * ```ts
@@ -13,7 +14,7 @@ import type { ConfigFile } from './config/config-schema.js';
  * ```
  */
 export function referencePlugins(config: ConfigFile | null, publicUrl: string): PreloopPlugin[] {
-  const plugins: PreloopPlugin[] = [approvals({ publicUrl })];
+  const plugins: PreloopPlugin[] = [approvals({ publicUrl }), mcp()];
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings) plugins.push(webhook({ url: webhookSettings.url, secret: webhookSettings.secret, previousSecrets: webhookSettings.previousSecrets }));
   return plugins;

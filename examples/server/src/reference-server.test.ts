@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@preloop/core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadConfigFile } from './config/load-config.js';
 import { startReferenceServer, startupLines } from './reference-server.js';
 
@@ -41,6 +43,20 @@ describe('reference server', () => {
       const page = await fetch(`${server.url}/`);
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(await page.text()).toContain('preloop-console');
+
+      // The MCP endpoint, with an API key created through the admin API.
+      const created = await fetch(`${server.url}/api/v1/api-keys`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify({ name: 'agent', scopes: ['mcp'] }),
+      });
+      expect(created.status).toBe(201);
+      const { key } = (await created.json()) as { key: string };
+      const client = new Client({ name: 'reference-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('request_approval');
+      await client.close();
     } finally {
       await server.close();
     }

@@ -5,6 +5,7 @@ import { applyConfig } from './config/apply-config.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
 import { createConsoleHandler } from '@preloop/console-elements/server';
+import { createMcpHandler } from '@preloop/mcp';
 import { referencePlugins } from './plugins.js';
 
 /** Options of {@link startReferenceServer}; each falls back to its environment variable. */
@@ -65,8 +66,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     }
     const consoleHandler = createConsoleHandler();
     await consoleHandler.ready();
+    const mcpHandler = createMcpHandler(preloop, { allowedHosts: allowedHosts(host, publicUrl) });
     const handler = composeHandlers([
       { prefix: '/api/v1', handler: preloop.api },
+      { prefix: '/mcp', handler: mcpHandler },
       { prefix: '/', handler: consoleHandler },
     ]);
     const server = await serve({ handler, port, host });
@@ -79,6 +82,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       generatedSecretKey: setup.generatedSecretKey,
       async close() {
         await server.close();
+        await mcpHandler.close();
         await preloop.close();
       },
     };
@@ -86,6 +90,14 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     await preloop.close();
     throw error;
   }
+}
+
+/** Host names the MCP endpoint accepts (DNS-rebinding defence): loopback, the bound host and the public URL's host. */
+function allowedHosts(host: string, publicUrl: string): string[] {
+  const hosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+  if (host !== '0.0.0.0' && host !== '::') hosts.add(host.includes(':') ? `[${host}]` : host);
+  hosts.add(new URL(publicUrl).hostname);
+  return [...hosts];
 }
 
 /**
@@ -98,7 +110,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
  * ```
  */
 export function startupLines(server: ReferenceServer, databaseUrl: string): string[] {
-  const lines = [`Preloop ready at ${server.url}  (admin API ${server.url}/api/v1, database ${redactUrl(databaseUrl)})`];
+  const lines = [`Preloop ready at ${server.url}  (console /, admin API /api/v1, MCP /mcp; database ${redactUrl(databaseUrl)})`];
   if (server.generatedSecretKey) {
     lines.push('Warning: no PRELOOP_SECRET_KEY was set; generated one into the data folder. Keep it: stored credentials are encrypted with it.');
   }

@@ -1,4 +1,5 @@
 import { parsePolicyDocument, toPolicyJson, type Preloop } from '@preloop/core';
+import { registerConfigServers } from '@preloop/mcp';
 import type { LoadedConfig } from './load-config.js';
 
 const configActor = { type: 'system' as const, name: 'PRELOOP_CONFIG' };
@@ -22,6 +23,12 @@ export async function applyConfig(preloop: Preloop, loaded: LoadedConfig): Promi
     if (toPolicyJson(active.document) !== toPolicyJson(proposed)) {
       const version = await preloop.governance.policies.apply(preloop.accountId, config.policy, configActor, `from ${loaded.file}`);
       changes.push(`policy version ${version.version}`);
+    }
+  }
+  if (config.mcpServers.length > 0) {
+    for (const result of await registerConfigServers(preloop, config.mcpServers)) {
+      if (result.change !== 'unchanged') changes.push(`MCP server ${result.name} ${result.change}`);
+      if (result.scan && 'error' in result.scan) changes.push(`MCP server ${result.name}: scan failed (${result.scan.error})`);
     }
   }
   return changes;

@@ -1,0 +1,117 @@
+import { defineRoute, PreloopError, type AdminRoute, type Preloop } from '@preloop/core';
+import { z } from 'zod';
+import { builtinToolNames } from '../builtins/builtin-tools.js';
+import { diffDefinitions } from '../pinning/tool-definition.js';
+import { getMcpRuntime } from '../plugin/mcp-runtime.js';
+import type { UpstreamToolRecord } from '../store/tool-store.js';
+
+const tag = 'mcp';
+
+/** One row of the tool catalog, as the admin API shows it. */
+export interface CatalogEntry {
+  name: string;
+  source: 'builtin' | 'plugin' | 'upstream';
+  server: string | null;
+  /** `builtin`/`plugin` for trusted tools; the pin status for upstream ones. */
+  status: 'builtin' | 'plugin' | UpstreamToolRecord['status'];
+  /** True when agents can list and call it (pinned, enabled, no name conflict; policy still decides per subject). */
+  available: boolean;
+  /** True when its name collides with another tool, so it is hidden. */
+  conflict: boolean;
+  flags: string[];
+  description: string | null;
+  pinnedHash: string | null;
+  liveHash: string | null;
+  pinnedAt: number | null;
+  pinnedBy: string | null;
+  changedAt: number | null;
+}
+
+async function catalogEntries(preloop: Preloop, accountId: string): Promise<CatalogEntry[]> {
+  const runtime = getMcpRuntime(preloop);
+  const [upstream, catalog] = await Promise.all([runtime.tools.list(accountId), runtime.catalog.get(accountId)]);
+  const trusted = (name: string, source: 'builtin' | 'plugin', description: string | null): CatalogEntry => ({
+    name, source, server: null, status: source, available: true, conflict: false, flags: [], description, pinnedHash: null, liveHash: null, pinnedAt: null, pinnedBy: null, changedAt: null,
+  });
+  return [
+    ...builtinToolNames.map((name) => trusted(name, 'builtin', null)),
+    ...preloop.tools.filter((tool) => catalog.tools.get(tool.name)?.source === 'plugin').map((tool) => trusted(tool.name, 'plugin', tool.description)),
+    ...upstream.map((tool) => ({
+      name: tool.exposedName,
+      source: 'upstream' as const,
+      server: tool.serverName,
+      status: tool.status,
+      available: catalog.tools.get(tool.exposedName)?.upstreamName === tool.name && catalog.tools.get(tool.exposedName)?.server?.id === tool.serverId,
+      conflict: catalog.conflicts.has(tool.exposedName) && tool.status === 'pinned',
+      flags: tool.flags,
+      description: (tool.status === 'pinned' ? tool.pinnedDefinition?.description : tool.liveDefinition.description) ?? null,
+      pinnedHash: tool.pinnedHash,
+      liveHash: tool.liveHash,
+      pinnedAt: tool.pinnedAt,
+      pinnedBy: tool.pinnedBy,
+      changedAt: tool.changedAt,
+    })),
+  ];
+}
+
+async function upstreamTool(preloop: Preloop, accountId: string, name: string): Promise<UpstreamToolRecord> {
+  const tool = await getMcpRuntime(preloop).tools.find(accountId, name);
+  if (!tool) throw new PreloopError('NOT_FOUND', `No upstream tool named "${name.slice(0, 200)}".`);
+  return tool;
+}
+
+/**
+ * Admin routes for the tool catalog: every tool with its pin status, one
+ * upstream tool with its live and pinned definitions and their diff, the
+ * approval of a changed (or never approved) definition, and per-tool statistics.
+ */
+export const mcpToolRoutes: AdminRoute[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/tools',
+    summary: 'The MCP tool catalog with each tool\'s pin status',
+    tag,
+    access: { role: 'viewer' },
+    handler: async ({ preloop, principal }) => ({ items: await catalogEntries(preloop, principal!.accountId) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/tools/:name',
+    summary: 'An upstream tool: live and pinned definitions, and the diff a re-approval would accept',
+    tag,
+    access: { role: 'viewer' },
+    handler: async ({ preloop, principal, params }) => {
+      const tool = await upstreamTool(preloop, principal!.accountId, params.name!);
+      const diff = tool.liveHash === tool.pinnedHash ? null : diffDefinitions(tool.pinnedDefinition, tool.liveDefinition);
+      return { ...tool, diff };
+    },
+  }),
+  defineRoute<{ hash: string; comment?: string }>({
+    method: 'POST',
+    path: '/tools/:name/approve-pin',
+    summary: 'Approve (pin) the live definition of a pending or quarantined upstream tool; name the hash you reviewed',
+    tag,
+    access: { role: 'admin' },
+    body: z.strictObject({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-hex-digit liveHash you reviewed'), comment: z.string().max(2000).optional() }) as never,
+    handler: async ({ preloop, principal, params, body }) => {
+      const runtime = getMcpRuntime(preloop);
+      const tool = await runtime.tools.approvePin(principal!.accountId, params.name!, body.hash, principal!, body.comment);
+      await runtime.announce({ accountId: principal!.accountId, kind: 'tools' });
+      return tool;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/tools/:name/stats',
+    summary: 'Call statistics of one tool: counts by outcome, approvals, latency',
+    tag,
+    access: { role: 'viewer' },
+    handler: async ({ preloop, principal, params }) => {
+      const name = params.name!;
+      const accountId = principal!.accountId;
+      const known = (builtinToolNames as readonly string[]).includes(name) || preloop.tools.some((tool) => tool.name === name) || (await getMcpRuntime(preloop).tools.find(accountId, name)) !== null;
+      if (!known) throw new PreloopError('NOT_FOUND', `No tool named "${name.slice(0, 200)}".`);
+      return getMcpRuntime(preloop).stats.get(accountId, name);
+    },
+  }),
+];

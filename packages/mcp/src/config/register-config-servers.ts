@@ -1,0 +1,104 @@
+import { redactString, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { getMcpRuntime } from '../plugin/mcp-runtime.js';
+import type { McpServerInput, McpServerRecord } from '../store/server-schema.js';
+import type { ScanToolOutcome } from '../store/tool-store.js';
+
+/** An `mcpServers` entry of the reference server's config file. */
+export type ConfigMcpServer =
+  | { name: string; transport: 'http'; url: string; headers?: Record<string, string> }
+  | { name: string; transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string> };
+
+/** What registering one config entry did. */
+export interface ConfigServerResult {
+  name: string;
+  change: 'created' | 'updated' | 'unchanged';
+  /** The scan's summary, or why it failed (a failed scan never stops the others). */
+  scan: { tools: number; pinned: number; pending: number; quarantined: number } | { error: string } | null;
+}
+
+/** Options of {@link registerConfigServers}. */
+export interface RegisterConfigServersOptions {
+  /** @default preloop.accountId */
+  accountId?: string;
+  /** `changed` scans servers that were created, changed or never scanned successfully; `always` scans all; `never` none. @default 'changed' */
+  scan?: 'changed' | 'always' | 'never';
+  /** Who the audit trail names. @default { type: 'system', name: 'PRELOOP_CONFIG' } */
+  actor?: AuditRecordInput['actor'];
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+async function differs(preloop: Preloop, existing: McpServerRecord, entry: ConfigMcpServer): Promise<boolean> {
+  const runtime = getMcpRuntime(preloop);
+  if (existing.transport !== entry.transport) return true;
+  const credentials = await runtime.servers.credentials(existing);
+  if (entry.transport === 'http') return existing.url !== entry.url || !sameJson(credentials.headers, entry.headers ?? {});
+  return existing.command !== entry.command || !sameJson(existing.args, entry.args ?? []) || !sameJson(credentials.env, entry.env ?? {});
+}
+
+function summarize(outcomes: ScanToolOutcome[]): ConfigServerResult['scan'] {
+  const count = (status: string) => outcomes.filter((outcome) => outcome.status === status).length;
+  return { tools: outcomes.filter((outcome) => outcome.status !== 'removed').length, pinned: count('pinned'), pending: count('pending'), quarantined: count('quarantined') };
+}
+
+/**
+ * Registers the config file's upstream MCP servers, idempotently: a server
+ * already registered with the same settings and credentials is left alone, a
+ * changed one is updated (credentials are compared decrypted, stored
+ * encrypted), a new one is created; then servers that changed (or were never
+ * scanned) are scanned. The config file is an operator's decision, so these
+ * scans may pin new, unflagged tools (trust on first use); a tool whose
+ * definition changed since it was pinned stays quarantined until an admin
+ * re-approves it. Servers missing from the file are left as they are.
+ *
+ * @example
+ * ```ts
+ * const results = await registerConfigServers(preloop, config.mcpServers);
+ * for (const result of results) logger.info(`mcp server ${result.name}: ${result.change}`);
+ * ```
+ */
+export async function registerConfigServers(preloop: Preloop, entries: readonly ConfigMcpServer[], options: RegisterConfigServersOptions = {}): Promise<ConfigServerResult[]> {
+  const runtime = getMcpRuntime(preloop);
+  const accountId = options.accountId ?? preloop.accountId;
+  const actor = options.actor ?? { type: 'system' as const, name: 'PRELOOP_CONFIG' };
+  const results: ConfigServerResult[] = [];
+  for (const entry of entries) {
+    const existing = await runtime.servers.findByName(accountId, entry.name);
+    let server: McpServerRecord;
+    let change: ConfigServerResult['change'];
+    if (!existing) {
+      server = await runtime.servers.create(accountId, entry as McpServerInput, actor, 'config');
+      change = 'created';
+    } else if (await differs(preloop, existing, entry)) {
+      if (existing.transport !== entry.transport) {
+        await runtime.servers.remove(accountId, existing.id, actor);
+        await runtime.upstreams.disconnect(existing.id);
+        server = await runtime.servers.create(accountId, entry as McpServerInput, actor, 'config');
+      } else {
+        const patch = entry.transport === 'http' ? { url: entry.url, headers: entry.headers ?? {} } : { command: entry.command, args: entry.args ?? [], env: entry.env ?? {} };
+        server = await runtime.servers.update(accountId, existing.id, patch, actor);
+        await runtime.upstreams.disconnect(existing.id);
+      }
+      change = 'updated';
+    } else {
+      server = existing;
+      change = 'unchanged';
+    }
+    const mode = options.scan ?? 'changed';
+    const shouldScan = server.enabled && (mode === 'always' || (mode === 'changed' && (change !== 'unchanged' || server.status !== 'ok')));
+    let scan: ConfigServerResult['scan'] = null;
+    if (shouldScan) {
+      try {
+        scan = summarize((await runtime.upstreams.scan(server, { trigger: 'admin', actor })).tools);
+      } catch (error) {
+        scan = { error: redactString((error as Error)?.message ?? String(error)).slice(0, 500) };
+        preloop.logger.warn(`mcp: could not scan "${server.name}" from the config file`, { error });
+      }
+    }
+    results.push({ name: entry.name, change, scan });
+  }
+  if (results.some((result) => result.change !== 'unchanged')) await runtime.announce({ accountId, kind: 'tools' });
+  return results;
+}

@@ -1,0 +1,50 @@
+/** Options of `createMcpHandler`. */
+export interface McpHandlerOptions {
+  /**
+   * No sessions: every POST is served by a fresh MCP server and GET/DELETE get
+   * 405. Server-to-client requests still work within one call; a
+   * `notifications/cancelled` cannot reach a call made in another request.
+   * @default false
+   */
+  stateless?: boolean;
+  /** Browser origins allowed to call the endpoint (full origins such as `https://portal.example.com`). A request whose `Origin` is not allowed gets 403. @default [] */
+  allowedOrigins?: string[];
+  /** Also allow loopback origins (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`). @default true */
+  allowLoopbackOrigins?: boolean;
+  /**
+   * Allowed `Host` values: names (any port) or `name:port`. Anything else gets
+   * 403 (DNS rebinding). Set your public host name when you serve beyond
+   * loopback; `null` turns the check off (only behind a proxy that checks it).
+   * @default ['localhost', '127.0.0.1', '[::1]']
+   */
+  allowedHosts?: string[] | null;
+  /** Largest request body, in bytes; larger bodies get 413. @default 1048576 */
+  bodyLimitBytes?: number;
+  /** Sessions idle this long are closed, in ms. @default 1800000 (30 minutes) */
+  sessionIdleTimeoutMs?: number;
+  /** Most sessions per principal; beyond it the least recently used one is closed. @default 100 */
+  maxSessionsPerPrincipal?: number;
+  /** Answer requests with one JSON body instead of an SSE stream (no progress or server-to-client requests). @default false */
+  jsonResponse?: boolean;
+  /** Keep each session's recent SSE events so a client can resume a broken stream with `Last-Event-ID`. @default true */
+  resumability?: boolean;
+  /** How calls that need approval behave. */
+  approvals?: {
+    /** `wait` for the decision (with progress notifications) or return `async`ly with the request id; a workflow's own `async: true` wins. @default 'wait' */
+    mode?: 'wait' | 'async';
+    /** How often a waiting call sends a progress notification, in ms. @default 10000 */
+    progressIntervalMs?: number;
+    /** The workflow of `request_approval` and `ask_user`. @default the policy's `defaults.workflow`, else its first workflow */
+    workflow?: string;
+    /** How long a call that lost the execution claim of an approved request waits for the stored result, in ms. @default 30000 */
+    claimWaitMs?: number;
+  };
+  /** Offer the built-in tools `request_approval`, `ask_user` and `get_approval_status`. @default true */
+  builtinTools?: boolean;
+  /** The server name and version announced at initialization. @default { name: 'preloop', version: '0.1.0' } */
+  serverInfo?: { name: string; version: string };
+  /** Instructions announced at initialization. */
+  instructions?: string;
+  /** The RFC 9728 protected-resource metadata URL to name in `WWW-Authenticate`, if the host publishes one. */
+  resourceMetadataUrl?: string;
+}

@@ -1,0 +1,192 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  CancelledNotificationSchema,
+  CompleteRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  LoggingLevelSchema,
+  ReadResourceRequestSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type LoggingLevel,
+  type RequestId,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Preloop, Principal } from '@preloop/core';
+import type { ToolCaller } from '../calls/call-tool.js';
+import type { CatalogTool, ToolRunContext } from '../calls/tool-types.js';
+import type { McpRuntime } from '../plugin/mcp-runtime.js';
+import type { ResourceSubscriber } from './upstream-proxy.js';
+
+/** How a session server looks up tools and calls them (provided by the handler). */
+export interface SessionServerDependencies {
+  runtime: McpRuntime;
+  caller: ToolCaller;
+  /** The handler's built-in tools, by name. */
+  builtins: ReadonlyMap<string, CatalogTool>;
+  serverInfo: { name: string; version: string };
+  instructions?: string;
+}
+
+/** One MCP session's SDK server and its per-session state. */
+export interface SessionServer {
+  readonly server: Server;
+  /** The session id once initialized (stateful mode). */
+  sessionId: string | null;
+  /** Sends resource updates to this session. */
+  readonly subscriber: ResourceSubscriber;
+  close(): Promise<void>;
+}
+
+const severity = new Map(LoggingLevelSchema.options.map((level, index) => [level, index]));
+
+/** The principal that authenticated the HTTP request carrying this message. */
+function principalOf(extra: { authInfo?: { extra?: Record<string, unknown> } }): Principal {
+  const principal = extra.authInfo?.extra?.principal as Principal | undefined;
+  // The handler authenticates every request before the transport sees it; reaching here without one is a bug.
+  if (!principal) throw new Error('unauthenticated MCP message');
+  return principal;
+}
+
+/**
+ * Lists the tools `principal` may see: built-ins, plugin tools and pinned
+ * upstream tools that policy leaves visible.
+ *
+ * @example
+ * ```ts
+ * const tools = await visibleTools(preloop, runtime, builtins, principal);
+ * ```
+ */
+async function visibleTools(preloop: Preloop, runtime: McpRuntime, builtins: ReadonlyMap<string, CatalogTool>, principal: Principal): Promise<Tool[]> {
+  const { tools } = await runtime.catalog.get(principal.accountId);
+  const listed: Tool[] = [];
+  for (const tool of [...builtins.values(), ...tools.values()]) {
+    if (await preloop.governance.isToolVisible(principal, tool.name)) listed.push(tool.listing);
+  }
+  return listed;
+}
+
+/**
+ * Creates the SDK server of one MCP session (or of one request, in stateless
+ * mode) with Preloop's handlers: governed `tools/list` and `tools/call`,
+ * proxied resources, prompts and completions, per-session log level, and
+ * cancellation that is explicit only (`notifications/cancelled`).
+ *
+ * @example
+ * ```ts
+ * const session = createSessionServer(dependencies);
+ * await session.server.connect(transport);
+ * ```
+ */
+export function createSessionServer(dependencies: SessionServerDependencies): SessionServer {
+  const { runtime, caller, builtins } = dependencies;
+  const { preloop, proxy } = runtime;
+  const server = new Server(dependencies.serverInfo, {
+    capabilities: {
+      tools: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+      prompts: { listChanged: true },
+      logging: {},
+      completions: {},
+    },
+    ...(dependencies.instructions ? { instructions: dependencies.instructions } : {}),
+  });
+  let logLevel: LoggingLevel | null = null;
+  const cancellers = new Map<RequestId, AbortController>();
+  const subscriber: ResourceSubscriber = {
+    notify: (uri) => void server.sendResourceUpdated({ uri }).catch(() => {}),
+  };
+  const session: SessionServer = {
+    server,
+    sessionId: null,
+    subscriber,
+    async close() {
+      proxy.forget(subscriber);
+      await server.close().catch(() => {});
+    },
+  };
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    logLevel = request.params.level;
+    return {};
+  });
+  // Cancellation is explicit: only this notification cancels (a pending approval too); a dropped connection does not.
+  server.setNotificationHandler(CancelledNotificationSchema, async (notification) => {
+    const { requestId, reason } = notification.params;
+    if (requestId !== undefined) cancellers.get(requestId)?.abort(reason ?? 'cancelled by the client');
+    await (server as unknown as { _oncancel?(notification: unknown): Promise<void> })._oncancel?.(notification);
+  });
+
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({
+    tools: await visibleTools(preloop, runtime, builtins, principalOf(extra)),
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const principal = principalOf(extra);
+    const controller = new AbortController();
+    cancellers.set(extra.requestId, controller);
+    const progressToken = request.params._meta?.progressToken;
+    let last = -1;
+    const context: ToolRunContext = {
+      principal,
+      cancelSignal: controller.signal,
+      stopSignal: extra.signal,
+      wantsProgress: progressToken !== undefined,
+      mcpSessionId: session.sessionId,
+      progress(message, values) {
+        if (progressToken === undefined) return;
+        // Progress must increase: upstream values pass through unless they would go backwards.
+        last = values?.progress !== undefined && values.progress > last ? values.progress : last + 1;
+        void extra
+          .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: last, ...(values?.total !== undefined ? { total: values.total } : {}), ...(message ? { message } : {}) } })
+          .catch(() => {});
+      },
+      bridge: {
+        clientCapabilities: () => server.getClientCapabilities(),
+        request: (message, schema, signal) => extra.sendRequest(message as never, schema, { signal, timeout: 600_000 }),
+        log(params) {
+          if (logLevel !== null && (severity.get(params.level) ?? 0) < (severity.get(logLevel) ?? 0)) return;
+          void extra.sendNotification({ method: 'notifications/message', params }).catch(() => {});
+        },
+      },
+    };
+    try {
+      return await caller.call(request.params.name, request.params.arguments, context);
+    } finally {
+      cancellers.delete(extra.requestId);
+    }
+  });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => ({ resources: await proxy.listResources(principalOf(extra).accountId) }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_request, extra) => ({
+    resourceTemplates: await proxy.listResourceTemplates(principalOf(extra).accountId),
+  }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const principal = principalOf(extra);
+    const result = await proxy.readResource(principal.accountId, request.params.uri);
+    runtime.records.access(principal, 'mcp.resource.read', request.params.uri, session.sessionId);
+    return result;
+  });
+  server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
+    await proxy.subscribe(principalOf(extra).accountId, request.params.uri, subscriber);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
+    await proxy.unsubscribe(principalOf(extra).accountId, request.params.uri, subscriber);
+    return {};
+  });
+  server.setRequestHandler(ListPromptsRequestSchema, async (_request, extra) => ({ prompts: await proxy.listPrompts(principalOf(extra).accountId) }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+    const principal = principalOf(extra);
+    const result = await proxy.getPrompt(principal.accountId, request.params.name, request.params.arguments);
+    runtime.records.access(principal, 'mcp.prompt.get', request.params.name, session.sessionId);
+    return result;
+  });
+  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => proxy.complete(principalOf(extra).accountId, request.params));
+
+  return session;
+}

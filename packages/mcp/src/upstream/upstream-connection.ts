@@ -1,0 +1,192 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CreateMessageRequestSchema,
+  CreateMessageResultSchema,
+  CreateMessageResultWithToolsSchema,
+  ElicitRequestSchema,
+  ElicitResultSchema,
+  ErrorCode,
+  LoggingMessageNotificationSchema,
+  McpError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type ClientCapabilities,
+  type LoggingMessageNotification,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '@preloop/core';
+import type { McpServerCredentials, McpServerRecord } from '../store/server-schema.js';
+
+/**
+ * The downstream side of one governed call: where server-to-client requests
+ * (sampling, elicitation) and log messages that an upstream sends during the
+ * call are relayed. Only the calling session's client ever sees them.
+ */
+export interface DownstreamBridge {
+  /** The downstream client's declared capabilities. */
+  clientCapabilities(): ClientCapabilities | undefined;
+  /** Relays a server-to-client request to the downstream client, on the call's stream. */
+  request(request: { method: string; params?: Record<string, unknown> }, resultSchema: typeof ElicitResultSchema | typeof CreateMessageResultSchema | typeof CreateMessageResultWithToolsSchema, signal: AbortSignal): Promise<unknown>;
+  /** Relays a log message when the session's log level lets it through. */
+  log(params: LoggingMessageNotification['params']): void;
+}
+
+/** What an upstream announces to every session (not to one call). */
+export interface UpstreamSignals {
+  toolsChanged(): void;
+  resourcesChanged(): void;
+  promptsChanged(): void;
+  resourceUpdated(uri: string): void;
+}
+
+/** One call's use of a connection. */
+export interface UpstreamLease {
+  /** Where the upstream's requests and logs for this call go; null for calls with nobody to relay to. */
+  bridge: DownstreamBridge | null;
+}
+
+/** One SDK client connected to an upstream server, with the calls it currently carries. */
+export interface UpstreamConnection {
+  readonly client: Client;
+  /** The calls using this connection; their bridge receives what the upstream sends them. */
+  readonly leases: Set<UpstreamLease>;
+  /** Epoch ms of the last lease release. */
+  lastUsedAt: number;
+  readonly closed: boolean;
+  close(): Promise<void>;
+}
+
+/** The capabilities Preloop declares to upstream servers: it relays sampling and elicitation to the calling client. */
+export const upstreamClientCapabilities: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} } };
+
+function relayTarget(connection: { leases: Set<UpstreamLease> }): DownstreamBridge | null {
+  // Only an unambiguous connection relays: with several calls sharing it, nobody can tell whose request it is.
+  if (connection.leases.size !== 1) return null;
+  return [...connection.leases][0]?.bridge ?? null;
+}
+
+const linked = new WeakMap<AbortSignal, { refs: Set<WeakRef<AbortController>>; pruneAt: number }>();
+const owner = Symbol('preloop.abortController');
+
+/**
+ * `fetch` for upstream transports. The SDK hands one long-lived abort signal
+ * (the connection's) to every request; undici then keeps a listener per request
+ * on it until the request is garbage-collected, so on a busy connection every
+ * new request pays for all the old ones (and Node warns of a leak). Here each
+ * request gets its own signal instead, and the connection's signal aborts the
+ * live ones through a single listener.
+ */
+const fetchWithOwnSignal: typeof fetch = (input, init) => {
+  const shared = init?.signal;
+  if (!shared || shared.aborted) return fetch(input, init);
+  let live = linked.get(shared);
+  if (!live) {
+    const entry = { refs: new Set<WeakRef<AbortController>>(), pruneAt: 256 };
+    linked.set(shared, (live = entry));
+    shared.addEventListener('abort', () => {
+      for (const ref of entry.refs) ref.deref()?.abort(shared.reason);
+      entry.refs.clear();
+    }, { once: true });
+  }
+  const controller = new AbortController();
+  // The request holds its signal; the signal holds the controller, so it lives exactly as long as the request.
+  (controller.signal as unknown as Record<symbol, AbortController>)[owner] = controller;
+  live.refs.add(new WeakRef(controller));
+  if (live.refs.size >= live.pruneAt) {
+    for (const ref of live.refs) if (!ref.deref()) live.refs.delete(ref);
+    live.pruneAt = Math.max(256, live.refs.size * 2);
+  }
+  return fetch(input, { ...init, signal: controller.signal });
+};
+
+function createTransport(server: McpServerRecord, credentials: McpServerCredentials, logger: Logger): Transport {
+  if (server.transport === 'http') {
+    // Only the server's own configured headers go upstream: the agent's token never does.
+    return new StreamableHTTPClientTransport(new URL(server.url!), { requestInit: { headers: { ...credentials.headers } }, fetch: fetchWithOwnSignal });
+  }
+  const transport = new StdioClientTransport({
+    command: server.command!,
+    args: server.args,
+    // A minimal safe environment plus the configured variables: the kernel's own environment (secret key, database URL) never leaks.
+    env: { ...getDefaultEnvironment(), ...credentials.env },
+    stderr: 'pipe',
+  });
+  transport.stderr?.on('data', (chunk: Buffer) => logger.debug(`mcp upstream "${server.name}" stderr`, { text: chunk.toString('utf8').slice(0, 2000) }));
+  return transport;
+}
+
+/**
+ * Connects an SDK client to an upstream server over Streamable HTTP or stdio,
+ * relaying sampling, elicitation and log messages to the one call using the
+ * connection, and list/resource change notifications to `signals`.
+ *
+ * @example
+ * ```ts
+ * const connection = await connectUpstream(server, credentials, signals, { logger, timeoutMs: 30_000 });
+ * const { tools } = await connection.client.listTools();
+ * ```
+ */
+export async function connectUpstream(
+  server: McpServerRecord,
+  credentials: McpServerCredentials,
+  signals: UpstreamSignals,
+  options: { logger: Logger; timeoutMs: number; clientName?: string },
+): Promise<UpstreamConnection> {
+  const client = new Client({ name: options.clientName ?? 'preloop', version: '0.1.0' }, { capabilities: upstreamClientCapabilities });
+  let closed = false;
+  const connection: UpstreamConnection = {
+    client,
+    leases: new Set(),
+    lastUsedAt: Date.now(),
+    get closed() {
+      return closed;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close().catch(() => {});
+    },
+  };
+
+  const relay = (capability: 'sampling' | 'elicitation', mode?: string) => {
+    const target = relayTarget(connection);
+    const capabilities = target?.clientCapabilities();
+    const supported = capability === 'sampling' ? capabilities?.sampling : mode === 'url' ? capabilities?.elicitation?.url : capabilities?.elicitation;
+    if (!target || !supported) {
+      throw new McpError(ErrorCode.InvalidRequest, target ? `The MCP client does not support ${capability}${mode === 'url' ? ' (url mode)' : ''}.` : `Preloop cannot tell which client this ${capability} request is for.`);
+    }
+    return target;
+  };
+  client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
+    const target = relay('sampling');
+    const schema = request.params.tools ? CreateMessageResultWithToolsSchema : CreateMessageResultSchema;
+    return (await target.request({ method: request.method, params: request.params as Record<string, unknown> }, schema, extra.signal)) as never;
+  });
+  client.setRequestHandler(ElicitRequestSchema, async (request, extra) => {
+    const target = relay('elicitation', (request.params as { mode?: string }).mode);
+    return (await target.request({ method: request.method, params: request.params as Record<string, unknown> }, ElicitResultSchema, extra.signal)) as never;
+  });
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => relayTarget(connection)?.log(notification.params));
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => signals.toolsChanged());
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, () => signals.resourcesChanged());
+  client.setNotificationHandler(PromptListChangedNotificationSchema, () => signals.promptsChanged());
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => signals.resourceUpdated(notification.params.uri));
+  client.onclose = () => {
+    closed = true;
+  };
+  client.onerror = (error) => options.logger.debug(`mcp upstream "${server.name}" transport error`, { error });
+
+  const transport = createTransport(server, credentials, options.logger);
+  try {
+    await client.connect(transport, { timeout: options.timeoutMs });
+  } catch (error) {
+    closed = true;
+    await transport.close().catch(() => {});
+    throw error;
+  }
+  return connection;
+}

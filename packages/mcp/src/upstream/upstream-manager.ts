@@ -1,0 +1,210 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema, type CallToolResult, type Progress, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { isCanonicalName, PreloopError, redactString, type AuditRecordInput, type Logger, type Preloop } from '@preloop/core';
+import { toolFlags } from '../pinning/poisoning.js';
+import { definitionProblem, hashDefinition, pinnedPart, type ToolDefinition } from '../pinning/tool-definition.js';
+import type { McpServerRecord } from '../store/server-schema.js';
+import type { McpServerStore } from '../store/server-store.js';
+import { exposedName, type McpToolStore, type ScannedTool, type ScanToolOutcome } from '../store/tool-store.js';
+import { connectUpstream, type DownstreamBridge } from './upstream-connection.js';
+import { createUpstreamPool, type UpstreamPool } from './upstream-pool.js';
+import { auditScan } from './scan-audit.js';
+
+type Actor = AuditRecordInput['actor'];
+
+/** What a scan found and did. */
+export interface ScanReport {
+  server: string;
+  /** `admin` scans may pin new tools (trust on first use); `automatic` ones never pin anything. */
+  trigger: 'admin' | 'automatic';
+  tools: ScanToolOutcome[];
+  /** Epoch ms. */
+  scannedAt: number;
+}
+
+/** Where the manager reports what changed. */
+export interface UpstreamManagerListener {
+  /** A scan changed the account's upstream tools (the catalog must be re-read). */
+  toolsChanged(accountId: string): void;
+  /** An upstream announced that its resources or prompts changed. */
+  listChanged(accountId: string, kind: 'resources' | 'prompts'): void;
+  /** An upstream announced that a subscribed resource changed. */
+  resourceUpdated(serverId: string, uri: string): void;
+}
+
+/** Options of {@link createUpstreamManager}. */
+export interface UpstreamManagerOptions {
+  /** Where scans are audited. */
+  audit: Preloop['audit'];
+  servers: McpServerStore;
+  tools: McpToolStore;
+  listener: UpstreamManagerListener;
+  logger: Logger;
+  /** Most connections per Streamable HTTP upstream. @default 4 */
+  maxHttpConnections?: number;
+  /** Re-list every connected upstream's tools this often, in ms, so a definition changed without `list_changed` is caught; 0 disables. @default 300000 */
+  rescanIntervalMs?: number;
+  /** Longest a tool call may run in total, progress or not, in ms. @default 600000 */
+  maxCallMs?: number;
+}
+
+/** Connections to upstream servers, scans, and forwarded calls. */
+export interface UpstreamManager {
+  /** The connection pool of `server` (made on first use; remade when the server's configuration changed). */
+  pool(server: McpServerRecord): UpstreamPool;
+  /** The first connection of `server`. */
+  primary(server: McpServerRecord): Promise<Client>;
+  /** Lists the server's tools and applies the pins (see `McpToolStore.applyScan`). Scans of one server never overlap. */
+  scan(server: McpServerRecord, options: { trigger: 'admin' | 'automatic'; actor: Actor }): Promise<ScanReport>;
+  /** Forwards a tool call on a leased connection; `signal` cancels it upstream. */
+  callTool(server: McpServerRecord, name: string, args: Record<string, unknown>, options: { bridge: DownstreamBridge | null; signal: AbortSignal; onprogress?: (progress: Progress) => void }): Promise<CallToolResult>;
+  /** Closes the connections of one server (after a change or removal). */
+  disconnect(serverId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const systemActor: Actor = { type: 'system', name: 'mcp' };
+
+/** Lists every page of a server's tools (at most 50 pages and 2000 tools). */
+async function listAllTools(client: Client, timeout: number): Promise<Tool[]> {
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 50 && tools.length < 2000; page++) {
+    const result = await client.listTools(cursor === undefined ? undefined : { cursor }, { timeout });
+    tools.push(...result.tools);
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
+  }
+  return tools;
+}
+
+/**
+ * Creates the upstream manager.
+ *
+ * @example
+ * ```ts
+ * const upstreams = createUpstreamManager({ audit: preloop.audit, servers, tools, listener, logger: preloop.logger });
+ * const report = await upstreams.scan(server, { trigger: 'admin', actor: principal });
+ * ```
+ */
+export function createUpstreamManager(options: UpstreamManagerOptions): UpstreamManager {
+  const { servers, tools, listener, logger, audit: preloopAudit } = options;
+  const pools = new Map<string, { signature: string; pool: UpstreamPool; server: McpServerRecord }>();
+  const scans = new Map<string, Promise<unknown>>();
+  const debounce = new Map<string, NodeJS.Timeout>();
+  const maxCallMs = options.maxCallMs ?? 600_000;
+  let closed = false;
+
+  const automaticScan = (serverId: string) => {
+    clearTimeout(debounce.get(serverId));
+    const timer = setTimeout(() => {
+      debounce.delete(serverId);
+      const entry = pools.get(serverId);
+      if (!entry || closed) return;
+      manager.scan(entry.server, { trigger: 'automatic', actor: systemActor }).catch((error) => logger.warn(`mcp: automatic scan of "${entry.server.name}" failed`, { error }));
+    }, 100);
+    timer.unref?.();
+    debounce.set(serverId, timer);
+  };
+
+  const rescanner = (options.rescanIntervalMs ?? 300_000) > 0 ? setInterval(() => {
+    for (const entry of pools.values()) if (entry.pool.size() > 0) automaticScan(entry.server.id);
+  }, options.rescanIntervalMs ?? 300_000) : null;
+  rescanner?.unref?.();
+
+  const manager: UpstreamManager = {
+    pool(server) {
+      const signature = `${server.updatedAt}:${server.transport}:${server.url ?? server.command}`;
+      const existing = pools.get(server.id);
+      if (existing && existing.signature === signature) return existing.pool;
+      if (existing) void existing.pool.close();
+      const signals = {
+        toolsChanged: () => automaticScan(server.id),
+        resourcesChanged: () => listener.listChanged(server.accountId, 'resources'),
+        promptsChanged: () => listener.listChanged(server.accountId, 'prompts'),
+        resourceUpdated: (uri: string) => listener.resourceUpdated(server.id, uri),
+      };
+      const pool = createUpstreamPool({
+        maxConnections: server.transport === 'http' ? (options.maxHttpConnections ?? 4) : 1,
+        connect: async () => connectUpstream(server, await servers.credentials(server), signals, { logger, timeoutMs: Math.min(server.timeoutMs, 30_000) }),
+        // A new (or restarted) upstream may have changed since the last scan: re-check its definitions.
+        onPrimaryConnected: () => automaticScan(server.id),
+      });
+      pools.set(server.id, { signature, pool, server });
+      return pool;
+    },
+
+    async primary(server) {
+      return manager.pool(server).primary();
+    },
+
+    scan(server, { trigger, actor }) {
+      const previous = scans.get(server.id) ?? Promise.resolve();
+      const run = previous.catch(() => {}).then(async (): Promise<ScanReport> => {
+        const scannedAt = Date.now();
+        let live: Tool[];
+        try {
+          live = await listAllTools(await manager.primary(server), server.timeoutMs);
+        } catch (error) {
+          const message = redactString((error as Error)?.message ?? String(error)).slice(0, 500);
+          await servers.setScanState(server.id, 'error', message);
+          if (trigger === 'admin') await auditScan(preloopAudit, server, actor, { trigger, error: message });
+          throw new PreloopError('UPSTREAM_ERROR', `Could not list the tools of MCP server "${server.name}": ${message}`, { cause: error });
+        }
+        const others = (await tools.list(server.accountId)).filter((tool) => tool.serverId !== server.id).flatMap((tool) => [tool.name, tool.exposedName]);
+        const scanned: ScannedTool[] = live.map((tool) => {
+          const definition = pinnedPart(tool as ToolDefinition);
+          const problem = !isCanonicalName(tool.name) || !isCanonicalName(exposedName(server, tool.name))
+            ? 'the tool name must be 1-256 printable ASCII characters without spaces'
+            : definitionProblem(definition);
+          return {
+            definition,
+            hash: hashDefinition(definition),
+            flags: problem ? [problem.startsWith('the tool name') ? 'invalid-name' : 'invalid-definition'] : toolFlags(definition, others),
+            problem,
+          };
+        });
+        const outcomes = await tools.applyScan(server, scanned, { trust: trigger === 'admin', actor });
+        const changed = outcomes.some((outcome) => outcome.change !== 'unchanged');
+        // Re-read the catalog at once: a quarantine must take effect before anything else happens.
+        if (changed || trigger === 'admin') listener.toolsChanged(server.accountId);
+        await servers.setScanState(server.id, 'ok', null);
+        if (trigger === 'admin' || changed) await auditScan(preloopAudit, server, actor, { trigger, outcomes });
+        return { server: server.name, trigger, tools: outcomes, scannedAt };
+      });
+      scans.set(server.id, run);
+      void run.finally(() => {
+        if (scans.get(server.id) === run) scans.delete(server.id);
+      }).catch(() => {});
+      return run;
+    },
+
+    async callTool(server, name, args, { bridge, signal, onprogress }) {
+      return manager.pool(server).withConnection(bridge, (client) =>
+        client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
+          signal,
+          timeout: server.timeoutMs,
+          resetTimeoutOnProgress: true,
+          maxTotalTimeout: maxCallMs,
+          ...(onprogress ? { onprogress } : {}),
+        }),
+      ) as Promise<CallToolResult>;
+    },
+
+    async disconnect(serverId) {
+      const entry = pools.get(serverId);
+      pools.delete(serverId);
+      await entry?.pool.close();
+    },
+
+    async close() {
+      closed = true;
+      if (rescanner) clearInterval(rescanner);
+      for (const timer of debounce.values()) clearTimeout(timer);
+      await Promise.allSettled([...scans.values()]);
+      await Promise.all([...pools.values()].map((entry) => entry.pool.close()));
+      pools.clear();
+    },
+  };
+  return manager;
+}
