@@ -36,6 +36,7 @@ export type { UsageMetric, UsagePoint } from './components/preloop-usage-chart/p
 export { PreloopAgents } from './components/preloop-agents/preloop-agents.js';
 export { PreloopSessions } from './components/preloop-sessions/preloop-sessions.js';
 export { PreloopModels } from './components/preloop-models/preloop-models.js';
+export { PreloopBudgets } from './components/preloop-budgets/preloop-budgets.js';
 export { PreloopSettings } from './components/preloop-settings/preloop-settings.js';
 export type { SettingsTab } from './components/preloop-settings/preloop-settings.js';
 export { PreloopPolicyEditor } from './components/preloop-policy-editor/preloop-policy-editor.js';
@@ -54,6 +55,7 @@ declare global {
     'preloop-agents': import('./components/preloop-agents/preloop-agents.js').PreloopAgents;
     'preloop-sessions': import('./components/preloop-sessions/preloop-sessions.js').PreloopSessions;
     'preloop-models': import('./components/preloop-models/preloop-models.js').PreloopModels;
+    'preloop-budgets': import('./components/preloop-budgets/preloop-budgets.js').PreloopBudgets;
     'preloop-settings': import('./components/preloop-settings/preloop-settings.js').PreloopSettings;
     'preloop-policy-editor': import('./components/preloop-policy-editor/preloop-policy-editor.js').PreloopPolicyEditor;
     'preloop-mcp-servers': import('./components/preloop-mcp-servers/preloop-mcp-servers.js').PreloopMcpServers;

@@ -1,19 +1,19 @@
+import type { PreloopEventMap } from '@preloop/core';
 import { createSseParser } from './sse-parser.js';
+
+/** The kernel's events the live stream sends (core's own payload types; `hook-failed` and `principal-authenticated` stay on the server). */
+type KernelLiveEvents = Pick<
+  PreloopEventMap,
+  'audit-recorded' | 'user-changed' | 'team-changed' | 'api-key-changed' | 'agent-changed' | 'session-started' | 'session-ended' | 'session-activity'
+>;
 
 /**
  * The events of the admin API's live stream (`GET /api/v1/events`), by name,
- * with their payloads. Plugins add their own names; any other name is
- * delivered with an `unknown`-shaped payload.
+ * with their payloads: the kernel's, then the plugins' (approvals, gateway).
+ * Plugins add their own names; any other name is delivered with an
+ * `unknown`-shaped payload.
  */
-export interface PreloopLiveEventMap {
-  'audit-recorded': { accountId: string; id: string; seq: number; action: string; outcome: string; time: number };
-  'user-changed': { accountId: string; userId: string; change: 'created' | 'updated' | 'deleted' };
-  'team-changed': { accountId: string; teamId: string; change: 'created' | 'updated' | 'deleted' };
-  'api-key-changed': { accountId: string; apiKeyId: string; change: 'created' | 'revoked' };
-  'agent-changed': { accountId: string; agentId: string; state: string };
-  'session-started': { accountId: string; sessionId: string; agentId: string | null };
-  'session-ended': { accountId: string; sessionId: string; reason: string };
-  'session-activity': { accountId: string; sessionId: string; kind: string; status: string; summary: string };
+export interface PreloopLiveEventMap extends KernelLiveEvents {
   'approval-created': { accountId: string; id: string; status: string; kind: string; tool: string; subject: string; expiresAt: number };
   'approval-updated': { accountId: string; id: string; status: string; change: string; actorId: string | null };
   'approval-flood': { accountId: string; subject: string; pending: number; cap: number; tool: string; requestId: string };

@@ -8,9 +8,12 @@ import type {
   AuditQuery,
   AuditRecord,
   AuditVerifyReport,
+  Budget,
   BudgetStatus,
   CatalogTool,
   CreateApiKeyInput,
+  CreateBudgetInput,
+  CreateMcpServerInput,
   CreateModelInput,
   CreateUserInput,
   CreatedApiKey,
@@ -19,9 +22,11 @@ import type {
   EnrollAgentInput,
   GatewayEvent,
   Health,
+  KillSwitchScope,
   KillSwitchState,
   ListParams,
   LoginResult,
+  McpScanReport,
   McpServer,
   Me,
   ModelAlias,
@@ -34,6 +39,9 @@ import type {
   SessionListParams,
   SimulateInput,
   Team,
+  ToolStats,
+  UpdateBudgetInput,
+  UpdateMcpServerInput,
   UpdateUserInput,
   UpstreamToolDetail,
   UsageSummary,
@@ -166,10 +174,10 @@ export class PreloopClient {
     health: () => this.request<Health>('GET', '/health'),
     /** The kill switch state. */
     killSwitch: () => this.request<KillSwitchState>('GET', '/kill-switch'),
-    /** Stops tools, models and/or flows account-wide. */
-    activateKillSwitch: (reason: string, scopes?: string[]) => this.request<KillSwitchState>('POST', '/kill-switch/activate', { body: { reason, ...(scopes ? { scopes } : {}) } }),
+    /** Stops the given scopes (every scope when omitted) account-wide, on every instance; the reason is shown and audited. Already stopped scopes stay stopped. */
+    activateKillSwitch: (reason: string, scopes?: readonly KillSwitchScope[]) => this.request<KillSwitchState>('POST', '/kill-switch/activate', { body: { reason, ...(scopes ? { scopes } : {}) } }),
     /** Resumes the given scopes (all when omitted). */
-    deactivateKillSwitch: (scopes?: string[]) => this.request<KillSwitchState>('POST', '/kill-switch/deactivate', { body: scopes ? { scopes } : {} }),
+    deactivateKillSwitch: (scopes?: readonly KillSwitchScope[]) => this.request<KillSwitchState>('POST', '/kill-switch/deactivate', { body: scopes ? { scopes } : {} }),
   };
 
   /** Console users. */
@@ -249,7 +257,7 @@ export class PreloopClient {
     cancel: (id: string, reason?: string) => this.request<ApprovalRequest>('POST', `/approvals/${encodeURIComponent(id)}/cancel`, { body: reason ? { reason } : {} }),
   };
 
-  /** Model aliases, usage and budgets (needs `@preloop/gateway`). */
+  /** Model aliases and usage (needs `@preloop/gateway`). */
   readonly models = {
     list: () => this.request<{ items: ModelAlias[] }>('GET', '/models'),
     create: (input: CreateModelInput) => this.request<ModelAlias>('POST', '/models', { body: input }),
@@ -257,18 +265,34 @@ export class PreloopClient {
     delete: (alias: string) => this.request<void>('DELETE', `/models/${encodeURIComponent(alias)}`),
     /** Usage and spend grouped by model, agent, key, session or day (default: the last 30 days). */
     usage: (params: UsageSummaryParams) => this.request<UsageSummary>('GET', '/usage/summary', { query: params }),
+  };
+
+  /** Spending limits on the gateway's model calls, per account, agent, API key or model (needs `@preloop/gateway`). */
+  readonly budgets = {
+    list: () => this.request<{ items: Budget[] }>('GET', '/budgets'),
     /** Spend against every budget in its current period. */
-    budgets: () => this.request<{ items: BudgetStatus[] }>('GET', '/budgets/status'),
+    status: () => this.request<{ items: BudgetStatus[] }>('GET', '/budgets/status'),
+    create: (input: CreateBudgetInput) => this.request<Budget>('POST', '/budgets', { body: input }),
+    update: (id: string, patch: UpdateBudgetInput) => this.request<Budget>('PATCH', `/budgets/${encodeURIComponent(id)}`, { body: patch }),
+    delete: (id: string) => this.request<void>('DELETE', `/budgets/${encodeURIComponent(id)}`),
   };
 
   /** Upstream MCP servers and the tool catalog (needs `@preloop/mcp`). */
   readonly mcp = {
     servers: () => this.request<{ items: McpServer[] }>('GET', '/mcp-servers'),
+    /** Registers an upstream server (a stdio server needs the owner role); scan it to discover its tools. */
+    createServer: (input: CreateMcpServerInput) => this.request<McpServer>('POST', '/mcp-servers', { body: input }),
+    /** Changes a server; `headers` and `env` replace the stored ones. */
+    updateServer: (id: string, patch: UpdateMcpServerInput) => this.request<McpServer>('PATCH', `/mcp-servers/${encodeURIComponent(id)}`, { body: patch }),
+    /** Removes a server, its tools and its stored credentials. */
+    deleteServer: (id: string) => this.request<{ deleted: true; id: string }>('DELETE', `/mcp-servers/${encodeURIComponent(id)}`),
     /** Discovers a server's tools: new ones are pinned (trust on first use), changed ones quarantined. */
-    scan: (id: string) => this.request<unknown>('POST', `/mcp-servers/${encodeURIComponent(id)}/scan`),
+    scan: (id: string) => this.request<McpScanReport>('POST', `/mcp-servers/${encodeURIComponent(id)}/scan`),
     tools: () => this.request<{ items: CatalogTool[] }>('GET', '/tools'),
     /** An upstream tool's live and pinned definitions and their diff. */
     tool: (name: string) => this.request<UpstreamToolDetail>('GET', `/tools/${encodeURIComponent(name)}`),
+    /** Call statistics of one tool: counts by outcome, approvals, latency. */
+    toolStats: (name: string) => this.request<ToolStats>('GET', `/tools/${encodeURIComponent(name)}/stats`),
     /** Approves (pins) the live definition you reviewed, named by its hash. */
     approvePin: (name: string, hash: string, comment?: string) => this.request<unknown>('POST', `/tools/${encodeURIComponent(name)}/approve-pin`, { body: { hash, ...(comment ? { comment } : {}) } }),
   };

@@ -2,6 +2,7 @@ import { PreloopAgents } from '../components/preloop-agents/preloop-agents.js';
 import { PreloopApprovalCard } from '../components/preloop-approval-card/preloop-approval-card.js';
 import { PreloopApprovalQueue } from '../components/preloop-approval-queue/preloop-approval-queue.js';
 import { PreloopAuditLog } from '../components/preloop-audit-log/preloop-audit-log.js';
+import { PreloopBudgets } from '../components/preloop-budgets/preloop-budgets.js';
 import { PreloopConsole } from '../components/preloop-console/preloop-console.js';
 import { PreloopDashboard } from '../components/preloop-dashboard/preloop-dashboard.js';
 import { PreloopLogin } from '../components/preloop-login/preloop-login.js';
@@ -26,6 +27,7 @@ export const preloopElements = {
   'preloop-agents': PreloopAgents,
   'preloop-sessions': PreloopSessions,
   'preloop-models': PreloopModels,
+  'preloop-budgets': PreloopBudgets,
   'preloop-settings': PreloopSettings,
   'preloop-policy-editor': PreloopPolicyEditor,
   'preloop-mcp-servers': PreloopMcpServers,

@@ -42,7 +42,10 @@ export class PreloopRouteRequestedEvent extends Event {
   }
 }
 
-/** An approver chose approve or deny on a `<preloop-approval-card>`; its container submits it. Cancelable: `preventDefault()` to submit it yourself. */
+/**
+ * An approver chose approve or deny on a `<preloop-approval-card>` (for a question: sent an
+ * answer, or declined); its container submits it. Cancelable: `preventDefault()` to submit it yourself.
+ */
 export class PreloopDecisionRequestedEvent extends Event {
   /** The event name. */
   static readonly eventName = 'preloop-decision-requested' as const;
@@ -50,6 +53,8 @@ export class PreloopDecisionRequestedEvent extends Event {
     public readonly approvalId: string,
     public readonly decision: 'approve' | 'deny',
     public readonly comment: string,
+    /** The answer to a question (`ask_user`), with `approve`; null otherwise. */
+    public readonly answer: string | null = null,
   ) {
     super(PreloopDecisionRequestedEvent.eventName, { ...init, cancelable: true });
   }

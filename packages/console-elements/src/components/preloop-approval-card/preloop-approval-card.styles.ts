@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** Styles of `<preloop-approval-card>`: mobile first, two columns of actions from 480px. */
+/** Styles of `<preloop-approval-card>`: mobile first, two columns of actions (and of a question's options) from 480px. */
 export const approvalCardStyles = css`
   :host {
     display: block;
@@ -53,6 +53,10 @@ export const approvalCardStyles = css`
     font-size: 15px;
     font-weight: 600;
     word-break: break-all;
+  }
+  .title h2.plain {
+    font-family: var(--_font);
+    font-size: 15.5px;
   }
   .meta {
     margin-top: 3px;
@@ -142,6 +146,76 @@ export const approvalCardStyles = css`
   }
   .pips i.on {
     background: var(--_success);
+  }
+  .question-text {
+    font-size: 15px;
+    font-weight: 560;
+    line-height: 1.45;
+    overflow-wrap: anywhere;
+  }
+  .answer {
+    display: grid;
+    gap: 10px;
+  }
+  .answer legend {
+    float: left;
+    width: 100%;
+    margin-bottom: 0;
+    padding: 0;
+  }
+  .options {
+    display: grid;
+    gap: 8px;
+  }
+  .option {
+    display: flex;
+    align-items: center;
+    gap: 10px;
+    min-height: 42px;
+    padding: 8px 12px;
+    border: 1px solid var(--_border-strong);
+    border-radius: var(--_radius-small);
+    background: var(--_surface);
+    font-size: 13.5px;
+    cursor: pointer;
+    overflow-wrap: anywhere;
+    transition:
+      border-color 0.12s ease,
+      background 0.12s ease;
+  }
+  .option:hover {
+    background: var(--_surface-muted);
+  }
+  .option:has(input:checked) {
+    border-color: var(--_accent);
+    background: var(--_accent-soft);
+    font-weight: 560;
+  }
+  .option:has(input:focus-visible) {
+    box-shadow: var(--_focus);
+  }
+  .option:has(input:disabled) {
+    opacity: 0.6;
+    cursor: not-allowed;
+  }
+  .option input {
+    width: 16px;
+    height: 16px;
+    min-height: 0;
+    margin: 0;
+    flex: none;
+    accent-color: var(--_accent);
+  }
+  .option input:focus-visible {
+    box-shadow: none;
+  }
+  .answer-given strong {
+    font-weight: 620;
+  }
+  @media (min-width: 480px) {
+    .options {
+      grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
+    }
   }
   .decide {
     display: grid;

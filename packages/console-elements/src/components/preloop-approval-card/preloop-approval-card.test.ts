@@ -93,6 +93,56 @@ describe('<preloop-approval-card>', () => {
     expect(textOf(card)).toContain('“Not during the freeze”');
   });
 
+  it('answers a question by picking one of its options, and declines without an answer', async () => {
+    const question = request({ kind: 'question', tool: { name: 'ask_user', definitionHash: null }, reason: null, question: { text: 'Deploy to which environment?', options: ['staging', 'production'], allowFreeText: false } });
+    const card = await mount('preloop-approval-card', { approval: question });
+    expect(textOf(query(card, 'h2'))).toBe('Question from agent');
+    expect(textOf(query(card, '.question-text'))).toBe('Deploy to which environment?');
+    expect(query(card, 'pre[part="arguments"]')).toBeNull();
+    expect(query(card, 'textarea[name="answer"]'), 'no free text when the question does not allow it').toBeNull();
+    expect(textOf(query(card, 'button[part="approve"]'))).toBe('Send answer');
+    const requested: PreloopDecisionRequestedEvent[] = [];
+    card.addEventListener('preloop-decision-requested', (event) => requested.push(event));
+
+    // Sending needs an answer.
+    query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
+    await card.updateComplete;
+    expect(requested).toHaveLength(0);
+    expect(textOf(query(card, '[role="alert"]'))).toContain('Choose an answer');
+
+    const options = queryAll<HTMLInputElement>(card, 'input[name="answer-option"]');
+    expect(options.map((option) => option.value)).toEqual(['staging', 'production']);
+    options[1]!.click();
+    await card.updateComplete;
+    expect(query(card, '[role="alert"]')).toBeNull();
+    query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
+    expect(requested.at(-1)).toMatchObject({ decision: 'approve', answer: 'production' });
+
+    // Declining sends no answer.
+    query<HTMLButtonElement>(card, 'button[part="deny"]')!.click();
+    expect(requested.at(-1)).toMatchObject({ decision: 'deny', answer: null });
+  });
+
+  it('takes a free-text answer, which wins over an option picked before', async () => {
+    const question = request({ kind: 'question', tool: { name: 'ask_user', definitionHash: null }, reason: null, question: { text: 'Which branch?', options: ['main', 'release'], allowFreeText: true } });
+    const card = await mount('preloop-approval-card', { approval: question });
+    const requested: PreloopDecisionRequestedEvent[] = [];
+    card.addEventListener('preloop-decision-requested', (event) => requested.push(event));
+    queryAll<HTMLInputElement>(card, 'input[name="answer-option"]')[0]!.click();
+    type(query<HTMLTextAreaElement>(card, 'textarea[name="answer"]')!, '  hotfix/4821  ');
+    await card.updateComplete;
+    expect(queryAll<HTMLInputElement>(card, 'input[name="answer-option"]').some((option) => option.checked)).toBe(false);
+    query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
+    expect(requested.at(-1)).toMatchObject({ decision: 'approve', answer: 'hotfix/4821' });
+  });
+
+  it('shows the answer of an answered question', async () => {
+    const card = await mount('preloop-approval-card', {
+      approval: request({ kind: 'question', status: 'approved', decidedAt: Date.now(), answer: 'staging', question: { text: 'Deploy where?', options: ['staging', 'production'], allowFreeText: false } }),
+    });
+    expect(textOf(query(card, '.outcome'))).toContain('Answer: staging');
+  });
+
   it('is usable on a phone (screenshot in test-results/)', async () => {
     await page.viewport(390, 844);
     const card = await mount('preloop-approval-card', { approval: request() }, { theme: 'light' });
@@ -106,6 +156,14 @@ describe('<preloop-approval-card>', () => {
     expect(approve!.height).toBeGreaterThanOrEqual(40);
     expect(approve!.width).toBeGreaterThan(300);
     await page.screenshot({ path: '../../../../../test-results/approval-card-mobile.png', element: card });
+    const question = await mount(
+      'preloop-approval-card',
+      { approval: request({ kind: 'question', tool: { name: 'ask_user', definitionHash: null }, reason: null, justification: null, question: { text: 'Which environment should I deploy v2.4 to?', options: ['staging', 'production', 'both, staging first'], allowFreeText: true } }) },
+      { theme: 'light' },
+    );
+    queryAll<HTMLInputElement>(question, 'input[name="answer-option"]')[0]!.click();
+    await question.updateComplete;
+    await page.screenshot({ path: '../../../../../test-results/approval-question-mobile.png', element: question });
     document.body.removeAttribute('style');
     await page.viewport(1280, 800);
   });

@@ -31,15 +31,18 @@ const statusLabel: Record<string, string> = {
  * One approval request, mobile first: the tool and its arguments (pretty-printed
  * and redacted), who asks and from which session, the policy's reason, the
  * agent's justification, a live deadline countdown, and approve / deny with a
- * comment. A leaf: it takes the request as a property and asks its container
- * to submit decisions (`<preloop-approval-queue>` does).
+ * comment. A question from an agent (`ask_user`) is answered here instead: pick
+ * one of its options or, when it allows, write an answer; or decline. A leaf:
+ * it takes the request as a property and asks its container to submit
+ * decisions (`<preloop-approval-queue>` does).
  *
- * @fires preloop-decision-requested - approve or deny was chosen, with the comment.
+ * @fires preloop-decision-requested - approve or deny was chosen, with the comment (and the answer, for a question).
  * @csspart card - the card.
  * @csspart arguments - the arguments block.
+ * @csspart answer - the answer choices of a question.
  * @csspart comment - the comment field.
- * @csspart approve - the approve button.
- * @csspart deny - the deny button.
+ * @csspart approve - the approve (send answer) button.
+ * @csspart deny - the deny (decline) button.
  * @csspart countdown - the deadline countdown.
  *
  * @example
@@ -71,6 +74,8 @@ export class PreloopApprovalCard extends PreloopElement {
 
   @state() private now = Date.now();
   @state() private validation: string | null = null;
+  /** The option picked for a question; null when none is, or when a free-text answer is written. */
+  @state() private chosenOption: string | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   override connectedCallback(): void {
@@ -87,7 +92,10 @@ export class PreloopApprovalCard extends PreloopElement {
     if (changed.has('approval')) {
       this.now = Date.now();
       this.syncTimer();
-      if (changed.get('approval')?.id !== this.approval?.id) this.validation = null;
+      if (changed.get('approval')?.id !== this.approval?.id) {
+        this.validation = null;
+        this.chosenOption = null;
+      }
     }
   }
 
@@ -119,7 +127,7 @@ export class PreloopApprovalCard extends PreloopElement {
         <header>
           <div class="tool-icon" aria-hidden="true">${approval.kind === 'question' ? icons.user : icons.tool}</div>
           <div class="title">
-            <h2 id="title">${approval.kind === 'question' ? 'Question from agent' : breakable(approval.tool.name)}</h2>
+            <h2 id="title" class=${approval.kind === 'question' ? 'plain' : ''}>${approval.kind === 'question' ? 'Question from agent' : breakable(approval.tool.name)}</h2>
             <div class="meta">
               <span>by <strong>${requester?.name ?? requester?.id ?? 'unknown'}</strong>${requester?.type ? html` <span class="muted">(${requester.type.replace('_', ' ')})</span>` : nothing}</span>
               ${approval.runtimeSessionId ? html`<span>session <code title=${approval.runtimeSessionId}>${shortId(approval.runtimeSessionId)}</code></span>` : nothing}
@@ -133,7 +141,7 @@ export class PreloopApprovalCard extends PreloopElement {
             : html`<span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>`}
         </header>
         <div class="body">
-          ${approval.reason || approval.workflow
+          ${approval.reason || (approval.workflow && approval.kind !== 'question')
             ? html`<div class="reason">
                 <span class="label">Why approval is needed</span>
                 <span>${approval.reason ?? 'Policy requires approval for this call.'}</span>
@@ -145,7 +153,7 @@ export class PreloopApprovalCard extends PreloopElement {
                 </span>
               </div>`
             : nothing}
-          ${approval.question ? html`<div><div class="section-label">Question</div><blockquote>${approval.question.text}</blockquote></div>` : nothing}
+          ${approval.question ? html`<div><div class="section-label">Question</div><p class="question-text">${approval.question.text}</p></div>` : nothing}
           ${approval.justification ? html`<div><div class="section-label">Agent’s justification (unverified)</div><blockquote>${approval.justification}</blockquote></div>` : nothing}
           ${approval.kind !== 'question'
             ? html`<div><div class="section-label">Arguments</div><pre class="json" part="arguments" tabindex="0" aria-label="Arguments">${renderJson(redactForDisplay(approval.args ?? {}))}</pre></div>`
@@ -161,6 +169,7 @@ export class PreloopApprovalCard extends PreloopElement {
     return html`<div class="outcome">
       <span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>
       ${approval.decidedAt ? html`<span class="muted small">${formatTime(approval.decidedAt)}</span>` : nothing}
+      ${approval.answer !== null ? html`<span class="answer-given">Answer: <strong>${approval.answer}</strong></span>` : nothing}
       ${approval.comment ? html`<span>“${approval.comment}”</span>` : nothing}
       ${approval.outcomeReason ? html`<span class="muted">${approval.outcomeReason}</span>` : nothing}
     </div>`;
@@ -185,17 +194,65 @@ export class PreloopApprovalCard extends PreloopElement {
   private renderDecide(approval: ApprovalRequest | ApprovalDetail, remaining: number) {
     const required = approval.workflow?.requireReason === true;
     const disabled = this.busy || remaining <= 0;
+    const question = approval.kind === 'question' ? approval.question : null;
     return html`<form class="decide" @submit=${(event: Event) => event.preventDefault()}>
+      ${question ? this.renderAnswer(question, disabled) : nothing}
       <label class="field"
-        ><span>Comment <span class="hint">${required ? '(required)' : '(optional, kept in the audit trail)'}</span></span>
-        <textarea name="comment" rows="2" part="comment" placeholder="Why approve or deny?" ?required=${required} ?disabled=${disabled}></textarea>
+        ><span>${question ? 'Note' : 'Comment'} <span class="hint">${required ? '(required)' : '(optional, kept in the audit trail)'}</span></span>
+        <textarea name="comment" rows="2" part="comment" placeholder=${question ? 'Context for the audit trail' : 'Why approve or deny?'} ?required=${required} ?disabled=${disabled}></textarea>
       </label>
       ${this.error || this.validation ? html`<div class="banner error" role="alert">${this.error ?? this.validation}</div>` : nothing}
       <div class="actions">
-        <button type="button" class="danger-outline" part="deny" ?disabled=${disabled} @click=${() => this.decide('deny')}>${icons.x} Deny</button>
-        <button type="button" class="primary" part="approve" ?disabled=${disabled} @click=${() => this.decide('approve')}>${icons.check} Approve</button>
+        <button type="button" class="danger-outline" part="deny" ?disabled=${disabled} @click=${() => this.decide('deny')}>${icons.x} ${question ? 'Decline to answer' : 'Deny'}</button>
+        <button type="button" class="primary" part="approve" ?disabled=${disabled} @click=${() => this.decide('approve')}>${icons.check} ${question ? 'Send answer' : 'Approve'}</button>
       </div>
     </form>`;
+  }
+
+  /** The answer to a question: its options as a radio group, and a free-text field when the question allows one. */
+  private renderAnswer(question: NonNullable<ApprovalRequest['question']>, disabled: boolean) {
+    const hasOptions = question.options.length > 0;
+    return html`<fieldset class="answer" part="answer">
+      <legend class="section-label">Your answer</legend>
+      ${hasOptions
+        ? html`<div class="options">
+            ${question.options.map(
+              (option) => html`<label class="option">
+                <input type="radio" name="answer-option" .value=${option} .checked=${this.chosenOption === option} ?disabled=${disabled} @change=${() => this.chooseOption(option)} />
+                <span>${option}</span>
+              </label>`,
+            )}
+          </div>`
+        : nothing}
+      ${question.allowFreeText
+        ? html`<label class="field free-text"
+            ><span>${hasOptions ? 'Or write your own answer' : 'Answer'}</span>
+            <textarea name="answer" rows="2" placeholder="The answer the agent will receive" ?disabled=${disabled} @input=${this.onAnswerInput}></textarea>
+          </label>`
+        : nothing}
+    </fieldset>`;
+  }
+
+  private chooseOption(option: string): void {
+    this.chosenOption = option;
+    this.validation = null;
+    const text = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="answer"]');
+    if (text) text.value = '';
+  }
+
+  private onAnswerInput(event: Event): void {
+    if ((event.target as HTMLTextAreaElement).value.trim() !== '') {
+      this.chosenOption = null;
+      // Directly too: the option may have been picked since the last render, so the binding alone would not see a change.
+      for (const option of this.renderRoot.querySelectorAll<HTMLInputElement>('input[name="answer-option"]')) option.checked = false;
+    }
+    this.validation = null;
+  }
+
+  /** The answer given: the written text when there is some, else the option picked; null when neither. */
+  private currentAnswer(): string | null {
+    const written = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="answer"]')?.value.trim() ?? '';
+    return written !== '' ? written : this.chosenOption;
   }
 
   private decide(decision: 'approve' | 'deny'): void {
@@ -208,7 +265,13 @@ export class PreloopApprovalCard extends PreloopElement {
       field?.focus();
       return;
     }
+    const answer = approval.kind === 'question' && decision === 'approve' ? this.currentAnswer() : null;
+    if (approval.kind === 'question' && decision === 'approve' && answer === null) {
+      this.validation = approval.question?.options.length ? 'Choose an answer (or write one) before sending.' : 'Write the answer before sending.';
+      this.renderRoot.querySelector<HTMLElement>('input[name="answer-option"], textarea[name="answer"]')?.focus();
+      return;
+    }
     this.validation = null;
-    this.dispatchEvent(new PreloopDecisionRequestedEvent(approval.id, decision, comment));
+    this.dispatchEvent(new PreloopDecisionRequestedEvent(approval.id, decision, comment, answer));
   }
 }

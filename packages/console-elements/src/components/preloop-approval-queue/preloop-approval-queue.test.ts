@@ -1,12 +1,16 @@
 import { commands } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PreloopApprovalDecidedEvent } from '../../events/preloop-events.js';
-import { mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, viewerClient, waitFor } from '../../../test/browser-helpers.js';
+import { clickButton, mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, viewerClient, waitFor } from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
 function cardFor(queue: HTMLElement, tool: string) {
   return queryAll(queue, 'preloop-approval-card').find((card) => textOf(query(card, 'h2')) === tool);
+}
+
+function questionCard(queue: HTMLElement, text: string) {
+  return queryAll(queue, 'preloop-approval-card').find((card) => textOf(query(card, '.question-text')) === text);
 }
 
 describe('<preloop-approval-queue>', () => {
@@ -48,6 +52,39 @@ describe('<preloop-approval-queue>', () => {
     expect(result.isError).toBe(true);
     expect(result.text.toLowerCase()).toContain('denied');
     await waitFor(() => !cardFor(queue, 'github.merge_pull_request'));
+  });
+
+  it('answers an agent’s ask_user question with one of its options: the agent gets the answer', async () => {
+    const queue = await mount('preloop-approval-queue', { client: ownerClient() });
+    const call = await commands.callTool('ask_user', { question: 'Which environment should I deploy v2.4 to?', options: ['staging', 'production'], allow_free_text: false });
+    const card = await waitFor(() => questionCard(queue, 'Which environment should I deploy v2.4 to?'), { message: 'the question appears live' });
+    expect(textOf(query(card, 'h2'))).toBe('Question from agent');
+    queryAll<HTMLInputElement>(card, 'input[name="answer-option"]').find((option) => option.value === 'staging')!.click();
+    clickButton(card, 'Send answer');
+    expect(await commands.toolResult(call)).toEqual({ isError: false, text: 'staging' });
+    await waitFor(() => !questionCard(queue, 'Which environment should I deploy v2.4 to?'), { message: 'the answered question leaves the queue' });
+
+    query<HTMLButtonElement>(queue, 'button[role="tab"]:nth-of-type(2)')!.click();
+    const row = await waitFor(() => queryAll(queue, 'tr[data-id]').find((candidate) => textOf(candidate).includes('ask_user')));
+    expect(textOf(row)).toContain('Answer: “staging”');
+  });
+
+  it('answers a question in free text, and declining one tells the agent', async () => {
+    const queue = await mount('preloop-approval-queue', { client: ownerClient() });
+    const named = await commands.callTool('ask_user', { question: 'What should the release be called?' });
+    const card = await waitFor(() => questionCard(queue, 'What should the release be called?'));
+    expect(query(card, 'input[name="answer-option"]')).toBeNull();
+    type(query<HTMLTextAreaElement>(card, 'textarea[name="answer"]')!, 'Aurora');
+    clickButton(card, 'Send answer');
+    expect(await commands.toolResult(named)).toEqual({ isError: false, text: 'Aurora' });
+
+    const declined = await commands.callTool('ask_user', { question: 'May I rotate the production database password?', options: ['yes', 'no'] });
+    const second = await waitFor(() => questionCard(queue, 'May I rotate the production database password?'));
+    type(query<HTMLTextAreaElement>(second, 'textarea[name="comment"]')!, 'Ask the DBA on call');
+    clickButton(second, 'Decline to answer');
+    const result = await commands.toolResult(declined);
+    expect(result.text.toLowerCase()).toContain('denied');
+    expect(result.text).toContain('Ask the DBA on call');
   });
 
   it('opens one request with its timeline (the page a notification links to), and shows refusals', async () => {

@@ -136,13 +136,13 @@ export class PreloopApprovalQueue extends PreloopElement {
     event.preventDefault();
     const api = this.api;
     if (!api) return;
-    const { approvalId, decision, comment } = event;
+    const { approvalId, decision, comment, answer } = event;
     this.busy = new Set(this.busy).add(approvalId);
     const errors = new Map(this.errors);
     errors.delete(approvalId);
     this.errors = errors;
     try {
-      const { request: updated } = await api.approvals.decide(approvalId, { decision, ...(comment ? { comment } : {}) });
+      const { request: updated } = await api.approvals.decide(approvalId, { decision, ...(comment ? { comment } : {}), ...(answer !== null ? { answer } : {}) });
       if (updated.status !== 'pending') this.pending = this.pending.filter((item) => item.id !== approvalId);
       else this.pending = this.pending.map((item) => (item.id === approvalId ? updated : item));
       if (this.single?.id === approvalId) this.single = await api.approvals.get(approvalId).catch(() => this.single);
@@ -224,7 +224,7 @@ export class PreloopApprovalQueue extends PreloopElement {
     return html`<div class="card table-wrap" part="history">
       <table>
         <thead>
-          <tr><th>Tool</th><th>Requested by</th><th>Outcome</th><th>Requested</th><th>Comment</th></tr>
+          <tr><th>Tool</th><th>Requested by</th><th>Outcome</th><th>Requested</th><th>Comment or answer</th></tr>
         </thead>
         <tbody>
           ${this.history.map(
@@ -233,7 +233,7 @@ export class PreloopApprovalQueue extends PreloopElement {
               <td>${item.subject?.name ?? item.subject?.id}</td>
               <td><span class="badge ${toneOf(item.status)}">${item.status}</span></td>
               <td title=${formatTime(item.createdAt)}>${formatRelative(item.createdAt)}</td>
-              <td class="muted">${item.comment ?? item.outcomeReason ?? ''}</td>
+              <td class="muted">${item.answer !== null ? `Answer: “${item.answer}”` : (item.comment ?? item.outcomeReason ?? '')}</td>
             </tr>`,
           )}
         </tbody>

@@ -1,27 +1,32 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { CatalogTool, McpServer, UpstreamToolDetail } from '../../client/api-types.js';
+import type { CatalogTool, CreateMcpServerInput, McpServer, McpTransport, ToolStats, UpdateMcpServerInput, UpstreamToolDetail } from '../../client/api-types.js';
 import { isRouteMissing } from '../../client/preloop-api-error.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
-import { formatCount, formatRelative, toneOf } from '../../shared/format.js';
+import { debounce, formatCount, formatRelative, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
-import { mcpServersStyles } from './preloop-mcp-servers.styles.js';
+import { readServerForm, renderServerFields } from './mcp-server-form.js';
+import { mcpServerDetailStyles, mcpServersStyles } from './preloop-mcp-servers.styles.js';
+import { renderToolStats } from './tool-stats-panel.js';
 
 const awaitingStatuses = new Set(['pending', 'quarantined']);
 
 /**
- * Upstream MCP servers and the tool catalog: each tool with its pin status,
- * and the pins awaiting approval (a new tool that was not trusted on first
- * use, or one whose description or schema changed upstream and is quarantined:
- * hidden and refused). Review shows what changed; approving pins exactly the
- * definition reviewed (by its hash).
+ * Upstream MCP servers and the tool catalog. Register a server (Streamable
+ * HTTP, or a stdio process for owners), change it or remove it; its headers or
+ * environment are write-only. Each tool shows its pin status and, on demand,
+ * its call statistics. Pins awaiting approval (a new tool that was not trusted
+ * on first use, or one whose description or schema changed upstream and is
+ * quarantined: hidden and refused) open a review of what changed; approving
+ * pins exactly the definition reviewed (by its hash).
  *
  * @csspart servers - the server cards.
  * @csspart tools - the tool catalog table.
  * @csspart review - the review panel of a pending pin.
+ * @csspart stats - the statistics of a tool.
  *
  * @example
  * ```html
@@ -29,7 +34,7 @@ const awaitingStatuses = new Set(['pending', 'quarantined']);
  * ```
  */
 export class PreloopMcpServers extends PreloopElement {
-  static override styles = [themeStyles, sharedStyles, mcpServersStyles];
+  static override styles = [themeStyles, sharedStyles, mcpServersStyles, mcpServerDetailStyles];
 
   /** Hide the page header. */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
@@ -39,14 +44,23 @@ export class PreloopMcpServers extends PreloopElement {
   @state() private loading = true;
   @state() private notInstalled = false;
   @state() private failure: string | null = null;
+  @state() private notice: string | null = null;
   @state() private query = '';
   @state() private review: UpstreamToolDetail | null = null;
   @state() private busy = new Set<string>();
+  @state() private editing: McpServer | null = null;
+  @state() private transport: McpTransport = 'http';
+  @state() private formError: string | null = null;
+  @state() private confirmRemove: string | null = null;
+  /** Statistics of the tools whose panel is open: the numbers, or the error that stopped them. */
+  @state() private stats = new Map<string, ToolStats | { error: string } | null>();
+  private readonly refreshStats = debounce(() => void this.loadStats([...this.stats.keys()]), 400);
 
   constructor() {
     super();
     this.listen(['audit-recorded'], (event) => {
       if (event.action.startsWith('mcp.server.') || event.action === 'mcp.tool.approve-pin' || event.action === 'mcp.tool.quarantine') void this.load(true);
+      if ((event.action === 'mcp.tool.call' || event.action === 'mcp.tool.result') && this.stats.size) this.refreshStats();
     });
     this.listen(['reconnected'], () => void this.load(true));
   }
@@ -55,7 +69,7 @@ export class PreloopMcpServers extends PreloopElement {
     void this.load();
   }
 
-  /** Reloads servers and tools. */
+  /** Reloads servers and tools (and the open statistics). */
   async load(quiet = false): Promise<void> {
     const api = this.api;
     if (!api) return;
@@ -66,6 +80,7 @@ export class PreloopMcpServers extends PreloopElement {
       this.tools = tools.items;
       this.notInstalled = false;
       this.failure = null;
+      if (this.stats.size) void this.loadStats([...this.stats.keys()]);
     } catch (error) {
       if (isRouteMissing(error)) this.notInstalled = true;
       else this.failure = this.reportError('load MCP servers', error);
@@ -83,6 +98,25 @@ export class PreloopMcpServers extends PreloopElement {
     busy.delete(key);
     this.busy = busy;
     return this.failure === null;
+  }
+
+  private async loadStats(names: string[]): Promise<void> {
+    const api = this.api;
+    if (!api || names.length === 0) return;
+    const results = await Promise.all(names.map((name) => api.mcp.toolStats(name).catch((error: Error) => ({ error: this.reportError('load tool statistics', error) }))));
+    const stats = new Map(this.stats);
+    names.forEach((name, index) => stats.has(name) && stats.set(name, results[index]!));
+    this.stats = stats;
+  }
+
+  private toggleStats(name: string): void {
+    const stats = new Map(this.stats);
+    if (stats.has(name)) stats.delete(name);
+    else {
+      stats.set(name, null);
+      void this.loadStats([name]);
+    }
+    this.stats = stats;
   }
 
   private async openReview(tool: CatalogTool): Promise<void> {
@@ -104,6 +138,65 @@ export class PreloopMcpServers extends PreloopElement {
     if (await this.withBusy(server.id, 'scan the MCP server', (api) => api.mcp.scan(server.id))) await this.load(true);
   }
 
+  private async openForm(server: McpServer | null): Promise<void> {
+    this.editing = server;
+    this.transport = server?.transport ?? 'http';
+    this.formError = null;
+    this.notice = null;
+    // The fields carry the server's values as their defaults: render them, then reset the form to show them.
+    await this.updateComplete;
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.server-form');
+    dialog?.querySelector('form')?.reset();
+    dialog?.showModal();
+  }
+
+  private async submitForm(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const api = this.api;
+    const form = event.currentTarget as HTMLFormElement;
+    if (!api) return;
+    const editing = this.editing;
+    let body: CreateMcpServerInput | UpdateMcpServerInput;
+    try {
+      body = readServerForm(new FormData(form), this.transport, editing);
+    } catch (error) {
+      this.formError = (error as Error).message;
+      return;
+    }
+    let saved: McpServer | null = null;
+    this.formError = await this.attempt(editing ? 'change the MCP server' : 'register the MCP server', async () => {
+      saved = editing ? await api.mcp.updateServer(editing.id, body as UpdateMcpServerInput) : await api.mcp.createServer(body as CreateMcpServerInput);
+    });
+    if (this.formError || !saved) return;
+    form.closest('dialog')?.close();
+    const server: McpServer = saved;
+    this.editing = null;
+    // A new (or changed) server is scanned at once, so its tools show up; a failed scan shows on its card.
+    const done = editing ? 'Saved' : 'Registered';
+    let notice = `${done} ${server.name} (disabled: not scanned).`;
+    if (server.enabled) {
+      const found = (await api.mcp.scan(server.id).catch(() => null))?.tools ?? null;
+      const pinned = found?.filter((tool) => tool.status === 'pinned').length ?? 0;
+      notice = found
+        ? `${done} ${server.name}: ${found.length} tool${found.length === 1 ? '' : 's'} found, ${pinned} pinned${found.some((tool) => awaitingStatuses.has(tool.status)) ? ', some waiting for review' : ''}.`
+        : `${done} ${server.name}; the scan failed, see the server card.`;
+    }
+    await this.load(true);
+    this.notice = notice;
+  }
+
+  private async removeServer(server: McpServer): Promise<void> {
+    if (this.confirmRemove !== server.id) {
+      this.confirmRemove = server.id;
+      return;
+    }
+    this.confirmRemove = null;
+    if (await this.withBusy(server.id, 'remove the MCP server', (api) => api.mcp.deleteServer(server.id))) {
+      this.notice = `Removed ${server.name}, its tools and its stored credentials.`;
+      await this.load(true);
+    }
+  }
+
   override render() {
     const awaiting = this.tools.filter((tool) => awaitingStatuses.has(tool.status));
     return html`
@@ -115,7 +208,8 @@ export class PreloopMcpServers extends PreloopElement {
               <p>Upstream tool servers, the tool catalog, and tool definitions waiting for approval.</p>
             </div>
           </div>`}
-      ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
+      ${this.failure ? html`<div class="banner error page" role="alert">${this.failure}</div>` : nothing}
+      ${this.notice ? html`<div class="banner success page" role="status">${icons.check}<span>${this.notice}</span></div>` : nothing}
       ${this.notInstalled
         ? html`<div class="card"><div class="empty">${icons.mcp}<strong>The MCP endpoint is not installed</strong><span>Install <code>@preloop/mcp</code> to govern agents’ tools.</span></div></div>`
         : this.loading && this.tools.length === 0 && this.servers.length === 0
@@ -124,29 +218,59 @@ export class PreloopMcpServers extends PreloopElement {
               ${awaiting.length
                 ? html`<div class="banner warning" role="status">${icons.alert}<span><strong>${awaiting.length} tool definition${awaiting.length === 1 ? '' : 's'} awaiting approval.</strong> Until approved, agents neither see nor call ${awaiting.length === 1 ? 'it' : 'them'}.</span></div>`
                 : nothing}
-              ${this.review ? this.renderReview(this.review) : nothing}
-              <section class="card">
-                <div class="card-header"><h2>Servers</h2><span class="muted small">${this.servers.length}</span></div>
-                ${this.servers.length === 0
-                  ? html`<div class="empty"><strong>No upstream servers</strong><span>Register one through the admin API or the configuration file.</span></div>`
-                  : html`<div class="servers" part="servers">
-                      ${this.servers.map(
-                        (server) => html`<div class="server" data-name=${server.name}>
-                          <div class="name">${icons.mcp}<span>${server.name}</span><span class="spacer"></span><span class="badge ${server.status === 'ok' ? 'success' : server.status === 'error' ? 'danger' : ''}">${server.enabled ? server.status : 'disabled'}</span></div>
-                          <div class="where" title=${server.url ?? server.command ?? ''}>${server.transport} · ${server.url ?? [server.command, ...server.args].join(' ')}</div>
-                          <div class="toolbar small muted">
-                            <span>${formatCount(this.tools.filter((tool) => tool.server === server.name).length)} tools · scanned ${formatRelative(server.lastScanAt)}</span>
-                            <span class="spacer"></span>
-                            <button class="small ghost" ?disabled=${this.busy.has(server.id) || !server.enabled} @click=${() => this.scan(server)}>${icons.refresh} Scan</button>
-                          </div>
-                          ${server.lastError ? html`<div class="banner error small">${server.lastError}</div>` : nothing}
-                        </div>`,
-                      )}
-                    </div>`}
-              </section>
-              ${this.renderTools()}
+              ${this.review ? this.renderReview(this.review) : nothing} ${this.renderServers()} ${this.renderTools()}
             </div>`}
+      ${this.notInstalled ? nothing : this.renderForm()}
     `;
+  }
+
+  private renderServers() {
+    return html`<section class="card">
+      <div class="card-header">
+        <h2>Servers <span class="muted small count">${this.servers.length}</span></h2>
+        <button class="small" @click=${() => this.openForm(null)}>${icons.plus} Add server</button>
+      </div>
+      ${this.servers.length === 0
+        ? html`<div class="empty">${icons.mcp}<strong>No upstream servers</strong><span>Add one here, or in the configuration file. Its tools reach agents through Preloop, under policy.</span></div>`
+        : html`<div class="servers" part="servers">
+            ${this.servers.map((server) => {
+              const confirming = this.confirmRemove === server.id;
+              return html`<div class="server" data-name=${server.name}>
+                <div class="name">
+                  ${icons.mcp}<span>${server.name}</span>${server.source === 'config' ? html`<span class="tag" title="Registered by the configuration file">config</span>` : nothing}<span class="spacer"></span>
+                  <span class="badge ${server.status === 'ok' ? 'success' : server.status === 'error' ? 'danger' : ''}">${server.enabled ? server.status : 'disabled'}</span>
+                </div>
+                <div class="where" title=${server.url ?? server.command ?? ''}>${server.transport} · ${server.url ?? [server.command, ...server.args].join(' ')}</div>
+                ${server.headerNames.length || server.envNames.length
+                  ? html`<div class="secrets small muted">${icons.shield} ${[...server.headerNames, ...server.envNames].join(', ')}</div>`
+                  : nothing}
+                <div class="small muted">${formatCount(this.tools.filter((tool) => tool.server === server.name).length)} tools · scanned ${formatRelative(server.lastScanAt)}</div>
+                ${server.lastError ? html`<div class="banner error small">${server.lastError}</div>` : nothing}
+                <div class="toolbar server-actions">
+                  <button class="small ghost" ?disabled=${this.busy.has(server.id) || !server.enabled} @click=${() => this.scan(server)}>${icons.refresh} Scan</button>
+                  <button class="small ghost" ?disabled=${this.busy.has(server.id)} @click=${() => this.openForm(server)}>Edit</button>
+                  <span class="spacer"></span>
+                  <button class=${confirming ? 'small danger' : 'small danger-outline'} ?disabled=${this.busy.has(server.id)} @click=${() => this.removeServer(server)}>${confirming ? 'Confirm remove' : 'Remove'}</button>
+                </div>
+              </div>`;
+            })}
+          </div>`}
+    </section>`;
+  }
+
+  private renderForm() {
+    const editing = this.editing;
+    return html`<dialog class="server-form" aria-labelledby="server-form-title" @close=${() => (this.editing = null)}>
+      <form @submit=${this.submitForm}>
+        <h2 id="server-form-title">${editing ? html`Edit <code>${editing.name}</code>` : 'Add an MCP server'}</h2>
+        ${renderServerFields({ editing, transport: this.transport, onTransport: (transport) => (this.transport = transport) })}
+        ${this.formError ? html`<div class="banner error" role="alert">${this.formError}</div>` : nothing}
+        <div class="actions">
+          <button type="button" class="ghost" @click=${(event: Event) => (event.currentTarget as HTMLElement).closest('dialog')?.close()}>Cancel</button>
+          <button type="submit" class="primary">${editing ? 'Save and rescan' : 'Add and scan'}</button>
+        </div>
+      </form>
+    </dialog>`;
   }
 
   private renderReview(review: UpstreamToolDetail) {
@@ -189,16 +313,32 @@ export class PreloopMcpServers extends PreloopElement {
               <tbody>
                 ${tools.map((tool) => {
                   const waiting = awaitingStatuses.has(tool.status);
-                  return html`<tr class=${waiting ? 'quarantined' : ''} data-tool=${tool.name}>
-                    <td><code class="primary-text">${tool.name}</code>${tool.description ? html`<div class="secondary-text">${tool.description}</div>` : nothing}</td>
-                    <td>${tool.server ?? html`<span class="muted">${tool.source}</span>`}</td>
-                    <td>
-                      <span class="badge ${toneOf(tool.status)}">${tool.status}</span>
-                      ${tool.conflict ? html` <span class="badge danger plain" title="Another tool has this name, so it is hidden">name conflict</span>` : nothing}
-                      ${tool.flags.map((flag) => html` <span class="tag">${flag}</span>`)}
-                    </td>
-                    <td class="actions">${waiting ? html`<button class="primary small" ?disabled=${this.busy.has(tool.name)} @click=${() => this.openReview(tool)}>Review</button>` : nothing}</td>
-                  </tr>`;
+                  const open = this.stats.has(tool.name);
+                  const stats = this.stats.get(tool.name);
+                  return html`<tr class=${waiting ? 'quarantined' : open ? 'open' : ''} data-tool=${tool.name}>
+                      <td><code class="primary-text">${tool.name}</code>${tool.description ? html`<div class="secondary-text">${tool.description}</div>` : nothing}</td>
+                      <td>${tool.server ?? html`<span class="muted">${tool.source}</span>`}</td>
+                      <td>
+                        <span class="badge ${toneOf(tool.status)}">${tool.status}</span>
+                        ${tool.conflict ? html` <span class="badge danger plain" title="Another tool has this name, so it is hidden">name conflict</span>` : nothing}
+                        ${tool.flags.map((flag) => html` <span class="tag">${flag}</span>`)}
+                      </td>
+                      <td class="actions">
+                        ${waiting ? html`<button class="primary small" ?disabled=${this.busy.has(tool.name)} @click=${() => this.openReview(tool)}>Review</button>` : nothing}
+                        <button class="ghost small" aria-expanded=${open ? 'true' : 'false'} aria-label="Statistics of ${tool.name}" @click=${() => this.toggleStats(tool.name)}>${icons.pulse} Stats</button>
+                      </td>
+                    </tr>
+                    ${open
+                      ? html`<tr class="stats-row" data-stats-for=${tool.name}>
+                          <td colspan="4" part="stats">
+                            ${stats === null || stats === undefined
+                              ? html`<span class="skeleton"></span>`
+                              : 'error' in stats
+                                ? html`<div class="banner error small">${stats.error}</div>`
+                                : renderToolStats(stats)}
+                          </td>
+                        </tr>`
+                      : nothing}`;
                 })}
               </tbody>
             </table>

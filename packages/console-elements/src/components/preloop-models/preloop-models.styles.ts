@@ -20,6 +20,9 @@ export const modelsStyles = css`
   .banner {
     margin-bottom: 14px;
   }
+  .budgets {
+    margin-top: 16px;
+  }
   .secret-note {
     font-size: 12px;
     color: var(--_muted);

@@ -1,13 +1,17 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { html as staticHtml } from 'lit/static-html.js';
 import type { CreateModelInput, ModelAlias, UsageSummaryRow } from '../../client/api-types.js';
 import { isRouteMissing } from '../../client/preloop-api-error.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
+import { staticTag } from '../../define/element-tag.js';
 import { formatCount, formatMoney, startOfToday } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
+import { submittedForm } from '../../shared/submitted-form.js';
 import { themeStyles } from '../../shared/theme.js';
+import { PreloopBudgets } from '../preloop-budgets/preloop-budgets.js';
 import { modelsStyles } from './preloop-models.styles.js';
 
 const day = 86_400_000;
@@ -16,6 +20,7 @@ const day = 86_400_000;
  * Model aliases the gateway serves: provider, upstream model, a credential kept
  * as an encrypted secret (write-only: it is never shown again), prices, and
  * each model's usage over the last 30 days. Add and remove aliases here.
+ * Below them, `<preloop-budgets>`: spend limits and spend this period.
  *
  * @csspart table - the models table.
  *
@@ -29,6 +34,9 @@ export class PreloopModels extends PreloopElement {
 
   /** Hide the page header. */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
+
+  /** Leave out the budgets section. */
+  @property({ type: Boolean, attribute: 'no-budgets' }) noBudgets = false;
 
   @state() private models: ModelAlias[] = [];
   @state() private usage = new Map<string, UsageSummaryRow>();
@@ -71,12 +79,9 @@ export class PreloopModels extends PreloopElement {
   }
 
   private async create(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
+    const { form, text } = submittedForm(event);
     const api = this.api;
-    const form = event.currentTarget as HTMLFormElement;
     if (!api) return;
-    const data = new FormData(form);
-    const text = (name: string) => String(data.get(name) ?? '').trim();
     const price = (name: string) => (text(name) === '' ? undefined : Number(text(name)));
     const input: CreateModelInput = { alias: text('alias'), provider: text('provider'), model: text('model') };
     if (text('baseUrl')) input.baseUrl = text('baseUrl');
@@ -123,8 +128,13 @@ export class PreloopModels extends PreloopElement {
           </div>`}
       ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
       <section class="card">${this.renderBody()}</section>
-      ${this.notInstalled ? nothing : this.renderDialog()}
+      ${this.notInstalled ? nothing : this.renderDialog()} ${this.notInstalled || this.noBudgets ? nothing : this.renderBudgets()}
     `;
+  }
+
+  private renderBudgets() {
+    const budgets = staticTag(PreloopBudgets, 'preloop-budgets');
+    return staticHtml`<${budgets} class="budgets" .client=${this.api}></${budgets}>`;
   }
 
   private renderBody() {

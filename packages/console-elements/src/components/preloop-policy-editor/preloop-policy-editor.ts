@@ -348,8 +348,8 @@ export class PreloopPolicyEditor extends PreloopElement {
           ${decision
             ? html`<div class="decision" role="status" data-action=${decision.action}>
                 <div class="toolbar"><span class="badge ${toneOf(decision.action)}">${decision.action.replace('_', ' ')}</span>${this.simulation?.visible === false ? html`<span class="badge">hidden from tools/list</span>` : nothing}</div>
-                ${decision.reason ? html`<div>${decision.reason}</div>` : nothing}
-                ${decision.workflow ? html`<div class="muted">Workflow: <strong>${decision.workflow}</strong></div>` : nothing}
+                ${decision.action !== 'allow' && decision.reason ? html`<div>${decision.reason}</div>` : nothing}
+                ${decision.action === 'require_approval' ? html`<div class="muted">Workflow: <strong>${decision.workflow}</strong></div>` : nothing}
                 <div class="muted small">Decided by ${decision.explanation.default ? 'the default' : `rule ${decision.explanation.rule ?? '—'}`} in scope <code>${decision.explanation.scope}</code></div>
               </div>`
             : nothing}

@@ -96,6 +96,56 @@ export const settingsStyles = css`
     display: grid;
     gap: 14px;
   }
+  .kill p {
+    margin: 0;
+  }
+  .kill-scopes {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius-small);
+    overflow: hidden;
+  }
+  .kill-scopes li {
+    display: grid;
+    grid-template-columns: 1fr auto 130px;
+    gap: 12px;
+    align-items: center;
+    padding: 10px 14px;
+  }
+  .kill-scopes li + li {
+    border-top: 1px solid var(--_border);
+  }
+  .kill-scopes li.stopped {
+    background: var(--_danger-soft);
+  }
+  .kill-scopes li button {
+    justify-self: end;
+  }
+  .kill .stop {
+    display: grid;
+    gap: 12px;
+    padding-top: 14px;
+    border-top: 1px solid var(--_border);
+  }
+  .kill .stop .field {
+    max-width: 520px;
+  }
+  @media (max-width: 560px) {
+    .kill-scopes li {
+      grid-template-columns: 1fr auto;
+    }
+    .kill-scopes li button,
+    .kill-scopes .resume-placeholder {
+      grid-column: 1 / -1;
+      justify-self: start;
+    }
+    .kill-scopes .resume-placeholder {
+      display: none;
+    }
+  }
   .banner {
     margin-bottom: 2px;
   }

@@ -1,3 +1,4 @@
+import { page } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PreloopApiKeyCreatedEvent } from '../../events/preloop-events.js';
 import { PreloopClient } from '../../client/preloop-client.js';
@@ -54,14 +55,49 @@ describe('<preloop-settings>', () => {
     expect(textOf(row)).toContain('Ada Approver');
   });
 
-  it('pulls and releases the kill switch', async () => {
+  it('stops the chosen scopes with a reason, resumes one scope, then everything', async () => {
     const settings = await mount('preloop-settings', { client: ownerClient() }, { tab: 'kill-switch' });
-    await waitFor(() => textOf(settings).includes('Everything is running.'));
-    type(query<HTMLInputElement>(settings, 'input[name="reason"]')!, 'Incident 42');
-    clickButton(settings, 'Stop everything');
-    await waitFor(() => textOf(settings).includes('Stopped: tools, models, flows.'));
-    expect((await ownerClient().system.killSwitch()).reason).toBe('Incident 42');
-    clickButton(settings, 'Resume everything');
-    await waitFor(() => textOf(settings).includes('Everything is running.'));
+    try {
+      await waitFor(() => textOf(settings).includes('Everything is running.'));
+      const form = () => query<HTMLFormElement>(settings, 'form[aria-label="Stop"]')!;
+      const scope = (name: string) => form().querySelector<HTMLInputElement>(`input[name="scope"][value="${name}"]`)!;
+      expect(['tools', 'models', 'flows'].every((name) => scope(name).checked)).toBe(true);
+
+      // Nothing chosen: nothing is stopped.
+      for (const name of ['tools', 'models', 'flows']) scope(name).checked = false;
+      type(form().querySelector<HTMLInputElement>('input[name="reason"]')!, 'Runaway spend on smart');
+      clickButton(settings, /Stop selected/);
+      await waitFor(() => textOf(query(settings, 'form[aria-label="Stop"] [role="alert"]')).includes('Choose what to stop'));
+      expect((await ownerClient().system.killSwitch()).active).toEqual([]);
+
+      // Models only.
+      scope('models').checked = true;
+      clickButton(settings, /Stop selected/);
+      await waitFor(() => textOf(settings).includes('Stopped: models. Runaway spend on smart'));
+      expect(await ownerClient().system.killSwitch()).toMatchObject({ active: ['models'], reason: 'Runaway spend on smart' });
+      expect(textOf(query(settings, 'li[data-scope="models"]'))).toContain('stopped');
+      expect(textOf(query(settings, 'li[data-scope="tools"]'))).toContain('running');
+      await page.viewport(1280, 900);
+      settings.setAttribute('theme', 'light');
+      await page.screenshot({ path: '../../../../../test-results/kill-switch.png', element: settings });
+      await page.viewport(414, 896);
+
+      // Then tools too, with a new reason; the form offers only what still runs.
+      await waitFor(() => !form().querySelector('input[value="models"]'));
+      scope('flows').checked = false;
+      type(form().querySelector<HTMLInputElement>('input[name="reason"]')!, 'Incident 42');
+      clickButton(settings, /Stop selected/);
+      await waitFor(() => textOf(settings).includes('Stopped: tools, models. Incident 42'));
+      expect(await ownerClient().system.killSwitch()).toMatchObject({ active: ['tools', 'models'], reason: 'Incident 42' });
+
+      // Resume models alone, then everything.
+      clickButton(settings, 'Resume models');
+      await waitFor(() => textOf(settings).includes('Stopped: tools.'));
+      expect((await ownerClient().system.killSwitch()).active).toEqual(['tools']);
+      clickButton(settings, 'Resume everything');
+      await waitFor(() => textOf(settings).includes('Everything is running.'));
+    } finally {
+      await ownerClient().system.deactivateKillSwitch();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
 import { PreloopPolicyEditor } from '../preloop-policy-editor/preloop-policy-editor.js';
+import { renderKillSwitch } from './kill-switch-panel.js';
 import { settingsStyles } from './preloop-settings.styles.js';
 
 /** A tab of the settings. */
@@ -27,7 +28,8 @@ const tabs: Array<[SettingsTab, string]> = [
 /**
  * Account settings: users (roles, disable, remove), teams and their members,
  * API keys (a new key is shown once, then only its prefix), the policy editor
- * (`<preloop-policy-editor>`), and the kill switch.
+ * (`<preloop-policy-editor>`), and the kill switch (stop tools, models or flows,
+ * with a reason; resume one scope or everything).
  *
  * @fires preloop-api-key-created - a key was created (the record only, never the key).
  * @fires preloop-route-requested - a tab was chosen (`settings/<tab>`).
@@ -53,6 +55,7 @@ export class PreloopSettings extends PreloopElement {
   @state() private copied = false;
   @state() private confirm: string | null = null;
   @state() private editingTeam: Team | null = null;
+  @state() private killSwitchError: string | null = null;
 
   constructor() {
     super();
@@ -339,28 +342,14 @@ export class PreloopSettings extends PreloopElement {
   }
 
   private renderKillSwitch() {
-    const state = this.killSwitch;
-    const active = state?.active ?? [];
-    return html`<section class="card">
-      <div class="card-body kill">
-        ${active.length
-          ? html`<div class="banner error" role="status"><strong>Stopped: ${active.join(', ')}.</strong> ${state?.reason ?? ''} ${state?.activatedAt ? `(since ${formatTime(state.activatedAt)})` : ''}</div>`
-          : html`<div class="banner success" role="status">Everything is running.</div>`}
-        <p class="muted">The kill switch stops tools, model calls and flows for the whole account, on every instance, within seconds. Pending approval deadlines are frozen while it is on.</p>
-        ${active.length
-          ? html`<div><button class="primary" @click=${() => this.act('resume', (api) => api.system.deactivateKillSwitch())}>Resume everything</button></div>`
-          : html`<form
-              class="toolbar"
-              @submit=${(event: SubmitEvent) => {
-                event.preventDefault();
-                const reason = String(new FormData(event.currentTarget as HTMLFormElement).get('reason')).trim();
-                void this.act('activate the kill switch', (api) => api.system.activateKillSwitch(reason));
-              }}
-            >
-              <input name="reason" required placeholder="Why (for example: incident 42)" aria-label="Reason" />
-              <button class="danger" type="submit">Stop everything</button>
-            </form>`}
-      </div>
-    </section>`;
+    return renderKillSwitch({
+      state: this.killSwitch,
+      formError: this.killSwitchError,
+      onStop: async (scopes, reason) => {
+        this.killSwitchError = scopes.length ? null : 'Choose what to stop.';
+        return scopes.length > 0 && (await this.act('activate the kill switch', (api) => api.system.activateKillSwitch(reason, scopes)));
+      },
+      onResume: (scopes) => void this.act(scopes ? `resume ${scopes.join(', ')}` : 'resume everything', (api) => api.system.deactivateKillSwitch(scopes)),
+    });
   }
 }

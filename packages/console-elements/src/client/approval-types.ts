@@ -1,0 +1,70 @@
+/**
+ * The admin API shapes of the approvals plugin (`@preloop/approvals`) that
+ * core does not define: a request's votes and timeline, list filters, and
+ * the decide call. The request itself is core's `ApprovalRequestView`
+ * (re-exported as `ApprovalRequest`). Kept here rather than imported, because
+ * the elements may import types from core only and work against servers
+ * without the plugin.
+ *
+ * @module
+ */
+import type { ApprovalKind, ApprovalRequestView, ApprovalStatus } from '@preloop/core';
+import type { ListParams } from './api-types.js';
+
+/** One approver's vote (`GET /approvals/:id`). */
+export interface ApprovalVote {
+  approverId: string;
+  decision: 'approve' | 'deny';
+  comment: string | null;
+  /** The answer the approver gave to a question (`ask_user`). */
+  answer: string | null;
+  /** Where it came from: `api`, `link`, … */
+  channel: string;
+  createdAt: number;
+}
+
+/** One entry of an approval request's timeline. */
+export interface ApprovalTimelineEntry {
+  id: string;
+  time: number;
+  /** requested, joined, vote, approved, denied, expired, escalated, cancelled, execution_claimed, executed, notified, … */
+  type: string;
+  actorId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** A request with its votes and timeline (`GET /approvals/:id`). */
+export interface ApprovalDetail extends ApprovalRequestView {
+  voteList: ApprovalVote[];
+  timeline: ApprovalTimelineEntry[];
+  /** True when the executed call's result is stored. */
+  hasResult: boolean;
+}
+
+/** Filters of `GET /approvals`. */
+export interface ApprovalListParams extends ListParams {
+  status?: ApprovalStatus;
+  kind?: ApprovalKind;
+  tool?: string;
+  /** `<principal type>:<principal id>`. */
+  subject?: string;
+}
+
+/** What `POST /approvals/:id/decide` takes. */
+export interface DecideApprovalInput {
+  /** For a question, `approve` sends the answer and `deny` declines to answer. */
+  decision: 'approve' | 'deny';
+  comment?: string;
+  /** The answer to a question (`ask_user`): one of its options, or free text when the question allows it. */
+  answer?: string;
+}
+
+/** What `POST /approvals/:id/decide` returns. */
+export interface DecideApprovalResult {
+  /** The request as it now stands. */
+  request: ApprovalRequestView;
+  /** False when this approver had already voted the same way. */
+  counted: boolean;
+  /** True when this vote resolved the request. */
+  resolved: boolean;
+}
