@@ -1,12 +1,16 @@
 import type { PreloopPlugin } from '@preloop/core';
 import { approvals } from '@preloop/approvals';
+import { gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
+import { anthropic } from '@preloop/plugin-anthropic';
+import { openai } from '@preloop/plugin-openai';
 import { webhook } from '@preloop/plugin-webhook';
 import type { ConfigFile } from './config/config-schema.js';
 
 /**
- * The reference server's plugins: the approval engine and the MCP endpoint's
- * plugin always, and the notifiers that the configuration file turns on.
+ * The reference server's plugins: the approval engine, the MCP endpoint, the
+ * model gateway with the OpenAI and Anthropic providers, and the notifiers that
+ * the configuration file turns on.
  *
  * @example
  * ```ts
@@ -14,7 +18,7 @@ import type { ConfigFile } from './config/config-schema.js';
  * ```
  */
 export function referencePlugins(config: ConfigFile | null, publicUrl: string): PreloopPlugin[] {
-  const plugins: PreloopPlugin[] = [approvals({ publicUrl }), mcp()];
+  const plugins: PreloopPlugin[] = [approvals({ publicUrl }), mcp(), gateway(), openai(), anthropic()];
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings) plugins.push(webhook({ url: webhookSettings.url, secret: webhookSettings.secret, previousSecrets: webhookSettings.previousSecrets }));
   return plugins;

@@ -5,6 +5,7 @@ import { applyConfig } from './config/apply-config.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
 import { createConsoleHandler } from '@preloop/console-elements/server';
+import { createNodeGateway } from '@preloop/gateway/node';
 import { createMcpHandler } from '@preloop/mcp';
 import { referencePlugins } from './plugins.js';
 
@@ -72,7 +73,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       { prefix: '/mcp', handler: mcpHandler },
       { prefix: '/', handler: consoleHandler },
     ]);
-    const server = await serve({ handler, port, host });
+    // The model gateway's Node-native fast path answers /openai/v1 and /anthropic/v1; everything else goes to `handler`.
+    const server = await serve({ handler, before: createNodeGateway(preloop), port, host });
     return {
       preloop,
       server,
@@ -110,7 +112,7 @@ function allowedHosts(host: string, publicUrl: string): string[] {
  * ```
  */
 export function startupLines(server: ReferenceServer, databaseUrl: string): string[] {
-  const lines = [`Preloop ready at ${server.url}  (console /, admin API /api/v1, MCP /mcp; database ${redactUrl(databaseUrl)})`];
+  const lines = [`Preloop ready at ${server.url}  (console /, admin API /api/v1, MCP /mcp, OpenAI /openai/v1, Anthropic /anthropic/v1; database ${redactUrl(databaseUrl)})`];
   if (server.generatedSecretKey) {
     lines.push('Warning: no PRELOOP_SECRET_KEY was set; generated one into the data folder. Keep it: stored credentials are encrypted with it.');
   }

@@ -8,3 +8,5 @@ export { testDialects, postgresOnly, createPostgresTestDatabase, testPostgresUrl
 export type { TestDatabase, TestDialect } from './testing/test-databases.js';
 export { createTestPreloop, testSecretKey } from './testing/create-test-preloop.js';
 export type { TestPreloop } from './testing/create-test-preloop.js';
+export { modelProviderConformance, modelProviderPaths } from './testing/model-provider-conformance.js';
+export type { ModelProviderConformanceOptions } from './testing/model-provider-conformance.js';

@@ -1,9 +1,12 @@
 /**
- * `@preloop/gateway`: the model gateway. This entry exports the pure layer the
- * gateway is built on: wire types of the OpenAI and Anthropic APIs,
- * translators between them (streaming included), usage normalization and
- * accounting, the default price table, and server-sent event parsing and
- * serialization.
+ * `@preloop/gateway`: the model gateway. `gateway()` is the kernel plugin
+ * (tables, admin routes, shared runtime); `createGateway(preloop)` is the
+ * web-standard handler serving the OpenAI (`/openai/v1`) and Anthropic
+ * (`/anthropic/v1`) ingresses, with `createNodeGateway` in
+ * `@preloop/gateway/node` for Node servers. Underneath: model aliases and
+ * providers, budgets with atomic reservations, usage records, and the pure
+ * layer it is built on (wire types, translators both ways, streaming
+ * included, usage accounting, the default price table, server-sent events).
  *
  * @module
  */
@@ -50,3 +53,60 @@ export {
   openAIStreamDone,
   serializeServerSentEvent,
 } from './sse/serialize-sse.js';
+
+import './records/gateway-event-map.js';
+
+export { createGateway, type GatewayHandler } from './http/create-gateway.js';
+export type {
+  GatewayBudgetOptions,
+  GatewayCaptureOptions,
+  GatewayOptions,
+  GatewayTimeouts,
+} from './http/gateway-options.js';
+export type { RateLimit, RateLimits } from './http/rate-limiter.js';
+export type { GatewayOperation } from './calls/call-plans.js';
+export type { IngressFormat } from './calls/ingress-errors.js';
+export { reservationMicros } from './calls/reservation-estimate.js';
+
+export { gateway } from './runtime/gateway-plugin.js';
+export { getGatewayRuntime, type GatewayPluginOptions, type GatewayRuntime } from './runtime/gateway-runtime.js';
+export { gatewayBusChannel, type GatewaySignal } from './runtime/gateway-signals.js';
+
+export { applyModelConfig, type ModelConfigEntry } from './models/apply-model-config.js';
+export {
+  aliasNameSchema,
+  managedSecretName,
+  modelAliasCreateSchema,
+  modelAliasUpdateSchema,
+  type ModelAlias,
+  type ModelAliasInput,
+  type ModelAliasUpdate,
+  type ResolvedModel,
+} from './models/model-alias.js';
+export type { ModelStore } from './models/model-store.js';
+
+export { budgetPeriods, periodEnd, periodStart, type BudgetPeriod } from './budgets/budget-periods.js';
+export {
+  budgetCreateSchema,
+  budgetScopeTypes,
+  budgetUpdateSchema,
+  type Budget,
+  type BudgetInput,
+  type BudgetScopeType,
+  type BudgetStatus,
+  type BudgetUpdate,
+} from './budgets/budget-types.js';
+export type { BudgetStore } from './budgets/budget-store.js';
+export { formatUsd, type Reservation } from './budgets/budget-ledger.js';
+
+export type { CallSnapshot, CostSource, UsageRecord, UsageStatus } from './records/usage-record.js';
+export {
+  usageGroupings,
+  type GatewayEvent,
+  type UsageGrouping,
+  type UsageListOptions,
+  type UsageSummary,
+  type UsageSummaryRow,
+} from './records/usage-queries.js';
+export type { UsageWriter } from './records/usage-writer.js';
+export type { GatewayTables } from './storage/gateway-tables.js';

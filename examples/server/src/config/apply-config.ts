@@ -1,4 +1,5 @@
 import { parsePolicyDocument, toPolicyJson, type Preloop } from '@preloop/core';
+import { applyModelConfig } from '@preloop/gateway';
 import { registerConfigServers } from '@preloop/mcp';
 import type { LoadedConfig } from './load-config.js';
 
@@ -25,6 +26,7 @@ export async function applyConfig(preloop: Preloop, loaded: LoadedConfig): Promi
       changes.push(`policy version ${version.version}`);
     }
   }
+  if (config.models.length > 0) changes.push(...(await applyModelConfig(preloop, config.models)));
   if (config.mcpServers.length > 0) {
     for (const result of await registerConfigServers(preloop, config.mcpServers)) {
       if (result.change !== 'unchanged') changes.push(`MCP server ${result.name} ${result.change}`);

@@ -1,11 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toNodeHandler, type NodeHandlerOptions, type WebHandler } from './to-node-handler.js';
+import { toNodeHandler, type NodeHandler, type NodeHandlerOptions, type WebHandler } from './to-node-handler.js';
 
 /** Options of {@link serve}. */
 export interface ServeOptions extends NodeHandlerOptions {
   /** The web-standard handler to serve. */
   handler: WebHandler;
+  /**
+   * Node-native middleware tried before `handler` (for example the model
+   * gateway's fast path, `createNodeGateway`): it answers what is its own and
+   * calls `next()` for the rest, which `handler` then serves.
+   */
+  before?: NodeHandler;
   /** Port; 0 picks a free one. @default 8787 */
   port?: number;
   /** Interface to bind; loopback by default so nothing is exposed by accident. @default '127.0.0.1' */
@@ -38,7 +44,9 @@ export interface RunningServer {
  * ```
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const server = createServer(toNodeHandler(options.handler, options));
+  const web = toNodeHandler(options.handler, options);
+  const before = options.before;
+  const server = createServer(before ? (request, response) => before(request, response, () => web(request, response)) : web);
   server.headersTimeout = options.headersTimeoutMs ?? 30_000;
   server.requestTimeout = options.requestTimeoutMs ?? 300_000;
   server.keepAliveTimeout = 5_000;

@@ -1,0 +1,126 @@
+/**
+ * The processes of the gateway benchmark, one role each, so the load
+ * generator never shares an event loop with what it measures:
+ *
+ * - `mock`: the mock upstream (OpenAI chat completions, JSON and SSE, fixed answers);
+ * - `proxy <upstream>`: a minimal Node pass-through proxy (the baseline);
+ * - `gateway <upstream> <database> [budget] [web] [audit-failures]`: a Preloop
+ *   kernel with the gateway, served by `createNodeGateway` (or by
+ *   `createGateway` through core's `serve`, with `web`).
+ *
+ * Each prints one JSON line (`{ "port": … }`) once listening.
+ */
+
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, createPreloop } from '@preloop/core';
+import { serve } from '@preloop/core/node';
+import { createGateway, gateway, getGatewayRuntime } from '@preloop/gateway';
+import { createNodeGateway } from '@preloop/gateway/node';
+import { openai } from '@preloop/plugin-openai';
+
+const [role, upstream, database, ...flags] = process.argv.slice(2);
+
+function listen(server: ReturnType<typeof createServer>, extra: Record<string, unknown> = {}) {
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port, ...extra })));
+}
+
+const completion = JSON.stringify({
+  id: 'chatcmpl-bench', object: 'chat.completion', created: 1_760_000_000, model: 'gpt-4o-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'The quick brown fox jumps over the lazy dog.', refusal: null }, finish_reason: 'stop', logprobs: null }],
+  usage: { prompt_tokens: 24, completion_tokens: 12, total_tokens: 36, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+});
+const chunk = (delta: object, finish: string | null = null, usage: object | null = null) =>
+  `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_760_000_000, model: 'gpt-4o-mini', choices: usage ? [] : [{ index: 0, delta, finish_reason: finish, logprobs: null }], usage })}\n\n`;
+const words = 'The quick brown fox jumps over the lazy dog .'.split(' ');
+const streamChunks = [
+  chunk({ role: 'assistant', content: '' }),
+  ...words.map((word) => chunk({ content: `${word} ` })),
+  chunk({}, 'stop'),
+  chunk({}, null, { prompt_tokens: 24, completion_tokens: 12, total_tokens: 36 }),
+  'data: [DONE]\n\n',
+];
+
+function mock(): void {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (piece: string) => (body += piece));
+    request.on('end', () => {
+      if (body.includes('"stream":true')) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(streamChunks[0]);
+        // The rest follows on the next turn, as a real upstream's tokens would.
+        setImmediate(() => {
+          for (const piece of streamChunks.slice(1)) response.write(piece);
+          response.end();
+        });
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) });
+      response.end(completion);
+    });
+  });
+  listen(server);
+}
+
+function proxy(target: string): void {
+  const url = new URL(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const server = createServer((request, response) => {
+    const forward = httpRequest(
+      { host: url.hostname, port: url.port, method: request.method, path: request.url, headers: { ...request.headers, host: url.host }, agent },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    forward.on('error', () => response.destroy());
+    response.on('close', () => forward.destroy());
+    request.pipe(forward);
+  });
+  listen(server);
+}
+
+async function gatewayServer(target: string, databaseUrl: string, withBudget: boolean, web: boolean, auditFailuresOnly: boolean): Promise<void> {
+  const preloop = await createPreloop({
+    database: databaseUrl,
+    secretKey: 'bench-secret-key-0123456789abcdef0123456789abcdef',
+    logger: createLogger({ level: 'warn' }),
+    plugins: [gateway(), openai()],
+    policy: { version: 1, defaults: { tools: 'deny', models: { allow: ['*'] } } },
+  });
+  const runtime = getGatewayRuntime(preloop);
+  const system = { type: 'system' as const };
+  await runtime.models.create(preloop.accountId, { alias: 'bench', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${target}/v1`, apiKey: 'sk-bench-upstream-0123456789abcdef' }, system);
+  if (withBudget) {
+    await runtime.budgets.create(preloop.accountId, { name: 'bench', scope: { type: 'account' }, period: 'month', hardLimitMicros: Number.MAX_SAFE_INTEGER }, system);
+  }
+  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'bench', scopes: ['gateway'] });
+  const stop = async () => {
+    await preloop.close();
+    process.exit(0);
+  };
+  const options = { auditCalls: auditFailuresOnly ? ('failures' as const) : ('all' as const) };
+  if (web) {
+    const server = await serve({ handler: createGateway(preloop, options), port: 0 });
+    server.server.keepAliveTimeout = 60_000;
+    console.log(JSON.stringify({ port: server.port, apiKey: key }));
+  } else {
+    listen(createServer(createNodeGateway(preloop, options)), { apiKey: key });
+  }
+  process.removeAllListeners('SIGTERM');
+  process.on('SIGTERM', () => void stop());
+}
+
+// Exit cleanly on SIGTERM (so `--cpu-prof` profiles are written).
+process.on('SIGTERM', () => process.exit(0));
+
+if (role === 'mock') mock();
+else if (role === 'proxy') proxy(upstream!);
+else if (role === 'gateway') await gatewayServer(upstream!, database!, flags.includes('budget'), flags.includes('web'), flags.includes('audit-failures'));
+else {
+  console.error(`unknown role ${role}`);
+  process.exit(1);
+}

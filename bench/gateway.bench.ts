@@ -1,0 +1,218 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request as httpRequest } from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createPostgresTestDatabase } from '@preloop/core/testing';
+import { defineBench, percentile, type BenchContext, type BenchRow } from './harness.js';
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const servers = path.join(here, 'gateway-servers.ts');
+const upstreamKey = 'sk-bench-upstream-0123456789abcdef';
+
+interface Target {
+  name: string;
+  port: number;
+  path: string;
+  model: string;
+  headers: Record<string, string>;
+  child: ChildProcess | null;
+}
+
+/** Starts one role of gateway-servers.ts in its own process and waits for its `{ port }` line. */
+async function start(args: string[]): Promise<{ child: ChildProcess; info: { port: number; apiKey?: string } }> {
+  const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', servers, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const info = await new Promise<{ port: number; apiKey?: string }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+    lines.once('line', (line) => resolve(JSON.parse(line)));
+  });
+  return { child, info };
+}
+
+/** CPU time (user + system) of a process so far, in microseconds (Linux). */
+function cpuMicros(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function body(target: Target, stream: boolean): string {
+  return JSON.stringify({ model: target.model, max_completion_tokens: 64, stream, messages: [{ role: 'user', content: 'Say something about foxes.' }] });
+}
+
+/** One request on a keep-alive connection: time to the first body byte and to the end, in µs. */
+function once(agent: Agent, target: Target, payload: string): Promise<{ ttfb: number; total: number }> {
+  return new Promise((resolve, reject) => {
+    const startedAt = process.hrtime.bigint();
+    const request = httpRequest(
+      { host: '127.0.0.1', port: target.port, path: target.path, method: 'POST', agent, headers: { ...target.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (response) => {
+        let first = 0n;
+        response.on('data', () => {
+          if (first === 0n) first = process.hrtime.bigint();
+        });
+        response.on('end', () => {
+          if (response.statusCode !== 200) return reject(new Error(`${target.name}: status ${response.statusCode}`));
+          const end = process.hrtime.bigint();
+          resolve({ ttfb: Number(first - startedAt) / 1000, total: Number(end - startedAt) / 1000 });
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+async function sequential(target: Target, stream: boolean, count: number, samples: { ttfb: number[]; total: number[] }): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const payload = body(target, stream);
+  for (let index = 0; index < count; index++) {
+    const { ttfb, total } = await once(agent, target, payload);
+    samples.ttfb.push(ttfb);
+    samples.total.push(total);
+  }
+  agent.destroy();
+}
+
+async function throughput(target: Target, stream: boolean, seconds: number): Promise<{ rps: number; cpuPerRequest: number | null; errors: number }> {
+  const before = cpuMicros(target.child?.pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${target.port}${target.path}`,
+    method: 'POST',
+    headers: { ...target.headers, 'content-type': 'application/json' },
+    body: body(target, stream),
+    connections: 32,
+    duration: seconds,
+  });
+  const after = cpuMicros(target.child?.pid);
+  const total = result.requests.average * seconds;
+  return {
+    rps: Math.round(result.requests.average),
+    cpuPerRequest: before !== null && after !== null && total > 0 ? Math.round((after - before) / total) : null,
+    errors: result.non2xx + result.errors,
+  };
+}
+
+const round = (value: number) => Math.round(value);
+
+export default defineBench({
+  name: 'gateway',
+  description:
+    'Model gateway overhead on one mock upstream (OpenAI chat completions): latency added over a direct call (p50/p99, sequential keep-alive requests), time to first byte when streaming, and throughput (32 connections), next to a minimal Node pass-through proxy',
+  async run(context: BenchContext) {
+    const latencyCount = context.quick ? 300 : 3000;
+    const rounds = 3;
+    const seconds = context.quick ? 2 : 6;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'preloop-gateway-bench-'));
+    const children: ChildProcess[] = [];
+    const postgres = context.postgresUrl ? await createPostgresTestDatabase(context.postgresUrl) : null;
+    try {
+      const mock = await start(['mock']);
+      children.push(mock.child);
+      const upstream = `http://127.0.0.1:${mock.info.port}`;
+      const targets: Target[] = [{ name: 'direct to the mock', port: mock.info.port, path: '/v1/chat/completions', model: 'gpt-4o-mini', headers: { authorization: `Bearer ${upstreamKey}` }, child: null }];
+      const add = async (name: string, args: string[], gatewayTarget: boolean) => {
+        const started = await start(args);
+        children.push(started.child);
+        targets.push({
+          name,
+          port: started.info.port,
+          path: gatewayTarget ? '/openai/v1/chat/completions' : '/v1/chat/completions',
+          model: gatewayTarget ? 'bench' : 'gpt-4o-mini',
+          headers: { authorization: `Bearer ${gatewayTarget ? started.info.apiKey : upstreamKey}` },
+          child: started.child,
+        });
+      };
+      await add('node pass-through proxy', ['proxy', upstream], false);
+      await add('gateway (sqlite file)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'a.db')}`], true);
+      await add('gateway (sqlite file, auditCalls: failures)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'd.db')}`, 'audit-failures'], true);
+      await add('gateway (sqlite file, account budget)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'b.db')}`, 'budget'], true);
+      await add('gateway (sqlite file, web adapter)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'c.db')}`, 'web'], true);
+      if (postgres) await add('gateway (postgres, account budget)', ['gateway', upstream, postgres.url, 'budget'], true);
+
+      context.log('warming up');
+      for (const target of targets) {
+        await sequential(target, false, 300, { ttfb: [], total: [] });
+        await sequential(target, true, 300, { ttfb: [], total: [] });
+      }
+      const latency = new Map(targets.map((target) => [target.name, { plain: { ttfb: [] as number[], total: [] as number[] }, stream: { ttfb: [] as number[], total: [] as number[] } }]));
+      for (let pass = 0; pass < rounds; pass++) {
+        context.log(`latency round ${pass + 1}/${rounds}`);
+        for (const target of targets) {
+          await sequential(target, false, latencyCount / rounds, latency.get(target.name)!.plain);
+          await sequential(target, true, latencyCount / rounds, latency.get(target.name)!.stream);
+        }
+      }
+      const rates = new Map<string, { plain: Awaited<ReturnType<typeof throughput>>; stream: Awaited<ReturnType<typeof throughput>> }>();
+      for (const target of targets) {
+        context.log(`throughput: ${target.name}`);
+        rates.set(target.name, { plain: await throughput(target, false, seconds), stream: await throughput(target, true, seconds) });
+      }
+
+      const direct = latency.get(targets[0]!.name)!;
+      const proxyRate = rates.get('node pass-through proxy')!;
+      const rows: BenchRow[] = [];
+      for (const target of targets) {
+        const samples = latency.get(target.name)!;
+        const rate = rates.get(target.name)!;
+        rows.push({
+          case: target.name,
+          'p50 µs': round(percentile(samples.plain.total, 50)),
+          'p99 µs': round(percentile(samples.plain.total, 99)),
+          'added p50 µs': round(percentile(samples.plain.total, 50) - percentile(direct.plain.total, 50)),
+          'added p99 µs': round(percentile(samples.plain.total, 99) - percentile(direct.plain.total, 99)),
+          'stream TTFB p50 µs': round(percentile(samples.stream.ttfb, 50)),
+          'added TTFB p50 µs': round(percentile(samples.stream.ttfb, 50) - percentile(direct.stream.ttfb, 50)),
+          'added TTFB p99 µs': round(percentile(samples.stream.ttfb, 99) - percentile(direct.stream.ttfb, 99)),
+          'req/s': rate.plain.rps,
+          'req/s vs proxy': Number((rate.plain.rps / proxyRate.plain.rps).toFixed(2)),
+          'stream req/s': rate.stream.rps,
+          'stream req/s vs proxy': Number((rate.stream.rps / proxyRate.stream.rps).toFixed(2)),
+          'server CPU µs/req': rate.plain.cpuPerRequest,
+          errors: rate.plain.errors + rate.stream.errors,
+        });
+      }
+      const proxyLatency = latency.get('node pass-through proxy')!;
+      const overProxy = targets
+        .filter((target) => target.name.startsWith('gateway'))
+        .map((target) => {
+          const samples = latency.get(target.name)!;
+          const p50 = round(percentile(samples.plain.total, 50) - percentile(proxyLatency.plain.total, 50));
+          const ttfb = round(percentile(samples.stream.ttfb, 50) - percentile(proxyLatency.stream.ttfb, 50));
+          return `${target.name}: +${p50} µs p50, +${ttfb} µs TTFB p50`;
+        });
+      return {
+        rows,
+        notes: [
+          `Over the bare proxy (the same extra loopback hop, so this is the gateway's own work): ${overProxy.join('; ')}.`,
+          `Latency: ${latencyCount} sequential requests per case and mode on one keep-alive connection, in ${rounds} interleaved rounds; "added" = this case minus the direct call, at the same percentile. TTFB = first response body byte of a streamed answer.`,
+          `Throughput: autocannon, 32 connections, ${seconds} s per mode. The load generator, the mock and the server under test are separate processes sharing the machine's cores, so absolute req/s are bounded by the machine; compare the ratios. "server CPU µs/req" is the server process's CPU time per non-streaming request (from /proc).`,
+          'Gateway cases: createNodeGateway (createGateway behind core\'s web adapter for "web adapter"); OpenAI ingress to an OpenAI-format alias (pass-through; streams are parsed and re-emitted event by event for usage metering); API key auth (cached), policy check, usage record and audit record per call, written off the request path in batches every 50 ms. "auditCalls: failures" drops the per-call audit record of successful calls. "account budget" adds the atomic reservation before the upstream call (a transaction on SQLite, a single statement on PostgreSQL) and its settlement after.',
+          '@portkey-ai/gateway is not installed in this workspace, so it is not measured; the minimal Node pass-through proxy (node:http + keep-alive agent, bytes piped both ways) stands in as the baseline.',
+        ],
+      };
+    } finally {
+      for (const child of children) child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await postgres?.drop().catch(() => {});
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  },
+});

@@ -1,0 +1,52 @@
+/**
+ * Admin routes for budgets: `/api/v1/budgets` and `/api/v1/budgets/status`.
+ *
+ * @module
+ */
+
+import { defineRoute, type AdminRoute, type Preloop } from '@preloop/core';
+import { budgetCreateSchema, budgetUpdateSchema } from '../budgets/budget-types.js';
+import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
+
+const tag = 'gateway';
+
+/**
+ * The budget routes (`/budgets/status` is declared before `/budgets/:id`).
+ *
+ * @example
+ * ```ts
+ * const routes = budgetRoutes();
+ * ```
+ */
+export function budgetRoutes(): AdminRoute[] {
+  const budgets = (preloop: Preloop) => getGatewayRuntime(preloop).budgets;
+  return [
+    defineRoute({
+      method: 'GET', path: '/budgets/status', summary: 'Spend against every budget in its current period', tag, access: { role: 'viewer' },
+      handler: async ({ preloop, principal }) => ({ items: await budgets(preloop).status(principal!.accountId) }),
+    }),
+    defineRoute({
+      method: 'GET', path: '/budgets', summary: 'List budgets', tag, access: { role: 'viewer' },
+      handler: async ({ preloop, principal }) => ({ items: await budgets(preloop).list(principal!.accountId) }),
+    }),
+    defineRoute({
+      method: 'POST', path: '/budgets', summary: 'Create a budget', tag, access: { role: 'admin' }, body: budgetCreateSchema, status: 201,
+      handler: ({ preloop, principal, body }) => budgets(preloop).create(principal!.accountId, body, principal!),
+    }),
+    defineRoute({
+      method: 'GET', path: '/budgets/:id', summary: 'Get a budget', tag, access: { role: 'viewer' },
+      handler: ({ preloop, principal, params }) => budgets(preloop).get(principal!.accountId, params.id!),
+    }),
+    defineRoute({
+      method: 'PATCH', path: '/budgets/:id', summary: 'Update a budget', tag, access: { role: 'admin' }, body: budgetUpdateSchema,
+      handler: ({ preloop, principal, params, body }) => budgets(preloop).update(principal!.accountId, params.id!, body, principal!),
+    }),
+    defineRoute({
+      method: 'DELETE', path: '/budgets/:id', summary: 'Delete a budget', tag, access: { role: 'admin' }, status: 204,
+      handler: async ({ preloop, principal, params }) => {
+        await budgets(preloop).delete(principal!.accountId, params.id!, principal!);
+        return new Response(null, { status: 204 });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,114 @@
+/**
+ * Errors in each ingress's own shape: OpenAI's `{ error: { message, type,
+ * param, code } }` and Anthropic's `{ type: 'error', error: { type, message } }`,
+ * with the status and retry headers the official SDKs act on.
+ *
+ * @module
+ */
+
+import { isPreloopError, PreloopError } from '@preloop/core';
+import type { AnthropicErrorBody } from '../wire/anthropic-types.js';
+import type { OpenAIErrorBody } from '../wire/openai-types.js';
+import type { GatewayReply } from './exchange.js';
+
+/** The two ingress API families. */
+export type IngressFormat = 'openai' | 'anthropic';
+
+const anthropicTypes: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+function openAIType(error: PreloopError): { type: string; code: string | null } {
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+      return { type: 'invalid_request_error', code: 'invalid_api_key' };
+    case 'POLICY_DENIED':
+    case 'FORBIDDEN':
+      return { type: 'invalid_request_error', code: 'model_not_allowed' };
+    case 'NOT_FOUND':
+      return { type: 'invalid_request_error', code: 'model_not_found' };
+    case 'PAYLOAD_TOO_LARGE':
+      return { type: 'invalid_request_error', code: 'request_too_large' };
+    case 'RATE_LIMITED':
+      return { type: 'requests', code: 'rate_limit_exceeded' };
+    case 'BUDGET_EXCEEDED':
+      return { type: 'insufficient_quota', code: 'budget_exceeded' };
+    case 'VALIDATION_ERROR':
+      return { type: 'invalid_request_error', code: null };
+    default:
+      return { type: error.status >= 500 ? 'server_error' : 'invalid_request_error', code: upstreamCode(error) };
+  }
+}
+
+function upstreamCode(error: PreloopError): string | null {
+  const details = error.details as { errorCode?: unknown } | undefined;
+  return typeof details?.errorCode === 'string' ? details.errorCode : null;
+}
+
+function param(error: PreloopError): string | null {
+  const issues = (error.details as { issues?: Array<{ path?: unknown }> } | undefined)?.issues;
+  const path = issues?.[0]?.path;
+  return typeof path === 'string' && path !== '' ? path : null;
+}
+
+/** The error as a {@link PreloopError}; anything else is a generic 500 whose message never leaks. */
+export function asPreloopError(error: unknown): PreloopError {
+  return isPreloopError(error) ? error : new PreloopError('INTERNAL_ERROR', 'Internal error in the model gateway; see the server log.');
+}
+
+/**
+ * The error body in the ingress's shape.
+ *
+ * @example
+ * ```ts
+ * errorBody('anthropic', new PreloopError('NOT_FOUND', 'No model alias "x".'));
+ * // { type: 'error', error: { type: 'not_found_error', message: 'No model alias "x".' } }
+ * ```
+ */
+export function errorBody(format: IngressFormat, error: PreloopError): OpenAIErrorBody | AnthropicErrorBody {
+  if (format === 'anthropic') {
+    const type = anthropicTypes[error.status] ?? (error.status >= 500 ? 'api_error' : 'invalid_request_error');
+    return { type: 'error', error: { type, message: error.message } };
+  }
+  const { type, code } = openAIType(error);
+  return { error: { message: error.message, type, param: param(error), code } };
+}
+
+/**
+ * A JSON error reply in the ingress's shape. `RATE_LIMITED` errors carry
+ * `retry-after` (from `details.retryAfterSeconds`); budget refusals carry
+ * `x-should-retry: false` so the official SDKs do not retry them.
+ *
+ * @example
+ * ```ts
+ * return errorReply('openai', new PreloopError('RATE_LIMITED', 'Slow down.', { details: { retryAfterSeconds: 2 } }));
+ * ```
+ */
+export function errorReply(format: IngressFormat, error: unknown, headers: Record<string, string> = {}): Extract<GatewayReply, { body: string }> {
+  const preloopError = asPreloopError(error);
+  const replyHeaders: Record<string, string> = Object.assign({ 'content-type': 'application/json' }, headers);
+  const retryAfter = (preloopError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') replyHeaders['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+  if (preloopError.code === 'BUDGET_EXCEEDED') replyHeaders['x-should-retry'] = 'false';
+  return { status: preloopError.status, headers: replyHeaders, body: JSON.stringify(errorBody(format, preloopError)) };
+}
+
+/**
+ * {@link errorReply} as a web `Response`.
+ *
+ * @example
+ * ```ts
+ * return errorResponse('anthropic', new PreloopError('NOT_FOUND', 'No model alias "x".'));
+ * ```
+ */
+export function errorResponse(format: IngressFormat, error: unknown, headers: Record<string, string> = {}): Response {
+  const reply = errorReply(format, error, headers);
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}

@@ -1,0 +1,90 @@
+/**
+ * Applying the `models` section of the reference server's config file.
+ *
+ * @module
+ */
+
+import { isPreloopError, PreloopError, type Preloop } from '@preloop/core';
+import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
+import type { ModelPrices } from '../usage/model-prices.js';
+import { managedSecretName, type ModelAlias, type ModelAliasUpdate } from './model-alias.js';
+
+/** A model alias as the config file declares it. */
+export interface ModelConfigEntry {
+  alias: string;
+  /** The provider plugin id. */
+  provider: string;
+  /** The upstream model id. */
+  model: string;
+  baseUrl?: string;
+  /** Stored encrypted in the secret store. */
+  apiKey?: string;
+  /** USD per million tokens; `cached` is the cache-read price. */
+  prices?: { input: number; output: number; cached?: number };
+  fallback?: string;
+}
+
+const configActor = { type: 'system' as const, name: 'PRELOOP_CONFIG' };
+
+function pricesOf(entry: ModelConfigEntry): ModelPrices | null {
+  if (!entry.prices) return null;
+  return { input: entry.prices.input, output: entry.prices.output, ...(entry.prices.cached === undefined ? {} : { cachedInput: entry.prices.cached }) };
+}
+
+async function storedKey(preloop: Preloop, accountId: string, alias: ModelAlias): Promise<string | null> {
+  if (alias.credentialSecret !== managedSecretName(alias.alias)) return null;
+  try {
+    return await preloop.secrets.get(accountId, alias.credentialSecret);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Creates or updates the aliases named in the config file, idempotently: an
+ * alias that already matches (credential included) is left untouched, and
+ * aliases the file does not name are kept. Returns what changed, for the
+ * start-up log. An unknown provider is a `CONFIGURATION_ERROR` naming the alias.
+ *
+ * @example
+ * ```ts
+ * const changes = await applyModelConfig(preloop, config.models);
+ * // ['model alias "fast" created']
+ * ```
+ */
+export async function applyModelConfig(preloop: Preloop, models: readonly ModelConfigEntry[], accountId: string = preloop.accountId): Promise<string[]> {
+  const store = getGatewayRuntime(preloop).models;
+  const changes: string[] = [];
+  for (const entry of models) {
+    const prices = pricesOf(entry);
+    try {
+      let existing: ModelAlias | null = null;
+      try {
+        existing = await store.get(accountId, entry.alias);
+      } catch (error) {
+        if (!isPreloopError(error, 'NOT_FOUND')) throw error;
+      }
+      if (!existing) {
+        await store.create(accountId, { alias: entry.alias, provider: entry.provider, model: entry.model, baseUrl: entry.baseUrl ?? null, apiKey: entry.apiKey, prices, fallback: entry.fallback ?? null }, configActor);
+        changes.push(`model alias "${entry.alias}" created`);
+        continue;
+      }
+      const patch: ModelAliasUpdate = {};
+      if (existing.provider !== entry.provider) patch.provider = entry.provider;
+      if (existing.model !== entry.model) patch.model = entry.model;
+      if (existing.baseUrl !== (entry.baseUrl ?? null)) patch.baseUrl = entry.baseUrl ?? null;
+      if (JSON.stringify(existing.prices) !== JSON.stringify(prices)) patch.prices = prices;
+      if (existing.fallback !== (entry.fallback ?? null)) patch.fallback = entry.fallback ?? null;
+      if (entry.apiKey !== undefined && (await storedKey(preloop, accountId, existing)) !== entry.apiKey) patch.apiKey = entry.apiKey;
+      if (Object.keys(patch).length === 0) continue;
+      await store.update(accountId, entry.alias, patch, configActor);
+      changes.push(`model alias "${entry.alias}" updated (${Object.keys(patch).map((key) => (key === 'apiKey' ? 'credential' : key)).join(', ')})`);
+    } catch (error) {
+      if (isPreloopError(error, 'VALIDATION_ERROR')) {
+        throw new PreloopError('CONFIGURATION_ERROR', `models: alias "${entry.alias}": ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+  return changes;
+}

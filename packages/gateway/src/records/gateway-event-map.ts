@@ -1,0 +1,25 @@
+/**
+ * The gateway's typed events, merged into the kernel's event map.
+ *
+ * @module
+ */
+
+declare module '@preloop/core' {
+  interface PreloopEventMap {
+    /** A model call's usage record was stored. */
+    'gateway-usage-recorded': {
+      accountId: string;
+      usageId: string;
+      alias: string;
+      status: string;
+      costMicros: number | null;
+      runtimeSessionId: string | null;
+    };
+    /** A budget's settled spend crossed its soft limit (once per period, across instances). */
+    'gateway-budget-soft-limit': { accountId: string; budgetId: string; periodStart: number; spentMicros: number };
+    /** A call was refused because it could take a budget past its hard limit. */
+    'gateway-budget-exceeded': { accountId: string; budgetId: string; alias: string; principalId: string };
+  }
+}
+
+export {};
