@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { docExamples, runDocExample } from '@preloop/core/testing';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,23 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
 const guide = await readFile(path.join(root, 'docs/approvals-guide.md'), 'utf8');
-const examples = [...guide.matchAll(/^```ts\n(\/\/ example: (.+)\n[\s\S]*?)^```$/gm)].map((match) => ({
-  name: match[2]!,
-  code: match[1]!,
-  line: guide.slice(0, match.index).split('\n').length,
-}));
+const examples = docExamples(guide);
 // Inside the repository (ignored by git), so the examples resolve the workspace packages.
 const directory = path.join(root, '.data', `approvals-guide-${process.pid}`);
 
-function run(file: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', file], { cwd: root, env: { ...process.env, PRELOOP_LOG_LEVEL: 'silent' } });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
 
 describe('docs/approvals-guide.md', () => {
   afterAll(async () => {
@@ -34,11 +21,8 @@ describe('docs/approvals-guide.md', () => {
     expect(examples.length).toBeGreaterThanOrEqual(6);
   });
 
-  it.concurrent.each(examples)('the example "$name" (line $line) runs to completion', async ({ code, line }) => {
-    await mkdir(directory, { recursive: true });
-    const file = path.join(directory, `example-${line}.ts`);
-    await writeFile(file, code);
-    const result = await run(file);
+  it.concurrent.each(examples)('the example "$name" (line $line) runs to completion', async (example) => {
+    const result = await runDocExample(example, { root, directory });
     expect(result.output).not.toMatch(/Error|AssertionError/);
     expect(result.code).toBe(0);
   }, 60_000);

@@ -10,3 +10,5 @@ export { createTestPreloop, testSecretKey } from './testing/create-test-preloop.
 export type { TestPreloop } from './testing/create-test-preloop.js';
 export { modelProviderConformance, modelProviderPaths } from './testing/model-provider-conformance.js';
 export type { ModelProviderConformanceOptions } from './testing/model-provider-conformance.js';
+export { docExamples, runDocExample } from './testing/doc-examples.js';
+export type { DocExample } from './testing/doc-examples.js';
