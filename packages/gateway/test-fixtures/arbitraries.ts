@@ -16,7 +16,8 @@ import type {
 
 const text = fc.string({ minLength: 1, maxLength: 40 });
 const identifier = fc.stringMatching(/^[a-zA-Z0-9_]{1,16}$/);
-const toolInput = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+// Through JSON, as on the wire: JSON has no -0 (it reads back as 0).
+const toolInput = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown), { maxKeys: 4 });
 
 const textBlock = text.map((value): AnthropicContentBlockParam => ({ type: 'text', text: value }));
 const imageBlock = fc.oneof(

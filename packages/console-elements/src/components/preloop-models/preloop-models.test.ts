@@ -9,6 +9,11 @@ const row = (element: HTMLElement, alias: string) => query(element, `tr[data-ali
 describe('<preloop-models>', () => {
   it('lists model aliases with their secret-backed credential, prices and 30-day usage', async () => {
     expect(seed.gatewayError, 'the seeded model calls went through the gateway').toBeNull();
+    // Usage rows are written in batches; wait until the seeded calls are recorded before rendering.
+    await waitFor(async () => {
+      const summary = await ownerClient().models.usage({ groupBy: 'model' });
+      return (summary.rows.find((entry) => entry.key === 'fast')?.calls ?? 0) >= 3;
+    });
     const models = await mount('preloop-models', { client: ownerClient() });
     const fast = await waitFor(() => row(models, 'fast'));
     expect(textOf(fast)).toContain('gpt-4o-mini');
