@@ -7,12 +7,16 @@
  * - `gateway <upstream> <database> [budget] [web] [audit-failures]`: a Preloop
  *   kernel with the gateway, served by `createNodeGateway` (or by
  *   `createGateway` through core's `serve`, with `web`).
+ * - `portkey`: `@portkey-ai/gateway`'s own Node server (its published
+ *   `build/start-server.js`, headless), on an ephemeral port on 127.0.0.1.
  *
  * Each prints one JSON line (`{ "port": … }`) once listening.
  */
 
 import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { createLogger, createPreloop } from '@preloop/core';
 import { serve } from '@preloop/core/node';
 import { createGateway, gateway, getGatewayRuntime } from '@preloop/gateway';
@@ -114,11 +118,38 @@ async function gatewayServer(target: string, databaseUrl: string, withBudget: bo
   process.on('SIGTERM', () => void stop());
 }
 
+/**
+ * Starts `@portkey-ai/gateway` as published (`node build/start-server.js
+ * --port=<n> --headless`). Its server binds every interface and has no host
+ * option, so `listen` is pinned to 127.0.0.1 here; `--port=0` picks a free port,
+ * reported once listening. Its start-up banner and spinner on stdout are
+ * dropped so that the `{ port }` line is the only stdout output; its errors
+ * still go to stderr.
+ */
+async function portkey(): Promise<void> {
+  const entry = createRequire(import.meta.url).resolve('@portkey-ai/gateway/build/start-server.js');
+  const write = process.stdout.write.bind(process.stdout);
+  const listen = NetServer.prototype.listen;
+  NetServer.prototype.listen = function (this: NetServer, ...args: unknown[]) {
+    // @hono/node-server calls listen(port, hostname = undefined, callback).
+    if (typeof args[0] === 'number' && args[1] === undefined) args[1] = '127.0.0.1';
+    this.once('listening', () => {
+      if ('keepAliveTimeout' in this) (this as { keepAliveTimeout: number }).keepAliveTimeout = 60_000;
+      write(`${JSON.stringify({ port: (this.address() as AddressInfo).port })}\n`);
+    });
+    return listen.apply(this, args as Parameters<typeof listen>);
+  } as typeof listen;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.argv = [process.argv[0]!, entry, '--port=0', '--headless'];
+  await import(pathToFileURL(entry).href);
+}
+
 // Exit cleanly on SIGTERM (so `--cpu-prof` profiles are written).
 process.on('SIGTERM', () => process.exit(0));
 
 if (role === 'mock') mock();
 else if (role === 'proxy') proxy(upstream!);
+else if (role === 'portkey') await portkey();
 else if (role === 'gateway') await gatewayServer(upstream!, database!, flags.includes('budget'), flags.includes('web'), flags.includes('audit-failures'));
 else {
   console.error(`unknown role ${role}`);

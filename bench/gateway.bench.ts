@@ -21,6 +21,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: Rec
 const here = path.dirname(fileURLToPath(import.meta.url));
 const servers = path.join(here, 'gateway-servers.ts');
 const upstreamKey = 'sk-bench-upstream-0123456789abcdef';
+const portkeyVersion = (createRequire(import.meta.url)('@portkey-ai/gateway/package.json') as { version: string }).version;
+const portkeyName = `@portkey-ai/gateway ${portkeyVersion}`;
 
 interface Target {
   name: string;
@@ -31,15 +33,24 @@ interface Target {
   child: ChildProcess | null;
 }
 
-/** Starts one role of gateway-servers.ts in its own process and waits for its `{ port }` line. */
+/** Starts one role of gateway-servers.ts in its own process and waits (at most 30 s) for its `{ port }` line. */
 async function start(args: string[]): Promise<{ child: ChildProcess; info: { port: number; apiKey?: string } }> {
   const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', servers, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  const info = await new Promise<{ port: number; apiKey?: string }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-    lines.once('line', (line) => resolve(JSON.parse(line)));
-  });
-  return { child, info };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const info = await new Promise<{ port: number; apiKey?: string }>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+      lines.once('line', (line) => resolve(JSON.parse(line)));
+      timer = setTimeout(() => reject(new Error(`${args[0]} did not report a port within 30 s`)), 30_000);
+    });
+    return { child, info };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** CPU time (user + system) of a process so far, in microseconds (Linux). */
@@ -115,7 +126,7 @@ const round = (value: number) => Math.round(value);
 export default defineBench({
   name: 'gateway',
   description:
-    'Model gateway overhead on one mock upstream (OpenAI chat completions): latency added over a direct call (p50/p99, sequential keep-alive requests), time to first byte when streaming, and throughput (32 connections), next to a minimal Node pass-through proxy',
+    'Model gateway overhead on one mock upstream (OpenAI chat completions): latency added over a direct call (p50/p99, sequential keep-alive requests), time to first byte when streaming, and throughput (32 connections), next to a minimal Node pass-through proxy and @portkey-ai/gateway',
   async run(context: BenchContext) {
     const latencyCount = context.quick ? 300 : 3000;
     const rounds = 3;
@@ -146,6 +157,19 @@ export default defineBench({
       await add('gateway (sqlite file, account budget)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'b.db')}`, 'budget'], true);
       await add('gateway (sqlite file, web adapter)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'c.db')}`, 'web'], true);
       if (postgres) await add('gateway (postgres, account budget)', ['gateway', upstream, postgres.url, 'budget'], true);
+      {
+        // Portkey's OSS gateway, pointed at the same mock as an OpenAI-compatible custom host.
+        const started = await start(['portkey']);
+        children.push(started.child);
+        targets.push({
+          name: portkeyName,
+          port: started.info.port,
+          path: '/v1/chat/completions',
+          model: 'gpt-4o-mini',
+          headers: { authorization: `Bearer ${upstreamKey}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1` },
+          child: started.child,
+        });
+      }
 
       context.log('warming up');
       for (const target of targets) {
@@ -198,14 +222,17 @@ export default defineBench({
           const ttfb = round(percentile(samples.stream.ttfb, 50) - percentile(proxyLatency.stream.ttfb, 50));
           return `${target.name}: +${p50} µs p50, +${ttfb} µs TTFB p50`;
         });
+      const portkeyLatency = latency.get(portkeyName)!;
+      const portkeyOverProxy = `+${round(percentile(portkeyLatency.plain.total, 50) - percentile(proxyLatency.plain.total, 50))} µs p50, +${round(percentile(portkeyLatency.stream.ttfb, 50) - percentile(proxyLatency.stream.ttfb, 50))} µs TTFB p50`;
       return {
         rows,
         notes: [
-          `Over the bare proxy (the same extra loopback hop, so this is the gateway's own work): ${overProxy.join('; ')}.`,
+          `Over the bare proxy (the same extra loopback hop, so this is the gateway's own work): ${overProxy.join('; ')}; ${portkeyName}: ${portkeyOverProxy}.`,
           `Latency: ${latencyCount} sequential requests per case and mode on one keep-alive connection, in ${rounds} interleaved rounds; "added" = this case minus the direct call, at the same percentile. TTFB = first response body byte of a streamed answer.`,
           `Throughput: autocannon, 32 connections, ${seconds} s per mode. The load generator, the mock and the server under test are separate processes sharing the machine's cores, so absolute req/s are bounded by the machine; compare the ratios. "server CPU µs/req" is the server process's CPU time per non-streaming request (from /proc).`,
           'Gateway cases: createNodeGateway (createGateway behind core\'s web adapter for "web adapter"); OpenAI ingress to an OpenAI-format alias (pass-through; streams are parsed and re-emitted event by event for usage metering); API key auth (cached), policy check, usage record and audit record per call, written off the request path in batches every 50 ms. "auditCalls: failures" drops the per-call audit record of successful calls. "account budget" adds the atomic reservation before the upstream call (a transaction on SQLite, a single statement on PostgreSQL) and its settlement after.',
-          '@portkey-ai/gateway is not installed in this workspace, so it is not measured; the minimal Node pass-through proxy (node:http + keep-alive agent, bytes piped both ways) stands in as the baseline.',
+          'Node pass-through proxy: node:http + keep-alive agent, bytes piped both ways, no parsing (the baseline).',
+          `${portkeyName}: its published Node server (build/start-server.js --headless) in its own process, listen pinned to 127.0.0.1, same mock, headers x-portkey-provider: openai and x-portkey-custom-host: <mock>/v1, upstream key as Authorization; no config, cache, retries, hooks or logging backend (its defaults). Its dependency @hono/node-server is pinned to 1.13.8 by an npm override: with the 1.14+ versions its range resolves to, every streamed request fails with "TypeError: immutable" (Portkey-AI/gateway#1389). Its SSE relay waits 25 ms (setTimeout) before forwarding the first event, which is most of its streaming TTFB.`,
         ],
       };
     } finally {
