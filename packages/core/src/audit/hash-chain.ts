@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from './audit-types.js';
+import type { KernelTables } from '../storage/schema.js';
 
 /** The `prevHash` of an account's first record: 64 zeros. */
 export const genesisHash = '0'.repeat(64);
@@ -75,23 +76,8 @@ export function hashStoredAuditRecord(row: StoredAuditRecord): string {
   return sha256Hex(row.prev_hash + text);
 }
 
-/** The columns of a stored audit record that its hash covers. */
-export interface StoredAuditRecord {
-  id: string;
-  account_id: string;
-  seq: number;
-  time: number;
-  actor_type: string;
-  actor_id: string | null;
-  principal: string | null;
-  runtime_session_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: string;
-  data: string;
-  prev_hash: string;
-}
+/** The columns of a stored audit record that its hash covers: the row, less its own hash. */
+export type StoredAuditRecord = Omit<KernelTables['audit_records'], 'hash'>;
 
 function contentOf(record: AuditRecordContent): AuditRecordContent {
   return {
