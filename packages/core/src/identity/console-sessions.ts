@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createId, createToken } from '../ids.js';
 import { type IdentityActor, type IdentityContext, systemActor } from './identity-context.js';
 import { normalizeEmail, type User, type Users } from './users.js';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 
 /** The name of the console session cookie. */
 export const sessionCookieName = 'preloop_session';
@@ -28,7 +29,7 @@ export interface LoginResult {
 
 /** Console sessions: password login, sessions for host-authenticated users, logout. */
 export interface ConsoleSessions {
-  /** Checks email and password and opens a session; null on any failure (audited, generic). */
+  /** Checks email and password and opens a session; null on bad credentials (audited, generic); throws `RATE_LIMITED` after too many recent failures for the email. */
   login(email: string, password: string, options?: { secure?: boolean }): Promise<LoginResult | null>;
   /** Opens a session for a user the host already authenticated. */
   create(user: User, options?: { secure?: boolean; actor?: IdentityActor }): Promise<LoginResult>;
@@ -40,6 +41,8 @@ export interface ConsoleSessions {
 export interface ConsoleSessionOptions {
   /** Session lifetime, in seconds. @default 604800 (7 days) */
   ttlSeconds?: number;
+  /** Brute-force defence for password logins. @default 5 failures per email per 15 minutes */
+  throttle?: LoginThrottle;
 }
 
 /**
@@ -123,6 +126,7 @@ export function readSessionCookie(request: Request): string | null {
 export function createConsoleSessions(context: IdentityContext, users: Users, options: ConsoleSessionOptions = {}): ConsoleSessions {
   const { db } = context;
   const ttlSeconds = options.ttlSeconds ?? 604_800;
+  const throttle = options.throttle ?? createLoginThrottle();
 
   async function open(user: User, secure: boolean, actor: IdentityActor | null): Promise<LoginResult> {
     const token = createToken(32);
@@ -145,11 +149,20 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
 
   return {
     async login(email, password, loginOptions = {}) {
+      const normalized = normalizeEmail(String(email)).slice(0, 320);
+      try {
+        throttle.check(normalized);
+      } catch (error) {
+        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'refused', data: { email: normalized, reason: 'throttled' } });
+        throw error;
+      }
       const user = await users.verifyCredentials(email, password);
       if (!user) {
-        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'failure', data: { email: normalizeEmail(String(email)).slice(0, 320), reason: 'invalid_credentials' } });
+        throttle.fail(normalized);
+        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'failure', data: { email: normalized, reason: 'invalid_credentials' } });
         return null;
       }
+      throttle.succeed(normalized);
       return open(user, loginOptions.secure ?? false, null);
     },
 
