@@ -7,8 +7,13 @@
  * @module
  */
 
-import { createAnthropicUsageAccumulator, createOpenAIChatUsageAccumulator, createResponsesUsageAccumulator } from '../usage/stream-usage.js';
-import { createUsage, type Usage } from '../usage/usage.js';
+import {
+  createAnthropicUsageAccumulator,
+  createOpenAIChatUsageAccumulator,
+  createResponsesUsageAccumulator,
+  type StreamUsageAccumulator,
+} from '../usage/stream-usage.js';
+import type { Usage } from '../usage/usage.js';
 import type { AnthropicStreamEvent } from '../wire/anthropic-types.js';
 import type { ResponsesStreamEvent } from '../wire/openai-responses-types.js';
 import type { OpenAIChatCompletionChunk } from '../wire/openai-types.js';
@@ -52,6 +57,35 @@ export function settledUsage(meter: Pick<UsageMeter<unknown>, 'usage' | 'complet
 }
 
 /**
+ * Wraps a usage accumulator with a count of the output characters seen, so
+ * every wire format's meter shares one shape. `inputReported` is the
+ * accumulator's `reported` (OpenAI chat reports everything at once, at the end).
+ */
+function meterOf<Event>(accumulator: StreamUsageAccumulator<Event>, outputCharactersOf: (event: Event) => number): UsageMeter<Event> {
+  let characters = 0;
+  return {
+    push(event) {
+      accumulator.push(event);
+      characters += outputCharactersOf(event);
+    },
+    get usage() {
+      return accumulator.usage;
+    },
+    get complete() {
+      return accumulator.complete;
+    },
+    get inputReported() {
+      return accumulator.reported;
+    },
+    get outputCharacters() {
+      return characters;
+    },
+  };
+}
+
+const lengthOf = (value: unknown): number => (typeof value === 'string' ? value.length : 0);
+
+/**
  * A meter for OpenAI chat completion chunks.
  *
  * @example
@@ -61,36 +95,16 @@ export function settledUsage(meter: Pick<UsageMeter<unknown>, 'usage' | 'complet
  * ```
  */
 export function createOpenAIChatMeter(): UsageMeter<OpenAIChatCompletionChunk> {
-  const accumulator = createOpenAIChatUsageAccumulator();
-  let characters = 0;
-  return {
-    push(chunk) {
-      accumulator.push(chunk);
-      const choices = chunk.choices;
-      if (!choices) return;
-      for (const choice of choices) {
-        const delta = choice.delta;
-        if (!delta) continue;
-        if (typeof delta.content === 'string') characters += delta.content.length;
-        if (typeof delta.refusal === 'string') characters += delta.refusal.length;
-        const reasoning = (delta as { reasoning_content?: unknown; reasoning?: unknown }).reasoning_content ?? (delta as { reasoning?: unknown }).reasoning;
-        if (typeof reasoning === 'string') characters += reasoning.length;
-        for (const call of delta.tool_calls ?? []) characters += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
-      }
-    },
-    get usage() {
-      return accumulator.usage;
-    },
-    get complete() {
-      return accumulator.complete;
-    },
-    get inputReported() {
-      return accumulator.complete;
-    },
-    get outputCharacters() {
-      return characters;
-    },
-  };
+  return meterOf(createOpenAIChatUsageAccumulator(), (chunk) => {
+    let characters = 0;
+    for (const choice of chunk.choices ?? []) {
+      const delta = choice.delta as (typeof choice.delta & { reasoning_content?: unknown; reasoning?: unknown }) | undefined;
+      if (!delta) continue;
+      characters += lengthOf(delta.content) + lengthOf(delta.refusal) + lengthOf(delta.reasoning_content ?? delta.reasoning);
+      for (const call of delta.tool_calls ?? []) characters += (call.function?.arguments?.length ?? 0) + (call.function?.name?.length ?? 0);
+    }
+    return characters;
+  });
 }
 
 /**
@@ -104,28 +118,11 @@ export function createOpenAIChatMeter(): UsageMeter<OpenAIChatCompletionChunk> {
  * ```
  */
 export function createAnthropicMeter(): UsageMeter<AnthropicStreamEvent> {
-  const accumulator = createAnthropicUsageAccumulator();
-  let characters = 0;
-  return {
-    push(event) {
-      accumulator.push(event);
-      if (event.type !== 'content_block_delta') return;
-      const delta = event.delta as { text?: unknown; partial_json?: unknown; thinking?: unknown };
-      for (const value of [delta.text, delta.partial_json, delta.thinking]) if (typeof value === 'string') characters += value.length;
-    },
-    get usage() {
-      return accumulator.usage;
-    },
-    get complete() {
-      return accumulator.complete;
-    },
-    get inputReported() {
-      return accumulator.reported;
-    },
-    get outputCharacters() {
-      return characters;
-    },
-  };
+  return meterOf(createAnthropicUsageAccumulator(), (event) => {
+    if (event.type !== 'content_block_delta') return 0;
+    const delta = event.delta as { text?: unknown; partial_json?: unknown; thinking?: unknown };
+    return lengthOf(delta.text) + lengthOf(delta.partial_json) + lengthOf(delta.thinking);
+  });
 }
 
 /**
@@ -138,25 +135,5 @@ export function createAnthropicMeter(): UsageMeter<AnthropicStreamEvent> {
  * ```
  */
 export function createResponsesMeter(): UsageMeter<ResponsesStreamEvent> {
-  const accumulator = createResponsesUsageAccumulator();
-  let characters = 0;
-  return {
-    push(event) {
-      accumulator.push(event);
-      const delta = (event as { delta?: unknown }).delta;
-      if (typeof delta === 'string' && event.type.endsWith('.delta')) characters += delta.length;
-    },
-    get usage() {
-      return accumulator.complete || accumulator.reported ? accumulator.usage : createUsage();
-    },
-    get complete() {
-      return accumulator.complete;
-    },
-    get inputReported() {
-      return accumulator.reported;
-    },
-    get outputCharacters() {
-      return characters;
-    },
-  };
+  return meterOf(createResponsesUsageAccumulator(), (event) => (event.type.endsWith('.delta') ? lengthOf((event as { delta?: unknown }).delta) : 0));
 }
