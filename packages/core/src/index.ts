@@ -95,8 +95,10 @@ export { createPolicyStore } from './governance/policy-store.js';
 export type { PolicyStore, PolicyVersion, ActivePolicy, PolicyValidation } from './governance/policy-store.js';
 export { createKillSwitch, killSwitchScopes } from './governance/kill-switch.js';
 export type { KillSwitch, KillSwitchScope, KillSwitchState } from './governance/kill-switch.js';
-export { governanceBusChannel } from './governance/account-cache.js';
-export type { GovernanceSignal } from './governance/account-cache.js';
+export { governanceBusChannel } from './governance/governance-signals.js';
+export type { GovernanceSignal } from './governance/governance-signals.js';
+export { createAccountCache } from './bus/account-cache.js';
+export type { AccountCache, AccountCacheOptions, AccountCacheSignal } from './bus/account-cache.js';
 
 export { createIdentity } from './identity/create-identity.js';
 export type { Identity, IdentityOptions } from './identity/create-identity.js';

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { AuditRecordInput } from '../audit/audit-types.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Bus } from '../bus/bus.js';
-import { createAccountCache } from './account-cache.js';
+import { createAccountCache } from '../bus/account-cache.js';
+import { governanceBusChannel } from './governance-signals.js';
 
 /** What the kill switch can stop. */
 export const killSwitchScopes = ['tools', 'models', 'flows'] as const;
@@ -42,7 +43,7 @@ export function createKillSwitch(options: { db: Kysely<any>; bus: Bus; audit: Au
     const row = await db.selectFrom('kernel_state').select('value').where('account_id', '=', accountId).where('key', '=', stateKey).executeTakeFirst();
     return row ? (JSON.parse(row.value as string) as KillSwitchState) : off;
   };
-  const cache = createAccountCache(options.bus, 'kill-switch', options.cacheTtlMs ?? 5000, load);
+  const cache = createAccountCache({ bus: options.bus, channel: governanceBusChannel, kind: 'kill-switch', ttlMs: options.cacheTtlMs ?? 5000, load });
 
   const write = async (accountId: string, state: KillSwitchState) => {
     const now = Date.now();

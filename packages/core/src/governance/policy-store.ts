@@ -16,7 +16,8 @@ import {
   type PolicyDocument,
   type PolicyTestReport,
 } from '../policy/index.js';
-import { createAccountCache } from './account-cache.js';
+import { createAccountCache } from '../bus/account-cache.js';
+import { governanceBusChannel } from './governance-signals.js';
 
 /** One stored version of an account's policy. */
 export interface PolicyVersion {
@@ -80,7 +81,7 @@ export function createPolicyStore(options: { db: Kysely<any>; bus: Bus; audit: A
     const document = parsePolicyDocument(JSON.parse(row.document as string), 'json');
     return { version, document, compiled: compilePolicy(document) };
   };
-  const cache = createAccountCache(options.bus, 'policy', options.cacheTtlMs ?? 5000, loadActive);
+  const cache = createAccountCache({ bus: options.bus, channel: governanceBusChannel, kind: 'policy', ttlMs: options.cacheTtlMs ?? 5000, load: loadActive });
 
   const parse = (text: string | Record<string, unknown>): PolicyDocument =>
     typeof text === 'string' ? parsePolicyDocument(text, text.trimStart().startsWith('{') ? 'json' : 'yaml') : parsePolicyDocument(text, 'json');

@@ -7,7 +7,7 @@
 
 import { createId, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
 import type { Kysely } from 'kysely';
-import type { AccountCache } from '../runtime/gateway-signals.js';
+import type { AccountCache } from '@preloop/core';
 import type { GatewayModelRow, GatewayTables } from '../storage/gateway-tables.js';
 import type { ModelPrices } from '../usage/model-prices.js';
 import { findModelPrices } from '../usage/price-table.js';

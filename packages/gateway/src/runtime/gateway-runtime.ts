@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PreloopError, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
+import { createAccountCache, PreloopError, type AccountCache, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import { createBudgetStore, toBudget, type BudgetStore } from '../budgets/budget-store.js';
 import { reclaimExpiredReservations } from '../budgets/budget-ledger.js';
@@ -16,7 +16,7 @@ import { createModelStore, loadCachedModels, type CachedModels, type ModelStore 
 import { collectProviders, type ProviderRegistry } from '../models/provider-registry.js';
 import { createUsageWriter, type UsageWriter } from '../records/usage-writer.js';
 import type { GatewayTables } from '../storage/gateway-tables.js';
-import { createAccountCache, gatewayBusChannel, type GatewaySignal } from './gateway-signals.js';
+import { gatewayBusChannel, type GatewaySignal } from './gateway-signals.js';
 
 /** Options of the `gateway()` plugin. */
 export interface GatewayPluginOptions {
@@ -91,16 +91,16 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
   const db = preloop.db as Kysely<GatewayTables>;
   const ttl = options.cacheTtlMs ?? 30_000;
   const providers = collectProviders(preloop.plugins, options.providers);
-  const modelCache = createAccountCache<CachedModels>(preloop.bus, 'models', ttl, (accountId) => loadCachedModels(db, accountId));
-  const budgetCache = createAccountCache<Budget[]>(preloop.bus, 'budgets', ttl, async (accountId) =>
+  const cacheOf = <T>(kind: GatewaySignal['kind'], load: (accountId: string) => Promise<T>) =>
+    createAccountCache<T>({ bus: preloop.bus, channel: gatewayBusChannel, kind, ttlMs: ttl, load });
+  const modelCache = cacheOf<CachedModels>('models', (accountId) => loadCachedModels(db, accountId));
+  const budgetCache = cacheOf<Budget[]>('budgets', async (accountId) =>
     (await db.selectFrom('gateway_budgets').selectAll().where('account_id', '=', accountId).orderBy('name').execute()).map(toBudget),
   );
-  const announce = (kind: GatewaySignal['kind'], drop: (accountId: string) => void) => async (accountId: string) => {
-    drop(accountId);
-    await preloop.bus.publish(gatewayBusChannel, { accountId, kind } satisfies GatewaySignal).catch((error) => {
+  const announce = (cache: AccountCache<unknown>) => (accountId: string) =>
+    cache.invalidate(accountId).catch((error) => {
       preloop.logger.warn('gateway: could not announce a change on the Bus; other instances catch up within the cache TTL', { error });
     });
-  };
   const writeIntervalMs = options.writeIntervalMs ?? 50;
   const writer = createUsageWriter({ db, dialect: preloop.dialect, events: preloop.events, logger: preloop.logger, maxBatchSize: options.usageBatchSize, flushIntervalMs: writeIntervalMs });
   const reclaim = async (now = Date.now()) => {
@@ -130,8 +130,8 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
     preloop,
     db,
     providers,
-    models: createModelStore(preloop, providers, modelCache, announce('models', modelCache.drop)),
-    budgets: createBudgetStore(preloop, budgetCache, announce('budgets', budgetCache.drop)),
+    models: createModelStore(preloop, providers, modelCache, announce(modelCache)),
+    budgets: createBudgetStore(preloop, budgetCache, announce(budgetCache)),
     writer,
     audit(input) {
       if (pendingAudit.push(input) === 1) {
