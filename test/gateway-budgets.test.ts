@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postgresOnly, testDialects } from '@preloop/core/testing';
+import { describePostgres, testDialects } from '@preloop/core/testing';
 import { getGatewayRuntime, periodStart, type Budget } from '@preloop/gateway';
 import { reserveBudgets } from '../packages/gateway/src/budgets/budget-ledger.js';
 import { openAICanaryKey, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
@@ -134,7 +134,7 @@ describe.each(testDialects())('budgets on $name', (dialect) => {
   });
 });
 
-describe.each(postgresOnly())('budgets across two instances on one $name database', (dialect) => {
+describePostgres('budgets across two instances on one database', (dialect) => {
   let first: GatewayHarness;
   let second: GatewayHarness;
   beforeAll(async () => {

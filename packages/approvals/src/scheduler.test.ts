@@ -1,5 +1,5 @@
 import { createPreloop, createLogger } from '@preloop/core';
-import { postgresOnly, testDialects, testSecretKey } from '@preloop/core/testing';
+import { describePostgres, testDialects, testSecretKey } from '@preloop/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvals, getApprovalEngine } from './approvals-plugin.js';
 import { createApprovalFixture, toolCall, type ApprovalFixture } from './test-fixtures.js';
@@ -89,7 +89,7 @@ describe.each(testDialects())('timeouts, escalation and waiting on $name', (dial
   });
 });
 
-describe.each(postgresOnly())('two kernels on one $name database', (dialect) => {
+describePostgres('two kernels on one database', (dialect) => {
   it('wakes a wait on kernel A when kernel B decides', async () => {
     const a = await createApprovalFixture(dialect, { workflows, pollIntervalMs: 60_000 });
     const b = await createPreloop({

@@ -6,6 +6,7 @@
  */
 export { testDialects, postgresOnly, createPostgresTestDatabase, testPostgresUrlVariable } from './testing/test-databases.js';
 export type { TestDatabase, TestDialect } from './testing/test-databases.js';
+export { describePostgres } from './testing/describe-postgres.js';
 export { createTestPreloop, testSecretKey } from './testing/create-test-preloop.js';
 export type { TestPreloop } from './testing/create-test-preloop.js';
 export { modelProviderConformance, modelProviderPaths } from './testing/model-provider-conformance.js';

@@ -10,7 +10,8 @@ import { createHookRunner } from '../hooks/hook-runner.js';
 import type { Principal } from '../identity/principal.js';
 import { migrateDatabase } from '../kernel/migrate.js';
 import { openDatabase, type PreloopDatabase } from '../storage/database.js';
-import { postgresOnly, testDialects, type TestDatabase } from '../testing/test-databases.js';
+import { describePostgres } from '../testing/describe-postgres.js';
+import { testDialects, type TestDatabase } from '../testing/test-databases.js';
 import type { AuditRow } from './audit-rows.js';
 import { createAuditTrail, type AuditTrail, type AuditTrailOptions } from './audit-trail.js';
 import { createCheckpointSigner, verifyCheckpoint } from './checkpoints.js';
@@ -317,7 +318,7 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
   });
 });
 
-describe.each(postgresOnly())('two audit trails on one $name database', (dialect) => {
+describePostgres('two audit trails on one database', (dialect) => {
   it('appending concurrently keeps one valid chain', async () => {
     const testDatabase = await dialect.create();
     const first = await openMigrated(testDatabase.url);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestPreloop } from '../testing/create-test-preloop.js';
-import { postgresOnly, testDialects } from '../testing/test-databases.js';
+import { describePostgres } from '../testing/describe-postgres.js';
+import { testDialects } from '../testing/test-databases.js';
 import { createMemoryBus } from './bus.js';
 
 const receive = (subscribe: (handler: (payload: unknown) => void) => () => void, timeoutMs = 5000) =>
@@ -42,7 +43,7 @@ describe.each(testDialects())('kernel bus on $name', (dialect) => {
   });
 });
 
-describe.each(postgresOnly())('bus across kernels on $name', (dialect) => {
+describePostgres('bus across kernels', (dialect) => {
   it('a signal published by one kernel reaches another kernel on the same PostgreSQL', async () => {
     const first = await createTestPreloop(dialect);
     const { createPreloop } = await import('../kernel/create-preloop.js');

@@ -5,7 +5,8 @@ import type { Principal } from '../identity/principal.js';
 import { createLogger } from '../logger.js';
 import { definePlugin } from '../plugins/define-plugin.js';
 import { createTestPreloop, testSecretKey, type TestPreloop } from '../testing/create-test-preloop.js';
-import { postgresOnly, testDialects } from '../testing/test-databases.js';
+import { describePostgres } from '../testing/describe-postgres.js';
+import { testDialects } from '../testing/test-databases.js';
 
 const allowReads = `
 version: 1
@@ -188,7 +189,7 @@ describe.each(testDialects())('governance on $name', (dialect) => {
   });
 });
 
-describe.each(postgresOnly())('governance across instances on $name', (dialect) => {
+describePostgres('governance across instances', (dialect) => {
   it('the kill switch pulled on one kernel stops tools on another within moments', async () => {
     const first = await createTestPreloop(dialect, { policy: allowReads });
     const second = await createPreloop({ database: first.url, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }) });

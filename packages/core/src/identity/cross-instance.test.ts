@@ -3,7 +3,7 @@ import { createPreloop } from '../kernel/create-preloop.js';
 import type { Preloop } from '../kernel/preloop.js';
 import { createLogger } from '../logger.js';
 import { createTestPreloop, testSecretKey, type TestPreloop } from '../testing/create-test-preloop.js';
-import { postgresOnly } from '../testing/test-databases.js';
+import { describePostgres } from '../testing/describe-postgres.js';
 import { bearerRequest, callApi, seedUser } from './identity-test-support.js';
 
 /** Polls until `check` is true; returns the milliseconds it took, or fails after `timeoutMs`. */
@@ -16,7 +16,7 @@ async function within(timeoutMs: number, check: () => Promise<boolean>): Promise
   return Date.now() - start;
 }
 
-describe.each(postgresOnly())('identity across kernels on one $name', (dialect) => {
+describePostgres('identity across kernels', (dialect) => {
   let test: TestPreloop;
   let a: Preloop;
   let b: Preloop;
