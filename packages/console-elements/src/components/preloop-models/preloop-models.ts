@@ -39,7 +39,8 @@ export class PreloopModels extends PreloopElement {
   @property({ type: Boolean, attribute: 'no-budgets' }) noBudgets = false;
 
   @state() private models: ModelAlias[] = [];
-  @state() private usage = new Map<string, UsageSummaryRow>();
+  /** Usage per alias over the last 30 days; null when the usage summary could not be read. */
+  @state() private usage: Map<string, UsageSummaryRow> | null = new Map();
   @state() private loading = true;
   @state() private notInstalled = false;
   @state() private failure: string | null = null;
@@ -64,12 +65,15 @@ export class PreloopModels extends PreloopElement {
     if (!api) return;
     if (!quiet) this.loading = true;
     try {
-      const page = await api.models.list();
+      // Both together, so a row never shows a usage figure before the usage summary arrived.
+      const [page, usage] = await Promise.all([
+        api.models.list(),
+        api.models.usage({ groupBy: 'model', from: startOfToday() - 29 * day }).catch(() => null),
+      ]);
       this.models = page.items;
+      this.usage = usage ? new Map(usage.rows.filter((row) => row.key !== null).map((row) => [row.key!, row])) : null;
       this.notInstalled = false;
       this.failure = null;
-      const usage = await api.models.usage({ groupBy: 'model', from: startOfToday() - 29 * day }).catch(() => null);
-      this.usage = new Map((usage?.rows ?? []).filter((row) => row.key !== null).map((row) => [row.key!, row]));
     } catch (error) {
       if (isRouteMissing(error)) this.notInstalled = true;
       else this.failure = this.reportError('load models', error);
@@ -148,15 +152,15 @@ export class PreloopModels extends PreloopElement {
         </thead>
         <tbody>
           ${this.models.map((model) => {
-            const usage = this.usage.get(model.alias);
+            const usage = this.usage?.get(model.alias);
             const prices = model.prices;
             return html`<tr data-alias=${model.alias}>
               <td><div class="alias">${model.alias}</div><div class="secondary-text">${model.model}${model.fallback ? ` · falls back to ${model.fallback}` : ''}</div></td>
               <td>${model.provider}${model.baseUrl ? html`<div class="secondary-text">${model.baseUrl}</div>` : nothing}</td>
               <td>${model.hasCredential === false ? html`<span class="badge">none</span>` : html`<span class="badge success">secret stored</span>`}</td>
               <td class="num">${prices ? `$${prices.input} / $${prices.output}` : html`<span class="muted">default table</span>`}</td>
-              <td class="num">${formatCount(usage?.calls ?? 0)}</td>
-              <td class="num">${usage ? formatMoney(usage.costMicros) : '$0.00'}${usage?.unpricedCalls ? html`<div class="secondary-text">${usage.unpricedCalls} unpriced</div>` : nothing}</td>
+              <td class="num">${this.usage ? formatCount(usage?.calls ?? 0) : html`<span title="Usage could not be read">—</span>`}</td>
+              <td class="num">${this.usage ? (usage ? formatMoney(usage.costMicros) : '$0.00') : html`<span title="Usage could not be read">—</span>`}${usage?.unpricedCalls ? html`<div class="secondary-text">${usage.unpricedCalls} unpriced</div>` : nothing}</td>
               <td class="actions">
                 <button class=${this.confirmDelete === model.alias ? 'danger small' : 'danger-outline small'} @click=${() => this.removeModel(model.alias)}>${this.confirmDelete === model.alias ? 'Confirm remove' : 'Remove'}</button>
               </td>
