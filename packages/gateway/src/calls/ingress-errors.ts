@@ -84,7 +84,8 @@ export function errorBody(format: IngressFormat, error: PreloopError): OpenAIErr
 /**
  * A JSON error reply in the ingress's shape. `RATE_LIMITED` errors carry
  * `retry-after` (from `details.retryAfterSeconds`); budget refusals carry
- * `x-should-retry: false` so the official SDKs do not retry them.
+ * `x-should-retry: false` so the official SDKs do not retry them; a 413
+ * carries `connection: close`.
  *
  * @example
  * ```ts
@@ -97,6 +98,8 @@ export function errorReply(format: IngressFormat, error: unknown, headers: Recor
   const retryAfter = (preloopError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   if (typeof retryAfter === 'number') replyHeaders['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
   if (preloopError.code === 'BUDGET_EXCEEDED') replyHeaders['x-should-retry'] = 'false';
+  // The rest of an over-size upload is not read: close the connection after the answer.
+  if (preloopError.code === 'PAYLOAD_TOO_LARGE') replyHeaders.connection = 'close';
   return { status: preloopError.status, headers: replyHeaders, body: JSON.stringify(errorBody(format, preloopError)) };
 }
 

@@ -7,8 +7,9 @@
  * @module
  */
 
-import { readTextBody, type Preloop } from '@preloop/core';
+import type { Preloop } from '@preloop/core';
 import type { GatewayReply, GatewayRequest } from '../calls/exchange.js';
+import { readWebBody } from './body-limit.js';
 import { createGatewayDispatcher } from './gateway-dispatch.js';
 import type { GatewayOptions } from './gateway-options.js';
 
@@ -31,7 +32,7 @@ export function fromWebRequest(request: Request): GatewayRequest {
     path: pathOf(request.url),
     url: request.url,
     header: (name) => request.headers.get(name),
-    readText: (limitBytes) => readTextBody(request, limitBytes),
+    readText: (limitBytes) => readWebBody(request, limitBytes),
     get aborted() {
       return request.signal.aborted;
     },

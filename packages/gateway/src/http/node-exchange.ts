@@ -9,10 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PreloopError } from '@preloop/core';
 import type { GatewayReply, GatewayRequest } from '../calls/exchange.js';
-
-function tooLarge(limitBytes: number): PreloopError {
-  return new PreloopError('PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${limitBytes} bytes.`);
-}
+import { collectBody, type BodyCollector } from './body-limit.js';
 
 /**
  * Adapts a Node request to the gateway's exchange. The client counts as gone
@@ -48,27 +45,33 @@ export function fromNodeRequest(incoming: IncomingMessage, response: ServerRespo
     url: `${protocol}://${host}${raw}`,
     header,
     readText(limitBytes) {
-      const declared = Number(incoming.headers['content-length'] ?? Number.NaN);
-      if (Number.isFinite(declared) && declared > limitBytes) {
-        response.shouldKeepAlive = false;
-        return Promise.reject(tooLarge(limitBytes));
-      }
       return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const onData = (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > limitBytes) {
-            incoming.off('data', onData);
-            incoming.pause();
+        let body: BodyCollector;
+        try {
+          body = collectBody(limitBytes, header('content-length'));
+        } catch (error) {
+          response.shouldKeepAlive = false;
+          reject(error);
+          return;
+        }
+        const settle = () => {
+          incoming.off('data', onData);
+          try {
+            resolve(body.finish());
+          } catch (error) {
+            // Over the limit: the body was read to its end (up to the drain cap), so the 413 reaches the client; then close.
             response.shouldKeepAlive = false;
-            reject(tooLarge(limitBytes));
-            return;
+            reject(error);
           }
-          chunks.push(chunk);
+        };
+        const onData = (chunk: Buffer) => {
+          if (body.push(chunk) === 'stop') {
+            incoming.pause();
+            settle();
+          }
         };
         incoming.on('data', onData);
-        incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+        incoming.once('end', settle);
         incoming.once('error', reject);
         incoming.once('close', () => {
           if (!incoming.complete) reject(new PreloopError('CLIENT_CLOSED_REQUEST', 'The client closed the request before sending its body.', { status: 499 }));
