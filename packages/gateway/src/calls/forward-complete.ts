@@ -33,8 +33,14 @@ export function callHeaders(call: ModelCall, upstream: UpstreamResponse, content
 export async function forwardComplete(context: GatewayContext, call: ModelCall, request: GatewayRequest, format: IngressFormat, body: Record<string, unknown>): Promise<AttemptOutcome> {
   let upstream: UpstreamResponse;
   let text: string;
+  // A non-streaming answer starts with its response headers: a silent upstream is cut after `firstByteMs`, not `totalMs`.
+  const firstByteTimer = setTimeout(() => call.abort('timeout'), context.options.timeouts.firstByteMs);
   try {
-    upstream = await sendUpstream(context, call, request, format);
+    try {
+      upstream = await sendUpstream(context, call, request, format);
+    } finally {
+      clearTimeout(firstByteTimer);
+    }
     call.markFirstByte();
     if (upstream.status < 200 || upstream.status > 299) return await upstreamErrorOutcome(call, upstream, format);
     text = await upstream.text();

@@ -8,7 +8,12 @@ import type { RateLimits } from './rate-limiter.js';
 
 /** Upstream timeouts. */
 export interface GatewayTimeouts {
-  /** Streaming calls: longest wait for the upstream's first event, in ms. @default 60000 */
+  /**
+   * Longest wait for the upstream to start answering, in ms: a stream's first
+   * event, or a non-streaming call's response headers. A non-streaming answer
+   * arrives whole, once generated, so long generations (large `max_tokens`,
+   * reasoning models) need streaming or a larger value. @default 60000
+   */
   firstByteMs?: number;
   /** Streaming calls: longest silence between upstream chunks, in ms. @default 120000 */
   idleMs?: number;
