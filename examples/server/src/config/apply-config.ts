@@ -1,9 +1,8 @@
-import { parsePolicyDocument, toPolicyJson, type Preloop } from '@preloop/core';
+import type { Preloop } from '@preloop/core';
 import { applyModelConfig } from '@preloop/gateway';
 import { registerConfigServers } from '@preloop/mcp';
+import { applyConfigPolicy } from './apply-config-policy.js';
 import type { LoadedConfig } from './load-config.js';
-
-const configActor = { type: 'system' as const, name: 'PRELOOP_CONFIG' };
 
 /**
  * Applies the configuration file to the kernel, idempotently: a section
@@ -19,12 +18,9 @@ export async function applyConfig(preloop: Preloop, loaded: LoadedConfig): Promi
   const changes: string[] = [];
   const { config } = loaded;
   if (config.policy !== undefined) {
-    const proposed = typeof config.policy === 'string' ? parsePolicyDocument(config.policy) : parsePolicyDocument(config.policy, 'json');
-    const active = await preloop.governance.policies.active(preloop.accountId);
-    if (toPolicyJson(active.document) !== toPolicyJson(proposed)) {
-      const version = await preloop.governance.policies.apply(preloop.accountId, config.policy, configActor, `from ${loaded.file}`);
-      changes.push(`policy version ${version.version}`);
-    }
+    const outcome = await applyConfigPolicy(preloop, { policy: config.policy, precedence: config.policyPrecedence, file: loaded.file, logger: preloop.logger });
+    if (outcome.action === 'applied') changes.push(`policy version ${outcome.version}`);
+    if (outcome.action === 'kept-database') changes.push(`policy NOT applied: version ${outcome.version} from the admin API is newer (policyPrecedence: database)`);
   }
   if (config.models.length > 0) changes.push(...(await applyModelConfig(preloop, config.models)));
   if (config.mcpServers.length > 0) {

@@ -13,15 +13,26 @@ export const modelConfigSchema = z.strictObject({
   fallback: z.string().optional().describe('Alias to try when the upstream answers 429/5xx before the first byte'),
 });
 
+/** Settings of an upstream MCP server the file may state; one left out keeps its stored value (the default for a new server). */
+const mcpServerSettings = {
+  namespaced: z.boolean().optional().describe('Expose tools as <name>.<tool> (default true)'),
+  trustOnFirstUse: z.boolean().optional().describe('Pin unflagged tools on the first scan without a separate approval (default true)'),
+  enabled: z.boolean().optional().describe('Connect and list its tools (default true)'),
+  timeoutMs: z.number().int().min(1000).max(3_600_000).optional().describe('Timeout of one upstream request in ms (default 60000)'),
+  trust: z.enum(['trusted', 'untrusted']).optional().describe('untrusted: its tool results taint the runtime session (default trusted)'),
+};
+
 /** An upstream MCP server declared in the config file. */
 export const mcpServerConfigSchema = z.discriminatedUnion('transport', [
   z.strictObject({
+    ...mcpServerSettings,
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it namespaces the tools)'),
     transport: z.literal('http'),
     url: z.url(),
     headers: z.record(z.string(), z.string()).optional().describe('Sent upstream; held as secrets'),
   }),
   z.strictObject({
+    ...mcpServerSettings,
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'must be letters, digits, - or _ (it namespaces the tools)'),
     transport: z.literal('stdio'),
     command: z.string().min(1),
@@ -39,6 +50,10 @@ export const configFileSchema = z.strictObject({
   models: z.array(modelConfigSchema).default([]),
   mcpServers: z.array(mcpServerConfigSchema).default([]),
   policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional().describe('A policy document, or the path of one relative to this file'),
+  policyPrecedence: z
+    .enum(['database', 'file'])
+    .default('database')
+    .describe('When the file\'s policy differs from a newer version applied through the admin API: database keeps that version (default), file replaces it'),
   plugins: z
     .strictObject({
       webhook: z

@@ -1,12 +1,38 @@
 import { redactString, type AuditRecordInput, type Preloop } from '@preloop/core';
 import { getMcpRuntime } from '../plugin/mcp-runtime.js';
-import type { McpServerInput, McpServerRecord } from '../store/server-schema.js';
+import type { McpServerInput, McpServerPatch, McpServerRecord, McpServerTrust } from '../store/server-schema.js';
 import type { ScanToolOutcome } from '../store/tool-store.js';
 
+/**
+ * The settings a config entry may state besides its transport; each one the
+ * entry leaves out keeps its stored value (the default for a new server), so an
+ * admin's change through the API survives a restart unless the file states it.
+ */
+export interface ConfigMcpServerSettings {
+  /** @default true */
+  namespaced?: boolean;
+  /** @default true */
+  trustOnFirstUse?: boolean;
+  /** @default true */
+  enabled?: boolean;
+  /** @default 60000 */
+  timeoutMs?: number;
+  /** @default 'trusted' */
+  trust?: McpServerTrust;
+}
+
 /** An `mcpServers` entry of the reference server's config file. */
-export type ConfigMcpServer =
-  | { name: string; transport: 'http'; url: string; headers?: Record<string, string> }
-  | { name: string; transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string> };
+export type ConfigMcpServer = ConfigMcpServerSettings &
+  ({ name: string; transport: 'http'; url: string; headers?: Record<string, string> } | { name: string; transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string> });
+
+const settingKeys = ['namespaced', 'trustOnFirstUse', 'enabled', 'timeoutMs', 'trust'] as const;
+
+/** The settings `entry` states that differ from `existing`. */
+function changedSettings(existing: McpServerRecord, entry: ConfigMcpServer): McpServerPatch {
+  const patch: Record<string, unknown> = {};
+  for (const key of settingKeys) if (entry[key] !== undefined && entry[key] !== existing[key]) patch[key] = entry[key];
+  return patch as McpServerPatch;
+}
 
 /** What registering one config entry did. */
 export interface ConfigServerResult {
@@ -30,9 +56,13 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+function withoutUnset<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+}
+
 async function differs(preloop: Preloop, existing: McpServerRecord, entry: ConfigMcpServer): Promise<boolean> {
   const runtime = getMcpRuntime(preloop);
-  if (existing.transport !== entry.transport) return true;
+  if (existing.transport !== entry.transport || Object.keys(changedSettings(existing, entry)).length > 0) return true;
   const credentials = await runtime.servers.credentials(existing);
   if (entry.transport === 'http') return existing.url !== entry.url || !sameJson(credentials.headers, entry.headers ?? {});
   return existing.command !== entry.command || !sameJson(existing.args, entry.args ?? []) || !sameJson(credentials.env, entry.env ?? {});
@@ -45,7 +75,9 @@ function summarize(outcomes: ScanToolOutcome[]): ConfigServerResult['scan'] {
 
 /**
  * Registers the config file's upstream MCP servers, idempotently: a server
- * already registered with the same settings and credentials is left alone, a
+ * already registered with the same settings and credentials is left alone
+ * (settings the entry does not state — `namespaced`, `trustOnFirstUse`,
+ * `enabled`, `timeoutMs`, `trust` — keep their stored values), a
  * changed one is updated (credentials are compared decrypted, stored
  * encrypted), a new one is created; then servers that changed (or were never
  * scanned) are scanned. The config file is an operator's decision, so these
@@ -75,9 +107,11 @@ export async function registerConfigServers(preloop: Preloop, entries: readonly 
       if (existing.transport !== entry.transport) {
         await runtime.servers.remove(accountId, existing.id, actor);
         await runtime.upstreams.disconnect(existing.id);
-        server = await runtime.servers.create(accountId, entry as McpServerInput, actor, 'config');
+        const kept = Object.fromEntries(settingKeys.map((key) => [key, existing[key]]));
+        server = await runtime.servers.create(accountId, { ...kept, ...withoutUnset(entry) } as McpServerInput, actor, 'config');
       } else {
-        const patch = entry.transport === 'http' ? { url: entry.url, headers: entry.headers ?? {} } : { command: entry.command, args: entry.args ?? [], env: entry.env ?? {} };
+        const connection = entry.transport === 'http' ? { url: entry.url, headers: entry.headers ?? {} } : { command: entry.command, args: entry.args ?? [], env: entry.env ?? {} };
+        const patch: McpServerPatch = { ...connection, ...changedSettings(existing, entry) };
         server = await runtime.servers.update(accountId, existing.id, patch, actor);
         await runtime.upstreams.disconnect(existing.id);
       }

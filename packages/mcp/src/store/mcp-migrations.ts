@@ -4,7 +4,9 @@ import { columnTypes, defineMigrations, type PreloopMigration } from '@preloop/c
  * The migrations of `@preloop/mcp`, run by the kernel through the `mcp()`
  * plugin: upstream MCP servers, their tools with pinned definition hashes and
  * quarantine state, per-tool call statistics, and the owners of approval
- * requests the endpoint created (so `get_approval_status` answers only its own).
+ * requests the endpoint created (so `get_approval_status` answers only its own);
+ * then each server's trust (untrusted results taint the runtime session) and
+ * the flags an admin accepted with a tool's pin.
  */
 export const mcpMigrations: PreloopMigration[] = defineMigrations([
   {
@@ -88,6 +90,15 @@ export const mcpMigrations: PreloopMigration[] = defineMigrations([
         .addColumn('tool', 'text', (c) => c.notNull())
         .addColumn('created_at', t.bigint, (c) => c.notNull())
         .execute();
+    },
+  },
+  {
+    name: '0002-mcp-trust',
+    async up({ db }) {
+      // Whether a server's tool results are untrusted content (they taint the runtime session that received them).
+      await db.schema.alterTable('mcp_servers').addColumn('trust', 'text', (c) => c.notNull().defaultTo('trusted')).execute();
+      // The flags an admin saw and accepted when approving the pinned definition; any other flag quarantines the tool.
+      await db.schema.alterTable('mcp_tools').addColumn('accepted_flags', 'text', (c) => c.notNull().defaultTo('[]')).execute();
     },
   },
 ]);

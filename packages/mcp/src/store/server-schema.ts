@@ -28,6 +28,12 @@ const common = {
   /** Pin unflagged tools found by an admin-initiated scan without a separate approval. @default true */
   trustOnFirstUse: z.boolean().optional(),
   enabled: z.boolean().optional(),
+  /**
+   * `untrusted`: the server's tool results are untrusted content (web pages, inbound mail, issue bodies):
+   * a result from it taints the runtime session that received it (`session.tainted` in policy conditions).
+   * @default 'trusted'
+   */
+  trust: z.enum(['trusted', 'untrusted']).optional(),
   /** Timeout of one upstream request, in ms; progress notifications restart it. @default 60000 */
   timeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
 };
@@ -68,6 +74,9 @@ export const mcpServerPatchSchema = z.strictObject({
 /** A change to an upstream server. */
 export type McpServerPatch = z.input<typeof mcpServerPatchSchema>;
 
+/** Whether an upstream server's tool results are trusted content. */
+export type McpServerTrust = 'trusted' | 'untrusted';
+
 /** An upstream server as stored: credentials are held as secrets and only their names are shown. */
 export interface McpServerRecord {
   id: string;
@@ -87,6 +96,8 @@ export interface McpServerRecord {
   trustOnFirstUse: boolean;
   enabled: boolean;
   timeoutMs: number;
+  /** `untrusted` when the server's tool results taint the runtime session that receives them. */
+  trust: McpServerTrust;
   /** `api` (admin API) or `config` (the reference server's config file). */
   source: 'api' | 'config';
   /** `new` until the first scan, then `ok` or `error`. */

@@ -27,6 +27,7 @@ interface ServerRow {
   trust_on_first_use: number;
   enabled: number;
   timeout_ms: number;
+  trust: string;
   source: string;
   status: string;
   last_error: string | null;
@@ -50,6 +51,7 @@ function toRecord(row: ServerRow): McpServerRecord {
     trustOnFirstUse: Number(row.trust_on_first_use) === 1,
     enabled: Number(row.enabled) === 1,
     timeoutMs: Number(row.timeout_ms),
+    trust: row.trust === 'untrusted' ? 'untrusted' : 'trusted',
     source: row.source as McpServerRecord['source'],
     status: row.status as McpServerRecord['status'],
     lastError: row.last_error,
@@ -137,6 +139,7 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
         trust_on_first_use: value.trustOnFirstUse === false ? 0 : 1,
         enabled: value.enabled === false ? 0 : 1,
         timeout_ms: value.timeoutMs ?? defaultUpstreamTimeoutMs,
+        trust: value.trust ?? 'trusted',
         source,
         status: 'new',
         last_error: null,
@@ -178,6 +181,7 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
       if (value.trustOnFirstUse !== undefined) changes.trust_on_first_use = value.trustOnFirstUse ? 1 : 0;
       if (value.enabled !== undefined) changes.enabled = value.enabled ? 1 : 0;
       if (value.timeoutMs !== undefined) changes.timeout_ms = value.timeoutMs;
+      if (value.trust !== undefined) changes.trust = value.trust;
       if (value.headers !== undefined || value.env !== undefined) {
         const credentials = await store.credentials(current);
         if (value.headers !== undefined) credentials.headers = value.headers;
@@ -251,6 +255,7 @@ export function describe(server: McpServerRecord): Record<string, unknown> {
     trustOnFirstUse: server.trustOnFirstUse,
     enabled: server.enabled,
     timeoutMs: server.timeoutMs,
+    trust: server.trust,
     source: server.source,
   };
 }
