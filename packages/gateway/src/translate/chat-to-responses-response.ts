@@ -15,6 +15,7 @@ import type {
   ResponsesStatus,
 } from '../wire/openai-responses-types.js';
 import type { OpenAIChatCompletion, OpenAIChatFinishReason } from '../wire/openai-types.js';
+import { namespacedToolNames, restoreNamespace } from './namespace-tools.js';
 import { nowInSeconds } from './shared.js';
 
 /** Options of {@link toResponsesResponse}. */
@@ -140,12 +141,13 @@ export function toResponsesResponse(
     };
     output.push(message);
   }
+  const namespaced = namespacedToolNames(options.request?.tools);
   for (const call of functionCalls) {
     const item: ResponsesFunctionCall = {
       type: 'function_call',
       id: responsesFunctionCallItemId(call.id),
       call_id: call.id,
-      name: call.function.name,
+      ...restoreNamespace(call.function.name, namespaced),
       arguments: call.function.arguments,
       status: 'completed',
     };

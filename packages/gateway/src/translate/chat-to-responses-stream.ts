@@ -21,6 +21,7 @@ import {
   responsesShell,
   responsesStatusOf,
 } from './chat-to-responses-response.js';
+import { namespacedToolNames, restoreNamespace } from './namespace-tools.js';
 import { nowInSeconds } from './shared.js';
 import type { StreamTranslator } from './stream-translator.js';
 
@@ -73,6 +74,7 @@ export function createOpenAIChatToResponsesStreamTranslator(
   const usage = createOpenAIChatUsageAccumulator();
   const output: ResponsesOutputItem[] = [];
   const functionItems = new Map<number, { outputIndex: number; item: ResponsesFunctionCall }>();
+  const namespaced = namespacedToolNames(options.request?.tools);
   let shell: ResponsesResponse | null = null;
   let chatId = '';
   let sequence = 0;
@@ -188,7 +190,7 @@ export function createOpenAIChatToResponsesStreamTranslator(
             type: 'function_call',
             id: responsesFunctionCallItemId(callId),
             call_id: callId,
-            name: call.function?.name ?? '',
+            ...restoreNamespace(call.function?.name ?? '', namespaced),
             arguments: '',
             status: 'in_progress',
           };

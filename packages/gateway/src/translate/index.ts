@@ -34,5 +34,6 @@ export {
   createOpenAIChatToResponsesStreamTranslator,
   type ChatToResponsesStreamOptions,
 } from './chat-to-responses-stream.js';
+export { flatToolName, flattenNamespaceTools, namespacedToolNames, restoreNamespace, type NamespacedName } from './namespace-tools.js';
 export { toAnthropicStopReason, toOpenAIFinishReason } from './shared.js';
 export type { StreamTranslator } from './stream-translator.js';

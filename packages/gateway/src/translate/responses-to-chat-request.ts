@@ -25,6 +25,7 @@ import type {
   OpenAIChatToolChoice,
   OpenAIChatUserContentPart,
 } from '../wire/openai-types.js';
+import { flatToolName, flattenNamespaceTools } from './namespace-tools.js';
 import { untranslatable } from './shared.js';
 
 /** Options of {@link toOpenAIChatRequestFromResponses}. */
@@ -115,7 +116,7 @@ function messages(request: ResponsesRequest): OpenAIChatMessage[] {
         const toolCall = {
           id: call.call_id,
           type: 'function' as const,
-          function: { name: call.name, arguments: call.arguments },
+          function: { name: call.namespace ? flatToolName(call.namespace, call.name) : call.name, arguments: call.arguments },
         };
         const last = result.at(-1);
         if (last?.role === 'assistant') (last as OpenAIChatAssistantMessage).tool_calls = [...(last.tool_calls ?? []), toolCall];
@@ -181,7 +182,9 @@ function toolChoice(toolChoiceOption: ResponsesToolChoice): OpenAIChatToolChoice
  *   items join the preceding assistant message as `tool_calls`;
  *   `function_call_output` items become `tool` messages (non-text output parts
  *   move to a user message right after); `reasoning` items are dropped.
- * - Function tools are un-flattened; `tool_choice`, `max_output_tokens` (→
+ * - Function tools are un-flattened; the functions of `namespace` tools
+ *   become functions named `<namespace>__<name>` (see `flattenNamespaceTools`),
+ *   and `function_call` items with a `namespace` use that name; `tool_choice`, `max_output_tokens` (→
  *   `max_completion_tokens`), `temperature`, `top_p`, `parallel_tool_calls`,
  *   `text.format` (→ `response_format`), `text.verbosity`,
  *   `reasoning.effort` (→ `reasoning_effort`), `user`, `safety_identifier`,
@@ -214,7 +217,7 @@ export function toOpenAIChatRequestFromResponses(
   if (request.temperature != null) result.temperature = request.temperature;
   if (request.top_p != null) result.top_p = request.top_p;
   if (request.tools && request.tools.length > 0) {
-    result.tools = tools(request.tools);
+    result.tools = tools(flattenNamespaceTools(request.tools).tools);
     if (request.tool_choice !== undefined) result.tool_choice = toolChoice(request.tool_choice);
     if (request.parallel_tool_calls != null) result.parallel_tool_calls = request.parallel_tool_calls;
   }

@@ -77,6 +77,8 @@ export interface ResponsesFunctionCall {
   call_id: string;
   name: string;
   arguments: string;
+  /** The namespace tool the function belongs to (`name` is then its name inside the namespace). */
+  namespace?: string;
   status?: 'in_progress' | 'completed' | 'incomplete';
 }
 
@@ -128,13 +130,35 @@ export interface ResponsesFunctionTool {
   description?: string | null;
 }
 
+/** A function inside a namespace tool. */
+export interface ResponsesNamespaceFunction {
+  type: 'function';
+  name: string;
+  description?: string | null;
+  parameters?: unknown;
+  strict?: boolean | null;
+  /** Whether the function is discovered through tool search instead of being listed. */
+  defer_loading?: boolean;
+}
+
+/**
+ * A group of function (or custom) tools under one name (Codex sends its
+ * tools this way); calls name the function and carry the `namespace`.
+ */
+export interface ResponsesNamespaceTool {
+  type: 'namespace';
+  name: string;
+  description: string;
+  tools: Array<ResponsesNamespaceFunction | { type: string; name: string }>;
+}
+
 /** A built-in tool (web search, file search, …) the gateway cannot run elsewhere. */
 export interface ResponsesBuiltInTool {
   type: string;
 }
 
 /** Any tool definition. */
-export type ResponsesTool = ResponsesFunctionTool | ResponsesBuiltInTool;
+export type ResponsesTool = ResponsesFunctionTool | ResponsesNamespaceTool | ResponsesBuiltInTool;
 
 /** The `tool_choice` option. */
 export type ResponsesToolChoice =

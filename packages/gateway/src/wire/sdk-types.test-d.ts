@@ -62,6 +62,8 @@ test('OpenAI Responses field names exist in the SDK', () => {
   expectTypeOf<UnknownKeys<R.ResponsesInputImage, OpenAI.Responses.ResponseInputImage>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesInputFile, OpenAI.Responses.ResponseInputFile>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesFunctionTool, OpenAI.Responses.FunctionTool>>().toEqualTypeOf<never>();
+  expectTypeOf<UnknownKeys<R.ResponsesNamespaceTool, OpenAI.Responses.NamespaceTool>>().toEqualTypeOf<never>();
+  expectTypeOf<UnknownKeys<R.ResponsesNamespaceFunction, OpenAI.Responses.NamespaceTool.Function>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesOutputItemEvent, OpenAI.Responses.ResponseOutputItemAddedEvent>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesContentPartEvent, OpenAI.Responses.ResponseContentPartAddedEvent>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesOutputTextDeltaEvent, OpenAI.Responses.ResponseTextDeltaEvent>>().toEqualTypeOf<never>();
