@@ -11,6 +11,7 @@ export { migrateDatabase } from './kernel/migrate.js';
 
 export { PreloopError, isPreloopError, toErrorResponse } from './errors.js';
 export type { PreloopErrorCode, PreloopErrorOptions } from './errors.js';
+export { markUnmatched, isUnmatched } from './unmatched-response.js';
 export { createId, createToken } from './ids.js';
 export { createLogger, redactFields } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel } from './logger.js';

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { PreloopError, toErrorResponse } from '../errors.js';
+import { markUnmatched } from '../unmatched-response.js';
 import { roleAtLeast, type Principal } from '../identity/principal.js';
 import type { Preloop } from '../kernel/preloop.js';
 import type { AdminRoute } from './define-route.js';
@@ -12,6 +14,19 @@ import { validate } from './validate.js';
 export interface AdminApiOptions {
   /** Largest accepted request body, in bytes. @default 1048576 */
   bodyLimitBytes?: number;
+  /**
+   * The path prefix the host mounts Preloop under: the API answers at
+   * `<basePath>/api/v1` (for example `/internal/preloop` → `/internal/preloop/api/v1`).
+   * @default ''
+   */
+  basePath?: string;
+  /**
+   * Exact origins (`https://portal.example.com`) allowed to call the API from a
+   * browser on another origin: CORS answers, credentials included, and cookie
+   * writes from them pass the same-origin check. Every other origin gets no
+   * CORS headers. @default []
+   */
+  trustedOrigins?: readonly string[];
 }
 
 /** The admin API's base path. */
@@ -20,9 +35,11 @@ export const adminApiBasePath = '/api/v1';
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Builds the admin API: a web-standard handler serving `routes` under `/api/v1`,
- * with authentication, role checks, body validation, JSON errors and the
- * OpenAPI document at `/api/v1/openapi.json`.
+ * Builds the admin API: a web-standard handler serving `routes` under
+ * `<basePath>/api/v1`, with authentication, role checks, body validation, JSON
+ * errors, CORS for trusted origins and the OpenAPI document at
+ * `<basePath>/api/v1/openapi.json`. An unknown path answers a 404 marked as
+ * unmatched, so a Node mount hands it on to the host's routes.
  *
  * @example
  * ```ts
@@ -36,7 +53,21 @@ export function createAdminApi(
   options: AdminApiOptions = {},
 ): (request: Request) => Promise<Response> {
   const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
-  const app = new Hono().basePath(adminApiBasePath);
+  const trustedOrigins = new Set(options.trustedOrigins ?? []);
+  const app = new Hono().basePath(`${options.basePath ?? ''}${adminApiBasePath}`);
+  if (trustedOrigins.size > 0) {
+    app.use(
+      '*',
+      cors({
+        origin: (origin) => (trustedOrigins.has(origin) ? origin : null),
+        credentials: true,
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowHeaders: ['authorization', 'content-type', 'last-event-id'],
+        exposeHeaders: ['retry-after'],
+        maxAge: 600,
+      }),
+    );
+  }
   for (const route of routes) {
     if (route.acceptForm && route.access !== 'public') {
       throw new PreloopError('CONFIGURATION_ERROR', `Route ${route.method} ${route.path}: acceptForm is only allowed on public routes (form posts are not CSRF-safe for cookie sessions).`);
@@ -48,7 +79,7 @@ export function createAdminApi(
   for (const route of routes) {
     app.on(route.method, route.path, async (c) => {
       const request = c.req.raw;
-      const principal = await authorize(preloop, route, request);
+      const principal = await authorize(preloop, route, request, trustedOrigins);
       const body = route.body
         ? validate(route.body, await readRouteBody(route, request, bodyLimit), 'body')
         : unsafeMethods.has(route.method)
@@ -59,7 +90,7 @@ export function createAdminApi(
       return result instanceof Response ? result : json(result ?? null, route.status ?? 200);
     });
   }
-  app.notFound((c) => toErrorResponse(new PreloopError('NOT_FOUND', `No admin API route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.notFound((c) => markUnmatched(toErrorResponse(new PreloopError('NOT_FOUND', `No admin API route ${c.req.method} ${new URL(c.req.url).pathname}.`))));
   app.onError((error) => {
     if (!(error instanceof PreloopError)) preloop.logger.error('admin API request failed', { error });
     return toErrorResponse(error);
@@ -85,7 +116,7 @@ export function isFormPost(request: Request): boolean {
   return (request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
-async function authorize(preloop: Preloop, route: AdminRoute, request: Request): Promise<Principal | null> {
+async function authorize(preloop: Preloop, route: AdminRoute, request: Request, trustedOrigins: ReadonlySet<string>): Promise<Principal | null> {
   if (route.access === 'public') return null;
   const principal = await preloop.authenticate(request);
   if (!principal) {
@@ -106,13 +137,14 @@ async function authorize(preloop: Preloop, route: AdminRoute, request: Request):
   if ((principal.type === 'user' || principal.type === 'api_key') && !roleAtLeast(principal.role, minimum)) {
     throw new PreloopError('FORBIDDEN', `This action needs the ${minimum} role or higher; you are ${principal.role ?? 'without a role'}.`);
   }
-  if (write && principal.type === 'user' && !request.headers.has('authorization')) checkSameOrigin(request);
+  if (write && principal.type === 'user' && !request.headers.has('authorization')) checkSameOrigin(request, trustedOrigins);
   return principal;
 }
 
-/** Cookie-authenticated writes must come from the same origin (CSRF defence on top of SameSite cookies). */
-function checkSameOrigin(request: Request): void {
+/** Cookie-authenticated writes must come from the same origin or a trusted one (CSRF defence on top of SameSite cookies). */
+function checkSameOrigin(request: Request, trustedOrigins: ReadonlySet<string>): void {
   const origin = request.headers.get('origin');
+  if (origin !== null && trustedOrigins.has(origin)) return;
   const host = request.headers.get('host') ?? new URL(request.url).host;
   if (origin !== null && origin !== 'null' && new URL(origin).host === host) return;
   if (origin === null && request.headers.get('sec-fetch-site') !== 'cross-site') return;

@@ -124,7 +124,11 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
     const routes = plugins.flatMap((plugin) => (typeof plugin.routes === 'function' ? plugin.routes(preloop) : (plugin.routes ?? [])));
     Object.assign(preloop, {
       tools,
-      api: createAdminApi(preloop, [...coreRoutes, ...routes], { bodyLimitBytes: resolved.bodyLimitBytes }),
+      api: createAdminApi(preloop, [...coreRoutes, ...routes], {
+        bodyLimitBytes: resolved.bodyLimitBytes,
+        basePath: resolved.basePath,
+        trustedOrigins: resolved.trustedOrigins,
+      }),
     });
     for (const plugin of plugins) await plugin.init?.(preloop);
     return preloop;

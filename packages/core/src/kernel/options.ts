@@ -41,6 +41,18 @@ export interface PreloopOptions {
   logger?: Logger;
   /** Largest admin API request body, in bytes. @default 1048576 */
   bodyLimitBytes?: number;
+  /**
+   * The path prefix the host mounts Preloop under: the admin API answers at
+   * `<basePath>/api/v1`, and links Preloop builds carry the prefix.
+   * For `app.use('/internal/preloop', toNodeHandler(preloop.api))`, set `'/internal/preloop'`.
+   * @default ''
+   */
+  basePath?: string;
+  /**
+   * Exact origins (`https://portal.example.com`) whose pages may call the admin
+   * API from the browser: CORS with credentials for these only. @default []
+   */
+  trustedOrigins?: string[];
 }
 
 const optionsSchema = z.object({
@@ -61,7 +73,23 @@ const optionsSchema = z.object({
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null, 'must be a Bus').optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null, 'must be a Logger').optional(),
   bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+  basePath: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path such as /internal/preloop (leading slash, no trailing slash)')
+    .default(''),
+  trustedOrigins: z
+    .array(z.string().refine((value) => isExactOrigin(value), 'must be exact origins such as https://portal.example.com (scheme, host and port only)'))
+    .default([]),
 });
+
+/** True for `scheme://host[:port]` with nothing after it. */
+function isExactOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
 
 /** Options after validation and defaults. */
 export type ResolvedPreloopOptions = z.output<typeof optionsSchema> & { secretKey: string };

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import { isPreloopError, toErrorResponse } from '../errors.js';
+import { isUnmatched } from '../unmatched-response.js';
+import { toWebBody } from './node-request-body.js';
 
 /** A web-standard handler: what every mountable Preloop piece is. */
 export type WebHandler = (request: Request) => Promise<Response> | Response;
 
-/** A Node `http` request listener, optionally calling `next` when the handler answers 404 (for Express-style mounting). */
+/** A Node `http` request listener; given `next` (Express-style mounting), it calls `next()` for requests no route of the handler matches. */
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
 
 /** Options of {@link toNodeHandler}. */
@@ -15,7 +17,10 @@ export interface NodeHandlerOptions {
 
 /**
  * Converts a request from Node's `http` module into a web `Request`. The
- * request's `signal` aborts when the client disconnects before the response ends.
+ * request's `signal` aborts when the client disconnects before the response
+ * ends. The body is read from the Node stream only when the handler reads it;
+ * when a host body parser already read it, the parsed `req.body` is used, and
+ * with nothing usable left it throws `BODY_ALREADY_READ` (never a hang).
  *
  * @example
  * ```ts
@@ -38,15 +43,14 @@ export function toWebRequest(request: IncomingMessage, response: ServerResponse,
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else headers.set(name, value);
   }
-  const method = request.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const body = toWebBody(request);
   return new Request(url, {
-    method,
+    method: request.method ?? 'GET',
     headers,
     signal: controller.signal,
-    body: hasBody ? (Readable.toWeb(request) as unknown as ReadableStream<Uint8Array>) : undefined,
+    body,
     // Node's fetch needs this for streamed request bodies.
-    ...(hasBody ? { duplex: 'half' } : {}),
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   } as RequestInit);
 }
 
@@ -110,16 +114,24 @@ export async function writeWebResponse(response: ServerResponse, webResponse: Re
  * ```ts
  * import { createServer } from 'node:http';
  * createServer(toNodeHandler(preloop.api)).listen(8787);
- * // Express: app.use('/api/v1', toNodeHandler(preloop.api));
+ * // Express: requests no admin route matches go on to the app's own routes.
+ * app.use(toNodeHandler(preloop.api));
  * ```
  */
 export function toNodeHandler(handler: WebHandler, options: NodeHandlerOptions = {}): NodeHandler {
   return (request, response, next) => {
     const run = async () => {
-      const webResponse = await handler(toWebRequest(request, response, options));
+      const webRequest = toWebRequest(request, response, options);
+      const webResponse = await handler(webRequest);
+      if (next && isUnmatched(webResponse)) {
+        // Not ours: leave the request (and its unread body) to the host's next route.
+        await webResponse.body?.cancel().catch(() => {});
+        return next();
+      }
       await writeWebResponse(response, webResponse);
     };
     run().catch((error) => {
+      if (isPreloopError(error) && !response.headersSent) return void writeWebResponse(response, toErrorResponse(error));
       if (next) return next(error);
       if (!response.headersSent) {
         response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
