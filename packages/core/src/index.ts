@@ -73,6 +73,12 @@ export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-
 // Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.
 export { redactAuditData, redactString, isSecretKey } from './audit/redact.js';
 export type { RedactionLimits } from './audit/redact.js';
+// One redaction rule for approval views, notifier payloads and the audit trail.
+export { isSecretName, nameWords } from './redaction/secret-names.js';
+export { redactSecretValues } from './redaction/secret-values.js';
+export type { SecretValueKind, SecretValueScan } from './redaction/secret-values.js';
+export { redactArguments, redactedValueMarker } from './redaction/redact-arguments.js';
+export type { ArgumentRedaction, ArgumentRedactionReason, RedactArgumentsOptions, RedactedArguments } from './redaction/redact-arguments.js';
 export { canonicalJson } from './audit/hash-chain.js';
 export { hasCredentialInQuery } from './identity/authenticate.js';
 

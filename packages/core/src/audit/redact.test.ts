@@ -19,7 +19,8 @@ describe('redactAuditData', () => {
       apiKeyId: 'key_1',
       tokenPrefix: 'plk_abc123',
       usage: { inputTokens: 12, outputTokens: 3 },
-      tokens: { input: 10, note: redactedMarker },
+      // `tokens` is a count, not a secret: names are matched as whole words (isSecretName).
+      tokens: { input: 10, note: 'secret text' },
     });
   });
 
@@ -27,7 +28,7 @@ describe('redactAuditData', () => {
     for (const key of ['password', 'PASSWORD', 'api_key', 'apiKey', 'X-Api-Key', 'authorization', 'set-cookie', 'accessToken', 'id_token', 'privateKey', 'clientSecret', 'credential']) {
       expect(isSecretKey(key), key).toBe(true);
     }
-    for (const key of ['apiKeyId', 'tokenPrefix', 'secretName', 'name', 'user', 'footprint', 'tokenType', 'expiresAt', 'author']) {
+    for (const key of ['apiKeyId', 'tokenPrefix', 'secretName', 'name', 'user', 'footprint', 'tokenType', 'expiresAt', 'author', 'max_tokens', 'page_token', 'auth_method', 'passenger_count']) {
       expect(isSecretKey(key), key).toBe(false);
     }
   });

@@ -1,3 +1,6 @@
+import { isSecretName } from '../redaction/secret-names.js';
+import { redactSecretValues } from '../redaction/secret-values.js';
+
 /** Size limits applied by {@link redactAuditData}. */
 export interface RedactionLimits {
   /** Longest string kept, in characters; longer ones are cut with a marker. @default 2048 */
@@ -23,32 +26,6 @@ const scanMargin = 8192;
 
 const defaults: Required<RedactionLimits> = { maxStringLength: 2048, maxDepth: 8, maxKeys: 100, maxItems: 100, maxBytes: 16_384 };
 
-/** Key names whose values are secrets, matched on the key lowercased with `-`, `_`, `.` and spaces removed. */
-const secretKeyPattern =
-  /(password|passwd|passphrase|secret|token|authorization|cookie|apikey|credential|privatekey|accesskey|sessionkey|signature|bearer|^otp$|^pin$|^auth$|^xauth|salt$)/;
-/** Keys that contain a secret word but name metadata, not the secret (ids, prefixes, counts, times). */
-const metadataKeyPattern = /(id|ids|prefix|name|names|count|counts|type|types|scope|scopes|at|ttl|ttlseconds|expires|expiry|length|limit|present|set|enabled|source|kind|status)$/;
-
-/** Value shapes that are credentials wherever they appear inside a string. */
-const secretValuePatterns: Array<[RegExp, string]> = [
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, '[redacted:private-key]'],
-  // The lookbehind keeps this linear: a match can only start where a run of token characters starts.
-  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[redacted:jwt]'],
-  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
-  [/\bplk_[A-Za-z0-9_-]{8,}/g, '[redacted:api-key]'],
-  [/\bsk-ant-[A-Za-z0-9_-]{8,}/g, '[redacted:api-key]'],
-  [/\bsk-[A-Za-z0-9_-]{16,}/g, '[redacted:api-key]'],
-  [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})/g, '[redacted:api-key]'],
-  [/\bxox[abposer]-[A-Za-z0-9-]{10,}/g, '[redacted:api-key]'],
-  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, '[redacted:api-key]'],
-  [/\bAIza[0-9A-Za-z_-]{35}/g, '[redacted:api-key]'],
-  [/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{16,}/g, '[redacted:api-key]'],
-  [/(\/\/[^\s:/@]+:)[^\s@/]+@/g, '$1[redacted]@'],
-];
-
-/** A cheap first test: a string that matches none of these fragments cannot match any pattern above. */
-const secretValueHint = /eyJ|bearer|basic|token|plk_|sk-|gh[pousr]_|github_pat_|glpat-|xox|AKIA|ASIA|AIza|_live_|_test_|PRIVATE KEY|\/\/[^\s:/@]+:/i;
-
 // CR, LF and other control characters (tab kept) would allow log injection.
 const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/g;
 const lineBreaks = /\r\n?|\n/g;
@@ -56,8 +33,8 @@ const lineBreaks = /\r\n?|\n/g;
 /**
  * True when `key` names a secret (password, token, secret, authorization,
  * cookie, API key, credential, private key…) rather than metadata about one
- * (`apiKeyId`, `tokenPrefix`). Under a secret key, strings are redacted while
- * numbers and booleans are kept, so usage counters such as `inputTokens` survive.
+ * (`apiKeyId`, `tokenPrefix`): the whole-word rule of `isSecretName`. Under a
+ * secret key, strings are redacted while numbers and booleans are kept.
  *
  * @example
  * ```ts
@@ -66,9 +43,7 @@ const lineBreaks = /\r\n?|\n/g;
  * ```
  */
 export function isSecretKey(key: string): boolean {
-  const normalized = key.toLowerCase().replace(/[-_. ]/g, '');
-  if (!secretKeyPattern.test(normalized)) return false;
-  return !metadataKeyPattern.test(normalized);
+  return isSecretName(key);
 }
 
 /**
@@ -83,11 +58,7 @@ export function isSecretKey(key: string): boolean {
  * ```
  */
 export function redactString(value: string): string {
-  let text = value;
-  if (secretValueHint.test(text)) {
-    for (const [pattern, replacement] of secretValuePatterns) text = text.replace(pattern, replacement);
-  }
-  return text.replace(lineBreaks, ' ').replace(controlCharacters, '');
+  return redactSecretValues(value).text.replace(lineBreaks, ' ').replace(controlCharacters, '');
 }
 
 /**
