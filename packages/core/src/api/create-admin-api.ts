@@ -9,6 +9,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { readJsonBody, readTextBody } from './read-body.js';
 import { json } from './respond.js';
 import { validate } from './validate.js';
+import { assertSafeText } from './unsafe-text.js';
 
 /** Options of the admin API. */
 export interface AdminApiOptions {
@@ -80,13 +81,16 @@ export function createAdminApi(
     app.on(route.method, route.path, async (c) => {
       const request = c.req.raw;
       const principal = await authorize(preloop, route, request, trustedOrigins);
-      const body = route.body
-        ? validate(route.body, await readRouteBody(route, request, bodyLimit), 'body')
-        : unsafeMethods.has(route.method)
-          ? await readJsonBody(request, bodyLimit)
-          : undefined;
-      const query = route.query ? validate(route.query, Object.fromEntries(new URL(request.url).searchParams), 'query') : undefined;
-      const result = await route.handler({ request, params: c.req.param() as Record<string, string>, body, query, principal, preloop });
+      // Every string that reaches a route (path, query, body) is refused with 400 when it holds NUL or a lone surrogate.
+      const params = c.req.param() as Record<string, string>;
+      assertSafeText(params, 'path');
+      const rawQuery = Object.fromEntries(new URL(request.url).searchParams);
+      assertSafeText(rawQuery, 'query');
+      const rawBody = route.body ? await readRouteBody(route, request, bodyLimit) : unsafeMethods.has(route.method) ? await readJsonBody(request, bodyLimit) : undefined;
+      assertSafeText(rawBody, 'body');
+      const body = route.body ? validate(route.body, rawBody, 'body') : rawBody;
+      const query = route.query ? validate(route.query, rawQuery, 'query') : undefined;
+      const result = await route.handler({ request, params, body, query, principal, preloop });
       return result instanceof Response ? result : json(result ?? null, route.status ?? 200);
     });
   }

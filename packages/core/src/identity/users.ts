@@ -4,6 +4,7 @@ import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
 import { type IdentityActor, type IdentityContext, isUniqueViolation, systemActor, toBoolean } from './identity-context.js';
 import { decodeCursor, type ListOptions, pageLimit, toPage } from './pagination.js';
+import { isEmailAddress } from './email-address.js';
 import { hashPassword, maxPasswordLength, minPasswordLength, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { roles, type Role } from './principal.js';
 
@@ -165,6 +166,7 @@ export function createUsers(context: IdentityContext): Users {
 
     async create(accountId, input, actor = systemActor) {
       checkRole(input.role);
+      if (!isEmailAddress(normalizeEmail(String(input.email)))) throw new PreloopError('VALIDATION_ERROR', 'email must be an email address such as ada@example.com or admin@localhost.');
       if (typeof input.password === 'string') checkPassword(input.password);
       const passwordHash = typeof input.password === 'string' ? await hashPassword(input.password) : null;
       const now = Date.now();

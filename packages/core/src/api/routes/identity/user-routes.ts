@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PreloopError } from '../../../errors.js';
+import { isEmailAddress, maxEmailLength } from '../../../identity/email-address.js';
 import { minPasswordLength, maxPasswordLength } from '../../../identity/passwords.js';
 import { roles } from '../../../identity/principal.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
@@ -8,7 +9,7 @@ import { assertRoleWithinOwn, booleanQuery, listQuery, nameSchema, requirePrinci
 const password = z.string().min(minPasswordLength).max(maxPasswordLength);
 
 const createUserBody = z.strictObject({
-  email: z.email().max(320),
+  email: z.string().trim().max(maxEmailLength).refine(isEmailAddress, 'must be an email address such as ada@example.com or admin@localhost'),
   name: nameSchema,
   role: z.enum(roles),
   password: password.optional(),
