@@ -16,6 +16,8 @@ import {
   type PolicyDocument,
   type PolicyTestReport,
 } from '../policy/index.js';
+import { completePolicy } from '../policy/complete-policy.js';
+import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { createAccountCache } from '../bus/account-cache.js';
 import { governanceBusChannel } from './governance-signals.js';
 
@@ -108,7 +110,9 @@ export function createPolicyStore(options: { db: Kysely<any>; bus: Bus; audit: A
     });
 
   async function ensureInitialPolicy(accountId: string): Promise<void> {
-    const document = options.initialPolicy ? parse(options.initialPolicy) : defaultPolicy;
+    // A policy object given in code is completed from the shipped default; a text is a whole document, as in files and the API.
+    const initial = options.initialPolicy;
+    const document = initial ? parse(typeof initial === 'string' ? initial : (completePolicy(initial as PolicyDocumentInput) as Record<string, unknown>)) : defaultPolicy;
     const source = typeof options.initialPolicy === 'string' ? options.initialPolicy : toPolicyYaml(document);
     try {
       await insertVersion(accountId, document, source, options.initialPolicy ? 'initial policy' : 'default policy', null);

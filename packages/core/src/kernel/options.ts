@@ -5,6 +5,7 @@ import type { HookHandlers } from '../hooks/hook-types.js';
 import type { Logger } from '../logger.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import type { Bus } from '../bus/bus.js';
+import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
 
 /** Options of {@link createPreloop}. */
@@ -23,8 +24,14 @@ export interface PreloopOptions {
   plugins?: PreloopPlugin[];
   /** The host's own hooks, run after the plugins' (for example `authenticate`). @default {} */
   hooks?: Partial<HookHandlers>;
-  /** An initial policy document (YAML text or an object), applied when the account has none. */
-  policy?: string | Record<string, unknown>;
+  /**
+   * The initial policy, applied when the account has none: a whole document as
+   * YAML or JSON text, or an object that is completed from the shipped default
+   * (see `completePolicy`: `defaults` merged field by field, the shipped
+   * workflows kept beside yours, the shipped rules when you give none).
+   * @default the shipped default policy
+   */
+  policy?: string | PolicyDocumentInput;
   /** Run migrations at start-up. @default true */
   migrate?: boolean;
   /** Name of the default account created on first start. @default 'Default' */

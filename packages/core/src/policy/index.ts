@@ -13,6 +13,7 @@ export {
   type ScopeKind,
 } from './compile-policy.js';
 export { defaultPolicy } from './default-policy.js';
+export { completePolicy } from './complete-policy.js';
 export { diffPolicies, unifiedLineDiff, type DiffPoliciesOptions } from './diff-policy.js';
 export {
   evaluateToolCall,
