@@ -59,6 +59,8 @@ export const mcpServerRoutes: AdminRoute[] = [
       requireOwnerForStdio(principal, current.transport);
       const updated = await runtime.servers.update(principal!.accountId, params.id!, body, principal!);
       await runtime.upstreams.disconnect(updated.id);
+      // A new name or namespacing changes the names other servers' tools may shadow.
+      await runtime.tools.recheck(updated.accountId, principal!);
       await runtime.announce({ accountId: updated.accountId, kind: 'tools' });
       return updated;
     },

@@ -133,6 +133,10 @@ export async function registerConfigServers(preloop: Preloop, entries: readonly 
     }
     results.push({ name: entry.name, change, scan });
   }
-  if (results.some((result) => result.change !== 'unchanged')) await runtime.announce({ accountId, kind: 'tools' });
+  if (results.some((result) => result.change !== 'unchanged')) {
+    // Scans re-check every pinned tool; a changed server that was not scanned (disabled) still renames what others may shadow.
+    await runtime.tools.recheck(accountId, actor);
+    await runtime.announce({ accountId, kind: 'tools' });
+  }
   return results;
 }

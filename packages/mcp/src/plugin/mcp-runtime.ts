@@ -86,7 +86,8 @@ export function getMcpRuntime(preloop: Preloop): McpRuntime {
 export function createMcpRuntime(preloop: Preloop, options: McpPluginOptions): McpRuntime {
   const listeners = new Set<McpChangeListener>();
   const servers = createMcpServerStore(preloop);
-  const tools = createMcpToolStore(preloop, servers);
+  // A re-check that quarantines tools of other servers must reach every catalog at once.
+  const tools = createMcpToolStore(preloop, servers, { onQuarantine: (accountId) => void announce({ accountId, kind: 'tools' }) });
   const stats = createToolStatsStore(preloop, { flushIntervalMs: options.statsFlushIntervalMs ?? 1000 });
   // This instance applies a change at once; the Bus carries it to the others (and its echo here is ignored).
   const instance = createToken(12);

@@ -99,6 +99,8 @@ export const mcpMigrations: PreloopMigration[] = defineMigrations([
       await db.schema.alterTable('mcp_servers').addColumn('trust', 'text', (c) => c.notNull().defaultTo('trusted')).execute();
       // The flags an admin saw and accepted when approving the pinned definition; any other flag quarantines the tool.
       await db.schema.alterTable('mcp_tools').addColumn('accepted_flags', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      // Why a quarantined tool is quarantined: `changed` (a revert restores it) or `flagged` (only an admin's approval does).
+      await db.schema.alterTable('mcp_tools').addColumn('quarantine_reason', 'text').execute();
     },
   },
 ]);

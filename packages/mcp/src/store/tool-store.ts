@@ -1,5 +1,6 @@
 import { createId, parseJsonColumn, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
 import { diffDefinitions, type DefinitionDiff, type ToolDefinition } from '../pinning/tool-definition.js';
+import { reviewFlags, unacceptedFlags } from '../pinning/flag-review.js';
 import type { ToolFlag } from '../pinning/poisoning.js';
 import type { McpServerRecord } from './server-schema.js';
 
@@ -9,11 +10,19 @@ type Actor = AuditRecordInput['actor'];
  * The pin state of an upstream tool:
  * - `pinned`: its live definition is the approved one; listed and callable;
  * - `pending`: never approved (flagged, first seen by an automatic scan, or the server does not trust on first use);
- * - `quarantined`: approved once, then changed upstream; hidden and refused until re-approved;
+ * - `quarantined`: approved once, then changed upstream or flagged (for example it now mentions
+ *   another server's tool); hidden and refused until re-approved;
  * - `removed`: the upstream no longer offers it;
  * - `invalid`: its name or definition cannot be accepted at all.
  */
 export type ToolPinStatus = 'pinned' | 'pending' | 'quarantined' | 'removed' | 'invalid';
+
+/**
+ * Why a tool is quarantined: `changed` (its definition differs from the pin;
+ * a revert restores it) or `flagged` (a heuristic flagged it and no admin
+ * accepted that flag; only an admin's approval restores it).
+ */
+export type QuarantineReason = 'changed' | 'flagged';
 
 /** An upstream tool as stored, with its live and pinned definitions. */
 export interface UpstreamToolRecord {
@@ -27,6 +36,10 @@ export interface UpstreamToolRecord {
   exposedName: string;
   status: ToolPinStatus;
   flags: ToolFlag[];
+  /** The flags an admin saw and accepted when approving the pin; any other flag quarantines the tool. */
+  acceptedFlags: ToolFlag[];
+  /** Why it is quarantined, when it is. */
+  quarantineReason: QuarantineReason | null;
   liveDefinition: ToolDefinition;
   liveHash: string;
   pinnedDefinition: ToolDefinition | null;
@@ -47,6 +60,8 @@ interface ToolRow {
   name: string;
   status: string;
   flags: string;
+  accepted_flags: string;
+  quarantine_reason: string | null;
   live_definition: string;
   live_hash: string;
   pinned_definition: string | null;
@@ -74,6 +89,8 @@ function toRecord(row: ToolRow, server: Pick<McpServerRecord, 'name' | 'namespac
     exposedName: exposedName(server, row.name),
     status: row.status as ToolPinStatus,
     flags: parseJsonColumn<ToolFlag[]>(row.flags, []),
+    acceptedFlags: parseJsonColumn<ToolFlag[]>(row.accepted_flags, []),
+    quarantineReason: row.status === 'quarantined' ? ((row.quarantine_reason as QuarantineReason | null) ?? 'changed') : null,
     liveDefinition: parseJsonColumn<ToolDefinition>(row.live_definition, { name: row.name, inputSchema: {} }),
     liveHash: row.live_hash,
     pinnedDefinition: row.pinned_definition === null ? null : parseJsonColumn<ToolDefinition | null>(row.pinned_definition, null),
@@ -120,7 +137,16 @@ export interface McpToolStore {
    * that returns to its pinned definition is pinned again; missing tools are removed.
    */
   applyScan(server: McpServerRecord, tools: readonly ScannedTool[], options: { trust: boolean; actor: Actor }): Promise<ScanToolOutcome[]>;
-  /** Approves the live definition of a pending or quarantined tool, if it still has `expectedHash`. */
+  /**
+   * Re-derives the flags of every tool of the account against the other
+   * servers' current tools, and quarantines each pinned tool that now carries
+   * a flag no admin accepted (audited as `mcp.tool.quarantine`, reason
+   * `flagged`). Runs after every scan and after a server changes, so the
+   * order in which servers were registered does not matter. Returns the
+   * exposed names it quarantined.
+   */
+  recheck(accountId: string, actor: Actor): Promise<string[]>;
+  /** Approves the live definition of a pending or quarantined tool, if it still has `expectedHash`; its current flags become accepted. */
   approvePin(accountId: string, exposedName: string, expectedHash: string, actor: Actor, comment?: string): Promise<UpstreamToolRecord>;
 }
 
@@ -137,10 +163,14 @@ function actorId(actor: Actor): string {
  * const outcomes = await tools.applyScan(server, scanned, { trust: true, actor });
  * ```
  */
-export function createMcpToolStore(preloop: Preloop, servers: { list(accountId: string): Promise<McpServerRecord[]> }): McpToolStore {
+export function createMcpToolStore(
+  preloop: Preloop,
+  servers: { list(accountId: string): Promise<McpServerRecord[]> },
+  options: { /** Called when a re-check quarantined tools of the account (the catalog must be re-read). */ onQuarantine?: (accountId: string) => void } = {},
+): McpToolStore {
   const { db } = preloop;
 
-  async function quarantineRecord(server: McpServerRecord, row: ToolRow, live: ScannedTool, actor: Actor): Promise<void> {
+  async function quarantineRecord(server: Pick<McpServerRecord, 'accountId' | 'name' | 'namespaced'>, row: Pick<ToolRow, 'name' | 'pinned_definition' | 'pinned_hash' | 'accepted_flags'>, live: Pick<ScannedTool, 'definition' | 'hash' | 'flags'>, actor: Actor, reason: QuarantineReason): Promise<void> {
     const pinned = row.pinned_definition === null ? null : (JSON.parse(row.pinned_definition) as ToolDefinition);
     const diff: DefinitionDiff = diffDefinitions(pinned, live.definition);
     await preloop.audit.record({
@@ -149,7 +179,17 @@ export function createMcpToolStore(preloop: Preloop, servers: { list(accountId: 
       action: 'mcp.tool.quarantine',
       target: { type: 'mcp_tool', id: exposedName(server, row.name) },
       outcome: 'success',
-      data: { server: server.name, tool: row.name, pinnedHash: row.pinned_hash, liveHash: live.hash, flags: live.flags, changes: diff.changes, diff: diff.text },
+      data: {
+        server: server.name,
+        tool: row.name,
+        reason,
+        pinnedHash: row.pinned_hash,
+        liveHash: live.hash,
+        flags: live.flags,
+        unacceptedFlags: unacceptedFlags(live.flags, parseJsonColumn<ToolFlag[]>(row.accepted_flags, [])),
+        changes: diff.changes,
+        diff: diff.text,
+      },
     });
   }
 
@@ -210,15 +250,25 @@ export function createMcpToolStore(preloop: Preloop, servers: { list(accountId: 
         }
         const previous = row.status as ToolPinStatus;
         const liveChanged = row.live_hash !== live.hash;
+        const wasFlagged = previous === 'quarantined' && row.quarantine_reason === 'flagged';
         let status: ToolPinStatus;
+        let reason: QuarantineReason | null = null;
         if (invalid) status = 'invalid';
-        else if (row.pinned_hash !== null) status = row.pinned_hash === live.hash ? 'pinned' : 'quarantined';
-        else status = pinnable ? 'pinned' : 'pending';
+        else if (row.pinned_hash !== null) {
+          // A flag no admin accepted quarantines even an unchanged pin, and only an approval lifts that quarantine.
+          const flagged = wasFlagged || unacceptedFlags(live.flags, parseJsonColumn<ToolFlag[]>(row.accepted_flags, [])).length > 0;
+          if (row.pinned_hash === live.hash && !flagged) status = 'pinned';
+          else {
+            status = 'quarantined';
+            reason = flagged ? 'flagged' : 'changed';
+          }
+        } else status = pinnable ? 'pinned' : 'pending';
         const pinsNow = status === 'pinned' && row.pinned_hash === null;
         await db
           .updateTable('mcp_tools')
           .set({
             status,
+            quarantine_reason: reason,
             flags: JSON.stringify(live.flags),
             live_definition: JSON.stringify(live.definition),
             live_hash: live.hash,
@@ -229,7 +279,7 @@ export function createMcpToolStore(preloop: Preloop, servers: { list(accountId: 
           })
           .where('id', '=', row.id)
           .execute();
-        if (status === 'quarantined' && (previous !== 'quarantined' || liveChanged)) await quarantineRecord(server, row, live, actor);
+        if (status === 'quarantined' && (previous !== 'quarantined' || liveChanged || row.quarantine_reason !== reason)) await quarantineRecord(server, row, live, actor, reason!);
         const change = previous === 'removed' ? 'restored' : liveChanged ? 'changed' : 'unchanged';
         outcomes.push({ ...base, status, change });
       }
@@ -240,7 +290,40 @@ export function createMcpToolStore(preloop: Preloop, servers: { list(accountId: 
         }
         outcomes.push({ name: row.name, exposedName: exposedName(server, row.name), status: 'removed', change: 'removed', flags: parseJsonColumn<ToolFlag[]>(row.flags, []), hash: row.live_hash });
       }
+      // This server's names may shadow tools of servers registered before it: review them all.
+      await store.recheck(server.accountId, actor);
       return outcomes;
+    },
+
+    async recheck(accountId, actor) {
+      const all = await store.list(accountId);
+      const reviewed = all.filter((tool) => tool.status === 'pinned' || tool.status === 'pending' || tool.status === 'quarantined');
+      const byServer = new Map((await servers.list(accountId)).map((server) => [server.id, server]));
+      const quarantined: string[] = [];
+      for (const { tool, flags } of reviewFlags(reviewed, all)) {
+        const quarantine = tool.status === 'pinned' && unacceptedFlags(flags, tool.acceptedFlags).length > 0;
+        const now = Date.now();
+        let query = db
+          .updateTable('mcp_tools')
+          .set({ flags: JSON.stringify(flags), updated_at: now, ...(quarantine ? { status: 'quarantined', quarantine_reason: 'flagged' } : {}) })
+          .where('id', '=', tool.id)
+          .where('live_hash', '=', tool.liveHash);
+        if (quarantine) query = query.where('status', '=', 'pinned');
+        const updated = await query.executeTakeFirst();
+        if (!quarantine || Number(updated.numUpdatedRows) !== 1) continue;
+        quarantined.push(tool.exposedName);
+        const server = byServer.get(tool.serverId)!;
+        await quarantineRecord(
+          server,
+          { name: tool.name, pinned_definition: JSON.stringify(tool.pinnedDefinition), pinned_hash: tool.pinnedHash, accepted_flags: JSON.stringify(tool.acceptedFlags) },
+          { definition: tool.liveDefinition, hash: tool.liveHash, flags },
+          actor,
+          'flagged',
+        );
+        preloop.logger.warn(`mcp: quarantined "${tool.exposedName}": it is now flagged ${unacceptedFlags(flags, tool.acceptedFlags).join(', ')}; an admin must re-approve it`);
+      }
+      if (quarantined.length > 0) options.onQuarantine?.(accountId);
+      return quarantined;
     },
 
     async approvePin(accountId, name, expectedHash, actor, comment) {
@@ -258,7 +341,16 @@ export function createMcpToolStore(preloop: Preloop, servers: { list(accountId: 
       const now = Date.now();
       const updated = await db
         .updateTable('mcp_tools')
-        .set({ status: 'pinned', pinned_definition: JSON.stringify(tool.liveDefinition), pinned_hash: tool.liveHash, pinned_at: now, pinned_by: actorId(actor), updated_at: now })
+        .set({
+          status: 'pinned',
+          quarantine_reason: null,
+          accepted_flags: JSON.stringify(tool.flags),
+          pinned_definition: JSON.stringify(tool.liveDefinition),
+          pinned_hash: tool.liveHash,
+          pinned_at: now,
+          pinned_by: actorId(actor),
+          updated_at: now,
+        })
         .where('id', '=', tool.id)
         .where('live_hash', '=', expectedHash)
         .where('status', 'in', ['pending', 'quarantined'])
