@@ -14,6 +14,7 @@ import { toOpenAIChatRequest } from '../translate/anthropic-to-openai-request.js
 import { toResponsesResponse } from '../translate/chat-to-responses-response.js';
 import { toAnthropicRequest } from '../translate/openai-to-anthropic-request.js';
 import { toAnthropicMessage } from '../translate/openai-to-anthropic-response.js';
+import { checkChatRequest, checkMessagesRequest, checkResponsesRequest } from '../translate/request-shapes.js';
 import { toOpenAIChatRequestFromResponses } from '../translate/responses-to-chat-request.js';
 import { createUsage, fromAnthropicUsage, fromOpenAIChatUsage, fromOpenAIEmbeddingsUsage, fromResponsesUsage, type Usage } from '../usage/usage.js';
 import type { AnthropicMessage, AnthropicMessagesRequest } from '../wire/anthropic-types.js';
@@ -96,6 +97,7 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
           relay: () => createOpenAIChatPassthrough({ stripUsage: !includeUsage }),
         };
       }
+      checkChatRequest(body);
       const upstream = toAnthropicRequest(body as unknown as OpenAIChatCompletionRequest, { model });
       return {
         operation, path: '/v1/messages', body: JSON.stringify(upstream), stream, maxOutputTokens: upstream.max_tokens, sameFormat: false,
@@ -112,6 +114,7 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
           relay: createResponsesPassthrough,
         };
       }
+      checkResponsesRequest(body);
       const request = body as ResponsesRequest;
       const upstream = toAnthropicRequest(toOpenAIChatRequestFromResponses(request, { model }), { model });
       return {
@@ -146,6 +149,7 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
           relay: createAnthropicPassthrough,
         };
       }
+      checkMessagesRequest(body);
       const upstream = toOpenAIChatRequest(body as unknown as AnthropicMessagesRequest, { model });
       return {
         operation, path: '/chat/completions', body: JSON.stringify(upstream), stream, maxOutputTokens, sameFormat: false,
@@ -157,8 +161,9 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
 }
 
 /**
- * Plans a call. Input the translators cannot handle is a 400 naming the
- * problem, never a 500.
+ * Plans a call. A request to translate is checked first (a malformed field is
+ * a 400 naming it); input the translators cannot handle is a 400 naming the
+ * problem, never a 500, and never a JavaScript error message.
  *
  * @example
  * ```ts
@@ -171,6 +176,7 @@ export function buildCallPlan(target: ResolvedModel, operation: GatewayOperation
     return plan(target, operation, body);
   } catch (error) {
     if (isPreloopError(error)) throw error;
-    throw new PreloopError('VALIDATION_ERROR', `The request cannot be sent to model alias "${target.alias}": ${(error as Error)?.message ?? 'malformed request'}.`, { cause: error });
+    // A translator tripped over a shape the checks let through: say so without its JavaScript message.
+    throw new PreloopError('VALIDATION_ERROR', `The request cannot be translated for model alias "${target.alias}"; check its fields against the API reference.`, { cause: error });
   }
 }

@@ -189,12 +189,15 @@ export function toOpenAIChatRequest(
   options: ToOpenAIChatRequestOptions = {},
 ): OpenAIChatCompletionRequest {
   const messages: OpenAIChatMessage[] = request.system ? systemMessages(request.system) : [];
-  for (const message of request.messages) {
+  for (const [index, message] of request.messages.entries()) {
     if (message.role === 'system') messages.push(...systemMessages(message.content));
     else if (message.role === 'user') messages.push(...userMessages(message.content));
-    else {
+    else if (message.role === 'assistant') {
       const assistant = assistantMessage(message.content);
       if (assistant) messages.push(assistant);
+    } else {
+      // Never drop a message: an unknown role is refused.
+      untranslatable(`messages[${index}].role: must be "user", "assistant" or "system" (got ${JSON.stringify((message as { role: unknown }).role)}).`);
     }
   }
 
