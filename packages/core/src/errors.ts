@@ -16,6 +16,7 @@ export type PreloopErrorCode =
   | 'POLICY_DENIED'
   | 'DECRYPTION_FAILED'
   | 'UPSTREAM_ERROR'
+  | 'STORE_UNAVAILABLE'
   | 'INTERNAL_ERROR'
   | (string & {});
 
@@ -43,6 +44,7 @@ const defaultStatus: Record<string, number> = {
   POLICY_DENIED: 403,
   DECRYPTION_FAILED: 500,
   UPSTREAM_ERROR: 502,
+  STORE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 };
 
@@ -98,7 +100,9 @@ export function isPreloopError(value: unknown, code?: PreloopErrorCode): value i
 
 /**
  * Converts any thrown value into a JSON `Response`. Unknown errors become a
- * generic 500 so internal messages (which may hold secrets) never leak.
+ * generic 500 so internal messages (which may hold secrets) never leak. An
+ * error whose `details.retryAfterSeconds` is a number (rate limits, an
+ * unavailable store) also gets a `Retry-After` header.
  *
  * @example
  * ```ts
@@ -111,6 +115,8 @@ export function toErrorResponse(error: unknown, headers?: HeadersInit): Response
     : new PreloopError('INTERNAL_ERROR', 'Internal error; see the server log for details.');
   const responseHeaders = new Headers(headers);
   responseHeaders.set('content-type', 'application/json; charset=utf-8');
+  const retryAfter = (preloopError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && !responseHeaders.has('retry-after')) responseHeaders.set('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   return new Response(JSON.stringify(preloopError.toJSON()), {
     status: preloopError.status,
     headers: responseHeaders,

@@ -8,6 +8,8 @@ export { createPreloop, defaultAccountId } from './kernel/create-preloop.js';
 export type { Preloop, AuthenticateOptions } from './kernel/preloop.js';
 export type { PreloopOptions, ResolvedPreloopOptions } from './kernel/options.js';
 export { migrateDatabase } from './kernel/migrate.js';
+export { createReadiness, readinessTimeoutMs } from './kernel/readiness.js';
+export type { Readiness, ReadinessCheck, ReadinessCheckResult, ReadinessReport } from './kernel/readiness.js';
 
 export { PreloopError, isPreloopError, toErrorResponse } from './errors.js';
 export type { PreloopErrorCode, PreloopErrorOptions } from './errors.js';
@@ -33,15 +35,16 @@ export { createEvents } from './events/create-event-bus.js';
 export type { PreloopEvents, AnyEventListener } from './events/create-event-bus.js';
 export type { PreloopEventMap, PreloopEventName } from './events/event-map.js';
 
-export { openDatabase, redactUrl } from './storage/database.js';
+export { openDatabase, redactUrl, createPostgresPool, postgresConnectTimeoutMs } from './storage/database.js';
+export { StoreUnavailableError, toStoreUnavailableError, isStoreUnavailable, storeRetryAfterSeconds } from './storage/store-unavailable.js';
 export type { DatabaseOption, DialectName, PreloopDatabase } from './storage/database.js';
 export { runMigrations, defineMigrations, columnTypes } from './storage/migrations.js';
 export type { MigrationContext, PreloopMigration } from './storage/migrations.js';
 export { parseJsonColumn } from './storage/schema.js';
 export type { KernelTables } from './storage/schema.js';
 
-export { createMemoryBus } from './bus/bus.js';
-export type { Bus, BusHandler } from './bus/bus.js';
+export { createMemoryBus, busReconnectedChannel } from './bus/bus.js';
+export type { Bus, BusHandler, BusStatus } from './bus/bus.js';
 export { createPostgresBus } from './bus/postgres-bus.js';
 export type { PostgresBusOptions } from './bus/postgres-bus.js';
 

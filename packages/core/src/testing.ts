@@ -13,3 +13,9 @@ export { modelProviderConformance, modelProviderPaths } from './testing/model-pr
 export type { ModelProviderConformanceOptions } from './testing/model-provider-conformance.js';
 export { docExamples, runDocExample } from './testing/doc-examples.js';
 export type { DocExample } from './testing/doc-examples.js';
+export { createFaultProxy } from './testing/fault-proxy.js';
+export type { FaultProxy } from './testing/fault-proxy.js';
+export { startPrivatePostgres } from './testing/private-postgres.js';
+export type { PrivatePostgres } from './testing/private-postgres.js';
+export { startKernelProcess } from './testing/kernel-process.js';
+export type { KernelProcess, KernelProcessCommand, KernelProcessReply } from './testing/kernel-process.js';

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { PreloopError, toErrorResponse } from '../errors.js';
+import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import { markUnmatched } from '../unmatched-response.js';
 import { roleAtLeast, type Principal } from '../identity/principal.js';
 import type { Preloop } from '../kernel/preloop.js';
@@ -96,6 +97,12 @@ export function createAdminApi(
   }
   app.notFound((c) => markUnmatched(toErrorResponse(new PreloopError('NOT_FOUND', `No admin API route ${c.req.method} ${new URL(c.req.url).pathname}.`))));
   app.onError((error) => {
+    // A database that cannot be reached is a 503 with Retry-After naming the store, not an opaque 500.
+    const unavailable = toStoreUnavailableError(error);
+    if (unavailable) {
+      preloop.logger.warn('admin API: store unavailable', { store: unavailable.store, reason: unavailable.message });
+      return toErrorResponse(unavailable);
+    }
     if (!(error instanceof PreloopError)) preloop.logger.error('admin API request failed', { error });
     return toErrorResponse(error);
   });

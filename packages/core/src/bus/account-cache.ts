@@ -1,4 +1,4 @@
-import type { Bus } from './bus.js';
+import { busReconnectedChannel, type Bus } from './bus.js';
 
 /** The message that tells every instance to drop its cached copy of one account's value of a kind. */
 export interface AccountCacheSignal {
@@ -36,7 +36,8 @@ export interface AccountCache<T> {
  * Creates a per-account cache of a value derived from the database (the
  * compiled policy, the kill-switch state, model aliases, budgets). A change
  * announced on the Bus drops the value on every instance; `ttlMs` bounds how
- * stale it can get if a signal is lost.
+ * stale it can get if a signal is lost, and a Bus that reconnects after an
+ * outage drops every value.
  *
  * @example
  * ```ts
@@ -52,6 +53,8 @@ export function createAccountCache<T>(options: AccountCacheOptions<T>): AccountC
     const signal = payload as AccountCacheSignal | null;
     if (signal?.kind === kind && typeof signal.accountId === 'string') entries.delete(signal.accountId);
   });
+  // Signals sent while the Bus was down are lost: forget everything once it is back.
+  const unsubscribeReconnected = bus.subscribe(busReconnectedChannel, () => entries.clear());
   return {
     get(accountId) {
       const entry = entries.get(accountId);
@@ -73,6 +76,7 @@ export function createAccountCache<T>(options: AccountCacheOptions<T>): AccountC
     },
     close() {
       unsubscribe();
+      unsubscribeReconnected();
       entries.clear();
     },
   };

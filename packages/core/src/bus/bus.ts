@@ -1,5 +1,20 @@
 import { EventEmitter } from 'eventemitter3';
 
+/**
+ * The channel on which a Bus tells its own instance that it reconnected after
+ * an outage: signals sent meanwhile may be lost, so caches drop what they hold.
+ * Only delivered locally, never published.
+ */
+export const busReconnectedChannel = 'bus.reconnected';
+
+/** Whether a Bus can currently receive other instances' signals (see {@link Bus.status}). */
+export interface BusStatus {
+  /** False while the Bus's listening connection is down (it reconnects by itself). */
+  connected: boolean;
+  /** Why it is down. */
+  reason?: string;
+}
+
 /** A handler for Bus messages on one channel. */
 export type BusHandler = (payload: unknown) => void;
 
@@ -13,6 +28,8 @@ export interface Bus {
   publish(channel: string, payload: unknown): Promise<void>;
   /** Subscribes to a channel; returns the function that unsubscribes. */
   subscribe(channel: string, handler: BusHandler): () => void;
+  /** Whether signals from other instances arrive now; a Bus without the method is always connected. */
+  status?(): BusStatus;
   /** Stops delivering and releases connections. */
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { EventEmitter } from 'eventemitter3';
-import type { Bus } from './bus.js';
+import { createPostgresPool, postgresConnectTimeoutMs } from '../storage/database.js';
+import { toStoreUnavailableError } from '../storage/store-unavailable.js';
+import { busReconnectedChannel, type Bus } from './bus.js';
 
 const notifyChannel = 'preloop_bus';
 
@@ -8,16 +10,28 @@ const notifyChannel = 'preloop_bus';
 export interface PostgresBusOptions {
   /** PostgreSQL connection string. */
   url: string;
-  /** Delay before reconnecting a dropped LISTEN connection, in ms. @default 1000 */
+  /** First delay before reconnecting a dropped LISTEN connection, in ms; it doubles on each failed attempt. @default 1000 */
   reconnectDelayMs?: number;
-  /** Called when the listening connection fails (it is re-established). */
+  /** The longest delay between two reconnection attempts, in ms. @default 5000 */
+  maxReconnectDelayMs?: number;
+  /** Called when the listening connection fails or a reconnection attempt fails (it keeps trying until closed). */
   onError?: (error: Error) => void;
+  /** Called when the listening connection is back after a failure. */
+  onReconnect?: () => void;
 }
 
 /**
  * Creates a Bus over PostgreSQL `LISTEN/NOTIFY`, so instances sharing one
  * database see each other's signals. The publisher receives its own messages
  * through the same path.
+ *
+ * Outages never end the process: every connection has an `'error'` handler,
+ * and a lost LISTEN connection is re-established with exponential back-off
+ * (from `reconnectDelayMs` up to `maxReconnectDelayMs`) for as long as the
+ * Bus is open. Signals sent while it was down are lost; on reconnection the
+ * Bus delivers one message on {@link busReconnectedChannel} so caches drop what
+ * they hold. `publish` rejects with `STORE_UNAVAILABLE` while the database
+ * cannot be reached.
  *
  * @example
  * ```ts
@@ -26,13 +40,41 @@ export interface PostgresBusOptions {
  */
 export async function createPostgresBus(options: PostgresBusOptions): Promise<Bus> {
   const emitter = new EventEmitter();
-  const publisher = new pg.Pool({ connectionString: options.url, max: 2 });
-  publisher.on('error', () => {});
+  const publisher = createPostgresPool(options.url, { max: 2 });
+  const baseDelay = options.reconnectDelayMs ?? 1000;
+  const maxDelay = Math.max(baseDelay, options.maxReconnectDelayMs ?? 5000);
   let listener: pg.Client | null = null;
   let closed = false;
+  let retry: NodeJS.Timeout | null = null;
+  let failures = 0;
+  let lastError: Error | null = null;
 
+  const report = (error: unknown) => {
+    lastError = error as Error;
+    try {
+      options.onError?.(error as Error);
+    } catch {
+      // A failing error callback must not break reconnection.
+    }
+  };
+
+  /** One LISTEN connection; throws when it cannot be made. */
   const connect = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.url });
+    const client = new pg.Client({ connectionString: options.url, keepAlive: true, connectionTimeoutMillis: postgresConnectTimeoutMs });
+    let lost = false;
+    const onLost = (error: Error) => {
+      if (lost) return;
+      lost = true;
+      if (closed) return;
+      client.end().catch(() => {});
+      if (listener !== client) return;
+      listener = null;
+      report(error);
+      scheduleReconnect();
+    };
+    // Attached before connecting: an 'error' event without a listener would kill the process.
+    client.on('error', onLost);
+    client.on('end', () => onLost(new Error('Connection terminated')));
     client.on('notification', (message) => {
       if (message.channel !== notifyChannel || !message.payload) return;
       try {
@@ -42,32 +84,70 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
         // A malformed notification is not ours; ignore it.
       }
     });
-    client.on('error', (error) => {
-      options.onError?.(error);
-      if (closed) return;
-      listener = null;
-      client.end().catch(() => {});
-      setTimeout(() => void connect().catch((e) => options.onError?.(e as Error)), options.reconnectDelayMs ?? 1000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${notifyChannel}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${notifyChannel}`);
+    } catch (error) {
+      lost = true;
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (lost) throw new Error('Connection terminated');
+    if (closed) {
+      await client.end().catch(() => {});
+      return;
+    }
     listener = client;
   };
+
+  const scheduleReconnect = () => {
+    if (closed || retry) return;
+    const delay = Math.min(maxDelay, baseDelay * 2 ** Math.min(failures, 16));
+    retry = setTimeout(() => {
+      retry = null;
+      connect().then(
+        () => {
+          if (closed) return;
+          failures = 0;
+          lastError = null;
+          options.onReconnect?.();
+          emitter.emit(busReconnectedChannel, null);
+        },
+        (error: unknown) => {
+          failures++;
+          report(error);
+          scheduleReconnect();
+        },
+      );
+    }, delay);
+    retry.unref?.();
+  };
+
   await connect();
 
   return {
     async publish(channel, payload) {
       const text = JSON.stringify({ channel, payload: payload ?? null });
-      await publisher.query('select pg_notify($1, $2)', [notifyChannel, text]);
+      try {
+        await publisher.query('select pg_notify($1, $2)', [notifyChannel, text]);
+      } catch (error) {
+        throw toStoreUnavailableError(error) ?? error;
+      }
     },
     subscribe(channel, handler) {
       emitter.on(channel, handler);
       return () => emitter.off(channel, handler);
     },
+    status() {
+      return listener ? { connected: true } : { connected: false, reason: lastError?.message ?? 'not connected' };
+    },
     async close() {
       closed = true;
+      if (retry) clearTimeout(retry);
+      retry = null;
       emitter.removeAllListeners();
       await listener?.end().catch(() => {});
+      listener = null;
       await publisher.end().catch(() => {});
     },
   };

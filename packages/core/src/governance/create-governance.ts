@@ -14,6 +14,7 @@ import {
   type PolicyWorkflow,
   type ToolCallInput,
 } from '../policy/index.js';
+import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import { createKillSwitch, type KillSwitch } from './kill-switch.js';
 import { createPolicyStore, type PolicyStore } from './policy-store.js';
 
@@ -25,12 +26,14 @@ export interface Governance {
   readonly killSwitch: KillSwitch;
   /**
    * Decides a tool call: the kill switch, then the active policy, then plugin
-   * evaluators (deny overrides). Never throws: any failure is a deny.
+   * evaluators (deny overrides). Any failure is a deny, except that it throws
+   * `STORE_UNAVAILABLE` (a `StoreUnavailableError`) when the database
+   * cannot be reached, so the caller can answer 503 instead of blaming policy.
    */
   evaluateToolCall(input: ToolCallInput): Promise<PolicyDecision>;
-  /** Whether `tools/list` shows the tool to the subject (false while the kill switch stops tools). */
+  /** Whether `tools/list` shows the tool to the subject (false while the kill switch stops tools). Throws `STORE_UNAVAILABLE` when the database cannot be reached. */
   isToolVisible(subject: Principal, tool: string): Promise<boolean>;
-  /** Whether the subject may use the model (refused while the kill switch stops models). Never throws. */
+  /** Whether the subject may use the model (refused while the kill switch stops models). Throws only `STORE_UNAVAILABLE`, when the database cannot be reached. */
   isModelAllowed(subject: Principal, model: string): Promise<ModelAccessDecision>;
   /** The named approval workflow of the account's active policy, or null. */
   workflow(accountId: string, name: string): Promise<PolicyWorkflow | null>;
@@ -69,6 +72,7 @@ export function createGovernance(options: {
         const fromPlugins = await options.hooks.evaluatePolicy(input);
         return fromPlugins ? combineDecisions([decision, fromPlugins]) : decision;
       } catch (error) {
+        rethrowUnavailable(error);
         return policyErrorDecision((error as Error)?.message ?? 'evaluation failed', explanation);
       }
     },
@@ -76,7 +80,8 @@ export function createGovernance(options: {
       try {
         if (await killSwitch.stopped(subject.accountId, 'tools')) return false;
         return isToolVisible((await policies.active(subject.accountId)).compiled, subject, tool);
-      } catch {
+      } catch (error) {
+        rethrowUnavailable(error);
         return false;
       }
     },
@@ -86,6 +91,7 @@ export function createGovernance(options: {
         if (stopped) return { allowed: false, reason: stopped, explanation: { scope: 'kill-switch', pattern: null } };
         return isModelAllowed((await policies.active(subject.accountId)).compiled, subject, model);
       } catch (error) {
+        rethrowUnavailable(error);
         return { allowed: false, reason: `policy_error: ${(error as Error).message}`, explanation: { scope: 'kernel', pattern: null } };
       }
     },
@@ -98,4 +104,10 @@ export function createGovernance(options: {
       killSwitch.close();
     },
   };
+}
+
+/** A database that cannot be reached is not a policy decision: the caller answers 503. */
+function rethrowUnavailable(error: unknown): void {
+  const unavailable = toStoreUnavailableError(error);
+  if (unavailable) throw unavailable;
 }

@@ -3,6 +3,7 @@ import type { AuditRecordInput } from '../audit/audit-types.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Bus } from '../bus/bus.js';
 import { createAccountCache } from '../bus/account-cache.js';
+import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import { governanceBusChannel } from './governance-signals.js';
 
 /** What the kill switch can stop. */
@@ -29,7 +30,10 @@ const off: KillSwitchState = { active: [], reason: null, activatedBy: null, acti
 /**
  * The account-wide emergency stop for tools, models and flows. Its state is
  * cached on every instance and dropped through the Bus when it changes. When
- * its state cannot be read, every scope counts as stopped (fail closed).
+ * its state cannot be read, every scope counts as stopped (fail closed); when
+ * that is because the database is unreachable, reads throw
+ * `STORE_UNAVAILABLE` instead, so callers answer 503 rather than blame the
+ * kill switch.
  *
  * @example
  * ```ts
@@ -58,11 +62,17 @@ export function createKillSwitch(options: { db: Kysely<any>; bus: Bus; audit: Au
   const actorId = (actor: Actor) => ('id' in actor ? (actor.id ?? null) : null);
 
   return {
-    /** The current state; fails closed (every scope stopped) when it cannot be read. */
+    /**
+     * The current state. When the database cannot be reached it throws a
+     * `STORE_UNAVAILABLE` error (503: nothing runs, and the caller says why);
+     * any other failure to read it fails closed (every scope stopped).
+     */
     async state(accountId: string): Promise<KillSwitchState> {
       try {
         return await cache.get(accountId);
-      } catch {
+      } catch (error) {
+        const unavailable = toStoreUnavailableError(error);
+        if (unavailable) throw unavailable;
         return { active: [...killSwitchScopes], reason: 'kill switch state unavailable (failing closed)', activatedBy: null, activatedAt: null };
       }
     },

@@ -14,6 +14,7 @@ import { createSecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateDatabase } from './migrate.js';
 import { resolveOptions, type PreloopOptions } from './options.js';
+import { createReadiness } from './readiness.js';
 import type { Preloop } from './preloop.js';
 
 /** The id of the account created on first start. */
@@ -57,7 +58,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       .execute();
 
     const bus: Bus =
-      resolved.bus ?? (database.postgresUrl ? await createPostgresBus({ url: database.postgresUrl, onError: (error) => logger.warn('bus connection lost; reconnecting', { error }) }) : createMemoryBus());
+      resolved.bus ?? (database.postgresUrl ? await createPostgresBus({ url: database.postgresUrl, onError: (error) => logger.warn('bus connection lost; reconnecting', { error }), onReconnect: () => logger.info('bus reconnected') }) : createMemoryBus());
     if (!resolved.bus) closers.push(() => bus.close());
 
     const secrets = createSecretStore({ db, secretKey: resolved.secretKey, previousSecretKeys: resolved.previousSecretKeys });
@@ -105,6 +106,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       tools: [],
       logger,
       options: resolved,
+      readiness: createReadiness({ db, bus }),
       async authenticate(request, authenticateOptions) {
         const principal = await identity.authenticate(request, authenticateOptions);
         if (principal) return principal;

@@ -12,6 +12,7 @@ import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { DialectName } from '../storage/database.js';
 import type { ResolvedPreloopOptions } from './options.js';
+import type { Readiness } from './readiness.js';
 
 /** Options of {@link Preloop.authenticate}. */
 export interface AuthenticateOptions {
@@ -51,6 +52,8 @@ export interface Preloop {
   readonly logger: Logger;
   /** The validated options. */
   readonly options: Readonly<ResolvedPreloopOptions>;
+  /** Readiness checks (database, Bus, and those plugins add), served at `GET /api/v1/health/ready`. */
+  readonly readiness: Readiness;
   /**
    * Returns the principal behind a request: an API key or runtime credential
    * (`Authorization: Bearer …`), a console session cookie, or the host's

@@ -74,10 +74,7 @@ const numericTypeParsers = {
 };
 
 async function openPostgres(url: string): Promise<PreloopDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: numericTypeParsers as pg.CustomTypesConfig });
-  pool.on('error', () => {
-    // An idle client died (for example the server restarted); the pool replaces it.
-  });
+  const pool = createPostgresPool(url, { max: 10, types: numericTypeParsers as pg.CustomTypesConfig });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
@@ -90,6 +87,37 @@ async function openPostgres(url: string): Promise<PreloopDatabase> {
     );
   }
   return { db, dialect: 'postgres', postgresUrl: url, close: () => db.destroy() };
+}
+
+/** How long a query waits for a PostgreSQL connection (a new one, or a free one of the pool) before it fails as unavailable, in ms. */
+export const postgresConnectTimeoutMs = 10_000;
+
+/**
+ * Creates a `pg` pool that survives database outages: every client it makes
+ * has an `'error'` handler for its whole life (pg-pool only guards idle
+ * clients, so a connection lost while a client is checked out, for example
+ * between two statements of a transaction, would otherwise be an unhandled
+ * `'error'` event that kills the process), connections time out instead of
+ * waiting forever, and TCP keepalive detects a vanished server. A broken
+ * client fails its next query and is dropped on release; the pool connects a
+ * new one when the database is back.
+ *
+ * @example
+ * ```ts
+ * const pool = createPostgresPool('postgres://u:p@127.0.0.1/db', { max: 2 });
+ * ```
+ */
+export function createPostgresPool(url: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionTimeoutMillis: postgresConnectTimeoutMs, keepAlive: true, ...options, connectionString: url });
+  pool.on('error', () => {
+    // An idle client died (for example the server restarted); the pool replaces it.
+  });
+  pool.on('connect', (client) => {
+    client.on('error', () => {
+      // A checked-out client lost its connection: its current or next query fails with the error, and the pool drops it on release.
+    });
+  });
+  return pool;
 }
 
 /**

@@ -1,21 +1,55 @@
 import { z } from 'zod';
+import { StoreUnavailableError } from '../../storage/store-unavailable.js';
+import { toErrorResponse } from '../../errors.js';
+import type { ReadinessReport } from '../../kernel/readiness.js';
 import { defineRoute, type AdminRoute } from '../define-route.js';
 import { createEventStream } from '../event-stream.js';
+import { json } from '../respond.js';
 
-const healthResponse = z.object({ status: z.literal('ok'), dialect: z.enum(['sqlite', 'postgres']), time: z.number() });
+const checks = z.record(z.string(), z.object({ ready: z.boolean(), reason: z.string().optional() }));
+const healthResponse = z.object({ status: z.literal('ok'), dialect: z.enum(['sqlite', 'postgres']), time: z.number(), checks: checks.optional() });
+const readyResponse = z.object({ status: z.literal('ready'), checks });
 
-/** Health and the live event stream. */
+/** The 503 of a failed readiness check: the error names the first failing dependency, `checks` names them all. */
+function notReady(report: ReadinessReport): Response {
+  const [name, result] = Object.entries(report.checks).find(([, each]) => !each.ready)!;
+  const error = new StoreUnavailableError(name, result.reason ?? 'not ready');
+  return json({ status: 'unavailable', checks: report.checks, ...error.toJSON() }, 503, toErrorResponse(error).headers);
+}
+
+/** Health (liveness and readiness) and the live event stream. */
 export const systemRoutes: AdminRoute[] = [
   defineRoute({
     method: 'GET',
+    path: '/health/live',
+    summary: 'Liveness: 200 while the process runs (no dependency is checked)',
+    tag: 'system',
+    access: 'public',
+    response: z.object({ status: z.literal('ok'), time: z.number() }),
+    handler: () => ({ status: 'ok' as const, time: Date.now() }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/health/ready',
+    summary: 'Readiness: 200 when every dependency answers, otherwise 503 (with Retry-After) naming the failing ones',
+    tag: 'system',
+    access: 'public',
+    response: readyResponse,
+    async handler({ preloop }) {
+      const report = await preloop.readiness.check();
+      return report.status === 'ready' ? { status: 'ready' as const, checks: report.checks } : notReady(report);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
     path: '/health',
-    summary: 'Liveness and database check',
+    summary: 'Health: the readiness check with the original body ({ status: "ok", dialect, time }); 503 naming the failing dependency',
     tag: 'system',
     access: 'public',
     response: healthResponse,
     async handler({ preloop }) {
-      await preloop.db.selectFrom('accounts').select('id').limit(1).execute();
-      return { status: 'ok' as const, dialect: preloop.dialect, time: Date.now() };
+      const report = await preloop.readiness.check();
+      return report.status === 'ready' ? { status: 'ok' as const, dialect: preloop.dialect, time: Date.now(), checks: report.checks } : notReady(report);
     },
   }),
   defineRoute({
