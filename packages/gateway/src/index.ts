@@ -93,10 +93,12 @@ export {
   type Budget,
   type BudgetInput,
   type BudgetScopeType,
+  type BudgetState,
   type BudgetStatus,
   type BudgetUpdate,
 } from './budgets/budget-types.js';
 export type { BudgetStore } from './budgets/budget-store.js';
+export { callReservations, reservationBoundsOf, type ReservationBounds } from './budgets/call-reservation.js';
 export { formatUsd, type Reservation } from './budgets/budget-ledger.js';
 
 export type { CallSnapshot, CostSource, UsageRecord, UsageStatus } from './records/usage-record.js';

@@ -126,7 +126,10 @@ export interface BudgetStatus extends Budget {
   reservedMicros: number;
   /** Hard limit minus spent and reserved (never below 0), or null without a hard limit. */
   remainingMicros: number | null;
-  state: 'ok' | 'soft_limit_reached' | 'hard_limit_reached';
+  /** What the smallest call without an output limit reserves under this budget, or null without a hard limit or a priced alias. */
+  callReservationMicros: number | null;
+  /** `below_call_reservation`: what remains is below `callReservationMicros`, so calls without a low enough `max_tokens` are refused. */
+  state: 'ok' | 'soft_limit_reached' | 'below_call_reservation' | 'hard_limit_reached';
 }
 
 /** What `POST /budgets` takes: at least one of the limits. */

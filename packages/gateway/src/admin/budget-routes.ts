@@ -6,6 +6,7 @@
 
 import { defineRoute, type AdminRoute, type Preloop } from '@preloop/core';
 import { budgetCreateSchema, budgetUpdateSchema } from '../budgets/budget-types.js';
+import { callReservations, reservationBoundsOf } from '../budgets/call-reservation.js';
 import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
 
 const tag = 'gateway';
@@ -23,7 +24,12 @@ export function budgetRoutes(): AdminRoute[] {
   return [
     defineRoute({
       method: 'GET', path: '/budgets/status', summary: 'Spend against every budget in its current period', tag, access: { role: 'viewer' },
-      handler: async ({ preloop, principal }) => ({ items: await budgets(preloop).status(principal!.accountId) }),
+      handler: async ({ preloop, principal }) => {
+        const runtime = getGatewayRuntime(preloop);
+        const accountId = principal!.accountId;
+        const reservationOf = callReservations(await runtime.models.list(accountId), reservationBoundsOf(preloop));
+        return { items: await runtime.budgets.status(accountId, Date.now(), reservationOf) };
+      },
     }),
     defineRoute({
       method: 'GET', path: '/budgets', summary: 'List budgets', tag, access: { role: 'viewer' },

@@ -64,6 +64,8 @@ async function reserveWindow(trx: Transaction<GatewayTables>, budget: Budget, st
   return result.rows.length === 1;
 }
 
+const periodAdjectives: Record<Budget['period'], string> = { day: 'daily', week: 'weekly', month: 'monthly' };
+
 async function refusal(trx: Kysely<GatewayTables>, budget: Budget, start: number, amount: number): Promise<PreloopError | null> {
   const current = await trx.selectFrom('gateway_budgets').select(['hard_limit_micros']).where('id', '=', budget.id).executeTakeFirst();
   if (!current) return null; // deleted since it was cached: it no longer applies
@@ -78,7 +80,7 @@ async function refusal(trx: Kysely<GatewayTables>, budget: Budget, start: number
   const reserved = Number(window?.reserved_micros ?? 0);
   return new PreloopError(
     'BUDGET_EXCEEDED',
-    `Budget "${budget.name}" (${budget.period}ly hard limit ${formatUsd(limit)}) would be exceeded: ${formatUsd(spent)} spent and ${formatUsd(reserved)} held by calls in flight; this call may cost up to ${formatUsd(amount)}.`,
+    `Budget "${budget.name}" (${periodAdjectives[budget.period]} hard limit ${formatUsd(limit)}) would be exceeded: ${formatUsd(spent)} spent and ${formatUsd(reserved)} held by calls in flight; this call may cost up to ${formatUsd(amount)} (a lower max_tokens lowers that).`,
     { details: { budget: { id: budget.id, name: budget.name, scope: budget.scope, period: budget.period }, limitMicros: limit, spentMicros: spent, reservedMicros: reserved, requestedMicros: amount } },
   );
 }

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { GatewayBudgetRow, GatewayTables } from '../storage/gateway-tables.js';
 import type { AccountCache } from '@preloop/core';
 import { periodEnd, periodStart, type BudgetPeriod } from './budget-periods.js';
-import type { Budget, BudgetInput, BudgetScopeType, BudgetStatus, BudgetUpdate } from './budget-types.js';
+import type { Budget, BudgetInput, BudgetScopeType, BudgetState, BudgetStatus, BudgetUpdate } from './budget-types.js';
 
 /** Budget CRUD and lookups. */
 export interface BudgetStore {
@@ -21,8 +21,12 @@ export interface BudgetStore {
   delete(accountId: string, id: string, actor: AuditRecordInput['actor']): Promise<void>;
   /** The budgets that apply to a call by `principal` to `alias` (cached). */
   applicable(principal: Principal, alias: string): Promise<Budget[]>;
-  /** Every budget of the account with its current period's spend. */
-  status(accountId: string, now?: number): Promise<BudgetStatus[]>;
+  /**
+   * Every budget of the account with its current period's spend;
+   * `reservationOf` gives each budget's `callReservationMicros` (see
+   * `callReservations`), null when not given.
+   */
+  status(accountId: string, now?: number, reservationOf?: (budget: Budget) => number | null): Promise<BudgetStatus[]>;
 }
 
 /** Converts a row to a {@link Budget}. */
@@ -133,7 +137,7 @@ export function createBudgetStore(preloop: Preloop, cache: AccountCache<Budget[]
       if (budgets.length === 0) return budgets;
       return budgets.filter((budget) => matches(budget, principal, alias));
     },
-    async status(accountId, now = Date.now()) {
+    async status(accountId, now = Date.now(), reservationOf = () => null) {
       const budgets = await cache.get(accountId);
       if (budgets.length === 0) return [];
       const windows = await db
@@ -149,14 +153,24 @@ export function createBudgetStore(preloop: Preloop, cache: AccountCache<Budget[]
         const reservedMicros = window ? Number(window.reserved_micros) : 0;
         const hard = budget.hardLimitMicros;
         const soft = budget.softLimitMicros;
-        const state = hard !== null && spentMicros >= hard ? 'hard_limit_reached' : soft !== null && spentMicros >= soft ? 'soft_limit_reached' : 'ok';
+        const remainingMicros = hard === null ? null : Math.max(0, hard - spentMicros - reservedMicros);
+        const callReservationMicros = hard === null ? null : reservationOf(budget);
+        const state: BudgetState =
+          hard !== null && spentMicros >= hard
+            ? 'hard_limit_reached'
+            : remainingMicros !== null && callReservationMicros !== null && remainingMicros < callReservationMicros
+              ? 'below_call_reservation'
+              : soft !== null && spentMicros >= soft
+                ? 'soft_limit_reached'
+                : 'ok';
         return {
           ...budget,
           periodStart: start,
           periodEnd: periodEnd(budget.period, start),
           spentMicros,
           reservedMicros,
-          remainingMicros: hard === null ? null : Math.max(0, hard - spentMicros - reservedMicros),
+          remainingMicros,
+          callReservationMicros,
           state,
         };
       });

@@ -39,8 +39,25 @@ export interface BudgetStatus extends Budget {
   reservedMicros: number;
   /** Hard limit minus spent and reserved (never below 0), or null without a hard limit. */
   remainingMicros: number | null;
-  state: 'ok' | 'soft_limit_reached' | 'hard_limit_reached';
+  /**
+   * What the smallest call without an output limit reserves under this
+   * budget (`fixedInputTokens` of input and `defaultMaxOutputTokens` of
+   * output on the cheapest priced alias it covers), or null without a hard
+   * limit or a priced alias. A call's own reservation is larger with a larger
+   * prompt, and smaller with a lower `max_tokens`.
+   */
+  callReservationMicros: number | null;
+  /**
+   * `hard_limit_reached`: spent reached the hard limit. `below_call_reservation`:
+   * the remaining amount is below `callReservationMicros`, so every call
+   * without a low enough `max_tokens` is refused. `soft_limit_reached`: spent
+   * reached the soft limit. `ok` otherwise.
+   */
+  state: BudgetState;
 }
+
+/** The state of a budget in its current period, most severe first. */
+export type BudgetState = 'hard_limit_reached' | 'below_call_reservation' | 'soft_limit_reached' | 'ok';
 
 const micros = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 

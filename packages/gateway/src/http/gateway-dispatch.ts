@@ -9,6 +9,7 @@
 
 import { PreloopError, type Preloop } from '@preloop/core';
 import type { GatewayOperation } from '../calls/call-plans.js';
+import { registerReservationBounds } from '../budgets/call-reservation.js';
 import { countTokens } from '../calls/count-tokens.js';
 import { jsonReply, type GatewayReply, type GatewayRequest } from '../calls/exchange.js';
 import type { GatewayContext } from '../calls/gateway-context.js';
@@ -39,6 +40,7 @@ type Route = { method: 'GET' | 'POST'; serve: (request: GatewayRequest, id?: str
  */
 export function createGatewayDispatcher(preloop: Preloop, options: GatewayOptions = {}, transport?: UpstreamTransport): GatewayDispatcher {
   const resolved = resolveGatewayOptions(options);
+  registerReservationBounds(preloop, resolved.budgets);
   const context: GatewayContext = {
     preloop,
     runtime: getGatewayRuntime(preloop),

@@ -17,6 +17,7 @@ const periodLabels: Record<BudgetPeriod, string> = { day: 'Daily', week: 'Weekly
 const stateLabels: Record<BudgetStatus['state'], [string, string]> = {
   ok: ['Within limits', 'success'],
   soft_limit_reached: ['Soft limit reached', 'warning'],
+  below_call_reservation: ['Too little left for a call', 'danger'],
   hard_limit_reached: ['Limit reached', 'danger'],
 };
 
