@@ -96,6 +96,13 @@ export { json } from './api/respond.js';
 export type { Page } from './api/respond.js';
 export { validate, formatPath } from './api/validate.js';
 export type { FieldIssue } from './api/validate.js';
+export { assertSafeText, findUnsafeText, hasUnsafeText } from './api/unsafe-text.js';
+export { clientAddress, forwardedAddress, setClientAddress } from './api/client-address.js';
+export { createRateLimitStore } from './rate-limit/rate-limit-store.js';
+export type { RateLimitCheck, RateLimitResult, RateLimitRule, RateLimitStore, RateLimitStoreOptions } from './rate-limit/rate-limit-store.js';
+export { createLoginThrottle } from './identity/login-throttle.js';
+export type { LoginAttempt, LoginThrottle, LoginThrottleOptions } from './identity/login-throttle.js';
+export { isEmailAddress } from './identity/email-address.js';
 export { readJsonBody, readTextBody } from './api/read-body.js';
 
 export * from './policy/index.js';

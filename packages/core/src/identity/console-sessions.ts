@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createId, createToken } from '../ids.js';
 import { type IdentityActor, type IdentityContext, systemActor } from './identity-context.js';
 import { normalizeEmail, type User, type Users } from './users.js';
-import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import type { LoginAttempt, LoginThrottle } from './login-throttle.js';
 
 /** The name of the console session cookie. */
 export const sessionCookieName = 'preloop_session';
@@ -29,8 +29,13 @@ export interface LoginResult {
 
 /** Console sessions: password login, sessions for host-authenticated users, logout. */
 export interface ConsoleSessions {
-  /** Checks email and password and opens a session; null on bad credentials (audited, generic); throws `RATE_LIMITED` after too many recent failures for the email. */
-  login(email: string, password: string, options?: { secure?: boolean }): Promise<LoginResult | null>;
+  /**
+   * Checks email and password and opens a session; null on bad credentials
+   * (audited, generic); throws `RATE_LIMITED` after too many recent failures
+   * (see {@link LoginThrottle}). `address` is the client's network address
+   * (see `clientAddress`), used by the per-address limits.
+   */
+  login(email: string, password: string, options?: { secure?: boolean; address?: string | null }): Promise<LoginResult | null>;
   /** Opens a session for a user the host already authenticated. */
   create(user: User, options?: { secure?: boolean; actor?: IdentityActor }): Promise<LoginResult>;
   /** Revokes the session behind `token`; false when there was none. */
@@ -41,8 +46,8 @@ export interface ConsoleSessions {
 export interface ConsoleSessionOptions {
   /** Session lifetime, in seconds. @default 604800 (7 days) */
   ttlSeconds?: number;
-  /** Brute-force defence for password logins. @default 5 failures per email per 15 minutes */
-  throttle?: LoginThrottle;
+  /** Brute-force defence for password logins (see {@link createLoginThrottle}). */
+  throttle: LoginThrottle;
 }
 
 /**
@@ -119,14 +124,14 @@ export function readSessionCookie(request: Request): string | null {
  *
  * @example
  * ```ts
- * const sessions = createConsoleSessions(context, users, { ttlSeconds: 604800 });
+ * const sessions = createConsoleSessions(context, users, { ttlSeconds: 604800, throttle: createLoginThrottle(store) });
  * const result = await sessions.login('ada@example.com', 'a long password');
  * ```
  */
-export function createConsoleSessions(context: IdentityContext, users: Users, options: ConsoleSessionOptions = {}): ConsoleSessions {
+export function createConsoleSessions(context: IdentityContext, users: Users, options: ConsoleSessionOptions): ConsoleSessions {
   const { db } = context;
   const ttlSeconds = options.ttlSeconds ?? 604_800;
-  const throttle = options.throttle ?? createLoginThrottle();
+  const { throttle } = options;
 
   async function open(user: User, secure: boolean, actor: IdentityActor | null): Promise<LoginResult> {
     const token = createToken(32);
@@ -150,19 +155,21 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
   return {
     async login(email, password, loginOptions = {}) {
       const normalized = normalizeEmail(String(email)).slice(0, 320);
+      const address = loginOptions.address ?? null;
+      let attempt: LoginAttempt;
       try {
-        throttle.check(normalized);
+        // Counted as a failure before the password is hashed, so parallel guesses cannot all be evaluated.
+        attempt = await throttle.begin(normalized, address);
       } catch (error) {
-        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'refused', data: { email: normalized, reason: 'throttled' } });
+        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'refused', data: { email: normalized, address, reason: 'throttled' } });
         throw error;
       }
       const user = await users.verifyCredentials(email, password);
       if (!user) {
-        throttle.fail(normalized);
-        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'failure', data: { email: normalized, reason: 'invalid_credentials' } });
+        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'failure', data: { email: normalized, address, reason: 'invalid_credentials' } });
         return null;
       }
-      throttle.succeed(normalized);
+      await attempt.succeed();
       return open(user, loginOptions.secure ?? false, null);
     },
 

@@ -4,11 +4,13 @@ import type { Bus } from '../bus/bus.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { AuthenticateOptions } from '../kernel/preloop.js';
 import type { Logger } from '../logger.js';
+import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 import { createAgents, type Agents } from './agents.js';
 import { createApiKeys, type ApiKeys } from './api-keys.js';
 import { createAuthenticator } from './authenticate.js';
 import { createConsoleSessions, type ConsoleSessions } from './console-sessions.js';
 import { createCredentialCache } from './credential-cache.js';
+import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { createIdentityContext, identityBusChannel, type IdentityBusMessage } from './identity-context.js';
 import { prepareDummyHash } from './passwords.js';
 import type { Principal } from './principal.js';
@@ -36,6 +38,10 @@ export interface IdentityOptions {
   cacheMaxEntries?: number;
   /** Where Bus and last-use write failures are logged. @default none */
   logger?: Logger;
+  /** The shared rate-limit counters (the login throttle counts there). */
+  rateLimits: RateLimitStore;
+  /** Login throttle limits. @default see {@link LoginThrottleOptions} */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 /** Users, teams, API keys, managed agents, runtime sessions and console sessions, and `authenticate`. */
@@ -68,7 +74,7 @@ export interface Identity {
  *
  * @example
  * ```ts
- * const identity = createIdentity({ db, dialect: 'sqlite', events, bus, audit, secretKey, runtimeCredentialTtlSeconds: 900, consoleSessionTtlSeconds: 604800 });
+ * const identity = createIdentity({ db, dialect: 'sqlite', events, bus, audit, secretKey, runtimeCredentialTtlSeconds: 900, consoleSessionTtlSeconds: 604800, rateLimits: createRateLimitStore({ db, dialect: 'sqlite' }) });
  * const { key } = await identity.apiKeys.create('acc_default', { name: 'ci', scopes: ['mcp'], userId });
  * const principal = await identity.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key}` } }));
  * ```
@@ -97,7 +103,7 @@ export function createIdentity(options: IdentityOptions): Identity {
     apiKeys: createApiKeys(context),
     agents: createAgents(context),
     runtimeSessions,
-    consoleSessions: createConsoleSessions(context, users, { ttlSeconds: options.consoleSessionTtlSeconds }),
+    consoleSessions: createConsoleSessions(context, users, { ttlSeconds: options.consoleSessionTtlSeconds, throttle: createLoginThrottle(options.rateLimits, options.loginThrottle) }),
     runtimeCredentials,
     authenticate: (request, authenticateOptions) => authenticator.authenticate(request, authenticateOptions),
     recordActivity: (sessionId, input) => runtimeSessions.recordActivity(sessionId, input),

@@ -1,71 +1,99 @@
 import { PreloopError } from '../errors.js';
+import type { RateLimitCheck, RateLimitStore } from '../rate-limit/rate-limit-store.js';
 
-/** Options of {@link createLoginThrottle}. */
+/** Options of {@link createLoginThrottle} (the kernel option `loginThrottle`). */
 export interface LoginThrottleOptions {
-  /** Failed logins allowed per email within the window before further attempts are refused. @default 5 */
+  /** Failed logins allowed per email from one client address within the window. @default 5 */
   maxFailures?: number;
-  /** The window, in seconds; the refusal lasts until the oldest counted failure leaves it. @default 900 */
+  /**
+   * Failed logins allowed per email from all addresses together: a ceiling far
+   * above `maxFailures`, so an attacker cannot lock a user out from elsewhere
+   * without spreading a large attack over many addresses. @default 100
+   */
+  maxFailuresPerEmail?: number;
+  /** Failed logins allowed per client address, whatever the emails (guessing many accounts from one client). @default 20 */
+  maxFailuresPerAddress?: number;
+  /** The window of those three limits, in seconds (a sliding window). @default 900 */
   windowSeconds?: number;
-  /** Most emails tracked at once (the oldest are forgotten first). @default 10000 */
-  maxTracked?: number;
-  /** The clock. @default Date.now */
-  now?: () => number;
+  /**
+   * Failed logins allowed across the server per minute, whatever the email or
+   * address: bounds the password-hashing work a distributed attack can cause. @default 600
+   */
+  maxFailuresGlobalPerMinute?: number;
 }
 
-/** Refuses password logins for an email after too many recent failures (brute-force defence). */
-export interface LoginThrottle {
-  /** Throws `RATE_LIMITED` (429) naming when to retry, when the email has too many recent failures. */
-  check(email: string): void;
-  /** Counts a failed login. */
-  fail(email: string): void;
-  /** Forgets the failures of an email after a successful login. */
-  succeed(email: string): void;
+/** An attempt already counted as a failure; a successful login gives the count back. */
+export interface LoginAttempt {
+  /** The password was right: the attempt is not a failure, and the email+address failures are forgotten. */
+  succeed(): Promise<void>;
 }
+
+/** Refuses password logins after too many recent failures (brute-force defence), counting before any password is checked. */
+export interface LoginThrottle {
+  /**
+   * Counts the attempt as a failure before the password is checked (so parallel
+   * guesses cannot all be evaluated); throws `RATE_LIMITED` (429, with
+   * `details.retryAfterSeconds` and `details.limit`) when a limit is reached.
+   * `address` is the client's network address, or null when unknown.
+   */
+  begin(email: string, address: string | null): Promise<LoginAttempt>;
+}
+
+/** The address used when the adapter recorded none: such clients share the email+address counter of each email (and skip the per-address one). */
+export const unknownAddress = 'unknown';
 
 /**
- * Creates a per-instance login throttle keyed by normalized email: after
- * `maxFailures` failures within `windowSeconds`, attempts are refused with 429
- * before any password is checked, whether or not the password is right.
- * Several instances each keep their own counts, so the effective limit is
- * `maxFailures` per instance.
+ * Creates the login throttle over the shared rate-limit store, so the counts
+ * hold across instances (PostgreSQL) and processes (one SQLite file). Four
+ * counters, all taken before the password is checked: email+address (the one a
+ * guessing client meets first), email (a high ceiling), address, and global.
+ * A right password given back by `succeed` never counts.
  *
  * @example
  * ```ts
- * const throttle = createLoginThrottle({ maxFailures: 5, windowSeconds: 900 });
- * throttle.check(email);
+ * const throttle = createLoginThrottle(store, { maxFailures: 5, windowSeconds: 900 });
+ * const attempt = await throttle.begin(email, clientAddress(request));
+ * if (await passwordIsRight()) await attempt.succeed();
  * ```
  */
-export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginThrottle {
-  const maxFailures = options.maxFailures ?? 5;
-  const windowMs = (options.windowSeconds ?? 900) * 1000;
-  const maxTracked = options.maxTracked ?? 10_000;
-  const now = options.now ?? Date.now;
-  const failures = new Map<string, number[]>();
-  const recent = (email: string): number[] => {
-    const since = now() - windowMs;
-    const times = (failures.get(email) ?? []).filter((time) => time > since);
-    if (times.length) failures.set(email, times);
-    else failures.delete(email);
-    return times;
-  };
+export function createLoginThrottle(store: RateLimitStore, options: LoginThrottleOptions = {}): LoginThrottle {
+  const windowSeconds = options.windowSeconds ?? 900;
+  const rule = (limit: number, seconds = windowSeconds) => ({ limit, windowSeconds: seconds });
+  const perEmailAddress = rule(options.maxFailures ?? 5);
+  const perEmail = rule(options.maxFailuresPerEmail ?? 100);
+  const perAddress = rule(options.maxFailuresPerAddress ?? 20);
+  const global = rule(options.maxFailuresGlobalPerMinute ?? 600, 60);
+  const messages = new Map<string, string>([
+    ['email+address', 'Too many failed logins for this email from this address'],
+    ['email', 'Too many failed logins for this email'],
+    ['address', 'Too many failed logins from this address'],
+    ['global', 'Too many failed logins on this server'],
+  ]);
   return {
-    check(email) {
-      const times = recent(email);
-      if (times.length < maxFailures) return;
-      const retryAfterSeconds = Math.max(1, Math.ceil((times[times.length - maxFailures]! + windowMs - now()) / 1000));
-      throw new PreloopError('RATE_LIMITED', `Too many failed logins for this email; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, {
-        details: { retryAfterSeconds },
-      });
-    },
-    fail(email) {
-      const times = recent(email);
-      times.push(now());
-      failures.delete(email);
-      failures.set(email, times);
-      if (failures.size > maxTracked) failures.delete(failures.keys().next().value!);
-    },
-    succeed(email) {
-      failures.delete(email);
+    async begin(email, address) {
+      const from = address ?? unknownAddress;
+      const pairKey = `login:email+address:${email}\u0000${from}`;
+      // Without an address every client would share one per-address counter, and one guesser could lock out everybody: skip that one.
+      const checks: Array<RateLimitCheck & { name: string }> = [
+        { name: 'email+address', key: pairKey, rule: perEmailAddress },
+        ...(address ? [{ name: 'address', key: `login:address:${address}`, rule: perAddress }] : []),
+        { name: 'email', key: `login:email:${email}`, rule: perEmail },
+        { name: 'global', key: 'login:global', rule: global },
+      ];
+      const result = await store.take(checks);
+      if (!result.allowed) {
+        const name = (result.refusedBy as (typeof checks)[number]).name;
+        const { retryAfterSeconds } = result;
+        throw new PreloopError('RATE_LIMITED', `${messages.get(name)}; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, {
+          details: { retryAfterSeconds, limit: name },
+        });
+      }
+      return {
+        async succeed() {
+          await result.release();
+          await store.reset(pairKey);
+        },
+      };
     },
   };
 }

@@ -7,6 +7,7 @@ import { createEvents } from '../events/create-event-bus.js';
 import { createGovernance } from '../governance/create-governance.js';
 import { createHookRunner } from '../hooks/hook-runner.js';
 import { createIdentity } from '../identity/create-identity.js';
+import { createRateLimitStore } from '../rate-limit/rate-limit-store.js';
 import { createToken } from '../ids.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { orderPlugins } from '../plugins/order-plugins.js';
@@ -74,6 +75,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       checkpointEvery: resolved.auditCheckpointEvery,
     });
     closers.push(() => audit.close());
+    const rateLimits = createRateLimitStore({ db, dialect });
     const identity = createIdentity({
       db,
       dialect,
@@ -84,6 +86,8 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       runtimeCredentialTtlSeconds: resolved.runtimeCredentialTtlSeconds,
       consoleSessionTtlSeconds: resolved.consoleSessionTtlSeconds,
       logger,
+      rateLimits,
+      loginThrottle: resolved.loginThrottle,
     });
     closers.push(() => identity.close());
     const governance = createGovernance({ db, bus, audit, hooks, initialPolicy: resolved.policy });
@@ -99,6 +103,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       dialect,
       accountId: defaultAccountId,
       identity,
+      rateLimits,
       secrets,
       audit,
       governance,

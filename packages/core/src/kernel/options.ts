@@ -5,6 +5,7 @@ import type { HookHandlers } from '../hooks/hook-types.js';
 import type { Logger } from '../logger.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import type { Bus } from '../bus/bus.js';
+import type { LoginThrottleOptions } from '../identity/login-throttle.js';
 import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
 
@@ -49,6 +50,12 @@ export interface PreloopOptions {
   /** Largest admin API request body, in bytes. @default 1048576 */
   bodyLimitBytes?: number;
   /**
+   * Limits of the password-login throttle (per email+address, per email, per
+   * address, global), counted in the database so every instance shares them.
+   * @default { maxFailures: 5, maxFailuresPerEmail: 100, maxFailuresPerAddress: 20, windowSeconds: 900, maxFailuresGlobalPerMinute: 600 }
+   */
+  loginThrottle?: LoginThrottleOptions;
+  /**
    * The path prefix the host mounts Preloop under: the admin API answers at
    * `<basePath>/api/v1`, and links Preloop builds carry the prefix.
    * For `app.use('/internal/preloop', toNodeHandler(preloop.api))`, set `'/internal/preloop'`.
@@ -80,6 +87,15 @@ const optionsSchema = z.object({
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null, 'must be a Bus').optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null, 'must be a Logger').optional(),
   bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+  loginThrottle: z
+    .strictObject({
+      maxFailures: z.number().int().min(1).optional(),
+      maxFailuresPerEmail: z.number().int().min(1).optional(),
+      maxFailuresPerAddress: z.number().int().min(1).optional(),
+      windowSeconds: z.number().int().min(1).max(86_400).optional(),
+      maxFailuresGlobalPerMinute: z.number().int().min(1).optional(),
+    })
+    .default({}),
   basePath: z
     .string()
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path such as /internal/preloop (leading slash, no trailing slash)')

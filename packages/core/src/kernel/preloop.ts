@@ -9,6 +9,7 @@ import type { Identity } from '../identity/create-identity.js';
 import type { Principal } from '../identity/principal.js';
 import type { Logger } from '../logger.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
+import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { DialectName } from '../storage/database.js';
 import type { ResolvedPreloopOptions } from './options.js';
@@ -38,6 +39,8 @@ export interface Preloop {
   readonly accountId: string;
   /** Users, teams, API keys, agents, runtime sessions, console sessions. */
   readonly identity: Identity;
+  /** Rate-limit counters in the database, shared by every instance (the login throttle and the gateway's limits use them). */
+  readonly rateLimits: RateLimitStore;
   /** Encrypted credential storage. */
   readonly secrets: SecretStore;
   /** The tamper-evident audit trail. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { forwardedAddress, setClientAddress } from '../api/client-address.js';
 import { isPreloopError, toErrorResponse } from '../errors.js';
 import { isUnmatched } from '../unmatched-response.js';
 import { toWebBody } from './node-request-body.js';
@@ -11,8 +12,18 @@ export type NodeHandler = (request: IncomingMessage, response: ServerResponse, n
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
-  /** Trust `X-Forwarded-Proto`/`X-Forwarded-Host` for the request URL (behind a proxy). @default false */
+  /**
+   * Trust `X-Forwarded-Proto`/`X-Forwarded-Host` for the request URL and
+   * `X-Forwarded-For` for the client address (behind a proxy). Without it the
+   * client address is the socket's peer and those headers are ignored. @default false
+   */
   trustProxy?: boolean;
+  /**
+   * With `trustProxy`, how many proxies stand in front of the server: the client
+   * address is the `X-Forwarded-For` entry that many places from the right (the
+   * leftmost entries can be forged by the client). @default 1
+   */
+  proxyHops?: number;
 }
 
 /**
@@ -44,7 +55,7 @@ export function toWebRequest(request: IncomingMessage, response: ServerResponse,
     else headers.set(name, value);
   }
   const body = toWebBody(request);
-  return new Request(url, {
+  const webRequest = new Request(url, {
     method: request.method ?? 'GET',
     headers,
     signal: controller.signal,
@@ -52,6 +63,9 @@ export function toWebRequest(request: IncomingMessage, response: ServerResponse,
     // Node's fetch needs this for streamed request bodies.
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   } as RequestInit);
+  const forwardedFor = options.trustProxy ? String(request.headers['x-forwarded-for'] ?? '') : null;
+  setClientAddress(webRequest, forwardedAddress(forwardedFor, request.socket?.remoteAddress, options.trustProxy ? (options.proxyHops ?? 1) : 0));
+  return webRequest;
 }
 
 /**

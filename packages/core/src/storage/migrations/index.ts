@@ -3,6 +3,7 @@ import { kernelMigration } from './0001-kernel.js';
 import { identityMigration } from './0002-identity.js';
 import { auditMigration } from './0003-audit.js';
 import { governanceMigration } from './0004-governance.js';
+import { sharedCountersMigration } from './0006-shared-counters.js';
 
 /** The kernel's own migrations, in order. */
-export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration];
+export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, sharedCountersMigration];

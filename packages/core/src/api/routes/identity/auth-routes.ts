@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PreloopError } from '../../../errors.js';
+import { clientAddress } from '../../client-address.js';
 import { clearSessionCookie, isSecureRequest, readSessionCookie } from '../../../identity/console-sessions.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
 import { json } from '../../respond.js';
@@ -21,7 +22,7 @@ export const authRoutes: AdminRoute[] = [
     body: loginBody,
     async handler({ body, preloop, request }) {
       const secure = isSecureRequest(request);
-      const result = await preloop.identity.consoleSessions.login(body.email, body.password, { secure });
+      const result = await preloop.identity.consoleSessions.login(body.email, body.password, { secure, address: clientAddress(request) });
       if (!result) throw new PreloopError('UNAUTHENTICATED', 'Invalid email or password.');
       return noStore({ user: result.user, expiresAt: result.session.expiresAt }, 200, { 'set-cookie': result.cookie });
     },
