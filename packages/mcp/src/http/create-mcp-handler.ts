@@ -1,5 +1,5 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createToken, hasCredentialInQuery, type Preloop } from '@preloop/core';
 import { createBuiltinTools } from '../builtins/builtin-tools.js';
 import { createApprovalFlow } from '../calls/approval-flow.js';
@@ -183,6 +183,10 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
         return withCors(jsonRpcErrorResponse(400, -32700, 'Parse error: invalid JSON.'), origin);
       }
       if (Array.isArray(parsedBody)) return withCors(jsonRpcErrorResponse(400, -32600, 'Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later).'), origin);
+      // Valid JSON that is not a JSON-RPC 2.0 message ({"foo":1}, jsonrpc "1.0", a bare number) is an Invalid Request, not a parse error.
+      if (!JSONRPCMessageSchema.safeParse(parsedBody).success) {
+        return withCors(jsonRpcErrorResponse(400, -32600, 'Invalid Request: the body must be a JSON-RPC 2.0 request, notification or response ("jsonrpc": "2.0").'), origin);
+      }
     }
 
     if (options.stateless) return withCors(await serveStateless(request, parsedBody, authInfo), origin);

@@ -1,6 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { Protocol, type RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
-  CallToolRequestSchema,
   CancelledNotificationSchema,
   CompleteRequestSchema,
   GetPromptRequestSchema,
@@ -13,14 +13,20 @@ import {
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
+  ErrorCode,
+  type CallToolResult,
   type LoggingLevel,
   type RequestId,
+  type ServerNotification,
+  type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Preloop, Principal } from '@preloop/core';
+import { z } from 'zod';
 import type { ToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool, ToolRunContext } from '../calls/tool-types.js';
 import type { McpRuntime } from '../plugin/mcp-runtime.js';
+import { protocolError } from './protocol-error.js';
 import type { ResourceSubscriber } from './upstream-proxy.js';
 
 /** How a session server looks up tools and calls them (provided by the handler). */
@@ -42,6 +48,17 @@ export interface SessionServer {
   readonly subscriber: ResourceSubscriber;
   close(): Promise<void>;
 }
+
+/**
+ * `tools/call` as Preloop accepts it: any `arguments` get through to the
+ * governed call path, which checks them itself and answers what is wrong with
+ * `-32602` and a readable message (the SDK's own schema would answer `-32603`
+ * with a zod dump).
+ */
+const toolsCallRequestSchema = z.object({
+  method: z.literal('tools/call'),
+  params: z.looseObject({ name: z.unknown(), arguments: z.unknown().optional(), _meta: z.unknown().optional() }).optional(),
+});
 
 const severity = new Map(LoggingLevelSchema.options.map((level, index) => [level, index]));
 
@@ -125,11 +142,14 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
     tools: await visibleTools(preloop, runtime, builtins, principalOf(extra)),
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  const callTool = async (request: z.infer<typeof toolsCallRequestSchema>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> => {
     const principal = principalOf(extra);
+    const name = request.params?.name;
+    if (typeof name !== 'string') throw protocolError(ErrorCode.InvalidParams, 'Invalid params: tools/call needs a tool name (a string)');
     const controller = new AbortController();
     cancellers.set(extra.requestId, controller);
-    const progressToken = request.params._meta?.progressToken;
+    const meta = request.params?._meta as { progressToken?: unknown } | undefined;
+    const progressToken = typeof meta?.progressToken === 'string' || typeof meta?.progressToken === 'number' ? meta.progressToken : undefined;
     let last = -1;
     const context: ToolRunContext = {
       principal,
@@ -155,11 +175,14 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
       },
     };
     try {
-      return await caller.call(request.params.name, request.params.arguments, context);
+      return await caller.call(name, request.params?.arguments, context);
     } finally {
       cancellers.delete(extra.requestId);
     }
-  });
+  };
+  // The SDK's Server validates tools/call with its schema before any handler runs (a non-object `arguments`
+  // becomes -32603 with the zod text); registered at the protocol level, the call path answers it instead.
+  Protocol.prototype.setRequestHandler.call(server, toolsCallRequestSchema as never, callTool as never);
 
   server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => ({ resources: await proxy.listResources(principalOf(extra).accountId) }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_request, extra) => ({

@@ -2,7 +2,6 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
   ErrorCode,
-  McpError,
   type CompleteRequest,
   type CompleteResult,
   type GetPromptResult,
@@ -16,6 +15,7 @@ import type { McpServerRecord } from '../store/server-schema.js';
 import type { McpServerStore } from '../store/server-store.js';
 import { exposedName } from '../store/tool-store.js';
 import type { UpstreamManager } from '../upstream/upstream-manager.js';
+import { protocolError, relayUpstreamError } from './protocol-error.js';
 
 /** A session subscribed to resource updates. */
 export interface ResourceSubscriber {
@@ -51,7 +51,7 @@ interface AccountIndex {
   loadedAt: number;
 }
 
-const resourceNotFound = (uri: string) => new McpError(-32002, `Resource not found: ${uri.slice(0, 500)}`);
+const resourceNotFound = (uri: string) => protocolError(-32002, `Resource not found: ${uri.slice(0, 500)}`);
 
 async function pages<T>(fetch: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string }>): Promise<T[]> {
   const all: T[] = [];
@@ -157,7 +157,7 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
       const found = (await index(accountId, fresh)).prompts.get(name);
       if (found) return found;
     }
-    throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name.slice(0, 200)}`);
+    throw protocolError(ErrorCode.InvalidParams, `Unknown prompt: ${name.slice(0, 200)}`);
   };
 
   const proxy: UpstreamProxy = {
@@ -172,7 +172,7 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
     },
     async readResource(accountId, uri) {
       const server = await ownerOf(accountId, uri);
-      return (await upstreams.primary(server)).readResource({ uri }, { timeout: server.timeoutMs });
+      return relayUpstreamError((await upstreams.primary(server)).readResource({ uri }, { timeout: server.timeoutMs }));
     },
     async subscribe(accountId, uri, subscriber) {
       const server = await ownerOf(accountId, uri);
@@ -180,8 +180,8 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
       let entry = subscriptions.get(key);
       if (!entry) {
         const client = await upstreams.primary(server);
-        if (!client.getServerCapabilities()?.resources?.subscribe) throw new McpError(ErrorCode.MethodNotFound, `MCP server "${server.name}" does not support resource subscriptions.`);
-        await client.subscribeResource({ uri }, { timeout: server.timeoutMs });
+        if (!client.getServerCapabilities()?.resources?.subscribe) throw protocolError(ErrorCode.MethodNotFound, `MCP server "${server.name}" does not support resource subscriptions.`);
+        await relayUpstreamError(client.subscribeResource({ uri }, { timeout: server.timeoutMs }));
         entry = subscriptions.get(key) ?? { server, uri, subscribers: new Set() };
         subscriptions.set(key, entry);
       }
@@ -208,7 +208,7 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
     },
     async getPrompt(accountId, name, args) {
       const prompt = await promptOf(accountId, name);
-      return (await upstreams.primary(prompt.server)).getPrompt({ name: prompt.name, ...(args ? { arguments: args } : {}) }, { timeout: prompt.server.timeoutMs });
+      return relayUpstreamError((await upstreams.primary(prompt.server)).getPrompt({ name: prompt.name, ...(args ? { arguments: args } : {}) }, { timeout: prompt.server.timeoutMs }));
     },
     async complete(accountId, params) {
       const empty: CompleteResult = { completion: { values: [], hasMore: false } };
@@ -217,7 +217,7 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
         if (!prompt) return empty;
         const client = await upstreams.primary(prompt.server);
         if (!client.getServerCapabilities()?.completions) return empty;
-        return client.complete({ ...params, ref: { type: 'ref/prompt', name: prompt.name } }, { timeout: prompt.server.timeoutMs });
+        return relayUpstreamError(client.complete({ ...params, ref: { type: 'ref/prompt', name: prompt.name } }, { timeout: prompt.server.timeoutMs }));
       }
       const uri = params.ref.uri;
       const found = (await index(accountId)).templates.find((entry) => entry.template === uri) ?? null;
@@ -225,7 +225,7 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
       if (!server) return empty;
       const client = await upstreams.primary(server);
       if (!client.getServerCapabilities()?.completions) return empty;
-      return client.complete(params, { timeout: server.timeoutMs });
+      return relayUpstreamError(client.complete(params, { timeout: server.timeoutMs }));
     },
     resourceUpdated(serverId, uri) {
       const entry = subscriptions.get(`${serverId}\u0000${uri}`);

@@ -19,6 +19,8 @@ export interface RecordedRequest {
 export interface HttpUpstream {
   /** The MCP endpoint URL. */
   url: string;
+  /** The bound port (pass it as `port` to start a "restarted" upstream at the same URL). */
+  port: number;
   /** Every request received, headers and body included (for the passthrough canary). */
   requests: RecordedRequest[];
   /** The live per-session servers. */
@@ -34,12 +36,12 @@ export interface HttpUpstream {
  * const upstream = await serveHttpUpstream(() => createToolServer(state));
  * ```
  */
-export async function serveHttpUpstream(createServer: () => Server, options: { stateless?: boolean } = {}): Promise<HttpUpstream> {
+export async function serveHttpUpstream(createServer: () => Server, options: { stateless?: boolean; port?: number } = {}): Promise<HttpUpstream> {
   const requests: RecordedRequest[] = [];
   const servers = new Set<Server>();
   const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const running = await serve({
-    port: 0,
+    port: options.port ?? 0,
     handler: async (request) => {
       const body = request.method === 'POST' ? await request.text() : '';
       requests.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
@@ -71,6 +73,7 @@ export async function serveHttpUpstream(createServer: () => Server, options: { s
   });
   return {
     url: `${running.url}/mcp`,
+    port: running.port,
     requests,
     servers,
     async close() {

@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
@@ -41,6 +41,27 @@ export interface UpstreamSignals {
   resourcesChanged(): void;
   promptsChanged(): void;
   resourceUpdated(uri: string): void;
+  /** The connection is gone (the upstream forgot its session, or cannot be reached): it is closed, a new one must be made and re-checked. */
+  connectionLost(): void;
+}
+
+/**
+ * True when `error` says the upstream no longer knows the MCP session (HTTP 404
+ * on a request that carried `Mcp-Session-Id`). The spec says the client must
+ * then start a new session; the request was not processed, so it may be sent again.
+ *
+ * @example
+ * ```ts
+ * if (isSessionLost(error)) retryOnANewSession();
+ * ```
+ */
+export function isSessionLost(error: unknown): boolean {
+  return error instanceof StreamableHTTPError && error.code === 404;
+}
+
+/** True when `error` is a network failure reaching the upstream (no HTTP answer at all). */
+function isUnreachable(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed/i.test(error.message);
 }
 
 /** One call's use of a connection. */
@@ -138,6 +159,7 @@ export async function connectUpstream(
 ): Promise<UpstreamConnection> {
   const client = new Client({ name: options.clientName ?? 'preloop', version: '0.1.0' }, { capabilities: upstreamClientCapabilities });
   let closed = false;
+  let closing = false;
   const connection: UpstreamConnection = {
     client,
     leases: new Set(),
@@ -146,8 +168,9 @@ export async function connectUpstream(
       return closed;
     },
     async close() {
-      if (closed) return;
       closed = true;
+      if (closing) return;
+      closing = true;
       await client.close().catch(() => {});
     },
   };
@@ -175,14 +198,42 @@ export async function connectUpstream(
   client.setNotificationHandler(ResourceListChangedNotificationSchema, () => signals.resourcesChanged());
   client.setNotificationHandler(PromptListChangedNotificationSchema, () => signals.promptsChanged());
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => signals.resourceUpdated(notification.params.uri));
+  let connected = false;
+  // A lost session (404) or an unreachable upstream makes this connection useless: close it, so the pool
+  // opens a new session (with a fresh initialize) and the manager re-checks the pins on it.
+  const lost = (error: unknown) => {
+    if (!connected || closed) return;
+    options.logger.info(`mcp upstream "${server.name}": the connection is lost; a new session will be opened`, { reason: (error as Error)?.message?.slice(0, 200) });
+    // Out of use at once; closed a moment later, so the failing request rejects with its own error (not "Connection closed").
+    closed = true;
+    setImmediate(() => void connection.close());
+    signals.connectionLost();
+  };
   client.onclose = () => {
     closed = true;
+    closing = true;
   };
-  client.onerror = (error) => options.logger.debug(`mcp upstream "${server.name}" transport error`, { error });
+  client.onerror = (error) => {
+    options.logger.debug(`mcp upstream "${server.name}" transport error`, { error });
+    // The standalone SSE stream: its reconnection found the session gone, or gave up.
+    if (isSessionLost(error) || /Maximum reconnection attempts/.test((error as Error)?.message ?? '')) lost(error);
+  };
 
   const transport = createTransport(server, credentials, options.logger);
+  if (transport instanceof StreamableHTTPClientTransport) {
+    const send = transport.send.bind(transport);
+    transport.send = async (message, sendOptions) => {
+      try {
+        return await send(message, sendOptions);
+      } catch (error) {
+        if (isSessionLost(error) || isUnreachable(error)) lost(error);
+        throw error;
+      }
+    };
+  }
   try {
     await client.connect(transport, { timeout: options.timeoutMs });
+    connected = true;
   } catch (error) {
     closed = true;
     await transport.close().catch(() => {});

@@ -1,12 +1,12 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, type CallToolResult, type Progress, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { isCanonicalName, PreloopError, redactString, type AuditRecordInput, type Logger, type Preloop } from '@preloop/core';
+import { isCanonicalName, isPreloopError, PreloopError, redactString, type AuditRecordInput, type Logger, type Preloop } from '@preloop/core';
 import { toolFlags } from '../pinning/poisoning.js';
 import { definitionProblem, hashDefinition, pinnedPart, type ToolDefinition } from '../pinning/tool-definition.js';
 import type { McpServerRecord } from '../store/server-schema.js';
 import type { McpServerStore } from '../store/server-store.js';
 import { exposedName, type McpToolStore, type ScannedTool, type ScanToolOutcome } from '../store/tool-store.js';
-import { connectUpstream, type DownstreamBridge } from './upstream-connection.js';
+import { connectUpstream, isSessionLost, type DownstreamBridge } from './upstream-connection.js';
 import { createUpstreamPool, type UpstreamPool } from './upstream-pool.js';
 import { auditScan } from './scan-audit.js';
 
@@ -56,7 +56,13 @@ export interface UpstreamManager {
   primary(server: McpServerRecord): Promise<Client>;
   /** Lists the server's tools and applies the pins (see `McpToolStore.applyScan`). Scans of one server never overlap. */
   scan(server: McpServerRecord, options: { trigger: 'admin' | 'automatic'; actor: Actor }): Promise<ScanReport>;
-  /** Forwards a tool call on a leased connection; `signal` cancels it upstream. */
+  /**
+   * Forwards a tool call on a leased connection; `signal` cancels it upstream.
+   * A call on a connection whose tools were not yet re-checked (the first
+   * connection, or a new session after the upstream lost the old one) waits for
+   * that scan, and is refused when the tool is no longer pinned. A call the
+   * upstream refused because it forgot the session is sent again on a new one.
+   */
   callTool(server: McpServerRecord, name: string, args: Record<string, unknown>, options: { bridge: DownstreamBridge | null; signal: AbortSignal; onprogress?: (progress: Progress) => void }): Promise<CallToolResult>;
   /** Closes the connections of one server (after a change or removal). */
   disconnect(serverId: string): Promise<void>;
@@ -92,15 +98,19 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
   const pools = new Map<string, { signature: string; pool: UpstreamPool; server: McpServerRecord }>();
   const scans = new Map<string, Promise<unknown>>();
   const debounce = new Map<string, NodeJS.Timeout>();
+  /** Connections whose tools a scan has listed and checked against the pins. */
+  const verified = new WeakSet<Client>();
+  /** Servers whose connection was lost (or whose last scan failed): the periodic rescan retries them even with no connection open. */
+  const unhealthy = new Set<string>();
   const maxCallMs = options.maxCallMs ?? 600_000;
   let closed = false;
 
-  const automaticScan = (serverId: string) => {
+  const automaticScan = (serverId: string, unlessVerified?: Client) => {
     clearTimeout(debounce.get(serverId));
     const timer = setTimeout(() => {
       debounce.delete(serverId);
       const entry = pools.get(serverId);
-      if (!entry || closed) return;
+      if (!entry || closed || (unlessVerified && verified.has(unlessVerified))) return;
       manager.scan(entry.server, { trigger: 'automatic', actor: systemActor }).catch((error) => logger.warn(`mcp: automatic scan of "${entry.server.name}" failed`, { error }));
     }, 100);
     timer.unref?.();
@@ -108,9 +118,29 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
   };
 
   const rescanner = (options.rescanIntervalMs ?? 300_000) > 0 ? setInterval(() => {
-    for (const entry of pools.values()) if (entry.pool.size() > 0) automaticScan(entry.server.id);
+    for (const entry of pools.values()) if (entry.pool.size() > 0 || unhealthy.has(entry.server.id)) automaticScan(entry.server.id);
   }, options.rescanIntervalMs ?? 300_000) : null;
   rescanner?.unref?.();
+
+  /**
+   * Waits until the connection calls will use has been re-checked by a scan
+   * (joining the scan in progress, or starting one), then refuses the call if
+   * that scan left the tool anything but pinned (a rug pull across a restart).
+   */
+  const verifiedBeforeCall = async (server: McpServerRecord, name: string): Promise<void> => {
+    const client = await manager.primary(server);
+    if (verified.has(client)) return;
+    // Join a scan in progress (the one a lost connection started) rather than queue another.
+    await scans.get(server.id)?.catch(() => {});
+    if (!verified.has(client)) await manager.scan(server, { trigger: 'automatic', actor: systemActor });
+    const tool = (await tools.list(server.accountId)).find((candidate) => candidate.serverId === server.id && candidate.name === name);
+    if (tool?.status !== 'pinned') {
+      throw new PreloopError(
+        'CONFLICT',
+        `Tool "${tool?.exposedName ?? name}" is ${tool?.status ?? 'gone'} after MCP server "${server.name}" reconnected${tool?.status === 'quarantined' ? ' (its definition changed; an admin must re-approve it)' : ''}; the call was not run.`,
+      );
+    }
+  };
 
   const manager: UpstreamManager = {
     pool(server) {
@@ -123,12 +153,18 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
         resourcesChanged: () => listener.listChanged(server.accountId, 'resources'),
         promptsChanged: () => listener.listChanged(server.accountId, 'prompts'),
         resourceUpdated: (uri: string) => listener.resourceUpdated(server.id, uri),
+        // The upstream restarted or forgot the session: reconnect and re-check the pins now, not at the next call.
+        connectionLost: () => {
+          unhealthy.add(server.id);
+          automaticScan(server.id);
+        },
       };
       const pool = createUpstreamPool({
         maxConnections: server.transport === 'http' ? (options.maxHttpConnections ?? 4) : 1,
         connect: async () => connectUpstream(server, await servers.credentials(server), signals, { logger, timeoutMs: Math.min(server.timeoutMs, 30_000) }),
-        // A new (or restarted) upstream may have changed since the last scan: re-check its definitions.
-        onPrimaryConnected: () => automaticScan(server.id),
+        // A new (or restarted) upstream may have changed since the last scan: re-check its definitions
+        // (calls wait for that check; this covers a connection no call is waiting on).
+        onPrimaryConnected: (client) => automaticScan(server.id, client),
       });
       pools.set(server.id, { signature, pool, server });
       return pool;
@@ -143,10 +179,20 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
       const run = previous.catch(() => {}).then(async (): Promise<ScanReport> => {
         const scannedAt = Date.now();
         let live: Tool[];
+        let client: Client;
         try {
-          live = await listAllTools(await manager.primary(server), server.timeoutMs);
+          client = await manager.primary(server);
+          try {
+            live = await listAllTools(client, server.timeoutMs);
+          } catch (error) {
+            // The upstream forgot the session (it restarted): the connection is closed; list again on a new one.
+            if (!isSessionLost(error)) throw error;
+            client = await manager.primary(server);
+            live = await listAllTools(client, server.timeoutMs);
+          }
         } catch (error) {
           const message = redactString((error as Error)?.message ?? String(error)).slice(0, 500);
+          unhealthy.add(server.id);
           await servers.setScanState(server.id, 'error', message);
           if (trigger === 'admin') await auditScan(preloopAudit, server, actor, { trigger, error: message });
           throw new PreloopError('UPSTREAM_ERROR', `Could not list the tools of MCP server "${server.name}": ${message}`, { cause: error });
@@ -165,6 +211,8 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
           };
         });
         const outcomes = await tools.applyScan(server, scanned, { trust: trigger === 'admin', actor });
+        verified.add(client);
+        unhealthy.delete(server.id);
         const changed = outcomes.some((outcome) => outcome.change !== 'unchanged');
         // Re-read the catalog at once: a quarantine must take effect before anything else happens.
         if (changed || trigger === 'admin') listener.toolsChanged(server.accountId);
@@ -180,15 +228,31 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
     },
 
     async callTool(server, name, args, { bridge, signal, onprogress }) {
-      return manager.pool(server).withConnection(bridge, (client) =>
-        client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
-          signal,
-          timeout: server.timeoutMs,
-          resetTimeoutOnProgress: true,
-          maxTotalTimeout: maxCallMs,
-          ...(onprogress ? { onprogress } : {}),
-        }),
-      ) as Promise<CallToolResult>;
+      const pool = manager.pool(server);
+      // Each lost session closes one connection; a restarted upstream has lost them all, so allow one try per connection.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await verifiedBeforeCall(server, name);
+          return (await pool.withConnection(bridge, (client) =>
+            client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
+              signal,
+              timeout: server.timeoutMs,
+              resetTimeoutOnProgress: true,
+              maxTotalTimeout: maxCallMs,
+              ...(onprogress ? { onprogress } : {}),
+            }),
+          )) as CallToolResult;
+        } catch (error) {
+          // A 404 on the session means the upstream never processed the call: it is safe to send it again.
+          if (isSessionLost(error) && attempt < (options.maxHttpConnections ?? 4) && !signal.aborted) continue;
+          if (pool.size() === 0 && !isPreloopError(error)) {
+            // No connection is left: the upstream is unreachable. Say so on the server until a scan succeeds.
+            unhealthy.add(server.id);
+            await servers.setScanState(server.id, 'error', redactString((error as Error)?.message ?? String(error)).slice(0, 500)).catch(() => {});
+          }
+          throw error;
+        }
+      }
     },
 
     async disconnect(serverId) {
