@@ -2,7 +2,7 @@ import { defineRoute, type AdminRoute } from '@preloop/core';
 import { z } from 'zod';
 import type { ApprovalEngine } from './create-approval-engine.js';
 
-const statuses = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed'] as const;
+const statuses = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed', 'execution_unknown'] as const;
 
 const listQuery = z.strictObject({
   status: z.enum(statuses).optional(),
@@ -21,6 +21,11 @@ const decideBody = z.strictObject({
 
 const cancelBody = z.strictObject({ reason: z.string().max(1000).optional() }).optional();
 
+const resolveExecutionBody = z.strictObject({
+  outcome: z.enum(['executed', 'not_executed']),
+  note: z.string().trim().min(1).max(2000),
+});
+
 const mintBody = z.strictObject({
   approverId: z.string().min(1).max(256),
   decision: z.enum(['approve', 'deny']).optional(),
@@ -30,7 +35,8 @@ const mintBody = z.strictObject({
 /**
  * The admin API routes of the approval engine, under `/api/v1`: list and
  * filter requests, read one with its votes and timeline, decide (approver
- * role or higher), cancel and mint a decision link (admin or higher).
+ * role or higher), cancel, resolve an unknown execution outcome and mint a
+ * decision link (admin or higher).
  *
  * @example
  * ```ts
@@ -84,6 +90,18 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       async handler({ principal, params, body }) {
         await engine().cancel(params.id!, principal!, body?.reason);
         return engine().get(principal!.accountId, params.id!);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/approvals/:id/resolve-execution',
+      summary: 'Resolve a request whose execution outcome is unknown (executed, or not_executed: approved again, runs once on the next identical call)',
+      tag: 'approvals',
+      access: { role: 'admin' },
+      body: resolveExecutionBody,
+      async handler({ principal, params, body }) {
+        await engine().resolveExecution({ accountId: principal!.accountId, requestId: params.id!, actor: principal!, resolution: body.outcome, note: body.note });
+        return engine().detail(principal!.accountId, params.id!);
       },
     }),
     defineRoute({

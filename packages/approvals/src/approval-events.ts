@@ -10,7 +10,13 @@ export type ApprovalChange =
   | 'escalated'
   | 'cancelled'
   | 'execution_claimed'
-  | 'executed';
+  | 'executed'
+  /** The execution lease of an idempotent tool lapsed: the request is claimable again. */
+  | 'execution_released'
+  /** The execution lease lapsed on a non-idempotent tool: approved, outcome not known. */
+  | 'execution_unknown'
+  /** An admin resolved an `execution_unknown` request. */
+  | 'execution_resolved';
 
 declare module '@preloop/core' {
   interface PreloopEventMap {

@@ -1,4 +1,4 @@
-import type { ApprovalOutcome, ApprovalProvider, ApprovalRequestView, Notifier, Page, Preloop, Principal } from '@preloop/core';
+import { createId, type ApprovalOutcome, type ApprovalProvider, type ApprovalRequestView, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import { approvalsBusChannel, isApprovalBusMessage } from './approval-events.js';
 import { createApproverDirectory } from './approver-directory.js';
@@ -7,11 +7,14 @@ import { decideApproval, type DecideInput, type DecideResult } from './decide.js
 import { mintDecisionLink, type MintedDecisionLink, type MintLinkInput } from './decision-links.js';
 import { readRequest, type EngineContext } from './engine-context.js';
 import { cancelApproval, claimExecution, storeExecutionResult } from './execution.js';
+import { createLeaseKeeper } from './execution-lease.js';
 import { createNotifierDispatch, type NotifierDispatch } from './notifier-dispatch.js';
 import type { ResolvedApprovalsOptions } from './options.js';
 import { getApproval, getApprovalDetail, listApprovals, type ApprovalListQuery } from './queries.js';
+import { resolveExecution, type ResolveExecutionInput } from './resolve-execution.js';
 import { createScheduler } from './scheduler.js';
 import type { ApprovalTables } from './tables.js';
+import { advanceRequest } from './transitions.js';
 import { createWaiter } from './waiter.js';
 import { toOutcome, type ApprovalDetail } from './views.js';
 import { createWorkflowLookup } from './workflows.js';
@@ -34,7 +37,9 @@ export interface ApprovalEngine extends ApprovalProvider {
   mintLink(input: MintLinkInput): Promise<MintedDecisionLink>;
   /** The stored result of an executed request (undefined when none is stored). */
   storedResult(accountId: string, id: string): Promise<unknown>;
-  /** Applies every due escalation and expiry now (the scheduler does this on its own). */
+  /** Resolves an `execution_unknown` request (admin): `executed`, or `not_executed` (approved again, unclaimed). */
+  resolveExecution(input: ResolveExecutionInput): Promise<void>;
+  /** Applies every due escalation and expiry, and every lapsed execution lease, now (the scheduler does this on its own). */
   sweep(): Promise<number>;
   /** Resolves once notifications dispatched so far are delivered or given up (tests, shutdown). */
   notificationsIdle(): Promise<void>;
@@ -77,6 +82,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     dialect: preloop.dialect,
     options,
     directory: createApproverDirectory(preloop),
+    instanceId: createId('ins'),
     now: options.clock,
     lookupWorkflow: createWorkflowLookup(preloop, options),
     dispatch: () => {},
@@ -85,6 +91,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
   const dispatcher: NotifierDispatch = createNotifierDispatch(context, notifiers);
   const scheduler = createScheduler(context);
   const waiter = createWaiter(context);
+  const leases = createLeaseKeeper(context);
   context.dispatch = (row, type) => dispatcher.dispatch(row, type);
   context.arm = (deadline) => scheduler.arm(deadline);
   const unsubscribe = preloop.bus.subscribe(approvalsBusChannel, (payload) => {
@@ -99,12 +106,23 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     request: (input) => createApprovalRequest(context, input),
     wait: (id, waitOptions) => waiter.wait(id, waitOptions),
     async status(id, accountId): Promise<ApprovalOutcome | null> {
-      const row = await readRequest(context.db, context.dialect, id);
-      return row && row.account_id === accountId ? toOutcome(row) : null;
+      let row = await readRequest(context.db, context.dialect, id);
+      if (!row || row.account_id !== accountId) return null;
+      // A lapsed execution lease is applied on read, so a caller never waits on a dead instance's claim.
+      if (row.status === 'approved' && row.execution_lease_expires_at !== null && row.execution_lease_expires_at <= context.now()) row = (await advanceRequest(context, id)) ?? row;
+      return toOutcome(row);
     },
     cancel: (id: string, actor: Principal, reason?: string) => cancelApproval(context, id, actor, reason),
-    claimExecution: (id) => claimExecution(context, id),
-    storeResult: (id, result) => storeExecutionResult(context, id, result),
+    async claimExecution(id, claimOptions) {
+      const claimed = await claimExecution(context, id, claimOptions);
+      if (claimed) leases.hold(id);
+      return claimed;
+    },
+    async storeResult(id, result) {
+      leases.release(id);
+      await storeExecutionResult(context, id, result);
+    },
+    resolveExecution: (input) => resolveExecution(context, input),
     decide: (input) => decideApproval(context, input),
     get: (accountId, id) => getApproval(context, accountId, id),
     detail: (accountId, id) => getApprovalDetail(context, accountId, id),
@@ -120,6 +138,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     async close() {
       unsubscribe();
       waiter.close();
+      leases.close();
       await scheduler.stop();
       await dispatcher.close();
     },

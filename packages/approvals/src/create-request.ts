@@ -78,13 +78,14 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
             .selectFrom('approval_requests')
             .selectAll()
             .where('binding_key', '=', binding)
-            .where('status', 'in', ['approved', 'executed'])
+            .where('status', 'in', ['approved', 'executed', 'execution_unknown'])
             .where('decided_at', '>=', now - context.options.reuseResultSeconds * 1000)
             .orderBy('id', 'desc')
             .limit(1)
             .executeTakeFirst();
           if (reusable) {
-            const row = normalizeRow(reusable);
+            // A lapsed execution lease is applied here too: the retry gets the final answer, not a dead claim.
+            const row = await applyDue(context, trx, normalizeRow(reusable), now, effects);
             await addTimeline(trx, row, now, 'joined', null, { subject, status: row.status });
             effects.push({
               kind: 'audit',
@@ -142,6 +143,9 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
           result_json: null,
           execution_claimed: 0,
           execution_claimed_at: null,
+          execution_claimed_by: null,
+          execution_lease_expires_at: null,
+          execution_idempotent: 0,
           executed_at: null,
         };
         await trx.insertInto('approval_requests').values(row).execute();

@@ -31,6 +31,8 @@ export interface EngineContext {
   dialect: DialectName;
   options: ResolvedApprovalsOptions;
   directory: ApproverDirectory;
+  /** This engine's random id: who holds an execution lease. */
+  instanceId: string;
   /** The engine's clock (epoch ms). */
   now(): number;
   /** Finds the workflow for a new request. */

@@ -21,6 +21,8 @@ export const approvalErrorCodes = {
   APPROVAL_INVALID_ANSWER: 400,
   /** The request has not been approved (or its execution was not claimed), so it cannot run or store a result. */
   APPROVAL_NOT_APPROVED: 409,
+  /** Only a request whose execution outcome is unknown (`execution_unknown`) can have its execution resolved. */
+  APPROVAL_EXECUTION_NOT_UNKNOWN: 409,
   /** The decision link token is unknown or malformed. */
   APPROVAL_LINK_INVALID: 403,
   /** The decision link belongs to another request. */

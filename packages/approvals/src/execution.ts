@@ -1,6 +1,7 @@
 import { PreloopError, type Principal } from '@preloop/core';
 import { addTimeline, engineActor, readRequest, runEffects, writeTransaction, type Effect, type EngineContext } from './engine-context.js';
 import { approvalError } from './errors.js';
+import { applyLeaseExpiry } from './execution-lease.js';
 
 /**
  * Cancels a pending request (the agent gave up, or an admin withdrew it).
@@ -46,34 +47,54 @@ export async function cancelApproval(context: EngineContext, id: string, actor: 
 }
 
 /**
- * Claims execution of an approved request, exactly once across instances
- * (conditional update on `execution_claimed = 0`). The claim is audited before
- * it is returned: when that audit write fails, this throws and the call must
- * not run (fail closed; the request stays approved but claimed).
+ * Claims execution of an approved request, once across instances (a
+ * conditional update on `execution_claimed = 0`), as a lease held by this
+ * instance for `executionLeaseSeconds` (the caller keeps it alive with the
+ * {@link LeaseKeeper}). A lapsed lease found here is applied first: an
+ * idempotent tool's claim is released (and this call may claim it), any other
+ * becomes `execution_unknown` (no claim). The claim is audited before it is
+ * returned: when that audit write fails, this throws and the call must not run
+ * (fail closed; the lease then lapses to `execution_unknown`).
  *
  * @example
  * ```ts
- * if (await claimExecution(context, id)) { const result = await run(); await storeExecutionResult(context, id, result); }
+ * if (await claimExecution(context, id, { idempotent: false })) { const result = await run(); await storeExecutionResult(context, id, result); }
  * ```
  */
-export async function claimExecution(context: EngineContext, id: string): Promise<boolean> {
+export async function claimExecution(context: EngineContext, id: string, options: { idempotent?: boolean } = {}): Promise<boolean> {
   const effects: Effect[] = [];
+  const idempotent = options.idempotent === true;
   const claimed = await writeTransaction(context, async (trx) => {
     const now = context.now();
+    const locked = await readRequest(trx, context.dialect, id, true);
+    if (!locked) return null;
+    const current = await applyLeaseExpiry(context, trx, locked, now, effects);
+    if (current.status !== 'approved' || current.execution_claimed !== 0) return null;
+    const leaseExpiresAt = now + context.options.executionLeaseSeconds * 1000;
     const result = await trx
       .updateTable('approval_requests')
-      .set({ execution_claimed: 1, execution_claimed_at: now, updated_at: now })
+      .set({
+        execution_claimed: 1,
+        execution_claimed_at: now,
+        execution_claimed_by: context.instanceId,
+        execution_lease_expires_at: leaseExpiresAt,
+        execution_idempotent: idempotent ? 1 : 0,
+        updated_at: now,
+      })
       .where('id', '=', id)
       .where('status', '=', 'approved')
       .where('execution_claimed', '=', 0)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) return null;
     const row = (await readRequest(trx, context.dialect, id))!;
-    await addTimeline(trx, row, now, 'execution_claimed', null);
-    effects.push({ kind: 'changed', row, change: 'execution_claimed', actorId: null });
+    await addTimeline(trx, row, now, 'execution_claimed', null, { claimedBy: context.instanceId, leaseExpiresAt, idempotent });
     return row;
   });
-  if (!claimed) return false;
+  if (!claimed) {
+    await runEffects(context, effects);
+    return false;
+  }
+  effects.push({ kind: 'changed', row: claimed, change: 'execution_claimed', actorId: null });
   await context.preloop.audit.record({
     accountId: claimed.account_id,
     actor: engineActor,
@@ -81,7 +102,7 @@ export async function claimExecution(context: EngineContext, id: string): Promis
     target: { type: 'approval', id },
     outcome: 'success',
     runtimeSessionId: claimed.runtime_session_id,
-    data: { tool: claimed.tool_name, argsHash: claimed.args_hash },
+    data: { tool: claimed.tool_name, argsHash: claimed.args_hash, claimedBy: context.instanceId, leaseExpiresAt: claimed.execution_lease_expires_at, idempotent },
   });
   await runEffects(context, effects);
   return true;
@@ -90,7 +111,9 @@ export async function claimExecution(context: EngineContext, id: string): Promis
 /**
  * Stores the result of an executed call: the status becomes `executed`, and
  * identical retries get this result instead of running again. Only after a
- * successful claim (`APPROVAL_NOT_APPROVED` otherwise).
+ * successful claim by this instance (`APPROVAL_NOT_APPROVED` otherwise). A
+ * result that arrives after the lease lapsed to `execution_unknown` is still
+ * stored (the truth settles the unknown), as long as no admin resolved it.
  *
  * @example
  * ```ts
@@ -102,25 +125,40 @@ export async function storeExecutionResult(context: EngineContext, id: string, r
   const json = JSON.stringify(result ?? null) ?? 'null';
   const stored = await writeTransaction(context, async (trx) => {
     const now = context.now();
+    const before = await readRequest(trx, context.dialect, id, true);
     const update = await trx
       .updateTable('approval_requests')
-      .set({ status: 'executed', result_json: json, executed_at: now, updated_at: now })
+      .set({ status: 'executed', result_json: json, executed_at: now, execution_lease_expires_at: null, updated_at: now })
       .where('id', '=', id)
-      .where('status', '=', 'approved')
       .where('execution_claimed', '=', 1)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'approved'), eb.or([eb('execution_claimed_by', '=', context.instanceId), eb('execution_claimed_by', 'is', null)])]),
+          eb.and([eb('status', '=', 'execution_unknown'), eb('execution_claimed_by', '=', context.instanceId)]),
+        ]),
+      )
       .executeTakeFirst();
     if (Number(update.numUpdatedRows) !== 1) return null;
     const row = (await readRequest(trx, context.dialect, id))!;
-    await addTimeline(trx, row, now, 'executed', null, { resultBytes: json.length });
+    const late = before?.status === 'execution_unknown';
+    await addTimeline(trx, row, now, 'executed', null, { resultBytes: json.length, ...(late ? { afterLeaseExpired: true } : {}) });
     effects.push(
       {
         kind: 'audit',
-        input: { accountId: row.account_id, actor: engineActor, action: 'approval.result', target: { type: 'approval', id }, outcome: 'success', runtimeSessionId: row.runtime_session_id, data: { resultBytes: json.length } },
+        input: {
+          accountId: row.account_id,
+          actor: engineActor,
+          action: 'approval.result',
+          target: { type: 'approval', id },
+          outcome: 'success',
+          runtimeSessionId: row.runtime_session_id,
+          data: { resultBytes: json.length, ...(late ? { afterLeaseExpired: true } : {}) },
+        },
       },
       { kind: 'changed', row, change: 'executed', actorId: null },
     );
     return row;
   });
-  if (!stored) throw approvalError('APPROVAL_NOT_APPROVED', `Approval request ${id} is not approved with a claimed execution, so no result can be stored.`);
+  if (!stored) throw approvalError('APPROVAL_NOT_APPROVED', `Approval request ${id} is not approved with an execution claimed by this instance, so no result can be stored.`);
   await runEffects(context, effects);
 }

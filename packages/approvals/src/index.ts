@@ -17,6 +17,7 @@ export { approverUserIdOf } from './decide.js';
 export type { MintLinkInput, MintedDecisionLink } from './decision-links.js';
 export { decisionLinkPath, decisionLinkPrefix } from './decision-links.js';
 export type { ApprovalListQuery } from './queries.js';
+export type { ExecutionResolution, ResolveExecutionInput } from './resolve-execution.js';
 export type { ApprovalDetail, ApprovalVoteView, ApprovalTimelineEntry } from './views.js';
 export { approvalErrorCodes } from './errors.js';
 export type { ApprovalErrorCode } from './errors.js';

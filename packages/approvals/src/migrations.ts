@@ -96,4 +96,15 @@ export const approvalMigrations: PreloopMigration[] = defineMigrations([
       await db.schema.createIndex('approval_links_request').on('approval_links').columns(['request_id']).execute();
     },
   },
+  {
+    // The execution claim becomes a lease: who holds it, until when, and whether the tool may run again after it lapses.
+    name: '0002-execution-lease',
+    async up({ db, dialect }) {
+      const types = columnTypes(dialect);
+      await db.schema.alterTable('approval_requests').addColumn('execution_claimed_by', 'text').execute();
+      await db.schema.alterTable('approval_requests').addColumn('execution_lease_expires_at', types.bigint).execute();
+      await db.schema.alterTable('approval_requests').addColumn('execution_idempotent', types.boolean, (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('approval_requests_status_lease').on('approval_requests').columns(['status', 'execution_lease_expires_at']).execute();
+    },
+  },
 ]);

@@ -42,6 +42,14 @@ export interface ApprovalsOptions {
   sweepIntervalMs?: number;
   /** How long an executed (or approved) request answers identical retries with its stored result, in seconds. @default 86400 */
   reuseResultSeconds?: number;
+  /**
+   * Length of an execution claim's lease, in seconds. The instance running an
+   * approved call renews it every third of this while the call runs; when the
+   * instance dies, the lease lapses and the request becomes `execution_unknown`
+   * (or claimable again, for an idempotent tool). An identical retry learns
+   * this within about one lease. @default 30
+   */
+  executionLeaseSeconds?: number;
   /** The clock, in epoch ms (tests move it). @default Date.now */
   clock?: () => number;
 }
@@ -64,6 +72,7 @@ export interface ResolvedApprovalsOptions {
   pollIntervalMs: number;
   sweepIntervalMs: number;
   reuseResultSeconds: number;
+  executionLeaseSeconds: number;
   clock: () => number;
 }
 
@@ -118,6 +127,7 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
     pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5000, 10, 600_000),
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs, 15_000, 10, 3_600_000),
     reuseResultSeconds: integer('reuseResultSeconds', options.reuseResultSeconds, 86_400, 0, 2_592_000),
+    executionLeaseSeconds: integer('executionLeaseSeconds', options.executionLeaseSeconds, 30, 1, 3600),
     clock: options.clock ?? Date.now,
   };
 }

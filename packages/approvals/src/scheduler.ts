@@ -7,7 +7,7 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Makes sure a sweep runs at `deadline` (epoch ms) or earlier. */
   arm(deadline: number): void;
-  /** Sweeps now: applies every due escalation and expiry. Returns how many requests it looked at. */
+  /** Sweeps now: applies every due escalation and expiry, and every lapsed execution lease. Returns how many requests it looked at. */
   sweep(): Promise<number>;
   /** Stops the timers and waits for a running sweep. */
   stop(): Promise<void>;
@@ -70,6 +70,23 @@ export function createScheduler(context: EngineContext): Scheduler {
       }
       seen += due.length;
       if (due.length < batchSize || stopped) break;
+    }
+    // Approved calls whose execution lease lapsed (the instance running them died).
+    for (;;) {
+      const lapsed = await db
+        .selectFrom('approval_requests')
+        .select('id')
+        .where('status', '=', 'approved')
+        .where('execution_lease_expires_at', '<=', context.now())
+        .orderBy('id')
+        .limit(batchSize)
+        .execute();
+      for (const { id } of lapsed) {
+        if (stopped) return seen;
+        await advanceRequest(context, id).catch((error) => context.preloop.logger.warn('approvals: could not apply a lapsed execution lease', { error, id }));
+      }
+      seen += lapsed.length;
+      if (lapsed.length < batchSize || stopped) break;
     }
     const next = await db
       .selectFrom('approval_requests')

@@ -7,7 +7,7 @@
 export interface ApprovalRequestRow {
   id: string;
   account_id: string;
-  /** pending, approved, denied, expired, cancelled or executed. */
+  /** pending, approved, denied, expired, cancelled, executed or execution_unknown. */
   status: string;
   /** tool_call, request or question. */
   kind: string;
@@ -55,6 +55,12 @@ export interface ApprovalRequestRow {
   result_json: string | null;
   execution_claimed: number;
   execution_claimed_at: number | null;
+  /** The instance holding the execution claim (a random id per engine). */
+  execution_claimed_by: string | null;
+  /** When the execution lease lapses unless renewed (epoch ms); NULL when not claimed or settled. */
+  execution_lease_expires_at: number | null;
+  /** 1 when the claimed tool declared itself idempotent: a lapsed lease makes it claimable again. */
+  execution_idempotent: number;
   executed_at: number | null;
 }
 
@@ -79,7 +85,7 @@ export interface ApprovalEventRow {
   account_id: string;
   request_id: string;
   time: number;
-  /** requested, joined, vote, approved, denied, expired, escalated, cancelled, execution_claimed, executed, notified, notify_failed, link_minted, link_refused, decision_refused. */
+  /** requested, joined, vote, approved, denied, expired, escalated, cancelled, execution_claimed, executed, execution_lease_expired, execution_unknown, execution_resolved, notified, notify_failed, link_minted, link_refused, decision_refused. */
   type: string;
   actor_id: string | null;
   /** JSON details. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { addTimeline, engineActor, readRequest, runEffects, writeTransaction, type Effect, type EngineContext } from './engine-context.js';
+import { applyLeaseExpiry } from './execution-lease.js';
 import type { ApprovalRequestRow, ApprovalTables } from './tables.js';
 import { workflowOf } from './views.js';
 
@@ -11,7 +12,8 @@ import { workflowOf } from './views.js';
  *   deadline moves once to now + the workflow's timeout and the escalation
  *   approvers become eligible (they are notified);
  * - expiry, when the deadline has passed and no escalation is left: the
- *   request becomes `expired` (outcome `deny`, reason `timeout`).
+ *   request becomes `expired` (outcome `deny`, reason `timeout`);
+ * - on an approved request, a lapsed execution lease (see `applyLeaseExpiry`).
  *
  * Returns the row as it now stands; pushes what to do after commit on `effects`.
  *
@@ -27,6 +29,7 @@ export async function applyDue(
   now: number,
   effects: Effect[],
 ): Promise<ApprovalRequestRow> {
+  if (row.status === 'approved') return applyLeaseExpiry(context, trx, row, now, effects);
   if (row.status !== 'pending') return row;
   let current = row;
   if (current.escalate_at !== null && current.escalated_at === null && current.escalate_at <= now) {

@@ -30,8 +30,8 @@ export interface ApprovalDetail extends ApprovalRequestView {
   hasResult: boolean;
 }
 
-/** Statuses that will not change again except approved → executed. */
-export const finalStatuses: readonly ApprovalStatus[] = ['approved', 'denied', 'expired', 'cancelled', 'executed'];
+/** Statuses that will not change again except approved → executed | execution_unknown (and an admin's resolution of the latter). */
+export const finalStatuses: readonly ApprovalStatus[] = ['approved', 'denied', 'expired', 'cancelled', 'executed', 'execution_unknown'];
 
 /**
  * Parses a JSON text column.
@@ -76,6 +76,8 @@ export function normalizeRow(row: ApprovalRequestRow): ApprovalRequestRow {
     decided_at: nullableNumber(row.decided_at),
     execution_claimed: Number(row.execution_claimed),
     execution_claimed_at: nullableNumber(row.execution_claimed_at),
+    execution_lease_expires_at: nullableNumber(row.execution_lease_expires_at),
+    execution_idempotent: Number(row.execution_idempotent ?? 0),
     executed_at: nullableNumber(row.executed_at),
   };
 }
@@ -122,6 +124,10 @@ export function toRequestView(row: ApprovalRequestRow, votes: { approve: number;
     answer: row.answer,
     outcomeReason: row.outcome_reason,
     executedAt: row.executed_at,
+    execution:
+      row.execution_claimed === 1 && row.execution_claimed_at !== null
+        ? { claimedAt: row.execution_claimed_at, leaseExpiresAt: row.execution_lease_expires_at, idempotent: row.execution_idempotent === 1 }
+        : null,
   };
 }
 
@@ -134,7 +140,9 @@ export function toRequestView(row: ApprovalRequestRow, votes: { approve: number;
  * ```
  */
 export function toOutcome(row: ApprovalRequestRow): ApprovalOutcome {
-  return { id: row.id, status: row.status as ApprovalStatus, comment: row.decision_comment, answer: row.answer, reason: row.outcome_reason };
+  const outcome: ApprovalOutcome = { id: row.id, status: row.status as ApprovalStatus, comment: row.decision_comment, answer: row.answer, reason: row.outcome_reason };
+  if (row.status === 'approved' && row.execution_lease_expires_at !== null) outcome.leaseExpiresAt = row.execution_lease_expires_at;
+  return outcome;
 }
 
 /** A vote row as the API shows it. */

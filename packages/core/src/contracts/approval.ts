@@ -3,9 +3,12 @@ import type { PolicyWorkflow } from '../policy/policy-schema.js';
 
 /**
  * The life of an approval request: `pending` → `approved` | `denied` | `expired`
- * | `cancelled`; `approved` → `executed` once the call has run and its result is stored.
+ * | `cancelled`; `approved` → `executed` once the call has run and its result is stored;
+ * `approved` → `execution_unknown` when the instance running the call stopped
+ * (its execution lease expired) and the tool is not idempotent: approved, outcome
+ * not known, never run again (an admin resolves it).
  */
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'executed';
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled' | 'executed' | 'execution_unknown';
 
 /** What kind of request: a governed tool call, an explicit `request_approval`, or an `ask_user` question. */
 export type ApprovalKind = 'tool_call' | 'request' | 'question';
@@ -47,6 +50,8 @@ export interface ApprovalOutcome {
   answer?: string | null;
   /** Why it ended this way when no approver said so: `timeout`, `flood_control: …`, a cancel reason. */
   reason?: string | null;
+  /** While an approved call is claimed and running: when its execution lease ends (epoch ms), else null. */
+  leaseExpiresAt?: number | null;
 }
 
 /** A created or joined approval request, as handed back to the caller that must wait. */
@@ -78,8 +83,14 @@ export interface ApprovalProvider {
   status(id: string, accountId: string): Promise<ApprovalOutcome | null>;
   /** Cancels a pending request (for example on `notifications/cancelled`). A decided request is a 409. */
   cancel(id: string, actor: Principal, reason?: string): Promise<void>;
-  /** Claims execution of an approved request exactly once; false when it was already claimed or is not approved. */
-  claimExecution(id: string): Promise<boolean>;
+  /**
+   * Claims execution of an approved request exactly once; false when it was
+   * already claimed or is not approved. The claim is a lease the provider
+   * renews while this process lives; when the process dies, the lease expires
+   * and the request becomes `execution_unknown` (or, for an `idempotent` tool,
+   * claimable again).
+   */
+  claimExecution(id: string, options?: { idempotent?: boolean }): Promise<boolean>;
   /** Stores the result of the executed call (status becomes `executed`); only after a successful claim. */
   storeResult(id: string, result: unknown): Promise<void>;
 }

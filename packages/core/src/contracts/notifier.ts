@@ -50,6 +50,11 @@ export interface ApprovalRequestView {
   /** Why it ended without an approver saying so: `timeout`, `flood_control: …`, a cancel reason. */
   outcomeReason: string | null;
   executedAt: number | null;
+  /**
+   * The execution claim of an approved call: when it was claimed and until when
+   * its lease runs (renewed while the call runs); null when not claimed.
+   */
+  execution?: { claimedAt: number; leaseExpiresAt: number | null; idempotent: boolean } | null;
 }
 
 /** The links an approver can use to decide; null when no public URL is configured or the notification is not personal. */
