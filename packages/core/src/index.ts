@@ -47,6 +47,8 @@ export { createMemoryBus, busReconnectedChannel } from './bus/bus.js';
 export type { Bus, BusHandler, BusStatus } from './bus/bus.js';
 export { createPostgresBus } from './bus/postgres-bus.js';
 export type { PostgresBusOptions } from './bus/postgres-bus.js';
+export { createLocalBus, createSqliteBus, sqliteFileOf } from './bus/sqlite-bus.js';
+export type { SqliteBusOptions } from './bus/sqlite-bus.js';
 
 export { roles, roleAtLeast } from './identity/principal.js';
 export type { Principal, PrincipalType, Role } from './identity/principal.js';

@@ -1,8 +1,9 @@
 import { createAdminApi } from '../api/create-admin-api.js';
 import { coreRoutes } from '../api/routes/index.js';
 import { createAuditTrail } from '../audit/audit-trail.js';
-import { createMemoryBus, type Bus } from '../bus/bus.js';
+import type { Bus } from '../bus/bus.js';
 import { createPostgresBus } from '../bus/postgres-bus.js';
+import { createLocalBus } from '../bus/sqlite-bus.js';
 import { createEvents } from '../events/create-event-bus.js';
 import { createGovernance } from '../governance/create-governance.js';
 import { createHookRunner } from '../hooks/hook-runner.js';
@@ -59,7 +60,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       .execute();
 
     const bus: Bus =
-      resolved.bus ?? (database.postgresUrl ? await createPostgresBus({ url: database.postgresUrl, onError: (error) => logger.warn('bus connection lost; reconnecting', { error }), onReconnect: () => logger.info('bus reconnected') }) : createMemoryBus());
+      resolved.bus ?? (database.postgresUrl ? await createPostgresBus({ url: database.postgresUrl, onError: (error) => logger.warn('bus connection lost; reconnecting', { error }), onReconnect: () => logger.info('bus reconnected') }) : await createLocalBus({ db, database: resolved.database, onError: (error) => logger.warn('bus poll failed; retrying', { error }) }));
     if (!resolved.bus) closers.push(() => bus.close());
 
     const secrets = createSecretStore({ db, secretKey: resolved.secretKey, previousSecretKeys: resolved.previousSecretKeys });
