@@ -128,7 +128,7 @@ export type { User, CreateUserInput, UpdateUserInput } from './identity/users.js
 export type { Team } from './identity/teams.js';
 export { agentStates } from './identity/agents.js';
 export type { Agent, AgentState, EnrollAgentInput } from './identity/agents.js';
-export type { RuntimeSession, StartRuntimeSessionInput, StartedRuntimeSession, SessionActivity, SessionActivityInput } from './identity/runtime-sessions.js';
+export type { RuntimeSession, RuntimeSessionTaint, TaintRuntimeSessionInput, StartRuntimeSessionInput, StartedRuntimeSession, SessionActivity, SessionActivityInput } from './identity/runtime-sessions.js';
 export { runtimeAudiences } from './identity/runtime-credentials.js';
 export type { RuntimeAudience, RuntimeCredential } from './identity/runtime-credentials.js';
 export { sessionCookieName } from './identity/console-sessions.js';

@@ -38,6 +38,12 @@ export interface ToolContribution {
   readOnly?: boolean;
   /** MCP tool annotations, passed through to `tools/list`. */
   annotations?: Record<string, unknown>;
+  /**
+   * True when the tool's results carry untrusted content (web pages, inbound
+   * mail, issue bodies written by outsiders): a result taints the runtime
+   * session that received it, so policy can test `session.tainted`. @default false
+   */
+  untrusted?: boolean;
   /** Runs the tool. Throwing yields an error result. */
   call(args: Record<string, unknown>, context: ToolCallContext): Promise<ToolResult>;
 }

@@ -25,7 +25,8 @@ export interface Governance {
   /** The emergency stop. */
   readonly killSwitch: KillSwitch;
   /**
-   * Decides a tool call: the kill switch, then the active policy, then plugin
+   * Decides a tool call: the kill switch, then the active policy (with
+   * `session.tainted` read from the subject's runtime session), then plugin
    * evaluators (deny overrides). Any failure is a deny, except that it throws
    * `STORE_UNAVAILABLE` (a `StoreUnavailableError`) when the database
    * cannot be reached, so the caller can answer 503 instead of blaming policy.
@@ -68,6 +69,8 @@ export function createGovernance(options: {
         const stopped = await killSwitch.stopped(accountId, 'tools');
         if (stopped) return { action: 'deny', reason: stopped, explanation: { scope: 'kill-switch', rule: null } };
         const { compiled } = await policies.active(accountId);
+        // `session.tainted` comes from the database, so a taint set on one instance holds on every other.
+        if (input.session === undefined && input.subject.runtimeSessionId) input = { ...input, session: { tainted: await sessionTainted(options.db, accountId, input.subject.runtimeSessionId) } };
         const decision = evaluateToolCall(compiled, input);
         const fromPlugins = await options.hooks.evaluatePolicy(input);
         return fromPlugins ? combineDecisions([decision, fromPlugins]) : decision;
@@ -110,4 +113,10 @@ export function createGovernance(options: {
 function rethrowUnavailable(error: unknown): void {
   const unavailable = toStoreUnavailableError(error);
   if (unavailable) throw unavailable;
+}
+
+/** Whether untrusted content entered the runtime session (see `RuntimeSessions.taint`). */
+async function sessionTainted(db: Kysely<any>, accountId: string, sessionId: string): Promise<boolean> {
+  const row = await db.selectFrom('runtime_sessions').select('tainted_at').where('account_id', '=', accountId).where('id', '=', sessionId).executeTakeFirst();
+  return row !== undefined && row.tainted_at !== null;
 }

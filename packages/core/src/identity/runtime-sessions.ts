@@ -28,6 +28,30 @@ export interface RuntimeSession {
   lastHeartbeatAt: number;
   endedAt: number | null;
   endReason: string | null;
+  /**
+   * Set, for the rest of the session's life, once untrusted content entered
+   * it (a result of a tool marked untrusted); policy reads it as
+   * `session.tainted`. Null while the session is clean.
+   */
+  taint: RuntimeSessionTaint | null;
+}
+
+/** Why and since when a runtime session holds untrusted content. */
+export interface RuntimeSessionTaint {
+  /** Epoch ms of the first untrusted result. */
+  at: number;
+  /** For example `result of untrusted tool web.fetch`. */
+  reason: string;
+  /** The tool whose result tainted the session, if known. */
+  source: string | null;
+}
+
+/** What {@link RuntimeSessions.taint} takes. */
+export interface TaintRuntimeSessionInput {
+  /** Why (up to 500 characters). */
+  reason: string;
+  /** The tool whose result brought the untrusted content. @default null */
+  source?: string | null;
 }
 
 /** What {@link RuntimeSessions.start} takes. */
@@ -97,6 +121,13 @@ export interface RuntimeSessions {
   get(accountId: string, id: string): Promise<RuntimeSession>;
   /** Sessions of the account, newest first. */
   list(accountId: string, options?: RuntimeSessionListOptions): Promise<Page<RuntimeSession>>;
+  /**
+   * Marks the session tainted: untrusted content entered it. Sticky (a later
+   * call changes nothing and returns `tainted: false` for "newly"); the first
+   * taint is audited (`runtime-session.taint`). Stored in the database, so
+   * every instance sees it.
+   */
+  taint(accountId: string, id: string, input: TaintRuntimeSessionInput, actor?: IdentityActor): Promise<{ session: RuntimeSession; tainted: boolean }>;
   /** Appends to a session's activity (MCP and the gateway call this). */
   recordActivity(sessionId: string, input: SessionActivityInput): Promise<SessionActivity>;
   /** A session's activity, oldest first. */
@@ -118,6 +149,9 @@ type SessionRow = {
   last_heartbeat_at: number;
   ended_at: number | null;
   end_reason: string | null;
+  tainted_at: number | null;
+  taint_reason: string | null;
+  taint_source: string | null;
 };
 
 type ActivityRow = { id: string; account_id: string; session_id: string; time: number; kind: string; status: string; summary: string; data: string };
@@ -142,6 +176,7 @@ function toSession(row: SessionRow): RuntimeSession {
     lastHeartbeatAt: Number(row.last_heartbeat_at),
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     endReason: row.end_reason,
+    taint: row.tainted_at === null || row.tainted_at === undefined ? null : { at: Number(row.tainted_at), reason: row.taint_reason ?? 'untrusted content', source: row.taint_source ?? null },
   };
 }
 
@@ -221,6 +256,9 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
         last_heartbeat_at: now,
         ended_at: null,
         end_reason: null,
+        tainted_at: null,
+        taint_reason: null,
+        taint_source: null,
       };
       await db.insertInto('runtime_sessions').values(row).execute();
       if (agentId) await db.updateTable('agents').set({ last_seen_at: now }).where('id', '=', agentId).execute();
@@ -259,6 +297,24 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
         await context.record({ accountId, actor, action: 'runtime-session.end', target: { type: 'runtime_session', id }, runtimeSessionId: id, outcome: 'success', data: { reason } });
       }
       return session;
+    },
+
+    async taint(accountId, id, input, actor = systemActor) {
+      const reason = String(input.reason).slice(0, 500);
+      const source = input.source === undefined || input.source === null ? null : String(input.source).slice(0, 300);
+      const updated = await db
+        .updateTable('runtime_sessions')
+        .set({ tainted_at: Date.now(), taint_reason: reason, taint_source: source })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .where('tainted_at', 'is', null)
+        .executeTakeFirst();
+      const session = await get(accountId, id);
+      const tainted = Number(updated.numUpdatedRows) > 0;
+      if (tainted) {
+        await context.record({ accountId, actor, action: 'runtime-session.taint', target: { type: 'runtime_session', id }, runtimeSessionId: id, outcome: 'success', data: { reason, source } });
+      }
+      return { session, tainted };
     },
 
     async list(accountId, options = {}) {

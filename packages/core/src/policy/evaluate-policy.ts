@@ -36,6 +36,13 @@ export interface ToolCallInput {
   args: unknown;
   /** The time of the call in epoch milliseconds. @default Date.now() */
   time?: number;
+  /**
+   * The state of the subject's runtime session: `tainted` once untrusted
+   * content entered it (`session.tainted` in conditions). The kernel's
+   * governance reads it from the database when it is left out.
+   * @default { tainted: false }
+   */
+  session?: { tainted: boolean };
 }
 
 /** A JSON-safe rendition of a CEL value, for explanations that end up in audit records. */
@@ -73,7 +80,7 @@ function toolProblem(tool: unknown): string | null {
 
 function inputProblem(input: unknown): string | null {
   if (typeof input !== 'object' || input === null) return 'input must be an object';
-  const { subject, tool, args, time } = input as Record<string, unknown>;
+  const { subject, tool, args, time, session } = input as Record<string, unknown>;
   const problem = subjectProblem(subject) ?? toolProblem(tool);
   if (problem !== null) return problem;
   if (args !== undefined && args !== null && (typeof args !== 'object' || Array.isArray(args))) {
@@ -81,6 +88,9 @@ function inputProblem(input: unknown): string | null {
   }
   if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || Math.abs(time) > 8.64e15)) {
     return 'time must be epoch milliseconds';
+  }
+  if (session !== undefined && (typeof session !== 'object' || session === null || typeof (session as { tainted?: unknown }).tainted !== 'boolean')) {
+    return 'session must be { tainted: boolean }';
   }
   return null;
 }
@@ -126,6 +136,7 @@ function evaluate(compiled: CompiledPolicy, input: ToolCallInput): PolicyDecisio
         { name, server: input.tool.server ?? null, readOnly },
         input.args ?? {},
         input.time ?? Date.now(),
+        { tainted: input.session?.tainted === true },
       );
       let value: unknown;
       try {

@@ -31,7 +31,7 @@ describe('createConditionContext', () => {
       args: { a: 1 },
       tool: { name: 't', server: null, readOnly: true },
       subject: { type: 'user', id: 'u1', name: 'Ada', role: 'admin', userId: 'u1', agentId: null, apiKeyId: null, teamIds: ['platform'] },
-      session: { id: 'rs1' },
+      session: { id: 'rs1', tainted: false },
       time: { now: new Date(Date.UTC(2025, 0, 11, 22, 30)), hour: 22n, minute: 30n, weekday: 6n },
     });
   });

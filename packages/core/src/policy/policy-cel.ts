@@ -11,7 +11,11 @@
  * - `tool`: `{ name: string, server: string | null, readOnly: bool }`.
  * - `subject`: `{ type, id, name: string, role, userId, agentId, apiKeyId:
  *   string | null, teamIds: list<string> }`.
- * - `session`: `{ id: string }` for calls made inside a runtime session, else `null`.
+ * - `session`: `{ id: string, tainted: bool }` for calls made inside a runtime
+ *   session, else `null`. `tainted` is true once untrusted content (a result of
+ *   a tool marked untrusted) entered the session, for the rest of its life.
+ *   Outside a session `session.tainted` is an error (the call is denied): write
+ *   `session != null && session.tainted`.
  * - `time`: `{ now: timestamp, hour: int, minute: int, weekday: int }`; `hour`,
  *   `minute` and `weekday` (0 = Sunday … 6 = Saturday) are in UTC, and `now`
  *   offers CEL's timestamp methods (`time.now.getHours("Europe/Berlin")`).
@@ -44,7 +48,7 @@ const environment = new Environment({ limits: { maxAstNodes: 2000, maxDepth: 64 
       teamIds: 'list<string>',
     },
   })
-  .registerVariable('session', 'dyn', { description: 'The runtime session, { id }, or null.' })
+  .registerVariable('session', 'dyn', { description: 'The runtime session, { id, tainted }, or null.' })
   .registerVariable({
     name: 'time',
     schema: { now: 'dyn', hour: 'int', minute: 'int', weekday: 'int' },
@@ -78,7 +82,7 @@ export interface ConditionContext {
     teamIds: string[];
   };
   /** The runtime session of the call, or null. */
-  session: { id: string } | null;
+  session: { id: string; tainted: boolean } | null;
   /** The evaluation time: a timestamp plus UTC helpers. */
   time: { now: Date; hour: bigint; minute: bigint; weekday: bigint };
 }
@@ -148,7 +152,9 @@ export function compileCondition(expression: string): ConditionCompileResult {
 }
 
 /**
- * Builds the condition context of one tool call. `time` is epoch milliseconds.
+ * Builds the condition context of one tool call. `time` is epoch milliseconds;
+ * `session` says whether the subject's runtime session is tainted (ignored
+ * when the subject has no runtime session). @default session `{ tainted: false }`
  *
  * @example
  * ```ts
@@ -160,6 +166,7 @@ export function createConditionContext(
   tool: ConditionTool,
   args: unknown,
   time: number,
+  session: { tainted: boolean } = { tainted: false },
 ): ConditionContext {
   const now = new Date(time);
   return {
@@ -175,7 +182,7 @@ export function createConditionContext(
       apiKeyId: subject.apiKeyId,
       teamIds: [...subject.teamIds],
     },
-    session: subject.runtimeSessionId === null ? null : { id: subject.runtimeSessionId },
+    session: subject.runtimeSessionId === null ? null : { id: subject.runtimeSessionId, tainted: session.tainted === true },
     time: {
       now,
       hour: BigInt(now.getUTCHours()),

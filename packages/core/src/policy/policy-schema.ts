@@ -113,6 +113,8 @@ const policyTest = z.strictObject({
   readOnly: z.boolean().optional(),
   args: z.record(z.string(), z.unknown()).optional(),
   time: z.iso.datetime({ offset: true }).optional(),
+  /** Run the case in a tainted runtime session (`session.tainted`); needs a `subject.runtimeSessionId`. */
+  sessionTainted: z.boolean().optional(),
   expect: action,
 });
 

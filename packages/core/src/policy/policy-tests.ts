@@ -76,6 +76,7 @@ export function runPolicyTest(compiled: CompiledPolicy, test: PolicyTestCase): P
     tool: { name: test.tool, server: test.server ?? null, readOnly: test.readOnly ?? false },
     args: test.args ?? {},
     time: test.time === undefined ? Date.UTC(2025, 0, 6, 12) : Date.parse(test.time),
+    session: { tainted: test.sessionTainted === true },
   });
 }
 

@@ -69,6 +69,11 @@ export interface KernelTables {
     end_reason: string | null;
     /** JSON list of the credential's audiences (migration 0002-identity). */
     audience: string;
+    /** When untrusted content first entered the session, or null (migration 0007-session-taint). */
+    tainted_at: number | null;
+    taint_reason: string | null;
+    /** The tool whose result tainted the session. */
+    taint_source: string | null;
   };
   runtime_session_activity: {
     id: string;

@@ -4,6 +4,7 @@ import type { UpstreamManager } from '../upstream/upstream-manager.js';
 import { approvalEndedResult, approvalPendingResult, type ApprovalFlow } from './approval-flow.js';
 import { argumentShapeProblem, type ArgumentValidator } from './argument-checks.js';
 import type { CallRecorder } from './call-records.js';
+import { taintAfterResult } from './session-taint.js';
 import type { CatalogTool, ToolRunContext } from './tool-types.js';
 
 /** What the governed call path needs. */
@@ -67,8 +68,12 @@ export function createToolCaller(deps: ToolCallerDependencies): ToolCaller {
         result = await tool.run!(args, context);
       }
     } catch (error) {
-      return errorResult(failureText(error, tool));
+      // Untrusted content (even an upstream's error text) taints the runtime session before the model sees it.
+      return taintAfterResult(preloop, tool, context, errorResult(failureText(error, tool)));
     }
+    const untainted = result;
+    result = await taintAfterResult(preloop, tool, context, result);
+    if (result !== untainted) return result;
     try {
       return (await preloop.hooks.afterTool({ principal: context.principal, tool: tool.name, args, result })).result;
     } catch (error) {

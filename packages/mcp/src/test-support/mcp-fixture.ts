@@ -24,6 +24,8 @@ export interface FixtureUser {
 export interface McpFixture extends TestPreloop {
   /** The MCP endpoint URL (`…/mcp`). */
   url: string;
+  /** The kernel's database URL (for a second kernel on the same database). */
+  databaseUrl: string;
   /** The server's base URL. */
   baseUrl: string;
   handler: McpHandler;
@@ -81,6 +83,7 @@ export async function createMcpFixture(
   return {
     ...test,
     url: `${server.url}/mcp`,
+    databaseUrl: test.url,
     baseUrl: server.url,
     handler,
     server,

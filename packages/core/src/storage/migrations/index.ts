@@ -4,6 +4,7 @@ import { identityMigration } from './0002-identity.js';
 import { auditMigration } from './0003-audit.js';
 import { governanceMigration } from './0004-governance.js';
 import { sharedCountersMigration } from './0006-shared-counters.js';
+import { sessionTaintMigration } from './0007-session-taint.js';
 
 /** The kernel's own migrations, in order. */
-export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, sharedCountersMigration];
+export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, sharedCountersMigration, sessionTaintMigration];
