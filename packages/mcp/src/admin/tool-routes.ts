@@ -18,6 +18,12 @@ export interface CatalogEntry {
   available: boolean;
   /** True when its name collides with another tool, so it is hidden. */
   conflict: boolean;
+  /**
+   * The name agents see, when it is not `name`: the tool's name would equal an
+   * older tool's once agents map `.` to `_`, so it is listed with a hash suffix.
+   * Policy, audit and statistics still use `name`.
+   */
+  listedAs: string | null;
   flags: string[];
   description: string | null;
   pinnedHash: string | null;
@@ -31,7 +37,7 @@ async function catalogEntries(preloop: Preloop, accountId: string): Promise<Cata
   const runtime = getMcpRuntime(preloop);
   const [upstream, catalog] = await Promise.all([runtime.tools.list(accountId), runtime.catalog.get(accountId)]);
   const trusted = (name: string, source: 'builtin' | 'plugin', description: string | null): CatalogEntry => ({
-    name, source, server: null, status: source, available: true, conflict: false, flags: [], description, pinnedHash: null, liveHash: null, pinnedAt: null, pinnedBy: null, changedAt: null,
+    name, source, server: null, status: source, available: true, conflict: false, listedAs: null, flags: [], description, pinnedHash: null, liveHash: null, pinnedAt: null, pinnedBy: null, changedAt: null,
   });
   return [
     ...builtinToolNames.map((name) => trusted(name, 'builtin', null)),
@@ -43,6 +49,7 @@ async function catalogEntries(preloop: Preloop, accountId: string): Promise<Cata
       status: tool.status,
       available: catalog.tools.get(tool.exposedName)?.upstreamName === tool.name && catalog.tools.get(tool.exposedName)?.server?.id === tool.serverId,
       conflict: catalog.conflicts.has(tool.exposedName) && tool.status === 'pinned',
+      listedAs: catalog.renamed.get(tool.id) ?? null,
       flags: tool.flags,
       description: (tool.status === 'pinned' ? tool.pinnedDefinition?.description : tool.liveDefinition.description) ?? null,
       pinnedHash: tool.pinnedHash,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { isCanonicalName, type Logger, type Preloop, type ToolContribution } from '@preloop/core';
 import type { CatalogTool } from '../calls/tool-types.js';
@@ -10,6 +11,46 @@ export interface AccountCatalog {
   readonly tools: ReadonlyMap<string, CatalogTool>;
   /** Upstream tools hidden because their name collides with another tool's (no silent override). */
   readonly conflicts: ReadonlySet<string>;
+  /**
+   * Upstream tools listed under another name, by upstream tool id: their name
+   * would become the same as an older tool's once an agent maps `.` to `_`
+   * (see {@link agentToolName}), so agents see it with a short hash suffix.
+   * Policy, approvals, audit and statistics keep using the tool's own name.
+   */
+  readonly renamed: ReadonlyMap<string, string>;
+  /** The name agents call a renamed tool by → its own name (the key in `tools`). */
+  readonly aliases: ReadonlyMap<string, string>;
+}
+
+/**
+ * The name an agent's tool-name rules make of `name`: Claude Code
+ * (`mcp__<server>__<tool>`), Codex and the model APIs accept only letters,
+ * digits, `_` and `-`, so every other character (the `.` of `<server>.<tool>`
+ * first) becomes `_`. Two tools with the same agent name would be one tool to
+ * the agent: one of them would silently disappear.
+ *
+ * @example
+ * ```ts
+ * agentToolName('a.x_y') === agentToolName('a_x.y'); // both 'a_x_y'
+ * ```
+ */
+export function agentToolName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/**
+ * The name an upstream tool is listed under when its own collides with an
+ * older tool's agent name: `<name>_<6 hex digits>`, the digits taken from the
+ * SHA-256 of its server and upstream name, so every instance and every
+ * restart renames it the same way.
+ *
+ * @example
+ * ```ts
+ * collisionFreeName('a_x', 'y'); // 'a_x.y_' + 6 hex digits
+ * ```
+ */
+export function collisionFreeName(exposedName: string, serverName: string, upstreamName: string): string {
+  return `${exposedName}_${createHash('sha256').update(`${serverName}\u0000${upstreamName}`).digest('hex').slice(0, 6)}`;
 }
 
 /** Per-account tool catalogs, cached and re-read when something changes. */
@@ -41,8 +82,10 @@ function fromContribution(tool: ToolContribution): CatalogTool {
 /**
  * Creates the catalog: tools contributed by plugins, and the pinned tools of
  * each account's enabled upstream servers. An upstream tool whose name
- * collides with a built-in, a plugin tool or another upstream tool is hidden
- * (and reported as a conflict); built-in and plugin tools win.
+ * equals a built-in's, a plugin tool's or another upstream tool's is hidden
+ * (and reported as a conflict); built-in and plugin tools win. One whose name
+ * only becomes another's once `.` turns into `_` ({@link agentToolName}) is
+ * listed under {@link collisionFreeName} if it is the newer of the two.
  *
  * @example
  * ```ts
@@ -72,6 +115,7 @@ export function createToolCatalog(options: {
     trusted.set(contribution.name, fromContribution(contribution));
   }
 
+  const reported = new Set<string>();
   const load = async (accountId: string): Promise<AccountCatalog> => {
     const servers = new Map((await options.servers.listEnabled(accountId)).map((server) => [server.id, server]));
     const upstream = (await options.tools.list(accountId)).filter((tool) => tool.status === 'pinned' && servers.has(tool.serverId));
@@ -79,14 +123,36 @@ export function createToolCatalog(options: {
     for (const tool of upstream) counts.set(tool.exposedName, (counts.get(tool.exposedName) ?? 0) + 1);
     const tools = new Map(trusted);
     const conflicts = new Set<string>();
-    for (const tool of upstream) {
+    const renamed = new Map<string, string>();
+    const aliases = new Map<string, string>();
+    // Agent names already taken: built-ins and plugin tools first, then upstream tools, oldest first,
+    // so a tool agents already use keeps its name and a newcomer can never take it over.
+    const taken = new Set([...reserved, ...trusted.keys()].map(agentToolName));
+    const oldestFirst = [...upstream].sort((a, b) => a.firstSeenAt - b.firstSeenAt || (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0));
+    for (const tool of oldestFirst) {
       if (trusted.has(tool.exposedName) || reserved.has(tool.exposedName) || counts.get(tool.exposedName)! > 1) {
         conflicts.add(tool.exposedName);
         continue;
       }
-      tools.set(tool.exposedName, fromUpstream(tool, servers.get(tool.serverId)!));
+      let name = tool.exposedName;
+      if (taken.has(agentToolName(name))) {
+        name = collisionFreeName(tool.exposedName, tool.serverName, tool.name);
+        if (taken.has(agentToolName(name)) || tools.has(name) || !isCanonicalName(name)) {
+          conflicts.add(tool.exposedName);
+          continue;
+        }
+        renamed.set(tool.id, name);
+        aliases.set(name, tool.exposedName);
+        const key = `${accountId}\u0000${tool.id}\u0000${name}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          options.logger.warn(`mcp: tool "${tool.exposedName}" is listed as "${name}": agents that map "." to "_" would confuse it with an older tool (${agentToolName(tool.exposedName)})`);
+        }
+      }
+      taken.add(agentToolName(name));
+      tools.set(tool.exposedName, fromUpstream(tool, servers.get(tool.serverId)!, name));
     }
-    return { tools, conflicts };
+    return { tools, conflicts, renamed, aliases };
   };
 
   return {
@@ -105,12 +171,12 @@ export function createToolCatalog(options: {
   };
 }
 
-function fromUpstream(tool: UpstreamToolRecord, server: CatalogTool['server'] & object): CatalogTool {
+function fromUpstream(tool: UpstreamToolRecord, server: CatalogTool['server'] & object, listedAs: string): CatalogTool {
   const { name: _upstreamName, ...definition } = tool.pinnedDefinition!;
   return {
     name: tool.exposedName,
     source: 'upstream',
-    listing: { ...(definition as Omit<Tool, 'name'>), name: tool.exposedName },
+    listing: { ...(definition as Omit<Tool, 'name'>), name: listedAs },
     readOnly: false,
     server,
     upstreamName: tool.name,

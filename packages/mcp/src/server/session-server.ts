@@ -21,12 +21,12 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Preloop, Principal } from '@preloop/core';
+import { unknownToolReason, type Preloop, type Principal } from '@preloop/core';
 import { z } from 'zod';
 import type { ToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool, ToolRunContext } from '../calls/tool-types.js';
 import type { McpRuntime } from '../plugin/mcp-runtime.js';
-import { protocolError } from './protocol-error.js';
+import { protocolError, type ProtocolError } from './protocol-error.js';
 import type { ResourceSubscriber } from './upstream-proxy.js';
 
 /** How a session server looks up tools and calls them (provided by the handler). */
@@ -174,8 +174,16 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
         },
       },
     };
+    // A tool listed under a collision-free name is governed, recorded and counted under its own name.
+    const ownName = (await runtime.catalog.get(principal.accountId)).aliases.get(name);
     try {
-      return await caller.call(name, request.params?.arguments, context);
+      return await caller.call(ownName ?? name, request.params?.arguments, context);
+    } catch (error) {
+      // Hidden and unknown tools answer alike, naming what the client called.
+      if (ownName && (error as ProtocolError).code === ErrorCode.InvalidParams && (error as Error).message === unknownToolReason(ownName)) {
+        throw protocolError(ErrorCode.InvalidParams, unknownToolReason(name));
+      }
+      throw error;
     } finally {
       cancellers.delete(extra.requestId);
     }
