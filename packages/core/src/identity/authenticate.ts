@@ -10,6 +10,7 @@ import { toBoolean } from './identity-context.js';
 import type { Principal, Role } from './principal.js';
 import type { RuntimeCredentials } from './runtime-credentials.js';
 import type { Teams } from './teams.js';
+import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 
 /** Query parameters that carry credentials elsewhere; a request naming one is refused (tokens in URLs leak to logs). */
 export const queryCredentialParameters: readonly string[] = ['access_token', 'api_key', 'apikey', 'api-key', 'preloop_session', 'session_token'];
@@ -34,7 +35,7 @@ export interface AuthenticatorDependencies {
 
 /** Turns a request into a principal: API key, runtime credential or console session cookie. */
 export interface Authenticator {
-  /** The principal behind `request`, or null. Never throws: any error is a refusal. */
+  /** The principal behind `request`, or null. Any error is a refusal, except an unreachable database: that throws `STORE_UNAVAILABLE`. */
   authenticate(request: Request, options?: AuthenticateOptions): Promise<Principal | null>;
   /** Waits for pending `last_used_at` writes. */
   close(): Promise<void>;
@@ -232,6 +233,9 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
         if (deps.events.listenerCount('principal-authenticated') > 0) deps.events.emit('principal-authenticated', { principal: copy(found) });
         return copy(found);
       } catch (error) {
+        // An unreachable database says nothing about the credential: answer 503 (the caller's boundary maps it), not 401.
+        const unavailable = toStoreUnavailableError(error);
+        if (unavailable) throw unavailable;
         deps.logger?.warn('identity: authentication failed with an error; refusing', { error });
         return null;
       }

@@ -60,7 +60,8 @@ export interface Preloop {
   /**
    * Returns the principal behind a request: an API key or runtime credential
    * (`Authorization: Bearer …`), a console session cookie, or the host's
-   * `authenticate` hook. Null when none is valid.
+   * `authenticate` hook. Null when none is valid; throws `STORE_UNAVAILABLE`
+   * (503) when the database cannot be reached to check the credential.
    */
   authenticate(request: Request, options?: AuthenticateOptions): Promise<Principal | null>;
   /** Stops timers, closes plugins, the Bus and the database. */

@@ -26,7 +26,7 @@ preloop.bus.subscribe('probe', (payload) => send({ type: 'bus', payload }));
 let releaseHold: (() => void) | null = null;
 let busy = false;
 let busyLoop: Promise<void> | null = null;
-const counts = { ok: 0, failed: 0 };
+const counts = { completed: 0, failed: 0 };
 
 /** Transactions that keep a connection checked out between statements, so a restart finds one busy. */
 const runBusy = async () => {
@@ -37,7 +37,7 @@ const runBusy = async () => {
         await sleep(5);
         await sql`select 2`.execute(trx);
       });
-      counts.ok++;
+      counts.completed++;
     } catch {
       counts.failed++;
       await sleep(20);

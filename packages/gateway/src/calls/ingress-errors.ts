@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isPreloopError, PreloopError } from '@preloop/core';
+import { isPreloopError, PreloopError, toStoreUnavailableError } from '@preloop/core';
 import type { AnthropicErrorBody } from '../wire/anthropic-types.js';
 import type { OpenAIErrorBody } from '../wire/openai-types.js';
 import type { GatewayReply } from './exchange.js';
@@ -42,6 +42,8 @@ function openAIType(error: PreloopError): { type: string; code: string | null } 
       return { type: 'insufficient_quota', code: 'budget_exceeded' };
     case 'VALIDATION_ERROR':
       return { type: 'invalid_request_error', code: null };
+    case 'STORE_UNAVAILABLE':
+      return { type: 'server_error', code: 'store_unavailable' };
     default:
       return { type: error.status >= 500 ? 'server_error' : 'invalid_request_error', code: upstreamCode(error) };
   }
@@ -58,8 +60,14 @@ function param(error: PreloopError): string | null {
   return typeof path === 'string' && path !== '' ? path : null;
 }
 
-/** The error as a {@link PreloopError}; anything else is a generic 500 whose message never leaks. */
+/**
+ * The error as a {@link PreloopError}: a database that cannot be reached is
+ * `STORE_UNAVAILABLE` (503 with `Retry-After`); anything else unknown is a
+ * generic 500 whose message never leaks.
+ */
 export function asPreloopError(error: unknown): PreloopError {
+  const unavailable = toStoreUnavailableError(error);
+  if (unavailable) return unavailable;
   return isPreloopError(error) ? error : new PreloopError('INTERNAL_ERROR', 'Internal error in the model gateway; see the server log.');
 }
 
@@ -82,8 +90,9 @@ export function errorBody(format: IngressFormat, error: PreloopError): OpenAIErr
 }
 
 /**
- * A JSON error reply in the ingress's shape. `RATE_LIMITED` errors carry
- * `retry-after` (from `details.retryAfterSeconds`); budget refusals carry
+ * A JSON error reply in the ingress's shape. `RATE_LIMITED` and
+ * `STORE_UNAVAILABLE` errors carry `retry-after` (from
+ * `details.retryAfterSeconds`); budget refusals carry
  * `x-should-retry: false` so the official SDKs do not retry them; a 413
  * carries `connection: close`.
  *

@@ -83,6 +83,8 @@ export async function runModelCall(context: GatewayContext, request: GatewayRequ
   let principal: Principal | null = null;
   let model: string | null = null;
   try {
+    // Once the records of earlier calls cannot be kept (the database is down and the buffer is full), serve no more.
+    context.runtime.assertCanRecord();
     principal = await authenticateGatewayRequest(preloop, request);
     if (!principal) throw unauthenticated();
     const parsed = await readModelRequest(request, context.options.bodyLimitBytes);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createId, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { createId, PreloopError, toStoreUnavailableError, type AuditRecordInput, type Preloop } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import type { AccountCache } from '@preloop/core';
 import type { GatewayModelRow, GatewayTables } from '../storage/gateway-tables.js';
@@ -117,6 +117,9 @@ export function createModelStore(
       try {
         credential = await preloop.secrets.get(row.account_id, row.credential_secret);
       } catch (cause) {
+        // The database is down: say so (503 naming it), not "cannot be read", which sends operators to the secret.
+        const unavailable = toStoreUnavailableError(cause);
+        if (unavailable) throw unavailable;
         preloop.logger.error('gateway: the credential of a model alias cannot be read', { alias: row.alias, secretName: row.credential_secret, error: cause });
         throw new PreloopError('CONFIGURATION_ERROR', `The credential of model alias "${row.alias}" cannot be read.`, { status: 503, cause });
       }

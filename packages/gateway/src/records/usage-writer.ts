@@ -12,6 +12,13 @@
  * records of the batch being gathered (`flushIntervalMs`, 50 ms by default)
  * on a crash; `close()` flushes everything on a clean shutdown.
  *
+ * Database outages: a batch that cannot be written stays queued and is
+ * retried every `retryDelayMs` until the database is back; nothing is
+ * dropped. The queue reports its size ({@link UsageWriter.pending}) so the
+ * gateway refuses new calls (503) once it holds `maxQueue` calls or
+ * `maxQueueBytes` bytes; calls already running when it fills still queue
+ * their records.
+ *
  * @module
  */
 
@@ -50,8 +57,10 @@ export interface UsageWriterOptions {
   logger: Logger;
   /** Most calls written in one transaction. @default 500 */
   maxBatchSize?: number;
-  /** Most calls kept in memory while the database fails; the oldest are dropped (and logged) past it. @default 100000 */
+  /** Calls whose records may wait in memory while the database fails; past it the gateway refuses new calls (503). @default 10000 */
   maxQueue?: number;
+  /** Bytes (an estimate of the records' size) that may wait in memory while the database fails; past it the gateway refuses new calls (503). @default 67108864 (64 MiB) */
+  maxQueueBytes?: number;
   /** Wait before retrying a failed batch, in ms. @default 1000 */
   retryDelayMs?: number;
   /**
@@ -67,10 +76,19 @@ export interface UsageWriterOptions {
 export interface UsageWriter {
   /** Queues one call's writes; they are committed within milliseconds. */
   write(entry: UsageWrite): void;
-  /** Resolves once everything queued so far is committed (or dropped). */
+  /** Calls (and the estimated bytes of their records) queued but not yet committed. */
+  pending(): { calls: number; bytes: number };
+  /** Why the queue takes no more calls (it holds `maxQueue` calls or `maxQueueBytes` bytes), or null. */
+  full(): string | null;
+  /** Resolves once everything queued so far is committed (retrying while the database fails). */
   flush(): Promise<void>;
-  /** Flushes, then refuses new writes. */
-  close(): Promise<void>;
+  /** Writes what the database accepts, then refuses new writes; returns the calls that could not be written. */
+  close(): Promise<UsageWrite[]>;
+}
+
+/** A cheap estimate of one call's records in memory, in bytes (the bodies captured on a gateway event dominate). */
+function sizeOf(entry: UsageWrite): number {
+  return 1024 + (entry.event ? (entry.event.request_body?.length ?? 0) + (entry.event.response_body?.length ?? 0) + entry.event.summary.length : 0);
 }
 
 /**
@@ -86,7 +104,9 @@ export interface UsageWriter {
 export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
   const { db, events, logger } = options;
   const maxBatchSize = options.maxBatchSize ?? 500;
-  const maxQueue = options.maxQueue ?? 100_000;
+  const maxQueue = options.maxQueue ?? 10_000;
+  const maxQueueBytes = options.maxQueueBytes ?? 64 * 1024 * 1024;
+  let queuedBytes = 0;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const flushIntervalMs = options.flushIntervalMs ?? 50;
   let queue: UsageWrite[] = [];
@@ -126,19 +146,12 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
       try {
         const crossings = await commit(batch);
         queue = queue.slice(batch.length);
+        for (const entry of batch) queuedBytes -= sizeOf(entry);
         announce(batch, crossings);
       } catch (error) {
-        logger.error('gateway: usage records could not be written; retrying', { error, records: batch.length });
-        if (queue.length > maxQueue) {
-          const dropped = queue.length - maxQueue;
-          queue = queue.slice(dropped);
-          logger.error('gateway: usage queue full; oldest records dropped (reserved spend is reclaimed at expiry)', { dropped });
-        }
-        if (closing) {
-          // Shutting down: no more retries; reserved spend is reclaimed at expiry.
-          queue = queue.slice(batch.length);
-          continue;
-        }
+        logger.error('gateway: usage records could not be written; kept and retried', { error, records: batch.length, pending: queue.length });
+        // Shutting down: no more retries; close() reports what is left.
+        if (closing) return;
         await new Promise<void>((resolve) => setTimeout(resolve, retryDelayMs).unref?.());
       }
     }
@@ -182,6 +195,7 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
         return;
       }
       queue.push(entry);
+      queuedBytes += sizeOf(entry);
       if (entry.settlement && !urgent) {
         urgent = true;
         if (timer) {
@@ -192,13 +206,25 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
       if (queue.length >= maxBatchSize && !running) void start();
       else schedule();
     },
+    pending: () => ({ calls: queue.length, bytes: queuedBytes }),
+    full() {
+      if (queue.length >= maxQueue) return `usage records of ${queue.length} calls wait to be written (limit ${maxQueue} calls)`;
+      if (queuedBytes >= maxQueueBytes) return `${queuedBytes} bytes of usage records wait to be written (limit ${maxQueueBytes} bytes)`;
+      return null;
+    },
     async flush() {
       while (running || queue.length > 0) await (running ?? start());
     },
     async close() {
       closing = true;
-      await this.flush();
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await (running ?? start());
       closed = true;
+      const left = queue;
+      queue = [];
+      queuedBytes = 0;
+      return left;
     },
   };
 }

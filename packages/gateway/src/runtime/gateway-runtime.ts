@@ -7,13 +7,14 @@
  * @module
  */
 
-import { createAccountCache, PreloopError, type AccountCache, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
+import { createAccountCache, PreloopError, StoreUnavailableError, type AccountCache, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import { createBudgetStore, toBudget, type BudgetStore } from '../budgets/budget-store.js';
 import { reclaimExpiredReservations } from '../budgets/budget-ledger.js';
 import type { Budget } from '../budgets/budget-types.js';
 import { createModelStore, loadCachedModels, type CachedModels, type ModelStore } from '../models/model-store.js';
 import { collectProviders, type ProviderRegistry } from '../models/provider-registry.js';
+import { createAuditBuffer } from '../records/audit-buffer.js';
 import { createUsageWriter, type UsageWriter } from '../records/usage-writer.js';
 import type { GatewayTables } from '../storage/gateway-tables.js';
 import { gatewayBusChannel, type GatewaySignal } from './gateway-signals.js';
@@ -35,6 +36,15 @@ export interface GatewayPluginOptions {
   writeIntervalMs?: number;
   /** Model providers to add to those contributed by plugins. @default [] */
   providers?: ModelProvider[];
+  /**
+   * Calls whose usage and audit records may wait in memory while the database
+   * cannot be reached. They are written when it is back; once this many wait,
+   * the gateway answers 503 (`STORE_UNAVAILABLE`, with `Retry-After`) to new
+   * calls instead of serving calls it could not record. @default 10000
+   */
+  maxPendingRecords?: number;
+  /** Like `maxPendingRecords`, in bytes (an estimate, dominated by captured request and response bodies). @default 67108864 (64 MiB) */
+  maxPendingRecordBytes?: number;
 }
 
 /** The gateway's state in one kernel. */
@@ -49,11 +59,18 @@ export interface GatewayRuntime {
    * Queues an audit record, handed to the audit trail after `writeIntervalMs`
    * together with the others queued meanwhile, so they share one
    * group-committed transaction (SQLite runs statements synchronously, so
-   * records appended one by one would each get their own). Failures are logged.
+   * records appended one by one would each get their own). A record the
+   * database does not take is kept and retried (see `maxPendingRecords`).
    */
   audit(input: AuditRecordInput): void;
-  /** Writes every queued usage and audit record now. */
+  /** Writes every queued usage and audit record now (retrying while the database cannot be reached). */
   flush(): Promise<void>;
+  /**
+   * Throws `STORE_UNAVAILABLE` (503) when the buffer of unwritten usage and
+   * audit records is full, so a new call is refused rather than served
+   * without a record.
+   */
+  assertCanRecord(): void;
   /** Reclaims expired reservations now (the timer does it periodically). */
   reclaim(now?: number): Promise<number>;
   close(): Promise<void>;
@@ -102,22 +119,25 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
       preloop.logger.warn('gateway: could not announce a change on the Bus; other instances catch up within the cache TTL', { error });
     });
   const writeIntervalMs = options.writeIntervalMs ?? 50;
-  const writer = createUsageWriter({ db, dialect: preloop.dialect, events: preloop.events, logger: preloop.logger, maxBatchSize: options.usageBatchSize, flushIntervalMs: writeIntervalMs });
+  const maxPending = options.maxPendingRecords ?? 10_000;
+  const writer = createUsageWriter({
+    db,
+    dialect: preloop.dialect,
+    events: preloop.events,
+    logger: preloop.logger,
+    maxBatchSize: options.usageBatchSize,
+    flushIntervalMs: writeIntervalMs,
+    maxQueue: maxPending,
+    maxQueueBytes: options.maxPendingRecordBytes,
+  });
+  const auditBuffer = createAuditBuffer({ audit: preloop.audit, logger: preloop.logger, intervalMs: writeIntervalMs });
+  const recordsFull = (): string | null =>
+    writer.full() ?? (auditBuffer.pending() >= maxPending ? `audit records of ${auditBuffer.pending()} calls wait to be written (limit ${maxPending})` : null);
+  const removeReadiness = preloop.readiness.add('gateway-records', recordsFull);
   const reclaim = async (now = Date.now()) => {
     const count = await reclaimExpiredReservations(db, now);
     if (count > 0) preloop.logger.warn('gateway: reclaimed expired budget reservations (charged in full)', { count });
     return count;
-  };
-  let pendingAudit: AuditRecordInput[] = [];
-  let auditTimer: NodeJS.Timeout | null = null;
-  const flushAudit = () => {
-    if (auditTimer) clearTimeout(auditTimer);
-    auditTimer = null;
-    const batch = pendingAudit;
-    pendingAudit = [];
-    return Promise.all(
-      batch.map((input) => preloop.audit.record(input).catch((error) => preloop.logger.warn('gateway: audit record failed', { error, action: input.action }))),
-    );
   };
   const interval = options.reclaimIntervalMs ?? 15_000;
   const timer =
@@ -134,19 +154,27 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
     budgets: createBudgetStore(preloop, budgetCache, announce(budgetCache)),
     writer,
     audit(input) {
-      if (pendingAudit.push(input) === 1) {
-        auditTimer = setTimeout(() => void flushAudit(), writeIntervalMs);
-        auditTimer.unref?.();
-      } else if (pendingAudit.length >= 500) void flushAudit();
+      auditBuffer.write(input);
     },
     async flush() {
-      await Promise.all([flushAudit(), writer.flush()]);
+      await Promise.all([auditBuffer.flush(), writer.flush()]);
+    },
+    assertCanRecord() {
+      const full = recordsFull();
+      if (full) throw new StoreUnavailableError('database', `${full}; new model calls are refused until they are written`);
     },
     reclaim,
     async close() {
       if (timer) clearInterval(timer);
-      await flushAudit();
-      await writer.close();
+      removeReadiness();
+      const [audits, usage] = await Promise.all([auditBuffer.close(), writer.close()]);
+      if (audits.length > 0 || usage.length > 0) {
+        // The process is stopping with the database unreachable: these records cannot be kept. Say so, with what they were.
+        preloop.logger.error('gateway: closing with records the database did not accept; they are lost (reserved spend is reclaimed at expiry)', {
+          usageRecords: usage.map((entry) => ({ id: entry.record.id, accountId: entry.record.accountId, alias: entry.record.alias, costMicros: entry.record.costMicros })),
+          auditRecords: audits.map((input) => ({ accountId: input.accountId, action: input.action, target: input.target, outcome: input.outcome })),
+        });
+      }
       modelCache.close();
       budgetCache.close();
       runtimes.delete(preloop);

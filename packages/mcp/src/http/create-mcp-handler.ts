@@ -1,6 +1,6 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createToken, hasCredentialInQuery, type Preloop } from '@preloop/core';
+import { createToken, hasCredentialInQuery, toStoreUnavailableError, type Preloop } from '@preloop/core';
 import { createBuiltinTools } from '../builtins/builtin-tools.js';
 import { createApprovalFlow } from '../calls/approval-flow.js';
 import { createToolCaller } from '../calls/call-tool.js';
@@ -207,6 +207,12 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     try {
       return await handle(request);
     } catch (error) {
+      // A database that cannot be reached (authentication, sessions) is a 503 with Retry-After naming it, not an opaque 500.
+      const unavailable = toStoreUnavailableError(error);
+      if (unavailable) {
+        preloop.logger.warn('mcp: store unavailable', { store: unavailable.store, reason: unavailable.message });
+        return jsonRpcErrorResponse(503, -32000, unavailable.message, { 'retry-after': String(unavailable.retryAfterSeconds) });
+      }
       preloop.logger.error('mcp: request failed', { error });
       return jsonRpcErrorResponse(500, -32603, 'Internal error');
     }
