@@ -141,7 +141,8 @@ export interface McpToolStore {
    * Re-derives the flags of every tool of the account against the other
    * servers' current tools, and quarantines each pinned tool that now carries
    * a flag no admin accepted (audited as `mcp.tool.quarantine`, reason
-   * `flagged`). Runs after every scan and after a server changes, so the
+   * `flagged`). Runs after every scan that finds new tool names and after a
+   * server changes (name, namespacing, connection), so the
    * order in which servers were registered does not matter. Returns the
    * exposed names it quarantined.
    */
@@ -290,8 +291,9 @@ export function createMcpToolStore(
         }
         outcomes.push({ name: row.name, exposedName: exposedName(server, row.name), status: 'removed', change: 'removed', flags: parseJsonColumn<ToolFlag[]>(row.flags, []), hash: row.live_hash });
       }
-      // This server's names may shadow tools of servers registered before it: review them all.
-      await store.recheck(server.accountId, actor);
+      // New names of this server may be shadowed by tools of servers registered before it: review them all.
+      // (Other servers' flags depend only on this server's names, so a scan that adds none needs no review.)
+      if (outcomes.some((outcome) => outcome.change === 'new' || outcome.change === 'restored')) await store.recheck(server.accountId, actor);
       return outcomes;
     },
 
