@@ -3,11 +3,11 @@ import { createPreloop } from '../kernel/create-preloop.js';
 import type { Preloop } from '../kernel/preloop.js';
 import type { Principal } from '../identity/principal.js';
 import { createLogger } from '../logger.js';
-import { testSecretKey } from '../testing/create-test-preloop.js';
+import { createTestPreloop, testSecretKey } from '../testing/create-test-preloop.js';
 import { describePostgres } from '../testing/describe-postgres.js';
 import { createFaultProxy, type FaultProxy } from '../testing/fault-proxy.js';
 import { startKernelProcess } from '../testing/kernel-process.js';
-import type { TestDatabase } from '../testing/test-databases.js';
+import { testDialects, type TestDatabase } from '../testing/test-databases.js';
 import { toErrorResponse } from '../errors.js';
 import { StoreUnavailableError, toStoreUnavailableError } from './store-unavailable.js';
 
@@ -43,6 +43,24 @@ describe('StoreUnavailableError', () => {
     expect(toStoreUnavailableError(new Error('Connection terminated unexpectedly'))?.code).toBe('STORE_UNAVAILABLE');
     expect(toStoreUnavailableError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBeNull();
     expect(toStoreUnavailableError(new Error('syntax error'))).toBeNull();
+  });
+});
+
+describe.each(testDialects())('health routes on $name', (dialect) => {
+  it('liveness and readiness answer 200 with every dependency ready; /health keeps its original body', async () => {
+    const { preloop, cleanup } = await createTestPreloop(dialect);
+    try {
+      expect(await get(preloop, '/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect(await get(preloop, '/health/ready')).toMatchObject({ status: 200, body: { status: 'ready', checks: { database: { ready: true }, bus: { ready: true } } } });
+      expect(await get(preloop, '/health')).toMatchObject({ status: 200, body: { status: 'ok', dialect: dialect.name, time: expect.any(Number) } });
+      // A plugin's dependency joins readiness.
+      const remove = preloop.readiness.add('queue', () => 'queue full');
+      expect(await get(preloop, '/health/ready')).toMatchObject({ status: 503, body: { checks: { queue: { ready: false, reason: 'queue full' } }, error: { code: 'STORE_UNAVAILABLE', details: { store: 'queue' } } } });
+      remove();
+      expect((await get(preloop, '/health/ready')).status).toBe(200);
+    } finally {
+      await cleanup();
+    }
   });
 });
 
@@ -135,12 +153,19 @@ describePostgres('database outages through a fault-injecting proxy', (dialect) =
     }
   });
 
-  it('governance answers STORE_UNAVAILABLE when the database is down, not a kill-switch or policy denial', async () => {
+  it('governance and the admin API answer STORE_UNAVAILABLE when the database is down, not a kill-switch denial, a 401 or a 500', async () => {
     const preloop = await createPreloop({ database: proxy.url(database.url), secretKey: testSecretKey, logger: silent });
     const subject = { type: 'api_key', id: 'key_1', accountId: preloop.accountId, scopes: ['gateway'], role: null } as unknown as Principal;
     try {
+      const owner = await preloop.identity.users.create(preloop.accountId, { email: 'owner@example.com', name: 'Owner', role: 'owner' });
+      const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read'], userId: owner.id });
       await proxy.refuse(true);
       proxy.cutAll();
+      // The key was never used on this instance: checking it needs the database.
+      const response = await preloop.api(new Request('http://localhost/api/v1/kill-switch', { headers: { authorization: `Bearer ${key}` } }));
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await response.json()).toMatchObject({ error: { code: 'STORE_UNAVAILABLE', details: { store: 'database' } } });
       await expect(preloop.governance.isModelAllowed(subject, 'gpt-4o')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
       await expect(preloop.governance.evaluateToolCall({ subject, tool: { name: 'github.create_issue' }, args: {} })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
       await expect(preloop.governance.killSwitch.stopped(preloop.accountId, 'models')).rejects.toBeInstanceOf(StoreUnavailableError);
