@@ -144,8 +144,16 @@ export type {
   AuditVerifyOptions,
   AuditVerifyReport,
   CheckpointPublicKey,
+  AuditTrailVerifyOptions,
 } from './audit/audit-trail.js';
 export { verifyCheckpoint } from './audit/checkpoints.js';
+export { toAnchoredCheckpoint, fromAnchoredCheckpoint } from './audit/anchor-sink.js';
+export type { AuditAnchorSink, AnchoredCheckpoint } from './audit/anchor-sink.js';
+export { createFileAnchorSink, readAnchorFile } from './audit/anchor-file.js';
+export type { FileAnchorSinkOptions } from './audit/anchor-file.js';
+export { createWebhookAnchorSink } from './audit/anchor-webhook.js';
+export type { WebhookAnchorSinkOptions } from './audit/anchor-webhook.js';
+export type { AnchorExportResult } from './audit/anchor-export.js';
 
 export { createSecretStore } from './secrets/secret-store.js';
 export type { SecretStore, SecretStoreOptions, SecretInfo } from './secrets/secret-store.js';

@@ -5,6 +5,8 @@ import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { DialectName } from '../storage/database.js';
+import { createAnchorExporter, type AnchorExportResult } from './anchor-export.js';
+import type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
 import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint } from './audit-append.js';
 import { rotateCheckpointSignatures } from './audit-rotate.js';
 import { getAuditRecord, queryAuditRecords, type AuditQuery } from './audit-query.js';
@@ -38,6 +40,22 @@ export interface AuditTrailOptions {
   maxBatchSize?: number;
   /** Size limits of record data. @default see {@link RedactionLimits} */
   redaction?: RedactionLimits;
+  /**
+   * Where every signed checkpoint is exported, outside the database (see
+   * {@link AuditAnchorSink}); `verify` checks the chain against the readable ones.
+   * @default []
+   */
+  anchors?: readonly AuditAnchorSink[];
+}
+
+/** Options of {@link AuditTrail.verify}. */
+export interface AuditTrailVerifyOptions extends Omit<AuditVerifyOptions, 'anchor'> {
+  /**
+   * What to check the chain against: anchored checkpoints, a sink to read them
+   * from, or `false` for the database alone.
+   * @default the configured anchors that can be read back
+   */
+  anchor?: readonly AnchoredCheckpoint[] | AuditAnchorSink | false;
 }
 
 /** A signed checkpoint. */
@@ -66,8 +84,11 @@ export interface AuditTrail {
   query(query: AuditQuery): Promise<Page<AuditRecord>>;
   /** One record; `NOT_FOUND` when absent. */
   get(accountId: string, id: string): Promise<AuditRecord>;
-  /** Verifies an account's whole chain and names the first break. */
-  verify(accountId: string, options?: AuditVerifyOptions): Promise<AuditVerifyReport>;
+  /**
+   * Verifies an account's whole chain (records, checkpoint signatures, one
+   * checkpoint per full interval, and the anchors) and names the first break.
+   */
+  verify(accountId: string, options?: AuditTrailVerifyOptions): Promise<AuditVerifyReport>;
   /** Signs a checkpoint at the account's current head now; null when the chain is empty. */
   checkpoint(accountId: string): Promise<AuditCheckpoint | null>;
   /** The Ed25519 public key that verifies checkpoints. */
@@ -78,6 +99,11 @@ export interface AuditTrail {
    * is reported with `CONFLICT` and left unchanged). Run it with `secrets.rotate()`.
    */
   rotate(): Promise<{ resigned: number }>;
+  /**
+   * Exports the checkpoints the anchors have not received yet, now, and
+   * resolves when done (failures are logged and retried later, never thrown).
+   */
+  exportAnchors(): Promise<AnchorExportResult>;
   /** Waits for pending appends (and sink deliveries, up to 5 s), then refuses new records. */
   close(): Promise<void>;
 }
@@ -120,6 +146,18 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const knownHeads = new Set<string>();
   const sinkDeliveries = new Set<Promise<void>>();
   let closed = false;
+  const anchors = options.anchors ?? [];
+  const names = new Set<string>();
+  for (const anchor of anchors) {
+    if (!anchor || typeof anchor.name !== 'string' || anchor.name === '' || typeof anchor.write !== 'function') {
+      throw new PreloopError('CONFIGURATION_ERROR', 'auditAnchors: each anchor needs a name and a write(checkpoint) function.');
+    }
+    if (names.has(anchor.name)) throw new PreloopError('CONFIGURATION_ERROR', `auditAnchors: two anchors are named ${anchor.name}.`);
+    names.add(anchor.name);
+  }
+  const exporter = createAnchorExporter({ db, sinks: anchors, logger });
+  // Checkpoints signed before a restart, or while an anchor was unreachable, are exported now.
+  exporter.kick();
 
   const deliver = (record: AuditRecord) => {
     options.events?.emit('audit-recorded', { accountId: record.accountId, id: record.id, seq: record.seq, action: record.action, outcome: record.outcome, time: record.time });
@@ -151,6 +189,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
           continue;
         }
         for (let index = 0; index < batch.length; index++) batch[index]!.resolve(stored[index]!);
+        if (stored.some((record) => record.seq % checkpointEvery === 0)) exporter.kick();
         for (const record of stored) deliver(record);
       }
     } finally {
@@ -180,14 +219,35 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     },
     query: (query) => queryAuditRecords(db, query),
     get: (accountId, id) => getAuditRecord(db, accountId, id),
-    verify: (accountId, verifyOptions) => verifyAuditChain(db, accountId, signer, verifyOptions),
+    async verify(accountId, verifyOptions = {}) {
+      const { anchor, ...rest } = verifyOptions;
+      let anchored: readonly AnchoredCheckpoint[] | undefined;
+      if (Array.isArray(anchor)) anchored = anchor as readonly AnchoredCheckpoint[];
+      else if (anchor && typeof anchor === 'object') {
+        const sink = anchor as AuditAnchorSink;
+        if (typeof sink.read !== 'function') throw new PreloopError('VALIDATION_ERROR', `The audit anchor ${sink.name} cannot be read back, so it cannot verify the chain.`);
+        anchored = await sink.read();
+      } else if (anchor === undefined && anchors.some((sink) => typeof sink.read === 'function')) {
+        anchored = (await Promise.all(anchors.map((sink) => sink.read?.() ?? []))).flat();
+      }
+      return verifyAuditChain(db, accountId, signer, { checkpointEvery, ...rest, ...(anchored ? { anchor: anchored } : {}) });
+    },
     async checkpoint(accountId) {
       const row = await inWriteTransaction(db, dialect, (trx) => signHeadCheckpoint(trx, accountId, dialect, signer));
       if (!row) return null;
+      exporter.kick();
       return { id: row.id, accountId: row.account_id, seq: Number(row.seq), hash: row.hash, keyId: row.key_id, signature: row.signature, time: Number(row.time) };
     },
     publicKey: () => signer.publicKey,
-    rotate: () => rotateCheckpointSignatures(db, signer),
+    async rotate() {
+      try {
+        return await rotateCheckpointSignatures(db, signer);
+      } finally {
+        // Re-signed checkpoints carry new signatures: anchor them too (also after a partial rotation).
+        exporter.kick();
+      }
+    },
+    exportAnchors: () => exporter.flush(),
     async close() {
       closed = true;
       for (let pending = [...queues.values()].flatMap((queue) => (queue.running ? [queue.running] : [])); pending.length > 0; ) {
@@ -203,6 +263,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         await Promise.race([Promise.allSettled([...sinkDeliveries]), timeout]);
         clearTimeout(timer);
       }
+      await exporter.close(sinkDrainTimeoutMs);
     },
   };
 }
@@ -226,4 +287,6 @@ function toRecord(prepared: PreparedAuditRecord): Omit<AuditRecord, 'seq' | 'pre
 
 export type { AuditQuery } from './audit-query.js';
 export type { AuditBreak, AuditBreakReason, AuditVerifyOptions, AuditVerifyReport } from './audit-verify.js';
+export type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
+export type { AnchorExportResult } from './anchor-export.js';
 export type { CheckpointPublicKey } from './checkpoints.js';

@@ -1,11 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { KernelTables } from '../storage/schema.js';
+import type { AnchoredCheckpoint } from './anchor-sink.js';
 import type { AuditRow } from './audit-rows.js';
 import type { CheckpointSigner } from './checkpoints.js';
 import { genesisHash, hashStoredAuditRecord } from './hash-chain.js';
 
 /** Why a record (or checkpoint) fails verification. */
-export type AuditBreakReason = 'hash_mismatch' | 'broken_link' | 'missing' | 'reordered' | 'bad_checkpoint';
+export type AuditBreakReason =
+  | 'hash_mismatch'
+  | 'broken_link'
+  | 'missing'
+  | 'reordered'
+  | 'bad_checkpoint'
+  | 'missing_checkpoint'
+  | 'anchor_mismatch'
+  | 'anchored_checkpoint_missing'
+  | 'truncated';
 
 /** The first place the chain is broken. */
 export interface AuditBreak {
@@ -18,7 +28,12 @@ export interface AuditBreak {
    * - `broken_link`: the record does not point at the hash of the record before it;
    * - `missing`: no record at this position (deleted), though later records, the head or a checkpoint cover it;
    * - `reordered`: the record points at a record stored at another position (records swapped or moved);
-   * - `bad_checkpoint`: a checkpoint at this position has an invalid signature, an unknown key, or signs another hash.
+   * - `bad_checkpoint`: a checkpoint at this position has an invalid signature, an unknown key, or signs another hash;
+   * - `missing_checkpoint`: a full checkpoint interval ends here without a signed checkpoint (checkpoints deleted);
+   * - `anchor_mismatch`: the anchor holds a checkpoint for this position whose hash differs from the chain's
+   *   (records up to here were rewritten, even if re-signed with the database-held key), or whose signature is invalid;
+   * - `anchored_checkpoint_missing`: the anchor holds a checkpoint for this position that the database no longer has;
+   * - `truncated`: the chain ends before a position the anchor holds a checkpoint for (records deleted from the end).
    */
   reason: AuditBreakReason;
   /** One readable sentence. */
@@ -34,6 +49,8 @@ export interface AuditVerifyReport {
   records: number;
   /** Checkpoint signatures verified (up to the first break). */
   checkpoints: number;
+  /** With an anchor: the anchored checkpoints of this account that matched the chain (up to the first break). */
+  anchored?: number;
   /** The seq of the chain head (0 for an empty chain). */
   headSeq: number;
   /** The first break, when not ok. */
@@ -48,6 +65,18 @@ export interface AuditVerifyOptions {
   onProgress?: (checked: number, total: number) => void;
   /** Records read per query. @default 5000 */
   pageSize?: number;
+  /**
+   * The checkpoint interval: every run of this many records must end at (or
+   * contain) a signed checkpoint, else `missing_checkpoint`. 0 turns the check off.
+   * @default 0 (the audit trail passes its `checkpointEvery`)
+   */
+  checkpointEvery?: number;
+  /**
+   * Checkpoints read from an anchor outside the database (every account's; the
+   * others are ignored): each must match the chain and the database's
+   * checkpoint at its position. @default no anchor
+   */
+  anchor?: readonly AnchoredCheckpoint[];
 }
 
 type AuditTables = Pick<KernelTables, 'audit_records' | 'audit_heads' | 'audit_checkpoints'>;
@@ -56,9 +85,11 @@ type CheckpointRow = KernelTables['audit_checkpoints'];
 /**
  * Verifies one account's audit chain from the first record: positions are
  * contiguous, every record links to its predecessor's hash and matches its own
- * hash, every checkpoint is validly signed over the hash at its position, and the
- * head (and the last checkpoint) are covered by stored records. Stops at the
- * first break and names it.
+ * hash, every checkpoint is validly signed over the hash at its position, every
+ * full interval of `checkpointEvery` records has a checkpoint, the head (and the
+ * last checkpoint) are covered by stored records, and, with an anchor, every
+ * anchored checkpoint matches the chain and the database's checkpoint at its
+ * position. Stops at the first break and names it.
  *
  * @example
  * ```ts
@@ -82,6 +113,14 @@ export async function verifyAuditChain(
     .where('account_id', '=', accountId)
     .executeTakeFirstOrThrow();
   const checkpointRows = await db.selectFrom('audit_checkpoints').selectAll().where('account_id', '=', accountId).orderBy('seq').orderBy('id').execute();
+  const checkpointEvery = Math.max(0, Math.trunc(options.checkpointEvery ?? 0));
+  const anchorBySeq = new Map<number, AnchoredCheckpoint[]>();
+  for (const anchored of options.anchor ?? []) {
+    if (anchored.accountId !== accountId) continue;
+    const list = anchorBySeq.get(anchored.seq) ?? [];
+    list.push(anchored);
+    anchorBySeq.set(anchored.seq, list);
+  }
   const checkpointsBySeq = new Map<number, CheckpointRow[]>();
   for (const checkpoint of checkpointRows) {
     const list = checkpointsBySeq.get(Number(checkpoint.seq)) ?? [];
@@ -91,6 +130,8 @@ export async function verifyAuditChain(
 
   let checked = 0;
   let checkpoints = 0;
+  let anchoredMatched = 0;
+  let lastCheckpointSeq = 0;
   let expected = 1;
   let prevHash = genesisHash;
   let lastId: string | null = null;
@@ -99,6 +140,7 @@ export async function verifyAuditChain(
     accountId,
     records: checked,
     checkpoints,
+    ...(options.anchor ? { anchored: anchoredMatched } : {}),
     headSeq: head ? Number(head.seq) : 0,
     ...(firstBroken ? { firstBroken } : {}),
     durationMs: Math.round(performance.now() - started),
@@ -108,6 +150,26 @@ export async function verifyAuditChain(
       const problem = checkpointProblem(checkpoint, accountId, signer, hash);
       if (problem) return { seq, id, reason: 'bad_checkpoint', message: problem };
       checkpoints++;
+    }
+    return undefined;
+  };
+  const checkAnchor = (seq: number, hash: string, id: string): AuditBreak | undefined => {
+    for (const anchored of anchorBySeq.get(seq) ?? []) {
+      if (signer.knows(anchored.keyId) && !signer.verify({ accountId, seq, hash: anchored.hash }, anchored.keyId, anchored.signature)) {
+        return { seq, id, reason: 'anchor_mismatch', message: `The anchored checkpoint ${anchored.id} at position ${seq} has an invalid signature (the anchor was altered).` };
+      }
+      if (anchored.hash !== hash) {
+        return {
+          seq,
+          id,
+          reason: 'anchor_mismatch',
+          message: `The anchored checkpoint ${anchored.id} signed another hash for position ${seq} than the chain now holds (records up to position ${seq} were rewritten after it was anchored).`,
+        };
+      }
+      if (!(checkpointsBySeq.get(seq) ?? []).some((checkpoint) => checkpoint.hash === anchored.hash)) {
+        return { seq, id, reason: 'anchored_checkpoint_missing', message: `The anchor holds checkpoint ${anchored.id} at position ${seq}, but the database has no checkpoint there (deleted).` };
+      }
+      anchoredMatched++;
     }
     return undefined;
   };
@@ -147,8 +209,17 @@ export async function verifyAuditChain(
       if (hashStoredAuditRecord(row) !== row.hash) {
         return report({ seq, id: row.id, reason: 'hash_mismatch', message: `Record ${row.id} at position ${seq} does not match its hash (its content was changed).` });
       }
-      const broken = checkCheckpoints(seq, row.hash, row.id);
+      const broken = checkCheckpoints(seq, row.hash, row.id) ?? checkAnchor(seq, row.hash, row.id);
       if (broken) return report(broken);
+      if (checkpointsBySeq.has(seq)) lastCheckpointSeq = seq;
+      else if (checkpointEvery > 0 && seq - lastCheckpointSeq >= checkpointEvery) {
+        return report({
+          seq,
+          id: row.id,
+          reason: 'missing_checkpoint',
+          message: `No signed checkpoint covers positions ${lastCheckpointSeq + 1}–${seq}, a full interval of ${checkpointEvery} records (checkpoints deleted?).`,
+        });
+      }
       checked++;
       prevHash = row.hash;
       lastId = row.id;
@@ -170,7 +241,16 @@ export async function verifyAuditChain(
       seq: lastSeq + 1,
       id: null,
       reason: 'missing',
-      message: `The chain ends at position ${lastSeq}, but the ${head && Number(head.seq) === coveredSeq ? 'head' : 'a signed checkpoint'} covers position ${coveredSeq} (records deleted from the end).`,
+      message: `The chain ends at position ${lastSeq}, but ${head && Number(head.seq) === coveredSeq ? 'the chain head' : 'a signed checkpoint'} covers position ${coveredSeq} (records deleted from the end).`,
+    });
+  }
+  const anchoredBeyond = Math.max(0, ...[...anchorBySeq.keys()].filter((seq) => seq > lastSeq));
+  if (anchoredBeyond > 0) {
+    return report({
+      seq: lastSeq + 1,
+      id: null,
+      reason: 'truncated',
+      message: `The chain ends at position ${lastSeq}, but the anchor holds a signed checkpoint at position ${anchoredBeyond} (records deleted from the end).`,
     });
   }
   if (!head && lastSeq > 0) {

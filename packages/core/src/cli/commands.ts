@@ -3,6 +3,7 @@ import { PreloopError } from '../errors.js';
 import { roles, type Role } from '../identity/principal.js';
 import { createPreloop } from '../kernel/create-preloop.js';
 import { createLogger } from '../logger.js';
+import { readAnchorFile } from '../audit/anchor-file.js';
 import { resolveLocalSetup } from '../node/local-setup.js';
 import { withKernel, type CliGlobals, type CliIo } from './cli-context.js';
 
@@ -137,22 +138,41 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'audit verify',
-    summary: 'Verify the audit trail’s hash chain and signed checkpoints; exits 1 naming the first broken record',
-    async run(globals, _args, io) {
+    summary:
+      'Verify the audit trail’s hash chain, signed checkpoints (one per full interval) and, with --anchor, the checkpoints exported outside the database; exits 1 naming the first break',
+    usage: '[--anchor file:<path.jsonl>] [--checkpoint-every <n>] [--account <id>]',
+    async run(globals, { flags }, io) {
+      const anchorFile = flags.anchor === undefined ? null : anchorPath(flags.anchor);
+      const every = flags['checkpoint-every'] === undefined ? undefined : Number(flags['checkpoint-every']);
+      if (every !== undefined && !(Number.isSafeInteger(every) && every >= 0)) {
+        throw new PreloopError('VALIDATION_ERROR', '--checkpoint-every must be a whole number of records (0 skips the interval check)');
+      }
+      const anchor = anchorFile === null ? undefined : await readAnchorFile(anchorFile);
       const report = await withKernel(globals, (preloop) =>
-        preloop.audit.verify(preloop.accountId, {
+        preloop.audit.verify(typeof flags.account === 'string' ? flags.account : preloop.accountId, {
+          checkpointEvery: every ?? preloop.options.auditCheckpointEvery,
+          ...(anchor ? { anchor } : {}),
           onProgress: (checked: number) => {
-            if (checked % 10_000 === 0) io.err(`  checked ${checked} records…`);
+            if (checked > 0 && checked % 10_000 === 0) io.err(`  checked ${checked} records…`);
           },
         }),
       );
       if (report.ok) {
-        io.out(`Audit trail intact: ${report.records} records, ${report.checkpoints} signed checkpoints verified.`);
+        const anchored = report.anchored === undefined ? '' : `, ${report.anchored} anchored checkpoints matched`;
+        io.out(`Audit trail intact: ${report.records} records, ${report.checkpoints} signed checkpoints verified${anchored}.`);
         return 0;
       }
       const broken = report.firstBroken!;
-      io.err(`Audit trail BROKEN at record #${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${broken.reason}. ${(broken as { message?: string }).message ?? ''}`.trim());
+      io.err(`Audit trail BROKEN at record #${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${broken.reason}. ${broken.message}`.trim());
       return 1;
     },
   },
 ];
+
+/** The file of `--anchor file:<path>` (the only anchor the CLI reads; other sinks are read by their own tools). */
+function anchorPath(value: string | boolean | undefined): string {
+  if (typeof value !== 'string' || !value.startsWith('file:') || value.length === 'file:'.length) {
+    throw new PreloopError('VALIDATION_ERROR', '--anchor must be file:<path> of a JSONL anchor file (for example file:/mnt/anchor/audit.jsonl)');
+  }
+  return value.slice('file:'.length);
+}

@@ -16,7 +16,7 @@ const commands = [...baseCommands, ...policyCommands];
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason'];
+  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account'];
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -74,6 +74,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       logger,
       defaultAccountId,
       checkpointEvery: resolved.auditCheckpointEvery,
+      anchors: resolved.auditAnchors,
     });
     closers.push(() => audit.close());
     const rateLimits = createRateLimitStore({ db, dialect });

@@ -5,6 +5,7 @@ import type { HookHandlers } from '../hooks/hook-types.js';
 import type { Logger } from '../logger.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import type { Bus } from '../bus/bus.js';
+import type { AuditAnchorSink } from '../audit/anchor-sink.js';
 import type { LoginThrottleOptions } from '../identity/login-throttle.js';
 import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
@@ -43,6 +44,13 @@ export interface PreloopOptions {
   consoleSessionTtlSeconds?: number;
   /** Sign an audit checkpoint after this many records. @default 1000 */
   auditCheckpointEvery?: number;
+  /**
+   * Where each signed audit checkpoint is exported, outside the database, so a
+   * rewrite of the database is caught by `audit verify` (for example
+   * `createFileAnchorSink({ path })`, `createWebhookAnchorSink({ url, secret })`).
+   * @default []
+   */
+  auditAnchors?: AuditAnchorSink[];
   /** Bus override; by default in-process, or LISTEN/NOTIFY on PostgreSQL. */
   bus?: Bus;
   /** Logger. @default a JSON logger on stderr at level `PRELOOP_LOG_LEVEL` or info */
@@ -84,6 +92,9 @@ const optionsSchema = z.object({
   runtimeCredentialTtlSeconds: z.number().int().min(30).max(86_400).default(900),
   consoleSessionTtlSeconds: z.number().int().min(60).max(2_592_000).default(604_800),
   auditCheckpointEvery: z.number().int().min(1).max(1_000_000).default(1000),
+  auditAnchors: z
+    .array(z.custom<AuditAnchorSink>((v) => typeof v === 'object' && v !== null && typeof (v as AuditAnchorSink).write === 'function', 'must be an audit anchor sink (name and write)'))
+    .default([]),
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null, 'must be a Bus').optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null, 'must be a Logger').optional(),
   bodyLimitBytes: z.number().int().min(1024).default(1_048_576),

@@ -122,6 +122,8 @@ export interface KernelTables {
     signature: string;
     time: number;
   };
+  /** Which checkpoint (id and signature) each audit anchor sink has received. */
+  audit_anchor_exports: { sink: string; checkpoint_id: string; signature: string; exported_at: number };
   kernel_state: { account_id: string; key: string; value: string; updated_at: number };
   policy_versions: {
     id: string;

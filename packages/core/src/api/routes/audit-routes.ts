@@ -42,12 +42,23 @@ const verifyReportSchema = z.object({
   accountId: z.string(),
   records: z.number(),
   checkpoints: z.number(),
+  anchored: z.number().optional(),
   headSeq: z.number(),
   firstBroken: z
     .object({
       seq: z.number(),
       id: z.string().nullable(),
-      reason: z.enum(['hash_mismatch', 'broken_link', 'missing', 'reordered', 'bad_checkpoint']),
+      reason: z.enum([
+        'hash_mismatch',
+        'broken_link',
+        'missing',
+        'reordered',
+        'bad_checkpoint',
+        'missing_checkpoint',
+        'anchor_mismatch',
+        'anchored_checkpoint_missing',
+        'truncated',
+      ]),
       message: z.string(),
     })
     .optional(),

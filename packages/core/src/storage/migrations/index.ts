@@ -3,8 +3,9 @@ import { kernelMigration } from './0001-kernel.js';
 import { identityMigration } from './0002-identity.js';
 import { auditMigration } from './0003-audit.js';
 import { governanceMigration } from './0004-governance.js';
+import { auditAnchorsMigration } from './0005-audit-anchors.js';
 import { sharedCountersMigration } from './0006-shared-counters.js';
 import { sessionTaintMigration } from './0007-session-taint.js';
 
 /** The kernel's own migrations, in order. */
-export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, sharedCountersMigration, sessionTaintMigration];
+export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, auditAnchorsMigration, sharedCountersMigration, sessionTaintMigration];
