@@ -74,7 +74,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       { prefix: '/', handler: consoleHandler },
     ]);
     // The model gateway's Node-native fast path answers /openai/v1 and /anthropic/v1; everything else goes to `handler`.
-    const server = await serve({ handler, before: createNodeGateway(preloop), port, host });
+    const server = await serve({ handler, before: createNodeGateway(preloop, config?.config.gateway), port, host });
     return {
       preloop,
       server,

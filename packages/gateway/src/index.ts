@@ -63,6 +63,7 @@ export type {
   GatewayOptions,
   GatewayTimeouts,
 } from './http/gateway-options.js';
+export { gatewayOptionsSchema, type GatewayOptionsInput } from './http/gateway-options-schema.js';
 export type { RateLimit, RateLimits } from './http/rate-limiter.js';
 export type { GatewayOperation } from './calls/call-plans.js';
 export type { IngressFormat } from './calls/ingress-errors.js';

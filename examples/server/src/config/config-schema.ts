@@ -1,6 +1,13 @@
 import { z } from 'zod';
+import { gatewayOptionsSchema, modelPricesSchema } from '@preloop/gateway';
 
-const price = z.number().min(0, 'must be 0 or more (USD per million tokens)');
+/** Prices in the admin API's vocabulary; `cached` is still read as the deprecated name of `cachedInput` (with a warning). */
+const pricesSchema = modelPricesSchema
+  .extend({ cached: modelPricesSchema.shape.input.optional().describe('Deprecated: the old name of cachedInput') })
+  .refine((prices) => prices.cached === undefined || prices.cachedInput === undefined, {
+    message: 'cached is the deprecated name of cachedInput; give cachedInput only',
+    path: ['cached'],
+  });
 
 /** A model alias declared in the config file. */
 export const modelConfigSchema = z.strictObject({
@@ -9,7 +16,7 @@ export const modelConfigSchema = z.strictObject({
   model: z.string().min(1).describe('The upstream model id'),
   baseUrl: z.url().optional(),
   apiKey: z.string().min(1).optional().describe('Stored encrypted in the secret store; use ${ENV} substitution'),
-  prices: z.strictObject({ input: price, output: price, cached: price.optional() }).optional(),
+  prices: pricesSchema.optional().describe('USD per million tokens: input, output, cachedInput, cacheWriteInput, longContext'),
   fallback: z.string().optional().describe('Alias to try when the upstream answers 429/5xx before the first byte'),
 });
 
@@ -43,12 +50,13 @@ export const mcpServerConfigSchema = z.discriminatedUnion('transport', [
 
 /**
  * The reference server's configuration file (`PRELOOP_CONFIG`): models,
- * upstream MCP servers, the policy and plugin settings. Values may use
+ * the gateway's options, upstream MCP servers, the policy and plugin settings. Values may use
  * `${ENV_NAME}` (or `${ENV_NAME:-default}`) substitution.
  */
 export const configFileSchema = z.strictObject({
   models: z.array(modelConfigSchema).default([]),
   mcpServers: z.array(mcpServerConfigSchema).default([]),
+  gateway: gatewayOptionsSchema.default({}).describe('Options of the model gateway (/openai/v1, /anthropic/v1): body limit, timeouts, rate limits, budgets, capture, auditCalls'),
   policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional().describe('A policy document, or the path of one relative to this file'),
   policyPrecedence: z
     .enum(['database', 'file'])

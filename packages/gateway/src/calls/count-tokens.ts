@@ -30,7 +30,7 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
     if (!principal) throw unauthenticated();
     const { body, model } = await readModelRequest(request, context.options.bodyLimitBytes);
     await requireAllowedModel(context, principal, model);
-    context.limiter.take(principal);
+    await context.limiter.take(principal);
     const target = await requireAlias(context, principal.accountId, model);
     if (!Array.isArray(body.messages)) throw new PreloopError('VALIDATION_ERROR', 'messages: must be an array of messages', { details: { issues: [{ path: 'messages', message: 'must be an array' }] } });
     if (target.provider.wireFormat === 'openai') {

@@ -90,7 +90,7 @@ export async function runModelCall(context: GatewayContext, request: GatewayRequ
     const parsed = await readModelRequest(request, context.options.bodyLimitBytes);
     model = parsed.model;
     await requireAllowedModel(context, principal, model);
-    context.limiter.take(principal);
+    await context.limiter.take(principal);
     const envelope = await preloop.hooks.beforeModel({ principal, model, body: parsed.body });
     if (envelope.model !== model) {
       model = envelope.model;

@@ -45,7 +45,7 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
     preloop,
     runtime: getGatewayRuntime(preloop),
     options: resolved,
-    limiter: createRateLimiter(resolved.rateLimits),
+    limiter: createRateLimiter(preloop.rateLimits, resolved.rateLimits),
     transport: transport ?? (resolved.fetch ? createFetchTransport(resolved.fetch) : createNodeTransport()),
   };
   const call = (format: IngressFormat, operation: GatewayOperation): Route => ({ method: 'POST', serve: (request) => runModelCall(context, request, format, operation) });

@@ -1,18 +1,21 @@
 /**
- * Token-bucket rate limits per API key and per agent, in memory on each
- * instance (with N instances behind a balancer the effective limit is up to
- * N times the configured one).
+ * Rate limits per API key and per agent, counted in the database through
+ * core's shared rate-limit store, so every instance on one PostgreSQL (and
+ * every process on one SQLite file) enforces one limit together.
  *
  * @module
  */
 
-import { PreloopError, type Principal } from '@preloop/core';
+import { PreloopError, type Principal, type RateLimitCheck, type RateLimitStore } from '@preloop/core';
 
 /** One rate limit. */
 export interface RateLimit {
-  /** Sustained requests per minute. */
+  /** Requests admitted within any minute (a sliding window; `burst` if that is higher). */
   requestsPerMinute: number;
-  /** Requests allowed at once after a quiet period. @default requestsPerMinute / 6 (ten seconds' worth), at least 1 */
+  /**
+   * Requests admitted within any ten seconds, so a quiet client cannot spend
+   * its whole minute at once. @default requestsPerMinute / 6 (ten seconds' worth), at least 1
+   */
   burst?: number;
 }
 
@@ -26,64 +29,50 @@ export interface RateLimits {
 
 /** A rate limiter. */
 export interface RateLimiter {
-  /** Takes one request for `principal`; throws `RATE_LIMITED` (with `details.retryAfterSeconds`) when a bucket is empty. */
-  take(principal: Principal, now?: number): void;
+  /** Takes one request for `principal`; rejects with `RATE_LIMITED` (with `details.retryAfterSeconds`) when a limit is reached, counting nothing. */
+  take(principal: Principal, now?: number): Promise<void>;
 }
 
-interface Bucket {
-  tokens: number;
-  updatedAt: number;
-}
-
-const maxBuckets = 100_000;
+const burstWindowSeconds = 10;
 
 /**
- * Creates a rate limiter; with no limits configured `take` does nothing.
+ * Creates a rate limiter over `store` (the kernel's `preloop.rateLimits`);
+ * with no limits configured `take` does nothing and touches no database.
  *
  * @example
  * ```ts
- * const limiter = createRateLimiter({ apiKey: { requestsPerMinute: 600 } });
- * limiter.take(principal);
+ * const limiter = createRateLimiter(preloop.rateLimits, { apiKey: { requestsPerMinute: 600 } });
+ * await limiter.take(principal);
  * ```
  */
-export function createRateLimiter(limits: RateLimits = {}): RateLimiter {
-  const buckets = new Map<string, Bucket>();
-  const checks: Array<{ limit: Required<RateLimit>; key: (principal: Principal) => string | null; label: string }> = [];
+export function createRateLimiter(store: RateLimitStore, limits: RateLimits = {}): RateLimiter {
+  const subjects: Array<{ limit: Required<RateLimit>; id: (principal: Principal) => string | null; name: string; label: string }> = [];
   const normalize = (limit: RateLimit): Required<RateLimit> => ({
     requestsPerMinute: limit.requestsPerMinute,
     burst: Math.max(1, limit.burst ?? Math.ceil(limit.requestsPerMinute / 6)),
   });
-  if (limits.apiKey) checks.push({ limit: normalize(limits.apiKey), key: (p) => (p.apiKeyId ? `k:${p.apiKeyId}` : null), label: 'API key' });
-  if (limits.agent) checks.push({ limit: normalize(limits.agent), key: (p) => (p.agentId ? `a:${p.agentId}` : null), label: 'agent' });
-
-  const refill = (bucket: Bucket, limit: Required<RateLimit>, now: number) => {
-    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.updatedAt) * limit.requestsPerMinute) / 60_000);
-    bucket.updatedAt = now;
-  };
+  if (limits.apiKey) subjects.push({ limit: normalize(limits.apiKey), id: (p) => p.apiKeyId, name: 'api-key', label: 'API key' });
+  if (limits.agent) subjects.push({ limit: normalize(limits.agent), id: (p) => p.agentId, name: 'agent', label: 'agent' });
 
   return {
-    take(principal, now = Date.now()) {
-      if (checks.length === 0) return;
-      const taken: Bucket[] = [];
-      for (const check of checks) {
-        const key = check.key(principal);
-        if (key === null) continue;
-        let bucket = buckets.get(key);
-        if (!bucket) {
-          if (buckets.size >= maxBuckets) buckets.clear();
-          bucket = { tokens: check.limit.burst, updatedAt: now };
-          buckets.set(key, bucket);
-        } else refill(bucket, check.limit, now);
-        if (bucket.tokens < 1) {
-          for (const earlier of taken) earlier.tokens += 1;
-          const retryAfterSeconds = Math.ceil(((1 - bucket.tokens) * 60) / check.limit.requestsPerMinute);
-          throw new PreloopError('RATE_LIMITED', `Rate limit of ${check.limit.requestsPerMinute} requests per minute for this ${check.label} reached; retry in ${retryAfterSeconds} s.`, {
-            details: { retryAfterSeconds },
-          });
-        }
-        bucket.tokens -= 1;
-        taken.push(bucket);
+    async take(principal, now = Date.now()) {
+      if (subjects.length === 0) return;
+      const checks: Array<RateLimitCheck & { message: string }> = [];
+      for (const subject of subjects) {
+        const id = subject.id(principal);
+        if (!id) continue;
+        const { burst } = subject.limit;
+        const requestsPerMinute = Math.max(subject.limit.requestsPerMinute, burst);
+        checks.push(
+          { key: `gateway:${subject.name}:${id}:burst`, rule: { limit: burst, windowSeconds: burstWindowSeconds }, message: `Burst limit of ${burst} requests per ${burstWindowSeconds} seconds for this ${subject.label} reached` },
+          { key: `gateway:${subject.name}:${id}:minute`, rule: { limit: requestsPerMinute, windowSeconds: 60 }, message: `Rate limit of ${requestsPerMinute} requests per minute for this ${subject.label} reached` },
+        );
       }
+      if (checks.length === 0) return;
+      const result = await store.take(checks, now);
+      if (result.allowed) return;
+      const { retryAfterSeconds } = result;
+      throw new PreloopError('RATE_LIMITED', `${(result.refusedBy as (typeof checks)[number]).message}; retry in ${retryAfterSeconds} s.`, { details: { retryAfterSeconds } });
     },
   };
 }

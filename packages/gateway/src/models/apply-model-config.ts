@@ -6,7 +6,7 @@
 
 import { isPreloopError, PreloopError, type Preloop } from '@preloop/core';
 import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
-import type { ModelPrices } from '../usage/model-prices.js';
+import { modelPricesSchema, type ModelPrices } from '../usage/model-prices.js';
 import { managedSecretName, type ModelAlias, type ModelAliasUpdate } from './model-alias.js';
 
 /** A model alias as the config file declares it. */
@@ -19,16 +19,33 @@ export interface ModelConfigEntry {
   baseUrl?: string;
   /** Stored encrypted in the secret store. */
   apiKey?: string;
-  /** USD per million tokens; `cached` is the cache-read price. */
-  prices?: { input: number; output: number; cached?: number };
+  /**
+   * USD per million tokens, in the admin API's vocabulary (`input`, `output`,
+   * `cachedInput`, `cacheWriteInput`, `longContext`). `cached` is the
+   * deprecated name of `cachedInput`: still read, with a warning in the log.
+   */
+  prices?: ModelPrices & { /** @deprecated use `cachedInput` */ cached?: number };
   fallback?: string;
 }
 
 const configActor = { type: 'system' as const, name: 'PRELOOP_CONFIG' };
 
-function pricesOf(entry: ModelConfigEntry): ModelPrices | null {
+function pricesOf(preloop: Preloop, entry: ModelConfigEntry): ModelPrices | null {
   if (!entry.prices) return null;
-  return { input: entry.prices.input, output: entry.prices.output, ...(entry.prices.cached === undefined ? {} : { cachedInput: entry.prices.cached }) };
+  const { cached, ...prices } = entry.prices;
+  if (cached === undefined) return prices;
+  if (prices.cachedInput !== undefined) {
+    throw new PreloopError('CONFIGURATION_ERROR', `models: alias "${entry.alias}": prices.cached is the deprecated name of prices.cachedInput; give cachedInput only.`);
+  }
+  preloop.logger.warn(`models: alias "${entry.alias}": prices.cached is deprecated; rename it prices.cachedInput (the admin API's name). It is read as cachedInput for now.`, { alias: entry.alias });
+  return { ...prices, cachedInput: cached };
+}
+
+/** Prices as comparable text, whatever the key order they were written in. */
+function canonicalPrices(prices: ModelPrices | null): string {
+  if (prices === null) return 'null';
+  const parsed = modelPricesSchema.safeParse(prices);
+  return JSON.stringify(parsed.success ? parsed.data : prices);
 }
 
 async function storedKey(preloop: Preloop, accountId: string, alias: ModelAlias): Promise<string | null> {
@@ -56,7 +73,7 @@ export async function applyModelConfig(preloop: Preloop, models: readonly ModelC
   const store = getGatewayRuntime(preloop).models;
   const changes: string[] = [];
   for (const entry of models) {
-    const prices = pricesOf(entry);
+    const prices = pricesOf(preloop, entry);
     try {
       let existing: ModelAlias | null = null;
       try {
@@ -73,7 +90,7 @@ export async function applyModelConfig(preloop: Preloop, models: readonly ModelC
       if (existing.provider !== entry.provider) patch.provider = entry.provider;
       if (existing.model !== entry.model) patch.model = entry.model;
       if (existing.baseUrl !== (entry.baseUrl ?? null)) patch.baseUrl = entry.baseUrl ?? null;
-      if (JSON.stringify(existing.prices) !== JSON.stringify(prices)) patch.prices = prices;
+      if (canonicalPrices(existing.prices) !== canonicalPrices(prices)) patch.prices = prices;
       if (existing.fallback !== (entry.fallback ?? null)) patch.fallback = entry.fallback ?? null;
       if (entry.apiKey !== undefined && (await storedKey(preloop, accountId, existing)) !== entry.apiKey) patch.apiKey = entry.apiKey;
       if (Object.keys(patch).length === 0) continue;

@@ -37,7 +37,7 @@ export interface ModelPrices {
   longContext?: LongContextPrices;
 }
 
-const usdPerMillion = z.number().finite().nonnegative();
+const usdPerMillion = z.number().finite().min(0, 'must be 0 or more (USD per million tokens)');
 
 /**
  * Zod schema of {@link ModelPrices}, for validating configured prices.
