@@ -105,7 +105,11 @@ export function confirmPage(input: ConfirmPageInput, status = 200): Response {
 <dt>Requested by</dt><dd>${escapeHtml(request.subject.name)} (${escapeHtml(request.subject.type)})</dd>
 ${request.reason ? `<dt>Why approval is needed</dt><dd>${escapeHtml(request.reason)}</dd>` : ''}
 ${request.justification ? `<dt>The agent says (unverified)</dt><dd>${escapeHtml(request.justification)}</dd>` : ''}
-<dt>Arguments (exactly what will run)</dt><dd><pre>${escapeHtml(JSON.stringify(request.args, null, 2))}</pre></dd>
+<dt>Arguments</dt><dd><pre>${escapeHtml(JSON.stringify(request.args, null, 2))}</pre>${
+  request.argsRedactions.length > 0
+    ? `<p class="note">Secrets are hidden and long values cut here. The exact arguments (SHA-256 <code>${escapeHtml(request.argsHash)}</code>) can be read by an approver of this request or an admin in the console.</p>`
+    : ''
+}</dd>
 ${question}
 <dt>Status</dt><dd>${escapeHtml(request.status)} · ${request.votes.approve} of ${request.workflow.quorum} approvals · deadline ${escapeHtml(new Date(request.expiresAt).toISOString())}</dd>
 </dl>

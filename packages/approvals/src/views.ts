@@ -1,4 +1,4 @@
-import type { ApprovalKind, ApprovalOutcome, ApprovalRequestView, ApprovalStatus, ApprovalWorkflow, Principal } from '@preloop/core';
+import { redactArguments, type ApprovalKind, type ApprovalOutcome, type ApprovalRequestView, type ApprovalStatus, type ApprovalWorkflow, type Principal } from '@preloop/core';
 import type { ApprovalEventRow, ApprovalRequestRow, ApprovalVoteRow } from './tables.js';
 
 /** One vote, as the admin API shows it. */
@@ -93,13 +93,16 @@ export function normalizeRow(row: ApprovalRequestRow): ApprovalRequestRow {
 export function toRequestView(row: ApprovalRequestRow, votes: { approve: number; deny: number }): ApprovalRequestView {
   const principal = principalOf(row);
   const workflow = workflowOf(row);
+  // Approvers, notifiers and the console see secrets redacted and long values cut; the exact arguments stay behind args_hash.
+  const shown = redactArguments(JSON.parse(row.args_json) as Record<string, unknown>);
   return {
     id: row.id,
     accountId: row.account_id,
     status: row.status as ApprovalStatus,
     kind: row.kind as ApprovalKind,
     tool: { name: row.tool_name, definitionHash: row.tool_definition_hash },
-    args: JSON.parse(row.args_json) as Record<string, unknown>,
+    args: shown.args,
+    argsRedactions: shown.redactions,
     argsHash: row.args_hash,
     subject: {
       type: principal.type,

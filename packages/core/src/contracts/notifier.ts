@@ -1,4 +1,5 @@
 import type { PrincipalType } from '../identity/principal.js';
+import type { ArgumentRedaction } from '../redaction/redact-arguments.js';
 import type { ApprovalKind, ApprovalStatus } from './approval.js';
 
 /** The version of the notifier contract described in this file. */
@@ -19,9 +20,17 @@ export interface ApprovalRequestView {
   kind: ApprovalKind;
   /** The tool and the hash of its pinned definition. */
   tool: { name: string; definitionHash: string | null };
-  /** The exact arguments, as bound at creation. */
+  /**
+   * The arguments as they may be shown (`redactArguments`): secret-named
+   * fields read `[redacted]`, credential-shaped values `[redacted:<kind>]`,
+   * strings over 4 KB end with `…[truncated N bytes; sha256 …]`, the whole
+   * stays under 64 KB. The exact arguments are behind `argsHash`
+   * (`GET /approvals/:id/arguments`, audited).
+   */
   args: Record<string, unknown>;
-  /** SHA-256 (hex) of the canonical JSON of `args`. */
+  /** Every place in `args` that was redacted or cut, with its path, so a viewer can mark it. */
+  argsRedactions: ArgumentRedaction[];
+  /** SHA-256 (hex) of the canonical JSON of the exact arguments, as bound at creation. */
   argsHash: string;
   /** Who asked. */
   subject: { type: PrincipalType; id: string; name: string; userId: string | null; apiKeyId: string | null; agentId: string | null };

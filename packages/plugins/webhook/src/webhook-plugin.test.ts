@@ -106,6 +106,25 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
     expect(resolved.payload).toMatchObject({ type: 'approval.resolved', data: { request: { status: 'approved' }, links: { approve: null, deny: null } } });
   });
 
+  it('delivers arguments redacted and bounded: no secret and no 1 MB string leaves the server', async () => {
+    const secret = createWebhookSecret();
+    const { engine, requester } = await setup({ secret });
+    const leaks = ['sk-live-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c', 'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', 'hunter2-hunter2'];
+    await engine.request({
+      principal: requester,
+      tool: { name: 'deploy', definitionHash: null },
+      args: { api_key: leaks[0], note: `push with ${leaks[1]}`, password: leaks[2], author: 'ada', max_tokens: 100, body: 'y'.repeat(1024 * 1024) },
+      workflow: 'one',
+    });
+    await engine.notificationsIdle();
+    const [delivery] = receiver!.deliveries;
+    expect(delivery!.body.length).toBeLessThan(16_384);
+    for (const leak of leaks) expect(delivery!.body).not.toContain(leak);
+    const payload = verifyWebhook<WebhookPayload>(delivery!.headers as Record<string, string>, delivery!.body, secret).payload;
+    expect(payload.data.request.args).toMatchObject({ api_key: '[redacted]', password: '[redacted]', note: 'push with [redacted:api-key]', author: 'ada', max_tokens: 100 });
+    expect(payload.data.request.argsRedactions.map((entry) => entry.path.join('.'))).toEqual(['api_key', 'body', 'note', 'password']);
+  });
+
   it('retries a failed delivery with the same webhook-id, a fresh timestamp and a valid signature', async () => {
     const secret = createWebhookSecret();
     const { engine, requester } = await setup({ secret, answer: (_delivery, index) => (index === 0 ? 500 : 200) });

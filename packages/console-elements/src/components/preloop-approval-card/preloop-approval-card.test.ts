@@ -14,7 +14,25 @@ function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
     status: 'pending',
     kind: 'tool_call',
     tool: { name: 'github.merge_pull_request', definitionHash: 'abc' },
-    args: { repo: 'acme/api', number: 42, token: 'ghp_abcdefghijklmnopqrstuvwx', nested: { password: 'hunter2', note: 'ok' } },
+    // As the server sends them: redacted and bounded by core's redactArguments, with a marker per path.
+    args: {
+      repo: 'acme/api',
+      number: 42,
+      token: '[redacted]',
+      nested: { password: '[redacted]', note: 'deploy with [redacted:api-key] now' },
+      author: 'ada',
+      auth_method: 'oauth',
+      max_tokens: 4096,
+      passenger_count: 3,
+      page_token: 'CAESBggBEAEYAQ',
+      body: `${'x'.repeat(40)}…[truncated 1048536 bytes; sha256 ${'a'.repeat(64)}]`,
+    },
+    argsRedactions: [
+      { path: ['body'], reason: 'truncated', bytes: 1048576, sha256: 'a'.repeat(64) },
+      { path: ['nested', 'note'], reason: 'secret-value', kinds: ['api-key'] },
+      { path: ['nested', 'password'], reason: 'secret-name' },
+      { path: ['token'], reason: 'secret-name' },
+    ],
     argsHash: 'f'.repeat(64),
     subject: { type: 'runtime_session', id: 'rs_0193abcdef0123456789', name: 'claude-code-ci', userId: null, apiKeyId: null, agentId: 'agt_1' },
     runtimeSessionId: 'rs_0193abcdef0123456789',
@@ -37,7 +55,7 @@ function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
 }
 
 describe('<preloop-approval-card>', () => {
-  it('shows the tool, redacted pretty arguments, requester, session, reason and quorum', async () => {
+  it('shows the tool, the arguments as the server sent them with its markers, requester, session, reason and quorum', async () => {
     const card = await mount('preloop-approval-card', { approval: request() });
     expect(textOf(query(card, 'h2'))).toBe('github.merge_pull_request');
     const args = textOf(query(card, 'pre[part="arguments"]'));
@@ -45,8 +63,24 @@ describe('<preloop-approval-card>', () => {
     expect(args).toContain('"number": 42');
     expect(args).toContain('"token": [redacted]');
     expect(args).toContain('"password": [redacted]');
-    expect(args).not.toContain('ghp_');
-    expect(args).not.toContain('hunter2');
+    // Names that only contain auth/token/pass as a substring are shown to the approver (issue 10).
+    expect(args).toContain('"author": "ada"');
+    expect(args).toContain('"auth_method": "oauth"');
+    expect(args).toContain('"max_tokens": 4096');
+    expect(args).toContain('"passenger_count": 3');
+    expect(args).toContain('"page_token": "CAESBggBEAEYAQ"');
+    // Every place the server hid or cut is marked, with the reason in its title.
+    const marked = queryAll(card, 'pre[part="arguments"] [part="redaction"]');
+    expect(marked.map((element) => [element.textContent, element.getAttribute('title')])).toEqual([
+      ['[redacted]', 'Hidden by the server: the field’s name names a secret'],
+      ['[redacted]', 'Hidden by the server: the field’s name names a secret'],
+      ['[redacted:api-key]', 'Hidden by the server: a credential-shaped value'],
+    ]);
+    const cut = query(card, 'pre[part="arguments"] [part="truncation"]')!;
+    expect(textOf(cut)).toBe(`… 1,048,536 more bytes (sha256 ${'a'.repeat(12)}…)`);
+    expect(cut.getAttribute('title')).toBe(`The full value is 1048576 bytes, SHA-256 ${'a'.repeat(64)}`);
+    expect(args).toContain(`"body": "${'x'.repeat(40)}"`);
+    expect(textOf(query(card, '[part="arguments-note"]'))).toContain('4 values are hidden or shortened by the server');
     const text = textOf(card);
     expect(text).toContain('by claude-code-ci (runtime session)');
     expect(text).toContain('session rs_0193ab…6789');

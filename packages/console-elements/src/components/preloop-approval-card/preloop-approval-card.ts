@@ -7,7 +7,6 @@ import { formatCountdown, formatRelative, formatTime, shortId, toneOf } from '..
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { styleProperties } from '../../shared/style-properties.js';
-import { redactForDisplay } from '../../shared/redact.js';
 import { renderJson } from '../../shared/render-json.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
@@ -28,8 +27,9 @@ const statusLabel: Record<string, string> = {
 };
 
 /**
- * One approval request, mobile first: the tool and its arguments (pretty-printed
- * and redacted), who asks and from which session, the policy's reason, the
+ * One approval request, mobile first: the tool and its arguments (pretty-printed,
+ * as the server redacted and bounded them, with each hidden or shortened value
+ * marked; the card redacts nothing itself), who asks and from which session, the policy's reason, the
  * agent's justification, a live deadline countdown, and approve / deny with a
  * comment. A question from an agent (`ask_user`) is answered here instead: pick
  * one of its options or, when it allows, write an answer; or decline. A leaf:
@@ -39,6 +39,9 @@ const statusLabel: Record<string, string> = {
  * @fires preloop-decision-requested - approve or deny was chosen, with the comment (and the answer, for a question).
  * @csspart card - the card.
  * @csspart arguments - the arguments block.
+ * @csspart redaction - a value the server hid (a secret name or a credential-shaped value).
+ * @csspart truncation - the marker at the end of a value the server shortened.
+ * @csspart arguments-note - the note under arguments with hidden or shortened values.
  * @csspart answer - the answer choices of a question.
  * @csspart comment - the comment field.
  * @csspart approve - the approve (send answer) button.
@@ -156,7 +159,16 @@ export class PreloopApprovalCard extends PreloopElement {
           ${approval.question ? html`<div><div class="section-label">Question</div><p class="question-text">${approval.question.text}</p></div>` : nothing}
           ${approval.justification ? html`<div><div class="section-label">Agent’s justification (unverified)</div><blockquote>${approval.justification}</blockquote></div>` : nothing}
           ${approval.kind !== 'question'
-            ? html`<div><div class="section-label">Arguments</div><pre class="json" part="arguments" tabindex="0" aria-label="Arguments">${renderJson(redactForDisplay(approval.args ?? {}))}</pre></div>`
+            ? html`<div>
+                <div class="section-label">Arguments</div>
+                <pre class="json" part="arguments" tabindex="0" aria-label="Arguments">${renderJson(approval.args ?? {}, approval.argsRedactions ?? [])}</pre>
+                ${(approval.argsRedactions?.length ?? 0) > 0
+                  ? html`<p class="muted small" part="arguments-note">
+                      ${approval.argsRedactions.length} ${approval.argsRedactions.length === 1 ? 'value is' : 'values are'} hidden or shortened by the server. The
+                      exact arguments (SHA-256 <code>${approval.argsHash.slice(0, 16)}…</code>) are available to approvers of this request and admins.
+                    </p>`
+                  : nothing}
+              </div>`
             : nothing}
           ${this.renderOutcome(approval)} ${this.showTimeline ? this.renderTimeline(approval) : nothing} ${pending && this.canDecide ? this.renderDecide(approval, remaining) : nothing}
         </div>
