@@ -139,7 +139,9 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
       return () => emitter.off(channel, handler);
     },
     status() {
-      return listener ? { connected: true } : { connected: false, reason: lastError?.message ?? 'not connected' };
+      // A short, classified reason (readiness is public): never the driver's message, which names hosts.
+      const reason = (toStoreUnavailableError(lastError)?.details as { reason?: string } | undefined)?.reason;
+      return listener ? { connected: true } : { connected: false, reason: reason ?? 'reconnecting' };
     },
     async close() {
       closed = true;

@@ -62,7 +62,8 @@ export function createReadiness(options: { db: Kysely<any>; bus: Bus; timeoutMs?
           return null;
         } catch (error) {
           const unavailable = toStoreUnavailableError(error);
-          return unavailable ? (unavailable.details as { reason: string }).reason : `query failed: ${(error as Error)?.message ?? 'error'}`;
+          // Readiness is public: a short reason, never the driver's message.
+          return unavailable ? (unavailable.details as { reason: string }).reason : 'query failed';
         }
       },
     ],
@@ -83,8 +84,8 @@ export function createReadiness(options: { db: Kysely<any>; bus: Bus; timeoutMs?
     try {
       const reason = await Promise.race([Promise.resolve().then(check), timeout]);
       return reason === null ? { ready: true } : { ready: false, reason };
-    } catch (error) {
-      return { ready: false, reason: (error as Error)?.message ?? 'check failed' };
+    } catch {
+      return { ready: false, reason: 'check failed' };
     } finally {
       clearTimeout(timer);
     }
