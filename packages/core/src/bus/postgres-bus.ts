@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { EventEmitter } from 'eventemitter3';
 import { createPostgresPool, postgresConnectTimeoutMs } from '../storage/database.js';
+import { loadPostgresDriver } from '../storage/drivers.js';
 import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import { busReconnectedChannel, type Bus } from './bus.js';
 
@@ -40,7 +41,8 @@ export interface PostgresBusOptions {
  */
 export async function createPostgresBus(options: PostgresBusOptions): Promise<Bus> {
   const emitter = new EventEmitter();
-  const publisher = createPostgresPool(options.url, { max: 2 });
+  const driver = await loadPostgresDriver();
+  const publisher = await createPostgresPool(options.url, { max: 2 });
   const baseDelay = options.reconnectDelayMs ?? 1000;
   const maxDelay = Math.max(baseDelay, options.maxReconnectDelayMs ?? 5000);
   let listener: pg.Client | null = null;
@@ -60,7 +62,7 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
 
   /** One LISTEN connection; throws when it cannot be made. */
   const connect = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.url, keepAlive: true, connectionTimeoutMillis: postgresConnectTimeoutMs });
+    const client = new driver.Client({ connectionString: options.url, keepAlive: true, connectionTimeoutMillis: postgresConnectTimeoutMs });
     let lost = false;
     const onLost = (error: Error) => {
       if (lost) return;

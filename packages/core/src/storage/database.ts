@@ -1,7 +1,8 @@
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { PreloopError } from '../errors.js';
+import { loadPostgresDriver, loadSqliteDriver, type PostgresDriver } from './drivers.js';
 
 /** The SQL dialects Preloop runs on. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -24,7 +25,8 @@ export type DatabaseOption = string | { kysely: Kysely<any>; dialect: DialectNam
 /**
  * Opens the database named by `option`.
  *
- * SQLite runs in WAL mode with a busy timeout; PostgreSQL returns BIGINT
+ * The driver (`better-sqlite3` or `pg`, optional peer dependencies) is loaded
+ * on first use. SQLite runs in WAL mode with a busy timeout; PostgreSQL returns BIGINT
  * columns as numbers (times are epoch milliseconds and money is integer micro-dollars,
  * both well inside 2^53).
  *
@@ -50,10 +52,11 @@ export async function openDatabase(option: DatabaseOption): Promise<PreloopDatab
   );
 }
 
-function openSqlite(file: string): PreloopDatabase {
+async function openSqlite(file: string): Promise<PreloopDatabase> {
+  const Database = await loadSqliteDriver();
   let connection: BetterSqlite3.Database;
   try {
-    connection = new BetterSqlite3(file);
+    connection = new Database(file);
   } catch (cause) {
     throw new PreloopError('CONFIGURATION_ERROR', `database: cannot open SQLite file "${file}": ${(cause as Error).message}`, { cause });
   }
@@ -65,16 +68,20 @@ function openSqlite(file: string): PreloopDatabase {
   return { db, dialect: 'sqlite', postgresUrl: null, close: () => db.destroy() };
 }
 
-const numericTypeParsers = {
-  getTypeParser(oid: number, format?: string) {
-    // 20 = int8 (bigint), 1700 = numeric: return numbers, not strings.
-    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
-    return (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
-  },
-};
+/** Type parsers returning BIGINT and NUMERIC columns as numbers, not strings. */
+function numericTypeParsers(driver: PostgresDriver): pg.CustomTypesConfig {
+  return {
+    getTypeParser(oid: number, format?: string) {
+      // 20 = int8 (bigint), 1700 = numeric: return numbers, not strings.
+      if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+      return (driver.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
+    },
+  } as pg.CustomTypesConfig;
+}
 
 async function openPostgres(url: string): Promise<PreloopDatabase> {
-  const pool = createPostgresPool(url, { max: 10, types: numericTypeParsers as pg.CustomTypesConfig });
+  const driver = await loadPostgresDriver();
+  const pool = await createPostgresPool(url, { max: 10, types: numericTypeParsers(driver) });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
@@ -104,11 +111,12 @@ export const postgresConnectTimeoutMs = 10_000;
  *
  * @example
  * ```ts
- * const pool = createPostgresPool('postgres://u:p@127.0.0.1/db', { max: 2 });
+ * const pool = await createPostgresPool('postgres://u:p@127.0.0.1/db', { max: 2 });
  * ```
  */
-export function createPostgresPool(url: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionTimeoutMillis: postgresConnectTimeoutMs, keepAlive: true, ...options, connectionString: url });
+export async function createPostgresPool(url: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}): Promise<pg.Pool> {
+  const driver = await loadPostgresDriver();
+  const pool = new driver.Pool({ connectionTimeoutMillis: postgresConnectTimeoutMs, keepAlive: true, ...options, connectionString: url });
   pool.on('error', () => {
     // An idle client died (for example the server restarted); the pool replaces it.
   });

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { loadPostgresDriver } from '../storage/drivers.js';
 import { createToken } from '../ids.js';
 
 /** A throwaway database for one test. */
@@ -61,6 +61,7 @@ export function postgresOnly(): TestDialect[] {
  */
 export async function createPostgresTestDatabase(serverUrl: string): Promise<TestDatabase> {
   const name = `preloop_test_${createToken(9).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const pg = await loadPostgresDriver();
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
@@ -73,7 +74,7 @@ export async function createPostgresTestDatabase(serverUrl: string): Promise<Tes
   return {
     url: url.toString(),
     async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
+      const client = new (await loadPostgresDriver()).Client({ connectionString: serverUrl });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
