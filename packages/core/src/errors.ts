@@ -58,7 +58,20 @@ const defaultStatus: Record<string, number> = {
  * throw new PreloopError('NOT_FOUND', 'No API key with id k_123');
  * ```
  */
+/** Marks every PreloopError, through a registry symbol, so two copies of core in one host still recognize each other's errors. */
+const preloopErrorBrand = Symbol.for('preloop.error');
+
 export class PreloopError extends Error {
+  /**
+   * True for every PreloopError of any copy of `@preloop/core` in the process:
+   * `instanceof` alone fails when a host ends up with two copies.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses keep the ordinary prototype check.
+    if (this !== PreloopError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[preloopErrorBrand] === true;
+  }
+
   /** Stable machine-readable code, for example `NOT_FOUND`. */
   readonly code: PreloopErrorCode;
   /** HTTP status for this error. */
@@ -72,6 +85,7 @@ export class PreloopError extends Error {
     this.code = code;
     this.status = options.status ?? defaultStatus[code] ?? 500;
     this.details = options.details;
+    Object.defineProperty(this, preloopErrorBrand, { value: true });
   }
 
   /** The JSON body sent to clients: `{ error: { code, message, details? } }`. */
