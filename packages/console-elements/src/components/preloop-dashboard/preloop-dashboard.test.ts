@@ -1,7 +1,7 @@
 import { commands } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PreloopRouteRequestedEvent } from '../../events/preloop-events.js';
-import { mount, ownerClient, query, seed, textOf, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+import { mount, ownerClient, query, queryAll, seed, textOf, unmountAll, waitFor } from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
@@ -46,6 +46,16 @@ describe('<preloop-dashboard>', () => {
     await commands.modelCall('smart', 'Explain the failing test in one paragraph');
     await waitFor(() => value(dashboard, 'spend') !== before, { message: 'spend updates live' });
     expect(textOf(query(dashboard, '[data-stat="spend"] .foot'))).toContain(`${calls + 1} model calls today`);
+  });
+
+  it('tells a failed sign-in apart from a successful one in recent activity', async () => {
+    const email = `intruder-${Date.now()}@example.com`;
+    const refused = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'not the password' }) });
+    expect(refused.status).toBe(401);
+    const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
+    const entry = await waitFor(() => queryAll(dashboard, 'ul.feed[part="activity"] li').find((item) => textOf(item).includes(email)));
+    expect(textOf(entry)).toContain('failed to sign in');
+    expect(textOf(entry)).not.toContain('signed in ');
   });
 
   it('asks its host to open the full view of a card', async () => {

@@ -36,7 +36,12 @@ function describeRecord(record: AuditRecord): { title: unknown; detail: string }
   if (record.action === 'model.call' || record.action.startsWith('gateway.')) {
     return { title: html`<code>${record.targetId ?? 'model'}</code>`, detail: `${record.outcome === 'success' ? 'model call' : `model call (${record.outcome})`} by ${actor}` };
   }
-  if (record.action === 'auth.login') return { title: html`<strong>${actor}</strong>`, detail: 'signed in' };
+  if (record.action === 'auth.login') {
+    if (record.outcome === 'success') return { title: html`<strong>${actor}</strong>`, detail: 'signed in' };
+    // A failed or refused sign-in has no principal: name the email tried.
+    const email = typeof record.data?.email === 'string' ? record.data.email : 'someone';
+    return { title: html`<strong>${email}</strong>`, detail: record.outcome === 'refused' ? 'sign-in refused (throttled)' : 'failed to sign in' };
+  }
   if (record.action.startsWith('approval.')) return { title: html`<strong>Approval ${record.action.slice('approval.'.length)}</strong>`, detail: `by ${actor}` };
   const target = record.targetType ? ` · ${record.targetType} ${shortId(record.targetId)}` : '';
   return { title: html`<code>${record.action}</code>`, detail: `by ${actor}${target}` };
