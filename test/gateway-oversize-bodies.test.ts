@@ -19,8 +19,14 @@ describe.each(cases)('over-size bodies on $name', ({ dialect, adapter }) => {
   });
 
   /** A fetch that counts the uploads the SDK makes (its retries included). */
-  function countingFetch() {
-    const counter = { calls: 0, fetch: ((input: RequestInfo | URL, init?: RequestInit) => (counter.calls++, fetch(input, init))) as typeof fetch };
+  function countingFetch(): { calls: number; fetch: typeof fetch } {
+    const counter: { calls: number; fetch: typeof fetch } = {
+      calls: 0,
+      fetch: (input, init) => {
+        counter.calls++;
+        return fetch(input, init);
+      },
+    };
     return counter;
   }
 
