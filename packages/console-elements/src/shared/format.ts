@@ -36,6 +36,24 @@ export function formatMoney(micros: number | null | undefined): string {
 }
 
 /**
+ * Labels for money axis ticks (in dollars): as many decimals as the step
+ * between ticks needs, so small amounts read `$0.0005`, `$0.0010` and not
+ * `$0.00` on every tick.
+ *
+ * @example
+ * ```ts
+ * formatMoneyTicks([0, 0.0005, 0.001]); // ['$0.0000', '$0.0005', '$0.0010']
+ * formatMoneyTicks([0, 50, 100]);        // ['$0', '$50', '$100']
+ * ```
+ */
+export function formatMoneyTicks(values: readonly number[]): string[] {
+  const steps = values.slice(1).map((value, index) => Math.abs(value - values[index]!)).filter((step) => step > 0);
+  const step = steps.length ? Math.min(...steps) : Math.abs(values.find((value) => value !== 0) ?? 1);
+  const decimals = step >= 1 ? 0 : Math.min(8, Math.max(2, Math.ceil(-Math.log10(step) - 1e-9)));
+  return values.map((value) => `${value < 0 ? '-' : ''}$${Math.abs(value).toFixed(decimals)}`);
+}
+
+/**
  * "3 min ago", "in 2 h", "just now" from an epoch-millisecond time.
  *
  * @example

@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import type { UsageGroupBy, UsageSummaryRow } from '../../client/api-types.js';
 import { isRouteMissing } from '../../client/preloop-api-error.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
-import { debounce, formatCount, formatMoney } from '../../shared/format.js';
+import { debounce, formatCount, formatMoney, formatMoneyTicks } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { styleProperties } from '../../shared/style-properties.js';
@@ -219,7 +219,7 @@ export class PreloopUsageChart extends PreloopElement {
     const muted = this.resolveColor('--_muted');
     const grid = this.resolveColor('--_border');
     const money = this.metric === 'spend';
-    const axisValue = (_plot: uPlot, values: number[]) => values.map((value) => (money ? (value >= 100 ? `$${Math.round(value)}` : `$${value.toFixed(value < 1 ? 2 : 0)}`) : formatCount(value, true)));
+    const axisValue = (_plot: uPlot, values: number[]) => (money ? formatMoneyTicks(values) : values.map((value) => formatCount(value, true)));
     const options: uPlot.Options = {
       width,
       height,
