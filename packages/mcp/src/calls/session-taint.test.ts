@@ -81,6 +81,8 @@ describe.each(testDialects())('session taint on $name', (dialect) => {
     const audit = await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, action: 'runtime-session.taint' });
     expect(audit.items.filter((item) => item.runtimeSessionId === id)).toHaveLength(1);
     expect(audit.items.find((item) => item.runtimeSessionId === id)!.data).toMatchObject({ source: 'web.fetch' });
+    const activity = await fixture.preloop.identity.runtimeSessions.listActivity(fixture.preloop.accountId, id);
+    expect(activity.items.filter((item) => item.kind === 'taint')).toEqual([expect.objectContaining({ status: 'tainted', summary: 'untrusted content from web.fetch' })]);
 
     // Another session stays clean; a plain API key (no runtime session) has no taint to test.
     const other = await session();

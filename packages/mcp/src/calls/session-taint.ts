@@ -18,7 +18,8 @@ export function isUntrustedTool(preloop: Pick<Preloop, 'tools'>, tool: CatalogTo
 
 /**
  * After an untrusted tool ran inside a runtime session, marks the session
- * tainted (stored, audited once, seen by every instance) before the result
+ * tainted (stored, audited once, seen by every instance, and shown in the
+ * session's activity) before the result
  * reaches the model. Returns the result, or an error result in its place when
  * the taint cannot be stored: the untrusted content is withheld rather than
  * let into a session policy still believes clean (fail closed).
@@ -32,12 +33,18 @@ export async function taintAfterResult(preloop: Preloop, tool: CatalogTool, cont
   const sessionId = context.principal.runtimeSessionId;
   if (!sessionId || !isUntrustedTool(preloop, tool)) return result;
   try {
-    await preloop.identity.runtimeSessions.taint(
+    const { tainted } = await preloop.identity.runtimeSessions.taint(
       context.principal.accountId,
       sessionId,
       { reason: `result of untrusted tool ${tool.name}`, source: tool.name },
       context.principal,
     );
+    if (tainted) {
+      // The session's timeline in the console shows when it stopped being clean (the taint itself is already stored).
+      await preloop.identity.runtimeSessions
+        .recordActivity(sessionId, { kind: 'taint', status: 'tainted', summary: `untrusted content from ${tool.name}`, data: { tool: tool.name } })
+        .catch((error: unknown) => preloop.logger.warn('mcp: could not record the session taint in its activity', { error }));
+    }
     return result;
   } catch (error) {
     preloop.logger.warn('mcp: the session taint could not be stored; the untrusted result is withheld', { error: redactString((error as Error)?.message ?? String(error)), tool: tool.name });
