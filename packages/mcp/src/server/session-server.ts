@@ -10,6 +10,7 @@ import {
   ListToolsRequestSchema,
   LoggingLevelSchema,
   ReadResourceRequestSchema,
+  RootsListChangedNotificationSchema,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
@@ -21,11 +22,12 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { unknownToolReason, type Preloop, type Principal } from '@preloop/core';
+import { createToken, unknownToolReason, type Preloop, type Principal } from '@preloop/core';
 import { z } from 'zod';
 import type { ToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool, ToolRunContext } from '../calls/tool-types.js';
 import type { McpRuntime } from '../plugin/mcp-runtime.js';
+import { noRoots } from '../upstream/upstream-connection.js';
 import { protocolError, type ProtocolError } from './protocol-error.js';
 import type { ResourceSubscriber } from './upstream-proxy.js';
 
@@ -114,6 +116,14 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
     ...(dependencies.instructions ? { instructions: dependencies.instructions } : {}),
   });
   let logLevel: LoggingLevel | null = null;
+  // Names this session's roots for upstream connections: which session, and how many times they changed.
+  const rootsId = createToken(12);
+  let rootsVersion = 0;
+  const rootsKey = () => (server.getClientCapabilities()?.roots ? `${rootsId}:${rootsVersion}` : noRoots);
+  // Relayed lazily: an upstream that got the old roots is told on this session's next call (see UpstreamConnection.syncRoots).
+  server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+    rootsVersion += 1;
+  });
   const cancellers = new Map<RequestId, AbortController>();
   const subscriber: ResourceSubscriber = {
     notify: (uri) => void server.sendResourceUpdated({ uri }).catch(() => {}),
@@ -168,6 +178,7 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
       bridge: {
         clientCapabilities: () => server.getClientCapabilities(),
         request: (message, schema, signal) => extra.sendRequest(message as never, schema, { signal, timeout: 600_000 }),
+        rootsKey,
         log(params) {
           if (logLevel !== null && (severity.get(params.level) ?? 0) < (severity.get(logLevel) ?? 0)) return;
           void extra.sendNotification({ method: 'notifications/message', params }).catch(() => {});

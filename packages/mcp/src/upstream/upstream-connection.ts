@@ -9,6 +9,8 @@ import {
   ElicitRequestSchema,
   ElicitResultSchema,
   ErrorCode,
+  ListRootsRequestSchema,
+  ListRootsResultSchema,
   LoggingMessageNotificationSchema,
   McpError,
   PromptListChangedNotificationSchema,
@@ -16,6 +18,7 @@ import {
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
   type ClientCapabilities,
+  type ListRootsResult,
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '@preloop/core';
@@ -30,7 +33,17 @@ export interface DownstreamBridge {
   /** The downstream client's declared capabilities. */
   clientCapabilities(): ClientCapabilities | undefined;
   /** Relays a server-to-client request to the downstream client, on the call's stream. */
-  request(request: { method: string; params?: Record<string, unknown> }, resultSchema: typeof ElicitResultSchema | typeof CreateMessageResultSchema | typeof CreateMessageResultWithToolsSchema, signal: AbortSignal): Promise<unknown>;
+  request(
+    request: { method: string; params?: Record<string, unknown> },
+    resultSchema: typeof ElicitResultSchema | typeof CreateMessageResultSchema | typeof CreateMessageResultWithToolsSchema | typeof ListRootsResultSchema,
+    signal: AbortSignal,
+  ): Promise<unknown>;
+  /**
+   * Names the roots the downstream session has now (its session and how many
+   * times it announced `roots/list_changed`); {@link noRoots} for a client
+   * without the `roots` capability.
+   */
+  rootsKey(): string;
   /** Relays a log message when the session's log level lets it through. */
   log(params: LoggingMessageNotification['params']): void;
 }
@@ -70,9 +83,21 @@ export interface UpstreamLease {
   bridge: DownstreamBridge | null;
 }
 
+/** The roots key of a client without roots (and of answers given outside any call): an empty list. */
+export const noRoots = 'none';
+
+/** How long a call waits for an upstream told `roots/list_changed` to ask for the roots again, in ms. */
+const rootsResyncMs = 1000;
+
 /** One SDK client connected to an upstream server, with the calls it currently carries. */
 export interface UpstreamConnection {
   readonly client: Client;
+  /**
+   * Before a call: when this upstream has asked for roots before (it may keep
+   * them) and last got another session's, tells it `roots/list_changed` and
+   * waits (up to a second) until it has asked again and taken the answer in.
+   */
+  syncRoots(bridge: DownstreamBridge | null): Promise<void>;
   /** The calls using this connection; their bridge receives what the upstream sends them. */
   readonly leases: Set<UpstreamLease>;
   /** Epoch ms of the last lease release. */
@@ -82,7 +107,7 @@ export interface UpstreamConnection {
 }
 
 /** The capabilities Preloop declares to upstream servers: it relays sampling and elicitation to the calling client. */
-export const upstreamClientCapabilities: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} } };
+export const upstreamClientCapabilities: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } };
 
 function relayTarget(connection: { leases: Set<UpstreamLease> }): DownstreamBridge | null {
   // Only an unambiguous connection relays: with several calls sharing it, nobody can tell whose request it is.
@@ -160,8 +185,24 @@ export async function connectUpstream(
   const client = new Client({ name: options.clientName ?? 'preloop', version: '0.1.0' }, { capabilities: upstreamClientCapabilities });
   let closed = false;
   let closing = false;
+  /** Whose roots the upstream got last (undefined: it never asked). */
+  let rootsGiven: string | undefined;
+  let rootsAnswered: (() => void) | null = null;
   const connection: UpstreamConnection = {
     client,
+    async syncRoots(bridge) {
+      const key = bridge?.rootsKey() ?? noRoots;
+      if (rootsGiven === undefined || rootsGiven === key || closed) return;
+      const answered = new Promise<void>((resolve) => {
+        rootsAnswered = resolve;
+        setTimeout(resolve, rootsResyncMs).unref?.();
+      });
+      await client.sendRootsListChanged();
+      await answered;
+      rootsAnswered = null;
+      // A round trip after the answer: the upstream has read it (and stored the roots) before the call arrives.
+      await client.ping({ timeout: rootsResyncMs }).catch(() => {});
+    },
     leases: new Set(),
     lastUsedAt: Date.now(),
     get closed() {
@@ -192,6 +233,16 @@ export async function connectUpstream(
   client.setRequestHandler(ElicitRequestSchema, async (request, extra) => {
     const target = relay('elicitation', (request.params as { mode?: string }).mode);
     return (await target.request({ method: request.method, params: request.params as Record<string, unknown> }, ElicitResultSchema, extra.signal)) as never;
+  });
+  // Roots are the calling session's, relayed during its call; outside a call (or with several calls sharing
+  // the connection) nobody can tell whose they are, so the answer is an empty list.
+  client.setRequestHandler(ListRootsRequestSchema, async (_request, extra): Promise<ListRootsResult> => {
+    const target = relayTarget(connection);
+    const relayed = target?.clientCapabilities()?.roots ? target : null;
+    const result = relayed ? ((await relayed.request({ method: 'roots/list' }, ListRootsResultSchema, extra.signal)) as ListRootsResult) : { roots: [] };
+    rootsGiven = relayed ? relayed.rootsKey() : noRoots;
+    rootsAnswered?.();
+    return result;
   });
   client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => relayTarget(connection)?.log(notification.params));
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => signals.toolsChanged());

@@ -233,15 +233,17 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
       for (let attempt = 0; ; attempt++) {
         try {
           await verifiedBeforeCall(server, name);
-          return (await pool.withConnection(bridge, (client) =>
-            client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
+          return (await pool.withConnection(bridge, async (client, connection) => {
+            // An upstream that keeps roots learns this caller's before the call.
+            await connection.syncRoots(bridge);
+            return client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
               signal,
               timeout: server.timeoutMs,
               resetTimeoutOnProgress: true,
               maxTotalTimeout: maxCallMs,
               ...(onprogress ? { onprogress } : {}),
-            }),
-          )) as CallToolResult;
+            });
+          })) as CallToolResult;
         } catch (error) {
           // A 404 on the session means the upstream never processed the call: it is safe to send it again.
           if (isSessionLost(error) && attempt < (options.maxHttpConnections ?? 4) && !signal.aborted) continue;

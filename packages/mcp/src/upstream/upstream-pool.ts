@@ -20,7 +20,7 @@ export interface UpstreamPool {
    * while under the limit, else the least busy. What the upstream sends while
    * only this call uses the connection is relayed to `bridge`.
    */
-  withConnection<T>(bridge: DownstreamBridge | null, use: (client: Client) => Promise<T>): Promise<T>;
+  withConnection<T>(bridge: DownstreamBridge | null, use: (client: Client, connection: UpstreamConnection) => Promise<T>): Promise<T>;
   /** The first (long-lived) connection, which also carries subscriptions and change notifications. */
   primary(): Promise<Client>;
   /** How many connections are open. */
@@ -99,7 +99,7 @@ export function createUpstreamPool(options: UpstreamPoolOptions): UpstreamPool {
       const lease = { bridge };
       connection.leases.add(lease);
       try {
-        return await use(connection.client);
+        return await use(connection.client, connection);
       } finally {
         connection.leases.delete(lease);
         connection.lastUsedAt = Date.now();
