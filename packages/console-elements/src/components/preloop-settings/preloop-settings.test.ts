@@ -19,6 +19,17 @@ describe('<preloop-settings>', () => {
     expect(row.querySelector<HTMLSelectElement>('select')!.value).toBe('approver');
   });
 
+  it('puts the role dropdown back when the server refuses the change', async () => {
+    const settings = await mount('preloop-settings', { client: ownerClient() });
+    const row = await waitFor(() => query(settings, `tr[data-id="${seed.owner.id}"]`));
+    const select = row.querySelector<HTMLSelectElement>('select')!;
+    expect(select.value).toBe('owner');
+    // The only owner cannot become a viewer: the server answers 409.
+    type(select, 'viewer');
+    await waitFor(() => textOf(query(settings, '.banner.error')).includes('last enabled owner'));
+    expect(query(settings, `tr[data-id="${seed.owner.id}"]`)!.querySelector<HTMLSelectElement>('select')!.value).toBe('owner');
+  });
+
   it('creates an API key and shows it once', async () => {
     const settings = await mount('preloop-settings', { client: ownerClient() }, { tab: 'api-keys' });
     await waitFor(() => queryAll(settings, 'tr[data-id]').length > 0);

@@ -101,6 +101,12 @@ export class PreloopSettings extends PreloopElement {
     return !this.failure;
   }
 
+  /** Changes a user's role; a refused change puts the dropdown back on the role the user still has. */
+  private async changeRole(user: User, select: HTMLSelectElement): Promise<void> {
+    const changed = await this.act('change role', (api) => api.users.update(user.id, { role: select.value as Role }));
+    if (!changed) select.value = user.role;
+  }
+
   private twoStep(id: string, run: () => void): void {
     if (this.confirm === id) {
       this.confirm = null;
@@ -172,7 +178,7 @@ export class PreloopSettings extends PreloopElement {
               (user) => html`<tr data-id=${user.id}>
                 <td><div class="primary-text">${user.name}</div><div class="secondary-text">${user.email}</div></td>
                 <td>
-                  <select aria-label="Role of ${user.name}" @change=${(event: Event) => this.act('change role', (api) => api.users.update(user.id, { role: (event.target as HTMLSelectElement).value as Role }))}>
+                  <select aria-label="Role of ${user.name}" @change=${(event: Event) => this.changeRole(user, event.target as HTMLSelectElement)}>
                     ${roles.map((role) => html`<option ?selected=${role === user.role}>${role}</option>`)}
                   </select>
                 </td>
