@@ -29,8 +29,13 @@ export interface ApprovalFlow {
    * and an identical retry joins it).
    */
   ask(input: ApprovalRequestInput, context: ToolRunContext, async: boolean): Promise<ApprovalAnswer>;
-  /** Claims execution of approved request `id` and runs it once, storing the result; a caller that loses the claim gets the stored result. */
-  executeOnce(id: string, input: ApprovalRequestInput, run: () => Promise<ToolResult>): Promise<{ result: ToolResult; replayed: boolean }>;
+  /**
+   * Claims execution of approved request `id` and runs it once, storing the
+   * result; a caller that loses the claim waits (up to `claimWaitMs`) for the
+   * stored result, or for the claim's lease to lapse: then it gets the final
+   * `execution_unknown` answer, or, for an `idempotent` tool, claims and runs it.
+   */
+  executeOnce(id: string, input: ApprovalRequestInput, run: () => Promise<ToolResult>, options?: { idempotent?: boolean }): Promise<{ result: ToolResult; replayed: boolean }>;
   /** The status of a request the principal (or its key or agent) asked for; null for any other id. */
   status(id: string, principal: Principal): Promise<ApprovalOutcome | null>;
 }
@@ -45,6 +50,7 @@ export interface ApprovalFlow {
  * ```
  */
 export function approvalEndedResult(outcome: ApprovalOutcome): ToolResult {
+  if (outcome.status === 'execution_unknown') return executionUnknownResult(outcome.id);
   const reason = outcome.reason ? ` (${outcome.reason})` : '';
   const text =
     outcome.status === 'denied'
@@ -55,6 +61,38 @@ export function approvalEndedResult(outcome: ApprovalOutcome): ToolResult {
           ? `The approval request ${outcome.id} was cancelled${reason}. The call was not run.`
           : `The approval request ${outcome.id} is ${outcome.status}. The call was not run.`;
   return { content: [{ type: 'text', text }], isError: true, _meta: { 'preloop/approval': { requestId: outcome.id, status: outcome.status } } } as ToolResult;
+}
+
+/**
+ * The final answer for an approved call whose outcome is unknown: the instance
+ * running it stopped before storing a result and its execution lease lapsed.
+ * It is not run again (it may have had effects); an admin resolves it.
+ *
+ * @example
+ * ```ts
+ * executionUnknownResult('apr_1')._meta['preloop/approval'].status; // 'execution_unknown'
+ * ```
+ */
+export function executionUnknownResult(id: string): ToolResult {
+  const text =
+    `The approved call (approval request ${id}) was started, but the server running it stopped before it finished, so its outcome is unknown. ` +
+    'It will not be run again automatically, because it may already have taken effect. Check whether it took effect before doing anything else; ' +
+    'an admin can mark the request executed or not executed (if not executed, calling this tool again with the same arguments runs it once).';
+  return { content: [{ type: 'text', text }], isError: true, _meta: { 'preloop/approval': { requestId: id, status: 'execution_unknown' } } } as ToolResult;
+}
+
+/**
+ * The result of an approved call an admin confirmed as executed after its
+ * outcome was unknown: it ran, but its result was never stored.
+ *
+ * @example
+ * ```ts
+ * executedWithoutResult('apr_1', 'deployed per the CD log').isError; // false
+ * ```
+ */
+export function executedWithoutResult(id: string, reason: string | null | undefined): ToolResult {
+  const text = `The approved call (approval request ${id}) was executed, but its result was not recorded${reason ? ` (${reason})` : ''}. It will not be run again.`;
+  return { content: [{ type: 'text', text }], _meta: { 'preloop/approval': { requestId: id, status: 'executed' } } } as ToolResult;
 }
 
 /**
@@ -117,6 +155,7 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
       const provider = required();
       const ticket = await provider.request(input);
       await owners.remember(ticket.id, input.principal, input.tool.name).catch((error) => logger.warn('mcp: could not remember an approval owner', { error }));
+      if (ticket.status === 'executed' && ticket.storedResult === null) ticket.storedResult = executedWithoutResult(ticket.id, ticket.reason);
       if (ticket.status !== 'pending') {
         // Joined a decided request: read it for the approver's comment or answer.
         const current = ticket.status === 'denied' && ticket.reason ? null : await provider.status(ticket.id, input.principal.accountId).catch(() => null);
@@ -126,28 +165,46 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
       return { ticket, outcome: await wait(provider, ticket, context) };
     },
 
-    async executeOnce(id, input, run) {
+    async executeOnce(id, input, run, runOptions = {}) {
       const provider = required();
-      if (await provider.claimExecution(id)) {
-        let result: ToolResult;
-        try {
-          result = await run();
-        } catch (error) {
-          result = { content: [{ type: 'text', text: `The approved call failed: ${(error as Error)?.message ?? 'unknown error'}` }], isError: true };
-        }
-        await provider.storeResult(id, result).catch((error) => logger.error('mcp: could not store the result of an approved call', { error, approvalId: id }));
-        return { result, replayed: false };
-      }
-      // Another caller holds the claim: wait for the result it stores instead of running the call twice.
       const deadline = Date.now() + options.claimWaitMs;
-      for (let attempt = 0; Date.now() < deadline; attempt++) {
-        const ticket = await provider.request(input);
-        if (ticket.status === 'executed' && ticket.storedResult !== undefined) return { result: ticket.storedResult as ToolResult, replayed: true };
-        if (ticket.status !== 'approved' && ticket.status !== 'executed') break;
-        await delay(Math.min(2000, 100 * 2 ** attempt));
+      let leaseExpiresAt: number | null = null;
+      for (let attempt = 0; ; attempt++) {
+        if (await provider.claimExecution(id, { idempotent: runOptions.idempotent === true })) {
+          let result: ToolResult;
+          try {
+            result = await run();
+          } catch (error) {
+            result = { content: [{ type: 'text', text: `The approved call failed: ${(error as Error)?.message ?? 'unknown error'}` }], isError: true };
+          }
+          await provider.storeResult(id, result).catch((error) => logger.error('mcp: could not store the result of an approved call', { error, approvalId: id }));
+          return { result, replayed: false };
+        }
+        // Another caller holds the claim: wait for the result it stores, or for its lease to lapse (its instance died), instead of running the call twice.
+        const outcome = await provider.status(id, input.principal.accountId);
+        if (outcome?.status === 'executed') {
+          const ticket = await provider.request(input);
+          if (ticket.status === 'executed' && ticket.storedResult !== undefined) {
+            return { result: ticket.storedResult === null ? executedWithoutResult(id, outcome.reason) : (ticket.storedResult as ToolResult), replayed: true };
+          }
+        }
+        if (outcome?.status === 'execution_unknown') return { result: executionUnknownResult(id), replayed: true };
+        if (!outcome || (outcome.status !== 'approved' && outcome.status !== 'executed')) return { result: approvalEndedResult(outcome ?? { id, status: 'cancelled' }), replayed: true };
+        leaseExpiresAt = outcome.leaseExpiresAt ?? null;
+        const now = Date.now();
+        if (now >= deadline) break;
+        // Poll with backoff, but look again right when the holder's lease lapses.
+        let pause = Math.min(2000, 100 * 2 ** attempt);
+        if (leaseExpiresAt !== null && leaseExpiresAt > now) pause = Math.min(pause, leaseExpiresAt - now + 25);
+        await delay(Math.max(10, Math.min(pause, deadline - now)));
       }
+      const until = leaseExpiresAt ? ` (its execution lease runs until ${new Date(leaseExpiresAt).toISOString()} and is renewed while the call runs)` : '';
       return {
-        result: { content: [{ type: 'text', text: `Approval request ${id} is being executed by another call; call again with the same arguments to get its result.` }], isError: true },
+        result: {
+          content: [{ type: 'text', text: `Approval request ${id} is being executed by another call${until}; call again with the same arguments to get its result.` }],
+          isError: true,
+          _meta: { 'preloop/approval': { requestId: id, status: 'approved', leaseExpiresAt } },
+        } as ToolResult,
         replayed: true,
       };
     },
