@@ -2,6 +2,7 @@ import { createLogger, createPreloop, redactUrl, type Logger, type Preloop } fro
 import { resolveLocalSetup, serve, type RunningServer } from '@preloop/core/node';
 import { composeHandlers } from './compose-handlers.js';
 import { applyConfig } from './config/apply-config.js';
+import { toAuditAnchors } from './config/audit-anchors.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
 import { createConsoleHandler } from '@preloop/console-elements/server';
@@ -58,6 +59,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     secretKey: setup.secretKey,
     logger,
     plugins: referencePlugins(config?.config ?? null, publicUrl),
+    auditCheckpointEvery: config?.config.audit.checkpointEvery,
+    auditAnchors: config ? toAuditAnchors(config.config, config.file) : [],
   });
   try {
     const firstAdmin = await ensureFirstAdmin(preloop, env);

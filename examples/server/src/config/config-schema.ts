@@ -62,6 +62,26 @@ export const configFileSchema = z.strictObject({
     .enum(['database', 'file'])
     .default('database')
     .describe('When the file\'s policy differs from a newer version applied through the admin API: database keeps that version (default), file replaces it'),
+  audit: z
+    .strictObject({
+      checkpointEvery: z.number().int().min(1).max(1_000_000).optional().describe('Sign an audit checkpoint after this many records (default 1000)'),
+      anchors: z
+        .array(
+          z.discriminatedUnion('type', [
+            z.strictObject({ type: z.literal('file'), path: z.string().min(1).describe('Append-only JSONL file, relative to this file; put it where the database owner cannot rewrite it') }),
+            z.strictObject({
+              type: z.literal('webhook'),
+              url: z.url(),
+              secret: z.string().min(24, 'must be at least 24 characters (Standard Webhooks)').optional(),
+              attempts: z.number().int().min(1).max(10).optional(),
+              timeoutMs: z.number().int().min(1).optional(),
+            }),
+          ]),
+        )
+        .default([])
+        .describe('Where every signed audit checkpoint is exported, outside the database (see docs/audit.md)'),
+    })
+    .default({ anchors: [] }),
   plugins: z
     .strictObject({
       webhook: z
