@@ -1,5 +1,6 @@
 import { definePlugin, PreloopError, type ApprovalProvider, type Preloop } from '@preloop/core';
 import { approvalAdminRoutes } from './admin-routes.js';
+import { approvalArgumentsRoute } from './arguments-route.js';
 import { buildApprovalEngine, type ApprovalEngine } from './create-approval-engine.js';
 import type { EngineContext } from './engine-context.js';
 import { decisionLinkRoutes } from './link-routes.js';
@@ -53,7 +54,11 @@ export function approvals(options: ApprovalsOptions = {}) {
     id: 'approvals',
     migrations: approvalMigrations,
     hooks: { 'approval.request': provider },
-    routes: () => [...approvalAdminRoutes(current, { publicUrl: resolved.publicUrl }), ...decisionLinkRoutes(current, currentContext)],
+    routes: () => [
+      ...approvalAdminRoutes(current, { publicUrl: resolved.publicUrl }),
+      approvalArgumentsRoute(currentContext),
+      ...decisionLinkRoutes(current, currentContext),
+    ],
     async init(preloop: Preloop) {
       if (owner && owner !== preloop) {
         throw new PreloopError('CONFIGURATION_ERROR', 'approvals: this plugin instance already runs in another kernel; call approvals() once per kernel.');
