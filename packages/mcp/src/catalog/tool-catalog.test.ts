@@ -69,6 +69,25 @@ describe.each(testDialects())('tool names that collide once "." becomes "_" (Cla
     expect(states.a_x!.calls).toEqual([]);
   });
 
+  it('answers a renamed tool that policy hides exactly like an unknown tool, naming what the client called', async () => {
+    const alias = collisionFreeName('b.p_q', 'b', 'p_q');
+    await fixture.preloop.governance.policies.apply(
+      fixture.preloop.accountId,
+      { version: 1, defaults: { tools: 'allow' }, rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }], scopes: [{ subject: { apiKey: fixture.agent.apiKeyId! }, tools: { hidden: ['b.p_q'] } }] },
+      { type: 'system' },
+    );
+    try {
+      const client = await fixture.connect();
+      expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain(alias);
+      const hidden = await client.callTool({ name: alias, arguments: {} }).catch((error: Error) => error.message);
+      const unknown = await client.callTool({ name: 'b.p_r_123456', arguments: {} }).catch((error: Error) => error.message);
+      expect(hidden).toBe(`MCP error -32602: Unknown tool: ${alias}`);
+      expect(unknown).toBe('MCP error -32602: Unknown tool: b.p_r_123456');
+    } finally {
+      await fixture.preloop.governance.policies.apply(fixture.preloop.accountId, { version: 1, defaults: { tools: 'allow' }, rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }] }, { type: 'system' });
+    }
+  });
+
   it('shows the renaming in the admin API, and keeps it across rescans', async () => {
     const listed = async () => ((await (await fixture.api('GET', '/tools')).json()).items as Array<{ name: string; listedAs: string | null; available: boolean; conflict: boolean }>);
     const before = await listed();
