@@ -91,7 +91,7 @@ export function createLoginThrottle(store: RateLimitStore, options: LoginThrottl
       return {
         async succeed() {
           await result.release();
-          await store.reset(pairKey);
+          await store.reset([checks[0]!]);
         },
       };
     },

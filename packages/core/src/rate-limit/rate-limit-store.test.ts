@@ -36,7 +36,7 @@ describe.each(testDialects())('rate-limit store on $name', (dialect) => {
     expect(held.allowed).toBe(true);
     if (held.allowed) await held.release();
     expect((await preloop.rateLimits.take([{ key: 'z', rule: tight }], t0)).allowed).toBe(true);
-    await preloop.rateLimits.reset('x');
+    await preloop.rateLimits.reset([{ key: 'x', rule: tight }]);
     expect((await preloop.rateLimits.take([{ key: 'x', rule: tight }], t0)).allowed).toBe(true);
   });
 

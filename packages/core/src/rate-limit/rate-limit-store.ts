@@ -44,8 +44,8 @@ export interface RateLimitStore {
    * are never all admitted.
    */
   take(checks: readonly RateLimitCheck[], now?: number): Promise<RateLimitResult>;
-  /** Forgets a key's counts (for example the email+address failures after a successful login). */
-  reset(key: string): Promise<void>;
+  /** Forgets the counts of these checks, every window (for example the email+address failures after a successful login). */
+  reset(checks: readonly RateLimitCheck[]): Promise<void>;
 }
 
 /** Options of {@link createRateLimitStore}. */
@@ -56,15 +56,27 @@ export interface RateLimitStoreOptions {
   sweepIntervalMs?: number;
 }
 
-/** Keys are stored as a SHA-256 digest: no email or address in clear in the counters table. */
-const storedKey = (key: string): string => createHash('sha256').update(key).digest('base64url');
+/** A counter's row: the key and window stored as a SHA-256 digest (no email or address in clear), and the current window's start. */
+interface Slot {
+  check: RateLimitCheck;
+  key: string;
+  windowMs: number;
+  windowStart: number;
+}
+
+const toSlot = (check: RateLimitCheck, now: number): Slot => {
+  const windowMs = Math.max(1, Math.round(check.rule.windowSeconds * 1000));
+  return { check, key: createHash('sha256').update(`${check.key}\u0000${windowMs}`).digest('base64url'), windowMs, windowStart: Math.floor(now / windowMs) * windowMs };
+};
 
 /**
  * Creates the database-backed rate-limit store. Each counter is a sliding
  * window approximated from two fixed windows (the previous window's count
- * weighted by how much of it still overlaps, plus the current one), updated
- * with `INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count`
- * on both SQLite and PostgreSQL.
+ * weighted by how much of it still overlaps, plus the current one). One `take`
+ * is two statements whatever the number of checks: a multi-row
+ * `INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count`
+ * (atomic on SQLite and PostgreSQL) and one read of the previous windows;
+ * a refusal adds a third that gives the hits back.
  *
  * @example
  * ```ts
@@ -78,35 +90,12 @@ export function createRateLimitStore(options: RateLimitStoreOptions): RateLimitS
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
   let lastSweep = 0;
 
-  async function increment(key: string, windowStart: number, expiresAt: number, by: 1 | -1): Promise<number> {
-    if (by === -1) {
-      await db.updateTable('rate_limit_counters').set({ count: sql`count - 1` }).where('key', '=', key).where('window_start', '=', windowStart).where('count', '>', 0).execute();
-      return 0;
-    }
-    const row = await db
-      .insertInto('rate_limit_counters')
-      .values({ key, window_start: windowStart, count: 1, expires_at: expiresAt })
-      .onConflict((conflict) => conflict.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_limit_counters.count + 1` }))
-      .returning('count')
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
-  }
+  const bySlot = (slots: readonly Slot[], previous = false) => (eb: any) =>
+    eb.or(slots.map((slot) => eb.and([eb('key', '=', slot.key), eb('window_start', '=', previous ? slot.windowStart - slot.windowMs : slot.windowStart)])));
 
-  async function hit(check: RateLimitCheck, now: number): Promise<{ allowed: boolean; key: string; windowStart: number; retryAfterSeconds: number }> {
-    const windowMs = Math.max(1, Math.round(check.rule.windowSeconds * 1000));
-    const key = storedKey(check.key);
-    const windowStart = Math.floor(now / windowMs) * windowMs;
-    const count = await increment(key, windowStart, windowStart + 2 * windowMs, 1);
-    const previousRow = await db.selectFrom('rate_limit_counters').select('count').where('key', '=', key).where('window_start', '=', windowStart - windowMs).executeTakeFirst();
-    const previous = Number(previousRow?.count ?? 0);
-    const overlap = 1 - (now - windowStart) / windowMs;
-    const estimate = previous * overlap + count;
-    if (estimate <= check.rule.limit) return { allowed: true, key, windowStart, retryAfterSeconds: 0 };
-    await increment(key, windowStart, 0, -1);
-    // When does the estimate fall back under the limit? Within this window if the previous one's weight is what tips it, else at its end.
-    const room = check.rule.limit - (count - 1);
-    const retryAt = room > 0 && previous > 0 ? windowStart + windowMs * (1 - room / previous) : windowStart + windowMs;
-    return { allowed: false, key, windowStart, retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)) };
+  async function giveBack(slots: readonly Slot[]): Promise<void> {
+    if (slots.length === 0) return;
+    await db.updateTable('rate_limit_counters').set({ count: sql`count - 1` }).where(bySlot(slots)).where('count', '>', 0).execute();
   }
 
   function sweep(now: number): void {
@@ -118,22 +107,41 @@ export function createRateLimitStore(options: RateLimitStoreOptions): RateLimitS
   return {
     async take(checks, now = Date.now()) {
       sweep(now);
-      const taken: Array<{ key: string; windowStart: number }> = [];
-      const giveBack = async () => {
-        for (const item of taken.splice(0)) await increment(item.key, item.windowStart, 0, -1);
-      };
-      for (const check of checks) {
-        const result = await hit(check, now);
-        if (!result.allowed) {
-          await giveBack();
-          return { allowed: false, refusedBy: check, retryAfterSeconds: result.retryAfterSeconds };
-        }
-        taken.push(result);
+      const seen = new Set<string>();
+      const slots = checks.map((check) => toSlot(check, now)).filter((slot) => !seen.has(slot.key) && seen.add(slot.key));
+      if (slots.length === 0) return { allowed: true, release: async () => {} };
+      const counted = await db
+        .insertInto('rate_limit_counters')
+        .values(slots.map((slot) => ({ key: slot.key, window_start: slot.windowStart, count: 1, expires_at: slot.windowStart + 2 * slot.windowMs })))
+        .onConflict((conflict) => conflict.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_limit_counters.count + 1` }))
+        .returning(['key', 'count'])
+        .execute();
+      const previous = await db.selectFrom('rate_limit_counters').select(['key', 'count']).where(bySlot(slots, true)).execute();
+      const countOf = (rows: Array<{ key: string; count: unknown }>, key: string) => Number(rows.find((row) => row.key === key)?.count ?? 0);
+      for (const slot of slots) {
+        const count = countOf(counted, slot.key);
+        const before = countOf(previous, slot.key);
+        const estimate = before * (1 - (now - slot.windowStart) / slot.windowMs) + count;
+        if (estimate <= slot.check.rule.limit) continue;
+        await giveBack(slots);
+        // When does the estimate fall back under the limit? Within this window if the previous one's weight is what tips it, else at its end.
+        const room = slot.check.rule.limit - (count - 1);
+        const retryAt = room > 0 && before > 0 ? slot.windowStart + slot.windowMs * (1 - room / before) : slot.windowStart + slot.windowMs;
+        return { allowed: false, refusedBy: slot.check, retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)) };
       }
-      return { allowed: true, release: giveBack };
+      let released = false;
+      return {
+        allowed: true,
+        async release() {
+          if (released) return;
+          released = true;
+          await giveBack(slots);
+        },
+      };
     },
-    async reset(key) {
-      await db.deleteFrom('rate_limit_counters').where('key', '=', storedKey(key)).execute();
+    async reset(checks) {
+      if (checks.length === 0) return;
+      await db.deleteFrom('rate_limit_counters').where('key', 'in', checks.map((check) => toSlot(check, 0).key)).execute();
     },
   };
 }
