@@ -43,6 +43,12 @@ describe('reference server', () => {
       const page = await fetch(`${server.url}/`);
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(await page.text()).toContain('preloop-console');
+      // The MCP servers view lives at /mcp-servers; a browser's old /mcp link is redirected there, never shown a JSON-RPC 401.
+      const view = await fetch(`${server.url}/mcp-servers`, { headers: { accept: 'text/html' } });
+      expect(await view.text()).toContain('preloop-console');
+      const oldLink = await fetch(`${server.url}/mcp`, { headers: { accept: 'text/html,application/xhtml+xml' }, redirect: 'manual' });
+      expect(oldLink.status).toBe(302);
+      expect(oldLink.headers.get('location')).toBe('/mcp-servers');
 
       // The MCP endpoint, with an API key created through the admin API.
       const created = await fetch(`${server.url}/api/v1/api-keys`, {

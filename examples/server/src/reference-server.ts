@@ -1,6 +1,7 @@
 import { createLogger, createPreloop, redactUrl, type Logger, type Preloop } from '@preloop/core';
 import { resolveLocalSetup, serve, type RunningServer } from '@preloop/core/node';
 import { composeHandlers } from './compose-handlers.js';
+import { redirectLegacyConsoleLinks } from './legacy-console-links.js';
 import { applyConfig } from './config/apply-config.js';
 import { toAuditAnchors } from './config/audit-anchors.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
@@ -73,7 +74,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     const mcpHandler = createMcpHandler(preloop, { allowedHosts: allowedHosts(host, publicUrl) });
     const handler = composeHandlers([
       { prefix: '/api/v1', handler: preloop.api },
-      { prefix: '/mcp', handler: mcpHandler },
+      { prefix: '/mcp', handler: redirectLegacyConsoleLinks(mcpHandler) },
       { prefix: '/', handler: consoleHandler },
     ]);
     // The model gateway's Node-native fast path answers /openai/v1 and /anthropic/v1; everything else goes to `handler`.

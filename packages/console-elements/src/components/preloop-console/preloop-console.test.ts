@@ -44,6 +44,11 @@ describe('<preloop-console>', () => {
     expect(settings.getAttribute('tab')).toBe('api-keys');
     location.hash = '/audit';
     await waitFor(() => query(element, 'preloop-audit-log'));
+    // The MCP servers view is /mcp-servers; an old #/mcp link still opens it.
+    location.hash = '/mcp';
+    await waitFor(() => query(element, 'preloop-mcp-servers'));
+    expect(element.route).toBe('mcp-servers');
+    expect(query(element, 'nav a[aria-current="page"]')!.getAttribute('href')).toBe('#/mcp-servers');
   });
 
   it('switches between the light, dark and automatic themes', async () => {

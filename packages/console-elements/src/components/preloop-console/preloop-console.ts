@@ -8,6 +8,7 @@ import { PreloopClient } from '../../client/preloop-client.js';
 import { preloopClientContext } from '../../context/preloop-context.js';
 import { staticTag } from '../../define/element-tag.js';
 import { type PreloopRouteRequestedEvent, PreloopUserLoggedOutEvent } from '../../events/preloop-events.js';
+import { consoleSectionAliases } from '../../shared/console-routes.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
@@ -40,7 +41,7 @@ const navigation: NavItem[] = [
   { route: 'audit', label: 'Audit log', icon: icons.audit },
   { route: 'usage', label: 'Usage & spend', icon: icons.usage, section: 'Gateway' },
   { route: 'models', label: 'Models', icon: icons.models },
-  { route: 'mcp', label: 'MCP servers', icon: icons.mcp },
+  { route: 'mcp-servers', label: 'MCP servers', icon: icons.mcp },
   { route: 'settings', label: 'Settings', icon: icons.settings, section: 'Administration' },
 ];
 
@@ -139,7 +140,7 @@ export class PreloopConsole extends PreloopElement {
    * ```
    */
   navigate(route: string): void {
-    const clean = route.replace(/^[#/]+/, '');
+    const clean = withCurrentSectionName(route.replace(/^[#/]+/, ''));
     if (this.routing === 'hash' && location.hash !== `#/${clean}`) location.hash = `/${clean}`;
     if (this.routing === 'path' && location.pathname !== this.href(clean)) history.pushState(null, '', this.href(clean));
     this.route = clean || 'dashboard';
@@ -156,12 +157,12 @@ export class PreloopConsole extends PreloopElement {
   private readonly onLocationChange = () => {
     const hash = location.hash.replace(/^#\/?/, '');
     if (this.routing === 'hash' || hash) {
-      this.route = hash || 'dashboard';
+      this.route = withCurrentSectionName(hash) || 'dashboard';
       return;
     }
     const base = this.normalizedBase;
     const path = location.pathname.startsWith(base) ? location.pathname.slice(base.length) : '';
-    this.route = path.replace(/\/+$/, '') || 'dashboard';
+    this.route = withCurrentSectionName(path.replace(/\/+$/, '')) || 'dashboard';
   };
 
   private readonly onRouteRequested = (event: PreloopRouteRequestedEvent) => {
@@ -301,7 +302,7 @@ export class PreloopConsole extends PreloopElement {
         const tag = staticTag(PreloopModels, 'preloop-models');
         return staticHtml`<${tag}></${tag}>`;
       }
-      case 'mcp': {
+      case 'mcp-servers': {
         const tag = staticTag(PreloopMcpServers, 'preloop-mcp-servers');
         return staticHtml`<${tag}></${tag}>`;
       }
@@ -315,4 +316,11 @@ export class PreloopConsole extends PreloopElement {
       }
     }
   }
+}
+
+/** A route with an earlier section name (`mcp/…`) renamed to the current one (`mcp-servers/…`), so old links keep working. */
+function withCurrentSectionName(route: string): string {
+  const [section, ...rest] = route.split('/');
+  const current = consoleSectionAliases[section ?? ''];
+  return current ? [current, ...rest].join('/') : route;
 }
