@@ -36,7 +36,11 @@ export interface McpHandlerOptions {
     progressIntervalMs?: number;
     /** The workflow of `request_approval` and `ask_user`. @default the policy's `defaults.workflow`, else its first workflow */
     workflow?: string;
-    /** How long a call that lost the execution claim of an approved request waits for the stored result, in ms. @default 30000 */
+    /**
+     * How long a call that lost the execution claim of an approved request waits for the stored result, or for the
+     * holder's execution lease to lapse (then it answers `execution_unknown`, or runs an idempotent tool), in ms. Keep it
+     * at or above the approvals plugin's `executionLeaseSeconds` so one retry after a crash gets a final answer. @default 30000
+     */
     claimWaitMs?: number;
   };
   /** Offer the built-in tools `request_approval`, `ask_user` and `get_approval_status`. @default true */
