@@ -100,9 +100,9 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
 
   const each = async <T>(accountId: string, capability: 'resources' | 'prompts', list: (client: Client, server: McpServerRecord) => Promise<T[]>): Promise<Array<{ server: McpServerRecord; items: T[] }>> => {
     const results = await Promise.all(
-      (await connected(accountId, capability)).map(async ({ server, client }) => {
+      (await connected(accountId, capability)).map(async ({ server }) => {
         try {
-          return { server, items: await list(client, server) };
+          return { server, items: await upstreams.withPrimary(server, (client) => list(client, server)) };
         } catch (error) {
           logger.debug(`mcp: could not list ${capability} of "${server.name}"`, { error });
           return { server, items: [] as T[] };
@@ -172,7 +172,7 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
     },
     async readResource(accountId, uri) {
       const server = await ownerOf(accountId, uri);
-      return relayUpstreamError((await upstreams.primary(server)).readResource({ uri }, { timeout: server.timeoutMs }));
+      return relayUpstreamError(upstreams.withPrimary(server, (client) => client.readResource({ uri }, { timeout: server.timeoutMs })));
     },
     async subscribe(accountId, uri, subscriber) {
       const server = await ownerOf(accountId, uri);
@@ -208,7 +208,7 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
     },
     async getPrompt(accountId, name, args) {
       const prompt = await promptOf(accountId, name);
-      return relayUpstreamError((await upstreams.primary(prompt.server)).getPrompt({ name: prompt.name, ...(args ? { arguments: args } : {}) }, { timeout: prompt.server.timeoutMs }));
+      return relayUpstreamError(upstreams.withPrimary(prompt.server, (client) => client.getPrompt({ name: prompt.name, ...(args ? { arguments: args } : {}) }, { timeout: prompt.server.timeoutMs })));
     },
     async complete(accountId, params) {
       const empty: CompleteResult = { completion: { values: [], hasMore: false } };

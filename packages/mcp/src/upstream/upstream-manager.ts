@@ -54,6 +54,8 @@ export interface UpstreamManager {
   pool(server: McpServerRecord): UpstreamPool;
   /** The first connection of `server`. */
   primary(server: McpServerRecord): Promise<Client>;
+  /** Runs `use` on the first connection; when the upstream forgot that session (404), once more on a new one. */
+  withPrimary<T>(server: McpServerRecord, use: (client: Client) => Promise<T>): Promise<T>;
   /** Lists the server's tools and applies the pins (see `McpToolStore.applyScan`). Scans of one server never overlap. */
   scan(server: McpServerRecord, options: { trigger: 'admin' | 'automatic'; actor: Actor }): Promise<ScanReport>;
   /**
@@ -174,22 +176,24 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
       return manager.pool(server).primary();
     },
 
+    async withPrimary(server, use) {
+      try {
+        return await use(await manager.primary(server));
+      } catch (error) {
+        // The upstream restarted: the lost connection is closed already, so this opens a new session.
+        if (!isSessionLost(error)) throw error;
+        return use(await manager.primary(server));
+      }
+    },
+
     scan(server, { trigger, actor }) {
       const previous = scans.get(server.id) ?? Promise.resolve();
       const run = previous.catch(() => {}).then(async (): Promise<ScanReport> => {
         const scannedAt = Date.now();
         let live: Tool[];
-        let client: Client;
+        let client: Client | undefined;
         try {
-          client = await manager.primary(server);
-          try {
-            live = await listAllTools(client, server.timeoutMs);
-          } catch (error) {
-            // The upstream forgot the session (it restarted): the connection is closed; list again on a new one.
-            if (!isSessionLost(error)) throw error;
-            client = await manager.primary(server);
-            live = await listAllTools(client, server.timeoutMs);
-          }
+          live = await manager.withPrimary(server, async (primary) => listAllTools((client = primary), server.timeoutMs));
         } catch (error) {
           const message = redactString((error as Error)?.message ?? String(error)).slice(0, 500);
           unhealthy.add(server.id);
@@ -211,7 +215,7 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
           };
         });
         const outcomes = await tools.applyScan(server, scanned, { trust: trigger === 'admin', actor });
-        verified.add(client);
+        verified.add(client!);
         unhealthy.delete(server.id);
         const changed = outcomes.some((outcome) => outcome.change !== 'unchanged');
         // Re-read the catalog at once: a quarantine must take effect before anything else happens.

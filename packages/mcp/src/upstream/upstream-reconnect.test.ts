@@ -1,3 +1,4 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { testDialects } from '@preloop/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,6 +114,41 @@ describe('the periodic rescan after an upstream restart', () => {
           return server.status === 'ok' && server.lastScanAt > restartedAt && upstream.requests.some((request) => request.body.includes('"method":"tools/list"'));
         }, { timeout: 10_000, interval: 100 })
         .toBe(true);
+    } finally {
+      await fixture.cleanup();
+      await upstream.close();
+    }
+  });
+});
+
+describe('prompts and resources of an upstream that restarts', () => {
+  /** One session's server: a tool, a prompt and a resource (an SDK McpServer). */
+  const docsServer = () => {
+    const server = new McpServer({ name: 'docs', version: '1.0.0' });
+    server.registerTool('noop', { description: 'Does nothing.' }, () => ({ content: [{ type: 'text', text: 'ok' }] }));
+    server.registerPrompt('greet', { description: 'Greets.' }, () => ({ messages: [{ role: 'user', content: { type: 'text', text: 'hello from docs' } }] }));
+    server.registerResource('readme', 'docs://readme', { mimeType: 'text/plain' }, () => ({ contents: [{ uri: 'docs://readme', text: 'read me' }] }));
+    return server.server;
+  };
+
+  it('reads them on a new session at the first request after each restart', async () => {
+    let upstream = await serveHttpUpstream(docsServer);
+    const fixture = await createMcpFixture(testDialects()[0]!, { policy: { version: 1, defaults: { tools: 'allow' } } });
+    const restart = async () => {
+      const { port } = upstream;
+      await upstream.close();
+      upstream = await serveHttpUpstream(docsServer, { port });
+    };
+    try {
+      const created = await (await fixture.api('POST', '/mcp-servers', { name: 'docs', transport: 'http', url: upstream.url })).json();
+      expect((await fixture.api('POST', `/mcp-servers/${created.id}/scan`)).status).toBe(200);
+      const client = await fixture.connect();
+      expect(JSON.stringify((await client.getPrompt({ name: 'docs.greet' })).messages)).toContain('hello from docs');
+      expect((await client.readResource({ uri: 'docs://readme' })).contents[0]).toMatchObject({ text: 'read me' });
+      await restart();
+      expect(JSON.stringify((await client.getPrompt({ name: 'docs.greet' })).messages)).toContain('hello from docs');
+      await restart();
+      expect((await client.readResource({ uri: 'docs://readme' })).contents[0]).toMatchObject({ text: 'read me' });
     } finally {
       await fixture.cleanup();
       await upstream.close();
