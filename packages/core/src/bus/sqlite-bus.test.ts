@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerRequest, seedUser } from '../identity/identity-test-support.js';
 import { createPreloop } from '../kernel/create-preloop.js';
 import type { Preloop } from '../kernel/preloop.js';
 import { createLogger } from '../logger.js';
 import { testSecretKey } from '../testing/create-test-preloop.js';
+import { busReconnectedChannel } from './bus.js';
 import { createLocalBus, createSqliteBus } from './sqlite-bus.js';
 
 const run = promisify(execFile);
@@ -74,4 +76,26 @@ describe('SQLite Bus', () => {
     await within(1_500, async () => (await preloop.authenticate(bearerRequest(key))) === null);
     expect(Date.now() - revokedAt).toBeLessThan(1_500);
   });
+
+  it('reports a failed poll as disconnected, then delivers what was missed, emits bus.reconnected and identity drops its cached credentials', async () => {
+    const second = await createPreloop({ database, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }) });
+    try {
+      const owner = await seedUser(preloop, 'owner');
+      const { apiKey, key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'cached across an outage', userId: owner.user.id });
+      expect(await preloop.authenticate(bearerRequest(key))).not.toBeNull();
+      let reconnected = 0;
+      preloop.bus.subscribe(busReconnectedChannel, () => (reconnected += 1));
+      await sql`alter table bus_messages rename to bus_messages_away`.execute(second.db);
+      await within(2_000, async () => preloop.bus.status?.().connected === false);
+      // Meanwhile the key is revoked without a signal reaching this process.
+      await second.db.updateTable('api_keys').set({ revoked_at: Date.now() }).where('id', '=', apiKey.id).execute();
+      expect(await preloop.authenticate(bearerRequest(key))).not.toBeNull(); // still served from the cache
+      await sql`alter table bus_messages_away rename to bus_messages`.execute(second.db);
+      await within(2_000, async () => preloop.bus.status?.().connected === true && reconnected === 1);
+      expect(await preloop.authenticate(bearerRequest(key))).toBeNull();
+    } finally {
+      await second.close();
+    }
+  });
 });
+

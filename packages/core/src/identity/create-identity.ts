@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import type { Bus } from '../bus/bus.js';
+import { busReconnectedChannel, type Bus } from '../bus/bus.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { AuthenticateOptions } from '../kernel/preloop.js';
 import type { Logger } from '../logger.js';
@@ -85,7 +85,13 @@ export function createIdentity(options: IdentityOptions): Identity {
     if (message && message.kind === 'invalidate' && Array.isArray(message.tags)) cache.invalidate(message.tags.filter((tag) => typeof tag === 'string'));
     else cache.clear(); // anything unexpected: drop everything (fail safe)
   };
-  const unsubscribe = options.bus.subscribe(identityBusChannel, (payload) => apply(payload as IdentityBusMessage | null));
+  const unsubscribeSignals = options.bus.subscribe(identityBusChannel, (payload) => apply(payload as IdentityBusMessage | null));
+  // After a Bus outage, revocations sent meanwhile may be lost: drop every cached credential.
+  const unsubscribeReconnected = options.bus.subscribe(busReconnectedChannel, () => cache.clear());
+  const unsubscribe = () => {
+    unsubscribeSignals();
+    unsubscribeReconnected();
+  };
   const context = createIdentityContext(
     { db: options.db, dialect: options.dialect, events: options.events, bus: options.bus, audit: options.audit, logger: options.logger ?? null },
     apply,
