@@ -142,7 +142,10 @@ function messages(request: ResponsesRequest): OpenAIChatMessage[] {
 
 function tools(definitions: ResponsesTool[]): OpenAIChatTool[] {
   return definitions.map((tool) => {
-    if (tool.type !== 'function') untranslatable(`Built-in tool "${tool.type}" is not supported by this model.`);
+    if (tool.type !== 'function') {
+      const hint = tool.type === 'web_search' ? ' (Codex sends it unless its config.toml says web_search = "disabled")' : '';
+      untranslatable(`Built-in tool "${tool.type}" is not supported by this model; remove it from tools${hint}.`);
+    }
     const { name, description, parameters, strict } = tool as Extract<ResponsesTool, { type: 'function'; strict: unknown }>;
     return {
       type: 'function',
