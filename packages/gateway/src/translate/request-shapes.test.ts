@@ -27,5 +27,7 @@ describe('shape checks before translation', () => {
     expect(issuesOf(() => checkMessagesRequest({ messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, 'b'] }] }))).toEqual([{ path: 'messages[0].content[1]', message: 'must be an object, not a string' }]);
     expect(issuesOf(() => checkMessagesRequest({ messages: 'hi' }))).toEqual([{ path: 'messages', message: 'must be an array, not a string' }]);
     expect(issuesOf(() => checkResponsesRequest({ input: [{ role: 'user', content: [{ type: 'input_text' }] }] }))).toEqual([{ path: 'input[0].content[0].text', message: 'is required (a string)' }]);
+    expect(issuesOf(() => checkResponsesRequest({ input: 'x', tools: [{ type: 'namespace', name: 'crm', description: '' }] }))).toEqual([{ path: 'tools[0].tools', message: 'is required (an array)' }]);
+    expect(issuesOf(() => checkResponsesRequest({ input: 'x', tools: [{ type: 'namespace', name: 'crm', description: '', tools: [{ type: 'function' }] }] }))).toEqual([{ path: 'tools[0].tools[0].name', message: 'is required (a string)' }]);
   });
 });

@@ -101,18 +101,14 @@ const responsesItems: Record<string, z.ZodType> = {
   function_call: z.looseObject({ call_id: text, name: text, arguments: text, namespace: text.optional() }),
   function_call_output: z.looseObject({ call_id: text, output: z.union([text, z.array(responsesPart)]) }),
 };
+const responsesTools: Record<string, z.ZodType> = {
+  function: z.looseObject({ name: text, parameters: object.nullish() }),
+  namespace: z.looseObject({ name: text, description: text.nullish(), tools: z.array(z.looseObject({ type: text, name: text, parameters: object.nullish() })) }),
+};
 const responsesRequest = z.looseObject({
   instructions: text.nullish(),
   input: z.union([text, z.array(z.looseObject({ type: text.nullish() }))]).optional(),
-  tools: z
-    .array(
-      z.looseObject({
-        type: text,
-        name: text.optional(),
-        tools: z.array(z.looseObject({ type: text, name: text })).optional(),
-      }),
-    )
-    .nullish(),
+  tools: z.array(z.looseObject({ type: text })).nullish(),
 });
 
 interface Problem {
@@ -202,7 +198,13 @@ export function checkMessagesRequest(body: unknown): void {
 export function checkResponsesRequest(body: unknown): void {
   const problems: Problem[] = [];
   check(responsesRequest, body, [], body, problems);
-  const input = (body as { input?: unknown }).input;
+  const { input, tools } = body as { input?: unknown; tools?: unknown };
+  if (problems.length === 0 && Array.isArray(tools)) {
+    for (const [index, tool] of tools.entries()) {
+      const schema = responsesTools[(tool as { type: string }).type];
+      if (schema) check(schema, tool, ['tools', index], body, problems);
+    }
+  }
   if (problems.length === 0 && Array.isArray(input)) {
     for (const [index, item] of input.entries()) {
       const { type, role } = item as { type?: unknown; role?: unknown };
