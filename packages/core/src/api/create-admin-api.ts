@@ -85,6 +85,7 @@ export function createAdminApi(
       // Every string that reaches a route (path, query, body) is refused with 400 when it holds NUL or a lone surrogate.
       const params = c.req.param() as Record<string, string>;
       assertSafeText(params, 'path');
+      if (route.params) validate(route.params, params, 'path');
       const rawQuery = Object.fromEntries(new URL(request.url).searchParams);
       assertSafeText(rawQuery, 'query');
       const rawBody = route.body ? await readRouteBody(route, request, bodyLimit) : unsafeMethods.has(route.method) ? await readJsonBody(request, bodyLimit) : undefined;

@@ -48,6 +48,11 @@ export interface AdminRoute<Body = any, Query = any> {
   body?: z.ZodType<Body>;
   /** Query schema. */
   query?: z.ZodType<Query>;
+  /**
+   * Path parameter schema (an object of strings); a parameter that does not
+   * match gets 400 naming it. Handlers still read `params` as strings. @default any non-empty string
+   */
+  params?: z.ZodType<Record<string, string>>;
   /** The success response schema, for the OpenAPI document only. */
   response?: z.ZodType;
   /** Success status. @default 200 */

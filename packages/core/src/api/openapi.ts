@@ -13,11 +13,12 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[]): Record<stri
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = `/api/v1${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
+    const pathSchemas = route.params ? ((toSchema(route.params) as { properties?: Record<string, unknown> }).properties ?? {}) : {};
     const parameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ({
       name: match[1],
       in: 'path',
       required: true,
-      schema: { type: 'string' },
+      schema: (pathSchemas[match[1]!] ?? { type: 'string' }) as never,
     }));
     if (route.query) {
       const schema = toSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };

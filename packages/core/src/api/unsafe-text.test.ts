@@ -158,4 +158,28 @@ describe.each(testDialects())('admin API refuses unsafe text on $name', (dialect
       );
     },
   );
+
+  // Any well-formed input shaped like a route's schemas, or not: never a 500.
+  const anyString = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constantFrom('', ' ', '0', '-1', '1e309', 'null', '../x', '%', 'x'.repeat(300)));
+  it.each(coreRoutes.filter((route) => route.method !== 'GET' || route.query || route.path.includes(':')).map((route) => [`${route.method} ${route.path}`, route] as const))(
+    'no 500 from any well-formed input: %s',
+    async (_name, route) => {
+      const params = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]!);
+      const text = anyString.map((value) => value.replace(/[\u0000\ud800-\udfff]/g, ''));
+      const input = fc.record({
+        path: fc.tuple(...params.map(() => text.filter((value) => value !== ''))).map((values) => params.reduce((path, name, index) => path.replace(`:${name}`, encodeURIComponent(values[index] as string)), route.path)),
+        query: route.query ? (fc.option(shaped(inputSchema(route.query), text), { nil: {} }) as fc.Arbitrary<Record<string, unknown>>) : fc.constant({}),
+        body: route.body ? fc.oneof(shaped(inputSchema(route.body), text), fc.jsonValue({ maxDepth: 2 })) : fc.constant(undefined),
+      });
+      await fc.assert(
+        fc.asyncProperty(input, async (request) => {
+          const response = await call(route, request);
+          const body = await response.text();
+          expect(response.status, `${JSON.stringify(request)} → ${body.slice(0, 300)}`).toBeLessThan(500);
+        }),
+        { numRuns: 15 },
+      );
+    },
+  );
 });
+

@@ -63,6 +63,7 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'One policy version',
     tag: 'policy',
     access: { role: 'viewer' },
+    params: z.object({ version: z.string().regex(/^[1-9][0-9]{0,8}$/, 'must be a policy version number (1, 2, …)') }),
     async handler({ preloop, principal, params }) {
       const version = await preloop.governance.policies.get(principal!.accountId, Number(params.version));
       if (!version) throw new PreloopError('NOT_FOUND', `No policy version ${params.version}.`);
