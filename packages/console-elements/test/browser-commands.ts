@@ -119,6 +119,7 @@ export const consoleTestCommands = {
   toolResult: ((_context, handle: string) => kernel().toolResult(handle)) as BrowserCommand<[string]>,
   modelCall: ((_context, alias: string, prompt: string) => kernel().modelCall(alias, prompt)) as BrowserCommand<[string, string]>,
   changeUpstreamTool: ((_context, name: string, description: string) => kernel().changeUpstreamTool(name, description)) as BrowserCommand<[string, string]>,
+  strandExecution: ((_context, tool: string, args: Record<string, unknown>) => kernel().strandExecution(tool, args)) as BrowserCommand<[string, Record<string, unknown>]>,
   screenshotConsole,
 };
 
@@ -130,6 +131,7 @@ declare module 'vitest/browser' {
     toolResult(handle: string): Promise<{ isError: boolean; text: string }>;
     modelCall(alias: string, prompt: string): Promise<number>;
     changeUpstreamTool(name: string, description: string): Promise<void>;
+    strandExecution(tool: string, args: Record<string, unknown>): Promise<string>;
     screenshotConsole(): Promise<ScreenshotReport>;
   }
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { approvals } from '@preloop/approvals';
+import { approvals, getApprovalEngine } from '@preloop/approvals';
 import { createLogger, createPreloop, type Preloop, type Principal } from '@preloop/core';
 import { serve, type RunningServer } from '@preloop/core/node';
 import { createGateway, gateway } from '@preloop/gateway';
@@ -39,6 +39,12 @@ export interface TestKernel {
   recordActivity(sessionId: string, kind: string, status: string, summary: string): Promise<void>;
   /** Calls a model alias through the gateway with the official OpenAI client, in the seeded running session; returns the tokens used. */
   modelCall(alias: string, prompt: string): Promise<number>;
+  /**
+   * Makes an approved call whose outcome is unknown: the seeded agent asks, the owner approves, a
+   * second instance (a kernel on the same database) claims it and stops without a result; after its
+   * 1 s lease the sweep marks it `execution_unknown`. Resolves with the request id.
+   */
+  strandExecution(tool: string, args: Record<string, unknown>): Promise<string>;
   /** Changes an upstream tool's description (a "rug pull") and rescans, so its pin is quarantined. */
   changeUpstreamTool(name: string, description: string): Promise<void>;
   close(): Promise<void>;
@@ -124,10 +130,11 @@ const upstreamFetch: typeof fetch = async (_input, init) => {
  * ```
  */
 export async function startTestKernel(): Promise<TestKernel> {
+  const secretKey = 'console-test-secret-key-0123456789abcdef';
   const dir = mkdtempSync(path.join(tmpdir(), 'preloop-console-'));
   const preloop = await createPreloop({
     database: `sqlite:${path.join(dir, 'preloop.db')}`,
-    secretKey: 'console-test-secret-key-0123456789abcdef',
+    secretKey,
     logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
     plugins: [approvals(), mcp({ rescanIntervalMs: 0 }), gateway({ reclaimIntervalMs: 0 }), openai()],
     policy: initialPolicy,
@@ -290,6 +297,18 @@ export async function startTestKernel(): Promise<TestKernel> {
     recordToolCall,
     recordActivity,
     modelCall: (alias, prompt) => modelCall(alias, prompt),
+    async strandExecution(tool, args) {
+      const principal = await preloop.authenticate(new Request(`${server.url}/mcp`, { headers: { authorization: `Bearer ${mcpSession.credential.token}` } }), { audience: 'mcp' });
+      if (!principal) throw new Error('strandExecution: the seeded agent did not authenticate');
+      const ticket = await preloop.hooks.approvals!.request({ principal, tool: { name: tool, definitionHash: null }, args, workflow: 'admins' });
+      await api('POST', `/approvals/${ticket.id}/decide`, { decision: 'approve' });
+      const other = await createPreloop({ database: `sqlite:${path.join(dir, 'preloop.db')}`, secretKey, logger: createLogger({ level: 'silent' }), plugins: [approvals({ executionLeaseSeconds: 1 })] });
+      if (!(await other.hooks.approvals!.claimExecution(ticket.id))) throw new Error('strandExecution: the second instance could not claim the call');
+      await other.close(); // it stops renewing its lease, as if it died mid-call
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await getApprovalEngine(preloop).sweep();
+      return ticket.id;
+    },
     async changeUpstreamTool(name, description) {
       const tool = upstreamState.tools.get(name);
       if (!tool) throw new Error(`No upstream tool ${name}`);

@@ -59,6 +59,14 @@ export interface DecideApprovalInput {
   answer?: string;
 }
 
+/** What `POST /approvals/:id/resolve-execution` takes: what an admin found out about a call whose outcome is unknown. */
+export interface ResolveExecutionInput {
+  /** `executed`: it ran (nothing runs again); `not_executed`: it did not (the next identical call runs it, once). */
+  outcome: 'executed' | 'not_executed';
+  /** What was checked (kept on the timeline and in the audit trail). */
+  note: string;
+}
+
 /** What `POST /approvals/:id/decide` returns. */
 export interface DecideApprovalResult {
   /** The request as it now stands. */

@@ -47,6 +47,7 @@ import type {
   UsageSummary,
   UsageSummaryParams,
   User,
+  ResolveExecutionInput,
 } from './api-types.js';
 import { LiveEvents, type LiveEventsOptions } from './live-events.js';
 import { PreloopApiError, toApiError } from './preloop-api-error.js';
@@ -255,6 +256,8 @@ export class PreloopClient {
     /** Votes approve or deny (approver role or higher); one vote per approver. */
     decide: (id: string, input: DecideApprovalInput) => this.request<DecideApprovalResult>('POST', `/approvals/${encodeURIComponent(id)}/decide`, { body: input }),
     cancel: (id: string, reason?: string) => this.request<ApprovalRequest>('POST', `/approvals/${encodeURIComponent(id)}/cancel`, { body: reason ? { reason } : {} }),
+    /** Resolves a request whose execution outcome is unknown (`execution_unknown`; admin or higher). */
+    resolveExecution: (id: string, input: ResolveExecutionInput) => this.request<ApprovalDetail>('POST', `/approvals/${encodeURIComponent(id)}/resolve-execution`, { body: input }),
   };
 
   /** Model aliases and usage (needs `@preloop/gateway`). */

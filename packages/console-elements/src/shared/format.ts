@@ -163,6 +163,7 @@ export function toneOf(status: string): 'success' | 'warning' | 'danger' | 'acce
       return 'warning';
     case 'failure':
     case 'error':
+    case 'execution_unknown':
     case 'denied':
     case 'deny':
     case 'decommissioned':

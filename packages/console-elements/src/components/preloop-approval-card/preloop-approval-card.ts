@@ -24,6 +24,7 @@ const statusLabel: Record<string, string> = {
   expired: 'Expired',
   cancelled: 'Cancelled',
   executed: 'Executed',
+  execution_unknown: 'Outcome unknown',
 };
 
 /**

@@ -37,4 +37,21 @@ export const approvalQueueStyles = css`
   .back {
     margin-bottom: 14px;
   }
+  .unknown {
+    margin-bottom: 16px;
+    border-color: var(--_danger);
+  }
+  .unknown .card-body,
+  .resolve {
+    display: grid;
+    gap: 10px;
+  }
+  .resolve {
+    margin-top: 16px;
+  }
+  .resolve .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px;
+  }
 `;

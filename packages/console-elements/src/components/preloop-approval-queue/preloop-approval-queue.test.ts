@@ -103,4 +103,31 @@ describe('<preloop-approval-queue>', () => {
     await waitFor(() => textOf(card).includes('Approved') || textOf(card).includes('Executed'));
     expect((await commands.toolResult(call)).isError).toBe(false);
   });
+
+  it('lists an approved call whose instance died (outcome unknown) and lets an admin record that it did not run', async () => {
+    const id = await commands.strandExecution('github.create_issue', { repo: 'acme/ops', title: 'Stranded by a crash' });
+    const queue = await mount('preloop-approval-queue', { client: ownerClient() });
+    const row = await waitFor(() => query(queue, `[part="unknown"] tr[data-id="${id}"]`), { message: 'the unknown outcome is listed above the pending cards' });
+    expect(textOf(row)).toContain('github.create_issue');
+    queue.remove();
+
+    // A viewer sees the state but cannot resolve it.
+    const readOnly = await mount('preloop-approval-queue', { client: viewerClient() }, { 'request-id': id });
+    const readOnlyPanel = await waitFor(() => query(readOnly, '[part="resolve"]'));
+    expect(textOf(await waitFor(() => query(readOnly, 'preloop-approval-card')))).toContain('Outcome unknown');
+    await waitFor(() => textOf(readOnlyPanel).includes('An owner or admin can record the outcome.'));
+    expect(query(readOnlyPanel, 'button')).toBeNull();
+    readOnly.remove();
+
+    const single = await mount('preloop-approval-queue', { client: ownerClient() }, { 'request-id': id });
+    const panel = await waitFor(() => query(single, '[part="resolve"] textarea') && query(single, '[part="resolve"]'));
+    query<HTMLButtonElement>(panel, 'button[part="resolve-not-executed"]')!.click();
+    await waitFor(() => textOf(query(single, '[part="resolve"] [role="alert"]')).includes('Say what you checked'));
+    type(query<HTMLTextAreaElement>(panel, 'textarea[name="resolution-note"]')!, 'No such issue in acme/ops');
+    query<HTMLButtonElement>(panel, 'button[part="resolve-not-executed"]')!.click();
+    await waitFor(() => query(single, '[part="resolve"]') === null, { message: 'the panel goes once resolved' });
+    const detail = await ownerClient().approvals.get(id);
+    expect(detail.status).toBe('approved');
+    expect(detail.timeline.at(-1)).toMatchObject({ type: 'execution_resolved', data: { resolution: 'not_executed', note: 'No such issue in acme/ops' } });
+  });
 });

@@ -17,13 +17,17 @@ import { PreloopApprovalCard } from '../preloop-approval-card/preloop-approval-c
 import { approvalQueueStyles } from './preloop-approval-queue.styles.js';
 
 const deciders = new Set(['owner', 'admin', 'approver']);
+const resolvers = new Set(['owner', 'admin']);
 
 /**
  * The approval queue: pending requests as `<preloop-approval-card>`s that
  * update live (new requests appear, decided ones leave, without a reload), and
  * a history view. Deciding on a card submits `POST /approvals/:id/decide`.
  * With `request-id` it shows that one request with its votes and timeline:
- * the page a notification link opens.
+ * the page a notification link opens. Approved calls whose outcome is unknown
+ * (the instance running them died: `execution_unknown`) are listed above the
+ * pending cards, and their page lets an admin record whether the call ran
+ * (`POST /approvals/:id/resolve-execution`).
  *
  * @fires preloop-approval-decided - a decision was accepted, with the updated request.
  * @fires preloop-route-requested - a history row was opened.
@@ -49,6 +53,8 @@ export class PreloopApprovalQueue extends PreloopElement {
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
 
   @state() private pending: ApprovalRequest[] = [];
+  @state() private unknown: ApprovalRequest[] = [];
+  @state() private resolveError: string | null = null;
   @state() private history: ApprovalRequest[] = [];
   @state() private historyCursor: string | null = null;
   @state() private single: ApprovalDetail | null = null;
@@ -102,8 +108,13 @@ export class PreloopApprovalQueue extends PreloopElement {
         this.history = page.items.filter((item) => item.status !== 'pending');
         this.historyCursor = page.nextCursor;
       } else {
-        const page = await api.approvals.list({ status: 'pending', limit: 100 });
+        const [page, unknown] = await Promise.all([
+          api.approvals.list({ status: 'pending', limit: 100 }),
+          // A server without execution leases refuses this filter: nothing to show then.
+          api.approvals.list({ status: 'execution_unknown', limit: 50 }).catch(() => ({ items: [] as ApprovalRequest[] })),
+        ]);
         this.pending = page.items;
+        this.unknown = unknown.items;
       }
       this.failure = null;
       this.notInstalled = false;
@@ -124,6 +135,33 @@ export class PreloopApprovalQueue extends PreloopElement {
       this.historyCursor = page.nextCursor;
     });
     if (failure) this.failure = failure;
+  }
+
+  private get canResolve(): boolean {
+    const role = this.me?.user?.role ?? this.me?.principal.role ?? null;
+    return role !== null && resolvers.has(role);
+  }
+
+  private async resolveExecution(outcome: 'executed' | 'not_executed'): Promise<void> {
+    const api = this.api;
+    const item = this.single;
+    if (!api || !item) return;
+    const note = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea[name="resolution-note"]')?.value.trim() ?? '';
+    if (!note) {
+      this.resolveError = 'Say what you checked (for example the deploy log), so others can follow the decision.';
+      return;
+    }
+    this.busy = new Set(this.busy).add(item.id);
+    try {
+      this.single = await api.approvals.resolveExecution(item.id, { outcome, note });
+      this.resolveError = null;
+    } catch (error) {
+      this.resolveError = this.reportError('resolve the execution', error);
+    } finally {
+      const busy = new Set(this.busy);
+      busy.delete(item.id);
+      this.busy = busy;
+    }
   }
 
   private get canDecide(): boolean {
@@ -196,15 +234,58 @@ export class PreloopApprovalQueue extends PreloopElement {
   private renderPending() {
     if (this.loading && this.pending.length === 0) return html`<div class="list"><div class="card card-body"><span class="skeleton"></span></div></div>`;
     if (this.pending.length === 0) {
-      return html`<div class="card"><div class="empty">${icons.inbox}<strong>Nothing waiting</strong><span>New requests appear here the moment an agent asks.</span></div></div>`;
+      return html`${this.renderUnknown()}<div class="card"><div class="empty">${icons.inbox}<strong>Nothing waiting</strong><span>New requests appear here the moment an agent asks.</span></div></div>`;
     }
     const card = staticTag(PreloopApprovalCard, 'preloop-approval-card');
-    return html`<div class="list" part="list" aria-live="polite">
+    return html`${this.renderUnknown()}<div class="list" part="list" aria-live="polite">
       ${repeat(
         this.pending,
         (item) => item.id,
         (item) => staticHtml`<${card} data-id=${item.id} .approval=${item} ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`,
       )}
+    </div>`;
+  }
+
+  private renderUnknown() {
+    if (this.unknown.length === 0) return nothing;
+    return html`<div class="card table-wrap unknown" part="unknown">
+      <div class="card-body">
+        <strong>Approved calls with an unknown outcome</strong>
+        <p class="muted">The server running them stopped before they finished. They will not run again on their own; open one to record whether it ran.</p>
+      </div>
+      <table>
+        <tbody>
+          ${this.unknown.map(
+            (item) => html`<tr data-id=${item.id} tabindex="0" @click=${() => this.open(item.id)} @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && this.open(item.id)}>
+              <td><code>${item.tool.name}</code></td>
+              <td>${item.subject?.name ?? item.subject?.id}</td>
+              <td title=${formatTime(item.execution?.claimedAt ?? item.createdAt)}>started ${formatRelative(item.execution?.claimedAt ?? item.createdAt)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  private renderResolve(item: ApprovalDetail) {
+    if (item.status !== 'execution_unknown') return nothing;
+    const busy = this.busy.has(item.id);
+    return html`<div class="card card-body resolve" part="resolve">
+      <strong>Did this call run?</strong>
+      <p class="muted">
+        It was approved and started, but the server running it stopped before it finished, so Preloop cannot tell whether it took effect. It will not run again on its
+        own. Check the target system, then record what you found.
+      </p>
+      ${this.canResolve
+        ? html`<label class="field">What did you check?<textarea name="resolution-note" rows="2" maxlength="2000" placeholder="For example: no deploy of 1.4.2 in the CD log"></textarea></label>
+            ${this.resolveError ? html`<div class="banner error" role="alert">${this.resolveError}</div>` : nothing}
+            <div class="actions">
+              <button part="resolve-executed" ?disabled=${busy} @click=${() => void this.resolveExecution('executed')}>It ran</button>
+              <button part="resolve-not-executed" class="primary" ?disabled=${busy} @click=${() => void this.resolveExecution('not_executed')}>
+                It did not run: let the agent's next identical call run it once
+              </button>
+            </div>`
+        : html`<p class="muted">An owner or admin can record the outcome.</p>`}
     </div>`;
   }
 
@@ -215,6 +296,7 @@ export class PreloopApprovalQueue extends PreloopElement {
     const item = this.single;
     return html`<div class="single">
       ${staticHtml`<${card} data-id=${item.id} .approval=${item} show-timeline ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`}
+      ${this.renderResolve(item)}
     </div>`;
   }
 
