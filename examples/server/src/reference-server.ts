@@ -38,6 +38,24 @@ export interface ReferenceServer {
 }
 
 /**
+ * Reads `PRELOOP_TRUST_PROXY`: unset, `false` or `0` trusts no proxy (the client
+ * address is the socket's peer); `true` trusts one; a number trusts that many
+ * (the client address is the `X-Forwarded-For` entry that many places from the right).
+ *
+ * @example
+ * ```ts
+ * trustProxyOption('2'); // { trustProxy: true, proxyHops: 2 }
+ * ```
+ */
+export function trustProxyOption(value: string | undefined): { trustProxy?: boolean; proxyHops?: number } {
+  const text = (value ?? '').trim().toLowerCase();
+  if (text === '' || text === 'false' || text === '0') return {};
+  if (text === 'true') return { trustProxy: true, proxyHops: 1 };
+  if (/^[1-9]$/.test(text)) return { trustProxy: true, proxyHops: Number(text) };
+  throw new Error(`PRELOOP_TRUST_PROXY must be true, false or the number of proxies in front of the server (1–9), got "${value}"`);
+}
+
+/**
  * Assembles and starts the reference Preloop server: the kernel on SQLite or
  * PostgreSQL, the admin API at `/api/v1`, and the configuration file.
  *
@@ -55,6 +73,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const host = options.host ?? env.HOST ?? '127.0.0.1';
   const publicUrl = env.PRELOOP_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const proxy = trustProxyOption(env.PRELOOP_TRUST_PROXY);
   const preloop = await createPreloop({
     database: setup.databaseUrl,
     secretKey: setup.secretKey,
@@ -78,7 +97,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       { prefix: '/', handler: consoleHandler },
     ]);
     // The model gateway's Node-native fast path answers /openai/v1 and /anthropic/v1; everything else goes to `handler`.
-    const server = await serve({ handler, before: createNodeGateway(preloop, config?.config.gateway), port, host });
+    const server = await serve({ handler, before: createNodeGateway(preloop, config?.config.gateway), port, host, ...proxy });
     return {
       preloop,
       server,
