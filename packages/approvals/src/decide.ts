@@ -5,7 +5,8 @@ import { approvalError } from './errors.js';
 import type { ApprovalRequestRow, ApprovalTables } from './tables.js';
 import { applyDue } from './transitions.js';
 import { parseJson, toRequestView, workflowOf } from './views.js';
-import { isEligibleApprover } from './workflows.js';
+import { readFactorTally } from './factor-tally.js';
+import { eligibleFactors } from './workflows.js';
 
 /** An approve or deny. */
 export type ApprovalDecision = 'approve' | 'deny';
@@ -80,7 +81,10 @@ async function countVotes(db: Kysely<ApprovalTables>, requestId: string): Promis
  *   again is answered with the current state (`counted: false`), the other
  *   vote is `APPROVAL_VOTE_CONFLICT`;
  * - **deny rule**: one deny from an eligible approver denies the request (a
- *   veto); it is approved once `quorum` distinct approvers approved;
+ *   veto, whichever factor the approver belongs to); it is approved once
+ *   `quorum` distinct approvers approved, or, with `factors`, once every
+ *   factor reached its own quorum, each person counting toward one factor
+ *   (the assignment that fills the most factors: see core's `tallyFactors`);
  * - the status changes with a conditional update (`WHERE status = 'pending'
  *   AND expires_at > now`), so concurrent deciders get exactly one outcome.
  *
@@ -135,7 +139,7 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
             return refuse(approvalError('APPROVAL_EXPIRED', `The request expired at ${new Date(row.expires_at).toISOString()}; the decision came too late.`, { status: row.status, expiresAt: row.expires_at }));
           }
           if (row.status !== 'pending') return refuse(approvalError('APPROVAL_ALREADY_DECIDED', `The request is already ${row.status}.`, { status: row.status }));
-          if (!isEligibleApprover(workflow, { escalated: row.escalated_at !== null }, facts!)) {
+          if (eligibleFactors(workflow, { escalated: row.escalated_at !== null }, facts!).length === 0) {
             return refuse(approvalError('APPROVER_NOT_ELIGIBLE', `You are not an approver of the workflow "${row.workflow_name}".`));
           }
         }
@@ -155,9 +159,14 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
           .insertInto('approval_votes')
           .values({ id: createId('apv'), account_id: row.account_id, request_id: row.id, approver_id: approverId!, decision, comment, answer, channel, created_at: now })
           .execute();
-        await addTimeline(trx, row, now, 'vote', approverId, { decision, channel, comment });
+        // The factors this approver counts toward are fixed when the vote is cast (a later change of team never re-counts it).
+        const factors = eligibleFactors(workflow, { escalated: row.escalated_at !== null }, facts!);
+        await addTimeline(trx, row, now, 'vote', approverId, { decision, channel, comment, ...(workflow.factors ? { factors } : {}) });
         const votes = await countVotes(trx, row.id);
-        const status = votes.deny > 0 ? 'denied' : votes.approve >= workflow.quorum ? 'approved' : 'pending';
+        const tally = await readFactorTally(trx, row.id, workflow);
+        const approved = tally ? tally.satisfied : votes.approve >= workflow.quorum;
+        const status = votes.deny > 0 ? 'denied' : approved ? 'approved' : 'pending';
+        const progress = tally ? { factors: tally.tallies } : {};
         const update = trx
           .updateTable('approval_requests')
           .where('id', '=', row.id)
@@ -173,7 +182,7 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
           // Another decider won between our read and our write: undo the vote and refuse.
           throw approvalError('APPROVAL_ALREADY_DECIDED', 'The request was decided concurrently.');
         }
-        if (status !== 'pending') await addTimeline(trx, row, now, status, approverId, { quorum: workflow.quorum, votes });
+        if (status !== 'pending') await addTimeline(trx, row, now, status, approverId, { quorum: workflow.quorum, votes, ...progress });
         const updated = (await readRequest(trx, context.dialect, row.id))!;
         effects.push(
           {
@@ -185,7 +194,7 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
               target: { type: 'approval', id: row.id },
               outcome: 'success',
               runtimeSessionId: row.runtime_session_id,
-              data: { decision, channel, comment, votes, quorum: workflow.quorum },
+              data: { decision, channel, comment, votes, quorum: workflow.quorum, ...progress },
             },
           },
           { kind: 'changed', row: updated, change: status === 'pending' ? 'vote' : status, actorId: approverId },
@@ -201,7 +210,7 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
                 target: { type: 'approval', id: row.id },
                 outcome: status,
                 runtimeSessionId: row.runtime_session_id,
-                data: { decision, channel, comment, votes, quorum: workflow.quorum, tool: row.tool_name, argsHash: row.args_hash },
+                data: { decision, channel, comment, votes, quorum: workflow.quorum, ...progress, tool: row.tool_name, argsHash: row.args_hash },
               },
             },
             { kind: 'notify', row: updated, type: 'approval.resolved' },

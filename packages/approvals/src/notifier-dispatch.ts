@@ -1,4 +1,4 @@
-import { createId, type ApprovalNotification, type ApprovalNotificationLinks, type ApprovalNotificationType, type Notifier } from '@preloop/core';
+import { createId, workflowFactors, type ApprovalNotification, type ApprovalNotificationLinks, type ApprovalNotificationType, type Notifier } from '@preloop/core';
 import { mintDecisionLink } from './decision-links.js';
 import { addTimeline, engineActor, readRequest, runEffects, writeTransaction, type EngineContext } from './engine-context.js';
 import { getApproval } from './queries.js';
@@ -105,8 +105,8 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
           ? [workflow.escalation.approvers]
           : []
         : row.escalated_at !== null && workflow.escalation
-          ? [workflow.approvers, workflow.escalation.approvers]
-          : [workflow.approvers];
+          ? [...workflowFactors(workflow).map((factor) => factor.approvers), workflow.escalation.approvers]
+          : workflowFactors(workflow).map((factor) => factor.approvers);
     const excluded = workflow.separationOfDuties ? (JSON.parse(row.excluded_user_ids) as string[]) : [];
     const recipients = await context.directory.recipients(row.account_id, sets, excluded, options.maxRecipients);
     const deliveries: Delivery[] = [];

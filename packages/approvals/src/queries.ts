@@ -1,5 +1,6 @@
-import { PreloopError, type ApprovalKind, type ApprovalRequestView, type ApprovalStatus, type Page } from '@preloop/core';
+import { PreloopError, type ApprovalKind, type ApprovalWorkflow, type ApprovalRequestView, type ApprovalStatus, type Page } from '@preloop/core';
 import type { EngineContext } from './engine-context.js';
+import { factorTallyOf } from './factor-tally.js';
 import { normalizeRow, toRequestView, toTimelineEntry, toVoteView, type ApprovalDetail } from './views.js';
 
 /** Filters of {@link listApprovals}. */
@@ -100,7 +101,9 @@ export async function getApprovalDetail(context: EngineContext, accountId: strin
   const [votes, timeline, result] = await Promise.all([
     context.db.selectFrom('approval_votes').selectAll().where('request_id', '=', id).orderBy('created_at').orderBy('id').execute(),
     context.db.selectFrom('approval_events').selectAll().where('request_id', '=', id).orderBy('time').orderBy('id').execute(),
-    context.db.selectFrom('approval_requests').select('result_json').where('id', '=', id).executeTakeFirst(),
+    context.db.selectFrom('approval_requests').select(['result_json', 'workflow_json']).where('id', '=', id).executeTakeFirst(),
   ]);
-  return { ...view, voteList: votes.map(toVoteView), timeline: timeline.map(toTimelineEntry), hasResult: (result?.result_json ?? null) !== null };
+  const entries = timeline.map(toTimelineEntry);
+  const tally = result ? factorTallyOf(JSON.parse(result.workflow_json) as ApprovalWorkflow, entries) : null;
+  return { ...view, voteList: votes.map(toVoteView), timeline: entries, hasResult: (result?.result_json ?? null) !== null, factorTallies: tally?.tallies ?? null };
 }

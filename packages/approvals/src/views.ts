@@ -1,4 +1,4 @@
-import { redactArguments, type ApprovalKind, type ApprovalOutcome, type ApprovalRequestView, type ApprovalStatus, type ApprovalWorkflow, type Principal } from '@preloop/core';
+import { redactArguments, type ApprovalKind, type FactorTally, type ApprovalOutcome, type ApprovalRequestView, type ApprovalStatus, type ApprovalWorkflow, type Principal } from '@preloop/core';
 import type { ApprovalEventRow, ApprovalRequestRow, ApprovalVoteRow } from './tables.js';
 
 /** One vote, as the admin API shows it. */
@@ -28,6 +28,8 @@ export interface ApprovalDetail extends ApprovalRequestView {
   timeline: ApprovalTimelineEntry[];
   /** True when the executed call's result is stored. */
   hasResult: boolean;
+  /** With factors: who counts toward each factor so far (one person toward one factor); null for a single-quorum workflow. */
+  factorTallies: FactorTally[] | null;
 }
 
 /** Statuses that will not change again except approved → executed | execution_unknown (and an admin's resolution of the latter). */
@@ -113,7 +115,13 @@ export function toRequestView(row: ApprovalRequestRow, votes: { approve: number;
       agentId: principal.agentId,
     },
     runtimeSessionId: row.runtime_session_id,
-    workflow: { name: row.workflow_name, quorum: workflow.quorum, requireReason: workflow.requireReason, escalates: workflow.escalation !== undefined },
+    workflow: {
+      name: row.workflow_name,
+      quorum: workflow.factors ? workflow.factors.reduce((sum, factor) => sum + factor.quorum, 0) : workflow.quorum,
+      requireReason: workflow.requireReason,
+      escalates: workflow.escalation !== undefined,
+      ...(workflow.factors ? { factors: workflow.factors.map((factor) => ({ name: factor.name, quorum: factor.quorum })) } : {}),
+    },
     reason: row.reason,
     justification: row.justification,
     question: parseJson(row.question),

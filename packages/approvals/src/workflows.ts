@@ -1,4 +1,4 @@
-import { PreloopError, roles, type ApprovalWorkflow, type Preloop, type Role } from '@preloop/core';
+import { checkWorkflowShape, PreloopError, roles, workflowFactors, workflowFactorSchema, type ApprovalWorkflow, type Preloop, type Role } from '@preloop/core';
 import { z } from 'zod';
 
 const approversSchema = z
@@ -16,22 +16,25 @@ const approversSchema = z
  * timeouts may be as short as 1 second (handy in tests; the policy document
  * itself keeps its 30-second floor).
  */
-export const approvalWorkflowSchema = z.strictObject({
-  approvers: approversSchema,
-  quorum: z.number().int().min(1).max(10).default(1),
-  timeoutSeconds: z.number().int().min(1).max(2_592_000).default(300),
-  onTimeout: z.enum(['deny']).default('deny'),
-  escalation: z.strictObject({ afterSeconds: z.number().int().min(1).max(2_592_000), approvers: approversSchema }).optional(),
-  requireReason: z.boolean().default(false),
-  separationOfDuties: z.boolean().default(true),
-  async: z.boolean().optional(),
-});
+export const approvalWorkflowSchema = z
+  .strictObject({
+    approvers: approversSchema.optional(),
+    factors: z.array(workflowFactorSchema).min(1).max(10).optional(),
+    quorum: z.number().int().min(1).max(10).default(1),
+    timeoutSeconds: z.number().int().min(1).max(2_592_000).default(300),
+    onTimeout: z.enum(['deny']).default('deny'),
+    escalation: z.strictObject({ afterSeconds: z.number().int().min(1).max(2_592_000), approvers: approversSchema }).optional(),
+    requireReason: z.boolean().default(false),
+    separationOfDuties: z.boolean().default(true),
+    async: z.boolean().optional(),
+  })
+  .superRefine(checkWorkflowShape);
 
 /** A workflow as written in options: fields with defaults may be left out. */
 export type ApprovalWorkflowInput = z.input<typeof approvalWorkflowSchema>;
 
 /** Who may approve: user ids, team ids and roles. */
-export type ApproverSet = ApprovalWorkflow['approvers'];
+export type ApproverSet = NonNullable<ApprovalWorkflow['approvers']>;
 
 /**
  * The workflow used when the requested one is unknown: one approval by an
@@ -128,8 +131,26 @@ export function matchesApprovers(set: ApproverSet, approver: ApproverFacts): boo
 }
 
 /**
- * Whether `approver` may vote on a request under `workflow`: the workflow's
- * approvers always; the escalation approvers once the request has escalated.
+ * The factors `approver` may count toward: those whose approvers name them,
+ * and, once the request has escalated, every factor when the escalation
+ * approvers name them (an escalation approver stands in for any factor).
+ * A workflow written with `approvers` has one factor, `approvers`.
+ *
+ * @example
+ * ```ts
+ * eligibleFactors(workflow, { escalated: false }, facts); // ['platform']
+ * ```
+ */
+export function eligibleFactors(workflow: ApprovalWorkflow, state: { escalated: boolean }, approver: ApproverFacts): string[] {
+  const factors = workflowFactors(workflow);
+  if (state.escalated && workflow.escalation !== undefined && matchesApprovers(workflow.escalation.approvers, approver)) return factors.map((factor) => factor.name);
+  return factors.filter((factor) => matchesApprovers(factor.approvers, approver)).map((factor) => factor.name);
+}
+
+/**
+ * Whether `approver` may vote on a request under `workflow`: a member of any
+ * of its factors (its approvers) always; the escalation approvers once the
+ * request has escalated.
  *
  * @example
  * ```ts
@@ -137,6 +158,5 @@ export function matchesApprovers(set: ApproverSet, approver: ApproverFacts): boo
  * ```
  */
 export function isEligibleApprover(workflow: ApprovalWorkflow, state: { escalated: boolean }, approver: ApproverFacts): boolean {
-  if (matchesApprovers(workflow.approvers, approver)) return true;
-  return state.escalated && workflow.escalation !== undefined && matchesApprovers(workflow.escalation.approvers, approver);
+  return eligibleFactors(workflow, state, approver).length > 0;
 }

@@ -35,8 +35,12 @@ export interface ApprovalRequestView {
   /** Who asked. */
   subject: { type: PrincipalType; id: string; name: string; userId: string | null; apiKeyId: string | null; agentId: string | null };
   runtimeSessionId: string | null;
-  /** The workflow it runs under (snapshot taken at creation). */
-  workflow: { name: string; quorum: number; requireReason: boolean; escalates: boolean };
+  /**
+   * The workflow it runs under (snapshot taken at creation). `quorum` is the
+   * approvals needed in all (with factors: the sum of the factors' quorums);
+   * `factors`, when the workflow has them, lists each factor and its quorum.
+   */
+  workflow: { name: string; quorum: number; requireReason: boolean; escalates: boolean; factors?: Array<{ name: string; quorum: number }> };
   /** Why policy asked for approval. */
   reason: string | null;
   /** The agent's own justification (untrusted). */

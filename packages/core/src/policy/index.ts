@@ -53,6 +53,8 @@ export {
   policyActions,
   policyDocumentSchema,
   policyJsonSchema,
+  workflowFactorSchema,
+  checkWorkflowShape,
   type PolicyAction,
   type PolicyDocument,
   type PolicyDocumentInput,
@@ -61,7 +63,9 @@ export {
   type PolicyScopeSubject,
   type PolicyTestCase,
   type PolicyWorkflow,
+  type PolicyWorkflowFactor,
 } from './policy-schema.js';
+export { defaultFactorName, tallyFactors, workflowFactors, type FactorTally, type FactorVoter } from './workflow-factors.js';
 export { findPolicyProblems, formatPolicyPath, type PolicyPath, type PolicyProblem } from './policy-semantics.js';
 export {
   policyTestSubject,

@@ -49,16 +49,60 @@ const approvers = z
 
 const seconds = z.number().int().min(30).max(2_592_000);
 
-const workflow = z.strictObject({
+/** Factor names: a letter, then letters, digits, `_` or `-`. */
+const factorName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'factor names start with a letter and hold only letters, digits, _ and -');
+
+/**
+ * One factor of a workflow: its own approvers and quorum. Every factor must
+ * reach its quorum; one person counts toward one factor only.
+ */
+export const workflowFactorSchema = z.strictObject({
+  name: factorName,
   approvers,
   quorum: z.number().int().min(1).max(10).default(1),
-  timeoutSeconds: seconds.default(300),
-  onTimeout: z.enum(['deny']).default('deny'),
-  escalation: z.strictObject({ afterSeconds: seconds, approvers }).optional(),
-  requireReason: z.boolean().default(false),
-  separationOfDuties: z.boolean().default(true),
-  async: z.boolean().optional(),
 });
+
+/**
+ * The cross-field rules of a workflow: `approvers` (with `quorum`) or
+ * `factors`, never both and never neither; factor names unique.
+ */
+export function checkWorkflowShape(
+  value: { approvers?: unknown; factors?: ReadonlyArray<{ name: string }>; quorum: number },
+  context: z.RefinementCtx,
+): void {
+  if (value.factors === undefined && value.approvers === undefined) {
+    context.addIssue({ code: 'custom', path: ['approvers'], message: 'name the approvers (users, teams or roles), or list factors' });
+  }
+  if (value.factors !== undefined && value.approvers !== undefined) {
+    context.addIssue({ code: 'custom', path: ['factors'], message: 'use either approvers with quorum, or factors (each with its own approvers and quorum), not both' });
+  }
+  if (value.factors !== undefined && value.quorum !== 1) {
+    context.addIssue({ code: 'custom', path: ['quorum'], message: 'with factors, each factor has its own quorum: remove the top-level quorum' });
+  }
+  const seen = new Set<string>();
+  value.factors?.forEach((factor, index) => {
+    if (seen.has(factor.name)) context.addIssue({ code: 'custom', path: ['factors', index, 'name'], message: `duplicate factor name "${factor.name}"` });
+    seen.add(factor.name);
+  });
+}
+
+const workflow = z
+  .strictObject({
+    /** Who may approve, counted in one `quorum`; or use `factors`. */
+    approvers: approvers.optional(),
+    /** Separately counted groups of approvers, each with its own quorum (instead of `approvers`). */
+    factors: z.array(workflowFactorSchema).min(1).max(10).optional(),
+    quorum: z.number().int().min(1).max(10).default(1),
+    timeoutSeconds: seconds.default(300),
+    onTimeout: z.enum(['deny']).default('deny'),
+    escalation: z.strictObject({ afterSeconds: seconds, approvers }).optional(),
+    requireReason: z.boolean().default(false),
+    separationOfDuties: z.boolean().default(true),
+    async: z.boolean().optional(),
+  })
+  .superRefine(checkWorkflowShape);
 
 const rule = z.strictObject({
   name: label.optional(),
@@ -149,6 +193,9 @@ export type PolicyRule = PolicyDocument['rules'][number];
 
 /** One approval workflow (`workflows.<name>`). */
 export type PolicyWorkflow = PolicyDocument['workflows'][string];
+
+/** One factor of a workflow (`workflows.<name>.factors[]`). */
+export type PolicyWorkflowFactor = z.output<typeof workflowFactorSchema>;
 
 /** One per-subject scope (`scopes[]`). */
 export type PolicyScope = PolicyDocument['scopes'][number];

@@ -4,6 +4,7 @@
  */
 import { compileCondition } from './policy-cel.js';
 import type { PolicyDocument, PolicyRule, PolicyWorkflow } from './policy-schema.js';
+import { tallyFactors, workflowFactors } from './workflow-factors.js';
 
 /** A path into a policy document, as keys and array indexes. */
 export type PolicyPath = readonly (string | number)[];
@@ -43,14 +44,30 @@ function hasWorkflow(document: PolicyDocument, name: string): boolean {
 
 function checkWorkflow(name: string, workflow: PolicyWorkflow, problems: PolicyProblem[]): void {
   const base = ['workflows', name];
-  const { approvers } = workflow;
-  const onlyUsers = (approvers.teams?.length ?? 0) === 0 && (approvers.roles?.length ?? 0) === 0;
-  const users = new Set(approvers.users ?? []).size;
-  if (onlyUsers && workflow.quorum > users) {
-    problems.push({
-      path: [...base, 'quorum'],
-      message: `quorum ${workflow.quorum} can never be reached: only ${users} approver user(s) are named`,
-    });
+  const factors = workflowFactors(workflow);
+  const before = problems.length;
+  factors.forEach((factor, index) => {
+    const { approvers } = factor;
+    const onlyUsers = (approvers.teams?.length ?? 0) === 0 && (approvers.roles?.length ?? 0) === 0;
+    const users = new Set(approvers.users ?? []).size;
+    if (onlyUsers && factor.quorum > users) {
+      problems.push({
+        path: workflow.factors ? [...base, 'factors', index, 'quorum'] : [...base, 'quorum'],
+        message: `quorum ${factor.quorum} can never be reached: only ${users} approver user(s) are named`,
+      });
+    }
+  });
+  // One person counts toward one factor: when the factors name only users, check that the named users can fill every quorum.
+  const onlyUsers = factors.every((factor) => (factor.approvers.teams?.length ?? 0) === 0 && (factor.approvers.roles?.length ?? 0) === 0);
+  if (factors.length > 1 && onlyUsers && problems.length === before) {
+    const everyone = [...new Set(factors.flatMap((factor) => factor.approvers.users ?? []))];
+    const voters = everyone.map((id) => ({ id, factors: factors.filter((factor) => factor.approvers.users?.includes(id)).map((factor) => factor.name) }));
+    if (!tallyFactors(factors, voters).satisfied) {
+      problems.push({
+        path: [...base, 'factors'],
+        message: `the factors can never all reach their quorums: one person counts toward one factor, and only ${everyone.length} user(s) are named`,
+      });
+    }
   }
   if (workflow.escalation && workflow.escalation.afterSeconds >= workflow.timeoutSeconds) {
     problems.push({
