@@ -1,3 +1,4 @@
+import type { PolicyDocumentInput } from '@preloop/core';
 /**
  * `tools/call` through the governed MCP endpoint (authentication, policy,
  * audit record before the call, forwarding on a pooled upstream connection,
@@ -80,8 +81,8 @@ async function bareProxy(upstreamUrl: string): Promise<Case> {
   };
 }
 
-function policy() {
-  return { version: 1, defaults: { tools: 'deny' }, rules: [{ tool: 'up.*', action: 'allow' }] } as const;
+function policy(): PolicyDocumentInput {
+  return { version: 1, defaults: { tools: 'deny' }, rules: [{ tool: 'up.*', action: 'allow' }] };
 }
 
 async function throughput(client: Client, tool: string, total: number): Promise<number> {

@@ -7,7 +7,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { createLogger, type Preloop, type PreloopPlugin } from '@preloop/core';
+import { createLogger, type Preloop, type PreloopPlugin, type PolicyDocumentInput } from '@preloop/core';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@preloop/core/node';
@@ -100,7 +100,7 @@ export function standardAliases(upstreamUrl: string): ModelAliasInput[] {
 export async function startGatewayHarness(dialect: TestDialect, options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
   const logs: string[] = [];
   const upstream = await startMockUpstream({ credentials: [openAICanaryKey, anthropicCanaryKey] });
-  const policy = { version: 1, defaults: { tools: 'deny', models: { allow: options.allowModels ?? ['*'] } } };
+  const policy: PolicyDocumentInput = { version: 1, defaults: { tools: 'deny', models: { allow: options.allowModels ?? ['*'] } } };
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const database = options.database ? { create: async () => ({ url: options.database!, drop: async () => {} }) } : dialect;
   const test = await createTestPreloop({ name: dialect.name, create: database.create } as TestDialect, {

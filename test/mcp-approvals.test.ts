@@ -4,6 +4,7 @@
  * the official SDK client and a real upstream MCP server.
  */
 import { approvals } from '@preloop/approvals';
+import type { PolicyDocumentInput } from '@preloop/core';
 import { testDialects } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
@@ -11,7 +12,7 @@ import { createMcpFixture, type McpFixture } from '../packages/mcp/src/test-supp
 import { createToolServer, createToolServerState, echoTool, sendEmailTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
 
 const approvers = { roles: ['owner', 'admin'] as Array<'owner' | 'admin'> };
-const policy = {
+const policy: PolicyDocumentInput = {
   version: 1,
   defaults: { tools: 'allow', workflow: 'admins' },
   workflows: {
