@@ -1,7 +1,8 @@
 import { consume } from '@lit/context';
-import { LitElement, type PropertyValues } from 'lit';
+import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { LiveEventName, LiveEventPayload } from '../client/live-events.js';
+import { PreloopApiError } from '../client/preloop-api-error.js';
 import { PreloopClient } from '../client/preloop-client.js';
 import { preloopClientContext } from '../context/preloop-context.js';
 import { PreloopRequestFailedEvent } from '../events/preloop-events.js';
@@ -46,6 +47,12 @@ export class PreloopElement extends LitElement {
   @state()
   protected contextClient?: PreloopClient;
 
+  /** True once a request was refused for want of a session or key (401), until the element gets another client. */
+  @state() protected signedOut = false;
+
+  /** Whether a 401 puts this element in its signed-out state; false for elements that sign people in. */
+  protected showsSignedOut = true;
+
   private currentClient: PreloopClient | undefined;
   private readonly subscriptions: Subscription[] = [];
   private unsubscribers: Array<() => void> = [];
@@ -70,6 +77,7 @@ export class PreloopElement extends LitElement {
     const next = this.api;
     if (next !== this.currentClient) {
       this.currentClient = next;
+      this.signedOut = false;
       this.detachLive();
       this.attachLive();
       if (next) this.clientChanged(next);
@@ -108,11 +116,30 @@ export class PreloopElement extends LitElement {
     }
   }
 
-  /** Reports a failure as a `preloop-request-failed` event and returns its message. */
+  /**
+   * Reports a failure as a `preloop-request-failed` event and returns its
+   * message. A 401 puts the element in its signed-out state instead of showing
+   * the API's message (see {@link PreloopElement.renderSignedOut}).
+   */
   protected reportError(action: string, error: unknown): string {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.dispatchEvent(new PreloopRequestFailedEvent(failure, action));
+    if (this.showsSignedOut && failure instanceof PreloopApiError && failure.status === 401) {
+      this.signedOut = true;
+      return 'You are signed out.';
+    }
     return failure.message;
+  }
+
+  /**
+   * The one signed-out state every container shows when the server refused it
+   * for want of a session (no cookie, an expired one, no key): containers
+   * render it instead of their empty state and the raw error.
+   */
+  protected renderSignedOut(): TemplateResult {
+    return html`<div class="card" part="signed-out" role="status">
+      <div class="empty"><strong>You are signed out</strong><span>Sign in to Preloop to see this. Your portal's sign-in, or the Preloop console, starts a session.</span></div>
+    </div>`;
   }
 
   private attachLive(): void {

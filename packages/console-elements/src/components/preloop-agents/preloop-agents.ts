@@ -130,6 +130,7 @@ export class PreloopAgents extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     const states: Array<[AgentState | undefined, string]> = [
       [undefined, 'All'],
       ['active', 'Active'],

@@ -201,6 +201,7 @@ export class PreloopApprovalQueue extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     return html`
       ${this.noHeader
         ? nothing

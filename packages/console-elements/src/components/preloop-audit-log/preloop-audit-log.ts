@@ -256,6 +256,7 @@ export class PreloopAuditLog extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     const records = this.shown;
     return html`
       ${this.noHeader

@@ -183,6 +183,7 @@ export class PreloopBudgets extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     return html`<section class="card" part="budgets" aria-labelledby="budgets-title">
         <div class="card-header">
           <div>

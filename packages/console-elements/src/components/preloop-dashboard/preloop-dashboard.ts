@@ -197,6 +197,7 @@ export class PreloopDashboard extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     return html`
       ${this.noHeader
         ? nothing

@@ -22,6 +22,9 @@ import { loginStyles } from './preloop-login.styles.js';
  * ```
  */
 export class PreloopLogin extends PreloopElement {
+  /** A refused login is the form's own error, not a signed-out state. */
+  protected override showsSignedOut = false;
+
   static override styles = [themeStyles, sharedStyles, loginStyles];
 
   /** The heading above the form. @default 'Sign in' */

@@ -198,6 +198,7 @@ export class PreloopMcpServers extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     const awaiting = this.tools.filter((tool) => awaitingStatuses.has(tool.status));
     return html`
       ${this.noHeader

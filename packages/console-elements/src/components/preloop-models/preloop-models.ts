@@ -120,6 +120,7 @@ export class PreloopModels extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     return html`
       ${this.noHeader
         ? nothing

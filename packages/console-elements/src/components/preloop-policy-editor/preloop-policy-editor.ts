@@ -238,6 +238,7 @@ export class PreloopPolicyEditor extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     const lines = this.source.split('\n');
     const byLine = this.issuesByLine;
     const width = lines.reduce((widest, line, index) => {

@@ -161,6 +161,7 @@ export class PreloopSessions extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     return html`
       ${this.noHeader
         ? nothing

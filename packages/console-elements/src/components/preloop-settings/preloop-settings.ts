@@ -115,6 +115,7 @@ export class PreloopSettings extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     return html`
       <div class="page-header">
         <div>

@@ -257,6 +257,7 @@ export class PreloopUsageChart extends PreloopElement {
   }
 
   override render() {
+    if (this.signedOut) return this.renderSignedOut();
     const body = this.renderCard();
     if (!this.heading) return body;
     return html`<div class="page-header">
