@@ -22,7 +22,7 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { createToken, unknownToolReason, type Preloop, type Principal } from '@preloop/core';
+import { createToken, toStoreUnavailableError, unknownToolReason, type Preloop, type Principal } from '@preloop/core';
 import { z } from 'zod';
 import type { ToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool, ToolRunContext } from '../calls/tool-types.js';
@@ -148,9 +148,15 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
     await (server as unknown as { _oncancel?(notification: unknown): Promise<void> })._oncancel?.(notification);
   });
 
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({
-    tools: await visibleTools(preloop, runtime, builtins, principalOf(extra)),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+    try {
+      return { tools: await visibleTools(preloop, runtime, builtins, principalOf(extra)) };
+    } catch (error) {
+      // The database cannot be reached: a JSON-RPC error naming it, never the driver's message (which names hosts).
+      const unavailable = toStoreUnavailableError(error);
+      throw unavailable ? protocolError(-32000, unavailable.message) : error;
+    }
+  });
 
   const callTool = async (request: z.infer<typeof toolsCallRequestSchema>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> => {
     const principal = principalOf(extra);
@@ -185,11 +191,15 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
         },
       },
     };
-    // A tool listed under a collision-free name is governed, recorded and counted under its own name.
-    const ownName = (await runtime.catalog.get(principal.accountId)).aliases.get(name);
+    let ownName: string | undefined;
     try {
+      // A tool listed under a collision-free name is governed, recorded and counted under its own name.
+      ownName = (await runtime.catalog.get(principal.accountId)).aliases.get(name);
       return await caller.call(ownName ?? name, request.params?.arguments, context);
     } catch (error) {
+      // The database cannot be reached (the catalog could not be read): a result the model can read, never the driver's message.
+      const unavailable = toStoreUnavailableError(error);
+      if (unavailable) return { content: [{ type: 'text', text: `The call could not be completed: ${unavailable.message}` }], isError: true };
       // Hidden and unknown tools answer alike, naming what the client called.
       if (ownName && (error as ProtocolError).code === ErrorCode.InvalidParams && (error as Error).message === unknownToolReason(ownName)) {
         throw protocolError(ErrorCode.InvalidParams, unknownToolReason(name));
