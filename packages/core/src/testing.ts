@@ -17,5 +17,3 @@ export { createFaultProxy } from './testing/fault-proxy.js';
 export type { FaultProxy } from './testing/fault-proxy.js';
 export { startPrivatePostgres } from './testing/private-postgres.js';
 export type { PrivatePostgres } from './testing/private-postgres.js';
-export { startKernelProcess } from './testing/kernel-process.js';
-export type { KernelProcess, KernelProcessCommand, KernelProcessReply } from './testing/kernel-process.js';

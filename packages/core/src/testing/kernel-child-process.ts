@@ -1,7 +1,7 @@
 /**
  * The child side of {@link startKernelProcess}: a kernel in its own process,
  * driven over the IPC channel, so a test can claim "the process does not die"
- * by watching its `'exit'`. Run by `startKernelProcess`, never imported.
+ * by watching its `'exit'`. Run by `startKernelProcess` (repository tests only: it needs `tsx`), never imported.
  *
  * @module
  */

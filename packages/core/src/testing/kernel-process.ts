@@ -37,7 +37,8 @@ export interface KernelProcess {
 }
 
 /**
- * Starts a kernel on `database` in a child process (Node with `tsx`), for
+ * Starts a kernel on `database` in a child process (Node with `tsx`; for this
+ * repository's tests, not exported from `@preloop/core/testing`), for
  * tests whose claim is that a fault does not kill the process: they watch
  * `exited()`, which records the child's `'exit'`. The kernel is driven over
  * IPC: transactions held open, queries, Bus messages, readiness, a busy loop.
