@@ -132,6 +132,7 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
   const { db } = context;
   const ttlSeconds = options.ttlSeconds ?? 604_800;
   const { throttle } = options;
+  let warnedNoAddress = false;
 
   async function open(user: User, secure: boolean, actor: IdentityActor | null): Promise<LoginResult> {
     const token = createToken(32);
@@ -156,6 +157,10 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
     async login(email, password, loginOptions = {}) {
       const normalized = normalizeEmail(String(email)).slice(0, 320);
       const address = loginOptions.address ?? null;
+      if (address === null && !warnedNoAddress) {
+        warnedNoAddress = true;
+        context.logger?.warn('login: no client address on the request, so the per-address login limits are off; mount with toNodeHandler or call setClientAddress');
+      }
       let attempt: LoginAttempt;
       try {
         // Counted as a failure before the password is hashed, so parallel guesses cannot all be evaluated.

@@ -94,6 +94,14 @@ describe.each(testDialects())('login throttle on $name', (dialect) => {
     expect((await global.json()).error.details.limit).toBe('global');
   });
 
+  it('without a client address skips the per-address limit (one guesser must not lock out everybody) and keeps the per-email one', async () => {
+    await test.cleanup();
+    await start({ loginThrottle: { maxFailuresPerAddress: 2 } });
+    for (let i = 0; i < 4; i++) expect((await login(preloop, `nobody-${i}@example.com`, 'guess', null)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await login(preloop, 'ada@example.com', `wrong ${i}`, null)).status).toBe(401);
+    expect((await login(preloop, 'ada@example.com', password, null)).status).toBe(429);
+  });
+
 });
 
 // Several kernels on one PostgreSQL (several processes on one SQLite file are covered by the rate-limit store's two-process test).
