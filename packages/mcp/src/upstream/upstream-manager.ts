@@ -102,6 +102,8 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
   const debounce = new Map<string, NodeJS.Timeout>();
   /** Connections whose tools a scan has listed and checked against the pins. */
   const verified = new WeakSet<Client>();
+  /** The re-check calls on a new connection wait for (one per connection, however many calls arrive). */
+  const verifying = new WeakMap<Client, Promise<unknown>>();
   /** Servers whose connection was lost (or whose last scan failed): the periodic rescan retries them even with no connection open. */
   const unhealthy = new Set<string>();
   const maxCallMs = options.maxCallMs ?? 600_000;
@@ -125,16 +127,21 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
   rescanner?.unref?.();
 
   /**
-   * Waits until the connection calls will use has been re-checked by a scan
-   * (joining the scan in progress, or starting one), then refuses the call if
-   * that scan left the tool anything but pinned (a rug pull across a restart).
+   * Waits until the connection a call leased has been re-checked by a scan
+   * listing the tools on that very connection (one scan per connection, however
+   * many calls wait), then refuses the call if that scan left the tool anything
+   * but pinned (a rug pull across a restart).
    */
-  const verifiedBeforeCall = async (server: McpServerRecord, name: string): Promise<void> => {
-    const client = await manager.primary(server);
+  const verifiedBeforeCall = async (server: McpServerRecord, client: Client, name: string): Promise<void> => {
     if (verified.has(client)) return;
-    // Join a scan in progress (the one a lost connection started) rather than queue another.
-    await scans.get(server.id)?.catch(() => {});
-    if (!verified.has(client)) await manager.scan(server, { trigger: 'automatic', actor: systemActor });
+    let check = verifying.get(client);
+    if (!check) {
+      check = runScan(server, 'automatic', systemActor, client);
+      verifying.set(client, check);
+      // A failed check is not remembered: the next call tries again.
+      check.catch(() => verifying.delete(client));
+    }
+    await check;
     const tool = (await tools.list(server.accountId)).find((candidate) => candidate.serverId === server.id && candidate.name === name);
     if (tool?.status !== 'pinned') {
       throw new PreloopError(
@@ -142,6 +149,52 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
         `Tool "${tool?.exposedName ?? name}" is ${tool?.status ?? 'gone'} after MCP server "${server.name}" reconnected${tool?.status === 'quarantined' ? ' (its definition changed; an admin must re-approve it)' : ''}; the call was not run.`,
       );
     }
+  };
+
+  /** Scans `server`, listing its tools on `via` when given (a connection to re-check), else on its first connection. */
+  const runScan = (server: McpServerRecord, trigger: ScanReport['trigger'], actor: Actor, via?: Client): Promise<ScanReport> => {
+    const previous = scans.get(server.id) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(async (): Promise<ScanReport> => {
+      const scannedAt = Date.now();
+      let live: Tool[];
+      let client: Client | undefined;
+      try {
+        live = via ? await listAllTools((client = via), server.timeoutMs) : await manager.withPrimary(server, async (primary) => listAllTools((client = primary), server.timeoutMs));
+      } catch (error) {
+        const message = redactString((error as Error)?.message ?? String(error)).slice(0, 500);
+        unhealthy.add(server.id);
+        await servers.setScanState(server.id, 'error', message);
+        if (trigger === 'admin') await auditScan(preloopAudit, server, actor, { trigger, error: message });
+        throw new PreloopError('UPSTREAM_ERROR', `Could not list the tools of MCP server "${server.name}": ${message}`, { cause: error });
+      }
+      const others = (await tools.list(server.accountId)).filter((tool) => tool.serverId !== server.id).flatMap((tool) => [tool.name, tool.exposedName]);
+      const scanned: ScannedTool[] = live.map((tool) => {
+        const definition = pinnedPart(tool as ToolDefinition);
+        const problem = !isCanonicalName(tool.name) || !isCanonicalName(exposedName(server, tool.name))
+          ? 'the tool name must be 1-256 printable ASCII characters without spaces'
+          : definitionProblem(definition);
+        return {
+          definition,
+          hash: hashDefinition(definition),
+          flags: problem ? [problem.startsWith('the tool name') ? 'invalid-name' : 'invalid-definition'] : toolFlags(definition, others),
+          problem,
+        };
+      });
+      const outcomes = await tools.applyScan(server, scanned, { trust: trigger === 'admin', actor });
+      verified.add(client!);
+      unhealthy.delete(server.id);
+      const changed = outcomes.some((outcome) => outcome.change !== 'unchanged');
+      // Re-read the catalog at once: a quarantine must take effect before anything else happens.
+      if (changed || trigger === 'admin') listener.toolsChanged(server.accountId);
+      await servers.setScanState(server.id, 'ok', null);
+      if (trigger === 'admin' || changed) await auditScan(preloopAudit, server, actor, { trigger, outcomes });
+      return { server: server.name, trigger, tools: outcomes, scannedAt };
+    });
+    scans.set(server.id, run);
+    void run.finally(() => {
+      if (scans.get(server.id) === run) scans.delete(server.id);
+    }).catch(() => {});
+    return run;
   };
 
   const manager: UpstreamManager = {
@@ -187,48 +240,7 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
     },
 
     scan(server, { trigger, actor }) {
-      const previous = scans.get(server.id) ?? Promise.resolve();
-      const run = previous.catch(() => {}).then(async (): Promise<ScanReport> => {
-        const scannedAt = Date.now();
-        let live: Tool[];
-        let client: Client | undefined;
-        try {
-          live = await manager.withPrimary(server, async (primary) => listAllTools((client = primary), server.timeoutMs));
-        } catch (error) {
-          const message = redactString((error as Error)?.message ?? String(error)).slice(0, 500);
-          unhealthy.add(server.id);
-          await servers.setScanState(server.id, 'error', message);
-          if (trigger === 'admin') await auditScan(preloopAudit, server, actor, { trigger, error: message });
-          throw new PreloopError('UPSTREAM_ERROR', `Could not list the tools of MCP server "${server.name}": ${message}`, { cause: error });
-        }
-        const others = (await tools.list(server.accountId)).filter((tool) => tool.serverId !== server.id).flatMap((tool) => [tool.name, tool.exposedName]);
-        const scanned: ScannedTool[] = live.map((tool) => {
-          const definition = pinnedPart(tool as ToolDefinition);
-          const problem = !isCanonicalName(tool.name) || !isCanonicalName(exposedName(server, tool.name))
-            ? 'the tool name must be 1-256 printable ASCII characters without spaces'
-            : definitionProblem(definition);
-          return {
-            definition,
-            hash: hashDefinition(definition),
-            flags: problem ? [problem.startsWith('the tool name') ? 'invalid-name' : 'invalid-definition'] : toolFlags(definition, others),
-            problem,
-          };
-        });
-        const outcomes = await tools.applyScan(server, scanned, { trust: trigger === 'admin', actor });
-        verified.add(client!);
-        unhealthy.delete(server.id);
-        const changed = outcomes.some((outcome) => outcome.change !== 'unchanged');
-        // Re-read the catalog at once: a quarantine must take effect before anything else happens.
-        if (changed || trigger === 'admin') listener.toolsChanged(server.accountId);
-        await servers.setScanState(server.id, 'ok', null);
-        if (trigger === 'admin' || changed) await auditScan(preloopAudit, server, actor, { trigger, outcomes });
-        return { server: server.name, trigger, tools: outcomes, scannedAt };
-      });
-      scans.set(server.id, run);
-      void run.finally(() => {
-        if (scans.get(server.id) === run) scans.delete(server.id);
-      }).catch(() => {});
-      return run;
+      return runScan(server, trigger, actor);
     },
 
     async callTool(server, name, args, { bridge, signal, onprogress }) {
@@ -236,8 +248,8 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
       // Each lost session closes one connection; a restarted upstream has lost them all, so allow one try per connection.
       for (let attempt = 0; ; attempt++) {
         try {
-          await verifiedBeforeCall(server, name);
           return (await pool.withConnection(bridge, async (client, connection) => {
+            await verifiedBeforeCall(server, client, name);
             // An upstream that keeps roots learns this caller's before the call.
             await connection.syncRoots(bridge);
             return client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
