@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { ApprovalKind, ApprovalRequestView, ApprovalStatus } from '@preloop/core';
+import type { ApprovalKind, ApprovalRequestView, ApprovalStatus, FactorTally } from '@preloop/core';
 import type { ListParams } from './api-types.js';
 
 /** One approver's vote (`GET /approvals/:id`). */
@@ -39,6 +39,8 @@ export interface ApprovalDetail extends ApprovalRequestView {
   timeline: ApprovalTimelineEntry[];
   /** True when the executed call's result is stored. */
   hasResult: boolean;
+  /** With a factored workflow: who counts toward each factor so far; null otherwise (absent on older servers). */
+  factorTallies?: FactorTally[] | null;
 }
 
 /** Filters of `GET /approvals`. */

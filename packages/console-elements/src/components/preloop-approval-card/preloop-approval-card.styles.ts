@@ -134,6 +134,16 @@ export const approvalCardStyles = css`
     font-size: 12.5px;
     color: var(--_muted);
   }
+  .factors {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px 12px;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    font-size: 12.5px;
+    color: var(--_muted);
+  }
   .pips {
     display: inline-flex;
     gap: 3px;

@@ -89,6 +89,23 @@ describe('<preloop-approval-card>', () => {
     expect(textOf(query(card, '.quorum'))).toContain('1/2');
   });
 
+  it('shows each factor of a factored workflow with who counts toward it', async () => {
+    const factored = {
+      ...request({ workflow: { name: 'release', quorum: 3, requireReason: false, escalates: false, factors: [{ name: 'platform', quorum: 2 }, { name: 'security', quorum: 1 }] } }),
+      voteList: [],
+      timeline: [],
+      hasResult: false,
+      factorTallies: [
+        { name: 'platform', quorum: 2, approvers: ['usr_a', 'usr_b'] },
+        { name: 'security', quorum: 1, approvers: [] },
+      ],
+    };
+    const card = await mount('preloop-approval-card', { approval: factored });
+    expect(queryAll(card, '[part="factors"] li').map((item) => textOf(item))).toEqual(['platform 2/2', 'security 0/1']);
+    const listed = await mount('preloop-approval-card', { approval: request({ workflow: factored.workflow }) });
+    expect(queryAll(listed, '[part="factors"] li').map((item) => textOf(item))).toEqual(['platform needs 2', 'security needs 1']);
+  });
+
   it('counts the deadline down live, and disables deciding once it passes', async () => {
     const card = await mount('preloop-approval-card', { approval: request({ expiresAt: Date.now() + 2_500 }) });
     const countdown = () => textOf(query(card, '[role="timer"]'));

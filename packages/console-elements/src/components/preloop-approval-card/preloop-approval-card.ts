@@ -48,6 +48,7 @@ const statusLabel: Record<string, string> = {
  * @csspart approve - the approve (send answer) button.
  * @csspart deny - the deny (decline) button.
  * @csspart countdown - the deadline countdown.
+ * @csspart factors - the per-factor progress of a workflow with factors (each group's approvals and quorum).
  *
  * @example
  * ```ts
@@ -155,6 +156,7 @@ export class PreloopApprovalCard extends PreloopElement {
                     ? html`<span class="pips" aria-label="${approvals} of ${quorum} approvals">${Array.from({ length: quorum }, (_, index) => html`<i class=${index < approvals ? 'on' : ''}></i>`)}</span><span>${approvals}/${quorum}</span>`
                     : nothing}
                 </span>
+                ${approval.workflow.factors ? this.renderFactors(approval) : nothing}
               </div>`
             : nothing}
           ${approval.question ? html`<div><div class="section-label">Question</div><p class="question-text">${approval.question.text}</p></div>` : nothing}
@@ -177,7 +179,17 @@ export class PreloopApprovalCard extends PreloopElement {
     `;
   }
 
-  private renderOutcome(approval: ApprovalRequest | ApprovalDetail) {
+  private renderFactors(approval: ApprovalRequest | ApprovalDetail) {
+    const tallies = 'factorTallies' in approval ? (approval.factorTallies ?? null) : null;
+    return html`<ul class="factors" part="factors" aria-label="Approvals needed from each group">
+      ${approval.workflow.factors!.map((factor) => {
+        const counted = tallies?.find((tally) => tally.name === factor.name)?.approvers.length;
+        return html`<li><strong>${factor.name}</strong> ${counted === undefined ? `needs ${factor.quorum}` : `${counted}/${factor.quorum}`}</li>`;
+      })}
+    </ul>`;
+  }
+
+    private renderOutcome(approval: ApprovalRequest | ApprovalDetail) {
     if (approval.status === 'pending') return nothing;
     return html`<div class="outcome">
       <span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>
