@@ -33,13 +33,14 @@ describe.each(testDialects().flatMap((dialect) => gatewayAdapters.map((adapter) 
   it('refuses a model the policy does not allow, in each ingress shape, and audits it', async () => {
     const openai = await raw('/openai/v1/chat/completions', { body: JSON.stringify({ model: 'free-mock', messages: [{ role: 'user', content: 'x' }] }) });
     expect(openai.status).toBe(403);
-    expect(openai.json).toEqual({ error: { message: 'Model not allowed: free-mock', type: 'invalid_request_error', param: null, code: 'model_not_allowed' } });
+    expect(openai.json).toEqual({ error: { message: 'The policy does not allow the model "free-mock" for this credential (account).', type: 'invalid_request_error', param: null, code: 'model_not_allowed' } });
     await expect(harness.anthropicClient().messages.create({ model: 'free-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
       status: 403,
       error: { type: 'error', error: { type: 'permission_error' } },
     });
+    // Look-alikes of an allowed alias are no alias at all: 404, never served.
     for (const lookalike of ['GPT-MOCK', 'gpt-mock ', 'openai/gpt-mock']) {
-      expect((await raw('/openai/v1/chat/completions', { body: JSON.stringify({ model: lookalike, messages: [] }) })).status).toBe(403);
+      expect((await raw('/openai/v1/chat/completions', { body: JSON.stringify({ model: lookalike, messages: [] }) })).status).toBe(404);
     }
     expect(harness.upstream.requests.some((request) => request.body?.model === 'local-llama')).toBe(false);
     // Denials are audited off the request path: wait for the record.

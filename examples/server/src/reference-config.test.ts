@@ -43,7 +43,7 @@ describe('reference server with a configuration file', () => {
       expect(completion.choices[0]?.message).toBeDefined();
       expect(upstream.requests.at(-1)?.headers.authorization).toBe('Bearer sk-upstream-secret-123');
       expect(JSON.stringify(completion)).not.toContain('sk-upstream-secret-123');
-      await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 403 });
+      await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
       expect((await server.preloop.governance.policies.versions(server.preloop.accountId)).length).toBe(2);
     } finally {
       await server.close();

@@ -12,7 +12,8 @@ import { authenticateGatewayRequest } from '../http/gateway-auth.js';
 import { jsonReply, type GatewayReply, type GatewayRequest } from './exchange.js';
 import type { GatewayContext } from './gateway-context.js';
 import { errorReply } from './ingress-errors.js';
-import { readModelRequest, requireAlias, requireAllowedModel, unauthenticated } from './run-model-call.js';
+import { requireUsableModel, toAliasName } from './model-names.js';
+import { readModelRequest, unauthenticated } from './run-model-call.js';
 import { redactUpstreamText } from './upstream.js';
 import { charactersPerToken } from './usage-meter.js';
 
@@ -28,10 +29,11 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
   try {
     const principal = await authenticateGatewayRequest(context.preloop, request);
     if (!principal) throw unauthenticated();
-    const { body, model } = await readModelRequest(request, context.options.bodyLimitBytes);
-    await requireAllowedModel(context, principal, model);
+    const parsed = await readModelRequest(request, context.options.bodyLimitBytes);
+    const { body } = parsed;
+    const model = await toAliasName(context, principal.accountId, parsed.model);
+    const target = await requireUsableModel(context, principal, model, parsed.model);
     await context.limiter.take(principal);
-    const target = await requireAlias(context, principal.accountId, model);
     if (!Array.isArray(body.messages)) throw new PreloopError('VALIDATION_ERROR', 'messages: must be an array of messages', { details: { issues: [{ path: 'messages', message: 'must be an array' }] } });
     if (target.provider.wireFormat === 'openai') {
       if (context.options.countTokens === 'refuse') {

@@ -17,6 +17,7 @@ import { forwardStream } from './forward-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import { asPreloopError, errorReply, type IngressFormat } from './ingress-errors.js';
 import { startModelCall } from './model-call.js';
+import { requireUsableModel, toAliasName } from './model-names.js';
 
 /** The 401 every unauthenticated gateway request gets. */
 export function unauthenticated(): PreloopError {
@@ -88,15 +89,14 @@ export async function runModelCall(context: GatewayContext, request: GatewayRequ
     principal = await authenticateGatewayRequest(preloop, request);
     if (!principal) throw unauthenticated();
     const parsed = await readModelRequest(request, context.options.bodyLimitBytes);
-    model = parsed.model;
-    await requireAllowedModel(context, principal, model);
+    model = await toAliasName(context, principal.accountId, parsed.model);
+    let target = await requireUsableModel(context, principal, model, parsed.model);
     await context.limiter.take(principal);
     const envelope = await preloop.hooks.beforeModel({ principal, model, body: parsed.body });
     if (envelope.model !== model) {
       model = envelope.model;
-      await requireAllowedModel(context, principal, model);
+      target = await requireUsableModel(context, principal, model);
     }
-    let target = await requireAlias(context, principal.accountId, model);
     let fallbackFrom: string | null = null;
     const visited = new Set<string>();
     for (let attempt = 0; ; attempt++) {

@@ -55,6 +55,10 @@ export const gatewayOptionsSchema = z.strictObject({
   maxFallbacks: z.number().int().min(0).max(10).optional().describe('Fallbacks tried per call (default 2)'),
   auditCalls: z.enum(['all', 'failures']).optional().describe('Which model calls get their own audit record (default all)'),
   countTokens: z.enum(['estimate', 'refuse']).optional().describe('count_tokens on an OpenAI-format alias (default estimate)'),
+  modelNames: z
+    .record(z.string().min(1), z.string().min(1))
+    .optional()
+    .describe('Client model names (exact or globs with *) served by an alias, e.g. claude-sonnet-*: smart (default none)'),
 }) satisfies z.ZodType<Omit<GatewayOptions, 'fetch'>>;
 
 /** The gateway handler's options as written in a configuration file. */

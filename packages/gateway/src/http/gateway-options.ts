@@ -4,6 +4,7 @@
  * @module
  */
 
+import { compileModelNames, type ModelNameRule } from '../calls/model-names.js';
 import type { RateLimits } from './rate-limiter.js';
 
 /** Upstream timeouts. */
@@ -72,6 +73,16 @@ export interface GatewayOptions {
    */
   countTokens?: 'estimate' | 'refuse';
   /**
+   * Client model names (exact, or globs with `*`) served by an alias, for
+   * clients whose model names you do not choose: Claude Code asks for
+   * `claude-opus-…`, `claude-sonnet-…` and `claude-haiku-…` ids that change
+   * with its releases. An exact entry wins over a glob; among globs the first
+   * written wins; a name that is itself an alias is not remapped by a glob.
+   * Policy applies to the alias. @default {} (names are aliases)
+   * @example { 'claude-opus-*': 'smart', 'claude-sonnet-*': 'smart', 'claude-haiku-*': 'fast' }
+   */
+  modelNames?: Record<string, string>;
+  /**
    * A `fetch` for upstream calls (other runtimes, tests). By default upstream
    * calls go through Node's `http`/`https` with keep-alive agents, which costs
    * far less per call than `fetch`. @default none (Node transport)
@@ -90,6 +101,7 @@ export interface ResolvedGatewayOptions {
   maxFallbacks: number;
   auditCalls: 'all' | 'failures';
   countTokens: 'estimate' | 'refuse';
+  modelNames: ModelNameRule[];
   fetch: typeof fetch | null;
 }
 
@@ -125,6 +137,7 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     maxFallbacks: options.maxFallbacks ?? 2,
     auditCalls: options.auditCalls ?? 'all',
     countTokens: options.countTokens ?? 'estimate',
+    modelNames: compileModelNames(options.modelNames),
     fetch: options.fetch ?? null,
   };
 }
