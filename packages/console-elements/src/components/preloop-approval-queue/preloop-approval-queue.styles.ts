@@ -14,6 +14,14 @@ export const approvalQueueStyles = css`
   .single {
     max-width: 680px;
   }
+  /* Where focus goes after a decision (see keepFocus): the card in its place, the heading, or the empty state. */
+  [data-id]:focus-visible,
+  h1:focus-visible,
+  .empty:focus-visible {
+    outline: none;
+    box-shadow: var(--_focus);
+    border-radius: var(--_radius);
+  }
   .tab-count {
     margin-left: 6px;
     min-width: 18px;

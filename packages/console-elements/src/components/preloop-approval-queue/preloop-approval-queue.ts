@@ -175,6 +175,7 @@ export class PreloopApprovalQueue extends PreloopElement {
     const api = this.api;
     if (!api) return;
     const { approvalId, decision, comment, answer } = event;
+    const position = this.pending.findIndex((item) => item.id === approvalId);
     this.busy = new Set(this.busy).add(approvalId);
     const errors = new Map(this.errors);
     errors.delete(approvalId);
@@ -192,6 +193,25 @@ export class PreloopApprovalQueue extends PreloopElement {
       busy.delete(approvalId);
       this.busy = busy;
     }
+    await this.keepFocus(position);
+  }
+
+  /**
+   * After a decision removed (or re-rendered) the card that had focus, moves
+   * focus to the card now in its place, else to the page's heading or empty
+   * state, so a keyboard user is not sent back to the top of the page.
+   * Never onto a decision button: a second Enter must not decide another request.
+   */
+  private async keepFocus(position: number): Promise<void> {
+    await this.updateComplete;
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('.list > [data-id], .single > [data-id]')];
+    const target = cards[Math.min(Math.max(position, 0), cards.length - 1)] ?? this.renderRoot.querySelector<HTMLElement>('h1, .empty');
+    if (!target) return;
+    if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+    target.focus();
   }
 
   private setView(view: 'pending' | 'history'): void {

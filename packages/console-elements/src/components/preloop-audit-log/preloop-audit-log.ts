@@ -283,16 +283,22 @@ export class PreloopAuditLog extends PreloopElement {
         ${this.failure ? html`<div class="verify-result banner error" role="alert">${this.failure}</div>` : nothing}
         <div class="layout">
           <div class="list">
-            <div class="grid-row head" role="row">
-              <span role="columnheader">Seq</span><span role="columnheader">Time</span><span role="columnheader">Actor</span><span role="columnheader">Action</span><span role="columnheader">Target</span><span role="columnheader">Outcome</span>
+            <!-- One grid owns the header row and the records (each in its rowgroup), so every row has its grid. -->
+            <div class="grid" role="grid" aria-label="Audit records" aria-rowcount=${records.length + 1}>
+              <div role="rowgroup">
+                <div class="grid-row head" role="row" aria-rowindex="1">
+                  <span role="columnheader">Seq</span><span role="columnheader">Time</span><span role="columnheader">Actor</span><span role="columnheader">Action</span><span role="columnheader">Target</span><span role="columnheader">Outcome</span>
+                </div>
+              </div>
+              ${records.length === 0 && !this.loading
+                ? nothing
+                : html`<div class="rows" part="rows" role="rowgroup" @rangeChanged=${this.onRange} @scroll=${this.onScroll}>
+                    ${records.length > this.virtualizeAbove
+                      ? virtualize({ items: records, keyFunction: (record: AuditRecord) => record.id, layout: this.layout, scroller: true, renderItem: (record: AuditRecord, index: number) => this.renderRow(record, index) })
+                      : repeat(records, (record) => record.id, (record, index) => this.renderRow(record, index))}
+                  </div>`}
             </div>
-            ${records.length === 0 && !this.loading
-              ? html`<div class="empty">${icons.audit}<strong>No records match</strong><span>Change the filters, or wait for activity.</span></div>`
-              : html`<div class="rows" part="rows" role="grid" aria-label="Audit records" aria-rowcount=${records.length} @rangeChanged=${this.onRange} @scroll=${this.onScroll}>
-                  ${records.length > this.virtualizeAbove
-                    ? virtualize({ items: records, keyFunction: (record: AuditRecord) => record.id, layout: this.layout, scroller: true, renderItem: (record: AuditRecord) => this.renderRow(record) })
-                    : repeat(records, (record) => record.id, (record) => this.renderRow(record))}
-                </div>`}
+            ${records.length === 0 && !this.loading ? html`<div class="empty">${icons.audit}<strong>No records match</strong><span>Change the filters, or wait for activity.</span></div>` : nothing}
             <div class="status-bar">
               <span>${formatCount(records.length)} record${records.length === 1 ? '' : 's'}${this.cursor ? ' loaded' : ''}</span>
               ${this.newCount > 0 ? html`<button class="new-pill" @click=${() => this.scrollToTop()}>${this.newCount} new</button>` : nothing}
@@ -337,10 +343,11 @@ export class PreloopAuditLog extends PreloopElement {
     </form>`;
   }
 
-  private renderRow(record: AuditRecord) {
+  private renderRow(record: AuditRecord, index: number) {
     return html`<div
       class="grid-row row"
       role="row"
+      aria-rowindex=${index + 2}
       tabindex="0"
       data-seq=${record.seq}
       aria-selected=${this.selected?.id === record.id ? 'true' : 'false'}

@@ -149,6 +149,26 @@ export const consoleStyles = css`
   main {
     min-width: 0;
   }
+  /* Focus lands on main after a sign-in or the skip link; it is a region, not a control, so it shows no ring. */
+  main:focus {
+    outline: none;
+  }
+  .skip-link {
+    position: fixed;
+    top: 8px;
+    left: 8px;
+    z-index: 30;
+    padding: 8px 14px;
+    border-radius: var(--_radius-small);
+    background: var(--_surface);
+    color: var(--_accent);
+    font-weight: 600;
+    box-shadow: var(--_focus), var(--_shadow-raised);
+    transform: translateY(-200%);
+  }
+  .skip-link:focus {
+    transform: none;
+  }
   .scrim {
     display: none;
   }
@@ -191,11 +211,16 @@ export const consoleStyles = css`
       width: 260px;
       z-index: 20;
       transform: translateX(-100%);
-      transition: transform 0.18s ease;
+      /* Hidden off-canvas, its links leave the tab order too. */
+      visibility: hidden;
+      transition:
+        transform 0.18s ease,
+        visibility 0.18s;
       box-shadow: var(--_shadow-raised);
     }
     :host([menu-open]) aside {
       transform: none;
+      visibility: visible;
     }
     :host([menu-open]) .scrim {
       display: block;

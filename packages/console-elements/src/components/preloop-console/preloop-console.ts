@@ -207,6 +207,7 @@ export class PreloopConsole extends PreloopElement {
     this.providedClient = undefined;
     this.phase = 'anonymous';
     this.dispatchEvent(new PreloopUserLoggedOutEvent());
+    await this.focusMain();
   }
 
   private cycleTheme(): void {
@@ -220,9 +221,9 @@ export class PreloopConsole extends PreloopElement {
     if (this.phase === 'checking') return html`<div class="checking" role="status">Loading Preloop…</div>`;
     if (this.phase === 'anonymous') {
       const login = staticTag(PreloopLogin, 'preloop-login');
-      return html`<div class="login">
-        ${staticHtml`<${login} .client=${this.api} @preloop-user-logged-in=${() => this.api && this.checkSession(this.api)}></${login}>`}
-      </div>`;
+      return html`<main class="login" tabindex="-1">
+        ${staticHtml`<${login} .client=${this.api} @preloop-user-logged-in=${this.onLoggedIn}></${login}>`}
+      </main>`;
     }
     const [section] = this.route.split('/');
     const user = this.me?.user;
@@ -236,6 +237,7 @@ export class PreloopConsole extends PreloopElement {
     const themeIcon = this.theme === 'dark' ? icons.moon : this.theme === 'light' ? icons.sun : icons.monitor;
     return html`
       <div class="shell">
+        <a class="skip-link" href="#content" @click=${this.skipToContent}>Skip to content</a>
         <div class="scrim" @click=${() => (this.menuOpen = false)}></div>
         <aside part="sidebar" aria-label="Preloop">
           <div class="brand">${icons.logo}<span>Preloop</span><span class="edition">Console</span></div>
@@ -257,7 +259,7 @@ export class PreloopConsole extends PreloopElement {
             <button class="ghost icon" title="Sign out" aria-label="Sign out" @click=${this.logout}>${icons.logout}</button>
           </div>
         </aside>
-        <main>
+        <main id="content" tabindex="-1">
           <div class="topbar">
             <button class="ghost icon" aria-label="Open navigation" aria-expanded=${this.menuOpen ? 'true' : 'false'} @click=${() => (this.menuOpen = !this.menuOpen)}>${icons.menu}</button>
             <span class="logo">${icons.logo}</span><span>Preloop</span>
@@ -266,6 +268,24 @@ export class PreloopConsole extends PreloopElement {
         </main>
       </div>
     `;
+  }
+
+  /** After a sign-in the login form is gone: focus moves to the console's main content, not to the page's body. */
+  private readonly onLoggedIn = async () => {
+    const api = this.api;
+    if (!api) return;
+    await this.checkSession(api);
+    await this.focusMain();
+  };
+
+  private readonly skipToContent = (event: MouseEvent) => {
+    event.preventDefault();
+    void this.focusMain();
+  };
+
+  private async focusMain(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('main')?.focus();
   }
 
   private follow(event: MouseEvent, route: string): void {

@@ -225,7 +225,7 @@ export class PreloopDashboard extends PreloopElement {
   }
 
   private stat(options: { id: string; label: string; icon: unknown; tone?: string; value: unknown; foot: unknown; route: string; smallValue?: boolean }) {
-    return html`<button class="stat" part="stat" data-stat=${options.id} @click=${() => this.go(options.route)} aria-label="${options.label}: open">
+    return html`<button class="stat" part="stat" data-stat=${options.id} @click=${() => this.go(options.route)}>
       <span class="label"><span class="chip ${options.tone ?? ''}">${options.icon}</span>${options.label}</span>
       <span class="value ${options.smallValue ? 'small-value' : ''}" data-value>${options.value}</span>
       <span class="foot">${options.foot}</span>

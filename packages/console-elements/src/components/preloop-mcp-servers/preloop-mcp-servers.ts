@@ -326,7 +326,7 @@ export class PreloopMcpServers extends PreloopElement {
                       </td>
                       <td class="actions">
                         ${waiting ? html`<button class="primary small" ?disabled=${this.busy.has(tool.name)} @click=${() => this.openReview(tool)}>Review</button>` : nothing}
-                        <button class="ghost small" aria-expanded=${open ? 'true' : 'false'} aria-label="Statistics of ${tool.name}" @click=${() => this.toggleStats(tool.name)}>${icons.pulse} Stats</button>
+                        <button class="ghost small" aria-expanded=${open ? 'true' : 'false'} aria-label="Stats of ${tool.name}" @click=${() => this.toggleStats(tool.name)}>${icons.pulse} Stats</button>
                       </td>
                     </tr>
                     ${open
