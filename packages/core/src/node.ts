@@ -6,6 +6,7 @@
  */
 export { toNodeHandler, toWebRequest, writeWebResponse } from './node/to-node-handler.js';
 export type { NodeHandler, NodeHandlerOptions, WebHandler } from './node/to-node-handler.js';
+export { fromHostBodyParser } from './node/node-request-body.js';
 export { serve } from './node/serve.js';
 export type { RunningServer, ServeOptions } from './node/serve.js';
 export { resolveLocalSetup } from './node/local-setup.js';

@@ -27,9 +27,29 @@ let warned = false;
 export function toWebBody(request: IncomingMessage): ReadableStream<Uint8Array> | string | Uint8Array | undefined {
   const method = request.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD') return undefined;
+  return fromHostBodyParser(request) ?? lazyStream(request);
+}
+
+/**
+ * The body a host body parser already read from the request stream (Express
+ * `express.json()`, body-parser, a Fastify hand-off), re-encoded from
+ * `req.body` per the request's content type (JSON, form, text or bytes);
+ * undefined while the stream is still unread (read it yourself). When the
+ * stream was consumed and nothing usable was left on `req.body`, it throws
+ * `BODY_ALREADY_READ` (500, "Mount Preloop before your body parser") at once,
+ * and emits a process warning the first time, instead of waiting for bytes
+ * that never come. Every Preloop adapter reading Node requests uses it.
+ *
+ * @example
+ * ```ts
+ * const parsed = fromHostBodyParser(req); // string | Uint8Array | undefined
+ * const text = parsed === undefined ? await readStream(req) : Buffer.from(parsed).toString('utf8');
+ * ```
+ */
+export function fromHostBodyParser(request: IncomingMessage): string | Uint8Array | undefined {
   const carrier = request as IncomingMessage & ParsedBodyCarrier;
   const consumed = carrier._body === true || request.readableEnded || (request.complete && request.readableLength === 0 && request.readableFlowing !== null);
-  if (!consumed) return lazyStream(request);
+  if (!consumed) return undefined;
   if (carrier.body !== undefined) return fromParsedBody(carrier.body, request.headers['content-type'] ?? '');
   if (!warned) {
     warned = true;

@@ -29,7 +29,7 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
   try {
     const principal = await authenticateGatewayRequest(context.preloop, request);
     if (!principal) throw unauthenticated();
-    const parsed = await readModelRequest(request, context.options.bodyLimitBytes);
+    const parsed = await readModelRequest(request, context.options);
     const { body } = parsed;
     const model = await toAliasName(context, principal.accountId, parsed.model);
     const target = await requireUsableModel(context, principal, model, parsed.model);

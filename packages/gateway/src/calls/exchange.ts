@@ -9,6 +9,14 @@
  * @module
  */
 
+/** How a request body may be read. */
+export interface BodyLimits {
+  /** Largest body, in bytes: a larger one is a 413. */
+  bytes: number;
+  /** Longest silence while the body is read, in ms: a stalled upload is a 408. */
+  timeoutMs: number;
+}
+
 /** An incoming gateway request. */
 export interface GatewayRequest {
   readonly method: string;
@@ -18,8 +26,13 @@ export interface GatewayRequest {
   readonly url: string;
   /** A header by lower-case name, or null. */
   header(name: string): string | null;
-  /** Reads the body as text; a body over `limitBytes` is a 413 before it is read whole. */
-  readText(limitBytes: number): Promise<string>;
+  /**
+   * Reads the body as text: a body over `limits.bytes` is a 413 before it is
+   * read whole, an upload silent for `limits.timeoutMs` a 408, and on Node a
+   * body a host body parser already consumed is taken from `req.body` (or is
+   * `BODY_ALREADY_READ` when nothing usable is left).
+   */
+  readText(limits: BodyLimits): Promise<string>;
   /** True once the client went away. */
   readonly aborted: boolean;
   /** Calls `listener` once if the client goes away before the reply ends; returns the function that removes it. */

@@ -36,6 +36,10 @@ function openAIType(error: PreloopError): { type: string; code: string | null } 
       return { type: 'invalid_request_error', code: 'model_not_found' };
     case 'PAYLOAD_TOO_LARGE':
       return { type: 'invalid_request_error', code: 'request_too_large' };
+    case 'REQUEST_TIMEOUT':
+      return { type: 'invalid_request_error', code: 'request_timeout' };
+    case 'BODY_ALREADY_READ':
+      return { type: 'server_error', code: 'body_already_read' };
     case 'RATE_LIMITED':
       return { type: 'requests', code: 'rate_limit_exceeded' };
     case 'BUDGET_EXCEEDED':
@@ -93,8 +97,9 @@ export function errorBody(format: IngressFormat, error: PreloopError): OpenAIErr
  * A JSON error reply in the ingress's shape. `RATE_LIMITED` and
  * `STORE_UNAVAILABLE` errors carry `retry-after` (from
  * `details.retryAfterSeconds`); budget refusals carry
- * `x-should-retry: false` so the official SDKs do not retry them; a 413
- * carries `connection: close`.
+ * `x-should-retry: false` so the official SDKs do not retry them, and so
+ * does `BODY_ALREADY_READ` (a host set-up error no retry can fix); a 413 and
+ * a 408 carry `connection: close`.
  *
  * @example
  * ```ts
@@ -106,9 +111,9 @@ export function errorReply(format: IngressFormat, error: unknown, headers: Recor
   const replyHeaders: Record<string, string> = Object.assign({ 'content-type': 'application/json' }, headers);
   const retryAfter = (preloopError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   if (typeof retryAfter === 'number') replyHeaders['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
-  if (preloopError.code === 'BUDGET_EXCEEDED') replyHeaders['x-should-retry'] = 'false';
-  // The rest of an over-size upload is not read: close the connection after the answer.
-  if (preloopError.code === 'PAYLOAD_TOO_LARGE') replyHeaders.connection = 'close';
+  if (preloopError.code === 'BUDGET_EXCEEDED' || preloopError.code === 'BODY_ALREADY_READ') replyHeaders['x-should-retry'] = 'false';
+  // The rest of an over-size or stalled upload is not read: close the connection after the answer.
+  if (preloopError.code === 'PAYLOAD_TOO_LARGE' || preloopError.code === 'REQUEST_TIMEOUT') replyHeaders.connection = 'close';
   return { status: preloopError.status, headers: replyHeaders, body: JSON.stringify(errorBody(format, preloopError)) };
 }
 

@@ -10,6 +10,7 @@
 import { isPreloopError, PreloopError, type Principal } from '@preloop/core';
 import type { ResolvedModel } from '../models/model-alias.js';
 import { authenticateGatewayRequest } from '../http/gateway-auth.js';
+import type { ResolvedGatewayOptions } from '../http/gateway-options.js';
 import { buildCallPlan, type GatewayOperation } from './call-plans.js';
 import { discardReply, type GatewayReply, type GatewayRequest } from './exchange.js';
 import { forwardComplete } from './forward-complete.js';
@@ -24,9 +25,12 @@ export function unauthenticated(): PreloopError {
   return new PreloopError('UNAUTHENTICATED', 'Missing or invalid credential: send a Preloop API key or runtime credential (with the gateway scope) as "Authorization: Bearer …" or "x-api-key".');
 }
 
-/** Reads the body as a JSON object with a string `model` (413 over the limit, 400 otherwise). */
-export async function readModelRequest(request: GatewayRequest, limitBytes: number): Promise<{ body: Record<string, unknown>; model: string }> {
-  const text = await request.readText(limitBytes);
+/** Reads the body as a JSON object with a string `model` (413 over the size limit, 408 when the upload stalls, 400 otherwise). */
+export async function readModelRequest(
+  request: GatewayRequest,
+  options: Pick<ResolvedGatewayOptions, 'bodyLimitBytes' | 'bodyTimeoutMs'>,
+): Promise<{ body: Record<string, unknown>; model: string }> {
+  const text = await request.readText({ bytes: options.bodyLimitBytes, timeoutMs: options.bodyTimeoutMs });
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -88,7 +92,7 @@ export async function runModelCall(context: GatewayContext, request: GatewayRequ
     context.runtime.assertCanRecord();
     principal = await authenticateGatewayRequest(preloop, request);
     if (!principal) throw unauthenticated();
-    const parsed = await readModelRequest(request, context.options.bodyLimitBytes);
+    const parsed = await readModelRequest(request, context.options);
     model = await toAliasName(context, principal.accountId, parsed.model);
     let target = await requireUsableModel(context, principal, model, parsed.model);
     await context.limiter.take(principal);

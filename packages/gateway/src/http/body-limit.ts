@@ -10,6 +10,7 @@
  */
 
 import { PreloopError } from '@preloop/core';
+import type { BodyLimits } from '../calls/exchange.js';
 
 /**
  * How many bytes past the limit are read and discarded so that the 413 reaches
@@ -29,6 +30,20 @@ export const overflowDrainBytes = 64 * 1024 * 1024;
  */
 export function bodyTooLarge(limitBytes: number): PreloopError {
   return new PreloopError('PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${limitBytes} bytes (the gateway's bodyLimitBytes option).`);
+}
+
+/**
+ * The 408 for an upload silent for `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * throw bodyTimedOut(30_000);
+ * ```
+ */
+export function bodyTimedOut(timeoutMs: number): PreloopError {
+  return new PreloopError('REQUEST_TIMEOUT', `The request body stopped arriving: nothing was received for ${timeoutMs} ms (the gateway's bodyTimeoutMs option).`, {
+    status: 408,
+  });
 }
 
 /** Collects a body chunk by chunk under a limit. */
@@ -71,20 +86,34 @@ export function collectBody(limitBytes: number, declaredLength: string | null): 
 }
 
 /**
- * Reads a web request's body as text under `limitBytes`, draining an
- * over-size body (up to the cap) before refusing it with a 413.
+ * Reads a web request's body as text under `limits.bytes`, draining an
+ * over-size body (up to the cap) before refusing it with a 413; an upload
+ * silent for `limits.timeoutMs` is cancelled and refused with a 408.
  *
  * @example
  * ```ts
- * const text = await readWebBody(request, 33_554_432);
+ * const text = await readWebBody(request, { bytes: 33_554_432, timeoutMs: 30_000 });
  * ```
  */
-export async function readWebBody(request: Request, limitBytes: number): Promise<string> {
-  const body = collectBody(limitBytes, request.headers.get('content-length'));
+export async function readWebBody(request: Request, limits: BodyLimits): Promise<string> {
+  const body = collectBody(limits.bytes, request.headers.get('content-length'));
   if (!request.body) return '';
   const reader = request.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(bodyTimedOut(limits.timeoutMs)), limits.timeoutMs);
+    });
+    let piece: ReadableStreamReadResult<Uint8Array>;
+    try {
+      piece = await Promise.race([reader.read(), stalled]);
+    } catch (error) {
+      void reader.cancel().catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    const { done, value } = piece;
     if (done) break;
     if (body.push(value) === 'stop') {
       await reader.cancel().catch(() => {});

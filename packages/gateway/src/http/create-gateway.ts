@@ -32,7 +32,7 @@ export function fromWebRequest(request: Request): GatewayRequest {
     path: pathOf(request.url),
     url: request.url,
     header: (name) => request.headers.get(name),
-    readText: (limitBytes) => readWebBody(request, limitBytes),
+    readText: (limits) => readWebBody(request, limits),
     get aborted() {
       return request.signal.aborted;
     },

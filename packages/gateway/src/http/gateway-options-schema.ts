@@ -18,7 +18,7 @@ const rateLimitSchema = z.strictObject({
 
 /**
  * Zod schema of the gateway handler's options that can be written as data
- * (all but `fetch`): body limit, timeouts, rate limits, budget reservation
+ * (all but `fetch`): body limit and body timeout, timeouts, rate limits, budget reservation
  * bounds, body capture, fallbacks, `auditCalls` and `countTokens`. Unknown
  * keys are errors.
  *
@@ -31,6 +31,7 @@ const rateLimitSchema = z.strictObject({
 export const gatewayOptionsSchema = z.strictObject({
   basePaths: z.strictObject({ openai: z.string().startsWith('/').optional(), anthropic: z.string().startsWith('/').optional() }).optional(),
   bodyLimitBytes: positiveInteger.max(1024 * 1024 * 1024).optional().describe('Largest request body in bytes (default 33554432, 32 MiB)'),
+  bodyTimeoutMs: milliseconds.optional().describe('Longest silence while a request body is read; a stalled upload gets 408 (default 30000)'),
   timeouts: z
     .strictObject({
       firstByteMs: milliseconds.optional().describe('Longest wait for the upstream to start answering (default 60000)'),

@@ -46,6 +46,14 @@ export interface GatewayOptions {
   basePaths?: { openai?: string; anthropic?: string };
   /** Largest request body, in bytes; larger ones get 413 before being parsed. @default 33554432 (32 MiB) */
   bodyLimitBytes?: number;
+  /**
+   * Longest silence while a request body is read, in ms (restarted by every
+   * piece that arrives): a client that stops sending mid-upload gets 408 in
+   * the ingress's error shape and the connection is closed. A slow upload
+   * that keeps sending is not cut; on `http.createServer` Node's own
+   * `requestTimeout` (300 s by default) bounds the whole request. @default 30000
+   */
+  bodyTimeoutMs?: number;
   /** Upstream timeouts. */
   timeouts?: GatewayTimeouts;
   /** Per-key and per-agent rate limits. @default none */
@@ -94,6 +102,7 @@ export interface GatewayOptions {
 export interface ResolvedGatewayOptions {
   basePaths: { openai: string; anthropic: string };
   bodyLimitBytes: number;
+  bodyTimeoutMs: number;
   timeouts: Required<GatewayTimeouts>;
   rateLimits: RateLimits;
   budgets: Required<GatewayBudgetOptions>;
@@ -122,6 +131,7 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
       anthropic: trimPath(options.basePaths?.anthropic ?? '/anthropic/v1'),
     },
     bodyLimitBytes: options.bodyLimitBytes ?? 32 * 1024 * 1024,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
     timeouts: {
       firstByteMs: options.timeouts?.firstByteMs ?? 60_000,
       idleMs: options.timeouts?.idleMs ?? 120_000,

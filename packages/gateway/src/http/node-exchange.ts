@@ -8,12 +8,16 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PreloopError } from '@preloop/core';
+import { fromHostBodyParser } from '@preloop/core/node';
 import type { GatewayReply, GatewayRequest } from '../calls/exchange.js';
-import { collectBody, type BodyCollector } from './body-limit.js';
+import { bodyTimedOut, bodyTooLarge, collectBody, type BodyCollector } from './body-limit.js';
 
 /**
  * Adapts a Node request to the gateway's exchange. The client counts as gone
- * when the response closes before it finished.
+ * when the response closes before it finished. A body that a host body parser
+ * mounted before the gateway already read (Express `express.json()`) is taken
+ * from `req.body`; with nothing usable left, reading it fails at once with
+ * `BODY_ALREADY_READ`. An upload silent for the body timeout is a 408.
  *
  * @example
  * ```ts
@@ -44,17 +48,32 @@ export function fromNodeRequest(incoming: IncomingMessage, response: ServerRespo
     path: query === -1 ? raw : raw.slice(0, query),
     url: `${protocol}://${host}${raw}`,
     header,
-    readText(limitBytes) {
+    readText({ bytes: limitBytes, timeoutMs }) {
       return new Promise((resolve, reject) => {
         let body: BodyCollector;
         try {
+          const parsed = fromHostBodyParser(incoming);
+          if (parsed !== undefined) {
+            const text = typeof parsed === 'string' ? parsed : Buffer.from(parsed.buffer, parsed.byteOffset, parsed.byteLength).toString('utf8');
+            if (Buffer.byteLength(text) > limitBytes) throw bodyTooLarge(limitBytes);
+            resolve(text);
+            return;
+          }
           body = collectBody(limitBytes, header('content-length'));
         } catch (error) {
           response.shouldKeepAlive = false;
           reject(error);
           return;
         }
+        // Restarted by every chunk: only silence times out, not a slow upload that keeps sending.
+        const timer = setTimeout(() => {
+          incoming.off('data', onData);
+          incoming.pause();
+          response.shouldKeepAlive = false;
+          reject(bodyTimedOut(timeoutMs));
+        }, timeoutMs);
         const settle = () => {
+          clearTimeout(timer);
           incoming.off('data', onData);
           try {
             resolve(body.finish());
@@ -65,6 +84,7 @@ export function fromNodeRequest(incoming: IncomingMessage, response: ServerRespo
           }
         };
         const onData = (chunk: Buffer) => {
+          timer.refresh();
           if (body.push(chunk) === 'stop') {
             incoming.pause();
             settle();
@@ -72,8 +92,12 @@ export function fromNodeRequest(incoming: IncomingMessage, response: ServerRespo
         };
         incoming.on('data', onData);
         incoming.once('end', settle);
-        incoming.once('error', reject);
+        incoming.once('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
         incoming.once('close', () => {
+          clearTimeout(timer);
           if (!incoming.complete) reject(new PreloopError('CLIENT_CLOSED_REQUEST', 'The client closed the request before sending its body.', { status: 499 }));
         });
       });
