@@ -1,6 +1,7 @@
 import { defineRoute, type AdminRoute } from '@preloop/core';
 import { z } from 'zod';
 import type { ApprovalEngine } from './create-approval-engine.js';
+import { decideMinimumRole } from './decision-rights.js';
 
 const statuses = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed', 'execution_unknown'] as const;
 
@@ -48,26 +49,34 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
     defineRoute({
       method: 'GET',
       path: '/approvals',
-      summary: 'List approval requests (filters: status, kind, tool, subject; cursor pagination)',
+      summary: 'List approval requests (filters: status, kind, tool, subject; cursor pagination); each item says whether you may decide it (viewer)',
       tag: 'approvals',
       access: { role: 'viewer' },
       query: listQuery,
-      handler: ({ principal, query }) => engine().list(principal!.accountId, query),
+      handler: ({ principal, query }) => engine().list(principal!.accountId, query, principal!),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/approvals/readiness',
+      summary: 'Whether the workflows can approve what agents ask (for example: the only approver cannot approve their own agents)',
+      tag: 'approvals',
+      access: { role: 'viewer' },
+      handler: ({ principal }) => engine().readiness(principal!.accountId),
     }),
     defineRoute({
       method: 'GET',
       path: '/approvals/:id',
-      summary: 'Get an approval request with its votes and timeline',
+      summary: 'Get an approval request with its votes and timeline (and whether you may decide it)',
       tag: 'approvals',
       access: { role: 'viewer' },
-      handler: ({ principal, params }) => engine().detail(principal!.accountId, params.id!),
+      handler: ({ principal, params }) => engine().detail(principal!.accountId, params.id!, principal!),
     }),
     defineRoute({
       method: 'POST',
       path: '/approvals/:id/decide',
       summary: 'Approve or deny an approval request (one vote per approver)',
       tag: 'approvals',
-      access: { role: 'approver' },
+      access: { role: decideMinimumRole },
       body: decideBody,
       handler: ({ principal, params, body }) =>
         engine().decide({

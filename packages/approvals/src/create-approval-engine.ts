@@ -1,4 +1,4 @@
-import { createId, type ApprovalOutcome, type ApprovalProvider, type ApprovalRequestView, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
+import { createId, type ApprovalOutcome, type ApprovalProvider, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import { approvalsBusChannel, isApprovalBusMessage } from './approval-events.js';
 import { createApproverDirectory } from './approver-directory.js';
@@ -10,7 +10,9 @@ import { cancelApproval, claimExecution, storeExecutionResult } from './executio
 import { createLeaseKeeper } from './execution-lease.js';
 import { createNotifierDispatch, type NotifierDispatch } from './notifier-dispatch.js';
 import type { ResolvedApprovalsOptions } from './options.js';
-import { getApproval, getApprovalDetail, listApprovals, type ApprovalListQuery } from './queries.js';
+import { getApproval, getApprovalDetail, listApprovals, type ApprovalListQuery, type ApprovalViewFor } from './queries.js';
+import type { ViewerDecision } from './decision-rights.js';
+import { approvalReadiness, type ApprovalReadiness } from './readiness.js';
 import { resolveExecution, type ResolveExecutionInput } from './resolve-execution.js';
 import { createScheduler } from './scheduler.js';
 import type { ApprovalTables } from './tables.js';
@@ -27,12 +29,14 @@ import { createWorkflowLookup } from './workflows.js';
 export interface ApprovalEngine extends ApprovalProvider {
   /** The one transactional decide every channel uses. */
   decide(input: DecideInput): Promise<DecideResult>;
-  /** A request's public view; `NOT_FOUND` outside the account. */
-  get(accountId: string, id: string): Promise<ApprovalRequestView>;
-  /** A request with its votes and timeline. */
-  detail(accountId: string, id: string): Promise<ApprovalDetail>;
-  /** Requests of an account, newest first. */
-  list(accountId: string, query?: ApprovalListQuery): Promise<Page<ApprovalRequestView>>;
+  /** A request's public view (with `viewer`, whether that principal may decide it); `NOT_FOUND` outside the account. */
+  get(accountId: string, id: string, viewer?: Principal): Promise<ApprovalViewFor>;
+  /** A request with its votes and timeline (with `viewer`, whether that principal may decide it). */
+  detail(accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetail & { viewer?: ViewerDecision }>;
+  /** Requests of an account, newest first (with `viewer`, whether that principal may decide each). */
+  list(accountId: string, query?: ApprovalListQuery, viewer?: Principal): Promise<Page<ApprovalViewFor>>;
+  /** Whether the account's workflows can approve anything, and whose calls nobody can approve (separation of duties). */
+  readiness(accountId: string): Promise<ApprovalReadiness>;
   /** Mints a single-use decision link (the token is returned this once). */
   mintLink(input: MintLinkInput): Promise<MintedDecisionLink>;
   /** The stored result of an executed request (undefined when none is stored). */
@@ -74,7 +78,7 @@ export async function createApprovalEngine(preloop: Preloop, options: ResolvedAp
  * ```
  */
 export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApprovalsOptions): Promise<{ engine: ApprovalEngine; context: EngineContext }> {
-  const contributed = preloop.plugins.flatMap((plugin) => (plugin.contributions?.notifiers ?? []) as Notifier[]);
+  const contributed = preloop.plugins.flatMap((plugin) => plugin.contributions?.notifiers ?? []);
   const notifiers = [...contributed, ...options.notifiers];
   const context: EngineContext = {
     preloop,
@@ -124,9 +128,10 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     },
     resolveExecution: (input) => resolveExecution(context, input),
     decide: (input) => decideApproval(context, input),
-    get: (accountId, id) => getApproval(context, accountId, id),
-    detail: (accountId, id) => getApprovalDetail(context, accountId, id),
-    list: (accountId, query) => listApprovals(context, accountId, query),
+    get: (accountId, id, viewer) => getApproval(context, accountId, id, viewer),
+    detail: (accountId, id, viewer) => getApprovalDetail(context, accountId, id, viewer),
+    list: (accountId, query, viewer) => listApprovals(context, accountId, query, viewer),
+    readiness: (accountId) => approvalReadiness(context, accountId),
     mintLink: (input) => mintDecisionLink(context, input),
     async storedResult(accountId, id) {
       const row = await readRequest(context.db, context.dialect, id);

@@ -7,6 +7,7 @@ import { applyDue } from './transitions.js';
 import { parseJson, toRequestView, workflowOf } from './views.js';
 import { readFactorTally } from './factor-tally.js';
 import { eligibleFactors } from './workflows.js';
+import { decisionRights } from './decision-rights.js';
 
 /** An approve or deny. */
 export type ApprovalDecision = 'approve' | 'deny';
@@ -111,7 +112,8 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
     if (decision !== 'approve' && decision !== 'deny') return new PreloopError('VALIDATION_ERROR', 'decision: must be approve or deny');
     if (!approverId) return approvalError('APPROVER_NOT_ELIGIBLE', 'Only a user (or an API key acting for its user) may decide an approval; agents never approve.');
     if (!facts) return approvalError('APPROVER_NOT_ELIGIBLE', `User ${approverId} does not exist or is disabled.`);
-    if (workflow.separationOfDuties && (JSON.parse(initial.excluded_user_ids) as string[]).includes(approverId)) {
+    const rights = decisionRights({ row: initial, approverId, facts });
+    if (rights.reason === 'requester' || rights.reason === 'key_owner') {
       return approvalError('SELF_APPROVAL_FORBIDDEN', 'Separation of duties: the requester and the owner of the requesting key or agent may not decide this request.');
     }
     if (workflow.requireReason && comment === null) return approvalError('APPROVAL_REASON_REQUIRED', `The workflow "${initial.workflow_name}" requires a comment with every decision.`);
@@ -135,11 +137,13 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
           return refuse(approvalError('APPROVAL_VOTE_CONFLICT', `You already voted ${previous.decision} on this request; a vote counts once.`, { status: row.status }));
         }
         if (!previous) {
-          if (row.status === 'expired' || (row.status === 'pending' && row.expires_at <= now)) {
+          // The same rule the list and detail reads show as `viewer` (decision-rights.ts).
+          const rights = decisionRights({ row, approverId, facts, now });
+          if (rights.reason === 'not_pending' && (row.status === 'expired' || row.status === 'pending')) {
             return refuse(approvalError('APPROVAL_EXPIRED', `The request expired at ${new Date(row.expires_at).toISOString()}; the decision came too late.`, { status: row.status, expiresAt: row.expires_at }));
           }
-          if (row.status !== 'pending') return refuse(approvalError('APPROVAL_ALREADY_DECIDED', `The request is already ${row.status}.`, { status: row.status }));
-          if (eligibleFactors(workflow, { escalated: row.escalated_at !== null }, facts!).length === 0) {
+          if (rights.reason === 'not_pending') return refuse(approvalError('APPROVAL_ALREADY_DECIDED', `The request is already ${row.status}.`, { status: row.status }));
+          if (rights.reason === 'not_an_approver') {
             return refuse(approvalError('APPROVER_NOT_ELIGIBLE', `You are not an approver of the workflow "${row.workflow_name}".`));
           }
         }

@@ -1,5 +1,8 @@
-import { PreloopError, type ApprovalKind, type ApprovalWorkflow, type ApprovalRequestView, type ApprovalStatus, type Page } from '@preloop/core';
+import { PreloopError, type ApprovalKind, type ApprovalWorkflow, type ApprovalRequestView, type ApprovalStatus, type Page, type Principal } from '@preloop/core';
+import { approverUserIdOf } from './decide.js';
+import { decisionRights, type ViewerDecision } from './decision-rights.js';
 import type { EngineContext } from './engine-context.js';
+import type { ApprovalRequestRow } from './tables.js';
 import { factorTallyOf } from './factor-tally.js';
 import { normalizeRow, toRequestView, toTimelineEntry, toVoteView, type ApprovalDetail } from './views.js';
 
@@ -33,6 +36,34 @@ async function voteCounts(context: EngineContext, ids: string[]): Promise<Map<st
   return counts;
 }
 
+/** A request as one principal sees it: with `viewer`, whether that principal may decide it and if not why. */
+export type ApprovalViewFor = ApprovalRequestView & { viewer?: ViewerDecision };
+
+/**
+ * For each row, whether `viewer` may decide it (the rule of the decide path, see {@link decisionRights}).
+ *
+ * @example
+ * ```ts
+ * const rights = await viewerDecisions(context, rows, principal);
+ * ```
+ */
+export async function viewerDecisions(context: EngineContext, rows: ApprovalRequestRow[], viewer: Principal): Promise<Map<string, ViewerDecision>> {
+  const approverId = approverUserIdOf(viewer);
+  const facts = approverId ? await context.directory.approver(viewer.accountId, approverId) : null;
+  const votes = new Map<string, 'approve' | 'deny'>();
+  if (approverId && rows.length > 0) {
+    const cast = await context.db
+      .selectFrom('approval_votes')
+      .select(['request_id', 'decision'])
+      .where('approver_id', '=', approverId)
+      .where('request_id', 'in', rows.map((row) => row.id))
+      .execute();
+    for (const vote of cast) votes.set(vote.request_id, vote.decision as 'approve' | 'deny');
+  }
+  const now = context.now();
+  return new Map(rows.map((row) => [row.id, decisionRights({ row, approverId, facts, previousVote: votes.get(row.id) ?? null, role: viewer.role, now })]));
+}
+
 function decodeCursor(cursor: string | null | undefined): string | null {
   if (!cursor) return null;
   const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
@@ -43,14 +74,15 @@ function decodeCursor(cursor: string | null | undefined): string | null {
 }
 
 /**
- * Lists an account's requests, newest first, with filters and an opaque cursor.
+ * Lists an account's requests, newest first, with filters and an opaque cursor;
+ * with `viewer`, each item says whether that principal may decide it.
  *
  * @example
  * ```ts
  * const { items, nextCursor } = await listApprovals(context, accountId, { status: 'pending', limit: 20 });
  * ```
  */
-export async function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery = {}): Promise<Page<ApprovalRequestView>> {
+export async function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery = {}, viewer?: Principal): Promise<Page<ApprovalViewFor>> {
   const limit = Math.min(200, Math.max(1, Math.trunc(query.limit ?? 50)));
   const after = decodeCursor(query.cursor);
   let select = context.db.selectFrom('approval_requests').selectAll().where('account_id', '=', accountId);
@@ -67,28 +99,31 @@ export async function listApprovals(context: EngineContext, accountId: string, q
   const rows = (await select.orderBy('id', 'desc').limit(limit + 1).execute()).map(normalizeRow);
   const page = rows.slice(0, limit);
   const counts = await voteCounts(context, page.map((row) => row.id));
+  const rights = viewer ? await viewerDecisions(context, page, viewer) : null;
   return {
-    items: page.map((row) => toRequestView(row, counts.get(row.id)!)),
+    items: page.map((row) => ({ ...toRequestView(row, counts.get(row.id)!), ...(rights ? { viewer: rights.get(row.id)! } : {}) })),
     nextCursor: rows.length > limit ? Buffer.from(page[page.length - 1]!.id, 'utf8').toString('base64url') : null,
   };
 }
 
 /**
- * One request's public view; `NOT_FOUND` outside the account.
+ * One request's public view (with `viewer` when a viewing principal is given); `NOT_FOUND` outside the account.
  *
  * @example
  * ```ts
  * const view = await getApproval(context, accountId, id);
  * ```
  */
-export async function getApproval(context: EngineContext, accountId: string, id: string): Promise<ApprovalRequestView> {
-  const row = await context.db.selectFrom('approval_requests').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
-  if (!row) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
-  return toRequestView(normalizeRow(row), (await voteCounts(context, [id])).get(id)!);
+export async function getApproval(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalViewFor> {
+  const found = await context.db.selectFrom('approval_requests').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+  if (!found) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
+  const row = normalizeRow(found);
+  const view = toRequestView(row, (await voteCounts(context, [id])).get(id)!);
+  return viewer ? { ...view, viewer: (await viewerDecisions(context, [row], viewer)).get(id)! } : view;
 }
 
 /**
- * One request with its votes and timeline.
+ * One request with its votes and timeline (and `viewer` when a viewing principal is given).
  *
  * @example
  * ```ts
@@ -96,8 +131,8 @@ export async function getApproval(context: EngineContext, accountId: string, id:
  * detail.voteList; // [{ approverId, decision, channel, … }]
  * ```
  */
-export async function getApprovalDetail(context: EngineContext, accountId: string, id: string): Promise<ApprovalDetail> {
-  const view = await getApproval(context, accountId, id);
+export async function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetail & { viewer?: ViewerDecision }> {
+  const view = await getApproval(context, accountId, id, viewer);
   const [votes, timeline, result] = await Promise.all([
     context.db.selectFrom('approval_votes').selectAll().where('request_id', '=', id).orderBy('created_at').orderBy('id').execute(),
     context.db.selectFrom('approval_events').selectAll().where('request_id', '=', id).orderBy('time').orderBy('id').execute(),
