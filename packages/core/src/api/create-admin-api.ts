@@ -145,8 +145,9 @@ async function authorize(preloop: Preloop, route: AdminRoute, request: Request, 
       throw new PreloopError('FORBIDDEN', `This API key lacks the "${scope}" scope.`);
     }
   }
-  const minimum = route.access.role ?? 'viewer';
-  if ((principal.type === 'user' || principal.type === 'api_key') && !roleAtLeast(principal.role, minimum)) {
+  // A route that names its principals and no role decides in its handler (a key with no user, such as an agent's, has no role).
+  const minimum = route.access.role ?? (route.access.principals ? null : 'viewer');
+  if (minimum !== null && (principal.type === 'user' || principal.type === 'api_key') && !roleAtLeast(principal.role, minimum)) {
     throw new PreloopError('FORBIDDEN', `This action needs the ${minimum} role or higher; you are ${principal.role ?? 'without a role'}.`);
   }
   if (write && principal.type === 'user' && !request.headers.has('authorization')) checkSameOrigin(request, trustedOrigins);

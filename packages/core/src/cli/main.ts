@@ -3,8 +3,9 @@ import { isPreloopError } from '../errors.js';
 import type { CliIo } from './cli-context.js';
 import { commands as baseCommands } from './commands.js';
 import { policyCommands } from './policy-commands.js';
+import { tokenCommand } from './token-command.js';
 
-const commands = [...baseCommands, ...policyCommands];
+const commands = [...baseCommands, ...policyCommands, tokenCommand];
 
 /**
  * Runs the `preloop` CLI with `argv` (without the node and script names) and
@@ -16,7 +17,7 @@ const commands = [...baseCommands, ...policyCommands];
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account'];
+  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience'];
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
