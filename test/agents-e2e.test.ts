@@ -1,0 +1,188 @@
+/**
+ * The real Claude Code and Codex CLIs (root devDependencies, run from
+ * node_modules/.bin) against the reference server, set up exactly as the
+ * README's "Connect an agent" section says: its configuration file (models,
+ * `gateway.modelNames`, policy), its shell lines and its Codex `config.toml`,
+ * with only the host and the providers' base URLs pointed at this test. A
+ * scripted model upstream (Anthropic Messages and OpenAI Responses, streamed)
+ * drives each agent: model calls through the gateway, a tool through `/mcp`,
+ * a tool that waits for a human approval (given through the admin API), and
+ * the final answer. Each agent runs in a temporary HOME / CODEX_HOME.
+ */
+
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { createLogger } from '@preloop/core';
+import { startReferenceServer, type ReferenceServer } from '../examples/server/src/reference-server.js';
+import { startScriptedAgentUpstream, type ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+const section = readme.slice(readme.indexOf('## Connect an agent'), readme.indexOf('## Documentation'));
+const block = (language: string) => {
+  const match = section.match(new RegExp('```' + language + '\\n([\\s\\S]*?)```'));
+  if (!match) throw new Error(`README's "Connect an agent" has no ${language} block`);
+  return match[1]!;
+};
+const readmeHost = 'http://127.0.0.1:8787';
+const providerKey = 'sk-scripted-provider-key-0123456789';
+const everything = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const answer = (results: string[]) => `FINAL: ${results.join(' | ')}`;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one README shell line with bash, bounded by `timeoutMs`. */
+function runLine(line: string, options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', line], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${options.timeoutMs} ms]`;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('Claude Code and Codex, set up as the README says, against the reference server', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'preloop-agents-e2e-'));
+  let upstream: ScriptedAgentUpstream;
+  let server: ReferenceServer;
+  let ownerKey: string;
+  const approved: Array<{ id: string; tool: string; subject: string }> = [];
+  let approver: NodeJS.Timeout | undefined;
+
+  const api = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${server.url}/api/v1${route}`, {
+      method,
+      headers: { authorization: `Bearer ${ownerKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await response.json()) as any;
+  };
+  const agentKey = async (name: string) => (await server.preloop.identity.apiKeys.create(server.preloop.accountId, { name, scopes: ['mcp', 'gateway'] })).key;
+  /** The environment of an agent: nothing inherited but PATH (with node_modules/.bin first) and the locale. */
+  const agentEnv = (home: string, key: string, extra: Record<string, string> = {}) => ({
+    PATH: `${path.join(repo, 'node_modules/.bin')}:${process.env.PATH}`,
+    LANG: 'C.UTF-8',
+    HOME: home,
+    TMPDIR: tmpdir(),
+    PRELOOP_API_KEY: key,
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    ...extra,
+  });
+  const here = (text: string) => text.replaceAll(readmeHost, server.url);
+
+  beforeAll(async () => {
+    upstream = await startScriptedAgentUpstream({
+      apiKey: providerKey,
+      calls: [
+        { toolSuffix: 'everything_echo', input: { message: 'hello through Preloop' } },
+        { toolSuffix: 'everything_get-sum', input: { a: 2, b: 3 } },
+      ],
+      answer,
+    });
+    // The README's configuration file; the providers point at the scripted upstream, and one tool runs without approval.
+    const config = parse(block('yaml')) as any;
+    for (const model of config.models) {
+      model.baseUrl = model.provider === 'openai' ? `${upstream.url}/v1` : upstream.url;
+      model.apiKey = providerKey;
+      model.prices = { input: 0, output: 0 };
+    }
+    config.mcpServers = [{ name: 'everything', transport: 'stdio', command: process.execPath, args: [everything] }];
+    config.policy.rules = [{ name: 'echo-runs', tool: 'everything.echo', action: 'allow' }];
+    writeFileSync(path.join(dir, 'preloop.yaml'), stringify(config));
+    server = await startReferenceServer({
+      env: { PRELOOP_DATA_DIR: path.join(dir, 'data'), PRELOOP_CONFIG: path.join(dir, 'preloop.yaml'), PRELOOP_ADMIN_EMAIL: 'owner@example.com', PRELOOP_ADMIN_PASSWORD: 'owner-password-for-the-e2e-test' },
+      port: 0,
+      logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
+    });
+    const owner = await server.preloop.identity.users.findByEmail('owner@example.com');
+    ownerKey = (await server.preloop.identity.apiKeys.create(server.preloop.accountId, { name: 'approver', scopes: ['admin:read', 'admin:write'], userId: owner!.id })).key;
+    // A human at the console: approves each pending call of the tool that needs one.
+    const poll = async () => {
+      const page = await api('GET', '/approvals?status=pending');
+      for (const request of page.items ?? []) {
+        if (request.tool?.name !== 'everything.get-sum') continue;
+        const decided = await api('POST', `/approvals/${request.id}/decide`, { decision: 'approve', comment: 'e2e' });
+        if (decided.request?.status === 'approved') approved.push({ id: request.id, tool: request.tool.name, subject: request.subject.name });
+      }
+      approver = setTimeout(() => void poll().catch(() => undefined), 250);
+    };
+    void poll();
+  }, 60_000);
+
+  afterAll(async () => {
+    clearTimeout(approver);
+    await server?.close();
+    await upstream?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Claude Code (-p): its tier names reach the aliases, a tool runs through /mcp, another waits for an approval, then the final answer', async () => {
+    const key = await agentKey('claude-code');
+    const home = path.join(dir, 'claude-home');
+    const work = path.join(dir, 'claude-work');
+    mkdirSync(home);
+    mkdirSync(work);
+    const lines = block('sh').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    const add = lines.find((line) => line.startsWith('claude mcp add '))!;
+    const headless = lines.find((line) => line.includes(' claude -p '))!;
+    expect(add).toBeDefined();
+    expect(headless).toBeDefined();
+    const env = agentEnv(home, key);
+    const added = await runLine(here(add), { cwd: work, env, timeoutMs: 20_000 });
+    expect(added.code, added.stderr).toBe(0);
+    const run = await runLine(here(headless), { cwd: work, env, timeoutMs: 45_000 });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('FINAL: Echo: hello through Preloop | The sum of 2 and 3 is 5.');
+
+    const calls = upstream.requests.filter((request) => request.path === '/v1/messages');
+    // Claude Code asked for its own model ids; modelNames served them with the README's aliases (smart → claude-sonnet-4-5).
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(calls.map((request) => request.body.model))).toContain('claude-sonnet-4-5');
+    expect(calls.every((request) => request.authorization === providerKey)).toBe(true);
+    // It found the tools through its ToolSearch, then called them by their mcp__preloop__ names.
+    expect(calls.some((request) => (request.body.tools ?? []).some((tool: { name: string }) => tool.name === 'mcp__preloop__everything_get-sum'))).toBe(true);
+    expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', subject: 'claude-code' }));
+  }, 90_000);
+
+  it('Codex (exec): the README config.toml, a tool through /mcp, another waits for an approval, then the final answer', async () => {
+    const key = await agentKey('codex');
+    const home = path.join(dir, 'codex-home');
+    const codexHome = path.join(dir, 'codex-config');
+    const work = path.join(dir, 'codex-work');
+    for (const folder of [home, codexHome, work]) mkdirSync(folder);
+    writeFileSync(path.join(codexHome, 'config.toml'), here(block('toml')));
+    execFileSync('git', ['init', '-q'], { cwd: work });
+    const exec = section.match(/`(codex exec "[^"`]+")`/)?.[1];
+    expect(exec).toBeDefined();
+    const run = await runLine(exec!, { cwd: work, env: agentEnv(home, key, { CODEX_HOME: codexHome }), timeoutMs: 45_000 });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('FINAL:');
+    expect(run.stdout).toContain('Echo: hello through Preloop');
+    expect(run.stdout).toContain('The sum of 2 and 3 is 5.');
+
+    const calls = upstream.requests.filter((request) => request.path === '/v1/responses');
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls.every((request) => request.body.model === 'gpt-5-codex' && request.authorization === providerKey)).toBe(true);
+    // Codex offers Preloop's tools as one namespace.
+    expect(calls[0]!.body.tools).toContainEqual(expect.objectContaining({ type: 'namespace', name: 'mcp__preloop' }));
+    expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', subject: 'codex' }));
+  }, 90_000);
+});
