@@ -12,6 +12,7 @@ import { createConsoleSessions, type ConsoleSessions } from './console-sessions.
 import { createCredentialCache } from './credential-cache.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { createIdentityContext, identityBusChannel, type IdentityBusMessage } from './identity-context.js';
+import { createPasswordChanges, type PasswordChanges } from './password-changes.js';
 import { prepareDummyHash } from './passwords.js';
 import type { Principal } from './principal.js';
 import { createRuntimeCredentials, type RuntimeCredentials } from './runtime-credentials.js';
@@ -52,6 +53,8 @@ export interface Identity {
   readonly agents: Agents;
   readonly runtimeSessions: RuntimeSessions;
   readonly consoleSessions: ConsoleSessions;
+  /** Password changes (own, checked against the current one and the login throttle) and resets (by an admin). */
+  readonly passwords: PasswordChanges;
   /** Issues and verifies runtime credentials (signature and claims only). */
   readonly runtimeCredentials: RuntimeCredentials;
   /**
@@ -101,6 +104,7 @@ export function createIdentity(options: IdentityOptions): Identity {
   const teams = createTeams(context);
   const runtimeSessions = createRuntimeSessions(context, runtimeCredentials);
   const authenticator = createAuthenticator({ db: options.db, events: options.events, credentials: runtimeCredentials, cache, teams, logger: options.logger ?? null });
+  const throttle = createLoginThrottle(options.rateLimits, options.loginThrottle);
   void prepareDummyHash().catch(() => {});
 
   return {
@@ -109,7 +113,8 @@ export function createIdentity(options: IdentityOptions): Identity {
     apiKeys: createApiKeys(context),
     agents: createAgents(context),
     runtimeSessions,
-    consoleSessions: createConsoleSessions(context, users, { ttlSeconds: options.consoleSessionTtlSeconds, throttle: createLoginThrottle(options.rateLimits, options.loginThrottle) }),
+    consoleSessions: createConsoleSessions(context, users, { ttlSeconds: options.consoleSessionTtlSeconds, throttle }),
+    passwords: createPasswordChanges(context, users, throttle),
     runtimeCredentials,
     authenticate: (request, authenticateOptions) => authenticator.authenticate(request, authenticateOptions),
     recordActivity: (sessionId, input) => runtimeSessions.recordActivity(sessionId, input),

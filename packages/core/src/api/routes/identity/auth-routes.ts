@@ -4,6 +4,7 @@ import { clientAddress } from '../../client-address.js';
 import { clearSessionCookie, isSecureRequest, readSessionCookie } from '../../../identity/console-sessions.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
 import { json } from '../../respond.js';
+import { maxPasswordLength, minPasswordLength } from '../../../identity/passwords.js';
 import { noStore, requirePrincipal } from './route-helpers.js';
 
 const loginBody = z.strictObject({
@@ -11,7 +12,12 @@ const loginBody = z.strictObject({
   password: z.string().min(1).max(1024),
 });
 
-/** Console login, logout, and who am I. */
+const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(maxPasswordLength),
+  newPassword: z.string().min(minPasswordLength).max(maxPasswordLength),
+});
+
+/** Console login, logout, who am I, and changing one's own password. */
 export const authRoutes: AdminRoute[] = [
   defineRoute({
     method: 'POST',
@@ -41,6 +47,24 @@ export const authRoutes: AdminRoute[] = [
         await preloop.identity.consoleSessions.logout(token, principal?.type === 'user' ? principal : undefined);
       }
       return json(null, 204, { 'set-cookie': clearSessionCookie({ secure: isSecureRequest(request) }) });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/auth/password',
+    summary: 'Change your own password (the current one is checked; your other console sessions end)',
+    tag: 'auth',
+    access: { principals: ['user'] },
+    body: changePasswordBody,
+    async handler({ body, preloop, principal, request }) {
+      const self = requirePrincipal(principal);
+      const { user, endedSessions } = await preloop.identity.passwords.change(
+        self.accountId,
+        self.id,
+        { currentPassword: body.currentPassword, newPassword: body.newPassword, keepSessionToken: readSessionCookie(request), address: clientAddress(request) },
+        self,
+      );
+      return noStore({ user, endedSessions });
     },
   }),
   defineRoute({

@@ -4,7 +4,7 @@ import { isEmailAddress, maxEmailLength } from '../../../identity/email-address.
 import { minPasswordLength, maxPasswordLength } from '../../../identity/passwords.js';
 import { roles } from '../../../identity/principal.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
-import { assertRoleWithinOwn, booleanQuery, listQuery, nameSchema, requirePrincipal } from './route-helpers.js';
+import { assertRoleWithinOwn, booleanQuery, listQuery, nameSchema, noStore, requirePrincipal } from './route-helpers.js';
 
 const password = z.string().min(minPasswordLength).max(maxPasswordLength);
 
@@ -24,9 +24,11 @@ const updateUserBody = z
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one of name, role, disabled, password' });
 
+const resetPasswordBody = z.strictObject({ password: password.optional() }).optional();
+
 const userListQuery = listQuery.extend({ role: z.enum(roles).optional(), disabled: booleanQuery.optional() });
 
-/** Console users: list, create, read, change, delete. Admins manage users up to their own role. */
+/** Console users: list, create, read, change, reset a password, delete. Admins manage users up to their own role. */
 export const userRoutes: AdminRoute[] = [
   defineRoute({
     method: 'GET',
@@ -73,6 +75,23 @@ export const userRoutes: AdminRoute[] = [
       if (body.role !== undefined) assertRoleWithinOwn(self, body.role, 'grant the role');
       if (body.disabled === true && target.id === self.userId) throw new PreloopError('FORBIDDEN', 'You cannot disable yourself.');
       return preloop.identity.users.update(self.accountId, target.id, body, self);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/users/:id/password',
+    summary: 'Reset a user’s password: set one, or omit it to get a generated one (shown once); that user’s console sessions end',
+    tag: 'users',
+    access: { role: 'admin' },
+    body: resetPasswordBody,
+    async handler({ preloop, principal, params, body }) {
+      const self = requirePrincipal(principal);
+      const target = await preloop.identity.users.get(self.accountId, params.id!);
+      assertRoleWithinOwn(self, target.role, 'reset the password of a user with role');
+      // Your own password changes with the current one (POST /auth/password), so a stolen session cannot set it.
+      if (target.id === self.userId) throw new PreloopError('FORBIDDEN', 'Change your own password with POST /auth/password (it asks for the current one).');
+      const result = await preloop.identity.passwords.reset(self.accountId, target.id, { password: body?.password ?? null }, self);
+      return noStore(result);
     },
   }),
   defineRoute({
