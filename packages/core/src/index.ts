@@ -19,8 +19,9 @@ export { createLogger, redactFields } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel } from './logger.js';
 
 export { definePlugin } from './plugins/define-plugin.js';
-export type { PreloopPlugin } from './plugins/define-plugin.js';
+export type { PluginContributions, PreloopPlugin } from './plugins/define-plugin.js';
 export { orderPlugins } from './plugins/order-plugins.js';
+export { checkContributions } from './plugins/check-contributions.js';
 export { hookNames } from './hooks/hook-types.js';
 export type {
   HookHandlers,
@@ -63,7 +64,7 @@ export type {
   ApprovalKind,
   ApprovalWorkflow,
 } from './contracts/approval.js';
-export { isNotifier, notifierContractVersion } from './contracts/notifier.js';
+export { findNotifierProblems, isNotifier, notifierContractVersion } from './contracts/notifier.js';
 export type {
   Notifier,
   NotifyContext,
@@ -72,7 +73,7 @@ export type {
   ApprovalNotificationLinks,
   ApprovalRequestView,
 } from './contracts/notifier.js';
-export { isModelProvider, joinUrl, modelProviderContractVersion, modelWireFormats } from './contracts/model-provider.js';
+export { findModelProviderProblems, isModelProvider, joinUrl, modelProviderContractVersion, modelWireFormats } from './contracts/model-provider.js';
 export type { ModelProvider, ModelProviderRequest, ModelProviderRequestInput, ModelWireFormat } from './contracts/model-provider.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
 // Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.

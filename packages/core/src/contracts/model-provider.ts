@@ -8,6 +8,8 @@
  * @module
  */
 
+import { describeValue } from './describe-value.js';
+
 /** The version of the model provider contract described in this file. */
 export const modelProviderContractVersion = 1;
 
@@ -82,17 +84,33 @@ export interface ModelProvider {
  * ```
  */
 export function isModelProvider(value: unknown): value is ModelProvider {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<ModelProvider>;
-  return (
-    typeof candidate.id === 'string' &&
-    candidate.id.length > 0 &&
-    candidate.version === modelProviderContractVersion &&
-    typeof candidate.wireFormat === 'string' &&
-    (modelWireFormats as readonly string[]).includes(candidate.wireFormat) &&
-    typeof candidate.defaultBaseUrl === 'string' &&
-    typeof candidate.buildRequest === 'function'
-  );
+  return findModelProviderProblems(value).length === 0;
+}
+
+/**
+ * What keeps `value` from implementing the model provider contract (version
+ * 1), one sentence per problem; empty when it is a model provider.
+ *
+ * @example
+ * ```ts
+ * findModelProviderProblems({ id: 'ollama', version: 1, wireFormat: 'ollama' });
+ * // ['"wireFormat" must be "openai" or "anthropic" (got "ollama")', '"defaultBaseUrl" must be a string…', …]
+ * ```
+ */
+export function findModelProviderProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) {
+    return [`must be an object ({ id, version: 1, wireFormat, defaultBaseUrl, buildRequest }), not ${describeValue(value)}`];
+  }
+  const candidate = value as Partial<Record<keyof ModelProvider, unknown>>;
+  const problems: string[] = [];
+  if (typeof candidate.id !== 'string' || candidate.id.length === 0) problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
+  if (candidate.version !== modelProviderContractVersion) problems.push(`"version" must be ${modelProviderContractVersion} (got ${describeValue(candidate.version)})`);
+  if (typeof candidate.wireFormat !== 'string' || !(modelWireFormats as readonly string[]).includes(candidate.wireFormat)) {
+    problems.push(`"wireFormat" must be ${modelWireFormats.map((format) => `"${format}"`).join(' or ')} (got ${describeValue(candidate.wireFormat)})`);
+  }
+  if (typeof candidate.defaultBaseUrl !== 'string') problems.push(`"defaultBaseUrl" must be a string (got ${describeValue(candidate.defaultBaseUrl)})`);
+  if (typeof candidate.buildRequest !== 'function') problems.push(`"buildRequest" must be a function`);
+  return problems;
 }
 
 /**

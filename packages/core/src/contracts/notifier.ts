@@ -1,6 +1,7 @@
 import type { PrincipalType } from '../identity/principal.js';
 import type { ArgumentRedaction } from '../redaction/redact-arguments.js';
 import type { ApprovalKind, ApprovalStatus } from './approval.js';
+import { describeValue } from './describe-value.js';
 
 /** The version of the notifier contract described in this file. */
 export const notifierContractVersion = 1;
@@ -131,13 +132,28 @@ export interface Notifier {
  * ```
  */
 export function isNotifier(value: unknown): value is Notifier {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<Notifier>;
-  return (
-    typeof candidate.id === 'string' &&
-    candidate.id.length > 0 &&
-    candidate.version === notifierContractVersion &&
-    typeof candidate.notify === 'function' &&
-    (candidate.audience === undefined || candidate.audience === 'approvers' || candidate.audience === 'channel')
-  );
+  return findNotifierProblems(value).length === 0;
+}
+
+/**
+ * What keeps `value` from implementing the notifier contract (version 1), one
+ * sentence per problem; empty when it is a notifier.
+ *
+ * @example
+ * ```ts
+ * findNotifierProblems({ id: 'slack', version: 2 });
+ * // ['"version" must be 1 (got 2)', '"notify" must be a function']
+ * ```
+ */
+export function findNotifierProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [`must be an object ({ id, version: 1, notify }), not ${describeValue(value)}`];
+  const candidate = value as Partial<Record<keyof Notifier, unknown>>;
+  const problems: string[] = [];
+  if (typeof candidate.id !== 'string' || candidate.id.length === 0) problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
+  if (candidate.version !== notifierContractVersion) problems.push(`"version" must be ${notifierContractVersion} (got ${describeValue(candidate.version)})`);
+  if (typeof candidate.notify !== 'function') problems.push(`"notify" must be a function`);
+  if (candidate.audience !== undefined && candidate.audience !== 'approvers' && candidate.audience !== 'channel') {
+    problems.push(`"audience" must be "approvers" or "channel" (got ${describeValue(candidate.audience)})`);
+  }
+  return problems;
 }

@@ -11,6 +11,7 @@ import { createIdentity } from '../identity/create-identity.js';
 import { createRateLimitStore } from '../rate-limit/rate-limit-store.js';
 import { createToken } from '../ids.js';
 import { createLogger, type LogLevel } from '../logger.js';
+import { checkContributions } from '../plugins/check-contributions.js';
 import { orderPlugins } from '../plugins/order-plugins.js';
 import { createSecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../storage/database.js';
@@ -40,6 +41,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
   const resolved = resolveOptions(options, () => createToken(32));
   const logger = resolved.logger ?? createLogger({ level: (process.env.PRELOOP_LOG_LEVEL as LogLevel | undefined) ?? 'info' });
   const plugins = orderPlugins(resolved.plugins);
+  checkContributions(plugins);
   const events = createEvents();
   const hooks = createHookRunner([...plugins, { id: 'host', hooks: resolved.hooks }], events);
   const database = await openDatabase(resolved.database);

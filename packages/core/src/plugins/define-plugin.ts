@@ -1,3 +1,5 @@
+import type { ModelProvider } from '../contracts/model-provider.js';
+import type { Notifier } from '../contracts/notifier.js';
 import type { ToolContribution } from '../contracts/tool.js';
 import type { HookHandlers } from '../hooks/hook-types.js';
 import type { AdminRoute } from '../api/define-route.js';
@@ -21,17 +23,29 @@ export interface PreloopPlugin {
   tools?: ToolContribution[] | ((preloop: Preloop) => ToolContribution[]);
   /** Extra admin API (or webhook) routes, mounted under `/api/v1`. */
   routes?: AdminRoute[] | ((preloop: Preloop) => AdminRoute[]);
-  /** Further capability contributions (model providers, notifiers, trackers, runtimes), read by the packages that use them. */
-  contributions?: {
-    modelProviders?: unknown[];
-    notifiers?: unknown[];
-    trackers?: unknown[];
-    runtimes?: unknown[];
-  };
+  /**
+   * Further capability contributions, read by the packages that use them.
+   * Each is checked against its contract when the kernel starts: one that
+   * does not implement it is a `CONFIGURATION_ERROR` naming the plugin, the
+   * kind, the index and the problem.
+   */
+  contributions?: PluginContributions;
   /** Called once the kernel is built and migrated, in dependency order. */
   init?(preloop: Preloop): void | Promise<void>;
   /** Called on `preloop.close()`, in reverse order. */
   close?(): void | Promise<void>;
+}
+
+/** What a plugin contributes besides tools and routes. */
+export interface PluginContributions {
+  /** Upstream model APIs for the model gateway (contract version 1). */
+  modelProviders?: ModelProvider[];
+  /** Approval notification channels for the approvals engine (contract version 1). */
+  notifiers?: Notifier[];
+  /** Issue trackers: reserved; no contract yet (only checked to be an array). */
+  trackers?: unknown[];
+  /** Agent runtimes: reserved; no contract yet (only checked to be an array). */
+  runtimes?: unknown[];
 }
 
 /**

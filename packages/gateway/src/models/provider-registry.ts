@@ -4,15 +4,16 @@
  * @module
  */
 
-import { isModelProvider, PreloopError, type ModelProvider, type PreloopPlugin } from '@preloop/core';
+import { findModelProviderProblems, PreloopError, type ModelProvider, type PreloopPlugin } from '@preloop/core';
 
 /** The providers by id. */
 export type ProviderRegistry = ReadonlyMap<string, ModelProvider>;
 
 /**
- * Collects the model providers contributed by `plugins` (plus `extra`). A
- * contribution that does not implement the contract, or two providers with
- * one id, are configuration errors.
+ * Collects the model providers contributed by `plugins` (plus `extra`). The
+ * kernel checked each contribution against the contract at start-up; a
+ * provider in `extra` that does not implement it, or two providers with one
+ * id, are configuration errors.
  *
  * @example
  * ```ts
@@ -22,16 +23,17 @@ export type ProviderRegistry = ReadonlyMap<string, ModelProvider>;
  */
 export function collectProviders(plugins: readonly PreloopPlugin[], extra: readonly ModelProvider[] = []): ProviderRegistry {
   const registry = new Map<string, ModelProvider>();
-  const add = (candidate: unknown, owner: string) => {
-    if (!isModelProvider(candidate)) {
-      throw new PreloopError('CONFIGURATION_ERROR', `plugins: "${owner}" contributes a model provider that does not implement contract version 1.`);
+  const add = (candidate: ModelProvider, owner: string) => {
+    const problems = findModelProviderProblems(candidate);
+    if (problems.length > 0) {
+      throw new PreloopError('CONFIGURATION_ERROR', `${owner}: a model provider that does not implement contract version 1: ${problems.join('; ')}.`);
     }
     if (registry.has(candidate.id)) {
       throw new PreloopError('CONFIGURATION_ERROR', `plugins: two model providers have the id "${candidate.id}"; give one another id.`);
     }
     registry.set(candidate.id, candidate);
   };
-  for (const plugin of plugins) for (const candidate of plugin.contributions?.modelProviders ?? []) add(candidate, plugin.id);
+  for (const plugin of plugins) for (const candidate of plugin.contributions?.modelProviders ?? []) add(candidate, `plugins: "${plugin.id}"`);
   for (const candidate of extra) add(candidate, 'gateway options');
   return registry;
 }
