@@ -78,8 +78,8 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       tag: 'approvals',
       access: { role: decideMinimumRole },
       body: decideBody,
-      handler: ({ principal, params, body }) =>
-        engine().decide({
+      async handler({ principal, params, body }) {
+        const result = await engine().decide({
           accountId: principal!.accountId,
           requestId: params.id!,
           actor: principal!,
@@ -87,7 +87,10 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
           comment: body.comment ?? null,
           answer: body.answer ?? null,
           channel: 'api',
-        }),
+        });
+        // The request as the voter now sees it (`viewer`: already voted), so a console shows no buttons again.
+        return { ...result, request: await engine().get(principal!.accountId, params.id!, principal!) };
+      },
     }),
     defineRoute({
       method: 'POST',

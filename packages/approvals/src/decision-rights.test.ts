@@ -47,7 +47,9 @@ describe.each(testDialects())('who may decide, per viewer, on $name', (dialect) 
     expect((await (await decide(f.owner, fromDavesAgent.id)).json()).error.code).toBe('APPROVER_NOT_ELIGIBLE');
     expect((await (await decide(f.alice, fromAlice.id)).json()).error.code).toBe('SELF_APPROVAL_FORBIDDEN');
     expect((await (await decide(f.carol, fromCarolsAgent.id)).json()).error.code).toBe('SELF_APPROVAL_FORBIDDEN');
-    expect((await decide(f.alice, fromDavesAgent.id)).status).toBe(200);
+    const voted = await decide(f.alice, fromDavesAgent.id);
+    expect(voted.status).toBe(200);
+    expect((await voted.json()).request.viewer).toEqual({ canDecide: false, reason: 'already_voted', vote: 'approve' });
 
     // Alice voted (quorum 2: still pending): she is told so, with her vote; Bob still may.
     expect(await viewerOf(f.alice, fromDavesAgent.id)).toEqual({ canDecide: false, reason: 'already_voted', vote: 'approve' });
