@@ -108,6 +108,17 @@ export interface LoginResult {
   expiresAt: number;
 }
 
+/** `POST /auth/password`: the user, and how many of their other console sessions ended. */
+export interface PasswordChangeResult {
+  user: User;
+  endedSessions: number;
+}
+
+/** `POST /users/:id/password`: with `generatedPassword` when the server chose it (shown once). */
+export interface PasswordResetResult extends PasswordChangeResult {
+  generatedPassword: string | null;
+}
+
 /** What `POST /users` takes. */
 export type CreateUserInput = RouteBody<KernelCreateUserInput>;
 

@@ -33,8 +33,59 @@ export interface ApprovalTimelineEntry {
   data: Record<string, unknown>;
 }
 
+/**
+ * Why the signed-in principal may not decide a request: `viewer_role` (the
+ * role is below approver), `requester` (they asked for the call),
+ * `key_owner` (they own the requesting API key or agent), `already_voted`,
+ * `not_an_approver` (the workflow does not name them), `not_pending`.
+ */
+export type ApprovalRefusal = 'viewer_role' | 'requester' | 'key_owner' | 'already_voted' | 'not_an_approver' | 'not_pending';
+
+/** Whether the signed-in principal may decide a request (the `viewer` field of `GET /approvals` items and `GET /approvals/:id`). */
+export interface ApprovalViewer {
+  canDecide: boolean;
+  /** Set when `canDecide` is false. */
+  reason?: ApprovalRefusal;
+  /** With `already_voted`: the vote cast. */
+  vote?: 'approve' | 'deny';
+}
+
+/** An item of `GET /approvals`: the request and, from servers that say it, whether you may decide it. */
+export interface ApprovalListItem extends ApprovalRequestView {
+  /** Absent from servers older than this field (then the console decides by role). */
+  viewer?: ApprovalViewer;
+}
+
+/** A user named by {@link ApprovalReadiness}. */
+export interface ReadinessUser {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** One workflow of `GET /approvals/readiness`. */
+export interface WorkflowReadiness {
+  workflow: string;
+  source: string;
+  /** `ready`; `no_approvers` (fewer enabled approvers than its quorum); `self_approval_only` (only the owners of the agents could approve, and separation of duties forbids it). */
+  status: 'ready' | 'no_approvers' | 'self_approval_only';
+  separationOfDuties: boolean;
+  approvers: ReadinessUser[];
+  /** The users whose agents' and keys' calls nobody can approve. */
+  blockedOwners: ReadinessUser[];
+  message: string | null;
+}
+
+/** `GET /approvals/readiness`: whether the workflows can approve what agents ask. */
+export interface ApprovalReadiness {
+  ready: boolean;
+  workflows: WorkflowReadiness[];
+  /** The ways out, when not ready. */
+  remedies: string[];
+}
+
 /** A request with its votes and timeline (`GET /approvals/:id`). */
-export interface ApprovalDetail extends ApprovalRequestView {
+export interface ApprovalDetail extends ApprovalListItem {
   voteList: ApprovalVote[];
   timeline: ApprovalTimelineEntry[];
   /** True when the executed call's result is stored. */

@@ -3,7 +3,9 @@ import type {
   AgentListParams,
   ApiKey,
   ApprovalDetail,
+  ApprovalListItem,
   ApprovalListParams,
+  ApprovalReadiness,
   ApprovalRequest,
   AuditQuery,
   AuditRecord,
@@ -31,6 +33,8 @@ import type {
   Me,
   ModelAlias,
   Page,
+  PasswordChangeResult,
+  PasswordResetResult,
   PolicySimulation,
   PolicyValidation,
   PolicyVersion,
@@ -167,6 +171,8 @@ export class PreloopClient {
     logout: () => this.request<void>('POST', '/auth/logout').then(() => this.liveEvents?.close()),
     /** The calling principal and its user; a 401 when not logged in. */
     me: () => this.request<Me>('GET', '/auth/me'),
+    /** Changes your own password (the current one is checked); your other console sessions end, this one stays. */
+    changePassword: (currentPassword: string, newPassword: string) => this.request<PasswordChangeResult>('POST', '/auth/password', { body: { currentPassword, newPassword } }),
   };
 
   /** Liveness and the kill switch. */
@@ -188,6 +194,8 @@ export class PreloopClient {
     create: (input: CreateUserInput) => this.request<User>('POST', '/users', { body: input }),
     update: (id: string, patch: UpdateUserInput) => this.request<User>('PATCH', `/users/${encodeURIComponent(id)}`, { body: patch }),
     delete: (id: string) => this.request<void>('DELETE', `/users/${encodeURIComponent(id)}`),
+    /** Resets another user's password (admin or higher): to `password`, or to a generated one returned once; their console sessions end. */
+    resetPassword: (id: string, password?: string) => this.request<PasswordResetResult>('POST', `/users/${encodeURIComponent(id)}/password`, { body: password ? { password } : {} }),
   };
 
   /** Teams and their members. */
@@ -250,7 +258,10 @@ export class PreloopClient {
 
   /** Approval requests (needs `@preloop/approvals`). */
   readonly approvals = {
-    list: (params: ApprovalListParams = {}) => this.request<Page<ApprovalRequest>>('GET', '/approvals', { query: params }),
+    /** Requests, newest first; each says whether you may decide it (`viewer`). */
+    list: (params: ApprovalListParams = {}) => this.request<Page<ApprovalListItem>>('GET', '/approvals', { query: params }),
+    /** Whether the workflows can approve what agents ask (for example: the only admin cannot approve their own agents). */
+    readiness: () => this.request<ApprovalReadiness>('GET', '/approvals/readiness'),
     /** One request with its votes and timeline. */
     get: (id: string) => this.request<ApprovalDetail>('GET', `/approvals/${encodeURIComponent(id)}`),
     /** Votes approve or deny (approver role or higher); one vote per approver. */

@@ -1,12 +1,12 @@
 import { page } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest } from '../../client/api-types.js';
+import type { ApprovalListItem } from '../../client/api-types.js';
 import type { PreloopDecisionRequestedEvent } from '../../events/preloop-events.js';
 import { mount, query, queryAll, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
-function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
+function request(overrides: Partial<ApprovalListItem> = {}): ApprovalListItem {
   const now = Date.now();
   return {
     id: 'apr_test_1',
@@ -50,6 +50,7 @@ function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
     answer: null,
     outcomeReason: null,
     executedAt: null,
+    viewer: { canDecide: true },
     ...overrides,
   };
 }
@@ -135,6 +136,32 @@ describe('<preloop-approval-card>', () => {
     expect(requested).toBe(0);
     expect(textOf(query(card, '[role="alert"]'))).toContain('requires a comment');
     expect(textOf(card)).toContain('(required)');
+  });
+
+  it('shows no decide buttons to whom the server says may not decide, and says why before any click', async () => {
+    const cases = [
+      [{ canDecide: false, reason: 'viewer_role' }, 'Your role cannot decide approvals'],
+      [{ canDecide: false, reason: 'requester' }, 'You asked for this call. Separation of duties: someone else decides it.'],
+      [{ canDecide: false, reason: 'key_owner' }, 'You own the agent or API key that asked for this call.'],
+      [{ canDecide: false, reason: 'already_voted', vote: 'approve' }, 'You voted to approve; the request waits for the other approvers.'],
+      [{ canDecide: false, reason: 'not_an_approver' }, 'You are not an approver of the workflow “admins”.'],
+    ] as const;
+    for (const [viewer, why] of cases) {
+      // The server's word wins over the attribute (a container guessing from the role).
+      const card = await mount('preloop-approval-card', { approval: request({ viewer }) }, { 'can-decide': '' });
+      expect(query(card, 'button[part="approve"]'), viewer.reason).toBeNull();
+      expect(query(card, 'button[part="deny"]'), viewer.reason).toBeNull();
+      expect(query(card, 'textarea[name="comment"]'), viewer.reason).toBeNull();
+      expect(textOf(query(card, '[part="decide-note"]'))).toContain(why);
+    }
+  });
+
+  it('shows no buttons until it is known that the viewer may decide (a server without viewer, no can-decide)', async () => {
+    const unknown = await mount('preloop-approval-card', { approval: request({ viewer: undefined }) });
+    expect(query(unknown, 'button[part="approve"]')).toBeNull();
+    expect(query(unknown, '[part="decide-note"]')).toBeNull();
+    const allowed = await mount('preloop-approval-card', { approval: request({ viewer: undefined }) }, { 'can-decide': '' });
+    expect(query(allowed, 'button[part="approve"]')).not.toBeNull();
   });
 
   it('shows the outcome of a decided request without actions', async () => {

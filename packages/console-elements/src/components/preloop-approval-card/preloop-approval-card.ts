@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 
-import type { ApprovalDetail, ApprovalRequest } from '../../client/api-types.js';
+import type { ApprovalDetail, ApprovalListItem, ApprovalViewer } from '../../client/api-types.js';
 import { PreloopDecisionRequestedEvent } from '../../events/preloop-events.js';
 import { formatCountdown, formatRelative, formatTime, shortId, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
@@ -15,6 +15,24 @@ import { approvalCardStyles } from './preloop-approval-card.styles.js';
 /** A tool name with line-break opportunities after `.` and `_`, so long names wrap between words. */
 function breakable(name: string) {
   return name.split(/(?<=[._])/).map((part, index) => (index === 0 ? part : html`<wbr />${part}`));
+}
+
+/** Why the signed-in principal may not decide, in words; null when there is nothing to say (not pending). */
+function whyNot(viewer: ApprovalViewer, workflow: string): string | null {
+  switch (viewer.reason) {
+    case 'viewer_role':
+      return 'Your role cannot decide approvals: an approver, admin or owner decides this request.';
+    case 'requester':
+      return 'You asked for this call. Separation of duties: someone else decides it.';
+    case 'key_owner':
+      return 'You own the agent or API key that asked for this call. Separation of duties: someone else decides it.';
+    case 'already_voted':
+      return `You voted to ${viewer.vote ?? 'decide'}; the request waits for the other approvers.`;
+    case 'not_an_approver':
+      return `You are not an approver of the workflow “${workflow}”.`;
+    default:
+      return null;
+  }
 }
 
 const statusLabel: Record<string, string> = {
@@ -32,7 +50,8 @@ const statusLabel: Record<string, string> = {
  * as the server redacted and bounded them, with each hidden or shortened value
  * marked; the card redacts nothing itself), who asks and from which session, the policy's reason, the
  * agent's justification, a live deadline countdown, and approve / deny with a
- * comment. A question from an agent (`ask_user`) is answered here instead: pick
+ * comment, shown only to who may decide (the request's `viewer`, from the
+ * server); anyone else reads why not. A question from an agent (`ask_user`) is answered here instead: pick
  * one of its options or, when it allows, write an answer; or decline. A leaf:
  * it takes the request as a property and asks its container to submit
  * decisions (`<preloop-approval-queue>` does).
@@ -48,6 +67,7 @@ const statusLabel: Record<string, string> = {
  * @csspart approve - the approve (send answer) button.
  * @csspart deny - the deny (decline) button.
  * @csspart countdown - the deadline countdown.
+ * @csspart decide-note - why the signed-in principal may not decide (instead of the buttons): their role, separation of duties, a vote already cast, not an approver.
  * @csspart factors - the per-factor progress of a workflow with factors (each group's approvals and quorum).
  *
  * @example
@@ -60,7 +80,7 @@ export class PreloopApprovalCard extends PreloopElement {
   static override styles = [themeStyles, sharedStyles, approvalCardStyles];
 
   /** The approval request to show. */
-  @property({ attribute: false }) approval: ApprovalRequest | ApprovalDetail | null = null;
+  @property({ attribute: false }) approval: ApprovalListItem | ApprovalDetail | null = null;
 
   /** True while a decision is being submitted (buttons disabled). */
   @property({ type: Boolean }) busy = false;
@@ -68,8 +88,13 @@ export class PreloopApprovalCard extends PreloopElement {
   /** An error to show above the actions (for example the server refusing a decision). */
   @property() error: string | null = null;
 
-  /** Whether the viewer may decide; false hides the actions. @default true */
-  @property({ type: Boolean, attribute: 'can-decide' }) canDecide = true;
+  /**
+   * Whether the viewer may decide, for servers that do not say it: when the
+   * request carries `viewer` (what the server computed for the signed-in
+   * principal), that decides, and a refusal is explained instead of buttons.
+   * @default false
+   */
+  @property({ type: Boolean, attribute: 'can-decide' }) canDecide = false;
 
   /** Denser layout for lists. */
   @property({ type: Boolean, reflect: true }) compact = false;
@@ -173,13 +198,13 @@ export class PreloopApprovalCard extends PreloopElement {
                   : nothing}
               </div>`
             : nothing}
-          ${this.renderOutcome(approval)} ${this.showTimeline ? this.renderTimeline(approval) : nothing} ${pending && this.canDecide ? this.renderDecide(approval, remaining) : nothing}
+          ${this.renderOutcome(approval)} ${this.showTimeline ? this.renderTimeline(approval) : nothing} ${pending ? this.renderDecideOrWhyNot(approval, remaining) : nothing}
         </div>
       </article>
     `;
   }
 
-  private renderFactors(approval: ApprovalRequest | ApprovalDetail) {
+  private renderFactors(approval: ApprovalListItem | ApprovalDetail) {
     const tallies = 'factorTallies' in approval ? (approval.factorTallies ?? null) : null;
     return html`<ul class="factors" part="factors" aria-label="Approvals needed from each group">
       ${approval.workflow.factors!.map((factor) => {
@@ -189,7 +214,7 @@ export class PreloopApprovalCard extends PreloopElement {
     </ul>`;
   }
 
-    private renderOutcome(approval: ApprovalRequest | ApprovalDetail) {
+    private renderOutcome(approval: ApprovalListItem | ApprovalDetail) {
     if (approval.status === 'pending') return nothing;
     return html`<div class="outcome">
       <span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>
@@ -200,7 +225,7 @@ export class PreloopApprovalCard extends PreloopElement {
     </div>`;
   }
 
-  private renderTimeline(approval: ApprovalRequest | ApprovalDetail) {
+  private renderTimeline(approval: ApprovalListItem | ApprovalDetail) {
     const entries = 'timeline' in approval ? approval.timeline : [];
     if (entries.length === 0) return nothing;
     return html`<div>
@@ -216,7 +241,15 @@ export class PreloopApprovalCard extends PreloopElement {
     </div>`;
   }
 
-  private renderDecide(approval: ApprovalRequest | ApprovalDetail, remaining: number) {
+  /** The decide form when the viewer may decide; otherwise why not (from the server's `viewer`), before any click. */
+  private renderDecideOrWhyNot(approval: ApprovalListItem | ApprovalDetail, remaining: number) {
+    const viewer = approval.viewer;
+    if (viewer ? viewer.canDecide : this.canDecide) return this.renderDecide(approval, remaining);
+    const why = viewer ? whyNot(viewer, approval.workflow?.name ?? '') : null;
+    return why ? html`<p class="banner" role="note" part="decide-note">${why}</p>` : nothing;
+  }
+
+  private renderDecide(approval: ApprovalListItem | ApprovalDetail, remaining: number) {
     const required = approval.workflow?.requireReason === true;
     const disabled = this.busy || remaining <= 0;
     const question = approval.kind === 'question' ? approval.question : null;
@@ -235,7 +268,7 @@ export class PreloopApprovalCard extends PreloopElement {
   }
 
   /** The answer to a question: its options as a radio group, and a free-text field when the question allows one. */
-  private renderAnswer(question: NonNullable<ApprovalRequest['question']>, disabled: boolean) {
+  private renderAnswer(question: NonNullable<ApprovalListItem['question']>, disabled: boolean) {
     const hasOptions = question.options.length > 0;
     return html`<fieldset class="answer" part="answer">
       <legend class="section-label">Your answer</legend>
