@@ -274,8 +274,10 @@ export const sharedStyles = css`
   tbody tr:hover td {
     background: color-mix(in srgb, var(--_surface-muted) 60%, transparent);
   }
+  /* A wide table scrolls inside its card, never the page. Positioned, so the visually hidden labels in it stay inside the scroller too. */
   .table-wrap {
     overflow-x: auto;
+    position: relative;
   }
   td .primary-text {
     font-weight: 560;

@@ -7,6 +7,8 @@ export const mcpServersStyles = css`
   }
   .grid {
     display: grid;
+    /* minmax(0, …): the tools table scrolls in its card instead of widening the page. */
+    grid-template-columns: minmax(0, 1fr);
     gap: 16px;
   }
   .servers {

@@ -7,6 +7,8 @@ export const settingsStyles = css`
   }
   .stack {
     display: grid;
+    /* minmax(0, …): a wide table scrolls in its card instead of widening the column (and the page). */
+    grid-template-columns: minmax(0, 1fr);
     gap: 16px;
   }
   .create {
