@@ -1,7 +1,35 @@
-import { defineConfig } from 'tsup';
+import { readdirSync } from 'node:fs';
+import { defineConfig, type Options } from 'tsup';
 
 // Decorator settings (experimentalDecorators, useDefineForClassFields: false) come from tsconfig.json.
-// `npm run build` empties dist/ first (the two builds run side by side, so neither cleans).
+// `npm run build` empties dist/ first (the builds run side by side, so none cleans).
+
+/** One entry per element (`src/elements/<tag>.ts`): a portal that uses one element loads only it. */
+const elements = readdirSync('src/elements')
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.replace(/\.ts$/, ''));
+
+/** The self-contained browser bundles (what `createConsoleHandler()` serves, and portals may load directly). */
+function browserBundle(entry: Record<string, string>): Options {
+  return {
+    entry,
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    noExternal: [/.*/],
+    // What a view loads on demand (uPlot for the usage chart) and code shared by the entries go to browser/chunks/.
+    splitting: true,
+    minify: true,
+    sourcemap: true,
+    dts: false,
+    clean: false,
+    esbuildOptions(options) {
+      options.legalComments = 'none';
+      options.chunkNames = 'browser/chunks/[name]-[hash]';
+    },
+  };
+}
+
 export default defineConfig([
   // The library: browser entries (Lit and the other dependencies stay external) and the Node server entry.
   {
@@ -11,6 +39,7 @@ export default defineConfig([
       client: 'src/client.ts',
       server: 'src/server.ts',
       'bundle-entry': 'src/bundle-entry.ts',
+      ...Object.fromEntries(elements.map((name) => [`elements/${name}`, `src/elements/${name}.ts`])),
     },
     format: ['esm'],
     dts: true,
@@ -20,20 +49,8 @@ export default defineConfig([
     // Loaded only when the console bundle must be built from the sources (see build-console-bundle.ts).
     external: ['esbuild'],
   },
-  // The self-contained browser bundle `createConsoleHandler()` serves (and portals may load directly).
-  {
-    entry: { 'browser/preloop-elements': 'src/bundle-entry.ts' },
-    format: ['esm'],
-    platform: 'browser',
-    target: 'es2022',
-    noExternal: [/.*/],
-    splitting: false,
-    minify: true,
-    sourcemap: true,
-    dts: false,
-    clean: false,
-    esbuildOptions(options) {
-      options.legalComments = 'none';
-    },
-  },
+  // The whole console: one file, plus the chunks it loads on demand.
+  browserBundle({ 'browser/preloop-elements': 'src/bundle-entry.ts' }),
+  // Each element alone; they share chunks among themselves, not with the whole console.
+  browserBundle(Object.fromEntries(elements.map((name) => [`browser/elements/${name}`, `src/elements/${name}.ts`]))),
 ]);

@@ -13,6 +13,6 @@
 export { createConsoleHandler } from './server/create-console-handler.js';
 export type { ConsoleHandler, ConsoleHandlerOptions } from './server/create-console-handler.js';
 export { buildConsoleBundle } from './server/build-console-bundle.js';
-export type { BuildConsoleBundleOptions, ConsoleBundle } from './server/build-console-bundle.js';
+export type { BuildConsoleBundleOptions, ConsoleAsset, ConsoleBundle } from './server/build-console-bundle.js';
 export { consolePage } from './server/console-page.js';
 export type { ConsolePageOptions } from './server/console-page.js';

@@ -1,4 +1,4 @@
-import { buildConsoleBundle, type BuildConsoleBundleOptions, type ConsoleBundle } from './build-console-bundle.js';
+import { buildConsoleBundle, type BuildConsoleBundleOptions, type ConsoleAsset, type ConsoleBundle } from './build-console-bundle.js';
 import { consoleSections, type ConsoleSection } from '../shared/console-routes.js';
 import { consolePage, faviconSvg, pageStyleHash } from './console-page.js';
 
@@ -28,7 +28,9 @@ const immutable = 'public, max-age=31536000, immutable';
  * path, such as `<basePath>approvals/<id>`, the link approval notifications use) is a page with
  * `<preloop-console>`, and `<basePath>assets/preloop-elements.<hash>.js` its
  * bundle (cached forever; also at the stable `assets/preloop-elements.js`, with
- * CORS, for portal pages that load the elements from Preloop). The bundle is
+ * CORS, for portal pages that load the elements from Preloop), the chunks it
+ * loads (`assets/chunks/*`, cached forever) and one entry per element
+ * (`assets/elements/<tag>.js`, for a portal that uses only that one). The bundle is
  * built once, in memory, when the handler is created (esbuild over the
  * sources, or the prebuilt file from `dist`), so no build step is needed
  * before `npm start`. Responses are gzip or brotli compressed when accepted,
@@ -99,6 +101,9 @@ export function createConsoleHandler(options: ConsoleHandlerOptions = {}): Conso
     }
     if (relative === scriptName) return asset(request, bundle, 'text/javascript; charset=utf-8', immutable, bundle.hash);
     if (relative === 'assets/preloop-elements.js') return asset(request, bundle, 'text/javascript; charset=utf-8', 'no-cache', bundle.hash);
+    // The chunks the entries import (content-hashed names: cached forever) and the per-element entries (stable names).
+    const file = relative.startsWith('assets/') ? bundle.files[relative.slice('assets/'.length)] : undefined;
+    if (file) return asset(request, file, 'text/javascript; charset=utf-8', relative.startsWith('assets/chunks/') ? immutable : 'no-cache', file.hash);
     return text('Not found', 404);
   }) as ConsoleHandler;
   handler.ready = ready;
@@ -109,7 +114,7 @@ function text(body: string, status: number, headers: Record<string, string> = {}
   return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
 }
 
-function asset(request: Request, body: ConsoleBundle | Uint8Array, type: string, cacheControl: string, hash: string | null): Response {
+function asset(request: Request, body: ConsoleAsset | Uint8Array, type: string, cacheControl: string, hash: string | null): Response {
   const etag = hash ? `"${hash}"` : null;
   const headers: Record<string, string> = {
     'content-type': type,

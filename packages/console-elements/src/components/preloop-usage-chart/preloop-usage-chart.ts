@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import type { UsageGroupBy, UsageSummaryRow } from '../../client/api-types.js';
 import { isRouteMissing } from '../../client/preloop-api-error.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
@@ -12,6 +12,11 @@ import { styleProperties } from '../../shared/style-properties.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
 import { usageChartStyles } from './preloop-usage-chart.styles.js';
+
+
+/** uPlot (the largest dependency), fetched on the first draw: a page without a chart never loads it. */
+let uplotModule: Promise<typeof uPlot> | null = null;
+const loadUplot = () => (uplotModule ??= import('uplot').then((module) => module.default));
 
 /** One day of usage for one group (a model, agent or key): what the chart plots. */
 export interface UsagePoint {
@@ -82,6 +87,7 @@ export class PreloopUsageChart extends PreloopElement {
   @state() private phase: 'loading' | 'ready' | 'off' | 'error' = 'loading';
   @state() private hoverIndex: number | null = null;
   private plot: uPlot | null = null;
+  private drawing = 0;
   private resize: ResizeObserver | null = null;
   private generation = 0;
 
@@ -193,7 +199,7 @@ export class PreloopUsageChart extends PreloopElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (['points', 'fetched', 'phase', 'metric', 'groupBy', 'days'].some((key) => changed.has(key))) this.draw();
+    if (['points', 'fetched', 'phase', 'metric', 'groupBy', 'days'].some((key) => changed.has(key))) void this.draw();
   }
 
   private resolveColor(variable: string): string {
@@ -205,13 +211,17 @@ export class PreloopUsageChart extends PreloopElement {
     return color;
   }
 
-  private draw(): void {
+  private async draw(): Promise<void> {
+    const ticket = ++this.drawing;
     const target = this.renderRoot.querySelector<HTMLElement>('.plot');
     if (!target || this.phase !== 'ready') {
       this.plot?.destroy();
       this.plot = null;
       return;
     }
+    const UPlot = await loadUplot();
+    // A newer draw (or a removal) while uPlot loaded wins.
+    if (ticket !== this.drawing || !this.isConnected || !target.isConnected) return;
     const { days, groups } = this.matrix();
     const data: uPlot.AlignedData = [days.map((time) => time / 1000), ...groups.map((group) => group.values)];
     const width = Math.max(200, target.clientWidth);
@@ -225,7 +235,7 @@ export class PreloopUsageChart extends PreloopElement {
       height,
       legend: { show: false },
       cursor: { points: { size: 7 }, drag: { x: false, y: false } },
-      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
+      tzDate: (seconds) => UPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
       scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [
         { stroke: muted, grid: { show: false }, ticks: { stroke: grid, size: 4 }, font: '11px sans-serif', values: (_plot, ticks) => ticks.map((tick) => dayLabel(tick * 1000)) },
@@ -239,14 +249,14 @@ export class PreloopUsageChart extends PreloopElement {
           width: 2,
           fill: groups.length === 1 ? `${group.color}22` : undefined,
           points: { show: days.length <= 31, size: 5, fill: group.color },
-          paths: uPlot.paths.spline?.(),
+          paths: UPlot.paths.spline?.(),
         })),
       ],
       hooks: { setCursor: [(plot) => (this.hoverIndex = plot.cursor.idx ?? null)] },
     };
     this.plot?.destroy();
     target.replaceChildren();
-    this.plot = new uPlot(options, data, target);
+    this.plot = new UPlot(options, data, target);
     if (!this.resize) {
       this.resize = new ResizeObserver(() => {
         const box = this.renderRoot.querySelector<HTMLElement>('.plot');
