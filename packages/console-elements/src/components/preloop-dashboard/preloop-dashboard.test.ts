@@ -23,6 +23,28 @@ describe('<preloop-dashboard>', () => {
     expect(query(dashboard, 'svg.spark')).not.toBeNull();
   });
 
+  it('tells the only owner that nobody else can approve their agents’ calls, with the way out, until a second admin exists', async () => {
+    const owner = ownerClient();
+    const dashboard = await mount('preloop-dashboard', { client: owner });
+    const notice = await waitFor(() => query(dashboard, '[part="readiness"]'), { message: 'the first-run notice shows' });
+    expect(textOf(notice)).toContain('Only Olivia Owner can approve under workflow "admins"');
+    expect(textOf(notice)).toContain('nobody can approve calls from agents or keys owned by Olivia Owner');
+    expect(textOf(notice)).toContain('Add a second person who can approve');
+    expect(textOf(notice)).toContain('separationOfDuties: false');
+    const requested = new Promise<PreloopRouteRequestedEvent>((resolve) => dashboard.addEventListener('preloop-route-requested', resolve, { once: true }));
+    query<HTMLButtonElement>(notice, 'button')!.click();
+    expect((await requested).route).toBe('settings/users');
+
+    // A second admin is the way out: the notice goes away live (user-changed), and comes back when they leave.
+    const second = await owner.users.create({ email: `second-admin-${Date.now()}@example.com`, name: 'Second Admin', role: 'admin' });
+    try {
+      await waitFor(() => query(dashboard, '[part="readiness"]') === null, { message: 'the notice leaves once someone else can approve' });
+    } finally {
+      await owner.users.delete(second.id);
+    }
+    await waitFor(() => query(dashboard, '[part="readiness"]'), { message: 'the notice comes back' });
+  });
+
   it('updates live: a tool call and a new session show up without a reload', async () => {
     const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
     await waitFor(() => /^\d/.test(value(dashboard, 'tool-calls')) && /^\d/.test(value(dashboard, 'sessions')) && textOf(query(dashboard, '.live')) === 'Live');

@@ -1,6 +1,6 @@
 import { html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { AuditRecord, Health, KillSwitchState, RuntimeSession } from '../../client/api-types.js';
+import type { ApprovalReadiness, AuditRecord, Health, KillSwitchState, RuntimeSession } from '../../client/api-types.js';
 import type { LiveStatus } from '../../client/live-events.js';
 import { isRouteMissing } from '../../client/preloop-api-error.js';
 import { collectPages, type PreloopClient } from '../../client/preloop-client.js';
@@ -51,12 +51,15 @@ function describeRecord(record: AuditRecord): { title: unknown; detail: string }
  * The live overview: active runtime sessions, tool calls over the last 24 hours
  * (with an hourly sparkline), today's model spend, pending approvals and system
  * status, plus recent activity. Everything refreshes from the live event
- * stream; each card opens its full view.
+ * stream; each card opens its full view. When the approval workflows cannot
+ * approve what agents ask (the first run: one admin, whose own agents nobody
+ * else may approve under separation of duties), a notice says so, with the way out.
  *
  * @fires preloop-route-requested - a card or link was chosen (`sessions`, `approvals`, `audit`, `usage`).
  * @csspart stats - the row of cards.
  * @csspart stat - each card.
  * @csspart activity - the recent activity list.
+ * @csspart readiness - the notice that some agents' calls cannot be approved, with the way out.
  *
  * @example
  * ```html
@@ -82,6 +85,7 @@ export class PreloopDashboard extends PreloopElement {
   @state() private system: Metric<{ health: Health; killSwitch: KillSwitchState | null }> = loading();
   @state() private recent: Metric<AuditRecord[]> = loading();
   @state() private liveStatus: LiveStatus = 'idle';
+  @state() private readiness: ApprovalReadiness | null = null;
 
   private stopStatus: (() => void) | null = null;
   private recentTimer: ReturnType<typeof setTimeout> | null = null;
@@ -94,6 +98,7 @@ export class PreloopDashboard extends PreloopElement {
     this.listen(['kill-switch-changed'], () => void this.loadSystem());
     this.listen(['audit-recorded'], (event) => this.onAudit(event));
     this.listen(['reconnected'], () => this.loadAll());
+    this.listen(['user-changed', 'team-changed', 'policy-changed'], () => void this.loadReadiness());
   }
 
   override disconnectedCallback(): void {
@@ -117,6 +122,14 @@ export class PreloopDashboard extends PreloopElement {
     void this.loadApprovals();
     void this.loadSystem();
     void this.loadRecent();
+    void this.loadReadiness();
+  }
+
+  /** Whether the approval workflows can approve what agents ask; quiet when the approvals plugin is absent or the read fails. */
+  private async loadReadiness(): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    this.readiness = await api.approvals.readiness().catch(() => null);
   }
 
   private async measure<T>(action: string, run: (api: PreloopClient) => Promise<Metric<T>>): Promise<Metric<T>> {
@@ -210,6 +223,7 @@ export class PreloopDashboard extends PreloopElement {
               ><span class="dot ${this.liveStatus === 'open' ? '' : this.liveStatus === 'unauthorized' ? 'danger' : 'warning'}"></span>${this.liveStatus === 'open' ? 'Live' : this.liveStatus === 'unauthorized' ? 'Signed out' : 'Connecting…'}</span
             >
           </div>`}
+      ${this.renderReadiness()}
       <div class="stats" part="stats">${this.renderSessionsStat()} ${this.renderToolCallsStat()} ${this.renderSpendStat()} ${this.renderApprovalsStat()} ${this.renderSystemStat()}</div>
       <div class="columns">
         <section class="card" aria-labelledby="recent-title">
@@ -222,6 +236,22 @@ export class PreloopDashboard extends PreloopElement {
         </section>
       </div>
     `;
+  }
+
+  /** The first-run notice: whose agents' calls nobody can approve, and the way out. */
+  private renderReadiness() {
+    const blocked = this.readiness?.workflows.filter((workflow) => workflow.status !== 'ready') ?? [];
+    if (blocked.length === 0) return nothing;
+    return html`<div class="banner warning" part="readiness" role="status">
+      <div>
+        <strong>Some agent calls cannot be approved.</strong>
+        ${blocked.map((workflow) => html`<p>${workflow.message}</p>`)}
+        <ul>
+          ${this.readiness!.remedies.map((remedy) => html`<li>${remedy}</li>`)}
+        </ul>
+        <button class="link" @click=${() => this.go('settings/users')}>Add a user</button>
+      </div>
+    </div>`;
   }
 
   private stat(options: { id: string; label: string; icon: unknown; tone?: string; value: unknown; foot: unknown; route: string; smallValue?: boolean }) {

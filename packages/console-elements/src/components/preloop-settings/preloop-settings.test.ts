@@ -30,6 +30,60 @@ describe('<preloop-settings>', () => {
     expect(query(settings, `tr[data-id="${seed.owner.id}"]`)!.querySelector<HTMLSelectElement>('select')!.value).toBe('owner');
   });
 
+  it('resets another user’s password to a one-time one shown once, ending their sessions; never offers it on your own row', async () => {
+    const owner = ownerClient();
+    const pat = await owner.users.create({ email: `pat-${Date.now()}@example.com`, name: 'Pat Reset', role: 'viewer', password: 'pats first password' });
+    const settings = await mount('preloop-settings', { client: owner });
+    const row = await waitFor(() => query(settings, `tr[data-id="${pat.id}"]`));
+    expect(textOf(query(settings, `tr[data-id="${seed.owner.id}"]`))).not.toContain('Reset password');
+    clickButton(row as HTMLElement, 'Reset password');
+    await settings.updateComplete;
+    clickButton(query(settings, `tr[data-id="${pat.id}"]`) as HTMLElement, 'Confirm reset');
+    const shown = await waitFor(() => query(settings, '[data-new-password]'));
+    const generated = textOf(shown);
+    expect(generated).toMatch(/^[\w-]{24}$/);
+    expect(textOf(query(settings, '[part="new-password"]'))).toContain('Give Pat Reset this one-time password now: it will not be shown again.');
+    // The old password no longer works; the generated one does.
+    await expect(new PreloopClient().auth.login(pat.email, 'pats first password')).rejects.toThrow();
+    expect((await new PreloopClient().auth.login(pat.email, generated)).user.id).toBe(pat.id);
+    await new PreloopClient().auth.logout();
+    clickButton(settings, 'Done');
+    await settings.updateComplete;
+    expect(textOf(settings)).not.toContain(generated);
+  });
+
+  it('changes your own password in “Your account”: a wrong current one is refused, then the new one works', async () => {
+    const owner = ownerClient();
+    const email = `sam-${Date.now()}@example.com`;
+    await owner.users.create({ email, name: 'Sam Self', role: 'viewer', password: 'sams old password' });
+    const self = new PreloopClient();
+    await self.auth.login(email, 'sams old password');
+    try {
+      const settings = await mount('preloop-settings', { client: self }, { tab: 'account' });
+      const form = await waitFor(() => query<HTMLFormElement>(settings, 'form[aria-label="Change password"]'));
+      expect(textOf(form)).toContain(`Signed in as ${email}`);
+      const fill = (current: string, next: string, confirm = next) => {
+        type(form.querySelector<HTMLInputElement>('input[name="currentPassword"]')!, current);
+        type(form.querySelector<HTMLInputElement>('input[name="newPassword"]')!, next);
+        type(form.querySelector<HTMLInputElement>('input[name="confirmPassword"]')!, confirm);
+        form.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+      };
+      fill('sams old password', 'sams new password', 'sams other password');
+      await waitFor(() => textOf(query(settings, '[role="alert"]')).includes('The new password and its confirmation differ.'));
+      fill('not my password', 'sams new password');
+      await waitFor(() => textOf(query(settings, '[role="alert"]')).includes('The current password is wrong.'));
+      fill('sams old password', 'sams new password');
+      await waitFor(() => textOf(query(settings, '[role="status"]')).includes('Password changed.'));
+      expect(query(settings, '[role="alert"]')).toBeNull();
+      // This session stays; the new password logs in, the old one no longer does.
+      expect((await self.auth.me()).user!.email).toBe(email);
+      await expect(new PreloopClient().auth.login(email, 'sams old password')).rejects.toThrow();
+      expect((await new PreloopClient().auth.login(email, 'sams new password')).user.email).toBe(email);
+    } finally {
+      await new PreloopClient().auth.logout();
+    }
+  });
+
   it('creates an API key and shows it once', async () => {
     const settings = await mount('preloop-settings', { client: ownerClient() }, { tab: 'api-keys' });
     await waitFor(() => queryAll(settings, 'tr[data-id]').length > 0);
