@@ -11,8 +11,8 @@ export { createTestPreloop, testSecretKey } from './testing/create-test-preloop.
 export type { TestPreloop } from './testing/create-test-preloop.js';
 export { modelProviderConformance, modelProviderPaths } from './testing/model-provider-conformance.js';
 export type { ModelProviderConformanceOptions } from './testing/model-provider-conformance.js';
-export { docExamples, runDocExample } from './testing/doc-examples.js';
-export type { DocExample } from './testing/doc-examples.js';
+export { docExamples, runDocExample, startDocExample } from './testing/doc-examples.js';
+export type { DocExample, DocExampleOptions, StartedDocExample } from './testing/doc-examples.js';
 export { createFaultProxy } from './testing/fault-proxy.js';
 export type { FaultProxy } from './testing/fault-proxy.js';
 export { startPrivatePostgres } from './testing/private-postgres.js';
