@@ -1,4 +1,4 @@
-import { commands, userEvent } from 'vitest/browser';
+import { commands, page, userEvent } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PreloopClient } from '../client/preloop-client.js';
 import { axeViolations } from '../../test/axe-check.js';
@@ -131,6 +131,47 @@ describe('accessibility', () => {
     await userEvent.keyboard('{Tab}');
     expect(deepActiveElement()?.closest('nav, aside')).toBeNull();
     expect(location.hash).toBe('');
+  });
+
+  it('reaches a pending request\'s Approve button in a few key presses through the skip link (it took 15 Tabs through the navigation)', async () => {
+    // A desktop-wide console, where the navigation is a sidebar in the tab order.
+    await page.viewport(1280, 900);
+    const call = await commands.callTool('github.create_issue', { repo: 'acme/keyboard', title: 'Reached by keyboard' });
+    try {
+      await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
+      const element = await mount('preloop-console', { client: new PreloopClient(), route: 'approvals' }, { routing: 'none' });
+      const queue = await waitFor(() => query(element, 'preloop-approval-queue'));
+      await waitFor(() => queryAll(queue, 'preloop-approval-card').some((card) => textOf(query(card, 'pre[part="arguments"]')).includes('Reached by keyboard')));
+      const onApprove = () => deepActiveElement()?.getAttribute('part') === 'approve';
+      /** Key presses from the top of the page to the first Approve button: `first`, then Tabs. */
+      const pressesTo = async (first: string[]): Promise<number> => {
+        const top = document.createElement('button');
+        top.textContent = 'top of the page';
+        document.body.prepend(top);
+        top.focus();
+        top.remove();
+        let presses = 0;
+        for (const key of first) {
+          await userEvent.keyboard(key);
+          presses += 1;
+        }
+        while (!onApprove() && presses < 60) {
+          await userEvent.keyboard('{Tab}');
+          presses += 1;
+        }
+        return presses;
+      };
+      const tabsOnly = await pressesTo([]);
+      const throughSkipLink = await pressesTo(['{Tab}', '{Enter}']);
+      expect(onApprove()).toBe(true);
+      expect(throughSkipLink).toBeLessThanOrEqual(8);
+      expect(tabsOnly - throughSkipLink, 'the skip link saves the navigation').toBeGreaterThanOrEqual(8);
+    } finally {
+      await page.viewport(414, 896);
+      const approval = (await ownerClient().approvals.list({ status: 'pending', limit: 100 })).items.find((item) => JSON.stringify(item.args).includes('Reached by keyboard'));
+      if (approval) await ownerClient().approvals.decide(approval.id, { decision: 'deny', comment: 'keyboard test done' });
+      await commands.toolResult(call);
+    }
   });
 
   it('keeps focus in the console after signing in (not on the page body), and gives the sign-in page a main landmark', async () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await page.viewport(1280, 900);
+  await page.viewport(414, 896); // vitest's default
 });
 
 afterEach(() => {
