@@ -37,6 +37,18 @@ describe('reference server', () => {
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const me = await fetch(`${server.url}/api/v1/auth/me`, { headers: { cookie } });
       expect(JSON.stringify(await me.json())).toContain("admin@localhost");
+      // The first-run lines point at changing the password and at the approver problem; both hold.
+      expect(lines.join('\n')).toContain('Settings → Your account, or with POST /api/v1/auth/password');
+      expect(lines.join('\n')).toContain('is the only approver, and may not approve calls of agents on their own keys');
+      const readiness = await (await fetch(`${server.url}/api/v1/approvals/readiness`, { headers: { cookie } })).json();
+      expect(readiness.workflows.find((workflow: { workflow: string }) => workflow.workflow === 'admins')).toMatchObject({ status: 'self_approval_only', blockedOwners: [{ email: 'admin@localhost' }] });
+      const changed = await fetch(`${server.url}/api/v1/auth/password`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify({ currentPassword: password, newPassword: 'the admin’s own password' }),
+      });
+      expect(changed.status).toBe(200);
+      expect((await fetch(`${server.url}/api/v1/auth/me`, { headers: { cookie } })).status).toBe(200);
       const openapi = await (await fetch(`${server.url}/api/v1/openapi.json`)).json();
       expect(openapi.openapi).toBe('3.1.0');
       expect(Object.keys(openapi.paths)).toContain('/api/v1/api-keys');

@@ -142,8 +142,12 @@ export function startupLines(server: ReferenceServer, databaseUrl: string): stri
   if (server.firstAdmin) {
     lines.push(
       server.firstAdmin.generatedPassword
-        ? `First start: log in as ${server.firstAdmin.email} with password ${server.firstAdmin.generatedPassword} (shown once; change it after logging in).`
+        ? `First start: log in as ${server.firstAdmin.email} with password ${server.firstAdmin.generatedPassword} (shown once; change it in the console under Settings → Your account, or with POST /api/v1/auth/password).`
         : `First start: log in as ${server.firstAdmin.email} with the password from PRELOOP_ADMIN_PASSWORD.`,
+    );
+    // Separation of duties: with one admin and the default policy, nobody can approve that admin's agents (GET /api/v1/approvals/readiness).
+    lines.push(
+      `Approvals: ${server.firstAdmin.email} is the only approver, and may not approve calls of agents on their own keys. Add a second admin (Settings → Users) before connecting an agent, or see "Connect an agent" in the README.`,
     );
   }
   return lines;
