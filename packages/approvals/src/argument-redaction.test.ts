@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ApprovalNotification, Notifier } from '@preloop/core';
+import { canonicalJson, type ApprovalNotification, type Notifier } from '@preloop/core';
 import { testDialects } from '@preloop/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.js';
 import { createApprovalFixture, toolCall, type ApprovalFixture } from './test-fixtures.js';
 
 const workflows = { one: { approvers: { roles: ['approver' as const] } }, owners: { approvers: { roles: ['owner' as const] } } };

@@ -1,6 +1,6 @@
-import { createId, PreloopError, type ApprovalRequestInput, type ApprovalTicket } from '@preloop/core';
+import { createId, PreloopError, sha256Hex, type ApprovalRequestInput, type ApprovalTicket } from '@preloop/core';
 import { sql } from 'kysely';
-import { bindingKey, canonicalJson, sha256Hex } from './canonical-json.js';
+import { bindingKey, canonicalArgs } from './binding-key.js';
 import { addTimeline, readRequest, runEffects, writeTransaction, type Effect, type EngineContext } from './engine-context.js';
 import { isUniqueViolation } from './errors.js';
 import type { ApprovalRequestRow } from './tables.js';
@@ -44,7 +44,7 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
   }
 
   const accountId = principal.accountId;
-  const argsJson = canonicalJson(input.args);
+  const argsJson = canonicalArgs(input.args);
   const argsHash = sha256Hex(argsJson);
   const subject = `${principal.type}:${principal.id}`;
   const definitionHash = input.tool.definitionHash ?? null;

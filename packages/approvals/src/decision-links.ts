@@ -1,6 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { adminApiBasePath, createId, PreloopError, type Principal } from '@preloop/core';
-import { sha256Hex } from './canonical-json.js';
+import { adminApiBasePath, createId, PreloopError, sha256Hex, type Principal } from '@preloop/core';
 import { addTimeline, readRequest, runEffects, writeTransaction, type Effect, type EngineContext } from './engine-context.js';
 import { approvalError } from './errors.js';
 import type { ApprovalLinkRow } from './tables.js';

@@ -1,4 +1,4 @@
-import { PreloopError, type ApprovalKind, type ApprovalWorkflow, type ApprovalRequestView, type ApprovalStatus, type Page, type Principal } from '@preloop/core';
+import { decodeCursor, pageLimit, PreloopError, toPage, type ApprovalKind, type ApprovalWorkflow, type ApprovalRequestView, type ApprovalStatus, type Page, type Principal } from '@preloop/core';
 import { approverUserIdOf } from './decide.js';
 import { decisionRights, type ViewerDecision } from './decision-rights.js';
 import type { EngineContext } from './engine-context.js';
@@ -64,14 +64,8 @@ export async function viewerDecisions(context: EngineContext, rows: ApprovalRequ
   return new Map(rows.map((row) => [row.id, decisionRights({ row, approverId, facts, previousVote: votes.get(row.id) ?? null, role: viewer.role, now })]));
 }
 
-function decodeCursor(cursor: string | null | undefined): string | null {
-  if (!cursor) return null;
-  const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!/^apr_[0-9a-f-]{36}$/.test(id)) {
-    throw new PreloopError('VALIDATION_ERROR', 'Invalid query: cursor: not a cursor returned by this list', { details: { issues: [{ path: 'cursor', message: 'not a cursor returned by this list' }] } });
-  }
-  return id;
-}
+/** The sort key of an approvals cursor: the id of the page's last request. */
+const requestIdKey = /^apr_[0-9a-f-]{36}$/;
 
 /**
  * Lists an account's requests, newest first, with filters and an opaque cursor;
@@ -83,8 +77,8 @@ function decodeCursor(cursor: string | null | undefined): string | null {
  * ```
  */
 export async function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery = {}, viewer?: Principal): Promise<Page<ApprovalViewFor>> {
-  const limit = Math.min(200, Math.max(1, Math.trunc(query.limit ?? 50)));
-  const after = decodeCursor(query.cursor);
+  const limit = pageLimit(query.limit);
+  const after = decodeCursor(query.cursor, requestIdKey);
   let select = context.db.selectFrom('approval_requests').selectAll().where('account_id', '=', accountId);
   if (query.status) select = select.where('status', '=', query.status);
   if (query.kind) select = select.where('kind', '=', query.kind);
@@ -100,10 +94,7 @@ export async function listApprovals(context: EngineContext, accountId: string, q
   const page = rows.slice(0, limit);
   const counts = await voteCounts(context, page.map((row) => row.id));
   const rights = viewer ? await viewerDecisions(context, page, viewer) : null;
-  return {
-    items: page.map((row) => ({ ...toRequestView(row, counts.get(row.id)!), ...(rights ? { viewer: rights.get(row.id)! } : {}) })),
-    nextCursor: rows.length > limit ? Buffer.from(page[page.length - 1]!.id, 'utf8').toString('base64url') : null,
-  };
+  return toPage(rows, limit, (row) => row.id, (row) => ({ ...toRequestView(row, counts.get(row.id)!), ...(rights ? { viewer: rights.get(row.id)! } : {}) }));
 }
 
 /**

@@ -85,7 +85,9 @@ export { redactSecretValues } from './redaction/secret-values.js';
 export type { SecretValueKind, SecretValueScan } from './redaction/secret-values.js';
 export { redactArguments, redactedValueMarker } from './redaction/redact-arguments.js';
 export type { ArgumentRedaction, ArgumentRedactionReason, RedactArgumentsOptions, RedactedArguments } from './redaction/redact-arguments.js';
-export { canonicalJson } from './audit/hash-chain.js';
+// One canonical JSON (RFC 8785 for JSON values) for every hash: audit chain, approval bindings, pinned tool definitions.
+export { canonicalJson, defaultCanonicalDepth, sha256Hex } from './json/canonical-json.js';
+export type { CanonicalJsonOptions } from './json/canonical-json.js';
 export { hasCredentialInQuery } from './identity/authenticate.js';
 
 export { defineRoute } from './api/define-route.js';
@@ -96,7 +98,9 @@ export { buildOpenApiDocument } from './api/openapi.js';
 export { createEventStream } from './api/event-stream.js';
 export type { EventStreamOptions } from './api/event-stream.js';
 export { json } from './api/respond.js';
-export type { Page } from './api/respond.js';
+// One cursor pagination for every list: opaque cursors, page sizes 1–200 (default 50), `{ items, nextCursor }`.
+export { decodeCursor, defaultPageLimit, encodeCursor, maxPageLimit, pageLimit, toPage } from './pagination/cursor-pagination.js';
+export type { ListOptions, Page } from './pagination/cursor-pagination.js';
 export { validate, formatPath } from './api/validate.js';
 export type { FieldIssue } from './api/validate.js';
 export { assertSafeText, findUnsafeText, hasUnsafeText } from './api/unsafe-text.js';

@@ -12,8 +12,4 @@ export function json(data: unknown, status = 200, headers?: HeadersInit): Respon
   return new Response(status === 204 ? null : JSON.stringify(data), { status, headers: responseHeaders });
 }
 
-/** A page of a list, with the cursor of the next page (null on the last page). */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page } from '../pagination/cursor-pagination.js';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Page } from '../api/respond.js';
+import { decodeCursor, pageLimit, toPage, type Page } from '../pagination/cursor-pagination.js';
 import { PreloopError } from '../errors.js';
 import type { KernelTables } from '../storage/schema.js';
 import { toAuditRecord, type AuditRow } from './audit-rows.js';
@@ -31,10 +31,8 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** The default page size of audit queries. */
-export const defaultAuditPageLimit = 50;
-/** The largest page size of audit queries. */
-export const maxAuditPageLimit = 200;
+/** The sort key of an audit cursor: `a:<seq>` (the chain position of the page's last record). */
+const auditCursorKey = /^a:\d{1,15}$/;
 
 /**
  * Lists audit records matching `query`, newest first (by chain position), with
@@ -47,8 +45,9 @@ export const maxAuditPageLimit = 200;
  */
 export async function queryAuditRecords(database: Kysely<any>, query: AuditQuery): Promise<Page<AuditRecord>> {
   const db = database as Kysely<Pick<KernelTables, 'audit_records'>>;
-  const limit = query.limit === undefined || !Number.isFinite(query.limit) ? defaultAuditPageLimit : Math.min(maxAuditPageLimit, Math.max(1, Math.trunc(query.limit)));
-  const beforeSeq = decodeAuditCursor(query.cursor);
+  const limit = pageLimit(query.limit);
+  const beforeKey = decodeCursor(query.cursor, auditCursorKey);
+  const beforeSeq = beforeKey === null ? null : Number(beforeKey.slice(2));
   let select = db.selectFrom('audit_records').selectAll().where('account_id', '=', query.accountId);
   if (query.action) {
     if (query.action.endsWith('*')) {
@@ -67,9 +66,7 @@ export async function queryAuditRecords(database: Kysely<any>, query: AuditQuery
   if (query.to !== undefined) select = select.where('time', '<', query.to);
   if (beforeSeq !== null) select = select.where('seq', '<', beforeSeq);
   const rows = (await select.orderBy('seq', 'desc').limit(limit + 1).execute()) as AuditRow[];
-  const items = rows.slice(0, limit).map(toAuditRecord);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeAuditCursor(last.seq) : null };
+  return toPage(rows, limit, (row) => `a:${Number(row.seq)}`, toAuditRecord);
 }
 
 /**
@@ -85,35 +82,4 @@ export async function getAuditRecord(database: Kysely<any>, accountId: string, i
   const row = await db.selectFrom('audit_records').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new PreloopError('NOT_FOUND', `No audit record ${String(id).slice(0, 100)}.`);
   return toAuditRecord(row);
-}
-
-/**
- * Encodes a chain position as an opaque cursor.
- *
- * @example
- * ```ts
- * encodeAuditCursor(42); // "YTo0Mg"
- * ```
- */
-export function encodeAuditCursor(seq: number): string {
-  return Buffer.from(`a:${seq}`, 'utf8').toString('base64url');
-}
-
-/**
- * Decodes a cursor made by {@link encodeAuditCursor}; a malformed one is a 400 naming `cursor`.
- *
- * @example
- * ```ts
- * decodeAuditCursor('YTo0Mg'); // 42
- * ```
- */
-export function decodeAuditCursor(cursor: string | null | undefined): number | null {
-  if (cursor === null || cursor === undefined || cursor === '') return null;
-  const match = /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? /^a:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
-  if (!match) {
-    throw new PreloopError('VALIDATION_ERROR', 'Invalid query: cursor: not a cursor returned by this list', {
-      details: { issues: [{ path: 'cursor', message: 'not a cursor returned by this list' }] },
-    });
-  }
-  return Number(match[1]);
 }

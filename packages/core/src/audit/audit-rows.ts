@@ -3,7 +3,7 @@ import { createId } from '../ids.js';
 import type { Principal } from '../identity/principal.js';
 import type { KernelTables } from '../storage/schema.js';
 import type { AuditRecord, AuditRecordInput } from './audit-types.js';
-import { canonicalJson } from './hash-chain.js';
+import { canonicalJson } from '../json/canonical-json.js';
 import { redactAuditData, redactString, type RedactionLimits } from './redact.js';
 
 /** A stored audit row. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { toAuditRow, prepareAuditRecord } from './audit-rows.js';
-import { canonicalJson, genesisHash, hashAuditRecord, hashStoredAuditRecord } from './hash-chain.js';
+import { canonicalJson } from '../json/canonical-json.js';
+import { genesisHash, hashAuditRecord, hashStoredAuditRecord } from './hash-chain.js';
 
 describe('hash chain', () => {
   it('canonical JSON sorts keys at every level and drops undefined members', () => {

@@ -1,38 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { AuditRecord } from './audit-types.js';
 import type { KernelTables } from '../storage/schema.js';
+import { canonicalJson, sha256Hex } from '../json/canonical-json.js';
 
 /** The `prevHash` of an account's first record: 64 zeros. */
 export const genesisHash = '0'.repeat(64);
 
 /** The part of an audit record covered by its hash: everything except `prevHash` and `hash`. */
 export type AuditRecordContent = Omit<AuditRecord, 'prevHash' | 'hash'>;
-
-/**
- * Canonical JSON: object keys sorted (by UTF-16 code units, as `Array.prototype.sort`),
- * no whitespace, `undefined` members left out, otherwise as `JSON.stringify`.
- * Two equal values always give the same text, so the text can be hashed.
- *
- * @example
- * ```ts
- * canonicalJson({ b: 1, a: [true, null] }); // '{"a":[true,null],"b":1}'
- * ```
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    return text === undefined ? 'null' : text;
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
-  const members: string[] = [];
-  for (const key of Object.keys(value).sort()) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    members.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
-  }
-  return `{${members.join(',')}}`;
-}
 
 /**
  * The hash of a record: hex SHA-256 over the previous record's hash followed by
@@ -95,8 +69,4 @@ function contentOf(record: AuditRecordContent): AuditRecordContent {
     outcome: record.outcome,
     data: record.data,
   };
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -4,7 +4,7 @@ import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
 import { parseJsonColumn } from '../storage/schema.js';
 import { type IdentityActor, type IdentityContext, systemActor } from './identity-context.js';
-import { decodeCursor, type ListOptions, pageLimit, toPage } from './pagination.js';
+import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 
 /** Lifecycle states of a managed agent. `decommissioned` is final. */
 export const agentStates = ['active', 'suspended', 'decommissioned'] as const;

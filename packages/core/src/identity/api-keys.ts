@@ -4,7 +4,7 @@ import type { Page } from '../api/respond.js';
 import { parseJsonColumn } from '../storage/schema.js';
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from './api-key-format.js';
 import { type IdentityActor, type IdentityContext, systemActor, toBoolean } from './identity-context.js';
-import { decodeCursor, type ListOptions, pageLimit, toPage } from './pagination.js';
+import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 
 /** Every scope an API key may carry. */
 export const apiKeyScopes = ['mcp', 'gateway', 'admin:read', 'admin:write'] as const;

@@ -3,7 +3,7 @@ import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
 import { parseJsonColumn } from '../storage/schema.js';
 import { type IdentityActor, type IdentityContext, systemActor } from './identity-context.js';
-import { decodeCursor, type ListOptions, pageLimit, toPage } from './pagination.js';
+import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 import { type RuntimeAudience, type RuntimeCredential, type RuntimeCredentials, runtimeAudiences } from './runtime-credentials.js';
 
 /** One agent run, from start to end, with its credential's audience. */

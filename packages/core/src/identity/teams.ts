@@ -2,7 +2,7 @@ import { PreloopError } from '../errors.js';
 import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
 import { type IdentityActor, type IdentityContext, isUniqueViolation, systemActor } from './identity-context.js';
-import { decodeCursor, type ListOptions, pageLimit, toPage } from './pagination.js';
+import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 
 /** A team: a named group of users, used to name approvers. */
 export interface Team {

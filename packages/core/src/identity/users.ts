@@ -3,7 +3,7 @@ import { PreloopError } from '../errors.js';
 import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
 import { type IdentityActor, type IdentityContext, isUniqueViolation, systemActor, toBoolean } from './identity-context.js';
-import { decodeCursor, type ListOptions, pageLimit, toPage } from './pagination.js';
+import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 import { isEmailAddress } from './email-address.js';
 import { hashPassword, maxPasswordLength, minPasswordLength, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { roles, type Role } from './principal.js';

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PreloopError, type Page } from '@preloop/core';
+import { decodeCursor, pageLimit, toPage, type Page } from '@preloop/core';
 import { sql, type Kysely } from 'kysely';
 import type { GatewayEventRow, GatewayTables } from '../storage/gateway-tables.js';
 import { fromUsageRow, type UsageRecord } from './usage-record.js';
@@ -81,19 +81,6 @@ const groupColumn = {
 
 const dayMs = 86_400_000;
 
-function cursorOf(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-function idOf(cursor: string | undefined): string | null {
-  if (!cursor) return null;
-  const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) {
-    throw new PreloopError('VALIDATION_ERROR', 'Invalid query: cursor: not a cursor returned by this list', { details: { issues: [{ path: 'cursor', message: 'not a cursor returned by this list' }] } });
-  }
-  return id;
-}
-
 /**
  * Summarizes an account's usage between `from` (inclusive) and `to`
  * (exclusive), grouped, dearest group first.
@@ -149,8 +136,8 @@ export function defaultUsageWindow(now = Date.now()): { from: number; to: number
  * ```
  */
 export async function listUsage(db: Kysely<GatewayTables>, accountId: string, options: UsageListOptions = {}): Promise<Page<UsageRecord>> {
-  const limit = Math.min(200, Math.max(1, Math.trunc(options.limit ?? 50)));
-  const before = idOf(options.cursor);
+  const limit = pageLimit(options.limit);
+  const before = decodeCursor(options.cursor);
   let query = db.selectFrom('gateway_usage').selectAll().where('account_id', '=', accountId);
   if (before) query = query.where('id', '<', before);
   if (options.from !== undefined) query = query.where('time', '>=', options.from);
@@ -161,8 +148,7 @@ export async function listUsage(db: Kysely<GatewayTables>, accountId: string, op
   if (options.sessionId) query = query.where('runtime_session_id', '=', options.sessionId);
   if (options.status) query = query.where('status', '=', options.status);
   const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
-  const page = rows.slice(0, limit);
-  return { items: page.map(fromUsageRow), nextCursor: rows.length > limit ? cursorOf(page.at(-1)!.id) : null };
+  return toPage(rows, limit, (row) => row.id, fromUsageRow);
 }
 
 function parseBody(value: string | null): unknown {
@@ -197,11 +183,10 @@ function toGatewayEvent(row: GatewayEventRow): GatewayEvent {
  * ```
  */
 export async function listGatewayEvents(db: Kysely<GatewayTables>, accountId: string, sessionId: string, options: { cursor?: string; limit?: number }): Promise<Page<GatewayEvent>> {
-  const limit = Math.min(200, Math.max(1, Math.trunc(options.limit ?? 50)));
-  const after = idOf(options.cursor);
+  const limit = pageLimit(options.limit);
+  const after = decodeCursor(options.cursor);
   let query = db.selectFrom('gateway_events').selectAll().where('account_id', '=', accountId).where('runtime_session_id', '=', sessionId);
   if (after) query = query.where('id', '>', after);
   const rows = await query.orderBy('id', 'asc').limit(limit + 1).execute();
-  const page = rows.slice(0, limit);
-  return { items: page.map(toGatewayEvent), nextCursor: rows.length > limit ? cursorOf(page.at(-1)!.id) : null };
+  return toPage(rows, limit, (row) => row.id, toGatewayEvent);
 }
