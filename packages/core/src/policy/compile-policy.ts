@@ -1,11 +1,14 @@
 /**
  * Compiling a policy document once per version: globs become matchers, CEL
- * conditions are parsed and type-checked, workflows are resolved and scopes are
- * indexed by subject, so a decision costs microseconds.
+ * conditions are parsed and type-checked, workflows are resolved, scopes are
+ * indexed by subject and each scope's rules by tool name and argument guard
+ * (see `rule-index.ts`), so a decision costs microseconds whatever the number
+ * of rules.
  */
 import { type CompiledCondition, compileCondition } from './policy-cel.js';
 import { parsePolicyDocument } from './policy-document.js';
 import type { PolicyAction, PolicyDocument, PolicyRule, PolicyScope } from './policy-schema.js';
+import { type RuleIndex, createRuleIndex } from './rule-index.js';
 import { type CompiledGlob, compileGlob, compileGlobs } from './tool-glob.js';
 
 /** A rule ready to evaluate. */
@@ -43,6 +46,8 @@ export interface CompiledScope {
   readonly hidden: readonly CompiledGlob[];
   /** The scope's rules, in order. */
   readonly rules: readonly CompiledRule[];
+  /** The rules indexed by tool name and argument guard, so a decision tests only candidates. */
+  readonly index: RuleIndex;
   /** When set, the models this scope allows (narrowing the account's list). */
   readonly models: readonly CompiledGlob[] | undefined;
 }
@@ -121,13 +126,15 @@ function subjectOf(scope: PolicyScope): { kind: Exclude<ScopeKind, 'account'>; i
 export function compilePolicy(document: PolicyDocument | unknown): CompiledPolicy {
   const validated = parsePolicyDocument(document);
   const defaultWorkflow = validated.defaults.workflow;
+  const accountRules = Object.freeze(validated.rules.map((rule, index) => compileRule(rule, `rules[${index}]`, defaultWorkflow)));
   const account: CompiledScope = Object.freeze({
     label: 'account',
     kind: 'account',
     id: '',
     visible: undefined,
     hidden: Object.freeze([]),
-    rules: Object.freeze(validated.rules.map((rule, index) => compileRule(rule, `rules[${index}]`, defaultWorkflow))),
+    rules: accountRules,
+    index: createRuleIndex(accountRules),
     models: undefined,
   });
   const apiKeyScopes = new Map<string, CompiledScope>();
@@ -135,17 +142,17 @@ export function compilePolicy(document: PolicyDocument | unknown): CompiledPolic
   const teamScopes = new Map<string, { order: number; scope: CompiledScope }>();
   validated.scopes.forEach((scope, scopeIndex) => {
     const { kind, id } = subjectOf(scope);
+    const rules = Object.freeze(
+      (scope.rules ?? []).map((rule, index) => compileRule(rule, `scopes[${scopeIndex}].rules[${index}]`, defaultWorkflow)),
+    );
     const compiled: CompiledScope = Object.freeze({
       label: `${kind}:${id}`,
       kind,
       id,
       visible: scope.tools?.visible === undefined ? undefined : compileGlobs(scope.tools.visible),
       hidden: compileGlobs(scope.tools?.hidden ?? []),
-      rules: Object.freeze(
-        (scope.rules ?? []).map((rule, index) =>
-          compileRule(rule, `scopes[${scopeIndex}].rules[${index}]`, defaultWorkflow),
-        ),
-      ),
+      rules,
+      index: createRuleIndex(rules),
       models: scope.models === undefined ? undefined : compileGlobs(scope.models.allow),
     });
     if (kind === 'apiKey') apiKeyScopes.set(id, compiled);

@@ -2,6 +2,8 @@
  * Evaluating one tool call against a compiled policy. Scopes are tried most
  * specific first (API key, agent, teams, then the account's rules); within a
  * scope the first matching rule wins; when no rule matches, the default applies.
+ * Each scope's rule index (see `rule-index.ts`) hands over only the rules that
+ * can match, in order, so a decision does not grow with the number of rules.
  * Evaluation never throws: any error becomes a deny with a `policy_error: ` reason.
  */
 import type { Principal } from '../identity/principal.js';
@@ -114,7 +116,13 @@ function decide(rule: CompiledRule, scope: CompiledScope, conditionValue: boolea
   };
 }
 
-function evaluate(compiled: CompiledPolicy, input: ToolCallInput): PolicyDecision {
+/** Which rules of a scope to test, in order: the index's candidates, or all of them (the reference). */
+type RuleSelection = (scope: CompiledScope, name: string, args: unknown) => Iterable<number>;
+
+const indexedSelection: RuleSelection = (scope, name, args) => scope.index.candidates(name, args);
+const linearSelection: RuleSelection = (scope) => scope.rules.keys();
+
+function evaluate(compiled: CompiledPolicy, input: ToolCallInput, select: RuleSelection): PolicyDecision {
   const name = input.tool.name;
   if (!isCanonicalName(name)) {
     return { action: 'deny', reason: unknownToolReason(name), explanation: { scope: 'account', rule: null, hidden: true } };
@@ -127,7 +135,8 @@ function evaluate(compiled: CompiledPolicy, input: ToolCallInput): PolicyDecisio
   const readOnly = input.tool.readOnly === true;
   let context: ConditionContext | undefined;
   for (const scope of [...scopes, compiled.account]) {
-    for (const rule of scope.rules) {
+    for (const position of select(scope, name, input.args)) {
+      const rule = scope.rules[position]!;
       if (!rule.tool.test(name)) continue;
       if (rule.readOnly !== undefined && rule.readOnly !== readOnly) continue;
       if (rule.condition === undefined) return decide(rule, scope, undefined);
@@ -182,13 +191,32 @@ function evaluate(compiled: CompiledPolicy, input: ToolCallInput): PolicyDecisio
  * ```
  */
 export function evaluateToolCall(compiled: CompiledPolicy, input: ToolCallInput): PolicyDecision {
+  return evaluateWith(compiled, input, indexedSelection);
+}
+
+/**
+ * The reference evaluator: {@link evaluateToolCall} without the rule index,
+ * testing every rule of every scope in order. It gives the same decision and
+ * is kept to prove that (a property test compares the two); use
+ * {@link evaluateToolCall}.
+ *
+ * @example
+ * ```ts
+ * expect(evaluateToolCall(compiled, input)).toEqual(evaluateToolCallLinear(compiled, input));
+ * ```
+ */
+export function evaluateToolCallLinear(compiled: CompiledPolicy, input: ToolCallInput): PolicyDecision {
+  return evaluateWith(compiled, input, linearSelection);
+}
+
+function evaluateWith(compiled: CompiledPolicy, input: ToolCallInput, select: RuleSelection): PolicyDecision {
   try {
     if (!isCompiledPolicy(compiled)) {
       return policyErrorDecision('the policy was not built by compilePolicy', { scope: 'account', rule: null });
     }
     const problem = inputProblem(input);
     if (problem !== null) return policyErrorDecision(`bad input: ${problem}`, { scope: 'account', rule: null });
-    return evaluate(compiled, input);
+    return evaluate(compiled, input, select);
   } catch (error) {
     return policyErrorDecision(`evaluation failed: ${celErrorMessage(error)}`, { scope: 'account', rule: null });
   }

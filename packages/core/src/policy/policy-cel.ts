@@ -91,6 +91,8 @@ export interface ConditionContext {
 export interface CompiledCondition {
   /** The CEL source. */
   readonly expression: string;
+  /** The parsed syntax tree (`@marcbachmann/cel-js`), read by the rule index to find argument guards. */
+  readonly ast: unknown;
   /** Evaluates the condition; throws on CEL runtime errors. */
   evaluate(context: ConditionContext): unknown;
 }
@@ -143,6 +145,7 @@ export function compileCondition(expression: string): ConditionCompileResult {
     }
     const condition: CompiledCondition = Object.freeze({
       expression,
+      ast: parsed.ast,
       evaluate: (context: ConditionContext): unknown => parsed(context as unknown as Record<string, unknown>),
     });
     return { ok: true, condition };
