@@ -40,6 +40,11 @@ describe.each(testDialects())('who may decide, per viewer, on $name', (dialect) 
     expect(await viewerOf(f.alice, fromAlice.id)).toEqual({ canDecide: false, reason: 'requester' });
     expect(await viewerOf(f.carol, fromCarolsAgent.id)).toEqual({ canDecide: false, reason: 'key_owner' });
     expect(await viewerOf(f.bob, fromCarolsAgent.id)).toEqual({ canDecide: true });
+    // An approver's read-only key may look, not decide (the decide route wants admin:write).
+    const { key: readOnly } = await f.preloop.identity.apiKeys.create(f.accountId, { name: 'bob-read', scopes: ['admin:read'], userId: f.bob.id });
+    const bobReading = { ...f.bob, key: readOnly };
+    expect(await viewerOf(bobReading, fromCarolsAgent.id)).toEqual({ canDecide: false, reason: 'read_only_key' });
+    expect((await f.api('POST', `/approvals/${fromCarolsAgent.id}/decide`, { as: bobReading, body: { decision: 'approve' } })).status).toBe(403);
 
     // The decide path agrees, reason for reason.
     const decide = (as: TestUser, id: string) => f.api('POST', `/approvals/${id}/decide`, { as, body: { decision: 'approve' } });

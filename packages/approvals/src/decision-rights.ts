@@ -6,11 +6,12 @@ import { eligibleFactors, type ApproverFacts } from './workflows.js';
 /**
  * Why a principal may not decide a request, in the order the decide path checks:
  * `viewer_role` (the admin API decides with role approver or higher),
+ * `read_only_key` (an API key without the `admin:write` scope),
  * `requester` (they asked for the call), `key_owner` (they own the requesting
  * API key or agent), `already_voted`, `not_an_approver` (not named by the
  * workflow, or not a user at all), `not_pending` (decided, expired or cancelled).
  */
-export type DecisionRefusal = 'viewer_role' | 'requester' | 'key_owner' | 'already_voted' | 'not_an_approver' | 'not_pending';
+export type DecisionRefusal = 'viewer_role' | 'read_only_key' | 'requester' | 'key_owner' | 'already_voted' | 'not_an_approver' | 'not_pending';
 
 /** Whether the signed-in principal may decide a request, and if not why (the `viewer` field of `GET /approvals`). */
 export interface ViewerDecision {
@@ -35,6 +36,8 @@ export interface DecisionRightsInput {
   previousVote?: 'approve' | 'deny' | null;
   /** Checked only when given: the principal's console role, against {@link decideMinimumRole} (the admin API channel). */
   role?: Role | null;
+  /** Checked only when given: false for an API key without `admin:write` (the admin API refuses its writes). */
+  canWrite?: boolean;
   /** Now, epoch ms: a pending request past its deadline is `not_pending`. Omitted: the status alone decides. */
   now?: number;
 }
@@ -53,6 +56,7 @@ export interface DecisionRightsInput {
 export function decisionRights(input: DecisionRightsInput): ViewerDecision {
   const { row, approverId, facts } = input;
   if (input.role !== undefined && !roleAtLeast(input.role, decideMinimumRole)) return { canDecide: false, reason: 'viewer_role' };
+  if (input.canWrite === false) return { canDecide: false, reason: 'read_only_key' };
   if (!approverId || !facts) return { canDecide: false, reason: 'not_an_approver' };
   const workflow = workflowOf(row);
   if (workflow.separationOfDuties && (JSON.parse(row.excluded_user_ids) as string[]).includes(approverId)) {

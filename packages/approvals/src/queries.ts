@@ -61,7 +61,9 @@ export async function viewerDecisions(context: EngineContext, rows: ApprovalRequ
     for (const vote of cast) votes.set(vote.request_id, vote.decision as 'approve' | 'deny');
   }
   const now = context.now();
-  return new Map(rows.map((row) => [row.id, decisionRights({ row, approverId, facts, previousVote: votes.get(row.id) ?? null, role: viewer.role, now })]));
+  // The admin API's own rules for the decide route: its role, and an API key's admin:write scope.
+  const canWrite = viewer.type !== 'api_key' || viewer.scopes.includes('admin:write');
+  return new Map(rows.map((row) => [row.id, decisionRights({ row, approverId, facts, previousVote: votes.get(row.id) ?? null, role: viewer.role, canWrite, now })]));
 }
 
 /** The sort key of an approvals cursor: the id of the page's last request. */

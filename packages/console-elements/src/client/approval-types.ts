@@ -35,11 +35,12 @@ export interface ApprovalTimelineEntry {
 
 /**
  * Why the signed-in principal may not decide a request: `viewer_role` (the
- * role is below approver), `requester` (they asked for the call),
+ * role is below approver), `read_only_key` (an API key without
+ * `admin:write`), `requester` (they asked for the call),
  * `key_owner` (they own the requesting API key or agent), `already_voted`,
  * `not_an_approver` (the workflow does not name them), `not_pending`.
  */
-export type ApprovalRefusal = 'viewer_role' | 'requester' | 'key_owner' | 'already_voted' | 'not_an_approver' | 'not_pending';
+export type ApprovalRefusal = 'viewer_role' | 'read_only_key' | 'requester' | 'key_owner' | 'already_voted' | 'not_an_approver' | 'not_pending';
 
 /** Whether the signed-in principal may decide a request (the `viewer` field of `GET /approvals` items and `GET /approvals/:id`). */
 export interface ApprovalViewer {

@@ -141,6 +141,7 @@ describe('<preloop-approval-card>', () => {
   it('shows no decide buttons to whom the server says may not decide, and says why before any click', async () => {
     const cases = [
       [{ canDecide: false, reason: 'viewer_role' }, 'Your role cannot decide approvals'],
+      [{ canDecide: false, reason: 'read_only_key' }, 'This API key can only read'],
       [{ canDecide: false, reason: 'requester' }, 'You asked for this call. Separation of duties: someone else decides it.'],
       [{ canDecide: false, reason: 'key_owner' }, 'You own the agent or API key that asked for this call.'],
       [{ canDecide: false, reason: 'already_voted', vote: 'approve' }, 'You voted to approve; the request waits for the other approvers.'],

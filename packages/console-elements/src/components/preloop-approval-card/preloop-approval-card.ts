@@ -22,6 +22,8 @@ function whyNot(viewer: ApprovalViewer, workflow: string): string | null {
   switch (viewer.reason) {
     case 'viewer_role':
       return 'Your role cannot decide approvals: an approver, admin or owner decides this request.';
+    case 'read_only_key':
+      return 'This API key can only read (no admin:write scope), so it cannot decide.';
     case 'requester':
       return 'You asked for this call. Separation of duties: someone else decides it.';
     case 'key_owner':
