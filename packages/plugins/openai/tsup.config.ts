@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup';
+import { definePackage } from '../../../tsup.base.js';
 
-export default defineConfig({
-  entry: {
-    "index": "src/index.ts"
-  },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default definePackage({ index: 'src/index.ts' });
