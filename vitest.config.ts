@@ -37,6 +37,7 @@ export default defineConfig({
             '@lit-labs/virtualizer/virtualize.js',
             '@lit-labs/virtualizer/layouts/flow.js',
             'uplot',
+            'eventsource-parser',
             'axe-core',
           ],
         },

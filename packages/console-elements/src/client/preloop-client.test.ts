@@ -107,4 +107,18 @@ describe('LiveEvents', () => {
     parser.feed('\n\r\n');
     expect(events).toEqual([{ event: 'x', data: 'one\ntwo', id: null }]);
   });
+
+  it('parses as eventsource-parser does: ids persist, an id holding NUL is ignored (as the spec says), only valid retry fields count', () => {
+    const events: Array<{ event: string; data: string; id: string | null }> = [];
+    const retries: number[] = [];
+    const parser = createSseParser((event) => events.push(event), (milliseconds) => retries.push(milliseconds));
+    parser.feed('event: x\ndata: one\nid: 7\n\n');
+    parser.feed('retry: 1500\nretry: soon\nid: a\u0000b\ndata: two\n\n');
+    expect(events).toEqual([
+      { event: 'x', data: 'one', id: '7' },
+      { event: 'message', data: 'two', id: '7' },
+    ]);
+    expect(retries).toEqual([1500]);
+    expect(parser.lastEventId).toBe('7');
+  });
 });

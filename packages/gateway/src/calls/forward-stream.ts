@@ -16,7 +16,7 @@ import { callHeaders } from './forward-complete.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { IngressFormat } from './ingress-errors.js';
 import type { ModelCall } from './model-call.js';
-import { createSseDecoder } from './sse-decoder.js';
+import { createSseDecoder } from '../sse/parse-sse.js';
 import { classifyFailure, failedOutcome, sendUpstream, upstreamErrorOutcome, type AttemptOutcome } from './upstream.js';
 import type { UpstreamResponse } from './upstream-transport.js';
 import { charactersPerToken, settledUsage } from './usage-meter.js';

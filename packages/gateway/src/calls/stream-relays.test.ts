@@ -2,8 +2,7 @@ import { PreloopError } from '@preloop/core';
 import { describe, expect, it } from 'vitest';
 import { anthropicEventsOf, openAIChunksOf } from '../../test-fixtures/stream-helpers.js';
 import { anthropicToolUseMessage, openAIToolCallsCompletion } from '../../test-fixtures/wire-fixtures.js';
-import type { ServerSentEvent } from '../sse/parse-sse.js';
-import { createSseDecoder } from './sse-decoder.js';
+import { createSseDecoder, type ServerSentEvent } from '../sse/parse-sse.js';
 import { createAnthropicPassthrough, createAnthropicToOpenAIChatRelay, createAnthropicToResponsesRelay, createOpenAIChatPassthrough, createOpenAIChatToAnthropicRelay } from './stream-relays.js';
 
 const events = (values: unknown[], named = false): ServerSentEvent[] =>

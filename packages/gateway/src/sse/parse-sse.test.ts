@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { byteStream, collect } from '../../test-fixtures/stream-helpers.js';
-import { parseServerSentEvents, type ServerSentEvent } from './parse-sse.js';
+import { createSseDecoder, parseServerSentEvents, type ServerSentEvent } from './parse-sse.js';
 import { serializeServerSentEvent } from './serialize-sse.js';
 
 /** A byte stream cut at the given byte offsets (which may fall inside a UTF-8 sequence). */
@@ -36,6 +36,22 @@ describe('parseServerSentEvents', () => {
       fc.asyncProperty(fc.array(eventArbitrary, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 10 }), async (events, offsets) => {
         const bytes = new TextEncoder().encode(events.map(serializeServerSentEvent).join(''));
         expect(await collect(parseServerSentEvents(cutStream(bytes, offsets)))).toEqual(events);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the push decoder (relay) and the generator are one parser: same events for the same bytes, however cut', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(eventArbitrary, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 10 }), fc.boolean(), async (events, offsets, cutShort) => {
+        let bytes = new TextEncoder().encode(events.map(serializeServerSentEvent).join(''));
+        if (cutShort && bytes.length > 2) bytes = bytes.slice(0, bytes.length - 2);
+        const decoder = createSseDecoder();
+        const pushed: ServerSentEvent[] = [];
+        const reader = cutStream(bytes, offsets).getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) pushed.push(...decoder.push(read.value));
+        pushed.push(...decoder.end());
+        expect(await collect(parseServerSentEvents(cutStream(bytes, offsets)))).toEqual(pushed);
       }),
       { numRuns: 200 },
     );
