@@ -39,7 +39,7 @@ async function consoleScript(): Promise<string> {
 }
 
 describe('console bundle size', () => {
-  it('loads the whole console in at most 80 KB gzip; uPlot only when a usage chart draws', async () => {
+  it('loads the whole console in at most 80 KB gzip; uPlot only when a usage chart draws, the virtualizer only for a long audit log', async () => {
     const files = await staticClosure(await consoleScript());
     const total = await gzipTotal(files);
     console.info(`console first load: ${files.size} file(s), ${(total / kilobyte).toFixed(1)} KB gzip`);
@@ -49,6 +49,10 @@ describe('console bundle size', () => {
     const uplot = lazy.find((url) => /uPlot/i.test(url));
     expect(uplot, 'uPlot is loaded on demand').toBeDefined();
     expect([...files.values()].some((code) => code.includes('January'))).toBe(false);
+    // Nor the virtualizer: the audit log loads it once a list is long enough to need it.
+    expect([...files.values()].some((code) => code.includes('virtualizer-sizer'))).toBe(false);
+    // Lit's production build: its development build (warnings, extra checks) announces itself with this.
+    expect([...files.values()].some((code) => code.includes('Lit is in dev mode'))).toBe(false);
     const chart = await fetch(uplot!);
     expect(chart.status).toBe(200);
     expect(chart.headers.get('cache-control')).toContain('immutable');

@@ -1,5 +1,3 @@
-import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
-import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -14,6 +12,17 @@ import { renderJson } from '../../shared/render-json.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
 import { auditLogStyles } from './preloop-audit-log.styles.js';
+
+/** The parts of `@lit-labs/virtualizer` the long list uses. */
+interface Virtualizer {
+  virtualize: typeof import('@lit-labs/virtualizer/virtualize.js').virtualize;
+  flow: typeof import('@lit-labs/virtualizer/layouts/flow.js').flow;
+}
+
+/** The virtualizer, fetched the first time a list is long enough to need it: short lists and other pages never load it. */
+let virtualizerModule: Promise<Virtualizer> | null = null;
+const loadVirtualizer = () =>
+  (virtualizerModule ??= Promise.all([import('@lit-labs/virtualizer/virtualize.js'), import('@lit-labs/virtualizer/layouts/flow.js')]).then(([{ virtualize }, { flow }]) => ({ virtualize, flow })));
 
 /** The filters of the audit log, as the form holds them. */
 export interface AuditFilters {
@@ -100,7 +109,8 @@ export class PreloopAuditLog extends PreloopElement {
   @state() private newCount = 0;
 
   private generation = 0;
-  private readonly layout = flow();
+  /** The loaded virtualizer and its layout (one per element), once a list needed them. */
+  @state() private virtualizer: { virtualize: Virtualizer['virtualize']; layout: ReturnType<Virtualizer['flow']> } | null = null;
   private liveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
@@ -116,6 +126,9 @@ export class PreloopAuditLog extends PreloopElement {
     }
     super.willUpdate(changed);
     if (changed.has('selected')) this.toggleAttribute('has-selection', this.selected !== null);
+    if (!this.virtualizer && this.shown.length > this.virtualizeAbove) {
+      void loadVirtualizer().then(({ virtualize, flow }) => (this.virtualizer ??= { virtualize, layout: flow() }));
+    }
   }
 
   protected override clientChanged(_client: PreloopClient): void {
@@ -294,7 +307,8 @@ export class PreloopAuditLog extends PreloopElement {
                 ? nothing
                 : html`<div class="rows" part="rows" role="rowgroup" @rangeChanged=${this.onRange} @scroll=${this.onScroll}>
                     ${records.length > this.virtualizeAbove
-                      ? virtualize({ items: records, keyFunction: (record: AuditRecord) => record.id, layout: this.layout, scroller: true, renderItem: (record: AuditRecord, index: number) => this.renderRow(record, index) })
+                      ? // Until the virtualizer is loaded (a moment, once per page) the long list shows no rows rather than thousands.
+                        (this.virtualizer?.virtualize({ items: records, keyFunction: (record: AuditRecord) => record.id, layout: this.virtualizer.layout, scroller: true, renderItem: (record: AuditRecord, index: number) => this.renderRow(record, index) }) ?? nothing)
                       : repeat(records, (record) => record.id, (record, index) => this.renderRow(record, index))}
                   </div>`}
             </div>
