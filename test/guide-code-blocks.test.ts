@@ -27,6 +27,8 @@ export const checkedGuides = [
   'mcp-guide.md',
   'approvals-guide.md',
   'plugins.md',
+  'console-guide.md',
+  'policy-guide.md',
 ];
 
 /**
