@@ -84,7 +84,51 @@ export async function appendAuditBatch(
     throw new PreloopError('INTERNAL_ERROR', `The audit chain head of account ${accountId} is missing while records exist; run \`preloop audit verify\`.`);
   }
 
-  let seq = Number(head.seq);
+  const { rows, checkpoints, seq, hash } = chainAuditRecords(accountId, records, { seq: Number(head.seq), hash: head.hash }, options);
+  for (let start = 0; start < rows.length; start += insertChunk) {
+    await db.insertInto('audit_records').values(rows.slice(start, start + insertChunk)).execute();
+  }
+  await db.updateTable('audit_heads').set({ seq, hash }).where('account_id', '=', accountId).execute();
+  if (checkpoints.length > 0) await db.insertInto('audit_checkpoints').values(checkpoints).execute();
+  return rows;
+}
+
+/** An account's chain head: the position and hash of its last record (0 and {@link genesisHash} when empty). */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** Records chained onto a head, ready to be written. */
+export interface ChainedAuditBatch {
+  /** The rows, in chain order. */
+  rows: AuditRow[];
+  /** The checkpoints that fall in the batch, signed. */
+  checkpoints: KernelTables['audit_checkpoints'][];
+  /** The new head's position. */
+  seq: number;
+  /** The new head's hash. */
+  hash: string;
+}
+
+/**
+ * Chains records of one account onto `head`: numbers them, hashes each over its
+ * predecessor's hash, and signs a checkpoint at every multiple of
+ * `checkpointEvery`. Pure: the caller writes the result (and must make sure the
+ * head did not move meanwhile).
+ *
+ * @example
+ * ```ts
+ * const { rows, checkpoints, seq, hash } = chainAuditRecords(accountId, prepared, { seq: 0, hash: genesisHash }, { signer, checkpointEvery: 1000 });
+ * ```
+ */
+export function chainAuditRecords(
+  accountId: string,
+  records: readonly PreparedAuditRecord[],
+  head: AuditHead,
+  options: Pick<AppendBatchOptions, 'signer' | 'checkpointEvery'>,
+): ChainedAuditBatch {
+  let seq = head.seq;
   let prevHash = head.hash;
   const rows: AuditRow[] = [];
   const checkpoints: KernelTables['audit_checkpoints'][] = [];
@@ -107,12 +151,7 @@ export async function appendAuditBatch(
       });
     }
   }
-  for (let start = 0; start < rows.length; start += insertChunk) {
-    await db.insertInto('audit_records').values(rows.slice(start, start + insertChunk)).execute();
-  }
-  await db.updateTable('audit_heads').set({ seq, hash: prevHash }).where('account_id', '=', accountId).execute();
-  if (checkpoints.length > 0) await db.insertInto('audit_checkpoints').values(checkpoints).execute();
-  return rows;
+  return { rows, checkpoints, seq, hash: prevHash };
 }
 
 /**

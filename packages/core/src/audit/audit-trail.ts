@@ -4,13 +4,15 @@ import { PreloopError } from '../errors.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import { createLogger, type Logger } from '../logger.js';
-import type { DialectName } from '../storage/database.js';
+import { sqliteConnectionOf, type DialectName } from '../storage/database.js';
 import { createAnchorExporter, type AnchorExportResult } from './anchor-export.js';
 import type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
-import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint } from './audit-append.js';
+import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint, type AuditHead } from './audit-append.js';
+import { appendAuditBatchAtHead, postgresAppendChunk } from './audit-append-postgres.js';
+import { createSqliteAuditAppender } from './audit-append-sqlite.js';
 import { rotateCheckpointSignatures } from './audit-rotate.js';
 import { getAuditRecord, queryAuditRecords, type AuditQuery } from './audit-query.js';
-import { prepareAuditRecord, type PreparedAuditRecord } from './audit-rows.js';
+import { prepareAuditRecord, type AuditRow, type PreparedAuditRecord } from './audit-rows.js';
 import type { AuditRecord, AuditRecordInput } from './audit-types.js';
 import { verifyAuditChain, type AuditVerifyOptions, type AuditVerifyReport } from './audit-verify.js';
 import { createCheckpointSigner, type CheckpointPublicKey } from './checkpoints.js';
@@ -123,11 +125,19 @@ const sinkDrainTimeoutMs = 5000;
 
 /**
  * Creates the audit trail. Appends are serialized per account and batched: the
- * records that arrive while a transaction runs are written together in the next
- * one (group commit). On PostgreSQL the chain head row is locked
- * (`SELECT … FOR UPDATE`) in each transaction, so several instances on one
- * database extend a single chain; on SQLite the transaction takes the write lock
- * up front (`BEGIN IMMEDIATE`).
+ * records that arrive in the same tick, or while a write runs, are written
+ * together in one transaction (group commit), and each `record()` resolves only
+ * after that transaction committed.
+ *
+ * On SQLite opened by `openDatabase`, a batch is one synchronous `BEGIN
+ * IMMEDIATE` transaction on the `better-sqlite3` connection with statements
+ * prepared once; processes sharing the file serialize on the write lock. On
+ * PostgreSQL the trail remembers each account's head and writes a batch in one
+ * statement that moves the head only if it is still the remembered one (one
+ * round trip); when another instance moved it, the batch is written again in a
+ * transaction that locks the head row (`SELECT … FOR UPDATE`), so several
+ * instances on one database extend a single chain. A host's own SQLite Kysely
+ * instance takes that transactional path too.
  *
  * @example
  * ```ts
@@ -143,7 +153,10 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const checkpointEvery = Math.max(1, Math.trunc(options.checkpointEvery ?? 1000));
   const maxBatchSize = Math.max(1, Math.trunc(options.maxBatchSize ?? 500));
   const queues = new Map<string, AccountQueue>();
-  const knownHeads = new Set<string>();
+  /** The head each account's last write left (PostgreSQL: the expected head of the next one-statement append). */
+  const heads = new Map<string, AuditHead>();
+  const sqliteConnection = dialect === 'sqlite' ? sqliteConnectionOf(db) : null;
+  const appendSqlite = sqliteConnection ? createSqliteAuditAppender(sqliteConnection, { signer, checkpointEvery }) : null;
   const sinkDeliveries = new Set<Promise<void>>();
   let closed = false;
   const anchors = options.anchors ?? [];
@@ -169,19 +182,30 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     sinkDeliveries.add(delivery);
   };
 
+  const write = async (accountId: string, records: PreparedAuditRecord[]): Promise<AuditRow[]> => {
+    const written = appendSqlite?.(accountId, records);
+    if (written) return written;
+    const head = heads.get(accountId);
+    if (dialect === 'postgres' && head && records.length <= postgresAppendChunk) {
+      const rows = await appendAuditBatchAtHead(db, accountId, records, head, { signer, checkpointEvery });
+      if (rows) return rows;
+      // Another instance moved the head: chain after it, under its lock.
+    }
+    return inWriteTransaction(db, dialect, (trx) => appendAuditBatch(trx, accountId, records, { dialect, signer, checkpointEvery, headKnown: heads.has(accountId) }));
+  };
+
   const drain = async (accountId: string, queue: AccountQueue) => {
     try {
       while (queue.items.length > 0) {
         const batch = queue.items.splice(0, maxBatchSize);
         let stored: AuditRecord[];
         try {
-          const rows = await inWriteTransaction(db, dialect, (trx) =>
-            appendAuditBatch(trx, accountId, batch.map((item) => item.record), { dialect, signer, checkpointEvery, headKnown: knownHeads.has(accountId) }),
-          );
-          knownHeads.add(accountId);
+          const rows = await write(accountId, batch.map((item) => item.record));
+          const last = rows[rows.length - 1]!;
+          heads.set(accountId, { seq: Number(last.seq), hash: last.hash });
           stored = rows.map((row, index) => ({ ...toRecord(batch[index]!.record), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash }));
         } catch (cause) {
-          knownHeads.delete(accountId);
+          heads.delete(accountId);
           logger.error('audit write failed', { error: cause, accountId, records: batch.length });
           const error =
             cause instanceof PreloopError ? cause : new PreloopError('INTERNAL_ERROR', 'The audit record could not be stored; the action must not proceed.', { cause });
@@ -214,7 +238,8 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
           queues.set(prepared.accountId, queue);
         }
         queue.items.push({ record: prepared, resolve, reject });
-        if (!queue.running) queue.running = drain(prepared.accountId, queue);
+        // Drained after this tick, so the records of callers running in the same tick share one transaction.
+        if (!queue.running) queue.running = Promise.resolve().then(() => drain(prepared.accountId, queue!));
       });
     },
     query: (query) => queryAuditRecords(db, query),

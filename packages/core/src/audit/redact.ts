@@ -29,6 +29,8 @@ const defaults: Required<RedactionLimits> = { maxStringLength: 2048, maxDepth: 8
 // CR, LF and other control characters (tab kept) would allow log injection.
 const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/g;
 const lineBreaks = /\r\n?|\n/g;
+/** Any character {@link lineBreaks} or {@link controlCharacters} would change (not global: `test` keeps no state). */
+const unsafeKeyCharacters = /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/;
 
 /**
  * True when `key` names a secret (password, token, secret, authorization,
@@ -43,8 +45,18 @@ const lineBreaks = /\r\n?|\n/g;
  * ```
  */
 export function isSecretKey(key: string): boolean {
-  return isSecretName(key);
+  // Records repeat the same few keys: remember the answers (bounded, so hostile key names cannot grow it).
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = isSecretName(key);
+    if (secretKeys.size >= secretKeysRemembered) secretKeys.clear();
+    secretKeys.set(key, secret);
+  }
+  return secret;
 }
+
+const secretKeys = new Map<string, boolean>();
+const secretKeysRemembered = 4096;
 
 /**
  * Replaces credential-shaped substrings (our `plk_` API keys, bearer tokens,
@@ -136,7 +148,7 @@ function clean(value: unknown, options: Required<RedactionLimits>, depth: number
         output[truncatedKey] = `${entries.length - kept} more keys`;
         break;
       }
-      const key = truncateString(rawKey.replace(lineBreaks, ' ').replace(controlCharacters, ''), 128);
+      const key = truncateString(unsafeKeyCharacters.test(rawKey) ? rawKey.replace(lineBreaks, ' ').replace(controlCharacters, '') : rawKey, 128);
       output[key] = clean(item, options, depth + 1, seen, secret || isSecretKey(key));
       kept++;
     }

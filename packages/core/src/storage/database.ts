@@ -65,7 +65,27 @@ async function openSqlite(file: string): Promise<PreloopDatabase> {
   connection.pragma('foreign_keys = ON');
   connection.pragma('synchronous = NORMAL');
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: connection }) });
+  sqliteConnections.set(db, connection);
   return { db, dialect: 'sqlite', postgresUrl: null, close: () => db.destroy() };
+}
+
+const sqliteConnections = new WeakMap<Kysely<any>, BetterSqlite3.Database>();
+
+/**
+ * The `better-sqlite3` connection behind a Kysely instance that {@link openDatabase}
+ * opened, for synchronous hot paths (the audit trail's appends); null for
+ * PostgreSQL and for a host's own Kysely instance. A caller must not run a
+ * statement while `connection.inTransaction` is true: that transaction belongs
+ * to whoever holds Kysely's connection.
+ *
+ * @example
+ * ```ts
+ * const connection = sqliteConnectionOf(database.db);
+ * if (connection && !connection.inTransaction) connection.prepare('select 1').get();
+ * ```
+ */
+export function sqliteConnectionOf(db: Kysely<any>): BetterSqlite3.Database | null {
+  return sqliteConnections.get(db) ?? null;
 }
 
 /** Type parsers returning BIGINT and NUMERIC columns as numbers, not strings. */

@@ -1,0 +1,65 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { chainAuditRecords, type AppendBatchOptions, type AuditHead } from './audit-append.js';
+import type { AuditRow, PreparedAuditRecord } from './audit-rows.js';
+
+const recordColumns = ['id', 'account_id', 'seq', 'time', 'actor_type', 'actor_id', 'principal', 'runtime_session_id', 'action', 'target_type', 'target_id', 'outcome', 'data', 'prev_hash', 'hash'] as const;
+const checkpointColumns = ['id', 'account_id', 'seq', 'hash', 'key_id', 'signature', 'time'] as const;
+const bigintColumns = new Set(['seq', 'time']);
+
+/** Rows in one statement (15 parameters each, far below PostgreSQL's 65,535). */
+export const postgresAppendChunk = 500;
+
+/**
+ * Appends one account's records onto an expected head in one PostgreSQL
+ * statement (one round trip, its own transaction): a CTE moves the head row
+ * only if it still holds `expected` (`UPDATE … WHERE seq = … AND hash = …`),
+ * and the records and checkpoints are inserted from that CTE's output, so they
+ * are written if and only if the head moved. A concurrent writer that moved the
+ * head first makes the `UPDATE` match nothing (PostgreSQL re-checks the
+ * condition on the row it waited for), and nothing is written: the result is
+ * null and the caller re-reads the head under a lock ({@link appendAuditBatch}).
+ *
+ * At most {@link postgresAppendChunk} records per call.
+ *
+ * @example
+ * ```ts
+ * const rows = await appendAuditBatchAtHead(db, accountId, prepared, cachedHead, { signer, checkpointEvery: 1000 });
+ * if (!rows) // the head moved: take the locking path
+ * ```
+ */
+export async function appendAuditBatchAtHead(
+  db: Kysely<any>,
+  accountId: string,
+  records: readonly PreparedAuditRecord[],
+  expected: AuditHead,
+  options: Pick<AppendBatchOptions, 'signer' | 'checkpointEvery'>,
+): Promise<AuditRow[] | null> {
+  const chained = chainAuditRecords(accountId, records, expected, options);
+  const recordValues = valuesList(chained.rows, recordColumns);
+  const checkpointStatement =
+    chained.checkpoints.length > 0
+      ? sql`, checkpoints as (insert into audit_checkpoints (${columnList(checkpointColumns)}) select v.* from moved, (values ${valuesList(chained.checkpoints, checkpointColumns)}) as v (${columnList(checkpointColumns)}))`
+      : sql``;
+  const result = await sql<{ moved: number | string }>`
+    with moved as (
+      update audit_heads set seq = ${chained.seq}, hash = ${chained.hash}
+      where account_id = ${accountId} and seq = ${expected.seq} and hash = ${expected.hash}
+      returning 1
+    ), records as (
+      insert into audit_records (${columnList(recordColumns)})
+      select v.* from moved, (values ${recordValues}) as v (${columnList(recordColumns)})
+    )${checkpointStatement}
+    select count(*) as moved from moved`.execute(db);
+  return Number(result.rows[0]?.moved ?? 0) === 1 ? chained.rows : null;
+}
+
+function columnList(columns: readonly string[]): RawBuilder<unknown> {
+  return sql.join(columns.map((column) => sql.ref(column)));
+}
+
+/** `(v1, v2, …), (…)`, each parameter cast to its column's type (parameters in VALUES are otherwise text). */
+function valuesList<Row extends object>(rows: readonly Row[], columns: readonly (keyof Row & string)[]): RawBuilder<unknown> {
+  return sql.join(
+    rows.map((row) => sql`(${sql.join(columns.map((column) => (bigintColumns.has(column) ? sql`${row[column]}::bigint` : sql`${row[column]}::text`)))})`),
+  );
+}
