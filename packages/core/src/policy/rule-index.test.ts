@@ -70,6 +70,15 @@ describe('the indexed evaluator', () => {
     expect(indexed.action === 'deny' && indexed.reason).toMatch(/^policy_error: condition of rule "errs-but-excluded" failed/);
   });
 
+  it('leaves args CEL cannot read to CEL, which fails and denies (an own constructor field, a class instance)', () => {
+    const guarded = { version: 1, defaults: { tools: 'allow' }, rules: [{ name: 'guarded', tool: '*', action: 'allow', condition: "'prod' in args.labels" }] };
+    for (const args of [{ constructor: 'x', labels: ['dev'] }, { labels: Object.assign(['dev'], { constructor: 1 }) }, new (class Args { labels = ['dev']; })()]) {
+      const { indexed, linear } = decideBoth(guarded, { subject, tool: { name: 'deploy.run' }, args });
+      expect(indexed).toEqual(linear);
+      expect(indexed.action === 'deny' && indexed.reason).toMatch(/^policy_error: condition of rule "guarded" failed/);
+    }
+  });
+
   it('admits the rules of every label in the list, in rule order', () => {
     const labelled = {
       version: 1,
@@ -172,7 +181,17 @@ const labelValue = fc.oneof(
   fc.constantFrom('a', 'prod'),
   fc.constant({ a: 1, prod: true }),
   fc.constant(null),
+  // CEL rejects a list or map whose own `constructor` field hides its type ("Unsupported type").
+  fc.constant(Object.assign(['a', 'b'], { constructor: 1 })),
 );
+
+/** Objects CEL cannot read (an own `constructor`, a class instance): the index must leave them to CEL. */
+function oddObject(value: Record<string, unknown>, kind: 'plain' | 'ownConstructor' | 'classInstance' | 'nullPrototype') {
+  if (kind === 'plain') return value;
+  if (kind === 'ownConstructor') return { constructor: 'x', ...value };
+  if (kind === 'nullPrototype') return Object.assign(Object.create(null), value);
+  return Object.assign(new (class Args {})(), value);
+}
 
 const args = fc.oneof(
   fc.record(
@@ -184,6 +203,12 @@ const args = fc.oneof(
       missing: fc.constant(1),
     },
     { requiredKeys: [] },
+  ).chain((value) =>
+    fc.constantFrom('plain', 'plain', 'ownConstructor', 'classInstance', 'nullPrototype').map((kind) => {
+      const meta = value.meta;
+      const withMeta = typeof meta === 'object' && meta !== null ? { ...value, meta: oddObject(meta, kind) } : value;
+      return oddObject(withMeta, kind === 'classInstance' ? 'plain' : kind);
+    }),
   ),
   fc.constantFrom(undefined, null),
 );

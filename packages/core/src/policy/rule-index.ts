@@ -14,7 +14,9 @@
  *   it holds stay candidates: for the others that term is false, and in CEL
  *   `false && x` is false even when `x` is an error, so the condition is false
  *   and the rule does not match. Any other value (missing, a number, a map, a
- *   mixed list) keeps every rule of the group, and CEL decides as before.
+ *   mixed list, an object CEL cannot read such as a class instance or one with
+ *   its own `constructor` field) keeps every rule of the group, and CEL decides
+ *   as before (an error still denies).
  *
  * Candidates come back in the rules' original order, and the evaluator tests
  * them exactly as it tests every rule without an index (glob, `readOnly`, then
@@ -96,20 +98,34 @@ export function conditionGuard(ast: unknown): ConditionGuard | undefined {
 
 const undecided = Symbol('undecided');
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+/**
+ * True when `value` has the prototype `expected` (or none, for maps) and no own
+ * `constructor` field: CEL reads a value's type from its `constructor`, and
+ * fails on anything else, so only such values can be decided here.
+ */
+function hasPlainType(value: unknown, expected: object): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Object.hasOwn(value, 'constructor')) return false;
   const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return prototype === expected || (expected === Object.prototype && prototype === null);
 }
 
 /** The value at `args.path` when every step is an own field of a plain object, else `undecided`. */
 function valueAt(args: unknown, path: readonly string[]): unknown {
   let value = args;
   for (const field of path) {
-    if (!isPlainObject(value) || !Object.hasOwn(value, field)) return undecided;
+    if (!hasPlainType(value, Object.prototype) || !Object.hasOwn(value, field)) return undecided;
     value = value[field];
   }
   return value;
+}
+
+/** True for a plain array whose every slot holds a string (a hole or any other value: false). */
+function isStringList(value: unknown): value is string[] {
+  if (!Array.isArray(value) || !hasPlainType(value, Array.prototype)) return false;
+  for (let index = 0; index < value.length; index += 1) {
+    if (typeof value[index] !== 'string') return false;
+  }
+  return true;
 }
 
 /** Rules of one tool name sharing a guard's kind and path, filed by literal. */
@@ -146,9 +162,9 @@ function selectGroup(group: GuardGroup, value: unknown): (readonly number[])[] |
     const selected = group.byLiteral.get(value);
     return selected === undefined ? [] : [selected];
   }
-  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) return undefined;
+  if (!isStringList(value)) return undefined;
   const lists: (readonly number[])[] = [];
-  for (const entry of new Set(value as string[])) {
+  for (const entry of new Set(value)) {
     const selected = group.byLiteral.get(entry);
     if (selected !== undefined) lists.push(selected);
   }
