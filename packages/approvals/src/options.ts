@@ -1,4 +1,4 @@
-import { PreloopError, isNotifier, type Notifier } from '@preloop/core';
+import { PreloopError, findNotifierProblems, type Notifier } from '@preloop/core';
 import type { ApprovalWorkflowInput, WorkflowResolver } from './workflows.js';
 
 /** Options of the {@link approvals} plugin. */
@@ -106,8 +106,9 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
     }
   }
   for (const [index, notifier] of (options.notifiers ?? []).entries()) {
-    if (!isNotifier(notifier)) {
-      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifiers[${index}]" is not a version 1 notifier ({ id, version: 1, notify }).`);
+    const problems = findNotifierProblems(notifier);
+    if (problems.length > 0) {
+      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifiers[${index}]" is not a version 1 notifier: ${problems.join('; ')}.`);
     }
   }
   return {
