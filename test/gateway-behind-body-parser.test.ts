@@ -8,6 +8,7 @@
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import Fastify from 'fastify';
 import OpenAI from 'openai';
 import { createLogger, createPreloop, type Preloop } from '@preloop/core';
 import { serve } from '@preloop/core/node';
@@ -119,6 +120,46 @@ describe('gateway behind a host body parser (Express 5, express.json() first)', 
     expect((await drained.json()).error).toMatchObject({ type: 'server_error', code: 'body_already_read', message: expect.stringContaining('Mount Preloop before your body parser') });
     // The host's own routes still answer.
     expect(await (await fetch(`${url}/`)).text()).toBe('host');
+  });
+});
+
+describe('gateway in Fastify', () => {
+  it('behind Fastify\'s default JSON parser fails at once with BODY_ALREADY_READ; in a scope without parsers it serves the OpenAI client', async () => {
+    const { preloop, apiKey } = await startKernel();
+    const handler = createNodeGateway(preloop);
+    // Wrong: the app's JSON parser reads the raw stream first and leaves nothing on request.raw.
+    const parsing = Fastify();
+    parsing.post('/openai/v1/chat/completions', (request, reply) => {
+      reply.hijack();
+      handler(request.raw, reply.raw);
+    });
+    await parsing.listen({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => parsing.close());
+    // Right: an encapsulated scope without body parsers (docs/embedding.md#fastify).
+    const app = Fastify();
+    await app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+      scope.all('/openai/v1/*', (request, reply) => {
+        reply.hijack();
+        handler(request.raw, reply.raw);
+      });
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => app.close());
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+    const parsed = await fetch(`http://127.0.0.1:${(parsing.server.address() as AddressInfo).port}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-mock', messages: [{ role: 'user', content: 'Hello' }] }),
+    });
+    expect(parsed.status).toBe(500);
+    expect((await parsed.json()).error).toMatchObject({ code: 'body_already_read', message: expect.stringContaining('Mount Preloop before your body parser') });
+
+    const client = new OpenAI({ apiKey, baseURL: `${url}/openai/v1`, maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'Hello' }] });
+    expect(completion.choices[0]?.message.content).toBe('Hello from the mock OpenAI upstream.');
   });
 });
 
