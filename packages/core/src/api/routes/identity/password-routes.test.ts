@@ -104,7 +104,7 @@ describe.each(testDialects())('password change and reset on $name', (dialect) =>
     expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: owner.user.email, password: owner.password } })).status).toBe(200);
 
     const records = await auditOf('user.password_reset');
-    expect(records.map((record: { data: { generated: boolean } }) => record.data.generated).sort()).toEqual([false, true]);
+    expect(records.map((record) => record.data.generated).sort()).toEqual([false, true]);
     expect(JSON.stringify(records)).not.toContain(generated.body.generatedPassword);
     expect(JSON.stringify(records)).not.toContain('chosen by the owner');
   });
