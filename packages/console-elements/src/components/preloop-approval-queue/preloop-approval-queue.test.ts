@@ -93,7 +93,9 @@ describe('<preloop-approval-queue>', () => {
     // A viewer may look but not decide: the server refuses and the card says so.
     const readOnly = await mount('preloop-approval-queue', { client: viewerClient() }, { 'request-id': pending.id });
     const viewerCard = await waitFor(() => query(readOnly, 'preloop-approval-card'));
-    await waitFor(() => query(viewerCard, 'button[part="approve"]') === null, { message: 'viewers get no decide buttons' });
+    // The server says why (viewer.reason), before any click.
+    await waitFor(() => textOf(query(viewerCard, '[part="decide-note"]')).includes('Your role cannot decide approvals'), { message: 'viewers read why they cannot decide' });
+    expect(query(viewerCard, 'button[part="approve"]')).toBeNull();
     readOnly.remove();
 
     const single = await mount('preloop-approval-queue', { client: ownerClient() }, { 'request-id': pending.id });
