@@ -75,5 +75,6 @@ export {
   type PolicyTestReport,
 } from './policy-tests.js';
 export { toPolicyJson, toPolicyYaml } from './policy-yaml.js';
+export type { RuleIndex } from './rule-index.js';
 export { simulatePolicy, type PolicySimulation } from './simulate-policy.js';
 export { compileGlob, compileGlobs, globPatternProblem, isCanonicalName, matchGlobs, maximumNameLength, type CompiledGlob } from './tool-glob.js';
