@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { baseOptions, packageOptions } from '../tsup.base.js';
 
-/** The Node packages whose build is the shared base plus their entries (the console adds browser bundles of its own). */
+/**
+ * The Node packages whose build is the shared base plus their entries. The console's
+ * library build is `packageOptions(…, { target: 'es2022', clean: false })` plus browser
+ * bundles; its config reads `src/elements` relative to its folder, so it is not loaded here.
+ */
 const packages = ['core', 'approvals', 'mcp', 'gateway', 'plugins/anthropic', 'plugins/openai', 'plugins/webhook'];
 
 /** The tsup entries a package's `exports` need: `./dist/<name>.js` built from the `@preloop/source` file. */

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
+import { packageOptions } from '../../tsup.base.js';
 
 // Decorator settings (experimentalDecorators, useDefineForClassFields: false) come from tsconfig.json.
 // `npm run build` empties dist/ first (the builds run side by side, so none cleans).
@@ -31,9 +32,9 @@ function browserBundle(entry: Record<string, string>): Options {
 }
 
 export default defineConfig([
-  // The library: browser entries (Lit and the other dependencies stay external) and the Node server entry.
-  {
-    entry: {
+  // The library (the shared base, for browsers): browser entries (Lit and the other dependencies stay external) and the Node server entry.
+  packageOptions(
+    {
       index: 'src/index.ts',
       define: 'src/define.ts',
       client: 'src/client.ts',
@@ -41,14 +42,9 @@ export default defineConfig([
       'bundle-entry': 'src/bundle-entry.ts',
       ...Object.fromEntries(elements.map((name) => [`elements/${name}`, `src/elements/${name}.ts`])),
     },
-    format: ['esm'],
-    dts: true,
-    sourcemap: true,
-    clean: false,
-    target: 'es2022',
     // Loaded only when the console bundle must be built from the sources (see build-console-bundle.ts).
-    external: ['esbuild'],
-  },
+    { clean: false, target: 'es2022', external: ['esbuild'] },
+  ),
   // The whole console: one file, plus the chunks it loads on demand.
   browserBundle({ 'browser/preloop-elements': 'src/bundle-entry.ts' }),
   // Each element alone; they share chunks among themselves, not with the whole console.

@@ -1,4 +1,4 @@
-import { defineRoute, type AdminRoute } from '@preloop/core';
+import { defineRoute, pageQueryShape, type AdminRoute } from '@preloop/core';
 import { z } from 'zod';
 import type { ApprovalEngine } from './create-approval-engine.js';
 import { decideMinimumRole } from './decision-rights.js';
@@ -10,8 +10,7 @@ const listQuery = z.strictObject({
   kind: z.enum(['tool_call', 'request', 'question']).optional(),
   tool: z.string().min(1).max(1000).optional(),
   subject: z.string().min(1).max(256).optional(),
-  cursor: z.string().max(400).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  ...pageQueryShape,
 });
 
 const decideBody = z.strictObject({

@@ -99,7 +99,7 @@ export { createEventStream } from './api/event-stream.js';
 export type { EventStreamOptions } from './api/event-stream.js';
 export { json } from './api/respond.js';
 // One cursor pagination for every list: opaque cursors, page sizes 1–200 (default 50), `{ items, nextCursor }`.
-export { decodeCursor, defaultPageLimit, encodeCursor, maxPageLimit, pageLimit, toPage } from './pagination/cursor-pagination.js';
+export { decodeCursor, defaultPageLimit, encodeCursor, maxPageLimit, pageLimit, pageQueryShape, toPage } from './pagination/cursor-pagination.js';
 export type { ListOptions, Page } from './pagination/cursor-pagination.js';
 export { validate, formatPath } from './api/validate.js';
 export type { FieldIssue } from './api/validate.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { isPreloopError } from '../errors.js';
-import { decodeCursor, defaultPageLimit, encodeCursor, maxPageLimit, pageLimit, toPage } from './cursor-pagination.js';
+import { decodeCursor, defaultPageLimit, encodeCursor, maxPageLimit, pageLimit, pageQueryShape, toPage } from './cursor-pagination.js';
 
 function refusal(run: () => unknown): unknown {
   try {
@@ -55,5 +56,16 @@ describe('cursor pagination', () => {
     expect(decodeCursor(first.nextCursor)).toBe('r2');
     expect(toPage(rows.slice(2), 2, (row) => row.id, (row) => row.id)).toEqual({ items: ['r1'], nextCursor: null });
     expect(toPage([], 2, (row: { id: string }) => row.id, (row) => row)).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('the list query of every route: limit 1–200 (default 50) from the query string, cursor up to 400 characters', () => {
+    const query = z.strictObject({ status: z.string().optional(), ...pageQueryShape });
+    expect(query.parse({})).toEqual({ limit: 50 });
+    expect(query.parse({ limit: '20', cursor: encodeCursor('usr_1') })).toEqual({ limit: 20, cursor: encodeCursor('usr_1') });
+    for (const [input, path] of [[{ limit: '0' }, 'limit'], [{ limit: '201' }, 'limit'], [{ limit: 'many' }, 'limit'], [{ cursor: 'a'.repeat(401) }, 'cursor']] as const) {
+      const result = query.safeParse(input);
+      expect(result.success).toBe(false);
+      expect(result.error!.issues[0]!.path).toEqual([path]);
+    }
   });
 });

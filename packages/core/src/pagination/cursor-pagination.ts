@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { PreloopError } from '../errors.js';
 
 /**
@@ -22,6 +23,21 @@ export interface ListOptions {
 export const defaultPageLimit = 50;
 /** The largest page size of every list. */
 export const maxPageLimit = 200;
+
+/**
+ * The `?cursor=&limit=` query of every list route, as a zod shape to spread into
+ * the route's query schema: `cursor` up to 400 characters, `limit` 1–200
+ * (default 50). Out-of-range values are a 400 naming the parameter.
+ *
+ * @example
+ * ```ts
+ * const query = z.strictObject({ status: z.string().optional(), ...pageQueryShape });
+ * ```
+ */
+export const pageQueryShape = {
+  cursor: z.string().max(400).optional().describe('The nextCursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(maxPageLimit).default(defaultPageLimit).describe('Page size'),
+};
 
 /** What a sort key may look like unless a list says otherwise: an id. */
 const idPattern = /^[A-Za-z0-9_-]{1,100}$/;

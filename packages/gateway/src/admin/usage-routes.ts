@@ -5,7 +5,7 @@
  * @module
  */
 
-import { defineRoute, type AdminRoute } from '@preloop/core';
+import { defineRoute, pageQueryShape, type AdminRoute } from '@preloop/core';
 import { z } from 'zod';
 import { defaultUsageWindow, listGatewayEvents, listUsage, summarizeUsage, usageGroupings } from '../records/usage-queries.js';
 import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
@@ -27,11 +27,10 @@ const listQuery = z.strictObject({
   apiKeyId: z.string().optional(),
   sessionId: z.string().optional(),
   status: z.string().optional(),
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  ...pageQueryShape,
 });
 
-const pageQuery = z.strictObject({ cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).optional() });
+const pageQuery = z.strictObject(pageQueryShape);
 
 /**
  * The usage routes.

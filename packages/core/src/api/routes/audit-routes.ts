@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PreloopError } from '../../errors.js';
 import type { Principal } from '../../identity/principal.js';
 import { defineRoute, type AdminRoute } from '../define-route.js';
+import { pageQueryShape } from '../../pagination/cursor-pagination.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const epochMilliseconds = z.coerce.number().int().min(0).max(8_640_000_000_000_000);
@@ -15,8 +16,7 @@ const auditQuery = z.strictObject({
   runtimeSessionId: text(500).optional(),
   from: epochMilliseconds.optional().describe('Earliest time (epoch ms), inclusive'),
   to: epochMilliseconds.optional().describe('Latest time (epoch ms), exclusive'),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  ...pageQueryShape,
 });
 
 const auditRecordSchema = z.object({

@@ -2,12 +2,10 @@ import { z } from 'zod';
 import { PreloopError } from '../../../errors.js';
 import { roleAtLeast, type Principal, type Role } from '../../../identity/principal.js';
 import { json } from '../../respond.js';
+import { pageQueryShape } from '../../../pagination/cursor-pagination.js';
 
 /** Query of every identity list: `?cursor=&limit=` (limit 1–200, default 50). */
-export const listQuery = z.object({
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+export const listQuery = z.object(pageQueryShape);
 
 /** A `true`/`false` query parameter. */
 export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
