@@ -1,28 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
-import { docExamples, runDocExample } from '@preloop/core/testing';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describeDocExamples } from '@preloop/core/testing';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const guide = await readFile(path.join(root, 'docs/mcp-guide.md'), 'utf8');
-const examples = docExamples(guide);
-// Inside the repository (ignored by git), so the examples resolve the workspace packages.
-const directory = path.join(root, '.data', `mcp-guide-${process.pid}`);
-
-
-describe('docs/mcp-guide.md', () => {
-  afterAll(async () => {
-    await rm(directory, { recursive: true, force: true });
-  });
-
-  it('has runnable examples', () => {
-    expect(examples.length).toBeGreaterThanOrEqual(2);
-  });
-
-  it.each(examples)('the example "$name" (line $line) runs to completion', async (example) => {
-    const result = await runDocExample(example, { root, directory });
-    expect(result.output).not.toMatch(/Error/);
-    expect(result.code, result.output).toBe(0);
-  }, 60_000);
-});
+describeDocExamples('docs/mcp-guide.md', { root: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), minimum: 2 });

@@ -13,6 +13,8 @@ export { modelProviderConformance, modelProviderPaths } from './testing/model-pr
 export type { ModelProviderConformanceOptions } from './testing/model-provider-conformance.js';
 export { docExamples, runDocExample, startDocExample } from './testing/doc-examples.js';
 export type { DocExample, DocExampleOptions, StartedDocExample } from './testing/doc-examples.js';
+export { describeDocExamples } from './testing/describe-doc-examples.js';
+export type { DescribeDocExamplesOptions } from './testing/describe-doc-examples.js';
 export { createFaultProxy } from './testing/fault-proxy.js';
 export type { FaultProxy } from './testing/fault-proxy.js';
 export { startPrivatePostgres } from './testing/private-postgres.js';
