@@ -16,7 +16,8 @@ export default defineConfig({
           environment: 'node',
           include: ['packages/**/src/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'packages/console-elements/**'],
-          testTimeout: 30_000,
+          // Generous: several suites start child processes, PostgreSQL clusters and real agents on 2 shared cores.
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
