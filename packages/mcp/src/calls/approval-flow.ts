@@ -155,6 +155,7 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
       const provider = required();
       const ticket = await provider.request(input);
       await owners.remember(ticket.id, input.principal, input.tool.name).catch((error) => logger.warn('mcp: could not remember an approval owner', { error }));
+      context.onApproval?.(ticket.id);
       if (ticket.status === 'executed' && ticket.storedResult === null) ticket.storedResult = executedWithoutResult(ticket.id, ticket.reason);
       if (ticket.status !== 'pending') {
         // Joined a decided request: read it for the approver's comment or answer.

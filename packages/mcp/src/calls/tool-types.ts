@@ -19,6 +19,8 @@ export interface ToolRunContext {
   bridge: DownstreamBridge;
   /** The MCP session, when there is one (stateful mode). */
   mcpSessionId: string | null;
+  /** Told the approval request the call is bound to, once it is created or joined (so another instance can answer a client resuming the call). */
+  onApproval?(approvalId: string): void;
 }
 
 /** Where a catalog tool comes from. */

@@ -7,10 +7,13 @@ import { createToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool } from '../calls/tool-types.js';
 import { getMcpRuntime } from '../plugin/mcp-runtime.js';
 import { createSessionServer, type SessionServer } from '../server/session-server.js';
+import { createCallStreams } from '../store/call-streams.js';
 import type { McpHandlerOptions } from './handler-options.js';
 import { createMemoryEventStore } from './memory-event-store.js';
+import { answerResumedCall, createCallTracking, type ResumedCallDependencies } from './resumed-calls.js';
 import { createHostMatcher, createOriginMatcher, jsonRpcErrorResponse, loopbackHosts, onBodyEnd, readLimitedBody, unauthorizedResponse } from './request-guards.js';
 import { createSessionRegistry, principalKey, type RegisteredSession } from './session-registry.js';
+import { trackOpenSessions } from './session-metrics.js';
 
 /** The MCP endpoint: a web-standard handler, plus `close()` for its sessions. */
 export interface McpHandler {
@@ -81,6 +84,16 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     serverInfo: options.serverInfo ?? { name: 'preloop', version: '0.1.0' },
     ...(options.instructions ? { instructions: options.instructions } : {}),
   };
+  const streams = createCallStreams(preloop);
+  const resumption: ResumedCallDependencies = {
+    streams,
+    caller,
+    ownName: async (accountId, name) => (await runtime.catalog.get(accountId)).aliases.get(name) ?? name,
+    logger: preloop.logger,
+  };
+  // Calls recorded by an instance that died and never resumed: forgotten after a day.
+  const streamSweep = options.resumability === false ? null : setInterval(() => void streams.sweep(Date.now() - 86_400_000).catch(() => {}), 600_000);
+  streamSweep?.unref?.();
   const registry = createSessionRegistry<HandlerSession>({ idleMs: options.sessionIdleTimeoutMs ?? 1_800_000, maxPerPrincipal: options.maxSessionsPerPrincipal ?? 100 });
   const stopListening = runtime.listen({
     changed(signal) {
@@ -102,8 +115,10 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
   };
 
   async function openSession(request: Request, parsedBody: unknown, authInfo: object, key: string, accountId: string): Promise<Response> {
-    const mcp = createSessionServer(serverDependencies);
-    const session = { principalKey: key, accountId, lastSeenAt: Date.now(), mcp, id: '' } as HandlerSession;
+    const session = { principalKey: key, accountId, lastSeenAt: Date.now(), id: '' } as HandlerSession;
+    // Resumable sessions record their calls in flight, so another instance can answer a client resuming one after this instance died.
+    const mcp = createSessionServer(serverDependencies, options.resumability === false ? undefined : createCallTracking(streams, session, preloop.logger));
+    session.mcp = mcp;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => createToken(32),
       onsessioninitialized: (id) => {
@@ -198,12 +213,16 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     }
     // Unknown, closed, and someone else's sessions get the same answer.
     const session = registry.find(sessionId, key);
-    if (!session) return withCors(jsonRpcErrorResponse(404, -32001, 'Session not found'), origin);
+    if (!session) {
+      // A client resuming a call's stream after the instance holding its session died: answer the call here.
+      const resumed = options.resumability === false ? null : await answerResumedCall(request, principal, key, resumption);
+      return withCors(resumed ?? jsonRpcErrorResponse(404, -32001, 'Session not found'), origin);
+    }
     session.lastSeenAt = Date.now();
     return withCors(await session.transport.handleRequest(request, { parsedBody, authInfo: authInfo as never }), origin);
   }
 
-  const handler = (async (request: Request) => {
+  const handler = preloop.metrics.instrument('mcp', async (request: Request) => {
     try {
       return await handle(request);
     } catch (error) {
@@ -218,8 +237,11 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     }
   }) as McpHandler;
   handler.sessionCount = () => registry.size();
+  const untrackSessions = trackOpenSessions(preloop, () => registry.size());
   handler.close = async () => {
+    untrackSessions();
     stopListening();
+    if (streamSweep) clearInterval(streamSweep);
     await registry.close();
   };
   return handler;

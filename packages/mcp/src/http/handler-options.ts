@@ -26,7 +26,11 @@ export interface McpHandlerOptions {
   maxSessionsPerPrincipal?: number;
   /** Answer requests with one JSON body instead of an SSE stream (no progress or server-to-client requests). @default false */
   jsonResponse?: boolean;
-  /** Keep each session's recent SSE events so a client can resume a broken stream with `Last-Event-ID`. @default true */
+  /**
+   * Keep each session's recent SSE events so a client can resume a broken stream with `Last-Event-ID`, and record each
+   * `tools/call` in flight in the database so another instance can answer the client's reconnection if this one dies.
+   * @default true
+   */
   resumability?: boolean;
   /** How calls that need approval behave. */
   approvals?: {

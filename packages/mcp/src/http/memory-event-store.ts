@@ -2,6 +2,20 @@ import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStr
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
+ * The SSE stream an event id of {@link createMemoryEventStore} belongs to
+ * (ids read `<streamId>_<sequence>`); null for an id of any other shape.
+ *
+ * @example
+ * ```ts
+ * streamIdOfEventId('0b9c…-4f1e_12'); // '0b9c…-4f1e'
+ * ```
+ */
+export function streamIdOfEventId(eventId: string): string | null {
+  const match = /^([0-9A-Za-z-]{1,64})_\d{1,15}$/.exec(eventId);
+  return match ? match[1]! : null;
+}
+
+/**
  * A bounded in-memory event store for one MCP session, so a client whose SSE
  * stream broke (for example while a call waits for approval) can reconnect with
  * `Last-Event-ID` and receive what it missed. Event ids name their stream and

@@ -41,6 +41,20 @@ export interface SessionServerDependencies {
   instructions?: string;
 }
 
+/** A call the session reports on while it runs (see {@link CallTracking}). */
+export interface TrackedCall {
+  /** The call is bound to approval request `approvalId` (created or joined with the client's `args`). */
+  approval(approvalId: string, args: unknown): void;
+  /** The call answered (or failed): forget it. */
+  end(): void;
+}
+
+/** Where a session records its `tools/call` requests in flight (the handler's resumable sessions do). */
+export interface CallTracking {
+  /** Starts tracking call `requestId`; null when it cannot be resumed elsewhere. */
+  start(requestId: RequestId, call: { principal: Principal; name: string; progressToken: string | number | null }): TrackedCall | null;
+}
+
 /** One MCP session's SDK server and its per-session state. */
 export interface SessionServer {
   readonly server: Server;
@@ -94,7 +108,8 @@ async function visibleTools(preloop: Preloop, runtime: McpRuntime, builtins: Rea
  * Creates the SDK server of one MCP session (or of one request, in stateless
  * mode) with Preloop's handlers: governed `tools/list` and `tools/call`,
  * proxied resources, prompts and completions, per-session log level, and
- * cancellation that is explicit only (`notifications/cancelled`).
+ * cancellation that is explicit only (`notifications/cancelled`). With
+ * `tracking`, each `tools/call` is reported while it runs (see {@link CallTracking}).
  *
  * @example
  * ```ts
@@ -102,7 +117,7 @@ async function visibleTools(preloop: Preloop, runtime: McpRuntime, builtins: Rea
  * await session.server.connect(transport);
  * ```
  */
-export function createSessionServer(dependencies: SessionServerDependencies): SessionServer {
+export function createSessionServer(dependencies: SessionServerDependencies, tracking?: CallTracking): SessionServer {
   const { runtime, caller, builtins } = dependencies;
   const { preloop, proxy } = runtime;
   const server = new Server(dependencies.serverInfo, {
@@ -167,12 +182,14 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
     const meta = request.params?._meta as { progressToken?: unknown } | undefined;
     const progressToken = typeof meta?.progressToken === 'string' || typeof meta?.progressToken === 'number' ? meta.progressToken : undefined;
     let last = -1;
+    const tracked = tracking?.start(extra.requestId, { principal, name, progressToken: progressToken ?? null }) ?? null;
     const context: ToolRunContext = {
       principal,
       cancelSignal: controller.signal,
       stopSignal: extra.signal,
       wantsProgress: progressToken !== undefined,
       mcpSessionId: session.sessionId,
+      ...(tracked ? { onApproval: (approvalId: string) => tracked.approval(approvalId, request.params?.arguments) } : {}),
       progress(message, values) {
         if (progressToken === undefined) return;
         // Progress must increase: upstream values pass through unless they would go backwards.
@@ -207,6 +224,7 @@ export function createSessionServer(dependencies: SessionServerDependencies): Se
       throw error;
     } finally {
       cancellers.delete(extra.requestId);
+      tracked?.end();
     }
   };
   // The SDK's Server validates tools/call with its schema before any handler runs (a non-object `arguments`

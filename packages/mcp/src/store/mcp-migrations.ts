@@ -6,7 +6,9 @@ import { columnTypes, defineMigrations, type PreloopMigration } from '@preloop/c
  * quarantine state, per-tool call statistics, and the owners of approval
  * requests the endpoint created (so `get_approval_status` answers only its own);
  * then each server's trust (untrusted results taint the runtime session) and
- * the flags an admin accepted with a tool's pin.
+ * the flags an admin accepted with a tool's pin; then the `tools/call` requests
+ * in flight on resumable streams (another instance answers a client resuming
+ * one after the instance serving it died).
  */
 export const mcpMigrations: PreloopMigration[] = defineMigrations([
   {
@@ -101,6 +103,27 @@ export const mcpMigrations: PreloopMigration[] = defineMigrations([
       await db.schema.alterTable('mcp_tools').addColumn('accepted_flags', 'text', (c) => c.notNull().defaultTo('[]')).execute();
       // Why a quarantined tool is quarantined: `changed` (a revert restores it) or `flagged` (only an admin's approval does).
       await db.schema.alterTable('mcp_tools').addColumn('quarantine_reason', 'text').execute();
+    },
+  },
+  {
+    name: '0003-mcp-call-streams',
+    async up({ db, dialect }) {
+      const t = columnTypes(dialect);
+      // tools/call requests in flight on resumable SSE streams: another instance answers a client resuming one after its instance died.
+      await db.schema
+        .createTable('mcp_call_streams')
+        .addColumn('stream_id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('session_hash', 'text', (c) => c.notNull())
+        .addColumn('principal_hash', 'text', (c) => c.notNull())
+        .addColumn('request_id', t.json, (c) => c.notNull())
+        .addColumn('tool', 'text', (c) => c.notNull())
+        .addColumn('progress_token', t.json)
+        .addColumn('approval_id', 'text')
+        .addColumn('args', t.json)
+        .addColumn('created_at', t.bigint, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('mcp_call_streams_created').on('mcp_call_streams').column('created_at').execute();
     },
   },
 ]);
