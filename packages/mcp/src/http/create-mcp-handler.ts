@@ -116,8 +116,9 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
 
   async function openSession(request: Request, parsedBody: unknown, authInfo: object, key: string, accountId: string): Promise<Response> {
     const session = { principalKey: key, accountId, lastSeenAt: Date.now(), id: '' } as HandlerSession;
-    // Resumable sessions record their calls in flight, so another instance can answer a client resuming one after this instance died.
-    const mcp = createSessionServer(serverDependencies, options.resumability === false ? undefined : createCallTracking(streams, session, preloop.logger));
+    // Resumable SSE sessions record their calls in flight, so another instance can answer a client resuming one after this instance died.
+    const resumable = options.resumability !== false && !options.jsonResponse;
+    const mcp = createSessionServer(serverDependencies, resumable ? createCallTracking(streams, session, preloop.logger) : undefined);
     session.mcp = mcp;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => createToken(32),
