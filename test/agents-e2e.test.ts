@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
 import { parse, stringify } from 'yaml';
 import { createLogger } from '@preloop/core';
 import { startReferenceServer, type ReferenceServer } from '../examples/server/src/reference-server.js';
@@ -63,7 +64,7 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
   let upstream: ScriptedAgentUpstream;
   let server: ReferenceServer;
   let ownerKey: string;
-  const approved: Array<{ id: string; tool: string; subject: string }> = [];
+  const approved: Array<{ id: string; tool: string; subject: string; runtimeSessionId: string | null }> = [];
   let approver: NodeJS.Timeout | undefined;
 
   const api = async (method: string, route: string, body?: unknown) => {
@@ -120,7 +121,7 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
       for (const request of page.items ?? []) {
         if (request.tool?.name !== 'everything.get-sum') continue;
         const decided = await api('POST', `/approvals/${request.id}/decide`, { decision: 'approve', comment: 'e2e' });
-        if (decided.request?.status === 'approved') approved.push({ id: request.id, tool: request.tool.name, subject: request.subject.name });
+        if (decided.request?.status === 'approved') approved.push({ id: request.id, tool: request.tool.name, subject: request.subject.name, runtimeSessionId: request.runtimeSessionId });
       }
       approver = setTimeout(() => void poll().catch(() => undefined), 250);
     };
@@ -160,6 +161,39 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     // It found the tools through its ToolSearch, then called them by their mcp__preloop__ names.
     expect(calls.some((request) => (request.body.tools ?? []).some((tool: { name: string }) => tool.name === 'mcp__preloop__everything_get-sum'))).toBe(true);
     expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', subject: 'claude-code' }));
+  }, 90_000);
+
+  it('Claude Code with short-lived credentials: apiKeyHelper and the MCP headersHelper run `preloop token`, and the run is one runtime session', async () => {
+    const key = await agentKey('claude-code-helper');
+    const home = path.join(dir, 'helper-home');
+    const work = path.join(dir, 'helper-work');
+    mkdirSync(path.join(home, '.claude'), { recursive: true });
+    mkdirSync(work);
+    const sessionFile = path.join(dir, 'helper-session');
+    // The CLI bundled as the package ships it (Claude Code gives a helper 10 seconds; transpiling the sources on the fly can take longer).
+    const cli = path.join(repo, 'node_modules/.cache/preloop-agents-e2e/preloop.mjs');
+    await build({ entryPoints: [path.join(repo, 'packages/core/src/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', conditions: ['@preloop/source'], outfile: cli, logLevel: 'warning' });
+    const token = `${process.execPath} ${cli} token --url ${server.url} --session-file ${sessionFile}`;
+    writeFileSync(path.join(home, '.claude', 'settings.json'), JSON.stringify({ apiKeyHelper: token, env: { ANTHROPIC_BASE_URL: `${server.url}/anthropic` } }));
+    const env = agentEnv(home, key);
+    const added = await runLine(`claude mcp add-json preloop '${JSON.stringify({ type: 'http', url: `${server.url}/mcp`, headersHelper: `${token} --format header-json` })}'`, { cwd: work, env, timeoutMs: 20_000 });
+    expect(added.code, added.stderr).toBe(0);
+    // Claude Code runs a headersHelper only in a folder someone trusted (the dialog of an interactive start).
+    const state = JSON.parse(readFileSync(path.join(home, '.claude.json'), 'utf8'));
+    state.projects = { ...state.projects, [work]: { ...state.projects?.[work], hasTrustDialogAccepted: true } };
+    writeFileSync(path.join(home, '.claude.json'), JSON.stringify(state));
+    const run = await runLine('claude -p "Triage the open issues" --allowedTools mcp__preloop', { cwd: work, env, timeoutMs: 45_000 });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('FINAL: Echo: hello through Preloop | The sum of 2 and 3 is 5.');
+
+    // Both helpers renewed one session: its model calls and tool calls are recorded on it.
+    const sessionId = readFileSync(sessionFile, 'utf8').trim();
+    const session = await server.preloop.identity.runtimeSessions.get(server.preloop.accountId, sessionId);
+    expect(session).toMatchObject({ state: 'active', source: 'cli' });
+    // Model calls are recorded in batches after the answer: wait for them.
+    const kinds = async () => new Set((await server.preloop.identity.runtimeSessions.listActivity(server.preloop.accountId, sessionId, { limit: 200 })).items.map((entry) => entry.kind));
+    await expect.poll(async () => [...(await kinds())].sort(), { timeout: 10_000 }).toEqual(expect.arrayContaining(['model_call', 'tool_call']));
+    expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', runtimeSessionId: sessionId }));
   }, 90_000);
 
   it('Codex (exec): the README config.toml, a tool through /mcp, another waits for an approval, then the final answer', async () => {

@@ -67,7 +67,8 @@ function plan(options: ScriptedAgentUpstreamOptions, offered: string[], made: Ar
     if (offered.includes('ToolSearch') && !made.some((entry) => entry.name === 'ToolSearch')) {
       return { kind: 'tool', id: nextId('toolu_scripted'), name: 'ToolSearch', input: { query: `select:${options.calls.map((each) => `mcp__preloop__${each.toolSuffix}`).join(',')}`, max_results: 10 } };
     }
-    return { kind: 'text', text: `The tool ending in "${call.toolSuffix}" is not offered (tools: ${offered.join(', ')}).` };
+    const searched = made.find((entry) => entry.name === 'ToolSearch')?.result;
+    return { kind: 'text', text: `The tool ending in "${call.toolSuffix}" is not offered (tools: ${offered.join(', ')}).${searched ? ` ToolSearch said: ${searched}` : ''}` };
   }
   const results = options.calls.map((call) => made.find((entry) => ends(entry.name, call.toolSuffix))?.result ?? '');
   return { kind: 'text', text: options.answer(results) };

@@ -69,6 +69,14 @@ describe.each(testDialects())('preloop token on $name', (dialect) => {
     expect(header.Authorization).toMatch(/^Bearer eyJ/);
     expect((await preloop.identity.authenticate(bearer(header.Authorization.slice('Bearer '.length))))?.runtimeSessionId).toBe(sessionId);
 
+    // Helpers started together (Claude Code's apiKeyHelper and headersHelper) share one session.
+    const raceFile = path.join(dir, `${dialect.name}-race`, 'session');
+    const together = await Promise.all([1, 2, 3].map(() => cli('token', '--agent', 'reviewer', '--session-file', raceFile)));
+    expect(together.map((run) => run.code)).toEqual([0, 0, 0]);
+    const raced = await Promise.all(together.map(async (run) => (await preloop.identity.authenticate(bearer(run.out)))?.runtimeSessionId));
+    expect(new Set(raced).size).toBe(1);
+    expect(raced[0]).toBe(readFileSync(raceFile, 'utf8').trim());
+
     // Once the session has ended, the next call starts a new one.
     await preloop.identity.runtimeSessions.end(preloop.accountId, sessionId);
     const third = await cli('token', '--agent', 'reviewer', '--session-file', sessionFile, '--audience', 'gateway');

@@ -14,7 +14,8 @@
  * @module
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { PreloopError } from '../errors.js';
 import type { Agent } from '../identity/agents.js';
@@ -40,6 +41,35 @@ function writeSessionFile(file: string | undefined, id: string): void {
   if (!file) return;
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   writeFileSync(file, `${id}\n`, { mode: 0o600 });
+}
+
+/**
+ * Runs `action` holding `<file>.lock`, so that helpers started at the same
+ * moment (Claude Code runs `apiKeyHelper` and `headersHelper` together) share
+ * one session instead of each starting its own. A lock older than 30 s is
+ * left over from a crashed helper and is taken over.
+ */
+async function withSessionLock<T>(file: string | undefined, action: () => Promise<T>): Promise<T> {
+  if (!file) return action();
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const lock = `${file}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 30_000) rmSync(lock, { force: true });
+      else if (attempt >= 150) throw new PreloopError('CONFLICT', `${lock} is held by another preloop token; remove it if no helper is running.`);
+      else await sleep(100);
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
 function audienceFlag(value: unknown): RuntimeAudience[] | undefined {
@@ -125,10 +155,10 @@ export const tokenCommand: CliCommand = {
       const variable = typeof flags['key-env'] === 'string' ? flags['key-env'] : 'PRELOOP_API_KEY';
       const apiKey = process.env[variable];
       if (!apiKey) throw new PreloopError('VALIDATION_ERROR', `--url needs an API key with the mcp or gateway scope in the environment variable ${variable}`);
-      started = await remoteCredential(flags.url, apiKey, flags, sessionFile);
+      started = await withSessionLock(sessionFile, () => remoteCredential(flags.url as string, apiKey, flags, sessionFile));
     } else {
       if (typeof flags.agent !== 'string' || flags.agent === '') throw new PreloopError('VALIDATION_ERROR', '--agent <name or id> (or --url <server>) is required');
-      started = await withKernel(globals, (preloop) => localCredential(preloop, flags, sessionFile));
+      started = await withSessionLock(sessionFile, () => withKernel(globals, (preloop) => localCredential(preloop, flags, sessionFile)));
     }
     io.out(format === 'header-json' ? JSON.stringify({ Authorization: `Bearer ${started.credential.token}` }) : started.credential.token);
     return 0;
