@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { PreloopError } from '../errors.js';
 
 /** Options of {@link canonicalJson}. */
@@ -89,5 +89,6 @@ export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}
  * ```
  */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot `crypto.hash` (Node ≥ 20.12): about twice as fast as createHash for the short texts hashed per audit record.
+  return hash('sha256', text, 'hex');
 }
