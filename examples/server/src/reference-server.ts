@@ -1,4 +1,4 @@
-import { createLogger, createPreloop, redactUrl, type Logger, type Preloop } from '@preloop/core';
+import { createLogger, createMetricsHandler, createPreloop, redactUrl, type Logger, type Preloop } from '@preloop/core';
 import { resolveLocalSetup, serve, type RunningServer } from '@preloop/core/node';
 import { composeHandlers } from './compose-handlers.js';
 import { redirectLegacyConsoleLinks } from './legacy-console-links.js';
@@ -93,6 +93,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     const mcpHandler = createMcpHandler(preloop, { allowedHosts: allowedHosts(host, publicUrl) });
     const handler = composeHandlers([
       { prefix: '/api/v1', handler: preloop.api },
+      // Prometheus: an owner's or admin's credential, or PRELOOP_METRICS_TOKEN as a bearer token for the scraper.
+      { prefix: '/metrics', handler: createMetricsHandler(preloop, { token: env.PRELOOP_METRICS_TOKEN || undefined }) },
       { prefix: '/mcp', handler: redirectLegacyConsoleLinks(mcpHandler) },
       { prefix: '/', handler: consoleHandler },
     ]);

@@ -20,6 +20,7 @@ import { advanceRequest } from './transitions.js';
 import { createWaiter } from './waiter.js';
 import { toOutcome, type ApprovalDetail } from './views.js';
 import { createWorkflowLookup } from './workflows.js';
+import { registerApprovalMetrics } from './approval-metrics.js';
 
 /**
  * The running approval engine of one kernel: the approval provider contract
@@ -93,6 +94,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     arm: () => {},
   };
   const dispatcher: NotifierDispatch = createNotifierDispatch(context, notifiers);
+  registerApprovalMetrics(preloop, dispatcher);
   const scheduler = createScheduler(context);
   const waiter = createWaiter(context);
   const leases = createLeaseKeeper(context);

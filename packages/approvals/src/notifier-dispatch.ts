@@ -12,6 +12,8 @@ export interface NotifierDispatch {
   dispatch(row: ApprovalRequestRow, type: ApprovalNotificationType): void;
   /** Resolves when every delivery started so far has finished (for tests and shutdown). */
   idle(): Promise<void>;
+  /** How many notifications are being delivered or waiting to be retried. */
+  inFlight(): number;
   /** Aborts deliveries in flight and stops retrying. */
   close(): Promise<void>;
 }
@@ -171,6 +173,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
   }
 
   return {
+    inFlight: () => inFlight.size,
     dispatch(row, type) {
       if (notifiers.length === 0 || shutdown.signal.aborted) return;
       const task = run(row, type)

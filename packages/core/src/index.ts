@@ -10,6 +10,7 @@ export type { PreloopOptions, ResolvedPreloopOptions } from './kernel/options.js
 export { migrateDatabase } from './kernel/migrate.js';
 export { createReadiness, readinessTimeoutMs } from './kernel/readiness.js';
 export type { Readiness, ReadinessCheck, ReadinessCheckResult, ReadinessReport } from './kernel/readiness.js';
+export { createMetrics, createMetricsHandler, assertMayReadMetrics, type MetricsOptions, type MetricsSurface, type PreloopMetrics, type MetricsHandlerOptions } from './metrics/index.js';
 
 export { PreloopError, isPreloopError, toErrorResponse } from './errors.js';
 export type { PreloopErrorCode, PreloopErrorOptions } from './errors.js';

@@ -80,7 +80,7 @@ function everyMember<T extends string>() {
 export const roles = everyMember<Role>()(['owner', 'admin', 'approver', 'viewer']);
 
 /** Every API key scope. */
-export const apiKeyScopes = everyMember<ApiKeyScope>()(['mcp', 'gateway', 'admin:read', 'admin:write']);
+export const apiKeyScopes = everyMember<ApiKeyScope>()(['mcp', 'gateway', 'admin:read', 'admin:write', 'metrics:read']);
 
 /** Every scope the kill switch can stop. */
 export const killSwitchScopes = everyMember<KillSwitchScope>()(['tools', 'models', 'flows']);

@@ -7,9 +7,9 @@ import { type IdentityActor, type IdentityContext, systemActor, toBoolean } from
 import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 
 /** Every scope an API key may carry. */
-export const apiKeyScopes = ['mcp', 'gateway', 'admin:read', 'admin:write'] as const;
+export const apiKeyScopes = ['mcp', 'gateway', 'admin:read', 'admin:write', 'metrics:read'] as const;
 
-/** A scope: `mcp` (the MCP endpoint), `gateway` (the model gateway), `admin:read`, `admin:write` (the admin API). */
+/** A scope: `mcp` (the MCP endpoint), `gateway` (the model gateway), `admin:read`, `admin:write` (the admin API), `metrics:read` (`GET /api/v1/metrics` only). */
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 
 /** The scopes a key bound to a managed agent may carry (agents do not administer Preloop). */

@@ -11,6 +11,7 @@ import { createIdentity } from '../identity/create-identity.js';
 import { createRateLimitStore } from '../rate-limit/rate-limit-store.js';
 import { createToken } from '../ids.js';
 import { createLogger, type LogLevel } from '../logger.js';
+import { createMetrics } from '../metrics/create-metrics.js';
 import { checkContributions } from '../plugins/check-contributions.js';
 import { orderPlugins } from '../plugins/order-plugins.js';
 import { createSecretStore } from '../secrets/secret-store.js';
@@ -98,6 +99,8 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
     closers.push(() => governance.close());
     // Materializes (and so validates) the first policy version on first start.
     await governance.policies.active(defaultAccountId);
+    const metrics = createMetrics({ events, bus });
+    closers.push(() => metrics.close());
 
     const preloop = {
       events,
@@ -115,6 +118,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       tools: [],
       logger,
       options: resolved,
+      metrics,
       readiness: createReadiness({ db, bus }),
       async authenticate(request, authenticateOptions) {
         const principal = await identity.authenticate(request, authenticateOptions);
@@ -135,11 +139,14 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
     const routes = plugins.flatMap((plugin) => (typeof plugin.routes === 'function' ? plugin.routes(preloop) : (plugin.routes ?? [])));
     Object.assign(preloop, {
       tools,
-      api: createAdminApi(preloop, [...coreRoutes, ...routes], {
-        bodyLimitBytes: resolved.bodyLimitBytes,
-        basePath: resolved.basePath,
-        trustedOrigins: resolved.trustedOrigins,
-      }),
+      api: metrics.instrument(
+        'admin',
+        createAdminApi(preloop, [...coreRoutes, ...routes], {
+          bodyLimitBytes: resolved.bodyLimitBytes,
+          basePath: resolved.basePath,
+          trustedOrigins: resolved.trustedOrigins,
+        }),
+      ),
     });
     for (const plugin of plugins) await plugin.init?.(preloop);
     return preloop;

@@ -8,6 +8,7 @@ import type { HookRunner } from '../hooks/hook-runner.js';
 import type { Identity } from '../identity/create-identity.js';
 import type { Principal } from '../identity/principal.js';
 import type { Logger } from '../logger.js';
+import type { PreloopMetrics } from '../metrics/create-metrics.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -55,6 +56,8 @@ export interface Preloop {
   readonly logger: Logger;
   /** The validated options. */
   readonly options: Readonly<ResolvedPreloopOptions>;
+  /** Prometheus metrics of this kernel (its own registry) and of the process; served at `GET /api/v1/metrics`. */
+  readonly metrics: PreloopMetrics;
   /** Readiness checks (database, Bus, and those plugins add), served at `GET /api/v1/health/ready`. */
   readonly readiness: Readiness;
   /**

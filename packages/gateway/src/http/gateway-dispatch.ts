@@ -73,7 +73,7 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
   ]);
   const modelPrefixes = [`${openai}/models/`, `${anthropic}/models/`];
 
-  return async (request) => {
+  return preloop.metrics.instrument('gateway', async (request: GatewayRequest) => {
     let path = request.path;
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const format: IngressFormat = path.startsWith(anthropic) ? 'anthropic' : 'openai';
@@ -96,5 +96,5 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
       }
     }
     return errorReply(format, new PreloopError('NOT_FOUND', `No gateway route ${request.method} ${path}.`));
-  };
+  });
 }

@@ -14,6 +14,12 @@ declare module '@preloop/core' {
       status: string;
       costMicros: number | null;
       runtimeSessionId: string | null;
+      /** The provider plugin's id (`openai`, `anthropic`, …). */
+      provider?: string;
+      /** A short machine-readable error (`upstream_rate_limited`, …), or null. */
+      errorCode?: string | null;
+      inputTokens?: number;
+      outputTokens?: number;
     };
     /** A budget's settled spend crossed its soft limit (once per period, across instances). */
     'gateway-budget-soft-limit': { accountId: string; budgetId: string; periodStart: number; spentMicros: number };

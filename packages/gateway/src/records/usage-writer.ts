@@ -132,6 +132,10 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
         status: record.status,
         costMicros: record.costMicros,
         runtimeSessionId: record.runtimeSessionId,
+        provider: record.provider,
+        errorCode: record.errorCode,
+        inputTokens: record.inputTokens,
+        outputTokens: record.outputTokens,
       });
     }
     for (const crossing of crossings) {

@@ -6,6 +6,7 @@
  */
 
 import { definePlugin, type PreloopPlugin } from '@preloop/core';
+import { registerGatewayMetrics } from '../records/gateway-metrics.js';
 import { budgetRoutes } from '../admin/budget-routes.js';
 import { modelRoutes } from '../admin/model-routes.js';
 import { usageRoutes } from '../admin/usage-routes.js';
@@ -33,6 +34,7 @@ export function gateway(options: GatewayPluginOptions = {}): PreloopPlugin {
     routes: [...modelRoutes(), ...budgetRoutes(), ...usageRoutes()],
     init(preloop) {
       runtime = createGatewayRuntime(preloop, options);
+      registerGatewayMetrics(preloop);
     },
     async close() {
       await runtime?.close();

@@ -1,0 +1,60 @@
+import type { Preloop } from '@preloop/core';
+import type { Kysely } from 'kysely';
+import './approval-events.js';
+import type { ApprovalTables } from './tables.js';
+
+/** How long a scrape reuses the count of pending approvals before asking the database again. */
+const pendingCacheMs = 5_000;
+
+const sources = new WeakMap<Preloop, { inFlight: () => number }>();
+
+/**
+ * Registers the approval engine's metrics on `preloop.metrics`: pending approval requests
+ * (a gauge counted in the database at scrape time, across every instance; cached for 5 s, dropped at once by a change on this instance),
+ * notifications being delivered or retried on this instance (the notifier outbox), and
+ * notifier failures by notifier. Called by the engine; a second call (a rebuilt engine)
+ * only swaps the in-flight source.
+ *
+ * @example
+ * ```ts
+ * registerApprovalMetrics(preloop, { inFlight: () => dispatcher.inFlight() });
+ * ```
+ */
+export function registerApprovalMetrics(preloop: Preloop, source: { inFlight: () => number }): void {
+  const known = sources.has(preloop);
+  sources.set(preloop, source);
+  if (known) return;
+  const db = preloop.db as Kysely<ApprovalTables>;
+  let cached: { at: number; count: number } | null = null;
+  // A change on this instance is seen at the next scrape; one on another instance within the cache time.
+  const forget = () => {
+    if (cached) cached.at = 0;
+  };
+  preloop.events.on('approval-created', forget);
+  preloop.events.on('approval-updated', forget);
+  preloop.metrics.gauge({
+    name: 'preloop_approvals_pending',
+    help: 'Approval requests waiting for a decision (all accounts, all instances; counted in the database at scrape time, at most 5 s old).',
+    async collect() {
+      if (!cached || Date.now() - cached.at > pendingCacheMs) {
+        try {
+          const row = await db.selectFrom('approval_requests').select((eb) => eb.fn.countAll<number | string>().as('count')).where('status', '=', 'pending').executeTakeFirst();
+          cached = { at: Date.now(), count: Number(row?.count ?? 0) };
+        } catch {
+          // A database that cannot be reached leaves the last known count (and readiness reports the outage).
+          if (!cached) return;
+        }
+      }
+      this.set(cached.count);
+    },
+  });
+  preloop.metrics.gauge({
+    name: 'preloop_approval_notifications_in_flight',
+    help: 'Approval notifications being delivered or waiting to be retried on this instance (the notifier outbox).',
+    collect() {
+      this.set(sources.get(preloop)?.inFlight() ?? 0);
+    },
+  });
+  const failures = preloop.metrics.counter({ name: 'preloop_approval_notifier_failures_total', help: 'Notifications a notifier failed to deliver after every attempt, by notifier.', labelNames: ['notifier'] });
+  preloop.events.on('approval-notifier-failed', ({ notifierId }) => failures.inc({ notifier: notifierId }));
+}
