@@ -161,6 +161,13 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     // It found the tools through its ToolSearch, then called them by their mcp__preloop__ names.
     expect(calls.some((request) => (request.body.tools ?? []).some((tool: { name: string }) => tool.name === 'mcp__preloop__everything_get-sum'))).toBe(true);
     expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', subject: 'claude-code' }));
+
+    // A model that does not exist: the gateway's 404 makes Claude Code report the model, not "Failed to authenticate" (as the 403 did).
+    const unknown = await runLine(`${here(headless)} --model no-such-model`, { cwd: work, env, timeoutMs: 45_000 });
+    const shown = `${unknown.stdout}\n${unknown.stderr}`;
+    expect(unknown.code, shown).not.toBe(0);
+    expect(shown).toContain('issue with the selected model (no-such-model). It may not exist');
+    expect(shown).not.toMatch(/authenticat/i);
   }, 90_000);
 
   it('Claude Code with short-lived credentials: apiKeyHelper and the MCP headersHelper run `preloop token`, and the run is one runtime session', async () => {
