@@ -111,9 +111,17 @@ export function createMetrics(options: MetricsOptions): PreloopMetrics {
   timer?.unref();
   if (timer) beat();
 
+  // Labelled children are cached: prom-client hashes the labels on every call otherwise (most of the per-request cost).
+  const requestCounters = new Map<string, { inc(): void }>();
+  const durationHistograms = new Map<string, { observe(value: number): void }>();
   const observeRequest = (surface: MetricsSurface, status: number, seconds: number) => {
-    requests.inc({ surface, status: statusLabel(status) });
-    durations.observe({ surface }, seconds);
+    const key = `${surface}\u0000${status}`;
+    let counted = requestCounters.get(key);
+    if (!counted) requestCounters.set(key, (counted = requests.labels({ surface, status: statusLabel(status) })));
+    counted.inc();
+    let timed = durationHistograms.get(surface);
+    if (!timed) durationHistograms.set(surface, (timed = durations.labels({ surface })));
+    timed.observe(seconds);
   };
 
   return {
