@@ -34,6 +34,17 @@ const providerKey = 'sk-scripted-provider-key-0123456789';
 const everything = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const answer = (results: string[]) => `FINAL: ${results.join(' | ')}`;
 
+let bundled: Promise<string> | undefined;
+/**
+ * The `preloop` CLI bundled as the package ships it (helpers must answer fast: Claude Code gives
+ * one 10 seconds, and transpiling the sources on the fly can take longer on a busy machine).
+ */
+function bundledCli(): Promise<string> {
+  const outfile = path.join(repo, 'node_modules/.cache/preloop-agents-e2e/preloop.mjs');
+  bundled ??= build({ entryPoints: [path.join(repo, 'packages/core/src/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', conditions: ['@preloop/source'], outfile, logLevel: 'warning' }).then(() => outfile);
+  return bundled;
+}
+
 interface Run {
   code: number | null;
   stdout: string;
@@ -177,9 +188,7 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     mkdirSync(path.join(home, '.claude'), { recursive: true });
     mkdirSync(work);
     const sessionFile = path.join(dir, 'helper-session');
-    // The CLI bundled as the package ships it (Claude Code gives a helper 10 seconds; transpiling the sources on the fly can take longer).
-    const cli = path.join(repo, 'node_modules/.cache/preloop-agents-e2e/preloop.mjs');
-    await build({ entryPoints: [path.join(repo, 'packages/core/src/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', conditions: ['@preloop/source'], outfile: cli, logLevel: 'warning' });
+    const cli = await bundledCli();
     const token = `${process.execPath} ${cli} token --url ${server.url} --session-file ${sessionFile}`;
     writeFileSync(path.join(home, '.claude', 'settings.json'), JSON.stringify({ apiKeyHelper: token, env: { ANTHROPIC_BASE_URL: `${server.url}/anthropic` } }));
     const env = agentEnv(home, key);
@@ -201,6 +210,30 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     const kinds = async () => new Set((await server.preloop.identity.runtimeSessions.listActivity(server.preloop.accountId, sessionId, { limit: 200 })).items.map((entry) => entry.kind));
     await expect.poll(async () => [...(await kinds())].sort(), { timeout: 10_000 }).toEqual(expect.arrayContaining(['model_call', 'tool_call']));
     expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', runtimeSessionId: sessionId }));
+  }, 90_000);
+
+  it('Codex with a short-lived model credential: the provider\'s auth command runs `preloop token`', async () => {
+    const key = await agentKey('codex-helper');
+    const home = path.join(dir, 'codex-helper-home');
+    const codexHome = path.join(dir, 'codex-helper-config');
+    const work = path.join(dir, 'codex-helper-work');
+    for (const folder of [home, codexHome, work]) mkdirSync(folder);
+    const cli = await bundledCli();
+    const sessionFile = path.join(dir, 'codex-helper-session');
+    // The README's config.toml, with the provider's key from a command instead of env_key (the MCP server keeps the API key).
+    const readmeToml = here(block('toml'));
+    const auth = `[model_providers.preloop.auth]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ${JSON.stringify([cli, 'token', '--url', server.url, '--session-file', sessionFile])}\nrefresh_interval_ms = 600000\n\n`;
+    const toml = readmeToml.replace('env_key = "PRELOOP_API_KEY"\n', '').replace('[mcp_servers.preloop]', `${auth}[mcp_servers.preloop]`);
+    expect(toml).not.toContain('env_key');
+    writeFileSync(path.join(codexHome, 'config.toml'), toml);
+    execFileSync('git', ['init', '-q'], { cwd: work });
+    const run = await runLine('codex exec "Triage the open issues"', { cwd: work, env: agentEnv(home, key, { CODEX_HOME: codexHome }), timeoutMs: 45_000 });
+    expect(run.code, `${readFileSync(path.join(codexHome, 'config.toml'), 'utf8')}\n${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('The sum of 2 and 3 is 5.');
+    const sessionId = readFileSync(sessionFile, 'utf8').trim();
+    await expect
+      .poll(async () => (await server.preloop.identity.runtimeSessions.listActivity(server.preloop.accountId, sessionId, { limit: 200 })).items.some((entry) => entry.kind === 'model_call'), { timeout: 10_000 })
+      .toBe(true);
   }, 90_000);
 
   it('Codex (exec): the README config.toml, a tool through /mcp, another waits for an approval, then the final answer', async () => {
