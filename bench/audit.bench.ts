@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { appendAuditBatch, inWriteTransaction } from '../packages/core/src/audit/audit-append.js';
-import { prepareAuditRecord, toAuditRow } from '../packages/core/src/audit/audit-rows.js';
+import { createSqliteAuditAppender } from '../packages/core/src/audit/audit-append-sqlite.js';
+import { prepareAuditRecord, toAuditRow, type PreparedAuditRecord } from '../packages/core/src/audit/audit-rows.js';
 import { createAuditTrail, type AuditTrail } from '../packages/core/src/audit/audit-trail.js';
-import { createCheckpointSigner } from '../packages/core/src/audit/checkpoints.js';
+import { createCheckpointSigner, type CheckpointSigner } from '../packages/core/src/audit/checkpoints.js';
 import type { AuditRecordInput } from '../packages/core/src/audit/audit-types.js';
 import type { Principal } from '../packages/core/src/identity/principal.js';
 import { migrateDatabase } from '../packages/core/src/kernel/migrate.js';
@@ -51,7 +53,7 @@ function sampleInput(accountId: string, i: number): AuditRecordInput {
 
 interface Target {
   name: string;
-  open(): Promise<{ database: PreloopDatabase; cleanup(): Promise<void> }>;
+  open(): Promise<{ database: PreloopDatabase; file: string | null; cleanup(): Promise<void> }>;
 }
 
 function median(values: number[]): number {
@@ -77,18 +79,33 @@ function plainInsert(database: PreloopDatabase, accountId: string, records: numb
   return (i) => database.db.insertInto('audit_records').values(rows[i]!).execute();
 }
 
+/**
+ * The write path the trail used before it was made fast, for a before/after ratio in the same run: one
+ * Kysely transaction per record that reads and locks the head, inserts, moves the head and commits
+ * (five statements, five round trips on PostgreSQL).
+ */
+function lockingAppend(database: PreloopDatabase, accountId: string, signer: CheckpointSigner): (i: number) => Promise<unknown> {
+  return (i) =>
+    inWriteTransaction(database.db, database.dialect, (trx) =>
+      appendAuditBatch(trx, accountId, [prepareAuditRecord(sampleInput(accountId, i), accountId)], { dialect: database.dialect, signer, checkpointEvery: 1000, headKnown: i > 0 }),
+    );
+}
+
 async function measureAppends(ctx: BenchContext, target: Target, records: number, rows: BenchRow[]): Promise<void> {
   const { database, cleanup } = await target.open();
+  const signer = createCheckpointSigner(secretKey);
   try {
     for (const [mode, parallel] of [['sequential', 1], [`${concurrency} concurrent`, concurrency]] as const) {
       const chained: number[] = [];
       const plain: number[] = [];
+      const previous: number[] = [];
       for (let rep = 0; rep < repetitions; rep++) {
         const trail: AuditTrail = createAuditTrail({ db: database.db, dialect: database.dialect, secretKey, defaultAccountId: 'acc_bench', checkpointEvery: 1000 });
         const accountId = `acc_chain_${parallel}_${rep}`;
         chained.push(await throughput(records, parallel, (i) => trail.record(sampleInput(accountId, i))));
         await trail.close();
         plain.push(await throughput(records, parallel, plainInsert(database, `acc_plain_${parallel}_${rep}`, records)));
+        if (parallel === 1) previous.push(await throughput(records, 1, lockingAppend(database, `acc_previous_${rep}`, signer)));
       }
       const chainedRate = median(chained);
       const plainRate = median(plain);
@@ -98,25 +115,49 @@ async function measureAppends(ctx: BenchContext, target: Target, records: number
         'records/s': Math.round(chainedRate),
         'baseline records/s': Math.round(plainRate),
         'ratio to baseline': Number((chainedRate / plainRate).toFixed(2)),
+        'previous path records/s': previous.length ? Math.round(median(previous)) : null,
+        'previous ratio to baseline': previous.length ? Number((median(previous) / plainRate).toFixed(2)) : null,
       });
-      ctx.log(`append ${mode} on ${target.name}: ${Math.round(chainedRate)} records/s (plain INSERT ${Math.round(plainRate)}/s)`);
+      ctx.log(
+        `append ${mode} on ${target.name}: ${Math.round(chainedRate)} records/s (plain INSERT ${Math.round(plainRate)}/s${previous.length ? `, previous path ${Math.round(median(previous))}/s` : ''})`,
+      );
     }
   } finally {
     await cleanup();
   }
 }
 
+/** `count` distinct records of one account, cheaply: one prepared record, copied with a new id and data. */
+function generatedRecords(accountId: string, start: number, count: number): PreparedAuditRecord[] {
+  const template = prepareAuditRecord(sampleInput(accountId, 0), accountId);
+  return Array.from({ length: count }, (_, k) => {
+    const i = start + k;
+    const data = { ...template.data, i };
+    return { ...template, id: `aud_verify_${i}`, data, dataText: template.dataText.replace('"i":0', `"i":${i}`) };
+  });
+}
+
 async function measureVerify(ctx: BenchContext, target: Target, records: number, rows: BenchRow[]): Promise<void> {
-  const { database, cleanup } = await target.open();
+  const { database, file, cleanup } = await target.open();
   try {
     const accountId = 'acc_verify';
     const signer = createCheckpointSigner(secretKey);
     const generateStarted = performance.now();
-    for (let start = 0; start < records; start += 1000) {
-      const batch = Array.from({ length: Math.min(1000, records - start) }, (_, k) => prepareAuditRecord(sampleInput(accountId, start + k), accountId));
-      await inWriteTransaction(database.db, database.dialect, (trx) =>
-        appendAuditBatch(trx, accountId, batch, { dialect: database.dialect, signer, checkpointEvery: 1000, headKnown: start > 0 }),
-      );
+    if (file) {
+      // SQLite file: the trail's own synchronous write path on a second connection, 10,000 records per transaction.
+      const connection = new Database(file);
+      connection.pragma('journal_mode = WAL');
+      connection.pragma('synchronous = NORMAL');
+      const append = createSqliteAuditAppender(connection, { signer, checkpointEvery: 1000 });
+      for (let start = 0; start < records; start += 10_000) append(accountId, generatedRecords(accountId, start, Math.min(10_000, records - start)));
+      connection.close();
+    } else {
+      for (let start = 0; start < records; start += 1000) {
+        const batch = generatedRecords(accountId, start, Math.min(1000, records - start));
+        await inWriteTransaction(database.db, database.dialect, (trx) =>
+          appendAuditBatch(trx, accountId, batch, { dialect: database.dialect, signer, checkpointEvery: 1000, headKnown: start > 0 }),
+        );
+      }
     }
     ctx.log(`generated ${records} chained records on ${target.name} in ${((performance.now() - generateStarted) / 1000).toFixed(1)} s`);
     const trail = createAuditTrail({ db: database.db, dialect: database.dialect, secretKey, defaultAccountId: accountId });
@@ -147,15 +188,16 @@ function targets(ctx: BenchContext): Target[] {
       name: 'sqlite file',
       async open() {
         const dir = await mkdtemp(path.join(tmpdir(), 'preloop-bench-audit-'));
-        const database = await migrated(`sqlite:${path.join(dir, 'bench.db')}`);
-        return { database, cleanup: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
+        const file = path.join(dir, 'bench.db');
+        const database = await migrated(`sqlite:${file}`);
+        return { database, file, cleanup: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
       },
     },
     {
       name: 'sqlite :memory:',
       async open() {
         const database = await migrated(':memory:');
-        return { database, cleanup: () => database.close() };
+        return { database, file: null, cleanup: () => database.close() };
       },
     },
   ];
@@ -166,7 +208,7 @@ function targets(ctx: BenchContext): Target[] {
       async open() {
         const testDatabase = await createPostgresTestDatabase(serverUrl);
         const database = await migrated(testDatabase.url);
-        return { database, cleanup: async () => { await database.close(); await testDatabase.drop(); } };
+        return { database, file: null, cleanup: async () => { await database.close(); await testDatabase.drop(); } };
       },
     });
   }
@@ -178,20 +220,22 @@ export default defineBench({
   description: 'Audit trail: append throughput with the hash chain (vs plain INSERTs of the same rows), and whole-chain verify time',
   async run(ctx) {
     const rows: BenchRow[] = [];
-    const appendRecords = ctx.quick ? 1000 : 5000;
-    const verifyRecords = ctx.quick ? 10_000 : 100_000;
+    const appendRecords = ctx.quick ? 1000 : 2000;
+    // The issue's target is 1,000,000 records on a SQLite file; PostgreSQL keeps the 100,000 of earlier runs.
+    const verifyRecords = (target: Target) => (ctx.quick ? 10_000 : target.name === 'sqlite file' ? 1_000_000 : 100_000);
     for (const target of targets(ctx)) await measureAppends(ctx, target, appendRecords, rows);
     for (const target of targets(ctx)) {
       if (target.name === 'sqlite :memory:') continue;
-      await measureVerify(ctx, target, verifyRecords, rows);
+      await measureVerify(ctx, target, verifyRecords(target), rows);
     }
     return {
       rows,
       notes: [
-        `Append: median of ${repetitions} runs of ${appendRecords} records each; "sequential" awaits each record, "${concurrency} concurrent" runs ${concurrency} appenders (the trail group-commits what arrives during a transaction).`,
+        `Append: median of ${repetitions} runs of ${appendRecords} records each; "sequential" awaits each record, "${concurrency} concurrent" runs ${concurrency} appenders (the trail group-commits the records of one tick, and those arriving while a write runs, in one transaction).`,
         'Baseline: the same prepared rows as plain autocommit INSERTs into the same table and indexes, with no chain, redaction, head lock or transaction; ratio = chained / baseline.',
-        'Each chained record includes redaction, canonical JSON, SHA-256, the head row update and (every 1000 records) an Ed25519 checkpoint.',
-        `Verify: ${verifyRecords} records generated through the trail's batch writer (1000 per transaction), then the whole chain verified (median of ${repetitions}).`,
+        'Previous path (sequential only): one Kysely transaction per record reading and locking the head, inserting, moving the head and committing, as the trail wrote before (SQLite: five statements each prepared anew; PostgreSQL: five round trips); its ratio is to the same baseline.',
+        'Each chained record includes redaction, canonical JSON, SHA-256, the head row update and (every 1000 records) an Ed25519 checkpoint. SQLite (opened by openDatabase): one synchronous BEGIN IMMEDIATE transaction per batch with statements prepared once; PostgreSQL: one statement per batch that moves the remembered head only if unchanged, falling back to the locking transaction when another instance moved it.',
+        `Verify: ${ctx.quick ? 10_000 : '1,000,000 (SQLite file) and 100,000 (PostgreSQL)'} records generated through the trail's batch writers, then the whole chain verified through the trail (median of ${repetitions}).`,
         'SQLite runs in WAL mode with synchronous=NORMAL (the kernel default); PostgreSQL is the local server with default settings.',
       ],
     };
