@@ -4,7 +4,7 @@ import { PreloopError } from '../errors.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import { createLogger, type Logger } from '../logger.js';
-import { sqliteConnectionOf, type DialectName } from '../storage/database.js';
+import { postgresPoolOf, sqliteConnectionOf, type DialectName } from '../storage/database.js';
 import { createAnchorExporter, type AnchorExportResult } from './anchor-export.js';
 import type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
 import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint, type AuditHead } from './audit-append.js';
@@ -157,6 +157,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const heads = new Map<string, AuditHead>();
   const sqliteConnection = dialect === 'sqlite' ? sqliteConnectionOf(db) : null;
   const appendSqlite = sqliteConnection ? createSqliteAuditAppender(sqliteConnection, { signer, checkpointEvery }) : null;
+  const postgresPool = dialect === 'postgres' ? postgresPoolOf(db) : null;
   const sinkDeliveries = new Set<Promise<void>>();
   let closed = false;
   const anchors = options.anchors ?? [];
@@ -187,7 +188,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     if (written) return written;
     const head = heads.get(accountId);
     if (dialect === 'postgres' && head && records.length <= postgresAppendChunk) {
-      const rows = await appendAuditBatchAtHead(db, accountId, records, head, { signer, checkpointEvery });
+      const rows = await appendAuditBatchAtHead(db, accountId, records, head, { signer, checkpointEvery }, postgresPool);
       if (rows) return rows;
       // Another instance moved the head: chain after it, under its lock.
     }

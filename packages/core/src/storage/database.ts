@@ -113,7 +113,25 @@ async function openPostgres(url: string): Promise<PreloopDatabase> {
       { cause },
     );
   }
+  postgresPools.set(db, pool);
   return { db, dialect: 'postgres', postgresUrl: url, close: () => db.destroy() };
+}
+
+const postgresPools = new WeakMap<Kysely<any>, pg.Pool>();
+
+/**
+ * The `pg` pool behind a Kysely instance that {@link openDatabase} opened, for
+ * hot paths that use named (server-side prepared) statements, which Kysely
+ * cannot; null for SQLite and for a host's own Kysely instance.
+ *
+ * @example
+ * ```ts
+ * const pool = postgresPoolOf(database.db);
+ * await pool?.query({ name: 'ping', text: 'select 1' });
+ * ```
+ */
+export function postgresPoolOf(db: Kysely<any>): pg.Pool | null {
+  return postgresPools.get(db) ?? null;
 }
 
 /** How long a query waits for a PostgreSQL connection (a new one, or a free one of the pool) before it fails as unavailable, in ms. */
