@@ -9,8 +9,8 @@ import type { AdminRoute } from './define-route.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { readJsonBody, readTextBody } from './read-body.js';
 import { json } from './respond.js';
-import { validate } from './validate.js';
 import { assertSafeText } from './unsafe-text.js';
+import { validate } from './validate.js';
 
 /** Options of the admin API. */
 export interface AdminApiOptions {

@@ -5,8 +5,8 @@ import type { HookHandlers } from '../hooks/hook-types.js';
 import type { Logger } from '../logger.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import type { Bus } from '../bus/bus.js';
-import type { AuditAnchorSink } from '../audit/anchor-sink.js';
 import type { LoginThrottleOptions } from '../identity/login-throttle.js';
+import type { AuditAnchorSink } from '../audit/anchor-sink.js';
 import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
 
