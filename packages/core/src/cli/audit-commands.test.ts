@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileAnchorSink } from '../audit/anchor-file.js';
@@ -8,31 +7,16 @@ import { createLogger } from '../logger.js';
 import { resolveLocalSetup } from '../node/local-setup.js';
 import { openDatabase } from '../storage/database.js';
 import { testDialects, type TestDatabase } from '../testing/test-databases.js';
-import { runCli } from './main.js';
+import { cliAgainst, useCliDataDir } from './cli-test-support.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'preloop-audit-cli-'));
+const dir = useCliDataDir('preloop-audit-cli-');
 const anchorFile = path.join(dir, 'anchor.jsonl');
-const previousDataDir = process.env.PRELOOP_DATA_DIR;
-
-beforeAll(() => {
-  process.env.PRELOOP_DATA_DIR = path.join(dir, 'data');
-});
-afterAll(() => {
-  if (previousDataDir === undefined) delete process.env.PRELOOP_DATA_DIR;
-  else process.env.PRELOOP_DATA_DIR = previousDataDir;
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe.each(testDialects())('preloop audit verify on $name', (dialect) => {
   let testDatabase: TestDatabase;
   // The CLI opens the database itself: SQLite needs a file rather than :memory:.
   let url: string;
-  const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli([...argv, '--database', url], { out: (line) => out.push(line), err: (line) => err.push(line) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const cli = cliAgainst(() => url);
 
   beforeAll(async () => {
     testDatabase = await dialect.create();

@@ -1,29 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './main.js';
+import { describe, expect, it } from 'vitest';
+import { cliAgainst, useCliDataDir } from './cli-test-support.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'preloop-cli-'));
+const dir = useCliDataDir('preloop-cli-');
 const database = `sqlite:${path.join(dir, 'cli.db')}`;
-const previousDataDir = process.env.PRELOOP_DATA_DIR;
-
-beforeAll(() => {
-  process.env.PRELOOP_DATA_DIR = path.join(dir, 'data');
-});
-afterAll(() => {
-  if (previousDataDir === undefined) delete process.env.PRELOOP_DATA_DIR;
-  else process.env.PRELOOP_DATA_DIR = previousDataDir;
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli([...argv, '--database', database], { out: (line) => out.push(line), err: (line) => err.push(line) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = cliAgainst(() => database);
 
 describe('preloop CLI', () => {
   it('migrates, creates an admin, and creates, lists and revokes API keys (printing the key once)', async () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPreloop } from '../kernel/create-preloop.js';
@@ -8,19 +7,9 @@ import { createLogger } from '../logger.js';
 import { resolveLocalSetup } from '../node/local-setup.js';
 import { serve, type RunningServer } from '../node/serve.js';
 import { testDialects, type TestDatabase } from '../testing/test-databases.js';
-import { runCli } from './main.js';
+import { cliAgainst, useCliDataDir } from './cli-test-support.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'preloop-token-cli-'));
-const previousDataDir = process.env.PRELOOP_DATA_DIR;
-
-beforeAll(() => {
-  process.env.PRELOOP_DATA_DIR = path.join(dir, 'data');
-});
-afterAll(() => {
-  if (previousDataDir === undefined) delete process.env.PRELOOP_DATA_DIR;
-  else process.env.PRELOOP_DATA_DIR = previousDataDir;
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = useCliDataDir('preloop-token-cli-');
 
 const bearer = (token: string) => new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${token}` } });
 
@@ -29,12 +18,7 @@ describe.each(testDialects())('preloop token on $name', (dialect) => {
   let url: string;
   let preloop: Preloop;
   let server: RunningServer;
-  const cli = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli([...argv, '--database', url], { out: (line) => out.push(line), err: (line) => err.push(line) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const cli = cliAgainst(() => url);
 
   beforeAll(async () => {
     testDatabase = await dialect.create();
