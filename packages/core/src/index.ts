@@ -34,7 +34,7 @@ export type {
 } from './hooks/hook-types.js';
 export type { HookRunner } from './hooks/hook-runner.js';
 export { createEvents } from './events/create-event-bus.js';
-export type { PreloopEvents, AnyEventListener } from './events/create-event-bus.js';
+export type { PreloopEvents, PreloopEventListeners, AnyEventListener } from './events/create-event-bus.js';
 export type { PreloopEventMap, PreloopEventName } from './events/event-map.js';
 
 export { openDatabase, redactUrl, createPostgresPool, postgresConnectTimeoutMs } from './storage/database.js';
@@ -129,15 +129,17 @@ export { createIdentity } from './identity/create-identity.js';
 export type { Identity, IdentityOptions } from './identity/create-identity.js';
 export { isPreloopApiKey, apiKeyPrefix } from './identity/api-key-format.js';
 export { apiKeyScopes } from './identity/api-keys.js';
-export type { ApiKey, ApiKeyScope, CreatedApiKey, CreateApiKeyInput } from './identity/api-keys.js';
-export type { User, CreateUserInput, UpdateUserInput } from './identity/users.js';
-export type { Team } from './identity/teams.js';
+export type { ApiKey, ApiKeys, ApiKeyListOptions, ApiKeyScope, CreatedApiKey, CreateApiKeyInput } from './identity/api-keys.js';
+export type { User, Users, UserListOptions, CreateUserInput, UpdateUserInput } from './identity/users.js';
+export type { Team, Teams } from './identity/teams.js';
 export { agentStates } from './identity/agents.js';
-export type { Agent, AgentState, EnrollAgentInput } from './identity/agents.js';
-export type { RuntimeSession, RuntimeSessionTaint, TaintRuntimeSessionInput, StartRuntimeSessionInput, StartedRuntimeSession, SessionActivity, SessionActivityInput } from './identity/runtime-sessions.js';
+export type { Agent, Agents, AgentListOptions, AgentState, EnrollAgentInput } from './identity/agents.js';
+export type { RuntimeSession, RuntimeSessions, RuntimeSessionListOptions, RuntimeSessionTaint, TaintRuntimeSessionInput, StartRuntimeSessionInput, StartedRuntimeSession, SessionActivity, SessionActivityInput } from './identity/runtime-sessions.js';
 export { runtimeAudiences } from './identity/runtime-credentials.js';
-export type { RuntimeAudience, RuntimeCredential } from './identity/runtime-credentials.js';
+export type { RuntimeAudience, RuntimeCredential, RuntimeCredentials, RuntimeCredentialClaims, IssueRuntimeCredentialInput } from './identity/runtime-credentials.js';
 export { sessionCookieName } from './identity/console-sessions.js';
+export type { ConsoleSessions, LoginResult } from './identity/console-sessions.js';
+export type { PasswordChanges, ChangePasswordInput, PasswordChangeResult, ResetPasswordInput, PasswordResetResult } from './identity/password-changes.js';
 
 export { createAuditTrail } from './audit/audit-trail.js';
 export type {
@@ -153,6 +155,7 @@ export type {
   AuditTrailVerifyOptions,
 } from './audit/audit-trail.js';
 export { verifyCheckpoint } from './audit/checkpoints.js';
+export type { CheckpointPayload } from './audit/checkpoints.js';
 export { toAnchoredCheckpoint, fromAnchoredCheckpoint } from './audit/anchor-sink.js';
 export type { AuditAnchorSink, AnchoredCheckpoint } from './audit/anchor-sink.js';
 export { createFileAnchorSink, readAnchorFile } from './audit/anchor-file.js';
@@ -164,6 +167,6 @@ export type { AnchorExportResult } from './audit/anchor-export.js';
 export { createSecretStore } from './secrets/secret-store.js';
 export type { SecretStore, SecretStoreOptions, SecretInfo } from './secrets/secret-store.js';
 export { createSecretBox } from './secrets/secret-box.js';
-export type { SecretBox, SecretBoxOptions } from './secrets/secret-box.js';
+export type { SealedValue, SecretBinding, SecretBox, SecretBoxOptions } from './secrets/secret-box.js';
 export { encryptForRow, decryptForRow } from './secrets/row-encryption.js';
 export type { RowBinding } from './secrets/row-encryption.js';

@@ -86,7 +86,8 @@ export const apiKeyScopes = everyMember<ApiKeyScope>()(['mcp', 'gateway', 'admin
 export const killSwitchScopes = everyMember<KillSwitchScope>()(['tools', 'models', 'flows']);
 
 /** A kernel input as its admin API route takes it in JSON: optional fields are left out, never null. */
-type RouteBody<T> = { [K in keyof T]: Exclude<T[K], null> };
+/** A kernel input type as a request body: fields the server takes as null may be left out instead. */
+export type RouteBody<T> = { [K in keyof T]: Exclude<T[K], null> };
 
 /** Cursor pagination of every list. */
 export interface ListParams {

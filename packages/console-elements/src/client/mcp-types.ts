@@ -41,7 +41,7 @@ export interface McpServer {
 }
 
 /** Settings every upstream server has, whatever its transport. */
-interface McpServerSettings {
+export interface McpServerSettings {
   /** Letters, digits, `-` or `_`; it namespaces the tools. */
   name: string;
   /** Expose tools as `<name>.<tool>`. @default true */

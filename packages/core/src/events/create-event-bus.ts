@@ -1,13 +1,14 @@
 import { EventEmitter } from 'eventemitter3';
 import type { PreloopEventMap } from './event-map.js';
 
-type Listeners = { [K in keyof PreloopEventMap]: (payload: PreloopEventMap[K]) => void };
+/** One listener per kernel event, typed by its payload. */
+export type PreloopEventListeners = { [K in keyof PreloopEventMap]: (payload: PreloopEventMap[K]) => void };
 
 /** A listener for every event (used by the admin API's server-sent event stream). */
 export type AnyEventListener = (name: string, payload: unknown) => void;
 
 /** The kernel's typed event emitter (eventemitter3), plus `onAny` to observe every event. */
-export type PreloopEvents = EventEmitter<Listeners> & {
+export type PreloopEvents = EventEmitter<PreloopEventListeners> & {
   /** Observes every event; returns the function that stops observing. */
   onAny(listener: AnyEventListener): () => void;
 };
@@ -23,7 +24,7 @@ export type PreloopEvents = EventEmitter<Listeners> & {
  * ```
  */
 export function createEvents(): PreloopEvents {
-  const events = new EventEmitter<Listeners>() as PreloopEvents;
+  const events = new EventEmitter<PreloopEventListeners>() as PreloopEvents;
   const anyListeners = new Set<AnyEventListener>();
   const emit = events.emit.bind(events);
   const warn = (name: unknown, error: unknown) =>

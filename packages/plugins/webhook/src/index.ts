@@ -9,5 +9,5 @@ export type { WebhookOptions, WebhookPayload } from './webhook-plugin.js';
 export { signWebhook } from './sign-webhook.js';
 export type { WebhookSigningInput } from './sign-webhook.js';
 export { verifyWebhook } from './verify-webhook.js';
-export type { VerifyWebhookOptions, VerifiedWebhook } from './verify-webhook.js';
+export type { HeaderSource, VerifyWebhookOptions, VerifiedWebhook } from './verify-webhook.js';
 export { createWebhookSecret, decodeWebhookSecret, webhookSecretPrefix, minimumSecretBytes } from './webhook-secret.js';

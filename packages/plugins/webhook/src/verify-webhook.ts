@@ -20,7 +20,8 @@ export interface VerifiedWebhook<T = unknown> {
   payload: T;
 }
 
-type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+/** The headers of a received webhook: web `Headers`, or a Node-style header record. */
+export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
 
 function header(headers: HeaderSource, name: string): string | null {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
