@@ -5,22 +5,9 @@ import type { AuditCheckpoint } from './audit-trail.js';
  * A signed checkpoint as an anchor holds it: the checkpoint's fields plus a
  * format version. Its signature covers `checkpointMessage({ accountId, seq, hash })`.
  */
-export interface AnchoredCheckpoint {
+export interface AnchoredCheckpoint extends AuditCheckpoint {
   /** The anchor format version: always 1. */
   v: 1;
-  /** The checkpoint's id in the database. */
-  id: string;
-  accountId: string;
-  /** The chain position covered. */
-  seq: number;
-  /** The hash of the record at `seq`. */
-  hash: string;
-  /** The id of the key that signed it. */
-  keyId: string;
-  /** Ed25519 signature (base64). */
-  signature: string;
-  /** When the checkpoint was signed (epoch ms). */
-  time: number;
 }
 
 /**
