@@ -17,13 +17,24 @@ const echo = defineRoute({
   handler: ({ body }) => ({ said: body.word }),
 });
 
+/** A signed-webhook style route: it reads the exact bytes itself. */
+const raw = defineRoute({
+  method: 'POST',
+  path: '/raw',
+  summary: 'Raw body',
+  tag: 'test',
+  access: 'public',
+  rawBody: true,
+  handler: async ({ request, body }) => ({ bytes: await request.text(), body: body ?? null }),
+});
+
 let preloop: Preloop;
 beforeAll(async () => {
   preloop = await createPreloop({
     database: ':memory:',
     logger: createLogger({ level: 'silent' }),
     bodyLimitBytes: 2048,
-    plugins: [definePlugin({ id: 'echo', routes: [echo] })],
+    plugins: [definePlugin({ id: 'echo', routes: [echo, raw] })],
   });
 });
 afterAll(() => preloop.close());
@@ -59,6 +70,20 @@ describe('admin API boundary', () => {
     const document = await (await preloop.api(new Request('http://localhost/api/v1/openapi.json'))).json();
     expect(document.paths['/api/v1/echo'].post.requestBody.content['application/json'].schema.properties.word.minLength).toBe(2);
     expect(document.paths['/api/v1/users/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path' });
+  });
+
+  it('leaves the body unread for a rawBody route, so the handler sees the exact bytes', async () => {
+    const bytes = 'payload=%7B%22a%22%3A+1%7D&x=%2A';
+    const answer = await preloop.api(new Request('http://localhost/api/v1/raw', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: bytes }));
+    expect(await answer.json()).toEqual({ bytes, body: null });
+  });
+
+  it('refuses a rawBody route that is authenticated or has a body schema, at start-up', async () => {
+    for (const route of [defineRoute({ ...raw, access: { role: 'admin' } }), defineRoute({ ...raw, body: z.object({}) })]) {
+      await expect(
+        createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), plugins: [definePlugin({ id: 'raw', routes: [route] })] }),
+      ).rejects.toThrow(/rawBody is only allowed on public routes/);
+    }
   });
 
   it('refuses form bodies on authenticated routes at start-up', async () => {

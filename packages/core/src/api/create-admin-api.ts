@@ -74,6 +74,9 @@ export function createAdminApi(
     if (route.acceptForm && route.access !== 'public') {
       throw new PreloopError('CONFIGURATION_ERROR', `Route ${route.method} ${route.path}: acceptForm is only allowed on public routes (form posts are not CSRF-safe for cookie sessions).`);
     }
+    if (route.rawBody && (route.access !== 'public' || route.body)) {
+      throw new PreloopError('CONFIGURATION_ERROR', `Route ${route.method} ${route.path}: rawBody is only allowed on public routes without a body schema (the handler reads and checks the body itself).`);
+    }
   }
   let openApi: unknown = null;
   app.get('/openapi.json', () => json((openApi ??= buildOpenApiDocument(routes))));
@@ -88,7 +91,7 @@ export function createAdminApi(
       if (route.params) validate(route.params, params, 'path');
       const rawQuery = Object.fromEntries(new URL(request.url).searchParams);
       assertSafeText(rawQuery, 'query');
-      const rawBody = route.body ? await readRouteBody(route, request, bodyLimit) : unsafeMethods.has(route.method) ? await readJsonBody(request, bodyLimit) : undefined;
+      const rawBody = route.rawBody ? undefined : route.body ? await readRouteBody(route, request, bodyLimit) : unsafeMethods.has(route.method) ? await readJsonBody(request, bodyLimit) : undefined;
       assertSafeText(rawBody, 'body');
       const body = route.body ? validate(route.body, rawBody, 'body') : rawBody;
       const query = route.query ? validate(route.query, rawQuery, 'query') : undefined;

@@ -64,6 +64,13 @@ export interface AdminRoute<Body = any, Query = any> {
    * token): form posts are not CSRF-safe for cookie sessions. @default false
    */
   acceptForm?: boolean;
+  /**
+   * Leave the body unread, for the handler to read from `request` (with
+   * `readTextBody`): a signed webhook whose signature covers the exact bytes
+   * (Slack, GitHub). Only on public routes without a `body` schema; the handler
+   * must check the body's credential before trusting it. @default false
+   */
+  rawBody?: boolean;
   handler(context: RouteContext<Body, Query>): Promise<RouteResult> | RouteResult;
 }
 
