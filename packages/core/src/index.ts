@@ -65,10 +65,13 @@ export type {
   ApprovalKind,
   ApprovalWorkflow,
 } from './contracts/approval.js';
-export { findNotifierProblems, isNotifier, notifierContractVersion } from './contracts/notifier.js';
+export { classifyNotifierFailure, findNotifierProblems, isNotifier, NotifierError, notifierContractVersion } from './contracts/notifier.js';
 export type {
   Notifier,
+  NotifierErrorOptions,
   NotifyContext,
+  NotifyReceipt,
+  NotifyUpdateContext,
   ApprovalNotification,
   ApprovalNotificationType,
   ApprovalNotificationLinks,

@@ -11,6 +11,16 @@ export { createTestPreloop, testSecretKey } from './testing/create-test-preloop.
 export type { TestPreloop } from './testing/create-test-preloop.js';
 export { modelProviderConformance, modelProviderPaths } from './testing/model-provider-conformance.js';
 export type { ModelProviderConformanceOptions } from './testing/model-provider-conformance.js';
+export { notifierConformance } from './testing/notifier-conformance.js';
+export type {
+  NotifierConformanceContext,
+  NotifierConformanceFailure,
+  NotifierConformanceOptions,
+  NotifierTestChannel,
+  ReceivedNotifierMessage,
+} from './testing/notifier-conformance.js';
+export { sampleApprovalNotification } from './testing/sample-approval-notification.js';
+export type { SampleApprovalNotificationOverrides } from './testing/sample-approval-notification.js';
 export { docExamples, runDocExample, startDocExample } from './testing/doc-examples.js';
 export type { DocExample, DocExampleOptions, StartedDocExample } from './testing/doc-examples.js';
 export { describeDocExamples } from './testing/describe-doc-examples.js';

@@ -83,7 +83,12 @@ export interface ApprovalNotificationLinks {
 
 /** One notification handed to a notifier. */
 export interface ApprovalNotification {
-  /** Stable across retries of this delivery: use it as an idempotency key (for example the webhook id). */
+  /**
+   * The idempotency key of this delivery (one notification, one recipient, one
+   * notifier): the same on every attempt, after a restart and on any
+   * instance. Send it where the channel deduplicates (the webhook id, an
+   * email's Message-ID, an API's idempotency key or message metadata).
+   */
   id: string;
   type: ApprovalNotificationType;
   request: ApprovalRequestView;
@@ -95,18 +100,102 @@ export interface ApprovalNotification {
 
 /** What a notifier receives besides the notification. */
 export interface NotifyContext {
-  /** 1 for the first attempt, then 2, 3… for retries of the same notification. */
+  /** 1 for the first attempt, then 2, 3… for retries of the same notification (counted across restarts). */
   attempt: number;
   /** Aborted when the attempt times out or the server shuts down. */
   signal: AbortSignal;
 }
 
 /**
+ * What `notify` may return: the channel's reference to the message it sent
+ * (for example a Slack channel and `ts`), kept with the delivery so that
+ * `update` can edit that message later. Nothing returned is ever a decision.
+ */
+export interface NotifyReceipt {
+  /** Opaque to the engine, at most 1,000 characters; null when the channel has no message to edit. */
+  messageRef?: string | null;
+}
+
+/** What `update` receives besides the notification. */
+export interface NotifyUpdateContext extends NotifyContext {
+  /** The `messageRef` returned by `notify` for the earlier notification to the same recipient. */
+  messageRef: string;
+  /** The id (idempotency key) of that earlier notification. */
+  previousId: string;
+}
+
+/** Options of {@link NotifierError}. */
+export interface NotifierErrorOptions {
+  /** False when sending again cannot succeed (unknown address, rejected content, revoked token): the delivery fails at once. @default true */
+  retryable?: boolean;
+  /** The channel asked to wait this long before the next attempt (HTTP `Retry-After`, Slack `ratelimited`). @default null */
+  retryAfterMs?: number | null;
+  /** The underlying error, kept for logs. */
+  cause?: unknown;
+}
+
+/**
+ * A failed delivery, classified: `retryable` (the engine tries again with
+ * backoff) or permanent (the delivery is marked failed at once and the next
+ * channel, if any, takes over). Any other thrown value counts as retryable.
+ * Its message is stored and shown to admins: never put a credential in it.
+ *
+ * @example
+ * ```ts
+ * if (response.status === 404) throw new NotifierError('slack: channel_not_found', { retryable: false });
+ * ```
+ */
+export class NotifierError extends Error {
+  /** Whether sending again may succeed. */
+  readonly retryable: boolean;
+  /** How long the channel asked to wait before the next attempt, or null. */
+  readonly retryAfterMs: number | null;
+
+  constructor(message: string, options: NotifierErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NotifierError';
+    this.retryable = options.retryable ?? true;
+    this.retryAfterMs = options.retryAfterMs ?? null;
+  }
+}
+
+/**
+ * How the engine reads a notifier's failure: permanent only when the error
+ * says `retryable: false` (a {@link NotifierError} or any error with that
+ * property); `retryAfterMs` when it carries a non-negative number.
+ *
+ * @example
+ * ```ts
+ * classifyNotifierFailure(new NotifierError('gone', { retryable: false })); // { retryable: false, retryAfterMs: null }
+ * ```
+ */
+export function classifyNotifierFailure(error: unknown): { retryable: boolean; retryAfterMs: number | null } {
+  if (typeof error !== 'object' || error === null) return { retryable: true, retryAfterMs: null };
+  const candidate = error as { retryable?: unknown; retryAfterMs?: unknown };
+  const retryAfterMs = typeof candidate.retryAfterMs === 'number' && Number.isFinite(candidate.retryAfterMs) && candidate.retryAfterMs >= 0 ? candidate.retryAfterMs : null;
+  return { retryable: candidate.retryable !== false, retryAfterMs };
+}
+
+/**
  * A notification channel for approvals (contract version 1): email, Slack,
  * webhook, push. Plugins contribute notifiers through `contributions.notifiers`.
- * `notify` throws (or rejects) to ask for a retry; the engine retries with
- * exponential backoff, never waits for it to answer a tool call, and never
- * treats anything it returns as a decision.
+ *
+ * The engine keeps every delivery in a durable outbox and calls `notify` with
+ * the delivery's id as idempotency key, retrying with exponential backoff
+ * across restarts and instances. `notify` resolves once the channel accepted
+ * the message, and rejects otherwise: with a {@link NotifierError}
+ * `{ retryable: false }` when sending again cannot help, anything else to
+ * ask for a retry. It never waits for a tool call, and nothing it returns is a
+ * decision.
+ *
+ * A message shows at least the tool name, who asks (`request.subject.name`),
+ * the arguments, the reason and justification when present, a question's text
+ * and options, and every non-null link; an `approval.resolved` message shows
+ * the outcome (`request.status`). Arguments come redacted (`request.args`):
+ * show them as they are (cut to the channel's size limit if needed), and never
+ * the notifier's own credentials. `@preloop/core/testing`'s
+ * `notifierConformance` checks these promises against the channel's wire
+ * protocol.
  */
 export interface Notifier {
   /** Unique among installed notifiers, for example `webhook` or `slack`. */
@@ -119,8 +208,20 @@ export interface Notifier {
    * decision links (a shared room or feed). @default 'approvers'
    */
   audience?: 'approvers' | 'channel';
-  /** Delivers one notification; throw to have it retried. */
-  notify(notification: ApprovalNotification, context: NotifyContext): Promise<void>;
+  /**
+   * Delivers one notification; resolves when the channel accepted it (with a
+   * receipt naming the message when it can be edited later), rejects to have
+   * it retried (or with `NotifierError { retryable: false }` to fail it).
+   */
+  notify(notification: ApprovalNotification, context: NotifyContext): Promise<void | NotifyReceipt>;
+  /**
+   * Optional: edits a message sent earlier in place (Slack `chat.update`).
+   * When present, the engine calls it instead of `notify` for an
+   * `approval.escalated` or `approval.resolved` notification to a recipient
+   * whose earlier notification returned a `messageRef`. Same failure rules
+   * as `notify`.
+   */
+  update?(notification: ApprovalNotification, context: NotifyUpdateContext): Promise<void | NotifyReceipt>;
 }
 
 /**
@@ -152,6 +253,7 @@ export function findNotifierProblems(value: unknown): string[] {
   if (typeof candidate.id !== 'string' || candidate.id.length === 0) problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
   if (candidate.version !== notifierContractVersion) problems.push(`"version" must be ${notifierContractVersion} (got ${describeValue(candidate.version)})`);
   if (typeof candidate.notify !== 'function') problems.push(`"notify" must be a function`);
+  if (candidate.update !== undefined && typeof candidate.update !== 'function') problems.push(`"update" must be a function when present (got ${describeValue(candidate.update)})`);
   if (candidate.audience !== undefined && candidate.audience !== 'approvers' && candidate.audience !== 'channel') {
     problems.push(`"audience" must be "approvers" or "channel" (got ${describeValue(candidate.audience)})`);
   }

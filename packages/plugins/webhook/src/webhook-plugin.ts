@@ -1,5 +1,6 @@
 import {
   definePlugin,
+  NotifierError,
   PreloopError,
   type ApprovalNotification,
   type ApprovalNotificationType,
@@ -51,6 +52,23 @@ function eventTime(notification: ApprovalNotification): number {
 }
 
 /**
+ * Whether an answer other than 2xx may change on a retry: 408, 409, 425, 429
+ * and 5xx may; any other 4xx and a redirect (never followed) answer the same
+ * bytes the same way, so the delivery fails at once.
+ */
+function retryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 409 || status === 425 || status === 429;
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in ms (capped at one hour); null when absent or unreadable. */
+function retryAfterMs(header: string | null): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(0, Math.round(ms)), 3_600_000) : null;
+}
+
+/**
  * Builds the body of a delivery. It depends only on the notification, so every
  * retry sends the same bytes.
  *
@@ -72,7 +90,9 @@ export function toWebhookPayload(notification: ApprovalNotification): WebhookPay
  * as JSON, signed with the Standard Webhooks scheme. The `webhook-id` is the
  * notification id, so the approval engine's retries keep it while the
  * timestamp and signature are fresh on each attempt. Any answer but 2xx (a
- * redirect included) is a failure, retried by the engine.
+ * redirect included) is a failure: retried by the engine for 408, 409, 425,
+ * 429, 5xx and network errors (honouring `Retry-After`), permanent for any
+ * other answer.
  *
  * @example
  * ```ts
@@ -115,7 +135,10 @@ export function createWebhookNotifier(options: WebhookOptions): Notifier {
       });
       await response.body?.cancel().catch(() => {});
       if (response.status < 200 || response.status >= 300) {
-        throw new Error(`webhook: ${url.origin} answered ${response.status} (attempt ${context.attempt})`);
+        throw new NotifierError(`webhook: ${url.origin} answered ${response.status} (attempt ${context.attempt})`, {
+          retryable: retryableStatus(response.status),
+          retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+        });
       }
     },
   };
