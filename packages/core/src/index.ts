@@ -95,7 +95,10 @@ export type { CanonicalJsonOptions } from './json/canonical-json.js';
 export { hasCredentialInQuery } from './identity/authenticate.js';
 
 export { defineRoute } from './api/define-route.js';
-export type { AdminRoute, RouteAccess, RouteContext, RouteMethod, RouteResult } from './api/define-route.js';
+export type { AdminRoute, MediaBody, RouteAccess, RouteBody, RouteContext, RouteMethod, RouteResult } from './api/define-route.js';
+export { errorBodySchema, isMediaBody, routeContract } from './api/route-contract.js';
+export type { ApiErrorBody, StatusContract } from './api/route-contract.js';
+export { checkResponse } from './api/response-validation.js';
 export { createAdminApi, adminApiBasePath, isFormPost } from './api/create-admin-api.js';
 export type { AdminApiOptions } from './api/create-admin-api.js';
 export { buildOpenApiDocument } from './api/openapi.js';

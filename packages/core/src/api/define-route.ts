@@ -30,6 +30,17 @@ export interface RouteContext<Body = unknown, Query = unknown> {
   preloop: Preloop;
 }
 
+/** A response body that is not JSON (an HTML page, an event stream, a text exposition): documented by its media type, not validated. */
+export interface MediaBody {
+  /** Media type, for example `text/html` or `text/event-stream`. */
+  mediaType: string;
+  /** One line for the OpenAPI document. @default none */
+  description?: string;
+}
+
+/** What a status answers: a zod schema of the JSON body, `null` for no body, a non-JSON {@link MediaBody}, or several of these. */
+export type RouteBody = z.ZodType | MediaBody | null | readonly (z.ZodType | MediaBody)[];
+
 /** Something a handler may return: a `Response`, or data sent as JSON with status 200. */
 export type RouteResult = Response | unknown;
 
@@ -53,10 +64,29 @@ export interface AdminRoute<Body = any, Query = any> {
    * match gets 400 naming it. Handlers still read `params` as strings. @default any non-empty string
    */
   params?: z.ZodType<Record<string, string>>;
-  /** The success response schema, for the OpenAPI document only. */
-  response?: z.ZodType;
-  /** Success status. @default 200 */
+  /**
+   * The body of the success answer (status `status`): a zod schema of the JSON
+   * body, `null` for no body (204), a {@link MediaBody} for a body that is not
+   * JSON (a page, a stream, text), or a list of these when it varies. It goes
+   * into the OpenAPI document and, with `validateResponses`, every answer is
+   * checked against it. Every route declares one.
+   */
+  response?: RouteBody;
+  /** Success status: the status of a handler's return value that is not a `Response`. @default 200 */
   status?: number;
+  /**
+   * Error statuses the route answers beyond those every route may answer (400;
+   * 401, 403 and 503 on authenticated routes; 413 where a body is read; 500),
+   * for example `[404, 409]`. Each answers the one error body
+   * (`errorBodySchema`). @default []
+   */
+  errors?: readonly number[];
+  /**
+   * Further statuses with a body of their own: a second success status (`202`),
+   * or an error status whose body carries more than the error (a readiness 503).
+   * Overrides `errors` and the automatic statuses for the same status. @default {}
+   */
+  responses?: Readonly<Record<number, RouteBody>>;
   /**
    * Also accept an `application/x-www-form-urlencoded` body (a plain HTML form
    * post), parsed into an object of strings and validated by `body`. Only for
@@ -82,6 +112,7 @@ export interface AdminRoute<Body = any, Query = any> {
  * export const getUser = defineRoute({
  *   method: 'GET', path: '/users/:id', summary: 'Get a user', tag: 'users',
  *   access: { role: 'viewer' },
+ *   response: userSchema, errors: [404],
  *   handler: ({ params, preloop, principal }) => preloop.identity.users.get(principal!.accountId, params.id),
  * });
  * ```

@@ -145,6 +145,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
           bodyLimitBytes: resolved.bodyLimitBytes,
           basePath: resolved.basePath,
           trustedOrigins: resolved.trustedOrigins,
+          validateResponses: resolved.validateResponses,
         }),
       ),
     });

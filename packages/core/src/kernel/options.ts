@@ -75,6 +75,14 @@ export interface PreloopOptions {
    * API from the browser: CORS with credentials for these only. @default []
    */
   trustedOrigins?: string[];
+  /**
+   * Check every admin API answer against its route's declared contract; an
+   * answer it does not describe becomes a logged 500 `RESPONSE_SCHEMA_MISMATCH`.
+   * On in `createTestPreloop`, so every test that calls a route is a contract
+   * test; leave it off in production (it reads each JSON body twice).
+   * @default false
+   */
+  validateResponses?: boolean;
 }
 
 const optionsSchema = z.object({
@@ -114,6 +122,7 @@ const optionsSchema = z.object({
   trustedOrigins: z
     .array(z.string().refine((value) => isExactOrigin(value), 'must be exact origins such as https://portal.example.com (scheme, host and port only)'))
     .default([]),
+  validateResponses: z.boolean().default(false),
 });
 
 /** True for `scheme://host[:port]` with nothing after it. */

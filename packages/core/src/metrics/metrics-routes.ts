@@ -9,6 +9,7 @@ export const metricsRoutes: AdminRoute[] = [
     summary: 'Prometheus metrics (text exposition format): requests per surface, tool and model calls, approvals, Bus lag, process',
     tag: 'system',
     access: { role: 'admin', principals: ['user', 'api_key'] },
+    response: { mediaType: 'text/plain', description: 'Prometheus text exposition format 0.0.4' },
     async handler({ preloop, principal }) {
       assertMayReadMetrics(principal!);
       return new Response(await preloop.metrics.scrape(), { status: 200, headers: { 'content-type': preloop.metrics.contentType, 'cache-control': 'no-store' } });

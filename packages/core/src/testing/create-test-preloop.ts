@@ -18,7 +18,9 @@ export interface TestPreloop {
 
 /**
  * Builds a kernel on a fresh database of `dialect`, silent unless
- * `PRELOOP_TEST_LOGS` is set.
+ * `PRELOOP_TEST_LOGS` is set, with `validateResponses` on: an admin API answer
+ * that its route's contract does not describe fails the test with a 500
+ * `RESPONSE_SCHEMA_MISMATCH`.
  *
  * @example
  * ```ts
@@ -30,6 +32,7 @@ export async function createTestPreloop(dialect: TestDialect, options: Partial<P
   const preloop = await createPreloop({
     secretKey: testSecretKey,
     logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
+    validateResponses: true,
     ...options,
     database: database.url,
   });

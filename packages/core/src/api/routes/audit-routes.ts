@@ -104,6 +104,7 @@ export const auditRoutes: AdminRoute[] = [
     tag: 'audit',
     access: { role: 'viewer' },
     response: auditRecordSchema,
+    errors: [404],
     handler: ({ preloop, principal, params }) => preloop.audit.get(requirePrincipal(principal).accountId, params.id!),
   }),
   defineRoute({

@@ -5,10 +5,13 @@ import type { ReadinessReport } from '../../kernel/readiness.js';
 import { defineRoute, type AdminRoute } from '../define-route.js';
 import { createEventStream } from '../event-stream.js';
 import { json } from '../respond.js';
+import { errorBodySchema } from '../route-contract.js';
 
 const checks = z.record(z.string(), z.object({ ready: z.boolean(), reason: z.string().optional() }));
 const healthResponse = z.object({ status: z.literal('ok'), dialect: z.enum(['sqlite', 'postgres']), time: z.number(), checks: checks.optional() });
 const readyResponse = z.object({ status: z.literal('ready'), checks });
+/** The 503 of a failed readiness check: the error body, plus `status` and every check. */
+const notReadyResponse = errorBodySchema.extend({ status: z.literal('unavailable'), checks });
 
 /** The 503 of a failed readiness check: the error names the first failing dependency, `checks` names them all. */
 function notReady(report: ReadinessReport): Response {
@@ -35,6 +38,7 @@ export const systemRoutes: AdminRoute[] = [
     tag: 'system',
     access: 'public',
     response: readyResponse,
+    responses: { 503: notReadyResponse },
     async handler({ preloop }) {
       const report = await preloop.readiness.check();
       return report.status === 'ready' ? { status: 'ready' as const, checks: report.checks } : notReady(report);
@@ -47,6 +51,7 @@ export const systemRoutes: AdminRoute[] = [
     tag: 'system',
     access: 'public',
     response: healthResponse,
+    responses: { 503: notReadyResponse },
     async handler({ preloop }) {
       const report = await preloop.readiness.check();
       return report.status === 'ready' ? { status: 'ok' as const, dialect: preloop.dialect, time: Date.now(), checks: report.checks } : notReady(report);
@@ -58,6 +63,7 @@ export const systemRoutes: AdminRoute[] = [
     summary: 'Server-sent events: the account’s kernel events, live',
     tag: 'system',
     access: { role: 'viewer', principals: ['user', 'api_key'] },
+    response: { mediaType: 'text/event-stream', description: 'One `event:` per kernel event of the account, with its JSON `data:`' },
     handler: ({ preloop, principal, request }) => createEventStream(preloop.events, { accountId: principal!.accountId, signal: request.signal }),
   }),
 ];
