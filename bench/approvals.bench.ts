@@ -1,4 +1,4 @@
-import { approvals, getApprovalEngine, type ApprovalEngine } from '@preloop/approvals';
+import { approvals, type ApprovalEngine } from '@preloop/approvals';
 import { createLogger, createMemoryBus, createPostgresBus, createPreloop, type Bus, type Preloop, type Principal } from '@preloop/core';
 import { createPostgresTestDatabase } from '@preloop/core/testing';
 import { defineBench, percentile, type BenchContext, type BenchRow } from './harness.js';
@@ -32,8 +32,8 @@ const ms = (value: number) => Math.round(value * 1000) / 1000;
  * (from the moment the deciding instance announces the change).
  */
 async function measureWake(name: string, waiterKernel: Preloop, deciderKernel: Preloop, iterations: number): Promise<BenchRow> {
-  const waiter: ApprovalEngine = getApprovalEngine(waiterKernel);
-  const decider: ApprovalEngine = getApprovalEngine(deciderKernel);
+  const waiter: ApprovalEngine = waiterKernel.service('approvals');
+  const decider: ApprovalEngine = deciderKernel.service('approvals');
   const approver = await approverOf(waiterKernel);
   const principal = requester(waiterKernel);
   const endToEnd: number[] = [];

@@ -19,7 +19,7 @@ import { Server as NetServer, type AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createLogger, createPreloop } from '@preloop/core';
 import { serve } from '@preloop/core/node';
-import { createGateway, gateway, getGatewayRuntime } from '@preloop/gateway';
+import { createGateway, gateway } from '@preloop/gateway';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { openai } from '@preloop/plugin-openai';
 
@@ -95,7 +95,7 @@ async function gatewayServer(target: string, databaseUrl: string, withBudget: bo
     plugins: [gateway(), openai()],
     policy: { version: 1, defaults: { tools: 'deny', models: { allow: ['*'] } } },
   });
-  const runtime = getGatewayRuntime(preloop);
+  const runtime = preloop.service('gateway');
   const system = { type: 'system' as const };
   await runtime.models.create(preloop.accountId, { alias: 'bench', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${target}/v1`, apiKey: 'sk-bench-upstream-0123456789abcdef' }, system);
   if (withBudget) {

@@ -11,7 +11,6 @@ import { serve } from '../packages/core/src/node.js';
 import { createTestPreloop } from '../packages/core/src/testing/create-test-preloop.js';
 import { createMcpHandler } from '../packages/mcp/src/http/create-mcp-handler.js';
 import { mcp } from '../packages/mcp/src/plugin/mcp-plugin.js';
-import { getMcpRuntime } from '../packages/mcp/src/plugin/mcp-runtime.js';
 import { serveHttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
 import { createToolServer, createToolServerState, echoTool } from '../packages/mcp/src/test-support/tool-server.js';
 import { defineBench, percentile, sampleMicros, type BenchContext } from './harness.js';
@@ -29,7 +28,7 @@ export default defineBench({
     const sqlite = { name: 'sqlite' as const, create: async () => ({ url: ':memory:', drop: async () => {} }) };
     const test = await createTestPreloop(sqlite, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: { version: 1, defaults: { tools: 'allow' } } });
     const { preloop } = test;
-    const runtime = getMcpRuntime(preloop);
+    const runtime = preloop.service('mcp');
     const server = await runtime.servers.create(preloop.accountId, { name: 'up', transport: 'http', url: upstream.url }, { type: 'system' });
     await runtime.upstreams.scan(server, { trigger: 'admin', actor: { type: 'system' } });
     const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['mcp'] });

@@ -15,7 +15,6 @@ import { createTestPreloop, type TestPreloop } from '../packages/core/src/testin
 import { createPostgresTestDatabase } from '../packages/core/src/testing/test-databases.js';
 import { createMcpHandler, type McpHandler } from '../packages/mcp/src/http/create-mcp-handler.js';
 import { mcp } from '../packages/mcp/src/plugin/mcp-plugin.js';
-import { getMcpRuntime } from '../packages/mcp/src/plugin/mcp-runtime.js';
 import { serveHttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
 import { createToolServer, createToolServerState, echoTool } from '../packages/mcp/src/test-support/tool-server.js';
 import { defineBench, percentile, sampleMicros, type BenchContext, type BenchRow } from './harness.js';
@@ -38,7 +37,7 @@ async function connect(url: string, token?: string): Promise<Client> {
 async function governed(name: string, upstreamUrl: string, database: TestPreloop | Promise<TestPreloop>): Promise<Case> {
   const test = await database;
   const { preloop } = test;
-  const runtime = getMcpRuntime(preloop);
+  const runtime = preloop.service('mcp');
   const server = await runtime.servers.create(preloop.accountId, { name: 'up', transport: 'http', url: upstreamUrl }, { type: 'system' });
   await runtime.upstreams.scan(server, { trigger: 'admin', actor: { type: 'system' } });
   const user = await preloop.identity.users.create(preloop.accountId, { email: 'bench@example.com', name: 'bench', role: 'viewer' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@preloop/core/testing';
-import { applyModelConfig, getGatewayRuntime } from '@preloop/gateway';
+import { applyModelConfig } from '@preloop/gateway';
 import { anthropicCanaryKey, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 describe.each(testDialects())('gateway admin API on $name', (dialect) => {
@@ -112,7 +112,7 @@ describe.each(testDialects())('gateway admin API on $name', (dialect) => {
     const rotated = [{ ...models[0]!, apiKey: 'sk-config-rotated-0123456789abcdef' }, models[1]!];
     expect(await applyModelConfig(harness.preloop, rotated)).toEqual(['model alias "config-fast" updated (credential)']);
     expect(await applyModelConfig(harness.preloop, rotated)).toEqual([]);
-    const alias = await getGatewayRuntime(harness.preloop).models.get(harness.preloop.accountId, 'config-fast');
+    const alias = await harness.preloop.service('gateway').models.get(harness.preloop.accountId, 'config-fast');
     expect(alias.prices).toEqual({ input: 0.4, output: 1.6, cachedInput: 0.1 });
     await expect(applyModelConfig(harness.preloop, [{ alias: 'x', provider: 'gemini', model: 'g' }])).rejects.toMatchObject({ code: 'CONFIGURATION_ERROR', message: expect.stringMatching(/alias "x"/) });
   });

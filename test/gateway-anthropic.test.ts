@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@preloop/core/testing';
-import { getGatewayRuntime } from '@preloop/gateway';
+import type {} from '@preloop/gateway';
 import { gatewayAdapters, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 const tinyPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -17,7 +17,7 @@ describe.each(testDialects().flatMap((dialect) => gatewayAdapters.map((adapter) 
 
   const usageRecord = async (usageId: string | null) => {
     await harness.flush();
-    return getGatewayRuntime(harness.preloop).db.selectFrom('gateway_usage').selectAll().where('id', '=', usageId!).executeTakeFirstOrThrow();
+    return harness.preloop.service('gateway').db.selectFrom('gateway_usage').selectAll().where('id', '=', usageId!).executeTakeFirstOrThrow();
   };
 
   describe.each(['claude-mock', 'gpt-mock'])('messages to %s', (model) => {

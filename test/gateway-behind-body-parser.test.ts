@@ -12,7 +12,7 @@ import Fastify from 'fastify';
 import OpenAI from 'openai';
 import { createLogger, createPreloop, type Preloop } from '@preloop/core';
 import { serve } from '@preloop/core/node';
-import { createGateway, gateway, getGatewayRuntime } from '@preloop/gateway';
+import { createGateway, gateway } from '@preloop/gateway';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { openai } from '@preloop/plugin-openai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ async function startKernel(): Promise<{ preloop: Preloop; apiKey: string; upstre
     await preloop.close();
     await upstream.close();
   });
-  await getGatewayRuntime(preloop).models.create(
+  await preloop.service('gateway').models.create(
     preloop.accountId,
     { alias: 'gpt-mock', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
     { type: 'system', name: 'test' },

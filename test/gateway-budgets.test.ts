@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describePostgres, testDialects } from '@preloop/core/testing';
-import { getGatewayRuntime, periodStart, type Budget } from '@preloop/gateway';
+import { periodStart, type Budget } from '@preloop/gateway';
 import { reserveBudgets } from '../packages/gateway/src/budgets/budget-ledger.js';
 import { openAICanaryKey, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
@@ -22,7 +22,7 @@ describe.each(testDialects())('budgets on $name', (dialect) => {
   let harness: GatewayHarness;
   beforeAll(async () => {
     harness = await startGatewayHarness(dialect, { gateway: { budgets: { fixedInputTokens: 0 } } });
-    const runtime = getGatewayRuntime(harness.preloop);
+    const runtime = harness.preloop.service('gateway');
     // $1 per million tokens either way: one micro-dollar per token.
     await runtime.models.create(harness.preloop.accountId, { alias: 'metered', provider: 'openai', model: 'metered-model', baseUrl: `${harness.upstream.url}/v1`, apiKey: openAICanaryKey, prices: { input: 1, output: 1 } }, system);
     cheapUsage(harness);
@@ -117,7 +117,7 @@ describe.each(testDialects())('budgets on $name', (dialect) => {
   });
 
   it('reclaims a reservation left by a stopped instance, charging it in full', async () => {
-    const runtime = getGatewayRuntime(harness.preloop);
+    const runtime = harness.preloop.service('gateway');
     const created = await harness.admin('POST', '/budgets', { name: 'crash', scope: { type: 'account' }, period: 'month', hardLimitMicros: 10_000 });
     const budget = created.body as Budget;
     const now = Date.now();
@@ -148,7 +148,7 @@ describePostgres('budgets across two instances on one database', (dialect) => {
   });
 
   it('lets 300 concurrent calls on two kernels reserve at most the $1.00 limit (each may cost $0.05)', async () => {
-    const runtime = getGatewayRuntime(first.preloop);
+    const runtime = first.preloop.service('gateway');
     // Input free, output $1000 per million: max_completion_tokens 50 reserves exactly $0.05, and the mock spends all 50.
     await runtime.models.create(first.preloop.accountId, { alias: 'dear', provider: 'openai', model: 'dear-model', baseUrl: `${first.upstream.url}/v1`, apiKey: openAICanaryKey, prices: { input: 0, output: 1000 } }, system);
     for (const harness of [first, second]) {

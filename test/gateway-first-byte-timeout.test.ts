@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@preloop/core/testing';
-import { getGatewayRuntime } from '@preloop/gateway';
+import type {} from '@preloop/gateway';
 import { startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 // Timeouts do not depend on the database: SQLite only.
@@ -36,7 +36,7 @@ describe.each(sqlite)('first-byte timeout of non-streaming calls on $name', (dia
       harness.upstream.handle = null;
     }
     await harness.flush();
-    const rows = await getGatewayRuntime(harness.preloop).db.selectFrom('gateway_usage').select(['status', 'error_code']).orderBy('id', 'desc').limit(2).execute();
+    const rows = await harness.preloop.service('gateway').db.selectFrom('gateway_usage').select(['status', 'error_code']).orderBy('id', 'desc').limit(2).execute();
     expect(rows).toEqual([
       { status: 'timeout', error_code: 'upstream_timeout' },
       { status: 'timeout', error_code: 'upstream_timeout' },

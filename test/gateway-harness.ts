@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@preloop/core/node';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { createTestPreloop, type TestDialect } from '@preloop/core/testing';
-import { createGateway, gateway, getGatewayRuntime, type GatewayOptions, type ModelAliasInput } from '@preloop/gateway';
+import { createGateway, gateway, type GatewayOptions, type ModelAliasInput } from '@preloop/gateway';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
 import { startMockUpstream, type MockUpstream } from '../packages/gateway/test-fixtures/mock-upstream.js';
@@ -109,7 +109,7 @@ export async function startGatewayHarness(dialect: TestDialect, options: Gateway
     logger,
   });
   const { preloop } = test;
-  const runtime = getGatewayRuntime(preloop);
+  const runtime = preloop.service('gateway');
   const system = { type: 'system' as const, name: 'test' };
   if (!options.database) {
     for (const alias of [...standardAliases(upstream.url), ...(options.aliases ?? [])]) await runtime.models.create(preloop.accountId, alias, system);

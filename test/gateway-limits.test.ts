@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@preloop/core/testing';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getGatewayRuntime } from '@preloop/gateway';
+import type {} from '@preloop/gateway';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
@@ -85,7 +85,7 @@ describe.each(sqlite)('gateway limits and timeouts on $name', (dialect) => {
     await harness.upstream.requests[before]!.closed;
     harness.upstream.handle = null;
     await harness.flush();
-    const last = await getGatewayRuntime(harness.preloop).db.selectFrom('gateway_usage').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const last = await harness.preloop.service('gateway').db.selectFrom('gateway_usage').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(last).toMatchObject({ status: 'timeout', error_code: 'upstream_timeout', input_tokens: 9 });
   });
 
@@ -96,7 +96,7 @@ describe.each(sqlite)('gateway limits and timeouts on $name', (dialect) => {
   });
 
   it('answers 502 when the upstream cannot be reached', async () => {
-    const runtime = getGatewayRuntime(harness.preloop);
+    const runtime = harness.preloop.service('gateway');
     await runtime.models.create(harness.preloop.accountId, { alias: 'nowhere', provider: 'openai', model: 'x', baseUrl: 'http://127.0.0.1:9/v1' }, { type: 'system' });
     await expect(harness.openaiClient().chat.completions.create({ model: 'nowhere', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 502, code: 'upstream_unreachable' });
   });

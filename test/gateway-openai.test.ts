@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@preloop/core/testing';
-import { getGatewayRuntime } from '@preloop/gateway';
+import type {} from '@preloop/gateway';
 import { gatewayAdapters, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
@@ -16,7 +16,7 @@ describe.each(testDialects().flatMap((dialect) => gatewayAdapters.map((adapter) 
 
   const usageOf = async (usageId: string | null) => {
     await harness.flush();
-    const page = await getGatewayRuntime(harness.preloop).db.selectFrom('gateway_usage').selectAll().where('id', '=', usageId!).executeTakeFirstOrThrow();
+    const page = await harness.preloop.service('gateway').db.selectFrom('gateway_usage').selectAll().where('id', '=', usageId!).executeTakeFirstOrThrow();
     return page;
   };
 

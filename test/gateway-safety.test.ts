@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@preloop/core/testing';
-import { getGatewayRuntime } from '@preloop/gateway';
+import type {} from '@preloop/gateway';
 import { anthropicCanaryKey, gatewayAdapters, openAICanaryKey, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 const canaries = [openAICanaryKey, anthropicCanaryKey, 'sk-openaicanary', 'canary-0123456789abcdefCANARY'];
@@ -101,7 +101,7 @@ describe.each(testDialects().flatMap((dialect) => gatewayAdapters.map((adapter) 
     const audit = await harness.preloop.audit.query({ accountId: harness.preloop.accountId, limit: 200 } as never);
     expect(audit.items.length).toBeGreaterThan(3);
     expectNoCanary(JSON.stringify(audit.items), 'the audit trail');
-    const db = getGatewayRuntime(harness.preloop).db;
+    const db = harness.preloop.service('gateway').db;
     expectNoCanary(JSON.stringify(await db.selectFrom('gateway_events').selectAll().execute()), 'gateway events');
     expectNoCanary(JSON.stringify(await db.selectFrom('gateway_usage').selectAll().execute()), 'usage records');
   });
@@ -134,7 +134,7 @@ describe.each(testDialects().flatMap((dialect) => gatewayAdapters.map((adapter) 
       harness.upstream.handle = null;
       await new Promise((resolve) => setTimeout(resolve, 50));
       await harness.flush();
-      const record = await getGatewayRuntime(harness.preloop).db.selectFrom('gateway_usage').selectAll().where('id', '=', response.headers.get('x-preloop-usage-id')!).executeTakeFirstOrThrow();
+      const record = await harness.preloop.service('gateway').db.selectFrom('gateway_usage').selectAll().where('id', '=', response.headers.get('x-preloop-usage-id')!).executeTakeFirstOrThrow();
       expect(record).toMatchObject({ status: 'cancelled', error_code: 'client_cancelled', usage_estimated: 1 });
       expect(Number(record.output_tokens)).toBeGreaterThan(0);
       if (model === 'claude-mock') expect(Number(record.input_tokens)).toBe(77);
@@ -158,13 +158,13 @@ describe.each(testDialects().flatMap((dialect) => gatewayAdapters.map((adapter) 
     await expect(harness.openaiClient().chat.completions.stream({ model: 'claude-mock', messages: [{ role: 'user', content: 'x' }] }).finalChatCompletion()).rejects.toThrow(/Overloaded/);
     harness.upstream.handle = null;
     await harness.flush();
-    const records = await getGatewayRuntime(harness.preloop).db.selectFrom('gateway_usage').selectAll().where('error_code', '=', 'overloaded_error').execute();
+    const records = await harness.preloop.service('gateway').db.selectFrom('gateway_usage').selectAll().where('error_code', '=', 'overloaded_error').execute();
     expect(records).toHaveLength(2);
     for (const record of records) expect(record).toMatchObject({ status: 'error', input_tokens: 55 });
   });
 
   it('falls back on 429/5xx before the first byte (never to a disallowed model), and never after it', async () => {
-    const runtime = getGatewayRuntime(harness.preloop);
+    const runtime = harness.preloop.service('gateway');
     const system = { type: 'system' as const };
     await runtime.models.create(harness.preloop.accountId, { alias: 'primary', provider: 'openai', model: 'flaky-model', baseUrl: `${harness.upstream.url}/v1`, apiKey: openAICanaryKey, fallback: 'claude-mock' }, system);
     await runtime.models.create(harness.preloop.accountId, { alias: 'loop-a', provider: 'openai', model: 'flaky-model', baseUrl: `${harness.upstream.url}/v1`, apiKey: openAICanaryKey, fallback: 'free-mock' }, system);

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { createPreloop, createLogger, type Preloop } from '@preloop/core';
 import { createFaultProxy, describePostgres, testSecretKey, type FaultProxy, type TestDatabase } from '@preloop/core/testing';
-import { gateway, getGatewayRuntime, type GatewayPluginOptions } from '@preloop/gateway';
+import { gateway, type GatewayPluginOptions } from '@preloop/gateway';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
@@ -53,7 +53,7 @@ async function start(dialect: { create(): Promise<TestDatabase> }, options: Gate
     plugins: [gateway({ reclaimIntervalMs: 0, ...options }), openai(), anthropic()],
     policy: { version: 1, defaults: { tools: 'deny', models: { allow: ['*'] } } },
   });
-  const runtime = getGatewayRuntime(preloop);
+  const runtime = preloop.service('gateway');
   for (const alias of standardAliases(upstream.url)) await runtime.models.create(preloop.accountId, alias, { type: 'system' });
   const { key: apiKey } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['gateway'] });
   const server: Server = createServer(createNodeGateway(preloop, { auditCalls: 'all' }));
@@ -104,7 +104,7 @@ describePostgres('gateway while the database is unreachable', (dialect) => {
     const { proxy, openaiClient, anthropicClient, preloop } = setup;
     await openaiClient.chat.completions.create({ model: 'gpt-mock', messages });
     await anthropicClient.messages.create({ model: 'claude-mock', max_tokens: 16, messages });
-    await getGatewayRuntime(preloop).flush();
+    await preloop.service('gateway').flush();
 
     await proxy.refuse(true);
     proxy.cutAll();
@@ -131,11 +131,11 @@ describePostgres('gateway while the database is unreachable', (dialect) => {
 
     // Back: every served call's usage and audit records are written, none dropped; calls are served again.
     await proxy.refuse(false);
-    await getGatewayRuntime(preloop).flush();
+    await preloop.service('gateway').flush();
     expect(await setup.count('gateway_usage')).toBe(5);
     expect(await setup.count('audit_records', 'model.call')).toBe(5);
     await openaiClient.chat.completions.create({ model: 'gpt-mock', messages });
-    await getGatewayRuntime(preloop).flush();
+    await preloop.service('gateway').flush();
     expect(await setup.count('gateway_usage')).toBe(6);
   });
 
@@ -144,7 +144,7 @@ describePostgres('gateway while the database is unreachable', (dialect) => {
     const { proxy, openaiClient, preloop } = setup;
     const { key: unseenKey } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'unseen', scopes: ['gateway'] });
     await openaiClient.chat.completions.create({ model: 'gpt-mock', messages });
-    await getGatewayRuntime(preloop).flush();
+    await preloop.service('gateway').flush();
     await proxy.refuse(true);
     proxy.cutAll();
 

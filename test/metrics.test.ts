@@ -9,7 +9,7 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { createMetricsHandler, type PolicyDocumentInput } from '@preloop/core';
 import { serve, type RunningServer } from '@preloop/core/node';
 import { testDialects } from '@preloop/core/testing';
-import { createGateway, gateway, getGatewayRuntime } from '@preloop/gateway';
+import { createGateway, gateway } from '@preloop/gateway';
 import { openai } from '@preloop/plugin-openai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +75,7 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     fixture = await createMcpFixture(dialect, { policy, plugins: [approvals(), gateway({ reclaimIntervalMs: 0 }), openai()] });
     const created = await (await fixture.api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: tools.url })).json();
     await fixture.api('POST', `/mcp-servers/${created.id}/scan`);
-    const runtime = getGatewayRuntime(fixture.preloop);
+    const runtime = fixture.preloop.service('gateway');
     const system = { type: 'system' as const, name: 'test' };
     const baseUrl = `${models.url}/v1`;
     await runtime.models.create(fixture.preloop.accountId, { alias: 'fast', provider: 'openai', model: 'gpt-4o-mini', baseUrl, apiKey: upstreamKey }, system);
@@ -106,7 +106,7 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     models.handle = null;
     expect((await fixture.api('POST', '/budgets', { name: 'tiny', scope: { type: 'model', id: 'metered' }, period: 'day', hardLimitMicros: 1 })).status).toBe(201);
     await expect(ask('metered')).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
-    await getGatewayRuntime(fixture.preloop).flush();
+    await fixture.preloop.service('gateway').flush();
 
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);

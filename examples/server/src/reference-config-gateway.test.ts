@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@preloop/core';
-import { getGatewayRuntime } from '@preloop/gateway';
+import type {} from '@preloop/gateway';
 import { startMockUpstream } from '../../../packages/gateway/test-fixtures/mock-upstream.js';
 import { loadConfigFile } from './config/load-config.js';
 import { startReferenceServer } from './reference-server.js';
@@ -50,7 +50,7 @@ describe('the reference server\'s gateway configuration', () => {
     const server = await startReferenceServer({ env, port: 0, logger: createLogger({ level: 'info', write: (line) => logs.push(line) }) });
     try {
       // Prices: one vocabulary with the admin API; the deprecated `cached` is read as cachedInput, with a warning.
-      const aliases = await getGatewayRuntime(server.preloop).models.list(server.preloop.accountId);
+      const aliases = await server.preloop.service('gateway').models.list(server.preloop.accountId);
       expect(aliases.find((alias) => alias.alias === 'fast')?.prices).toEqual({ input: 3, output: 15, cachedInput: 0.3, cacheWriteInput: 3.75, longContext: { thresholdInputTokens: 200000, input: 6, output: 22.5 } });
       expect(aliases.find((alias) => alias.alias === 'legacy')?.prices).toEqual({ input: 1, output: 2, cachedInput: 0.5 });
       expect(logs.join('\n')).toMatch(/prices\.cached is deprecated; rename it prices\.cachedInput/);
@@ -68,7 +68,7 @@ describe('the reference server\'s gateway configuration', () => {
       // The rate limit (burst 2: the completion and the timed-out call took the bucket; the 413 came before it).
       const anthropic = new Anthropic({ apiKey: key, baseURL: `${server.url}/anthropic`, maxRetries: 0 });
       await expect(anthropic.messages.create({ model: 'fast', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 429, error: { error: { type: 'rate_limit_error' } } });
-      await getGatewayRuntime(server.preloop).flush();
+      await server.preloop.service('gateway').flush();
       const audited = await server.preloop.audit.query({ accountId: server.preloop.accountId, action: 'model.call' } as never);
       expect(audited.items.map((record) => record.outcome).sort()).not.toContain('success');
       expect(audited.items.length).toBeGreaterThan(0);

@@ -6,24 +6,19 @@ import type { ApprovalTables } from './tables.js';
 /** How long a scrape reuses the count of pending approvals before asking the database again. */
 const pendingCacheMs = 5_000;
 
-const sources = new WeakMap<Preloop, { inFlight: () => number }>();
-
 /**
  * Registers the approval engine's metrics on `preloop.metrics`: pending approval requests
  * (a gauge counted in the database at scrape time, across every instance; cached for 5 s, dropped at once by a change on this instance),
  * notifications being delivered or retried on this instance (the notifier outbox), and
- * notifier failures by notifier. Called by the engine; a second call (a rebuilt engine)
- * only swaps the in-flight source.
+ * notifier failures by notifier. Called once per kernel by the `approvals()` plugin;
+ * `source.inFlight` is read at scrape time (so it may follow a rebuilt engine).
  *
  * @example
  * ```ts
- * registerApprovalMetrics(preloop, { inFlight: () => dispatcher.inFlight() });
+ * registerApprovalMetrics(preloop, { inFlight: () => built?.inFlight() ?? 0 });
  * ```
  */
 export function registerApprovalMetrics(preloop: Preloop, source: { inFlight: () => number }): void {
-  const known = sources.has(preloop);
-  sources.set(preloop, source);
-  if (known) return;
   const db = preloop.db as Kysely<ApprovalTables>;
   let cached: { at: number; count: number } | null = null;
   // A change on this instance is seen at the next scrape; one on another instance within the cache time.
@@ -52,7 +47,7 @@ export function registerApprovalMetrics(preloop: Preloop, source: { inFlight: ()
     name: 'preloop_approval_notifications_in_flight',
     help: 'Approval notifications being delivered or waiting to be retried on this instance (the notifier outbox).',
     collect() {
-      this.set(sources.get(preloop)?.inFlight() ?? 0);
+      this.set(source.inFlight());
     },
   });
   const failures = preloop.metrics.counter({ name: 'preloop_approval_notifier_failures_total', help: 'Notifications a notifier failed to deliver after every attempt, by notifier.', labelNames: ['notifier'] });

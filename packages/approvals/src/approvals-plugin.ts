@@ -1,13 +1,19 @@
 import { definePlugin, PreloopError, type ApprovalProvider, type Preloop } from '@preloop/core';
 import { approvalAdminRoutes } from './admin-routes.js';
 import { approvalArgumentsRoute } from './arguments-route.js';
+import { registerApprovalMetrics } from './approval-metrics.js';
 import { buildApprovalEngine, type ApprovalEngine } from './create-approval-engine.js';
 import type { EngineContext } from './engine-context.js';
 import { decisionLinkRoutes } from './link-routes.js';
 import { approvalMigrations } from './migrations.js';
 import { resolveApprovalsOptions, type ApprovalsOptions } from './options.js';
 
-const engines = new WeakMap<Preloop, ApprovalEngine>();
+declare module '@preloop/core' {
+  interface PreloopServices {
+    /** The approval engine of the `approvals()` plugin. */
+    approvals: ApprovalEngine;
+  }
+}
 
 /**
  * The approval engine plugin (id `approvals`): durable approval requests bound
@@ -15,7 +21,8 @@ const engines = new WeakMap<Preloop, ApprovalEngine>();
  * with quorum, timeouts and one escalation, separation of duties, signed
  * single-use decision links, notifier dispatch with retries, flood control,
  * admin API routes and server-sent events. It provides core's
- * `approval.request` hook. Create one plugin per kernel.
+ * `approval.request` hook, and its service is the {@link ApprovalEngine}
+ * (`preloop.service('approvals')`). Create one plugin per kernel.
  *
  * @example
  * ```ts
@@ -24,7 +31,7 @@ const engines = new WeakMap<Preloop, ApprovalEngine>();
  *   secretKey: process.env.PRELOOP_SECRET_KEY,
  *   plugins: [approvals({ publicUrl: 'https://preloop.example.com', maxPendingPerSubject: 20 })],
  * });
- * const engine = getApprovalEngine(preloop);
+ * const engine = preloop.service('approvals');
  * ```
  */
 export function approvals(options: ApprovalsOptions = {}) {
@@ -32,6 +39,7 @@ export function approvals(options: ApprovalsOptions = {}) {
   let engine: ApprovalEngine | null = null;
   let context: EngineContext | null = null;
   let owner: Preloop | null = null;
+  let inFlight: (() => number) | null = null;
 
   const current = (): ApprovalEngine => {
     if (!engine) throw new PreloopError('CONFIGURATION_ERROR', 'approvals: the plugin is not running (the kernel has not finished starting, or it was closed).');
@@ -59,7 +67,7 @@ export function approvals(options: ApprovalsOptions = {}) {
       approvalArgumentsRoute(currentContext),
       ...decisionLinkRoutes(current, currentContext),
     ],
-    async init(preloop: Preloop) {
+    async init(preloop: Preloop): Promise<ApprovalEngine> {
       if (owner && owner !== preloop) {
         throw new PreloopError('CONFIGURATION_ERROR', 'approvals: this plugin instance already runs in another kernel; call approvals() once per kernel.');
       }
@@ -67,31 +75,17 @@ export function approvals(options: ApprovalsOptions = {}) {
       const built = await buildApprovalEngine(preloop, resolved);
       engine = built.engine;
       context = built.context;
-      engines.set(preloop, built.engine);
+      inFlight = built.inFlight;
+      registerApprovalMetrics(preloop, { inFlight: () => inFlight?.() ?? 0 });
+      return built.engine;
     },
     async close() {
       const running = engine;
       engine = null;
       context = null;
-      if (owner) engines.delete(owner);
+      inFlight = null;
       owner = null;
       await running?.close();
     },
   });
-}
-
-/**
- * The approval engine running in `preloop` (installed with {@link approvals}).
- * A `CONFIGURATION_ERROR` when the plugin is not installed or not started.
- *
- * @example
- * ```ts
- * const engine = getApprovalEngine(preloop);
- * await engine.decide({ accountId, requestId, actor: principal, decision: 'approve', channel: 'api' });
- * ```
- */
-export function getApprovalEngine(preloop: Preloop): ApprovalEngine {
-  const engine = engines.get(preloop);
-  if (!engine) throw new PreloopError('CONFIGURATION_ERROR', 'approvals: no running approval engine in this kernel; add approvals() to its plugins.');
-  return engine;
 }

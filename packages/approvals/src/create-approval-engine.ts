@@ -20,12 +20,11 @@ import { advanceRequest } from './transitions.js';
 import { createWaiter } from './waiter.js';
 import { toOutcome, type ApprovalDetail } from './views.js';
 import { createWorkflowLookup } from './workflows.js';
-import { registerApprovalMetrics } from './approval-metrics.js';
 
 /**
  * The running approval engine of one kernel: the approval provider contract
  * plus deciding, reading, links and the scheduler. Reach it with
- * `getApprovalEngine(preloop)`.
+ * `preloop.service('approvals')`.
  */
 export interface ApprovalEngine extends ApprovalProvider {
   /** The one transactional decide every channel uses. */
@@ -78,7 +77,7 @@ export async function createApprovalEngine(preloop: Preloop, options: ResolvedAp
  * const { engine, context } = await buildApprovalEngine(preloop, resolveApprovalsOptions());
  * ```
  */
-export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApprovalsOptions): Promise<{ engine: ApprovalEngine; context: EngineContext }> {
+export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApprovalsOptions): Promise<{ engine: ApprovalEngine; context: EngineContext; inFlight: () => number }> {
   const contributed = preloop.plugins.flatMap((plugin) => plugin.contributions?.notifiers ?? []);
   const notifiers = [...contributed, ...options.notifiers];
   const context: EngineContext = {
@@ -94,7 +93,6 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     arm: () => {},
   };
   const dispatcher: NotifierDispatch = createNotifierDispatch(context, notifiers);
-  registerApprovalMetrics(preloop, dispatcher);
   const scheduler = createScheduler(context);
   const waiter = createWaiter(context);
   const leases = createLeaseKeeper(context);
@@ -150,5 +148,5 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
       await dispatcher.close();
     },
   };
-  return { engine, context };
+  return { engine, context, inFlight: () => dispatcher.inFlight() };
 }

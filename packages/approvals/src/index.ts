@@ -7,7 +7,7 @@
  */
 import './approval-events.js';
 
-export { approvals, getApprovalEngine } from './approvals-plugin.js';
+export { approvals } from './approvals-plugin.js';
 export type { ApprovalsOptions, ResolvedApprovalsOptions } from './options.js';
 export { resolveApprovalsOptions } from './options.js';
 export { createApprovalEngine } from './create-approval-engine.js';

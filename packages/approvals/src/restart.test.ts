@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, createPreloop, type Preloop } from '@preloop/core';
 import { testDialects, testSecretKey } from '@preloop/core/testing';
 import { describe, expect, it } from 'vitest';
-import { approvals, getApprovalEngine } from './approvals-plugin.js';
+import { approvals } from './approvals-plugin.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -53,7 +53,7 @@ describe.each(testDialects())('pending requests survive kill -9 on $name', (dial
         logger: createLogger({ level: 'silent' }),
         plugins: [approvals({ workflows: { restart: { approvers: { roles: ['approver'] }, timeoutSeconds } } })],
       });
-      const engine = getApprovalEngine(restarted);
+      const engine = restarted.service('approvals');
       expect(Date.now()).toBeLessThan(tickets[0]!.expiresAt);
       for (const ticket of tickets) {
         const view = await engine.get(restarted.accountId, ticket.id);

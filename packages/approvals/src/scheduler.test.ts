@@ -1,7 +1,7 @@
 import { createPreloop, createLogger } from '@preloop/core';
 import { describePostgres, testDialects, testSecretKey } from '@preloop/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { approvals, getApprovalEngine } from './approvals-plugin.js';
+import { approvals } from './approvals-plugin.js';
 import { createApprovalFixture, toolCall, type ApprovalFixture } from './test-fixtures.js';
 
 const workflows = {
@@ -103,12 +103,12 @@ describePostgres('two kernels on one database', (dialect) => {
       const waiting = a.engine.wait(ticket.id);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = Date.now();
-      const decided = await getApprovalEngine(b).decide({ accountId: a.accountId, requestId: ticket.id, actor: a.alice.principal, decision: 'approve', channel: 'api' });
+      const decided = await b.service('approvals').decide({ accountId: a.accountId, requestId: ticket.id, actor: a.alice.principal, decision: 'approve', channel: 'api' });
       expect(decided.resolved).toBe(true);
       expect(await waiting).toMatchObject({ id: ticket.id, status: 'approved' });
       expect(Date.now() - started).toBeLessThan(2000); // far below the 60 s poll: the Bus woke it
       // B sees A's requests and joins them.
-      const joined = await getApprovalEngine(b).request(toolCall(a.agent.principal, { workflow: 'one', args: { same: true } }));
+      const joined = await b.service('approvals').request(toolCall(a.agent.principal, { workflow: 'one', args: { same: true } }));
       const again = await a.engine.request(toolCall(a.agent.principal, { workflow: 'one', args: { same: true } }));
       expect(again).toMatchObject({ id: joined.id, joined: true });
     } finally {
@@ -124,7 +124,7 @@ describePostgres('two kernels on one database', (dialect) => {
     try {
       const tickets = await Promise.all(Array.from({ length: 10 }, () => a.engine.request(toolCall(a.agent.principal, { workflow: 'one' }))));
       now += 300_000;
-      await Promise.all([a.engine.sweep(), getApprovalEngine(b).sweep(), a.engine.sweep(), getApprovalEngine(b).sweep()]);
+      await Promise.all([a.engine.sweep(), b.service('approvals').sweep(), a.engine.sweep(), b.service('approvals').sweep()]);
       for (const ticket of tickets) expect((await a.engine.get(a.accountId, ticket.id)).status).toBe('expired');
       const records = await a.preloop.audit.query({ accountId: a.accountId, action: 'approval.expire', limit: 100 });
       expect(records.items).toHaveLength(10);

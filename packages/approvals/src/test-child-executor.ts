@@ -5,7 +5,7 @@
  * Usage: node --conditions=@preloop/source --import tsx test-child-executor.ts <database> <requestId> <leaseSeconds> <idempotent>
  */
 import { createLogger, createPreloop } from '@preloop/core';
-import { approvals, getApprovalEngine } from './approvals-plugin.js';
+import { approvals } from './approvals-plugin.js';
 
 const [database, requestId, leaseText, idempotentText] = process.argv.slice(2);
 const preloop = await createPreloop({
@@ -14,7 +14,7 @@ const preloop = await createPreloop({
   logger: createLogger({ level: 'silent' }),
   plugins: [approvals({ executionLeaseSeconds: Number(leaseText) })],
 });
-const claimed = await getApprovalEngine(preloop).claimExecution(requestId!, { idempotent: idempotentText === 'true' });
+const claimed = await preloop.service('approvals').claimExecution(requestId!, { idempotent: idempotentText === 'true' });
 process.stdout.write(`${claimed ? 'claimed' : 'not claimed'}\n`);
 // The tool "runs" (and the lease is renewed) until the process is killed.
 setInterval(() => {}, 60_000);

@@ -4,7 +4,7 @@
  * Usage: node --conditions=@preloop/source --import tsx test-child-kernel.ts <database> <count> <timeoutSeconds>
  */
 import { createLogger, createPreloop, type Principal } from '@preloop/core';
-import { approvals, getApprovalEngine } from './approvals-plugin.js';
+import { approvals } from './approvals-plugin.js';
 
 const [database, countText, timeoutText] = process.argv.slice(2);
 const preloop = await createPreloop({
@@ -26,7 +26,7 @@ const requester: Principal = {
   teamIds: [],
   scopes: [],
 };
-const engine = getApprovalEngine(preloop);
+const engine = preloop.service('approvals');
 const tickets = [];
 for (let index = 0; index < Number(countText); index += 1) {
   tickets.push(await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: { index }, workflow: 'restart' }));

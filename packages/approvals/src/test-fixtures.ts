@@ -3,7 +3,7 @@
  */
 import type { Preloop, PreloopOptions, Principal, Role } from '@preloop/core';
 import { createTestPreloop, type TestDialect, type TestPreloop } from '@preloop/core/testing';
-import { approvals, getApprovalEngine } from './approvals-plugin.js';
+import { approvals } from './approvals-plugin.js';
 import type { ApprovalEngine } from './create-approval-engine.js';
 import type { ApprovalsOptions } from './options.js';
 
@@ -83,7 +83,7 @@ export async function createApprovalFixture(
   if (!agentPrincipal) throw new Error('fixture: the agent key did not authenticate');
   return {
     ...test,
-    engine: getApprovalEngine(preloop),
+    engine: preloop.service('approvals'),
     accountId,
     owner,
     alice,

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { getApprovalEngine } from '@preloop/approvals';
+import type {} from '@preloop/approvals';
 import { createLogger, type Principal } from '@preloop/core';
 import { serve } from '@preloop/core/node';
 import { createConsoleHandler } from '@preloop/console-elements/server';
@@ -73,7 +73,7 @@ export async function startReferenceFixture(): Promise<ReferenceFixture> {
     });
   }
   // Two tool calls waiting for a human.
-  const engine = getApprovalEngine(preloop);
+  const engine = preloop.service('approvals');
   await engine.request({
     principal: principalOf(1),
     tool: { name: 'github.create_pull_request', definitionHash: null },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { approvals, getApprovalEngine } from '@preloop/approvals';
+import { approvals } from '@preloop/approvals';
 import { createLogger, createPreloop, type Preloop, type Principal } from '@preloop/core';
 import { serve, type RunningServer } from '@preloop/core/node';
 import { createGateway, gateway } from '@preloop/gateway';
@@ -306,7 +306,7 @@ export async function startTestKernel(): Promise<TestKernel> {
       if (!(await other.hooks.approvals!.claimExecution(ticket.id))) throw new Error('strandExecution: the second instance could not claim the call');
       await other.close(); // it stops renewing its lease, as if it died mid-call
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      await getApprovalEngine(preloop).sweep();
+      await preloop.service('approvals').sweep();
       return ticket.id;
     },
     async changeUpstreamTool(name, description) {

@@ -21,6 +21,7 @@ export type { Logger, LoggerOptions, LogLevel } from './logger.js';
 
 export { definePlugin } from './plugins/define-plugin.js';
 export type { PluginContributions, PreloopPlugin } from './plugins/define-plugin.js';
+export type { KernelServices, PreloopServices, ServiceOf, ServicesOf } from './plugins/plugin-services.js';
 export { orderPlugins } from './plugins/order-plugins.js';
 export { checkContributions } from './plugins/check-contributions.js';
 export { hookNames } from './hooks/hook-types.js';

@@ -70,7 +70,7 @@ export type { IngressFormat } from './calls/ingress-errors.js';
 export { reservationMicros } from './calls/reservation-estimate.js';
 
 export { gateway } from './runtime/gateway-plugin.js';
-export { getGatewayRuntime, type GatewayPluginOptions, type GatewayRuntime } from './runtime/gateway-runtime.js';
+export type { GatewayPluginOptions, GatewayRuntime } from './runtime/gateway-runtime.js';
 export { gatewayBusChannel, type GatewaySignal } from './runtime/gateway-signals.js';
 
 export { applyModelConfig, type ModelConfigEntry } from './models/apply-model-config.js';
@@ -99,7 +99,7 @@ export {
   type BudgetUpdate,
 } from './budgets/budget-types.js';
 export type { BudgetStore } from './budgets/budget-store.js';
-export { callReservations, reservationBoundsOf, type ReservationBounds } from './budgets/call-reservation.js';
+export { callReservations, defaultReservationBounds, reservationBoundsOf, type ReservationBounds } from './budgets/call-reservation.js';
 export { formatUsd, type Reservation } from './budgets/budget-ledger.js';
 
 export type { CallSnapshot, CostSource, UsageRecord, UsageStatus } from './records/usage-record.js';

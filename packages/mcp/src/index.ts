@@ -9,7 +9,7 @@ export { createMcpHandler } from './http/create-mcp-handler.js';
 export type { McpHandler } from './http/create-mcp-handler.js';
 export type { McpHandlerOptions } from './http/handler-options.js';
 export { mcp } from './plugin/mcp-plugin.js';
-export { getMcpRuntime, mcpBusChannel } from './plugin/mcp-runtime.js';
+export { mcpBusChannel } from './plugin/mcp-runtime.js';
 export type { McpPluginOptions, McpRuntime, McpSignal } from './plugin/mcp-runtime.js';
 export { registerConfigServers } from './config/register-config-servers.js';
 export type { ConfigMcpServer, ConfigServerResult, RegisterConfigServersOptions } from './config/register-config-servers.js';

@@ -13,7 +13,9 @@ import { createToken } from '../ids.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { createMetrics } from '../metrics/create-metrics.js';
 import { checkContributions } from '../plugins/check-contributions.js';
+import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import { orderPlugins } from '../plugins/order-plugins.js';
+import { createServiceRegistry, type ServicesOf } from '../plugins/plugin-services.js';
 import { createSecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateDatabase } from './migrate.js';
@@ -27,7 +29,8 @@ export const defaultAccountId = 'acc_default';
 /**
  * Builds a Preloop kernel: validates options, opens and migrates the database,
  * creates the default account, wires plugins, hooks, events, the Bus, identity,
- * secrets, the audit trail and the admin API.
+ * secrets, the audit trail and the admin API. Each plugin's `init` result is
+ * kept as its service: `preloop.service(id)`, typed from `plugins`.
  *
  * @example
  * ```ts
@@ -36,14 +39,16 @@ export const defaultAccountId = 'acc_default';
  *   secretKey: process.env.PRELOOP_SECRET_KEY,
  *   plugins: [approvals()],
  * });
+ * const engine = preloop.service('approvals'); // ApprovalEngine
  * ```
  */
-export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
+export async function createPreloop<const Plugins extends readonly PreloopPlugin[] = []>(options: PreloopOptions<Plugins>): Promise<Preloop<ServicesOf<Plugins>>> {
   const resolved = resolveOptions(options, () => createToken(32));
   const logger = resolved.logger ?? createLogger({ level: (process.env.PRELOOP_LOG_LEVEL as LogLevel | undefined) ?? 'info' });
   const plugins = orderPlugins(resolved.plugins);
   checkContributions(plugins);
   const events = createEvents();
+  const services = createServiceRegistry();
   const hooks = createHookRunner([...plugins, { id: 'host', hooks: resolved.hooks }], events);
   const database = await openDatabase(resolved.database);
   const closers: Array<() => Promise<void> | void> = [() => database.close()];
@@ -120,6 +125,7 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
       options: resolved,
       metrics,
       readiness: createReadiness({ db, bus }),
+      service: (id: string) => services.get(id),
       async authenticate(request, authenticateOptions) {
         const principal = await identity.authenticate(request, authenticateOptions);
         if (principal) return principal;
@@ -132,8 +138,9 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
           await Promise.resolve(plugin.close?.()).catch((error) => logger.warn(`plugin "${plugin.id}" failed to close`, { error }));
         }
         await closeAll();
+        services.clear();
       },
-    } as Omit<Preloop, 'api'> as Preloop;
+    } as Omit<Preloop, 'api' | 'service'> as Preloop;
 
     const tools = plugins.flatMap((plugin) => (typeof plugin.tools === 'function' ? plugin.tools(preloop) : (plugin.tools ?? [])));
     const routes = plugins.flatMap((plugin) => (typeof plugin.routes === 'function' ? plugin.routes(preloop) : (plugin.routes ?? [])));
@@ -149,8 +156,8 @@ export async function createPreloop(options: PreloopOptions): Promise<Preloop> {
         }),
       ),
     });
-    for (const plugin of plugins) await plugin.init?.(preloop);
-    return preloop;
+    for (const plugin of plugins) services.register(plugin.id, await plugin.init?.(preloop));
+    return preloop as Preloop<ServicesOf<Plugins>>;
   } catch (error) {
     await closeAll();
     throw error;

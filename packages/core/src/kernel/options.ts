@@ -10,8 +10,12 @@ import type { AuditAnchorSink } from '../audit/anchor-sink.js';
 import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
 
-/** Options of {@link createPreloop}. */
-export interface PreloopOptions {
+/**
+ * Options of {@link createPreloop}.
+ *
+ * @typeParam Plugins - The plugins, as given (their ids and services type `preloop.service`).
+ */
+export interface PreloopOptions<Plugins extends readonly PreloopPlugin[] = readonly PreloopPlugin[]> {
   /** `sqlite:<file>`, `:memory:`, `postgres://…`, or `{ kysely, dialect }` for a host-supplied Kysely instance. */
   database: string | { kysely: Kysely<any>; dialect: 'sqlite' | 'postgres' };
   /**
@@ -145,7 +149,7 @@ export type ResolvedPreloopOptions = z.output<typeof optionsSchema> & { secretKe
  * resolveOptions({ database: ':memory:' });
  * ```
  */
-export function resolveOptions(options: PreloopOptions, randomKey: () => string): ResolvedPreloopOptions {
+export function resolveOptions(options: PreloopOptions<readonly PreloopPlugin[]>, randomKey: () => string): ResolvedPreloopOptions {
   const result = optionsSchema.safeParse(options ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -10,6 +10,7 @@ import type { Principal } from '../identity/principal.js';
 import type { Logger } from '../logger.js';
 import type { PreloopMetrics } from '../metrics/create-metrics.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
+import type { KernelServices, PreloopServices } from '../plugins/plugin-services.js';
 import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { DialectName } from '../storage/database.js';
@@ -22,8 +23,14 @@ export interface AuthenticateOptions {
   audience?: string;
 }
 
-/** A running Preloop kernel, as returned by `createPreloop`. */
-export interface Preloop {
+/**
+ * A running Preloop kernel, as returned by `createPreloop`.
+ *
+ * @typeParam Services - The plugin services `createPreloop` inferred from its `plugins`, by plugin id
+ * (added to those declared in {@link PreloopServices}).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Preloop<Services extends object = {}> {
   /** The admin REST API: a web-standard handler serving `/api/v1/*`. */
   readonly api: (request: Request) => Promise<Response>;
   /** Typed events: observe, never decide. */
@@ -50,6 +57,19 @@ export interface Preloop {
   readonly governance: Governance;
   /** The installed plugins in dependency order. */
   readonly plugins: readonly PreloopPlugin[];
+  /**
+   * The service plugin `id` returned from its `init` (for example
+   * `preloop.service('approvals')`, the approval engine). Typed from the
+   * plugins given to `createPreloop` and from {@link PreloopServices}.
+   * Throws `SERVICE_NOT_REGISTERED` (500) naming the id when no such plugin
+   * runs in this kernel (or it returned no service).
+   *
+   * @example
+   * ```ts
+   * const engine = preloop.service('approvals');
+   * ```
+   */
+  service<Id extends keyof KernelServices<Services> & string>(id: Id): KernelServices<Services>[Id];
   /** Tools contributed by plugins. */
   readonly tools: readonly ToolContribution[];
   /** The structured logger. */

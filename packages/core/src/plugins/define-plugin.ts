@@ -9,10 +9,15 @@ import type { Preloop } from '../kernel/preloop.js';
 /**
  * A Preloop plugin: a plain object with an `id`, optional dependencies, its own
  * migrations, hooks, and capability contributions. Make one with {@link definePlugin}.
+ * What its `init` returns is its service, kept by the kernel and read with
+ * `preloop.service(id)`.
+ *
+ * @typeParam Id - The plugin id, as a literal type, so the kernel can key its service by it.
+ * @typeParam Service - What `init` returns (the plugin's service), `void` for none.
  */
-export interface PreloopPlugin {
+export interface PreloopPlugin<Id extends string = string, Service = unknown> {
   /** Unique id, for example `approvals` or `github`. Two plugins with one id are a configuration error. */
-  id: string;
+  id: Id;
   /** Ids of plugins that must also be installed. A missing one is a configuration error at start-up. */
   dependencies?: string[];
   /** The plugin's own migrations; they run after core's, in dependency order. */
@@ -30,8 +35,13 @@ export interface PreloopPlugin {
    * kind, the index and the problem.
    */
   contributions?: PluginContributions;
-  /** Called once the kernel is built and migrated, in dependency order. */
-  init?(preloop: Preloop): void | Promise<void>;
+  /**
+   * Called once the kernel is built and migrated, in dependency order (so a
+   * plugin's dependencies' services are already registered). What it returns
+   * (resolved) is the plugin's service, served by `preloop.service(id)`;
+   * `undefined` registers none.
+   */
+  init?(preloop: Preloop): Service | Promise<Service>;
   /** Called on `preloop.close()`, in reverse order. */
   close?(): void | Promise<void>;
 }
@@ -49,7 +59,9 @@ export interface PluginContributions {
 }
 
 /**
- * Helps inference when writing a plugin factory. The object is returned as is.
+ * Helps inference when writing a plugin factory: the id is kept as a literal
+ * type and `init`'s result as the service type, so `createPreloop` types
+ * `preloop.service(id)`. The object is returned as is.
  *
  * @example
  * ```ts
@@ -57,10 +69,13 @@ export interface PluginContributions {
  *   return definePlugin({
  *     id: 'hello',
  *     hooks: { 'audit.record': async (record) => console.log(options.greeting ?? 'hi', record.action) },
+ *     init: () => ({ greet: (name: string) => `${options.greeting ?? 'hi'} ${name}` }),
  *   });
  * }
+ * const preloop = await createPreloop({ database: ':memory:', plugins: [hello()] });
+ * preloop.service('hello').greet('Ada'); // 'hi Ada'
  * ```
  */
-export function definePlugin<const T extends PreloopPlugin>(plugin: T): T {
+export function definePlugin<const T extends PreloopPlugin<string, any>>(plugin: T): T {
   return plugin;
 }

@@ -7,7 +7,6 @@
 import { defineRoute, type AdminRoute, type Preloop } from '@preloop/core';
 import { budgetCreateSchema, budgetUpdateSchema } from '../budgets/budget-types.js';
 import { callReservations, reservationBoundsOf } from '../budgets/call-reservation.js';
-import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
 
 const tag = 'gateway';
 
@@ -20,12 +19,12 @@ const tag = 'gateway';
  * ```
  */
 export function budgetRoutes(): AdminRoute[] {
-  const budgets = (preloop: Preloop) => getGatewayRuntime(preloop).budgets;
+  const budgets = (preloop: Preloop) => preloop.service('gateway').budgets;
   return [
     defineRoute({
       method: 'GET', path: '/budgets/status', summary: 'Spend against every budget in its current period', tag, access: { role: 'viewer' },
       handler: async ({ preloop, principal }) => {
-        const runtime = getGatewayRuntime(preloop);
+        const runtime = preloop.service('gateway');
         const accountId = principal!.accountId;
         const reservationOf = callReservations(await runtime.models.list(accountId), reservationBoundsOf(preloop));
         return { items: await runtime.budgets.status(accountId, Date.now(), reservationOf) };

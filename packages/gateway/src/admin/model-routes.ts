@@ -8,7 +8,6 @@
 
 import { defineRoute, type AdminRoute, type Preloop } from '@preloop/core';
 import { modelAliasCreateSchema, modelAliasUpdateSchema } from '../models/model-alias.js';
-import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
 
 const tag = 'gateway';
 
@@ -21,7 +20,7 @@ const tag = 'gateway';
  * ```
  */
 export function modelRoutes(): AdminRoute[] {
-  const models = (preloop: Preloop) => getGatewayRuntime(preloop).models;
+  const models = (preloop: Preloop) => preloop.service('gateway').models;
   return [
     defineRoute({
       method: 'GET', path: '/models', summary: 'List model aliases', tag, access: { role: 'viewer' },

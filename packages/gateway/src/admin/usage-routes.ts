@@ -8,7 +8,6 @@
 import { defineRoute, pageQueryShape, type AdminRoute } from '@preloop/core';
 import { z } from 'zod';
 import { defaultUsageWindow, listGatewayEvents, listUsage, summarizeUsage, usageGroupings } from '../records/usage-queries.js';
-import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
 
 const tag = 'gateway';
 const time = z.coerce.number().int().nonnegative();
@@ -47,18 +46,18 @@ export function usageRoutes(): AdminRoute[] {
       access: { role: 'viewer' }, query: summaryQuery,
       handler: ({ preloop, principal, query }) => {
         const window = defaultUsageWindow();
-        return summarizeUsage(getGatewayRuntime(preloop).db, principal!.accountId, query.groupBy, query.from ?? window.from, query.to ?? window.to);
+        return summarizeUsage(preloop.service('gateway').db, principal!.accountId, query.groupBy, query.from ?? window.from, query.to ?? window.to);
       },
     }),
     defineRoute({
       method: 'GET', path: '/usage', summary: 'Usage records, newest first', tag, access: { role: 'viewer' }, query: listQuery,
-      handler: ({ preloop, principal, query }) => listUsage(getGatewayRuntime(preloop).db, principal!.accountId, query),
+      handler: ({ preloop, principal, query }) => listUsage(preloop.service('gateway').db, principal!.accountId, query),
     }),
     defineRoute({
       method: 'GET', path: '/runtime-sessions/:id/gateway-events', summary: "A runtime session's model calls, oldest first", tag, access: { role: 'viewer' }, query: pageQuery,
       handler: async ({ preloop, principal, params, query }) => {
         await preloop.identity.runtimeSessions.get(principal!.accountId, params.id!);
-        return listGatewayEvents(getGatewayRuntime(preloop).db, principal!.accountId, params.id!, query);
+        return listGatewayEvents(preloop.service('gateway').db, principal!.accountId, params.id!, query);
       },
     }),
   ];

@@ -17,25 +17,13 @@ import type { Budget } from './budget-types.js';
 /** The reservation bounds a gateway handler uses. */
 export type ReservationBounds = Required<Pick<GatewayBudgetOptions, 'defaultMaxOutputTokens' | 'fixedInputTokens'>>;
 
-const defaultBounds: ReservationBounds = { defaultMaxOutputTokens: 8192, fixedInputTokens: 2048 };
-const registered = new WeakMap<Preloop, ReservationBounds>();
+/** The reservation bounds before a gateway handler is created: 8192 output tokens, 2048 fixed input tokens. */
+export const defaultReservationBounds: Readonly<ReservationBounds> = Object.freeze({ defaultMaxOutputTokens: 8192, fixedInputTokens: 2048 });
 
 /**
- * Records the reservation bounds of the gateway handler created on `preloop`
- * (the last one wins), for the budget status.
- *
- * @example
- * ```ts
- * registerReservationBounds(preloop, resolved.budgets);
- * ```
- */
-export function registerReservationBounds(preloop: Preloop, bounds: ReservationBounds): void {
-  registered.set(preloop, { defaultMaxOutputTokens: bounds.defaultMaxOutputTokens, fixedInputTokens: bounds.fixedInputTokens });
-}
-
-/**
- * The reservation bounds of the gateway handler on `preloop`, or the
- * defaults (8192 output tokens, 2048 fixed input tokens) when none was created.
+ * The reservation bounds of the last gateway handler created on `preloop`, or
+ * {@link defaultReservationBounds} when none was created. `SERVICE_NOT_REGISTERED`
+ * without the `gateway()` plugin.
  *
  * @example
  * ```ts
@@ -43,7 +31,7 @@ export function registerReservationBounds(preloop: Preloop, bounds: ReservationB
  * ```
  */
 export function reservationBoundsOf(preloop: Preloop): ReservationBounds {
-  return registered.get(preloop) ?? defaultBounds;
+  return preloop.service('gateway').reservationBounds;
 }
 
 /**

@@ -5,7 +5,6 @@ import { anthropicRequestArbitrary } from '../../test-fixtures/arbitraries.js';
 import { defaultMockReply, type MockRequest } from '../../test-fixtures/mock-upstream.js';
 import { anthropicEventsOf } from '../../test-fixtures/stream-helpers.js';
 import { encodeAnthropicEvent } from '../sse/serialize-sse.js';
-import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
 import { gateway } from '../runtime/gateway-plugin.js';
 import { createGateway, type GatewayHandler } from './create-gateway.js';
 import { anthropicProviderForTests, openAIProviderForTests } from '../../test-fixtures/test-providers.js';
@@ -30,7 +29,7 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('cr
       plugins: [gateway({ reclaimIntervalMs: 0 })],
       policy: { version: 1, defaults: { tools: 'deny', models: { allow: ['*'] } } },
     });
-    const runtime = getGatewayRuntime(test.preloop);
+    const runtime = test.preloop.service('gateway');
     (runtime.providers as Map<string, unknown>).set('openai', openAIProviderForTests);
     (runtime.providers as Map<string, unknown>).set('anthropic', anthropicProviderForTests);
     const system = { type: 'system' as const };

@@ -9,7 +9,6 @@
 
 import { PreloopError, type Preloop } from '@preloop/core';
 import type { GatewayOperation } from '../calls/call-plans.js';
-import { registerReservationBounds } from '../budgets/call-reservation.js';
 import { countTokens } from '../calls/count-tokens.js';
 import { jsonReply, type GatewayReply, type GatewayRequest } from '../calls/exchange.js';
 import type { GatewayContext } from '../calls/gateway-context.js';
@@ -17,7 +16,6 @@ import { errorReply, type IngressFormat } from '../calls/ingress-errors.js';
 import { listModels } from '../calls/model-lists.js';
 import { runModelCall, unauthenticated } from '../calls/run-model-call.js';
 import { createFetchTransport, createNodeTransport, type UpstreamTransport } from '../calls/upstream-transport.js';
-import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
 import { authenticateGatewayRequest } from './gateway-auth.js';
 import { resolveGatewayOptions, type GatewayOptions } from './gateway-options.js';
 import { createRateLimiter } from './rate-limiter.js';
@@ -40,10 +38,11 @@ type Route = { method: 'GET' | 'POST'; serve: (request: GatewayRequest, id?: str
  */
 export function createGatewayDispatcher(preloop: Preloop, options: GatewayOptions = {}, transport?: UpstreamTransport): GatewayDispatcher {
   const resolved = resolveGatewayOptions(options);
-  registerReservationBounds(preloop, resolved.budgets);
+  const runtime = preloop.service('gateway');
+  runtime.reservationBounds = { defaultMaxOutputTokens: resolved.budgets.defaultMaxOutputTokens, fixedInputTokens: resolved.budgets.fixedInputTokens };
   const context: GatewayContext = {
     preloop,
-    runtime: getGatewayRuntime(preloop),
+    runtime,
     options: resolved,
     limiter: createRateLimiter(preloop.rateLimits, resolved.rateLimits),
     transport: transport ?? (resolved.fetch ? createFetchTransport(resolved.fetch) : createNodeTransport()),

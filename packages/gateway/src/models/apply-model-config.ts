@@ -5,7 +5,6 @@
  */
 
 import { isPreloopError, PreloopError, type Preloop } from '@preloop/core';
-import { getGatewayRuntime } from '../runtime/gateway-runtime.js';
 import { modelPricesSchema, type ModelPrices } from '../usage/model-prices.js';
 import { managedSecretName, type ModelAlias, type ModelAliasUpdate } from './model-alias.js';
 
@@ -70,7 +69,7 @@ async function storedKey(preloop: Preloop, accountId: string, alias: ModelAlias)
  * ```
  */
 export async function applyModelConfig(preloop: Preloop, models: readonly ModelConfigEntry[], accountId: string = preloop.accountId): Promise<string[]> {
-  const store = getGatewayRuntime(preloop).models;
+  const store = preloop.service('gateway').models;
   const changes: string[] = [];
   for (const entry of models) {
     const prices = pricesOf(preloop, entry);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { definePlugin, type PreloopPlugin } from '@preloop/core';
+import { definePlugin, type Preloop, type PreloopPlugin } from '@preloop/core';
 import { registerGatewayMetrics } from '../records/gateway-metrics.js';
 import { budgetRoutes } from '../admin/budget-routes.js';
 import { modelRoutes } from '../admin/model-routes.js';
@@ -18,7 +18,8 @@ import { createGatewayRuntime, type GatewayPluginOptions, type GatewayRuntime } 
  * records, budgets, reservations, gateway events), admin routes under
  * `/api/v1` (`/models`, `/usage`, `/usage/summary`, `/budgets`,
  * `/budgets/status`, `/runtime-sessions/:id/gateway-events`) and the runtime
- * `createGateway` uses. Install provider plugins next to it.
+ * `createGateway` uses: its service, `preloop.service('gateway')`. Install
+ * provider plugins next to it.
  *
  * @example
  * ```ts
@@ -26,15 +27,16 @@ import { createGatewayRuntime, type GatewayPluginOptions, type GatewayRuntime } 
  * const handler = createGateway(preloop);
  * ```
  */
-export function gateway(options: GatewayPluginOptions = {}): PreloopPlugin {
+export function gateway(options: GatewayPluginOptions = {}) {
   let runtime: GatewayRuntime | null = null;
   return definePlugin({
     id: 'gateway',
     migrations: gatewayMigrations,
     routes: [...modelRoutes(), ...budgetRoutes(), ...usageRoutes()],
-    init(preloop) {
+    init(preloop: Preloop): GatewayRuntime {
       runtime = createGatewayRuntime(preloop, options);
       registerGatewayMetrics(preloop);
+      return runtime;
     },
     async close() {
       await runtime?.close();

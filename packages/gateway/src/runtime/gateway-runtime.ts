@@ -7,10 +7,11 @@
  * @module
  */
 
-import { createAccountCache, PreloopError, StoreUnavailableError, type AccountCache, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
+import { createAccountCache, StoreUnavailableError, type AccountCache, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import { createBudgetStore, toBudget, type BudgetStore } from '../budgets/budget-store.js';
 import { reclaimExpiredReservations } from '../budgets/budget-ledger.js';
+import { defaultReservationBounds, type ReservationBounds } from '../budgets/call-reservation.js';
 import type { Budget } from '../budgets/budget-types.js';
 import { createModelStore, loadCachedModels, type CachedModels, type ModelStore } from '../models/model-store.js';
 import { collectProviders, type ProviderRegistry } from '../models/provider-registry.js';
@@ -47,7 +48,7 @@ export interface GatewayPluginOptions {
   maxPendingRecordBytes?: number;
 }
 
-/** The gateway's state in one kernel. */
+/** The gateway's state in one kernel: the `gateway()` plugin's service, `preloop.service('gateway')`. */
 export interface GatewayRuntime {
   readonly preloop: Preloop;
   readonly db: Kysely<GatewayTables>;
@@ -55,6 +56,11 @@ export interface GatewayRuntime {
   readonly models: ModelStore;
   readonly budgets: BudgetStore;
   readonly writer: UsageWriter;
+  /**
+   * The reservation bounds of the last gateway handler created on this kernel
+   * (8192 output tokens, 2048 fixed input tokens until one is), for `GET /budgets/status`.
+   */
+  reservationBounds: ReservationBounds;
   /**
    * Queues an audit record, handed to the audit trail after `writeIntervalMs`
    * together with the others queued meanwhile, so they share one
@@ -76,24 +82,11 @@ export interface GatewayRuntime {
   close(): Promise<void>;
 }
 
-const runtimes = new WeakMap<Preloop, GatewayRuntime>();
-
-/**
- * The gateway runtime of a kernel; a `CONFIGURATION_ERROR` when the
- * `gateway()` plugin is not installed.
- *
- * @example
- * ```ts
- * const runtime = getGatewayRuntime(preloop);
- * await runtime.models.list(preloop.accountId);
- * ```
- */
-export function getGatewayRuntime(preloop: Preloop): GatewayRuntime {
-  const runtime = runtimes.get(preloop);
-  if (!runtime) {
-    throw new PreloopError('CONFIGURATION_ERROR', '@preloop/gateway needs its plugin: createPreloop({ plugins: [gateway(), openai(), …] }) before createGateway(preloop).');
+declare module '@preloop/core' {
+  interface PreloopServices {
+    /** The model gateway's runtime of the `gateway()` plugin. */
+    gateway: GatewayRuntime;
   }
-  return runtime;
 }
 
 /**
@@ -153,6 +146,7 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
     models: createModelStore(preloop, providers, modelCache, announce(modelCache)),
     budgets: createBudgetStore(preloop, budgetCache, announce(budgetCache)),
     writer,
+    reservationBounds: defaultReservationBounds,
     audit(input) {
       auditBuffer.write(input);
     },
@@ -177,9 +171,7 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
       }
       modelCache.close();
       budgetCache.close();
-      runtimes.delete(preloop);
     },
   };
-  runtimes.set(preloop, runtime);
   return runtime;
 }

@@ -1,5 +1,4 @@
 import { defineRoute, PreloopError, type AdminRoute, type Principal } from '@preloop/core';
-import { getMcpRuntime } from '../plugin/mcp-runtime.js';
 import { mcpServerInputSchema, mcpServerPatchSchema, type McpServerPatch, type McpServerInput } from '../store/server-schema.js';
 
 const tag = 'mcp';
@@ -23,7 +22,7 @@ export const mcpServerRoutes: AdminRoute[] = [
     summary: 'List upstream MCP servers',
     tag,
     access: { role: 'viewer' },
-    handler: async ({ preloop, principal }) => ({ items: await getMcpRuntime(preloop).servers.list(principal!.accountId) }),
+    handler: async ({ preloop, principal }) => ({ items: await preloop.service('mcp').servers.list(principal!.accountId) }),
   }),
   defineRoute<McpServerInput>({
     method: 'POST',
@@ -35,7 +34,7 @@ export const mcpServerRoutes: AdminRoute[] = [
     status: 201,
     handler: async ({ preloop, principal, body }) => {
       requireOwnerForStdio(principal, body.transport);
-      return getMcpRuntime(preloop).servers.create(principal!.accountId, body, principal!);
+      return preloop.service('mcp').servers.create(principal!.accountId, body, principal!);
     },
   }),
   defineRoute({
@@ -44,7 +43,7 @@ export const mcpServerRoutes: AdminRoute[] = [
     summary: 'Get an upstream MCP server',
     tag,
     access: { role: 'viewer' },
-    handler: async ({ preloop, principal, params }) => getMcpRuntime(preloop).servers.get(principal!.accountId, params.id!),
+    handler: async ({ preloop, principal, params }) => preloop.service('mcp').servers.get(principal!.accountId, params.id!),
   }),
   defineRoute<McpServerPatch>({
     method: 'PATCH',
@@ -54,7 +53,7 @@ export const mcpServerRoutes: AdminRoute[] = [
     access: { role: 'admin' },
     body: mcpServerPatchSchema as never,
     handler: async ({ preloop, principal, params, body }) => {
-      const runtime = getMcpRuntime(preloop);
+      const runtime = preloop.service('mcp');
       const current = await runtime.servers.get(principal!.accountId, params.id!);
       requireOwnerForStdio(principal, current.transport);
       const updated = await runtime.servers.update(principal!.accountId, params.id!, body, principal!);
@@ -72,7 +71,7 @@ export const mcpServerRoutes: AdminRoute[] = [
     tag,
     access: { role: 'admin' },
     handler: async ({ preloop, principal, params }) => {
-      const runtime = getMcpRuntime(preloop);
+      const runtime = preloop.service('mcp');
       const current = await runtime.servers.get(principal!.accountId, params.id!);
       requireOwnerForStdio(principal, current.transport);
       await runtime.servers.remove(principal!.accountId, current.id, principal!);
@@ -88,7 +87,7 @@ export const mcpServerRoutes: AdminRoute[] = [
     tag,
     access: { role: 'admin' },
     handler: async ({ preloop, principal, params }) => {
-      const runtime = getMcpRuntime(preloop);
+      const runtime = preloop.service('mcp');
       const server = await runtime.servers.get(principal!.accountId, params.id!);
       if (!server.enabled) throw new PreloopError('CONFLICT', `MCP server "${server.name}" is disabled; enable it before scanning.`);
       return runtime.upstreams.scan(server, { trigger: 'admin', actor: principal! });

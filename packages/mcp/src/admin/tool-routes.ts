@@ -2,7 +2,6 @@ import { defineRoute, PreloopError, type AdminRoute, type Preloop } from '@prelo
 import { z } from 'zod';
 import { builtinToolNames } from '../builtins/builtin-tools.js';
 import { diffDefinitions } from '../pinning/tool-definition.js';
-import { getMcpRuntime } from '../plugin/mcp-runtime.js';
 import type { UpstreamToolRecord } from '../store/tool-store.js';
 
 const tag = 'mcp';
@@ -34,7 +33,7 @@ export interface CatalogEntry {
 }
 
 async function catalogEntries(preloop: Preloop, accountId: string): Promise<CatalogEntry[]> {
-  const runtime = getMcpRuntime(preloop);
+  const runtime = preloop.service('mcp');
   const [upstream, catalog] = await Promise.all([runtime.tools.list(accountId), runtime.catalog.get(accountId)]);
   const trusted = (name: string, source: 'builtin' | 'plugin', description: string | null): CatalogEntry => ({
     name, source, server: null, status: source, available: true, conflict: false, listedAs: null, flags: [], description, pinnedHash: null, liveHash: null, pinnedAt: null, pinnedBy: null, changedAt: null,
@@ -62,7 +61,7 @@ async function catalogEntries(preloop: Preloop, accountId: string): Promise<Cata
 }
 
 async function upstreamTool(preloop: Preloop, accountId: string, name: string): Promise<UpstreamToolRecord> {
-  const tool = await getMcpRuntime(preloop).tools.find(accountId, name);
+  const tool = await preloop.service('mcp').tools.find(accountId, name);
   if (!tool) throw new PreloopError('NOT_FOUND', `No upstream tool named "${name.slice(0, 200)}".`);
   return tool;
 }
@@ -101,7 +100,7 @@ export const mcpToolRoutes: AdminRoute[] = [
     access: { role: 'admin' },
     body: z.strictObject({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-hex-digit liveHash you reviewed'), comment: z.string().max(2000).optional() }) as never,
     handler: async ({ preloop, principal, params, body }) => {
-      const runtime = getMcpRuntime(preloop);
+      const runtime = preloop.service('mcp');
       const tool = await runtime.tools.approvePin(principal!.accountId, params.name!, body.hash, principal!, body.comment);
       await runtime.announce({ accountId: principal!.accountId, kind: 'tools' });
       return tool;
@@ -116,9 +115,9 @@ export const mcpToolRoutes: AdminRoute[] = [
     handler: async ({ preloop, principal, params }) => {
       const name = params.name!;
       const accountId = principal!.accountId;
-      const known = (builtinToolNames as readonly string[]).includes(name) || preloop.tools.some((tool) => tool.name === name) || (await getMcpRuntime(preloop).tools.find(accountId, name)) !== null;
+      const known = (builtinToolNames as readonly string[]).includes(name) || preloop.tools.some((tool) => tool.name === name) || (await preloop.service('mcp').tools.find(accountId, name)) !== null;
       if (!known) throw new PreloopError('NOT_FOUND', `No tool named "${name.slice(0, 200)}".`);
-      return getMcpRuntime(preloop).stats.get(accountId, name);
+      return preloop.service('mcp').stats.get(accountId, name);
     },
   }),
 ];

@@ -1,5 +1,4 @@
 import { redactString, type AuditRecordInput, type Preloop } from '@preloop/core';
-import { getMcpRuntime } from '../plugin/mcp-runtime.js';
 import type { McpServerInput, McpServerPatch, McpServerRecord, McpServerTrust } from '../store/server-schema.js';
 import type { ScanToolOutcome } from '../store/tool-store.js';
 
@@ -61,7 +60,7 @@ function withoutUnset<T extends object>(value: T): T {
 }
 
 async function differs(preloop: Preloop, existing: McpServerRecord, entry: ConfigMcpServer): Promise<boolean> {
-  const runtime = getMcpRuntime(preloop);
+  const runtime = preloop.service('mcp');
   if (existing.transport !== entry.transport || Object.keys(changedSettings(existing, entry)).length > 0) return true;
   const credentials = await runtime.servers.credentials(existing);
   if (entry.transport === 'http') return existing.url !== entry.url || !sameJson(credentials.headers, entry.headers ?? {});
@@ -92,7 +91,7 @@ function summarize(outcomes: ScanToolOutcome[]): ConfigServerResult['scan'] {
  * ```
  */
 export async function registerConfigServers(preloop: Preloop, entries: readonly ConfigMcpServer[], options: RegisterConfigServersOptions = {}): Promise<ConfigServerResult[]> {
-  const runtime = getMcpRuntime(preloop);
+  const runtime = preloop.service('mcp');
   const accountId = options.accountId ?? preloop.accountId;
   const actor = options.actor ?? { type: 'system' as const, name: 'PRELOOP_CONFIG' };
   const results: ConfigServerResult[] = [];

@@ -5,7 +5,6 @@ import { createBuiltinTools } from '../builtins/builtin-tools.js';
 import { createApprovalFlow } from '../calls/approval-flow.js';
 import { createToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool } from '../calls/tool-types.js';
-import { getMcpRuntime } from '../plugin/mcp-runtime.js';
 import { createSessionServer, type SessionServer } from '../server/session-server.js';
 import { createCallStreams } from '../store/call-streams.js';
 import type { McpHandlerOptions } from './handler-options.js';
@@ -13,7 +12,6 @@ import { createMemoryEventStore } from './memory-event-store.js';
 import { answerResumedCall, createCallTracking, type ResumedCallDependencies } from './resumed-calls.js';
 import { createHostMatcher, createOriginMatcher, jsonRpcErrorResponse, loopbackHosts, onBodyEnd, readLimitedBody, unauthorizedResponse } from './request-guards.js';
 import { createSessionRegistry, principalKey, type RegisteredSession } from './session-registry.js';
-import { trackOpenSessions } from './session-metrics.js';
 
 /** The MCP endpoint: a web-standard handler, plus `close()` for its sessions. */
 export interface McpHandler {
@@ -52,7 +50,7 @@ const corsExposedHeaders = 'mcp-session-id, mcp-protocol-version, www-authentica
  * ```
  */
 export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = {}): McpHandler {
-  const runtime = getMcpRuntime(preloop);
+  const runtime = preloop.service('mcp');
   const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
   const hostAllowed = createHostMatcher(options.allowedHosts === undefined ? loopbackHosts : options.allowedHosts);
   const originAllowed = createOriginMatcher(options.allowedOrigins ?? [], options.allowLoopbackOrigins !== false);
@@ -238,7 +236,7 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     }
   }) as McpHandler;
   handler.sessionCount = () => registry.size();
-  const untrackSessions = trackOpenSessions(preloop, () => registry.size());
+  const untrackSessions = runtime.sessions.track(() => registry.size());
   handler.close = async () => {
     untrackSessions();
     stopListening();

@@ -1,33 +1,37 @@
 import type { Preloop } from '@preloop/core';
 
-const counters = new WeakMap<Preloop, Set<() => number>>();
+/** The kernel's count of open MCP sessions, summed over its handlers at scrape time. */
+export interface OpenSessionGauge {
+  /** Counts a handler's open sessions; returns the function that stops counting them (the handler's `close`). */
+  track(count: () => number): () => void;
+}
 
 /**
- * Counts an MCP handler's open sessions in the kernel's `preloop_mcp_sessions_open` gauge
- * (the sum over every handler of the kernel, read at scrape time). Returns the function
- * that stops counting them (the handler's `close`).
+ * Registers the kernel's `preloop_mcp_sessions_open` gauge (the sum over every
+ * MCP handler of the kernel, read at scrape time). Made once per kernel, by the
+ * `mcp()` plugin's runtime.
  *
  * @example
  * ```ts
- * const untrack = trackOpenSessions(preloop, () => registry.size());
+ * const sessions = createOpenSessionGauge(preloop);
+ * const untrack = sessions.track(() => registry.size());
  * ```
  */
-export function trackOpenSessions(preloop: Preloop, count: () => number): () => void {
-  let sources = counters.get(preloop);
-  if (!sources) {
-    const registered = new Set<() => number>();
-    sources = registered;
-    counters.set(preloop, registered);
-    preloop.metrics.gauge({
-      name: 'preloop_mcp_sessions_open',
-      help: 'Open MCP sessions on this instance (stateful Streamable HTTP sessions).',
-      collect() {
-        let open = 0;
-        for (const source of registered) open += source();
-        this.set(open);
-      },
-    });
-  }
-  sources.add(count);
-  return () => sources.delete(count);
+export function createOpenSessionGauge(preloop: Preloop): OpenSessionGauge {
+  const sources = new Set<() => number>();
+  preloop.metrics.gauge({
+    name: 'preloop_mcp_sessions_open',
+    help: 'Open MCP sessions on this instance (stateful Streamable HTTP sessions).',
+    collect() {
+      let open = 0;
+      for (const source of sources) open += source();
+      this.set(open);
+    },
+  });
+  return {
+    track(count) {
+      sources.add(count);
+      return () => sources.delete(count);
+    },
+  };
 }

@@ -8,7 +8,8 @@ import { createMcpRuntime, type McpPluginOptions, type McpRuntime } from './mcp-
  * The `@preloop/mcp` plugin (id `mcp`): its tables (upstream servers, tools
  * with pinned definition hashes and quarantine state, per-tool statistics),
  * its admin routes (`/mcp-servers`, `/tools`) and the shared runtime that
- * `createMcpHandler` uses (upstream connections, catalog, records).
+ * `createMcpHandler` uses (upstream connections, catalog, records): its
+ * service, `preloop.service('mcp')`.
  *
  * @example
  * ```ts
@@ -22,8 +23,10 @@ export function mcp(options: McpPluginOptions = {}) {
     id: 'mcp',
     migrations: mcpMigrations,
     routes: [...mcpServerRoutes, ...mcpToolRoutes],
-    init(preloop: Preloop) {
-      runtimes.add(createMcpRuntime(preloop, options));
+    init(preloop: Preloop): McpRuntime {
+      const runtime = createMcpRuntime(preloop, options);
+      runtimes.add(runtime);
+      return runtime;
     },
     async close() {
       const all = [...runtimes];

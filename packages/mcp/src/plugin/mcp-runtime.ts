@@ -1,4 +1,4 @@
-import { createToken, governanceBusChannel, PreloopError, type GovernanceSignal, type Preloop } from '@preloop/core';
+import { createToken, governanceBusChannel, type GovernanceSignal, type Preloop } from '@preloop/core';
 import { createToolCatalog, type ToolCatalog } from '../catalog/tool-catalog.js';
 import { builtinToolNames } from '../builtins/builtin-tools.js';
 import { createArgumentValidator, type ArgumentValidator } from '../calls/argument-checks.js';
@@ -9,6 +9,7 @@ import { createMcpServerStore, type McpServerStore } from '../store/server-store
 import { createMcpToolStore, type McpToolStore } from '../store/tool-store.js';
 import { createToolStatsStore, type ToolStatsStore } from '../store/tool-stats.js';
 import { createUpstreamManager, type UpstreamManager } from '../upstream/upstream-manager.js';
+import { createOpenSessionGauge, type OpenSessionGauge } from '../http/session-metrics.js';
 
 /** Options of the `mcp()` plugin. */
 export interface McpPluginOptions {
@@ -36,7 +37,11 @@ export interface McpChangeListener {
   changed(signal: McpSignal): void;
 }
 
-/** The shared state of `@preloop/mcp` in one kernel: stores, upstream connections, catalog and records. */
+/**
+ * The shared state of `@preloop/mcp` in one kernel: stores, upstream
+ * connections, catalog and records. The `mcp()` plugin's service:
+ * `preloop.service('mcp')`.
+ */
 export interface McpRuntime {
   readonly preloop: Preloop;
   readonly servers: McpServerStore;
@@ -48,6 +53,8 @@ export interface McpRuntime {
   readonly catalog: ToolCatalog;
   readonly records: CallRecorder;
   readonly validator: ArgumentValidator;
+  /** The kernel's `preloop_mcp_sessions_open` gauge, summing every handler's open sessions. */
+  readonly sessions: OpenSessionGauge;
   /** Applies a change on this instance at once and announces it to the others (through the Bus). */
   announce(signal: McpSignal): Promise<void>;
   /** Registers a listener; returns the function that removes it. */
@@ -55,24 +62,11 @@ export interface McpRuntime {
   close(): Promise<void>;
 }
 
-const runtimes = new WeakMap<Preloop, McpRuntime>();
-
-/**
- * The `@preloop/mcp` runtime of a kernel; a `CONFIGURATION_ERROR` when the
- * `mcp()` plugin is not installed.
- *
- * @example
- * ```ts
- * const runtime = getMcpRuntime(preloop);
- * await runtime.servers.list(preloop.accountId);
- * ```
- */
-export function getMcpRuntime(preloop: Preloop): McpRuntime {
-  const runtime = runtimes.get(preloop);
-  if (!runtime) {
-    throw new PreloopError('CONFIGURATION_ERROR', '@preloop/mcp needs its plugin: createPreloop({ plugins: [mcp()] }) before createMcpHandler(preloop).');
+declare module '@preloop/core' {
+  interface PreloopServices {
+    /** The `@preloop/mcp` runtime of the `mcp()` plugin. */
+    mcp: McpRuntime;
   }
-  return runtime;
 }
 
 /**
@@ -139,6 +133,7 @@ export function createMcpRuntime(preloop: Preloop, options: McpPluginOptions): M
     catalog,
     records,
     validator: createArgumentValidator(preloop.logger),
+    sessions: createOpenSessionGauge(preloop),
     announce,
     listen(listener) {
       listeners.add(listener);
@@ -150,9 +145,7 @@ export function createMcpRuntime(preloop: Preloop, options: McpPluginOptions): M
       await upstreams.close();
       await records.close();
       await stats.close();
-      runtimes.delete(preloop);
     },
   };
-  runtimes.set(preloop, runtime);
   return runtime;
 }

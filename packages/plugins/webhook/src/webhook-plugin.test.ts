@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { approvals, getApprovalEngine } from '@preloop/approvals';
+import { approvals } from '@preloop/approvals';
 import type { Principal } from '@preloop/core';
 import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,7 +69,7 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
       type: 'user', id: 'usr_requester', accountId: preloop.accountId, name: 'requester', role: 'viewer', userId: 'usr_requester',
       apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [],
     };
-    const engine = getApprovalEngine(preloop);
+    const engine = preloop.service('approvals');
     return { engine, approver, requester, preloop };
   }
 
