@@ -32,6 +32,9 @@ export type {
   ToolResultEnvelope,
   ModelCallEnvelope,
   ModelResultEnvelope,
+  PolicyHookInput,
+  ToolCallPolicyInput,
+  ModelCallPolicyInput,
 } from './hooks/hook-types.js';
 export type { HookRunner } from './hooks/hook-runner.js';
 export { createEvents } from './events/create-event-bus.js';
@@ -122,7 +125,25 @@ export { readJsonBody, readTextBody } from './api/read-body.js';
 
 export * from './policy/index.js';
 export { createGovernance } from './governance/create-governance.js';
-export type { Governance } from './governance/create-governance.js';
+export type { Governance, GovernedTarget, CallVerdict } from './governance/create-governance.js';
+export { runGovernedCall } from './governed-call/run-governed-call.js';
+export type { GovernedCallKernel } from './governed-call/run-governed-call.js';
+export { governedCallStages } from './governed-call/governed-call-types.js';
+export type {
+  GovernedApprovalStep,
+  GovernedExecution,
+  GovernedCallContext,
+  GovernedCallKind,
+  GovernedCallOutcome,
+  GovernedCallRecord,
+  GovernedCallStage,
+  GovernedCallState,
+  GovernedCallSurface,
+  GovernedRefusalCode,
+  GovernedRefusalInit,
+  GovernedPreparation,
+  GovernedSettlement,
+} from './governed-call/governed-call-types.js';
 export { createPolicyStore } from './governance/policy-store.js';
 export type { PolicyStore, PolicyVersion, ActivePolicy, PolicyValidation } from './governance/policy-store.js';
 export { createKillSwitch, killSwitchScopes } from './governance/kill-switch.js';

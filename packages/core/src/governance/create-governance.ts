@@ -8,15 +8,34 @@ import {
   evaluateToolCall,
   isModelAllowed,
   isToolVisible,
+  modelNotAllowedReason,
   policyErrorDecision,
   type ModelAccessDecision,
   type PolicyDecision,
   type PolicyWorkflow,
   type ToolCallInput,
+  type ToolCallTool,
 } from '../policy/index.js';
 import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import { createKillSwitch, type KillSwitch } from './kill-switch.js';
 import { createPolicyStore, type PolicyStore } from './policy-store.js';
+
+/** What a governed call targets, as governance sees it: a tool (MCP) or a model alias (gateway). */
+export type GovernedTarget = ({ kind: 'tool_call' } & ToolCallTool) | { kind: 'model_call'; name: string };
+
+/**
+ * Governance's answer for one call, from one read of the account's policy
+ * (and, for tools, of the runtime session's taint): whether the target is
+ * visible to the subject, and the decision on its arguments.
+ */
+export interface CallVerdict {
+  /** Whether the subject may see the target (a listed tool; a model its allow-lists cover). */
+  visible: boolean;
+  /** The runtime session's state as policy sees it (`session.tainted`), for tool calls in a runtime session. */
+  session?: { tainted: boolean };
+  /** The policy's decision for `args` (no I/O: everything was read already). Never throws; an engine error is a deny. */
+  decide(args: unknown): PolicyDecision;
+}
 
 /** Governance as the MCP endpoint, the gateway and the approvals engine use it. */
 export interface Governance {
@@ -36,6 +55,15 @@ export interface Governance {
   isToolVisible(subject: Principal, tool: string): Promise<boolean>;
   /** Whether the subject may use the model (refused while the kill switch stops models). Throws only `STORE_UNAVAILABLE`, when the database cannot be reached. */
   isModelAllowed(subject: Principal, model: string): Promise<ModelAccessDecision>;
+  /**
+   * Visibility and the policy decision for one call, from one read of the
+   * active policy. The kill switch is not read here (the governed-call
+   * pipeline reads it once, before), and plugin `policy.evaluate` hooks are
+   * not run here (the pipeline runs them after the policy). Any failure is
+   * an invisible target with a deny, except that it throws `STORE_UNAVAILABLE`
+   * when the database cannot be reached.
+   */
+  decideCall(subject: Principal, target: GovernedTarget): Promise<CallVerdict>;
   /** The named approval workflow of the account's active policy, or null. */
   workflow(accountId: string, name: string): Promise<PolicyWorkflow | null>;
   close(): void;
@@ -72,7 +100,7 @@ export function createGovernance(options: {
         // `session.tainted` comes from the database, so a taint set on one instance holds on every other.
         if (input.session === undefined && input.subject.runtimeSessionId) input = { ...input, session: { tainted: await sessionTainted(options.db, accountId, input.subject.runtimeSessionId) } };
         const decision = evaluateToolCall(compiled, input);
-        const fromPlugins = await options.hooks.evaluatePolicy(input);
+        const fromPlugins = await options.hooks.evaluatePolicy({ ...input, kind: 'tool_call' });
         return fromPlugins ? combineDecisions([decision, fromPlugins]) : decision;
       } catch (error) {
         rethrowUnavailable(error);
@@ -96,6 +124,38 @@ export function createGovernance(options: {
       } catch (error) {
         rethrowUnavailable(error);
         return { allowed: false, reason: `policy_error: ${(error as Error).message}`, explanation: { scope: 'kernel', pattern: null } };
+      }
+    },
+    async decideCall(subject, target) {
+      try {
+        const { compiled } = await policies.active(subject.accountId);
+        if (target.kind === 'model_call') {
+          const access = isModelAllowed(compiled, subject, target.name);
+          const explanation = { scope: access.explanation.scope, rule: access.explanation.pattern };
+          const decision: PolicyDecision = access.allowed
+            ? { action: 'allow', explanation }
+            : { action: 'deny', reason: access.reason ?? modelNotAllowedReason(target.name), explanation };
+          return { visible: access.allowed, decide: () => decision };
+        }
+        const tool: ToolCallTool = { name: target.name, server: target.server ?? null, readOnly: target.readOnly };
+        const visible = isToolVisible(compiled, subject, tool.name);
+        // `session.tainted` comes from the database, so a taint set on one instance holds on every other.
+        const session = visible && subject.runtimeSessionId ? { tainted: await sessionTainted(options.db, subject.accountId, subject.runtimeSessionId) } : undefined;
+        return {
+          visible,
+          ...(session ? { session } : {}),
+          decide(args) {
+            try {
+              return evaluateToolCall(compiled, session ? { subject, tool, args, session } : { subject, tool, args });
+            } catch (error) {
+              return policyErrorDecision((error as Error)?.message ?? 'evaluation failed', { scope: 'kernel', rule: null });
+            }
+          },
+        };
+      } catch (error) {
+        rethrowUnavailable(error);
+        const decision = policyErrorDecision((error as Error)?.message ?? 'evaluation failed', { scope: 'kernel', rule: null });
+        return { visible: false, decide: () => decision };
       }
     },
     async workflow(accountId, name) {

@@ -157,14 +157,14 @@ describe.each(testDialects())('governance on $name', (dialect) => {
       id: 'no-deletes',
       hooks: {
         'policy.evaluate': (input) =>
-          input.tool.name.includes('delete') ? { action: 'deny', reason: 'deletes are off', explanation: { scope: 'plugin:no-deletes', rule: null } } : undefined,
+          input.kind === 'tool_call' && input.tool.name.includes('delete') ? { action: 'deny', reason: 'deletes are off', explanation: { scope: 'plugin:no-deletes', rule: null } } : undefined,
       },
     });
     const broken = definePlugin({
       id: 'broken',
       hooks: {
         'policy.evaluate': (input) => {
-          if (input.tool.name === 'github.get_boom') throw new Error('boom');
+          if (input.kind === 'tool_call' && input.tool.name === 'github.get_boom') throw new Error('boom');
           return undefined;
         },
       },

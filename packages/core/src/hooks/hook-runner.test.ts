@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEvents } from '../events/create-event-bus.js';
 import type { Principal } from '../identity/principal.js';
 import { definePlugin } from '../plugins/define-plugin.js';
-import type { ToolCallInput } from '../policy/index.js';
+import type { ToolCallPolicyInput } from './hook-types.js';
 import { createHookRunner } from './hook-runner.js';
 
 const subject: Principal = {
@@ -18,7 +18,7 @@ const subject: Principal = {
   teamIds: [],
   scopes: ['mcp'],
 };
-const input = { subject, tool: { name: 'github.create_issue' }, args: {} } as ToolCallInput;
+const input: ToolCallPolicyInput = { kind: 'tool_call', subject, tool: { name: 'github.create_issue' }, args: {} };
 const explanation = { scope: 'plugin', rule: null };
 
 describe('policy.evaluate hook strategy', () => {

@@ -4,12 +4,13 @@ import type { ApprovalProvider } from '../contracts/approval.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { Principal } from '../identity/principal.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
-import { combineDecisions, type PolicyDecision, type ToolCallInput } from '../policy/index.js';
+import { combineDecisions, type PolicyDecision } from '../policy/index.js';
 import {
   hookNames,
   type HookHandlers,
   type ModelCallEnvelope,
   type ModelResultEnvelope,
+  type PolicyHookInput,
   type ToolCallEnvelope,
   type ToolResultEnvelope,
 } from './hook-types.js';
@@ -18,8 +19,10 @@ type Registered<K extends keyof HookHandlers> = { pluginId: string; handler: Hoo
 
 /** Runs each hook family with its documented strategy. Built by the kernel; plugins reach it as `preloop.hooks`. */
 export interface HookRunner {
-  /** Runs every `policy.evaluate` evaluator; deny > require_approval > allow; a throw denies. Null when no evaluator answered. */
-  evaluatePolicy(input: ToolCallInput): Promise<PolicyDecision | null>;
+  /** Runs every `policy.evaluate` evaluator (tool and model calls); deny > require_approval > allow; a throw denies. Null when no evaluator answered. */
+  evaluatePolicy(input: PolicyHookInput): Promise<PolicyDecision | null>;
+  /** True when at least one plugin registered a `policy.evaluate` hook (the hot paths skip the stage otherwise). */
+  readonly hasPolicyEvaluators: boolean;
   /** The single approval provider, or null when none is installed. */
   readonly approvals: ApprovalProvider | null;
   /** Hands a stored audit record to every sink; failures are reported as `hook-failed` events, never thrown. */
@@ -103,6 +106,7 @@ export function createHookRunner(plugins: readonly PreloopPlugin[], events: Prel
       const answered = decisions.filter((decision): decision is PolicyDecision => decision !== undefined && decision !== null);
       return answered.length === 0 ? null : combineDecisions(answered);
     },
+    hasPolicyEvaluators: get('policy.evaluate').length > 0,
     approvals: providers[0]?.handler ?? null,
     async sendToAuditSinks(record) {
       await Promise.all(

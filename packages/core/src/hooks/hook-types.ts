@@ -4,6 +4,29 @@ import type { ToolResult } from '../contracts/tool.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyDecision, ToolCallInput } from '../policy/index.js';
 
+/** A tool call as `policy.evaluate` hooks see it (`kind: 'tool_call'`). */
+export type ToolCallPolicyInput = ToolCallInput & { kind: 'tool_call' };
+
+/** A model call through the gateway as `policy.evaluate` hooks see it. */
+export interface ModelCallPolicyInput {
+  /** The kind of call. */
+  kind: 'model_call';
+  /** Who is calling. */
+  subject: Principal;
+  /** The model alias being called (after `modelNames` mapping and `model.before`). */
+  model: { name: string };
+  /** The request body in the ingress format (after `model.before`); read it, do not change it. */
+  body: Record<string, unknown>;
+  /** The time of the call in epoch milliseconds. */
+  time?: number;
+}
+
+/**
+ * What a `policy.evaluate` hook decides on: a tool call (MCP) or a model call
+ * (gateway). Check `input.kind` before reading `tool` or `model`.
+ */
+export type PolicyHookInput = ToolCallPolicyInput | ModelCallPolicyInput;
+
 /** A tool call as it passes through `tool.before`. */
 export interface ToolCallEnvelope {
   principal: Principal;
@@ -36,9 +59,9 @@ export interface ModelResultEnvelope extends ModelCallEnvelope {
  * The closed set of hooks. Hooks decide; events observe. An unknown hook name
  * is a configuration error. Run strategies:
  *
- * - `policy.evaluate`: every evaluator runs; deny overrides require-approval
- *   overrides allow; an evaluator that throws counts as deny. Returning
- *   `undefined` abstains.
+ * - `policy.evaluate`: every evaluator runs, for tool calls and model calls
+ *   alike (`input.kind`); deny overrides require-approval overrides allow; an
+ *   evaluator that throws counts as deny. Returning `undefined` abstains.
  * - `approval.request`: exactly one provider (the approvals plugin). With none,
  *   a require-approval decision becomes a deny that says so. A second provider
  *   is a configuration error.
@@ -50,7 +73,7 @@ export interface ModelResultEnvelope extends ModelCallEnvelope {
  *   principal wins. Runs after the built-in credentials are tried.
  */
 export interface HookHandlers {
-  'policy.evaluate': (input: ToolCallInput) => PolicyDecision | undefined | Promise<PolicyDecision | undefined>;
+  'policy.evaluate': (input: PolicyHookInput) => PolicyDecision | undefined | Promise<PolicyDecision | undefined>;
   'approval.request': ApprovalProvider;
   'audit.record': (record: AuditRecord) => void | Promise<void>;
   'tool.before': (call: ToolCallEnvelope) => ToolCallEnvelope | Promise<ToolCallEnvelope>;

@@ -1,7 +1,8 @@
 /**
  * One upstream attempt of a model call: its abort listeners and timers, its
  * budget reservation, and `finish`, which records it exactly once (usage
- * record, settlement, gateway event, session activity, audit).
+ * record, settlement, gateway event, session activity) and hands the usage
+ * record to the governed-call pipeline, which writes the call's audit record.
  *
  * @module
  */
@@ -63,6 +64,8 @@ export interface ModelCallInit {
   /** The client's request body, for body capture. */
   requestBody: Record<string, unknown>;
   fallbackFrom: string | null;
+  /** Told the attempt's usage record once it is finished (the governed-call pipeline audits the call from it). */
+  onFinish?(record: UsageRecord): void;
 }
 
 const deniedUnpriced = (alias: string) =>
@@ -221,35 +224,22 @@ export function startModelCall(context: GatewayContext, init: ModelCallInit): Mo
             }
           : null,
       });
-      recordElsewhere(context, principal, record, summary);
+      recordActivity(context, record, summary);
+      init.onFinish?.(record);
     },
   };
 }
 
-/** Audit and session activity, off the request path; failures are logged, never thrown. */
-function recordElsewhere(context: GatewayContext, principal: Principal, record: UsageRecord, summary: string): void {
-  const { preloop, runtime } = context;
-  // Kept small on purpose (redaction, canonical JSON and hashing cost grow with it): the usage
-  // record with the same id holds every detail; the audit record names the principal, the alias
-  // (target), the outcome, the cost and the usage id.
-  const data: Record<string, unknown> = record.errorCode === null ? { usageId: record.id, costMicros: record.costMicros } : { usageId: record.id, costMicros: record.costMicros, errorCode: record.errorCode };
-  if (record.status !== 'success' || context.options.auditCalls === 'all') runtime.audit({
-    accountId: record.accountId,
-    actor: principal,
-    action: 'model.call',
-    target: { type: 'model', id: record.alias },
-    outcome: record.status === 'success' ? 'success' : 'failure',
-    runtimeSessionId: record.runtimeSessionId,
-    data,
-  });
-  if (record.runtimeSessionId) {
-    preloop.identity
-      .recordActivity(record.runtimeSessionId, {
-        kind: 'model_call',
-        status: record.status,
-        summary,
-        data: { usageId: record.id, alias: record.alias, inputTokens: record.inputTokens, outputTokens: record.outputTokens, costMicros: record.costMicros },
-      })
-      .catch((error) => preloop.logger.warn('gateway: session activity failed', { error, usageId: record.id }));
-  }
+/** The runtime session's activity, off the request path; failures are logged, never thrown. The audit record is the pipeline's (one per call, see `run-model-call.ts`). */
+function recordActivity(context: GatewayContext, record: UsageRecord, summary: string): void {
+  if (!record.runtimeSessionId) return;
+  const { preloop } = context;
+  preloop.identity
+    .recordActivity(record.runtimeSessionId, {
+      kind: 'model_call',
+      status: record.status,
+      summary,
+      data: { usageId: record.id, alias: record.alias, inputTokens: record.inputTokens, outputTokens: record.outputTokens, costMicros: record.costMicros },
+    })
+    .catch((error) => preloop.logger.warn('gateway: session activity failed', { error, usageId: record.id }));
 }

@@ -64,7 +64,15 @@ export async function usableAliases(context: GatewayContext, principal: Principa
   return names.filter((_, index) => checks[index]!.allowed).map((entry) => entry.alias).sort();
 }
 
-async function notFound(context: GatewayContext, principal: Principal, model: string, requested: string): Promise<PreloopError> {
+/**
+ * The 404 for a model that is no alias, naming the aliases `principal` may use.
+ *
+ * @example
+ * ```ts
+ * throw await modelNotFound(context, principal, 'smart', 'claude-sonnet-5-5');
+ * ```
+ */
+export async function modelNotFound(context: GatewayContext, principal: Principal, model: string, requested: string): Promise<PreloopError> {
   const aliases = await usableAliases(context, principal);
   const asked = requested === model ? `"${model}"` : `"${requested}" (mapped to "${model}" by modelNames)`;
   const offer = aliases.length ? `Models you may use: ${aliases.join(', ')}.` : 'No model is available to this credential yet; an administrator declares model aliases and allows them in the policy.';
@@ -87,10 +95,10 @@ export async function requireUsableModel(context: GatewayContext, principal: Pri
   const resolved = await context.runtime.models.resolve(principal.accountId, model);
   if (!access.allowed) {
     // A kill switch stops every model, known or not; otherwise a name that is no alias is simply not there.
-    if (!resolved && access.explanation.scope !== 'kill-switch') throw await notFound(context, principal, model, requested);
+    if (!resolved && access.explanation.scope !== 'kill-switch') throw await modelNotFound(context, principal, model, requested);
     const reason = access.explanation.scope === 'kill-switch' ? access.reason : `The policy does not allow the model "${model}" for this credential (${access.explanation.scope}).`;
     throw new PreloopError('POLICY_DENIED', `${reason ?? `Model not allowed by policy: ${model}`}`, { details: { model, scope: access.explanation.scope } });
   }
-  if (!resolved) throw await notFound(context, principal, model, requested);
+  if (!resolved) throw await modelNotFound(context, principal, model, requested);
   return resolved;
 }

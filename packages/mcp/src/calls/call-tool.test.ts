@@ -19,6 +19,20 @@ const hello = definePlugin({
   ],
 });
 
+/** A plugin policy hook that changes the policy's decision for some calls of the allowed `up.echo`. */
+const guard = definePlugin({
+  id: 'guard',
+  hooks: {
+    'policy.evaluate': (input) => {
+      if (input.kind !== 'tool_call' || input.tool.name !== 'up.echo') return undefined;
+      const message = (input.args as { message?: unknown } | null)?.message;
+      if (message === 'blocked') return { action: 'deny', reason: 'guard: blocked words stay home', explanation: { scope: 'plugin:guard', rule: null } };
+      if (message === 'ask first') return { action: 'require_approval', workflow: 'admins', explanation: { scope: 'plugin:guard', rule: null } };
+      return undefined;
+    },
+  },
+});
+
 function policy(agentKeyId: string) {
   return {
     version: 1,
@@ -61,7 +75,7 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
   beforeAll(async () => {
     state = createToolServerState([echoTool, sendEmailTool, slowTool, { ...echoTool, name: 'hidden_tool', description: 'Hidden from the agent.' }]);
     upstream = await serveHttpUpstream(() => createToolServer(state));
-    fixture = await createMcpFixture(dialect, { plugins: [hello] });
+    fixture = await createMcpFixture(dialect, { plugins: [hello, guard] });
     await fixture.preloop.governance.policies.apply(fixture.preloop.accountId, policy(fixture.agent.apiKeyId!), { type: 'system' });
     const created = await fixture.api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: upstream.url, headers: { 'X-Upstream-Token': 'upstream-secret-1' } });
     expect(created.status).toBe(201);
@@ -117,6 +131,19 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
     const result = await (await fixture.connect()).callTool({ name: 'up.send_email', arguments: { to: 'a@example.com' } });
     expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: 'Denied by policy: Email is off today.' }] });
     expect(state.calls.length).toBe(calls);
+  });
+
+  it('lets a plugin policy.evaluate hook deny or require approval for a call the policy allows, before it runs', async () => {
+    const client = await fixture.connect();
+    const calls = state.calls.length;
+    expect(await client.callTool({ name: 'up.echo', arguments: { message: 'blocked' } })).toMatchObject({ isError: true, content: [{ type: 'text', text: 'Denied by policy: guard: blocked words stay home' }] });
+    const approval = await client.callTool({ name: 'up.echo', arguments: { message: 'ask first' } });
+    expect((approval.content as Array<{ text: string }>)[0]!.text).toMatch(/^Tool up\.echo requires approval \(workflow "admins"\), but no approval provider is installed/);
+    expect(state.calls.length).toBe(calls);
+    expect((await client.callTool({ name: 'up.echo', arguments: { message: 'fine' } })).isError).toBeFalsy();
+    await expect
+      .poll(async () => (await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, action: 'mcp.tool.call', outcome: 'denied' } as never)).items.some((record) => (record.data as { decision?: { scope?: string } }).decision?.scope === 'plugin:guard'))
+      .toBe(true);
   });
 
   it('denies a call that needs approval when no approval provider is installed, saying so', async () => {

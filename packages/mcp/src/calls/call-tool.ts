@@ -1,9 +1,21 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { isPreloopError, isStoreUnavailable, redactString, toStoreUnavailableError, unknownToolReason, type ApprovalRequestInput, type PolicyDecision, type Preloop, type ToolResult } from '@preloop/core';
+import {
+  isPreloopError,
+  redactString,
+  runGovernedCall,
+  toStoreUnavailableError,
+  unknownToolReason,
+  type ApprovalRequestInput,
+  type GovernedCallRecord,
+  type GovernedCallSurface,
+  type GovernedExecution,
+  type Preloop,
+  type ToolResult,
+} from '@preloop/core';
 import type { UpstreamManager } from '../upstream/upstream-manager.js';
 import { approvalEndedResult, approvalPendingResult, type ApprovalFlow } from './approval-flow.js';
 import { argumentShapeProblem, type ArgumentValidator } from './argument-checks.js';
-import type { CallRecorder } from './call-records.js';
+import type { CallFinishInput, CallRecorder } from './call-records.js';
 import { taintAfterResult } from './session-taint.js';
 import type { CatalogTool, ToolRunContext } from './tool-types.js';
 
@@ -20,7 +32,7 @@ export interface ToolCallerDependencies {
   approvalMode: 'wait' | 'async';
 }
 
-/** Runs `tools/call` through visibility, validation, hooks, policy, approvals and the records. */
+/** Runs `tools/call` through the governed-call pipeline of `@preloop/core` (`runGovernedCall`). */
 export interface ToolCaller {
   /**
    * Calls `name` for `context.principal`. An unknown or hidden tool is a
@@ -44,7 +56,10 @@ function failureText(error: unknown, tool: CatalogTool): string {
 }
 
 /**
- * Creates the governed call path.
+ * Creates the governed call path: the MCP surface of core's governed-call
+ * pipeline (kill switch, visibility, validation and `tool.before`, policy and
+ * plugin `policy.evaluate` hooks, approvals, the audit intent, the tool run,
+ * taint and `tool.after`, one record).
  *
  * @example
  * ```ts
@@ -54,151 +69,165 @@ function failureText(error: unknown, tool: CatalogTool): string {
  */
 export function createToolCaller(deps: ToolCallerDependencies): ToolCaller {
   const { preloop, records } = deps;
+  type Args = Record<string, unknown>;
+  type Execution = GovernedExecution<ToolResult>;
+  /** A tool that threw: its error result skips `tool.after` (there is nothing of the tool's to filter). */
+  const threw = Symbol('threw');
 
-  async function execute(tool: CatalogTool, args: Record<string, unknown>, context: ToolRunContext): Promise<ToolResult> {
-    let result: ToolResult;
+  async function execute(tool: CatalogTool, args: Args, context: ToolRunContext): Promise<Execution> {
     try {
-      if (tool.source === 'upstream') {
-        result = (await deps.upstreams.callTool(tool.server!, tool.upstreamName!, args, {
-          bridge: context.bridge,
-          signal: context.cancelSignal,
-          ...(context.wantsProgress ? { onprogress: (progress) => context.progress(progress.message ?? '', { progress: progress.progress, total: progress.total }) } : {}),
-        })) as ToolResult;
-      } else {
-        result = await tool.run!(args, context);
-      }
+      const result =
+        tool.source === 'upstream'
+          ? ((await deps.upstreams.callTool(tool.server!, tool.upstreamName!, args, {
+              bridge: context.bridge,
+              signal: context.cancelSignal,
+              ...(context.wantsProgress ? { onprogress: (progress) => context.progress(progress.message ?? '', { progress: progress.progress, total: progress.total }) } : {}),
+            })) as ToolResult)
+          : await tool.run!(args, context);
+      return { result, settlement: { failed: result.isError === true } };
     } catch (error) {
-      // Untrusted content (even an upstream's error text) taints the runtime session before the model sees it.
-      return taintAfterResult(preloop, tool, context, errorResult(failureText(error, tool)));
-    }
-    const untainted = result;
-    result = await taintAfterResult(preloop, tool, context, result);
-    if (result !== untainted) return result;
-    try {
-      return (await preloop.hooks.afterTool({ principal: context.principal, tool: tool.name, args, result })).result;
-    } catch (error) {
-      // A failing after-hook may be the one that redacts: never hand out the unfiltered result.
-      preloop.logger.warn('mcp: a tool.after hook failed; the result is withheld', { error, tool: tool.name });
-      return errorResult('The result was withheld: a tool.after hook failed.');
+      return { result: errorResult(failureText(error, tool)), settlement: { failed: true, detail: threw } };
     }
   }
 
-  /** The governed path of one call; {@link ToolCaller.call} adds the answer for an unreachable database. */
-  async function governedCall(name: string, rawArgs: unknown, context: ToolRunContext): Promise<CallToolResult> {
-    const started = performance.now();
+  /** The after stage: untrusted content taints the runtime session before the model sees it, then `tool.after` may filter. */
+  async function after(tool: CatalogTool, args: Args, context: ToolRunContext, executed: Execution): Promise<Execution> {
+    const untainted = executed.result;
+    const tainted = await taintAfterResult(preloop, tool, context, untainted);
+    if (tainted !== untainted) return { result: tainted, settlement: { failed: true } };
+    if (executed.settlement?.detail === threw) return executed;
+    try {
+      const { result } = await preloop.hooks.afterTool({ principal: context.principal, tool: tool.name, args, result: untainted });
+      return { result, settlement: { failed: result.isError === true } };
+    } catch (error) {
+      // A failing after-hook may be the one that redacts: never hand out the unfiltered result.
+      preloop.logger.warn('mcp: a tool.after hook failed; the result is withheld', { error, tool: tool.name });
+      return { result: errorResult('The result was withheld: a tool.after hook failed.'), settlement: { failed: true } };
+    }
+  }
+
+  /** The one record of a call: audit, runtime-session activity and statistics. */
+  function finish(name: string, context: ToolRunContext, record: GovernedCallRecord<CatalogTool, Args, ToolResult>): void {
+    const input: CallFinishInput = {
+      principal: record.principal,
+      name,
+      mcpSessionId: context.mcpSessionId,
+      tool: record.target,
+      args: record.args,
+      outcome: record.outcome,
+      durationMs: record.durationMs,
+      ...(record.decision ? { decision: record.decision } : {}),
+      ...(record.approvalId ? { approvalId: record.approvalId } : {}),
+      ...(record.replayed ? { replayed: true } : {}),
+      ...(record.outcome === 'succeeded' || record.outcome === 'failed' ? { result: record.result } : {}),
+    };
+    // Unknown and hidden names are recorded alike: the record says nothing about which tools exist.
+    if (record.code === 'not_found' || record.code === 'hidden') Object.assign(input, { tool: null, args: null, reason: 'unknown or hidden tool' });
+    else if (record.code === 'killed') Object.assign(input, { tool: null, args: null, reason: `kill switch: ${record.reason}` });
+    else if (record.code === 'audit_unavailable') input.reason = 'audit unavailable';
+    else if (record.error !== undefined) {
+      const unavailable = toStoreUnavailableError(record.error);
+      if (unavailable) Object.assign(input, { tool: null, args: null, durationMs: 0, reason: unavailable.message });
+      else input.reason = record.reason;
+    } else if (record.reason && record.outcome !== 'succeeded') input.reason = record.reason;
+    records.finish(input);
+  }
+
+  function surfaceOf(name: string, rawArgs: unknown, context: ToolRunContext): GovernedCallSurface<CatalogTool, Args, ToolResult> {
     const { principal } = context;
-    const base = { principal, name, mcpSessionId: context.mcpSessionId };
-    const elapsed = () => performance.now() - started;
-    // The kill switch answers every name alike (it reveals nothing about which tools exist) and says why.
-    const stopped = await preloop.governance.killSwitch.stopped(principal.accountId, 'tools').catch((error: unknown) => {
-      if (isStoreUnavailable(error)) throw error;
-      return 'Kill switch state cannot be read; tools are stopped';
-    });
-    if (stopped) {
-      records.finish({ ...base, tool: null, args: null, outcome: 'denied', durationMs: elapsed(), reason: `kill switch: ${stopped}` });
-      return errorResult(`Denied: ${stopped}`) as CallToolResult;
-    }
-    const tool = await deps.resolve(principal.accountId, name);
-    const unknown = () => {
-      records.finish({ ...base, tool: null, args: null, outcome: 'denied', durationMs: elapsed(), reason: 'unknown or hidden tool' });
-      return protocolError(ErrorCode.InvalidParams, unknownToolReason(name));
-    };
-    if (!tool || !(await preloop.governance.isToolVisible(principal, name))) throw unknown();
-
-    const shapeProblem = argumentShapeProblem(rawArgs ?? {});
-    if (shapeProblem) throw protocolError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${shapeProblem}`);
-    let args = (rawArgs ?? {}) as Record<string, unknown>;
-    const invalid = deps.validator.validate(tool, args);
-    if (invalid) {
-      records.finish({ ...base, tool, args, outcome: 'failed', durationMs: elapsed(), reason: `invalid arguments: ${invalid}` });
-      return errorResult(`Invalid arguments for tool ${name}: ${invalid}`) as CallToolResult;
-    }
-    try {
-      args = (await preloop.hooks.beforeTool({ principal, tool: name, args })).args;
-    } catch (error) {
-      const reason = `a tool.before hook refused the call: ${redactString((error as Error)?.message ?? 'error').slice(0, 500)}`;
-      records.finish({ ...base, tool, args, outcome: 'denied', durationMs: elapsed(), reason });
-      return errorResult(`Denied: ${reason}`) as CallToolResult;
-    }
-
-    const decision: PolicyDecision = await preloop.governance.evaluateToolCall({ subject: principal, tool: { name, server: tool.server?.name ?? null, readOnly: tool.readOnly }, args });
-    const record = { ...base, tool, args, decision };
-    if (decision.action === 'deny') {
-      if (decision.explanation.hidden) throw unknown();
-      records.finish({ ...record, outcome: 'denied', durationMs: elapsed(), reason: decision.reason });
-      return errorResult(`Denied by policy: ${decision.reason}`) as CallToolResult;
-    }
-
-    if (decision.action === 'allow') {
-      try {
-        await records.beforeRun(record, 'allowed');
-      } catch {
-        records.finish({ ...record, outcome: 'denied', durationMs: elapsed(), reason: 'audit unavailable' });
-        return errorResult('The call was not run: its audit record could not be stored.') as CallToolResult;
-      }
-      const result = await execute(tool, args, context);
-      records.finish({ ...record, outcome: result.isError ? 'failed' : 'succeeded', durationMs: elapsed(), result });
-      return result as CallToolResult;
-    }
-
-    // require_approval
-    if (!deps.flow.provider()) {
-      const reason = `Tool ${name} requires approval (workflow "${decision.workflow}"), but no approval provider is installed, so the call is denied.`;
-      records.finish({ ...record, outcome: 'denied', durationMs: elapsed(), reason });
-      return errorResult(reason) as CallToolResult;
-    }
-    const workflow = await preloop.governance.workflow(principal.accountId, decision.workflow).catch(() => null);
-    const async = workflow?.async ?? deps.approvalMode === 'async';
-    const input: ApprovalRequestInput = {
-      principal,
-      tool: { name, definitionHash: tool.definitionHash },
-      args,
-      workflow: decision.workflow,
+    return {
       kind: 'tool_call',
-      ...(decision.reason ? { reason: decision.reason } : {}),
-    };
-    let answer;
-    try {
-      answer = await deps.flow.ask(input, context, async);
-    } catch (error) {
-      const reason = `the approval request could not be made: ${redactString((error as Error)?.message ?? 'error').slice(0, 500)}`;
-      records.finish({ ...record, outcome: 'denied', durationMs: elapsed(), reason });
-      return errorResult(`Denied: ${reason}`) as CallToolResult;
-    }
-    const { ticket, outcome } = answer;
-    const withApproval = { ...record, approvalId: ticket.id };
-    if (ticket.status === 'executed' && ticket.storedResult !== undefined) {
-      const result = ticket.storedResult as ToolResult;
-      records.finish({ ...withApproval, outcome: result.isError ? 'failed' : 'succeeded', durationMs: elapsed(), result, replayed: true });
-      return result as CallToolResult;
-    }
-    if (outcome === null) {
-      records.finish({ ...withApproval, outcome: 'pending', durationMs: elapsed(), reason: 'waiting for approval' });
-      return approvalPendingResult(ticket, decision.workflow) as CallToolResult;
-    }
-    if (outcome.status !== 'approved' && outcome.status !== 'executed') {
-      records.finish({ ...withApproval, outcome: 'denied', durationMs: elapsed(), reason: `approval ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}` });
-      return approvalEndedResult(outcome) as CallToolResult;
-    }
-    // An idempotent tool (its pinned `idempotentHint`) may run again when the instance running it died; any other never does.
-    const { result, replayed } = await deps.flow.executeOnce(ticket.id, input, async () => {
-      await records.beforeRun(withApproval, 'approved');
+      scope: 'tools',
+      authenticate: () => principal,
+      async resolve(_principal, requested) {
+        const wanted = requested ?? name;
+        const tool = await deps.resolve(principal.accountId, wanted);
+        return tool ? { name: wanted, target: tool } : null;
+      },
+      describe: (tool) => ({ kind: 'tool_call', name: tool.name, server: tool.server?.name ?? null, readOnly: tool.readOnly }),
+      async prepare({ target: tool }) {
+        const shapeProblem = argumentShapeProblem(rawArgs ?? {});
+        if (shapeProblem) throw protocolError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${shapeProblem}`);
+        const args = (rawArgs ?? {}) as Args;
+        const invalid = deps.validator.validate(tool, args);
+        if (invalid) return { refuse: 'invalid', reason: `invalid arguments: ${invalid}`, reply: errorResult(`Invalid arguments for tool ${name}: ${invalid}`) };
+        try {
+          return { args: (await preloop.hooks.beforeTool({ principal, tool: name, args })).args };
+        } catch (error) {
+          const reason = `a tool.before hook refused the call: ${redactString((error as Error)?.message ?? 'error').slice(0, 500)}`;
+          return { refuse: 'denied', reason, reply: errorResult(`Denied: ${reason}`) };
+        }
+      },
+      async approve({ target: tool, args }, decision) {
+        if (!deps.flow.provider()) {
+          const reason = `Tool ${name} requires approval (workflow "${decision.workflow}"), but no approval provider is installed, so the call is denied.`;
+          return { status: 'refused', approvalId: null, reason, reply: errorResult(reason) };
+        }
+        const workflow = await preloop.governance.workflow(principal.accountId, decision.workflow).catch(() => null);
+        const async = workflow?.async ?? deps.approvalMode === 'async';
+        const input: ApprovalRequestInput = {
+          principal,
+          tool: { name, definitionHash: tool.definitionHash },
+          args,
+          workflow: decision.workflow,
+          kind: 'tool_call',
+          ...(decision.reason ? { reason: decision.reason } : {}),
+        };
+        let answer;
+        try {
+          answer = await deps.flow.ask(input, context, async);
+        } catch (error) {
+          const reason = `the approval request could not be made: ${redactString((error as Error)?.message ?? 'error').slice(0, 500)}`;
+          return { status: 'refused', approvalId: null, reason, reply: errorResult(`Denied: ${reason}`) };
+        }
+        const { ticket, outcome } = answer;
+        if (ticket.status === 'executed' && ticket.storedResult !== undefined) {
+          const result = ticket.storedResult as ToolResult;
+          return { status: 'replayed', approvalId: ticket.id, executed: { result, settlement: { failed: result.isError === true } } };
+        }
+        if (outcome === null) return { status: 'pending', approvalId: ticket.id, reply: approvalPendingResult(ticket, decision.workflow) };
+        if (outcome.status !== 'approved' && outcome.status !== 'executed') {
+          return { status: 'refused', approvalId: ticket.id, reason: `approval ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, reply: approvalEndedResult(outcome) };
+        }
+        return {
+          status: 'approved',
+          approvalId: ticket.id,
+          // An idempotent tool (its pinned `idempotentHint`) may run again when the instance running it died; any other never does.
+          async once(run) {
+            const { result, replayed } = await deps.flow.executeOnce(ticket.id, input, async () => (await run()).result, { idempotent: tool.listing.annotations?.idempotentHint === true });
+            return { executed: { result, settlement: { failed: result.isError === true } }, replayed };
+          },
+        };
+      },
+      // The audit record is stored before the tool runs, so a crash mid-run still leaves a trace; when it cannot be stored, the call does not run.
+      intent: ({ target, args, decision, approvalId }) =>
+        records.beforeRun({ principal, name, mcpSessionId: context.mcpSessionId, tool: target, args, decision, approvalId }, approvalId ? 'approved' : 'allowed'),
       // A human approved this exact call and it is claimed: it runs to the end and its result is stored, cancelled or not.
-      return execute(tool, args, { ...context, cancelSignal: new AbortController().signal });
-    }, { idempotent: tool.listing.annotations?.idempotentHint === true });
-    records.finish({ ...withApproval, outcome: result.isError ? 'failed' : 'succeeded', durationMs: elapsed(), result, replayed });
-    return result as CallToolResult;
+      execute: ({ target, args, approvalId }) => execute(target, args, approvalId ? { ...context, cancelSignal: new AbortController().signal } : context),
+      after: ({ target, args }, executed) => after(target, args, context, executed),
+      audit: (record) => finish(name, context, record),
+    };
+  }
+
+  /** The reply for a refused call: a JSON-RPC error for unknown and hidden names (byte-identical), else a result the model reads. */
+  function refusalReply(name: string, code: string, reason: string, reply: ToolResult | null): CallToolResult {
+    if (code === 'not_found' || code === 'hidden') throw protocolError(ErrorCode.InvalidParams, unknownToolReason(name));
+    if (reply) return reply as CallToolResult;
+    if (code === 'killed') return errorResult(`Denied: ${reason}`) as CallToolResult;
+    if (code === 'audit_unavailable') return errorResult('The call was not run: its audit record could not be stored.') as CallToolResult;
+    return errorResult(`Denied by policy: ${reason}`) as CallToolResult;
   }
 
   return {
     async call(name, rawArgs, context) {
       try {
-        return await governedCall(name, rawArgs, context);
+        const outcome = await runGovernedCall(preloop, surfaceOf(name, rawArgs, context));
+        if (outcome.status === 'refused') return refusalReply(name, outcome.code, outcome.reason, outcome.result);
+        return outcome.result as CallToolResult;
       } catch (error) {
-        // The database cannot be reached: the model (and its operator) read that, not a policy denial or the kill switch.
+        // The database cannot be reached: the model (and its operator) read that, not a policy denial or the kill switch (the pipeline recorded it).
         const unavailable = toStoreUnavailableError(error);
         if (!unavailable) throw error;
-        records.finish({ principal: context.principal, name, mcpSessionId: context.mcpSessionId, tool: null, args: null, outcome: 'failed', durationMs: 0, reason: unavailable.message });
         return errorResult(`The call could not be completed: ${unavailable.message}`) as CallToolResult;
       }
     },
