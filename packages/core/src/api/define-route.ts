@@ -41,6 +41,18 @@ export interface MediaBody {
 /** What a status answers: a zod schema of the JSON body, `null` for no body, a non-JSON {@link MediaBody}, or several of these. */
 export type RouteBody = z.ZodType | MediaBody | null | readonly (z.ZodType | MediaBody)[];
 
+/**
+ * `true` when the output of a zod schema and `Type` are assignable both ways;
+ * with `satisfies`, a compile-time check that a response schema and the service
+ * type it describes have not drifted apart.
+ *
+ * @example
+ * ```ts
+ * true satisfies SchemaAgrees<typeof userSchema, User>;
+ * ```
+ */
+export type SchemaAgrees<Schema extends z.ZodType, Type> = [z.output<Schema>] extends [Type] ? ([Type] extends [z.output<Schema>] ? true : false) : false;
+
 /** Something a handler may return: a `Response`, or data sent as JSON with status 200. */
 export type RouteResult = Response | unknown;
 

@@ -19,6 +19,19 @@ export const errorBodySchema = z.object({
 /** The error body every error status of the admin API answers. */
 export type ApiErrorBody = z.output<typeof errorBodySchema>;
 
+/**
+ * The schema of a page of a list: `{ items, nextCursor }` (`nextCursor` is null
+ * on the last page), as every cursor-paginated route answers it.
+ *
+ * @example
+ * ```ts
+ * const response = pageOf(userSchema);
+ * ```
+ */
+export function pageOf<Item extends z.ZodType>(item: Item): z.ZodObject<{ items: z.ZodArray<Item>; nextCursor: z.ZodNullable<z.ZodString> }> {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
 /** What one status of a route answers: the JSON body schema (`null`: JSON is not answered), and the other media types. */
 export interface StatusContract {
   /** Schema of the JSON body; `null` when this status answers no JSON. */

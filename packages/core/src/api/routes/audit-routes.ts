@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { PreloopError } from '../../errors.js';
 import type { Principal } from '../../identity/principal.js';
-import { defineRoute, type AdminRoute } from '../define-route.js';
+import type { AuditRecord } from '../../audit/audit-types.js';
+import type { AuditVerifyReport } from '../../audit/audit-verify.js';
+import type { CheckpointPublicKey } from '../../audit/checkpoints.js';
+import { defineRoute, type AdminRoute, type SchemaAgrees } from '../define-route.js';
 import { pageQueryShape } from '../../pagination/cursor-pagination.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const epochMilliseconds = z.coerce.number().int().min(0).max(8_640_000_000_000_000);
 
-const auditQuery = z.strictObject({
+/** Query of `GET /audit`. */
+export const auditQuery = z.strictObject({
   action: text(200).optional().describe('An exact action, or a prefix ending in * (for example tool.*)'),
   actorId: text(500).optional(),
   targetType: text(200).optional(),
@@ -19,7 +23,8 @@ const auditQuery = z.strictObject({
   ...pageQueryShape,
 });
 
-const auditRecordSchema = z.object({
+/** One audit record. */
+export const auditRecordSchema = z.object({
   id: z.string(),
   accountId: z.string(),
   seq: z.number(),
@@ -37,7 +42,8 @@ const auditRecordSchema = z.object({
   hash: z.string(),
 });
 
-const verifyReportSchema = z.object({
+/** `POST /audit/verify`: the chain's verification report. */
+export const verifyReportSchema = z.object({
   ok: z.boolean(),
   accountId: z.string(),
   records: z.number(),
@@ -65,7 +71,15 @@ const verifyReportSchema = z.object({
   durationMs: z.number(),
 });
 
-const publicKeySchema = z.object({ algorithm: z.literal('Ed25519'), keyId: z.string(), pem: z.string(), raw: z.string() });
+/** The Ed25519 public key that verifies audit checkpoints. */
+export const publicKeySchema = z.object({ algorithm: z.literal('Ed25519'), keyId: z.string(), pem: z.string(), raw: z.string() });
+
+true satisfies SchemaAgrees<typeof auditRecordSchema, AuditRecord>;
+true satisfies SchemaAgrees<typeof verifyReportSchema, AuditVerifyReport>;
+true satisfies SchemaAgrees<typeof publicKeySchema, CheckpointPublicKey>;
+
+/** `GET /audit`: a page of audit records, newest first. */
+export const auditPageSchema = z.object({ items: z.array(auditRecordSchema), nextCursor: z.string().nullable() });
 
 function requirePrincipal(principal: Principal | null): Principal {
   if (!principal) throw new PreloopError('UNAUTHENTICATED', 'Authentication required.');
@@ -85,7 +99,7 @@ export const auditRoutes: AdminRoute[] = [
     tag: 'audit',
     access: { role: 'viewer' },
     query: auditQuery,
-    response: z.object({ items: z.array(auditRecordSchema), nextCursor: z.string().nullable() }),
+    response: auditPageSchema,
     handler: ({ preloop, principal, query }) => preloop.audit.query({ ...query, accountId: requirePrincipal(principal).accountId }),
   }),
   defineRoute({

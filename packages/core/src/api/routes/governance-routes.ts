@@ -3,11 +3,23 @@ import { PreloopError } from '../../errors.js';
 import { killSwitchScopes } from '../../governance/kill-switch.js';
 import type { Principal } from '../../identity/principal.js';
 import { compilePolicy, parsePolicyDocument, policyJsonSchema, simulatePolicy } from '../../policy/index.js';
+import { policyDocumentSchema } from '../../policy/policy-schema.js';
 import { defineRoute, type AdminRoute } from '../define-route.js';
+import {
+  killSwitchStateSchema,
+  policyDiffSchema,
+  policySimulationSchema,
+  policyValidationSchema,
+  policyVersionListSchema,
+  policyVersionSchema,
+} from './governance-schemas.js';
 
+/** A policy document: YAML or JSON text, or the document as an object. */
 const documentInput = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
-const policyBody = z.strictObject({ document: documentInput, comment: z.string().max(500).optional() });
-const simulateBody = z.strictObject({
+/** Body of `POST /policy`. */
+export const applyPolicyBody = z.strictObject({ document: documentInput, comment: z.string().max(500).optional() });
+/** Body of `POST /policy/simulate`. */
+export const simulatePolicyBody = z.strictObject({
   subject: z
     .strictObject({
       type: z.enum(['user', 'api_key', 'agent', 'runtime_session']).default('api_key'),
@@ -26,6 +38,24 @@ const simulateBody = z.strictObject({
   document: documentInput.optional(),
 });
 
+/** Body of `POST /policy/validate`. */
+export const validatePolicyBody = z.strictObject({ document: documentInput });
+
+/** Body of `POST /policy/diff`: from a version (default: the active one) to a version or a proposed document. */
+export const diffPolicyBody = z.strictObject({ from: z.number().int().positive().optional(), to: z.union([z.number().int().positive(), documentInput]) });
+
+/** Body of `POST /policy/rollback`. */
+export const rollbackPolicyBody = z.strictObject({ version: z.number().int().positive() });
+
+/** Query of `GET /policy/export`. */
+export const exportPolicyQuery = z.strictObject({ format: z.enum(['yaml', 'json']).default('yaml'), version: z.coerce.number().int().positive().optional() });
+
+/** Body of `POST /kill-switch/activate`: the scopes to stop (all when omitted) and why. */
+export const activateKillSwitchBody = z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).default([...killSwitchScopes]), reason: z.string().min(1).max(500) });
+
+/** Body of `POST /kill-switch/deactivate`: the scopes to resume (all when omitted). */
+export const deactivateKillSwitchBody = z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).optional() });
+
 /** Policy versions, validation, diff, rollback, export, simulation, and the kill switch. */
 export const governanceRoutes: AdminRoute[] = [
   defineRoute({
@@ -34,6 +64,7 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'The active policy version',
     tag: 'policy',
     access: { role: 'viewer' },
+    response: policyVersionSchema,
     async handler({ preloop, principal }) {
       const { version } = await preloop.governance.policies.active(principal!.accountId);
       return preloop.governance.policies.get(principal!.accountId, version);
@@ -45,8 +76,9 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'Apply a policy document as the new active version (refused, changing nothing, when invalid or its tests fail)',
     tag: 'policy',
     access: { role: 'admin' },
-    body: policyBody,
+    body: applyPolicyBody,
     status: 201,
+    response: policyVersionSchema,
     handler: ({ preloop, principal, body }) => preloop.governance.policies.apply(principal!.accountId, body.document, principal!, body.comment),
   }),
   defineRoute({
@@ -55,6 +87,7 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'Every policy version, newest first',
     tag: 'policy',
     access: { role: 'viewer' },
+    response: policyVersionListSchema,
     handler: async ({ preloop, principal }) => ({ items: await preloop.governance.policies.versions(principal!.accountId), nextCursor: null }),
   }),
   defineRoute({
@@ -64,6 +97,8 @@ export const governanceRoutes: AdminRoute[] = [
     tag: 'policy',
     access: { role: 'viewer' },
     params: z.object({ version: z.string().regex(/^[1-9][0-9]{0,8}$/, 'must be a policy version number (1, 2, …)') }),
+    response: policyVersionSchema,
+    errors: [404],
     async handler({ preloop, principal, params }) {
       const version = await preloop.governance.policies.get(principal!.accountId, Number(params.version));
       if (!version) throw new PreloopError('NOT_FOUND', `No policy version ${params.version}.`);
@@ -76,7 +111,8 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'Validate a document and run its tests, changing nothing',
     tag: 'policy',
     access: { role: 'viewer' },
-    body: z.strictObject({ document: documentInput }),
+    body: validatePolicyBody,
+    response: policyValidationSchema,
     handler: ({ preloop, body }) => preloop.governance.policies.validate(body.document),
   }),
   defineRoute({
@@ -85,7 +121,9 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'Unified diff between versions, or between a version (default: active) and a proposed document',
     tag: 'policy',
     access: { role: 'viewer' },
-    body: z.strictObject({ from: z.number().int().positive().optional(), to: z.union([z.number().int().positive(), documentInput]) }),
+    body: diffPolicyBody,
+    response: policyDiffSchema,
+    errors: [404],
     async handler({ preloop, principal, body }) {
       const accountId = principal!.accountId;
       const from = body.from ?? (await preloop.governance.policies.active(accountId)).version;
@@ -98,7 +136,9 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'Make an earlier version active again (as a new version)',
     tag: 'policy',
     access: { role: 'admin' },
-    body: z.strictObject({ version: z.number().int().positive() }),
+    body: rollbackPolicyBody,
+    response: policyVersionSchema,
+    errors: [404],
     handler: ({ preloop, principal, body }) => preloop.governance.policies.rollback(principal!.accountId, body.version, principal!),
   }),
   defineRoute({
@@ -107,7 +147,9 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'The active (or a given) version as YAML or JSON text',
     tag: 'policy',
     access: { role: 'viewer' },
-    query: z.strictObject({ format: z.enum(['yaml', 'json']).default('yaml'), version: z.coerce.number().int().positive().optional() }),
+    query: exportPolicyQuery,
+    response: [policyDocumentSchema, { mediaType: 'application/yaml', description: 'The policy document as YAML (format=yaml)' }],
+    errors: [404],
     async handler({ preloop, principal, query }) {
       const text = await preloop.governance.policies.export(principal!.accountId, query.format, query.version);
       return new Response(text, { headers: { 'content-type': query.format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8' } });
@@ -119,6 +161,7 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'The JSON Schema of policy documents',
     tag: 'policy',
     access: 'public',
+    response: z.record(z.string(), z.unknown()).describe('A JSON Schema (draft 2020-12)'),
     handler: () => policyJsonSchema(),
   }),
   defineRoute({
@@ -127,7 +170,8 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'What would happen to this call from this subject (against the active or a proposed document), running nothing',
     tag: 'policy',
     access: { role: 'viewer' },
-    body: simulateBody,
+    body: simulatePolicyBody,
+    response: policySimulationSchema,
     async handler({ preloop, principal, body }) {
       const accountId = principal!.accountId;
       const subject: Principal = {
@@ -158,6 +202,7 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'The kill switch state',
     tag: 'kill-switch',
     access: { role: 'viewer' },
+    response: killSwitchStateSchema,
     handler: ({ preloop, principal }) => preloop.governance.killSwitch.state(principal!.accountId),
   }),
   defineRoute({
@@ -166,7 +211,8 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'Stop tools, models and/or flows account-wide, on every instance',
     tag: 'kill-switch',
     access: { role: 'admin' },
-    body: z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).default([...killSwitchScopes]), reason: z.string().min(1).max(500) }),
+    body: activateKillSwitchBody,
+    response: killSwitchStateSchema,
     handler: ({ preloop, principal, body }) => preloop.governance.killSwitch.activate(principal!.accountId, body.scopes, body.reason, principal!),
   }),
   defineRoute({
@@ -175,7 +221,8 @@ export const governanceRoutes: AdminRoute[] = [
     summary: 'Resume the given scopes (all when omitted)',
     tag: 'kill-switch',
     access: { role: 'admin' },
-    body: z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).optional() }),
+    body: deactivateKillSwitchBody,
+    response: killSwitchStateSchema,
     handler: ({ preloop, principal, body }) => preloop.governance.killSwitch.deactivate(principal!.accountId, body.scopes, principal!),
   }),
 ];

@@ -7,11 +7,20 @@ import { createEventStream } from '../event-stream.js';
 import { json } from '../respond.js';
 import { errorBodySchema } from '../route-contract.js';
 
-const checks = z.record(z.string(), z.object({ ready: z.boolean(), reason: z.string().optional() }));
-const healthResponse = z.object({ status: z.literal('ok'), dialect: z.enum(['sqlite', 'postgres']), time: z.number(), checks: checks.optional() });
-const readyResponse = z.object({ status: z.literal('ready'), checks });
+/** Each readiness check by name: ready, or why not. */
+export const readinessChecksSchema = z.record(z.string(), z.object({ ready: z.boolean(), reason: z.string().optional() }));
+
+/** `GET /health`: ok, with the database dialect, the time and the checks. */
+export const healthResponse = z.object({ status: z.literal('ok'), dialect: z.enum(['sqlite', 'postgres']), time: z.number(), checks: readinessChecksSchema.optional() });
+
+/** `GET /health/ready`: ready, with every check. */
+export const readyResponse = z.object({ status: z.literal('ready'), checks: readinessChecksSchema });
+
 /** The 503 of a failed readiness check: the error body, plus `status` and every check. */
-const notReadyResponse = errorBodySchema.extend({ status: z.literal('unavailable'), checks });
+export const notReadyResponse = errorBodySchema.extend({ status: z.literal('unavailable'), checks: readinessChecksSchema });
+
+/** `GET /health/live`: ok while the process runs. */
+export const liveResponse = z.object({ status: z.literal('ok'), time: z.number() });
 
 /** The 503 of a failed readiness check: the error names the first failing dependency, `checks` names them all. */
 function notReady(report: ReadinessReport): Response {
@@ -28,7 +37,7 @@ export const systemRoutes: AdminRoute[] = [
     summary: 'Liveness: 200 while the process runs (no dependency is checked)',
     tag: 'system',
     access: 'public',
-    response: z.object({ status: z.literal('ok'), time: z.number() }),
+    response: liveResponse,
     handler: () => ({ status: 'ok' as const, time: Date.now() }),
   }),
   defineRoute({

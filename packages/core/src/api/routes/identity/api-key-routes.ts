@@ -2,16 +2,20 @@ import { z } from 'zod';
 import { PreloopError } from '../../../errors.js';
 import { apiKeyScopes } from '../../../identity/api-keys.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
+import { apiKeySchema, createdApiKeySchema } from './identity-schemas.js';
+import { pageOf } from '../../route-contract.js';
 import { booleanQuery, idSchema, listQuery, nameSchema, noStore, requirePrincipal } from './route-helpers.js';
 
-const createApiKeyBody = z.strictObject({
+/** Body of `POST /api-keys`. */
+export const createApiKeyBody = z.strictObject({
   name: nameSchema,
   scopes: z.array(z.enum(apiKeyScopes)).min(1).max(apiKeyScopes.length).optional(),
   expiresAt: z.number().int().positive().optional(),
   agentId: idSchema.optional(),
 });
 
-const apiKeyListQuery = listQuery.extend({ userId: idSchema.optional(), agentId: idSchema.optional(), revoked: booleanQuery.optional() });
+/** Query of `GET /api-keys`. */
+export const apiKeyListQuery = listQuery.extend({ userId: idSchema.optional(), agentId: idSchema.optional(), revoked: booleanQuery.optional() });
 
 /** API keys: list, create (the key is shown once), read, revoke. */
 export const apiKeyRoutes: AdminRoute[] = [
@@ -22,6 +26,7 @@ export const apiKeyRoutes: AdminRoute[] = [
     tag: 'api-keys',
     access: { role: 'viewer' },
     query: apiKeyListQuery,
+    response: pageOf(apiKeySchema),
     handler: ({ preloop, principal, query }) => preloop.identity.apiKeys.list(requirePrincipal(principal).accountId, query),
   }),
   defineRoute({
@@ -32,6 +37,7 @@ export const apiKeyRoutes: AdminRoute[] = [
     access: { role: 'admin' },
     body: createApiKeyBody,
     status: 201,
+    response: createdApiKeySchema,
     async handler({ preloop, principal, body }) {
       const self = requirePrincipal(principal);
       const scopes = body.scopes ?? ['mcp', 'gateway'];
@@ -50,6 +56,8 @@ export const apiKeyRoutes: AdminRoute[] = [
     summary: 'Get an API key’s record',
     tag: 'api-keys',
     access: { role: 'viewer' },
+    response: apiKeySchema,
+    errors: [404],
     handler: ({ preloop, principal, params }) => preloop.identity.apiKeys.get(requirePrincipal(principal).accountId, params.id!),
   }),
   defineRoute({
@@ -58,6 +66,8 @@ export const apiKeyRoutes: AdminRoute[] = [
     summary: 'Revoke an API key (every instance refuses it at once)',
     tag: 'api-keys',
     access: { role: 'admin' },
+    response: apiKeySchema,
+    errors: [404],
     handler({ preloop, principal, params }) {
       const self = requirePrincipal(principal);
       return preloop.identity.apiKeys.revoke(self.accountId, params.id!, self);

@@ -3,16 +3,19 @@ import { PreloopError } from '../../../errors.js';
 import { clientAddress } from '../../client-address.js';
 import { clearSessionCookie, isSecureRequest, readSessionCookie } from '../../../identity/console-sessions.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
+import { loginResponseSchema, meResponseSchema, passwordChangeSchema } from './identity-schemas.js';
 import { json } from '../../respond.js';
 import { maxPasswordLength, minPasswordLength } from '../../../identity/passwords.js';
 import { noStore, requirePrincipal } from './route-helpers.js';
 
-const loginBody = z.strictObject({
+/** Body of `POST /auth/login`. */
+export const loginBody = z.strictObject({
   email: z.string().min(1).max(320),
   password: z.string().min(1).max(1024),
 });
 
-const changePasswordBody = z.strictObject({
+/** Body of `POST /auth/password`. */
+export const changePasswordBody = z.strictObject({
   currentPassword: z.string().min(1).max(maxPasswordLength),
   newPassword: z.string().min(minPasswordLength).max(maxPasswordLength),
 });
@@ -26,6 +29,8 @@ export const authRoutes: AdminRoute[] = [
     tag: 'auth',
     access: 'public',
     body: loginBody,
+    response: loginResponseSchema,
+    errors: [401, 429, 503],
     async handler({ body, preloop, request }) {
       const secure = isSecureRequest(request);
       const result = await preloop.identity.consoleSessions.login(body.email, body.password, { secure, address: clientAddress(request) });
@@ -40,6 +45,8 @@ export const authRoutes: AdminRoute[] = [
     tag: 'auth',
     access: 'public',
     status: 204,
+    response: null,
+    errors: [503],
     async handler({ preloop, request }) {
       const token = readSessionCookie(request);
       if (token) {
@@ -56,6 +63,8 @@ export const authRoutes: AdminRoute[] = [
     tag: 'auth',
     access: { principals: ['user'] },
     body: changePasswordBody,
+    response: passwordChangeSchema,
+    errors: [409, 429],
     async handler({ body, preloop, principal, request }) {
       const self = requirePrincipal(principal);
       const { user, endedSessions } = await preloop.identity.passwords.change(
@@ -73,6 +82,7 @@ export const authRoutes: AdminRoute[] = [
     summary: 'The calling principal (and its user, if any)',
     tag: 'auth',
     access: { principals: ['user', 'api_key', 'agent', 'runtime_session'] },
+    response: meResponseSchema,
     async handler({ preloop, principal }) {
       const self = requirePrincipal(principal);
       const user = self.userId ? await preloop.identity.users.find(self.accountId, self.userId) : null;

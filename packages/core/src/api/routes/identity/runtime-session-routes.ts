@@ -4,9 +4,12 @@ import type { Principal } from '../../../identity/principal.js';
 import { runtimeAudiences, type RuntimeAudience } from '../../../identity/runtime-credentials.js';
 import type { RuntimeSession } from '../../../identity/runtime-sessions.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
+import { runtimeSessionSchema, sessionActivitySchema, startedRuntimeSessionSchema } from './identity-schemas.js';
+import { pageOf } from '../../route-contract.js';
 import { idSchema, isIdentityManager, listQuery, nameSchema, noStore, requirePrincipal } from './route-helpers.js';
 
-const startBody = z.strictObject({
+/** Body of `POST /runtime-sessions`. */
+export const startRuntimeSessionBody = z.strictObject({
   name: nameSchema,
   agentId: idSchema.optional(),
   source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1–64 lower-case letters, digits, "_", "-" or "."').optional(),
@@ -15,7 +18,11 @@ const startBody = z.strictObject({
   audience: z.array(z.enum(runtimeAudiences)).min(1).optional(),
 });
 
-const sessionListQuery = listQuery.extend({
+/** Body of `POST /runtime-sessions/:id/end` (optional): why it ended. */
+export const endRuntimeSessionBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() }).optional();
+
+/** Query of `GET /runtime-sessions`. */
+export const runtimeSessionListQuery = listQuery.extend({
   agentId: idSchema.optional(),
   apiKeyId: idSchema.optional(),
   userId: idSchema.optional(),
@@ -51,7 +58,8 @@ export const runtimeSessionRoutes: AdminRoute[] = [
     summary: 'List runtime sessions',
     tag: 'runtime-sessions',
     access: { role: 'viewer' },
-    query: sessionListQuery,
+    query: runtimeSessionListQuery,
+    response: pageOf(runtimeSessionSchema),
     handler: ({ preloop, principal, query }) => preloop.identity.runtimeSessions.list(requirePrincipal(principal).accountId, query),
   }),
   defineRoute({
@@ -60,8 +68,10 @@ export const runtimeSessionRoutes: AdminRoute[] = [
     summary: 'Start a runtime session; returns its runtime credential',
     tag: 'runtime-sessions',
     access: { principals: ['user', 'api_key', 'agent'] },
-    body: startBody,
+    body: startRuntimeSessionBody,
     status: 201,
+    response: startedRuntimeSessionSchema,
+    errors: [409],
     async handler({ preloop, principal, body }) {
       const self = requirePrincipal(principal);
       let agentId = body.agentId ?? null;
@@ -93,6 +103,8 @@ export const runtimeSessionRoutes: AdminRoute[] = [
     summary: 'Get a runtime session',
     tag: 'runtime-sessions',
     access: { role: 'viewer' },
+    response: runtimeSessionSchema,
+    errors: [404],
     handler: ({ preloop, principal, params }) => preloop.identity.runtimeSessions.get(requirePrincipal(principal).accountId, params.id!),
   }),
   defineRoute({
@@ -102,6 +114,8 @@ export const runtimeSessionRoutes: AdminRoute[] = [
     tag: 'runtime-sessions',
     access: { role: 'viewer' },
     query: listQuery,
+    response: pageOf(sessionActivitySchema),
+    errors: [404],
     handler: ({ preloop, principal, params, query }) => preloop.identity.runtimeSessions.listActivity(requirePrincipal(principal).accountId, params.id!, query),
   }),
   defineRoute({
@@ -111,6 +125,8 @@ export const runtimeSessionRoutes: AdminRoute[] = [
     tag: 'runtime-sessions',
     access: { principals: [...allPrincipals] },
     body: z.strictObject({}).optional(),
+    response: startedRuntimeSessionSchema,
+    errors: [404, 409, 410],
     async handler({ preloop, principal, params }) {
       const self = requirePrincipal(principal);
       const session = await preloop.identity.runtimeSessions.get(self.accountId, params.id!);
@@ -124,7 +140,9 @@ export const runtimeSessionRoutes: AdminRoute[] = [
     summary: 'End a runtime session: its credential is refused at once',
     tag: 'runtime-sessions',
     access: { principals: [...allPrincipals] },
-    body: z.strictObject({ reason: z.string().trim().min(1).max(200).optional() }).optional(),
+    body: endRuntimeSessionBody,
+    response: runtimeSessionSchema,
+    errors: [404],
     async handler({ preloop, principal, params, body }) {
       const self = requirePrincipal(principal);
       const session = await preloop.identity.runtimeSessions.get(self.accountId, params.id!);

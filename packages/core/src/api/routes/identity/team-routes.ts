@@ -1,8 +1,19 @@
 import { z } from 'zod';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
+import { teamSchema } from './identity-schemas.js';
+import { pageOf } from '../../route-contract.js';
 import { idSchema, listQuery, nameSchema, requirePrincipal } from './route-helpers.js';
 
 const memberIds = z.array(idSchema).max(1000);
+
+/** Body of `POST /teams`. */
+export const createTeamBody = z.strictObject({ name: nameSchema, memberIds: memberIds.optional() });
+
+/** Body of `PATCH /teams/:id`. */
+export const renameTeamBody = z.strictObject({ name: nameSchema });
+
+/** Body of `PUT /teams/:id/members`. */
+export const setTeamMembersBody = z.strictObject({ userIds: memberIds });
 
 /** Teams and their members (teams name approvers). */
 export const teamRoutes: AdminRoute[] = [
@@ -13,6 +24,7 @@ export const teamRoutes: AdminRoute[] = [
     tag: 'teams',
     access: { role: 'viewer' },
     query: listQuery,
+    response: pageOf(teamSchema),
     handler: ({ preloop, principal, query }) => preloop.identity.teams.list(requirePrincipal(principal).accountId, query),
   }),
   defineRoute({
@@ -21,8 +33,10 @@ export const teamRoutes: AdminRoute[] = [
     summary: 'Create a team',
     tag: 'teams',
     access: { role: 'admin' },
-    body: z.strictObject({ name: nameSchema, memberIds: memberIds.optional() }),
+    body: createTeamBody,
     status: 201,
+    response: teamSchema,
+    errors: [409],
     handler({ preloop, principal, body }) {
       const self = requirePrincipal(principal);
       return preloop.identity.teams.create(self.accountId, body, self);
@@ -34,6 +48,8 @@ export const teamRoutes: AdminRoute[] = [
     summary: 'Get a team',
     tag: 'teams',
     access: { role: 'viewer' },
+    response: teamSchema,
+    errors: [404],
     handler: ({ preloop, principal, params }) => preloop.identity.teams.get(requirePrincipal(principal).accountId, params.id!),
   }),
   defineRoute({
@@ -42,7 +58,9 @@ export const teamRoutes: AdminRoute[] = [
     summary: 'Rename a team',
     tag: 'teams',
     access: { role: 'admin' },
-    body: z.strictObject({ name: nameSchema }),
+    body: renameTeamBody,
+    response: teamSchema,
+    errors: [404, 409],
     handler({ preloop, principal, params, body }) {
       const self = requirePrincipal(principal);
       return preloop.identity.teams.update(self.accountId, params.id!, body, self);
@@ -55,6 +73,8 @@ export const teamRoutes: AdminRoute[] = [
     tag: 'teams',
     access: { role: 'admin' },
     status: 204,
+    response: null,
+    errors: [404],
     async handler({ preloop, principal, params }) {
       const self = requirePrincipal(principal);
       await preloop.identity.teams.delete(self.accountId, params.id!, self);
@@ -66,7 +86,9 @@ export const teamRoutes: AdminRoute[] = [
     summary: 'Replace a team’s members',
     tag: 'teams',
     access: { role: 'admin' },
-    body: z.strictObject({ userIds: memberIds }),
+    body: setTeamMembersBody,
+    response: teamSchema,
+    errors: [404],
     handler({ preloop, principal, params, body }) {
       const self = requirePrincipal(principal);
       return preloop.identity.teams.setMembers(self.accountId, params.id!, body.userIds, self);

@@ -4,18 +4,22 @@ import { isEmailAddress, maxEmailLength } from '../../../identity/email-address.
 import { minPasswordLength, maxPasswordLength } from '../../../identity/passwords.js';
 import { roles } from '../../../identity/principal.js';
 import { defineRoute, type AdminRoute } from '../../define-route.js';
+import { passwordResetSchema, userSchema } from './identity-schemas.js';
+import { pageOf } from '../../route-contract.js';
 import { assertRoleWithinOwn, booleanQuery, listQuery, nameSchema, noStore, requirePrincipal } from './route-helpers.js';
 
 const password = z.string().min(minPasswordLength).max(maxPasswordLength);
 
-const createUserBody = z.strictObject({
+/** Body of `POST /users`. */
+export const createUserBody = z.strictObject({
   email: z.string().trim().max(maxEmailLength).refine(isEmailAddress, 'must be an email address such as ada@example.com or admin@localhost'),
   name: nameSchema,
   role: z.enum(roles),
   password: password.optional(),
 });
 
-const updateUserBody = z
+/** Body of `PATCH /users/:id`. */
+export const updateUserBody = z
   .strictObject({
     name: nameSchema.optional(),
     role: z.enum(roles).optional(),
@@ -24,9 +28,11 @@ const updateUserBody = z
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one of name, role, disabled, password' });
 
-const resetPasswordBody = z.strictObject({ password: password.optional() }).optional();
+/** Body of `POST /users/:id/password` (optional). */
+export const resetPasswordBody = z.strictObject({ password: password.optional() }).optional();
 
-const userListQuery = listQuery.extend({ role: z.enum(roles).optional(), disabled: booleanQuery.optional() });
+/** Query of `GET /users`. */
+export const userListQuery = listQuery.extend({ role: z.enum(roles).optional(), disabled: booleanQuery.optional() });
 
 /** Console users: list, create, read, change, reset a password, delete. Admins manage users up to their own role. */
 export const userRoutes: AdminRoute[] = [
@@ -37,6 +43,7 @@ export const userRoutes: AdminRoute[] = [
     tag: 'users',
     access: { role: 'viewer' },
     query: userListQuery,
+    response: pageOf(userSchema),
     handler: ({ preloop, principal, query }) => preloop.identity.users.list(requirePrincipal(principal).accountId, query),
   }),
   defineRoute({
@@ -47,6 +54,8 @@ export const userRoutes: AdminRoute[] = [
     access: { role: 'admin' },
     body: createUserBody,
     status: 201,
+    response: userSchema,
+    errors: [409],
     handler({ preloop, principal, body }) {
       const self = requirePrincipal(principal);
       assertRoleWithinOwn(self, body.role, 'create a user with role');
@@ -59,6 +68,8 @@ export const userRoutes: AdminRoute[] = [
     summary: 'Get a user',
     tag: 'users',
     access: { role: 'viewer' },
+    response: userSchema,
+    errors: [404],
     handler: ({ preloop, principal, params }) => preloop.identity.users.get(requirePrincipal(principal).accountId, params.id!),
   }),
   defineRoute({
@@ -68,6 +79,8 @@ export const userRoutes: AdminRoute[] = [
     tag: 'users',
     access: { role: 'admin' },
     body: updateUserBody,
+    response: userSchema,
+    errors: [404, 409],
     async handler({ preloop, principal, params, body }) {
       const self = requirePrincipal(principal);
       const target = await preloop.identity.users.get(self.accountId, params.id!);
@@ -84,6 +97,8 @@ export const userRoutes: AdminRoute[] = [
     tag: 'users',
     access: { role: 'admin' },
     body: resetPasswordBody,
+    response: passwordResetSchema,
+    errors: [404],
     async handler({ preloop, principal, params, body }) {
       const self = requirePrincipal(principal);
       const target = await preloop.identity.users.get(self.accountId, params.id!);
@@ -101,6 +116,8 @@ export const userRoutes: AdminRoute[] = [
     tag: 'users',
     access: { role: 'admin' },
     status: 204,
+    response: null,
+    errors: [404, 409],
     async handler({ preloop, principal, params }) {
       const self = requirePrincipal(principal);
       const target = await preloop.identity.users.get(self.accountId, params.id!);

@@ -1,0 +1,248 @@
+/**
+ * `@preloop/core/api`: the request and response types of the kernel's admin API
+ * routes, derived from the zod schemas the routes declare (the same schemas
+ * that build the OpenAPI document and check answers with `validateResponses`).
+ * Types only: importing this entry pulls in no code, so a browser client (the
+ * console) can use it without bundling the kernel.
+ *
+ * @example
+ * ```ts
+ * import type { CoreRoutes, User } from '@preloop/core/api';
+ * type UserPage = CoreRoutes['GET /users']['response'];
+ * ```
+ *
+ * @packageDocumentation
+ */
+import type { z } from 'zod';
+import type { auditPageSchema, auditQuery, auditRecordSchema, publicKeySchema, verifyReportSchema } from './api/routes/audit-routes.js';
+import type {
+  activateKillSwitchBody,
+  applyPolicyBody,
+  deactivateKillSwitchBody,
+  diffPolicyBody,
+  exportPolicyQuery,
+  rollbackPolicyBody,
+  simulatePolicyBody,
+  validatePolicyBody,
+} from './api/routes/governance-routes.js';
+import type {
+  killSwitchStateSchema,
+  policyDecisionSchema,
+  policyDiffSchema,
+  policySimulationSchema,
+  policyValidationSchema,
+  policyVersionListSchema,
+  policyVersionSchema,
+} from './api/routes/governance-schemas.js';
+import type { agentListQuery, agentReasonBody, enrollAgentBody } from './api/routes/identity/agent-routes.js';
+import type { apiKeyListQuery, createApiKeyBody } from './api/routes/identity/api-key-routes.js';
+import type { changePasswordBody, loginBody } from './api/routes/identity/auth-routes.js';
+import type {
+  agentSchema,
+  apiKeySchema,
+  createdApiKeySchema,
+  loginResponseSchema,
+  meResponseSchema,
+  passwordChangeSchema,
+  passwordResetSchema,
+  principalSchema,
+  runtimeCredentialSchema,
+  runtimeSessionSchema,
+  sessionActivitySchema,
+  startedRuntimeSessionSchema,
+  teamSchema,
+  userSchema,
+} from './api/routes/identity/identity-schemas.js';
+import type { listQuery } from './api/routes/identity/route-helpers.js';
+import type { endRuntimeSessionBody, runtimeSessionListQuery, startRuntimeSessionBody } from './api/routes/identity/runtime-session-routes.js';
+import type { createTeamBody, renameTeamBody, setTeamMembersBody } from './api/routes/identity/team-routes.js';
+import type { createUserBody, resetPasswordBody, updateUserBody, userListQuery } from './api/routes/identity/user-routes.js';
+import type { healthResponse, liveResponse, notReadyResponse, readyResponse } from './api/routes/system-routes.js';
+import type { errorBodySchema } from './api/route-contract.js';
+
+/** The one error body of every error status: `{ error: { code, message, details? } }`. */
+export type ApiError = z.output<typeof errorBodySchema>;
+/** A page of a list; `nextCursor` is null on the last page. */
+export interface Page<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+/** `?cursor=&limit=` of every identity list. */
+export type ListQuery = z.input<typeof listQuery>;
+
+/** `GET /health/live`. */
+export type LiveResponse = z.output<typeof liveResponse>;
+/** `GET /health/ready` (200). */
+export type ReadyResponse = z.output<typeof readyResponse>;
+/** `GET /health` (200). */
+export type HealthResponse = z.output<typeof healthResponse>;
+/** `GET /health` and `GET /health/ready` (503): the error, plus every check. */
+export type NotReadyResponse = z.output<typeof notReadyResponse>;
+
+/** A console user. */
+export type User = z.output<typeof userSchema>;
+/** A team and its members. */
+export type Team = z.output<typeof teamSchema>;
+/** An API key's record (never the key). */
+export type ApiKey = z.output<typeof apiKeySchema>;
+/** `POST /api-keys` (201): the record and the key, shown once. */
+export type CreatedApiKey = z.output<typeof createdApiKeySchema>;
+/** A managed agent. */
+export type Agent = z.output<typeof agentSchema>;
+/** A runtime session. */
+export type RuntimeSession = z.output<typeof runtimeSessionSchema>;
+/** A runtime credential. */
+export type RuntimeCredential = z.output<typeof runtimeCredentialSchema>;
+/** A started or refreshed runtime session with its credential. */
+export type StartedRuntimeSession = z.output<typeof startedRuntimeSessionSchema>;
+/** One activity entry of a runtime session. */
+export type SessionActivity = z.output<typeof sessionActivitySchema>;
+/** Who is calling. */
+export type Principal = z.output<typeof principalSchema>;
+/** `POST /auth/login` (200). */
+export type LoginResponse = z.output<typeof loginResponseSchema>;
+/** `GET /auth/me`. */
+export type MeResponse = z.output<typeof meResponseSchema>;
+/** `POST /auth/password`. */
+export type PasswordChange = z.output<typeof passwordChangeSchema>;
+/** `POST /users/:id/password`. */
+export type PasswordReset = z.output<typeof passwordResetSchema>;
+
+/** Body of `POST /auth/login`. */
+export type LoginRequest = z.input<typeof loginBody>;
+/** Body of `POST /auth/password`. */
+export type ChangePasswordRequest = z.input<typeof changePasswordBody>;
+/** Body of `POST /users`. */
+export type CreateUserRequest = z.input<typeof createUserBody>;
+/** Body of `PATCH /users/:id`. */
+export type UpdateUserRequest = z.input<typeof updateUserBody>;
+/** Body of `POST /users/:id/password`. */
+export type ResetPasswordRequest = z.input<typeof resetPasswordBody>;
+/** Query of `GET /users`. */
+export type UserListQuery = z.input<typeof userListQuery>;
+/** Body of `POST /teams`. */
+export type CreateTeamRequest = z.input<typeof createTeamBody>;
+/** Body of `PATCH /teams/:id`. */
+export type RenameTeamRequest = z.input<typeof renameTeamBody>;
+/** Body of `PUT /teams/:id/members`. */
+export type SetTeamMembersRequest = z.input<typeof setTeamMembersBody>;
+/** Body of `POST /api-keys`. */
+export type CreateApiKeyRequest = z.input<typeof createApiKeyBody>;
+/** Query of `GET /api-keys`. */
+export type ApiKeyListQuery = z.input<typeof apiKeyListQuery>;
+/** Body of `POST /agents`. */
+export type EnrollAgentRequest = z.input<typeof enrollAgentBody>;
+/** Body of `POST /agents/:id/suspend` and `POST /agents/:id/decommission`. */
+export type AgentReasonRequest = z.input<typeof agentReasonBody>;
+/** Query of `GET /agents`. */
+export type AgentListQuery = z.input<typeof agentListQuery>;
+/** Body of `POST /runtime-sessions`. */
+export type StartRuntimeSessionRequest = z.input<typeof startRuntimeSessionBody>;
+/** Body of `POST /runtime-sessions/:id/end`. */
+export type EndRuntimeSessionRequest = z.input<typeof endRuntimeSessionBody>;
+/** Query of `GET /runtime-sessions`. */
+export type RuntimeSessionListQuery = z.input<typeof runtimeSessionListQuery>;
+
+/** One audit record. */
+export type AuditRecord = z.output<typeof auditRecordSchema>;
+/** `GET /audit`. */
+export type AuditPage = z.output<typeof auditPageSchema>;
+/** Query of `GET /audit`. */
+export type AuditQuery = z.input<typeof auditQuery>;
+/** `POST /audit/verify`. */
+export type AuditVerifyReport = z.output<typeof verifyReportSchema>;
+/** `GET /audit/public-key`. */
+export type AuditPublicKey = z.output<typeof publicKeySchema>;
+
+/** One stored policy version. */
+export type PolicyVersion = z.output<typeof policyVersionSchema>;
+/** `GET /policy/versions`. */
+export type PolicyVersionList = z.output<typeof policyVersionListSchema>;
+/** `POST /policy/validate`. */
+export type PolicyValidation = z.output<typeof policyValidationSchema>;
+/** What policy says about one tool call. */
+export type PolicyDecision = z.output<typeof policyDecisionSchema>;
+/** `POST /policy/simulate`. */
+export type PolicySimulation = z.output<typeof policySimulationSchema>;
+/** `POST /policy/diff`. */
+export type PolicyDiff = z.output<typeof policyDiffSchema>;
+/** Body of `POST /policy`. */
+export type ApplyPolicyRequest = z.input<typeof applyPolicyBody>;
+/** Body of `POST /policy/validate`. */
+export type ValidatePolicyRequest = z.input<typeof validatePolicyBody>;
+/** Body of `POST /policy/diff`. */
+export type DiffPolicyRequest = z.input<typeof diffPolicyBody>;
+/** Body of `POST /policy/rollback`. */
+export type RollbackPolicyRequest = z.input<typeof rollbackPolicyBody>;
+/** Query of `GET /policy/export`. */
+export type ExportPolicyQuery = z.input<typeof exportPolicyQuery>;
+/** Body of `POST /policy/simulate`. */
+export type SimulatePolicyRequest = z.input<typeof simulatePolicyBody>;
+/** The kill switch's state. */
+export type KillSwitchState = z.output<typeof killSwitchStateSchema>;
+/** Body of `POST /kill-switch/activate`. */
+export type ActivateKillSwitchRequest = z.input<typeof activateKillSwitchBody>;
+/** Body of `POST /kill-switch/deactivate`. */
+export type DeactivateKillSwitchRequest = z.input<typeof deactivateKillSwitchBody>;
+
+/**
+ * Every route of the kernel's admin API, keyed `METHOD /path` (below `/api/v1`):
+ * its body, query and success response. Error statuses answer {@link ApiError}.
+ * A `response` of `void` means no body (204); `string` a non-JSON body.
+ */
+export interface CoreRoutes {
+  'GET /health/live': { response: LiveResponse };
+  'GET /health/ready': { response: ReadyResponse };
+  'GET /health': { response: HealthResponse };
+  'GET /events': { response: string };
+  'GET /metrics': { response: string };
+  'POST /auth/login': { body: LoginRequest; response: LoginResponse };
+  'POST /auth/logout': { response: void };
+  'POST /auth/password': { body: ChangePasswordRequest; response: PasswordChange };
+  'GET /auth/me': { response: MeResponse };
+  'GET /users': { query: UserListQuery; response: Page<User> };
+  'POST /users': { body: CreateUserRequest; response: User };
+  'GET /users/:id': { response: User };
+  'PATCH /users/:id': { body: UpdateUserRequest; response: User };
+  'POST /users/:id/password': { body: ResetPasswordRequest; response: PasswordReset };
+  'DELETE /users/:id': { response: void };
+  'GET /teams': { query: ListQuery; response: Page<Team> };
+  'POST /teams': { body: CreateTeamRequest; response: Team };
+  'GET /teams/:id': { response: Team };
+  'PATCH /teams/:id': { body: RenameTeamRequest; response: Team };
+  'DELETE /teams/:id': { response: void };
+  'PUT /teams/:id/members': { body: SetTeamMembersRequest; response: Team };
+  'GET /api-keys': { query: ApiKeyListQuery; response: Page<ApiKey> };
+  'POST /api-keys': { body: CreateApiKeyRequest; response: CreatedApiKey };
+  'GET /api-keys/:id': { response: ApiKey };
+  'DELETE /api-keys/:id': { response: ApiKey };
+  'GET /agents': { query: AgentListQuery; response: Page<Agent> };
+  'POST /agents': { body: EnrollAgentRequest; response: Agent };
+  'GET /agents/:id': { response: Agent };
+  'POST /agents/:id/suspend': { body: AgentReasonRequest; response: Agent };
+  'POST /agents/:id/resume': { response: Agent };
+  'POST /agents/:id/decommission': { body: AgentReasonRequest; response: Agent };
+  'GET /runtime-sessions': { query: RuntimeSessionListQuery; response: Page<RuntimeSession> };
+  'POST /runtime-sessions': { body: StartRuntimeSessionRequest; response: StartedRuntimeSession };
+  'GET /runtime-sessions/:id': { response: RuntimeSession };
+  'GET /runtime-sessions/:id/activity': { query: ListQuery; response: Page<SessionActivity> };
+  'POST /runtime-sessions/:id/heartbeat': { response: StartedRuntimeSession };
+  'POST /runtime-sessions/:id/end': { body: EndRuntimeSessionRequest; response: RuntimeSession };
+  'GET /audit': { query: AuditQuery; response: AuditPage };
+  'GET /audit/public-key': { response: AuditPublicKey };
+  'GET /audit/:id': { response: AuditRecord };
+  'POST /audit/verify': { response: AuditVerifyReport };
+  'GET /policy': { response: PolicyVersion };
+  'POST /policy': { body: ApplyPolicyRequest; response: PolicyVersion };
+  'GET /policy/versions': { response: PolicyVersionList };
+  'GET /policy/versions/:version': { response: PolicyVersion };
+  'POST /policy/validate': { body: ValidatePolicyRequest; response: PolicyValidation };
+  'POST /policy/diff': { body: DiffPolicyRequest; response: PolicyDiff };
+  'POST /policy/rollback': { body: RollbackPolicyRequest; response: PolicyVersion };
+  'GET /policy/export': { query: ExportPolicyQuery; response: string | PolicyVersion['document'] };
+  'GET /policy/schema': { response: Record<string, unknown> };
+  'POST /policy/simulate': { body: SimulatePolicyRequest; response: PolicySimulation };
+  'GET /kill-switch': { response: KillSwitchState };
+  'POST /kill-switch/activate': { body: ActivateKillSwitchRequest; response: KillSwitchState };
+  'POST /kill-switch/deactivate': { body: DeactivateKillSwitchRequest; response: KillSwitchState };
+}
