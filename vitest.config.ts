@@ -35,6 +35,7 @@ export default defineConfig({
             'lit/directives/repeat.js',
             'lit/static-html.js',
             '@lit/context',
+            '@lit/task',
             '@lit-labs/virtualizer/virtualize.js',
             '@lit-labs/virtualizer/layouts/flow.js',
             'uplot',

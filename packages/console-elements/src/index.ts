@@ -13,13 +13,17 @@
  *
  * @packageDocumentation
  */
+import type { PreloopElementTagNameMap } from './define/define-elements.js';
+
 export * from './client.js';
 export { preloopClientContext } from './context/preloop-context.js';
 export * from './events/preloop-events.js';
 export { defineElements, preloopElements } from './define/define-elements.js';
-export type { DefineElementsOptions, PreloopElementName } from './define/define-elements.js';
+export type { DefineElementsOptions, PreloopElementName, PreloopElementTagNameMap } from './define/define-elements.js';
 export { elementTag, staticTag } from './define/element-tag.js';
 export { PreloopElement, clientForBaseUrl } from './shared/preloop-element.js';
+export type { RenderLoadOptions } from './shared/preloop-element.js';
+export { LiveController } from './shared/live-controller.js';
 export { themeStyles } from './shared/theme.js';
 export { sharedStyles } from './shared/shared-styles.js';
 
@@ -43,21 +47,5 @@ export { PreloopPolicyEditor } from './components/preloop-policy-editor/preloop-
 export { PreloopMcpServers } from './components/preloop-mcp-servers/preloop-mcp-servers.js';
 
 declare global {
-  interface HTMLElementTagNameMap {
-    'preloop-console': import('./components/preloop-console/preloop-console.js').PreloopConsole;
-    'preloop-provider': import('./components/preloop-provider/preloop-provider.js').PreloopProvider;
-    'preloop-login': import('./components/preloop-login/preloop-login.js').PreloopLogin;
-    'preloop-dashboard': import('./components/preloop-dashboard/preloop-dashboard.js').PreloopDashboard;
-    'preloop-approval-queue': import('./components/preloop-approval-queue/preloop-approval-queue.js').PreloopApprovalQueue;
-    'preloop-approval-card': import('./components/preloop-approval-card/preloop-approval-card.js').PreloopApprovalCard;
-    'preloop-audit-log': import('./components/preloop-audit-log/preloop-audit-log.js').PreloopAuditLog;
-    'preloop-usage-chart': import('./components/preloop-usage-chart/preloop-usage-chart.js').PreloopUsageChart;
-    'preloop-agents': import('./components/preloop-agents/preloop-agents.js').PreloopAgents;
-    'preloop-sessions': import('./components/preloop-sessions/preloop-sessions.js').PreloopSessions;
-    'preloop-models': import('./components/preloop-models/preloop-models.js').PreloopModels;
-    'preloop-budgets': import('./components/preloop-budgets/preloop-budgets.js').PreloopBudgets;
-    'preloop-settings': import('./components/preloop-settings/preloop-settings.js').PreloopSettings;
-    'preloop-policy-editor': import('./components/preloop-policy-editor/preloop-policy-editor.js').PreloopPolicyEditor;
-    'preloop-mcp-servers': import('./components/preloop-mcp-servers/preloop-mcp-servers.js').PreloopMcpServers;
-  }
+  interface HTMLElementTagNameMap extends PreloopElementTagNameMap {}
 }

@@ -36,6 +36,9 @@ export const preloopElements = {
 /** A default tag name. */
 export type PreloopElementName = keyof typeof preloopElements;
 
+/** Each element's class instance by its default tag, derived from {@link preloopElements}; merged into `HTMLElementTagNameMap`. */
+export type PreloopElementTagNameMap = { [Name in PreloopElementName]: InstanceType<(typeof preloopElements)[Name]> };
+
 /** Options of {@link defineElements}. */
 export interface DefineElementsOptions {
   /**

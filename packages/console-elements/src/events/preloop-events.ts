@@ -127,31 +127,33 @@ export class PreloopRequestFailedEvent extends Event {
   }
 }
 
+/** Every event class above, once: the maps below are derived from their `eventName`s. */
+type PreloopEventClass =
+  | typeof PreloopUserLoggedInEvent
+  | typeof PreloopUserLoggedOutEvent
+  | typeof PreloopRouteRequestedEvent
+  | typeof PreloopDecisionRequestedEvent
+  | typeof PreloopApprovalDecidedEvent
+  | typeof PreloopAgentChangedEvent
+  | typeof PreloopSessionEndedEvent
+  | typeof PreloopApiKeyCreatedEvent
+  | typeof PreloopPolicyAppliedEvent
+  | typeof PreloopAuditVerifiedEvent
+  | typeof PreloopRequestFailedEvent;
+
+/**
+ * The elements' DOM events by name, derived from the event classes. It is
+ * merged into `HTMLElementEventMap` and `DocumentEventMap`, so
+ * `addEventListener('preloop-approval-decided', …)` is typed on any element and on `document`.
+ *
+ * @example
+ * ```ts
+ * const onDecided = (event: PreloopElementEventMap['preloop-approval-decided']) => console.log(event.approval.id);
+ * ```
+ */
+export type PreloopElementEventMap = { [Class in PreloopEventClass as Class['eventName']]: InstanceType<Class> };
+
 declare global {
-  interface HTMLElementEventMap {
-    'preloop-user-logged-in': PreloopUserLoggedInEvent;
-    'preloop-user-logged-out': PreloopUserLoggedOutEvent;
-    'preloop-route-requested': PreloopRouteRequestedEvent;
-    'preloop-decision-requested': PreloopDecisionRequestedEvent;
-    'preloop-approval-decided': PreloopApprovalDecidedEvent;
-    'preloop-agent-changed': PreloopAgentChangedEvent;
-    'preloop-session-ended': PreloopSessionEndedEvent;
-    'preloop-api-key-created': PreloopApiKeyCreatedEvent;
-    'preloop-policy-applied': PreloopPolicyAppliedEvent;
-    'preloop-audit-verified': PreloopAuditVerifiedEvent;
-    'preloop-request-failed': PreloopRequestFailedEvent;
-  }
-  interface DocumentEventMap {
-    'preloop-user-logged-in': PreloopUserLoggedInEvent;
-    'preloop-user-logged-out': PreloopUserLoggedOutEvent;
-    'preloop-route-requested': PreloopRouteRequestedEvent;
-    'preloop-decision-requested': PreloopDecisionRequestedEvent;
-    'preloop-approval-decided': PreloopApprovalDecidedEvent;
-    'preloop-agent-changed': PreloopAgentChangedEvent;
-    'preloop-session-ended': PreloopSessionEndedEvent;
-    'preloop-api-key-created': PreloopApiKeyCreatedEvent;
-    'preloop-policy-applied': PreloopPolicyAppliedEvent;
-    'preloop-audit-verified': PreloopAuditVerifiedEvent;
-    'preloop-request-failed': PreloopRequestFailedEvent;
-  }
+  interface HTMLElementEventMap extends PreloopElementEventMap {}
+  interface DocumentEventMap extends PreloopElementEventMap {}
 }

@@ -1,11 +1,12 @@
 import { consume } from '@lit/context';
+import { initialState, Task, TaskStatus } from '@lit/task';
 import { html, LitElement, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { LiveEventName, LiveEventPayload } from '../client/live-events.js';
-import { PreloopApiError } from '../client/preloop-api-error.js';
+import { isRouteMissing, PreloopApiError } from '../client/preloop-api-error.js';
 import { PreloopClient } from '../client/preloop-client.js';
 import { preloopClientContext } from '../context/preloop-context.js';
 import { PreloopRequestFailedEvent } from '../events/preloop-events.js';
+import { LiveController } from './live-controller.js';
 
 const clientsByBaseUrl = new Map<string, PreloopClient>();
 
@@ -23,13 +24,20 @@ export function clientForBaseUrl(baseUrl: string): PreloopClient {
   return client;
 }
 
-type Subscription = { names: LiveEventName[] | '*'; listener: (payload: any, name: string) => void };
+/** What {@link PreloopElement.renderLoad} shows besides the loaded value. */
+export interface RenderLoadOptions {
+  /** Shown until the first value arrives. @default a skeleton line */
+  pending?: () => unknown;
+  /** Shown when the server does not have the route (the plugin is not installed). @default the error banner */
+  notInstalled?: () => unknown;
+}
 
 /**
  * The base of every Preloop element. It finds its {@link PreloopClient} (the
  * `client` property, else a `base-url` attribute, else the nearest provider
  * through `@lit/context`), calls {@link PreloopElement.clientChanged} when that
- * changes, keeps live-event subscriptions tied to being connected, and reports
+ * changes, loads its data with `@lit/task` tasks ({@link PreloopElement.loadTask}),
+ * listens to live events through one {@link LiveController} (`live`), and reports
  * failed requests as `preloop-request-failed` events.
  */
 export class PreloopElement extends LitElement {
@@ -53,23 +61,14 @@ export class PreloopElement extends LitElement {
   /** Whether a 401 puts this element in its signed-out state; false for elements that sign people in. */
   protected showsSignedOut = true;
 
+  /** The element's live-event subscriptions and the stream's status, on its client. */
+  protected readonly live: LiveController = new LiveController(this, () => this.api);
+
   private currentClient: PreloopClient | undefined;
-  private readonly subscriptions: Subscription[] = [];
-  private unsubscribers: Array<() => void> = [];
 
   /** The client in use: `client`, else one for `base-url`, else the context's. */
   get api(): PreloopClient | undefined {
     return this.client ?? (this.baseUrl !== undefined ? clientForBaseUrl(this.baseUrl) : undefined) ?? this.contextClient;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.attachLive();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.detachLive();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -78,8 +77,6 @@ export class PreloopElement extends LitElement {
     if (next !== this.currentClient) {
       this.currentClient = next;
       this.signedOut = false;
-      this.detachLive();
-      this.attachLive();
       if (next) this.clientChanged(next);
     }
   }
@@ -88,15 +85,76 @@ export class PreloopElement extends LitElement {
   protected clientChanged(_client: PreloopClient): void {}
 
   /**
-   * Listens to live events while the element is connected and has a client; call it from the constructor.
+   * A `@lit/task` task that loads the element's data with its client. It runs
+   * when the element gets a client (or another one) and whenever a value
+   * returned by `args` changes; without a client it stays in its initial
+   * state. A failure is reported (a `preloop-request-failed` event; a 401 shows
+   * the signed-out state) unless the server lacks the route (a plugin that is
+   * not installed). While a run is pending the last value stays, so live
+   * refreshes do not flash. Render it with {@link PreloopElement.renderLoad}.
    *
    * @example
    * ```ts
-   * constructor() { super(); this.listen(['agent-changed', 'reconnected'], () => this.load()); }
+   * private readonly agentsTask = this.loadTask('load agents', (api, [state]) => api.agents.list({ state }), () => [this.state] as const);
    * ```
    */
-  protected listen<K extends LiveEventName>(names: K[] | '*', listener: (payload: LiveEventPayload<K>, name: K) => void): void {
-    this.subscriptions.push({ names, listener: listener as Subscription['listener'] });
+  protected loadTask<T, const A extends readonly unknown[] = readonly []>(
+    action: string,
+    load: (api: PreloopClient, args: A, signal: AbortSignal) => Promise<T>,
+    args?: () => A,
+  ): Task<readonly unknown[], T> {
+    return new Task<readonly unknown[], T>(this, {
+      args: () => [this.api, ...(args?.() ?? [])],
+      task: async ([api, ...rest], { signal }) => {
+        if (!api) return initialState;
+        try {
+          return await load(api as PreloopClient, rest as unknown as A, signal);
+        } catch (error) {
+          if (!signal.aborted && !isRouteMissing(error)) this.reportError(action, error);
+          throw error;
+        }
+      },
+    });
+  }
+
+  /**
+   * Runs a {@link PreloopElement.loadTask} task again and resolves once its
+   * value is current: when a live event starts a newer run meanwhile, it waits for that one too.
+   * A failure is already shown and reported, so it does not reject.
+   *
+   * @example
+   * ```ts
+   * await api.models.delete(alias);
+   * await this.rerun(this.modelsTask);
+   * ```
+   */
+  protected async rerun(task: Task<readonly unknown[], unknown>): Promise<void> {
+    await task.run();
+    await task.taskComplete.catch(() => {});
+  }
+
+  /** Whether a task failed because the server lacks its route (the plugin that serves it is not installed). */
+  protected isNotInstalled(task: Task<readonly unknown[], unknown>): boolean {
+    return task.status === TaskStatus.ERROR && isRouteMissing(task.error);
+  }
+
+  /**
+   * Renders a {@link PreloopElement.loadTask} task: its value once there is one
+   * (kept while a refresh runs), else a skeleton, the not-installed state, or
+   * the load error as a banner.
+   *
+   * @example
+   * ```ts
+   * return this.renderLoad(this.agentsTask, (page) => this.renderTable(page.items));
+   * ```
+   */
+  protected renderLoad<T>(task: Task<readonly unknown[], T>, complete: (value: T) => unknown, options: RenderLoadOptions = {}): unknown {
+    if (task.value !== undefined) return complete(task.value);
+    if (task.status === TaskStatus.ERROR) {
+      if (isRouteMissing(task.error) && options.notInstalled) return options.notInstalled();
+      return html`<div class="banner error" role="alert">${task.error instanceof Error ? task.error.message : String(task.error)}</div>`;
+    }
+    return options.pending ? options.pending() : html`<div class="card-body"><span class="skeleton"></span></div>`;
   }
 
   /**
@@ -140,16 +198,5 @@ export class PreloopElement extends LitElement {
     return html`<div class="card" part="signed-out" role="status">
       <div class="empty"><strong>You are signed out</strong><span>Sign in to Preloop to see this. Your portal's sign-in, or the Preloop console, starts a session.</span></div>
     </div>`;
-  }
-
-  private attachLive(): void {
-    const client = this.currentClient;
-    if (!client || !this.isConnected || this.unsubscribers.length > 0) return;
-    this.unsubscribers = this.subscriptions.map(({ names, listener }) => client.live.on(names as LiveEventName[], listener));
-  }
-
-  private detachLive(): void {
-    for (const unsubscribe of this.unsubscribers) unsubscribe();
-    this.unsubscribers = [];
   }
 }

@@ -1,7 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Agent, AgentState } from '../../client/api-types.js';
-import type { PreloopClient } from '../../client/preloop-client.js';
 import { PreloopAgentChangedEvent } from '../../events/preloop-events.js';
 import { formatRelative, formatTime, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
@@ -34,8 +33,11 @@ export class PreloopAgents extends PreloopElement {
   /** Hide the page header. */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
 
-  @state() private agents: Agent[] = [];
-  @state() private loading = true;
+  private readonly agentsTask = this.loadTask(
+    'load agents',
+    async (api, [state]) => (await api.agents.list({ limit: 200, ...(state ? { state } : {}) })).items,
+    () => [this.state] as const,
+  );
   @state() private failure: string | null = null;
   @state() private working = new Set<string>();
   @state() private confirming: Pending = null;
@@ -43,32 +45,12 @@ export class PreloopAgents extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['agent-changed', 'reconnected'], () => void this.load(true));
-  }
-
-  protected override clientChanged(_client: PreloopClient): void {
-    void this.load();
+    this.live.on(['agent-changed', 'reconnected'], () => void this.load());
   }
 
   /** Reloads the list. */
-  async load(quiet = false): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    if (!quiet) this.loading = true;
-    try {
-      const page = await api.agents.list({ limit: 200, ...(this.state ? { state: this.state } : {}) });
-      this.agents = page.items;
-      this.failure = null;
-    } catch (error) {
-      this.failure = this.reportError('load agents', error);
-    } finally {
-      this.loading = false;
-    }
-  }
-
-  private filter(state: AgentState | undefined): void {
-    this.state = state;
-    void this.load();
+  async load(): Promise<void> {
+    await this.rerun(this.agentsTask);
   }
 
   private async run(agent: Agent, action: 'suspend' | 'resume' | 'decommission', reason?: string): Promise<void> {
@@ -77,8 +59,8 @@ export class PreloopAgents extends PreloopElement {
     this.working = new Set(this.working).add(agent.id);
     try {
       const updated = action === 'resume' ? await api.agents.resume(agent.id) : action === 'suspend' ? await api.agents.suspend(agent.id, reason) : await api.agents.decommission(agent.id, reason);
-      this.agents = this.agents.map((item) => (item.id === updated.id ? updated : item));
       this.failure = null;
+      void this.load();
       this.dispatchEvent(new PreloopAgentChangedEvent(updated));
     } catch (error) {
       this.failure = this.reportError(`${action} agent`, error);
@@ -120,7 +102,7 @@ export class PreloopAgents extends PreloopElement {
       .filter(Boolean);
     const failure = await this.attempt('enroll agent', async () => {
       const agent = await api.agents.enroll({ name: String(data.get('name')).trim(), kind: String(data.get('kind')).trim(), ...(tags.length ? { tags } : {}) });
-      this.agents = [agent, ...this.agents.filter((item) => item.id !== agent.id)];
+      void this.load();
       this.dispatchEvent(new PreloopAgentChangedEvent(agent));
     });
     this.enrollError = failure;
@@ -151,25 +133,24 @@ export class PreloopAgents extends PreloopElement {
       <section class="card">
         <div class="card-header">
           <div class="tabs" role="tablist" aria-label="Filter by state">
-            ${states.map(([value, label]) => html`<button role="tab" aria-selected=${this.state === value ? 'true' : 'false'} @click=${() => this.filter(value)}>${label}</button>`)}
+            ${states.map(([value, label]) => html`<button role="tab" aria-selected=${this.state === value ? 'true' : 'false'} @click=${() => (this.state = value)}>${label}</button>`)}
           </div>
         </div>
-        ${this.renderTable()}
+        ${this.renderLoad(this.agentsTask, (agents) => this.renderTable(agents))}
       </section>
       ${this.renderDialogs()}
     `;
   }
 
-  private renderTable() {
-    if (this.loading && this.agents.length === 0) return html`<div class="card-body"><span class="skeleton"></span></div>`;
-    if (this.agents.length === 0) return html`<div class="empty">${icons.agents}<strong>No agents here</strong><span>Enroll an agent to govern its keys and sessions.</span></div>`;
+  private renderTable(agents: Agent[]) {
+    if (agents.length === 0) return html`<div class="empty">${icons.agents}<strong>No agents here</strong><span>Enroll an agent to govern its keys and sessions.</span></div>`;
     return html`<div class="table-wrap">
       <table part="table">
         <thead>
           <tr><th>Agent</th><th>State</th><th class="optional">Tags</th><th class="optional">Last seen</th><th class="optional">Enrolled</th><th><span class="visually-hidden">Actions</span></th></tr>
         </thead>
         <tbody>
-          ${this.agents.map((agent) => {
+          ${agents.map((agent) => {
             const busy = this.working.has(agent.id);
             return html`<tr data-id=${agent.id}>
               <td>

@@ -3,7 +3,6 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { html as staticHtml } from 'lit/static-html.js';
 import type { ApprovalDetail, ApprovalRequest, Me } from '../../client/api-types.js';
-import type { LiveStatus } from '../../client/live-events.js';
 import { isRouteMissing } from '../../client/preloop-api-error.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
 import { staticTag } from '../../define/element-tag.js';
@@ -64,25 +63,14 @@ export class PreloopApprovalQueue extends PreloopElement {
   @state() private busy = new Set<string>();
   @state() private errors = new Map<string, string>();
   @state() private me: Me | null = null;
-  @state() private liveStatus: LiveStatus = 'idle';
-  private stopStatus: (() => void) | null = null;
 
   constructor() {
     super();
-    this.listen(['approval-created', 'approval-updated', 'reconnected'], () => void this.load(true));
+    this.live.on(['approval-created', 'approval-updated', 'reconnected'], () => void this.load(true));
     this.addEventListener('preloop-decision-requested', (event) => void this.onDecision(event));
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stopStatus?.();
-    this.stopStatus = null;
-  }
-
   protected override clientChanged(client: PreloopClient): void {
-    this.stopStatus?.();
-    this.liveStatus = client.live.status;
-    this.stopStatus = client.live.onStatus((status) => (this.liveStatus = status));
     void this.load();
     client.auth.me().then(
       (me) => (this.me = me),
@@ -230,7 +218,7 @@ export class PreloopApprovalQueue extends PreloopElement {
               <h1>${this.requestId ? 'Approval request' : 'Approvals'}</h1>
               <p>${this.requestId ? 'Review the exact call before it runs.' : 'Tool calls waiting for a human decision, live.'}</p>
             </div>
-            <span class="live" role="status"><span class="dot ${this.liveStatus === 'open' ? '' : this.liveStatus === 'unauthorized' ? 'danger' : 'warning'}"></span>${this.liveStatus === 'open' ? 'Live' : this.liveStatus === 'unauthorized' ? 'Signed out' : 'Connecting…'}</span>
+            ${this.live.renderStatus()}
           </div>`}
       ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing} ${this.renderBody()}
     `;

@@ -115,8 +115,8 @@ export class PreloopAuditLog extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['audit-recorded'], () => this.onRecorded());
-    this.listen(['reconnected'], () => void this.reload());
+    this.live.on(['audit-recorded'], () => this.onRecorded());
+    this.live.on(['reconnected'], () => void this.reload());
   }
 
   protected override willUpdate(changed: PropertyValues): void {

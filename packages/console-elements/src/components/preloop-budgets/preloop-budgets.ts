@@ -1,8 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Agent, ApiKey, BudgetPeriod, BudgetScopeType, BudgetStatus, CreateBudgetInput, ModelAlias } from '../../client/api-types.js';
-import { isRouteMissing } from '../../client/preloop-api-error.js';
-import type { PreloopClient } from '../../client/preloop-client.js';
 import { formatMoney, formatRelative, formatTime } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
@@ -47,12 +45,16 @@ function toMicros(text: string): number | undefined {
 export class PreloopBudgets extends PreloopElement {
   static override styles = [themeStyles, sharedStyles, budgetsStyles];
 
-  @state() private budgets: BudgetStatus[] = [];
-  @state() private agents: Agent[] = [];
-  @state() private keys: ApiKey[] = [];
-  @state() private models: ModelAlias[] = [];
-  @state() private loading = true;
-  @state() private notInstalled = false;
+  /** The budgets with their spend, and the agents, keys and models a budget may name (empty where they could not be read). */
+  private readonly budgetsTask = this.loadTask('load budgets', async (api) => {
+    const [status, agents, keys, models] = await Promise.all([
+      api.budgets.status(),
+      api.agents.list({ limit: 200 }).catch(() => null),
+      api.apiKeys.list({ limit: 200, revoked: false }).catch(() => null),
+      api.models.list().catch(() => null),
+    ]);
+    return { budgets: status.items, agents: agents?.items ?? [], keys: keys?.items ?? [], models: models?.items ?? [] };
+  });
   @state() private failure: string | null = null;
   @state() private formError: string | null = null;
   @state() private scopeType: BudgetScopeType = 'account';
@@ -64,11 +66,11 @@ export class PreloopBudgets extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['gateway-usage-recorded', 'gateway-budget-soft-limit', 'gateway-budget-exceeded'], () => this.scheduleRefresh());
-    this.listen(['audit-recorded'], (event) => {
-      if (event.action.startsWith('gateway.budget.')) void this.load(true);
+    this.live.on(['gateway-usage-recorded', 'gateway-budget-soft-limit', 'gateway-budget-exceeded'], () => this.scheduleRefresh());
+    this.live.on(['audit-recorded'], (event) => {
+      if (event.action.startsWith('gateway.budget.')) void this.load();
     });
-    this.listen(['reconnected'], () => void this.load(true));
+    this.live.on(['reconnected'], () => void this.load());
   }
 
   override disconnectedCallback(): void {
@@ -77,42 +79,29 @@ export class PreloopBudgets extends PreloopElement {
     this.refreshTimer = null;
   }
 
-  protected override clientChanged(_client: PreloopClient): void {
-    void this.load();
-  }
-
   private scheduleRefresh(): void {
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
-      void this.load(true);
+      void this.load();
     }, this.refreshInterval);
   }
 
   /** Reloads the budgets and their spend, and the agents, keys and models they may name. */
-  async load(quiet = false): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    if (!quiet) this.loading = true;
-    try {
-      const [status, agents, keys, models] = await Promise.all([
-        api.budgets.status(),
-        api.agents.list({ limit: 200 }).catch(() => null),
-        api.apiKeys.list({ limit: 200, revoked: false }).catch(() => null),
-        api.models.list().catch(() => null),
-      ]);
-      this.budgets = status.items;
-      this.agents = agents?.items ?? this.agents;
-      this.keys = keys?.items ?? this.keys;
-      this.models = models?.items ?? this.models;
-      this.notInstalled = false;
-      this.failure = null;
-    } catch (error) {
-      if (isRouteMissing(error)) this.notInstalled = true;
-      else this.failure = this.reportError('load budgets', error);
-    } finally {
-      this.loading = false;
-    }
+  async load(): Promise<void> {
+    await this.rerun(this.budgetsTask);
+  }
+
+  private get agents(): Agent[] {
+    return this.budgetsTask.value?.agents ?? [];
+  }
+
+  private get keys(): ApiKey[] {
+    return this.budgetsTask.value?.keys ?? [];
+  }
+
+  private get models(): ModelAlias[] {
+    return this.budgetsTask.value?.models ?? [];
   }
 
   private async openDialog(): Promise<void> {
@@ -151,7 +140,7 @@ export class PreloopBudgets extends PreloopElement {
     };
     this.formError = await this.attempt('add budget', async () => {
       await api.budgets.create(input);
-      await this.load(true);
+      await this.load();
     });
     if (this.formError) return;
     form.reset();
@@ -169,7 +158,7 @@ export class PreloopBudgets extends PreloopElement {
     this.confirmDelete = null;
     this.failure = await this.attempt('remove budget', async () => {
       await api.budgets.delete(budget.id);
-      this.budgets = this.budgets.filter((item) => item.id !== budget.id);
+      void this.load();
     });
   }
 
@@ -184,23 +173,26 @@ export class PreloopBudgets extends PreloopElement {
 
   override render() {
     if (this.signedOut) return this.renderSignedOut();
+    const notInstalled = this.isNotInstalled(this.budgetsTask);
     return html`<section class="card" part="budgets" aria-labelledby="budgets-title">
         <div class="card-header">
           <div>
             <h2 id="budgets-title">Budgets</h2>
             <p class="muted small">Spend limits on model calls. A call that could take spend past a hard limit is refused before it reaches the provider.</p>
           </div>
-          ${this.notInstalled ? nothing : html`<button class="small" @click=${this.openDialog}>${icons.plus} Add budget</button>`}
+          ${notInstalled ? nothing : html`<button class="small" @click=${this.openDialog}>${icons.plus} Add budget</button>`}
         </div>
-        ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing} ${this.renderBody()}
+        ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing} 
+        ${this.renderLoad(this.budgetsTask, ({ budgets }) => this.renderTable(budgets), {
+          notInstalled: () =>
+            html`<div class="empty">${icons.coins}<strong>Budgets need the model gateway</strong><span>Install <code>@preloop/gateway</code> to cap what agents spend on models.</span></div>`,
+        })}
       </section>
-      ${this.notInstalled ? nothing : this.renderDialog()}`;
+      ${notInstalled ? nothing : this.renderDialog()}`;
   }
 
-  private renderBody() {
-    if (this.notInstalled) return html`<div class="empty">${icons.coins}<strong>Budgets need the model gateway</strong><span>Install <code>@preloop/gateway</code> to cap what agents spend on models.</span></div>`;
-    if (this.loading && this.budgets.length === 0) return html`<div class="card-body"><span class="skeleton"></span></div>`;
-    if (this.budgets.length === 0) {
+  private renderTable(budgets: BudgetStatus[]) {
+    if (budgets.length === 0) {
       return html`<div class="empty">${icons.coins}<strong>No budgets yet</strong><span>Cap what the account, an agent, a key or a model may spend per day, week or month.</span></div>`;
     }
     return html`<div class="table-wrap">
@@ -209,7 +201,7 @@ export class PreloopBudgets extends PreloopElement {
           <tr><th>Budget</th><th>Applies to</th><th class="spend-head">Spend this period</th><th>State</th><th><span class="visually-hidden">Actions</span></th></tr>
         </thead>
         <tbody>
-          ${this.budgets.map((budget) => {
+          ${budgets.map((budget) => {
             const [label, tone] = stateLabels[budget.state] ?? [budget.state, ''];
             return html`<tr data-budget=${budget.name}>
               <td><div class="primary-text">${budget.name}</div><div class="secondary-text" title="Since ${formatTime(budget.periodStart)}">${periodLabels[budget.period] ?? budget.period} · resets ${formatRelative(budget.periodEnd)}</div></td>

@@ -97,7 +97,7 @@ export class PreloopConsole extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['approval-created', 'approval-updated', 'reconnected'], () => this.countApprovals());
+    this.live.on(['approval-created', 'approval-updated', 'reconnected'], () => this.countApprovals());
   }
 
   override get api(): PreloopClient | undefined {

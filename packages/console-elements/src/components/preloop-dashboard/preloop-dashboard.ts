@@ -1,7 +1,7 @@
+import { Task, TaskStatus } from '@lit/task';
 import { html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ApprovalReadiness, AuditRecord, Health, KillSwitchState, RuntimeSession } from '../../client/api-types.js';
-import type { LiveStatus } from '../../client/live-events.js';
 import { isRouteMissing } from '../../client/preloop-api-error.js';
 import { collectPages, type PreloopClient } from '../../client/preloop-client.js';
 import { PreloopRouteRequestedEvent } from '../../events/preloop-events.js';
@@ -14,17 +14,26 @@ import { dashboardStyles } from './preloop-dashboard.styles.js';
 
 const hour = 3_600_000;
 
-/** One number of the dashboard: its value, or why there is none. */
-interface Metric<T> {
-  value: T | null;
-  /** `off`: the feature's package is not installed; `error`: the request failed. */
-  state: 'loading' | 'ready' | 'off' | 'error';
+/** What a dashboard task loads: the number (or list) and what qualifies it. */
+interface Measured<T> {
+  value: T;
+  /** There is more than was counted (the card shows `N+`). */
   more?: boolean;
   /** For spend: the model calls it covers. */
   calls?: number;
 }
 
-const loading = <T>(): Metric<T> => ({ value: null, state: 'loading' });
+/** One number of the dashboard as its task stands: its value, or why there is none. */
+interface Metric<T> extends Partial<Measured<T>> {
+  /** `off`: the feature's package is not installed; `error`: the request failed. */
+  state: 'loading' | 'ready' | 'off' | 'error';
+}
+
+function metricOf<T>(task: Task<readonly unknown[], Measured<T>>): Metric<T> {
+  if (task.value) return { ...task.value, state: 'ready' };
+  if (task.status === TaskStatus.ERROR) return { state: isRouteMissing(task.error) ? 'off' : 'error' };
+  return { state: 'loading' };
+}
 
 /** A one-line, human description of an audit record for the activity feed. */
 function describeRecord(record: AuditRecord): { title: unknown; detail: string } {
@@ -78,51 +87,89 @@ export class PreloopDashboard extends PreloopElement {
   /** Hide the page header. */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
 
-  @state() private sessions: Metric<RuntimeSession[]> = loading();
-  @state() private toolCalls: Metric<number[]> = loading();
-  @state() private spend: Metric<number> = loading();
-  @state() private approvals: Metric<number> = loading();
-  @state() private system: Metric<{ health: Health; killSwitch: KillSwitchState | null }> = loading();
-  @state() private recent: Metric<AuditRecord[]> = loading();
-  @state() private liveStatus: LiveStatus = 'idle';
+  private readonly sessionsTask = this.loadTask('load active sessions', async (api): Promise<Measured<RuntimeSession[]>> => {
+    const page = await api.sessions.list({ state: 'active', limit: 200 });
+    return { value: page.items, more: page.nextCursor !== null };
+  });
+  private readonly toolCallsTask = this.loadTask(
+    'count tool calls',
+    async (api, [action, maxCount]): Promise<Measured<number[]>> => {
+      const now = Date.now();
+      const from = now - 24 * hour;
+      const { items, truncated } = await collectPages((cursor) => api.audit.list({ action, from, cursor, limit: 200 }), maxCount);
+      const buckets = new Array<number>(24).fill(0);
+      for (const record of items) buckets[Math.min(23, Math.max(0, 23 - Math.floor((now - record.time) / hour)))]! += 1;
+      this.liveToolCalls = 0;
+      return { value: buckets, more: truncated };
+    },
+    () => [this.toolCallAction, this.maxCount] as const,
+  );
+  private readonly spendTask = this.loadTask('load spend', async (api): Promise<Measured<number>> => {
+    const summary = await api.models.usage({ groupBy: 'day', from: startOfToday() });
+    return { value: summary.totals.costMicros, calls: summary.totals.calls };
+  });
+  private readonly approvalsTask = this.loadTask('count pending approvals', async (api): Promise<Measured<number>> => {
+    const page = await api.approvals.list({ status: 'pending', limit: 100 });
+    return { value: page.items.length, more: page.nextCursor !== null };
+  });
+  private readonly systemTask = this.loadTask('load system status', async (api): Promise<Measured<{ health: Health; killSwitch: KillSwitchState | null }>> => {
+    const [health, killSwitch] = await Promise.all([api.system.health(), api.system.killSwitch().catch(() => null)]);
+    return { value: { health, killSwitch } };
+  });
+  private readonly recentTask = this.loadTask('load recent activity', async (api): Promise<Measured<AuditRecord[]>> => ({ value: (await api.audit.list({ limit: 8 })).items }));
+  /** Tool calls recorded live since the last count (added to the current hour). */
+  @state() private liveToolCalls = 0;
   @state() private readiness: ApprovalReadiness | null = null;
 
-  private stopStatus: (() => void) | null = null;
   private recentTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     super();
-    this.listen(['session-started', 'session-ended'], () => void this.loadSessions());
-    this.listen(['approval-created', 'approval-updated'], () => void this.loadApprovals());
-    this.listen(['gateway-usage-recorded'], debounce(() => void this.loadSpend(), 1000));
-    this.listen(['kill-switch-changed'], () => void this.loadSystem());
-    this.listen(['audit-recorded'], (event) => this.onAudit(event));
-    this.listen(['reconnected'], () => this.loadAll());
-    this.listen(['user-changed', 'team-changed', 'policy-changed'], () => void this.loadReadiness());
+    this.live.on(['session-started', 'session-ended'], () => void this.sessionsTask.run());
+    this.live.on(['approval-created', 'approval-updated'], () => void this.approvalsTask.run());
+    this.live.on(['gateway-usage-recorded'], debounce(() => void this.spendTask.run(), 1000));
+    this.live.on(['kill-switch-changed'], () => void this.systemTask.run());
+    this.live.on(['audit-recorded'], (event) => this.onAudit(event));
+    this.live.on(['reconnected'], () => this.loadAll());
+    this.live.on(['user-changed', 'team-changed', 'policy-changed'], () => void this.loadReadiness());
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stopStatus?.();
-    this.stopStatus = null;
-  }
-
-  protected override clientChanged(client: PreloopClient): void {
-    this.stopStatus?.();
-    this.liveStatus = client.live.status;
-    this.stopStatus = client.live.onStatus((status) => (this.liveStatus = status));
-    this.loadAll();
+  protected override clientChanged(_client: PreloopClient): void {
+    void this.loadReadiness();
   }
 
   /** Reloads every card. */
   loadAll(): void {
-    void this.loadSessions();
-    void this.loadToolCalls();
-    void this.loadSpend();
-    void this.loadApprovals();
-    void this.loadSystem();
-    void this.loadRecent();
+    for (const task of [this.sessionsTask, this.toolCallsTask, this.spendTask, this.approvalsTask, this.systemTask, this.recentTask]) void task.run();
     void this.loadReadiness();
+  }
+
+  private get sessions(): Metric<RuntimeSession[]> {
+    return metricOf(this.sessionsTask);
+  }
+
+  private get toolCalls(): Metric<number[]> {
+    const metric = metricOf(this.toolCallsTask);
+    if (!metric.value || this.liveToolCalls === 0) return metric;
+    const buckets = [...metric.value];
+    buckets[23] = (buckets[23] ?? 0) + this.liveToolCalls;
+    return { ...metric, value: buckets };
+  }
+
+  private get spend(): Metric<number> {
+    return metricOf(this.spendTask);
+  }
+
+  private get approvals(): Metric<number> {
+    return metricOf(this.approvalsTask);
+  }
+
+  private get system(): Metric<{ health: Health; killSwitch: KillSwitchState | null }> {
+    return metricOf(this.systemTask);
+  }
+
+  private get recent(): Metric<AuditRecord[]> {
+    return metricOf(this.recentTask);
   }
 
   /** Whether the approval workflows can approve what agents ask; quiet when the approvals plugin is absent or the read fails. */
@@ -132,76 +179,14 @@ export class PreloopDashboard extends PreloopElement {
     this.readiness = await api.approvals.readiness().catch(() => null);
   }
 
-  private async measure<T>(action: string, run: (api: PreloopClient) => Promise<Metric<T>>): Promise<Metric<T>> {
-    const api = this.api;
-    if (!api) return loading();
-    try {
-      return await run(api);
-    } catch (error) {
-      if (isRouteMissing(error)) return { value: null, state: 'off' };
-      this.reportError(action, error);
-      return { value: null, state: 'error' };
-    }
-  }
-
-  private async loadSessions(): Promise<void> {
-    this.sessions = await this.measure('load active sessions', async (api) => {
-      const page = await api.sessions.list({ state: 'active', limit: 200 });
-      return { value: page.items, state: 'ready', more: page.nextCursor !== null };
-    });
-  }
-
-  private async loadToolCalls(): Promise<void> {
-    this.toolCalls = await this.measure('count tool calls', async (api) => {
-      const now = Date.now();
-      const from = now - 24 * hour;
-      const { items, truncated } = await collectPages((cursor) => api.audit.list({ action: this.toolCallAction, from, cursor, limit: 200 }), this.maxCount);
-      const buckets = new Array<number>(24).fill(0);
-      for (const record of items) buckets[Math.min(23, Math.max(0, 23 - Math.floor((now - record.time) / hour)))]! += 1;
-      return { value: buckets, state: 'ready', more: truncated };
-    });
-  }
-
-  private async loadSpend(): Promise<void> {
-    this.spend = await this.measure('load spend', async (api) => {
-      const summary = await api.models.usage({ groupBy: 'day', from: startOfToday() });
-      return { value: summary.totals.costMicros, state: 'ready', calls: summary.totals.calls };
-    });
-  }
-
-  private async loadApprovals(): Promise<void> {
-    this.approvals = await this.measure('count pending approvals', async (api) => {
-      const page = await api.approvals.list({ status: 'pending', limit: 100 });
-      return { value: page.items.length, state: 'ready', more: page.nextCursor !== null };
-    });
-  }
-
-  private async loadSystem(): Promise<void> {
-    this.system = await this.measure('load system status', async (api) => {
-      const [health, killSwitch] = await Promise.all([api.system.health(), api.system.killSwitch().catch(() => null)]);
-      return { value: { health, killSwitch }, state: 'ready' };
-    });
-  }
-
-  private async loadRecent(): Promise<void> {
-    this.recent = await this.measure('load recent activity', async (api) => {
-      const page = await api.audit.list({ limit: 8 });
-      return { value: page.items, state: 'ready' };
-    });
-  }
-
   private onAudit(event: { action: string; time: number }): void {
     const prefix = this.toolCallAction.endsWith('*') ? this.toolCallAction.slice(0, -1) : null;
     const matches = prefix !== null ? event.action.startsWith(prefix) : event.action === this.toolCallAction;
-    if (matches && this.toolCalls.value) {
-      const buckets = [...this.toolCalls.value];
-      buckets[23] = (buckets[23] ?? 0) + 1;
-      this.toolCalls = { ...this.toolCalls, value: buckets };
-    }
+    if (matches && this.toolCallsTask.value) this.liveToolCalls += 1;
     if (this.recentTimer) return;
     this.recentTimer = setTimeout(() => {
       this.recentTimer = null;
-      void this.loadRecent();
+      void this.recentTask.run();
     }, 300);
   }
 
@@ -219,9 +204,7 @@ export class PreloopDashboard extends PreloopElement {
               <h1>Overview</h1>
               <p>What your agents are doing right now.</p>
             </div>
-            <span class="live" role="status" title="Live updates: ${this.liveStatus}"
-              ><span class="dot ${this.liveStatus === 'open' ? '' : this.liveStatus === 'unauthorized' ? 'danger' : 'warning'}"></span>${this.liveStatus === 'open' ? 'Live' : this.liveStatus === 'unauthorized' ? 'Signed out' : 'Connecting…'}</span
-            >
+            ${this.live.renderStatus()}
           </div>`}
       ${this.renderReadiness()}
       <div class="stats" part="stats">${this.renderSessionsStat()} ${this.renderToolCallsStat()} ${this.renderSpendStat()} ${this.renderApprovalsStat()} ${this.renderSystemStat()}</div>
@@ -300,7 +283,7 @@ export class PreloopDashboard extends PreloopElement {
       label: 'Spend today',
       icon: icons.coins,
       tone: 'success',
-      value: this.spend.value !== null ? formatMoney(this.spend.value) : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.spend),
+      value: this.spend.value !== undefined ? formatMoney(this.spend.value) : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.spend),
       smallValue: off,
       foot: off ? 'Model gateway not installed' : this.spend.state === 'ready' ? `${formatCount(this.spend.calls ?? 0)} model call${this.spend.calls === 1 ? '' : 's'} today` : '',
       route: 'usage',
@@ -315,7 +298,7 @@ export class PreloopDashboard extends PreloopElement {
       label: 'Pending approvals',
       icon: icons.approvals,
       tone: count ? 'warning' : '',
-      value: count !== null ? `${count}${this.approvals.more ? '+' : ''}` : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.approvals),
+      value: count !== undefined ? `${count}${this.approvals.more ? '+' : ''}` : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.approvals),
       smallValue: off,
       foot: off ? 'Approvals plugin not installed' : count ? 'Waiting for a decision' : count === 0 ? 'Queue is clear' : '',
       route: 'approvals',
@@ -335,7 +318,7 @@ export class PreloopDashboard extends PreloopElement {
       value,
       smallValue: true,
       foot: system
-        ? html`<span class="dot ${stopped ? 'danger' : ''}"></span>${stopped ? `Stopped: ${stopped.active.join(', ')}` : `${system.health.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} · live ${this.liveStatus === 'open' ? 'connected' : this.liveStatus}`}`
+        ? html`<span class="dot ${stopped ? 'danger' : ''}"></span>${stopped ? `Stopped: ${stopped.active.join(', ')}` : `${system.health.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'} · live ${this.live.status === 'open' ? 'connected' : this.live.status}`}`
         : '',
       route: 'settings',
     });

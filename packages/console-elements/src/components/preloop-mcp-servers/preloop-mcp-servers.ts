@@ -1,7 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { CatalogTool, CreateMcpServerInput, McpServer, McpTransport, ToolStats, UpdateMcpServerInput, UpstreamToolDetail } from '../../client/api-types.js';
-import { isRouteMissing } from '../../client/preloop-api-error.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
 import { debounce, formatCount, formatRelative, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
@@ -39,10 +38,11 @@ export class PreloopMcpServers extends PreloopElement {
   /** Hide the page header. */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
 
-  @state() private servers: McpServer[] = [];
-  @state() private tools: CatalogTool[] = [];
-  @state() private loading = true;
-  @state() private notInstalled = false;
+  private readonly catalogTask = this.loadTask('load MCP servers', async (api) => {
+    const [servers, tools] = await Promise.all([api.mcp.servers(), api.mcp.tools()]);
+    if (this.stats.size) void this.loadStats([...this.stats.keys()]);
+    return { servers: servers.items, tools: tools.items };
+  });
   @state() private failure: string | null = null;
   @state() private notice: string | null = null;
   @state() private query = '';
@@ -58,35 +58,24 @@ export class PreloopMcpServers extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['audit-recorded'], (event) => {
-      if (event.action.startsWith('mcp.server.') || event.action === 'mcp.tool.approve-pin' || event.action === 'mcp.tool.quarantine') void this.load(true);
+    this.live.on(['audit-recorded'], (event) => {
+      if (event.action.startsWith('mcp.server.') || event.action === 'mcp.tool.approve-pin' || event.action === 'mcp.tool.quarantine') void this.load();
       if ((event.action === 'mcp.tool.call' || event.action === 'mcp.tool.result') && this.stats.size) this.refreshStats();
     });
-    this.listen(['reconnected'], () => void this.load(true));
+    this.live.on(['reconnected'], () => void this.load());
   }
 
-  protected override clientChanged(_client: PreloopClient): void {
-    void this.load();
+  private get servers(): McpServer[] {
+    return this.catalogTask.value?.servers ?? [];
+  }
+
+  private get tools(): CatalogTool[] {
+    return this.catalogTask.value?.tools ?? [];
   }
 
   /** Reloads servers and tools (and the open statistics). */
-  async load(quiet = false): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    if (!quiet) this.loading = true;
-    try {
-      const [servers, tools] = await Promise.all([api.mcp.servers(), api.mcp.tools()]);
-      this.servers = servers.items;
-      this.tools = tools.items;
-      this.notInstalled = false;
-      this.failure = null;
-      if (this.stats.size) void this.loadStats([...this.stats.keys()]);
-    } catch (error) {
-      if (isRouteMissing(error)) this.notInstalled = true;
-      else this.failure = this.reportError('load MCP servers', error);
-    } finally {
-      this.loading = false;
-    }
+  async load(): Promise<void> {
+    await this.rerun(this.catalogTask);
   }
 
   private async withBusy(key: string, action: string, run: (api: PreloopClient) => Promise<unknown>): Promise<boolean> {
@@ -130,12 +119,12 @@ export class PreloopMcpServers extends PreloopElement {
     if (!review) return;
     if (await this.withBusy(review.exposedName, 'approve the tool definition', (api) => api.mcp.approvePin(review.exposedName, review.liveHash))) {
       this.review = null;
-      await this.load(true);
+      await this.load();
     }
   }
 
   private async scan(server: McpServer): Promise<void> {
-    if (await this.withBusy(server.id, 'scan the MCP server', (api) => api.mcp.scan(server.id))) await this.load(true);
+    if (await this.withBusy(server.id, 'scan the MCP server', (api) => api.mcp.scan(server.id))) await this.load();
   }
 
   private async openForm(server: McpServer | null): Promise<void> {
@@ -181,7 +170,7 @@ export class PreloopMcpServers extends PreloopElement {
         ? `${done} ${server.name}: ${found.length} tool${found.length === 1 ? '' : 's'} found, ${pinned} pinned${found.some((tool) => awaitingStatuses.has(tool.status)) ? ', some waiting for review' : ''}.`
         : `${done} ${server.name}; the scan failed, see the server card.`;
     }
-    await this.load(true);
+    await this.load();
     this.notice = notice;
   }
 
@@ -193,13 +182,14 @@ export class PreloopMcpServers extends PreloopElement {
     this.confirmRemove = null;
     if (await this.withBusy(server.id, 'remove the MCP server', (api) => api.mcp.deleteServer(server.id))) {
       this.notice = `Removed ${server.name}, its tools and its stored credentials.`;
-      await this.load(true);
+      await this.load();
     }
   }
 
   override render() {
     if (this.signedOut) return this.renderSignedOut();
     const awaiting = this.tools.filter((tool) => awaitingStatuses.has(tool.status));
+    const notInstalled = this.isNotInstalled(this.catalogTask);
     return html`
       ${this.noHeader
         ? nothing
@@ -211,17 +201,22 @@ export class PreloopMcpServers extends PreloopElement {
           </div>`}
       ${this.failure ? html`<div class="banner error page" role="alert">${this.failure}</div>` : nothing}
       ${this.notice ? html`<div class="banner success page" role="status">${icons.check}<span>${this.notice}</span></div>` : nothing}
-      ${this.notInstalled
-        ? html`<div class="card"><div class="empty">${icons.mcp}<strong>The MCP endpoint is not installed</strong><span>Install <code>@preloop/mcp</code> to govern agents’ tools.</span></div></div>`
-        : this.loading && this.tools.length === 0 && this.servers.length === 0
-          ? html`<div class="card card-body"><span class="skeleton"></span></div>`
-          : html`<div class="grid">
-              ${awaiting.length
-                ? html`<div class="banner warning" role="status">${icons.alert}<span><strong>${awaiting.length} tool definition${awaiting.length === 1 ? '' : 's'} awaiting approval.</strong> Until approved, agents neither see nor call ${awaiting.length === 1 ? 'it' : 'them'}.</span></div>`
-                : nothing}
-              ${this.review ? this.renderReview(this.review) : nothing} ${this.renderServers()} ${this.renderTools()}
-            </div>`}
-      ${this.notInstalled ? nothing : this.renderForm()}
+      ${this.renderLoad(
+        this.catalogTask,
+        () =>
+          html`<div class="grid">
+            ${awaiting.length
+              ? html`<div class="banner warning" role="status">${icons.alert}<span><strong>${awaiting.length} tool definition${awaiting.length === 1 ? '' : 's'} awaiting approval.</strong> Until approved, agents neither see nor call ${awaiting.length === 1 ? 'it' : 'them'}.</span></div>`
+              : nothing}
+            ${this.review ? this.renderReview(this.review) : nothing} ${this.renderServers()} ${this.renderTools()}
+          </div>`,
+        {
+          pending: () => html`<div class="card card-body"><span class="skeleton"></span></div>`,
+          notInstalled: () =>
+            html`<div class="card"><div class="empty">${icons.mcp}<strong>The MCP endpoint is not installed</strong><span>Install <code>@preloop/mcp</code> to govern agents’ tools.</span></div></div>`,
+        },
+      )}
+      ${notInstalled ? nothing : this.renderForm()}
     `;
   }
 

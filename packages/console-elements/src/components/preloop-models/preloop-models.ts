@@ -2,8 +2,6 @@ import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { html as staticHtml } from 'lit/static-html.js';
 import type { CreateModelInput, ModelAlias, UsageSummaryRow } from '../../client/api-types.js';
-import { isRouteMissing } from '../../client/preloop-api-error.js';
-import type { PreloopClient } from '../../client/preloop-client.js';
 import { staticTag } from '../../define/element-tag.js';
 import { formatCount, formatMoney, startOfToday } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
@@ -38,48 +36,27 @@ export class PreloopModels extends PreloopElement {
   /** Leave out the budgets section. */
   @property({ type: Boolean, attribute: 'no-budgets' }) noBudgets = false;
 
-  @state() private models: ModelAlias[] = [];
-  /** Usage per alias over the last 30 days; null when the usage summary could not be read. */
-  @state() private usage: Map<string, UsageSummaryRow> | null = new Map();
-  @state() private loading = true;
-  @state() private notInstalled = false;
+  /** The aliases, with their usage over the last 30 days (null when the usage summary could not be read). */
+  private readonly modelsTask = this.loadTask('load models', async (api) => {
+    // Both together, so a row never shows a usage figure before the usage summary arrived.
+    const [page, usage] = await Promise.all([api.models.list(), api.models.usage({ groupBy: 'model', from: startOfToday() - 29 * day }).catch(() => null)]);
+    return { models: page.items, usage: usage ? new Map(usage.rows.filter((row) => row.key !== null).map((row) => [row.key!, row])) : null };
+  });
   @state() private failure: string | null = null;
   @state() private formError: string | null = null;
   @state() private confirmDelete: string | null = null;
 
   constructor() {
     super();
-    this.listen(['audit-recorded'], (event) => {
-      if (event.action.startsWith('gateway.model') || event.action.startsWith('model.')) void this.load(true);
+    this.live.on(['audit-recorded'], (event) => {
+      if (event.action.startsWith('gateway.model') || event.action.startsWith('model.')) void this.load();
     });
-    this.listen(['reconnected'], () => void this.load(true));
-  }
-
-  protected override clientChanged(_client: PreloopClient): void {
-    void this.load();
+    this.live.on(['reconnected'], () => void this.load());
   }
 
   /** Reloads models and their usage. */
-  async load(quiet = false): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    if (!quiet) this.loading = true;
-    try {
-      // Both together, so a row never shows a usage figure before the usage summary arrived.
-      const [page, usage] = await Promise.all([
-        api.models.list(),
-        api.models.usage({ groupBy: 'model', from: startOfToday() - 29 * day }).catch(() => null),
-      ]);
-      this.models = page.items;
-      this.usage = usage ? new Map(usage.rows.filter((row) => row.key !== null).map((row) => [row.key!, row])) : null;
-      this.notInstalled = false;
-      this.failure = null;
-    } catch (error) {
-      if (isRouteMissing(error)) this.notInstalled = true;
-      else this.failure = this.reportError('load models', error);
-    } finally {
-      this.loading = false;
-    }
+  async load(): Promise<void> {
+    await this.rerun(this.modelsTask);
   }
 
   private async create(event: SubmitEvent): Promise<void> {
@@ -97,8 +74,8 @@ export class PreloopModels extends PreloopElement {
     }
     if (priceInput !== undefined && priceOutput !== undefined) input.prices = { input: priceInput, output: priceOutput };
     this.formError = await this.attempt('add model', async () => {
-      const created = await api.models.create(input);
-      this.models = [...this.models.filter((model) => model.alias !== created.alias), created];
+      await api.models.create(input);
+      void this.load();
     });
     if (this.formError) return;
     form.reset();
@@ -115,12 +92,13 @@ export class PreloopModels extends PreloopElement {
     this.confirmDelete = null;
     this.failure = await this.attempt('remove model', async () => {
       await api.models.delete(alias);
-      this.models = this.models.filter((model) => model.alias !== alias);
+      void this.load();
     });
   }
 
   override render() {
     if (this.signedOut) return this.renderSignedOut();
+    const notInstalled = this.isNotInstalled(this.modelsTask);
     return html`
       ${this.noHeader
         ? nothing
@@ -129,11 +107,16 @@ export class PreloopModels extends PreloopElement {
               <h1>Models</h1>
               <p>Aliases agents call through the gateway. Provider credentials stay on the server.</p>
             </div>
-            ${this.notInstalled ? nothing : html`<button class="primary" @click=${() => this.renderRoot.querySelector('dialog')?.showModal()}>${icons.plus} Add model</button>`}
+            ${notInstalled ? nothing : html`<button class="primary" @click=${() => this.renderRoot.querySelector('dialog')?.showModal()}>${icons.plus} Add model</button>`}
           </div>`}
       ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
-      <section class="card">${this.renderBody()}</section>
-      ${this.notInstalled ? nothing : this.renderDialog()} ${this.notInstalled || this.noBudgets ? nothing : this.renderBudgets()}
+      <section class="card">
+        ${this.renderLoad(this.modelsTask, ({ models, usage }) => this.renderTable(models, usage), {
+          notInstalled: () =>
+            html`<div class="empty">${icons.models}<strong>The model gateway is not installed</strong><span>Install <code>@preloop/gateway</code> to route agents’ model calls through Preloop.</span></div>`,
+        })}
+      </section>
+      ${notInstalled ? nothing : this.renderDialog()} ${notInstalled || this.noBudgets ? nothing : this.renderBudgets()}
     `;
   }
 
@@ -142,26 +125,24 @@ export class PreloopModels extends PreloopElement {
     return staticHtml`<${budgets} class="budgets" .client=${this.api}></${budgets}>`;
   }
 
-  private renderBody() {
-    if (this.notInstalled) return html`<div class="empty">${icons.models}<strong>The model gateway is not installed</strong><span>Install <code>@preloop/gateway</code> to route agents’ model calls through Preloop.</span></div>`;
-    if (this.loading && this.models.length === 0) return html`<div class="card-body"><span class="skeleton"></span></div>`;
-    if (this.models.length === 0) return html`<div class="empty">${icons.models}<strong>No models yet</strong><span>Add an alias, for example <code>fast</code> → <code>gpt-4o-mini</code>.</span></div>`;
+  private renderTable(models: ModelAlias[], usageByAlias: Map<string, UsageSummaryRow> | null) {
+    if (models.length === 0) return html`<div class="empty">${icons.models}<strong>No models yet</strong><span>Add an alias, for example <code>fast</code> → <code>gpt-4o-mini</code>.</span></div>`;
     return html`<div class="table-wrap">
       <table part="table">
         <thead>
           <tr><th>Alias</th><th>Provider</th><th>Credential</th><th>Price in / out</th><th>Requests · 30 d</th><th>Spend · 30 d</th><th><span class="visually-hidden">Actions</span></th></tr>
         </thead>
         <tbody>
-          ${this.models.map((model) => {
-            const usage = this.usage?.get(model.alias);
+          ${models.map((model) => {
+            const usage = usageByAlias?.get(model.alias);
             const prices = model.prices;
             return html`<tr data-alias=${model.alias}>
               <td><div class="alias">${model.alias}</div><div class="secondary-text">${model.model}${model.fallback ? ` · falls back to ${model.fallback}` : ''}</div></td>
               <td>${model.provider}${model.baseUrl ? html`<div class="secondary-text">${model.baseUrl}</div>` : nothing}</td>
               <td>${model.hasCredential === false ? html`<span class="badge">none</span>` : html`<span class="badge success">secret stored</span>`}</td>
               <td class="num">${prices ? `$${prices.input} / $${prices.output}` : html`<span class="muted">default table</span>`}</td>
-              <td class="num">${this.usage ? formatCount(usage?.calls ?? 0) : html`<span title="Usage could not be read">—</span>`}</td>
-              <td class="num">${this.usage ? (usage ? formatMoney(usage.costMicros) : '$0.00') : html`<span title="Usage could not be read">—</span>`}${usage?.unpricedCalls ? html`<div class="secondary-text">${usage.unpricedCalls} unpriced</div>` : nothing}</td>
+              <td class="num">${usageByAlias ? formatCount(usage?.calls ?? 0) : html`<span title="Usage could not be read">—</span>`}</td>
+              <td class="num">${usageByAlias ? (usage ? formatMoney(usage.costMicros) : '$0.00') : html`<span title="Usage could not be read">—</span>`}${usage?.unpricedCalls ? html`<div class="secondary-text">${usage.unpricedCalls} unpriced</div>` : nothing}</td>
               <td class="actions">
                 <button class=${this.confirmDelete === model.alias ? 'danger small' : 'danger-outline small'} @click=${() => this.removeModel(model.alias)}>${this.confirmDelete === model.alias ? 'Confirm remove' : 'Remove'}</button>
               </td>

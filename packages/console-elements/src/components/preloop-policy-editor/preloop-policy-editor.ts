@@ -62,7 +62,7 @@ export class PreloopPolicyEditor extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['policy-changed', 'reconnected'], () => void this.loadVersions());
+    this.live.on(['policy-changed', 'reconnected'], () => void this.loadVersions());
   }
 
   protected override clientChanged(_client: PreloopClient): void {

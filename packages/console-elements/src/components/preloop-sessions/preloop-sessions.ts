@@ -44,8 +44,11 @@ export class PreloopSessions extends PreloopElement {
   /** Hide the page header. */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
 
-  @state() private sessions: RuntimeSession[] = [];
-  @state() private loading = true;
+  private readonly listTask = this.loadTask(
+    'load sessions',
+    async (api, [filter]) => (await api.sessions.list({ limit: 100, ...(filter === 'all' ? {} : { state: filter }) })).items,
+    () => [this.filter] as const,
+  );
   @state() private failure: string | null = null;
   @state() private session: RuntimeSession | null = null;
   @state() private activity: SessionActivity[] | null = null;
@@ -57,17 +60,16 @@ export class PreloopSessions extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['session-started', 'session-ended', 'reconnected'], () => {
-      void this.loadList(true);
+    this.live.on(['session-started', 'session-ended', 'reconnected'], () => {
+      void this.loadList();
       if (this.selected) void this.loadDetail(true);
     });
-    this.listen(['session-activity'], (event) => {
+    this.live.on(['session-activity'], (event) => {
       if (event.sessionId === this.selected) void this.loadDetail(true);
     });
   }
 
   protected override clientChanged(_client: PreloopClient): void {
-    void this.loadList();
     if (this.selected) void this.loadDetail();
   }
 
@@ -82,19 +84,8 @@ export class PreloopSessions extends PreloopElement {
   }
 
   /** Reloads the list. */
-  async loadList(quiet = false): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    if (!quiet) this.loading = true;
-    try {
-      const page = await api.sessions.list({ limit: 100, ...(this.filter === 'all' ? {} : { state: this.filter }) });
-      this.sessions = page.items;
-      this.failure = null;
-    } catch (error) {
-      this.failure = this.reportError('load sessions', error);
-    } finally {
-      this.loading = false;
-    }
+  async loadList(): Promise<void> {
+    await this.rerun(this.listTask);
   }
 
   private async loadDetail(quiet = false): Promise<void> {
@@ -102,7 +93,7 @@ export class PreloopSessions extends PreloopElement {
     const id = this.selected;
     if (!api || !id) return;
     if (!quiet) {
-      this.session = this.sessions.find((session) => session.id === id) ?? null;
+      this.session = this.listTask.value?.find((session) => session.id === id) ?? null;
       this.activity = null;
       this.gateway = null;
     }
@@ -129,7 +120,6 @@ export class PreloopSessions extends PreloopElement {
 
   private setFilter(filter: Filter): void {
     this.filter = filter;
-    void this.loadList();
   }
 
   private choose(id: string): void {
@@ -150,7 +140,7 @@ export class PreloopSessions extends PreloopElement {
     try {
       const ended = await api.sessions.end(session.id, 'ended from the console');
       this.session = ended;
-      this.sessions = this.filter === 'active' ? this.sessions.filter((item) => item.id !== ended.id) : this.sessions.map((item) => (item.id === ended.id ? ended : item));
+      void this.loadList();
       this.dispatchEvent(new PreloopSessionEndedEvent(ended));
     } catch (error) {
       this.failure = this.reportError('end the session', error);
@@ -181,21 +171,20 @@ export class PreloopSessions extends PreloopElement {
               )}
             </div>
           </div>
-          ${this.renderList()}
+          ${this.renderLoad(this.listTask, (sessions) => this.renderList(sessions))}
         </section>
         ${this.selected ? this.renderDetail() : nothing}
       </div>
     `;
   }
 
-  private renderList() {
-    if (this.loading && this.sessions.length === 0) return html`<div class="card-body"><span class="skeleton"></span></div>`;
-    if (this.sessions.length === 0) return html`<div class="empty">${icons.sessions}<strong>No sessions</strong><span>Sessions appear when an agent starts a run.</span></div>`;
+  private renderList(sessions: RuntimeSession[]) {
+    if (sessions.length === 0) return html`<div class="empty">${icons.sessions}<strong>No sessions</strong><span>Sessions appear when an agent starts a run.</span></div>`;
     return html`<div class="table-wrap">
       <table>
         <thead><tr><th>Session</th><th>State</th><th>Started</th></tr></thead>
         <tbody>
-          ${this.sessions.map(
+          ${sessions.map(
             (session) => html`<tr
               data-id=${session.id}
               tabindex="0"

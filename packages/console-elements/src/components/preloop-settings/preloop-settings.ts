@@ -66,7 +66,7 @@ export class PreloopSettings extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['user-changed', 'team-changed', 'api-key-changed', 'kill-switch-changed', 'reconnected'], () => void this.load());
+    this.live.on(['user-changed', 'team-changed', 'api-key-changed', 'kill-switch-changed', 'reconnected'], () => void this.load());
   }
 
   protected override clientChanged(_client: PreloopClient): void {

@@ -93,7 +93,7 @@ export class PreloopUsageChart extends PreloopElement {
 
   constructor() {
     super();
-    this.listen(['gateway-usage-recorded', 'reconnected'], debounce(() => void this.load(true), 2000));
+    this.live.on(['gateway-usage-recorded', 'reconnected'], debounce(() => void this.load(true), 2000));
   }
 
   /** The points shown. */
