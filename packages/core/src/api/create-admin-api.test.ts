@@ -14,6 +14,7 @@ const echo = defineRoute({
   access: 'public',
   acceptForm: true,
   body: z.strictObject({ word: z.string().min(2) }),
+  response: z.object({ said: z.string() }),
   handler: ({ body }) => ({ said: body.word }),
 });
 
@@ -25,6 +26,7 @@ const raw = defineRoute({
   tag: 'test',
   access: 'public',
   rawBody: true,
+  response: z.object({ bytes: z.string(), body: z.null() }),
   handler: async ({ request, body }) => ({ bytes: await request.text(), body: body ?? null }),
 });
 

@@ -81,9 +81,10 @@ export interface AdminRoute<Body = any, Query = any> {
    * body, `null` for no body (204), a {@link MediaBody} for a body that is not
    * JSON (a page, a stream, text), or a list of these when it varies. It goes
    * into the OpenAPI document and, with `validateResponses`, every answer is
-   * checked against it. Every route declares one.
+   * checked against it. Every route declares one (a route built without
+   * TypeScript that leaves it out is documented without a body and not checked).
    */
-  response?: RouteBody;
+  response: RouteBody;
   /** Success status: the status of a handler's return value that is not a `Response`. @default 200 */
   status?: number;
   /**
