@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callApi, loginCookie, seedUser, type ApiCallOptions, type SeededUser } from '../../identity/identity-test-support.js';
+import type { Preloop } from '../../kernel/preloop.js';
+import { createTestPreloop, type TestPreloop } from '../../testing/create-test-preloop.js';
+import { testDialects } from '../../testing/test-databases.js';
+import { coreRoutes } from './index.js';
+
+/**
+ * Walks every core route with `validateResponses` on (createTestPreloop): each
+ * success status and the usual error statuses. An answer its route's contract
+ * does not describe is a 500 RESPONSE_SCHEMA_MISMATCH, listed by the test; a
+ * core route this walk never calls fails it too, so a new route gets a call.
+ */
+describe('every core route answers what its contract declares (SQLite)', () => {
+  let test: TestPreloop;
+  let preloop: Preloop;
+  let owner: SeededUser;
+  const answered = new Map<string, Set<number>>();
+  const mismatches: string[] = [];
+
+  /** The core route a request lands on: the literal path before a parameter (`/audit/public-key` before `/audit/:id`). */
+  const routeOf = (method: string, path: string) =>
+    coreRoutes
+      .filter((route) => route.method === method && new RegExp(`^${route.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`).test(path.split('?')[0]!))
+      .sort((a, b) => a.path.split(':').length - b.path.split(':').length)[0];
+
+  async function call(method: string, path: string, options: ApiCallOptions = {}) {
+    const result = await callApi(preloop, method, path, { bearer: owner.key, ...options });
+    const route = routeOf(method, path);
+    if (route) answered.set(`${route.method} ${route.path}`, (answered.get(`${route.method} ${route.path}`) ?? new Set()).add(result.status));
+    if (result.status >= 500) mismatches.push(`${method} ${path} → ${result.status} ${JSON.stringify(result.body?.error ?? result.body).slice(0, 300)}`);
+    return result;
+  }
+
+  /** A call whose answer is not JSON (text, a stream): the status and content type are kept, the body is dropped. */
+  async function callRaw(path: string) {
+    const response = await preloop.api(new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${owner.key}` } }));
+    await response.body?.cancel();
+    const route = routeOf('GET', path)!;
+    answered.set(`${route.method} ${route.path}`, (answered.get(`${route.method} ${route.path}`) ?? new Set()).add(response.status));
+    if (response.status >= 500) mismatches.push(`GET ${path} → ${response.status}`);
+    return response;
+  }
+
+  beforeAll(async () => {
+    test = await createTestPreloop(testDialects()[0]!);
+    preloop = test.preloop;
+    owner = await seedUser(preloop, 'owner', 'owner@example.com');
+  });
+  afterAll(() => test.cleanup());
+
+  it('system, metrics and events', async () => {
+    for (const path of ['/health/live', '/health/ready', '/health']) expect((await call('GET', path)).status).toBe(200);
+    expect((await callRaw('/metrics')).headers.get('content-type')).toMatch(/^text\/plain/);
+    expect((await callRaw('/events')).headers.get('content-type')).toMatch(/^text\/event-stream/);
+  });
+
+  it('auth: login, me, password, logout', async () => {
+    const admin = await seedUser(preloop, 'admin', 'admin@example.com');
+    expect((await call('POST', '/auth/login', { bearer: undefined, body: { email: admin.user.email, password: 'wrong password' } })).status).toBe(401);
+    const cookie = await loginCookie(preloop, admin.user.email, admin.password);
+    expect((await call('GET', '/auth/me', { bearer: undefined, cookie })).body.user.id).toBe(admin.user.id);
+    expect((await call('GET', '/auth/me')).body.principal.type).toBe('api_key');
+    expect((await call('POST', '/auth/password', { bearer: undefined, cookie, body: { currentPassword: 'not it', newPassword: 'a new long password' } })).status).toBe(403);
+    expect((await call('POST', '/auth/password', { bearer: undefined, cookie, body: { currentPassword: admin.password, newPassword: 'a new long password' } })).status).toBe(200);
+    expect((await call('POST', '/auth/logout', { bearer: undefined, cookie })).status).toBe(204);
+  });
+
+  it('users', async () => {
+    expect((await call('GET', '/users?limit=1')).body.items).toHaveLength(1);
+    const created = await call('POST', '/users', { body: { email: 'ada@example.com', name: 'Ada', role: 'viewer' } });
+    expect(created.status).toBe(201);
+    expect((await call('POST', '/users', { body: { email: 'ada@example.com', name: 'Ada', role: 'viewer' } })).status).toBe(409);
+    const id = created.body.id as string;
+    expect((await call('GET', `/users/${id}`)).status).toBe(200);
+    expect((await call('GET', '/users/nobody')).status).toBe(404);
+    expect((await call('PATCH', `/users/${id}`, { body: { name: 'Ada L.' } })).status).toBe(200);
+    expect((await call('PATCH', `/users/${owner.user.id}`, { body: { role: 'viewer' } })).status).toBe(409);
+    expect((await call('POST', `/users/${id}/password`, { body: {} })).body.generatedPassword).toEqual(expect.any(String));
+    expect((await call('DELETE', `/users/${id}`)).status).toBe(204);
+    expect((await call('GET', '/users', { bearer: undefined })).status).toBe(401);
+  });
+
+  it('teams', async () => {
+    const team = await call('POST', '/teams', { body: { name: 'ops', memberIds: [owner.user.id] } });
+    expect(team.status).toBe(201);
+    expect((await call('POST', '/teams', { body: { name: 'ops' } })).status).toBe(409);
+    const id = team.body.id as string;
+    expect((await call('GET', '/teams')).status).toBe(200);
+    expect((await call('GET', `/teams/${id}`)).status).toBe(200);
+    expect((await call('PATCH', `/teams/${id}`, { body: { name: 'operations' } })).status).toBe(200);
+    expect((await call('PUT', `/teams/${id}/members`, { body: { userIds: [] } })).status).toBe(200);
+    expect((await call('DELETE', `/teams/${id}`)).status).toBe(204);
+    expect((await call('GET', `/teams/${id}`)).status).toBe(404);
+  });
+
+  it('API keys and agents', async () => {
+    const agent = await call('POST', '/agents', { body: { name: 'ci bot', kind: 'custom', tags: ['ci'] } });
+    expect(agent.status).toBe(201);
+    const agentId = agent.body.id as string;
+    expect((await call('GET', '/agents?tag=ci')).body.items).toHaveLength(1);
+    expect((await call('GET', `/agents/${agentId}`)).status).toBe(200);
+    const key = await call('POST', '/api-keys', { body: { name: 'bot key', scopes: ['mcp'], agentId } });
+    expect(key.status).toBe(201);
+    expect((await call('GET', '/api-keys')).status).toBe(200);
+    expect((await call('GET', `/api-keys/${key.body.apiKey.id}`)).status).toBe(200);
+    expect((await call('DELETE', `/api-keys/${key.body.apiKey.id}`)).body.revokedAt).toEqual(expect.any(Number));
+    expect((await call('GET', '/api-keys/none')).status).toBe(404);
+    expect((await call('POST', `/agents/${agentId}/suspend`, { body: { reason: 'test' } })).body.state).toBe('suspended');
+    expect((await call('POST', `/agents/${agentId}/resume`)).body.state).toBe('active');
+    expect((await call('POST', `/agents/${agentId}/decommission`)).body.state).toBe('decommissioned');
+    expect((await call('POST', `/agents/${agentId}/resume`)).status).toBe(409);
+  });
+
+  it('runtime sessions', async () => {
+    const started = await call('POST', '/runtime-sessions', { body: { name: 'run 1', source: 'ci' } });
+    expect(started.status).toBe(201);
+    const id = started.body.session.id as string;
+    expect((await call('GET', '/runtime-sessions?state=active')).status).toBe(200);
+    expect((await call('GET', `/runtime-sessions/${id}`)).status).toBe(200);
+    expect((await call('GET', `/runtime-sessions/${id}/activity`)).status).toBe(200);
+    expect((await call('POST', `/runtime-sessions/${id}/heartbeat`)).status).toBe(200);
+    expect((await call('POST', `/runtime-sessions/${id}/end`, { body: { reason: 'done' } })).body.state).toBe('ended');
+    expect((await call('POST', `/runtime-sessions/${id}/heartbeat`)).status).toBe(410);
+    expect((await call('GET', '/runtime-sessions/none')).status).toBe(404);
+  });
+
+  it('policy and kill switch', async () => {
+    expect((await call('GET', '/policy')).status).toBe(200);
+    expect((await call('POST', '/policy', { body: { document: { version: 1, defaults: { tools: 'allow' } }, comment: 'open' } })).status).toBe(201);
+    expect((await call('POST', '/policy', { body: { document: { version: 2 } } })).status).toBe(400);
+    expect((await call('GET', '/policy/versions')).body.items.length).toBeGreaterThan(1);
+    expect((await call('GET', '/policy/versions/1')).status).toBe(200);
+    expect((await call('GET', '/policy/versions/999')).status).toBe(404);
+    const validation = await call('POST', '/policy/validate', { body: { document: 'version: 1\ndefaults:\n  tools: allow\n' } });
+    expect(validation.body, JSON.stringify(validation.body)).toMatchObject({ valid: true });
+    expect((await call('POST', '/policy/validate', { body: { document: 'version: 3' } })).body.valid).toBe(false);
+    expect((await call('POST', '/policy/diff', { body: { from: 1, to: 2 } })).body.diff).toEqual(expect.any(String));
+    expect((await call('POST', '/policy/rollback', { body: { version: 1 } })).status).toBe(200);
+    expect((await call('POST', '/policy/rollback', { body: { version: 999 } })).status).toBe(404);
+    expect((await callRaw('/policy/export')).headers.get('content-type')).toMatch(/^application\/yaml/);
+    expect((await call('GET', '/policy/export?format=json')).body.version).toBe(1);
+    expect((await call('GET', '/policy/export?version=999')).status).toBe(404);
+    expect((await call('GET', '/policy/schema', { bearer: undefined })).status).toBe(200);
+    expect((await call('POST', '/policy/simulate', { body: { tool: 'github.create_issue' } })).body.decision.action).toEqual(expect.any(String));
+    expect((await call('POST', '/policy/simulate', { body: { tool: 'x.y', document: { version: 1, defaults: { tools: 'deny' } } } })).body.decision.action).toBe('deny');
+    expect((await call('POST', '/kill-switch/activate', { body: { reason: 'incident' } })).body.active).toHaveLength(3);
+    expect((await call('GET', '/kill-switch')).status).toBe(200);
+    expect((await call('POST', '/kill-switch/deactivate', { body: {} })).body.active).toEqual([]);
+  });
+
+  it('audit', async () => {
+    const page = await call('GET', '/audit?limit=2');
+    expect(page.body.items).toHaveLength(2);
+    expect((await call('GET', `/audit/${page.body.items[0].id}`)).status).toBe(200);
+    expect((await call('GET', '/audit/none')).status).toBe(404);
+    expect((await call('GET', '/audit/public-key')).body.algorithm).toBe('Ed25519');
+    expect((await call('POST', '/audit/verify')).body.ok).toBe(true);
+  });
+
+  it('answered every call as its contract declares, and called every core route', () => {
+    expect(mismatches).toEqual([]);
+    expect(coreRoutes.map((route) => `${route.method} ${route.path}`).filter((route) => !answered.has(route))).toEqual([]);
+  });
+});
