@@ -1,71 +1,147 @@
 /**
- * The JSON shapes of the Preloop admin API, as the console reads them. The
- * kernel's records (users, keys, agents, sessions, audit, policy, kill switch,
- * approval requests) are `@preloop/core`'s own types, imported as types only:
- * nothing of core reaches the browser. What core does not export is declared
- * here: request bodies and query parameters of its routes (derived from core's
- * types where they match), and the shapes of the approvals, MCP and gateway
- * plugins (`approval-types.ts`, `mcp-types.ts`, `gateway-types.ts`). Times are
- * epoch milliseconds; money is integer micro-dollars.
+ * The JSON shapes of the Preloop admin API, as the console reads them. None is
+ * written here: each is the type the server's own route schema derives,
+ * imported with `import type` from the types-only `./api` entry of the package
+ * that serves the route (`@preloop/core/api`, `@preloop/approvals/api`,
+ * `@preloop/mcp/api`, `@preloop/gateway/api`), so nothing of the server
+ * reaches the browser and a shape the server changes changes here too. The
+ * console's names for a few of them (`Me`, `CatalogTool`, `CreateModelInput`,
+ * …) are aliases. Times are epoch milliseconds; money is integer micro-dollars.
  *
  * @module
  */
+import type { ApiKeyScope, KillSwitchScope, Role } from '@preloop/core';
 import type {
-  AuditQuery as KernelAuditQuery,
-  CreateApiKeyInput as KernelCreateApiKeyInput,
-  CreateUserInput as KernelCreateUserInput,
-  EnrollAgentInput as KernelEnrollAgentInput,
-  AgentState,
-  ApiKeyScope,
-  KillSwitchScope,
-  Principal,
-  Role,
-  User,
-} from '@preloop/core';
+  AgentListQuery,
+  CreateApiKeyRequest,
+  CreateUserRequest,
+  EnrollAgentRequest,
+  HealthResponse,
+  ListQuery,
+  LoginResponse,
+  MeResponse,
+  PasswordChange,
+  PasswordReset,
+  RuntimeSessionListQuery,
+  SimulatePolicyRequest,
+  UpdateUserRequest,
+} from '@preloop/core/api';
+import type { ApprovalRequestView, ApprovalVoteView, DecisionRefusal, ResolveExecutionBody, ViewerDecision } from '@preloop/approvals/api';
+import type { BudgetInput, BudgetUpdate, ModelAliasInput, ModelAliasUpdate } from '@preloop/gateway/api';
+import type { CatalogEntry, McpServerInput, McpServerPatch, McpTransportKind } from '@preloop/mcp/api';
 
 export type {
-  Agent,
   AgentState,
-  ApiKey,
   ApiKeyScope,
   ApprovalKind,
   ApprovalStatus,
   AuditBreak,
   AuditBreakReason,
-  AuditRecord,
-  AuditVerifyReport,
-  CreatedApiKey,
+  FactorTally,
   KillSwitchScope,
-  KillSwitchState,
-  Page,
-  PolicyDecision,
   PolicyDocument,
   PolicyExplanation,
-  PolicySimulation,
   PolicyTestFailure,
   PolicyTestReport,
-  PolicyValidation,
-  PolicyVersion,
-  Principal,
   PrincipalType,
   Role,
   RuntimeAudience,
+} from '@preloop/core';
+export type {
+  Agent,
+  ApiError,
+  ApiKey,
+  AuditPage,
+  AuditQuery,
+  AuditRecord,
+  AuditVerifyReport,
+  CoreRoutes,
+  CreatedApiKey,
+  KillSwitchState,
+  Page,
+  PolicyDecision,
+  PolicyDiff,
+  PolicySimulation,
+  PolicyValidation,
+  PolicyVersion,
+  Principal,
   RuntimeSession,
   SessionActivity,
   Team,
-  UpdateUserInput,
   User,
-} from '@preloop/core';
-
-export type * from './approval-types.js';
-export type * from './gateway-types.js';
-export type * from './mcp-types.js';
+} from '@preloop/core/api';
+export type {
+  ApprovalDetail,
+  ApprovalListItem,
+  ApprovalListParams,
+  ApprovalReadiness,
+  ApprovalTimelineEntry,
+  DecideApprovalInput,
+  DecideApprovalResult,
+  ReadinessUser,
+  WorkflowReadiness,
+} from '@preloop/approvals/api';
+export type { McpScanReport, McpServer, ToolStats, UpstreamToolDetail } from '@preloop/mcp/api';
+export type { Budget, BudgetPeriod, BudgetScopeType, BudgetStatus, GatewayEvent, ModelAlias, ModelPrices, UsageGroupBy, UsageSummary, UsageSummaryParams, UsageSummaryRow } from '@preloop/gateway/api';
 
 /** One problem in a policy document: where (`rules[2].when`), what, and the 1-based line when known. */
 export type { PolicyValidationIssue as PolicyIssue } from '@preloop/core';
 
-/** The approval request core's approval contract shows to the admin API, notifiers and the console. */
-export type { ApprovalRequestView as ApprovalRequest } from '@preloop/core';
+/** An approval request as the admin API, notifiers and the console show it (`@preloop/approvals/api`'s `ApprovalRequestView`). */
+export type ApprovalRequest = ApprovalRequestView;
+/** One approver's vote on a request (`GET /approvals/:id`). */
+export type ApprovalVote = ApprovalVoteView;
+/** Whether the signed-in principal may decide a request (the `viewer` field of `GET /approvals` items and `GET /approvals/:id`). */
+export type ApprovalViewer = ViewerDecision;
+/** Why the signed-in principal may not decide a request. */
+export type ApprovalRefusal = DecisionRefusal;
+/** What `POST /approvals/:id/resolve-execution` takes. */
+export type ResolveExecutionInput = ResolveExecutionBody;
+
+/** Cursor pagination of every list (`?cursor=&limit=`). */
+export type ListParams = ListQuery;
+/** `GET /auth/me`: the calling principal and its user. */
+export type Me = MeResponse;
+/** `POST /auth/login`: the user and when the session cookie expires. */
+export type LoginResult = LoginResponse;
+/** `POST /auth/password`: the user, and how many of their other console sessions ended. */
+export type PasswordChangeResult = PasswordChange;
+/** `POST /users/:id/password`: with `generatedPassword` when the server chose it (shown once). */
+export type PasswordResetResult = PasswordReset;
+/** `GET /health`. */
+export type Health = HealthResponse;
+/** What `POST /users` takes. */
+export type CreateUserInput = CreateUserRequest;
+/** What `PATCH /users/:id` takes. */
+export type UpdateUserInput = UpdateUserRequest;
+/** What `POST /api-keys` takes (the key acts for the calling user). */
+export type CreateApiKeyInput = CreateApiKeyRequest;
+/** What `POST /agents` takes. */
+export type EnrollAgentInput = EnrollAgentRequest;
+/** Filters of `GET /agents`. */
+export type AgentListParams = AgentListQuery;
+/** Filters of `GET /runtime-sessions`. */
+export type SessionListParams = RuntimeSessionListQuery;
+/** What `POST /policy/simulate` takes. */
+export type SimulateInput = SimulatePolicyRequest;
+
+/** How Preloop reaches an upstream MCP server. */
+export type McpTransport = McpTransportKind;
+/** One row of the tool catalog (`GET /tools`). */
+export type CatalogTool = CatalogEntry;
+/** What `POST /mcp-servers` takes. */
+export type CreateMcpServerInput = McpServerInput;
+/** What `PATCH /mcp-servers/:id` takes. */
+export type UpdateMcpServerInput = McpServerPatch;
+
+/** What `POST /models` takes. */
+export type CreateModelInput = ModelAliasInput;
+/** What `PATCH /models/:alias` takes. */
+export type UpdateModelInput = ModelAliasUpdate;
+/** What `POST /budgets` takes. */
+export type CreateBudgetInput = BudgetInput;
+/** What `PATCH /budgets/:id` takes. */
+export type UpdateBudgetInput = BudgetUpdate;
 
 /**
  * Returns `list` after checking, at compile time, that it names every member
@@ -84,85 +160,3 @@ export const apiKeyScopes = everyMember<ApiKeyScope>()(['mcp', 'gateway', 'admin
 
 /** Every scope the kill switch can stop. */
 export const killSwitchScopes = everyMember<KillSwitchScope>()(['tools', 'models', 'flows']);
-
-/** A kernel input as its admin API route takes it in JSON: optional fields are left out, never null. */
-/** A kernel input type as a request body: fields the server takes as null may be left out instead. */
-export type RouteBody<T> = { [K in keyof T]: Exclude<T[K], null> };
-
-/** Cursor pagination of every list. */
-export interface ListParams {
-  /** The `nextCursor` of the previous page. */
-  cursor?: string;
-  /** Page size (1–200). @default 50 */
-  limit?: number;
-}
-
-/** `GET /auth/me`: the calling principal and its user. */
-export interface Me {
-  principal: Principal;
-  user: User | null;
-}
-
-/** `POST /auth/login`: the user and when the session cookie expires. */
-export interface LoginResult {
-  user: User;
-  expiresAt: number;
-}
-
-/** `POST /auth/password`: the user, and how many of their other console sessions ended. */
-export interface PasswordChangeResult {
-  user: User;
-  endedSessions: number;
-}
-
-/** `POST /users/:id/password`: with `generatedPassword` when the server chose it (shown once). */
-export interface PasswordResetResult extends PasswordChangeResult {
-  generatedPassword: string | null;
-}
-
-/** What `POST /users` takes. */
-export type CreateUserInput = RouteBody<KernelCreateUserInput>;
-
-/** What `POST /api-keys` takes. The key acts for the calling user, so there is no `userId`. */
-export type CreateApiKeyInput = RouteBody<Omit<KernelCreateApiKeyInput, 'userId'>>;
-
-/** What `POST /agents` takes. */
-export type EnrollAgentInput = RouteBody<KernelEnrollAgentInput>;
-
-/** Filters of `GET /agents`. */
-export interface AgentListParams extends ListParams {
-  state?: AgentState;
-  kind?: string;
-  tag?: string;
-}
-
-/** Filters of `GET /runtime-sessions`. */
-export interface SessionListParams extends ListParams {
-  agentId?: string;
-  apiKeyId?: string;
-  userId?: string;
-  source?: string;
-  state?: 'active' | 'ended';
-}
-
-/** Filters of `GET /audit`: core's audit query without the account (the caller's) and with the API's paging. */
-export type AuditQuery = Omit<KernelAuditQuery, 'accountId' | 'cursor' | 'limit'> & ListParams;
-
-/** What `POST /policy/simulate` takes. */
-export interface SimulateInput {
-  tool: string;
-  args?: Record<string, unknown>;
-  readOnly?: boolean;
-  server?: string | null;
-  /** Who calls; unset fields take the route's defaults (an API key with no teams). */
-  subject?: Partial<Pick<Principal, 'type' | 'id' | 'apiKeyId' | 'agentId' | 'userId' | 'teamIds' | 'role'>>;
-  /** A proposed document to simulate against instead of the active one. */
-  document?: string | Record<string, unknown>;
-}
-
-/** `GET /health`. */
-export interface Health {
-  status: 'ok';
-  dialect: 'sqlite' | 'postgres';
-  time: number;
-}
