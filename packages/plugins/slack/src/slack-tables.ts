@@ -1,0 +1,73 @@
+import { columnTypes, defineMigrations, type PreloopMigration } from '@preloop/core';
+
+/** The Slack plugin's tables, as kysely sees them. */
+export interface SlackTables {
+  /** Messages the Slack notifier posted, to edit them in place when the request moves on. */
+  slack_messages: {
+    id: string;
+    account_id: string;
+    request_id: string;
+    /** The Preloop user the message was for, or '' for a channel message. */
+    recipient_id: string;
+    channel: string;
+    ts: string;
+    created_at: number;
+    updated_at: number;
+  };
+  /** Explicit links from a Slack user to a Preloop user, set by an admin. */
+  slack_user_links: {
+    team_id: string;
+    slack_user_id: string;
+    account_id: string;
+    user_id: string;
+    created_by: string | null;
+    created_at: number;
+  };
+  /** Hashes of the interactivity signatures seen in the replay window, so a replayed request is refused. */
+  slack_interaction_receipts: {
+    signature_hash: string;
+    received_at: number;
+  };
+}
+
+/**
+ * The Slack plugin's migrations (owner `slack`), on SQLite and PostgreSQL.
+ */
+export const slackMigrations: PreloopMigration[] = defineMigrations([
+  {
+    name: '0001-slack',
+    async up({ db, dialect }) {
+      const types = columnTypes(dialect);
+      await db.schema
+        .createTable('slack_messages')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('account_id', 'text', (column) => column.notNull())
+        .addColumn('request_id', 'text', (column) => column.notNull())
+        .addColumn('recipient_id', 'text', (column) => column.notNull())
+        .addColumn('channel', 'text', (column) => column.notNull())
+        .addColumn('ts', 'text', (column) => column.notNull())
+        .addColumn('created_at', types.bigint, (column) => column.notNull())
+        .addColumn('updated_at', types.bigint, (column) => column.notNull())
+        .addUniqueConstraint('slack_messages_request_recipient', ['request_id', 'recipient_id'])
+        .execute();
+      await db.schema.createIndex('slack_messages_channel_ts').on('slack_messages').columns(['channel', 'ts']).execute();
+      await db.schema
+        .createTable('slack_user_links')
+        .addColumn('team_id', 'text', (column) => column.notNull())
+        .addColumn('slack_user_id', 'text', (column) => column.notNull())
+        .addColumn('account_id', 'text', (column) => column.notNull())
+        .addColumn('user_id', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', types.bigint, (column) => column.notNull())
+        .addPrimaryKeyConstraint('slack_user_links_pk', ['team_id', 'slack_user_id'])
+        .execute();
+      await db.schema.createIndex('slack_user_links_user').on('slack_user_links').columns(['account_id', 'user_id']).execute();
+      await db.schema
+        .createTable('slack_interaction_receipts')
+        .addColumn('signature_hash', 'text', (column) => column.primaryKey())
+        .addColumn('received_at', types.bigint, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('slack_interaction_receipts_time').on('slack_interaction_receipts').columns(['received_at']).execute();
+    },
+  },
+]);
