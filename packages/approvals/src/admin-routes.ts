@@ -1,36 +1,25 @@
-import { defineRoute, pageQueryShape, type AdminRoute } from '@preloop/core';
-import { z } from 'zod';
+import { defineRoute, type AdminRoute } from '@preloop/core';
+import {
+  approvalDetailSchema,
+  approvalListItemSchema,
+  approvalListQuerySchema,
+  approvalPageSchema,
+  approvalReadinessSchema,
+  cancelApprovalBodySchema,
+  decideApprovalBodySchema,
+  decideApprovalResultSchema,
+  mintedDecisionLinkSchema,
+  mintLinkBodySchema,
+  resolveExecutionBodySchema,
+  type ApprovalDetail,
+  type ApprovalListItem,
+  type ApprovalPage,
+  type ApprovalReadiness,
+  type DecideApprovalResult,
+  type MintedDecisionLink,
+} from './api-schemas.js';
 import type { ApprovalEngine } from './create-approval-engine.js';
 import { decideMinimumRole } from './decision-rights.js';
-
-const statuses = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed', 'execution_unknown'] as const;
-
-const listQuery = z.strictObject({
-  status: z.enum(statuses).optional(),
-  kind: z.enum(['tool_call', 'request', 'question']).optional(),
-  tool: z.string().min(1).max(1000).optional(),
-  subject: z.string().min(1).max(256).optional(),
-  ...pageQueryShape,
-});
-
-const decideBody = z.strictObject({
-  decision: z.enum(['approve', 'deny']),
-  comment: z.string().max(4000).optional(),
-  answer: z.string().max(4000).optional(),
-});
-
-const cancelBody = z.strictObject({ reason: z.string().max(1000).optional() }).optional();
-
-const resolveExecutionBody = z.strictObject({
-  outcome: z.enum(['executed', 'not_executed']),
-  note: z.string().trim().min(1).max(2000),
-});
-
-const mintBody = z.strictObject({
-  approverId: z.string().min(1).max(256),
-  decision: z.enum(['approve', 'deny']).optional(),
-  ttlSeconds: z.number().int().min(1).max(2_592_000).optional(),
-});
 
 /**
  * The admin API routes of the approval engine, under `/api/v1`: list and
@@ -51,8 +40,9 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       summary: 'List approval requests (filters: status, kind, tool, subject; cursor pagination); each item says whether you may decide it (viewer)',
       tag: 'approvals',
       access: { role: 'viewer' },
-      query: listQuery,
-      handler: ({ principal, query }) => engine().list(principal!.accountId, query, principal!),
+      query: approvalListQuerySchema,
+      response: approvalPageSchema,
+      handler: ({ principal, query }): Promise<ApprovalPage> => engine().list(principal!.accountId, query, principal!),
     }),
     defineRoute({
       method: 'GET',
@@ -60,7 +50,8 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       summary: 'Whether the workflows can approve what agents ask (for example: the only approver cannot approve their own agents)',
       tag: 'approvals',
       access: { role: 'viewer' },
-      handler: ({ principal }) => engine().readiness(principal!.accountId),
+      response: approvalReadinessSchema,
+      handler: ({ principal }): Promise<ApprovalReadiness> => engine().readiness(principal!.accountId),
     }),
     defineRoute({
       method: 'GET',
@@ -68,7 +59,9 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       summary: 'Get an approval request with its votes and timeline (and whether you may decide it)',
       tag: 'approvals',
       access: { role: 'viewer' },
-      handler: ({ principal, params }) => engine().detail(principal!.accountId, params.id!, principal!),
+      response: approvalDetailSchema,
+      errors: [404],
+      handler: ({ principal, params }): Promise<ApprovalDetail> => engine().detail(principal!.accountId, params.id!, principal!),
     }),
     defineRoute({
       method: 'POST',
@@ -76,8 +69,11 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       summary: 'Approve or deny an approval request (one vote per approver)',
       tag: 'approvals',
       access: { role: decideMinimumRole },
-      body: decideBody,
-      async handler({ principal, params, body }) {
+      body: decideApprovalBodySchema,
+      response: decideApprovalResultSchema,
+      // Besides the automatic 400 (a required comment, an invalid answer) and 403 (not an eligible approver, separation of duties): 409 decided or voted the other way, 410 expired.
+      errors: [404, 409, 410],
+      async handler({ principal, params, body }): Promise<DecideApprovalResult> {
         const result = await engine().decide({
           accountId: principal!.accountId,
           requestId: params.id!,
@@ -97,10 +93,12 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       summary: 'Cancel a pending approval request',
       tag: 'approvals',
       access: { role: 'admin' },
-      body: cancelBody,
-      async handler({ principal, params, body }) {
+      body: cancelApprovalBodySchema,
+      response: approvalListItemSchema,
+      errors: [404, 409],
+      async handler({ principal, params, body }): Promise<ApprovalListItem> {
         await engine().cancel(params.id!, principal!, body?.reason);
-        return engine().get(principal!.accountId, params.id!);
+        return engine().get(principal!.accountId, params.id!, principal!);
       },
     }),
     defineRoute({
@@ -109,10 +107,12 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       summary: 'Resolve a request whose execution outcome is unknown (executed, or not_executed: approved again, runs once on the next identical call)',
       tag: 'approvals',
       access: { role: 'admin' },
-      body: resolveExecutionBody,
-      async handler({ principal, params, body }) {
+      body: resolveExecutionBodySchema,
+      response: approvalDetailSchema,
+      errors: [404, 409],
+      async handler({ principal, params, body }): Promise<ApprovalDetail> {
         await engine().resolveExecution({ accountId: principal!.accountId, requestId: params.id!, actor: principal!, resolution: body.outcome, note: body.note });
-        return engine().detail(principal!.accountId, params.id!);
+        return engine().detail(principal!.accountId, params.id!, principal!);
       },
     }),
     defineRoute({
@@ -121,9 +121,11 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
       summary: 'Mint a single-use decision link for one approver (the URL is shown once)',
       tag: 'approvals',
       access: { role: 'admin' },
-      body: mintBody,
+      body: mintLinkBodySchema,
       status: 201,
-      handler: ({ principal, params, body, request }) =>
+      response: mintedDecisionLinkSchema,
+      errors: [404],
+      handler: ({ principal, params, body, request }): Promise<MintedDecisionLink> =>
         engine().mintLink({
           accountId: principal!.accountId,
           requestId: params.id!,

@@ -7,13 +7,10 @@
  *
  * @module
  */
-import { pageQueryShape, type ApprovalRequestView, type ArgumentRedaction, type FactorTally } from '@preloop/core';
+import { pageOf, pageQueryShape, type ApprovalRequestView, type ArgumentRedaction, type FactorTally, type SchemaAgrees } from '@preloop/core';
 import { z } from 'zod';
 import type { WorkflowSource } from './workflows.js';
 
-/** Compile-time check that a schema's output is exactly a type core declares (both ways assignable). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
 
 /** Every approval request status. */
 export const approvalStatuses = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed', 'execution_unknown'] as const;
@@ -72,8 +69,8 @@ export const approvalRequestViewSchema = z.object({
   execution: z.object({ claimedAt: epochMs, leaseExpiresAt: epochMs.nullable(), idempotent: z.boolean() }).nullable().optional(),
 });
 
-type _RedactionMatchesCore = Assert<Same<z.output<typeof argumentRedactionSchema>, ArgumentRedaction>>;
-type _RequestViewMatchesCore = Assert<Same<z.output<typeof approvalRequestViewSchema>, ApprovalRequestView>>;
+true satisfies SchemaAgrees<typeof argumentRedactionSchema, ArgumentRedaction>;
+true satisfies SchemaAgrees<typeof approvalRequestViewSchema, ApprovalRequestView>;
 
 /**
  * Why a principal may not decide a request, in the order the decide path checks:
@@ -121,7 +118,7 @@ export const approvalTimelineEntrySchema = z.object({
 /** A factor's progress: who counts toward it (core's `FactorTally`). */
 export const factorTallySchema = z.object({ name: z.string(), quorum: z.number().int(), approvers: z.array(z.string()) });
 
-type _FactorTallyMatchesCore = Assert<Same<z.output<typeof factorTallySchema>, FactorTally>>;
+true satisfies SchemaAgrees<typeof factorTallySchema, FactorTally>;
 
 /** What a request's detail adds to its view: votes, timeline, whether a result is stored, per-factor progress. */
 export const approvalDetailExtraShape = {
@@ -137,7 +134,7 @@ export const approvalDetailExtraShape = {
 export const approvalDetailSchema = approvalListItemSchema.extend(approvalDetailExtraShape);
 
 /** A page of `GET /approvals`. */
-export const approvalPageSchema = z.object({ items: z.array(approvalListItemSchema), nextCursor: z.string().nullable() });
+export const approvalPageSchema = pageOf(approvalListItemSchema);
 
 const readinessUserSchema = z.object({ id: z.string(), name: z.string(), email: z.string() });
 
@@ -157,7 +154,7 @@ export const workflowReadinessSchema = z.object({
   message: z.string().nullable(),
 });
 
-type _SourceMatchesWorkflows = Assert<Same<z.output<typeof workflowReadinessSchema>['source'], WorkflowSource>>;
+true satisfies SchemaAgrees<typeof workflowReadinessSchema.shape.source, WorkflowSource>;
 
 /** `GET /approvals/readiness`: whether the account's workflows can approve what its agents ask. */
 export const approvalReadinessSchema = z.object({
@@ -283,8 +280,8 @@ export type WorkflowReadiness = z.output<typeof workflowReadinessSchema>;
 export type WorkflowReadinessStatus = WorkflowReadiness['status'];
 /** `GET /approvals/readiness`. */
 export type ApprovalReadiness = z.output<typeof approvalReadinessSchema>;
-/** The filters of `GET /approvals`, as sent (cursor and limit included). */
-export type ApprovalListParams = z.input<typeof approvalListQuerySchema>;
+/** The query of `GET /approvals`: filters, cursor and page size, each optional. */
+export type ApprovalListParams = Partial<z.output<typeof approvalListQuerySchema>>;
 /** What `POST /approvals/:id/decide` takes. */
 export type DecideApprovalInput = z.input<typeof decideApprovalBodySchema>;
 /** What `POST /approvals/:id/decide` answers. */

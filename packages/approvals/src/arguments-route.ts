@@ -1,19 +1,12 @@
 import { defineRoute, PreloopError, roleAtLeast, type AdminRoute, type Principal } from '@preloop/core';
-import { z } from 'zod';
+import { approvalArgumentsSchema, type ApprovalArguments } from './api-schemas.js';
 import { approverUserIdOf } from './decide.js';
 import { readRequest, runEffects, type EngineContext } from './engine-context.js';
 import { approvalError } from './errors.js';
 import { workflowOf } from './views.js';
 import { isEligibleApprover } from './workflows.js';
 
-/** The exact arguments of a request (`GET /approvals/:id/arguments`). */
-export interface ApprovalArguments {
-  id: string;
-  /** SHA-256 (hex) of the canonical JSON of `args`: the hash the request is bound to. */
-  argsHash: string;
-  /** The arguments exactly as bound at creation: nothing redacted, nothing cut. */
-  args: Record<string, unknown>;
-}
+export type { ApprovalArguments } from './api-schemas.js';
 
 /**
  * Reads a request's exact arguments for `actor`: an owner or admin, or a user
@@ -71,9 +64,10 @@ export function approvalArgumentsRoute(context: () => EngineContext): AdminRoute
     summary: 'Read the exact arguments of an approval request (owner, admin, or an approver of the request; audited)',
     tag: 'approvals',
     access: { role: 'approver' },
-    response: z.object({ id: z.string(), argsHash: z.string(), args: z.record(z.string(), z.unknown()) }),
+    response: approvalArgumentsSchema,
+    errors: [404],
     async handler({ principal, params }) {
-      const result = await readApprovalArguments(context(), principal!, params.id!);
+      const result: ApprovalArguments = await readApprovalArguments(context(), principal!, params.id!);
       return new Response(JSON.stringify(result), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
     },
   });

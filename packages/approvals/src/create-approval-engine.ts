@@ -10,15 +10,15 @@ import { cancelApproval, claimExecution, storeExecutionResult } from './executio
 import { createLeaseKeeper } from './execution-lease.js';
 import { createNotifierDispatch, type NotifierDispatch } from './notifier-dispatch.js';
 import type { ResolvedApprovalsOptions } from './options.js';
-import { getApproval, getApprovalDetail, listApprovals, type ApprovalListQuery, type ApprovalViewFor } from './queries.js';
-import type { ViewerDecision } from './decision-rights.js';
+import { getApproval, getApprovalDetail, listApprovals, type ApprovalDetailFor, type ApprovalListQuery, type ApprovalViewFor } from './queries.js';
+import type { ApprovalDetail, ApprovalListItem } from './api-schemas.js';
 import { approvalReadiness, type ApprovalReadiness } from './readiness.js';
 import { resolveExecution, type ResolveExecutionInput } from './resolve-execution.js';
 import { createScheduler } from './scheduler.js';
 import type { ApprovalTables } from './tables.js';
 import { advanceRequest } from './transitions.js';
 import { createWaiter } from './waiter.js';
-import { toOutcome, type ApprovalDetail } from './views.js';
+import { toOutcome } from './views.js';
 import { createWorkflowLookup } from './workflows.js';
 
 /**
@@ -30,10 +30,13 @@ export interface ApprovalEngine extends ApprovalProvider {
   /** The one transactional decide every channel uses. */
   decide(input: DecideInput): Promise<DecideResult>;
   /** A request's public view (with `viewer`, whether that principal may decide it); `NOT_FOUND` outside the account. */
+  get(accountId: string, id: string, viewer: Principal): Promise<ApprovalListItem>;
   get(accountId: string, id: string, viewer?: Principal): Promise<ApprovalViewFor>;
   /** A request with its votes and timeline (with `viewer`, whether that principal may decide it). */
-  detail(accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetail & { viewer?: ViewerDecision }>;
+  detail(accountId: string, id: string, viewer: Principal): Promise<ApprovalDetail>;
+  detail(accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetailFor>;
   /** Requests of an account, newest first (with `viewer`, whether that principal may decide each). */
+  list(accountId: string, query: ApprovalListQuery | undefined, viewer: Principal): Promise<Page<ApprovalListItem>>;
   list(accountId: string, query?: ApprovalListQuery, viewer?: Principal): Promise<Page<ApprovalViewFor>>;
   /** Whether the account's workflows can approve anything, and whose calls nobody can approve (separation of duties). */
   readiness(accountId: string): Promise<ApprovalReadiness>;
@@ -128,9 +131,9 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     },
     resolveExecution: (input) => resolveExecution(context, input),
     decide: (input) => decideApproval(context, input),
-    get: (accountId, id, viewer) => getApproval(context, accountId, id, viewer),
-    detail: (accountId, id, viewer) => getApprovalDetail(context, accountId, id, viewer),
-    list: (accountId, query, viewer) => listApprovals(context, accountId, query, viewer),
+    get: ((accountId: string, id: string, viewer?: Principal) => getApproval(context, accountId, id, viewer)) as ApprovalEngine['get'],
+    detail: ((accountId: string, id: string, viewer?: Principal) => getApprovalDetail(context, accountId, id, viewer)) as ApprovalEngine['detail'],
+    list: ((accountId: string, query?: ApprovalListQuery, viewer?: Principal) => listApprovals(context, accountId, query, viewer)) as ApprovalEngine['list'],
     readiness: (accountId) => approvalReadiness(context, accountId),
     mintLink: (input) => mintDecisionLink(context, input),
     async storedResult(accountId, id) {

@@ -4,6 +4,7 @@ import { addTimeline, readRequest, runEffects, writeTransaction, type Effect, ty
 import { approvalError } from './errors.js';
 import type { ApprovalLinkRow } from './tables.js';
 import type { ApprovalDecision } from './decide.js';
+import type { MintedDecisionLink } from './api-schemas.js';
 
 /** The prefix of decision-link tokens, so a leaked one is recognizable. */
 export const decisionLinkPrefix = 'pla_';
@@ -26,20 +27,7 @@ export interface MintLinkInput {
   actor?: Principal;
 }
 
-/** A freshly minted link: the token is shown this once and only its hash is stored. */
-export interface MintedDecisionLink {
-  id: string;
-  /** The single-use token (`pla_` + 32 random bytes, base64url). */
-  token: string;
-  /** The confirm page (GET shows it, POST decides); null without a base URL. */
-  url: string | null;
-  /** The confirm page with Approve / Deny preselected. */
-  approveUrl: string | null;
-  denyUrl: string | null;
-  approverId: string;
-  decision: ApprovalDecision | null;
-  expiresAt: number;
-}
+export type { MintedDecisionLink } from './api-schemas.js';
 
 /**
  * The path of a decision link below the server's origin.

@@ -1,26 +1,10 @@
 import { roleAtLeast, type Principal, type Role } from '@preloop/core';
+import type { ViewerDecision } from './api-schemas.js';
 import type { ApprovalRequestRow } from './tables.js';
 import { principalOf, workflowOf } from './views.js';
 import { eligibleFactors, type ApproverFacts } from './workflows.js';
 
-/**
- * Why a principal may not decide a request, in the order the decide path checks:
- * `viewer_role` (the admin API decides with role approver or higher),
- * `read_only_key` (an API key without the `admin:write` scope),
- * `requester` (they asked for the call), `key_owner` (they own the requesting
- * API key or agent), `already_voted`, `not_an_approver` (not named by the
- * workflow, or not a user at all), `not_pending` (decided, expired or cancelled).
- */
-export type DecisionRefusal = 'viewer_role' | 'read_only_key' | 'requester' | 'key_owner' | 'already_voted' | 'not_an_approver' | 'not_pending';
-
-/** Whether the signed-in principal may decide a request, and if not why (the `viewer` field of `GET /approvals`). */
-export interface ViewerDecision {
-  canDecide: boolean;
-  /** Set when `canDecide` is false. */
-  reason?: DecisionRefusal;
-  /** With `already_voted`: the vote already cast. */
-  vote?: 'approve' | 'deny';
-}
+export type { DecisionRefusal, ViewerDecision } from './api-schemas.js';
 
 /** The role the admin API's decide route requires (`POST /approvals/:id/decide`). */
 export const decideMinimumRole: Role = 'approver';

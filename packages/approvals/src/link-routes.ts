@@ -1,5 +1,6 @@
-import { defineRoute, isFormPost, type AdminRoute, type Principal } from '@preloop/core';
-import { z } from 'zod';
+import { defineRoute, errorBodySchema, isFormPost, type AdminRoute, type Principal } from '@preloop/core';
+import type { z } from 'zod';
+import { linkDecisionBodySchema, linkDecisionResultSchema, type LinkDecisionResult } from './api-schemas.js';
 import type { ApprovalEngine } from './create-approval-engine.js';
 import type { ApprovalDecision } from './decide.js';
 import { findDecisionLink, reportRefusedLink, sameToken } from './decision-links.js';
@@ -7,12 +8,10 @@ import type { EngineContext } from './engine-context.js';
 import { approvalErrorCodes } from './errors.js';
 import { confirmPage, errorPage, resultPage } from './link-page.js';
 
-const postBody = z.strictObject({
-  token: z.string().max(200),
-  decision: z.enum(['approve', 'deny']),
-  comment: z.string().max(4000).optional(),
-  answer: z.string().max(4000).optional(),
-});
+/** The HTML pages of the decision link (confirm, result and error pages). */
+const htmlPage = { mediaType: 'text/html', description: 'An HTML page' } as const;
+/** A refusal: JSON to a JSON post, a page to a form post (or to a GET). */
+const refusal = [errorBodySchema, htmlPage];
 
 const pageMessages: Record<string, string> = {
   APPROVAL_LINK_INVALID: 'This decision link is not valid.',
@@ -59,6 +58,9 @@ export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => 
       summary: 'Decision link confirm page (HTML; a GET never decides)',
       tag: 'approvals',
       access: 'public',
+      response: htmlPage,
+      // 403: an invalid link or another request's; 410: used or expired (both as a page).
+      responses: { 403: htmlPage, 410: htmlPage },
       async handler({ params, request }) {
         const found = await findDecisionLink(context(), params.id!, params.token!);
         if (!found.ok) return errorPage(approvalErrorCodes[found.code], pageMessages[found.code]!);
@@ -81,8 +83,11 @@ export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => 
       summary: 'Decide through a single-use decision link (JSON or plain form body: token, decision, comment?)',
       tag: 'approvals',
       access: 'public',
-      body: postBody,
+      body: linkDecisionBodySchema,
       acceptForm: true,
+      response: [linkDecisionResultSchema, htmlPage],
+      // 400 a required comment or an invalid answer; 403 a refused link or approver; 404 no such request; 409 decided or voted the other way; 410 a used or expired link, or an expired request; 503 shutting down.
+      responses: { 400: refusal, 403: refusal, 404: refusal, 409: refusal, 410: refusal, 500: refusal, 503: refusal },
       async handler({ params, body, request }) {
         if (isFormPost(request)) {
           // A browser without JavaScript posted the confirm page's form: answer with a page, not JSON.
@@ -100,7 +105,7 @@ export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => 
   ];
 
   /** One decide through a link, for both the JSON and the form post. */
-  async function decideThroughLink(requestId: string, token: string, body: z.output<typeof postBody>) {
+  async function decideThroughLink(requestId: string, token: string, body: z.output<typeof linkDecisionBodySchema>): Promise<LinkDecisionResult> {
     if (!sameToken(body.token, token)) throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_TOKEN_MISMATCH', link: null });
     const found = await findDecisionLink(context(), requestId, token);
     if (!found.ok) throw await reportRefusedLink(context(), { requestId, code: found.code, link: found.link });

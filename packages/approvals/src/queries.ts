@@ -4,7 +4,8 @@ import { decisionRights, type ViewerDecision } from './decision-rights.js';
 import type { EngineContext } from './engine-context.js';
 import type { ApprovalRequestRow } from './tables.js';
 import { factorTallyOf } from './factor-tally.js';
-import { normalizeRow, toRequestView, toTimelineEntry, toVoteView, type ApprovalDetail } from './views.js';
+import { normalizeRow, toRequestView, toTimelineEntry, toVoteView } from './views.js';
+import type { ApprovalDetail, ApprovalListItem } from './api-schemas.js';
 
 /** Filters of {@link listApprovals}. */
 export interface ApprovalListQuery {
@@ -38,6 +39,9 @@ async function voteCounts(context: EngineContext, ids: string[]): Promise<Map<st
 
 /** A request as one principal sees it: with `viewer`, whether that principal may decide it and if not why. */
 export type ApprovalViewFor = ApprovalRequestView & { viewer?: ViewerDecision };
+
+/** A request with its votes and timeline; with `viewer` when read for a principal. */
+export type ApprovalDetailFor = Omit<ApprovalDetail, 'viewer'> & { viewer?: ViewerDecision };
 
 /**
  * For each row, whether `viewer` may decide it (the rule of the decide path, see {@link decisionRights}).
@@ -78,6 +82,8 @@ const requestIdKey = /^apr_[0-9a-f-]{36}$/;
  * const { items, nextCursor } = await listApprovals(context, accountId, { status: 'pending', limit: 20 });
  * ```
  */
+export function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery | undefined, viewer: Principal): Promise<Page<ApprovalListItem>>;
+export function listApprovals(context: EngineContext, accountId: string, query?: ApprovalListQuery, viewer?: Principal): Promise<Page<ApprovalViewFor>>;
 export async function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery = {}, viewer?: Principal): Promise<Page<ApprovalViewFor>> {
   const limit = pageLimit(query.limit);
   const after = decodeCursor(query.cursor, requestIdKey);
@@ -107,6 +113,8 @@ export async function listApprovals(context: EngineContext, accountId: string, q
  * const view = await getApproval(context, accountId, id);
  * ```
  */
+export function getApproval(context: EngineContext, accountId: string, id: string, viewer: Principal): Promise<ApprovalListItem>;
+export function getApproval(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalViewFor>;
 export async function getApproval(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalViewFor> {
   const found = await context.db.selectFrom('approval_requests').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
   if (!found) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
@@ -124,7 +132,9 @@ export async function getApproval(context: EngineContext, accountId: string, id:
  * detail.voteList; // [{ approverId, decision, channel, … }]
  * ```
  */
-export async function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetail & { viewer?: ViewerDecision }> {
+export function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer: Principal): Promise<ApprovalDetail>;
+export function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetailFor>;
+export async function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetailFor> {
   const view = await getApproval(context, accountId, id, viewer);
   const [votes, timeline, result] = await Promise.all([
     context.db.selectFrom('approval_votes').selectAll().where('request_id', '=', id).orderBy('created_at').orderBy('id').execute(),

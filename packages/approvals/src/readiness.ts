@@ -1,46 +1,9 @@
 import { workflowFactors } from '@preloop/core';
 import type { EngineContext } from './engine-context.js';
-import type { ApproverSet, WorkflowSource } from './workflows.js';
+import type { ApprovalReadiness, ReadinessUser, WorkflowReadiness, WorkflowReadinessStatus } from './api-schemas.js';
+import type { ApproverSet } from './workflows.js';
 
-/** A user as readiness names them. */
-export interface ReadinessUser {
-  id: string;
-  name: string;
-  email: string;
-}
-
-/**
- * Whether one workflow can approve anything: `ready`; `no_approvers` (a
- * factor names fewer enabled users than its quorum: nothing under it can be
- * approved); `self_approval_only` (separation of duties and no one besides
- * the approvers themselves: calls from their own agents and API keys can
- * never be approved).
- */
-export type WorkflowReadinessStatus = 'ready' | 'no_approvers' | 'self_approval_only';
-
-/** One workflow's readiness (an item of `GET /approvals/readiness`). */
-export interface WorkflowReadiness {
-  workflow: string;
-  /** Where the workflow came from (`policy`, `options`, `resolver`, `fallback`). */
-  source: WorkflowSource;
-  status: WorkflowReadinessStatus;
-  separationOfDuties: boolean;
-  /** The enabled users who may approve under it (escalation approvers included), at most 20. */
-  approvers: ReadinessUser[];
-  /** With `self_approval_only`: the users whose agents' and keys' calls nobody else can approve. */
-  blockedOwners: ReadinessUser[];
-  /** A sentence saying what is wrong, or null when ready. */
-  message: string | null;
-}
-
-/** `GET /approvals/readiness`: whether the account's workflows can approve what its agents ask. */
-export interface ApprovalReadiness {
-  /** True when every workflow is `ready`. */
-  ready: boolean;
-  workflows: WorkflowReadiness[];
-  /** The ways out, when something is not ready. */
-  remedies: string[];
-}
+export type { ApprovalReadiness, ReadinessUser, WorkflowReadiness, WorkflowReadinessStatus } from './api-schemas.js';
 
 const approversShown = 20;
 

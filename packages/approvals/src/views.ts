@@ -1,36 +1,8 @@
-import { redactArguments, type ApprovalKind, type FactorTally, type ApprovalOutcome, type ApprovalRequestView, type ApprovalStatus, type ApprovalWorkflow, type Principal } from '@preloop/core';
+import { redactArguments, type ApprovalKind, type ApprovalOutcome, type ApprovalRequestView, type ApprovalStatus, type ApprovalWorkflow, type Principal } from '@preloop/core';
+import type { ApprovalTimelineEntry, ApprovalVoteView } from './api-schemas.js';
 import type { ApprovalEventRow, ApprovalRequestRow, ApprovalVoteRow } from './tables.js';
 
-/** One vote, as the admin API shows it. */
-export interface ApprovalVoteView {
-  approverId: string;
-  decision: 'approve' | 'deny';
-  comment: string | null;
-  answer: string | null;
-  /** Where it came from: `api`, `link`, … */
-  channel: string;
-  createdAt: number;
-}
-
-/** One timeline entry. */
-export interface ApprovalTimelineEntry {
-  id: string;
-  time: number;
-  type: string;
-  actorId: string | null;
-  data: Record<string, unknown>;
-}
-
-/** A request with its votes and timeline (`GET /approvals/:id`). */
-export interface ApprovalDetail extends ApprovalRequestView {
-  votes: { approve: number; deny: number };
-  voteList: ApprovalVoteView[];
-  timeline: ApprovalTimelineEntry[];
-  /** True when the executed call's result is stored. */
-  hasResult: boolean;
-  /** With factors: who counts toward each factor so far (one person toward one factor); null for a single-quorum workflow. */
-  factorTallies: FactorTally[] | null;
-}
+export type { ApprovalVoteView, ApprovalTimelineEntry, ApprovalDetail } from './api-schemas.js';
 
 /** Statuses that will not change again except approved → executed | execution_unknown (and an admin's resolution of the latter). */
 export const finalStatuses: readonly ApprovalStatus[] = ['approved', 'denied', 'expired', 'cancelled', 'executed', 'execution_unknown'];

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { pageQueryShape } from '@preloop/core';
+import { pageOf, pageQueryShape, type SchemaAgrees } from '@preloop/core';
 import { z } from 'zod';
 import { budgetPeriods } from '../budgets/budget-periods.js';
 import { budgetScopeTypes, type Budget as StoredBudget, type BudgetStatus as StoredBudgetStatus } from '../budgets/budget-types.js';
@@ -18,9 +18,6 @@ import { usageGroupings } from '../records/usage-queries.js';
 import type { UsageRecord as StoredUsageRecord } from '../records/usage-record.js';
 import { modelPricesSchema } from '../usage/model-prices.js';
 
-/** Compile-time check that a schema's output is exactly a type the package declares (both ways assignable). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
 
 const epochMs = z.number().int();
 const micros = z.number().int();
@@ -51,7 +48,7 @@ export const modelAliasSchema = z.object({
   updatedAt: epochMs,
 });
 
-type _AliasMatches = Assert<Same<z.output<typeof modelAliasSchema>, StoredModelAlias>>;
+true satisfies SchemaAgrees<typeof modelAliasSchema, StoredModelAlias>;
 
 /** `GET /models`: every alias of the account (not paginated). */
 export const modelAliasListSchema = z.object({ items: z.array(modelAliasSchema) });
@@ -73,7 +70,7 @@ export const budgetSchema = z.object({
   updatedAt: epochMs,
 });
 
-type _BudgetMatches = Assert<Same<z.output<typeof budgetSchema>, StoredBudget>>;
+true satisfies SchemaAgrees<typeof budgetSchema, StoredBudget>;
 
 /** `GET /budgets`: every budget of the account (not paginated). */
 export const budgetListSchema = z.object({ items: z.array(budgetSchema) });
@@ -93,7 +90,7 @@ export const budgetStatusSchema = budgetSchema.extend({
   state: z.enum(['hard_limit_reached', 'below_call_reservation', 'soft_limit_reached', 'ok']),
 });
 
-type _BudgetStatusMatches = Assert<Same<z.output<typeof budgetStatusSchema>, StoredBudgetStatus>>;
+true satisfies SchemaAgrees<typeof budgetStatusSchema, StoredBudgetStatus>;
 
 /** `GET /budgets/status`. */
 export const budgetStatusListSchema = z.object({ items: z.array(budgetStatusSchema) });
@@ -131,7 +128,7 @@ export const usageSummarySchema = z.object({
   totals: z.object(summaryTotals),
 });
 
-type _SummaryMatches = Assert<Same<z.output<typeof usageSummarySchema>, StoredUsageSummary>>;
+true satisfies SchemaAgrees<typeof usageSummarySchema, StoredUsageSummary>;
 
 /** One usage record: one model call (per upstream attempt) with tokens, cost, status and timing. */
 export const usageRecordSchema = z.object({
@@ -174,10 +171,10 @@ export const usageRecordSchema = z.object({
   fallbackFrom: z.string().nullable(),
 });
 
-type _UsageRecordMatches = Assert<Same<z.output<typeof usageRecordSchema>, StoredUsageRecord>>;
+true satisfies SchemaAgrees<typeof usageRecordSchema, StoredUsageRecord>;
 
 /** A page of `GET /usage`, newest first. */
-export const usageRecordPageSchema = z.object({ items: z.array(usageRecordSchema), nextCursor: z.string().nullable() });
+export const usageRecordPageSchema = pageOf(usageRecordSchema);
 
 /** A model call the gateway captured on a runtime session. */
 export const gatewayEventSchema = z.object({
@@ -197,10 +194,10 @@ export const gatewayEventSchema = z.object({
   responseBody: z.unknown(),
 });
 
-type _EventMatches = Assert<Same<z.output<typeof gatewayEventSchema>, StoredGatewayEvent>>;
+true satisfies SchemaAgrees<typeof gatewayEventSchema, StoredGatewayEvent>;
 
 /** A page of `GET /runtime-sessions/:id/gateway-events`, oldest first. */
-export const gatewayEventPageSchema = z.object({ items: z.array(gatewayEventSchema), nextCursor: z.string().nullable() });
+export const gatewayEventPageSchema = pageOf(gatewayEventSchema);
 
 const time = z.coerce.number().int().nonnegative();
 
@@ -252,14 +249,14 @@ export type UsageSummaryRow = z.output<typeof usageSummaryRowSchema>;
 export type UsageSummary = z.output<typeof usageSummarySchema>;
 /** A usage summary grouping. */
 export type UsageGroupBy = UsageSummary['groupBy'];
-/** The query of `GET /usage/summary`, as sent. */
-export type UsageSummaryParams = z.input<typeof usageSummaryQuerySchema>;
+/** The query of `GET /usage/summary`, each parameter optional. */
+export type UsageSummaryParams = Partial<z.output<typeof usageSummaryQuerySchema>>;
 /** One usage record. */
 export type UsageRecord = z.output<typeof usageRecordSchema>;
 /** How a call ended. */
 export type UsageStatus = UsageRecord['status'];
-/** The query of `GET /usage`, as sent. */
-export type UsageListParams = z.input<typeof usageListQuerySchema>;
+/** The query of `GET /usage`: filters, cursor and page size, each optional. */
+export type UsageListParams = Partial<z.output<typeof usageListQuerySchema>>;
 /** A page of `GET /usage`. */
 export type UsageRecordPage = z.output<typeof usageRecordPageSchema>;
 /** A model call captured on a runtime session. */

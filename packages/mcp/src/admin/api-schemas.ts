@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { SchemaAgrees } from '@preloop/core';
 import { z } from 'zod';
 import type { DefinitionDiff as StoredDefinitionDiff, ToolDefinition as StoredToolDefinition } from '../pinning/tool-definition.js';
 import type { ToolFlag as StoredToolFlag } from '../pinning/poisoning.js';
@@ -16,9 +17,6 @@ import type { ScanToolOutcome as StoredScanToolOutcome, ToolPinStatus as StoredP
 import type { ToolStats as StoredToolStats } from '../store/tool-stats.js';
 import type { ScanReport } from '../upstream/upstream-manager.js';
 
-/** Compile-time check that a schema's output is exactly a type the package declares (both ways assignable). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
 
 const epochMs = z.number().int();
 
@@ -54,7 +52,7 @@ export const mcpServerSchema = z.object({
   updatedAt: epochMs,
 });
 
-type _ServerMatches = Assert<Same<z.output<typeof mcpServerSchema>, McpServerRecord>>;
+true satisfies SchemaAgrees<typeof mcpServerSchema, McpServerRecord>;
 
 /** `GET /mcp-servers`: every upstream server of the account (not paginated). */
 export const mcpServerListSchema = z.object({ items: z.array(mcpServerSchema) });
@@ -65,12 +63,12 @@ export const mcpServerDeletedSchema = z.object({ deleted: z.literal(true), id: z
 /** Signs of tool poisoning a definition may carry. */
 export const toolFlagSchema = z.enum(['hidden-characters', 'mentions-other-tools', 'instruction-like', 'invalid-name', 'invalid-definition']);
 
-type _FlagMatches = Assert<Same<z.output<typeof toolFlagSchema>, StoredToolFlag>>;
+true satisfies SchemaAgrees<typeof toolFlagSchema, StoredToolFlag>;
 
 /** The pin status of an upstream tool. */
 export const upstreamPinStatusSchema = z.enum(['pinned', 'pending', 'quarantined', 'removed', 'invalid']);
 
-type _PinStatusMatches = Assert<Same<z.output<typeof upstreamPinStatusSchema>, StoredPinStatus>>;
+true satisfies SchemaAgrees<typeof upstreamPinStatusSchema, StoredPinStatus>;
 
 /** What one scan did to one tool. */
 export const scanToolOutcomeSchema = z.object({
@@ -86,7 +84,7 @@ export const scanToolOutcomeSchema = z.object({
   problem: z.string().optional(),
 });
 
-type _OutcomeMatches = Assert<Same<z.output<typeof scanToolOutcomeSchema>, StoredScanToolOutcome>>;
+true satisfies SchemaAgrees<typeof scanToolOutcomeSchema, StoredScanToolOutcome>;
 
 /** What one scan found and did (`POST /mcp-servers/:id/scan`). */
 export const scanReportSchema = z.object({
@@ -97,7 +95,7 @@ export const scanReportSchema = z.object({
   scannedAt: epochMs,
 });
 
-type _ReportMatches = Assert<Same<z.output<typeof scanReportSchema>, ScanReport>>;
+true satisfies SchemaAgrees<typeof scanReportSchema, ScanReport>;
 
 /** An MCP tool definition as pinned (name, title, description, schemas, annotations; other members kept as sent). */
 export const toolDefinitionSchema = z.looseObject({
@@ -109,7 +107,7 @@ export const toolDefinitionSchema = z.looseObject({
   annotations: z.record(z.string(), z.unknown()).optional(),
 });
 
-type _DefinitionMatches = Assert<Same<z.output<typeof toolDefinitionSchema>, StoredToolDefinition>>;
+true satisfies SchemaAgrees<typeof toolDefinitionSchema, StoredToolDefinition>;
 
 /** An upstream tool as stored, with its live and pinned definitions (`POST /tools/:name/approve-pin`). */
 export const upstreamToolSchema = z.object({
@@ -140,7 +138,7 @@ export const upstreamToolSchema = z.object({
   changedAt: epochMs.nullable(),
 });
 
-type _ToolMatches = Assert<Same<z.output<typeof upstreamToolSchema>, UpstreamToolRecord>>;
+true satisfies SchemaAgrees<typeof upstreamToolSchema, UpstreamToolRecord>;
 
 /** The difference between a pinned definition and the one the upstream now offers. */
 export const definitionDiffSchema = z.object({
@@ -157,7 +155,7 @@ export const definitionDiffSchema = z.object({
   text: z.string(),
 });
 
-type _DiffMatches = Assert<Same<z.output<typeof definitionDiffSchema>, StoredDefinitionDiff>>;
+true satisfies SchemaAgrees<typeof definitionDiffSchema, StoredDefinitionDiff>;
 
 /** An upstream tool with the diff a re-approval would accept (`GET /tools/:name`); `diff` is null when live and pinned agree. */
 export const upstreamToolDetailSchema = upstreamToolSchema.extend({ diff: definitionDiffSchema.nullable() });
@@ -218,7 +216,7 @@ export const toolStatsSchema = z.object({
   lastCalledAt: epochMs.nullable(),
 });
 
-type _StatsMatches = Assert<Same<z.output<typeof toolStatsSchema>, StoredToolStats>>;
+true satisfies SchemaAgrees<typeof toolStatsSchema, StoredToolStats>;
 
 /** An upstream MCP server (credentials shown by name only). */
 export type McpServer = z.output<typeof mcpServerSchema>;

@@ -1,5 +1,6 @@
 import { defineRoute, PreloopError, type AdminRoute, type Principal } from '@preloop/core';
 import { mcpServerInputSchema, mcpServerPatchSchema, type McpServerPatch, type McpServerInput } from '../store/server-schema.js';
+import { mcpServerDeletedSchema, mcpServerListSchema, mcpServerSchema, scanReportSchema, type McpScanReport, type McpServer, type McpServerDeleted, type McpServerList } from './api-schemas.js';
 
 const tag = 'mcp';
 
@@ -22,7 +23,8 @@ export const mcpServerRoutes: AdminRoute[] = [
     summary: 'List upstream MCP servers',
     tag,
     access: { role: 'viewer' },
-    handler: async ({ preloop, principal }) => ({ items: await preloop.service('mcp').servers.list(principal!.accountId) }),
+    response: mcpServerListSchema,
+    handler: async ({ preloop, principal }): Promise<McpServerList> => ({ items: await preloop.service('mcp').servers.list(principal!.accountId) }),
   }),
   defineRoute<McpServerInput>({
     method: 'POST',
@@ -32,7 +34,10 @@ export const mcpServerRoutes: AdminRoute[] = [
     access: { role: 'admin' },
     body: mcpServerInputSchema as never,
     status: 201,
-    handler: async ({ preloop, principal, body }) => {
+    response: mcpServerSchema,
+    // 403 (automatic): a stdio server needs the owner role; 409: the name is taken.
+    errors: [409],
+    handler: async ({ preloop, principal, body }): Promise<McpServer> => {
       requireOwnerForStdio(principal, body.transport);
       return preloop.service('mcp').servers.create(principal!.accountId, body, principal!);
     },
@@ -43,7 +48,9 @@ export const mcpServerRoutes: AdminRoute[] = [
     summary: 'Get an upstream MCP server',
     tag,
     access: { role: 'viewer' },
-    handler: async ({ preloop, principal, params }) => preloop.service('mcp').servers.get(principal!.accountId, params.id!),
+    response: mcpServerSchema,
+    errors: [404],
+    handler: async ({ preloop, principal, params }): Promise<McpServer> => preloop.service('mcp').servers.get(principal!.accountId, params.id!),
   }),
   defineRoute<McpServerPatch>({
     method: 'PATCH',
@@ -52,7 +59,9 @@ export const mcpServerRoutes: AdminRoute[] = [
     tag,
     access: { role: 'admin' },
     body: mcpServerPatchSchema as never,
-    handler: async ({ preloop, principal, params, body }) => {
+    response: mcpServerSchema,
+    errors: [404, 409],
+    handler: async ({ preloop, principal, params, body }): Promise<McpServer> => {
       const runtime = preloop.service('mcp');
       const current = await runtime.servers.get(principal!.accountId, params.id!);
       requireOwnerForStdio(principal, current.transport);
@@ -70,14 +79,16 @@ export const mcpServerRoutes: AdminRoute[] = [
     summary: 'Remove an upstream MCP server, its tools and its credentials',
     tag,
     access: { role: 'admin' },
-    handler: async ({ preloop, principal, params }) => {
+    response: mcpServerDeletedSchema,
+    errors: [404],
+    handler: async ({ preloop, principal, params }): Promise<McpServerDeleted> => {
       const runtime = preloop.service('mcp');
       const current = await runtime.servers.get(principal!.accountId, params.id!);
       requireOwnerForStdio(principal, current.transport);
       await runtime.servers.remove(principal!.accountId, current.id, principal!);
       await runtime.upstreams.disconnect(current.id);
       await runtime.announce({ accountId: current.accountId, kind: 'tools' });
-      return { deleted: true, id: current.id };
+      return { deleted: true as const, id: current.id };
     },
   }),
   defineRoute({
@@ -86,7 +97,10 @@ export const mcpServerRoutes: AdminRoute[] = [
     summary: 'Discover the tools of an upstream MCP server: new unflagged tools are pinned (trust on first use), changed ones quarantined',
     tag,
     access: { role: 'admin' },
-    handler: async ({ preloop, principal, params }) => {
+    response: scanReportSchema,
+    // 409: the server is disabled; 502: the upstream could not be reached or listed.
+    errors: [404, 409, 502],
+    handler: async ({ preloop, principal, params }): Promise<McpScanReport> => {
       const runtime = preloop.service('mcp');
       const server = await runtime.servers.get(principal!.accountId, params.id!);
       if (!server.enabled) throw new PreloopError('CONFLICT', `MCP server "${server.name}" is disabled; enable it before scanning.`);

@@ -1,36 +1,24 @@
 import { defineRoute, PreloopError, type AdminRoute, type Preloop } from '@preloop/core';
-import { z } from 'zod';
 import { builtinToolNames } from '../builtins/builtin-tools.js';
 import { diffDefinitions } from '../pinning/tool-definition.js';
 import type { UpstreamToolRecord } from '../store/tool-store.js';
+import type { ToolStats } from '../store/tool-stats.js';
+import {
+  approvePinBodySchema,
+  catalogSchema,
+  toolStatsSchema,
+  upstreamToolDetailSchema,
+  upstreamToolSchema,
+  type ApprovePinInput,
+  type CatalogEntry,
+  type ToolCatalog,
+  type UpstreamTool,
+  type UpstreamToolDetail,
+} from './api-schemas.js';
 
 const tag = 'mcp';
 
-/** One row of the tool catalog, as the admin API shows it. */
-export interface CatalogEntry {
-  name: string;
-  source: 'builtin' | 'plugin' | 'upstream';
-  server: string | null;
-  /** `builtin`/`plugin` for trusted tools; the pin status for upstream ones. */
-  status: 'builtin' | 'plugin' | UpstreamToolRecord['status'];
-  /** True when agents can list and call it (pinned, enabled, no name conflict; policy still decides per subject). */
-  available: boolean;
-  /** True when its name collides with another tool, so it is hidden. */
-  conflict: boolean;
-  /**
-   * The name agents see, when it is not `name`: the tool's name would equal an
-   * older tool's once agents map `.` to `_`, so it is listed with a hash suffix.
-   * Policy, audit and statistics still use `name`.
-   */
-  listedAs: string | null;
-  flags: string[];
-  description: string | null;
-  pinnedHash: string | null;
-  liveHash: string | null;
-  pinnedAt: number | null;
-  pinnedBy: string | null;
-  changedAt: number | null;
-}
+export type { CatalogEntry } from './api-schemas.js';
 
 async function catalogEntries(preloop: Preloop, accountId: string): Promise<CatalogEntry[]> {
   const runtime = preloop.service('mcp');
@@ -78,7 +66,8 @@ export const mcpToolRoutes: AdminRoute[] = [
     summary: 'The MCP tool catalog with each tool\'s pin status',
     tag,
     access: { role: 'viewer' },
-    handler: async ({ preloop, principal }) => ({ items: await catalogEntries(preloop, principal!.accountId) }),
+    response: catalogSchema,
+    handler: async ({ preloop, principal }): Promise<ToolCatalog> => ({ items: await catalogEntries(preloop, principal!.accountId) }),
   }),
   defineRoute({
     method: 'GET',
@@ -86,20 +75,25 @@ export const mcpToolRoutes: AdminRoute[] = [
     summary: 'An upstream tool: live and pinned definitions, and the diff a re-approval would accept',
     tag,
     access: { role: 'viewer' },
-    handler: async ({ preloop, principal, params }) => {
+    response: upstreamToolDetailSchema,
+    errors: [404],
+    handler: async ({ preloop, principal, params }): Promise<UpstreamToolDetail> => {
       const tool = await upstreamTool(preloop, principal!.accountId, params.name!);
       const diff = tool.liveHash === tool.pinnedHash ? null : diffDefinitions(tool.pinnedDefinition, tool.liveDefinition);
       return { ...tool, diff };
     },
   }),
-  defineRoute<{ hash: string; comment?: string }>({
+  defineRoute<ApprovePinInput>({
     method: 'POST',
     path: '/tools/:name/approve-pin',
     summary: 'Approve (pin) the live definition of a pending or quarantined upstream tool; name the hash you reviewed',
     tag,
     access: { role: 'admin' },
-    body: z.strictObject({ hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-hex-digit liveHash you reviewed'), comment: z.string().max(2000).optional() }) as never,
-    handler: async ({ preloop, principal, params, body }) => {
+    body: approvePinBodySchema,
+    response: upstreamToolSchema,
+    // 409: not pending or quarantined, or the live hash is no longer the one reviewed.
+    errors: [404, 409],
+    handler: async ({ preloop, principal, params, body }): Promise<UpstreamTool> => {
       const runtime = preloop.service('mcp');
       const tool = await runtime.tools.approvePin(principal!.accountId, params.name!, body.hash, principal!, body.comment);
       await runtime.announce({ accountId: principal!.accountId, kind: 'tools' });
@@ -112,7 +106,9 @@ export const mcpToolRoutes: AdminRoute[] = [
     summary: 'Call statistics of one tool: counts by outcome, approvals, latency',
     tag,
     access: { role: 'viewer' },
-    handler: async ({ preloop, principal, params }) => {
+    response: toolStatsSchema,
+    errors: [404],
+    handler: async ({ preloop, principal, params }): Promise<ToolStats> => {
       const name = params.name!;
       const accountId = principal!.accountId;
       const known = (builtinToolNames as readonly string[]).includes(name) || preloop.tools.some((tool) => tool.name === name) || (await preloop.service('mcp').tools.find(accountId, name)) !== null;

@@ -1,0 +1,81 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { approvals } from '@preloop/approvals';
+import { createLogger, createPreloop, routeContract, type AdminRoute, type Preloop, type PreloopPlugin } from '@preloop/core';
+import { gateway } from '@preloop/gateway';
+import { mcp } from '@preloop/mcp';
+import { anthropic } from '@preloop/plugin-anthropic';
+import { openai } from '@preloop/plugin-openai';
+import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The admin API contract of a kernel with every first-party plugin: each plugin route declares every status it answers, and the OpenAPI document validates. */
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: unknown;
+}
+
+const plugins: PreloopPlugin[] = [
+  approvals({ publicUrl: 'https://preloop.example.com' }),
+  mcp({ rescanIntervalMs: 0 }),
+  gateway(),
+  openai(),
+  anthropic(),
+  webhook({ url: 'http://127.0.0.1:9/hook', secret: createWebhookSecret() }),
+];
+
+let preloop: Preloop;
+let routes: AdminRoute[];
+let document: { paths: Record<string, Record<string, Operation>> };
+beforeAll(async () => {
+  preloop = await createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), plugins });
+  routes = preloop.plugins.flatMap((plugin) => (typeof plugin.routes === 'function' ? plugin.routes(preloop) : (plugin.routes ?? [])));
+  document = await (await preloop.api(new Request('http://localhost/api/v1/openapi.json'))).json();
+});
+afterAll(() => preloop?.close());
+
+const pathOf = (route: AdminRoute) => `/api/v1${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
+const label = (route: AdminRoute) => `${route.method} ${route.path}`;
+
+describe('the admin API contract with every plugin', () => {
+  it('is a valid OpenAPI 3.1 document listing every plugin route', async () => {
+    const result = await new Validator().validate(document as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(routes.length).toBeGreaterThan(30);
+    expect(routes.filter((route) => !document.paths[pathOf(route)]?.[route.method.toLowerCase()]).map(label)).toEqual([]);
+  });
+
+  it('declares the body of every plugin route for every status it answers', () => {
+    expect(routes.filter((route) => route.response === undefined).map(label)).toEqual([]);
+    for (const route of routes) {
+      const contract = routeContract(route);
+      const operation = document.paths[pathOf(route)]![route.method.toLowerCase()]!;
+      expect(Object.keys(operation.responses).map(Number), label(route)).toEqual([...contract.keys()]);
+      for (const [status, expected] of contract) {
+        const content = operation.responses[String(status)]!.content ?? {};
+        // Each status answers a described JSON body, a named media type, or nothing (204).
+        expect(expected.json !== null || expected.media.length > 0 || expected.empty, `${label(route)} ${status}`).toBe(true);
+        if (expected.json) expect(content['application/json']?.schema, `${label(route)} ${status}`).toBeDefined();
+        for (const media of expected.media) expect(content[media.mediaType], `${label(route)} ${status} ${media.mediaType}`).toBeDefined();
+      }
+      expect(operation.requestBody !== undefined, label(route)).toBe(route.body !== undefined);
+    }
+  });
+
+  it('describes success bodies with their fields and shares the one error body', () => {
+    const detail = document.paths['/api/v1/approvals/{id}']!.get!;
+    expect(detail.responses['200']!.content!['application/json']!.schema).toMatchObject({ type: 'object', properties: { viewer: { type: 'object' }, voteList: { type: 'array' } } });
+    expect(detail.responses['404']!.content!['application/json']).toEqual({ schema: { $ref: '#/components/schemas/Error' } });
+    const link = document.paths['/api/v1/approvals/{id}/links/{token}']!;
+    expect(Object.keys(link.get!.responses['410']!.content!)).toEqual(['text/html']);
+    expect(Object.keys(link.post!.responses['410']!.content!).sort()).toEqual(['application/json', 'text/html']);
+    expect(document.paths['/api/v1/tools/{name}']!.get!.responses['200']!.content!['application/json']!.schema).toMatchObject({ properties: { diff: {}, liveDefinition: {} } });
+    expect(document.paths['/api/v1/budgets/{id}']!.delete!.responses['204']!.content).toBeUndefined();
+    expect(document.paths['/api/v1/usage/summary']!.get!.responses['200']!.content!['application/json']!.schema).toMatchObject({ properties: { rows: { type: 'array' } } });
+  });
+
+  it('ships the /api entries as types only: importing them yields no run-time value', async () => {
+    const entries = [await import('@preloop/approvals/api'), await import('@preloop/mcp/api'), await import('@preloop/gateway/api')];
+    expect(entries.map((entry) => Object.keys(entry))).toEqual([[], [], []]);
+  });
+});
