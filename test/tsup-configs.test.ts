@@ -7,7 +7,7 @@ import { baseOptions, packageOptions } from '../tsup.base.js';
  * library build is `packageOptions(…, { target: 'es2022', clean: false })` plus browser
  * bundles; its config reads `src/elements` relative to its folder, so it is not loaded here.
  */
-const packages = ['core', 'approvals', 'mcp', 'gateway', 'plugins/anthropic', 'plugins/openai', 'plugins/slack', 'plugins/webhook'];
+const packages = ['core', 'approvals', 'mcp', 'gateway', 'plugins/anthropic', 'plugins/openai', 'plugins/slack', 'plugins/webhook', 'plugins/email'];
 
 /** The tsup entries a package's `exports` need: `./dist/<name>.js` built from the `@preloop/source` file. */
 function entriesOf(dir: string): Record<string, string> {
