@@ -1,33 +1,53 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 
-// Every source file of the package as text (tests aside), read by Vite at build time.
-const sources = import.meta.glob<string>(['../**/*.ts', '!../**/*.test.ts'], { query: '?raw', import: 'default', eager: true });
+/**
+ * The rule of ARCHITECTURE.md: the console talks HTTP to the admin API and
+ * imports *types only* from the server packages (`@preloop/core` and each
+ * package's `./api` entry), so no server code reaches the browser. This reads
+ * every source file of the package (Vite's raw glob import) and names each
+ * import of another `@preloop/*` package that is not `import type` /
+ * `export type` (an `import { type X }` still loads the module, so it counts).
+ */
 
-/** Each `import`/`export … from` statement naming a `@preloop/*` package, with whether it is type-only as a whole. */
-function preloopImports(text: string): Array<{ statement: string; module: string; typeOnly: boolean }> {
-  const found: Array<{ statement: string; module: string; typeOnly: boolean }> = [];
-  for (const match of text.matchAll(/(?:^|\n)\s*((import|export)\s+(type\s+)?[^;]*?\bfrom\s+['"](@preloop\/[^'"]+)['"])/g)) {
-    found.push({ statement: match[1]!.replace(/\s+/g, ' '), module: match[4]!, typeOnly: match[3] !== undefined });
+/** The `@preloop/*` imports in `source` that load code at run time (the console's own package excepted). */
+function runtimeServerImports(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const found: string[] = [];
+  for (const match of code.matchAll(/\b(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"](@preloop\/[^'"]+)['"]/g)) {
+    const [statement, , typeOnly, , specifier] = match;
+    if (!typeOnly && !specifier!.startsWith('@preloop/console-elements')) found.push(statement!.replace(/\s+/g, ' '));
   }
-  for (const match of text.matchAll(/(?:^|\n)\s*import\s+['"](@preloop\/[^'"]+)['"]|import\(\s*['"](@preloop\/[^'"]+)['"]\s*\)/g)) {
-    found.push({ statement: match[0].trim(), module: (match[1] ?? match[2])!, typeOnly: false });
+  for (const match of code.matchAll(/\bimport\s*(?:\(\s*)?['"](@preloop\/[^'"]+)['"]/g)) {
+    if (!match[1]!.startsWith('@preloop/console-elements')) found.push(match[0].replace(/\s+/g, ' '));
   }
   return found;
 }
 
+const sources = import.meta.glob<string>(['../**/*.ts', '!../**/*.test.ts'], { query: '?raw', import: 'default', eager: true });
+
 describe('import boundaries', () => {
-  it('takes nothing of another Preloop package at run time: only types, and only from @preloop/core', () => {
+  it('finds a run-time import of a server package, and lets type-only ones through', () => {
+    expect(runtimeServerImports(`import { createPreloop } from '@preloop/core';`)).toHaveLength(1);
+    expect(runtimeServerImports(`import {\n  type User,\n  type Agent,\n} from '@preloop/core/api';`)).toHaveLength(1);
+    expect(runtimeServerImports(`export { approvalsPlugin } from "@preloop/approvals";`)).toHaveLength(1);
+    expect(runtimeServerImports(`import '@preloop/gateway';`)).toHaveLength(1);
+    expect(runtimeServerImports(`const mcp = await import('@preloop/mcp');`)).toHaveLength(1);
+    expect(runtimeServerImports(`import type { User } from '@preloop/core/api';\nexport type { McpServer } from '@preloop/mcp/api';\nexport type * from '@preloop/gateway/api';`)).toEqual([]);
+    expect(runtimeServerImports(`/** @example\n * import { createPreloop } from '@preloop/core';\n */`)).toEqual([]);
+  });
+
+  it('the console imports nothing of the server packages but types', () => {
     expect(Object.keys(sources).length).toBeGreaterThan(40);
-    const offending: string[] = [];
-    let typeImports = 0;
-    for (const [file, text] of Object.entries(sources)) {
-      for (const { statement, module, typeOnly } of preloopImports(text)) {
-        if (module === '@preloop/core' && typeOnly) typeImports += 1;
-        else offending.push(`${file}: ${statement}`);
-      }
-    }
+    const offending = Object.entries(sources).flatMap(([file, source]) => runtimeServerImports(source).map((statement) => `${file}: ${statement}`));
     expect(offending).toEqual([]);
-    expect(typeImports, 'the kernel shapes come from @preloop/core').toBeGreaterThan(0);
+  });
+
+  it('the console’s types of the admin API come from the servers’ `./api` entries, not from copies', () => {
+    const copies = Object.keys(sources).filter((file) => /\/(approval|mcp|gateway)-types\.ts$/.test(file));
+    expect(copies).toEqual([]);
+    const apiTypes = sources['../client/api-types.ts']!;
+    for (const entry of ['@preloop/core/api', '@preloop/approvals/api', '@preloop/mcp/api', '@preloop/gateway/api']) expect(apiTypes).toContain(`from '${entry}'`);
+    expect(apiTypes).not.toMatch(/^export interface /m);
   });
 });
