@@ -1,6 +1,7 @@
 import { definePlugin, PreloopError, type ApprovalProvider, type Preloop } from '@preloop/core';
 import { approvalAdminRoutes } from './admin-routes.js';
 import { approvalArgumentsRoute } from './arguments-route.js';
+import { approvalDeliveriesRoute } from './delivery-routes.js';
 import { registerApprovalMetrics } from './approval-metrics.js';
 import { buildApprovalEngine, type ApprovalEngine } from './create-approval-engine.js';
 import type { EngineContext } from './engine-context.js';
@@ -65,6 +66,7 @@ export function approvals(options: ApprovalsOptions = {}) {
     routes: () => [
       ...approvalAdminRoutes(current, { publicUrl: resolved.publicUrl }),
       approvalArgumentsRoute(currentContext),
+      approvalDeliveriesRoute(current),
       ...decisionLinkRoutes(current, currentContext),
     ],
     async init(preloop: Preloop): Promise<ApprovalEngine> {

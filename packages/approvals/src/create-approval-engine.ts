@@ -1,4 +1,4 @@
-import { createId, type ApprovalOutcome, type ApprovalProvider, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
+import { createId, PreloopError, type ApprovalOutcome, type ApprovalProvider, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import { approvalsBusChannel, isApprovalBusMessage } from './approval-events.js';
 import { createApproverDirectory } from './approver-directory.js';
@@ -8,6 +8,7 @@ import { mintDecisionLink, type MintedDecisionLink, type MintLinkInput } from '.
 import { readRequest, type EngineContext } from './engine-context.js';
 import { cancelApproval, claimExecution, storeExecutionResult } from './execution.js';
 import { createLeaseKeeper } from './execution-lease.js';
+import { listDeliveries, type ApprovalDelivery } from './delivery-outbox.js';
 import { createNotifierDispatch, type NotifierDispatch } from './notifier-dispatch.js';
 import type { ResolvedApprovalsOptions } from './options.js';
 import { getApproval, getApprovalDetail, listApprovals, type ApprovalDetailFor, type ApprovalListQuery, type ApprovalViewFor } from './queries.js';
@@ -48,8 +49,10 @@ export interface ApprovalEngine extends ApprovalProvider {
   resolveExecution(input: ResolveExecutionInput): Promise<void>;
   /** Applies every due escalation and expiry, and every lapsed execution lease, now (the scheduler does this on its own). */
   sweep(): Promise<number>;
-  /** Resolves once notifications dispatched so far are delivered or given up (tests, shutdown). */
+  /** Resolves once no delivery is left in the outbox for this engine's notifiers: each one sent, failed, given up or skipped (tests, shutdown). */
   notificationsIdle(): Promise<void>;
+  /** The deliveries of a request's notifications (one per notification, recipient and notifier), oldest first; `NOT_FOUND` outside the account. */
+  deliveries(accountId: string, id: string): Promise<ApprovalDelivery[]>;
   /** The notifiers in use (plugins' `contributions.notifiers` plus the `notifiers` option). */
   readonly notifiers: readonly Notifier[];
   /** Stops timers, rejects waits, aborts deliveries. */
@@ -94,12 +97,14 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     lookupWorkflow: createWorkflowLookup(preloop, options),
     dispatch: () => {},
     arm: () => {},
+    enqueueNotification: async () => {},
   };
   const dispatcher: NotifierDispatch = createNotifierDispatch(context, notifiers);
   const scheduler = createScheduler(context);
   const waiter = createWaiter(context);
   const leases = createLeaseKeeper(context);
   context.dispatch = (row, type) => dispatcher.dispatch(row, type);
+  context.enqueueNotification = (trx, row, type) => dispatcher.enqueue(trx, row, type);
   context.arm = (deadline) => scheduler.arm(deadline);
   const unsubscribe = preloop.bus.subscribe(approvalsBusChannel, (payload) => {
     if (!isApprovalBusMessage(payload)) return;
@@ -143,6 +148,11 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     },
     sweep: () => scheduler.sweep(),
     notificationsIdle: () => dispatcher.idle(),
+    async deliveries(accountId, id) {
+      const row = await readRequest(context.db, context.dialect, id);
+      if (!row || row.account_id !== accountId) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
+      return listDeliveries(context, accountId, id);
+    },
     async close() {
       unsubscribe();
       waiter.close();

@@ -172,6 +172,7 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
             payload: { accountId, subject, pending: Number(pendingCount.count), cap: context.options.maxPendingPerSubject, tool: row.tool_name, requestId: row.id },
           });
         } else {
+          await context.enqueueNotification(trx, stored, 'approval.requested');
           effects.push({ kind: 'notify', row: stored, type: 'approval.requested' });
         }
         return ticketOf(stored, false);

@@ -204,6 +204,7 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
           { kind: 'changed', row: updated, change: status === 'pending' ? 'vote' : status, actorId: approverId },
         );
         if (status !== 'pending') {
+          await context.enqueueNotification(trx, updated, 'approval.resolved');
           effects.push(
             {
               kind: 'audit',

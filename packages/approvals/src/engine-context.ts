@@ -37,7 +37,9 @@ export interface EngineContext {
   now(): number;
   /** Finds the workflow for a new request. */
   lookupWorkflow(accountId: string, name: string): Promise<{ workflow: ApprovalWorkflow; source: WorkflowSource }>;
-  /** Hands a notification to the dispatcher (set once the dispatcher exists). */
+  /** Writes a notification's deliveries into the outbox, in the transaction that causes it (set once the outbox exists). */
+  enqueueNotification(trx: Kysely<ApprovalTables>, row: ApprovalRequestRow, type: ApprovalNotificationType): Promise<void>;
+  /** Wakes the outbox after a commit (set once the outbox exists). */
   dispatch(row: ApprovalRequestRow, type: ApprovalNotificationType): void;
   /** Tells the local scheduler about a deadline (set once the scheduler exists). */
   arm(deadline: number): void;

@@ -29,6 +29,7 @@ export async function cancelApproval(context: EngineContext, id: string, actor: 
     if (Number(result.numUpdatedRows) !== 1) return { done: false, status: row.status };
     await addTimeline(trx, row, now, 'cancelled', actor.id, { reason: text });
     const cancelled = (await readRequest(trx, context.dialect, id))!;
+    await context.enqueueNotification(trx, cancelled, 'approval.resolved');
     effects.push(
       { kind: 'audit', input: { accountId: row.account_id, actor, action: 'approval.cancel', target: { type: 'approval', id }, outcome: 'cancelled', runtimeSessionId: row.runtime_session_id, data: { reason: text } } },
       { kind: 'changed', row: cancelled, change: 'cancelled', actorId: actor.id },

@@ -2,7 +2,8 @@ import { columnTypes, defineMigrations, type PreloopMigration } from '@preloop/c
 
 /**
  * The approval engine's migrations (owner `approvals`): requests, votes,
- * timeline events and decision-link tokens, on SQLite and PostgreSQL.
+ * timeline events, decision-link tokens and the notification outbox, on
+ * SQLite and PostgreSQL.
  */
 export const approvalMigrations: PreloopMigration[] = defineMigrations([
   {
@@ -105,6 +106,36 @@ export const approvalMigrations: PreloopMigration[] = defineMigrations([
       await db.schema.alterTable('approval_requests').addColumn('execution_lease_expires_at', types.bigint).execute();
       await db.schema.alterTable('approval_requests').addColumn('execution_idempotent', types.boolean, (column) => column.notNull().defaultTo(0)).execute();
       await db.schema.createIndex('approval_requests_status_lease').on('approval_requests').columns(['status', 'execution_lease_expires_at']).execute();
+    },
+  },
+  {
+    // The notification outbox: one row per delivery (notification, recipient, notifier), claimed with a lease, retried across restarts.
+    name: '0003-notification-outbox',
+    async up({ db, dialect }) {
+      const types = columnTypes(dialect);
+      await db.schema
+        .createTable('approval_deliveries')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('account_id', 'text', (column) => column.notNull())
+        .addColumn('request_id', 'text', (column) => column.notNull().references('approval_requests.id').onDelete('cascade'))
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('notifier_id', 'text', (column) => column.notNull())
+        .addColumn('recipient_key', 'text', (column) => column.notNull())
+        .addColumn('recipient', types.json)
+        .addColumn('links_sealed', 'text')
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', types.bigint, (column) => column.notNull())
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_expires_at', types.bigint)
+        .addColumn('last_error', 'text')
+        .addColumn('message_ref', 'text')
+        .addColumn('created_at', types.bigint, (column) => column.notNull())
+        .addColumn('updated_at', types.bigint, (column) => column.notNull())
+        .addColumn('sent_at', types.bigint)
+        .addUniqueConstraint('approval_deliveries_one_per_recipient', ['request_id', 'type', 'notifier_id', 'recipient_key'])
+        .execute();
+      await db.schema.createIndex('approval_deliveries_due').on('approval_deliveries').columns(['status', 'next_attempt_at']).execute();
     },
   },
 ]);

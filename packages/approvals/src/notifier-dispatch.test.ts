@@ -43,8 +43,10 @@ describe.each(testDialects())('notifiers on $name', (dialect) => {
     expect(links.approve).toMatch(new RegExp(`^https://preloop.example.com/api/v1/approvals/${ticket.id}/links/pla_[A-Za-z0-9_-]{43}\\?decision=approve$`));
     expect(toAlice[0]!.notification.request).toMatchObject({ id: ticket.id, status: 'pending', tool: { name: 'github.merge_pull_request' } });
     expect(await f.engine.get(f.accountId, ticket.id)).toMatchObject({ status: 'pending', votes: { approve: 0, deny: 0 } });
+    // One audit record per delivery (notification, recipient, notifier), with the attempts it took.
     const audit = await f.preloop.audit.query({ accountId: f.accountId, action: 'approval.notify', limit: 10 });
-    expect(audit.items[0]).toMatchObject({ outcome: 'success', data: { notifier: 'flaky', delivered: 3, failed: 0, attempts: 9 } });
+    expect(audit.items.map((record) => [record.outcome, record.data.notifier, record.data.status, record.data.attempts])).toEqual(Array(3).fill(['success', 'flaky', 'sent', 3]));
+    expect(new Set(audit.items.map((record) => record.data.recipient))).toEqual(new Set([f.alice.id, f.bob.id, f.carol.id]));
     // The link from the notification works.
     const response = await f.preloop.api(
       new Request(links.view!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: links.view!.split('/').pop(), decision: 'approve' }) }),
@@ -68,10 +70,12 @@ describe.each(testDialects())('notifiers on $name', (dialect) => {
     expect(failures.filter((failure) => failure.notifierId === 'hanging')).toEqual([expect.objectContaining({ attempts: 3 })]);
     expect(await f.engine.get(f.accountId, ticket.id)).toMatchObject({ status: 'pending', votes: { approve: 0, deny: 0 } });
     const audit = await f.preloop.audit.query({ accountId: f.accountId, action: 'approval.notify', limit: 10 });
-    expect(audit.items.map((record) => [record.data.notifier, record.outcome]).sort()).toEqual([
-      ['answering', 'success'],
-      ['down', 'failure'],
-      ['hanging', 'failure'],
+    expect(audit.items.map((record) => [record.data.notifier, record.outcome, record.data.status]).sort()).toEqual([
+      ['answering', 'success', 'sent'],
+      ['down', 'failure', 'given_up'],
+      ['down', 'failure', 'given_up'],
+      ['down', 'failure', 'given_up'],
+      ['hanging', 'failure', 'given_up'],
     ]);
     const decided = await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.bob.principal, decision: 'approve', channel: 'api' });
     expect(decided.request.status).toBe('approved');

@@ -1,105 +1,177 @@
-import { createId, workflowFactors, type ApprovalNotification, type ApprovalNotificationLinks, type ApprovalNotificationType, type Notifier } from '@preloop/core';
+import {
+  classifyNotifierFailure,
+  workflowFactors,
+  type ApprovalNotification,
+  type ApprovalNotificationLinks,
+  type ApprovalNotificationType,
+  type Notifier,
+  type NotifyReceipt,
+} from '@preloop/core';
+import { sql, type Kysely } from 'kysely';
 import { mintDecisionLink } from './decision-links.js';
+import { enqueueNotification, expandDelivery, linksBinding } from './delivery-outbox.js';
 import { addTimeline, engineActor, readRequest, runEffects, writeTransaction, type EngineContext } from './engine-context.js';
 import { getApproval } from './queries.js';
-import type { ApprovalRequestRow } from './tables.js';
+import type { ApprovalDeliveryRow, ApprovalRequestRow, ApprovalTables } from './tables.js';
 import { workflowOf } from './views.js';
 import type { ApproverSet } from './workflows.js';
 
-/** Sends approval notifications through every notifier, in the background, with retries. */
+/** The notification outbox of one engine: writes deliveries with the change that causes them, and sends them in the background. */
 export interface NotifierDispatch {
-  /** Starts delivering a notification about `row`; never throws, never waits for delivery. */
+  /** Writes the deliveries of a notification about `row`, in the caller's transaction. */
+  enqueue(trx: Kysely<ApprovalTables>, row: ApprovalRequestRow, type: ApprovalNotificationType): Promise<void>;
+  /** Wakes the outbox once that transaction committed; never throws, never waits for delivery. */
   dispatch(row: ApprovalRequestRow, type: ApprovalNotificationType): void;
-  /** Resolves when every delivery started so far has finished (for tests and shutdown). */
+  /** Resolves when no delivery of this engine's notifiers is left to send (for tests and shutdown). */
   idle(): Promise<void>;
-  /** How many notifications are being delivered or waiting to be retried. */
+  /** How many deliveries this instance is sending now. */
   inFlight(): number;
-  /** Aborts deliveries in flight and stops retrying. */
+  /** Stops polling, aborts attempts in flight and hands their deliveries back to the outbox. */
   close(): Promise<void>;
 }
 
-type Delivery = { recipient: ApprovalNotification['recipient']; links: ApprovalNotificationLinks };
-
 const noLinks: ApprovalNotificationLinks = { approve: null, deny: null, view: null };
+const batchSize = 20;
 
 /**
- * Creates the dispatcher over `notifiers`. Each notification goes to each
- * notifier: per eligible approver with personal single-use links (audience
- * `approvers`), or once (audience `channel`). A failed attempt is retried with
- * exponential backoff and jitter (`notifierBackoffMs` doubling up to
- * `notifierMaxBackoffMs`, at most `notifierAttempts` attempts, each limited to
- * `notifierTimeoutMs`); retries of a request or escalation notice stop once the
- * request is no longer pending. Nothing a notifier does or returns can decide a
- * request. Final failures emit `approval-notifier-failed`; every notifier's
- * result per notification is audited (`approval.notify`).
+ * Creates the outbox over `notifiers`. A notification is written as rows of
+ * `approval_deliveries` in the transaction that causes it (see
+ * `enqueueNotification`); a notifier of approvers gets one `planned` row,
+ * expanded into one row per eligible approver with personal single-use links.
+ * Every instance polls the outbox (`notifierPollIntervalMs`, and at once after
+ * its own commits) and claims due rows with a lease (`notifierLeaseMs`), so a
+ * crashed instance's deliveries are taken over once the lease lapses. The
+ * row's id is the idempotency key the notifier sends, so a delivery whose
+ * outcome a crash left unknown is sent again under the same key. A failure is
+ * retried with exponential backoff and jitter (`notifierBackoffMs` doubling
+ * up to `notifierMaxBackoffMs`, or the channel's `retryAfterMs` when longer),
+ * at most `notifierAttempts` attempts of `notifierTimeoutMs` each; a permanent
+ * failure (`NotifierError { retryable: false }`) fails at once. Request and
+ * escalation notices are skipped once the request is no longer pending.
+ * Final failures emit `approval-notifier-failed` and every final state is
+ * audited (`approval.notify`). Nothing a notifier does can decide a request.
  *
  * @example
  * ```ts
- * const dispatch = createNotifierDispatch(context, notifiers);
- * dispatch.dispatch(row, 'approval.requested');
+ * const outbox = createNotifierDispatch(context, notifiers);
+ * await writeTransaction(context, (trx) => outbox.enqueue(trx, row, 'approval.requested'));
+ * outbox.dispatch(row, 'approval.requested');
  * ```
  */
 export function createNotifierDispatch(context: EngineContext, notifiers: readonly Notifier[]): NotifierDispatch {
-  const { options, preloop } = context;
-  const inFlight = new Set<Promise<void>>();
+  const { options, preloop, db } = context;
+  const byId = new Map(notifiers.map((notifier) => [notifier.id, notifier]));
+  const ids = [...byId.keys()];
   const shutdown = new AbortController();
+  const sending = new Set<Promise<void>>();
+  let draining: Promise<void> | null = null;
+  let again = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const poll = ids.length > 0 ? setInterval(() => wake(), options.notifierPollIntervalMs) : null;
+  poll?.unref?.();
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (shutdown.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        shutdown.signal.removeEventListener('abort', done);
-        resolve();
+  /** Rows of our notifiers that may be claimed now. */
+  const claimable = (now: number) =>
+    db
+      .selectFrom('approval_deliveries')
+      .where('notifier_id', 'in', ids)
+      .where('status', 'in', ['planned', 'pending', 'sending'])
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]));
+
+  /** Claims one row with a lease: a conditional update, so one instance wins. */
+  async function claim(row: ApprovalDeliveryRow, now: number): Promise<boolean> {
+    const result = await db
+      .updateTable('approval_deliveries')
+      .set({ status: row.status === 'planned' ? 'planned' : 'sending', lease_owner: context.instanceId, lease_expires_at: now + options.notifierLeaseMs, updated_at: now })
+      .where('id', '=', row.id)
+      .where('status', '=', row.status)
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async function drainOnce(): Promise<void> {
+    for (;;) {
+      if (shutdown.signal.aborted) return;
+      const now = context.now();
+      const due = await claimable(now).selectAll().orderBy('next_attempt_at').orderBy('id').limit(batchSize).execute();
+      const claimed: ApprovalDeliveryRow[] = [];
+      for (const row of due) if (await claim(row, now)) claimed.push({ ...row, attempts: Number(row.attempts) });
+      await Promise.all(claimed.map((row) => track(row.status === 'planned' ? expand(row) : send(row))));
+      if (due.length < batchSize) break;
+    }
+    await armNext();
+  }
+
+  function track(work: Promise<void>): Promise<void> {
+    const task = work.catch((error) => preloop.logger.error('approvals: a notification delivery failed unexpectedly', { error })).finally(() => sending.delete(task));
+    sending.add(task);
+    return task;
+  }
+
+  /** Arms a timer at the next retry this instance knows of. */
+  async function armNext(): Promise<void> {
+    const next = await db
+      .selectFrom('approval_deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('notifier_id', 'in', ids)
+      .where('status', 'in', ['planned', 'pending'])
+      .executeTakeFirst();
+    if (next?.at === null || next?.at === undefined || shutdown.signal.aborted) return;
+    const delay = Math.max(0, Number(next.at) - context.now());
+    if (delay >= options.notifierPollIntervalMs) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      wake();
+    }, delay + 5);
+    timer.unref?.();
+  }
+
+  function wake(): Promise<void> {
+    if (ids.length === 0 || shutdown.signal.aborted) return Promise.resolve();
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    draining = drainOnce()
+      .catch((error) => preloop.logger.warn('approvals: the notification outbox could not be read; retrying at the next poll', { error }))
+      .finally(() => {
+        draining = null;
+        if (again) {
+          again = false;
+          void wake();
+        }
+      });
+    return draining;
+  }
+
+  /** Resolves a `planned` row's approvers, mints their links and writes one row each, then marks it `expanded`. */
+  async function expand(planned: ApprovalDeliveryRow): Promise<void> {
+    const request = await readRequest(db, context.dialect, planned.request_id);
+    if (!request) return;
+    const type = planned.type as ApprovalNotificationType;
+    if (type !== 'approval.resolved' && request.status !== 'pending') {
+      await finish(planned, request, 'skipped', null, null);
+      return;
+    }
+    const children = expandDelivery(context, planned, await recipientsOf(request, type));
+    await writeTransaction(context, async (trx) => {
+      if (children.length > 0) {
+        await trx
+          .insertInto('approval_deliveries')
+          .values(children)
+          .onConflict((conflict) => conflict.columns(['request_id', 'type', 'notifier_id', 'recipient_key']).doNothing())
+          .execute();
       }
-      shutdown.signal.addEventListener('abort', done, { once: true });
+      await trx.updateTable('approval_deliveries').set({ status: 'expanded', lease_owner: null, lease_expires_at: null, updated_at: context.now() }).where('id', '=', planned.id).execute();
     });
-
-  async function stillPending(id: string): Promise<boolean> {
-    const row = await readRequest(context.db, context.dialect, id);
-    return row?.status === 'pending';
+    again = true;
   }
 
-  async function attemptOnce(notifier: Notifier, notification: ApprovalNotification, attempt: number): Promise<void> {
-    const controller = new AbortController();
-    const onShutdown = () => controller.abort(new Error('The approval engine is closing.'));
-    shutdown.signal.addEventListener('abort', onShutdown, { once: true });
-    const timer = setTimeout(() => controller.abort(new Error(`The notifier "${notifier.id}" did not answer within ${options.notifierTimeoutMs} ms.`)), options.notifierTimeoutMs);
-    try {
-      await Promise.race([
-        Promise.resolve().then(() => notifier.notify(notification, { attempt, signal: controller.signal })),
-        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      shutdown.signal.removeEventListener('abort', onShutdown);
-    }
-  }
-
-  /** Delivers one notification to one notifier with retries; returns the attempts used and the last error, if it failed. */
-  async function deliver(notifier: Notifier, notification: ApprovalNotification): Promise<{ attempts: number; error: Error | null; skipped: boolean }> {
-    let lastError: Error | null = null;
-    for (let attempt = 1; attempt <= options.notifierAttempts; attempt += 1) {
-      if (shutdown.signal.aborted) return { attempts: attempt - 1, error: lastError ?? new Error('closed'), skipped: false };
-      if (attempt > 1 && notification.type !== 'approval.resolved' && !(await stillPending(notification.request.id))) {
-        return { attempts: attempt - 1, error: null, skipped: true };
-      }
-      try {
-        await attemptOnce(notifier, notification, attempt);
-        return { attempts: attempt, error: null, skipped: false };
-      } catch (error) {
-        lastError = error instanceof Error ? error : new Error(String(error));
-      }
-      if (attempt < options.notifierAttempts) {
-        const backoff = Math.min(options.notifierMaxBackoffMs, options.notifierBackoffMs * 2 ** (attempt - 1));
-        await sleep(backoff / 2 + Math.random() * (backoff / 2));
-      }
-    }
-    return { attempts: options.notifierAttempts, error: lastError, skipped: false };
-  }
-
-  async function deliveriesFor(row: ApprovalRequestRow, type: ApprovalNotificationType): Promise<Delivery[]> {
+  async function recipientsOf(row: ApprovalRequestRow, type: ApprovalNotificationType) {
     const workflow = workflowOf(row);
     const sets: ApproverSet[] =
       type === 'approval.escalated'
@@ -110,83 +182,175 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
           ? [...workflowFactors(workflow).map((factor) => factor.approvers), workflow.escalation.approvers]
           : workflowFactors(workflow).map((factor) => factor.approvers);
     const excluded = workflow.separationOfDuties ? (JSON.parse(row.excluded_user_ids) as string[]) : [];
-    const recipients = await context.directory.recipients(row.account_id, sets, excluded, options.maxRecipients);
-    const deliveries: Delivery[] = [];
-    for (const user of recipients) {
-      let links = noLinks;
+    const users = await context.directory.recipients(row.account_id, sets, excluded, options.maxRecipients);
+    const deliveries = [];
+    for (const user of users) {
+      let links: ApprovalNotificationLinks = { ...noLinks, view: options.consoleUrl(row.id) };
       if (type !== 'approval.resolved' && options.publicUrl) {
         const link = await mintDecisionLink(context, { accountId: row.account_id, requestId: row.id, approverId: user.userId });
         links = { approve: link.approveUrl, deny: link.denyUrl, view: link.url };
-      } else {
-        links = { ...noLinks, view: options.consoleUrl(row.id) };
       }
       deliveries.push({ recipient: { userId: user.userId, name: user.name, email: user.email }, links });
     }
     return deliveries;
   }
 
-  async function run(row: ApprovalRequestRow, type: ApprovalNotificationType): Promise<void> {
-    const request = await getApproval(context, row.account_id, row.id);
-    const needsApprovers = notifiers.some((notifier) => (notifier.audience ?? 'approvers') === 'approvers');
-    const personal = needsApprovers ? await deliveriesFor(row, type) : [];
-    await Promise.all(
-      notifiers.map(async (notifier) => {
-        const deliveries: Delivery[] =
-          (notifier.audience ?? 'approvers') === 'channel' ? [{ recipient: null, links: { ...noLinks, view: options.consoleUrl(row.id) } }] : personal;
-        const results = await Promise.all(
-          deliveries.map(async (delivery) => {
-            const notification: ApprovalNotification = { id: createId('ntf'), type, request, recipient: delivery.recipient, links: delivery.links };
-            const result = await deliver(notifier, notification);
-            if (result.error) {
-              preloop.events.emit('approval-notifier-failed', {
-                accountId: row.account_id,
-                requestId: row.id,
-                notifierId: notifier.id,
-                type,
-                attempts: result.attempts,
-                error: result.error.message.slice(0, 500),
-              });
-            }
-            return result;
-          }),
-        );
-        const failed = results.filter((result) => result.error !== null).length;
-        const delivered = results.filter((result) => result.error === null && !result.skipped).length;
-        const summary = { notifier: notifier.id, type, recipients: deliveries.length, delivered, failed, attempts: results.reduce((sum, result) => sum + result.attempts, 0) };
-        await writeTransaction(context, (trx) => addTimeline(trx, row, context.now(), failed > 0 ? 'notify_failed' : 'notified', null, summary)).catch(() => {});
-        await runEffects(context, [
-          {
-            kind: 'audit',
-            input: {
-              accountId: row.account_id,
-              actor: engineActor,
-              action: 'approval.notify',
-              target: { type: 'approval', id: row.id },
-              outcome: failed > 0 ? 'failure' : 'success',
-              runtimeSessionId: row.runtime_session_id,
-              data: { ...summary, errors: results.filter((result) => result.error).map((result) => result.error!.message.slice(0, 200)).slice(0, 5) },
-            },
-          },
-        ]);
-      }),
-    );
+  /** One attempt of one claimed delivery. */
+  async function send(row: ApprovalDeliveryRow): Promise<void> {
+    const notifier = byId.get(row.notifier_id)!;
+    const request = await readRequest(db, context.dialect, row.request_id);
+    if (!request) return;
+    const type = row.type as ApprovalNotificationType;
+    if (type !== 'approval.resolved' && request.status !== 'pending') return finish(row, request, 'skipped', null, null);
+    const links: ApprovalNotificationLinks = row.links_sealed
+      ? (JSON.parse(preloop.secrets.decryptForRow(linksBinding(row), row.links_sealed)) as ApprovalNotificationLinks)
+      : { ...noLinks, view: options.consoleUrl(row.request_id) };
+    const notification: ApprovalNotification = {
+      id: row.id,
+      type,
+      request: await getApproval(context, row.account_id, row.request_id),
+      recipient: row.recipient ? (JSON.parse(row.recipient) as ApprovalNotification['recipient']) : null,
+      links,
+    };
+    const previous = type !== 'approval.requested' && notifier.update ? await earlierMessage(row) : null;
+    const attempt = row.attempts + 1;
+    try {
+      const receipt = await attemptOnce(notifier, notification, attempt, previous);
+      const messageRef = receipt && typeof receipt.messageRef === 'string' ? receipt.messageRef.slice(0, 1000) : null;
+      await finish({ ...row, attempts: attempt }, request, 'sent', null, messageRef ?? previous?.messageRef ?? null);
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      const { retryable, retryAfterMs } = classifyNotifierFailure(error);
+      if (shutdown.signal.aborted) return; // handed back by close()
+      if (!retryable) return finish({ ...row, attempts: attempt }, request, 'failed', message, null);
+      if (attempt >= options.notifierAttempts) return finish({ ...row, attempts: attempt }, request, 'given_up', message, null);
+      const backoff = Math.min(options.notifierMaxBackoffMs, options.notifierBackoffMs * 2 ** (attempt - 1));
+      const delay = Math.max(backoff / 2 + Math.random() * (backoff / 2), retryAfterMs ?? 0);
+      const now = context.now();
+      await db
+        .updateTable('approval_deliveries')
+        .set({ status: 'pending', attempts: attempt, next_attempt_at: Math.round(now + delay), lease_owner: null, lease_expires_at: null, last_error: message, updated_at: now })
+        .where('id', '=', row.id)
+        .where('lease_owner', '=', context.instanceId)
+        .execute();
+    }
+  }
+
+  /** The message this notifier sent the same recipient about the same request, to edit in place. */
+  async function earlierMessage(row: ApprovalDeliveryRow): Promise<{ id: string; messageRef: string } | null> {
+    const earlier = await db
+      .selectFrom('approval_deliveries')
+      .select(['id', 'message_ref'])
+      .where('request_id', '=', row.request_id)
+      .where('notifier_id', '=', row.notifier_id)
+      .where('recipient_key', '=', row.recipient_key)
+      .where('status', '=', 'sent')
+      .where('message_ref', 'is not', null)
+      .orderBy('sent_at', 'desc')
+      .executeTakeFirst();
+    return earlier?.message_ref ? { id: earlier.id, messageRef: earlier.message_ref } : null;
+  }
+
+  async function attemptOnce(notifier: Notifier, notification: ApprovalNotification, attempt: number, previous: { id: string; messageRef: string } | null) {
+    const controller = new AbortController();
+    const onShutdown = () => controller.abort(new Error('The approval engine is closing.'));
+    shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error(`The notifier "${notifier.id}" did not answer within ${options.notifierTimeoutMs} ms.`)), options.notifierTimeoutMs);
+    try {
+      const call = previous
+        ? () => notifier.update!(notification, { attempt, signal: controller.signal, messageRef: previous.messageRef, previousId: previous.id })
+        : () => notifier.notify(notification, { attempt, signal: controller.signal });
+      return await Promise.race([
+        Promise.resolve().then(call) as Promise<void | NotifyReceipt>,
+        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      shutdown.signal.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  /** Records a final state: the row, then the audit record (and the timeline and an event on failure). */
+  async function finish(row: ApprovalDeliveryRow, request: ApprovalRequestRow, status: 'sent' | 'failed' | 'given_up' | 'skipped', error: string | null, messageRef: string | null): Promise<void> {
+    const now = context.now();
+    const summary = { delivery: row.id, notifier: row.notifier_id, type: row.type, recipient: row.recipient_key === '*' ? null : row.recipient_key || null, status, attempts: row.attempts };
+    await writeTransaction(context, async (trx) => {
+      await trx
+        .updateTable('approval_deliveries')
+        .set({ status, attempts: row.attempts, lease_owner: null, lease_expires_at: null, last_error: error, message_ref: messageRef, sent_at: status === 'sent' ? now : null, updated_at: now })
+        .where('id', '=', row.id)
+        .execute();
+      if (status === 'failed' || status === 'given_up') await addTimeline(trx, request, now, 'notify_failed', null, { ...summary, error });
+    });
+    if (status === 'failed' || status === 'given_up') {
+      preloop.events.emit('approval-notifier-failed', {
+        accountId: request.account_id,
+        requestId: request.id,
+        notifierId: row.notifier_id,
+        type: row.type as ApprovalNotificationType,
+        attempts: row.attempts,
+        error: error ?? '',
+      });
+    }
+    await runEffects(context, [
+      {
+        kind: 'audit',
+        input: {
+          accountId: request.account_id,
+          actor: engineActor,
+          action: 'approval.notify',
+          target: { type: 'approval', id: request.id },
+          outcome: status === 'sent' ? 'success' : status === 'skipped' ? 'skipped' : 'failure',
+          runtimeSessionId: request.runtime_session_id,
+          data: error ? { ...summary, error: error.slice(0, 200) } : summary,
+        },
+      },
+    ]);
+  }
+
+  /** When the earliest open delivery can next be claimed (its retry, or the lapse of its lease), or null when none is open. */
+  async function openWork(): Promise<number | null> {
+    const next = await db
+      .selectFrom('approval_deliveries')
+      .select(sql<number | string | null>`min(case when lease_expires_at is not null and lease_expires_at > next_attempt_at then lease_expires_at else next_attempt_at end)`.as('at'))
+      .where('notifier_id', 'in', ids)
+      .where('status', 'in', ['planned', 'pending', 'sending'])
+      .executeTakeFirst();
+    return next?.at === null || next?.at === undefined ? null : Number(next.at);
   }
 
   return {
-    inFlight: () => inFlight.size,
-    dispatch(row, type) {
-      if (notifiers.length === 0 || shutdown.signal.aborted) return;
-      const task = run(row, type)
-        .catch((error) => preloop.logger.error('approvals: notification dispatch failed', { error, id: row.id, type }))
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
+    enqueue: (trx, row, type) => enqueueNotification(context, trx, notifiers, row, type),
+    inFlight: () => sending.size,
+    dispatch() {
+      void wake();
     },
     async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      if (ids.length === 0) return;
+      for (;;) {
+        // Waits for a running drain without asking for another one (which would loop forever).
+        await (draining ?? wake());
+        await Promise.allSettled([...sending]);
+        if (draining) continue;
+        const next = await openWork();
+        if (next === null || shutdown.signal.aborted) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(5, next - context.now()))));
+      }
     },
     async close() {
       shutdown.abort();
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 2000).unref?.())]);
+      if (poll) clearInterval(poll);
+      if (timer) clearTimeout(timer);
+      await Promise.race([Promise.allSettled([draining, ...sending]), new Promise((resolve) => setTimeout(resolve, 2000).unref?.())]);
+      if (ids.length === 0) return;
+      // Attempts cut short are handed back at once rather than when their lease lapses (their outcome is unknown: the idempotency key covers a resend).
+      await db
+        .updateTable('approval_deliveries')
+        .set({ status: sql<string>`case when status = 'planned' then 'planned' else 'pending' end`, lease_owner: null, lease_expires_at: null })
+        .where('lease_owner', '=', context.instanceId)
+        .where('status', 'in', ['planned', 'sending'])
+        .execute()
+        .catch(() => {});
     },
   };
 }

@@ -34,6 +34,15 @@ export interface ApprovalsOptions {
   notifierMaxBackoffMs?: number;
   /** Time allowed for one notifier attempt, in ms. @default 10000 */
   notifierTimeoutMs?: number;
+  /**
+   * How long an instance holds a delivery it is sending, in ms; when the
+   * instance dies, another one (or the restarted one) takes the delivery over
+   * once the lease lapses and sends it again under the same idempotency key.
+   * Must exceed `notifierTimeoutMs`. @default 30000, or twice `notifierTimeoutMs` when that is longer
+   */
+  notifierLeaseMs?: number;
+  /** How often each instance looks for due deliveries in the outbox besides its own commits and retry timers, in ms. @default 2000 */
+  notifierPollIntervalMs?: number;
   /** Most approvers notified per request and notification. @default 50 */
   maxRecipients?: number;
   /** How often a waiting call re-reads its request in case a Bus signal was missed, in ms. @default 5000 */
@@ -68,6 +77,8 @@ export interface ResolvedApprovalsOptions {
   notifierBackoffMs: number;
   notifierMaxBackoffMs: number;
   notifierTimeoutMs: number;
+  notifierLeaseMs: number;
+  notifierPollIntervalMs: number;
   maxRecipients: number;
   pollIntervalMs: number;
   sweepIntervalMs: number;
@@ -111,6 +122,11 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
       throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifiers[${index}]" is not a version 1 notifier: ${problems.join('; ')}.`);
     }
   }
+  const notifierTimeoutMs = integer('notifierTimeoutMs', options.notifierTimeoutMs, 10_000, 1, 600_000);
+  const notifierLeaseMs = integer('notifierLeaseMs', options.notifierLeaseMs, Math.max(30_000, notifierTimeoutMs * 2), 2, 3_600_000);
+  if (notifierLeaseMs <= notifierTimeoutMs) {
+    throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifierLeaseMs" (${notifierLeaseMs}) must exceed "notifierTimeoutMs" (${notifierTimeoutMs}), so an attempt ends before another instance may take the delivery over.`);
+  }
   return {
     workflows: options.workflows ?? {},
     resolveWorkflow: options.resolveWorkflow,
@@ -123,7 +139,9 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
     notifierAttempts: integer('notifierAttempts', options.notifierAttempts, 5, 1, 20),
     notifierBackoffMs: integer('notifierBackoffMs', options.notifierBackoffMs, 1000, 0, 600_000),
     notifierMaxBackoffMs: integer('notifierMaxBackoffMs', options.notifierMaxBackoffMs, 30_000, 0, 3_600_000),
-    notifierTimeoutMs: integer('notifierTimeoutMs', options.notifierTimeoutMs, 10_000, 1, 600_000),
+    notifierTimeoutMs,
+    notifierLeaseMs,
+    notifierPollIntervalMs: integer('notifierPollIntervalMs', options.notifierPollIntervalMs, 2000, 10, 600_000),
     maxRecipients: integer('maxRecipients', options.maxRecipients, 50, 1, 10_000),
     pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5000, 10, 600_000),
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs, 15_000, 10, 3_600_000),

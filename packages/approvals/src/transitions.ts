@@ -46,6 +46,7 @@ export async function applyDue(
     if (Number(result.numUpdatedRows) === 1) {
       await addTimeline(trx, current, now, 'escalated', null, { previousExpiresAt: current.expires_at, expiresAt });
       current = (await readRequest(trx, context.dialect, current.id))!;
+      await context.enqueueNotification(trx, current, 'approval.escalated');
       effects.push(
         {
           kind: 'audit',
@@ -75,6 +76,7 @@ export async function applyDue(
     if (Number(result.numUpdatedRows) === 1) {
       await addTimeline(trx, current, now, 'expired', null, { deadline: current.expires_at, outcome: 'deny' });
       const expired = (await readRequest(trx, context.dialect, current.id))!;
+      await context.enqueueNotification(trx, expired, 'approval.resolved');
       effects.push(
         {
           kind: 'audit',

@@ -1,0 +1,133 @@
+import { NotifierError, type ApprovalNotification, type Notifier, type NotifyContext, type NotifyUpdateContext } from '@preloop/core';
+import { testDialects } from '@preloop/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApprovalDelivery } from './delivery-outbox.js';
+import { createApprovalFixture, toolCall, type ApprovalFixture } from './test-fixtures.js';
+
+const workflows = { one: { approvers: { roles: ['approver' as const] } } };
+const fast = { notifierBackoffMs: 5, notifierMaxBackoffMs: 20, notifierTimeoutMs: 500, notifierLeaseMs: 2000 };
+
+type Call = { notification: ApprovalNotification; context: NotifyContext | NotifyUpdateContext; at: number; method: 'notify' | 'update' };
+
+describe.each(testDialects())('notification outbox on $name', (dialect) => {
+  let f: ApprovalFixture;
+  afterEach(async () => {
+    await f?.cleanup();
+  });
+
+  it('writes deliveries with the request, one per approver after expansion, with sealed links, and lists them in the admin API', async () => {
+    const calls: Call[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const notifier: Notifier = {
+      id: 'gated',
+      version: 1,
+      async notify(notification, context) {
+        await gate;
+        calls.push({ notification, context, at: Date.now(), method: 'notify' });
+      },
+    };
+    f = await createApprovalFixture(dialect, { workflows, ...fast, publicUrl: 'https://preloop.example.com', notifiers: [notifier] });
+    const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
+    // Committed with the request: visible before anything was sent.
+    const early = await f.engine.deliveries(f.accountId, ticket.id);
+    expect(early.length).toBeGreaterThan(0);
+    expect(early.every((delivery) => ['pending', 'sending'].includes(delivery.status) && delivery.notifier === 'gated')).toBe(true);
+    release();
+    await f.engine.notificationsIdle();
+
+    const response = await f.api('GET', `/approvals/${ticket.id}/deliveries`, { as: f.dave });
+    expect(response.status).toBe(200);
+    const { items } = (await response.json()) as { items: ApprovalDelivery[] };
+    expect(items).toHaveLength(3);
+    expect(items.map((item) => item.recipient?.name).sort()).toEqual(['alice', 'bob', 'carol']);
+    for (const item of items) expect(item).toMatchObject({ requestId: ticket.id, type: 'approval.requested', status: 'sent', attempts: 1, nextAttemptAt: null, lastError: null, sentAt: expect.any(Number) });
+    // The idempotency key each notifier got is the delivery's id.
+    expect(calls.map((call) => call.notification.id).sort()).toEqual(items.map((item) => item.id).sort());
+    // The personal links travel sealed: no token in the table.
+    const stored = await f.preloop.db.selectFrom('approval_deliveries' as never).selectAll().execute();
+    const tokens = calls.map((call) => call.notification.links.approve!.split('/links/')[1]!.split('?')[0]!);
+    for (const token of tokens) expect(JSON.stringify(stored)).not.toContain(token);
+
+    expect((await f.api('GET', '/approvals/apr_missing/deliveries', { as: f.dave })).status).toBe(404);
+    expect((await f.api('GET', `/approvals/${ticket.id}/deliveries`)).status).toBe(401);
+  });
+
+  it('fails a permanent failure at once, waits what the channel asks, and gives up after the last attempt', async () => {
+    const calls: Call[] = [];
+    const notifier: Notifier = {
+      id: 'classified',
+      version: 1,
+      async notify(notification, context) {
+        calls.push({ notification, context, at: Date.now(), method: 'notify' });
+        const name = notification.recipient?.name;
+        if (name === 'alice') throw new NotifierError('no such mailbox', { retryable: false });
+        if (name === 'bob' && context.attempt === 1) throw new NotifierError('rate limited', { retryAfterMs: 300 });
+        if (name === 'carol') throw new Error('connection reset');
+      },
+    };
+    f = await createApprovalFixture(dialect, { workflows, ...fast, notifierAttempts: 3, notifiers: [notifier] });
+    const failures: Array<{ notifierId: string; attempts: number; error: string }> = [];
+    f.preloop.events.on('approval-notifier-failed', (payload) => failures.push(payload));
+    const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
+    await f.engine.notificationsIdle();
+
+    const byName = new Map((await f.engine.deliveries(f.accountId, ticket.id)).map((delivery) => [delivery.recipient!.name, delivery]));
+    expect(byName.get('alice')).toMatchObject({ status: 'failed', attempts: 1, lastError: 'no such mailbox' });
+    expect(byName.get('bob')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(byName.get('carol')).toMatchObject({ status: 'given_up', attempts: 3, lastError: 'connection reset' });
+    expect(calls.filter((call) => call.notification.recipient?.name === 'alice')).toHaveLength(1);
+    const toBob = calls.filter((call) => call.notification.recipient?.name === 'bob');
+    expect(toBob[1]!.at - toBob[0]!.at).toBeGreaterThanOrEqual(300); // Retry-After over the 5 ms backoff
+    expect(failures.map((failure) => [failure.error, failure.attempts]).sort()).toEqual([
+      ['connection reset', 3],
+      ['no such mailbox', 1],
+    ]);
+    const detail = await f.engine.detail(f.accountId, ticket.id);
+    expect(detail.timeline.filter((entry) => entry.type === 'notify_failed')).toHaveLength(2);
+    expect((await f.engine.get(f.accountId, ticket.id)).status).toBe('pending');
+  });
+
+  it('edits the sent message in place with update for the resolved notice, and skips request notices once decided', async () => {
+    const calls: Call[] = [];
+    const notifier: Notifier = {
+      id: 'editable',
+      version: 1,
+      async notify(notification, context) {
+        calls.push({ notification, context, at: Date.now(), method: 'notify' });
+        return { messageRef: `msg-${notification.recipient?.userId}` };
+      },
+      async update(notification, context) {
+        calls.push({ notification, context, at: Date.now(), method: 'update' });
+      },
+    };
+    f = await createApprovalFixture(dialect, { workflows, ...fast, notifiers: [notifier] });
+    const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
+    await f.engine.notificationsIdle();
+    await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.alice.principal, decision: 'approve', channel: 'api' });
+    await f.engine.notificationsIdle();
+
+    const requested = calls.filter((call) => call.notification.type === 'approval.requested');
+    const resolved = calls.filter((call) => call.notification.type === 'approval.resolved');
+    expect(requested.map((call) => call.method)).toEqual(['notify', 'notify', 'notify']);
+    expect(resolved.map((call) => call.method)).toEqual(['update', 'update', 'update']);
+    for (const call of resolved) {
+      const earlier = requested.find((entry) => entry.notification.recipient?.userId === call.notification.recipient?.userId)!;
+      expect(call.context).toMatchObject({ messageRef: `msg-${call.notification.recipient?.userId}`, previousId: earlier.notification.id });
+      expect(call.notification.request.status).toBe('approved');
+    }
+
+    // A request decided before its notice went out: the notice is skipped, the resolved notice still goes.
+    const second = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
+    await f.engine.cancel(second.id, f.owner.principal, 'changed my mind');
+    await f.engine.notificationsIdle();
+    const deliveries = await f.engine.deliveries(f.accountId, second.id);
+    const states = deliveries.map((delivery) => `${delivery.type}:${delivery.status}`);
+    expect(states.filter((state) => state.startsWith('approval.resolved')).every((state) => state.endsWith(':sent'))).toBe(true);
+    expect(states.filter((state) => state.startsWith('approval.requested')).every((state) => state.endsWith(':sent') || state.endsWith(':skipped'))).toBe(true);
+  });
+
+  it('refuses a lease that does not outlast an attempt', async () => {
+    await expect(createApprovalFixture(dialect, { notifierTimeoutMs: 5000, notifierLeaseMs: 5000 })).rejects.toThrow(/"notifierLeaseMs" \(5000\) must exceed "notifierTimeoutMs" \(5000\)/);
+  });
+});
