@@ -91,6 +91,20 @@ export const configFileSchema = z.strictObject({
           previousSecrets: z.array(z.string()).optional(),
         })
         .optional(),
+      slack: z
+        .strictObject({
+          botToken: z.string().regex(/^xox[a-z]-\S+$/, 'must be a Slack bot token (xoxb-…)').describe('Use ${ENV} substitution'),
+          signingSecret: z.string().min(16, 'must be the app\'s signing secret (Basic Information → App Credentials)').describe('Use ${ENV} substitution'),
+          channel: z.string().regex(/^[A-Z0-9]{2,}$/, 'must be a channel ID such as C0123456789').optional().describe('Post requests in this channel; without it, approvers get direct messages'),
+        })
+        .optional(),
+      slackWebhook: z.strictObject({ url: z.url().describe('A Slack incoming webhook URL; use ${ENV} substitution') }).optional(),
+      mattermost: z
+        .strictObject({
+          url: z.url().describe('A Mattermost incoming webhook URL; use ${ENV} substitution'),
+          username: z.string().min(1).max(64).optional(),
+        })
+        .optional(),
     })
     .default({}),
 });

@@ -2,18 +2,6 @@ import { columnTypes, defineMigrations, type PreloopMigration } from '@preloop/c
 
 /** The Slack plugin's tables, as kysely sees them. */
 export interface SlackTables {
-  /** Messages the Slack notifier posted, to edit them in place when the request moves on. */
-  slack_messages: {
-    id: string;
-    account_id: string;
-    request_id: string;
-    /** The Preloop user the message was for, or '' for a channel message. */
-    recipient_id: string;
-    channel: string;
-    ts: string;
-    created_at: number;
-    updated_at: number;
-  };
   /** Explicit links from a Slack user to a Preloop user, set by an admin. */
   slack_user_links: {
     team_id: string;
@@ -38,19 +26,6 @@ export const slackMigrations: PreloopMigration[] = defineMigrations([
     name: '0001-slack',
     async up({ db, dialect }) {
       const types = columnTypes(dialect);
-      await db.schema
-        .createTable('slack_messages')
-        .addColumn('id', 'text', (column) => column.primaryKey())
-        .addColumn('account_id', 'text', (column) => column.notNull())
-        .addColumn('request_id', 'text', (column) => column.notNull())
-        .addColumn('recipient_id', 'text', (column) => column.notNull())
-        .addColumn('channel', 'text', (column) => column.notNull())
-        .addColumn('ts', 'text', (column) => column.notNull())
-        .addColumn('created_at', types.bigint, (column) => column.notNull())
-        .addColumn('updated_at', types.bigint, (column) => column.notNull())
-        .addUniqueConstraint('slack_messages_request_recipient', ['request_id', 'recipient_id'])
-        .execute();
-      await db.schema.createIndex('slack_messages_channel_ts').on('slack_messages').columns(['channel', 'ts']).execute();
       await db.schema
         .createTable('slack_user_links')
         .addColumn('team_id', 'text', (column) => column.notNull())
