@@ -33,6 +33,17 @@ const outcomes: Record<ApprovalRequestView['status'], string> = {
   execution_unknown: 'Approved, outcome unknown',
 };
 
+/** How a resolved notice says what happened. */
+const closings: Record<ApprovalRequestView['status'], string> = {
+  pending: 'is still pending',
+  approved: 'was approved',
+  denied: 'was denied',
+  expired: 'expired before anyone decided',
+  cancelled: 'was cancelled',
+  executed: 'was approved and has run',
+  execution_unknown: 'was approved; whether it ran is unknown',
+};
+
 /**
  * Escapes text for HTML content and attribute values.
  *
@@ -92,7 +103,7 @@ function shownArguments(request: ApprovalRequestView): { json: string; redacted:
 function headline(notification: ApprovalNotification): string {
   const { request } = notification;
   const who = oneLine(request.subject.name, 80);
-  if (notification.type === 'approval.resolved') return `Request ${request.id} (${oneLine(request.tool.name, 80)}) is closed: ${outcomes[request.status] ?? request.status}.`;
+  if (notification.type === 'approval.resolved') return `The request to run ${oneLine(request.tool.name, 80)} ${closings[request.status] ?? `is ${request.status}`}.`;
   const escalated = notification.type === 'approval.escalated' ? 'Escalated to you: ' : '';
   if (request.kind === 'question') return `${escalated}${who} asks you a question.`;
   return `${escalated}${who} asks for your approval to run ${oneLine(request.tool.name, 80)}.`;

@@ -79,29 +79,40 @@ export function createEmailNotifier(options: EmailOptions, context: EmailNotifie
     id: resolved.id,
     version: 1,
     audience: 'approvers',
-    async notify(notification) {
+    async notify(notification, attempt) {
       if (!resolved.events.has(notification.type)) return;
       const recipient = notification.recipient;
       if (!recipient?.email) throw new EmailDeliveryError(`email: notification ${notification.id} names no recipient address`, { retryable: false });
       const message = toEmailMessage(notification, resolved);
       const password = await passwordOf(resolved, notification.request.accountId, context);
       const transporter = transportOf(resolved, password);
+      // nodemailer cannot cancel a send: an aborted attempt gives up at once, and the connection is dropped within `timeoutMs`.
+      let abort: (error: Error) => void = () => {};
+      const aborted = new Promise<never>((_, reject) => (abort = reject));
+      const onAbort = () => abort(new EmailDeliveryError(`email: ${server}: the attempt was aborted (${(attempt.signal.reason as Error | undefined)?.message ?? 'timeout'})`, { retryable: true }));
+      if (attempt.signal.aborted) onAbort();
+      else attempt.signal.addEventListener('abort', onAbort, { once: true });
+      const sending = transporter.sendMail({
+        from: resolved.from,
+        to: { name: recipient.name.replace(/[\r\n]+/g, ' '), address: recipient.email },
+        ...(resolved.replyTo ? { replyTo: resolved.replyTo } : {}),
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: message.messageId,
+        headers: message.headers,
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
       try {
-        await transporter.sendMail({
-          from: resolved.from,
-          to: { name: recipient.name.replace(/[\r\n]+/g, ' '), address: recipient.email },
-          ...(resolved.replyTo ? { replyTo: resolved.replyTo } : {}),
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-          messageId: message.messageId,
-          headers: message.headers,
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        });
+        await Promise.race([sending, aborted]);
       } catch (error) {
+        if (error instanceof EmailDeliveryError) throw error;
         throw toEmailDeliveryError(error, server, password ? [password] : []);
       } finally {
+        sending.catch(() => {});
+        aborted.catch(() => {});
+        attempt.signal.removeEventListener('abort', onAbort);
         transporter.close();
       }
     },

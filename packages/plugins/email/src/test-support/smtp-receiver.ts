@@ -68,8 +68,8 @@ export interface SmtpReceiverOptions {
   users?: Record<string, string>;
   /** Picks an SMTP reply code for a RCPT TO (`null` accepts); `index` counts RCPT commands from 0. @default accept */
   rejectRecipient?: (address: string, index: number) => number | null;
-  /** Picks an SMTP reply code at the end of DATA (`null` accepts); `index` counts messages from 0. The message is recorded either way. @default accept */
-  rejectMessage?: (index: number) => number | null;
+  /** Picks an SMTP reply code at the end of DATA (`null` accepts, `hang` never answers); `index` counts messages from 0. The message is recorded either way. @default accept */
+  rejectMessage?: (index: number) => number | null | 'hang';
 }
 
 /** A running receiver. */
@@ -106,6 +106,8 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
     authOptional: !options.users,
     authMethods: ['PLAIN', 'LOGIN'],
     size: 1024 * 1024,
+    // Connections left hanging (a test of the client's abort) are cut when the server closes.
+    closeTimeout: 100,
     onAuth(auth, session, callback) {
       const accepted = options.users?.[auth.username ?? ''] === auth.password;
       logins.push({ user: auth.username ?? '', secure: Boolean(session.secure), accepted });
@@ -125,6 +127,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
         simpleParser(raw)
           .then((parsed) => {
             const code = options.rejectMessage?.(mails.length) ?? null;
+            if (code === 'hang') return;
             mails.push({
               accepted: code === null,
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
