@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { createPreloop, createLogger, type Preloop } from '@preloop/core';
 import { createFaultProxy, describePostgres, testSecretKey, type FaultProxy, type TestDatabase } from '@preloop/core/testing';
-import { gateway, type GatewayPluginOptions } from '@preloop/gateway';
+import { gateway, type GatewayPluginOptions, type GatewayTables } from '@preloop/gateway';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
@@ -67,7 +67,7 @@ async function start(dialect: { create(): Promise<TestDatabase> }, options: Gate
     openaiClient: new OpenAI({ apiKey, baseURL: `${url}/openai/v1`, maxRetries: 0 }),
     anthropicClient: new Anthropic({ apiKey, baseURL: `${url}/anthropic`, maxRetries: 0 }),
     async count(table, action) {
-      let query = preloop.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
+      let query = preloop.db.withTables<GatewayTables>().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
       if (action) query = query.where('action', '=', action);
       return Number((await query.executeTakeFirstOrThrow()).n);
     },

@@ -16,6 +16,7 @@ import { approvals } from '@preloop/approvals';
 import { describePostgres, testSecretKey, type TestDialect } from '@preloop/core/testing';
 import { afterEach, expect, it } from 'vitest';
 import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
+import type { McpTables } from '../packages/mcp/src/store/mcp-tables.js';
 import { createMcpFixture, type McpFixture } from '../packages/mcp/src/test-support/mcp-fixture.js';
 import { createToolServer, createToolServerState, type TestTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
 
@@ -156,7 +157,7 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
     const inFlight = settle(agent.callTool({ name: 'up.deploy', arguments: { service: 'web' } }, undefined, { timeout: 120_000 }));
     const id = await pendingApproval('up.deploy');
     // The child notes the approval request on the call's stream record just after creating it.
-    await expect.poll(async () => (await fixture!.preloop.db.selectFrom('mcp_call_streams').select('approval_id').executeTakeFirst())?.approval_id, { timeout: 15_000 }).toBe(id);
+    await expect.poll(async () => (await fixture!.preloop.db.withTables<McpTables>().selectFrom('mcp_call_streams').select('approval_id').executeTakeFirst())?.approval_id, { timeout: 15_000 }).toBe(id);
     const killedAt = await killChild();
     // The resumed call joined the same request on this instance: it is still the one pending request.
     await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -194,7 +195,7 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
     void settle(agent.callTool({ name: 'up.sleep', arguments: { service: 'db' } }, undefined, { timeout: 120_000 }));
     await expect.poll(() => state.calls.filter((call) => call.name === 'sleep').length, { timeout: 15_000 }).toBe(1);
     // The stream the call answers on, as the child recorded it (its event ids read `<streamId>_<n>`).
-    const row = await fixture!.preloop.db.selectFrom('mcp_call_streams').select(['stream_id']).executeTakeFirstOrThrow();
+    const row = await fixture!.preloop.db.withTables<McpTables>().selectFrom('mcp_call_streams').select(['stream_id']).executeTakeFirstOrThrow();
     const sessionId = (agent.transport as StreamableHTTPClientTransport).sessionId!;
     const resume = (token: string, eventId: string) =>
       fetch(fixture!.url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25', 'last-event-id': eventId } });

@@ -1,5 +1,4 @@
 import type { Preloop } from '@preloop/core';
-import type { Kysely } from 'kysely';
 import './approval-events.js';
 import type { ApprovalTables } from './tables.js';
 
@@ -19,7 +18,7 @@ const pendingCacheMs = 5_000;
  * ```
  */
 export function registerApprovalMetrics(preloop: Preloop, source: { inFlight: () => number }): void {
-  const db = preloop.db as Kysely<ApprovalTables>;
+  const db = preloop.db.withTables<ApprovalTables>();
   let cached: { at: number; count: number } | null = null;
   // A change on this instance is seen at the next scrape; one on another instance within the cache time.
   const forget = () => {

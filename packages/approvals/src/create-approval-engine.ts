@@ -1,5 +1,4 @@
 import { createId, PreloopError, type ApprovalOutcome, type ApprovalProvider, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
-import type { Kysely } from 'kysely';
 import { approvalsBusChannel, isApprovalBusMessage } from './approval-events.js';
 import { createApproverDirectory } from './approver-directory.js';
 import { createApprovalRequest } from './create-request.js';
@@ -76,7 +75,8 @@ export async function createApprovalEngine(preloop: Preloop, options: ResolvedAp
 
 /**
  * Builds the engine and returns its shared context too (for the plugin's
- * decision-link routes). Internal: prefer {@link createApprovalEngine}.
+ * decision-link routes) and its count of notifications in flight (for the
+ * plugin's metrics). Internal: prefer {@link createApprovalEngine}.
  *
  * @example
  * ```ts
@@ -88,7 +88,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
   const notifiers = [...contributed, ...options.notifiers];
   const context: EngineContext = {
     preloop,
-    db: preloop.db as Kysely<ApprovalTables>,
+    db: preloop.db.withTables<ApprovalTables>(),
     dialect: preloop.dialect,
     options,
     directory: createApproverDirectory(preloop),

@@ -1,5 +1,6 @@
 import { testDialects } from '@preloop/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ApprovalTables } from './tables.js';
 import { createApprovalFixture, toolCall, type ApprovalFixture } from './test-fixtures.js';
 
 const workflows = { one: { approvers: { roles: ['approver' as const] } }, two: { approvers: { roles: ['approver' as const] }, quorum: 2 } };
@@ -24,7 +25,7 @@ describe.each(testDialects())('decision links on $name', (dialect) => {
     expect(link.url).toBe(`https://preloop.example.com/api/v1/approvals/${ticket.id}/links/${link.token}`);
     expect(link.token).toMatch(/^pla_[A-Za-z0-9_-]{43}$/);
     // The token is stored hashed only.
-    const stored = await f.preloop.db.selectFrom('approval_links').selectAll().execute();
+    const stored = await f.preloop.db.withTables<ApprovalTables>().selectFrom('approval_links').selectAll().execute();
     expect(JSON.stringify(stored)).not.toContain(link.token);
 
     for (let i = 0; i < 3; i += 1) {
@@ -43,7 +44,7 @@ describe.each(testDialects())('decision links on $name', (dialect) => {
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
     expect((await f.engine.get(f.accountId, ticket.id)).status).toBe('pending');
-    expect((await f.preloop.db.selectFrom('approval_links').select('used_at').executeTakeFirstOrThrow()).used_at).toBeNull();
+    expect((await f.preloop.db.withTables<ApprovalTables>().selectFrom('approval_links').select('used_at').executeTakeFirstOrThrow()).used_at).toBeNull();
     expect((await f.engine.detail(f.accountId, ticket.id)).voteList).toHaveLength(0);
 
     const decided = await post(link.url, { token: link.token, decision: 'approve', comment: 'ok from my phone' });

@@ -17,6 +17,7 @@ export { mcpServerInputSchema, mcpServerPatchSchema } from './store/server-schem
 export type { McpServerInput, McpServerPatch, McpServerRecord, McpTransportKind } from './store/server-schema.js';
 export type { ToolPinStatus, UpstreamToolRecord, ScanToolOutcome } from './store/tool-store.js';
 export type { ToolStats, ToolCallOutcome } from './store/tool-stats.js';
+export type { McpTables, McpServerTable, McpToolTable, McpToolStatsTable, McpApprovalOwnerTable, McpCallStreamTable } from './store/mcp-tables.js';
 export type { ScanReport } from './upstream/upstream-manager.js';
 export type { CatalogEntry } from './admin/tool-routes.js';
 export { hashDefinition, diffDefinitions, pinnedPart } from './pinning/tool-definition.js';

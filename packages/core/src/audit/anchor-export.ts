@@ -3,7 +3,6 @@ import type { Logger } from '../logger.js';
 import type { KernelTables } from '../storage/schema.js';
 import type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
 
-type AnchorTables = Pick<KernelTables, 'audit_checkpoints' | 'audit_anchor_exports'>;
 
 /** The outcome of one export pass. */
 export interface AnchorExportResult {
@@ -40,8 +39,8 @@ const maxRetryDelayMs = 60_000;
  * exporter.kick();
  * ```
  */
-export function createAnchorExporter(options: { db: Kysely<any>; sinks: readonly AuditAnchorSink[]; logger: Logger }): AnchorExporter {
-  const db = options.db as Kysely<AnchorTables>;
+export function createAnchorExporter(options: { db: Kysely<KernelTables>; sinks: readonly AuditAnchorSink[]; logger: Logger }): AnchorExporter {
+  const { db } = options;
   const { sinks, logger } = options;
   let running: Promise<AnchorExportResult> | null = null;
   let again: Promise<AnchorExportResult> | null = null;

@@ -7,7 +7,6 @@ import { toAuditRow, type AuditRow, type PreparedAuditRecord } from './audit-row
 import type { CheckpointSigner } from './checkpoints.js';
 import { genesisHash, hashStoredAuditRecord } from './hash-chain.js';
 
-type AuditTables = Pick<KernelTables, 'audit_records' | 'audit_heads' | 'audit_checkpoints'>;
 
 /** The most rows in one multi-row INSERT (15 parameters each stays far below both dialects' limits). */
 const insertChunk = 500;
@@ -22,7 +21,7 @@ const insertChunk = 500;
  * await inWriteTransaction(db, 'sqlite', (trx) => trx.insertInto('t').values(row).execute());
  * ```
  */
-export async function inWriteTransaction<T>(db: Kysely<any>, dialect: DialectName, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+export async function inWriteTransaction<DB, T>(db: Kysely<DB>, dialect: DialectName, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   if (dialect === 'postgres') return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
@@ -59,12 +58,11 @@ export interface AppendBatchOptions {
  * ```
  */
 export async function appendAuditBatch(
-  trx: Kysely<any>,
+  db: Kysely<KernelTables>,
   accountId: string,
   records: readonly PreparedAuditRecord[],
   options: AppendBatchOptions,
 ): Promise<AuditRow[]> {
-  const db = trx as Kysely<AuditTables>;
   let head = await readHead(db, accountId, options.dialect);
   if (!head && !options.headKnown) {
     // First record of the account: create the genesis head, unless records exist without one (tampering).
@@ -164,12 +162,11 @@ export function chainAuditRecords(
  * ```
  */
 export async function signHeadCheckpoint(
-  trx: Kysely<any>,
+  db: Kysely<KernelTables>,
   accountId: string,
   dialect: DialectName,
   signer: CheckpointSigner,
 ): Promise<KernelTables['audit_checkpoints'] | null> {
-  const db = trx as Kysely<AuditTables>;
   const head = await readHead(db, accountId, dialect);
   if (!head || Number(head.seq) === 0) return null;
   const seq = Number(head.seq);
@@ -194,7 +191,7 @@ export async function signHeadCheckpoint(
   return checkpoint;
 }
 
-async function readHead(db: Kysely<AuditTables>, accountId: string, dialect: DialectName) {
+async function readHead(db: Kysely<KernelTables>, accountId: string, dialect: DialectName) {
   const query = db.selectFrom('audit_heads').select(['seq', 'hash']).where('account_id', '=', accountId);
   return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }

@@ -43,8 +43,7 @@ const auditCursorKey = /^a:\d{1,15}$/;
  * const { items, nextCursor } = await queryAuditRecords(db, { accountId, action: 'tool.*', limit: 20 });
  * ```
  */
-export async function queryAuditRecords(database: Kysely<any>, query: AuditQuery): Promise<Page<AuditRecord>> {
-  const db = database as Kysely<Pick<KernelTables, 'audit_records'>>;
+export async function queryAuditRecords(db: Kysely<KernelTables>, query: AuditQuery): Promise<Page<AuditRecord>> {
   const limit = pageLimit(query.limit);
   const beforeKey = decodeCursor(query.cursor, auditCursorKey);
   const beforeSeq = beforeKey === null ? null : Number(beforeKey.slice(2));
@@ -77,8 +76,7 @@ export async function queryAuditRecords(database: Kysely<any>, query: AuditQuery
  * const record = await getAuditRecord(db, accountId, 'aud_0193…');
  * ```
  */
-export async function getAuditRecord(database: Kysely<any>, accountId: string, id: string): Promise<AuditRecord> {
-  const db = database as Kysely<Pick<KernelTables, 'audit_records'>>;
+export async function getAuditRecord(db: Kysely<KernelTables>, accountId: string, id: string): Promise<AuditRecord> {
   const row = await db.selectFrom('audit_records').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new PreloopError('NOT_FOUND', `No audit record ${String(id).slice(0, 100)}.`);
   return toAuditRecord(row);

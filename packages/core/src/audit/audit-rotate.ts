@@ -4,7 +4,6 @@ import type { KernelTables } from '../storage/schema.js';
 import { verifyAuditChain } from './audit-verify.js';
 import type { CheckpointSigner } from './checkpoints.js';
 
-type CheckpointTables = Pick<KernelTables, 'audit_records' | 'audit_heads' | 'audit_checkpoints'>;
 
 /**
  * Re-signs, with the current key, every checkpoint still signed by a previous
@@ -17,13 +16,12 @@ type CheckpointTables = Pick<KernelTables, 'audit_records' | 'audit_heads' | 'au
  * const { resigned } = await rotateCheckpointSignatures(db, signer);
  * ```
  */
-export async function rotateCheckpointSignatures(database: Kysely<any>, signer: CheckpointSigner): Promise<{ resigned: number }> {
-  const db = database as Kysely<CheckpointTables>;
+export async function rotateCheckpointSignatures(db: Kysely<KernelTables>, signer: CheckpointSigner): Promise<{ resigned: number }> {
   const accounts = await db.selectFrom('audit_checkpoints').select('account_id').distinct().where('key_id', '!=', signer.keyId).execute();
   let resigned = 0;
   const broken: Array<{ accountId: string; seq: number; reason: string }> = [];
   for (const { account_id: accountId } of accounts) {
-    const report = await verifyAuditChain(database, accountId, signer);
+    const report = await verifyAuditChain(db, accountId, signer);
     if (!report.ok) {
       broken.push({ accountId, seq: report.firstBroken!.seq, reason: report.firstBroken!.reason });
       continue;

@@ -5,6 +5,7 @@ import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { HookRunner } from '../hooks/hook-runner.js';
 import { createLogger, type Logger } from '../logger.js';
 import { postgresPoolOf, sqliteConnectionOf, type DialectName } from '../storage/database.js';
+import type { KernelTables } from '../storage/schema.js';
 import { createAnchorExporter, type AnchorExportResult } from './anchor-export.js';
 import type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
 import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint, type AuditHead } from './audit-append.js';
@@ -21,7 +22,7 @@ import type { RedactionLimits } from './redact.js';
 /** Options of {@link createAuditTrail}. */
 export interface AuditTrailOptions {
   /** The database (with the kernel's audit tables). */
-  db: Kysely<any>;
+  db: Kysely<KernelTables>;
   /** Which SQL dialect `db` speaks. */
   dialect: DialectName;
   /** The secret key; the checkpoint signing key is derived from it. */

@@ -79,7 +79,6 @@ export interface AuditVerifyOptions {
   anchor?: readonly AnchoredCheckpoint[];
 }
 
-type AuditTables = Pick<KernelTables, 'audit_records' | 'audit_heads' | 'audit_checkpoints'>;
 type CheckpointRow = KernelTables['audit_checkpoints'];
 
 /**
@@ -98,13 +97,12 @@ type CheckpointRow = KernelTables['audit_checkpoints'];
  * ```
  */
 export async function verifyAuditChain(
-  database: Kysely<any>,
+  db: Kysely<KernelTables>,
   accountId: string,
   signer: CheckpointSigner,
   options: AuditVerifyOptions = {},
 ): Promise<AuditVerifyReport> {
   const started = performance.now();
-  const db = database as Kysely<AuditTables>;
   const pageSize = Math.max(1, options.pageSize ?? 5000);
   const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('account_id', '=', accountId).executeTakeFirst();
   const { total } = await db

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import type { AuditRecordInput } from '../audit/audit-types.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Bus } from '../bus/bus.js';
@@ -41,7 +42,7 @@ const off: KillSwitchState = { active: [], reason: null, activatedBy: null, acti
  * await killSwitch.activate('acc_default', ['tools', 'models'], 'incident 42', actor);
  * ```
  */
-export function createKillSwitch(options: { db: Kysely<any>; bus: Bus; audit: AuditTrail; cacheTtlMs?: number }) {
+export function createKillSwitch(options: { db: Kysely<KernelTables>; bus: Bus; audit: AuditTrail; cacheTtlMs?: number }) {
   const { db, audit } = options;
   const load = async (accountId: string): Promise<KillSwitchState> => {
     const row = await db.selectFrom('kernel_state').select('value').where('account_id', '=', accountId).where('key', '=', stateKey).executeTakeFirst();

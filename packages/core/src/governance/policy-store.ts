@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import type { AuditRecordInput } from '../audit/audit-types.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Bus } from '../bus/bus.js';
@@ -64,7 +65,7 @@ const activeKey = 'policy.active';
  * await store.apply('acc_default', yamlText, actor, 'allow reads');
  * ```
  */
-export function createPolicyStore(options: { db: Kysely<any>; bus: Bus; audit: AuditTrail; initialPolicy?: string | Record<string, unknown>; cacheTtlMs?: number }) {
+export function createPolicyStore(options: { db: Kysely<KernelTables>; bus: Bus; audit: AuditTrail; initialPolicy?: string | Record<string, unknown>; cacheTtlMs?: number }) {
   const { db, audit } = options;
 
   const loadActive = async (accountId: string): Promise<ActivePolicy> => {

@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { PreloopError } from '../errors.js';
 import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
-import { parseJsonColumn } from '../storage/schema.js';
+import { parseJsonColumn, type KernelTables } from '../storage/schema.js';
 import { type IdentityActor, type IdentityContext, systemActor } from './identity-context.js';
 import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 
@@ -67,19 +67,7 @@ export interface Agents {
   touch(accountId: string, id: string): Promise<void>;
 }
 
-type AgentRow = {
-  id: string;
-  account_id: string;
-  name: string;
-  kind: string;
-  state: string;
-  state_reason: string | null;
-  tags: string;
-  owner_user_id: string | null;
-  created_at: number;
-  updated_at: number;
-  last_seen_at: number | null;
-};
+type AgentRow = Selectable<KernelTables['agents']>;
 
 function toAgent(row: AgentRow): Agent {
   return {

@@ -1,7 +1,8 @@
 import { PreloopError } from '../errors.js';
 import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
-import { parseJsonColumn } from '../storage/schema.js';
+import type { Selectable } from 'kysely';
+import { parseJsonColumn, type KernelTables } from '../storage/schema.js';
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from './api-key-format.js';
 import { type IdentityActor, type IdentityContext, systemActor, toBoolean } from './identity-context.js';
 import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
@@ -74,19 +75,8 @@ export interface ApiKeys {
   revoke(accountId: string, id: string, actor?: IdentityActor): Promise<ApiKey>;
 }
 
-type ApiKeyRow = {
-  id: string;
-  account_id: string;
-  name: string;
-  prefix: string;
-  scopes: string;
-  user_id: string | null;
-  agent_id: string | null;
-  created_at: number;
-  expires_at: number | null;
-  revoked_at: number | null;
-  last_used_at: number | null;
-};
+/** An API key row without its hash (the columns `publicColumns` selects). */
+type ApiKeyRow = Omit<Selectable<KernelTables['api_keys']>, 'key_hash'>;
 
 const publicColumns = ['id', 'account_id', 'name', 'prefix', 'scopes', 'user_id', 'agent_id', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
 

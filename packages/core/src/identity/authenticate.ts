@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
 import type { AuthenticateOptions } from '../kernel/preloop.js';
 import type { Logger } from '../logger.js';
@@ -25,7 +26,7 @@ const bearerPattern = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /** What the authenticator needs. */
 export interface AuthenticatorDependencies {
-  db: Kysely<any>;
+  db: Kysely<KernelTables>;
   events: PreloopEvents;
   credentials: RuntimeCredentials;
   cache: CredentialCache<Principal>;
@@ -134,7 +135,7 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
     const scopes = parseJsonColumn<string[]>(row.scopes, []);
     const principal: Principal =
       row.agent_id !== null
-        ? { type: 'agent', id: row.agent_id, accountId: row.account_id, name: row.agent_name, role: null, userId: row.user_id, apiKeyId: row.id, agentId: row.agent_id, runtimeSessionId: null, teamIds: [], scopes }
+        ? { type: 'agent', id: row.agent_id, accountId: row.account_id, name: row.agent_name ?? row.name, role: null, userId: row.user_id, apiKeyId: row.id, agentId: row.agent_id, runtimeSessionId: null, teamIds: [], scopes }
         : {
             type: 'api_key', id: row.id, accountId: row.account_id, name: row.name, role: (row.user_role as Role | null) ?? null, userId: row.user_id,
             apiKeyId: row.id, agentId: null, runtimeSessionId: null, teamIds: row.user_id ? await deps.teams.teamIdsOf(row.account_id, row.user_id) : [], scopes,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { busReconnectedChannel, type Bus } from '../bus/bus.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
@@ -22,7 +23,7 @@ import { createUsers, type Users } from './users.js';
 
 /** Options of {@link createIdentity}. */
 export interface IdentityOptions {
-  db: Kysely<any>;
+  db: Kysely<KernelTables>;
   dialect: 'sqlite' | 'postgres';
   events: PreloopEvents;
   bus: Bus;

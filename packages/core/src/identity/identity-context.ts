@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { AuditRecordInput } from '../audit/audit-types.js';
 import type { Bus } from '../bus/bus.js';
@@ -27,7 +28,7 @@ const maxTagsPerMessage = 100;
 
 /** What every identity store shares: the database, events, the Bus, the audit trail. */
 export interface IdentityContext {
-  db: Kysely<any>;
+  db: Kysely<KernelTables>;
   dialect: DialectName;
   events: PreloopEvents;
   bus: Bus;

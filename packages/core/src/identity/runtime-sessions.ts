@@ -1,7 +1,8 @@
 import { PreloopError } from '../errors.js';
 import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
-import { parseJsonColumn } from '../storage/schema.js';
+import type { Selectable } from 'kysely';
+import { parseJsonColumn, type KernelTables } from '../storage/schema.js';
 import { type IdentityActor, type IdentityContext, systemActor } from './identity-context.js';
 import { decodeCursor, type ListOptions, pageLimit, toPage } from '../pagination/cursor-pagination.js';
 import { type RuntimeAudience, type RuntimeCredential, type RuntimeCredentials, runtimeAudiences } from './runtime-credentials.js';
@@ -134,27 +135,9 @@ export interface RuntimeSessions {
   listActivity(accountId: string, sessionId: string, options?: ListOptions): Promise<Page<SessionActivity>>;
 }
 
-type SessionRow = {
-  id: string;
-  account_id: string;
-  agent_id: string | null;
-  api_key_id: string | null;
-  user_id: string | null;
-  name: string;
-  source: string;
-  external_id: string | null;
-  metadata: string;
-  audience: string;
-  started_at: number;
-  last_heartbeat_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-  tainted_at: number | null;
-  taint_reason: string | null;
-  taint_source: string | null;
-};
+type SessionRow = Selectable<KernelTables['runtime_sessions']>;
 
-type ActivityRow = { id: string; account_id: string; session_id: string; time: number; kind: string; status: string; summary: string; data: string };
+type ActivityRow = Selectable<KernelTables['runtime_session_activity']>;
 
 const maxMetadataBytes = 16_384;
 const maxActivityDataBytes = 32_768;

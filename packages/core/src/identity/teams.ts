@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import { PreloopError } from '../errors.js';
+import type { KernelTables } from '../storage/schema.js';
 import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
 import { type IdentityActor, type IdentityContext, isUniqueViolation, systemActor } from './identity-context.js';
@@ -33,7 +35,7 @@ export interface Teams {
   teamIdsOf(accountId: string, userId: string): Promise<string[]>;
 }
 
-type TeamRow = { id: string; account_id: string; name: string; created_at: number };
+type TeamRow = Selectable<KernelTables['teams']>;
 
 /**
  * Creates the team store over the identity context.

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import { PreloopError } from '../errors.js';
 import { createId } from '../ids.js';
 import type { Page } from '../api/respond.js';
@@ -73,17 +74,7 @@ export interface Users {
   verifyCredentials(email: string, password: string): Promise<User | null>;
 }
 
-type UserRow = {
-  id: string;
-  account_id: string;
-  email: string;
-  name: string;
-  password_hash: string | null;
-  role: string;
-  disabled: number;
-  created_at: number;
-  updated_at: number;
-};
+type UserRow = Selectable<KernelTables['users']>;
 
 /**
  * Normalizes an email for storage and lookup (trimmed, lower-cased).
@@ -151,7 +142,7 @@ export function createUsers(context: IdentityContext): Users {
   }
 
   /** Refuses a change that would leave the account without an enabled owner; locks the owners on PostgreSQL. */
-  async function assertAnotherOwner(trx: Kysely<any>, accountId: string, userId: string): Promise<void> {
+  async function assertAnotherOwner(trx: Kysely<KernelTables>, accountId: string, userId: string): Promise<void> {
     let query = trx.selectFrom('users').select('id').where('account_id', '=', accountId).where('role', '=', 'owner').where('disabled', '=', 0);
     if (dialect === 'postgres') query = query.forUpdate();
     const owners = await query.execute();

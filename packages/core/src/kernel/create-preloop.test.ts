@@ -65,10 +65,10 @@ describe('createPreloop on a SQLite file', () => {
       }),
     ];
     const first = await createPreloop({ database, secretKey: testSecretKey, logger: silent, plugins: plugins() });
-    await first.db.insertInto('widgets').values({ id: 'w1' }).execute();
+    await first.db.withTables<{ widgets: { id: string } }>().insertInto('widgets').values({ id: 'w1' }).execute();
     await first.close();
     const second = await createPreloop({ database, secretKey: testSecretKey, logger: silent, plugins: plugins() });
-    expect(await second.db.selectFrom('widgets').selectAll().execute()).toEqual([{ id: 'w1' }]);
+    expect(await second.db.withTables<{ widgets: { id: string } }>().selectFrom('widgets').selectAll().execute()).toEqual([{ id: 'w1' }]);
     expect(await second.db.selectFrom('accounts').select('id').execute()).toEqual([{ id: 'acc_default' }]);
     await second.close();
     expect(calls).toEqual(['parent', 'child', 'parent', 'child']);

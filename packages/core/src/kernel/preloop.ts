@@ -14,6 +14,7 @@ import type { KernelServices, PreloopServices } from '../plugins/plugin-services
 import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { DialectName } from '../storage/database.js';
+import type { KernelTables } from '../storage/schema.js';
 import type { ResolvedPreloopOptions } from './options.js';
 import type { Readiness } from './readiness.js';
 
@@ -39,8 +40,12 @@ export interface Preloop<Services extends object = {}> {
   readonly hooks: HookRunner;
   /** Signals between instances. */
   readonly bus: Bus;
-  /** The database (Kysely). */
-  readonly db: Kysely<any>;
+  /**
+   * The database (Kysely), typed with the kernel's tables ({@link KernelTables}).
+   * A plugin queries its own tables through Kysely's
+   * `preloop.db.withTables<MyTables>()`, a typed copy on the same connection.
+   */
+  readonly db: Kysely<KernelTables>;
   /** Which SQL dialect `db` speaks. */
   readonly dialect: DialectName;
   /** The id of the default account created on first start. */

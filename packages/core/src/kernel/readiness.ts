@@ -8,6 +8,7 @@
  */
 
 import { sql, type Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import type { Bus } from '../bus/bus.js';
 import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 
@@ -51,7 +52,7 @@ export const readinessTimeoutMs = 2000;
  * const report = await readiness.check();
  * ```
  */
-export function createReadiness(options: { db: Kysely<any>; bus: Bus; timeoutMs?: number }): Readiness {
+export function createReadiness(options: { db: Kysely<KernelTables>; bus: Bus; timeoutMs?: number }): Readiness {
   const timeoutMs = options.timeoutMs ?? readinessTimeoutMs;
   const checks = new Map<string, ReadinessCheck>([
     [

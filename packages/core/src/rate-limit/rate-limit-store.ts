@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { KernelTables } from '../storage/schema.js';
 import type { DialectName } from '../storage/database.js';
 
 /** One limit: at most `limit` hits within any `windowSeconds` (a sliding window). */
@@ -50,7 +51,7 @@ export interface RateLimitStore {
 
 /** Options of {@link createRateLimitStore}. */
 export interface RateLimitStoreOptions {
-  db: Kysely<any>;
+  db: Kysely<KernelTables>;
   dialect: DialectName;
   /** Expired counters are deleted at most this often, in ms. @default 60000 */
   sweepIntervalMs?: number;

@@ -8,7 +8,7 @@ import { createSecretBox, type SealedValue, type SecretBinding, type SecretBox }
 /** Options of {@link createSecretStore}. */
 export interface SecretStoreOptions {
   /** The database (with the kernel's `secrets` table). */
-  db: Kysely<any>;
+  db: Kysely<KernelTables>;
   /** The current secret key; new values are encrypted under it. */
   secretKey: string;
   /** Earlier secret keys, accepted for decryption until {@link SecretStore.rotate} re-wraps every secret. @default [] */
@@ -66,7 +66,7 @@ const rotateBatch = 200;
  * ```
  */
 export function createSecretStore(options: SecretStoreOptions): SecretStore {
-  const db = options.db as Kysely<Pick<KernelTables, 'secrets'>>;
+  const { db } = options;
   const box: SecretBox = createSecretBox({ secretKey: options.secretKey, previousSecretKeys: options.previousSecretKeys });
   const binding = (row: { account_id: string; id: string; name: string }): SecretBinding => ['secrets', row.account_id, row.id, row.name];
   const sealedOf = (row: SecretRow): SealedValue => ({ keyId: row.key_id, wrappedKey: row.wrapped_key, ciphertext: row.ciphertext });

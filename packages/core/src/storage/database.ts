@@ -3,14 +3,18 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { PreloopError } from '../errors.js';
 import { loadPostgresDriver, loadSqliteDriver, type PostgresDriver } from './drivers.js';
+import type { KernelTables } from './schema.js';
 
 /** The SQL dialects Preloop runs on. */
 export type DialectName = 'sqlite' | 'postgres';
 
 /** A database connection as the kernel and plugins use it. */
 export interface PreloopDatabase {
-  /** The Kysely instance. Plugins cast it to their own table types. */
-  db: Kysely<any>;
+  /**
+   * The Kysely instance, typed with the kernel's tables. A plugin adds its own
+   * with Kysely's `db.withTables<MyTables>()` (a typed copy: same connection).
+   */
+  db: Kysely<KernelTables>;
   /** Which dialect `db` speaks. */
   dialect: DialectName;
   /** The PostgreSQL connection string, when the database is PostgreSQL and was given as a URL (used by the Bus). */

@@ -1,8 +1,11 @@
+import type { Generated } from 'kysely';
+
 /**
- * Row types of the kernel's tables, as Kysely sees them. Times are epoch
- * milliseconds; JSON columns hold text; booleans are 0/1.
+ * Row types of the kernel's tables, as Kysely sees them (`preloop.db` is a
+ * `Kysely<KernelTables>`; derive a row with `Selectable<KernelTables['users']>`).
+ * Times are epoch milliseconds; JSON columns hold text; booleans are 0/1.
  */
-export interface KernelTables {
+export type KernelTables = {
   accounts: { id: string; name: string; created_at: number };
   users: {
     id: string;
@@ -125,6 +128,10 @@ export interface KernelTables {
   /** Which checkpoint (id and signature) each audit anchor sink has received. */
   audit_anchor_exports: { sink: string; checkpoint_id: string; signature: string; exported_at: number };
   kernel_state: { account_id: string; key: string; value: string; updated_at: number };
+  /** Fixed-window counters shared by every instance (login throttle, gateway limits); UNLOGGED on PostgreSQL (migration 0006-shared-counters). */
+  rate_limit_counters: { key: string; window_start: number; count: number; expires_at: number };
+  /** Bus messages of the SQLite Bus, polled by every process on the file (migration 0006-shared-counters). */
+  bus_messages: { id: Generated<number>; origin: string; channel: string; payload: string; created_at: number };
   policy_versions: {
     id: string;
     account_id: string;
@@ -135,7 +142,7 @@ export interface KernelTables {
     created_by: string | null;
     created_at: number;
   };
-}
+};
 
 /**
  * Parses a JSON text column, returning `fallback` for null.

@@ -69,7 +69,7 @@ function matches(budget: Budget, principal: Principal, alias: string): boolean {
  * ```
  */
 export function createBudgetStore(preloop: Preloop, cache: AccountCache<Budget[]>, announce: (accountId: string) => Promise<void>): BudgetStore {
-  const db = preloop.db as Kysely<GatewayTables>;
+  const db = preloop.db.withTables<GatewayTables>();
   const audit = (accountId: string, actor: AuditRecordInput['actor'], action: string, id: string, data: Record<string, unknown>) =>
     preloop.audit.record({ accountId, actor, action, target: { type: 'gateway_budget', id }, outcome: 'success', data });
 

@@ -73,7 +73,7 @@ export function createModelStore(
   cache: AccountCache<CachedModels>,
   announce: (accountId: string) => Promise<void>,
 ): ModelStore {
-  const db = preloop.db as Kysely<GatewayTables>;
+  const db = preloop.db.withTables<GatewayTables>();
   const find = (accountId: string, alias: string) =>
     db.selectFrom('gateway_models').selectAll().where('account_id', '=', accountId).where('alias', '=', alias).executeTakeFirst();
   const audit = (accountId: string, actor: AuditRecordInput['actor'], action: string, alias: string, data: Record<string, unknown>) =>

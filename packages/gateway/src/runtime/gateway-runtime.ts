@@ -98,7 +98,7 @@ declare module '@preloop/core' {
  * ```
  */
 export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOptions = {}): GatewayRuntime {
-  const db = preloop.db as Kysely<GatewayTables>;
+  const db = preloop.db.withTables<GatewayTables>();
   const ttl = options.cacheTtlMs ?? 30_000;
   const providers = collectProviders(preloop.plugins, options.providers);
   const cacheOf = <T>(kind: GatewaySignal['kind'], load: (accountId: string) => Promise<T>) =>

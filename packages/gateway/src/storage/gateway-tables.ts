@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { KernelTables } from '@preloop/core';
+
 /** A model alias: what a client names as `model`, and where it is served. */
 export interface GatewayModelRow {
   id: string;
@@ -106,12 +108,12 @@ export interface GatewayEventRow {
   response_body: string | null;
 }
 
-/** The gateway's tables, for `Kysely<GatewayTables>`. */
-export interface GatewayTables {
+/** The gateway's tables, with the kernel's: `preloop.db.withTables<GatewayTables>()` is a `Kysely<GatewayTables>`. */
+export type GatewayTables = KernelTables & {
   gateway_models: GatewayModelRow;
   gateway_usage: GatewayUsageRow;
   gateway_budgets: GatewayBudgetRow;
   gateway_budget_windows: GatewayBudgetWindowRow;
   gateway_reservations: GatewayReservationRow;
   gateway_events: GatewayEventRow;
-}
+};

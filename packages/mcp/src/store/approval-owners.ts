@@ -1,4 +1,5 @@
 import type { Preloop, Principal } from '@preloop/core';
+import type { McpTables } from './mcp-tables.js';
 
 /**
  * Who asked for each approval request the endpoint created, so
@@ -22,7 +23,7 @@ export interface ApprovalOwners {
  * ```
  */
 export function createApprovalOwners(preloop: Preloop): ApprovalOwners {
-  const { db } = preloop;
+  const db = preloop.db.withTables<McpTables>();
   return {
     async remember(approvalId, principal, tool) {
       await db

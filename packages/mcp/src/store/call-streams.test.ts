@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { principalKey } from '../http/session-registry.js';
 import { mcp } from '../plugin/mcp-plugin.js';
 import { createCallStreams } from './call-streams.js';
+import type { McpTables } from './mcp-tables.js';
 
 describe.each(testDialects())('calls in flight (mcp_call_streams), on $name', (dialect) => {
   let test: TestPreloop | undefined;
@@ -21,7 +22,7 @@ describe.each(testDialects())('calls in flight (mcp_call_streams), on $name', (d
     expect(await streams.find('stream-1', 'session-b', key)).toBeNull();
     expect(await streams.find('stream-1', 'session-a', other)).toBeNull();
     expect(await streams.find('stream-9', 'session-a', key)).toBeNull();
-    const stored = await test.preloop.db.selectFrom('mcp_call_streams').select(['session_hash', 'principal_hash']).where('stream_id', '=', 'stream-1').executeTakeFirstOrThrow();
+    const stored = await test.preloop.db.withTables<McpTables>().selectFrom('mcp_call_streams').select(['session_hash', 'principal_hash']).where('stream_id', '=', 'stream-1').executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain('session-a');
     expect(JSON.stringify(stored)).not.toContain('key_1');
 

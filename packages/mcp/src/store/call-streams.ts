@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Preloop } from '@preloop/core';
+import type { McpTables } from './mcp-tables.js';
 
 /** A `tools/call` in flight on a resumable SSE stream, as another instance reads it (see {@link CallStreams}). */
 export interface CallStreamRecord {
@@ -55,7 +56,7 @@ const hashOf = (value: string) => createHash('sha256').update(value).digest('hex
  * ```
  */
 export function createCallStreams(preloop: Preloop): CallStreams {
-  const { db } = preloop;
+  const db = preloop.db.withTables<McpTables>();
   return {
     async open(sessionId, record) {
       await db

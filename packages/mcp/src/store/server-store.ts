@@ -7,34 +7,15 @@ import {
   type McpServerPatch,
   type McpServerRecord,
 } from './server-schema.js';
+import type { Selectable } from 'kysely';
+import type { McpTables } from './mcp-tables.js';
 
 type Actor = AuditRecordInput['actor'];
 
 /** The default timeout of one upstream request, in ms. */
 export const defaultUpstreamTimeoutMs = 60_000;
 
-interface ServerRow {
-  id: string;
-  account_id: string;
-  name: string;
-  transport: string;
-  url: string | null;
-  command: string | null;
-  args: string;
-  header_names: string;
-  env_names: string;
-  namespaced: number;
-  trust_on_first_use: number;
-  enabled: number;
-  timeout_ms: number;
-  trust: string;
-  source: string;
-  status: string;
-  last_error: string | null;
-  last_scan_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
+type ServerRow = Selectable<McpTables['mcp_servers']>;
 
 function toRecord(row: ServerRow): McpServerRecord {
   return {
@@ -104,7 +85,7 @@ export interface McpServerStore {
  * ```
  */
 export function createMcpServerStore(preloop: Preloop): McpServerStore {
-  const { db } = preloop;
+  const db = preloop.db.withTables<McpTables>();
   const read = async (accountId: string, id: string) =>
     (await db.selectFrom('mcp_servers').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as ServerRow | undefined;
 

@@ -1,4 +1,5 @@
 import type { Preloop } from '@preloop/core';
+import type { McpTables } from './mcp-tables.js';
 
 /** How one governed call ended, for statistics. */
 export type ToolCallOutcome = 'succeeded' | 'failed' | 'denied' | 'pending';
@@ -88,7 +89,7 @@ function bucket(durationMs: number): (typeof counters)[number] {
  * ```
  */
 export function createToolStatsStore(preloop: Preloop, options: { flushIntervalMs?: number } = {}): ToolStatsStore {
-  const { db } = preloop;
+  const db = preloop.db.withTables<McpTables>();
   let pending = new Map<string, Delta>();
   let flushing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void store.flush().catch((error) => preloop.logger.warn('mcp: could not write tool statistics', { error })), options.flushIntervalMs ?? 1000);

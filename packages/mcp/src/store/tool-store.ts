@@ -3,6 +3,8 @@ import { diffDefinitions, type DefinitionDiff, type ToolDefinition } from '../pi
 import { reviewFlags, unacceptedFlags } from '../pinning/flag-review.js';
 import type { ToolFlag } from '../pinning/poisoning.js';
 import type { McpServerRecord } from './server-schema.js';
+import type { Selectable } from 'kysely';
+import type { McpTables } from './mcp-tables.js';
 
 type Actor = AuditRecordInput['actor'];
 
@@ -53,26 +55,7 @@ export interface UpstreamToolRecord {
   changedAt: number | null;
 }
 
-interface ToolRow {
-  id: string;
-  account_id: string;
-  server_id: string;
-  name: string;
-  status: string;
-  flags: string;
-  accepted_flags: string;
-  quarantine_reason: string | null;
-  live_definition: string;
-  live_hash: string;
-  pinned_definition: string | null;
-  pinned_hash: string | null;
-  pinned_at: number | null;
-  pinned_by: string | null;
-  first_seen_at: number;
-  last_seen_at: number;
-  changed_at: number | null;
-  updated_at: number;
-}
+type ToolRow = Selectable<McpTables['mcp_tools']>;
 
 /** The name agents see for an upstream tool or prompt of `server`. */
 export function exposedName(server: Pick<McpServerRecord, 'name' | 'namespaced'>, name: string): string {
@@ -169,7 +152,7 @@ export function createMcpToolStore(
   servers: { list(accountId: string): Promise<McpServerRecord[]> },
   options: { /** Called when a re-check quarantined tools of the account (the catalog must be re-read). */ onQuarantine?: (accountId: string) => void } = {},
 ): McpToolStore {
-  const { db } = preloop;
+  const db = preloop.db.withTables<McpTables>();
 
   async function quarantineRecord(server: Pick<McpServerRecord, 'accountId' | 'name' | 'namespaced'>, row: Pick<ToolRow, 'name' | 'pinned_definition' | 'pinned_hash' | 'accepted_flags'>, live: Pick<ScannedTool, 'definition' | 'hash' | 'flags'>, actor: Actor, reason: QuarantineReason): Promise<void> {
     const pinned = row.pinned_definition === null ? null : (JSON.parse(row.pinned_definition) as ToolDefinition);
