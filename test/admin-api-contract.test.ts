@@ -6,6 +6,9 @@ import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
 import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
+import type { ApprovalRoutes } from '@preloop/approvals/api';
+import type { GatewayRoutes } from '@preloop/gateway/api';
+import type { McpRoutes } from '@preloop/mcp/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The admin API contract of a kernel with every first-party plugin: each plugin route declares every status it answers, and the OpenAPI document validates. */
@@ -77,5 +80,22 @@ describe('the admin API contract with every plugin', () => {
   it('ships the /api entries as types only: importing them yields no run-time value', async () => {
     const entries = [await import('@preloop/approvals/api'), await import('@preloop/mcp/api'), await import('@preloop/gateway/api')];
     expect(entries.map((entry) => Object.keys(entry))).toEqual([[], [], []]);
+  });
+
+  it('keys each /api entry’s route map by routes the plugins register', () => {
+    // Typed by the maps' keys: a key removed from a map, or a map key whose route is gone, fails here.
+    const mapped: Record<keyof ApprovalRoutes | keyof McpRoutes | keyof GatewayRoutes, true> = {
+      'GET /approvals': true, 'GET /approvals/readiness': true, 'GET /approvals/:id': true, 'POST /approvals/:id/decide': true,
+      'POST /approvals/:id/cancel': true, 'POST /approvals/:id/resolve-execution': true, 'POST /approvals/:id/links': true,
+      'GET /approvals/:id/arguments': true, 'GET /approvals/:id/links/:token': true, 'POST /approvals/:id/links/:token': true,
+      'GET /mcp-servers': true, 'POST /mcp-servers': true, 'GET /mcp-servers/:id': true, 'PATCH /mcp-servers/:id': true,
+      'DELETE /mcp-servers/:id': true, 'POST /mcp-servers/:id/scan': true, 'GET /tools': true, 'GET /tools/:name': true,
+      'POST /tools/:name/approve-pin': true, 'GET /tools/:name/stats': true,
+      'GET /models': true, 'POST /models': true, 'GET /models/:alias': true, 'PATCH /models/:alias': true, 'DELETE /models/:alias': true,
+      'GET /budgets/status': true, 'GET /budgets': true, 'POST /budgets': true, 'GET /budgets/:id': true, 'PATCH /budgets/:id': true,
+      'DELETE /budgets/:id': true, 'GET /usage/summary': true, 'GET /usage': true, 'GET /runtime-sessions/:id/gateway-events': true,
+    };
+    const registered = new Set(routes.map(label));
+    expect(Object.keys(mapped).filter((key) => !registered.has(key))).toEqual([]);
   });
 });

@@ -10,6 +10,23 @@
  *
  * @module
  */
+import type {
+  ApprovalArguments,
+  ApprovalDetail,
+  ApprovalListItem,
+  ApprovalListParams,
+  ApprovalPage,
+  ApprovalReadiness,
+  CancelApprovalInput,
+  DecideApprovalInput,
+  DecideApprovalResult,
+  LinkDecisionInput,
+  LinkDecisionResult,
+  MintedDecisionLink,
+  MintLinkBody,
+  ResolveExecutionBody,
+} from './api-schemas.js';
+
 export type { ApprovalRequestView, ArgumentRedaction, FactorTally, ApprovalStatus, ApprovalKind } from '@preloop/core';
 export type {
   ApprovalArguments,
@@ -34,3 +51,21 @@ export type {
   WorkflowReadiness,
   WorkflowReadinessStatus,
 } from './api-schemas.js';
+
+/**
+ * Every route of the approvals plugin, keyed `METHOD /path` (below `/api/v1`):
+ * its body, query and success response. Error statuses answer core's `ApiError`
+ * (`@preloop/core/api`); `string` is an HTML page (the decision link's).
+ */
+export interface ApprovalRoutes {
+  'GET /approvals': { query: ApprovalListParams; response: ApprovalPage };
+  'GET /approvals/readiness': { response: ApprovalReadiness };
+  'GET /approvals/:id': { response: ApprovalDetail };
+  'POST /approvals/:id/decide': { body: DecideApprovalInput; response: DecideApprovalResult };
+  'POST /approvals/:id/cancel': { body: CancelApprovalInput; response: ApprovalListItem };
+  'POST /approvals/:id/resolve-execution': { body: ResolveExecutionBody; response: ApprovalDetail };
+  'POST /approvals/:id/links': { body: MintLinkBody; response: MintedDecisionLink };
+  'GET /approvals/:id/arguments': { response: ApprovalArguments };
+  'GET /approvals/:id/links/:token': { response: string };
+  'POST /approvals/:id/links/:token': { body: LinkDecisionInput; response: LinkDecisionResult | string };
+}

@@ -59,7 +59,8 @@ export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => 
       tag: 'approvals',
       access: 'public',
       response: htmlPage,
-      // 403: an invalid link or another request's; 410: used or expired (both as a page).
+      // 403: an invalid link or another request's; 410: used or expired (both as a page); 503: the store cannot be reached.
+      errors: [503],
       responses: { 403: htmlPage, 410: htmlPage },
       async handler({ params, request }) {
         const found = await findDecisionLink(context(), params.id!, params.token!);

@@ -11,6 +11,19 @@
  *
  * @module
  */
+import type {
+  ApprovePinInput,
+  McpScanReport,
+  McpServer,
+  McpServerDeleted,
+  McpServerList,
+  ToolCatalog,
+  ToolStats,
+  UpstreamTool,
+  UpstreamToolDetail,
+} from './admin/api-schemas.js';
+import type { McpServerInput, McpServerPatch } from './store/server-schema.js';
+
 export type {
   ApprovePinInput,
   CatalogEntry,
@@ -31,3 +44,21 @@ export type {
   UpstreamToolDetail,
 } from './admin/api-schemas.js';
 export type { McpServerInput, McpServerPatch, McpServerTrust, McpTransportKind } from './store/server-schema.js';
+
+/**
+ * Every admin route of the MCP plugin, keyed `METHOD /path` (below `/api/v1`):
+ * its body and success response. Error statuses answer core's `ApiError`
+ * (`@preloop/core/api`).
+ */
+export interface McpRoutes {
+  'GET /mcp-servers': { response: McpServerList };
+  'POST /mcp-servers': { body: McpServerInput; response: McpServer };
+  'GET /mcp-servers/:id': { response: McpServer };
+  'PATCH /mcp-servers/:id': { body: McpServerPatch; response: McpServer };
+  'DELETE /mcp-servers/:id': { response: McpServerDeleted };
+  'POST /mcp-servers/:id/scan': { response: McpScanReport };
+  'GET /tools': { response: ToolCatalog };
+  'GET /tools/:name': { response: UpstreamToolDetail };
+  'POST /tools/:name/approve-pin': { body: ApprovePinInput; response: UpstreamTool };
+  'GET /tools/:name/stats': { response: ToolStats };
+}

@@ -263,3 +263,5 @@ export type UsageRecordPage = z.output<typeof usageRecordPageSchema>;
 export type GatewayEvent = z.output<typeof gatewayEventSchema>;
 /** A page of `GET /runtime-sessions/:id/gateway-events`. */
 export type GatewayEventPage = z.output<typeof gatewayEventPageSchema>;
+/** The query of `GET /runtime-sessions/:id/gateway-events`: cursor and page size, each optional. */
+export type GatewayEventListParams = Partial<z.output<typeof gatewayEventQuerySchema>>;
