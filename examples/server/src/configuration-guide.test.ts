@@ -36,11 +36,12 @@ describe('docs/configuration.md', () => {
       SLACK_BOT_TOKEN: 'xoxb-1-2-docs',
       SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
       MATTERMOST_WEBHOOK_URL: 'https://mattermost.example.com/hooks/abc123',
+      PRELOOP_SMTP_URL: 'smtp://preloop:pa55@smtp.example.com:587',
     });
     expect(config.models?.[0]).toMatchObject({ alias: 'fast', provider: 'openai', apiKey: 'sk-test-0123456789' });
     expect(config.gateway).toMatchObject({ bodyLimitBytes: 33554432, bodyTimeoutMs: 30000, maxFallbacks: 2 });
     expect(config.mcpServers?.map((server) => server.name)).toEqual(['docs', 'files', 'web']);
     expect(config.policy).toContain('allow: [fast]');
-    expect(config.plugins).toMatchObject({ slack: { botToken: 'xoxb-1-2-docs', channel: 'C0123456789' }, mattermost: { url: 'https://mattermost.example.com/hooks/abc123' } });
+    expect(config.plugins).toMatchObject({ slack: { botToken: 'xoxb-1-2-docs', channel: 'C0123456789' }, mattermost: { url: 'https://mattermost.example.com/hooks/abc123' }, email: { url: 'smtp://preloop:pa55@smtp.example.com:587', from: 'Preloop <approvals@example.com>', timeZone: 'Europe/Paris' } });
   });
 });

@@ -1,9 +1,10 @@
-import type { PreloopPlugin } from '@preloop/core';
+import { PreloopError, type PreloopPlugin } from '@preloop/core';
 import { approvals } from '@preloop/approvals';
 import { gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
+import { email, smtpTransportFromUrl } from '@preloop/plugin-email';
 import { mattermost, slack, slackWebhook } from '@preloop/plugin-slack';
 import { webhook } from '@preloop/plugin-webhook';
 import type { ConfigFile } from './config/config-schema.js';
@@ -11,14 +12,16 @@ import type { ConfigFile } from './config/config-schema.js';
 /**
  * The reference server's plugins: the approval engine, the MCP endpoint, the
  * model gateway with the OpenAI and Anthropic providers, and the notifiers that
- * the configuration file turns on (webhook, Slack app, Slack incoming webhook, Mattermost).
+ * the configuration file turns on (webhook, Slack app, Slack incoming webhook, Mattermost,
+ * email), or email from `PRELOOP_SMTP_URL` and `PRELOOP_EMAIL_FROM` when the file has no
+ * `plugins.email`.
  *
  * @example
  * ```ts
- * const plugins = referencePlugins(config, 'https://preloop.example.com');
+ * const plugins = referencePlugins(config, 'https://preloop.example.com', process.env);
  * ```
  */
-export function referencePlugins(config: ConfigFile | null, publicUrl: string): PreloopPlugin[] {
+export function referencePlugins(config: ConfigFile | null, publicUrl: string, env: Record<string, string | undefined> = {}): PreloopPlugin[] {
   const plugins: PreloopPlugin[] = [approvals({ publicUrl }), mcp(), gateway(), openai(), anthropic()];
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings) plugins.push(webhook({ url: webhookSettings.url, secret: webhookSettings.secret, previousSecrets: webhookSettings.previousSecrets }));
@@ -26,5 +29,13 @@ export function referencePlugins(config: ConfigFile | null, publicUrl: string): 
   if (slackSettings) plugins.push(slack({ botToken: slackSettings.botToken, signingSecret: slackSettings.signingSecret, channel: slackSettings.channel ?? null }));
   if (slackWebhookSettings) plugins.push(slackWebhook({ url: slackWebhookSettings.url }));
   if (mattermostSettings) plugins.push(mattermost({ url: mattermostSettings.url, username: mattermostSettings.username }));
+  const emailSettings = config?.plugins.email;
+  if (emailSettings) {
+    const { url, ...settings } = emailSettings;
+    plugins.push(email({ ...settings, transport: smtpTransportFromUrl(url, 'plugins.email.url') }));
+  } else if (env.PRELOOP_SMTP_URL) {
+    if (!env.PRELOOP_EMAIL_FROM) throw new PreloopError('CONFIGURATION_ERROR', 'PRELOOP_SMTP_URL is set but PRELOOP_EMAIL_FROM is not: set the sender address, for example "Preloop <approvals@example.com>".');
+    plugins.push(email({ from: env.PRELOOP_EMAIL_FROM, transport: smtpTransportFromUrl(env.PRELOOP_SMTP_URL, 'PRELOOP_SMTP_URL') }));
+  }
   return plugins;
 }

@@ -78,7 +78,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     database: setup.databaseUrl,
     secretKey: setup.secretKey,
     logger,
-    plugins: referencePlugins(config?.config ?? null, publicUrl),
+    plugins: referencePlugins(config?.config ?? null, publicUrl, env),
     auditCheckpointEvery: config?.config.audit.checkpointEvery,
     auditAnchors: config ? toAuditAnchors(config.config, config.file) : [],
   });

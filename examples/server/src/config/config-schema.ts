@@ -105,6 +105,19 @@ export const configFileSchema = z.strictObject({
           username: z.string().min(1).max(64).optional(),
         })
         .optional(),
+      email: z
+        .strictObject({
+          url: z
+            .string()
+            .min(1)
+            .describe('smtp://user:password@host:587 (STARTTLS required), smtps://…:465, ?tls=opportunistic or ?tls=none, or sendmail:[path]; use ${ENV} substitution'),
+          from: z.string().min(3).describe('The sender: approvals@example.com or "Preloop <approvals@example.com>"'),
+          replyTo: z.string().optional(),
+          subjectPrefix: z.string().optional(),
+          timeZone: z.string().optional().describe('IANA time zone of deadlines in the messages (default UTC)'),
+          listUnsubscribe: z.string().optional().describe('A mailto: or https: List-Unsubscribe target (none by default)'),
+        })
+        .optional(),
     })
     .default({}),
 });
