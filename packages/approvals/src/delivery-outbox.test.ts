@@ -1,7 +1,8 @@
 import { NotifierError, type ApprovalNotification, type Notifier, type NotifyContext, type NotifyUpdateContext } from '@preloop/core';
 import { testDialects } from '@preloop/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApprovalDelivery } from './delivery-outbox.js';
+import { resolveApprovalsOptions } from './options.js';
 import { createApprovalFixture, toolCall, type ApprovalFixture } from './test-fixtures.js';
 
 const workflows = { one: { approvers: { roles: ['approver' as const] } } };
@@ -127,7 +128,53 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
     expect(states.filter((state) => state.startsWith('approval.requested')).every((state) => state.endsWith(':sent') || state.endsWith(':skipped'))).toBe(true);
   });
 
-  it('refuses a lease that does not outlast an attempt', async () => {
-    await expect(createApprovalFixture(dialect, { notifierTimeoutMs: 5000, notifierLeaseMs: 5000 })).rejects.toThrow(/"notifierLeaseMs" \(5000\) must exceed "notifierTimeoutMs" \(5000\)/);
+  it('falls back to the next channel for an approver the first one failed, then to whoever has not reacted after the window', async () => {
+    let offset = 0;
+    const sent: Array<{ notifier: string; type: string; to: string }> = [];
+    const recording = (id: string, audience: 'approvers' | 'channel', fails: (notification: ApprovalNotification) => boolean): Notifier => ({
+      id,
+      version: 1,
+      audience,
+      async notify(notification) {
+        if (fails(notification)) throw new NotifierError('no device registered', { retryable: false });
+        sent.push({ notifier: id, type: notification.type, to: notification.recipient?.name ?? '*' });
+      },
+    });
+    const to = (notifier: string, type = 'approval.requested') => sent.filter((entry) => entry.notifier === notifier && entry.type === type).map((entry) => entry.to).sort();
+    f = await createApprovalFixture(dialect, {
+      workflows: { three: { approvers: { roles: ['approver'] }, quorum: 3, timeoutSeconds: 3600 } },
+      ...fast,
+      clock: () => Date.now() + offset,
+      notifiers: [
+        recording('push', 'approvers', (notification) => notification.recipient?.name === 'alice' && notification.type === 'approval.requested'),
+        recording('email', 'approvers', () => false),
+        recording('feed', 'channel', () => false),
+      ],
+      fallback: [{ notifier: 'push' }, { notifier: 'email', afterSeconds: 60 }],
+    });
+    const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'three' }));
+    // Push failed for alice: email goes to her at once; the others wait for the window. The feed is not chained.
+    await vi.waitFor(() => expect(to('email')).toEqual(['alice']), { timeout: 10_000, interval: 20 });
+    expect(to('push')).toEqual(['bob', 'carol']);
+    expect(to('feed')).toEqual(['*']);
+    // Bob reacts; 61 s later, email goes to carol only.
+    await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.bob.principal, decision: 'approve', channel: 'api' });
+    offset = 61_000;
+    await f.engine.notificationsIdle();
+    expect(to('email')).toEqual(['alice', 'carol']);
+    // The resolved notice goes where each chained channel reached someone.
+    for (const approver of [f.alice, f.carol]) await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: approver.principal, decision: 'approve', channel: 'api' });
+    await f.engine.notificationsIdle();
+    expect(to('push', 'approval.resolved')).toEqual(['bob', 'carol']);
+    expect(to('email', 'approval.resolved')).toEqual(['alice', 'carol']);
+    expect(to('feed', 'approval.resolved')).toEqual(['*']);
+  });
+});
+
+describe('outbox options', () => {
+  it('refuses a lease that does not outlast an attempt, and a fallback naming a notifier that is not installed', async () => {
+    expect(() => resolveApprovalsOptions({ notifierTimeoutMs: 5000, notifierLeaseMs: 5000 })).toThrow(/"notifierLeaseMs" \(5000\) must exceed "notifierTimeoutMs" \(5000\)/);
+    await expect(createApprovalFixture(testDialects()[0]!, { fallback: [{ notifier: 'push' }] })).rejects.toThrow(/"fallback" names the notifier "push", which is not installed/);
+    expect(() => resolveApprovalsOptions({ fallback: [{ notifier: 'push', afterSeconds: 5 }] })).toThrow(/"fallback\[0\]\.afterSeconds" must be 0/);
   });
 });

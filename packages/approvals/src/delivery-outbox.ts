@@ -52,8 +52,8 @@ export function linksBinding(row: Pick<ApprovalDeliveryRow, 'id' | 'account_id'>
  * Writes the deliveries of one notification into the outbox, inside the
  * caller's transaction (the one that changes the request): per notifier, one
  * `pending` row for a channel notifier, or one `planned` row for a notifier of
- * approvers, which the outbox expands into a row per approver. Nothing is sent
- * here.
+ * approvers, which the outbox expands into a row per approver. A later step
+ * of the `fallback` chain is due only after its delay. Nothing is sent here.
  *
  * @example
  * ```ts
@@ -61,7 +61,7 @@ export function linksBinding(row: Pick<ApprovalDeliveryRow, 'id' | 'account_id'>
  * ```
  */
 export async function enqueueNotification(
-  context: Pick<EngineContext, 'now'>,
+  context: Pick<EngineContext, 'now' | 'options'>,
   trx: Kysely<ApprovalTables>,
   notifiers: readonly Notifier[],
   row: Pick<ApprovalRequestRow, 'id' | 'account_id'>,
@@ -71,6 +71,8 @@ export async function enqueueNotification(
   const now = context.now();
   const rows: ApprovalDeliveryRow[] = notifiers.map((notifier) => {
     const channel = (notifier.audience ?? 'approvers') === 'channel';
+    // A later step of the fallback chain waits for its window (or for the step before it to fail).
+    const step = type === 'approval.resolved' ? undefined : context.options.fallback.find((entry) => entry.notifier === notifier.id);
     return {
       id: createId('ntf'),
       account_id: row.account_id,
@@ -82,7 +84,7 @@ export async function enqueueNotification(
       links_sealed: null,
       status: channel ? 'pending' : 'planned',
       attempts: 0,
-      next_attempt_at: now,
+      next_attempt_at: now + (step?.afterMs ?? 0),
       lease_owner: null,
       lease_expires_at: null,
       last_error: null,

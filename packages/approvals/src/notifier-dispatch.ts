@@ -1,12 +1,5 @@
-import {
-  classifyNotifierFailure,
-  workflowFactors,
-  type ApprovalNotification,
-  type ApprovalNotificationLinks,
-  type ApprovalNotificationType,
-  type Notifier,
-  type NotifyReceipt,
-} from '@preloop/core';
+import { classifyNotifierFailure, PreloopError, type ApprovalNotification, type ApprovalNotificationLinks, type ApprovalNotificationType, type Notifier, type NotifyReceipt } from '@preloop/core';
+import { workflowFactors } from '@preloop/core/internal';
 import { sql, type Kysely } from 'kysely';
 import { mintDecisionLink } from './decision-links.js';
 import { enqueueNotification, expandDelivery, linksBinding } from './delivery-outbox.js';
@@ -48,6 +41,8 @@ const batchSize = 20;
  * at most `notifierAttempts` attempts of `notifierTimeoutMs` each; a permanent
  * failure (`NotifierError { retryable: false }`) fails at once. Request and
  * escalation notices are skipped once the request is no longer pending.
+ * With a `fallback` chain, a later notifier's notices wait for their delay,
+ * and go to an approver at once when the notifier before failed for good.
  * Final failures emit `approval-notifier-failed` and every final state is
  * audited (`approval.notify`). Nothing a notifier does can decide a request.
  *
@@ -62,6 +57,10 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
   const { options, preloop, db } = context;
   const byId = new Map(notifiers.map((notifier) => [notifier.id, notifier]));
   const ids = [...byId.keys()];
+  const chain = options.fallback.map((step) => step.notifier);
+  for (const id of chain) {
+    if (!byId.has(id)) throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback" names the notifier "${id}", which is not installed (installed: ${ids.join(', ') || 'none'}).`);
+  }
   const shutdown = new AbortController();
   const sending = new Set<Promise<void>>();
   let draining: Promise<void> | null = null;
@@ -157,7 +156,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       await finish(planned, request, 'skipped', null, null);
       return;
     }
-    const children = expandDelivery(context, planned, await recipientsOf(request, type));
+    const children = expandDelivery(context, planned, await recipientsOf(request, type, await recipientFilter(planned)));
     await writeTransaction(context, async (trx) => {
       if (children.length > 0) {
         await trx
@@ -171,7 +170,60 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     again = true;
   }
 
-  async function recipientsOf(row: ApprovalRequestRow, type: ApprovalNotificationType) {
+  /**
+   * Who a chained notifier's expansion leaves out: for a notice, approvers
+   * who already have a row of this notifier (reached after a failure) or who
+   * reacted (voted); for a resolved notice, everyone this notifier did not reach.
+   */
+  async function recipientFilter(planned: ApprovalDeliveryRow): Promise<(userId: string) => boolean> {
+    if (!chain.includes(planned.notifier_id)) return () => true;
+    const reached = await db
+      .selectFrom('approval_deliveries')
+      .select(['recipient_key', 'type', 'status'])
+      .where('request_id', '=', planned.request_id)
+      .where('notifier_id', '=', planned.notifier_id)
+      .execute();
+    if (planned.type === 'approval.resolved') {
+      const sent = new Set(reached.filter((row) => row.status === 'sent').map((row) => row.recipient_key));
+      return (userId) => sent.has(userId);
+    }
+    const voted = await db.selectFrom('approval_votes').select('approver_id').where('request_id', '=', planned.request_id).execute();
+    const skip = new Set([...reached.filter((row) => row.type === planned.type).map((row) => row.recipient_key), ...voted.map((vote) => vote.approver_id)]);
+    return (userId) => !skip.has(userId);
+  }
+
+  /** Once a chained notifier failed for good, the next one in the chain goes out now: to that approver, or (channel) at once. */
+  async function fallBack(row: ApprovalDeliveryRow): Promise<void> {
+    const step = chain.indexOf(row.notifier_id);
+    if (step < 0 || step + 1 >= chain.length || row.type === 'approval.resolved') return;
+    const next = byId.get(chain[step + 1]!)!;
+    const now = context.now();
+    if ((next.audience ?? 'approvers') === 'approvers' && row.recipient) {
+      const links: ApprovalNotificationLinks = row.links_sealed
+        ? (JSON.parse(preloop.secrets.decryptForRow(linksBinding(row), row.links_sealed)) as ApprovalNotificationLinks)
+        : { ...noLinks, view: options.consoleUrl(row.request_id) };
+      const [child] = expandDelivery(context, { ...row, notifier_id: next.id }, [{ recipient: JSON.parse(row.recipient), links }]);
+      await db
+        .insertInto('approval_deliveries')
+        .values(child!)
+        .onConflict((conflict) => conflict.columns(['request_id', 'type', 'notifier_id', 'recipient_key']).doNothing())
+        .execute();
+    } else {
+      await db
+        .updateTable('approval_deliveries')
+        .set({ next_attempt_at: now, updated_at: now })
+        .where('request_id', '=', row.request_id)
+        .where('type', '=', row.type)
+        .where('notifier_id', '=', next.id)
+        .where('status', 'in', ['planned', 'pending'])
+        .where('attempts', '=', 0)
+        .where('next_attempt_at', '>', now)
+        .execute();
+    }
+    again = true;
+  }
+
+  async function recipientsOf(row: ApprovalRequestRow, type: ApprovalNotificationType, include: (userId: string) => boolean) {
     const workflow = workflowOf(row);
     const sets: ApproverSet[] =
       type === 'approval.escalated'
@@ -182,7 +234,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
           ? [...workflowFactors(workflow).map((factor) => factor.approvers), workflow.escalation.approvers]
           : workflowFactors(workflow).map((factor) => factor.approvers);
     const excluded = workflow.separationOfDuties ? (JSON.parse(row.excluded_user_ids) as string[]) : [];
-    const users = await context.directory.recipients(row.account_id, sets, excluded, options.maxRecipients);
+    const users = (await context.directory.recipients(row.account_id, sets, excluded, options.maxRecipients)).filter((user) => include(user.userId));
     const deliveries = [];
     for (const user of users) {
       let links: ApprovalNotificationLinks = { ...noLinks, view: options.consoleUrl(row.id) };
@@ -202,6 +254,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     if (!request) return;
     const type = row.type as ApprovalNotificationType;
     if (type !== 'approval.resolved' && request.status !== 'pending') return finish(row, request, 'skipped', null, null);
+    if (type === 'approval.resolved' && row.recipient_key === '*' && chain.includes(row.notifier_id) && !(await reached(row))) return finish(row, request, 'skipped', null, null);
     const links: ApprovalNotificationLinks = row.links_sealed
       ? (JSON.parse(preloop.secrets.decryptForRow(linksBinding(row), row.links_sealed)) as ApprovalNotificationLinks)
       : { ...noLinks, view: options.consoleUrl(row.request_id) };
@@ -234,6 +287,19 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
         .where('lease_owner', '=', context.instanceId)
         .execute();
     }
+  }
+
+  /** Whether this notifier delivered anything to this recipient about this request. */
+  async function reached(row: ApprovalDeliveryRow): Promise<boolean> {
+    const sent = await db
+      .selectFrom('approval_deliveries')
+      .select('id')
+      .where('request_id', '=', row.request_id)
+      .where('notifier_id', '=', row.notifier_id)
+      .where('recipient_key', '=', row.recipient_key)
+      .where('status', '=', 'sent')
+      .executeTakeFirst();
+    return sent !== undefined;
   }
 
   /** The message this notifier sent the same recipient about the same request, to edit in place. */
@@ -283,6 +349,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       if (status === 'failed' || status === 'given_up') await addTimeline(trx, request, now, 'notify_failed', null, { ...summary, error });
     });
     if (status === 'failed' || status === 'given_up') {
+      await fallBack(row).catch((failure) => preloop.logger.warn('approvals: could not start the next channel of the fallback chain', { error: failure, id: row.id }));
       preloop.events.emit('approval-notifier-failed', {
         accountId: request.account_id,
         requestId: request.id,

@@ -43,6 +43,19 @@ export interface ApprovalsOptions {
   notifierLeaseMs?: number;
   /** How often each instance looks for due deliveries in the outbox besides its own commits and retry timers, in ms. @default 2000 */
   notifierPollIntervalMs?: number;
+  /**
+   * Escalation across channels: the notifiers (by id) tried one after another
+   * for request and escalation notices, instead of all at once. The first
+   * goes out at once; each next one goes to an approver when the previous one
+   * failed for that approver (`failed` or `given_up`), or `afterSeconds`
+   * after the notice when the approver has not reacted (voted) by then; all
+   * of it is skipped once the request is decided. A resolved notice goes only
+   * to the approvers a chained notifier reached. Notifiers not named here are
+   * sent at once, as usual. For example
+   * `[{ notifier: 'push' }, { notifier: 'slack', afterSeconds: 30 }, { notifier: 'email', afterSeconds: 60 }]`.
+   * @default [] (every notifier at once)
+   */
+  fallback?: Array<{ notifier: string; afterSeconds?: number }>;
   /** Most approvers notified per request and notification. @default 50 */
   maxRecipients?: number;
   /** How often a waiting call re-reads its request in case a Bus signal was missed, in ms. @default 5000 */
@@ -79,6 +92,8 @@ export interface ResolvedApprovalsOptions {
   notifierTimeoutMs: number;
   notifierLeaseMs: number;
   notifierPollIntervalMs: number;
+  /** The fallback chain, with each step's delay after the notice in ms (the first step's is 0). */
+  fallback: Array<{ notifier: string; afterMs: number }>;
   maxRecipients: number;
   pollIntervalMs: number;
   sweepIntervalMs: number;
@@ -127,6 +142,20 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
   if (notifierLeaseMs <= notifierTimeoutMs) {
     throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifierLeaseMs" (${notifierLeaseMs}) must exceed "notifierTimeoutMs" (${notifierTimeoutMs}), so an attempt ends before another instance may take the delivery over.`);
   }
+  const fallback = (options.fallback ?? []).map((step, index) => {
+    if (typeof step !== 'object' || step === null || typeof step.notifier !== 'string' || step.notifier === '') {
+      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback[${index}].notifier" must be a notifier id.`);
+    }
+    const afterSeconds = integer(`fallback[${index}].afterSeconds`, step.afterSeconds, 0, 0, 86_400);
+    if (index === 0 && afterSeconds !== 0) throw new PreloopError('CONFIGURATION_ERROR', 'approvals: option "fallback[0].afterSeconds" must be 0 (the first channel goes out at once).');
+    return { notifier: step.notifier, afterMs: afterSeconds * 1000 };
+  });
+  fallback.forEach((step, index) => {
+    if (fallback.findIndex((other) => other.notifier === step.notifier) !== index) throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback" names "${step.notifier}" twice.`);
+    if (index > 0 && step.afterMs < fallback[index - 1]!.afterMs) {
+      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback[${index}].afterSeconds" must not be less than the step before it (delays count from the notice).`);
+    }
+  });
   return {
     workflows: options.workflows ?? {},
     resolveWorkflow: options.resolveWorkflow,
@@ -142,6 +171,7 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
     notifierTimeoutMs,
     notifierLeaseMs,
     notifierPollIntervalMs: integer('notifierPollIntervalMs', options.notifierPollIntervalMs, 2000, 10, 600_000),
+    fallback,
     maxRecipients: integer('maxRecipients', options.maxRecipients, 50, 1, 10_000),
     pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5000, 10, 600_000),
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs, 15_000, 10, 3_600_000),
