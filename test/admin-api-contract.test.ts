@@ -4,14 +4,17 @@ import { createLogger, createPreloop, routeContract, type AdminRoute, type Prelo
 import { gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
+import { email, smtpTransportFromUrl } from '@preloop/plugin-email';
 import { openai } from '@preloop/plugin-openai';
+import { slack } from '@preloop/plugin-slack';
 import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
 import type { ApprovalRoutes } from '@preloop/approvals/api';
 import type { GatewayRoutes } from '@preloop/gateway/api';
 import type { McpRoutes } from '@preloop/mcp/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** The admin API contract of a kernel with every first-party plugin: each plugin route declares every status it answers, and the OpenAPI document validates. */
+// The admin API contract of a kernel with every first-party plugin: each plugin route declares every status it answers, and the OpenAPI document validates.
+
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
   requestBody?: unknown;
@@ -24,6 +27,9 @@ const plugins: PreloopPlugin[] = [
   openai(),
   anthropic(),
   webhook({ url: 'http://127.0.0.1:9/hook', secret: createWebhookSecret() }),
+  // Nothing is sent: no approval is requested while this file runs.
+  slack({ botToken: 'xoxb-contract-test', signingSecret: 'contract-test-signing-secret', workspaceId: 'T0CONTRACT', apiUrl: 'http://127.0.0.1:9/api/' }),
+  email({ from: 'approvals@example.com', transport: smtpTransportFromUrl('smtp://127.0.0.1:9', 'contract test') }),
 ];
 
 let preloop: Preloop;
