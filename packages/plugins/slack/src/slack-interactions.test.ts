@@ -198,3 +198,44 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     expect(await engine().get(preloop.accountId, id)).toMatchObject({ status: 'approved', answer: 'us-east-2' });
   });
 });
+
+describe('Slack app posting in a channel (SQLite)', () => {
+  it('posts once in the channel; a member who is an approver decides with a click; the channel message is edited in place', async () => {
+    const fake = await startFakeSlack({ token: botToken, channels: ['C0APPROVALS'], users: [{ id: 'U0ANN', email: 'ann@example.com', name: 'ann' }, { id: 'U0BOB', email: 'bob@example.com', name: 'bob' }] });
+    const test = await createTestPreloop(testDialects()[0]!, {
+      plugins: [approvals({ publicUrl: 'https://preloop.example.com', workflows: { one: { approvers: { roles: ['approver'] } } } }), slack({ botToken, signingSecret, apiUrl: fake.apiUrl, channel: 'C0APPROVALS' })],
+    });
+    try {
+      const { preloop } = test;
+      const ann = await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'approver' });
+      await preloop.identity.users.create(preloop.accountId, { email: 'bob@example.com', name: 'Bob', role: 'viewer' });
+      const engine = preloop.service('approvals');
+      const agent: Principal = { type: 'agent', id: 'agt_1', accountId: preloop.accountId, name: 'builder', role: null, userId: null, apiKeyId: 'key_1', agentId: 'agt_1', runtimeSessionId: null, teamIds: [], scopes: ['mcp'] };
+      const ticket = await engine.request({ principal: agent, tool: { name: 'k8s.scale', definitionHash: null }, args: { replicas: 0 }, workflow: 'one', justification: '<!channel> please approve' });
+      await engine.notificationsIdle();
+      expect(fake.messages).toHaveLength(1);
+      const [message] = fake.messages;
+      expect(message!.channel).toBe('C0APPROVALS');
+      expect(JSON.stringify(message!.blocks)).toContain('&lt;!channel&gt; please approve');
+      expect(JSON.stringify(message!.blocks)).not.toContain('<!channel>');
+      const post = async (slackUserId: string) => {
+        const interaction = signedInteraction(signingSecret, blockActionsPayload({ teamId: fake.teamId, userId: slackUserId, message: message!, actionId: 'preloop.approve' }));
+        const answer = await preloop.api(new Request('http://localhost/api/v1/slack/interactions', { method: 'POST', headers: interaction.headers, body: interaction.body }));
+        await engine.notificationsIdle();
+        return answer.status;
+      };
+      expect(await post('U0BOB')).toBe(200);
+      expect(await engine.get(preloop.accountId, ticket.id)).toMatchObject({ status: 'pending' });
+      expect(message!.edits).toBe(0);
+      expect(await post('U0ANN')).toBe(200);
+      expect(await engine.get(preloop.accountId, ticket.id)).toMatchObject({ status: 'approved', decidedBy: ann.id });
+      expect(fake.messages).toHaveLength(1);
+      expect(message!.edits).toBe(1);
+      expect(JSON.stringify(message!.blocks)).toContain('approved by Ann');
+      expect(JSON.stringify(message!.blocks)).not.toContain('preloop.approve');
+    } finally {
+      await test.cleanup();
+      await fake.close();
+    }
+  });
+});
