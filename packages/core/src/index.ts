@@ -99,7 +99,7 @@ export type { CanonicalJsonOptions } from './json/canonical-json.js';
 export { hasCredentialInQuery } from './identity/authenticate.js';
 
 export { defineRoute } from './api/define-route.js';
-export type { AdminRoute, MediaBody, RouteAccess, RouteBody, RouteContext, RouteMethod, RouteResult, SchemaAgrees } from './api/define-route.js';
+export type { AdminRoute, MediaBody, RouteAccess, RouteBody, RouteContext, RouteData, RouteMethod, RouteResult, SchemaAgrees } from './api/define-route.js';
 export { errorBodySchema, isMediaBody, pageOf, routeContract } from './api/route-contract.js';
 export type { ApiErrorBody, StatusContract } from './api/route-contract.js';
 export { checkResponse } from './api/response-validation.js';

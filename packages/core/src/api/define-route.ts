@@ -118,7 +118,27 @@ export interface AdminRoute<Body = any, Query = any> {
 }
 
 /**
- * Declares an admin API route with inferred body and query types.
+ * What a handler may return as data for a route whose success body is `Answer`
+ * (sent as JSON with the route's status): what the schema accepts, nothing for
+ * `null`; a non-JSON body is returned as a `Response`. Unchecked (`unknown`)
+ * when `Answer` is not known, as when `defineRoute` is given its type
+ * arguments explicitly (TypeScript then infers none of them).
+ */
+export type RouteData<Answer extends RouteBody> = [RouteBody] extends [Answer]
+  ? unknown
+  : Answer extends z.ZodType
+    ? z.input<Answer>
+    : Answer extends null
+      ? void | null | undefined
+      : Answer extends readonly (infer Part)[]
+        ? Part extends z.ZodType
+          ? z.input<Part>
+          : never
+        : never;
+
+/**
+ * Declares an admin API route with inferred body and query types; the
+ * handler's data must be what the `response` schema accepts (or a `Response`).
  *
  * @example
  * ```ts
@@ -130,6 +150,11 @@ export interface AdminRoute<Body = any, Query = any> {
  * });
  * ```
  */
-export function defineRoute<Body = undefined, Query = undefined>(route: AdminRoute<Body, Query>): AdminRoute<Body, Query> {
+export function defineRoute<Body = undefined, Query = undefined, Answer extends RouteBody = RouteBody>(
+  route: Omit<AdminRoute<Body, Query>, 'response' | 'handler'> & {
+    response: Answer;
+    handler(context: RouteContext<Body, Query>): Promise<Response | RouteData<NoInfer<Answer>>> | Response | RouteData<NoInfer<Answer>>;
+  },
+): AdminRoute<Body, Query> {
   return route;
 }

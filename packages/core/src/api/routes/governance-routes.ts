@@ -65,9 +65,13 @@ export const governanceRoutes: AdminRoute[] = [
     tag: 'policy',
     access: { role: 'viewer' },
     response: policyVersionSchema,
+    errors: [404],
     async handler({ preloop, principal }) {
       const { version } = await preloop.governance.policies.active(principal!.accountId);
-      return preloop.governance.policies.get(principal!.accountId, version);
+      // The active version is always stored; were its row gone, say so rather than answer `null`.
+      const active = await preloop.governance.policies.get(principal!.accountId, version);
+      if (!active) throw new PreloopError('NOT_FOUND', `No policy version ${version} (the active one).`);
+      return active;
     },
   }),
   defineRoute({
