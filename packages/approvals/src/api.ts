@@ -26,6 +26,7 @@ import type {
   MintLinkBody,
   ResolveExecutionBody,
 } from './api-schemas.js';
+import type { ApprovalDelivery } from './delivery-outbox.js';
 
 export type { ApprovalRequestView, ArgumentRedaction, FactorTally, ApprovalStatus, ApprovalKind } from '@preloop/core';
 export type {
@@ -51,6 +52,7 @@ export type {
   WorkflowReadiness,
   WorkflowReadinessStatus,
 } from './api-schemas.js';
+export type { ApprovalDelivery, ApprovalDeliveryStatus } from './delivery-outbox.js';
 
 /**
  * Every route of the approvals plugin, keyed `METHOD /path` (below `/api/v1`):
@@ -66,6 +68,7 @@ export interface ApprovalRoutes {
   'POST /approvals/:id/resolve-execution': { body: ResolveExecutionBody; response: ApprovalDetail };
   'POST /approvals/:id/links': { body: MintLinkBody; response: MintedDecisionLink };
   'GET /approvals/:id/arguments': { response: ApprovalArguments };
+  'GET /approvals/:id/deliveries': { response: { items: ApprovalDelivery[] } };
   'GET /approvals/:id/links/:token': { response: string };
   'POST /approvals/:id/links/:token': { body: LinkDecisionInput; response: LinkDecisionResult | string };
 }
