@@ -157,6 +157,28 @@ describe('email notifier over SMTP', () => {
     expect(second!.raw).toMatch(/^List-Unsubscribe: <https:\/\/preloop\.example\.com\/settings\/notifications>\r?$/m);
   });
 
+  it('a 5xx fails the delivery at once in the outbox: one attempt, the server’s reply as its error, no password', async () => {
+    let rcpt = 0;
+    receiver = await startSmtpReceiver({ users: { preloop: password }, rejectRecipient: (address) => (rcpt++, address.startsWith('gone') ? 550 : null) });
+    test = await createTestPreloop(sqlite, {
+      plugins: [
+        approvals({ publicUrl: 'https://preloop.example.com', notifierBackoffMs: 20, notifierMaxBackoffMs: 20, workflows: { one: { approvers: { roles: ['approver'] } } } }),
+        email({ from: 'approvals@example.com', transport: smtp() }),
+      ],
+    });
+    const { preloop } = test;
+    await preloop.identity.users.create(preloop.accountId, { email: 'gone@example.com', name: 'Gone', role: 'approver' });
+    const requester: Principal = { type: 'user', id: 'usr_req', accountId: preloop.accountId, name: 'req', role: 'viewer', userId: 'usr_req', apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [] };
+    const engine = preloop.service('approvals');
+    const ticket = await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: {}, workflow: 'one' });
+    await engine.notificationsIdle();
+    expect(rcpt).toBe(1);
+    const [delivery] = await engine.deliveries(preloop.accountId, ticket.id);
+    expect(delivery).toMatchObject({ notifier: 'email', status: 'failed', attempts: 1, recipient: { name: 'Gone' } });
+    expect(delivery!.lastError).toMatch(/^email: 127\.0\.0\.1:\d+ after RCPT: permanent failure \(550\): .*gone@example\.com/);
+    expect(delivery!.lastError).not.toContain(password);
+  });
+
   it('classifies failures: 4xx and connection problems are retryable, 5xx, bad credentials and missing STARTTLS are permanent', async () => {
     receiver = await startSmtpReceiver({ users: { preloop: password }, rejectRecipient: (address) => (address.startsWith('gone') ? 550 : address.startsWith('later') ? 450 : null) });
     const notifier = createEmailNotifier({ from: 'approvals@example.com', transport: smtp() });
