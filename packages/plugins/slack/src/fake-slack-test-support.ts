@@ -1,7 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NotifierConformanceFailure, NotifierTestChannel, ReceivedNotifierMessage } from '@preloop/core/testing';
-import { signSlackRequest } from './slack-signature.js';
 
 /** A Slack user the fake workspace knows. */
 export interface FakeSlackUser {
@@ -175,7 +175,8 @@ export interface SignedInteraction {
 /**
  * Builds an interactivity request the way Slack sends it: the payload JSON
  * form-encoded as `payload=…`, `X-Slack-Request-Timestamp` in epoch seconds and
- * `X-Slack-Signature` = `v0=` HMAC-SHA256 of `v0:<timestamp>:<body>`.
+ * `X-Slack-Signature` = `v0=` hex HMAC-SHA256 of `v0:<timestamp>:<body>`, computed here
+ * from Slack's description (not with the plugin's own signing code).
  */
 export function signedInteraction(signingSecret: string, payload: Record<string, unknown>, timestamp = Math.floor(Date.now() / 1000)): SignedInteraction {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -184,7 +185,7 @@ export function signedInteraction(signingSecret: string, payload: Record<string,
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': signSlackRequest({ signingSecret, timestamp, body }),
+      'x-slack-signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
     },
   };
 }
