@@ -200,13 +200,16 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
 });
 
 describe('Slack app posting in a channel (SQLite)', () => {
-  it('posts once in the channel; a member who is an approver decides with a click; the channel message is edited in place', async () => {
+  it('with its credentials in the secret store, posts once in the channel; a member who is an approver decides with a click; the channel message is edited in place', async () => {
     const fake = await startFakeSlack({ token: botToken, channels: ['C0APPROVALS'], users: [{ id: 'U0ANN', email: 'ann@example.com', name: 'ann' }, { id: 'U0BOB', email: 'bob@example.com', name: 'bob' }] });
     const test = await createTestPreloop(testDialects()[0]!, {
-      plugins: [approvals({ publicUrl: 'https://preloop.example.com', workflows: { one: { approvers: { roles: ['approver'] } } } }), slack({ botToken, signingSecret, apiUrl: fake.apiUrl, channel: 'C0APPROVALS' })],
+      plugins: [approvals({ publicUrl: 'https://preloop.example.com', workflows: { one: { approvers: { roles: ['approver'] } } } }), slack({ botToken: { secret: 'slack-bot-token' }, signingSecret: { secret: 'slack-signing-secret' }, apiUrl: fake.apiUrl, channel: 'C0APPROVALS' })],
     });
     try {
       const { preloop } = test;
+      // The credentials come from the secret store, read on first use.
+      await preloop.secrets.set(preloop.accountId, 'slack-bot-token', botToken);
+      await preloop.secrets.set(preloop.accountId, 'slack-signing-secret', signingSecret);
       const ann = await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'approver' });
       await preloop.identity.users.create(preloop.accountId, { email: 'bob@example.com', name: 'Bob', role: 'viewer' });
       const engine = preloop.service('approvals');
@@ -233,6 +236,9 @@ describe('Slack app posting in a channel (SQLite)', () => {
       expect(message!.edits).toBe(1);
       expect(JSON.stringify(message!.blocks)).toContain('approved by Ann');
       expect(JSON.stringify(message!.blocks)).not.toContain('preloop.approve');
+      expect(fake.calls.every((call) => call.token === botToken)).toBe(true);
+      const trail = JSON.stringify((await preloop.audit.query({ accountId: preloop.accountId, limit: 200 })).items);
+      for (const secret of [botToken, signingSecret]) expect(trail).not.toContain(secret);
     } finally {
       await test.cleanup();
       await fake.close();

@@ -154,9 +154,12 @@ export function toSlackMessage(notification: ApprovalNotification, options: Slac
         elements.push(button(option, `${slackActionIds.answer}.${index}`, { value: value({ r: request.id, d: 'approve', o: index }) }));
       });
       elements.push(button('Decline', slackActionIds.deny, { style: 'danger', value: value({ r: request.id, d: 'deny' }) }));
+    } else if (request.question) {
+      // A free-text question is answered in Preloop (View); Slack offers only Decline.
+      elements.push(button('Decline', slackActionIds.deny, { style: 'danger', value: value({ r: request.id, d: 'deny' }) }));
     } else {
-      elements.push(button(request.question ? 'Acknowledge' : 'Approve', slackActionIds.approve, { style: 'primary', value: value({ r: request.id, d: 'approve' }) }));
-      elements.push(button(request.question ? 'Decline' : 'Deny', slackActionIds.deny, { style: 'danger', value: value({ r: request.id, d: 'deny' }) }));
+      elements.push(button('Approve', slackActionIds.approve, { style: 'primary', value: value({ r: request.id, d: 'approve' }) }));
+      elements.push(button('Deny', slackActionIds.deny, { style: 'danger', value: value({ r: request.id, d: 'deny' }) }));
     }
     if (links.approve || links.deny) {
       // The approver's personal single-use links, for a client that cannot use the buttons.
