@@ -1,4 +1,5 @@
-import { defineRoute, PreloopError, roleAtLeast, type AdminRoute, type Principal } from '@preloop/core';
+import { defineRoute, PreloopError, type AdminRoute, type Principal } from '@preloop/core';
+import { roleAtLeast } from '@preloop/core/internal';
 import { approvalArgumentsSchema, type ApprovalArguments } from './api-schemas.js';
 import { approverUserIdOf } from './decide.js';
 import { readRequest, runEffects, type EngineContext } from './engine-context.js';

@@ -1,4 +1,5 @@
-import { isPreloopError, sha256Hex } from '@preloop/core';
+import { isPreloopError } from '@preloop/core';
+import { sha256Hex } from '@preloop/core/internal';
 import { describe, expect, it } from 'vitest';
 import { bindingKey, canonicalArgs } from './binding-key.js';
 

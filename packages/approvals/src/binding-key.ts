@@ -1,4 +1,5 @@
-import { canonicalJson, sha256Hex } from '@preloop/core';
+import { canonicalJson } from '@preloop/core';
+import { sha256Hex } from '@preloop/core/internal';
 
 /** The deepest nesting of approval arguments {@link canonicalArgs} accepts. */
 export const maximumCanonicalDepth = 64;

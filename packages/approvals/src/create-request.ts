@@ -1,4 +1,5 @@
-import { createId, PreloopError, sha256Hex, type ApprovalRequestInput, type ApprovalTicket } from '@preloop/core';
+import { createId, PreloopError, type ApprovalRequestInput, type ApprovalTicket } from '@preloop/core';
+import { sha256Hex } from '@preloop/core/internal';
 import { sql } from 'kysely';
 import { bindingKey, canonicalArgs } from './binding-key.js';
 import { addTimeline, readRequest, runEffects, writeTransaction, type Effect, type EngineContext } from './engine-context.js';

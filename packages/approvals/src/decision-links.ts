@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { adminApiBasePath, createId, PreloopError, sha256Hex, type Principal } from '@preloop/core';
+import { createId, PreloopError, type Principal } from '@preloop/core';
+import { adminApiBasePath, sha256Hex } from '@preloop/core/internal';
 import { addTimeline, readRequest, runEffects, writeTransaction, type Effect, type EngineContext } from './engine-context.js';
 import { approvalError } from './errors.js';
 import type { ApprovalLinkRow } from './tables.js';

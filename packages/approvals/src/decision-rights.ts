@@ -1,4 +1,5 @@
-import { roleAtLeast, type Principal, type Role } from '@preloop/core';
+import { type Principal, type Role } from '@preloop/core';
+import { roleAtLeast } from '@preloop/core/internal';
 import type { ViewerDecision } from './api-schemas.js';
 import type { ApprovalRequestRow } from './tables.js';
 import { principalOf, workflowOf } from './views.js';

@@ -1,4 +1,5 @@
-import { tallyFactors, workflowFactors, type ApprovalWorkflow, type FactorTally, type FactorVoter } from '@preloop/core';
+import { type ApprovalWorkflow, type FactorTally, type FactorVoter } from '@preloop/core';
+import { tallyFactors, workflowFactors } from '@preloop/core/internal';
 import type { Kysely } from 'kysely';
 import type { ApprovalTables } from './tables.js';
 

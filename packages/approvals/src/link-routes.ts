@@ -1,4 +1,5 @@
-import { defineRoute, errorBodySchema, isFormPost, type AdminRoute, type Principal } from '@preloop/core';
+import { defineRoute, errorBodySchema, type AdminRoute, type Principal } from '@preloop/core';
+import { isFormPost } from '@preloop/core/internal';
 import type { z } from 'zod';
 import { linkDecisionBodySchema, linkDecisionResultSchema, type LinkDecisionResult } from './api-schemas.js';
 import type { ApprovalEngine } from './create-approval-engine.js';

@@ -1,4 +1,4 @@
-import { workflowFactors } from '@preloop/core';
+import { workflowFactors } from '@preloop/core/internal';
 import type { EngineContext } from './engine-context.js';
 import type { ApprovalReadiness, ReadinessUser, WorkflowReadiness, WorkflowReadinessStatus } from './api-schemas.js';
 import type { ApproverSet } from './workflows.js';

@@ -1,4 +1,5 @@
-import { checkWorkflowShape, PreloopError, roles, workflowFactors, workflowFactorSchema, type ApprovalWorkflow, type Preloop, type Role } from '@preloop/core';
+import { PreloopError, roles, type ApprovalWorkflow, type Preloop, type Role } from '@preloop/core';
+import { checkWorkflowShape, workflowFactors, workflowFactorSchema } from '@preloop/core/internal';
 import { z } from 'zod';
 
 const approversSchema = z

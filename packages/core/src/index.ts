@@ -15,7 +15,7 @@ export { createMetrics, createMetricsHandler, assertMayReadMetrics, type Metrics
 export { PreloopError, isPreloopError, toErrorResponse } from './errors.js';
 export type { PreloopErrorCode, PreloopErrorOptions } from './errors.js';
 export { markUnmatched, isUnmatched } from './unmatched-response.js';
-export { createId, createToken } from './ids.js';
+export { createId } from './ids.js';
 export { createLogger, redactFields } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel } from './logger.js';
 
@@ -42,11 +42,10 @@ export type { PreloopEvents, PreloopEventListeners, AnyEventListener } from './e
 export type { PreloopEventMap, PreloopEventName } from './events/event-map.js';
 
 export { openDatabase, redactUrl, createPostgresPool, postgresConnectTimeoutMs } from './storage/database.js';
-export { StoreUnavailableError, toStoreUnavailableError, isStoreUnavailable, storeRetryAfterSeconds } from './storage/store-unavailable.js';
+export { StoreUnavailableError, storeRetryAfterSeconds } from './storage/store-unavailable.js';
 export type { DatabaseOption, DialectName, PreloopDatabase } from './storage/database.js';
 export { runMigrations, defineMigrations, columnTypes } from './storage/migrations.js';
 export type { MigrationContext, PreloopMigration } from './storage/migrations.js';
-export { parseJsonColumn } from './storage/schema.js';
 export type { KernelTables } from './storage/schema.js';
 
 export { createMemoryBus, busReconnectedChannel } from './bus/bus.js';
@@ -56,7 +55,7 @@ export type { PostgresBusOptions } from './bus/postgres-bus.js';
 export { createLocalBus, createSqliteBus, sqliteFileOf } from './bus/sqlite-bus.js';
 export type { SqliteBusOptions } from './bus/sqlite-bus.js';
 
-export { roles, roleAtLeast } from './identity/principal.js';
+export { roles } from './identity/principal.js';
 export type { Principal, PrincipalType, Role } from './identity/principal.js';
 
 export type { ToolContribution, ToolCallContext, ToolResult, ToolContent } from './contracts/tool.js';
@@ -85,7 +84,7 @@ export { findModelProviderProblems, isModelProvider, joinUrl, modelProviderContr
 export type { ModelProvider, ModelProviderRequest, ModelProviderRequestInput, ModelWireFormat } from './contracts/model-provider.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
 // Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.
-export { redactAuditData, redactString, isSecretKey } from './audit/redact.js';
+export { isSecretKey } from './audit/redact.js';
 export type { RedactionLimits } from './audit/redact.js';
 // One redaction rule for approval views, notifier payloads and the audit trail.
 export { isSecretName, nameWords } from './redaction/secret-names.js';
@@ -94,16 +93,15 @@ export type { SecretValueKind, SecretValueScan } from './redaction/secret-values
 export { redactArguments, redactedValueMarker } from './redaction/redact-arguments.js';
 export type { ArgumentRedaction, ArgumentRedactionReason, RedactArgumentsOptions, RedactedArguments } from './redaction/redact-arguments.js';
 // One canonical JSON (RFC 8785 for JSON values) for every hash: audit chain, approval bindings, pinned tool definitions.
-export { canonicalJson, defaultCanonicalDepth, sha256Hex } from './json/canonical-json.js';
+export { canonicalJson, defaultCanonicalDepth } from './json/canonical-json.js';
 export type { CanonicalJsonOptions } from './json/canonical-json.js';
-export { hasCredentialInQuery } from './identity/authenticate.js';
 
 export { defineRoute } from './api/define-route.js';
 export type { AdminRoute, MediaBody, RouteAccess, RouteBody, RouteContext, RouteData, RouteMethod, RouteResult, SchemaAgrees } from './api/define-route.js';
 export { errorBodySchema, isMediaBody, pageOf, routeContract } from './api/route-contract.js';
 export type { ApiErrorBody, StatusContract } from './api/route-contract.js';
 export { checkResponse } from './api/response-validation.js';
-export { createAdminApi, adminApiBasePath, isFormPost } from './api/create-admin-api.js';
+export { createAdminApi } from './api/create-admin-api.js';
 export type { AdminApiOptions } from './api/create-admin-api.js';
 export { buildOpenApiDocument } from './api/openapi.js';
 export { createEventStream } from './api/event-stream.js';
@@ -148,10 +146,6 @@ export { createPolicyStore } from './governance/policy-store.js';
 export type { PolicyStore, PolicyVersion, ActivePolicy, PolicyValidation } from './governance/policy-store.js';
 export { createKillSwitch, killSwitchScopes } from './governance/kill-switch.js';
 export type { KillSwitch, KillSwitchScope, KillSwitchState } from './governance/kill-switch.js';
-export { governanceBusChannel } from './governance/governance-signals.js';
-export type { GovernanceSignal } from './governance/governance-signals.js';
-export { createAccountCache } from './bus/account-cache.js';
-export type { AccountCache, AccountCacheOptions, AccountCacheSignal } from './bus/account-cache.js';
 
 export { createIdentity } from './identity/create-identity.js';
 export type { Identity, IdentityOptions } from './identity/create-identity.js';
@@ -166,7 +160,7 @@ export type { RuntimeSession, RuntimeSessions, RuntimeSessionListOptions, Runtim
 export { runtimeAudiences } from './identity/runtime-credentials.js';
 export type { RuntimeAudience, RuntimeCredential, RuntimeCredentials, RuntimeCredentialClaims, IssueRuntimeCredentialInput } from './identity/runtime-credentials.js';
 export { sessionCookieName } from './identity/console-sessions.js';
-export type { ConsoleSessions, LoginResult } from './identity/console-sessions.js';
+export type { ConsoleSession, ConsoleSessions, LoginResult } from './identity/console-sessions.js';
 export type { PasswordChanges, ChangePasswordInput, PasswordChangeResult, ResetPasswordInput, PasswordResetResult } from './identity/password-changes.js';
 
 export { createAuditTrail } from './audit/audit-trail.js';

@@ -4,55 +4,18 @@
  * web-standard handler serving the OpenAI (`/openai/v1`) and Anthropic
  * (`/anthropic/v1`) ingresses, with `createNodeGateway` in
  * `@preloop/gateway/node` for Node servers. Underneath: model aliases and
- * providers, budgets with atomic reservations, usage records, and the pure
- * layer it is built on (wire types, translators both ways, streaming
- * included, usage accounting, the default price table, server-sent events).
+ * providers, budgets with atomic reservations, usage records and the default
+ * price table. The pure layer underneath (wire types, translators both ways,
+ * streaming included, usage accounting, server-sent events) is in
+ * `@preloop/gateway/internal`, for Preloop's own packages and tests.
  *
  * @module
  */
 
-export type * from './wire/openai-types.js';
-export type * from './wire/openai-responses-types.js';
-export type * from './wire/anthropic-types.js';
-
-export * from './translate/index.js';
-
-export {
-  createUsage,
-  fromAnthropicUsage,
-  fromOpenAIChatUsage,
-  fromOpenAIEmbeddingsUsage,
-  fromResponsesUsage,
-  toAnthropicUsage,
-  toOpenAIChatUsage,
-  toResponsesUsage,
-  type Usage,
-} from './usage/usage.js';
-export {
-  createAnthropicUsageAccumulator,
-  createOpenAIChatUsageAccumulator,
-  createResponsesUsageAccumulator,
-  type StreamUsageAccumulator,
-} from './usage/stream-usage.js';
 export { modelPricesSchema, type LongContextPrices, type ModelPrices } from './usage/model-prices.js';
 export { defaultPriceTable, defaultPriceTableAsOf, findModelPrices } from './usage/price-table.js';
 export { computeCost, type Cost } from './usage/compute-cost.js';
-
-export {
-  defaultMaxServerSentEventSize,
-  parseServerSentEvents,
-  type ParseServerSentEventsOptions,
-  type ServerSentEvent,
-} from './sse/parse-sse.js';
-export { readAnthropicStream, readOpenAIChatStream } from './sse/parse-provider-streams.js';
-export {
-  encodeAnthropicEvent,
-  encodeOpenAIChatChunk,
-  encodeOpenAIStreamError,
-  encodeResponsesEvent,
-  openAIStreamDone,
-  serializeServerSentEvent,
-} from './sse/serialize-sse.js';
+export type { Usage } from './usage/usage.js';
 
 import './records/gateway-event-map.js';
 
@@ -71,7 +34,6 @@ export { reservationMicros } from './calls/reservation-estimate.js';
 
 export { gateway } from './runtime/gateway-plugin.js';
 export type { GatewayPluginOptions, GatewayRuntime } from './runtime/gateway-runtime.js';
-export { gatewayBusChannel, type GatewaySignal } from './runtime/gateway-signals.js';
 
 export { applyModelConfig, type ModelConfigEntry } from './models/apply-model-config.js';
 export {
@@ -112,4 +74,12 @@ export {
   type UsageSummaryRow,
 } from './records/usage-queries.js';
 export type { UsageWriter } from './records/usage-writer.js';
-export type { GatewayTables } from './storage/gateway-tables.js';
+export type {
+  GatewayBudgetRow,
+  GatewayBudgetWindowRow,
+  GatewayEventRow,
+  GatewayModelRow,
+  GatewayReservationRow,
+  GatewayTables,
+  GatewayUsageRow,
+} from './storage/gateway-tables.js';

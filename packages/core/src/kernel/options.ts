@@ -27,7 +27,7 @@ export interface PreloopOptions<Plugins extends readonly PreloopPlugin[] = reado
   /** Earlier secret keys, still accepted for decryption until `preloop.secrets.rotate()` re-wraps every secret. @default [] */
   previousSecretKeys?: string[];
   /** Plugins, in any order; they are ordered by their dependencies. @default [] */
-  plugins?: PreloopPlugin[];
+  plugins?: Plugins;
   /** The host's own hooks, run after the plugins' (for example `authenticate`). @default {} */
   hooks?: Partial<HookHandlers>;
   /**
@@ -89,7 +89,8 @@ export interface PreloopOptions<Plugins extends readonly PreloopPlugin[] = reado
   validateResponses?: boolean;
 }
 
-const optionsSchema = z.object({
+/** The zod schema of {@link PreloopOptions}: {@link resolveOptions} validates with it, {@link ResolvedPreloopOptions} is its output. */
+export const optionsSchema = z.object({
   database: z.union([
     z.string().min(1, 'must be a database URL such as sqlite:./preloop.db, :memory: or postgres://…'),
     z.object({ kysely: z.custom<Kysely<any>>((v) => typeof v === 'object' && v !== null, 'must be a Kysely instance'), dialect: z.enum(['sqlite', 'postgres']) }),

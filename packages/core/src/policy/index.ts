@@ -14,7 +14,7 @@ export {
 } from './compile-policy.js';
 export { defaultPolicy } from './default-policy.js';
 export { completePolicy } from './complete-policy.js';
-export { diffPolicies, unifiedLineDiff, type DiffPoliciesOptions } from './diff-policy.js';
+export { diffPolicies, type DiffPoliciesOptions } from './diff-policy.js';
 export {
   evaluateToolCall,
   isToolVisible,
@@ -36,7 +36,6 @@ export {
   modelNotAllowedReason,
   policyErrorDecision,
   policyErrorPrefix,
-  unknownToolReason,
   type AllowDecision,
   type DenyDecision,
   type PolicyDecision,
@@ -53,8 +52,6 @@ export {
   policyActions,
   policyDocumentSchema,
   policyJsonSchema,
-  workflowFactorSchema,
-  checkWorkflowShape,
   type PolicyAction,
   type PolicyDocument,
   type PolicyDocumentInput,
@@ -65,7 +62,7 @@ export {
   type PolicyWorkflow,
   type PolicyWorkflowFactor,
 } from './policy-schema.js';
-export { defaultFactorName, tallyFactors, workflowFactors, type FactorTally, type FactorVoter } from './workflow-factors.js';
+export { defaultFactorName, type FactorTally, type FactorVoter } from './workflow-factors.js';
 export { findPolicyProblems, formatPolicyPath, type PolicyPath, type PolicyProblem } from './policy-semantics.js';
 export {
   policyTestSubject,
@@ -77,4 +74,4 @@ export {
 export { toPolicyJson, toPolicyYaml } from './policy-yaml.js';
 export type { RuleIndex } from './rule-index.js';
 export { simulatePolicy, type PolicySimulation } from './simulate-policy.js';
-export { compileGlob, compileGlobs, globPatternProblem, isCanonicalName, matchGlobs, maximumNameLength, type CompiledGlob } from './tool-glob.js';
+export { maximumNameLength } from './tool-glob.js';

@@ -8,7 +8,7 @@
 import { createId, PreloopError, type AuditRecordInput, type Preloop, type Principal } from '@preloop/core';
 import type { Kysely } from 'kysely';
 import type { GatewayBudgetRow, GatewayTables } from '../storage/gateway-tables.js';
-import type { AccountCache } from '@preloop/core';
+import type { AccountCache } from '@preloop/core/internal';
 import { periodEnd, periodStart, type BudgetPeriod } from './budget-periods.js';
 import type { Budget, BudgetInput, BudgetScopeType, BudgetState, BudgetStatus, BudgetUpdate } from './budget-types.js';
 

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { isPreloopError, PreloopError, toStoreUnavailableError } from '@preloop/core';
+import { isPreloopError, PreloopError } from '@preloop/core';
+import { toStoreUnavailableError } from '@preloop/core/internal';
 import type { AnthropicErrorBody } from '../wire/anthropic-types.js';
 import type { OpenAIErrorBody } from '../wire/openai-types.js';
 import type { GatewayReply } from './exchange.js';

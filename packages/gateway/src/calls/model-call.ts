@@ -7,7 +7,8 @@
  * @module
  */
 
-import { createId, PreloopError, redactAuditData, redactString, type Principal } from '@preloop/core';
+import { createId, PreloopError, type Principal } from '@preloop/core';
+import { redactAuditData, redactString } from '@preloop/core/internal';
 import { formatUsd, reserveBudgets, type Reservation } from '../budgets/budget-ledger.js';
 import type { ResolvedModel } from '../models/model-alias.js';
 import type { CallSnapshot, UsageRecord, UsageStatus } from '../records/usage-record.js';

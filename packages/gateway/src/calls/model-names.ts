@@ -9,7 +9,8 @@
  * @module
  */
 
-import { compileGlob, globPatternProblem, PreloopError, type CompiledGlob, type Principal } from '@preloop/core';
+import { PreloopError, type Principal } from '@preloop/core';
+import { compileGlob, globPatternProblem, type CompiledGlob } from '@preloop/core/internal';
 import type { ResolvedModel } from '../models/model-alias.js';
 import type { GatewayContext } from './gateway-context.js';
 

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { isPreloopError, PreloopError, redactString } from '@preloop/core';
+import { isPreloopError, PreloopError } from '@preloop/core';
+import { redactString } from '@preloop/core/internal';
 import type { UsageStatus } from '../records/usage-record.js';
 import { createUsage } from '../usage/usage.js';
 import type { GatewayReply, GatewayRequest } from './exchange.js';

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { createId, PreloopError, toStoreUnavailableError, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { createId, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { toStoreUnavailableError } from '@preloop/core/internal';
 import type { Kysely } from 'kysely';
-import type { AccountCache } from '@preloop/core';
+import type { AccountCache } from '@preloop/core/internal';
 import type { GatewayModelRow, GatewayTables } from '../storage/gateway-tables.js';
 import type { ModelPrices } from '../usage/model-prices.js';
 import { findModelPrices } from '../usage/price-table.js';

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { isStoreUnavailable, type AuditRecordInput, type AuditTrail, type Logger } from '@preloop/core';
+import { type AuditRecordInput, type AuditTrail, type Logger } from '@preloop/core';
+import { isStoreUnavailable } from '@preloop/core/internal';
 
 /** Options of {@link createAuditBuffer}. */
 export interface AuditBufferOptions {

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { createAccountCache, StoreUnavailableError, type AccountCache, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
+import { StoreUnavailableError, type AuditRecordInput, type ModelProvider, type Preloop } from '@preloop/core';
+import { createAccountCache, type AccountCache } from '@preloop/core/internal';
 import type { Kysely } from 'kysely';
 import { createBudgetStore, toBudget, type BudgetStore } from '../budgets/budget-store.js';
 import { reclaimExpiredReservations } from '../budgets/budget-ledger.js';

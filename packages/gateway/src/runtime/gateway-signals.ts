@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AccountCacheSignal } from '@preloop/core';
+import type { AccountCacheSignal } from '@preloop/core/internal';
 
 /** The Bus channel of gateway configuration changes. */
 export const gatewayBusChannel = 'gateway';

@@ -14,9 +14,10 @@ import type OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions/completions';
 import type { ResponseCreateParamsBase } from 'openai/resources/responses/responses';
 import { expectTypeOf, test } from 'vitest';
-import type * as A from './anthropic-types.js';
-import type * as R from './openai-responses-types.js';
-import type * as O from './openai-types.js';
+// Through the entry that exports them (`@preloop/gateway/internal`), so what it ships is what is checked.
+import type * as A from '../internal.js';
+import type * as R from '../internal.js';
+import type * as O from '../internal.js';
 
 /** The field names of `Ours` that `Theirs` does not have; `never` when all exist. */
 type UnknownKeys<Ours, Theirs> = Exclude<keyof Ours, keyof Theirs>;

@@ -1,4 +1,5 @@
-import { redactAuditData, redactString, type PolicyDecision, type Preloop, type Principal, type ToolResult } from '@preloop/core';
+import { type PolicyDecision, type Preloop, type Principal, type ToolResult } from '@preloop/core';
+import { redactAuditData, redactString } from '@preloop/core/internal';
 import type { ToolCallOutcome, ToolStatsStore } from '../store/tool-stats.js';
 import type { CatalogTool } from './tool-types.js';
 

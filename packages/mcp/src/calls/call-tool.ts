@@ -1,17 +1,6 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import {
-  isPreloopError,
-  redactString,
-  runGovernedCall,
-  toStoreUnavailableError,
-  unknownToolReason,
-  type ApprovalRequestInput,
-  type GovernedCallRecord,
-  type GovernedCallSurface,
-  type GovernedExecution,
-  type Preloop,
-  type ToolResult,
-} from '@preloop/core';
+import { isPreloopError, runGovernedCall, type ApprovalRequestInput, type GovernedCallRecord, type GovernedCallSurface, type GovernedExecution, type Preloop, type ToolResult } from '@preloop/core';
+import { redactString, toStoreUnavailableError, unknownToolReason } from '@preloop/core/internal';
 import type { UpstreamManager } from '../upstream/upstream-manager.js';
 import { approvalEndedResult, approvalPendingResult, type ApprovalFlow } from './approval-flow.js';
 import { argumentShapeProblem, type ArgumentValidator } from './argument-checks.js';

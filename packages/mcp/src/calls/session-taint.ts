@@ -1,4 +1,5 @@
-import { redactString, type Preloop, type ToolResult } from '@preloop/core';
+import { type Preloop, type ToolResult } from '@preloop/core';
+import { redactString } from '@preloop/core/internal';
 import type { CatalogTool, ToolRunContext } from './tool-types.js';
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { isCanonicalName, type Logger, type Preloop, type ToolContribution } from '@preloop/core';
+import { type Logger, type Preloop, type ToolContribution } from '@preloop/core';
+import { isCanonicalName } from '@preloop/core/internal';
 import type { CatalogTool } from '../calls/tool-types.js';
 import type { McpServerStore } from '../store/server-store.js';
 import type { McpToolStore, UpstreamToolRecord } from '../store/tool-store.js';

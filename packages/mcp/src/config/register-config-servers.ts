@@ -1,4 +1,5 @@
-import { redactString, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { type AuditRecordInput, type Preloop } from '@preloop/core';
+import { redactString } from '@preloop/core/internal';
 import type { McpServerInput, McpServerPatch, McpServerRecord, McpServerTrust } from '../store/server-schema.js';
 import type { ScanToolOutcome } from '../store/tool-store.js';
 

@@ -1,6 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createToken, hasCredentialInQuery, toStoreUnavailableError, type Preloop } from '@preloop/core';
+import { type Preloop } from '@preloop/core';
+import { createToken, hasCredentialInQuery, toStoreUnavailableError } from '@preloop/core/internal';
 import { createBuiltinTools } from '../builtins/builtin-tools.js';
 import { createApprovalFlow } from '../calls/approval-flow.js';
 import { createToolCaller } from '../calls/call-tool.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, unifiedLineDiff } from '@preloop/core';
+import { canonicalJson } from '@preloop/core';
+import { unifiedLineDiff } from '@preloop/core/internal';
 
 /** An upstream tool definition as `tools/list` returns it (MCP `Tool`). */
 export interface ToolDefinition {

@@ -1,4 +1,5 @@
-import { createToken, governanceBusChannel, type GovernanceSignal, type Preloop } from '@preloop/core';
+import { type Preloop } from '@preloop/core';
+import { createToken, governanceBusChannel, type GovernanceSignal } from '@preloop/core/internal';
 import { createToolCatalog, type ToolCatalog } from '../catalog/tool-catalog.js';
 import { builtinToolNames } from '../builtins/builtin-tools.js';
 import { createArgumentValidator, type ArgumentValidator } from '../calls/argument-checks.js';

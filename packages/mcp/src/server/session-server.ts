@@ -22,7 +22,8 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { createToken, toStoreUnavailableError, unknownToolReason, type Preloop, type Principal } from '@preloop/core';
+import { type Preloop, type Principal } from '@preloop/core';
+import { createToken, toStoreUnavailableError, unknownToolReason } from '@preloop/core/internal';
 import { z } from 'zod';
 import type { ToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool, ToolRunContext } from '../calls/tool-types.js';

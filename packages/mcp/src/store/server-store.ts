@@ -1,4 +1,5 @@
-import { createId, parseJsonColumn, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { createId, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { parseJsonColumn } from '@preloop/core/internal';
 import {
   mcpServerInputSchema,
   mcpServerPatchSchema,

@@ -1,4 +1,5 @@
-import { createId, parseJsonColumn, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { createId, PreloopError, type AuditRecordInput, type Preloop } from '@preloop/core';
+import { parseJsonColumn } from '@preloop/core/internal';
 import { diffDefinitions, type DefinitionDiff, type ToolDefinition } from '../pinning/tool-definition.js';
 import { reviewFlags, unacceptedFlags } from '../pinning/flag-review.js';
 import type { ToolFlag } from '../pinning/poisoning.js';

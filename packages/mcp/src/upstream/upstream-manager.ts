@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, type CallToolResult, type Progress, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { isCanonicalName, isPreloopError, PreloopError, redactString, type AuditRecordInput, type Logger, type Preloop } from '@preloop/core';
+import { isPreloopError, PreloopError, type AuditRecordInput, type Logger, type Preloop } from '@preloop/core';
+import { isCanonicalName, redactString } from '@preloop/core/internal';
 import { toolFlags } from '../pinning/poisoning.js';
 import { definitionProblem, hashDefinition, pinnedPart, type ToolDefinition } from '../pinning/tool-definition.js';
 import type { McpServerRecord } from '../store/server-schema.js';
