@@ -109,6 +109,41 @@ export interface ApprovalLinkRow {
 }
 
 /**
+ * One delivery of the notification outbox: a notification to one recipient
+ * through one notifier. UNIQUE (request_id, type, notifier_id,
+ * recipient_key), so each is sent at most once; its id is the idempotency key.
+ */
+export interface ApprovalDeliveryRow {
+  id: string;
+  account_id: string;
+  request_id: string;
+  /** approval.requested, approval.escalated or approval.resolved. */
+  type: string;
+  notifier_id: string;
+  /** The recipient's user id; `*` for a channel notifier; empty for a `planned` row (recipients not resolved yet). */
+  recipient_key: string;
+  /** JSON `{ userId, name, email }` of the recipient, or NULL. */
+  recipient: string | null;
+  /** The personal decision links, sealed with the kernel's secret key (bound to this row), or NULL. */
+  links_sealed: string | null;
+  /** planned, expanded, pending, sending, sent, failed, given_up or skipped. */
+  status: string;
+  /** Finished attempts. */
+  attempts: number;
+  /** When the row may be claimed (epoch ms). */
+  next_attempt_at: number;
+  /** The instance holding the claim, and until when; a lapsed lease makes the row claimable again. */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  /** What the notifier returned to edit the message later (`update`). */
+  message_ref: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+/**
  * The approval engine's tables, with the kernel's (so `preloop.db.withTables<ApprovalTables>()`
  * is a `Kysely<ApprovalTables>`).
  */
@@ -117,4 +152,5 @@ export type ApprovalTables = KernelTables & {
   approval_votes: ApprovalVoteRow;
   approval_events: ApprovalEventRow;
   approval_links: ApprovalLinkRow;
+  approval_deliveries: ApprovalDeliveryRow;
 };
