@@ -88,6 +88,38 @@ describe.each(testDialects())('approval admin routes on $name', (dialect) => {
     expect(received.every((entry) => entry.data.accountId === f.accountId && entry.data.id === ticket.id)).toBe(true);
   });
 
+  it('answers every route and refusal with the body its contract declares (validateResponses is on)', async () => {
+    f = await createApprovalFixture(dialect, { workflows });
+    const ask = async () => (await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }))).id;
+    const readiness = await f.api('GET', '/approvals/readiness', { as: f.dave });
+    expect(readiness.status).toBe(200);
+    expect(await readiness.json()).toMatchObject({ ready: expect.any(Boolean), workflows: expect.arrayContaining([expect.objectContaining({ workflow: 'one' })]), remedies: expect.any(Array) });
+
+    // Cancel answers the request as the caller now sees it, like every other approval route.
+    const cancelled = await ask();
+    const cancel = await f.api('POST', `/approvals/${cancelled}/cancel`, { as: f.owner, body: { reason: 'not needed' } });
+    expect(cancel.status).toBe(200);
+    expect(await cancel.json()).toMatchObject({ id: cancelled, status: 'cancelled', outcomeReason: 'not needed', viewer: { canDecide: false, reason: 'not_pending' } });
+    expect((await f.api('POST', `/approvals/${cancelled}/cancel`, { as: f.owner })).status).toBe(409);
+    expect((await f.api('POST', '/approvals/apr_missing/cancel', { as: f.owner })).status).toBe(404);
+    expect((await f.api('POST', `/approvals/${cancelled}/decide`, { as: f.alice, body: { decision: 'approve' } })).status).toBe(409);
+    expect((await f.api('POST', '/approvals/apr_missing/decide', { as: f.alice, body: { decision: 'approve' } })).status).toBe(404);
+
+    const approved = await ask();
+    const decided = await f.api('POST', `/approvals/${approved}/decide`, { as: f.alice, body: { decision: 'approve', comment: 'ok' } });
+    expect(decided.status).toBe(200);
+    expect(await decided.json()).toMatchObject({ counted: true, resolved: true, request: { id: approved, status: 'approved', viewer: { canDecide: false } } });
+    expect((await f.api('POST', `/approvals/${approved}/resolve-execution`, { as: f.owner, body: { outcome: 'executed', note: 'checked the logs' } })).status).toBe(409);
+
+    const open = await ask();
+    const minted = await f.api('POST', `/approvals/${open}/links`, { as: f.owner, body: { approverId: f.alice.id, decision: 'approve' } });
+    expect(minted.status).toBe(201);
+    expect(await minted.json()).toMatchObject({ token: expect.stringMatching(/^pla_/), approverId: f.alice.id, decision: 'approve', url: expect.stringContaining(`/api/v1/approvals/${open}/links/`) });
+    expect((await f.api('POST', '/approvals/apr_missing/links', { as: f.owner, body: { approverId: f.alice.id } })).status).toBe(404);
+    expect((await f.api('GET', `/approvals/${open}/arguments`, { as: f.owner })).status).toBe(200);
+    expect((await f.api('GET', '/approvals/apr_missing/arguments', { as: f.owner })).status).toBe(404);
+  });
+
   it('documents its routes in the OpenAPI document', async () => {
     f = await createApprovalFixture(dialect, { workflows });
     const document = await (await f.api('GET', '/openapi.json')).json();
