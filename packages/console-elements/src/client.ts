@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { PreloopClient, collectPages } from './client/preloop-client.js';
-export type { PreloopClientOptions, RequestOptions } from './client/preloop-client.js';
+export type { CoreRoute, PreloopClientOptions, RequestOptions, RouteInput, RouteQuery, RouteResponse } from './client/preloop-client.js';
 export { PreloopApiError, isRouteMissing, toApiError } from './client/preloop-api-error.js';
 export { LiveEvents } from './client/live-events.js';
 export type { LiveEventName, LiveEventPayload, LiveEventsOptions, LiveStatus, OpenStream, PreloopLiveEventMap } from './client/live-events.js';

@@ -16,6 +16,16 @@ describe('PreloopClient', () => {
     expect(agents).toHaveProperty('nextCursor');
   });
 
+  it('calls a kernel route by its key, typed by the route’s schema', async () => {
+    const client = ownerClient();
+    const agent = await client.route('GET /agents/:id', { params: { id: seed.agents.ci } });
+    expect(agent.id).toBe(seed.agents.ci);
+    const keys = await client.route('GET /api-keys', { query: { revoked: false, limit: 5 } });
+    expect(keys.items.length).toBeGreaterThan(0);
+    expect(keys.items.every((key) => key.revokedAt === null)).toBe(true);
+    expect(() => client.route('GET /agents/:id')).toThrow(/path parameter "id" is missing/);
+  });
+
   it('turns error answers into PreloopApiError with the code, status and details', async () => {
     const error = await viewerClient()
       .audit.verify()

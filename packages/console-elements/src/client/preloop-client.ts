@@ -1,15 +1,12 @@
+import type { CoreRoutes } from '@preloop/core/api';
 import type {
-  Agent,
   AgentListParams,
-  ApiKey,
   ApprovalDetail,
   ApprovalListItem,
   ApprovalListParams,
   ApprovalReadiness,
   ApprovalRequest,
   AuditQuery,
-  AuditRecord,
-  AuditVerifyReport,
   Budget,
   BudgetStatus,
   CatalogTool,
@@ -18,40 +15,27 @@ import type {
   CreateMcpServerInput,
   CreateModelInput,
   CreateUserInput,
-  CreatedApiKey,
   DecideApprovalInput,
   DecideApprovalResult,
   EnrollAgentInput,
   GatewayEvent,
-  Health,
   KillSwitchScope,
-  KillSwitchState,
   ListParams,
-  LoginResult,
   McpScanReport,
   McpServer,
-  Me,
   ModelAlias,
   Page,
-  PasswordChangeResult,
-  PasswordResetResult,
-  PolicySimulation,
-  PolicyValidation,
-  PolicyVersion,
-  RuntimeSession,
-  SessionActivity,
+  ResolveExecutionInput,
   SessionListParams,
   SimulateInput,
-  Team,
   ToolStats,
   UpdateBudgetInput,
   UpdateMcpServerInput,
+  UpdateModelInput,
   UpdateUserInput,
   UpstreamToolDetail,
   UsageSummary,
   UsageSummaryParams,
-  User,
-  ResolveExecutionInput,
 } from './api-types.js';
 import { LiveEvents, type LiveEventsOptions } from './live-events.js';
 import { PreloopApiError, toApiError } from './preloop-api-error.js';
@@ -89,6 +73,26 @@ export interface RequestOptions {
 }
 
 const apiPath = '/api/v1';
+
+/** A kernel route's key, `METHOD /path` below `/api/v1` (for example `GET /users/:id`). */
+export type CoreRoute = keyof CoreRoutes;
+
+/** A query as a route's schema reads it, where a `'true' | 'false'` parameter may also be given as a boolean. */
+export type RouteQuery<Query> = { [Key in keyof Query]?: Query[Key] | (Exclude<Query[Key], undefined> extends 'true' | 'false' ? boolean : never) };
+
+/** What {@link PreloopClient.route} sends: the path's `:parameters`, and the body and query the route takes. */
+export type RouteInput<Route extends CoreRoute> = {
+  /** Values of the path's `:parameters`, by name. */
+  params?: Record<string, string | number>;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+  /** Return the response text instead of parsing JSON. */
+  text?: boolean;
+} & (CoreRoutes[Route] extends { body: infer Body } ? { body?: Body } : unknown) &
+  (CoreRoutes[Route] extends { query: infer Query } ? { query?: RouteQuery<Query> } : unknown);
+
+/** The success answer of a kernel route, as its response schema types it. */
+export type RouteResponse<Route extends CoreRoute> = CoreRoutes[Route]['response'];
 
 /**
  * A typed client over the Preloop admin API (`/api/v1`), usable on its own or
@@ -163,97 +167,118 @@ export class PreloopClient {
     return (type.includes('json') ? await response.json() : await response.text()) as T;
   }
 
+  /**
+   * Calls a kernel route by its key; the body, query and answer are typed by
+   * the route's schemas (`CoreRoutes` of `@preloop/core/api`).
+   *
+   * @example
+   * ```ts
+   * const user = await client.route('GET /users/:id', { params: { id: 'usr_1' } });
+   * const page = await client.route('GET /agents', { query: { state: 'active' } });
+   * ```
+   */
+  route<Route extends CoreRoute>(route: Route, input: RouteInput<Route> = {} as RouteInput<Route>): Promise<RouteResponse<Route>> {
+    const [method, template] = route.split(' ') as [string, string];
+    const path = template.replace(/:(\w+)/g, (_, name: string) => {
+      const value = input.params?.[name];
+      if (value === undefined || value === '') throw new TypeError(`${route}: the path parameter "${name}" is missing`);
+      return encodeURIComponent(String(value));
+    });
+    const { body, query } = input as { body?: unknown; query?: object };
+    return this.request<RouteResponse<Route>>(method, path, { body, query, signal: input.signal, text: input.text });
+  }
+
   /** Console login, logout and who am I. */
   readonly auth = {
     /** Logs in with email and password; the server sets the `preloop_session` cookie. */
-    login: (email: string, password: string) => this.request<LoginResult>('POST', '/auth/login', { body: { email, password } }).then((result) => (this.liveEvents?.resume(), result)),
+    login: (email: string, password: string) => this.route('POST /auth/login', { body: { email, password } }).then((result) => (this.liveEvents?.resume(), result)),
     /** Ends the console session. */
-    logout: () => this.request<void>('POST', '/auth/logout').then(() => this.liveEvents?.close()),
+    logout: () => this.route('POST /auth/logout').then(() => this.liveEvents?.close()),
     /** The calling principal and its user; a 401 when not logged in. */
-    me: () => this.request<Me>('GET', '/auth/me'),
+    me: () => this.route('GET /auth/me'),
     /** Changes your own password (the current one is checked); your other console sessions end, this one stays. */
-    changePassword: (currentPassword: string, newPassword: string) => this.request<PasswordChangeResult>('POST', '/auth/password', { body: { currentPassword, newPassword } }),
+    changePassword: (currentPassword: string, newPassword: string) => this.route('POST /auth/password', { body: { currentPassword, newPassword } }),
   };
 
   /** Liveness and the kill switch. */
   readonly system = {
     /** `GET /health`. */
-    health: () => this.request<Health>('GET', '/health'),
+    health: () => this.route('GET /health'),
     /** The kill switch state. */
-    killSwitch: () => this.request<KillSwitchState>('GET', '/kill-switch'),
+    killSwitch: () => this.route('GET /kill-switch'),
     /** Stops the given scopes (every scope when omitted) account-wide, on every instance; the reason is shown and audited. Already stopped scopes stay stopped. */
-    activateKillSwitch: (reason: string, scopes?: readonly KillSwitchScope[]) => this.request<KillSwitchState>('POST', '/kill-switch/activate', { body: { reason, ...(scopes ? { scopes } : {}) } }),
+    activateKillSwitch: (reason: string, scopes?: readonly KillSwitchScope[]) => this.route('POST /kill-switch/activate', { body: { reason, ...(scopes ? { scopes: [...scopes] } : {}) } }),
     /** Resumes the given scopes (all when omitted). */
-    deactivateKillSwitch: (scopes?: readonly KillSwitchScope[]) => this.request<KillSwitchState>('POST', '/kill-switch/deactivate', { body: scopes ? { scopes } : {} }),
+    deactivateKillSwitch: (scopes?: readonly KillSwitchScope[]) => this.route('POST /kill-switch/deactivate', { body: scopes ? { scopes: [...scopes] } : {} }),
   };
 
   /** Console users. */
   readonly users = {
-    list: (params: ListParams & { role?: string; disabled?: boolean } = {}) => this.request<Page<User>>('GET', '/users', { query: params }),
-    get: (id: string) => this.request<User>('GET', `/users/${encodeURIComponent(id)}`),
-    create: (input: CreateUserInput) => this.request<User>('POST', '/users', { body: input }),
-    update: (id: string, patch: UpdateUserInput) => this.request<User>('PATCH', `/users/${encodeURIComponent(id)}`, { body: patch }),
-    delete: (id: string) => this.request<void>('DELETE', `/users/${encodeURIComponent(id)}`),
+    list: (params: RouteQuery<CoreRoutes['GET /users']['query']> = {}) => this.route('GET /users', { query: params }),
+    get: (id: string) => this.route('GET /users/:id', { params: { id } }),
+    create: (input: CreateUserInput) => this.route('POST /users', { body: input }),
+    update: (id: string, patch: UpdateUserInput) => this.route('PATCH /users/:id', { params: { id }, body: patch }),
+    delete: (id: string) => this.route('DELETE /users/:id', { params: { id } }),
     /** Resets another user's password (admin or higher): to `password`, or to a generated one returned once; their console sessions end. */
-    resetPassword: (id: string, password?: string) => this.request<PasswordResetResult>('POST', `/users/${encodeURIComponent(id)}/password`, { body: password ? { password } : {} }),
+    resetPassword: (id: string, password?: string) => this.route('POST /users/:id/password', { params: { id }, body: password ? { password } : {} }),
   };
 
   /** Teams and their members. */
   readonly teams = {
-    list: (params: ListParams = {}) => this.request<Page<Team>>('GET', '/teams', { query: params }),
-    create: (name: string, memberIds?: string[]) => this.request<Team>('POST', '/teams', { body: { name, ...(memberIds ? { memberIds } : {}) } }),
-    rename: (id: string, name: string) => this.request<Team>('PATCH', `/teams/${encodeURIComponent(id)}`, { body: { name } }),
-    setMembers: (id: string, userIds: string[]) => this.request<Team>('PUT', `/teams/${encodeURIComponent(id)}/members`, { body: { userIds } }),
-    delete: (id: string) => this.request<void>('DELETE', `/teams/${encodeURIComponent(id)}`),
+    list: (params: ListParams = {}) => this.route('GET /teams', { query: params }),
+    create: (name: string, memberIds?: string[]) => this.route('POST /teams', { body: { name, ...(memberIds ? { memberIds } : {}) } }),
+    rename: (id: string, name: string) => this.route('PATCH /teams/:id', { params: { id }, body: { name } }),
+    setMembers: (id: string, userIds: string[]) => this.route('PUT /teams/:id/members', { params: { id }, body: { userIds } }),
+    delete: (id: string) => this.route('DELETE /teams/:id', { params: { id } }),
   };
 
   /** API keys (the key itself is returned once, by `create`). */
   readonly apiKeys = {
-    list: (params: ListParams & { userId?: string; agentId?: string; revoked?: boolean } = {}) => this.request<Page<ApiKey>>('GET', '/api-keys', { query: params }),
-    create: (input: CreateApiKeyInput) => this.request<CreatedApiKey>('POST', '/api-keys', { body: input }),
-    revoke: (id: string) => this.request<ApiKey>('DELETE', `/api-keys/${encodeURIComponent(id)}`),
+    list: (params: RouteQuery<CoreRoutes['GET /api-keys']['query']> = {}) => this.route('GET /api-keys', { query: params }),
+    create: (input: CreateApiKeyInput) => this.route('POST /api-keys', { body: input }),
+    revoke: (id: string) => this.route('DELETE /api-keys/:id', { params: { id } }),
   };
 
   /** Managed agents and their lifecycle. */
   readonly agents = {
-    list: (params: AgentListParams = {}) => this.request<Page<Agent>>('GET', '/agents', { query: params }),
-    get: (id: string) => this.request<Agent>('GET', `/agents/${encodeURIComponent(id)}`),
-    enroll: (input: EnrollAgentInput) => this.request<Agent>('POST', '/agents', { body: input }),
-    suspend: (id: string, reason?: string) => this.request<Agent>('POST', `/agents/${encodeURIComponent(id)}/suspend`, { body: reason ? { reason } : {} }),
-    resume: (id: string) => this.request<Agent>('POST', `/agents/${encodeURIComponent(id)}/resume`, { body: {} }),
-    decommission: (id: string, reason?: string) => this.request<Agent>('POST', `/agents/${encodeURIComponent(id)}/decommission`, { body: reason ? { reason } : {} }),
+    list: (params: AgentListParams = {}) => this.route('GET /agents', { query: params }),
+    get: (id: string) => this.route('GET /agents/:id', { params: { id } }),
+    enroll: (input: EnrollAgentInput) => this.route('POST /agents', { body: input }),
+    suspend: (id: string, reason?: string) => this.route('POST /agents/:id/suspend', { params: { id }, body: reason ? { reason } : {} }),
+    resume: (id: string) => this.route('POST /agents/:id/resume', { params: { id } }),
+    decommission: (id: string, reason?: string) => this.route('POST /agents/:id/decommission', { params: { id }, body: reason ? { reason } : {} }),
   };
 
   /** Runtime sessions, their activity and captured gateway interactions. */
   readonly sessions = {
-    list: (params: SessionListParams = {}) => this.request<Page<RuntimeSession>>('GET', '/runtime-sessions', { query: params }),
-    get: (id: string) => this.request<RuntimeSession>('GET', `/runtime-sessions/${encodeURIComponent(id)}`),
-    activity: (id: string, params: ListParams = {}) => this.request<Page<SessionActivity>>('GET', `/runtime-sessions/${encodeURIComponent(id)}/activity`, { query: params }),
+    list: (params: SessionListParams = {}) => this.route('GET /runtime-sessions', { query: params }),
+    get: (id: string) => this.route('GET /runtime-sessions/:id', { params: { id } }),
+    activity: (id: string, params: ListParams = {}) => this.route('GET /runtime-sessions/:id/activity', { params: { id }, query: params }),
     /** The gateway's captured model calls of the session (needs `@preloop/gateway`). */
     gatewayEvents: (id: string, params: ListParams = {}) => this.request<Page<GatewayEvent>>('GET', `/runtime-sessions/${encodeURIComponent(id)}/gateway-events`, { query: params }),
-    end: (id: string, reason?: string) => this.request<RuntimeSession>('POST', `/runtime-sessions/${encodeURIComponent(id)}/end`, { body: reason ? { reason } : {} }),
+    end: (id: string, reason?: string) => this.route('POST /runtime-sessions/:id/end', { params: { id }, body: reason ? { reason } : {} }),
   };
 
   /** The tamper-evident audit trail. */
   readonly audit = {
-    list: (query: AuditQuery = {}) => this.request<Page<AuditRecord>>('GET', '/audit', { query }),
-    get: (id: string) => this.request<AuditRecord>('GET', `/audit/${encodeURIComponent(id)}`),
+    list: (query: AuditQuery = {}) => this.route('GET /audit', { query }),
+    get: (id: string) => this.route('GET /audit/:id', { params: { id } }),
     /** Verifies the account's hash chain (admin); the verification is itself audited. */
-    verify: () => this.request<AuditVerifyReport>('POST', '/audit/verify'),
+    verify: () => this.route('POST /audit/verify'),
   };
 
   /** Policy versions, validation, diff, simulation and rollback. */
   readonly policy = {
-    active: () => this.request<PolicyVersion>('GET', '/policy'),
-    versions: () => this.request<Page<PolicyVersion>>('GET', '/policy/versions'),
-    version: (version: number) => this.request<PolicyVersion>('GET', `/policy/versions/${version}`),
-    validate: (document: string | Record<string, unknown>) => this.request<PolicyValidation>('POST', '/policy/validate', { body: { document } }),
-    apply: (document: string | Record<string, unknown>, comment?: string) => this.request<PolicyVersion>('POST', '/policy', { body: { document, ...(comment ? { comment } : {}) } }),
+    active: () => this.route('GET /policy'),
+    versions: () => this.route('GET /policy/versions'),
+    version: (version: number) => this.route('GET /policy/versions/:version', { params: { version } }),
+    validate: (document: string | Record<string, unknown>) => this.route('POST /policy/validate', { body: { document } }),
+    apply: (document: string | Record<string, unknown>, comment?: string) => this.route('POST /policy', { body: { document, ...(comment ? { comment } : {}) } }),
     /** A unified diff from version `from` (default: the active one) to a version or a proposed document. */
-    diff: (to: number | string, from?: number) => this.request<{ diff: string }>('POST', '/policy/diff', { body: { to, ...(from ? { from } : {}) } }),
-    simulate: (input: SimulateInput) => this.request<PolicySimulation>('POST', '/policy/simulate', { body: input }),
-    rollback: (version: number) => this.request<PolicyVersion>('POST', '/policy/rollback', { body: { version } }),
-    export: (format: 'yaml' | 'json' = 'yaml', version?: number) => this.request<string>('GET', '/policy/export', { query: { format, version }, text: true }),
+    diff: (to: number | string, from?: number) => this.route('POST /policy/diff', { body: { to, ...(from ? { from } : {}) } }),
+    simulate: (input: SimulateInput) => this.route('POST /policy/simulate', { body: input }),
+    rollback: (version: number) => this.route('POST /policy/rollback', { body: { version } }),
+    export: (format: 'yaml' | 'json' = 'yaml', version?: number) => this.route('GET /policy/export', { query: { format, version }, text: true }) as Promise<string>,
   };
 
   /** Approval requests (needs `@preloop/approvals`). */
@@ -275,7 +300,7 @@ export class PreloopClient {
   readonly models = {
     list: () => this.request<{ items: ModelAlias[] }>('GET', '/models'),
     create: (input: CreateModelInput) => this.request<ModelAlias>('POST', '/models', { body: input }),
-    update: (alias: string, patch: Partial<Omit<CreateModelInput, 'alias'>>) => this.request<ModelAlias>('PATCH', `/models/${encodeURIComponent(alias)}`, { body: patch }),
+    update: (alias: string, patch: UpdateModelInput) => this.request<ModelAlias>('PATCH', `/models/${encodeURIComponent(alias)}`, { body: patch }),
     delete: (alias: string) => this.request<void>('DELETE', `/models/${encodeURIComponent(alias)}`),
     /** Usage and spend grouped by model, agent, key, session or day (default: the last 30 days). */
     usage: (params: UsageSummaryParams) => this.request<UsageSummary>('GET', '/usage/summary', { query: params }),
