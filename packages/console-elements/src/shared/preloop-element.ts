@@ -38,7 +38,35 @@ export interface RenderLoadOptions {
  * through `@lit/context`), calls {@link PreloopElement.clientChanged} when that
  * changes, loads its data with `@lit/task` tasks ({@link PreloopElement.loadTask}),
  * listens to live events through one {@link LiveController} (`live`), and reports
- * failed requests as `preloop-request-failed` events.
+ * failed requests as `preloop-request-failed` events. Every element takes the
+ * theme's custom properties below (unset, each follows the `color-scheme`).
+ *
+ * @fires preloop-request-failed - a request of the element failed (it shows the failure too), with the error and what it was doing.
+ * @csspart signed-out - the signed-out state a container shows after a 401.
+ * @cssproperty --preloop-font-family - the text font.
+ * @cssproperty --preloop-font-family-mono - the code font.
+ * @cssproperty --preloop-font-size - the base font size. @default 14px
+ * @cssproperty --preloop-color-background - the page background (an element with `theme` paints it).
+ * @cssproperty --preloop-color-surface - cards and panels.
+ * @cssproperty --preloop-color-surface-muted - muted surfaces (table headers, code).
+ * @cssproperty --preloop-color-border - borders.
+ * @cssproperty --preloop-color-border-strong - strong borders (inputs).
+ * @cssproperty --preloop-color-text - text.
+ * @cssproperty --preloop-color-text-muted - secondary text.
+ * @cssproperty --preloop-color-accent - the accent (primary buttons, links, focus).
+ * @cssproperty --preloop-color-accent-hover - the accent under the pointer.
+ * @cssproperty --preloop-color-on-accent - text on the accent.
+ * @cssproperty --preloop-color-accent-soft - soft accent backgrounds.
+ * @cssproperty --preloop-color-success - success.
+ * @cssproperty --preloop-color-success-soft - soft success backgrounds.
+ * @cssproperty --preloop-color-warning - warnings.
+ * @cssproperty --preloop-color-warning-soft - soft warning backgrounds.
+ * @cssproperty --preloop-color-danger - errors and destructive actions.
+ * @cssproperty --preloop-color-danger-soft - soft danger backgrounds.
+ * @cssproperty --preloop-radius - corner radius of cards. @default 10px
+ * @cssproperty --preloop-radius-small - corner radius of controls. @default 6px
+ * @cssproperty --preloop-shadow - the shadow of cards.
+ * @cssproperty --preloop-focus-ring - the focus ring (a box-shadow).
  */
 export class PreloopElement extends LitElement {
   /** The client to use; takes precedence over `base-url` and the context. */

@@ -16,6 +16,7 @@ type Pending = { agent: Agent; action: 'suspend' | 'decommission' } | null;
  * runtime credentials refused until resumed), resume, and decommission (for
  * good). Updates live when an agent changes anywhere.
  *
+ * @summary Enrolled agents and their lifecycle: enroll, suspend, resume, decommission.
  * @fires preloop-agent-changed - an agent was enrolled or changed state here.
  * @csspart table - the agents table.
  *

@@ -58,6 +58,7 @@ const statusLabel: Record<string, string> = {
  * it takes the request as a property and asks its container to submit
  * decisions (`<preloop-approval-queue>` does).
  *
+ * @summary One approval request: the exact call, its context and deadline, and approve or deny.
  * @fires preloop-decision-requested - approve or deny was chosen, with the comment (and the answer, for a question).
  * @csspart card - the card.
  * @csspart arguments - the arguments block.

@@ -28,6 +28,7 @@ const resolvers = new Set(['owner', 'admin']);
  * pending cards, and their page lets an admin record whether the call ran
  * (`POST /approvals/:id/resolve-execution`).
  *
+ * @summary Pending approvals as live cards, their history, or one request with its timeline.
  * @fires preloop-approval-decided - a decision was accepted, with the updated request.
  * @fires preloop-route-requested - a history row was opened.
  * @csspart list - the list of pending cards.

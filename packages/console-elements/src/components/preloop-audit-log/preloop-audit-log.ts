@@ -56,11 +56,12 @@ function toDateInput(time: number | undefined): string {
  *
  * Set `records` to show a list you already have (no fetching).
  *
+ * @summary The tamper-evident audit trail: filter, browse, inspect a record, verify the chain.
  * @fires preloop-audit-verified - after a verification, with its report.
  * @csspart filters - the filter form.
  * @csspart rows - the scrolling list.
  * @csspart detail - the selected record's panel.
- * @cssprop --preloop-audit-log-height - height of the scrolling list. @default 560px
+ * @cssproperty --preloop-audit-log-height - height of the scrolling list. @default 560px
  *
  * @example
  * ```html

@@ -34,6 +34,7 @@ function toMicros(text: string): number | undefined {
  * pass it are refused). Add and remove budgets here. `<preloop-models>` shows
  * it under the model aliases.
  *
+ * @summary Spend limits on model calls, with each budget's spend this period.
  * @csspart budgets - the budgets card.
  * @csspart meter - the spend meter of a budget.
  *

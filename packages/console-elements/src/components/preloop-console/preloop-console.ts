@@ -54,6 +54,7 @@ const themeStorageKey = 'preloop-theme';
  * request, which is what notification links use). It provides its client to
  * the views through `@lit/context` once a user is signed in.
  *
+ * @summary The whole Preloop console: navigation, sign-in and every view.
  * @fires preloop-user-logged-out - after the user signs out.
  * @csspart sidebar - the navigation column.
  * @csspart content - the view area.

@@ -64,6 +64,7 @@ function describeRecord(record: AuditRecord): { title: unknown; detail: string }
  * approve what agents ask (the first run: one admin, whose own agents nobody
  * else may approve under separation of duties), a notice says so, with the way out.
  *
+ * @summary The live overview: sessions, tool calls, spend, pending approvals, system status, recent activity.
  * @fires preloop-route-requested - a card or link was chosen (`sessions`, `approvals`, `audit`, `usage`).
  * @csspart stats - the row of cards.
  * @csspart stat - each card.

@@ -11,6 +11,7 @@ import { loginStyles } from './preloop-login.styles.js';
  * The console's sign-in form: email and password against `POST /auth/login`
  * (which sets the session cookie). A failed login shows the server's message.
  *
+ * @summary The console sign-in form (email and password).
  * @fires preloop-user-logged-in - after a successful login, with the user.
  * @csspart card - the form's card.
  * @csspart submit - the sign-in button.

@@ -22,6 +22,7 @@ const awaitingStatuses = new Set(['pending', 'quarantined']);
  * quarantined: hidden and refused) open a review of what changed; approving
  * pins exactly the definition reviewed (by its hash).
  *
+ * @summary Upstream MCP servers, the tool catalog, pin reviews and per-tool statistics.
  * @csspart servers - the server cards.
  * @csspart tools - the tool catalog table.
  * @csspart review - the review panel of a pending pin.

@@ -20,6 +20,7 @@ const day = 86_400_000;
  * each model's usage over the last 30 days. Add and remove aliases here.
  * Below them, `<preloop-budgets>`: spend limits and spend this period.
  *
+ * @summary Model aliases the gateway serves, with their usage and spend.
  * @csspart table - the models table.
  *
  * @example

@@ -27,10 +27,11 @@ function issueText(issue: PolicyIssue): string {
  * subject get?") against the text being edited; apply with a comment; and the
  * version history with diff and rollback.
  *
+ * @summary Edit, validate, diff, simulate, apply and roll back the policy document.
  * @fires preloop-policy-applied - a new version became active (applied or rolled back).
  * @csspart editor - the code editor.
  * @csspart issues - the list of validation issues.
- * @cssprop --preloop-policy-editor-height - the editor's height. @default 460px
+ * @cssproperty --preloop-policy-editor-height - the editor's height. @default 460px
  *
  * @example
  * ```html

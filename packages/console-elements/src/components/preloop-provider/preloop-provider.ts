@@ -20,6 +20,7 @@ import { providerStyles } from './preloop-provider.styles.js';
  * shows a sign-in form instead of its children (unless `no-login`), and only
  * then hands the client down, so the children never fetch unauthenticated.
  *
+ * @summary Provides one client to the elements inside it, and signs people in when needed.
  * @slot - the Preloop elements (and anything else) to show once signed in.
  * @csspart login - the sign-in form shown when nobody is logged in.
  *

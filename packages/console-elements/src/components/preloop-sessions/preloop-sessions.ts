@@ -21,6 +21,7 @@ type Filter = 'active' | 'ended' | 'all';
  * approvals), the model calls the gateway captured, and an end-session action
  * that revokes its credential at once.
  *
+ * @summary Runtime sessions: the list, and one session's activity and model calls.
  * @fires preloop-session-ended - a session was ended here.
  * @fires preloop-route-requested - a session was selected (`sessions/<id>`).
  * @csspart list - the sessions table.

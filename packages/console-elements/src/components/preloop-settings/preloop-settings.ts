@@ -33,6 +33,7 @@ const tabs: Array<[SettingsTab, string]> = [
  * (`<preloop-policy-editor>`), and the kill switch (stop tools, models or flows,
  * with a reason; resume one scope or everything), and your account (change your password).
  *
+ * @summary Users, teams, API keys, passwords and the kill switch.
  * @fires preloop-api-key-created - a key was created (the record only, never the key).
  * @fires preloop-route-requested - a tab was chosen (`settings/<tab>`).
  * @csspart new-key - the once-only display of a new API key.

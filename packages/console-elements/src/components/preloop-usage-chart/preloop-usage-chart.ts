@@ -53,9 +53,10 @@ function dayLabel(time: number): string {
  * It fetches `GET /usage/summary` (the model gateway's) for the chosen range,
  * or plots `points` you give it. The legend shows totals, or the hovered day.
  *
+ * @summary Model usage or spend per day, grouped by model, agent, key or session.
  * @csspart chart - the plot area.
  * @csspart legend - the legend.
- * @cssprop --preloop-usage-chart-height - height of the plot. @default 280px
+ * @cssproperty --preloop-usage-chart-height - height of the plot. @default 280px
  *
  * @example
  * ```html
