@@ -1,4 +1,4 @@
-import { PreloopError, type ApprovalNotification, type ApprovalNotificationType, type Notifier } from '@preloop/core';
+import { NotifierError, PreloopError, type ApprovalNotification, type ApprovalNotificationType, type Notifier } from '@preloop/core';
 import { untilAborted, webhookAnswerFailure } from './notifier-failure.js';
 import { toMarkdownMessage, toSlackMessage } from './slack-message.js';
 
@@ -97,7 +97,7 @@ export function createIncomingWebhookNotifier(options: IncomingWebhookOptions): 
           signal: AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]),
         }).catch((error: unknown) => {
           // Never echo the URL: it is the webhook's credential.
-          throw Object.assign(new Error(`${name}: the webhook could not be reached (${(error as Error).name ?? 'error'})`), { retryable: true });
+          throw new NotifierError(`${name}: the webhook could not be reached (${(error as Error).name ?? 'error'})`, { cause: error });
         }),
         context.signal,
         name,
