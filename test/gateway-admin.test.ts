@@ -12,6 +12,26 @@ describe.each(testDialects())('gateway admin API on $name', (dialect) => {
     await harness?.close();
   });
 
+  it('answers the budget, alias and usage routes and their refusals with the bodies their contracts declare', async () => {
+    const input = { name: 'contract-budget', scope: { type: 'account' }, period: 'month', softLimitMicros: 5_000_000 };
+    const created = await harness.admin('POST', '/budgets', input);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'contract-budget', scope: { type: 'account', id: null }, period: 'month', hardLimitMicros: null, softLimitMicros: 5_000_000 });
+    expect((await harness.admin('POST', '/budgets', input)).status).toBe(409);
+    const id = created.body.id as string;
+    expect((await harness.admin('GET', `/budgets/${id}`)).body).toEqual(created.body);
+    expect((await harness.admin('GET', '/budgets/bdg_missing')).status).toBe(404);
+    expect((await harness.admin('PATCH', `/budgets/${id}`, { hardLimitMicros: 9_000_000 })).body).toMatchObject({ id, hardLimitMicros: 9_000_000 });
+    expect((await harness.admin('PATCH', '/budgets/bdg_missing', { name: 'renamed' })).status).toBe(404);
+    expect((await harness.admin('GET', '/budgets/status')).body.items).toContainEqual(expect.objectContaining({ id, state: 'ok', spentMicros: expect.any(Number) }));
+    expect((await harness.admin('DELETE', `/budgets/${id}`)).status).toBe(204);
+    expect((await harness.admin('DELETE', `/budgets/${id}`)).status).toBe(404);
+    for (const method of ['GET', 'PATCH', 'DELETE']) expect((await harness.admin(method, '/models/no-such-alias', method === 'PATCH' ? { model: 'x' } : undefined)).status).toBe(404);
+    expect((await harness.admin('GET', '/runtime-sessions/rs_missing/gateway-events')).status).toBe(404);
+    expect((await harness.admin('GET', '/usage?limit=1')).body).toMatchObject({ items: expect.any(Array), nextCursor: expect.toBeOneOf([null, expect.any(String)]) });
+    expect((await harness.admin('GET', '/usage/summary?groupBy=day')).body).toMatchObject({ groupBy: 'day', rows: expect.any(Array) });
+  });
+
   it('creates, reads, updates and deletes model aliases; the credential is stored, never returned', async () => {
     const secretKey = 'sk-admin-created-0123456789abcdefghij';
     const created = await harness.admin('POST', '/models', { alias: 'team/fast', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${harness.upstream.url}/v1`, apiKey: secretKey, prices: { input: 0.2, output: 0.8 } });
