@@ -171,6 +171,42 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
   });
 });
 
+describe.each(testDialects())('flood control per approver on $name', (dialect) => {
+  let f: ApprovalFixture;
+  afterEach(async () => {
+    await f?.cleanup();
+  });
+
+  it('sends the first notices one by one, then one digest of those still pending at the end of the window', async () => {
+    let offset = 0;
+    const received: ApprovalNotification[] = [];
+    const notifier: Notifier = { id: 'digesting', version: 1, digests: true, notify: async (notification) => void received.push(notification) };
+    f = await createApprovalFixture(dialect, { workflows, ...fast, clock: () => Date.now() + offset, digest: { after: 2, windowSeconds: 60 }, notifiers: [notifier] });
+    const tickets = [];
+    for (let index = 0; index < 5; index += 1) tickets.push(await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', tool: `tool_${index}` })));
+    await vi.waitFor(async () => expect((await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id)))).flat().filter((delivery) => delivery.status === 'held')).toHaveLength(9), { timeout: 10_000, interval: 50 });
+    const toAlice = (type = 'approval.requested') => received.filter((notification) => notification.recipient?.userId === f.alice.id && notification.type === type);
+    expect(toAlice().map((notification) => notification.digest === undefined)).toEqual([true, true]);
+    // One of the held requests is decided before the window ends: the digest leaves it out.
+    const heldToAlice = (await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id))))
+      .flat()
+      .filter((delivery) => delivery.recipient?.userId === f.alice.id && delivery.status === 'held');
+    expect(heldToAlice).toHaveLength(3);
+    const [cancelled, ...stillPending] = heldToAlice.map((delivery) => tickets.findIndex((ticket) => ticket.id === delivery.requestId));
+    await f.engine.cancel(tickets[cancelled!]!.id, f.owner.principal, 'not needed');
+    offset = 61_000;
+    await f.engine.notificationsIdle();
+    expect(toAlice()).toHaveLength(3);
+    const digest = toAlice()[2]!.digest!;
+    expect(digest.total).toBe(2);
+    expect(digest.items.map((item) => item.request.tool.name).sort()).toEqual(stillPending.map((index) => `tool_${index}`).sort());
+    const after = (await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id)))).flat().filter((delivery) => delivery.recipient?.userId === f.alice.id && delivery.type === 'approval.requested');
+    expect(after.map((delivery) => `${delivery.digest ? 'digest' : 'notice'}:${delivery.status}`).sort()).toEqual(['digest:sent', 'notice:digested', 'notice:digested', 'notice:sent', 'notice:sent', 'notice:skipped']);
+    // Nor does a resolved notice follow a notice the approver never got on its own.
+    expect(toAlice('approval.resolved')).toHaveLength(0);
+  });
+});
+
 describe('outbox options', () => {
   it('refuses a lease that does not outlast an attempt, and a fallback naming a notifier that is not installed', async () => {
     expect(() => resolveApprovalsOptions({ notifierTimeoutMs: 5000, notifierLeaseMs: 5000 })).toThrow(/"notifierLeaseMs" \(5000\) must exceed "notifierTimeoutMs" \(5000\)/);

@@ -3,11 +3,17 @@ import type { Kysely } from 'kysely';
 import type { EngineContext } from './engine-context.js';
 import type { ApprovalDeliveryRow, ApprovalRequestRow, ApprovalTables } from './tables.js';
 
-/** What a delivery shows in the admin API: `pending` (due or waiting for its next attempt), `sending` (claimed by an instance), `sent`, `failed` (permanent), `given_up` (attempts used up), `skipped` (the request was decided before it went out). */
-export type ApprovalDeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'given_up' | 'skipped';
+/**
+ * What a delivery shows in the admin API: `pending` (due or waiting for its
+ * next attempt), `sending` (claimed by an instance), `sent`, `failed`
+ * (permanent), `given_up` (attempts used up), `skipped` (the request was
+ * decided before it went out), `held` (flood control: waiting for the
+ * approver's digest), `digested` (went out in a digest).
+ */
+export type ApprovalDeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'given_up' | 'skipped' | 'held' | 'digested';
 
 /** Statuses of a delivery that will not change any more. */
-export const finalDeliveryStatuses = ['sent', 'failed', 'given_up', 'skipped', 'expanded'] as const;
+export const finalDeliveryStatuses = ['sent', 'failed', 'given_up', 'skipped', 'expanded', 'digested'] as const;
 
 /** Statuses of a delivery the outbox still works on. */
 export const openDeliveryStatuses = ['planned', 'pending', 'sending'] as const;
@@ -22,6 +28,8 @@ export interface ApprovalDelivery {
   notifier: string;
   /** The approver it is for; null for a channel notifier, or while the recipients are not resolved yet. */
   recipient: { userId: string; name: string } | null;
+  /** True for a digest: one message listing the approver's held requests (flood control). */
+  digest: boolean;
   status: ApprovalDeliveryStatus;
   /** Attempts finished so far. */
   attempts: number;
@@ -156,6 +164,7 @@ export function toDeliveryView(row: ApprovalDeliveryRow): ApprovalDelivery {
     type: row.type as ApprovalNotificationType,
     notifier: row.notifier_id,
     recipient: recipient ? { userId: recipient.userId, name: recipient.name } : null,
+    digest: row.recipient_key.startsWith('digest:'),
     status,
     attempts: Number(row.attempts),
     nextAttemptAt: open ? Number(row.next_attempt_at) : null,

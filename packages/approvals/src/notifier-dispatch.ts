@@ -2,6 +2,7 @@ import { classifyNotifierFailure, PreloopError, type ApprovalNotification, type 
 import { workflowFactors } from '@preloop/core/internal';
 import { sql, type Kysely } from 'kysely';
 import { mintDecisionLink } from './decision-links.js';
+import { digestItemLimit, digestKeyPrefix, heldForDigest, holdForDigest, overDigestLimit, settleHeld } from './delivery-digest.js';
 import { enqueueNotification, expandDelivery, linksBinding } from './delivery-outbox.js';
 import { addTimeline, engineActor, readRequest, runEffects, writeTransaction, type EngineContext } from './engine-context.js';
 import { getApproval } from './queries.js';
@@ -252,24 +253,70 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     const notifier = byId.get(row.notifier_id)!;
     const request = await readRequest(db, context.dialect, row.request_id);
     if (!request) return;
+    if (row.recipient_key.startsWith(digestKeyPrefix)) return sendDigest(row, request, notifier);
     const type = row.type as ApprovalNotificationType;
     if (type !== 'approval.resolved' && request.status !== 'pending') return finish(row, request, 'skipped', null, null);
     if (type === 'approval.resolved' && row.recipient_key === '*' && chain.includes(row.notifier_id) && !(await reached(row))) return finish(row, request, 'skipped', null, null);
-    const links: ApprovalNotificationLinks = row.links_sealed
-      ? (JSON.parse(preloop.secrets.decryptForRow(linksBinding(row), row.links_sealed)) as ApprovalNotificationLinks)
-      : { ...noLinks, view: options.consoleUrl(row.request_id) };
+    if (options.digest && notifier.digests && type === 'approval.resolved' && row.recipient && (await digestedNotice(row))) return finish(row, request, 'skipped', null, null);
+    if (options.digest && notifier.digests && type === 'approval.requested' && row.recipient && (await overDigestLimit(context, row, options.digest))) {
+      await holdForDigest(context, row, options.digest);
+      again = true;
+      return;
+    }
     const notification: ApprovalNotification = {
       id: row.id,
       type,
       request: await getApproval(context, row.account_id, row.request_id),
       recipient: row.recipient ? (JSON.parse(row.recipient) as ApprovalNotification['recipient']) : null,
-      links,
+      links: linksOf(row),
     };
     const previous = type !== 'approval.requested' && notifier.update ? await earlierMessage(row) : null;
+    await attemptAndRecord(row, request, notifier, notification, previous);
+  }
+
+  function linksOf(row: ApprovalDeliveryRow): ApprovalNotificationLinks {
+    return row.links_sealed
+      ? (JSON.parse(preloop.secrets.decryptForRow(linksBinding(row), row.links_sealed)) as ApprovalNotificationLinks)
+      : { ...noLinks, view: options.consoleUrl(row.request_id) };
+  }
+
+  /** One digest: the held notices of one approver still pending, as one notification; the others are skipped. */
+  async function sendDigest(row: ApprovalDeliveryRow, request: ApprovalRequestRow, notifier: Notifier): Promise<void> {
+    const held = await heldForDigest(context, row);
+    const pending: ApprovalDeliveryRow[] = [];
+    const decided: string[] = [];
+    for (const entry of held) {
+      if ((await readRequest(db, context.dialect, entry.request_id))?.status === 'pending') pending.push(entry);
+      else decided.push(entry.id);
+    }
+    await settleHeld(context, decided, 'skipped');
+    if (pending.length === 0) return finish(row, request, 'skipped', null, null);
+    const items = await Promise.all(pending.slice(0, digestItemLimit).map(async (entry) => ({ request: await getApproval(context, entry.account_id, entry.request_id), links: linksOf(entry) })));
+    const notification: ApprovalNotification = {
+      id: row.id,
+      type: 'approval.requested',
+      request: items[0]!.request,
+      recipient: JSON.parse(row.recipient!) as ApprovalNotification['recipient'],
+      links: items[0]!.links,
+      digest: { items, total: pending.length },
+    };
+    await attemptAndRecord(row, request, notifier, notification, null, () => settleHeld(context, pending.map((entry) => entry.id), 'digested'));
+  }
+
+  /** Runs one attempt and records its outcome: sent, a retry with backoff, failed or given up. */
+  async function attemptAndRecord(
+    row: ApprovalDeliveryRow,
+    request: ApprovalRequestRow,
+    notifier: Notifier,
+    notification: ApprovalNotification,
+    previous: { id: string; messageRef: string } | null,
+    afterSent?: () => Promise<void>,
+  ): Promise<void> {
     const attempt = row.attempts + 1;
     try {
       const receipt = await attemptOnce(notifier, notification, attempt, previous);
       const messageRef = receipt && typeof receipt.messageRef === 'string' ? receipt.messageRef.slice(0, 1000) : null;
+      await afterSent?.();
       await finish({ ...row, attempts: attempt }, request, 'sent', null, messageRef ?? previous?.messageRef ?? null);
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
@@ -287,6 +334,19 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
         .where('lease_owner', '=', context.instanceId)
         .execute();
     }
+  }
+
+  /** Whether this approver's request notice was held by flood control (digested or skipped): its resolved notice is not sent either. */
+  async function digestedNotice(row: ApprovalDeliveryRow): Promise<boolean> {
+    const notice = await db
+      .selectFrom('approval_deliveries')
+      .select('status')
+      .where('request_id', '=', row.request_id)
+      .where('notifier_id', '=', row.notifier_id)
+      .where('recipient_key', '=', row.recipient_key)
+      .where('type', '=', 'approval.requested')
+      .executeTakeFirst();
+    return notice !== undefined && ['held', 'digested', 'skipped'].includes(notice.status);
   }
 
   /** Whether this notifier delivered anything to this recipient about this request. */
@@ -347,6 +407,16 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
         .where('id', '=', row.id)
         .execute();
       if (status === 'failed' || status === 'given_up') await addTimeline(trx, request, now, 'notify_failed', null, { ...summary, error });
+      // A digest that failed for good takes its held notices with it.
+      if ((status === 'failed' || status === 'given_up') && row.recipient_key.startsWith(digestKeyPrefix)) {
+        await trx
+          .updateTable('approval_deliveries')
+          .set({ status, last_error: error, updated_at: now })
+          .where('notifier_id', '=', row.notifier_id)
+          .where('recipient_key', '=', row.recipient_key.slice(digestKeyPrefix.length))
+          .where('status', '=', 'held')
+          .execute();
+      }
     });
     if (status === 'failed' || status === 'given_up') {
       await fallBack(row).catch((failure) => preloop.logger.warn('approvals: could not start the next channel of the fallback chain', { error: failure, id: row.id }));

@@ -56,6 +56,14 @@ export interface ApprovalsOptions {
    * @default [] (every notifier at once)
    */
   fallback?: Array<{ notifier: string; afterSeconds?: number }>;
+  /**
+   * Flood control per approver: through a notifier that shows digests
+   * (`digests: true`), an approver gets at most `after` request notices in
+   * `windowSeconds`; the next ones are held and go out together as one
+   * digest at the end of the window (only those still pending). `false`
+   * sends every notice. @default { after: 5, windowSeconds: 60 }
+   */
+  digest?: { after?: number; windowSeconds?: number } | false;
   /** Most approvers notified per request and notification. @default 50 */
   maxRecipients?: number;
   /** How often a waiting call re-reads its request in case a Bus signal was missed, in ms. @default 5000 */
@@ -94,6 +102,8 @@ export interface ResolvedApprovalsOptions {
   notifierPollIntervalMs: number;
   /** The fallback chain, with each step's delay after the notice in ms (the first step's is 0). */
   fallback: Array<{ notifier: string; afterMs: number }>;
+  /** Flood control per approver, or null when off. */
+  digest: { after: number; windowMs: number } | null;
   maxRecipients: number;
   pollIntervalMs: number;
   sweepIntervalMs: number;
@@ -172,6 +182,13 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
     notifierLeaseMs,
     notifierPollIntervalMs: integer('notifierPollIntervalMs', options.notifierPollIntervalMs, 2000, 10, 600_000),
     fallback,
+    digest:
+      options.digest === false
+        ? null
+        : {
+            after: integer('digest.after', options.digest?.after, 5, 1, 10_000),
+            windowMs: integer('digest.windowSeconds', options.digest?.windowSeconds, 60, 1, 86_400) * 1000,
+          },
     maxRecipients: integer('maxRecipients', options.maxRecipients, 50, 1, 10_000),
     pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5000, 10, 600_000),
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs, 15_000, 10, 3_600_000),

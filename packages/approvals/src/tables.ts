@@ -120,13 +120,13 @@ export interface ApprovalDeliveryRow {
   /** approval.requested, approval.escalated or approval.resolved. */
   type: string;
   notifier_id: string;
-  /** The recipient's user id; `*` for a channel notifier; empty for a `planned` row (recipients not resolved yet). */
+  /** The recipient's user id; `*` for a channel notifier; empty for a `planned` row (recipients not resolved yet); `digest:<userId>` for a digest. */
   recipient_key: string;
   /** JSON `{ userId, name, email }` of the recipient, or NULL. */
   recipient: string | null;
   /** The personal decision links, sealed with the kernel's secret key (bound to this row), or NULL. */
   links_sealed: string | null;
-  /** planned, expanded, pending, sending, sent, failed, given_up or skipped. */
+  /** planned, expanded, pending, sending, sent, failed, given_up, skipped, held (for a digest) or digested. */
   status: string;
   /** Finished attempts. */
   attempts: number;

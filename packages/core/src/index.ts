@@ -78,6 +78,7 @@ export type {
   ApprovalNotification,
   ApprovalNotificationType,
   ApprovalNotificationLinks,
+  ApprovalDigest,
   ApprovalRequestView,
 } from './contracts/notifier.js';
 export { findModelProviderProblems, isModelProvider, joinUrl, modelProviderContractVersion, modelWireFormats } from './contracts/model-provider.js';

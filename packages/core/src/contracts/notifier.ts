@@ -96,6 +96,20 @@ export interface ApprovalNotification {
   recipient: { userId: string; name: string; email: string } | null;
   /** Single-use decision links personal to `recipient`; approve and deny are null for `approval.resolved`. */
   links: ApprovalNotificationLinks;
+  /**
+   * Flood control: present on an `approval.requested` notification that
+   * stands for several requests held back for this recipient (only sent to
+   * notifiers with `digests: true`). `request` and `links` are the first item's.
+   */
+  digest?: ApprovalDigest;
+}
+
+/** Several pending requests sent to one approver as one message. */
+export interface ApprovalDigest {
+  /** The requests still pending, oldest first, each with the recipient's links (at most 50). */
+  items: Array<{ request: ApprovalRequestView; links: ApprovalNotificationLinks }>;
+  /** How many requests the digest stands for (more than `items.length` when cut). */
+  total: number;
 }
 
 /** What a notifier receives besides the notification. */
@@ -209,6 +223,12 @@ export interface Notifier {
    */
   audience?: 'approvers' | 'channel';
   /**
+   * Whether the notifier shows a digest (`notification.digest`): when an
+   * agent floods an approver, the engine then sends one message listing the
+   * requests instead of one each. @default false
+   */
+  digests?: boolean;
+  /**
    * Delivers one notification; resolves when the channel accepted it (with a
    * receipt naming the message when it can be edited later), rejects to have
    * it retried (or with `NotifierError { retryable: false }` to fail it).
@@ -253,6 +273,7 @@ export function findNotifierProblems(value: unknown): string[] {
   if (typeof candidate.id !== 'string' || candidate.id.length === 0) problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
   if (candidate.version !== notifierContractVersion) problems.push(`"version" must be ${notifierContractVersion} (got ${describeValue(candidate.version)})`);
   if (typeof candidate.notify !== 'function') problems.push(`"notify" must be a function`);
+  if (candidate.digests !== undefined && typeof candidate.digests !== 'boolean') problems.push(`"digests" must be a boolean when present (got ${describeValue(candidate.digests)})`);
   if (candidate.update !== undefined && typeof candidate.update !== 'function') problems.push(`"update" must be a function when present (got ${describeValue(candidate.update)})`);
   if (candidate.audience !== undefined && candidate.audience !== 'approvers' && candidate.audience !== 'channel') {
     problems.push(`"audience" must be "approvers" or "channel" (got ${describeValue(candidate.audience)})`);

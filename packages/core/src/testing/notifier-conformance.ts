@@ -225,6 +225,22 @@ export function notifierConformance<C extends NotifierTestChannel>(options: Noti
       expect(classifyNotifierFailure(await pending).retryable).toBe(true);
     });
 
+    it('shows every request of a digest when it declares digests, with each one’s links', async () => {
+      if (!context.notifier.digests) return void expect(context.notifier.digests ?? false).toBe(false);
+      const items = ['deploy_api', 'drop_table', 'rotate_keys'].map((name, index) =>
+        notification({ request: { id: `apr_conformance_digest_${index}`, tool: { name, definitionHash: null } } }),
+      );
+      const sent = { ...items[0]!, digest: { items: items.map((item) => ({ request: item.request, links: item.links })), total: 7 } };
+      const { messages } = await delivered(() => context.notifier.notify(sent, attempt()));
+      expect(messages).toHaveLength(1);
+      expect(messages[0]!.idempotencyKey).toBe(sent.id);
+      for (const item of items) {
+        expect(messages[0]!.content).toContain(item.request.tool.name);
+        for (const link of [item.links.approve, item.links.view]) if (link) expect(messages[0]!.content).toContain(link);
+      }
+      expect(messages[0]!.content).toContain('7');
+    });
+
     it('leaves the notification unchanged', async () => {
       const sent = notification();
       const snapshot = structuredClone(sent);

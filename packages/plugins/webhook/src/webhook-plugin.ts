@@ -41,6 +41,8 @@ export interface WebhookPayload {
     request: ApprovalNotification['request'];
     recipient: ApprovalNotification['recipient'];
     links: ApprovalNotification['links'];
+    /** Present when flood control sent several requests as one delivery (`request` and `links` are the first item's). */
+    digest?: NonNullable<ApprovalNotification['digest']>;
   };
 }
 
@@ -81,7 +83,7 @@ export function toWebhookPayload(notification: ApprovalNotification): WebhookPay
   return {
     type: notification.type,
     timestamp: new Date(eventTime(notification)).toISOString(),
-    data: { request: notification.request, recipient: notification.recipient, links: notification.links },
+    data: { request: notification.request, recipient: notification.recipient, links: notification.links, ...(notification.digest ? { digest: notification.digest } : {}) },
   };
 }
 
@@ -122,6 +124,7 @@ export function createWebhookNotifier(options: WebhookOptions): Notifier {
     id: options.id ?? 'webhook',
     version: 1,
     audience: options.audience ?? 'approvers',
+    digests: true,
     async notify(notification, context) {
       if (!events.has(notification.type)) return;
       const body = JSON.stringify(toWebhookPayload(notification));
