@@ -59,6 +59,19 @@ describe('<preloop-dashboard>', () => {
     await waitFor(() => number(dashboard, 'sessions') === sessions);
   });
 
+  it('shows the kill switch turned on and off elsewhere without a reload (the server announces it as an audit record)', async () => {
+    const client = ownerClient();
+    const dashboard = await mount('preloop-dashboard', { client });
+    await waitFor(() => value(dashboard, 'system') === 'Operational');
+    try {
+      await client.system.activateKillSwitch('dashboard live test', ['flows']);
+      await waitFor(() => value(dashboard, 'system') === 'Kill switch on', { message: 'the system card follows the kill switch live' });
+    } finally {
+      await client.system.deactivateKillSwitch(['flows']);
+    }
+    await waitFor(() => value(dashboard, 'system') === 'Operational');
+  });
+
   it('shows today’s spend going up as models are called through the gateway', async () => {
     expect(seed.gatewayError, 'the seeded model calls went through the gateway').toBeNull();
     const dashboard = await mount('preloop-dashboard', { client: ownerClient() });

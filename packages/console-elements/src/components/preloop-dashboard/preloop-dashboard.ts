@@ -129,10 +129,9 @@ export class PreloopDashboard extends PreloopElement {
     this.live.on(['session-started', 'session-ended'], () => void this.sessionsTask.run());
     this.live.on(['approval-created', 'approval-updated'], () => void this.approvalsTask.run());
     this.live.on(['gateway-usage-recorded'], debounce(() => void this.spendTask.run(), 1000));
-    this.live.on(['kill-switch-changed'], () => void this.systemTask.run());
     this.live.on(['audit-recorded'], (event) => this.onAudit(event));
     this.live.on(['reconnected'], () => this.loadAll());
-    this.live.on(['user-changed', 'team-changed', 'policy-changed'], () => void this.loadReadiness());
+    this.live.on(['user-changed', 'team-changed'], () => void this.loadReadiness());
   }
 
   protected override clientChanged(_client: PreloopClient): void {
@@ -184,6 +183,9 @@ export class PreloopDashboard extends PreloopElement {
     const prefix = this.toolCallAction.endsWith('*') ? this.toolCallAction.slice(0, -1) : null;
     const matches = prefix !== null ? event.action.startsWith(prefix) : event.action === this.toolCallAction;
     if (matches && this.toolCallsTask.value) this.liveToolCalls += 1;
+    // The kill switch and policy announce their changes as audit records only.
+    if (event.action.startsWith('kill-switch.')) void this.systemTask.run();
+    if (event.action === 'policy.apply') void this.loadReadiness();
     if (this.recentTimer) return;
     this.recentTimer = setTimeout(() => {
       this.recentTimer = null;

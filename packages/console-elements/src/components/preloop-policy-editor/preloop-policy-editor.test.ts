@@ -51,6 +51,15 @@ describe('<preloop-policy-editor>', () => {
     expect(textOf(decision)).toContain('Workflow: admins');
   });
 
+  it('lists a version applied elsewhere without a reload (the server announces it as an audit record)', async () => {
+    const client = ownerClient();
+    const editor = await mount('preloop-policy-editor', { client });
+    await waitFor(() => query(editor, '[data-valid="true"]'));
+    const active = await client.policy.active();
+    const applied = await client.policy.apply(active.source, 'Applied from another tab');
+    await waitFor(() => textOf(query(editor, `li[data-version="${applied.version}"]`)).includes('Applied from another tab'), { message: 'the new version appears live' });
+  });
+
   it('diffs, applies as a new version with a comment, and rolls back', async () => {
     const client = ownerClient();
     const before = await client.policy.active();

@@ -63,7 +63,11 @@ export class PreloopPolicyEditor extends PreloopElement {
 
   constructor() {
     super();
-    this.live.on(['policy-changed', 'reconnected'], () => void this.loadVersions());
+    // The server announces a new policy version as its audit record (`policy.apply`, rollbacks included).
+    this.live.on(['audit-recorded'], (event) => {
+      if (event.action === 'policy.apply') void this.loadVersions();
+    });
+    this.live.on(['reconnected'], () => void this.loadVersions());
   }
 
   protected override clientChanged(_client: PreloopClient): void {

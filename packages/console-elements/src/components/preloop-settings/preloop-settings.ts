@@ -67,7 +67,11 @@ export class PreloopSettings extends PreloopElement {
 
   constructor() {
     super();
-    this.live.on(['user-changed', 'team-changed', 'api-key-changed', 'kill-switch-changed', 'reconnected'], () => void this.load());
+    this.live.on(['user-changed', 'team-changed', 'api-key-changed', 'reconnected'], () => void this.load());
+    // The kill switch and policy announce their changes as audit records only.
+    this.live.on(['audit-recorded'], (event) => {
+      if (event.action.startsWith('kill-switch.')) void this.load();
+    });
   }
 
   protected override clientChanged(_client: PreloopClient): void {
