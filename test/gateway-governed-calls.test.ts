@@ -10,7 +10,7 @@ import { definePlugin } from '@preloop/core';
 import { testDialects } from '@preloop/core/testing';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
+import { openAICanaryKey, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
 const explanation = { scope: 'plugin:model-guard', rule: null };
 
@@ -80,6 +80,24 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('go
     expect(successes.length - before).toBe(2);
     const usageIds = successes.slice(0, 2).map((record) => record.data.usageId);
     expect(new Set(usageIds).size).toBe(2);
+  });
+
+  it('gives a call answered by a fallback one audit record (the answering attempt), while each attempt keeps its usage record', async () => {
+    const runtime = harness.preloop.service('gateway');
+    await runtime.models.create(harness.preloop.accountId, { alias: 'shaky', provider: 'openai', model: 'shaky-model', baseUrl: `${harness.upstream.url}/v1`, apiKey: openAICanaryKey, fallback: 'gpt-mock' }, { type: 'system' });
+    harness.upstream.handle = (request) => (request.body?.model === 'shaky-model' ? { status: 503, json: { error: { message: 'down', type: 'server_error' } } } : undefined);
+    try {
+      const answer = await client.chat.completions.create({ model: 'shaky', messages: ask('hello') });
+      expect(answer.choices[0]!.message.content).toBe('Hello from the mock OpenAI upstream.');
+    } finally {
+      harness.upstream.handle = null;
+    }
+    await harness.flush();
+    const attempts = await runtime.db.selectFrom('gateway_usage').select(['id', 'alias', 'status', 'fallback_from']).where('account_id', '=', harness.preloop.accountId).where((eb) => eb.or([eb('alias', '=', 'shaky'), eb('fallback_from', '=', 'shaky')])).execute();
+    expect(attempts.map((attempt) => [attempt.alias, attempt.status]).sort()).toEqual([['gpt-mock', 'success'], ['shaky', 'upstream_error']]);
+    const usageIds = new Set(attempts.map((attempt) => attempt.id));
+    const audited = (await auditOf()).filter((record) => usageIds.has(record.data.usageId as string));
+    expect(audited.map((record) => [record.targetId, record.outcome])).toEqual([['gpt-mock', 'success']]);
   });
 
   it('stops model calls while the kill switch is on, before reading the request or calling upstream', async () => {
