@@ -2,6 +2,7 @@ import { definePlugin, PreloopError, type ApprovalProvider, type Preloop } from 
 import { approvalAdminRoutes } from './admin-routes.js';
 import { approvalArgumentsRoute } from './arguments-route.js';
 import { approvalDeliveriesRoute } from './delivery-routes.js';
+import { notificationPreferenceRoutes } from './preference-routes.js';
 import { registerApprovalMetrics } from './approval-metrics.js';
 import { buildApprovalEngine, type ApprovalEngine } from './create-approval-engine.js';
 import type { EngineContext } from './engine-context.js';
@@ -67,6 +68,7 @@ export function approvals(options: ApprovalsOptions = {}) {
       ...approvalAdminRoutes(current, { publicUrl: resolved.publicUrl }),
       approvalArgumentsRoute(currentContext),
       approvalDeliveriesRoute(current),
+      ...notificationPreferenceRoutes(current, currentContext),
       ...decisionLinkRoutes(current, currentContext),
     ],
     async init(preloop: Preloop): Promise<ApprovalEngine> {

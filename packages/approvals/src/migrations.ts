@@ -138,4 +138,31 @@ export const approvalMigrations: PreloopMigration[] = defineMigrations([
       await db.schema.createIndex('approval_deliveries_due').on('approval_deliveries').columns(['status', 'next_attempt_at']).execute();
     },
   },
+  {
+    // Per-approver notification preferences: muted notifiers, quiet hours, digests.
+    name: '0004-notification-preferences',
+    async up({ db, dialect }) {
+      const types = columnTypes(dialect);
+      await db.schema
+        .createTable('approval_notification_preferences')
+        .addColumn('account_id', 'text', (column) => column.notNull())
+        .addColumn('user_id', 'text', (column) => column.notNull())
+        .addColumn('preferences', types.json, (column) => column.notNull())
+        .addColumn('updated_at', types.bigint, (column) => column.notNull())
+        .addPrimaryKeyConstraint('approval_notification_preferences_pk', ['account_id', 'user_id'])
+        .execute();
+    },
+  },
+  {
+    // The AI reviewer: votes say who cast them (a user or the AI, with its confidence); a request says when its review is due (a lease while it runs).
+    name: '0005-ai-reviewer',
+    async up({ db, dialect }) {
+      const types = columnTypes(dialect);
+      await db.schema.alterTable('approval_votes').addColumn('approver_type', 'text', (column) => column.notNull().defaultTo('user')).execute();
+      await db.schema.alterTable('approval_votes').addColumn('confidence', 'real').execute();
+      await db.schema.alterTable('approval_requests').addColumn('ai_review_due_at', types.bigint).execute();
+      await db.schema.alterTable('approval_requests').addColumn('ai_review_attempts', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('approval_requests_status_ai_review').on('approval_requests').columns(['status', 'ai_review_due_at']).execute();
+    },
+  },
 ]);

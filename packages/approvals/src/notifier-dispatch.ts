@@ -2,6 +2,7 @@ import { classifyNotifierFailure, PreloopError, type ApprovalNotification, type 
 import { workflowFactors } from '@preloop/core/internal';
 import { sql, type Kysely } from 'kysely';
 import { mintDecisionLink } from './decision-links.js';
+import { quietHoursEnd, readNotificationPreferences } from './notification-preferences.js';
 import { digestItemLimit, digestKeyPrefix, heldForDigest, holdForDigest, overDigestLimit, settleHeld } from './delivery-digest.js';
 import { enqueueNotification, expandDelivery, linksBinding } from './delivery-outbox.js';
 import { addTimeline, engineActor, readRequest, runEffects, writeTransaction, type EngineContext } from './engine-context.js';
@@ -157,7 +158,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       await finish(planned, request, 'skipped', null, null);
       return;
     }
-    const children = expandDelivery(context, planned, await recipientsOf(request, type, await recipientFilter(planned)));
+    const children = expandDelivery(context, planned, await recipientsOf(request, type, planned.notifier_id, await recipientFilter(planned)));
     await writeTransaction(context, async (trx) => {
       if (children.length > 0) {
         await trx
@@ -224,7 +225,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     again = true;
   }
 
-  async function recipientsOf(row: ApprovalRequestRow, type: ApprovalNotificationType, include: (userId: string) => boolean) {
+  async function recipientsOf(row: ApprovalRequestRow, type: ApprovalNotificationType, notifierId: string, include: (userId: string) => boolean) {
     const workflow = workflowOf(row);
     const sets: ApproverSet[] =
       type === 'approval.escalated'
@@ -235,7 +236,13 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
           ? [...workflowFactors(workflow).map((factor) => factor.approvers), workflow.escalation.approvers]
           : workflowFactors(workflow).map((factor) => factor.approvers);
     const excluded = workflow.separationOfDuties ? (JSON.parse(row.excluded_user_ids) as string[]) : [];
-    const users = (await context.directory.recipients(row.account_id, sets, excluded, options.maxRecipients)).filter((user) => include(user.userId));
+    const users = [];
+    for (const user of await context.directory.recipients(row.account_id, sets, excluded, options.maxRecipients)) {
+      if (!include(user.userId)) continue;
+      // An approver who muted this notifier gets nothing from it.
+      if ((await readNotificationPreferences(context, row.account_id, user.userId)).mutedNotifiers.includes(notifierId)) continue;
+      users.push(user);
+    }
     const deliveries = [];
     for (const user of users) {
       let links: ApprovalNotificationLinks = { ...noLinks, view: options.consoleUrl(row.id) };
@@ -257,9 +264,13 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     const type = row.type as ApprovalNotificationType;
     if (type !== 'approval.resolved' && request.status !== 'pending') return finish(row, request, 'skipped', null, null);
     if (type === 'approval.resolved' && row.recipient_key === '*' && chain.includes(row.notifier_id) && !(await reached(row))) return finish(row, request, 'skipped', null, null);
-    if (options.digest && notifier.digests && type === 'approval.resolved' && row.recipient && (await digestedNotice(row))) return finish(row, request, 'skipped', null, null);
-    if (options.digest && notifier.digests && type === 'approval.requested' && row.recipient && (await overDigestLimit(context, row, options.digest))) {
-      await holdForDigest(context, row, options.digest);
+    const preferences = row.recipient ? await readNotificationPreferences(context, row.account_id, row.recipient_key) : null;
+    const quietUntil = quietHoursEnd(preferences?.quietHours ?? null, context.now());
+    if (quietUntil !== null) return postpone(row, quietUntil);
+    const digests = options.digest && notifier.digests && preferences?.digest !== false ? options.digest : null;
+    if (digests && type === 'approval.resolved' && (await digestedNotice(row))) return finish(row, request, 'skipped', null, null);
+    if (digests && type === 'approval.requested' && (await overDigestLimit(context, row, digests))) {
+      await holdForDigest(context, row, digests);
       again = true;
       return;
     }
@@ -272,6 +283,16 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     };
     const previous = type !== 'approval.requested' && notifier.update ? await earlierMessage(row) : null;
     await attemptAndRecord(row, request, notifier, notification, previous);
+  }
+
+  /** Quiet hours: the delivery waits, unattempted, until they end. */
+  async function postpone(row: ApprovalDeliveryRow, until: number): Promise<void> {
+    await db
+      .updateTable('approval_deliveries')
+      .set({ status: 'pending', next_attempt_at: until, lease_owner: null, lease_expires_at: null, updated_at: context.now() })
+      .where('id', '=', row.id)
+      .where('lease_owner', '=', context.instanceId)
+      .execute();
   }
 
   function linksOf(row: ApprovalDeliveryRow): ApprovalNotificationLinks {

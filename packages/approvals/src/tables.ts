@@ -64,6 +64,10 @@ export interface ApprovalRequestRow {
   /** 1 when the claimed tool declared itself idempotent: a lapsed lease makes it claimable again. */
   execution_idempotent: number;
   executed_at: number | null;
+  /** When the AI reviewer must (re)run; while it runs, the end of its lease; NULL when there is none or it answered. */
+  ai_review_due_at: number | null;
+  /** AI review attempts started (a restart mid-review starts another; after 3 the fallback applies). */
+  ai_review_attempts: number;
 }
 
 /** One approver's vote: UNIQUE (request_id, approver_id), so it counts once. */
@@ -76,9 +80,13 @@ export interface ApprovalVoteRow {
   decision: string;
   comment: string | null;
   answer: string | null;
-  /** Where it came from: api, link, slack, push… */
+  /** Where it came from: api, link, slack, push… (`ai` for the AI reviewer). */
   channel: string;
   created_at: number;
+  /** `user`, or `ai` for the AI reviewer's vote (never counted toward quorum, factors or separation of duties). */
+  approver_type: string;
+  /** The AI reviewer's confidence (0..1); NULL for a user's vote. */
+  confidence: number | null;
 }
 
 /** One entry of a request's timeline. */
@@ -143,6 +151,14 @@ export interface ApprovalDeliveryRow {
   sent_at: number | null;
 }
 
+/** One approver's notification preferences (JSON of `NotificationPreferences`). */
+export interface ApprovalNotificationPreferencesRow {
+  account_id: string;
+  user_id: string;
+  preferences: string;
+  updated_at: number;
+}
+
 /**
  * The approval engine's tables, with the kernel's (so `preloop.db.withTables<ApprovalTables>()`
  * is a `Kysely<ApprovalTables>`).
@@ -153,4 +169,5 @@ export type ApprovalTables = KernelTables & {
   approval_events: ApprovalEventRow;
   approval_links: ApprovalLinkRow;
   approval_deliveries: ApprovalDeliveryRow;
+  approval_notification_preferences: ApprovalNotificationPreferencesRow;
 };
