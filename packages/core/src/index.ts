@@ -186,6 +186,12 @@ export type { FileAnchorSinkOptions } from './audit/anchor-file.js';
 export { createWebhookAnchorSink } from './audit/anchor-webhook.js';
 export type { WebhookAnchorSinkOptions } from './audit/anchor-webhook.js';
 export type { AnchorExportResult } from './audit/anchor-export.js';
+export { auditSegmentFormat } from './audit/audit-archive.js';
+export type { AuditArchiveResult, AuditArchiveWriter, AuditSegmentHeader } from './audit/audit-archive.js';
+export { verifyAuditArchive } from './audit/audit-archive-verify.js';
+export type { AuditArchiveReport, AuditArchiveBreakReason, AuditArchiveKey } from './audit/audit-archive-verify.js';
+export { archiveFileName, createArchiveFileWriter, readArchiveFile } from './audit/archive-file.js';
+export type { AuditTrailArchiveOptions } from './audit/audit-trail.js';
 
 export { createSecretStore } from './secrets/secret-store.js';
 export type { SecretStore, SecretStoreOptions, SecretInfo } from './secrets/secret-store.js';

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { postgresPoolOf, sqliteConnectionOf, type DialectName } from '../storage/database.js';
 import type { KernelTables } from '../storage/schema.js';
 import { createAnchorExporter, type AnchorExportResult } from './anchor-export.js';
+import { archiveAuditRecords, type AuditArchiveResult, type AuditArchiveWriter } from './audit-archive.js';
 import type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
 import { appendAuditBatch, inWriteTransaction, signHeadCheckpoint, type AuditHead } from './audit-append.js';
 import { appendAuditBatchAtHead, postgresAppendChunk } from './audit-append-postgres.js';
@@ -61,6 +62,16 @@ export interface AuditTrailVerifyOptions extends Omit<AuditVerifyOptions, 'ancho
   anchor?: readonly AnchoredCheckpoint[] | AuditAnchorSink | false;
 }
 
+/** Options of {@link AuditTrail.archive}. */
+export interface AuditTrailArchiveOptions {
+  /** The account to archive. @default every account with records */
+  accountId?: string;
+  /** Archive records written before this time, or up to this position; the cut is the last signed checkpoint at or before it. */
+  before: Date | number;
+  /** Where each segment goes (see `createArchiveFileWriter`); it resolves once the segment is durably stored. */
+  write: AuditArchiveWriter;
+}
+
 /** A signed checkpoint. */
 export interface AuditCheckpoint {
   id: string;
@@ -107,6 +118,15 @@ export interface AuditTrail {
    * resolves when done (failures are logged and retried later, never thrown).
    */
   exportAnchors(): Promise<AnchorExportResult>;
+  /**
+   * Archive-then-prune: per account, exports the records up to the last
+   * checkpoint at or before `before` as a self-verifying segment to `write`,
+   * and once it is stored deletes them, keeping a boundary (that checkpoint's
+   * position and hash) that verification starts from. Records an
+   * `audit.archive` record per segment. Resolves with what was archived
+   * (empty when nothing was due); `CONFLICT` when a chain does not verify.
+   */
+  archive(options: AuditTrailArchiveOptions): Promise<AuditArchiveResult[]>;
   /** Waits for pending appends (and sink deliveries, up to 5 s), then refuses new records. */
   close(): Promise<void>;
 }
@@ -275,6 +295,29 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       }
     },
     exportAnchors: () => exporter.flush(),
+    async archive(archiveOptions) {
+      // Anchors receive the checkpoints first, so an anchor never misses one that is about to be pruned.
+      await exporter.flush();
+      const accountIds =
+        archiveOptions.accountId !== undefined
+          ? [archiveOptions.accountId]
+          : (await db.selectFrom('audit_heads').select('account_id').orderBy('account_id').execute()).map((row) => row.account_id);
+      const results: AuditArchiveResult[] = [];
+      for (const accountId of accountIds) {
+        const result = await archiveAuditRecords(db, signer, { accountId, before: archiveOptions.before, write: archiveOptions.write });
+        if (!result) continue;
+        results.push(result);
+        await this.record({
+          accountId,
+          actor: { type: 'system' },
+          action: 'audit.archive',
+          target: { type: 'audit_segment', id: `${result.firstSeq}-${result.lastSeq}` },
+          outcome: 'success',
+          data: { firstSeq: result.firstSeq, lastSeq: result.lastSeq, lastHash: result.lastHash, records: result.records, segmentSha256: result.sha256 },
+        });
+      }
+      return results;
+    },
     async close() {
       closed = true;
       for (let pending = [...queues.values()].flatMap((queue) => (queue.running ? [queue.running] : [])); pending.length > 0; ) {
@@ -316,4 +359,5 @@ export type { AuditQuery } from './audit-query.js';
 export type { AuditBreak, AuditBreakReason, AuditVerifyOptions, AuditVerifyReport } from './audit-verify.js';
 export type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
 export type { AnchorExportResult } from './anchor-export.js';
+export type { AuditArchiveResult, AuditArchiveWriter, AuditSegmentHeader } from './audit-archive.js';
 export type { CheckpointPublicKey } from './checkpoints.js';

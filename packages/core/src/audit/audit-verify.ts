@@ -53,6 +53,12 @@ export interface AuditVerifyReport {
   anchored?: number;
   /** The seq of the chain head (0 for an empty chain). */
   headSeq: number;
+  /**
+   * When records were archived and pruned: the last pruned position and its
+   * hash. Verification started after it; the archived segment ending there
+   * must end with this hash (see `verifyAuditArchive`).
+   */
+  boundary?: { seq: number; hash: string };
   /** The first break, when not ok. */
   firstBroken?: AuditBreak;
   /** How long verification took. */
@@ -105,16 +111,29 @@ export async function verifyAuditChain(
   const started = performance.now();
   const pageSize = Math.max(1, options.pageSize ?? 5000);
   const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('account_id', '=', accountId).executeTakeFirst();
+  // Records up to the archive boundary were exported and pruned (or are being pruned): the chain starts after it.
+  const boundaryRow = await db.selectFrom('audit_boundaries').select(['seq', 'hash']).where('account_id', '=', accountId).executeTakeFirst();
+  const boundary = boundaryRow ? { seq: Number(boundaryRow.seq), hash: boundaryRow.hash } : null;
+  const boundarySeq = boundary?.seq ?? 0;
   const { total } = await db
     .selectFrom('audit_records')
     .select((eb) => eb.fn.countAll<number | string>().as('total'))
     .where('account_id', '=', accountId)
+    .where('seq', '>', boundarySeq)
     .executeTakeFirstOrThrow();
-  const checkpointRows = await db.selectFrom('audit_checkpoints').selectAll().where('account_id', '=', accountId).orderBy('seq').orderBy('id').execute();
+  const checkpointRows = await db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('seq', '>=', boundarySeq)
+    .orderBy('seq')
+    .orderBy('id')
+    .execute();
   const checkpointEvery = Math.max(0, Math.trunc(options.checkpointEvery ?? 0));
   const anchorBySeq = new Map<number, AnchoredCheckpoint[]>();
   for (const anchored of options.anchor ?? []) {
-    if (anchored.accountId !== accountId) continue;
+    // Anchored checkpoints before the boundary sign archived records: the archive's verification checks them.
+    if (anchored.accountId !== accountId || anchored.seq < boundarySeq) continue;
     const list = anchorBySeq.get(anchored.seq) ?? [];
     list.push(anchored);
     anchorBySeq.set(anchored.seq, list);
@@ -129,9 +148,9 @@ export async function verifyAuditChain(
   let checked = 0;
   let checkpoints = 0;
   let anchoredMatched = 0;
-  let lastCheckpointSeq = 0;
-  let expected = 1;
-  let prevHash = genesisHash;
+  let lastCheckpointSeq = boundarySeq;
+  let expected = boundarySeq + 1;
+  let prevHash = boundary?.hash ?? genesisHash;
   let lastId: string | null = null;
   const report = (firstBroken?: AuditBreak): AuditVerifyReport => ({
     ok: firstBroken === undefined,
@@ -140,6 +159,7 @@ export async function verifyAuditChain(
     checkpoints,
     ...(options.anchor ? { anchored: anchoredMatched } : {}),
     headSeq: head ? Number(head.seq) : 0,
+    ...(boundary ? { boundary } : {}),
     ...(firstBroken ? { firstBroken } : {}),
     durationMs: Math.round(performance.now() - started),
   });
@@ -151,7 +171,7 @@ export async function verifyAuditChain(
     }
     return undefined;
   };
-  const checkAnchor = (seq: number, hash: string, id: string): AuditBreak | undefined => {
+  const checkAnchor = (seq: number, hash: string, id: string | null): AuditBreak | undefined => {
     for (const anchored of anchorBySeq.get(seq) ?? []) {
       if (signer.knows(anchored.keyId) && !signer.verify({ accountId, seq, hash: anchored.hash }, anchored.keyId, anchored.signature)) {
         return { seq, id, reason: 'anchor_mismatch', message: `The anchored checkpoint ${anchored.id} at position ${seq} has an invalid signature (the anchor was altered).` };
@@ -177,7 +197,20 @@ export async function verifyAuditChain(
     page.catch(() => {}); // A prefetched page may be abandoned at a break; its error surfaces when awaited.
     return page;
   };
-  let nextPage: Promise<AuditRow[]> | null = fetchPage(1);
+  if (boundary) {
+    // The boundary must be the position and hash a checkpoint signed (a moved or rewritten boundary is not).
+    if (!(checkpointsBySeq.get(boundarySeq) ?? []).some((checkpoint) => checkpoint.hash === boundary.hash)) {
+      return report({
+        seq: boundarySeq,
+        id: null,
+        reason: 'bad_checkpoint',
+        message: `The archive boundary at position ${boundarySeq} is not signed by a checkpoint at that position (the boundary or its checkpoint was changed or deleted).`,
+      });
+    }
+    const broken = checkCheckpoints(boundarySeq, boundary.hash, null) ?? checkAnchor(boundarySeq, boundary.hash, null);
+    if (broken) return report(broken);
+  }
+  let nextPage: Promise<AuditRow[]> | null = fetchPage(boundarySeq + 1);
   while (nextPage) {
     const rows: AuditRow[] = await nextPage;
     // Read the next page while this one is hashed (PostgreSQL overlaps the two).

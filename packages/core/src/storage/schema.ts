@@ -127,6 +127,8 @@ export type KernelTables = {
   };
   /** Which checkpoint (id and signature) each audit anchor sink has received. */
   audit_anchor_exports: { sink: string; checkpoint_id: string; signature: string; exported_at: number };
+  /** Per account, the last audit record archived and pruned (migration 0008-audit-boundaries); verification starts after it. */
+  audit_boundaries: { account_id: string; seq: number; hash: string; checkpoint_id: string; archived_at: number };
   kernel_state: { account_id: string; key: string; value: string; updated_at: number };
   /** Fixed-window counters shared by every instance (login throttle, gateway limits); UNLOGGED on PostgreSQL (migration 0006-shared-counters). */
   rate_limit_counters: { key: string; window_start: number; count: number; expires_at: number };

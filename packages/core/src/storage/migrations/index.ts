@@ -6,6 +6,7 @@ import { governanceMigration } from './0004-governance.js';
 import { auditAnchorsMigration } from './0005-audit-anchors.js';
 import { sharedCountersMigration } from './0006-shared-counters.js';
 import { sessionTaintMigration } from './0007-session-taint.js';
+import { auditBoundariesMigration } from './0008-audit-boundaries.js';
 
 /** The kernel's own migrations, in order. */
-export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, auditAnchorsMigration, sharedCountersMigration, sessionTaintMigration];
+export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, auditAnchorsMigration, sharedCountersMigration, sessionTaintMigration, auditBoundariesMigration];
