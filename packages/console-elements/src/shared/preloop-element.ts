@@ -119,7 +119,8 @@ export class PreloopElement extends LitElement {
    * state. A failure is reported (a `preloop-request-failed` event; a 401 shows
    * the signed-out state) unless the server lacks the route (a plugin that is
    * not installed). While a run is pending the last value stays, so live
-   * refreshes do not flash. Render it with {@link PreloopElement.renderLoad}.
+   * refreshes do not flash. `load` may answer `initialState` (from `@lit/task`) to leave the
+   * task as it is. Render it with {@link PreloopElement.renderLoad}.
    *
    * @example
    * ```ts
@@ -128,7 +129,7 @@ export class PreloopElement extends LitElement {
    */
   protected loadTask<T, const A extends readonly unknown[] = readonly []>(
     action: string,
-    load: (api: PreloopClient, args: A, signal: AbortSignal) => Promise<T>,
+    load: (api: PreloopClient, args: A, signal: AbortSignal) => Promise<T | typeof initialState>,
     args?: () => A,
   ): Task<readonly unknown[], T> {
     return new Task<readonly unknown[], T>(this, {

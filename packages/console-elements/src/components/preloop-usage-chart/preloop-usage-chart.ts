@@ -1,3 +1,4 @@
+import { initialState, TaskStatus } from '@lit/task';
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 
@@ -14,6 +15,8 @@ import { themeStyles } from '../../shared/theme.js';
 import { usageChartStyles } from './preloop-usage-chart.styles.js';
 
 
+
+const noPoints: UsagePoint[] = [];
 /** uPlot (the largest dependency), fetched on the first draw: a page without a chart never loads it. */
 let uplotModule: Promise<typeof uPlot> | null = null;
 const loadUplot = () => (uplotModule ??= import('uplot').then((module) => module.default));
@@ -84,32 +87,34 @@ export class PreloopUsageChart extends PreloopElement {
   /** Show the per-group totals table under the chart. */
   @property({ type: Boolean, attribute: 'show-table' }) showTable = false;
 
-  @state() private fetched: UsagePoint[] = [];
-  @state() private phase: 'loading' | 'ready' | 'off' | 'error' = 'loading';
+  /** The fetched points (none when `points` is given). */
+  private readonly usageTask = this.loadTask(
+    'load usage',
+    async (api, [groupBy, days, given]) => (given ? initialState : this.fetchPoints(api, groupBy, days)),
+    () => [this.groupBy, this.days, this.points !== undefined] as const,
+  );
+  /** What the last draw showed, so a new value (which no property names) draws again. */
+  private drawn: { points: UsagePoint[]; phase: string } | null = null;
   @state() private hoverIndex: number | null = null;
   private plot: uPlot | null = null;
   private drawing = 0;
   private resize: ResizeObserver | null = null;
-  private generation = 0;
 
   constructor() {
     super();
-    this.live.on(['gateway-usage-recorded', 'reconnected'], debounce(() => void this.load(true), 2000));
+    this.live.on(['gateway-usage-recorded', 'reconnected'], debounce(() => void this.load(), 2000));
   }
 
   /** The points shown. */
   get shown(): UsagePoint[] {
-    return this.points ?? this.fetched;
+    return this.points ?? this.usageTask.value ?? noPoints;
   }
 
-  protected override clientChanged(_client: PreloopClient): void {
-    if (!this.points) void this.load();
-  }
-
-  protected override willUpdate(changed: PropertyValues): void {
-    super.willUpdate(changed);
-    if (this.hasUpdated && !this.points && (changed.has('groupBy') || changed.has('days'))) void this.load();
-    if (changed.has('points') && this.points) this.phase = 'ready';
+  /** `ready` with points to show, else why not: still `loading`, `off` (no gateway on the server) or `error`. */
+  private get phase(): 'loading' | 'ready' | 'off' | 'error' {
+    if (this.points || this.usageTask.value) return 'ready';
+    if (this.usageTask.status === TaskStatus.ERROR) return isRouteMissing(this.usageTask.error) ? 'off' : 'error';
+    return 'loading';
   }
 
   override disconnectedCallback(): void {
@@ -121,47 +126,33 @@ export class PreloopUsageChart extends PreloopElement {
   }
 
   /** Fetches the range again. */
-  async load(quiet = false): Promise<void> {
-    const api = this.api;
-    if (!api || this.points) return;
-    const generation = ++this.generation;
-    if (!quiet) this.phase = 'loading';
-    try {
-      const today = utcDayStart(Date.now());
-      const from = today - (this.days - 1) * day;
-      let points: UsagePoint[];
-      if (this.groupBy === 'day') {
-        const summary = await api.models.usage({ groupBy: 'day', from, to: today + day });
-        points = summary.rows.map((row) => ({ ...this.toPoint(row, Number(row.key)), group: 'total', label: 'All models' }));
-      } else {
-        const starts = Array.from({ length: this.days }, (_, index) => from + index * day);
-        const [summaries, names] = await Promise.all([Promise.all(starts.map((start) => api.models.usage({ groupBy: this.groupBy, from: start, to: start + day }))), this.groupNames(api)]);
-        points = summaries.flatMap((summary, index) =>
-          summary.rows.map((row) => {
-            const point = this.toPoint(row, starts[index]!);
-            point.label = row.key === null ? (this.groupBy === 'agent' ? 'No agent' : this.groupBy === 'key' ? 'No API key' : 'Unknown') : (names.get(row.key) ?? row.key);
-            return point;
-          }),
-        );
-      }
-      if (generation !== this.generation) return;
-      this.fetched = points;
-      this.phase = 'ready';
-    } catch (error) {
-      if (generation !== this.generation) return;
-      if (isRouteMissing(error)) this.phase = 'off';
-      else {
-        this.reportError('load usage', error);
-        this.phase = 'error';
-      }
+  async load(): Promise<void> {
+    if (!this.points) await this.rerun(this.usageTask);
+  }
+
+  private async fetchPoints(api: PreloopClient, groupBy: UsageGroupBy, days: number): Promise<UsagePoint[]> {
+    const today = utcDayStart(Date.now());
+    const from = today - (days - 1) * day;
+    if (groupBy === 'day') {
+      const summary = await api.models.usage({ groupBy: 'day', from, to: today + day });
+      return summary.rows.map((row) => ({ ...this.toPoint(row, Number(row.key)), group: 'total', label: 'All models' }));
     }
+    const starts = Array.from({ length: days }, (_, index) => from + index * day);
+    const [summaries, names] = await Promise.all([Promise.all(starts.map((start) => api.models.usage({ groupBy, from: start, to: start + day }))), this.groupNames(api, groupBy)]);
+    return summaries.flatMap((summary, index) =>
+      summary.rows.map((row) => {
+        const point = this.toPoint(row, starts[index]!);
+        point.label = row.key === null ? (groupBy === 'agent' ? 'No agent' : groupBy === 'key' ? 'No API key' : 'Unknown') : (names.get(row.key) ?? row.key);
+        return point;
+      }),
+    );
   }
 
   /** Display names of agents and API keys, for their ids. */
-  private async groupNames(api: PreloopClient): Promise<Map<string, string>> {
+  private async groupNames(api: PreloopClient, groupBy: UsageGroupBy): Promise<Map<string, string>> {
     try {
-      if (this.groupBy === 'agent') return new Map((await api.agents.list({ limit: 200 })).items.map((agent) => [agent.id, agent.name]));
-      if (this.groupBy === 'key') return new Map((await api.apiKeys.list({ limit: 200 })).items.map((key) => [key.id, key.name]));
+      if (groupBy === 'agent') return new Map((await api.agents.list({ limit: 200 })).items.map((agent) => [agent.id, agent.name]));
+      if (groupBy === 'key') return new Map((await api.apiKeys.list({ limit: 200 })).items.map((key) => [key.id, key.name]));
     } catch {
       // ids it is
     }
@@ -200,7 +191,11 @@ export class PreloopUsageChart extends PreloopElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (['points', 'fetched', 'phase', 'metric', 'groupBy', 'days'].some((key) => changed.has(key))) void this.draw();
+    const fresh = this.drawn?.points !== this.shown || this.drawn?.phase !== this.phase;
+    if (fresh || ['metric', 'groupBy', 'days'].some((key) => changed.has(key))) {
+      this.drawn = { points: this.shown, phase: this.phase };
+      void this.draw();
+    }
   }
 
   private resolveColor(variable: string): string {
