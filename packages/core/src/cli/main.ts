@@ -4,8 +4,9 @@ import type { CliIo } from './cli-context.js';
 import { commands as baseCommands } from './commands.js';
 import { policyCommands } from './policy-commands.js';
 import { tokenCommand } from './token-command.js';
+import { auditArchiveCommands } from './audit-archive-commands.js';
 
-const commands = [...baseCommands, ...policyCommands, tokenCommand];
+const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, tokenCommand];
 
 /**
  * Runs the `preloop` CLI with `argv` (without the node and script names) and
@@ -17,7 +18,7 @@ const commands = [...baseCommands, ...policyCommands, tokenCommand];
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience'];
+  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience', 'before', 'out', 'public-key'];
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -50,6 +50,8 @@ export const verifyReportSchema = z.object({
   checkpoints: z.number(),
   anchored: z.number().optional(),
   headSeq: z.number(),
+  /** Where archived records end: verification started after this position. */
+  boundary: z.object({ seq: z.number(), hash: z.string() }).optional(),
   firstBroken: z
     .object({
       seq: z.number(),
