@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { isPreloopError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import type { KernelTables } from '../storage/schema.js';
 import { definePlugin } from '../plugins/define-plugin.js';
 import { testSecretKey } from '../testing/create-test-preloop.js';
 import { createPreloop } from './create-preloop.js';
@@ -72,5 +74,21 @@ describe('createPreloop on a SQLite file', () => {
     expect(await second.db.selectFrom('accounts').select('id').execute()).toEqual([{ id: 'acc_default' }]);
     await second.close();
     expect(calls).toEqual(['parent', 'child', 'parent', 'child']);
+  });
+});
+
+describe('preloop.db', () => {
+  it('is typed with the kernel tables; a plugin adds its own with withTables', async () => {
+    const preloop = await createPreloop({ database: ':memory:', logger: silent });
+    try {
+      expectTypeOf(preloop.db).toEqualTypeOf<Kysely<KernelTables>>();
+      // @ts-expect-error a table the kernel does not have needs withTables
+      expect(() => preloop.db.selectFrom('widgets')).not.toThrow();
+      const account = await preloop.db.selectFrom('accounts').select(['id', 'name']).where('id', '=', preloop.accountId).executeTakeFirstOrThrow();
+      expectTypeOf(account).toEqualTypeOf<{ id: string; name: string }>();
+      expect(account).toEqual({ id: 'acc_default', name: 'Default' });
+    } finally {
+      await preloop.close();
+    }
   });
 });
