@@ -94,6 +94,7 @@ describe('the admin API contract with every plugin', () => {
       'GET /approvals': true, 'GET /approvals/readiness': true, 'GET /approvals/:id': true, 'POST /approvals/:id/decide': true,
       'POST /approvals/:id/cancel': true, 'POST /approvals/:id/resolve-execution': true, 'POST /approvals/:id/links': true,
       'GET /approvals/:id/arguments': true, 'GET /approvals/:id/deliveries': true, 'GET /approvals/:id/links/:token': true, 'POST /approvals/:id/links/:token': true,
+      'GET /notification-preferences': true, 'PUT /notification-preferences': true, 'GET /notification-preferences/:userId': true, 'PUT /notification-preferences/:userId': true,
       'GET /mcp-servers': true, 'POST /mcp-servers': true, 'GET /mcp-servers/:id': true, 'PATCH /mcp-servers/:id': true,
       'DELETE /mcp-servers/:id': true, 'POST /mcp-servers/:id/scan': true, 'GET /tools': true, 'GET /tools/:name': true,
       'POST /tools/:name/approve-pin': true, 'GET /tools/:name/stats': true,

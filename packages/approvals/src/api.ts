@@ -27,6 +27,7 @@ import type {
   ResolveExecutionBody,
 } from './api-schemas.js';
 import type { ApprovalDelivery } from './delivery-outbox.js';
+import type { NotificationPreferences } from './notification-preferences.js';
 
 export type { ApprovalRequestView, ArgumentRedaction, FactorTally, ApprovalStatus, ApprovalKind } from '@preloop/core';
 export type {
@@ -53,6 +54,7 @@ export type {
   WorkflowReadinessStatus,
 } from './api-schemas.js';
 export type { ApprovalDelivery, ApprovalDeliveryStatus } from './delivery-outbox.js';
+export type { NotificationPreferences } from './notification-preferences.js';
 
 /**
  * Every route of the approvals plugin, keyed `METHOD /path` (below `/api/v1`):
@@ -69,6 +71,10 @@ export interface ApprovalRoutes {
   'POST /approvals/:id/links': { body: MintLinkBody; response: MintedDecisionLink };
   'GET /approvals/:id/arguments': { response: ApprovalArguments };
   'GET /approvals/:id/deliveries': { response: { items: ApprovalDelivery[] } };
+  'GET /notification-preferences': { response: NotificationPreferences & { userId: string } };
+  'PUT /notification-preferences': { body: NotificationPreferences; response: NotificationPreferences & { userId: string } };
+  'GET /notification-preferences/:userId': { response: NotificationPreferences & { userId: string } };
+  'PUT /notification-preferences/:userId': { body: NotificationPreferences; response: NotificationPreferences & { userId: string } };
   'GET /approvals/:id/links/:token': { response: string };
   'POST /approvals/:id/links/:token': { body: LinkDecisionInput; response: LinkDecisionResult | string };
 }

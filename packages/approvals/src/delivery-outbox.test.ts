@@ -182,7 +182,7 @@ describe.each(testDialects())('flood control per approver on $name', (dialect) =
     const received: ApprovalNotification[] = [];
     const notifier: Notifier = { id: 'digesting', version: 1, digests: true, notify: async (notification) => void received.push(notification) };
     f = await createApprovalFixture(dialect, { workflows, ...fast, clock: () => Date.now() + offset, digest: { after: 2, windowSeconds: 60 }, notifiers: [notifier] });
-    const tickets = [];
+    const tickets: Array<{ id: string }> = [];
     for (let index = 0; index < 5; index += 1) tickets.push(await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', tool: `tool_${index}` })));
     await vi.waitFor(async () => expect((await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id)))).flat().filter((delivery) => delivery.status === 'held')).toHaveLength(9), { timeout: 10_000, interval: 50 });
     const toAlice = (type = 'approval.requested') => received.filter((notification) => notification.recipient?.userId === f.alice.id && notification.type === type);
