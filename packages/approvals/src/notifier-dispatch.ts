@@ -5,6 +5,7 @@ import { mintDecisionLink } from './decision-links.js';
 import { quietHoursEnd, readNotificationPreferences } from './notification-preferences.js';
 import { digestItemLimit, digestKeyPrefix, heldForDigest, holdForDigest, overDigestLimit, settleHeld } from './delivery-digest.js';
 import { enqueueNotification, expandDelivery, linksBinding } from './delivery-outbox.js';
+import { digestedNotice, earlierMessage, openWork, reached, recipientFilter } from './delivery-queries.js';
 import { addTimeline, engineActor, readRequest, runEffects, writeTransaction, type EngineContext } from './engine-context.js';
 import { getApproval } from './queries.js';
 import type { ApprovalDeliveryRow, ApprovalRequestRow, ApprovalTables } from './tables.js';
@@ -158,7 +159,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       await finish(planned, request, 'skipped', null, null);
       return;
     }
-    const children = expandDelivery(context, planned, await recipientsOf(request, type, planned.notifier_id, await recipientFilter(planned)));
+    const children = expandDelivery(context, planned, await recipientsOf(request, type, planned.notifier_id, await recipientFilter(context, chain, planned)));
     await writeTransaction(context, async (trx) => {
       if (children.length > 0) {
         await trx
@@ -170,28 +171,6 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       await trx.updateTable('approval_deliveries').set({ status: 'expanded', lease_owner: null, lease_expires_at: null, updated_at: context.now() }).where('id', '=', planned.id).execute();
     });
     again = true;
-  }
-
-  /**
-   * Who a chained notifier's expansion leaves out: for a notice, approvers
-   * who already have a row of this notifier (reached after a failure) or who
-   * reacted (voted); for a resolved notice, everyone this notifier did not reach.
-   */
-  async function recipientFilter(planned: ApprovalDeliveryRow): Promise<(userId: string) => boolean> {
-    if (!chain.includes(planned.notifier_id)) return () => true;
-    const reached = await db
-      .selectFrom('approval_deliveries')
-      .select(['recipient_key', 'type', 'status'])
-      .where('request_id', '=', planned.request_id)
-      .where('notifier_id', '=', planned.notifier_id)
-      .execute();
-    if (planned.type === 'approval.resolved') {
-      const sent = new Set(reached.filter((row) => row.status === 'sent').map((row) => row.recipient_key));
-      return (userId) => sent.has(userId);
-    }
-    const voted = await db.selectFrom('approval_votes').select('approver_id').where('request_id', '=', planned.request_id).execute();
-    const skip = new Set([...reached.filter((row) => row.type === planned.type).map((row) => row.recipient_key), ...voted.map((vote) => vote.approver_id)]);
-    return (userId) => !skip.has(userId);
   }
 
   /** Once a chained notifier failed for good, the next one in the chain goes out now: to that approver, or (channel) at once. */
@@ -263,12 +242,12 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     if (row.recipient_key.startsWith(digestKeyPrefix)) return sendDigest(row, request, notifier);
     const type = row.type as ApprovalNotificationType;
     if (type !== 'approval.resolved' && request.status !== 'pending') return finish(row, request, 'skipped', null, null);
-    if (type === 'approval.resolved' && row.recipient_key === '*' && chain.includes(row.notifier_id) && !(await reached(row))) return finish(row, request, 'skipped', null, null);
+    if (type === 'approval.resolved' && row.recipient_key === '*' && chain.includes(row.notifier_id) && !(await reached(context, row))) return finish(row, request, 'skipped', null, null);
     const preferences = row.recipient ? await readNotificationPreferences(context, row.account_id, row.recipient_key) : null;
     const quietUntil = quietHoursEnd(preferences?.quietHours ?? null, context.now());
     if (quietUntil !== null) return postpone(row, quietUntil);
     const digests = options.digest && notifier.digests && preferences?.digest !== false ? options.digest : null;
-    if (digests && type === 'approval.resolved' && (await digestedNotice(row))) return finish(row, request, 'skipped', null, null);
+    if (digests && type === 'approval.resolved' && (await digestedNotice(context, row))) return finish(row, request, 'skipped', null, null);
     if (digests && type === 'approval.requested' && (await overDigestLimit(context, row, digests))) {
       await holdForDigest(context, row, digests);
       again = true;
@@ -281,7 +260,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       recipient: row.recipient ? (JSON.parse(row.recipient) as ApprovalNotification['recipient']) : null,
       links: linksOf(row),
     };
-    const previous = type !== 'approval.requested' && notifier.update ? await earlierMessage(row) : null;
+    const previous = type !== 'approval.requested' && notifier.update ? await earlierMessage(context, row) : null;
     await attemptAndRecord(row, request, notifier, notification, previous);
   }
 
@@ -357,47 +336,6 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     }
   }
 
-  /** Whether this approver's request notice was held by flood control (digested or skipped): its resolved notice is not sent either. */
-  async function digestedNotice(row: ApprovalDeliveryRow): Promise<boolean> {
-    const notice = await db
-      .selectFrom('approval_deliveries')
-      .select('status')
-      .where('request_id', '=', row.request_id)
-      .where('notifier_id', '=', row.notifier_id)
-      .where('recipient_key', '=', row.recipient_key)
-      .where('type', '=', 'approval.requested')
-      .executeTakeFirst();
-    return notice !== undefined && ['held', 'digested', 'skipped'].includes(notice.status);
-  }
-
-  /** Whether this notifier delivered anything to this recipient about this request. */
-  async function reached(row: ApprovalDeliveryRow): Promise<boolean> {
-    const sent = await db
-      .selectFrom('approval_deliveries')
-      .select('id')
-      .where('request_id', '=', row.request_id)
-      .where('notifier_id', '=', row.notifier_id)
-      .where('recipient_key', '=', row.recipient_key)
-      .where('status', '=', 'sent')
-      .executeTakeFirst();
-    return sent !== undefined;
-  }
-
-  /** The message this notifier sent the same recipient about the same request, to edit in place. */
-  async function earlierMessage(row: ApprovalDeliveryRow): Promise<{ id: string; messageRef: string } | null> {
-    const earlier = await db
-      .selectFrom('approval_deliveries')
-      .select(['id', 'message_ref'])
-      .where('request_id', '=', row.request_id)
-      .where('notifier_id', '=', row.notifier_id)
-      .where('recipient_key', '=', row.recipient_key)
-      .where('status', '=', 'sent')
-      .where('message_ref', 'is not', null)
-      .orderBy('sent_at', 'desc')
-      .executeTakeFirst();
-    return earlier?.message_ref ? { id: earlier.id, messageRef: earlier.message_ref } : null;
-  }
-
   async function attemptOnce(notifier: Notifier, notification: ApprovalNotification, attempt: number, previous: { id: string; messageRef: string } | null) {
     const controller = new AbortController();
     const onShutdown = () => controller.abort(new Error('The approval engine is closing.'));
@@ -466,17 +404,6 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     ]);
   }
 
-  /** When the earliest open delivery can next be claimed (its retry, or the lapse of its lease), or null when none is open. */
-  async function openWork(): Promise<number | null> {
-    const next = await db
-      .selectFrom('approval_deliveries')
-      .select(sql<number | string | null>`min(case when lease_expires_at is not null and lease_expires_at > next_attempt_at then lease_expires_at else next_attempt_at end)`.as('at'))
-      .where('notifier_id', 'in', ids)
-      .where('status', 'in', ['planned', 'pending', 'sending'])
-      .executeTakeFirst();
-    return next?.at === null || next?.at === undefined ? null : Number(next.at);
-  }
-
   return {
     enqueue: (trx, row, type) => enqueueNotification(context, trx, notifiers, row, type),
     inFlight: () => sending.size,
@@ -490,7 +417,7 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
         await (draining ?? wake());
         await Promise.allSettled([...sending]);
         if (draining) continue;
-        const next = await openWork();
+        const next = await openWork(context, ids);
         if (next === null || shutdown.signal.aborted) return;
         await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(5, next - context.now()))));
       }
