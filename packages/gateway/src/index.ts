@@ -34,6 +34,7 @@ export { reservationMicros } from './calls/reservation-estimate.js';
 
 export { gateway } from './runtime/gateway-plugin.js';
 export type { GatewayPluginOptions, GatewayRuntime } from './runtime/gateway-runtime.js';
+export type { GatewayRetentionOptions, GatewayPruneResult } from './storage/retention.js';
 
 export { applyModelConfig, type ModelConfigEntry } from './models/apply-model-config.js';
 export {

@@ -19,6 +19,7 @@ import { collectProviders, type ProviderRegistry } from '../models/provider-regi
 import { createAuditBuffer } from '../records/audit-buffer.js';
 import { createUsageWriter, type UsageWriter } from '../records/usage-writer.js';
 import type { GatewayTables } from '../storage/gateway-tables.js';
+import { pruneGatewayRecords, resolveRetention, type GatewayPruneResult, type GatewayRetentionOptions } from '../storage/retention.js';
 import { gatewayBusChannel, type GatewaySignal } from './gateway-signals.js';
 
 /** Options of the `gateway()` plugin. */
@@ -47,6 +48,12 @@ export interface GatewayPluginOptions {
   maxPendingRecords?: number;
   /** Like `maxPendingRecords`, in bytes (an estimate, dominated by captured request and response bodies). @default 67108864 (64 MiB) */
   maxPendingRecordBytes?: number;
+  /**
+   * How long usage rows, session events and captured bodies are kept, pruned
+   * hourly in bounded batches (see {@link GatewayRetentionOptions}).
+   * @default { usageDays: 400, capturedBodiesDays: 30 }
+   */
+  retention?: GatewayRetentionOptions;
 }
 
 /** The gateway's state in one kernel: the `gateway()` plugin's service, `preloop.service('gateway')`. */
@@ -80,6 +87,8 @@ export interface GatewayRuntime {
   assertCanRecord(): void;
   /** Reclaims expired reservations now (the timer does it periodically). */
   reclaim(now?: number): Promise<number>;
+  /** Applies the retention now (the timer does it every `retention.intervalMs`). */
+  prune(now?: number): Promise<GatewayPruneResult>;
   close(): Promise<void>;
 }
 
@@ -139,6 +148,22 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
       ? setInterval(() => void reclaim().catch((error) => preloop.logger.warn('gateway: reclaiming reservations failed', { error })), interval)
       : null;
   timer?.unref();
+  const retention = resolveRetention(options.retention);
+  // Events before this time had their bodies cleared by an earlier run of this instance (a day of margin for late writes).
+  let bodiesFloor = 0;
+  const prune = async (now = Date.now()) => {
+    const result = await pruneGatewayRecords(db, preloop.dialect, retention, now, bodiesFloor);
+    if (retention.capturedBodiesDays !== false && result.bodiesCleared < retention.batchSize * retention.maxBatchesPerRun) {
+      bodiesFloor = Math.max(bodiesFloor, now - (retention.capturedBodiesDays + 1) * 86_400_000);
+    }
+    if (result.bodiesCleared + result.eventsDeleted + result.usageDeleted > 0) preloop.logger.info('gateway: retention pruned old records', { ...result });
+    return result;
+  };
+  const pruneTimer =
+    retention.intervalMs > 0
+      ? setInterval(() => void prune().catch((error) => preloop.logger.warn('gateway: retention prune failed; retried at the next interval', { error })), retention.intervalMs)
+      : null;
+  pruneTimer?.unref();
 
   const runtime: GatewayRuntime = {
     preloop,
@@ -159,8 +184,10 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
       if (full) throw new StoreUnavailableError('database', `${full}; new model calls are refused until they are written`);
     },
     reclaim,
+    prune,
     async close() {
       if (timer) clearInterval(timer);
+      if (pruneTimer) clearInterval(pruneTimer);
       removeReadiness();
       const [audits, usage] = await Promise.all([auditBuffer.close(), writer.close()]);
       if (audits.length > 0 || usage.length > 0) {

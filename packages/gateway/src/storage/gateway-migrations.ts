@@ -120,4 +120,12 @@ export const gatewayMigrations: PreloopMigration[] = defineMigrations([
       await db.schema.createIndex('gateway_events_session').on('gateway_events').columns(['account_id', 'runtime_session_id', 'id']).execute();
     },
   },
+  {
+    // Retention finds old rows of every account by time (see storage/retention.ts).
+    name: '0002-gateway-retention',
+    async up({ db }) {
+      await db.schema.createIndex('gateway_usage_time').on('gateway_usage').column('time').execute();
+      await db.schema.createIndex('gateway_events_time').on('gateway_events').column('time').execute();
+    },
+  },
 ]);
