@@ -8,7 +8,8 @@ const pendingCacheMs = 5_000;
 /**
  * Registers the approval engine's metrics on `preloop.metrics`: pending approval requests
  * (a gauge counted in the database at scrape time, across every instance; cached for 5 s, dropped at once by a change on this instance),
- * notifications being delivered or retried on this instance (the notifier outbox), and
+ * open deliveries of the notification outbox (counted in the database at scrape time),
+ * deliveries this instance is sending now, and
  * notifier failures by notifier. Called once per kernel by the `approvals()` plugin;
  * `source.inFlight` is read at scrape time (so it may follow a rebuilt engine).
  *
@@ -43,8 +44,24 @@ export function registerApprovalMetrics(preloop: Preloop, source: { inFlight: ()
     },
   });
   preloop.metrics.gauge({
+    name: 'preloop_approval_deliveries_open',
+    help: 'Approval notification deliveries not yet sent, failed or given up (the outbox: planned, pending, sending or held for a digest; all instances, counted in the database at scrape time).',
+    async collect() {
+      try {
+        const row = await db
+          .selectFrom('approval_deliveries')
+          .select((eb) => eb.fn.countAll<number | string>().as('count'))
+          .where('status', 'in', ['planned', 'pending', 'sending', 'held'])
+          .executeTakeFirst();
+        this.set(Number(row?.count ?? 0));
+      } catch {
+        // A database that cannot be reached leaves the last value (and readiness reports the outage).
+      }
+    },
+  });
+  preloop.metrics.gauge({
     name: 'preloop_approval_notifications_in_flight',
-    help: 'Approval notifications being delivered or waiting to be retried on this instance (the notifier outbox).',
+    help: 'Approval notification deliveries this instance is sending now (the outbox itself is in the database: preloop_approval_deliveries_open).',
     collect() {
       this.set(source.inFlight());
     },

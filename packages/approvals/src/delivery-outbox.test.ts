@@ -34,8 +34,11 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
     const early = await f.engine.deliveries(f.accountId, ticket.id);
     expect(early.length).toBeGreaterThan(0);
     expect(early.every((delivery) => ['pending', 'sending'].includes(delivery.status) && delivery.notifier === 'gated')).toBe(true);
+    const openDeliveries = async () => (await f.preloop.metrics.registry.getSingleMetric('preloop_approval_deliveries_open')!.get()).values[0]!.value;
+    expect(await openDeliveries()).toBeGreaterThan(0);
     release();
     await f.engine.notificationsIdle();
+    expect(await openDeliveries()).toBe(0);
 
     const response = await f.api('GET', `/approvals/${ticket.id}/deliveries`, { as: f.dave });
     expect(response.status).toBe(200);
