@@ -50,17 +50,23 @@ export class PreloopSettings extends PreloopElement {
   /** The tab shown. @default 'users' */
   @property() tab: SettingsTab = 'users';
 
-  @state() private users: User[] = [];
-  @state() private teams: Team[] = [];
-  @state() private keys: ApiKey[] = [];
-  @state() private killSwitch: KillSwitchState | null = null;
+  /** Users, teams, keys, the kill switch and who is signed in. */
+  private readonly settingsTask = this.loadTask('load settings', async (api) => {
+    const [users, teams, keys, killSwitch, me] = await Promise.all([
+      collectPages((cursor) => api.users.list({ cursor, limit: 200 })),
+      collectPages((cursor) => api.teams.list({ cursor, limit: 200 })),
+      api.apiKeys.list({ limit: 200 }),
+      api.system.killSwitch().catch(() => null),
+      api.auth.me().catch(() => null),
+    ]);
+    return { users: users.items, teams: teams.items, keys: keys.items, killSwitch, me };
+  });
   @state() private failure: string | null = null;
   @state() private created: CreatedApiKey | null = null;
   @state() private copied = false;
   @state() private confirm: string | null = null;
   @state() private editingTeam: Team | null = null;
   @state() private killSwitchError: string | null = null;
-  @state() private me: Me | null = null;
   @state() private reset: PasswordResetResult | null = null;
   @state() private passwordError: string | null = null;
   @state() private passwordDone: string | null = null;
@@ -74,30 +80,29 @@ export class PreloopSettings extends PreloopElement {
     });
   }
 
-  protected override clientChanged(_client: PreloopClient): void {
-    void this.load();
-  }
-
   /** Reloads users, teams, keys and the kill switch. */
   async load(): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    try {
-      const [users, teams, keys, killSwitch, me] = await Promise.all([
-        collectPages((cursor) => api.users.list({ cursor, limit: 200 })),
-        collectPages((cursor) => api.teams.list({ cursor, limit: 200 })),
-        api.apiKeys.list({ limit: 200 }),
-        api.system.killSwitch().catch(() => null),
-        api.auth.me().catch(() => null),
-      ]);
-      this.me = me;
-      this.users = users.items;
-      this.teams = teams.items;
-      this.keys = keys.items;
-      this.killSwitch = killSwitch;
-    } catch (error) {
-      this.failure = this.reportError('load settings', error);
-    }
+    await this.rerun(this.settingsTask);
+  }
+
+  private get users(): User[] {
+    return this.settingsTask.value?.users ?? [];
+  }
+
+  private get teams(): Team[] {
+    return this.settingsTask.value?.teams ?? [];
+  }
+
+  private get keys(): ApiKey[] {
+    return this.settingsTask.value?.keys ?? [];
+  }
+
+  private get killSwitch(): KillSwitchState | null {
+    return this.settingsTask.value?.killSwitch ?? null;
+  }
+
+  private get me(): Me | null {
+    return this.settingsTask.value?.me ?? null;
   }
 
   private choose(tab: SettingsTab): void {
@@ -140,7 +145,7 @@ export class PreloopSettings extends PreloopElement {
       <div class="tabs" role="tablist" aria-label="Settings sections">
         ${tabs.map(([tab, label]) => html`<button role="tab" aria-selected=${this.tab === tab ? 'true' : 'false'} @click=${() => this.choose(tab)}>${label}</button>`)}
       </div>
-      ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
+      ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : this.settingsTask.error ? this.renderLoad(this.settingsTask, () => nothing) : nothing}
       <div class="stack">${this.renderTab()}</div>
     `;
   }
@@ -340,7 +345,7 @@ export class PreloopSettings extends PreloopElement {
     this.failure = await this.attempt('create API key', async () => {
       const created = await api.apiKeys.create({ name: String(data.get('name')).trim(), ...(scopes.length ? { scopes } : {}), ...(days > 0 ? { expiresAt: Date.now() + days * 86_400_000 } : {}) });
       this.created = created;
-      this.keys = [created.apiKey, ...this.keys];
+      await this.load();
       this.dispatchEvent(new PreloopApiKeyCreatedEvent(created.apiKey));
     });
     if (!this.failure) form.reset();
