@@ -101,9 +101,13 @@ export const approvalVoteSchema = z.object({
   comment: z.string().nullable(),
   /** The answer the approver gave to a question (`ask_user`). */
   answer: z.string().nullable(),
-  /** Where it came from: `api`, `link`, … */
+  /** Where it came from: `api`, `link`, … (`ai` for the AI reviewer). */
   channel: z.string(),
   createdAt: epochMs,
+  /** `user`, or `ai` for the AI reviewer's vote (its `approverId` is the reviewer agent's id; it never counts toward quorum or factors). */
+  approverType: z.enum(['user', 'ai']),
+  /** The AI reviewer's confidence (0..1); null for a user's vote. */
+  confidence: z.number().min(0).max(1).nullable(),
 });
 
 /** One entry of a request's timeline (`requested`, `joined`, `vote`, `approved`, `denied`, `expired`, `escalated`, `cancelled`, `execution_claimed`, `executed`, `notified`, …). */

@@ -16,7 +16,9 @@ export type ApprovalChange =
   /** The execution lease lapsed on a non-idempotent tool: approved, outcome not known. */
   | 'execution_unknown'
   /** An admin resolved an `execution_unknown` request. */
-  | 'execution_resolved';
+  | 'execution_resolved'
+  /** The AI reviewer gave its opinion (or failed) without deciding the request. */
+  | 'ai_review';
 
 declare module '@preloop/core' {
   interface PreloopEventMap {

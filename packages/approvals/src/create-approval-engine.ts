@@ -1,4 +1,5 @@
 import { createId, PreloopError, type ApprovalOutcome, type ApprovalProvider, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
+import { createAiReviewer } from './ai-reviewer.js';
 import { approvalsBusChannel, isApprovalBusMessage } from './approval-events.js';
 import { createApproverDirectory } from './approver-directory.js';
 import { createApprovalRequest } from './create-request.js';
@@ -48,6 +49,8 @@ export interface ApprovalEngine extends ApprovalProvider {
   resolveExecution(input: ResolveExecutionInput): Promise<void>;
   /** Applies every due escalation and expiry, and every lapsed execution lease, now (the scheduler does this on its own). */
   sweep(): Promise<number>;
+  /** Resolves once no AI review started by this instance is running (tests, shutdown). */
+  aiReviewsIdle(): Promise<void>;
   /** Resolves once no delivery is left in the outbox for this engine's notifiers: each one sent, failed, given up or skipped (tests, shutdown). */
   notificationsIdle(): Promise<void>;
   /** The deliveries of a request's notifications (one per notification, recipient and notifier), oldest first; `NOT_FOUND` outside the account. */
@@ -98,6 +101,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     dispatch: () => {},
     arm: () => {},
     enqueueNotification: async () => {},
+    startAiReview: () => {},
   };
   const dispatcher: NotifierDispatch = createNotifierDispatch(context, notifiers);
   const scheduler = createScheduler(context);
@@ -106,6 +110,8 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
   context.dispatch = (row, type) => dispatcher.dispatch(row, type);
   context.enqueueNotification = (trx, row, type) => dispatcher.enqueue(trx, row, type);
   context.arm = (deadline) => scheduler.arm(deadline);
+  const reviewer = createAiReviewer(context);
+  context.startAiReview = (id) => reviewer.start(id);
   const unsubscribe = preloop.bus.subscribe(approvalsBusChannel, (payload) => {
     if (!isApprovalBusMessage(payload)) return;
     waiter.wake(payload.id);
@@ -148,6 +154,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     },
     sweep: () => scheduler.sweep(),
     notificationsIdle: () => dispatcher.idle(),
+    aiReviewsIdle: () => reviewer.idle(),
     async deliveries(accountId, id) {
       const row = await readRequest(context.db, context.dialect, id);
       if (!row || row.account_id !== accountId) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
@@ -158,6 +165,7 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
       waiter.close();
       leases.close();
       await scheduler.stop();
+      await reviewer.close();
       await dispatcher.close();
     },
   };

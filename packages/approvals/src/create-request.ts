@@ -148,6 +148,9 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
           execution_lease_expires_at: null,
           execution_idempotent: 0,
           executed_at: null,
+          // The AI reviewer runs after the commit; the scheduler runs it again if this process stops first.
+          ai_review_due_at: workflow.aiReviewer && !flooded ? now : null,
+          ai_review_attempts: 0,
         };
         await trx.insertInto('approval_requests').values(row).execute();
         await addTimeline(trx, row, now, flooded ? 'denied' : 'requested', null, { workflow: input.workflow, workflowSource: source, reason: row.outcome_reason });
@@ -179,6 +182,7 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
         return ticketOf(stored, false);
       });
       await runEffects(context, effects);
+      if (workflow.aiReviewer && !ticket.joined && ticket.status === 'pending') context.startAiReview(ticket.id);
       return ticket;
     } catch (error) {
       // A concurrent identical request won the pending slot: join it on the next attempt.

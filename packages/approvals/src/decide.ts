@@ -61,6 +61,7 @@ async function countVotes(db: Kysely<ApprovalTables>, requestId: string): Promis
     .selectFrom('approval_votes')
     .select(['decision', (eb) => eb.fn.countAll<number>().as('count')])
     .where('request_id', '=', requestId)
+    .where('approver_type', '=', 'user')
     .groupBy('decision')
     .execute();
   const counts = { approve: 0, deny: 0 };
@@ -161,7 +162,7 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
 
         await trx
           .insertInto('approval_votes')
-          .values({ id: createId('apv'), account_id: row.account_id, request_id: row.id, approver_id: approverId!, decision, comment, answer, channel, created_at: now })
+          .values({ id: createId('apv'), account_id: row.account_id, request_id: row.id, approver_id: approverId!, decision, comment, answer, channel, created_at: now, approver_type: 'user', confidence: null })
           .execute();
         // The factors this approver counts toward are fixed when the vote is cast (a later change of team never re-counts it).
         const factors = eligibleFactors(workflow, { escalated: row.escalated_at !== null }, facts!);

@@ -43,6 +43,8 @@ export interface EngineContext {
   dispatch(row: ApprovalRequestRow, type: ApprovalNotificationType): void;
   /** Tells the local scheduler about a deadline (set once the scheduler exists). */
   arm(deadline: number): void;
+  /** Starts the AI review of a request in the background, if one is due (set once the reviewer exists). */
+  startAiReview(id: string): void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { PreloopError, findNotifierProblems, type Notifier } from '@preloop/core';
+import { PreloopError, findNotifierProblems, type Notifier, type Preloop } from '@preloop/core';
 import type { ApprovalWorkflowInput, WorkflowResolver } from './workflows.js';
 
 /** Options of the {@link approvals} plugin. */
@@ -80,6 +80,24 @@ export interface ApprovalsOptions {
    * this within about one lease. @default 30
    */
   executionLeaseSeconds?: number;
+  /**
+   * How workflows with an `aiReviewer` reach their model: through the model
+   * gateway, in-process, so the reviewer's calls are governed (kill switch,
+   * policy, budgets), metered and audited like any agent's. `gateway` builds
+   * the gateway's web handler once, on the first review (pass
+   * `(preloop) => createGateway(preloop)` from `@preloop/gateway`); the
+   * reviewer calls its OpenAI chat completions route with a runtime
+   * credential of the account's reviewer agent (`agentName`, enrolled on first
+   * use, kind `ai_reviewer`). Without it, an AI reviewer has no model and its
+   * workflow's `fallback` applies. @default none
+   */
+  aiReviewer?: {
+    gateway: (preloop: Preloop) => (request: Request) => Promise<Response>;
+    /** Name of the managed agent the reviewer acts as, per account. @default 'preloop-ai-reviewer' */
+    agentName?: string;
+    /** The gateway's OpenAI base path. @default '/openai' */
+    basePath?: string;
+  };
   /** The clock, in epoch ms (tests move it). @default Date.now */
   clock?: () => number;
 }
@@ -109,6 +127,7 @@ export interface ResolvedApprovalsOptions {
   sweepIntervalMs: number;
   reuseResultSeconds: number;
   executionLeaseSeconds: number;
+  aiReviewer: { gateway: (preloop: Preloop) => (request: Request) => Promise<Response>; agentName: string; basePath: string } | null;
   clock: () => number;
 }
 
@@ -118,6 +137,22 @@ function integer(name: string, value: number | undefined, fallback: number, min:
     throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "${name}" must be an integer from ${min} to ${max}; got ${String(value)}.`);
   }
   return value;
+}
+
+function resolveAiReviewerOption(option: ApprovalsOptions['aiReviewer']): ResolvedApprovalsOptions['aiReviewer'] {
+  if (option === undefined) return null;
+  if (typeof option !== 'object' || option === null || typeof option.gateway !== 'function') {
+    throw new PreloopError('CONFIGURATION_ERROR', 'approvals: option "aiReviewer.gateway" must be a function (preloop) => gateway web handler, for example (preloop) => createGateway(preloop).');
+  }
+  const agentName = option.agentName ?? 'preloop-ai-reviewer';
+  if (typeof agentName !== 'string' || agentName.trim() === '' || agentName.length > 200) {
+    throw new PreloopError('CONFIGURATION_ERROR', 'approvals: option "aiReviewer.agentName" must be a non-empty name of at most 200 characters.');
+  }
+  const basePath = option.basePath ?? '/openai';
+  if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) {
+    throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "aiReviewer.basePath" must be a path such as /openai; got "${String(basePath)}".`);
+  }
+  return { gateway: option.gateway, agentName, basePath: basePath.replace(/\/+$/, '') };
 }
 
 /**
@@ -194,6 +229,7 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
     sweepIntervalMs: integer('sweepIntervalMs', options.sweepIntervalMs, 15_000, 10, 3_600_000),
     reuseResultSeconds: integer('reuseResultSeconds', options.reuseResultSeconds, 86_400, 0, 2_592_000),
     executionLeaseSeconds: integer('executionLeaseSeconds', options.executionLeaseSeconds, 30, 1, 3600),
+    aiReviewer: resolveAiReviewerOption(options.aiReviewer),
     clock: options.clock ?? Date.now,
   };
 }

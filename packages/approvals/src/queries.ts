@@ -28,6 +28,7 @@ async function voteCounts(context: EngineContext, ids: string[]): Promise<Map<st
     .selectFrom('approval_votes')
     .select(['request_id', 'decision', (eb) => eb.fn.countAll<number>().as('count')])
     .where('request_id', 'in', ids)
+    .where('approver_type', '=', 'user')
     .groupBy(['request_id', 'decision'])
     .execute();
   for (const row of rows) {

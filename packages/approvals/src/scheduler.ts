@@ -7,7 +7,7 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Makes sure a sweep runs at `deadline` (epoch ms) or earlier. */
   arm(deadline: number): void;
-  /** Sweeps now: applies every due escalation and expiry, and every lapsed execution lease. Returns how many requests it looked at. */
+  /** Sweeps now: applies every due escalation and expiry, and every lapsed execution lease, and starts due AI reviews. Returns how many requests it looked at. */
   sweep(): Promise<number>;
   /** Stops the timers and waits for a running sweep. */
   stop(): Promise<void>;
@@ -88,6 +88,16 @@ export function createScheduler(context: EngineContext): Scheduler {
       seen += lapsed.length;
       if (lapsed.length < batchSize || stopped) break;
     }
+    // AI reviews due: never started (the process stopped right after creating the request) or whose lease lapsed.
+    const reviews = await db
+      .selectFrom('approval_requests')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('ai_review_due_at', '<=', context.now())
+      .orderBy('id')
+      .limit(batchSize)
+      .execute();
+    for (const { id } of reviews) if (!stopped) context.startAiReview(id);
     const next = await db
       .selectFrom('approval_requests')
       .select((eb) => [eb.fn.min('expires_at').as('expires'), eb.fn.min(eb.case().when('escalated_at', 'is', null).then(eb.ref('escalate_at')).end()).as('escalates')])

@@ -53,6 +53,8 @@ export function normalizeRow(row: ApprovalRequestRow): ApprovalRequestRow {
     execution_lease_expires_at: nullableNumber(row.execution_lease_expires_at),
     execution_idempotent: Number(row.execution_idempotent ?? 0),
     executed_at: nullableNumber(row.executed_at),
+    ai_review_due_at: nullableNumber(row.ai_review_due_at),
+    ai_review_attempts: Number(row.ai_review_attempts ?? 0),
   };
 }
 
@@ -137,6 +139,8 @@ export function toVoteView(row: ApprovalVoteRow): ApprovalVoteView {
     answer: row.answer,
     channel: row.channel,
     createdAt: Number(row.created_at),
+    approverType: row.approver_type === 'ai' ? 'ai' : 'user',
+    confidence: row.confidence === null || row.confidence === undefined ? null : Number(row.confidence),
   };
 }
 

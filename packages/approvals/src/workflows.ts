@@ -1,5 +1,5 @@
 import { PreloopError, roles, type ApprovalWorkflow, type Preloop, type Role } from '@preloop/core';
-import { checkWorkflowShape, workflowFactors, workflowFactorSchema } from '@preloop/core/internal';
+import { aiReviewerSchema, checkWorkflowShape, workflowFactors, workflowFactorSchema } from '@preloop/core/internal';
 import { z } from 'zod';
 
 const approversSchema = z
@@ -28,6 +28,7 @@ export const approvalWorkflowSchema = z
     requireReason: z.boolean().default(false),
     separationOfDuties: z.boolean().default(true),
     async: z.boolean().optional(),
+    aiReviewer: aiReviewerSchema.optional(),
   })
   .superRefine(checkWorkflowShape);
 

@@ -18,7 +18,7 @@ export { hasCredentialInQuery } from './identity/authenticate.js';
 export { adminApiBasePath, isFormPost } from './api/create-admin-api.js';
 export { unifiedLineDiff } from './policy/diff-policy.js';
 export { unknownToolReason } from './policy/policy-decision.js';
-export { workflowFactorSchema, checkWorkflowShape } from './policy/policy-schema.js';
+export { workflowFactorSchema, checkWorkflowShape, aiReviewerSchema } from './policy/policy-schema.js';
 export { tallyFactors, workflowFactors } from './policy/workflow-factors.js';
 export { compileGlob, compileGlobs, globPatternProblem, isCanonicalName, matchGlobs, type CompiledGlob } from './policy/tool-glob.js';
 export { governanceBusChannel } from './governance/governance-signals.js';

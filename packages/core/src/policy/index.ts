@@ -61,6 +61,7 @@ export {
   type PolicyTestCase,
   type PolicyWorkflow,
   type PolicyWorkflowFactor,
+  type PolicyAiReviewer,
 } from './policy-schema.js';
 export { defaultFactorName, type FactorTally, type FactorVoter } from './workflow-factors.js';
 export { findPolicyProblems, formatPolicyPath, type PolicyPath, type PolicyProblem } from './policy-semantics.js';

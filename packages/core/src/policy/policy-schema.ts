@@ -65,6 +65,36 @@ export const workflowFactorSchema = z.strictObject({
 });
 
 /**
+ * A workflow's AI reviewer: a model alias served by the gateway reviews each
+ * request against `guidelines` and answers `{ decision, confidence, reasoning }`.
+ * In `advise` mode (the default) its opinion is a note for the humans; in
+ * `decide` mode a confident answer (at least `threshold`) decides the request.
+ * Below the threshold, or on any invalid answer or failure, `fallback` applies:
+ * `escalate` (the default) leaves the request to the humans; `approve` and
+ * `deny` (only with `mode: 'decide'`) decide it so.
+ */
+export const aiReviewerSchema = z
+  .strictObject({
+    /** The gateway model alias to ask. */
+    model: z.string().min(1).max(200),
+    /** What the reviewer must check, in plain words (shown to it as its instructions). */
+    guidelines: z.string().min(1).max(8000),
+    /** `advise`: a note for the humans; `decide`: a confident answer decides. @default 'advise' */
+    mode: z.enum(['advise', 'decide']).default('advise'),
+    /** Least confidence (0..1) for the answer to count. @default 0.8 */
+    threshold: z.number().min(0).max(1).default(0.8),
+    /** What happens below the threshold, on an invalid answer or a failure. @default 'escalate' */
+    fallback: z.enum(['escalate', 'approve', 'deny']).default('escalate'),
+    /** Time allowed for the model call, in seconds. @default 60 */
+    timeoutSeconds: z.number().int().min(1).max(600).default(60),
+  })
+  .superRefine((value, context) => {
+    if (value.mode === 'advise' && value.fallback !== 'escalate') {
+      context.addIssue({ code: 'custom', path: ['fallback'], message: "an advising reviewer decides nothing: fallback approve or deny needs mode 'decide'" });
+    }
+  });
+
+/**
  * The cross-field rules of a workflow: `approvers` (with `quorum`) or
  * `factors`, never both and never neither; factor names unique.
  */
@@ -101,6 +131,8 @@ const workflow = z
     requireReason: z.boolean().default(false),
     separationOfDuties: z.boolean().default(true),
     async: z.boolean().optional(),
+    /** An AI reviewer that gives its opinion (or, in `decide` mode, decides) before the humans. */
+    aiReviewer: aiReviewerSchema.optional(),
   })
   .superRefine(checkWorkflowShape);
 
@@ -196,6 +228,8 @@ export type PolicyWorkflow = PolicyDocument['workflows'][string];
 
 /** One factor of a workflow (`workflows.<name>.factors[]`). */
 export type PolicyWorkflowFactor = z.output<typeof workflowFactorSchema>;
+/** A workflow's AI reviewer, defaults filled in. */
+export type PolicyAiReviewer = z.output<typeof aiReviewerSchema>;
 
 /** One per-subject scope (`scopes[]`). */
 export type PolicyScope = PolicyDocument['scopes'][number];
