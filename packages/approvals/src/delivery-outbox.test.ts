@@ -92,6 +92,27 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
     expect((await f.engine.get(f.accountId, ticket.id)).status).toBe('pending');
   });
 
+  it('retries an expansion that fails (the recipients or links cannot be resolved), then gives it up', async () => {
+    const notifier: Notifier = { id: 'unused', version: 1, notify: async () => {} };
+    f = await createApprovalFixture(dialect, {
+      workflows,
+      ...fast,
+      notifierAttempts: 2,
+      consoleUrl: () => {
+        throw new Error('the console URL cannot be built');
+      },
+      notifiers: [notifier],
+    });
+    const failures: Array<{ attempts: number; error: string }> = [];
+    f.preloop.events.on('approval-notifier-failed', (payload) => failures.push(payload));
+    const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
+    await f.engine.notificationsIdle();
+    expect(await f.engine.deliveries(f.accountId, ticket.id)).toEqual([
+      expect.objectContaining({ recipient: null, status: 'given_up', attempts: 2, lastError: 'the console URL cannot be built' }),
+    ]);
+    expect(failures).toEqual([expect.objectContaining({ attempts: 2, error: 'the console URL cannot be built' })]);
+  });
+
   it('edits the sent message in place with update for the resolved notice, and skips request notices once decided', async () => {
     const calls: Call[] = [];
     const notifier: Notifier = {

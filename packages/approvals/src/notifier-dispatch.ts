@@ -159,18 +159,23 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       await finish(planned, request, 'skipped', null, null);
       return;
     }
-    const children = expandDelivery(context, planned, await recipientsOf(request, type, planned.notifier_id, await recipientFilter(context, chain, planned)));
-    await writeTransaction(context, async (trx) => {
-      if (children.length > 0) {
-        await trx
-          .insertInto('approval_deliveries')
-          .values(children)
-          .onConflict((conflict) => conflict.columns(['request_id', 'type', 'notifier_id', 'recipient_key']).doNothing())
-          .execute();
-      }
-      await trx.updateTable('approval_deliveries').set({ status: 'expanded', lease_owner: null, lease_expires_at: null, updated_at: context.now() }).where('id', '=', planned.id).execute();
-    });
-    again = true;
+    try {
+      const children = expandDelivery(context, planned, await recipientsOf(request, type, planned.notifier_id, await recipientFilter(context, chain, planned)));
+      await writeTransaction(context, async (trx) => {
+        if (children.length > 0) {
+          await trx
+            .insertInto('approval_deliveries')
+            .values(children)
+            .onConflict((conflict) => conflict.columns(['request_id', 'type', 'notifier_id', 'recipient_key']).doNothing())
+            .execute();
+        }
+        await trx.updateTable('approval_deliveries').set({ status: 'expanded', lease_owner: null, lease_expires_at: null, updated_at: context.now() }).where('id', '=', planned.id).execute();
+      });
+      again = true;
+    } catch (error) {
+      // Recipients or links could not be resolved (a directory or database error): retried like an attempt.
+      await recordFailure(planned, request, error, planned.attempts + 1);
+    }
   }
 
   /** Once a chained notifier failed for good, the next one in the chain goes out now: to that approver, or (channel) at once. */
@@ -319,21 +324,26 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       await afterSent?.();
       await finish({ ...row, attempts: attempt }, request, 'sent', null, messageRef ?? previous?.messageRef ?? null);
     } catch (error) {
-      const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-      const { retryable, retryAfterMs } = classifyNotifierFailure(error);
-      if (shutdown.signal.aborted) return; // handed back by close()
-      if (!retryable) return finish({ ...row, attempts: attempt }, request, 'failed', message, null);
-      if (attempt >= options.notifierAttempts) return finish({ ...row, attempts: attempt }, request, 'given_up', message, null);
-      const backoff = Math.min(options.notifierMaxBackoffMs, options.notifierBackoffMs * 2 ** (attempt - 1));
-      const delay = Math.max(backoff / 2 + Math.random() * (backoff / 2), retryAfterMs ?? 0);
-      const now = context.now();
-      await db
-        .updateTable('approval_deliveries')
-        .set({ status: 'pending', attempts: attempt, next_attempt_at: Math.round(now + delay), lease_owner: null, lease_expires_at: null, last_error: message, updated_at: now })
-        .where('id', '=', row.id)
-        .where('lease_owner', '=', context.instanceId)
-        .execute();
+      await recordFailure(row, request, error, attempt);
     }
+  }
+
+  /** A failed attempt: failed at once when permanent, given up after the last attempt, else due again after the backoff. */
+  async function recordFailure(row: ApprovalDeliveryRow, request: ApprovalRequestRow, error: unknown, attempt: number): Promise<void> {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const { retryable, retryAfterMs } = classifyNotifierFailure(error);
+    if (shutdown.signal.aborted) return; // handed back by close()
+    if (!retryable) return finish({ ...row, attempts: attempt }, request, 'failed', message, null);
+    if (attempt >= options.notifierAttempts) return finish({ ...row, attempts: attempt }, request, 'given_up', message, null);
+    const backoff = Math.min(options.notifierMaxBackoffMs, options.notifierBackoffMs * 2 ** (attempt - 1));
+    const delay = Math.max(backoff / 2 + Math.random() * (backoff / 2), retryAfterMs ?? 0);
+    const now = context.now();
+    await db
+      .updateTable('approval_deliveries')
+      .set({ status: row.status === 'planned' ? 'planned' : 'pending', attempts: attempt, next_attempt_at: Math.round(now + delay), lease_owner: null, lease_expires_at: null, last_error: message, updated_at: now })
+      .where('id', '=', row.id)
+      .where('lease_owner', '=', context.instanceId)
+      .execute();
   }
 
   async function attemptOnce(notifier: Notifier, notification: ApprovalNotification, attempt: number, previous: { id: string; messageRef: string } | null) {
