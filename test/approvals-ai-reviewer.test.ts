@@ -64,16 +64,20 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
           decide: { approvers, aiReviewer: { ...reviewer, mode: 'decide' } },
           strict: { approvers, aiReviewer: { ...reviewer, mode: 'decide', fallback: 'deny' } },
           advise: { approvers, aiReviewer: reviewer },
+          forbidden: { approvers, aiReviewer: { ...reviewer, model: 'unlisted', mode: 'decide', fallback: 'deny' } },
         },
         aiReviewer: { gateway: (preloop) => createGateway(preloop) },
       },
       { plugins: [gateway({ reclaimIntervalMs: 0, writeIntervalMs: 5 }), openai()], policy: { version: 1, defaults: { models: { allow: ['reviewer'] } } } },
     );
-    await fixture.preloop.service('gateway').models.create(
-      fixture.accountId,
-      { alias: 'reviewer', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: upstreamKey },
-      { type: 'system', name: 'test' },
-    );
+    // `unlisted` exists but the policy's model allow-list does not name it.
+    for (const alias of ['reviewer', 'unlisted']) {
+      await fixture.preloop.service('gateway').models.create(
+        fixture.accountId,
+        { alias, provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: upstreamKey },
+        { type: 'system', name: 'test' },
+      );
+    }
   });
   afterAll(async () => {
     await fixture?.cleanup();
@@ -148,6 +152,19 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     const detail = (await fixture.engine.detail(fixture.accountId, ticket.id)) as ApprovalDetail;
     expect(detail.status).toBe('denied');
     expect(aiNote(detail)).toMatchObject({ outcome: 'late', counted: false, decision: 'approve' });
+  });
+
+  it('is governed: a model the policy does not allow is refused by the gateway (audited as denied), and the fallback applies', async () => {
+    const before = upstream.requests.length;
+    const { ticket, detail } = await review('forbidden', 'approve');
+    expect(upstream.requests.length).toBe(before);
+    expect(detail.status).toBe('denied');
+    expect(aiNote(detail)).toMatchObject({ outcome: 'fallback_decided', decision: null });
+    expect(String(aiNote(detail).problem)).toMatch(/^the gateway refused or failed the model call \(403\)/);
+    expect(await fixture.engine.status(ticket.id, fixture.accountId)).toMatchObject({ status: 'denied', reason: expect.stringContaining('ai_reviewer_fallback: the gateway refused') });
+    await fixture.preloop.service('gateway').flush();
+    const refused = await fixture.preloop.audit.query({ accountId: fixture.accountId, action: 'model.call', runtimeSessionId: String(aiNote(detail).runtimeSessionId) });
+    expect(refused.items).toEqual([expect.objectContaining({ outcome: 'denied' })]);
   });
 
   it('a review whose process stopped is run again by the sweep; after three unfinished starts the fallback applies', async () => {
