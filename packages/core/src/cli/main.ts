@@ -4,9 +4,10 @@ import type { CliIo } from './cli-context.js';
 import { commands as baseCommands } from './commands.js';
 import { policyCommands } from './policy-commands.js';
 import { tokenCommand } from './token-command.js';
+import { agentsCommands } from './agents/agents-commands.js';
 import { auditArchiveCommands } from './audit-archive-commands.js';
 
-const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, tokenCommand];
+const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, tokenCommand, ...agentsCommands];
 
 /**
  * Runs the `preloop` CLI with `argv` (without the node and script names) and
@@ -18,7 +19,7 @@ const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, t
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience', 'before', 'out', 'public-key'];
+  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience', 'home', 'before', 'out', 'public-key'];
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -27,6 +28,8 @@ export async function runCli(argv: string[], io: CliIo = { out: (l) => console.l
       ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])),
       help: { type: 'boolean', short: 'h' },
       'read-only': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'local-only': { type: 'boolean' },
     },
   });
   const words = positionals;
