@@ -1,9 +1,9 @@
+import { initialState } from '@lit/task';
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { html as staticHtml } from 'lit/static-html.js';
 import type { ApprovalDetail, ApprovalRequest, Me } from '../../client/api-types.js';
-import { isRouteMissing } from '../../client/preloop-api-error.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
 import { staticTag } from '../../define/element-tag.js';
 import { PreloopApprovalDecidedEvent, PreloopRouteRequestedEvent, type PreloopDecisionRequestedEvent } from '../../events/preloop-events.js';
@@ -52,76 +52,93 @@ export class PreloopApprovalQueue extends PreloopElement {
   /** Hide the page header (when embedding the queue in a small panel). */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
 
-  @state() private pending: ApprovalRequest[] = [];
-  @state() private unknown: ApprovalRequest[] = [];
+  /** The pending requests, and approved calls whose outcome is unknown. */
+  private readonly pendingTask = this.loadTask(
+    'load approvals',
+    async (api, [requestId, view]) => {
+      if (requestId || view !== 'pending') return initialState;
+      const [page, unknown] = await Promise.all([
+        api.approvals.list({ status: 'pending', limit: 100 }),
+        // A server without execution leases refuses this filter: nothing to show then.
+        api.approvals.list({ status: 'execution_unknown', limit: 50 }).catch(() => ({ items: [] as ApprovalRequest[] })),
+      ]);
+      return { pending: page.items as ApprovalRequest[], unknown: unknown.items as ApprovalRequest[] };
+    },
+    () => [this.requestId, this.view] as const,
+  );
+  /** The first page of decided requests (older pages are added by `Load more`). */
+  private readonly historyTask = this.loadTask(
+    'load approval history',
+    async (api, [requestId, view]) => {
+      if (requestId || view !== 'history') return initialState;
+      const page = await api.approvals.list({ limit: 50 });
+      this.olderHistory = [];
+      this.olderCursor = undefined;
+      return { items: page.items.filter((item) => item.status !== 'pending') as ApprovalRequest[], nextCursor: page.nextCursor };
+    },
+    () => [this.requestId, this.view] as const,
+  );
+  /** The one request of `request-id`, with its votes and timeline. */
+  private readonly singleTask = this.loadTask(
+    'load the approval request',
+    async (api, [requestId]) => (requestId ? api.approvals.get(requestId) : initialState),
+    () => [this.requestId] as const,
+  );
+  /** Pages of history loaded after the first, and the cursor after them. */
+  @state() private olderHistory: ApprovalRequest[] = [];
+  @state() private olderCursor: string | null | undefined = undefined;
   @state() private resolveError: string | null = null;
-  @state() private history: ApprovalRequest[] = [];
-  @state() private historyCursor: string | null = null;
-  @state() private single: ApprovalDetail | null = null;
-  @state() private loading = true;
   @state() private failure: string | null = null;
-  @state() private notInstalled = false;
   @state() private busy = new Set<string>();
   @state() private errors = new Map<string, string>();
   @state() private me: Me | null = null;
 
   constructor() {
     super();
-    this.live.on(['approval-created', 'approval-updated', 'reconnected'], () => void this.load(true));
+    this.live.on(['approval-created', 'approval-updated', 'reconnected'], () => void this.load());
     this.addEventListener('preloop-decision-requested', (event) => void this.onDecision(event));
   }
 
   protected override clientChanged(client: PreloopClient): void {
-    void this.load();
     client.auth.me().then(
       (me) => (this.me = me),
       () => (this.me = null),
     );
   }
 
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    super.willUpdate(changed);
-    if (this.hasUpdated && changed.has('requestId')) void this.load();
+  /** Reloads the current view. */
+  async load(): Promise<void> {
+    await this.rerun(this.requestId ? this.singleTask : this.view === 'history' ? this.historyTask : this.pendingTask);
   }
 
-  /** Reloads the current view. */
-  async load(quiet = false): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    if (!quiet) this.loading = true;
-    try {
-      if (this.requestId) {
-        this.single = await api.approvals.get(this.requestId);
-      } else if (this.view === 'history') {
-        const page = await api.approvals.list({ limit: 50 });
-        this.history = page.items.filter((item) => item.status !== 'pending');
-        this.historyCursor = page.nextCursor;
-      } else {
-        const [page, unknown] = await Promise.all([
-          api.approvals.list({ status: 'pending', limit: 100 }),
-          // A server without execution leases refuses this filter: nothing to show then.
-          api.approvals.list({ status: 'execution_unknown', limit: 50 }).catch(() => ({ items: [] as ApprovalRequest[] })),
-        ]);
-        this.pending = page.items;
-        this.unknown = unknown.items;
-      }
-      this.failure = null;
-      this.notInstalled = false;
-    } catch (error) {
-      if (isRouteMissing(error)) this.notInstalled = true;
-      else this.failure = this.reportError('load approvals', error);
-    } finally {
-      this.loading = false;
-    }
+  private get pending(): ApprovalRequest[] {
+    return this.pendingTask.value?.pending ?? [];
+  }
+
+  private get unknown(): ApprovalRequest[] {
+    return this.pendingTask.value?.unknown ?? [];
+  }
+
+  private get single(): ApprovalDetail | null {
+    return this.singleTask.value ?? null;
+  }
+
+  private get history(): ApprovalRequest[] {
+    return [...(this.historyTask.value?.items ?? []), ...this.olderHistory];
+  }
+
+  private get historyCursor(): string | null {
+    return this.olderCursor !== undefined ? this.olderCursor : (this.historyTask.value?.nextCursor ?? null);
   }
 
   private async loadMoreHistory(): Promise<void> {
     const api = this.api;
     if (!api || !this.historyCursor) return;
+    const cursor = this.historyCursor;
     const failure = await this.attempt('load approval history', async () => {
-      const page = await api.approvals.list({ limit: 50, cursor: this.historyCursor! });
-      this.history = [...this.history, ...page.items.filter((item) => item.status !== 'pending')];
-      this.historyCursor = page.nextCursor;
+      const page = await api.approvals.list({ limit: 50, cursor });
+      this.olderHistory = [...this.olderHistory, ...(page.items.filter((item) => item.status !== 'pending') as ApprovalRequest[])];
+      this.olderCursor = page.nextCursor;
     });
     if (failure) this.failure = failure;
   }
@@ -142,7 +159,8 @@ export class PreloopApprovalQueue extends PreloopElement {
     }
     this.busy = new Set(this.busy).add(item.id);
     try {
-      this.single = await api.approvals.resolveExecution(item.id, { outcome, note });
+      await api.approvals.resolveExecution(item.id, { outcome, note });
+      await this.rerun(this.singleTask);
       this.resolveError = null;
     } catch (error) {
       this.resolveError = this.reportError('resolve the execution', error);
@@ -171,9 +189,7 @@ export class PreloopApprovalQueue extends PreloopElement {
     this.errors = errors;
     try {
       const { request: updated } = await api.approvals.decide(approvalId, { decision, ...(comment ? { comment } : {}), ...(answer !== null ? { answer } : {}) });
-      if (updated.status !== 'pending') this.pending = this.pending.filter((item) => item.id !== approvalId);
-      else this.pending = this.pending.map((item) => (item.id === approvalId ? updated : item));
-      if (this.single?.id === approvalId) this.single = await api.approvals.get(approvalId).catch(() => this.single);
+      await this.load();
       this.dispatchEvent(new PreloopApprovalDecidedEvent(updated));
     } catch (error) {
       this.errors = new Map(this.errors).set(approvalId, this.reportError('decide approval', error));
@@ -204,9 +220,7 @@ export class PreloopApprovalQueue extends PreloopElement {
   }
 
   private setView(view: 'pending' | 'history'): void {
-    if (this.view === view) return;
     this.view = view;
-    void this.load();
   }
 
   override render() {
@@ -225,11 +239,15 @@ export class PreloopApprovalQueue extends PreloopElement {
     `;
   }
 
+  private renderNotInstalled() {
+    return html`<div class="card"><div class="empty">${icons.approvals}<strong>Approvals are not enabled on this server</strong><span>Install the <code>@preloop/approvals</code> plugin to review tool calls here.</span></div></div>`;
+  }
+
   private renderBody() {
-    if (this.notInstalled) {
-      return html`<div class="card"><div class="empty">${icons.approvals}<strong>Approvals are not enabled on this server</strong><span>Install the <code>@preloop/approvals</code> plugin to review tool calls here.</span></div></div>`;
+    if ([this.pendingTask, this.historyTask, this.singleTask].some((task) => this.isNotInstalled(task))) return this.renderNotInstalled();
+    if (this.requestId) {
+      return this.renderLoad(this.singleTask, (item) => this.renderSingle(item), { pending: () => html`<div class="single card card-body"><span class="skeleton"></span></div>` });
     }
-    if (this.requestId) return this.renderSingle();
     return html`
       <div class="tabs" role="tablist" aria-label="Approval views">
         <button role="tab" aria-selected=${this.view === 'pending' ? 'true' : 'false'} @click=${() => this.setView('pending')}>
@@ -237,12 +255,13 @@ export class PreloopApprovalQueue extends PreloopElement {
         </button>
         <button role="tab" aria-selected=${this.view === 'history' ? 'true' : 'false'} @click=${() => this.setView('history')}>History</button>
       </div>
-      ${this.view === 'history' ? this.renderHistory() : this.renderPending()}
+      ${this.view === 'history'
+        ? this.renderLoad(this.historyTask, () => this.renderHistory(), { pending: () => html`<div class="card card-body"><span class="skeleton"></span></div>` })
+        : this.renderLoad(this.pendingTask, () => this.renderPending(), { pending: () => html`<div class="list"><div class="card card-body"><span class="skeleton"></span></div></div>` })}
     `;
   }
 
   private renderPending() {
-    if (this.loading && this.pending.length === 0) return html`<div class="list"><div class="card card-body"><span class="skeleton"></span></div></div>`;
     if (this.pending.length === 0) {
       return html`${this.renderUnknown()}<div class="card"><div class="empty">${icons.inbox}<strong>Nothing waiting</strong><span>New requests appear here the moment an agent asks.</span></div></div>`;
     }
@@ -299,11 +318,8 @@ export class PreloopApprovalQueue extends PreloopElement {
     </div>`;
   }
 
-  private renderSingle() {
-    if (this.loading && !this.single) return html`<div class="single card card-body"><span class="skeleton"></span></div>`;
-    if (!this.single) return nothing;
+  private renderSingle(item: ApprovalDetail) {
     const card = staticTag(PreloopApprovalCard, 'preloop-approval-card');
-    const item = this.single;
     return html`<div class="single">
       ${staticHtml`<${card} data-id=${item.id} .approval=${item} show-timeline ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`}
       ${this.renderResolve(item)}
@@ -311,7 +327,6 @@ export class PreloopApprovalQueue extends PreloopElement {
   }
 
   private renderHistory() {
-    if (this.loading && this.history.length === 0) return html`<div class="card card-body"><span class="skeleton"></span></div>`;
     if (this.history.length === 0) return html`<div class="card"><div class="empty">${icons.inbox}<strong>No decisions yet</strong></div></div>`;
     return html`<div class="card table-wrap" part="history">
       <table>
