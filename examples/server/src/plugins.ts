@@ -1,6 +1,6 @@
 import { PreloopError, type PreloopPlugin } from '@preloop/core';
 import { approvals } from '@preloop/approvals';
-import { gateway } from '@preloop/gateway';
+import { createGateway, gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
@@ -10,7 +10,8 @@ import { webhook } from '@preloop/plugin-webhook';
 import type { ConfigFile } from './config/config-schema.js';
 
 /**
- * The reference server's plugins: the approval engine, the MCP endpoint, the
+ * The reference server's plugins: the approval engine (its AI reviewers served
+ * by the gateway below), the MCP endpoint, the
  * model gateway with the OpenAI and Anthropic providers, and the notifiers that
  * the configuration file turns on (webhook, Slack app, Slack incoming webhook, Mattermost,
  * email), or email from `PRELOOP_SMTP_URL` and `PRELOOP_EMAIL_FROM` when the file has no
@@ -22,7 +23,8 @@ import type { ConfigFile } from './config/config-schema.js';
  * ```
  */
 export function referencePlugins(config: ConfigFile | null, publicUrl: string, env: Record<string, string | undefined> = {}): PreloopPlugin[] {
-  const plugins: PreloopPlugin[] = [approvals({ publicUrl }), mcp(), gateway(), openai(), anthropic()];
+  // Workflows' AI reviewers reach their model through this server's own gateway (governed, metered, audited).
+  const plugins: PreloopPlugin[] = [approvals({ publicUrl, aiReviewer: { gateway: (preloop) => createGateway(preloop) } }), mcp(), gateway(), openai(), anthropic()];
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings) plugins.push(webhook({ url: webhookSettings.url, secret: webhookSettings.secret, previousSecrets: webhookSettings.previousSecrets }));
   const { slack: slackSettings, slackWebhook: slackWebhookSettings, mattermost: mattermostSettings } = config?.plugins ?? {};
