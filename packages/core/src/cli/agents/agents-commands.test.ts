@@ -228,5 +228,15 @@ describe('preloop agents', () => {
     expect(existsSync(path.join(home, '.preloop'))).toBe(false);
     expect((await onboard(home, 'cursor')).code).toBe(0);
     expect(await cli('agents', 'onboard', 'cursor', '--url', 'http://127.0.0.1:1', '--home', home)).toMatchObject({ code: 1, err: expect.stringContaining(`cursor is onboarded to ${server.url}`) });
+
+    // A server that cannot be reached: offboard stops before touching the files; --local-only restores them and says the key lives on.
+    const onboarded = snapshot(home);
+    expect(await offboard(home, 'cursor', '--url', 'http://127.0.0.1:1')).toMatchObject({ code: 1, err: expect.stringContaining('cannot be reached') });
+    expect(snapshot(home)).toEqual(onboarded);
+    const key = keyOf(home, 'cursor');
+    const local = await offboard(home, 'cursor', '--local-only');
+    expect(local).toMatchObject({ code: 0, out: expect.stringContaining('are NOT revoked') });
+    expect(existsSync(path.join(home, '.cursor', 'mcp.json'))).toBe(false);
+    expect(await listTools(`${server.url}/mcp`, { Authorization: `Bearer ${key}` })).toEqual(expect.any(Array));
   });
 });
