@@ -6,6 +6,7 @@ import { createLogger } from '../logger.js';
 import { readAnchorFile } from '../audit/anchor-file.js';
 import { resolveLocalSetup } from '../node/local-setup.js';
 import { withKernel, type CliGlobals, type CliIo } from './cli-context.js';
+import { hookCommand } from './hook-command.js';
 
 /** Parsed arguments of one command: positionals and `--flag value` options. */
 export interface CommandArguments {
@@ -167,6 +168,7 @@ export const commands: CliCommand[] = [
       return 1;
     },
   },
+  hookCommand,
 ];
 
 /** The file of `--anchor file:<path>` (the only anchor the CLI reads; other sinks are read by their own tools). */

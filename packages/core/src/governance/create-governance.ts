@@ -20,8 +20,12 @@ import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import { createKillSwitch, type KillSwitch } from './kill-switch.js';
 import { createPolicyStore, type PolicyStore } from './policy-store.js';
 
-/** What a governed call targets, as governance sees it: a tool (MCP) or a model alias (gateway). */
-export type GovernedTarget = ({ kind: 'tool_call' } & ToolCallTool) | { kind: 'model_call'; name: string };
+/**
+ * What a governed call targets, as governance sees it: a tool (MCP), a model
+ * alias (gateway), or an agent's own native tool (a permission check, named
+ * `native.<tool>`; policy governs it like any tool).
+ */
+export type GovernedTarget = ({ kind: 'tool_call' } & ToolCallTool) | ({ kind: 'native_tool' } & ToolCallTool) | { kind: 'model_call'; name: string };
 
 /**
  * Governance's answer for one call, from one read of the account's policy

@@ -150,7 +150,8 @@ export async function runGovernedCall<Target, Args, Result>(kernel: GovernedCall
       enter('policy-hooks');
       const target = surface.describe(context.target);
       const fromPlugins = await kernel.hooks.evaluatePolicy(
-        target.kind === 'tool_call'
+        // A native tool (a permission check) is a tool call to plugins: `native.<tool>` with its arguments.
+        target.kind !== 'model_call'
           ? { kind: 'tool_call', subject: principal, tool: { name: target.name, server: target.server ?? null, readOnly: target.readOnly }, args: context.args, ...(verdict.session ? { session: verdict.session } : {}) }
           : { kind: 'model_call', subject: principal, model: { name: target.name }, body: surface.policyBody?.(context) ?? {} },
       );

@@ -159,6 +159,16 @@ describe.each(testDialects())('every core route answers what its contract declar
     expect((await call('POST', '/audit/verify')).body.ok).toBe(true);
   });
 
+  it('agents: permission check (always 200 with the hook answer, 403 without the mcp scope, 400 for a body that is not PreToolUse)', async () => {
+    const agent = await preloop.identity.agents.enroll(preloop.accountId, { name: 'contract-agent', kind: 'claude_code' });
+    const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'contract agent key', agentId: agent.id, scopes: ['mcp'] });
+    const body = { hook_event_name: 'PreToolUse', session_id: 's1', tool_name: 'Bash', tool_input: { command: 'ls' } };
+    expect((await call('POST', '/agents/permission-check?wait=0', { bearer: key, body })).body.hookSpecificOutput.permissionDecision).toEqual(expect.any(String));
+    const adminOnly = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin only', scopes: ['admin:read'], userId: owner.user.id });
+    expect((await call('POST', '/agents/permission-check', { bearer: adminOnly.key, body })).status).toBe(403);
+    expect((await call('POST', '/agents/permission-check', { bearer: key, body: { ...body, tool_name: 'a b' } })).status).toBe(400);
+  });
+
   it('answered every call as its contract declares, and called every core route', () => {
     expect(mismatches).toEqual([]);
     expect(coreRoutes.map((route) => `${route.method} ${route.path}`).filter((route) => !answered.has(route))).toEqual([]);

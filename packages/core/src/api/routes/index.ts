@@ -3,7 +3,8 @@ import { auditRoutes } from './audit-routes.js';
 import { governanceRoutes } from './governance-routes.js';
 import { identityRoutes } from './identity-routes.js';
 import { metricsRoutes } from '../../metrics/metrics-routes.js';
+import { permissionCheckRoutes } from './permission-check-routes.js';
 import { systemRoutes } from './system-routes.js';
 
 /** Every route the kernel itself serves under `/api/v1`. */
-export const coreRoutes: AdminRoute[] = [...systemRoutes, ...metricsRoutes, ...identityRoutes, ...auditRoutes, ...governanceRoutes];
+export const coreRoutes: AdminRoute[] = [...systemRoutes, ...metricsRoutes, ...identityRoutes, ...auditRoutes, ...governanceRoutes, ...permissionCheckRoutes];
