@@ -52,3 +52,4 @@ export {
 export { gatewayBusChannel, type GatewaySignal } from './runtime/gateway-signals.js';
 export type { ProviderRegistry } from './models/provider-registry.js';
 export type { UsageWrite } from './records/usage-writer.js';
+export type { Settlement } from './budgets/budget-ledger.js';
