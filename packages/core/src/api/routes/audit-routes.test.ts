@@ -60,6 +60,12 @@ describe.each(testDialects())('audit routes on $name', (dialect) => {
     expect(broken.body).toMatchObject({ ok: false, firstBroken: { seq: 3, reason: 'hash_mismatch' } });
   });
 
+  it('reports the archive boundary verification started from, after archive-then-prune', async () => {
+    const [archived] = await test.preloop.audit.archive({ accountId: test.preloop.accountId, before: 10, write: async (_header, lines) => { for await (const _line of lines); } });
+    const report = await callApi(test.preloop, 'POST', '/audit/verify', { bearer: admin.key });
+    expect(report.body).toMatchObject({ ok: true, boundary: { seq: archived!.lastSeq, hash: archived!.lastHash } });
+  });
+
   it('publishes the checkpoint public key', async () => {
     const key = await callApi(test.preloop, 'GET', '/audit/public-key', { bearer: viewer.key });
     expect(key.status).toBe(200);
