@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -130,6 +131,12 @@ describe('preloop agents', () => {
     expect(json(home, '.claude.json').mcpServers.github).toBeDefined();
     const claudeHeaders = JSON.parse(execFileSync('sh', ['-c', claudeServer.headersHelper], { encoding: 'utf8' })) as Record<string, string>;
     expect(await listTools(claudeServer.url, claudeHeaders)).toEqual(expect.any(Array));
+    // The real Claude Code reads the user-scope server (asynchronously: it connects to this process's server).
+    const claudeEnv = { PATH: process.env.PATH, HOME: home, DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+    const shown = await promisify(execFile)(path.join(repo, 'node_modules/.bin/claude'), ['mcp', 'get', 'preloop'], { env: claudeEnv, cwd: home, timeout: 30_000 });
+    expect(shown.stdout).toContain(`URL: ${server.url}/mcp`);
+    expect(shown.stdout).toContain('Scope: User config');
+    expect(shown.stdout).toContain('Connected');
     const anthropicModels = await fetch(`${settings.env.ANTHROPIC_BASE_URL}/v1/models`, { headers: { 'x-api-key': claudeKey, 'anthropic-version': '2023-06-01' } });
     expect(anthropicModels.status).toBe(200);
 
@@ -168,7 +175,11 @@ describe('preloop agents', () => {
     expect((await offboard(home, 'codex', '--dry-run')).out).toContain('-[mcp_servers.preloop]');
     expect(snapshot(home)).toEqual(onboarded);
     for (const agent of ['claude-code', 'codex', 'gemini-cli', 'cursor']) expect(await offboard(home, agent), agent).toMatchObject({ code: 0, err: '' });
-    expect(snapshot(home)).toEqual(before);
+    // Claude Code rewrote ~/.claude.json when it ran (its start-up state): that file is merged, the others are byte for byte.
+    expect(snapshot(home)).toEqual({ ...before, '.claude.json': expect.any(String) });
+    const state = json(home, '.claude.json');
+    expect(state).toMatchObject({ numStartups: 3, mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } }, projects: {} });
+    expect(state.mcpServers.preloop).toBeUndefined();
     expect(statSync(path.join(home, '.claude.json')).mode & 0o777).toBe(0o600);
     expect(existsSync(path.join(home, '.preloop', 'agents', 'codex'))).toBe(false);
     await expect(new OpenAI({ apiKey: codexKey, baseURL, maxRetries: 0 }).models.list()).rejects.toMatchObject({ status: 401 });
