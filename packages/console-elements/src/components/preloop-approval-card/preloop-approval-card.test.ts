@@ -107,6 +107,27 @@ describe('<preloop-approval-card>', () => {
     expect(queryAll(listed, '[part="factors"] li').map((item) => textOf(item))).toEqual(['platform needs 2', 'security needs 1']);
   });
 
+  it('shows the AI reviewer\'s opinion as advice that does not count, with its confidence, reasoning and why it did not decide', async () => {
+    const reviewed = {
+      ...request(),
+      voteList: [],
+      hasResult: false,
+      factorTallies: null,
+      timeline: [
+        {
+          id: 'ape_1', time: Date.now(), type: 'ai_review', actorId: 'agt_reviewer',
+          data: { model: 'reviewer', decision: 'approve', confidence: 0.62, reasoning: 'Docs only.', problem: 'confidence 0.62 is below the threshold 0.8', counted: false },
+        },
+      ],
+    };
+    const card = await mount('preloop-approval-card', { approval: reviewed });
+    const text = textOf(query(card, '[part="ai-review"]'));
+    expect(text.toLowerCase()).toContain('ai reviewer (reviewer) · advice, not counted'); // the label is upper-cased by CSS
+    expect(text).toContain('Approve · confidence 62% — Docs only.');
+    expect(text).toContain('confidence 0.62 is below the threshold 0.8');
+    expect(query(await mount('preloop-approval-card', { approval: request() }), '[part="ai-review"]')).toBeNull();
+  });
+
   it('counts the deadline down live, and disables deciding once it passes', async () => {
     const card = await mount('preloop-approval-card', { approval: request({ expiresAt: Date.now() + 2_500 }) });
     const countdown = () => textOf(query(card, '[role="timer"]'));

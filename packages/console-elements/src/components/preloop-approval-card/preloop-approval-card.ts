@@ -189,6 +189,7 @@ export class PreloopApprovalCard extends PreloopElement {
             : nothing}
           ${approval.question ? html`<div><div class="section-label">Question</div><p class="question-text">${approval.question.text}</p></div>` : nothing}
           ${approval.justification ? html`<div><div class="section-label">Agent’s justification (unverified)</div><blockquote>${approval.justification}</blockquote></div>` : nothing}
+          ${this.renderAiReview(approval)}
           ${approval.kind !== 'question'
             ? html`<div>
                 <div class="section-label">Arguments</div>
@@ -225,6 +226,20 @@ export class PreloopApprovalCard extends PreloopElement {
       ${approval.answer !== null ? html`<span class="answer-given">Answer: <strong>${approval.answer}</strong></span>` : nothing}
       ${approval.comment ? html`<span>“${approval.comment}”</span>` : nothing}
       ${approval.outcomeReason ? html`<span class="muted">${approval.outcomeReason}</span>` : nothing}
+    </div>`;
+  }
+
+  /** The AI reviewer's latest opinion (the detail's last `ai_review` timeline entry): advice not counted, or the decision it made. */
+  private renderAiReview(approval: ApprovalListItem | ApprovalDetail) {
+    const entries = 'timeline' in approval ? approval.timeline : [];
+    const review = [...entries].reverse().find((entry) => entry.type === 'ai_review');
+    if (!review) return nothing;
+    const data = review.data as { model?: string; decision?: string | null; confidence?: number | null; reasoning?: string | null; problem?: string | null; counted?: boolean };
+    const opinion = data.decision ? `${data.decision === 'approve' ? 'Approve' : 'Deny'} · confidence ${Math.round((data.confidence ?? 0) * 100)}%` : 'No opinion';
+    return html`<div part="ai-review">
+      <div class="section-label">AI reviewer${data.model ? ` (${data.model})` : ''}${data.counted ? ' · decided' : ' · advice, not counted'}</div>
+      <p><strong>${opinion}</strong>${data.reasoning ? html` — ${data.reasoning}` : nothing}</p>
+      ${data.problem ? html`<p class="muted small">${data.problem}</p>` : nothing}
     </div>`;
   }
 
