@@ -52,7 +52,9 @@ export async function verifyAuditArchive(
   let lineNumber = 0;
   let prevHash = '';
   let expected = 0;
+  // Only the hashes at the positions the header announces checkpoints for are kept: memory does not grow with the segment.
   const hashes = new Map<number, string>();
+  let announced = new Set<number>();
   let endSigned = false;
   const fail = (reason: AuditArchiveBreakReason, message: string, seq?: number): AuditArchiveReport => ({
     ok: false,
@@ -77,6 +79,7 @@ export async function verifyAuditArchive(
         return fail('malformed', `Line ${lineNumber} is not a ${auditSegmentFormat} header.`);
       }
       header = entry;
+      announced = new Set(header.checkpointSeqs);
       prevHash = header.prevHash;
       expected = header.firstSeq;
       continue;
@@ -89,7 +92,7 @@ export async function verifyAuditArchive(
       if (record.prevHash !== prevHash) return fail('broken_link', `Record ${record.id} at position ${record.seq} does not link to the hash before it.`, record.seq);
       if (hashAuditRecord(prevHash, record) !== record.hash) return fail('hash_mismatch', `Record ${record.id} at position ${record.seq} does not match its hash (changed).`, record.seq);
       prevHash = record.hash;
-      hashes.set(record.seq, record.hash);
+      if (announced.has(record.seq)) hashes.set(record.seq, record.hash);
       records++;
       expected++;
       continue;
@@ -100,6 +103,7 @@ export async function verifyAuditArchive(
       if (entry.accountId !== header.accountId || !keys.some((key) => verifyCheckpoint(key, payload, String(entry.signature)))) {
         return fail('bad_checkpoint', `Checkpoint ${String(entry.id)} at position ${seq} does not verify with the public key.`, seq);
       }
+      if (!announced.has(seq)) return fail('malformed', `Checkpoint ${String(entry.id)} at position ${seq} is not announced in the header's checkpointSeqs.`, seq);
       if (hashes.get(seq) !== payload.hash) return fail('bad_checkpoint', `Checkpoint ${String(entry.id)} signs another hash for position ${seq} than the segment holds.`, seq);
       checkpoints++;
       if (seq === header.lastSeq) endSigned = true;
@@ -127,6 +131,8 @@ function isHeader(entry: Record<string, unknown>): entry is AuditSegmentHeader &
     (entry.firstSeq as number) >= 1 &&
     whole(entry.lastSeq) &&
     (entry.lastSeq as number) >= (entry.firstSeq as number) &&
+    Array.isArray(entry.checkpointSeqs) &&
+    entry.checkpointSeqs.every(whole) &&
     typeof entry.prevHash === 'string' &&
     /^[0-9a-f]{64}$/.test(entry.prevHash)
   );

@@ -160,6 +160,8 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
     const otherKey = createCheckpointSigner('another-secret-key-0123456789abcdef0123456789').publicKey;
     expect((await verifyAuditArchive(lines, otherKey)).firstBroken).toMatchObject({ seq: 10, reason: 'bad_checkpoint' });
     expect((await verifyAuditArchive('not json\n', publicKey)).firstBroken).toMatchObject({ line: 1, reason: 'malformed' });
+    const unannounced = [JSON.stringify({ ...JSON.parse(lines[0]!), checkpointSeqs: [] }), ...lines.slice(1)];
+    expect((await verifyAuditArchive(unannounced, publicKey)).firstBroken).toMatchObject({ seq: 10, reason: 'malformed', message: expect.stringContaining('not announced') });
   });
 
   it('verifies while a prune was interrupted (records below the boundary left), and the next run deletes them', async () => {

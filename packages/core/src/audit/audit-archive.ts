@@ -22,6 +22,8 @@ export interface AuditSegmentHeader {
   prevHash: string;
   /** Records in the segment (`lastSeq - firstSeq + 1`). */
   records: number;
+  /** The positions of the checkpoint lines that follow the records (so a verifier keeps only those hashes). */
+  checkpointSeqs: number[];
   /** When it was written (epoch ms). */
   createdAt: number;
 }
@@ -114,6 +116,15 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
     return null;
   }
   const lastSeq = Number(cut.seq);
+  const checkpointRows = await db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('seq', '>', boundarySeq)
+    .where('seq', '<=', lastSeq)
+    .orderBy('seq')
+    .orderBy('id')
+    .execute();
   const header: AuditSegmentHeader = {
     type: 'segment',
     format: auditSegmentFormat,
@@ -122,6 +133,7 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
     lastSeq,
     prevHash: boundary?.hash ?? genesisHash,
     records: lastSeq - boundarySeq,
+    checkpointSeqs: [...new Set(checkpointRows.map((row) => Number(row.seq)))],
     createdAt: now(),
   };
   const digest = createHash('sha256');
@@ -158,16 +170,7 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
       }
     }
     if (prevHash !== cut!.hash) throw conflict(lastSeq, 'the checkpoint signs another hash');
-    const rows = await db
-      .selectFrom('audit_checkpoints')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('seq', '>', boundarySeq)
-      .where('seq', '<=', lastSeq)
-      .orderBy('seq')
-      .orderBy('id')
-      .execute();
-    for (const row of rows) {
+    for (const row of checkpointRows) {
       const payload = { accountId, seq: Number(row.seq), hash: row.hash };
       if (!signer.verify(payload, row.key_id, row.signature)) throw conflict(payload.seq, 'checkpoint signature invalid');
       checkpoints++;
