@@ -167,6 +167,20 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     expect(refused.items).toEqual([expect.objectContaining({ outcome: 'denied' })]);
   });
 
+  it('stops when its agent is suspended: every review then falls back, until the agent is resumed', async () => {
+    const page = await fixture.preloop.identity.agents.list(fixture.accountId, { kind: 'ai_reviewer' });
+    const agentId = page.items[0]!.id;
+    await fixture.preloop.identity.agents.suspend(fixture.accountId, agentId, 'reviewing the reviewer');
+    const before = upstream.requests.length;
+    const suspended = await review('decide', 'approve');
+    expect(upstream.requests.length).toBe(before);
+    expect(suspended.detail.status).toBe('pending');
+    expect(aiNote(suspended.detail)).toMatchObject({ outcome: 'escalated', counted: false, decision: null });
+    expect(String(aiNote(suspended.detail).problem)).toContain('the reviewer could not run');
+    await fixture.preloop.identity.agents.resume(fixture.accountId, agentId);
+    expect((await review('decide', 'approve')).detail.status).toBe('approved');
+  });
+
   it('a review whose process stopped is run again by the sweep; after three unfinished starts the fallback applies', async () => {
     const db = fixture.preloop.db.withTables<import('../packages/approvals/src/tables.js').ApprovalTables>();
     const lapse = async (id: string, attempts: number) => {

@@ -209,6 +209,7 @@ export function createAiReviewer(context: EngineContext): AiReviewer {
           : await ask(row, reviewer, agentId);
     } catch (error) {
       if (stop.signal.aborted) return; // shutting down: the lease lapses and the review runs again
+      agents.delete(row.account_id); // the agent may have been decommissioned: look it up again next time
       asked = { answer: null, problem: `the reviewer could not run: ${(error as Error).message}`, sessionId: null };
     }
     await record(id, reviewer, agentId, asked);
