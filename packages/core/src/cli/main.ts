@@ -19,7 +19,7 @@ const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, t
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience', 'home', 'before', 'out', 'public-key'];
+  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience', 'home', 'hook-command', 'before', 'out', 'public-key'];
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -30,6 +30,7 @@ export async function runCli(argv: string[], io: CliIo = { out: (l) => console.l
       'read-only': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       'local-only': { type: 'boolean' },
+      'permission-hook': { type: 'boolean' },
     },
   });
   const words = positionals;

@@ -19,6 +19,8 @@ export interface AgentContext {
   keyFile: string;
   /** The file holding `{"Authorization":"Bearer …"}` (mode 0600), for header helpers. */
   headersFile: string;
+  /** The permission hook's command line (`--permission-hook`), or null when not asked for. */
+  hook: string | null;
 }
 
 /** One configuration file an agent reads. */
@@ -47,6 +49,20 @@ export interface AgentAdapter {
   edits(context: AgentContext): ConfigEdit[];
   /** What onboarding does not cover, shown after onboard (for example the model gateway for Cursor). */
   notes(context: AgentContext): string[];
+}
+
+/**
+ * The command line of the permission hook: `preloop hook` (or `hookCommand`)
+ * with the server and the stored key in its environment, wrapped in `sh -c`
+ * so that it runs the same whether the agent uses a shell or splits words.
+ *
+ * @example
+ * ```ts
+ * const hook = hookCommandLine('http://127.0.0.1:8787', keyFile, 'preloop hook');
+ * ```
+ */
+export function hookCommandLine(server: string, keyFile: string, hookCommand: string): string {
+  return `sh -c ${shellQuote(`PRELOOP_URL=${shellQuote(server)} PRELOOP_API_KEY="$(cat ${shellQuote(keyFile)})" exec ${hookCommand}`)}`;
 }
 
 /** Single-quotes a path for a shell command line (and for the simple word splitting some agents do). */

@@ -48,6 +48,8 @@ export interface Manifest {
   agentId: string;
   agentName: string;
   apiKeyId: string;
+  /** The permission hook's command line written with `--permission-hook`, else null. */
+  hook: string | null;
   onboardedAt: string;
   files: ManifestFile[];
 }

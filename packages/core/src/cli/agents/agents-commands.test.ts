@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +94,7 @@ describe('preloop agents', () => {
     expect(run.code).toBe(0);
     const found = JSON.parse(run.out) as Array<{ agent: string; installed: boolean; files: Array<{ path: string; exists: boolean }> }>;
     expect(found.map((entry) => [entry.agent, entry.installed])).toEqual([['claude-code', true], ['codex', true], ['gemini-cli', true], ['cursor', false]]);
-    expect(found[1]!.files).toEqual([expect.objectContaining({ path: path.join(home, '.codex', 'config.toml'), exists: true })]);
+    expect(found[1]!.files).toEqual([expect.objectContaining({ path: path.join(home, '.codex', 'config.toml'), exists: true }), expect.objectContaining({ path: path.join(home, '.codex', 'hooks.json'), exists: false })]);
     expect((await cli('agents', 'discover', '--home', home)).out).toContain('codex (Codex CLI): found, not onboarded');
   });
 
@@ -224,6 +224,41 @@ describe('preloop agents', () => {
     const toml = readFileSync(tomlFile, 'utf8');
     expect(toml).not.toContain('preloop');
     expect(toml).toBe('# My Codex settings\nmodel = "gpt-5-codex"\napproval_policy = "on-request"   # ask before running commands\n\n[mcp_servers.docs]\ncommand = "npx"\nargs = ["-y", "docs-mcp"]\n\n[profiles.deep]\nmodel_provider = "openai"\nmodel_reasoning_effort = "high"\n\n[profiles.fast]\nmodel = "gpt-5-mini"\n');
+  });
+
+  it('--permission-hook adds the PreToolUse / BeforeTool hook after the user\'s own, asking the server with the stored key; offboard takes it out', async () => {
+    const home = newHome('hooks');
+    const userHook = { matcher: 'Bash', hooks: [{ type: 'command', command: '/usr/local/bin/audit-bash' }] };
+    writeFileSync(path.join(home, '.claude', 'settings.json'), JSON.stringify({ hooks: { PreToolUse: [userHook] } }, null, 2));
+    const before = snapshot(home);
+    const hookCommand = `${process.execPath} ${path.join(repo, 'packages/core/bin/preloop.mjs')} hook`;
+    for (const agent of ['claude-code', 'codex', 'gemini-cli']) expect(await onboard(home, agent, '--permission-hook', '--hook-command', hookCommand), agent).toMatchObject({ code: 0, err: '' });
+    expect(await onboard(home, 'cursor', '--permission-hook')).toMatchObject({ code: 1, err: expect.stringContaining('without --permission-hook') });
+
+    const hooks = json(home, '.claude/settings.json').hooks.PreToolUse;
+    expect(hooks).toEqual([userHook, { matcher: expect.stringContaining('Bash|Edit'), hooks: [{ type: 'command', command: expect.stringMatching(/^sh -c /), timeout: 35, onFailure: 'block' }] }]);
+    expect(json(home, '.codex/hooks.json').hooks.PreToolUse).toEqual([{ hooks: [expect.objectContaining({ type: 'command', onFailure: 'block' })] }]);
+    expect(json(home, '.gemini/settings.json').hooks.BeforeTool).toEqual([expect.objectContaining({ hooks: [expect.objectContaining({ type: 'command', timeout: 30_000 })] })]);
+    // The hook as Claude Code runs it: the PreToolUse JSON on stdin, the server's decision on stdout.
+    const child = spawn('sh', ['-c', hooks[1].hooks[0].command], { env: { PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(JSON.stringify({ hook_event_name: 'PreToolUse', session_id: 's1', tool_name: 'Bash', tool_input: { command: 'ls' } }));
+    const output = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('close', () => resolve({ stdout, stderr }));
+    });
+    // The server's policy answered (this server has no approval engine, so a call needing approval is denied), not a failure of the hook.
+    expect(JSON.parse(output.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('native.Bash requires approval') });
+
+    // Again without the flag: the hook stays, nothing changes.
+    const onboarded = snapshot(home);
+    expect((await onboard(home, 'claude-code')).out).toContain('already onboarded');
+    expect(snapshot(home)).toEqual(onboarded);
+    for (const agent of ['claude-code', 'codex', 'gemini-cli']) expect((await offboard(home, agent)).code).toBe(0);
+    expect(snapshot(home)).toEqual(before);
+    expect(existsSync(path.join(home, '.codex', 'hooks.json'))).toBe(false);
   });
 
   it('refuses, changing nothing: a broken JSON file, a TOML that already chose a provider, an unknown agent, no admin key, another server', async () => {

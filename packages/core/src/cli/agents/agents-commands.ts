@@ -14,7 +14,7 @@ import path from 'node:path';
 import { PreloopError } from '../../errors.js';
 import type { CliIo } from '../cli-context.js';
 import type { CliCommand, CommandArguments } from '../commands.js';
-import type { AgentAdapter, AgentContext } from './agent-adapter.js';
+import { hookCommandLine, type AgentAdapter, type AgentContext } from './agent-adapter.js';
 import { agentStatePaths, readManifest, removeAgentState, writeCredential, writeManifest, type AgentStatePaths } from './agent-state.js';
 import { claudeCode } from './claude-code.js';
 import { codex } from './codex.js';
@@ -106,7 +106,7 @@ const discover: CliCommand = {
 const onboard: CliCommand = {
   name: 'agents onboard',
   summary: 'Enroll a local agent as a managed agent and point its configuration at this server (backs up the files; idempotent)',
-  usage: '<claude-code|codex|gemini-cli|cursor> --url <server> [--key-env PRELOOP_ADMIN_KEY] [--name <agent name>] [--home <dir>] [--dry-run]',
+  usage: '<claude-code|codex|gemini-cli|cursor> --url <server> [--key-env PRELOOP_ADMIN_KEY] [--name <agent name>] [--permission-hook [--hook-command "preloop hook"]] [--home <dir>] [--dry-run]',
   async run(_globals, { positionals, flags }, io) {
     const adapter = adapterNamed(positionals[0]);
     const server = serverFlag(flags.url);
@@ -114,7 +114,10 @@ const onboard: CliCommand = {
     const paths = agentStatePaths(place.preloopDir, adapter.id);
     const manifest = readManifest(paths);
     if (manifest && manifest.server !== server) throw new PreloopError('CONFLICT', `${adapter.id} is onboarded to ${manifest.server}; run \`preloop agents offboard ${adapter.id}\` first.`);
-    const context: AgentContext = { home: place.home, env: place.env, server, keyFile: paths.keyFile, headersFile: paths.headersFile };
+    const hookCommand = typeof flags['hook-command'] === 'string' && flags['hook-command'] !== '' ? flags['hook-command'] : 'preloop hook';
+    // Asked for once, the hook stays part of the agent's setup on later runs.
+    const hook = flags['permission-hook'] === true ? hookCommandLine(server, paths.keyFile, hookCommand) : (manifest?.hook ?? null);
+    const context: AgentContext = { home: place.home, env: place.env, server, keyFile: paths.keyFile, headersFile: paths.headersFile, hook };
     // Planned in full before anything happens: a file that cannot be edited stops the run here.
     const plan = planOnboard(adapter, context, manifest);
     const dryRun = flags['dry-run'] === true;
@@ -128,13 +131,13 @@ const onboard: CliCommand = {
     if (!record) {
       const enrolment = await enrollAgent({ server, apiKey: adminKey(flags) }, { name, kind: adapter.kind });
       writeCredential(paths, enrolment.key);
-      record = { version: 1, agent: adapter.id, server, agentId: enrolment.agentId, agentName: name, apiKeyId: enrolment.apiKeyId, onboardedAt: new Date().toISOString(), files: [] };
+      record = { version: 1, agent: adapter.id, server, agentId: enrolment.agentId, agentName: name, apiKeyId: enrolment.apiKeyId, hook, onboardedAt: new Date().toISOString(), files: [] };
       io.out(`Enrolled "${name}" (${enrolment.agentId}) on ${server}; its API key is in ${paths.keyFile} (mode 0600).`);
     } else if (!plan.some(changes)) {
       io.out(`${adapter.id} is already onboarded as ${record.agentName} (${record.agentId}); nothing changed.`);
       return 0;
     }
-    const done = record;
+    const done = { ...record, hook };
     applyOnboard(plan, paths, (files) => writeManifest(paths, { ...done, files }));
     report(io, plan, false);
     for (const note of adapter.notes(context)) io.out(`Note: ${note}`);

@@ -10,6 +10,9 @@
 import path from 'node:path';
 import { shellQuote, type AgentAdapter } from './agent-adapter.js';
 
+/** Claude Code's native tools: the permission hook asks about these (Preloop's own MCP tools are governed by /mcp). */
+const nativeTools = 'Bash|Edit|MultiEdit|Write|NotebookEdit|Read|Glob|Grep|WebFetch|WebSearch|Task';
+
 /** The Claude Code adapter. */
 export const claudeCode: AgentAdapter = {
   id: 'claude-code',
@@ -28,6 +31,7 @@ export const claudeCode: AgentAdapter = {
       entries: [
         { path: ['env', 'ANTHROPIC_BASE_URL'], value: `${context.server}/anthropic` },
         { path: ['apiKeyHelper'], value: `cat ${shellQuote(context.keyFile)}` },
+        ...(context.hook === null ? [] : [{ path: ['hooks', 'PreToolUse'], append: true, value: { matcher: nativeTools, hooks: [{ type: 'command', command: context.hook, timeout: 35, onFailure: 'block' }] } }]),
       ],
     },
     {

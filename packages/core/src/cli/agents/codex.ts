@@ -19,7 +19,10 @@ export const codex: AgentAdapter = {
   title: 'Codex CLI',
   kind: 'codex',
   markers: (context) => [codexHome(context)],
-  files: (context) => [{ path: path.join(codexHome(context), 'config.toml'), role: 'model provider and MCP servers', managed: true }],
+  files: (context) => [
+    { path: path.join(codexHome(context), 'config.toml'), role: 'model provider and MCP servers', managed: true },
+    { path: path.join(codexHome(context), 'hooks.json'), role: 'hooks (the permission hook, with --permission-hook)', managed: true },
+  ],
   edits: (context) => [
     {
       format: 'toml',
@@ -54,6 +57,12 @@ export const codex: AgentAdapter = {
         { pattern: /^\s*(model_providers|mcp_servers)\s*\.\s*"?preloop"?\s*[.=]/ },
       ],
     },
+    ...(context.hook === null
+      ? []
+      : [{ format: 'json' as const, file: path.join(codexHome(context), 'hooks.json'), entries: [{ path: ['hooks', 'PreToolUse'], append: true, value: { hooks: [{ type: 'command', command: context.hook, timeout: 35, onFailure: 'block' }] } }] }]),
   ],
-  notes: () => ['Codex asks the gateway for the model its config names (`model`, or its default): declare that name as an alias or in gateway.modelNames.'],
+  notes: (context) => [
+    ...(context.hook === null ? [] : ['Codex runs hooks with `--enable hooks` once the hook is trusted (or `--dangerously-bypass-hook-trust`).']),
+    'Codex asks the gateway for the model its config names (`model`, or its default): declare that name as an alias or in gateway.modelNames.',
+  ],
 };

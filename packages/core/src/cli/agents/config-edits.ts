@@ -14,10 +14,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { PreloopError } from '../../errors.js';
 
-/** One JSON entry: `value` at the key path `path` (for example `["env", "ANTHROPIC_BASE_URL"]`). */
+/**
+ * One JSON entry: `value` at the key path `path` (for example
+ * `["env", "ANTHROPIC_BASE_URL"]`), or, with `append`, `value` as one more
+ * element of the array at `path` (a hook among the user's hooks).
+ */
 export interface JsonEntry {
   path: string[];
   value: unknown;
+  append?: boolean;
 }
 
 /** One TOML block: its lines go at the top of the file (before any table) or at its end. */
@@ -122,16 +127,17 @@ export function printJsonLike(root: JsonObject, original: string | null): string
   return JSON.stringify(root, null, style.indent) + (style.newline ? '\n' : '');
 }
 
-/** Whether `current` holds every entry with our value. */
-export function jsonHasEntries(root: JsonObject, entries: JsonEntry[]): boolean {
-  return entries.every((entry) => {
-    const at = getAt(root, entry.path);
-    return at.found && isDeepStrictEqual(at.value, entry.value);
-  });
-}
-
 /** Whether two JSON values are equal. */
 export const sameJson = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
+
+/** The array at `path` (created empty when missing), for an `append` entry. */
+export function arrayAt(root: JsonObject, path: string[], file: string): unknown[] {
+  const at = getAt(root, path);
+  if (!at.found) setAt(root, path, [], file);
+  const array = getAt(root, path).value;
+  if (!Array.isArray(array)) throw new PreloopError('CONFLICT', `${file}: "${path.join('.')}" is not an array; nothing was changed.`);
+  return array;
+}
 
 const blockPattern = new RegExp(`${escape(tomlBlockStart)}\\n[\\s\\S]*?${escape(tomlBlockEnd)}(?:\\n|$)`);
 function escape(text: string): string {

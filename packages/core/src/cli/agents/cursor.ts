@@ -9,6 +9,7 @@
  */
 
 import path from 'node:path';
+import { PreloopError } from '../../errors.js';
 import type { AgentAdapter } from './agent-adapter.js';
 
 /** The Cursor adapter. */
@@ -21,13 +22,16 @@ export const cursor: AgentAdapter = {
     { path: path.join(home, '.cursor', 'mcp.json'), role: 'global MCP servers (mcpServers)', managed: true },
     { path: path.join(cwd, '.cursor', 'mcp.json'), role: 'project MCP servers (reported, not edited)', managed: false },
   ],
-  edits: (context) => [
-    {
-      format: 'json',
-      file: path.join(context.home, '.cursor', 'mcp.json'),
-      entries: [{ path: ['mcpServers', 'preloop'], value: { url: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${env:PRELOOP_API_KEY}' } } }],
-    },
-  ],
+  edits: (context) => {
+    if (context.hook !== null) throw new PreloopError('VALIDATION_ERROR', 'Cursor\'s hooks answer in their own JSON, which `preloop hook` does not speak yet: onboard cursor without --permission-hook.');
+    return [
+      {
+        format: 'json',
+        file: path.join(context.home, '.cursor', 'mcp.json'),
+        entries: [{ path: ['mcpServers', 'preloop'], value: { url: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${env:PRELOOP_API_KEY}' } } }],
+      },
+    ];
+  },
   notes: (context) => [
     `Start Cursor with the key in its environment: PRELOOP_API_KEY="$(cat '${context.keyFile}')" cursor`,
     `Models: in Cursor's settings, override the OpenAI base URL with ${context.server}/openai/v1 and use the key as the OpenAI API key.`,

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync }
 import path from 'node:path';
 import type { AgentAdapter, AgentContext } from './agent-adapter.js';
 import { backUp, fileMode, readBackup, sha256, type AgentStatePaths, type Manifest, type ManifestEntry, type ManifestFile } from './agent-state.js';
-import { addTomlBlocks, deleteAt, getAt, parseJsonFile, printJsonLike, removeTomlBlocks, sameJson, setAt, unifiedDiff, type ConfigEdit } from './config-edits.js';
+import { addTomlBlocks, arrayAt, deleteAt, getAt, parseJsonFile, printJsonLike, removeTomlBlocks, sameJson, setAt, unifiedDiff, type ConfigEdit } from './config-edits.js';
 
 /** One file's change in a plan. */
 export interface FileChange {
@@ -50,7 +50,7 @@ export function planOnboard(adapter: AgentAdapter, context: AgentContext, manife
     const text = before?.toString('utf8') ?? null;
     const { after, entries, messages } = edit.format === 'json' ? planJson(edit, text, earlier) : planToml(edit, text);
     const record: ManifestFile = earlier
-      ? { ...earlier, entries: earlier.entries.length ? earlier.entries : entries }
+      ? { ...earlier, entries }
       : { path: edit.file, format: edit.format, existed: before !== null, mode: fileMode(edit.file), backup: null, written: null, entries };
     return { path: edit.file, before, after: Buffer.from(after, 'utf8'), messages, record, known: earlier !== null };
   });
@@ -60,13 +60,20 @@ function planJson(edit: Extract<ConfigEdit, { format: 'json' }>, text: string | 
   const root = parseJsonFile(text ?? '', edit.file);
   const messages: string[] = [];
   const entries = edit.entries.map((entry): ManifestEntry => {
-    const recorded = earlier?.entries.find((candidate) => candidate.path.join('\0') === entry.path.join('\0'));
+    const recorded = earlier?.entries.find((candidate) => candidate.path.join('\0') === entry.path.join('\0') && (!entry.append || sameJson(candidate.value, entry.value)));
     if (recorded) return { ...recorded, value: entry.value };
     const at = getAt(root, entry.path);
+    if (entry.append) return { path: entry.path, value: entry.value, append: true, hadPrevious: at.found };
     if (at.found && !sameJson(at.value, entry.value)) messages.push(`replaces ${entry.path.join('.')} (offboard puts it back)`);
     return { path: entry.path, value: entry.value, hadPrevious: at.found, ...(at.found ? { previous: at.value } : {}) };
   });
-  for (const entry of edit.entries) setAt(root, entry.path, entry.value, edit.file);
+  for (const entry of edit.entries) {
+    if (!entry.append) setAt(root, entry.path, entry.value, edit.file);
+    else {
+      const array = arrayAt(root, entry.path, edit.file);
+      if (!array.some((element) => sameJson(element, entry.value))) array.push(entry.value);
+    }
+  }
   return { after: printJsonLike(root, text), entries, messages };
 }
 
@@ -98,15 +105,23 @@ export function planOffboard(manifest: Manifest, paths: AgentStatePaths): FileCh
     if (file.format === 'toml') return { path: file.path, before, after: Buffer.from(removeTomlBlocks(text), 'utf8'), messages, record: null, known: true };
     const root = parseJsonFile(text, file.path);
     const originalRoot = original ? parseJsonFile(original.toString('utf8'), `${file.path} (backup)`) : {};
+    const keep = (parent: string[]) => getAt(originalRoot, parent).found;
     for (const entry of file.entries) {
       const at = getAt(root, entry.path);
       if (!at.found) continue;
+      if (entry.append) {
+        if (!Array.isArray(at.value)) continue;
+        const rest = at.value.filter((element) => !sameJson(element, entry.value));
+        if (rest.length === 0 && !entry.hadPrevious) deleteAt(root, entry.path, keep);
+        else setAt(root, entry.path, rest, file.path);
+        continue;
+      }
       if (!sameJson(at.value, entry.value)) {
         messages.push(`left ${entry.path.join('.')}: changed since onboard`);
         continue;
       }
       if (entry.hadPrevious) setAt(root, entry.path, entry.previous, file.path);
-      else deleteAt(root, entry.path, (parent) => getAt(originalRoot, parent).found);
+      else deleteAt(root, entry.path, keep);
     }
     return { path: file.path, before, after: Buffer.from(printJsonLike(root, text), 'utf8'), messages, record: null, known: true };
   });
