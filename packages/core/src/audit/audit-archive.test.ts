@@ -121,6 +121,15 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 11, reason: 'missing' });
   });
 
+  it('finds records deleted from the start behind a forged boundary (no audit.archive record names it)', async () => {
+    const accountId = 'acc_forged';
+    await appendMany(trail, accountId, 15);
+    const checkpoint = await database.db.selectFrom('audit_checkpoints').selectAll().where('account_id', '=', accountId).where('seq', '=', 10).executeTakeFirstOrThrow();
+    await database.db.deleteFrom('audit_records').where('account_id', '=', accountId).where('seq', '<=', 10).execute();
+    await database.db.insertInto('audit_boundaries').values({ account_id: accountId, seq: 10, hash: checkpoint.hash, checkpoint_id: checkpoint.id, archived_at: 0 }).execute();
+    expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 10, reason: 'missing', message: expect.stringContaining('no audit.archive record') });
+  });
+
   it('loses nothing when the write fails after reading every line, and a re-run archives the same records; a broken chain is refused', async () => {
     const accountId = 'acc_crash';
     await appendMany(trail, accountId, 12);

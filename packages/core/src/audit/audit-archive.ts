@@ -62,6 +62,12 @@ export interface ArchiveAuditOptions {
   pageSize?: number;
   /** The clock. @default Date.now */
   now?: () => number;
+  /**
+   * Called once the segment is stored, before anything is deleted (the audit
+   * trail records `audit.archive` here, which verification requires for the boundary).
+   * @default nothing
+   */
+  onStored?: (result: AuditArchiveResult) => Promise<void>;
 }
 
 /**
@@ -180,6 +186,17 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
   }
   await options.write(header, lines());
   if (!complete) throw new PreloopError('INTERNAL_ERROR', 'The audit archive writer resolved before reading the whole segment; nothing was pruned.');
+  const result: AuditArchiveResult = {
+    accountId,
+    firstSeq: header.firstSeq,
+    lastSeq,
+    prevHash: header.prevHash,
+    lastHash: cut.hash,
+    records: header.records,
+    checkpoints,
+    sha256: digest.digest('hex'),
+  };
+  await options.onStored?.(result);
 
   // The segment is stored: move the boundary (never backwards), then delete what it covers.
   await db
@@ -196,16 +213,7 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
   await db.deleteFrom('audit_anchor_exports').where('checkpoint_id', 'in', stale).execute();
   await db.deleteFrom('audit_checkpoints').where('account_id', '=', accountId).where('seq', '<', lastSeq).execute();
   await deletePrunedRecords(db, accountId, lastSeq, pageSize);
-  return {
-    accountId,
-    firstSeq: header.firstSeq,
-    lastSeq,
-    prevHash: header.prevHash,
-    lastHash: cut.hash,
-    records: header.records,
-    checkpoints,
-    sha256: digest.digest('hex'),
-  };
+  return result;
 }
 
 /** Deletes an account's records at or before `throughSeq`, `batch` positions per statement (never one long lock). */

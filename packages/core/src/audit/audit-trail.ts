@@ -304,17 +304,23 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
           : (await db.selectFrom('audit_heads').select('account_id').orderBy('account_id').execute()).map((row) => row.account_id);
       const results: AuditArchiveResult[] = [];
       for (const accountId of accountIds) {
-        const result = await archiveAuditRecords(db, signer, { accountId, before: archiveOptions.before, write: archiveOptions.write });
-        if (!result) continue;
-        results.push(result);
-        await this.record({
+        // The audit.archive record is written before the prune: verification requires one naming the boundary.
+        const result = await archiveAuditRecords(db, signer, {
           accountId,
-          actor: { type: 'system' },
-          action: 'audit.archive',
-          target: { type: 'audit_segment', id: `${result.firstSeq}-${result.lastSeq}` },
-          outcome: 'success',
-          data: { firstSeq: result.firstSeq, lastSeq: result.lastSeq, lastHash: result.lastHash, records: result.records, segmentSha256: result.sha256 },
+          before: archiveOptions.before,
+          write: archiveOptions.write,
+          onStored: async (stored) => {
+            await this.record({
+              accountId,
+              actor: { type: 'system' },
+              action: 'audit.archive',
+              target: { type: 'audit_segment', id: `${stored.firstSeq}-${stored.lastSeq}` },
+              outcome: 'success',
+              data: { firstSeq: stored.firstSeq, lastSeq: stored.lastSeq, lastHash: stored.lastHash, records: stored.records, segmentSha256: stored.sha256 },
+            });
+          },
         });
+        if (result) results.push(result);
       }
       return results;
     },

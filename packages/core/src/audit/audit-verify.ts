@@ -293,6 +293,28 @@ export async function verifyAuditChain(
   if (head && head.hash !== prevHash) {
     return report({ seq: lastSeq, id: lastId, reason: 'hash_mismatch', message: `The chain head names another hash for position ${lastSeq} (the last record was changed).` });
   }
+  if (boundary) {
+    // A boundary is only legitimate when the verified live chain holds the audit.archive record written before that prune.
+    const archiveRecords = await db
+      .selectFrom('audit_records')
+      .select('data')
+      .where('account_id', '=', accountId)
+      .where('action', '=', 'audit.archive')
+      .where('seq', '>', boundarySeq)
+      .execute();
+    const recorded = archiveRecords.some((row) => {
+      const data = JSON.parse(row.data) as { lastSeq?: unknown; lastHash?: unknown };
+      return data.lastSeq === boundarySeq && data.lastHash === boundary.hash;
+    });
+    if (!recorded) {
+      return report({
+        seq: boundarySeq,
+        id: null,
+        reason: 'missing',
+        message: `Records up to position ${boundarySeq} are gone, but no audit.archive record in the live chain names that boundary (deleted outside archive-then-prune).`,
+      });
+    }
+  }
   return report();
 }
 
