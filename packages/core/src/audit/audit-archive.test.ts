@@ -137,6 +137,8 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
       for await (const _line of lines);
       throw new Error('disk full');
     };
+    await expect(trail.archive({ accountId, before: -1, write: failing })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('before:') });
+    await expect(trail.archive({ accountId, before: new Date('not a date'), write: failing })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     await expect(trail.archive({ accountId, before: 12, write: failing })).rejects.toThrow('disk full');
     expect(await liveRecords(accountId)).toBe(12);
     expect(await database.db.selectFrom('audit_boundaries').selectAll().where('account_id', '=', accountId).executeTakeFirst()).toBeUndefined();
