@@ -256,8 +256,15 @@ describe('preloop agents', () => {
     const onboarded = snapshot(home);
     expect((await onboard(home, 'claude-code')).out).toContain('already onboarded');
     expect(snapshot(home)).toEqual(onboarded);
+    // Another hook command: added too, and offboard removes both.
+    expect((await onboard(home, 'gemini-cli', '--permission-hook', '--hook-command', 'preloop-hook-v2')).code).toBe(0);
+    const gemini = json(home, '.gemini/settings.json');
+    expect(gemini.hooks.BeforeTool).toHaveLength(2);
+    // The user edits the file meanwhile: offboard merges, taking out both hooks and the array onboard created.
+    writeFileSync(path.join(home, '.gemini', 'settings.json'), JSON.stringify({ ...gemini, ui: { hideTips: true } }, null, 4));
     for (const agent of ['claude-code', 'codex', 'gemini-cli']) expect((await offboard(home, agent)).code).toBe(0);
-    expect(snapshot(home)).toEqual(before);
+    expect(snapshot(home)).toEqual({ ...before, '.gemini/settings.json': expect.any(String) });
+    expect(json(home, '.gemini/settings.json')).toEqual({ theme: 'Dracula', security: { auth: { selectedType: 'gemini-api-key' } }, mcpServers: {}, ui: { hideTips: true } });
     expect(existsSync(path.join(home, '.codex', 'hooks.json'))).toBe(false);
   });
 

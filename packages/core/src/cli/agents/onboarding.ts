@@ -49,8 +49,10 @@ export function planOnboard(adapter: AgentAdapter, context: AgentContext, manife
     const earlier = manifest?.files.find((file) => file.path === edit.file) ?? null;
     const text = before?.toString('utf8') ?? null;
     const { after, entries, messages } = edit.format === 'json' ? planJson(edit, text, earlier) : planToml(edit, text);
+    // Entries an earlier onboard wrote that this one no longer writes (another hook command) stay recorded, so offboard removes them too.
+    const carried = earlier?.entries.filter((old) => !entries.some((entry) => entry.path.join('\0') === old.path.join('\0') && (!old.append || sameJson(entry.value, old.value)))) ?? [];
     const record: ManifestFile = earlier
-      ? { ...earlier, entries }
+      ? { ...earlier, entries: [...entries, ...carried] }
       : { path: edit.file, format: edit.format, existed: before !== null, mode: fileMode(edit.file), backup: null, written: null, entries };
     return { path: edit.file, before, after: Buffer.from(after, 'utf8'), messages, record, known: earlier !== null };
   });
