@@ -17,7 +17,8 @@ import { defineBench, type BenchRow } from './harness.js';
 const stubFetch: typeof fetch = async (input, init) => {
   const body = JSON.parse(String(init?.body ?? 'null'));
   const reply = defaultMockReply({ path: new URL(String(input)).pathname, body, headers: {} } as MockRequest);
-  if ('json' in reply) return new Response(JSON.stringify(reply.json), { status: reply.status ?? 200, headers: { 'content-type': 'application/json' } });
+  if ('json' in reply)
+    return new Response(JSON.stringify(reply.json), { status: reply.status ?? 200, headers: { 'content-type': 'application/json' } });
   throw new Error('unexpected reply');
 };
 
@@ -26,7 +27,12 @@ const request = {
   model: 'gpt',
   messages: [
     { role: 'system', content: 'You are a careful coding assistant. '.repeat(12) },
-    { role: 'user', content: 'Refactor the function below to use async/await and keep its behaviour.\n' + 'function f(x) { return g(x).then((y) => h(y)); }\n'.repeat(6) },
+    {
+      role: 'user',
+      content:
+        'Refactor the function below to use async/await and keep its behaviour.\n' +
+        'function f(x) { return g(x).then((y) => h(y)); }\n'.repeat(6),
+    },
     { role: 'assistant', content: 'Here is the refactored function. '.repeat(5) },
     { role: 'user', content: 'Now add error handling.' },
   ],
@@ -65,7 +71,11 @@ export default defineBench({
         });
         const runtime = preloop.service('gateway');
         (runtime.providers as Map<string, unknown>).set('openai', openAIProviderForTests);
-        await runtime.models.create(preloop.accountId, { alias: 'gpt', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'http://upstream.test/v1' }, { type: 'system' });
+        await runtime.models.create(
+          preloop.accountId,
+          { alias: 'gpt', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'http://upstream.test/v1' },
+          { type: 'system' },
+        );
         const agent = await preloop.identity.agents.enroll(preloop.accountId, { name: 'bench agent', kind: 'custom' });
         const token = entry.session
           ? (await preloop.identity.runtimeSessions.start(preloop.accountId, { agentId: agent.id, name: 'bench' })).credential.token
@@ -74,15 +84,26 @@ export default defineBench({
         const sqlite = sqliteConnectionOf(preloop.db)!;
         const sizes = () =>
           new Map(
-            (sqlite.prepare("select coalesce(i.tbl_name, s.name) as tbl, sum(s.pgsize) as bytes from dbstat s left join sqlite_master i on i.name = s.name group by tbl").all() as Array<{ tbl: string; bytes: number }>).map((row) => [row.tbl, row.bytes]),
+            (
+              sqlite
+                .prepare(
+                  'select coalesce(i.tbl_name, s.name) as tbl, sum(s.pgsize) as bytes from dbstat s left join sqlite_master i on i.name = s.name group by tbl',
+                )
+                .all() as Array<{ tbl: string; bytes: number }>
+            ).map((row) => [row.tbl, row.bytes]),
           );
-        const fileBytes = () => (sqlite.prepare('pragma page_count').pluck().get() as number) * (sqlite.prepare('pragma page_size').pluck().get() as number);
+        const fileBytes = () =>
+          (sqlite.prepare('pragma page_count').pluck().get() as number) * (sqlite.prepare('pragma page_size').pluck().get() as number);
         await runtime.flush();
         const before = sizes();
         const beforeFile = fileBytes();
         for (let i = 0; i < calls; i++) {
           const response = await handler(
-            new Request('http://gateway.test/openai/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(request) }),
+            new Request('http://gateway.test/openai/v1/chat/completions', {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body: JSON.stringify(request),
+            }),
           );
           if (response.status !== 200) throw new Error(`call ${i}: ${response.status} ${await response.text()}`);
           await response.text();
@@ -101,7 +122,13 @@ export default defineBench({
         };
         // Retention: everything is young, so prune as if 31 days (bodies) and 401 days (usage) had passed.
         if (entry.capture) {
-          const used = () => (sqlite.prepare("select sum(pgsize - unused) from dbstat where name in ('gateway_events', 'gateway_events_session', 'gateway_events_time') or name like 'sqlite_autoindex_gateway_events%'").pluck().get() as number) ?? 0;
+          const used = () =>
+            (sqlite
+              .prepare(
+                "select sum(pgsize - unused) from dbstat where name in ('gateway_events', 'gateway_events_session', 'gateway_events_time') or name like 'sqlite_autoindex_gateway_events%'",
+              )
+              .pluck()
+              .get() as number) ?? 0;
           const usedBefore = used();
           await runtime.prune(Date.now() + 31 * 86_400_000);
           row['gateway_events used B/call, after bodies cleared'] = Math.round((used() / usedBefore) * perCall('gateway_events'));

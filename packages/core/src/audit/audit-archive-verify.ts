@@ -86,11 +86,20 @@ export async function verifyAuditArchive(
     }
     if (entry.type === 'record') {
       const { type: _type, ...record } = entry as unknown as AuditRecord & { type: string };
-      if (record.accountId !== header.accountId) return fail('malformed', `Line ${lineNumber}: a record of another account (${String(record.accountId)}).`);
-      if (record.seq > header.lastSeq) return fail('malformed', `Line ${lineNumber}: position ${record.seq} is past the header's last position ${header.lastSeq}.`, record.seq);
-      if (record.seq !== expected) return fail('missing', `No record at position ${expected}; line ${lineNumber} holds position ${String(record.seq)}.`, expected);
-      if (record.prevHash !== prevHash) return fail('broken_link', `Record ${record.id} at position ${record.seq} does not link to the hash before it.`, record.seq);
-      if (hashAuditRecord(prevHash, record) !== record.hash) return fail('hash_mismatch', `Record ${record.id} at position ${record.seq} does not match its hash (changed).`, record.seq);
+      if (record.accountId !== header.accountId)
+        return fail('malformed', `Line ${lineNumber}: a record of another account (${String(record.accountId)}).`);
+      if (record.seq > header.lastSeq)
+        return fail(
+          'malformed',
+          `Line ${lineNumber}: position ${record.seq} is past the header's last position ${header.lastSeq}.`,
+          record.seq,
+        );
+      if (record.seq !== expected)
+        return fail('missing', `No record at position ${expected}; line ${lineNumber} holds position ${String(record.seq)}.`, expected);
+      if (record.prevHash !== prevHash)
+        return fail('broken_link', `Record ${record.id} at position ${record.seq} does not link to the hash before it.`, record.seq);
+      if (hashAuditRecord(prevHash, record) !== record.hash)
+        return fail('hash_mismatch', `Record ${record.id} at position ${record.seq} does not match its hash (changed).`, record.seq);
       prevHash = record.hash;
       if (announced.has(record.seq)) hashes.set(record.seq, record.hash);
       records++;
@@ -103,8 +112,10 @@ export async function verifyAuditArchive(
       if (entry.accountId !== header.accountId || !keys.some((key) => verifyCheckpoint(key, payload, String(entry.signature)))) {
         return fail('bad_checkpoint', `Checkpoint ${String(entry.id)} at position ${seq} does not verify with the public key.`, seq);
       }
-      if (!announced.has(seq)) return fail('malformed', `Checkpoint ${String(entry.id)} at position ${seq} is not announced in the header's checkpointSeqs.`, seq);
-      if (hashes.get(seq) !== payload.hash) return fail('bad_checkpoint', `Checkpoint ${String(entry.id)} signs another hash for position ${seq} than the segment holds.`, seq);
+      if (!announced.has(seq))
+        return fail('malformed', `Checkpoint ${String(entry.id)} at position ${seq} is not announced in the header's checkpointSeqs.`, seq);
+      if (hashes.get(seq) !== payload.hash)
+        return fail('bad_checkpoint', `Checkpoint ${String(entry.id)} signs another hash for position ${seq} than the segment holds.`, seq);
       checkpoints++;
       if (seq === header.lastSeq) endSigned = true;
       continue;
@@ -112,8 +123,10 @@ export async function verifyAuditArchive(
     return fail('malformed', `Line ${lineNumber} is neither a record nor a checkpoint.`);
   }
   if (!header) return fail('malformed', 'The segment is empty.');
-  if (expected <= header.lastSeq) return fail('missing', `The segment ends at position ${expected - 1}; its header names ${header.lastSeq} (truncated).`, expected);
-  if (!endSigned) return fail('unsigned_end', `No checkpoint signs the segment's last record (position ${header.lastSeq}).`, header.lastSeq);
+  if (expected <= header.lastSeq)
+    return fail('missing', `The segment ends at position ${expected - 1}; its header names ${header.lastSeq} (truncated).`, expected);
+  if (!endSigned)
+    return fail('unsigned_end', `No checkpoint signs the segment's last record (position ${header.lastSeq}).`, header.lastSeq);
   return { ok: true, header, records, checkpoints, lastHash: prevHash };
 }
 

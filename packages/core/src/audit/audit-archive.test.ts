@@ -16,7 +16,8 @@ const secretKey = 'audit-archive-test-key-0123456789abcdef0123456789';
 const publicKey = createCheckpointSigner(secretKey).publicKey;
 
 async function appendMany(trail: AuditTrail, accountId: string, count: number): Promise<void> {
-  for (let i = 1; i <= count; i++) await trail.record({ accountId, actor: { type: 'system' }, action: 'test.action', outcome: 'success', data: { i } });
+  for (let i = 1; i <= count; i++)
+    await trail.record({ accountId, actor: { type: 'system' }, action: 'test.action', outcome: 'success', data: { i } });
 }
 
 /** The segment a writer received, kept in memory. */
@@ -59,7 +60,16 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
     await rm(dir, { recursive: true, force: true });
   });
 
-  const liveRecords = async (accountId: string) => Number((await database.db.selectFrom('audit_records').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow()).n);
+  const liveRecords = async (accountId: string) =>
+    Number(
+      (
+        await database.db
+          .selectFrom('audit_records')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('account_id', '=', accountId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('exports signed segments, prunes them, and verifies the live chain from the boundary and each segment alone, continuous across the boundary', async () => {
     const accountId = 'acc_segments';
@@ -69,7 +79,12 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
     expect(first).toMatchObject({ accountId, firstSeq: 1, lastSeq: 20, records: 20, checkpoints: 2 });
     // 5 records left, plus the audit.archive record; the checkpoints below the boundary are gone, the one at it stays.
     expect(await liveRecords(accountId)).toBe(6);
-    const checkpoints = await database.db.selectFrom('audit_checkpoints').select('seq').where('account_id', '=', accountId).orderBy('seq').execute();
+    const checkpoints = await database.db
+      .selectFrom('audit_checkpoints')
+      .select('seq')
+      .where('account_id', '=', accountId)
+      .orderBy('seq')
+      .execute();
     expect(checkpoints.map((row) => Number(row.seq))).toEqual([20]);
 
     const live = await trail.verify(accountId);
@@ -101,21 +116,38 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
     const boundaries = database.db.updateTable('audit_boundaries').where('account_id', '=', accountId);
 
     await boundaries.set({ hash: 'f'.repeat(64) }).execute();
-    expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 10, reason: 'bad_checkpoint', message: expect.stringContaining('archive boundary') });
+    expect((await trail.verify(accountId)).firstBroken).toMatchObject({
+      seq: 10,
+      reason: 'bad_checkpoint',
+      message: expect.stringContaining('archive boundary'),
+    });
     await boundaries.set({ hash: result!.lastHash }).execute();
 
     await database.db.deleteFrom('audit_boundaries').where('account_id', '=', accountId).execute();
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 1, reason: 'missing' });
-    await database.db.insertInto('audit_boundaries').values({ account_id: accountId, seq: 10, hash: result!.lastHash, checkpoint_id: 'x', archived_at: 0 }).execute();
+    await database.db
+      .insertInto('audit_boundaries')
+      .values({ account_id: accountId, seq: 10, hash: result!.lastHash, checkpoint_id: 'x', archived_at: 0 })
+      .execute();
     expect((await trail.verify(accountId)).ok).toBe(true);
 
     // The checkpoint signing the boundary cannot go either.
-    const kept = await database.db.selectFrom('audit_checkpoints').selectAll().where('account_id', '=', accountId).where('seq', '=', 10).executeTakeFirstOrThrow();
+    const kept = await database.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('seq', '=', 10)
+      .executeTakeFirstOrThrow();
     await database.db.deleteFrom('audit_checkpoints').where('id', '=', kept.id).execute();
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 10, reason: 'bad_checkpoint' });
     await database.db.insertInto('audit_checkpoints').values(kept).execute();
 
-    await database.db.updateTable('audit_records').set({ outcome: 'failure' }).where('account_id', '=', accountId).where('seq', '=', 13).execute();
+    await database.db
+      .updateTable('audit_records')
+      .set({ outcome: 'failure' })
+      .where('account_id', '=', accountId)
+      .where('seq', '=', 13)
+      .execute();
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 13, reason: 'hash_mismatch' });
     await database.db.deleteFrom('audit_records').where('account_id', '=', accountId).where('seq', '=', 11).execute();
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 11, reason: 'missing' });
@@ -124,10 +156,22 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
   it('finds records deleted from the start behind a forged boundary (no audit.archive record names it)', async () => {
     const accountId = 'acc_forged';
     await appendMany(trail, accountId, 15);
-    const checkpoint = await database.db.selectFrom('audit_checkpoints').selectAll().where('account_id', '=', accountId).where('seq', '=', 10).executeTakeFirstOrThrow();
+    const checkpoint = await database.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('seq', '=', 10)
+      .executeTakeFirstOrThrow();
     await database.db.deleteFrom('audit_records').where('account_id', '=', accountId).where('seq', '<=', 10).execute();
-    await database.db.insertInto('audit_boundaries').values({ account_id: accountId, seq: 10, hash: checkpoint.hash, checkpoint_id: checkpoint.id, archived_at: 0 }).execute();
-    expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 10, reason: 'missing', message: expect.stringContaining('no audit.archive record') });
+    await database.db
+      .insertInto('audit_boundaries')
+      .values({ account_id: accountId, seq: 10, hash: checkpoint.hash, checkpoint_id: checkpoint.id, archived_at: 0 })
+      .execute();
+    expect((await trail.verify(accountId)).firstBroken).toMatchObject({
+      seq: 10,
+      reason: 'missing',
+      message: expect.stringContaining('no audit.archive record'),
+    });
   });
 
   it('loses nothing when the write fails after reading every line, and a re-run archives the same records; a broken chain is refused', async () => {
@@ -137,11 +181,18 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
       for await (const _line of lines);
       throw new Error('disk full');
     };
-    await expect(trail.archive({ accountId, before: -1, write: failing })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('before:') });
-    await expect(trail.archive({ accountId, before: new Date('not a date'), write: failing })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(trail.archive({ accountId, before: -1, write: failing })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('before:'),
+    });
+    await expect(trail.archive({ accountId, before: new Date('not a date'), write: failing })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
     await expect(trail.archive({ accountId, before: 12, write: failing })).rejects.toThrow('disk full');
     expect(await liveRecords(accountId)).toBe(12);
-    expect(await database.db.selectFrom('audit_boundaries').selectAll().where('account_id', '=', accountId).executeTakeFirst()).toBeUndefined();
+    expect(
+      await database.db.selectFrom('audit_boundaries').selectAll().where('account_id', '=', accountId).executeTakeFirst(),
+    ).toBeUndefined();
 
     const memory = memoryWriter();
     expect(await trail.archive({ accountId, before: 12, write: memory.write })).toMatchObject([{ firstSeq: 1, lastSeq: 10 }]);
@@ -150,8 +201,16 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
 
     // A record below the next cut edited in place: the export stops, the writer rejects, nothing is pruned.
     await appendMany(trail, accountId, 8);
-    await database.db.updateTable('audit_records').set({ action: 'forged' }).where('account_id', '=', accountId).where('seq', '=', 15).execute();
-    await expect(trail.archive({ accountId, before: 20, write: memoryWriter().write })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('position 15') });
+    await database.db
+      .updateTable('audit_records')
+      .set({ action: 'forged' })
+      .where('account_id', '=', accountId)
+      .where('seq', '=', 15)
+      .execute();
+    await expect(trail.archive({ accountId, before: 20, write: memoryWriter().write })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('position 15'),
+    });
     expect(await liveRecords(accountId)).toBe(11);
   });
 
@@ -165,14 +224,24 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
 
     const edited = lines.map((line, index) => (index === 4 ? line.replace('"outcome":"success"', '"outcome":"failure"') : line));
     expect((await verifyAuditArchive(edited, publicKey)).firstBroken).toMatchObject({ line: 5, seq: 4, reason: 'hash_mismatch' });
-    expect((await verifyAuditArchive([...lines.slice(0, 5), ...lines.slice(6)], publicKey)).firstBroken).toMatchObject({ seq: 5, reason: 'missing' });
+    expect((await verifyAuditArchive([...lines.slice(0, 5), ...lines.slice(6)], publicKey)).firstBroken).toMatchObject({
+      seq: 5,
+      reason: 'missing',
+    });
     expect((await verifyAuditArchive(lines.slice(0, -1), publicKey)).firstBroken).toMatchObject({ reason: 'unsigned_end' });
-    expect((await verifyAuditArchive(lines.slice(0, 8), publicKey)).firstBroken).toMatchObject({ reason: 'missing', message: expect.stringContaining('truncated') });
+    expect((await verifyAuditArchive(lines.slice(0, 8), publicKey)).firstBroken).toMatchObject({
+      reason: 'missing',
+      message: expect.stringContaining('truncated'),
+    });
     const otherKey = createCheckpointSigner('another-secret-key-0123456789abcdef0123456789').publicKey;
     expect((await verifyAuditArchive(lines, otherKey)).firstBroken).toMatchObject({ seq: 10, reason: 'bad_checkpoint' });
     expect((await verifyAuditArchive('not json\n', publicKey)).firstBroken).toMatchObject({ line: 1, reason: 'malformed' });
     const unannounced = [JSON.stringify({ ...JSON.parse(lines[0]!), checkpointSeqs: [] }), ...lines.slice(1)];
-    expect((await verifyAuditArchive(unannounced, publicKey)).firstBroken).toMatchObject({ seq: 10, reason: 'malformed', message: expect.stringContaining('not announced') });
+    expect((await verifyAuditArchive(unannounced, publicKey)).firstBroken).toMatchObject({
+      seq: 10,
+      reason: 'malformed',
+      message: expect.stringContaining('not announced'),
+    });
   });
 
   it('verifies while a prune was interrupted (records below the boundary left), and the next run deletes them', async () => {
@@ -186,8 +255,21 @@ describe.each(testDialects())('audit archive-then-prune on $name', (dialect) => 
       .insertInto('audit_records')
       .values(
         archived.map((r) => ({
-          id: r.id, account_id: r.accountId, seq: r.seq, time: r.time, actor_type: r.actorType, actor_id: r.actorId, principal: r.principal === null ? null : JSON.stringify(r.principal),
-          runtime_session_id: r.runtimeSessionId, action: r.action, target_type: r.targetType, target_id: r.targetId, outcome: r.outcome, data: JSON.stringify(r.data), prev_hash: r.prevHash, hash: r.hash,
+          id: r.id,
+          account_id: r.accountId,
+          seq: r.seq,
+          time: r.time,
+          actor_type: r.actorType,
+          actor_id: r.actorId,
+          principal: r.principal === null ? null : JSON.stringify(r.principal),
+          runtime_session_id: r.runtimeSessionId,
+          action: r.action,
+          target_type: r.targetType,
+          target_id: r.targetId,
+          outcome: r.outcome,
+          data: JSON.stringify(r.data),
+          prev_hash: r.prevHash,
+          hash: r.hash,
         })),
       )
       .execute();

@@ -85,7 +85,11 @@ export interface ArchiveAuditOptions {
  * const result = await archiveAuditRecords(db, signer, { accountId: 'acc_default', before: new Date('2026-01-01'), write });
  * ```
  */
-export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: CheckpointSigner, options: ArchiveAuditOptions): Promise<AuditArchiveResult | null> {
+export async function archiveAuditRecords(
+  db: Kysely<KernelTables>,
+  signer: CheckpointSigner,
+  options: ArchiveAuditOptions,
+): Promise<AuditArchiveResult | null> {
   const { accountId } = options;
   const pageSize = Math.max(1, options.pageSize ?? 5000);
   const now = options.now ?? Date.now;
@@ -146,7 +150,10 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
   let checkpoints = 0;
   let complete = false;
   const conflict = (seq: number, what: string) =>
-    new PreloopError('CONFLICT', `The audit chain of ${accountId} does not verify at position ${seq} (${what}); nothing was archived or pruned. Run audit verify.`);
+    new PreloopError(
+      'CONFLICT',
+      `The audit chain of ${accountId} does not verify at position ${seq} (${what}); nothing was archived or pruned. Run audit verify.`,
+    );
   async function* lines(): AsyncGenerator<string> {
     const emit = (line: string) => {
       digest.update(`${line}\n`);
@@ -180,12 +187,15 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
       const payload = { accountId, seq: Number(row.seq), hash: row.hash };
       if (!signer.verify(payload, row.key_id, row.signature)) throw conflict(payload.seq, 'checkpoint signature invalid');
       checkpoints++;
-      yield emit(JSON.stringify({ type: 'checkpoint', id: row.id, ...payload, keyId: row.key_id, signature: row.signature, time: Number(row.time) }));
+      yield emit(
+        JSON.stringify({ type: 'checkpoint', id: row.id, ...payload, keyId: row.key_id, signature: row.signature, time: Number(row.time) }),
+      );
     }
     complete = true;
   }
   await options.write(header, lines());
-  if (!complete) throw new PreloopError('INTERNAL_ERROR', 'The audit archive writer resolved before reading the whole segment; nothing was pruned.');
+  if (!complete)
+    throw new PreloopError('INTERNAL_ERROR', 'The audit archive writer resolved before reading the whole segment; nothing was pruned.');
   const result: AuditArchiveResult = {
     accountId,
     firstSeq: header.firstSeq,
@@ -219,7 +229,11 @@ export async function archiveAuditRecords(db: Kysely<KernelTables>, signer: Chec
 /** Deletes an account's records at or before `throughSeq`, `batch` positions per statement (never one long lock). */
 async function deletePrunedRecords(db: Kysely<KernelTables>, accountId: string, throughSeq: number, batch: number): Promise<void> {
   if (throughSeq <= 0) return;
-  const first = await db.selectFrom('audit_records').select((eb) => eb.fn.min('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirst();
+  const first = await db
+    .selectFrom('audit_records')
+    .select((eb) => eb.fn.min('seq').as('seq'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   if (first?.seq === null || first?.seq === undefined) return;
   for (let from = Number(first.seq); from <= throughSeq; from += batch) {
     await db

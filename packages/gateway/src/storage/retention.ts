@@ -62,13 +62,17 @@ export function resolveRetention(options: GatewayRetentionOptions = {}): Resolve
     const value = options[name] ?? fallback;
     if (value === false) return false;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new PreloopError('CONFIGURATION_ERROR', `gateway retention.${name}: a positive number of days, or false to keep forever (got ${String(value)}).`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `gateway retention.${name}: a positive number of days, or false to keep forever (got ${String(value)}).`,
+      );
     }
     return value;
   };
   const whole = (name: 'intervalMs' | 'batchSize' | 'maxBatchesPerRun', fallback: number, min: number): number => {
     const value = options[name] ?? fallback;
-    if (!Number.isSafeInteger(value) || value < min) throw new PreloopError('CONFIGURATION_ERROR', `gateway retention.${name}: a whole number ≥ ${min} (got ${String(value)}).`);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new PreloopError('CONFIGURATION_ERROR', `gateway retention.${name}: a whole number ≥ ${min} (got ${String(value)}).`);
     return value;
   };
   return {
@@ -112,7 +116,8 @@ export async function pruneGatewayRecords(
     }
     return total;
   };
-  const lock = <Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q): Q => (dialect === 'postgres' ? query.forUpdate().skipLocked() : query);
+  const lock = <Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q): Q =>
+    dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
 
   const usageCutoff = retention.usageDays === false ? 0 : now - retention.usageDays * dayMs;
   if (retention.capturedBodiesDays !== false) {
@@ -129,7 +134,11 @@ export async function pruneGatewayRecords(
           .where((eb) => eb.or([eb('request_body', 'is not', null), eb('response_body', 'is not', null)]))
           .limit(batchSize),
       );
-      const updated = await db.updateTable('gateway_events').set({ request_body: null, response_body: null }).where('id', 'in', ids).executeTakeFirst();
+      const updated = await db
+        .updateTable('gateway_events')
+        .set({ request_body: null, response_body: null })
+        .where('id', 'in', ids)
+        .executeTakeFirst();
       return Number(updated.numUpdatedRows);
     });
   }
