@@ -11,10 +11,26 @@
  * @packageDocumentation
  */
 export { PreloopClient, collectPages } from './client/preloop-client.js';
-export type { CoreRoute, PreloopClientOptions, RequestOptions, RouteInput, RouteQuery, RouteResponse } from './client/preloop-client.js';
+export type {
+  AdminRoute,
+  AdminRoutes,
+  CoreRoute,
+  PreloopClientOptions,
+  RequestOptions,
+  RouteInput,
+  RouteQuery,
+  RouteResponse,
+} from './client/preloop-client.js';
 export { PreloopApiError, isRouteMissing, toApiError } from './client/preloop-api-error.js';
 export { LiveEvents } from './client/live-events.js';
-export type { LiveEventName, LiveEventPayload, LiveEventsOptions, LiveStatus, OpenStream, PreloopLiveEventMap } from './client/live-events.js';
+export type {
+  LiveEventName,
+  LiveEventPayload,
+  LiveEventsOptions,
+  LiveStatus,
+  OpenStream,
+  PreloopLiveEventMap,
+} from './client/live-events.js';
 export { createSseParser } from './client/sse-parser.js';
 export type { ServerSentEvent } from './client/sse-parser.js';
 export * from './client/api-types.js';

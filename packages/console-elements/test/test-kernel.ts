@@ -1,11 +1,13 @@
 /**
  * The real admin API the browser tests run against: a kernel on SQLite with the
- * approvals and MCP plugins, the admin API, the MCP endpoint and the console
+ * approvals (with a webhook notifier to a loopback receiver) and MCP plugins, the admin API, the MCP endpoint and the console
  * (`createConsoleHandler` at `/console/`) served on one real loopback port, an upstream MCP server (the official SDK over Streamable
  * HTTP), and seeded users, keys, agents, sessions and audit records.
  * Node side only (global setup and browser commands).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -16,6 +18,7 @@ import { serve, type RunningServer } from '@preloop/core/node';
 import { createGateway, gateway } from '@preloop/gateway';
 import { createMcpHandler, mcp } from '@preloop/mcp';
 import { openai } from '@preloop/plugin-openai';
+import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
 import OpenAI from 'openai';
 import { createConsoleHandler } from '../src/server.js';
 import { serveHttpUpstream, type HttpUpstream } from '../../mcp/src/test-support/http-upstream.js';
@@ -132,11 +135,20 @@ const upstreamFetch: typeof fetch = async (_input, init) => {
 export async function startTestKernel(): Promise<TestKernel> {
   const secretKey = 'console-test-secret-key-0123456789abcdef';
   const dir = mkdtempSync(path.join(tmpdir(), 'preloop-console-'));
+  // The webhook notifier's receiver: accepts every notification (204) except those of a call whose arguments say
+  // "undeliverable", which it refuses for good (404), so the console's deliveries show both outcomes.
+  const receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => response.writeHead(body.includes('undeliverable') ? 404 : 204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const preloop = await createPreloop({
     database: `sqlite:${path.join(dir, 'preloop.db')}`,
     secretKey,
     logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
-    plugins: [approvals(), mcp({ rescanIntervalMs: 0 }), gateway({ reclaimIntervalMs: 0 }), openai()],
+    plugins: [approvals(), mcp({ rescanIntervalMs: 0 }), gateway({ reclaimIntervalMs: 0 }), openai(), webhook({ url: receiverUrl, secret: createWebhookSecret() })],
     policy: initialPolicy,
   });
   const gatewayHandler = createGateway(preloop, { fetch: upstreamFetch, capture: { bodies: true } });
@@ -321,6 +333,8 @@ export async function startTestKernel(): Promise<TestKernel> {
       await server.close();
       await upstream.close();
       await preloop.close();
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     },
   };

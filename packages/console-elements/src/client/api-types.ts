@@ -73,11 +73,14 @@ export type {
 export type {
   ApprovalDetail,
   ApprovalListItem,
+  ApprovalDelivery,
+  ApprovalDeliveryStatus,
   ApprovalListParams,
   ApprovalReadiness,
   ApprovalTimelineEntry,
   DecideApprovalInput,
   DecideApprovalResult,
+  NotificationPreferences,
   ReadinessUser,
   WorkflowReadiness,
 } from '@preloop/approvals/api';

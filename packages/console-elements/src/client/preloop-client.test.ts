@@ -26,6 +26,26 @@ describe('PreloopClient', () => {
     expect(() => client.route('GET /agents/:id')).toThrow(/path parameter "id" is missing/);
   });
 
+  it('calls a plugin route by its key, typed by the plugin’s published route map', async () => {
+    const client = ownerClient();
+    const server = await client.route('GET /mcp-servers/:id', { params: { id: seed.mcpServerId } });
+    expect(server.name).toBe('github');
+    const pending = await client.route('GET /approvals', { query: { status: 'pending', limit: 5 } });
+    expect(pending.items.every((item) => item.status === 'pending')).toBe(true);
+    const models = await client.route('GET /models');
+    expect(Array.isArray(models.items)).toBe(true);
+    // Compile-time checks only (never called): a path no route map names, and bodies the route's schema refuses.
+    const wrongCalls = () => [
+      // @ts-expect-error no route is `GET /approval/:id`
+      client.route('GET /approval/:id', { params: { id: 'apr_1' } }),
+      // @ts-expect-error `decision` is `approve` or `deny`
+      client.route('POST /approvals/:id/decide', { params: { id: 'apr_1' }, body: { decision: 'maybe' } }),
+      // @ts-expect-error a model alias needs its provider and model
+      client.route('POST /models', { body: { alias: 'fast', priceMicros: '10' } }),
+    ];
+    expect(wrongCalls).toBeTypeOf('function');
+  });
+
   it('turns error answers into PreloopApiError with the code, status and details', async () => {
     const error = await viewerClient()
       .audit.verify()

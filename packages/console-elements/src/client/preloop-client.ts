@@ -1,40 +1,28 @@
+import type { ApprovalRoutes } from '@preloop/approvals/api';
 import type { CoreRoutes } from '@preloop/core/api';
+import type { GatewayRoutes } from '@preloop/gateway/api';
+import type { McpRoutes } from '@preloop/mcp/api';
 import type {
   AgentListParams,
-  ApprovalDetail,
-  ApprovalListItem,
   ApprovalListParams,
-  ApprovalReadiness,
-  ApprovalRequest,
   AuditQuery,
-  Budget,
-  BudgetStatus,
-  CatalogTool,
   CreateApiKeyInput,
   CreateBudgetInput,
   CreateMcpServerInput,
   CreateModelInput,
   CreateUserInput,
   DecideApprovalInput,
-  DecideApprovalResult,
   EnrollAgentInput,
-  GatewayEvent,
   KillSwitchScope,
   ListParams,
-  McpScanReport,
-  McpServer,
-  ModelAlias,
   Page,
   ResolveExecutionInput,
   SessionListParams,
   SimulateInput,
-  ToolStats,
   UpdateBudgetInput,
   UpdateMcpServerInput,
   UpdateModelInput,
   UpdateUserInput,
-  UpstreamToolDetail,
-  UsageSummary,
   UsageSummaryParams,
 } from './api-types.js';
 import { LiveEvents, type LiveEventsOptions } from './live-events.js';
@@ -74,6 +62,18 @@ export interface RequestOptions {
 
 const apiPath = '/api/v1';
 
+/**
+ * Every admin API route the console calls, keyed `METHOD /path` below `/api/v1`:
+ * the kernel's (`CoreRoutes`) and those of the approvals, MCP and gateway
+ * plugins (`ApprovalRoutes`, `McpRoutes`, `GatewayRoutes`), each published by
+ * the types-only `/api` entry of the package that serves it. Two maps naming
+ * the same key with different types fail this package's build.
+ */
+export interface AdminRoutes extends CoreRoutes, ApprovalRoutes, McpRoutes, GatewayRoutes {}
+
+/** An admin route's key, `METHOD /path` below `/api/v1` (for example `GET /users/:id`, `POST /approvals/:id/decide`). */
+export type AdminRoute = keyof AdminRoutes;
+
 /** A kernel route's key, `METHOD /path` below `/api/v1` (for example `GET /users/:id`). */
 export type CoreRoute = keyof CoreRoutes;
 
@@ -81,18 +81,18 @@ export type CoreRoute = keyof CoreRoutes;
 export type RouteQuery<Query> = { [Key in keyof Query]?: Query[Key] | (Exclude<Query[Key], undefined> extends 'true' | 'false' ? boolean : never) };
 
 /** What {@link PreloopClient.route} sends: the path's `:parameters`, and the body and query the route takes. */
-export type RouteInput<Route extends CoreRoute> = {
+export type RouteInput<Route extends AdminRoute> = {
   /** Values of the path's `:parameters`, by name. */
   params?: Record<string, string | number>;
   /** Aborts the request. */
   signal?: AbortSignal;
   /** Return the response text instead of parsing JSON. */
   text?: boolean;
-} & (CoreRoutes[Route] extends { body: infer Body } ? { body?: Body } : unknown) &
-  (CoreRoutes[Route] extends { query: infer Query } ? { query?: RouteQuery<Query> } : unknown);
+} & (AdminRoutes[Route] extends { body: infer Body } ? { body?: Body } : unknown) &
+  (AdminRoutes[Route] extends { query: infer Query } ? { query?: RouteQuery<Query> } : unknown);
 
-/** The success answer of a kernel route, as its response schema types it. */
-export type RouteResponse<Route extends CoreRoute> = CoreRoutes[Route]['response'];
+/** The success answer of an admin route, as its response schema types it. */
+export type RouteResponse<Route extends AdminRoute> = AdminRoutes[Route]['response'];
 
 /**
  * A typed client over the Preloop admin API (`/api/v1`), usable on its own or
@@ -168,16 +168,17 @@ export class PreloopClient {
   }
 
   /**
-   * Calls a kernel route by its key; the body, query and answer are typed by
-   * the route's schemas (`CoreRoutes` of `@preloop/core/api`).
+   * Calls an admin route by its key; the body, query and answer are typed by
+   * the route's schemas ({@link AdminRoutes}: the kernel's and the plugins').
    *
    * @example
    * ```ts
    * const user = await client.route('GET /users/:id', { params: { id: 'usr_1' } });
    * const page = await client.route('GET /agents', { query: { state: 'active' } });
+   * const vote = await client.route('POST /approvals/:id/decide', { params: { id: 'apr_1' }, body: { decision: 'approve' } });
    * ```
    */
-  route<Route extends CoreRoute>(route: Route, input: RouteInput<Route> = {} as RouteInput<Route>): Promise<RouteResponse<Route>> {
+  route<Route extends AdminRoute>(route: Route, input: RouteInput<Route> = {} as RouteInput<Route>): Promise<RouteResponse<Route>> {
     const [method, template] = route.split(' ') as [string, string];
     const path = template.replace(/:(\w+)/g, (_, name: string) => {
       const value = input.params?.[name];
@@ -255,7 +256,7 @@ export class PreloopClient {
     get: (id: string) => this.route('GET /runtime-sessions/:id', { params: { id } }),
     activity: (id: string, params: ListParams = {}) => this.route('GET /runtime-sessions/:id/activity', { params: { id }, query: params }),
     /** The gateway's captured model calls of the session (needs `@preloop/gateway`). */
-    gatewayEvents: (id: string, params: ListParams = {}) => this.request<Page<GatewayEvent>>('GET', `/runtime-sessions/${encodeURIComponent(id)}/gateway-events`, { query: params }),
+    gatewayEvents: (id: string, params: RouteQuery<GatewayRoutes['GET /runtime-sessions/:id/gateway-events']['query']> = {}) => this.route('GET /runtime-sessions/:id/gateway-events', { params: { id }, query: params }),
     end: (id: string, reason?: string) => this.route('POST /runtime-sessions/:id/end', { params: { id }, body: reason ? { reason } : {} }),
   };
 
@@ -284,56 +285,56 @@ export class PreloopClient {
   /** Approval requests (needs `@preloop/approvals`). */
   readonly approvals = {
     /** Requests, newest first; each says whether you may decide it (`viewer`). */
-    list: (params: ApprovalListParams = {}) => this.request<Page<ApprovalListItem>>('GET', '/approvals', { query: params }),
+    list: (params: ApprovalListParams = {}) => this.route('GET /approvals', { query: params }),
     /** Whether the workflows can approve what agents ask (for example: the only admin cannot approve their own agents). */
-    readiness: () => this.request<ApprovalReadiness>('GET', '/approvals/readiness'),
+    readiness: () => this.route('GET /approvals/readiness'),
     /** One request with its votes and timeline. */
-    get: (id: string) => this.request<ApprovalDetail>('GET', `/approvals/${encodeURIComponent(id)}`),
+    get: (id: string) => this.route('GET /approvals/:id', { params: { id } }),
     /** Votes approve or deny (approver role or higher); one vote per approver. */
-    decide: (id: string, input: DecideApprovalInput) => this.request<DecideApprovalResult>('POST', `/approvals/${encodeURIComponent(id)}/decide`, { body: input }),
-    cancel: (id: string, reason?: string) => this.request<ApprovalRequest>('POST', `/approvals/${encodeURIComponent(id)}/cancel`, { body: reason ? { reason } : {} }),
+    decide: (id: string, input: DecideApprovalInput) => this.route('POST /approvals/:id/decide', { params: { id }, body: input }),
+    cancel: (id: string, reason?: string) => this.route('POST /approvals/:id/cancel', { params: { id }, body: reason ? { reason } : {} }),
     /** Resolves a request whose execution outcome is unknown (`execution_unknown`; admin or higher). */
-    resolveExecution: (id: string, input: ResolveExecutionInput) => this.request<ApprovalDetail>('POST', `/approvals/${encodeURIComponent(id)}/resolve-execution`, { body: input }),
+    resolveExecution: (id: string, input: ResolveExecutionInput) => this.route('POST /approvals/:id/resolve-execution', { params: { id }, body: input }),
   };
 
   /** Model aliases and usage (needs `@preloop/gateway`). */
   readonly models = {
-    list: () => this.request<{ items: ModelAlias[] }>('GET', '/models'),
-    create: (input: CreateModelInput) => this.request<ModelAlias>('POST', '/models', { body: input }),
-    update: (alias: string, patch: UpdateModelInput) => this.request<ModelAlias>('PATCH', `/models/${encodeURIComponent(alias)}`, { body: patch }),
-    delete: (alias: string) => this.request<void>('DELETE', `/models/${encodeURIComponent(alias)}`),
+    list: () => this.route('GET /models'),
+    create: (input: CreateModelInput) => this.route('POST /models', { body: input }),
+    update: (alias: string, patch: UpdateModelInput) => this.route('PATCH /models/:alias', { params: { alias }, body: patch }),
+    delete: (alias: string) => this.route('DELETE /models/:alias', { params: { alias } }),
     /** Usage and spend grouped by model, agent, key, session or day (default: the last 30 days). */
-    usage: (params: UsageSummaryParams) => this.request<UsageSummary>('GET', '/usage/summary', { query: params }),
+    usage: (params: UsageSummaryParams) => this.route('GET /usage/summary', { query: params }),
   };
 
   /** Spending limits on the gateway's model calls, per account, agent, API key or model (needs `@preloop/gateway`). */
   readonly budgets = {
-    list: () => this.request<{ items: Budget[] }>('GET', '/budgets'),
+    list: () => this.route('GET /budgets'),
     /** Spend against every budget in its current period. */
-    status: () => this.request<{ items: BudgetStatus[] }>('GET', '/budgets/status'),
-    create: (input: CreateBudgetInput) => this.request<Budget>('POST', '/budgets', { body: input }),
-    update: (id: string, patch: UpdateBudgetInput) => this.request<Budget>('PATCH', `/budgets/${encodeURIComponent(id)}`, { body: patch }),
-    delete: (id: string) => this.request<void>('DELETE', `/budgets/${encodeURIComponent(id)}`),
+    status: () => this.route('GET /budgets/status'),
+    create: (input: CreateBudgetInput) => this.route('POST /budgets', { body: input }),
+    update: (id: string, patch: UpdateBudgetInput) => this.route('PATCH /budgets/:id', { params: { id }, body: patch }),
+    delete: (id: string) => this.route('DELETE /budgets/:id', { params: { id } }),
   };
 
   /** Upstream MCP servers and the tool catalog (needs `@preloop/mcp`). */
   readonly mcp = {
-    servers: () => this.request<{ items: McpServer[] }>('GET', '/mcp-servers'),
+    servers: () => this.route('GET /mcp-servers'),
     /** Registers an upstream server (a stdio server needs the owner role); scan it to discover its tools. */
-    createServer: (input: CreateMcpServerInput) => this.request<McpServer>('POST', '/mcp-servers', { body: input }),
+    createServer: (input: CreateMcpServerInput) => this.route('POST /mcp-servers', { body: input }),
     /** Changes a server; `headers` and `env` replace the stored ones. */
-    updateServer: (id: string, patch: UpdateMcpServerInput) => this.request<McpServer>('PATCH', `/mcp-servers/${encodeURIComponent(id)}`, { body: patch }),
+    updateServer: (id: string, patch: UpdateMcpServerInput) => this.route('PATCH /mcp-servers/:id', { params: { id }, body: patch }),
     /** Removes a server, its tools and its stored credentials. */
-    deleteServer: (id: string) => this.request<{ deleted: true; id: string }>('DELETE', `/mcp-servers/${encodeURIComponent(id)}`),
+    deleteServer: (id: string) => this.route('DELETE /mcp-servers/:id', { params: { id } }),
     /** Discovers a server's tools: new ones are pinned (trust on first use), changed ones quarantined. */
-    scan: (id: string) => this.request<McpScanReport>('POST', `/mcp-servers/${encodeURIComponent(id)}/scan`),
-    tools: () => this.request<{ items: CatalogTool[] }>('GET', '/tools'),
+    scan: (id: string) => this.route('POST /mcp-servers/:id/scan', { params: { id } }),
+    tools: () => this.route('GET /tools'),
     /** An upstream tool's live and pinned definitions and their diff. */
-    tool: (name: string) => this.request<UpstreamToolDetail>('GET', `/tools/${encodeURIComponent(name)}`),
+    tool: (name: string) => this.route('GET /tools/:name', { params: { name } }),
     /** Call statistics of one tool: counts by outcome, approvals, latency. */
-    toolStats: (name: string) => this.request<ToolStats>('GET', `/tools/${encodeURIComponent(name)}/stats`),
+    toolStats: (name: string) => this.route('GET /tools/:name/stats', { params: { name } }),
     /** Approves (pins) the live definition you reviewed, named by its hash. */
-    approvePin: (name: string, hash: string, comment?: string) => this.request<unknown>('POST', `/tools/${encodeURIComponent(name)}/approve-pin`, { body: { hash, ...(comment ? { comment } : {}) } }),
+    approvePin: (name: string, hash: string, comment?: string) => this.route('POST /tools/:name/approve-pin', { params: { name }, body: { hash, ...(comment ? { comment } : {}) } }),
   };
 
   private get fetchImpl(): typeof fetch {

@@ -1,5 +1,6 @@
 import { PreloopAgents } from '../components/preloop-agents/preloop-agents.js';
 import { PreloopApprovalCard } from '../components/preloop-approval-card/preloop-approval-card.js';
+import { PreloopApprovalDeliveries } from '../components/preloop-approval-deliveries/preloop-approval-deliveries.js';
 import { PreloopApprovalQueue } from '../components/preloop-approval-queue/preloop-approval-queue.js';
 import { PreloopAuditLog } from '../components/preloop-audit-log/preloop-audit-log.js';
 import { PreloopBudgets } from '../components/preloop-budgets/preloop-budgets.js';
@@ -8,6 +9,7 @@ import { PreloopDashboard } from '../components/preloop-dashboard/preloop-dashbo
 import { PreloopLogin } from '../components/preloop-login/preloop-login.js';
 import { PreloopMcpServers } from '../components/preloop-mcp-servers/preloop-mcp-servers.js';
 import { PreloopModels } from '../components/preloop-models/preloop-models.js';
+import { PreloopNotificationPreferences } from '../components/preloop-notification-preferences/preloop-notification-preferences.js';
 import { PreloopPolicyEditor } from '../components/preloop-policy-editor/preloop-policy-editor.js';
 import { PreloopProvider } from '../components/preloop-provider/preloop-provider.js';
 import { PreloopSessions } from '../components/preloop-sessions/preloop-sessions.js';
@@ -22,6 +24,7 @@ export const preloopElements = {
   'preloop-dashboard': PreloopDashboard,
   'preloop-approval-queue': PreloopApprovalQueue,
   'preloop-approval-card': PreloopApprovalCard,
+  'preloop-approval-deliveries': PreloopApprovalDeliveries,
   'preloop-audit-log': PreloopAuditLog,
   'preloop-usage-chart': PreloopUsageChart,
   'preloop-agents': PreloopAgents,
@@ -29,6 +32,7 @@ export const preloopElements = {
   'preloop-models': PreloopModels,
   'preloop-budgets': PreloopBudgets,
   'preloop-settings': PreloopSettings,
+  'preloop-notification-preferences': PreloopNotificationPreferences,
   'preloop-policy-editor': PreloopPolicyEditor,
   'preloop-mcp-servers': PreloopMcpServers,
 } as const;

@@ -13,6 +13,7 @@ import { PreloopElement } from '../../shared/preloop-element.js';
 import { livePillStyles, sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
 import { PreloopApprovalCard } from '../preloop-approval-card/preloop-approval-card.js';
+import { PreloopApprovalDeliveries } from '../preloop-approval-deliveries/preloop-approval-deliveries.js';
 import { approvalQueueStyles } from './preloop-approval-queue.styles.js';
 
 const deciders = new Set(['owner', 'admin', 'approver']);
@@ -322,8 +323,13 @@ export class PreloopApprovalQueue extends PreloopElement {
     const card = staticTag(PreloopApprovalCard, 'preloop-approval-card');
     return html`<div class="single">
       ${staticHtml`<${card} data-id=${item.id} .approval=${item} show-timeline ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`}
-      ${this.renderResolve(item)}
+      ${this.renderResolve(item)} ${this.renderDeliveries(item)}
     </div>`;
+  }
+
+  private renderDeliveries(item: ApprovalDetail) {
+    const deliveries = staticTag(PreloopApprovalDeliveries, 'preloop-approval-deliveries');
+    return staticHtml`<${deliveries} request-id=${item.id} .client=${this.api}></${deliveries}>`;
   }
 
   private renderHistory() {

@@ -10,6 +10,7 @@ import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
+import { PreloopNotificationPreferences } from '../preloop-notification-preferences/preloop-notification-preferences.js';
 import { PreloopPolicyEditor } from '../preloop-policy-editor/preloop-policy-editor.js';
 import { renderKillSwitch } from './kill-switch-panel.js';
 import { renderChangePassword, renderResetPassword } from './password-panels.js';
@@ -105,6 +106,12 @@ export class PreloopSettings extends PreloopElement {
     return this.settingsTask.value?.me ?? null;
   }
 
+  /** Whether the signed-in principal has approval notification preferences: a user, or a user's own API key (not an agent's). */
+  private get hasNotificationPreferences(): boolean {
+    const principal = this.me?.principal;
+    return principal?.type === 'user' || (principal?.type === 'api_key' && principal.agentId === null && principal.userId !== null);
+  }
+
   private choose(tab: SettingsTab): void {
     const event = new PreloopRouteRequestedEvent(`settings/${tab}`);
     this.dispatchEvent(event);
@@ -162,8 +169,10 @@ export class PreloopSettings extends PreloopElement {
       }
       case 'kill-switch':
         return this.renderKillSwitch();
-      case 'account':
-        return this.renderAccount();
+      case 'account': {
+        const notifications = staticTag(PreloopNotificationPreferences, 'preloop-notification-preferences');
+        return staticHtml`${this.renderAccount()}${this.hasNotificationPreferences ? staticHtml`<${notifications} .client=${this.api}></${notifications}>` : nothing}`;
+      }
       default:
         return this.renderUsers();
     }
