@@ -72,7 +72,12 @@ export interface AgentStatePaths {
  */
 export function agentStatePaths(preloopDir: string, agent: string): AgentStatePaths {
   const dir = path.join(preloopDir, 'agents', agent);
-  return { dir, manifest: path.join(dir, 'manifest.json'), keyFile: path.join(dir, 'credential'), headersFile: path.join(dir, 'credential-headers.json') };
+  return {
+    dir,
+    manifest: path.join(dir, 'manifest.json'),
+    keyFile: path.join(dir, 'credential'),
+    headersFile: path.join(dir, 'credential-headers.json'),
+  };
 }
 
 /** SHA-256 of a text, hex. */
@@ -84,7 +89,10 @@ export function readManifest(paths: AgentStatePaths): Manifest | null {
   try {
     return JSON.parse(readFileSync(paths.manifest, 'utf8')) as Manifest;
   } catch (error) {
-    throw new PreloopError('VALIDATION_ERROR', `${paths.manifest} cannot be read (${(error as Error).message}); the backups next to it hold the original files.`);
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      `${paths.manifest} cannot be read (${(error as Error).message}); the backups next to it hold the original files.`,
+    );
   }
 }
 

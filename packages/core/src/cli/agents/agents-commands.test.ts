@@ -24,15 +24,27 @@ let mcpHandler: McpHandler;
 let adminKey: string;
 
 beforeAll(async () => {
-  preloop = await createPreloop({ database: ':memory:', secretKey: 'k'.repeat(64), logger: createLogger({ level: 'silent' }), plugins: [mcp(), gateway()] });
+  preloop = await createPreloop({
+    database: ':memory:',
+    secretKey: 'k'.repeat(64),
+    logger: createLogger({ level: 'silent' }),
+    plugins: [mcp(), gateway()],
+  });
   mcpHandler = createMcpHandler(preloop);
   server = await serve({
     handler: (request) => (new URL(request.url).pathname.startsWith('/mcp') ? mcpHandler(request) : preloop.api(request)),
     before: createNodeGateway(preloop),
     port: 0,
   });
-  const user = await preloop.identity.users.create(preloop.accountId, { email: 'owner@example.com', name: 'Owner', role: 'owner', password: 'correct horse battery staple' });
-  adminKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'cli', scopes: ['admin:write', 'mcp', 'gateway'], userId: user.id })).key;
+  const user = await preloop.identity.users.create(preloop.accountId, {
+    email: 'owner@example.com',
+    name: 'Owner',
+    role: 'owner',
+    password: 'correct horse battery staple',
+  });
+  adminKey = (
+    await preloop.identity.apiKeys.create(preloop.accountId, { name: 'cli', scopes: ['admin:write', 'mcp', 'gateway'], userId: user.id })
+  ).key;
   process.env.PRELOOP_TEST_ADMIN_KEY = adminKey;
 });
 
@@ -59,17 +71,33 @@ function newHome(name: string): string {
     writeFileSync(path.join(home, file), text);
     chmodSync(path.join(home, file), mode);
   };
-  write('.claude/settings.json', '{\n  "permissions": {\n    "allow": ["Bash(npm test)"]\n  },\n  "env": {\n    "DISABLE_TELEMETRY": "1"\n  },\n  "model": "sonnet"\n}\n');
-  write('.claude.json', '{"numStartups":3,"mcpServers":{"github":{"type":"http","url":"https://api.githubcopilot.com/mcp/"}},"projects":{}}', 0o600);
-  write('.codex/config.toml', '# My Codex settings\nmodel = "gpt-5-codex"\napproval_policy = "on-request"   # ask before running commands\n\n[mcp_servers.docs]\ncommand = "npx"\nargs = ["-y", "docs-mcp"]\n\n[profiles.deep]\nmodel_provider = "openai"\nmodel_reasoning_effort = "high"\n');
-  write('.gemini/settings.json', '{\n    "theme": "Dracula",\n    "security": { "auth": { "selectedType": "gemini-api-key" } },\n    "mcpServers": {}\n}');
+  write(
+    '.claude/settings.json',
+    '{\n  "permissions": {\n    "allow": ["Bash(npm test)"]\n  },\n  "env": {\n    "DISABLE_TELEMETRY": "1"\n  },\n  "model": "sonnet"\n}\n',
+  );
+  write(
+    '.claude.json',
+    '{"numStartups":3,"mcpServers":{"github":{"type":"http","url":"https://api.githubcopilot.com/mcp/"}},"projects":{}}',
+    0o600,
+  );
+  write(
+    '.codex/config.toml',
+    '# My Codex settings\nmodel = "gpt-5-codex"\napproval_policy = "on-request"   # ask before running commands\n\n[mcp_servers.docs]\ncommand = "npx"\nargs = ["-y", "docs-mcp"]\n\n[profiles.deep]\nmodel_provider = "openai"\nmodel_reasoning_effort = "high"\n',
+  );
+  write(
+    '.gemini/settings.json',
+    '{\n    "theme": "Dracula",\n    "security": { "auth": { "selectedType": "gemini-api-key" } },\n    "mcpServers": {}\n}',
+  );
   // Cursor has no file yet: onboard creates it, offboard removes it.
   mkdirSync(path.join(home, '.cursor'), { recursive: true });
   return home;
 }
 
 const files = ['.claude/settings.json', '.claude.json', '.codex/config.toml', '.gemini/settings.json', '.cursor/mcp.json'];
-const snapshot = (home: string) => Object.fromEntries(files.map((file) => [file, existsSync(path.join(home, file)) ? readFileSync(path.join(home, file)).toString('base64') : null]));
+const snapshot = (home: string) =>
+  Object.fromEntries(
+    files.map((file) => [file, existsSync(path.join(home, file)) ? readFileSync(path.join(home, file)).toString('base64') : null]),
+  );
 const json = (home: string, file: string) => JSON.parse(readFileSync(path.join(home, file), 'utf8'));
 const keyOf = (home: string, agent: string) => readFileSync(path.join(home, '.preloop', 'agents', agent, 'credential'), 'utf8').trim();
 
@@ -83,8 +111,10 @@ async function listTools(url: string, headers: Record<string, string>): Promise<
   }
 }
 
-const onboard = (home: string, agent: string, ...extra: string[]) => cli('agents', 'onboard', agent, '--url', server.url, '--key-env', 'PRELOOP_TEST_ADMIN_KEY', '--home', home, ...extra);
-const offboard = (home: string, agent: string, ...extra: string[]) => cli('agents', 'offboard', agent, '--key-env', 'PRELOOP_TEST_ADMIN_KEY', '--home', home, ...extra);
+const onboard = (home: string, agent: string, ...extra: string[]) =>
+  cli('agents', 'onboard', agent, '--url', server.url, '--key-env', 'PRELOOP_TEST_ADMIN_KEY', '--home', home, ...extra);
+const offboard = (home: string, agent: string, ...extra: string[]) =>
+  cli('agents', 'offboard', agent, '--key-env', 'PRELOOP_TEST_ADMIN_KEY', '--home', home, ...extra);
 
 describe('preloop agents', () => {
   it('discovers the agents installed in a home folder and their files', async () => {
@@ -93,8 +123,16 @@ describe('preloop agents', () => {
     const run = await cli('agents', 'discover', '--home', home, '--format', 'json');
     expect(run.code).toBe(0);
     const found = JSON.parse(run.out) as Array<{ agent: string; installed: boolean; files: Array<{ path: string; exists: boolean }> }>;
-    expect(found.map((entry) => [entry.agent, entry.installed])).toEqual([['claude-code', true], ['codex', true], ['gemini-cli', true], ['cursor', false]]);
-    expect(found[1]!.files).toEqual([expect.objectContaining({ path: path.join(home, '.codex', 'config.toml'), exists: true }), expect.objectContaining({ path: path.join(home, '.codex', 'hooks.json'), exists: false })]);
+    expect(found.map((entry) => [entry.agent, entry.installed])).toEqual([
+      ['claude-code', true],
+      ['codex', true],
+      ['gemini-cli', true],
+      ['cursor', false],
+    ]);
+    expect(found[1]!.files).toEqual([
+      expect.objectContaining({ path: path.join(home, '.codex', 'config.toml'), exists: true }),
+      expect.objectContaining({ path: path.join(home, '.codex', 'hooks.json'), exists: false }),
+    ]);
     expect((await cli('agents', 'discover', '--home', home)).out).toContain('codex (Codex CLI): found, not onboarded');
   });
 
@@ -115,7 +153,8 @@ describe('preloop agents', () => {
       expect(run, agent).toMatchObject({ code: 0, err: '' });
       const key = keyOf(home, agent);
       expect(run.out).not.toContain(key);
-      for (const file of ['credential', 'credential-headers.json', 'manifest.json']) expect(statSync(path.join(home, '.preloop', 'agents', agent, file)).mode & 0o777).toBe(0o600);
+      for (const file of ['credential', 'credential-headers.json', 'manifest.json'])
+        expect(statSync(path.join(home, '.preloop', 'agents', agent, file)).mode & 0o777).toBe(0o600);
       expect(statSync(path.join(home, '.preloop', 'agents', agent)).mode & 0o777).toBe(0o700);
     }
     const agents = (await preloop.identity.agents.list(preloop.accountId, {})).items;
@@ -129,15 +168,24 @@ describe('preloop agents', () => {
     expect(claudeKey).toBe(keyOf(home, 'claude-code'));
     const claudeServer = json(home, '.claude.json').mcpServers.preloop;
     expect(json(home, '.claude.json').mcpServers.github).toBeDefined();
-    const claudeHeaders = JSON.parse(execFileSync('sh', ['-c', claudeServer.headersHelper], { encoding: 'utf8' })) as Record<string, string>;
+    const claudeHeaders = JSON.parse(execFileSync('sh', ['-c', claudeServer.headersHelper], { encoding: 'utf8' })) as Record<
+      string,
+      string
+    >;
     expect(await listTools(claudeServer.url, claudeHeaders)).toEqual(expect.any(Array));
     // The real Claude Code reads the user-scope server (asynchronously: it connects to this process's server).
     const claudeEnv = { PATH: process.env.PATH, HOME: home, DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
-    const shown = await promisify(execFile)(path.join(repo, 'node_modules/.bin/claude'), ['mcp', 'get', 'preloop'], { env: claudeEnv, cwd: home, timeout: 30_000 });
+    const shown = await promisify(execFile)(path.join(repo, 'node_modules/.bin/claude'), ['mcp', 'get', 'preloop'], {
+      env: claudeEnv,
+      cwd: home,
+      timeout: 30_000,
+    });
     expect(shown.stdout).toContain(`URL: ${server.url}/mcp`);
     expect(shown.stdout).toContain('Scope: User config');
     expect(shown.stdout).toContain('Connected');
-    const anthropicModels = await fetch(`${settings.env.ANTHROPIC_BASE_URL}/v1/models`, { headers: { 'x-api-key': claudeKey, 'anthropic-version': '2023-06-01' } });
+    const anthropicModels = await fetch(`${settings.env.ANTHROPIC_BASE_URL}/v1/models`, {
+      headers: { 'x-api-key': claudeKey, 'anthropic-version': '2023-06-01' },
+    });
     expect(anthropicModels.status).toBe(200);
 
     // Codex: the real binary reads the edited config.toml (comments kept) and finds Preloop's server.
@@ -145,13 +193,25 @@ describe('preloop agents', () => {
     expect(toml).toContain('approval_policy = "on-request"   # ask before running commands');
     expect(toml.startsWith('# >>> preloop agents onboard')).toBe(true);
     const codexEnv = { PATH: process.env.PATH, HOME: home, CODEX_HOME: path.join(home, '.codex') };
-    const codexServer = JSON.parse(execFileSync(path.join(repo, 'node_modules/.bin/codex'), ['mcp', 'get', 'preloop', '--json'], { env: codexEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const codexServer = JSON.parse(
+      execFileSync(path.join(repo, 'node_modules/.bin/codex'), ['mcp', 'get', 'preloop', '--json'], {
+        env: codexEnv,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
     expect(codexServer.transport).toMatchObject({ type: 'streamable_http', url: `${server.url}/mcp` });
     const codexKey = keyOf(home, 'codex');
     const codexHelper = toml.match(/^http_headers_helper = (".*")$/m)![1]!;
-    expect(await listTools(`${server.url}/mcp`, JSON.parse(execFileSync('sh', ['-c', JSON.parse(codexHelper)], { encoding: 'utf8' })))).toEqual(expect.any(Array));
+    expect(
+      await listTools(`${server.url}/mcp`, JSON.parse(execFileSync('sh', ['-c', JSON.parse(codexHelper)], { encoding: 'utf8' }))),
+    ).toEqual(expect.any(Array));
     const baseURL = JSON.parse(toml.match(/^base_url = (".*")$/m)![1]!);
-    expect(execFileSync('cat', JSON.parse(toml.match(/\[model_providers\.preloop\.auth\]\ncommand = "cat"\nargs = (\[.*\])$/m)![1]!), { encoding: 'utf8' }).trim()).toBe(codexKey);
+    expect(
+      execFileSync('cat', JSON.parse(toml.match(/\[model_providers\.preloop\.auth\]\ncommand = "cat"\nargs = (\[.*\])$/m)![1]!), {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe(codexKey);
     const models = await new OpenAI({ apiKey: codexKey, baseURL, maxRetries: 0 }).models.list();
     expect(models.data).toEqual(expect.any(Array));
 
@@ -159,7 +219,9 @@ describe('preloop agents', () => {
     const gemini = json(home, '.gemini/settings.json');
     expect(Object.keys(gemini)).toEqual(['theme', 'security', 'mcpServers']);
     expect(gemini.mcpServers.preloop).toEqual({ httpUrl: `${server.url}/mcp`, headers: { Authorization: 'Bearer ${PRELOOP_API_KEY}' } });
-    expect(await listTools(gemini.mcpServers.preloop.httpUrl, { Authorization: `Bearer ${keyOf(home, 'gemini-cli')}` })).toEqual(expect.any(Array));
+    expect(await listTools(gemini.mcpServers.preloop.httpUrl, { Authorization: `Bearer ${keyOf(home, 'gemini-cli')}` })).toEqual(
+      expect.any(Array),
+    );
     const cursorServer = json(home, '.cursor/mcp.json').mcpServers.preloop;
     expect(cursorServer.headers.Authorization).toBe('Bearer ${env:PRELOOP_API_KEY}');
     expect(await listTools(cursorServer.url, { Authorization: `Bearer ${keyOf(home, 'cursor')}` })).toEqual(expect.any(Array));
@@ -174,11 +236,16 @@ describe('preloop agents', () => {
     // Offboard: a dry run first, then byte-identical files, the original modes, and the keys refused.
     expect((await offboard(home, 'codex', '--dry-run')).out).toContain('-[mcp_servers.preloop]');
     expect(snapshot(home)).toEqual(onboarded);
-    for (const agent of ['claude-code', 'codex', 'gemini-cli', 'cursor']) expect(await offboard(home, agent), agent).toMatchObject({ code: 0, err: '' });
+    for (const agent of ['claude-code', 'codex', 'gemini-cli', 'cursor'])
+      expect(await offboard(home, agent), agent).toMatchObject({ code: 0, err: '' });
     // Claude Code rewrote ~/.claude.json when it ran (its start-up state): that file is merged, the others are byte for byte.
     expect(snapshot(home)).toEqual({ ...before, '.claude.json': expect.any(String) });
     const state = json(home, '.claude.json');
-    expect(state).toMatchObject({ numStartups: 3, mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } }, projects: {} });
+    expect(state).toMatchObject({
+      numStartups: 3,
+      mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } },
+      projects: {},
+    });
     expect(state.mcpServers.preloop).toBeUndefined();
     expect(statSync(path.join(home, '.claude.json')).mode & 0o777).toBe(0o600);
     expect(existsSync(path.join(home, '.preloop', 'agents', 'codex'))).toBe(false);
@@ -194,7 +261,7 @@ describe('preloop agents', () => {
     expect((await offboard(home, 'codex')).out).toContain('is not onboarded');
   });
 
-  it('offboard after the user edited a file: only Preloop\'s entries go, the user\'s changes stay', async () => {
+  it("offboard after the user edited a file: only Preloop's entries go, the user's changes stay", async () => {
     const home = newHome('edited');
     expect((await onboard(home, 'claude-code')).code).toBe(0);
     expect((await onboard(home, 'codex')).code).toBe(0);
@@ -206,39 +273,71 @@ describe('preloop agents', () => {
 
     const run = await offboard(home, 'claude-code');
     expect(run.code, run.err).toBe(0);
-    expect(run.out).toContain('changed since onboard: only Preloop\'s entries are taken out');
-    expect(json(home, '.claude/settings.json')).toEqual({ permissions: { allow: ['Bash(npm test)'] }, env: { DISABLE_TELEMETRY: '1', EXTRA: 'yes' }, model: 'sonnet', theme: 'dark' });
-    expect(json(home, '.claude.json')).toEqual({ numStartups: 3, mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } }, projects: {} });
+    expect(run.out).toContain("changed since onboard: only Preloop's entries are taken out");
+    expect(json(home, '.claude/settings.json')).toEqual({
+      permissions: { allow: ['Bash(npm test)'] },
+      env: { DISABLE_TELEMETRY: '1', EXTRA: 'yes' },
+      model: 'sonnet',
+      theme: 'dark',
+    });
+    expect(json(home, '.claude.json')).toEqual({
+      numStartups: 3,
+      mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } },
+      projects: {},
+    });
 
     // Gemini CLI: the user took Preloop's server out and added one; onboard puts it back, offboard then merges.
     expect((await onboard(home, 'gemini-cli')).code).toBe(0);
     const gemini = json(home, '.gemini/settings.json');
-    writeFileSync(path.join(home, '.gemini', 'settings.json'), JSON.stringify({ ...gemini, mcpServers: { mine: { httpUrl: 'https://example.com/mcp' } } }, null, 4));
+    writeFileSync(
+      path.join(home, '.gemini', 'settings.json'),
+      JSON.stringify({ ...gemini, mcpServers: { mine: { httpUrl: 'https://example.com/mcp' } } }, null, 4),
+    );
     const again = await onboard(home, 'gemini-cli');
     expect(again.out).toContain('settings.json: changed');
     expect(Object.keys(json(home, '.gemini/settings.json').mcpServers)).toEqual(['mine', 'preloop']);
     expect((await offboard(home, 'gemini-cli')).out).toContain('changed since onboard');
-    expect(json(home, '.gemini/settings.json')).toEqual({ theme: 'Dracula', security: { auth: { selectedType: 'gemini-api-key' } }, mcpServers: { mine: { httpUrl: 'https://example.com/mcp' } } });
+    expect(json(home, '.gemini/settings.json')).toEqual({
+      theme: 'Dracula',
+      security: { auth: { selectedType: 'gemini-api-key' } },
+      mcpServers: { mine: { httpUrl: 'https://example.com/mcp' } },
+    });
 
     expect((await offboard(home, 'codex')).code).toBe(0);
     const toml = readFileSync(tomlFile, 'utf8');
     expect(toml).not.toContain('preloop');
-    expect(toml).toBe('# My Codex settings\nmodel = "gpt-5-codex"\napproval_policy = "on-request"   # ask before running commands\n\n[mcp_servers.docs]\ncommand = "npx"\nargs = ["-y", "docs-mcp"]\n\n[profiles.deep]\nmodel_provider = "openai"\nmodel_reasoning_effort = "high"\n\n[profiles.fast]\nmodel = "gpt-5-mini"\n');
+    expect(toml).toBe(
+      '# My Codex settings\nmodel = "gpt-5-codex"\napproval_policy = "on-request"   # ask before running commands\n\n[mcp_servers.docs]\ncommand = "npx"\nargs = ["-y", "docs-mcp"]\n\n[profiles.deep]\nmodel_provider = "openai"\nmodel_reasoning_effort = "high"\n\n[profiles.fast]\nmodel = "gpt-5-mini"\n',
+    );
   });
 
-  it('--permission-hook adds the PreToolUse / BeforeTool hook after the user\'s own, asking the server with the stored key; offboard takes it out', async () => {
+  it("--permission-hook adds the PreToolUse / BeforeTool hook after the user's own, asking the server with the stored key; offboard takes it out", async () => {
     const home = newHome('hooks');
     const userHook = { matcher: 'Bash', hooks: [{ type: 'command', command: '/usr/local/bin/audit-bash' }] };
     writeFileSync(path.join(home, '.claude', 'settings.json'), JSON.stringify({ hooks: { PreToolUse: [userHook] } }, null, 2));
     const before = snapshot(home);
     const hookCommand = `${process.execPath} ${path.join(repo, 'packages/core/bin/preloop.mjs')} hook`;
-    for (const agent of ['claude-code', 'codex', 'gemini-cli']) expect(await onboard(home, agent, '--permission-hook', '--hook-command', hookCommand), agent).toMatchObject({ code: 0, err: '' });
-    expect(await onboard(home, 'cursor', '--permission-hook')).toMatchObject({ code: 1, err: expect.stringContaining('without --permission-hook') });
+    for (const agent of ['claude-code', 'codex', 'gemini-cli'])
+      expect(await onboard(home, agent, '--permission-hook', '--hook-command', hookCommand), agent).toMatchObject({ code: 0, err: '' });
+    expect(await onboard(home, 'cursor', '--permission-hook')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('without --permission-hook'),
+    });
 
     const hooks = json(home, '.claude/settings.json').hooks.PreToolUse;
-    expect(hooks).toEqual([userHook, { matcher: expect.stringContaining('Bash|Edit'), hooks: [{ type: 'command', command: expect.stringMatching(/^sh -c /), timeout: 35, onFailure: 'block' }] }]);
-    expect(json(home, '.codex/hooks.json').hooks.PreToolUse).toEqual([{ hooks: [expect.objectContaining({ type: 'command', onFailure: 'block' })] }]);
-    expect(json(home, '.gemini/settings.json').hooks.BeforeTool).toEqual([expect.objectContaining({ hooks: [expect.objectContaining({ type: 'command', timeout: 30_000 })] })]);
+    expect(hooks).toEqual([
+      userHook,
+      {
+        matcher: expect.stringContaining('Bash|Edit'),
+        hooks: [{ type: 'command', command: expect.stringMatching(/^sh -c /), timeout: 35, onFailure: 'block' }],
+      },
+    ]);
+    expect(json(home, '.codex/hooks.json').hooks.PreToolUse).toEqual([
+      { hooks: [expect.objectContaining({ type: 'command', onFailure: 'block' })] },
+    ]);
+    expect(json(home, '.gemini/settings.json').hooks.BeforeTool).toEqual([
+      expect.objectContaining({ hooks: [expect.objectContaining({ type: 'command', timeout: 30_000 })] }),
+    ]);
     // The hook as Claude Code runs it: the PreToolUse JSON on stdin, the server's decision on stdout.
     const child = spawn('sh', ['-c', hooks[1].hooks[0].command], { env: { PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.end(JSON.stringify({ hook_event_name: 'PreToolUse', session_id: 's1', tool_name: 'Bash', tool_input: { command: 'ls' } }));
@@ -250,7 +349,10 @@ describe('preloop agents', () => {
       child.on('close', () => resolve({ stdout, stderr }));
     });
     // The server's policy answered (this server has no approval engine, so a call needing approval is denied), not a failure of the hook.
-    expect(JSON.parse(output.stdout).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('native.Bash requires approval') });
+    expect(JSON.parse(output.stdout).hookSpecificOutput).toMatchObject({
+      permissionDecision: 'deny',
+      permissionDecisionReason: expect.stringContaining('native.Bash requires approval'),
+    });
 
     // Again without the flag: the hook stays, nothing changes.
     const onboarded = snapshot(home);
@@ -264,7 +366,12 @@ describe('preloop agents', () => {
     writeFileSync(path.join(home, '.gemini', 'settings.json'), JSON.stringify({ ...gemini, ui: { hideTips: true } }, null, 4));
     for (const agent of ['claude-code', 'codex', 'gemini-cli']) expect((await offboard(home, agent)).code).toBe(0);
     expect(snapshot(home)).toEqual({ ...before, '.gemini/settings.json': expect.any(String) });
-    expect(json(home, '.gemini/settings.json')).toEqual({ theme: 'Dracula', security: { auth: { selectedType: 'gemini-api-key' } }, mcpServers: {}, ui: { hideTips: true } });
+    expect(json(home, '.gemini/settings.json')).toEqual({
+      theme: 'Dracula',
+      security: { auth: { selectedType: 'gemini-api-key' } },
+      mcpServers: {},
+      ui: { hideTips: true },
+    });
     expect(existsSync(path.join(home, '.codex', 'hooks.json'))).toBe(false);
   });
 
@@ -272,19 +379,33 @@ describe('preloop agents', () => {
     const home = newHome('refusals');
     writeFileSync(path.join(home, '.gemini', 'settings.json'), '{ "theme": ');
     const before = snapshot(home);
-    expect(await onboard(home, 'gemini-cli')).toMatchObject({ code: 1, err: expect.stringContaining(`${path.join(home, '.gemini', 'settings.json')} is not valid JSON`) });
+    expect(await onboard(home, 'gemini-cli')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(`${path.join(home, '.gemini', 'settings.json')} is not valid JSON`),
+    });
     writeFileSync(path.join(home, '.codex', 'config.toml'), 'model_provider = "azure"\n');
     expect(await onboard(home, 'codex')).toMatchObject({ code: 1, err: expect.stringContaining('already has `model_provider = "azure"`') });
-    expect(await onboard(home, 'aider')).toMatchObject({ code: 1, err: expect.stringContaining('Unknown agent "aider"; one of claude-code, codex, gemini-cli, cursor') });
-    expect(await cli('agents', 'onboard', 'cursor', '--url', server.url, '--key-env', 'PRELOOP_TEST_NO_KEY', '--home', home)).toMatchObject({ code: 1, err: expect.stringContaining('in the environment variable PRELOOP_TEST_NO_KEY') });
+    expect(await onboard(home, 'aider')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('Unknown agent "aider"; one of claude-code, codex, gemini-cli, cursor'),
+    });
+    expect(await cli('agents', 'onboard', 'cursor', '--url', server.url, '--key-env', 'PRELOOP_TEST_NO_KEY', '--home', home)).toMatchObject(
+      { code: 1, err: expect.stringContaining('in the environment variable PRELOOP_TEST_NO_KEY') },
+    );
     expect(snapshot(home)).toEqual({ ...before, '.codex/config.toml': Buffer.from('model_provider = "azure"\n').toString('base64') });
     expect(existsSync(path.join(home, '.preloop'))).toBe(false);
     expect((await onboard(home, 'cursor')).code).toBe(0);
-    expect(await cli('agents', 'onboard', 'cursor', '--url', 'http://127.0.0.1:1', '--home', home)).toMatchObject({ code: 1, err: expect.stringContaining(`cursor is onboarded to ${server.url}`) });
+    expect(await cli('agents', 'onboard', 'cursor', '--url', 'http://127.0.0.1:1', '--home', home)).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(`cursor is onboarded to ${server.url}`),
+    });
 
     // A server that cannot be reached: offboard stops before touching the files; --local-only restores them and says the key lives on.
     const onboarded = snapshot(home);
-    expect(await offboard(home, 'cursor', '--url', 'http://127.0.0.1:1')).toMatchObject({ code: 1, err: expect.stringContaining('cannot be reached') });
+    expect(await offboard(home, 'cursor', '--url', 'http://127.0.0.1:1')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('cannot be reached'),
+    });
     expect(snapshot(home)).toEqual(onboarded);
     const key = keyOf(home, 'cursor');
     const local = await offboard(home, 'cursor', '--local-only');

@@ -42,26 +42,39 @@ function where(flags: CommandArguments['flags']): Where {
 
 function adapterNamed(name: string | undefined): AgentAdapter {
   const adapter = agentAdapters.find((candidate) => candidate.id === name);
-  if (!adapter) throw new PreloopError('VALIDATION_ERROR', `${name ? `Unknown agent "${name}"` : 'Name the agent'}; one of ${agentAdapters.map((entry) => entry.id).join(', ')}.`);
+  if (!adapter)
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      `${name ? `Unknown agent "${name}"` : 'Name the agent'}; one of ${agentAdapters.map((entry) => entry.id).join(', ')}.`,
+    );
   return adapter;
 }
 
 function serverFlag(value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new PreloopError('VALIDATION_ERROR', '--url <server> is required (the Preloop server the agent will use, for example http://127.0.0.1:8787)');
+  if (typeof value !== 'string' || value === '')
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      '--url <server> is required (the Preloop server the agent will use, for example http://127.0.0.1:8787)',
+    );
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new PreloopError('VALIDATION_ERROR', `--url must be an http(s) URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PreloopError('VALIDATION_ERROR', `--url must be an http(s) URL, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new PreloopError('VALIDATION_ERROR', `--url must be an http(s) URL, got "${value}"`);
   return url.href.replace(/\/+$/, '');
 }
 
 function adminKey(flags: CommandArguments['flags']): string {
   const variable = typeof flags['key-env'] === 'string' ? flags['key-env'] : 'PRELOOP_ADMIN_KEY';
   const key = process.env[variable];
-  if (!key) throw new PreloopError('VALIDATION_ERROR', `An admin's API key (scopes admin:write, mcp, gateway) is needed in the environment variable ${variable}`);
+  if (!key)
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      `An admin's API key (scopes admin:write, mcp, gateway) is needed in the environment variable ${variable}`,
+    );
   return key;
 }
 
@@ -95,7 +108,11 @@ const discover: CliCommand = {
       return 0;
     }
     for (const entry of found) {
-      const state = entry.onboarded ? `onboarded to ${entry.onboarded.server} as ${entry.onboarded.agentName} (${entry.onboarded.agentId})` : entry.installed ? 'found, not onboarded' : 'not found';
+      const state = entry.onboarded
+        ? `onboarded to ${entry.onboarded.server} as ${entry.onboarded.agentName} (${entry.onboarded.agentId})`
+        : entry.installed
+          ? 'found, not onboarded'
+          : 'not found';
       io.out(`${entry.agent} (${entry.title}): ${state}`);
       for (const file of entry.files) io.out(`  ${file.exists ? '✓' : '·'} ${file.path}: ${file.role}`);
     }
@@ -106,24 +123,40 @@ const discover: CliCommand = {
 const onboard: CliCommand = {
   name: 'agents onboard',
   summary: 'Enroll a local agent as a managed agent and point its configuration at this server (backs up the files; idempotent)',
-  usage: '<claude-code|codex|gemini-cli|cursor> --url <server> [--key-env PRELOOP_ADMIN_KEY] [--name <agent name>] [--permission-hook [--hook-command "preloop hook"]] [--home <dir>] [--dry-run]',
+  usage:
+    '<claude-code|codex|gemini-cli|cursor> --url <server> [--key-env PRELOOP_ADMIN_KEY] [--name <agent name>] [--permission-hook [--hook-command "preloop hook"]] [--home <dir>] [--dry-run]',
   async run(_globals, { positionals, flags }, io) {
     const adapter = adapterNamed(positionals[0]);
     const server = serverFlag(flags.url);
     const place = where(flags);
     const paths = agentStatePaths(place.preloopDir, adapter.id);
     const manifest = readManifest(paths);
-    if (manifest && manifest.server !== server) throw new PreloopError('CONFLICT', `${adapter.id} is onboarded to ${manifest.server}; run \`preloop agents offboard ${adapter.id}\` first.`);
+    if (manifest && manifest.server !== server)
+      throw new PreloopError(
+        'CONFLICT',
+        `${adapter.id} is onboarded to ${manifest.server}; run \`preloop agents offboard ${adapter.id}\` first.`,
+      );
     const hookCommand = typeof flags['hook-command'] === 'string' && flags['hook-command'] !== '' ? flags['hook-command'] : 'preloop hook';
     // Asked for once, the hook stays part of the agent's setup on later runs.
     const hook = flags['permission-hook'] === true ? hookCommandLine(server, paths.keyFile, hookCommand) : (manifest?.hook ?? null);
-    const context: AgentContext = { home: place.home, env: place.env, server, keyFile: paths.keyFile, headersFile: paths.headersFile, hook };
+    const context: AgentContext = {
+      home: place.home,
+      env: place.env,
+      server,
+      keyFile: paths.keyFile,
+      headersFile: paths.headersFile,
+      hook,
+    };
     // Planned in full before anything happens: a file that cannot be edited stops the run here.
     const plan = planOnboard(adapter, context, manifest);
     const dryRun = flags['dry-run'] === true;
     const name = typeof flags.name === 'string' && flags.name !== '' ? flags.name : `${adapter.id}@${hostname()}`;
     if (dryRun) {
-      io.out(manifest ? `${adapter.id} is onboarded as ${manifest.agentName} (${manifest.agentId}); dry run, nothing changed:` : `Would enroll "${name}" (kind ${adapter.kind}) on ${server} and store its key in ${paths.keyFile}; dry run, nothing changed:`);
+      io.out(
+        manifest
+          ? `${adapter.id} is onboarded as ${manifest.agentName} (${manifest.agentId}); dry run, nothing changed:`
+          : `Would enroll "${name}" (kind ${adapter.kind}) on ${server} and store its key in ${paths.keyFile}; dry run, nothing changed:`,
+      );
       report(io, plan, true);
       return 0;
     }
@@ -131,7 +164,17 @@ const onboard: CliCommand = {
     if (!record) {
       const enrolment = await enrollAgent({ server, apiKey: adminKey(flags) }, { name, kind: adapter.kind });
       writeCredential(paths, enrolment.key);
-      record = { version: 1, agent: adapter.id, server, agentId: enrolment.agentId, agentName: name, apiKeyId: enrolment.apiKeyId, hook, onboardedAt: new Date().toISOString(), files: [] };
+      record = {
+        version: 1,
+        agent: adapter.id,
+        server,
+        agentId: enrolment.agentId,
+        agentName: name,
+        apiKeyId: enrolment.apiKeyId,
+        hook,
+        onboardedAt: new Date().toISOString(),
+        files: [],
+      };
       io.out(`Enrolled "${name}" (${enrolment.agentId}) on ${server}; its API key is in ${paths.keyFile} (mode 0600).`);
     } else if (!plan.some(changes)) {
       io.out(`${adapter.id} is already onboarded as ${record.agentName} (${record.agentId}); nothing changed.`);
@@ -151,7 +194,7 @@ function offboardConnection(flags: CommandArguments['flags'], server: string): A
 
 const offboard: CliCommand = {
   name: 'agents offboard',
-  summary: 'Restore an onboarded agent\'s files (byte for byte when untouched since) and decommission it (its key is revoked)',
+  summary: "Restore an onboarded agent's files (byte for byte when untouched since) and decommission it (its key is revoked)",
   usage: '<claude-code|codex|gemini-cli|cursor> [--key-env PRELOOP_ADMIN_KEY] [--url <server>] [--home <dir>] [--dry-run] [--local-only]',
   async run(_globals, { positionals, flags }, io) {
     const adapter = adapterNamed(positionals[0]);
@@ -164,15 +207,24 @@ const offboard: CliCommand = {
     }
     const plan = planOffboard(manifest, paths);
     if (flags['dry-run'] === true) {
-      io.out(`Would decommission "${manifest.agentName}" (${manifest.agentId}) on ${manifest.server} and restore; dry run, nothing changed:`);
+      io.out(
+        `Would decommission "${manifest.agentName}" (${manifest.agentId}) on ${manifest.server} and restore; dry run, nothing changed:`,
+      );
       report(io, plan, true);
       return 0;
     }
     // The credential goes first: if the server cannot revoke it, the files stay as they are and nothing is lost.
-    if (flags['local-only'] === true) io.out(`--local-only: "${manifest.agentName}" (${manifest.agentId}) and its API key are NOT revoked on ${manifest.server}; decommission it in the console (Agents).`);
+    if (flags['local-only'] === true)
+      io.out(
+        `--local-only: "${manifest.agentName}" (${manifest.agentId}) and its API key are NOT revoked on ${manifest.server}; decommission it in the console (Agents).`,
+      );
     else {
       const outcome = await retireAgent(offboardConnection(flags, manifest.server), manifest.agentId);
-      io.out(outcome === 'decommissioned' ? `Decommissioned "${manifest.agentName}" (${manifest.agentId}); its API key is revoked.` : `"${manifest.agentName}" (${manifest.agentId}) is no longer on ${manifest.server}.`);
+      io.out(
+        outcome === 'decommissioned'
+          ? `Decommissioned "${manifest.agentName}" (${manifest.agentId}); its API key is revoked.`
+          : `"${manifest.agentName}" (${manifest.agentId}) is no longer on ${manifest.server}.`,
+      );
     }
     applyOffboard(plan, manifest);
     report(io, plan, false);

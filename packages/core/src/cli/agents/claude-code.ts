@@ -20,7 +20,11 @@ export const claudeCode: AgentAdapter = {
   kind: 'claude_code',
   markers: ({ home }) => [path.join(home, '.claude'), path.join(home, '.claude.json')],
   files: ({ home }, cwd) => [
-    { path: path.join(home, '.claude', 'settings.json'), role: 'settings: model gateway (env.ANTHROPIC_BASE_URL, apiKeyHelper)', managed: true },
+    {
+      path: path.join(home, '.claude', 'settings.json'),
+      role: 'settings: model gateway (env.ANTHROPIC_BASE_URL, apiKeyHelper)',
+      managed: true,
+    },
     { path: path.join(home, '.claude.json'), role: 'user-scope MCP servers (mcpServers)', managed: true },
     { path: path.join(cwd, '.mcp.json'), role: 'project MCP servers (reported, not edited)', managed: false },
   ],
@@ -31,13 +35,26 @@ export const claudeCode: AgentAdapter = {
       entries: [
         { path: ['env', 'ANTHROPIC_BASE_URL'], value: `${context.server}/anthropic` },
         { path: ['apiKeyHelper'], value: `cat ${shellQuote(context.keyFile)}` },
-        ...(context.hook === null ? [] : [{ path: ['hooks', 'PreToolUse'], append: true, value: { matcher: nativeTools, hooks: [{ type: 'command', command: context.hook, timeout: 35, onFailure: 'block' }] } }]),
+        ...(context.hook === null
+          ? []
+          : [
+              {
+                path: ['hooks', 'PreToolUse'],
+                append: true,
+                value: { matcher: nativeTools, hooks: [{ type: 'command', command: context.hook, timeout: 35, onFailure: 'block' }] },
+              },
+            ]),
       ],
     },
     {
       format: 'json',
       file: path.join(context.home, '.claude.json'),
-      entries: [{ path: ['mcpServers', 'preloop'], value: { type: 'http', url: `${context.server}/mcp`, headersHelper: `cat ${shellQuote(context.headersFile)}` } }],
+      entries: [
+        {
+          path: ['mcpServers', 'preloop'],
+          value: { type: 'http', url: `${context.server}/mcp`, headersHelper: `cat ${shellQuote(context.headersFile)}` },
+        },
+      ],
     },
   ],
   notes: () => ['Claude Code runs an MCP headersHelper only in folders you trusted (its start-up dialog).'],

@@ -59,10 +59,24 @@ export const codex: AgentAdapter = {
     },
     ...(context.hook === null
       ? []
-      : [{ format: 'json' as const, file: path.join(codexHome(context), 'hooks.json'), entries: [{ path: ['hooks', 'PreToolUse'], append: true, value: { hooks: [{ type: 'command', command: context.hook, timeout: 35, onFailure: 'block' }] } }] }]),
+      : [
+          {
+            format: 'json' as const,
+            file: path.join(codexHome(context), 'hooks.json'),
+            entries: [
+              {
+                path: ['hooks', 'PreToolUse'],
+                append: true,
+                value: { hooks: [{ type: 'command', command: context.hook, timeout: 35, onFailure: 'block' }] },
+              },
+            ],
+          },
+        ]),
   ],
   notes: (context) => [
-    ...(context.hook === null ? [] : ['Codex runs hooks with `--enable hooks` once the hook is trusted (or `--dangerously-bypass-hook-trust`).']),
+    ...(context.hook === null
+      ? []
+      : ['Codex runs hooks with `--enable hooks` once the hook is trusted (or `--dangerously-bypass-hook-trust`).']),
     'Codex asks the gateway for the model its config names (`model`, or its default): declare that name as an alias or in gateway.modelNames.',
   ],
 };

@@ -64,7 +64,10 @@ export function parseJsonFile(text: string, file: string): JsonObject {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new PreloopError('VALIDATION_ERROR', `${file} is not valid JSON (${(error as Error).message}); fix it or move it away, then run onboard again. Nothing was changed.`);
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      `${file} is not valid JSON (${(error as Error).message}); fix it or move it away, then run onboard again. Nothing was changed.`,
+    );
   }
   if (!isObject(parsed)) throw new PreloopError('VALIDATION_ERROR', `${file} must hold a JSON object; nothing was changed.`);
   return parsed;
@@ -86,7 +89,11 @@ export function setAt(root: JsonObject, path: string[], value: unknown, file: st
   for (const key of path.slice(0, -1)) {
     if (!Object.hasOwn(node, key)) node[key] = {};
     const next = node[key];
-    if (!isObject(next)) throw new PreloopError('CONFLICT', `${file}: "${path.join('.')}" cannot be set because "${key}" is not an object; nothing was changed.`);
+    if (!isObject(next))
+      throw new PreloopError(
+        'CONFLICT',
+        `${file}: "${path.join('.')}" cannot be set because "${key}" is not an object; nothing was changed.`,
+      );
     node = next;
   }
   node[path.at(-1)!] = value;
@@ -139,10 +146,8 @@ export function arrayAt(root: JsonObject, path: string[], file: string): unknown
   return array;
 }
 
-const blockPattern = new RegExp(`${escape(tomlBlockStart)}\\n[\\s\\S]*?${escape(tomlBlockEnd)}(?:\\n|$)`);
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\`]/g, '\\$&');
-}
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\`]/g, '\\$&');
+const blockPattern = new RegExp(`${escapeRegExp(tomlBlockStart)}\\n[\\s\\S]*?${escapeRegExp(tomlBlockEnd)}(?:\\n|$)`);
 
 /**
  * Takes every Preloop block out of a TOML text (and the blank line that was
@@ -173,11 +178,21 @@ export function addTomlBlocks(text: string, blocks: TomlBlock[], conflicts: Toml
   const topLevel = firstTable === -1 ? all : all.slice(0, firstTable);
   for (const { pattern, topLevel: onlyTop } of conflicts) {
     const line = (onlyTop ? topLevel : all).find((candidate) => pattern.test(candidate));
-    if (line !== undefined) throw new PreloopError('CONFLICT', `${file} already has \`${line.trim()}\`; remove or rename it (Preloop adds its own), then run onboard again. Nothing was changed.`);
+    if (line !== undefined)
+      throw new PreloopError(
+        'CONFLICT',
+        `${file} already has \`${line.trim()}\`; remove or rename it (Preloop adds its own), then run onboard again. Nothing was changed.`,
+      );
   }
   const wrap = (block: TomlBlock) => `${tomlBlockStart}\n${block.text.replace(/\n+$/, '')}\n${tomlBlockEnd}\n`;
-  const top = blocks.filter((block) => block.position === 'top').map(wrap).join('');
-  const end = blocks.filter((block) => block.position === 'end').map(wrap).join('\n');
+  const top = blocks
+    .filter((block) => block.position === 'top')
+    .map(wrap)
+    .join('');
+  const end = blocks
+    .filter((block) => block.position === 'end')
+    .map(wrap)
+    .join('\n');
   let body = text;
   if (end !== '') body = body === '' ? end : `${body}${body.endsWith('\n') ? '' : '\n'}\n${end}`;
   return top + body;
@@ -200,7 +215,9 @@ export function unifiedDiff(file: string, before: string | null, after: string |
   const a = lines(before ?? '');
   const b = lines(after ?? '');
   const lcs = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
-  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--)
+      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const ops: Array<{ op: ' ' | '-' | '+'; line: string; ai: number; bi: number }> = [];
   let i = 0;
   let j = 0;

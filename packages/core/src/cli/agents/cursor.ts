@@ -23,12 +23,21 @@ export const cursor: AgentAdapter = {
     { path: path.join(cwd, '.cursor', 'mcp.json'), role: 'project MCP servers (reported, not edited)', managed: false },
   ],
   edits: (context) => {
-    if (context.hook !== null) throw new PreloopError('VALIDATION_ERROR', 'Cursor\'s hooks answer in their own JSON, which `preloop hook` does not speak yet: onboard cursor without --permission-hook.');
+    if (context.hook !== null)
+      throw new PreloopError(
+        'VALIDATION_ERROR',
+        "Cursor's hooks answer in their own JSON, which `preloop hook` does not speak yet: onboard cursor without --permission-hook.",
+      );
     return [
       {
         format: 'json',
         file: path.join(context.home, '.cursor', 'mcp.json'),
-        entries: [{ path: ['mcpServers', 'preloop'], value: { url: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${env:PRELOOP_API_KEY}' } } }],
+        entries: [
+          {
+            path: ['mcpServers', 'preloop'],
+            value: { url: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${env:PRELOOP_API_KEY}' } },
+          },
+        ],
       },
     ];
   },

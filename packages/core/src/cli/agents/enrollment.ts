@@ -42,7 +42,14 @@ async function call(connection: AdminConnection, method: string, route: string, 
 
 function refused(what: string, answer: { status: number; json: any }): PreloopError {
   const message = (answer.json as { error?: { message?: string } }).error?.message ?? `HTTP ${answer.status}`;
-  const code = answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'FORBIDDEN' : answer.status === 400 ? 'VALIDATION_ERROR' : 'UPSTREAM_ERROR';
+  const code =
+    answer.status === 401
+      ? 'UNAUTHENTICATED'
+      : answer.status === 403
+        ? 'FORBIDDEN'
+        : answer.status === 400
+          ? 'VALIDATION_ERROR'
+          : 'UPSTREAM_ERROR';
   return new PreloopError(code, `Preloop refused to ${what}: ${message}`);
 }
 
@@ -62,7 +69,7 @@ export async function enrollAgent(connection: AdminConnection, agent: { name: st
   const created = await call(connection, 'POST', '/api-keys', { name: agent.name, agentId, scopes: ['mcp', 'gateway'] });
   if (created.status !== 201) {
     await call(connection, 'POST', `/agents/${agentId}/decommission`, { reason: 'preloop agents onboard failed' }).catch(() => undefined);
-    throw refused('create the agent\'s API key', created);
+    throw refused("create the agent's API key", created);
   }
   const { apiKey, key } = created.json as { apiKey: { id: string }; key: string };
   return { agentId, apiKeyId: apiKey.id, key };

@@ -27,10 +27,22 @@ export const geminiCli: AgentAdapter = {
       format: 'json',
       file: path.join(context.home, '.gemini', 'settings.json'),
       entries: [
-        { path: ['mcpServers', 'preloop'], value: { httpUrl: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${PRELOOP_API_KEY}' } } },
+        {
+          path: ['mcpServers', 'preloop'],
+          value: { httpUrl: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${PRELOOP_API_KEY}' } },
+        },
         ...(context.hook === null
           ? []
-          : [{ path: ['hooks', 'BeforeTool'], append: true, value: { matcher: 'run_shell_command|write_file|replace|read_file|web_fetch|google_web_search', hooks: [{ type: 'command', command: context.hook, timeout: 30_000 }] } }]),
+          : [
+              {
+                path: ['hooks', 'BeforeTool'],
+                append: true,
+                value: {
+                  matcher: 'run_shell_command|write_file|replace|read_file|web_fetch|google_web_search',
+                  hooks: [{ type: 'command', command: context.hook, timeout: 30_000 }],
+                },
+              },
+            ]),
       ],
     },
   ],

@@ -10,8 +10,29 @@
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter, AgentContext } from './agent-adapter.js';
-import { backUp, fileMode, readBackup, sha256, type AgentStatePaths, type Manifest, type ManifestEntry, type ManifestFile } from './agent-state.js';
-import { addTomlBlocks, arrayAt, deleteAt, getAt, parseJsonFile, printJsonLike, removeTomlBlocks, sameJson, setAt, unifiedDiff, type ConfigEdit } from './config-edits.js';
+import {
+  backUp,
+  fileMode,
+  readBackup,
+  sha256,
+  type AgentStatePaths,
+  type Manifest,
+  type ManifestEntry,
+  type ManifestFile,
+} from './agent-state.js';
+import {
+  addTomlBlocks,
+  arrayAt,
+  deleteAt,
+  getAt,
+  parseJsonFile,
+  printJsonLike,
+  removeTomlBlocks,
+  sameJson,
+  setAt,
+  unifiedDiff,
+  type ConfigEdit,
+} from './config-edits.js';
 
 /** One file's change in a plan. */
 export interface FileChange {
@@ -50,7 +71,11 @@ export function planOnboard(adapter: AgentAdapter, context: AgentContext, manife
     const text = before?.toString('utf8') ?? null;
     const { after, entries, messages } = edit.format === 'json' ? planJson(edit, text, earlier) : planToml(edit, text);
     // Entries an earlier onboard wrote that this one no longer writes (another hook command) stay recorded, so offboard removes them too.
-    const carried = earlier?.entries.filter((old) => !entries.some((entry) => entry.path.join('\0') === old.path.join('\0') && (!old.append || sameJson(entry.value, old.value)))) ?? [];
+    const carried =
+      earlier?.entries.filter(
+        (old) =>
+          !entries.some((entry) => entry.path.join('\0') === old.path.join('\0') && (!old.append || sameJson(entry.value, old.value))),
+      ) ?? [];
     const record: ManifestFile = earlier
       ? { ...earlier, entries: [...entries, ...carried] }
       : { path: edit.file, format: edit.format, existed: before !== null, mode: fileMode(edit.file), backup: null, written: null, entries };
@@ -58,11 +83,17 @@ export function planOnboard(adapter: AgentAdapter, context: AgentContext, manife
   });
 }
 
-function planJson(edit: Extract<ConfigEdit, { format: 'json' }>, text: string | null, earlier: ManifestFile | null): { after: string; entries: ManifestEntry[]; messages: string[] } {
+function planJson(
+  edit: Extract<ConfigEdit, { format: 'json' }>,
+  text: string | null,
+  earlier: ManifestFile | null,
+): { after: string; entries: ManifestEntry[]; messages: string[] } {
   const root = parseJsonFile(text ?? '', edit.file);
   const messages: string[] = [];
   const entries = edit.entries.map((entry): ManifestEntry => {
-    const recorded = earlier?.entries.find((candidate) => candidate.path.join('\0') === entry.path.join('\0') && (!entry.append || sameJson(candidate.value, entry.value)));
+    const recorded = earlier?.entries.find(
+      (candidate) => candidate.path.join('\0') === entry.path.join('\0') && (!entry.append || sameJson(candidate.value, entry.value)),
+    );
     if (recorded) return { ...recorded, value: entry.value };
     const at = getAt(root, entry.path);
     if (entry.append) return { path: entry.path, value: entry.value, append: true, hadPrevious: at.found };
@@ -79,7 +110,10 @@ function planJson(edit: Extract<ConfigEdit, { format: 'json' }>, text: string | 
   return { after: printJsonLike(root, text), entries, messages };
 }
 
-function planToml(edit: Extract<ConfigEdit, { format: 'toml' }>, text: string | null): { after: string; entries: ManifestEntry[]; messages: string[] } {
+function planToml(
+  edit: Extract<ConfigEdit, { format: 'toml' }>,
+  text: string | null,
+): { after: string; entries: ManifestEntry[]; messages: string[] } {
   return { after: addTomlBlocks(removeTomlBlocks(text ?? ''), edit.blocks, edit.conflicts, edit.file), entries: [], messages: [] };
 }
 
@@ -98,13 +132,22 @@ export function planOffboard(manifest: Manifest, paths: AgentStatePaths): FileCh
   return manifest.files.map((file) => {
     const before = read(file.path);
     const original = file.backup ? readBackup(paths, file.backup) : null;
-    if (before === null) return { path: file.path, before, after: null, messages: ['was removed since onboard; left removed'], record: null, known: true };
+    if (before === null)
+      return { path: file.path, before, after: null, messages: ['was removed since onboard; left removed'], record: null, known: true };
     if (file.written !== null && sha256(before.toString('utf8')) === file.written) {
-      return { path: file.path, before, after: original, messages: [original === null ? 'removed (onboard created it)' : 'restored byte for byte'], record: null, known: true };
+      return {
+        path: file.path,
+        before,
+        after: original,
+        messages: [original === null ? 'removed (onboard created it)' : 'restored byte for byte'],
+        record: null,
+        known: true,
+      };
     }
     const text = before.toString('utf8');
-    const messages = ['changed since onboard: only Preloop\'s entries are taken out, your changes are kept'];
-    if (file.format === 'toml') return { path: file.path, before, after: Buffer.from(removeTomlBlocks(text), 'utf8'), messages, record: null, known: true };
+    const messages = ["changed since onboard: only Preloop's entries are taken out, your changes are kept"];
+    if (file.format === 'toml')
+      return { path: file.path, before, after: Buffer.from(removeTomlBlocks(text), 'utf8'), messages, record: null, known: true };
     const root = parseJsonFile(text, file.path);
     const originalRoot = original ? parseJsonFile(original.toString('utf8'), `${file.path} (backup)`) : {};
     const keep = (parent: string[]) => getAt(originalRoot, parent).found;
@@ -138,7 +181,9 @@ export function planOffboard(manifest: Manifest, paths: AgentStatePaths): FileCh
  * ```
  */
 export function diffPlan(plan: FileChange[]): string[] {
-  return plan.filter(changes).map((change) => unifiedDiff(change.path, change.before?.toString('utf8') ?? null, change.after?.toString('utf8') ?? null));
+  return plan
+    .filter(changes)
+    .map((change) => unifiedDiff(change.path, change.before?.toString('utf8') ?? null, change.after?.toString('utf8') ?? null));
 }
 
 /**
