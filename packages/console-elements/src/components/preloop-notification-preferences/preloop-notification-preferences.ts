@@ -20,6 +20,14 @@ function fieldOf(path: string): Field {
   return 'form';
 }
 
+/** What `GET`/`PUT /notification-preferences` answer. */
+type Answer = NotificationPreferences & { userId: string };
+
+/** The route of the signed-in user's preferences, or (admin) of `userId`'s. */
+function pathOf(userId: string | undefined): string {
+  return userId ? `/notification-preferences/${encodeURIComponent(userId)}` : '/notification-preferences';
+}
+
 /** The browser's IANA time zone (the default of new quiet hours). */
 function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -72,7 +80,7 @@ export class PreloopNotificationPreferences extends PreloopElement {
   private readonly preferencesTask = this.loadTask(
     'load notification preferences',
     async (api, [userId]) => {
-      const answer = await api.notificationPreferences.get(userId || undefined);
+      const answer = await api.request<Answer>('GET', pathOf(userId));
       this.draft = { mutedNotifiers: [...answer.mutedNotifiers], quietHours: answer.quietHours ? { ...answer.quietHours } : null, digest: answer.digest };
       this.listed = [...answer.mutedNotifiers];
       this.errors = {};
@@ -95,7 +103,7 @@ export class PreloopNotificationPreferences extends PreloopElement {
     this.saving = true;
     this.saved = false;
     try {
-      const answer = await api.notificationPreferences.set(this.draft, this.userId || undefined);
+      const answer = await api.request<Answer>('PUT', pathOf(this.userId), { body: this.draft });
       this.draft = { mutedNotifiers: [...answer.mutedNotifiers], quietHours: answer.quietHours, digest: answer.digest };
       this.errors = {};
       this.saved = true;
