@@ -54,6 +54,8 @@ export type {
   WorkflowReadinessStatus,
 } from './api-schemas.js';
 export type { ApprovalDelivery, ApprovalDeliveryStatus } from './delivery-outbox.js';
+/** The approvals' live events (`approval-created`, `approval-updated`, …) by name, with the payloads the server emits. */
+export type { ApprovalChange, ApprovalEventMap } from './approval-events.js';
 export type { NotificationPreferences } from './notification-preferences.js';
 
 /**

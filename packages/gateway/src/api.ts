@@ -53,6 +53,8 @@ export type {
 } from './admin/api-schemas.js';
 export type { BudgetInput, BudgetUpdate } from './budgets/budget-types.js';
 export type { ModelAliasInput, ModelAliasUpdate } from './models/model-alias.js';
+/** The gateway's live events (`gateway-usage-recorded`, `gateway-budget-*`) by name, with the payloads the server emits. */
+export type { GatewayEventMap } from './records/gateway-event-map.js';
 
 /**
  * Every admin route of the model gateway, keyed `METHOD /path` (below

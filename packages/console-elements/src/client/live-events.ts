@@ -1,4 +1,6 @@
+import type { ApprovalEventMap } from '@preloop/approvals/api';
 import type { PreloopEventMap } from '@preloop/core';
+import type { GatewayEventMap } from '@preloop/gateway/api';
 import { createSseParser } from './sse-parser.js';
 
 /** The kernel's events the live stream sends (core's own payload types; `hook-failed` and `principal-authenticated` stay on the server). */
@@ -9,19 +11,14 @@ type KernelLiveEvents = Pick<
 
 /**
  * The events of the admin API's live stream (`GET /api/v1/events`), by name,
- * with their payloads: the kernel's, then the plugins' (approvals, gateway).
- * Plugins add their own names; any other name is delivered with an
+ * with their payloads: the kernel's, then the plugins' (approvals, gateway),
+ * each the type the server emits, imported from the types-only `/api` entry of
+ * the package that emits it. Any other name is delivered with an
  * `unknown`-shaped payload. A policy version, the kill switch and model
  * aliases have no event of their own: their changes arrive as
  * `audit-recorded` (`policy.apply`, `kill-switch.activate`, `kill-switch.deactivate`, `gateway.model.*`).
  */
-export interface PreloopLiveEventMap extends KernelLiveEvents {
-  'approval-created': { accountId: string; id: string; status: string; kind: string; tool: string; subject: string; expiresAt: number };
-  'approval-updated': { accountId: string; id: string; status: string; change: string; actorId: string | null };
-  'approval-flood': { accountId: string; subject: string; pending: number; cap: number; tool: string; requestId: string };
-  'gateway-usage-recorded': { accountId: string; usageId: string; alias: string; status: string; costMicros: number | null; runtimeSessionId: string | null };
-  'gateway-budget-soft-limit': { accountId: string; budgetId: string; periodStart: number; spentMicros: number };
-  'gateway-budget-exceeded': { accountId: string; budgetId: string; alias: string; principalId: string };
+export interface PreloopLiveEventMap extends KernelLiveEvents, ApprovalEventMap, GatewayEventMap {
   /** Not from the server: the stream came back after a drop, so events may have been missed; refetch. */
   reconnected: Record<string, never>;
 }

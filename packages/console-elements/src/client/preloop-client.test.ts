@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import type { ApprovalEventMap } from '@preloop/approvals/api';
+import type { GatewayEventMap } from '@preloop/gateway/api';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ownerClient, seed, viewerClient, waitFor } from '../../test/browser-helpers.js';
-import { LiveEvents } from './live-events.js';
+import { LiveEvents, type LiveEventPayload, type PreloopLiveEventMap } from './live-events.js';
 import { PreloopApiError, isRouteMissing } from './preloop-api-error.js';
 import { PreloopClient } from './preloop-client.js';
 import { createSseParser } from './sse-parser.js';
@@ -127,6 +129,13 @@ describe('LiveEvents', () => {
     offSessions();
     offReconnected();
     live.close();
+  });
+
+  it('types the plugins’ events with the payloads their servers emit (from their /api entries)', () => {
+    expectTypeOf<PreloopLiveEventMap['approval-updated']>().toEqualTypeOf<ApprovalEventMap['approval-updated']>();
+    expectTypeOf<LiveEventPayload<'approval-notifier-failed'>>().toEqualTypeOf<ApprovalEventMap['approval-notifier-failed']>();
+    expectTypeOf<LiveEventPayload<'gateway-usage-recorded'>>().toEqualTypeOf<GatewayEventMap['gateway-usage-recorded']>();
+    expectTypeOf<LiveEventPayload<'gateway-budget-exceeded'>>().toEqualTypeOf<GatewayEventMap['gateway-budget-exceeded']>();
   });
 
   it('parses multi-line data, comments and CRLF split across chunks', () => {
