@@ -128,7 +128,7 @@ export class PreloopRequestFailedEvent extends Event {
 }
 
 /** Every event class above, once: the maps below are derived from their `eventName`s. */
-type PreloopEventClass =
+export type PreloopEventClass =
   | typeof PreloopUserLoggedInEvent
   | typeof PreloopUserLoggedOutEvent
   | typeof PreloopRouteRequestedEvent

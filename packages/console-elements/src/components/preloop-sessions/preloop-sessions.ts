@@ -13,7 +13,8 @@ import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
 import { sessionsStyles } from './preloop-sessions.styles.js';
 
-type Filter = 'active' | 'ended' | 'all';
+/** Which sessions `<preloop-sessions>` lists: running ones, ended ones, or all. */
+export type SessionFilter = 'active' | 'ended' | 'all';
 
 /**
  * Runtime sessions (one agent run each): a live list, and for the selected
@@ -40,7 +41,7 @@ export class PreloopSessions extends PreloopElement {
   @property({ reflect: true }) selected?: string;
 
   /** Which sessions to list. @default 'active' */
-  @property() filter: Filter = 'active';
+  @property() filter: SessionFilter = 'active';
 
   /** Hide the page header. */
   @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
@@ -119,7 +120,7 @@ export class PreloopSessions extends PreloopElement {
     }
   }
 
-  private setFilter(filter: Filter): void {
+  private setFilter(filter: SessionFilter): void {
     this.filter = filter;
   }
 
@@ -167,7 +168,7 @@ export class PreloopSessions extends PreloopElement {
         <section class="card" part="list">
           <div class="card-header">
             <div class="tabs" role="tablist" aria-label="Filter sessions">
-              ${(['active', 'ended', 'all'] as Filter[]).map(
+              ${(['active', 'ended', 'all'] as SessionFilter[]).map(
                 (filter) => html`<button role="tab" aria-selected=${this.filter === filter ? 'true' : 'false'} @click=${() => this.setFilter(filter)}>${filter[0]!.toUpperCase()}${filter.slice(1)}</button>`,
               )}
             </div>
