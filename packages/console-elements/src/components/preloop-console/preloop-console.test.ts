@@ -51,6 +51,23 @@ describe('<preloop-console>', () => {
     expect(query(element, 'nav a[aria-current="page"]')!.getAttribute('href')).toBe('#/mcp-servers');
   });
 
+  it('counts pending approvals in the navigation, live', async () => {
+    await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
+    const client = new PreloopClient();
+    const element = await mount('preloop-console', { client }, { routing: 'none' });
+    const shown = () => Number(textOf(query(element, 'nav .count')) || 0);
+    const pending = async () => (await client.approvals.list({ status: 'pending', limit: 100 })).items;
+    await waitFor(async () => shown() === (await pending()).length, { message: 'the count once signed in' });
+
+    // An agent's call needs approval: the count goes up without a reload, and down once it is decided.
+    const call = await commands.callTool('github.merge_pull_request', { repo: 'acme/count', number: 7 });
+    const request = await waitFor(async () => (await pending()).find((item) => item.args.repo === 'acme/count'));
+    await waitFor(async () => shown() >= 1 && shown() === (await pending()).length, { message: 'the count after a new request' });
+    await client.approvals.decide(request.id, { decision: 'deny', comment: 'not now' });
+    await commands.toolResult(call);
+    await waitFor(async () => shown() === (await pending()).length && !(await pending()).some((item) => item.id === request.id), { message: 'the count after the decision' });
+  });
+
   it('switches between the light, dark and automatic themes', async () => {
     await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
     const element = await mount('preloop-console', { client: new PreloopClient() }, { routing: 'none', theme: 'light' });

@@ -1,4 +1,5 @@
 import { provide } from '@lit/context';
+import { initialState, TaskStatus } from '@lit/task';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { html as staticHtml } from 'lit/static-html.js';
@@ -88,7 +89,14 @@ export class PreloopConsole extends PreloopElement {
 
   @state() private phase: 'checking' | 'anonymous' | 'ready' = 'checking';
   @state() private me: Me | null = null;
-  @state() private pendingApprovals: number | null = null;
+
+  /** The navigation's count of pending approvals (up to 100), once signed in; none when the approvals plugin is not installed. */
+  private readonly approvalCountTask = this.loadTask(
+    'count pending approvals',
+    async (api, [phase], signal) =>
+      phase === 'ready' ? (await api.route('GET /approvals', { query: { status: 'pending', limit: 100 }, signal })).items.length : initialState,
+    () => [this.phase] as const,
+  );
 
   @provide({ context: preloopClientContext })
   @state()
@@ -98,7 +106,7 @@ export class PreloopConsole extends PreloopElement {
 
   constructor() {
     super();
-    this.live.on(['approval-created', 'approval-updated', 'reconnected'], () => this.countApprovals());
+    this.live.on(['approval-created', 'approval-updated', 'reconnected'], () => void this.approvalCountTask.run());
   }
 
   override get api(): PreloopClient | undefined {
@@ -181,7 +189,6 @@ export class PreloopConsole extends PreloopElement {
       this.phase = 'ready';
       this.providedClient = client;
       client.live.resume();
-      void this.countApprovals();
     } catch (error) {
       if (client !== this.api) return;
       if (!(error instanceof PreloopApiError && error.status === 401)) this.reportError('check the session', error);
@@ -189,15 +196,8 @@ export class PreloopConsole extends PreloopElement {
     }
   }
 
-  private async countApprovals(): Promise<void> {
-    const api = this.api;
-    if (!api || this.phase !== 'ready') return;
-    try {
-      const page = await api.approvals.list({ status: 'pending', limit: 100 });
-      this.pendingApprovals = page.items.length;
-    } catch {
-      this.pendingApprovals = null;
-    }
+  private get pendingApprovals(): number | null {
+    return this.phase === 'ready' && this.approvalCountTask.status !== TaskStatus.ERROR ? (this.approvalCountTask.value ?? null) : null;
   }
 
   private async logout(): Promise<void> {

@@ -27,6 +27,18 @@ describe('<preloop-sessions>', () => {
     await waitFor(() => textOf(query(sessions, '.gateway pre.json')).includes('"messages"'));
   });
 
+  it('shows the selected session only: switching never shows the previous one’s activity, and a missing one says why in its pane', async () => {
+    const sessions = await mount('preloop-sessions', { client: ownerClient() }, { selected: seed.sessions.running });
+    await waitFor(() => textOf(query(sessions, '[part="timeline"]')).includes('github.list_issues'));
+    sessions.selected = seed.sessions.ended;
+    await sessions.updateComplete;
+    expect(query(sessions, '[part="timeline"]'), 'no timeline until the ended session’s own arrives').toBeNull();
+    await waitFor(() => textOf(query(sessions, '[part="detail"] code')) === seed.sessions.ended && query(sessions, '[part="timeline"], [part="detail"] .muted'));
+    sessions.selected = 'rs_missing';
+    const alert = await waitFor(() => query(sessions, '[part="detail"] [role="alert"]'));
+    expect(textOf(alert)).toMatch(/not found|no runtime session/i);
+  });
+
   it('adds new activity to the timeline live', async () => {
     const sessions = await mount('preloop-sessions', { client: ownerClient() }, { selected: seed.sessions.running });
     const timeline = await waitFor(() => query(sessions, '[part="timeline"]'));

@@ -1,8 +1,7 @@
+import { initialState, TaskStatus } from '@lit/task';
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { GatewayEvent, RuntimeSession, SessionActivity } from '../../client/api-types.js';
-import { isRouteMissing } from '../../client/preloop-api-error.js';
-import type { PreloopClient } from '../../client/preloop-client.js';
 import { PreloopRouteRequestedEvent, PreloopSessionEndedEvent } from '../../events/preloop-events.js';
 import { formatRelative, formatTime, shortId, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
@@ -51,11 +50,30 @@ export class PreloopSessions extends PreloopElement {
     async (api, [filter]) => (await api.sessions.list({ limit: 100, ...(filter === 'all' ? {} : { state: filter }) })).items,
     () => [this.filter] as const,
   );
+  /** The selected session and its activity; reruns when `selected` changes and on live events. */
+  private readonly detailTask = this.loadTask(
+    'load the session',
+    async (api, [id], signal) => {
+      if (!id) return initialState;
+      const [session, activity] = await Promise.all([
+        api.route('GET /runtime-sessions/:id', { params: { id }, signal }),
+        api.route('GET /runtime-sessions/:id/activity', { params: { id }, query: { limit: 200 }, signal }),
+      ]);
+      return { session, activity: activity.items };
+    },
+    () => [this.selected] as const,
+  );
+  /** The model calls the gateway captured in the selected session; not installed without `@preloop/gateway`. */
+  private readonly gatewayTask = this.loadTask(
+    'load gateway events',
+    async (api, [id], signal) => {
+      if (!id) return initialState;
+      const page = await api.route('GET /runtime-sessions/:id/gateway-events', { params: { id }, query: { limit: 100 }, signal });
+      return { id, items: page.items };
+    },
+    () => [this.selected] as const,
+  );
   @state() private failure: string | null = null;
-  @state() private session: RuntimeSession | null = null;
-  @state() private activity: SessionActivity[] | null = null;
-  @state() private gateway: GatewayEvent[] | null = null;
-  @state() private gatewayOff = false;
   @state() private confirmEnd = false;
   @state() private ending = false;
   @state() private openEvent: string | null = null;
@@ -64,15 +82,11 @@ export class PreloopSessions extends PreloopElement {
     super();
     this.live.on(['session-started', 'session-ended', 'reconnected'], () => {
       void this.loadList();
-      if (this.selected) void this.loadDetail(true);
+      if (this.selected) this.loadDetail();
     });
     this.live.on(['session-activity'], (event) => {
-      if (event.sessionId === this.selected) void this.loadDetail(true);
+      if (event.sessionId === this.selected) this.loadDetail();
     });
-  }
-
-  protected override clientChanged(_client: PreloopClient): void {
-    if (this.selected) void this.loadDetail();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -80,8 +94,6 @@ export class PreloopSessions extends PreloopElement {
     if (this.hasUpdated && changed.has('selected')) {
       this.confirmEnd = false;
       this.openEvent = null;
-      if (this.selected) void this.loadDetail();
-      else this.session = null;
     }
   }
 
@@ -90,34 +102,30 @@ export class PreloopSessions extends PreloopElement {
     await this.rerun(this.listTask);
   }
 
-  private async loadDetail(quiet = false): Promise<void> {
-    const api = this.api;
-    const id = this.selected;
-    if (!api || !id) return;
-    if (!quiet) {
-      this.session = this.listTask.value?.find((session) => session.id === id) ?? null;
-      this.activity = null;
-      this.gateway = null;
-    }
-    try {
-      const [session, activity] = await Promise.all([api.sessions.get(id), api.sessions.activity(id, { limit: 200 })]);
-      if (id !== this.selected) return;
-      this.session = session;
-      this.activity = activity.items;
-    } catch (error) {
-      if (id === this.selected) this.failure = this.reportError('load the session', error);
-      return;
-    }
-    try {
-      const events = await api.sessions.gatewayEvents(id, { limit: 100 });
-      if (id !== this.selected) return;
-      this.gateway = events.items;
-      this.gatewayOff = false;
-    } catch (error) {
-      if (isRouteMissing(error)) this.gatewayOff = true;
-      else this.reportError('load gateway events', error);
-      this.gateway = [];
-    }
+  /** Reloads the selected session's detail (its value stays shown meanwhile). */
+  private loadDetail(): void {
+    void this.detailTask.run();
+    void this.gatewayTask.run();
+  }
+
+  /** The selected session: as loaded, else its list row while it loads. */
+  private get session(): RuntimeSession | undefined {
+    const detail = this.detailTask.value;
+    if (detail && detail.session.id === this.selected) return detail.session;
+    return this.listTask.value?.find((session) => session.id === this.selected);
+  }
+
+  /** The selected session's activity, once loaded (not another session's). */
+  private get activity(): SessionActivity[] | null {
+    const detail = this.detailTask.value;
+    return detail && detail.session.id === this.selected ? detail.activity : null;
+  }
+
+  /** The selected session's gateway events, once loaded; none when they failed to load. */
+  private get gateway(): GatewayEvent[] | null {
+    const value = this.gatewayTask.value;
+    if (value && value.id === this.selected) return value.items;
+    return this.gatewayTask.status === TaskStatus.ERROR ? [] : null;
   }
 
   private setFilter(filter: SessionFilter): void {
@@ -141,8 +149,8 @@ export class PreloopSessions extends PreloopElement {
     this.ending = true;
     try {
       const ended = await api.sessions.end(session.id, 'ended from the console');
-      this.session = ended;
       void this.loadList();
+      void this.detailTask.run();
       this.dispatchEvent(new PreloopSessionEndedEvent(ended));
     } catch (error) {
       this.failure = this.reportError('end the session', error);
@@ -206,6 +214,10 @@ export class PreloopSessions extends PreloopElement {
 
   private renderDetail() {
     const session = this.session;
+    if (this.activity === null && this.detailTask.status === TaskStatus.ERROR) {
+      const error = this.detailTask.error;
+      return html`<section class="card card-body" part="detail"><div class="banner error" role="alert">${error instanceof Error ? error.message : String(error)}</div></section>`;
+    }
     if (!session) return html`<section class="card card-body" part="detail"><span class="skeleton"></span></section>`;
     return html`<section class="card" part="detail" aria-label="Session ${session.name}">
       <div class="detail-head">
@@ -260,7 +272,7 @@ export class PreloopSessions extends PreloopElement {
   }
 
   private renderGateway() {
-    if (this.gatewayOff) return html`<p class="muted">The model gateway is not installed on this server, so no model calls are captured.</p>`;
+    if (this.isNotInstalled(this.gatewayTask)) return html`<p class="muted">The model gateway is not installed on this server, so no model calls are captured.</p>`;
     const events = this.gateway;
     if (!events) return html`<span class="skeleton"></span>`;
     if (events.length === 0) return html`<p class="muted">No model calls in this session.</p>`;
