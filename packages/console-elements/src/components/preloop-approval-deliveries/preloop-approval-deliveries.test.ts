@@ -1,6 +1,5 @@
 import { commands } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApprovalDelivery } from '../../client/api-types.js';
 import { axeViolations } from '../../../test/axe-check.js';
 import { mount, ownerClient, query, queryAll, textOf, unmountAll, viewerClient, waitFor } from '../../../test/browser-helpers.js';
 
@@ -27,7 +26,7 @@ describe('<preloop-approval-deliveries>', () => {
 
     const other = await mount('preloop-approval-deliveries', { client }, { 'request-id': failed.id, theme: 'dark' });
     const failedRow = await waitFor(() => query(other, 'tr[data-status="failed"]'), { message: 'a failed delivery' });
-    const [delivery] = (await client.request<{ items: ApprovalDelivery[] }>('GET', `/approvals/${failed.id}/deliveries`)).items;
+    const [delivery] = (await client.route('GET /approvals/:id/deliveries', { params: { id: failed.id } })).items;
     expect(delivery).toMatchObject({ status: 'failed', notifier: 'webhook', attempts: 1 });
     expect(textOf(query(failedRow, '.error-text'))).toBe(delivery!.lastError);
     expect(textOf(query(failedRow, '.badge'))).toBe('Failed');

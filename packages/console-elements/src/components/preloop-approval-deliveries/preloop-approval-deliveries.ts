@@ -61,7 +61,7 @@ export class PreloopApprovalDeliveries extends PreloopElement {
 
   private readonly deliveriesTask = this.loadTask(
     'load notification deliveries',
-    async (api, [requestId]) => (requestId ? (await api.request<{ items: ApprovalDelivery[] }>('GET', `/approvals/${encodeURIComponent(requestId)}/deliveries`)).items : initialState),
+    async (api, [requestId]) => (requestId ? (await api.route('GET /approvals/:id/deliveries', { params: { id: requestId } })).items : initialState),
     () => [this.requestId] as const,
   );
   private timer: ReturnType<typeof setTimeout> | undefined;

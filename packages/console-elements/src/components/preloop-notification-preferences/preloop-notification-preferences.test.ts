@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NotificationPreferences } from '../../client/api-types.js';
 import { axeViolations } from '../../../test/axe-check.js';
 import { clickButton, mount, ownerClient, query, seed, textOf, type, unmountAll, viewerClient, waitFor } from '../../../test/browser-helpers.js';
 
@@ -47,7 +46,7 @@ describe('<preloop-notification-preferences>', () => {
     clickButton(element, 'Save notification preferences');
     await waitFor(() => query(element, '.banner.success'), { message: 'saved' });
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    expect(await client.request<NotificationPreferences>('GET', `/notification-preferences/${seed.approver.id}`)).toEqual({
+    expect(await client.route('GET /notification-preferences/:userId', { params: { userId: seed.approver.id } })).toEqual({
       userId: seed.approver.id,
       mutedNotifiers: ['webhook'],
       quietHours: { start: '21:30', end: '06:45', timeZone },
@@ -71,8 +70,8 @@ describe('<preloop-notification-preferences>', () => {
     expect(textOf(refused)).toBe('no notifier "pager" is installed (installed: webhook)');
     expect(query(element, '[data-error="timeZone"]')).toBeNull();
     // Nothing changed on the server.
-    expect((await client.request<NotificationPreferences>('GET', `/notification-preferences/${seed.approver.id}`)).quietHours?.timeZone).toBe(timeZone);
+    expect((await client.route('GET /notification-preferences/:userId', { params: { userId: seed.approver.id } })).quietHours?.timeZone).toBe(timeZone);
 
-    await client.request('PUT', `/notification-preferences/${seed.approver.id}`, { body: { mutedNotifiers: [], quietHours: null, digest: true } });
+    await client.route('PUT /notification-preferences/:userId', { params: { userId: seed.approver.id }, body: { mutedNotifiers: [], quietHours: null, digest: true } });
   });
 });

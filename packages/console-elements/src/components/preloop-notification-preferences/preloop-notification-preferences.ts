@@ -20,14 +20,6 @@ function fieldOf(path: string): Field {
   return 'form';
 }
 
-/** What `GET`/`PUT /notification-preferences` answer. */
-type Answer = NotificationPreferences & { userId: string };
-
-/** The route of the signed-in user's preferences, or (admin) of `userId`'s. */
-function pathOf(userId: string | undefined): string {
-  return userId ? `/notification-preferences/${encodeURIComponent(userId)}` : '/notification-preferences';
-}
-
 /** The browser's IANA time zone (the default of new quiet hours). */
 function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -80,7 +72,7 @@ export class PreloopNotificationPreferences extends PreloopElement {
   private readonly preferencesTask = this.loadTask(
     'load notification preferences',
     async (api, [userId]) => {
-      const answer = await api.request<Answer>('GET', pathOf(userId));
+      const answer = userId ? await api.route('GET /notification-preferences/:userId', { params: { userId } }) : await api.route('GET /notification-preferences');
       this.draft = { mutedNotifiers: [...answer.mutedNotifiers], quietHours: answer.quietHours ? { ...answer.quietHours } : null, digest: answer.digest };
       this.listed = [...answer.mutedNotifiers];
       this.errors = {};
@@ -103,7 +95,9 @@ export class PreloopNotificationPreferences extends PreloopElement {
     this.saving = true;
     this.saved = false;
     try {
-      const answer = await api.request<Answer>('PUT', pathOf(this.userId), { body: this.draft });
+      const answer = this.userId
+        ? await api.route('PUT /notification-preferences/:userId', { params: { userId: this.userId }, body: this.draft })
+        : await api.route('PUT /notification-preferences', { body: this.draft });
       this.draft = { mutedNotifiers: [...answer.mutedNotifiers], quietHours: answer.quietHours, digest: answer.digest };
       this.errors = {};
       this.saved = true;
