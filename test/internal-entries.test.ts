@@ -3,6 +3,8 @@
  * public roots stay the public API: each moved helper is served by the
  * internal entry and no longer by the root.
  */
+import * as approvalsRoot from '@preloop/approvals';
+import * as approvalsInternal from '@preloop/approvals/internal';
 import * as core from '@preloop/core';
 import * as coreInternal from '@preloop/core/internal';
 import * as gatewayRoot from '@preloop/gateway';
@@ -15,14 +17,15 @@ const moved = {
   '@preloop/core': {
     root: core,
     internal: coreInternal,
-    names: ['createToken', 'createAccountCache', 'toStoreUnavailableError', 'redactString', 'sha256Hex', 'compileGlob', 'governanceBusChannel', 'workflowFactors', 'isFormPost'],
+    names: ['userSchema', 'createToken', 'createAccountCache', 'toStoreUnavailableError', 'redactString', 'sha256Hex', 'compileGlob', 'governanceBusChannel', 'workflowFactors', 'isFormPost'],
   },
   '@preloop/gateway': {
     root: gatewayRoot,
     internal: gatewayInternal,
-    names: ['toAnthropicRequest', 'toOpenAIChatRequest', 'createAnthropicToOpenAIStreamTranslator', 'fromAnthropicUsage', 'parseServerSentEvents', 'encodeOpenAIChatChunk', 'gatewayBusChannel'],
+    names: ['budgetSchema', 'toAnthropicRequest', 'toOpenAIChatRequest', 'createAnthropicToOpenAIStreamTranslator', 'fromAnthropicUsage', 'parseServerSentEvents', 'encodeOpenAIChatChunk', 'gatewayBusChannel'],
   },
-  '@preloop/mcp': { root: mcpRoot, internal: mcpInternal, names: ['mcpBusChannel'] },
+  '@preloop/mcp': { root: mcpRoot, internal: mcpInternal, names: ['mcpBusChannel', 'catalogEntrySchema'] },
+  '@preloop/approvals': { root: approvalsRoot, internal: approvalsInternal, names: ['approvalDetailSchema', 'readinessUserSchema', 'notificationPreferencesSchema'] },
 } as const;
 
 describe('./internal entries', () => {

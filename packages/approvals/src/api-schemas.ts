@@ -140,7 +140,8 @@ export const approvalDetailSchema = approvalListItemSchema.extend(approvalDetail
 /** A page of `GET /approvals`. */
 export const approvalPageSchema = pageOf(approvalListItemSchema);
 
-const readinessUserSchema = z.object({ id: z.string(), name: z.string(), email: z.string() });
+/** A user named in a readiness report (an approver or a blocked owner). */
+export const readinessUserSchema = z.object({ id: z.string(), name: z.string(), email: z.string() });
 
 /** One workflow's readiness (an item of `GET /approvals/readiness`). */
 export const workflowReadinessSchema = z.object({

@@ -34,4 +34,4 @@ export { readApprovalArguments } from './arguments-route.js';
 export type { ApprovalArguments } from './arguments-route.js';
 export type { ApprovalWorkflowInput, ApproverSet, WorkflowResolver, WorkflowSource, ApproverFacts } from './workflows.js';
 export { approvalMigrations } from './migrations.js';
-export type { ApprovalTables, ApprovalRequestRow, ApprovalVoteRow, ApprovalEventRow, ApprovalLinkRow } from './tables.js';
+export type { ApprovalTables, ApprovalRequestRow, ApprovalVoteRow, ApprovalEventRow, ApprovalLinkRow, ApprovalDeliveryRow, ApprovalNotificationPreferencesRow } from './tables.js';

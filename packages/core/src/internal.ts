@@ -25,3 +25,51 @@ export { governanceBusChannel } from './governance/governance-signals.js';
 export type { GovernanceSignal } from './governance/governance-signals.js';
 export { createAccountCache } from './bus/account-cache.js';
 export type { AccountCache, AccountCacheOptions, AccountCacheSignal } from './bus/account-cache.js';
+
+// The zod schemas the admin API routes declare. `@preloop/core/api` derives its
+// types from them (`z.output<typeof userSchema>`), so the API reference lists
+// them here for those types to link to.
+export { auditPageSchema, auditQuery, auditRecordSchema, publicKeySchema, verifyReportSchema } from './api/routes/audit-routes.js';
+export {
+  activateKillSwitchBody,
+  applyPolicyBody,
+  deactivateKillSwitchBody,
+  diffPolicyBody,
+  exportPolicyQuery,
+  rollbackPolicyBody,
+  simulatePolicyBody,
+  validatePolicyBody,
+} from './api/routes/governance-routes.js';
+export {
+  killSwitchStateSchema,
+  policyDecisionSchema,
+  policyDiffSchema,
+  policySimulationSchema,
+  policyValidationSchema,
+  policyVersionListSchema,
+  policyVersionSchema,
+} from './api/routes/governance-schemas.js';
+export { agentListQuery, agentReasonBody, enrollAgentBody } from './api/routes/identity/agent-routes.js';
+export { apiKeyListQuery, createApiKeyBody } from './api/routes/identity/api-key-routes.js';
+export { changePasswordBody, loginBody } from './api/routes/identity/auth-routes.js';
+export {
+  agentSchema,
+  apiKeySchema,
+  createdApiKeySchema,
+  loginResponseSchema,
+  meResponseSchema,
+  passwordChangeSchema,
+  passwordResetSchema,
+  principalSchema,
+  runtimeCredentialSchema,
+  runtimeSessionSchema,
+  sessionActivitySchema,
+  startedRuntimeSessionSchema,
+  teamSchema,
+  userSchema,
+} from './api/routes/identity/identity-schemas.js';
+export { listQuery } from './api/routes/identity/route-helpers.js';
+export { endRuntimeSessionBody, runtimeSessionListQuery, startRuntimeSessionBody } from './api/routes/identity/runtime-session-routes.js';
+export { createTeamBody, renameTeamBody, setTeamMembersBody } from './api/routes/identity/team-routes.js';
+export { createUserBody, resetPasswordBody, updateUserBody, userListQuery } from './api/routes/identity/user-routes.js';
+export { healthResponse, liveResponse, notReadyResponse, readyResponse } from './api/routes/system-routes.js';

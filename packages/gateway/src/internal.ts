@@ -53,3 +53,24 @@ export { gatewayBusChannel, type GatewaySignal } from './runtime/gateway-signals
 export type { ProviderRegistry } from './models/provider-registry.js';
 export type { UsageWrite } from './records/usage-writer.js';
 export type { Settlement } from './budgets/budget-ledger.js';
+
+// The zod schemas the admin routes validate and answer with. `@preloop/gateway/api`
+// derives its types from them, so the API reference lists them here for those
+// types to link to.
+export {
+  budgetListSchema,
+  budgetSchema,
+  budgetStatusListSchema,
+  budgetStatusSchema,
+  gatewayEventPageSchema,
+  gatewayEventQuerySchema,
+  gatewayEventSchema,
+  modelAliasListSchema,
+  modelAliasSchema,
+  usageListQuerySchema,
+  usageRecordPageSchema,
+  usageRecordSchema,
+  usageSummaryQuerySchema,
+  usageSummaryRowSchema,
+  usageSummarySchema,
+} from './admin/api-schemas.js';

@@ -29,3 +29,25 @@ export type { CallFinishInput, CallRecordInput } from './calls/call-records.js';
 export type { ScannedTool } from './store/tool-store.js';
 export type { ToolCallSample } from './store/tool-stats.js';
 export type { ResourceSubscriber } from './server/upstream-proxy.js';
+
+// The zod schemas the admin routes validate and answer with. `@preloop/mcp/api`
+// derives its types from them, so the API reference lists them here for those
+// types to link to.
+export {
+  approvePinBodySchema,
+  catalogEntrySchema,
+  catalogSchema,
+  definitionDiffSchema,
+  mcpServerDeletedSchema,
+  mcpServerListSchema,
+  mcpServerSchema,
+  scanReportSchema,
+  scanToolOutcomeSchema,
+  toolDefinitionSchema,
+  toolFlagSchema,
+  toolPinStatusSchema,
+  toolStatsSchema,
+  upstreamPinStatusSchema,
+  upstreamToolDetailSchema,
+  upstreamToolSchema,
+} from './admin/api-schemas.js';
