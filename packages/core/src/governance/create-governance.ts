@@ -16,6 +16,7 @@ import {
   type ToolCallInput,
   type ToolCallTool,
 } from '../policy/index.js';
+import type { KernelTables } from '../storage/schema.js';
 import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import { createKillSwitch, type KillSwitch } from './kill-switch.js';
 import { createPolicyStore, type PolicyStore } from './policy-store.js';
@@ -83,7 +84,7 @@ export interface Governance {
  * ```
  */
 export function createGovernance(options: {
-  db: Kysely<any>;
+  db: Kysely<KernelTables>;
   bus: Bus;
   audit: AuditTrail;
   hooks: HookRunner;
@@ -180,7 +181,7 @@ function rethrowUnavailable(error: unknown): void {
 }
 
 /** Whether untrusted content entered the runtime session (see `RuntimeSessions.taint`). */
-async function sessionTainted(db: Kysely<any>, accountId: string, sessionId: string): Promise<boolean> {
+async function sessionTainted(db: Kysely<KernelTables>, accountId: string, sessionId: string): Promise<boolean> {
   const row = await db.selectFrom('runtime_sessions').select('tainted_at').where('account_id', '=', accountId).where('id', '=', sessionId).executeTakeFirst();
   return row !== undefined && row.tainted_at !== null;
 }

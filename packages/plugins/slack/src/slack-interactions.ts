@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type {} from '@preloop/approvals';
 import { defineRoute, PreloopError, readTextBody, type AdminRoute, type Preloop, type Principal } from '@preloop/core';
 import type { WebClient } from '@slack/web-api';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { slackActionIds, type SlackActionValue } from './slack-message.js';
 import { slackSignatureToleranceSeconds, verifySlackRequest, type SlackSignatureRefusal } from './slack-signature.js';
@@ -39,8 +38,8 @@ const payloadSchema = z.looseObject({
 
 const valueSchema = z.strictObject({ r: z.string().min(1).max(100), d: z.enum(['approve', 'deny']), o: z.number().int().min(0).max(1000).optional() });
 
-function dbOf(preloop: Preloop): Kysely<SlackTables> {
-  return preloop.db as unknown as Kysely<SlackTables>;
+function dbOf(preloop: Preloop) {
+  return preloop.db.withTables<SlackTables>();
 }
 
 /** The user a Slack click acts as, as a principal. */

@@ -1,7 +1,7 @@
 import { columnTypes, defineMigrations, type PreloopMigration } from '@preloop/core';
 
-/** The Slack plugin's tables, as kysely sees them. */
-export interface SlackTables {
+/** The Slack plugin's tables, as kysely sees them (a type alias: `preloop.db.withTables<SlackTables>()` takes it). */
+export type SlackTables = {
   /** Explicit links from a Slack user to a Preloop user, set by an admin. */
   slack_user_links: {
     team_id: string;
@@ -16,7 +16,7 @@ export interface SlackTables {
     signature_hash: string;
     received_at: number;
   };
-}
+};
 
 /**
  * The Slack plugin's migrations (owner `slack`), on SQLite and PostgreSQL.

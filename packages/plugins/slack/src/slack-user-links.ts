@@ -1,6 +1,5 @@
 import { defineRoute, PreloopError, type AdminRoute, type Preloop, type User } from '@preloop/core';
 import type { WebClient } from '@slack/web-api';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { SlackTables } from './slack-tables.js';
 
@@ -15,8 +14,8 @@ export type SlackUserMatch =
   | { ok: true; user: User; via: 'link' | 'email' }
   | { ok: false; reason: 'not_linked' | 'email_unverified' | 'other_workspace' | 'user_disabled' | 'slack_lookup_failed' };
 
-function dbOf(preloop: Preloop): Kysely<SlackTables> {
-  return preloop.db as unknown as Kysely<SlackTables>;
+function dbOf(preloop: Preloop) {
+  return preloop.db.withTables<SlackTables>();
 }
 
 /**
