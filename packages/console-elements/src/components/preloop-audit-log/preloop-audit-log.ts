@@ -99,6 +99,11 @@ export class PreloopAuditLog extends PreloopElement {
   @property({ type: Boolean, attribute: 'no-verify' }) noVerify = false;
 
   @state() private filters: AuditFilters = {};
+  // Not a `loadTask`, on purpose: the list is one value built by three writers (the first page,
+  // appended cursor pages, live records merged at the head) while a task holds the value of its
+  // last run only. A task for the first page would still need this array for the appends and the
+  // merges, and the `generation` guard against a page of an older filter landing late: the state
+  // would not shrink, it would be split in two.
   @state() private items: AuditRecord[] = [];
   @state() private cursor: string | null = null;
   @state() private loading = false;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { PreloopClient } from '../../client/preloop-client.js';
 import type { PreloopPolicyAppliedEvent } from '../../events/preloop-events.js';
 import { clickButton, mount, ownerClient, query, queryAll, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
 
@@ -12,6 +13,16 @@ describe('<preloop-policy-editor>', () => {
     await waitFor(() => query(editor, '[data-valid="true"]'));
     expect(source(editor).value).toContain('defaults:');
     expect(textOf(query(editor, '[role="status"][data-valid]'))).toMatch(/Valid \d+ tests? passed/);
+  });
+
+  it('says why the policy could not load, and loads it once it gets a client that can', async () => {
+    const editor = await mount('preloop-policy-editor', { client: new PreloopClient({ baseUrl: 'http://127.0.0.1:9' }) });
+    const alert = await waitFor(() => query(editor, '[role="alert"]'));
+    expect(textOf(alert)).toMatch(/Could not reach Preloop/);
+    editor.client = ownerClient();
+    await waitFor(() => query(editor, '[data-valid="true"]') && !query(editor, '[role="alert"]'));
+    expect(source(editor).value).toContain('defaults:');
+    expect(queryAll(editor, '.versions li').length).toBeGreaterThan(0);
   });
 
   it('shows a validation error inline, on the line it is on', async () => {

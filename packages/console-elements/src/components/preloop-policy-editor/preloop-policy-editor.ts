@@ -1,8 +1,8 @@
+import { TaskStatus } from '@lit/task';
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 
 import type { PolicyIssue, PolicySimulation, PolicyValidation, PolicyVersion } from '../../client/api-types.js';
-import type { PreloopClient } from '../../client/preloop-client.js';
 import { PreloopPolicyAppliedEvent } from '../../events/preloop-events.js';
 import { formatRelative, formatTime, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
@@ -47,8 +47,20 @@ export class PreloopPolicyEditor extends PreloopElement {
   /** Milliseconds after the last keystroke before validating. @default 400 */
   @property({ type: Number, attribute: 'validate-delay' }) validateDelay = 400;
 
-  @state() private active: PolicyVersion | null = null;
-  @state() private versions: PolicyVersion[] = [];
+  /** The active version, when the element gets a client; it fills an empty editor. */
+  private readonly activeTask = this.loadTask('load the policy', async (api, _args, signal) => {
+    const active = await api.route('GET /policy', { signal });
+    if (!this.source) this.source = active.source;
+    void this.validateNow();
+    return active;
+  });
+  /** The version history; reloaded when a version is applied anywhere (its `policy.apply` audit record) and after a reconnect. */
+  private readonly versionsTask = this.loadTask(
+    'load policy versions',
+    async (api, _args, signal) => (await api.route('GET /policy/versions', { signal })).items,
+  );
+  /** A version applied here, shown as active until the history has it. */
+  @state() private applied: PolicyVersion | null = null;
   @state() private validation: PolicyValidation | null = null;
   @state() private validating = false;
   @state() private diff: { title: string; text: string } | null = null;
@@ -70,8 +82,13 @@ export class PreloopPolicyEditor extends PreloopElement {
     this.live.on(['reconnected'], () => void this.loadVersions());
   }
 
-  protected override clientChanged(_client: PreloopClient): void {
-    void this.loadActive();
+  /** The active version: the one applied here, else the history's, else the one loaded first. */
+  private get active(): PolicyVersion | null {
+    return this.applied ?? this.versionsTask.value?.find((version) => version.active) ?? this.activeTask.value ?? null;
+  }
+
+  private get versions(): PolicyVersion[] {
+    return this.versionsTask.value ?? [];
   }
 
   /** The issues of the last validation, by 1-based line (issues without a line are under 0). */
@@ -84,32 +101,13 @@ export class PreloopPolicyEditor extends PreloopElement {
     return map;
   }
 
-  /** Loads the active version into the editor and refreshes the history. */
+  /** Loads the active version (into the editor when it is empty) and refreshes the history. */
   async loadActive(): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    try {
-      const active = await api.policy.active();
-      this.active = active;
-      if (!this.source) this.source = active.source;
-      this.failure = null;
-      void this.validateNow();
-      await this.loadVersions();
-    } catch (error) {
-      this.failure = this.reportError('load the policy', error);
-    }
+    await Promise.all([this.rerun(this.activeTask), this.loadVersions()]);
   }
 
   private async loadVersions(): Promise<void> {
-    const api = this.api;
-    if (!api) return;
-    try {
-      const page = await api.policy.versions();
-      this.versions = page.items;
-      this.active = page.items.find((version) => version.active) ?? this.active;
-    } catch (error) {
-      this.reportError('load policy versions', error);
-    }
+    await this.rerun(this.versionsTask);
   }
 
   /** Validates the current text now. */
@@ -176,12 +174,13 @@ export class PreloopPolicyEditor extends PreloopElement {
     this.applying = true;
     try {
       const applied = await api.policy.apply(this.source, comment || undefined);
-      this.active = applied;
+      this.applied = applied;
       this.notice = `Version ${applied.version} is now active.`;
       this.failure = null;
       this.diff = null;
       this.dispatchEvent(new PreloopPolicyAppliedEvent(applied));
       await this.loadVersions();
+      this.applied = null;
     } catch (error) {
       this.failure = this.reportError('apply the policy', error);
     } finally {
@@ -194,12 +193,13 @@ export class PreloopPolicyEditor extends PreloopElement {
     if (!api) return;
     try {
       const applied = await api.policy.rollback(version);
-      this.active = applied;
+      this.applied = applied;
       this.source = applied.source;
       this.notice = `Rolled back: version ${applied.version} (a copy of ${version}) is now active.`;
       this.dispatchEvent(new PreloopPolicyAppliedEvent(applied));
       void this.validateNow();
       await this.loadVersions();
+      this.applied = null;
     } catch (error) {
       this.failure = this.reportError('roll back the policy', error);
     }
@@ -252,8 +252,9 @@ export class PreloopPolicyEditor extends PreloopElement {
     }, 40);
     const validation = this.validation;
     const changed = this.active !== null && this.source !== this.active.source;
+    const failure = this.failure ?? (this.activeTask.status === TaskStatus.ERROR ? String((this.activeTask.error as Error)?.message ?? this.activeTask.error) : null);
     return html`
-      ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
+      ${failure ? html`<div class="banner error" role="alert">${failure}</div>` : nothing}
       ${this.notice ? html`<div class="banner success" role="status">${this.notice}</div>` : nothing}
       <section class="card editor-card">
         <div class="card-header">
