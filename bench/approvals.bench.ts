@@ -8,19 +8,49 @@ const workflows = { bench: { approvers: { roles: ['approver' as const] }, timeou
 
 function kernel(database: string): Promise<Preloop> {
   // A long poll interval: any fast wake-up below comes from the Bus, not from polling.
-  return createPreloop({ database, secretKey, logger: createLogger({ level: 'silent' }), plugins: [approvals({ workflows, pollIntervalMs: 60_000 })] });
+  return createPreloop({
+    database,
+    secretKey,
+    logger: createLogger({ level: 'silent' }),
+    plugins: [approvals({ workflows, pollIntervalMs: 60_000 })],
+  });
 }
 
 function requester(preloop: Preloop): Principal {
   return {
-    type: 'api_key', id: 'key_bench', accountId: preloop.accountId, name: 'bench agent', role: null, userId: null,
-    apiKeyId: 'key_bench', agentId: null, runtimeSessionId: null, teamIds: [], scopes: ['mcp'],
+    type: 'api_key',
+    id: 'key_bench',
+    accountId: preloop.accountId,
+    name: 'bench agent',
+    role: null,
+    userId: null,
+    apiKeyId: 'key_bench',
+    agentId: null,
+    runtimeSessionId: null,
+    teamIds: [],
+    scopes: ['mcp'],
   };
 }
 
 async function approverOf(preloop: Preloop): Promise<Principal> {
-  const user = await preloop.identity.users.create(preloop.accountId, { email: `approver-${Date.now()}@example.com`, name: 'approver', role: 'approver' });
-  return { type: 'user', id: user.id, accountId: preloop.accountId, name: user.name, role: 'approver', userId: user.id, apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [] };
+  const user = await preloop.identity.users.create(preloop.accountId, {
+    email: `approver-${Date.now()}@example.com`,
+    name: 'approver',
+    role: 'approver',
+  });
+  return {
+    type: 'user',
+    id: user.id,
+    accountId: preloop.accountId,
+    name: user.name,
+    role: 'approver',
+    userId: user.id,
+    apiKeyId: null,
+    agentId: null,
+    runtimeSessionId: null,
+    teamIds: [],
+    scopes: [],
+  };
 }
 
 const ms = (value: number) => Math.round(value * 1000) / 1000;
@@ -48,7 +78,12 @@ async function measureWake(name: string, waiterKernel: Preloop, deciderKernel: P
     }
   });
   for (let i = 0; i < iterations + 5; i += 1) {
-    const ticket = await waiter.request({ principal, tool: { name: 'deploy', definitionHash: null }, args: { i, name }, workflow: 'bench' });
+    const ticket = await waiter.request({
+      principal,
+      tool: { name: 'deploy', definitionHash: null },
+      args: { i, name },
+      workflow: 'bench',
+    });
     const waiting = waiter.wait(ticket.id).then(() => performance.now());
     const started = performance.now();
     await decider.decide({ accountId: waiterKernel.accountId, requestId: ticket.id, actor: approver, decision: 'approve', channel: 'api' });
@@ -84,12 +119,18 @@ async function measureBus(name: string, from: Bus, to: Bus, iterations: number):
     if (i >= 5) samples.push(at - started);
   }
   unsubscribe();
-  return { case: name, 'publish→receive p50 ms': ms(percentile(samples, 50)), 'publish→receive p99 ms': ms(percentile(samples, 99)), iterations };
+  return {
+    case: name,
+    'publish→receive p50 ms': ms(percentile(samples, 50)),
+    'publish→receive p99 ms': ms(percentile(samples, 99)),
+    iterations,
+  };
 }
 
 export default defineBench({
   name: 'approvals',
-  description: 'Approval decided → wait resolves, one instance (SQLite, PostgreSQL) and across two instances on PostgreSQL, against a raw Bus round trip',
+  description:
+    'Approval decided → wait resolves, one instance (SQLite, PostgreSQL) and across two instances on PostgreSQL, against a raw Bus round trip',
   async run(ctx: BenchContext) {
     const iterations = ctx.quick ? 30 : 300;
     const rows: BenchRow[] = [];

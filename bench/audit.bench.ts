@@ -75,7 +75,9 @@ async function throughput(total: number, parallel: number, operation: (i: number
 
 /** The baseline: the same rows, prepared before timing, as plain autocommit INSERTs: no chain, no redaction, no transaction. */
 function plainInsert(database: PreloopDatabase, accountId: string, records: number): (i: number) => Promise<unknown> {
-  const rows = Array.from({ length: records }, (_, i) => toAuditRow(prepareAuditRecord(sampleInput(accountId, i), accountId), i + 1, '0'.repeat(64), 'f'.repeat(64)));
+  const rows = Array.from({ length: records }, (_, i) =>
+    toAuditRow(prepareAuditRecord(sampleInput(accountId, i), accountId), i + 1, '0'.repeat(64), 'f'.repeat(64)),
+  );
   return (i) => database.db.insertInto('audit_records').values(rows[i]!).execute();
 }
 
@@ -87,7 +89,12 @@ function plainInsert(database: PreloopDatabase, accountId: string, records: numb
 function lockingAppend(database: PreloopDatabase, accountId: string, signer: CheckpointSigner): (i: number) => Promise<unknown> {
   return (i) =>
     inWriteTransaction(database.db, database.dialect, (trx) =>
-      appendAuditBatch(trx, accountId, [prepareAuditRecord(sampleInput(accountId, i), accountId)], { dialect: database.dialect, signer, checkpointEvery: 1000, headKnown: i > 0 }),
+      appendAuditBatch(trx, accountId, [prepareAuditRecord(sampleInput(accountId, i), accountId)], {
+        dialect: database.dialect,
+        signer,
+        checkpointEvery: 1000,
+        headKnown: i > 0,
+      }),
     );
 }
 
@@ -95,12 +102,21 @@ async function measureAppends(ctx: BenchContext, target: Target, records: number
   const { database, cleanup } = await target.open();
   const signer = createCheckpointSigner(secretKey);
   try {
-    for (const [mode, parallel] of [['sequential', 1], [`${concurrency} concurrent`, concurrency]] as const) {
+    for (const [mode, parallel] of [
+      ['sequential', 1],
+      [`${concurrency} concurrent`, concurrency],
+    ] as const) {
       const chained: number[] = [];
       const plain: number[] = [];
       const previous: number[] = [];
       for (let rep = 0; rep < repetitions; rep++) {
-        const trail: AuditTrail = createAuditTrail({ db: database.db, dialect: database.dialect, secretKey, defaultAccountId: 'acc_bench', checkpointEvery: 1000 });
+        const trail: AuditTrail = createAuditTrail({
+          db: database.db,
+          dialect: database.dialect,
+          secretKey,
+          defaultAccountId: 'acc_bench',
+          checkpointEvery: 1000,
+        });
         const accountId = `acc_chain_${parallel}_${rep}`;
         chained.push(await throughput(records, parallel, (i) => trail.record(sampleInput(accountId, i))));
         await trail.close();
@@ -149,7 +165,8 @@ async function measureVerify(ctx: BenchContext, target: Target, records: number,
       connection.pragma('journal_mode = WAL');
       connection.pragma('synchronous = NORMAL');
       const append = createSqliteAuditAppender(connection, { signer, checkpointEvery: 1000 });
-      for (let start = 0; start < records; start += 10_000) append(accountId, generatedRecords(accountId, start, Math.min(10_000, records - start)));
+      for (let start = 0; start < records; start += 10_000)
+        append(accountId, generatedRecords(accountId, start, Math.min(10_000, records - start)));
       connection.close();
     } else {
       for (let start = 0; start < records; start += 1000) {
@@ -170,7 +187,12 @@ async function measureVerify(ctx: BenchContext, target: Target, records: number,
     }
     await trail.close();
     const seconds = median(times);
-    rows.push({ case: `verify (${target.name})`, records, seconds: Number(seconds.toFixed(2)), 'records/s': Math.round(records / seconds) });
+    rows.push({
+      case: `verify (${target.name})`,
+      records,
+      seconds: Number(seconds.toFixed(2)),
+      'records/s': Math.round(records / seconds),
+    });
     ctx.log(`verify ${records} on ${target.name}: ${seconds.toFixed(2)} s`);
   } finally {
     await cleanup();
@@ -190,7 +212,14 @@ function targets(ctx: BenchContext): Target[] {
         const dir = await mkdtemp(path.join(tmpdir(), 'preloop-bench-audit-'));
         const file = path.join(dir, 'bench.db');
         const database = await migrated(`sqlite:${file}`);
-        return { database, file, cleanup: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
+        return {
+          database,
+          file,
+          cleanup: async () => {
+            await database.close();
+            await rm(dir, { recursive: true, force: true });
+          },
+        };
       },
     },
     {
@@ -208,7 +237,14 @@ function targets(ctx: BenchContext): Target[] {
       async open() {
         const testDatabase = await createPostgresTestDatabase(serverUrl);
         const database = await migrated(testDatabase.url);
-        return { database, file: null, cleanup: async () => { await database.close(); await testDatabase.drop(); } };
+        return {
+          database,
+          file: null,
+          cleanup: async () => {
+            await database.close();
+            await testDatabase.drop();
+          },
+        };
       },
     });
   }

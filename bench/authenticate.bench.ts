@@ -19,8 +19,17 @@ interface Credentials {
 /** Seeds an owner with an API key and a console session, and an agent with a running session. */
 async function seed(preloop: Preloop): Promise<Credentials> {
   const accountId = preloop.accountId;
-  const user = await preloop.identity.users.create(accountId, { email: `bench-${Date.now()}@example.com`, name: 'Bench', role: 'owner', password: 'bench password 123' });
-  const { key } = await preloop.identity.apiKeys.create(accountId, { name: 'bench', scopes: ['mcp', 'gateway', 'admin:read'], userId: user.id });
+  const user = await preloop.identity.users.create(accountId, {
+    email: `bench-${Date.now()}@example.com`,
+    name: 'Bench',
+    role: 'owner',
+    password: 'bench password 123',
+  });
+  const { key } = await preloop.identity.apiKeys.create(accountId, {
+    name: 'bench',
+    scopes: ['mcp', 'gateway', 'admin:read'],
+    userId: user.id,
+  });
   const agent = await preloop.identity.agents.enroll(accountId, { name: 'bench agent', kind: 'custom' });
   const { credential } = await preloop.identity.runtimeSessions.start(accountId, { agentId: agent.id, name: 'bench run' });
   const login = await preloop.identity.consoleSessions.login(user.email, 'bench password 123');
@@ -67,7 +76,13 @@ async function measure(preloop: Preloop, dialect: string, context: BenchContext)
     // The JWT check alone, without the verified-token memo: what a runtime credential costs the first time it is seen.
     const verifier = createRuntimeCredentials({ secretKey, verifiedTokenCacheSize: 0 });
     await sampleMicros(Math.min(warm, 500), () => verifier.verify(credentials.token));
-    rows.push(row('runtime credential JWT verification alone (jose HS256, first sight)', await sampleMicros(warm, () => verifier.verify(credentials.token)), baselineMedian));
+    rows.push(
+      row(
+        'runtime credential JWT verification alone (jose HS256, first sight)',
+        await sampleMicros(warm, () => verifier.verify(credentials.token)),
+        baselineMedian,
+      ),
+    );
   }
   for (const [name, request] of cases) {
     context.log(`${dialect}: ${name}`);

@@ -30,7 +30,12 @@ async function bundle(contents: string, minify = true): Promise<Uint8Array> {
 
 function sizes(name: string, code: Uint8Array): BenchRow {
   const brotli = brotliCompressSync(code, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
-  return { case: name, 'minified KiB': round(code.byteLength / 1024), 'gzip KiB': round(gzipSync(code, { level: 9 }).byteLength / 1024), 'brotli KiB': round(brotli.byteLength / 1024) };
+  return {
+    case: name,
+    'minified KiB': round(code.byteLength / 1024),
+    'gzip KiB': round(gzipSync(code, { level: 9 }).byteLength / 1024),
+    'brotli KiB': round(brotli.byteLength / 1024),
+  };
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -48,12 +53,20 @@ export function servedSizes(name: string, bundle: ConsoleBundle, file = 'preloop
     const asset = byName.get(current);
     if (!asset) throw new Error(`${file} imports ${current}, which the bundle does not have`);
     const code = new TextDecoder().decode(asset.code);
-    for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g)) visit(path.posix.normalize(path.posix.join(path.posix.dirname(current), match[1]!)));
+    for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g))
+      visit(path.posix.normalize(path.posix.join(path.posix.dirname(current), match[1]!)));
   };
   visit(file);
   const assets = [...seen].map((current) => byName.get(current)!);
-  const sum = (pick: (asset: (typeof assets)[number]) => Uint8Array) => round(assets.reduce((total, asset) => total + pick(asset).byteLength, 0) / 1024);
-  return { case: name, files: assets.length, 'minified KiB': sum((asset) => asset.code), 'gzip KiB': sum((asset) => asset.gzip), 'brotli KiB': sum((asset) => asset.brotli) };
+  const sum = (pick: (asset: (typeof assets)[number]) => Uint8Array) =>
+    round(assets.reduce((total, asset) => total + pick(asset).byteLength, 0) / 1024);
+  return {
+    case: name,
+    files: assets.length,
+    'minified KiB': sum((asset) => asset.code),
+    'gzip KiB': sum((asset) => asset.gzip),
+    'brotli KiB': sum((asset) => asset.brotli),
+  };
 }
 
 /** The page-side code of the render benchmark: the audit log, and a plain table as the baseline. */
@@ -122,7 +135,8 @@ window.renderPlainTable = async (count) => {
 
 export default defineBench({
   name: 'console',
-  description: 'Console elements: bundle size (minified, gzip, brotli, via esbuild) and time to first render of the audit log with 10,000 records in headless Chromium, against a plain 10,000-row table',
+  description:
+    'Console elements: bundle size (minified, gzip, brotli, via esbuild) and time to first render of the audit log with 10,000 records in headless Chromium, against a plain 10,000-row table',
   async run({ quick, log }) {
     const rows: BenchRow[] = [];
     const notes: string[] = [];
@@ -136,15 +150,41 @@ export default defineBench({
     rows.push(servedSizes('served: elements/preloop-approval-card.js alone (+ its chunks)', served, 'elements/preloop-approval-card.js'));
     rows.push(servedSizes('served: elements/preloop-approval-queue.js alone (+ its chunks)', served, 'elements/preloop-approval-queue.js'));
     rows.push(sizes('bundle: every element + client (define entry, dependencies included)', await bundle(`import './define.js';`)));
-    rows.push(sizes('bundle: <preloop-approval-card> alone', await bundle(`import { PreloopApprovalCard } from './components/preloop-approval-card/preloop-approval-card.js'; customElements.define('preloop-approval-card', PreloopApprovalCard);`)));
-    rows.push(sizes('bundle: <preloop-audit-log> alone', await bundle(`import { PreloopAuditLog } from './components/preloop-audit-log/preloop-audit-log.js'; customElements.define('preloop-audit-log', PreloopAuditLog);`)));
+    rows.push(
+      sizes(
+        'bundle: <preloop-approval-card> alone',
+        await bundle(
+          `import { PreloopApprovalCard } from './components/preloop-approval-card/preloop-approval-card.js'; customElements.define('preloop-approval-card', PreloopApprovalCard);`,
+        ),
+      ),
+    );
+    rows.push(
+      sizes(
+        'bundle: <preloop-audit-log> alone',
+        await bundle(
+          `import { PreloopAuditLog } from './components/preloop-audit-log/preloop-audit-log.js'; customElements.define('preloop-audit-log', PreloopAuditLog);`,
+        ),
+      ),
+    );
     rows.push(sizes('bundle: PreloopClient alone (client entry, no Lit)', await bundle(`export * from './client.js';`)));
-    rows.push(sizes('baseline: lit (LitElement + html + css) alone', await bundle(`import { LitElement, html, css } from 'lit'; customElements.define('x-baseline', class extends LitElement { static styles = css\`:host{display:block}\`; render() { return html\`<p>hi</p>\`; } });`)));
-    notes.push('"served" rows: the files createConsoleHandler() serves (buildConsoleBundle from the sources), a file and its static imports; uPlot is split out and loaded by the usage chart on demand. The other bundle rows: single-file esbuild bundles of the sources (ES2022, minified, dynamic imports inlined); uPlot (~50 KiB minified) and the virtualizer (~30 KiB) are the largest dependencies.');
+    rows.push(
+      sizes(
+        'baseline: lit (LitElement + html + css) alone',
+        await bundle(
+          `import { LitElement, html, css } from 'lit'; customElements.define('x-baseline', class extends LitElement { static styles = css\`:host{display:block}\`; render() { return html\`<p>hi</p>\`; } });`,
+        ),
+      ),
+    );
+    notes.push(
+      '"served" rows: the files createConsoleHandler() serves (buildConsoleBundle from the sources), a file and its static imports; uPlot is split out and loaded by the usage chart on demand. The other bundle rows: single-file esbuild bundles of the sources (ES2022, minified, dynamic imports inlined); uPlot (~50 KiB minified) and the virtualizer (~30 KiB) are the largest dependencies.',
+    );
 
     log('rendering in headless Chromium');
     const code = new TextDecoder().decode(await bundle(renderEntry, true));
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
@@ -152,7 +192,11 @@ export default defineBench({
       await page.waitForFunction(() => typeof (window as unknown as { renderAuditLog?: unknown }).renderAuditLog === 'function');
       const runs = quick ? 5 : 15;
       const measure = (name: 'renderAuditLog' | 'renderPlainTable') =>
-        page.evaluate(async ([fn, count]) => (window as unknown as Record<string, (count: number) => Promise<{ elapsed: number; rows: number }>>)[fn]!(count), [name, records] as const);
+        page.evaluate(
+          async ([fn, count]) =>
+            (window as unknown as Record<string, (count: number) => Promise<{ elapsed: number; rows: number }>>)[fn]!(count),
+          [name, records] as const,
+        );
       // Warm up both paths once (JIT, font and style caches), then interleave the runs.
       await measure('renderAuditLog');
       await measure('renderPlainTable');
@@ -167,9 +211,24 @@ export default defineBench({
       }
       const auditMedian = percentile(audit, 50);
       const tableMedian = percentile(table, 50);
-      rows.push({ case: `<preloop-audit-log> first render, ${records.toLocaleString('en-US')} records`, 'median ms': round(auditMedian), 'p90 ms': round(percentile(audit, 90)), runs, 'rows in DOM': domRows, 'ratio to baseline': round(auditMedian / tableMedian, 3) });
-      rows.push({ case: `baseline: plain <table>, ${records.toLocaleString('en-US')} rows`, 'median ms': round(tableMedian), 'p90 ms': round(percentile(table, 90)), runs, 'rows in DOM': records });
-      notes.push(`First render: from setting the records on a new element to its first rows laid out and painted (two animation frames); the element keeps ${domRows} rows in the DOM for ${records.toLocaleString('en-US')} records (virtualized).`);
+      rows.push({
+        case: `<preloop-audit-log> first render, ${records.toLocaleString('en-US')} records`,
+        'median ms': round(auditMedian),
+        'p90 ms': round(percentile(audit, 90)),
+        runs,
+        'rows in DOM': domRows,
+        'ratio to baseline': round(auditMedian / tableMedian, 3),
+      });
+      rows.push({
+        case: `baseline: plain <table>, ${records.toLocaleString('en-US')} rows`,
+        'median ms': round(tableMedian),
+        'p90 ms': round(percentile(table, 90)),
+        runs,
+        'rows in DOM': records,
+      });
+      notes.push(
+        `First render: from setting the records on a new element to its first rows laid out and painted (two animation frames); the element keeps ${domRows} rows in the DOM for ${records.toLocaleString('en-US')} records (virtualized).`,
+      );
       notes.push('Baseline: the same records as a plain DOM table (6 cells per row), laid out and painted, in the same page and run.');
     } finally {
       await browser.close();

@@ -31,9 +31,25 @@ function listen(server: ReturnType<typeof createServer>, extra: Record<string, u
 }
 
 const completion = JSON.stringify({
-  id: 'chatcmpl-bench', object: 'chat.completion', created: 1_760_000_000, model: 'gpt-4o-mini',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'The quick brown fox jumps over the lazy dog.', refusal: null }, finish_reason: 'stop', logprobs: null }],
-  usage: { prompt_tokens: 24, completion_tokens: 12, total_tokens: 36, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1_760_000_000,
+  model: 'gpt-4o-mini',
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'The quick brown fox jumps over the lazy dog.', refusal: null },
+      finish_reason: 'stop',
+      logprobs: null,
+    },
+  ],
+  usage: {
+    prompt_tokens: 24,
+    completion_tokens: 12,
+    total_tokens: 36,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  },
 });
 const chunk = (delta: object, finish: string | null = null, usage: object | null = null) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_760_000_000, model: 'gpt-4o-mini', choices: usage ? [] : [{ index: 0, delta, finish_reason: finish, logprobs: null }], usage })}\n\n`;
@@ -74,7 +90,14 @@ function proxy(target: string): void {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const server = createServer((request, response) => {
     const forward = httpRequest(
-      { host: url.hostname, port: url.port, method: request.method, path: request.url, headers: { ...request.headers, host: url.host }, agent },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: url.host },
+        agent,
+      },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
@@ -87,7 +110,13 @@ function proxy(target: string): void {
   listen(server);
 }
 
-async function gatewayServer(target: string, databaseUrl: string, withBudget: boolean, web: boolean, auditFailuresOnly: boolean): Promise<void> {
+async function gatewayServer(
+  target: string,
+  databaseUrl: string,
+  withBudget: boolean,
+  web: boolean,
+  auditFailuresOnly: boolean,
+): Promise<void> {
   const preloop = await createPreloop({
     database: databaseUrl,
     secretKey: 'bench-secret-key-0123456789abcdef0123456789abcdef',
@@ -97,9 +126,17 @@ async function gatewayServer(target: string, databaseUrl: string, withBudget: bo
   });
   const runtime = preloop.service('gateway');
   const system = { type: 'system' as const };
-  await runtime.models.create(preloop.accountId, { alias: 'bench', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${target}/v1`, apiKey: 'sk-bench-upstream-0123456789abcdef' }, system);
+  await runtime.models.create(
+    preloop.accountId,
+    { alias: 'bench', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${target}/v1`, apiKey: 'sk-bench-upstream-0123456789abcdef' },
+    system,
+  );
   if (withBudget) {
-    await runtime.budgets.create(preloop.accountId, { name: 'bench', scope: { type: 'account' }, period: 'month', hardLimitMicros: Number.MAX_SAFE_INTEGER }, system);
+    await runtime.budgets.create(
+      preloop.accountId,
+      { name: 'bench', scope: { type: 'account' }, period: 'month', hardLimitMicros: Number.MAX_SAFE_INTEGER },
+      system,
+    );
   }
   const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'bench', scopes: ['gateway'] });
   const stop = async () => {
@@ -150,7 +187,8 @@ process.on('SIGTERM', () => process.exit(0));
 if (role === 'mock') mock();
 else if (role === 'proxy') proxy(upstream!);
 else if (role === 'portkey') await portkey();
-else if (role === 'gateway') await gatewayServer(upstream!, database!, flags.includes('budget'), flags.includes('web'), flags.includes('audit-failures'));
+else if (role === 'gateway')
+  await gatewayServer(upstream!, database!, flags.includes('budget'), flags.includes('web'), flags.includes('audit-failures'));
 else {
   console.error(`unknown role ${role}`);
   process.exit(1);

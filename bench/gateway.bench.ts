@@ -35,7 +35,9 @@ interface Target {
 
 /** Starts one role of gateway-servers.ts in its own process and waits (at most 30 s) for its `{ port }` line. */
 async function start(args: string[]): Promise<{ child: ChildProcess; info: { port: number; apiKey?: string } }> {
-  const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', servers, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', servers, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -64,7 +66,12 @@ function cpuMicros(pid: number | undefined): number | null {
 }
 
 function body(target: Target, stream: boolean): string {
-  return JSON.stringify({ model: target.model, max_completion_tokens: 64, stream, messages: [{ role: 'user', content: 'Say something about foxes.' }] });
+  return JSON.stringify({
+    model: target.model,
+    max_completion_tokens: 64,
+    stream,
+    messages: [{ role: 'user', content: 'Say something about foxes.' }],
+  });
 }
 
 /** One request on a keep-alive connection: time to the first body byte and to the end, in µs. */
@@ -72,7 +79,14 @@ function once(agent: Agent, target: Target, payload: string): Promise<{ ttfb: nu
   return new Promise((resolve, reject) => {
     const startedAt = process.hrtime.bigint();
     const request = httpRequest(
-      { host: '127.0.0.1', port: target.port, path: target.path, method: 'POST', agent, headers: { ...target.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        path: target.path,
+        method: 'POST',
+        agent,
+        headers: { ...target.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (response) => {
         let first = 0n;
         response.on('data', () => {
@@ -102,7 +116,11 @@ async function sequential(target: Target, stream: boolean, count: number, sample
   agent.destroy();
 }
 
-async function throughput(target: Target, stream: boolean, seconds: number): Promise<{ rps: number; cpuPerRequest: number | null; errors: number }> {
+async function throughput(
+  target: Target,
+  stream: boolean,
+  seconds: number,
+): Promise<{ rps: number; cpuPerRequest: number | null; errors: number }> {
   const before = cpuMicros(target.child?.pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${target.port}${target.path}`,
@@ -138,7 +156,16 @@ export default defineBench({
       const mock = await start(['mock']);
       children.push(mock.child);
       const upstream = `http://127.0.0.1:${mock.info.port}`;
-      const targets: Target[] = [{ name: 'direct to the mock', port: mock.info.port, path: '/v1/chat/completions', model: 'gpt-4o-mini', headers: { authorization: `Bearer ${upstreamKey}` }, child: null }];
+      const targets: Target[] = [
+        {
+          name: 'direct to the mock',
+          port: mock.info.port,
+          path: '/v1/chat/completions',
+          model: 'gpt-4o-mini',
+          headers: { authorization: `Bearer ${upstreamKey}` },
+          child: null,
+        },
+      ];
       const add = async (name: string, args: string[], gatewayTarget: boolean) => {
         const started = await start(args);
         children.push(started.child);
@@ -153,7 +180,11 @@ export default defineBench({
       };
       await add('node pass-through proxy', ['proxy', upstream], false);
       await add('gateway (sqlite file)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'a.db')}`], true);
-      await add('gateway (sqlite file, auditCalls: failures)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'd.db')}`, 'audit-failures'], true);
+      await add(
+        'gateway (sqlite file, auditCalls: failures)',
+        ['gateway', upstream, `sqlite:${path.join(dataDir, 'd.db')}`, 'audit-failures'],
+        true,
+      );
       await add('gateway (sqlite file, account budget)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'b.db')}`, 'budget'], true);
       await add('gateway (sqlite file, web adapter)', ['gateway', upstream, `sqlite:${path.join(dataDir, 'c.db')}`, 'web'], true);
       if (postgres) await add('gateway (postgres, account budget)', ['gateway', upstream, postgres.url, 'budget'], true);
@@ -176,7 +207,12 @@ export default defineBench({
         await sequential(target, false, 300, { ttfb: [], total: [] });
         await sequential(target, true, 300, { ttfb: [], total: [] });
       }
-      const latency = new Map(targets.map((target) => [target.name, { plain: { ttfb: [] as number[], total: [] as number[] }, stream: { ttfb: [] as number[], total: [] as number[] } }]));
+      const latency = new Map(
+        targets.map((target) => [
+          target.name,
+          { plain: { ttfb: [] as number[], total: [] as number[] }, stream: { ttfb: [] as number[], total: [] as number[] } },
+        ]),
+      );
       for (let pass = 0; pass < rounds; pass++) {
         context.log(`latency round ${pass + 1}/${rounds}`);
         for (const target of targets) {

@@ -19,23 +19,33 @@ const ms = (micros: number) => Number((micros / 1000).toFixed(1));
 
 export default defineBench({
   name: 'mcp-reconnect',
-  description: 'time until tools/call through Preloop works again after its Streamable HTTP upstream restarts (new sessions), vs a warm call',
+  description:
+    'time until tools/call through Preloop works again after its Streamable HTTP upstream restarts (new sessions), vs a warm call',
   async run(ctx: BenchContext) {
     const restarts = ctx.quick ? 5 : 20;
     const giveUpMs = 30_000;
     const state = createToolServerState([echoTool]);
     let upstream = await serveHttpUpstream(() => createToolServer(state));
     const sqlite = { name: 'sqlite' as const, create: async () => ({ url: ':memory:', drop: async () => {} }) };
-    const test = await createTestPreloop(sqlite, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: { version: 1, defaults: { tools: 'allow' } } });
+    const test = await createTestPreloop(sqlite, {
+      plugins: [mcp({ rescanIntervalMs: 0 })],
+      policy: { version: 1, defaults: { tools: 'allow' } },
+    });
     const { preloop } = test;
     const runtime = preloop.service('mcp');
-    const server = await runtime.servers.create(preloop.accountId, { name: 'up', transport: 'http', url: upstream.url }, { type: 'system' });
+    const server = await runtime.servers.create(
+      preloop.accountId,
+      { name: 'up', transport: 'http', url: upstream.url },
+      { type: 'system' },
+    );
     await runtime.upstreams.scan(server, { trigger: 'admin', actor: { type: 'system' } });
     const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['mcp'] });
     const handler = createMcpHandler(preloop);
     const running = await serve({ port: 0, handler });
     const client = new Client({ name: 'bench', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }),
+    );
     const call = () => client.callTool({ name: 'up.echo', arguments: { message: 'hello' } });
     try {
       const warm = await sampleMicros(ctx.quick ? 50 : 200, call);
@@ -60,8 +70,20 @@ export default defineBench({
       ctx.log(`${restarts} restarts measured`);
       return {
         rows: [
-          { case: 'warm call (baseline)', samples: warm.length, 'p50 ms': ms(percentile(warm, 50)), 'max ms': ms(Math.max(...warm)), 'calls until ok': null },
-          { case: 'first call after the upstream restarted', samples: recovery.length, 'p50 ms': ms(percentile(recovery, 50)), 'max ms': ms(Math.max(...recovery)), 'calls until ok': Math.max(...callsNeeded) },
+          {
+            case: 'warm call (baseline)',
+            samples: warm.length,
+            'p50 ms': ms(percentile(warm, 50)),
+            'max ms': ms(Math.max(...warm)),
+            'calls until ok': null,
+          },
+          {
+            case: 'first call after the upstream restarted',
+            samples: recovery.length,
+            'p50 ms': ms(percentile(recovery, 50)),
+            'max ms': ms(Math.max(...recovery)),
+            'calls until ok': Math.max(...callsNeeded),
+          },
         ],
         notes: [
           'Measured from the moment the restarted upstream listens to the first successful call (which includes the 404, a new initialize, the scan that re-checks the pins on the new session, and the call sent again).',

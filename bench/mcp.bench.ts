@@ -30,7 +30,9 @@ interface Case {
 
 async function connect(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}),
+  );
   return client;
 }
 
@@ -64,7 +66,9 @@ async function bareProxy(upstreamUrl: string): Promise<Case> {
   const proxy = await serveHttpUpstream(() => {
     const server = new Server({ name: 'bare-proxy', version: '1.0.0' }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, () => upstream.listTools());
-    server.setRequestHandler(CallToolRequestSchema, (request) => upstream.request({ method: 'tools/call', params: request.params }, CallToolResultSchema));
+    server.setRequestHandler(CallToolRequestSchema, (request) =>
+      upstream.request({ method: 'tools/call', params: request.params }, CallToolResultSchema),
+    );
     return server;
   });
   const client = await connect(proxy.url);
@@ -115,10 +119,22 @@ export default defineBench({
       cases.push({ name: 'direct to upstream', tool: 'echo', client: direct, close: () => direct.close() });
       cases.push(await bareProxy(upstream.url));
       const sqlite = { name: 'sqlite' as const, create: async () => ({ url: ':memory:', drop: async () => {} }) };
-      cases.push(await governed('through Preloop (sqlite)', upstream.url, createTestPreloop(sqlite, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: policy() })));
+      cases.push(
+        await governed(
+          'through Preloop (sqlite)',
+          upstream.url,
+          createTestPreloop(sqlite, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: policy() }),
+        ),
+      );
       if (ctx.postgresUrl) {
         const postgres = { name: 'postgres' as const, create: () => createPostgresTestDatabase(ctx.postgresUrl!) };
-        cases.push(await governed('through Preloop (postgres)', upstream.url, createTestPreloop(postgres, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: policy() })));
+        cases.push(
+          await governed(
+            'through Preloop (postgres)',
+            upstream.url,
+            createTestPreloop(postgres, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: policy() }),
+          ),
+        );
       }
       // Warm up every path (JIT, connection pools, caches), then alternate the cases round by round.
       for (const entry of cases) await sampleMicros(100, () => entry.client.callTool({ name: entry.tool, arguments: { message: 'warm' } }));
@@ -126,7 +142,9 @@ export default defineBench({
       const rates = new Map<string, number[]>(cases.map((entry) => [entry.name, []]));
       for (let round = 0; round < rounds; round++) {
         for (const entry of cases) {
-          latency.get(entry.name)!.push(...(await sampleMicros(samples, () => entry.client.callTool({ name: entry.tool, arguments: { message: 'hello' } }))));
+          latency
+            .get(entry.name)!
+            .push(...(await sampleMicros(samples, () => entry.client.callTool({ name: entry.tool, arguments: { message: 'hello' } }))));
         }
         for (const entry of cases) rates.get(entry.name)!.push(await throughput(entry.client, entry.tool, calls));
         ctx.log(`round ${round + 1}/${rounds} done`);
@@ -154,7 +172,7 @@ export default defineBench({
           'Governed path per call: Bearer API key authentication (cached), policy decision, audit record written before the call, forwarding on a pooled upstream session, result record and statistics in the background.',
           `Latency: ${rounds} rounds of ${samples} sequential calls per case, cases alternated; throughput: ${calls} calls with ${concurrency} in flight, median of ${rounds}.`,
           'The governed path adds a second HTTP hop (client → Preloop → upstream); "added" is the difference to the direct call in the same run. The bare SDK proxy makes the same two hops with nothing else, so Preloop minus bare proxy is the cost of governance itself.',
-          'Client, Preloop and upstream share one Node process (and the machine\'s cores), so throughput ratios understate what a dedicated Preloop process sustains.',
+          "Client, Preloop and upstream share one Node process (and the machine's cores), so throughput ratios understate what a dedicated Preloop process sustains.",
         ],
       };
     } finally {

@@ -4,8 +4,17 @@ import { defineBench, percentile, sampleMicros, type BenchRow } from './harness.
 import { evaluateToolCallLinear } from '../packages/core/src/policy/evaluate-policy.js';
 
 const subject: Principal = {
-  type: 'api_key', id: 'key_bench', accountId: 'acc_default', name: 'bench', role: null, userId: null,
-  apiKeyId: 'key_bench', agentId: null, runtimeSessionId: null, teamIds: ['team_a'], scopes: ['mcp'],
+  type: 'api_key',
+  id: 'key_bench',
+  accountId: 'acc_default',
+  name: 'bench',
+  role: null,
+  userId: null,
+  apiKeyId: 'key_bench',
+  agentId: null,
+  runtimeSessionId: null,
+  teamIds: ['team_a'],
+  scopes: ['mcp'],
 };
 
 /**
@@ -20,7 +29,9 @@ function policyWithRules(count: number, guarded = true): string {
       ? `  - name: rule-${index}\n    tool: "server${index}.*"\n    action: deny\n    reason: not this one`
       : `  - name: rule-${index}\n    tool: "github.create_issue"\n    action: deny\n    condition: "${guarded ? `has(args.labels) && 'blocked-${index}' in args.labels` : `size(args.title) > ${1000 + index}`}"`,
   );
-  rules.push('  - name: last\n    tool: "github.*"\n    action: require_approval\n    workflow: admins\n    condition: "size(args.title) > 3"');
+  rules.push(
+    '  - name: last\n    tool: "github.*"\n    action: require_approval\n    workflow: admins\n    condition: "size(args.title) > 3"',
+  );
   return `version: 1
 defaults:
   tools: deny
@@ -36,33 +47,51 @@ const round = (value: number) => Math.round(value * 100) / 100;
 
 export default defineBench({
   name: 'policy',
-  description: 'Policy decision latency (µs) with 10, 100 and 1,000 rules, compiled once; the worst case (the last rule decides, half the rules have CEL conditions)',
+  description:
+    'Policy decision latency (µs) with 10, 100 and 1,000 rules, compiled once; the worst case (the last rule decides, half the rules have CEL conditions)',
   async run(context) {
     const iterations = context.quick ? 2_000 : 20_000;
     const input = { subject, tool: { name: 'github.create_issue' }, args: { title: 'Crash on start', labels: ['bug'] } };
     const rows: BenchRow[] = [];
     // Same-run baseline: a JSON round trip of the arguments, the least work any decision must do.
     const baseline = await sampleMicros(iterations, () => JSON.parse(JSON.stringify(input.args)));
-    rows.push({ case: 'baseline: JSON round trip of the args', rules: 0, p50_us: round(percentile(baseline, 50)), p99_us: round(percentile(baseline, 99)), ratio_p50: 1 });
+    rows.push({
+      case: 'baseline: JSON round trip of the args',
+      rules: 0,
+      p50_us: round(percentile(baseline, 50)),
+      p99_us: round(percentile(baseline, 99)),
+      ratio_p50: 1,
+    });
     const ratio = (samples: number[]) => round(percentile(samples, 50) / percentile(baseline, 50));
     const measure = async (label: string, count: number, n: number, evaluate: () => unknown) => {
       for (let i = 0; i < 2_000; i++) evaluate();
       const samples = await sampleMicros(n, evaluate);
-      rows.push({ case: label, rules: count, p50_us: round(percentile(samples, 50)), p99_us: round(percentile(samples, 99)), ratio_p50: ratio(samples) });
+      rows.push({
+        case: label,
+        rules: count,
+        p50_us: round(percentile(samples, 50)),
+        p99_us: round(percentile(samples, 99)),
+        ratio_p50: ratio(samples),
+      });
     };
     for (const count of [10, 100, 1000]) {
       const compiled = compilePolicy(parsePolicyDocument(policyWithRules(count)));
       const check = evaluateToolCall(compiled, input);
       if (check.action !== 'require_approval') throw new Error(`unexpected decision ${JSON.stringify(check)}`);
-      if (JSON.stringify(evaluateToolCallLinear(compiled, input)) !== JSON.stringify(check)) throw new Error('the indexed and linear evaluators disagree');
+      if (JSON.stringify(evaluateToolCallLinear(compiled, input)) !== JSON.stringify(check))
+        throw new Error('the indexed and linear evaluators disagree');
       await measure('evaluateToolCall (pure, indexed)', count, iterations, () => evaluateToolCall(compiled, input));
-      await measure('reference: every rule in order (linear)', count, count === 1000 ? iterations / 10 : iterations, () => evaluateToolCallLinear(compiled, input));
+      await measure('reference: every rule in order (linear)', count, count === 1000 ? iterations / 10 : iterations, () =>
+        evaluateToolCallLinear(compiled, input),
+      );
       context.log(`${count} rules done`);
     }
     // The index's limit: conditions it cannot decide from the args are evaluated by CEL, one by one.
     const unguarded = compilePolicy(parsePolicyDocument(policyWithRules(1000, false)));
     if (evaluateToolCall(unguarded, input).action !== 'require_approval') throw new Error('unexpected decision (unguarded)');
-    await measure('evaluateToolCall, 500 unguarded conditions on the called tool', 1000, iterations / 10, () => evaluateToolCall(unguarded, input));
+    await measure('evaluateToolCall, 500 unguarded conditions on the called tool', 1000, iterations / 10, () =>
+      evaluateToolCall(unguarded, input),
+    );
     // Through the kernel: kill switch + cached active policy + plugin evaluators (none here).
     const preloop = await createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), policy: policyWithRules(100) });
     try {

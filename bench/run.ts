@@ -19,7 +19,9 @@ if (selected.length === 0) {
 await mkdir(resultsDir, { recursive: true });
 const postgresUrl = process.env.PRELOOP_BENCH_POSTGRES_URL ?? process.env.PRELOOP_TEST_POSTGRES_URL ?? null;
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-console.log(`Running ${selected.length} benchmark(s) on ${machine}${postgresUrl ? '' : ' (no PostgreSQL: set PRELOOP_TEST_POSTGRES_URL for the PostgreSQL cases)'}`);
+console.log(
+  `Running ${selected.length} benchmark(s) on ${machine}${postgresUrl ? '' : ' (no PostgreSQL: set PRELOOP_TEST_POSTGRES_URL for the PostgreSQL cases)'}`,
+);
 
 let failed = false;
 for (const [index, file] of selected.entries()) {
@@ -34,16 +36,36 @@ for (const [index, file] of selected.entries()) {
     console.error(`  ${bench.name} failed: ${(error as Error).stack ?? error}`);
     continue;
   }
-  const record = { name: bench.name, description: bench.description, date: new Date().toISOString(), machine, quick, seconds: (Date.now() - started) / 1000, ...result };
+  const record = {
+    name: bench.name,
+    description: bench.description,
+    date: new Date().toISOString(),
+    machine,
+    quick,
+    seconds: (Date.now() - started) / 1000,
+    ...result,
+  };
   await writeFile(path.join(resultsDir, `${bench.name}.json`), `${JSON.stringify(record, null, 2)}\n`);
   console.table(result.rows);
   for (const note of result.notes ?? []) console.log(`  note: ${note}`);
 }
 
 // Rebuild the human-readable summary from every result file present.
-const summaries: string[] = ['# Benchmark results', '', 'Written by `npm run bench`. Medians and ratios against a baseline measured in the same run; the machine is shared and noisy.', ''];
+const summaries: string[] = [
+  '# Benchmark results',
+  '',
+  'Written by `npm run bench`. Medians and ratios against a baseline measured in the same run; the machine is shared and noisy.',
+  '',
+];
 for (const file of (await readdir(resultsDir)).filter((f) => f.endsWith('.json')).sort()) {
-  const record = JSON.parse(await readFile(path.join(resultsDir, file), 'utf8')) as { name: string; description: string; date: string; machine: string; rows: Record<string, unknown>[]; notes?: string[] };
+  const record = JSON.parse(await readFile(path.join(resultsDir, file), 'utf8')) as {
+    name: string;
+    description: string;
+    date: string;
+    machine: string;
+    rows: Record<string, unknown>[];
+    notes?: string[];
+  };
   summaries.push(`## ${record.name}`, '', `${record.description} (${record.date}, ${record.machine})`, '');
   const columns = [...new Set(record.rows.flatMap((row) => Object.keys(row)))];
   if (columns.length) {

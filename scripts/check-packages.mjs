@@ -19,7 +19,10 @@ for (const folder of folders) {
   process.stdout.write(`${pkg.name}: `);
   try {
     execFileSync(bin('publint'), ['--strict'], { cwd: path.join(root, folder), stdio: 'pipe' });
-    execFileSync(bin('attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'table-flipped'], { cwd: path.join(root, folder), stdio: 'pipe' });
+    execFileSync(bin('attw'), ['--pack', '.', '--profile', 'esm-only', '--format', 'table-flipped'], {
+      cwd: path.join(root, folder),
+      stdio: 'pipe',
+    });
     console.log('publint and attw pass');
   } catch (error) {
     failed += 1;

@@ -28,7 +28,12 @@ const plugins: PreloopPlugin[] = [
   anthropic(),
   webhook({ url: 'http://127.0.0.1:9/hook', secret: createWebhookSecret() }),
   // Nothing is sent: no approval is requested while this file runs.
-  slack({ botToken: 'xoxb-contract-test', signingSecret: 'contract-test-signing-secret', workspaceId: 'T0CONTRACT', apiUrl: 'http://127.0.0.1:9/api/' }),
+  slack({
+    botToken: 'xoxb-contract-test',
+    signingSecret: 'contract-test-signing-secret',
+    workspaceId: 'T0CONTRACT',
+    apiUrl: 'http://127.0.0.1:9/api/',
+  }),
   email({ from: 'approvals@example.com', transport: smtpTransportFromUrl('smtp://127.0.0.1:9', 'contract test') }),
 ];
 
@@ -73,14 +78,21 @@ describe('the admin API contract with every plugin', () => {
 
   it('describes success bodies with their fields and shares the one error body', () => {
     const detail = document.paths['/api/v1/approvals/{id}']!.get!;
-    expect(detail.responses['200']!.content!['application/json']!.schema).toMatchObject({ type: 'object', properties: { viewer: { type: 'object' }, voteList: { type: 'array' } } });
+    expect(detail.responses['200']!.content!['application/json']!.schema).toMatchObject({
+      type: 'object',
+      properties: { viewer: { type: 'object' }, voteList: { type: 'array' } },
+    });
     expect(detail.responses['404']!.content!['application/json']).toEqual({ schema: { $ref: '#/components/schemas/Error' } });
     const link = document.paths['/api/v1/approvals/{id}/links/{token}']!;
     expect(Object.keys(link.get!.responses['410']!.content!)).toEqual(['text/html']);
     expect(Object.keys(link.post!.responses['410']!.content!).sort()).toEqual(['application/json', 'text/html']);
-    expect(document.paths['/api/v1/tools/{name}']!.get!.responses['200']!.content!['application/json']!.schema).toMatchObject({ properties: { diff: {}, liveDefinition: {} } });
+    expect(document.paths['/api/v1/tools/{name}']!.get!.responses['200']!.content!['application/json']!.schema).toMatchObject({
+      properties: { diff: {}, liveDefinition: {} },
+    });
     expect(document.paths['/api/v1/budgets/{id}']!.delete!.responses['204']!.content).toBeUndefined();
-    expect(document.paths['/api/v1/usage/summary']!.get!.responses['200']!.content!['application/json']!.schema).toMatchObject({ properties: { rows: { type: 'array' } } });
+    expect(document.paths['/api/v1/usage/summary']!.get!.responses['200']!.content!['application/json']!.schema).toMatchObject({
+      properties: { rows: { type: 'array' } },
+    });
   });
 
   it('ships the /api entries as types only: importing them yields no run-time value', async () => {
@@ -91,16 +103,45 @@ describe('the admin API contract with every plugin', () => {
   it('keys each /api entry’s route map by routes the plugins register', () => {
     // Typed by the maps' keys: a key removed from a map, or a map key whose route is gone, fails here.
     const mapped: Record<keyof ApprovalRoutes | keyof McpRoutes | keyof GatewayRoutes, true> = {
-      'GET /approvals': true, 'GET /approvals/readiness': true, 'GET /approvals/:id': true, 'POST /approvals/:id/decide': true,
-      'POST /approvals/:id/cancel': true, 'POST /approvals/:id/resolve-execution': true, 'POST /approvals/:id/links': true,
-      'GET /approvals/:id/arguments': true, 'GET /approvals/:id/deliveries': true, 'GET /approvals/:id/links/:token': true, 'POST /approvals/:id/links/:token': true,
-      'GET /notification-preferences': true, 'PUT /notification-preferences': true, 'GET /notification-preferences/:userId': true, 'PUT /notification-preferences/:userId': true,
-      'GET /mcp-servers': true, 'POST /mcp-servers': true, 'GET /mcp-servers/:id': true, 'PATCH /mcp-servers/:id': true,
-      'DELETE /mcp-servers/:id': true, 'POST /mcp-servers/:id/scan': true, 'GET /tools': true, 'GET /tools/:name': true,
-      'POST /tools/:name/approve-pin': true, 'GET /tools/:name/stats': true,
-      'GET /models': true, 'POST /models': true, 'GET /models/:alias': true, 'PATCH /models/:alias': true, 'DELETE /models/:alias': true,
-      'GET /budgets/status': true, 'GET /budgets': true, 'POST /budgets': true, 'GET /budgets/:id': true, 'PATCH /budgets/:id': true,
-      'DELETE /budgets/:id': true, 'GET /usage/summary': true, 'GET /usage': true, 'GET /runtime-sessions/:id/gateway-events': true,
+      'GET /approvals': true,
+      'GET /approvals/readiness': true,
+      'GET /approvals/:id': true,
+      'POST /approvals/:id/decide': true,
+      'POST /approvals/:id/cancel': true,
+      'POST /approvals/:id/resolve-execution': true,
+      'POST /approvals/:id/links': true,
+      'GET /approvals/:id/arguments': true,
+      'GET /approvals/:id/deliveries': true,
+      'GET /approvals/:id/links/:token': true,
+      'POST /approvals/:id/links/:token': true,
+      'GET /notification-preferences': true,
+      'PUT /notification-preferences': true,
+      'GET /notification-preferences/:userId': true,
+      'PUT /notification-preferences/:userId': true,
+      'GET /mcp-servers': true,
+      'POST /mcp-servers': true,
+      'GET /mcp-servers/:id': true,
+      'PATCH /mcp-servers/:id': true,
+      'DELETE /mcp-servers/:id': true,
+      'POST /mcp-servers/:id/scan': true,
+      'GET /tools': true,
+      'GET /tools/:name': true,
+      'POST /tools/:name/approve-pin': true,
+      'GET /tools/:name/stats': true,
+      'GET /models': true,
+      'POST /models': true,
+      'GET /models/:alias': true,
+      'PATCH /models/:alias': true,
+      'DELETE /models/:alias': true,
+      'GET /budgets/status': true,
+      'GET /budgets': true,
+      'POST /budgets': true,
+      'GET /budgets/:id': true,
+      'PATCH /budgets/:id': true,
+      'DELETE /budgets/:id': true,
+      'GET /usage/summary': true,
+      'GET /usage': true,
+      'GET /runtime-sessions/:id/gateway-events': true,
     };
     const registered = new Set(routes.map(label));
     expect(Object.keys(mapped).filter((key) => !registered.has(key))).toEqual([]);

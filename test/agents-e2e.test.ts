@@ -25,7 +25,7 @@ const repo = path.resolve(import.meta.dirname, '..');
 const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
 const section = readme.slice(readme.indexOf('## Connect an agent'), readme.indexOf('## Documentation'));
 const block = (language: string) => {
-  const match = section.match(new RegExp('```' + language + '\\n([\\s\\S]*?)```'));
+  const match = section.match(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``));
   if (!match) throw new Error(`README's "Connect an agent" has no ${language} block`);
   return match[1]!;
 };
@@ -41,7 +41,17 @@ let bundled: Promise<string> | undefined;
  */
 function bundledCli(): Promise<string> {
   const outfile = path.join(repo, 'node_modules/.cache/preloop-agents-e2e/preloop.mjs');
-  bundled ??= build({ entryPoints: [path.join(repo, 'packages/core/src/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', conditions: ['@preloop/source'], outfile, logLevel: 'warning' }).then(() => outfile);
+  bundled ??= build({
+    entryPoints: [path.join(repo, 'packages/core/src/cli/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    conditions: ['@preloop/source'],
+    outfile,
+    logLevel: 'warning',
+  }).then(() => outfile);
   return bundled;
 }
 
@@ -86,7 +96,8 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     });
     return (await response.json()) as any;
   };
-  const agentKey = async (name: string) => (await server.preloop.identity.apiKeys.create(server.preloop.accountId, { name, scopes: ['mcp', 'gateway'] })).key;
+  const agentKey = async (name: string) =>
+    (await server.preloop.identity.apiKeys.create(server.preloop.accountId, { name, scopes: ['mcp', 'gateway'] })).key;
   /** The environment of an agent: nothing inherited but PATH (with node_modules/.bin first) and the locale. */
   const agentEnv = (home: string, key: string, extra: Record<string, string> = {}) => ({
     PATH: `${path.join(repo, 'node_modules/.bin')}:${process.env.PATH}`,
@@ -120,19 +131,36 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     config.policy.rules = [{ name: 'echo-runs', tool: 'everything.echo', action: 'allow' }];
     writeFileSync(path.join(dir, 'preloop.yaml'), stringify(config));
     server = await startReferenceServer({
-      env: { PRELOOP_DATA_DIR: path.join(dir, 'data'), PRELOOP_CONFIG: path.join(dir, 'preloop.yaml'), PRELOOP_ADMIN_EMAIL: 'owner@example.com', PRELOOP_ADMIN_PASSWORD: 'owner-password-for-the-e2e-test' },
+      env: {
+        PRELOOP_DATA_DIR: path.join(dir, 'data'),
+        PRELOOP_CONFIG: path.join(dir, 'preloop.yaml'),
+        PRELOOP_ADMIN_EMAIL: 'owner@example.com',
+        PRELOOP_ADMIN_PASSWORD: 'owner-password-for-the-e2e-test',
+      },
       port: 0,
       logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
     });
     const owner = await server.preloop.identity.users.findByEmail('owner@example.com');
-    ownerKey = (await server.preloop.identity.apiKeys.create(server.preloop.accountId, { name: 'approver', scopes: ['admin:read', 'admin:write'], userId: owner!.id })).key;
+    ownerKey = (
+      await server.preloop.identity.apiKeys.create(server.preloop.accountId, {
+        name: 'approver',
+        scopes: ['admin:read', 'admin:write'],
+        userId: owner!.id,
+      })
+    ).key;
     // A human at the console: approves each pending call of the tool that needs one.
     const poll = async () => {
       const page = await api('GET', '/approvals?status=pending');
       for (const request of page.items ?? []) {
         if (request.tool?.name !== 'everything.get-sum') continue;
         const decided = await api('POST', `/approvals/${request.id}/decide`, { decision: 'approve', comment: 'e2e' });
-        if (decided.request?.status === 'approved') approved.push({ id: request.id, tool: request.tool.name, subject: request.subject.name, runtimeSessionId: request.runtimeSessionId });
+        if (decided.request?.status === 'approved')
+          approved.push({
+            id: request.id,
+            tool: request.tool.name,
+            subject: request.subject.name,
+            runtimeSessionId: request.runtimeSessionId,
+          });
       }
       approver = setTimeout(() => void poll().catch(() => undefined), 250);
     };
@@ -152,7 +180,9 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     const work = path.join(dir, 'claude-work');
     mkdirSync(home);
     mkdirSync(work);
-    const lines = block('sh').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    const lines = block('sh')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
     const add = lines.find((line) => line.startsWith('claude mcp add '))!;
     const headless = lines.find((line) => line.includes(' claude -p '))!;
     expect(add).toBeDefined();
@@ -170,7 +200,11 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     expect(new Set(calls.map((request) => request.body.model))).toContain('claude-sonnet-4-5');
     expect(calls.every((request) => request.authorization === providerKey)).toBe(true);
     // It found the tools through its ToolSearch, then called them by their mcp__preloop__ names.
-    expect(calls.some((request) => (request.body.tools ?? []).some((tool: { name: string }) => tool.name === 'mcp__preloop__everything_get-sum'))).toBe(true);
+    expect(
+      calls.some((request) =>
+        (request.body.tools ?? []).some((tool: { name: string }) => tool.name === 'mcp__preloop__everything_get-sum'),
+      ),
+    ).toBe(true);
     expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', subject: 'claude-code' }));
 
     // A model that does not exist: the gateway's 404 makes Claude Code report the model, not "Failed to authenticate" (as the 403 did).
@@ -190,9 +224,15 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     const sessionFile = path.join(dir, 'helper-session');
     const cli = await bundledCli();
     const token = `${process.execPath} ${cli} token --url ${server.url} --session-file ${sessionFile}`;
-    writeFileSync(path.join(home, '.claude', 'settings.json'), JSON.stringify({ apiKeyHelper: token, env: { ANTHROPIC_BASE_URL: `${server.url}/anthropic` } }));
+    writeFileSync(
+      path.join(home, '.claude', 'settings.json'),
+      JSON.stringify({ apiKeyHelper: token, env: { ANTHROPIC_BASE_URL: `${server.url}/anthropic` } }),
+    );
     const env = agentEnv(home, key);
-    const added = await runLine(`claude mcp add-json preloop '${JSON.stringify({ type: 'http', url: `${server.url}/mcp`, headersHelper: `${token} --format header-json` })}'`, { cwd: work, env, timeoutMs: 20_000 });
+    const added = await runLine(
+      `claude mcp add-json preloop '${JSON.stringify({ type: 'http', url: `${server.url}/mcp`, headersHelper: `${token} --format header-json` })}'`,
+      { cwd: work, env, timeoutMs: 20_000 },
+    );
     expect(added.code, added.stderr).toBe(0);
     // Claude Code runs a headersHelper only in a folder someone trusted (the dialog of an interactive start).
     const state = JSON.parse(readFileSync(path.join(home, '.claude.json'), 'utf8'));
@@ -207,12 +247,19 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     const session = await server.preloop.identity.runtimeSessions.get(server.preloop.accountId, sessionId);
     expect(session).toMatchObject({ state: 'active', source: 'cli' });
     // Model calls are recorded in batches after the answer: wait for them.
-    const kinds = async () => new Set((await server.preloop.identity.runtimeSessions.listActivity(server.preloop.accountId, sessionId, { limit: 200 })).items.map((entry) => entry.kind));
-    await expect.poll(async () => [...(await kinds())].sort(), { timeout: 10_000 }).toEqual(expect.arrayContaining(['model_call', 'tool_call']));
+    const kinds = async () =>
+      new Set(
+        (await server.preloop.identity.runtimeSessions.listActivity(server.preloop.accountId, sessionId, { limit: 200 })).items.map(
+          (entry) => entry.kind,
+        ),
+      );
+    await expect
+      .poll(async () => [...(await kinds())].sort(), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['model_call', 'tool_call']));
     expect(approved).toContainEqual(expect.objectContaining({ tool: 'everything.get-sum', runtimeSessionId: sessionId }));
   }, 90_000);
 
-  it('Codex with a short-lived model credential: the provider\'s auth command runs `preloop token`', async () => {
+  it("Codex with a short-lived model credential: the provider's auth command runs `preloop token`", async () => {
     const key = await agentKey('codex-helper');
     const home = path.join(dir, 'codex-helper-home');
     const codexHome = path.join(dir, 'codex-helper-config');
@@ -227,12 +274,22 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     expect(toml).not.toContain('env_key');
     writeFileSync(path.join(codexHome, 'config.toml'), toml);
     execFileSync('git', ['init', '-q'], { cwd: work });
-    const run = await runLine('codex exec "Triage the open issues"', { cwd: work, env: agentEnv(home, key, { CODEX_HOME: codexHome }), timeoutMs: 45_000 });
+    const run = await runLine('codex exec "Triage the open issues"', {
+      cwd: work,
+      env: agentEnv(home, key, { CODEX_HOME: codexHome }),
+      timeoutMs: 45_000,
+    });
     expect(run.code, `${readFileSync(path.join(codexHome, 'config.toml'), 'utf8')}\n${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('The sum of 2 and 3 is 5.');
     const sessionId = readFileSync(sessionFile, 'utf8').trim();
     await expect
-      .poll(async () => (await server.preloop.identity.runtimeSessions.listActivity(server.preloop.accountId, sessionId, { limit: 200 })).items.some((entry) => entry.kind === 'model_call'), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await server.preloop.identity.runtimeSessions.listActivity(server.preloop.accountId, sessionId, { limit: 200 })).items.some(
+            (entry) => entry.kind === 'model_call',
+          ),
+        { timeout: 10_000 },
+      )
       .toBe(true);
   }, 90_000);
 

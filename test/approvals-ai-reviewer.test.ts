@@ -37,7 +37,9 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
   let upstream: MockUpstream;
 
   const review = async (workflow: string, scenario: string, args: Record<string, unknown> = {}) => {
-    const ticket = await fixture.engine.request(toolCall(fixture.agent.principal, { workflow, args: { repo: 'acme/docs', scenario, n: Math.random(), ...args } }));
+    const ticket = await fixture.engine.request(
+      toolCall(fixture.agent.principal, { workflow, args: { repo: 'acme/docs', scenario, n: Math.random(), ...args } }),
+    );
     await fixture.engine.aiReviewsIdle();
     return { ticket, detail: (await fixture.engine.detail(fixture.accountId, ticket.id)) as ApprovalDetail };
   };
@@ -50,8 +52,13 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
       return {
         delayMs: reply.delayMs,
         json: {
-          id: 'chatcmpl-review', object: 'chat.completion', created: 1, model: 'gpt-4o-mini',
-          choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content: reply.content, refusal: null } }],
+          id: 'chatcmpl-review',
+          object: 'chat.completion',
+          created: 1,
+          model: 'gpt-4o-mini',
+          choices: [
+            { index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content: reply.content, refusal: null } },
+          ],
           usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
         },
       };
@@ -68,15 +75,20 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
         },
         aiReviewer: { gateway: (preloop) => createGateway(preloop) },
       },
-      { plugins: [gateway({ reclaimIntervalMs: 0, writeIntervalMs: 5 }), openai()], policy: { version: 1, defaults: { models: { allow: ['reviewer'] } } } },
+      {
+        plugins: [gateway({ reclaimIntervalMs: 0, writeIntervalMs: 5 }), openai()],
+        policy: { version: 1, defaults: { models: { allow: ['reviewer'] } } },
+      },
     );
     // `unlisted` exists but the policy's model allow-list does not name it.
     for (const alias of ['reviewer', 'unlisted']) {
-      await fixture.preloop.service('gateway').models.create(
-        fixture.accountId,
-        { alias, provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: upstreamKey },
-        { type: 'system', name: 'test' },
-      );
+      await fixture.preloop
+        .service('gateway')
+        .models.create(
+          fixture.accountId,
+          { alias, provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: upstreamKey },
+          { type: 'system', name: 'test' },
+        );
     }
   });
   afterAll(async () => {
@@ -84,10 +96,18 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     await upstream?.close();
   });
 
-  it('decide mode: a confident approve decides; the vote is the AI\'s, the model never saw the secret argument, the call is metered and audited as the reviewer agent', async () => {
+  it("decide mode: a confident approve decides; the vote is the AI's, the model never saw the secret argument, the call is metered and audited as the reviewer agent", async () => {
     const { ticket, detail } = await review('decide', 'approve', { token: secret });
     expect(detail.status).toBe('approved');
-    expect(detail.voteList).toEqual([expect.objectContaining({ approverType: 'ai', decision: 'approve', confidence: 0.95, channel: 'ai', comment: 'A docs merge, allowed by the guidelines.' })]);
+    expect(detail.voteList).toEqual([
+      expect.objectContaining({
+        approverType: 'ai',
+        decision: 'approve',
+        confidence: 0.95,
+        channel: 'ai',
+        comment: 'A docs merge, allowed by the guidelines.',
+      }),
+    ]);
     expect(detail.votes).toEqual({ approve: 0, deny: 0 }); // human votes only
     expect(aiNote(detail)).toMatchObject({ outcome: 'decided', counted: true, model: 'reviewer', mode: 'decide' });
     expect(await fixture.engine.wait(ticket.id)).toMatchObject({ status: 'approved', comment: 'A docs merge, allowed by the guidelines.' });
@@ -102,11 +122,18 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     expect(agent).toMatchObject({ name: 'preloop-ai-reviewer', kind: 'ai_reviewer' });
     await fixture.preloop.service('gateway').flush();
     const usage = await (await fixture.api('GET', `/usage?agentId=${agentId}`, { as: fixture.owner })).json();
-    expect(usage.items).toEqual([expect.objectContaining({ alias: 'reviewer', agentId, runtimeSessionId: aiNote(detail).runtimeSessionId, inputTokens: 120 })]);
-    const audit = (action: string, extra: Record<string, string> = {}) => fixture.preloop.audit.query({ accountId: fixture.accountId, action, ...extra }).then((page) => page.items);
+    expect(usage.items).toEqual([
+      expect.objectContaining({ alias: 'reviewer', agentId, runtimeSessionId: aiNote(detail).runtimeSessionId, inputTokens: 120 }),
+    ]);
+    const audit = (action: string, extra: Record<string, string> = {}) =>
+      fixture.preloop.audit.query({ accountId: fixture.accountId, action, ...extra }).then((page) => page.items);
     expect(await audit('model.call', { runtimeSessionId: String(aiNote(detail).runtimeSessionId) })).toHaveLength(1);
-    expect(await audit('approval.ai_review', { targetId: ticket.id })).toEqual([expect.objectContaining({ actorId: agentId, outcome: 'decided' })]);
-    expect(await audit('approval.decide', { targetId: ticket.id })).toEqual([expect.objectContaining({ actorId: agentId, outcome: 'approved' })]);
+    expect(await audit('approval.ai_review', { targetId: ticket.id })).toEqual([
+      expect.objectContaining({ actorId: agentId, outcome: 'decided' }),
+    ]);
+    expect(await audit('approval.decide', { targetId: ticket.id })).toEqual([
+      expect.objectContaining({ actorId: agentId, outcome: 'approved' }),
+    ]);
   });
 
   it('decide mode: a confident deny denies', async () => {
@@ -118,10 +145,21 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
   it('below the threshold: escalated to the humans (pending, a non-counting note); a human approve then decides alone', async () => {
     const { ticket, detail } = await review('decide', 'unsure');
     expect(detail.status).toBe('pending');
-    expect(aiNote(detail)).toMatchObject({ outcome: 'escalated', counted: false, confidence: 0.5, problem: 'confidence 0.5 is below the threshold 0.8' });
+    expect(aiNote(detail)).toMatchObject({
+      outcome: 'escalated',
+      counted: false,
+      confidence: 0.5,
+      problem: 'confidence 0.5 is below the threshold 0.8',
+    });
     expect(detail.voteList).toEqual([expect.objectContaining({ approverType: 'ai', confidence: 0.5 })]);
     expect(detail.votes).toEqual({ approve: 0, deny: 0 });
-    const { request } = await fixture.engine.decide({ accountId: fixture.accountId, requestId: ticket.id, actor: fixture.alice.principal, decision: 'approve', channel: 'api' });
+    const { request } = await fixture.engine.decide({
+      accountId: fixture.accountId,
+      requestId: ticket.id,
+      actor: fixture.alice.principal,
+      decision: 'approve',
+      channel: 'api',
+    });
     expect(request).toMatchObject({ status: 'approved', votes: { approve: 1, deny: 0 } });
   });
 
@@ -130,7 +168,10 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     expect(prose.detail.status).toBe('denied');
     expect(prose.detail.voteList).toEqual([]);
     expect(aiNote(prose.detail)).toMatchObject({ outcome: 'fallback_decided', counted: true, problem: 'the reply is not JSON' });
-    expect(await fixture.engine.status(prose.ticket.id, fixture.accountId)).toMatchObject({ status: 'denied', reason: 'ai_reviewer_fallback: the reply is not JSON' });
+    expect(await fixture.engine.status(prose.ticket.id, fixture.accountId)).toMatchObject({
+      status: 'denied',
+      reason: 'ai_reviewer_fallback: the reply is not JSON',
+    });
 
     const extra = await review('decide', 'extra');
     expect(extra.detail.status).toBe('pending');
@@ -144,9 +185,17 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     expect(aiNote(advised.detail)).toMatchObject({ outcome: 'advised', counted: false, decision: 'approve' });
 
     const before = upstream.requests.length;
-    const ticket = await fixture.engine.request(toolCall(fixture.agent.principal, { workflow: 'decide', args: { scenario: 'slow', n: Math.random() } }));
+    const ticket = await fixture.engine.request(
+      toolCall(fixture.agent.principal, { workflow: 'decide', args: { scenario: 'slow', n: Math.random() } }),
+    );
     await expect.poll(() => upstream.requests.length).toBe(before + 1); // the model is thinking (it answers after 400 ms)
-    const { request } = await fixture.engine.decide({ accountId: fixture.accountId, requestId: ticket.id, actor: fixture.bob.principal, decision: 'deny', channel: 'api' });
+    const { request } = await fixture.engine.decide({
+      accountId: fixture.accountId,
+      requestId: ticket.id,
+      actor: fixture.bob.principal,
+      decision: 'deny',
+      channel: 'api',
+    });
     expect(request.status).toBe('denied');
     await fixture.engine.aiReviewsIdle();
     const detail = (await fixture.engine.detail(fixture.accountId, ticket.id)) as ApprovalDetail;
@@ -161,9 +210,16 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     expect(detail.status).toBe('denied');
     expect(aiNote(detail)).toMatchObject({ outcome: 'fallback_decided', decision: null });
     expect(String(aiNote(detail).problem)).toMatch(/^the gateway refused or failed the model call \(403\)/);
-    expect(await fixture.engine.status(ticket.id, fixture.accountId)).toMatchObject({ status: 'denied', reason: expect.stringContaining('ai_reviewer_fallback: the gateway refused') });
+    expect(await fixture.engine.status(ticket.id, fixture.accountId)).toMatchObject({
+      status: 'denied',
+      reason: expect.stringContaining('ai_reviewer_fallback: the gateway refused'),
+    });
     await fixture.preloop.service('gateway').flush();
-    const refused = await fixture.preloop.audit.query({ accountId: fixture.accountId, action: 'model.call', runtimeSessionId: String(aiNote(detail).runtimeSessionId) });
+    const refused = await fixture.preloop.audit.query({
+      accountId: fixture.accountId,
+      action: 'model.call',
+      runtimeSessionId: String(aiNote(detail).runtimeSessionId),
+    });
     expect(refused.items).toEqual([expect.objectContaining({ outcome: 'denied' })]);
   });
 
@@ -184,9 +240,24 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
   it('a review whose process stopped is run again by the sweep; after three unfinished starts the fallback applies', async () => {
     const db = fixture.preloop.db.withTables<import('../packages/approvals/src/tables.js').ApprovalTables>();
     const lapse = async (id: string, attempts: number) => {
-      await db.updateTable('approval_events').set({ type: 'ai_review_old' }).where('request_id', '=', id).where('type', '=', 'ai_review').execute();
+      await db
+        .updateTable('approval_events')
+        .set({ type: 'ai_review_old' })
+        .where('request_id', '=', id)
+        .where('type', '=', 'ai_review')
+        .execute();
       await db.deleteFrom('approval_votes').where('request_id', '=', id).execute();
-      await db.updateTable('approval_requests').set({ status: 'pending', pending_binding: null, decided_at: null, ai_review_due_at: Date.now() - 1000, ai_review_attempts: attempts }).where('id', '=', id).execute();
+      await db
+        .updateTable('approval_requests')
+        .set({
+          status: 'pending',
+          pending_binding: null,
+          decided_at: null,
+          ai_review_due_at: Date.now() - 1000,
+          ai_review_attempts: attempts,
+        })
+        .where('id', '=', id)
+        .execute();
     };
     const first = await review('decide', 'approve');
     await lapse(first.ticket.id, 1);
@@ -198,6 +269,9 @@ describe.each(testDialects())('AI reviewer on $name', (dialect) => {
     await lapse(second.ticket.id, 3);
     await fixture.engine.sweep();
     await fixture.engine.aiReviewsIdle();
-    expect(await fixture.engine.status(second.ticket.id, fixture.accountId)).toMatchObject({ status: 'denied', reason: 'ai_reviewer_fallback: the review was started 3 times without finishing' });
+    expect(await fixture.engine.status(second.ticket.id, fixture.accountId)).toMatchObject({
+      status: 'denied',
+      reason: 'ai_reviewer_fallback: the review was started 3 times without finishing',
+    });
   });
 });

@@ -18,7 +18,12 @@ import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpReceiver, type SmtpReceiver } from '../packages/plugins/email/src/test-support/smtp-receiver.js';
 import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
-import { createToolServer, createToolServerState, sendEmailTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
+import {
+  createToolServer,
+  createToolServerState,
+  sendEmailTool,
+  type ToolServerState,
+} from '../packages/mcp/src/test-support/tool-server.js';
 
 const sqlite = testDialects().find((dialect) => dialect.name === 'sqlite')!;
 const smtpPassword = 'e2e-smtp-pa55word';
@@ -60,22 +65,44 @@ describe('email approvals end to end (SMTP, Chromium, MCP)', () => {
       plugins: [
         mcp({ rescanIntervalMs: 0 }),
         approvals({ publicUrl: `http://127.0.0.1:${port}`, pollIntervalMs: 200 }),
-        email({ from: 'Preloop <approvals@example.com>', transport: { type: 'smtp', host: '127.0.0.1', port: receiver.port, ca: receiver.ca, auth: { user: 'preloop', password: smtpPassword } } }),
+        email({
+          from: 'Preloop <approvals@example.com>',
+          transport: {
+            type: 'smtp',
+            host: '127.0.0.1',
+            port: receiver.port,
+            ca: receiver.ca,
+            auth: { user: 'preloop', password: smtpPassword },
+          },
+        }),
       ],
     });
     const { preloop } = test;
     const owner = await preloop.identity.users.create(preloop.accountId, { email: 'owner@example.com', name: 'Owner', role: 'owner' });
     await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'admin' });
     const developer = await preloop.identity.users.create(preloop.accountId, { email: 'dev@example.com', name: 'Dev', role: 'viewer' });
-    ownerKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'owner', scopes: ['admin:read', 'admin:write'], userId: owner.id })).key;
+    ownerKey = (
+      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'owner', scopes: ['admin:read', 'admin:write'], userId: owner.id })
+    ).key;
     agentKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['mcp'], userId: developer.id })).key;
     handler = createMcpHandler(preloop);
-    server = await serve({ port, handler: (request) => (new URL(request.url).pathname.startsWith('/api/v1') ? preloop.api(request) : handler(request)) });
+    server = await serve({
+      port,
+      handler: (request) => (new URL(request.url).pathname.startsWith('/api/v1') ? preloop.api(request) : handler(request)),
+    });
     const created = await (await api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: upstream.url })).json();
     await api('POST', `/mcp-servers/${created.id}/scan`);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -97,8 +124,14 @@ describe('email approvals end to end (SMTP, Chromium, MCP)', () => {
 
   it('the agent waits, Ann follows her emailed link in Chromium and approves, the call resumes; a scanner’s GET decides nothing', async () => {
     const client = new Client({ name: 'e2e-agent', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${agentKey}` } } }));
-    const call = client.callTool({ name: 'up.send_email', arguments: { to: 'cfo@example.com', subject: 'Q3 <numbers>' } }, undefined, { timeout: 30_000 });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${agentKey}` } },
+      }),
+    );
+    const call = client.callTool({ name: 'up.send_email', arguments: { to: 'cfo@example.com', subject: 'Q3 <numbers>' } }, undefined, {
+      timeout: 30_000,
+    });
 
     // Ann's email: one message, to her, with her personal links (the requester's owner is excluded).
     await expect.poll(() => receiver.mails.filter((mail) => mail.accepted).length, { timeout: 15_000 }).toBe(1);
@@ -113,7 +146,7 @@ describe('email approvals end to end (SMTP, Chromium, MCP)', () => {
     const approveLink = /^Approve: (\S+)$/m.exec(text)![1]!;
     expect(approveLink.startsWith(`${server.url}/api/v1/approvals/`)).toBe(true);
     const requestId = decodeURIComponent(new URL(approveLink).pathname.split('/')[4]!);
-    expect((mail!.parsed.html as string)).toContain(`href="${approveLink.replace(/&/g, '&amp;')}"`);
+    expect(mail!.parsed.html as string).toContain(`href="${approveLink.replace(/&/g, '&amp;')}"`);
 
     // A mail scanner fetches every link: it sees the confirm page and decides nothing.
     const scanned = await fetch(approveLink, { headers: { 'user-agent': 'SafeLinks-Scanner/1.0' } });
@@ -132,7 +165,9 @@ describe('email approvals end to end (SMTP, Chromium, MCP)', () => {
       const approve = page.locator('button[value="approve"]');
       expect(await approve.getAttribute('class')).toContain('selected');
       await approve.click();
-      await expect.poll(() => page.locator('#result').textContent(), { timeout: 10_000 }).toBe('Done: the request is approved. You can close this page.');
+      await expect
+        .poll(() => page.locator('#result').textContent(), { timeout: 10_000 })
+        .toBe('Done: the request is approved. You can close this page.');
     } finally {
       await page.close();
     }

@@ -37,11 +37,13 @@ async function startKernel(): Promise<{ preloop: Preloop; apiKey: string; upstre
     await preloop.close();
     await upstream.close();
   });
-  await preloop.service('gateway').models.create(
-    preloop.accountId,
-    { alias: 'gpt-mock', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
-    { type: 'system', name: 'test' },
-  );
+  await preloop
+    .service('gateway')
+    .models.create(
+      preloop.accountId,
+      { alias: 'gpt-mock', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
+      { type: 'system', name: 'test' },
+    );
   const { key: apiKey } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['gateway'] });
   return { preloop, apiKey, upstream };
 }
@@ -102,13 +104,19 @@ describe('gateway behind a host body parser (Express 5, express.json() first)', 
     // The upstream got the body the client sent, re-encoded from req.body.
     expect(upstream.requests.at(-1)?.body).toMatchObject({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] });
     // Streaming works the same way.
-    const stream = await client.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'Hello' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-mock',
+      messages: [{ role: 'user', content: 'Hello' }],
+      stream: true,
+    });
     let streamed = '';
     for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
     expect(streamed.length).toBeGreaterThan(0);
 
     const keyless = new OpenAI({ apiKey: 'not-a-key', baseURL: `${url}/openai/v1`, maxRetries: 0 });
-    await expect(keyless.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'Hello' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(
+      keyless.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'Hello' }] }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
 
     const drained = await fetch(`${url}/openai/v1/chat/completions`, {
       method: 'POST',
@@ -117,14 +125,18 @@ describe('gateway behind a host body parser (Express 5, express.json() first)', 
     });
     expect(drained.status).toBe(500);
     expect(drained.headers.get('x-should-retry')).toBe('false');
-    expect((await drained.json()).error).toMatchObject({ type: 'server_error', code: 'body_already_read', message: expect.stringContaining('Mount Preloop before your body parser') });
+    expect((await drained.json()).error).toMatchObject({
+      type: 'server_error',
+      code: 'body_already_read',
+      message: expect.stringContaining('Mount Preloop before your body parser'),
+    });
     // The host's own routes still answer.
     expect(await (await fetch(`${url}/`)).text()).toBe('host');
   });
 });
 
 describe('gateway in Fastify', () => {
-  it('behind Fastify\'s default JSON parser fails at once with BODY_ALREADY_READ; in a scope without parsers it serves the OpenAI client', async () => {
+  it("behind Fastify's default JSON parser fails at once with BODY_ALREADY_READ; in a scope without parsers it serves the OpenAI client", async () => {
     const { preloop, apiKey } = await startKernel();
     const handler = createNodeGateway(preloop);
     // Wrong: the app's JSON parser reads the raw stream first and leaves nothing on request.raw.
@@ -155,7 +167,10 @@ describe('gateway in Fastify', () => {
       body: JSON.stringify({ model: 'gpt-mock', messages: [{ role: 'user', content: 'Hello' }] }),
     });
     expect(parsed.status).toBe(500);
-    expect((await parsed.json()).error).toMatchObject({ code: 'body_already_read', message: expect.stringContaining('Mount Preloop before your body parser') });
+    expect((await parsed.json()).error).toMatchObject({
+      code: 'body_already_read',
+      message: expect.stringContaining('Mount Preloop before your body parser'),
+    });
 
     const client = new OpenAI({ apiKey, baseURL: `${url}/openai/v1`, maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'Hello' }] });
@@ -180,7 +195,11 @@ describe('a stalled upload', () => {
     const answer = await stalledUpload(url, apiKey);
     expect(answer.status).toBe(408);
     expect(answer.headers.connection).toBe('close');
-    expect(answer.body.error).toMatchObject({ type: 'invalid_request_error', code: 'request_timeout', message: expect.stringContaining('bodyTimeoutMs') });
+    expect(answer.body.error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'request_timeout',
+      message: expect.stringContaining('bodyTimeoutMs'),
+    });
     // Nothing was forwarded.
     expect(upstream.requests).toHaveLength(0);
   });

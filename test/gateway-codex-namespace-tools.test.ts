@@ -19,7 +19,13 @@ const tools: OpenAI.Responses.Tool[] = [
       { type: 'function', name: 'alerts', description: 'Alerts of a city', parameters: weather, strict: false },
     ],
   },
-  { type: 'function', name: 'shell', description: 'Runs a command', parameters: { type: 'object', properties: { command: { type: 'string' } } }, strict: false },
+  {
+    type: 'function',
+    name: 'shell',
+    description: 'Runs a command',
+    parameters: { type: 'object', properties: { command: { type: 'string' } } },
+    strict: false,
+  },
 ];
 
 describe.each(cases)('Codex namespace tools on an Anthropic alias on $name', ({ dialect, adapter }) => {
@@ -34,8 +40,14 @@ describe.each(cases)('Codex namespace tools on an Anthropic alias on $name', ({ 
   const lastUpstreamBody = () => harness.upstream.requests.at(-1)!.body;
 
   it('flattens namespaces into function tools upstream and restores the namespace on the call (no streaming)', async () => {
-    const response = await harness.openaiClient().responses.create({ model: 'claude-mock', input: 'Weather in Paris?', tools, store: false });
-    expect(lastUpstreamBody().tools.map((tool: { name: string }) => tool.name)).toEqual(['mcp__weather__forecast', 'mcp__weather__alerts', 'shell']);
+    const response = await harness
+      .openaiClient()
+      .responses.create({ model: 'claude-mock', input: 'Weather in Paris?', tools, store: false });
+    expect(lastUpstreamBody().tools.map((tool: { name: string }) => tool.name)).toEqual([
+      'mcp__weather__forecast',
+      'mcp__weather__alerts',
+      'shell',
+    ]);
     expect(lastUpstreamBody().tools[0].description).toBe('Tools of the weather MCP server.\n\nForecast of a city');
     const call = response.output.find((item) => item.type === 'function_call');
     expect(call).toMatchObject({ type: 'function_call', name: 'forecast', namespace: 'mcp__weather__', arguments: '{"city":"Paris"}' });
@@ -62,7 +74,9 @@ describe.each(cases)('Codex namespace tools on an Anthropic alias on $name', ({ 
       ],
     });
     const assistant = lastUpstreamBody().messages.find((message: { role: string }) => message.role === 'assistant');
-    expect(assistant.content).toContainEqual(expect.objectContaining({ type: 'tool_use', id: 'call_1', name: 'mcp__weather__forecast', input: { city: 'Paris' } }));
+    expect(assistant.content).toContainEqual(
+      expect.objectContaining({ type: 'tool_use', id: 'call_1', name: 'mcp__weather__forecast', input: { city: 'Paris' } }),
+    );
   });
 
   it('refuses a namespace holding a freeform tool with a 400 naming it', async () => {

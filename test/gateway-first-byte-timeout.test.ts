@@ -20,11 +20,15 @@ describe.each(sqlite)('first-byte timeout of non-streaming calls on $name', (dia
     harness.upstream.handle = () => ({ json: {}, delayMs: 120_000 });
     const before = harness.upstream.requests.length;
     try {
-      await expect(harness.openaiClient().chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      await expect(
+        harness.openaiClient().chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'x' }] }),
+      ).rejects.toMatchObject({
         status: 504,
         code: 'upstream_timeout',
       });
-      await expect(harness.anthropicClient().messages.create({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      await expect(
+        harness.anthropicClient().messages.create({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
+      ).rejects.toMatchObject({
         status: 504,
         error: { error: { type: 'api_error' } },
       });
@@ -36,7 +40,13 @@ describe.each(sqlite)('first-byte timeout of non-streaming calls on $name', (dia
       harness.upstream.handle = null;
     }
     await harness.flush();
-    const rows = await harness.preloop.service('gateway').db.selectFrom('gateway_usage').select(['status', 'error_code']).orderBy('id', 'desc').limit(2).execute();
+    const rows = await harness.preloop
+      .service('gateway')
+      .db.selectFrom('gateway_usage')
+      .select(['status', 'error_code'])
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute();
     expect(rows).toEqual([
       { status: 'timeout', error_code: 'upstream_timeout' },
       { status: 'timeout', error_code: 'upstream_timeout' },
@@ -44,7 +54,9 @@ describe.each(sqlite)('first-byte timeout of non-streaming calls on $name', (dia
   });
 
   it('lets a non-streaming answer whose headers came in time finish under the total timeout', async () => {
-    const completion = await harness.openaiClient().chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'x' }] });
+    const completion = await harness
+      .openaiClient()
+      .chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'x' }] });
     expect(completion.choices[0]?.message.content).toContain('mock');
   });
 });

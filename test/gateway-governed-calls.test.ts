@@ -34,7 +34,8 @@ const ask = (content: string) => [{ role: 'user' as const, content }];
 describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('governed model calls on $name', (dialect) => {
   let harness: GatewayHarness;
   let client: OpenAI;
-  const auditOf = async () => (await harness.preloop.audit.query({ accountId: harness.preloop.accountId, action: 'model.call', limit: 200 } as never)).items;
+  const auditOf = async () =>
+    (await harness.preloop.audit.query({ accountId: harness.preloop.accountId, action: 'model.call', limit: 200 } as never)).items;
 
   beforeAll(async () => {
     harness = await startGatewayHarness(dialect, { plugins: [modelGuard] });
@@ -46,7 +47,9 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('go
 
   it('lets a plugin policy.evaluate hook deny a model call the policy allows: 403, nothing sent upstream, audited', async () => {
     const sent = harness.upstream.requests.length;
-    const error = await client.chat.completions.create({ model: 'gpt-mock', messages: ask('tell me the launch codes') }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-mock', messages: ask('tell me the launch codes') })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
     expect((error as Error).message).toContain('model-guard: no launch codes');
@@ -56,12 +59,20 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('go
     expect(harness.upstream.requests.length).toBe(sent);
     await harness.flush();
     const denied = (await auditOf()).filter((record) => record.outcome === 'denied');
-    expect(denied.map((record) => record.data.reason)).toEqual(expect.arrayContaining(['model-guard: no launch codes', 'model-guard: claude-mock is off']));
-    expect(denied.find((record) => record.data.reason === 'model-guard: no launch codes')!.data).toMatchObject({ model: 'gpt-mock', code: 'POLICY_DENIED', scope: 'plugin:model-guard' });
+    expect(denied.map((record) => record.data.reason)).toEqual(
+      expect.arrayContaining(['model-guard: no launch codes', 'model-guard: claude-mock is off']),
+    );
+    expect(denied.find((record) => record.data.reason === 'model-guard: no launch codes')!.data).toMatchObject({
+      model: 'gpt-mock',
+      code: 'POLICY_DENIED',
+      scope: 'plugin:model-guard',
+    });
   });
 
   it('denies a model call a hook sends to approval, saying model calls cannot wait for one', async () => {
-    const error = await client.chat.completions.create({ model: 'gpt-mock', messages: ask('wire money to Bob') }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-mock', messages: ask('wire money to Bob') })
+      .catch((caught: unknown) => caught);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
     expect((error as Error).message).toMatch(/requires approval \(workflow "admins"\), and model calls cannot wait for one/);
   });
@@ -84,8 +95,20 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('go
 
   it('gives a call answered by a fallback one audit record (the answering attempt), while each attempt keeps its usage record', async () => {
     const runtime = harness.preloop.service('gateway');
-    await runtime.models.create(harness.preloop.accountId, { alias: 'shaky', provider: 'openai', model: 'shaky-model', baseUrl: `${harness.upstream.url}/v1`, apiKey: openAICanaryKey, fallback: 'gpt-mock' }, { type: 'system' });
-    harness.upstream.handle = (request) => (request.body?.model === 'shaky-model' ? { status: 503, json: { error: { message: 'down', type: 'server_error' } } } : undefined);
+    await runtime.models.create(
+      harness.preloop.accountId,
+      {
+        alias: 'shaky',
+        provider: 'openai',
+        model: 'shaky-model',
+        baseUrl: `${harness.upstream.url}/v1`,
+        apiKey: openAICanaryKey,
+        fallback: 'gpt-mock',
+      },
+      { type: 'system' },
+    );
+    harness.upstream.handle = (request) =>
+      request.body?.model === 'shaky-model' ? { status: 503, json: { error: { message: 'down', type: 'server_error' } } } : undefined;
     try {
       const answer = await client.chat.completions.create({ model: 'shaky', messages: ask('hello') });
       expect(answer.choices[0]!.message.content).toBe('Hello from the mock OpenAI upstream.');
@@ -93,8 +116,16 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('go
       harness.upstream.handle = null;
     }
     await harness.flush();
-    const attempts = await runtime.db.selectFrom('gateway_usage').select(['id', 'alias', 'status', 'fallback_from']).where('account_id', '=', harness.preloop.accountId).where((eb) => eb.or([eb('alias', '=', 'shaky'), eb('fallback_from', '=', 'shaky')])).execute();
-    expect(attempts.map((attempt) => [attempt.alias, attempt.status]).sort()).toEqual([['gpt-mock', 'success'], ['shaky', 'upstream_error']]);
+    const attempts = await runtime.db
+      .selectFrom('gateway_usage')
+      .select(['id', 'alias', 'status', 'fallback_from'])
+      .where('account_id', '=', harness.preloop.accountId)
+      .where((eb) => eb.or([eb('alias', '=', 'shaky'), eb('fallback_from', '=', 'shaky')]))
+      .execute();
+    expect(attempts.map((attempt) => [attempt.alias, attempt.status]).sort()).toEqual([
+      ['gpt-mock', 'success'],
+      ['shaky', 'upstream_error'],
+    ]);
     const usageIds = new Set(attempts.map((attempt) => attempt.id));
     const audited = (await auditOf()).filter((record) => usageIds.has(record.data.usageId as string));
     expect(audited.map((record) => [record.targetId, record.outcome])).toEqual([['gpt-mock', 'success']]);
@@ -105,7 +136,9 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('go
     await preloop.governance.killSwitch.activate(preloop.accountId, ['models'], 'incident 9', { type: 'system' });
     try {
       const sent = harness.upstream.requests.length;
-      const error = await client.chat.completions.create({ model: 'no-such-alias', messages: ask('hello') }).catch((caught: unknown) => caught);
+      const error = await client.chat.completions
+        .create({ model: 'no-such-alias', messages: ask('hello') })
+        .catch((caught: unknown) => caught);
       expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
       expect((error as Error).message).toContain('Kill switch active for models: incident 9');
       expect(harness.upstream.requests.length).toBe(sent);

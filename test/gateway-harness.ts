@@ -112,14 +112,25 @@ export async function startGatewayHarness(dialect: TestDialect, options: Gateway
   const runtime = preloop.service('gateway');
   const system = { type: 'system' as const, name: 'test' };
   if (!options.database) {
-    for (const alias of [...standardAliases(upstream.url), ...(options.aliases ?? [])]) await runtime.models.create(preloop.accountId, alias, system);
+    for (const alias of [...standardAliases(upstream.url), ...(options.aliases ?? [])])
+      await runtime.models.create(preloop.accountId, alias, system);
   }
-  const admin = await preloop.identity.users.create(preloop.accountId, { email: `admin-${Math.random()}@example.com`, name: 'Admin', role: 'admin' });
-  const { key: adminKey } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: admin.id });
+  const admin = await preloop.identity.users.create(preloop.accountId, {
+    email: `admin-${Math.random()}@example.com`,
+    name: 'Admin',
+    role: 'admin',
+  });
+  const { key: adminKey } = await preloop.identity.apiKeys.create(preloop.accountId, {
+    name: 'admin',
+    scopes: ['admin:read', 'admin:write'],
+    userId: admin.id,
+  });
   const { key: apiKey } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['gateway'] });
   const adapter = options.adapter ?? 'node';
   const server =
-    adapter === 'node' ? await listen(createServer(createNodeGateway(preloop, options.gateway))) : await serve({ handler: createGateway(preloop, options.gateway), port: 0 });
+    adapter === 'node'
+      ? await listen(createServer(createNodeGateway(preloop, options.gateway)))
+      : await serve({ handler: createGateway(preloop, options.gateway), port: 0 });
   return {
     preloop,
     url: server.url,
@@ -128,7 +139,8 @@ export async function startGatewayHarness(dialect: TestDialect, options: Gateway
     apiKey,
     adminKey,
     logs,
-    openaiClient: (clientOptions = {}) => new OpenAI({ apiKey: clientOptions.apiKey ?? apiKey, baseURL: `${server.url}/openai/v1`, maxRetries: 0 }),
+    openaiClient: (clientOptions = {}) =>
+      new OpenAI({ apiKey: clientOptions.apiKey ?? apiKey, baseURL: `${server.url}/openai/v1`, maxRetries: 0 }),
     anthropicClient: (clientOptions = {}) =>
       new Anthropic({
         ...(clientOptions.authToken ? { authToken: clientOptions.authToken, apiKey: null } : { apiKey: clientOptions.apiKey ?? apiKey }),

@@ -13,7 +13,11 @@ describe.each(sqlite)('gateway limits and timeouts on $name', (dialect) => {
   let harness: GatewayHarness;
   beforeAll(async () => {
     harness = await startGatewayHarness(dialect, {
-      gateway: { bodyLimitBytes: 4096, rateLimits: { agent: { requestsPerMinute: 600 } }, timeouts: { firstByteMs: 300, idleMs: 300, totalMs: 1500 } },
+      gateway: {
+        bodyLimitBytes: 4096,
+        rateLimits: { agent: { requestsPerMinute: 600 } },
+        timeouts: { firstByteMs: 300, idleMs: 300, totalMs: 1500 },
+      },
     });
   });
   afterAll(async () => {
@@ -21,7 +25,12 @@ describe.each(sqlite)('gateway limits and timeouts on $name', (dialect) => {
   });
 
   const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
-    fetch(`${harness.url}${path}`, { method: 'POST', body, headers: { authorization: `Bearer ${harness.apiKey}`, 'content-type': 'application/json', ...headers }, duplex: 'half' } as RequestInit);
+    fetch(`${harness.url}${path}`, {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${harness.apiKey}`, 'content-type': 'application/json', ...headers },
+      duplex: 'half',
+    } as RequestInit);
 
   it('refuses a body over the limit with 413 before parsing it, declared or streamed, in each shape', async () => {
     const big = JSON.stringify({ model: 'gpt-mock', messages: [{ role: 'user', content: 'x'.repeat(5000) }] });
@@ -72,33 +81,65 @@ describe.each(sqlite)('gateway limits and timeouts on $name', (dialect) => {
   it('answers 504 when a stream sends no first byte in time, and records a timeout', async () => {
     harness.upstream.handle = () => ({ sse: ['data: [DONE]\n\n'], firstDelayMs: 1000 });
     const started = Date.now();
-    await expect(harness.openaiClient().chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'x' }], stream: true })).rejects.toMatchObject({ status: 504 });
+    await expect(
+      harness.openaiClient().chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'x' }], stream: true }),
+    ).rejects.toMatchObject({ status: 504 });
     expect(Date.now() - started).toBeLessThan(900);
     harness.upstream.handle = null;
   });
 
   it('ends a stream that goes silent with an error event, and closes the upstream', async () => {
-    const start = { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } };
+    const start = {
+      type: 'message_start',
+      message: {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        model: 'm',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 9, output_tokens: 1 },
+      },
+    };
     harness.upstream.handle = () => ({ sse: [`event: message_start\ndata: ${JSON.stringify(start)}\n\n`], hang: true });
     const before = harness.upstream.requests.length;
-    await expect(harness.anthropicClient().messages.stream({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }).finalMessage()).rejects.toThrow(/did not answer in time/);
+    await expect(
+      harness
+        .anthropicClient()
+        .messages.stream({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })
+        .finalMessage(),
+    ).rejects.toThrow(/did not answer in time/);
     await harness.upstream.requests[before]!.closed;
     harness.upstream.handle = null;
     await harness.flush();
-    const last = await harness.preloop.service('gateway').db.selectFrom('gateway_usage').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const last = await harness.preloop
+      .service('gateway')
+      .db.selectFrom('gateway_usage')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(last).toMatchObject({ status: 'timeout', error_code: 'upstream_timeout', input_tokens: 9 });
   });
 
   it('answers 504 when a non-streaming call exceeds the total timeout', async () => {
     harness.upstream.handle = () => ({ json: {}, delayMs: 3000 });
-    await expect(harness.anthropicClient().messages.create({ model: 'gpt-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 504, error: { error: { type: 'api_error' } } });
+    await expect(
+      harness.anthropicClient().messages.create({ model: 'gpt-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({ status: 504, error: { error: { type: 'api_error' } } });
     harness.upstream.handle = null;
   });
 
   it('answers 502 when the upstream cannot be reached', async () => {
     const runtime = harness.preloop.service('gateway');
-    await runtime.models.create(harness.preloop.accountId, { alias: 'nowhere', provider: 'openai', model: 'x', baseUrl: 'http://127.0.0.1:9/v1' }, { type: 'system' });
-    await expect(harness.openaiClient().chat.completions.create({ model: 'nowhere', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 502, code: 'upstream_unreachable' });
+    await runtime.models.create(
+      harness.preloop.accountId,
+      { alias: 'nowhere', provider: 'openai', model: 'x', baseUrl: 'http://127.0.0.1:9/v1' },
+      { type: 'system' },
+    );
+    await expect(
+      harness.openaiClient().chat.completions.create({ model: 'nowhere', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({ status: 502, code: 'upstream_unreachable' });
   });
 });
 
@@ -123,7 +164,9 @@ describe.each(sqlite)('gateway rate limits on $name', (dialect) => {
       .catch((caught) => ({ error: caught, response: caught.headers }));
     expect(error).toMatchObject({ status: 429, type: 'requests', code: 'rate_limit_exceeded' });
     expect(Number(response.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    await expect(harness.anthropicClient().messages.create({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+    await expect(
+      harness.anthropicClient().messages.create({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({
       status: 429,
       error: { error: { type: 'rate_limit_error' } },
     });

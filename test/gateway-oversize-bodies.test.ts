@@ -37,7 +37,9 @@ describe.each(cases)('over-size bodies on $name', ({ dialect, adapter }) => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const counter = countingFetch();
       const client = new OpenAI({ apiKey: harness.apiKey, baseURL: `${harness.url}/openai/v1`, maxRetries: 2, fetch: counter.fetch });
-      const error = await client.chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: hugeText }] }).catch((caught: unknown) => caught);
+      const error = await client.chat.completions
+        .create({ model: 'gpt-mock', messages: [{ role: 'user', content: hugeText }] })
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect(error).not.toBeInstanceOf(OpenAI.APIConnectionError);
       expect(error).toMatchObject({ status: 413, type: 'invalid_request_error', code: 'request_too_large' });
@@ -49,7 +51,9 @@ describe.each(cases)('over-size bodies on $name', ({ dialect, adapter }) => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const counter = countingFetch();
       const client = new Anthropic({ apiKey: harness.apiKey, baseURL: `${harness.url}/anthropic`, maxRetries: 2, fetch: counter.fetch });
-      const error = await client.messages.create({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: hugeText }] }).catch((caught: unknown) => caught);
+      const error = await client.messages
+        .create({ model: 'claude-mock', max_tokens: 8, messages: [{ role: 'user', content: hugeText }] })
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(Anthropic.APIError);
       expect(error).not.toBeInstanceOf(Anthropic.APIConnectionError);
       expect(error).toMatchObject({ status: 413, error: { type: 'error', error: { type: 'request_too_large' } } });
@@ -66,7 +70,9 @@ describe.each(cases)('over-size bodies on $name', ({ dialect, adapter }) => {
     expect(response.status).toBe(413);
     expect(response.headers.get('connection')).toBe('close');
     await response.text();
-    const completion = await harness.openaiClient().chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'small' }] });
+    const completion = await harness
+      .openaiClient()
+      .chat.completions.create({ model: 'gpt-mock', messages: [{ role: 'user', content: 'small' }] });
     expect(completion.choices[0]?.message.content).toContain('mock');
   });
 });

@@ -67,7 +67,10 @@ async function start(dialect: { create(): Promise<TestDatabase> }, options: Gate
     openaiClient: new OpenAI({ apiKey, baseURL: `${url}/openai/v1`, maxRetries: 0 }),
     anthropicClient: new Anthropic({ apiKey, baseURL: `${url}/anthropic`, maxRetries: 0 }),
     async count(table, action) {
-      let query = preloop.db.withTables<GatewayTables>().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
+      let query = preloop.db
+        .withTables<GatewayTables>()
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'));
       if (action) query = query.where('action', '=', action);
       return Number((await query.executeTakeFirstOrThrow()).n);
     },
@@ -123,7 +126,10 @@ describePostgres('gateway while the database is unreachable', (dialect) => {
     const anthropicRefused = await failure(anthropicClient.messages.create({ model: 'claude-mock', max_tokens: 16, messages }));
     expect(anthropicRefused).toBeInstanceOf(Anthropic.APIError);
     expect(anthropicRefused.status).toBe(503);
-    expect(anthropicRefused.error).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringMatching(/database/) } });
+    expect(anthropicRefused.error).toMatchObject({
+      type: 'error',
+      error: { type: 'api_error', message: expect.stringMatching(/database/) },
+    });
 
     const ready = await preloop.api(new Request('http://localhost/api/v1/health/ready'));
     expect(ready.status).toBe(503);

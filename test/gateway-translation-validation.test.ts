@@ -30,7 +30,9 @@ describe.each(sqlite)('shape checks before translation on $name', (dialect) => {
   }
 
   it('OpenAI chat to an Anthropic alias: a content that is not a string or an array names the field', async () => {
-    const error = await refused(() => harness.openaiClient().chat.completions.create({ model: 'claude-mock', messages: [{ role: 'user', content: 5 as never }] }));
+    const error = await refused(() =>
+      harness.openaiClient().chat.completions.create({ model: 'claude-mock', messages: [{ role: 'user', content: 5 as never }] }),
+    );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param: 'messages[0].content' });
     expect(error.message).toMatch(/messages\[0\]\.content: must be a string or an array, not a number/);
@@ -38,12 +40,28 @@ describe.each(sqlite)('shape checks before translation on $name', (dialect) => {
 
   it('OpenAI chat to an Anthropic alias: tool_calls that are not an array, and an unknown role', async () => {
     const calls = await refused(() =>
-      harness.openaiClient().chat.completions.create({ model: 'claude-mock', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: 5 as never }] }),
+      harness.openaiClient().chat.completions.create({
+        model: 'claude-mock',
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'assistant', content: null, tool_calls: 5 as never },
+        ],
+      }),
     );
     expect(calls).toMatchObject({ status: 400, param: 'messages[1].tool_calls' });
-    const role = await refused(() => harness.openaiClient().chat.completions.create({ model: 'claude-mock', messages: [{ role: 'user', content: 'x' }, { role: 'bot' as never, content: 'y' }] }));
+    const role = await refused(() =>
+      harness.openaiClient().chat.completions.create({
+        model: 'claude-mock',
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'bot' as never, content: 'y' },
+        ],
+      }),
+    );
     expect(role).toMatchObject({ status: 400, param: 'messages[1].role' });
-    expect(role.message).toMatch(/messages\[1\]\.role: must be one of "system", "developer", "user", "assistant", "tool", "function" \(got "bot"\)/);
+    expect(role.message).toMatch(
+      /messages\[1\]\.role: must be one of "system", "developer", "user", "assistant", "tool", "function" \(got "bot"\)/,
+    );
   });
 
   it('Anthropic messages to an OpenAI alias: an unknown role is refused, not dropped', async () => {
@@ -64,13 +82,31 @@ describe.each(sqlite)('shape checks before translation on $name', (dialect) => {
   });
 
   it('Anthropic messages to an OpenAI alias: missing content and a malformed block name the field', async () => {
-    const missing = await refused(() => harness.anthropicClient().messages.create({ model: 'gpt-mock', max_tokens: 16, messages: [{ role: 'user' } as never] }));
+    const missing = await refused(() =>
+      harness.anthropicClient().messages.create({ model: 'gpt-mock', max_tokens: 16, messages: [{ role: 'user' } as never] }),
+    );
     expect(missing.error.error.message).toMatch(/messages\[0\]\.content: is required/);
     const block = await refused(() =>
-      harness.anthropicClient().messages.create({ model: 'gpt-mock', max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 5 as never }] }] }),
+      harness.anthropicClient().messages.create({
+        model: 'gpt-mock',
+        max_tokens: 16,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 5 as never },
+            ],
+          },
+        ],
+      }),
     );
     expect(block.error.error.message).toMatch(/messages\[0\]\.content\[1\]\.text: must be a string, not a number/);
-    const type = await refused(() => harness.anthropicClient().messages.create({ model: 'gpt-mock', max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'sticker' } as never] }] }));
+    const type = await refused(() =>
+      harness
+        .anthropicClient()
+        .messages.create({ model: 'gpt-mock', max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'sticker' } as never] }] }),
+    );
     expect(type.error.error.message).toMatch(/messages\[0\]\.content\[0\]\.type: must be one of "text", "image"/);
   });
 
@@ -86,7 +122,9 @@ describe.each(sqlite)('shape checks before translation on $name', (dialect) => {
   });
 
   it('still translates well-formed requests', async () => {
-    const message = await harness.anthropicClient().messages.create({ model: 'gpt-mock', max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
+    const message = await harness
+      .anthropicClient()
+      .messages.create({ model: 'gpt-mock', max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
     expect(message.content[0]).toMatchObject({ type: 'text' });
   });
 });

@@ -77,7 +77,9 @@ function runTsc(project: string): Promise<{ code: number | null; output: string 
   });
 }
 
-const blocks = (await Promise.all(checkedGuides.map(async (guide) => codeBlocks(guide, await readFile(path.join(root, 'docs', guide), 'utf8'))))).flat();
+const blocks = (
+  await Promise.all(checkedGuides.map(async (guide) => codeBlocks(guide, await readFile(path.join(root, 'docs', guide), 'utf8'))))
+).flat();
 
 describe('the guides’ code blocks', () => {
   afterAll(async () => {
@@ -85,7 +87,11 @@ describe('the guides’ code blocks', () => {
   });
 
   it('finds the blocks of every checked guide', () => {
-    for (const guide of checkedGuides) expect(blocks.some((block) => block.guide === guide), guide).toBe(true);
+    for (const guide of checkedGuides)
+      expect(
+        blocks.some((block) => block.guide === guide),
+        guide,
+      ).toBe(true);
   });
 
   it('type-check, each as its own module', async () => {
@@ -101,7 +107,11 @@ describe('the guides’ code blocks', () => {
     await writeFile(path.join(directory, 'guide-globals.d.ts'), assumed);
     await writeFile(
       path.join(directory, 'tsconfig.json'),
-      JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { noEmit: true, declaration: false, noUnusedLocals: false }, include: ['*.ts'] }),
+      JSON.stringify({
+        extends: '../../tsconfig.base.json',
+        compilerOptions: { noEmit: true, declaration: false, noUnusedLocals: false },
+        include: ['*.ts'],
+      }),
     );
     const { code, output } = await runTsc(path.join(directory, 'tsconfig.json'));
     // Point each error at the guide's line.

@@ -17,15 +17,39 @@ const moved = {
   '@preloop/core': {
     root: core,
     internal: coreInternal,
-    names: ['userSchema', 'createToken', 'createAccountCache', 'toStoreUnavailableError', 'redactString', 'sha256Hex', 'compileGlob', 'governanceBusChannel', 'workflowFactors', 'isFormPost'],
+    names: [
+      'userSchema',
+      'createToken',
+      'createAccountCache',
+      'toStoreUnavailableError',
+      'redactString',
+      'sha256Hex',
+      'compileGlob',
+      'governanceBusChannel',
+      'workflowFactors',
+      'isFormPost',
+    ],
   },
   '@preloop/gateway': {
     root: gatewayRoot,
     internal: gatewayInternal,
-    names: ['budgetSchema', 'toAnthropicRequest', 'toOpenAIChatRequest', 'createAnthropicToOpenAIStreamTranslator', 'fromAnthropicUsage', 'parseServerSentEvents', 'encodeOpenAIChatChunk', 'gatewayBusChannel'],
+    names: [
+      'budgetSchema',
+      'toAnthropicRequest',
+      'toOpenAIChatRequest',
+      'createAnthropicToOpenAIStreamTranslator',
+      'fromAnthropicUsage',
+      'parseServerSentEvents',
+      'encodeOpenAIChatChunk',
+      'gatewayBusChannel',
+    ],
   },
   '@preloop/mcp': { root: mcpRoot, internal: mcpInternal, names: ['mcpBusChannel', 'catalogEntrySchema'] },
-  '@preloop/approvals': { root: approvalsRoot, internal: approvalsInternal, names: ['approvalDetailSchema', 'readinessUserSchema', 'notificationPreferencesSchema'] },
+  '@preloop/approvals': {
+    root: approvalsRoot,
+    internal: approvalsInternal,
+    names: ['approvalDetailSchema', 'readinessUserSchema', 'notificationPreferencesSchema'],
+  },
 } as const;
 
 describe('./internal entries', () => {

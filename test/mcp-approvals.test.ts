@@ -9,7 +9,13 @@ import { testDialects } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
 import { createMcpFixture, type McpFixture } from '../packages/mcp/src/test-support/mcp-fixture.js';
-import { createToolServer, createToolServerState, echoTool, sendEmailTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
+import {
+  createToolServer,
+  createToolServerState,
+  echoTool,
+  sendEmailTool,
+  type ToolServerState,
+} from '../packages/mcp/src/test-support/tool-server.js';
 
 const approvers = { roles: ['owner', 'admin'] as Array<'owner' | 'admin'> };
 const policy: PolicyDocumentInput = {
@@ -42,7 +48,8 @@ describe.each(testDialects())('MCP approvals end to end on $name', (dialect) => 
     await expect.poll(async () => (await pending(tool)).length, { timeout: 10_000 }).toBe(count);
     return (await pending(tool))[0]!;
   };
-  const decide = (id: string, decision: 'approve' | 'deny', extra: Record<string, string> = {}) => fixture.api('POST', `/approvals/${id}/decide`, { decision, ...extra }, fixture.admin.key);
+  const decide = (id: string, decision: 'approve' | 'deny', extra: Record<string, string> = {}) =>
+    fixture.api('POST', `/approvals/${id}/decide`, { decision, ...extra }, fixture.admin.key);
   const status = async (id: string) => (await (await fixture.api('GET', `/approvals/${id}`)).json()).status as string;
   const executions = (name: string) => state.calls.filter((call) => call.name === name).length;
 
@@ -86,7 +93,7 @@ describe.each(testDialects())('MCP approvals end to end on $name', (dialect) => 
     expect(executions('send_email')).toBe(1);
   });
 
-  it('returns a denial as a tool error with the approver\'s comment, and runs nothing', async () => {
+  it("returns a denial as a tool error with the approver's comment, and runs nothing", async () => {
     const client = await fixture.connect();
     const call = client.callTool({ name: 'up.send_email', arguments: { to: 'all@example.com' } });
     const request = await waitForPending('up.send_email');
@@ -100,14 +107,18 @@ describe.each(testDialects())('MCP approvals end to end on $name', (dialect) => 
   it('returns an expired request as a tool error saying so', async () => {
     const result = await (await fixture.connect()).callTool({ name: 'up.echo', arguments: { message: 'nobody answers' } });
     expect(result.isError).toBe(true);
-    expect((result.content as Text)[0]!.text).toMatch(/^The approval request apr_\S+ expired before anyone decided \(timeout\)\. The call was not run\.$/);
+    expect((result.content as Text)[0]!.text).toMatch(
+      /^The approval request apr_\S+ expired before anyone decided \(timeout\)\. The call was not run\.$/,
+    );
     expect(executions('echo')).toBe(0);
   });
 
   it('cancels the pending request on notifications/cancelled', async () => {
     const client = await fixture.connect();
     const controller = new AbortController();
-    const call = client.callTool({ name: 'up.send_email', arguments: { to: 'cancel@example.com' } }, undefined, { signal: controller.signal });
+    const call = client.callTool({ name: 'up.send_email', arguments: { to: 'cancel@example.com' } }, undefined, {
+      signal: controller.signal,
+    });
     const request = await waitForPending('up.send_email');
     controller.abort('changed my mind');
     await expect(call).rejects.toThrow();
@@ -141,13 +152,19 @@ describe.each(testDialects())('MCP approvals end to end on $name', (dialect) => 
     const polled = await client.callTool({ name: 'get_approval_status', arguments: { request_id: meta.requestId } });
     expect(polled.structuredContent).toMatchObject({ requestId: meta.requestId, status: 'pending' });
     await decide(meta.requestId, 'approve');
-    expect((await client.callTool({ name: 'get_approval_status', arguments: { request_id: meta.requestId } })).structuredContent).toMatchObject({ status: 'approved' });
+    expect(
+      (await client.callTool({ name: 'get_approval_status', arguments: { request_id: meta.requestId } })).structuredContent,
+    ).toMatchObject({ status: 'approved' });
     const ran = await client.callTool({ name: 'up.notify', arguments: { message: 'ship it' } });
     expect(ran).toMatchObject({ content: [{ type: 'text', text: '{"message":"ship it"}' }] });
     const again = await client.callTool({ name: 'up.notify', arguments: { message: 'ship it' } });
     expect(again).toMatchObject({ content: [{ type: 'text', text: '{"message":"ship it"}' }] });
     expect(executions('notify')).toBe(1);
-    const { key: strangerKey } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, { name: 'stranger', scopes: ['mcp'], userId: fixture.owner.id });
+    const { key: strangerKey } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, {
+      name: 'stranger',
+      scopes: ['mcp'],
+      userId: fixture.owner.id,
+    });
     const stranger = await fixture.connect({ token: strangerKey });
     const probe = await stranger.callTool({ name: 'get_approval_status', arguments: { request_id: meta.requestId } });
     expect(probe).toMatchObject({ isError: true, content: [{ type: 'text', text: `Unknown approval request: ${meta.requestId}` }] });
@@ -159,9 +176,15 @@ describe.each(testDialects())('MCP approvals end to end on $name', (dialect) => 
     const question = await waitForPending('ask_user');
     expect(question.question).toEqual({ text: 'Deploy to production?', options: ['yes', 'no'], allowFreeText: false });
     await decide(question.id, 'approve', { answer: 'yes' });
-    expect(await asked).toMatchObject({ content: [{ type: 'text', text: 'yes' }], structuredContent: { status: 'answered', answer: 'yes' } });
+    expect(await asked).toMatchObject({
+      content: [{ type: 'text', text: 'yes' }],
+      structuredContent: { status: 'answered', answer: 'yes' },
+    });
 
-    const requested = client.callTool({ name: 'request_approval', arguments: { action: 'Rotate the database password', reason: 'It leaked.' } });
+    const requested = client.callTool({
+      name: 'request_approval',
+      arguments: { action: 'Rotate the database password', reason: 'It leaked.' },
+    });
     const request = await waitForPending('request_approval');
     await decide(request.id, 'deny', { comment: 'Wait for the window.' });
     expect(await requested).toMatchObject({ structuredContent: { status: 'denied', comment: 'Wait for the window.' } });

@@ -41,7 +41,9 @@ describe('official MCP conformance suite', () => {
   beforeAll(async () => {
     upstream = await serveHttpUpstream(createConformanceServer);
     fixture = await createMcpFixture(testDialects()[0]!, { policy: { version: 1, defaults: { tools: 'allow' } } });
-    const created = await (await fixture.api('POST', '/mcp-servers', { name: 'conformance', transport: 'http', url: upstream.url, namespaced: false })).json();
+    const created = await (
+      await fixture.api('POST', '/mcp-servers', { name: 'conformance', transport: 'http', url: upstream.url, namespaced: false })
+    ).json();
     const scan = await (await fixture.api('POST', `/mcp-servers/${created.id}/scan`)).json();
     expect(scan.tools.every((tool: { status: string }) => tool.status === 'pinned')).toBe(true);
     front = await serve({
@@ -64,7 +66,17 @@ describe('official MCP conformance suite', () => {
     const summary = output.slice(output.indexOf('=== SUMMARY ==='));
     expect(summary, output).toMatch(/Total: \d+ passed, 0 failed/);
     expect(summary).not.toContain('✗');
-    for (const scenario of ['server-initialize', 'tools-call-sampling', 'tools-call-elicitation', 'tools-call-with-progress', 'resources-subscribe', 'prompts-get-with-args', 'completion-complete', 'dns-rebinding-protection', 'json-schema-2020-12']) {
+    for (const scenario of [
+      'server-initialize',
+      'tools-call-sampling',
+      'tools-call-elicitation',
+      'tools-call-with-progress',
+      'resources-subscribe',
+      'prompts-get-with-args',
+      'completion-complete',
+      'dns-rebinding-protection',
+      'json-schema-2020-12',
+    ]) {
       expect(summary).toContain(`✓ ${scenario}:`);
     }
     expect(code).toBe(0);

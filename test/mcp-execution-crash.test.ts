@@ -16,7 +16,12 @@ import { testDialects, testSecretKey, type TestDialect } from '@preloop/core/tes
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
 import { createMcpFixture, type McpFixture } from '../packages/mcp/src/test-support/mcp-fixture.js';
-import { createToolServer, createToolServerState, type TestTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
+import {
+  createToolServer,
+  createToolServerState,
+  type TestTool,
+  type ToolServerState,
+} from '../packages/mcp/src/test-support/tool-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -50,11 +55,23 @@ function hangingTool(name: string, hang: { on: boolean }, idempotent: boolean): 
 
 /** Starts the second instance as a child process; resolves with its MCP URL. */
 async function startChild(database: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', path.join(here, 'support/mcp-child-instance.ts'), database, String(leaseSeconds), JSON.stringify(policy)], {
-    cwd: root,
-    env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@preloop/source',
+      '--import',
+      'tsx',
+      path.join(here, 'support/mcp-child-instance.ts'),
+      database,
+      String(leaseSeconds),
+      JSON.stringify(policy),
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let errors = '';
   child.stderr!.on('data', (chunk) => (errors += chunk));
@@ -92,12 +109,25 @@ describe.each(testDialects())('an instance killed mid-execution, on $name', (dia
     directory = await mkdtemp(path.join(tmpdir(), 'preloop-crash-'));
     const shared: TestDialect =
       dialect.name === 'sqlite'
-        ? { name: 'sqlite', create: async () => ({ url: (databaseUrl = `sqlite:${path.join(directory, 'preloop.db')}`), drop: async () => {} }) }
-        : { name: 'postgres', create: async () => { const database = await dialect.create(); databaseUrl = database.url; return database; } };
+        ? {
+            name: 'sqlite',
+            create: async () => ({ url: (databaseUrl = `sqlite:${path.join(directory, 'preloop.db')}`), drop: async () => {} }),
+          }
+        : {
+            name: 'postgres',
+            create: async () => {
+              const database = await dialect.create();
+              databaseUrl = database.url;
+              return database;
+            },
+          };
     hang.on = true;
     state = createToolServerState([hangingTool('deploy', hang, false), hangingTool('restart', hang, true)]);
     upstream = await serveHttpUpstream(() => createToolServer(state));
-    fixture = await createMcpFixture(shared, { policy, plugins: [approvals({ executionLeaseSeconds: leaseSeconds, pollIntervalMs: 200 })] });
+    fixture = await createMcpFixture(shared, {
+      policy,
+      plugins: [approvals({ executionLeaseSeconds: leaseSeconds, pollIntervalMs: 200 })],
+    });
     const created = await (await fixture.api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: upstream.url })).json();
     await fixture.api('POST', `/mcp-servers/${created.id}/scan`);
     const started = await startChild(databaseUrl);
@@ -109,13 +139,15 @@ describe.each(testDialects())('an instance killed mid-execution, on $name', (dia
   async function crashMidCall(childUrl: string, tool: string, args: Record<string, unknown>): Promise<{ id: string }> {
     const agent = await fixture!.connect({ url: childUrl });
     // The in-flight call dies with its instance; what the SDK client does then is not what this test is about.
-    void agent
-      .callTool({ name: tool, arguments: args }, undefined, { timeout: 120_000 })
-      .then(
-        () => (inFlight = 'answered'),
-        (error: Error) => (inFlight = `failed after ${Date.now() - killedAt} ms: ${error.message}`),
-      );
-    await expect.poll(async () => (await (await fixture!.api('GET', `/approvals?status=pending&tool=${tool}`)).json()).items.length, { timeout: 15_000 }).toBe(1);
+    void agent.callTool({ name: tool, arguments: args }, undefined, { timeout: 120_000 }).then(
+      () => (inFlight = 'answered'),
+      (error: Error) => (inFlight = `failed after ${Date.now() - killedAt} ms: ${error.message}`),
+    );
+    await expect
+      .poll(async () => (await (await fixture!.api('GET', `/approvals?status=pending&tool=${tool}`)).json()).items.length, {
+        timeout: 15_000,
+      })
+      .toBe(1);
     const { id } = (await (await fixture!.api('GET', `/approvals?status=pending&tool=${tool}`)).json()).items[0];
     expect((await fixture!.api('POST', `/approvals/${id}/decide`, { decision: 'approve' }, fixture!.admin.key)).status).toBe(200);
     const name = tool.slice('up.'.length);
@@ -136,15 +168,26 @@ describe.each(testDialects())('an instance killed mid-execution, on $name', (dia
     const retry = (await agent.callTool({ name: 'up.deploy', arguments: args }, undefined, { timeout: 120_000 })) as CallToolResult;
     const answeredAfterMs = Date.now() - killedAt;
     expect(retry.isError).toBe(true);
-    expect((retry.content as Text)[0]!.text).toMatch(new RegExp(`^The approved call \\(approval request ${id}\\) was started, but the server running it stopped before it finished, so its outcome is unknown\\.`));
+    expect((retry.content as Text)[0]!.text).toMatch(
+      new RegExp(
+        `^The approved call \\(approval request ${id}\\) was started, but the server running it stopped before it finished, so its outcome is unknown\\.`,
+      ),
+    );
     expect(retry._meta).toEqual({ 'preloop/approval': { requestId: id, status: 'execution_unknown' } });
     // A second retry gets the same final answer at once, and the tool still ran only once.
-    expect(((await agent.callTool({ name: 'up.deploy', arguments: args })) as CallToolResult)._meta).toEqual({ 'preloop/approval': { requestId: id, status: 'execution_unknown' } });
+    expect(((await agent.callTool({ name: 'up.deploy', arguments: args })) as CallToolResult)._meta).toEqual({
+      'preloop/approval': { requestId: id, status: 'execution_unknown' },
+    });
     expect(state.calls.filter((call) => call.name === 'deploy')).toHaveLength(1);
-    console.info(`[crash figure, ${dialect.name}] retry got the final answer ${answeredAfterMs} ms after kill -9 (lease ${leaseSeconds} s); the in-flight call: ${inFlight}`);
+    console.info(
+      `[crash figure, ${dialect.name}] retry got the final answer ${answeredAfterMs} ms after kill -9 (lease ${leaseSeconds} s); the in-flight call: ${inFlight}`,
+    );
 
     hang.on = false;
-    const resolved = await fixture!.api('POST', `/approvals/${id}/resolve-execution`, { outcome: 'not_executed', note: 'nothing in the deploy log' });
+    const resolved = await fixture!.api('POST', `/approvals/${id}/resolve-execution`, {
+      outcome: 'not_executed',
+      note: 'nothing in the deploy log',
+    });
     expect(resolved.status).toBe(200);
     const afterResolution = (await agent.callTool({ name: 'up.deploy', arguments: args })) as CallToolResult;
     expect(afterResolution).toMatchObject({ content: [{ type: 'text', text: 'deployed api' }] });
@@ -152,12 +195,14 @@ describe.each(testDialects())('an instance killed mid-execution, on $name', (dia
     expect((await (await fixture!.api('GET', `/approvals/${id}`)).json()).status).toBe('executed');
   }, 180_000);
 
-  it('an idempotent tool (idempotentHint) runs again on the retry once the dead instance\'s lease lapsed', async () => {
+  it("an idempotent tool (idempotentHint) runs again on the retry once the dead instance's lease lapsed", async () => {
     const childUrl = await setUp();
     const args = { service: 'cache' };
     const { id } = await crashMidCall(childUrl, 'up.restart', args);
     hang.on = false;
-    const retry = (await (await fixture!.connect()).callTool({ name: 'up.restart', arguments: args }, undefined, { timeout: 60_000 })) as CallToolResult;
+    const retry = (await (
+      await fixture!.connect()
+    ).callTool({ name: 'up.restart', arguments: args }, undefined, { timeout: 60_000 })) as CallToolResult;
     expect(retry).toMatchObject({ content: [{ type: 'text', text: 'restarted cache' }] });
     expect(retry.isError).toBeFalsy();
     expect(state.calls.filter((call) => call.name === 'restart')).toHaveLength(2);

@@ -18,7 +18,12 @@ import { afterEach, expect, it } from 'vitest';
 import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
 import type { McpTables } from '../packages/mcp/src/store/mcp-tables.js';
 import { createMcpFixture, type McpFixture } from '../packages/mcp/src/test-support/mcp-fixture.js';
-import { createToolServer, createToolServerState, type TestTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
+import {
+  createToolServer,
+  createToolServerState,
+  type TestTool,
+  type ToolServerState,
+} from '../packages/mcp/src/test-support/tool-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -68,15 +73,37 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
     state = createToolServerState([hangingTool('deploy', hang), hangingTool('sleep', hang)]);
     upstream = await serveHttpUpstream(() => createToolServer(state));
     let databaseUrl = '';
-    const shared: TestDialect = { name: 'postgres', create: async () => { const database = await dialect.create(); databaseUrl = database.url; return database; } };
-    fixture = await createMcpFixture(shared, { policy, plugins: [approvals({ executionLeaseSeconds: leaseSeconds, pollIntervalMs: 200 })] });
+    const shared: TestDialect = {
+      name: 'postgres',
+      create: async () => {
+        const database = await dialect.create();
+        databaseUrl = database.url;
+        return database;
+      },
+    };
+    fixture = await createMcpFixture(shared, {
+      policy,
+      plugins: [approvals({ executionLeaseSeconds: leaseSeconds, pollIntervalMs: 200 })],
+    });
     const created = await (await fixture.api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: upstream.url })).json();
     await fixture.api('POST', `/mcp-servers/${created.id}/scan`);
-    child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', path.join(here, 'support/mcp-child-instance.ts'), databaseUrl, String(leaseSeconds), JSON.stringify(policy)], {
-      cwd: root,
-      env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        '--conditions=@preloop/source',
+        '--import',
+        'tsx',
+        path.join(here, 'support/mcp-child-instance.ts'),
+        databaseUrl,
+        String(leaseSeconds),
+        JSON.stringify(policy),
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     let errors = '';
     child.stderr!.on('data', (chunk) => (errors += chunk));
@@ -103,7 +130,12 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
       }
     }) as typeof fetch;
     client = new Client({ name: 'agent', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(childUrl), { fetch: balanced, requestInit: { headers: { authorization: `Bearer ${fixture!.agentKey}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(childUrl), {
+        fetch: balanced,
+        requestInit: { headers: { authorization: `Bearer ${fixture!.agentKey}` } },
+      }),
+    );
     return client;
   }
 
@@ -116,7 +148,11 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
   }
 
   async function pendingApproval(tool: string): Promise<string> {
-    await expect.poll(async () => (await (await fixture!.api('GET', `/approvals?status=pending&tool=${tool}`)).json()).items.length, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(async () => (await (await fixture!.api('GET', `/approvals?status=pending&tool=${tool}`)).json()).items.length, {
+        timeout: 15_000,
+      })
+      .toBe(1);
     return (await (await fixture!.api('GET', `/approvals?status=pending&tool=${tool}`)).json()).items[0].id;
   }
 
@@ -139,29 +175,44 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
     const settled = await inFlight;
     expect(settled.error).toBeUndefined();
     expect(settled.result!.isError).toBe(true);
-    expect((settled.result!.content as Text)[0]!.text).toMatch(new RegExp(`^The approved call \\(approval request ${id}\\) was started, but the server running it stopped before it finished`));
+    expect((settled.result!.content as Text)[0]!.text).toMatch(
+      new RegExp(`^The approved call \\(approval request ${id}\\) was started, but the server running it stopped before it finished`),
+    );
     expect(settled.result!._meta).toEqual({ 'preloop/approval': { requestId: id, status: 'execution_unknown' } });
     expect(state.calls.filter((call) => call.name === 'deploy')).toHaveLength(1);
-    console.info(`[failover figure] executing approved call: the in-flight call settled ${settled.at - killedAt} ms after kill -9 (lease ${leaseSeconds} s)`);
+    console.info(
+      `[failover figure] executing approved call: the in-flight call settled ${settled.at - killedAt} ms after kill -9 (lease ${leaseSeconds} s)`,
+    );
 
     // The client's next request on the dead session gets 404; re-initialized, its identical retry gets the same final answer.
     await expect(agent.listTools()).rejects.toThrow(/Session not found/);
     const fresh = await fixture!.connect();
-    expect(((await fresh.callTool({ name: 'up.deploy', arguments: { service: 'api' } })) as CallToolResult)._meta).toEqual({ 'preloop/approval': { requestId: id, status: 'execution_unknown' } });
+    expect(((await fresh.callTool({ name: 'up.deploy', arguments: { service: 'api' } })) as CallToolResult)._meta).toEqual({
+      'preloop/approval': { requestId: id, status: 'execution_unknown' },
+    });
     expect(state.calls.filter((call) => call.name === 'deploy')).toHaveLength(1);
   }, 180_000);
 
-  it('a call waiting for approval: the in-flight call keeps waiting on the surviving instance and gets the tool\'s result once approved, run once', async () => {
+  it("a call waiting for approval: the in-flight call keeps waiting on the surviving instance and gets the tool's result once approved, run once", async () => {
     const agent = await connectThroughBalancer(await setUp());
     hang.on = false;
     const inFlight = settle(agent.callTool({ name: 'up.deploy', arguments: { service: 'web' } }, undefined, { timeout: 120_000 }));
     const id = await pendingApproval('up.deploy');
     // The child notes the approval request on the call's stream record just after creating it.
-    await expect.poll(async () => (await fixture!.preloop.db.withTables<McpTables>().selectFrom('mcp_call_streams').select('approval_id').executeTakeFirst())?.approval_id, { timeout: 15_000 }).toBe(id);
+    await expect
+      .poll(
+        async () =>
+          (await fixture!.preloop.db.withTables<McpTables>().selectFrom('mcp_call_streams').select('approval_id').executeTakeFirst())
+            ?.approval_id,
+        { timeout: 15_000 },
+      )
+      .toBe(id);
     const killedAt = await killChild();
     // The resumed call joined the same request on this instance: it is still the one pending request.
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect((await (await fixture!.api('GET', '/approvals?status=pending&tool=up.deploy')).json()).items.map((item: { id: string }) => item.id)).toEqual([id]);
+    expect(
+      (await (await fixture!.api('GET', '/approvals?status=pending&tool=up.deploy')).json()).items.map((item: { id: string }) => item.id),
+    ).toEqual([id]);
     expect((await fixture!.api('POST', `/approvals/${id}/decide`, { decision: 'approve' }, fixture!.admin.key)).status).toBe(200);
 
     const settled = await inFlight;
@@ -170,7 +221,9 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
     expect(settled.result!.isError).toBeFalsy();
     expect(state.calls.filter((call) => call.name === 'deploy')).toHaveLength(1);
     expect((await (await fixture!.api('GET', `/approvals/${id}`)).json()).status).toBe('executed');
-    console.info(`[failover figure] call waiting for approval: answered ${settled.at - killedAt} ms after kill -9 (including the approval)`);
+    console.info(
+      `[failover figure] call waiting for approval: answered ${settled.at - killedAt} ms after kill -9 (including the approval)`,
+    );
   }, 180_000);
 
   it('a call without approval killed mid-run: the in-flight call ends at once with "session lost, outcome unknown", and the tool is not run again', async () => {
@@ -182,7 +235,9 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
     const settled = await inFlight;
     expect(settled.error).toBeUndefined();
     expect(settled.result!.isError).toBe(true);
-    expect((settled.result!.content as Text)[0]!.text).toMatch(/^The call to up\.sleep was made on an MCP session that this server instance does not hold: the instance serving it stopped .*whether the tool ran is unknown\. It was not run again\./);
+    expect((settled.result!.content as Text)[0]!.text).toMatch(
+      /^The call to up\.sleep was made on an MCP session that this server instance does not hold: the instance serving it stopped .*whether the tool ran is unknown\. It was not run again\./,
+    );
     expect(settled.result!._meta).toEqual({ 'preloop/call': { status: 'session_lost' } });
     hang.on = false;
     expect(state.calls.filter((call) => call.name === 'sleep')).toHaveLength(1);
@@ -195,12 +250,32 @@ describePostgres('a call in flight on an instance killed with SIGKILL, resumed o
     void settle(agent.callTool({ name: 'up.sleep', arguments: { service: 'db' } }, undefined, { timeout: 120_000 }));
     await expect.poll(() => state.calls.filter((call) => call.name === 'sleep').length, { timeout: 15_000 }).toBe(1);
     // The stream the call answers on, as the child recorded it (its event ids read `<streamId>_<n>`).
-    const row = await fixture!.preloop.db.withTables<McpTables>().selectFrom('mcp_call_streams').select(['stream_id']).executeTakeFirstOrThrow();
+    const row = await fixture!.preloop.db
+      .withTables<McpTables>()
+      .selectFrom('mcp_call_streams')
+      .select(['stream_id'])
+      .executeTakeFirstOrThrow();
     const sessionId = (agent.transport as StreamableHTTPClientTransport).sessionId!;
     const resume = (token: string, eventId: string) =>
-      fetch(fixture!.url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25', 'last-event-id': eventId } });
-    const { key: otherAgentKey } = await fixture!.preloop.identity.apiKeys.create(fixture!.preloop.accountId, { name: 'other-agent', scopes: ['mcp'], userId: fixture!.owner.id });
-    for (const response of [await resume(otherAgentKey, `${row.stream_id}_1`), await resume(fixture!.agentKey, '00000000-0000-4000-8000-000000000000_1'), await resume(fixture!.agentKey, 'not an event id')]) {
+      fetch(fixture!.url, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+          'last-event-id': eventId,
+        },
+      });
+    const { key: otherAgentKey } = await fixture!.preloop.identity.apiKeys.create(fixture!.preloop.accountId, {
+      name: 'other-agent',
+      scopes: ['mcp'],
+      userId: fixture!.owner.id,
+    });
+    for (const response of [
+      await resume(otherAgentKey, `${row.stream_id}_1`),
+      await resume(fixture!.agentKey, '00000000-0000-4000-8000-000000000000_1'),
+      await resume(fixture!.agentKey, 'not an event id'),
+    ]) {
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: -32001, message: 'Session not found' } });
     }

@@ -49,8 +49,10 @@ function parseExposition(text: string): Sample[] {
 }
 
 /** The sum of the samples named `name` whose labels include `labels`. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value)).reduce((sum, sample) => sum + sample.value, 0);
+function sampleSum(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  return samples
+    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .reduce((sum, sample) => sum + sample.value, 0);
 }
 
 describe.each(testDialects())('metrics on $name', (dialect) => {
@@ -67,10 +69,13 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     return parseExposition(await response.text());
   };
   const client = () => new OpenAI({ apiKey: gatewayKey, baseURL: `${gatewayServer.url}/openai/v1`, maxRetries: 0 });
-  const ask = (model: string) => client().chat.completions.create({ model, max_completion_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+  const ask = (model: string) =>
+    client().chat.completions.create({ model, max_completion_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
 
   beforeAll(async () => {
-    tools = await serveHttpUpstream(() => createToolServer(createToolServerState([echoTool, { ...echoTool, name: 'notify', description: 'Notifies someone.' }])));
+    tools = await serveHttpUpstream(() =>
+      createToolServer(createToolServerState([echoTool, { ...echoTool, name: 'notify', description: 'Notifies someone.' }])),
+    );
     models = await startMockUpstream({ credentials: [upstreamKey] });
     fixture = await createMcpFixture(dialect, { policy, plugins: [approvals(), gateway({ reclaimIntervalMs: 0 }), openai()] });
     const created = await (await fixture.api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: tools.url })).json();
@@ -78,8 +83,16 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     const runtime = fixture.preloop.service('gateway');
     const system = { type: 'system' as const, name: 'test' };
     const baseUrl = `${models.url}/v1`;
-    await runtime.models.create(fixture.preloop.accountId, { alias: 'fast', provider: 'openai', model: 'gpt-4o-mini', baseUrl, apiKey: upstreamKey }, system);
-    await runtime.models.create(fixture.preloop.accountId, { alias: 'metered', provider: 'openai', model: 'metered', baseUrl, apiKey: upstreamKey, prices: { input: 1, output: 1 } }, system);
+    await runtime.models.create(
+      fixture.preloop.accountId,
+      { alias: 'fast', provider: 'openai', model: 'gpt-4o-mini', baseUrl, apiKey: upstreamKey },
+      system,
+    );
+    await runtime.models.create(
+      fixture.preloop.accountId,
+      { alias: 'metered', provider: 'openai', model: 'metered', baseUrl, apiKey: upstreamKey, prices: { input: 1, output: 1 } },
+      system,
+    );
     gatewayKey = (await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, { name: 'gateway', scopes: ['gateway'] })).key;
     gatewayServer = await serve({ handler: createGateway(fixture.preloop), port: 0 });
   });
@@ -104,12 +117,15 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     models.handle = () => ({ status: 500, json: { error: { message: 'upstream broke', type: 'server_error' } } });
     await expect(ask('fast')).rejects.toMatchObject({ status: 500 });
     models.handle = null;
-    expect((await fixture.api('POST', '/budgets', { name: 'tiny', scope: { type: 'model', id: 'metered' }, period: 'day', hardLimitMicros: 1 })).status).toBe(201);
+    expect(
+      (await fixture.api('POST', '/budgets', { name: 'tiny', scope: { type: 'model', id: 'metered' }, period: 'day', hardLimitMicros: 1 }))
+        .status,
+    ).toBe(201);
     await expect(ask('metered')).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
     await fixture.preloop.service('gateway').flush();
 
     const after = await scrape();
-    const moved = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    const moved = (name: string, labels: Record<string, string> = {}) => sampleSum(after, name, labels) - sampleSum(before, name, labels);
     expect(moved('preloop_http_requests_total', { surface: 'admin', status: '200' })).toBeGreaterThanOrEqual(2);
     expect(moved('preloop_http_requests_total', { surface: 'mcp', status: '200' })).toBeGreaterThanOrEqual(3);
     expect(moved('preloop_http_requests_total', { surface: 'gateway', status: '200' })).toBe(1);
@@ -122,19 +138,19 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     expect(moved('preloop_model_tokens_total', { alias: 'fast', direction: 'input' })).toBeGreaterThan(0);
     expect(moved('preloop_upstream_errors_total', { alias: 'fast' })).toBe(1);
     expect(moved('preloop_budget_refusals_total', { alias: 'metered' })).toBe(1);
-    expect(valueOf(after, 'preloop_approvals_pending')).toBe(1);
-    expect(valueOf(after, 'preloop_approval_notifications_in_flight')).toBe(0);
-    expect(valueOf(after, 'preloop_mcp_sessions_open')).toBe(1);
+    expect(sampleSum(after, 'preloop_approvals_pending')).toBe(1);
+    expect(sampleSum(after, 'preloop_approval_notifications_in_flight')).toBe(0);
+    expect(sampleSum(after, 'preloop_mcp_sessions_open')).toBe(1);
     // Process metrics, once per scrape.
     expect(after.filter((sample) => sample.name === 'nodejs_eventloop_lag_p99_seconds')).toHaveLength(1);
-    expect(valueOf(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sampleSum(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     // Bounded labels: no request, session or approval ids.
     expect(after.every((sample) => Object.values(sample.labels).every((value) => !/^(req|apr|ses|key)_/.test(value)))).toBe(true);
 
     // The SDK client ends its session with DELETE.
     await (mcp.transport as StreamableHTTPClientTransport).terminateSession();
     await mcp.close();
-    await expect.poll(async () => valueOf(await scrape(), 'preloop_mcp_sessions_open')).toBe(0);
+    await expect.poll(async () => sampleSum(await scrape(), 'preloop_mcp_sessions_open')).toBe(0);
   });
 
   it('refuses anyone but an owner or admin, and a key with metrics:read reads metrics and nothing else', async () => {
@@ -146,7 +162,11 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     expect((await fixture.api('GET', '/metrics', undefined, fixture.agentKey)).status).toBe(403);
 
     // Created by the admin in the console (a key minted by another key may only carry that key's scopes).
-    const { key: scraperKey } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, { name: 'prometheus', scopes: ['metrics:read'], userId: fixture.admin.id });
+    const { key: scraperKey } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, {
+      name: 'prometheus',
+      scopes: ['metrics:read'],
+      userId: fixture.admin.id,
+    });
     await scrape(scraperKey);
     expect((await fixture.api('GET', '/users', undefined, scraperKey)).status).toBe(403);
   });
@@ -160,8 +180,12 @@ describe.each(testDialects())('metrics on $name', (dialect) => {
     const wrong = await handler(new Request('http://localhost/metrics', { headers: { authorization: `Bearer ${token}x` } }));
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).not.toContain('preloop_http');
-    expect((await handler(new Request('http://localhost/metrics', { headers: { authorization: `Bearer ${fixture.owner.key}` } }))).status).toBe(200);
-    expect((await handler(new Request('http://localhost/metrics', { method: 'POST', headers: { authorization: `Bearer ${token}` } }))).status).toBe(405);
+    expect(
+      (await handler(new Request('http://localhost/metrics', { headers: { authorization: `Bearer ${fixture.owner.key}` } }))).status,
+    ).toBe(200);
+    expect(
+      (await handler(new Request('http://localhost/metrics', { method: 'POST', headers: { authorization: `Bearer ${token}` } }))).status,
+    ).toBe(405);
     expect(() => createMetricsHandler(fixture.preloop, { token: 'short' })).toThrow(/metrics option "token"/);
   });
 });

@@ -34,7 +34,13 @@ const policy: PolicyDocumentInput = {
   rules: [
     { name: 'reads', tool: 'native.Read', action: 'allow' },
     { name: 'no-web', tool: 'native.WebFetch', action: 'deny', reason: 'No web access from agents.' },
-    { name: 'rm-needs-approval', tool: 'native.Bash', condition: 'has(args.command) && args.command.matches("rm -rf")', action: 'require_approval', reason: 'Recursive delete' },
+    {
+      name: 'rm-needs-approval',
+      tool: 'native.Bash',
+      condition: 'has(args.command) && args.command.matches("rm -rf")',
+      action: 'require_approval',
+      reason: 'Recursive delete',
+    },
     { name: 'shell', tool: 'native.Bash', condition: 'has(args.command) && !args.command.matches("rm -rf")', action: 'allow' },
   ],
 };
@@ -60,7 +66,10 @@ interface HookRun {
 /** Runs `preloop hook` as an agent runs a command hook: JSON on stdin, configuration in the environment. */
 function hook(input: unknown, env: Record<string, string>, entry = shipped): Promise<HookRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, 'hook'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry, 'hook'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -71,7 +80,8 @@ function hook(input: unknown, env: Record<string, string>, entry = shipped): Pro
   });
 }
 
-const decision = (run: HookRun) => JSON.parse(run.stdout).hookSpecificOutput as { hookEventName: string; permissionDecision: string; permissionDecisionReason: string };
+const decision = (run: HookRun) =>
+  JSON.parse(run.stdout).hookSpecificOutput as { hookEventName: string; permissionDecision: string; permissionDecisionReason: string };
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -92,7 +102,11 @@ describe('native-tool permission checks (preloop hook and the HTTP hook)', () =>
   let env: Record<string, string>;
 
   const api = (method: string, route: string, body?: unknown, key = ownerKey) =>
-    fetch(`${server.url}/api/v1${route}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${server.url}/api/v1${route}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
 
   /** Claude Code's HTTP hook: the same JSON POSTed with content-type json and the bearer header from `allowedEnvVars`. */
   const httpHook = (input: unknown, query = '', key = agentKey) =>
@@ -105,18 +119,31 @@ describe('native-tool permission checks (preloop hook and the HTTP hook)', () =>
   const pendingFor = async (command: string): Promise<string> => {
     for (;;) {
       const page = await (await api('GET', '/approvals?status=pending&tool=native.Bash')).json();
-      const found = page.items.find((item: { args?: { command?: string } }) => item.args?.command === command) ?? (page.items.length === 1 ? page.items[0] : undefined);
+      const found =
+        page.items.find((item: { args?: { command?: string } }) => item.args?.command === command) ??
+        (page.items.length === 1 ? page.items[0] : undefined);
       if (found) return found.id as string;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
 
   beforeAll(async () => {
-    await build({ entryPoints: [path.join(repo, 'packages/core/src/cli/hook-main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: shipped, logLevel: 'warning' });
+    await build({
+      entryPoints: [path.join(repo, 'packages/core/src/cli/hook-main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outfile: shipped,
+      logLevel: 'warning',
+    });
     test = await createTestPreloop(sqlite, { policy, plugins: [approvals({ pollIntervalMs: 100 })] });
     const { preloop } = test;
     const owner = await preloop.identity.users.create(preloop.accountId, { email: 'owner@example.com', name: 'Owner', role: 'owner' });
-    ownerKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'owner', scopes: ['admin:read', 'admin:write'], userId: owner.id })).key;
+    ownerKey = (
+      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'owner', scopes: ['admin:read', 'admin:write'], userId: owner.id })
+    ).key;
     const agent = await preloop.identity.agents.enroll(preloop.accountId, { name: 'coder', kind: 'claude_code' });
     agentId = agent.id;
     agentKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'coder key', agentId: agent.id, scopes: ['mcp'] })).key;
@@ -134,10 +161,15 @@ describe('native-tool permission checks (preloop hook and the HTTP hook)', () =>
   it('the HTTP hook: 200 with the decision for allow and deny, 401 for a bad key, 400 naming a bad field', async () => {
     const allowed = await httpHook(preToolUse('Read', { file_path: '/work/project/README.md' }));
     expect(allowed.status).toBe(200);
-    expect(await allowed.json()).toEqual({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'allowed by policy' } });
+    expect(await allowed.json()).toEqual({
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'allowed by policy' },
+    });
     const denied = await httpHook(preToolUse('WebFetch', { url: 'https://example.com' }));
     expect(denied.status).toBe(200);
-    expect((await denied.json()).hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: 'Denied by policy: No web access from agents.' });
+    expect((await denied.json()).hookSpecificOutput).toMatchObject({
+      permissionDecision: 'deny',
+      permissionDecisionReason: 'Denied by policy: No web access from agents.',
+    });
     // A tool no rule names falls to `defaults.tools: deny`.
     expect((await (await httpHook(preToolUse('Write', { file_path: 'x' }))).json()).hookSpecificOutput.permissionDecision).toBe('deny');
     expect((await httpHook(preToolUse('Read', {}), '', 'plk_not_a_real_key')).status).toBe(401);
@@ -153,15 +185,29 @@ describe('native-tool permission checks (preloop hook and the HTTP hook)', () =>
       hook(preToolUse('Bash', { command: 'ls -la' }), env),
     ]);
     expect(read.code).toBe(0);
-    expect(decision(read)).toEqual({ hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'allowed by policy' });
+    expect(decision(read)).toEqual({
+      hookEventName: 'PreToolUse',
+      permissionDecision: 'allow',
+      permissionDecisionReason: 'allowed by policy',
+    });
     expect(web.code).toBe(0);
-    expect(decision(web)).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: 'Denied by policy: No web access from agents.' });
+    expect(decision(web)).toMatchObject({
+      permissionDecision: 'deny',
+      permissionDecisionReason: 'Denied by policy: No web access from agents.',
+    });
     expect(decision(ls).permissionDecision).toBe('allow');
   });
 
   it('Gemini CLI’s BeforeTool: the same fields; allow is {} with exit 0, deny is exit 2 with the reason on stderr', async () => {
-    const gemini = (tool: string, input: Record<string, unknown>) => ({ ...preToolUse(tool, input, 'gemini-session'), hook_event_name: 'BeforeTool', timestamp: new Date().toISOString() });
-    const [read, web] = await Promise.all([hook(gemini('Read', { file_path: 'a' }), env), hook(gemini('WebFetch', { url: 'https://example.com' }), env)]);
+    const gemini = (tool: string, input: Record<string, unknown>) => ({
+      ...preToolUse(tool, input, 'gemini-session'),
+      hook_event_name: 'BeforeTool',
+      timestamp: new Date().toISOString(),
+    });
+    const [read, web] = await Promise.all([
+      hook(gemini('Read', { file_path: 'a' }), env),
+      hook(gemini('WebFetch', { url: 'https://example.com' }), env),
+    ]);
     expect(read).toMatchObject({ code: 0, stdout: '{}\n' });
     expect(web).toMatchObject({ code: 2, stdout: '' });
     expect(web.stderr).toContain('Denied by policy: No web access from agents.');
@@ -190,10 +236,17 @@ describe('native-tool permission checks (preloop hook and the HTTP hook)', () =>
     expect(id).toBeTruthy();
     expect(answer.permissionDecisionReason).toContain('retry the same call once it is approved');
     // The same call joins the same request; the answer on pending is configurable.
-    expect((await (await httpHook(input, '?wait=0&pending=defer')).json()).hookSpecificOutput).toMatchObject({ permissionDecision: 'defer' });
-    expect((await (await httpHook(input, '?wait=0&pending=ask')).json()).hookSpecificOutput.permissionDecisionReason).toContain(`approval pending: ${id}`);
+    expect((await (await httpHook(input, '?wait=0&pending=defer')).json()).hookSpecificOutput).toMatchObject({
+      permissionDecision: 'defer',
+    });
+    expect((await (await httpHook(input, '?wait=0&pending=ask')).json()).hookSpecificOutput.permissionDecisionReason).toContain(
+      `approval pending: ${id}`,
+    );
     expect((await api('POST', `/approvals/${id}/decide`, { decision: 'approve' })).status).toBe(200);
-    expect((await (await httpHook(input, '?wait=0')).json()).hookSpecificOutput).toMatchObject({ permissionDecision: 'allow', permissionDecisionReason: `approved (request ${id})` });
+    expect((await (await httpHook(input, '?wait=0')).json()).hookSpecificOutput).toMatchObject({
+      permissionDecision: 'allow',
+      permissionDecisionReason: `approved (request ${id})`,
+    });
   });
 
   it('fails closed: unreachable server, malformed answer, bad configuration and bad input all deny with exit 0', async () => {

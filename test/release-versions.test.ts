@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { name: string; version: string; private?: boolean; workspaces?: string[] };
+const readJson = (file: string) =>
+  JSON.parse(readFileSync(file, 'utf8')) as { name: string; version: string; private?: boolean; workspaces?: string[] };
 
 /** The workspace folders named by the root manifest's `workspaces` globs (one level of `*`). */
 function workspaceFolders(): string[] {

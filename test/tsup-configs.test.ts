@@ -7,11 +7,23 @@ import { baseOptions, packageOptions } from '../tsup.base.js';
  * library build is `packageOptions(…, { target: 'es2022', clean: false })` plus browser
  * bundles; its config reads `src/elements` relative to its folder, so it is not loaded here.
  */
-const packages = ['core', 'approvals', 'mcp', 'gateway', 'plugins/anthropic', 'plugins/openai', 'plugins/slack', 'plugins/webhook', 'plugins/email'];
+const packages = [
+  'core',
+  'approvals',
+  'mcp',
+  'gateway',
+  'plugins/anthropic',
+  'plugins/openai',
+  'plugins/slack',
+  'plugins/webhook',
+  'plugins/email',
+];
 
 /** The tsup entries a package's `exports` need: `./dist/<name>.js` built from the `@preloop/source` file. */
 function entriesOf(dir: string): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(new URL(`../packages/${dir}/package.json`, import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(new URL(`../packages/${dir}/package.json`, import.meta.url), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
   const entries: Record<string, string> = {};
   for (const target of Object.values(manifest.exports)) {
     if (typeof target !== 'object' || target === null) continue;
@@ -23,13 +35,22 @@ function entriesOf(dir: string): Record<string, string> {
 
 describe('tsup configs', () => {
   it('the base is ESM with declarations and source maps for Node 20, and a package only adds its entries', () => {
-    expect(packageOptions({ index: 'src/index.ts' })).toEqual({ format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'node20', entry: { index: 'src/index.ts' } });
+    expect(packageOptions({ index: 'src/index.ts' })).toEqual({
+      format: ['esm'],
+      dts: true,
+      sourcemap: true,
+      clean: true,
+      target: 'node20',
+      entry: { index: 'src/index.ts' },
+    });
     expect(packageOptions({ index: 'src/index.ts' }, { target: 'es2022' }).target).toBe('es2022');
     expect(baseOptions.format).toEqual(['esm']);
   });
 
   it.each(packages)('packages/%s builds exactly the entries its exports point at, on the shared base', async (dir) => {
-    const { default: config } = (await import(/* @vite-ignore */ new URL(`../packages/${dir}/tsup.config.ts`, import.meta.url).href)) as { default: unknown };
+    const { default: config } = (await import(/* @vite-ignore */ new URL(`../packages/${dir}/tsup.config.ts`, import.meta.url).href)) as {
+      default: unknown;
+    };
     expect(config).toEqual(packageOptions(entriesOf(dir)));
   });
 });

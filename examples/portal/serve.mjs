@@ -57,14 +57,18 @@ export async function startPortal({ preloopUrl, port = 8080, host = '127.0.0.1' 
   const address = server.address();
   return {
     url: `http://${host}:${address.port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const portal = await startPortal({ preloopUrl: process.env.PRELOOP_URL ?? 'http://127.0.0.1:8787', port: Number(process.env.PORT ?? 8080) });
+  const portal = await startPortal({
+    preloopUrl: process.env.PRELOOP_URL ?? 'http://127.0.0.1:8787',
+    port: Number(process.env.PORT ?? 8080),
+  });
   console.log(`Portal at ${portal.url} (Preloop: ${process.env.PRELOOP_URL ?? 'http://127.0.0.1:8787'})`);
 }

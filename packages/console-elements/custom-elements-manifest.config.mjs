@@ -27,7 +27,11 @@ export default {
         declaration.customElement = true;
         moduleDoc.exports ??= [];
         if (!moduleDoc.exports.some((item) => item.kind === 'custom-element-definition' && item.name === tagName)) {
-          moduleDoc.exports.push({ kind: 'custom-element-definition', name: tagName, declaration: { name: className, module: moduleDoc.path } });
+          moduleDoc.exports.push({
+            kind: 'custom-element-definition',
+            name: tagName,
+            declaration: { name: className, module: moduleDoc.path },
+          });
         }
       },
       packageLinkPhase({ customElementsManifest }) {
@@ -37,10 +41,14 @@ export default {
             if (declaration.events) {
               declaration.events = declaration.events
                 .filter((event) => event.name?.startsWith('preloop-'))
-                .map((event) => ({ ...event, type: { text: `${event.name.replace(/(^|-)([a-z])/g, (_, __, letter) => letter.toUpperCase())}Event` } }));
+                .map((event) => ({
+                  ...event,
+                  type: { text: `${event.name.replace(/(^|-)([a-z])/g, (_, __, letter) => letter.toUpperCase())}Event` },
+                }));
             }
             // The public surface only: private and protected members are implementation.
-            if (declaration.members) declaration.members = declaration.members.filter((member) => !member.privacy || member.privacy === 'public');
+            if (declaration.members)
+              declaration.members = declaration.members.filter((member) => !member.privacy || member.privacy === 'public');
           }
         }
       },

@@ -52,7 +52,10 @@ const nextId = (prefix: string) => `${prefix}_${++sequence}`;
 /** Text of a tool result (Anthropic content or Responses output), flattened. */
 function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((part) => resultText((part as { text?: unknown; content?: unknown }).text ?? (part as { content?: unknown }).content ?? '')).join('');
+  if (Array.isArray(content))
+    return content
+      .map((part) => resultText((part as { text?: unknown; content?: unknown }).text ?? (part as { content?: unknown }).content ?? ''))
+      .join('');
   return JSON.stringify(content ?? '');
 }
 
@@ -65,10 +68,18 @@ function plan(options: ScriptedAgentUpstreamOptions, offered: string[], made: Ar
     const name = offered.find((tool) => ends(tool, call.toolSuffix));
     if (name) return { kind: 'tool', id: nextId('toolu_scripted'), name, input: call.input };
     if (offered.includes('ToolSearch') && !made.some((entry) => entry.name === 'ToolSearch')) {
-      return { kind: 'tool', id: nextId('toolu_scripted'), name: 'ToolSearch', input: { query: `select:${options.calls.map((each) => `mcp__preloop__${each.toolSuffix}`).join(',')}`, max_results: 10 } };
+      return {
+        kind: 'tool',
+        id: nextId('toolu_scripted'),
+        name: 'ToolSearch',
+        input: { query: `select:${options.calls.map((each) => `mcp__preloop__${each.toolSuffix}`).join(',')}`, max_results: 10 },
+      };
     }
     const searched = made.find((entry) => entry.name === 'ToolSearch')?.result;
-    return { kind: 'text', text: `The tool ending in "${call.toolSuffix}" is not offered (tools: ${offered.join(', ')}).${searched ? ` ToolSearch said: ${searched}` : ''}` };
+    return {
+      kind: 'text',
+      text: `The tool ending in "${call.toolSuffix}" is not offered (tools: ${offered.join(', ')}).${searched ? ` ToolSearch said: ${searched}` : ''}`,
+    };
   }
   const results = options.calls.map((call) => made.find((entry) => ends(entry.name, call.toolSuffix))?.result ?? '');
   return { kind: 'text', text: options.answer(results) };
@@ -97,7 +108,8 @@ function responsesTurn(options: ScriptedAgentUpstreamOptions, body: any): Turn {
   const offered: Array<{ flat: string; name: string; namespace?: string }> = [];
   for (const tool of body.tools ?? []) {
     if (tool.type === 'function') offered.push({ flat: tool.name, name: tool.name });
-    if (tool.type === 'namespace') for (const inner of tool.tools ?? []) offered.push({ flat: `${tool.name}${inner.name}`, name: inner.name, namespace: tool.name });
+    if (tool.type === 'namespace')
+      for (const inner of tool.tools ?? []) offered.push({ flat: `${tool.name}${inner.name}`, name: inner.name, namespace: tool.name });
   }
   if (offered.length === 0) return { kind: 'text', text: 'Scripted upstream: ok.' };
   const made: Array<{ id: string; name: string; result: string | null }> = [];
@@ -108,14 +120,19 @@ function responsesTurn(options: ScriptedAgentUpstreamOptions, body: any): Turn {
       if (entry) entry.result = resultText(item.output);
     }
   }
-  const turn = plan(options, offered.map((tool) => tool.flat), made);
+  const turn = plan(
+    options,
+    offered.map((tool) => tool.flat),
+    made,
+  );
   if (turn.kind === 'text') return turn;
   const tool = offered.find((each) => each.flat === turn.name)!;
   return { ...turn, name: tool.name, ...(tool.namespace ? { namespace: tool.namespace } : {}) };
 }
 
 function anthropicMessage(model: string, turn: Turn) {
-  const content = turn.kind === 'text' ? [{ type: 'text', text: turn.text }] : [{ type: 'tool_use', id: turn.id, name: turn.name, input: turn.input }];
+  const content =
+    turn.kind === 'text' ? [{ type: 'text', text: turn.text }] : [{ type: 'tool_use', id: turn.id, name: turn.name, input: turn.input }];
   return {
     id: nextId('msg_scripted'),
     type: 'message',
@@ -131,7 +148,8 @@ function anthropicMessage(model: string, turn: Turn) {
 function anthropicEvents(model: string, turn: Turn): object[] {
   const message = anthropicMessage(model, turn);
   const block = turn.kind === 'text' ? { type: 'text', text: '' } : { type: 'tool_use', id: turn.id, name: turn.name, input: {} };
-  const delta = turn.kind === 'text' ? { type: 'text_delta', text: turn.text } : { type: 'input_json_delta', partial_json: JSON.stringify(turn.input) };
+  const delta =
+    turn.kind === 'text' ? { type: 'text_delta', text: turn.text } : { type: 'input_json_delta', partial_json: JSON.stringify(turn.input) };
   return [
     { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } },
     { type: 'content_block_start', index: 0, content_block: block },
@@ -145,8 +163,22 @@ function anthropicEvents(model: string, turn: Turn): object[] {
 function responsesResponse(model: string, turn: Turn, status: string) {
   const item =
     turn.kind === 'text'
-      ? { type: 'message', id: nextId('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: turn.text, annotations: [] }] }
-      : { type: 'function_call', id: nextId('fc'), call_id: turn.id, name: turn.name, ...(turn.namespace ? { namespace: turn.namespace } : {}), arguments: JSON.stringify(turn.input), status: 'completed' };
+      ? {
+          type: 'message',
+          id: nextId('msg'),
+          status: 'completed',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: turn.text, annotations: [] }],
+        }
+      : {
+          type: 'function_call',
+          id: nextId('fc'),
+          call_id: turn.id,
+          name: turn.name,
+          ...(turn.namespace ? { namespace: turn.namespace } : {}),
+          arguments: JSON.stringify(turn.input),
+          status: 'completed',
+        };
   return {
     id: nextId('resp'),
     object: 'response',
@@ -154,7 +186,13 @@ function responsesResponse(model: string, turn: Turn, status: string) {
     status,
     model,
     output: status === 'completed' ? [item] : [],
-    usage: { input_tokens: 20, input_tokens_details: { cached_tokens: 0 }, output_tokens: 10, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 30 },
+    usage: {
+      input_tokens: 20,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 10,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 30,
+    },
     item,
   };
 }
@@ -162,20 +200,51 @@ function responsesResponse(model: string, turn: Turn, status: string) {
 function responsesEvents(model: string, turn: Turn): object[] {
   const { item, ...completed } = responsesResponse(model, turn, 'completed');
   const { item: _item, ...created } = responsesResponse(model, turn, 'in_progress');
-  const events: object[] = [{ type: 'response.created', response: created }, { type: 'response.in_progress', response: created }];
+  const events: object[] = [
+    { type: 'response.created', response: created },
+    { type: 'response.in_progress', response: created },
+  ];
   if (item.type === 'message') {
     events.push(
       { type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } },
-      { type: 'response.content_part.added', output_index: 0, item_id: item.id, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } },
-      { type: 'response.output_text.delta', output_index: 0, item_id: item.id, content_index: 0, delta: (item.content as Array<{ text: string }>)[0]!.text },
-      { type: 'response.output_text.done', output_index: 0, item_id: item.id, content_index: 0, text: (item.content as Array<{ text: string }>)[0]!.text },
+      {
+        type: 'response.content_part.added',
+        output_index: 0,
+        item_id: item.id,
+        content_index: 0,
+        part: { type: 'output_text', text: '', annotations: [] },
+      },
+      {
+        type: 'response.output_text.delta',
+        output_index: 0,
+        item_id: item.id,
+        content_index: 0,
+        delta: (item.content as Array<{ text: string }>)[0]!.text,
+      },
+      {
+        type: 'response.output_text.done',
+        output_index: 0,
+        item_id: item.id,
+        content_index: 0,
+        text: (item.content as Array<{ text: string }>)[0]!.text,
+      },
       { type: 'response.content_part.done', output_index: 0, item_id: item.id, content_index: 0, part: (item.content as object[])[0] },
     );
   } else {
     events.push(
       { type: 'response.output_item.added', output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } },
-      { type: 'response.function_call_arguments.delta', output_index: 0, item_id: item.id, delta: (item as { arguments: string }).arguments },
-      { type: 'response.function_call_arguments.done', output_index: 0, item_id: item.id, arguments: (item as { arguments: string }).arguments },
+      {
+        type: 'response.function_call_arguments.delta',
+        output_index: 0,
+        item_id: item.id,
+        delta: (item as { arguments: string }).arguments,
+      },
+      {
+        type: 'response.function_call_arguments.done',
+        output_index: 0,
+        item_id: item.id,
+        arguments: (item as { arguments: string }).arguments,
+      },
     );
   }
   events.push({ type: 'response.output_item.done', output_index: 0, item }, { type: 'response.completed', response: completed });
@@ -216,7 +285,8 @@ export async function startScriptedAgentUpstream(options: ScriptedAgentUpstreamO
       const authorization = (request.headers['x-api-key'] as string | undefined) ?? request.headers.authorization?.replace(/^Bearer /, '');
       const body = request.method === 'POST' ? await readJson(request) : {};
       requests.push({ path, body, authorization });
-      if (authorization !== options.apiKey) return send(response, 401, { type: 'error', error: { type: 'authentication_error', message: 'bad provider key' } });
+      if (authorization !== options.apiKey)
+        return send(response, 401, { type: 'error', error: { type: 'authentication_error', message: 'bad provider key' } });
       if (path === '/v1/messages/count_tokens') return send(response, 200, { input_tokens: 42 });
       if (path === '/v1/messages') {
         const turn = anthropicTurn(options, body);

@@ -11,7 +11,11 @@ describe('embedding example', () => {
       expect(await (await app.request('/api/v1/health')).json()).toMatchObject({ status: 'ok' });
       expect((await app.request('/api/v1/users')).status).toBe(401);
       const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'bot', scopes: ['mcp'] });
-      const response = await app.request('/deploy', { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ ref: 'main' }) });
+      const response = await app.request('/deploy', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+        body: JSON.stringify({ ref: 'main' }),
+      });
       expect(await response.json()).toMatchObject({ decision: 'require_approval' });
     } finally {
       await preloop.close();

@@ -21,7 +21,11 @@ export function createApp(preloop: Preloop): Hono {
   app.post('/deploy', async (c) => {
     const principal = await preloop.authenticate(c.req.raw, { audience: 'mcp' });
     if (!principal) return c.json({ error: 'unauthenticated' }, 401);
-    const decision = await preloop.governance.evaluateToolCall({ subject: principal, tool: { name: 'deploy.production' }, args: await c.req.json() });
+    const decision = await preloop.governance.evaluateToolCall({
+      subject: principal,
+      tool: { name: 'deploy.production' },
+      args: await c.req.json(),
+    });
     return c.json({ decision: decision.action, reason: 'reason' in decision ? decision.reason : null });
   });
   return app;

@@ -16,7 +16,12 @@ afterEach(async () => {
 
 /** Builds a kernel and the Express app over a real loopback port. */
 async function start(options: Partial<PreloopOptions> = {}, build: (preloop: Preloop) => ExpressApp = createApp) {
-  const preloop = await createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), plugins: [mcpPlugin()], ...options });
+  const preloop = await createPreloop({
+    database: ':memory:',
+    logger: createLogger({ level: 'silent' }),
+    plugins: [mcpPlugin()],
+    ...options,
+  });
   const { app, mcp } = build(preloop);
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -37,7 +42,11 @@ describe('Express example', () => {
     expect((await fetch(`${url}/api/v1/users`)).status).toBe(401);
     // Host routes are not swallowed by the admin API's 404.
     expect(await (await fetch(`${url}/`)).text()).toContain('My internal tool');
-    const echo = await fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) });
+    const echo = await fetch(`${url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 1 }),
+    });
     expect(await echo.json()).toEqual({ received: { a: 1 } });
     // An unknown admin path is the host's too (Express's own 404 page).
     const unknown = await fetch(`${url}/api/v1/no-such-route`);
@@ -47,10 +56,20 @@ describe('Express example', () => {
 
   it('serves MCP to the official SDK client and refuses a keyless request with 401', async () => {
     const { preloop, url } = await start();
-    expect((await fetch(`${url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${url}/mcp`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+        })
+      ).status,
+    ).toBe(401);
     const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['mcp'] });
     const client = new Client({ name: 'express-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }),
+    );
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toContain('request_approval');
     await client.close();
@@ -83,8 +102,15 @@ describe('Express example', () => {
     });
     // The admin API read the parsed body: a wrong password, not a 500 or a hang.
     expect(login.status).toBe(401);
-    const drained = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-drain': '1' }, body: 'x' });
+    const drained = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-drain': '1' },
+      body: 'x',
+    });
     expect(drained.status).toBe(500);
-    expect((await drained.json()).error).toMatchObject({ code: 'BODY_ALREADY_READ', message: expect.stringContaining('Mount Preloop before your body parser') });
+    expect((await drained.json()).error).toMatchObject({
+      code: 'BODY_ALREADY_READ',
+      message: expect.stringContaining('Mount Preloop before your body parser'),
+    });
   });
 });

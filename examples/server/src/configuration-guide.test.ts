@@ -42,6 +42,10 @@ describe('docs/configuration.md', () => {
     expect(config.gateway).toMatchObject({ bodyLimitBytes: 33554432, bodyTimeoutMs: 30000, maxFallbacks: 2 });
     expect(config.mcpServers?.map((server) => server.name)).toEqual(['docs', 'files', 'web']);
     expect(config.policy).toContain('allow: [fast]');
-    expect(config.plugins).toMatchObject({ slack: { botToken: 'xoxb-1-2-docs', channel: 'C0123456789' }, mattermost: { url: 'https://mattermost.example.com/hooks/abc123' }, email: { url: 'smtp://preloop:pa55@smtp.example.com:587', from: 'Preloop <approvals@example.com>', timeZone: 'Europe/Paris' } });
+    expect(config.plugins).toMatchObject({
+      slack: { botToken: 'xoxb-1-2-docs', channel: 'C0123456789' },
+      mattermost: { url: 'https://mattermost.example.com/hooks/abc123' },
+      email: { url: 'smtp://preloop:pa55@smtp.example.com:587', from: 'Preloop <approvals@example.com>', timeZone: 'Europe/Paris' },
+    });
   });
 });

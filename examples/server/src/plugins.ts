@@ -22,13 +22,27 @@ import type { ConfigFile } from './config/config-schema.js';
  * const plugins = referencePlugins(config, 'https://preloop.example.com', process.env);
  * ```
  */
-export function referencePlugins(config: ConfigFile | null, publicUrl: string, env: Record<string, string | undefined> = {}): PreloopPlugin[] {
+export function referencePlugins(
+  config: ConfigFile | null,
+  publicUrl: string,
+  env: Record<string, string | undefined> = {},
+): PreloopPlugin[] {
   // Workflows' AI reviewers reach their model through this server's own gateway (governed, metered, audited).
-  const plugins: PreloopPlugin[] = [approvals({ publicUrl, aiReviewer: { gateway: (preloop) => createGateway(preloop) } }), mcp(), gateway(), openai(), anthropic()];
+  const plugins: PreloopPlugin[] = [
+    approvals({ publicUrl, aiReviewer: { gateway: (preloop) => createGateway(preloop) } }),
+    mcp(),
+    gateway(),
+    openai(),
+    anthropic(),
+  ];
   const webhookSettings = config?.plugins.webhook;
-  if (webhookSettings) plugins.push(webhook({ url: webhookSettings.url, secret: webhookSettings.secret, previousSecrets: webhookSettings.previousSecrets }));
+  if (webhookSettings)
+    plugins.push(webhook({ url: webhookSettings.url, secret: webhookSettings.secret, previousSecrets: webhookSettings.previousSecrets }));
   const { slack: slackSettings, slackWebhook: slackWebhookSettings, mattermost: mattermostSettings } = config?.plugins ?? {};
-  if (slackSettings) plugins.push(slack({ botToken: slackSettings.botToken, signingSecret: slackSettings.signingSecret, channel: slackSettings.channel ?? null }));
+  if (slackSettings)
+    plugins.push(
+      slack({ botToken: slackSettings.botToken, signingSecret: slackSettings.signingSecret, channel: slackSettings.channel ?? null }),
+    );
   if (slackWebhookSettings) plugins.push(slackWebhook({ url: slackWebhookSettings.url }));
   if (mattermostSettings) plugins.push(mattermost({ url: mattermostSettings.url, username: mattermostSettings.username }));
   const emailSettings = config?.plugins.email;
@@ -36,7 +50,11 @@ export function referencePlugins(config: ConfigFile | null, publicUrl: string, e
     const { url, ...settings } = emailSettings;
     plugins.push(email({ ...settings, transport: smtpTransportFromUrl(url, 'plugins.email.url') }));
   } else if (env.PRELOOP_SMTP_URL) {
-    if (!env.PRELOOP_EMAIL_FROM) throw new PreloopError('CONFIGURATION_ERROR', 'PRELOOP_SMTP_URL is set but PRELOOP_EMAIL_FROM is not: set the sender address, for example "Preloop <approvals@example.com>".');
+    if (!env.PRELOOP_EMAIL_FROM)
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        'PRELOOP_SMTP_URL is set but PRELOOP_EMAIL_FROM is not: set the sender address, for example "Preloop <approvals@example.com>".',
+      );
     plugins.push(email({ from: env.PRELOOP_EMAIL_FROM, transport: smtpTransportFromUrl(env.PRELOOP_SMTP_URL, 'PRELOOP_SMTP_URL') }));
   }
   return plugins;

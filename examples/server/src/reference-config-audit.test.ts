@@ -12,7 +12,11 @@ describe('reference server audit settings', () => {
   const config = path.join(dir, 'preloop.yaml');
   const start = (lines: string[]) => {
     writeFileSync(config, [...lines, ''].join('\n'));
-    return startReferenceServer({ env: { PRELOOP_DATA_DIR: path.join(dir, 'data'), PRELOOP_CONFIG: config }, port: 0, logger: createLogger({ level: 'silent' }) });
+    return startReferenceServer({
+      env: { PRELOOP_DATA_DIR: path.join(dir, 'data'), PRELOOP_CONFIG: config },
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+    });
   };
 
   it('exports signed checkpoints to the file anchor of the config file (relative to it) at its interval, and verifies against it', async () => {

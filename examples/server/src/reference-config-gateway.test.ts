@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const policy = { version: 1, defaults: { tools: 'deny', models: { allow: ['fast', 'legacy'] } } };
 
-describe('the reference server\'s gateway configuration', () => {
+describe("the reference server's gateway configuration", () => {
   it('applies the gateway section (body limit, timeouts, rate limits, auditCalls) and the full prices vocabulary', async () => {
     const upstream = await startMockUpstream({ credentials: ['sk-upstream-secret-123'] });
     const config = path.join(dir, 'gateway.yaml');
@@ -45,13 +45,24 @@ describe('the reference server\'s gateway configuration', () => {
         '',
       ].join('\n'),
     );
-    const env = { PRELOOP_DATA_DIR: path.join(dir, 'data'), PRELOOP_CONFIG: config, UPSTREAM_URL: upstream.url, UPSTREAM_KEY: 'sk-upstream-secret-123' };
+    const env = {
+      PRELOOP_DATA_DIR: path.join(dir, 'data'),
+      PRELOOP_CONFIG: config,
+      UPSTREAM_URL: upstream.url,
+      UPSTREAM_KEY: 'sk-upstream-secret-123',
+    };
     const logs: string[] = [];
     const server = await startReferenceServer({ env, port: 0, logger: createLogger({ level: 'info', write: (line) => logs.push(line) }) });
     try {
       // Prices: one vocabulary with the admin API; the deprecated `cached` is read as cachedInput, with a warning.
       const aliases = await server.preloop.service('gateway').models.list(server.preloop.accountId);
-      expect(aliases.find((alias) => alias.alias === 'fast')?.prices).toEqual({ input: 3, output: 15, cachedInput: 0.3, cacheWriteInput: 3.75, longContext: { thresholdInputTokens: 200000, input: 6, output: 22.5 } });
+      expect(aliases.find((alias) => alias.alias === 'fast')?.prices).toEqual({
+        input: 3,
+        output: 15,
+        cachedInput: 0.3,
+        cacheWriteInput: 3.75,
+        longContext: { thresholdInputTokens: 200000, input: 6, output: 22.5 },
+      });
       expect(aliases.find((alias) => alias.alias === 'legacy')?.prices).toEqual({ input: 1, output: 2, cachedInput: 0.5 });
       expect(logs.join('\n')).toMatch(/prices\.cached is deprecated; rename it prices\.cachedInput/);
 
@@ -60,14 +71,21 @@ describe('the reference server\'s gateway configuration', () => {
       // The audit of successful calls is off (auditCalls: failures).
       await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hello' }] });
       // The body limit.
-      await expect(openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'x'.repeat(4096) }] })).rejects.toMatchObject({ status: 413, code: 'request_too_large' });
+      await expect(
+        openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'x'.repeat(4096) }] }),
+      ).rejects.toMatchObject({ status: 413, code: 'request_too_large' });
       // The first-byte timeout.
       upstream.handle = () => ({ json: {}, delayMs: 20_000 });
-      await expect(openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'slow' }] })).rejects.toMatchObject({ status: 504, code: 'upstream_timeout' });
+      await expect(openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'slow' }] })).rejects.toMatchObject({
+        status: 504,
+        code: 'upstream_timeout',
+      });
       upstream.handle = null;
       // The rate limit (burst 2: the completion and the timed-out call took the bucket; the 413 came before it).
       const anthropic = new Anthropic({ apiKey: key, baseURL: `${server.url}/anthropic`, maxRetries: 0 });
-      await expect(anthropic.messages.create({ model: 'fast', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 429, error: { error: { type: 'rate_limit_error' } } });
+      await expect(
+        anthropic.messages.create({ model: 'fast', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),
+      ).rejects.toMatchObject({ status: 429, error: { error: { type: 'rate_limit_error' } } });
       await server.preloop.service('gateway').flush();
       const audited = await server.preloop.audit.query({ accountId: server.preloop.accountId, action: 'model.call' } as never);
       expect(audited.items.map((record) => record.outcome).sort()).not.toContain('success');

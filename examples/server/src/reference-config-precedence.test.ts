@@ -59,11 +59,21 @@ describe.each(testDialects())('reference server configuration file on $name', (d
   };
   const adminKey = async (server: ReferenceServer) => {
     const { preloop } = server;
-    const user = await preloop.identity.users.create(preloop.accountId, { email: `admin-${Date.now()}@example.com`, name: 'admin', role: 'admin' });
-    return (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: user.id })).key;
+    const user = await preloop.identity.users.create(preloop.accountId, {
+      email: `admin-${Date.now()}@example.com`,
+      name: 'admin',
+      role: 'admin',
+    });
+    return (
+      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: user.id })
+    ).key;
   };
   const api = (server: ReferenceServer, key: string, method: string, route: string, body?: unknown) =>
-    fetch(`${server.url}/api/v1${route}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${server.url}/api/v1${route}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 
   it('states namespaced, trustOnFirstUse, timeoutMs, enabled and trust for an upstream; settings it leaves out keep what an admin set', async () => {
     const server = await start([
@@ -84,7 +94,14 @@ describe.each(testDialects())('reference server configuration file on $name', (d
     try {
       key = await adminKey(server);
       const servers = (await (await api(server, key, 'GET', '/mcp-servers')).json()).items as Record<string, unknown>[];
-      expect(servers.find((entry) => entry.name === 'mail')).toMatchObject({ namespaced: false, trustOnFirstUse: false, timeoutMs: 5000, enabled: true, trust: 'untrusted', source: 'config' });
+      expect(servers.find((entry) => entry.name === 'mail')).toMatchObject({
+        namespaced: false,
+        trustOnFirstUse: false,
+        timeoutMs: 5000,
+        enabled: true,
+        trust: 'untrusted',
+        source: 'config',
+      });
       expect(servers.find((entry) => entry.name === 'off')).toMatchObject({ enabled: false, namespaced: true, trust: 'trusted' });
       // Not namespaced, and no trust on first use: the config scan leaves the bare names pending.
       const tools = (await (await api(server, key, 'GET', '/tools')).json()).items as { name: string; status?: string }[];
@@ -96,10 +113,22 @@ describe.each(testDialects())('reference server configuration file on $name', (d
       await server.close();
     }
     // The file now changes the timeout and says nothing about `enabled`: the admin's change stays.
-    const again = await start(['mcpServers:', '  - name: mail', '    transport: http', '    url: ${UPSTREAM_URL}', '    namespaced: false', '    timeoutMs: 7000']);
+    const again = await start([
+      'mcpServers:',
+      '  - name: mail',
+      '    transport: http',
+      '    url: ${UPSTREAM_URL}',
+      '    namespaced: false',
+      '    timeoutMs: 7000',
+    ]);
     try {
       const servers = (await (await api(again, key, 'GET', '/mcp-servers')).json()).items as Record<string, unknown>[];
-      expect(servers.find((entry) => entry.name === 'mail')).toMatchObject({ timeoutMs: 7000, enabled: false, trustOnFirstUse: false, trust: 'untrusted' });
+      expect(servers.find((entry) => entry.name === 'mail')).toMatchObject({
+        timeoutMs: 7000,
+        enabled: false,
+        trustOnFirstUse: false,
+        trust: 'untrusted',
+      });
       expect(logs.join('\n')).toContain('MCP server mail updated');
     } finally {
       await again.close();
@@ -149,7 +178,10 @@ describe.each(testDialects())('reference server configuration file on $name', (d
     }
 
     // Now the file's version is the newest: the file applies again by default when it changes.
-    writeFileSync(path.join(dir, 'policy.yaml'), filePolicy.replace('rules: []', 'rules:\n  - { name: echo is fine, tool: echo, action: allow }'));
+    writeFileSync(
+      path.join(dir, 'policy.yaml'),
+      filePolicy.replace('rules: []', 'rules:\n  - { name: echo is fine, tool: echo, action: allow }'),
+    );
     const fourth = await start(['policy: ./policy.yaml']);
     try {
       const active = await (await api(fourth, key, 'GET', '/policy')).json();

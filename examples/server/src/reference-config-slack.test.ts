@@ -16,7 +16,16 @@ describe('reference server with Slack and Mattermost in its configuration file',
     const config = path.join(dir, 'preloop.yaml');
     writeFileSync(
       config,
-      ['plugins:', '  slack:', '    botToken: ${SLACK_BOT_TOKEN}', '    signingSecret: ${SLACK_SIGNING_SECRET}', '    channel: C0123456789', '  mattermost:', '    url: ${MATTERMOST_WEBHOOK_URL}', ''].join('\n'),
+      [
+        'plugins:',
+        '  slack:',
+        '    botToken: ${SLACK_BOT_TOKEN}',
+        '    signingSecret: ${SLACK_SIGNING_SECRET}',
+        '    channel: C0123456789',
+        '  mattermost:',
+        '    url: ${MATTERMOST_WEBHOOK_URL}',
+        '',
+      ].join('\n'),
     );
     const env = {
       PRELOOP_DATA_DIR: path.join(dir, 'data'),
@@ -28,13 +37,34 @@ describe('reference server with Slack and Mattermost in its configuration file',
     const logs: string[] = [];
     const server = await startReferenceServer({ env, port: 0, logger: createLogger({ level: 'info', write: (line) => logs.push(line) }) });
     try {
-      expect(server.preloop.service('approvals').notifiers.map((notifier) => [notifier.id, notifier.audience])).toEqual(expect.arrayContaining([['slack', 'channel'], ['mattermost', 'channel']]));
+      expect(server.preloop.service('approvals').notifiers.map((notifier) => [notifier.id, notifier.audience])).toEqual(
+        expect.arrayContaining([
+          ['slack', 'channel'],
+          ['mattermost', 'channel'],
+        ]),
+      );
       const url = `${server.url}/api/v1/slack/interactions`;
       const body = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U1' }, actions: [{ action_id: 'preloop.view' }] }))}`;
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signSlackRequest({ signingSecret: 'wrong-secret-wrong-secret', timestamp, body }) }, body });
+      const forged = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': timestamp,
+          'x-slack-signature': signSlackRequest({ signingSecret: 'wrong-secret-wrong-secret', timestamp, body }),
+        },
+        body,
+      });
       expect(forged.status).toBe(401);
-      const genuine = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signSlackRequest({ signingSecret, timestamp, body }) }, body });
+      const genuine = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': timestamp,
+          'x-slack-signature': signSlackRequest({ signingSecret, timestamp, body }),
+        },
+        body,
+      });
       expect(genuine.status).toBe(200);
       expect(logs.join('\n')).not.toContain(signingSecret);
       expect(logs.join('\n')).not.toContain('xoxb-1-2-reference');

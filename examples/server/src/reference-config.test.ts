@@ -29,9 +29,23 @@ describe('reference server with a configuration file', () => {
     writeFileSync(path.join(dir, 'policy.yaml'), policy);
     writeFileSync(
       config,
-      ['models:', '  - alias: fast', '    provider: openai', '    model: gpt-4o-mini', `    baseUrl: \${UPSTREAM_URL}/v1`, '    apiKey: ${UPSTREAM_KEY}', 'policy: ./policy.yaml', ''].join('\n'),
+      [
+        'models:',
+        '  - alias: fast',
+        '    provider: openai',
+        '    model: gpt-4o-mini',
+        `    baseUrl: \${UPSTREAM_URL}/v1`,
+        '    apiKey: ${UPSTREAM_KEY}',
+        'policy: ./policy.yaml',
+        '',
+      ].join('\n'),
     );
-    const env = { PRELOOP_DATA_DIR: path.join(dir, 'data'), PRELOOP_CONFIG: config, UPSTREAM_URL: upstream.url, UPSTREAM_KEY: 'sk-upstream-secret-123' };
+    const env = {
+      PRELOOP_DATA_DIR: path.join(dir, 'data'),
+      PRELOOP_CONFIG: config,
+      UPSTREAM_URL: upstream.url,
+      UPSTREAM_KEY: 'sk-upstream-secret-123',
+    };
     const logs: string[] = [];
     const logger = createLogger({ level: 'info', write: (line) => logs.push(line) });
     const server = await startReferenceServer({ env, port: 0, logger });
@@ -43,7 +57,10 @@ describe('reference server with a configuration file', () => {
       expect(completion.choices[0]?.message).toBeDefined();
       expect(upstream.requests.at(-1)?.headers.authorization).toBe('Bearer sk-upstream-secret-123');
       expect(JSON.stringify(completion)).not.toContain('sk-upstream-secret-123');
-      await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+      await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+        status: 404,
+        code: 'model_not_found',
+      });
       expect((await server.preloop.governance.policies.versions(server.preloop.accountId)).length).toBe(2);
     } finally {
       await server.close();

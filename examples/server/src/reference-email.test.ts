@@ -22,11 +22,25 @@ describe('reference server email (PRELOOP_SMTP_URL, PRELOOP_EMAIL_FROM)', () => 
       const { preloop } = test;
       const admin = await preloop.identity.users.create(preloop.accountId, { email: 'admin@example.com', name: 'Admin', role: 'admin' });
       const agent: Principal = {
-        type: 'agent', id: 'agt_1', accountId: preloop.accountId, name: 'builder', role: null, userId: null,
-        apiKeyId: null, agentId: 'agt_1', runtimeSessionId: null, teamIds: [], scopes: ['mcp'],
+        type: 'agent',
+        id: 'agt_1',
+        accountId: preloop.accountId,
+        name: 'builder',
+        role: null,
+        userId: null,
+        apiKeyId: null,
+        agentId: 'agt_1',
+        runtimeSessionId: null,
+        teamIds: [],
+        scopes: ['mcp'],
       };
       const engine = preloop.service('approvals');
-      const ticket = await engine.request({ principal: agent, tool: { name: 'deploy', definitionHash: null }, args: { env: 'prod' }, workflow: 'default' });
+      const ticket = await engine.request({
+        principal: agent,
+        tool: { name: 'deploy', definitionHash: null },
+        args: { env: 'prod' },
+        workflow: 'default',
+      });
       await engine.notificationsIdle();
       expect(receiver.mails).toHaveLength(1);
       expect(receiver.mails[0]!.to).toEqual([admin.email]);
@@ -39,15 +53,27 @@ describe('reference server email (PRELOOP_SMTP_URL, PRELOOP_EMAIL_FROM)', () => 
 
   it('refuses to start without PRELOOP_EMAIL_FROM, or with a URL that is not SMTP (without echoing its password)', async () => {
     const base = { PRELOOP_ADMIN_PASSWORD: 'the first admin password' };
-    await expect(startReferenceServer({ env: { ...base, PRELOOP_DATA_DIR: path.join(dir, 'a'), PRELOOP_SMTP_URL: 'smtp://smtp.example.com' }, port: 0, logger: silent })).rejects.toThrow(
-      /PRELOOP_SMTP_URL is set but PRELOOP_EMAIL_FROM is not/,
-    );
+    await expect(
+      startReferenceServer({
+        env: { ...base, PRELOOP_DATA_DIR: path.join(dir, 'a'), PRELOOP_SMTP_URL: 'smtp://smtp.example.com' },
+        port: 0,
+        logger: silent,
+      }),
+    ).rejects.toThrow(/PRELOOP_SMTP_URL is set but PRELOOP_EMAIL_FROM is not/);
     const error = await startReferenceServer({
-      env: { ...base, PRELOOP_DATA_DIR: path.join(dir, 'b'), PRELOOP_SMTP_URL: 'https://mailer:s3cret-pw@smtp.example.com', PRELOOP_EMAIL_FROM: 'approvals@example.com' },
+      env: {
+        ...base,
+        PRELOOP_DATA_DIR: path.join(dir, 'b'),
+        PRELOOP_SMTP_URL: 'https://mailer:s3cret-pw@smtp.example.com',
+        PRELOOP_EMAIL_FROM: 'approvals@example.com',
+      },
       port: 0,
       logger: silent,
     }).catch((caught: Error) => caught);
-    expect(error).toMatchObject({ code: 'CONFIGURATION_ERROR', message: expect.stringContaining('option "PRELOOP_SMTP_URL" must be smtp://') });
+    expect(error).toMatchObject({
+      code: 'CONFIGURATION_ERROR',
+      message: expect.stringContaining('option "PRELOOP_SMTP_URL" must be smtp://'),
+    });
     expect((error as Error).message).not.toContain('s3cret-pw');
   });
 });

@@ -11,7 +11,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('reference server metrics (/metrics, PRELOOP_METRICS_TOKEN)', () => {
   it('serves Prometheus metrics to the scraper token only, counting the gateway served by the Node fast path', async () => {
     const token = 'prometheus-scrape-token-0123';
-    const env = { PRELOOP_DATA_DIR: path.join(dir, 'data'), PRELOOP_METRICS_TOKEN: token, PRELOOP_ADMIN_PASSWORD: 'the first admin password' };
+    const env = {
+      PRELOOP_DATA_DIR: path.join(dir, 'data'),
+      PRELOOP_METRICS_TOKEN: token,
+      PRELOOP_ADMIN_PASSWORD: 'the first admin password',
+    };
     const server = await startReferenceServer({ env, port: 0, logger: createLogger({ level: 'silent' }) });
     try {
       // An unauthenticated gateway call (401), answered by the Node-native gateway.
@@ -29,7 +33,13 @@ describe('reference server metrics (/metrics, PRELOOP_METRICS_TOKEN)', () => {
   });
 
   it('refuses a scraper token shorter than 16 characters at start', async () => {
-    const env = { PRELOOP_DATA_DIR: path.join(dir, 'short'), PRELOOP_METRICS_TOKEN: 'short', PRELOOP_ADMIN_PASSWORD: 'the first admin password' };
-    await expect(startReferenceServer({ env, port: 0, logger: createLogger({ level: 'silent' }) })).rejects.toThrow(/metrics option "token"/);
+    const env = {
+      PRELOOP_DATA_DIR: path.join(dir, 'short'),
+      PRELOOP_METRICS_TOKEN: 'short',
+      PRELOOP_ADMIN_PASSWORD: 'the first admin password',
+    };
+    await expect(startReferenceServer({ env, port: 0, logger: createLogger({ level: 'silent' }) })).rejects.toThrow(
+      /metrics option "token"/,
+    );
   });
 });

@@ -36,12 +36,15 @@ describe('reference server', () => {
       expect(login.status).toBe(200);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const me = await fetch(`${server.url}/api/v1/auth/me`, { headers: { cookie } });
-      expect(JSON.stringify(await me.json())).toContain("admin@localhost");
+      expect(JSON.stringify(await me.json())).toContain('admin@localhost');
       // The first-run lines point at changing the password and at the approver problem; both hold.
       expect(lines.join('\n')).toContain('Settings → Your account, or with POST /api/v1/auth/password');
       expect(lines.join('\n')).toContain('is the only approver, and may not approve calls of agents on their own keys');
       const readiness = await (await fetch(`${server.url}/api/v1/approvals/readiness`, { headers: { cookie } })).json();
-      expect(readiness.workflows.find((workflow: { workflow: string }) => workflow.workflow === 'admins')).toMatchObject({ status: 'self_approval_only', blockedOwners: [{ email: 'admin@localhost' }] });
+      expect(readiness.workflows.find((workflow: { workflow: string }) => workflow.workflow === 'admins')).toMatchObject({
+        status: 'self_approval_only',
+        blockedOwners: [{ email: 'admin@localhost' }],
+      });
       const changed = await fetch(`${server.url}/api/v1/auth/password`, {
         method: 'POST',
         headers: { cookie, 'content-type': 'application/json', origin: server.url },
@@ -71,7 +74,9 @@ describe('reference server', () => {
       expect(created.status).toBe(201);
       const { key } = (await created.json()) as { key: string };
       const client = new Client({ name: 'reference-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }),
+      );
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain('request_approval');
       await client.close();
@@ -89,7 +94,9 @@ describe('reference server', () => {
   });
 
   it('refuses a bad PORT with a message naming it', async () => {
-    await expect(startReferenceServer({ env: { PRELOOP_DATA_DIR: path.join(dir, 'port'), PORT: 'eighty' }, logger: silent })).rejects.toThrow(/PORT/);
+    await expect(
+      startReferenceServer({ env: { PRELOOP_DATA_DIR: path.join(dir, 'port'), PORT: 'eighty' }, logger: silent }),
+    ).rejects.toThrow(/PORT/);
   });
 });
 
@@ -98,7 +105,15 @@ describe('configuration file', () => {
     const file = path.join(dir, 'ok.yaml');
     writeFileSync(
       file,
-      ['models:', '  - alias: fast', '    provider: openai', '    model: gpt-4o-mini', '    apiKey: ${TEST_OPENAI_KEY}', '    baseUrl: ${TEST_BASE:-http://127.0.0.1:9/v1}', ''].join('\n'),
+      [
+        'models:',
+        '  - alias: fast',
+        '    provider: openai',
+        '    model: gpt-4o-mini',
+        '    apiKey: ${TEST_OPENAI_KEY}',
+        '    baseUrl: ${TEST_BASE:-http://127.0.0.1:9/v1}',
+        '',
+      ].join('\n'),
     );
     const { config } = await loadConfigFile(file, { TEST_OPENAI_KEY: 'sk-test' });
     expect(config.models[0]).toMatchObject({ alias: 'fast', apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9/v1' });
@@ -106,7 +121,20 @@ describe('configuration file', () => {
 
   it('names the file, path, line and reason of each error', async () => {
     const file = path.join(dir, 'bad.yaml');
-    writeFileSync(file, ['models:', '  - alias: fast', '    provider: openai', '    model: gpt-4o', '    prices: { input: -1, output: 2 }', 'mcpServers:', '  - name: x', '    transport: carrier-pigeon', ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'models:',
+        '  - alias: fast',
+        '    provider: openai',
+        '    model: gpt-4o',
+        '    prices: { input: -1, output: 2 }',
+        'mcpServers:',
+        '  - name: x',
+        '    transport: carrier-pigeon',
+        '',
+      ].join('\n'),
+    );
     const error = await loadConfigFile(file, {}).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;

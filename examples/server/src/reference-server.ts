@@ -137,9 +137,13 @@ function allowedHosts(host: string, publicUrl: string): string[] {
  * ```
  */
 export function startupLines(server: ReferenceServer, databaseUrl: string): string[] {
-  const lines = [`Preloop ready at ${server.url}  (console /, admin API /api/v1, MCP /mcp, OpenAI /openai/v1, Anthropic /anthropic/v1; database ${redactUrl(databaseUrl)})`];
+  const lines = [
+    `Preloop ready at ${server.url}  (console /, admin API /api/v1, MCP /mcp, OpenAI /openai/v1, Anthropic /anthropic/v1; database ${redactUrl(databaseUrl)})`,
+  ];
   if (server.generatedSecretKey) {
-    lines.push('Warning: no PRELOOP_SECRET_KEY was set; generated one into the data folder. Keep it: stored credentials are encrypted with it.');
+    lines.push(
+      'Warning: no PRELOOP_SECRET_KEY was set; generated one into the data folder. Keep it: stored credentials are encrypted with it.',
+    );
   }
   if (server.firstAdmin) {
     lines.push(
@@ -154,4 +158,3 @@ export function startupLines(server: ReferenceServer, databaseUrl: string): stri
   }
   return lines;
 }
-

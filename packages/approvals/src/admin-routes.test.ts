@@ -35,9 +35,19 @@ describe.each(testDialects())('approval admin routes on $name', (dialect) => {
   it('lists with filters and cursor pagination, and shows one request with votes and timeline', async () => {
     f = await createApprovalFixture(dialect, { workflows });
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', tool: i < 3 ? 'deploy' : 'github.merge_pull_request' }))).id);
+    for (let i = 0; i < 5; i += 1)
+      ids.push(
+        (await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', tool: i < 3 ? 'deploy' : 'github.merge_pull_request' }))).id,
+      );
     const byDave = await f.engine.request(toolCall(f.dave.principal, { workflow: 'one', tool: 'deploy' }));
-    await f.engine.decide({ accountId: f.accountId, requestId: ids[0]!, actor: f.alice.principal, decision: 'approve', comment: 'ok', channel: 'api' });
+    await f.engine.decide({
+      accountId: f.accountId,
+      requestId: ids[0]!,
+      actor: f.alice.principal,
+      decision: 'approve',
+      comment: 'ok',
+      channel: 'api',
+    });
 
     const first = await (await f.api('GET', '/approvals?limit=4', { as: f.dave })).json();
     expect(first.items).toHaveLength(4);
@@ -72,7 +82,9 @@ describe.each(testDialects())('approval admin routes on $name', (dialect) => {
   it('streams approval-created and approval-updated over the admin SSE stream', async () => {
     f = await createApprovalFixture(dialect, { workflows });
     const controller = new AbortController();
-    const stream = await f.preloop.api(new Request('http://localhost/api/v1/events', { headers: { authorization: `Bearer ${f.dave.key}` }, signal: controller.signal }));
+    const stream = await f.preloop.api(
+      new Request('http://localhost/api/v1/events', { headers: { authorization: `Bearer ${f.dave.key}` }, signal: controller.signal }),
+    );
     expect(stream.status).toBe(200);
     const events = readEvents(stream, 3);
     const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
@@ -93,13 +105,22 @@ describe.each(testDialects())('approval admin routes on $name', (dialect) => {
     const ask = async () => (await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }))).id;
     const readiness = await f.api('GET', '/approvals/readiness', { as: f.dave });
     expect(readiness.status).toBe(200);
-    expect(await readiness.json()).toMatchObject({ ready: expect.any(Boolean), workflows: expect.arrayContaining([expect.objectContaining({ workflow: 'one' })]), remedies: expect.any(Array) });
+    expect(await readiness.json()).toMatchObject({
+      ready: expect.any(Boolean),
+      workflows: expect.arrayContaining([expect.objectContaining({ workflow: 'one' })]),
+      remedies: expect.any(Array),
+    });
 
     // Cancel answers the request as the caller now sees it, like every other approval route.
     const cancelled = await ask();
     const cancel = await f.api('POST', `/approvals/${cancelled}/cancel`, { as: f.owner, body: { reason: 'not needed' } });
     expect(cancel.status).toBe(200);
-    expect(await cancel.json()).toMatchObject({ id: cancelled, status: 'cancelled', outcomeReason: 'not needed', viewer: { canDecide: false, reason: 'not_pending' } });
+    expect(await cancel.json()).toMatchObject({
+      id: cancelled,
+      status: 'cancelled',
+      outcomeReason: 'not needed',
+      viewer: { canDecide: false, reason: 'not_pending' },
+    });
     expect((await f.api('POST', `/approvals/${cancelled}/cancel`, { as: f.owner })).status).toBe(409);
     expect((await f.api('POST', '/approvals/apr_missing/cancel', { as: f.owner })).status).toBe(404);
     expect((await f.api('POST', `/approvals/${cancelled}/decide`, { as: f.alice, body: { decision: 'approve' } })).status).toBe(409);
@@ -108,13 +129,29 @@ describe.each(testDialects())('approval admin routes on $name', (dialect) => {
     const approved = await ask();
     const decided = await f.api('POST', `/approvals/${approved}/decide`, { as: f.alice, body: { decision: 'approve', comment: 'ok' } });
     expect(decided.status).toBe(200);
-    expect(await decided.json()).toMatchObject({ counted: true, resolved: true, request: { id: approved, status: 'approved', viewer: { canDecide: false } } });
-    expect((await f.api('POST', `/approvals/${approved}/resolve-execution`, { as: f.owner, body: { outcome: 'executed', note: 'checked the logs' } })).status).toBe(409);
+    expect(await decided.json()).toMatchObject({
+      counted: true,
+      resolved: true,
+      request: { id: approved, status: 'approved', viewer: { canDecide: false } },
+    });
+    expect(
+      (
+        await f.api('POST', `/approvals/${approved}/resolve-execution`, {
+          as: f.owner,
+          body: { outcome: 'executed', note: 'checked the logs' },
+        })
+      ).status,
+    ).toBe(409);
 
     const open = await ask();
     const minted = await f.api('POST', `/approvals/${open}/links`, { as: f.owner, body: { approverId: f.alice.id, decision: 'approve' } });
     expect(minted.status).toBe(201);
-    expect(await minted.json()).toMatchObject({ token: expect.stringMatching(/^pla_/), approverId: f.alice.id, decision: 'approve', url: expect.stringContaining(`/api/v1/approvals/${open}/links/`) });
+    expect(await minted.json()).toMatchObject({
+      token: expect.stringMatching(/^pla_/),
+      approverId: f.alice.id,
+      decision: 'approve',
+      url: expect.stringContaining(`/api/v1/approvals/${open}/links/`),
+    });
     expect((await f.api('POST', '/approvals/apr_missing/links', { as: f.owner, body: { approverId: f.alice.id } })).status).toBe(404);
     expect((await f.api('GET', `/approvals/${open}/arguments`, { as: f.owner })).status).toBe(200);
     expect((await f.api('GET', '/approvals/apr_missing/arguments', { as: f.owner })).status).toBe(404);
@@ -123,6 +160,8 @@ describe.each(testDialects())('approval admin routes on $name', (dialect) => {
   it('documents its routes in the OpenAPI document', async () => {
     f = await createApprovalFixture(dialect, { workflows });
     const document = await (await f.api('GET', '/openapi.json')).json();
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/approvals', '/api/v1/approvals/{id}', '/api/v1/approvals/{id}/decide']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/approvals', '/api/v1/approvals/{id}', '/api/v1/approvals/{id}/decide']),
+    );
   });
 });

@@ -37,7 +37,8 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
     defineRoute({
       method: 'GET',
       path: '/approvals',
-      summary: 'List approval requests (filters: status, kind, tool, subject; cursor pagination); each item says whether you may decide it (viewer)',
+      summary:
+        'List approval requests (filters: status, kind, tool, subject; cursor pagination); each item says whether you may decide it (viewer)',
       tag: 'approvals',
       access: { role: 'viewer' },
       query: approvalListQuerySchema,
@@ -104,14 +105,21 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
     defineRoute({
       method: 'POST',
       path: '/approvals/:id/resolve-execution',
-      summary: 'Resolve a request whose execution outcome is unknown (executed, or not_executed: approved again, runs once on the next identical call)',
+      summary:
+        'Resolve a request whose execution outcome is unknown (executed, or not_executed: approved again, runs once on the next identical call)',
       tag: 'approvals',
       access: { role: 'admin' },
       body: resolveExecutionBodySchema,
       response: approvalDetailSchema,
       errors: [404, 409],
       async handler({ principal, params, body }): Promise<ApprovalDetail> {
-        await engine().resolveExecution({ accountId: principal!.accountId, requestId: params.id!, actor: principal!, resolution: body.outcome, note: body.note });
+        await engine().resolveExecution({
+          accountId: principal!.accountId,
+          requestId: params.id!,
+          actor: principal!,
+          resolution: body.outcome,
+          note: body.note,
+        });
         return engine().detail(principal!.accountId, params.id!, principal!);
       },
     }),
@@ -138,4 +146,3 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
     }),
   ];
 }
-

@@ -19,7 +19,9 @@ export interface AiReviewer {
 const maxAttempts = 3;
 
 /** What one model call gave: an answer, or why there is none. */
-type Asked = { answer: AiReviewAnswer; problem: null; sessionId: string | null } | { answer: null; problem: string; sessionId: string | null };
+type Asked =
+  | { answer: AiReviewAnswer; problem: null; sessionId: string | null }
+  | { answer: null; problem: string; sessionId: string | null };
 
 /** The parts of an OpenAI chat completion (or error) the reviewer reads. */
 interface ChatReply {
@@ -37,7 +39,19 @@ function parseReply(text: string): ChatReply | null {
 }
 
 function reviewerPrincipal(accountId: string, agentId: string, name: string, sessionId: string | null): Principal {
-  return { type: 'agent', id: agentId, accountId, name, role: null, userId: null, apiKeyId: null, agentId, runtimeSessionId: sessionId, teamIds: [], scopes: ['gateway'] };
+  return {
+    type: 'agent',
+    id: agentId,
+    accountId,
+    name,
+    role: null,
+    userId: null,
+    apiKeyId: null,
+    agentId,
+    runtimeSessionId: sessionId,
+    teamIds: [],
+    scopes: ['gateway'],
+  };
 }
 
 /**
@@ -79,7 +93,12 @@ export function createAiReviewer(context: EngineContext): AiReviewer {
 
   async function ask(row: ApprovalRequestRow, reviewer: PolicyAiReviewer, agentId: string): Promise<Asked> {
     const option = context.options.aiReviewer;
-    if (!option) return { answer: null, problem: 'no model gateway is configured for AI reviews (the approvals option aiReviewer.gateway)', sessionId: null };
+    if (!option)
+      return {
+        answer: null,
+        problem: 'no model gateway is configured for AI reviews (the approvals option aiReviewer.gateway)',
+        sessionId: null,
+      };
     handler ??= option.gateway(preloop);
     // A runtime session of the reviewer agent: its model calls are attributed to the agent and grouped under the session.
     const { session, credential } = await preloop.identity.runtimeSessions.start(row.account_id, {
@@ -109,16 +128,30 @@ export function createAiReviewer(context: EngineContext): AiReviewer {
       const body = parseReply(text);
       if (!response.ok) {
         const message = typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${response.status}`;
-        return { answer: null, problem: `the gateway refused or failed the model call (${response.status}): ${message.slice(0, 300)}`, sessionId: session.id };
+        return {
+          answer: null,
+          problem: `the gateway refused or failed the model call (${response.status}): ${message.slice(0, 300)}`,
+          sessionId: session.id,
+        };
       }
       const parsed = parseAiReview(body?.choices?.[0]?.message?.content);
-      return parsed.ok ? { answer: parsed.answer, problem: null, sessionId: session.id } : { answer: null, problem: parsed.problem, sessionId: session.id };
+      return parsed.ok
+        ? { answer: parsed.answer, problem: null, sessionId: session.id }
+        : { answer: null, problem: parsed.problem, sessionId: session.id };
     } catch (error) {
       const timedOut = signal.aborted && !stop.signal.aborted;
       if (stop.signal.aborted) throw error;
-      return { answer: null, problem: timedOut ? `the model did not answer within ${reviewer.timeoutSeconds} s` : `the model call failed: ${(error as Error).message}`, sessionId: session.id };
+      return {
+        answer: null,
+        problem: timedOut
+          ? `the model did not answer within ${reviewer.timeoutSeconds} s`
+          : `the model call failed: ${(error as Error).message}`,
+        sessionId: session.id,
+      };
     } finally {
-      await preloop.identity.runtimeSessions.end(row.account_id, session.id, 'review finished').catch((error) => preloop.logger.warn('approvals: could not end the AI reviewer session', { error }));
+      await preloop.identity.runtimeSessions
+        .end(row.account_id, session.id, 'review finished')
+        .catch((error) => preloop.logger.warn('approvals: could not end the AI reviewer session', { error }));
     }
   }
 
@@ -136,26 +169,69 @@ export function createAiReviewer(context: EngineContext): AiReviewer {
       const problem = asked.problem ?? (confident ? null : `confidence ${answer!.confidence} is below the threshold ${reviewer.threshold}`);
       const late = row.status !== 'pending';
       // What the request becomes: decided by a confident answer in `decide` mode, or by an approve/deny fallback; else unchanged.
-      const decision = late || reviewer.mode !== 'decide' ? null : confident ? answer!.decision : reviewer.fallback === 'escalate' ? null : reviewer.fallback;
-      const outcome = late ? 'late' : decision !== null ? (confident ? 'decided' : 'fallback_decided') : problem !== null && reviewer.mode === 'decide' ? 'escalated' : 'advised';
+      const decision =
+        late || reviewer.mode !== 'decide'
+          ? null
+          : confident
+            ? answer!.decision
+            : reviewer.fallback === 'escalate'
+              ? null
+              : reviewer.fallback;
+      const outcome = late
+        ? 'late'
+        : decision !== null
+          ? confident
+            ? 'decided'
+            : 'fallback_decided'
+          : problem !== null && reviewer.mode === 'decide'
+            ? 'escalated'
+            : 'advised';
       if (answer && agentId) {
         await trx
           .insertInto('approval_votes')
           .values({
-            id: createId('apv'), account_id: row.account_id, request_id: row.id, approver_id: agentId, decision: answer.decision, comment: answer.reasoning,
-            answer: null, channel: 'ai', created_at: now, approver_type: 'ai', confidence: answer.confidence,
+            id: createId('apv'),
+            account_id: row.account_id,
+            request_id: row.id,
+            approver_id: agentId,
+            decision: answer.decision,
+            comment: answer.reasoning,
+            answer: null,
+            channel: 'ai',
+            created_at: now,
+            approver_type: 'ai',
+            confidence: answer.confidence,
           })
           .onConflict((conflict) => conflict.columns(['request_id', 'approver_id']).doNothing())
           .execute();
       }
       const note = {
-        model: reviewer.model, mode: reviewer.mode, threshold: reviewer.threshold, fallback: reviewer.fallback, outcome,
-        decision: answer?.decision ?? null, confidence: answer?.confidence ?? null, reasoning: answer?.reasoning ?? null, problem,
-        counted: decision !== null, runtimeSessionId: asked.sessionId,
+        model: reviewer.model,
+        mode: reviewer.mode,
+        threshold: reviewer.threshold,
+        fallback: reviewer.fallback,
+        outcome,
+        decision: answer?.decision ?? null,
+        confidence: answer?.confidence ?? null,
+        reasoning: answer?.reasoning ?? null,
+        problem,
+        counted: decision !== null,
+        runtimeSessionId: asked.sessionId,
       };
       await addTimeline(trx, row, now, 'ai_review', agentId, note);
       const actor = agentId ? reviewerPrincipal(row.account_id, agentId, name, asked.sessionId) : engineActor;
-      effects.push({ kind: 'audit', input: { accountId: row.account_id, actor, action: 'approval.ai_review', target: { type: 'approval', id: row.id }, outcome, runtimeSessionId: row.runtime_session_id, data: { ...note, tool: row.tool_name, argsHash: row.args_hash } } });
+      effects.push({
+        kind: 'audit',
+        input: {
+          accountId: row.account_id,
+          actor,
+          action: 'approval.ai_review',
+          target: { type: 'approval', id: row.id },
+          outcome,
+          runtimeSessionId: row.runtime_session_id,
+          data: { ...note, tool: row.tool_name, argsHash: row.args_hash },
+        },
+      });
       if (decision === null) {
         if (!late) effects.push({ kind: 'changed', row, change: 'ai_review', actorId: agentId });
         return;
@@ -164,17 +240,49 @@ export function createAiReviewer(context: EngineContext): AiReviewer {
       const comment = confident ? answer!.reasoning : `AI reviewer fallback (${reviewer.fallback}): ${problem}`;
       const result = await trx
         .updateTable('approval_requests')
-        .set({ status, decided_at: now, decided_by: agentId, decision_comment: comment, outcome_reason: confident ? null : `ai_reviewer_fallback: ${problem}`, updated_at: now, pending_binding: null })
+        .set({
+          status,
+          decided_at: now,
+          decided_by: agentId,
+          decision_comment: comment,
+          outcome_reason: confident ? null : `ai_reviewer_fallback: ${problem}`,
+          updated_at: now,
+          pending_binding: null,
+        })
         .where('id', '=', row.id)
         .where('status', '=', 'pending')
         .where('expires_at', '>', now)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return;
-      await addTimeline(trx, row, now, status, agentId, { by: 'ai', model: reviewer.model, confidence: answer?.confidence ?? null, fallback: !confident });
+      await addTimeline(trx, row, now, status, agentId, {
+        by: 'ai',
+        model: reviewer.model,
+        confidence: answer?.confidence ?? null,
+        fallback: !confident,
+      });
       const decided = (await readRequest(trx, context.dialect, row.id))!;
       await context.enqueueNotification(trx, decided, 'approval.resolved');
       effects.push(
-        { kind: 'audit', input: { accountId: row.account_id, actor, action: 'approval.decide', target: { type: 'approval', id: row.id }, outcome: status, runtimeSessionId: row.runtime_session_id, data: { decision, channel: 'ai', comment, by: 'ai', confidence: answer?.confidence ?? null, tool: row.tool_name, argsHash: row.args_hash } } },
+        {
+          kind: 'audit',
+          input: {
+            accountId: row.account_id,
+            actor,
+            action: 'approval.decide',
+            target: { type: 'approval', id: row.id },
+            outcome: status,
+            runtimeSessionId: row.runtime_session_id,
+            data: {
+              decision,
+              channel: 'ai',
+              comment,
+              by: 'ai',
+              confidence: answer?.confidence ?? null,
+              tool: row.tool_name,
+              argsHash: row.args_hash,
+            },
+          },
+        },
         { kind: 'changed', row: decided, change: status, actorId: agentId },
         { kind: 'notify', row: decided, type: 'approval.resolved' },
       );
@@ -185,7 +293,7 @@ export function createAiReviewer(context: EngineContext): AiReviewer {
   async function review(id: string): Promise<void> {
     const now = context.now();
     const row = await readRequest(context.db, context.dialect, id);
-    if (!row || row.status !== 'pending' || row.ai_review_due_at === null || row.ai_review_due_at > now) return;
+    if (row?.status !== 'pending' || row.ai_review_due_at === null || row.ai_review_due_at > now) return;
     const reviewer = workflowOf(row).aiReviewer;
     if (!reviewer) {
       await context.db.updateTable('approval_requests').set({ ai_review_due_at: null }).where('id', '=', id).execute();

@@ -7,10 +7,16 @@
  *
  * @module
  */
-import { pageOf, pageQueryShape, type ApprovalRequestView, type ArgumentRedaction, type FactorTally, type SchemaAgrees } from '@preloop/core';
+import {
+  pageOf,
+  pageQueryShape,
+  type ApprovalRequestView,
+  type ArgumentRedaction,
+  type FactorTally,
+  type SchemaAgrees,
+} from '@preloop/core';
 import { z } from 'zod';
 import type { WorkflowSource } from './workflows.js';
-
 
 /** Every approval request status. */
 export const approvalStatuses = ['pending', 'approved', 'denied', 'expired', 'cancelled', 'executed', 'execution_unknown'] as const;
@@ -80,7 +86,15 @@ true satisfies SchemaAgrees<typeof approvalRequestViewSchema, ApprovalRequestVie
  * API key or agent), `already_voted`, `not_an_approver` (not named by the
  * workflow, or not a user at all), `not_pending` (decided, expired or cancelled).
  */
-export const decisionRefusals = ['viewer_role', 'read_only_key', 'requester', 'key_owner', 'already_voted', 'not_an_approver', 'not_pending'] as const;
+export const decisionRefusals = [
+  'viewer_role',
+  'read_only_key',
+  'requester',
+  'key_owner',
+  'already_voted',
+  'not_an_approver',
+  'not_pending',
+] as const;
 
 /** Whether the signed-in principal may decide a request, and if not why (the `viewer` field). */
 export const viewerDecisionSchema = z.object({

@@ -33,7 +33,11 @@ export function registerApprovalMetrics(preloop: Preloop, source: { inFlight: ()
     async collect() {
       if (!cached || Date.now() - cached.at > pendingCacheMs) {
         try {
-          const row = await db.selectFrom('approval_requests').select((eb) => eb.fn.countAll<number | string>().as('count')).where('status', '=', 'pending').executeTakeFirst();
+          const row = await db
+            .selectFrom('approval_requests')
+            .select((eb) => eb.fn.countAll<number | string>().as('count'))
+            .where('status', '=', 'pending')
+            .executeTakeFirst();
           cached = { at: Date.now(), count: Number(row?.count ?? 0) };
         } catch {
           // A database that cannot be reached leaves the last known count (and readiness reports the outage).
@@ -66,6 +70,10 @@ export function registerApprovalMetrics(preloop: Preloop, source: { inFlight: ()
       this.set(source.inFlight());
     },
   });
-  const failures = preloop.metrics.counter({ name: 'preloop_approval_notifier_failures_total', help: 'Notifications a notifier failed to deliver after every attempt, by notifier.', labelNames: ['notifier'] });
+  const failures = preloop.metrics.counter({
+    name: 'preloop_approval_notifier_failures_total',
+    help: 'Notifications a notifier failed to deliver after every attempt, by notifier.',
+    labelNames: ['notifier'],
+  });
   preloop.events.on('approval-notifier-failed', ({ notifierId }) => failures.inc({ notifier: notifierId }));
 }

@@ -44,7 +44,11 @@ export function approvals(options: ApprovalsOptions = {}) {
   let inFlight: (() => number) | null = null;
 
   const current = (): ApprovalEngine => {
-    if (!engine) throw new PreloopError('CONFIGURATION_ERROR', 'approvals: the plugin is not running (the kernel has not finished starting, or it was closed).');
+    if (!engine)
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        'approvals: the plugin is not running (the kernel has not finished starting, or it was closed).',
+      );
     return engine;
   };
   const currentContext = (): EngineContext => {
@@ -73,7 +77,10 @@ export function approvals(options: ApprovalsOptions = {}) {
     ],
     async init(preloop: Preloop): Promise<ApprovalEngine> {
       if (owner && owner !== preloop) {
-        throw new PreloopError('CONFIGURATION_ERROR', 'approvals: this plugin instance already runs in another kernel; call approvals() once per kernel.');
+        throw new PreloopError(
+          'CONFIGURATION_ERROR',
+          'approvals: this plugin instance already runs in another kernel; call approvals() once per kernel.',
+        );
       }
       owner = preloop;
       const built = await buildApprovalEngine(preloop, resolved);

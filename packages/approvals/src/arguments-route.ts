@@ -44,7 +44,8 @@ export async function readApprovalArguments(context: EngineContext, actor: Princ
       },
     },
   ]);
-  if (!allowed) throw approvalError('APPROVER_NOT_ELIGIBLE', 'Only an owner, an admin or an approver of this request may read its exact arguments.');
+  if (!allowed)
+    throw approvalError('APPROVER_NOT_ELIGIBLE', 'Only an owner, an admin or an approver of this request may read its exact arguments.');
   return { id: row.id, argsHash: row.args_hash, args: JSON.parse(row.args_json) as Record<string, unknown> };
 }
 
@@ -69,7 +70,10 @@ export function approvalArgumentsRoute(context: () => EngineContext): AdminRoute
     errors: [404],
     async handler({ principal, params }) {
       const result: ApprovalArguments = await readApprovalArguments(context(), principal!, params.id!);
-      return new Response(JSON.stringify(result), { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+      return new Response(JSON.stringify(result), {
+        status: 200,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      });
     },
   });
 }

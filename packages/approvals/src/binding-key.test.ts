@@ -22,10 +22,26 @@ describe('approval binding', () => {
   });
 
   it('binds every part of a call, with the key stored requests already hold', () => {
-    const base = { accountId: 'acc', kind: 'tool_call', subject: 'agent:a1', runtimeSessionId: 's1', tool: 'deploy', argsHash: sha256Hex('{}'), definitionHash: 'd1' };
+    const base = {
+      accountId: 'acc',
+      kind: 'tool_call',
+      subject: 'agent:a1',
+      runtimeSessionId: 's1',
+      tool: 'deploy',
+      argsHash: sha256Hex('{}'),
+      definitionHash: 'd1',
+    };
     const key = bindingKey(base);
     expect(key).toBe('d8f1d194c5c6f35cfd659d79773892f1934584272b45f7c3baabdb2472ed0880');
-    for (const [field, value] of Object.entries({ accountId: 'acc2', kind: 'question', subject: 'agent:a2', runtimeSessionId: null, tool: 'deploy2', argsHash: sha256Hex('[]'), definitionHash: null })) {
+    for (const [field, value] of Object.entries({
+      accountId: 'acc2',
+      kind: 'question',
+      subject: 'agent:a2',
+      runtimeSessionId: null,
+      tool: 'deploy2',
+      argsHash: sha256Hex('[]'),
+      definitionHash: null,
+    })) {
       expect(bindingKey({ ...base, [field]: value })).not.toBe(key);
     }
     expect(bindingKey({ ...base })).toBe(key);

@@ -1,4 +1,13 @@
-import { createId, PreloopError, type ApprovalOutcome, type ApprovalProvider, type Notifier, type Page, type Preloop, type Principal } from '@preloop/core';
+import {
+  createId,
+  PreloopError,
+  type ApprovalOutcome,
+  type ApprovalProvider,
+  type Notifier,
+  type Page,
+  type Preloop,
+  type Principal,
+} from '@preloop/core';
 import { createAiReviewer } from './ai-reviewer.js';
 import { approvalsBusChannel, isApprovalBusMessage } from './approval-events.js';
 import { createApproverDirectory } from './approver-directory.js';
@@ -11,7 +20,14 @@ import { createLeaseKeeper } from './execution-lease.js';
 import { listDeliveries, type ApprovalDelivery } from './delivery-outbox.js';
 import { createNotifierDispatch, type NotifierDispatch } from './notifier-dispatch.js';
 import type { ResolvedApprovalsOptions } from './options.js';
-import { getApproval, getApprovalDetail, listApprovals, type ApprovalDetailFor, type ApprovalListQuery, type ApprovalViewFor } from './queries.js';
+import {
+  getApproval,
+  getApprovalDetail,
+  listApprovals,
+  type ApprovalDetailFor,
+  type ApprovalListQuery,
+  type ApprovalViewFor,
+} from './queries.js';
 import type { ApprovalDetail, ApprovalListItem } from './api-schemas.js';
 import { approvalReadiness, type ApprovalReadiness } from './readiness.js';
 import { resolveExecution, type ResolveExecutionInput } from './resolve-execution.js';
@@ -86,7 +102,10 @@ export async function createApprovalEngine(preloop: Preloop, options: ResolvedAp
  * const { engine, context } = await buildApprovalEngine(preloop, resolveApprovalsOptions());
  * ```
  */
-export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApprovalsOptions): Promise<{ engine: ApprovalEngine; context: EngineContext; inFlight: () => number }> {
+export async function buildApprovalEngine(
+  preloop: Preloop,
+  options: ResolvedApprovalsOptions,
+): Promise<{ engine: ApprovalEngine; context: EngineContext; inFlight: () => number }> {
   const contributed = preloop.plugins.flatMap((plugin) => plugin.contributions?.notifiers ?? []);
   const notifiers = [...contributed, ...options.notifiers];
   const context: EngineContext = {
@@ -127,7 +146,8 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
       let row = await readRequest(context.db, context.dialect, id);
       if (!row || row.account_id !== accountId) return null;
       // A lapsed execution lease is applied on read, so a caller never waits on a dead instance's claim.
-      if (row.status === 'approved' && row.execution_lease_expires_at !== null && row.execution_lease_expires_at <= context.now()) row = (await advanceRequest(context, id)) ?? row;
+      if (row.status === 'approved' && row.execution_lease_expires_at !== null && row.execution_lease_expires_at <= context.now())
+        row = (await advanceRequest(context, id)) ?? row;
       return toOutcome(row);
     },
     cancel: (id: string, actor: Principal, reason?: string) => cancelApproval(context, id, actor, reason),
@@ -143,8 +163,10 @@ export async function buildApprovalEngine(preloop: Preloop, options: ResolvedApp
     resolveExecution: (input) => resolveExecution(context, input),
     decide: (input) => decideApproval(context, input),
     get: ((accountId: string, id: string, viewer?: Principal) => getApproval(context, accountId, id, viewer)) as ApprovalEngine['get'],
-    detail: ((accountId: string, id: string, viewer?: Principal) => getApprovalDetail(context, accountId, id, viewer)) as ApprovalEngine['detail'],
-    list: ((accountId: string, query?: ApprovalListQuery, viewer?: Principal) => listApprovals(context, accountId, query, viewer)) as ApprovalEngine['list'],
+    detail: ((accountId: string, id: string, viewer?: Principal) =>
+      getApprovalDetail(context, accountId, id, viewer)) as ApprovalEngine['detail'],
+    list: ((accountId: string, query?: ApprovalListQuery, viewer?: Principal) =>
+      listApprovals(context, accountId, query, viewer)) as ApprovalEngine['list'],
     readiness: (accountId) => approvalReadiness(context, accountId),
     mintLink: (input) => mintDecisionLink(context, input),
     async storedResult(accountId, id) {

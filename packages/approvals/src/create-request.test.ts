@@ -10,14 +10,22 @@ describe.each(testDialects())('requests on $name', (dialect) => {
     await f?.cleanup();
   });
 
-  const approve = (id: string) => f.engine.decide({ accountId: f.accountId, requestId: id, actor: f.alice.principal, decision: 'approve', channel: 'api' });
+  const approve = (id: string) =>
+    f.engine.decide({ accountId: f.accountId, requestId: id, actor: f.alice.principal, decision: 'approve', channel: 'api' });
 
   it('joins an identical retried call, even with reordered keys, and keeps distinct calls apart', async () => {
     f = await createApprovalFixture(dialect, { workflows });
     const args = { repo: 'acme/api', options: { squash: true, delete: false }, number: 42 };
     const first = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', args }));
     const retried = await Promise.all(
-      Array.from({ length: 5 }, () => f.engine.request(toolCall(f.agent.principal, { workflow: 'one', args: { number: 42, options: { delete: false, squash: true }, repo: 'acme/api' } }))),
+      Array.from({ length: 5 }, () =>
+        f.engine.request(
+          toolCall(f.agent.principal, {
+            workflow: 'one',
+            args: { number: 42, options: { delete: false, squash: true }, repo: 'acme/api' },
+          }),
+        ),
+      ),
     );
     expect(first).toMatchObject({ status: 'pending', joined: false });
     for (const ticket of retried) expect(ticket).toMatchObject({ id: first.id, status: 'pending', joined: true });
@@ -120,9 +128,15 @@ describe.each(testDialects())('requests on $name', (dialect) => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     await expect(f.engine.request({ ...toolCall(f.agent.principal), args: cyclic })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    await expect(f.engine.request({ ...toolCall(f.agent.principal), args: { n: 1n } as never })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    await expect(f.engine.request({ ...toolCall(f.agent.principal), tool: { name: '', definitionHash: null } })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    await expect(f.engine.request({ ...toolCall(f.agent.principal), args: [] as never })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(f.engine.request({ ...toolCall(f.agent.principal), args: { n: 1n } as never })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
+    await expect(f.engine.request({ ...toolCall(f.agent.principal), tool: { name: '', definitionHash: null } })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
+    await expect(f.engine.request({ ...toolCall(f.agent.principal), args: [] as never })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
   });
 
   it('uses the policy workflow, the options workflow, and falls back to owners and admins for unknown names', async () => {
@@ -131,7 +145,17 @@ describe.each(testDialects())('requests on $name', (dialect) => {
     const detail = await f.engine.detail(f.accountId, unknown.id);
     expect(detail.timeline[0]).toMatchObject({ type: 'requested', data: { workflowSource: 'fallback' } });
     await expect(approve(unknown.id)).rejects.toMatchObject({ code: 'APPROVER_NOT_ELIGIBLE' });
-    expect((await f.engine.decide({ accountId: f.accountId, requestId: unknown.id, actor: f.owner.principal, decision: 'approve', channel: 'api' })).request.status).toBe('approved');
+    expect(
+      (
+        await f.engine.decide({
+          accountId: f.accountId,
+          requestId: unknown.id,
+          actor: f.owner.principal,
+          decision: 'approve',
+          channel: 'api',
+        })
+      ).request.status,
+    ).toBe('approved');
     const own = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
     expect((await f.engine.detail(f.accountId, own.id)).timeline[0]).toMatchObject({ data: { workflowSource: 'options' } });
   });
@@ -146,7 +170,15 @@ describe.each(testDialects())('questions on $name', (dialect) => {
         kind: 'question',
         question: { text: 'Which region?', options: ['eu-west-1', 'us-east-1'], allowFreeText: false },
       });
-      const decide = (answer: string) => f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.alice.principal, decision: 'approve', answer, channel: 'api' });
+      const decide = (answer: string) =>
+        f.engine.decide({
+          accountId: f.accountId,
+          requestId: ticket.id,
+          actor: f.alice.principal,
+          decision: 'approve',
+          answer,
+          channel: 'api',
+        });
       await expect(decide('mars-1')).rejects.toMatchObject({ code: 'APPROVAL_INVALID_ANSWER' });
       expect((await decide('eu-west-1')).request).toMatchObject({ status: 'approved', answer: 'eu-west-1', kind: 'question' });
       expect(await f.engine.wait(ticket.id)).toMatchObject({ status: 'approved', answer: 'eu-west-1' });

@@ -11,11 +11,20 @@ import { normalizeRow } from './views.js';
 const kinds = new Set(['tool_call', 'request', 'question']);
 
 function check(condition: boolean, path: string, message: string): asserts condition {
-  if (!condition) throw new PreloopError('VALIDATION_ERROR', `Invalid approval request: ${path}: ${message}`, { details: { issues: [{ path, message }] } });
+  if (!condition)
+    throw new PreloopError('VALIDATION_ERROR', `Invalid approval request: ${path}: ${message}`, {
+      details: { issues: [{ path, message }] },
+    });
 }
 
 function ticketOf(row: ApprovalRequestRow, joined: boolean): ApprovalTicket {
-  const ticket: ApprovalTicket = { id: row.id, status: row.status as ApprovalTicket['status'], joined, expiresAt: row.expires_at, reason: row.outcome_reason };
+  const ticket: ApprovalTicket = {
+    id: row.id,
+    status: row.status as ApprovalTicket['status'],
+    joined,
+    expiresAt: row.expires_at,
+    reason: row.outcome_reason,
+  };
   if (row.status === 'executed') ticket.storedResult = row.result_json === null ? null : JSON.parse(row.result_json);
   return ticket;
 }
@@ -35,13 +44,21 @@ function ticketOf(row: ApprovalRequestRow, joined: boolean): ApprovalTicket {
 export async function createApprovalRequest(context: EngineContext, input: ApprovalRequestInput): Promise<ApprovalTicket> {
   const principal = input?.principal;
   check(typeof principal === 'object' && principal !== null && typeof principal.accountId === 'string', 'principal', 'must be a principal');
-  check(typeof input.tool?.name === 'string' && input.tool.name.length > 0 && input.tool.name.length <= 1000, 'tool.name', 'must be a non-empty string');
+  check(
+    typeof input.tool?.name === 'string' && input.tool.name.length > 0 && input.tool.name.length <= 1000,
+    'tool.name',
+    'must be a non-empty string',
+  );
   check(typeof input.args === 'object' && input.args !== null && !Array.isArray(input.args), 'args', 'must be an object');
   check(typeof input.workflow === 'string' && input.workflow.length > 0, 'workflow', 'must name a workflow');
   const kind = input.kind ?? 'tool_call';
   check(kinds.has(kind), 'kind', 'must be tool_call, request or question');
   if (input.question) {
-    check(typeof input.question.text === 'string' && Array.isArray(input.question.options), 'question', 'must be { text, options, allowFreeText }');
+    check(
+      typeof input.question.text === 'string' && Array.isArray(input.question.options),
+      'question',
+      'must be { text, options, allowFreeText }',
+    );
   }
 
   const accountId = principal.accountId;
@@ -49,7 +66,15 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
   const argsHash = sha256Hex(argsJson);
   const subject = `${principal.type}:${principal.id}`;
   const definitionHash = input.tool.definitionHash ?? null;
-  const binding = bindingKey({ accountId, kind, subject, runtimeSessionId: principal.runtimeSessionId, tool: input.tool.name, argsHash, definitionHash });
+  const binding = bindingKey({
+    accountId,
+    kind,
+    subject,
+    runtimeSessionId: principal.runtimeSessionId,
+    tool: input.tool.name,
+    argsHash,
+    definitionHash,
+  });
   const { workflow, source } = await context.lookupWorkflow(accountId, input.workflow);
   const excluded = await context.directory.excludedUsers(principal);
 
@@ -68,7 +93,17 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
           if (current.status === 'pending') {
             await addTimeline(trx, current, now, 'joined', null, { subject });
             effects.push(
-              { kind: 'audit', input: { accountId, actor: principal, action: 'approval.join', target: { type: 'approval', id: current.id }, outcome: 'pending', data: { tool: current.tool_name, argsHash } } },
+              {
+                kind: 'audit',
+                input: {
+                  accountId,
+                  actor: principal,
+                  action: 'approval.join',
+                  target: { type: 'approval', id: current.id },
+                  outcome: 'pending',
+                  data: { tool: current.tool_name, argsHash },
+                },
+              },
               { kind: 'changed', row: current, change: 'joined', actorId: null },
             );
             return ticketOf(current, true);
@@ -90,7 +125,14 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
             await addTimeline(trx, row, now, 'joined', null, { subject, status: row.status });
             effects.push({
               kind: 'audit',
-              input: { accountId, actor: principal, action: 'approval.join', target: { type: 'approval', id: row.id }, outcome: row.status, data: { tool: row.tool_name, argsHash, reused: true } },
+              input: {
+                accountId,
+                actor: principal,
+                action: 'approval.join',
+                target: { type: 'approval', id: row.id },
+                outcome: row.status,
+                data: { tool: row.tool_name, argsHash, reused: true },
+              },
             });
             return ticketOf(row, true);
           }
@@ -153,7 +195,11 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
           ai_review_attempts: 0,
         };
         await trx.insertInto('approval_requests').values(row).execute();
-        await addTimeline(trx, row, now, flooded ? 'denied' : 'requested', null, { workflow: input.workflow, workflowSource: source, reason: row.outcome_reason });
+        await addTimeline(trx, row, now, flooded ? 'denied' : 'requested', null, {
+          workflow: input.workflow,
+          workflowSource: source,
+          reason: row.outcome_reason,
+        });
         const stored = (await readRequest(trx, context.dialect, row.id))!;
         effects.push(
           {
@@ -164,7 +210,16 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
               action: 'approval.request',
               target: { type: 'approval', id: row.id },
               outcome: flooded ? 'denied' : 'pending',
-              data: { tool: row.tool_name, argsHash, definitionHash, workflow: input.workflow, workflowSource: source, kind, expiresAt: row.expires_at, reason: row.outcome_reason },
+              data: {
+                tool: row.tool_name,
+                argsHash,
+                definitionHash,
+                workflow: input.workflow,
+                workflowSource: source,
+                kind,
+                expiresAt: row.expires_at,
+                reason: row.outcome_reason,
+              },
             },
           },
           { kind: 'created', row: stored },
@@ -173,7 +228,14 @@ export async function createApprovalRequest(context: EngineContext, input: Appro
           effects.push({
             kind: 'event',
             name: 'approval-flood',
-            payload: { accountId, subject, pending: Number(pendingCount.count), cap: context.options.maxPendingPerSubject, tool: row.tool_name, requestId: row.id },
+            payload: {
+              accountId,
+              subject,
+              pending: Number(pendingCount.count),
+              cap: context.options.maxPendingPerSubject,
+              tool: row.tool_name,
+              requestId: row.id,
+            },
           });
         } else {
           await context.enqueueNotification(trx, stored, 'approval.requested');

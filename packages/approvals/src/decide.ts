@@ -39,7 +39,9 @@ export interface DecideResult {
   resolved: boolean;
 }
 
-type Attempt = { ok: true; row: ApprovalRequestRow; counted: boolean; resolved: boolean } | { ok: false; error: PreloopError; row: ApprovalRequestRow | null };
+type Attempt =
+  | { ok: true; row: ApprovalRequestRow; counted: boolean; resolved: boolean }
+  | { ok: false; error: PreloopError; row: ApprovalRequestRow | null };
 
 /**
  * The user a principal may vote as: a user, or the user behind an API key that
@@ -111,13 +113,21 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
   const refuse = (error: PreloopError): Attempt => ({ ok: false, error, row: null });
   const precheck = (): PreloopError | null => {
     if (decision !== 'approve' && decision !== 'deny') return new PreloopError('VALIDATION_ERROR', 'decision: must be approve or deny');
-    if (!approverId) return approvalError('APPROVER_NOT_ELIGIBLE', 'Only a user (or an API key acting for its user) may decide an approval; agents never approve.');
+    if (!approverId)
+      return approvalError(
+        'APPROVER_NOT_ELIGIBLE',
+        'Only a user (or an API key acting for its user) may decide an approval; agents never approve.',
+      );
     if (!facts) return approvalError('APPROVER_NOT_ELIGIBLE', `User ${approverId} does not exist or is disabled.`);
     const rights = decisionRights({ row: initial, approverId, facts });
     if (rights.reason === 'requester' || rights.reason === 'key_owner') {
-      return approvalError('SELF_APPROVAL_FORBIDDEN', 'Separation of duties: the requester and the owner of the requesting key or agent may not decide this request.');
+      return approvalError(
+        'SELF_APPROVAL_FORBIDDEN',
+        'Separation of duties: the requester and the owner of the requesting key or agent may not decide this request.',
+      );
     }
-    if (workflow.requireReason && comment === null) return approvalError('APPROVAL_REASON_REQUIRED', `The workflow "${initial.workflow_name}" requires a comment with every decision.`);
+    if (workflow.requireReason && comment === null)
+      return approvalError('APPROVAL_REASON_REQUIRED', `The workflow "${initial.workflow_name}" requires a comment with every decision.`);
     if (answer !== null && question && question.options.length > 0 && !question.allowFreeText && !question.options.includes(answer)) {
       return approvalError('APPROVAL_INVALID_ANSWER', `The answer must be one of: ${question.options.join(', ')}.`);
     }
@@ -133,17 +143,33 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
         const locked = await readRequest(trx, context.dialect, input.requestId, true);
         if (!locked) return refuse(new PreloopError('NOT_FOUND', `No approval request ${input.requestId}.`));
         const row = await applyDue(context, trx, locked, now, effects);
-        const previous = await trx.selectFrom('approval_votes').selectAll().where('request_id', '=', row.id).where('approver_id', '=', approverId!).executeTakeFirst();
+        const previous = await trx
+          .selectFrom('approval_votes')
+          .selectAll()
+          .where('request_id', '=', row.id)
+          .where('approver_id', '=', approverId!)
+          .executeTakeFirst();
         if (previous && previous.decision !== decision) {
-          return refuse(approvalError('APPROVAL_VOTE_CONFLICT', `You already voted ${previous.decision} on this request; a vote counts once.`, { status: row.status }));
+          return refuse(
+            approvalError('APPROVAL_VOTE_CONFLICT', `You already voted ${previous.decision} on this request; a vote counts once.`, {
+              status: row.status,
+            }),
+          );
         }
         if (!previous) {
           // The same rule the list and detail reads show as `viewer` (decision-rights.ts).
           const rights = decisionRights({ row, approverId, facts, now });
           if (rights.reason === 'not_pending' && (row.status === 'expired' || row.status === 'pending')) {
-            return refuse(approvalError('APPROVAL_EXPIRED', `The request expired at ${new Date(row.expires_at).toISOString()}; the decision came too late.`, { status: row.status, expiresAt: row.expires_at }));
+            return refuse(
+              approvalError(
+                'APPROVAL_EXPIRED',
+                `The request expired at ${new Date(row.expires_at).toISOString()}; the decision came too late.`,
+                { status: row.status, expiresAt: row.expires_at },
+              ),
+            );
           }
-          if (rights.reason === 'not_pending') return refuse(approvalError('APPROVAL_ALREADY_DECIDED', `The request is already ${row.status}.`, { status: row.status }));
+          if (rights.reason === 'not_pending')
+            return refuse(approvalError('APPROVAL_ALREADY_DECIDED', `The request is already ${row.status}.`, { status: row.status }));
           if (rights.reason === 'not_an_approver') {
             return refuse(approvalError('APPROVER_NOT_ELIGIBLE', `You are not an approver of the workflow "${row.workflow_name}".`));
           }
@@ -162,7 +188,19 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
 
         await trx
           .insertInto('approval_votes')
-          .values({ id: createId('apv'), account_id: row.account_id, request_id: row.id, approver_id: approverId!, decision, comment, answer, channel, created_at: now, approver_type: 'user', confidence: null })
+          .values({
+            id: createId('apv'),
+            account_id: row.account_id,
+            request_id: row.id,
+            approver_id: approverId!,
+            decision,
+            comment,
+            answer,
+            channel,
+            created_at: now,
+            approver_type: 'user',
+            confidence: null,
+          })
           .execute();
         // The factors this approver counts toward are fixed when the vote is cast (a later change of team never re-counts it).
         const factors = eligibleFactors(workflow, { escalated: row.escalated_at !== null }, facts!);
@@ -181,7 +219,15 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
           status === 'pending'
             ? await update.set({ updated_at: now }).executeTakeFirst()
             : await update
-                .set({ status, decided_at: now, decided_by: approverId, decision_comment: comment, answer, updated_at: now, pending_binding: null })
+                .set({
+                  status,
+                  decided_at: now,
+                  decided_by: approverId,
+                  decision_comment: comment,
+                  answer,
+                  updated_at: now,
+                  pending_binding: null,
+                })
                 .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) {
           // Another decider won between our read and our write: undo the vote and refuse.
@@ -216,7 +262,16 @@ export async function decideApproval(context: EngineContext, input: DecideInput)
                 target: { type: 'approval', id: row.id },
                 outcome: status,
                 runtimeSessionId: row.runtime_session_id,
-                data: { decision, channel, comment, votes, quorum: workflow.quorum, ...progress, tool: row.tool_name, argsHash: row.args_hash },
+                data: {
+                  decision,
+                  channel,
+                  comment,
+                  votes,
+                  quorum: workflow.quorum,
+                  ...progress,
+                  tool: row.tool_name,
+                  argsHash: row.args_hash,
+                },
               },
             },
             { kind: 'notify', row: updated, type: 'approval.resolved' },

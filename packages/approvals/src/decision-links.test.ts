@@ -44,7 +44,9 @@ describe.each(testDialects())('decision links on $name', (dialect) => {
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
     expect((await f.engine.get(f.accountId, ticket.id)).status).toBe('pending');
-    expect((await f.preloop.db.withTables<ApprovalTables>().selectFrom('approval_links').select('used_at').executeTakeFirstOrThrow()).used_at).toBeNull();
+    expect(
+      (await f.preloop.db.withTables<ApprovalTables>().selectFrom('approval_links').select('used_at').executeTakeFirstOrThrow()).used_at,
+    ).toBeNull();
     expect((await f.engine.detail(f.accountId, ticket.id)).voteList).toHaveLength(0);
 
     const decided = await post(link.url, { token: link.token, decision: 'approve', comment: 'ok from my phone' });
@@ -111,7 +113,10 @@ describe.each(testDialects())('decision links on $name', (dialect) => {
     expect(tampered.status).toBe(403);
     expect((await tampered.json()).error.code).toBe('APPROVAL_LINK_DECISION_MISMATCH');
 
-    const unknown = await post(`https://preloop.example.com/api/v1/approvals/${a.id}/links/pla_${'A'.repeat(43)}`, { token: `pla_${'A'.repeat(43)}`, decision: 'approve' });
+    const unknown = await post(`https://preloop.example.com/api/v1/approvals/${a.id}/links/pla_${'A'.repeat(43)}`, {
+      token: `pla_${'A'.repeat(43)}`,
+      decision: 'approve',
+    });
     expect(unknown.status).toBe(403);
     expect((await unknown.json()).error.code).toBe('APPROVAL_LINK_INVALID');
 
@@ -125,7 +130,13 @@ describe.each(testDialects())('decision links on $name', (dialect) => {
     for (const id of [a.id, b.id]) expect((await f.engine.detail(f.accountId, id)).voteList).toHaveLength(0);
     const refused = await f.preloop.audit.query({ accountId: f.accountId, action: 'approval.link-refused', limit: 20 });
     expect(refused.items.map((record) => record.data.code).sort()).toEqual(
-      ['APPROVAL_LINK_DECISION_MISMATCH', 'APPROVAL_LINK_EXPIRED', 'APPROVAL_LINK_INVALID', 'APPROVAL_LINK_TOKEN_MISMATCH', 'APPROVAL_LINK_WRONG_REQUEST'].sort(),
+      [
+        'APPROVAL_LINK_DECISION_MISMATCH',
+        'APPROVAL_LINK_EXPIRED',
+        'APPROVAL_LINK_INVALID',
+        'APPROVAL_LINK_TOKEN_MISMATCH',
+        'APPROVAL_LINK_WRONG_REQUEST',
+      ].sort(),
     );
   });
 

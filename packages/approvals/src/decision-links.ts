@@ -57,10 +57,15 @@ export async function mintDecisionLink(context: EngineContext, input: MintLinkIn
   const request = await readRequest(context.db, context.dialect, input.requestId);
   if (!request || request.account_id !== input.accountId) throw new PreloopError('NOT_FOUND', `No approval request ${input.requestId}.`);
   const approver = await context.directory.approver(input.accountId, input.approverId);
-  if (!approver) throw new PreloopError('VALIDATION_ERROR', `approverId: no enabled user ${input.approverId} in this account`, { details: { issues: [{ path: 'approverId', message: 'no enabled user with this id' }] } });
+  if (!approver)
+    throw new PreloopError('VALIDATION_ERROR', `approverId: no enabled user ${input.approverId} in this account`, {
+      details: { issues: [{ path: 'approverId', message: 'no enabled user with this id' }] },
+    });
   const ttlSeconds = input.ttlSeconds ?? context.options.linkTtlSeconds;
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 2_592_000) {
-    throw new PreloopError('VALIDATION_ERROR', 'ttlSeconds: must be an integer from 1 to 2592000', { details: { issues: [{ path: 'ttlSeconds', message: 'must be an integer from 1 to 2592000' }] } });
+    throw new PreloopError('VALIDATION_ERROR', 'ttlSeconds: must be an integer from 1 to 2592000', {
+      details: { issues: [{ path: 'ttlSeconds', message: 'must be an integer from 1 to 2592000' }] },
+    });
   }
   const token = `${decisionLinkPrefix}${randomBytes(32).toString('base64url')}`;
   const now = context.now();
@@ -91,7 +96,11 @@ export async function mintDecisionLink(context: EngineContext, input: MintLinkIn
   ];
   await writeTransaction(context, async (trx) => {
     await trx.insertInto('approval_links').values(row).execute();
-    await addTimeline(trx, request, now, 'link_minted', input.actor?.id ?? null, { linkId: row.id, approverId: input.approverId, decision: row.decision });
+    await addTimeline(trx, request, now, 'link_minted', input.actor?.id ?? null, {
+      linkId: row.id,
+      approverId: input.approverId,
+      decision: row.decision,
+    });
   });
   await runEffects(context, effects);
   const base = input.baseUrl === undefined ? context.options.publicUrl : input.baseUrl;
@@ -111,7 +120,11 @@ export async function mintDecisionLink(context: EngineContext, input: MintLinkIn
 /** A decision link found by its token, checked against the request in the URL. */
 export type LinkLookup =
   | { ok: true; link: ApprovalLinkRow }
-  | { ok: false; code: 'APPROVAL_LINK_INVALID' | 'APPROVAL_LINK_WRONG_REQUEST' | 'APPROVAL_LINK_USED' | 'APPROVAL_LINK_EXPIRED'; link: ApprovalLinkRow | null };
+  | {
+      ok: false;
+      code: 'APPROVAL_LINK_INVALID' | 'APPROVAL_LINK_WRONG_REQUEST' | 'APPROVAL_LINK_USED' | 'APPROVAL_LINK_EXPIRED';
+      link: ApprovalLinkRow | null;
+    };
 
 /**
  * Finds the link behind `token` and checks it: well-formed and known
@@ -127,7 +140,12 @@ export async function findDecisionLink(context: EngineContext, requestId: string
   if (!tokenPattern.test(token)) return { ok: false, code: 'APPROVAL_LINK_INVALID', link: null };
   const row = await context.db.selectFrom('approval_links').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
   if (!row) return { ok: false, code: 'APPROVAL_LINK_INVALID', link: null };
-  const link: ApprovalLinkRow = { ...row, created_at: Number(row.created_at), expires_at: Number(row.expires_at), used_at: row.used_at === null ? null : Number(row.used_at) };
+  const link: ApprovalLinkRow = {
+    ...row,
+    created_at: Number(row.created_at),
+    expires_at: Number(row.expires_at),
+    used_at: row.used_at === null ? null : Number(row.used_at),
+  };
   if (link.request_id !== requestId) return { ok: false, code: 'APPROVAL_LINK_WRONG_REQUEST', link };
   if (link.used_at !== null) return { ok: false, code: 'APPROVAL_LINK_USED', link };
   if (link.expires_at <= context.now()) return { ok: false, code: 'APPROVAL_LINK_EXPIRED', link };
@@ -174,13 +192,27 @@ export async function reportRefusedLink(
         action: 'approval.link-refused',
         target: { type: 'approval', id: input.link?.request_id ?? input.requestId },
         outcome: 'refused',
-        data: { code: input.code, alarm: replay, linkId: input.link?.id ?? null, approverId: input.link?.approver_id ?? null, urlRequestId: input.requestId },
+        data: {
+          code: input.code,
+          alarm: replay,
+          linkId: input.link?.id ?? null,
+          approverId: input.link?.approver_id ?? null,
+          urlRequestId: input.requestId,
+        },
       },
     },
-    { kind: 'event', name: 'approval-link-refused', payload: { accountId, requestId: input.link?.request_id ?? (request ? input.requestId : null), code: input.code, replay } },
+    {
+      kind: 'event',
+      name: 'approval-link-refused',
+      payload: { accountId, requestId: input.link?.request_id ?? (request ? input.requestId : null), code: input.code, replay },
+    },
   ];
   await runEffects(context, effects);
-  if (replay) context.preloop.logger.warn('approvals: a used decision link was presented again (possible replay)', { linkId: input.link?.id, requestId: input.link?.request_id });
+  if (replay)
+    context.preloop.logger.warn('approvals: a used decision link was presented again (possible replay)', {
+      linkId: input.link?.id,
+      requestId: input.link?.request_id,
+    });
   const messages: Record<string, string> = {
     APPROVAL_LINK_INVALID: 'This decision link is not valid.',
     APPROVAL_LINK_WRONG_REQUEST: 'This decision link belongs to another request.',

@@ -26,9 +26,20 @@ describe.each(testDialects())('who may decide, per viewer, on $name', (dialect) 
   it('says why each viewer may not decide, and the decide path refuses exactly those', async () => {
     f = await createApprovalFixture(dialect, { workflows });
     // Carol owns a second agent (and its key): she may not decide its calls.
-    const carolsAgent = await f.preloop.identity.agents.enroll(f.accountId, { name: 'carols-bot', kind: 'custom', ownerUserId: f.carol.id });
-    const { key } = await f.preloop.identity.apiKeys.create(f.accountId, { name: 'carols-bot-key', scopes: ['mcp'], agentId: carolsAgent.id, userId: f.carol.id });
-    const carolsPrincipal = (await f.preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key}` } })))!;
+    const carolsAgent = await f.preloop.identity.agents.enroll(f.accountId, {
+      name: 'carols-bot',
+      kind: 'custom',
+      ownerUserId: f.carol.id,
+    });
+    const { key } = await f.preloop.identity.apiKeys.create(f.accountId, {
+      name: 'carols-bot-key',
+      scopes: ['mcp'],
+      agentId: carolsAgent.id,
+      userId: f.carol.id,
+    });
+    const carolsPrincipal = (await f.preloop.authenticate(
+      new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key}` } }),
+    ))!;
 
     const fromDavesAgent = await f.engine.request(toolCall(f.agent.principal, { workflow: 'two' }));
     const fromAlice = await f.engine.request(toolCall(f.alice.principal, { workflow: 'one' }));
@@ -41,10 +52,16 @@ describe.each(testDialects())('who may decide, per viewer, on $name', (dialect) 
     expect(await viewerOf(f.carol, fromCarolsAgent.id)).toEqual({ canDecide: false, reason: 'key_owner' });
     expect(await viewerOf(f.bob, fromCarolsAgent.id)).toEqual({ canDecide: true });
     // An approver's read-only key may look, not decide (the decide route wants admin:write).
-    const { key: readOnly } = await f.preloop.identity.apiKeys.create(f.accountId, { name: 'bob-read', scopes: ['admin:read'], userId: f.bob.id });
+    const { key: readOnly } = await f.preloop.identity.apiKeys.create(f.accountId, {
+      name: 'bob-read',
+      scopes: ['admin:read'],
+      userId: f.bob.id,
+    });
     const bobReading = { ...f.bob, key: readOnly };
     expect(await viewerOf(bobReading, fromCarolsAgent.id)).toEqual({ canDecide: false, reason: 'read_only_key' });
-    expect((await f.api('POST', `/approvals/${fromCarolsAgent.id}/decide`, { as: bobReading, body: { decision: 'approve' } })).status).toBe(403);
+    expect((await f.api('POST', `/approvals/${fromCarolsAgent.id}/decide`, { as: bobReading, body: { decision: 'approve' } })).status).toBe(
+      403,
+    );
 
     // The decide path agrees, reason for reason.
     const decide = (as: TestUser, id: string) => f.api('POST', `/approvals/${id}/decide`, { as, body: { decision: 'approve' } });

@@ -1,4 +1,4 @@
-import { type Principal, type Role } from '@preloop/core';
+import type { Role } from '@preloop/core';
 import { roleAtLeast } from '@preloop/core/internal';
 import type { ViewerDecision } from './api-schemas.js';
 import type { ApprovalRequestRow } from './tables.js';
@@ -49,7 +49,9 @@ export function decisionRights(input: DecisionRightsInput): ViewerDecision {
     return { canDecide: false, reason: requester.type === 'user' && requester.id === approverId ? 'requester' : 'key_owner' };
   }
   if (input.previousVote) return { canDecide: false, reason: 'already_voted', vote: input.previousVote };
-  if (row.status !== 'pending' || (input.now !== undefined && row.expires_at <= input.now)) return { canDecide: false, reason: 'not_pending' };
-  if (eligibleFactors(workflow, { escalated: row.escalated_at !== null }, facts).length === 0) return { canDecide: false, reason: 'not_an_approver' };
+  if (row.status !== 'pending' || (input.now !== undefined && row.expires_at <= input.now))
+    return { canDecide: false, reason: 'not_pending' };
+  if (eligibleFactors(workflow, { escalated: row.escalated_at !== null }, facts).length === 0)
+    return { canDecide: false, reason: 'not_an_approver' };
   return { canDecide: true };
 }

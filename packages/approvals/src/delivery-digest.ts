@@ -19,7 +19,11 @@ export const digestItemLimit = 50;
  * if (await overDigestLimit(context, row, limits)) await holdForDigest(context, row, limits);
  * ```
  */
-export async function overDigestLimit(context: Pick<EngineContext, 'db' | 'now'>, row: ApprovalDeliveryRow, limits: { after: number; windowMs: number }): Promise<boolean> {
+export async function overDigestLimit(
+  context: Pick<EngineContext, 'db' | 'now'>,
+  row: ApprovalDeliveryRow,
+  limits: { after: number; windowMs: number },
+): Promise<boolean> {
   const since = context.now() - limits.windowMs;
   const recent = await context.db
     .selectFrom('approval_deliveries')
@@ -27,7 +31,12 @@ export async function overDigestLimit(context: Pick<EngineContext, 'db' | 'now'>
     .where('notifier_id', '=', row.notifier_id)
     .where('recipient_key', '=', row.recipient_key)
     .where('type', '=', 'approval.requested')
-    .where((eb) => eb.or([eb.and([eb('status', 'in', ['sent', 'digested']), eb('sent_at', '>=', since)]), eb.and([eb('status', '=', 'sending'), eb('id', '<', row.id)])]))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', 'in', ['sent', 'digested']), eb('sent_at', '>=', since)]),
+        eb.and([eb('status', '=', 'sending'), eb('id', '<', row.id)]),
+      ]),
+    )
     .executeTakeFirst();
   return Number(recent?.count ?? 0) >= limits.after;
 }
@@ -41,14 +50,28 @@ export async function overDigestLimit(context: Pick<EngineContext, 'db' | 'now'>
  * await holdForDigest(context, row, { after: 5, windowMs: 60_000 });
  * ```
  */
-export async function holdForDigest(context: Pick<EngineContext, 'db' | 'dialect' | 'now'>, row: ApprovalDeliveryRow, limits: { windowMs: number }): Promise<void> {
+export async function holdForDigest(
+  context: Pick<EngineContext, 'db' | 'dialect' | 'now'>,
+  row: ApprovalDeliveryRow,
+  limits: { windowMs: number },
+): Promise<void> {
   const now = context.now();
   const key = `${digestKeyPrefix}${row.recipient_key}`;
   await writeTransaction(context, async (trx) => {
     // One open digest per approver and notifier: on PostgreSQL, holds of one approver queue behind a lock (SQLite's write transaction is exclusive already).
     if (context.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`${row.notifier_id}:${key}`}))`.execute(trx);
-    await trx.updateTable('approval_deliveries').set({ status: 'held', lease_owner: null, lease_expires_at: null, updated_at: now }).where('id', '=', row.id).execute();
-    const open = await trx.selectFrom('approval_deliveries').select('id').where('notifier_id', '=', row.notifier_id).where('recipient_key', '=', key).where('status', '=', 'pending').executeTakeFirst();
+    await trx
+      .updateTable('approval_deliveries')
+      .set({ status: 'held', lease_owner: null, lease_expires_at: null, updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
+    const open = await trx
+      .selectFrom('approval_deliveries')
+      .select('id')
+      .where('notifier_id', '=', row.notifier_id)
+      .where('recipient_key', '=', key)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     if (open) return;
     await trx
       .insertInto('approval_deliveries')

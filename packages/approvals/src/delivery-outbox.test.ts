@@ -34,7 +34,8 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
     const early = await f.engine.deliveries(f.accountId, ticket.id);
     expect(early.length).toBeGreaterThan(0);
     expect(early.every((delivery) => ['pending', 'sending'].includes(delivery.status) && delivery.notifier === 'gated')).toBe(true);
-    const openDeliveries = async () => (await f.preloop.metrics.registry.getSingleMetric('preloop_approval_deliveries_open')!.get()).values[0]!.value;
+    const openDeliveries = async () =>
+      (await f.preloop.metrics.registry.getSingleMetric('preloop_approval_deliveries_open')!.get()).values[0]!.value;
     expect(await openDeliveries()).toBeGreaterThan(0);
     release();
     await f.engine.notificationsIdle();
@@ -45,11 +46,23 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
     const { items } = (await response.json()) as { items: ApprovalDelivery[] };
     expect(items).toHaveLength(3);
     expect(items.map((item) => item.recipient?.name).sort()).toEqual(['alice', 'bob', 'carol']);
-    for (const item of items) expect(item).toMatchObject({ requestId: ticket.id, type: 'approval.requested', status: 'sent', attempts: 1, nextAttemptAt: null, lastError: null, sentAt: expect.any(Number) });
+    for (const item of items)
+      expect(item).toMatchObject({
+        requestId: ticket.id,
+        type: 'approval.requested',
+        status: 'sent',
+        attempts: 1,
+        nextAttemptAt: null,
+        lastError: null,
+        sentAt: expect.any(Number),
+      });
     // The idempotency key each notifier got is the delivery's id.
     expect(calls.map((call) => call.notification.id).sort()).toEqual(items.map((item) => item.id).sort());
     // The personal links travel sealed: no token in the table.
-    const stored = await f.preloop.db.selectFrom('approval_deliveries' as never).selectAll().execute();
+    const stored = await f.preloop.db
+      .selectFrom('approval_deliveries' as never)
+      .selectAll()
+      .execute();
     const tokens = calls.map((call) => call.notification.links.approve!.split('/links/')[1]!.split('?')[0]!);
     for (const token of tokens) expect(JSON.stringify(stored)).not.toContain(token);
 
@@ -149,13 +162,21 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
     const deliveries = await f.engine.deliveries(f.accountId, second.id);
     const states = deliveries.map((delivery) => `${delivery.type}:${delivery.status}`);
     expect(states.filter((state) => state.startsWith('approval.resolved')).every((state) => state.endsWith(':sent'))).toBe(true);
-    expect(states.filter((state) => state.startsWith('approval.requested')).every((state) => state.endsWith(':sent') || state.endsWith(':skipped'))).toBe(true);
+    expect(
+      states
+        .filter((state) => state.startsWith('approval.requested'))
+        .every((state) => state.endsWith(':sent') || state.endsWith(':skipped')),
+    ).toBe(true);
   });
 
   it('falls back to the next channel for an approver the first one failed, then to whoever has not reacted after the window', async () => {
     let offset = 0;
     const sent: Array<{ notifier: string; type: string; to: string }> = [];
-    const recording = (id: string, audience: 'approvers' | 'channel', fails: (notification: ApprovalNotification) => boolean): Notifier => ({
+    const recording = (
+      id: string,
+      audience: 'approvers' | 'channel',
+      fails: (notification: ApprovalNotification) => boolean,
+    ): Notifier => ({
       id,
       version: 1,
       audience,
@@ -164,13 +185,21 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
         sent.push({ notifier: id, type: notification.type, to: notification.recipient?.name ?? '*' });
       },
     });
-    const to = (notifier: string, type = 'approval.requested') => sent.filter((entry) => entry.notifier === notifier && entry.type === type).map((entry) => entry.to).sort();
+    const to = (notifier: string, type = 'approval.requested') =>
+      sent
+        .filter((entry) => entry.notifier === notifier && entry.type === type)
+        .map((entry) => entry.to)
+        .sort();
     f = await createApprovalFixture(dialect, {
       workflows: { three: { approvers: { roles: ['approver'] }, quorum: 3, timeoutSeconds: 3600 } },
       ...fast,
       clock: () => Date.now() + offset,
       notifiers: [
-        recording('push', 'approvers', (notification) => notification.recipient?.name === 'alice' && notification.type === 'approval.requested'),
+        recording(
+          'push',
+          'approvers',
+          (notification) => notification.recipient?.name === 'alice' && notification.type === 'approval.requested',
+        ),
         recording('email', 'approvers', () => false),
         recording('feed', 'channel', () => false),
       ],
@@ -187,7 +216,14 @@ describe.each(testDialects())('notification outbox on $name', (dialect) => {
     await f.engine.notificationsIdle();
     expect(to('email')).toEqual(['alice', 'carol']);
     // The resolved notice goes where each chained channel reached someone.
-    for (const approver of [f.alice, f.carol]) await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: approver.principal, decision: 'approve', channel: 'api' });
+    for (const approver of [f.alice, f.carol])
+      await f.engine.decide({
+        accountId: f.accountId,
+        requestId: ticket.id,
+        actor: approver.principal,
+        decision: 'approve',
+        channel: 'api',
+      });
     await f.engine.notificationsIdle();
     expect(to('push', 'approval.resolved')).toEqual(['bob', 'carol']);
     expect(to('email', 'approval.resolved')).toEqual(['alice', 'carol']);
@@ -204,12 +240,33 @@ describe.each(testDialects())('flood control per approver on $name', (dialect) =
   it('sends the first notices one by one, then one digest of those still pending at the end of the window', async () => {
     let offset = 0;
     const received: ApprovalNotification[] = [];
-    const notifier: Notifier = { id: 'digesting', version: 1, digests: true, notify: async (notification) => void received.push(notification) };
-    f = await createApprovalFixture(dialect, { workflows, ...fast, clock: () => Date.now() + offset, digest: { after: 2, windowSeconds: 60 }, notifiers: [notifier] });
+    const notifier: Notifier = {
+      id: 'digesting',
+      version: 1,
+      digests: true,
+      notify: async (notification) => void received.push(notification),
+    };
+    f = await createApprovalFixture(dialect, {
+      workflows,
+      ...fast,
+      clock: () => Date.now() + offset,
+      digest: { after: 2, windowSeconds: 60 },
+      notifiers: [notifier],
+    });
     const tickets: Array<{ id: string }> = [];
-    for (let index = 0; index < 5; index += 1) tickets.push(await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', tool: `tool_${index}` })));
-    await vi.waitFor(async () => expect((await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id)))).flat().filter((delivery) => delivery.status === 'held')).toHaveLength(9), { timeout: 10_000, interval: 50 });
-    const toAlice = (type = 'approval.requested') => received.filter((notification) => notification.recipient?.userId === f.alice.id && notification.type === type);
+    for (let index = 0; index < 5; index += 1)
+      tickets.push(await f.engine.request(toolCall(f.agent.principal, { workflow: 'one', tool: `tool_${index}` })));
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id))))
+            .flat()
+            .filter((delivery) => delivery.status === 'held'),
+        ).toHaveLength(9),
+      { timeout: 10_000, interval: 50 },
+    );
+    const toAlice = (type = 'approval.requested') =>
+      received.filter((notification) => notification.recipient?.userId === f.alice.id && notification.type === type);
     expect(toAlice().map((notification) => notification.digest === undefined)).toEqual([true, true]);
     // One of the held requests is decided before the window ends: the digest leaves it out.
     const heldToAlice = (await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id))))
@@ -224,8 +281,17 @@ describe.each(testDialects())('flood control per approver on $name', (dialect) =
     const digest = toAlice()[2]!.digest!;
     expect(digest.total).toBe(2);
     expect(digest.items.map((item) => item.request.tool.name).sort()).toEqual(stillPending.map((index) => `tool_${index}`).sort());
-    const after = (await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id)))).flat().filter((delivery) => delivery.recipient?.userId === f.alice.id && delivery.type === 'approval.requested');
-    expect(after.map((delivery) => `${delivery.digest ? 'digest' : 'notice'}:${delivery.status}`).sort()).toEqual(['digest:sent', 'notice:digested', 'notice:digested', 'notice:sent', 'notice:sent', 'notice:skipped']);
+    const after = (await Promise.all(tickets.map((ticket) => f.engine.deliveries(f.accountId, ticket.id))))
+      .flat()
+      .filter((delivery) => delivery.recipient?.userId === f.alice.id && delivery.type === 'approval.requested');
+    expect(after.map((delivery) => `${delivery.digest ? 'digest' : 'notice'}:${delivery.status}`).sort()).toEqual([
+      'digest:sent',
+      'notice:digested',
+      'notice:digested',
+      'notice:sent',
+      'notice:sent',
+      'notice:skipped',
+    ]);
     // Nor does a resolved notice follow a notice the approver never got on its own.
     expect(toAlice('approval.resolved')).toHaveLength(0);
   });
@@ -233,8 +299,14 @@ describe.each(testDialects())('flood control per approver on $name', (dialect) =
 
 describe('outbox options', () => {
   it('refuses a lease that does not outlast an attempt, and a fallback naming a notifier that is not installed', async () => {
-    expect(() => resolveApprovalsOptions({ notifierTimeoutMs: 5000, notifierLeaseMs: 5000 })).toThrow(/"notifierLeaseMs" \(5000\) must exceed "notifierTimeoutMs" \(5000\)/);
-    await expect(createApprovalFixture(testDialects()[0]!, { fallback: [{ notifier: 'push' }] })).rejects.toThrow(/"fallback" names the notifier "push", which is not installed/);
-    expect(() => resolveApprovalsOptions({ fallback: [{ notifier: 'push', afterSeconds: 5 }] })).toThrow(/"fallback\[0\]\.afterSeconds" must be 0/);
+    expect(() => resolveApprovalsOptions({ notifierTimeoutMs: 5000, notifierLeaseMs: 5000 })).toThrow(
+      /"notifierLeaseMs" \(5000\) must exceed "notifierTimeoutMs" \(5000\)/,
+    );
+    await expect(createApprovalFixture(testDialects()[0]!, { fallback: [{ notifier: 'push' }] })).rejects.toThrow(
+      /"fallback" names the notifier "push", which is not installed/,
+    );
+    expect(() => resolveApprovalsOptions({ fallback: [{ notifier: 'push', afterSeconds: 5 }] })).toThrow(
+      /"fallback\[0\]\.afterSeconds" must be 0/,
+    );
   });
 });

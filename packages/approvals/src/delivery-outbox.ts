@@ -183,7 +183,11 @@ export function toDeliveryView(row: ApprovalDeliveryRow): ApprovalDelivery {
  * const deliveries = await listDeliveries(context, accountId, requestId);
  * ```
  */
-export async function listDeliveries(context: Pick<EngineContext, 'db'>, accountId: string, requestId: string): Promise<ApprovalDelivery[]> {
+export async function listDeliveries(
+  context: Pick<EngineContext, 'db'>,
+  accountId: string,
+  requestId: string,
+): Promise<ApprovalDelivery[]> {
   const rows = await context.db
     .selectFrom('approval_deliveries')
     .selectAll()

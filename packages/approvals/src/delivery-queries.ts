@@ -17,7 +17,11 @@ import type { ApprovalDeliveryRow } from './tables.js';
  * const include = await recipientFilter(context, ['push', 'email'], planned);
  * ```
  */
-export async function recipientFilter(context: Pick<EngineContext, 'db'>, chain: readonly string[], planned: ApprovalDeliveryRow): Promise<(userId: string) => boolean> {
+export async function recipientFilter(
+  context: Pick<EngineContext, 'db'>,
+  chain: readonly string[],
+  planned: ApprovalDeliveryRow,
+): Promise<(userId: string) => boolean> {
   if (!chain.includes(planned.notifier_id)) return () => true;
   const reached = await context.db
     .selectFrom('approval_deliveries')
@@ -30,7 +34,10 @@ export async function recipientFilter(context: Pick<EngineContext, 'db'>, chain:
     return (userId) => sent.has(userId);
   }
   const voted = await context.db.selectFrom('approval_votes').select('approver_id').where('request_id', '=', planned.request_id).execute();
-  const skip = new Set([...reached.filter((row) => row.type === planned.type).map((row) => row.recipient_key), ...voted.map((vote) => vote.approver_id)]);
+  const skip = new Set([
+    ...reached.filter((row) => row.type === planned.type).map((row) => row.recipient_key),
+    ...voted.map((vote) => vote.approver_id),
+  ]);
   return (userId) => !skip.has(userId);
 }
 
@@ -82,7 +89,10 @@ export async function reached(context: Pick<EngineContext, 'db'>, row: ApprovalD
  * const previous = await earlierMessage(context, row);
  * ```
  */
-export async function earlierMessage(context: Pick<EngineContext, 'db'>, row: ApprovalDeliveryRow): Promise<{ id: string; messageRef: string } | null> {
+export async function earlierMessage(
+  context: Pick<EngineContext, 'db'>,
+  row: ApprovalDeliveryRow,
+): Promise<{ id: string; messageRef: string } | null> {
   const earlier = await context.db
     .selectFrom('approval_deliveries')
     .select(['id', 'message_ref'])
@@ -107,7 +117,13 @@ export async function earlierMessage(context: Pick<EngineContext, 'db'>, row: Ap
 export async function openWork(context: Pick<EngineContext, 'db'>, notifierIds: readonly string[]): Promise<number | null> {
   const next = await context.db
     .selectFrom('approval_deliveries')
-    .select(sql<number | string | null>`min(case when lease_expires_at is not null and lease_expires_at > next_attempt_at then lease_expires_at else next_attempt_at end)`.as('at'))
+    .select(
+      sql<
+        number | string | null
+      >`min(case when lease_expires_at is not null and lease_expires_at > next_attempt_at then lease_expires_at else next_attempt_at end)`.as(
+        'at',
+      ),
+    )
     .where('notifier_id', 'in', [...notifierIds])
     .where('status', 'in', ['planned', 'pending', 'sending'])
     .executeTakeFirst();

@@ -36,7 +36,8 @@ export function approvalDeliveriesRoute(engine: () => ApprovalEngine): AdminRout
   return defineRoute({
     method: 'GET',
     path: '/approvals/:id/deliveries',
-    summary: 'List the notification deliveries of an approval request (pending, sending, sent, failed, given up, skipped) with attempts and the last error',
+    summary:
+      'List the notification deliveries of an approval request (pending, sending, sent, failed, given up, skipped) with attempts and the last error',
     tag: 'approvals',
     access: { role: 'viewer' },
     response: z.object({ items: z.array(approvalDeliverySchema) }),

@@ -57,7 +57,10 @@ export interface EngineContext {
  * await writeTransaction(context, (trx) => trx.updateTable('approval_requests').set({ updated_at: 1 }).execute());
  * ```
  */
-export async function writeTransaction<T>(context: Pick<EngineContext, 'db' | 'dialect'>, work: (trx: Kysely<ApprovalTables>) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(
+  context: Pick<EngineContext, 'db' | 'dialect'>,
+  work: (trx: Kysely<ApprovalTables>) => Promise<T>,
+): Promise<T> {
   if (context.dialect === 'postgres') return context.db.transaction().execute(work);
   return context.db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
@@ -80,7 +83,12 @@ export async function writeTransaction<T>(context: Pick<EngineContext, 'db' | 'd
  * const row = await readRequest(trx, 'postgres', id, true);
  * ```
  */
-export async function readRequest(db: Kysely<ApprovalTables>, dialect: DialectName, id: string, lock = false): Promise<ApprovalRequestRow | null> {
+export async function readRequest(
+  db: Kysely<ApprovalTables>,
+  dialect: DialectName,
+  id: string,
+  lock = false,
+): Promise<ApprovalRequestRow | null> {
   let query = db.selectFrom('approval_requests').selectAll().where('id', '=', id);
   if (lock && dialect === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
@@ -105,7 +113,15 @@ export async function addTimeline(
 ): Promise<void> {
   await db
     .insertInto('approval_events')
-    .values({ id: createId('ape'), account_id: row.account_id, request_id: row.id, time, type, actor_id: actorId, data: JSON.stringify(data) })
+    .values({
+      id: createId('ape'),
+      account_id: row.account_id,
+      request_id: row.id,
+      time,
+      type,
+      actor_id: actorId,
+      data: JSON.stringify(data),
+    })
     .execute();
 }
 
@@ -130,7 +146,11 @@ export async function runEffects(context: EngineContext, effects: readonly Effec
   await Promise.all(
     effects.flatMap((effect) =>
       effect.kind === 'audit'
-        ? [preloop.audit.record(effect.input).catch((error) => preloop.logger.error('approvals: could not write an audit record', { error, action: effect.input.action }))]
+        ? [
+            preloop.audit
+              .record(effect.input)
+              .catch((error) => preloop.logger.error('approvals: could not write an audit record', { error, action: effect.input.action })),
+          ]
         : [],
     ),
   );
@@ -148,7 +168,12 @@ export async function runEffects(context: EngineContext, effects: readonly Effec
         });
         if (effect.row.status === 'pending') {
           context.arm(nextDeadline(effect.row));
-          await publish(context, { kind: 'created', accountId: effect.row.account_id, id: effect.row.id, deadline: nextDeadline(effect.row) });
+          await publish(context, {
+            kind: 'created',
+            accountId: effect.row.account_id,
+            id: effect.row.id,
+            deadline: nextDeadline(effect.row),
+          });
         }
         break;
       case 'changed':

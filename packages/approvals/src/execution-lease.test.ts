@@ -22,7 +22,16 @@ const leaseSeconds = 1;
 async function claimInChildAndKill(database: string, requestId: string, idempotent: boolean): Promise<void> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@preloop/source', '--import', 'tsx', path.join(here, 'test-child-executor.ts'), database, requestId, String(leaseSeconds), String(idempotent)],
+    [
+      '--conditions=@preloop/source',
+      '--import',
+      'tsx',
+      path.join(here, 'test-child-executor.ts'),
+      database,
+      requestId,
+      String(leaseSeconds),
+      String(idempotent),
+    ],
     { cwd: root, env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -58,10 +67,21 @@ describe.each(testDialects())('execution leases on $name', (dialect) => {
 
   async function approvedRequest(options: Parameters<typeof createApprovalFixture>[1] = {}) {
     directory = await mkdtemp(path.join(tmpdir(), 'preloop-lease-'));
-    f = await createApprovalFixture(onDisk(dialect, () => directory), { workflows, executionLeaseSeconds: leaseSeconds, sweepIntervalMs: 3_600_000, ...options });
+    f = await createApprovalFixture(
+      onDisk(dialect, () => directory),
+      { workflows, executionLeaseSeconds: leaseSeconds, sweepIntervalMs: 3_600_000, ...options },
+    );
     const input = toolCall(f.agent.principal, { workflow: 'one' });
     const ticket = await f.engine.request(input);
-    await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.alice.principal, decision: 'approve', comment: null, answer: null, channel: 'api' });
+    await f.engine.decide({
+      accountId: f.accountId,
+      requestId: ticket.id,
+      actor: f.alice.principal,
+      decision: 'approve',
+      comment: null,
+      answer: null,
+      channel: 'api',
+    });
     return { input, id: ticket.id };
   }
 
@@ -75,7 +95,12 @@ describe.each(testDialects())('execution leases on $name', (dialect) => {
     // The agent retries the identical call until it gets a final answer.
     await expect.poll(async () => (await f.engine.request(input)).status, { timeout: 15_000, interval: 200 }).toBe('execution_unknown');
     const ticket = await f.engine.request(input);
-    expect(ticket).toMatchObject({ id, joined: true, status: 'execution_unknown', reason: expect.stringMatching(/^execution lease expired/) });
+    expect(ticket).toMatchObject({
+      id,
+      joined: true,
+      status: 'execution_unknown',
+      reason: expect.stringMatching(/^execution lease expired/),
+    });
     expect(ticket.storedResult).toBeUndefined();
     expect(await f.engine.status(id, f.accountId)).toMatchObject({ status: 'execution_unknown' });
     expect(await f.engine.claimExecution(id)).toBe(false);
@@ -84,15 +109,26 @@ describe.each(testDialects())('execution leases on $name', (dialect) => {
     const listed = await (await f.api('GET', '/approvals?status=execution_unknown', { as: f.owner })).json();
     expect(listed.items.map((item: { id: string }) => item.id)).toEqual([id]);
     const detail = await (await f.api('GET', `/approvals/${id}`, { as: f.owner })).json();
-    expect(detail.timeline.map((entry: { type: string }) => entry.type)).toEqual(expect.arrayContaining(['execution_claimed', 'execution_unknown']));
+    expect(detail.timeline.map((entry: { type: string }) => entry.type)).toEqual(
+      expect.arrayContaining(['execution_claimed', 'execution_unknown']),
+    );
     const audit = await f.preloop.audit.query({ accountId: f.accountId, limit: 100 });
     expect(audit.items.filter((record) => record.action === 'approval.execution_unknown')).toHaveLength(1);
 
     // Resolution: refused without a note or for a viewer; then not_executed releases it for one run.
-    expect((await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.owner, body: { outcome: 'not_executed' } })).status).toBe(400);
-    expect((await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.owner, body: { outcome: 'maybe', note: 'x' } })).status).toBe(400);
-    expect((await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.dave, body: { outcome: 'not_executed', note: 'x' } })).status).toBe(403);
-    const resolved = await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.owner, body: { outcome: 'not_executed', note: 'no deploy in the CD log' } });
+    expect((await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.owner, body: { outcome: 'not_executed' } })).status).toBe(
+      400,
+    );
+    expect((await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.owner, body: { outcome: 'maybe', note: 'x' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.dave, body: { outcome: 'not_executed', note: 'x' } })).status,
+    ).toBe(403);
+    const resolved = await f.api('POST', `/approvals/${id}/resolve-execution`, {
+      as: f.owner,
+      body: { outcome: 'not_executed', note: 'no deploy in the CD log' },
+    });
     expect(resolved.status).toBe(200);
     expect(await resolved.json()).toMatchObject({ status: 'approved', execution: null });
     expect(await f.engine.claimExecution(id)).toBe(true);
@@ -101,9 +137,15 @@ describe.each(testDialects())('execution leases on $name', (dialect) => {
     const again = await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.owner, body: { outcome: 'executed', note: 'late' } });
     expect(again.status).toBe(409);
     expect((await again.json()).error.code).toBe('APPROVAL_EXECUTION_NOT_UNKNOWN');
-    const resolutions = (await f.preloop.audit.query({ accountId: f.accountId, limit: 100 })).items.filter((record) => record.action === 'approval.resolve_execution');
+    const resolutions = (await f.preloop.audit.query({ accountId: f.accountId, limit: 100 })).items.filter(
+      (record) => record.action === 'approval.resolve_execution',
+    );
     expect(resolutions).toHaveLength(1);
-    expect(resolutions[0]).toMatchObject({ outcome: 'not_executed', actorId: expect.stringMatching(/^key_/), data: { note: 'no deploy in the CD log' } });
+    expect(resolutions[0]).toMatchObject({
+      outcome: 'not_executed',
+      actorId: expect.stringMatching(/^key_/),
+      data: { note: 'no deploy in the CD log' },
+    });
   }, 60_000);
 
   it('kill -9 with nobody retrying: the sweeper settles the dead claim; "executed" resolution keeps it from running again', async () => {
@@ -118,8 +160,14 @@ describe.each(testDialects())('execution leases on $name', (dialect) => {
         { timeout: 15_000, interval: 300 },
       )
       .toBe('execution_unknown');
-    const resolved = await f.api('POST', `/approvals/${id}/resolve-execution`, { as: f.owner, body: { outcome: 'executed', note: 'the deploy is in the CD log' } });
-    expect(await resolved.json()).toMatchObject({ status: 'executed', outcomeReason: 'execution confirmed by an admin: the deploy is in the CD log' });
+    const resolved = await f.api('POST', `/approvals/${id}/resolve-execution`, {
+      as: f.owner,
+      body: { outcome: 'executed', note: 'the deploy is in the CD log' },
+    });
+    expect(await resolved.json()).toMatchObject({
+      status: 'executed',
+      outcomeReason: 'execution confirmed by an admin: the deploy is in the CD log',
+    });
     expect(await f.engine.claimExecution(id)).toBe(false);
     expect(await f.engine.request(input)).toMatchObject({ id, status: 'executed', storedResult: null });
   }, 60_000);
@@ -128,7 +176,12 @@ describe.each(testDialects())('execution leases on $name', (dialect) => {
     const { input, id } = await approvedRequest();
     await claimInChildAndKill(f.url, id, true);
     expect(await f.engine.claimExecution(id)).toBe(false);
-    await expect.poll(async () => (await f.engine.request(input)).status === 'approved' && (await f.engine.claimExecution(id, { idempotent: true })), { timeout: 15_000, interval: 200 }).toBe(true);
+    await expect
+      .poll(
+        async () => (await f.engine.request(input)).status === 'approved' && (await f.engine.claimExecution(id, { idempotent: true })),
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBe(true);
     await f.engine.storeResult(id, 'second run');
     const detail = await f.engine.detail(f.accountId, id);
     expect(detail.status).toBe('executed');
@@ -147,7 +200,9 @@ describe.each(testDialects())('execution leases on $name', (dialect) => {
     const first = (await f.engine.get(f.accountId, id)).execution!.leaseExpiresAt!;
     // The heartbeat (every third of the lease) moves the lease forward while the call runs.
     now += 500;
-    await expect.poll(async () => (await f.engine.get(f.accountId, id)).execution!.leaseExpiresAt!, { timeout: 5_000 }).toBe(now + leaseSeconds * 1000);
+    await expect
+      .poll(async () => (await f.engine.get(f.accountId, id)).execution!.leaseExpiresAt!, { timeout: 5_000 })
+      .toBe(now + leaseSeconds * 1000);
     expect(first).toBeLessThan(now + leaseSeconds * 1000);
     await f.engine.sweep();
     expect((await f.engine.get(f.accountId, id)).status).toBe('approved');

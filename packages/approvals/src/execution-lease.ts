@@ -28,11 +28,24 @@ export async function applyLeaseExpiry(
   now: number,
   effects: Effect[],
 ): Promise<ApprovalRequestRow> {
-  if (row.status !== 'approved' || row.execution_claimed !== 1 || row.execution_lease_expires_at === null || row.execution_lease_expires_at > now) return row;
+  if (
+    row.status !== 'approved' ||
+    row.execution_claimed !== 1 ||
+    row.execution_lease_expires_at === null ||
+    row.execution_lease_expires_at > now
+  )
+    return row;
   const idempotent = row.execution_idempotent === 1;
   const base = trx.updateTable('approval_requests');
   const update = idempotent
-    ? base.set({ execution_claimed: 0, execution_claimed_at: null, execution_claimed_by: null, execution_lease_expires_at: null, execution_idempotent: 0, updated_at: now })
+    ? base.set({
+        execution_claimed: 0,
+        execution_claimed_at: null,
+        execution_claimed_by: null,
+        execution_lease_expires_at: null,
+        execution_idempotent: 0,
+        updated_at: now,
+      })
     : base.set({ status: 'execution_unknown', execution_lease_expires_at: null, outcome_reason: executionUnknownReason, updated_at: now });
   const result = await update
     .where('id', '=', row.id)
@@ -41,7 +54,12 @@ export async function applyLeaseExpiry(
     .where('execution_lease_expires_at', '<=', now)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return (await readRequest(trx, context.dialect, row.id)) ?? row;
-  const data = { claimedBy: row.execution_claimed_by, claimedAt: row.execution_claimed_at, leaseExpiredAt: row.execution_lease_expires_at, idempotent };
+  const data = {
+    claimedBy: row.execution_claimed_by,
+    claimedAt: row.execution_claimed_at,
+    leaseExpiredAt: row.execution_lease_expires_at,
+    idempotent,
+  };
   await addTimeline(trx, row, now, idempotent ? 'execution_lease_expired' : 'execution_unknown', null, data);
   const current = (await readRequest(trx, context.dialect, row.id))!;
   effects.push(
@@ -102,7 +120,10 @@ export function createLeaseKeeper(context: EngineContext): LeaseKeeper {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1 && timers.has(id)) {
       release(id);
-      context.preloop.logger.warn('approvals: an execution lease could not be renewed (it lapsed or was settled); the result will still be stored if the request allows it', { id });
+      context.preloop.logger.warn(
+        'approvals: an execution lease could not be renewed (it lapsed or was settled); the result will still be stored if the request allows it',
+        { id },
+      );
     }
   }
 
@@ -115,9 +136,12 @@ export function createLeaseKeeper(context: EngineContext): LeaseKeeper {
   return {
     hold(id) {
       release(id);
-      const timer = setInterval(() => {
-        renew(id).catch((error) => context.preloop.logger.warn('approvals: could not renew an execution lease; retrying', { error, id }));
-      }, Math.max(50, Math.floor(leaseMs / 3)));
+      const timer = setInterval(
+        () => {
+          renew(id).catch((error) => context.preloop.logger.warn('approvals: could not renew an execution lease; retrying', { error, id }));
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
       timer.unref?.();
       timers.set(id, timer);
     },

@@ -31,7 +31,18 @@ export async function cancelApproval(context: EngineContext, id: string, actor: 
     const cancelled = (await readRequest(trx, context.dialect, id))!;
     await context.enqueueNotification(trx, cancelled, 'approval.resolved');
     effects.push(
-      { kind: 'audit', input: { accountId: row.account_id, actor, action: 'approval.cancel', target: { type: 'approval', id }, outcome: 'cancelled', runtimeSessionId: row.runtime_session_id, data: { reason: text } } },
+      {
+        kind: 'audit',
+        input: {
+          accountId: row.account_id,
+          actor,
+          action: 'approval.cancel',
+          target: { type: 'approval', id },
+          outcome: 'cancelled',
+          runtimeSessionId: row.runtime_session_id,
+          data: { reason: text },
+        },
+      },
       { kind: 'changed', row: cancelled, change: 'cancelled', actorId: actor.id },
       { kind: 'notify', row: cancelled, type: 'approval.resolved' },
     );
@@ -41,9 +52,18 @@ export async function cancelApproval(context: EngineContext, id: string, actor: 
   if (outcome.status === null) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
   if (!outcome.done) {
     await context.preloop.audit
-      .record({ accountId: actor.accountId, actor, action: 'approval.cancel', target: { type: 'approval', id }, outcome: 'refused', data: { refused: 'APPROVAL_ALREADY_DECIDED', status: outcome.status } })
+      .record({
+        accountId: actor.accountId,
+        actor,
+        action: 'approval.cancel',
+        target: { type: 'approval', id },
+        outcome: 'refused',
+        data: { refused: 'APPROVAL_ALREADY_DECIDED', status: outcome.status },
+      })
       .catch((error) => context.preloop.logger.error('approvals: could not write an audit record', { error }));
-    throw approvalError('APPROVAL_ALREADY_DECIDED', `The request is already ${outcome.status}; only a pending request can be cancelled.`, { status: outcome.status });
+    throw approvalError('APPROVAL_ALREADY_DECIDED', `The request is already ${outcome.status}; only a pending request can be cancelled.`, {
+      status: outcome.status,
+    });
   }
 }
 
@@ -103,7 +123,13 @@ export async function claimExecution(context: EngineContext, id: string, options
     target: { type: 'approval', id },
     outcome: 'success',
     runtimeSessionId: claimed.runtime_session_id,
-    data: { tool: claimed.tool_name, argsHash: claimed.args_hash, claimedBy: context.instanceId, leaseExpiresAt: claimed.execution_lease_expires_at, idempotent },
+    data: {
+      tool: claimed.tool_name,
+      argsHash: claimed.args_hash,
+      claimedBy: context.instanceId,
+      leaseExpiresAt: claimed.execution_lease_expires_at,
+      idempotent,
+    },
   });
   await runEffects(context, effects);
   return true;
@@ -134,7 +160,10 @@ export async function storeExecutionResult(context: EngineContext, id: string, r
       .where('execution_claimed', '=', 1)
       .where((eb) =>
         eb.or([
-          eb.and([eb('status', '=', 'approved'), eb.or([eb('execution_claimed_by', '=', context.instanceId), eb('execution_claimed_by', 'is', null)])]),
+          eb.and([
+            eb('status', '=', 'approved'),
+            eb.or([eb('execution_claimed_by', '=', context.instanceId), eb('execution_claimed_by', 'is', null)]),
+          ]),
           eb.and([eb('status', '=', 'execution_unknown'), eb('execution_claimed_by', '=', context.instanceId)]),
         ]),
       )
@@ -160,6 +189,10 @@ export async function storeExecutionResult(context: EngineContext, id: string, r
     );
     return row;
   });
-  if (!stored) throw approvalError('APPROVAL_NOT_APPROVED', `Approval request ${id} is not approved with an execution claimed by this instance, so no result can be stored.`);
+  if (!stored)
+    throw approvalError(
+      'APPROVAL_NOT_APPROVED',
+      `Approval request ${id} is not approved with an execution claimed by this instance, so no result can be stored.`,
+    );
   await runEffects(context, effects);
 }

@@ -1,4 +1,4 @@
-import { type ApprovalWorkflow, type FactorTally, type FactorVoter } from '@preloop/core';
+import type { ApprovalWorkflow, FactorTally, FactorVoter } from '@preloop/core';
 import { tallyFactors, workflowFactors } from '@preloop/core/internal';
 import type { Kysely } from 'kysely';
 import type { ApprovalTables } from './tables.js';
@@ -21,7 +21,10 @@ interface VoteEntry {
  * factorTallyOf(workflow, detail.timeline); // { satisfied: false, tallies: [{ name: 'platform', quorum: 2, approvers: ['usr_…'] }, …] }
  * ```
  */
-export function factorTallyOf(workflow: ApprovalWorkflow, timeline: readonly VoteEntry[]): { satisfied: boolean; tallies: FactorTally[] } | null {
+export function factorTallyOf(
+  workflow: ApprovalWorkflow,
+  timeline: readonly VoteEntry[],
+): { satisfied: boolean; tallies: FactorTally[] } | null {
   if (workflow.factors === undefined) return null;
   const voters: FactorVoter[] = [];
   for (const entry of timeline) {
@@ -40,7 +43,11 @@ export function factorTallyOf(workflow: ApprovalWorkflow, timeline: readonly Vot
  * const tally = await readFactorTally(trx, row.id, workflow);
  * ```
  */
-export async function readFactorTally(db: Kysely<ApprovalTables>, requestId: string, workflow: ApprovalWorkflow): Promise<{ satisfied: boolean; tallies: FactorTally[] } | null> {
+export async function readFactorTally(
+  db: Kysely<ApprovalTables>,
+  requestId: string,
+  workflow: ApprovalWorkflow,
+): Promise<{ satisfied: boolean; tallies: FactorTally[] } | null> {
   if (workflow.factors === undefined) return null;
   const rows = await db
     .selectFrom('approval_events')

@@ -42,9 +42,20 @@ describe.each(testDialects())('workflow factors on $name', (dialect) => {
     const { vote, detail } = await setup(['alice', 'bob'], ['carol']);
     expect((await vote(f.alice, 'approve')).body.request.status).toBe('pending');
     // Two approvals, both from team A: a single quorum of 2 would have approved; team B has not spoken.
-    expect((await vote(f.bob, 'approve')).body).toMatchObject({ counted: true, resolved: false, request: { status: 'pending', votes: { approve: 2 } } });
+    expect((await vote(f.bob, 'approve')).body).toMatchObject({
+      counted: true,
+      resolved: false,
+      request: { status: 'pending', votes: { approve: 2 } },
+    });
     expect(await detail()).toMatchObject({
-      workflow: { name: 'release', quorum: 3, factors: [{ name: 'platform', quorum: 2 }, { name: 'security', quorum: 1 }] },
+      workflow: {
+        name: 'release',
+        quorum: 3,
+        factors: [
+          { name: 'platform', quorum: 2 },
+          { name: 'security', quorum: 1 },
+        ],
+      },
       factorTallies: [
         { name: 'platform', quorum: 2, approvers: [f.alice.id, f.bob.id] },
         { name: 'security', quorum: 1, approvers: [] },
@@ -85,7 +96,13 @@ describe.each(testDialects())('workflow factors on $name', (dialect) => {
     f = await createApprovalFixture(dialect);
     const response = await f.api('POST', '/policy', {
       as: f.owner,
-      body: { document: { version: 1, defaults: { tools: 'allow' }, workflows: { bad: { approvers: { roles: ['admin'] }, factors: [{ name: 'a', approvers: { roles: ['owner'] } }] } } } },
+      body: {
+        document: {
+          version: 1,
+          defaults: { tools: 'allow' },
+          workflows: { bad: { approvers: { roles: ['admin'] }, factors: [{ name: 'a', approvers: { roles: ['owner'] } }] } },
+        },
+      },
     });
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toContain('workflows.bad.factors: use either approvers with quorum, or factors');

@@ -29,9 +29,24 @@ export { approvalsBusChannel } from './approval-events.js';
 export type { ApprovalBusMessage, ApprovalChange } from './approval-events.js';
 export { bindingKey } from './binding-key.js';
 export type { BindingParts } from './binding-key.js';
-export { approvalWorkflowSchema, fallbackWorkflow, normalizeWorkflow, matchesApprovers, isEligibleApprover, eligibleFactors } from './workflows.js';
+export {
+  approvalWorkflowSchema,
+  fallbackWorkflow,
+  normalizeWorkflow,
+  matchesApprovers,
+  isEligibleApprover,
+  eligibleFactors,
+} from './workflows.js';
 export { readApprovalArguments } from './arguments-route.js';
 export type { ApprovalArguments } from './arguments-route.js';
 export type { ApprovalWorkflowInput, ApproverSet, WorkflowResolver, WorkflowSource, ApproverFacts } from './workflows.js';
 export { approvalMigrations } from './migrations.js';
-export type { ApprovalTables, ApprovalRequestRow, ApprovalVoteRow, ApprovalEventRow, ApprovalLinkRow, ApprovalDeliveryRow, ApprovalNotificationPreferencesRow } from './tables.js';
+export type {
+  ApprovalTables,
+  ApprovalRequestRow,
+  ApprovalVoteRow,
+  ApprovalEventRow,
+  ApprovalLinkRow,
+  ApprovalDeliveryRow,
+  ApprovalNotificationPreferencesRow,
+} from './tables.js';

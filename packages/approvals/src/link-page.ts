@@ -106,10 +106,10 @@ export function confirmPage(input: ConfirmPageInput, status = 200): Response {
 ${request.reason ? `<dt>Why approval is needed</dt><dd>${escapeHtml(request.reason)}</dd>` : ''}
 ${request.justification ? `<dt>The agent says (unverified)</dt><dd>${escapeHtml(request.justification)}</dd>` : ''}
 <dt>Arguments</dt><dd><pre>${escapeHtml(JSON.stringify(request.args, null, 2))}</pre>${
-  request.argsRedactions.length > 0
-    ? `<p class="note">Secrets are hidden and long values cut here. The exact arguments (SHA-256 <code>${escapeHtml(request.argsHash)}</code>) can be read by an approver of this request or an admin in the console.</p>`
-    : ''
-}</dd>
+    request.argsRedactions.length > 0
+      ? `<p class="note">Secrets are hidden and long values cut here. The exact arguments (SHA-256 <code>${escapeHtml(request.argsHash)}</code>) can be read by an approver of this request or an admin in the console.</p>`
+      : ''
+  }</dd>
 ${question}
 <dt>Status</dt><dd>${escapeHtml(request.status)} · ${request.votes.approve} of ${request.workflow.quorum} approvals · deadline ${escapeHtml(new Date(request.expiresAt).toISOString())}</dd>
 </dl>
@@ -135,7 +135,10 @@ ${decisions.map(button).join('')}
  */
 export function resultPage(message: string): Response {
   const nonce = randomBytes(16).toString('base64');
-  return new Response(page('Decision recorded', `<h1>Decision recorded</h1><p class="result">${escapeHtml(message)}</p>`, nonce, false), { status: 200, headers: pageHeaders(nonce) });
+  return new Response(page('Decision recorded', `<h1>Decision recorded</h1><p class="result">${escapeHtml(message)}</p>`, nonce, false), {
+    status: 200,
+    headers: pageHeaders(nonce),
+  });
 }
 
 /**
@@ -148,5 +151,8 @@ export function resultPage(message: string): Response {
  */
 export function errorPage(status: number, message: string): Response {
   const nonce = randomBytes(16).toString('base64');
-  return new Response(page('Decision link', `<h1>Decision link</h1><p>${escapeHtml(message)}</p>`, nonce, false), { status, headers: pageHeaders(nonce) });
+  return new Response(page('Decision link', `<h1>Decision link</h1><p>${escapeHtml(message)}</p>`, nonce, false), {
+    status,
+    headers: pageHeaders(nonce),
+  });
 }

@@ -22,7 +22,10 @@ const pageMessages: Record<string, string> = {
 };
 
 /** The user a decision link acts as, as a principal (for the audit trail). */
-function linkPrincipal(accountId: string, user: { userId: string; name: string; role: Principal['role']; teamIds: readonly string[] }): Principal {
+function linkPrincipal(
+  accountId: string,
+  user: { userId: string; name: string; role: Principal['role']; teamIds: readonly string[] },
+): Principal {
   return {
     type: 'user',
     id: user.userId,
@@ -95,7 +98,11 @@ export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => 
           // A browser without JavaScript posted the confirm page's form: answer with a page, not JSON.
           try {
             const outcome = await decideThroughLink(params.id!, params.token!, body);
-            return resultPage(outcome.request.status === 'pending' ? 'Your vote was recorded; more approvals are needed.' : `Done: the request is ${outcome.request.status}. You can close this page.`);
+            return resultPage(
+              outcome.request.status === 'pending'
+                ? 'Your vote was recorded; more approvals are needed.'
+                : `Done: the request is ${outcome.request.status}. You can close this page.`,
+            );
           } catch (error) {
             const status = (error as { status?: number }).status ?? 500;
             return errorPage(status, (error as Error).message);
@@ -107,8 +114,13 @@ export function decisionLinkRoutes(engine: () => ApprovalEngine, context: () => 
   ];
 
   /** One decide through a link, for both the JSON and the form post. */
-  async function decideThroughLink(requestId: string, token: string, body: z.output<typeof linkDecisionBodySchema>): Promise<LinkDecisionResult> {
-    if (!sameToken(body.token, token)) throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_TOKEN_MISMATCH', link: null });
+  async function decideThroughLink(
+    requestId: string,
+    token: string,
+    body: z.output<typeof linkDecisionBodySchema>,
+  ): Promise<LinkDecisionResult> {
+    if (!sameToken(body.token, token))
+      throw await reportRefusedLink(context(), { requestId, code: 'APPROVAL_LINK_TOKEN_MISMATCH', link: null });
     const found = await findDecisionLink(context(), requestId, token);
     if (!found.ok) throw await reportRefusedLink(context(), { requestId, code: found.code, link: found.link });
     const { link } = found;

@@ -50,8 +50,16 @@ export const approvalMigrations: PreloopMigration[] = defineMigrations([
         .addColumn('executed_at', types.bigint)
         .execute();
       await db.schema.createIndex('approval_requests_account_created').on('approval_requests').columns(['account_id', 'id']).execute();
-      await db.schema.createIndex('approval_requests_account_status').on('approval_requests').columns(['account_id', 'status', 'id']).execute();
-      await db.schema.createIndex('approval_requests_subject_status').on('approval_requests').columns(['account_id', 'subject_key', 'status']).execute();
+      await db.schema
+        .createIndex('approval_requests_account_status')
+        .on('approval_requests')
+        .columns(['account_id', 'status', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('approval_requests_subject_status')
+        .on('approval_requests')
+        .columns(['account_id', 'subject_key', 'status'])
+        .execute();
       await db.schema.createIndex('approval_requests_status_expires').on('approval_requests').columns(['status', 'expires_at']).execute();
       await db.schema.createIndex('approval_requests_status_escalate').on('approval_requests').columns(['status', 'escalate_at']).execute();
       await db.schema.createIndex('approval_requests_binding').on('approval_requests').columns(['binding_key', 'status']).execute();
@@ -104,8 +112,15 @@ export const approvalMigrations: PreloopMigration[] = defineMigrations([
       const types = columnTypes(dialect);
       await db.schema.alterTable('approval_requests').addColumn('execution_claimed_by', 'text').execute();
       await db.schema.alterTable('approval_requests').addColumn('execution_lease_expires_at', types.bigint).execute();
-      await db.schema.alterTable('approval_requests').addColumn('execution_idempotent', types.boolean, (column) => column.notNull().defaultTo(0)).execute();
-      await db.schema.createIndex('approval_requests_status_lease').on('approval_requests').columns(['status', 'execution_lease_expires_at']).execute();
+      await db.schema
+        .alterTable('approval_requests')
+        .addColumn('execution_idempotent', types.boolean, (column) => column.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('approval_requests_status_lease')
+        .on('approval_requests')
+        .columns(['status', 'execution_lease_expires_at'])
+        .execute();
     },
   },
   {
@@ -158,11 +173,21 @@ export const approvalMigrations: PreloopMigration[] = defineMigrations([
     name: '0005-ai-reviewer',
     async up({ db, dialect }) {
       const types = columnTypes(dialect);
-      await db.schema.alterTable('approval_votes').addColumn('approver_type', 'text', (column) => column.notNull().defaultTo('user')).execute();
+      await db.schema
+        .alterTable('approval_votes')
+        .addColumn('approver_type', 'text', (column) => column.notNull().defaultTo('user'))
+        .execute();
       await db.schema.alterTable('approval_votes').addColumn('confidence', 'real').execute();
       await db.schema.alterTable('approval_requests').addColumn('ai_review_due_at', types.bigint).execute();
-      await db.schema.alterTable('approval_requests').addColumn('ai_review_attempts', 'integer', (column) => column.notNull().defaultTo(0)).execute();
-      await db.schema.createIndex('approval_requests_status_ai_review').on('approval_requests').columns(['status', 'ai_review_due_at']).execute();
+      await db.schema
+        .alterTable('approval_requests')
+        .addColumn('ai_review_attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('approval_requests_status_ai_review')
+        .on('approval_requests')
+        .columns(['status', 'ai_review_due_at'])
+        .execute();
     },
   },
 ]);

@@ -43,14 +43,20 @@ export const defaultNotificationPreferences: NotificationPreferences = { mutedNo
  * const preferences = await readNotificationPreferences(context, accountId, userId);
  * ```
  */
-export async function readNotificationPreferences(context: Pick<EngineContext, 'db'>, accountId: string, userId: string): Promise<NotificationPreferences> {
+export async function readNotificationPreferences(
+  context: Pick<EngineContext, 'db'>,
+  accountId: string,
+  userId: string,
+): Promise<NotificationPreferences> {
   const row = await context.db
     .selectFrom('approval_notification_preferences')
     .select('preferences')
     .where('account_id', '=', accountId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  return row ? { ...defaultNotificationPreferences, ...(JSON.parse(row.preferences) as Partial<NotificationPreferences>) } : defaultNotificationPreferences;
+  return row
+    ? { ...defaultNotificationPreferences, ...(JSON.parse(row.preferences) as Partial<NotificationPreferences>) }
+    : defaultNotificationPreferences;
 }
 
 /**
@@ -61,7 +67,12 @@ export async function readNotificationPreferences(context: Pick<EngineContext, '
  * await writeNotificationPreferences(context, accountId, userId, { mutedNotifiers: ['email'], quietHours: null, digest: true });
  * ```
  */
-export async function writeNotificationPreferences(context: Pick<EngineContext, 'db' | 'now'>, accountId: string, userId: string, preferences: NotificationPreferences): Promise<NotificationPreferences> {
+export async function writeNotificationPreferences(
+  context: Pick<EngineContext, 'db' | 'now'>,
+  accountId: string,
+  userId: string,
+  preferences: NotificationPreferences,
+): Promise<NotificationPreferences> {
   const now = context.now();
   const value = JSON.stringify(preferences);
   await context.db
@@ -88,8 +99,14 @@ function minutesOf(time: string): number {
  */
 export function quietHoursEnd(hours: NotificationPreferences['quietHours'], now: number): number | null {
   if (!hours) return null;
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: hours.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(now));
-  const local = Number(parts.find((part) => part.type === 'hour')!.value) * 60 + Number(parts.find((part) => part.type === 'minute')!.value);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: hours.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(now));
+  const local =
+    Number(parts.find((part) => part.type === 'hour')!.value) * 60 + Number(parts.find((part) => part.type === 'minute')!.value);
   const start = minutesOf(hours.start);
   const end = minutesOf(hours.end);
   const inside = start < end ? local >= start && local < end : local >= start || local < end;

@@ -40,16 +40,28 @@ describe.each(testDialects())('notifiers on $name', (dialect) => {
     const recipients = [...new Set(calls.map((call) => call.notification.recipient?.name))].sort();
     expect(recipients).toEqual(['alice', 'bob', 'carol']);
     const links = toAlice[0]!.notification.links;
-    expect(links.approve).toMatch(new RegExp(`^https://preloop.example.com/api/v1/approvals/${ticket.id}/links/pla_[A-Za-z0-9_-]{43}\\?decision=approve$`));
-    expect(toAlice[0]!.notification.request).toMatchObject({ id: ticket.id, status: 'pending', tool: { name: 'github.merge_pull_request' } });
+    expect(links.approve).toMatch(
+      new RegExp(`^https://preloop.example.com/api/v1/approvals/${ticket.id}/links/pla_[A-Za-z0-9_-]{43}\\?decision=approve$`),
+    );
+    expect(toAlice[0]!.notification.request).toMatchObject({
+      id: ticket.id,
+      status: 'pending',
+      tool: { name: 'github.merge_pull_request' },
+    });
     expect(await f.engine.get(f.accountId, ticket.id)).toMatchObject({ status: 'pending', votes: { approve: 0, deny: 0 } });
     // One audit record per delivery (notification, recipient, notifier), with the attempts it took.
     const audit = await f.preloop.audit.query({ accountId: f.accountId, action: 'approval.notify', limit: 10 });
-    expect(audit.items.map((record) => [record.outcome, record.data.notifier, record.data.status, record.data.attempts])).toEqual(Array(3).fill(['success', 'flaky', 'sent', 3]));
+    expect(audit.items.map((record) => [record.outcome, record.data.notifier, record.data.status, record.data.attempts])).toEqual(
+      Array(3).fill(['success', 'flaky', 'sent', 3]),
+    );
     expect(new Set(audit.items.map((record) => record.data.recipient))).toEqual(new Set([f.alice.id, f.bob.id, f.carol.id]));
     // The link from the notification works.
     const response = await f.preloop.api(
-      new Request(links.view!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: links.view!.split('/').pop(), decision: 'approve' }) }),
+      new Request(links.view!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: links.view!.split('/').pop(), decision: 'approve' }),
+      }),
     );
     expect(response.status).toBe(200);
     await f.engine.notificationsIdle();
@@ -59,7 +71,12 @@ describe.each(testDialects())('notifiers on $name', (dialect) => {
   it('gives up after the last attempt: emits approval-notifier-failed, audits it, and the request stays pending and decidable', async () => {
     const { notifier, calls } = flaky(Number.POSITIVE_INFINITY, 'down');
     const hanging: Notifier = { id: 'hanging', version: 1, audience: 'channel', notify: () => new Promise(() => {}) };
-    const answering: Notifier = { id: 'answering', version: 1, audience: 'channel', notify: async () => ({ decision: 'approve' }) as never };
+    const answering: Notifier = {
+      id: 'answering',
+      version: 1,
+      audience: 'channel',
+      notify: async () => ({ decision: 'approve' }) as never,
+    };
     f = await createApprovalFixture(dialect, { workflows, ...fast, notifierAttempts: 3, notifiers: [notifier, hanging, answering] });
     const failures: Array<{ notifierId: string; attempts: number }> = [];
     f.preloop.events.on('approval-notifier-failed', (payload) => failures.push(payload));
@@ -77,13 +94,25 @@ describe.each(testDialects())('notifiers on $name', (dialect) => {
       ['down', 'failure', 'given_up'],
       ['hanging', 'failure', 'given_up'],
     ]);
-    const decided = await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.bob.principal, decision: 'approve', channel: 'api' });
+    const decided = await f.engine.decide({
+      accountId: f.accountId,
+      requestId: ticket.id,
+      actor: f.bob.principal,
+      decision: 'approve',
+      channel: 'api',
+    });
     expect(decided.request.status).toBe('approved');
   });
 
   it('stops retrying a request notice once the request is decided', async () => {
     const { notifier, calls } = flaky(Number.POSITIVE_INFINITY);
-    f = await createApprovalFixture(dialect, { workflows, notifierBackoffMs: 200, notifierMaxBackoffMs: 200, notifierAttempts: 10, notifiers: [notifier] });
+    f = await createApprovalFixture(dialect, {
+      workflows,
+      notifierBackoffMs: 200,
+      notifierMaxBackoffMs: 200,
+      notifierAttempts: 10,
+      notifiers: [notifier],
+    });
     const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
     await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.alice.principal, decision: 'deny', channel: 'api' });
     await f.engine.notificationsIdle();
@@ -93,7 +122,11 @@ describe.each(testDialects())('notifiers on $name', (dialect) => {
 
   it('takes notifiers from plugins’ contributions', async () => {
     const { notifier, calls } = flaky(0, 'contributed');
-    f = await createApprovalFixture(dialect, { workflows }, { plugins: [definePlugin({ id: 'contributor', dependencies: ['approvals'], contributions: { notifiers: [notifier] } })] });
+    f = await createApprovalFixture(
+      dialect,
+      { workflows },
+      { plugins: [definePlugin({ id: 'contributor', dependencies: ['approvals'], contributions: { notifiers: [notifier] } })] },
+    );
     expect(f.engine.notifiers.map((entry) => entry.id)).toEqual(['contributed']);
     await f.engine.request(toolCall(f.agent.principal, { workflow: 'one' }));
     await f.engine.notificationsIdle();

@@ -1,4 +1,12 @@
-import { classifyNotifierFailure, PreloopError, type ApprovalNotification, type ApprovalNotificationLinks, type ApprovalNotificationType, type Notifier, type NotifyReceipt } from '@preloop/core';
+import {
+  classifyNotifierFailure,
+  PreloopError,
+  type ApprovalNotification,
+  type ApprovalNotificationLinks,
+  type ApprovalNotificationType,
+  type Notifier,
+  type NotifyReceipt,
+} from '@preloop/core';
 import { workflowFactors } from '@preloop/core/internal';
 import { sql, type Kysely } from 'kysely';
 import { mintDecisionLink } from './decision-links.js';
@@ -62,7 +70,11 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
   const ids = [...byId.keys()];
   const chain = options.fallback.map((step) => step.notifier);
   for (const id of chain) {
-    if (!byId.has(id)) throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback" names the notifier "${id}", which is not installed (installed: ${ids.join(', ') || 'none'}).`);
+    if (!byId.has(id))
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `approvals: option "fallback" names the notifier "${id}", which is not installed (installed: ${ids.join(', ') || 'none'}).`,
+      );
   }
   const shutdown = new AbortController();
   const sending = new Set<Promise<void>>();
@@ -85,7 +97,12 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
   async function claim(row: ApprovalDeliveryRow, now: number): Promise<boolean> {
     const result = await db
       .updateTable('approval_deliveries')
-      .set({ status: row.status === 'planned' ? 'planned' : 'sending', lease_owner: context.instanceId, lease_expires_at: now + options.notifierLeaseMs, updated_at: now })
+      .set({
+        status: row.status === 'planned' ? 'planned' : 'sending',
+        lease_owner: context.instanceId,
+        lease_expires_at: now + options.notifierLeaseMs,
+        updated_at: now,
+      })
       .where('id', '=', row.id)
       .where('status', '=', row.status)
       .where('next_attempt_at', '<=', now)
@@ -108,7 +125,9 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
   }
 
   function track(work: Promise<void>): Promise<void> {
-    const task = work.catch((error) => preloop.logger.error('approvals: a notification delivery failed unexpectedly', { error })).finally(() => sending.delete(task));
+    const task = work
+      .catch((error) => preloop.logger.error('approvals: a notification delivery failed unexpectedly', { error }))
+      .finally(() => sending.delete(task));
     sending.add(task);
     return task;
   }
@@ -160,7 +179,11 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       return;
     }
     try {
-      const children = expandDelivery(context, planned, await recipientsOf(request, type, planned.notifier_id, await recipientFilter(context, chain, planned)));
+      const children = expandDelivery(
+        context,
+        planned,
+        await recipientsOf(request, type, planned.notifier_id, await recipientFilter(context, chain, planned)),
+      );
       await writeTransaction(context, async (trx) => {
         if (children.length > 0) {
           await trx
@@ -169,7 +192,11 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
             .onConflict((conflict) => conflict.columns(['request_id', 'type', 'notifier_id', 'recipient_key']).doNothing())
             .execute();
         }
-        await trx.updateTable('approval_deliveries').set({ status: 'expanded', lease_owner: null, lease_expires_at: null, updated_at: context.now() }).where('id', '=', planned.id).execute();
+        await trx
+          .updateTable('approval_deliveries')
+          .set({ status: 'expanded', lease_owner: null, lease_expires_at: null, updated_at: context.now() })
+          .where('id', '=', planned.id)
+          .execute();
       });
       again = true;
     } catch (error) {
@@ -209,7 +236,12 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     again = true;
   }
 
-  async function recipientsOf(row: ApprovalRequestRow, type: ApprovalNotificationType, notifierId: string, include: (userId: string) => boolean) {
+  async function recipientsOf(
+    row: ApprovalRequestRow,
+    type: ApprovalNotificationType,
+    notifierId: string,
+    include: (userId: string) => boolean,
+  ) {
     const workflow = workflowOf(row);
     const sets: ApproverSet[] =
       type === 'approval.escalated'
@@ -247,7 +279,8 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     if (row.recipient_key.startsWith(digestKeyPrefix)) return sendDigest(row, request, notifier);
     const type = row.type as ApprovalNotificationType;
     if (type !== 'approval.resolved' && request.status !== 'pending') return finish(row, request, 'skipped', null, null);
-    if (type === 'approval.resolved' && row.recipient_key === '*' && chain.includes(row.notifier_id) && !(await reached(context, row))) return finish(row, request, 'skipped', null, null);
+    if (type === 'approval.resolved' && row.recipient_key === '*' && chain.includes(row.notifier_id) && !(await reached(context, row)))
+      return finish(row, request, 'skipped', null, null);
     const preferences = row.recipient ? await readNotificationPreferences(context, row.account_id, row.recipient_key) : null;
     const quietUntil = quietHoursEnd(preferences?.quietHours ?? null, context.now());
     if (quietUntil !== null) return postpone(row, quietUntil);
@@ -296,7 +329,11 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     }
     await settleHeld(context, decided, 'skipped');
     if (pending.length === 0) return finish(row, request, 'skipped', null, null);
-    const items = await Promise.all(pending.slice(0, digestItemLimit).map(async (entry) => ({ request: await getApproval(context, entry.account_id, entry.request_id), links: linksOf(entry) })));
+    const items = await Promise.all(
+      pending
+        .slice(0, digestItemLimit)
+        .map(async (entry) => ({ request: await getApproval(context, entry.account_id, entry.request_id), links: linksOf(entry) })),
+    );
     const notification: ApprovalNotification = {
       id: row.id,
       type: 'approval.requested',
@@ -305,7 +342,13 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       links: items[0]!.links,
       digest: { items, total: pending.length },
     };
-    await attemptAndRecord(row, request, notifier, notification, null, () => settleHeld(context, pending.map((entry) => entry.id), 'digested'));
+    await attemptAndRecord(row, request, notifier, notification, null, () =>
+      settleHeld(
+        context,
+        pending.map((entry) => entry.id),
+        'digested',
+      ),
+    );
   }
 
   /** Runs one attempt and records its outcome: sent, a retry with backoff, failed or given up. */
@@ -340,24 +383,43 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
     const now = context.now();
     await db
       .updateTable('approval_deliveries')
-      .set({ status: row.status === 'planned' ? 'planned' : 'pending', attempts: attempt, next_attempt_at: Math.round(now + delay), lease_owner: null, lease_expires_at: null, last_error: message, updated_at: now })
+      .set({
+        status: row.status === 'planned' ? 'planned' : 'pending',
+        attempts: attempt,
+        next_attempt_at: Math.round(now + delay),
+        lease_owner: null,
+        lease_expires_at: null,
+        last_error: message,
+        updated_at: now,
+      })
       .where('id', '=', row.id)
       .where('lease_owner', '=', context.instanceId)
       .execute();
   }
 
-  async function attemptOnce(notifier: Notifier, notification: ApprovalNotification, attempt: number, previous: { id: string; messageRef: string } | null) {
+  async function attemptOnce(
+    notifier: Notifier,
+    notification: ApprovalNotification,
+    attempt: number,
+    previous: { id: string; messageRef: string } | null,
+  ) {
     const controller = new AbortController();
     const onShutdown = () => controller.abort(new Error('The approval engine is closing.'));
     shutdown.signal.addEventListener('abort', onShutdown, { once: true });
-    const timer = setTimeout(() => controller.abort(new Error(`The notifier "${notifier.id}" did not answer within ${options.notifierTimeoutMs} ms.`)), options.notifierTimeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`The notifier "${notifier.id}" did not answer within ${options.notifierTimeoutMs} ms.`)),
+      options.notifierTimeoutMs,
+    );
     try {
       const call = previous
-        ? () => notifier.update!(notification, { attempt, signal: controller.signal, messageRef: previous.messageRef, previousId: previous.id })
+        ? () =>
+            notifier.update!(notification, { attempt, signal: controller.signal, messageRef: previous.messageRef, previousId: previous.id })
         : () => notifier.notify(notification, { attempt, signal: controller.signal });
       return await Promise.race([
         Promise.resolve().then(call) as Promise<void | NotifyReceipt>,
-        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true })),
+        new Promise<never>((_, reject) =>
+          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
+        ),
       ]);
     } finally {
       clearTimeout(timer);
@@ -366,13 +428,35 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
   }
 
   /** Records a final state: the row, then the audit record (and the timeline and an event on failure). */
-  async function finish(row: ApprovalDeliveryRow, request: ApprovalRequestRow, status: 'sent' | 'failed' | 'given_up' | 'skipped', error: string | null, messageRef: string | null): Promise<void> {
+  async function finish(
+    row: ApprovalDeliveryRow,
+    request: ApprovalRequestRow,
+    status: 'sent' | 'failed' | 'given_up' | 'skipped',
+    error: string | null,
+    messageRef: string | null,
+  ): Promise<void> {
     const now = context.now();
-    const summary = { delivery: row.id, notifier: row.notifier_id, type: row.type, recipient: row.recipient_key === '*' ? null : row.recipient_key || null, status, attempts: row.attempts };
+    const summary = {
+      delivery: row.id,
+      notifier: row.notifier_id,
+      type: row.type,
+      recipient: row.recipient_key === '*' ? null : row.recipient_key || null,
+      status,
+      attempts: row.attempts,
+    };
     await writeTransaction(context, async (trx) => {
       await trx
         .updateTable('approval_deliveries')
-        .set({ status, attempts: row.attempts, lease_owner: null, lease_expires_at: null, last_error: error, message_ref: messageRef, sent_at: status === 'sent' ? now : null, updated_at: now })
+        .set({
+          status,
+          attempts: row.attempts,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: error,
+          message_ref: messageRef,
+          sent_at: status === 'sent' ? now : null,
+          updated_at: now,
+        })
         .where('id', '=', row.id)
         .execute();
       if (status === 'failed' || status === 'given_up') await addTimeline(trx, request, now, 'notify_failed', null, { ...summary, error });
@@ -388,7 +472,9 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       }
     });
     if (status === 'failed' || status === 'given_up') {
-      await fallBack(row).catch((failure) => preloop.logger.warn('approvals: could not start the next channel of the fallback chain', { error: failure, id: row.id }));
+      await fallBack(row).catch((failure) =>
+        preloop.logger.warn('approvals: could not start the next channel of the fallback chain', { error: failure, id: row.id }),
+      );
       preloop.events.emit('approval-notifier-failed', {
         accountId: request.account_id,
         requestId: request.id,
@@ -441,7 +527,11 @@ export function createNotifierDispatch(context: EngineContext, notifiers: readon
       // Attempts cut short are handed back at once rather than when their lease lapses (their outcome is unknown: the idempotency key covers a resend).
       await db
         .updateTable('approval_deliveries')
-        .set({ status: sql<string>`case when status = 'planned' then 'planned' else 'pending' end`, lease_owner: null, lease_expires_at: null })
+        .set({
+          status: sql<string>`case when status = 'planned' then 'planned' else 'pending' end`,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
         .where('lease_owner', '=', context.instanceId)
         .where('status', 'in', ['planned', 'sending'])
         .execute()

@@ -134,7 +134,10 @@ export interface ResolvedApprovalsOptions {
 function integer(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "${name}" must be an integer from ${min} to ${max}; got ${String(value)}.`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `approvals: option "${name}" must be an integer from ${min} to ${max}; got ${String(value)}.`,
+    );
   }
   return value;
 }
@@ -142,15 +145,24 @@ function integer(name: string, value: number | undefined, fallback: number, min:
 function resolveAiReviewerOption(option: ApprovalsOptions['aiReviewer']): ResolvedApprovalsOptions['aiReviewer'] {
   if (option === undefined) return null;
   if (typeof option !== 'object' || option === null || typeof option.gateway !== 'function') {
-    throw new PreloopError('CONFIGURATION_ERROR', 'approvals: option "aiReviewer.gateway" must be a function (preloop) => gateway web handler, for example (preloop) => createGateway(preloop).');
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      'approvals: option "aiReviewer.gateway" must be a function (preloop) => gateway web handler, for example (preloop) => createGateway(preloop).',
+    );
   }
   const agentName = option.agentName ?? 'preloop-ai-reviewer';
   if (typeof agentName !== 'string' || agentName.trim() === '' || agentName.length > 200) {
-    throw new PreloopError('CONFIGURATION_ERROR', 'approvals: option "aiReviewer.agentName" must be a non-empty name of at most 200 characters.');
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      'approvals: option "aiReviewer.agentName" must be a non-empty name of at most 200 characters.',
+    );
   }
   const basePath = option.basePath ?? '/openai';
   if (typeof basePath !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) {
-    throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "aiReviewer.basePath" must be a path such as /openai; got "${String(basePath)}".`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `approvals: option "aiReviewer.basePath" must be a path such as /openai; got "${String(basePath)}".`,
+    );
   }
   return { gateway: option.gateway, agentName, basePath: basePath.replace(/\/+$/, '') };
 }
@@ -173,32 +185,49 @@ export function resolveApprovalsOptions(options: ApprovalsOptions = {}): Resolve
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
       publicUrl = url.toString().replace(/\/+$/, '');
     } catch {
-      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "publicUrl" must be an http(s) URL such as https://preloop.example.com; got "${rawUrl}".`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `approvals: option "publicUrl" must be an http(s) URL such as https://preloop.example.com; got "${rawUrl}".`,
+      );
     }
   }
   for (const [index, notifier] of (options.notifiers ?? []).entries()) {
     const problems = findNotifierProblems(notifier);
     if (problems.length > 0) {
-      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifiers[${index}]" is not a version 1 notifier: ${problems.join('; ')}.`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `approvals: option "notifiers[${index}]" is not a version 1 notifier: ${problems.join('; ')}.`,
+      );
     }
   }
   const notifierTimeoutMs = integer('notifierTimeoutMs', options.notifierTimeoutMs, 10_000, 1, 600_000);
   const notifierLeaseMs = integer('notifierLeaseMs', options.notifierLeaseMs, Math.max(30_000, notifierTimeoutMs * 2), 2, 3_600_000);
   if (notifierLeaseMs <= notifierTimeoutMs) {
-    throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "notifierLeaseMs" (${notifierLeaseMs}) must exceed "notifierTimeoutMs" (${notifierTimeoutMs}), so an attempt ends before another instance may take the delivery over.`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `approvals: option "notifierLeaseMs" (${notifierLeaseMs}) must exceed "notifierTimeoutMs" (${notifierTimeoutMs}), so an attempt ends before another instance may take the delivery over.`,
+    );
   }
   const fallback = (options.fallback ?? []).map((step, index) => {
     if (typeof step !== 'object' || step === null || typeof step.notifier !== 'string' || step.notifier === '') {
       throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback[${index}].notifier" must be a notifier id.`);
     }
     const afterSeconds = integer(`fallback[${index}].afterSeconds`, step.afterSeconds, 0, 0, 86_400);
-    if (index === 0 && afterSeconds !== 0) throw new PreloopError('CONFIGURATION_ERROR', 'approvals: option "fallback[0].afterSeconds" must be 0 (the first channel goes out at once).');
+    if (index === 0 && afterSeconds !== 0)
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        'approvals: option "fallback[0].afterSeconds" must be 0 (the first channel goes out at once).',
+      );
     return { notifier: step.notifier, afterMs: afterSeconds * 1000 };
   });
   fallback.forEach((step, index) => {
-    if (fallback.findIndex((other) => other.notifier === step.notifier) !== index) throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback" names "${step.notifier}" twice.`);
+    if (fallback.findIndex((other) => other.notifier === step.notifier) !== index)
+      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback" names "${step.notifier}" twice.`);
     if (index > 0 && step.afterMs < fallback[index - 1]!.afterMs) {
-      throw new PreloopError('CONFIGURATION_ERROR', `approvals: option "fallback[${index}].afterSeconds" must not be less than the step before it (delays count from the notice).`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `approvals: option "fallback[${index}].afterSeconds" must not be less than the step before it (delays count from the notice).`,
+      );
     }
   });
   return {

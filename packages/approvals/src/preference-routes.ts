@@ -3,13 +3,19 @@ import { z } from 'zod';
 import type { ApprovalEngine } from './create-approval-engine.js';
 import { approverUserIdOf } from './decide.js';
 import type { EngineContext } from './engine-context.js';
-import { notificationPreferencesSchema, readNotificationPreferences, writeNotificationPreferences, type NotificationPreferences } from './notification-preferences.js';
+import {
+  notificationPreferencesSchema,
+  readNotificationPreferences,
+  writeNotificationPreferences,
+  type NotificationPreferences,
+} from './notification-preferences.js';
 
 const preferencesResponse = notificationPreferencesSchema.extend({ userId: z.string() });
 
 function ownUserId(principal: Principal): string {
   const userId = approverUserIdOf(principal);
-  if (!userId) throw new PreloopError('FORBIDDEN', 'Notification preferences belong to a user; this credential acts for no user (an agent key).');
+  if (!userId)
+    throw new PreloopError('FORBIDDEN', 'Notification preferences belong to a user; this credential acts for no user (an agent key).');
   return userId;
 }
 
@@ -18,7 +24,9 @@ function checkNotifiers(engine: ApprovalEngine, preferences: NotificationPrefere
   preferences.mutedNotifiers.forEach((id, index) => {
     if (!installed.includes(id)) {
       const message = `no notifier "${id}" is installed (installed: ${installed.join(', ') || 'none'})`;
-      throw new PreloopError('VALIDATION_ERROR', `mutedNotifiers[${index}]: ${message}`, { details: { issues: [{ path: `mutedNotifiers.${index}`, message }] } });
+      throw new PreloopError('VALIDATION_ERROR', `mutedNotifiers[${index}]: ${message}`, {
+        details: { issues: [{ path: `mutedNotifiers.${index}`, message }] },
+      });
     }
   });
 }
@@ -39,7 +47,10 @@ async function userOfAccount(context: EngineContext, accountId: string, userId: 
  * ```
  */
 export function notificationPreferenceRoutes(engine: () => ApprovalEngine, context: () => EngineContext): AdminRoute[] {
-  const answer = async (accountId: string, userId: string) => ({ userId, ...(await readNotificationPreferences(context(), accountId, userId)) });
+  const answer = async (accountId: string, userId: string) => ({
+    userId,
+    ...(await readNotificationPreferences(context(), accountId, userId)),
+  });
   const store = async (accountId: string, userId: string, body: NotificationPreferences) => {
     checkNotifiers(engine(), body);
     return { userId, ...(await writeNotificationPreferences(context(), accountId, userId, body)) };
@@ -72,7 +83,8 @@ export function notificationPreferenceRoutes(engine: () => ApprovalEngine, conte
       access: { role: 'admin' },
       response: preferencesResponse,
       errors: [404],
-      handler: async ({ principal, params }) => answer(principal!.accountId, await userOfAccount(context(), principal!.accountId, params.userId!)),
+      handler: async ({ principal, params }) =>
+        answer(principal!.accountId, await userOfAccount(context(), principal!.accountId, params.userId!)),
     }),
     defineRoute({
       method: 'PUT',
@@ -83,7 +95,8 @@ export function notificationPreferenceRoutes(engine: () => ApprovalEngine, conte
       body: notificationPreferencesSchema,
       response: preferencesResponse,
       errors: [404],
-      handler: async ({ principal, params, body }) => store(principal!.accountId, await userOfAccount(context(), principal!.accountId, params.userId!), body),
+      handler: async ({ principal, params, body }) =>
+        store(principal!.accountId, await userOfAccount(context(), principal!.accountId, params.userId!), body),
     }),
   ];
 }

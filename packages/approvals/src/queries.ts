@@ -1,4 +1,15 @@
-import { decodeCursor, pageLimit, PreloopError, toPage, type ApprovalKind, type ApprovalWorkflow, type ApprovalRequestView, type ApprovalStatus, type Page, type Principal } from '@preloop/core';
+import {
+  decodeCursor,
+  pageLimit,
+  PreloopError,
+  toPage,
+  type ApprovalKind,
+  type ApprovalWorkflow,
+  type ApprovalRequestView,
+  type ApprovalStatus,
+  type Page,
+  type Principal,
+} from '@preloop/core';
 import { approverUserIdOf } from './decide.js';
 import { decisionRights, type ViewerDecision } from './decision-rights.js';
 import type { EngineContext } from './engine-context.js';
@@ -52,7 +63,11 @@ export type ApprovalDetailFor = Omit<ApprovalDetail, 'viewer'> & { viewer?: View
  * const rights = await viewerDecisions(context, rows, principal);
  * ```
  */
-export async function viewerDecisions(context: EngineContext, rows: ApprovalRequestRow[], viewer: Principal): Promise<Map<string, ViewerDecision>> {
+export async function viewerDecisions(
+  context: EngineContext,
+  rows: ApprovalRequestRow[],
+  viewer: Principal,
+): Promise<Map<string, ViewerDecision>> {
   const approverId = approverUserIdOf(viewer);
   const facts = approverId ? await context.directory.approver(viewer.accountId, approverId) : null;
   const votes = new Map<string, 'approve' | 'deny'>();
@@ -61,14 +76,23 @@ export async function viewerDecisions(context: EngineContext, rows: ApprovalRequ
       .selectFrom('approval_votes')
       .select(['request_id', 'decision'])
       .where('approver_id', '=', approverId)
-      .where('request_id', 'in', rows.map((row) => row.id))
+      .where(
+        'request_id',
+        'in',
+        rows.map((row) => row.id),
+      )
       .execute();
     for (const vote of cast) votes.set(vote.request_id, vote.decision as 'approve' | 'deny');
   }
   const now = context.now();
   // The admin API's own rules for the decide route: its role, and an API key's admin:write scope.
   const canWrite = viewer.type !== 'api_key' || viewer.scopes.includes('admin:write');
-  return new Map(rows.map((row) => [row.id, decisionRights({ row, approverId, facts, previousVote: votes.get(row.id) ?? null, role: viewer.role, canWrite, now })]));
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      decisionRights({ row, approverId, facts, previousVote: votes.get(row.id) ?? null, role: viewer.role, canWrite, now }),
+    ]),
+  );
 }
 
 /** The sort key of an approvals cursor: the id of the page's last request. */
@@ -83,9 +107,24 @@ const requestIdKey = /^apr_[0-9a-f-]{36}$/;
  * const { items, nextCursor } = await listApprovals(context, accountId, { status: 'pending', limit: 20 });
  * ```
  */
-export function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery | undefined, viewer: Principal): Promise<Page<ApprovalListItem>>;
-export function listApprovals(context: EngineContext, accountId: string, query?: ApprovalListQuery, viewer?: Principal): Promise<Page<ApprovalViewFor>>;
-export async function listApprovals(context: EngineContext, accountId: string, query: ApprovalListQuery = {}, viewer?: Principal): Promise<Page<ApprovalViewFor>> {
+export function listApprovals(
+  context: EngineContext,
+  accountId: string,
+  query: ApprovalListQuery | undefined,
+  viewer: Principal,
+): Promise<Page<ApprovalListItem>>;
+export function listApprovals(
+  context: EngineContext,
+  accountId: string,
+  query?: ApprovalListQuery,
+  viewer?: Principal,
+): Promise<Page<ApprovalViewFor>>;
+export async function listApprovals(
+  context: EngineContext,
+  accountId: string,
+  query: ApprovalListQuery = {},
+  viewer?: Principal,
+): Promise<Page<ApprovalViewFor>> {
   const limit = pageLimit(query.limit);
   const after = decodeCursor(query.cursor, requestIdKey);
   let select = context.db.selectFrom('approval_requests').selectAll().where('account_id', '=', accountId);
@@ -95,15 +134,33 @@ export async function listApprovals(context: EngineContext, accountId: string, q
   if (query.subject) {
     const subject = query.subject;
     select = select.where((eb) =>
-      eb.or([eb('subject_user_id', '=', subject), eb('subject_api_key_id', '=', subject), eb('subject_agent_id', '=', subject), eb('runtime_session_id', '=', subject)]),
+      eb.or([
+        eb('subject_user_id', '=', subject),
+        eb('subject_api_key_id', '=', subject),
+        eb('subject_agent_id', '=', subject),
+        eb('runtime_session_id', '=', subject),
+      ]),
     );
   }
   if (after) select = select.where('id', '<', after);
-  const rows = (await select.orderBy('id', 'desc').limit(limit + 1).execute()).map(normalizeRow);
+  const rows = (
+    await select
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute()
+  ).map(normalizeRow);
   const page = rows.slice(0, limit);
-  const counts = await voteCounts(context, page.map((row) => row.id));
+  const counts = await voteCounts(
+    context,
+    page.map((row) => row.id),
+  );
   const rights = viewer ? await viewerDecisions(context, page, viewer) : null;
-  return toPage(rows, limit, (row) => row.id, (row) => ({ ...toRequestView(row, counts.get(row.id)!), ...(rights ? { viewer: rights.get(row.id)! } : {}) }));
+  return toPage(
+    rows,
+    limit,
+    (row) => row.id,
+    (row) => ({ ...toRequestView(row, counts.get(row.id)!), ...(rights ? { viewer: rights.get(row.id)! } : {}) }),
+  );
 }
 
 /**
@@ -117,7 +174,12 @@ export async function listApprovals(context: EngineContext, accountId: string, q
 export function getApproval(context: EngineContext, accountId: string, id: string, viewer: Principal): Promise<ApprovalListItem>;
 export function getApproval(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalViewFor>;
 export async function getApproval(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalViewFor> {
-  const found = await context.db.selectFrom('approval_requests').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+  const found = await context.db
+    .selectFrom('approval_requests')
+    .selectAll()
+    .where('id', '=', id)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   if (!found) throw new PreloopError('NOT_FOUND', `No approval request ${id}.`);
   const row = normalizeRow(found);
   const view = toRequestView(row, (await voteCounts(context, [id])).get(id)!);
@@ -135,7 +197,12 @@ export async function getApproval(context: EngineContext, accountId: string, id:
  */
 export function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer: Principal): Promise<ApprovalDetail>;
 export function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetailFor>;
-export async function getApprovalDetail(context: EngineContext, accountId: string, id: string, viewer?: Principal): Promise<ApprovalDetailFor> {
+export async function getApprovalDetail(
+  context: EngineContext,
+  accountId: string,
+  id: string,
+  viewer?: Principal,
+): Promise<ApprovalDetailFor> {
   const view = await getApproval(context, accountId, id, viewer);
   const [votes, timeline, result] = await Promise.all([
     context.db.selectFrom('approval_votes').selectAll().where('request_id', '=', id).orderBy('created_at').orderBy('id').execute(),
@@ -144,5 +211,11 @@ export async function getApprovalDetail(context: EngineContext, accountId: strin
   ]);
   const entries = timeline.map(toTimelineEntry);
   const tally = result ? factorTallyOf(JSON.parse(result.workflow_json) as ApprovalWorkflow, entries) : null;
-  return { ...view, voteList: votes.map(toVoteView), timeline: entries, hasResult: (result?.result_json ?? null) !== null, factorTallies: tally?.tallies ?? null };
+  return {
+    ...view,
+    voteList: votes.map(toVoteView),
+    timeline: entries,
+    hasResult: (result?.result_json ?? null) !== null,
+    factorTallies: tally?.tallies ?? null,
+  };
 }

@@ -56,7 +56,15 @@ export async function approvalReadiness(context: EngineContext, accountId: strin
         : status === 'self_approval_only'
           ? `Only ${listNames(blockedOwners)} can approve under workflow "${name}", and separation of duties keeps an approver from approving calls of their own agents and API keys: nobody can approve calls from agents or keys owned by ${listNames(blockedOwners)}.`
           : null;
-    workflows.push({ workflow: name, source, status, separationOfDuties: workflow.separationOfDuties, approvers: [...everyone.values()].slice(0, approversShown), blockedOwners, message });
+    workflows.push({
+      workflow: name,
+      source,
+      status,
+      separationOfDuties: workflow.separationOfDuties,
+      approvers: [...everyone.values()].slice(0, approversShown),
+      blockedOwners,
+      message,
+    });
   }
   const ready = workflows.every((entry) => entry.status === 'ready');
   return { ready, workflows, remedies: ready ? [] : remedies };

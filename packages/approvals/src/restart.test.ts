@@ -15,11 +15,23 @@ const timeoutSeconds = 6;
 
 /** Starts the child kernel, waits for its pending requests, then kills it with SIGKILL. */
 async function runAndKill(database: string): Promise<Array<{ id: string; status: string; expiresAt: number }>> {
-  const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', path.join(here, 'test-child-kernel.ts'), database, String(count), String(timeoutSeconds)], {
-    cwd: root,
-    env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@preloop/source',
+      '--import',
+      'tsx',
+      path.join(here, 'test-child-kernel.ts'),
+      database,
+      String(count),
+      String(timeoutSeconds),
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let errors = '';
   child.stderr.on('data', (chunk) => (errors += chunk));
@@ -40,7 +52,8 @@ async function runAndKill(database: string): Promise<Array<{ id: string; status:
 describe.each(testDialects())('pending requests survive kill -9 on $name', (dialect) => {
   it('keeps them pending with their deadlines after a restart, then expires them on time', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'preloop-approvals-'));
-    const database = dialect.name === 'sqlite' ? { url: `sqlite:${path.join(directory, 'preloop.db')}`, drop: async () => {} } : await dialect.create();
+    const database =
+      dialect.name === 'sqlite' ? { url: `sqlite:${path.join(directory, 'preloop.db')}`, drop: async () => {} } : await dialect.create();
     let restarted: Preloop | null = null;
     try {
       const tickets = await runAndKill(database.url);

@@ -7,7 +7,11 @@ import { createApprovalFixture, toolCall, type ApprovalFixture } from './test-fi
 const workflows = {
   one: { approvers: { roles: ['approver' as const] } },
   quick: { approvers: { roles: ['approver' as const] }, timeoutSeconds: 1 },
-  escalating: { approvers: { users: [] as string[], roles: ['approver' as const] }, timeoutSeconds: 60, escalation: { afterSeconds: 30, approvers: { roles: ['owner' as const] } } },
+  escalating: {
+    approvers: { users: [] as string[], roles: ['approver' as const] },
+    timeoutSeconds: 60,
+    escalation: { afterSeconds: 30, approvers: { roles: ['owner' as const] } },
+  },
 };
 
 describe.each(testDialects())('timeouts, escalation and waiting on $name', (dialect) => {
@@ -53,12 +57,22 @@ describe.each(testDialects())('timeouts, escalation and waiting on $name', (dial
       workflows,
       clock: () => now,
       publicUrl: 'https://preloop.example.com',
-      notifiers: [{ id: 'recorder', version: 1, async notify(n) { seen.push({ type: n.type, to: n.recipient?.name ?? null }); } }],
+      notifiers: [
+        {
+          id: 'recorder',
+          version: 1,
+          async notify(n) {
+            seen.push({ type: n.type, to: n.recipient?.name ?? null });
+          },
+        },
+      ],
     });
     const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'escalating' }));
     const created = now;
     expect(ticket.expiresAt).toBe(created + 60_000);
-    await expect(f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.owner.principal, decision: 'approve', channel: 'api' })).rejects.toMatchObject({
+    await expect(
+      f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.owner.principal, decision: 'approve', channel: 'api' }),
+    ).rejects.toMatchObject({
       code: 'APPROVER_NOT_ELIGIBLE',
     });
     now = created + 30_000;
@@ -68,7 +82,12 @@ describe.each(testDialects())('timeouts, escalation and waiting on $name', (dial
     expect(escalated).toMatchObject({ status: 'pending', escalatedAt: created + 30_000, expiresAt: created + 90_000 });
     await f.engine.notificationsIdle();
     expect(seen.filter((entry) => entry.type === 'approval.escalated').map((entry) => entry.to)).toEqual(['owner']);
-    expect(seen.filter((entry) => entry.type === 'approval.requested').map((entry) => entry.to).sort()).toEqual(['alice', 'bob', 'carol']);
+    expect(
+      seen
+        .filter((entry) => entry.type === 'approval.requested')
+        .map((entry) => entry.to)
+        .sort(),
+    ).toEqual(['alice', 'bob', 'carol']);
     now = created + 89_999;
     expect(await f.engine.sweep()).toBe(0);
     now = created + 90_000;
@@ -84,7 +103,13 @@ describe.each(testDialects())('timeouts, escalation and waiting on $name', (dial
     f = await createApprovalFixture(dialect, { workflows, clock: () => now });
     const ticket = await f.engine.request(toolCall(f.agent.principal, { workflow: 'escalating' }));
     now += 60_000; // past the first deadline, but the escalation has not been swept yet
-    const result = await f.engine.decide({ accountId: f.accountId, requestId: ticket.id, actor: f.owner.principal, decision: 'approve', channel: 'api' });
+    const result = await f.engine.decide({
+      accountId: f.accountId,
+      requestId: ticket.id,
+      actor: f.owner.principal,
+      decision: 'approve',
+      channel: 'api',
+    });
     expect(result.request).toMatchObject({ status: 'approved', escalatedAt: now });
   });
 });
@@ -103,7 +128,9 @@ describePostgres('two kernels on one database', (dialect) => {
       const waiting = a.engine.wait(ticket.id);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const started = Date.now();
-      const decided = await b.service('approvals').decide({ accountId: a.accountId, requestId: ticket.id, actor: a.alice.principal, decision: 'approve', channel: 'api' });
+      const decided = await b
+        .service('approvals')
+        .decide({ accountId: a.accountId, requestId: ticket.id, actor: a.alice.principal, decision: 'approve', channel: 'api' });
       expect(decided.resolved).toBe(true);
       expect(await waiting).toMatchObject({ id: ticket.id, status: 'approved' });
       expect(Date.now() - started).toBeLessThan(2000); // far below the 60 s poll: the Bus woke it
@@ -120,9 +147,16 @@ describePostgres('two kernels on one database', (dialect) => {
   it('expires a request exactly once when both kernels sweep', async () => {
     let now = Date.now();
     const a = await createApprovalFixture(dialect, { workflows, clock: () => now });
-    const b = await createPreloop({ database: a.url, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }), plugins: [approvals({ workflows, clock: () => now })] });
+    const b = await createPreloop({
+      database: a.url,
+      secretKey: testSecretKey,
+      logger: createLogger({ level: 'silent' }),
+      plugins: [approvals({ workflows, clock: () => now })],
+    });
     try {
-      const tickets = await Promise.all(Array.from({ length: 10 }, () => a.engine.request(toolCall(a.agent.principal, { workflow: 'one' }))));
+      const tickets = await Promise.all(
+        Array.from({ length: 10 }, () => a.engine.request(toolCall(a.agent.principal, { workflow: 'one' }))),
+      );
       now += 300_000;
       await Promise.all([a.engine.sweep(), b.service('approvals').sweep(), a.engine.sweep(), b.service('approvals').sweep()]);
       for (const ticket of tickets) expect((await a.engine.get(a.accountId, ticket.id)).status).toBe('expired');

@@ -66,7 +66,9 @@ export function createScheduler(context: EngineContext): Scheduler {
         .execute();
       for (const { id } of due) {
         if (stopped) return seen;
-        await advanceRequest(context, id).catch((error) => context.preloop.logger.warn('approvals: could not advance a due request', { error, id }));
+        await advanceRequest(context, id).catch((error) =>
+          context.preloop.logger.warn('approvals: could not advance a due request', { error, id }),
+        );
       }
       seen += due.length;
       if (due.length < batchSize || stopped) break;
@@ -83,7 +85,9 @@ export function createScheduler(context: EngineContext): Scheduler {
         .execute();
       for (const { id } of lapsed) {
         if (stopped) return seen;
-        await advanceRequest(context, id).catch((error) => context.preloop.logger.warn('approvals: could not apply a lapsed execution lease', { error, id }));
+        await advanceRequest(context, id).catch((error) =>
+          context.preloop.logger.warn('approvals: could not apply a lapsed execution lease', { error, id }),
+        );
       }
       seen += lapsed.length;
       if (lapsed.length < batchSize || stopped) break;
@@ -100,7 +104,10 @@ export function createScheduler(context: EngineContext): Scheduler {
     for (const { id } of reviews) if (!stopped) context.startAiReview(id);
     const next = await db
       .selectFrom('approval_requests')
-      .select((eb) => [eb.fn.min('expires_at').as('expires'), eb.fn.min(eb.case().when('escalated_at', 'is', null).then(eb.ref('escalate_at')).end()).as('escalates')])
+      .select((eb) => [
+        eb.fn.min('expires_at').as('expires'),
+        eb.fn.min(eb.case().when('escalated_at', 'is', null).then(eb.ref('escalate_at')).end()).as('escalates'),
+      ])
       .where('status', '=', 'pending')
       .executeTakeFirst();
     const candidates = [next?.expires, next?.escalates].filter((value) => value !== null && value !== undefined).map(Number);

@@ -29,7 +29,11 @@ const requester: Principal = {
 const engine = preloop.service('approvals');
 const tickets = [];
 for (let index = 0; index < Number(countText); index += 1) {
-  tickets.push(await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: { index }, workflow: 'restart' }));
+  tickets.push(
+    await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: { index }, workflow: 'restart' }),
+  );
 }
-process.stdout.write(`${JSON.stringify(tickets.map((ticket) => ({ id: ticket.id, status: ticket.status, expiresAt: ticket.expiresAt })))}\n`);
+process.stdout.write(
+  `${JSON.stringify(tickets.map((ticket) => ({ id: ticket.id, status: ticket.status, expiresAt: ticket.expiresAt })))}\n`,
+);
 setInterval(() => {}, 60_000);

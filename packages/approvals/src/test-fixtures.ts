@@ -31,7 +31,11 @@ export interface ApprovalFixture extends TestPreloop {
   /** An agent owned by dave, with its own key. */
   agent: { id: string; key: string; principal: Principal };
   /** Calls the admin API as `user` (or without credentials). */
-  api(method: string, path: string, options?: { as?: TestUser | null; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  api(
+    method: string,
+    path: string,
+    options?: { as?: TestUser | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 async function userPrincipal(preloop: Preloop, accountId: string, id: string): Promise<Principal> {
@@ -69,7 +73,11 @@ export async function createApprovalFixture(
   const accountId = preloop.accountId;
   const make = async (name: string, role: Role): Promise<TestUser> => {
     const user = await preloop.identity.users.create(accountId, { email: `${name}@example.com`, name, role });
-    const { key } = await preloop.identity.apiKeys.create(accountId, { name: `${name}-admin`, scopes: ['admin:read', 'admin:write'], userId: user.id });
+    const { key } = await preloop.identity.apiKeys.create(accountId, {
+      name: `${name}-admin`,
+      scopes: ['admin:read', 'admin:write'],
+      userId: user.id,
+    });
     return { id: user.id, name, role, key, principal: await userPrincipal(preloop, accountId, user.id) };
   };
   const owner = await make('owner', 'owner');
@@ -78,8 +86,15 @@ export async function createApprovalFixture(
   const carol = await make('carol', 'approver');
   const dave = await make('dave', 'viewer');
   const enrolled = await preloop.identity.agents.enroll(accountId, { name: 'builder', kind: 'custom', ownerUserId: dave.id });
-  const { key: agentKey } = await preloop.identity.apiKeys.create(accountId, { name: 'builder-key', scopes: ['mcp'], agentId: enrolled.id, userId: dave.id });
-  const agentPrincipal = await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${agentKey}` } }));
+  const { key: agentKey } = await preloop.identity.apiKeys.create(accountId, {
+    name: 'builder-key',
+    scopes: ['mcp'],
+    agentId: enrolled.id,
+    userId: dave.id,
+  });
+  const agentPrincipal = await preloop.authenticate(
+    new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${agentKey}` } }),
+  );
   if (!agentPrincipal) throw new Error('fixture: the agent key did not authenticate');
   return {
     ...test,

@@ -1,4 +1,12 @@
-import { redactArguments, type ApprovalKind, type ApprovalOutcome, type ApprovalRequestView, type ApprovalStatus, type ApprovalWorkflow, type Principal } from '@preloop/core';
+import {
+  redactArguments,
+  type ApprovalKind,
+  type ApprovalOutcome,
+  type ApprovalRequestView,
+  type ApprovalStatus,
+  type ApprovalWorkflow,
+  type Principal,
+} from '@preloop/core';
 import type { ApprovalTimelineEntry, ApprovalVoteView } from './api-schemas.js';
 import type { ApprovalEventRow, ApprovalRequestRow, ApprovalVoteRow } from './tables.js';
 
@@ -111,7 +119,11 @@ export function toRequestView(row: ApprovalRequestRow, votes: { approve: number;
     executedAt: row.executed_at,
     execution:
       row.execution_claimed === 1 && row.execution_claimed_at !== null
-        ? { claimedAt: row.execution_claimed_at, leaseExpiresAt: row.execution_lease_expires_at, idempotent: row.execution_idempotent === 1 }
+        ? {
+            claimedAt: row.execution_claimed_at,
+            leaseExpiresAt: row.execution_lease_expires_at,
+            idempotent: row.execution_idempotent === 1,
+          }
         : null,
   };
 }
@@ -125,7 +137,13 @@ export function toRequestView(row: ApprovalRequestRow, votes: { approve: number;
  * ```
  */
 export function toOutcome(row: ApprovalRequestRow): ApprovalOutcome {
-  const outcome: ApprovalOutcome = { id: row.id, status: row.status as ApprovalStatus, comment: row.decision_comment, answer: row.answer, reason: row.outcome_reason };
+  const outcome: ApprovalOutcome = {
+    id: row.id,
+    status: row.status as ApprovalStatus,
+    comment: row.decision_comment,
+    answer: row.answer,
+    reason: row.outcome_reason,
+  };
   if (row.status === 'approved' && row.execution_lease_expires_at !== null) outcome.leaseExpiresAt = row.execution_lease_expires_at;
   return outcome;
 }
@@ -146,5 +164,11 @@ export function toVoteView(row: ApprovalVoteRow): ApprovalVoteView {
 
 /** A timeline row as the API shows it. */
 export function toTimelineEntry(row: ApprovalEventRow): ApprovalTimelineEntry {
-  return { id: row.id, time: Number(row.time), type: row.type, actorId: row.actor_id, data: JSON.parse(row.data) as Record<string, unknown> };
+  return {
+    id: row.id,
+    time: Number(row.time),
+    type: row.type,
+    actorId: row.actor_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
 }

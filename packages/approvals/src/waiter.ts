@@ -69,10 +69,13 @@ export function createWaiter(context: EngineContext): Waiter {
         armedFor = deadline;
         if (deadlineTimer) clearTimeout(deadlineTimer);
         const delay = Math.max(0, deadline - context.now()) + graceMs;
-        deadlineTimer = setTimeout(() => {
-          armedFor = 0;
-          void advanceRequest(context, id).then(check, check);
-        }, Math.min(delay, 2_147_483_647));
+        deadlineTimer = setTimeout(
+          () => {
+            armedFor = 0;
+            void advanceRequest(context, id).then(check, check);
+          },
+          Math.min(delay, 2_147_483_647),
+        );
       };
       async function run(): Promise<void> {
         const row = await readRequest(context.db, context.dialect, id);
@@ -89,7 +92,9 @@ export function createWaiter(context: EngineContext): Waiter {
         }
         checking = true;
         run()
-          .catch((error) => context.preloop.logger.warn('approvals: a wait could not re-read its request; retrying on the next poll', { error, id }))
+          .catch((error) =>
+            context.preloop.logger.warn('approvals: a wait could not re-read its request; retrying on the next poll', { error, id }),
+          )
           .finally(() => {
             checking = false;
             if (again && !done) {
@@ -98,7 +103,8 @@ export function createWaiter(context: EngineContext): Waiter {
             }
           });
       }
-      const onAbort = () => finish(options.signal?.reason instanceof Error ? options.signal.reason : new DOMException('The wait was aborted.', 'AbortError'));
+      const onAbort = () =>
+        finish(options.signal?.reason instanceof Error ? options.signal.reason : new DOMException('The wait was aborted.', 'AbortError'));
       const onClose = (error: Error) => finish(error);
       const poll = setInterval(check, context.options.pollIntervalMs);
       poll.unref?.();

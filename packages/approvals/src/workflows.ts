@@ -90,11 +90,18 @@ export type WorkflowSource = 'resolver' | 'options' | 'policy' | 'fallback';
  */
 export function createWorkflowLookup(
   preloop: Preloop,
-  options: { workflows?: Record<string, ApprovalWorkflowInput>; resolveWorkflow?: WorkflowResolver; defaultWorkflow?: ApprovalWorkflowInput },
+  options: {
+    workflows?: Record<string, ApprovalWorkflowInput>;
+    resolveWorkflow?: WorkflowResolver;
+    defaultWorkflow?: ApprovalWorkflowInput;
+  },
 ): (accountId: string, name: string) => Promise<{ workflow: ApprovalWorkflow; source: WorkflowSource }> {
-  const inline = new Map(Object.entries(options.workflows ?? {}).map(([name, workflow]) => [name, normalizeWorkflow(workflow, `workflows.${name}`)]));
+  const inline = new Map(
+    Object.entries(options.workflows ?? {}).map(([name, workflow]) => [name, normalizeWorkflow(workflow, `workflows.${name}`)]),
+  );
   const fallback = options.defaultWorkflow ? normalizeWorkflow(options.defaultWorkflow, 'defaultWorkflow') : fallbackWorkflow;
-  const governance = (preloop as { governance?: { workflow?(accountId: string, name: string): Promise<ApprovalWorkflow | null> } }).governance;
+  const governance = (preloop as { governance?: { workflow?(accountId: string, name: string): Promise<ApprovalWorkflow | null> } })
+    .governance;
   return async (accountId, name) => {
     if (options.resolveWorkflow) {
       const found = await options.resolveWorkflow(accountId, name);
@@ -145,7 +152,8 @@ export function matchesApprovers(set: ApproverSet, approver: ApproverFacts): boo
  */
 export function eligibleFactors(workflow: ApprovalWorkflow, state: { escalated: boolean }, approver: ApproverFacts): string[] {
   const factors = workflowFactors(workflow);
-  if (state.escalated && workflow.escalation !== undefined && matchesApprovers(workflow.escalation.approvers, approver)) return factors.map((factor) => factor.name);
+  if (state.escalated && workflow.escalation !== undefined && matchesApprovers(workflow.escalation.approvers, approver))
+    return factors.map((factor) => factor.name);
   return factors.filter((factor) => matchesApprovers(factor.approvers, approver)).map((factor) => factor.name);
 }
 

@@ -22,13 +22,18 @@ export interface AxeFinding {
  * ```
  */
 export async function axeViolations(context: Element | Document = document, options: { rules?: string[] } = {}): Promise<AxeFinding[]> {
-  const results = await axe.run(context, { resultTypes: ['violations'], ...(options.rules ? { runOnly: { type: 'rule', values: options.rules } } : {}) });
+  const results = await axe.run(context, {
+    resultTypes: ['violations'],
+    ...(options.rules ? { runOnly: { type: 'rule', values: options.rules } } : {}),
+  });
   return results.violations
     .filter((violation) => options.rules || violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => ({
       id: violation.id,
       impact: violation.impact!,
       help: violation.help,
-      nodes: violation.nodes.map((node) => `${JSON.stringify(node.target)} ${node.failureSummary?.split('\n').slice(1).join(' ').trim() ?? ''}`.slice(0, 300)),
+      nodes: violation.nodes.map((node) =>
+        `${JSON.stringify(node.target)} ${node.failureSummary?.split('\n').slice(1).join(' ').trim() ?? ''}`.slice(0, 300),
+      ),
     }));
 }

@@ -47,7 +47,10 @@ const screenshotConsole: BrowserCommand<[]> = async (context): Promise<Screensho
     const page = await pageContext.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
     // Expected non-2xx answers (401 before sign-in, 404 for plugins the server lacks) are logged by Chromium as "Failed to load resource"; anything else counts.
-    page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()));
+    page.on(
+      'console',
+      (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()),
+    );
     const response = await page.goto(`${reference.url}/`);
     const contentSecurityPolicy = response?.headers()['content-security-policy'] ?? null;
     await page.locator('preloop-login input[name="email"]').fill(reference.email);
@@ -62,7 +65,8 @@ const screenshotConsole: BrowserCommand<[]> = async (context): Promise<Screensho
     const files = ['test-results/console.png'];
     await page.screenshot({ path: files[0]!, fullPage: true });
     const stats: Record<string, string> = {};
-    for (const stat of await page.locator('[data-stat]').all()) stats[(await stat.getAttribute('data-stat'))!] = (await stat.locator('[data-value]').textContent())?.trim() ?? '';
+    for (const stat of await page.locator('[data-stat]').all())
+      stats[(await stat.getAttribute('data-stat'))!] = (await stat.locator('[data-value]').textContent())?.trim() ?? '';
     const activityRows = await page.locator('ul.feed[part="activity"] li').count();
 
     // The same console in the dark theme, and the approval card at phone size.
@@ -79,7 +83,18 @@ const screenshotConsole: BrowserCommand<[]> = async (context): Promise<Screensho
 
     // Every view once, so a script error or a blocked style anywhere fails the test.
     await page.setViewportSize({ width: 1440, height: 900 });
-    for (const view of ['sessions', 'agents', 'audit', 'usage', 'models', 'mcp', 'settings/users', 'settings/api-keys', 'settings/policy', 'settings/kill-switch']) {
+    for (const view of [
+      'sessions',
+      'agents',
+      'audit',
+      'usage',
+      'models',
+      'mcp',
+      'settings/users',
+      'settings/api-keys',
+      'settings/policy',
+      'settings/kill-switch',
+    ]) {
       await page.goto(`${reference.url}/${view}`);
       await page.waitForTimeout(250);
     }
@@ -89,7 +104,11 @@ const screenshotConsole: BrowserCommand<[]> = async (context): Promise<Screensho
     try {
       const portal = await portalContext.newPage();
       portal.on('pageerror', (error) => errors.push(`portal: ${error.message}`));
-      portal.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(`portal: ${message.text()}`));
+      portal.on(
+        'console',
+        (message) =>
+          message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(`portal: ${message.text()}`),
+      );
       await portal.goto(reference.portalUrl);
       await portal.locator('preloop-login input[name="email"]').fill(reference.email);
       await portal.locator('preloop-login input[name="password"]').fill(reference.password);
@@ -114,12 +133,19 @@ const screenshotConsole: BrowserCommand<[]> = async (context): Promise<Screensho
 /** The commands, by name. */
 export const consoleTestCommands = {
   recordToolCall: ((_context, tool: string, outcome: string) => kernel().recordToolCall(tool, outcome)) as BrowserCommand<[string, string]>,
-  recordActivity: ((_context, sessionId: string, kind: string, status: string, summary: string) => kernel().recordActivity(sessionId, kind, status, summary)) as BrowserCommand<[string, string, string, string]>,
-  callTool: ((_context, name: string, args: Record<string, unknown>) => kernel().callTool(name, args)) as BrowserCommand<[string, Record<string, unknown>]>,
+  recordActivity: ((_context, sessionId: string, kind: string, status: string, summary: string) =>
+    kernel().recordActivity(sessionId, kind, status, summary)) as BrowserCommand<[string, string, string, string]>,
+  callTool: ((_context, name: string, args: Record<string, unknown>) => kernel().callTool(name, args)) as BrowserCommand<
+    [string, Record<string, unknown>]
+  >,
   toolResult: ((_context, handle: string) => kernel().toolResult(handle)) as BrowserCommand<[string]>,
   modelCall: ((_context, alias: string, prompt: string) => kernel().modelCall(alias, prompt)) as BrowserCommand<[string, string]>,
-  changeUpstreamTool: ((_context, name: string, description: string) => kernel().changeUpstreamTool(name, description)) as BrowserCommand<[string, string]>,
-  strandExecution: ((_context, tool: string, args: Record<string, unknown>) => kernel().strandExecution(tool, args)) as BrowserCommand<[string, Record<string, unknown>]>,
+  changeUpstreamTool: ((_context, name: string, description: string) => kernel().changeUpstreamTool(name, description)) as BrowserCommand<
+    [string, string]
+  >,
+  strandExecution: ((_context, tool: string, args: Record<string, unknown>) => kernel().strandExecution(tool, args)) as BrowserCommand<
+    [string, Record<string, unknown>]
+  >,
   screenshotConsole,
 };
 

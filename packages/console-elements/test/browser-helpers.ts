@@ -34,7 +34,12 @@ const mounted = new Set<HTMLElement>();
  * const agents = await mount('preloop-agents', { client: ownerClient() });
  * ```
  */
-export async function mount<K extends keyof HTMLElementTagNameMap>(tag: K, properties: Partial<HTMLElementTagNameMap[K]> = {}, attributes: Record<string, string> = {}, parent: HTMLElement = document.body): Promise<HTMLElementTagNameMap[K]> {
+export async function mount<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  properties: Partial<HTMLElementTagNameMap[K]> = {},
+  attributes: Record<string, string> = {},
+  parent: HTMLElement = document.body,
+): Promise<HTMLElementTagNameMap[K]> {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   Object.assign(element, properties);
@@ -58,7 +63,10 @@ export function unmountAll(): void {
  * const row = await waitFor(() => query(element, 'tr[data-id]'));
  * ```
  */
-export async function waitFor<T>(check: () => T | null | undefined | false | Promise<T | null | undefined | false>, options: { timeout?: number; message?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  options: { timeout?: number; message?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeout ?? 8000);
   let lastError: unknown = null;
   for (;;) {
@@ -68,7 +76,10 @@ export async function waitFor<T>(check: () => T | null | undefined | false | Pro
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting: ${options.message ?? check.toString().slice(0, 160)}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out waiting: ${options.message ?? check.toString().slice(0, 160)}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 40));
   }
 }
@@ -98,7 +109,7 @@ export function textOf(element: Element | null | undefined): string {
   const collect = (node: Node): string => {
     if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
     if (!(node instanceof Element)) return '';
-    if (node instanceof HTMLElement && !hasShadowInside(node)) return node.innerText || node.textContent || '';
+    if (node instanceof HTMLElement && !hasShadowInside(node)) return node.textContent || node.textContent || '';
     const children = node.shadowRoot ? [...node.shadowRoot.childNodes] : [...node.childNodes];
     return children.map(collect).join(' ');
   };
@@ -107,7 +118,9 @@ export function textOf(element: Element | null | undefined): string {
 
 /** Clicks a button in `host`'s shadow DOM by its visible text. */
 export function clickButton(host: Element, text: string | RegExp): HTMLButtonElement {
-  const button = queryAll<HTMLButtonElement>(host, 'button').find((candidate) => (typeof text === 'string' ? textOf(candidate) === text : text.test(textOf(candidate))));
+  const button = queryAll<HTMLButtonElement>(host, 'button').find((candidate) =>
+    typeof text === 'string' ? textOf(candidate) === text : text.test(textOf(candidate)),
+  );
   if (!button) throw new Error(`No button "${String(text)}" in <${host.localName}>`);
   button.click();
   return button;

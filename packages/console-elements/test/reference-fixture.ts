@@ -58,10 +58,31 @@ export async function startReferenceFixture(): Promise<ReferenceFixture> {
     await identity.runtimeSessions.start(accountId, { name: 'Draft release notes v2.4', agentId: agents[1]!.id, source: 'cli' }),
     await identity.runtimeSessions.start(accountId, { name: 'Nightly dependency bump', agentId: agents[2]!.id, source: 'cron' }),
   ];
-  const tools = ['github.list_issues', 'github.get_file', 'github.create_issue', 'jira.search', 'github.list_issues', 'slack.post_message', 'github.get_file', 'jira.search'];
+  const tools = [
+    'github.list_issues',
+    'github.get_file',
+    'github.create_issue',
+    'jira.search',
+    'github.list_issues',
+    'slack.post_message',
+    'github.get_file',
+    'jira.search',
+  ];
   const principalOf = (index: number): Principal => {
     const started = sessions[index % sessions.length]!;
-    return { type: 'runtime_session', id: started.session.id, accountId, name: agents[index % agents.length]!.name, role: null, userId: null, apiKeyId: null, agentId: started.session.agentId, runtimeSessionId: started.session.id, teamIds: [], scopes: ['mcp'] };
+    return {
+      type: 'runtime_session',
+      id: started.session.id,
+      accountId,
+      name: agents[index % agents.length]!.name,
+      role: null,
+      userId: null,
+      apiKeyId: null,
+      agentId: started.session.agentId,
+      runtimeSessionId: started.session.id,
+      teamIds: [],
+      scopes: ['mcp'],
+    };
   };
   for (const [index, tool] of tools.entries()) {
     await preloop.audit.record({
@@ -95,7 +116,10 @@ export async function startReferenceFixture(): Promise<ReferenceFixture> {
   if (!wired) {
     const consoleHandler = createConsoleHandler();
     await consoleHandler.ready();
-    fallback = await serve({ port: 0, handler: (request) => (new URL(request.url).pathname.startsWith('/api/v1') ? preloop.api(request) : consoleHandler(request)) });
+    fallback = await serve({
+      port: 0,
+      handler: (request) => (new URL(request.url).pathname.startsWith('/api/v1') ? preloop.api(request) : consoleHandler(request)),
+    });
   }
   const portal = (await startPortal({ preloopUrl: fallback?.url ?? reference.url, port: 0 })) as { url: string; close(): Promise<void> };
   return {

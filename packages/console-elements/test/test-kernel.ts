@@ -56,7 +56,11 @@ export interface TestKernel {
 const createIssue: TestTool = {
   name: 'create_issue',
   description: 'Creates an issue in a repository.',
-  inputSchema: { type: 'object', properties: { repo: { type: 'string' }, title: { type: 'string' }, body: { type: 'string' } }, required: ['repo', 'title'] },
+  inputSchema: {
+    type: 'object',
+    properties: { repo: { type: 'string' }, title: { type: 'string' }, body: { type: 'string' } },
+    required: ['repo', 'title'],
+  },
   run: (args) => ({ content: [{ type: 'text', text: `created issue "${String(args.title)}" in ${String(args.repo)}` }] }),
 };
 
@@ -117,7 +121,14 @@ const upstreamFetch: typeof fetch = async (_input, init) => {
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Done: the flaky test waits for the cart to load.', refusal: null }, finish_reason: 'stop', logprobs: null }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Done: the flaky test waits for the cart to load.', refusal: null },
+          finish_reason: 'stop',
+          logprobs: null,
+        },
+      ],
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     }),
     { headers: { 'content-type': 'application/json' } },
@@ -148,7 +159,13 @@ export async function startTestKernel(): Promise<TestKernel> {
     database: `sqlite:${path.join(dir, 'preloop.db')}`,
     secretKey,
     logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
-    plugins: [approvals(), mcp({ rescanIntervalMs: 0 }), gateway({ reclaimIntervalMs: 0 }), openai(), webhook({ url: receiverUrl, secret: createWebhookSecret() })],
+    plugins: [
+      approvals(),
+      mcp({ rescanIntervalMs: 0 }),
+      gateway({ reclaimIntervalMs: 0 }),
+      openai(),
+      webhook({ url: receiverUrl, secret: createWebhookSecret() }),
+    ],
     policy: initialPolicy,
   });
   const gatewayHandler = createGateway(preloop, { fetch: upstreamFetch, capture: { bodies: true } });
@@ -170,17 +187,46 @@ export async function startTestKernel(): Promise<TestKernel> {
   const accountId = preloop.accountId;
   const { identity } = preloop;
 
-  const owner = await identity.users.create(accountId, { email: 'owner@example.com', name: 'Olivia Owner', role: 'owner', password: ownerPassword });
-  const approver = await identity.users.create(accountId, { email: 'ada@example.com', name: 'Ada Approver', role: 'approver', password: ownerPassword });
-  const viewer = await identity.users.create(accountId, { email: 'victor@example.com', name: 'Victor Viewer', role: 'viewer', password: ownerPassword });
+  const owner = await identity.users.create(accountId, {
+    email: 'owner@example.com',
+    name: 'Olivia Owner',
+    role: 'owner',
+    password: ownerPassword,
+  });
+  const approver = await identity.users.create(accountId, {
+    email: 'ada@example.com',
+    name: 'Ada Approver',
+    role: 'approver',
+    password: ownerPassword,
+  });
+  const viewer = await identity.users.create(accountId, {
+    email: 'victor@example.com',
+    name: 'Victor Viewer',
+    role: 'viewer',
+    password: ownerPassword,
+  });
   await identity.teams.create(accountId, { name: 'Platform', memberIds: [owner.id, approver.id] });
-  const ownerKey = await identity.apiKeys.create(accountId, { name: 'console tests', scopes: ['admin:read', 'admin:write'], userId: owner.id });
+  const ownerKey = await identity.apiKeys.create(accountId, {
+    name: 'console tests',
+    scopes: ['admin:read', 'admin:write'],
+    userId: owner.id,
+  });
   const viewerKey = await identity.apiKeys.create(accountId, { name: 'viewer tests', scopes: ['admin:read'], userId: viewer.id });
 
-  const ci = await identity.agents.enroll(accountId, { name: 'claude-code-ci', kind: 'claude_code', tags: ['ci', 'backend'], ownerUserId: viewer.id });
+  const ci = await identity.agents.enroll(accountId, {
+    name: 'claude-code-ci',
+    kind: 'claude_code',
+    tags: ['ci', 'backend'],
+    ownerUserId: viewer.id,
+  });
   const nightly = await identity.agents.enroll(accountId, { name: 'codex-nightly', kind: 'codex', tags: ['nightly'] });
   const triage = await identity.agents.enroll(accountId, { name: 'triage-bot', kind: 'custom', tags: ['support'] });
-  const running = await identity.runtimeSessions.start(accountId, { name: 'Fix flaky checkout test', agentId: ci.id, source: 'ci', externalId: 'job-4821' });
+  const running = await identity.runtimeSessions.start(accountId, {
+    name: 'Fix flaky checkout test',
+    agentId: ci.id,
+    source: 'ci',
+    externalId: 'job-4821',
+  });
   const bump = await identity.runtimeSessions.start(accountId, { name: 'Nightly dependency bump', agentId: nightly.id, source: 'cron' });
   const ended = await identity.runtimeSessions.start(accountId, { name: 'Triage support inbox', agentId: triage.id, source: 'api' });
   await identity.runtimeSessions.end(accountId, ended.session.id, 'completed');
@@ -200,7 +246,13 @@ export async function startTestKernel(): Promise<TestKernel> {
     scopes: ['mcp'],
   };
   const recordToolCall = async (tool: string, outcome: string) => {
-    const record = await preloop.audit.record({ actor: sessionPrincipal, action: 'mcp.tool.call', target: { type: 'tool', id: tool }, outcome, data: { tool, args: { repo: 'acme/checkout' } } });
+    const record = await preloop.audit.record({
+      actor: sessionPrincipal,
+      action: 'mcp.tool.call',
+      target: { type: 'tool', id: tool },
+      outcome,
+      data: { tool, args: { repo: 'acme/checkout' } },
+    });
     return record.seq;
   };
   for (const [tool, outcome] of [
@@ -233,8 +285,22 @@ export async function startTestKernel(): Promise<TestKernel> {
   await api('POST', `/mcp-servers/${github.id}/scan`);
 
   // Two model aliases, and model calls through the gateway with the official OpenAI client (as an agent's session).
-  await api('POST', '/models', { alias: 'fast', provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'http://upstream.test/v1', apiKey: 'sk-test-upstream-key', prices: { input: 0.6, output: 2.4 } });
-  await api('POST', '/models', { alias: 'smart', provider: 'openai', model: 'gpt-4.1', baseUrl: 'http://upstream.test/v1', apiKey: 'sk-test-upstream-key', prices: { input: 3, output: 12 } });
+  await api('POST', '/models', {
+    alias: 'fast',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    baseUrl: 'http://upstream.test/v1',
+    apiKey: 'sk-test-upstream-key',
+    prices: { input: 0.6, output: 2.4 },
+  });
+  await api('POST', '/models', {
+    alias: 'smart',
+    provider: 'openai',
+    model: 'gpt-4.1',
+    baseUrl: 'http://upstream.test/v1',
+    apiKey: 'sk-test-upstream-key',
+    prices: { input: 3, output: 12 },
+  });
   const modelCall = async (alias: string, prompt: string) => {
     // A fresh credential for the running session each time (they live 15 minutes).
     const { credential } = await identity.runtimeSessions.heartbeat(accountId, running.session.id);
@@ -260,7 +326,12 @@ export async function startTestKernel(): Promise<TestKernel> {
   }
 
   // The agent that calls tools through MCP: its own runtime session and credential.
-  const mcpSession = await identity.runtimeSessions.start(accountId, { name: 'Release notes for v2.4', agentId: ci.id, source: 'cli', audience: ['mcp'] });
+  const mcpSession = await identity.runtimeSessions.start(accountId, {
+    name: 'Release notes for v2.4',
+    agentId: ci.id,
+    source: 'cli',
+    audience: ['mcp'],
+  });
   const calls = new Map<string, Promise<{ isError: boolean; text: string }>>();
   const clients = new Set<Client>();
   let counter = 0;
@@ -284,7 +355,11 @@ export async function startTestKernel(): Promise<TestKernel> {
     seed,
     async callTool(name, args) {
       const client = new Client({ name: 'console-test-agent', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${mcpSession.credential.token}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${mcpSession.credential.token}` } },
+        }),
+      );
       clients.add(client);
       const handle = `call-${++counter}`;
       const call = client
@@ -310,12 +385,26 @@ export async function startTestKernel(): Promise<TestKernel> {
     recordActivity,
     modelCall: (alias, prompt) => modelCall(alias, prompt),
     async strandExecution(tool, args) {
-      const principal = await preloop.authenticate(new Request(`${server.url}/mcp`, { headers: { authorization: `Bearer ${mcpSession.credential.token}` } }), { audience: 'mcp' });
+      const principal = await preloop.authenticate(
+        new Request(`${server.url}/mcp`, { headers: { authorization: `Bearer ${mcpSession.credential.token}` } }),
+        { audience: 'mcp' },
+      );
       if (!principal) throw new Error('strandExecution: the seeded agent did not authenticate');
-      const ticket = await preloop.hooks.approvals!.request({ principal, tool: { name: tool, definitionHash: null }, args, workflow: 'admins' });
+      const ticket = await preloop.hooks.approvals!.request({
+        principal,
+        tool: { name: tool, definitionHash: null },
+        args,
+        workflow: 'admins',
+      });
       await api('POST', `/approvals/${ticket.id}/decide`, { decision: 'approve' });
-      const other = await createPreloop({ database: `sqlite:${path.join(dir, 'preloop.db')}`, secretKey, logger: createLogger({ level: 'silent' }), plugins: [approvals({ executionLeaseSeconds: 1 })] });
-      if (!(await other.hooks.approvals!.claimExecution(ticket.id))) throw new Error('strandExecution: the second instance could not claim the call');
+      const other = await createPreloop({
+        database: `sqlite:${path.join(dir, 'preloop.db')}`,
+        secretKey,
+        logger: createLogger({ level: 'silent' }),
+        plugins: [approvals({ executionLeaseSeconds: 1 })],
+      });
+      if (!(await other.hooks.approvals!.claimExecution(ticket.id)))
+        throw new Error('strandExecution: the second instance could not claim the call');
       await other.close(); // it stops renewing its lease, as if it died mid-call
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await preloop.service('approvals').sweep();

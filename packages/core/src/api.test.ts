@@ -22,7 +22,9 @@ describe('@preloop/core/api (types-only entry)', () => {
   });
 
   it('names every core route in CoreRoutes, and no other', () => {
-    const map = source.statements.find((statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === 'CoreRoutes');
+    const map = source.statements.find(
+      (statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === 'CoreRoutes',
+    );
     const keys = map!.members.map((member) => (member.name as ts.StringLiteral).text);
     expect(keys.sort()).toEqual(coreRoutes.map((route) => `${route.method} ${route.path}`).sort());
   });

@@ -54,7 +54,11 @@ import type {
   userSchema,
 } from './api/routes/identity/identity-schemas.js';
 import type { listQuery } from './api/routes/identity/route-helpers.js';
-import type { endRuntimeSessionBody, runtimeSessionListQuery, startRuntimeSessionBody } from './api/routes/identity/runtime-session-routes.js';
+import type {
+  endRuntimeSessionBody,
+  runtimeSessionListQuery,
+  startRuntimeSessionBody,
+} from './api/routes/identity/runtime-session-routes.js';
 import type { createTeamBody, renameTeamBody, setTeamMembersBody } from './api/routes/identity/team-routes.js';
 import type { createUserBody, resetPasswordBody, updateUserBody, userListQuery } from './api/routes/identity/user-routes.js';
 import type { healthResponse, liveResponse, notReadyResponse, readyResponse } from './api/routes/system-routes.js';

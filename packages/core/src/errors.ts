@@ -130,7 +130,8 @@ export function toErrorResponse(error: unknown, headers?: HeadersInit): Response
   const responseHeaders = new Headers(headers);
   responseHeaders.set('content-type', 'application/json; charset=utf-8');
   const retryAfter = (preloopError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-  if (typeof retryAfter === 'number' && !responseHeaders.has('retry-after')) responseHeaders.set('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+  if (typeof retryAfter === 'number' && !responseHeaders.has('retry-after'))
+    responseHeaders.set('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   return new Response(JSON.stringify(preloopError.toJSON()), {
     status: preloopError.status,
     headers: responseHeaders,

@@ -10,7 +10,15 @@ export type { PreloopOptions, ResolvedPreloopOptions } from './kernel/options.js
 export { migrateDatabase } from './kernel/migrate.js';
 export { createReadiness, readinessTimeoutMs } from './kernel/readiness.js';
 export type { Readiness, ReadinessCheck, ReadinessCheckResult, ReadinessReport } from './kernel/readiness.js';
-export { createMetrics, createMetricsHandler, assertMayReadMetrics, type MetricsOptions, type MetricsSurface, type PreloopMetrics, type MetricsHandlerOptions } from './metrics/index.js';
+export {
+  createMetrics,
+  createMetricsHandler,
+  assertMayReadMetrics,
+  type MetricsOptions,
+  type MetricsSurface,
+  type PreloopMetrics,
+  type MetricsHandlerOptions,
+} from './metrics/index.js';
 
 export { PreloopError, isPreloopError, toErrorResponse } from './errors.js';
 export type { PreloopErrorCode, PreloopErrorOptions } from './errors.js';
@@ -81,7 +89,13 @@ export type {
   ApprovalDigest,
   ApprovalRequestView,
 } from './contracts/notifier.js';
-export { findModelProviderProblems, isModelProvider, joinUrl, modelProviderContractVersion, modelWireFormats } from './contracts/model-provider.js';
+export {
+  findModelProviderProblems,
+  isModelProvider,
+  joinUrl,
+  modelProviderContractVersion,
+  modelWireFormats,
+} from './contracts/model-provider.js';
 export type { ModelProvider, ModelProviderRequest, ModelProviderRequestInput, ModelWireFormat } from './contracts/model-provider.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
 // Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.
@@ -92,13 +106,28 @@ export { isSecretName, nameWords } from './redaction/secret-names.js';
 export { redactSecretValues } from './redaction/secret-values.js';
 export type { SecretValueKind, SecretValueScan } from './redaction/secret-values.js';
 export { redactArguments, redactedValueMarker } from './redaction/redact-arguments.js';
-export type { ArgumentRedaction, ArgumentRedactionReason, RedactArgumentsOptions, RedactedArguments } from './redaction/redact-arguments.js';
+export type {
+  ArgumentRedaction,
+  ArgumentRedactionReason,
+  RedactArgumentsOptions,
+  RedactedArguments,
+} from './redaction/redact-arguments.js';
 // One canonical JSON (RFC 8785 for JSON values) for every hash: audit chain, approval bindings, pinned tool definitions.
 export { canonicalJson, defaultCanonicalDepth } from './json/canonical-json.js';
 export type { CanonicalJsonOptions } from './json/canonical-json.js';
 
 export { defineRoute } from './api/define-route.js';
-export type { AdminRoute, MediaBody, RouteAccess, RouteBody, RouteContext, RouteData, RouteMethod, RouteResult, SchemaAgrees } from './api/define-route.js';
+export type {
+  AdminRoute,
+  MediaBody,
+  RouteAccess,
+  RouteBody,
+  RouteContext,
+  RouteData,
+  RouteMethod,
+  RouteResult,
+  SchemaAgrees,
+} from './api/define-route.js';
 export { errorBodySchema, isMediaBody, pageOf, routeContract } from './api/route-contract.js';
 export type { ApiErrorBody, StatusContract } from './api/route-contract.js';
 export { checkResponse } from './api/response-validation.js';
@@ -109,14 +138,28 @@ export { createEventStream } from './api/event-stream.js';
 export type { EventStreamOptions } from './api/event-stream.js';
 export { json } from './api/respond.js';
 // One cursor pagination for every list: opaque cursors, page sizes 1–200 (default 50), `{ items, nextCursor }`.
-export { decodeCursor, defaultPageLimit, encodeCursor, maxPageLimit, pageLimit, pageQueryShape, toPage } from './pagination/cursor-pagination.js';
+export {
+  decodeCursor,
+  defaultPageLimit,
+  encodeCursor,
+  maxPageLimit,
+  pageLimit,
+  pageQueryShape,
+  toPage,
+} from './pagination/cursor-pagination.js';
 export type { ListOptions, Page } from './pagination/cursor-pagination.js';
 export { validate, formatPath } from './api/validate.js';
 export type { FieldIssue } from './api/validate.js';
 export { assertSafeText, findUnsafeText, hasUnsafeText } from './api/unsafe-text.js';
 export { clientAddress, forwardedAddress, setClientAddress } from './api/client-address.js';
 export { createRateLimitStore } from './rate-limit/rate-limit-store.js';
-export type { RateLimitCheck, RateLimitResult, RateLimitRule, RateLimitStore, RateLimitStoreOptions } from './rate-limit/rate-limit-store.js';
+export type {
+  RateLimitCheck,
+  RateLimitResult,
+  RateLimitRule,
+  RateLimitStore,
+  RateLimitStoreOptions,
+} from './rate-limit/rate-limit-store.js';
 export { createLoginThrottle } from './identity/login-throttle.js';
 export type { LoginAttempt, LoginThrottle, LoginThrottleOptions } from './identity/login-throttle.js';
 export { isEmailAddress } from './identity/email-address.js';
@@ -157,12 +200,34 @@ export type { User, Users, UserListOptions, CreateUserInput, UpdateUserInput } f
 export type { Team, Teams } from './identity/teams.js';
 export { agentStates } from './identity/agents.js';
 export type { Agent, Agents, AgentListOptions, AgentState, EnrollAgentInput } from './identity/agents.js';
-export type { RuntimeSession, RuntimeSessions, RuntimeSessionListOptions, RuntimeSessionTaint, TaintRuntimeSessionInput, StartRuntimeSessionInput, StartedRuntimeSession, SessionActivity, SessionActivityInput } from './identity/runtime-sessions.js';
+export type {
+  RuntimeSession,
+  RuntimeSessions,
+  RuntimeSessionListOptions,
+  RuntimeSessionTaint,
+  TaintRuntimeSessionInput,
+  StartRuntimeSessionInput,
+  StartedRuntimeSession,
+  SessionActivity,
+  SessionActivityInput,
+} from './identity/runtime-sessions.js';
 export { runtimeAudiences } from './identity/runtime-credentials.js';
-export type { RuntimeAudience, RuntimeCredential, RuntimeCredentials, RuntimeCredentialClaims, IssueRuntimeCredentialInput } from './identity/runtime-credentials.js';
+export type {
+  RuntimeAudience,
+  RuntimeCredential,
+  RuntimeCredentials,
+  RuntimeCredentialClaims,
+  IssueRuntimeCredentialInput,
+} from './identity/runtime-credentials.js';
 export { sessionCookieName } from './identity/console-sessions.js';
 export type { ConsoleSession, ConsoleSessions, LoginResult } from './identity/console-sessions.js';
-export type { PasswordChanges, ChangePasswordInput, PasswordChangeResult, ResetPasswordInput, PasswordResetResult } from './identity/password-changes.js';
+export type {
+  PasswordChanges,
+  ChangePasswordInput,
+  PasswordChangeResult,
+  ResetPasswordInput,
+  PasswordResetResult,
+} from './identity/password-changes.js';
 
 export { createAuditTrail } from './audit/audit-trail.js';
 export type {

@@ -36,7 +36,8 @@ export function redactFields(fields: Record<string, unknown>, depth = 0): Record
   for (const [key, value] of Object.entries(fields)) {
     if (secretField.test(key)) output[key] = '[redacted]';
     else if (value instanceof Error) output[key] = { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
-    else if (value && typeof value === 'object' && !Array.isArray(value) && depth < 4) output[key] = redactFields(value as Record<string, unknown>, depth + 1);
+    else if (value && typeof value === 'object' && !Array.isArray(value) && depth < 4)
+      output[key] = redactFields(value as Record<string, unknown>, depth + 1);
     else output[key] = value;
   }
   return output;

@@ -55,7 +55,9 @@ export function createNodeGateway(preloop: Preloop, options: NodeGatewayOptions 
       .catch(() => {
         if (!response.headersSent) {
           response.writeHead(500, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ error: { message: 'Internal error in the model gateway.', type: 'server_error', param: null, code: null } }));
+          response.end(
+            JSON.stringify({ error: { message: 'Internal error in the model gateway.', type: 'server_error', param: null, code: null } }),
+          );
         } else response.destroy();
       });
   };

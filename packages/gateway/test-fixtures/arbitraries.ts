@@ -17,23 +17,40 @@ import type {
 const text = fc.string({ minLength: 1, maxLength: 40 });
 const identifier = fc.stringMatching(/^[a-zA-Z0-9_]{1,16}$/);
 // Through JSON, as on the wire: JSON has no -0 (it reads back as 0).
-const toolInput = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown), { maxKeys: 4 });
+const toolInput = fc.dictionary(
+  fc.string({ maxLength: 8 }),
+  fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown),
+  { maxKeys: 4 },
+);
 
 const textBlock = text.map((value): AnthropicContentBlockParam => ({ type: 'text', text: value }));
 const imageBlock = fc.oneof(
   fc
-    .record({ mediaType: fc.constantFrom('image/jpeg', 'image/png', 'image/gif', 'image/webp'), data: fc.base64String({ minLength: 4, maxLength: 40 }) })
-    .map(({ mediaType, data }): AnthropicContentBlockParam => ({
-      type: 'image',
-      source: { type: 'base64', media_type: mediaType as 'image/png', data },
-    })),
+    .record({
+      mediaType: fc.constantFrom('image/jpeg', 'image/png', 'image/gif', 'image/webp'),
+      data: fc.base64String({ minLength: 4, maxLength: 40 }),
+    })
+    .map(
+      ({ mediaType, data }): AnthropicContentBlockParam => ({
+        type: 'image',
+        source: { type: 'base64', media_type: mediaType as 'image/png', data },
+      }),
+    ),
   fc.webUrl().map((url): AnthropicContentBlockParam => ({ type: 'image', source: { type: 'url', url } })),
 );
 
 /** Distinct tool_use ids for one assistant turn. */
-const toolUses = fc.uniqueArray(identifier, { minLength: 1, maxLength: 3 }).chain((ids) =>
-  fc.tuple(...ids.map((id) => fc.record({ name: identifier, input: toolInput }).map(({ name, input }) => ({ type: 'tool_use' as const, id: `toolu_${id}`, name, input })))),
-);
+const toolUses = fc
+  .uniqueArray(identifier, { minLength: 1, maxLength: 3 })
+  .chain((ids) =>
+    fc.tuple(
+      ...ids.map((id) =>
+        fc
+          .record({ name: identifier, input: toolInput })
+          .map(({ name, input }) => ({ type: 'tool_use' as const, id: `toolu_${id}`, name, input })),
+      ),
+    ),
+  );
 
 const assistantContent = fc.oneof(
   text.map((value): AnthropicConversationMessageParam['content'] => value),
@@ -46,9 +63,15 @@ function userContent(toolUseIds: string[]): fc.Arbitrary<AnthropicConversationMe
   }
   const results = fc.tuple(
     ...toolUseIds.map((id) =>
-      fc.oneof(text, fc.array(text.map((value) => ({ type: 'text' as const, text: value })), { minLength: 1, maxLength: 2 })).map(
-        (content): AnthropicContentBlockParam => ({ type: 'tool_result', tool_use_id: id, content }),
-      ),
+      fc
+        .oneof(
+          text,
+          fc.array(
+            text.map((value) => ({ type: 'text' as const, text: value })),
+            { minLength: 1, maxLength: 2 },
+          ),
+        )
+        .map((content): AnthropicContentBlockParam => ({ type: 'tool_result', tool_use_id: id, content })),
     ),
   );
   return fc.tuple(results, fc.array(fc.oneof(textBlock, imageBlock), { maxLength: 2 })).map(([blocks, extra]) => [...blocks, ...extra]);
@@ -60,9 +83,7 @@ export const conversationArbitrary: fc.Arbitrary<AnthropicConversationMessagePar
   .chain((assistants) => {
     const idsBefore = (index: number) => {
       const previous = assistants[index - 1];
-      return previous && typeof previous !== 'string'
-        ? previous.flatMap((block) => (block.type === 'tool_use' ? [block.id] : []))
-        : [];
+      return previous && typeof previous !== 'string' ? previous.flatMap((block) => (block.type === 'tool_use' ? [block.id] : [])) : [];
     };
     const users = assistants.map((_, index) => userContent(idsBefore(index)));
     const lastUser = fc.option(userContent(idsBefore(assistants.length)), { nil: undefined });
@@ -81,7 +102,10 @@ const toolDefinition = fc.record(
   {
     name: identifier,
     description: text,
-    input_schema: fc.record({ type: fc.constant('object' as const), properties: fc.dictionary(identifier, fc.constant({ type: 'string' }), { maxKeys: 3 }) }),
+    input_schema: fc.record({
+      type: fc.constant('object' as const),
+      properties: fc.dictionary(identifier, fc.constant({ type: 'string' }), { maxKeys: 3 }),
+    }),
   },
   { requiredKeys: ['name', 'input_schema'] },
 ) as fc.Arbitrary<AnthropicTool>;
@@ -133,12 +157,14 @@ export const anthropicMessageArbitrary: fc.Arbitrary<AnthropicMessage> = fc
     content: fc.array(
       fc.oneof(
         text.map((value): AnthropicContentBlock => ({ type: 'text', text: value })),
-        fc.record({ id: identifier, name: identifier, input: toolInput }).map(({ id, name, input }): AnthropicContentBlock => ({
-          type: 'tool_use',
-          id: `toolu_${id}`,
-          name,
-          input,
-        })),
+        fc.record({ id: identifier, name: identifier, input: toolInput }).map(
+          ({ id, name, input }): AnthropicContentBlock => ({
+            type: 'tool_use',
+            id: `toolu_${id}`,
+            name,
+            input,
+          }),
+        ),
       ),
       { maxLength: 4 },
     ),

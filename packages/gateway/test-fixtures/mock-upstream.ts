@@ -45,22 +45,42 @@ export interface MockUpstream {
 }
 
 const sse = (event: object | string, named: boolean) =>
-  typeof event === 'string' ? `data: ${event}\n\n` : named ? `event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}\n\n` : `data: ${JSON.stringify(event)}\n\n`;
+  typeof event === 'string'
+    ? `data: ${event}\n\n`
+    : named
+      ? `event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}\n\n`
+      : `data: ${JSON.stringify(event)}\n\n`;
 
 /** The OpenAI chat completion the mock answers `body` with (a tool call when tools are offered). */
 export function mockChatCompletion(body: any): OpenAIChatCompletion {
   const tool = body.tools?.[0]?.function?.name;
   return {
-    id: 'chatcmpl-mock', object: 'chat.completion', created: 1_760_000_000, model: body.model,
-    choices: [{
-      index: 0,
-      message: tool
-        ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_mock_1', type: 'function', function: { name: tool, arguments: '{"city":"Paris"}' } }] }
-        : { role: 'assistant', content: 'Hello from the mock OpenAI upstream.', refusal: null },
-      finish_reason: tool ? 'tool_calls' : 'stop',
-      logprobs: null,
-    }],
-    usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150, prompt_tokens_details: { cached_tokens: 20 }, completion_tokens_details: { reasoning_tokens: 8 } },
+    id: 'chatcmpl-mock',
+    object: 'chat.completion',
+    created: 1_760_000_000,
+    model: body.model,
+    choices: [
+      {
+        index: 0,
+        message: tool
+          ? {
+              role: 'assistant',
+              content: null,
+              refusal: null,
+              tool_calls: [{ id: 'call_mock_1', type: 'function', function: { name: tool, arguments: '{"city":"Paris"}' } }],
+            }
+          : { role: 'assistant', content: 'Hello from the mock OpenAI upstream.', refusal: null },
+        finish_reason: tool ? 'tool_calls' : 'stop',
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: 120,
+      completion_tokens: 30,
+      total_tokens: 150,
+      prompt_tokens_details: { cached_tokens: 20 },
+      completion_tokens_details: { reasoning_tokens: 8 },
+    },
   };
 }
 
@@ -68,9 +88,15 @@ export function mockChatCompletion(body: any): OpenAIChatCompletion {
 export function mockAnthropicMessage(body: any): AnthropicMessage {
   const tool = body.tools?.[0]?.name;
   return {
-    id: 'msg_mock', type: 'message', role: 'assistant', model: body.model,
+    id: 'msg_mock',
+    type: 'message',
+    role: 'assistant',
+    model: body.model,
     content: tool
-      ? [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: 'toolu_mock_1', name: tool, input: { city: 'Paris' } }]
+      ? [
+          { type: 'text', text: 'Let me check.' },
+          { type: 'tool_use', id: 'toolu_mock_1', name: tool, input: { city: 'Paris' } },
+        ]
       : [{ type: 'text', text: 'Hello from the mock Anthropic upstream.' }],
     stop_reason: tool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
@@ -99,10 +125,13 @@ export function defaultMockReply(request: MockRequest): MockReply {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
     const vector = [0.25, -0.5, 0.75];
     const data = inputs.map((_: unknown, index: number) => ({
-      object: 'embedding', index,
+      object: 'embedding',
+      index,
       embedding: body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
     }));
-    return { json: { object: 'list', data, model: body.model, usage: { prompt_tokens: 8 * inputs.length, total_tokens: 8 * inputs.length } } };
+    return {
+      json: { object: 'list', data, model: body.model, usage: { prompt_tokens: 8 * inputs.length, total_tokens: 8 * inputs.length } },
+    };
   }
   if (path === '/v1/messages') {
     const message = mockAnthropicMessage(body);
@@ -135,14 +164,17 @@ async function answer(reply: MockReply, response: ServerResponse, request: MockR
     if (reply.destroy) {
       await sleep(reply.chunkDelayMs ?? 20);
       response.socket?.destroy();
-    }
-    else if (!reply.hang) response.end();
+    } else if (!reply.hang) response.end();
     return;
   }
   if (reply.delayMs) await sleep(reply.delayMs);
   if (request.closedAt !== null) return;
   const text = 'json' in reply ? JSON.stringify(reply.json) : reply.text;
-  response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...reply.headers });
+  response.writeHead(reply.status ?? 200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...reply.headers,
+  });
   response.end(text);
 }
 
@@ -172,7 +204,11 @@ export async function startMockUpstream(options: { credentials?: string[] } = {}
         body = text;
       }
       const request: MockRequest = {
-        path: (incoming.url ?? '/').split('?')[0]!, headers: incoming.headers, body, closedAt: null, aborted: false,
+        path: (incoming.url ?? '/').split('?')[0]!,
+        headers: incoming.headers,
+        body,
+        closedAt: null,
+        aborted: false,
         closed: new Promise<void>((resolve) => (resolveClosed = resolve)),
       };
       mock.requests.push(request);
@@ -184,7 +220,20 @@ export async function startMockUpstream(options: { credentials?: string[] } = {}
       const presented = incoming.headers['x-api-key'] ?? String(incoming.headers.authorization ?? '').replace(/^Bearer /, '');
       if (options.credentials && !options.credentials.includes(String(presented))) {
         const masked = `${String(presented).slice(0, 3)}****${String(presented).slice(-4)}`;
-        void answer({ status: 401, json: { error: { message: `Incorrect API key provided: ${masked} (full: ${String(presented)})`, type: 'invalid_request_error', code: 'invalid_api_key' } } }, response, request);
+        void answer(
+          {
+            status: 401,
+            json: {
+              error: {
+                message: `Incorrect API key provided: ${masked} (full: ${String(presented)})`,
+                type: 'invalid_request_error',
+                code: 'invalid_api_key',
+              },
+            },
+          },
+          response,
+          request,
+        );
         return;
       }
       void answer(mock.handle?.(request) ?? defaultMockReply(request), response, request).catch(() => response.destroy());

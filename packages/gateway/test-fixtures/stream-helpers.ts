@@ -5,16 +5,8 @@
  * the official SDKs' accumulation rules.
  */
 
-import type {
-  AnthropicContentBlock,
-  AnthropicMessage,
-  AnthropicStreamEvent,
-} from '../src/wire/anthropic-types.js';
-import type {
-  OpenAIChatCompletion,
-  OpenAIChatCompletionChunk,
-  OpenAIChatFunctionToolCall,
-} from '../src/wire/openai-types.js';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicStreamEvent } from '../src/wire/anthropic-types.js';
+import type { OpenAIChatCompletion, OpenAIChatCompletionChunk, OpenAIChatFunctionToolCall } from '../src/wire/openai-types.js';
 
 /** Cuts `text` into pieces; `cuts` are fractions in [0, 1). Never returns empty pieces. */
 export function splitText(text: string, cuts: readonly number[] = []): string[] {
@@ -147,7 +139,10 @@ export function openAIChunksOf(
   const includeUsage = options.includeUsage ?? true;
   const base = { id: completion.id, object: 'chat.completion.chunk' as const, created: completion.created, model: completion.model };
   const extra = includeUsage ? { usage: null } : {};
-  const chunk = (delta: OpenAIChatCompletionChunk['choices'][number]['delta'], finish: OpenAIChatCompletionChunk['choices'][number]['finish_reason'] = null): OpenAIChatCompletionChunk => ({
+  const chunk = (
+    delta: OpenAIChatCompletionChunk['choices'][number]['delta'],
+    finish: OpenAIChatCompletionChunk['choices'][number]['finish_reason'] = null,
+  ): OpenAIChatCompletionChunk => ({
     ...base,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     ...extra,
@@ -185,7 +180,11 @@ export function accumulateOpenAIChunks(chunks: readonly OpenAIChatCompletionChun
         const existing = calls[call.index];
         if (!existing) {
           if (!call.id || !call.type || call.function?.name == null) throw new Error('tool call starts without id/type/name');
-          calls[call.index] = { id: call.id, type: call.type, function: { name: call.function.name, arguments: call.function.arguments ?? '' } };
+          calls[call.index] = {
+            id: call.id,
+            type: call.type,
+            function: { name: call.function.name, arguments: call.function.arguments ?? '' },
+          };
         } else {
           existing.function.arguments += call.function?.arguments ?? '';
         }

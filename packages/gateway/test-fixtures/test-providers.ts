@@ -11,7 +11,10 @@ export const openAIProviderForTests: ModelProvider = {
   version: 1,
   wireFormat: 'openai',
   defaultBaseUrl: 'https://api.openai.com/v1',
-  buildRequest: ({ path, baseUrl, credential }) => ({ url: joinUrl(baseUrl, path), headers: credential ? { authorization: `Bearer ${credential}` } : ({} as Record<string, string>) }),
+  buildRequest: ({ path, baseUrl, credential }) => ({
+    url: joinUrl(baseUrl, path),
+    headers: credential ? { authorization: `Bearer ${credential}` } : ({} as Record<string, string>),
+  }),
 };
 
 /** An Anthropic-format provider: `x-api-key` and a version. */

@@ -8,8 +8,7 @@ import type { AnthropicMessage } from '../src/wire/anthropic-types.js';
 import type { OpenAIChatCompletion } from '../src/wire/openai-types.js';
 
 /** 1×1 transparent PNG, base64. */
-export const tinyPngBase64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+export const tinyPngBase64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 /** An Anthropic answer with text and a tool call, and prompt-cache usage. */
 export const anthropicToolUseMessage: AnthropicMessage = {
@@ -149,7 +148,12 @@ export const openAITextCompletion: OpenAIChatCompletion = {
   choices: [
     {
       index: 0,
-      message: { role: 'assistant', content: 'The image shows a wooden boardwalk through a lush green marsh.', refusal: null, annotations: [] },
+      message: {
+        role: 'assistant',
+        content: 'The image shows a wooden boardwalk through a lush green marsh.',
+        refusal: null,
+        annotations: [],
+      },
       finish_reason: 'stop',
       logprobs: null,
     },

@@ -11,14 +11,20 @@ describe('@preloop/mcp/node', () => {
   it('mounts the endpoint in Node http and serves the official SDK client', async () => {
     const { preloop, cleanup } = await createTestPreloop(testDialects()[0]!, { plugins: [mcp()] });
     const listener = createNodeMcpHandler(preloop);
-    const server = createServer((request, response) => (request.url?.startsWith('/mcp') ? listener(request, response) : response.writeHead(404).end()));
+    const server = createServer((request, response) =>
+      request.url?.startsWith('/mcp') ? listener(request, response) : response.writeHead(404).end(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const user = await preloop.identity.users.create(preloop.accountId, { email: 'n@example.com', name: 'n', role: 'viewer' });
     const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'node', scopes: ['mcp'], userId: user.id });
     const client = new Client({ name: 'node-test', version: '1' });
     try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${key}` } },
+        }),
+      );
       expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('ask_user');
       expect(listener.handler.sessionCount()).toBe(1);
     } finally {

@@ -60,7 +60,12 @@ export async function applyConfigPolicy(
     );
     return { action: 'kept-database', version: active.version, fileVersion: lastFromFile?.version ?? null };
   }
-  const applied = await preloop.governance.policies.apply(accountId, policy, { type: 'system', id: configPolicyAuthor, name: configPolicyAuthor }, `from ${file}`);
+  const applied = await preloop.governance.policies.apply(
+    accountId,
+    policy,
+    { type: 'system', id: configPolicyAuthor, name: configPolicyAuthor },
+    `from ${file}`,
+  );
   if (newerFromApi) {
     logger.warn(
       `POLICY REPLACED: the policy in ${file} (now version ${applied.version}) replaced version ${active.version}, which ${activeVersion.createdBy} applied through the admin API (policyPrecedence: file). Changes made through the API since version ${lastFromFile?.version ?? 'none'} are no longer in force.`,

@@ -18,9 +18,15 @@ export async function applyConfig(preloop: Preloop, loaded: LoadedConfig): Promi
   const changes: string[] = [];
   const { config } = loaded;
   if (config.policy !== undefined) {
-    const outcome = await applyConfigPolicy(preloop, { policy: config.policy, precedence: config.policyPrecedence, file: loaded.file, logger: preloop.logger });
+    const outcome = await applyConfigPolicy(preloop, {
+      policy: config.policy,
+      precedence: config.policyPrecedence,
+      file: loaded.file,
+      logger: preloop.logger,
+    });
     if (outcome.action === 'applied') changes.push(`policy version ${outcome.version}`);
-    if (outcome.action === 'kept-database') changes.push(`policy NOT applied: version ${outcome.version} from the admin API is newer (policyPrecedence: database)`);
+    if (outcome.action === 'kept-database')
+      changes.push(`policy NOT applied: version ${outcome.version} from the admin API is newer (policyPrecedence: database)`);
   }
   if (config.models.length > 0) changes.push(...(await applyModelConfig(preloop, config.models)));
   if (config.mcpServers.length > 0) {

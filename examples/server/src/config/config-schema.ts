@@ -56,19 +56,38 @@ export const mcpServerConfigSchema = z.discriminatedUnion('transport', [
 export const configFileSchema = z.strictObject({
   models: z.array(modelConfigSchema).default([]),
   mcpServers: z.array(mcpServerConfigSchema).default([]),
-  gateway: gatewayOptionsSchema.default({}).describe('Options of the model gateway (/openai/v1, /anthropic/v1): body limit, timeouts, rate limits, budgets, capture, auditCalls'),
-  policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional().describe('A policy document, or the path of one relative to this file'),
+  gateway: gatewayOptionsSchema
+    .default({})
+    .describe('Options of the model gateway (/openai/v1, /anthropic/v1): body limit, timeouts, rate limits, budgets, capture, auditCalls'),
+  policy: z
+    .union([z.string().min(1), z.record(z.string(), z.unknown())])
+    .optional()
+    .describe('A policy document, or the path of one relative to this file'),
   policyPrecedence: z
     .enum(['database', 'file'])
     .default('database')
-    .describe('When the file\'s policy differs from a newer version applied through the admin API: database keeps that version (default), file replaces it'),
+    .describe(
+      "When the file's policy differs from a newer version applied through the admin API: database keeps that version (default), file replaces it",
+    ),
   audit: z
     .strictObject({
-      checkpointEvery: z.number().int().min(1).max(1_000_000).optional().describe('Sign an audit checkpoint after this many records (default 1000)'),
+      checkpointEvery: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .optional()
+        .describe('Sign an audit checkpoint after this many records (default 1000)'),
       anchors: z
         .array(
           z.discriminatedUnion('type', [
-            z.strictObject({ type: z.literal('file'), path: z.string().min(1).describe('Append-only JSONL file, relative to this file; put it where the database owner cannot rewrite it') }),
+            z.strictObject({
+              type: z.literal('file'),
+              path: z
+                .string()
+                .min(1)
+                .describe('Append-only JSONL file, relative to this file; put it where the database owner cannot rewrite it'),
+            }),
             z.strictObject({
               type: z.literal('webhook'),
               url: z.url(),
@@ -93,9 +112,19 @@ export const configFileSchema = z.strictObject({
         .optional(),
       slack: z
         .strictObject({
-          botToken: z.string().regex(/^xox[a-z]-\S+$/, 'must be a Slack bot token (xoxb-…)').describe('Use ${ENV} substitution'),
-          signingSecret: z.string().min(16, 'must be the app\'s signing secret (Basic Information → App Credentials)').describe('Use ${ENV} substitution'),
-          channel: z.string().regex(/^[A-Z0-9]{2,}$/, 'must be a channel ID such as C0123456789').optional().describe('Post requests in this channel; without it, approvers get direct messages'),
+          botToken: z
+            .string()
+            .regex(/^xox[a-z]-\S+$/, 'must be a Slack bot token (xoxb-…)')
+            .describe('Use ${ENV} substitution'),
+          signingSecret: z
+            .string()
+            .min(16, "must be the app's signing secret (Basic Information → App Credentials)")
+            .describe('Use ${ENV} substitution'),
+          channel: z
+            .string()
+            .regex(/^[A-Z0-9]{2,}$/, 'must be a channel ID such as C0123456789')
+            .optional()
+            .describe('Post requests in this channel; without it, approvers get direct messages'),
         })
         .optional(),
       slackWebhook: z.strictObject({ url: z.url().describe('A Slack incoming webhook URL; use ${ENV} substitution') }).optional(),
@@ -110,7 +139,9 @@ export const configFileSchema = z.strictObject({
           url: z
             .string()
             .min(1)
-            .describe('smtp://user:password@host:587 (STARTTLS required), smtps://…:465, ?tls=opportunistic or ?tls=none, or sendmail:[path]; use ${ENV} substitution'),
+            .describe(
+              'smtp://user:password@host:587 (STARTTLS required), smtps://…:465, ?tls=opportunistic or ?tls=none, or sendmail:[path]; use ${ENV} substitution',
+            ),
           from: z.string().min(3).describe('The sender: approvals@example.com or "Preloop <approvals@example.com>"'),
           replyTo: z.string().optional(),
           subjectPrefix: z.string().optional(),

@@ -48,10 +48,12 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true });
   if (document.errors.length) {
-    throw configError(absolute, document.errors.map((error) => `line ${error.linePos?.[0]?.line ?? '?'}: ${error.message.split('\n')[0]}`));
+    throw configError(
+      absolute,
+      document.errors.map((error) => `line ${error.linePos?.[0]?.line ?? '?'}: ${error.message.split('\n')[0]}`),
+    );
   }
   const raw = document.toJS() ?? {};
-  let substituted: unknown;
   const problems: string[] = [];
   const walk = (value: unknown, at: (string | number)[]): unknown => {
     if (typeof value === 'string') {
@@ -66,7 +68,7 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...at, k])]));
     return value;
   };
-  substituted = walk(raw, []);
+  const substituted = walk(raw, []);
   if (problems.length) throw configError(absolute, problems);
   const result = configFileSchema.safeParse(substituted);
   if (!result.success) {

@@ -85,7 +85,19 @@ export type {
   WorkflowReadiness,
 } from '@preloop/approvals/api';
 export type { McpScanReport, McpServer, ToolStats, UpstreamToolDetail } from '@preloop/mcp/api';
-export type { Budget, BudgetPeriod, BudgetScopeType, BudgetStatus, GatewayEvent, ModelAlias, ModelPrices, UsageGroupBy, UsageSummary, UsageSummaryParams, UsageSummaryRow } from '@preloop/gateway/api';
+export type {
+  Budget,
+  BudgetPeriod,
+  BudgetScopeType,
+  BudgetStatus,
+  GatewayEvent,
+  ModelAlias,
+  ModelPrices,
+  UsageGroupBy,
+  UsageSummary,
+  UsageSummaryParams,
+  UsageSummaryRow,
+} from '@preloop/gateway/api';
 
 /** One problem in a policy document: where (`rules[2].when`), what, and the 1-based line when known. */
 export type { PolicyValidationIssue as PolicyIssue } from '@preloop/core';

@@ -6,7 +6,14 @@ import { createSseParser } from './sse-parser.js';
 /** The kernel's events the live stream sends (core's own payload types; `hook-failed` and `principal-authenticated` stay on the server). */
 type KernelLiveEvents = Pick<
   PreloopEventMap,
-  'audit-recorded' | 'user-changed' | 'team-changed' | 'api-key-changed' | 'agent-changed' | 'session-started' | 'session-ended' | 'session-activity'
+  | 'audit-recorded'
+  | 'user-changed'
+  | 'team-changed'
+  | 'api-key-changed'
+  | 'agent-changed'
+  | 'session-started'
+  | 'session-ended'
+  | 'session-activity'
 >;
 
 /**

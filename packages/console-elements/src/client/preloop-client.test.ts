@@ -56,7 +56,10 @@ describe('PreloopClient', () => {
     expect(error).toMatchObject({ code: 'FORBIDDEN', status: 403 });
     const invalid = await ownerClient()
       .agents.enroll({ name: '', kind: 'Not A Slug' })
-      .then(() => null, (caught: unknown) => caught as PreloopApiError);
+      .then(
+        () => null,
+        (caught: unknown) => caught as PreloopApiError,
+      );
     expect(invalid).toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
     expect(invalid?.details).toBeTruthy();
   });
@@ -114,7 +117,9 @@ describe('LiveEvents', () => {
       async (_signal, lastEventId) => {
         lastIds.push(lastEventId);
         opened += 1;
-        return opened === 1 ? streamOf(['id: 7\nevent: session-started\ndata: {"sessionId":"a"}\n\n']) : streamOf(['event: session-started\ndata: {"sessionId":"b"}\n\n'], true);
+        return opened === 1
+          ? streamOf(['id: 7\nevent: session-started\ndata: {"sessionId":"a"}\n\n'])
+          : streamOf(['event: session-started\ndata: {"sessionId":"b"}\n\n'], true);
       },
       { initialDelayMs: 20, lingerMs: 0 },
     );
@@ -150,7 +155,10 @@ describe('LiveEvents', () => {
   it('parses as eventsource-parser does: ids persist, an id holding NUL is ignored (as the spec says), only valid retry fields count', () => {
     const events: Array<{ event: string; data: string; id: string | null }> = [];
     const retries: number[] = [];
-    const parser = createSseParser((event) => events.push(event), (milliseconds) => retries.push(milliseconds));
+    const parser = createSseParser(
+      (event) => events.push(event),
+      (milliseconds) => retries.push(milliseconds),
+    );
     parser.feed('event: x\ndata: one\nid: 7\n\n');
     parser.feed('retry: 1500\nretry: soon\nid: a\u0000b\ndata: two\n\n');
     expect(events).toEqual([

@@ -78,7 +78,9 @@ export type AdminRoute = keyof AdminRoutes;
 export type CoreRoute = keyof CoreRoutes;
 
 /** A query as a route's schema reads it, where a `'true' | 'false'` parameter may also be given as a boolean. */
-export type RouteQuery<Query> = { [Key in keyof Query]?: Query[Key] | (Exclude<Query[Key], undefined> extends 'true' | 'false' ? boolean : never) };
+export type RouteQuery<Query> = {
+  [Key in keyof Query]?: Query[Key] | (Exclude<Query[Key], undefined> extends 'true' | 'false' ? boolean : never);
+};
 
 /** What {@link PreloopClient.route} sends: the path's `:parameters`, and the body and query the route takes. */
 export type RouteInput<Route extends AdminRoute> = {
@@ -127,7 +129,12 @@ export class PreloopClient {
       const headers = await this.headers();
       headers.set('accept', 'text/event-stream');
       if (lastEventId) headers.set('last-event-id', lastEventId);
-      return this.fetchImpl(`${this.apiUrl}/events`, { headers, signal, credentials: this.options.credentials ?? 'same-origin', cache: 'no-store' });
+      return this.fetchImpl(`${this.apiUrl}/events`, {
+        headers,
+        signal,
+        credentials: this.options.credentials ?? 'same-origin',
+        cache: 'no-store',
+      });
     }, this.options.live));
   }
 
@@ -158,7 +165,13 @@ export class PreloopClient {
       response = await this.fetchImpl(this.baseUrl ? url.href : `${url.pathname}${url.search}`, init);
     } catch (error) {
       if ((error as Error)?.name === 'AbortError') throw error;
-      throw new PreloopApiError('NETWORK_ERROR', `Could not reach Preloop at ${this.baseUrl || 'this origin'}: ${(error as Error).message}`, 0, undefined, { cause: error });
+      throw new PreloopApiError(
+        'NETWORK_ERROR',
+        `Could not reach Preloop at ${this.baseUrl || 'this origin'}: ${(error as Error).message}`,
+        0,
+        undefined,
+        { cause: error },
+      );
     }
     if (!response.ok) throw await toApiError(response);
     if (response.status === 204) return undefined as T;
@@ -192,13 +205,18 @@ export class PreloopClient {
   /** Console login, logout and who am I. */
   readonly auth = {
     /** Logs in with email and password; the server sets the `preloop_session` cookie. */
-    login: (email: string, password: string) => this.route('POST /auth/login', { body: { email, password } }).then((result) => (this.liveEvents?.resume(), result)),
+    login: (email: string, password: string) =>
+      this.route('POST /auth/login', { body: { email, password } }).then((result) => {
+        this.liveEvents?.resume();
+        return result;
+      }),
     /** Ends the console session. */
     logout: () => this.route('POST /auth/logout').then(() => this.liveEvents?.close()),
     /** The calling principal and its user; a 401 when not logged in. */
     me: () => this.route('GET /auth/me'),
     /** Changes your own password (the current one is checked); your other console sessions end, this one stays. */
-    changePassword: (currentPassword: string, newPassword: string) => this.route('POST /auth/password', { body: { currentPassword, newPassword } }),
+    changePassword: (currentPassword: string, newPassword: string) =>
+      this.route('POST /auth/password', { body: { currentPassword, newPassword } }),
   };
 
   /** Liveness and the kill switch. */
@@ -208,9 +226,11 @@ export class PreloopClient {
     /** The kill switch state. */
     killSwitch: () => this.route('GET /kill-switch'),
     /** Stops the given scopes (every scope when omitted) account-wide, on every instance; the reason is shown and audited. Already stopped scopes stay stopped. */
-    activateKillSwitch: (reason: string, scopes?: readonly KillSwitchScope[]) => this.route('POST /kill-switch/activate', { body: { reason, ...(scopes ? { scopes: [...scopes] } : {}) } }),
+    activateKillSwitch: (reason: string, scopes?: readonly KillSwitchScope[]) =>
+      this.route('POST /kill-switch/activate', { body: { reason, ...(scopes ? { scopes: [...scopes] } : {}) } }),
     /** Resumes the given scopes (all when omitted). */
-    deactivateKillSwitch: (scopes?: readonly KillSwitchScope[]) => this.route('POST /kill-switch/deactivate', { body: scopes ? { scopes: [...scopes] } : {} }),
+    deactivateKillSwitch: (scopes?: readonly KillSwitchScope[]) =>
+      this.route('POST /kill-switch/deactivate', { body: scopes ? { scopes: [...scopes] } : {} }),
   };
 
   /** Console users. */
@@ -221,7 +241,8 @@ export class PreloopClient {
     update: (id: string, patch: UpdateUserInput) => this.route('PATCH /users/:id', { params: { id }, body: patch }),
     delete: (id: string) => this.route('DELETE /users/:id', { params: { id } }),
     /** Resets another user's password (admin or higher): to `password`, or to a generated one returned once; their console sessions end. */
-    resetPassword: (id: string, password?: string) => this.route('POST /users/:id/password', { params: { id }, body: password ? { password } : {} }),
+    resetPassword: (id: string, password?: string) =>
+      this.route('POST /users/:id/password', { params: { id }, body: password ? { password } : {} }),
   };
 
   /** Teams and their members. */
@@ -247,7 +268,8 @@ export class PreloopClient {
     enroll: (input: EnrollAgentInput) => this.route('POST /agents', { body: input }),
     suspend: (id: string, reason?: string) => this.route('POST /agents/:id/suspend', { params: { id }, body: reason ? { reason } : {} }),
     resume: (id: string) => this.route('POST /agents/:id/resume', { params: { id } }),
-    decommission: (id: string, reason?: string) => this.route('POST /agents/:id/decommission', { params: { id }, body: reason ? { reason } : {} }),
+    decommission: (id: string, reason?: string) =>
+      this.route('POST /agents/:id/decommission', { params: { id }, body: reason ? { reason } : {} }),
   };
 
   /** Runtime sessions, their activity and captured gateway interactions. */
@@ -256,7 +278,8 @@ export class PreloopClient {
     get: (id: string) => this.route('GET /runtime-sessions/:id', { params: { id } }),
     activity: (id: string, params: ListParams = {}) => this.route('GET /runtime-sessions/:id/activity', { params: { id }, query: params }),
     /** The gateway's captured model calls of the session (needs `@preloop/gateway`). */
-    gatewayEvents: (id: string, params: RouteQuery<GatewayRoutes['GET /runtime-sessions/:id/gateway-events']['query']> = {}) => this.route('GET /runtime-sessions/:id/gateway-events', { params: { id }, query: params }),
+    gatewayEvents: (id: string, params: RouteQuery<GatewayRoutes['GET /runtime-sessions/:id/gateway-events']['query']> = {}) =>
+      this.route('GET /runtime-sessions/:id/gateway-events', { params: { id }, query: params }),
     end: (id: string, reason?: string) => this.route('POST /runtime-sessions/:id/end', { params: { id }, body: reason ? { reason } : {} }),
   };
 
@@ -274,12 +297,14 @@ export class PreloopClient {
     versions: () => this.route('GET /policy/versions'),
     version: (version: number) => this.route('GET /policy/versions/:version', { params: { version } }),
     validate: (document: string | Record<string, unknown>) => this.route('POST /policy/validate', { body: { document } }),
-    apply: (document: string | Record<string, unknown>, comment?: string) => this.route('POST /policy', { body: { document, ...(comment ? { comment } : {}) } }),
+    apply: (document: string | Record<string, unknown>, comment?: string) =>
+      this.route('POST /policy', { body: { document, ...(comment ? { comment } : {}) } }),
     /** A unified diff from version `from` (default: the active one) to a version or a proposed document. */
     diff: (to: number | string, from?: number) => this.route('POST /policy/diff', { body: { to, ...(from ? { from } : {}) } }),
     simulate: (input: SimulateInput) => this.route('POST /policy/simulate', { body: input }),
     rollback: (version: number) => this.route('POST /policy/rollback', { body: { version } }),
-    export: (format: 'yaml' | 'json' = 'yaml', version?: number) => this.route('GET /policy/export', { query: { format, version }, text: true }) as Promise<string>,
+    export: (format: 'yaml' | 'json' = 'yaml', version?: number) =>
+      this.route('GET /policy/export', { query: { format, version }, text: true }) as Promise<string>,
   };
 
   /** Approval requests (needs `@preloop/approvals`). */
@@ -294,7 +319,8 @@ export class PreloopClient {
     decide: (id: string, input: DecideApprovalInput) => this.route('POST /approvals/:id/decide', { params: { id }, body: input }),
     cancel: (id: string, reason?: string) => this.route('POST /approvals/:id/cancel', { params: { id }, body: reason ? { reason } : {} }),
     /** Resolves a request whose execution outcome is unknown (`execution_unknown`; admin or higher). */
-    resolveExecution: (id: string, input: ResolveExecutionInput) => this.route('POST /approvals/:id/resolve-execution', { params: { id }, body: input }),
+    resolveExecution: (id: string, input: ResolveExecutionInput) =>
+      this.route('POST /approvals/:id/resolve-execution', { params: { id }, body: input }),
   };
 
   /** Model aliases and usage (needs `@preloop/gateway`). */
@@ -334,7 +360,8 @@ export class PreloopClient {
     /** Call statistics of one tool: counts by outcome, approvals, latency. */
     toolStats: (name: string) => this.route('GET /tools/:name/stats', { params: { name } }),
     /** Approves (pins) the live definition you reviewed, named by its hash. */
-    approvePin: (name: string, hash: string, comment?: string) => this.route('POST /tools/:name/approve-pin', { params: { name }, body: { hash, ...(comment ? { comment } : {}) } }),
+    approvePin: (name: string, hash: string, comment?: string) =>
+      this.route('POST /tools/:name/approve-pin', { params: { name }, body: { hash, ...(comment ? { comment } : {}) } }),
   };
 
   private get fetchImpl(): typeof fetch {
@@ -357,7 +384,10 @@ export class PreloopClient {
  * const users = await collectPages((cursor) => client.users.list({ cursor, limit: 200 }));
  * ```
  */
-export async function collectPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, max = 1000): Promise<{ items: T[]; truncated: boolean }> {
+export async function collectPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  max = 1000,
+): Promise<{ items: T[]; truncated: boolean }> {
   const items: T[] = [];
   let cursor: string | undefined;
   for (;;) {

@@ -80,7 +80,8 @@ export function defineElements(options: DefineElementsOptions = {}): Record<stri
       continue;
     }
     const tag = options.tags?.[name] ?? (options.prefix ? name.replace(/^preloop/, options.prefix) : name);
-    if (customElements.get(tag)) throw new Error(`Cannot register ${element.name} as <${tag}>: that tag is already taken by another element.`);
+    if (customElements.get(tag))
+      throw new Error(`Cannot register ${element.name} as <${tag}>: that tag is already taken by another element.`);
     customElements.define(tag, element);
     defined[name] = tag;
   }

@@ -25,7 +25,9 @@ describe('the element events', () => {
     expectTypeOf<DocumentEventMap['preloop-request-failed']>().toEqualTypeOf<events.PreloopRequestFailedEvent>();
     expectTypeOf<PreloopElementTagNameMap['preloop-dashboard']>().toEqualTypeOf<PreloopDashboard>();
     // Every exported event class is in the map (a class added without it fails here).
-    const declared = Object.values(events as Record<string, unknown>).flatMap((value) => (typeof value === 'function' && 'eventName' in value ? [String(value.eventName)] : []));
+    const declared = Object.values(events as Record<string, unknown>).flatMap((value) =>
+      typeof value === 'function' && 'eventName' in value ? [String(value.eventName)] : [],
+    );
     expect(declared.sort()).toEqual([...names].sort());
   });
 

@@ -94,7 +94,8 @@ async function readPrebuilt(): Promise<Map<string, Uint8Array>> {
   const outputs = new Map<string, Uint8Array>([[entryName, await readFile(prebuiltPath)]]);
   for (const folder of ['chunks', 'elements']) {
     const names = await readdir(path.join(prebuiltDir, folder)).catch(() => [] as string[]);
-    for (const name of names.filter((file) => file.endsWith('.js'))) outputs.set(`${folder}/${name}`, await readFile(path.join(prebuiltDir, folder, name)));
+    for (const name of names.filter((file) => file.endsWith('.js')))
+      outputs.set(`${folder}/${name}`, await readFile(path.join(prebuiltDir, folder, name)));
   }
   return outputs;
 }
@@ -132,7 +133,11 @@ async function esbuildBundle(minify: boolean): Promise<Map<string, Uint8Array>> 
       }),
     ),
   );
-  return new Map(builds.flatMap((result) => result.outputFiles.map((file) => [path.relative(outdir, file.path).split(path.sep).join('/'), file.contents] as const)));
+  return new Map(
+    builds.flatMap((result) =>
+      result.outputFiles.map((file) => [path.relative(outdir, file.path).split(path.sep).join('/'), file.contents] as const),
+    ),
+  );
 }
 
 /**

@@ -18,13 +18,16 @@ async function staticClosure(url: string, seen = new Map<string, string>()): Pro
   expect(response.status, url).toBe(200);
   const code = await response.text();
   seen.set(url, code);
-  for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g)) await staticClosure(new URL(match[1]!, url).href, seen);
+  for (const match of code.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g))
+    await staticClosure(new URL(match[1]!, url).href, seen);
   return seen;
 }
 
 /** Everything `import()` in `files` names (what loads on demand). */
 function lazyImports(files: Map<string, string>): string[] {
-  return [...files].flatMap(([url, code]) => [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((match) => new URL(match[1]!, url).href));
+  return [...files].flatMap(([url, code]) =>
+    [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((match) => new URL(match[1]!, url).href),
+  );
 }
 
 async function gzipTotal(files: Map<string, string>): Promise<number> {
@@ -65,7 +68,9 @@ describe('console bundle size', () => {
     console.info(`<preloop-approval-card> alone: ${card.size} file(s), ${(size / kilobyte).toFixed(1)} KB gzip`);
     expect(size).toBeLessThan(whole / 2);
     // It works on its own: importing it registers the element and hands over PreloopClient.
-    const module = (await import(/* @vite-ignore */ new URL('/console/assets/elements/preloop-approval-card.js', location.origin).href)) as { PreloopClient: unknown; PreloopApprovalCard: CustomElementConstructor };
+    const module = (await import(
+      /* @vite-ignore */ new URL('/console/assets/elements/preloop-approval-card.js', location.origin).href
+    )) as { PreloopClient: unknown; PreloopApprovalCard: CustomElementConstructor };
     expect(typeof module.PreloopClient).toBe('function');
     expect(customElements.getName(module.PreloopApprovalCard)).toMatch(/^preloop-approval-card/);
     expect((await fetch('/console/assets/elements/nope.js')).status).toBe(404);

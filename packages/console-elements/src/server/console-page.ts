@@ -12,10 +12,11 @@ export interface ConsolePageOptions {
   apiBaseUrl: string;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** The only inline CSS of the page: the background while the bundle loads. */
-export const pageStyle = 'html,body{margin:0;background:#f5f6f8;color-scheme:light dark}@media (prefers-color-scheme:dark){html,body{background:#0b0d12}}';
+export const pageStyle =
+  'html,body{margin:0;background:#f5f6f8;color-scheme:light dark}@media (prefers-color-scheme:dark){html,body{background:#0b0d12}}';
 
 /** The CSP source of {@link pageStyle}. */
 export const pageStyleHash = `'sha256-${createHash('sha256').update(pageStyle).digest('base64')}'`;
@@ -39,14 +40,14 @@ export function consolePage(options: ConsolePageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>${escape(options.title)}</title>
-<link rel="icon" href="${escape(options.basePath)}favicon.svg" type="image/svg+xml">
-<link rel="modulepreload" href="${escape(options.scriptUrl)}">
+<title>${escapeHtml(options.title)}</title>
+<link rel="icon" href="${escapeHtml(options.basePath)}favicon.svg" type="image/svg+xml">
+<link rel="modulepreload" href="${escapeHtml(options.scriptUrl)}">
 <style>${pageStyle}</style>
 </head>
 <body>
-<preloop-console base-url="${escape(options.apiBaseUrl)}" routing="path" base-path="${escape(options.basePath)}"></preloop-console>
-<script type="module" src="${escape(options.scriptUrl)}"></script>
+<preloop-console base-url="${escapeHtml(options.apiBaseUrl)}" routing="path" base-path="${escapeHtml(options.basePath)}"></preloop-console>
+<script type="module" src="${escapeHtml(options.scriptUrl)}"></script>
 </body>
 </html>
 `;

@@ -39,7 +39,10 @@ describe('createConsoleHandler', () => {
   it('loads in the browser and registers every element', async () => {
     const html = await (await fetch('/console/')).text();
     const src = html.match(/src="([^"]+)"/)![1]!;
-    const bundle = (await import(/* @vite-ignore */ `${location.origin}${src}`)) as { PreloopClient: unknown; preloopElements: Record<string, unknown> };
+    const bundle = (await import(/* @vite-ignore */ `${location.origin}${src}`)) as {
+      PreloopClient: unknown;
+      preloopElements: Record<string, unknown>;
+    };
     expect(typeof bundle.PreloopClient).toBe('function');
     expect(Object.keys(bundle.preloopElements)).toContain('preloop-console');
   });

@@ -51,10 +51,11 @@ export function createConsoleHandler(options: ConsoleHandlerOptions = {}): Conso
   const apiBaseUrl = options.apiBaseUrl ?? '';
   const title = options.title ?? 'Preloop';
   let pending: Promise<ConsoleBundle> | null = null;
-  const ready = () => (pending ??= buildConsoleBundle(options.bundle).catch((error) => {
-    pending = null; // retry on the next request
-    throw error;
-  }));
+  const ready = () =>
+    (pending ??= buildConsoleBundle(options.bundle).catch((error) => {
+      pending = null; // retry on the next request
+      throw error;
+    }));
   ready().catch(() => {}); // start now; errors surface on requests and ready()
 
   const connectSources = ["'self'"];
@@ -76,7 +77,8 @@ export function createConsoleHandler(options: ConsoleHandlerOptions = {}): Conso
     const { pathname } = new URL(request.url);
     const relative = pathname === basePath.slice(0, -1) ? '' : pathname.startsWith(basePath) ? pathname.slice(basePath.length) : null;
     if (relative === null) return text('Not found', 404);
-    if (relative === 'favicon.svg') return asset(request, new TextEncoder().encode(faviconSvg), 'image/svg+xml', 'public, max-age=86400', null);
+    if (relative === 'favicon.svg')
+      return asset(request, new TextEncoder().encode(faviconSvg), 'image/svg+xml', 'public, max-age=86400', null);
 
     let bundle: ConsoleBundle;
     try {
@@ -103,7 +105,14 @@ export function createConsoleHandler(options: ConsoleHandlerOptions = {}): Conso
     if (relative === 'assets/preloop-elements.js') return asset(request, bundle, 'text/javascript; charset=utf-8', 'no-cache', bundle.hash);
     // The chunks the entries import (content-hashed names: cached forever) and the per-element entries (stable names).
     const file = relative.startsWith('assets/') ? bundle.files[relative.slice('assets/'.length)] : undefined;
-    if (file) return asset(request, file, 'text/javascript; charset=utf-8', relative.startsWith('assets/chunks/') ? immutable : 'no-cache', file.hash);
+    if (file)
+      return asset(
+        request,
+        file,
+        'text/javascript; charset=utf-8',
+        relative.startsWith('assets/chunks/') ? immutable : 'no-cache',
+        file.hash,
+      );
     return text('Not found', 404);
   }) as ConsoleHandler;
   handler.ready = ready;

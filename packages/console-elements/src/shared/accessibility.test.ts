@@ -43,7 +43,7 @@ function luminance([r, g, b]: number[]): number {
 
 /** The first opaque background behind `element`, crossing shadow roots. */
 function backgroundOf(element: Element): [number, number, number, number] {
-  for (let node: Element | null = element; node; node = node.parentElement ?? ((node.getRootNode() as ShadowRoot).host ?? null)) {
+  for (let node: Element | null = element; node; node = node.parentElement ?? (node.getRootNode() as ShadowRoot).host ?? null) {
     const color = parseColor(getComputedStyle(node).backgroundColor);
     if (color[3] > 0.95) return color;
   }
@@ -70,7 +70,9 @@ describe('accessibility', () => {
         ...queryAll(agents, '.tabs button'),
       ];
       expect(samples.length).toBeGreaterThan(10);
-      const failing = samples.map((element) => ({ text: element.textContent?.trim(), ratio: contrast(element) })).filter((sample) => sample.ratio < 4.5);
+      const failing = samples
+        .map((element) => ({ text: element.textContent?.trim(), ratio: contrast(element) }))
+        .filter((sample) => sample.ratio < 4.5);
       expect(failing).toEqual([]);
     });
   }
@@ -82,7 +84,9 @@ describe('accessibility', () => {
     await waitFor(() => query(editor, 'textarea.source') && query(log, '.row'));
     const controls = [settings, editor, log].flatMap((host) => queryAll<HTMLInputElement>(host, 'input, select, textarea'));
     expect(controls.length).toBeGreaterThan(10);
-    const unnamed = controls.filter((control) => !(control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby')));
+    const unnamed = controls.filter(
+      (control) => !(control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby')),
+    );
     expect(unnamed.map((control) => control.outerHTML.slice(0, 80))).toEqual([]);
   });
 
@@ -100,7 +104,11 @@ describe('accessibility', () => {
     it(`draws focus rings at 3:1 or more against what surrounds them (WCAG 1.4.11), ${theme} theme`, async () => {
       const agents = await mount('preloop-agents', { client: ownerClient() }, { theme });
       await waitFor(() => query(agents, `tr[data-id="${seed.agents.nightly}"]`));
-      const controls = [query<HTMLElement>(agents, 'button.primary')!, query<HTMLElement>(agents, '.tabs button')!, queryAll<HTMLElement>(agents, 'input, select').find((control) => control.checkVisibility())].filter(Boolean) as HTMLElement[];
+      const controls = [
+        query<HTMLElement>(agents, 'button.primary')!,
+        query<HTMLElement>(agents, '.tabs button')!,
+        queryAll<HTMLElement>(agents, 'input, select').find((control) => control.checkVisibility()),
+      ].filter(Boolean) as HTMLElement[];
       expect(controls.length).toBeGreaterThanOrEqual(2);
       for (const control of controls) {
         control.focus();
@@ -111,7 +119,10 @@ describe('accessibility', () => {
         // The outermost ring's colour, over the background around the control.
         const ring = parseColor(shadow.match(/(rgba?|color)\([^)]*\)/g)!.at(-1)!);
         const around = backgroundOf(control.parentElement ?? control);
-        expect(ratio(composite(ring, around), around), `${control.localName}.${control.className} ${shadow} on ${String(around)}`).toBeGreaterThanOrEqual(3);
+        expect(
+          ratio(composite(ring, around), around),
+          `${control.localName}.${control.className} ${shadow} on ${String(around)}`,
+        ).toBeGreaterThanOrEqual(3);
       }
     });
   }
@@ -133,7 +144,7 @@ describe('accessibility', () => {
     expect(location.hash).toBe('');
   });
 
-  it('reaches a pending request\'s Approve button in a few key presses through the skip link (it took 15 Tabs through the navigation)', async () => {
+  it("reaches a pending request's Approve button in a few key presses through the skip link (it took 15 Tabs through the navigation)", async () => {
     // A desktop-wide console, where the navigation is a sidebar in the tab order.
     await page.viewport(1280, 900);
     const call = await commands.callTool('github.create_issue', { repo: 'acme/keyboard', title: 'Reached by keyboard' });
@@ -141,7 +152,11 @@ describe('accessibility', () => {
       await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
       const element = await mount('preloop-console', { client: new PreloopClient(), route: 'approvals' }, { routing: 'none' });
       const queue = await waitFor(() => query(element, 'preloop-approval-queue'));
-      await waitFor(() => queryAll(queue, 'preloop-approval-card').some((card) => textOf(query(card, 'pre[part="arguments"]')).includes('Reached by keyboard')));
+      await waitFor(() =>
+        queryAll(queue, 'preloop-approval-card').some((card) =>
+          textOf(query(card, 'pre[part="arguments"]')).includes('Reached by keyboard'),
+        ),
+      );
       const onApprove = () => deepActiveElement()?.getAttribute('part') === 'approve';
       /** Key presses from the top of the page to the first Approve button: `first`, then Tabs. */
       const pressesTo = async (first: string[]): Promise<number> => {
@@ -168,7 +183,9 @@ describe('accessibility', () => {
       expect(tabsOnly - throughSkipLink, 'the skip link saves the navigation').toBeGreaterThanOrEqual(8);
     } finally {
       await page.viewport(414, 896);
-      const approval = (await ownerClient().approvals.list({ status: 'pending', limit: 100 })).items.find((item) => JSON.stringify(item.args).includes('Reached by keyboard'));
+      const approval = (await ownerClient().approvals.list({ status: 'pending', limit: 100 })).items.find((item) =>
+        JSON.stringify(item.args).includes('Reached by keyboard'),
+      );
       if (approval) await ownerClient().approvals.decide(approval.id, { decision: 'deny', comment: 'keyboard test done' });
       await commands.toolResult(call);
     }
@@ -194,7 +211,8 @@ describe('accessibility', () => {
     const queue = await mount('preloop-approval-queue', { client: ownerClient() });
     const first = await commands.callTool('github.create_issue', { repo: 'acme/focus', title: 'First of two' });
     const second = await commands.callTool('github.create_issue', { repo: 'acme/focus', title: 'Second of two' });
-    const cardWith = (title: string) => queryAll(queue, 'preloop-approval-card').find((card) => textOf(query(card, 'pre[part="arguments"]')).includes(title));
+    const cardWith = (title: string) =>
+      queryAll(queue, 'preloop-approval-card').find((card) => textOf(query(card, 'pre[part="arguments"]')).includes(title));
     const card = await waitFor(() => cardWith('First of two'));
     await waitFor(() => cardWith('Second of two'));
     query<HTMLButtonElement>(card, 'button[part="deny"]')!.focus();

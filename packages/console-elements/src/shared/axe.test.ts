@@ -44,11 +44,23 @@ describe('axe-core: no serious or critical violations', () => {
   }
 
   it('<preloop-approval-card> and <preloop-approval-queue> with a pending request', async () => {
-    const call = await commands.callTool('github.create_issue', { repo: 'acme/axe', title: 'Checked by axe', token: 'sk-not-a-real-key-0000000000' });
+    const call = await commands.callTool('github.create_issue', {
+      repo: 'acme/axe',
+      title: 'Checked by axe',
+      token: 'sk-not-a-real-key-0000000000',
+    });
     const client = ownerClient();
-    const approval = await waitFor(async () => (await client.approvals.list({ status: 'pending', limit: 100 })).items.find((item) => JSON.stringify(item.args).includes('Checked by axe')));
+    const approval = await waitFor(async () =>
+      (await client.approvals.list({ status: 'pending', limit: 100 })).items.find((item) =>
+        JSON.stringify(item.args).includes('Checked by axe'),
+      ),
+    );
     const queue = await mount('preloop-approval-queue', { client }, { theme: 'light' });
-    const card = await mount('preloop-approval-card', { approval: await client.approvals.get(approval.id) }, { theme: 'dark', 'show-timeline': '' });
+    const card = await mount(
+      'preloop-approval-card',
+      { approval: await client.approvals.get(approval.id) },
+      { theme: 'dark', 'show-timeline': '' },
+    );
     await waitFor(() => queryAll(queue, 'preloop-approval-card').length > 0);
     expect(await axeViolations(queue)).toEqual([]);
     expect(await axeViolations(card)).toEqual([]);

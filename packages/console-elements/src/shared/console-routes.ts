@@ -1,5 +1,15 @@
 /** The first path segment of every console view; the server answers these paths with the console page. */
-export const consoleSections = ['dashboard', 'approvals', 'sessions', 'agents', 'audit', 'usage', 'models', 'mcp-servers', 'settings'] as const;
+export const consoleSections = [
+  'dashboard',
+  'approvals',
+  'sessions',
+  'agents',
+  'audit',
+  'usage',
+  'models',
+  'mcp-servers',
+  'settings',
+] as const;
 
 /**
  * Earlier names of console sections, still followed: `mcp` collided with the

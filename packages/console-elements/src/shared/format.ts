@@ -47,7 +47,10 @@ export function formatMoney(micros: number | null | undefined): string {
  * ```
  */
 export function formatMoneyTicks(values: readonly number[]): string[] {
-  const steps = values.slice(1).map((value, index) => Math.abs(value - values[index]!)).filter((step) => step > 0);
+  const steps = values
+    .slice(1)
+    .map((value, index) => Math.abs(value - values[index]!))
+    .filter((step) => step > 0);
   const step = steps.length ? Math.min(...steps) : Math.abs(values.find((value) => value !== 0) ?? 1);
   const decimals = step >= 1 ? 0 : Math.min(8, Math.max(2, Math.ceil(-Math.log10(step) - 1e-9)));
   return values.map((value) => `${value < 0 ? '-' : ''}$${Math.abs(value).toFixed(decimals)}`);
@@ -87,7 +90,14 @@ export function formatRelative(time: number | null | undefined, now = Date.now()
  */
 export function formatTime(time: number | null | undefined): string {
   if (time === null || time === undefined) return '—';
-  return new Date(time).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return new Date(time).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
 }
 
 /**

@@ -33,13 +33,19 @@ describe('import boundaries', () => {
     expect(runtimeServerImports(`export { approvalsPlugin } from "@preloop/approvals";`)).toHaveLength(1);
     expect(runtimeServerImports(`import '@preloop/gateway';`)).toHaveLength(1);
     expect(runtimeServerImports(`const mcp = await import('@preloop/mcp');`)).toHaveLength(1);
-    expect(runtimeServerImports(`import type { User } from '@preloop/core/api';\nexport type { McpServer } from '@preloop/mcp/api';\nexport type * from '@preloop/gateway/api';`)).toEqual([]);
+    expect(
+      runtimeServerImports(
+        `import type { User } from '@preloop/core/api';\nexport type { McpServer } from '@preloop/mcp/api';\nexport type * from '@preloop/gateway/api';`,
+      ),
+    ).toEqual([]);
     expect(runtimeServerImports(`/** @example\n * import { createPreloop } from '@preloop/core';\n */`)).toEqual([]);
   });
 
   it('the console imports nothing of the server packages but types', () => {
     expect(Object.keys(sources).length).toBeGreaterThan(40);
-    const offending = Object.entries(sources).flatMap(([file, source]) => runtimeServerImports(source).map((statement) => `${file}: ${statement}`));
+    const offending = Object.entries(sources).flatMap(([file, source]) =>
+      runtimeServerImports(source).map((statement) => `${file}: ${statement}`),
+    );
     expect(offending).toEqual([]);
   });
 
@@ -47,7 +53,8 @@ describe('import boundaries', () => {
     const copies = Object.keys(sources).filter((file) => /\/(approval|mcp|gateway)-types\.ts$/.test(file));
     expect(copies).toEqual([]);
     const apiTypes = sources['../client/api-types.ts']!;
-    for (const entry of ['@preloop/core/api', '@preloop/approvals/api', '@preloop/mcp/api', '@preloop/gateway/api']) expect(apiTypes).toContain(`from '${entry}'`);
+    for (const entry of ['@preloop/core/api', '@preloop/approvals/api', '@preloop/mcp/api', '@preloop/gateway/api'])
+      expect(apiTypes).toContain(`from '${entry}'`);
     expect(apiTypes).not.toMatch(/^export interface /m);
   });
 });

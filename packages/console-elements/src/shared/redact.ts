@@ -6,8 +6,10 @@
  * @module
  */
 
-const secretKey = /(pass(word|phrase)?|secret|token|api[-_]?key|authorization|auth|cookie|credential|private[-_]?key|session[-_]?key|signature)/i;
-const secretValue = /^(sk-[a-z0-9-_]{8,}|plk_[a-z0-9_]{8,}|ghp_[a-z0-9]{20,}|xox[abpr]-[a-z0-9-]{10,}|AKIA[0-9A-Z]{16}|eyJ[a-zA-Z0-9_-]{10,}\.[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)/i;
+const secretKey =
+  /(pass(word|phrase)?|secret|token|api[-_]?key|authorization|auth|cookie|credential|private[-_]?key|session[-_]?key|signature)/i;
+const secretValue =
+  /^(sk-[a-z0-9-_]{8,}|plk_[a-z0-9_]{8,}|ghp_[a-z0-9]{20,}|xox[abpr]-[a-z0-9-]{10,}|AKIA[0-9A-Z]{16}|eyJ[a-zA-Z0-9_-]{10,}\.[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+)/i;
 
 /** The placeholder shown instead of a secret. */
 export const redactedText = '[redacted]';
@@ -27,7 +29,10 @@ export function redactForDisplay(value: unknown, depth = 0): unknown {
   if (value && typeof value === 'object') {
     const copy: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      copy[key] = secretKey.test(key) && item !== null && typeof item !== 'object' && typeof item !== 'boolean' ? redactedText : redactForDisplay(item, depth + 1);
+      copy[key] =
+        secretKey.test(key) && item !== null && typeof item !== 'object' && typeof item !== 'boolean'
+          ? redactedText
+          : redactForDisplay(item, depth + 1);
     }
     return copy;
   }

@@ -31,7 +31,13 @@ function renderMarked(value: string, redaction: ArgumentRedaction | undefined): 
   return html`<span class="json-string">${body}</span>${more}`;
 }
 
-function render(value: unknown, indent: string, depth: number, path: string, marks: ReadonlyMap<string, ArgumentRedaction>): TemplateResult | string {
+function render(
+  value: unknown,
+  indent: string,
+  depth: number,
+  path: string,
+  marks: ReadonlyMap<string, ArgumentRedaction>,
+): TemplateResult | string {
   if (value === null) return html`<span class="json-literal">null</span>`;
   if (typeof value === 'boolean') return html`<span class="json-literal">${String(value)}</span>`;
   if (typeof value === 'number') return html`<span class="json-number">${String(value)}</span>`;

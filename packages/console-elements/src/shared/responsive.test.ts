@@ -32,7 +32,8 @@ function overflowing(host: Element): string[] {
   const visit = (root: ShadowRoot | Element) => {
     for (const element of root.querySelectorAll('*')) {
       const box = element.getBoundingClientRect();
-      if (box.right > width + 0.5 && box.width > 0) wide.push(`${element.localName}.${element.getAttribute('class') ?? ''} right=${Math.round(box.right)}`);
+      if (box.right > width + 0.5 && box.width > 0)
+        wide.push(`${element.localName}.${element.getAttribute('class') ?? ''} right=${Math.round(box.right)}`);
       if (element.shadowRoot) visit(element.shadowRoot);
     }
   };
@@ -45,16 +46,17 @@ async function expectFits(host: Element): Promise<void> {
   expect(document.documentElement.scrollWidth, overflowing(host).join('\n')).toBeLessThanOrEqual(width);
 }
 
-const pages: Array<{ name: string; tag: keyof HTMLElementTagNameMap; attributes?: Record<string, string>; route: string; ready: string }> = [
-  { name: 'models', tag: 'preloop-models', route: 'models', ready: 'table, .empty' },
-  { name: 'settings: users', tag: 'preloop-settings', attributes: { tab: 'users' }, route: 'settings/users', ready: 'tbody tr' },
-  { name: 'settings: API keys', tag: 'preloop-settings', attributes: { tab: 'api-keys' }, route: 'settings/api-keys', ready: 'tbody tr' },
-  { name: 'MCP servers', tag: 'preloop-mcp-servers', route: 'mcp-servers', ready: 'tr[data-tool]' },
-  { name: 'budgets', tag: 'preloop-budgets', route: 'models', ready: 'table, .empty' },
-  { name: 'sessions', tag: 'preloop-sessions', route: 'sessions', ready: 'tr[data-id]' },
-  { name: 'agents', tag: 'preloop-agents', route: 'agents', ready: 'tr[data-id]' },
-  { name: 'audit log', tag: 'preloop-audit-log', route: 'audit', ready: '.row' },
-];
+const pages: Array<{ name: string; tag: keyof HTMLElementTagNameMap; attributes?: Record<string, string>; route: string; ready: string }> =
+  [
+    { name: 'models', tag: 'preloop-models', route: 'models', ready: 'table, .empty' },
+    { name: 'settings: users', tag: 'preloop-settings', attributes: { tab: 'users' }, route: 'settings/users', ready: 'tbody tr' },
+    { name: 'settings: API keys', tag: 'preloop-settings', attributes: { tab: 'api-keys' }, route: 'settings/api-keys', ready: 'tbody tr' },
+    { name: 'MCP servers', tag: 'preloop-mcp-servers', route: 'mcp-servers', ready: 'tr[data-tool]' },
+    { name: 'budgets', tag: 'preloop-budgets', route: 'models', ready: 'table, .empty' },
+    { name: 'sessions', tag: 'preloop-sessions', route: 'sessions', ready: 'tr[data-id]' },
+    { name: 'agents', tag: 'preloop-agents', route: 'agents', ready: 'tr[data-id]' },
+    { name: 'audit log', tag: 'preloop-audit-log', route: 'audit', ready: '.row' },
+  ];
 
 describe(`at ${width} px wide, no admin page is wider than the viewport`, () => {
   for (const view of pages) {

@@ -6,7 +6,8 @@ class StylePropertiesDirective extends Directive {
 
   constructor(partInfo: PartInfo) {
     super(partInfo);
-    if (partInfo.type !== PartType.ELEMENT) throw new Error('styleProperties() goes on an element: <div ${styleProperties({ width: "10px" })}>');
+    if (partInfo.type !== PartType.ELEMENT)
+      throw new Error('styleProperties() goes on an element: <div ${styleProperties({ width: "10px" })}>');
   }
 
   render(_properties: Record<string, string | null | undefined>) {

@@ -49,7 +49,11 @@ export function clientAddress(request: Request): string | null {
  * forwardedAddress('198.51.100.7, 203.0.113.9', '10.0.0.2', 1); // "203.0.113.9"
  * ```
  */
-export function forwardedAddress(header: string | null | undefined, socketAddress: string | null | undefined, trustedHops: number): string | null {
+export function forwardedAddress(
+  header: string | null | undefined,
+  socketAddress: string | null | undefined,
+  trustedHops: number,
+): string | null {
   const entries = (header ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -61,6 +65,9 @@ export function forwardedAddress(header: string | null | undefined, socketAddres
 /** Lower-cases, strips an IPv4-mapped IPv6 prefix and refuses anything that is not an address-like token. */
 function normalizeAddress(address: string | null | undefined): string | null {
   if (!address) return null;
-  const text = address.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  const text = address
+    .trim()
+    .toLowerCase()
+    .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
   return /^[0-9a-f:.]{2,45}$/.test(text) ? text : null;
 }

@@ -76,14 +76,24 @@ describe('admin API boundary', () => {
 
   it('leaves the body unread for a rawBody route, so the handler sees the exact bytes', async () => {
     const bytes = 'payload=%7B%22a%22%3A+1%7D&x=%2A';
-    const answer = await preloop.api(new Request('http://localhost/api/v1/raw', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: bytes }));
+    const answer = await preloop.api(
+      new Request('http://localhost/api/v1/raw', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: bytes,
+      }),
+    );
     expect(await answer.json()).toEqual({ bytes, body: null });
   });
 
   it('refuses a rawBody route that is authenticated or has a body schema, at start-up', async () => {
     for (const route of [defineRoute({ ...raw, access: { role: 'admin' } }), defineRoute({ ...raw, body: z.object({}) })]) {
       await expect(
-        createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), plugins: [definePlugin({ id: 'raw', routes: [route] })] }),
+        createPreloop({
+          database: ':memory:',
+          logger: createLogger({ level: 'silent' }),
+          plugins: [definePlugin({ id: 'raw', routes: [route] })],
+        }),
       ).rejects.toThrow(/rawBody is only allowed on public routes/);
     }
   });
@@ -91,7 +101,11 @@ describe('admin API boundary', () => {
   it('refuses form bodies on authenticated routes at start-up', async () => {
     const unsafe = defineRoute({ ...echo, access: { role: 'admin' } });
     await expect(
-      createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), plugins: [definePlugin({ id: 'unsafe', routes: [unsafe] })] }),
+      createPreloop({
+        database: ':memory:',
+        logger: createLogger({ level: 'silent' }),
+        plugins: [definePlugin({ id: 'unsafe', routes: [unsafe] })],
+      }),
     ).rejects.toThrow(/acceptForm is only allowed on public routes/);
   });
 });

@@ -83,10 +83,16 @@ export function createAdminApi(
   }
   for (const route of routes) {
     if (route.acceptForm && route.access !== 'public') {
-      throw new PreloopError('CONFIGURATION_ERROR', `Route ${route.method} ${route.path}: acceptForm is only allowed on public routes (form posts are not CSRF-safe for cookie sessions).`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `Route ${route.method} ${route.path}: acceptForm is only allowed on public routes (form posts are not CSRF-safe for cookie sessions).`,
+      );
     }
     if (route.rawBody && (route.access !== 'public' || route.body)) {
-      throw new PreloopError('CONFIGURATION_ERROR', `Route ${route.method} ${route.path}: rawBody is only allowed on public routes without a body schema (the handler reads and checks the body itself).`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `Route ${route.method} ${route.path}: rawBody is only allowed on public routes without a body schema (the handler reads and checks the body itself).`,
+      );
     }
   }
   let openApi: unknown = null;
@@ -98,12 +104,17 @@ export function createAdminApi(
       if (!contract) return answer(route, c.req.raw, c.req.param());
       const response = await answer(route, c.req.raw, c.req.param()).catch((error: unknown) => toApiErrorResponse(preloop, error));
       return checkResponse(route, contract, response).catch((error: unknown) => {
-        preloop.logger.error('admin API: an answer does not match its route contract', { error: (error as Error).message, details: (error as PreloopError).details });
+        preloop.logger.error('admin API: an answer does not match its route contract', {
+          error: (error as Error).message,
+          details: (error as PreloopError).details,
+        });
         return toErrorResponse(error);
       });
     });
   }
-  app.notFound((c) => markUnmatched(toErrorResponse(new PreloopError('NOT_FOUND', `No admin API route ${c.req.method} ${new URL(c.req.url).pathname}.`))));
+  app.notFound((c) =>
+    markUnmatched(toErrorResponse(new PreloopError('NOT_FOUND', `No admin API route ${c.req.method} ${new URL(c.req.url).pathname}.`))),
+  );
   app.onError((error) => toApiErrorResponse(preloop, error));
   return async (request) => app.fetch(request);
 
@@ -115,7 +126,13 @@ export function createAdminApi(
     if (route.params) validate(route.params, params, 'path');
     const rawQuery = Object.fromEntries(new URL(request.url).searchParams);
     assertSafeText(rawQuery, 'query');
-    const rawBody = route.rawBody ? undefined : route.body ? await readRouteBody(route, request, bodyLimit) : unsafeMethods.has(route.method) ? await readJsonBody(request, bodyLimit) : undefined;
+    const rawBody = route.rawBody
+      ? undefined
+      : route.body
+        ? await readRouteBody(route, request, bodyLimit)
+        : unsafeMethods.has(route.method)
+          ? await readJsonBody(request, bodyLimit)
+          : undefined;
     assertSafeText(rawBody, 'body');
     const body = route.body ? validate(route.body, rawBody, 'body') : rawBody;
     const query = route.query ? validate(route.query, rawQuery, 'query') : undefined;
@@ -153,7 +170,12 @@ export function isFormPost(request: Request): boolean {
   return (request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
-async function authorize(preloop: Preloop, route: AdminRoute, request: Request, trustedOrigins: ReadonlySet<string>): Promise<Principal | null> {
+async function authorize(
+  preloop: Preloop,
+  route: AdminRoute,
+  request: Request,
+  trustedOrigins: ReadonlySet<string>,
+): Promise<Principal | null> {
   if (route.access === 'public') return null;
   const principal = await preloop.authenticate(request);
   if (!principal) {

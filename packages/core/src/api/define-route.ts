@@ -51,7 +51,11 @@ export type RouteBody = z.ZodType | MediaBody | null | readonly (z.ZodType | Med
  * true satisfies SchemaAgrees<typeof userSchema, User>;
  * ```
  */
-export type SchemaAgrees<Schema extends z.ZodType, Type> = [z.output<Schema>] extends [Type] ? ([Type] extends [z.output<Schema>] ? true : false) : false;
+export type SchemaAgrees<Schema extends z.ZodType, Type> = [z.output<Schema>] extends [Type]
+  ? [Type] extends [z.output<Schema>]
+    ? true
+    : false
+  : false;
 
 /** Something a handler may return: a `Response`, or data sent as JSON with status 200. */
 export type RouteResult = Response | unknown;

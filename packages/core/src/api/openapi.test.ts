@@ -20,7 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => preloop.close());
 
-const operationOf = (route: (typeof coreRoutes)[number]) => document.paths[`/api/v1${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`]?.[route.method.toLowerCase()];
+const operationOf = (route: (typeof coreRoutes)[number]) =>
+  document.paths[`/api/v1${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`]?.[route.method.toLowerCase()];
 
 describe('OpenAPI document of the admin API', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
@@ -28,7 +29,9 @@ describe('OpenAPI document of the admin API', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     // The validator does refuse a broken document: a response without its description.
-    const broken = structuredClone(document) as unknown as { paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>> };
+    const broken = structuredClone(document) as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>>;
+    };
     delete broken.paths['/api/v1/users']!.get!.responses['200']!.description;
     expect((await new Validator().validate(broken as never)).valid).toBe(false);
   });

@@ -34,7 +34,9 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[]): Record<stri
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = `/api/v1${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
-    const pathSchemas = route.params ? ((toSchema(route.params, 'input') as { properties?: Record<string, unknown> }).properties ?? {}) : {};
+    const pathSchemas = route.params
+      ? ((toSchema(route.params, 'input') as { properties?: Record<string, unknown> }).properties ?? {})
+      : {};
     const parameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ({
       name: match[1],
       in: 'path',
@@ -82,7 +84,10 @@ function toResponseObject(status: number, contract: StatusContract): Record<stri
   const content: Record<string, unknown> = {};
   if (contract.json === errorBodySchema) content['application/json'] = { schema: { $ref: '#/components/schemas/Error' } };
   else if (contract.json) content['application/json'] = { schema: toSchema(contract.json, 'output') };
-  for (const media of contract.media) content[media.mediaType] = media.description ? { schema: { type: 'string', description: media.description } } : { schema: { type: 'string' } };
+  for (const media of contract.media)
+    content[media.mediaType] = media.description
+      ? { schema: { type: 'string', description: media.description } }
+      : { schema: { type: 'string' } };
   return { description: reasons[status] ?? `Status ${status}`, ...(Object.keys(content).length > 0 ? { content } : {}) };
 }
 

@@ -11,18 +11,95 @@ const thing = z.object({ id: z.string(), size: z.number() });
 
 /** One public route per way an answer can match or miss its contract. */
 const routes = [
-  defineRoute({ method: 'GET', path: '/right', summary: 'Right', tag: 't', access: 'public', response: thing, handler: () => ({ id: 'a', size: 1 }) }),
+  defineRoute({
+    method: 'GET',
+    path: '/right',
+    summary: 'Right',
+    tag: 't',
+    access: 'public',
+    response: thing,
+    handler: () => ({ id: 'a', size: 1 }),
+  }),
   // A handler typed against its schema does not compile either (`defineRoute` types its data by `response`).
-  // @ts-expect-error size must be a number
-  defineRoute({ method: 'GET', path: '/wrong-type', summary: 'Wrong type', tag: 't', access: 'public', response: thing, handler: () => ({ id: 'a', size: '1' }) }),
-  defineRoute({ method: 'GET', path: '/extra-field', summary: 'Extra', tag: 't', access: 'public', response: z.object({ items: z.array(thing) }), handler: () => ({ items: [{ id: 'a', size: 1, secret: 'x' }] }) }),
-  defineRoute({ method: 'GET', path: '/undeclared-404', summary: '404', tag: 't', access: 'public', response: thing, handler: () => { throw new PreloopError('NOT_FOUND', 'No thing.'); } }),
-  defineRoute({ method: 'GET', path: '/declared-404', summary: '404', tag: 't', access: 'public', response: thing, errors: [404], handler: () => { throw new PreloopError('NOT_FOUND', 'No thing.'); } }),
-  defineRoute({ method: 'DELETE', path: '/gone', summary: '204', tag: 't', access: 'public', response: null, status: 204, handler: () => undefined }),
-  defineRoute({ method: 'GET', path: '/page', summary: 'Page', tag: 't', access: 'public', response: { mediaType: 'text/html' }, handler: () => new Response('<p>hi</p>', { headers: { 'content-type': 'text/html; charset=utf-8' } }) }),
-  defineRoute({ method: 'GET', path: '/text-not-json', summary: 'Text', tag: 't', access: 'public', response: thing, handler: () => new Response('hi', { headers: { 'content-type': 'text/plain' } }) }),
+  defineRoute({
+    method: 'GET',
+    path: '/wrong-type',
+    summary: 'Wrong type',
+    tag: 't',
+    access: 'public',
+    response: thing,
+    // @ts-expect-error size must be a number
+    handler: () => ({ id: 'a', size: '1' }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/extra-field',
+    summary: 'Extra',
+    tag: 't',
+    access: 'public',
+    response: z.object({ items: z.array(thing) }),
+    handler: () => ({ items: [{ id: 'a', size: 1, secret: 'x' }] }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/undeclared-404',
+    summary: '404',
+    tag: 't',
+    access: 'public',
+    response: thing,
+    handler: () => {
+      throw new PreloopError('NOT_FOUND', 'No thing.');
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/declared-404',
+    summary: '404',
+    tag: 't',
+    access: 'public',
+    response: thing,
+    errors: [404],
+    handler: () => {
+      throw new PreloopError('NOT_FOUND', 'No thing.');
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/gone',
+    summary: '204',
+    tag: 't',
+    access: 'public',
+    response: null,
+    status: 204,
+    handler: () => undefined,
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/page',
+    summary: 'Page',
+    tag: 't',
+    access: 'public',
+    response: { mediaType: 'text/html' },
+    handler: () => new Response('<p>hi</p>', { headers: { 'content-type': 'text/html; charset=utf-8' } }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/text-not-json',
+    summary: 'Text',
+    tag: 't',
+    access: 'public',
+    response: thing,
+    handler: () => new Response('hi', { headers: { 'content-type': 'text/plain' } }),
+  }),
   // A route built without TypeScript may leave `response` out: documented without a body, never checked.
-  { method: 'GET', path: '/legacy', summary: 'No contract yet', tag: 't', access: 'public', handler: () => ({ anything: true }) } as unknown as AdminRoute,
+  {
+    method: 'GET',
+    path: '/legacy',
+    summary: 'No contract yet',
+    tag: 't',
+    access: 'public',
+    handler: () => ({ anything: true }),
+  } as unknown as AdminRoute,
 ];
 
 const lines: string[] = [];
@@ -30,7 +107,12 @@ let checked: Preloop;
 let unchecked: Preloop;
 beforeAll(async () => {
   const plugins = [definePlugin({ id: 'contract', routes })];
-  checked = await createPreloop({ database: ':memory:', logger: createLogger({ level: 'error', write: (line) => lines.push(line) }), plugins, validateResponses: true });
+  checked = await createPreloop({
+    database: ':memory:',
+    logger: createLogger({ level: 'error', write: (line) => lines.push(line) }),
+    plugins,
+    validateResponses: true,
+  });
   unchecked = await createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), plugins });
 });
 afterAll(async () => {

@@ -16,12 +16,18 @@ import { formatPath, type FieldIssue } from './validate.js';
  * const checked = await checkResponse(route, routeContract(route), await handle(request));
  * ```
  */
-export async function checkResponse(route: AdminRoute, contract: ReadonlyMap<number, StatusContract>, response: Response): Promise<Response> {
+export async function checkResponse(
+  route: AdminRoute,
+  contract: ReadonlyMap<number, StatusContract>,
+  response: Response,
+): Promise<Response> {
   const status = response.status;
   const expected = contract.get(status);
   if (!expected) {
     const declared = [...contract.keys()].join(', ');
-    throw mismatch(route, status, [{ path: '', message: `status ${status} is not declared (declared: ${declared}); add it to the route's errors or responses` }]);
+    throw mismatch(route, status, [
+      { path: '', message: `status ${status} is not declared (declared: ${declared}); add it to the route's errors or responses` },
+    ]);
   }
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (response.body === null) {
@@ -29,7 +35,8 @@ export async function checkResponse(route: AdminRoute, contract: ReadonlyMap<num
     return response;
   }
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
-    if (!expected.json) throw mismatch(route, status, [{ path: '', message: `answered JSON where the contract declares ${describe(expected)}` }]);
+    if (!expected.json)
+      throw mismatch(route, status, [{ path: '', message: `answered JSON where the contract declares ${describe(expected)}` }]);
     const text = await response.clone().text();
     let body: unknown;
     try {
@@ -38,13 +45,20 @@ export async function checkResponse(route: AdminRoute, contract: ReadonlyMap<num
       throw mismatch(route, status, [{ path: '', message: 'answered a body that is not valid JSON' }]);
     }
     const result = expected.json.safeParse(body);
-    if (!result.success) throw mismatch(route, status, result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
+    if (!result.success)
+      throw mismatch(
+        route,
+        status,
+        result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+      );
     const extra = findUndeclaredKey(body, result.data, []);
     if (extra) throw mismatch(route, status, [{ path: formatPath(extra), message: 'field not declared in the schema' }]);
     return response;
   }
   if (!expected.media.some((media) => media.mediaType === mediaType)) {
-    throw mismatch(route, status, [{ path: '', message: `answered ${mediaType || 'a body without a content type'} where the contract declares ${describe(expected)}` }]);
+    throw mismatch(route, status, [
+      { path: '', message: `answered ${mediaType || 'a body without a content type'} where the contract declares ${describe(expected)}` },
+    ]);
   }
   return response;
 }
@@ -72,14 +86,22 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(expected: StatusContract): string {
-  const kinds = [...(expected.json ? ['JSON'] : []), ...expected.media.map((media) => media.mediaType), ...(expected.empty ? ['no body'] : [])];
+  const kinds = [
+    ...(expected.json ? ['JSON'] : []),
+    ...expected.media.map((media) => media.mediaType),
+    ...(expected.empty ? ['no body'] : []),
+  ];
   return kinds.join(' or ') || 'nothing';
 }
 
 function mismatch(route: AdminRoute, status: number, issues: FieldIssue[]): PreloopError {
   const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
-  return new PreloopError('RESPONSE_SCHEMA_MISMATCH', `${route.method} ${route.path} answered ${status} with a body its contract does not describe: ${summary}`, {
-    status: 500,
-    details: { route: `${route.method} ${route.path}`, status, issues },
-  });
+  return new PreloopError(
+    'RESPONSE_SCHEMA_MISMATCH',
+    `${route.method} ${route.path} answered ${status} with a body its contract does not describe: ${summary}`,
+    {
+      status: 500,
+      details: { route: `${route.method} ${route.path}`, status, issues },
+    },
+  );
 }

@@ -28,7 +28,9 @@ export type ApiErrorBody = z.output<typeof errorBodySchema>;
  * const response = pageOf(userSchema);
  * ```
  */
-export function pageOf<Item extends z.ZodType>(item: Item): z.ZodObject<{ items: z.ZodArray<Item>; nextCursor: z.ZodNullable<z.ZodString> }> {
+export function pageOf<Item extends z.ZodType>(
+  item: Item,
+): z.ZodObject<{ items: z.ZodArray<Item>; nextCursor: z.ZodNullable<z.ZodString> }> {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 

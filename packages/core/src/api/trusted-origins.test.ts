@@ -38,7 +38,15 @@ describe('admin API trusted origins (Chromium)', () => {
     ({ key } = await seedUser(preloop, 'viewer'));
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -92,6 +100,8 @@ describe('admin API trusted origins (Chromium)', () => {
   });
 
   it('refuses an option that is not an exact origin, naming it', async () => {
-    await expect(createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), trustedOrigins: ['https://portal.example.com/'] })).rejects.toThrow(/trustedOrigins/);
+    await expect(
+      createPreloop({ database: ':memory:', logger: createLogger({ level: 'silent' }), trustedOrigins: ['https://portal.example.com/'] }),
+    ).rejects.toThrow(/trustedOrigins/);
   });
 });

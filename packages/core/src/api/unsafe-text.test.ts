@@ -11,11 +11,17 @@ import { findUnsafeText, hasUnsafeText } from './unsafe-text.js';
 
 /** Strings holding at least one NUL or lone surrogate, somewhere (for JSON bodies). */
 const unsafeString = fc
-  .tuple(fc.string({ maxLength: 8 }), fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff', 'x\u0000y'), fc.string({ maxLength: 8 }))
+  .tuple(
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom('\u0000', '\ud800', '\udbff', '\udc00', '\udfff', 'x\u0000y'),
+    fc.string({ maxLength: 8 }),
+  )
   .map(([before, bad, after]) => `${before}${bad}${after}`);
 
 /** Strings holding a NUL (for paths and query strings: a URL cannot carry a lone surrogate, it arrives as U+FFFD). */
-const unsafeUrlString = fc.tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 })).map(([before, after]) => `${before.replace(/[\ud800-\udfff]/g, '')}\u0000${after.replace(/[\ud800-\udfff]/g, '')}`);
+const unsafeUrlString = fc
+  .tuple(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }))
+  .map(([before, after]) => `${before.replace(/[\ud800-\udfff]/g, '')}\u0000${after.replace(/[\ud800-\udfff]/g, '')}`);
 
 /** Adds an unsafe `extra` member when the shaped value ended up without unsafe text (a schema without free strings). */
 const withUnsafe = (value: unknown, extra: string): unknown =>
@@ -52,7 +58,9 @@ function shaped(schema: JsonSchema | undefined, text: fc.Arbitrary<string>, dept
       const properties = schema.properties ?? {};
       const model: Record<string, fc.Arbitrary<unknown>> = {};
       for (const [name, property] of Object.entries(properties)) model[name] = shaped(property, text, depth + 1);
-      return fc.record(model, { requiredKeys: Object.keys(properties).filter((name) => (schema.required ?? []).includes(name) || Math.random() < 2) });
+      return fc.record(model, {
+        requiredKeys: Object.keys(properties).filter((name) => (schema.required ?? []).includes(name) || Math.random() < 2),
+      });
     }
     case 'array':
       return fc.array(shaped(schema.items, text, depth + 1), { minLength: Math.max(1, schema.minItems ?? 1), maxLength: 2 });
@@ -66,23 +74,39 @@ function shaped(schema: JsonSchema | undefined, text: fc.Arbitrary<string>, dept
   }
 }
 
-const inputSchema = (schema: z.ZodType | undefined): JsonSchema | undefined => (schema ? (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema) : undefined);
+const inputSchema = (schema: z.ZodType | undefined): JsonSchema | undefined =>
+  schema ? (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema) : undefined;
 
 /** One request to `route` whose path, query or body carries unsafe text. */
 function unsafeRequest(route: AdminRoute): fc.Arbitrary<{ path: string; query: Record<string, unknown>; body: unknown }> {
   const params = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]!);
   const safe = fc.constantFrom('x1', 'abc');
-  const where = fc.constantFrom(...(['path', 'query', 'body'] as const).filter((part) => (part === 'path' ? params.length > 0 : part === 'query' ? true : route.body || route.method !== 'GET')));
+  const where = fc.constantFrom(
+    ...(['path', 'query', 'body'] as const).filter((part) =>
+      part === 'path' ? params.length > 0 : part === 'query' ? true : route.body || route.method !== 'GET',
+    ),
+  );
   return where.chain((part) =>
     fc.record({
-      path: fc.tuple(...params.map(() => (part === 'path' ? unsafeUrlString : safe))).map((values) => params.reduce((path, name, index) => path.replace(`:${name}`, encodeURIComponent(values[index] as string)), route.path)),
+      path: fc
+        .tuple(...params.map(() => (part === 'path' ? unsafeUrlString : safe)))
+        .map((values) =>
+          params.reduce((path, name, index) => path.replace(`:${name}`, encodeURIComponent(values[index] as string)), route.path),
+        ),
       query:
         part === 'query'
-          ? fc.tuple(shaped(inputSchema(route.query) ?? { type: 'object' }, unsafeUrlString), unsafeUrlString).map(([value, extra]) => withUnsafe(value, extra) as Record<string, unknown>)
+          ? fc
+              .tuple(shaped(inputSchema(route.query) ?? { type: 'object' }, unsafeUrlString), unsafeUrlString)
+              .map(([value, extra]) => withUnsafe(value, extra) as Record<string, unknown>)
           : fc.constant({}),
       body:
         part === 'body'
-          ? fc.tuple(shaped(inputSchema(route.body) ?? { type: 'object', properties: { name: {} }, required: ['name'] }, unsafeString), unsafeString).map(([value, extra]) => withUnsafe(value, extra))
+          ? fc
+              .tuple(
+                shaped(inputSchema(route.body) ?? { type: 'object', properties: { name: {} }, required: ['name'] }, unsafeString),
+                unsafeString,
+              )
+              .map(([value, extra]) => withUnsafe(value, extra))
           : route.body
             ? shaped(inputSchema(route.body), safe)
             : fc.constant(undefined),
@@ -92,7 +116,8 @@ function unsafeRequest(route: AdminRoute): fc.Arbitrary<{ path: string; query: R
 
 const toQueryString = (query: Record<string, unknown>): string => {
   const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null) search.set(name, String(Array.isArray(value) ? value[0] : value));
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined && value !== null) search.set(name, String(Array.isArray(value) ? value[0] : value));
   const text = search.toString();
   return text ? `?${text}` : '';
 };
@@ -104,7 +129,7 @@ describe('unsafe text', () => {
     expect(hasUnsafeText('x\udc00')).toBe(true);
     expect(hasUnsafeText('\ud83d\ude00 ok')).toBe(false);
     expect(findUnsafeText({ users: [{ name: 'ok' }, { name: 'a\u0000' }] })?.path).toBe('users[1].name');
-    expect(findUnsafeText({ ['k\u0000']: 1 })?.message).toMatch(/key/);
+    expect(findUnsafeText({ 'k\u0000': 1 })?.message).toMatch(/key/);
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => !hasUnsafeText(text.replaceAll('\u0000', ''))));
   });
 });
@@ -138,48 +163,61 @@ describe.each(testDialects())('admin API refuses unsafe text on $name', (dialect
     expect(response.status).toBe(400);
     expect((await response.json()).error).toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [{ path: 'name' }] } });
     expect(await preloop.identity.users.findByEmail('nul@example.com')).toBeNull();
-    const filtered = await preloop.api(new Request('http://localhost/api/v1/audit?action=a%00b', { headers: { authorization: `Bearer ${owner.key}` } }));
+    const filtered = await preloop.api(
+      new Request('http://localhost/api/v1/audit?action=a%00b', { headers: { authorization: `Bearer ${owner.key}` } }),
+    );
     expect(filtered.status).toBe(400);
   });
 
   // Every core route, every part of the request: an unsafe string is always a 400, never a 500.
-  it.each(coreRoutes.filter((route) => route.access !== 'public' || route.body || route.method !== 'GET').map((route) => [`${route.method} ${route.path}`, route] as const))(
-    '%s',
-    async (_name, route) => {
-      const forbidden = route.access !== 'public' && route.access.principals !== undefined && !route.access.principals.includes('api_key');
-      await fc.assert(
-        fc.asyncProperty(unsafeRequest(route), async (input) => {
-          const response = await call(route, input);
-          const text = await response.text();
-          expect(response.status, `${JSON.stringify(input)} → ${text.slice(0, 300)}`).toBe(forbidden ? 403 : 400);
-          if (!forbidden) expect(JSON.parse(text).error.code).toBe('VALIDATION_ERROR');
-        }),
-        { numRuns: 8 },
-      );
-    },
-  );
+  it.each(
+    coreRoutes
+      .filter((route) => route.access !== 'public' || route.body || route.method !== 'GET')
+      .map((route) => [`${route.method} ${route.path}`, route] as const),
+  )('%s', async (_name, route) => {
+    const forbidden = route.access !== 'public' && route.access.principals !== undefined && !route.access.principals.includes('api_key');
+    await fc.assert(
+      fc.asyncProperty(unsafeRequest(route), async (input) => {
+        const response = await call(route, input);
+        const text = await response.text();
+        expect(response.status, `${JSON.stringify(input)} → ${text.slice(0, 300)}`).toBe(forbidden ? 403 : 400);
+        if (!forbidden) expect(JSON.parse(text).error.code).toBe('VALIDATION_ERROR');
+      }),
+      { numRuns: 8 },
+    );
+  });
 
   // Any well-formed input shaped like a route's schemas, or not: never a 500.
-  const anyString = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constantFrom('', ' ', '0', '-1', '1e309', 'null', '../x', '%', 'x'.repeat(300)));
-  it.each(coreRoutes.filter((route) => route.method !== 'GET' || route.query || route.path.includes(':')).map((route) => [`${route.method} ${route.path}`, route] as const))(
-    'no 500 from any well-formed input: %s',
-    async (_name, route) => {
-      const params = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]!);
-      const text = anyString.map((value) => value.replace(/[\u0000\ud800-\udfff]/g, ''));
-      const input = fc.record({
-        path: fc.tuple(...params.map(() => text.filter((value) => value !== ''))).map((values) => params.reduce((path, name, index) => path.replace(`:${name}`, encodeURIComponent(values[index] as string)), route.path)),
-        query: route.query ? (fc.option(shaped(inputSchema(route.query), text), { nil: {} }) as fc.Arbitrary<Record<string, unknown>>) : fc.constant({}),
-        body: route.body ? fc.oneof(shaped(inputSchema(route.body), text), fc.jsonValue({ maxDepth: 2 })) : fc.constant(undefined),
-      });
-      await fc.assert(
-        fc.asyncProperty(input, async (request) => {
-          const response = await call(route, request);
-          const body = await response.text();
-          expect(response.status, `${JSON.stringify(request)} → ${body.slice(0, 300)}`).toBeLessThan(500);
-        }),
-        { numRuns: 15 },
-      );
-    },
+  const anyString = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: 'grapheme', maxLength: 12 }),
+    fc.constantFrom('', ' ', '0', '-1', '1e309', 'null', '../x', '%', 'x'.repeat(300)),
   );
+  it.each(
+    coreRoutes
+      .filter((route) => route.method !== 'GET' || route.query || route.path.includes(':'))
+      .map((route) => [`${route.method} ${route.path}`, route] as const),
+  )('no 500 from any well-formed input: %s', async (_name, route) => {
+    const params = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]!);
+    const text = anyString.map((value) => value.replace(/[\u0000\ud800-\udfff]/g, ''));
+    const input = fc.record({
+      path: fc
+        .tuple(...params.map(() => text.filter((value) => value !== '')))
+        .map((values) =>
+          params.reduce((path, name, index) => path.replace(`:${name}`, encodeURIComponent(values[index] as string)), route.path),
+        ),
+      query: route.query
+        ? (fc.option(shaped(inputSchema(route.query), text), { nil: {} }) as fc.Arbitrary<Record<string, unknown>>)
+        : fc.constant({}),
+      body: route.body ? fc.oneof(shaped(inputSchema(route.body), text), fc.jsonValue({ maxDepth: 2 })) : fc.constant(undefined),
+    });
+    await fc.assert(
+      fc.asyncProperty(input, async (request) => {
+        const response = await call(route, request);
+        const body = await response.text();
+        expect(response.status, `${JSON.stringify(request)} → ${body.slice(0, 300)}`).toBeLessThan(500);
+      }),
+      { numRuns: 15 },
+    );
+  });
 });
-

@@ -29,7 +29,8 @@ export function hasUnsafeText(text: string): boolean {
  * ```
  */
 export function findUnsafeText(value: unknown, path: PropertyKey[] = [], depth = 0): FieldIssue | null {
-  if (typeof value === 'string') return hasUnsafeText(value) ? issue(path, 'must not contain NUL (U+0000) or unpaired surrogate characters') : null;
+  if (typeof value === 'string')
+    return hasUnsafeText(value) ? issue(path, 'must not contain NUL (U+0000) or unpaired surrogate characters') : null;
   if (value === null || typeof value !== 'object' || depth > 256) return null;
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
@@ -59,7 +60,9 @@ export function findUnsafeText(value: unknown, path: PropertyKey[] = [], depth =
 export function assertSafeText(value: unknown, what: string): void {
   const found = findUnsafeText(value);
   if (!found) return;
-  throw new PreloopError('VALIDATION_ERROR', `Invalid ${what}: ${found.path ? `${found.path}: ` : ''}${found.message}`, { details: { issues: [found] } });
+  throw new PreloopError('VALIDATION_ERROR', `Invalid ${what}: ${found.path ? `${found.path}: ` : ''}${found.message}`, {
+    details: { issues: [found] },
+  });
 }
 
 function issue(path: PropertyKey[], message: string): FieldIssue {

@@ -3,7 +3,6 @@ import type { Logger } from '../logger.js';
 import type { KernelTables } from '../storage/schema.js';
 import type { AnchoredCheckpoint, AuditAnchorSink } from './anchor-sink.js';
 
-
 /** The outcome of one export pass. */
 export interface AnchorExportResult {
   /** Checkpoints written to a sink in this pass. */
@@ -39,7 +38,11 @@ const maxRetryDelayMs = 60_000;
  * exporter.kick();
  * ```
  */
-export function createAnchorExporter(options: { db: Kysely<KernelTables>; sinks: readonly AuditAnchorSink[]; logger: Logger }): AnchorExporter {
+export function createAnchorExporter(options: {
+  db: Kysely<KernelTables>;
+  sinks: readonly AuditAnchorSink[];
+  logger: Logger;
+}): AnchorExporter {
   const { db } = options;
   const { sinks, logger } = options;
   let running: Promise<AnchorExportResult> | null = null;
@@ -84,7 +87,11 @@ export function createAnchorExporter(options: { db: Kysely<KernelTables>; sinks:
         try {
           await sink.write(checkpoint);
         } catch (error) {
-          logger.warn('audit anchor export failed; will retry', { anchor: sink.name, checkpointId: row.id, error: (error as Error).message });
+          logger.warn('audit anchor export failed; will retry', {
+            anchor: sink.name,
+            checkpointId: row.id,
+            error: (error as Error).message,
+          });
           return { exported, failed: true };
         }
         await db
@@ -125,7 +132,15 @@ export function createAnchorExporter(options: { db: Kysely<KernelTables>; sinks:
         .selectFrom('audit_checkpoints as c')
         .select((eb) => eb.fn.countAll<number | string>().as('count'))
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('audit_anchor_exports as e').select('e.checkpoint_id').where('e.sink', '=', sink.name).whereRef('e.checkpoint_id', '=', 'c.id').whereRef('e.signature', '=', 'c.signature'))),
+          not(
+            exists(
+              selectFrom('audit_anchor_exports as e')
+                .select('e.checkpoint_id')
+                .where('e.sink', '=', sink.name)
+                .whereRef('e.checkpoint_id', '=', 'c.id')
+                .whereRef('e.signature', '=', 'c.signature'),
+            ),
+          ),
         )
         .executeTakeFirstOrThrow();
       total += Number(count);

@@ -50,7 +50,8 @@ export function createFileAnchorSink(options: FileAnchorSinkOptions): AuditAncho
       return next;
     },
     // Nothing anchored yet (no checkpoint signed since the anchor was configured): an empty anchor.
-    read: () => readAnchorFile(file).catch((error: unknown) => (isPreloopError(error) && error.code === 'NOT_FOUND' ? [] : Promise.reject(error))),
+    read: () =>
+      readAnchorFile(file).catch((error: unknown) => (isPreloopError(error) && error.code === 'NOT_FOUND' ? [] : Promise.reject(error))),
   };
 }
 
@@ -69,7 +70,8 @@ export async function readAnchorFile(file: string): Promise<AnchoredCheckpoint[]
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw new PreloopError('NOT_FOUND', `The audit anchor file ${file} does not exist.`, { cause });
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new PreloopError('NOT_FOUND', `The audit anchor file ${file} does not exist.`, { cause });
     throw new PreloopError('INTERNAL_ERROR', `The audit anchor file ${file} cannot be read: ${(cause as Error).message}`, { cause });
   }
   // The last element is '' after a final newline, or a torn line (the process died mid-append,

@@ -71,9 +71,13 @@ export function createWebhookAnchorSink(options: WebhookAnchorSinkOptions): Audi
         } catch (error) {
           failure = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'the connection failed';
         }
-        if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, retryDelaysMs[Math.min(attempt - 1, retryDelaysMs.length - 1)]));
+        if (attempt < attempts)
+          await new Promise((resolve) => setTimeout(resolve, retryDelaysMs[Math.min(attempt - 1, retryDelaysMs.length - 1)]));
       }
-      throw new PreloopError('UPSTREAM_ERROR', `The audit anchor ${name} did not accept checkpoint ${checkpoint.id} after ${attempts} attempt(s): ${failure}.`);
+      throw new PreloopError(
+        'UPSTREAM_ERROR',
+        `The audit anchor ${name} did not accept checkpoint ${checkpoint.id} after ${attempts} attempt(s): ${failure}.`,
+      );
     },
   };
 }

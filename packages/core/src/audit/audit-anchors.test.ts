@@ -22,14 +22,20 @@ const accountId = 'acc_default';
 const webhookSecret = `whsec_${Buffer.from('anchor-webhook-secret-0123456789').toString('base64')}`;
 
 async function appendMany(trail: AuditTrail, count: number): Promise<void> {
-  for (let i = 1; i <= count; i++) await trail.record({ actor: { type: 'system' }, action: 'test.action', outcome: 'success', data: { i } });
+  for (let i = 1; i <= count; i++)
+    await trail.record({ actor: { type: 'system' }, action: 'test.action', outcome: 'success', data: { i } });
 }
 
 /** Rewrites every record's links and hashes from the first one on, and moves the head: what an attacker with SQL access does after editing a record. */
 async function rehashChain(db: Kysely<any>): Promise<void> {
   let prevHash = genesisHash;
   let seq = 0;
-  for (const row of (await db.selectFrom('audit_records').selectAll().where('account_id', '=', accountId).orderBy('seq').execute()) as AuditRow[]) {
+  for (const row of (await db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('seq')
+    .execute()) as AuditRow[]) {
     const hash = hashStoredAuditRecord({ ...row, prev_hash: prevHash });
     await db.updateTable('audit_records').set({ prev_hash: prevHash, hash }).where('id', '=', row.id).execute();
     prevHash = hash;
@@ -73,7 +79,14 @@ describe.each(testDialects())('audit checkpoints and anchors on $name', (dialect
   let anchorFile: string;
   const trails: AuditTrail[] = [];
   const open = (overrides: Partial<AuditTrailOptions> = {}) => {
-    const trail = createAuditTrail({ db, dialect: database.dialect, secretKey, defaultAccountId: accountId, checkpointEvery: 10, ...overrides });
+    const trail = createAuditTrail({
+      db,
+      dialect: database.dialect,
+      secretKey,
+      defaultAccountId: accountId,
+      checkpointEvery: 10,
+      ...overrides,
+    });
     trails.push(trail);
     return trail;
   };
@@ -100,7 +113,11 @@ describe.each(testDialects())('audit checkpoints and anchors on $name', (dialect
     expect(await trail.verify(accountId)).toMatchObject({ ok: true, records: 25, checkpoints: 2 });
 
     await db.deleteFrom('audit_checkpoints').where('seq', '=', 20).execute();
-    expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 20, reason: 'missing_checkpoint', message: expect.stringContaining('positions 11–20') });
+    expect((await trail.verify(accountId)).firstBroken).toMatchObject({
+      seq: 20,
+      reason: 'missing_checkpoint',
+      message: expect.stringContaining('positions 11–20'),
+    });
 
     await db.deleteFrom('audit_checkpoints').execute();
     expect(await trail.verify(accountId)).toMatchObject({ ok: false, records: 9, firstBroken: { seq: 10, reason: 'missing_checkpoint' } });
@@ -121,7 +138,9 @@ describe.each(testDialects())('audit checkpoints and anchors on $name', (dialect
     await db.updateTable('audit_heads').set({ seq: 6, hash: six.hash }).where('account_id', '=', accountId).execute();
     const byCheckpoint = (await trail.verify(accountId)).firstBroken!;
     expect(byCheckpoint).toMatchObject({ seq: 7, reason: 'missing' });
-    expect(byCheckpoint.message).toBe('The chain ends at position 6, but a signed checkpoint covers position 10 (records deleted from the end).');
+    expect(byCheckpoint.message).toBe(
+      'The chain ends at position 6, but a signed checkpoint covers position 10 (records deleted from the end).',
+    );
   });
 
   it('exports every signed checkpoint to an append-only JSONL file and verifies against it', async () => {
@@ -167,7 +186,12 @@ describe.each(testDialects())('audit checkpoints and anchors on $name', (dialect
     expect(await trail.verify(accountId, { anchor: await anchored() })).toMatchObject({
       ok: false,
       records: 15,
-      firstBroken: { seq: 16, id: null, reason: 'truncated', message: expect.stringContaining('anchor holds a signed checkpoint at position 20') },
+      firstBroken: {
+        seq: 16,
+        id: null,
+        reason: 'truncated',
+        message: expect.stringContaining('anchor holds a signed checkpoint at position 20'),
+      },
     });
   });
 
@@ -203,7 +227,11 @@ describe.each(testDialects())('audit checkpoints and anchors on $name', (dialect
     await trail.exportAnchors();
     const [entry] = await anchored();
     await writeFile(anchorFile, `${JSON.stringify({ ...entry, signature: Buffer.alloc(64, 1).toString('base64') })}\n`);
-    expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 10, reason: 'anchor_mismatch', message: expect.stringContaining('invalid signature') });
+    expect((await trail.verify(accountId)).firstBroken).toMatchObject({
+      seq: 10,
+      reason: 'anchor_mismatch',
+      message: expect.stringContaining('invalid signature'),
+    });
     await writeFile(anchorFile, `${JSON.stringify(entry)}\nnot json\n`);
     await expect(trail.verify(accountId)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('line 2') });
     // A torn last append (crash mid-write) is not an anchored checkpoint, and the next append starts a new line.
@@ -224,7 +252,12 @@ describe.each(testDialects())('audit checkpoints and anchors on $name', (dialect
     expect(await rotating.rotate()).toEqual({ resigned: 2 });
     await rotating.exportAnchors();
     const entries = await anchored();
-    expect(entries.map((entry) => entry.keyId)).toEqual([trail.publicKey().keyId, trail.publicKey().keyId, rotating.publicKey().keyId, rotating.publicKey().keyId]);
+    expect(entries.map((entry) => entry.keyId)).toEqual([
+      trail.publicKey().keyId,
+      trail.publicKey().keyId,
+      rotating.publicKey().keyId,
+      rotating.publicKey().keyId,
+    ]);
     // Without the old key, the old entries' signatures cannot be checked, but their hashes still must match.
     expect(await open({ secretKey: newKey, anchors: [sink] }).verify(accountId)).toMatchObject({ ok: true, anchored: 4 });
   });
@@ -266,7 +299,9 @@ describe.each(testDialects())('audit checkpoints and anchors on $name', (dialect
   });
 
   it('refuses anchors it cannot use', () => {
-    expect(() => open({ anchors: [{ name: '', write: async () => {} }] })).toThrow(expect.objectContaining({ code: 'CONFIGURATION_ERROR' }));
+    expect(() => open({ anchors: [{ name: '', write: async () => {} }] })).toThrow(
+      expect.objectContaining({ code: 'CONFIGURATION_ERROR' }),
+    );
     const sink = createFileAnchorSink({ path: anchorFile });
     expect(() => open({ anchors: [sink, createFileAnchorSink({ path: anchorFile })] })).toThrow(/two anchors are named/);
     expect(() => createWebhookAnchorSink({ url: 'ftp://example.com' })).toThrow(expect.objectContaining({ code: 'CONFIGURATION_ERROR' }));

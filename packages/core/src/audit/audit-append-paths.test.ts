@@ -38,14 +38,22 @@ describe.each(testDialects())('audit append paths on $name', (dialect) => {
     try {
       const seqs: number[] = [];
       // Each trail's last write left it a head the other one has since moved.
-      for (let i = 0; i < 12; i++) seqs.push((await (i % 3 === 0 ? b : a).record({ actor: system, action: 'turn', outcome: 'success', data: { i } })).seq);
+      for (let i = 0; i < 12; i++)
+        seqs.push((await (i % 3 === 0 ? b : a).record({ actor: system, action: 'turn', outcome: 'success', data: { i } })).seq);
       expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
       // What one trail acknowledged is committed: the other connection reads it.
-      const stored = await second.db.selectFrom('audit_records').select(['seq']).where('account_id', '=', accountId).orderBy('seq').execute();
+      const stored = await second.db
+        .selectFrom('audit_records')
+        .select(['seq'])
+        .where('account_id', '=', accountId)
+        .orderBy('seq')
+        .execute();
       expect(stored.map((row) => Number(row.seq))).toEqual(seqs);
       expect(await b.verify(accountId)).toMatchObject({ ok: true, records: 12, headSeq: 12, checkpoints: 3 });
       // A burst from both at once still yields one contiguous chain.
-      const burst = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).record({ actor: system, action: 'burst', outcome: 'success', data: { i } })));
+      const burst = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).record({ actor: system, action: 'burst', outcome: 'success', data: { i } })),
+      );
       expect(burst.map((record) => record.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i + 13));
       expect(await a.verify(accountId)).toMatchObject({ ok: true, records: 72, headSeq: 72, checkpoints: 18 });
     } finally {
@@ -61,7 +69,9 @@ describe.each(testDialects())('audit append paths on $name', (dialect) => {
     const database = await openMigrated(shared.url);
     const trail = trailOn(database);
     try {
-      const records = await Promise.all(Array.from({ length: 25 }, (_, i) => trail.record({ actor: system, action: 'tick', outcome: 'success', data: { i } })));
+      const records = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => trail.record({ actor: system, action: 'tick', outcome: 'success', data: { i } })),
+      );
       expect(records.map((record) => [record.seq, record.data.i])).toEqual(Array.from({ length: 25 }, (_, i) => [i + 1, i]));
       expect(records.slice(1).every((record, i) => record.prevHash === records[i]!.hash)).toBe(true);
       expect(await trail.verify(accountId)).toMatchObject({ ok: true, records: 25, checkpoints: 6 });
@@ -81,7 +91,23 @@ describe.each(testDialects())('audit append paths on $name', (dialect) => {
       // Occupy position 2 behind the trail's back (a write outside the trail): the next append collides and must fail, not fork the chain.
       await database.db
         .insertInto('audit_records')
-        .values({ id: 'aud_outside', account_id: accountId, seq: 2, time: 1, actor_type: 'system', actor_id: null, principal: null, runtime_session_id: null, action: 'x', target_type: null, target_id: null, outcome: 'x', data: '{}', prev_hash: 'x', hash: 'x' })
+        .values({
+          id: 'aud_outside',
+          account_id: accountId,
+          seq: 2,
+          time: 1,
+          actor_type: 'system',
+          actor_id: null,
+          principal: null,
+          runtime_session_id: null,
+          action: 'x',
+          target_type: null,
+          target_id: null,
+          outcome: 'x',
+          data: '{}',
+          prev_hash: 'x',
+          hash: 'x',
+        })
         .execute();
       await expect(trail.record({ actor: system, action: 'second', outcome: 'success' })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
       await database.db.deleteFrom('audit_records').where('id', '=', 'aud_outside').execute();

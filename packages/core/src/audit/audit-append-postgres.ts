@@ -3,7 +3,23 @@ import type pg from 'pg';
 import { chainAuditRecords, type AppendBatchOptions, type AuditHead } from './audit-append.js';
 import type { AuditRow, PreparedAuditRecord } from './audit-rows.js';
 
-const recordColumns = ['id', 'account_id', 'seq', 'time', 'actor_type', 'actor_id', 'principal', 'runtime_session_id', 'action', 'target_type', 'target_id', 'outcome', 'data', 'prev_hash', 'hash'] as const;
+const recordColumns = [
+  'id',
+  'account_id',
+  'seq',
+  'time',
+  'actor_type',
+  'actor_id',
+  'principal',
+  'runtime_session_id',
+  'action',
+  'target_type',
+  'target_id',
+  'outcome',
+  'data',
+  'prev_hash',
+  'hash',
+] as const;
 const checkpointColumns = ['id', 'account_id', 'seq', 'hash', 'key_id', 'signature', 'time'] as const;
 const bigintColumns = new Set(['seq', 'time']);
 
@@ -60,7 +76,11 @@ export async function appendAuditBatchAtHead(
     select count(*) as moved from moved`.compile(db);
   const result =
     pool && chained.rows.length <= namedUpTo
-      ? await pool.query<{ moved: number | string }>({ name: `preloop_audit_append_${chained.rows.length}_${chained.checkpoints.length}`, text: statement.sql, values: [...statement.parameters] })
+      ? await pool.query<{ moved: number | string }>({
+          name: `preloop_audit_append_${chained.rows.length}_${chained.checkpoints.length}`,
+          text: statement.sql,
+          values: [...statement.parameters],
+        })
       : await db.executeQuery(statement);
   return Number(result.rows[0]?.moved ?? 0) === 1 ? chained.rows : null;
 }
@@ -72,6 +92,9 @@ function columnList(columns: readonly string[]): RawBuilder<unknown> {
 /** `(v1, v2, …), (…)`, each parameter cast to its column's type (parameters in VALUES are otherwise text). */
 function valuesList<Row extends object>(rows: readonly Row[], columns: readonly (keyof Row & string)[]): RawBuilder<unknown> {
   return sql.join(
-    rows.map((row) => sql`(${sql.join(columns.map((column) => (bigintColumns.has(column) ? sql`${row[column]}::bigint` : sql`${row[column]}::text`)))})`),
+    rows.map(
+      (row) =>
+        sql`(${sql.join(columns.map((column) => (bigintColumns.has(column) ? sql`${row[column]}::bigint` : sql`${row[column]}::text`)))})`,
+    ),
   );
 }

@@ -7,7 +7,23 @@ import { genesisHash } from './hash-chain.js';
 /** Appends one account's records synchronously; null when the connection is inside someone else's transaction. */
 export type SqliteAuditAppender = (accountId: string, records: readonly PreparedAuditRecord[]) => AuditRow[] | null;
 
-const recordColumns = ['id', 'account_id', 'seq', 'time', 'actor_type', 'actor_id', 'principal', 'runtime_session_id', 'action', 'target_type', 'target_id', 'outcome', 'data', 'prev_hash', 'hash'] as const;
+const recordColumns = [
+  'id',
+  'account_id',
+  'seq',
+  'time',
+  'actor_type',
+  'actor_id',
+  'principal',
+  'runtime_session_id',
+  'action',
+  'target_type',
+  'target_id',
+  'outcome',
+  'data',
+  'prev_hash',
+  'hash',
+] as const;
 const checkpointColumns = ['id', 'account_id', 'seq', 'hash', 'key_id', 'signature', 'time'] as const;
 
 /**
@@ -30,7 +46,10 @@ const checkpointColumns = ['id', 'account_id', 'seq', 'hash', 'key_id', 'signatu
  * const rows = append('acc_default', prepared) ?? (await inWriteTransaction(db, 'sqlite', (trx) => appendAuditBatch(trx, 'acc_default', prepared, options)));
  * ```
  */
-export function createSqliteAuditAppender(connection: BetterSqlite3.Database, options: Pick<AppendBatchOptions, 'signer' | 'checkpointEvery'>): SqliteAuditAppender {
+export function createSqliteAuditAppender(
+  connection: BetterSqlite3.Database,
+  options: Pick<AppendBatchOptions, 'signer' | 'checkpointEvery'>,
+): SqliteAuditAppender {
   // Prepared on first use: the trail may be created before the migrations ran.
   let append: ((accountId: string, records: readonly PreparedAuditRecord[]) => AuditRow[]) | null = null;
   const prepare = () => {
@@ -39,9 +58,13 @@ export function createSqliteAuditAppender(connection: BetterSqlite3.Database, op
     const createHead = connection.prepare<[string, string, string]>(
       'insert into audit_heads (account_id, seq, hash) select ?, 0, ? where not exists (select 1 from audit_records where account_id = ?) on conflict (account_id) do nothing',
     );
-    const insertRecord = connection.prepare(`insert into audit_records (${recordColumns.join(', ')}) values (${recordColumns.map((c) => `@${c}`).join(', ')})`);
+    const insertRecord = connection.prepare(
+      `insert into audit_records (${recordColumns.join(', ')}) values (${recordColumns.map((c) => `@${c}`).join(', ')})`,
+    );
     const moveHead = connection.prepare<[number, string, string]>('update audit_heads set seq = ?, hash = ? where account_id = ?');
-    const insertCheckpoint = connection.prepare(`insert into audit_checkpoints (${checkpointColumns.join(', ')}) values (${checkpointColumns.map((c) => `@${c}`).join(', ')})`);
+    const insertCheckpoint = connection.prepare(
+      `insert into audit_checkpoints (${checkpointColumns.join(', ')}) values (${checkpointColumns.map((c) => `@${c}`).join(', ')})`,
+    );
 
     const transaction = connection.transaction((accountId: string, records: readonly PreparedAuditRecord[]): AuditRow[] => {
       let head = readHead.get(accountId);
@@ -50,7 +73,10 @@ export function createSqliteAuditAppender(connection: BetterSqlite3.Database, op
         head = readHead.get(accountId);
       }
       if (!head) {
-        throw new PreloopError('INTERNAL_ERROR', `The audit chain head of account ${accountId} is missing while records exist; run \`preloop audit verify\`.`);
+        throw new PreloopError(
+          'INTERNAL_ERROR',
+          `The audit chain head of account ${accountId} is missing while records exist; run \`preloop audit verify\`.`,
+        );
       }
       const chained = chainAuditRecords(accountId, records, { seq: Number(head.seq), hash: head.hash }, options);
       for (const row of chained.rows) insertRecord.run(row);

@@ -7,7 +7,6 @@ import { toAuditRow, type AuditRow, type PreparedAuditRecord } from './audit-row
 import type { CheckpointSigner } from './checkpoints.js';
 import { genesisHash, hashStoredAuditRecord } from './hash-chain.js';
 
-
 /** The most rows in one multi-row INSERT (15 parameters each stays far below both dialects' limits). */
 const insertChunk = 500;
 
@@ -72,19 +71,27 @@ export async function appendAuditBatch(
       .expression(
         db
           .selectNoFrom((eb) => [eb.val(accountId).as('account_id'), eb.lit(0).as('seq'), eb.val(genesisHash).as('hash')])
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('audit_records').select('id').where('account_id', '=', accountId)))),
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('audit_records').select('id').where('account_id', '=', accountId))),
+          ),
       )
       .onConflict((conflict) => conflict.column('account_id').doNothing())
       .execute();
     head = await readHead(db, accountId, options.dialect);
   }
   if (!head) {
-    throw new PreloopError('INTERNAL_ERROR', `The audit chain head of account ${accountId} is missing while records exist; run \`preloop audit verify\`.`);
+    throw new PreloopError(
+      'INTERNAL_ERROR',
+      `The audit chain head of account ${accountId} is missing while records exist; run \`preloop audit verify\`.`,
+    );
   }
 
   const { rows, checkpoints, seq, hash } = chainAuditRecords(accountId, records, { seq: Number(head.seq), hash: head.hash }, options);
   for (let start = 0; start < rows.length; start += insertChunk) {
-    await db.insertInto('audit_records').values(rows.slice(start, start + insertChunk)).execute();
+    await db
+      .insertInto('audit_records')
+      .values(rows.slice(start, start + insertChunk))
+      .execute();
   }
   await db.updateTable('audit_heads').set({ seq, hash }).where('account_id', '=', accountId).execute();
   if (checkpoints.length > 0) await db.insertInto('audit_checkpoints').values(checkpoints).execute();

@@ -64,7 +64,10 @@ export async function queryAuditRecords(db: Kysely<KernelTables>, query: AuditQu
   if (query.from !== undefined) select = select.where('time', '>=', query.from);
   if (query.to !== undefined) select = select.where('time', '<', query.to);
   if (beforeSeq !== null) select = select.where('seq', '<', beforeSeq);
-  const rows = (await select.orderBy('seq', 'desc').limit(limit + 1).execute()) as AuditRow[];
+  const rows = (await select
+    .orderBy('seq', 'desc')
+    .limit(limit + 1)
+    .execute()) as AuditRow[];
   return toPage(rows, limit, (row) => `a:${Number(row.seq)}`, toAuditRecord);
 }
 

@@ -4,7 +4,6 @@ import type { KernelTables } from '../storage/schema.js';
 import { verifyAuditChain } from './audit-verify.js';
 import type { CheckpointSigner } from './checkpoints.js';
 
-
 /**
  * Re-signs, with the current key, every checkpoint still signed by a previous
  * secret key, so checkpoints keep verifying once the previous key is dropped.
@@ -26,7 +25,12 @@ export async function rotateCheckpointSignatures(db: Kysely<KernelTables>, signe
       broken.push({ accountId, seq: report.firstBroken!.seq, reason: report.firstBroken!.reason });
       continue;
     }
-    const stale = await db.selectFrom('audit_checkpoints').selectAll().where('account_id', '=', accountId).where('key_id', '!=', signer.keyId).execute();
+    const stale = await db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('key_id', '!=', signer.keyId)
+      .execute();
     for (const checkpoint of stale) {
       const payload = { accountId, seq: Number(checkpoint.seq), hash: checkpoint.hash };
       const result = await db

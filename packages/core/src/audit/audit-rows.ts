@@ -45,14 +45,16 @@ const limits = { action: 200, outcome: 64, targetType: 200, targetId: 500, id: 5
 export function prepareAuditRecord(input: AuditRecordInput, defaultAccountId: string, redaction?: RedactionLimits): PreparedAuditRecord {
   if (!input || typeof input !== 'object') throw invalid('input', 'must be an object');
   const actor = input.actor as unknown as ActorLike;
-  if (!actor || typeof actor !== 'object' || typeof actor.type !== 'string' || actor.type === '') throw invalid('actor', 'must be a principal or { type: "system" }');
+  if (!actor || typeof actor !== 'object' || typeof actor.type !== 'string' || actor.type === '')
+    throw invalid('actor', 'must be a principal or { type: "system" }');
   const action = text(input.action, 'action', limits.action, true)!;
   const outcome = text(input.outcome, 'outcome', limits.outcome, true)!;
   const targetType = input.target ? text(input.target.type, 'target.type', limits.targetType, true) : null;
   const targetId = input.target ? text(input.target.id ?? null, 'target.id', limits.targetId, false) : null;
   const isPrincipal = actor.type !== 'system';
   const accountId =
-    text(input.accountId ?? null, 'accountId', limits.id, false) ?? (isPrincipal && typeof actor.accountId === 'string' ? actor.accountId : defaultAccountId);
+    text(input.accountId ?? null, 'accountId', limits.id, false) ??
+    (isPrincipal && typeof actor.accountId === 'string' ? actor.accountId : defaultAccountId);
   const runtimeSessionId =
     input.runtimeSessionId !== undefined
       ? text(input.runtimeSessionId, 'runtimeSessionId', limits.id, false)
@@ -170,5 +172,7 @@ function text(value: unknown, field: string, max: number, required: boolean): st
 }
 
 function invalid(field: string, message: string): PreloopError {
-  return new PreloopError('VALIDATION_ERROR', `Invalid audit record: ${field} ${message}`, { details: { issues: [{ path: field, message }] } });
+  return new PreloopError('VALIDATION_ERROR', `Invalid audit record: ${field} ${message}`, {
+    details: { issues: [{ path: field, message }] },
+  });
 }

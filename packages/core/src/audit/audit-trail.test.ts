@@ -73,8 +73,19 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
   });
 
   it('appends records with a principal snapshot and links them into a chain', async () => {
-    const first = await trail.record({ actor: principal, action: 'api-key.create', target: { type: 'api_key', id: 'key_2' }, outcome: 'success', data: { name: 'ci' } });
-    const second = await trail.record({ accountId: 'acc_other', actor: { type: 'system', name: 'kernel' }, action: 'kernel.start', outcome: 'success' });
+    const first = await trail.record({
+      actor: principal,
+      action: 'api-key.create',
+      target: { type: 'api_key', id: 'key_2' },
+      outcome: 'success',
+      data: { name: 'ci' },
+    });
+    const second = await trail.record({
+      accountId: 'acc_other',
+      actor: { type: 'system', name: 'kernel' },
+      action: 'kernel.start',
+      outcome: 'success',
+    });
     const third = await trail.record({ actor: { type: 'system' }, action: 'kernel.tick', outcome: 'success', runtimeSessionId: 'rs_9' });
 
     expect(first).toMatchObject({
@@ -86,7 +97,16 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
       targetType: 'api_key',
       targetId: 'key_2',
       prevHash: genesisHash,
-      principal: { type: 'api_key', id: 'key_1', name: 'CI key', role: 'admin', userId: 'usr_1', apiKeyId: 'key_1', agentId: 'agt_1', runtimeSessionId: 'rs_1' },
+      principal: {
+        type: 'api_key',
+        id: 'key_1',
+        name: 'CI key',
+        role: 'admin',
+        userId: 'usr_1',
+        apiKeyId: 'key_1',
+        agentId: 'agt_1',
+        runtimeSessionId: 'rs_1',
+      },
       data: { name: 'ci' },
     });
     expect(first.id).toMatch(/^aud_/);
@@ -100,8 +120,12 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
   });
 
   it('refuses invalid input', async () => {
-    await expect(trail.record({ actor: { type: 'system' }, action: '', outcome: 'success' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    await expect(trail.record({ actor: { type: 'system' }, action: 'x', outcome: 'success', target: { type: 'a'.repeat(300) } })).rejects.toMatchObject({
+    await expect(trail.record({ actor: { type: 'system' }, action: '', outcome: 'success' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
+    await expect(
+      trail.record({ actor: { type: 'system' }, action: 'x', outcome: 'success', target: { type: 'a'.repeat(300) } }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       details: { issues: [{ path: 'target.type' }] },
     });
@@ -148,14 +172,22 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     await appendMany(trail, 12);
     const target = await db.selectFrom('audit_records').select(['id']).where('seq', '=', 5).executeTakeFirstOrThrow();
     await db.updateTable('audit_records').set({ data: '{"i":500}' }).where('id', '=', target.id).execute();
-    expect(await trail.verify(accountId)).toMatchObject({ ok: false, records: 4, firstBroken: { seq: 5, id: target.id, reason: 'hash_mismatch' } });
+    expect(await trail.verify(accountId)).toMatchObject({
+      ok: false,
+      records: 4,
+      firstBroken: { seq: 5, id: target.id, reason: 'hash_mismatch' },
+    });
   });
 
-  it('finds a changed outcome even when the attacker recomputed that record\'s hash', async () => {
+  it("finds a changed outcome even when the attacker recomputed that record's hash", async () => {
     await appendMany(trail, 6);
     const row = (await db.selectFrom('audit_records').selectAll().where('seq', '=', 3).executeTakeFirstOrThrow()) as AuditRow;
     const forged = { ...row, outcome: 'denied' };
-    await db.updateTable('audit_records').set({ outcome: 'denied', hash: hashStoredAuditRecord(forged) }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('audit_records')
+      .set({ outcome: 'denied', hash: hashStoredAuditRecord(forged) })
+      .where('id', '=', row.id)
+      .execute();
     const next = await db.selectFrom('audit_records').select('id').where('seq', '=', 4).executeTakeFirstOrThrow();
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 4, id: next.id, reason: 'broken_link' });
   });
@@ -164,7 +196,11 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     await appendMany(trail, 9);
     const moved = await db.selectFrom('audit_records').select('id').where('seq', '=', 6).executeTakeFirstOrThrow();
     await swapSeq(db, 5, 6);
-    expect(await trail.verify(accountId)).toMatchObject({ ok: false, records: 4, firstBroken: { seq: 5, id: moved.id, reason: 'reordered' } });
+    expect(await trail.verify(accountId)).toMatchObject({
+      ok: false,
+      records: 4,
+      firstBroken: { seq: 5, id: moved.id, reason: 'reordered' },
+    });
   });
 
   it('finds a deleted record as a gap at its position, and a deleted tail', async () => {
@@ -191,7 +227,11 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
 
     // A signature by another key under our key id.
     const forger = createCheckpointSigner('attacker-key-0123456789abcdef0123456789abcdef');
-    await db.updateTable('audit_checkpoints').set({ signature: forger.sign({ accountId, seq: 20, hash: checkpoints[1]!.hash }) }).where('id', '=', checkpoints[1]!.id).execute();
+    await db
+      .updateTable('audit_checkpoints')
+      .set({ signature: forger.sign({ accountId, seq: 20, hash: checkpoints[1]!.hash }) })
+      .where('id', '=', checkpoints[1]!.id)
+      .execute();
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 20, reason: 'bad_checkpoint' });
     // An unknown key id.
     await db.updateTable('audit_checkpoints').set({ key_id: forger.keyId }).where('id', '=', checkpoints[1]!.id).execute();
@@ -199,7 +239,11 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     // A flipped signature byte on the first checkpoint comes first.
     const signature = Buffer.from(checkpoints[0]!.signature, 'base64');
     signature[3]! ^= 1;
-    await db.updateTable('audit_checkpoints').set({ signature: signature.toString('base64') }).where('id', '=', checkpoints[0]!.id).execute();
+    await db
+      .updateTable('audit_checkpoints')
+      .set({ signature: signature.toString('base64') })
+      .where('id', '=', checkpoints[0]!.id)
+      .execute();
     expect((await trail.verify(accountId)).firstBroken).toMatchObject({ seq: 10, reason: 'bad_checkpoint' });
   });
 
@@ -246,7 +290,10 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     await appendMany(trail, 12);
     await db.updateTable('audit_records').set({ outcome: 'failure' }).where('seq', '=', 4).execute();
     const rotating = open({ secretKey: 'rotated-audit-key-abcdefghijklmnopqrstuvwxyz0123', previousSecretKeys: [secretKey] });
-    await expect(rotating.rotate()).rejects.toMatchObject({ code: 'CONFLICT', details: { resigned: 0, broken: [{ accountId, seq: 4, reason: 'hash_mismatch' }] } });
+    await expect(rotating.rotate()).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { resigned: 0, broken: [{ accountId, seq: 4, reason: 'hash_mismatch' }] },
+    });
     const checkpoint = await db.selectFrom('audit_checkpoints').select('key_id').executeTakeFirstOrThrow();
     expect(checkpoint.key_id).toBe(trail.publicKey().keyId);
   });
@@ -276,7 +323,11 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     const row = await db.selectFrom('audit_records').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
     for (const secret of ['super-secret-token-value', 'sk-proj-abc', 'ghp_abc', '\r', '\n']) expect(row.data).not.toContain(secret);
     expect(Buffer.byteLength(row.data)).toBeLessThanOrEqual(16_384);
-    expect(record.data).toMatchObject({ headers: { authorization: '[redacted]' }, apiKey: '[redacted]', prompt: 'use [redacted:api-key] please FAKE LOG LINE' });
+    expect(record.data).toMatchObject({
+      headers: { authorization: '[redacted]' },
+      apiKey: '[redacted]',
+      prompt: 'use [redacted:api-key] please FAKE LOG LINE',
+    });
     expect(String(record.data.blob)).toMatch(/…\[truncated 9\d{4} chars\]$/);
     expect(await trail.get(accountId, record.id)).toEqual(record);
   });
@@ -289,7 +340,14 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
     events.on('hook-failed', ({ pluginId }) => failures.push(pluginId));
     const hooks = createHookRunner(
       [
-        { id: 'broken-sink', hooks: { 'audit.record': () => { throw new Error('sink down'); } } },
+        {
+          id: 'broken-sink',
+          hooks: {
+            'audit.record': () => {
+              throw new Error('sink down');
+            },
+          },
+        },
         { id: 'slow-sink', hooks: { 'audit.record': () => new Promise<void>(() => {}) } },
         { id: 'good-sink', hooks: { 'audit.record': (record) => void seen.push(`sink:${record.id}`) } },
       ],
@@ -305,13 +363,17 @@ describe.each(testDialects())('audit trail on $name', (dialect) => {
   it('throws when the core write fails, so the caller can deny', async () => {
     await sql`drop table audit_checkpoints`.execute(db);
     const failing = open({ checkpointEvery: 1 });
-    await expect(failing.record({ actor: principal, action: 'tool.call', outcome: 'success' })).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
+    await expect(failing.record({ actor: principal, action: 'tool.call', outcome: 'success' })).rejects.toMatchObject({
+      code: 'INTERNAL_ERROR',
+    });
     // Nothing half-written: the transaction rolled back.
     expect(await db.selectFrom('audit_records').selectAll().execute()).toEqual([]);
   });
 
   it('close flushes pending appends, then refuses new ones', async () => {
-    const pending = Array.from({ length: 50 }, (_, i) => trail.record({ actor: principal, action: 'tool.call', outcome: 'success', data: { i } }));
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      trail.record({ actor: principal, action: 'tool.call', outcome: 'success', data: { i } }),
+    );
     await trail.close();
     expect((await Promise.all(pending)).map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     await expect(trail.record({ actor: principal, action: 'tool.call', outcome: 'success' })).rejects.toMatchObject({ code: 'GONE' });
@@ -328,7 +390,9 @@ describePostgres('two audit trails on one database', (dialect) => {
       const a = createAuditTrail({ ...options, db: first.db });
       const b = createAuditTrail({ ...options, db: second.db });
       const results = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).record({ actor: principal, action: 'tool.call', outcome: 'success', data: { i } })),
+        Array.from({ length: 300 }, (_, i) =>
+          (i % 2 ? a : b).record({ actor: principal, action: 'tool.call', outcome: 'success', data: { i } }),
+        ),
       );
       expect(new Set(results.map((r) => r.seq)).size).toBe(300);
       expect(await a.verify(accountId)).toMatchObject({ ok: true, records: 300, headSeq: 300, checkpoints: 12 });
@@ -363,7 +427,10 @@ describe('two processes appending to one SQLite file', () => {
           `await database.close();`,
         ].join('\n'),
       );
-      const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', worker], { cwd: path.resolve(here, '../../../..'), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', worker], {
+        cwd: path.resolve(here, '../../../..'),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -371,7 +438,11 @@ describe('two processes appending to one SQLite file', () => {
       const workerStarted = async () => (await database.db.selectFrom('audit_records').select('id').limit(1).execute()).length > 0;
       while (!(await workerStarted())) await new Promise((resolve) => setTimeout(resolve, 10));
       for (let round = 0; round < 15; round++) {
-        await Promise.all(Array.from({ length: 10 }, (_, i) => trail.record({ actor: principal, action: 'parent.append', outcome: 'success', data: { round, i } })));
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            trail.record({ actor: principal, action: 'parent.append', outcome: 'success', data: { round, i } }),
+          ),
+        );
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       expect(await exited, stderr).toBe(0);

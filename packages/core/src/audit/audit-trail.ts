@@ -195,7 +195,14 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   exporter.kick();
 
   const deliver = (record: AuditRecord) => {
-    options.events?.emit('audit-recorded', { accountId: record.accountId, id: record.id, seq: record.seq, action: record.action, outcome: record.outcome, time: record.time });
+    options.events?.emit('audit-recorded', {
+      accountId: record.accountId,
+      id: record.id,
+      seq: record.seq,
+      action: record.action,
+      outcome: record.outcome,
+      time: record.time,
+    });
     if (!options.hooks) return;
     const delivery = Promise.resolve()
       .then(() => options.hooks!.sendToAuditSinks(record))
@@ -213,7 +220,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       if (rows) return rows;
       // Another instance moved the head: chain after it, under its lock.
     }
-    return inWriteTransaction(db, dialect, (trx) => appendAuditBatch(trx, accountId, records, { dialect, signer, checkpointEvery, headKnown: heads.has(accountId) }));
+    return inWriteTransaction(db, dialect, (trx) =>
+      appendAuditBatch(trx, accountId, records, { dialect, signer, checkpointEvery, headKnown: heads.has(accountId) }),
+    );
   };
 
   const drain = async (accountId: string, queue: AccountQueue) => {
@@ -222,15 +231,25 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         const batch = queue.items.splice(0, maxBatchSize);
         let stored: AuditRecord[];
         try {
-          const rows = await write(accountId, batch.map((item) => item.record));
+          const rows = await write(
+            accountId,
+            batch.map((item) => item.record),
+          );
           const last = rows[rows.length - 1]!;
           heads.set(accountId, { seq: Number(last.seq), hash: last.hash });
-          stored = rows.map((row, index) => ({ ...toRecord(batch[index]!.record), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash }));
+          stored = rows.map((row, index) => ({
+            ...toRecord(batch[index]!.record),
+            seq: Number(row.seq),
+            prevHash: row.prev_hash,
+            hash: row.hash,
+          }));
         } catch (cause) {
           heads.delete(accountId);
           logger.error('audit write failed', { error: cause, accountId, records: batch.length });
           const error =
-            cause instanceof PreloopError ? cause : new PreloopError('INTERNAL_ERROR', 'The audit record could not be stored; the action must not proceed.', { cause });
+            cause instanceof PreloopError
+              ? cause
+              : new PreloopError('INTERNAL_ERROR', 'The audit record could not be stored; the action must not proceed.', { cause });
           for (const item of batch) item.reject(error);
           continue;
         }
@@ -272,7 +291,8 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       if (Array.isArray(anchor)) anchored = anchor as readonly AnchoredCheckpoint[];
       else if (anchor && typeof anchor === 'object') {
         const sink = anchor as AuditAnchorSink;
-        if (typeof sink.read !== 'function') throw new PreloopError('VALIDATION_ERROR', `The audit anchor ${sink.name} cannot be read back, so it cannot verify the chain.`);
+        if (typeof sink.read !== 'function')
+          throw new PreloopError('VALIDATION_ERROR', `The audit anchor ${sink.name} cannot be read back, so it cannot verify the chain.`);
         anchored = await sink.read();
       } else if (anchor === undefined && anchors.some((sink) => typeof sink.read === 'function')) {
         anchored = (await Promise.all(anchors.map((sink) => sink.read?.() ?? []))).flat();
@@ -283,7 +303,15 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       const row = await inWriteTransaction(db, dialect, (trx) => signHeadCheckpoint(trx, accountId, dialect, signer));
       if (!row) return null;
       exporter.kick();
-      return { id: row.id, accountId: row.account_id, seq: Number(row.seq), hash: row.hash, keyId: row.key_id, signature: row.signature, time: Number(row.time) };
+      return {
+        id: row.id,
+        accountId: row.account_id,
+        seq: Number(row.seq),
+        hash: row.hash,
+        keyId: row.key_id,
+        signature: row.signature,
+        time: Number(row.time),
+      };
     },
     publicKey: () => signer.publicKey,
     async rotate() {
@@ -316,7 +344,13 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
               action: 'audit.archive',
               target: { type: 'audit_segment', id: `${stored.firstSeq}-${stored.lastSeq}` },
               outcome: 'success',
-              data: { firstSeq: stored.firstSeq, lastSeq: stored.lastSeq, lastHash: stored.lastHash, records: stored.records, segmentSha256: stored.sha256 },
+              data: {
+                firstSeq: stored.firstSeq,
+                lastSeq: stored.lastSeq,
+                lastHash: stored.lastHash,
+                records: stored.records,
+                segmentSha256: stored.sha256,
+              },
             });
           },
         });

@@ -112,7 +112,11 @@ export async function verifyAuditChain(
   const pageSize = Math.max(1, options.pageSize ?? 5000);
   const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('account_id', '=', accountId).executeTakeFirst();
   // Records up to the archive boundary were exported and pruned (or are being pruned): the chain starts after it.
-  const boundaryRow = await db.selectFrom('audit_boundaries').select(['seq', 'hash']).where('account_id', '=', accountId).executeTakeFirst();
+  const boundaryRow = await db
+    .selectFrom('audit_boundaries')
+    .select(['seq', 'hash'])
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   const boundary = boundaryRow ? { seq: Number(boundaryRow.seq), hash: boundaryRow.hash } : null;
   const boundarySeq = boundary?.seq ?? 0;
   const { total } = await db
@@ -174,7 +178,12 @@ export async function verifyAuditChain(
   const checkAnchor = (seq: number, hash: string, id: string | null): AuditBreak | undefined => {
     for (const anchored of anchorBySeq.get(seq) ?? []) {
       if (signer.knows(anchored.keyId) && !signer.verify({ accountId, seq, hash: anchored.hash }, anchored.keyId, anchored.signature)) {
-        return { seq, id, reason: 'anchor_mismatch', message: `The anchored checkpoint ${anchored.id} at position ${seq} has an invalid signature (the anchor was altered).` };
+        return {
+          seq,
+          id,
+          reason: 'anchor_mismatch',
+          message: `The anchored checkpoint ${anchored.id} at position ${seq} has an invalid signature (the anchor was altered).`,
+        };
       }
       if (anchored.hash !== hash) {
         return {
@@ -185,7 +194,12 @@ export async function verifyAuditChain(
         };
       }
       if (!(checkpointsBySeq.get(seq) ?? []).some((checkpoint) => checkpoint.hash === anchored.hash)) {
-        return { seq, id, reason: 'anchored_checkpoint_missing', message: `The anchor holds checkpoint ${anchored.id} at position ${seq}, but the database has no checkpoint there (deleted).` };
+        return {
+          seq,
+          id,
+          reason: 'anchored_checkpoint_missing',
+          message: `The anchor holds checkpoint ${anchored.id} at position ${seq}, but the database has no checkpoint there (deleted).`,
+        };
       }
       anchoredMatched++;
     }
@@ -193,7 +207,14 @@ export async function verifyAuditChain(
   };
 
   const fetchPage = (fromSeq: number): Promise<AuditRow[]> => {
-    const page = db.selectFrom('audit_records').selectAll().where('account_id', '=', accountId).where('seq', '>=', fromSeq).orderBy('seq').limit(pageSize).execute() as Promise<AuditRow[]>;
+    const page = db
+      .selectFrom('audit_records')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .limit(pageSize)
+      .execute() as Promise<AuditRow[]>;
     page.catch(() => {}); // A prefetched page may be abandoned at a break; its error surfaces when awaited.
     return page;
   };
@@ -218,10 +239,20 @@ export async function verifyAuditChain(
     for (const row of rows) {
       const seq = Number(row.seq);
       if (seq !== expected) {
-        return report({ seq: expected, id: null, reason: 'missing', message: `No record at position ${expected}; the next stored record is at ${seq} (deleted?).` });
+        return report({
+          seq: expected,
+          id: null,
+          reason: 'missing',
+          message: `No record at position ${expected}; the next stored record is at ${seq} (deleted?).`,
+        });
       }
       if (row.prev_hash !== prevHash) {
-        const pointedAt = await db.selectFrom('audit_records').select(['seq', 'id']).where('account_id', '=', accountId).where('hash', '=', row.prev_hash).executeTakeFirst();
+        const pointedAt = await db
+          .selectFrom('audit_records')
+          .select(['seq', 'id'])
+          .where('account_id', '=', accountId)
+          .where('hash', '=', row.prev_hash)
+          .executeTakeFirst();
         if (pointedAt && Number(pointedAt.seq) !== seq - 1) {
           return report({
             seq,
@@ -238,7 +269,12 @@ export async function verifyAuditChain(
         });
       }
       if (hashStoredAuditRecord(row) !== row.hash) {
-        return report({ seq, id: row.id, reason: 'hash_mismatch', message: `Record ${row.id} at position ${seq} does not match its hash (its content was changed).` });
+        return report({
+          seq,
+          id: row.id,
+          reason: 'hash_mismatch',
+          message: `Record ${row.id} at position ${seq} does not match its hash (its content was changed).`,
+        });
       }
       const broken = checkCheckpoints(seq, row.hash, row.id) ?? checkAnchor(seq, row.hash, row.id);
       if (broken) return report(broken);
@@ -288,10 +324,20 @@ export async function verifyAuditChain(
     return report({ seq: lastSeq, id: lastId, reason: 'broken_link', message: 'The chain head is missing.' });
   }
   if (head && Number(head.seq) < lastSeq) {
-    return report({ seq: Number(head.seq) + 1, id: null, reason: 'broken_link', message: `Records after position ${Number(head.seq)} are not covered by the chain head (inserted outside the trail).` });
+    return report({
+      seq: Number(head.seq) + 1,
+      id: null,
+      reason: 'broken_link',
+      message: `Records after position ${Number(head.seq)} are not covered by the chain head (inserted outside the trail).`,
+    });
   }
   if (head && head.hash !== prevHash) {
-    return report({ seq: lastSeq, id: lastId, reason: 'hash_mismatch', message: `The chain head names another hash for position ${lastSeq} (the last record was changed).` });
+    return report({
+      seq: lastSeq,
+      id: lastId,
+      reason: 'hash_mismatch',
+      message: `The chain head names another hash for position ${lastSeq} (the last record was changed).`,
+    });
   }
   if (boundary) {
     // A boundary is only legitimate when the verified live chain holds the audit.archive record written before that prune.
@@ -318,7 +364,12 @@ export async function verifyAuditChain(
   return report();
 }
 
-function checkpointProblem(checkpoint: CheckpointRow, accountId: string, signer: CheckpointSigner, recordHash: string | null): string | null {
+function checkpointProblem(
+  checkpoint: CheckpointRow,
+  accountId: string,
+  signer: CheckpointSigner,
+  recordHash: string | null,
+): string | null {
   const seq = Number(checkpoint.seq);
   if (!signer.knows(checkpoint.key_id)) {
     return `Checkpoint ${checkpoint.id} at position ${seq} is signed by key ${checkpoint.key_id}, which is neither the current nor a previous secret key.`;

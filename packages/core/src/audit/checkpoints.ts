@@ -50,7 +50,11 @@ const seedInfo = Buffer.from('preloop/audit/ed25519-seed', 'utf8');
  * const { privateKey, publicKey } = deriveCheckpointKeyPair(process.env.PRELOOP_SECRET_KEY!);
  * ```
  */
-export function deriveCheckpointKeyPair(secretKey: string): { privateKey: KeyObject; publicKey: CheckpointPublicKey; publicKeyObject: KeyObject } {
+export function deriveCheckpointKeyPair(secretKey: string): {
+  privateKey: KeyObject;
+  publicKey: CheckpointPublicKey;
+  publicKeyObject: KeyObject;
+} {
   if (typeof secretKey !== 'string' || secretKey.length === 0) {
     throw new PreloopError('CONFIGURATION_ERROR', 'secretKey: a non-empty secret key is required to sign audit checkpoints.');
   }
@@ -100,7 +104,11 @@ export function verifyCheckpoint(publicKey: string | KeyObject, payload: Checkpo
         ? publicKey
         : publicKey.includes('BEGIN PUBLIC KEY')
           ? createPublicKey(publicKey)
-          : createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKey, 'base64')]), format: 'der', type: 'spki' });
+          : createPublicKey({
+              key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKey, 'base64')]),
+              format: 'der',
+              type: 'spki',
+            });
     return verify(null, checkpointMessage(payload), key, Buffer.from(signature, 'base64'));
   } catch {
     return false;

@@ -15,7 +15,14 @@ describe('redactAuditData', () => {
     expect(data).toEqual({
       password: redactedMarker,
       headers: { Authorization: redactedMarker, Cookie: redactedMarker, 'x-api-key': redactedMarker, accept: 'json' },
-      nested: [{ client_secret: redactedMarker, private_key: redactedMarker, refreshToken: redactedMarker, credentials: { user: redactedMarker, pass: redactedMarker } }],
+      nested: [
+        {
+          client_secret: redactedMarker,
+          private_key: redactedMarker,
+          refreshToken: redactedMarker,
+          credentials: { user: redactedMarker, pass: redactedMarker },
+        },
+      ],
       apiKeyId: 'key_1',
       tokenPrefix: 'plk_abc123',
       usage: { inputTokens: 12, outputTokens: 3 },
@@ -25,10 +32,37 @@ describe('redactAuditData', () => {
   });
 
   it('classifies keys', () => {
-    for (const key of ['password', 'PASSWORD', 'api_key', 'apiKey', 'X-Api-Key', 'authorization', 'set-cookie', 'accessToken', 'id_token', 'privateKey', 'clientSecret', 'credential']) {
+    for (const key of [
+      'password',
+      'PASSWORD',
+      'api_key',
+      'apiKey',
+      'X-Api-Key',
+      'authorization',
+      'set-cookie',
+      'accessToken',
+      'id_token',
+      'privateKey',
+      'clientSecret',
+      'credential',
+    ]) {
       expect(isSecretKey(key), key).toBe(true);
     }
-    for (const key of ['apiKeyId', 'tokenPrefix', 'secretName', 'name', 'user', 'footprint', 'tokenType', 'expiresAt', 'author', 'max_tokens', 'page_token', 'auth_method', 'passenger_count']) {
+    for (const key of [
+      'apiKeyId',
+      'tokenPrefix',
+      'secretName',
+      'name',
+      'user',
+      'footprint',
+      'tokenType',
+      'expiresAt',
+      'author',
+      'max_tokens',
+      'page_token',
+      'auth_method',
+      'passenger_count',
+    ]) {
       expect(isSecretKey(key), key).toBe(false);
     }
   });
@@ -49,7 +83,18 @@ describe('redactAuditData', () => {
     };
     const data = redactAuditData(samples);
     const text = JSON.stringify(data);
-    for (const secret of ['Ab3dE5gH7jK9', 'abcdefghijklmnop.qrs', jwt, 'sk-proj-abc', 'sk-ant-api03', 'ghp_abc', 'xoxb-1234', 'AKIAIOSFODNN7EXAMPLE', 'pa55word', 'MIIEvQIBADANBg']) {
+    for (const secret of [
+      'Ab3dE5gH7jK9',
+      'abcdefghijklmnop.qrs',
+      jwt,
+      'sk-proj-abc',
+      'sk-ant-api03',
+      'ghp_abc',
+      'xoxb-1234',
+      'AKIAIOSFODNN7EXAMPLE',
+      'pa55word',
+      'MIIEvQIBADANBg',
+    ]) {
       expect(text, secret).not.toContain(secret);
     }
     expect(data.header).toBe('header was Bearer [redacted]');
@@ -95,7 +140,15 @@ describe('redactAuditData', () => {
   it('turns non-JSON values into JSON and survives cycles', () => {
     const cycle: Record<string, unknown> = { name: 'loop' };
     cycle.self = cycle;
-    const data = redactAuditData({ when: new Date(0), error: new Error('boom'), big: 10n, fn: () => 1, nan: Number.NaN, cycle, bytes: new Uint8Array(3) });
+    const data = redactAuditData({
+      when: new Date(0),
+      error: new Error('boom'),
+      big: 10n,
+      fn: () => 1,
+      nan: Number.NaN,
+      cycle,
+      bytes: new Uint8Array(3),
+    });
     expect(data).toEqual({
       when: '1970-01-01T00:00:00.000Z',
       error: { name: 'Error', message: 'boom' },
@@ -113,7 +166,11 @@ describe('redactAuditData', () => {
     const straddling = redactAuditData({ s: `${'x'.repeat(2039)} sk-proj-abcdefghijklmnopqrstuvwxyz and more` });
     expect(String(straddling.s)).not.toContain('sk-pr');
     const started = performance.now();
-    const adversarial = redactAuditData({ a: 'eyJ-'.repeat(250_000), b: '//a:'.repeat(250_000), c: `${'-----BEGIN PRIVATE KEY-----'.repeat(10_000)}` });
+    const adversarial = redactAuditData({
+      a: 'eyJ-'.repeat(250_000),
+      b: '//a:'.repeat(250_000),
+      c: `${'-----BEGIN PRIVATE KEY-----'.repeat(10_000)}`,
+    });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(String(adversarial.a)).toMatch(/\[truncated 997952 chars\]$/);
     expect(String(adversarial.c)).toMatch(/^\[redacted:private-key\]…\[truncated \d+ chars\]$/);

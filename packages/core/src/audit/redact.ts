@@ -89,19 +89,34 @@ export function redactString(value: string): string {
 export function redactAuditData(data: unknown, limits: RedactionLimits = {}): Record<string, unknown> {
   const options = { ...defaults, ...limits };
   const asObject = (value: unknown): Record<string, unknown> =>
-    value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : value === null ? {} : { value };
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : value === null
+        ? {}
+        : { value };
   let result = asObject(clean(data, options, 0, new WeakSet()));
   let size = byteLength(result);
   // Too big overall: shorten strings progressively, then give up with a summary.
   let stringLimit = options.maxStringLength;
   while (size > options.maxBytes && stringLimit > 64) {
     stringLimit = Math.max(64, Math.floor(stringLimit / 4));
-    result = asObject(clean(data, { ...options, maxStringLength: stringLimit, maxItems: Math.min(options.maxItems, 20), maxKeys: Math.min(options.maxKeys, 50) }, 0, new WeakSet()));
+    result = asObject(
+      clean(
+        data,
+        { ...options, maxStringLength: stringLimit, maxItems: Math.min(options.maxItems, 20), maxKeys: Math.min(options.maxKeys, 50) },
+        0,
+        new WeakSet(),
+      ),
+    );
     size = byteLength(result);
   }
   if (size > options.maxBytes) {
-    const keys = Object.keys(result).slice(0, 20).map((key) => truncateString(key, 64));
-    result = { [truncatedKey]: `data was ${size} bytes after redaction, over the ${options.maxBytes}-byte limit; top-level keys: ${keys.join(', ')}` };
+    const keys = Object.keys(result)
+      .slice(0, 20)
+      .map((key) => truncateString(key, 64));
+    result = {
+      [truncatedKey]: `data was ${size} bytes after redaction, over the ${options.maxBytes}-byte limit; top-level keys: ${keys.join(', ')}`,
+    };
   }
   return result;
 }
@@ -127,7 +142,8 @@ function clean(value: unknown, options: Required<RedactionLimits>, depth: number
   }
   if (secret && (value instanceof Error || value instanceof Uint8Array)) return redactedMarker;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof Error) return clean({ name: value.name, message: value.message, code: (value as { code?: unknown }).code }, options, depth, seen);
+  if (value instanceof Error)
+    return clean({ name: value.name, message: value.message, code: (value as { code?: unknown }).code }, options, depth, seen);
   if (value instanceof Uint8Array) return `[binary: ${value.byteLength} bytes]`;
   const object = value as object;
   if (seen.has(object)) return '[circular]';
@@ -148,7 +164,10 @@ function clean(value: unknown, options: Required<RedactionLimits>, depth: number
         output[truncatedKey] = `${entries.length - kept} more keys`;
         break;
       }
-      const key = truncateString(unsafeKeyCharacters.test(rawKey) ? rawKey.replace(lineBreaks, ' ').replace(controlCharacters, '') : rawKey, 128);
+      const key = truncateString(
+        unsafeKeyCharacters.test(rawKey) ? rawKey.replace(lineBreaks, ' ').replace(controlCharacters, '') : rawKey,
+        128,
+      );
       output[key] = clean(item, options, depth + 1, seen, secret || isSecretKey(key));
       kept++;
     }

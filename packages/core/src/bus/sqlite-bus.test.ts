@@ -65,12 +65,29 @@ describe('SQLite Bus', () => {
 
   it('a key revoked with the CLI in another process is refused by the running server within a second (before: up to 30 s)', async () => {
     const owner = await seedUser(preloop, 'owner');
-    const { apiKey, key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'revoked from the CLI', userId: owner.user.id });
-    expect(await preloop.authenticate(bearerRequest(key))).not.toBeNull(); // cached for 30 s from now
-    const cli = await run(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', 'packages/core/src/cli/main.ts', 'api-key', 'revoke', apiKey.id, '--database', database], {
-      cwd: repositoryRoot,
-      env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey, PRELOOP_LOG_LEVEL: 'silent' },
+    const { apiKey, key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+      name: 'revoked from the CLI',
+      userId: owner.user.id,
     });
+    expect(await preloop.authenticate(bearerRequest(key))).not.toBeNull(); // cached for 30 s from now
+    const cli = await run(
+      process.execPath,
+      [
+        '--conditions=@preloop/source',
+        '--import',
+        'tsx',
+        'packages/core/src/cli/main.ts',
+        'api-key',
+        'revoke',
+        apiKey.id,
+        '--database',
+        database,
+      ],
+      {
+        cwd: repositoryRoot,
+        env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey, PRELOOP_LOG_LEVEL: 'silent' },
+      },
+    );
     expect(cli.stdout + cli.stderr).toMatch(/revoked/i);
     const revokedAt = Date.now();
     await within(1_500, async () => (await preloop.authenticate(bearerRequest(key))) === null);
@@ -81,7 +98,10 @@ describe('SQLite Bus', () => {
     const second = await createPreloop({ database, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }) });
     try {
       const owner = await seedUser(preloop, 'owner');
-      const { apiKey, key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'cached across an outage', userId: owner.user.id });
+      const { apiKey, key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+        name: 'cached across an outage',
+        userId: owner.user.id,
+      });
       expect(await preloop.authenticate(bearerRequest(key))).not.toBeNull();
       let reconnected = 0;
       preloop.bus.subscribe(busReconnectedChannel, () => (reconnected += 1));
@@ -98,4 +118,3 @@ describe('SQLite Bus', () => {
     }
   });
 });
-

@@ -37,7 +37,8 @@ export async function createSqliteBus(options: SqliteBusOptions): Promise<Bus> {
   const retentionMs = options.retentionMs ?? 60_000;
   const origin = createToken(12);
   const emitter = new EventEmitter();
-  const dataVersion = async (): Promise<number> => Number((await sql<{ data_version: number }>`pragma data_version`.execute(db)).rows[0]?.data_version ?? 0);
+  const dataVersion = async (): Promise<number> =>
+    Number((await sql<{ data_version: number }>`pragma data_version`.execute(db)).rows[0]?.data_version ?? 0);
   const newest = await db.selectFrom('bus_messages').select(db.fn.max('id').as('id')).executeTakeFirst();
   let lastId = Number(newest?.id ?? 0);
   let lastVersion = await dataVersion();
@@ -54,7 +55,12 @@ export async function createSqliteBus(options: SqliteBusOptions): Promise<Bus> {
       const wasDown = !status.connected;
       if (version !== lastVersion || wasDown) {
         lastVersion = version;
-        const rows = await db.selectFrom('bus_messages').select(['id', 'origin', 'channel', 'payload']).where('id', '>', lastId).orderBy('id').execute();
+        const rows = await db
+          .selectFrom('bus_messages')
+          .select(['id', 'origin', 'channel', 'payload'])
+          .where('id', '>', lastId)
+          .orderBy('id')
+          .execute();
         for (const row of rows) {
           lastId = Math.max(lastId, Number(row.id));
           if (row.origin === origin || closed) continue;
@@ -67,7 +73,10 @@ export async function createSqliteBus(options: SqliteBusOptions): Promise<Bus> {
       }
       if (Date.now() - lastSweep > retentionMs) {
         lastSweep = Date.now();
-        await db.deleteFrom('bus_messages').where('created_at', '<', lastSweep - retentionMs).execute();
+        await db
+          .deleteFrom('bus_messages')
+          .where('created_at', '<', lastSweep - retentionMs)
+          .execute();
       }
       status = { connected: true };
       if (wasDown) emitter.emit(busReconnectedChannel, null);

@@ -36,7 +36,8 @@ describe.each(testDialects())('preloop audit verify on $name', (dialect) => {
       auditCheckpointEvery: 10,
       auditAnchors: [createFileAnchorSink({ path: anchorFile })],
     });
-    for (let i = 0; i < 25; i++) await preloop.audit.record({ actor: { type: 'system' }, action: 'cli.test', outcome: 'success', data: { i } });
+    for (let i = 0; i < 25; i++)
+      await preloop.audit.record({ actor: { type: 'system' }, action: 'cli.test', outcome: 'success', data: { i } });
     await preloop.close();
 
     const ok = await cli('audit', 'verify', '--anchor', `file:${anchorFile}`, '--checkpoint-every', '10');
@@ -56,7 +57,9 @@ describe.each(testDialects())('preloop audit verify on $name', (dialect) => {
     expect(withoutAnchor.err).toMatch(/BROKEN at record #10 \(aud_\S+\): missing_checkpoint\. No signed checkpoint covers positions 1–10/);
     const withAnchor = await cli('audit', 'verify', '--anchor', `file:${anchorFile}`, '--checkpoint-every', '10');
     expect(withAnchor.code).toBe(1);
-    expect(withAnchor.err).toMatch(/BROKEN at record #10 .*: anchored_checkpoint_missing\. The anchor holds checkpoint ckp_\S+ at position 10/);
+    expect(withAnchor.err).toMatch(
+      /BROKEN at record #10 .*: anchored_checkpoint_missing\. The anchor holds checkpoint ckp_\S+ at position 10/,
+    );
   });
 
   it('refuses an anchor it cannot read, naming the problem', async () => {

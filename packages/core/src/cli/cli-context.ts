@@ -24,7 +24,11 @@ export interface CliIo {
  * await withKernel({ database: 'sqlite:./preloop.db' }, async (preloop) => preloop.audit.verify(preloop.accountId));
  * ```
  */
-export async function withKernel<T>(globals: CliGlobals, action: (preloop: Preloop) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export async function withKernel<T>(
+  globals: CliGlobals,
+  action: (preloop: Preloop) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const setup = resolveLocalSetup({ databaseUrl: globals.database });
   const preloop = await createPreloop({
     database: setup.databaseUrl,

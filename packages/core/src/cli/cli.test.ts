@@ -49,7 +49,10 @@ describe('preloop CLI', () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'version: 1\ndefaults:\n  tools: deny\nrules:\n  - tool: x\n    action: perhaps\n');
     const failing = path.join(dir, 'failing.yaml');
-    writeFileSync(failing, 'version: 1\ndefaults:\n  tools: deny\ntests:\n  - name: reads\n    tool: github.get_issue\n    expect: allow\n');
+    writeFileSync(
+      failing,
+      'version: 1\ndefaults:\n  tools: deny\ntests:\n  - name: reads\n    tool: github.get_issue\n    expect: allow\n',
+    );
 
     expect((await cli('policy', 'validate', good)).out).toMatch(/Valid\. 1 test\(s\) passed/);
     const invalid = await cli('policy', 'validate', bad);

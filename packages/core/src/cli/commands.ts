@@ -38,7 +38,12 @@ export const commands: CliCommand[] = [
     summary: 'Apply database migrations (core; plugin migrations run when the server starts)',
     async run(globals, _args, io) {
       const setup = resolveLocalSetup({ databaseUrl: globals.database });
-      const preloop = await createPreloop({ database: setup.databaseUrl, secretKey: setup.secretKey, logger: createLogger({ level: 'warn' }), migrate: true });
+      const preloop = await createPreloop({
+        database: setup.databaseUrl,
+        secretKey: setup.secretKey,
+        logger: createLogger({ level: 'warn' }),
+        migrate: true,
+      });
       await preloop.close();
       io.out('Migrations applied.');
       return 0;
@@ -54,7 +59,12 @@ export const commands: CliCommand[] = [
       if (!roles.includes(role)) throw new PreloopError('VALIDATION_ERROR', `--role must be one of ${roles.join(', ')}`);
       const password = typeof flags.password === 'string' ? flags.password : randomBytes(12).toString('base64url');
       await withKernel(globals, (preloop) =>
-        preloop.identity.users.create(preloop.accountId, { email, name: typeof flags.name === 'string' ? flags.name : email, role, password }),
+        preloop.identity.users.create(preloop.accountId, {
+          email,
+          name: typeof flags.name === 'string' ? flags.name : email,
+          role,
+          password,
+        }),
       );
       io.out(`Created ${role} ${email}.`);
       if (typeof flags.password !== 'string') io.out(`Password (shown once): ${password}`);
@@ -67,7 +77,13 @@ export const commands: CliCommand[] = [
     usage: '--name <name> [--scopes mcp,gateway,admin:read,admin:write] [--user <email>] [--agent <agent id>] [--expires-days <n>]',
     async run(globals, { flags }, io) {
       const name = text(flags.name, 'name');
-      const scopes = typeof flags.scopes === 'string' ? flags.scopes.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      const scopes =
+        typeof flags.scopes === 'string'
+          ? flags.scopes
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined;
       const days = flags['expires-days'] === undefined ? null : Number(flags['expires-days']);
       if (days !== null && !(days > 0)) throw new PreloopError('VALIDATION_ERROR', '--expires-days must be a positive number');
       const created = await withKernel(globals, async (preloop) => {
@@ -121,16 +137,31 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'rotate-key',
-    summary: 'After changing PRELOOP_SECRET_KEY (old one in PRELOOP_PREVIOUS_SECRET_KEYS): re-wrap every secret and re-sign audit checkpoints with the new key',
+    summary:
+      'After changing PRELOOP_SECRET_KEY (old one in PRELOOP_PREVIOUS_SECRET_KEYS): re-wrap every secret and re-sign audit checkpoints with the new key',
     async run(globals, _args, io) {
-      const previous = (process.env.PRELOOP_PREVIOUS_SECRET_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-      if (previous.length === 0) throw new PreloopError('VALIDATION_ERROR', 'set PRELOOP_PREVIOUS_SECRET_KEYS to the old key(s), comma-separated, and PRELOOP_SECRET_KEY to the new one');
+      const previous = (process.env.PRELOOP_PREVIOUS_SECRET_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
+      if (previous.length === 0)
+        throw new PreloopError(
+          'VALIDATION_ERROR',
+          'set PRELOOP_PREVIOUS_SECRET_KEYS to the old key(s), comma-separated, and PRELOOP_SECRET_KEY to the new one',
+        );
       const setup = resolveLocalSetup({ databaseUrl: globals.database });
-      const preloop = await createPreloop({ database: setup.databaseUrl, secretKey: setup.secretKey, previousSecretKeys: previous, logger: createLogger({ level: 'warn' }) });
+      const preloop = await createPreloop({
+        database: setup.databaseUrl,
+        secretKey: setup.secretKey,
+        previousSecretKeys: previous,
+        logger: createLogger({ level: 'warn' }),
+      });
       try {
         const { rewrapped } = await preloop.secrets.rotate();
         const { resigned } = await preloop.audit.rotate();
-        io.out(`Re-wrapped ${rewrapped} secret(s) and re-signed ${resigned} audit checkpoint(s) with the new key. The old key is no longer needed.`);
+        io.out(
+          `Re-wrapped ${rewrapped} secret(s) and re-signed ${resigned} audit checkpoint(s) with the new key. The old key is no longer needed.`,
+        );
       } finally {
         await preloop.close();
       }
@@ -164,7 +195,9 @@ export const commands: CliCommand[] = [
         return 0;
       }
       const broken = report.firstBroken!;
-      io.err(`Audit trail BROKEN at record #${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${broken.reason}. ${broken.message}`.trim());
+      io.err(
+        `Audit trail BROKEN at record #${broken.seq}${broken.id ? ` (${broken.id})` : ''}: ${broken.reason}. ${broken.message}`.trim(),
+      );
       return 1;
     },
   },
@@ -174,7 +207,10 @@ export const commands: CliCommand[] = [
 /** The file of `--anchor file:<path>` (the only anchor the CLI reads; other sinks are read by their own tools). */
 function anchorPath(value: string | boolean | undefined): string {
   if (typeof value !== 'string' || !value.startsWith('file:') || value.length === 'file:'.length) {
-    throw new PreloopError('VALIDATION_ERROR', '--anchor must be file:<path> of a JSONL anchor file (for example file:/mnt/anchor/audit.jsonl)');
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      '--anchor must be file:<path> of a JSONL anchor file (for example file:/mnt/anchor/audit.jsonl)',
+    );
   }
   return value.slice('file:'.length);
 }

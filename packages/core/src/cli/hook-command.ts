@@ -54,7 +54,13 @@ const answerSchema = z.strictObject({
 
 const deny = (reason: string): HookRun => ({
   code: 0,
-  stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: `Preloop: ${reason}`.slice(0, 2000) } }),
+  stdout: JSON.stringify({
+    hookSpecificOutput: {
+      hookEventName: 'PreToolUse',
+      permissionDecision: 'deny',
+      permissionDecisionReason: `Preloop: ${reason}`.slice(0, 2000),
+    },
+  }),
   stderr: `preloop hook: ${reason}`,
 });
 
@@ -81,7 +87,8 @@ export async function runHook(input: string, env: HookEnvironment, options: { ke
     // answered below, by `ask`
   }
   // Gemini CLI's `BeforeTool` hands the same fields under another event name; it blocks on exit code 2 with the reason on stderr.
-  const gemini = typeof parsed === 'object' && parsed !== null && (parsed as { hook_event_name?: unknown }).hook_event_name === 'BeforeTool';
+  const gemini =
+    typeof parsed === 'object' && parsed !== null && (parsed as { hook_event_name?: unknown }).hook_event_name === 'BeforeTool';
   const run = await ask(gemini ? JSON.stringify({ ...(parsed as object), hook_event_name: 'PreToolUse' }) : input, env, options);
   return gemini ? toGemini(run) : run;
 }
@@ -96,7 +103,8 @@ function toGemini(run: HookRun): HookRun {
 
 async function ask(input: string, env: HookEnvironment, options: { keyEnv?: string; url?: string }): Promise<HookRun> {
   const failOpen = env.PRELOOP_HOOK_FAIL_OPEN;
-  if (failOpen !== undefined && failOpen !== '' && failOpen !== 'transport') return deny(`PRELOOP_HOOK_FAIL_OPEN must be "transport" or unset, not "${failOpen.slice(0, 40)}".`);
+  if (failOpen !== undefined && failOpen !== '' && failOpen !== 'transport')
+    return deny(`PRELOOP_HOOK_FAIL_OPEN must be "transport" or unset, not "${failOpen.slice(0, 40)}".`);
   const base = options.url ?? env.PRELOOP_URL;
   const keyEnv = options.keyEnv ?? 'PRELOOP_API_KEY';
   const key = env[keyEnv];
@@ -130,7 +138,10 @@ async function ask(input: string, env: HookEnvironment, options: { keyEnv?: stri
         signal: AbortSignal.timeout(timeoutSeconds * 1000),
       });
     } catch (error) {
-      const why = (error as Error)?.name === 'TimeoutError' ? `no answer within ${timeoutSeconds} s` : `${(error as Error)?.message ?? 'error'}${(error as { cause?: { code?: string } })?.cause?.code ? ` (${(error as { cause: { code: string } }).cause.code})` : ''}`;
+      const why =
+        (error as Error)?.name === 'TimeoutError'
+          ? `no answer within ${timeoutSeconds} s`
+          : `${(error as Error)?.message ?? 'error'}${(error as { cause?: { code?: string } })?.cause?.code ? ` (${(error as { cause: { code: string } }).cause.code})` : ''}`;
       throw new TransportError(`the server at ${url.origin} could not be reached: ${why}`);
     }
     let body: string;
@@ -157,7 +168,12 @@ async function ask(input: string, env: HookEnvironment, options: { keyEnv?: stri
     return { code: 0, stdout: JSON.stringify(parsed), stderr: '' };
   } catch (error) {
     if (error instanceof TransportError) {
-      if (failOpen === 'transport') return { code: 0, stdout: '', stderr: `preloop hook: ${error.message}; failing open (PRELOOP_HOOK_FAIL_OPEN=transport): the agent's own permission rules decide.` };
+      if (failOpen === 'transport')
+        return {
+          code: 0,
+          stdout: '',
+          stderr: `preloop hook: ${error.message}; failing open (PRELOOP_HOOK_FAIL_OPEN=transport): the agent's own permission rules decide.`,
+        };
       return deny(`${error.message}; the call is denied.`);
     }
     return deny(`the check failed: ${(error as Error)?.message ?? 'error'}; the call is denied.`);
@@ -168,7 +184,8 @@ async function ask(input: string, env: HookEnvironment, options: { keyEnv?: stri
 export const hookCommand: CliCommand = {
   name: 'hook',
   summary: 'PreToolUse hook for Claude Code and Codex: ask the server (PRELOOP_URL, PRELOOP_API_KEY) whether a native tool call may run',
-  usage: '[--url <server url>] [--key-env <VAR>]  (hook JSON on stdin; env PRELOOP_HOOK_WAIT, PRELOOP_HOOK_ON_PENDING, PRELOOP_HOOK_TIMEOUT, PRELOOP_HOOK_FAIL_OPEN=transport)',
+  usage:
+    '[--url <server url>] [--key-env <VAR>]  (hook JSON on stdin; env PRELOOP_HOOK_WAIT, PRELOOP_HOOK_ON_PENDING, PRELOOP_HOOK_TIMEOUT, PRELOOP_HOOK_FAIL_OPEN=transport)',
   async run(_globals, { flags }, io) {
     let input = '';
     try {

@@ -9,5 +9,14 @@
 import { parseArgs } from 'node:util';
 import { hookCommand } from './hook-command.js';
 
-const { values, positionals } = parseArgs({ args: process.argv.slice(3), allowPositionals: true, strict: false, options: { url: { type: 'string' }, 'key-env': { type: 'string' } } });
-process.exitCode = await hookCommand.run({}, { positionals, flags: values }, { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) });
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(3),
+  allowPositionals: true,
+  strict: false,
+  options: { url: { type: 'string' }, 'key-env': { type: 'string' } },
+});
+process.exitCode = await hookCommand.run(
+  {},
+  { positionals, flags: values },
+  { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+);

@@ -19,7 +19,39 @@ const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, t
  * ```
  */
 export async function runCli(argv: string[], io: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  const stringFlags = ['database', 'email', 'name', 'role', 'password', 'scopes', 'user', 'agent', 'expires-days', 'comment', 'from', 'to', 'format', 'version', 'tool', 'args', 'api-key', 'team', 'reason', 'anchor', 'checkpoint-every', 'account', 'url', 'key-env', 'session-file', 'audience', 'home', 'hook-command', 'before', 'out', 'public-key'];
+  const stringFlags = [
+    'database',
+    'email',
+    'name',
+    'role',
+    'password',
+    'scopes',
+    'user',
+    'agent',
+    'expires-days',
+    'comment',
+    'from',
+    'to',
+    'format',
+    'version',
+    'tool',
+    'args',
+    'api-key',
+    'team',
+    'reason',
+    'anchor',
+    'checkpoint-every',
+    'account',
+    'url',
+    'key-env',
+    'session-file',
+    'audience',
+    'home',
+    'hook-command',
+    'before',
+    'out',
+    'public-key',
+  ];
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -39,13 +71,17 @@ export async function runCli(argv: string[], io: CliIo = { out: (l) => console.l
     .find((candidate) => candidate.name.split(' ').every((word, index) => words[index] === word));
   if (!command || values.help) {
     io.out('Usage: preloop <command> [--database <url>] [options]\n');
-    io.out('The database defaults to DATABASE_URL, else the reference server\'s SQLite file (.data/preloop.db).\n');
+    io.out("The database defaults to DATABASE_URL, else the reference server's SQLite file (.data/preloop.db).\n");
     for (const entry of commands) io.out(`  ${`${entry.name} ${entry.usage ?? ''}`.trim()}\n      ${entry.summary}`);
     return command || values.help ? 0 : words.length ? 2 : 0;
   }
   const rest = words.slice(command.name.split(' ').length);
   try {
-    return await command.run({ database: typeof values.database === 'string' ? values.database : undefined }, { positionals: rest, flags: values }, io);
+    return await command.run(
+      { database: typeof values.database === 'string' ? values.database : undefined },
+      { positionals: rest, flags: values },
+      io,
+    );
   } catch (error) {
     io.err(`preloop ${command.name}: ${isPreloopError(error) ? error.message : (error as Error).message}`);
     return 1;

@@ -20,7 +20,8 @@ const printIssues = (error: unknown, err: (line: string) => void): number => {
   if (error instanceof PreloopError && error.code === 'VALIDATION_ERROR') {
     const details = error.details as { issues?: { message: string; line?: number }[] } | { message: string; line?: number }[] | undefined;
     const issues = Array.isArray(details) ? details : details?.issues;
-    if (issues?.length) for (const issue of issues) err(`  ${issue.line ? `line ${issue.line}: ` : ''}${issue.message.replace(/ \(line \d+\)$/, '')}`);
+    if (issues?.length)
+      for (const issue of issues) err(`  ${issue.line ? `line ${issue.line}: ` : ''}${issue.message.replace(/ \(line \d+\)$/, '')}`);
     else err(`  ${error.message}`);
     return 1;
   }
@@ -31,7 +32,8 @@ const parseScopes = (value: unknown): KillSwitchScope[] | undefined => {
   if (typeof value !== 'string') return undefined;
   const scopes = value.split(',').map((s) => s.trim());
   for (const scope of scopes) {
-    if (!killSwitchScopes.includes(scope as KillSwitchScope)) throw new PreloopError('VALIDATION_ERROR', `--scopes: "${scope}" is not one of ${killSwitchScopes.join(', ')}`);
+    if (!killSwitchScopes.includes(scope as KillSwitchScope))
+      throw new PreloopError('VALIDATION_ERROR', `--scopes: "${scope}" is not one of ${killSwitchScopes.join(', ')}`);
   }
   return scopes as KillSwitchScope[];
 };
@@ -46,7 +48,10 @@ export const policyCommands: CliCommand[] = [
       try {
         const report = runPolicyTests(compilePolicy(parsePolicyDocument(await readPolicyFile(positionals[0]))));
         io.out(`Valid. ${report.passed} test(s) passed, ${report.failed.length} failed.`);
-        for (const failure of report.failed) io.err(`  FAIL ${failure.name}: expected ${failure.expected}, got ${failure.actual}${failure.reason ? ` (${failure.reason})` : ''}`);
+        for (const failure of report.failed)
+          io.err(
+            `  FAIL ${failure.name}: expected ${failure.expected}, got ${failure.actual}${failure.reason ? ` (${failure.reason})` : ''}`,
+          );
         return report.failed.length ? 1 : 0;
       } catch (error) {
         io.err('Invalid policy:');
@@ -70,7 +75,12 @@ export const policyCommands: CliCommand[] = [
       const text = await readPolicyFile(positionals[0]);
       try {
         const version = await withKernel(globals, (preloop) =>
-          preloop.governance.policies.apply(preloop.accountId, text, cliActor, typeof flags.comment === 'string' ? flags.comment : undefined),
+          preloop.governance.policies.apply(
+            preloop.accountId,
+            text,
+            cliActor,
+            typeof flags.comment === 'string' ? flags.comment : undefined,
+          ),
         );
         io.out(`Applied policy version ${version.version}.`);
         return 0;
@@ -123,7 +133,11 @@ export const policyCommands: CliCommand[] = [
     usage: '[--format yaml|json] [--version <n>]',
     async run(globals, { flags }, io) {
       const format = flags.format === 'json' ? 'json' : 'yaml';
-      io.out(await withKernel(globals, (preloop) => preloop.governance.policies.export(preloop.accountId, format, flags.version ? Number(flags.version) : undefined)));
+      io.out(
+        await withKernel(globals, (preloop) =>
+          preloop.governance.policies.export(preloop.accountId, format, flags.version ? Number(flags.version) : undefined),
+        ),
+      );
       return 0;
     },
   },
@@ -154,7 +168,10 @@ export const policyCommands: CliCommand[] = [
           scopes: [],
         };
         const input = { subject, tool: { name: flags.tool as string, readOnly: flags['read-only'] === true }, args };
-        return { visible: await preloop.governance.isToolVisible(subject, input.tool.name), decision: await preloop.governance.evaluateToolCall(input) };
+        return {
+          visible: await preloop.governance.isToolVisible(subject, input.tool.name),
+          decision: await preloop.governance.evaluateToolCall(input),
+        };
       });
       io.out(JSON.stringify(result, null, 2));
       return 0;
@@ -167,7 +184,9 @@ export const policyCommands: CliCommand[] = [
     async run(globals, { flags }, io) {
       if (typeof flags.reason !== 'string' || !flags.reason) throw new PreloopError('VALIDATION_ERROR', '--reason is required');
       const scopes = parseScopes(flags.scopes) ?? [...killSwitchScopes];
-      const state = await withKernel(globals, (preloop) => preloop.governance.killSwitch.activate(preloop.accountId, scopes, flags.reason as string, cliActor));
+      const state = await withKernel(globals, (preloop) =>
+        preloop.governance.killSwitch.activate(preloop.accountId, scopes, flags.reason as string, cliActor),
+      );
       io.out(`Kill switch ON for ${state.active.join(', ')}.`);
       return 0;
     },
@@ -177,7 +196,9 @@ export const policyCommands: CliCommand[] = [
     summary: 'Resume the given scopes (all when omitted)',
     usage: '[--scopes tools,models,flows]',
     async run(globals, { flags }, io) {
-      const state = await withKernel(globals, (preloop) => preloop.governance.killSwitch.deactivate(preloop.accountId, parseScopes(flags.scopes), cliActor));
+      const state = await withKernel(globals, (preloop) =>
+        preloop.governance.killSwitch.deactivate(preloop.accountId, parseScopes(flags.scopes), cliActor),
+      );
       io.out(state.active.length ? `Kill switch still ON for ${state.active.join(', ')}.` : 'Kill switch OFF.');
       return 0;
     },

@@ -24,8 +24,16 @@ describe.each(testDialects())('preloop token on $name', (dialect) => {
     testDatabase = await dialect.create();
     url = testDatabase.url === ':memory:' ? `sqlite:${path.join(dir, `token-${Date.now()}.db`)}` : testDatabase.url;
     // The server the agent talks to, on the same database the CLI opens.
-    preloop = await createPreloop({ database: url, secretKey: resolveLocalSetup({ databaseUrl: url }).secretKey, logger: createLogger({ level: 'silent' }) });
-    server = await serve({ handler: (request) => (new URL(request.url).pathname.startsWith('/api/v1') ? preloop.api(request) : new Response(null, { status: 404 })), port: 0 });
+    preloop = await createPreloop({
+      database: url,
+      secretKey: resolveLocalSetup({ databaseUrl: url }).secretKey,
+      logger: createLogger({ level: 'silent' }),
+    });
+    server = await serve({
+      handler: (request) =>
+        new URL(request.url).pathname.startsWith('/api/v1') ? preloop.api(request) : new Response(null, { status: 404 }),
+      port: 0,
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -71,16 +79,37 @@ describe.each(testDialects())('preloop token on $name', (dialect) => {
   });
 
   it('refuses, naming the problem and printing nothing on stdout: an unknown, suspended or ambiguous agent, bad flags', async () => {
-    expect(await cli('token', '--agent', 'nobody')).toMatchObject({ code: 1, out: '', err: expect.stringContaining('No agent named "nobody"') });
+    expect(await cli('token', '--agent', 'nobody')).toMatchObject({
+      code: 1,
+      out: '',
+      err: expect.stringContaining('No agent named "nobody"'),
+    });
     const suspended = await preloop.identity.agents.enroll(preloop.accountId, { name: 'paused', kind: 'codex' });
     await preloop.identity.agents.suspend(preloop.accountId, suspended.id, 'holiday');
-    expect(await cli('token', '--agent', 'paused')).toMatchObject({ code: 1, out: '', err: expect.stringContaining('is suspended; resume it') });
+    expect(await cli('token', '--agent', 'paused')).toMatchObject({
+      code: 1,
+      out: '',
+      err: expect.stringContaining('is suspended; resume it'),
+    });
     await preloop.identity.agents.enroll(preloop.accountId, { name: 'twin', kind: 'codex' });
     await preloop.identity.agents.enroll(preloop.accountId, { name: 'twin', kind: 'codex' });
-    expect(await cli('token', '--agent', 'twin')).toMatchObject({ code: 1, out: '', err: expect.stringContaining('2 agents are named "twin"') });
-    expect(await cli('token')).toMatchObject({ code: 1, err: expect.stringContaining('--agent <name or id> (or --url <server>) is required') });
-    expect(await cli('token', '--agent', 'reviewer', '--audience', 'admin')).toMatchObject({ code: 1, err: expect.stringContaining('--audience must be a comma-separated list of mcp, gateway (got "admin")') });
-    expect(await cli('token', '--agent', 'reviewer', '--format', 'yaml')).toMatchObject({ code: 1, err: expect.stringContaining('--format must be token or header-json') });
+    expect(await cli('token', '--agent', 'twin')).toMatchObject({
+      code: 1,
+      out: '',
+      err: expect.stringContaining('2 agents are named "twin"'),
+    });
+    expect(await cli('token')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('--agent <name or id> (or --url <server>) is required'),
+    });
+    expect(await cli('token', '--agent', 'reviewer', '--audience', 'admin')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('--audience must be a comma-separated list of mcp, gateway (got "admin")'),
+    });
+    expect(await cli('token', '--agent', 'reviewer', '--format', 'yaml')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('--format must be token or header-json'),
+    });
   });
 
   it('with --url, exchanges the API key in PRELOOP_API_KEY for a credential of its own session, renewed through --session-file', async () => {
@@ -102,7 +131,10 @@ describe.each(testDialects())('preloop token on $name', (dialect) => {
       expect(refused).toMatchObject({ code: 1, out: '', err: expect.stringContaining('Preloop refused to start a runtime session') });
       expect(refused.err).not.toContain(adminOnly);
       delete process.env.PRELOOP_TEST_TOKEN_KEY;
-      expect(await cli('token', '--url', server.url, '--key-env', 'PRELOOP_TEST_TOKEN_KEY')).toMatchObject({ code: 1, err: expect.stringContaining('in the environment variable PRELOOP_TEST_TOKEN_KEY') });
+      expect(await cli('token', '--url', server.url, '--key-env', 'PRELOOP_TEST_TOKEN_KEY')).toMatchObject({
+        code: 1,
+        err: expect.stringContaining('in the environment variable PRELOOP_TEST_TOKEN_KEY'),
+      });
     } finally {
       if (previous === undefined) delete process.env.PRELOOP_TEST_TOKEN_KEY;
       else process.env.PRELOOP_TEST_TOKEN_KEY = previous;

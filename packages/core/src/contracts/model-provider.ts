@@ -103,12 +103,17 @@ export function findModelProviderProblems(value: unknown): string[] {
   }
   const candidate = value as Partial<Record<keyof ModelProvider, unknown>>;
   const problems: string[] = [];
-  if (typeof candidate.id !== 'string' || candidate.id.length === 0) problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
-  if (candidate.version !== modelProviderContractVersion) problems.push(`"version" must be ${modelProviderContractVersion} (got ${describeValue(candidate.version)})`);
+  if (typeof candidate.id !== 'string' || candidate.id.length === 0)
+    problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
+  if (candidate.version !== modelProviderContractVersion)
+    problems.push(`"version" must be ${modelProviderContractVersion} (got ${describeValue(candidate.version)})`);
   if (typeof candidate.wireFormat !== 'string' || !(modelWireFormats as readonly string[]).includes(candidate.wireFormat)) {
-    problems.push(`"wireFormat" must be ${modelWireFormats.map((format) => `"${format}"`).join(' or ')} (got ${describeValue(candidate.wireFormat)})`);
+    problems.push(
+      `"wireFormat" must be ${modelWireFormats.map((format) => `"${format}"`).join(' or ')} (got ${describeValue(candidate.wireFormat)})`,
+    );
   }
-  if (typeof candidate.defaultBaseUrl !== 'string') problems.push(`"defaultBaseUrl" must be a string (got ${describeValue(candidate.defaultBaseUrl)})`);
+  if (typeof candidate.defaultBaseUrl !== 'string')
+    problems.push(`"defaultBaseUrl" must be a string (got ${describeValue(candidate.defaultBaseUrl)})`);
   if (typeof candidate.buildRequest !== 'function') problems.push(`"buildRequest" must be a function`);
   return problems;
 }

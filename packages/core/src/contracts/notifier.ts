@@ -186,7 +186,10 @@ export class NotifierError extends Error {
 export function classifyNotifierFailure(error: unknown): { retryable: boolean; retryAfterMs: number | null } {
   if (typeof error !== 'object' || error === null) return { retryable: true, retryAfterMs: null };
   const candidate = error as { retryable?: unknown; retryAfterMs?: unknown };
-  const retryAfterMs = typeof candidate.retryAfterMs === 'number' && Number.isFinite(candidate.retryAfterMs) && candidate.retryAfterMs >= 0 ? candidate.retryAfterMs : null;
+  const retryAfterMs =
+    typeof candidate.retryAfterMs === 'number' && Number.isFinite(candidate.retryAfterMs) && candidate.retryAfterMs >= 0
+      ? candidate.retryAfterMs
+      : null;
   return { retryable: candidate.retryable !== false, retryAfterMs };
 }
 
@@ -270,11 +273,15 @@ export function findNotifierProblems(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return [`must be an object ({ id, version: 1, notify }), not ${describeValue(value)}`];
   const candidate = value as Partial<Record<keyof Notifier, unknown>>;
   const problems: string[] = [];
-  if (typeof candidate.id !== 'string' || candidate.id.length === 0) problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
-  if (candidate.version !== notifierContractVersion) problems.push(`"version" must be ${notifierContractVersion} (got ${describeValue(candidate.version)})`);
+  if (typeof candidate.id !== 'string' || candidate.id.length === 0)
+    problems.push(`"id" must be a non-empty string (got ${describeValue(candidate.id)})`);
+  if (candidate.version !== notifierContractVersion)
+    problems.push(`"version" must be ${notifierContractVersion} (got ${describeValue(candidate.version)})`);
   if (typeof candidate.notify !== 'function') problems.push(`"notify" must be a function`);
-  if (candidate.digests !== undefined && typeof candidate.digests !== 'boolean') problems.push(`"digests" must be a boolean when present (got ${describeValue(candidate.digests)})`);
-  if (candidate.update !== undefined && typeof candidate.update !== 'function') problems.push(`"update" must be a function when present (got ${describeValue(candidate.update)})`);
+  if (candidate.digests !== undefined && typeof candidate.digests !== 'boolean')
+    problems.push(`"digests" must be a boolean when present (got ${describeValue(candidate.digests)})`);
+  if (candidate.update !== undefined && typeof candidate.update !== 'function')
+    problems.push(`"update" must be a function when present (got ${describeValue(candidate.update)})`);
   if (candidate.audience !== undefined && candidate.audience !== 'approvers' && candidate.audience !== 'channel') {
     problems.push(`"audience" must be "approvers" or "channel" (got ${describeValue(candidate.audience)})`);
   }

@@ -26,7 +26,10 @@ import { createPolicyStore, type PolicyStore } from './policy-store.js';
  * alias (gateway), or an agent's own native tool (a permission check, named
  * `native.<tool>`; policy governs it like any tool).
  */
-export type GovernedTarget = ({ kind: 'tool_call' } & ToolCallTool) | ({ kind: 'native_tool' } & ToolCallTool) | { kind: 'model_call'; name: string };
+export type GovernedTarget =
+  | ({ kind: 'tool_call' } & ToolCallTool)
+  | ({ kind: 'native_tool' } & ToolCallTool)
+  | { kind: 'model_call'; name: string };
 
 /**
  * Governance's answer for one call, from one read of the account's policy
@@ -103,7 +106,8 @@ export function createGovernance(options: {
         if (stopped) return { action: 'deny', reason: stopped, explanation: { scope: 'kill-switch', rule: null } };
         const { compiled } = await policies.active(accountId);
         // `session.tainted` comes from the database, so a taint set on one instance holds on every other.
-        if (input.session === undefined && input.subject.runtimeSessionId) input = { ...input, session: { tainted: await sessionTainted(options.db, accountId, input.subject.runtimeSessionId) } };
+        if (input.session === undefined && input.subject.runtimeSessionId)
+          input = { ...input, session: { tainted: await sessionTainted(options.db, accountId, input.subject.runtimeSessionId) } };
         const decision = evaluateToolCall(compiled, input);
         const fromPlugins = await options.hooks.evaluatePolicy({ ...input, kind: 'tool_call' });
         return fromPlugins ? combineDecisions([decision, fromPlugins]) : decision;
@@ -145,7 +149,10 @@ export function createGovernance(options: {
         const tool: ToolCallTool = { name: target.name, server: target.server ?? null, readOnly: target.readOnly };
         const visible = isToolVisible(compiled, subject, tool.name);
         // `session.tainted` comes from the database, so a taint set on one instance holds on every other.
-        const session = visible && subject.runtimeSessionId ? { tainted: await sessionTainted(options.db, subject.accountId, subject.runtimeSessionId) } : undefined;
+        const session =
+          visible && subject.runtimeSessionId
+            ? { tainted: await sessionTainted(options.db, subject.accountId, subject.runtimeSessionId) }
+            : undefined;
         return {
           visible,
           ...(session ? { session } : {}),
@@ -182,6 +189,11 @@ function rethrowUnavailable(error: unknown): void {
 
 /** Whether untrusted content entered the runtime session (see `RuntimeSessions.taint`). */
 async function sessionTainted(db: Kysely<KernelTables>, accountId: string, sessionId: string): Promise<boolean> {
-  const row = await db.selectFrom('runtime_sessions').select('tainted_at').where('account_id', '=', accountId).where('id', '=', sessionId).executeTakeFirst();
+  const row = await db
+    .selectFrom('runtime_sessions')
+    .select('tainted_at')
+    .where('account_id', '=', accountId)
+    .where('id', '=', sessionId)
+    .executeTakeFirst();
   return row !== undefined && row.tainted_at !== null;
 }

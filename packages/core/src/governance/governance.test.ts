@@ -51,8 +51,17 @@ const subject = (preloop: Preloop, extra: Partial<Principal> = {}): Principal =>
 });
 
 async function adminToken(preloop: Preloop, role: 'admin' | 'viewer' = 'admin'): Promise<string> {
-  const user = await preloop.identity.users.create(preloop.accountId, { email: `${role}-${Math.random()}@example.com`, name: role, role, password: 'correct horse battery staple' });
-  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: role, scopes: ['admin:read', 'admin:write'], userId: user.id });
+  const user = await preloop.identity.users.create(preloop.accountId, {
+    email: `${role}-${Math.random()}@example.com`,
+    name: role,
+    role,
+    password: 'correct horse battery staple',
+  });
+  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+    name: role,
+    scopes: ['admin:read', 'admin:write'],
+    userId: user.id,
+  });
   return key;
 }
 
@@ -73,7 +82,9 @@ describe.each(testDialects())('governance on $name', (dialect) => {
     kernel = await createTestPreloop(dialect);
     const { governance } = kernel.preloop;
     const who = subject(kernel.preloop);
-    expect((await governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue', readOnly: true }, args: {} })).action).toBe('allow');
+    expect((await governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue', readOnly: true }, args: {} })).action).toBe(
+      'allow',
+    );
     const write = await governance.evaluateToolCall({ subject: who, tool: { name: 'github.create_issue' }, args: {} });
     expect(write.action).toBe('require_approval');
     expect(write.action === 'require_approval' && write.workflow).toBe('admins');
@@ -90,8 +101,14 @@ describe.each(testDialects())('governance on $name', (dialect) => {
     expect((await applied.json()).version).toBe(2);
 
     const who = subject(preloop);
-    expect((await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.create_issue' }, args: { title: 'short' } })).action).toBe('allow');
-    const long = await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.create_issue' }, args: { title: 'a much longer title' } });
+    expect(
+      (await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.create_issue' }, args: { title: 'short' } })).action,
+    ).toBe('allow');
+    const long = await preloop.governance.evaluateToolCall({
+      subject: who,
+      tool: { name: 'github.create_issue' },
+      args: { title: 'a much longer title' },
+    });
     expect(long.action).toBe('require_approval');
     expect(long.explanation.rule).toBe('big-writes');
     expect((await preloop.governance.isModelAllowed(who, 'gpt-4o-mini')).allowed).toBe(true);
@@ -110,9 +127,9 @@ describe.each(testDialects())('governance on $name', (dialect) => {
 
     const rolledBack = await call(preloop, token, 'POST', '/policy/rollback', { version: 1 });
     expect((await rolledBack.json()).version).toBe(3);
-    expect((await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.create_issue' }, args: { title: 'short' } })).action).toBe(
-      'require_approval',
-    );
+    expect(
+      (await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.create_issue' }, args: { title: 'short' } })).action,
+    ).toBe('require_approval');
     const exported = await call(preloop, token, 'GET', '/policy/export?format=json');
     expect(JSON.parse(await exported.text()).defaults.tools).toBe('require_approval');
     const versions = await (await call(preloop, token, 'GET', '/policy/versions')).json();
@@ -128,7 +145,9 @@ describe.each(testDialects())('governance on $name', (dialect) => {
     const token = await adminToken(kernel.preloop, 'viewer');
     const active = await (await call(kernel.preloop, token, 'POST', '/policy/simulate', { tool: 'github.delete_repo', args: {} })).json();
     expect(active.decision.action).toBe('require_approval');
-    const proposed = await (await call(kernel.preloop, token, 'POST', '/policy/simulate', { tool: 'github.delete_repo', document: allowReads })).json();
+    const proposed = await (
+      await call(kernel.preloop, token, 'POST', '/policy/simulate', { tool: 'github.delete_repo', document: allowReads })
+    ).json();
     expect(proposed.decision.action).toBe('deny');
     expect(proposed.visible).toBe(true);
     expect((await call(kernel.preloop, token, 'POST', '/policy', { document: allowReads })).status).toBe(403);
@@ -140,14 +159,18 @@ describe.each(testDialects())('governance on $name', (dialect) => {
     const token = await adminToken(preloop);
     await call(preloop, token, 'POST', '/policy', { document: allowReads });
     const who = subject(preloop);
-    expect((await call(preloop, token, 'POST', '/kill-switch/activate', { scopes: ['tools', 'models'], reason: 'incident 42' })).status).toBe(200);
+    expect(
+      (await call(preloop, token, 'POST', '/kill-switch/activate', { scopes: ['tools', 'models'], reason: 'incident 42' })).status,
+    ).toBe(200);
     const denied = await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue' }, args: {} });
     expect(denied).toMatchObject({ action: 'deny' });
     expect(denied.action === 'deny' && denied.reason).toMatch(/Kill switch active for tools: incident 42/);
     expect(await preloop.governance.isToolVisible(who, 'github.get_issue')).toBe(false);
     expect((await preloop.governance.isModelAllowed(who, 'gpt-4o')).reason).toMatch(/Kill switch/);
     await call(preloop, token, 'POST', '/kill-switch/deactivate', {});
-    expect((await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue' }, args: {} })).action).toBe('allow');
+    expect((await preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue' }, args: {} })).action).toBe(
+      'allow',
+    );
     const audit = await preloop.audit.query({ accountId: preloop.accountId, action: 'kill-switch.activate' });
     expect(audit.items).toHaveLength(1);
   });
@@ -157,7 +180,9 @@ describe.each(testDialects())('governance on $name', (dialect) => {
       id: 'no-deletes',
       hooks: {
         'policy.evaluate': (input) =>
-          input.kind === 'tool_call' && input.tool.name.includes('delete') ? { action: 'deny', reason: 'deletes are off', explanation: { scope: 'plugin:no-deletes', rule: null } } : undefined,
+          input.kind === 'tool_call' && input.tool.name.includes('delete')
+            ? { action: 'deny', reason: 'deletes are off', explanation: { scope: 'plugin:no-deletes', rule: null } }
+            : undefined,
       },
     });
     const broken = definePlugin({
@@ -173,15 +198,24 @@ describe.each(testDialects())('governance on $name', (dialect) => {
     const who = subject(kernel.preloop);
     const decision = await kernel.preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.delete_issue' }, args: {} });
     expect(decision.action === 'deny' && decision.reason).toBe('deletes are off');
-    expect((await kernel.preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue' }, args: {} })).action).toBe('allow');
-    expect((await kernel.preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_boom' }, args: {} })).action).toBe('deny');
+    expect((await kernel.preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue' }, args: {} })).action).toBe(
+      'allow',
+    );
+    expect((await kernel.preloop.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_boom' }, args: {} })).action).toBe(
+      'deny',
+    );
   });
 
   it('refuses an invalid initial policy at start-up', async () => {
     const database = await dialect.create();
     try {
       await expect(
-        createPreloop({ database: database.url, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }), policy: 'version: 1\nrules: 7\n' }),
+        createPreloop({
+          database: database.url,
+          secretKey: testSecretKey,
+          logger: createLogger({ level: 'silent' }),
+          policy: 'version: 1\nrules: 7\n',
+        }),
       ).rejects.toThrow(/rules/);
     } finally {
       await database.drop();
@@ -195,7 +229,9 @@ describePostgres('governance across instances', (dialect) => {
     const second = await createPreloop({ database: first.url, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }) });
     try {
       const who = subject(second);
-      expect((await second.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue' }, args: {} })).action).toBe('allow');
+      expect((await second.governance.evaluateToolCall({ subject: who, tool: { name: 'github.get_issue' }, args: {} })).action).toBe(
+        'allow',
+      );
       await first.preloop.governance.killSwitch.activate(first.preloop.accountId, ['tools'], 'stop', { type: 'system' });
       let action = 'allow';
       for (let i = 0; i < 50 && action === 'allow'; i++) {

@@ -45,10 +45,21 @@ const off: KillSwitchState = { active: [], reason: null, activatedBy: null, acti
 export function createKillSwitch(options: { db: Kysely<KernelTables>; bus: Bus; audit: AuditTrail; cacheTtlMs?: number }) {
   const { db, audit } = options;
   const load = async (accountId: string): Promise<KillSwitchState> => {
-    const row = await db.selectFrom('kernel_state').select('value').where('account_id', '=', accountId).where('key', '=', stateKey).executeTakeFirst();
+    const row = await db
+      .selectFrom('kernel_state')
+      .select('value')
+      .where('account_id', '=', accountId)
+      .where('key', '=', stateKey)
+      .executeTakeFirst();
     return row ? (JSON.parse(row.value as string) as KillSwitchState) : off;
   };
-  const cache = createAccountCache({ bus: options.bus, channel: governanceBusChannel, kind: 'kill-switch', ttlMs: options.cacheTtlMs ?? 5000, load });
+  const cache = createAccountCache({
+    bus: options.bus,
+    channel: governanceBusChannel,
+    kind: 'kill-switch',
+    ttlMs: options.cacheTtlMs ?? 5000,
+    load,
+  });
 
   const write = async (accountId: string, state: KillSwitchState) => {
     const now = Date.now();
@@ -74,7 +85,12 @@ export function createKillSwitch(options: { db: Kysely<KernelTables>; bus: Bus; 
       } catch (error) {
         const unavailable = toStoreUnavailableError(error);
         if (unavailable) throw unavailable;
-        return { active: [...killSwitchScopes], reason: 'kill switch state unavailable (failing closed)', activatedBy: null, activatedAt: null };
+        return {
+          active: [...killSwitchScopes],
+          reason: 'kill switch state unavailable (failing closed)',
+          activatedBy: null,
+          activatedAt: null,
+        };
       }
     },
     /** The reason `scope` is stopped, or null when it is not. */
@@ -92,7 +108,14 @@ export function createKillSwitch(options: { db: Kysely<KernelTables>; bus: Bus; 
         activatedAt: Date.now(),
       };
       await write(accountId, state);
-      await audit.record({ accountId, actor, action: 'kill-switch.activate', target: { type: 'kill-switch', id: accountId }, outcome: 'success', data: { scopes: [...scopes], reason } });
+      await audit.record({
+        accountId,
+        actor,
+        action: 'kill-switch.activate',
+        target: { type: 'kill-switch', id: accountId },
+        outcome: 'success',
+        data: { scopes: [...scopes], reason },
+      });
       return state;
     },
     /** Resumes the given scopes (all when omitted). */
@@ -101,7 +124,14 @@ export function createKillSwitch(options: { db: Kysely<KernelTables>; bus: Bus; 
       const active = scopes ? current.active.filter((scope) => !scopes.includes(scope)) : [];
       const state: KillSwitchState = active.length ? { ...current, active } : off;
       await write(accountId, state);
-      await audit.record({ accountId, actor, action: 'kill-switch.deactivate', target: { type: 'kill-switch', id: accountId }, outcome: 'success', data: { scopes: scopes ? [...scopes] : 'all' } });
+      await audit.record({
+        accountId,
+        actor,
+        action: 'kill-switch.deactivate',
+        target: { type: 'kill-switch', id: accountId },
+        outcome: 'success',
+        data: { scopes: scopes ? [...scopes] : 'all' },
+      });
       return state;
     },
     close: () => cache.close(),

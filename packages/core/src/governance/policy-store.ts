@@ -65,11 +65,22 @@ const activeKey = 'policy.active';
  * await store.apply('acc_default', yamlText, actor, 'allow reads');
  * ```
  */
-export function createPolicyStore(options: { db: Kysely<KernelTables>; bus: Bus; audit: AuditTrail; initialPolicy?: string | Record<string, unknown>; cacheTtlMs?: number }) {
+export function createPolicyStore(options: {
+  db: Kysely<KernelTables>;
+  bus: Bus;
+  audit: AuditTrail;
+  initialPolicy?: string | Record<string, unknown>;
+  cacheTtlMs?: number;
+}) {
   const { db, audit } = options;
 
   const loadActive = async (accountId: string): Promise<ActivePolicy> => {
-    const state = await db.selectFrom('kernel_state').select('value').where('account_id', '=', accountId).where('key', '=', activeKey).executeTakeFirst();
+    const state = await db
+      .selectFrom('kernel_state')
+      .select('value')
+      .where('account_id', '=', accountId)
+      .where('key', '=', activeKey)
+      .executeTakeFirst();
     if (!state) {
       await ensureInitialPolicy(accountId);
       return loadActive(accountId);
@@ -84,12 +95,26 @@ export function createPolicyStore(options: { db: Kysely<KernelTables>; bus: Bus;
     const document = parsePolicyDocument(JSON.parse(row.document as string), 'json');
     return { version, document, compiled: compilePolicy(document) };
   };
-  const cache = createAccountCache({ bus: options.bus, channel: governanceBusChannel, kind: 'policy', ttlMs: options.cacheTtlMs ?? 5000, load: loadActive });
+  const cache = createAccountCache({
+    bus: options.bus,
+    channel: governanceBusChannel,
+    kind: 'policy',
+    ttlMs: options.cacheTtlMs ?? 5000,
+    load: loadActive,
+  });
 
   const parse = (text: string | Record<string, unknown>): PolicyDocument =>
-    typeof text === 'string' ? parsePolicyDocument(text, text.trimStart().startsWith('{') ? 'json' : 'yaml') : parsePolicyDocument(text, 'json');
+    typeof text === 'string'
+      ? parsePolicyDocument(text, text.trimStart().startsWith('{') ? 'json' : 'yaml')
+      : parsePolicyDocument(text, 'json');
 
-  const insertVersion = async (accountId: string, document: PolicyDocument, source: string, comment: string | null, createdBy: string | null) =>
+  const insertVersion = async (
+    accountId: string,
+    document: PolicyDocument,
+    source: string,
+    comment: string | null,
+    createdBy: string | null,
+  ) =>
     db.transaction().execute(async (trx) => {
       const last = await trx
         .selectFrom('policy_versions')
@@ -100,7 +125,16 @@ export function createPolicyStore(options: { db: Kysely<KernelTables>; bus: Bus;
       const now = Date.now();
       await trx
         .insertInto('policy_versions')
-        .values({ id: createId('pol'), account_id: accountId, version, document: JSON.stringify(document), source, comment, created_by: createdBy, created_at: now })
+        .values({
+          id: createId('pol'),
+          account_id: accountId,
+          version,
+          document: JSON.stringify(document),
+          source,
+          comment,
+          created_by: createdBy,
+          created_at: now,
+        })
         .execute();
       await trx
         .insertInto('kernel_state')
@@ -113,13 +147,20 @@ export function createPolicyStore(options: { db: Kysely<KernelTables>; bus: Bus;
   async function ensureInitialPolicy(accountId: string): Promise<void> {
     // A policy object given in code is completed from the shipped default; a text is a whole document, as in files and the API.
     const initial = options.initialPolicy;
-    const document = initial ? parse(typeof initial === 'string' ? initial : (completePolicy(initial as PolicyDocumentInput) as Record<string, unknown>)) : defaultPolicy;
+    const document = initial
+      ? parse(typeof initial === 'string' ? initial : (completePolicy(initial as PolicyDocumentInput) as Record<string, unknown>))
+      : defaultPolicy;
     const source = typeof options.initialPolicy === 'string' ? options.initialPolicy : toPolicyYaml(document);
     try {
       await insertVersion(accountId, document, source, options.initialPolicy ? 'initial policy' : 'default policy', null);
     } catch (error) {
       // Another instance created version 1 at the same moment: use theirs.
-      const exists = await db.selectFrom('kernel_state').select('value').where('account_id', '=', accountId).where('key', '=', activeKey).executeTakeFirst();
+      const exists = await db
+        .selectFrom('kernel_state')
+        .select('value')
+        .where('account_id', '=', accountId)
+        .where('key', '=', activeKey)
+        .executeTakeFirst();
       if (!exists) throw error;
     }
   }
@@ -161,29 +202,50 @@ export function createPolicyStore(options: { db: Kysely<KernelTables>; bus: Bus;
       const document = parse(text);
       const report = runPolicyTests(compilePolicy(document));
       if (report.failed.length > 0) {
-        throw new PreloopError('VALIDATION_ERROR', `Policy not applied: ${report.failed.length} of its tests failed (${report.failed.map((f) => f.name).join(', ')}).`, {
-          details: { tests: report },
-        });
+        throw new PreloopError(
+          'VALIDATION_ERROR',
+          `Policy not applied: ${report.failed.length} of its tests failed (${report.failed.map((f) => f.name).join(', ')}).`,
+          {
+            details: { tests: report },
+          },
+        );
       }
       const source = typeof text === 'string' ? text : toPolicyYaml(document);
       const createdBy = 'id' in actor ? (actor.id ?? null) : null;
       const version = await insertVersion(accountId, document, source, comment ?? null, createdBy);
       await cache.invalidate(accountId);
-      await audit.record({ accountId, actor, action: 'policy.apply', target: { type: 'policy', id: String(version) }, outcome: 'success', data: { version, comment: comment ?? null } });
+      await audit.record({
+        accountId,
+        actor,
+        action: 'policy.apply',
+        target: { type: 'policy', id: String(version) },
+        outcome: 'success',
+        data: { version, comment: comment ?? null },
+      });
       return (await store.get(accountId, version))!;
     },
 
     /** Every version, newest first. */
     async versions(accountId: string): Promise<PolicyVersion[]> {
       const active = (await cache.get(accountId)).version;
-      const rows = await db.selectFrom('policy_versions').selectAll().where('account_id', '=', accountId).orderBy('version', 'desc').execute();
+      const rows = await db
+        .selectFrom('policy_versions')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('version', 'desc')
+        .execute();
       return rows.map((row) => toVersion(row, active));
     },
 
     /** One version, or null. */
     async get(accountId: string, version: number): Promise<PolicyVersion | null> {
       const active = (await cache.get(accountId)).version;
-      const row = await db.selectFrom('policy_versions').selectAll().where('account_id', '=', accountId).where('version', '=', version).executeTakeFirst();
+      const row = await db
+        .selectFrom('policy_versions')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('version', '=', version)
+        .executeTakeFirst();
       return row ? toVersion(row, active) : null;
     },
 

@@ -41,7 +41,15 @@ export type GovernedCallKind = GovernedTarget['kind'];
  * denied, expired, cancelled, or not available), `audit_unavailable` (its
  * audit intent could not be secured).
  */
-export type GovernedRefusalCode = 'unauthenticated' | 'killed' | 'not_found' | 'hidden' | 'invalid' | 'denied' | 'approval' | 'audit_unavailable';
+export type GovernedRefusalCode =
+  | 'unauthenticated'
+  | 'killed'
+  | 'not_found'
+  | 'hidden'
+  | 'invalid'
+  | 'denied'
+  | 'approval'
+  | 'audit_unavailable';
 
 /** A refusal a surface stage returns instead of going on. */
 export interface GovernedRefusalInit<Result> {
@@ -83,7 +91,11 @@ export interface GovernedCallContext<Target, Args> extends GovernedCallState<Tar
 /** What the approval stage answers. */
 export type GovernedApprovalStep<Result> =
   /** Approved: the call runs, through `once` when given (run at most once per approval; `replayed` when an earlier run's result is handed back). */
-  | { status: 'approved'; approvalId: string; once?(run: () => Promise<GovernedExecution<Result>>): Promise<{ executed: GovernedExecution<Result>; replayed: boolean }> }
+  | {
+      status: 'approved';
+      approvalId: string;
+      once?(run: () => Promise<GovernedExecution<Result>>): Promise<{ executed: GovernedExecution<Result>; replayed: boolean }>;
+    }
   /** The approval is pending and the caller does not wait: `reply` tells it so. */
   | { status: 'pending'; approvalId: string; reply: Result }
   /** An earlier run of the same approved call already stored its result. */
@@ -149,7 +161,9 @@ export interface GovernedCallSurface<Target, Args, Result> {
   /** The target as governance sees it. */
   describe(target: Target): GovernedTarget;
   /** Checks and transforms the input (validation, rate limits, before-hooks); runs only for visible targets. */
-  prepare(context: GovernedCallState<Target, Args> & { principal: Principal; name: string; target: Target }): Promise<GovernedPreparation<Args> | GovernedRefusalInit<Result>>;
+  prepare(
+    context: GovernedCallState<Target, Args> & { principal: Principal; name: string; target: Target },
+  ): Promise<GovernedPreparation<Args> | GovernedRefusalInit<Result>>;
   /** The body a `policy.evaluate` hook of a model call sees (tool calls hand their arguments). */
   policyBody?(context: GovernedCallContext<Target, Args>): Record<string, unknown>;
   /** Asks for approval; without it, a `require_approval` decision is refused. */

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin } from '../plugins/define-plugin.js';
 import type { Principal } from '../identity/principal.js';
 import { createTestPreloop, testDialects, type TestPreloop } from '../testing.js';
-import type { GovernedApprovalStep, GovernedExecution, GovernedCallRecord, GovernedCallSurface, GovernedSettlement } from './governed-call-types.js';
+import type {
+  GovernedApprovalStep,
+  GovernedExecution,
+  GovernedCallRecord,
+  GovernedCallSurface,
+  GovernedSettlement,
+} from './governed-call-types.js';
 import { runGovernedCall } from './run-governed-call.js';
 
 const policy = `
@@ -29,8 +35,13 @@ const watchdog = definePlugin({
   id: 'watchdog',
   hooks: {
     'policy.evaluate': (input) => {
-      if (input.kind === 'model_call') return input.body.prompt === 'forbidden' ? { action: 'deny', reason: 'no forbidden prompts', explanation: { scope: 'plugin:watchdog', rule: null } } : undefined;
-      return input.tool.name === 'demo.get_secret' ? { action: 'require_approval', workflow: 'admins', explanation: { scope: 'plugin:watchdog', rule: null } } : undefined;
+      if (input.kind === 'model_call')
+        return input.body.prompt === 'forbidden'
+          ? { action: 'deny', reason: 'no forbidden prompts', explanation: { scope: 'plugin:watchdog', rule: null } }
+          : undefined;
+      return input.tool.name === 'demo.get_secret'
+        ? { action: 'require_approval', workflow: 'admins', explanation: { scope: 'plugin:watchdog', rule: null } }
+        : undefined;
     },
   },
 });
@@ -104,7 +115,20 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('th
     const { surface, ran, usage, audit } = surfaceOf(principal, { name: 'demo.get_issue' });
     const outcome = await runGovernedCall(test.preloop, surface);
     expect(outcome).toMatchObject({ status: 'ran', result: 'ran demo.get_issue (filtered)', replayed: false });
-    expect(outcome.trace).toEqual(['authenticate', 'kill-switch', 'resolve', 'visibility', 'prepare', 'decision', 'policy-hooks', 'intent', 'execute', 'after', 'usage', 'audit']);
+    expect(outcome.trace).toEqual([
+      'authenticate',
+      'kill-switch',
+      'resolve',
+      'visibility',
+      'prepare',
+      'decision',
+      'policy-hooks',
+      'intent',
+      'execute',
+      'after',
+      'usage',
+      'audit',
+    ]);
     expect(ran).toEqual(['prepare', 'intent', 'execute', 'after']);
     expect(usage).toHaveLength(1);
     expect(audit).toHaveLength(1);
@@ -132,11 +156,20 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('th
     expect(await runGovernedCall(test.preloop, allowed.surface)).toMatchObject({ status: 'ran' });
     const denied = surfaceOf(principal, { kind: 'model_call', name: 'fast', args: { prompt: 'forbidden' } });
     const outcome = await runGovernedCall(test.preloop, denied.surface);
-    expect(outcome).toMatchObject({ status: 'refused', code: 'denied', reason: 'no forbidden prompts', decision: { explanation: { scope: 'plugin:watchdog' } } });
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      code: 'denied',
+      reason: 'no forbidden prompts',
+      decision: { explanation: { scope: 'plugin:watchdog' } },
+    });
     expect(denied.ran).toEqual(['prepare']);
     // A model the policy does not allow is not visible, so it never reaches preparation.
     const other = surfaceOf(principal, { kind: 'model_call', name: 'slow' });
-    expect(await runGovernedCall(test.preloop, other.surface)).toMatchObject({ status: 'refused', code: 'hidden', decision: { action: 'deny' } });
+    expect(await runGovernedCall(test.preloop, other.surface)).toMatchObject({
+      status: 'refused',
+      code: 'hidden',
+      decision: { action: 'deny' },
+    });
     expect(other.ran).toEqual([]);
   });
 
@@ -145,7 +178,16 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('th
     const outcome = await runGovernedCall(test.preloop, surface);
     expect(outcome).toMatchObject({ status: 'ran', name: 'cheap', result: 'ran cheap (filtered)' });
     expect(outcome.trace.filter((stage) => stage === 'kill-switch')).toHaveLength(1);
-    expect(outcome.trace.slice(0, 8)).toEqual(['authenticate', 'kill-switch', 'resolve', 'visibility', 'prepare', 'resolve', 'visibility', 'decision']);
+    expect(outcome.trace.slice(0, 8)).toEqual([
+      'authenticate',
+      'kill-switch',
+      'resolve',
+      'visibility',
+      'prepare',
+      'resolve',
+      'visibility',
+      'decision',
+    ]);
   });
 
   it('stops every call while the kill switch is active, before resolving anything', async () => {
@@ -185,19 +227,38 @@ describe.each(testDialects().filter((dialect) => dialect.name === 'sqlite'))('th
       approval: { status: 'approved', approvalId: 'apr_1', once: async (run) => ({ executed: await run(), replayed: (runs += 1) > 1 }) },
     });
     const outcome = await runGovernedCall(test.preloop, approved.surface);
-    expect(outcome).toMatchObject({ status: 'ran', approvalId: 'apr_1', result: 'ran demo.get_secret (filtered)', decision: { action: 'require_approval' } });
+    expect(outcome).toMatchObject({
+      status: 'ran',
+      approvalId: 'apr_1',
+      result: 'ran demo.get_secret (filtered)',
+      decision: { action: 'require_approval' },
+    });
     expect(outcome.trace).toContain('approval');
     expect(approved.ran).toEqual(['prepare', 'intent', 'execute', 'after']);
     expect(approved.audit[0]).toMatchObject({ outcome: 'succeeded', approvalId: 'apr_1' });
 
-    const pending = surfaceOf(principal, { name: 'demo.create_issue', approval: { status: 'pending', approvalId: 'apr_2', reply: 'waiting' } });
-    expect(await runGovernedCall(test.preloop, pending.surface)).toMatchObject({ status: 'pending', result: 'waiting', approvalId: 'apr_2' });
+    const pending = surfaceOf(principal, {
+      name: 'demo.create_issue',
+      approval: { status: 'pending', approvalId: 'apr_2', reply: 'waiting' },
+    });
+    expect(await runGovernedCall(test.preloop, pending.surface)).toMatchObject({
+      status: 'pending',
+      result: 'waiting',
+      approvalId: 'apr_2',
+    });
     expect(pending.ran).toEqual(['prepare']);
     expect(pending.usage.map((record) => record.outcome)).toEqual(['pending']);
     expect(pending.audit.map((record) => record.outcome)).toEqual(['pending']);
 
-    const refused = surfaceOf(principal, { name: 'demo.create_issue', approval: { status: 'refused', approvalId: 'apr_3', reason: 'approval denied' } });
-    expect(await runGovernedCall(test.preloop, refused.surface)).toMatchObject({ status: 'refused', code: 'approval', reason: 'approval denied' });
+    const refused = surfaceOf(principal, {
+      name: 'demo.create_issue',
+      approval: { status: 'refused', approvalId: 'apr_3', reason: 'approval denied' },
+    });
+    expect(await runGovernedCall(test.preloop, refused.surface)).toMatchObject({
+      status: 'refused',
+      code: 'approval',
+      reason: 'approval denied',
+    });
     expect(refused.ran).toEqual(['prepare']);
   });
 

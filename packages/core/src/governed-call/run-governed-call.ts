@@ -46,10 +46,21 @@ const isRefusal = <Result>(value: object): value is GovernedRefusalInit<Result> 
  * if (outcome.status === 'refused') console.log(outcome.code, outcome.reason);
  * ```
  */
-export async function runGovernedCall<Target, Args, Result>(kernel: GovernedCallKernel, surface: GovernedCallSurface<Target, Args, Result>): Promise<GovernedCallOutcome<Target, Args, Result>> {
+export async function runGovernedCall<Target, Args, Result>(
+  kernel: GovernedCallKernel,
+  surface: GovernedCallSurface<Target, Args, Result>,
+): Promise<GovernedCallOutcome<Target, Args, Result>> {
   const started = performance.now();
   const trace: GovernedCallStage[] = [];
-  const state: GovernedCallState<Target, Args> = { kind: surface.kind, principal: null, name: null, target: null, args: null, decision: null, approvalId: null };
+  const state: GovernedCallState<Target, Args> = {
+    kind: surface.kind,
+    principal: null,
+    name: null,
+    target: null,
+    args: null,
+    decision: null,
+    approvalId: null,
+  };
   let stage: GovernedCallStage = 'authenticate';
   const enter = (next: GovernedCallStage) => {
     stage = next;
@@ -57,7 +68,10 @@ export async function runGovernedCall<Target, Args, Result>(kernel: GovernedCall
   };
 
   /** The usage and audit stages: each runs exactly once per call that has a principal, whatever its outcome. */
-  const record = (outcome: GovernedCallRecord<Target, Args, Result>['outcome'], extra: Partial<GovernedCallRecord<Target, Args, Result>>) => {
+  const record = (
+    outcome: GovernedCallRecord<Target, Args, Result>['outcome'],
+    extra: Partial<GovernedCallRecord<Target, Args, Result>>,
+  ) => {
     if (!state.principal) return;
     const entry: GovernedCallRecord<Target, Args, Result> = {
       ...state,
@@ -84,22 +98,38 @@ export async function runGovernedCall<Target, Args, Result>(kernel: GovernedCall
     trace.push('audit');
     try {
       const written = surface.audit(entry);
-      if (written) written.catch((error: unknown) => kernel.logger.warn('governed call: the audit record could not be written', { error, kind: surface.kind }));
+      if (written)
+        written.catch((error: unknown) =>
+          kernel.logger.warn('governed call: the audit record could not be written', { error, kind: surface.kind }),
+        );
     } catch (error) {
       kernel.logger.warn('governed call: the audit record could not be written', { error, kind: surface.kind });
     }
   };
 
-  const refuse = (code: GovernedRefusalCode, reason: string, result: Result | null = null, outcome: 'denied' | 'failed' = 'denied'): GovernedCallOutcome<Target, Args, Result> => {
+  const refuse = (
+    code: GovernedRefusalCode,
+    reason: string,
+    result: Result | null = null,
+    outcome: 'denied' | 'failed' = 'denied',
+  ): GovernedCallOutcome<Target, Args, Result> => {
     record(outcome, { code, reason, result });
     return { ...state, trace, status: 'refused', code, reason, result };
   };
 
   const finished = (executed: GovernedExecution<Result>, replayed: boolean): GovernedCallOutcome<Target, Args, Result> => {
-    const settle = (settlement: GovernedSettlement) => record(settlement.failed ? 'failed' : 'succeeded', { result: executed.result, settlement, replayed, reason: settlement.reason ?? null });
+    const settle = (settlement: GovernedSettlement) =>
+      record(settlement.failed ? 'failed' : 'succeeded', {
+        result: executed.result,
+        settlement,
+        replayed,
+        reason: settlement.reason ?? null,
+      });
     if (executed.settled) {
       // A streamed result: the caller gets it now; usage and the record follow when the stream ends.
-      executed.settled.then(settle, (error: unknown) => settle({ failed: true, reason: redactString((error as Error)?.message ?? String(error)) }));
+      executed.settled.then(settle, (error: unknown) =>
+        settle({ failed: true, reason: redactString((error as Error)?.message ?? String(error)) }),
+      );
     } else settle(executed.settlement ?? { failed: false });
     return { ...state, trace, status: 'ran', result: executed.result, replayed };
   };
@@ -135,7 +165,8 @@ export async function runGovernedCall<Target, Args, Result>(kernel: GovernedCall
       if (state.args !== null) break; // a retarget: the arguments are prepared already
       enter('prepare');
       const prepared = await surface.prepare({ ...state, principal, name: found.name, target: found.target });
-      if (isRefusal<Result>(prepared)) return refuse(prepared.refuse, prepared.reason, prepared.reply ?? null, prepared.refuse === 'invalid' ? 'failed' : 'denied');
+      if (isRefusal<Result>(prepared))
+        return refuse(prepared.refuse, prepared.reason, prepared.reply ?? null, prepared.refuse === 'invalid' ? 'failed' : 'denied');
       state.args = prepared.args;
       if (prepared.retarget === undefined || prepared.retarget === found.name) break;
       requested = prepared.retarget; // resolved and governed once more; `prepare` does not run again
@@ -152,12 +183,19 @@ export async function runGovernedCall<Target, Args, Result>(kernel: GovernedCall
       const fromPlugins = await kernel.hooks.evaluatePolicy(
         // A native tool (a permission check) is a tool call to plugins: `native.<tool>` with its arguments.
         target.kind !== 'model_call'
-          ? { kind: 'tool_call', subject: principal, tool: { name: target.name, server: target.server ?? null, readOnly: target.readOnly }, args: context.args, ...(verdict.session ? { session: verdict.session } : {}) }
+          ? {
+              kind: 'tool_call',
+              subject: principal,
+              tool: { name: target.name, server: target.server ?? null, readOnly: target.readOnly },
+              args: context.args,
+              ...(verdict.session ? { session: verdict.session } : {}),
+            }
           : { kind: 'model_call', subject: principal, model: { name: target.name }, body: surface.policyBody?.(context) ?? {} },
       );
       if (fromPlugins) decision = state.decision = combineDecisions([decision, fromPlugins]);
     }
-    if (decision.action === 'deny') return decision.explanation.hidden ? refuse('hidden', `not visible: ${context.name}`) : refuse('denied', decision.reason);
+    if (decision.action === 'deny')
+      return decision.explanation.hidden ? refuse('hidden', `not visible: ${context.name}`) : refuse('denied', decision.reason);
 
     const run = async (): Promise<GovernedExecution<Result>> => {
       enter('intent');
@@ -187,7 +225,11 @@ export async function runGovernedCall<Target, Args, Result>(kernel: GovernedCall
     }
 
     enter('approval');
-    if (!surface.approve) return refuse('approval', `${context.name} requires approval (workflow "${decision.workflow}"), which this kind of call does not support, so the call is denied.`);
+    if (!surface.approve)
+      return refuse(
+        'approval',
+        `${context.name} requires approval (workflow "${decision.workflow}"), which this kind of call does not support, so the call is denied.`,
+      );
     const step = await surface.approve(context, decision);
     state.approvalId = step.approvalId;
     if (step.status === 'refused') return refuse('approval', step.reason, step.reply ?? null);

@@ -70,7 +70,13 @@ describe('hook registration', () => {
   it('refuses a second approval provider', () => {
     const provider = {} as never;
     expect(() =>
-      createHookRunner([definePlugin({ id: 'a', hooks: { 'approval.request': provider } }), definePlugin({ id: 'b', hooks: { 'approval.request': provider } })], createEvents()),
+      createHookRunner(
+        [
+          definePlugin({ id: 'a', hooks: { 'approval.request': provider } }),
+          definePlugin({ id: 'b', hooks: { 'approval.request': provider } }),
+        ],
+        createEvents(),
+      ),
     ).toThrow(/only one approval provider/);
   });
 

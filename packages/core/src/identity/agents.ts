@@ -105,12 +105,20 @@ export function createAgents(context: IdentityContext): Agents {
   const { db, dialect, events } = context;
 
   async function get(accountId: string, id: string): Promise<Agent> {
-    const row = (await db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as AgentRow | undefined;
+    const row = (await db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as
+      | AgentRow
+      | undefined;
     if (!row) throw new PreloopError('NOT_FOUND', `No agent with id "${id}".`);
     return toAgent(row);
   }
 
-  async function transition(accountId: string, id: string, name: keyof typeof transitions, reason: string | null, actor: IdentityActor): Promise<Agent> {
+  async function transition(
+    accountId: string,
+    id: string,
+    name: keyof typeof transitions,
+    reason: string | null,
+    actor: IdentityActor,
+  ): Promise<Agent> {
     const { from, to, action } = transitions[name];
     const now = Date.now();
     const outcome = await db.transaction().execute(async (trx) => {
@@ -124,9 +132,19 @@ export function createAgents(context: IdentityContext): Agents {
       if (Number(updated.numUpdatedRows) === 0) return null;
       if (name !== 'decommission') return { keyIds: [] as string[], sessionIds: [] as string[] };
       const keys = await trx.selectFrom('api_keys').select('id').where('agent_id', '=', id).where('revoked_at', 'is', null).execute();
-      const sessions = await trx.selectFrom('runtime_sessions').select('id').where('agent_id', '=', id).where('ended_at', 'is', null).execute();
+      const sessions = await trx
+        .selectFrom('runtime_sessions')
+        .select('id')
+        .where('agent_id', '=', id)
+        .where('ended_at', 'is', null)
+        .execute();
       await trx.updateTable('api_keys').set({ revoked_at: now }).where('agent_id', '=', id).where('revoked_at', 'is', null).execute();
-      await trx.updateTable('runtime_sessions').set({ ended_at: now, end_reason: 'agent_decommissioned' }).where('agent_id', '=', id).where('ended_at', 'is', null).execute();
+      await trx
+        .updateTable('runtime_sessions')
+        .set({ ended_at: now, end_reason: 'agent_decommissioned' })
+        .where('agent_id', '=', id)
+        .where('ended_at', 'is', null)
+        .execute();
       return { keyIds: keys.map((key) => key.id), sessionIds: sessions.map((session) => session.id) };
     });
     const agent = await get(accountId, id);
@@ -159,8 +177,16 @@ export function createAgents(context: IdentityContext): Agents {
     async enroll(accountId, input, actor = systemActor) {
       const ownerUserId = input.ownerUserId ?? null;
       if (ownerUserId !== null) {
-        const owner = await db.selectFrom('users').select('id').where('account_id', '=', accountId).where('id', '=', ownerUserId).executeTakeFirst();
-        if (!owner) throw new PreloopError('VALIDATION_ERROR', `ownerUserId: no user with id "${ownerUserId}"`, { details: { issues: [{ path: 'ownerUserId', message: `no user with id "${ownerUserId}"` }] } });
+        const owner = await db
+          .selectFrom('users')
+          .select('id')
+          .where('account_id', '=', accountId)
+          .where('id', '=', ownerUserId)
+          .executeTakeFirst();
+        if (!owner)
+          throw new PreloopError('VALIDATION_ERROR', `ownerUserId: no user with id "${ownerUserId}"`, {
+            details: { issues: [{ path: 'ownerUserId', message: `no user with id "${ownerUserId}"` }] },
+          });
       }
       const now = Date.now();
       const row: AgentRow = {
@@ -179,7 +205,14 @@ export function createAgents(context: IdentityContext): Agents {
       await db.insertInto('agents').values(row).execute();
       const agent = toAgent(row);
       events.emit('agent-changed', { accountId, agentId: agent.id, state: agent.state });
-      await context.record({ accountId, actor, action: 'agent.enroll', target: { type: 'agent', id: agent.id }, outcome: 'success', data: { name: agent.name, kind: agent.kind, tags: agent.tags, ownerUserId } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'agent.enroll',
+        target: { type: 'agent', id: agent.id },
+        outcome: 'success',
+        data: { name: agent.name, kind: agent.kind, tags: agent.tags, ownerUserId },
+      });
       return agent;
     },
 
@@ -198,7 +231,10 @@ export function createAgents(context: IdentityContext): Agents {
             : sql<boolean>`exists (select 1 from json_each(agents.tags) where json_each.value = ${tag})`,
         );
       }
-      const rows = (await query.orderBy('id', 'desc').limit(limit + 1).execute()) as AgentRow[];
+      const rows = (await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute()) as AgentRow[];
       return toPage(rows, limit, (row) => row.id, toAgent);
     },
 

@@ -20,9 +20,19 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
   afterAll(() => test.cleanup());
 
   it('returns the key once, stores only its hash and a display prefix, and lists no secret', async () => {
-    const { apiKey, key } = await preloop.identity.apiKeys.create(accountId, { name: 'ci', scopes: ['mcp', 'admin:read', 'mcp'], userId: admin.id });
+    const { apiKey, key } = await preloop.identity.apiKeys.create(accountId, {
+      name: 'ci',
+      scopes: ['mcp', 'admin:read', 'mcp'],
+      userId: admin.id,
+    });
     expect(isPreloopApiKey(key)).toBe(true);
-    expect(apiKey).toMatchObject({ name: 'ci', prefix: key.slice(0, 10), scopes: ['mcp', 'admin:read'], userId: admin.id, revokedAt: null });
+    expect(apiKey).toMatchObject({
+      name: 'ci',
+      prefix: key.slice(0, 10),
+      scopes: ['mcp', 'admin:read'],
+      userId: admin.id,
+      revokedAt: null,
+    });
     const row = await preloop.db.selectFrom('api_keys').selectAll().where('id', '=', apiKey.id).executeTakeFirstOrThrow();
     expect(Object.values(row).join(' ')).not.toContain(key);
     const page = await preloop.identity.apiKeys.list(accountId);
@@ -32,9 +42,21 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
   });
 
   it('authenticates a key as its user, with the user’s current role, and records last use at most once a minute', async () => {
-    const { apiKey, key } = await preloop.identity.apiKeys.create(accountId, { name: 'tool', scopes: ['mcp', 'gateway'], userId: admin.id });
+    const { apiKey, key } = await preloop.identity.apiKeys.create(accountId, {
+      name: 'tool',
+      scopes: ['mcp', 'gateway'],
+      userId: admin.id,
+    });
     const principal = await preloop.authenticate(bearerRequest(key));
-    expect(principal).toMatchObject({ type: 'api_key', id: apiKey.id, apiKeyId: apiKey.id, userId: admin.id, role: 'admin', scopes: ['mcp', 'gateway'], agentId: null });
+    expect(principal).toMatchObject({
+      type: 'api_key',
+      id: apiKey.id,
+      apiKeyId: apiKey.id,
+      userId: admin.id,
+      role: 'admin',
+      scopes: ['mcp', 'gateway'],
+      agentId: null,
+    });
     await preloop.identity.users.update(accountId, admin.id, { role: 'viewer' });
     expect((await preloop.authenticate(bearerRequest(key)))?.role).toBe('viewer');
     await preloop.identity.users.update(accountId, admin.id, { role: 'admin' });
@@ -62,7 +84,9 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
     expect(await preloop.authenticate(bearerRequest(key))).not.toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(await preloop.authenticate(bearerRequest(key))).toBeNull();
-    await expect(preloop.identity.apiKeys.create(accountId, { name: 'past', expiresAt: Date.now() - 1 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(preloop.identity.apiKeys.create(accountId, { name: 'past', expiresAt: Date.now() - 1 })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
   });
 
   it('stops a disabled or deleted user’s keys', async () => {
@@ -78,7 +102,10 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
   });
 
   it('validates scopes, and holds an audience to the key’s scopes', async () => {
-    await expect(preloop.identity.apiKeys.create(accountId, { name: 'x', scopes: ['root' as never] })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('scopes[0]') });
+    await expect(preloop.identity.apiKeys.create(accountId, { name: 'x', scopes: ['root' as never] })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('scopes[0]'),
+    });
     await expect(preloop.identity.apiKeys.create(accountId, { name: 'x', scopes: [] })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     const { key } = await preloop.identity.apiKeys.create(accountId, { name: 'gateway only', scopes: ['gateway'], userId: admin.id });
     expect(await preloop.authenticate(bearerRequest(key), { audience: 'gateway' })).not.toBeNull();
@@ -88,21 +115,47 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
   it('refuses credentials in the query string, malformed headers and forged keys', async () => {
     const { key } = await preloop.identity.apiKeys.create(accountId, { name: 'query', userId: admin.id });
     expect(await preloop.authenticate(new Request(`http://localhost/mcp?access_token=${key}`))).toBeNull();
-    expect(await preloop.authenticate(new Request(`http://localhost/mcp?x=${key}`, { headers: { authorization: `Bearer ${key}` } }))).toBeNull();
-    expect(await preloop.authenticate(new Request('http://localhost/mcp?api_key=whatever', { headers: { authorization: `Bearer ${key}` } }))).toBeNull();
-    expect(await preloop.authenticate(new Request('http://localhost/mcp?page=2&version=1.2.3', { headers: { authorization: `Bearer ${key}` } }))).not.toBeNull();
-    expect(await preloop.authenticate(new Request('http://localhost/mcp?t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', { headers: { authorization: `Bearer ${key}` } }))).toBeNull();
+    expect(
+      await preloop.authenticate(new Request(`http://localhost/mcp?x=${key}`, { headers: { authorization: `Bearer ${key}` } })),
+    ).toBeNull();
+    expect(
+      await preloop.authenticate(new Request('http://localhost/mcp?api_key=whatever', { headers: { authorization: `Bearer ${key}` } })),
+    ).toBeNull();
+    expect(
+      await preloop.authenticate(new Request('http://localhost/mcp?page=2&version=1.2.3', { headers: { authorization: `Bearer ${key}` } })),
+    ).not.toBeNull();
+    expect(
+      await preloop.authenticate(
+        new Request('http://localhost/mcp?t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', { headers: { authorization: `Bearer ${key}` } }),
+      ),
+    ).toBeNull();
     expect(await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Basic ${key}` } }))).toBeNull();
-    expect(await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key} extra` } }))).toBeNull();
+    expect(
+      await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key} extra` } })),
+    ).toBeNull();
     expect(await preloop.authenticate(bearerRequest(`${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`))).toBeNull();
-    expect(await preloop.authenticate(bearerRequest('plk_' + 'A'.repeat(38)))).toBeNull();
+    expect(await preloop.authenticate(bearerRequest(`plk_${'A'.repeat(38)}`))).toBeNull();
   });
 
   it('authenticates a key bound to an agent as that agent, only while the agent is active', async () => {
     const agent = await preloop.identity.agents.enroll(accountId, { name: 'reviewer', kind: 'claude_code' });
-    await expect(preloop.identity.apiKeys.create(accountId, { name: 'bad', agentId: agent.id, scopes: ['admin:write'] })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    const { apiKey, key } = await preloop.identity.apiKeys.create(accountId, { name: 'agent key', agentId: agent.id, userId: admin.id, scopes: ['mcp'] });
-    expect(await preloop.authenticate(bearerRequest(key))).toMatchObject({ type: 'agent', id: agent.id, agentId: agent.id, apiKeyId: apiKey.id, role: null, scopes: ['mcp'] });
+    await expect(
+      preloop.identity.apiKeys.create(accountId, { name: 'bad', agentId: agent.id, scopes: ['admin:write'] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    const { apiKey, key } = await preloop.identity.apiKeys.create(accountId, {
+      name: 'agent key',
+      agentId: agent.id,
+      userId: admin.id,
+      scopes: ['mcp'],
+    });
+    expect(await preloop.authenticate(bearerRequest(key))).toMatchObject({
+      type: 'agent',
+      id: agent.id,
+      agentId: agent.id,
+      apiKeyId: apiKey.id,
+      role: null,
+      scopes: ['mcp'],
+    });
     await preloop.identity.agents.suspend(accountId, agent.id, 'checking');
     expect(await preloop.authenticate(bearerRequest(key))).toBeNull();
     await preloop.identity.agents.resume(accountId, agent.id);
@@ -110,7 +163,9 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
     await preloop.identity.agents.decommission(accountId, agent.id, 'retired');
     expect(await preloop.authenticate(bearerRequest(key))).toBeNull();
     expect((await preloop.identity.apiKeys.get(accountId, apiKey.id)).revokedAt).toBeGreaterThan(0);
-    await expect(preloop.identity.apiKeys.create(accountId, { name: 'late', agentId: agent.id })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(preloop.identity.apiKeys.create(accountId, { name: 'late', agentId: agent.id })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
   });
 
   it('scopes keys to their account', async () => {
@@ -119,6 +174,11 @@ describe.each(testDialects())('API keys on $name', (dialect) => {
     await expect(preloop.identity.apiKeys.get(accountId, apiKey.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(preloop.identity.apiKeys.revoke(accountId, apiKey.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await preloop.identity.apiKeys.list(accountId)).items.map((item) => item.id)).not.toContain(apiKey.id);
-    await expect(preloop.identity.apiKeys.create(accountId, { name: 'cross', userId: (await preloop.identity.users.create('acc_other', { email: 'o@example.com', name: 'O', role: 'owner' })).id })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(
+      preloop.identity.apiKeys.create(accountId, {
+        name: 'cross',
+        userId: (await preloop.identity.users.create('acc_other', { email: 'o@example.com', name: 'O', role: 'owner' })).id,
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
   });
 });

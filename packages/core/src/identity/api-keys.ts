@@ -78,7 +78,19 @@ export interface ApiKeys {
 /** An API key row without its hash (the columns `publicColumns` selects). */
 type ApiKeyRow = Omit<Selectable<KernelTables['api_keys']>, 'key_hash'>;
 
-const publicColumns = ['id', 'account_id', 'name', 'prefix', 'scopes', 'user_id', 'agent_id', 'created_at', 'expires_at', 'revoked_at', 'last_used_at'] as const;
+const publicColumns = [
+  'id',
+  'account_id',
+  'name',
+  'prefix',
+  'scopes',
+  'user_id',
+  'agent_id',
+  'created_at',
+  'expires_at',
+  'revoked_at',
+  'last_used_at',
+] as const;
 
 function nullableNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
@@ -117,7 +129,12 @@ export function normalizeScopes(scopes: readonly string[], boundToAgent: boolean
   const allowed: readonly string[] = boundToAgent ? agentApiKeyScopes : apiKeyScopes;
   scopes.forEach((scope, index) => {
     if (!allowed.includes(scope)) {
-      throw invalid(`scopes[${index}]`, boundToAgent ? `a key bound to an agent may only carry ${agentApiKeyScopes.join(', ')}` : `must be one of ${apiKeyScopes.join(', ')}`);
+      throw invalid(
+        `scopes[${index}]`,
+        boundToAgent
+          ? `a key bound to an agent may only carry ${agentApiKeyScopes.join(', ')}`
+          : `must be one of ${apiKeyScopes.join(', ')}`,
+      );
     }
   });
   return apiKeyScopes.filter((scope) => scopes.includes(scope));
@@ -136,7 +153,12 @@ export function createApiKeys(context: IdentityContext): ApiKeys {
   const { db, events } = context;
 
   async function get(accountId: string, id: string): Promise<ApiKey> {
-    const row = (await db.selectFrom('api_keys').select(publicColumns).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as ApiKeyRow | undefined;
+    const row = (await db
+      .selectFrom('api_keys')
+      .select(publicColumns)
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .executeTakeFirst()) as ApiKeyRow | undefined;
     if (!row) throw new PreloopError('NOT_FOUND', `No API key with id "${id}".`);
     return toApiKey(row);
   }
@@ -153,12 +175,22 @@ export function createApiKeys(context: IdentityContext): ApiKeys {
         throw invalid('expiresAt', 'must be a time in the future (epoch milliseconds)');
       }
       if (userId !== null) {
-        const user = await db.selectFrom('users').select(['id', 'disabled']).where('account_id', '=', accountId).where('id', '=', userId).executeTakeFirst();
+        const user = await db
+          .selectFrom('users')
+          .select(['id', 'disabled'])
+          .where('account_id', '=', accountId)
+          .where('id', '=', userId)
+          .executeTakeFirst();
         if (!user) throw invalid('userId', `no user with id "${userId}"`);
         if (toBoolean(user.disabled)) throw invalid('userId', 'the user is disabled');
       }
       if (agentId !== null) {
-        const agent = await db.selectFrom('agents').select(['id', 'state']).where('account_id', '=', accountId).where('id', '=', agentId).executeTakeFirst();
+        const agent = await db
+          .selectFrom('agents')
+          .select(['id', 'state'])
+          .where('account_id', '=', accountId)
+          .where('id', '=', agentId)
+          .executeTakeFirst();
         if (!agent) throw invalid('agentId', `no agent with id "${agentId}"`);
         if (agent.state === 'decommissioned') throw invalid('agentId', 'the agent is decommissioned');
       }
@@ -200,17 +232,33 @@ export function createApiKeys(context: IdentityContext): ApiKeys {
       if (options.userId) query = query.where('user_id', '=', options.userId);
       if (options.agentId) query = query.where('agent_id', '=', options.agentId);
       if (options.revoked !== undefined) query = query.where('revoked_at', options.revoked ? 'is not' : 'is', null);
-      const rows = (await query.orderBy('id', 'desc').limit(limit + 1).execute()) as ApiKeyRow[];
+      const rows = (await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute()) as ApiKeyRow[];
       return toPage(rows, limit, (row) => row.id, toApiKey);
     },
 
     async revoke(accountId, id, actor = systemActor) {
-      const result = await db.updateTable('api_keys').set({ revoked_at: Date.now() }).where('account_id', '=', accountId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: Date.now() })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       const apiKey = await get(accountId, id);
       await context.invalidate([id]);
       if (Number(result.numUpdatedRows) > 0) {
         events.emit('api-key-changed', { accountId, apiKeyId: id, change: 'revoked' });
-        await context.record({ accountId, actor, action: 'api-key.revoke', target: { type: 'api_key', id }, outcome: 'success', data: { name: apiKey.name, prefix: apiKey.prefix } });
+        await context.record({
+          accountId,
+          actor,
+          action: 'api-key.revoke',
+          target: { type: 'api_key', id },
+          outcome: 'success',
+          data: { name: apiKey.name, prefix: apiKey.prefix },
+        });
       }
       return apiKey;
     },

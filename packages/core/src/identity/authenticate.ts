@@ -14,7 +14,14 @@ import type { Teams } from './teams.js';
 import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 
 /** Query parameters that carry credentials elsewhere; a request naming one is refused (tokens in URLs leak to logs). */
-export const queryCredentialParameters: readonly string[] = ['access_token', 'api_key', 'apikey', 'api-key', 'preloop_session', 'session_token'];
+export const queryCredentialParameters: readonly string[] = [
+  'access_token',
+  'api_key',
+  'apikey',
+  'api-key',
+  'preloop_session',
+  'session_token',
+];
 
 /** `last_used_at` / `last_seen_at` are written at most this often per credential. */
 export const lastUsedIntervalMs = 60_000;
@@ -121,28 +128,67 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
       .leftJoin('users as u', 'u.id', 'k.user_id')
       .leftJoin('agents as a', 'a.id', 'k.agent_id')
       .select([
-        'k.id', 'k.account_id', 'k.name', 'k.scopes', 'k.user_id', 'k.agent_id', 'k.expires_at', 'k.revoked_at', 'k.last_used_at',
-        'u.id as user_found', 'u.account_id as user_account_id', 'u.role as user_role', 'u.disabled as user_disabled',
-        'a.id as agent_found', 'a.account_id as agent_account_id', 'a.name as agent_name', 'a.state as agent_state', 'a.last_seen_at as agent_last_seen_at',
+        'k.id',
+        'k.account_id',
+        'k.name',
+        'k.scopes',
+        'k.user_id',
+        'k.agent_id',
+        'k.expires_at',
+        'k.revoked_at',
+        'k.last_used_at',
+        'u.id as user_found',
+        'u.account_id as user_account_id',
+        'u.role as user_role',
+        'u.disabled as user_disabled',
+        'a.id as agent_found',
+        'a.account_id as agent_account_id',
+        'a.name as agent_name',
+        'a.state as agent_state',
+        'a.last_seen_at as agent_last_seen_at',
       ])
       .where('k.key_hash', '=', keyHash)
       .executeTakeFirst();
     if (!row || row.revoked_at !== null) return null;
     const expiresAt = row.expires_at === null ? null : Number(row.expires_at);
     if (expiresAt !== null && expiresAt <= Date.now()) return null;
-    if (row.user_id !== null && (row.user_found === null || row.user_account_id !== row.account_id || toBoolean(row.user_disabled))) return null;
-    if (row.agent_id !== null && (row.agent_found === null || row.agent_account_id !== row.account_id || row.agent_state !== 'active')) return null;
+    if (row.user_id !== null && (row.user_found === null || row.user_account_id !== row.account_id || toBoolean(row.user_disabled)))
+      return null;
+    if (row.agent_id !== null && (row.agent_found === null || row.agent_account_id !== row.account_id || row.agent_state !== 'active'))
+      return null;
     const scopes = parseJsonColumn<string[]>(row.scopes, []);
     const principal: Principal =
       row.agent_id !== null
-        ? { type: 'agent', id: row.agent_id, accountId: row.account_id, name: row.agent_name ?? row.name, role: null, userId: row.user_id, apiKeyId: row.id, agentId: row.agent_id, runtimeSessionId: null, teamIds: [], scopes }
+        ? {
+            type: 'agent',
+            id: row.agent_id,
+            accountId: row.account_id,
+            name: row.agent_name ?? row.name,
+            role: null,
+            userId: row.user_id,
+            apiKeyId: row.id,
+            agentId: row.agent_id,
+            runtimeSessionId: null,
+            teamIds: [],
+            scopes,
+          }
         : {
-            type: 'api_key', id: row.id, accountId: row.account_id, name: row.name, role: (row.user_role as Role | null) ?? null, userId: row.user_id,
-            apiKeyId: row.id, agentId: null, runtimeSessionId: null, teamIds: row.user_id ? await deps.teams.teamIdsOf(row.account_id, row.user_id) : [], scopes,
+            type: 'api_key',
+            id: row.id,
+            accountId: row.account_id,
+            name: row.name,
+            role: (row.user_role as Role | null) ?? null,
+            userId: row.user_id,
+            apiKeyId: row.id,
+            agentId: null,
+            runtimeSessionId: null,
+            teamIds: row.user_id ? await deps.teams.teamIdsOf(row.account_id, row.user_id) : [],
+            scopes,
           };
     cache.set(cacheKey, principal, { tags: [row.id, row.user_id, row.agent_id], expiresAt, generation });
     touch('api_keys', 'last_used_at', row.id, row.last_used_at === null ? null : Number(row.last_used_at));
-    if (row.agent_id) touch('agents', 'last_seen_at', row.agent_id, row.agent_last_seen_at === null ? null : Number(row.agent_last_seen_at));
+    if (row.agent_id)
+      touch('agents', 'last_seen_at', row.agent_id, row.agent_last_seen_at === null ? null : Number(row.agent_last_seen_at));
     return principal;
   }
 
@@ -159,10 +205,22 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
         .leftJoin('api_keys as k', 'k.id', 's.api_key_id')
         .leftJoin('users as ku', 'ku.id', 'k.user_id')
         .select([
-          's.id', 's.account_id', 's.agent_id', 's.api_key_id', 's.user_id', 's.name', 's.audience', 's.ended_at',
-          'a.id as agent_found', 'a.state as agent_state',
-          'k.id as key_found', 'k.revoked_at as key_revoked_at', 'k.expires_at as key_expires_at', 'k.user_id as key_user_id',
-          'ku.id as key_user_found', 'ku.disabled as key_user_disabled',
+          's.id',
+          's.account_id',
+          's.agent_id',
+          's.api_key_id',
+          's.user_id',
+          's.name',
+          's.audience',
+          's.ended_at',
+          'a.id as agent_found',
+          'a.state as agent_state',
+          'k.id as key_found',
+          'k.revoked_at as key_revoked_at',
+          'k.expires_at as key_expires_at',
+          'k.user_id as key_user_id',
+          'ku.id as key_user_found',
+          'ku.disabled as key_user_disabled',
         ])
         .where('s.id', '=', claims.sid)
         .executeTakeFirst();
@@ -174,10 +232,23 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
         if (row.key_user_id !== null && (row.key_user_found === null || toBoolean(row.key_user_disabled))) return null;
       }
       principal = {
-        type: 'runtime_session', id: row.id, accountId: row.account_id, name: row.name, role: null, userId: row.user_id, apiKeyId: row.api_key_id,
-        agentId: row.agent_id, runtimeSessionId: row.id, teamIds: [], scopes: parseJsonColumn<string[]>(row.audience, ['mcp', 'gateway']),
+        type: 'runtime_session',
+        id: row.id,
+        accountId: row.account_id,
+        name: row.name,
+        role: null,
+        userId: row.user_id,
+        apiKeyId: row.api_key_id,
+        agentId: row.agent_id,
+        runtimeSessionId: row.id,
+        teamIds: [],
+        scopes: parseJsonColumn<string[]>(row.audience, ['mcp', 'gateway']),
       };
-      cache.set(cacheKey, principal, { tags: [row.id, row.agent_id, row.api_key_id, row.key_user_id], expiresAt: keyExpiresAt, generation });
+      cache.set(cacheKey, principal, {
+        tags: [row.id, row.agent_id, row.api_key_id, row.key_user_id],
+        expiresAt: keyExpiresAt,
+        generation,
+      });
     }
     // Checked on every call, cached or not: the claims must match the session they name.
     if (principal.accountId !== claims.acc || principal.agentId !== claims.agt) return null;
@@ -195,13 +266,39 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
     const row = await db
       .selectFrom('console_sessions as cs')
       .innerJoin('users as u', 'u.id', 'cs.user_id')
-      .select(['cs.id as session_id', 'cs.account_id', 'cs.expires_at', 'cs.revoked_at', 'u.id', 'u.account_id as user_account_id', 'u.name', 'u.role', 'u.disabled'])
+      .select([
+        'cs.id as session_id',
+        'cs.account_id',
+        'cs.expires_at',
+        'cs.revoked_at',
+        'u.id',
+        'u.account_id as user_account_id',
+        'u.name',
+        'u.role',
+        'u.disabled',
+      ])
       .where('cs.token_hash', '=', tokenHash)
       .executeTakeFirst();
-    if (!row || row.revoked_at !== null || Number(row.expires_at) <= Date.now() || toBoolean(row.disabled) || row.user_account_id !== row.account_id) return null;
+    if (
+      !row ||
+      row.revoked_at !== null ||
+      Number(row.expires_at) <= Date.now() ||
+      toBoolean(row.disabled) ||
+      row.user_account_id !== row.account_id
+    )
+      return null;
     const principal: Principal = {
-      type: 'user', id: row.id, accountId: row.account_id, name: row.name, role: row.role as Role, userId: row.id, apiKeyId: null,
-      agentId: null, runtimeSessionId: null, teamIds: await deps.teams.teamIdsOf(row.account_id, row.id), scopes: [],
+      type: 'user',
+      id: row.id,
+      accountId: row.account_id,
+      name: row.name,
+      role: row.role as Role,
+      userId: row.id,
+      apiKeyId: null,
+      agentId: null,
+      runtimeSessionId: null,
+      teamIds: await deps.teams.teamIdsOf(row.account_id, row.id),
+      scopes: [],
     };
     cache.set(cacheKey, principal, { tags: [row.session_id, row.id], expiresAt: Number(row.expires_at), generation });
     return principal;
@@ -231,7 +328,8 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
       try {
         const found = await resolve(request, options);
         if (!found) return null;
-        if (deps.events.listenerCount('principal-authenticated') > 0) deps.events.emit('principal-authenticated', { principal: copy(found) });
+        if (deps.events.listenerCount('principal-authenticated') > 0)
+          deps.events.emit('principal-authenticated', { principal: copy(found) });
         return copy(found);
       } catch (error) {
         // An unreachable database says nothing about the credential: answer 503 (the caller's boundary maps it), not 401.

@@ -137,14 +137,41 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
   async function open(user: User, secure: boolean, actor: IdentityActor | null): Promise<LoginResult> {
     const token = createToken(32);
     const now = Date.now();
-    const session: ConsoleSession = { id: createId('cs'), accountId: user.accountId, userId: user.id, createdAt: now, expiresAt: now + ttlSeconds * 1000, revokedAt: null };
+    const session: ConsoleSession = {
+      id: createId('cs'),
+      accountId: user.accountId,
+      userId: user.id,
+      createdAt: now,
+      expiresAt: now + ttlSeconds * 1000,
+      revokedAt: null,
+    };
     await db
       .insertInto('console_sessions')
-      .values({ id: session.id, account_id: session.accountId, user_id: session.userId, token_hash: hashSessionToken(token), created_at: now, expires_at: session.expiresAt, revoked_at: null })
+      .values({
+        id: session.id,
+        account_id: session.accountId,
+        user_id: session.userId,
+        token_hash: hashSessionToken(token),
+        created_at: now,
+        expires_at: session.expiresAt,
+        revoked_at: null,
+      })
       .execute();
     await context.record({
       accountId: user.accountId,
-      actor: actor ?? { type: 'user', id: user.id, accountId: user.accountId, name: user.name, role: user.role, userId: user.id, apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [] },
+      actor: actor ?? {
+        type: 'user',
+        id: user.id,
+        accountId: user.accountId,
+        name: user.name,
+        role: user.role,
+        userId: user.id,
+        apiKeyId: null,
+        agentId: null,
+        runtimeSessionId: null,
+        teamIds: [],
+        scopes: [],
+      },
       action: 'auth.login',
       target: { type: 'user', id: user.id },
       outcome: 'success',
@@ -159,19 +186,33 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
       const address = loginOptions.address ?? null;
       if (address === null && !warnedNoAddress) {
         warnedNoAddress = true;
-        context.logger?.warn('login: no client address on the request, so the per-address login limits are off; mount with toNodeHandler or call setClientAddress');
+        context.logger?.warn(
+          'login: no client address on the request, so the per-address login limits are off; mount with toNodeHandler or call setClientAddress',
+        );
       }
       let attempt: LoginAttempt;
       try {
         // Counted as a failure before the password is hashed, so parallel guesses cannot all be evaluated.
         attempt = await throttle.begin(normalized, address);
       } catch (error) {
-        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'refused', data: { email: normalized, address, reason: 'throttled' } });
+        await context.record({
+          actor: { type: 'system', name: 'login' },
+          action: 'auth.login',
+          target: { type: 'user' },
+          outcome: 'refused',
+          data: { email: normalized, address, reason: 'throttled' },
+        });
         throw error;
       }
       const user = await users.verifyCredentials(email, password);
       if (!user) {
-        await context.record({ actor: { type: 'system', name: 'login' }, action: 'auth.login', target: { type: 'user' }, outcome: 'failure', data: { email: normalized, address, reason: 'invalid_credentials' } });
+        await context.record({
+          actor: { type: 'system', name: 'login' },
+          action: 'auth.login',
+          target: { type: 'user' },
+          outcome: 'failure',
+          data: { email: normalized, address, reason: 'invalid_credentials' },
+        });
         return null;
       }
       await attempt.succeed();
@@ -183,11 +224,22 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
     },
 
     async logout(token, actor = systemActor) {
-      const row = await db.selectFrom('console_sessions').select(['id', 'account_id', 'user_id', 'revoked_at']).where('token_hash', '=', hashSessionToken(token)).executeTakeFirst();
+      const row = await db
+        .selectFrom('console_sessions')
+        .select(['id', 'account_id', 'user_id', 'revoked_at'])
+        .where('token_hash', '=', hashSessionToken(token))
+        .executeTakeFirst();
       if (!row || row.revoked_at !== null) return false;
       await db.updateTable('console_sessions').set({ revoked_at: Date.now() }).where('id', '=', row.id).execute();
       await context.invalidate([row.id]);
-      await context.record({ accountId: row.account_id, actor, action: 'auth.logout', target: { type: 'user', id: row.user_id }, outcome: 'success', data: { consoleSessionId: row.id } });
+      await context.record({
+        accountId: row.account_id,
+        actor,
+        action: 'auth.logout',
+        target: { type: 'user', id: row.user_id },
+        outcome: 'success',
+        data: { consoleSessionId: row.id },
+      });
       return true;
     },
   };

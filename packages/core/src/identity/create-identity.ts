@@ -86,7 +86,8 @@ export interface Identity {
 export function createIdentity(options: IdentityOptions): Identity {
   const cache = createCredentialCache<Principal>({ ttlMs: options.cacheTtlMs ?? 30_000, maxEntries: options.cacheMaxEntries ?? 10_000 });
   const apply = (message: IdentityBusMessage | null): void => {
-    if (message && message.kind === 'invalidate' && Array.isArray(message.tags)) cache.invalidate(message.tags.filter((tag) => typeof tag === 'string'));
+    if (message && message.kind === 'invalidate' && Array.isArray(message.tags))
+      cache.invalidate(message.tags.filter((tag) => typeof tag === 'string'));
     else cache.clear(); // anything unexpected: drop everything (fail safe)
   };
   const unsubscribeSignals = options.bus.subscribe(identityBusChannel, (payload) => apply(payload as IdentityBusMessage | null));
@@ -97,14 +98,28 @@ export function createIdentity(options: IdentityOptions): Identity {
     unsubscribeReconnected();
   };
   const context = createIdentityContext(
-    { db: options.db, dialect: options.dialect, events: options.events, bus: options.bus, audit: options.audit, logger: options.logger ?? null },
+    {
+      db: options.db,
+      dialect: options.dialect,
+      events: options.events,
+      bus: options.bus,
+      audit: options.audit,
+      logger: options.logger ?? null,
+    },
     apply,
   );
   const runtimeCredentials = createRuntimeCredentials({ secretKey: options.secretKey, ttlSeconds: options.runtimeCredentialTtlSeconds });
   const users = createUsers(context);
   const teams = createTeams(context);
   const runtimeSessions = createRuntimeSessions(context, runtimeCredentials);
-  const authenticator = createAuthenticator({ db: options.db, events: options.events, credentials: runtimeCredentials, cache, teams, logger: options.logger ?? null });
+  const authenticator = createAuthenticator({
+    db: options.db,
+    events: options.events,
+    credentials: runtimeCredentials,
+    cache,
+    teams,
+    logger: options.logger ?? null,
+  });
   const throttle = createLoginThrottle(options.rateLimits, options.loginThrottle);
   void prepareDummyHash().catch(() => {});
 

@@ -16,7 +16,11 @@ export interface CredentialCache<T> {
    * Caches `value` unless an invalidation happened since `generation` was read
    * (so a lookup that raced a revocation never caches the stale answer).
    */
-  set(key: string, value: T, options: { tags: ReadonlyArray<string | null | undefined>; expiresAt?: number | null; generation: number }): void;
+  set(
+    key: string,
+    value: T,
+    options: { tags: ReadonlyArray<string | null | undefined>; expiresAt?: number | null; generation: number },
+  ): void;
   /** Drops every entry carrying one of `tags`. */
   invalidate(tags: readonly string[]): void;
   /** Drops everything. */

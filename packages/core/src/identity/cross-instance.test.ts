@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPreloop } from '../kernel/create-preloop.js';
 import type { Preloop } from '../kernel/preloop.js';
 import { createLogger } from '../logger.js';
@@ -56,7 +56,11 @@ describePostgres('identity across kernels', (dialect) => {
     expect(await b.authenticate(bearerRequest(other.credential.token), { audience: 'mcp' })).not.toBeNull();
 
     await a.identity.agents.suspend(a.accountId, agent.id, 'incident');
-    await within(2_000, async () => (await b.authenticate(bearerRequest(key))) === null && (await b.authenticate(bearerRequest(other.credential.token))) === null);
+    await within(
+      2_000,
+      async () =>
+        (await b.authenticate(bearerRequest(key))) === null && (await b.authenticate(bearerRequest(other.credential.token))) === null,
+    );
   });
 
   it('a user disabled on A loses its keys on B', async () => {

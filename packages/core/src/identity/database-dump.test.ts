@@ -10,11 +10,22 @@ async function dumpDatabase(preloop: Preloop): Promise<{ text: string; tables: s
   const tables =
     preloop.dialect === 'sqlite'
       ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(preloop.db)).rows.map((row) => row.name)
-      : (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(preloop.db)).rows.map((row) => row.table_name);
+      : (
+          await sql<{
+            table_name: string;
+          }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(
+            preloop.db,
+          )
+        ).rows.map((row) => row.table_name);
   const parts: string[] = [];
   for (const table of tables) {
     const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(preloop.db)).rows;
-    for (const row of rows) parts.push(`${table}: ${Object.values(row).map((value) => (Buffer.isBuffer(value) ? value.toString('latin1') : String(value))).join(' | ')}`);
+    for (const row of rows)
+      parts.push(
+        `${table}: ${Object.values(row)
+          .map((value) => (Buffer.isBuffer(value) ? value.toString('latin1') : String(value)))
+          .join(' | ')}`,
+      );
   }
   return { text: parts.join('\n'), tables };
 }
@@ -33,9 +44,14 @@ describe.each(testDialects())('database dump on $name', (dialect) => {
     const cookie = await loginCookie(preloop, owner.user.email, owner.password);
     const created = await callApi(preloop, 'POST', '/api-keys', { bearer: owner.key, body: { name: 'via api', scopes: ['mcp'] } });
     const agent = await callApi(preloop, 'POST', '/agents', { cookie, body: { name: 'dumped', kind: 'custom' } });
-    const agentKey = await callApi(preloop, 'POST', '/api-keys', { cookie, body: { name: 'agent key', agentId: agent.body.id, scopes: ['mcp', 'gateway'] } });
+    const agentKey = await callApi(preloop, 'POST', '/api-keys', {
+      cookie,
+      body: { name: 'agent key', agentId: agent.body.id, scopes: ['mcp', 'gateway'] },
+    });
     const session = await callApi(preloop, 'POST', '/runtime-sessions', { bearer: agentKey.body.key, body: { name: 'run' } });
-    const heartbeat = await callApi(preloop, 'POST', `/runtime-sessions/${session.body.session.id}/heartbeat`, { bearer: session.body.credential.token });
+    const heartbeat = await callApi(preloop, 'POST', `/runtime-sessions/${session.body.session.id}/heartbeat`, {
+      bearer: session.body.credential.token,
+    });
     await callApi(preloop, 'POST', '/auth/login', { body: { email: owner.user.email, password: 'a wrong password' } });
     await callApi(preloop, 'PATCH', `/users/${owner.user.id}`, { cookie, body: { password: 'a brand new password' } });
     expect([created.status, agentKey.status, session.status, heartbeat.status]).toEqual([201, 201, 201, 200]);

@@ -61,10 +61,18 @@ export interface SeededUser {
  * const owner = await seedUser(preloop, 'owner');
  * ```
  */
-export async function seedUser(preloop: Preloop, role: Role, email = `${role}-${Math.random().toString(36).slice(2)}@example.com`): Promise<SeededUser> {
+export async function seedUser(
+  preloop: Preloop,
+  role: Role,
+  email = `${role}-${Math.random().toString(36).slice(2)}@example.com`,
+): Promise<SeededUser> {
   const password = `pw-${role}-correct-horse-battery`;
   const user = await preloop.identity.users.create(preloop.accountId, { email, name: `The ${role}`, role, password });
-  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: `${role} key`, scopes: ['admin:read', 'admin:write', 'mcp', 'gateway'], userId: user.id });
+  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+    name: `${role} key`,
+    scopes: ['admin:read', 'admin:write', 'mcp', 'gateway'],
+    userId: user.id,
+  });
   return { user, password, key };
 }
 

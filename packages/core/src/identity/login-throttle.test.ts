@@ -31,7 +31,11 @@ const shareable = (dialect: TestDialect): TestDialect =>
 
 /** Logs in through the admin API in-process, as the Node adapter would with the client at `address`. */
 const login = (preloop: Preloop, email: string, secret: string, address: string | null) => {
-  const request = new Request('http://localhost/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: secret }) });
+  const request = new Request('http://localhost/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: secret }),
+  });
   if (address) setClientAddress(request, address);
   return preloop.api(request);
 };
@@ -57,7 +61,10 @@ describe.each(testDialects())('login throttle on $name', (dialect) => {
     for (let i = 0; i < 5; i++) expect((await login(preloop, 'ada@example.com', `wrong ${i}`, '203.0.113.5')).status).toBe(401);
     const throttled = await login(preloop, 'ada@example.com', password, '203.0.113.5');
     expect(throttled.status).toBe(429);
-    expect((await throttled.json()).error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number), limit: 'email+address' } });
+    expect((await throttled.json()).error).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { retryAfterSeconds: expect.any(Number), limit: 'email+address' },
+    });
     expect(throttled.headers.get('set-cookie')).toBeNull();
     const refusals = await preloop.audit.query({ accountId: preloop.accountId, action: 'auth.login', outcome: 'refused' });
     expect(refusals.items).toHaveLength(1);
@@ -101,7 +108,6 @@ describe.each(testDialects())('login throttle on $name', (dialect) => {
     for (let i = 0; i < 5; i++) expect((await login(preloop, 'ada@example.com', `wrong ${i}`, null)).status).toBe(401);
     expect((await login(preloop, 'ada@example.com', password, null)).status).toBe(429);
   });
-
 });
 
 // Several kernels on one PostgreSQL (several processes on one SQLite file are covered by the rate-limit store's two-process test).
@@ -112,7 +118,9 @@ describePostgres('login throttle across kernels', (dialect) => {
     await first.identity.users.create(first.accountId, { email: 'ada@example.com', name: 'Ada', role: 'admin', password });
     const second = await createPreloop({ database: test.url, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }) });
     try {
-      const counts = await statuses(Array.from({ length: 40 }, (_, i) => login(i % 2 ? second : first, 'ada@example.com', `wrong ${i}`, '203.0.113.77')));
+      const counts = await statuses(
+        Array.from({ length: 40 }, (_, i) => login(i % 2 ? second : first, 'ada@example.com', `wrong ${i}`, '203.0.113.77')),
+      );
       expect(counts[401]).toBeGreaterThanOrEqual(1);
       expect(counts[401]).toBeLessThanOrEqual(5);
       expect((counts[401] ?? 0) + (counts[429] ?? 0)).toBe(40);
@@ -139,7 +147,11 @@ describe('login throttle over HTTP behind a proxy', () => {
     await preloop.close();
   });
   const post = (secret: string, forwardedFor: string) =>
-    fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ email: 'ada@example.com', password: secret }) });
+    fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ email: 'ada@example.com', password: secret }),
+    });
 
   it('keys on the address the trusted proxy appended, so a forged leftmost X-Forwarded-For entry changes nothing', async () => {
     for (let i = 0; i < 5; i++) expect((await post(`wrong ${i}`, `10.9.9.${i}, 203.0.113.5`)).status).toBe(401);

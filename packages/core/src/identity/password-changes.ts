@@ -87,7 +87,11 @@ export function createPasswordChanges(context: IdentityContext, users: Users, th
     const now = Date.now();
     const ended = await db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', userId).execute();
-      let revoke = trx.updateTable('console_sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+      let revoke = trx
+        .updateTable('console_sessions')
+        .set({ revoked_at: now })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null);
       if (keepTokenHash) revoke = revoke.where('token_hash', '<>', keepTokenHash);
       return Number((await revoke.executeTakeFirst()).numUpdatedRows);
     });
@@ -99,24 +103,47 @@ export function createPasswordChanges(context: IdentityContext, users: Users, th
     async change(accountId, userId, input, actor = systemActor) {
       checkLength('newPassword', input.newPassword);
       if (input.newPassword === input.currentPassword) {
-        throw new PreloopError('VALIDATION_ERROR', 'newPassword: must differ from the current password', { details: { issues: [{ path: 'newPassword', message: 'must differ from the current password' }] } });
+        throw new PreloopError('VALIDATION_ERROR', 'newPassword: must differ from the current password', {
+          details: { issues: [{ path: 'newPassword', message: 'must differ from the current password' }] },
+        });
       }
       const user = await users.get(accountId, userId);
-      if (!user.hasPassword) throw new PreloopError('CONFLICT', 'This user signs in through the host’s authentication and has no password to change.');
+      if (!user.hasPassword)
+        throw new PreloopError('CONFLICT', 'This user signs in through the host’s authentication and has no password to change.');
       const target = { type: 'user', id: userId };
       let attempt;
       try {
         attempt = await throttle.begin(user.email, input.address ?? null);
       } catch (error) {
-        await context.record({ accountId, actor, action: 'user.password_change', target, outcome: 'refused', data: { reason: 'throttled' } });
+        await context.record({
+          accountId,
+          actor,
+          action: 'user.password_change',
+          target,
+          outcome: 'refused',
+          data: { reason: 'throttled' },
+        });
         throw error;
       }
       if (!(await users.verifyCredentials(user.email, input.currentPassword))) {
-        await context.record({ accountId, actor, action: 'user.password_change', target, outcome: 'failure', data: { reason: 'wrong_current_password' } });
-        throw new PreloopError('FORBIDDEN', 'The current password is wrong.', { details: { issues: [{ path: 'currentPassword', message: 'is wrong' }] } });
+        await context.record({
+          accountId,
+          actor,
+          action: 'user.password_change',
+          target,
+          outcome: 'failure',
+          data: { reason: 'wrong_current_password' },
+        });
+        throw new PreloopError('FORBIDDEN', 'The current password is wrong.', {
+          details: { issues: [{ path: 'currentPassword', message: 'is wrong' }] },
+        });
       }
       await attempt.succeed();
-      const endedSessions = await store(userId, input.newPassword, input.keepSessionToken ? hashSessionToken(input.keepSessionToken) : null);
+      const endedSessions = await store(
+        userId,
+        input.newPassword,
+        input.keepSessionToken ? hashSessionToken(input.keepSessionToken) : null,
+      );
       context.events.emit('user-changed', { accountId, userId, change: 'updated' });
       await context.record({ accountId, actor, action: 'user.password_change', target, outcome: 'success', data: { endedSessions } });
       return { user: await users.get(accountId, userId), endedSessions };
@@ -129,7 +156,14 @@ export function createPasswordChanges(context: IdentityContext, users: Users, th
       const password = given ?? generatePassword();
       const endedSessions = await store(userId, password, null);
       context.events.emit('user-changed', { accountId, userId, change: 'updated' });
-      await context.record({ accountId, actor, action: 'user.password_reset', target: { type: 'user', id: userId }, outcome: 'success', data: { generated: given === null, endedSessions } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'user.password_reset',
+        target: { type: 'user', id: userId },
+        outcome: 'success',
+        data: { generated: given === null, endedSessions },
+      });
       return { user: await users.get(accountId, userId), endedSessions, generatedPassword: given === null ? password : null };
     },
   };

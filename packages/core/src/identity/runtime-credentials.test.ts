@@ -7,7 +7,17 @@ const credentials = createRuntimeCredentials({ secretKey, ttlSeconds: 900 });
 const key = deriveRuntimeCredentialKey(secretKey);
 const base = { accountId: 'acc_default', sessionId: 'rs_1', agentId: 'agt_1', subject: 'agt_1' };
 
-function forge(overrides: { claims?: Record<string, unknown>; header?: Record<string, unknown>; key?: Uint8Array; iss?: string; aud?: string[]; exp?: number | null; iat?: number } = {}) {
+function forge(
+  overrides: {
+    claims?: Record<string, unknown>;
+    header?: Record<string, unknown>;
+    key?: Uint8Array;
+    iss?: string;
+    aud?: string[];
+    exp?: number | null;
+    iat?: number;
+  } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   let jwt = new SignJWT({ sid: 'rs_1', acc: 'acc_default', agt: 'agt_1', ...overrides.claims })
     .setProtectedHeader({ alg: 'HS256', typ: runtimeCredentialType, ...overrides.header })
@@ -33,7 +43,14 @@ describe('runtime credentials', () => {
   });
 
   it('refuses alg none', async () => {
-    const unsigned = new UnsecuredJWT({ sid: 'rs_1', acc: 'acc_default' }).setIssuer('preloop').setSubject('agt_1').setAudience(['mcp']).setIssuedAt().setExpirationTime('10m').setJti('j').encode();
+    const unsigned = new UnsecuredJWT({ sid: 'rs_1', acc: 'acc_default' })
+      .setIssuer('preloop')
+      .setSubject('agt_1')
+      .setAudience(['mcp'])
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .setJti('j')
+      .encode();
     expect(await credentials.verify(unsigned)).toBeNull();
     const [, payload, signature] = (await forge()).split('.');
     const noneHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: runtimeCredentialType })).toString('base64url');

@@ -87,7 +87,9 @@ export interface RuntimeCredentialOptions {
  * ```
  */
 export function deriveRuntimeCredentialKey(secretKey: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(hkdfSync('sha256', Buffer.from(secretKey, 'utf8'), Buffer.alloc(0), Buffer.from(runtimeCredentialKeyInfo, 'utf8'), 32));
+  return new Uint8Array(
+    hkdfSync('sha256', Buffer.from(secretKey, 'utf8'), Buffer.alloc(0), Buffer.from(runtimeCredentialKeyInfo, 'utf8'), 32),
+  );
 }
 
 const maxTokenLength = 4096;
@@ -160,7 +162,16 @@ export function createRuntimeCredentials(options: RuntimeCredentialOptions): Run
         if (typeof sid !== 'string' || typeof acc !== 'string' || typeof sub !== 'string' || typeof jti !== 'string') return null;
         if (agt !== undefined && typeof agt !== 'string') return null;
         if (!Array.isArray(aud) || !aud.some((value) => (runtimeAudiences as readonly string[]).includes(value))) return null;
-        const claims: RuntimeCredentialClaims = { sid, acc, agt: agt ?? null, sub, aud: aud as string[], exp: exp as number, iat: iat as number, jti };
+        const claims: RuntimeCredentialClaims = {
+          sid,
+          acc,
+          agt: agt ?? null,
+          sub,
+          aud: aud as string[],
+          exp: exp as number,
+          iat: iat as number,
+          jti,
+        };
         if (cacheSize > 0) {
           if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
           verified.set(tokenHash, claims);

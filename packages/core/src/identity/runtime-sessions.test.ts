@@ -25,7 +25,12 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
     const unsubscribe = preloop.bus.subscribe('identity', (payload) => messages.push(payload));
     const changes: string[] = [];
     preloop.events.on('agent-changed', ({ state }) => changes.push(state));
-    const coder = await preloop.identity.agents.enroll(accountId, { name: 'coder', kind: 'codex', tags: ['ci', 'ci', 'prod'], ownerUserId: admin.id });
+    const coder = await preloop.identity.agents.enroll(accountId, {
+      name: 'coder',
+      kind: 'codex',
+      tags: ['ci', 'ci', 'prod'],
+      ownerUserId: admin.id,
+    });
     const helper = await preloop.identity.agents.enroll(accountId, { name: 'helper', kind: 'custom', tags: ['dev'] });
     expect(coder).toMatchObject({ state: 'active', tags: ['ci', 'prod'], ownerUserId: admin.id });
     await preloop.identity.agents.suspend(accountId, helper.id, 'noisy');
@@ -36,7 +41,9 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
     expect(messages).toContainEqual({ kind: 'invalidate', tags: [helper.id] });
     expect(changes).toEqual(['active', 'active', 'suspended']);
     unsubscribe();
-    await expect(preloop.identity.agents.enroll(accountId, { name: 'x', kind: 'custom', ownerUserId: 'usr_nope' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(preloop.identity.agents.enroll(accountId, { name: 'x', kind: 'custom', ownerUserId: 'usr_nope' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
   });
 
   it('moves agents through active ↔ suspended → decommissioned, which is final', async () => {
@@ -48,18 +55,43 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
     await expect(preloop.identity.agents.resume(accountId, agent.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(preloop.identity.agents.suspend(accountId, agent.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(preloop.identity.agents.suspend(accountId, 'agt_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(preloop.identity.runtimeSessions.start(accountId, { name: 'late', agentId: agent.id })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(preloop.identity.runtimeSessions.start(accountId, { name: 'late', agentId: agent.id })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 
   it('starts a session with a credential that authenticates as the runtime session', async () => {
     const agent = await preloop.identity.agents.enroll(accountId, { name: 'runner', kind: 'claude_code' });
-    const { session, credential } = await preloop.identity.runtimeSessions.start(accountId, { agentId: agent.id, name: 'fix the build', source: 'ci', externalId: 'job-1', metadata: { branch: 'main' }, userId: admin.id });
-    expect(session).toMatchObject({ state: 'active', agentId: agent.id, source: 'ci', externalId: 'job-1', metadata: { branch: 'main' }, audience: ['mcp', 'gateway'] });
+    const { session, credential } = await preloop.identity.runtimeSessions.start(accountId, {
+      agentId: agent.id,
+      name: 'fix the build',
+      source: 'ci',
+      externalId: 'job-1',
+      metadata: { branch: 'main' },
+      userId: admin.id,
+    });
+    expect(session).toMatchObject({
+      state: 'active',
+      agentId: agent.id,
+      source: 'ci',
+      externalId: 'job-1',
+      metadata: { branch: 'main' },
+      audience: ['mcp', 'gateway'],
+    });
     expect(credential.expiresAt).toBeGreaterThan(Date.now() + 800_000);
     const principal = await preloop.authenticate(bearerRequest(credential.token), { audience: 'mcp' });
     expect(principal).toEqual({
-      type: 'runtime_session', id: session.id, accountId, name: 'fix the build', role: null, userId: admin.id, apiKeyId: null,
-      agentId: agent.id, runtimeSessionId: session.id, teamIds: [], scopes: ['mcp', 'gateway'],
+      type: 'runtime_session',
+      id: session.id,
+      accountId,
+      name: 'fix the build',
+      role: null,
+      userId: admin.id,
+      apiKeyId: null,
+      agentId: agent.id,
+      runtimeSessionId: session.id,
+      teamIds: [],
+      scopes: ['mcp', 'gateway'],
     });
     expect((await preloop.identity.agents.get(accountId, agent.id)).lastSeenAt).toBeGreaterThan(0);
   });
@@ -68,7 +100,9 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
     const { credential } = await preloop.identity.runtimeSessions.start(accountId, { name: 'gateway only', audience: ['gateway'] });
     expect(await preloop.authenticate(bearerRequest(credential.token), { audience: 'gateway' })).toMatchObject({ scopes: ['gateway'] });
     expect(await preloop.authenticate(bearerRequest(credential.token), { audience: 'mcp' })).toBeNull();
-    await expect(preloop.identity.runtimeSessions.start(accountId, { name: 'x', audience: ['admin' as never] })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(preloop.identity.runtimeSessions.start(accountId, { name: 'x', audience: ['admin' as never] })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
   });
 
   it('refuses an ended session’s credential at once, and refuses to heartbeat it', async () => {
@@ -111,7 +145,11 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
 
   it('cascades from a revoked API key to the sessions it started', async () => {
     const { apiKey } = await preloop.identity.apiKeys.create(accountId, { name: 'starter', userId: admin.id });
-    const { credential } = await preloop.identity.runtimeSessions.start(accountId, { name: 'via key', apiKeyId: apiKey.id, userId: admin.id });
+    const { credential } = await preloop.identity.runtimeSessions.start(accountId, {
+      name: 'via key',
+      apiKeyId: apiKey.id,
+      userId: admin.id,
+    });
     expect(await preloop.authenticate(bearerRequest(credential.token))).toMatchObject({ apiKeyId: apiKey.id });
     await preloop.identity.apiKeys.revoke(accountId, apiKey.id);
     expect(await preloop.authenticate(bearerRequest(credential.token))).toBeNull();
@@ -124,7 +162,12 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
     const sign = (claims: Record<string, unknown>, options: { iss?: string; aud?: string[]; exp?: number; signingKey?: Uint8Array } = {}) =>
       new SignJWT({ sid: session.id, acc: accountId, ...claims })
         .setProtectedHeader({ alg: 'HS256', typ: runtimeCredentialType })
-        .setIssuer(options.iss ?? 'preloop').setSubject(session.id).setAudience(options.aud ?? ['mcp']).setIssuedAt(now - 10).setExpirationTime(options.exp ?? now + 300).setJti('j')
+        .setIssuer(options.iss ?? 'preloop')
+        .setSubject(session.id)
+        .setAudience(options.aud ?? ['mcp'])
+        .setIssuedAt(now - 10)
+        .setExpirationTime(options.exp ?? now + 300)
+        .setJti('j')
         .sign(options.signingKey ?? key);
     expect(await preloop.authenticate(bearerRequest(await sign({})))).not.toBeNull(); // control: a correct token passes
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: runtimeCredentialType })).toString('base64url')}.${(await sign({})).split('.')[1]}.`;
@@ -142,7 +185,10 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
   it('records activity and pages sessions and activity with opaque cursors', async () => {
     const agent = await preloop.identity.agents.enroll(accountId, { name: 'pager', kind: 'custom' });
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await preloop.identity.runtimeSessions.start(accountId, { agentId: agent.id, name: `run ${i}`, source: 'cli' })).session.id);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (await preloop.identity.runtimeSessions.start(accountId, { agentId: agent.id, name: `run ${i}`, source: 'cli' })).session.id,
+      );
     await preloop.identity.runtimeSessions.end(accountId, ids[0]!, 'done');
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -153,20 +199,30 @@ describe.each(testDialects())('agents and runtime sessions on $name', (dialect) 
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
-    expect((await preloop.identity.runtimeSessions.list(accountId, { agentId: agent.id, state: 'ended' })).items.map((s) => s.id)).toEqual([ids[0]]);
+    expect((await preloop.identity.runtimeSessions.list(accountId, { agentId: agent.id, state: 'ended' })).items.map((s) => s.id)).toEqual([
+      ids[0],
+    ]);
     expect((await preloop.identity.runtimeSessions.list(accountId, { agentId: agent.id, state: 'active' })).items).toHaveLength(4);
     await expect(preloop.identity.runtimeSessions.list(accountId, { cursor: '%%%' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
 
     const events: string[] = [];
     preloop.events.on('session-activity', ({ summary }) => events.push(summary));
-    for (let i = 0; i < 3; i++) await preloop.identity.recordActivity(ids[1]!, { kind: 'tool_call', status: 'success', summary: `call ${i}`, data: { i } });
-    await preloop.identity.runtimeSessions.recordActivity(ids[1]!, { kind: 'model_call', status: 'error', summary: 'big', data: { blob: 'x'.repeat(40_000) } });
+    for (let i = 0; i < 3; i++)
+      await preloop.identity.recordActivity(ids[1]!, { kind: 'tool_call', status: 'success', summary: `call ${i}`, data: { i } });
+    await preloop.identity.runtimeSessions.recordActivity(ids[1]!, {
+      kind: 'model_call',
+      status: 'error',
+      summary: 'big',
+      data: { blob: 'x'.repeat(40_000) },
+    });
     const first = await preloop.identity.runtimeSessions.listActivity(accountId, ids[1]!, { limit: 3 });
     expect(first.items.map((item) => item.summary)).toEqual(['call 0', 'call 1', 'call 2']);
     const second = await preloop.identity.runtimeSessions.listActivity(accountId, ids[1]!, { limit: 3, cursor: first.nextCursor });
     expect(second.items[0]).toMatchObject({ kind: 'model_call', data: { truncated: true } });
     expect(second.nextCursor).toBeNull();
     expect(events).toEqual(['call 0', 'call 1', 'call 2', 'big']);
-    await expect(preloop.identity.recordActivity('rs_unknown', { kind: 'x', status: 'y', summary: 'z' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(preloop.identity.recordActivity('rs_unknown', { kind: 'x', status: 'y', summary: 'z' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });

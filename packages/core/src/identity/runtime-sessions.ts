@@ -128,7 +128,12 @@ export interface RuntimeSessions {
    * taint is audited (`runtime-session.taint`). Stored in the database, so
    * every instance sees it.
    */
-  taint(accountId: string, id: string, input: TaintRuntimeSessionInput, actor?: IdentityActor): Promise<{ session: RuntimeSession; tainted: boolean }>;
+  taint(
+    accountId: string,
+    id: string,
+    input: TaintRuntimeSessionInput,
+    actor?: IdentityActor,
+  ): Promise<{ session: RuntimeSession; tainted: boolean }>;
   /** Appends to a session's activity (MCP and the gateway call this). */
   recordActivity(sessionId: string, input: SessionActivityInput): Promise<SessionActivity>;
   /** A session's activity, oldest first. */
@@ -159,12 +164,24 @@ function toSession(row: SessionRow): RuntimeSession {
     lastHeartbeatAt: Number(row.last_heartbeat_at),
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     endReason: row.end_reason,
-    taint: row.tainted_at === null || row.tainted_at === undefined ? null : { at: Number(row.tainted_at), reason: row.taint_reason ?? 'untrusted content', source: row.taint_source ?? null },
+    taint:
+      row.tainted_at === null || row.tainted_at === undefined
+        ? null
+        : { at: Number(row.tainted_at), reason: row.taint_reason ?? 'untrusted content', source: row.taint_source ?? null },
   };
 }
 
 function toActivity(row: ActivityRow): SessionActivity {
-  return { id: row.id, accountId: row.account_id, sessionId: row.session_id, time: Number(row.time), kind: row.kind, status: row.status, summary: row.summary, data: parseJsonColumn(row.data, {}) };
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    sessionId: row.session_id,
+    time: Number(row.time),
+    kind: row.kind,
+    status: row.status,
+    summary: row.summary,
+    data: parseJsonColumn(row.data, {}),
+  };
 }
 
 function invalid(path: string, message: string): PreloopError {
@@ -185,13 +202,23 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
   const { db, events } = context;
 
   async function get(accountId: string, id: string): Promise<RuntimeSession> {
-    const row = (await db.selectFrom('runtime_sessions').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as SessionRow | undefined;
+    const row = (await db
+      .selectFrom('runtime_sessions')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .executeTakeFirst()) as SessionRow | undefined;
     if (!row) throw new PreloopError('NOT_FOUND', `No runtime session with id "${id}".`);
     return toSession(row);
   }
 
   async function activeAgent(accountId: string, agentId: string, path: string): Promise<void> {
-    const agent = await db.selectFrom('agents').select(['state']).where('account_id', '=', accountId).where('id', '=', agentId).executeTakeFirst();
+    const agent = await db
+      .selectFrom('agents')
+      .select(['state'])
+      .where('account_id', '=', accountId)
+      .where('id', '=', agentId)
+      .executeTakeFirst();
     if (!agent) throw invalid(path, `no agent with id "${agentId}"`);
     if (agent.state !== 'active') throw new PreloopError('CONFLICT', `Agent "${agentId}" is ${agent.state}; it cannot run sessions.`);
   }
@@ -214,7 +241,13 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
       const apiKeyId = input.apiKeyId ?? null;
       if (agentId !== null) await activeAgent(accountId, agentId, 'agentId');
       if (apiKeyId !== null) {
-        const key = await db.selectFrom('api_keys').select('id').where('account_id', '=', accountId).where('id', '=', apiKeyId).where('revoked_at', 'is', null).executeTakeFirst();
+        const key = await db
+          .selectFrom('api_keys')
+          .select('id')
+          .where('account_id', '=', accountId)
+          .where('id', '=', apiKeyId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
         if (!key) throw invalid('apiKeyId', `no usable API key with id "${apiKeyId}"`);
       }
       const audience = [...new Set(input.audience ?? runtimeAudiences)];
@@ -261,7 +294,13 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
 
     async heartbeat(accountId, id) {
       const now = Date.now();
-      const updated = await db.updateTable('runtime_sessions').set({ last_heartbeat_at: now }).where('account_id', '=', accountId).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+      const updated = await db
+        .updateTable('runtime_sessions')
+        .set({ last_heartbeat_at: now })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
       const session = await get(accountId, id);
       if (Number(updated.numUpdatedRows) === 0) throw new PreloopError('GONE', `Runtime session "${id}" has ended.`);
       if (session.agentId) {
@@ -272,12 +311,26 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
     },
 
     async end(accountId, id, reason = 'ended', actor = systemActor) {
-      const updated = await db.updateTable('runtime_sessions').set({ ended_at: Date.now(), end_reason: reason }).where('account_id', '=', accountId).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+      const updated = await db
+        .updateTable('runtime_sessions')
+        .set({ ended_at: Date.now(), end_reason: reason })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
       const session = await get(accountId, id);
       await context.invalidate([id]);
       if (Number(updated.numUpdatedRows) > 0) {
         events.emit('session-ended', { accountId, sessionId: id, reason });
-        await context.record({ accountId, actor, action: 'runtime-session.end', target: { type: 'runtime_session', id }, runtimeSessionId: id, outcome: 'success', data: { reason } });
+        await context.record({
+          accountId,
+          actor,
+          action: 'runtime-session.end',
+          target: { type: 'runtime_session', id },
+          runtimeSessionId: id,
+          outcome: 'success',
+          data: { reason },
+        });
       }
       return session;
     },
@@ -295,7 +348,15 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
       const session = await get(accountId, id);
       const tainted = Number(updated.numUpdatedRows) > 0;
       if (tainted) {
-        await context.record({ accountId, actor, action: 'runtime-session.taint', target: { type: 'runtime_session', id }, runtimeSessionId: id, outcome: 'success', data: { reason, source } });
+        await context.record({
+          accountId,
+          actor,
+          action: 'runtime-session.taint',
+          target: { type: 'runtime_session', id },
+          runtimeSessionId: id,
+          outcome: 'success',
+          data: { reason, source },
+        });
       }
       return { session, tainted };
     },
@@ -311,7 +372,10 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
       if (options.source) query = query.where('source', '=', options.source);
       if (options.externalId) query = query.where('external_id', '=', options.externalId);
       if (options.state) query = query.where('ended_at', options.state === 'active' ? 'is' : 'is not', null);
-      const rows = (await query.orderBy('id', 'desc').limit(limit + 1).execute()) as SessionRow[];
+      const rows = (await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute()) as SessionRow[];
       return toPage(rows, limit, (row) => row.id, toSession);
     },
 
@@ -340,9 +404,16 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
       await get(accountId, sessionId);
       const limit = pageLimit(options.limit);
       const after = decodeCursor(options.cursor);
-      let query = db.selectFrom('runtime_session_activity').selectAll().where('account_id', '=', accountId).where('session_id', '=', sessionId);
+      let query = db
+        .selectFrom('runtime_session_activity')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('session_id', '=', sessionId);
       if (after) query = query.where('id', '>', after);
-      const rows = (await query.orderBy('id', 'asc').limit(limit + 1).execute()) as ActivityRow[];
+      const rows = (await query
+        .orderBy('id', 'asc')
+        .limit(limit + 1)
+        .execute()) as ActivityRow[];
       return toPage(rows, limit, (row) => row.id, toActivity);
     },
   };

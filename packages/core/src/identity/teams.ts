@@ -52,7 +52,12 @@ export function createTeams(context: IdentityContext): Teams {
   async function membersOf(teamIds: string[]): Promise<Map<string, string[]>> {
     const members = new Map<string, string[]>(teamIds.map((id) => [id, []]));
     if (teamIds.length === 0) return members;
-    const rows = await db.selectFrom('team_members').select(['team_id', 'user_id']).where('team_id', 'in', teamIds).orderBy('user_id').execute();
+    const rows = await db
+      .selectFrom('team_members')
+      .select(['team_id', 'user_id'])
+      .where('team_id', 'in', teamIds)
+      .orderBy('user_id')
+      .execute();
     for (const row of rows) members.get(row.team_id)?.push(row.user_id);
     return members;
   }
@@ -62,7 +67,9 @@ export function createTeams(context: IdentityContext): Teams {
   }
 
   async function get(accountId: string, id: string): Promise<Team> {
-    const row = (await db.selectFrom('teams').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as TeamRow | undefined;
+    const row = (await db.selectFrom('teams').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as
+      | TeamRow
+      | undefined;
     if (!row) throw new PreloopError('NOT_FOUND', `No team with id "${id}".`);
     return toTeam(row, (await membersOf([id])).get(id) ?? []);
   }
@@ -97,12 +104,23 @@ export function createTeams(context: IdentityContext): Teams {
         .transaction()
         .execute(async (trx) => {
           await trx.insertInto('teams').values(row).execute();
-          if (memberIds.length) await trx.insertInto('team_members').values(memberIds.map((userId) => ({ team_id: row.id, user_id: userId, account_id: accountId }))).execute();
+          if (memberIds.length)
+            await trx
+              .insertInto('team_members')
+              .values(memberIds.map((userId) => ({ team_id: row.id, user_id: userId, account_id: accountId })))
+              .execute();
         })
         .catch(conflict);
       await context.invalidate(memberIds);
       events.emit('team-changed', { accountId, teamId: row.id, change: 'created' });
-      await context.record({ accountId, actor, action: 'team.create', target: { type: 'team', id: row.id }, outcome: 'success', data: { name: row.name, memberIds } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'team.create',
+        target: { type: 'team', id: row.id },
+        outcome: 'success',
+        data: { name: row.name, memberIds },
+      });
       return toTeam(row, memberIds);
     },
 
@@ -111,17 +129,38 @@ export function createTeams(context: IdentityContext): Teams {
       const after = decodeCursor(options.cursor);
       let query = db.selectFrom('teams').selectAll().where('account_id', '=', accountId);
       if (after) query = query.where('id', '>', after);
-      const rows = (await query.orderBy('id', 'asc').limit(limit + 1).execute()) as TeamRow[];
+      const rows = (await query
+        .orderBy('id', 'asc')
+        .limit(limit + 1)
+        .execute()) as TeamRow[];
       const members = await membersOf(rows.slice(0, limit).map((row) => row.id));
-      return toPage(rows, limit, (row) => row.id, (row) => toTeam(row, members.get(row.id) ?? []));
+      return toPage(
+        rows,
+        limit,
+        (row) => row.id,
+        (row) => toTeam(row, members.get(row.id) ?? []),
+      );
     },
 
     async update(accountId, id, patch, actor = systemActor) {
       const before = await get(accountId, id);
       if (patch.name !== undefined && patch.name.trim() !== before.name) {
-        await db.updateTable('teams').set({ name: patch.name.trim() }).where('account_id', '=', accountId).where('id', '=', id).execute().catch(conflict);
+        await db
+          .updateTable('teams')
+          .set({ name: patch.name.trim() })
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .execute()
+          .catch(conflict);
         events.emit('team-changed', { accountId, teamId: id, change: 'updated' });
-        await context.record({ accountId, actor, action: 'team.update', target: { type: 'team', id }, outcome: 'success', data: { name: { from: before.name, to: patch.name.trim() } } });
+        await context.record({
+          accountId,
+          actor,
+          action: 'team.update',
+          target: { type: 'team', id },
+          outcome: 'success',
+          data: { name: { from: before.name, to: patch.name.trim() } },
+        });
       }
       return get(accountId, id);
     },
@@ -134,7 +173,14 @@ export function createTeams(context: IdentityContext): Teams {
       });
       await context.invalidate(team.memberIds);
       events.emit('team-changed', { accountId, teamId: id, change: 'deleted' });
-      await context.record({ accountId, actor, action: 'team.delete', target: { type: 'team', id }, outcome: 'success', data: { name: team.name } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'team.delete',
+        target: { type: 'team', id },
+        outcome: 'success',
+        data: { name: team.name },
+      });
     },
 
     async setMembers(accountId, id, userIds, actor = systemActor) {
@@ -142,18 +188,35 @@ export function createTeams(context: IdentityContext): Teams {
       const memberIds = await checkMembers(accountId, userIds);
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('team_members').where('team_id', '=', id).execute();
-        if (memberIds.length) await trx.insertInto('team_members').values(memberIds.map((userId) => ({ team_id: id, user_id: userId, account_id: accountId }))).execute();
+        if (memberIds.length)
+          await trx
+            .insertInto('team_members')
+            .values(memberIds.map((userId) => ({ team_id: id, user_id: userId, account_id: accountId })))
+            .execute();
       });
       const added = memberIds.filter((userId) => !before.memberIds.includes(userId));
       const removed = before.memberIds.filter((userId) => !memberIds.includes(userId));
       await context.invalidate([...added, ...removed]);
       events.emit('team-changed', { accountId, teamId: id, change: 'updated' });
-      await context.record({ accountId, actor, action: 'team.members.set', target: { type: 'team', id }, outcome: 'success', data: { added, removed } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'team.members.set',
+        target: { type: 'team', id },
+        outcome: 'success',
+        data: { added, removed },
+      });
       return get(accountId, id);
     },
 
     async teamIdsOf(accountId, userId) {
-      const rows = await db.selectFrom('team_members').select('team_id').where('account_id', '=', accountId).where('user_id', '=', userId).orderBy('team_id').execute();
+      const rows = await db
+        .selectFrom('team_members')
+        .select('team_id')
+        .where('account_id', '=', accountId)
+        .where('user_id', '=', userId)
+        .orderBy('team_id')
+        .execute();
       return rows.map((row) => row.team_id);
     },
   };

@@ -15,7 +15,12 @@ describe.each(testDialects())('users, passwords and console sessions on $name', 
   afterAll(() => test.cleanup());
 
   it('hashes passwords with argon2id and never returns the hash', async () => {
-    const user = await preloop.identity.users.create(accountId, { email: ' Ada@Example.com ', name: 'Ada', role: 'owner', password: 'correct horse battery' });
+    const user = await preloop.identity.users.create(accountId, {
+      email: ' Ada@Example.com ',
+      name: 'Ada',
+      role: 'owner',
+      password: 'correct horse battery',
+    });
     expect(user).toMatchObject({ email: 'ada@example.com', role: 'owner', disabled: false, hasPassword: true });
     expect(JSON.stringify(user)).not.toContain('argon2');
     const row = await preloop.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
@@ -23,8 +28,12 @@ describe.each(testDialects())('users, passwords and console sessions on $name', 
   });
 
   it('keeps emails unique, whatever their case', async () => {
-    await expect(preloop.identity.users.create(accountId, { email: 'ADA@example.com', name: 'Ada 2', role: 'viewer' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(preloop.identity.users.create(accountId, { email: 'short@example.com', name: 'S', role: 'viewer', password: 'short' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(
+      preloop.identity.users.create(accountId, { email: 'ADA@example.com', name: 'Ada 2', role: 'viewer' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      preloop.identity.users.create(accountId, { email: 'short@example.com', name: 'S', role: 'viewer', password: 'short' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
   });
 
   it('checks credentials without telling an unknown email from a wrong password, in similar time', async () => {
@@ -48,7 +57,12 @@ describe.each(testDialects())('users, passwords and console sessions on $name', 
   });
 
   it('refuses disabled users at login and signs them out', async () => {
-    const user = await preloop.identity.users.create(accountId, { email: 'bob@example.com', name: 'Bob', role: 'viewer', password: 'bob password 1' });
+    const user = await preloop.identity.users.create(accountId, {
+      email: 'bob@example.com',
+      name: 'Bob',
+      role: 'viewer',
+      password: 'bob password 1',
+    });
     const login = await preloop.identity.consoleSessions.login('bob@example.com', 'bob password 1');
     expect(login).not.toBeNull();
     const cookieRequest = new Request('http://localhost/api/v1/auth/me', { headers: { cookie: `preloop_session=${login!.token}` } });
@@ -73,7 +87,11 @@ describe.each(testDialects())('users, passwords and console sessions on $name', 
     const request = () => new Request('http://localhost/x', { headers: { cookie: `other=1; preloop_session=${login!.token}` } });
     expect((await preloop.authenticate(request()))?.type).toBe('user');
     expect(await preloop.authenticate(request(), { audience: 'mcp' })).toBeNull();
-    await preloop.db.updateTable('console_sessions').set({ expires_at: Date.now() - 1 }).where('id', '=', login!.session.id).execute();
+    await preloop.db
+      .updateTable('console_sessions')
+      .set({ expires_at: Date.now() - 1 })
+      .where('id', '=', login!.session.id)
+      .execute();
     preloop.identity.clearCache();
     expect(await preloop.authenticate(request())).toBeNull();
 
@@ -99,7 +117,12 @@ describe.each(testDialects())('users, passwords and console sessions on $name', 
   });
 
   it('groups users in teams and puts the team ids on the principal', async () => {
-    const carol = await preloop.identity.users.create(accountId, { email: 'carol@example.com', name: 'Carol', role: 'approver', password: 'carol password' });
+    const carol = await preloop.identity.users.create(accountId, {
+      email: 'carol@example.com',
+      name: 'Carol',
+      role: 'approver',
+      password: 'carol password',
+    });
     const team = await preloop.identity.teams.create(accountId, { name: 'on-call', memberIds: [carol.id] });
     await expect(preloop.identity.teams.create(accountId, { name: 'on-call' })).rejects.toMatchObject({ code: 'CONFLICT' });
     const login = await preloop.identity.consoleSessions.login('carol@example.com', 'carol password');
@@ -110,17 +133,35 @@ describe.each(testDialects())('users, passwords and console sessions on $name', 
     expect((await preloop.authenticate(request))?.teamIds.sort()).toEqual([team.id, second.id].sort());
     await preloop.identity.teams.delete(accountId, team.id);
     expect((await preloop.authenticate(request))?.teamIds).toEqual([second.id]);
-    await expect(preloop.identity.teams.setMembers(accountId, second.id, [carol.id, 'usr_nope'])).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('userIds[1]') });
-    expect((await preloop.identity.teams.teamIdsOf(accountId, carol.id))).toEqual([second.id]);
+    await expect(preloop.identity.teams.setMembers(accountId, second.id, [carol.id, 'usr_nope'])).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('userIds[1]'),
+    });
+    expect(await preloop.identity.teams.teamIdsOf(accountId, carol.id)).toEqual([second.id]);
   });
 
   it('audits identity changes and logins', async () => {
     const rows = await preloop.db.selectFrom('audit_records').select(['action', 'outcome']).execute();
     const seen = new Set(rows.map((row) => `${row.action}:${row.outcome}`));
-    for (const expected of ['user.create:success', 'user.update:success', 'user.delete:success', 'auth.login:success', 'auth.login:failure', 'auth.logout:success', 'team.create:success', 'team.members.set:success', 'team.delete:success']) {
+    for (const expected of [
+      'user.create:success',
+      'user.update:success',
+      'user.delete:success',
+      'auth.login:success',
+      'auth.login:failure',
+      'auth.logout:success',
+      'team.create:success',
+      'team.members.set:success',
+      'team.delete:success',
+    ]) {
       expect(seen, expected).toContain(expected);
     }
-    const failure = await preloop.db.selectFrom('audit_records').select('data').where('action', '=', 'auth.login').where('outcome', '=', 'failure').executeTakeFirstOrThrow();
+    const failure = await preloop.db
+      .selectFrom('audit_records')
+      .select('data')
+      .where('action', '=', 'auth.login')
+      .where('outcome', '=', 'failure')
+      .executeTakeFirstOrThrow();
     expect(failure.data).not.toContain('password');
   });
 });

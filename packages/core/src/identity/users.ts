@@ -143,7 +143,12 @@ export function createUsers(context: IdentityContext): Users {
 
   /** Refuses a change that would leave the account without an enabled owner; locks the owners on PostgreSQL. */
   async function assertAnotherOwner(trx: Kysely<KernelTables>, accountId: string, userId: string): Promise<void> {
-    let query = trx.selectFrom('users').select('id').where('account_id', '=', accountId).where('role', '=', 'owner').where('disabled', '=', 0);
+    let query = trx
+      .selectFrom('users')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('role', '=', 'owner')
+      .where('disabled', '=', 0);
     if (dialect === 'postgres') query = query.forUpdate();
     const owners = await query.execute();
     if (!owners.some((owner) => owner.id !== userId)) {
@@ -157,7 +162,8 @@ export function createUsers(context: IdentityContext): Users {
 
     async create(accountId, input, actor = systemActor) {
       checkRole(input.role);
-      if (!isEmailAddress(normalizeEmail(String(input.email)))) throw new PreloopError('VALIDATION_ERROR', 'email must be an email address such as ada@example.com or admin@localhost.');
+      if (!isEmailAddress(normalizeEmail(String(input.email))))
+        throw new PreloopError('VALIDATION_ERROR', 'email must be an email address such as ada@example.com or admin@localhost.');
       if (typeof input.password === 'string') checkPassword(input.password);
       const passwordHash = typeof input.password === 'string' ? await hashPassword(input.password) : null;
       const now = Date.now();
@@ -180,7 +186,14 @@ export function createUsers(context: IdentityContext): Users {
       }
       const user = toUser(row);
       events.emit('user-changed', { accountId, userId: user.id, change: 'created' });
-      await context.record({ accountId, actor, action: 'user.create', target: { type: 'user', id: user.id }, outcome: 'success', data: { email: user.email, role: user.role } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'user.create',
+        target: { type: 'user', id: user.id },
+        outcome: 'success',
+        data: { email: user.email, role: user.role },
+      });
       return user;
     },
 
@@ -196,7 +209,10 @@ export function createUsers(context: IdentityContext): Users {
       if (after) query = query.where('id', '>', after);
       if (options.role) query = query.where('role', '=', options.role);
       if (options.disabled !== undefined) query = query.where('disabled', '=', options.disabled ? 1 : 0);
-      const rows = (await query.orderBy('id', 'asc').limit(limit + 1).execute()) as UserRow[];
+      const rows = (await query
+        .orderBy('id', 'asc')
+        .limit(limit + 1)
+        .execute()) as UserRow[];
       return toPage(rows, limit, (row) => row.id, toUser);
     },
 
@@ -205,9 +221,17 @@ export function createUsers(context: IdentityContext): Users {
       if (typeof patch.password === 'string') checkPassword(patch.password);
       const passwordHash = typeof patch.password === 'string' ? await hashPassword(patch.password) : patch.password;
       const before = await db.transaction().execute(async (trx) => {
-        const current = (await trx.selectFrom('users').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as UserRow | undefined;
+        const current = (await trx
+          .selectFrom('users')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .executeTakeFirst()) as UserRow | undefined;
         if (!current) throw new PreloopError('NOT_FOUND', `No user with id "${id}".`);
-        const losesOwnership = current.role === 'owner' && !toBoolean(current.disabled) && ((patch.role !== undefined && patch.role !== 'owner') || patch.disabled === true);
+        const losesOwnership =
+          current.role === 'owner' &&
+          !toBoolean(current.disabled) &&
+          ((patch.role !== undefined && patch.role !== 'owner') || patch.disabled === true);
         if (losesOwnership) await assertAnotherOwner(trx, accountId, id);
         const values: Record<string, unknown> = { updated_at: Date.now() };
         if (patch.name !== undefined) values.name = patch.name.trim();
@@ -217,7 +241,12 @@ export function createUsers(context: IdentityContext): Users {
         await trx.updateTable('users').set(values).where('id', '=', id).execute();
         if (patch.disabled === true || passwordHash !== undefined) {
           // A disabled user, or one whose password changed, is signed out everywhere.
-          await trx.updateTable('console_sessions').set({ revoked_at: Date.now() }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+          await trx
+            .updateTable('console_sessions')
+            .set({ revoked_at: Date.now() })
+            .where('user_id', '=', id)
+            .where('revoked_at', 'is', null)
+            .execute();
         }
         return toUser(current);
       });
@@ -227,9 +256,17 @@ export function createUsers(context: IdentityContext): Users {
       const changes: Record<string, unknown> = {};
       if (patch.name !== undefined && patch.name !== before.name) changes.name = { from: before.name, to: user.name };
       if (patch.role !== undefined && patch.role !== before.role) changes.role = { from: before.role, to: user.role };
-      if (patch.disabled !== undefined && patch.disabled !== before.disabled) changes.disabled = { from: before.disabled, to: user.disabled };
+      if (patch.disabled !== undefined && patch.disabled !== before.disabled)
+        changes.disabled = { from: before.disabled, to: user.disabled };
       if (passwordHash !== undefined) changes.password = passwordHash === null ? 'removed' : 'changed';
-      await context.record({ accountId, actor, action: 'user.update', target: { type: 'user', id }, outcome: 'success', data: { changes } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'user.update',
+        target: { type: 'user', id },
+        outcome: 'success',
+        data: { changes },
+      });
       return user;
     },
 
@@ -239,7 +276,12 @@ export function createUsers(context: IdentityContext): Users {
 
     async delete(accountId, id, actor = systemActor) {
       const deleted = await db.transaction().execute(async (trx) => {
-        const current = (await trx.selectFrom('users').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as UserRow | undefined;
+        const current = (await trx
+          .selectFrom('users')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .executeTakeFirst()) as UserRow | undefined;
         if (!current) throw new PreloopError('NOT_FOUND', `No user with id "${id}".`);
         if (current.role === 'owner' && !toBoolean(current.disabled)) await assertAnotherOwner(trx, accountId, id);
         const now = Date.now();
@@ -252,7 +294,14 @@ export function createUsers(context: IdentityContext): Users {
       });
       await context.invalidate([id]);
       events.emit('user-changed', { accountId, userId: id, change: 'deleted' });
-      await context.record({ accountId, actor, action: 'user.delete', target: { type: 'user', id }, outcome: 'success', data: { email: deleted.email, role: deleted.role } });
+      await context.record({
+        accountId,
+        actor,
+        action: 'user.delete',
+        target: { type: 'user', id },
+        outcome: 'success',
+        data: { email: deleted.email, role: deleted.role },
+      });
     },
 
     async verifyCredentials(email, password) {
@@ -260,7 +309,9 @@ export function createUsers(context: IdentityContext): Users {
         await verifyAgainstDummy('');
         return null;
       }
-      const row = (await db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst()) as UserRow | undefined;
+      const row = (await db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst()) as
+        | UserRow
+        | undefined;
       if (!row || row.password_hash === null) return verifyAgainstDummy(password).then(() => null);
       const valid = await verifyPassword(row.password_hash, password);
       if (!valid || toBoolean(row.disabled)) return null;

@@ -37,7 +37,9 @@ export const defaultCanonicalDepth = 512;
 export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}): string {
   const maxDepth = options.maxDepth ?? defaultCanonicalDepth;
   const refuse = (message: string): PreloopError =>
-    new PreloopError('VALIDATION_ERROR', `Invalid ${options.label ?? 'value'}: ${message}.`, { details: { issues: [{ path: options.path ?? '', message }] } });
+    new PreloopError('VALIDATION_ERROR', `Invalid ${options.label ?? 'value'}: ${message}.`, {
+      details: { issues: [{ path: options.path ?? '', message }] },
+    });
   const seen = new Set<object>();
   const write = (input: unknown, depth: number): string | undefined => {
     if (depth > maxDepth) throw refuse(`nests deeper than ${maxDepth} levels`);

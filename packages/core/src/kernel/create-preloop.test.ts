@@ -22,24 +22,34 @@ const configurationError = async (promise: Promise<unknown>) => {
 
 describe('createPreloop options', () => {
   it('names the offending option', async () => {
-    expect(await configurationError(createPreloop({ database: ':memory:', secretKey: 'short', logger: silent }))).toMatch(/option "secretKey"/);
+    expect(await configurationError(createPreloop({ database: ':memory:', secretKey: 'short', logger: silent }))).toMatch(
+      /option "secretKey"/,
+    );
     expect(await configurationError(createPreloop({ database: ':memory:', runtimeCredentialTtlSeconds: 5, logger: silent }))).toMatch(
       /option "runtimeCredentialTtlSeconds"/,
     );
-    expect(await configurationError(createPreloop({ database: 'mysql://x', secretKey: testSecretKey, logger: silent }))).toMatch(/database: "mysql:\/\/x" is not a database URL/);
+    expect(await configurationError(createPreloop({ database: 'mysql://x', secretKey: testSecretKey, logger: silent }))).toMatch(
+      /database: "mysql:\/\/x" is not a database URL/,
+    );
   });
 
   it('requires a secret key for a persistent database', async () => {
-    expect(await configurationError(createPreloop({ database: 'sqlite:/tmp/never-created.db', logger: silent }))).toMatch(/"secretKey" is required/);
+    expect(await configurationError(createPreloop({ database: 'sqlite:/tmp/never-created.db', logger: silent }))).toMatch(
+      /"secretKey" is required/,
+    );
   });
 
   it('refuses a plugin with a missing dependency or a duplicate id at start-up', async () => {
-    expect(await configurationError(createPreloop({ database: ':memory:', logger: silent, plugins: [definePlugin({ id: 'slack', dependencies: ['approvals'] })] }))).toMatch(
-      /"slack" depends on "approvals"/,
-    );
-    expect(await configurationError(createPreloop({ database: ':memory:', logger: silent, plugins: [definePlugin({ id: 'a' }), definePlugin({ id: 'a' })] }))).toMatch(
-      /duplicate plugin id "a"/,
-    );
+    expect(
+      await configurationError(
+        createPreloop({ database: ':memory:', logger: silent, plugins: [definePlugin({ id: 'slack', dependencies: ['approvals'] })] }),
+      ),
+    ).toMatch(/"slack" depends on "approvals"/);
+    expect(
+      await configurationError(
+        createPreloop({ database: ':memory:', logger: silent, plugins: [definePlugin({ id: 'a' }), definePlugin({ id: 'a' })] }),
+      ),
+    ).toMatch(/duplicate plugin id "a"/);
   });
 
   it('does not leak the password of a database URL it cannot reach', async () => {
@@ -62,7 +72,9 @@ describe('createPreloop on a SQLite file', () => {
       definePlugin({ id: 'child', dependencies: ['parent'], init: () => void calls.push('child') }),
       definePlugin({
         id: 'parent',
-        migrations: [{ name: '0001-widgets', up: async ({ db }) => void (await db.schema.createTable('widgets').addColumn('id', 'text').execute()) }],
+        migrations: [
+          { name: '0001-widgets', up: async ({ db }) => void (await db.schema.createTable('widgets').addColumn('id', 'text').execute()) },
+        ],
         init: () => void calls.push('parent'),
       }),
     ];
@@ -84,7 +96,11 @@ describe('preloop.db', () => {
       expectTypeOf(preloop.db).toEqualTypeOf<Kysely<KernelTables>>();
       // @ts-expect-error a table the kernel does not have needs withTables
       expect(() => preloop.db.selectFrom('widgets')).not.toThrow();
-      const account = await preloop.db.selectFrom('accounts').select(['id', 'name']).where('id', '=', preloop.accountId).executeTakeFirstOrThrow();
+      const account = await preloop.db
+        .selectFrom('accounts')
+        .select(['id', 'name'])
+        .where('id', '=', preloop.accountId)
+        .executeTakeFirstOrThrow();
       expectTypeOf(account).toEqualTypeOf<{ id: string; name: string }>();
       expect(account).toEqual({ id: 'acc_default', name: 'Default' });
     } finally {

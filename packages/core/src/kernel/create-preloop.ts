@@ -42,7 +42,9 @@ export const defaultAccountId = 'acc_default';
  * const engine = preloop.service('approvals'); // ApprovalEngine
  * ```
  */
-export async function createPreloop<const Plugins extends readonly PreloopPlugin[] = []>(options: PreloopOptions<Plugins>): Promise<Preloop<ServicesOf<Plugins>>> {
+export async function createPreloop<const Plugins extends readonly PreloopPlugin[] = []>(
+  options: PreloopOptions<Plugins>,
+): Promise<Preloop<ServicesOf<Plugins>>> {
   const resolved = resolveOptions(options, () => createToken(32));
   const logger = resolved.logger ?? createLogger({ level: (process.env.PRELOOP_LOG_LEVEL as LogLevel | undefined) ?? 'info' });
   const plugins = orderPlugins(resolved.plugins);
@@ -68,7 +70,18 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       .execute();
 
     const bus: Bus =
-      resolved.bus ?? (database.postgresUrl ? await createPostgresBus({ url: database.postgresUrl, onError: (error) => logger.warn('bus connection lost; reconnecting', { error }), onReconnect: () => logger.info('bus reconnected') }) : await createLocalBus({ db, database: resolved.database, onError: (error) => logger.warn('bus poll failed; retrying', { error }) }));
+      resolved.bus ??
+      (database.postgresUrl
+        ? await createPostgresBus({
+            url: database.postgresUrl,
+            onError: (error) => logger.warn('bus connection lost; reconnecting', { error }),
+            onReconnect: () => logger.info('bus reconnected'),
+          })
+        : await createLocalBus({
+            db,
+            database: resolved.database,
+            onError: (error) => logger.warn('bus poll failed; retrying', { error }),
+          }));
     if (!resolved.bus) closers.push(() => bus.close());
 
     const secrets = createSecretStore({ db, secretKey: resolved.secretKey, previousSecretKeys: resolved.previousSecretKeys });

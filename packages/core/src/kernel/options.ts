@@ -93,7 +93,10 @@ export interface PreloopOptions<Plugins extends readonly PreloopPlugin[] = reado
 export const optionsSchema = z.object({
   database: z.union([
     z.string().min(1, 'must be a database URL such as sqlite:./preloop.db, :memory: or postgres://…'),
-    z.object({ kysely: z.custom<Kysely<any>>((v) => typeof v === 'object' && v !== null, 'must be a Kysely instance'), dialect: z.enum(['sqlite', 'postgres']) }),
+    z.object({
+      kysely: z.custom<Kysely<any>>((v) => typeof v === 'object' && v !== null, 'must be a Kysely instance'),
+      dialect: z.enum(['sqlite', 'postgres']),
+    }),
   ]),
   secretKey: z.string().min(32, 'must be at least 32 characters (for example `openssl rand -base64 32`)').optional(),
   previousSecretKeys: z.array(z.string().min(32, 'must be at least 32 characters')).default([]),
@@ -106,7 +109,12 @@ export const optionsSchema = z.object({
   consoleSessionTtlSeconds: z.number().int().min(60).max(2_592_000).default(604_800),
   auditCheckpointEvery: z.number().int().min(1).max(1_000_000).default(1000),
   auditAnchors: z
-    .array(z.custom<AuditAnchorSink>((v) => typeof v === 'object' && v !== null && typeof (v as AuditAnchorSink).write === 'function', 'must be an audit anchor sink (name and write)'))
+    .array(
+      z.custom<AuditAnchorSink>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as AuditAnchorSink).write === 'function',
+        'must be an audit anchor sink (name and write)',
+      ),
+    )
     .default([]),
   bus: z.custom<Bus>((v) => typeof v === 'object' && v !== null, 'must be a Bus').optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null, 'must be a Logger').optional(),
@@ -125,7 +133,11 @@ export const optionsSchema = z.object({
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path such as /internal/preloop (leading slash, no trailing slash)')
     .default(''),
   trustedOrigins: z
-    .array(z.string().refine((value) => isExactOrigin(value), 'must be exact origins such as https://portal.example.com (scheme, host and port only)'))
+    .array(
+      z
+        .string()
+        .refine((value) => isExactOrigin(value), 'must be exact origins such as https://portal.example.com (scheme, host and port only)'),
+    )
     .default([]),
   validateResponses: z.boolean().default(false),
 });

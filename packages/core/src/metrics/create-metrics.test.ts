@@ -7,7 +7,8 @@ import { createPreloop } from '../kernel/create-preloop.js';
 import type { Preloop } from '../kernel/preloop.js';
 import { createMetrics } from './create-metrics.js';
 
-const count = (text: string, surface: string) => Number(new RegExp(`^preloop_http_requests_total\\{surface="${surface}",status="(\\d+)"\\} (\\d+)$`, 'm').exec(text)?.[2] ?? 0);
+const count = (text: string, surface: string) =>
+  Number(new RegExp(`^preloop_http_requests_total\\{surface="${surface}",status="(\\d+)"\\} (\\d+)$`, 'm').exec(text)?.[2] ?? 0);
 
 describe('createMetrics', () => {
   const kernels: Preloop[] = [];

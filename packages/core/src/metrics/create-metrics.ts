@@ -1,4 +1,13 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type CounterConfiguration,
+  type GaugeConfiguration,
+  type HistogramConfiguration,
+} from 'prom-client';
 import type { Bus } from '../bus/bus.js';
 import type { PreloopEvents } from '../events/create-event-bus.js';
 import { createToken } from '../ids.js';
@@ -16,7 +25,10 @@ export interface PreloopMetrics {
    * Wraps a handler so that every answer it gives is counted and timed under `surface`;
    * a handler that throws is recorded as status 500 and the error rethrown.
    */
-  instrument<Input extends unknown[], Output extends { status: number }>(surface: MetricsSurface, handler: (...input: Input) => Promise<Output>): (...input: Input) => Promise<Output>;
+  instrument<Input extends unknown[], Output extends { status: number }>(
+    surface: MetricsSurface,
+    handler: (...input: Input) => Promise<Output>,
+  ): (...input: Input) => Promise<Output>;
   /** Registers a counter on this kernel's registry, or returns the one already registered under that name. */
   counter<Label extends string>(configuration: CounterConfiguration<Label>): Counter<Label>;
   /** Registers a gauge on this kernel's registry, or returns the one already registered under that name. */
@@ -72,19 +84,34 @@ const statusLabel = (status: number) => String(Number.isInteger(status) && statu
 export function createMetrics(options: MetricsOptions): PreloopMetrics {
   const registry = new Registry();
   const named = <T>(name: string, create: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? create();
-  const counter = <Label extends string>(configuration: CounterConfiguration<Label>) => named(configuration.name, () => new Counter({ ...configuration, registers: [registry] }));
-  const gauge = <Label extends string>(configuration: GaugeConfiguration<Label>) => named(configuration.name, () => new Gauge({ ...configuration, registers: [registry] }));
-  const histogram = <Label extends string>(configuration: HistogramConfiguration<Label>) => named(configuration.name, () => new Histogram({ ...configuration, registers: [registry] }));
+  const counter = <Label extends string>(configuration: CounterConfiguration<Label>) =>
+    named(configuration.name, () => new Counter({ ...configuration, registers: [registry] }));
+  const gauge = <Label extends string>(configuration: GaugeConfiguration<Label>) =>
+    named(configuration.name, () => new Gauge({ ...configuration, registers: [registry] }));
+  const histogram = <Label extends string>(configuration: HistogramConfiguration<Label>) =>
+    named(configuration.name, () => new Histogram({ ...configuration, registers: [registry] }));
 
-  const requests = counter({ name: 'preloop_http_requests_total', help: 'Requests answered, by surface (admin, mcp, gateway) and HTTP status.', labelNames: ['surface', 'status'] });
+  const requests = counter({
+    name: 'preloop_http_requests_total',
+    help: 'Requests answered, by surface (admin, mcp, gateway) and HTTP status.',
+    labelNames: ['surface', 'status'],
+  });
   const durations = histogram({
     name: 'preloop_http_request_duration_seconds',
     help: 'Time to answer a request (to the response headers; a stream is timed to its first byte), by surface.',
     labelNames: ['surface'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
-  const audited = counter({ name: 'preloop_audit_records_total', help: 'Audit records written, by action and outcome.', labelNames: ['action', 'outcome'] });
-  const toolCalls = counter({ name: 'preloop_tool_calls_total', help: 'Governed MCP tool calls, by outcome (from their audit records).', labelNames: ['outcome'] });
+  const audited = counter({
+    name: 'preloop_audit_records_total',
+    help: 'Audit records written, by action and outcome.',
+    labelNames: ['action', 'outcome'],
+  });
+  const toolCalls = counter({
+    name: 'preloop_tool_calls_total',
+    help: 'Governed MCP tool calls, by outcome (from their audit records).',
+    labelNames: ['outcome'],
+  });
   const busLag = histogram({
     name: 'preloop_bus_lag_seconds',
     help: 'Time from publishing a Bus heartbeat to receiving it on this instance.',

@@ -61,11 +61,18 @@ export function createMetricsHandler(preloop: Preloop, options: MetricsHandlerOp
       const scraper = expected !== null && bearer !== undefined && timingSafeEqual(digest(bearer), expected);
       if (!scraper) {
         const principal = await preloop.authenticate(request);
-        if (!principal) throw new PreloopError('UNAUTHENTICATED', 'Authentication required: send the metrics token or an admin credential as "Authorization: Bearer …".');
+        if (!principal)
+          throw new PreloopError(
+            'UNAUTHENTICATED',
+            'Authentication required: send the metrics token or an admin credential as "Authorization: Bearer …".',
+          );
         assertMayReadMetrics(principal);
       }
       const text = await preloop.metrics.scrape();
-      return new Response(request.method === 'HEAD' ? null : text, { status: 200, headers: { 'content-type': preloop.metrics.contentType, 'cache-control': 'no-store' } });
+      return new Response(request.method === 'HEAD' ? null : text, {
+        status: 200,
+        headers: { 'content-type': preloop.metrics.contentType, 'cache-control': 'no-store' },
+      });
     } catch (error) {
       return toErrorResponse(error);
     }

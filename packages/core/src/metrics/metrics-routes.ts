@@ -12,7 +12,10 @@ export const metricsRoutes: AdminRoute[] = [
     response: { mediaType: 'text/plain', description: 'Prometheus text exposition format 0.0.4' },
     async handler({ preloop, principal }) {
       assertMayReadMetrics(principal!);
-      return new Response(await preloop.metrics.scrape(), { status: 200, headers: { 'content-type': preloop.metrics.contentType, 'cache-control': 'no-store' } });
+      return new Response(await preloop.metrics.scrape(), {
+        status: 200,
+        headers: { 'content-type': preloop.metrics.contentType, 'cache-control': 'no-store' },
+      });
     },
   }),
 ];

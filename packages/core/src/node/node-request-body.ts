@@ -48,7 +48,10 @@ export function toWebBody(request: IncomingMessage): ReadableStream<Uint8Array> 
  */
 export function fromHostBodyParser(request: IncomingMessage): string | Uint8Array | undefined {
   const carrier = request as IncomingMessage & ParsedBodyCarrier;
-  const consumed = carrier._body === true || request.readableEnded || (request.complete && request.readableLength === 0 && request.readableFlowing !== null);
+  const consumed =
+    carrier._body === true ||
+    request.readableEnded ||
+    (request.complete && request.readableLength === 0 && request.readableFlowing !== null);
   if (!consumed) return undefined;
   if (carrier.body !== undefined) return fromParsedBody(carrier.body, request.headers['content-type'] ?? '');
   if (!warned) {

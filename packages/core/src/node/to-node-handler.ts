@@ -43,8 +43,16 @@ export function toWebRequest(request: IncomingMessage, response: ServerResponse,
   response.once('close', () => {
     if (!response.writableFinished) controller.abort();
   });
-  const forwardedProto = options.trustProxy ? String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() : '';
-  const forwardedHost = options.trustProxy ? String(request.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
+  const forwardedProto = options.trustProxy
+    ? String(request.headers['x-forwarded-proto'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : '';
+  const forwardedHost = options.trustProxy
+    ? String(request.headers['x-forwarded-host'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : '';
   const protocol = forwardedProto || ((request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   const host = forwardedHost || request.headers.host || 'localhost';
   const url = new URL(request.originalUrl ?? request.url ?? '/', `${protocol}://${host}`);
@@ -64,7 +72,10 @@ export function toWebRequest(request: IncomingMessage, response: ServerResponse,
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   } as RequestInit);
   const forwardedFor = options.trustProxy ? String(request.headers['x-forwarded-for'] ?? '') : null;
-  setClientAddress(webRequest, forwardedAddress(forwardedFor, request.socket?.remoteAddress, options.trustProxy ? (options.proxyHops ?? 1) : 0));
+  setClientAddress(
+    webRequest,
+    forwardedAddress(forwardedFor, request.socket?.remoteAddress, options.trustProxy ? (options.proxyHops ?? 1) : 0),
+  );
   return webRequest;
 }
 

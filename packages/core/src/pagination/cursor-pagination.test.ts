@@ -35,7 +35,9 @@ describe('cursor pagination', () => {
       const error = refusal(() => decodeCursor(cursor, accept));
       expect(isPreloopError(error, 'VALIDATION_ERROR')).toBe(true);
       expect((error as { status: number }).status).toBe(400);
-      expect((error as { details: unknown }).details).toEqual({ issues: [{ path: 'cursor', message: 'not a cursor returned by this list' }] });
+      expect((error as { details: unknown }).details).toEqual({
+        issues: [{ path: 'cursor', message: 'not a cursor returned by this list' }],
+      });
     }
   });
 
@@ -51,18 +53,42 @@ describe('cursor pagination', () => {
 
   it('a page of limit + 1 rows keeps limit items and points past the last one; a short page is the last', () => {
     const rows = [{ id: 'r3' }, { id: 'r2' }, { id: 'r1' }];
-    const first = toPage(rows, 2, (row) => row.id, (row) => row.id.toUpperCase());
+    const first = toPage(
+      rows,
+      2,
+      (row) => row.id,
+      (row) => row.id.toUpperCase(),
+    );
     expect(first).toEqual({ items: ['R3', 'R2'], nextCursor: encodeCursor('r2') });
     expect(decodeCursor(first.nextCursor)).toBe('r2');
-    expect(toPage(rows.slice(2), 2, (row) => row.id, (row) => row.id)).toEqual({ items: ['r1'], nextCursor: null });
-    expect(toPage([], 2, (row: { id: string }) => row.id, (row) => row)).toEqual({ items: [], nextCursor: null });
+    expect(
+      toPage(
+        rows.slice(2),
+        2,
+        (row) => row.id,
+        (row) => row.id,
+      ),
+    ).toEqual({ items: ['r1'], nextCursor: null });
+    expect(
+      toPage(
+        [],
+        2,
+        (row: { id: string }) => row.id,
+        (row) => row,
+      ),
+    ).toEqual({ items: [], nextCursor: null });
   });
 
   it('the list query of every route: limit 1–200 (default 50) from the query string, cursor up to 400 characters', () => {
     const query = z.strictObject({ status: z.string().optional(), ...pageQueryShape });
     expect(query.parse({})).toEqual({ limit: 50 });
     expect(query.parse({ limit: '20', cursor: encodeCursor('usr_1') })).toEqual({ limit: 20, cursor: encodeCursor('usr_1') });
-    for (const [input, path] of [[{ limit: '0' }, 'limit'], [{ limit: '201' }, 'limit'], [{ limit: 'many' }, 'limit'], [{ cursor: 'a'.repeat(401) }, 'cursor']] as const) {
+    for (const [input, path] of [
+      [{ limit: '0' }, 'limit'],
+      [{ limit: '201' }, 'limit'],
+      [{ limit: 'many' }, 'limit'],
+      [{ cursor: 'a'.repeat(401) }, 'cursor'],
+    ] as const) {
       const result = query.safeParse(input);
       expect(result.success).toBe(false);
       expect(result.error!.issues[0]!.path).toEqual([path]);

@@ -101,7 +101,12 @@ export async function hookRuntimeSession(preloop: Preloop, principal: Principal,
   const pending = starting.get(key);
   if (pending) return pending;
   const found = (async () => {
-    const page = await preloop.identity.runtimeSessions.list(principal.accountId, { ...owner, externalId: sessionId, state: 'active', limit: 1 });
+    const page = await preloop.identity.runtimeSessions.list(principal.accountId, {
+      ...owner,
+      externalId: sessionId,
+      state: 'active',
+      limit: 1,
+    });
     if (page.items[0]) return page.items[0].id;
     const started = await preloop.identity.runtimeSessions.start(
       principal.accountId,
@@ -140,22 +145,48 @@ export async function hookRuntimeSession(preloop: Preloop, principal: Principal,
  * answer.decision; // 'allow'
  * ```
  */
-export async function checkNativeTool(preloop: Preloop, caller: Principal, input: NativeToolCheckInput, options: NativeToolCheckOptions = {}): Promise<NativeToolCheckAnswer> {
+export async function checkNativeTool(
+  preloop: Preloop,
+  caller: Principal,
+  input: NativeToolCheckInput,
+  options: NativeToolCheckOptions = {},
+): Promise<NativeToolCheckAnswer> {
   const waitMs = Math.max(0, options.waitSeconds ?? 25) * 1000;
   const onPending = options.onPending ?? 'deny';
   const runtimeSessionId = await hookRuntimeSession(preloop, caller, input.sessionId ?? null);
   const principal: Principal = { ...caller, runtimeSessionId };
   const name = nativeToolName(input.toolName);
-  const hookData = { agentTool: input.toolName, agentSessionId: input.sessionId ?? null, toolUseId: input.toolUseId ?? null, cwd: input.cwd ?? null };
+  const hookData = {
+    agentTool: input.toolName,
+    agentSessionId: input.sessionId ?? null,
+    toolUseId: input.toolUseId ?? null,
+    cwd: input.cwd ?? null,
+  };
   type Args = Record<string, unknown>;
-  const answer = (decision: PermissionDecision, reason: string, approvalId: string | null = null): NativeToolCheckAnswer => ({ decision, reason: clip(redactString(reason)), approvalId, runtimeSessionId });
+  const answer = (decision: PermissionDecision, reason: string, approvalId: string | null = null): NativeToolCheckAnswer => ({
+    decision,
+    reason: clip(redactString(reason)),
+    approvalId,
+    runtimeSessionId,
+  });
 
   const write = (outcome: string, args: Args | null, data: Record<string, unknown>) =>
-    preloop.audit.record({ actor: principal, action: 'native.tool.check', target: { type: 'tool', id: name }, outcome, data: { ...hookData, ...data, ...(args ? { args } : {}) } });
+    preloop.audit.record({
+      actor: principal,
+      action: 'native.tool.check',
+      target: { type: 'tool', id: name },
+      outcome,
+      data: { ...hookData, ...data, ...(args ? { args } : {}) },
+    });
 
   const describeDecision = (record: Pick<GovernedCallRecord<unknown, Args, NativeToolCheckAnswer>, 'decision'>) =>
     record.decision
-      ? { action: record.decision.action, scope: record.decision.explanation.scope, rule: record.decision.explanation.rule, ...(record.decision.action === 'require_approval' ? { workflow: record.decision.workflow } : {}) }
+      ? {
+          action: record.decision.action,
+          scope: record.decision.explanation.scope,
+          rule: record.decision.explanation.rule,
+          ...(record.decision.action === 'require_approval' ? { workflow: record.decision.workflow } : {}),
+        }
       : null;
 
   const surface: GovernedCallSurface<{ name: string }, Args, NativeToolCheckAnswer> = {
@@ -169,15 +200,32 @@ export async function checkNativeTool(preloop: Preloop, caller: Principal, input
     prepare: async () => ({ args: input.toolInput }),
     async approve({ args }, decision) {
       const provider = preloop.hooks.approvals;
-      if (!provider) return { status: 'refused', approvalId: null, reason: `${name} requires approval (workflow "${decision.workflow}"), but no approval provider is installed, so the call is denied.` };
-      const request: ApprovalRequestInput = { principal, tool: { name, definitionHash: null }, args, workflow: decision.workflow, kind: 'tool_call', ...(decision.reason ? { reason: decision.reason } : {}) };
+      if (!provider)
+        return {
+          status: 'refused',
+          approvalId: null,
+          reason: `${name} requires approval (workflow "${decision.workflow}"), but no approval provider is installed, so the call is denied.`,
+        };
+      const request: ApprovalRequestInput = {
+        principal,
+        tool: { name, definitionHash: null },
+        args,
+        workflow: decision.workflow,
+        kind: 'tool_call',
+        ...(decision.reason ? { reason: decision.reason } : {}),
+      };
       let ticket;
       try {
         ticket = await provider.request(request);
       } catch (error) {
-        return { status: 'refused', approvalId: null, reason: `the approval request could not be made: ${redactString((error as Error)?.message ?? 'error').slice(0, 500)}` };
+        return {
+          status: 'refused',
+          approvalId: null,
+          reason: `the approval request could not be made: ${redactString((error as Error)?.message ?? 'error').slice(0, 500)}`,
+        };
       }
-      let outcome: ApprovalOutcome | null = ticket.status === 'pending' ? null : { id: ticket.id, status: ticket.status, reason: ticket.reason ?? null };
+      let outcome: ApprovalOutcome | null =
+        ticket.status === 'pending' ? null : { id: ticket.id, status: ticket.status, reason: ticket.reason ?? null };
       if (outcome === null && waitMs > 0) {
         const signal = AbortSignal.any([AbortSignal.timeout(waitMs), ...(options.signal ? [options.signal] : [])]);
         try {
@@ -192,15 +240,27 @@ export async function checkNativeTool(preloop: Preloop, caller: Principal, input
         return { status: 'pending', approvalId: ticket.id, reply: answer(onPending, reason, ticket.id) };
       }
       if (outcome.status === 'executed' || outcome.status === 'execution_unknown') {
-        return { status: 'refused', approvalId: ticket.id, reason: `approval ${ticket.id} was already used for one run of this exact call; a new run needs a new approval.` };
+        return {
+          status: 'refused',
+          approvalId: ticket.id,
+          reason: `approval ${ticket.id} was already used for one run of this exact call; a new run needs a new approval.`,
+        };
       }
       if (outcome.status !== 'approved') {
         const why = outcome.comment ?? outcome.reason;
-        return { status: 'refused', approvalId: ticket.id, reason: `approval ${outcome.status}${why ? `: ${why}` : ''} (request ${ticket.id})` };
+        return {
+          status: 'refused',
+          approvalId: ticket.id,
+          reason: `approval ${outcome.status}${why ? `: ${why}` : ''} (request ${ticket.id})`,
+        };
       }
       // One approval, one run: the claim makes a second identical call ask again.
       if (!(await provider.claimExecution(ticket.id))) {
-        return { status: 'refused', approvalId: ticket.id, reason: `approval ${ticket.id} was already used for one run of this exact call; a new run needs a new approval.` };
+        return {
+          status: 'refused',
+          approvalId: ticket.id,
+          reason: `approval ${ticket.id} was already used for one run of this exact call; a new run needs a new approval.`,
+        };
       }
       return { status: 'approved', approvalId: ticket.id };
     },
@@ -210,15 +270,21 @@ export async function checkNativeTool(preloop: Preloop, caller: Principal, input
     },
     async execute({ approvalId }) {
       if (approvalId) await preloop.hooks.approvals?.storeResult(approvalId, { permissionDecision: 'allow' });
-      return { result: answer('allow', approvalId ? `approved (request ${approvalId})` : 'allowed by policy', approvalId), settlement: { failed: false } };
+      return {
+        result: answer('allow', approvalId ? `approved (request ${approvalId})` : 'allowed by policy', approvalId),
+        settlement: { failed: false },
+      };
     },
     audit(record) {
       const reason = record.reason ? redactString(record.reason).slice(0, 500) : null;
       if (record.outcome !== 'succeeded') {
         // Hidden tools are recorded as denied; the kill switch and store failures say so.
-        void write(record.outcome, record.args, { decision: describeDecision(record), approvalId: record.approvalId, reason, code: record.code }).catch((error: unknown) =>
-          preloop.logger.warn('permission check: the audit record could not be written', { error }),
-        );
+        void write(record.outcome, record.args, {
+          decision: describeDecision(record),
+          approvalId: record.approvalId,
+          reason,
+          code: record.code,
+        }).catch((error: unknown) => preloop.logger.warn('permission check: the audit record could not be written', { error }));
       }
       if (runtimeSessionId) {
         preloop.identity
@@ -226,7 +292,10 @@ export async function checkNativeTool(preloop: Preloop, caller: Principal, input
             kind: 'native_tool',
             status: record.outcome,
             summary: `${name}: ${record.outcome}${reason ? ` (${reason.slice(0, 200)})` : ''}`,
-            data: { ...hookData, args: redactAuditData(record.args ?? {}, { maxBytes: 4096, maxStringLength: 512, maxDepth: 6, maxItems: 20, maxKeys: 40 }) },
+            data: {
+              ...hookData,
+              args: redactAuditData(record.args ?? {}, { maxBytes: 4096, maxStringLength: 512, maxDepth: 6, maxItems: 20, maxKeys: 40 }),
+            },
           })
           .catch((error: unknown) => preloop.logger.warn('permission check: runtime-session activity could not be written', { error }));
       }

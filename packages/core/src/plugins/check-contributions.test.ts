@@ -32,11 +32,17 @@ const untyped = <T>(value: unknown) => value as T;
 
 describe('plugin contributions are checked at start-up', () => {
   it('starts with contributions that implement their contracts', async () => {
-    expect(await startUpError([definePlugin({ id: 'chat', contributions: { notifiers: [notifier], modelProviders: [provider], trackers: [] } })])).toBeNull();
+    expect(
+      await startUpError([
+        definePlugin({ id: 'chat', contributions: { notifiers: [notifier], modelProviders: [provider], trackers: [] } }),
+      ]),
+    ).toBeNull();
   });
 
   it('refuses a notifier of another contract version, naming the plugin, the kind, the index and the problem', async () => {
-    const error = await startUpError([definePlugin({ id: 'slack', contributions: { notifiers: [notifier, untyped<Notifier>({ version: 2 })] } })]);
+    const error = await startUpError([
+      definePlugin({ id: 'slack', contributions: { notifiers: [notifier, untyped<Notifier>({ version: 2 })] } }),
+    ]);
     expect(error?.message).toBe(
       'plugins: "slack" contributions.notifiers[1] is not a version 1 notifier: "id" must be a non-empty string (got nothing); "version" must be 1 (got 2); "notify" must be a function.',
     );
@@ -44,14 +50,24 @@ describe('plugin contributions are checked at start-up', () => {
   });
 
   it('refuses a notifier with an unknown audience', async () => {
-    const error = await startUpError([definePlugin({ id: 'feed', contributions: { notifiers: [{ ...notifier, audience: untyped<'channel'>('room') }] } })]);
-    expect(error?.message).toContain('contributions.notifiers[0] is not a version 1 notifier: "audience" must be "approvers" or "channel" (got "room")');
+    const error = await startUpError([
+      definePlugin({ id: 'feed', contributions: { notifiers: [{ ...notifier, audience: untyped<'channel'>('room') }] } }),
+    ]);
+    expect(error?.message).toContain(
+      'contributions.notifiers[0] is not a version 1 notifier: "audience" must be "approvers" or "channel" (got "room")',
+    );
   });
 
   it('refuses a model provider that does not implement the contract', async () => {
-    const error = await startUpError([definePlugin({ id: 'ollama', contributions: { modelProviders: [{ ...provider, wireFormat: untyped<'openai'>('ollama') }] } })]);
-    expect(error?.message).toBe('plugins: "ollama" contributions.modelProviders[0] is not a version 1 model provider: "wireFormat" must be "openai" or "anthropic" (got "ollama").');
-    const missing = await startUpError([definePlugin({ id: 'bare', contributions: { modelProviders: [untyped<ModelProvider>('openai')] } })]);
+    const error = await startUpError([
+      definePlugin({ id: 'ollama', contributions: { modelProviders: [{ ...provider, wireFormat: untyped<'openai'>('ollama') }] } }),
+    ]);
+    expect(error?.message).toBe(
+      'plugins: "ollama" contributions.modelProviders[0] is not a version 1 model provider: "wireFormat" must be "openai" or "anthropic" (got "ollama").',
+    );
+    const missing = await startUpError([
+      definePlugin({ id: 'bare', contributions: { modelProviders: [untyped<ModelProvider>('openai')] } }),
+    ]);
     expect(missing?.message).toContain('"bare" contributions.modelProviders[0] is not a version 1 model provider: must be an object');
   });
 
@@ -60,7 +76,9 @@ describe('plugin contributions are checked at start-up', () => {
       definePlugin({ id: 'first', contributions: { notifiers: [notifier] } }),
       definePlugin({ id: 'second', contributions: { notifiers: [{ ...notifier }] } }),
     ]);
-    expect(error?.message).toBe('plugins: "second" contributions.notifiers[0]: plugin "first" already contributes a notifier with the id "chat"; ids must be unique.');
+    expect(error?.message).toBe(
+      'plugins: "second" contributions.notifiers[0]: plugin "first" already contributes a notifier with the id "chat"; ids must be unique.',
+    );
   });
 
   it('refuses a kind that is not an array, and a kind that does not exist', async () => {

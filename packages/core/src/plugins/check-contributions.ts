@@ -39,29 +39,44 @@ export function checkContributions(plugins: readonly PreloopPlugin[]): void {
     if (contributions === undefined) continue;
     const where = `plugins: "${plugin.id}" contributions`;
     if (typeof contributions !== 'object' || contributions === null || Array.isArray(contributions)) {
-      throw new PreloopError('CONFIGURATION_ERROR', `${where} must be an object ({ modelProviders?, notifiers?, trackers?, runtimes? }), not ${describeValue(contributions)}.`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `${where} must be an object ({ modelProviders?, notifiers?, trackers?, runtimes? }), not ${describeValue(contributions)}.`,
+      );
     }
     for (const [kind, list] of Object.entries(contributions)) {
       const contract = contracts[kind as keyof PluginContributions];
       if (!contract) {
-        throw new PreloopError('CONFIGURATION_ERROR', `${where}.${kind} is not a contribution kind; use ${Object.keys(contracts).join(', ')}.`);
+        throw new PreloopError(
+          'CONFIGURATION_ERROR',
+          `${where}.${kind} is not a contribution kind; use ${Object.keys(contracts).join(', ')}.`,
+        );
       }
       if (list === undefined) continue;
-      if (!Array.isArray(list)) throw new PreloopError('CONFIGURATION_ERROR', `${where}.${kind} must be an array, not ${describeValue(list)}.`);
+      if (!Array.isArray(list))
+        throw new PreloopError('CONFIGURATION_ERROR', `${where}.${kind} must be an array, not ${describeValue(list)}.`);
       for (const [index, item] of list.entries()) {
         if (!contract.problems) continue;
         const problems = contract.problems(item);
         if (problems.length > 0) {
-          throw new PreloopError('CONFIGURATION_ERROR', `${where}.${kind}[${index}] is not a version 1 ${contract.name}: ${problems.join('; ')}.`, {
-            details: { plugin: plugin.id, kind, index, problems },
-          });
+          throw new PreloopError(
+            'CONFIGURATION_ERROR',
+            `${where}.${kind}[${index}] is not a version 1 ${contract.name}: ${problems.join('; ')}.`,
+            {
+              details: { plugin: plugin.id, kind, index, problems },
+            },
+          );
         }
         const id = (item as { id: string }).id;
         const owner = owners.get(`${kind}:${id}`);
         if (owner !== undefined) {
-          throw new PreloopError('CONFIGURATION_ERROR', `${where}.${kind}[${index}]: ${owner} already contributes a ${contract.name} with the id "${id}"; ids must be unique.`, {
-            details: { plugin: plugin.id, kind, index, problems: [`duplicate id "${id}"`] },
-          });
+          throw new PreloopError(
+            'CONFIGURATION_ERROR',
+            `${where}.${kind}[${index}]: ${owner} already contributes a ${contract.name} with the id "${id}"; ids must be unique.`,
+            {
+              details: { plugin: plugin.id, kind, index, problems: [`duplicate id "${id}"`] },
+            },
+          );
         }
         owners.set(`${kind}:${id}`, `plugin "${plugin.id}"`);
       }

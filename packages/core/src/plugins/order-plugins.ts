@@ -18,7 +18,10 @@ export function orderPlugins(plugins: readonly PreloopPlugin[]): PreloopPlugin[]
       throw new PreloopError('CONFIGURATION_ERROR', `plugins[${index}]: a plugin needs a non-empty string "id".`);
     }
     if (byId.has(plugin.id)) {
-      throw new PreloopError('CONFIGURATION_ERROR', `plugins[${index}]: duplicate plugin id "${plugin.id}"; each plugin may be installed once.`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `plugins[${index}]: duplicate plugin id "${plugin.id}"; each plugin may be installed once.`,
+      );
     }
     byId.set(plugin.id, plugin);
   }

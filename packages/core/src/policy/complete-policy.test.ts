@@ -36,7 +36,11 @@ describe('completePolicy', () => {
 
 describe('createPreloop({ policy })', () => {
   it('starts with a partial policy object and governs with the completed document', async () => {
-    const preloop = await createPreloop({ database: ':memory:', logger: quiet, policy: { version: 1, defaults: { models: { allow: ['fast'] } } } });
+    const preloop = await createPreloop({
+      database: ':memory:',
+      logger: quiet,
+      policy: { version: 1, defaults: { models: { allow: ['fast'] } } },
+    });
     try {
       const { key } = await seedUser(preloop, 'admin');
       const subject = (await preloop.authenticate(new Request('http://localhost/', { headers: { authorization: `Bearer ${key}` } })))!;
@@ -52,6 +56,8 @@ describe('createPreloop({ policy })', () => {
   });
 
   it('still takes a YAML text as a whole document and names what is missing', async () => {
-    await expect(createPreloop({ database: ':memory:', logger: quiet, policy: 'version: 1\ndefaults:\n  tools: require_approval\n' })).rejects.toThrow(/workflow/);
+    await expect(
+      createPreloop({ database: ':memory:', logger: quiet, policy: 'version: 1\ndefaults:\n  tools: require_approval\n' }),
+    ).rejects.toThrow(/workflow/);
   });
 });

@@ -25,7 +25,9 @@ export function completePolicy(policy: PolicyDocumentInput): PolicyDocumentInput
     version: given.version ?? 1,
     defaults: {
       tools: given.defaults?.tools ?? shipped.defaults.tools,
-      workflow: given.defaults?.workflow ?? (given.defaults?.tools === undefined || given.defaults.tools === 'require_approval' ? shipped.defaults.workflow : undefined),
+      workflow:
+        given.defaults?.workflow ??
+        (given.defaults?.tools === undefined || given.defaults.tools === 'require_approval' ? shipped.defaults.workflow : undefined),
       models: given.defaults?.models ?? shipped.defaults.models,
     },
     workflows: { ...shipped.workflows, ...given.workflows },

@@ -6,7 +6,9 @@ import { toPolicyJson, toPolicyYaml } from './policy-yaml.js';
 
 describe('toPolicyYaml and toPolicyJson', () => {
   it('renders equal policies to equal text, whatever the key order or omitted defaults', () => {
-    const a = parsePolicyDocument('version: 1\ndefaults: { tools: allow }\nworkflows: { b: { approvers: { roles: [admin] } }, a: { approvers: { users: [u] } } }\n');
+    const a = parsePolicyDocument(
+      'version: 1\ndefaults: { tools: allow }\nworkflows: { b: { approvers: { roles: [admin] } }, a: { approvers: { users: [u] } } }\n',
+    );
     const b = parsePolicyDocument(
       'workflows:\n  a: { quorum: 1, approvers: { users: [u] } }\n  b: { approvers: { roles: [admin] }, timeoutSeconds: 300 }\ndefaults: { models: { allow: [] }, tools: allow }\nversion: 1\n',
     );
@@ -36,9 +38,17 @@ describe('diffPolicies', () => {
     changed.rules.push({ tool: 'github.delete_*', action: 'deny', reason: 'never' });
     const diff = diffPolicies(defaultPolicy, changed, { fromLabel: 'v1', toLabel: 'v2', context: 1 });
     expect(diff).toBe(
-      ['--- v1', '+++ v2', '@@ -25,2 +25,5 @@', '     readOnly: true', '+  - tool: github.delete_*', '+    action: deny', '+    reason: never', ' scopes: []', ''].join(
-        '\n',
-      ),
+      [
+        '--- v1',
+        '+++ v2',
+        '@@ -25,2 +25,5 @@',
+        '     readOnly: true',
+        '+  - tool: github.delete_*',
+        '+    action: deny',
+        '+    reason: never',
+        ' scopes: []',
+        '',
+      ].join('\n'),
     );
   });
 

@@ -122,10 +122,6 @@ function lines(text: string): string[] {
  * console.log(diffPolicies(currentDocument, proposedDocument, { fromLabel: 'v3', toLabel: 'v4' }));
  * ```
  */
-export function diffPolicies(
-  from: PolicyDocument | string,
-  to: PolicyDocument | string,
-  options: DiffPoliciesOptions = {},
-): string {
+export function diffPolicies(from: PolicyDocument | string, to: PolicyDocument | string, options: DiffPoliciesOptions = {}): string {
   return unifiedLineDiff(lines(toPolicyYaml(from)), lines(toPolicyYaml(to)), options);
 }

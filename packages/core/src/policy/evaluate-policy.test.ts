@@ -304,7 +304,9 @@ rules:
   it('denies with policy_error when a condition fails at run time (fail closed)', () => {
     const decision = call(compiled, 't.missing');
     expect(decision.action).toBe('deny');
-    expect(decision.action === 'deny' && decision.reason).toMatch(/^policy_error: condition of rule "missing-key" failed: No such key: absent/);
+    expect(decision.action === 'deny' && decision.reason).toMatch(
+      /^policy_error: condition of rule "missing-key" failed: No such key: absent/,
+    );
     expect(decision.explanation).toEqual({ scope: 'account', rule: 'missing-key' });
   });
 
@@ -369,19 +371,22 @@ rules:
   - { tool: "*", action: allow, condition: 'args.exists(k, k == "z") && time.hour > 3' }
 `);
   const subjectArbitrary = fc.oneof(
-    { weight: 4, arbitrary: fc.record({
-      type: fc.constantFrom('user', 'api_key', 'agent', 'runtime_session'),
-      id: fc.string(),
-      accountId: fc.string(),
-      name: fc.string(),
-      role: fc.constantFrom(null, 'owner', 'admin', 'approver', 'viewer'),
-      userId: fc.option(fc.string(), { nil: null }),
-      apiKeyId: fc.option(fc.string(), { nil: null }),
-      agentId: fc.option(fc.string(), { nil: null }),
-      runtimeSessionId: fc.option(fc.string(), { nil: null }),
-      teamIds: fc.array(fc.string(), { maxLength: 3 }),
-      scopes: fc.array(fc.string(), { maxLength: 2 }),
-    }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        type: fc.constantFrom('user', 'api_key', 'agent', 'runtime_session'),
+        id: fc.string(),
+        accountId: fc.string(),
+        name: fc.string(),
+        role: fc.constantFrom(null, 'owner', 'admin', 'approver', 'viewer'),
+        userId: fc.option(fc.string(), { nil: null }),
+        apiKeyId: fc.option(fc.string(), { nil: null }),
+        agentId: fc.option(fc.string(), { nil: null }),
+        runtimeSessionId: fc.option(fc.string(), { nil: null }),
+        teamIds: fc.array(fc.string(), { maxLength: 3 }),
+        scopes: fc.array(fc.string(), { maxLength: 2 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.anything() },
   );
   const nameArbitrary = fc.oneof(
@@ -403,22 +408,29 @@ rules:
   it('never throws and always returns a well-formed decision; errors deny', () => {
     const actions = new Set<string>();
     fc.assert(
-      fc.property(subjectArbitrary, nameArbitrary, argsArbitrary, fc.option(fc.double(), { nil: undefined }), fc.boolean(), (subject, name, args, time, readOnly) => {
-        const decision = evaluateToolCall(compiled, {
-          subject: subject as Principal,
-          tool: { name: name as string, readOnly },
-          args,
-          ...(time === undefined ? {} : { time }),
-        });
-        expect(['allow', 'deny', 'require_approval']).toContain(decision.action);
-        actions.add(decision.action);
-        expect(typeof decision.explanation.scope).toBe('string');
-        if (decision.action === 'deny') expect(typeof decision.reason).toBe('string');
-        if (decision.action === 'require_approval') expect(decision.workflow).toBe('w');
-        if (decision.action === 'deny' && decision.reason.startsWith('policy_error')) {
-          expect(decision.reason.length).toBeLessThan(600);
-        }
-      }),
+      fc.property(
+        subjectArbitrary,
+        nameArbitrary,
+        argsArbitrary,
+        fc.option(fc.double(), { nil: undefined }),
+        fc.boolean(),
+        (subject, name, args, time, readOnly) => {
+          const decision = evaluateToolCall(compiled, {
+            subject: subject as Principal,
+            tool: { name: name as string, readOnly },
+            args,
+            ...(time === undefined ? {} : { time }),
+          });
+          expect(['allow', 'deny', 'require_approval']).toContain(decision.action);
+          actions.add(decision.action);
+          expect(typeof decision.explanation.scope).toBe('string');
+          if (decision.action === 'deny') expect(typeof decision.reason).toBe('string');
+          if (decision.action === 'require_approval') expect(decision.workflow).toBe('w');
+          if (decision.action === 'deny' && decision.reason.startsWith('policy_error')) {
+            expect(decision.reason.length).toBeLessThan(600);
+          }
+        },
+      ),
       {
         numRuns: 500,
         // Fixed examples make sure every outcome is exercised on every run, whatever the seed.

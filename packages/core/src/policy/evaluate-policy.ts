@@ -9,12 +9,7 @@
 import type { Principal } from '../identity/principal.js';
 import { type CompiledPolicy, type CompiledRule, type CompiledScope, isCompiledPolicy } from './compile-policy.js';
 import { type ConditionContext, celErrorMessage, createConditionContext } from './policy-cel.js';
-import {
-  type PolicyDecision,
-  type PolicyExplanation,
-  policyErrorDecision,
-  unknownToolReason,
-} from './policy-decision.js';
+import { type PolicyDecision, type PolicyExplanation, policyErrorDecision, unknownToolReason } from './policy-decision.js';
 import { matchingScopes, scopeHidingTool, subjectProblem } from './policy-subject.js';
 import { isCanonicalName } from './tool-glob.js';
 
@@ -59,7 +54,11 @@ function toJsonSafe(value: unknown, depth = 0): unknown {
     return Object.fromEntries([...value].slice(0, 20).map(([key, entry]) => [String(key), toJsonSafe(entry, depth + 1)]));
   }
   if (typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).slice(0, 20).map(([key, entry]) => [key, toJsonSafe(entry, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .slice(0, 20)
+        .map(([key, entry]) => [key, toJsonSafe(entry, depth + 1)]),
+    );
   }
   return String(value);
 }
@@ -91,7 +90,10 @@ function inputProblem(input: unknown): string | null {
   if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || Math.abs(time) > 8.64e15)) {
     return 'time must be epoch milliseconds';
   }
-  if (session !== undefined && (typeof session !== 'object' || session === null || typeof (session as { tainted?: unknown }).tainted !== 'boolean')) {
+  if (
+    session !== undefined &&
+    (typeof session !== 'object' || session === null || typeof (session as { tainted?: unknown }).tainted !== 'boolean')
+  ) {
     return 'session must be { tainted: boolean }';
   }
   return null;

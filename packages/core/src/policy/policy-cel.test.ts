@@ -72,8 +72,14 @@ describe('compileCondition', () => {
     expect(compileCondition('user.id == "x"')).toMatchObject({ ok: false, message: expect.stringContaining('Unknown variable: user') });
     expect(compileCondition('subject.nmae == "x"')).toMatchObject({ ok: false });
     expect(compileCondition('"text"')).toEqual({ ok: false, message: 'must evaluate to a bool, but evaluates to string' });
-    expect(compileCondition('x'.repeat(maximumConditionLength + 1))).toMatchObject({ ok: false, message: expect.stringContaining('longer than') });
-    expect(compileCondition(`${Array.from({ length: 1200 }, () => '1').join('+')} == 1`)).toMatchObject({ ok: false, message: expect.stringContaining('maxAstNodes') });
+    expect(compileCondition('x'.repeat(maximumConditionLength + 1))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('longer than'),
+    });
+    expect(compileCondition(`${Array.from({ length: 1200 }, () => '1').join('+')} == 1`)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('maxAstNodes'),
+    });
   });
 
   it('accepts dyn-typed conditions, which must then return a bool at run time', () => {

@@ -98,9 +98,7 @@ export interface CompiledCondition {
 }
 
 /** The outcome of {@link compileCondition}. */
-export type ConditionCompileResult =
-  | { ok: true; condition: CompiledCondition }
-  | { ok: false; message: string };
+export type ConditionCompileResult = { ok: true; condition: CompiledCondition } | { ok: false; message: string };
 
 /**
  * Reduces any error thrown by the CEL library (whose messages hold a multi-line
@@ -114,8 +112,7 @@ export type ConditionCompileResult =
 export function celErrorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error).slice(0, maximumMessageLength);
   const withSummary = error as Error & { summary?: unknown; range?: { start?: unknown } };
-  const summary =
-    typeof withSummary.summary === 'string' ? withSummary.summary : (error.message.split('\n')[0] ?? '');
+  const summary = typeof withSummary.summary === 'string' ? withSummary.summary : (error.message.split('\n')[0] ?? '');
   const start = withSummary.range?.start;
   const where = typeof start === 'number' ? ` (column ${start + 1})` : '';
   return `${summary}${where}`.slice(0, maximumMessageLength);

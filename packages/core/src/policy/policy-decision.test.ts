@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  combineDecisions,
-  modelNotAllowedReason,
-  type PolicyDecision,
-  policyErrorDecision,
-  unknownToolReason,
-} from './policy-decision.js';
+import { combineDecisions, modelNotAllowedReason, type PolicyDecision, policyErrorDecision, unknownToolReason } from './policy-decision.js';
 
 const allow = (scope: string): PolicyDecision => ({ action: 'allow', explanation: { scope, rule: null } });
 const deny = (reason: string): PolicyDecision => ({ action: 'deny', reason, explanation: { scope: reason, rule: null } });
@@ -34,7 +28,9 @@ describe('combineDecisions', () => {
     expect(combineDecisions([])).toMatchObject({ action: 'deny', reason: 'policy_error: no decisions to combine' });
     const malformed = [allow('a'), { action: 'yes', explanation: { scope: 'p', rule: null } }] as unknown as PolicyDecision[];
     expect(combineDecisions(malformed)).toMatchObject({ action: 'deny', reason: 'policy_error: decision 1 is malformed' });
-    const noWorkflow = [{ action: 'require_approval', workflow: '', explanation: { scope: 'p', rule: null } }] as unknown as PolicyDecision[];
+    const noWorkflow = [
+      { action: 'require_approval', workflow: '', explanation: { scope: 'p', rule: null } },
+    ] as unknown as PolicyDecision[];
     expect(combineDecisions(noWorkflow).action).toBe('deny');
     expect(combineDecisions([null] as unknown as PolicyDecision[]).action).toBe('deny');
     expect(combineDecisions('nope' as unknown as PolicyDecision[]).action).toBe('deny');

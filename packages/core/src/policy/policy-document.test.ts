@@ -57,7 +57,8 @@ workflows:
   });
 
   it('reads tab-indented JSON with escapes', () => {
-    const json = '{\n\t"version": 1,\n\t"defaults": {"tools": "allow"},\n\t"rules": [{"tool": "a\\u0041", "action": "deny", "reason": "x\\ny"}]\n}';
+    const json =
+      '{\n\t"version": 1,\n\t"defaults": {"tools": "allow"},\n\t"rules": [{"tool": "a\\u0041", "action": "deny", "reason": "x\\ny"}]\n}';
     expect(parsePolicyDocument(json, 'json').rules).toEqual([{ tool: 'aA', action: 'deny', reason: 'x\ny' }]);
   });
 
@@ -188,11 +189,7 @@ scopes:
       rules: [{ tool: 'ｇｉｔｈｕｂ.*', action: 'deny' }],
       scopes: [{ subject: { team: 't' }, tools: { hidden: [''] } }],
     });
-    expect(issues.map((entry) => entry.path)).toEqual([
-      'defaults.models.allow[0]',
-      'rules[0].tool',
-      'scopes[0].tools.hidden[0]',
-    ]);
+    expect(issues.map((entry) => entry.path)).toEqual(['defaults.models.allow[0]', 'rules[0].tool', 'scopes[0].tools.hidden[0]']);
     expect(issues[1].message).toContain('invalid glob');
   });
 
@@ -213,7 +210,11 @@ scopes:
   it('rejects the wrong version, a non-object and onTimeout other than deny', () => {
     expect(issuesOf('version: 2\ndefaults: { tools: allow }\n')[0]).toMatchObject({ path: 'version', line: 1 });
     expect(issuesOf('- a\n- b\n')[0]).toMatchObject({ path: '', line: 1 });
-    const onTimeout = issuesOf({ version: 1, defaults: { tools: 'allow' }, workflows: { w: { approvers: { roles: ['admin'] }, onTimeout: 'allow' } } });
+    const onTimeout = issuesOf({
+      version: 1,
+      defaults: { tools: 'allow' },
+      workflows: { w: { approvers: { roles: ['admin'] }, onTimeout: 'allow' } },
+    });
     expect(onTimeout[0].path).toBe('workflows.w.onTimeout');
   });
 
@@ -246,9 +247,14 @@ scopes:
     for (let level = 1; level < 8; level += 1) {
       const previous = String.fromCharCode(96 + level);
       const next = String.fromCharCode(97 + level);
-      bomb.push(`${next}: &${next} [*${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}]`);
+      bomb.push(
+        `${next}: &${next} [*${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}, *${previous}]`,
+      );
     }
-    expect(issuesOf(`version: 1\n${bomb.join('\n')}\n`)[0]).toMatchObject({ path: '', message: expect.stringContaining('Excessive alias count') });
+    expect(issuesOf(`version: 1\n${bomb.join('\n')}\n`)[0]).toMatchObject({
+      path: '',
+      message: expect.stringContaining('Excessive alias count'),
+    });
   });
 });
 

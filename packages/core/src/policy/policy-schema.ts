@@ -42,10 +42,9 @@ const approvers = z
     teams: z.array(reference).optional(),
     roles: z.array(z.enum(roles)).optional(),
   })
-  .refine(
-    (value) => (value.users?.length ?? 0) + (value.teams?.length ?? 0) + (value.roles?.length ?? 0) > 0,
-    { message: 'name at least one approver (users, teams or roles)' },
-  );
+  .refine((value) => (value.users?.length ?? 0) + (value.teams?.length ?? 0) + (value.roles?.length ?? 0) > 0, {
+    message: 'name at least one approver (users, teams or roles)',
+  });
 
 const seconds = z.number().int().min(30).max(2_592_000);
 
@@ -90,7 +89,11 @@ export const aiReviewerSchema = z
   })
   .superRefine((value, context) => {
     if (value.mode === 'advise' && value.fallback !== 'escalate') {
-      context.addIssue({ code: 'custom', path: ['fallback'], message: "an advising reviewer decides nothing: fallback approve or deny needs mode 'decide'" });
+      context.addIssue({
+        code: 'custom',
+        path: ['fallback'],
+        message: "an advising reviewer decides nothing: fallback approve or deny needs mode 'decide'",
+      });
     }
   });
 
@@ -106,14 +109,23 @@ export function checkWorkflowShape(
     context.addIssue({ code: 'custom', path: ['approvers'], message: 'name the approvers (users, teams or roles), or list factors' });
   }
   if (value.factors !== undefined && value.approvers !== undefined) {
-    context.addIssue({ code: 'custom', path: ['factors'], message: 'use either approvers with quorum, or factors (each with its own approvers and quorum), not both' });
+    context.addIssue({
+      code: 'custom',
+      path: ['factors'],
+      message: 'use either approvers with quorum, or factors (each with its own approvers and quorum), not both',
+    });
   }
   if (value.factors !== undefined && value.quorum !== 1) {
-    context.addIssue({ code: 'custom', path: ['quorum'], message: 'with factors, each factor has its own quorum: remove the top-level quorum' });
+    context.addIssue({
+      code: 'custom',
+      path: ['quorum'],
+      message: 'with factors, each factor has its own quorum: remove the top-level quorum',
+    });
   }
   const seen = new Set<string>();
   value.factors?.forEach((factor, index) => {
-    if (seen.has(factor.name)) context.addIssue({ code: 'custom', path: ['factors', index, 'name'], message: `duplicate factor name "${factor.name}"` });
+    if (seen.has(factor.name))
+      context.addIssue({ code: 'custom', path: ['factors', index, 'name'], message: `duplicate factor name "${factor.name}"` });
     seen.add(factor.name);
   });
 }
@@ -147,11 +159,7 @@ const rule = z.strictObject({
 });
 
 const scopeSubject = z.union(
-  [
-    z.strictObject({ apiKey: reference }),
-    z.strictObject({ agent: reference }),
-    z.strictObject({ team: reference }),
-  ],
+  [z.strictObject({ apiKey: reference }), z.strictObject({ agent: reference }), z.strictObject({ team: reference })],
   { error: 'must be exactly one of { apiKey: <id> }, { agent: <id> } or { team: <id> }' },
 );
 

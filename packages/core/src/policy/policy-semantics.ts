@@ -61,7 +61,10 @@ function checkWorkflow(name: string, workflow: PolicyWorkflow, problems: PolicyP
   const onlyUsers = factors.every((factor) => (factor.approvers.teams?.length ?? 0) === 0 && (factor.approvers.roles?.length ?? 0) === 0);
   if (factors.length > 1 && onlyUsers && problems.length === before) {
     const everyone = [...new Set(factors.flatMap((factor) => factor.approvers.users ?? []))];
-    const voters = everyone.map((id) => ({ id, factors: factors.filter((factor) => factor.approvers.users?.includes(id)).map((factor) => factor.name) }));
+    const voters = everyone.map((id) => ({
+      id,
+      factors: factors.filter((factor) => factor.approvers.users?.includes(id)).map((factor) => factor.name),
+    }));
     if (!tallyFactors(factors, voters).satisfied) {
       problems.push({
         path: [...base, 'factors'],
@@ -148,9 +151,7 @@ export function findPolicyProblems(document: PolicyDocument): PolicyProblem[] {
         message: `duplicate scope for the same subject as scopes[${first}]; merge them into one scope`,
       });
     } else subjects.set(key, scopeIndex);
-    scope.rules?.forEach((rule, index) =>
-      checkRule(document, rule, ['scopes', scopeIndex, 'rules', index], ruleNames, problems),
-    );
+    scope.rules?.forEach((rule, index) => checkRule(document, rule, ['scopes', scopeIndex, 'rules', index], ruleNames, problems));
   });
 
   const testNames = new Set<string>();

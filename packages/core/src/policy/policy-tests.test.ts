@@ -92,7 +92,9 @@ rules:
   - { tool: "*", action: allow, readOnly: true, condition: 'tool.server == "gh" && args.n == 2' }
 `),
     );
-    expect(runPolicyTest(compiled, { name: 't', tool: 'gh.x', server: 'gh', readOnly: true, args: { n: 2 }, expect: 'allow' }).action).toBe('allow');
+    expect(runPolicyTest(compiled, { name: 't', tool: 'gh.x', server: 'gh', readOnly: true, args: { n: 2 }, expect: 'allow' }).action).toBe(
+      'allow',
+    );
     expect(runPolicyTest(compiled, { name: 't', tool: 'gh.x', server: 'gh', args: { n: 2 }, expect: 'allow' }).action).toBe('deny');
   });
 });

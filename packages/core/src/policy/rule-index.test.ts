@@ -7,8 +7,17 @@ import { compileCondition } from './policy-cel.js';
 import { conditionGuard } from './rule-index.js';
 
 const subject: Principal = {
-  type: 'api_key', id: 'k1', accountId: 'acc', name: 'key one', role: null, userId: 'u1',
-  apiKeyId: 'k1', agentId: null, runtimeSessionId: null, teamIds: ['t1'], scopes: ['mcp'],
+  type: 'api_key',
+  id: 'k1',
+  accountId: 'acc',
+  name: 'key one',
+  role: null,
+  userId: 'u1',
+  apiKeyId: 'k1',
+  agentId: null,
+  runtimeSessionId: null,
+  teamIds: ['t1'],
+  scopes: ['mcp'],
 };
 
 function guardOf(expression: string) {
@@ -30,7 +39,7 @@ describe('conditionGuard', () => {
       "'prod' in args.labels || args.force == true",
       "!('prod' in args.labels)",
       "args.labels.exists(l, l == 'prod')",
-      "args.count == 3",
+      'args.count == 3',
       "tool.name == 'github.merge'",
       "'a' == 'a'",
       "args == 'prod'",
@@ -59,7 +68,11 @@ describe('the indexed evaluator', () => {
   };
 
   it('skips a rule whose guard is false even when another term would fail, exactly like CEL', () => {
-    const { indexed, linear } = decideBoth(document, { subject, tool: { name: 'github.list_repos', readOnly: true }, args: { labels: ['bug'], tags: [] } });
+    const { indexed, linear } = decideBoth(document, {
+      subject,
+      tool: { name: 'github.list_repos', readOnly: true },
+      args: { labels: ['bug'], tags: [] },
+    });
     expect(indexed).toEqual(linear);
     expect(indexed.explanation.rule).toBe('catch-all');
   });
@@ -71,8 +84,18 @@ describe('the indexed evaluator', () => {
   });
 
   it('leaves args CEL cannot read to CEL, which fails and denies (an own constructor field, a class instance)', () => {
-    const guarded = { version: 1, defaults: { tools: 'allow' }, rules: [{ name: 'guarded', tool: '*', action: 'allow', condition: "'prod' in args.labels" }] };
-    for (const args of [{ constructor: 'x', labels: ['dev'] }, { labels: Object.assign(['dev'], { constructor: 1 }) }, new (class Args { labels = ['dev']; })()]) {
+    const guarded = {
+      version: 1,
+      defaults: { tools: 'allow' },
+      rules: [{ name: 'guarded', tool: '*', action: 'allow', condition: "'prod' in args.labels" }],
+    };
+    for (const args of [
+      { constructor: 'x', labels: ['dev'] },
+      { labels: Object.assign(['dev'], { constructor: 1 }) },
+      new (class Args {
+        labels = ['dev'];
+      })(),
+    ]) {
       const { indexed, linear } = decideBoth(guarded, { subject, tool: { name: 'deploy.run' }, args });
       expect(indexed).toEqual(linear);
       expect(indexed.action === 'deny' && indexed.reason).toMatch(/^policy_error: condition of rule "guarded" failed/);
@@ -88,7 +111,11 @@ describe('the indexed evaluator', () => {
         { name: 'staging', tool: 'deploy.run', action: 'deny', condition: "has(args.env) && 'staging' in args.env" },
       ],
     };
-    for (const [env, decidedBy] of [[['dev', 'staging'], 'staging'], [['staging', 'dev', 'prod'], 'prod'], [['dev'], null]] as const) {
+    for (const [env, decidedBy] of [
+      [['dev', 'staging'], 'staging'],
+      [['staging', 'dev', 'prod'], 'prod'],
+      [['dev'], null],
+    ] as const) {
       const { indexed, linear } = decideBoth(labelled, { subject, tool: { name: 'deploy.run' }, args: { env } });
       expect(indexed).toEqual(linear);
       expect(indexed.explanation.rule).toBe(decidedBy);
@@ -102,7 +129,15 @@ describe('the indexed evaluator', () => {
   });
 });
 
-const names = ['github.create_issue', 'github.list_issues', 'gitlab.create_issue', 'slack.post', 'fs.read_file', 'g', 'github.issues.create'];
+const names = [
+  'github.create_issue',
+  'github.list_issues',
+  'gitlab.create_issue',
+  'slack.post',
+  'fs.read_file',
+  'g',
+  'github.issues.create',
+];
 const literals = ['a', 'b', 'prod'];
 const conditionTemplates = [
   "'L' in args.labels",
@@ -131,7 +166,9 @@ const pattern = fc.oneof(
   }),
 );
 
-const condition = fc.tuple(fc.constantFrom(...conditionTemplates), fc.constantFrom(...literals)).map(([template, literal]) => template.replaceAll('L', literal));
+const condition = fc
+  .tuple(fc.constantFrom(...conditionTemplates), fc.constantFrom(...literals))
+  .map(([template, literal]) => template.replaceAll('L', literal));
 
 const rule = fc.record(
   {
@@ -194,22 +231,24 @@ function oddObject(value: Record<string, unknown>, kind: 'plain' | 'ownConstruct
 }
 
 const args = fc.oneof(
-  fc.record(
-    {
-      labels: labelValue,
-      repo: fc.oneof(fc.constantFrom(...literals, 'x'), fc.constant(5), fc.constant(['a']), fc.constant(null)),
-      count: fc.oneof(fc.constantFrom(1, 3), fc.constant('3')),
-      meta: fc.oneof(fc.constantFrom({ env: 'a' }, { env: 'prod' }, { env: 5 }, {}), fc.constant('a')),
-      missing: fc.constant(1),
-    },
-    { requiredKeys: [] },
-  ).chain((value) =>
-    fc.constantFrom('plain', 'plain', 'ownConstructor', 'classInstance', 'nullPrototype').map((kind) => {
-      const meta = value.meta;
-      const withMeta = typeof meta === 'object' && meta !== null ? { ...value, meta: oddObject(meta, kind) } : value;
-      return oddObject(withMeta, kind === 'classInstance' ? 'plain' : kind);
-    }),
-  ),
+  fc
+    .record(
+      {
+        labels: labelValue,
+        repo: fc.oneof(fc.constantFrom(...literals, 'x'), fc.constant(5), fc.constant(['a']), fc.constant(null)),
+        count: fc.oneof(fc.constantFrom(1, 3), fc.constant('3')),
+        meta: fc.oneof(fc.constantFrom({ env: 'a' }, { env: 'prod' }, { env: 5 }, {}), fc.constant('a')),
+        missing: fc.constant(1),
+      },
+      { requiredKeys: [] },
+    )
+    .chain((value) =>
+      fc.constantFrom('plain', 'plain', 'ownConstructor', 'classInstance', 'nullPrototype').map((kind) => {
+        const meta = value.meta;
+        const withMeta = typeof meta === 'object' && meta !== null ? { ...value, meta: oddObject(meta, kind) } : value;
+        return oddObject(withMeta, kind === 'classInstance' ? 'plain' : kind);
+      }),
+    ),
   fc.constantFrom(undefined, null),
 );
 
@@ -229,7 +268,11 @@ describe('property: the indexed evaluator decides exactly like the linear one', 
         for (const entry of calls) {
           const input: ToolCallInput = {
             subject: { ...subject, id: entry.apiKey, apiKeyId: entry.apiKey },
-            tool: { name: entry.name, ...(entry.server === undefined ? {} : { server: entry.server }), ...(entry.readOnly === undefined ? {} : { readOnly: entry.readOnly }) },
+            tool: {
+              name: entry.name,
+              ...(entry.server === undefined ? {} : { server: entry.server }),
+              ...(entry.readOnly === undefined ? {} : { readOnly: entry.readOnly }),
+            },
             args: entry.args,
             time: Date.UTC(2026, 0, 5, 10, 30),
           };

@@ -27,12 +27,7 @@ const canonicalNamePattern = /^[\x21-\x7e]+$/;
  * ```
  */
 export function isCanonicalName(name: unknown): name is string {
-  return (
-    typeof name === 'string' &&
-    name.length > 0 &&
-    name.length <= maximumNameLength &&
-    canonicalNamePattern.test(name)
-  );
+  return typeof name === 'string' && name.length > 0 && name.length <= maximumNameLength && canonicalNamePattern.test(name);
 }
 
 /**

@@ -49,10 +49,15 @@ export interface FactorTally {
  * // { satisfied: true, tallies: [{ name: 'a', quorum: 1, approvers: ['bob'] }, { name: 'b', quorum: 1, approvers: ['alice'] }] }
  * ```
  */
-export function tallyFactors(factors: ReadonlyArray<{ name: string; quorum: number }>, voters: readonly FactorVoter[]): { satisfied: boolean; tallies: FactorTally[] } {
+export function tallyFactors(
+  factors: ReadonlyArray<{ name: string; quorum: number }>,
+  voters: readonly FactorVoter[],
+): { satisfied: boolean; tallies: FactorTally[] } {
   // Slots round-robin (every factor's first place, then every second place…), so a person eligible for several factors goes where nobody else could.
   const depth = Math.max(0, ...factors.map((factor) => factor.quorum));
-  const slots = Array.from({ length: depth }, (_, place) => factors.filter((factor) => factor.quorum > place).map((factor) => factor.name)).flat();
+  const slots = Array.from({ length: depth }, (_, place) =>
+    factors.filter((factor) => factor.quorum > place).map((factor) => factor.name),
+  ).flat();
   const owner: number[] = slots.map(() => -1);
   const augment = (voter: number, seen: boolean[]): boolean => {
     for (let slot = 0; slot < slots.length; slot++) {
@@ -65,7 +70,12 @@ export function tallyFactors(factors: ReadonlyArray<{ name: string; quorum: numb
     }
     return false;
   };
-  voters.forEach((_, voter) => augment(voter, slots.map(() => false)));
+  voters.forEach((_, voter) =>
+    augment(
+      voter,
+      slots.map(() => false),
+    ),
+  );
   // Each factor lists its people in the order they voted.
   const tallies = factors.map((factor) => ({
     name: factor.name,

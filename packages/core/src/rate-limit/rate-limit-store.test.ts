@@ -30,7 +30,18 @@ describe.each(testDialects())('rate-limit store on $name', (dialect) => {
     const t0 = 200 * minute;
     const tight = { limit: 1, windowSeconds: 60 };
     expect((await preloop.rateLimits.take([{ key: 'x', rule: tight }], t0)).allowed).toBe(true);
-    for (let i = 0; i < 5; i++) expect((await preloop.rateLimits.take([{ key: 'y', rule }, { key: 'x', rule: tight }], t0)).allowed).toBe(false);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (
+          await preloop.rateLimits.take(
+            [
+              { key: 'y', rule },
+              { key: 'x', rule: tight },
+            ],
+            t0,
+          )
+        ).allowed,
+      ).toBe(false);
     expect((await preloop.rateLimits.take([{ key: 'y', rule }], t0)).allowed).toBe(true); // y was never charged by the refusals
     const held = await preloop.rateLimits.take([{ key: 'z', rule: tight }], t0);
     expect(held.allowed).toBe(true);
@@ -41,7 +52,11 @@ describe.each(testDialects())('rate-limit store on $name', (dialect) => {
   });
 
   it('admits at most the limit of 30 parallel hits', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, () => preloop.rateLimits.take([{ key: 'parallel', rule: { limit: 10, windowSeconds: 60 } }], 300 * minute)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        preloop.rateLimits.take([{ key: 'parallel', rule: { limit: 10, windowSeconds: 60 } }], 300 * minute),
+      ),
+    );
     const admitted = results.filter((result) => result.allowed).length;
     expect(admitted).toBeGreaterThanOrEqual(1);
     expect(admitted).toBeLessThanOrEqual(10);

@@ -67,7 +67,12 @@ interface Slot {
 
 const toSlot = (check: RateLimitCheck, now: number): Slot => {
   const windowMs = Math.max(1, Math.round(check.rule.windowSeconds * 1000));
-  return { check, key: createHash('sha256').update(`${check.key}\u0000${windowMs}`).digest('base64url'), windowMs, windowStart: Math.floor(now / windowMs) * windowMs };
+  return {
+    check,
+    key: createHash('sha256').update(`${check.key}\u0000${windowMs}`).digest('base64url'),
+    windowMs,
+    windowStart: Math.floor(now / windowMs) * windowMs,
+  };
 };
 
 /**
@@ -91,8 +96,14 @@ export function createRateLimitStore(options: RateLimitStoreOptions): RateLimitS
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
   let lastSweep = 0;
 
-  const bySlot = (slots: readonly Slot[], previous = false) => (eb: any) =>
-    eb.or(slots.map((slot) => eb.and([eb('key', '=', slot.key), eb('window_start', '=', previous ? slot.windowStart - slot.windowMs : slot.windowStart)])));
+  const bySlot =
+    (slots: readonly Slot[], previous = false) =>
+    (eb: any) =>
+      eb.or(
+        slots.map((slot) =>
+          eb.and([eb('key', '=', slot.key), eb('window_start', '=', previous ? slot.windowStart - slot.windowMs : slot.windowStart)]),
+        ),
+      );
 
   async function giveBack(slots: readonly Slot[]): Promise<void> {
     if (slots.length === 0) return;
@@ -102,7 +113,11 @@ export function createRateLimitStore(options: RateLimitStoreOptions): RateLimitS
   function sweep(now: number): void {
     if (now - lastSweep < sweepIntervalMs) return;
     lastSweep = now;
-    void db.deleteFrom('rate_limit_counters').where('expires_at', '<', now).execute().catch(() => {});
+    void db
+      .deleteFrom('rate_limit_counters')
+      .where('expires_at', '<', now)
+      .execute()
+      .catch(() => {});
   }
 
   return {
@@ -113,12 +128,20 @@ export function createRateLimitStore(options: RateLimitStoreOptions): RateLimitS
       if (slots.length === 0) return { allowed: true, release: async () => {} };
       const counted = await db
         .insertInto('rate_limit_counters')
-        .values(slots.map((slot) => ({ key: slot.key, window_start: slot.windowStart, count: 1, expires_at: slot.windowStart + 2 * slot.windowMs })))
+        .values(
+          slots.map((slot) => ({
+            key: slot.key,
+            window_start: slot.windowStart,
+            count: 1,
+            expires_at: slot.windowStart + 2 * slot.windowMs,
+          })),
+        )
         .onConflict((conflict) => conflict.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_limit_counters.count + 1` }))
         .returning(['key', 'count'])
         .execute();
       const previous = await db.selectFrom('rate_limit_counters').select(['key', 'count']).where(bySlot(slots, true)).execute();
-      const countOf = (rows: Array<{ key: string; count: unknown }>, key: string) => Number(rows.find((row) => row.key === key)?.count ?? 0);
+      const countOf = (rows: Array<{ key: string; count: unknown }>, key: string) =>
+        Number(rows.find((row) => row.key === key)?.count ?? 0);
       for (const slot of slots) {
         const count = countOf(counted, slot.key);
         const before = countOf(previous, slot.key);
@@ -142,7 +165,14 @@ export function createRateLimitStore(options: RateLimitStoreOptions): RateLimitS
     },
     async reset(checks) {
       if (checks.length === 0) return;
-      await db.deleteFrom('rate_limit_counters').where('key', 'in', checks.map((check) => toSlot(check, 0).key)).execute();
+      await db
+        .deleteFrom('rate_limit_counters')
+        .where(
+          'key',
+          'in',
+          checks.map((check) => toSlot(check, 0).key),
+        )
+        .execute();
     },
   };
 }

@@ -18,7 +18,10 @@ describe('redactArguments', () => {
       passenger_count: 3,
       page_token: 'CAESBggBEAEYAQ',
       note: `deploy with sk-live-abcdefghijklmnopqrstuvwx and ${jwt}`,
-      nested: [{ password: 'hunter2', keep: true }, { pin: 1234, otp: null, secret: false }],
+      nested: [
+        { password: 'hunter2', keep: true },
+        { pin: 1234, otp: null, secret: false },
+      ],
     });
     expect(args).toEqual({
       repo: 'acme/api',
@@ -30,7 +33,10 @@ describe('redactArguments', () => {
       passenger_count: 3,
       page_token: 'CAESBggBEAEYAQ',
       note: 'deploy with [redacted:api-key] and [redacted:jwt]',
-      nested: [{ password: redactedValueMarker, keep: true }, { pin: redactedValueMarker, otp: null, secret: false }],
+      nested: [
+        { password: redactedValueMarker, keep: true },
+        { pin: redactedValueMarker, otp: null, secret: false },
+      ],
     });
     expect(redactions).toEqual([
       { path: ['api_key'], reason: 'secret-name' },
@@ -70,7 +76,9 @@ describe('redactArguments', () => {
     const huge = { items: Array.from({ length: 20_000 }, (_, index) => index) };
     const summary = redactArguments(huge);
     expect(summary.args).toEqual({ '[truncated]': expect.stringContaining('too large to show; top-level keys: items') });
-    expect(summary.redactions).toEqual([{ path: [], reason: 'truncated', bytes: JSON.stringify(huge).length, sha256: sha256(JSON.stringify(huge)) }]);
+    expect(summary.redactions).toEqual([
+      { path: [], reason: 'truncated', bytes: JSON.stringify(huge).length, sha256: sha256(JSON.stringify(huge)) },
+    ]);
   });
 
   it('keeps everything whole when unbounded, still redacting secrets, and never modifies its input', () => {
@@ -81,8 +89,18 @@ describe('redactArguments', () => {
   });
 
   const separator = fc.constantFrom(' ', '\n', '"', "'", '=', ': ', ',', '(', '<', '\t');
-  const alnum = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), minLength: min, maxLength: max });
-  const base64url = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'), minLength: min, maxLength: max });
+  const alnum = (min: number, max: number) =>
+    fc.string({
+      unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
+      minLength: min,
+      maxLength: max,
+    });
+  const base64url = (min: number, max: number) =>
+    fc.string({
+      unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'),
+      minLength: min,
+      maxLength: max,
+    });
   const secret = fc.oneof(
     alnum(20, 40).map((rest) => `sk-live-${rest}`),
     alnum(16, 40).map((rest) => `sk-proj-${rest}`),
@@ -97,19 +115,41 @@ describe('redactArguments', () => {
     fc.tuple(fc.constantFrom('Bearer ', 'bearer  ', 'Basic '), base64url(12, 60)).map(([scheme, rest]) => `${scheme}${rest}`),
     base64url(20, 200).map((body) => `-----BEGIN RSA PRIVATE KEY-----\n${body}\n-----END RSA PRIVATE KEY-----`),
   );
-  const ordinaryName = fc.constantFrom('author', 'max_tokens', 'page_token', 'auth_method', 'passenger_count', 'title', 'body', 'repo', 'note', 'tokenType', 'apiKeyId', 'items');
+  const ordinaryName = fc.constantFrom(
+    'author',
+    'max_tokens',
+    'page_token',
+    'auth_method',
+    'passenger_count',
+    'title',
+    'body',
+    'repo',
+    'note',
+    'tokenType',
+    'apiKeyId',
+    'items',
+  );
   const plainText = fc.string({ unit: fc.constantFrom(...'abcdefghij klmnop.,-'), maxLength: 60 });
 
   it('property: no secret value survives, wherever it sits in the arguments', () => {
     fc.assert(
-      fc.property(secret, plainText, plainText, separator, separator, ordinaryName, fc.nat(3), (value, before, after, left, right, name, depth) => {
-        let args: Record<string, unknown> = { [name]: `${before}${left}${value}${right}${after}` };
-        for (let level = 0; level < depth; level++) args = { [name]: level % 2 === 0 ? [args] : args };
-        const shown = JSON.stringify(redactArguments(args).args);
-        // The credential's distinctive body never appears (its first 12 characters after the prefix are enough to find it).
-        const body = value.replace(/^(Bearer|bearer|Basic)\s+/, '').slice(0, 24);
-        expect(shown).not.toContain(body);
-      }),
+      fc.property(
+        secret,
+        plainText,
+        plainText,
+        separator,
+        separator,
+        ordinaryName,
+        fc.nat(3),
+        (value, before, after, left, right, name, depth) => {
+          let args: Record<string, unknown> = { [name]: `${before}${left}${value}${right}${after}` };
+          for (let level = 0; level < depth; level++) args = { [name]: level % 2 === 0 ? [args] : args };
+          const shown = JSON.stringify(redactArguments(args).args);
+          // The credential's distinctive body never appears (its first 12 characters after the prefix are enough to find it).
+          const body = value.replace(/^(Bearer|bearer|Basic)\s+/, '').slice(0, 24);
+          expect(shown).not.toContain(body);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -117,11 +157,17 @@ describe('redactArguments', () => {
   it('property: ordinary names and plain values come back untouched', () => {
     const ordinaryValue = fc.oneof(plainText, fc.integer(), fc.boolean(), fc.constant(null));
     fc.assert(
-      fc.property(fc.dictionary(ordinaryName, fc.oneof(ordinaryValue, fc.array(ordinaryValue, { maxLength: 4 }), fc.dictionary(ordinaryName, ordinaryValue))), (args) => {
-        const { args: shown, redactions } = redactArguments(args);
-        expect(shown).toEqual(args);
-        expect(redactions).toEqual([]);
-      }),
+      fc.property(
+        fc.dictionary(
+          ordinaryName,
+          fc.oneof(ordinaryValue, fc.array(ordinaryValue, { maxLength: 4 }), fc.dictionary(ordinaryName, ordinaryValue)),
+        ),
+        (args) => {
+          const { args: shown, redactions } = redactArguments(args);
+          expect(shown).toEqual(args);
+          expect(redactions).toEqual([]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

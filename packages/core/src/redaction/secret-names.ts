@@ -60,7 +60,18 @@ const secretWords = new Set([
 ]);
 
 /** Last two words that make a name secret (`api key`, `private key`…). */
-const secretPairs = new Set(['api key', 'api keys', 'private key', 'access key', 'secret key', 'session key', 'signing key', 'encryption key', 'master key', 'client key']);
+const secretPairs = new Set([
+  'api key',
+  'api keys',
+  'private key',
+  'access key',
+  'secret key',
+  'session key',
+  'signing key',
+  'encryption key',
+  'master key',
+  'client key',
+]);
 
 /** Words before `token` that make it a pagination cursor rather than a credential. */
 const cursorWords = new Set(['page', 'next', 'continuation', 'cursor', 'sync', 'resume', 'pagination', 'continue']);

@@ -19,14 +19,22 @@ interface SecretPattern {
 }
 
 const patterns: readonly SecretPattern[] = [
-  { kind: 'private-key', pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, replacement: '[redacted:private-key]' },
+  {
+    kind: 'private-key',
+    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    replacement: '[redacted:private-key]',
+  },
   // The lookbehind keeps this linear: a match can only start where a run of token characters starts.
   { kind: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replacement: '[redacted:jwt]' },
   { kind: 'bearer', pattern: /\b(Bearer|Basic|Token)\s+(?!\[redacted)[A-Za-z0-9._~+/=-]{8,}/gi, replacement: '$1 [redacted]' },
   { kind: 'api-key', pattern: /\bplk_[A-Za-z0-9_-]{8,}/g, replacement: '[redacted:api-key]' },
   { kind: 'api-key', pattern: /\bsk-ant-[A-Za-z0-9_-]{8,}/g, replacement: '[redacted:api-key]' },
   { kind: 'api-key', pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replacement: '[redacted:api-key]' },
-  { kind: 'api-key', pattern: /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})/g, replacement: '[redacted:api-key]' },
+  {
+    kind: 'api-key',
+    pattern: /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})/g,
+    replacement: '[redacted:api-key]',
+  },
   { kind: 'api-key', pattern: /\bxox[abposer]-[A-Za-z0-9-]{10,}/g, replacement: '[redacted:api-key]' },
   { kind: 'api-key', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, replacement: '[redacted:api-key]' },
   { kind: 'api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replacement: '[redacted:api-key]' },

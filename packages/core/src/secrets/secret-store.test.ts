@@ -28,7 +28,9 @@ async function dumpDatabase(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Pr
   const tables =
     dialect === 'sqlite'
       ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
-      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public'`.execute(db)).rows.map((r) => r.name);
+      : (
+          await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public'`.execute(db)
+        ).rows.map((r) => r.name);
   const parts: string[] = [];
   for (const table of tables) parts.push(table, JSON.stringify(await db.selectFrom(table).selectAll().execute()));
   return parts.join('\n');
@@ -44,7 +46,13 @@ describe.each(testDialects())('secret store on $name', (dialect) => {
     database = await openDatabase(testDatabase.url);
     await migrateDatabase(database, []);
     db = database.db;
-    await db.insertInto('accounts').values([{ id: 'acc_a', name: 'A', created_at: 1 }, { id: 'acc_b', name: 'B', created_at: 1 }]).execute();
+    await db
+      .insertInto('accounts')
+      .values([
+        { id: 'acc_a', name: 'A', created_at: 1 },
+        { id: 'acc_b', name: 'B', created_at: 1 },
+      ])
+      .execute();
   });
   afterEach(async () => {
     await database.close();
@@ -96,9 +104,17 @@ describe.each(testDialects())('secret store on $name', (dialect) => {
       bytes[bytes.length - 20]! ^= 0x01;
       return `${prefix}.${bytes.toString('base64url')}`;
     };
-    await db.updateTable('secrets').set({ ciphertext: flip(row.ciphertext) }).where('id', '=', id).execute();
+    await db
+      .updateTable('secrets')
+      .set({ ciphertext: flip(row.ciphertext) })
+      .where('id', '=', id)
+      .execute();
     await expectDecryptionFailed(secrets.get('acc_a', 'openai'));
-    await db.updateTable('secrets').set({ ciphertext: row.ciphertext, wrapped_key: flip(row.wrapped_key) }).where('id', '=', id).execute();
+    await db
+      .updateTable('secrets')
+      .set({ ciphertext: row.ciphertext, wrapped_key: flip(row.wrapped_key) })
+      .where('id', '=', id)
+      .execute();
     await expectDecryptionFailed(secrets.get('acc_a', 'openai'));
     await db.updateTable('secrets').set({ wrapped_key: row.wrapped_key, ciphertext: 'v1.' }).where('id', '=', id).execute();
     await expectDecryptionFailed(secrets.get('acc_a', 'openai'));
@@ -111,7 +127,12 @@ describe.each(testDialects())('secret store on $name', (dialect) => {
     await secrets.set('acc_a', 'source', plaintext);
     await secrets.set('acc_a', 'target', 'target value');
     await secrets.set('acc_b', 'source', 'b value');
-    const source = await db.selectFrom('secrets').selectAll().where('account_id', '=', 'acc_a').where('name', '=', 'source').executeTakeFirstOrThrow();
+    const source = await db
+      .selectFrom('secrets')
+      .selectAll()
+      .where('account_id', '=', 'acc_a')
+      .where('name', '=', 'source')
+      .executeTakeFirstOrThrow();
     const moved = { key_id: source.key_id, wrapped_key: source.wrapped_key, ciphertext: source.ciphertext };
 
     // Both columns copied into another row of the same account.
@@ -122,7 +143,12 @@ describe.each(testDialects())('secret store on $name', (dialect) => {
     await expectDecryptionFailed(secrets.get('acc_b', 'source'));
     // Only the ciphertext copied (the target keeps its own wrapped key).
     await secrets.set('acc_a', 'target', 'target value');
-    await db.updateTable('secrets').set({ ciphertext: source.ciphertext }).where('account_id', '=', 'acc_a').where('name', '=', 'target').execute();
+    await db
+      .updateTable('secrets')
+      .set({ ciphertext: source.ciphertext })
+      .where('account_id', '=', 'acc_a')
+      .where('name', '=', 'target')
+      .execute();
     await expectDecryptionFailed(secrets.get('acc_a', 'target'));
     // The row renamed in place.
     await db.updateTable('secrets').set({ name: 'renamed' }).where('id', '=', source.id).execute();
@@ -179,7 +205,13 @@ describe.each(testDialects())('secret store on $name', (dialect) => {
     for (let i = 0; i < 3; i++) await secrets.set('acc_a', `s${i}`, `${plaintext}-${i}`);
     const dump = await dumpDatabase(db, dialect.name);
     expect(dump).toContain('s2');
-    for (const needle of [plaintext, Buffer.from(plaintext).toString('base64'), Buffer.from(plaintext).toString('base64url'), Buffer.from(plaintext).toString('hex'), key]) {
+    for (const needle of [
+      plaintext,
+      Buffer.from(plaintext).toString('base64'),
+      Buffer.from(plaintext).toString('base64url'),
+      Buffer.from(plaintext).toString('hex'),
+      key,
+    ]) {
       expect(dump).not.toContain(needle);
     }
   });

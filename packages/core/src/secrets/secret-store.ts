@@ -77,7 +77,8 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     keyId: box.keyId,
     async set(accountId, name, value) {
       checkName(name);
-      if (typeof value !== 'string' || value === '') throw new PreloopError('VALIDATION_ERROR', `Secret "${name}": the value must be a non-empty string.`);
+      if (typeof value !== 'string' || value === '')
+        throw new PreloopError('VALIDATION_ERROR', `Secret "${name}": the value must be a non-empty string.`);
       if (Buffer.byteLength(value, 'utf8') > maxValueBytes) {
         throw new PreloopError('VALIDATION_ERROR', `Secret "${name}": the value is larger than ${maxValueBytes} bytes.`);
       }
@@ -86,7 +87,16 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       const sealed = box.seal(value, binding({ account_id: accountId, id, name }));
       const inserted = await db
         .insertInto('secrets')
-        .values({ id, account_id: accountId, name, key_id: sealed.keyId, wrapped_key: sealed.wrappedKey, ciphertext: sealed.ciphertext, created_at: now, updated_at: now })
+        .values({
+          id,
+          account_id: accountId,
+          name,
+          key_id: sealed.keyId,
+          wrapped_key: sealed.wrappedKey,
+          ciphertext: sealed.ciphertext,
+          created_at: now,
+          updated_at: now,
+        })
         .onConflict((conflict) => conflict.columns(['account_id', 'name']).doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { id, name, updatedAt: now };
@@ -114,7 +124,12 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       }
     },
     async has(accountId, name) {
-      const row = await db.selectFrom('secrets').select('id').where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
+      const row = await db
+        .selectFrom('secrets')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('name', '=', name)
+        .executeTakeFirst();
       return row !== undefined;
     },
     async delete(accountId, name) {

@@ -33,11 +33,16 @@ describe('StoreUnavailableError', () => {
     const response = toErrorResponse(new StoreUnavailableError('database', 'connection refused'));
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
-    expect(await response.json()).toMatchObject({ error: { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('database'), details: { store: 'database' } } });
+    expect(await response.json()).toMatchObject({
+      error: { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('database'), details: { store: 'database' } },
+    });
     const refused = await import('pg').then(async ({ default: pg }) => {
       const client = new pg.Client({ connectionString: 'postgres://u:secret@127.0.0.1:1/db' });
       client.on('error', () => {});
-      return client.connect().then(() => null, (error: unknown) => error);
+      return client.connect().then(
+        () => null,
+        (error: unknown) => error,
+      );
     });
     expect(toStoreUnavailableError(refused)?.details).toMatchObject({ reason: 'connection refused' });
     expect(toStoreUnavailableError(new Error('Connection terminated unexpectedly'))?.code).toBe('STORE_UNAVAILABLE');
@@ -51,11 +56,23 @@ describe.each(testDialects())('health routes on $name', (dialect) => {
     const { preloop, cleanup } = await createTestPreloop(dialect);
     try {
       expect(await get(preloop, '/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
-      expect(await get(preloop, '/health/ready')).toMatchObject({ status: 200, body: { status: 'ready', checks: { database: { ready: true }, bus: { ready: true } } } });
-      expect(await get(preloop, '/health')).toMatchObject({ status: 200, body: { status: 'ok', dialect: dialect.name, time: expect.any(Number) } });
+      expect(await get(preloop, '/health/ready')).toMatchObject({
+        status: 200,
+        body: { status: 'ready', checks: { database: { ready: true }, bus: { ready: true } } },
+      });
+      expect(await get(preloop, '/health')).toMatchObject({
+        status: 200,
+        body: { status: 'ok', dialect: dialect.name, time: expect.any(Number) },
+      });
       // A plugin's dependency joins readiness.
       const remove = preloop.readiness.add('queue', () => 'queue full');
-      expect(await get(preloop, '/health/ready')).toMatchObject({ status: 503, body: { checks: { queue: { ready: false, reason: 'queue full' } }, error: { code: 'STORE_UNAVAILABLE', details: { store: 'queue' } } } });
+      expect(await get(preloop, '/health/ready')).toMatchObject({
+        status: 503,
+        body: {
+          checks: { queue: { ready: false, reason: 'queue full' } },
+          error: { code: 'STORE_UNAVAILABLE', details: { store: 'queue' } },
+        },
+      });
       remove();
       expect((await get(preloop, '/health/ready')).status).toBe(200);
     } finally {
@@ -103,7 +120,11 @@ describePostgres('database outages through a fault-injecting proxy', (dialect) =
       // Several reconnection attempts fail while the database refuses.
       await eventually(async () => (await get(first, '/health/ready')).status === 503);
       const down = await get(first, '/health/ready');
-      expect(down.body).toMatchObject({ status: 'unavailable', error: { code: 'STORE_UNAVAILABLE' }, checks: { database: { ready: false }, bus: { ready: false } } });
+      expect(down.body).toMatchObject({
+        status: 'unavailable',
+        error: { code: 'STORE_UNAVAILABLE' },
+        checks: { database: { ready: false }, bus: { ready: false } },
+      });
       expect(down.retryAfter).toBe('5');
       await sleep(2500);
       await proxy.refuse(false);
@@ -126,13 +147,24 @@ describePostgres('database outages through a fault-injecting proxy', (dialect) =
   it('readiness is 503 naming the database while it refuses or stalls; liveness stays 200; /health keeps its body when ready', async () => {
     const preloop = await createPreloop({ database: proxy.url(database.url), secretKey: testSecretKey, logger: silent });
     try {
-      expect(await get(preloop, '/health/ready')).toMatchObject({ status: 200, body: { status: 'ready', checks: { database: { ready: true }, bus: { ready: true } } } });
+      expect(await get(preloop, '/health/ready')).toMatchObject({
+        status: 200,
+        body: { status: 'ready', checks: { database: { ready: true }, bus: { ready: true } } },
+      });
       expect(await get(preloop, '/health')).toMatchObject({ status: 200, body: { status: 'ok', dialect: 'postgres' } });
 
       await proxy.refuse(true);
       proxy.cutAll();
       const refused = await get(preloop, '/health/ready');
-      expect(refused).toMatchObject({ status: 503, retryAfter: '5', body: { status: 'unavailable', checks: { database: { ready: false } }, error: { code: 'STORE_UNAVAILABLE', details: { store: 'database' } } } });
+      expect(refused).toMatchObject({
+        status: 503,
+        retryAfter: '5',
+        body: {
+          status: 'unavailable',
+          checks: { database: { ready: false } },
+          error: { code: 'STORE_UNAVAILABLE', details: { store: 'database' } },
+        },
+      });
       expect(refused.body.error.message).toMatch(/database/);
       // /health is the readiness check with its original body; an outage was a 500 before.
       expect(await get(preloop, '/health')).toMatchObject({ status: 503, body: { error: { code: 'STORE_UNAVAILABLE' } } });
@@ -142,7 +174,10 @@ describePostgres('database outages through a fault-injecting proxy', (dialect) =
       proxy.stall(true);
       proxy.cutAll();
       const stalled = await get(preloop, '/health/ready');
-      expect(stalled).toMatchObject({ status: 503, body: { checks: { database: { ready: false, reason: expect.stringMatching(/no answer/) } } } });
+      expect(stalled).toMatchObject({
+        status: 503,
+        body: { checks: { database: { ready: false, reason: expect.stringMatching(/no answer/) } } },
+      });
       expect(await get(preloop, '/health/live')).toMatchObject({ status: 200 });
       proxy.stall(false);
       await eventually(async () => (await get(preloop, '/health/ready')).status === 200);
@@ -162,12 +197,16 @@ describePostgres('database outages through a fault-injecting proxy', (dialect) =
       await proxy.refuse(true);
       proxy.cutAll();
       // The key was never used on this instance: checking it needs the database.
-      const response = await preloop.api(new Request('http://localhost/api/v1/kill-switch', { headers: { authorization: `Bearer ${key}` } }));
+      const response = await preloop.api(
+        new Request('http://localhost/api/v1/kill-switch', { headers: { authorization: `Bearer ${key}` } }),
+      );
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');
       expect(await response.json()).toMatchObject({ error: { code: 'STORE_UNAVAILABLE', details: { store: 'database' } } });
       await expect(preloop.governance.isModelAllowed(subject, 'gpt-4o')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
-      await expect(preloop.governance.evaluateToolCall({ subject, tool: { name: 'github.create_issue' }, args: {} })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(preloop.governance.evaluateToolCall({ subject, tool: { name: 'github.create_issue' }, args: {} })).rejects.toMatchObject(
+        { code: 'STORE_UNAVAILABLE' },
+      );
       await expect(preloop.governance.killSwitch.stopped(preloop.accountId, 'models')).rejects.toBeInstanceOf(StoreUnavailableError);
       await proxy.refuse(false);
       await expect(preloop.governance.isModelAllowed(subject, 'gpt-4o')).resolves.toMatchObject({ allowed: expect.any(Boolean) });

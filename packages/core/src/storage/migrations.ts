@@ -52,11 +52,7 @@ export function columnTypes(dialect: DialectName) {
  * await runMigrations({ db, dialect }, 'core', coreMigrations);
  * ```
  */
-export async function runMigrations(
-  context: MigrationContext,
-  owner: string,
-  migrations: PreloopMigration[],
-): Promise<string[]> {
+export async function runMigrations(context: MigrationContext, owner: string, migrations: PreloopMigration[]): Promise<string[]> {
   const safeOwner = owner.replace(/[^a-zA-Z0-9]/g, '_');
   const provider = {
     async getMigrations(): Promise<Record<string, Migration>> {

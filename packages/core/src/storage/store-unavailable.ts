@@ -33,11 +33,15 @@ export class StoreUnavailableError extends PreloopError {
 
   constructor(store: string, reason: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
     const retryAfterSeconds = options.retryAfterSeconds ?? storeRetryAfterSeconds;
-    super('STORE_UNAVAILABLE', `Service unavailable: the ${store} cannot be reached (${reason}). Retry in ${retryAfterSeconds} s; operators: check the ${store}.`, {
-      status: 503,
-      cause: options.cause,
-      details: { store, reason, retryAfterSeconds },
-    });
+    super(
+      'STORE_UNAVAILABLE',
+      `Service unavailable: the ${store} cannot be reached (${reason}). Retry in ${retryAfterSeconds} s; operators: check the ${store}.`,
+      {
+        status: 503,
+        cause: options.cause,
+        details: { store, reason, retryAfterSeconds },
+      },
+    );
     this.name = 'StoreUnavailableError';
     this.store = store;
     this.retryAfterSeconds = retryAfterSeconds;
@@ -87,10 +91,11 @@ function reasonOf(error: unknown, depth = 0): string | null {
     for (const [pattern, reason] of sqliteCodes) if (pattern.test(code)) return reason;
   }
   if (typeof message === 'string') for (const [pattern, reason] of pgMessages) if (pattern.test(message)) return reason;
-  if (Array.isArray(errors)) for (const inner of errors) {
-    const reason = reasonOf(inner, depth + 1);
-    if (reason) return reason;
-  }
+  if (Array.isArray(errors))
+    for (const inner of errors) {
+      const reason = reasonOf(inner, depth + 1);
+      if (reason) return reason;
+    }
   return cause === undefined ? null : reasonOf(cause, depth + 1);
 }
 

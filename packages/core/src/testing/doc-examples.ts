@@ -117,6 +117,8 @@ export async function startDocExample(example: DocExample, options: DocExampleOp
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`The example "${example.name}" exited (code ${code}) before printing ${options.until}:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`The example "${example.name}" exited (code ${code}) before printing ${options.until}:\n${output}`)),
+    );
   });
 }

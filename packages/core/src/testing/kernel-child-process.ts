@@ -13,7 +13,11 @@ import { toStoreUnavailableError } from '../storage/store-unavailable.js';
 import type { KernelProcessCommand } from './kernel-process.js';
 
 const send = (message: unknown) => process.send?.(message);
-const failure = (error: unknown) => ({ ok: false, code: toStoreUnavailableError(error)?.code ?? (error as { code?: string })?.code ?? null, message: (error as Error)?.message ?? String(error) });
+const failure = (error: unknown) => ({
+  ok: false,
+  code: toStoreUnavailableError(error)?.code ?? (error as { code?: string })?.code ?? null,
+  message: (error as Error)?.message ?? String(error),
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const preloop = await createPreloop({

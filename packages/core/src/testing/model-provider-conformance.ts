@@ -80,7 +80,9 @@ export function modelProviderConformance(provider: ModelProvider, options: Model
     });
 
     it('writes lower-case header names and single-line values, and no transport headers', () => {
-      const request = provider.buildRequest(input({ headers: { 'anthropic-beta': 'beta-1', 'openai-beta': 'beta-2', 'anthropic-version': '2023-06-01' } }));
+      const request = provider.buildRequest(
+        input({ headers: { 'anthropic-beta': 'beta-1', 'openai-beta': 'beta-2', 'anthropic-version': '2023-06-01' } }),
+      );
       for (const [name, value] of Object.entries(request.headers)) {
         expect(name).toBe(name.toLowerCase());
         expect(typeof value).toBe('string');

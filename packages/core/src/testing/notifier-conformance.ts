@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyNotifierFailure, isNotifier, type ApprovalNotification, type Notifier, type NotifyReceipt } from '../contracts/notifier.js';
+import {
+  classifyNotifierFailure,
+  isNotifier,
+  type ApprovalNotification,
+  type Notifier,
+  type NotifyReceipt,
+} from '../contracts/notifier.js';
 import { sampleApprovalNotification } from './sample-approval-notification.js';
 
 /** One message as the channel's local server received it, decoded. */
@@ -156,7 +162,12 @@ export function notifierConformance<C extends NotifierTestChannel>(options: Noti
     });
 
     it('delivers a question with its text and options', async () => {
-      const sent = notification({ request: { kind: 'question', question: { text: 'Which region should take the traffic?', options: ['eu-west-1', 'us-east-2'], allowFreeText: false } } });
+      const sent = notification({
+        request: {
+          kind: 'question',
+          question: { text: 'Which region should take the traffic?', options: ['eu-west-1', 'us-east-2'], allowFreeText: false },
+        },
+      });
       const { messages } = await delivered(() => context.notifier.notify(sent, attempt()));
       expect(messages).toHaveLength(1);
       for (const text of ['Which region should take the traffic?', 'eu-west-1', 'us-east-2']) expect(messages[0]!.content).toContain(text);
@@ -173,11 +184,16 @@ export function notifierConformance<C extends NotifierTestChannel>(options: Noti
       const requested = notification();
       const first = await delivered(() => context.notifier.notify(requested, attempt()));
       const receipt = first.result as NotifyReceipt | undefined;
-      const resolved = notification({ type: 'approval.resolved', request: { status: 'denied', decidedAt: Date.UTC(2026, 0, 15, 9, 35), votes: { approve: 0, deny: 1 } } });
+      const resolved = notification({
+        type: 'approval.resolved',
+        request: { status: 'denied', decidedAt: Date.UTC(2026, 0, 15, 9, 35), votes: { approve: 0, deny: 1 } },
+      });
       expect(resolved.links.approve).toBeNull();
       if (context.notifier.update) {
         expect(receipt?.messageRef, 'a notifier with update returns the messageRef of what notify sent').toEqual(expect.any(String));
-        const { messages } = await delivered(() => context.notifier.update!(resolved, { ...attempt(), messageRef: receipt!.messageRef!, previousId: requested.id }));
+        const { messages } = await delivered(() =>
+          context.notifier.update!(resolved, { ...attempt(), messageRef: receipt!.messageRef!, previousId: requested.id }),
+        );
         expect(messages).toHaveLength(1);
         expect(messages[0]!.kind).toBe('update');
         expect(messages[0]!.messageRef).toBe(first.messages[0]!.messageRef);

@@ -23,7 +23,9 @@ export interface PrivatePostgres {
 
 async function postgresBin(): Promise<string> {
   const root = '/usr/lib/postgresql';
-  const versions = (await readdir(root).catch(() => [] as string[])).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
+  const versions = (await readdir(root).catch(() => [] as string[]))
+    .filter((name) => /^\d+$/.test(name))
+    .sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) throw new Error(`No PostgreSQL server binaries under ${root}: install the postgresql package.`);
   return join(root, versions[0]!, 'bin');
 }

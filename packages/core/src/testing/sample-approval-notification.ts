@@ -65,7 +65,10 @@ export function sampleApprovalNotification(overrides: SampleApprovalNotification
     execution: null,
     ...overrides.request,
   };
-  const recipient = overrides.recipient === undefined ? { userId: 'usr_conformance_ann', name: 'Ann Approver', email: 'ann.approver@example.com' } : overrides.recipient;
+  const recipient =
+    overrides.recipient === undefined
+      ? { userId: 'usr_conformance_ann', name: 'Ann Approver', email: 'ann.approver@example.com' }
+      : overrides.recipient;
   const base = `https://preloop.example.com/api/v1/approvals/${requestId}`;
   const personal = recipient !== null && !resolved;
   const links = {

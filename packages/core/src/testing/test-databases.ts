@@ -60,7 +60,9 @@ export function postgresOnly(): TestDialect[] {
  * ```
  */
 export async function createPostgresTestDatabase(serverUrl: string): Promise<TestDatabase> {
-  const name = `preloop_test_${createToken(9).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const name = `preloop_test_${createToken(9)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
   const pg = await loadPostgresDriver();
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -18,7 +18,6 @@ import { usageGroupings } from '../records/usage-queries.js';
 import type { UsageRecord as StoredUsageRecord } from '../records/usage-record.js';
 import { modelPricesSchema } from '../usage/model-prices.js';
 
-
 const epochMs = z.number().int();
 const micros = z.number().int();
 const count = z.number().int();

@@ -81,7 +81,15 @@ async function refusal(trx: Kysely<GatewayTables>, budget: Budget, start: number
   return new PreloopError(
     'BUDGET_EXCEEDED',
     `Budget "${budget.name}" (${periodAdjectives[budget.period]} hard limit ${formatUsd(limit)}) would be exceeded: ${formatUsd(spent)} spent and ${formatUsd(reserved)} held by calls in flight; this call may cost up to ${formatUsd(amount)} (a lower max_tokens lowers that).`,
-    { details: { budget: { id: budget.id, name: budget.name, scope: budget.scope, period: budget.period }, limitMicros: limit, spentMicros: spent, reservedMicros: reserved, requestedMicros: amount } },
+    {
+      details: {
+        budget: { id: budget.id, name: budget.name, scope: budget.scope, period: budget.period },
+        limitMicros: limit,
+        spentMicros: spent,
+        reservedMicros: reserved,
+        requestedMicros: amount,
+      },
+    },
   );
 }
 
@@ -112,7 +120,15 @@ async function reserveSqlite(db: Kysely<GatewayTables>, input: ReserveInput): Pr
       }
       await trx
         .insertInto('gateway_reservations')
-        .values({ id, account_id: call.accountId, created_at: Date.now(), expires_at: input.expiresAt, amount_micros: amountMicros, windows: JSON.stringify(budgets.map((budget, index) => [budget.id, starts[index]])), call: JSON.stringify(call) })
+        .values({
+          id,
+          account_id: call.accountId,
+          created_at: Date.now(),
+          expires_at: input.expiresAt,
+          amount_micros: amountMicros,
+          windows: JSON.stringify(budgets.map((budget, index) => [budget.id, starts[index]])),
+          call: JSON.stringify(call),
+        })
         .execute();
     })
     .catch((error: unknown) => {
@@ -193,7 +209,13 @@ export async function reserveBudgets(
     const starts = remaining.map((budget) => periodStart(budget.period, call.time));
     const input = { budgets: remaining, starts, amountMicros, expiresAt, call, id };
     const refused = dialect === 'postgres' ? await reservePostgres(db, input) : await reserveSqlite(db, input);
-    if (!refused) return { id, accountId: call.accountId, amountMicros, windows: remaining.map((budget, index): [string, number] => [budget.id, starts[index]!]) };
+    if (!refused)
+      return {
+        id,
+        accountId: call.accountId,
+        amountMicros,
+        windows: remaining.map((budget, index): [string, number] => [budget.id, starts[index]!]),
+      };
     const error = await refusal(db, refused, periodStart(refused.period, call.time), amountMicros);
     if (error) throw error;
     // The budget was deleted since it was cached: it no longer applies.
@@ -205,7 +227,10 @@ function windowKey(budgetId: string, start: number): string {
   return `${budgetId}\u0000${start}`;
 }
 
-async function applyToWindows(trx: Transaction<GatewayTables>, changes: Map<string, { budgetId: string; start: number; release: number; spend: number }>): Promise<SoftLimitCrossing[]> {
+async function applyToWindows(
+  trx: Transaction<GatewayTables>,
+  changes: Map<string, { budgetId: string; start: number; release: number; spend: number }>,
+): Promise<SoftLimitCrossing[]> {
   const crossings: SoftLimitCrossing[] = [];
   // One statement per window, in key order (the order reservations lock them in: no deadlocks).
   for (const key of [...changes.keys()].sort()) {
@@ -214,7 +239,9 @@ async function applyToWindows(trx: Transaction<GatewayTables>, changes: Map<stri
       update gateway_budget_windows
       set reserved_micros = reserved_micros - cast(${release} as bigint), spent_micros = spent_micros + cast(${spend} as bigint)
       where budget_id = ${budgetId} and period_start = cast(${start} as bigint)
-      returning spent_micros, soft_notified_at, (select s.soft_limit_micros from gateway_budgets s where s.id = gateway_budget_windows.budget_id) as soft_limit`.execute(trx);
+      returning spent_micros, soft_notified_at, (select s.soft_limit_micros from gateway_budgets s where s.id = gateway_budget_windows.budget_id) as soft_limit`.execute(
+      trx,
+    );
     const row = result.rows[0];
     if (!row || row.soft_limit === null || row.soft_notified_at !== null || Number(row.spent_micros) < Number(row.soft_limit)) continue;
     // Crossed: mark it, once across instances (whoever marks it reports it).
@@ -238,12 +265,19 @@ async function applyToWindows(trx: Transaction<GatewayTables>, changes: Map<stri
  * await db.transaction().execute((trx) => settleReservations(trx, [{ reservation, costMicros: 1234 }]));
  * ```
  */
-export async function settleReservations(trx: Transaction<GatewayTables>, settlements: readonly Settlement[]): Promise<SoftLimitCrossing[]> {
+export async function settleReservations(
+  trx: Transaction<GatewayTables>,
+  settlements: readonly Settlement[],
+): Promise<SoftLimitCrossing[]> {
   if (settlements.length === 0) return [];
   const held = new Set<string>();
   const ids = settlements.map((settlement) => settlement.reservation.id);
   for (let index = 0; index < ids.length; index += 500) {
-    const rows = await trx.deleteFrom('gateway_reservations').where('id', 'in', ids.slice(index, index + 500)).returning('id').execute();
+    const rows = await trx
+      .deleteFrom('gateway_reservations')
+      .where('id', 'in', ids.slice(index, index + 500))
+      .returning('id')
+      .execute();
     for (const row of rows) held.add(row.id);
   }
   const changes = new Map<string, { budgetId: string; start: number; release: number; spend: number }>();
@@ -272,7 +306,13 @@ export async function settleReservations(trx: Transaction<GatewayTables>, settle
  * ```
  */
 export async function reclaimExpiredReservations(db: Kysely<GatewayTables>, now: number, limit = 100): Promise<number> {
-  const expired = await db.selectFrom('gateway_reservations').select('id').where('expires_at', '<', now).orderBy('expires_at').limit(limit).execute();
+  const expired = await db
+    .selectFrom('gateway_reservations')
+    .select('id')
+    .where('expires_at', '<', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();
   let reclaimed = 0;
   for (const { id } of expired) {
     await db.transaction().execute(async (trx) => {
@@ -280,9 +320,14 @@ export async function reclaimExpiredReservations(db: Kysely<GatewayTables>, now:
       if (!row) return;
       const amount = Number(row.amount_micros);
       const windows = JSON.parse(row.windows) as Array<[string, number]>;
-      const changes = new Map(windows.map(([budgetId, start]) => [windowKey(budgetId, start), { budgetId, start, release: amount, spend: amount }]));
+      const changes = new Map(
+        windows.map(([budgetId, start]) => [windowKey(budgetId, start), { budgetId, start, release: amount, spend: amount }]),
+      );
       await applyToWindows(trx, changes);
-      await trx.insertInto('gateway_usage').values(toUsageRow(abandonedUsageRecord(createId('use'), JSON.parse(row.call), amount, now))).execute();
+      await trx
+        .insertInto('gateway_usage')
+        .values(toUsageRow(abandonedUsageRecord(createId('use'), JSON.parse(row.call), amount, now)))
+        .execute();
       reclaimed++;
     });
   }

@@ -6,7 +6,6 @@
  */
 
 import { createId, PreloopError, type AuditRecordInput, type Preloop, type Principal } from '@preloop/core';
-import type { Kysely } from 'kysely';
 import type { GatewayBudgetRow, GatewayTables } from '../storage/gateway-tables.js';
 import type { AccountCache } from '@preloop/core/internal';
 import { periodEnd, periodStart, type BudgetPeriod } from './budget-periods.js';
@@ -68,19 +67,33 @@ function matches(budget: Budget, principal: Principal, alias: string): boolean {
  * await budgets.create(accountId, { name: 'team', scope: { type: 'account' }, period: 'month', hardLimitMicros: 100_000_000 }, actor);
  * ```
  */
-export function createBudgetStore(preloop: Preloop, cache: AccountCache<Budget[]>, announce: (accountId: string) => Promise<void>): BudgetStore {
+export function createBudgetStore(
+  preloop: Preloop,
+  cache: AccountCache<Budget[]>,
+  announce: (accountId: string) => Promise<void>,
+): BudgetStore {
   const db = preloop.db.withTables<GatewayTables>();
   const audit = (accountId: string, actor: AuditRecordInput['actor'], action: string, id: string, data: Record<string, unknown>) =>
     preloop.audit.record({ accountId, actor, action, target: { type: 'gateway_budget', id }, outcome: 'success', data });
 
   async function get(accountId: string, id: string): Promise<Budget> {
-    const row = await db.selectFrom('gateway_budgets').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('gateway_budgets')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new PreloopError('NOT_FOUND', `No budget with id "${id}".`);
     return toBudget(row);
   }
 
   async function uniqueName(accountId: string, name: string, except: string | null): Promise<void> {
-    const row = await db.selectFrom('gateway_budgets').select('id').where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
+    const row = await db
+      .selectFrom('gateway_budgets')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('name', '=', name)
+      .executeTakeFirst();
     if (row && row.id !== except) throw new PreloopError('CONFLICT', `A budget named "${name}" already exists.`);
   }
 
@@ -105,7 +118,13 @@ export function createBudgetStore(preloop: Preloop, cache: AccountCache<Budget[]
       await db.insertInto('gateway_budgets').values(row).execute();
       await announce(accountId);
       const budget = toBudget(row);
-      await audit(accountId, actor, 'gateway.budget.create', row.id, { name: budget.name, scope: budget.scope, period: budget.period, hardLimitMicros: budget.hardLimitMicros, softLimitMicros: budget.softLimitMicros });
+      await audit(accountId, actor, 'gateway.budget.create', row.id, {
+        name: budget.name,
+        scope: budget.scope,
+        period: budget.period,
+        hardLimitMicros: budget.hardLimitMicros,
+        softLimitMicros: budget.softLimitMicros,
+      });
       return budget;
     },
     async update(accountId, id, patch, actor) {
@@ -120,7 +139,12 @@ export function createBudgetStore(preloop: Preloop, cache: AccountCache<Budget[]
       if (next.hard_limit_micros === null && next.soft_limit_micros === null) {
         throw new PreloopError('VALIDATION_ERROR', 'A budget needs a hard limit, a soft limit or both.');
       }
-      await db.updateTable('gateway_budgets').set({ ...next, updated_at: Date.now() }).where('account_id', '=', accountId).where('id', '=', id).execute();
+      await db
+        .updateTable('gateway_budgets')
+        .set({ ...next, updated_at: Date.now() })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .execute();
       await announce(accountId);
       await audit(accountId, actor, 'gateway.budget.update', id, { ...patch });
       return get(accountId, id);
@@ -144,7 +168,11 @@ export function createBudgetStore(preloop: Preloop, cache: AccountCache<Budget[]
         .selectFrom('gateway_budget_windows')
         .selectAll()
         .where('account_id', '=', accountId)
-        .where('budget_id', 'in', budgets.map((budget) => budget.id))
+        .where(
+          'budget_id',
+          'in',
+          budgets.map((budget) => budget.id),
+        )
         .execute();
       return budgets.map((budget) => {
         const start = periodStart(budget.period, now);

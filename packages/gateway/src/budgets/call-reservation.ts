@@ -18,7 +18,10 @@ import type { Budget } from './budget-types.js';
 export type ReservationBounds = Required<Pick<GatewayBudgetOptions, 'defaultMaxOutputTokens' | 'fixedInputTokens'>>;
 
 /** The reservation bounds before a gateway handler is created: 8192 output tokens, 2048 fixed input tokens. */
-export const defaultReservationBounds: Readonly<ReservationBounds> = Object.freeze({ defaultMaxOutputTokens: 8192, fixedInputTokens: 2048 });
+export const defaultReservationBounds: Readonly<ReservationBounds> = Object.freeze({
+  defaultMaxOutputTokens: 8192,
+  fixedInputTokens: 2048,
+});
 
 /**
  * The reservation bounds of the last gateway handler created on `preloop`, or

@@ -16,7 +16,14 @@ import { toAnthropicRequest } from '../translate/openai-to-anthropic-request.js'
 import { toAnthropicMessage } from '../translate/openai-to-anthropic-response.js';
 import { checkChatRequest, checkMessagesRequest, checkResponsesRequest } from '../translate/request-shapes.js';
 import { toOpenAIChatRequestFromResponses } from '../translate/responses-to-chat-request.js';
-import { createUsage, fromAnthropicUsage, fromOpenAIChatUsage, fromOpenAIEmbeddingsUsage, fromResponsesUsage, type Usage } from '../usage/usage.js';
+import {
+  createUsage,
+  fromAnthropicUsage,
+  fromOpenAIChatUsage,
+  fromOpenAIEmbeddingsUsage,
+  fromResponsesUsage,
+  type Usage,
+} from '../usage/usage.js';
 import type { AnthropicMessage, AnthropicMessagesRequest } from '../wire/anthropic-types.js';
 import type { ResponsesRequest, ResponsesResponse } from '../wire/openai-responses-types.js';
 import type { OpenAIChatCompletion, OpenAIChatCompletionRequest, OpenAIEmbeddingsResponse } from '../wire/openai-types.js';
@@ -89,19 +96,40 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
       if (upstreamWire === 'openai') {
         // Object.assign, not `{ ...body, extra }`: spreading then adding keys is a slow path in V8.
         const upstream: Body = stream
-          ? Object.assign({}, body, { model, stream_options: Object.assign({}, body.stream_options as Body | undefined, { include_usage: true }) })
+          ? Object.assign({}, body, {
+              model,
+              stream_options: Object.assign({}, body.stream_options as Body | undefined, { include_usage: true }),
+            })
           : { ...body, model };
         return {
-          operation, path: '/chat/completions', body: JSON.stringify(upstream), stream, maxOutputTokens, sameFormat: true,
-          complete: (json) => ({ response: json as Body, usage: usageOf((json as OpenAIChatCompletion).usage, fromOpenAIChatUsage), passthrough: true }),
+          operation,
+          path: '/chat/completions',
+          body: JSON.stringify(upstream),
+          stream,
+          maxOutputTokens,
+          sameFormat: true,
+          complete: (json) => ({
+            response: json as Body,
+            usage: usageOf((json as OpenAIChatCompletion).usage, fromOpenAIChatUsage),
+            passthrough: true,
+          }),
           relay: () => createOpenAIChatPassthrough({ stripUsage: !includeUsage }),
         };
       }
       checkChatRequest(body);
       const upstream = toAnthropicRequest(body as unknown as OpenAIChatCompletionRequest, { model });
       return {
-        operation, path: '/v1/messages', body: JSON.stringify(upstream), stream, maxOutputTokens: upstream.max_tokens, sameFormat: false,
-        complete: (json) => ({ response: toOpenAIChatCompletion(json as AnthropicMessage) as unknown as Body, usage: usageOf((json as AnthropicMessage).usage, fromAnthropicUsage), passthrough: false }),
+        operation,
+        path: '/v1/messages',
+        body: JSON.stringify(upstream),
+        stream,
+        maxOutputTokens: upstream.max_tokens,
+        sameFormat: false,
+        complete: (json) => ({
+          response: toOpenAIChatCompletion(json as AnthropicMessage) as unknown as Body,
+          usage: usageOf((json as AnthropicMessage).usage, fromAnthropicUsage),
+          passthrough: false,
+        }),
         relay: () => createAnthropicToOpenAIChatRelay({ includeUsage }),
       };
     }
@@ -109,8 +137,17 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
       const maxOutputTokens = numberOrNull(body.max_output_tokens);
       if (upstreamWire === 'openai') {
         return {
-          operation, path: '/responses', body: JSON.stringify({ ...body, model }), stream, maxOutputTokens, sameFormat: true,
-          complete: (json) => ({ response: json as Body, usage: usageOf((json as ResponsesResponse).usage, fromResponsesUsage), passthrough: true }),
+          operation,
+          path: '/responses',
+          body: JSON.stringify({ ...body, model }),
+          stream,
+          maxOutputTokens,
+          sameFormat: true,
+          complete: (json) => ({
+            response: json as Body,
+            usage: usageOf((json as ResponsesResponse).usage, fromResponsesUsage),
+            passthrough: true,
+          }),
           relay: createResponsesPassthrough,
         };
       }
@@ -118,7 +155,12 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
       const request = body as ResponsesRequest;
       const upstream = toAnthropicRequest(toOpenAIChatRequestFromResponses(request, { model }), { model });
       return {
-        operation, path: '/v1/messages', body: JSON.stringify(upstream), stream, maxOutputTokens: upstream.max_tokens, sameFormat: false,
+        operation,
+        path: '/v1/messages',
+        body: JSON.stringify(upstream),
+        stream,
+        maxOutputTokens: upstream.max_tokens,
+        sameFormat: false,
         complete: (json) => ({
           response: toResponsesResponse(toOpenAIChatCompletion(json as AnthropicMessage), { request }) as unknown as Body,
           usage: usageOf((json as AnthropicMessage).usage, fromAnthropicUsage),
@@ -129,12 +171,24 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
     }
     case 'embeddings': {
       if (upstreamWire !== 'openai') {
-        throw invalid('model', `model alias "${target.alias}" is served by "${target.provider.id}", which has no embeddings; use an OpenAI-compatible alias`);
+        throw invalid(
+          'model',
+          `model alias "${target.alias}" is served by "${target.provider.id}", which has no embeddings; use an OpenAI-compatible alias`,
+        );
       }
       if (body.input === undefined) throw invalid('input', 'is required');
       return {
-        operation, path: '/embeddings', body: JSON.stringify({ ...body, model }), stream: false, maxOutputTokens: 0, sameFormat: true,
-        complete: (json) => ({ response: json as Body, usage: usageOf((json as OpenAIEmbeddingsResponse).usage, fromOpenAIEmbeddingsUsage), passthrough: true }),
+        operation,
+        path: '/embeddings',
+        body: JSON.stringify({ ...body, model }),
+        stream: false,
+        maxOutputTokens: 0,
+        sameFormat: true,
+        complete: (json) => ({
+          response: json as Body,
+          usage: usageOf((json as OpenAIEmbeddingsResponse).usage, fromOpenAIEmbeddingsUsage),
+          passthrough: true,
+        }),
         relay: streamRelayUnavailable,
       };
     }
@@ -144,16 +198,34 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
       if (maxOutputTokens === null) throw invalid('max_tokens', 'is required (a non-negative integer)');
       if (upstreamWire === 'anthropic') {
         return {
-          operation, path: '/v1/messages', body: JSON.stringify({ ...body, model }), stream, maxOutputTokens, sameFormat: true,
-          complete: (json) => ({ response: json as Body, usage: usageOf((json as AnthropicMessage).usage, fromAnthropicUsage), passthrough: true }),
+          operation,
+          path: '/v1/messages',
+          body: JSON.stringify({ ...body, model }),
+          stream,
+          maxOutputTokens,
+          sameFormat: true,
+          complete: (json) => ({
+            response: json as Body,
+            usage: usageOf((json as AnthropicMessage).usage, fromAnthropicUsage),
+            passthrough: true,
+          }),
           relay: createAnthropicPassthrough,
         };
       }
       checkMessagesRequest(body);
       const upstream = toOpenAIChatRequest(body as unknown as AnthropicMessagesRequest, { model });
       return {
-        operation, path: '/chat/completions', body: JSON.stringify(upstream), stream, maxOutputTokens, sameFormat: false,
-        complete: (json) => ({ response: toAnthropicMessage(json as OpenAIChatCompletion) as unknown as Body, usage: usageOf((json as OpenAIChatCompletion).usage, fromOpenAIChatUsage), passthrough: false }),
+        operation,
+        path: '/chat/completions',
+        body: JSON.stringify(upstream),
+        stream,
+        maxOutputTokens,
+        sameFormat: false,
+        complete: (json) => ({
+          response: toAnthropicMessage(json as OpenAIChatCompletion) as unknown as Body,
+          usage: usageOf((json as OpenAIChatCompletion).usage, fromOpenAIChatUsage),
+          passthrough: false,
+        }),
         relay: createOpenAIChatToAnthropicRelay,
       };
     }
@@ -177,6 +249,10 @@ export function buildCallPlan(target: ResolvedModel, operation: GatewayOperation
   } catch (error) {
     if (isPreloopError(error)) throw error;
     // A translator tripped over a shape the checks let through: say so without its JavaScript message.
-    throw new PreloopError('VALIDATION_ERROR', `The request cannot be translated for model alias "${target.alias}"; check its fields against the API reference.`, { cause: error });
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      `The request cannot be translated for model alias "${target.alias}"; check its fields against the API reference.`,
+      { cause: error },
+    );
   }
 }

@@ -34,10 +34,16 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
     const model = await toAliasName(context, principal.accountId, parsed.model);
     const target = await requireUsableModel(context, principal, model, parsed.model);
     await context.limiter.take(principal);
-    if (!Array.isArray(body.messages)) throw new PreloopError('VALIDATION_ERROR', 'messages: must be an array of messages', { details: { issues: [{ path: 'messages', message: 'must be an array' }] } });
+    if (!Array.isArray(body.messages))
+      throw new PreloopError('VALIDATION_ERROR', 'messages: must be an array of messages', {
+        details: { issues: [{ path: 'messages', message: 'must be an array' }] },
+      });
     if (target.provider.wireFormat === 'openai') {
       if (context.options.countTokens === 'refuse') {
-        throw new PreloopError('VALIDATION_ERROR', `Token counting is not available for model alias "${model}": its provider has no token counting endpoint.`);
+        throw new PreloopError(
+          'VALIDATION_ERROR',
+          `Token counting is not available for model alias "${model}": its provider has no token counting endpoint.`,
+        );
       }
       const text = JSON.stringify([body.system ?? '', body.messages, body.tools ?? []]);
       return jsonReply({ input_tokens: Math.ceil(text.length / charactersPerToken) }, 200, { 'x-preloop-token-count': 'estimated' });
@@ -47,7 +53,12 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
       const value = request.header(name);
       if (value) forwarded[name] = value;
     }
-    const built = target.provider.buildRequest({ path: '/v1/messages/count_tokens', baseUrl: target.baseUrl, credential: target.credential, headers: forwarded });
+    const built = target.provider.buildRequest({
+      path: '/v1/messages/count_tokens',
+      baseUrl: target.baseUrl,
+      credential: target.credential,
+      headers: forwarded,
+    });
     const aborts: Array<() => void> = [];
     const abort = () => aborts.splice(0).forEach((listener) => listener());
     const timer = setTimeout(abort, context.options.timeouts.firstByteMs);
@@ -70,7 +81,11 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
       stopWatching();
     }
     if (status === 401 || status === 403) {
-      throw new PreloopError('UPSTREAM_ERROR', `The provider refused the gateway's credential for model alias "${model}"; an administrator must update it.`, { status: 502 });
+      throw new PreloopError(
+        'UPSTREAM_ERROR',
+        `The provider refused the gateway's credential for model alias "${model}"; an administrator must update it.`,
+        { status: 502 },
+      );
     }
     return jsonReply(text, status);
   } catch (error) {

@@ -56,7 +56,11 @@ export type GatewayReply =
 
 /** A JSON reply. */
 export function jsonReply(body: unknown, status = 200, headers: Record<string, string> = {}): GatewayReply {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
 }
 
 /** Releases a reply that will not be sent (a fallback replaces it). */

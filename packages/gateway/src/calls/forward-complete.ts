@@ -30,7 +30,13 @@ export function callHeaders(call: ModelCall, upstream: UpstreamResponse, content
  * const { reply, retry } = await forwardComplete(context, call, request, 'openai', body);
  * ```
  */
-export async function forwardComplete(context: GatewayContext, call: ModelCall, request: GatewayRequest, format: IngressFormat, body: Record<string, unknown>): Promise<AttemptOutcome> {
+export async function forwardComplete(
+  context: GatewayContext,
+  call: ModelCall,
+  request: GatewayRequest,
+  format: IngressFormat,
+  body: Record<string, unknown>,
+): Promise<AttemptOutcome> {
   let upstream: UpstreamResponse;
   let text: string;
   // A non-streaming answer starts with its response headers: a silent upstream is cut after `firstByteMs`, not `totalMs`.
@@ -51,7 +57,11 @@ export async function forwardComplete(context: GatewayContext, call: ModelCall, 
   try {
     completed = call.plan.complete(JSON.parse(text));
   } catch (cause) {
-    const error = new PreloopError('UPSTREAM_ERROR', `The upstream of model alias "${call.target.alias}" sent an answer that cannot be read.`, { status: 502, cause, details: { errorCode: 'upstream_malformed' } });
+    const error = new PreloopError(
+      'UPSTREAM_ERROR',
+      `The upstream of model alias "${call.target.alias}" sent an answer that cannot be read.`,
+      { status: 502, cause, details: { errorCode: 'upstream_malformed' } },
+    );
     call.finish({ status: 'error', httpStatus: upstream.status, errorCode: 'upstream_malformed', usage: createUsage(), estimated: false });
     return { reply: errorReply(format, error), retry: false };
   }
@@ -60,7 +70,13 @@ export async function forwardComplete(context: GatewayContext, call: ModelCall, 
     const after = await context.preloop.hooks.afterModel({ principal: call.principal, model: call.target.alias, body, response });
     response = after.response;
   } catch (error) {
-    call.finish({ status: 'error', httpStatus: upstream.status, errorCode: 'model_after_hook_failed', usage: completed.usage, estimated: false });
+    call.finish({
+      status: 'error',
+      httpStatus: upstream.status,
+      errorCode: 'model_after_hook_failed',
+      usage: completed.usage,
+      estimated: false,
+    });
     return { reply: errorReply(format, error), retry: false };
   }
   call.finish({ status: 'success', httpStatus: upstream.status, errorCode: null, usage: completed.usage, estimated: false, response });

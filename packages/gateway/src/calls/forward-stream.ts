@@ -33,7 +33,12 @@ const codeOf = (error: PreloopError | null) => (error?.details as { errorCode?: 
  * const { reply, retry } = await forwardStream(context, call, request, 'anthropic');
  * ```
  */
-export async function forwardStream(context: GatewayContext, call: ModelCall, request: GatewayRequest, format: IngressFormat): Promise<AttemptOutcome> {
+export async function forwardStream(
+  context: GatewayContext,
+  call: ModelCall,
+  request: GatewayRequest,
+  format: IngressFormat,
+): Promise<AttemptOutcome> {
   const { timeouts, capture } = context.options;
   const relay = call.plan.relay();
   const decoder = createSseDecoder();
@@ -84,7 +89,10 @@ export async function forwardStream(context: GatewayContext, call: ModelCall, re
       finish('error', upstream.status, codeOf(failure) ?? 'upstream_stream_error');
     } else finish('success', upstream.status, null);
     const code = codeOf(failure);
-    return { reply: { status: 200, headers, body: first }, retry: failure !== null && code !== undefined && retryableStreamCodes.has(code) };
+    return {
+      reply: { status: 200, headers, body: first },
+      retry: failure !== null && code !== undefined && retryableStreamCodes.has(code),
+    };
   }
 
   let pending: string | null = keep(first);
@@ -104,7 +112,11 @@ export async function forwardStream(context: GatewayContext, call: ModelCall, re
           if (chunk === null) {
             done = true;
             const text = keep(relay.push(decoder.end()) + relay.end());
-            finish(relay.failure ? 'error' : 'success', upstream.status, relay.failure ? (codeOf(relay.failure) ?? 'upstream_stream_error') : null);
+            finish(
+              relay.failure ? 'error' : 'success',
+              upstream.status,
+              relay.failure ? (codeOf(relay.failure) ?? 'upstream_stream_error') : null,
+            );
             return text || null;
           }
           const text = relay.push(decoder.push(chunk));

@@ -4,17 +4,33 @@ import { errorBody, errorResponse } from './ingress-errors.js';
 
 describe('ingress errors', () => {
   it('writes each code in the OpenAI shape with type, param and code', () => {
-    expect(errorBody('openai', new PreloopError('VALIDATION_ERROR', 'messages: bad', { details: { issues: [{ path: 'messages', message: 'bad' }] } }))).toEqual({
+    expect(
+      errorBody(
+        'openai',
+        new PreloopError('VALIDATION_ERROR', 'messages: bad', { details: { issues: [{ path: 'messages', message: 'bad' }] } }),
+      ),
+    ).toEqual({
       error: { message: 'messages: bad', type: 'invalid_request_error', param: 'messages', code: null },
     });
-    expect(errorBody('openai', new PreloopError('BUDGET_EXCEEDED', 'over'))).toMatchObject({ error: { type: 'insufficient_quota', code: 'budget_exceeded' } });
-    expect(errorBody('openai', new PreloopError('UPSTREAM_ERROR', 'down', { details: { errorCode: 'upstream_unreachable' } }))).toMatchObject({ error: { type: 'server_error', code: 'upstream_unreachable' } });
+    expect(errorBody('openai', new PreloopError('BUDGET_EXCEEDED', 'over'))).toMatchObject({
+      error: { type: 'insufficient_quota', code: 'budget_exceeded' },
+    });
+    expect(
+      errorBody('openai', new PreloopError('UPSTREAM_ERROR', 'down', { details: { errorCode: 'upstream_unreachable' } })),
+    ).toMatchObject({ error: { type: 'server_error', code: 'upstream_unreachable' } });
   });
 
   it('writes the Anthropic shape with the type of the status', () => {
-    expect(errorBody('anthropic', new PreloopError('PAYLOAD_TOO_LARGE', 'big'))).toEqual({ type: 'error', error: { type: 'request_too_large', message: 'big' } });
-    expect(errorBody('anthropic', new PreloopError('X', 'overloaded', { status: 529 }))).toMatchObject({ error: { type: 'overloaded_error' } });
-    expect(errorBody('anthropic', new PreloopError('X', 'gateway timeout', { status: 504 }))).toMatchObject({ error: { type: 'api_error' } });
+    expect(errorBody('anthropic', new PreloopError('PAYLOAD_TOO_LARGE', 'big'))).toEqual({
+      type: 'error',
+      error: { type: 'request_too_large', message: 'big' },
+    });
+    expect(errorBody('anthropic', new PreloopError('X', 'overloaded', { status: 529 }))).toMatchObject({
+      error: { type: 'overloaded_error' },
+    });
+    expect(errorBody('anthropic', new PreloopError('X', 'gateway timeout', { status: 504 }))).toMatchObject({
+      error: { type: 'api_error' },
+    });
   });
 
   it('sets retry headers and never leaks an unknown error', async () => {

@@ -107,7 +107,11 @@ export function errorBody(format: IngressFormat, error: PreloopError): OpenAIErr
  * return errorReply('openai', new PreloopError('RATE_LIMITED', 'Slow down.', { details: { retryAfterSeconds: 2 } }));
  * ```
  */
-export function errorReply(format: IngressFormat, error: unknown, headers: Record<string, string> = {}): Extract<GatewayReply, { body: string }> {
+export function errorReply(
+  format: IngressFormat,
+  error: unknown,
+  headers: Record<string, string> = {},
+): Extract<GatewayReply, { body: string }> {
   const preloopError = asPreloopError(error);
   const replyHeaders: Record<string, string> = Object.assign({ 'content-type': 'application/json' }, headers);
   const retryAfter = (preloopError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;

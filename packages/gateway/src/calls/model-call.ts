@@ -70,9 +70,13 @@ export interface ModelCallInit {
 }
 
 const deniedUnpriced = (alias: string) =>
-  new PreloopError('BUDGET_EXCEEDED', `Model alias "${alias}" has no price, so its cost cannot be held against a hard budget limit; configure its prices.`, {
-    details: { errorCode: 'unpriced_model_under_budget' },
-  });
+  new PreloopError(
+    'BUDGET_EXCEEDED',
+    `Model alias "${alias}" has no price, so its cost cannot be held against a hard budget limit; configure its prices.`,
+    {
+      details: { errorCode: 'unpriced_model_under_budget' },
+    },
+  );
 
 /**
  * Starts an attempt: arms the total timeout and listens for the client going away.
@@ -98,7 +102,9 @@ export function startModelCall(context: GatewayContext, init: ModelCallInit): Mo
     reason = why;
     for (const listener of abortListeners.splice(0)) listener();
   };
-  const stopWatchingClient = init.client.aborted ? (abort('client'), () => {}) : init.client.onAbort(() => abort('client'));
+  let stopWatchingClient = (): void => {};
+  if (init.client.aborted) abort('client');
+  else stopWatchingClient = init.client.onAbort(() => abort('client'));
   const totalTimer = setTimeout(() => abort('timeout'), options.timeouts.totalMs);
   totalTimer.unref?.();
 
@@ -145,15 +151,35 @@ export function startModelCall(context: GatewayContext, init: ModelCallInit): Mo
       if (budgets.length === 0) return;
       let amount = 0;
       if (target.prices) {
-        amount = reservationMicros(target.prices, Buffer.byteLength(plan.body), plan.maxOutputTokens, options.budgets.defaultMaxOutputTokens, options.budgets.fixedInputTokens);
+        amount = reservationMicros(
+          target.prices,
+          Buffer.byteLength(plan.body),
+          plan.maxOutputTokens,
+          options.budgets.defaultMaxOutputTokens,
+          options.budgets.fixedInputTokens,
+        );
       } else if (options.budgets.unpriced === 'deny' && budgets.some((budget) => budget.hardLimitMicros !== null)) {
         throw deniedUnpriced(target.alias);
       }
       try {
-        reservation = await reserveBudgets(runtime.db, preloop.dialect, budgets, amount, startedAt + options.timeouts.totalMs + 60_000, snapshot);
+        reservation = await reserveBudgets(
+          runtime.db,
+          preloop.dialect,
+          budgets,
+          amount,
+          startedAt + options.timeouts.totalMs + 60_000,
+          snapshot,
+        );
       } catch (error) {
-        const budgetId = error instanceof PreloopError ? (error.details as { budget?: { id?: string } } | undefined)?.budget?.id : undefined;
-        if (budgetId) preloop.events.emit('gateway-budget-exceeded', { accountId: principal.accountId, budgetId, alias: target.alias, principalId: principal.id });
+        const budgetId =
+          error instanceof PreloopError ? (error.details as { budget?: { id?: string } } | undefined)?.budget?.id : undefined;
+        if (budgetId)
+          preloop.events.emit('gateway-budget-exceeded', {
+            accountId: principal.accountId,
+            budgetId,
+            alias: target.alias,
+            principalId: principal.id,
+          });
         throw error;
       }
     },
@@ -240,7 +266,13 @@ function recordActivity(context: GatewayContext, record: UsageRecord, summary: s
       kind: 'model_call',
       status: record.status,
       summary,
-      data: { usageId: record.id, alias: record.alias, inputTokens: record.inputTokens, outputTokens: record.outputTokens, costMicros: record.costMicros },
+      data: {
+        usageId: record.id,
+        alias: record.alias,
+        inputTokens: record.inputTokens,
+        outputTokens: record.outputTokens,
+        costMicros: record.costMicros,
+      },
     })
     .catch((error) => preloop.logger.warn('gateway: session activity failed', { error, usageId: record.id }));
 }

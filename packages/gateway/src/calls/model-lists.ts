@@ -25,16 +25,31 @@ async function allowedAliases(context: GatewayContext, principal: Principal) {
  * const body = await listModels(context, principal, 'openai'); // { object: 'list', data: [...] }
  * ```
  */
-export async function listModels(context: GatewayContext, principal: Principal, format: IngressFormat, id?: string): Promise<OpenAIModelList | AnthropicModelList | OpenAIModel | AnthropicModelInfo> {
+export async function listModels(
+  context: GatewayContext,
+  principal: Principal,
+  format: IngressFormat,
+  id?: string,
+): Promise<OpenAIModelList | AnthropicModelList | OpenAIModel | AnthropicModelInfo> {
   let aliases = await allowedAliases(context, principal);
   if (id !== undefined) {
     aliases = aliases.filter((entry) => entry.alias === id);
     if (aliases.length === 0) throw new PreloopError('NOT_FOUND', `The model "${id}" does not exist.`);
   }
   if (format === 'openai') {
-    const data: OpenAIModel[] = aliases.map((entry) => ({ id: entry.alias, object: 'model', created: Math.floor(entry.createdAt / 1000), owned_by: entry.provider }));
+    const data: OpenAIModel[] = aliases.map((entry) => ({
+      id: entry.alias,
+      object: 'model',
+      created: Math.floor(entry.createdAt / 1000),
+      owned_by: entry.provider,
+    }));
     return id !== undefined ? data[0]! : { object: 'list', data };
   }
-  const data: AnthropicModelInfo[] = aliases.map((entry) => ({ type: 'model', id: entry.alias, display_name: entry.alias, created_at: new Date(entry.createdAt).toISOString() }));
+  const data: AnthropicModelInfo[] = aliases.map((entry) => ({
+    type: 'model',
+    id: entry.alias,
+    display_name: entry.alias,
+    created_at: new Date(entry.createdAt).toISOString(),
+  }));
   return id !== undefined ? data[0]! : { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }

@@ -62,7 +62,10 @@ export async function toAliasName(context: GatewayContext, accountId: string, mo
 export async function usableAliases(context: GatewayContext, principal: Principal): Promise<string[]> {
   const names = await context.runtime.models.names(principal.accountId);
   const checks = await Promise.all(names.map((entry) => context.preloop.governance.isModelAllowed(principal, entry.alias)));
-  return names.filter((_, index) => checks[index]!.allowed).map((entry) => entry.alias).sort();
+  return names
+    .filter((_, index) => checks[index]!.allowed)
+    .map((entry) => entry.alias)
+    .sort();
 }
 
 /**
@@ -73,11 +76,20 @@ export async function usableAliases(context: GatewayContext, principal: Principa
  * throw await modelNotFound(context, principal, 'smart', 'claude-sonnet-5-5');
  * ```
  */
-export async function modelNotFound(context: GatewayContext, principal: Principal, model: string, requested: string): Promise<PreloopError> {
+export async function modelNotFound(
+  context: GatewayContext,
+  principal: Principal,
+  model: string,
+  requested: string,
+): Promise<PreloopError> {
   const aliases = await usableAliases(context, principal);
   const asked = requested === model ? `"${model}"` : `"${requested}" (mapped to "${model}" by modelNames)`;
-  const offer = aliases.length ? `Models you may use: ${aliases.join(', ')}.` : 'No model is available to this credential yet; an administrator declares model aliases and allows them in the policy.';
-  return new PreloopError('NOT_FOUND', `The model ${asked} does not exist on this gateway. ${offer}`, { details: { model: requested, alias: model, available: aliases } });
+  const offer = aliases.length
+    ? `Models you may use: ${aliases.join(', ')}.`
+    : 'No model is available to this credential yet; an administrator declares model aliases and allows them in the policy.';
+  return new PreloopError('NOT_FOUND', `The model ${asked} does not exist on this gateway. ${offer}`, {
+    details: { model: requested, alias: model, available: aliases },
+  });
 }
 
 /**
@@ -91,14 +103,24 @@ export async function modelNotFound(context: GatewayContext, principal: Principa
  * const target = await requireUsableModel(context, principal, 'smart', 'claude-sonnet-5-5');
  * ```
  */
-export async function requireUsableModel(context: GatewayContext, principal: Principal, model: string, requested = model): Promise<ResolvedModel> {
+export async function requireUsableModel(
+  context: GatewayContext,
+  principal: Principal,
+  model: string,
+  requested = model,
+): Promise<ResolvedModel> {
   const access = await context.preloop.governance.isModelAllowed(principal, model);
   const resolved = await context.runtime.models.resolve(principal.accountId, model);
   if (!access.allowed) {
     // A kill switch stops every model, known or not; otherwise a name that is no alias is simply not there.
     if (!resolved && access.explanation.scope !== 'kill-switch') throw await modelNotFound(context, principal, model, requested);
-    const reason = access.explanation.scope === 'kill-switch' ? access.reason : `The policy does not allow the model "${model}" for this credential (${access.explanation.scope}).`;
-    throw new PreloopError('POLICY_DENIED', `${reason ?? `Model not allowed by policy: ${model}`}`, { details: { model, scope: access.explanation.scope } });
+    const reason =
+      access.explanation.scope === 'kill-switch'
+        ? access.reason
+        : `The policy does not allow the model "${model}" for this credential (${access.explanation.scope}).`;
+    throw new PreloopError('POLICY_DENIED', `${reason ?? `Model not allowed by policy: ${model}`}`, {
+      details: { model, scope: access.explanation.scope },
+    });
   }
   if (!resolved) throw await modelNotFound(context, principal, model, requested);
   return resolved;

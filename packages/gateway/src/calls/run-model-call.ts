@@ -10,7 +10,18 @@
  * @module
  */
 
-import { isPreloopError, PreloopError, runGovernedCall, type GovernedCallRecord, type GovernedCallSurface, type GovernedExecution, type GovernedRefusalCode, type GovernedSettlement, type PolicyDecision, type Principal } from '@preloop/core';
+import {
+  isPreloopError,
+  PreloopError,
+  runGovernedCall,
+  type GovernedCallRecord,
+  type GovernedCallSurface,
+  type GovernedExecution,
+  type GovernedRefusalCode,
+  type GovernedSettlement,
+  type PolicyDecision,
+  type Principal,
+} from '@preloop/core';
 import type { ResolvedModel } from '../models/model-alias.js';
 import { authenticateGatewayRequest } from '../http/gateway-auth.js';
 import type { ResolvedGatewayOptions } from '../http/gateway-options.js';
@@ -26,7 +37,10 @@ import type { UsageRecord } from '../records/usage-record.js';
 
 /** The 401 every unauthenticated gateway request gets. */
 export function unauthenticated(): PreloopError {
-  return new PreloopError('UNAUTHENTICATED', 'Missing or invalid credential: send a Preloop API key or runtime credential (with the gateway scope) as "Authorization: Bearer …" or "x-api-key".');
+  return new PreloopError(
+    'UNAUTHENTICATED',
+    'Missing or invalid credential: send a Preloop API key or runtime credential (with the gateway scope) as "Authorization: Bearer …" or "x-api-key".',
+  );
 }
 
 /** Reads the body as a JSON object with a string `model` (413 over the size limit, 408 when the upload stalls, 400 otherwise). */
@@ -46,7 +60,9 @@ export async function readModelRequest(
   }
   const model = (body as { model?: unknown }).model;
   if (typeof model !== 'string' || model === '') {
-    throw new PreloopError('VALIDATION_ERROR', 'model: is required (the name of a model alias).', { details: { issues: [{ path: 'model', message: 'required' }] } });
+    throw new PreloopError('VALIDATION_ERROR', 'model: is required (the name of a model alias).', {
+      details: { issues: [{ path: 'model', message: 'required' }] },
+    });
   }
   return { body: body as Record<string, unknown>, model };
 }
@@ -55,14 +71,17 @@ export async function readModelRequest(
 export async function requireAllowedModel(context: GatewayContext, principal: Principal, model: string): Promise<void> {
   const access = await context.preloop.governance.isModelAllowed(principal, model);
   if (!access.allowed) {
-    throw new PreloopError('POLICY_DENIED', access.reason ?? `Model not allowed: ${model}`, { details: { model, scope: access.explanation.scope } });
+    throw new PreloopError('POLICY_DENIED', access.reason ?? `Model not allowed: ${model}`, {
+      details: { model, scope: access.explanation.scope },
+    });
   }
 }
 
 /** The alias ready to call, or `NOT_FOUND` (404). */
 export async function requireAlias(context: GatewayContext, accountId: string, alias: string): Promise<ResolvedModel> {
   const resolved = await context.runtime.models.resolve(accountId, alias);
-  if (!resolved) throw new PreloopError('NOT_FOUND', `The model "${alias}" does not exist; ask an administrator for the configured model aliases.`);
+  if (!resolved)
+    throw new PreloopError('NOT_FOUND', `The model "${alias}" does not exist; ask an administrator for the configured model aliases.`);
   return resolved;
 }
 
@@ -82,15 +101,32 @@ const auditedDenials = new Set(['POLICY_DENIED', 'BUDGET_EXCEEDED']);
 type Body = Record<string, unknown>;
 type ModelCallRecord = GovernedCallRecord<ResolvedModel, Body, GatewayReply>;
 
-const settlementOf = (record: UsageRecord): GovernedSettlement => ({ failed: record.status !== 'success', reason: record.errorCode, detail: record });
+const settlementOf = (record: UsageRecord): GovernedSettlement => ({
+  failed: record.status !== 'success',
+  reason: record.errorCode,
+  detail: record,
+});
 
 /** The 403 of a call governance refused (kill switch, policy, a plugin's hook, an approval model calls cannot wait for). */
-function deniedError(code: GovernedRefusalCode, reason: string, decision: PolicyDecision | null, model: string | null): PreloopError | null {
+function deniedError(
+  code: GovernedRefusalCode,
+  reason: string,
+  decision: PolicyDecision | null,
+  model: string | null,
+): PreloopError | null {
   const scope = decision?.explanation.scope ?? null;
   if (code === 'killed') return new PreloopError('POLICY_DENIED', reason, { details: { model, scope: 'kill-switch' } });
-  if (code === 'hidden') return new PreloopError('POLICY_DENIED', `The policy does not allow the model "${model}" for this credential (${scope}).`, { details: { model, scope } });
+  if (code === 'hidden')
+    return new PreloopError('POLICY_DENIED', `The policy does not allow the model "${model}" for this credential (${scope}).`, {
+      details: { model, scope },
+    });
   if (code === 'denied') return new PreloopError('POLICY_DENIED', reason, { details: { model, scope } });
-  if (code === 'approval') return new PreloopError('POLICY_DENIED', `The model "${model}" requires approval (${decision?.action === 'require_approval' ? `workflow "${decision.workflow}"` : 'policy'}), and model calls cannot wait for one, so the call is denied.`, { details: { model, scope } });
+  if (code === 'approval')
+    return new PreloopError(
+      'POLICY_DENIED',
+      `The model "${model}" requires approval (${decision?.action === 'require_approval' ? `workflow "${decision.workflow}"` : 'policy'}), and model calls cannot wait for one, so the call is denied.`,
+      { details: { model, scope } },
+    );
   return null;
 }
 
@@ -107,7 +143,10 @@ function auditModelCall(context: GatewayContext, record: ModelCallRecord): void 
     // record with the same id holds every detail; the audit record names the principal, the alias
     // (target), the outcome, the cost and the usage id.
     if (usage.status === 'success' && context.options.auditCalls !== 'all') return;
-    const data: Record<string, unknown> = usage.errorCode === null ? { usageId: usage.id, costMicros: usage.costMicros } : { usageId: usage.id, costMicros: usage.costMicros, errorCode: usage.errorCode };
+    const data: Record<string, unknown> =
+      usage.errorCode === null
+        ? { usageId: usage.id, costMicros: usage.costMicros }
+        : { usageId: usage.id, costMicros: usage.costMicros, errorCode: usage.errorCode };
     if (record.approvalId) data.approvalId = record.approvalId;
     context.runtime.audit({
       accountId: usage.accountId,
@@ -120,7 +159,12 @@ function auditModelCall(context: GatewayContext, record: ModelCallRecord): void 
     });
     return;
   }
-  const error = record.error !== undefined ? asPreloopError(record.error) : record.code ? deniedError(record.code, record.reason ?? '', record.decision, record.name) : null;
+  const error =
+    record.error !== undefined
+      ? asPreloopError(record.error)
+      : record.code
+        ? deniedError(record.code, record.reason ?? '', record.decision, record.name)
+        : null;
   if (!error || !auditedDenials.has(error.code)) return;
   context.runtime.audit({
     accountId: record.principal.accountId,
@@ -128,7 +172,12 @@ function auditModelCall(context: GatewayContext, record: ModelCallRecord): void 
     action: 'model.call',
     target: { type: 'model', id: record.name },
     outcome: 'denied',
-    data: { model: record.name, code: error.code, reason: error.message, ...(record.decision ? { scope: record.decision.explanation.scope } : {}) },
+    data: {
+      model: record.name,
+      code: error.code,
+      reason: error.message,
+      ...(record.decision ? { scope: record.decision.explanation.scope } : {}),
+    },
   });
 }
 
@@ -140,7 +189,12 @@ function auditModelCall(context: GatewayContext, record: ModelCallRecord): void 
  * return runModelCall(context, request, 'anthropic', 'messages');
  * ```
  */
-export async function runModelCall(context: GatewayContext, request: GatewayRequest, format: IngressFormat, operation: GatewayOperation): Promise<GatewayReply> {
+export async function runModelCall(
+  context: GatewayContext,
+  request: GatewayRequest,
+  format: IngressFormat,
+  operation: GatewayOperation,
+): Promise<GatewayReply> {
   const { preloop } = context;
   let body: Body = {};
   let requested: string | null = null;
@@ -173,7 +227,9 @@ export async function runModelCall(context: GatewayContext, request: GatewayRequ
         call.dispose();
         throw error;
       }
-      const outcome = plan.stream ? await forwardStream(context, call, request, format) : await forwardComplete(context, call, request, format, requestBody);
+      const outcome = plan.stream
+        ? await forwardStream(context, call, request, format)
+        : await forwardComplete(context, call, request, format, requestBody);
       const next = target.fallback;
       if (outcome.retry && next && attempt < context.options.maxFallbacks && !visited.has(next) && !request.aborted) {
         const fallback = await fallbackTarget(context, principal, next);
@@ -186,7 +242,10 @@ export async function runModelCall(context: GatewayContext, request: GatewayRequ
       }
       if (ending.record) return { result: outcome.reply, settlement: settlementOf(ending.record) };
       // A stream still running: the call is recorded when it ends (or the client leaves).
-      return { result: outcome.reply, settled: new Promise<GovernedSettlement>((resolve) => (ending.notify = (record) => resolve(settlementOf(record)))) };
+      return {
+        result: outcome.reply,
+        settled: new Promise<GovernedSettlement>((resolve) => (ending.notify = (record) => resolve(settlementOf(record)))),
+      };
     }
   }
 
@@ -230,7 +289,10 @@ export async function runModelCall(context: GatewayContext, request: GatewayRequ
     if (outcome.code === 'unauthenticated') throw unauthenticated();
     if (outcome.code === 'not_found') throw await modelNotFound(context, outcome.principal!, model!, requested ?? model!);
     if (outcome.code === 'audit_unavailable') context.runtime.assertCanRecord();
-    throw deniedError(outcome.code, outcome.reason, outcome.decision, model) ?? new PreloopError('POLICY_DENIED', outcome.reason, { details: { model } });
+    throw (
+      deniedError(outcome.code, outcome.reason, outcome.decision, model) ??
+      new PreloopError('POLICY_DENIED', outcome.reason, { details: { model } })
+    );
   } catch (error) {
     const preloopError = asPreloopError(error);
     if (!isPreloopError(error)) preloop.logger.error('gateway: model call failed', { error, model });

@@ -3,10 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { anthropicEventsOf, openAIChunksOf } from '../../test-fixtures/stream-helpers.js';
 import { anthropicToolUseMessage, openAIToolCallsCompletion } from '../../test-fixtures/wire-fixtures.js';
 import { createSseDecoder, type ServerSentEvent } from '../sse/parse-sse.js';
-import { createAnthropicPassthrough, createAnthropicToOpenAIChatRelay, createAnthropicToResponsesRelay, createOpenAIChatPassthrough, createOpenAIChatToAnthropicRelay } from './stream-relays.js';
+import {
+  createAnthropicPassthrough,
+  createAnthropicToOpenAIChatRelay,
+  createAnthropicToResponsesRelay,
+  createOpenAIChatPassthrough,
+  createOpenAIChatToAnthropicRelay,
+} from './stream-relays.js';
 
 const events = (values: unknown[], named = false): ServerSentEvent[] =>
-  values.map((value) => (named ? { event: (value as { type: string }).type, data: JSON.stringify(value) } : { data: typeof value === 'string' ? value : JSON.stringify(value) }));
+  values.map((value) =>
+    named
+      ? { event: (value as { type: string }).type, data: JSON.stringify(value) }
+      : { data: typeof value === 'string' ? value : JSON.stringify(value) },
+  );
 
 describe('stream relays', () => {
   it('passes OpenAI chunks through byte for byte, dropping only the usage chunk the client did not ask for', () => {
@@ -25,7 +35,11 @@ describe('stream relays', () => {
   it('passes Anthropic events through with their names and stops at an error event', () => {
     const relay = createAnthropicPassthrough();
     const all = anthropicEventsOf(anthropicToolUseMessage);
-    const text = relay.push([...events(all.slice(0, 3), true), ...events([{ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }], true), ...events(all.slice(3), true)]);
+    const text = relay.push([
+      ...events(all.slice(0, 3), true),
+      ...events([{ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }], true),
+      ...events(all.slice(3), true),
+    ]);
     expect(text.startsWith('event: message_start\ndata: ')).toBe(true);
     expect(text.endsWith('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')).toBe(true);
     expect(relay.failure).toMatchObject({ code: 'UPSTREAM_ERROR', details: { errorCode: 'overloaded_error' } });
@@ -34,7 +48,9 @@ describe('stream relays', () => {
 
   it('translates an Anthropic error event into an OpenAI stream error the SDK raises', () => {
     const relay = createAnthropicToOpenAIChatRelay({ includeUsage: false });
-    const text = relay.push(events([anthropicEventsOf(anthropicToolUseMessage)[0], { type: 'error', error: { type: 'api_error', message: 'Internal' } }], true));
+    const text = relay.push(
+      events([anthropicEventsOf(anthropicToolUseMessage)[0], { type: 'error', error: { type: 'api_error', message: 'Internal' } }], true),
+    );
     expect(text).toContain('data: {"error":{"message":"Internal","type":"server_error"');
     expect(relay.failure?.details).toEqual({ errorCode: 'api_error' });
     expect(relay.end()).toBe('');
@@ -51,12 +67,22 @@ describe('stream relays', () => {
     const relay = createAnthropicToResponsesRelay({ model: 'x', input: 'hi' });
     const text = relay.push(events(anthropicEventsOf(anthropicToolUseMessage).slice(0, 2), true));
     const count = text.match(/^event: /gm)!.length;
-    const failure = relay.fail(new PreloopError('UPSTREAM_TIMEOUT', 'too slow', { status: 504, details: { errorCode: 'upstream_timeout' } }));
-    expect(JSON.parse(failure.split('data: ')[1]!)).toEqual({ type: 'error', sequence_number: count, code: 'upstream_timeout', message: 'too slow', param: null });
+    const failure = relay.fail(
+      new PreloopError('UPSTREAM_TIMEOUT', 'too slow', { status: 504, details: { errorCode: 'upstream_timeout' } }),
+    );
+    expect(JSON.parse(failure.split('data: ')[1]!)).toEqual({
+      type: 'error',
+      sequence_number: count,
+      code: 'upstream_timeout',
+      message: 'too slow',
+      param: null,
+    });
   });
 
   it('rejects an upstream event that is not JSON', () => {
-    expect(() => createAnthropicPassthrough().push([{ event: 'message_start', data: '{oops' }])).toThrow(expect.objectContaining({ code: 'UPSTREAM_ERROR' }));
+    expect(() => createAnthropicPassthrough().push([{ event: 'message_start', data: '{oops' }])).toThrow(
+      expect.objectContaining({ code: 'UPSTREAM_ERROR' }),
+    );
   });
 });
 
@@ -71,6 +97,8 @@ describe('createSseDecoder', () => {
   });
 
   it('refuses an event larger than the limit', () => {
-    expect(() => createSseDecoder(100).push(new TextEncoder().encode(`data: ${'x'.repeat(500)}`))).toThrow(expect.objectContaining({ code: 'UPSTREAM_ERROR' }));
+    expect(() => createSseDecoder(100).push(new TextEncoder().encode(`data: ${'x'.repeat(500)}`))).toThrow(
+      expect.objectContaining({ code: 'UPSTREAM_ERROR' }),
+    );
   });
 });

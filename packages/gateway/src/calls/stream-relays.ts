@@ -9,7 +9,14 @@
  */
 
 import { isPreloopError, PreloopError } from '@preloop/core';
-import { encodeAnthropicEvent, encodeOpenAIChatChunk, encodeOpenAIStreamError, encodeResponsesEvent, openAIStreamDone, serializeServerSentEvent } from '../sse/serialize-sse.js';
+import {
+  encodeAnthropicEvent,
+  encodeOpenAIChatChunk,
+  encodeOpenAIStreamError,
+  encodeResponsesEvent,
+  openAIStreamDone,
+  serializeServerSentEvent,
+} from '../sse/serialize-sse.js';
 import type { ServerSentEvent } from '../sse/parse-sse.js';
 import { createAnthropicToOpenAIStreamTranslator } from '../translate/anthropic-to-openai-stream.js';
 import { createOpenAIChatToResponsesStreamTranslator } from '../translate/chat-to-responses-stream.js';
@@ -38,24 +45,32 @@ function parse<T>(data: string): T {
   try {
     return JSON.parse(data) as T;
   } catch (cause) {
-    throw new PreloopError('UPSTREAM_ERROR', 'The upstream stream sent an event that is not valid JSON.', { cause, details: { errorCode: 'upstream_malformed' } });
+    throw new PreloopError('UPSTREAM_ERROR', 'The upstream stream sent an event that is not valid JSON.', {
+      cause,
+      details: { errorCode: 'upstream_malformed' },
+    });
   }
 }
 
 function raw(event: ServerSentEvent): string {
-  return event.event === undefined && event.id === undefined && !event.data.includes('\n') ? `data: ${event.data}\n\n` : serializeServerSentEvent(event);
+  return event.event === undefined && event.id === undefined && !event.data.includes('\n')
+    ? `data: ${event.data}\n\n`
+    : serializeServerSentEvent(event);
 }
 
 function streamError(message: unknown, type: unknown): PreloopError {
-  return new PreloopError('UPSTREAM_ERROR', typeof message === 'string' && message ? message : 'The upstream reported an error mid-stream.', {
-    details: { errorCode: typeof type === 'string' ? type : 'upstream_stream_error' },
-  });
+  return new PreloopError(
+    'UPSTREAM_ERROR',
+    typeof message === 'string' && message ? message : 'The upstream reported an error mid-stream.',
+    {
+      details: { errorCode: typeof type === 'string' ? type : 'upstream_stream_error' },
+    },
+  );
 }
 
 const openAIFail = (error: PreloopError) => encodeOpenAIStreamError(errorBody('openai', error) as OpenAIErrorBody);
-const anthropicFail = (error: PreloopError) => encodeAnthropicEvent(errorBody('anthropic', error) as AnthropicErrorBody as AnthropicStreamEvent);
-
-type Step<Input> = (value: Input) => string;
+const anthropicFail = (error: PreloopError) =>
+  encodeAnthropicEvent(errorBody('anthropic', error) as AnthropicErrorBody as AnthropicStreamEvent);
 
 /** Builds a relay over a parse → meter → translate step, catching translator errors as stream failures. */
 function relay<Input>(
@@ -87,7 +102,8 @@ function relay<Input>(
         } catch (error) {
           // The translators raise the upstream's own error events as UPSTREAM_ERROR with `details.type`.
           const type = isPreloopError(error) ? (error.details as { type?: unknown; errorCode?: unknown } | undefined) : undefined;
-          failure = isPreloopError(error) && type?.errorCode ? error : streamError((error as Error)?.message, type?.type ?? 'translation_failed');
+          failure =
+            isPreloopError(error) && type?.errorCode ? error : streamError((error as Error)?.message, type?.type ?? 'translation_failed');
           out += fail(failure);
         }
       }
@@ -139,7 +155,8 @@ export function createOpenAIChatPassthrough(options: { stripUsage: boolean }): S
 export function createAnthropicPassthrough(): StreamRelay {
   return relay<AnthropicStreamEvent>(
     createAnthropicMeter(),
-    (event, value) => (value.type === 'error' ? { text: raw(event), failure: streamError(value.error?.message, value.error?.type) } : raw(event)),
+    (event, value) =>
+      value.type === 'error' ? { text: raw(event), failure: streamError(value.error?.message, value.error?.type) } : raw(event),
     () => '',
     anthropicFail,
   );
@@ -160,11 +177,19 @@ export function createResponsesPassthrough(): StreamRelay {
     (event, value) => {
       if (typeof value.sequence_number === 'number') sequence = value.sequence_number + 1;
       if (value.type === 'error') return { text: raw(event), failure: streamError(value.message, value.code) };
-      if ((value.type as string) === 'response.failed') return { text: raw(event), failure: streamError(value.response?.error?.message, value.response?.error?.code) };
+      if ((value.type as string) === 'response.failed')
+        return { text: raw(event), failure: streamError(value.response?.error?.message, value.response?.error?.code) };
       return raw(event);
     },
     () => '',
-    (error) => encodeResponsesEvent({ type: 'error', sequence_number: sequence++, code: (error.details as { errorCode?: string } | undefined)?.errorCode ?? 'server_error', message: error.message, param: null }),
+    (error) =>
+      encodeResponsesEvent({
+        type: 'error',
+        sequence_number: sequence++,
+        code: (error.details as { errorCode?: string } | undefined)?.errorCode ?? 'server_error',
+        message: error.message,
+        param: null,
+      }),
   );
 }
 
@@ -179,7 +204,12 @@ export function createResponsesPassthrough(): StreamRelay {
 export function createAnthropicToOpenAIChatRelay(options: { includeUsage: boolean }): StreamRelay {
   const translator = createAnthropicToOpenAIStreamTranslator({ includeUsage: options.includeUsage });
   const encode = (chunks: OpenAIChatCompletionChunk[]) => chunks.map(encodeOpenAIChatChunk).join('');
-  return relay<AnthropicStreamEvent>(createAnthropicMeter(), (_event, value) => encode(translator.push(value)), () => encode(translator.end()) + openAIStreamDone, openAIFail);
+  return relay<AnthropicStreamEvent>(
+    createAnthropicMeter(),
+    (_event, value) => encode(translator.push(value)),
+    () => encode(translator.end()) + openAIStreamDone,
+    openAIFail,
+  );
 }
 
 /**
@@ -231,6 +261,13 @@ export function createAnthropicToResponsesRelay(request: ResponsesRequest): Stre
     createAnthropicMeter(),
     (_event, value) => encode(toChat.push(value), false),
     () => encode(toChat.end(), true),
-    (error) => encodeResponsesEvent({ type: 'error', sequence_number: sequence++, code: (error.details as { errorCode?: string } | undefined)?.errorCode ?? 'server_error', message: error.message, param: null }),
+    (error) =>
+      encodeResponsesEvent({
+        type: 'error',
+        sequence_number: sequence++,
+        code: (error.details as { errorCode?: string } | undefined)?.errorCode ?? 'server_error',
+        message: error.message,
+        param: null,
+      }),
   );
 }

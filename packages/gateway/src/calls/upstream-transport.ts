@@ -46,7 +46,9 @@ class AbortedError extends Error {
 async function readAll(response: Pick<UpstreamResponse, 'read'>): Promise<string> {
   const chunks: Uint8Array[] = [];
   for (let chunk = await response.read(); chunk !== null; chunk = await response.read()) chunks.push(chunk);
-  return chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1
+    ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength).toString('utf8')
+    : Buffer.concat(chunks).toString('utf8');
 }
 
 /** Wraps a Node response with pull-based reading: the socket is paused while nobody reads (backpressure). */

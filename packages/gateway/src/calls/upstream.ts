@@ -37,7 +37,12 @@ const maxErrorBodyBytes = 65_536;
  * const upstream = await sendUpstream(context, call, request.headers, 'anthropic');
  * ```
  */
-export function sendUpstream(context: GatewayContext, call: ModelCall, client: GatewayRequest, format: IngressFormat): Promise<UpstreamResponse> {
+export function sendUpstream(
+  context: GatewayContext,
+  call: ModelCall,
+  client: GatewayRequest,
+  format: IngressFormat,
+): Promise<UpstreamResponse> {
   const { target, plan } = call;
   const forwarded: Record<string, string> = {};
   if (format === target.provider.wireFormat) {
@@ -47,11 +52,19 @@ export function sendUpstream(context: GatewayContext, call: ModelCall, client: G
       if (value) forwarded[name] = value;
     }
   }
-  const built = target.provider.buildRequest({ path: plan.path, baseUrl: target.baseUrl, credential: target.credential, headers: forwarded });
+  const built = target.provider.buildRequest({
+    path: plan.path,
+    baseUrl: target.baseUrl,
+    credential: target.credential,
+    headers: forwarded,
+  });
   return context.transport.send({
     url: built.url,
     // Object.assign, not `{ ...headers, extra }`: spreading then adding keys is a slow path in V8.
-    headers: Object.assign({}, built.headers, { 'content-type': 'application/json', accept: plan.stream ? 'text/event-stream' : 'application/json' }),
+    headers: Object.assign({}, built.headers, {
+      'content-type': 'application/json',
+      accept: plan.stream ? 'text/event-stream' : 'application/json',
+    }),
     body: plan.body,
     onAbort: (listener) => call.onAbort(listener),
   });
@@ -83,17 +96,28 @@ export interface Failure {
 export function classifyFailure(call: ModelCall, error: unknown): Failure {
   const alias = call.target.alias;
   if (call.abortReason === 'client') {
-    return { status: 'cancelled', errorCode: 'client_cancelled', error: new PreloopError('CLIENT_CLOSED_REQUEST', 'The client closed the request.', { status: 499 }), retry: false };
+    return {
+      status: 'cancelled',
+      errorCode: 'client_cancelled',
+      error: new PreloopError('CLIENT_CLOSED_REQUEST', 'The client closed the request.', { status: 499 }),
+      retry: false,
+    };
   }
   if (call.abortReason === 'timeout') {
-    const error = new PreloopError('UPSTREAM_TIMEOUT', `The upstream of model alias "${alias}" did not answer in time.`, { status: 504, details: { errorCode: 'upstream_timeout' } });
+    const error = new PreloopError('UPSTREAM_TIMEOUT', `The upstream of model alias "${alias}" did not answer in time.`, {
+      status: 504,
+      details: { errorCode: 'upstream_timeout' },
+    });
     return { status: 'timeout', errorCode: 'upstream_timeout', error, retry: false };
   }
   if (isPreloopError(error)) {
     const errorCode = (error.details as { errorCode?: string } | undefined)?.errorCode ?? 'upstream_error';
     return { status: 'error', errorCode, error, retry: false };
   }
-  const unreachable = new PreloopError('UPSTREAM_ERROR', `The upstream of model alias "${alias}" could not be reached.`, { status: 502, details: { errorCode: 'upstream_unreachable' } });
+  const unreachable = new PreloopError('UPSTREAM_ERROR', `The upstream of model alias "${alias}" could not be reached.`, {
+    status: 502,
+    details: { errorCode: 'upstream_unreachable' },
+  });
   return { status: 'error', errorCode: 'upstream_unreachable', error: unreachable, retry: true };
 }
 
@@ -160,7 +184,11 @@ export async function upstreamErrorOutcome(call: ModelCall, upstream: UpstreamRe
   const retryAfter = upstream.header('retry-after');
   const headers: Record<string, string> = retryAfter && /^\d+$/.test(retryAfter) ? { 'retry-after': retryAfter } : {};
   if (errorCode === 'upstream_auth') {
-    const error = new PreloopError('UPSTREAM_ERROR', `The provider refused the gateway's credential for model alias "${call.target.alias}"; an administrator must update it.`, { status: 502, details: { errorCode } });
+    const error = new PreloopError(
+      'UPSTREAM_ERROR',
+      `The provider refused the gateway's credential for model alias "${call.target.alias}"; an administrator must update it.`,
+      { status: 502, details: { errorCode } },
+    );
     return { reply: errorReply(format, error), retry: false };
   }
   let parsed: { error?: { message?: unknown; type?: unknown } | string; message?: unknown } | null = null;
@@ -173,7 +201,12 @@ export async function upstreamErrorOutcome(call: ModelCall, upstream: UpstreamRe
     return { reply: { status, headers: { 'content-type': 'application/json', ...headers }, body: text }, retry };
   }
   const inner = parsed && typeof parsed.error === 'object' ? parsed.error : null;
-  const message = typeof inner?.message === 'string' ? inner.message : typeof parsed?.message === 'string' ? parsed.message : `The upstream of model alias "${call.target.alias}" answered ${status}.`;
+  const message =
+    typeof inner?.message === 'string'
+      ? inner.message
+      : typeof parsed?.message === 'string'
+        ? parsed.message
+        : `The upstream of model alias "${call.target.alias}" answered ${status}.`;
   const clientStatus = status === 529 && format === 'openai' ? 503 : status;
   const error = new PreloopError(codeOfStatus[status] ?? 'UPSTREAM_ERROR', message, { status: clientStatus, details: { errorCode } });
   return { reply: errorReply(format, error, headers), retry };

@@ -43,7 +43,10 @@ export const charactersPerToken = 4;
  * const { usage, estimated } = settledUsage(meter, Math.ceil(upstreamBodyBytes / 4));
  * ```
  */
-export function settledUsage(meter: Pick<UsageMeter<unknown>, 'usage' | 'complete' | 'inputReported' | 'outputCharacters'>, inputTokenEstimate: number): { usage: Usage; estimated: boolean } {
+export function settledUsage(
+  meter: Pick<UsageMeter<unknown>, 'usage' | 'complete' | 'inputReported' | 'outputCharacters'>,
+  inputTokenEstimate: number,
+): { usage: Usage; estimated: boolean } {
   const usage = meter.usage;
   if (meter.complete) return { usage, estimated: false };
   return {
@@ -135,5 +138,7 @@ export function createAnthropicMeter(): UsageMeter<AnthropicStreamEvent> {
  * ```
  */
 export function createResponsesMeter(): UsageMeter<ResponsesStreamEvent> {
-  return meterOf(createResponsesUsageAccumulator(), (event) => (event.type.endsWith('.delta') ? lengthOf((event as { delta?: unknown }).delta) : 0));
+  return meterOf(createResponsesUsageAccumulator(), (event) =>
+    event.type.endsWith('.delta') ? lengthOf((event as { delta?: unknown }).delta) : 0,
+  );
 }

@@ -29,7 +29,10 @@ export const overflowDrainBytes = 64 * 1024 * 1024;
  * ```
  */
 export function bodyTooLarge(limitBytes: number): PreloopError {
-  return new PreloopError('PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${limitBytes} bytes (the gateway's bodyLimitBytes option).`);
+  return new PreloopError(
+    'PAYLOAD_TOO_LARGE',
+    `Request body is larger than the limit of ${limitBytes} bytes (the gateway's bodyLimitBytes option).`,
+  );
 }
 
 /**
@@ -41,9 +44,13 @@ export function bodyTooLarge(limitBytes: number): PreloopError {
  * ```
  */
 export function bodyTimedOut(timeoutMs: number): PreloopError {
-  return new PreloopError('REQUEST_TIMEOUT', `The request body stopped arriving: nothing was received for ${timeoutMs} ms (the gateway's bodyTimeoutMs option).`, {
-    status: 408,
-  });
+  return new PreloopError(
+    'REQUEST_TIMEOUT',
+    `The request body stopped arriving: nothing was received for ${timeoutMs} ms (the gateway's bodyTimeoutMs option).`,
+    {
+      status: 408,
+    },
+  );
 }
 
 /** Collects a body chunk by chunk under a limit. */

@@ -39,7 +39,10 @@ type Route = { method: 'GET' | 'POST'; serve: (request: GatewayRequest, id?: str
 export function createGatewayDispatcher(preloop: Preloop, options: GatewayOptions = {}, transport?: UpstreamTransport): GatewayDispatcher {
   const resolved = resolveGatewayOptions(options);
   const runtime = preloop.service('gateway');
-  runtime.reservationBounds = { defaultMaxOutputTokens: resolved.budgets.defaultMaxOutputTokens, fixedInputTokens: resolved.budgets.fixedInputTokens };
+  runtime.reservationBounds = {
+    defaultMaxOutputTokens: resolved.budgets.defaultMaxOutputTokens,
+    fixedInputTokens: resolved.budgets.fixedInputTokens,
+  };
   const context: GatewayContext = {
     preloop,
     runtime,
@@ -47,7 +50,10 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
     limiter: createRateLimiter(preloop.rateLimits, resolved.rateLimits),
     transport: transport ?? (resolved.fetch ? createFetchTransport(resolved.fetch) : createNodeTransport()),
   };
-  const call = (format: IngressFormat, operation: GatewayOperation): Route => ({ method: 'POST', serve: (request) => runModelCall(context, request, format, operation) });
+  const call = (format: IngressFormat, operation: GatewayOperation): Route => ({
+    method: 'POST',
+    serve: (request) => runModelCall(context, request, format, operation),
+  });
   const models = (format: IngressFormat): Route => ({
     method: 'GET',
     async serve(request, id) {
@@ -79,7 +85,9 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
     const route = routes.get(path);
     if (route) {
       if (request.method !== route.method) {
-        return errorReply(format, new PreloopError('METHOD_NOT_ALLOWED', `Use ${route.method} for ${path}.`, { status: 405 }), { allow: route.method });
+        return errorReply(format, new PreloopError('METHOD_NOT_ALLOWED', `Use ${route.method} for ${path}.`, { status: 405 }), {
+          allow: route.method,
+        });
       }
       return route.serve(request);
     }

@@ -13,7 +13,7 @@ const milliseconds = z.number().int().min(1).max(86_400_000);
 
 const rateLimitSchema = z.strictObject({
   requestsPerMinute: positiveInteger.describe('Sustained requests per minute'),
-  burst: positiveInteger.optional().describe('Requests allowed at once after a quiet period (default: ten seconds\' worth, at least 1)'),
+  burst: positiveInteger.optional().describe("Requests allowed at once after a quiet period (default: ten seconds' worth, at least 1)"),
 });
 
 /**
@@ -30,8 +30,13 @@ const rateLimitSchema = z.strictObject({
  */
 export const gatewayOptionsSchema = z.strictObject({
   basePaths: z.strictObject({ openai: z.string().startsWith('/').optional(), anthropic: z.string().startsWith('/').optional() }).optional(),
-  bodyLimitBytes: positiveInteger.max(1024 * 1024 * 1024).optional().describe('Largest request body in bytes (default 33554432, 32 MiB)'),
-  bodyTimeoutMs: milliseconds.optional().describe('Longest silence while a request body is read; a stalled upload gets 408 (default 30000)'),
+  bodyLimitBytes: positiveInteger
+    .max(1024 * 1024 * 1024)
+    .optional()
+    .describe('Largest request body in bytes (default 33554432, 32 MiB)'),
+  bodyTimeoutMs: milliseconds
+    .optional()
+    .describe('Longest silence while a request body is read; a stalled upload gets 408 (default 30000)'),
   timeouts: z
     .strictObject({
       firstByteMs: milliseconds.optional().describe('Longest wait for the upstream to start answering (default 60000)'),
@@ -42,7 +47,9 @@ export const gatewayOptionsSchema = z.strictObject({
   rateLimits: z.strictObject({ apiKey: rateLimitSchema.optional(), agent: rateLimitSchema.optional() }).optional(),
   budgets: z
     .strictObject({
-      defaultMaxOutputTokens: positiveInteger.optional().describe('Output tokens reserved for a call without an output limit (default 8192)'),
+      defaultMaxOutputTokens: positiveInteger
+        .optional()
+        .describe('Output tokens reserved for a call without an output limit (default 8192)'),
       fixedInputTokens: z.number().int().min(0).optional().describe('Input tokens added to every reservation (default 2048)'),
       unpriced: z.enum(['deny', 'allow']).optional().describe('A call to an unpriced model under a hard limit (default deny)'),
     })

@@ -28,7 +28,12 @@ export function fromNodeRequest(incoming: IncomingMessage, response: ServerRespo
   // Express sets `originalUrl` to the URL before a mount point stripped its prefix.
   const raw = (incoming as IncomingMessage & { originalUrl?: string }).originalUrl ?? incoming.url ?? '/';
   const query = raw.indexOf('?');
-  const forwarded = (name: string) => (trustProxy ? String(incoming.headers[name] ?? '').split(',')[0]?.trim() : '');
+  const forwarded = (name: string) =>
+    trustProxy
+      ? String(incoming.headers[name] ?? '')
+          .split(',')[0]
+          ?.trim()
+      : '';
   const protocol = forwarded('x-forwarded-proto') || ((incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
   const host = forwarded('x-forwarded-host') || incoming.headers.host || 'localhost';
   let aborted = false;
@@ -54,7 +59,8 @@ export function fromNodeRequest(incoming: IncomingMessage, response: ServerRespo
         try {
           const parsed = fromHostBodyParser(incoming);
           if (parsed !== undefined) {
-            const text = typeof parsed === 'string' ? parsed : Buffer.from(parsed.buffer, parsed.byteOffset, parsed.byteLength).toString('utf8');
+            const text =
+              typeof parsed === 'string' ? parsed : Buffer.from(parsed.buffer, parsed.byteOffset, parsed.byteLength).toString('utf8');
             if (Buffer.byteLength(text) > limitBytes) throw bodyTooLarge(limitBytes);
             resolve(text);
             return;
@@ -98,7 +104,8 @@ export function fromNodeRequest(incoming: IncomingMessage, response: ServerRespo
         });
         incoming.once('close', () => {
           clearTimeout(timer);
-          if (!incoming.complete) reject(new PreloopError('CLIENT_CLOSED_REQUEST', 'The client closed the request before sending its body.', { status: 499 }));
+          if (!incoming.complete)
+            reject(new PreloopError('CLIENT_CLOSED_REQUEST', 'The client closed the request before sending its body.', { status: 499 }));
         });
       });
     },

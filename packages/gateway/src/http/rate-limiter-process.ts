@@ -12,9 +12,25 @@ import { createLogger, createPreloop, isPreloopError, type Principal } from '@pr
 import { createRateLimiter } from './rate-limiter.js';
 
 const [database, count, at, startAt] = process.argv.slice(2);
-const preloop = await createPreloop({ database: database!, secretKey: process.env.PRELOOP_SECRET_KEY!, logger: createLogger({ level: 'silent' }) });
+const preloop = await createPreloop({
+  database: database!,
+  secretKey: process.env.PRELOOP_SECRET_KEY!,
+  logger: createLogger({ level: 'silent' }),
+});
 const limiter = createRateLimiter(preloop.rateLimits, { apiKey: { requestsPerMinute: 10, burst: 10 } });
-const principal = { type: 'api_key', id: 'key_shared', accountId: preloop.accountId, name: 'shared', role: null, userId: null, apiKeyId: 'key_shared', agentId: null, runtimeSessionId: null, teamIds: [], scopes: ['gateway'] } as Principal;
+const principal = {
+  type: 'api_key',
+  id: 'key_shared',
+  accountId: preloop.accountId,
+  name: 'shared',
+  role: null,
+  userId: null,
+  apiKeyId: 'key_shared',
+  agentId: null,
+  runtimeSessionId: null,
+  teamIds: [],
+  scopes: ['gateway'],
+} as Principal;
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAt) - Date.now())));
 let admitted = 0;
 for (let index = 0; index < Number(count); index++) {

@@ -12,7 +12,18 @@ const run = promisify(execFile);
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 
 const principal = (overrides: Partial<Principal> = {}): Principal => ({
-  type: 'api_key', id: 'k1', accountId: 'acc', name: 'k', role: null, userId: null, apiKeyId: 'k1', agentId: null, runtimeSessionId: null, teamIds: [], scopes: ['gateway'], ...overrides,
+  type: 'api_key',
+  id: 'k1',
+  accountId: 'acc',
+  name: 'k',
+  role: null,
+  userId: null,
+  apiKeyId: 'k1',
+  agentId: null,
+  runtimeSessionId: null,
+  teamIds: [],
+  scopes: ['gateway'],
+  ...overrides,
 });
 
 /** A dialect whose databases several processes can open (SQLite: a file, not :memory:). */
@@ -48,15 +59,25 @@ describe.each(testDialects())('gateway rate limiter on $name', (dialect) => {
     const t0 = 1000 * minute;
     await limiter.take(principal(), t0);
     await limiter.take(principal(), t0);
-    await expect(limiter.take(principal(), t0)).rejects.toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Burst limit of 2 requests per 10 seconds/), details: { retryAfterSeconds: 10 } });
+    await expect(limiter.take(principal(), t0)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/Burst limit of 2 requests per 10 seconds/),
+      details: { retryAfterSeconds: 10 },
+    });
     await limiter.take(principal(), t0 + 20_000);
     await limiter.take(principal(), t0 + 20_000);
-    await expect(limiter.take(principal(), t0 + 40_000)).rejects.toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/4 requests per minute for this API key/) });
+    await expect(limiter.take(principal(), t0 + 40_000)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      message: expect.stringMatching(/4 requests per minute for this API key/),
+    });
     await limiter.take(principal({ apiKeyId: 'k2', id: 'k2' }), t0 + 40_000);
   });
 
   it('limits an agent across its keys, and gives back the key’s hit when the agent refuses', async () => {
-    const limiter = createRateLimiter(preloop.rateLimits, { apiKey: { requestsPerMinute: 600, burst: 5 }, agent: { requestsPerMinute: 60, burst: 1 } });
+    const limiter = createRateLimiter(preloop.rateLimits, {
+      apiKey: { requestsPerMinute: 600, burst: 5 },
+      agent: { requestsPerMinute: 60, burst: 1 },
+    });
     const t0 = 2000 * minute;
     await limiter.take(principal({ agentId: 'a1', apiKeyId: 'k3' }), t0);
     await expect(limiter.take(principal({ agentId: 'a1', apiKeyId: 'k4' }), t0)).rejects.toThrow(/agent/);
@@ -68,10 +89,23 @@ describe.each(testDialects())('gateway rate limiter on $name', (dialect) => {
     const at = String(3000 * minute + 30_000);
     const startAt = String(Date.now() + 4_000);
     const child = () =>
-      run(process.execPath, ['--conditions=@preloop/source', '--import', 'tsx', 'packages/gateway/src/http/rate-limiter-process.ts', test.url, '15', at, startAt], {
-        cwd: repositoryRoot,
-        env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
-      });
+      run(
+        process.execPath,
+        [
+          '--conditions=@preloop/source',
+          '--import',
+          'tsx',
+          'packages/gateway/src/http/rate-limiter-process.ts',
+          test.url,
+          '15',
+          at,
+          startAt,
+        ],
+        {
+          cwd: repositoryRoot,
+          env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey },
+        },
+      );
     const outputs = await Promise.all([child(), child()]);
     const admitted = outputs.map((output) => (JSON.parse(output.stdout.trim()) as { admitted: number }).admitted);
     const total = admitted[0]! + admitted[1]!;

@@ -64,15 +64,25 @@ export function createRateLimiter(store: RateLimitStore, limits: RateLimits = {}
         const { burst } = subject.limit;
         const requestsPerMinute = Math.max(subject.limit.requestsPerMinute, burst);
         checks.push(
-          { key: `gateway:${subject.name}:${id}:burst`, rule: { limit: burst, windowSeconds: burstWindowSeconds }, message: `Burst limit of ${burst} requests per ${burstWindowSeconds} seconds for this ${subject.label} reached` },
-          { key: `gateway:${subject.name}:${id}:minute`, rule: { limit: requestsPerMinute, windowSeconds: 60 }, message: `Rate limit of ${requestsPerMinute} requests per minute for this ${subject.label} reached` },
+          {
+            key: `gateway:${subject.name}:${id}:burst`,
+            rule: { limit: burst, windowSeconds: burstWindowSeconds },
+            message: `Burst limit of ${burst} requests per ${burstWindowSeconds} seconds for this ${subject.label} reached`,
+          },
+          {
+            key: `gateway:${subject.name}:${id}:minute`,
+            rule: { limit: requestsPerMinute, windowSeconds: 60 },
+            message: `Rate limit of ${requestsPerMinute} requests per minute for this ${subject.label} reached`,
+          },
         );
       }
       if (checks.length === 0) return;
       const result = await store.take(checks, now);
       if (result.allowed) return;
       const { retryAfterSeconds } = result;
-      throw new PreloopError('RATE_LIMITED', `${(result.refusedBy as (typeof checks)[number]).message}; retry in ${retryAfterSeconds} s.`, { details: { retryAfterSeconds } });
+      throw new PreloopError('RATE_LIMITED', `${(result.refusedBy as (typeof checks)[number]).message}; retry in ${retryAfterSeconds} s.`, {
+        details: { retryAfterSeconds },
+      });
     },
   };
 }

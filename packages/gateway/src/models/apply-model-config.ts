@@ -34,9 +34,15 @@ function pricesOf(preloop: Preloop, entry: ModelConfigEntry): ModelPrices | null
   const { cached, ...prices } = entry.prices;
   if (cached === undefined) return prices;
   if (prices.cachedInput !== undefined) {
-    throw new PreloopError('CONFIGURATION_ERROR', `models: alias "${entry.alias}": prices.cached is the deprecated name of prices.cachedInput; give cachedInput only.`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `models: alias "${entry.alias}": prices.cached is the deprecated name of prices.cachedInput; give cachedInput only.`,
+    );
   }
-  preloop.logger.warn(`models: alias "${entry.alias}": prices.cached is deprecated; rename it prices.cachedInput (the admin API's name). It is read as cachedInput for now.`, { alias: entry.alias });
+  preloop.logger.warn(
+    `models: alias "${entry.alias}": prices.cached is deprecated; rename it prices.cachedInput (the admin API's name). It is read as cachedInput for now.`,
+    { alias: entry.alias },
+  );
   return { ...prices, cachedInput: cached };
 }
 
@@ -68,7 +74,11 @@ async function storedKey(preloop: Preloop, accountId: string, alias: ModelAlias)
  * // ['model alias "fast" created']
  * ```
  */
-export async function applyModelConfig(preloop: Preloop, models: readonly ModelConfigEntry[], accountId: string = preloop.accountId): Promise<string[]> {
+export async function applyModelConfig(
+  preloop: Preloop,
+  models: readonly ModelConfigEntry[],
+  accountId: string = preloop.accountId,
+): Promise<string[]> {
   const store = preloop.service('gateway').models;
   const changes: string[] = [];
   for (const entry of models) {
@@ -81,7 +91,19 @@ export async function applyModelConfig(preloop: Preloop, models: readonly ModelC
         if (!isPreloopError(error, 'NOT_FOUND')) throw error;
       }
       if (!existing) {
-        await store.create(accountId, { alias: entry.alias, provider: entry.provider, model: entry.model, baseUrl: entry.baseUrl ?? null, apiKey: entry.apiKey, prices, fallback: entry.fallback ?? null }, configActor);
+        await store.create(
+          accountId,
+          {
+            alias: entry.alias,
+            provider: entry.provider,
+            model: entry.model,
+            baseUrl: entry.baseUrl ?? null,
+            apiKey: entry.apiKey,
+            prices,
+            fallback: entry.fallback ?? null,
+          },
+          configActor,
+        );
         changes.push(`model alias "${entry.alias}" created`);
         continue;
       }
@@ -94,7 +116,11 @@ export async function applyModelConfig(preloop: Preloop, models: readonly ModelC
       if (entry.apiKey !== undefined && (await storedKey(preloop, accountId, existing)) !== entry.apiKey) patch.apiKey = entry.apiKey;
       if (Object.keys(patch).length === 0) continue;
       await store.update(accountId, entry.alias, patch, configActor);
-      changes.push(`model alias "${entry.alias}" updated (${Object.keys(patch).map((key) => (key === 'apiKey' ? 'credential' : key)).join(', ')})`);
+      changes.push(
+        `model alias "${entry.alias}" updated (${Object.keys(patch)
+          .map((key) => (key === 'apiKey' ? 'credential' : key))
+          .join(', ')})`,
+      );
     } catch (error) {
       if (isPreloopError(error, 'VALIDATION_ERROR')) {
         throw new PreloopError('CONFIGURATION_ERROR', `models: alias "${entry.alias}": ${error.message}`, { cause: error });

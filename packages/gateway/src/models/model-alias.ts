@@ -64,7 +64,10 @@ export const modelAliasCreateSchema = z
     alias: aliasNameSchema,
     provider: z.string().min(1).max(100),
     model: z.string().min(1).max(256),
-    baseUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+    baseUrl: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .optional(),
     apiKey: z.string().min(1).max(16_384).optional().describe('Stored encrypted; never returned'),
     credentialSecret: secretName.nullable().optional().describe('The name of a secret already in the secret store'),
     prices: modelPricesSchema.nullable().optional(),
@@ -80,7 +83,10 @@ export const modelAliasUpdateSchema = z
   .strictObject({
     provider: z.string().min(1).max(100).optional(),
     model: z.string().min(1).max(256).optional(),
-    baseUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+    baseUrl: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .optional(),
     apiKey: z.string().min(1).max(16_384).optional(),
     credentialSecret: secretName.nullable().optional(),
     prices: modelPricesSchema.nullable().optional(),

@@ -86,7 +86,12 @@ export function createModelStore(
     return toModelAlias(row);
   }
 
-  async function credentialSecret(accountId: string, alias: string, input: { apiKey?: string; credentialSecret?: string | null }, current: string | null): Promise<string | null> {
+  async function credentialSecret(
+    accountId: string,
+    alias: string,
+    input: { apiKey?: string; credentialSecret?: string | null },
+    current: string | null,
+  ): Promise<string | null> {
     if (input.apiKey !== undefined) {
       const name = managedSecretName(alias);
       await preloop.secrets.set(accountId, name, input.apiKey);
@@ -111,7 +116,11 @@ export function createModelStore(
   async function resolveRow(row: GatewayModelRow): Promise<ResolvedModel> {
     const provider = providers.get(row.provider);
     if (!provider) {
-      throw new PreloopError('CONFIGURATION_ERROR', `Model alias "${row.alias}" names provider "${row.provider}", which is not installed.`, { status: 503 });
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `Model alias "${row.alias}" names provider "${row.provider}", which is not installed.`,
+        { status: 503 },
+      );
     }
     let credential: string | null = null;
     if (row.credential_secret !== null) {
@@ -121,8 +130,15 @@ export function createModelStore(
         // The database is down: say so (503 naming it), not "cannot be read", which sends operators to the secret.
         const unavailable = toStoreUnavailableError(cause);
         if (unavailable) throw unavailable;
-        preloop.logger.error('gateway: the credential of a model alias cannot be read', { alias: row.alias, secretName: row.credential_secret, error: cause });
-        throw new PreloopError('CONFIGURATION_ERROR', `The credential of model alias "${row.alias}" cannot be read.`, { status: 503, cause });
+        preloop.logger.error('gateway: the credential of a model alias cannot be read', {
+          alias: row.alias,
+          secretName: row.credential_secret,
+          error: cause,
+        });
+        throw new PreloopError('CONFIGURATION_ERROR', `The credential of model alias "${row.alias}" cannot be read.`, {
+          status: 503,
+          cause,
+        });
       }
     }
     const configured = row.prices === null ? null : (JSON.parse(row.prices) as ModelPrices);

@@ -26,14 +26,18 @@ export function collectProviders(plugins: readonly PreloopPlugin[], extra: reado
   const add = (candidate: ModelProvider, owner: string) => {
     const problems = findModelProviderProblems(candidate);
     if (problems.length > 0) {
-      throw new PreloopError('CONFIGURATION_ERROR', `${owner}: a model provider that does not implement contract version 1: ${problems.join('; ')}.`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `${owner}: a model provider that does not implement contract version 1: ${problems.join('; ')}.`,
+      );
     }
     if (registry.has(candidate.id)) {
       throw new PreloopError('CONFIGURATION_ERROR', `plugins: two model providers have the id "${candidate.id}"; give one another id.`);
     }
     registry.set(candidate.id, candidate);
   };
-  for (const plugin of plugins) for (const candidate of plugin.contributions?.modelProviders ?? []) add(candidate, `plugins: "${plugin.id}"`);
+  for (const plugin of plugins)
+    for (const candidate of plugin.contributions?.modelProviders ?? []) add(candidate, `plugins: "${plugin.id}"`);
   for (const candidate of extra) add(candidate, 'gateway options');
   return registry;
 }

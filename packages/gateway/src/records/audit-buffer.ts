@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type AuditRecordInput, type AuditTrail, type Logger } from '@preloop/core';
+import type { AuditRecordInput, AuditTrail, Logger } from '@preloop/core';
 import { isStoreUnavailable } from '@preloop/core/internal';
 
 /** Options of {@link createAuditBuffer}. */
@@ -71,7 +71,10 @@ export function createAuditBuffer(options: AuditBufferOptions): AuditBuffer {
       });
       if (retry.length > 0) {
         queue = [...retry, ...queue];
-        logger.warn('gateway: audit records could not be written (database unavailable); kept and retried', { records: retry.length, pending: queue.length });
+        logger.warn('gateway: audit records could not be written (database unavailable); kept and retried', {
+          records: retry.length,
+          pending: queue.length,
+        });
         return false;
       }
     }

@@ -20,11 +20,19 @@ import { sql, type Kysely } from 'kysely';
  * await bulkInsert(trx, 'sqlite', 'gateway_usage', usageColumns, rows);
  * ```
  */
-export async function bulkInsert<Row extends object>(db: Kysely<any>, dialect: DialectName, table: string, columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[]): Promise<void> {
+export async function bulkInsert<Row extends object>(
+  db: Kysely<any>,
+  dialect: DialectName,
+  table: string,
+  columns: ReadonlyArray<keyof Row & string>,
+  rows: readonly Row[],
+): Promise<void> {
   if (rows.length === 0) return;
   const columnList = sql.join(columns.map((column) => sql.id(column)));
   if (dialect === 'postgres') {
-    await sql`insert into ${sql.table(table)} (${columnList}) select ${columnList} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`.execute(db);
+    await sql`insert into ${sql.table(table)} (${columnList}) select ${columnList} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`.execute(
+      db,
+    );
     return;
   }
   const values = rows.map((row) => columns.map((column) => row[column] ?? null));

@@ -90,7 +90,13 @@ const dayMs = 86_400_000;
  * const summary = await summarizeUsage(db, accountId, 'model', Date.now() - 86_400_000, Date.now());
  * ```
  */
-export async function summarizeUsage(db: Kysely<GatewayTables>, accountId: string, groupBy: UsageGrouping, from: number, to: number): Promise<UsageSummary> {
+export async function summarizeUsage(
+  db: Kysely<GatewayTables>,
+  accountId: string,
+  groupBy: UsageGrouping,
+  from: number,
+  to: number,
+): Promise<UsageSummary> {
   const column = groupColumn[groupBy];
   const result = await sql<Record<string, number | string | null>>`
     select ${column} as group_key, count(*) as calls,
@@ -117,7 +123,18 @@ export async function summarizeUsage(db: Kysely<GatewayTables>, accountId: strin
     unpricedCalls: Number(row.unpriced_calls),
     estimatedCalls: Number(row.estimated_calls),
   }));
-  const totals = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costMicros: 0, unpricedCalls: 0, estimatedCalls: 0 };
+  const totals = {
+    calls: 0,
+    failedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costMicros: 0,
+    unpricedCalls: 0,
+    estimatedCalls: 0,
+  };
   for (const row of rows) for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += row[key];
   return { groupBy, from, to, rows, totals };
 }
@@ -147,7 +164,10 @@ export async function listUsage(db: Kysely<GatewayTables>, accountId: string, op
   if (options.apiKeyId) query = query.where('api_key_id', '=', options.apiKeyId);
   if (options.sessionId) query = query.where('runtime_session_id', '=', options.sessionId);
   if (options.status) query = query.where('status', '=', options.status);
-  const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   return toPage(rows, limit, (row) => row.id, fromUsageRow);
 }
 
@@ -182,11 +202,19 @@ function toGatewayEvent(row: GatewayEventRow): GatewayEvent {
  * const page = await listGatewayEvents(db, accountId, sessionId, {});
  * ```
  */
-export async function listGatewayEvents(db: Kysely<GatewayTables>, accountId: string, sessionId: string, options: { cursor?: string; limit?: number }): Promise<Page<GatewayEvent>> {
+export async function listGatewayEvents(
+  db: Kysely<GatewayTables>,
+  accountId: string,
+  sessionId: string,
+  options: { cursor?: string; limit?: number },
+): Promise<Page<GatewayEvent>> {
   const limit = pageLimit(options.limit);
   const after = decodeCursor(options.cursor);
   let query = db.selectFrom('gateway_events').selectAll().where('account_id', '=', accountId).where('runtime_session_id', '=', sessionId);
   if (after) query = query.where('id', '>', after);
-  const rows = await query.orderBy('id', 'asc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('id', 'asc')
+    .limit(limit + 1)
+    .execute();
   return toPage(rows, limit, (row) => row.id, toGatewayEvent);
 }

@@ -31,13 +31,47 @@ import { toUsageRow, type UsageRecord } from './usage-record.js';
 import './gateway-event-map.js';
 
 const usageColumns = [
-  'id', 'account_id', 'time', 'principal_type', 'principal_id', 'user_id', 'api_key_id', 'agent_id', 'runtime_session_id', 'alias', 'provider',
-  'upstream_model', 'operation', 'streamed', 'status', 'http_status', 'error_code', 'input_tokens', 'output_tokens', 'cached_input_tokens',
-  'cache_write_tokens', 'reasoning_tokens', 'cost_micros', 'cost_source', 'usage_estimated', 'latency_ms', 'ttfb_ms', 'fallback_from',
+  'id',
+  'account_id',
+  'time',
+  'principal_type',
+  'principal_id',
+  'user_id',
+  'api_key_id',
+  'agent_id',
+  'runtime_session_id',
+  'alias',
+  'provider',
+  'upstream_model',
+  'operation',
+  'streamed',
+  'status',
+  'http_status',
+  'error_code',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_micros',
+  'cost_source',
+  'usage_estimated',
+  'latency_ms',
+  'ttfb_ms',
+  'fallback_from',
 ] as const satisfies ReadonlyArray<keyof GatewayUsageRow>;
 
 const eventColumns = [
-  'id', 'account_id', 'runtime_session_id', 'usage_id', 'time', 'alias', 'status', 'summary', 'request_body', 'response_body',
+  'id',
+  'account_id',
+  'runtime_session_id',
+  'usage_id',
+  'time',
+  'alias',
+  'status',
+  'summary',
+  'request_body',
+  'response_body',
 ] as const satisfies ReadonlyArray<keyof GatewayEventRow>;
 
 /** One call's writes. */
@@ -88,7 +122,10 @@ export interface UsageWriter {
 
 /** A cheap estimate of one call's records in memory, in bytes (the bodies captured on a gateway event dominate). */
 function sizeOf(entry: UsageWrite): number {
-  return 1024 + (entry.event ? (entry.event.request_body?.length ?? 0) + (entry.event.response_body?.length ?? 0) + entry.event.summary.length : 0);
+  return (
+    1024 +
+    (entry.event ? (entry.event.request_body?.length ?? 0) + (entry.event.response_body?.length ?? 0) + entry.event.summary.length : 0)
+  );
 }
 
 /**
@@ -117,10 +154,25 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
 
   const commit = async (batch: UsageWrite[]): Promise<SoftLimitCrossing[]> =>
     db.transaction().execute(async (trx) => {
-      await bulkInsert(trx, options.dialect, 'gateway_usage', usageColumns, batch.map((entry) => toUsageRow(entry.record)));
-      await bulkInsert(trx, options.dialect, 'gateway_events', eventColumns, batch.flatMap((entry) => (entry.event ? [entry.event] : [])));
+      await bulkInsert(
+        trx,
+        options.dialect,
+        'gateway_usage',
+        usageColumns,
+        batch.map((entry) => toUsageRow(entry.record)),
+      );
+      await bulkInsert(
+        trx,
+        options.dialect,
+        'gateway_events',
+        eventColumns,
+        batch.flatMap((entry) => (entry.event ? [entry.event] : [])),
+      );
       // Last, so the budget rows it locks are held only until the commit that follows.
-      return settleReservations(trx, batch.flatMap((entry) => (entry.settlement ? [entry.settlement] : [])));
+      return settleReservations(
+        trx,
+        batch.flatMap((entry) => (entry.settlement ? [entry.settlement] : [])),
+      );
     });
 
   const announce = (batch: UsageWrite[], crossings: SoftLimitCrossing[]) => {
@@ -153,7 +205,11 @@ export function createUsageWriter(options: UsageWriterOptions): UsageWriter {
         for (const entry of batch) queuedBytes -= sizeOf(entry);
         announce(batch, crossings);
       } catch (error) {
-        logger.error('gateway: usage records could not be written; kept and retried', { error, records: batch.length, pending: queue.length });
+        logger.error('gateway: usage records could not be written; kept and retried', {
+          error,
+          records: batch.length,
+          pending: queue.length,
+        });
         // Shutting down: no more retries; close() reports what is left.
         if (closing) return;
         await new Promise<void>((resolve) => setTimeout(resolve, retryDelayMs).unref?.());

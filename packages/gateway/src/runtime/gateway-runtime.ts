@@ -135,7 +135,10 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
   });
   const auditBuffer = createAuditBuffer({ audit: preloop.audit, logger: preloop.logger, intervalMs: writeIntervalMs });
   const recordsFull = (): string | null =>
-    writer.full() ?? (auditBuffer.pending() >= maxPending ? `audit records of ${auditBuffer.pending()} calls wait to be written (limit ${maxPending})` : null);
+    writer.full() ??
+    (auditBuffer.pending() >= maxPending
+      ? `audit records of ${auditBuffer.pending()} calls wait to be written (limit ${maxPending})`
+      : null);
   const removeReadiness = preloop.readiness.add('gateway-records', recordsFull);
   const reclaim = async (now = Date.now()) => {
     const count = await reclaimExpiredReservations(db, now);
@@ -145,7 +148,10 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
   const interval = options.reclaimIntervalMs ?? 15_000;
   const timer =
     interval > 0
-      ? setInterval(() => void reclaim().catch((error) => preloop.logger.warn('gateway: reclaiming reservations failed', { error })), interval)
+      ? setInterval(
+          () => void reclaim().catch((error) => preloop.logger.warn('gateway: reclaiming reservations failed', { error })),
+          interval,
+        )
       : null;
   timer?.unref();
   const retention = resolveRetention(options.retention);
@@ -156,12 +162,17 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
     if (retention.capturedBodiesDays !== false && result.bodiesCleared < retention.batchSize * retention.maxBatchesPerRun) {
       bodiesFloor = Math.max(bodiesFloor, now - (retention.capturedBodiesDays + 1) * 86_400_000);
     }
-    if (result.bodiesCleared + result.eventsDeleted + result.usageDeleted > 0) preloop.logger.info('gateway: retention pruned old records', { ...result });
+    if (result.bodiesCleared + result.eventsDeleted + result.usageDeleted > 0)
+      preloop.logger.info('gateway: retention pruned old records', { ...result });
     return result;
   };
   const pruneTimer =
     retention.intervalMs > 0
-      ? setInterval(() => void prune().catch((error) => preloop.logger.warn('gateway: retention prune failed; retried at the next interval', { error })), retention.intervalMs)
+      ? setInterval(
+          () =>
+            void prune().catch((error) => preloop.logger.warn('gateway: retention prune failed; retried at the next interval', { error })),
+          retention.intervalMs,
+        )
       : null;
   pruneTimer?.unref();
 
@@ -192,10 +203,23 @@ export function createGatewayRuntime(preloop: Preloop, options: GatewayPluginOpt
       const [audits, usage] = await Promise.all([auditBuffer.close(), writer.close()]);
       if (audits.length > 0 || usage.length > 0) {
         // The process is stopping with the database unreachable: these records cannot be kept. Say so, with what they were.
-        preloop.logger.error('gateway: closing with records the database did not accept; they are lost (reserved spend is reclaimed at expiry)', {
-          usageRecords: usage.map((entry) => ({ id: entry.record.id, accountId: entry.record.accountId, alias: entry.record.alias, costMicros: entry.record.costMicros })),
-          auditRecords: audits.map((input) => ({ accountId: input.accountId, action: input.action, target: input.target, outcome: input.outcome })),
-        });
+        preloop.logger.error(
+          'gateway: closing with records the database did not accept; they are lost (reserved spend is reclaimed at expiry)',
+          {
+            usageRecords: usage.map((entry) => ({
+              id: entry.record.id,
+              accountId: entry.record.accountId,
+              alias: entry.record.alias,
+              costMicros: entry.record.costMicros,
+            })),
+            auditRecords: audits.map((input) => ({
+              accountId: input.accountId,
+              action: input.action,
+              target: input.target,
+              outcome: input.outcome,
+            })),
+          },
+        );
       }
       modelCache.close();
       budgetCache.close();

@@ -43,16 +43,21 @@ describe('parseServerSentEvents', () => {
 
   it('the push decoder (relay) and the generator are one parser: same events for the same bytes, however cut', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(eventArbitrary, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 10 }), fc.boolean(), async (events, offsets, cutShort) => {
-        let bytes = new TextEncoder().encode(events.map(serializeServerSentEvent).join(''));
-        if (cutShort && bytes.length > 2) bytes = bytes.slice(0, bytes.length - 2);
-        const decoder = createSseDecoder();
-        const pushed: ServerSentEvent[] = [];
-        const reader = cutStream(bytes, offsets).getReader();
-        for (let read = await reader.read(); !read.done; read = await reader.read()) pushed.push(...decoder.push(read.value));
-        pushed.push(...decoder.end());
-        expect(await collect(parseServerSentEvents(cutStream(bytes, offsets)))).toEqual(pushed);
-      }),
+      fc.asyncProperty(
+        fc.array(eventArbitrary, { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.boolean(),
+        async (events, offsets, cutShort) => {
+          let bytes = new TextEncoder().encode(events.map(serializeServerSentEvent).join(''));
+          if (cutShort && bytes.length > 2) bytes = bytes.slice(0, bytes.length - 2);
+          const decoder = createSseDecoder();
+          const pushed: ServerSentEvent[] = [];
+          const reader = cutStream(bytes, offsets).getReader();
+          for (let read = await reader.read(); !read.done; read = await reader.read()) pushed.push(...decoder.push(read.value));
+          pushed.push(...decoder.end());
+          expect(await collect(parseServerSentEvents(cutStream(bytes, offsets)))).toEqual(pushed);
+        },
+      ),
       { numRuns: 200 },
     );
   });

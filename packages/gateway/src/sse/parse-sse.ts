@@ -77,7 +77,10 @@ export function createSseDecoder(maxEventSize = defaultMaxServerSentEventSize): 
     last = text[text.length - 1]!;
   };
   const take = () => {
-    if (tooLarge) throw new PreloopError('UPSTREAM_ERROR', 'The upstream event stream sent an event larger than allowed.', { details: { errorCode: 'upstream_event_too_large' } });
+    if (tooLarge)
+      throw new PreloopError('UPSTREAM_ERROR', 'The upstream event stream sent an event larger than allowed.', {
+        details: { errorCode: 'upstream_event_too_large' },
+      });
     const out = events;
     events = [];
     return out;

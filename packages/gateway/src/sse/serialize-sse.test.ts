@@ -10,7 +10,9 @@ import {
 
 describe('serializeServerSentEvent', () => {
   it('writes id, event and one data line per line of data', () => {
-    expect(serializeServerSentEvent({ id: '7', event: 'update', data: 'a\nb\r\nc' })).toBe('id: 7\nevent: update\ndata: a\ndata: b\ndata: c\n\n');
+    expect(serializeServerSentEvent({ id: '7', event: 'update', data: 'a\nb\r\nc' })).toBe(
+      'id: 7\nevent: update\ndata: a\ndata: b\ndata: c\n\n',
+    );
     expect(serializeServerSentEvent({ data: '' })).toBe('data: \n\n');
   });
 
@@ -33,8 +35,20 @@ describe('provider encoders', () => {
     expect(encodeAnthropicEvent({ type: 'content_block_stop', index: 1 })).toBe(
       'event: content_block_stop\ndata: {"type":"content_block_stop","index":1}\n\n',
     );
-    const delta = { type: 'response.output_text.delta' as const, sequence_number: 3, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hi\n', logprobs: [] };
+    const delta = {
+      type: 'response.output_text.delta' as const,
+      sequence_number: 3,
+      item_id: 'msg_1',
+      output_index: 0,
+      content_index: 0,
+      delta: 'Hi\n',
+      logprobs: [],
+    };
     expect(encodeResponsesEvent(delta)).toBe(`event: response.output_text.delta\ndata: ${JSON.stringify(delta)}\n\n`);
-    expect(encodeResponsesEvent(delta).split('\n').filter((line) => line.startsWith('data:'))).toHaveLength(1);
+    expect(
+      encodeResponsesEvent(delta)
+        .split('\n')
+        .filter((line) => line.startsWith('data:')),
+    ).toHaveLength(1);
   });
 });

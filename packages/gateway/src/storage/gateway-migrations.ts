@@ -64,7 +64,11 @@ export const gatewayMigrations: PreloopMigration[] = defineMigrations([
         .addColumn('fallback_from', 'text')
         .execute();
       await db.schema.createIndex('gateway_usage_account_time').on('gateway_usage').columns(['account_id', 'time']).execute();
-      await db.schema.createIndex('gateway_usage_account_session').on('gateway_usage').columns(['account_id', 'runtime_session_id']).execute();
+      await db.schema
+        .createIndex('gateway_usage_account_session')
+        .on('gateway_usage')
+        .columns(['account_id', 'runtime_session_id'])
+        .execute();
 
       await db.schema
         .createTable('gateway_budgets')
@@ -117,7 +121,11 @@ export const gatewayMigrations: PreloopMigration[] = defineMigrations([
         .addColumn('request_body', 'text')
         .addColumn('response_body', 'text')
         .execute();
-      await db.schema.createIndex('gateway_events_session').on('gateway_events').columns(['account_id', 'runtime_session_id', 'id']).execute();
+      await db.schema
+        .createIndex('gateway_events_session')
+        .on('gateway_events')
+        .columns(['account_id', 'runtime_session_id', 'id'])
+        .execute();
     },
   },
   {

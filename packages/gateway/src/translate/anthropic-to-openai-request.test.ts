@@ -12,7 +12,10 @@ describe('toOpenAIChatRequest', () => {
     const request: AnthropicMessagesRequest = {
       model: 'gpt-alias',
       max_tokens: 1024,
-      system: [{ type: 'text', text: 'You are a weather assistant.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Be brief.' }],
+      system: [
+        { type: 'text', text: 'You are a weather assistant.', cache_control: { type: 'ephemeral' } },
+        { type: 'text', text: 'Be brief.' },
+      ],
       messages: [
         {
           role: 'user',
@@ -141,14 +144,26 @@ describe('toOpenAIChatRequest', () => {
         { type: 'text', text: 'Plain notes.' },
       ],
     });
-    expect(result.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object' }, strict: true } });
+    expect(result.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'response', schema: { type: 'object' }, strict: true },
+    });
     expect(result.reasoning_effort).toBe('xhigh');
   });
 
   it('rejects server tools and file sources with a 400', () => {
     const cases: AnthropicMessagesRequest[] = [
-      { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 } as AnthropicServerTool] },
-      { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_1' } }] }] },
+      {
+        model: 'm',
+        max_tokens: 1,
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 } as AnthropicServerTool],
+      },
+      {
+        model: 'm',
+        max_tokens: 1,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_1' } }] }],
+      },
     ];
     for (const request of cases) {
       expect(() => toOpenAIChatRequest(request)).toThrow(PreloopError);

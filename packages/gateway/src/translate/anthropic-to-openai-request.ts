@@ -197,7 +197,9 @@ export function toOpenAIChatRequest(
       if (assistant) messages.push(assistant);
     } else {
       // Never drop a message: an unknown role is refused.
-      untranslatable(`messages[${index}].role: must be "user", "assistant" or "system" (got ${JSON.stringify((message as { role: unknown }).role)}).`);
+      untranslatable(
+        `messages[${index}].role: must be "user", "assistant" or "system" (got ${JSON.stringify((message as { role: unknown }).role)}).`,
+      );
     }
   }
 

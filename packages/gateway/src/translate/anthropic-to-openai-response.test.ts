@@ -47,7 +47,11 @@ describe('toOpenAIChatCompletion', () => {
       refusal: null,
     });
     expect(completion.choices[0]!.finish_reason).toBe('length');
-    expect(completion.usage).toMatchObject({ prompt_tokens: 1_525, completion_tokens: 64, completion_tokens_details: { reasoning_tokens: 40 } });
+    expect(completion.usage).toMatchObject({
+      prompt_tokens: 1_525,
+      completion_tokens: 64,
+      completion_tokens_details: { reasoning_tokens: 40 },
+    });
   });
 
   it('maps every stop reason', () => {

@@ -32,10 +32,7 @@ export interface ToOpenAIChatCompletionOptions {
  * completion.choices[0].message.tool_calls?.[0].function.arguments; // '{"city":"Paris"}'
  * ```
  */
-export function toOpenAIChatCompletion(
-  message: AnthropicMessage,
-  options: ToOpenAIChatCompletionOptions = {},
-): OpenAIChatCompletion {
+export function toOpenAIChatCompletion(message: AnthropicMessage, options: ToOpenAIChatCompletionOptions = {}): OpenAIChatCompletion {
   const texts: string[] = [];
   const toolCalls: OpenAIChatFunctionToolCall[] = [];
   for (const block of message.content) {

@@ -22,7 +22,11 @@ describe('createAnthropicToOpenAIStreamTranslator', () => {
       choice({ role: 'assistant' }),
       choice({ content: "Okay, let's check" }),
       choice({ content: ' the weather.' }),
-      choice({ tool_calls: [{ index: 0, id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+      choice({
+        tool_calls: [
+          { index: 0, id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', type: 'function', function: { name: 'get_weather', arguments: '' } },
+        ],
+      }),
       choice({ tool_calls: [{ index: 0, function: { arguments: '{"location":' } }] }),
       choice({ tool_calls: [{ index: 0, function: { arguments: ' "San Francisco, CA"}' } }] }),
       choice({}, 'tool_calls'),
@@ -38,16 +42,19 @@ describe('createAnthropicToOpenAIStreamTranslator', () => {
         },
       },
     ]);
-    expect(translator.usage).toEqual({ inputTokens: 2_520, outputTokens: 89, cachedInputTokens: 2_048, cacheCreationInputTokens: 0, reasoningTokens: 0 });
+    expect(translator.usage).toEqual({
+      inputTokens: 2_520,
+      outputTokens: 89,
+      cachedInputTokens: 2_048,
+      cacheCreationInputTokens: 0,
+      reasoningTokens: 0,
+    });
   });
 
   it('numbers parallel tool calls 0, 1, … whatever their block index', () => {
     const message = {
       ...anthropicToolUseMessage,
-      content: [
-        ...anthropicToolUseMessage.content,
-        { type: 'tool_use' as const, id: 'toolu_2', name: 'get_time', input: { zone: 'PST' } },
-      ],
+      content: [...anthropicToolUseMessage.content, { type: 'tool_use' as const, id: 'toolu_2', name: 'get_time', input: { zone: 'PST' } }],
     };
     const chunks = translateAll(createAnthropicToOpenAIStreamTranslator(), anthropicEventsOf(message, [0.5]));
     const starts = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []).filter((call) => call.id);
@@ -87,7 +94,10 @@ describe('createAnthropicToOpenAIStreamTranslator', () => {
   it('streams exactly what the non-streaming translation returns', () => {
     fc.assert(
       fc.property(anthropicMessageArbitrary, cutsArbitrary, (message, cuts) => {
-        const chunks = translateAll(createAnthropicToOpenAIStreamTranslator({ includeUsage: true, created: 7 }), anthropicEventsOf(message, cuts));
+        const chunks = translateAll(
+          createAnthropicToOpenAIStreamTranslator({ includeUsage: true, created: 7 }),
+          anthropicEventsOf(message, cuts),
+        );
         expect(accumulateOpenAIChunks(chunks)).toEqual(toOpenAIChatCompletion(message, { created: 7 }));
       }),
       { numRuns: 300 },

@@ -8,11 +8,7 @@ import { PreloopError } from '@preloop/core';
 import { createAnthropicUsageAccumulator } from '../usage/stream-usage.js';
 import { toOpenAIChatUsage } from '../usage/usage.js';
 import type { AnthropicStreamEvent } from '../wire/anthropic-types.js';
-import type {
-  OpenAIChatChunkDelta,
-  OpenAIChatCompletionChunk,
-  OpenAIChatFinishReason,
-} from '../wire/openai-types.js';
+import type { OpenAIChatChunkDelta, OpenAIChatCompletionChunk, OpenAIChatFinishReason } from '../wire/openai-types.js';
 import { nowInSeconds, toOpenAIFinishReason } from './shared.js';
 import type { StreamTranslator } from './stream-translator.js';
 

@@ -22,7 +22,9 @@ describe('toResponsesResponse', () => {
           id: 'msg_chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG',
           role: 'assistant',
           status: 'completed',
-          content: [{ type: 'output_text', text: 'The image shows a wooden boardwalk through a lush green marsh.', annotations: [], logprobs: [] }],
+          content: [
+            { type: 'output_text', text: 'The image shows a wooden boardwalk through a lush green marsh.', annotations: [], logprobs: [] },
+          ],
         },
       ],
       error: null,
@@ -52,8 +54,22 @@ describe('toResponsesResponse', () => {
   it('turns tool calls into function_call items', () => {
     const response = toResponsesResponse(openAIToolCallsCompletion);
     expect(response.output).toEqual([
-      { type: 'function_call', id: 'fc_call_ZiIpFHsgmBFDYmgRNmXe4wkA', call_id: 'call_ZiIpFHsgmBFDYmgRNmXe4wkA', name: 'get_weather', arguments: '{"location":"Paris, France"}', status: 'completed' },
-      { type: 'function_call', id: 'fc_call_3q9bVfT2Jk1Ll0mX7cO8eN4s', call_id: 'call_3q9bVfT2Jk1Ll0mX7cO8eN4s', name: 'get_weather', arguments: '{"location":"Bogotá, Colombia"}', status: 'completed' },
+      {
+        type: 'function_call',
+        id: 'fc_call_ZiIpFHsgmBFDYmgRNmXe4wkA',
+        call_id: 'call_ZiIpFHsgmBFDYmgRNmXe4wkA',
+        name: 'get_weather',
+        arguments: '{"location":"Paris, France"}',
+        status: 'completed',
+      },
+      {
+        type: 'function_call',
+        id: 'fc_call_3q9bVfT2Jk1Ll0mX7cO8eN4s',
+        call_id: 'call_3q9bVfT2Jk1Ll0mX7cO8eN4s',
+        name: 'get_weather',
+        arguments: '{"location":"Bogotá, Colombia"}',
+        status: 'completed',
+      },
     ]);
     expect(response.usage?.input_tokens_details.cached_tokens).toBe(1_920);
   });
@@ -70,7 +86,14 @@ describe('toResponsesResponse', () => {
   it('keeps a refusal as refusal content', () => {
     const response = toResponsesResponse({
       ...openAITextCompletion,
-      choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content: null, refusal: "I can't help with that." } }],
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'stop',
+          logprobs: null,
+          message: { role: 'assistant', content: null, refusal: "I can't help with that." },
+        },
+      ],
     });
     expect(response.output[0]).toMatchObject({ content: [{ type: 'refusal', refusal: "I can't help with that." }] });
   });

@@ -115,10 +115,7 @@ export function finishResponse(
  * response.output[0]; // { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi!', … }], … }
  * ```
  */
-export function toResponsesResponse(
-  completion: OpenAIChatCompletion,
-  options: ToResponsesResponseOptions = {},
-): ResponsesResponse {
+export function toResponsesResponse(completion: OpenAIChatCompletion, options: ToResponsesResponseOptions = {}): ResponsesResponse {
   const choice = completion.choices[0];
   const finishReason = choice?.finish_reason ?? null;
   const { status } = responsesStatusOf(finishReason);

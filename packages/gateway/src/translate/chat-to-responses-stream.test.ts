@@ -75,7 +75,10 @@ describe('createOpenAIChatToResponsesStreamTranslator', () => {
       'response.completed',
     ]);
     const done = events.find((event) => event.type === 'response.output_text.done');
-    expect(done).toMatchObject({ text: openAITextCompletion.choices[0]!.message.content, item_id: 'msg_chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG' });
+    expect(done).toMatchObject({
+      text: openAITextCompletion.choices[0]!.message.content,
+      item_id: 'msg_chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG',
+    });
     const created = events[0] as { response: ResponsesResponse };
     expect(created.response.status).toBe('in_progress');
     expect(created.response.output).toEqual([]);
@@ -101,14 +104,20 @@ describe('createOpenAIChatToResponsesStreamTranslator', () => {
       'response.completed',
     ]);
     expect(events[5]).toMatchObject({ name: 'get_weather', arguments: '{"location":"Paris, France"}', output_index: 0 });
-    expect(events[7]).toMatchObject({ output_index: 1, item: { call_id: 'call_3q9bVfT2Jk1Ll0mX7cO8eN4s', arguments: '', status: 'in_progress' } });
+    expect(events[7]).toMatchObject({
+      output_index: 1,
+      item: { call_id: 'call_3q9bVfT2Jk1Ll0mX7cO8eN4s', arguments: '', status: 'in_progress' },
+    });
   });
 
   it('ends with response.incomplete when the answer was cut at max tokens', () => {
     const base = openAITextCompletion.choices[0]!;
     const truncated = { ...openAITextCompletion, choices: [{ ...base, finish_reason: 'length' as const }] };
     const events = translateAll(createOpenAIChatToResponsesStreamTranslator(), openAIChunksOf(truncated));
-    expect(events.at(-1)).toMatchObject({ type: 'response.incomplete', response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'response.incomplete',
+      response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } },
+    });
   });
 
   it('serves an Anthropic upstream through two translators', () => {

@@ -8,7 +8,14 @@ const crm: ResponsesTool = {
   name: 'crm',
   description: 'Customer records.',
   tools: [
-    { type: 'function', name: 'lookup', description: 'Find a customer', parameters: { type: 'object', properties: { id: { type: 'string' } } }, strict: true, defer_loading: true },
+    {
+      type: 'function',
+      name: 'lookup',
+      description: 'Find a customer',
+      parameters: { type: 'object', properties: { id: { type: 'string' } } },
+      strict: true,
+      defer_loading: true,
+    },
     { type: 'function', name: 'list' },
   ],
 };
@@ -24,7 +31,13 @@ describe('namespace tools', () => {
     const { tools, names } = flattenNamespaceTools([shell, crm]);
     expect(tools).toEqual([
       shell,
-      { type: 'function', name: 'crm__lookup', description: 'Customer records.\n\nFind a customer', parameters: { type: 'object', properties: { id: { type: 'string' } } }, strict: true },
+      {
+        type: 'function',
+        name: 'crm__lookup',
+        description: 'Customer records.\n\nFind a customer',
+        parameters: { type: 'object', properties: { id: { type: 'string' } } },
+        strict: true,
+      },
       { type: 'function', name: 'crm__list', description: 'Customer records.', parameters: null, strict: null },
     ]);
     expect([...names]).toEqual([
@@ -37,7 +50,8 @@ describe('namespace tools', () => {
   });
 
   it('refuses a freeform tool inside a namespace and a flat name taken by another tool, naming them', () => {
-    const freeform = () => flattenNamespaceTools([{ type: 'namespace', name: 'edit', description: '', tools: [{ type: 'custom', name: 'apply_patch' }] }]);
+    const freeform = () =>
+      flattenNamespaceTools([{ type: 'namespace', name: 'edit', description: '', tools: [{ type: 'custom', name: 'apply_patch' }] }]);
     expect(freeform).toThrowError(/tools\[0\]\.tools\[0\]: tool type "custom" inside namespace "edit"/);
     try {
       flattenNamespaceTools([{ type: 'function', name: 'crm__list', parameters: null, strict: null }, crm]);

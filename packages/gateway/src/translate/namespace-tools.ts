@@ -7,7 +7,12 @@
  * @module
  */
 
-import type { ResponsesFunctionCall, ResponsesFunctionTool, ResponsesNamespaceTool, ResponsesTool } from '../wire/openai-responses-types.js';
+import type {
+  ResponsesFunctionCall,
+  ResponsesFunctionTool,
+  ResponsesNamespaceTool,
+  ResponsesTool,
+} from '../wire/openai-responses-types.js';
 import { untranslatable } from './shared.js';
 
 /** A flat function name's namespace and name inside it. */
@@ -59,16 +64,22 @@ export function flattenNamespaceTools(tools: readonly ResponsesTool[]): { tools:
     }
     for (const [inner, member] of tool.tools.entries()) {
       if (member.type !== 'function') {
-        untranslatable(`tools[${index}].tools[${inner}]: tool type "${member.type}" inside namespace "${tool.name}" is not supported by this model; only function tools are.`, {
-          issues: [{ path: `tools[${index}].tools[${inner}].type`, message: 'only function tools are supported' }],
-        });
+        untranslatable(
+          `tools[${index}].tools[${inner}]: tool type "${member.type}" inside namespace "${tool.name}" is not supported by this model; only function tools are.`,
+          {
+            issues: [{ path: `tools[${index}].tools[${inner}].type`, message: 'only function tools are supported' }],
+          },
+        );
       }
       const function_ = member as Extract<ResponsesNamespaceTool['tools'][number], { type: 'function' }>;
       const name = flatToolName(tool.name, function_.name);
       if (taken.has(name)) {
-        untranslatable(`tools[${index}].tools[${inner}]: function "${function_.name}" of namespace "${tool.name}" becomes "${name}" for this model, which another tool already uses.`, {
-          issues: [{ path: `tools[${index}].tools[${inner}].name`, message: 'collides with another tool once flattened' }],
-        });
+        untranslatable(
+          `tools[${index}].tools[${inner}]: function "${function_.name}" of namespace "${tool.name}" becomes "${name}" for this model, which another tool already uses.`,
+          {
+            issues: [{ path: `tools[${index}].tools[${inner}].name`, message: 'collides with another tool once flattened' }],
+          },
+        );
       }
       taken.add(name);
       names.set(name, { namespace: tool.name, name: function_.name });
@@ -97,7 +108,8 @@ export function namespacedToolNames(tools: readonly ResponsesTool[] | undefined)
   const names = new Map<string, NamespacedName>();
   for (const tool of tools ?? []) {
     if (!isNamespace(tool) || !Array.isArray(tool.tools)) continue;
-    for (const member of tool.tools) if (member?.type === 'function') names.set(flatToolName(tool.name, member.name), { namespace: tool.name, name: member.name });
+    for (const member of tool.tools)
+      if (member?.type === 'function') names.set(flatToolName(tool.name, member.name), { namespace: tool.name, name: member.name });
   }
   return names;
 }
@@ -111,7 +123,10 @@ export function namespacedToolNames(tools: readonly ResponsesTool[] | undefined)
  * restoreNamespace('crm__lookup', names); // { name: 'lookup', namespace: 'crm' }
  * ```
  */
-export function restoreNamespace(flatName: string, names: ReadonlyMap<string, NamespacedName>): Pick<ResponsesFunctionCall, 'name' | 'namespace'> {
+export function restoreNamespace(
+  flatName: string,
+  names: ReadonlyMap<string, NamespacedName>,
+): Pick<ResponsesFunctionCall, 'name' | 'namespace'> {
   const namespaced = names.get(flatName);
   return namespaced ? { name: namespaced.name, namespace: namespaced.namespace } : { name: flatName };
 }

@@ -113,7 +113,9 @@ describe('toAnthropicRequest', () => {
   it('turns a PDF file part into a document block', () => {
     const result = toAnthropicRequest({
       model: 'm',
-      messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0x', filename: 'spec.pdf' } }] }],
+      messages: [
+        { role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0x', filename: 'spec.pdf' } }] },
+      ],
     });
     expect(result.messages[0]!.content).toEqual([
       { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' }, title: 'spec.pdf' },
@@ -148,12 +150,18 @@ describe('toAnthropicRequest', () => {
     const base = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }], tools: [weatherTool] };
     expect(toAnthropicRequest({ ...base, tool_choice: 'required' }).tool_choice).toEqual({ type: 'any' });
     expect(toAnthropicRequest({ ...base, tool_choice: 'none' }).tool_choice).toEqual({ type: 'none' });
-    expect(toAnthropicRequest({ ...base, tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false }).tool_choice).toEqual({
+    expect(
+      toAnthropicRequest({ ...base, tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false })
+        .tool_choice,
+    ).toEqual({
       type: 'tool',
       name: 'get_weather',
       disable_parallel_tool_use: true,
     });
-    expect(toAnthropicRequest({ ...base, parallel_tool_calls: false }).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
+    expect(toAnthropicRequest({ ...base, parallel_tool_calls: false }).tool_choice).toEqual({
+      type: 'auto',
+      disable_parallel_tool_use: true,
+    });
     expect(toAnthropicRequest(base).tool_choice).toBeUndefined();
   });
 
@@ -163,7 +171,10 @@ describe('toAnthropicRequest', () => {
       model: 'm',
       messages: [{ role: 'user', content: 'hi' }],
       tools: [weatherTool, other],
-      tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'get_time' } }] } },
+      tool_choice: {
+        type: 'allowed_tools',
+        allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'get_time' } }] },
+      },
     });
     expect(result.tools?.map((tool) => tool.name)).toEqual(['get_time']);
     expect(result.tool_choice).toEqual({ type: 'any' });
@@ -206,7 +217,15 @@ describe('toAnthropicRequest', () => {
         { role: 'user', content: 'two' },
       ],
     });
-    expect(result.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] }]);
+    expect(result.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'one' },
+          { type: 'text', text: 'two' },
+        ],
+      },
+    ]);
   });
 
   it('rejects what Anthropic cannot do with a 400', () => {
@@ -216,7 +235,10 @@ describe('toAnthropicRequest', () => {
       { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAA', format: 'wav' } }] }] },
       { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } }] }] },
       { model: 'm', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }] },
-      { model: 'm', messages: [user, { role: 'assistant', tool_calls: [{ id: 'x', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] },
+      {
+        model: 'm',
+        messages: [user, { role: 'assistant', tool_calls: [{ id: 'x', type: 'function', function: { name: 'f', arguments: '{oops' } }] }],
+      },
       { model: 'm', messages: [user], tools: [{ type: 'custom', custom: { name: 'grammar' } }] },
       { model: 'm', messages: [user], functions: [{ name: 'legacy' }] },
     ];

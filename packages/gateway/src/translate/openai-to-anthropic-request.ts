@@ -167,17 +167,14 @@ function tools(definitions: OpenAIChatTool[]): AnthropicTool[] {
 function toolNamesOf(allowed: Array<Record<string, unknown>>): Set<string> {
   const names = new Set<string>();
   for (const entry of allowed) {
-    const fn = entry['function'] as { name?: unknown } | undefined;
-    const name = fn?.name ?? entry['name'];
+    const fn = entry.function as { name?: unknown } | undefined;
+    const name = fn?.name ?? entry.name;
     if (typeof name === 'string') names.add(name);
   }
   return names;
 }
 
-function toolChoice(
-  choice: OpenAIChatToolChoice | undefined,
-  parallelToolCalls: boolean | undefined,
-): AnthropicToolChoice | undefined {
+function toolChoice(choice: OpenAIChatToolChoice | undefined, parallelToolCalls: boolean | undefined): AnthropicToolChoice | undefined {
   const noParallel = parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
   if (choice === undefined) return parallelToolCalls === false ? { type: 'auto', ...noParallel } : undefined;
   if (choice === 'none') return { type: 'none' };

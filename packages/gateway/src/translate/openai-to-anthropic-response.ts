@@ -32,10 +32,7 @@ export interface ToAnthropicMessageOptions {
  * message.content; // [{ type: 'text', text: 'Hello!' }]
  * ```
  */
-export function toAnthropicMessage(
-  completion: OpenAIChatCompletion,
-  options: ToAnthropicMessageOptions = {},
-): AnthropicMessage {
+export function toAnthropicMessage(completion: OpenAIChatCompletion, options: ToAnthropicMessageOptions = {}): AnthropicMessage {
   const choice = completion.choices[0];
   if (!choice) throw new PreloopError('UPSTREAM_ERROR', 'The upstream chat completion has no choices.');
   const { message } = choice;

@@ -51,7 +51,12 @@ describe('createOpenAIToAnthropicStreamTranslator', () => {
     const events = translateAll(createOpenAIToAnthropicStreamTranslator(), openAIChunksOf(completion, [0.4]));
     const blocks = events.filter((event) => event.type === 'content_block_start' || event.type === 'content_block_stop');
     expect(blocks.map((event) => `${event.type === 'content_block_start' ? 'start' : 'stop'}:${event.index}`)).toEqual([
-      'start:0', 'stop:0', 'start:1', 'stop:1', 'start:2', 'stop:2',
+      'start:0',
+      'stop:0',
+      'start:1',
+      'stop:1',
+      'start:2',
+      'stop:2',
     ]);
     const message = accumulateAnthropicEvents(events);
     expect(message.content).toEqual([

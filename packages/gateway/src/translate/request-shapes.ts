@@ -20,7 +20,10 @@ const textPart = z.looseObject({ type: z.literal('text'), text });
 const chatUserPart = z.discriminatedUnion('type', [
   textPart,
   z.looseObject({ type: z.literal('image_url'), image_url: z.looseObject({ url: text }) }),
-  z.looseObject({ type: z.literal('file'), file: z.looseObject({ file_data: text.optional(), file_id: text.optional(), filename: text.optional() }) }),
+  z.looseObject({
+    type: z.literal('file'),
+    file: z.looseObject({ file_data: text.optional(), file_id: text.optional(), filename: text.optional() }),
+  }),
   z.looseObject({ type: z.literal('input_audio') }),
 ]);
 const chatAssistantPart = z.discriminatedUnion('type', [textPart, z.looseObject({ type: z.literal('refusal'), refusal: text })]);
@@ -46,7 +49,10 @@ const chatRequest = z.looseObject({
   tools: z
     .array(
       z.discriminatedUnion('type', [
-        z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: text, description: text.nullish(), parameters: object.nullish() }) }),
+        z.looseObject({
+          type: z.literal('function'),
+          function: z.looseObject({ name: text, description: text.nullish(), parameters: object.nullish() }),
+        }),
         z.looseObject({ type: z.literal('custom') }),
       ]),
     )
@@ -74,11 +80,13 @@ const anthropicBlock = z.discriminatedUnion('type', [
 const anthropicContent = z.union([text, z.array(anthropicBlock)]);
 const anthropicRequest = z.looseObject({
   system: z.union([text, z.array(textPart)]).optional(),
-  messages: z.array(z.discriminatedUnion('role', [
-    z.looseObject({ role: z.literal('user'), content: anthropicContent }),
-    z.looseObject({ role: z.literal('assistant'), content: anthropicContent }),
-    z.looseObject({ role: z.literal('system'), content: z.union([text, z.array(textPart)]) }),
-  ])),
+  messages: z.array(
+    z.discriminatedUnion('role', [
+      z.looseObject({ role: z.literal('user'), content: anthropicContent }),
+      z.looseObject({ role: z.literal('assistant'), content: anthropicContent }),
+      z.looseObject({ role: z.literal('system'), content: z.union([text, z.array(textPart)]) }),
+    ]),
+  ),
   tools: z.array(z.looseObject({ name: text, type: text.nullish(), input_schema: object.optional() })).optional(),
   stop_sequences: z.array(text).optional(),
   tool_choice: z.looseObject({ type: text }).optional(),
@@ -103,7 +111,11 @@ const responsesItems: Record<string, z.ZodType> = {
 };
 const responsesTools: Record<string, z.ZodType> = {
   function: z.looseObject({ name: text, parameters: object.nullish() }),
-  namespace: z.looseObject({ name: text, description: text.nullish(), tools: z.array(z.looseObject({ type: text, name: text, parameters: object.nullish() })) }),
+  namespace: z.looseObject({
+    name: text,
+    description: text.nullish(),
+    tools: z.array(z.looseObject({ type: text, name: text, parameters: object.nullish() })),
+  }),
 };
 const responsesRequest = z.looseObject({
   instructions: text.nullish(),
@@ -118,7 +130,11 @@ interface Problem {
 
 const article = (kind: string) => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
 const received = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : article(typeof value));
-const at = (root: unknown, path: readonly PropertyKey[]) => path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), root);
+const at = (root: unknown, path: readonly PropertyKey[]) =>
+  path.reduce<unknown>(
+    (value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    root,
+  );
 
 /** Turns zod issues into messages naming the field; a union reports its closest option, not "Invalid input". */
 function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[], root: unknown): Problem[] {
@@ -128,7 +144,10 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: readonly Proper
     const value = at(root, path);
     if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
       const found = value === undefined ? 'missing' : `got ${JSON.stringify(value)}`;
-      problems.push({ path: formatPath(path), message: `must be one of ${issue.options.map((option) => JSON.stringify(option)).join(', ')} (${found})` });
+      problems.push({
+        path: formatPath(path),
+        message: `must be one of ${issue.options.map((option) => JSON.stringify(option)).join(', ')} (${found})`,
+      });
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // The options that got past the type check say what is wrong inside; if none did, list the types allowed.
       const deeper = issue.errors.filter((errors) => !errors.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
@@ -136,10 +155,17 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: readonly Proper
       else {
         const kinds = issue.errors.map((errors) => (errors[0] as { expected?: string }).expected).map((kind) => article(String(kind)));
         const allowed = kinds.join(' or ');
-        problems.push({ path: formatPath(path), message: value === undefined ? `is required (${allowed})` : `must be ${allowed}, not ${received(value)}` });
+        problems.push({
+          path: formatPath(path),
+          message: value === undefined ? `is required (${allowed})` : `must be ${allowed}, not ${received(value)}`,
+        });
       }
     } else if (issue.code === 'invalid_type') {
-      problems.push({ path: formatPath(path), message: value === undefined ? `is required (${article(issue.expected)})` : `must be ${article(issue.expected)}, not ${received(value)}` });
+      problems.push({
+        path: formatPath(path),
+        message:
+          value === undefined ? `is required (${article(issue.expected)})` : `must be ${article(issue.expected)}, not ${received(value)}`,
+      });
     } else problems.push({ path: formatPath(path), message: issue.message });
   }
   return problems;
@@ -208,7 +234,12 @@ export function checkResponsesRequest(body: unknown): void {
   if (problems.length === 0 && Array.isArray(input)) {
     for (const [index, item] of input.entries()) {
       const { type, role } = item as { type?: unknown; role?: unknown };
-      const schema = role !== undefined && (type == null || type === 'message') ? responsesItems.message : typeof type === 'string' ? responsesItems[type] : undefined;
+      const schema =
+        role !== undefined && (type == null || type === 'message')
+          ? responsesItems.message
+          : typeof type === 'string'
+            ? responsesItems[type]
+            : undefined;
       if (schema) check(schema, item, ['input', index], body, problems);
     }
   }

@@ -14,7 +14,13 @@ const weatherTool = {
 
 describe('toOpenAIChatRequestFromResponses', () => {
   it('translates a string input with instructions', () => {
-    expect(toOpenAIChatRequestFromResponses({ model: 'gpt-4.1', instructions: 'Talk like a pirate.', input: 'Are semicolons optional in JavaScript?' })).toEqual({
+    expect(
+      toOpenAIChatRequestFromResponses({
+        model: 'gpt-4.1',
+        instructions: 'Talk like a pirate.',
+        input: 'Are semicolons optional in JavaScript?',
+      }),
+    ).toEqual({
       model: 'gpt-4.1',
       messages: [
         { role: 'system', content: 'Talk like a pirate.' },
@@ -28,11 +34,37 @@ describe('toOpenAIChatRequestFromResponses', () => {
       model: 'claude-alias',
       input: [
         { role: 'developer', content: 'Use tools when needed.' },
-        { role: 'user', content: [{ type: 'input_text', text: 'Weather in Paris?' }, { type: 'input_image', image_url: `data:image/png;base64,${tinyPngBase64}`, detail: 'auto' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Weather in Paris?' },
+            { type: 'input_image', image_url: `data:image/png;base64,${tinyPngBase64}`, detail: 'auto' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_1', summary: [] },
-        { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Let me look.', annotations: [] }] },
-        { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'get_weather', arguments: '{"location":"Paris"}', status: 'completed' },
-        { type: 'function_call', id: 'fc_2', call_id: 'call_2', name: 'get_weather', arguments: '{"location":"Lyon"}', status: 'completed' },
+        {
+          type: 'message',
+          id: 'msg_1',
+          role: 'assistant',
+          status: 'completed',
+          content: [{ type: 'output_text', text: 'Let me look.', annotations: [] }],
+        },
+        {
+          type: 'function_call',
+          id: 'fc_1',
+          call_id: 'call_1',
+          name: 'get_weather',
+          arguments: '{"location":"Paris"}',
+          status: 'completed',
+        },
+        {
+          type: 'function_call',
+          id: 'fc_2',
+          call_id: 'call_2',
+          name: 'get_weather',
+          arguments: '{"location":"Lyon"}',
+          status: 'completed',
+        },
         { type: 'function_call_output', call_id: 'call_1', output: '18°C' },
         { type: 'function_call_output', call_id: 'call_2', output: [{ type: 'input_text', text: '21°C' }] },
       ],

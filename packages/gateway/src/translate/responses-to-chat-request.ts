@@ -162,13 +162,13 @@ function tools(definitions: ResponsesTool[]): OpenAIChatTool[] {
 function toolChoice(toolChoiceOption: ResponsesToolChoice): OpenAIChatToolChoice {
   if (typeof toolChoiceOption === 'string') return toolChoiceOption;
   const choice = toolChoiceOption as { type: string } & Record<string, unknown>;
-  if (choice.type === 'function' && typeof choice['name'] === 'string') {
-    return { type: 'function', function: { name: choice['name'] } };
+  if (choice.type === 'function' && typeof choice.name === 'string') {
+    return { type: 'function', function: { name: choice.name } };
   }
-  if (choice.type === 'allowed_tools' && Array.isArray(choice['tools'])) {
-    const mode = choice['mode'] === 'required' ? 'required' : 'auto';
-    const allowed = (choice['tools'] as Array<Record<string, unknown>>).map((tool) =>
-      tool['type'] === 'function' && typeof tool['name'] === 'string' ? { type: 'function', function: { name: tool['name'] } } : tool,
+  if (choice.type === 'allowed_tools' && Array.isArray(choice.tools)) {
+    const mode = choice.mode === 'required' ? 'required' : 'auto';
+    const allowed = (choice.tools as Array<Record<string, unknown>>).map((tool) =>
+      tool.type === 'function' && typeof tool.name === 'string' ? { type: 'function', function: { name: tool.name } } : tool,
     );
     return { type: 'allowed_tools', allowed_tools: { mode, tools: allowed } };
   }

@@ -89,11 +89,10 @@ export function parseToolArguments(
   try {
     parsed = JSON.parse(args);
   } catch (error) {
-    throw new PreloopError(
-      context.code,
-      `Tool call ${context.toolCallId} (${context.toolName}) has arguments that are not valid JSON.`,
-      { cause: error, details: { toolCallId: context.toolCallId } },
-    );
+    throw new PreloopError(context.code, `Tool call ${context.toolCallId} (${context.toolName}) has arguments that are not valid JSON.`, {
+      cause: error,
+      details: { toolCallId: context.toolCallId },
+    });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new PreloopError(

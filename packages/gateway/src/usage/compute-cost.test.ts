@@ -28,7 +28,12 @@ describe('computeCost', () => {
 
   it('charges Anthropic cache reads and writes at their own prices', () => {
     // claude-sonnet-4-5: $3 in, $3.75 write, $0.30 read, $15 out.
-    const usage = createUsage({ inputTokens: 472 + 2_048 + 1_500, cachedInputTokens: 2_048, cacheCreationInputTokens: 1_500, outputTokens: 89 });
+    const usage = createUsage({
+      inputTokens: 472 + 2_048 + 1_500,
+      cachedInputTokens: 2_048,
+      cacheCreationInputTokens: 1_500,
+      outputTokens: 89,
+    });
     // 472 × 3 + 2048 × 0.3 + 1500 × 3.75 + 89 × 15 = 1416 + 614.4 + 5625 + 1335 = 8990.4 → 8991 (rounded up).
     expect(computeCost(usage, findModelPrices('claude-sonnet-4-5-20250929'))).toEqual({ costMicros: 8_991, priced: true });
   });
@@ -53,7 +58,9 @@ describe('computeCost', () => {
 
   it('is exact where floating point is not (0.075 × 3 tokens)', () => {
     // 3 cached tokens at $0.075 per million = 0.225 micro-dollars → 1; 1e6 × 0.075 = 75000 exactly.
-    expect(computeCost(createUsage({ inputTokens: 1_000_000, cachedInputTokens: 1_000_000 }), findModelPrices('gpt-4o-mini')).costMicros).toBe(75_000);
+    expect(
+      computeCost(createUsage({ inputTokens: 1_000_000, cachedInputTokens: 1_000_000 }), findModelPrices('gpt-4o-mini')).costMicros,
+    ).toBe(75_000);
   });
 
   it('never charges less when more tokens are used', () => {
@@ -67,7 +74,8 @@ describe('computeCost', () => {
     fc.assert(
       fc.property(usage, ({ inputTokens, outputTokens, extraInput, extraOutput }) => {
         const base = computeCost(createUsage({ inputTokens, outputTokens }), prices).costMicros!;
-        const more = computeCost(createUsage({ inputTokens: inputTokens + extraInput, outputTokens: outputTokens + extraOutput }), prices).costMicros!;
+        const more = computeCost(createUsage({ inputTokens: inputTokens + extraInput, outputTokens: outputTokens + extraOutput }), prices)
+          .costMicros!;
         expect(more).toBeGreaterThanOrEqual(base);
       }),
     );

@@ -56,13 +56,11 @@ function tokens(count: number, field: string): bigint {
  */
 export function computeCost(usage: Usage, prices: ModelPrices | null | undefined): Cost {
   if (!prices) return { costMicros: null, priced: false };
-  const tier =
-    prices.longContext && usage.inputTokens > prices.longContext.thresholdInputTokens ? prices.longContext : prices;
+  const tier = prices.longContext && usage.inputTokens > prices.longContext.thresholdInputTokens ? prices.longContext : prices;
   const input = microsPerMillion(tier.input, 'input');
   const output = microsPerMillion(tier.output, 'output');
   const cachedInput = tier.cachedInput === undefined ? input : microsPerMillion(tier.cachedInput, 'cachedInput');
-  const cacheWrite =
-    tier.cacheWriteInput === undefined ? input : microsPerMillion(tier.cacheWriteInput, 'cacheWriteInput');
+  const cacheWrite = tier.cacheWriteInput === undefined ? input : microsPerMillion(tier.cacheWriteInput, 'cacheWriteInput');
 
   const cached = tokens(usage.cachedInputTokens, 'cachedInputTokens');
   const written = tokens(usage.cacheCreationInputTokens, 'cacheCreationInputTokens');

@@ -12,9 +12,24 @@ describe('defaultPriceTable', () => {
 
   it('covers the common model families', () => {
     for (const model of [
-      'gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o3', 'o4-mini', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano',
-      'claude-opus-4-5', 'claude-opus-4-1', 'claude-sonnet-4-5', 'claude-sonnet-4-0', 'claude-haiku-4-5',
-      'claude-3-7-sonnet-20250219', 'claude-3-5-sonnet-20241022', 'claude-3-5-haiku-20241022',
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-4.1',
+      'gpt-4.1-mini',
+      'gpt-4.1-nano',
+      'o3',
+      'o4-mini',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'claude-opus-4-5',
+      'claude-opus-4-1',
+      'claude-sonnet-4-5',
+      'claude-sonnet-4-0',
+      'claude-haiku-4-5',
+      'claude-3-7-sonnet-20250219',
+      'claude-3-5-sonnet-20241022',
+      'claude-3-5-haiku-20241022',
     ]) {
       expect(findModelPrices(model), model).not.toBeNull();
     }

@@ -66,18 +66,12 @@ const entries: readonly PriceEntry[] = [
   ],
   [['claude-haiku-4-5', 'claude-haiku-4-5-20251001'], { input: 1, cacheWriteInput: 1.25, cachedInput: 0.1, output: 5 }],
   // Anthropic: Claude 3.x.
-  [
-    ['claude-3-7-sonnet-20250219', 'claude-3-7-sonnet-latest'],
-    { input: 3, cacheWriteInput: 3.75, cachedInput: 0.3, output: 15 },
-  ],
+  [['claude-3-7-sonnet-20250219', 'claude-3-7-sonnet-latest'], { input: 3, cacheWriteInput: 3.75, cachedInput: 0.3, output: 15 }],
   [
     ['claude-3-5-sonnet-20241022', 'claude-3-5-sonnet-20240620', 'claude-3-5-sonnet-latest'],
     { input: 3, cacheWriteInput: 3.75, cachedInput: 0.3, output: 15 },
   ],
-  [
-    ['claude-3-5-haiku-20241022', 'claude-3-5-haiku-latest'],
-    { input: 0.8, cacheWriteInput: 1, cachedInput: 0.08, output: 4 },
-  ],
+  [['claude-3-5-haiku-20241022', 'claude-3-5-haiku-latest'], { input: 0.8, cacheWriteInput: 1, cachedInput: 0.08, output: 4 }],
   [['claude-3-haiku-20240307'], { input: 0.25, cacheWriteInput: 0.3, cachedInput: 0.03, output: 1.25 }],
 ];
 

@@ -12,14 +12,7 @@
 import type { AnthropicStreamEvent } from '../wire/anthropic-types.js';
 import type { ResponsesStreamEvent } from '../wire/openai-responses-types.js';
 import type { OpenAIChatCompletionChunk } from '../wire/openai-types.js';
-import {
-  createUsage,
-  fromAnthropicUsage,
-  fromOpenAIChatUsage,
-  fromResponsesUsage,
-  tokenCount,
-  type Usage,
-} from './usage.js';
+import { createUsage, fromAnthropicUsage, fromOpenAIChatUsage, fromResponsesUsage, tokenCount, type Usage } from './usage.js';
 
 /** Accumulates the usage reported along a stream of `Event`s. */
 export interface StreamUsageAccumulator<Event> {
@@ -139,8 +132,7 @@ export function createResponsesUsageAccumulator(): StreamUsageAccumulator<Respon
       if (!('response' in event) || !event.response?.usage) return;
       usage = fromResponsesUsage(event.response.usage);
       reported = true;
-      complete ||=
-        event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed';
+      complete ||= event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed';
     },
     get usage() {
       return { ...usage };

@@ -17,7 +17,13 @@ const count = fc.integer({ min: 0, max: 5_000_000 });
 /** A consistent usage: cache counters within the input, reasoning within the output. */
 const usageArbitrary = (withCacheWrites: boolean) =>
   fc
-    .record({ uncached: count, cached: count, written: withCacheWrites ? count : fc.constant(0), output: count, reasoningShare: fc.double({ min: 0, max: 1, noNaN: true }) })
+    .record({
+      uncached: count,
+      cached: count,
+      written: withCacheWrites ? count : fc.constant(0),
+      output: count,
+      reasoningShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
     .map(
       ({ uncached, cached, written, output, reasoningShare }): Usage => ({
         inputTokens: uncached + cached + written,

@@ -261,12 +261,7 @@ export interface ResponsesResponse {
 
 /** Events that carry the whole response snapshot. */
 export interface ResponsesLifecycleEvent {
-  type:
-    | 'response.created'
-    | 'response.in_progress'
-    | 'response.completed'
-    | 'response.incomplete'
-    | 'response.failed';
+  type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
   sequence_number: number;
   response: ResponsesResponse;
 }

@@ -42,11 +42,7 @@ export interface OpenAIChatRefusalPart {
 }
 
 /** Any content part of a user message. */
-export type OpenAIChatUserContentPart =
-  | OpenAIChatTextPart
-  | OpenAIChatImagePart
-  | OpenAIChatAudioPart
-  | OpenAIChatFilePart;
+export type OpenAIChatUserContentPart = OpenAIChatTextPart | OpenAIChatImagePart | OpenAIChatAudioPart | OpenAIChatFilePart;
 
 /** A system message. */
 export interface OpenAIChatSystemMessage {

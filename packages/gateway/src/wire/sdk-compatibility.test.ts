@@ -170,7 +170,12 @@ describe('official openai client, responses over a chat (and Anthropic) upstream
 
   it('iterates a streamed response event by event', async () => {
     const { client } = openAIClient(responsesOverChat);
-    const stream = await client.responses.create({ model: 'gpt-alias', input: 'Weather in SF?', stream: true, tools: [{ type: 'function', name: 'get_weather', parameters: weatherTool.function.parameters, strict: false }] });
+    const stream = await client.responses.create({
+      model: 'gpt-alias',
+      input: 'Weather in SF?',
+      stream: true,
+      tools: [{ type: 'function', name: 'get_weather', parameters: weatherTool.function.parameters, strict: false }],
+    });
     const types: string[] = [];
     let completed: OpenAI.Responses.Response | undefined;
     for await (const event of stream) {
@@ -223,7 +228,13 @@ describe('official Anthropic client, messages over an OpenAI upstream', () => {
     max_tokens: 1_024,
     system: 'You are a weather assistant.',
     messages: [{ role: 'user' as const, content: 'Weather in Paris and Bogotá?' }],
-    tools: [{ name: 'get_weather', description: 'Get the weather', input_schema: { type: 'object' as const, properties: { location: { type: 'string' } } } }],
+    tools: [
+      {
+        name: 'get_weather',
+        description: 'Get the weather',
+        input_schema: { type: 'object' as const, properties: { location: { type: 'string' } } },
+      },
+    ],
   };
 
   it('reads a non-streaming message with tool_use blocks', async () => {

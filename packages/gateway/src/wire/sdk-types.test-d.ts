@@ -34,8 +34,12 @@ test('OpenAI chat completions field names exist in the SDK', () => {
   expectTypeOf<UnknownKeys<O.OpenAIChatChunkDelta, ChatCompletionChunk.Choice.Delta>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<O.OpenAIChatChunkToolCall, ChatCompletionChunk.Choice.Delta.ToolCall>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<O.OpenAIChatUsage, OpenAI.CompletionUsage>>().toEqualTypeOf<never>();
-  expectTypeOf<UnknownKeys<NonNullable<O.OpenAIChatUsage['prompt_tokens_details']>, OpenAI.CompletionUsage.PromptTokensDetails>>().toEqualTypeOf<never>();
-  expectTypeOf<UnknownKeys<NonNullable<O.OpenAIChatUsage['completion_tokens_details']>, OpenAI.CompletionUsage.CompletionTokensDetails>>().toEqualTypeOf<never>();
+  expectTypeOf<
+    UnknownKeys<NonNullable<O.OpenAIChatUsage['prompt_tokens_details']>, OpenAI.CompletionUsage.PromptTokensDetails>
+  >().toEqualTypeOf<never>();
+  expectTypeOf<
+    UnknownKeys<NonNullable<O.OpenAIChatUsage['completion_tokens_details']>, OpenAI.CompletionUsage.CompletionTokensDetails>
+  >().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<O.OpenAIChatAssistantMessage, OpenAI.Chat.ChatCompletionAssistantMessageParam>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<O.OpenAIChatToolMessage, OpenAI.Chat.ChatCompletionToolMessageParam>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<O.OpenAIChatStreamOptions, OpenAI.Chat.ChatCompletionStreamOptions>>().toEqualTypeOf<never>();
@@ -59,7 +63,9 @@ test('OpenAI Responses field names exist in the SDK', () => {
   expectTypeOf<UnknownKeys<R.ResponsesOutputText, OpenAI.Responses.ResponseOutputText>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesFunctionCall, OpenAI.Responses.ResponseFunctionToolCall>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesFunctionCallOutput, OpenAI.Responses.ResponseInputItem.FunctionCallOutput>>().toEqualTypeOf<never>();
-  expectTypeOf<UnknownKeys<R.ResponsesInputMessage, OpenAI.Responses.EasyInputMessage & { id: string; status: string }>>().toEqualTypeOf<never>();
+  expectTypeOf<
+    UnknownKeys<R.ResponsesInputMessage, OpenAI.Responses.EasyInputMessage & { id: string; status: string }>
+  >().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesInputImage, OpenAI.Responses.ResponseInputImage>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesInputFile, OpenAI.Responses.ResponseInputFile>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesFunctionTool, OpenAI.Responses.FunctionTool>>().toEqualTypeOf<never>();
@@ -71,8 +77,12 @@ test('OpenAI Responses field names exist in the SDK', () => {
   expectTypeOf<UnknownKeys<R.ResponsesOutputTextDoneEvent, OpenAI.Responses.ResponseTextDoneEvent>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesRefusalDeltaEvent, OpenAI.Responses.ResponseRefusalDeltaEvent>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesRefusalDoneEvent, OpenAI.Responses.ResponseRefusalDoneEvent>>().toEqualTypeOf<never>();
-  expectTypeOf<UnknownKeys<R.ResponsesFunctionCallArgumentsDeltaEvent, OpenAI.Responses.ResponseFunctionCallArgumentsDeltaEvent>>().toEqualTypeOf<never>();
-  expectTypeOf<UnknownKeys<R.ResponsesFunctionCallArgumentsDoneEvent, OpenAI.Responses.ResponseFunctionCallArgumentsDoneEvent>>().toEqualTypeOf<never>();
+  expectTypeOf<
+    UnknownKeys<R.ResponsesFunctionCallArgumentsDeltaEvent, OpenAI.Responses.ResponseFunctionCallArgumentsDeltaEvent>
+  >().toEqualTypeOf<never>();
+  expectTypeOf<
+    UnknownKeys<R.ResponsesFunctionCallArgumentsDoneEvent, OpenAI.Responses.ResponseFunctionCallArgumentsDoneEvent>
+  >().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesLifecycleEvent, OpenAI.Responses.ResponseCompletedEvent>>().toEqualTypeOf<never>();
   expectTypeOf<UnknownKeys<R.ResponsesErrorEvent, OpenAI.Responses.ResponseErrorEvent>>().toEqualTypeOf<never>();
   expectTypeOf<R.ResponsesStreamEvent['type']>().toExtend<OpenAI.Responses.ResponseStreamEvent['type']>();

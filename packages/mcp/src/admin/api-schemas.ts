@@ -13,10 +13,13 @@ import { z } from 'zod';
 import type { DefinitionDiff as StoredDefinitionDiff, ToolDefinition as StoredToolDefinition } from '../pinning/tool-definition.js';
 import type { ToolFlag as StoredToolFlag } from '../pinning/poisoning.js';
 import type { McpServerRecord } from '../store/server-schema.js';
-import type { ScanToolOutcome as StoredScanToolOutcome, ToolPinStatus as StoredPinStatus, UpstreamToolRecord } from '../store/tool-store.js';
+import type {
+  ScanToolOutcome as StoredScanToolOutcome,
+  ToolPinStatus as StoredPinStatus,
+  UpstreamToolRecord,
+} from '../store/tool-store.js';
 import type { ToolStats as StoredToolStats } from '../store/tool-stats.js';
 import type { ScanReport } from '../upstream/upstream-manager.js';
-
 
 const epochMs = z.number().int();
 
@@ -61,7 +64,13 @@ export const mcpServerListSchema = z.object({ items: z.array(mcpServerSchema) })
 export const mcpServerDeletedSchema = z.object({ deleted: z.literal(true), id: z.string() });
 
 /** Signs of tool poisoning a definition may carry. */
-export const toolFlagSchema = z.enum(['hidden-characters', 'mentions-other-tools', 'instruction-like', 'invalid-name', 'invalid-definition']);
+export const toolFlagSchema = z.enum([
+  'hidden-characters',
+  'mentions-other-tools',
+  'instruction-like',
+  'invalid-name',
+  'invalid-definition',
+]);
 
 true satisfies SchemaAgrees<typeof toolFlagSchema, StoredToolFlag>;
 
@@ -212,7 +221,13 @@ export const toolStatsSchema = z.object({
   averageMs: z.number().nullable(),
   maxMs: z.number().nullable(),
   /** How many calls took under 10 ms, 100 ms, 1 s, 10 s, and longer. */
-  latency: z.object({ under10ms: z.number().int(), under100ms: z.number().int(), under1s: z.number().int(), under10s: z.number().int(), over10s: z.number().int() }),
+  latency: z.object({
+    under10ms: z.number().int(),
+    under100ms: z.number().int(),
+    under1s: z.number().int(),
+    under10s: z.number().int(),
+    over10s: z.number().int(),
+  }),
   lastCalledAt: epochMs.nullable(),
 });
 

@@ -1,6 +1,15 @@
 import { defineRoute, PreloopError, type AdminRoute, type Principal } from '@preloop/core';
 import { mcpServerInputSchema, mcpServerPatchSchema, type McpServerPatch, type McpServerInput } from '../store/server-schema.js';
-import { mcpServerDeletedSchema, mcpServerListSchema, mcpServerSchema, scanReportSchema, type McpScanReport, type McpServer, type McpServerDeleted, type McpServerList } from './api-schemas.js';
+import {
+  mcpServerDeletedSchema,
+  mcpServerListSchema,
+  mcpServerSchema,
+  scanReportSchema,
+  type McpScanReport,
+  type McpServer,
+  type McpServerDeleted,
+  type McpServerList,
+} from './api-schemas.js';
 
 const tag = 'mcp';
 
@@ -24,7 +33,9 @@ export const mcpServerRoutes: AdminRoute[] = [
     tag,
     access: { role: 'viewer' },
     response: mcpServerListSchema,
-    handler: async ({ preloop, principal }): Promise<McpServerList> => ({ items: await preloop.service('mcp').servers.list(principal!.accountId) }),
+    handler: async ({ preloop, principal }): Promise<McpServerList> => ({
+      items: await preloop.service('mcp').servers.list(principal!.accountId),
+    }),
   }),
   defineRoute<McpServerInput>({
     method: 'POST',
@@ -50,7 +61,8 @@ export const mcpServerRoutes: AdminRoute[] = [
     access: { role: 'viewer' },
     response: mcpServerSchema,
     errors: [404],
-    handler: async ({ preloop, principal, params }): Promise<McpServer> => preloop.service('mcp').servers.get(principal!.accountId, params.id!),
+    handler: async ({ preloop, principal, params }): Promise<McpServer> =>
+      preloop.service('mcp').servers.get(principal!.accountId, params.id!),
   }),
   defineRoute<McpServerPatch>({
     method: 'PATCH',

@@ -24,17 +24,34 @@ async function catalogEntries(preloop: Preloop, accountId: string): Promise<Cata
   const runtime = preloop.service('mcp');
   const [upstream, catalog] = await Promise.all([runtime.tools.list(accountId), runtime.catalog.get(accountId)]);
   const trusted = (name: string, source: 'builtin' | 'plugin', description: string | null): CatalogEntry => ({
-    name, source, server: null, status: source, available: true, conflict: false, listedAs: null, flags: [], description, pinnedHash: null, liveHash: null, pinnedAt: null, pinnedBy: null, changedAt: null,
+    name,
+    source,
+    server: null,
+    status: source,
+    available: true,
+    conflict: false,
+    listedAs: null,
+    flags: [],
+    description,
+    pinnedHash: null,
+    liveHash: null,
+    pinnedAt: null,
+    pinnedBy: null,
+    changedAt: null,
   });
   return [
     ...builtinToolNames.map((name) => trusted(name, 'builtin', null)),
-    ...preloop.tools.filter((tool) => catalog.tools.get(tool.name)?.source === 'plugin').map((tool) => trusted(tool.name, 'plugin', tool.description)),
+    ...preloop.tools
+      .filter((tool) => catalog.tools.get(tool.name)?.source === 'plugin')
+      .map((tool) => trusted(tool.name, 'plugin', tool.description)),
     ...upstream.map((tool) => ({
       name: tool.exposedName,
       source: 'upstream' as const,
       server: tool.serverName,
       status: tool.status,
-      available: catalog.tools.get(tool.exposedName)?.upstreamName === tool.name && catalog.tools.get(tool.exposedName)?.server?.id === tool.serverId,
+      available:
+        catalog.tools.get(tool.exposedName)?.upstreamName === tool.name &&
+        catalog.tools.get(tool.exposedName)?.server?.id === tool.serverId,
       conflict: catalog.conflicts.has(tool.exposedName) && tool.status === 'pinned',
       listedAs: catalog.renamed.get(tool.id) ?? null,
       flags: tool.flags,
@@ -63,7 +80,7 @@ export const mcpToolRoutes: AdminRoute[] = [
   defineRoute({
     method: 'GET',
     path: '/tools',
-    summary: 'The MCP tool catalog with each tool\'s pin status',
+    summary: "The MCP tool catalog with each tool's pin status",
     tag,
     access: { role: 'viewer' },
     response: catalogSchema,
@@ -111,7 +128,10 @@ export const mcpToolRoutes: AdminRoute[] = [
     handler: async ({ preloop, principal, params }): Promise<ToolStats> => {
       const name = params.name!;
       const accountId = principal!.accountId;
-      const known = (builtinToolNames as readonly string[]).includes(name) || preloop.tools.some((tool) => tool.name === name) || (await preloop.service('mcp').tools.find(accountId, name)) !== null;
+      const known =
+        (builtinToolNames as readonly string[]).includes(name) ||
+        preloop.tools.some((tool) => tool.name === name) ||
+        (await preloop.service('mcp').tools.find(accountId, name)) !== null;
       if (!known) throw new PreloopError('NOT_FOUND', `No tool named "${name.slice(0, 200)}".`);
       return preloop.service('mcp').stats.get(accountId, name);
     },

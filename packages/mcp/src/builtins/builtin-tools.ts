@@ -17,7 +17,11 @@ export interface BuiltinToolOptions {
 }
 
 function text(value: string, isError = false, structured?: Record<string, unknown>): ToolResult {
-  return { content: [{ type: 'text', text: value }], ...(isError ? { isError: true } : {}), ...(structured ? { structuredContent: structured } : {}) };
+  return {
+    content: [{ type: 'text', text: value }],
+    ...(isError ? { isError: true } : {}),
+    ...(structured ? { structuredContent: structured } : {}),
+  };
 }
 
 async function resolveWorkflow(options: BuiltinToolOptions, principal: Principal): Promise<{ name: string; async: boolean } | null> {
@@ -36,7 +40,13 @@ function definition(name: string, description: string, properties: Record<string
   };
 }
 
-async function askHuman(options: BuiltinToolOptions, context: ToolRunContext, tool: string, args: Record<string, unknown>, question?: { text: string; options: string[]; allowFreeText: boolean }): Promise<ToolResult> {
+async function askHuman(
+  options: BuiltinToolOptions,
+  context: ToolRunContext,
+  tool: string,
+  args: Record<string, unknown>,
+  question?: { text: string; options: string[]; allowFreeText: boolean },
+): Promise<ToolResult> {
   const provider = options.flow.provider();
   if (!provider) return text(`${tool} is unavailable: no approval provider is installed.`, true);
   const workflow = await resolveWorkflow(options, context.principal);
@@ -62,10 +72,18 @@ async function askHuman(options: BuiltinToolOptions, context: ToolRunContext, to
     return approvalEndedResult(outcome);
   }
   if (outcome.status === 'approved' || outcome.status === 'executed') {
-    return text(`Approved${outcome.comment ? `: ${outcome.comment}` : ''}.`, false, { status: 'approved', requestId: ticket.id, comment: outcome.comment ?? null });
+    return text(`Approved${outcome.comment ? `: ${outcome.comment}` : ''}.`, false, {
+      status: 'approved',
+      requestId: ticket.id,
+      comment: outcome.comment ?? null,
+    });
   }
   if (outcome.status === 'denied') {
-    return text(`Denied${outcome.comment ? `: ${outcome.comment}` : ''}. Do not proceed with this action.`, false, { status: 'denied', requestId: ticket.id, comment: outcome.comment ?? null });
+    return text(`Denied${outcome.comment ? `: ${outcome.comment}` : ''}. Do not proceed with this action.`, false, {
+      status: 'denied',
+      requestId: ticket.id,
+      comment: outcome.comment ?? null,
+    });
   }
   return approvalEndedResult(outcome);
 }
@@ -114,22 +132,31 @@ export function createBuiltinTools(options: BuiltinToolOptions): CatalogTool[] {
         'Ask a human a question and wait for the answer. Offer options when the answer is one of a few choices; otherwise the human answers in free text.',
         {
           question: { type: 'string', minLength: 1, maxLength: 2000, description: 'The question.' },
-          options: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 20, description: 'Choices to offer.' },
-          allow_free_text: { type: 'boolean', description: 'Whether a free-text answer is allowed besides the options. Default: true when no options are given.' },
+          options: {
+            type: 'array',
+            items: { type: 'string', minLength: 1, maxLength: 200 },
+            maxItems: 20,
+            description: 'Choices to offer.',
+          },
+          allow_free_text: {
+            type: 'boolean',
+            description: 'Whether a free-text answer is allowed besides the options. Default: true when no options are given.',
+          },
         },
         ['question'],
       ),
       (args, context) => {
         const choices = Array.isArray(args.options) ? (args.options as string[]) : [];
         const allowFreeText = typeof args.allow_free_text === 'boolean' ? args.allow_free_text : choices.length === 0;
-        if (choices.length === 0 && !allowFreeText) return Promise.resolve(text('ask_user needs options when free text is not allowed.', true));
+        if (choices.length === 0 && !allowFreeText)
+          return Promise.resolve(text('ask_user needs options when free text is not allowed.', true));
         return askHuman(options, context, 'ask_user', args, { text: String(args.question), options: choices, allowFreeText });
       },
     ),
     builtin(
       definition(
         'get_approval_status',
-        'Get the status of an approval request you made (pending, approved, denied, expired, cancelled or executed), with the approver\'s comment or answer.',
+        "Get the status of an approval request you made (pending, approved, denied, expired, cancelled or executed), with the approver's comment or answer.",
         { request_id: { type: 'string', minLength: 1, maxLength: 200, description: 'The approval request id.' } },
         ['request_id'],
       ),
@@ -137,7 +164,13 @@ export function createBuiltinTools(options: BuiltinToolOptions): CatalogTool[] {
         const id = String(args.request_id);
         const outcome = await options.flow.status(id, context.principal).catch(() => null);
         if (!outcome) return text(`Unknown approval request: ${id.slice(0, 200)}`, true);
-        const structured = { requestId: outcome.id, status: outcome.status, comment: outcome.comment ?? null, answer: outcome.answer ?? null, reason: outcome.reason ?? null };
+        const structured = {
+          requestId: outcome.id,
+          status: outcome.status,
+          comment: outcome.comment ?? null,
+          answer: outcome.answer ?? null,
+          reason: outcome.reason ?? null,
+        };
         return text(JSON.stringify(structured), false, structured);
       },
     ),

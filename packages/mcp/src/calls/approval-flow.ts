@@ -35,7 +35,12 @@ export interface ApprovalFlow {
    * stored result, or for the claim's lease to lapse: then it gets the final
    * `execution_unknown` answer, or, for an `idempotent` tool, claims and runs it.
    */
-  executeOnce(id: string, input: ApprovalRequestInput, run: () => Promise<ToolResult>, options?: { idempotent?: boolean }): Promise<{ result: ToolResult; replayed: boolean }>;
+  executeOnce(
+    id: string,
+    input: ApprovalRequestInput,
+    run: () => Promise<ToolResult>,
+    options?: { idempotent?: boolean },
+  ): Promise<{ result: ToolResult; replayed: boolean }>;
   /** The status of a request the principal (or its key or agent) asked for; null for any other id. */
   status(id: string, principal: Principal): Promise<ApprovalOutcome | null>;
 }
@@ -60,7 +65,11 @@ export function approvalEndedResult(outcome: ApprovalOutcome): ToolResult {
         : outcome.status === 'cancelled'
           ? `The approval request ${outcome.id} was cancelled${reason}. The call was not run.`
           : `The approval request ${outcome.id} is ${outcome.status}. The call was not run.`;
-  return { content: [{ type: 'text', text }], isError: true, _meta: { 'preloop/approval': { requestId: outcome.id, status: outcome.status } } } as ToolResult;
+  return {
+    content: [{ type: 'text', text }],
+    isError: true,
+    _meta: { 'preloop/approval': { requestId: outcome.id, status: outcome.status } },
+  } as ToolResult;
 }
 
 /**
@@ -78,7 +87,11 @@ export function executionUnknownResult(id: string): ToolResult {
     `The approved call (approval request ${id}) was started, but the server running it stopped before it finished, so its outcome is unknown. ` +
     'It will not be run again automatically, because it may already have taken effect. Check whether it took effect before doing anything else; ' +
     'an admin can mark the request executed or not executed (if not executed, calling this tool again with the same arguments runs it once).';
-  return { content: [{ type: 'text', text }], isError: true, _meta: { 'preloop/approval': { requestId: id, status: 'execution_unknown' } } } as ToolResult;
+  return {
+    content: [{ type: 'text', text }],
+    isError: true,
+    _meta: { 'preloop/approval': { requestId: id, status: 'execution_unknown' } },
+  } as ToolResult;
 }
 
 /**
@@ -108,7 +121,11 @@ export function approvalPendingResult(ticket: ApprovalTicket, workflow: string):
   const text =
     `This call needs approval (workflow "${workflow}"); approval request ${ticket.id} is pending until ${new Date(ticket.expiresAt).toISOString()}. ` +
     `Check it with get_approval_status {"request_id":"${ticket.id}"}; once it is approved, call this tool again with the same arguments and it will run once.`;
-  return { content: [{ type: 'text', text }], isError: true, _meta: { 'preloop/approval': { requestId: ticket.id, status: 'pending', expiresAt: ticket.expiresAt } } } as ToolResult;
+  return {
+    content: [{ type: 'text', text }],
+    isError: true,
+    _meta: { 'preloop/approval': { requestId: ticket.id, status: 'pending', expiresAt: ticket.expiresAt } },
+  } as ToolResult;
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref?.());
@@ -122,7 +139,12 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
  * const { ticket, outcome } = await flow.ask(input, context, false);
  * ```
  */
-export function createApprovalFlow(getProvider: () => ApprovalProvider | null, owners: ApprovalOwners, options: ApprovalFlowOptions, logger: Logger): ApprovalFlow {
+export function createApprovalFlow(
+  getProvider: () => ApprovalProvider | null,
+  owners: ApprovalOwners,
+  options: ApprovalFlowOptions,
+  logger: Logger,
+): ApprovalFlow {
   const required = (): ApprovalProvider => {
     const provider = getProvider();
     if (!provider) throw new Error('no approval provider is installed');
@@ -131,14 +153,17 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
 
   const wait = async (provider: ApprovalProvider, ticket: ApprovalTicket, context: ToolRunContext): Promise<ApprovalOutcome | null> => {
     const signal = AbortSignal.any([context.cancelSignal, context.stopSignal]);
-    const announce = () => context.progress(`Waiting for approval: request ${ticket.id} (until ${new Date(ticket.expiresAt).toISOString()})`);
+    const announce = () =>
+      context.progress(`Waiting for approval: request ${ticket.id} (until ${new Date(ticket.expiresAt).toISOString()})`);
     announce();
     const timer = context.wantsProgress ? setInterval(announce, options.progressIntervalMs) : null;
     try {
       return await provider.wait(ticket.id, { signal });
     } catch (error) {
       if (context.cancelSignal.aborted) {
-        await provider.cancel(ticket.id, context.principal, 'cancelled by the MCP client').catch((cause) => logger.debug('mcp: could not cancel an approval request', { error: cause }));
+        await provider
+          .cancel(ticket.id, context.principal, 'cancelled by the MCP client')
+          .catch((cause) => logger.debug('mcp: could not cancel an approval request', { error: cause }));
         return { id: ticket.id, status: 'cancelled', reason: 'cancelled by the MCP client' };
       }
       if (context.stopSignal.aborted) return null;
@@ -154,12 +179,18 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
     async ask(input, context, async) {
       const provider = required();
       const ticket = await provider.request(input);
-      await owners.remember(ticket.id, input.principal, input.tool.name).catch((error) => logger.warn('mcp: could not remember an approval owner', { error }));
+      await owners
+        .remember(ticket.id, input.principal, input.tool.name)
+        .catch((error) => logger.warn('mcp: could not remember an approval owner', { error }));
       context.onApproval?.(ticket.id);
-      if (ticket.status === 'executed' && ticket.storedResult === null) ticket.storedResult = executedWithoutResult(ticket.id, ticket.reason);
+      if (ticket.status === 'executed' && ticket.storedResult === null)
+        ticket.storedResult = executedWithoutResult(ticket.id, ticket.reason);
       if (ticket.status !== 'pending') {
         // Joined a decided request: read it for the approver's comment or answer.
-        const current = ticket.status === 'denied' && ticket.reason ? null : await provider.status(ticket.id, input.principal.accountId).catch(() => null);
+        const current =
+          ticket.status === 'denied' && ticket.reason
+            ? null
+            : await provider.status(ticket.id, input.principal.accountId).catch(() => null);
         return { ticket, outcome: current ?? { id: ticket.id, status: ticket.status, reason: ticket.reason ?? null } };
       }
       if (async) return { ticket, outcome: null };
@@ -176,9 +207,14 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
           try {
             result = await run();
           } catch (error) {
-            result = { content: [{ type: 'text', text: `The approved call failed: ${(error as Error)?.message ?? 'unknown error'}` }], isError: true };
+            result = {
+              content: [{ type: 'text', text: `The approved call failed: ${(error as Error)?.message ?? 'unknown error'}` }],
+              isError: true,
+            };
           }
-          await provider.storeResult(id, result).catch((error) => logger.error('mcp: could not store the result of an approved call', { error, approvalId: id }));
+          await provider
+            .storeResult(id, result)
+            .catch((error) => logger.error('mcp: could not store the result of an approved call', { error, approvalId: id }));
           return { result, replayed: false };
         }
         // Another caller holds the claim: wait for the result it stores, or for its lease to lapse (its instance died), instead of running the call twice.
@@ -186,11 +222,15 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
         if (outcome?.status === 'executed') {
           const ticket = await provider.request(input);
           if (ticket.status === 'executed' && ticket.storedResult !== undefined) {
-            return { result: ticket.storedResult === null ? executedWithoutResult(id, outcome.reason) : (ticket.storedResult as ToolResult), replayed: true };
+            return {
+              result: ticket.storedResult === null ? executedWithoutResult(id, outcome.reason) : (ticket.storedResult as ToolResult),
+              replayed: true,
+            };
           }
         }
         if (outcome?.status === 'execution_unknown') return { result: executionUnknownResult(id), replayed: true };
-        if (!outcome || (outcome.status !== 'approved' && outcome.status !== 'executed')) return { result: approvalEndedResult(outcome ?? { id, status: 'cancelled' }), replayed: true };
+        if (!outcome || (outcome.status !== 'approved' && outcome.status !== 'executed'))
+          return { result: approvalEndedResult(outcome ?? { id, status: 'cancelled' }), replayed: true };
         leaseExpiresAt = outcome.leaseExpiresAt ?? null;
         const now = Date.now();
         if (now >= deadline) break;
@@ -199,10 +239,17 @@ export function createApprovalFlow(getProvider: () => ApprovalProvider | null, o
         if (leaseExpiresAt !== null && leaseExpiresAt > now) pause = Math.min(pause, leaseExpiresAt - now + 25);
         await delay(Math.max(10, Math.min(pause, deadline - now)));
       }
-      const until = leaseExpiresAt ? ` (its execution lease runs until ${new Date(leaseExpiresAt).toISOString()} and is renewed while the call runs)` : '';
+      const until = leaseExpiresAt
+        ? ` (its execution lease runs until ${new Date(leaseExpiresAt).toISOString()} and is renewed while the call runs)`
+        : '';
       return {
         result: {
-          content: [{ type: 'text', text: `Approval request ${id} is being executed by another call${until}; call again with the same arguments to get its result.` }],
+          content: [
+            {
+              type: 'text',
+              text: `Approval request ${id} is being executed by another call${until}; call again with the same arguments to get its result.`,
+            },
+          ],
           isError: true,
           _meta: { 'preloop/approval': { requestId: id, status: 'approved', leaseExpiresAt } },
         } as ToolResult,

@@ -1,4 +1,4 @@
-import { type PolicyDecision, type Preloop, type Principal, type ToolResult } from '@preloop/core';
+import type { PolicyDecision, Preloop, Principal, ToolResult } from '@preloop/core';
 import { redactAuditData, redactString } from '@preloop/core/internal';
 import type { ToolCallOutcome, ToolStatsStore } from '../store/tool-stats.js';
 import type { CatalogTool } from './tool-types.js';
@@ -54,7 +54,11 @@ function describeDecision(decision: PolicyDecision | null | undefined): Record<s
 
 function summarizeResult(result: ToolResult | null | undefined): Record<string, unknown> | null {
   if (!result) return null;
-  return { isError: result.isError === true, content: result.content.map((part) => part.type), structured: result.structuredContent !== undefined };
+  return {
+    isError: result.isError === true,
+    content: result.content.map((part) => part.type),
+    structured: result.structuredContent !== undefined,
+  };
 }
 
 /**
@@ -70,7 +74,9 @@ function summarizeResult(result: ToolResult | null | undefined): Record<string, 
 export function createCallRecorder(preloop: Preloop, stats: ToolStatsStore): CallRecorder {
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>, what: string) => {
-    const tracked = work.catch((error) => preloop.logger.warn(`mcp: could not record ${what}`, { error })).finally(() => pending.delete(tracked));
+    const tracked = work
+      .catch((error) => preloop.logger.warn(`mcp: could not record ${what}`, { error }))
+      .finally(() => pending.delete(tracked));
     pending.add(tracked);
   };
   const common = (input: CallRecordInput) => ({
@@ -129,13 +135,25 @@ export function createCallRecorder(preloop: Preloop, stats: ToolStatsStore): Cal
         );
       }
       if (known) {
-        stats.record({ accountId: input.principal.accountId, tool: input.tool!.name, outcome: input.outcome, durationMs: input.durationMs, approval: Boolean(input.approvalId) });
+        stats.record({
+          accountId: input.principal.accountId,
+          tool: input.tool!.name,
+          outcome: input.outcome,
+          durationMs: input.durationMs,
+          approval: Boolean(input.approvalId),
+        });
       }
     },
 
     access(principal, action, target, mcpSessionId) {
       track(
-        preloop.audit.record({ actor: principal, action, target: { type: action === 'mcp.resource.read' ? 'resource' : 'prompt', id: redactString(target).slice(0, 500) }, outcome: 'success', data: { mcpSessionId } }),
+        preloop.audit.record({
+          actor: principal,
+          action,
+          target: { type: action === 'mcp.resource.read' ? 'resource' : 'prompt', id: redactString(target).slice(0, 500) },
+          outcome: 'success',
+          data: { mcpSessionId },
+        }),
         'an audit record',
       );
     },

@@ -4,7 +4,14 @@ import { testDialects } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveHttpUpstream, type HttpUpstream } from '../test-support/http-upstream.js';
 import { createMcpFixture, everythingServerPath, type McpFixture } from '../test-support/mcp-fixture.js';
-import { createToolServer, createToolServerState, echoTool, sendEmailTool, slowTool, type ToolServerState } from '../test-support/tool-server.js';
+import {
+  createToolServer,
+  createToolServerState,
+  echoTool,
+  sendEmailTool,
+  slowTool,
+  type ToolServerState,
+} from '../test-support/tool-server.js';
 
 const hello = definePlugin({
   id: 'hello',
@@ -26,8 +33,10 @@ const guard = definePlugin({
     'policy.evaluate': (input) => {
       if (input.kind !== 'tool_call' || input.tool.name !== 'up.echo') return undefined;
       const message = (input.args as { message?: unknown } | null)?.message;
-      if (message === 'blocked') return { action: 'deny', reason: 'guard: blocked words stay home', explanation: { scope: 'plugin:guard', rule: null } };
-      if (message === 'ask first') return { action: 'require_approval', workflow: 'admins', explanation: { scope: 'plugin:guard', rule: null } };
+      if (message === 'blocked')
+        return { action: 'deny', reason: 'guard: blocked words stay home', explanation: { scope: 'plugin:guard', rule: null } };
+      if (message === 'ask first')
+        return { action: 'require_approval', workflow: 'admins', explanation: { scope: 'plugin:guard', rule: null } };
       return undefined;
     },
   },
@@ -56,14 +65,24 @@ function policy(agentKeyId: string) {
 async function rawCall(fixture: McpFixture, sessionId: string, name: string, args: unknown = {}, rawArguments?: string): Promise<string> {
   const response = await fetch(fixture.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${fixture.agentKey}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
-    body: rawArguments === undefined
-      ? JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } })
-      : `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":${JSON.stringify(name)},"arguments":${rawArguments}}}`,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${fixture.agentKey}`,
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+    },
+    body:
+      rawArguments === undefined
+        ? JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } })
+        : `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":${JSON.stringify(name)},"arguments":${rawArguments}}}`,
   });
   const text = await response.text();
   // The JSON-RPC message itself (the SSE framing carries per-stream event ids).
-  return text.split('\n').find((line) => line.startsWith('data: {'))!.slice(6);
+  return text
+    .split('\n')
+    .find((line) => line.startsWith('data: {'))!
+    .slice(6);
 }
 
 describe.each(testDialects())('governed tool calls on $name', (dialect) => {
@@ -73,11 +92,21 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
   let sessionId: string;
 
   beforeAll(async () => {
-    state = createToolServerState([echoTool, sendEmailTool, slowTool, { ...echoTool, name: 'hidden_tool', description: 'Hidden from the agent.' }]);
+    state = createToolServerState([
+      echoTool,
+      sendEmailTool,
+      slowTool,
+      { ...echoTool, name: 'hidden_tool', description: 'Hidden from the agent.' },
+    ]);
     upstream = await serveHttpUpstream(() => createToolServer(state));
     fixture = await createMcpFixture(dialect, { plugins: [hello, guard] });
     await fixture.preloop.governance.policies.apply(fixture.preloop.accountId, policy(fixture.agent.apiKeyId!), { type: 'system' });
-    const created = await fixture.api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: upstream.url, headers: { 'X-Upstream-Token': 'upstream-secret-1' } });
+    const created = await fixture.api('POST', '/mcp-servers', {
+      name: 'up',
+      transport: 'http',
+      url: upstream.url,
+      headers: { 'X-Upstream-Token': 'upstream-secret-1' },
+    });
     expect(created.status).toBe(201);
     const server = await created.json();
     const scan = await fixture.api('POST', `/mcp-servers/${server.id}/scan`);
@@ -93,10 +122,16 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
   it('lists built-in, plugin and namespaced upstream tools, minus what policy hides from the subject', async () => {
     const client = await fixture.connect();
     const names = (await client.listTools()).tools.map((tool) => tool.name);
-    expect(names).toEqual(expect.arrayContaining(['request_approval', 'ask_user', 'get_approval_status', 'hello', 'up.echo', 'up.send_email', 'up.slow']));
+    expect(names).toEqual(
+      expect.arrayContaining(['request_approval', 'ask_user', 'get_approval_status', 'hello', 'up.echo', 'up.send_email', 'up.slow']),
+    );
     expect(names).not.toContain('up.hidden_tool');
     expect(names).not.toContain('echo');
-    const { key } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, { name: 'unscoped', scopes: ['mcp'], userId: fixture.admin.id });
+    const { key } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, {
+      name: 'unscoped',
+      scopes: ['mcp'],
+      userId: fixture.admin.id,
+    });
     const other = await fixture.connect({ token: key });
     expect((await other.listTools()).tools.map((tool) => tool.name)).toContain('up.hidden_tool');
   });
@@ -107,12 +142,17 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
     expect(result.isError).toBeFalsy();
     expect(result.content).toEqual([{ type: 'text', text: '{"message":"hi"}' }]);
     expect(state.calls.at(-1)).toEqual({ name: 'echo', args: { message: 'hi' } });
-    expect(await (await fixture.connect()).callTool({ name: 'hello', arguments: {} })).toMatchObject({ content: [{ type: 'text', text: 'hello agent' }] });
+    expect(await (await fixture.connect()).callTool({ name: 'hello', arguments: {} })).toMatchObject({
+      content: [{ type: 'text', text: 'hello agent' }],
+    });
   });
 
-  it('never lets the agent token reach the upstream: only the server\'s own configured header does (passthrough canary)', async () => {
+  it("never lets the agent token reach the upstream: only the server's own configured header does (passthrough canary)", async () => {
     const marker = 'canary-7f3a9c';
-    const { credential } = await fixture.preloop.identity.runtimeSessions.start(fixture.preloop.accountId, { name: marker, audience: ['mcp'] });
+    const { credential } = await fixture.preloop.identity.runtimeSessions.start(fixture.preloop.accountId, {
+      name: marker,
+      audience: ['mcp'],
+    });
     const viaKey = await fixture.connect();
     const viaCredential = await fixture.connect({ token: credential.token });
     await viaKey.callTool({ name: 'up.echo', arguments: { message: 'a' } });
@@ -136,20 +176,31 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
   it('lets a plugin policy.evaluate hook deny or require approval for a call the policy allows, before it runs', async () => {
     const client = await fixture.connect();
     const calls = state.calls.length;
-    expect(await client.callTool({ name: 'up.echo', arguments: { message: 'blocked' } })).toMatchObject({ isError: true, content: [{ type: 'text', text: 'Denied by policy: guard: blocked words stay home' }] });
+    expect(await client.callTool({ name: 'up.echo', arguments: { message: 'blocked' } })).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: 'Denied by policy: guard: blocked words stay home' }],
+    });
     const approval = await client.callTool({ name: 'up.echo', arguments: { message: 'ask first' } });
-    expect((approval.content as Array<{ text: string }>)[0]!.text).toMatch(/^Tool up\.echo requires approval \(workflow "admins"\), but no approval provider is installed/);
+    expect((approval.content as Array<{ text: string }>)[0]!.text).toMatch(
+      /^Tool up\.echo requires approval \(workflow "admins"\), but no approval provider is installed/,
+    );
     expect(state.calls.length).toBe(calls);
     expect((await client.callTool({ name: 'up.echo', arguments: { message: 'fine' } })).isError).toBeFalsy();
     await expect
-      .poll(async () => (await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, action: 'mcp.tool.call', outcome: 'denied' } as never)).items.some((record) => (record.data as { decision?: { scope?: string } }).decision?.scope === 'plugin:guard'))
+      .poll(async () =>
+        (
+          await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, action: 'mcp.tool.call', outcome: 'denied' } as never)
+        ).items.some((record) => (record.data as { decision?: { scope?: string } }).decision?.scope === 'plugin:guard'),
+      )
       .toBe(true);
   });
 
   it('denies a call that needs approval when no approval provider is installed, saying so', async () => {
     const result = await (await fixture.connect()).callTool({ name: 'up.slow', arguments: { ms: 1 } });
     expect(result.isError).toBe(true);
-    expect((result.content as Array<{ text: string }>)[0]!.text).toMatch(/requires approval \(workflow "admins"\), but no approval provider is installed/);
+    expect((result.content as Array<{ text: string }>)[0]!.text).toMatch(
+      /requires approval \(workflow "admins"\), but no approval provider is installed/,
+    );
   });
 
   it('gives a hidden tool and an unknown tool byte-identical answers, and refuses look-alike names the same way', async () => {
@@ -189,11 +240,16 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
     const server = await created.json();
     expect(JSON.stringify(server)).not.toContain('configured-value');
     const scan = await (await fixture.api('POST', `/mcp-servers/${server.id}/scan`)).json();
-    expect(scan.tools.find((tool: { name: string }) => tool.name === 'echo')).toMatchObject({ status: 'pinned', exposedName: 'everything.echo' });
+    expect(scan.tools.find((tool: { name: string }) => tool.name === 'echo')).toMatchObject({
+      status: 'pinned',
+      exposedName: 'everything.echo',
+    });
     const client = await fixture.connect();
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['everything.echo', 'everything.get-sum', 'everything.get-env']));
-    expect(await client.callTool({ name: 'everything.echo', arguments: { message: 'over stdio' } })).toMatchObject({ content: [{ type: 'text', text: 'Echo: over stdio' }] });
+    expect(await client.callTool({ name: 'everything.echo', arguments: { message: 'over stdio' } })).toMatchObject({
+      content: [{ type: 'text', text: 'Echo: over stdio' }],
+    });
     const env = (await client.callTool({ name: 'everything.get-env', arguments: {} })).content as Array<{ text: string }>;
     expect(env[0]!.text).toContain('configured-value');
     expect(env[0]!.text).not.toContain(fixture.agentKey);
@@ -208,7 +264,10 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
       expect((await client.listTools()).tools).toEqual([]);
       for (const name of ['up.echo', 'no.such_tool']) {
         const result = await client.callTool({ name, arguments: { message: 'x' } });
-        expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: 'Denied: Kill switch active for tools: incident 42' }] });
+        expect(result).toMatchObject({
+          isError: true,
+          content: [{ type: 'text', text: 'Denied: Kill switch active for tools: incident 42' }],
+        });
       }
     } finally {
       await killSwitch.deactivate(fixture.preloop.accountId, ['tools'], { type: 'system' });
@@ -216,17 +275,36 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
   });
 
   it('records every call in the audit trail and as runtime-session activity, with secrets redacted', async () => {
-    const { session, credential } = await fixture.preloop.identity.runtimeSessions.start(fixture.preloop.accountId, { name: 'audited', audience: ['mcp'] });
+    const { session, credential } = await fixture.preloop.identity.runtimeSessions.start(fixture.preloop.accountId, {
+      name: 'audited',
+      audience: ['mcp'],
+    });
     const client = await fixture.connect({ token: credential.token });
     await client.callTool({ name: 'up.echo', arguments: { message: 'Bearer abcdefghijklmnopqrstuvwxyz0123' } });
     await client.callTool({ name: 'up.send_email', arguments: { to: 'x@example.com' } });
-    await expect.poll(async () => (await fixture.preloop.identity.runtimeSessions.listActivity(fixture.preloop.accountId, session.id)).items.length).toBe(2);
+    await expect
+      .poll(async () => (await fixture.preloop.identity.runtimeSessions.listActivity(fixture.preloop.accountId, session.id)).items.length)
+      .toBe(2);
     const activity = (await fixture.preloop.identity.runtimeSessions.listActivity(fixture.preloop.accountId, session.id)).items;
-    expect(activity.map((entry) => [entry.kind, entry.status])).toEqual([['tool_call', 'succeeded'], ['tool_call', 'denied']]);
+    expect(activity.map((entry) => [entry.kind, entry.status])).toEqual([
+      ['tool_call', 'succeeded'],
+      ['tool_call', 'denied'],
+    ]);
     expect(JSON.stringify(activity)).not.toContain('abcdefghijklmnopqrstuvwxyz0123');
     expect(activity[0]!.data).toMatchObject({ tool: 'up.echo', server: 'up', decision: { action: 'allow' } });
     await expect
-      .poll(async () => (await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, runtimeSessionId: session.id })).items.map((record) => [record.action, record.outcome]))
-      .toEqual(expect.arrayContaining([['mcp.tool.call', 'allowed'], ['mcp.tool.result', 'success'], ['mcp.tool.call', 'denied']]));
+      .poll(async () =>
+        (await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, runtimeSessionId: session.id })).items.map((record) => [
+          record.action,
+          record.outcome,
+        ]),
+      )
+      .toEqual(
+        expect.arrayContaining([
+          ['mcp.tool.call', 'allowed'],
+          ['mcp.tool.result', 'success'],
+          ['mcp.tool.call', 'denied'],
+        ]),
+      );
   });
 });

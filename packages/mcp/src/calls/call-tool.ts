@@ -1,5 +1,14 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { isPreloopError, runGovernedCall, type ApprovalRequestInput, type GovernedCallRecord, type GovernedCallSurface, type GovernedExecution, type Preloop, type ToolResult } from '@preloop/core';
+import {
+  isPreloopError,
+  runGovernedCall,
+  type ApprovalRequestInput,
+  type GovernedCallRecord,
+  type GovernedCallSurface,
+  type GovernedExecution,
+  type Preloop,
+  type ToolResult,
+} from '@preloop/core';
 import { redactString, toStoreUnavailableError, unknownToolReason } from '@preloop/core/internal';
 import type { UpstreamManager } from '../upstream/upstream-manager.js';
 import { approvalEndedResult, approvalPendingResult, type ApprovalFlow } from './approval-flow.js';
@@ -40,8 +49,12 @@ function protocolError(code: number, message: string): Error {
 }
 
 function failureText(error: unknown, tool: CatalogTool): string {
-  const message = redactString(isPreloopError(error) || error instanceof McpError || error instanceof Error ? error.message : String(error)).slice(0, 2000);
-  return tool.source === 'upstream' ? `Upstream MCP server "${tool.server!.name}" failed: ${message}` : `Tool "${tool.name}" failed: ${message}`;
+  const message = redactString(
+    isPreloopError(error) || error instanceof McpError || error instanceof Error ? error.message : String(error),
+  ).slice(0, 2000);
+  return tool.source === 'upstream'
+    ? `Upstream MCP server "${tool.server!.name}" failed: ${message}`
+    : `Tool "${tool.name}" failed: ${message}`;
 }
 
 /**
@@ -70,7 +83,12 @@ export function createToolCaller(deps: ToolCallerDependencies): ToolCaller {
           ? ((await deps.upstreams.callTool(tool.server!, tool.upstreamName!, args, {
               bridge: context.bridge,
               signal: context.cancelSignal,
-              ...(context.wantsProgress ? { onprogress: (progress) => context.progress(progress.message ?? '', { progress: progress.progress, total: progress.total }) } : {}),
+              ...(context.wantsProgress
+                ? {
+                    onprogress: (progress) =>
+                      context.progress(progress.message ?? '', { progress: progress.progress, total: progress.total }),
+                  }
+                : {}),
             })) as ToolResult)
           : await tool.run!(args, context);
       return { result, settlement: { failed: result.isError === true } };
@@ -111,7 +129,8 @@ export function createToolCaller(deps: ToolCallerDependencies): ToolCaller {
       ...(record.outcome === 'succeeded' || record.outcome === 'failed' ? { result: record.result } : {}),
     };
     // Unknown and hidden names are recorded alike: the record says nothing about which tools exist.
-    if (record.code === 'not_found' || record.code === 'hidden') Object.assign(input, { tool: null, args: null, reason: 'unknown or hidden tool' });
+    if (record.code === 'not_found' || record.code === 'hidden')
+      Object.assign(input, { tool: null, args: null, reason: 'unknown or hidden tool' });
     else if (record.code === 'killed') Object.assign(input, { tool: null, args: null, reason: `kill switch: ${record.reason}` });
     else if (record.code === 'audit_unavailable') input.reason = 'audit unavailable';
     else if (record.error !== undefined) {
@@ -139,7 +158,12 @@ export function createToolCaller(deps: ToolCallerDependencies): ToolCaller {
         if (shapeProblem) throw protocolError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${shapeProblem}`);
         const args = (rawArgs ?? {}) as Args;
         const invalid = deps.validator.validate(tool, args);
-        if (invalid) return { refuse: 'invalid', reason: `invalid arguments: ${invalid}`, reply: errorResult(`Invalid arguments for tool ${name}: ${invalid}`) };
+        if (invalid)
+          return {
+            refuse: 'invalid',
+            reason: `invalid arguments: ${invalid}`,
+            reply: errorResult(`Invalid arguments for tool ${name}: ${invalid}`),
+          };
         try {
           return { args: (await preloop.hooks.beforeTool({ principal, tool: name, args })).args };
         } catch (error) {
@@ -176,23 +200,34 @@ export function createToolCaller(deps: ToolCallerDependencies): ToolCaller {
         }
         if (outcome === null) return { status: 'pending', approvalId: ticket.id, reply: approvalPendingResult(ticket, decision.workflow) };
         if (outcome.status !== 'approved' && outcome.status !== 'executed') {
-          return { status: 'refused', approvalId: ticket.id, reason: `approval ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, reply: approvalEndedResult(outcome) };
+          return {
+            status: 'refused',
+            approvalId: ticket.id,
+            reason: `approval ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`,
+            reply: approvalEndedResult(outcome),
+          };
         }
         return {
           status: 'approved',
           approvalId: ticket.id,
           // An idempotent tool (its pinned `idempotentHint`) may run again when the instance running it died; any other never does.
           async once(run) {
-            const { result, replayed } = await deps.flow.executeOnce(ticket.id, input, async () => (await run()).result, { idempotent: tool.listing.annotations?.idempotentHint === true });
+            const { result, replayed } = await deps.flow.executeOnce(ticket.id, input, async () => (await run()).result, {
+              idempotent: tool.listing.annotations?.idempotentHint === true,
+            });
             return { executed: { result, settlement: { failed: result.isError === true } }, replayed };
           },
         };
       },
       // The audit record is stored before the tool runs, so a crash mid-run still leaves a trace; when it cannot be stored, the call does not run.
       intent: ({ target, args, decision, approvalId }) =>
-        records.beforeRun({ principal, name, mcpSessionId: context.mcpSessionId, tool: target, args, decision, approvalId }, approvalId ? 'approved' : 'allowed'),
+        records.beforeRun(
+          { principal, name, mcpSessionId: context.mcpSessionId, tool: target, args, decision, approvalId },
+          approvalId ? 'approved' : 'allowed',
+        ),
       // A human approved this exact call and it is claimed: it runs to the end and its result is stored, cancelled or not.
-      execute: ({ target, args, approvalId }) => execute(target, args, approvalId ? { ...context, cancelSignal: new AbortController().signal } : context),
+      execute: ({ target, args, approvalId }) =>
+        execute(target, args, approvalId ? { ...context, cancelSignal: new AbortController().signal } : context),
       after: ({ target, args }, executed) => after(target, args, context, executed),
       audit: (record) => finish(name, context, record),
     };

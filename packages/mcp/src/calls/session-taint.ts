@@ -1,4 +1,4 @@
-import { type Preloop, type ToolResult } from '@preloop/core';
+import type { Preloop, ToolResult } from '@preloop/core';
 import { redactString } from '@preloop/core/internal';
 import type { CatalogTool, ToolRunContext } from './tool-types.js';
 
@@ -13,7 +13,8 @@ import type { CatalogTool, ToolRunContext } from './tool-types.js';
  */
 export function isUntrustedTool(preloop: Pick<Preloop, 'tools'>, tool: CatalogTool): boolean {
   if (tool.source === 'upstream') return tool.server?.trust === 'untrusted';
-  if (tool.source === 'plugin') return preloop.tools.some((contribution) => contribution.name === tool.name && contribution.untrusted === true);
+  if (tool.source === 'plugin')
+    return preloop.tools.some((contribution) => contribution.name === tool.name && contribution.untrusted === true);
   return false;
 }
 
@@ -30,7 +31,12 @@ export function isUntrustedTool(preloop: Pick<Preloop, 'tools'>, tool: CatalogTo
  * result = await taintAfterResult(preloop, tool, context, result);
  * ```
  */
-export async function taintAfterResult(preloop: Preloop, tool: CatalogTool, context: Pick<ToolRunContext, 'principal'>, result: ToolResult): Promise<ToolResult> {
+export async function taintAfterResult(
+  preloop: Preloop,
+  tool: CatalogTool,
+  context: Pick<ToolRunContext, 'principal'>,
+  result: ToolResult,
+): Promise<ToolResult> {
   const sessionId = context.principal.runtimeSessionId;
   if (!sessionId || !isUntrustedTool(preloop, tool)) return result;
   try {
@@ -43,12 +49,23 @@ export async function taintAfterResult(preloop: Preloop, tool: CatalogTool, cont
     if (tainted) {
       // The session's timeline in the console shows when it stopped being clean (the taint itself is already stored).
       await preloop.identity.runtimeSessions
-        .recordActivity(sessionId, { kind: 'taint', status: 'tainted', summary: `untrusted content from ${tool.name}`, data: { tool: tool.name } })
+        .recordActivity(sessionId, {
+          kind: 'taint',
+          status: 'tainted',
+          summary: `untrusted content from ${tool.name}`,
+          data: { tool: tool.name },
+        })
         .catch((error: unknown) => preloop.logger.warn('mcp: could not record the session taint in its activity', { error }));
     }
     return result;
   } catch (error) {
-    preloop.logger.warn('mcp: the session taint could not be stored; the untrusted result is withheld', { error: redactString((error as Error)?.message ?? String(error)), tool: tool.name });
-    return { content: [{ type: 'text', text: 'The result was withheld: the session could not be marked as holding untrusted content.' }], isError: true };
+    preloop.logger.warn('mcp: the session taint could not be stored; the untrusted result is withheld', {
+      error: redactString((error as Error)?.message ?? String(error)),
+      tool: tool.name,
+    });
+    return {
+      content: [{ type: 'text', text: 'The result was withheld: the session could not be marked as holding untrusted content.' }],
+      isError: true,
+    };
   }
 }

@@ -32,7 +32,9 @@ describe.each(testDialects())('tool names that collide once "." becomes "_" (Cla
   };
 
   beforeAll(async () => {
-    fixture = await createMcpFixture(dialect, { policy: { version: 1, defaults: { tools: 'allow' }, rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }] } });
+    fixture = await createMcpFixture(dialect, {
+      policy: { version: 1, defaults: { tools: 'allow' }, rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }] },
+    });
     // Registered first: agents know a.x_y as a_x_y.
     await register('a', [labelled('x_y', 'server a, tool x_y')]);
     // Registered later: a_x.y would also be a_x_y. And one server whose own two tools collide.
@@ -57,7 +59,7 @@ describe.each(testDialects())('tool names that collide once "." becomes "_" (Cla
     expect(names).not.toContain('b.p_q');
   });
 
-  it('calls each tool on its own server; policy and records use the tool\'s own name', async () => {
+  it("calls each tool on its own server; policy and records use the tool's own name", async () => {
     const client = await fixture.connect();
     expect(text(await client.callTool({ name: 'a.x_y', arguments: {} }))).toBe('server a, tool x_y');
     expect(text(await client.callTool({ name: collisionFreeName('b.p_q', 'b', 'p_q'), arguments: {} }))).toBe('b p_q');
@@ -73,7 +75,12 @@ describe.each(testDialects())('tool names that collide once "." becomes "_" (Cla
     const alias = collisionFreeName('b.p_q', 'b', 'p_q');
     await fixture.preloop.governance.policies.apply(
       fixture.preloop.accountId,
-      { version: 1, defaults: { tools: 'allow' }, rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }], scopes: [{ subject: { apiKey: fixture.agent.apiKeyId! }, tools: { hidden: ['b.p_q'] } }] },
+      {
+        version: 1,
+        defaults: { tools: 'allow' },
+        rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }],
+        scopes: [{ subject: { apiKey: fixture.agent.apiKeyId! }, tools: { hidden: ['b.p_q'] } }],
+      },
       { type: 'system' },
     );
     try {
@@ -84,14 +91,28 @@ describe.each(testDialects())('tool names that collide once "." becomes "_" (Cla
       expect(hidden).toBe(`MCP error -32602: Unknown tool: ${alias}`);
       expect(unknown).toBe('MCP error -32602: Unknown tool: b.p_r_123456');
     } finally {
-      await fixture.preloop.governance.policies.apply(fixture.preloop.accountId, { version: 1, defaults: { tools: 'allow' }, rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }] }, { type: 'system' });
+      await fixture.preloop.governance.policies.apply(
+        fixture.preloop.accountId,
+        { version: 1, defaults: { tools: 'allow' }, rules: [{ tool: 'a_x.y', action: 'deny', reason: 'a_x.y is off.' }] },
+        { type: 'system' },
+      );
     }
   });
 
   it('shows the renaming in the admin API, and keeps it across rescans', async () => {
-    const listed = async () => ((await (await fixture.api('GET', '/tools')).json()).items as Array<{ name: string; listedAs: string | null; available: boolean; conflict: boolean }>);
+    const listed = async () =>
+      (await (await fixture.api('GET', '/tools')).json()).items as Array<{
+        name: string;
+        listedAs: string | null;
+        available: boolean;
+        conflict: boolean;
+      }>;
     const before = await listed();
-    expect(before.find((tool) => tool.name === 'a_x.y')).toMatchObject({ listedAs: collisionFreeName('a_x.y', 'a_x', 'y'), available: true, conflict: false });
+    expect(before.find((tool) => tool.name === 'a_x.y')).toMatchObject({
+      listedAs: collisionFreeName('a_x.y', 'a_x', 'y'),
+      available: true,
+      conflict: false,
+    });
     expect(before.find((tool) => tool.name === 'a.x_y')).toMatchObject({ listedAs: null, available: true });
     for (const name of ['a', 'a_x', 'b']) expect((await fixture.api('POST', `/mcp-servers/${ids[name]}/scan`)).status).toBe(200);
     expect(await listed()).toEqual(before);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { type Logger, type Preloop, type ToolContribution } from '@preloop/core';
+import type { Logger, Preloop, ToolContribution } from '@preloop/core';
 import { isCanonicalName } from '@preloop/core/internal';
 import type { CatalogTool } from '../calls/tool-types.js';
 import type { McpServerStore } from '../store/server-store.js';
@@ -110,7 +110,9 @@ export function createToolCatalog(options: {
   const reserved = new Set(options.reserved);
   for (const contribution of options.preloop.tools) {
     if (!isCanonicalName(contribution.name) || trusted.has(contribution.name) || reserved.has(contribution.name)) {
-      options.logger.warn(`mcp: plugin tool "${String(contribution.name).slice(0, 100)}" is skipped: its name is not canonical or is taken`);
+      options.logger.warn(
+        `mcp: plugin tool "${String(contribution.name).slice(0, 100)}" is skipped: its name is not canonical or is taken`,
+      );
       continue;
     }
     trusted.set(contribution.name, fromContribution(contribution));
@@ -129,7 +131,9 @@ export function createToolCatalog(options: {
     // Agent names already taken: built-ins and plugin tools first, then upstream tools, oldest first,
     // so a tool agents already use keeps its name and a newcomer can never take it over.
     const taken = new Set([...reserved, ...trusted.keys()].map(agentToolName));
-    const oldestFirst = [...upstream].sort((a, b) => a.firstSeenAt - b.firstSeenAt || (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0));
+    const oldestFirst = [...upstream].sort(
+      (a, b) => a.firstSeenAt - b.firstSeenAt || (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0),
+    );
     for (const tool of oldestFirst) {
       if (trusted.has(tool.exposedName) || reserved.has(tool.exposedName) || counts.get(tool.exposedName)! > 1) {
         conflicts.add(tool.exposedName);
@@ -147,7 +151,9 @@ export function createToolCatalog(options: {
         const key = `${accountId}\u0000${tool.id}\u0000${name}`;
         if (!reported.has(key)) {
           reported.add(key);
-          options.logger.warn(`mcp: tool "${tool.exposedName}" is listed as "${name}": agents that map "." to "_" would confuse it with an older tool (${agentToolName(tool.exposedName)})`);
+          options.logger.warn(
+            `mcp: tool "${tool.exposedName}" is listed as "${name}": agents that map "." to "_" would confuse it with an older tool (${agentToolName(tool.exposedName)})`,
+          );
         }
       }
       taken.add(agentToolName(name));

@@ -1,4 +1,4 @@
-import { type AuditRecordInput, type Preloop } from '@preloop/core';
+import type { AuditRecordInput, Preloop } from '@preloop/core';
 import { redactString } from '@preloop/core/internal';
 import type { McpServerInput, McpServerPatch, McpServerRecord, McpServerTrust } from '../store/server-schema.js';
 import type { ScanToolOutcome } from '../store/tool-store.js';
@@ -23,7 +23,10 @@ export interface ConfigMcpServerSettings {
 
 /** An `mcpServers` entry of the reference server's config file. */
 export type ConfigMcpServer = ConfigMcpServerSettings &
-  ({ name: string; transport: 'http'; url: string; headers?: Record<string, string> } | { name: string; transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string> });
+  (
+    | { name: string; transport: 'http'; url: string; headers?: Record<string, string> }
+    | { name: string; transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string> }
+  );
 
 const settingKeys = ['namespaced', 'trustOnFirstUse', 'enabled', 'timeoutMs', 'trust'] as const;
 
@@ -70,7 +73,12 @@ async function differs(preloop: Preloop, existing: McpServerRecord, entry: Confi
 
 function summarize(outcomes: ScanToolOutcome[]): ConfigServerResult['scan'] {
   const count = (status: string) => outcomes.filter((outcome) => outcome.status === status).length;
-  return { tools: outcomes.filter((outcome) => outcome.status !== 'removed').length, pinned: count('pinned'), pending: count('pending'), quarantined: count('quarantined') };
+  return {
+    tools: outcomes.filter((outcome) => outcome.status !== 'removed').length,
+    pinned: count('pinned'),
+    pending: count('pending'),
+    quarantined: count('quarantined'),
+  };
 }
 
 /**
@@ -91,7 +99,11 @@ function summarize(outcomes: ScanToolOutcome[]): ConfigServerResult['scan'] {
  * for (const result of results) logger.info(`mcp server ${result.name}: ${result.change}`);
  * ```
  */
-export async function registerConfigServers(preloop: Preloop, entries: readonly ConfigMcpServer[], options: RegisterConfigServersOptions = {}): Promise<ConfigServerResult[]> {
+export async function registerConfigServers(
+  preloop: Preloop,
+  entries: readonly ConfigMcpServer[],
+  options: RegisterConfigServersOptions = {},
+): Promise<ConfigServerResult[]> {
   const runtime = preloop.service('mcp');
   const accountId = options.accountId ?? preloop.accountId;
   const actor = options.actor ?? { type: 'system' as const, name: 'PRELOOP_CONFIG' };
@@ -110,7 +122,10 @@ export async function registerConfigServers(preloop: Preloop, entries: readonly 
         const kept = Object.fromEntries(settingKeys.map((key) => [key, existing[key]]));
         server = await runtime.servers.create(accountId, { ...kept, ...withoutUnset(entry) } as McpServerInput, actor, 'config');
       } else {
-        const connection = entry.transport === 'http' ? { url: entry.url, headers: entry.headers ?? {} } : { command: entry.command, args: entry.args ?? [], env: entry.env ?? {} };
+        const connection =
+          entry.transport === 'http'
+            ? { url: entry.url, headers: entry.headers ?? {} }
+            : { command: entry.command, args: entry.args ?? [], env: entry.env ?? {} };
         const patch: McpServerPatch = { ...connection, ...changedSettings(existing, entry) };
         server = await runtime.servers.update(accountId, existing.id, patch, actor);
         await runtime.upstreams.disconnect(existing.id);

@@ -15,7 +15,12 @@ const initialize = (id: number | string = 1) => ({
 async function post(fixture: McpFixture, body: unknown, headers: Record<string, string> = {}, url = fixture.url): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${fixture.agentKey}`, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${fixture.agentKey}`,
+      ...headers,
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -24,7 +29,10 @@ async function post(fixture: McpFixture, body: unknown, headers: Record<string, 
 async function messages(response: Response): Promise<Array<Record<string, unknown>>> {
   const text = await response.text();
   if ((response.headers.get('content-type') ?? '').includes('application/json')) return [JSON.parse(text)];
-  return text.split('\n').filter((line) => line.startsWith('data: ') && line.length > 6).map((line) => JSON.parse(line.slice(6)));
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('data: ') && line.length > 6)
+    .map((line) => JSON.parse(line.slice(6)));
 }
 
 async function openSession(fixture: McpFixture, token = fixture.agentKey): Promise<string> {
@@ -32,7 +40,11 @@ async function openSession(fixture: McpFixture, token = fixture.agentKey): Promi
   expect(response.status).toBe(200);
   const id = response.headers.get('mcp-session-id')!;
   await response.text();
-  await post(fixture, { jsonrpc: '2.0', method: 'notifications/initialized' }, { 'mcp-session-id': id, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION, authorization: `Bearer ${token}` });
+  await post(
+    fixture,
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { 'mcp-session-id': id, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION, authorization: `Bearer ${token}` },
+  );
   return id;
 }
 
@@ -52,7 +64,11 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
   });
 
   it('answers 401 with WWW-Authenticate without a token, with a bad token, and for a key without the mcp scope', async () => {
-    const none = await fetch(fixture.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(initialize()) });
+    const none = await fetch(fixture.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify(initialize()),
+    });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer realm="preloop"');
     const bad = await post(fixture, initialize(), { authorization: 'Bearer plk_not_a_real_key_0000000000000000' });
@@ -75,7 +91,18 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
   it('refuses a bad Origin or Host with 403 (DNS rebinding) and allows loopback origins', async () => {
     expect((await post(fixture, initialize(), { origin: 'https://evil.example' })).status).toBe(403);
     expect((await post(fixture, initialize(), { origin: 'null' })).status).toBe(403);
-    const rebinding = await fixture.handler(new Request('http://evil.example.com/mcp', { method: 'POST', headers: { host: 'evil.example.com', authorization: `Bearer ${fixture.agentKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(initialize()) }));
+    const rebinding = await fixture.handler(
+      new Request('http://evil.example.com/mcp', {
+        method: 'POST',
+        headers: {
+          host: 'evil.example.com',
+          authorization: `Bearer ${fixture.agentKey}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(initialize()),
+      }),
+    );
     expect(rebinding.status).toBe(403);
     const local = await post(fixture, initialize(), { origin: new URL(fixture.url).origin });
     expect(local.status).toBe(200);
@@ -89,8 +116,18 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
     const streamed = await fixture.handler(
       new Request(fixture.url, {
         method: 'POST',
-        headers: { host: new URL(fixture.url).host, authorization: `Bearer ${fixture.agentKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: new ReadableStream({ start(controller) { for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(100_000))); controller.close(); } }),
+        headers: {
+          host: new URL(fixture.url).host,
+          authorization: `Bearer ${fixture.agentKey}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(100_000)));
+            controller.close();
+          },
+        }),
         duplex: 'half',
       } as RequestInit),
     );
@@ -110,13 +147,25 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
     const mine = await post(fixture, list, { 'mcp-session-id': id, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION });
     expect(mine.status).toBe(200);
     expect((await messages(mine))[0]!.result).toBeDefined();
-    const { key: otherKey } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, { name: 'other', scopes: ['mcp'], userId: fixture.admin.id });
-    const stolen = await post(fixture, list, { 'mcp-session-id': id, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION, authorization: `Bearer ${otherKey}` });
+    const { key: otherKey } = await fixture.preloop.identity.apiKeys.create(fixture.preloop.accountId, {
+      name: 'other',
+      scopes: ['mcp'],
+      userId: fixture.admin.id,
+    });
+    const stolen = await post(fixture, list, {
+      'mcp-session-id': id,
+      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+      authorization: `Bearer ${otherKey}`,
+    });
     const unknown = await post(fixture, list, { 'mcp-session-id': 'A'.repeat(43), 'mcp-protocol-version': LATEST_PROTOCOL_VERSION });
     expect(stolen.status).toBe(404);
     expect(unknown.status).toBe(404);
     expect(await stolen.text()).toBe(await unknown.text());
-    const anonymous = await fetch(fixture.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': id }, body: JSON.stringify(list) });
+    const anonymous = await fetch(fixture.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': id },
+      body: JSON.stringify(list),
+    });
     expect(anonymous.status).toBe(401);
     const ids = new Set(await Promise.all(Array.from({ length: 20 }, () => openSession(fixture))));
     expect(ids.size).toBe(20);
@@ -124,7 +173,11 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
 
   it('answers 400 to an unsupported MCP-Protocol-Version and to a request without a session', async () => {
     const id = await openSession(fixture);
-    const wrong = await post(fixture, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': id, 'mcp-protocol-version': '1999-01-01' });
+    const wrong = await post(
+      fixture,
+      { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+      { 'mcp-session-id': id, 'mcp-protocol-version': '1999-01-01' },
+    );
     expect(wrong.status).toBe(400);
     const sessionless = await post(fixture, { jsonrpc: '2.0', id: 3, method: 'tools/list' });
     expect(sessionless.status).toBe(400);
@@ -134,7 +187,15 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
     const id = await openSession(fixture);
     const headers = { authorization: `Bearer ${fixture.agentKey}`, 'mcp-session-id': id, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION };
     expect((await fetch(fixture.url, { method: 'DELETE', headers })).status).toBe(200);
-    expect((await post(fixture, { jsonrpc: '2.0', id: 4, method: 'tools/list' }, { 'mcp-session-id': id, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION })).status).toBe(404);
+    expect(
+      (
+        await post(
+          fixture,
+          { jsonrpc: '2.0', id: 4, method: 'tools/list' },
+          { 'mcp-session-id': id, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('accepts runtime credentials with the mcp audience and refuses gateway-only ones', async () => {
@@ -150,7 +211,10 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
 describe('stateless MCP endpoint', () => {
   let fixture: McpFixture;
   beforeAll(async () => {
-    fixture = await createMcpFixture(testDialects()[0]!, { handler: { stateless: true }, policy: { version: 1, defaults: { tools: 'allow' } } });
+    fixture = await createMcpFixture(testDialects()[0]!, {
+      handler: { stateless: true },
+      policy: { version: 1, defaults: { tools: 'allow' } },
+    });
   });
   afterAll(async () => fixture?.cleanup());
 

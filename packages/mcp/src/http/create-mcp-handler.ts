@@ -1,6 +1,6 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { type Preloop } from '@preloop/core';
+import type { Preloop } from '@preloop/core';
 import { createToken, hasCredentialInQuery, toStoreUnavailableError } from '@preloop/core/internal';
 import { createBuiltinTools } from '../builtins/builtin-tools.js';
 import { createApprovalFlow } from '../calls/approval-flow.js';
@@ -11,7 +11,15 @@ import { createCallStreams } from '../store/call-streams.js';
 import type { McpHandlerOptions } from './handler-options.js';
 import { createMemoryEventStore } from './memory-event-store.js';
 import { answerResumedCall, createCallTracking, type ResumedCallDependencies } from './resumed-calls.js';
-import { createHostMatcher, createOriginMatcher, jsonRpcErrorResponse, loopbackHosts, onBodyEnd, readLimitedBody, unauthorizedResponse } from './request-guards.js';
+import {
+  createHostMatcher,
+  createOriginMatcher,
+  jsonRpcErrorResponse,
+  loopbackHosts,
+  onBodyEnd,
+  readLimitedBody,
+  unauthorizedResponse,
+} from './request-guards.js';
 import { createSessionRegistry, principalKey, type RegisteredSession } from './session-registry.js';
 
 /** The MCP endpoint: a web-standard handler, plus `close()` for its sessions. */
@@ -59,13 +67,22 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
   const flow = createApprovalFlow(
     () => preloop.hooks.approvals,
     runtime.owners,
-    { mode: approvalMode, progressIntervalMs: options.approvals?.progressIntervalMs ?? 10_000, claimWaitMs: options.approvals?.claimWaitMs ?? 30_000 },
+    {
+      mode: approvalMode,
+      progressIntervalMs: options.approvals?.progressIntervalMs ?? 10_000,
+      claimWaitMs: options.approvals?.claimWaitMs ?? 30_000,
+    },
     preloop.logger,
   );
   const builtins = new Map<string, CatalogTool>(
     options.builtinTools === false
       ? []
-      : createBuiltinTools({ preloop, flow, mode: approvalMode, ...(options.approvals?.workflow ? { workflow: options.approvals.workflow } : {}) }).map((tool) => [tool.name, tool]),
+      : createBuiltinTools({
+          preloop,
+          flow,
+          mode: approvalMode,
+          ...(options.approvals?.workflow ? { workflow: options.approvals.workflow } : {}),
+        }).map((tool) => [tool.name, tool]),
   );
   const caller = createToolCaller({
     preloop,
@@ -91,15 +108,24 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     logger: preloop.logger,
   };
   // Calls recorded by an instance that died and never resumed: forgotten after a day.
-  const streamSweep = options.resumability === false ? null : setInterval(() => void streams.sweep(Date.now() - 86_400_000).catch(() => {}), 600_000);
+  const streamSweep =
+    options.resumability === false ? null : setInterval(() => void streams.sweep(Date.now() - 86_400_000).catch(() => {}), 600_000);
   streamSweep?.unref?.();
-  const registry = createSessionRegistry<HandlerSession>({ idleMs: options.sessionIdleTimeoutMs ?? 1_800_000, maxPerPrincipal: options.maxSessionsPerPrincipal ?? 100 });
+  const registry = createSessionRegistry<HandlerSession>({
+    idleMs: options.sessionIdleTimeoutMs ?? 1_800_000,
+    maxPerPrincipal: options.maxSessionsPerPrincipal ?? 100,
+  });
   const stopListening = runtime.listen({
     changed(signal) {
       for (const session of registry.all()) {
         if (session.accountId !== signal.accountId) continue;
         const server = session.mcp.server;
-        const send = signal.kind === 'tools' ? server.sendToolListChanged() : signal.kind === 'resources' ? server.sendResourceListChanged() : server.sendPromptListChanged();
+        const send =
+          signal.kind === 'tools'
+            ? server.sendToolListChanged()
+            : signal.kind === 'resources'
+              ? server.sendResourceListChanged()
+              : server.sendPromptListChanged();
         void send.catch(() => {});
       }
     },
@@ -147,7 +173,8 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
   }
 
   async function serveStateless(request: Request, parsedBody: unknown, authInfo: object): Promise<Response> {
-    if (request.method !== 'POST') return jsonRpcErrorResponse(405, -32000, 'Method not allowed: this endpoint is stateless (POST only).', { allow: 'POST, OPTIONS' });
+    if (request.method !== 'POST')
+      return jsonRpcErrorResponse(405, -32000, 'Method not allowed: this endpoint is stateless (POST only).', { allow: 'POST, OPTIONS' });
     const mcp = createSessionServer(serverDependencies);
     const transport = new WebStandardStreamableHTTPServerTransport({ ...(options.jsonResponse ? { enableJsonResponse: true } : {}) });
     await mcp.server.connect(transport);
@@ -156,7 +183,10 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
       await mcp.close();
       return response;
     }
-    return new Response(onBodyEnd(response.body, () => void mcp.close()), { status: response.status, headers: response.headers });
+    return new Response(
+      onBodyEnd(response.body, () => void mcp.close()),
+      { status: response.status, headers: response.headers },
+    );
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -172,18 +202,45 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     const origin = request.headers.get('origin');
     if (origin !== null && !originAllowed(origin)) return jsonRpcErrorResponse(403, -32000, 'Forbidden: this Origin is not allowed.');
     if (request.method === 'OPTIONS') {
-      return withCors(new Response(null, { status: 204, headers: { allow: allowedMethods, 'access-control-allow-methods': allowedMethods, 'access-control-allow-headers': corsRequestHeaders, 'access-control-max-age': '600' } }), origin);
+      return withCors(
+        new Response(null, {
+          status: 204,
+          headers: {
+            allow: allowedMethods,
+            'access-control-allow-methods': allowedMethods,
+            'access-control-allow-headers': corsRequestHeaders,
+            'access-control-max-age': '600',
+          },
+        }),
+        origin,
+      );
     }
-    if (!['GET', 'POST', 'DELETE'].includes(request.method)) return withCors(jsonRpcErrorResponse(405, -32000, 'Method not allowed.', { allow: allowedMethods }), origin);
+    if (!['GET', 'POST', 'DELETE'].includes(request.method))
+      return withCors(jsonRpcErrorResponse(405, -32000, 'Method not allowed.', { allow: allowedMethods }), origin);
 
     if (hasCredentialInQuery(request.url)) {
-      return withCors(unauthorizedResponse({ error: 'invalid_request', description: 'Credentials are accepted only in the Authorization header, never in the URL', ...(options.resourceMetadataUrl ? { resourceMetadataUrl: options.resourceMetadataUrl } : {}) }), origin);
+      return withCors(
+        unauthorizedResponse({
+          error: 'invalid_request',
+          description: 'Credentials are accepted only in the Authorization header, never in the URL',
+          ...(options.resourceMetadataUrl ? { resourceMetadataUrl: options.resourceMetadataUrl } : {}),
+        }),
+        origin,
+      );
     }
     const metadata = options.resourceMetadataUrl ? { resourceMetadataUrl: options.resourceMetadataUrl } : {};
     // Cookies never authenticate here (CSRF): a Bearer token is required on every request.
     if (!request.headers.has('authorization')) return withCors(unauthorizedResponse(metadata), origin);
     const principal = await preloop.authenticate(request, { audience: 'mcp' });
-    if (!principal) return withCors(unauthorizedResponse({ error: 'invalid_token', description: 'The token is missing, invalid, expired, revoked or not for this MCP endpoint', ...metadata }), origin);
+    if (!principal)
+      return withCors(
+        unauthorizedResponse({
+          error: 'invalid_token',
+          description: 'The token is missing, invalid, expired, revoked or not for this MCP endpoint',
+          ...metadata,
+        }),
+        origin,
+      );
     // The agent's token stops here: handlers and upstreams only ever see the principal.
     const authInfo = { token: '[redacted]', clientId: principal.id, scopes: principal.scopes, extra: { principal } };
 
@@ -191,16 +248,33 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     if (request.method === 'POST') {
       const body = await readLimitedBody(request, bodyLimit);
       // The rest of the body is not read: the connection must not be reused.
-      if (!body.ok) return withCors(jsonRpcErrorResponse(413, -32000, `Payload Too Large: the request body must not exceed ${bodyLimit} bytes.`, { connection: 'close' }), origin);
+      if (!body.ok)
+        return withCors(
+          jsonRpcErrorResponse(413, -32000, `Payload Too Large: the request body must not exceed ${bodyLimit} bytes.`, {
+            connection: 'close',
+          }),
+          origin,
+        );
       try {
         parsedBody = JSON.parse(body.text);
       } catch {
         return withCors(jsonRpcErrorResponse(400, -32700, 'Parse error: invalid JSON.'), origin);
       }
-      if (Array.isArray(parsedBody)) return withCors(jsonRpcErrorResponse(400, -32600, 'Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later).'), origin);
+      if (Array.isArray(parsedBody))
+        return withCors(
+          jsonRpcErrorResponse(400, -32600, 'Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later).'),
+          origin,
+        );
       // Valid JSON that is not a JSON-RPC 2.0 message ({"foo":1}, jsonrpc "1.0", a bare number) is an Invalid Request, not a parse error.
       if (!JSONRPCMessageSchema.safeParse(parsedBody).success) {
-        return withCors(jsonRpcErrorResponse(400, -32600, 'Invalid Request: the body must be a JSON-RPC 2.0 request, notification or response ("jsonrpc": "2.0").'), origin);
+        return withCors(
+          jsonRpcErrorResponse(
+            400,
+            -32600,
+            'Invalid Request: the body must be a JSON-RPC 2.0 request, notification or response ("jsonrpc": "2.0").',
+          ),
+          origin,
+        );
       }
     }
 
@@ -208,7 +282,8 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     const key = principalKey(principal);
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId === null) {
-      if (request.method === 'POST' && isInitializeRequest(parsedBody)) return withCors(await openSession(request, parsedBody, authInfo, key, principal.accountId), origin);
+      if (request.method === 'POST' && isInitializeRequest(parsedBody))
+        return withCors(await openSession(request, parsedBody, authInfo, key, principal.accountId), origin);
       return withCors(jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required.'), origin);
     }
     // Unknown, closed, and someone else's sessions get the same answer.

@@ -19,12 +19,14 @@ describe('request guards', () => {
     expect(allowed('https://portal.example.com')).toBe(true);
     expect(allowed('http://localhost:5173')).toBe(true);
     expect(allowed('http://127.0.0.1')).toBe(true);
-    for (const origin of ['https://evil.example', 'null', 'http://localhost.evil.com', 'file://', 'https://portal.example.com.evil.com']) expect(allowed(origin)).toBe(false);
+    for (const origin of ['https://evil.example', 'null', 'http://localhost.evil.com', 'file://', 'https://portal.example.com.evil.com'])
+      expect(allowed(origin)).toBe(false);
     expect(createOriginMatcher([], false)('http://localhost:5173')).toBe(false);
   });
 
   it('reads bodies up to the limit and stops beyond it', async () => {
-    const request = (body: string, headers: Record<string, string> = {}) => new Request('http://localhost/mcp', { method: 'POST', body, headers });
+    const request = (body: string, headers: Record<string, string> = {}) =>
+      new Request('http://localhost/mcp', { method: 'POST', body, headers });
     expect(await readLimitedBody(request('{"a":1}'), 100)).toEqual({ ok: true, text: '{"a":1}' });
     expect(await readLimitedBody(request('x'.repeat(101)), 100)).toEqual({ ok: false, tooLarge: true });
     expect(await readLimitedBody(request('x', { 'content-length': '1000' }), 100)).toEqual({ ok: false, tooLarge: true });
@@ -32,7 +34,13 @@ describe('request guards', () => {
 
   it('builds WWW-Authenticate challenges per RFC 6750 and RFC 9728', () => {
     expect(unauthorizedResponse().headers.get('www-authenticate')).toBe('Bearer realm="preloop"');
-    expect(unauthorizedResponse({ error: 'invalid_token', description: 'expired "token"', resourceMetadataUrl: 'https://x/.well-known/oauth-protected-resource' }).headers.get('www-authenticate')).toBe(
+    expect(
+      unauthorizedResponse({
+        error: 'invalid_token',
+        description: 'expired "token"',
+        resourceMetadataUrl: 'https://x/.well-known/oauth-protected-resource',
+      }).headers.get('www-authenticate'),
+    ).toBe(
       'Bearer realm="preloop", resource_metadata="https://x/.well-known/oauth-protected-resource", error="invalid_token", error_description="expired token"',
     );
   });

@@ -30,14 +30,21 @@ export function jsonRpcErrorResponse(status: number, code: number, message: stri
  * unauthorizedResponse({ error: 'invalid_token', description: 'The token is not valid here' });
  * ```
  */
-export function unauthorizedResponse(options: { error?: 'invalid_token' | 'invalid_request'; description?: string; resourceMetadataUrl?: string } = {}): Response {
+export function unauthorizedResponse(
+  options: { error?: 'invalid_token' | 'invalid_request'; description?: string; resourceMetadataUrl?: string } = {},
+): Response {
   const parts = [`Bearer realm="${realm}"`];
   if (options.resourceMetadataUrl) parts.push(`resource_metadata="${options.resourceMetadataUrl}"`);
   if (options.error) parts.push(`error="${options.error}"`);
   if (options.description) parts.push(`error_description="${options.description.replace(/["\\]/g, '')}"`);
-  return jsonRpcErrorResponse(401, -32001, options.description ?? 'Authentication required: send "Authorization: Bearer <API key or runtime credential>".', {
-    'www-authenticate': parts.join(', '),
-  });
+  return jsonRpcErrorResponse(
+    401,
+    -32001,
+    options.description ?? 'Authentication required: send "Authorization: Bearer <API key or runtime credential>".',
+    {
+      'www-authenticate': parts.join(', '),
+    },
+  );
 }
 
 /** A matcher for allowed `Host` values: names (any port) or `name:port` (exact). */

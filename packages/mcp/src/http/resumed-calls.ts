@@ -56,7 +56,14 @@ export function createCallTracking(
       const failed = (error: unknown) => logger.debug('mcp: could not record a call in flight', { error });
       // Each write waits for the one before, so a quick call's removal never overtakes its insertion.
       let chain = streams
-        .open(session.id, { streamId, accountId: call.principal.accountId, principalKey: session.principalKey, requestId, tool: call.name, progressToken: call.progressToken })
+        .open(session.id, {
+          streamId,
+          accountId: call.principal.accountId,
+          principalKey: session.principalKey,
+          requestId,
+          tool: call.name,
+          progressToken: call.progressToken,
+        })
         .catch(failed);
       return {
         approval(approvalId, args) {
@@ -100,7 +107,12 @@ const sseHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-c
  * if (resumed) return resumed;
  * ```
  */
-export async function answerResumedCall(request: Request, principal: Principal, principalKey: string, dependencies: ResumedCallDependencies): Promise<Response | null> {
+export async function answerResumedCall(
+  request: Request,
+  principal: Principal,
+  principalKey: string,
+  dependencies: ResumedCallDependencies,
+): Promise<Response | null> {
   const sessionId = request.headers.get('mcp-session-id');
   const lastEventId = request.headers.get('last-event-id');
   const streamId = lastEventId ? streamIdOfEventId(lastEventId) : null;
@@ -158,7 +170,16 @@ async function answer(
       progress(message, values) {
         if (progressToken === null) return;
         last = values?.progress !== undefined && values.progress > last ? values.progress : last + 1;
-        send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken, progress: last, ...(values?.total !== undefined ? { total: values.total } : {}), ...(message ? { message } : {}) } });
+        send({
+          jsonrpc: '2.0',
+          method: 'notifications/progress',
+          params: {
+            progressToken,
+            progress: last,
+            ...(values?.total !== undefined ? { total: values.total } : {}),
+            ...(message ? { message } : {}),
+          },
+        });
       },
       // The session is gone: nothing can answer a server-to-client request here.
       bridge: {

@@ -52,12 +52,18 @@ export interface SessionRegistry<S extends RegisteredSession> {
  * const registry = createSessionRegistry({ idleMs: 30 * 60_000, maxPerPrincipal: 100 });
  * ```
  */
-export function createSessionRegistry<S extends RegisteredSession>(options: { idleMs: number; maxPerPrincipal: number }): SessionRegistry<S> {
+export function createSessionRegistry<S extends RegisteredSession>(options: {
+  idleMs: number;
+  maxPerPrincipal: number;
+}): SessionRegistry<S> {
   const sessions = new Map<string, S>();
-  const sweep = setInterval(() => {
-    const cutoff = Date.now() - options.idleMs;
-    for (const session of sessions.values()) if (session.lastSeenAt < cutoff) void session.close();
-  }, Math.max(1000, Math.min(60_000, Math.floor(options.idleMs / 2))));
+  const sweep = setInterval(
+    () => {
+      const cutoff = Date.now() - options.idleMs;
+      for (const session of sessions.values()) if (session.lastSeenAt < cutoff) void session.close();
+    },
+    Math.max(1000, Math.min(60_000, Math.floor(options.idleMs / 2))),
+  );
   sweep.unref?.();
   return {
     find(id, key) {

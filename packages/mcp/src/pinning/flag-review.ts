@@ -40,7 +40,10 @@ export function otherToolNames(tools: readonly Pick<ReviewedTool, 'serverId' | '
  * for (const { tool, flags } of reviewFlags(tools)) console.log(tool.exposedName, flags);
  * ```
  */
-export function reviewFlags<T extends ReviewedTool>(tools: readonly T[], everyTool: readonly ReviewedTool[] = tools): { tool: T; flags: ToolFlag[] }[] {
+export function reviewFlags<T extends ReviewedTool>(
+  tools: readonly T[],
+  everyTool: readonly ReviewedTool[] = tools,
+): { tool: T; flags: ToolFlag[] }[] {
   const othersByServer = new Map<string, string[]>();
   const changed: { tool: T; flags: ToolFlag[] }[] = [];
   for (const tool of tools) {

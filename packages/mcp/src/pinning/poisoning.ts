@@ -4,7 +4,8 @@ import type { ToolDefinition } from './tool-definition.js';
 export type ToolFlag = 'hidden-characters' | 'mentions-other-tools' | 'instruction-like' | 'invalid-name' | 'invalid-definition';
 
 /** Unicode tag characters, zero-width and bidirectional controls, and other invisible format characters. */
-const hiddenCharacters = /[\u{E0000}-\u{E007F}\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u180E\u00AD\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u;
+const hiddenCharacters =
+  /[\u{E0000}-\u{E007F}\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u180E\u00AD\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u;
 
 /** Phrases that address the model rather than describe the tool (tool poisoning). */
 const instructionPatterns: RegExp[] = [
@@ -48,9 +49,20 @@ function escapeForPattern(text: string): string {
  */
 export function toolFlags(definition: ToolDefinition, otherToolNames: readonly string[]): ToolFlag[] {
   const flags = new Set<ToolFlag>();
-  const texts = strings({ title: definition.title, description: definition.description, inputSchema: definition.inputSchema, outputSchema: definition.outputSchema, annotations: definition.annotations }, []);
+  const texts = strings(
+    {
+      title: definition.title,
+      description: definition.description,
+      inputSchema: definition.inputSchema,
+      outputSchema: definition.outputSchema,
+      annotations: definition.annotations,
+    },
+    [],
+  );
   if (hiddenCharacters.test(definition.name) || texts.some((text) => hiddenCharacters.test(text))) flags.add('hidden-characters');
-  const prose = [definition.title, definition.description, ...strings(definition.inputSchema, [])].filter((text): text is string => typeof text === 'string');
+  const prose = [definition.title, definition.description, ...strings(definition.inputSchema, [])].filter(
+    (text): text is string => typeof text === 'string',
+  );
   if (prose.some((text) => instructionPatterns.some((pattern) => pattern.test(text)))) flags.add('instruction-like');
   // Only distinctive names (with a separator, or long): plain words such as `search` would flag ordinary prose.
   const others = otherToolNames.filter((name) => name !== definition.name && (/[_.-]/.test(name) ? name.length >= 4 : name.length >= 10));

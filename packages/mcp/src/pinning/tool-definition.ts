@@ -90,7 +90,9 @@ export function definitionProblem(definition: ToolDefinition): string | null {
  * ```
  */
 export function hashDefinition(definition: ToolDefinition): string {
-  return createHash('sha256').update(canonicalJson(pinnedPart(definition))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(pinnedPart(definition)))
+    .digest('hex');
 }
 
 function pointer(path: readonly string[]): string {

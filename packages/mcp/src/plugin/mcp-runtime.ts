@@ -1,4 +1,4 @@
-import { type Preloop } from '@preloop/core';
+import type { Preloop } from '@preloop/core';
 import { createToken, governanceBusChannel, type GovernanceSignal } from '@preloop/core/internal';
 import { createToolCatalog, type ToolCatalog } from '../catalog/tool-catalog.js';
 import { builtinToolNames } from '../builtins/builtin-tools.js';
@@ -88,7 +88,9 @@ export function createMcpRuntime(preloop: Preloop, options: McpPluginOptions): M
   const instance = createToken(12);
   const announce = async (signal: McpSignal) => {
     deliver(signal);
-    await preloop.bus.publish(mcpBusChannel, { ...signal, origin: instance }).catch((error) => preloop.logger.warn('mcp: could not announce a change on the Bus', { error }));
+    await preloop.bus
+      .publish(mcpBusChannel, { ...signal, origin: instance })
+      .catch((error) => preloop.logger.warn('mcp: could not announce a change on the Bus', { error }));
   };
   const upstreams = createUpstreamManager({
     audit: preloop.audit,
@@ -114,12 +116,14 @@ export function createMcpRuntime(preloop: Preloop, options: McpPluginOptions): M
   const unsubscribe = [
     preloop.bus.subscribe(mcpBusChannel, (payload) => {
       const signal = payload as (McpSignal & { origin?: string }) | null;
-      if (signal && typeof signal.accountId === 'string' && signal.origin !== instance) deliver({ accountId: signal.accountId, kind: signal.kind });
+      if (signal && typeof signal.accountId === 'string' && signal.origin !== instance)
+        deliver({ accountId: signal.accountId, kind: signal.kind });
     }),
     // Policy and kill-switch changes change what each subject may see.
     preloop.bus.subscribe(governanceBusChannel, (payload) => {
       const signal = payload as GovernanceSignal | null;
-      if (signal && typeof signal.accountId === 'string') for (const listener of listeners) listener.changed({ accountId: signal.accountId, kind: 'tools' });
+      if (signal && typeof signal.accountId === 'string')
+        for (const listener of listeners) listener.changed({ accountId: signal.accountId, kind: 'tools' });
     }),
   ];
   const records = createCallRecorder(preloop, stats);

@@ -18,7 +18,12 @@ async function post(fixture: McpFixture, body: string, sessionId?: string): Prom
     body,
   });
   const text = await response.text();
-  const json = (response.headers.get('content-type') ?? '').includes('application/json') ? text : text.split('\n').find((line) => line.startsWith('data: {'))!.slice(6);
+  const json = (response.headers.get('content-type') ?? '').includes('application/json')
+    ? text
+    : text
+        .split('\n')
+        .find((line) => line.startsWith('data: {'))!
+        .slice(6);
   return { status: response.status, message: JSON.parse(json) };
 }
 
@@ -47,13 +52,25 @@ describe('JSON-RPC errors of the MCP endpoint', () => {
 
   it('answers arguments that are not an object with -32602 and a readable message, not -32603 and a zod dump', async () => {
     for (const raw of ['"just text"', '[1,2]', '42', 'true']) {
-      const { message } = await post(fixture, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"up.echo","arguments":${raw}}}`, sessionId);
-      expect(message).toEqual({ jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'Invalid arguments for tool up.echo: arguments must be a JSON object' } });
+      const { message } = await post(
+        fixture,
+        `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"up.echo","arguments":${raw}}}`,
+        sessionId,
+      );
+      expect(message).toEqual({
+        jsonrpc: '2.0',
+        id: 3,
+        error: { code: -32602, message: 'Invalid arguments for tool up.echo: arguments must be a JSON object' },
+      });
     }
     const nameless = await post(fixture, '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":7}}', sessionId);
     expect(nameless.message.error).toEqual({ code: -32602, message: 'Invalid params: tools/call needs a tool name (a string)' });
     // A valid call still works after the malformed ones.
-    const fine = await post(fixture, '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"up.echo","arguments":{"message":"ok"}}}', sessionId);
+    const fine = await post(
+      fixture,
+      '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"up.echo","arguments":{"message":"ok"}}}',
+      sessionId,
+    );
     expect(fine.message.result.content[0].text).toBe('{"message":"ok"}');
   });
 

@@ -19,7 +19,14 @@ describe('roots relayed to upstream servers (server-everything over stdio)', () 
 
   beforeAll(async () => {
     fixture = await createMcpFixture(testDialects()[0]!, { policy: { version: 1, defaults: { tools: 'allow' } } });
-    const created = await (await fixture.api('POST', '/mcp-servers', { name: 'everything', transport: 'stdio', command: process.execPath, args: [everythingServerPath(), 'stdio'] })).json();
+    const created = await (
+      await fixture.api('POST', '/mcp-servers', {
+        name: 'everything',
+        transport: 'stdio',
+        command: process.execPath,
+        args: [everythingServerPath(), 'stdio'],
+      })
+    ).json();
     expect((await fixture.api('POST', `/mcp-servers/${created.id}/scan`)).status).toBe(200);
   }, 60_000);
   afterAll(async () => fixture?.cleanup());
@@ -44,7 +51,7 @@ describe('roots relayed to upstream servers (server-everything over stdio)', () 
     expect(none).not.toMatch(/alice|bob/);
   });
 
-  it('relays a session\'s roots/list_changed: its next call sees the new roots', async () => {
+  it("relays a session's roots/list_changed: its next call sees the new roots", async () => {
     let roots: Root[] = [{ uri: 'file:///repo/one', name: 'one' }];
     const client = await fixture.connect({ capabilities: { roots: { listChanged: true } } });
     client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));

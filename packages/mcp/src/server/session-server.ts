@@ -22,7 +22,7 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type Preloop, type Principal } from '@preloop/core';
+import type { Preloop, Principal } from '@preloop/core';
 import { createToken, toStoreUnavailableError, unknownToolReason } from '@preloop/core/internal';
 import { z } from 'zod';
 import type { ToolCaller } from '../calls/call-tool.js';
@@ -96,7 +96,12 @@ function principalOf(extra: { authInfo?: { extra?: Record<string, unknown> } }):
  * const tools = await visibleTools(preloop, runtime, builtins, principal);
  * ```
  */
-async function visibleTools(preloop: Preloop, runtime: McpRuntime, builtins: ReadonlyMap<string, CatalogTool>, principal: Principal): Promise<Tool[]> {
+async function visibleTools(
+  preloop: Preloop,
+  runtime: McpRuntime,
+  builtins: ReadonlyMap<string, CatalogTool>,
+  principal: Principal,
+): Promise<Tool[]> {
   const { tools } = await runtime.catalog.get(principal.accountId);
   const listed: Tool[] = [];
   for (const tool of [...builtins.values(), ...tools.values()]) {
@@ -174,14 +179,18 @@ export function createSessionServer(dependencies: SessionServerDependencies, tra
     }
   });
 
-  const callTool = async (request: z.infer<typeof toolsCallRequestSchema>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>): Promise<CallToolResult> => {
+  const callTool = async (
+    request: z.infer<typeof toolsCallRequestSchema>,
+    extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+  ): Promise<CallToolResult> => {
     const principal = principalOf(extra);
     const name = request.params?.name;
     if (typeof name !== 'string') throw protocolError(ErrorCode.InvalidParams, 'Invalid params: tools/call needs a tool name (a string)');
     const controller = new AbortController();
     cancellers.set(extra.requestId, controller);
     const meta = request.params?._meta as { progressToken?: unknown } | undefined;
-    const progressToken = typeof meta?.progressToken === 'string' || typeof meta?.progressToken === 'number' ? meta.progressToken : undefined;
+    const progressToken =
+      typeof meta?.progressToken === 'string' || typeof meta?.progressToken === 'number' ? meta.progressToken : undefined;
     let last = -1;
     const tracked = tracking?.start(extra.requestId, { principal, name, progressToken: progressToken ?? null }) ?? null;
     const context: ToolRunContext = {
@@ -196,7 +205,15 @@ export function createSessionServer(dependencies: SessionServerDependencies, tra
         // Progress must increase: upstream values pass through unless they would go backwards.
         last = values?.progress !== undefined && values.progress > last ? values.progress : last + 1;
         void extra
-          .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: last, ...(values?.total !== undefined ? { total: values.total } : {}), ...(message ? { message } : {}) } })
+          .sendNotification({
+            method: 'notifications/progress',
+            params: {
+              progressToken,
+              progress: last,
+              ...(values?.total !== undefined ? { total: values.total } : {}),
+              ...(message ? { message } : {}),
+            },
+          })
           .catch(() => {});
       },
       bridge: {
@@ -217,7 +234,8 @@ export function createSessionServer(dependencies: SessionServerDependencies, tra
     } catch (error) {
       // The database cannot be reached (the catalog could not be read): a result the model can read, never the driver's message.
       const unavailable = toStoreUnavailableError(error);
-      if (unavailable) return { content: [{ type: 'text', text: `The call could not be completed: ${unavailable.message}` }], isError: true };
+      if (unavailable)
+        return { content: [{ type: 'text', text: `The call could not be completed: ${unavailable.message}` }], isError: true };
       // Hidden and unknown tools answer alike, naming what the client called.
       if (ownName && (error as ProtocolError).code === ErrorCode.InvalidParams && (error as Error).message === unknownToolReason(ownName)) {
         throw protocolError(ErrorCode.InvalidParams, unknownToolReason(name));
@@ -232,7 +250,9 @@ export function createSessionServer(dependencies: SessionServerDependencies, tra
   // becomes -32603 with the zod text); registered at the protocol level, the call path answers it instead.
   Protocol.prototype.setRequestHandler.call(server, toolsCallRequestSchema as never, callTool as never);
 
-  server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => ({ resources: await proxy.listResources(principalOf(extra).accountId) }));
+  server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => ({
+    resources: await proxy.listResources(principalOf(extra).accountId),
+  }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_request, extra) => ({
     resourceTemplates: await proxy.listResourceTemplates(principalOf(extra).accountId),
   }));
@@ -250,7 +270,9 @@ export function createSessionServer(dependencies: SessionServerDependencies, tra
     await proxy.unsubscribe(principalOf(extra).accountId, request.params.uri, subscriber);
     return {};
   });
-  server.setRequestHandler(ListPromptsRequestSchema, async (_request, extra) => ({ prompts: await proxy.listPrompts(principalOf(extra).accountId) }));
+  server.setRequestHandler(ListPromptsRequestSchema, async (_request, extra) => ({
+    prompts: await proxy.listPrompts(principalOf(extra).accountId),
+  }));
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
     const principal = principalOf(extra);
     const result = await proxy.getPrompt(principal.accountId, request.params.name, request.params.arguments);

@@ -7,7 +7,14 @@ describe('resources, prompts and completions proxied from a stdio upstream (serv
 
   beforeAll(async () => {
     fixture = await createMcpFixture(testDialects()[0]!, { policy: { version: 1, defaults: { tools: 'allow' } } });
-    const created = await (await fixture.api('POST', '/mcp-servers', { name: 'everything', transport: 'stdio', command: process.execPath, args: [everythingServerPath(), 'stdio'] })).json();
+    const created = await (
+      await fixture.api('POST', '/mcp-servers', {
+        name: 'everything',
+        transport: 'stdio',
+        command: process.execPath,
+        args: [everythingServerPath(), 'stdio'],
+      })
+    ).json();
     expect((await fixture.api('POST', `/mcp-servers/${created.id}/scan`)).status).toBe(200);
   }, 60_000);
   afterAll(async () => fixture?.cleanup());
@@ -24,7 +31,11 @@ describe('resources, prompts and completions proxied from a stdio upstream (serv
     const templated = await client.readResource({ uri: 'demo://resource/dynamic/text/3' });
     expect(templated.contents[0]).toMatchObject({ uri: 'demo://resource/dynamic/text/3' });
     await expect(client.readResource({ uri: 'demo://nothing/here' })).rejects.toThrow(/Resource not found/);
-    await expect.poll(async () => (await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, action: 'mcp.resource.read' })).items.length).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(
+        async () => (await fixture.preloop.audit.query({ accountId: fixture.preloop.accountId, action: 'mcp.resource.read' })).items.length,
+      )
+      .toBeGreaterThanOrEqual(2);
   });
 
   it('lists prompts namespaced like tools, gets them with arguments, and completes their arguments', async () => {
@@ -34,7 +45,10 @@ describe('resources, prompts and completions proxied from a stdio upstream (serv
     const prompt = await client.getPrompt({ name: 'everything.args-prompt', arguments: { city: 'Lisbon' } });
     expect(JSON.stringify(prompt.messages)).toContain('Lisbon');
     await expect(client.getPrompt({ name: 'args-prompt' })).rejects.toThrow(/Unknown prompt/);
-    const completion = await client.complete({ ref: { type: 'ref/prompt', name: 'everything.completable-prompt' }, argument: { name: 'department', value: 'E' } });
+    const completion = await client.complete({
+      ref: { type: 'ref/prompt', name: 'everything.completable-prompt' },
+      argument: { name: 'department', value: 'E' },
+    });
     expect(completion.completion.values).toContain('Engineering');
   });
 });

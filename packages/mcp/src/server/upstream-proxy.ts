@@ -76,7 +76,12 @@ async function pages<T>(fetch: (cursor: string | undefined) => Promise<{ items: 
  * const { contents } = await proxy.readResource(accountId, 'test://static-text');
  * ```
  */
-export function createUpstreamProxy(options: { servers: McpServerStore; upstreams: UpstreamManager; logger: Logger; ttlMs?: number }): UpstreamProxy {
+export function createUpstreamProxy(options: {
+  servers: McpServerStore;
+  upstreams: UpstreamManager;
+  logger: Logger;
+  ttlMs?: number;
+}): UpstreamProxy {
   const { servers, upstreams, logger } = options;
   const indexes = new Map<string, AccountIndex>();
   const subscriptions = new Map<string, { server: McpServerRecord; uri: string; subscribers: Set<ResourceSubscriber> }>();
@@ -98,7 +103,11 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
     return clients.filter((entry): entry is { server: McpServerRecord; client: Client } => entry !== null);
   };
 
-  const each = async <T>(accountId: string, capability: 'resources' | 'prompts', list: (client: Client, server: McpServerRecord) => Promise<T[]>): Promise<Array<{ server: McpServerRecord; items: T[] }>> => {
+  const each = async <T>(
+    accountId: string,
+    capability: 'resources' | 'prompts',
+    list: (client: Client, server: McpServerRecord) => Promise<T[]>,
+  ): Promise<Array<{ server: McpServerRecord; items: T[] }>> => {
     const results = await Promise.all(
       (await connected(accountId, capability)).map(async ({ server }) => {
         try {
@@ -117,10 +126,20 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
     // A miss re-reads the upstreams, but at most every 2 s, so unknown URIs cannot make us flood them.
     if (cached && Date.now() - cached.loadedAt < (fresh ? 2000 : ttlMs)) return cached;
     const built: AccountIndex = { resources: new Map(), templates: [], prompts: new Map(), loadedAt: Date.now() };
-    for (const { server, items } of await each(accountId, 'resources', (client) => pages(async (cursor) => { const r = await client.listResources(cursor ? { cursor } : undefined); return { items: r.resources, nextCursor: r.nextCursor }; }))) {
+    for (const { server, items } of await each(accountId, 'resources', (client) =>
+      pages(async (cursor) => {
+        const r = await client.listResources(cursor ? { cursor } : undefined);
+        return { items: r.resources, nextCursor: r.nextCursor };
+      }),
+    )) {
       for (const resource of items) if (!built.resources.has(resource.uri)) built.resources.set(resource.uri, server);
     }
-    for (const { server, items } of await each(accountId, 'resources', (client) => pages(async (cursor) => { const r = await client.listResourceTemplates(cursor ? { cursor } : undefined); return { items: r.resourceTemplates, nextCursor: r.nextCursor }; }))) {
+    for (const { server, items } of await each(accountId, 'resources', (client) =>
+      pages(async (cursor) => {
+        const r = await client.listResourceTemplates(cursor ? { cursor } : undefined);
+        return { items: r.resourceTemplates, nextCursor: r.nextCursor };
+      }),
+    )) {
       for (const template of items) {
         let matcher: UriTemplate | null = null;
         try {
@@ -131,7 +150,12 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
         built.templates.push({ server, template: template.uriTemplate, matcher });
       }
     }
-    for (const { server, items } of await each(accountId, 'prompts', (client) => pages(async (cursor) => { const r = await client.listPrompts(cursor ? { cursor } : undefined); return { items: r.prompts, nextCursor: r.nextCursor }; }))) {
+    for (const { server, items } of await each(accountId, 'prompts', (client) =>
+      pages(async (cursor) => {
+        const r = await client.listPrompts(cursor ? { cursor } : undefined);
+        return { items: r.prompts, nextCursor: r.nextCursor };
+      }),
+    )) {
       for (const prompt of items) {
         const name = exposedName(server, prompt.name);
         if (!built.prompts.has(name)) built.prompts.set(name, { server, name: prompt.name });
@@ -162,12 +186,22 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
 
   const proxy: UpstreamProxy = {
     async listResources(accountId) {
-      const lists = await each(accountId, 'resources', (client) => pages(async (cursor) => { const r = await client.listResources(cursor ? { cursor } : undefined); return { items: r.resources, nextCursor: r.nextCursor }; }));
+      const lists = await each(accountId, 'resources', (client) =>
+        pages(async (cursor) => {
+          const r = await client.listResources(cursor ? { cursor } : undefined);
+          return { items: r.resources, nextCursor: r.nextCursor };
+        }),
+      );
       const seen = new Set<string>();
       return lists.flatMap(({ items }) => items).filter((resource) => !seen.has(resource.uri) && seen.add(resource.uri));
     },
     async listResourceTemplates(accountId) {
-      const lists = await each(accountId, 'resources', (client) => pages(async (cursor) => { const r = await client.listResourceTemplates(cursor ? { cursor } : undefined); return { items: r.resourceTemplates, nextCursor: r.nextCursor }; }));
+      const lists = await each(accountId, 'resources', (client) =>
+        pages(async (cursor) => {
+          const r = await client.listResourceTemplates(cursor ? { cursor } : undefined);
+          return { items: r.resourceTemplates, nextCursor: r.nextCursor };
+        }),
+      );
       return lists.flatMap(({ items }) => items);
     },
     async readResource(accountId, uri) {
@@ -180,7 +214,8 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
       let entry = subscriptions.get(key);
       if (!entry) {
         const client = await upstreams.primary(server);
-        if (!client.getServerCapabilities()?.resources?.subscribe) throw protocolError(ErrorCode.MethodNotFound, `MCP server "${server.name}" does not support resource subscriptions.`);
+        if (!client.getServerCapabilities()?.resources?.subscribe)
+          throw protocolError(ErrorCode.MethodNotFound, `MCP server "${server.name}" does not support resource subscriptions.`);
         await relayUpstreamError(client.subscribeResource({ uri }, { timeout: server.timeoutMs }));
         entry = subscriptions.get(key) ?? { server, uri, subscribers: new Set() };
         subscriptions.set(key, entry);
@@ -192,7 +227,9 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
         if (entry.uri !== uri || entry.server.accountId !== accountId || !entry.subscribers.delete(subscriber)) continue;
         if (entry.subscribers.size === 0) {
           subscriptions.delete(key);
-          await (await upstreams.primary(entry.server)).unsubscribeResource({ uri }, { timeout: entry.server.timeoutMs }).catch((error) => logger.debug('mcp: upstream unsubscribe failed', { error }));
+          await (await upstreams.primary(entry.server))
+            .unsubscribeResource({ uri }, { timeout: entry.server.timeoutMs })
+            .catch((error) => logger.debug('mcp: upstream unsubscribe failed', { error }));
         }
       }
     },
@@ -202,13 +239,24 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
       }
     },
     async listPrompts(accountId) {
-      const lists = await each(accountId, 'prompts', (client) => pages(async (cursor) => { const r = await client.listPrompts(cursor ? { cursor } : undefined); return { items: r.prompts, nextCursor: r.nextCursor }; }));
+      const lists = await each(accountId, 'prompts', (client) =>
+        pages(async (cursor) => {
+          const r = await client.listPrompts(cursor ? { cursor } : undefined);
+          return { items: r.prompts, nextCursor: r.nextCursor };
+        }),
+      );
       const seen = new Set<string>();
-      return lists.flatMap(({ server, items }) => items.map((prompt) => ({ ...prompt, name: exposedName(server, prompt.name) }))).filter((prompt) => !seen.has(prompt.name) && seen.add(prompt.name));
+      return lists
+        .flatMap(({ server, items }) => items.map((prompt) => ({ ...prompt, name: exposedName(server, prompt.name) })))
+        .filter((prompt) => !seen.has(prompt.name) && seen.add(prompt.name));
     },
     async getPrompt(accountId, name, args) {
       const prompt = await promptOf(accountId, name);
-      return relayUpstreamError(upstreams.withPrimary(prompt.server, (client) => client.getPrompt({ name: prompt.name, ...(args ? { arguments: args } : {}) }, { timeout: prompt.server.timeoutMs })));
+      return relayUpstreamError(
+        upstreams.withPrimary(prompt.server, (client) =>
+          client.getPrompt({ name: prompt.name, ...(args ? { arguments: args } : {}) }, { timeout: prompt.server.timeoutMs }),
+        ),
+      );
     },
     async complete(accountId, params) {
       const empty: CompleteResult = { completion: { values: [], hasMore: false } };
@@ -217,7 +265,9 @@ export function createUpstreamProxy(options: { servers: McpServerStore; upstream
         if (!prompt) return empty;
         const client = await upstreams.primary(prompt.server);
         if (!client.getServerCapabilities()?.completions) return empty;
-        return relayUpstreamError(client.complete({ ...params, ref: { type: 'ref/prompt', name: prompt.name } }, { timeout: prompt.server.timeoutMs }));
+        return relayUpstreamError(
+          client.complete({ ...params, ref: { type: 'ref/prompt', name: prompt.name } }, { timeout: prompt.server.timeoutMs }),
+        );
       }
       const uri = params.ref.uri;
       const found = (await index(accountId)).templates.find((entry) => entry.template === uri) ?? null;

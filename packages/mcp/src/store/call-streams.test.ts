@@ -15,14 +15,40 @@ describe.each(testDialects())('calls in flight (mcp_call_streams), on $name', (d
     // A real principal key holds NUL separators (PostgreSQL text refuses them: the store keeps only hashes).
     const key = principalKey({ accountId: 'acc_default', type: 'api_key', id: 'key_1' } as never);
     const other = principalKey({ accountId: 'acc_default', type: 'api_key', id: 'key_2' } as never);
-    await streams.open('session-a', { streamId: 'stream-1', accountId: 'acc_default', principalKey: key, requestId: 7, tool: 'up.deploy', progressToken: 'p-1' });
-    await streams.open('session-a', { streamId: 'stream-2', accountId: 'acc_default', principalKey: key, requestId: 'r-8', tool: 'up.sleep', progressToken: null });
+    await streams.open('session-a', {
+      streamId: 'stream-1',
+      accountId: 'acc_default',
+      principalKey: key,
+      requestId: 7,
+      tool: 'up.deploy',
+      progressToken: 'p-1',
+    });
+    await streams.open('session-a', {
+      streamId: 'stream-2',
+      accountId: 'acc_default',
+      principalKey: key,
+      requestId: 'r-8',
+      tool: 'up.sleep',
+      progressToken: null,
+    });
 
-    expect(await streams.find('stream-1', 'session-a', key)).toMatchObject({ streamId: 'stream-1', requestId: 7, tool: 'up.deploy', progressToken: 'p-1', approvalId: null, args: null });
+    expect(await streams.find('stream-1', 'session-a', key)).toMatchObject({
+      streamId: 'stream-1',
+      requestId: 7,
+      tool: 'up.deploy',
+      progressToken: 'p-1',
+      approvalId: null,
+      args: null,
+    });
     expect(await streams.find('stream-1', 'session-b', key)).toBeNull();
     expect(await streams.find('stream-1', 'session-a', other)).toBeNull();
     expect(await streams.find('stream-9', 'session-a', key)).toBeNull();
-    const stored = await test.preloop.db.withTables<McpTables>().selectFrom('mcp_call_streams').select(['session_hash', 'principal_hash']).where('stream_id', '=', 'stream-1').executeTakeFirstOrThrow();
+    const stored = await test.preloop.db
+      .withTables<McpTables>()
+      .selectFrom('mcp_call_streams')
+      .select(['session_hash', 'principal_hash'])
+      .where('stream_id', '=', 'stream-1')
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain('session-a');
     expect(JSON.stringify(stored)).not.toContain('key_1');
 

@@ -98,9 +98,15 @@ export const mcpMigrations: PreloopMigration[] = defineMigrations([
     name: '0002-mcp-trust',
     async up({ db }) {
       // Whether a server's tool results are untrusted content (they taint the runtime session that received them).
-      await db.schema.alterTable('mcp_servers').addColumn('trust', 'text', (c) => c.notNull().defaultTo('trusted')).execute();
+      await db.schema
+        .alterTable('mcp_servers')
+        .addColumn('trust', 'text', (c) => c.notNull().defaultTo('trusted'))
+        .execute();
       // The flags an admin saw and accepted when approving the pinned definition; any other flag quarantines the tool.
-      await db.schema.alterTable('mcp_tools').addColumn('accepted_flags', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema
+        .alterTable('mcp_tools')
+        .addColumn('accepted_flags', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
       // Why a quarantined tool is quarantined: `changed` (a revert restores it) or `flagged` (only an admin's approval does).
       await db.schema.alterTable('mcp_tools').addColumn('quarantine_reason', 'text').execute();
     },

@@ -11,12 +11,29 @@ const serverName = z
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'must be an HTTP header name');
 /** Headers the transport owns: a configured value would break the protocol or smuggle a request. */
-const reservedHeaders = new Set(['host', 'content-length', 'content-type', 'accept', 'connection', 'transfer-encoding', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']);
+const reservedHeaders = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'accept',
+  'connection',
+  'transfer-encoding',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+]);
 const headers = z
-  .record(headerName, z.string().max(8192).regex(/^[^\r\n\0]*$/, 'must not contain line breaks'))
+  .record(
+    headerName,
+    z
+      .string()
+      .max(8192)
+      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+  )
   .superRefine((value, context) => {
     for (const name of Object.keys(value)) {
-      if (reservedHeaders.has(name.toLowerCase())) context.addIssue({ code: 'custom', path: [name], message: 'is set by the MCP transport itself' });
+      if (reservedHeaders.has(name.toLowerCase()))
+        context.addIssue({ code: 'custom', path: [name], message: 'is set by the MCP transport itself' });
     }
   });
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'), z.string().max(32_768));

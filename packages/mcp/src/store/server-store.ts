@@ -88,7 +88,9 @@ export interface McpServerStore {
 export function createMcpServerStore(preloop: Preloop): McpServerStore {
   const db = preloop.db.withTables<McpTables>();
   const read = async (accountId: string, id: string) =>
-    (await db.selectFrom('mcp_servers').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as ServerRow | undefined;
+    (await db.selectFrom('mcp_servers').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()) as
+      | ServerRow
+      | undefined;
 
   async function storeCredentials(accountId: string, id: string, credentials: McpServerCredentials): Promise<void> {
     if (Object.keys(credentials.headers).length === 0 && Object.keys(credentials.env).length === 0) {
@@ -103,7 +105,8 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
       const parsed = mcpServerInputSchema.safeParse(input);
       if (!parsed.success) throw validationError(parsed.error, 'Invalid MCP server');
       const value = parsed.data;
-      if (await store.findByName(accountId, value.name)) throw new PreloopError('CONFLICT', `An MCP server named "${value.name}" already exists.`);
+      if (await store.findByName(accountId, value.name))
+        throw new PreloopError('CONFLICT', `An MCP server named "${value.name}" already exists.`);
       const now = Date.now();
       const headers = value.transport === 'http' ? (value.headers ?? {}) : {};
       const env = value.transport === 'stdio' ? (value.env ?? {}) : {};
@@ -134,11 +137,19 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
         await db.insertInto('mcp_servers').values(row).execute();
       } catch (error) {
         await preloop.secrets.delete(accountId, secretName(row.id)).catch(() => false);
-        if (await store.findByName(accountId, value.name)) throw new PreloopError('CONFLICT', `An MCP server named "${value.name}" already exists.`);
+        if (await store.findByName(accountId, value.name))
+          throw new PreloopError('CONFLICT', `An MCP server named "${value.name}" already exists.`);
         throw error;
       }
       const record = toRecord(row);
-      await preloop.audit.record({ accountId, actor, action: 'mcp.server.create', target: { type: 'mcp_server', id: record.id }, outcome: 'success', data: describe(record) });
+      await preloop.audit.record({
+        accountId,
+        actor,
+        action: 'mcp.server.create',
+        target: { type: 'mcp_server', id: record.id },
+        outcome: 'success',
+        data: describe(record),
+      });
       return record;
     },
 
@@ -148,8 +159,14 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
       const value = parsed.data;
       const current = await store.get(accountId, id);
       const http = current.transport === 'http';
-      if ((http && (value.command !== undefined || value.args !== undefined || value.env !== undefined)) || (!http && (value.url !== undefined || value.headers !== undefined))) {
-        throw new PreloopError('VALIDATION_ERROR', `Invalid MCP server change: a ${current.transport} server takes ${http ? 'url and headers' : 'command, args and env'}.`);
+      if (
+        (http && (value.command !== undefined || value.args !== undefined || value.env !== undefined)) ||
+        (!http && (value.url !== undefined || value.headers !== undefined))
+      ) {
+        throw new PreloopError(
+          'VALIDATION_ERROR',
+          `Invalid MCP server change: a ${current.transport} server takes ${http ? 'url and headers' : 'command, args and env'}.`,
+        );
       }
       if (value.name !== undefined && value.name !== current.name && (await store.findByName(accountId, value.name))) {
         throw new PreloopError('CONFLICT', `An MCP server named "${value.name}" already exists.`);
@@ -177,7 +194,14 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
       const changed = Object.keys(value).filter((key) => key !== 'headers' && key !== 'env');
       if (value.headers !== undefined) changed.push('headers');
       if (value.env !== undefined) changed.push('env');
-      await preloop.audit.record({ accountId, actor, action: 'mcp.server.update', target: { type: 'mcp_server', id }, outcome: 'success', data: { changed, server: describe(record) } });
+      await preloop.audit.record({
+        accountId,
+        actor,
+        action: 'mcp.server.update',
+        target: { type: 'mcp_server', id },
+        outcome: 'success',
+        data: { changed, server: describe(record) },
+      });
       return record;
     },
 
@@ -186,7 +210,14 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
       await db.deleteFrom('mcp_tools').where('account_id', '=', accountId).where('server_id', '=', id).execute();
       await db.deleteFrom('mcp_servers').where('account_id', '=', accountId).where('id', '=', id).execute();
       await preloop.secrets.delete(accountId, secretName(id));
-      await preloop.audit.record({ accountId, actor, action: 'mcp.server.delete', target: { type: 'mcp_server', id }, outcome: 'success', data: describe(current) });
+      await preloop.audit.record({
+        accountId,
+        actor,
+        action: 'mcp.server.delete',
+        target: { type: 'mcp_server', id },
+        outcome: 'success',
+        data: describe(current),
+      });
     },
 
     async get(accountId, id) {
@@ -196,12 +227,22 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
     },
 
     async findByName(accountId, name) {
-      const row = (await db.selectFrom('mcp_servers').selectAll().where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst()) as ServerRow | undefined;
+      const row = (await db
+        .selectFrom('mcp_servers')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('name', '=', name)
+        .executeTakeFirst()) as ServerRow | undefined;
       return row ? toRecord(row) : null;
     },
 
     async list(accountId) {
-      const rows = (await db.selectFrom('mcp_servers').selectAll().where('account_id', '=', accountId).orderBy('name').execute()) as ServerRow[];
+      const rows = (await db
+        .selectFrom('mcp_servers')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('name')
+        .execute()) as ServerRow[];
       return rows.map(toRecord);
     },
 
@@ -217,7 +258,11 @@ export function createMcpServerStore(preloop: Preloop): McpServerStore {
 
     async setScanState(id, status, error) {
       const now = Date.now();
-      await db.updateTable('mcp_servers').set({ status, last_error: error === null ? null : error.slice(0, 2000), last_scan_at: now }).where('id', '=', id).execute();
+      await db
+        .updateTable('mcp_servers')
+        .set({ status, last_error: error === null ? null : error.slice(0, 2000), last_scan_at: now })
+        .where('id', '=', id)
+        .execute();
     },
   };
   return store;

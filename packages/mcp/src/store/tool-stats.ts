@@ -63,10 +63,38 @@ interface Delta {
   last_called_at: number;
 }
 
-const counters = ['calls', 'succeeded', 'failed', 'denied', 'approvals', 'total_ms', 'under_10ms', 'under_100ms', 'under_1s', 'under_10s', 'over_10s'] as const;
+const counters = [
+  'calls',
+  'succeeded',
+  'failed',
+  'denied',
+  'approvals',
+  'total_ms',
+  'under_10ms',
+  'under_100ms',
+  'under_1s',
+  'under_10s',
+  'over_10s',
+] as const;
 
 function emptyDelta(accountId: string, tool: string): Delta {
-  return { account_id: accountId, tool, calls: 0, succeeded: 0, failed: 0, denied: 0, approvals: 0, total_ms: 0, max_ms: 0, under_10ms: 0, under_100ms: 0, under_1s: 0, under_10s: 0, over_10s: 0, last_called_at: 0 };
+  return {
+    account_id: accountId,
+    tool,
+    calls: 0,
+    succeeded: 0,
+    failed: 0,
+    denied: 0,
+    approvals: 0,
+    total_ms: 0,
+    max_ms: 0,
+    under_10ms: 0,
+    under_100ms: 0,
+    under_1s: 0,
+    under_10s: 0,
+    over_10s: 0,
+    last_called_at: 0,
+  };
 }
 
 function bucket(durationMs: number): (typeof counters)[number] {
@@ -92,7 +120,10 @@ export function createToolStatsStore(preloop: Preloop, options: { flushIntervalM
   const db = preloop.db.withTables<McpTables>();
   let pending = new Map<string, Delta>();
   let flushing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => void store.flush().catch((error) => preloop.logger.warn('mcp: could not write tool statistics', { error })), options.flushIntervalMs ?? 1000);
+  const timer = setInterval(
+    () => void store.flush().catch((error) => preloop.logger.warn('mcp: could not write tool statistics', { error })),
+    options.flushIntervalMs ?? 1000,
+  );
   timer.unref?.();
 
   const write = async (batch: Map<string, Delta>) => {
@@ -103,7 +134,12 @@ export function createToolStatsStore(preloop: Preloop, options: { flushIntervalM
         .onConflict((conflict) =>
           conflict.columns(['account_id', 'tool']).doUpdateSet((eb) => ({
             ...Object.fromEntries(counters.map((column) => [column, eb(`mcp_tool_stats.${column}`, '+', eb.ref(`excluded.${column}`))])),
-            max_ms: eb.case().when(eb.ref('excluded.max_ms'), '>', eb.ref('mcp_tool_stats.max_ms')).then(eb.ref('excluded.max_ms')).else(eb.ref('mcp_tool_stats.max_ms')).end(),
+            max_ms: eb
+              .case()
+              .when(eb.ref('excluded.max_ms'), '>', eb.ref('mcp_tool_stats.max_ms'))
+              .then(eb.ref('excluded.max_ms'))
+              .else(eb.ref('mcp_tool_stats.max_ms'))
+              .end(),
             last_called_at: eb.ref('excluded.last_called_at'),
           })),
         )
@@ -128,7 +164,12 @@ export function createToolStatsStore(preloop: Preloop, options: { flushIntervalM
 
     async get(accountId, tool) {
       await store.flush();
-      const row = (await db.selectFrom('mcp_tool_stats').selectAll().where('account_id', '=', accountId).where('tool', '=', tool).executeTakeFirst()) as Record<string, unknown> | undefined;
+      const row = (await db
+        .selectFrom('mcp_tool_stats')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('tool', '=', tool)
+        .executeTakeFirst()) as Record<string, unknown> | undefined;
       const value = (column: string) => Number(row?.[column] ?? 0);
       const calls = value('calls');
       return {
@@ -141,18 +182,26 @@ export function createToolStatsStore(preloop: Preloop, options: { flushIntervalM
         approvals: value('approvals'),
         averageMs: calls === 0 ? null : Math.round((value('total_ms') / calls) * 10) / 10,
         maxMs: calls === 0 ? null : value('max_ms'),
-        latency: { under10ms: value('under_10ms'), under100ms: value('under_100ms'), under1s: value('under_1s'), under10s: value('under_10s'), over10s: value('over_10s') },
+        latency: {
+          under10ms: value('under_10ms'),
+          under100ms: value('under_100ms'),
+          under1s: value('under_1s'),
+          under10s: value('under_10s'),
+          over10s: value('over_10s'),
+        },
         lastCalledAt: row?.last_called_at === null || row?.last_called_at === undefined ? null : Number(row.last_called_at),
       };
     },
 
     flush() {
-      flushing = flushing.catch(() => {}).then(async () => {
-        if (pending.size === 0) return;
-        const batch = pending;
-        pending = new Map();
-        await write(batch);
-      });
+      flushing = flushing
+        .catch(() => {})
+        .then(async () => {
+          if (pending.size === 0) return;
+          const batch = pending;
+          pending = new Map();
+          await write(batch);
+        });
       return flushing;
     },
 

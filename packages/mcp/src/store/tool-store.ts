@@ -151,11 +151,21 @@ function actorId(actor: Actor): string {
 export function createMcpToolStore(
   preloop: Preloop,
   servers: { list(accountId: string): Promise<McpServerRecord[]> },
-  options: { /** Called when a re-check quarantined tools of the account (the catalog must be re-read). */ onQuarantine?: (accountId: string) => void } = {},
+  options: {
+    /** Called when a re-check quarantined tools of the account (the catalog must be re-read). */ onQuarantine?: (
+      accountId: string,
+    ) => void;
+  } = {},
 ): McpToolStore {
   const db = preloop.db.withTables<McpTables>();
 
-  async function quarantineRecord(server: Pick<McpServerRecord, 'accountId' | 'name' | 'namespaced'>, row: Pick<ToolRow, 'name' | 'pinned_definition' | 'pinned_hash' | 'accepted_flags'>, live: Pick<ScannedTool, 'definition' | 'hash' | 'flags'>, actor: Actor, reason: QuarantineReason): Promise<void> {
+  async function quarantineRecord(
+    server: Pick<McpServerRecord, 'accountId' | 'name' | 'namespaced'>,
+    row: Pick<ToolRow, 'name' | 'pinned_definition' | 'pinned_hash' | 'accepted_flags'>,
+    live: Pick<ScannedTool, 'definition' | 'hash' | 'flags'>,
+    actor: Actor,
+    reason: QuarantineReason,
+  ): Promise<void> {
     const pinned = row.pinned_definition === null ? null : (JSON.parse(row.pinned_definition) as ToolDefinition);
     const diff: DefinitionDiff = diffDefinitions(pinned, live.definition);
     await preloop.audit.record({
@@ -181,11 +191,18 @@ export function createMcpToolStore(
   const store: McpToolStore = {
     async list(accountId) {
       const byId = new Map((await servers.list(accountId)).map((server) => [server.id, server]));
-      const rows = (await db.selectFrom('mcp_tools').selectAll().where('account_id', '=', accountId).orderBy('name').execute()) as ToolRow[];
-      return rows.flatMap((row) => {
-        const server = byId.get(row.server_id);
-        return server ? [toRecord(row, server)] : [];
-      }).sort((a, b) => (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0));
+      const rows = (await db
+        .selectFrom('mcp_tools')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('name')
+        .execute()) as ToolRow[];
+      return rows
+        .flatMap((row) => {
+          const server = byId.get(row.server_id);
+          return server ? [toRecord(row, server)] : [];
+        })
+        .sort((a, b) => (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0));
     },
 
     async find(accountId, name) {
@@ -206,7 +223,13 @@ export function createMcpToolStore(
         const row = existing.get(name);
         const invalid = live.problem !== null;
         const pinnable = !invalid && trust && server.trustOnFirstUse && live.flags.length === 0;
-        const base = { name, exposedName: exposedName(server, name), flags: live.flags, hash: live.hash, ...(live.problem ? { problem: live.problem } : {}) };
+        const base = {
+          name,
+          exposedName: exposedName(server, name),
+          flags: live.flags,
+          hash: live.hash,
+          ...(live.problem ? { problem: live.problem } : {}),
+        };
         if (!row) {
           const status: ToolPinStatus = invalid ? 'invalid' : pinnable ? 'pinned' : 'pending';
           await db
@@ -260,11 +283,19 @@ export function createMcpToolStore(
             last_seen_at: now,
             updated_at: now,
             ...(liveChanged ? { changed_at: now } : {}),
-            ...(pinsNow ? { pinned_definition: JSON.stringify(live.definition), pinned_hash: live.hash, pinned_at: now, pinned_by: 'trust-on-first-use' } : {}),
+            ...(pinsNow
+              ? {
+                  pinned_definition: JSON.stringify(live.definition),
+                  pinned_hash: live.hash,
+                  pinned_at: now,
+                  pinned_by: 'trust-on-first-use',
+                }
+              : {}),
           })
           .where('id', '=', row.id)
           .execute();
-        if (status === 'quarantined' && (previous !== 'quarantined' || liveChanged || row.quarantine_reason !== reason)) await quarantineRecord(server, row, live, actor, reason!);
+        if (status === 'quarantined' && (previous !== 'quarantined' || liveChanged || row.quarantine_reason !== reason))
+          await quarantineRecord(server, row, live, actor, reason!);
         const change = previous === 'removed' ? 'restored' : liveChanged ? 'changed' : 'unchanged';
         outcomes.push({ ...base, status, change });
       }
@@ -273,11 +304,19 @@ export function createMcpToolStore(
         if (row.status !== 'removed') {
           await db.updateTable('mcp_tools').set({ status: 'removed', updated_at: now }).where('id', '=', row.id).execute();
         }
-        outcomes.push({ name: row.name, exposedName: exposedName(server, row.name), status: 'removed', change: 'removed', flags: parseJsonColumn<ToolFlag[]>(row.flags, []), hash: row.live_hash });
+        outcomes.push({
+          name: row.name,
+          exposedName: exposedName(server, row.name),
+          status: 'removed',
+          change: 'removed',
+          flags: parseJsonColumn<ToolFlag[]>(row.flags, []),
+          hash: row.live_hash,
+        });
       }
       // New names of this server may be shadowed by tools of servers registered before it: review them all.
       // (Other servers' flags depend only on this server's names, so a scan that adds none needs no review.)
-      if (outcomes.some((outcome) => outcome.change === 'new' || outcome.change === 'restored')) await store.recheck(server.accountId, actor);
+      if (outcomes.some((outcome) => outcome.change === 'new' || outcome.change === 'restored'))
+        await store.recheck(server.accountId, actor);
       return outcomes;
     },
 
@@ -291,7 +330,11 @@ export function createMcpToolStore(
         const now = Date.now();
         let query = db
           .updateTable('mcp_tools')
-          .set({ flags: JSON.stringify(flags), updated_at: now, ...(quarantine ? { status: 'quarantined', quarantine_reason: 'flagged' } : {}) })
+          .set({
+            flags: JSON.stringify(flags),
+            updated_at: now,
+            ...(quarantine ? { status: 'quarantined', quarantine_reason: 'flagged' } : {}),
+          })
           .where('id', '=', tool.id)
           .where('live_hash', '=', tool.liveHash);
         if (quarantine) query = query.where('status', '=', 'pinned');
@@ -301,28 +344,41 @@ export function createMcpToolStore(
         const server = byServer.get(tool.serverId)!;
         await quarantineRecord(
           server,
-          { name: tool.name, pinned_definition: JSON.stringify(tool.pinnedDefinition), pinned_hash: tool.pinnedHash, accepted_flags: JSON.stringify(tool.acceptedFlags) },
+          {
+            name: tool.name,
+            pinned_definition: JSON.stringify(tool.pinnedDefinition),
+            pinned_hash: tool.pinnedHash,
+            accepted_flags: JSON.stringify(tool.acceptedFlags),
+          },
           { definition: tool.liveDefinition, hash: tool.liveHash, flags },
           actor,
           'flagged',
         );
-        preloop.logger.warn(`mcp: quarantined "${tool.exposedName}": it is now flagged ${unacceptedFlags(flags, tool.acceptedFlags).join(', ')}; an admin must re-approve it`);
+        preloop.logger.warn(
+          `mcp: quarantined "${tool.exposedName}": it is now flagged ${unacceptedFlags(flags, tool.acceptedFlags).join(', ')}; an admin must re-approve it`,
+        );
       }
       if (quarantined.length > 0) options.onQuarantine?.(accountId);
       return quarantined;
     },
 
     async approvePin(accountId, name, expectedHash, actor, comment) {
-      const tool = (await store.list(accountId)).find((candidate) => candidate.exposedName === name && (candidate.status === 'pending' || candidate.status === 'quarantined'));
+      const tool = (await store.list(accountId)).find(
+        (candidate) => candidate.exposedName === name && (candidate.status === 'pending' || candidate.status === 'quarantined'),
+      );
       if (!tool) {
         const any = await store.find(accountId, name);
         if (!any) throw new PreloopError('NOT_FOUND', `No upstream tool named "${name}".`);
         throw new PreloopError('CONFLICT', `Tool "${name}" is ${any.status}; only pending or quarantined tools can be approved.`);
       }
       if (tool.liveHash !== expectedHash) {
-        throw new PreloopError('CONFLICT', `The definition of "${name}" is now ${tool.liveHash}, not ${expectedHash}: review the current diff and approve that hash.`, {
-          details: { liveHash: tool.liveHash },
-        });
+        throw new PreloopError(
+          'CONFLICT',
+          `The definition of "${name}" is now ${tool.liveHash}, not ${expectedHash}: review the current diff and approve that hash.`,
+          {
+            details: { liveHash: tool.liveHash },
+          },
+        );
       }
       const now = Date.now();
       const updated = await db
@@ -341,7 +397,8 @@ export function createMcpToolStore(
         .where('live_hash', '=', expectedHash)
         .where('status', 'in', ['pending', 'quarantined'])
         .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) throw new PreloopError('CONFLICT', `Tool "${name}" changed while it was being approved; review it again.`);
+      if (Number(updated.numUpdatedRows) !== 1)
+        throw new PreloopError('CONFLICT', `Tool "${name}" changed while it was being approved; review it again.`);
       const diff = diffDefinitions(tool.pinnedDefinition, tool.liveDefinition);
       await preloop.audit.record({
         accountId,
@@ -349,7 +406,17 @@ export function createMcpToolStore(
         action: 'mcp.tool.approve-pin',
         target: { type: 'mcp_tool', id: name },
         outcome: 'success',
-        data: { server: tool.serverName, tool: tool.name, previousStatus: tool.status, previousHash: tool.pinnedHash, hash: tool.liveHash, flags: tool.flags, changes: diff.changes, diff: diff.text, comment: comment ?? null },
+        data: {
+          server: tool.serverName,
+          tool: tool.name,
+          previousStatus: tool.status,
+          previousHash: tool.pinnedHash,
+          hash: tool.liveHash,
+          flags: tool.flags,
+          changes: diff.changes,
+          diff: diff.text,
+          comment: comment ?? null,
+        },
       });
       return (await store.find(accountId, name))!;
     },

@@ -40,8 +40,16 @@ const tools: Tool[] = [
   { name: 'test_tool_with_progress', description: 'Reports progress while it runs', inputSchema: noArguments },
   { name: 'test_error_handling', description: 'Always fails', inputSchema: noArguments },
   { name: 'test_reconnection', description: 'Takes a moment, then answers', inputSchema: noArguments },
-  { name: 'test_sampling', description: 'Asks the client to sample an LLM', inputSchema: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] } },
-  { name: 'test_elicitation', description: 'Asks the user for information', inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } },
+  {
+    name: 'test_sampling',
+    description: 'Asks the client to sample an LLM',
+    inputSchema: { type: 'object', properties: { prompt: { type: 'string' } }, required: ['prompt'] },
+  },
+  {
+    name: 'test_elicitation',
+    description: 'Asks the user for information',
+    inputSchema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+  },
   { name: 'test_elicitation_sep1034_defaults', description: 'Elicits with default values', inputSchema: noArguments },
   { name: 'test_elicitation_sep1330_enums', description: 'Elicits with enum schemas', inputSchema: noArguments },
   {
@@ -73,10 +81,26 @@ const sep1330Schema = {
   type: 'object',
   properties: {
     untitledSingle: { type: 'string', enum: ['option1', 'option2', 'option3'] },
-    titledSingle: { type: 'string', oneOf: [{ const: 'value1', title: 'First Option' }, { const: 'value2', title: 'Second Option' }, { const: 'value3', title: 'Third Option' }] },
+    titledSingle: {
+      type: 'string',
+      oneOf: [
+        { const: 'value1', title: 'First Option' },
+        { const: 'value2', title: 'Second Option' },
+        { const: 'value3', title: 'Third Option' },
+      ],
+    },
     legacyEnum: { type: 'string', enum: ['opt1', 'opt2', 'opt3'], enumNames: ['Option One', 'Option Two', 'Option Three'] },
     untitledMulti: { type: 'array', items: { type: 'string', enum: ['option1', 'option2', 'option3'] } },
-    titledMulti: { type: 'array', items: { anyOf: [{ const: 'value1', title: 'First Choice' }, { const: 'value2', title: 'Second Choice' }, { const: 'value3', title: 'Third Choice' }] } },
+    titledMulti: {
+      type: 'array',
+      items: {
+        anyOf: [
+          { const: 'value1', title: 'First Choice' },
+          { const: 'value2', title: 'Second Choice' },
+          { const: 'value3', title: 'Third Choice' },
+        ],
+      },
+    },
   },
   required: [],
 };
@@ -92,7 +116,15 @@ const sep1330Schema = {
 export function createConformanceServer(): Server {
   const server = new Server(
     { name: 'conformance-upstream', version: '1.0.0' },
-    { capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} } },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { subscribe: true, listChanged: true },
+        prompts: { listChanged: true },
+        logging: {},
+        completions: {},
+      },
+    },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -100,7 +132,10 @@ export function createConformanceServer(): Server {
     const token = request.params._meta?.progressToken;
     const log = (data: string) => extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data } });
     const elicit = async (message: string, requestedSchema: Record<string, unknown>) => {
-      const result = await extra.sendRequest({ method: 'elicitation/create', params: { message, requestedSchema } } as never, ElicitResultSchema);
+      const result = await extra.sendRequest(
+        { method: 'elicitation/create', params: { message, requestedSchema } } as never,
+        ElicitResultSchema,
+      );
       return `action=${result.action}, content=${JSON.stringify(result.content ?? {})}`;
     };
     switch (request.params.name) {
@@ -111,13 +146,23 @@ export function createConformanceServer(): Server {
       case 'test_audio_content':
         return { content: [{ type: 'audio', data: wav, mimeType: 'audio/wav' }] };
       case 'test_embedded_resource':
-        return { content: [{ type: 'resource', resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' } }] };
+        return {
+          content: [
+            {
+              type: 'resource',
+              resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' },
+            },
+          ],
+        };
       case 'test_multiple_content_types':
         return {
           content: [
             { type: 'text', text: 'Multiple content types test:' },
             { type: 'image', data: png, mimeType: 'image/png' },
-            { type: 'resource', resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: '{"test":"data","value":123}' } },
+            {
+              type: 'resource',
+              resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: '{"test":"data","value":123}' },
+            },
           ],
         };
       case 'test_tool_with_logging':
@@ -129,7 +174,8 @@ export function createConformanceServer(): Server {
         return text('Logging test completed');
       case 'test_tool_with_progress':
         for (const progress of [0, 50, 100]) {
-          if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total: 100 } });
+          if (token !== undefined)
+            await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total: 100 } });
           if (progress < 100) await sleep(50);
         }
         return text('Progress test completed');
@@ -140,14 +186,19 @@ export function createConformanceServer(): Server {
         return text('Reconnection test completed successfully');
       case 'test_sampling': {
         const result = await extra.sendRequest(
-          { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: String(args.prompt) } }], maxTokens: 100 } } as never,
+          {
+            method: 'sampling/createMessage',
+            params: { messages: [{ role: 'user', content: { type: 'text', text: String(args.prompt) } }], maxTokens: 100 },
+          } as never,
           CreateMessageResultSchema,
         );
         const reply = result.content.type === 'text' ? result.content.text : JSON.stringify(result.content);
         return text(`LLM response: ${reply}`);
       }
       case 'test_elicitation':
-        return text(`User response: ${await elicit(String(args.message), { type: 'object', properties: { username: { type: 'string', description: "User's response" }, email: { type: 'string', description: "User's email address" } }, required: ['username', 'email'] })}`);
+        return text(
+          `User response: ${await elicit(String(args.message), { type: 'object', properties: { username: { type: 'string', description: "User's response" }, email: { type: 'string', description: "User's email address" } }, required: ['username', 'email'] })}`,
+        );
       case 'test_elicitation_sep1034_defaults':
         return text(`Elicitation completed: ${await elicit('Please review your information', sep1034Schema)}`);
       case 'test_elicitation_sep1330_enums':
@@ -167,15 +218,27 @@ export function createConformanceServer(): Server {
     ],
   }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-    resourceTemplates: [{ uriTemplate: 'test://template/{id}/data', name: 'Template data', description: 'Data for an id', mimeType: 'application/json' }],
+    resourceTemplates: [
+      { uriTemplate: 'test://template/{id}/data', name: 'Template data', description: 'Data for an id', mimeType: 'application/json' },
+    ],
   }));
   server.setRequestHandler(ReadResourceRequestSchema, (request) => {
     const { uri } = request.params;
-    if (uri === 'test://static-text') return { contents: [{ uri, mimeType: 'text/plain', text: 'This is the content of the static text resource.' }] };
+    if (uri === 'test://static-text')
+      return { contents: [{ uri, mimeType: 'text/plain', text: 'This is the content of the static text resource.' }] };
     if (uri === 'test://static-binary') return { contents: [{ uri, mimeType: 'image/png', blob: png }] };
     if (uri === 'test://watched-resource') return { contents: [{ uri, mimeType: 'text/plain', text: 'Watched resource content.' }] };
     const match = /^test:\/\/template\/([^/]+)\/data$/.exec(uri);
-    if (match) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify({ id: match[1], templateTest: true, data: `Data for ID: ${match[1]}` }) }] };
+    if (match)
+      return {
+        contents: [
+          {
+            uri,
+            mimeType: 'application/json',
+            text: JSON.stringify({ id: match[1], templateTest: true, data: `Data for ID: ${match[1]}` }),
+          },
+        ],
+      };
     throw new McpError(-32002, `Resource not found: ${uri}`);
   });
   server.setRequestHandler(SubscribeRequestSchema, () => ({}));
@@ -184,8 +247,19 @@ export function createConformanceServer(): Server {
   server.setRequestHandler(ListPromptsRequestSchema, () => ({
     prompts: [
       { name: 'test_simple_prompt', description: 'A simple prompt' },
-      { name: 'test_prompt_with_arguments', description: 'A prompt with arguments', arguments: [{ name: 'arg1', description: 'First', required: true }, { name: 'arg2', description: 'Second', required: true }] },
-      { name: 'test_prompt_with_embedded_resource', description: 'A prompt with a resource', arguments: [{ name: 'resourceUri', description: 'The resource', required: true }] },
+      {
+        name: 'test_prompt_with_arguments',
+        description: 'A prompt with arguments',
+        arguments: [
+          { name: 'arg1', description: 'First', required: true },
+          { name: 'arg2', description: 'Second', required: true },
+        ],
+      },
+      {
+        name: 'test_prompt_with_embedded_resource',
+        description: 'A prompt with a resource',
+        arguments: [{ name: 'resourceUri', description: 'The resource', required: true }],
+      },
       { name: 'test_prompt_with_image', description: 'A prompt with an image' },
     ],
   }));
@@ -195,11 +269,19 @@ export function createConformanceServer(): Server {
       case 'test_simple_prompt':
         return { messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }] };
       case 'test_prompt_with_arguments':
-        return { messages: [{ role: 'user', content: { type: 'text', text: `Prompt with arguments: arg1='${args.arg1}', arg2='${args.arg2}'` } }] };
+        return {
+          messages: [{ role: 'user', content: { type: 'text', text: `Prompt with arguments: arg1='${args.arg1}', arg2='${args.arg2}'` } }],
+        };
       case 'test_prompt_with_embedded_resource':
         return {
           messages: [
-            { role: 'user', content: { type: 'resource', resource: { uri: String(args.resourceUri), mimeType: 'text/plain', text: 'Embedded resource content for testing.' } } },
+            {
+              role: 'user',
+              content: {
+                type: 'resource',
+                resource: { uri: String(args.resourceUri), mimeType: 'text/plain', text: 'Embedded resource content for testing.' },
+              },
+            },
             { role: 'user', content: { type: 'text', text: 'Please process the embedded resource above.' } },
           ],
         };

@@ -36,7 +36,10 @@ export interface HttpUpstream {
  * const upstream = await serveHttpUpstream(() => createToolServer(state));
  * ```
  */
-export async function serveHttpUpstream(createServer: () => Server, options: { stateless?: boolean; port?: number } = {}): Promise<HttpUpstream> {
+export async function serveHttpUpstream(
+  createServer: () => Server,
+  options: { stateless?: boolean; port?: number } = {},
+): Promise<HttpUpstream> {
   const requests: RecordedRequest[] = [];
   const servers = new Set<Server>();
   const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
@@ -55,7 +58,10 @@ export async function serveHttpUpstream(createServer: () => Server, options: { s
       }
       if (sessionId) {
         const transport = transports.get(sessionId);
-        if (!transport) return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }), { status: 404 });
+        if (!transport)
+          return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }), {
+            status: 404,
+          });
         return transport.handleRequest(request, { parsedBody });
       }
       if (!isInitializeRequest(parsedBody)) return new Response('missing session', { status: 400 });

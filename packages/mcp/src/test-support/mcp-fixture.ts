@@ -61,19 +61,28 @@ export async function createMcpFixture(
   dialect: TestDialect,
   options: { plugins?: PreloopPlugin[]; policy?: PreloopOptions['policy']; handler?: McpHandlerOptions; mcp?: McpPluginOptions } = {},
 ): Promise<McpFixture> {
-  const test = await createTestPreloop(dialect, { plugins: [mcp({ rescanIntervalMs: 0, ...options.mcp }), ...(options.plugins ?? [])], ...(options.policy ? { policy: options.policy } : {}) });
+  const test = await createTestPreloop(dialect, {
+    plugins: [mcp({ rescanIntervalMs: 0, ...options.mcp }), ...(options.plugins ?? [])],
+    ...(options.policy ? { policy: options.policy } : {}),
+  });
   const { preloop } = test;
   const accountId = preloop.accountId;
   const user = async (name: string, role: 'owner' | 'admin' | 'viewer'): Promise<FixtureUser> => {
     const created = await preloop.identity.users.create(accountId, { email: `${name}@example.com`, name, role });
-    const { key } = await preloop.identity.apiKeys.create(accountId, { name: `${name}-admin`, scopes: ['admin:read', 'admin:write'], userId: created.id });
+    const { key } = await preloop.identity.apiKeys.create(accountId, {
+      name: `${name}-admin`,
+      scopes: ['admin:read', 'admin:write'],
+      userId: created.id,
+    });
     return { id: created.id, key };
   };
   const owner = await user('owner', 'owner');
   const admin = await user('admin', 'admin');
   const developer = await user('developer', 'viewer');
   const { key: agentKey } = await preloop.identity.apiKeys.create(accountId, { name: 'agent', scopes: ['mcp'], userId: developer.id });
-  const agent = (await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${agentKey}` } }), { audience: 'mcp' }))!;
+  const agent = (await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${agentKey}` } }), {
+    audience: 'mcp',
+  }))!;
   const handler = createMcpHandler(preloop, options.handler);
   const server = await serve({
     port: 0,

@@ -3,7 +3,14 @@
  * tools can be changed while it runs (for rug-pull tests).
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 
 /** What a test tool's handler receives. */
 export interface TestToolExtra {
@@ -67,7 +74,10 @@ export function createToolServer(state: ToolServerState): Server {
       signal: extra.signal,
       sendProgress: async (progress, total, message) => {
         if (token === undefined) return;
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, ...(total ? { total } : {}), ...(message ? { message } : {}) } });
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress, ...(total ? { total } : {}), ...(message ? { message } : {}) },
+        });
       },
     });
   });
@@ -86,7 +96,12 @@ export const echoTool: TestTool = {
 export const sendEmailTool: TestTool = {
   name: 'send_email',
   description: 'Sends an email.',
-  inputSchema: { type: 'object', properties: { to: { type: 'string' }, subject: { type: 'string' } }, required: ['to'], additionalProperties: false },
+  inputSchema: {
+    type: 'object',
+    properties: { to: { type: 'string' }, subject: { type: 'string' } },
+    required: ['to'],
+    additionalProperties: false,
+  },
   run: (args) => ({ content: [{ type: 'text', text: `sent to ${String(args.to)}` }] }),
 };
 

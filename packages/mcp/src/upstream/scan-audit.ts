@@ -38,7 +38,9 @@ export async function auditScan(
             quarantined: names((outcome) => outcome.status === 'quarantined'),
             removed: names((outcome) => outcome.change === 'removed'),
             invalid: names((outcome) => outcome.status === 'invalid'),
-            flagged: outcomes.filter((outcome) => outcome.flags.length > 0).map((outcome) => ({ tool: outcome.exposedName, flags: outcome.flags })),
+            flagged: outcomes
+              .filter((outcome) => outcome.flags.length > 0)
+              .map((outcome) => ({ tool: outcome.exposedName, flags: outcome.flags })),
           }
         : { error: result.error }),
     },

@@ -35,7 +35,11 @@ export interface DownstreamBridge {
   /** Relays a server-to-client request to the downstream client, on the call's stream. */
   request(
     request: { method: string; params?: Record<string, unknown> },
-    resultSchema: typeof ElicitResultSchema | typeof CreateMessageResultSchema | typeof CreateMessageResultWithToolsSchema | typeof ListRootsResultSchema,
+    resultSchema:
+      | typeof ElicitResultSchema
+      | typeof CreateMessageResultSchema
+      | typeof CreateMessageResultWithToolsSchema
+      | typeof ListRootsResultSchema,
     signal: AbortSignal,
   ): Promise<unknown>;
   /**
@@ -107,7 +111,11 @@ export interface UpstreamConnection {
 }
 
 /** The capabilities Preloop declares to upstream servers: it relays sampling and elicitation to the calling client. */
-export const upstreamClientCapabilities: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } };
+export const upstreamClientCapabilities: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
 
 function relayTarget(connection: { leases: Set<UpstreamLease> }): DownstreamBridge | null {
   // Only an unambiguous connection relays: with several calls sharing it, nobody can tell whose request it is.
@@ -133,10 +141,14 @@ const fetchWithOwnSignal: typeof fetch = (input, init) => {
   if (!live) {
     const entry = { refs: new Set<WeakRef<AbortController>>(), pruneAt: 256 };
     linked.set(shared, (live = entry));
-    shared.addEventListener('abort', () => {
-      for (const ref of entry.refs) ref.deref()?.abort(shared.reason);
-      entry.refs.clear();
-    }, { once: true });
+    shared.addEventListener(
+      'abort',
+      () => {
+        for (const ref of entry.refs) ref.deref()?.abort(shared.reason);
+        entry.refs.clear();
+      },
+      { once: true },
+    );
   }
   const controller = new AbortController();
   // The request holds its signal; the signal holds the controller, so it lives exactly as long as the request.
@@ -152,7 +164,10 @@ const fetchWithOwnSignal: typeof fetch = (input, init) => {
 function createTransport(server: McpServerRecord, credentials: McpServerCredentials, logger: Logger): Transport {
   if (server.transport === 'http') {
     // Only the server's own configured headers go upstream: the agent's token never does.
-    return new StreamableHTTPClientTransport(new URL(server.url!), { requestInit: { headers: { ...credentials.headers } }, fetch: fetchWithOwnSignal });
+    return new StreamableHTTPClientTransport(new URL(server.url!), {
+      requestInit: { headers: { ...credentials.headers } },
+      fetch: fetchWithOwnSignal,
+    });
   }
   const transport = new StdioClientTransport({
     command: server.command!,
@@ -161,7 +176,9 @@ function createTransport(server: McpServerRecord, credentials: McpServerCredenti
     env: { ...getDefaultEnvironment(), ...credentials.env },
     stderr: 'pipe',
   });
-  transport.stderr?.on('data', (chunk: Buffer) => logger.debug(`mcp upstream "${server.name}" stderr`, { text: chunk.toString('utf8').slice(0, 2000) }));
+  transport.stderr?.on('data', (chunk: Buffer) =>
+    logger.debug(`mcp upstream "${server.name}" stderr`, { text: chunk.toString('utf8').slice(0, 2000) }),
+  );
   return transport;
 }
 
@@ -219,27 +236,43 @@ export async function connectUpstream(
   const relay = (capability: 'sampling' | 'elicitation', mode?: string) => {
     const target = relayTarget(connection);
     const capabilities = target?.clientCapabilities();
-    const supported = capability === 'sampling' ? capabilities?.sampling : mode === 'url' ? capabilities?.elicitation?.url : capabilities?.elicitation;
+    const supported =
+      capability === 'sampling' ? capabilities?.sampling : mode === 'url' ? capabilities?.elicitation?.url : capabilities?.elicitation;
     if (!target || !supported) {
-      throw new McpError(ErrorCode.InvalidRequest, target ? `The MCP client does not support ${capability}${mode === 'url' ? ' (url mode)' : ''}.` : `Preloop cannot tell which client this ${capability} request is for.`);
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        target
+          ? `The MCP client does not support ${capability}${mode === 'url' ? ' (url mode)' : ''}.`
+          : `Preloop cannot tell which client this ${capability} request is for.`,
+      );
     }
     return target;
   };
   client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
     const target = relay('sampling');
     const schema = request.params.tools ? CreateMessageResultWithToolsSchema : CreateMessageResultSchema;
-    return (await target.request({ method: request.method, params: request.params as Record<string, unknown> }, schema, extra.signal)) as never;
+    return (await target.request(
+      { method: request.method, params: request.params as Record<string, unknown> },
+      schema,
+      extra.signal,
+    )) as never;
   });
   client.setRequestHandler(ElicitRequestSchema, async (request, extra) => {
     const target = relay('elicitation', (request.params as { mode?: string }).mode);
-    return (await target.request({ method: request.method, params: request.params as Record<string, unknown> }, ElicitResultSchema, extra.signal)) as never;
+    return (await target.request(
+      { method: request.method, params: request.params as Record<string, unknown> },
+      ElicitResultSchema,
+      extra.signal,
+    )) as never;
   });
   // Roots are the calling session's, relayed during its call; outside a call (or with several calls sharing
   // the connection) nobody can tell whose they are, so the answer is an empty list.
   client.setRequestHandler(ListRootsRequestSchema, async (_request, extra): Promise<ListRootsResult> => {
     const target = relayTarget(connection);
     const relayed = target?.clientCapabilities()?.roots ? target : null;
-    const result = relayed ? ((await relayed.request({ method: 'roots/list' }, ListRootsResultSchema, extra.signal)) as ListRootsResult) : { roots: [] };
+    const result = relayed
+      ? ((await relayed.request({ method: 'roots/list' }, ListRootsResultSchema, extra.signal)) as ListRootsResult)
+      : { roots: [] };
     rootsGiven = relayed ? relayed.rootsKey() : noRoots;
     rootsAnswered?.();
     return result;
@@ -254,7 +287,9 @@ export async function connectUpstream(
   // opens a new session (with a fresh initialize) and the manager re-checks the pins on it.
   const lost = (error: unknown) => {
     if (!connected || closed) return;
-    options.logger.info(`mcp upstream "${server.name}": the connection is lost; a new session will be opened`, { reason: (error as Error)?.message?.slice(0, 200) });
+    options.logger.info(`mcp upstream "${server.name}": the connection is lost; a new session will be opened`, {
+      reason: (error as Error)?.message?.slice(0, 200),
+    });
     // Out of use at once; closed a moment later, so the failing request rejects with its own error (not "Connection closed").
     closed = true;
     setImmediate(() => void connection.close());

@@ -66,7 +66,12 @@ export interface UpstreamManager {
    * that scan, and is refused when the tool is no longer pinned. A call the
    * upstream refused because it forgot the session is sent again on a new one.
    */
-  callTool(server: McpServerRecord, name: string, args: Record<string, unknown>, options: { bridge: DownstreamBridge | null; signal: AbortSignal; onprogress?: (progress: Progress) => void }): Promise<CallToolResult>;
+  callTool(
+    server: McpServerRecord,
+    name: string,
+    args: Record<string, unknown>,
+    options: { bridge: DownstreamBridge | null; signal: AbortSignal; onprogress?: (progress: Progress) => void },
+  ): Promise<CallToolResult>;
   /** Closes the connections of one server (after a change or removal). */
   disconnect(serverId: string): Promise<void>;
   close(): Promise<void>;
@@ -116,15 +121,20 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
       debounce.delete(serverId);
       const entry = pools.get(serverId);
       if (!entry || closed || (unlessVerified && verified.has(unlessVerified))) return;
-      manager.scan(entry.server, { trigger: 'automatic', actor: systemActor }).catch((error) => logger.warn(`mcp: automatic scan of "${entry.server.name}" failed`, { error }));
+      manager
+        .scan(entry.server, { trigger: 'automatic', actor: systemActor })
+        .catch((error) => logger.warn(`mcp: automatic scan of "${entry.server.name}" failed`, { error }));
     }, 100);
     timer.unref?.();
     debounce.set(serverId, timer);
   };
 
-  const rescanner = (options.rescanIntervalMs ?? 300_000) > 0 ? setInterval(() => {
-    for (const entry of pools.values()) if (entry.pool.size() > 0 || unhealthy.has(entry.server.id)) automaticScan(entry.server.id);
-  }, options.rescanIntervalMs ?? 300_000) : null;
+  const rescanner =
+    (options.rescanIntervalMs ?? 300_000) > 0
+      ? setInterval(() => {
+          for (const entry of pools.values()) if (entry.pool.size() > 0 || unhealthy.has(entry.server.id)) automaticScan(entry.server.id);
+        }, options.rescanIntervalMs ?? 300_000)
+      : null;
   rescanner?.unref?.();
 
   /**
@@ -155,46 +165,55 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
   /** Scans `server`, listing its tools on `via` when given (a connection to re-check), else on its first connection. */
   const runScan = (server: McpServerRecord, trigger: ScanReport['trigger'], actor: Actor, via?: Client): Promise<ScanReport> => {
     const previous = scans.get(server.id) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(async (): Promise<ScanReport> => {
-      const scannedAt = Date.now();
-      let live: Tool[];
-      let client: Client | undefined;
-      try {
-        live = via ? await listAllTools((client = via), server.timeoutMs) : await manager.withPrimary(server, async (primary) => listAllTools((client = primary), server.timeoutMs));
-      } catch (error) {
-        const message = redactString((error as Error)?.message ?? String(error)).slice(0, 500);
-        unhealthy.add(server.id);
-        await servers.setScanState(server.id, 'error', message);
-        if (trigger === 'admin') await auditScan(preloopAudit, server, actor, { trigger, error: message });
-        throw new PreloopError('UPSTREAM_ERROR', `Could not list the tools of MCP server "${server.name}": ${message}`, { cause: error });
-      }
-      const others = (await tools.list(server.accountId)).filter((tool) => tool.serverId !== server.id).flatMap((tool) => [tool.name, tool.exposedName]);
-      const scanned: ScannedTool[] = live.map((tool) => {
-        const definition = pinnedPart(tool as ToolDefinition);
-        const problem = !isCanonicalName(tool.name) || !isCanonicalName(exposedName(server, tool.name))
-          ? 'the tool name must be 1-256 printable ASCII characters without spaces'
-          : definitionProblem(definition);
-        return {
-          definition,
-          hash: hashDefinition(definition),
-          flags: problem ? [problem.startsWith('the tool name') ? 'invalid-name' : 'invalid-definition'] : toolFlags(definition, others),
-          problem,
-        };
+    const run = previous
+      .catch(() => {})
+      .then(async (): Promise<ScanReport> => {
+        const scannedAt = Date.now();
+        let live: Tool[];
+        let client: Client | undefined;
+        try {
+          live = via
+            ? await listAllTools((client = via), server.timeoutMs)
+            : await manager.withPrimary(server, async (primary) => listAllTools((client = primary), server.timeoutMs));
+        } catch (error) {
+          const message = redactString((error as Error)?.message ?? String(error)).slice(0, 500);
+          unhealthy.add(server.id);
+          await servers.setScanState(server.id, 'error', message);
+          if (trigger === 'admin') await auditScan(preloopAudit, server, actor, { trigger, error: message });
+          throw new PreloopError('UPSTREAM_ERROR', `Could not list the tools of MCP server "${server.name}": ${message}`, { cause: error });
+        }
+        const others = (await tools.list(server.accountId))
+          .filter((tool) => tool.serverId !== server.id)
+          .flatMap((tool) => [tool.name, tool.exposedName]);
+        const scanned: ScannedTool[] = live.map((tool) => {
+          const definition = pinnedPart(tool as ToolDefinition);
+          const problem =
+            !isCanonicalName(tool.name) || !isCanonicalName(exposedName(server, tool.name))
+              ? 'the tool name must be 1-256 printable ASCII characters without spaces'
+              : definitionProblem(definition);
+          return {
+            definition,
+            hash: hashDefinition(definition),
+            flags: problem ? [problem.startsWith('the tool name') ? 'invalid-name' : 'invalid-definition'] : toolFlags(definition, others),
+            problem,
+          };
+        });
+        const outcomes = await tools.applyScan(server, scanned, { trust: trigger === 'admin', actor });
+        verified.add(client!);
+        unhealthy.delete(server.id);
+        const changed = outcomes.some((outcome) => outcome.change !== 'unchanged');
+        // Re-read the catalog at once: a quarantine must take effect before anything else happens.
+        if (changed || trigger === 'admin') listener.toolsChanged(server.accountId);
+        await servers.setScanState(server.id, 'ok', null);
+        if (trigger === 'admin' || changed) await auditScan(preloopAudit, server, actor, { trigger, outcomes });
+        return { server: server.name, trigger, tools: outcomes, scannedAt };
       });
-      const outcomes = await tools.applyScan(server, scanned, { trust: trigger === 'admin', actor });
-      verified.add(client!);
-      unhealthy.delete(server.id);
-      const changed = outcomes.some((outcome) => outcome.change !== 'unchanged');
-      // Re-read the catalog at once: a quarantine must take effect before anything else happens.
-      if (changed || trigger === 'admin') listener.toolsChanged(server.accountId);
-      await servers.setScanState(server.id, 'ok', null);
-      if (trigger === 'admin' || changed) await auditScan(preloopAudit, server, actor, { trigger, outcomes });
-      return { server: server.name, trigger, tools: outcomes, scannedAt };
-    });
     scans.set(server.id, run);
-    void run.finally(() => {
-      if (scans.get(server.id) === run) scans.delete(server.id);
-    }).catch(() => {});
+    void run
+      .finally(() => {
+        if (scans.get(server.id) === run) scans.delete(server.id);
+      })
+      .catch(() => {});
     return run;
   };
 
@@ -217,7 +236,8 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
       };
       const pool = createUpstreamPool({
         maxConnections: server.transport === 'http' ? (options.maxHttpConnections ?? 4) : 1,
-        connect: async () => connectUpstream(server, await servers.credentials(server), signals, { logger, timeoutMs: Math.min(server.timeoutMs, 30_000) }),
+        connect: async () =>
+          connectUpstream(server, await servers.credentials(server), signals, { logger, timeoutMs: Math.min(server.timeoutMs, 30_000) }),
         // A new (or restarted) upstream may have changed since the last scan: re-check its definitions
         // (calls wait for that check; this covers a connection no call is waiting on).
         onPrimaryConnected: (client) => automaticScan(server.id, client),
@@ -267,7 +287,9 @@ export function createUpstreamManager(options: UpstreamManagerOptions): Upstream
           if (pool.size() === 0 && !isPreloopError(error)) {
             // No connection is left: the upstream is unreachable. Say so on the server until a scan succeeds.
             unhealthy.add(server.id);
-            await servers.setScanState(server.id, 'error', redactString((error as Error)?.message ?? String(error)).slice(0, 500)).catch(() => {});
+            await servers
+              .setScanState(server.id, 'error', redactString((error as Error)?.message ?? String(error)).slice(0, 500))
+              .catch(() => {});
           }
           throw error;
         }

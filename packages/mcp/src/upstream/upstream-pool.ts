@@ -78,19 +78,23 @@ export function createUpstreamPool(options: UpstreamPoolOptions): UpstreamPool {
       const idle = connections.find((connection) => connection.leases.size === 0);
       if (idle) return idle;
       if (connections.length + pendingConnects < options.maxConnections) return open();
-      if (connections.length > 0) return connections.reduce((least, connection) => (connection.leases.size < least.leases.size ? connection : least));
+      if (connections.length > 0)
+        return connections.reduce((least, connection) => (connection.leases.size < least.leases.size ? connection : least));
       await (connecting ?? Promise.resolve()).catch(() => {});
       if (connections.length === 0 && pendingConnects === 0) return open();
     }
   };
 
-  const sweeper = setInterval(() => {
-    prune();
-    const now = Date.now();
-    for (const connection of connections.slice(1)) {
-      if (connection.leases.size === 0 && now - connection.lastUsedAt > idleMs) void connection.close();
-    }
-  }, Math.max(1000, Math.floor(idleMs / 2)));
+  const sweeper = setInterval(
+    () => {
+      prune();
+      const now = Date.now();
+      for (const connection of connections.slice(1)) {
+        if (connection.leases.size === 0 && now - connection.lastUsedAt > idleMs) void connection.close();
+      }
+    },
+    Math.max(1000, Math.floor(idleMs / 2)),
+  );
   sweeper.unref?.();
 
   return {

@@ -1,7 +1,19 @@
 import { PreloopError } from '@preloop/core';
 
 /** Connection-level failures worth another attempt: the server or the network may be back soon. */
-const transientCodes = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPROXY']);
+const transientCodes = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EPROXY',
+]);
 
 /** sendmail exit codes (sysexits.h) that say "try again later": EX_OSERR, EX_IOERR, EX_TEMPFAIL. */
 const transientExitCodes = new Set([71, 74, 75]);
@@ -73,5 +85,8 @@ export function toEmailDeliveryError(error: unknown, server: string, secrets: re
   else if (typeof failure.originalCode === 'string' && certificateFailure.test(failure.originalCode)) retryable = false;
   else retryable = code !== null && transientCodes.has(code);
   const kind = retryable ? 'temporary failure' : 'permanent failure';
-  return new EmailDeliveryError(`email: ${server}${command}: ${kind}${responseCode ? ` (${responseCode})` : code ? ` (${code})` : ''}: ${reply}`, { retryable, responseCode, cause: error });
+  return new EmailDeliveryError(
+    `email: ${server}${command}: ${kind}${responseCode ? ` (${responseCode})` : code ? ` (${code})` : ''}: ${reply}`,
+    { retryable, responseCode, cause: error },
+  );
 }

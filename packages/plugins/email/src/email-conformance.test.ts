@@ -1,4 +1,9 @@
-import { notifierConformance, type NotifierConformanceFailure, type NotifierTestChannel, type ReceivedNotifierMessage } from '@preloop/core/testing';
+import {
+  notifierConformance,
+  type NotifierConformanceFailure,
+  type NotifierTestChannel,
+  type ReceivedNotifierMessage,
+} from '@preloop/core/testing';
 import { expect, it } from 'vitest';
 import { createEmailNotifier } from './index.js';
 import { startSmtpReceiver, type SmtpReceiver } from './test-support/smtp-receiver.js';
@@ -9,19 +14,29 @@ const password = 'smtp-conformance-pa55word';
 async function startSmtpChannel(): Promise<NotifierTestChannel & { receiver: SmtpReceiver }> {
   const failures: NotifierConformanceFailure[] = [];
   const codes: Record<NotifierConformanceFailure, number | 'hang'> = { retryable: 451, permanent: 550, 'rate-limited': 451, hang: 'hang' };
-  const receiver = await startSmtpReceiver({ users: { preloop: password }, rejectMessage: () => { const failure = failures.shift(); return failure ? codes[failure] : null; } });
+  const receiver = await startSmtpReceiver({
+    users: { preloop: password },
+    rejectMessage: () => {
+      const failure = failures.shift();
+      return failure ? codes[failure] : null;
+    },
+  });
   return {
     receiver,
     received: () =>
       receiver.mails
         .filter((mail) => mail.accepted)
-        .map((mail): ReceivedNotifierMessage => ({
-          kind: 'create',
-          // The notification id travels as the Message-ID's local part: <ntf_…@example.com>.
-          idempotencyKey: /^<([^@>]+)@/.exec(mail.parsed.messageId ?? '')?.[1] ?? null,
-          messageRef: null,
-          content: [mail.parsed.subject ?? '', mail.parsed.text ?? '', typeof mail.parsed.html === 'string' ? mail.parsed.html : ''].join('\n'),
-        })),
+        .map(
+          (mail): ReceivedNotifierMessage => ({
+            kind: 'create',
+            // The notification id travels as the Message-ID's local part: <ntf_…@example.com>.
+            idempotencyKey: /^<([^@>]+)@/.exec(mail.parsed.messageId ?? '')?.[1] ?? null,
+            messageRef: null,
+            content: [mail.parsed.subject ?? '', mail.parsed.text ?? '', typeof mail.parsed.html === 'string' ? mail.parsed.html : ''].join(
+              '\n',
+            ),
+          }),
+        ),
     failNext: (failure) => void failures.push(failure),
     close: () => receiver.close(),
   };
@@ -31,7 +46,16 @@ notifierConformance({
   name: 'email over SMTP (STARTTLS, AUTH)',
   channel: startSmtpChannel,
   notifier: (channel) =>
-    createEmailNotifier({ from: 'Preloop <approvals@example.com>', transport: { type: 'smtp', host: '127.0.0.1', port: channel.receiver.port, ca: channel.receiver.ca, auth: { user: 'preloop', password } } }),
+    createEmailNotifier({
+      from: 'Preloop <approvals@example.com>',
+      transport: {
+        type: 'smtp',
+        host: '127.0.0.1',
+        port: channel.receiver.port,
+        ca: channel.receiver.ca,
+        auth: { user: 'preloop', password },
+      },
+    }),
   secrets: [password],
   // SMTP has no "retry after" reply: a 4xx is retried with the engine's backoff.
   rateLimits: false,

@@ -59,12 +59,18 @@ export function escapeHtml(text: string): string {
 /** One line of at most `max` characters: control and bidi-override characters removed, whitespace collapsed. */
 function oneLine(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const line = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function formatTime(epochMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(epochMs) + ` (${timeZone})`;
+  return (
+    new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(epochMs) +
+    ` (${timeZone})`
+  );
 }
 
 /** The message's facts, as label and plain-text value pairs, in display order. */
@@ -103,7 +109,8 @@ function shownArguments(request: ApprovalRequestView): { json: string; redacted:
 function headline(notification: ApprovalNotification): string {
   const { request } = notification;
   const who = oneLine(request.subject.name, 80);
-  if (notification.type === 'approval.resolved') return `The request to run ${oneLine(request.tool.name, 80)} ${closings[request.status] ?? `is ${request.status}`}.`;
+  if (notification.type === 'approval.resolved')
+    return `The request to run ${oneLine(request.tool.name, 80)} ${closings[request.status] ?? `is ${request.status}`}.`;
   const escalated = notification.type === 'approval.escalated' ? 'Escalated to you: ' : '';
   if (request.kind === 'question') return `${escalated}${who} asks you a question.`;
   return `${escalated}${who} asks for your approval to run ${oneLine(request.tool.name, 80)}.`;
@@ -158,7 +165,11 @@ export function toEmailMessage(notification: ApprovalNotification, options: Emai
   const textLines = [greeting, '', headline(notification), ''];
   for (const [label, value] of rows) textLines.push(`${`${label}:`.padEnd(width)}${value.replace(/\r?\n/g, `\n${' '.repeat(width)}`)}`);
   if (args) {
-    textLines.push('', `Arguments${args.redacted ? ` (${args.redacted} value${args.redacted === 1 ? '' : 's'} redacted or cut; the exact arguments are in the console)` : ''}:`, args.json);
+    textLines.push(
+      '',
+      `Arguments${args.redacted ? ` (${args.redacted} value${args.redacted === 1 ? '' : 's'} redacted or cut; the exact arguments are in the console)` : ''}:`,
+      args.json,
+    );
   }
   if (links.length) {
     textLines.push('');
@@ -172,7 +183,11 @@ export function toEmailMessage(notification: ApprovalNotification, options: Emai
   const cell = 'padding:4px 12px 4px 0;vertical-align:top';
   const button = (tone: string) =>
     `display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;text-decoration:none;font-weight:600;${
-      tone === 'approve' ? 'background:#1a7f37;color:#ffffff' : tone === 'deny' ? 'background:#cf222e;color:#ffffff' : 'background:#f2f4f7;color:#1b1f24;border:1px solid #8c959f'
+      tone === 'approve'
+        ? 'background:#1a7f37;color:#ffffff'
+        : tone === 'deny'
+          ? 'background:#cf222e;color:#ffffff'
+          : 'background:#f2f4f7;color:#1b1f24;border:1px solid #8c959f'
     }`;
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subjectLine(notification, options))}</title></head>
@@ -181,7 +196,10 @@ export function toEmailMessage(notification: ApprovalNotification, options: Emai
 <p>${escapeHtml(greeting)}</p>
 <p style="font-size:17px;font-weight:600">${escapeHtml(headline(notification))}</p>
 <table role="presentation" style="border-collapse:collapse">${rows
-    .map(([label, value]) => `<tr><th scope="row" style="${cell};text-align:left;white-space:nowrap">${escapeHtml(label)}</th><td style="${cell};white-space:pre-wrap;word-break:break-word">${escapeHtml(value)}</td></tr>`)
+    .map(
+      ([label, value]) =>
+        `<tr><th scope="row" style="${cell};text-align:left;white-space:nowrap">${escapeHtml(label)}</th><td style="${cell};white-space:pre-wrap;word-break:break-word">${escapeHtml(value)}</td></tr>`,
+    )
     .join('')}</table>
 ${
   args
@@ -205,5 +223,11 @@ ${links.some((link) => link.tone !== 'view') ? `<p style="color:#57606a;font-siz
     'X-Preloop-Request': request.id,
   };
   if (options.listUnsubscribe) headers['List-Unsubscribe'] = `<${options.listUnsubscribe}>`;
-  return { subject: subjectLine(notification, options), text: `${textLines.join('\n')}\n`, html, messageId: `<${notification.id}@${options.fromDomain}>`, headers };
+  return {
+    subject: subjectLine(notification, options),
+    text: `${textLines.join('\n')}\n`,
+    html,
+    messageId: `<${notification.id}@${options.fromDomain}>`,
+    headers,
+  };
 }

@@ -71,7 +71,10 @@ export interface EmailOptions {
 const address = z
   .string()
   .max(320)
-  .refine((value) => /^[^\r\n<>]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(value.trim()), 'must be an email address, optionally with a name: "Preloop <approvals@example.com>"');
+  .refine(
+    (value) => /^[^\r\n<>]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(value.trim()),
+    'must be an email address, optionally with a name: "Preloop <approvals@example.com>"',
+  );
 
 const password = z.union([
   z.string().min(1),
@@ -81,7 +84,11 @@ const password = z.union([
 
 const smtpSchema = z.strictObject({
   type: z.literal('smtp'),
-  host: z.string().min(1).max(253).regex(/^[^\s/:@]+$|^\[?[0-9a-fA-F:]+\]?$/, 'must be a host name or IP address, without a scheme or port'),
+  host: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[^\s/:@]+$|^\[?[0-9a-fA-F:]+\]?$/, 'must be a host name or IP address, without a scheme or port'),
   port: z.number().int().min(1).max(65_535).optional(),
   tls: z.enum(['starttls', 'implicit', 'opportunistic', 'none']).optional(),
   auth: z.strictObject({ user: z.string().min(1).max(320), password }).optional(),
@@ -100,7 +107,11 @@ const optionsSchema = z.strictObject({
   from: address,
   transport: z.discriminatedUnion('type', [smtpSchema, sendmailSchema]),
   replyTo: address.optional(),
-  subjectPrefix: z.string().max(60).regex(/^[^\r\n]*$/, 'must be one line').optional(),
+  subjectPrefix: z
+    .string()
+    .max(60)
+    .regex(/^[^\r\n]*$/, 'must be one line')
+    .optional(),
   listUnsubscribe: z
     .string()
     .max(2000)
@@ -119,7 +130,10 @@ const optionsSchema = z.strictObject({
     .optional(),
   events: z.array(eventType).min(1).optional(),
   timeoutMs: z.number().int().min(100).max(120_000).optional(),
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - or _').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, - or _')
+    .optional(),
 });
 
 /** The options after validation, with defaults applied and an environment password read. */
@@ -129,7 +143,15 @@ export interface ResolvedEmailOptions {
   /** The domain of `from`, for Message-IDs. */
   fromDomain: string;
   transport:
-    | { type: 'smtp'; host: string; port: number; tls: SmtpTls; auth: { user: string; password: string | { secret: string } } | null; ca: string | null; clientName: string | null }
+    | {
+        type: 'smtp';
+        host: string;
+        port: number;
+        tls: SmtpTls;
+        auth: { user: string; password: string | { secret: string } } | null;
+        ca: string | null;
+        clientName: string | null;
+      }
     | { type: 'sendmail'; path: string };
   replyTo: string | null;
   subjectPrefix: string;
@@ -142,7 +164,9 @@ export interface ResolvedEmailOptions {
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 function configError(option: string, message: string): PreloopError {
-  return new PreloopError('CONFIGURATION_ERROR', `email: option "${option}" ${message}`, { details: { issues: [{ path: option, message }] } });
+  return new PreloopError('CONFIGURATION_ERROR', `email: option "${option}" ${message}`, {
+    details: { issues: [{ path: option, message }] },
+  });
 }
 
 /**
@@ -175,7 +199,10 @@ export function resolveEmailOptions(options: EmailOptions, env: Record<string, s
     const port = smtp.port ?? (tls === 'implicit' ? 465 : 587);
     let auth: { user: string; password: string | { secret: string } } | null = null;
     if (smtp.auth && tls === 'none' && !loopbackHosts.has(smtp.host)) {
-      throw configError('transport.auth', 'needs TLS: with tls "none" the password would cross the network in clear text (use starttls or implicit, or a relay on localhost)');
+      throw configError(
+        'transport.auth',
+        'needs TLS: with tls "none" the password would cross the network in clear text (use starttls or implicit, or a relay on localhost)',
+      );
     }
     if (smtp.auth) {
       let secret: string | { secret: string };
@@ -188,7 +215,15 @@ export function resolveEmailOptions(options: EmailOptions, env: Record<string, s
       } else secret = { secret: smtp.auth.password.secret };
       auth = { user: smtp.auth.user, password: secret };
     }
-    transport = { type: 'smtp', host: smtp.host.replace(/^\[(.*)\]$/, '$1'), port, tls, auth, ca: smtp.ca ?? null, clientName: smtp.clientName ?? null };
+    transport = {
+      type: 'smtp',
+      host: smtp.host.replace(/^\[(.*)\]$/, '$1'),
+      port,
+      tls,
+      auth,
+      ca: smtp.ca ?? null,
+      clientName: smtp.clientName ?? null,
+    };
   } else {
     transport = { type: 'sendmail', path: value.transport.path ?? 'sendmail' };
   }
@@ -231,7 +266,8 @@ export function smtpTransportFromUrl(url: string, option = 'url'): SmtpTransport
   } catch {
     throw configError(option, `must be smtp://, smtps:// or sendmail: (got "${shown}")`);
   }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw configError(option, `must be smtp://, smtps:// or sendmail: (got "${shown}")`);
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')
+    throw configError(option, `must be smtp://, smtps:// or sendmail: (got "${shown}")`);
   if (!parsed.hostname) throw configError(option, `has no host (got "${shown}")`);
   const tlsParameter = parsed.searchParams.get('tls');
   if (tlsParameter !== null && !['starttls', 'opportunistic', 'none', 'implicit'].includes(tlsParameter)) {

@@ -15,12 +15,36 @@ function notificationFor(overrides: Partial<ApprovalNotification> = {}): Approva
     id: 'ntf_direct1',
     type: 'approval.requested',
     recipient: { userId: 'usr_ann', name: 'Ann', email: 'ann@example.com' },
-    links: { approve: 'https://preloop.example.com/a?decision=approve', deny: 'https://preloop.example.com/a?decision=deny', view: 'https://preloop.example.com/a' },
+    links: {
+      approve: 'https://preloop.example.com/a?decision=approve',
+      deny: 'https://preloop.example.com/a?decision=deny',
+      view: 'https://preloop.example.com/a',
+    },
     request: {
-      id: 'apr_direct1', accountId: 'acc_1', status: 'pending', kind: 'tool_call', tool: { name: 'deploy', definitionHash: null }, args: { env: 'prod' }, argsRedactions: [], argsHash: 'h',
-      subject: { type: 'agent', id: 'agt_1', name: 'builder', userId: null, apiKeyId: null, agentId: 'agt_1' }, runtimeSessionId: null,
-      workflow: { name: 'one', quorum: 1, requireReason: false, escalates: false }, reason: null, justification: null, question: null, votes: { approve: 0, deny: 0 },
-      createdAt: Date.UTC(2026, 11, 3, 15, 0), expiresAt: Date.UTC(2026, 11, 3, 15, 30), escalatedAt: null, decidedAt: null, decidedBy: null, comment: null, answer: null, outcomeReason: null, executedAt: null,
+      id: 'apr_direct1',
+      accountId: 'acc_1',
+      status: 'pending',
+      kind: 'tool_call',
+      tool: { name: 'deploy', definitionHash: null },
+      args: { env: 'prod' },
+      argsRedactions: [],
+      argsHash: 'h',
+      subject: { type: 'agent', id: 'agt_1', name: 'builder', userId: null, apiKeyId: null, agentId: 'agt_1' },
+      runtimeSessionId: null,
+      workflow: { name: 'one', quorum: 1, requireReason: false, escalates: false },
+      reason: null,
+      justification: null,
+      question: null,
+      votes: { approve: 0, deny: 0 },
+      createdAt: Date.UTC(2026, 11, 3, 15, 0),
+      expiresAt: Date.UTC(2026, 11, 3, 15, 30),
+      escalatedAt: null,
+      decidedAt: null,
+      decidedBy: null,
+      comment: null,
+      answer: null,
+      outcomeReason: null,
+      executedAt: null,
     },
     ...overrides,
   };
@@ -40,7 +64,12 @@ describe('email notifier over SMTP', () => {
   });
 
   const smtp = (extra: Partial<Extract<EmailOptions['transport'], { type: 'smtp' }>> = {}): EmailOptions['transport'] => ({
-    type: 'smtp', host: '127.0.0.1', port: receiver!.port, ca: receiver!.ca, auth: { user: 'preloop', password }, ...extra,
+    type: 'smtp',
+    host: '127.0.0.1',
+    port: receiver!.port,
+    ca: receiver!.ca,
+    auth: { user: 'preloop', password },
+    ...extra,
   });
 
   it('sends each approver a STARTTLS, authenticated message with both parts, escaped content, no secrets and personal links', async () => {
@@ -48,7 +77,11 @@ describe('email notifier over SMTP', () => {
     test = await createTestPreloop(sqlite, {
       plugins: [
         approvals({ publicUrl: 'https://preloop.example.com', workflows: { one: { approvers: { roles: ['approver'] } } } }),
-        email({ from: 'Preloop <approvals@example.com>', transport: smtp({ auth: { user: 'preloop', password: { secret: 'smtp-password' } } }), timeZone: 'Europe/Paris' }),
+        email({
+          from: 'Preloop <approvals@example.com>',
+          transport: smtp({ auth: { user: 'preloop', password: { secret: 'smtp-password' } } }),
+          timeZone: 'Europe/Paris',
+        }),
       ],
     });
     const { preloop } = test;
@@ -56,14 +89,29 @@ describe('email notifier over SMTP', () => {
     const ann = await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'approver' });
     const bob = await preloop.identity.users.create(preloop.accountId, { email: 'bob@example.com', name: 'Bob <b>', role: 'approver' });
     const agent: Principal = {
-      type: 'agent', id: 'agt_1', accountId: preloop.accountId, name: 'builder<script>alert(1)</script>', role: null, userId: null,
-      apiKeyId: null, agentId: 'agt_1', runtimeSessionId: null, teamIds: [], scopes: ['mcp'],
+      type: 'agent',
+      id: 'agt_1',
+      accountId: preloop.accountId,
+      name: 'builder<script>alert(1)</script>',
+      role: null,
+      userId: null,
+      apiKeyId: null,
+      agentId: 'agt_1',
+      runtimeSessionId: null,
+      teamIds: [],
+      scopes: ['mcp'],
     };
     const engine = preloop.service('approvals');
     const ticket = await engine.request({
       principal: agent,
       tool: { name: 'deploy', definitionHash: null },
-      args: { api_key: leaks[0], note: `push with ${leaks[1]}`, password: leaks[2], html: '<img src="https://tracker.example/x.png" onerror="alert(1)">', replicas: 3 },
+      args: {
+        api_key: leaks[0],
+        note: `push with ${leaks[1]}`,
+        password: leaks[2],
+        html: '<img src="https://tracker.example/x.png" onerror="alert(1)">',
+        replicas: 3,
+      },
       workflow: 'one',
       reason: 'Production & "live" traffic',
       justification: 'Ship <the> fix',
@@ -71,10 +119,16 @@ describe('email notifier over SMTP', () => {
     await engine.notificationsIdle();
 
     expect(receiver.mails).toHaveLength(2);
-    expect(receiver.logins).toEqual([{ user: 'preloop', secure: true, accepted: true }, { user: 'preloop', secure: true, accepted: true }]);
+    expect(receiver.logins).toEqual([
+      { user: 'preloop', secure: true, accepted: true },
+      { user: 'preloop', secure: true, accepted: true },
+    ]);
     const byRecipient = new Map(receiver.mails.map((mail) => [mail.to[0], mail]));
     const approveLinks: string[] = [];
-    for (const [user, address] of [[ann, 'ann@example.com'], [bob, 'bob@example.com']] as const) {
+    for (const [user, address] of [
+      [ann, 'ann@example.com'],
+      [bob, 'bob@example.com'],
+    ] as const) {
       const mail = byRecipient.get(address)!;
       expect(mail).toMatchObject({ from: 'approvals@example.com', to: [address], user: 'preloop', secure: true });
       const { parsed } = mail;
@@ -96,7 +150,12 @@ describe('email notifier over SMTP', () => {
       expect(text).toMatch(/Asked by: +builder<script>alert\(1\)<\/script> \(agent\)/);
       expect(text).toMatch(/Why \(policy\): +Production & "live" traffic/);
       expect(text).toMatch(/Agent’s justification \(unverified\): +Ship <the> fix/);
-      const deadline = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format((await engine.get(preloop.accountId, ticket.id)).expiresAt);
+      const deadline = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Paris',
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        hourCycle: 'h23',
+      }).format((await engine.get(preloop.accountId, ticket.id)).expiresAt);
       expect(text).toContain(`Deadline:`);
       expect(text).toContain(`${deadline} (Europe/Paris)`);
       expect(text).toContain('"api_key": "[redacted]"');
@@ -112,7 +171,9 @@ describe('email notifier over SMTP', () => {
       // Personal single-use links, the same in both parts.
       const approve = /^Approve: (\S+)$/m.exec(text)![1]!;
       const deny = /^Deny: (\S+)$/m.exec(text)![1]!;
-      expect(approve).toMatch(new RegExp(`^https://preloop\\.example\\.com/api/v1/approvals/${ticket.id}/links/pla_[A-Za-z0-9_-]{43}\\?decision=approve$`));
+      expect(approve).toMatch(
+        new RegExp(`^https://preloop\\.example\\.com/api/v1/approvals/${ticket.id}/links/pla_[A-Za-z0-9_-]{43}\\?decision=approve$`),
+      );
       expect(deny).toBe(approve.replace('decision=approve', 'decision=deny'));
       expect(html).toContain(`href="${approve}"`);
       expect(html).toContain(`href="${deny}"`);
@@ -121,7 +182,14 @@ describe('email notifier over SMTP', () => {
     expect(approveLinks[0]).not.toBe(approveLinks[1]);
 
     // The outcome goes to every approver too, without decision links.
-    await engine.decide({ accountId: preloop.accountId, requestId: ticket.id, actor: { ...agent, type: 'user', id: ann.id, userId: ann.id, name: 'Ann', role: 'approver', agentId: null }, decision: 'deny', comment: 'Not <today>', channel: 'api' });
+    await engine.decide({
+      accountId: preloop.accountId,
+      requestId: ticket.id,
+      actor: { ...agent, type: 'user', id: ann.id, userId: ann.id, name: 'Ann', role: 'approver', agentId: null },
+      decision: 'deny',
+      comment: 'Not <today>',
+      channel: 'api',
+    });
     await engine.notificationsIdle();
     const resolved = receiver.mails.slice(2).map((mail) => mail.parsed);
     expect(resolved).toHaveLength(2);
@@ -139,13 +207,30 @@ describe('email notifier over SMTP', () => {
     receiver = await startSmtpReceiver({ users: { preloop: password }, rejectMessage: (index) => (index === 0 ? 451 : null) });
     test = await createTestPreloop(sqlite, {
       plugins: [
-        approvals({ publicUrl: 'https://preloop.example.com', notifierBackoffMs: 20, notifierMaxBackoffMs: 20, workflows: { one: { approvers: { roles: ['approver'] } } } }),
+        approvals({
+          publicUrl: 'https://preloop.example.com',
+          notifierBackoffMs: 20,
+          notifierMaxBackoffMs: 20,
+          workflows: { one: { approvers: { roles: ['approver'] } } },
+        }),
         email({ from: 'approvals@example.com', transport: smtp(), listUnsubscribe: 'https://preloop.example.com/settings/notifications' }),
       ],
     });
     const { preloop } = test;
     await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'approver' });
-    const requester: Principal = { type: 'user', id: 'usr_req', accountId: preloop.accountId, name: 'req', role: 'viewer', userId: 'usr_req', apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [] };
+    const requester: Principal = {
+      type: 'user',
+      id: 'usr_req',
+      accountId: preloop.accountId,
+      name: 'req',
+      role: 'viewer',
+      userId: 'usr_req',
+      apiKeyId: null,
+      agentId: null,
+      runtimeSessionId: null,
+      teamIds: [],
+      scopes: [],
+    };
     const engine = preloop.service('approvals');
     await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: {}, workflow: 'one' });
     await engine.notificationsIdle();
@@ -159,18 +244,46 @@ describe('email notifier over SMTP', () => {
 
   it('a 5xx fails the delivery at once in the outbox: one attempt, the server’s reply as its error, no password', async () => {
     let rcpt = 0;
-    receiver = await startSmtpReceiver({ users: { preloop: password }, rejectRecipient: (address) => (rcpt++, address.startsWith('gone') ? 550 : null) });
+    receiver = await startSmtpReceiver({
+      users: { preloop: password },
+      rejectRecipient: (address) => {
+        rcpt++;
+        return address.startsWith('gone') ? 550 : null;
+      },
+    });
     test = await createTestPreloop(sqlite, {
       plugins: [
-        approvals({ publicUrl: 'https://preloop.example.com', notifierBackoffMs: 20, notifierMaxBackoffMs: 20, workflows: { one: { approvers: { roles: ['approver'] } } } }),
+        approvals({
+          publicUrl: 'https://preloop.example.com',
+          notifierBackoffMs: 20,
+          notifierMaxBackoffMs: 20,
+          workflows: { one: { approvers: { roles: ['approver'] } } },
+        }),
         email({ from: 'approvals@example.com', transport: smtp() }),
       ],
     });
     const { preloop } = test;
     await preloop.identity.users.create(preloop.accountId, { email: 'gone@example.com', name: 'Gone', role: 'approver' });
-    const requester: Principal = { type: 'user', id: 'usr_req', accountId: preloop.accountId, name: 'req', role: 'viewer', userId: 'usr_req', apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [] };
+    const requester: Principal = {
+      type: 'user',
+      id: 'usr_req',
+      accountId: preloop.accountId,
+      name: 'req',
+      role: 'viewer',
+      userId: 'usr_req',
+      apiKeyId: null,
+      agentId: null,
+      runtimeSessionId: null,
+      teamIds: [],
+      scopes: [],
+    };
     const engine = preloop.service('approvals');
-    const ticket = await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: {}, workflow: 'one' });
+    const ticket = await engine.request({
+      principal: requester,
+      tool: { name: 'deploy', definitionHash: null },
+      args: {},
+      workflow: 'one',
+    });
     await engine.notificationsIdle();
     expect(rcpt).toBe(1);
     const [delivery] = await engine.deliveries(preloop.accountId, ticket.id);
@@ -180,16 +293,31 @@ describe('email notifier over SMTP', () => {
   });
 
   it('classifies failures: 4xx and connection problems are retryable, 5xx, bad credentials and missing STARTTLS are permanent', async () => {
-    receiver = await startSmtpReceiver({ users: { preloop: password }, rejectRecipient: (address) => (address.startsWith('gone') ? 550 : address.startsWith('later') ? 450 : null) });
+    receiver = await startSmtpReceiver({
+      users: { preloop: password },
+      rejectRecipient: (address) => (address.startsWith('gone') ? 550 : address.startsWith('later') ? 450 : null),
+    });
     const notifier = createEmailNotifier({ from: 'approvals@example.com', transport: smtp() });
     const to = (address: string) => notificationFor({ recipient: { userId: 'usr_x', name: 'X', email: address } });
 
-    await expect(notifier.notify(to('gone@example.com'), attempt)).rejects.toMatchObject({ code: 'EMAIL_REJECTED', retryable: false, responseCode: 550, status: 502 });
-    await expect(notifier.notify(to('later@example.com'), attempt)).rejects.toMatchObject({ code: 'EMAIL_DELIVERY_FAILED', retryable: true, responseCode: 450 });
+    await expect(notifier.notify(to('gone@example.com'), attempt)).rejects.toMatchObject({
+      code: 'EMAIL_REJECTED',
+      retryable: false,
+      responseCode: 550,
+      status: 502,
+    });
+    await expect(notifier.notify(to('later@example.com'), attempt)).rejects.toMatchObject({
+      code: 'EMAIL_DELIVERY_FAILED',
+      retryable: true,
+      responseCode: 450,
+    });
     await expect(notifier.notify(to('ok@example.com'), attempt)).resolves.toBeUndefined();
     expect(receiver.mails.map((mail) => mail.to)).toEqual([['ok@example.com']]);
 
-    const wrong = createEmailNotifier({ from: 'approvals@example.com', transport: smtp({ auth: { user: 'preloop', password: 'wrong-password-xyz' } }) });
+    const wrong = createEmailNotifier({
+      from: 'approvals@example.com',
+      transport: smtp({ auth: { user: 'preloop', password: 'wrong-password-xyz' } }),
+    });
     const refused = await wrong.notify(to('ok@example.com'), attempt).catch((error: Error) => error);
     expect(refused).toMatchObject({ code: 'EMAIL_REJECTED', retryable: false, responseCode: 535 });
     expect((refused as Error).message).toMatch(/^email: 127\.0\.0\.1:\d+ after AUTH: permanent failure \(535\)/);
@@ -199,7 +327,10 @@ describe('email notifier over SMTP', () => {
     const closedPort = receiver.port;
     await receiver.close();
     receiver = null;
-    const down = createEmailNotifier({ from: 'approvals@example.com', transport: { type: 'smtp', host: '127.0.0.1', port: closedPort, tls: 'starttls' } });
+    const down = createEmailNotifier({
+      from: 'approvals@example.com',
+      transport: { type: 'smtp', host: '127.0.0.1', port: closedPort, tls: 'starttls' },
+    });
     await expect(down.notify(to('ok@example.com'), attempt)).rejects.toMatchObject({ code: 'EMAIL_DELIVERY_FAILED', retryable: true });
 
     // STARTTLS required but not offered: nothing is sent, the password never leaves in clear text.
@@ -209,23 +340,35 @@ describe('email notifier over SMTP', () => {
     expect(receiver.logins).toEqual([]);
     expect(receiver.mails).toEqual([]);
     // A notification without an address (a channel notification) cannot be mailed.
-    await expect(strict.notify(notificationFor({ recipient: null }), attempt)).rejects.toMatchObject({ code: 'EMAIL_REJECTED', retryable: false });
+    await expect(strict.notify(notificationFor({ recipient: null }), attempt)).rejects.toMatchObject({
+      code: 'EMAIL_REJECTED',
+      retryable: false,
+    });
   });
 
   it('speaks implicit TLS (SMTPS) and, with tls "opportunistic", plain SMTP to a server without STARTTLS', async () => {
     receiver = await startSmtpReceiver({ tls: 'implicit' });
-    await createEmailNotifier({ from: 'approvals@example.com', transport: { type: 'smtp', host: '127.0.0.1', port: receiver.port, tls: 'implicit', ca: receiver.ca } }).notify(notificationFor(), attempt);
+    await createEmailNotifier({
+      from: 'approvals@example.com',
+      transport: { type: 'smtp', host: '127.0.0.1', port: receiver.port, tls: 'implicit', ca: receiver.ca },
+    }).notify(notificationFor(), attempt);
     expect(receiver.mails[0]).toMatchObject({ secure: true, to: ['ann@example.com'] });
     await receiver.close();
 
     receiver = await startSmtpReceiver({ tls: 'none' });
-    await createEmailNotifier({ from: 'approvals@example.com', transport: { type: 'smtp', host: '127.0.0.1', port: receiver.port, tls: 'opportunistic' } }).notify(notificationFor(), attempt);
+    await createEmailNotifier({
+      from: 'approvals@example.com',
+      transport: { type: 'smtp', host: '127.0.0.1', port: receiver.port, tls: 'opportunistic' },
+    }).notify(notificationFor(), attempt);
     expect(receiver.mails[0]).toMatchObject({ secure: false, to: ['ann@example.com'] });
     // An untrusted certificate is refused (no CA given): permanent, nothing sent.
     await receiver.close();
     receiver = await startSmtpReceiver({ tls: 'implicit' });
     await expect(
-      createEmailNotifier({ from: 'approvals@example.com', transport: { type: 'smtp', host: '127.0.0.1', port: receiver.port, tls: 'implicit' } }).notify(notificationFor(), attempt),
+      createEmailNotifier({
+        from: 'approvals@example.com',
+        transport: { type: 'smtp', host: '127.0.0.1', port: receiver.port, tls: 'implicit' },
+      }).notify(notificationFor(), attempt),
     ).rejects.toMatchObject({ code: 'EMAIL_REJECTED' });
     expect(receiver.mails).toEqual([]);
   });

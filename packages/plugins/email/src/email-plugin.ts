@@ -23,18 +23,32 @@ async function passwordOf(resolved: ResolvedEmailOptions, accountId: string, con
   if (typeof password === 'string') return password;
   const store = context.secrets?.() ?? null;
   const problem = `email: option "transport.auth.password" names the secret "${password.secret}"`;
-  if (!store) throw new EmailDeliveryError(`${problem}, but no secret store is available (install the notifier with the email() plugin)`, { retryable: false });
+  if (!store)
+    throw new EmailDeliveryError(`${problem}, but no secret store is available (install the notifier with the email() plugin)`, {
+      retryable: false,
+    });
   try {
     return await store.get(accountId, password.secret);
   } catch (error) {
     const missing = (error as { code?: string }).code === 'NOT_FOUND';
-    throw new EmailDeliveryError(`${problem}, which ${missing ? 'is not stored' : 'cannot be read'} in account ${accountId}`, { retryable: !missing, cause: error });
+    throw new EmailDeliveryError(`${problem}, which ${missing ? 'is not stored' : 'cannot be read'} in account ${accountId}`, {
+      retryable: !missing,
+      cause: error,
+    });
   }
 }
 
 function transportOf(resolved: ResolvedEmailOptions, password: string | null) {
   const { transport, timeoutMs } = resolved;
-  if (transport.type === 'sendmail') return createTransport({ sendmail: true, path: transport.path, newline: 'unix', logger: false, disableFileAccess: true, disableUrlAccess: true });
+  if (transport.type === 'sendmail')
+    return createTransport({
+      sendmail: true,
+      path: transport.path,
+      newline: 'unix',
+      logger: false,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
   return createTransport({
     host: transport.host,
     port: transport.port,
@@ -42,7 +56,11 @@ function transportOf(resolved: ResolvedEmailOptions, password: string | null) {
     requireTLS: transport.tls === 'starttls',
     ignoreTLS: transport.tls === 'none',
     ...(transport.auth && password !== null ? { auth: { user: transport.auth.user, pass: password } } : {}),
-    tls: { minVersion: 'TLSv1.2', ...(transport.ca ? { ca: transport.ca } : {}), ...(isIP(transport.host) ? {} : { servername: transport.host }) },
+    tls: {
+      minVersion: 'TLSv1.2',
+      ...(transport.ca ? { ca: transport.ca } : {}),
+      ...(isIP(transport.host) ? {} : { servername: transport.host }),
+    },
     ...(transport.clientName ? { name: transport.clientName } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
@@ -82,14 +100,21 @@ export function createEmailNotifier(options: EmailOptions, context: EmailNotifie
     async notify(notification, attempt) {
       if (!resolved.events.has(notification.type)) return;
       const recipient = notification.recipient;
-      if (!recipient?.email) throw new EmailDeliveryError(`email: notification ${notification.id} names no recipient address`, { retryable: false });
+      if (!recipient?.email)
+        throw new EmailDeliveryError(`email: notification ${notification.id} names no recipient address`, { retryable: false });
       const message = toEmailMessage(notification, resolved);
       const password = await passwordOf(resolved, notification.request.accountId, context);
       const transporter = transportOf(resolved, password);
       // nodemailer cannot cancel a send: an aborted attempt gives up at once, and the connection is dropped within `timeoutMs`.
       let abort: (error: Error) => void = () => {};
       const aborted = new Promise<never>((_, reject) => (abort = reject));
-      const onAbort = () => abort(new EmailDeliveryError(`email: ${server}: the attempt was aborted (${(attempt.signal.reason as Error | undefined)?.message ?? 'timeout'})`, { retryable: true }));
+      const onAbort = () =>
+        abort(
+          new EmailDeliveryError(
+            `email: ${server}: the attempt was aborted (${(attempt.signal.reason as Error | undefined)?.message ?? 'timeout'})`,
+            { retryable: true },
+          ),
+        );
       if (attempt.signal.aborted) onAbort();
       else attempt.signal.addEventListener('abort', onAbort, { once: true });
       const sending = transporter.sendMail({

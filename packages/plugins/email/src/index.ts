@@ -9,7 +9,14 @@
 export { email, createEmailNotifier } from './email-plugin.js';
 export type { EmailNotifierContext } from './email-plugin.js';
 export { resolveEmailOptions, smtpTransportFromUrl } from './email-options.js';
-export type { EmailOptions, EmailPassword, ResolvedEmailOptions, SendmailTransportOptions, SmtpTls, SmtpTransportOptions } from './email-options.js';
+export type {
+  EmailOptions,
+  EmailPassword,
+  ResolvedEmailOptions,
+  SendmailTransportOptions,
+  SmtpTls,
+  SmtpTransportOptions,
+} from './email-options.js';
 export { toEmailMessage, escapeHtml } from './email-message.js';
 export type { EmailMessage, EmailMessageOptions } from './email-message.js';
 export { EmailDeliveryError, toEmailDeliveryError } from './delivery-error.js';

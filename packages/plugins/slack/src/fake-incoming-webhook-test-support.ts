@@ -21,7 +21,8 @@ export async function startWebhookReceiver() {
       if (failure === 'retryable') return void response.writeHead(503).end('unavailable');
       if (failure === 'rate-limited') return void response.writeHead(429, { 'retry-after': '2' }).end('rate limited');
       if (failure === 'permanent') return void response.writeHead(404).end('Unable to find the webhook.');
-      if (!String(request.headers['content-type']).startsWith('application/json')) return void response.writeHead(400).end('invalid content type');
+      if (!String(request.headers['content-type']).startsWith('application/json'))
+        return void response.writeHead(400).end('invalid content type');
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
@@ -33,7 +34,12 @@ export async function startWebhookReceiver() {
       const props = body.props as Record<string, unknown> | undefined;
       const metadata = body.metadata as { event_payload?: Record<string, unknown> } | undefined;
       const key = props?.preloop_notification_id ?? metadata?.event_payload?.notification_id ?? null;
-      received.push({ kind: 'create', idempotencyKey: typeof key === 'string' ? key : null, messageRef: null, content: `${body.text}\n${JSON.stringify(body.blocks ?? [])}` });
+      received.push({
+        kind: 'create',
+        idempotencyKey: typeof key === 'string' ? key : null,
+        messageRef: null,
+        content: `${body.text}\n${JSON.stringify(body.blocks ?? [])}`,
+      });
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });

@@ -105,9 +105,21 @@ export async function startFakeSlack(options: { token: string; teamId?: string; 
         if (!user && !channels.has(channel)) return { ok: false, error: 'channel_not_found' };
         if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
         clock += 1;
-        const message: FakeSlackMessage = { channel, ts: `${Math.floor(clock / 1000)}.${String(clock % 1000).padStart(6, '0')}`, text: String(args.text ?? ''), blocks: (args.blocks as FakeSlackMessage['blocks']) ?? [], metadata: (args.metadata as FakeSlackMessage['metadata']) ?? null, edits: 0 };
+        const message: FakeSlackMessage = {
+          channel,
+          ts: `${Math.floor(clock / 1000)}.${String(clock % 1000).padStart(6, '0')}`,
+          text: String(args.text ?? ''),
+          blocks: (args.blocks as FakeSlackMessage['blocks']) ?? [],
+          metadata: (args.metadata as FakeSlackMessage['metadata']) ?? null,
+          edits: 0,
+        };
         messages.push(message);
-        received.push({ kind: 'create', idempotencyKey: String(message.metadata?.event_payload?.notification_id ?? '') || null, messageRef: `${channel}:${message.ts}`, content: content(message) });
+        received.push({
+          kind: 'create',
+          idempotencyKey: String(message.metadata?.event_payload?.notification_id ?? '') || null,
+          messageRef: `${channel}:${message.ts}`,
+          content: content(message),
+        });
         return { ok: true, channel, ts: message.ts, message: { text: message.text, blocks: message.blocks } };
       }
       case 'chat.update': {
@@ -117,7 +129,12 @@ export async function startFakeSlack(options: { token: string; teamId?: string; 
         message.blocks = (args.blocks as FakeSlackMessage['blocks']) ?? message.blocks;
         message.metadata = (args.metadata as FakeSlackMessage['metadata']) ?? message.metadata;
         message.edits += 1;
-        received.push({ kind: 'update', idempotencyKey: String(message.metadata?.event_payload?.notification_id ?? '') || null, messageRef: `${message.channel}:${message.ts}`, content: content(message) });
+        received.push({
+          kind: 'update',
+          idempotencyKey: String(message.metadata?.event_payload?.notification_id ?? '') || null,
+          messageRef: `${message.channel}:${message.ts}`,
+          content: content(message),
+        });
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
       }
       case 'chat.postEphemeral':
@@ -178,7 +195,11 @@ export interface SignedInteraction {
  * `X-Slack-Signature` = `v0=` hex HMAC-SHA256 of `v0:<timestamp>:<body>`, computed here
  * from Slack's description (not with the plugin's own signing code).
  */
-export function signedInteraction(signingSecret: string, payload: Record<string, unknown>, timestamp = Math.floor(Date.now() / 1000)): SignedInteraction {
+export function signedInteraction(
+  signingSecret: string,
+  payload: Record<string, unknown>,
+  timestamp = Math.floor(Date.now() / 1000),
+): SignedInteraction {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   return {
     body,
@@ -193,7 +214,12 @@ export function signedInteraction(signingSecret: string, payload: Record<string,
 let clicks = 0;
 
 /** A `block_actions` payload for a click on `button` of `message`, by Slack user `userId` (each click has its own trigger id, as in Slack). */
-export function blockActionsPayload(input: { teamId: string; userId: string; message: FakeSlackMessage; actionId: string }): Record<string, unknown> {
+export function blockActionsPayload(input: {
+  teamId: string;
+  userId: string;
+  message: FakeSlackMessage;
+  actionId: string;
+}): Record<string, unknown> {
   const button = input.message.blocks
     .filter((block) => block.type === 'actions')
     .flatMap((block) => block.elements as Array<Record<string, unknown>>)
@@ -211,6 +237,15 @@ export function blockActionsPayload(input: { teamId: string; userId: string; mes
     channel: { id: input.message.channel, name: 'approvals' },
     message: { type: 'message', ts: input.message.ts, text: input.message.text, blocks: input.message.blocks },
     response_url: 'https://hooks.slack.com/actions/T0PRELOOP/1/abc',
-    actions: [{ action_id: input.actionId, block_id: 'preloop.decision', text: button.text, value: button.value, type: 'button', action_ts: `1700000000.${String(clicks).padStart(6, '0')}` }],
+    actions: [
+      {
+        action_id: input.actionId,
+        block_id: 'preloop.decision',
+        text: button.text,
+        value: button.value,
+        type: 'button',
+        action_ts: `1700000000.${String(clicks).padStart(6, '0')}`,
+      },
+    ],
   };
 }

@@ -57,7 +57,10 @@ export function createIncomingWebhookNotifier(options: IncomingWebhookOptions): 
     throw new PreloopError('CONFIGURATION_ERROR', `${options.flavor}: option "url" must be the incoming webhook's http(s) URL.`);
   }
   if (options.flavor === 'slack' && options.channelFor) {
-    throw new PreloopError('CONFIGURATION_ERROR', 'slack-webhook: option "channelFor" is for Mattermost; Slack incoming webhooks post to their one channel (use the Slack app for direct messages).');
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      'slack-webhook: option "channelFor" is for Mattermost; Slack incoming webhooks post to their one channel (use the Slack app for direct messages).',
+    );
   }
   const events = new Set<ApprovalNotificationType>(options.events ?? ['approval.requested', 'approval.escalated', 'approval.resolved']);
   const send = options.fetch ?? globalThis.fetch;
@@ -66,10 +69,18 @@ export function createIncomingWebhookNotifier(options: IncomingWebhookOptions): 
 
   async function body(notification: ApprovalNotification, channel: string | null): Promise<Record<string, unknown>> {
     const { request } = notification;
-    const decidedByName = request.decidedBy && options.nameOf ? await options.nameOf(request.accountId, request.decidedBy).catch(() => null) : null;
+    const decidedByName =
+      request.decidedBy && options.nameOf ? await options.nameOf(request.accountId, request.decidedBy).catch(() => null) : null;
     if (options.flavor === 'slack') {
       const message = toSlackMessage(notification, { interactive: false, decidedByName });
-      return { ...message, unfurl_links: false, metadata: { event_type: 'preloop_approval', event_payload: { notification_id: notification.id, request_id: request.id, type: notification.type } } };
+      return {
+        ...message,
+        unfurl_links: false,
+        metadata: {
+          event_type: 'preloop_approval',
+          event_payload: { notification_id: notification.id, request_id: request.id, type: notification.type },
+        },
+      };
     }
     return {
       text: toMarkdownMessage(notification, decidedByName),

@@ -2,7 +2,14 @@ import { NotifierError } from '@preloop/core';
 import { ErrorCode, type WebAPICallError } from '@slack/web-api';
 
 /** Slack API errors that another attempt may fix; every other error Slack names is permanent. */
-const transientSlackErrors = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+const transientSlackErrors = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
 
 /**
  * Classifies a failed Slack Web API call for the engine: `ratelimited` (HTTP
@@ -23,7 +30,9 @@ export function toSlackFailure(method: string, error: unknown): NotifierError {
   switch (coded.code) {
     case ErrorCode.RateLimitedError: {
       const seconds = (error as { retryAfter?: number }).retryAfter;
-      return new NotifierError(`slack: ${method} was rate limited (retry after ${seconds ?? '?'} s)`, { retryAfterMs: typeof seconds === 'number' ? seconds * 1000 : null });
+      return new NotifierError(`slack: ${method} was rate limited (retry after ${seconds ?? '?'} s)`, {
+        retryAfterMs: typeof seconds === 'number' ? seconds * 1000 : null,
+      });
     }
     case ErrorCode.PlatformError: {
       const code = String((error as { data?: { error?: unknown } }).data?.error ?? 'unknown_error').slice(0, 100);
@@ -31,10 +40,14 @@ export function toSlackFailure(method: string, error: unknown): NotifierError {
     }
     case ErrorCode.HTTPError: {
       const status = (error as { statusCode?: number }).statusCode ?? 0;
-      return new NotifierError(`slack: ${method} answered HTTP ${status}`, { retryable: status >= 500 || status === 408 || status === 429 || status === 0 });
+      return new NotifierError(`slack: ${method} answered HTTP ${status}`, {
+        retryable: status >= 500 || status === 408 || status === 429 || status === 0,
+      });
     }
     default:
-      return new NotifierError(`slack: ${method} failed: ${error instanceof Error ? error.message.slice(0, 300) : 'request error'}`, { cause: error });
+      return new NotifierError(`slack: ${method} failed: ${error instanceof Error ? error.message.slice(0, 300) : 'request error'}`, {
+        cause: error,
+      });
   }
 }
 
@@ -55,7 +68,9 @@ export function webhookAnswerFailure(channel: string, response: Response): Notif
   if (status >= 200 && status < 300) return null;
   if (status === 429) {
     const seconds = Number(response.headers.get('retry-after'));
-    return new NotifierError(`${channel}: the webhook rate limited the message (HTTP 429)`, { retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null });
+    return new NotifierError(`${channel}: the webhook rate limited the message (HTTP 429)`, {
+      retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null,
+    });
   }
   return new NotifierError(`${channel}: the webhook answered HTTP ${status}`, { retryable: status >= 500 || status === 408 });
 }

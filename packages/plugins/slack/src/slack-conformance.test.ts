@@ -33,9 +33,13 @@ notifierConformance({
       const fake = context.channel as Awaited<ReturnType<typeof startFakeSlack>>;
       const { sampleApprovalNotification } = await import('@preloop/core/testing');
       const revoked = createSlackNotifier({ botToken: 'xoxb-revoked-0000', apiUrl: fake.apiUrl, channel: 'C0APPROVALS' });
-      await expect(revoked.notify(sampleApprovalNotification({ recipient: null }), { attempt: 1, signal: new AbortController().signal })).rejects.toMatchObject({ retryable: false, message: expect.stringContaining('invalid_auth') });
+      await expect(
+        revoked.notify(sampleApprovalNotification({ recipient: null }), { attempt: 1, signal: new AbortController().signal }),
+      ).rejects.toMatchObject({ retryable: false, message: expect.stringContaining('invalid_auth') });
       const gone = createSlackNotifier({ botToken, apiUrl: fake.apiUrl, channel: 'C0ARCHIVED' });
-      await expect(gone.notify(sampleApprovalNotification({ recipient: null }), { attempt: 1, signal: new AbortController().signal })).rejects.toMatchObject({ retryable: false, message: expect.stringContaining('channel_not_found') });
+      await expect(
+        gone.notify(sampleApprovalNotification({ recipient: null }), { attempt: 1, signal: new AbortController().signal }),
+      ).rejects.toMatchObject({ retryable: false, message: expect.stringContaining('channel_not_found') });
     });
   },
 });
@@ -66,13 +70,20 @@ notifierConformance({
 notifierConformance({
   name: 'mattermost incoming webhook (approvers: direct messages)',
   channel: startWebhookReceiver,
-  notifier: (receiver) => createIncomingWebhookNotifier({ url: receiver.url, flavor: 'mattermost', channelFor: (approver) => `@${approver.email.split('@')[0]}` }),
+  notifier: (receiver) =>
+    createIncomingWebhookNotifier({
+      url: receiver.url,
+      flavor: 'mattermost',
+      channelFor: (approver) => `@${approver.email.split('@')[0]}`,
+    }),
   additionalTests: (context) => {
     it('sends each approver their personal links in a direct message (channel @user)', async () => {
       const receiver = context.channel as Awaited<ReturnType<typeof startWebhookReceiver>>;
       const body = receiver.bodies.find((entry) => String(entry.text).includes('[Approve]('))!;
       expect(body.channel).toBe('@ann.approver');
-      expect(String(body.text)).toMatch(/\[Approve\]\(https:\/\/preloop\.example\.com\/api\/v1\/approvals\/[^)]+\/links\/[^)]+\?decision=approve\)/);
+      expect(String(body.text)).toMatch(
+        /\[Approve\]\(https:\/\/preloop\.example\.com\/api\/v1\/approvals\/[^)]+\/links\/[^)]+\?decision=approve\)/,
+      );
       expect(String(body.text)).toMatch(/\[Deny\]\([^)]+\?decision=deny\)/);
     });
   },

@@ -30,7 +30,10 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     });
     test = await createTestPreloop(dialect, {
       plugins: [
-        approvals({ publicUrl: 'https://preloop.example.com', workflows: { one: { approvers: { roles: ['approver'] } }, two: { approvers: { roles: ['approver'] }, quorum: 2 } } }),
+        approvals({
+          publicUrl: 'https://preloop.example.com',
+          workflows: { one: { approvers: { roles: ['approver'] } }, two: { approvers: { roles: ['approver'] }, quorum: 2 } },
+        }),
         slack({ botToken, signingSecret, apiUrl: fake.apiUrl }),
       ],
     });
@@ -43,7 +46,8 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     people.rita = await users.create(preloop.accountId, { email: 'rita@example.com', name: 'Rita', role: 'approver' });
     const owner = await users.create(preloop.accountId, { email: 'owner@example.com', name: 'Owner', role: 'owner' });
     ownerKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'owner', scopes: ['admin:write'], userId: owner.id })).key;
-    annKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'ann', scopes: ['admin:write'], userId: people.ann.id })).key;
+    annKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'ann', scopes: ['admin:write'], userId: people.ann.id }))
+      .key;
   });
   afterAll(async () => {
     await test?.cleanup();
@@ -52,15 +56,28 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
 
   const engine = () => preloop.service('approvals');
   const rita = (): Principal => ({
-    type: 'user', id: people.rita.id, accountId: preloop.accountId, name: 'Rita', role: 'approver', userId: people.rita.id,
-    apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [],
+    type: 'user',
+    id: people.rita.id,
+    accountId: preloop.accountId,
+    name: 'Rita',
+    role: 'approver',
+    userId: people.rita.id,
+    apiKeyId: null,
+    agentId: null,
+    runtimeSessionId: null,
+    teamIds: [],
+    scopes: [],
   });
 
   let asked = 0;
   /** Rita asks (a new call each time); the approvers' direct messages are posted. */
   async function ask(input: { workflow?: string; question?: { text: string; options: string[]; allowFreeText: boolean } } = {}) {
     const ticket = await engine().request({
-      principal: rita(), tool: { name: 'deploy', definitionHash: null }, args: { env: 'prod', call: (asked += 1) }, workflow: input.workflow ?? 'one', reason: 'production',
+      principal: rita(),
+      tool: { name: 'deploy', definitionHash: null },
+      args: { env: 'prod', call: (asked += 1) },
+      workflow: input.workflow ?? 'one',
+      reason: 'production',
       ...(input.question ? { kind: 'question' as const, question: input.question } : {}),
     });
     await engine().notificationsIdle();
@@ -71,11 +88,16 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     fake.messages.find((message) => message.channel === `D${slackUserId}` && message.metadata?.event_payload?.request_id === requestId);
 
   function post(interaction: { body: string; headers: Record<string, string> }) {
-    return preloop.api(new Request('http://localhost/api/v1/slack/interactions', { method: 'POST', headers: interaction.headers, body: interaction.body }));
+    return preloop.api(
+      new Request('http://localhost/api/v1/slack/interactions', { method: 'POST', headers: interaction.headers, body: interaction.body }),
+    );
   }
 
   async function click(message: FakeSlackMessage, slackUserId: string, actionId: string) {
-    const interaction = signedInteraction(signingSecret, blockActionsPayload({ teamId: fake.teamId, userId: slackUserId, message, actionId }));
+    const interaction = signedInteraction(
+      signingSecret,
+      blockActionsPayload({ teamId: fake.teamId, userId: slackUserId, message, actionId }),
+    );
     const answer = await post(interaction);
     await engine().notificationsIdle();
     return { answer, interaction };
@@ -86,7 +108,11 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     if (dialect.name === 'sqlite') it(name, test);
   };
 
-  const ephemeralsTo = (slackUserId: string) => fake.callsOf('chat.postEphemeral').filter((call) => call.args.user === slackUserId).map((call) => String(call.args.text));
+  const ephemeralsTo = (slackUserId: string) =>
+    fake
+      .callsOf('chat.postEphemeral')
+      .filter((call) => call.args.user === slackUserId)
+      .map((call) => String(call.args.text));
   const blocksText = (message: FakeSlackMessage) => JSON.stringify(message.blocks);
 
   logic('writes each eligible approver directly with Approve / Deny / View; the requester and non-approvers get nothing', async () => {
@@ -94,7 +120,9 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     for (const approver of ['U0ANN', 'U0CAROL', 'U0DAVE']) expect(messageTo(id, approver), approver).toBeDefined();
     expect(messageTo(id, 'U0RITA')).toBeUndefined(); // separation of duties
     expect(messageTo(id, 'U0BOB')).toBeUndefined();
-    const ids = messageTo(id, 'U0ANN')!.blocks.filter((block) => block.type === 'actions').flatMap((block) => (block.elements as Array<{ action_id: string }>).map((element) => element.action_id));
+    const ids = messageTo(id, 'U0ANN')!
+      .blocks.filter((block) => block.type === 'actions')
+      .flatMap((block) => (block.elements as Array<{ action_id: string }>).map((element) => element.action_id));
     expect(ids).toEqual(['preloop.approve', 'preloop.deny', 'preloop.view']);
     expect(fake.calls.every((call) => call.token === botToken)).toBe(true);
   });
@@ -132,27 +160,40 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     expect(await engine().get(preloop.accountId, id)).toMatchObject({ status: 'pending', votes: { approve: 0, deny: 0 } });
 
     // Bob's genuine click is refused by the engine (not an approver); the same bytes again are a replay.
-    const bobs = signedInteraction(signingSecret, blockActionsPayload({ teamId: fake.teamId, userId: 'U0BOB', message, actionId: 'preloop.approve' }));
+    const bobs = signedInteraction(
+      signingSecret,
+      blockActionsPayload({ teamId: fake.teamId, userId: 'U0BOB', message, actionId: 'preloop.approve' }),
+    );
     expect((await post(bobs)).status).toBe(200);
     const replay = await post(bobs);
     expect(replay.status).toBe(401);
     expect(await engine().get(preloop.accountId, id)).toMatchObject({ status: 'pending', votes: { approve: 0, deny: 0 } });
     const refused = await preloop.audit.query({ accountId: preloop.accountId, action: 'slack.interaction-refused' });
-    expect(refused.items.map((record) => (record.data as { reason: string }).reason).reverse()).toEqual(['signature_invalid', 'signature_invalid', 'timestamp_stale', 'headers_missing', 'replayed']);
+    expect(refused.items.map((record) => (record.data as { reason: string }).reason).reverse()).toEqual([
+      'signature_invalid',
+      'signature_invalid',
+      'timestamp_stale',
+      'headers_missing',
+      'replayed',
+    ]);
     expect(JSON.stringify(refused.items)).not.toContain(signingSecret);
   });
 
   logic('an ineligible Slack user’s click changes nothing: a viewer, the requester, an unconfirmed email, a stranger', async () => {
     const id = await ask();
     const message = messageTo(id, 'U0ANN')!;
-    for (const slackUserId of ['U0BOB', 'U0RITA', 'U0CAROL', 'U0NOBODY']) expect((await click(message, slackUserId, 'preloop.approve')).answer.status).toBe(200);
+    for (const slackUserId of ['U0BOB', 'U0RITA', 'U0CAROL', 'U0NOBODY'])
+      expect((await click(message, slackUserId, 'preloop.approve')).answer.status).toBe(200);
     expect(await engine().get(preloop.accountId, id)).toMatchObject({ status: 'pending', votes: { approve: 0, deny: 0 } });
     expect(ephemeralsTo('U0BOB').at(-1)).toMatch(/Not recorded: .*not an approver/);
     expect(ephemeralsTo('U0RITA').at(-1)).toMatch(/Not recorded: Separation of duties/);
     expect(ephemeralsTo('U0CAROL').at(-1)).toMatch(/email is not confirmed/);
     expect(ephemeralsTo('U0NOBODY').at(-1)).toMatch(/not linked/);
     const refusals = await preloop.audit.query({ accountId: preloop.accountId, action: 'approval.decide', targetId: id });
-    expect(refusals.items.map((record) => (record.data as { refused: string }).refused).sort()).toEqual(['APPROVER_NOT_ELIGIBLE', 'SELF_APPROVAL_FORBIDDEN']);
+    expect(refusals.items.map((record) => (record.data as { refused: string }).refused).sort()).toEqual([
+      'APPROVER_NOT_ELIGIBLE',
+      'SELF_APPROVAL_FORBIDDEN',
+    ]);
     const unmapped = await preloop.audit.query({ accountId: preloop.accountId, action: 'slack.interaction', targetId: id });
     expect(unmapped.items.map((record) => (record.data as { reason: string }).reason).sort()).toEqual(['email_unverified', 'not_linked']);
   });
@@ -163,9 +204,21 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
     await click(message, 'U0DAVEHOME', 'preloop.approve');
     expect(ephemeralsTo('U0DAVEHOME').at(-1)).toMatch(/not linked/);
     const link = { teamId: fake.teamId, slackUserId: 'U0DAVEHOME', userId: people.dave.id };
-    const byAnn = await preloop.api(new Request('http://localhost/api/v1/slack/user-links', { method: 'PUT', headers: { authorization: `Bearer ${annKey}`, 'content-type': 'application/json' }, body: JSON.stringify(link) }));
+    const byAnn = await preloop.api(
+      new Request('http://localhost/api/v1/slack/user-links', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${annKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(link),
+      }),
+    );
     expect(byAnn.status).toBe(403); // approvers do not link accounts; admins do
-    const byOwner = await preloop.api(new Request('http://localhost/api/v1/slack/user-links', { method: 'PUT', headers: { authorization: `Bearer ${ownerKey}`, 'content-type': 'application/json' }, body: JSON.stringify(link) }));
+    const byOwner = await preloop.api(
+      new Request('http://localhost/api/v1/slack/user-links', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ownerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(link),
+      }),
+    );
     expect(byOwner.status).toBe(200);
     expect(await byOwner.json()).toMatchObject(link);
     await click(message, 'U0DAVEHOME', 'preloop.approve');
@@ -179,7 +232,13 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
 
   logic('a request denied from the console API edits the Slack messages in place', async () => {
     const id = await ask();
-    const answer = await preloop.api(new Request(`http://localhost/api/v1/approvals/${id}/decide`, { method: 'POST', headers: { authorization: `Bearer ${annKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'deny' }) }));
+    const answer = await preloop.api(
+      new Request(`http://localhost/api/v1/approvals/${id}/decide`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${annKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ decision: 'deny' }),
+      }),
+    );
     expect(answer.status).toBe(200);
     await engine().notificationsIdle();
     for (const approver of ['U0ANN', 'U0CAROL', 'U0DAVE']) {
@@ -190,9 +249,13 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
   });
 
   logic('asks an ask_user question with its options as buttons; a click answers with that option', async () => {
-    const id = await ask({ question: { text: 'Which region takes the traffic?', options: ['eu-west-1', 'us-east-2'], allowFreeText: false } });
+    const id = await ask({
+      question: { text: 'Which region takes the traffic?', options: ['eu-west-1', 'us-east-2'], allowFreeText: false },
+    });
     const message = messageTo(id, 'U0CAROL')!;
-    const buttons = message.blocks.filter((block) => block.type === 'actions').flatMap((block) => block.elements as Array<{ action_id: string; text: { text: string } }>);
+    const buttons = message.blocks
+      .filter((block) => block.type === 'actions')
+      .flatMap((block) => block.elements as Array<{ action_id: string; text: { text: string } }>);
     expect(buttons.map((button) => button.text.text)).toEqual(['eu-west-1', 'us-east-2', 'Decline', 'View']);
     await click(messageTo(id, 'U0ANN')!, 'U0ANN', 'preloop.answer.1');
     expect(await engine().get(preloop.accountId, id)).toMatchObject({ status: 'approved', answer: 'us-east-2' });
@@ -201,9 +264,24 @@ describe.each(testDialects())('Slack app interactions on $name', (dialect) => {
 
 describe('Slack app posting in a channel (SQLite)', () => {
   it('with its credentials in the secret store, posts once in the channel; a member who is an approver decides with a click; the channel message is edited in place', async () => {
-    const fake = await startFakeSlack({ token: botToken, channels: ['C0APPROVALS'], users: [{ id: 'U0ANN', email: 'ann@example.com', name: 'ann' }, { id: 'U0BOB', email: 'bob@example.com', name: 'bob' }] });
+    const fake = await startFakeSlack({
+      token: botToken,
+      channels: ['C0APPROVALS'],
+      users: [
+        { id: 'U0ANN', email: 'ann@example.com', name: 'ann' },
+        { id: 'U0BOB', email: 'bob@example.com', name: 'bob' },
+      ],
+    });
     const test = await createTestPreloop(testDialects()[0]!, {
-      plugins: [approvals({ publicUrl: 'https://preloop.example.com', workflows: { one: { approvers: { roles: ['approver'] } } } }), slack({ botToken: { secret: 'slack-bot-token' }, signingSecret: { secret: 'slack-signing-secret' }, apiUrl: fake.apiUrl, channel: 'C0APPROVALS' })],
+      plugins: [
+        approvals({ publicUrl: 'https://preloop.example.com', workflows: { one: { approvers: { roles: ['approver'] } } } }),
+        slack({
+          botToken: { secret: 'slack-bot-token' },
+          signingSecret: { secret: 'slack-signing-secret' },
+          apiUrl: fake.apiUrl,
+          channel: 'C0APPROVALS',
+        }),
+      ],
     });
     try {
       const { preloop } = test;
@@ -213,8 +291,26 @@ describe('Slack app posting in a channel (SQLite)', () => {
       const ann = await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'approver' });
       await preloop.identity.users.create(preloop.accountId, { email: 'bob@example.com', name: 'Bob', role: 'viewer' });
       const engine = preloop.service('approvals');
-      const agent: Principal = { type: 'agent', id: 'agt_1', accountId: preloop.accountId, name: 'builder', role: null, userId: null, apiKeyId: 'key_1', agentId: 'agt_1', runtimeSessionId: null, teamIds: [], scopes: ['mcp'] };
-      const ticket = await engine.request({ principal: agent, tool: { name: 'k8s.scale', definitionHash: null }, args: { replicas: 0 }, workflow: 'one', justification: '<!channel> please approve' });
+      const agent: Principal = {
+        type: 'agent',
+        id: 'agt_1',
+        accountId: preloop.accountId,
+        name: 'builder',
+        role: null,
+        userId: null,
+        apiKeyId: 'key_1',
+        agentId: 'agt_1',
+        runtimeSessionId: null,
+        teamIds: [],
+        scopes: ['mcp'],
+      };
+      const ticket = await engine.request({
+        principal: agent,
+        tool: { name: 'k8s.scale', definitionHash: null },
+        args: { replicas: 0 },
+        workflow: 'one',
+        justification: '<!channel> please approve',
+      });
       await engine.notificationsIdle();
       expect(fake.messages).toHaveLength(1);
       const [message] = fake.messages;
@@ -222,8 +318,17 @@ describe('Slack app posting in a channel (SQLite)', () => {
       expect(JSON.stringify(message!.blocks)).toContain('&lt;!channel&gt; please approve');
       expect(JSON.stringify(message!.blocks)).not.toContain('<!channel>');
       const post = async (slackUserId: string) => {
-        const interaction = signedInteraction(signingSecret, blockActionsPayload({ teamId: fake.teamId, userId: slackUserId, message: message!, actionId: 'preloop.approve' }));
-        const answer = await preloop.api(new Request('http://localhost/api/v1/slack/interactions', { method: 'POST', headers: interaction.headers, body: interaction.body }));
+        const interaction = signedInteraction(
+          signingSecret,
+          blockActionsPayload({ teamId: fake.teamId, userId: slackUserId, message: message!, actionId: 'preloop.approve' }),
+        );
+        const answer = await preloop.api(
+          new Request('http://localhost/api/v1/slack/interactions', {
+            method: 'POST',
+            headers: interaction.headers,
+            body: interaction.body,
+          }),
+        );
         await engine.notificationsIdle();
         return answer.status;
       };

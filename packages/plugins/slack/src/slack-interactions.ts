@@ -30,13 +30,20 @@ const maxBodyBytes = 1_048_576;
 const payloadSchema = z.looseObject({
   type: z.string(),
   user: z.looseObject({ id: z.string().min(1) }),
-  team: z.looseObject({ id: z.string().min(1) }).nullable().optional(),
+  team: z
+    .looseObject({ id: z.string().min(1) })
+    .nullable()
+    .optional(),
   container: z.looseObject({ channel_id: z.string().optional() }).optional(),
   channel: z.looseObject({ id: z.string() }).nullable().optional(),
   actions: z.array(z.looseObject({ action_id: z.string(), value: z.string().optional() })).optional(),
 });
 
-const valueSchema = z.strictObject({ r: z.string().min(1).max(100), d: z.enum(['approve', 'deny']), o: z.number().int().min(0).max(1000).optional() });
+const valueSchema = z.strictObject({
+  r: z.string().min(1).max(100),
+  d: z.enum(['approve', 'deny']),
+  o: z.number().int().min(0).max(1000).optional(),
+});
 
 function dbOf(preloop: Preloop) {
   return preloop.db.withTables<SlackTables>();
@@ -44,7 +51,19 @@ function dbOf(preloop: Preloop) {
 
 /** The user a Slack click acts as, as a principal. */
 function clickPrincipal(user: { id: string; accountId: string; name: string; role: Principal['role'] }, teamIds: string[]): Principal {
-  return { type: 'user', id: user.id, accountId: user.accountId, name: user.name, role: user.role, userId: user.id, apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds, scopes: [] };
+  return {
+    type: 'user',
+    id: user.id,
+    accountId: user.accountId,
+    name: user.name,
+    role: user.role,
+    userId: user.id,
+    apiKeyId: null,
+    agentId: null,
+    runtimeSessionId: null,
+    teamIds,
+    scopes: [],
+  };
 }
 
 async function refuse(preloop: Preloop, reason: SlackSignatureRefusal | 'replayed', timestamp: string | null): Promise<never> {
@@ -56,7 +75,10 @@ async function refuse(preloop: Preloop, reason: SlackSignatureRefusal | 'replaye
     data: { reason, timestamp },
   });
   if (reason === 'replayed') preloop.logger.warn('slack: a signed interaction was presented again (possible replay)', { timestamp });
-  throw new PreloopError('UNAUTHENTICATED', reason === 'replayed' ? 'This Slack request was already received.' : 'The Slack request signature is missing, stale or wrong.');
+  throw new PreloopError(
+    'UNAUTHENTICATED',
+    reason === 'replayed' ? 'This Slack request was already received.' : 'The Slack request signature is missing, stale or wrong.',
+  );
 }
 
 /**
@@ -66,8 +88,15 @@ async function refuse(preloop: Preloop, reason: SlackSignatureRefusal | 'replaye
 async function firstSight(preloop: Preloop, signature: string, now: number): Promise<boolean> {
   const db = dbOf(preloop);
   const hash = createHash('sha256').update(signature).digest('hex');
-  await db.deleteFrom('slack_interaction_receipts').where('received_at', '<', now - 2 * slackSignatureToleranceSeconds * 1000).execute();
-  const inserted = await db.insertInto('slack_interaction_receipts').values({ signature_hash: hash, received_at: now }).onConflict((conflict) => conflict.column('signature_hash').doNothing()).executeTakeFirst();
+  await db
+    .deleteFrom('slack_interaction_receipts')
+    .where('received_at', '<', now - 2 * slackSignatureToleranceSeconds * 1000)
+    .execute();
+  const inserted = await db
+    .insertInto('slack_interaction_receipts')
+    .values({ signature_hash: hash, received_at: now })
+    .onConflict((conflict) => conflict.column('signature_hash').doNothing())
+    .executeTakeFirst();
   return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
@@ -116,8 +145,11 @@ export function slackInteractionRoute(runtime: SlackInteractionRuntime): AdminRo
         throw new PreloopError('VALIDATION_ERROR', 'payload: must be the JSON of a Slack interaction (payload=…).');
       }
       const action = payload.actions?.[0];
-      if (payload.type !== 'block_actions' || !action || action.action_id === slackActionIds.view) return new Response(null, { status: 200 });
-      const task = handleAction(preloop, runtime, payload, action).catch((error: unknown) => preloop.logger.error('slack: an interaction failed after its answer', { error }));
+      if (payload.type !== 'block_actions' || !action || action.action_id === slackActionIds.view)
+        return new Response(null, { status: 200 });
+      const task = handleAction(preloop, runtime, payload, action).catch((error: unknown) =>
+        preloop.logger.error('slack: an interaction failed after its answer', { error }),
+      );
       runtime.inFlight.add(task);
       void task.finally(() => runtime.inFlight.delete(task));
       await Promise.race([task, new Promise((resolve) => setTimeout(resolve, runtime.ackWithinMs).unref?.())]);
@@ -136,7 +168,9 @@ async function handleAction(
   const channel = payload.container?.channel_id ?? payload.channel?.id ?? null;
   const tell = async (text: string) => {
     if (!channel) return;
-    await client.chat.postEphemeral({ channel, user: payload.user.id, text }).catch((error: unknown) => preloop.logger.warn('slack: chat.postEphemeral failed', { error: (error as Error).message }));
+    await client.chat
+      .postEphemeral({ channel, user: payload.user.id, text })
+      .catch((error: unknown) => preloop.logger.warn('slack: chat.postEphemeral failed', { error: (error as Error).message }));
   };
   let value: SlackActionValue;
   try {
@@ -156,8 +190,10 @@ async function handleAction(
       data: { reason: match.reason, slackUserId: clicker.slackUserId, teamId: clicker.teamId, decision: value.d },
     });
     const why: Record<string, string> = {
-      not_linked: 'Your Slack account is not linked to a Preloop user (no confirmed Slack email matches one). Ask a Preloop admin to link it.',
-      email_unverified: 'Your Slack email is not confirmed, so Preloop cannot tell who you are. Confirm it in Slack, or ask an admin to link your account.',
+      not_linked:
+        'Your Slack account is not linked to a Preloop user (no confirmed Slack email matches one). Ask a Preloop admin to link it.',
+      email_unverified:
+        'Your Slack email is not confirmed, so Preloop cannot tell who you are. Confirm it in Slack, or ask an admin to link your account.',
       other_workspace: 'Only members of this workspace are matched by email. Ask a Preloop admin to link your account.',
       user_disabled: 'Your Preloop user is disabled.',
       slack_lookup_failed: 'Slack did not tell Preloop who you are; try again.',
@@ -175,11 +211,20 @@ async function handleAction(
       answer = request.question?.options[value.o] ?? null;
       if (answer === null) throw new PreloopError('VALIDATION_ERROR', 'That option is no longer offered.');
     }
-    const result = await engine.decide({ accountId: user.accountId, requestId: value.r, actor, decision: value.d, answer, channel: 'slack' });
+    const result = await engine.decide({
+      accountId: user.accountId,
+      requestId: value.r,
+      actor,
+      decision: value.d,
+      answer,
+      channel: 'slack',
+    });
     if (!result.counted) await tell(`You already voted ${value.d} on this request; a vote counts once.`);
     else if (!result.resolved) {
       const { votes, workflow } = result.request;
-      await tell(`Your ${value.d === 'approve' ? 'approval' : 'vote'} is recorded (${votes.approve} of ${workflow.quorum} approvals so far).`);
+      await tell(
+        `Your ${value.d === 'approve' ? 'approval' : 'vote'} is recorded (${votes.approve} of ${workflow.quorum} approvals so far).`,
+      );
     }
   } catch (error) {
     // The decide path audited the refusal (approval.decide, outcome refused).

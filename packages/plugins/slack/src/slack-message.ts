@@ -90,7 +90,8 @@ export function describeOutcome(request: ApprovalRequestView, decidedByName?: st
 function summary(notification: ApprovalNotification): string {
   const { request } = notification;
   const subject = request.subject.name;
-  if (notification.type === 'approval.resolved') return `${request.tool.name}: ${outcomeWords[request.status] ?? request.status} (asked by ${subject})`;
+  if (notification.type === 'approval.resolved')
+    return `${request.tool.name}: ${outcomeWords[request.status] ?? request.status} (asked by ${subject})`;
   if (request.question) return `${subject} asks: ${clip(request.question.text, 200)}`;
   const escalated = notification.type === 'approval.escalated' ? 'Escalated: ' : '';
   return `${escalated}${subject} asks to run ${request.tool.name}`;
@@ -128,24 +129,48 @@ export function toSlackMessage(notification: ApprovalNotification, options: Slac
   const blocks: SlackBlock[] = [];
   const title = request.question ? `Question from ${request.subject.name}` : `Approval: ${request.tool.name}`;
   blocks.push({ type: 'header', text: { type: 'plain_text', text: clip(title, 150), emoji: false } });
-  const facts = [`*Tool:* \`${escapeSlackText(clip(request.tool.name, 200))}\``, `*Asked by:* ${escapeSlackText(clip(request.subject.name, 200))}`, `*Workflow:* ${escapeSlackText(request.workflow.name)} (${request.workflow.quorum} approval${request.workflow.quorum === 1 ? '' : 's'})`];
+  const facts = [
+    `*Tool:* \`${escapeSlackText(clip(request.tool.name, 200))}\``,
+    `*Asked by:* ${escapeSlackText(clip(request.subject.name, 200))}`,
+    `*Workflow:* ${escapeSlackText(request.workflow.name)} (${request.workflow.quorum} approval${request.workflow.quorum === 1 ? '' : 's'})`,
+  ];
   blocks.push(section(facts.join('\n')));
   if (request.question) blocks.push(section(`*Question:* ${escapeSlackText(clip(request.question.text, 2500))}`));
-  if (request.question && request.question.options.length > 0 && (!options.interactive || request.question.options.length > maxOptionButtons)) {
+  if (
+    request.question &&
+    request.question.options.length > 0 &&
+    (!options.interactive || request.question.options.length > maxOptionButtons)
+  ) {
     blocks.push(section(`*Options:* ${request.question.options.map((option) => escapeSlackText(clip(option, 200))).join(' · ')}`));
   }
   if (request.reason) blocks.push(section(`*Why approval:* ${escapeSlackText(clip(request.reason, 1000))}`));
-  if (request.justification) blocks.push(section(`*Agent's justification (unverified):* ${escapeSlackText(clip(request.justification, 1500))}`));
+  if (request.justification)
+    blocks.push(section(`*Agent's justification (unverified):* ${escapeSlackText(clip(request.justification, 1500))}`));
   if (!request.question) {
     const args = JSON.stringify(request.args, null, 2) ?? '{}';
-    blocks.push(section(`*Arguments${request.argsRedactions.length > 0 ? ' (redacted)' : ''}:*\n\`\`\`${escapeSlackText(clip(args, argumentsLimit))}\`\`\``));
+    blocks.push(
+      section(
+        `*Arguments${request.argsRedactions.length > 0 ? ' (redacted)' : ''}:*\n\`\`\`${escapeSlackText(clip(args, argumentsLimit))}\`\`\``,
+      ),
+    );
   }
   if (resolved) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(describeOutcome(request, options.decidedByName), 3000) }] });
   } else if (notification.type === 'approval.escalated') {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Escalated: nobody decided in time. Deadline ${slackDate(request.expiresAt)}.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Escalated: nobody decided in time. Deadline ${slackDate(request.expiresAt)}.` }],
+    });
   } else {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Decide by ${slackDate(request.expiresAt)}. Votes so far: ${request.votes.approve} approve, ${request.votes.deny} deny.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Decide by ${slackDate(request.expiresAt)}. Votes so far: ${request.votes.approve} approve, ${request.votes.deny} deny.`,
+        },
+      ],
+    });
   }
   const elements: SlackBlock[] = [];
   if (!resolved && options.interactive) {
@@ -163,14 +188,22 @@ export function toSlackMessage(notification: ApprovalNotification, options: Slac
     }
     if (links.approve || links.deny) {
       // The approver's personal single-use links, for a client that cannot use the buttons.
-      const fallback = [links.approve ? `<${links.approve}|Approve in the browser>` : null, links.deny ? `<${links.deny}|Deny in the browser>` : null].filter(Boolean).join(' · ');
+      const fallback = [
+        links.approve ? `<${links.approve}|Approve in the browser>` : null,
+        links.deny ? `<${links.deny}|Deny in the browser>` : null,
+      ]
+        .filter(Boolean)
+        .join(' · ');
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: fallback }] });
     }
   } else if (!resolved) {
     if (links.approve) elements.push(button('Approve', slackActionIds.approve, { style: 'primary', url: links.approve }));
     if (links.deny) elements.push(button('Deny', slackActionIds.deny, { style: 'danger', url: links.deny }));
   }
-  if (links.view) elements.push(button(request.question?.allowFreeText && !resolved ? 'Answer in Preloop' : 'View', slackActionIds.view, { url: links.view }));
+  if (links.view)
+    elements.push(
+      button(request.question?.allowFreeText && !resolved ? 'Answer in Preloop' : 'View', slackActionIds.view, { url: links.view }),
+    );
   if (elements.length > 0) blocks.push({ type: 'actions', block_id: 'preloop.decision', elements });
   return { text: clip(summary(notification), 3000), blocks };
 }
@@ -188,19 +221,31 @@ export function toMarkdownMessage(notification: ApprovalNotification, decidedByN
   const { request, links } = notification;
   const plain = (text: string) => text.replace(/([\\`*_[\]<>|#])/g, '\\$1');
   const lines: string[] = [`#### ${plain(summary(notification))}`];
-  lines.push(`**Tool:** \`${request.tool.name.replace(/`/g, "'")}\` · **Asked by:** ${plain(request.subject.name)} · **Workflow:** ${plain(request.workflow.name)}`);
+  lines.push(
+    `**Tool:** \`${request.tool.name.replace(/`/g, "'")}\` · **Asked by:** ${plain(request.subject.name)} · **Workflow:** ${plain(request.workflow.name)}`,
+  );
   if (request.question) lines.push(`**Question:** ${plain(clip(request.question.text, 2500))}`);
-  if (request.question && request.question.options.length > 0) lines.push(`**Options:** ${request.question.options.map((option) => plain(clip(option, 200))).join(' · ')}`);
+  if (request.question && request.question.options.length > 0)
+    lines.push(`**Options:** ${request.question.options.map((option) => plain(clip(option, 200))).join(' · ')}`);
   if (request.reason) lines.push(`**Why approval:** ${plain(clip(request.reason, 1000))}`);
   if (request.justification) lines.push(`**Agent's justification (unverified):** ${plain(clip(request.justification, 1500))}`);
-  if (!request.question) lines.push(`**Arguments${request.argsRedactions.length > 0 ? ' (redacted)' : ''}:**\n\`\`\`json\n${clip(JSON.stringify(request.args, null, 2) ?? '{}', argumentsLimit).replace(/```/g, "'''")}\n\`\`\``);
+  if (!request.question)
+    lines.push(
+      `**Arguments${request.argsRedactions.length > 0 ? ' (redacted)' : ''}:**\n\`\`\`json\n${clip(JSON.stringify(request.args, null, 2) ?? '{}', argumentsLimit).replace(/```/g, "'''")}\n\`\`\``,
+    );
   if (notification.type === 'approval.resolved' || request.status !== 'pending') {
     const when = request.decidedAt ?? request.executedAt;
-    lines.push(`**Outcome:** ${outcomeWords[request.status] ?? request.status}${request.decidedBy ? ` by ${plain(decidedByName ?? request.decidedBy)}` : ''}${when ? ` at ${new Date(when).toISOString()}` : ''}${request.outcomeReason ? ` (${plain(request.outcomeReason)})` : ''}`);
+    lines.push(
+      `**Outcome:** ${outcomeWords[request.status] ?? request.status}${request.decidedBy ? ` by ${plain(decidedByName ?? request.decidedBy)}` : ''}${when ? ` at ${new Date(when).toISOString()}` : ''}${request.outcomeReason ? ` (${plain(request.outcomeReason)})` : ''}`,
+    );
   } else {
     lines.push(`Decide by ${new Date(request.expiresAt).toISOString()}.`);
   }
-  const linkLine = [links.approve ? `[Approve](${links.approve})` : null, links.deny ? `[Deny](${links.deny})` : null, links.view ? `[View](${links.view})` : null].filter(Boolean);
+  const linkLine = [
+    links.approve ? `[Approve](${links.approve})` : null,
+    links.deny ? `[Deny](${links.deny})` : null,
+    links.view ? `[View](${links.view})` : null,
+  ].filter(Boolean);
   if (linkLine.length > 0) lines.push(linkLine.join(' · '));
   return lines.join('\n');
 }

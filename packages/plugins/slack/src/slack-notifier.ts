@@ -66,7 +66,10 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
     throw new PreloopError('CONFIGURATION_ERROR', 'slack: option "botToken" must be a Slack bot token (xoxb-…).');
   }
   if (options.channel != null && !/^[A-Z0-9]{2,}$/.test(options.channel)) {
-    throw new PreloopError('CONFIGURATION_ERROR', `slack: option "channel" must be a channel ID such as C0123456789 (got "${String(options.channel).slice(0, 40)}"); find it in the channel's details.`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `slack: option "channel" must be a channel ID such as C0123456789 (got "${String(options.channel).slice(0, 40)}"); find it in the channel's details.`,
+    );
   }
   const events = new Set<ApprovalNotificationType>(options.events ?? ['approval.requested', 'approval.escalated', 'approval.resolved']);
   const lookupCacheMs = options.lookupCacheMs ?? 600_000;
@@ -106,7 +109,8 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
   async function target(notification: ApprovalNotification, context: NotifyContext): Promise<string> {
     if (options.channel) return options.channel;
     const email = notification.recipient?.email.toLowerCase();
-    if (!email) throw toSlackFailure('chat.postMessage', new PreloopError('VALIDATION_ERROR', 'a direct message needs a recipient with an email'));
+    if (!email)
+      throw toSlackFailure('chat.postMessage', new PreloopError('VALIDATION_ERROR', 'a direct message needs a recipient with an email'));
     const cached = lookups.get(email);
     if (cached && Date.now() - cached.at < lookupCacheMs) return cached.userId;
     const found = await call('users.lookupByEmail', context, (slack) => slack.users.lookupByEmail({ email }));
@@ -118,9 +122,13 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
 
   async function render(notification: ApprovalNotification) {
     const { request } = notification;
-    const decidedByName = request.decidedBy && options.nameOf ? await options.nameOf(request.accountId, request.decidedBy).catch(() => null) : null;
+    const decidedByName =
+      request.decidedBy && options.nameOf ? await options.nameOf(request.accountId, request.decidedBy).catch(() => null) : null;
     const message = toSlackMessage(notification, { interactive: true, decidedByName });
-    const metadata = { event_type: 'preloop_approval', event_payload: { notification_id: notification.id, request_id: request.id, type: notification.type } };
+    const metadata = {
+      event_type: 'preloop_approval',
+      event_payload: { notification_id: notification.id, request_id: request.id, type: notification.type },
+    };
     return { ...message, metadata };
   }
 
@@ -133,7 +141,9 @@ export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifie
       if (!events.has(notification.type)) return;
       const channel = await target(notification, context);
       const message = await render(notification);
-      const posted = await call('chat.postMessage', context, (slack) => slack.chat.postMessage({ channel, ...message, unfurl_links: false, unfurl_media: false }));
+      const posted = await call('chat.postMessage', context, (slack) =>
+        slack.chat.postMessage({ channel, ...message, unfurl_links: false, unfurl_media: false }),
+      );
       return { messageRef: posted.channel && posted.ts ? toMessageRef(posted.channel, posted.ts) : null };
     },
     async update(notification, context) {

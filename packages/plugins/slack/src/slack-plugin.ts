@@ -41,7 +41,10 @@ function secretReader(state: SlackState, source: SlackSecret, option: string): (
     return async () => source;
   }
   if (!source || typeof source.secret !== 'string' || source.secret === '') {
-    throw new PreloopError('CONFIGURATION_ERROR', `slack: option "${option}" must be a string or { secret: "<name in the secret store>" }.`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `slack: option "${option}" must be a string or { secret: "<name in the secret store>" }.`,
+    );
   }
   let cached: string | null = null;
   return async () => {

@@ -30,7 +30,12 @@ function dbOf(preloop: Preloop) {
  * const match = await findSlackUser(preloop, client, 'T012AB3C4', { teamId: 'T012AB3C4', slackUserId: 'U0G9QF9C6' });
  * ```
  */
-export async function findSlackUser(preloop: Preloop, client: WebClient, workspaceId: string, clicker: SlackClicker): Promise<SlackUserMatch> {
+export async function findSlackUser(
+  preloop: Preloop,
+  client: WebClient,
+  workspaceId: string,
+  clicker: SlackClicker,
+): Promise<SlackUserMatch> {
   const link = await dbOf(preloop)
     .selectFrom('slack_user_links')
     .selectAll()
@@ -65,10 +70,22 @@ const linkBody = z.strictObject({
   slackUserId: slackId.describe('The Slack user ID, U… or W…'),
   userId: z.string().min(1).max(100).describe('The Preloop user the Slack user acts as'),
 });
-const linkView = z.object({ teamId: z.string(), slackUserId: z.string(), userId: z.string(), createdBy: z.string().nullable(), createdAt: z.number() });
+const linkView = z.object({
+  teamId: z.string(),
+  slackUserId: z.string(),
+  userId: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: z.number(),
+});
 
 function toView(row: SlackTables['slack_user_links']) {
-  return { teamId: row.team_id, slackUserId: row.slack_user_id, userId: row.user_id, createdBy: row.created_by, createdAt: Number(row.created_at) };
+  return {
+    teamId: row.team_id,
+    slackUserId: row.slack_user_id,
+    userId: row.user_id,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+  };
 }
 
 /**
@@ -92,7 +109,12 @@ export function slackUserLinkRoutes(): AdminRoute[] {
       access: { role: 'admin' },
       response: z.object({ items: z.array(linkView) }),
       async handler({ preloop, principal }) {
-        const rows = await dbOf(preloop).selectFrom('slack_user_links').selectAll().where('account_id', '=', principal!.accountId).orderBy('created_at').execute();
+        const rows = await dbOf(preloop)
+          .selectFrom('slack_user_links')
+          .selectAll()
+          .where('account_id', '=', principal!.accountId)
+          .orderBy('created_at')
+          .execute();
         return { items: rows.map(toView) };
       },
     }),
@@ -108,13 +130,33 @@ export function slackUserLinkRoutes(): AdminRoute[] {
       async handler({ preloop, principal, body }) {
         const accountId = principal!.accountId;
         const user = await preloop.identity.users.find(accountId, body.userId);
-        if (!user) throw new PreloopError('VALIDATION_ERROR', `userId: no user ${body.userId} in this account`, { details: { issues: [{ path: 'userId', message: 'no such user in this account' }] } });
+        if (!user)
+          throw new PreloopError('VALIDATION_ERROR', `userId: no user ${body.userId} in this account`, {
+            details: { issues: [{ path: 'userId', message: 'no such user in this account' }] },
+          });
         const db = dbOf(preloop);
-        const existing = await db.selectFrom('slack_user_links').selectAll().where('team_id', '=', body.teamId).where('slack_user_id', '=', body.slackUserId).executeTakeFirst();
-        if (existing && existing.account_id !== accountId) throw new PreloopError('CONFLICT', 'This Slack user is linked in another account.');
-        const row: SlackTables['slack_user_links'] = { team_id: body.teamId, slack_user_id: body.slackUserId, account_id: accountId, user_id: user.id, created_by: principal!.id, created_at: Date.now() };
+        const existing = await db
+          .selectFrom('slack_user_links')
+          .selectAll()
+          .where('team_id', '=', body.teamId)
+          .where('slack_user_id', '=', body.slackUserId)
+          .executeTakeFirst();
+        if (existing && existing.account_id !== accountId)
+          throw new PreloopError('CONFLICT', 'This Slack user is linked in another account.');
+        const row: SlackTables['slack_user_links'] = {
+          team_id: body.teamId,
+          slack_user_id: body.slackUserId,
+          account_id: accountId,
+          user_id: user.id,
+          created_by: principal!.id,
+          created_at: Date.now(),
+        };
         await db.transaction().execute(async (trx) => {
-          await trx.deleteFrom('slack_user_links').where('team_id', '=', body.teamId).where('slack_user_id', '=', body.slackUserId).execute();
+          await trx
+            .deleteFrom('slack_user_links')
+            .where('team_id', '=', body.teamId)
+            .where('slack_user_id', '=', body.slackUserId)
+            .execute();
           await trx.insertInto('slack_user_links').values(row).execute();
         });
         await preloop.audit.record({
@@ -145,8 +187,16 @@ export function slackUserLinkRoutes(): AdminRoute[] {
           .where('team_id', '=', params.teamId!)
           .where('slack_user_id', '=', params.slackUserId!)
           .executeTakeFirst();
-        if (Number(removed.numDeletedRows) === 0) throw new PreloopError('NOT_FOUND', `No link for Slack user ${params.slackUserId} of ${params.teamId}.`);
-        await preloop.audit.record({ accountId, actor: principal!, action: 'slack.user-unlink', target: { type: 'slack_user', id: params.slackUserId! }, outcome: 'success', data: { teamId: params.teamId } });
+        if (Number(removed.numDeletedRows) === 0)
+          throw new PreloopError('NOT_FOUND', `No link for Slack user ${params.slackUserId} of ${params.teamId}.`);
+        await preloop.audit.record({
+          accountId,
+          actor: principal!,
+          action: 'slack.user-unlink',
+          target: { type: 'slack_user', id: params.slackUserId! },
+          outcome: 'success',
+          data: { teamId: params.teamId },
+        });
         return new Response(null, { status: 204 });
       },
     }),

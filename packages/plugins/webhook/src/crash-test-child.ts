@@ -34,7 +34,10 @@ if (mode === 'create') {
   const engine = preloop.service('approvals');
   const ids: string[] = [];
   for (let index = 0; index < Number(countText); index += 1) {
-    ids.push((await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: { index }, workflow: 'crash' })).id);
+    ids.push(
+      (await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: null }, args: { index }, workflow: 'crash' }))
+        .id,
+    );
   }
   process.stdout.write(`${JSON.stringify(ids)}\n`);
 } else {

@@ -56,7 +56,11 @@ function startChild(database: string, url: string, mode: 'create' | 'serve'): { 
   const child = spawn(
     process.execPath,
     ['--conditions=@preloop/source', '--import', 'tsx', path.join(here, 'crash-test-child.ts'), database, url, mode, String(requests)],
-    { cwd: root, env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey, PRELOOP_WEBHOOK_SECRET: secret }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: root,
+      env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey, PRELOOP_WEBHOOK_SECRET: secret },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let text = '';
   let errors = '';
@@ -81,14 +85,21 @@ async function kill(child: ChildProcess): Promise<void> {
 describe.each(testDialects())('notification outbox across kill -9 on $name', (dialect) => {
   it('loses no delivery and answers none twice: a killed instance’s deliveries are sent by two others under the same idempotency keys', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'preloop-outbox-'));
-    const database = dialect.name === 'sqlite' ? { url: `sqlite:${path.join(directory, 'preloop.db')}`, drop: async () => {} } : await dialect.create();
+    const database =
+      dialect.name === 'sqlite' ? { url: `sqlite:${path.join(directory, 'preloop.db')}`, drop: async () => {} } : await dialect.create();
     const receiver = await startReceiver();
     const children: ChildProcess[] = [];
     let survivor: Preloop | null = null;
     try {
       // The approvers, written by a kernel without notifiers.
-      const setup = await createPreloop({ database: database.url, secretKey: testSecretKey, logger: createLogger({ level: 'silent' }), plugins: [approvals(crashTestApprovals)] });
-      for (const name of approvers) await setup.identity.users.create(setup.accountId, { email: `${name}@example.com`, name, role: 'approver' });
+      const setup = await createPreloop({
+        database: database.url,
+        secretKey: testSecretKey,
+        logger: createLogger({ level: 'silent' }),
+        plugins: [approvals(crashTestApprovals)],
+      });
+      for (const name of approvers)
+        await setup.identity.users.create(setup.accountId, { email: `${name}@example.com`, name, role: 'approver' });
       await setup.close();
 
       // Instance A creates the requests and starts delivering; the receiver holds every delivery, and A dies mid-delivery.

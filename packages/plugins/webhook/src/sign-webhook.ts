@@ -25,7 +25,11 @@ export interface WebhookSigningInput {
  * await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
  * ```
  */
-export function signWebhook(input: WebhookSigningInput): { 'webhook-id': string; 'webhook-timestamp': string; 'webhook-signature': string } {
+export function signWebhook(input: WebhookSigningInput): {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+} {
   const content = `${input.id}.${input.timestamp}.${input.body}`;
   const signatures = input.secrets.map((secret, index) => {
     const key = decodeWebhookSecret(secret, index === 0 ? 'secret' : `previousSecrets[${index - 1}]`);

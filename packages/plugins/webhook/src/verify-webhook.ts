@@ -59,7 +59,8 @@ export function verifyWebhook<T = unknown>(
   const id = header(headers, 'webhook-id');
   const timestampText = header(headers, 'webhook-timestamp');
   const signatureText = header(headers, 'webhook-signature');
-  if (!id || !timestampText || !signatureText) throw refuse('WEBHOOK_HEADERS_MISSING', 'The webhook-id, webhook-timestamp and webhook-signature headers are required.');
+  if (!id || !timestampText || !signatureText)
+    throw refuse('WEBHOOK_HEADERS_MISSING', 'The webhook-id, webhook-timestamp and webhook-signature headers are required.');
   if (!/^\d{1,12}$/.test(timestampText)) throw refuse('WEBHOOK_TIMESTAMP_OUT_OF_RANGE', 'webhook-timestamp is not a number of seconds.');
   const timestamp = Number(timestampText);
   const tolerance = options.toleranceSeconds ?? 300;

@@ -1,6 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { notifierConformance, type NotifierConformanceFailure, type NotifierTestChannel, type ReceivedNotifierMessage } from '@preloop/core/testing';
+import {
+  notifierConformance,
+  type NotifierConformanceFailure,
+  type NotifierTestChannel,
+  type ReceivedNotifierMessage,
+} from '@preloop/core/testing';
 import { createWebhookNotifier, createWebhookSecret, verifyWebhook } from './index.js';
 
 const secret = createWebhookSecret();

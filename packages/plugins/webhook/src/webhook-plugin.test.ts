@@ -59,15 +59,34 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
     receiver = await startReceiver(options.answer);
     test = await createTestPreloop(dialect, {
       plugins: [
-        webhook({ url: receiver.url, secret: options.secret, previousSecrets: options.previousSecrets, headers: { 'x-receiver-token': 'abc' } }),
-        approvals({ publicUrl: 'https://preloop.example.com', notifierBackoffMs: 2200, notifierMaxBackoffMs: 2200, workflows: { one: { approvers: { roles: ['approver'] } } } }),
+        webhook({
+          url: receiver.url,
+          secret: options.secret,
+          previousSecrets: options.previousSecrets,
+          headers: { 'x-receiver-token': 'abc' },
+        }),
+        approvals({
+          publicUrl: 'https://preloop.example.com',
+          notifierBackoffMs: 2200,
+          notifierMaxBackoffMs: 2200,
+          workflows: { one: { approvers: { roles: ['approver'] } } },
+        }),
       ],
     });
     const { preloop } = test;
     const approver = await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'approver' });
     const requester: Principal = {
-      type: 'user', id: 'usr_requester', accountId: preloop.accountId, name: 'requester', role: 'viewer', userId: 'usr_requester',
-      apiKeyId: null, agentId: null, runtimeSessionId: null, teamIds: [], scopes: [],
+      type: 'user',
+      id: 'usr_requester',
+      accountId: preloop.accountId,
+      name: 'requester',
+      role: 'viewer',
+      userId: 'usr_requester',
+      apiKeyId: null,
+      agentId: null,
+      runtimeSessionId: null,
+      teamIds: [],
+      scopes: [],
     };
     const engine = preloop.service('approvals');
     return { engine, approver, requester, preloop };
@@ -76,7 +95,13 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
   it('POSTs signed JSON that an independent Standard Webhooks check verifies; a tampered body fails', async () => {
     const secret = createWebhookSecret();
     const { engine, approver, requester } = await setup({ secret });
-    const ticket = await engine.request({ principal: requester, tool: { name: 'deploy', definitionHash: 'd1' }, args: { env: 'prod' }, workflow: 'one', reason: 'production' });
+    const ticket = await engine.request({
+      principal: requester,
+      tool: { name: 'deploy', definitionHash: 'd1' },
+      args: { env: 'prod' },
+      workflow: 'one',
+      reason: 'production',
+    });
     await engine.notificationsIdle();
     expect(receiver!.deliveries).toHaveLength(1);
     const [delivery] = receiver!.deliveries;
@@ -89,21 +114,41 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
     expect(verified.id).toBe(delivery!.headers['webhook-id']);
     expect(verified.payload).toMatchObject({
       type: 'approval.requested',
-      data: { request: { id: ticket.id, tool: { name: 'deploy' }, args: { env: 'prod' }, reason: 'production', status: 'pending' }, recipient: { userId: approver.id, name: 'Ann' } },
+      data: {
+        request: { id: ticket.id, tool: { name: 'deploy' }, args: { env: 'prod' }, reason: 'production', status: 'pending' },
+        recipient: { userId: approver.id, name: 'Ann' },
+      },
     });
     expect(verified.payload.data.links.approve).toMatch(/^https:\/\/preloop\.example\.com\/api\/v1\/approvals\/.+\?decision=approve$/);
 
     const tampered = delivery!.body.replace('"prod"', '"dev"');
     expect(tampered).not.toBe(delivery!.body);
     expect(specVerifies(delivery!.headers, tampered, secret)).toBe(false);
-    expect(() => verifyWebhook(delivery!.headers as Record<string, string>, tampered, [secret])).toThrow(expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID', status: 401 }));
-    expect(() => verifyWebhook(delivery!.headers as Record<string, string>, delivery!.body, [createWebhookSecret()])).toThrow(expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }));
+    expect(() => verifyWebhook(delivery!.headers as Record<string, string>, tampered, [secret])).toThrow(
+      expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID', status: 401 }),
+    );
+    expect(() => verifyWebhook(delivery!.headers as Record<string, string>, delivery!.body, [createWebhookSecret()])).toThrow(
+      expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }),
+    );
 
     // Deciding sends the resolved notice.
-    await engine.decide({ accountId: requester.accountId, requestId: ticket.id, actor: { ...requester, id: approver.id, userId: approver.id, name: 'Ann', role: 'approver' }, decision: 'approve', channel: 'api' });
+    await engine.decide({
+      accountId: requester.accountId,
+      requestId: ticket.id,
+      actor: { ...requester, id: approver.id, userId: approver.id, name: 'Ann', role: 'approver' },
+      decision: 'approve',
+      channel: 'api',
+    });
     await engine.notificationsIdle();
-    const resolved = verifyWebhook<WebhookPayload>(receiver!.deliveries[1]!.headers as Record<string, string>, receiver!.deliveries[1]!.body, secret);
-    expect(resolved.payload).toMatchObject({ type: 'approval.resolved', data: { request: { status: 'approved' }, links: { approve: null, deny: null } } });
+    const resolved = verifyWebhook<WebhookPayload>(
+      receiver!.deliveries[1]!.headers as Record<string, string>,
+      receiver!.deliveries[1]!.body,
+      secret,
+    );
+    expect(resolved.payload).toMatchObject({
+      type: 'approval.resolved',
+      data: { request: { status: 'approved' }, links: { approve: null, deny: null } },
+    });
   });
 
   it('delivers arguments redacted and bounded: no secret and no 1 MB string leaves the server', async () => {
@@ -113,7 +158,14 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
     await engine.request({
       principal: requester,
       tool: { name: 'deploy', definitionHash: null },
-      args: { api_key: leaks[0], note: `push with ${leaks[1]}`, password: leaks[2], author: 'ada', max_tokens: 100, body: 'y'.repeat(1024 * 1024) },
+      args: {
+        api_key: leaks[0],
+        note: `push with ${leaks[1]}`,
+        password: leaks[2],
+        author: 'ada',
+        max_tokens: 100,
+        body: 'y'.repeat(1024 * 1024),
+      },
       workflow: 'one',
     });
     await engine.notificationsIdle();
@@ -121,7 +173,13 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
     expect(delivery!.body.length).toBeLessThan(16_384);
     for (const leak of leaks) expect(delivery!.body).not.toContain(leak);
     const payload = verifyWebhook<WebhookPayload>(delivery!.headers as Record<string, string>, delivery!.body, secret).payload;
-    expect(payload.data.request.args).toMatchObject({ api_key: '[redacted]', password: '[redacted]', note: 'push with [redacted:api-key]', author: 'ada', max_tokens: 100 });
+    expect(payload.data.request.args).toMatchObject({
+      api_key: '[redacted]',
+      password: '[redacted]',
+      note: 'push with [redacted:api-key]',
+      author: 'ada',
+      max_tokens: 100,
+    });
     expect(payload.data.request.argsRedactions.map((entry) => entry.path.join('.'))).toEqual(['api_key', 'body', 'note', 'password']);
   });
 
@@ -160,6 +218,8 @@ describe.each(testDialects())('webhook notifier on $name', (dialect) => {
     const [rotated] = receiver!.deliveries;
     expect(specVerifies(rotated!.headers, rotated!.body, newSecret)).toBe(true);
     expect(specVerifies(rotated!.headers, rotated!.body, oldSecret)).toBe(false);
-    expect(() => verifyWebhook(rotated!.headers as Record<string, string>, rotated!.body, [oldSecret])).toThrow(expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }));
+    expect(() => verifyWebhook(rotated!.headers as Record<string, string>, rotated!.body, [oldSecret])).toThrow(
+      expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }),
+    );
   });
 });

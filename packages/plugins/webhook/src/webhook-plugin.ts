@@ -83,7 +83,12 @@ export function toWebhookPayload(notification: ApprovalNotification): WebhookPay
   return {
     type: notification.type,
     timestamp: new Date(eventTime(notification)).toISOString(),
-    data: { request: notification.request, recipient: notification.recipient, links: notification.links, ...(notification.digest ? { digest: notification.digest } : {}) },
+    data: {
+      request: notification.request,
+      recipient: notification.recipient,
+      links: notification.links,
+      ...(notification.digest ? { digest: notification.digest } : {}),
+    },
   };
 }
 
@@ -113,7 +118,10 @@ export function createWebhookNotifier(options: WebhookOptions): Notifier {
   secrets.forEach((secret, index) => {
     const where = index === 0 ? 'secret' : `previousSecrets[${index - 1}]`;
     if (decodeWebhookSecret(secret, where).length < minimumSecretBytes) {
-      throw new PreloopError('CONFIGURATION_ERROR', `webhook: option "${where}" must hold at least ${minimumSecretBytes} bytes (use createWebhookSecret()).`);
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        `webhook: option "${where}" must hold at least ${minimumSecretBytes} bytes (use createWebhookSecret()).`,
+      );
     }
   });
   const events = new Set<ApprovalNotificationType>(options.events ?? ['approval.requested', 'approval.escalated', 'approval.resolved']);

@@ -18,7 +18,8 @@ export const minimumSecretBytes = 24;
  * ```
  */
 export function decodeWebhookSecret(secret: string, where = 'secret'): Buffer {
-  if (typeof secret !== 'string') throw new PreloopError('CONFIGURATION_ERROR', `webhook: option "${where}" must be a string such as whsec_<base64>.`);
+  if (typeof secret !== 'string')
+    throw new PreloopError('CONFIGURATION_ERROR', `webhook: option "${where}" must be a string such as whsec_<base64>.`);
   const encoded = secret.startsWith(webhookSecretPrefix) ? secret.slice(webhookSecretPrefix.length) : secret;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) {
     throw new PreloopError('CONFIGURATION_ERROR', `webhook: option "${where}" is not whsec_ followed by base64.`);

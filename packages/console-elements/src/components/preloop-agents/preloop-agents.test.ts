@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PreloopAgentChangedEvent } from '../../events/preloop-events.js';
-import { clickButton, mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+import {
+  clickButton,
+  mount,
+  ownerClient,
+  query,
+  queryAll,
+  seed,
+  textOf,
+  type,
+  unmountAll,
+  waitFor,
+} from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
@@ -25,24 +36,32 @@ describe('<preloop-agents>', () => {
     type(dialog.querySelector<HTMLInputElement>('input[name="name"]')!, 'release-bot');
     type(dialog.querySelector<HTMLInputElement>('input[name="kind"]')!, 'custom');
     type(dialog.querySelector<HTMLInputElement>('input[name="tags"]')!, 'release, prod');
-    const enrolled = new Promise<PreloopAgentChangedEvent>((resolve) => agents.addEventListener('preloop-agent-changed', resolve, { once: true }));
+    const enrolled = new Promise<PreloopAgentChangedEvent>((resolve) =>
+      agents.addEventListener('preloop-agent-changed', resolve, { once: true }),
+    );
     dialog.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     const agent = (await enrolled).agent;
     expect(agent).toMatchObject({ name: 'release-bot', state: 'active', tags: ['release', 'prod'] });
     await waitFor(() => !dialog.open);
     const line = await waitFor(() => row(agents, agent.id));
 
-    queryAll<HTMLButtonElement>(line, 'button').find((button) => textOf(button) === 'Suspend')!.click();
+    queryAll<HTMLButtonElement>(line, 'button')
+      .find((button) => textOf(button) === 'Suspend')!
+      .click();
     const confirm = await waitFor(() => query<HTMLDialogElement>(agents, 'dialog.confirm[open]'));
     type(confirm.querySelector<HTMLInputElement>('input[name="reason"]')!, 'Rotating its keys');
     confirm.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     await waitFor(() => textOf(row(agents, agent.id)).includes('suspended'));
     expect((await ownerClient().agents.get(agent.id)).stateReason).toBe('Rotating its keys');
 
-    queryAll<HTMLButtonElement>(row(agents, agent.id), 'button').find((button) => textOf(button) === 'Resume')!.click();
+    queryAll<HTMLButtonElement>(row(agents, agent.id), 'button')
+      .find((button) => textOf(button) === 'Resume')!
+      .click();
     await waitFor(() => textOf(row(agents, agent.id)).includes('active'));
 
-    queryAll<HTMLButtonElement>(row(agents, agent.id), 'button').find((button) => textOf(button) === 'Decommission')!.click();
+    queryAll<HTMLButtonElement>(row(agents, agent.id), 'button')
+      .find((button) => textOf(button) === 'Decommission')!
+      .click();
     const again = await waitFor(() => query<HTMLDialogElement>(agents, 'dialog.confirm[open]'));
     again.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     await waitFor(() => textOf(row(agents, agent.id)).includes('decommissioned'));

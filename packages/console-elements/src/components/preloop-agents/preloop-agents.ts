@@ -59,7 +59,12 @@ export class PreloopAgents extends PreloopElement {
     if (!api) return;
     this.working = new Set(this.working).add(agent.id);
     try {
-      const updated = action === 'resume' ? await api.agents.resume(agent.id) : action === 'suspend' ? await api.agents.suspend(agent.id, reason) : await api.agents.decommission(agent.id, reason);
+      const updated =
+        action === 'resume'
+          ? await api.agents.resume(agent.id)
+          : action === 'suspend'
+            ? await api.agents.suspend(agent.id, reason)
+            : await api.agents.decommission(agent.id, reason);
       this.failure = null;
       void this.load();
       this.dispatchEvent(new PreloopAgentChangedEvent(updated));
@@ -102,7 +107,11 @@ export class PreloopAgents extends PreloopElement {
       .map((tag) => tag.trim())
       .filter(Boolean);
     const failure = await this.attempt('enroll agent', async () => {
-      const agent = await api.agents.enroll({ name: String(data.get('name')).trim(), kind: String(data.get('kind')).trim(), ...(tags.length ? { tags } : {}) });
+      const agent = await api.agents.enroll({
+        name: String(data.get('name')).trim(),
+        kind: String(data.get('kind')).trim(),
+        ...(tags.length ? { tags } : {}),
+      });
       void this.load();
       this.dispatchEvent(new PreloopAgentChangedEvent(agent));
     });
@@ -121,15 +130,17 @@ export class PreloopAgents extends PreloopElement {
       ['decommissioned', 'Decommissioned'],
     ];
     return html`
-      ${this.noHeader
-        ? nothing
-        : html`<div class="page-header">
+      ${
+        this.noHeader
+          ? nothing
+          : html`<div class="page-header">
             <div>
               <h1>Agents</h1>
               <p>Enrolled agents and their lifecycle. Suspending one stops its keys and sessions at once.</p>
             </div>
             <button class="primary" @click=${this.openEnroll}>${icons.plus} Enroll agent</button>
-          </div>`}
+          </div>`
+      }
       ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
       <section class="card">
         <div class="card-header">
@@ -144,7 +155,8 @@ export class PreloopAgents extends PreloopElement {
   }
 
   private renderTable(agents: Agent[]) {
-    if (agents.length === 0) return html`<div class="empty">${icons.agents}<strong>No agents here</strong><span>Enroll an agent to govern its keys and sessions.</span></div>`;
+    if (agents.length === 0)
+      return html`<div class="empty">${icons.agents}<strong>No agents here</strong><span>Enroll an agent to govern its keys and sessions.</span></div>`;
     return html`<div class="table-wrap">
       <table part="table">
         <thead>
@@ -193,13 +205,16 @@ export class PreloopAgents extends PreloopElement {
         </form>
       </dialog>
       <dialog class="confirm" aria-labelledby="confirm-title" @close=${() => (this.confirming = null)}>
-        ${pending
-          ? html`<form @submit=${this.confirm}>
+        ${
+          pending
+            ? html`<form @submit=${this.confirm}>
               <h2 id="confirm-title">${pending.action === 'suspend' ? 'Suspend' : 'Decommission'} ${pending.agent.name}?</h2>
               <p class="muted">
-                ${pending.action === 'suspend'
-                  ? 'Its API keys and runtime credentials are refused until you resume it.'
-                  : 'This is permanent: its keys are revoked and its sessions end.'}
+                ${
+                  pending.action === 'suspend'
+                    ? 'Its API keys and runtime credentials are refused until you resume it.'
+                    : 'This is permanent: its keys are revoked and its sessions end.'
+                }
               </p>
               <label class="field"><span>Reason <span class="hint">(optional, recorded in the audit log)</span></span><input name="reason" maxlength="500" /></label>
               <div class="actions">
@@ -207,7 +222,8 @@ export class PreloopAgents extends PreloopElement {
                 <button type="submit" class=${pending.action === 'suspend' ? 'primary' : 'danger'}>${pending.action === 'suspend' ? 'Suspend' : 'Decommission'}</button>
               </div>
             </form>`
-          : nothing}
+            : nothing
+        }
       </dialog>
     `;
   }

@@ -34,7 +34,14 @@ function request(overrides: Partial<ApprovalListItem> = {}): ApprovalListItem {
       { path: ['token'], reason: 'secret-name' },
     ],
     argsHash: 'f'.repeat(64),
-    subject: { type: 'runtime_session', id: 'rs_0193abcdef0123456789', name: 'claude-code-ci', userId: null, apiKeyId: null, agentId: 'agt_1' },
+    subject: {
+      type: 'runtime_session',
+      id: 'rs_0193abcdef0123456789',
+      name: 'claude-code-ci',
+      userId: null,
+      apiKeyId: null,
+      agentId: 'agt_1',
+    },
     runtimeSessionId: 'rs_0193abcdef0123456789',
     workflow: { name: 'admins', quorum: 2, requireReason: false, escalates: false },
     reason: 'Merging to main needs two approvals',
@@ -92,7 +99,18 @@ describe('<preloop-approval-card>', () => {
 
   it('shows each factor of a factored workflow with who counts toward it', async () => {
     const factored = {
-      ...request({ workflow: { name: 'release', quorum: 3, requireReason: false, escalates: false, factors: [{ name: 'platform', quorum: 2 }, { name: 'security', quorum: 1 }] } }),
+      ...request({
+        workflow: {
+          name: 'release',
+          quorum: 3,
+          requireReason: false,
+          escalates: false,
+          factors: [
+            { name: 'platform', quorum: 2 },
+            { name: 'security', quorum: 1 },
+          ],
+        },
+      }),
       voteList: [],
       timeline: [],
       hasResult: false,
@@ -107,7 +125,7 @@ describe('<preloop-approval-card>', () => {
     expect(queryAll(listed, '[part="factors"] li').map((item) => textOf(item))).toEqual(['platform needs 2', 'security needs 1']);
   });
 
-  it('shows the AI reviewer\'s opinion as advice that does not count, with its confidence, reasoning and why it did not decide', async () => {
+  it("shows the AI reviewer's opinion as advice that does not count, with its confidence, reasoning and why it did not decide", async () => {
     const reviewed = {
       ...request(),
       voteList: [],
@@ -115,8 +133,18 @@ describe('<preloop-approval-card>', () => {
       factorTallies: null,
       timeline: [
         {
-          id: 'ape_1', time: Date.now(), type: 'ai_review', actorId: 'agt_reviewer',
-          data: { model: 'reviewer', decision: 'approve', confidence: 0.62, reasoning: 'Docs only.', problem: 'confidence 0.62 is below the threshold 0.8', counted: false },
+          id: 'ape_1',
+          time: Date.now(),
+          type: 'ai_review',
+          actorId: 'agt_reviewer',
+          data: {
+            model: 'reviewer',
+            decision: 'approve',
+            confidence: 0.62,
+            reasoning: 'Docs only.',
+            problem: 'confidence 0.62 is below the threshold 0.8',
+            counted: false,
+          },
         },
       ],
     };
@@ -145,11 +173,19 @@ describe('<preloop-approval-card>', () => {
     type(query<HTMLTextAreaElement>(card, 'textarea[name="comment"]')!, 'Looks right');
     query<HTMLButtonElement>(card, 'button[part="deny"]')!.click();
     expect(requested).toHaveLength(1);
-    expect(requested[0]).toMatchObject({ approvalId: 'apr_test_1', decision: 'deny', comment: 'Looks right', bubbles: true, composed: true });
+    expect(requested[0]).toMatchObject({
+      approvalId: 'apr_test_1',
+      decision: 'deny',
+      comment: 'Looks right',
+      bubbles: true,
+      composed: true,
+    });
   });
 
   it('requires a comment when the workflow does', async () => {
-    const card = await mount('preloop-approval-card', { approval: request({ workflow: { name: 'strict', quorum: 1, requireReason: true, escalates: false } }) });
+    const card = await mount('preloop-approval-card', {
+      approval: request({ workflow: { name: 'strict', quorum: 1, requireReason: true, escalates: false } }),
+    });
     let requested = 0;
     card.addEventListener('preloop-decision-requested', () => (requested += 1));
     query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
@@ -187,14 +223,21 @@ describe('<preloop-approval-card>', () => {
   });
 
   it('shows the outcome of a decided request without actions', async () => {
-    const card = await mount('preloop-approval-card', { approval: request({ status: 'denied', decidedAt: Date.now(), comment: 'Not during the freeze' }) });
+    const card = await mount('preloop-approval-card', {
+      approval: request({ status: 'denied', decidedAt: Date.now(), comment: 'Not during the freeze' }),
+    });
     expect(query(card, 'button[part="approve"]')).toBeNull();
     expect(query(card, '[role="timer"]')).toBeNull();
     expect(textOf(card)).toContain('“Not during the freeze”');
   });
 
   it('answers a question by picking one of its options, and declines without an answer', async () => {
-    const question = request({ kind: 'question', tool: { name: 'ask_user', definitionHash: null }, reason: null, question: { text: 'Deploy to which environment?', options: ['staging', 'production'], allowFreeText: false } });
+    const question = request({
+      kind: 'question',
+      tool: { name: 'ask_user', definitionHash: null },
+      reason: null,
+      question: { text: 'Deploy to which environment?', options: ['staging', 'production'], allowFreeText: false },
+    });
     const card = await mount('preloop-approval-card', { approval: question });
     expect(textOf(query(card, 'h2'))).toBe('Question from agent');
     expect(textOf(query(card, '.question-text'))).toBe('Deploy to which environment?');
@@ -224,7 +267,12 @@ describe('<preloop-approval-card>', () => {
   });
 
   it('takes a free-text answer, which wins over an option picked before', async () => {
-    const question = request({ kind: 'question', tool: { name: 'ask_user', definitionHash: null }, reason: null, question: { text: 'Which branch?', options: ['main', 'release'], allowFreeText: true } });
+    const question = request({
+      kind: 'question',
+      tool: { name: 'ask_user', definitionHash: null },
+      reason: null,
+      question: { text: 'Which branch?', options: ['main', 'release'], allowFreeText: true },
+    });
     const card = await mount('preloop-approval-card', { approval: question });
     const requested: PreloopDecisionRequestedEvent[] = [];
     card.addEventListener('preloop-decision-requested', (event) => requested.push(event));
@@ -238,7 +286,13 @@ describe('<preloop-approval-card>', () => {
 
   it('shows the answer of an answered question', async () => {
     const card = await mount('preloop-approval-card', {
-      approval: request({ kind: 'question', status: 'approved', decidedAt: Date.now(), answer: 'staging', question: { text: 'Deploy where?', options: ['staging', 'production'], allowFreeText: false } }),
+      approval: request({
+        kind: 'question',
+        status: 'approved',
+        decidedAt: Date.now(),
+        answer: 'staging',
+        question: { text: 'Deploy where?', options: ['staging', 'production'], allowFreeText: false },
+      }),
     });
     expect(textOf(query(card, '.outcome'))).toContain('Answer: staging');
   });
@@ -258,7 +312,19 @@ describe('<preloop-approval-card>', () => {
     await page.screenshot({ path: '../../../../../test-results/approval-card-mobile.png', element: card });
     const question = await mount(
       'preloop-approval-card',
-      { approval: request({ kind: 'question', tool: { name: 'ask_user', definitionHash: null }, reason: null, justification: null, question: { text: 'Which environment should I deploy v2.4 to?', options: ['staging', 'production', 'both, staging first'], allowFreeText: true } }) },
+      {
+        approval: request({
+          kind: 'question',
+          tool: { name: 'ask_user', definitionHash: null },
+          reason: null,
+          justification: null,
+          question: {
+            text: 'Which environment should I deploy v2.4 to?',
+            options: ['staging', 'production', 'both, staging first'],
+            allowFreeText: true,
+          },
+        }),
+      },
       { theme: 'light' },
     );
     queryAll<HTMLInputElement>(question, 'input[name="answer-option"]')[0]!.click();

@@ -167,41 +167,51 @@ export class PreloopApprovalCard extends PreloopElement {
               <span title=${formatTime(approval.createdAt)}>${formatRelative(approval.createdAt, this.now)}</span>
             </div>
           </div>
-          ${pending
-            ? html`<span class="countdown ${remaining <= 0 ? 'over' : urgent ? 'urgent' : ''}" role="timer" part="countdown" title="Deadline ${formatTime(approval.expiresAt)}"
+          ${
+            pending
+              ? html`<span class="countdown ${remaining <= 0 ? 'over' : urgent ? 'urgent' : ''}" role="timer" part="countdown" title="Deadline ${formatTime(approval.expiresAt)}"
                 >${icons.clock}<span class="visually-hidden">Time left: </span>${remaining <= 0 ? 'Expired' : formatCountdown(remaining)}</span
               >`
-            : html`<span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>`}
+              : html`<span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>`
+          }
         </header>
         <div class="body">
-          ${approval.reason || (approval.workflow && approval.kind !== 'question')
-            ? html`<div class="reason">
+          ${
+            approval.reason || (approval.workflow && approval.kind !== 'question')
+              ? html`<div class="reason">
                 <span class="label">Why approval is needed</span>
                 <span>${approval.reason ?? 'Policy requires approval for this call.'}</span>
                 <span class="quorum">
                   <span>Workflow <strong>${approval.workflow.name}</strong></span>
-                  ${quorum > 1 || approvals > 0
-                    ? html`<span class="pips" aria-label="${approvals} of ${quorum} approvals">${Array.from({ length: quorum }, (_, index) => html`<i class=${index < approvals ? 'on' : ''}></i>`)}</span><span>${approvals}/${quorum}</span>`
-                    : nothing}
+                  ${
+                    quorum > 1 || approvals > 0
+                      ? html`<span class="pips" aria-label="${approvals} of ${quorum} approvals">${Array.from({ length: quorum }, (_, index) => html`<i class=${index < approvals ? 'on' : ''}></i>`)}</span><span>${approvals}/${quorum}</span>`
+                      : nothing
+                  }
                 </span>
                 ${approval.workflow.factors ? this.renderFactors(approval) : nothing}
               </div>`
-            : nothing}
+              : nothing
+          }
           ${approval.question ? html`<div><div class="section-label">Question</div><p class="question-text">${approval.question.text}</p></div>` : nothing}
           ${approval.justification ? html`<div><div class="section-label">Agent’s justification (unverified)</div><blockquote>${approval.justification}</blockquote></div>` : nothing}
           ${this.renderAiReview(approval)}
-          ${approval.kind !== 'question'
-            ? html`<div>
+          ${
+            approval.kind !== 'question'
+              ? html`<div>
                 <div class="section-label">Arguments</div>
                 <pre class="json" part="arguments" tabindex="0" aria-label="Arguments">${renderJson(approval.args ?? {}, approval.argsRedactions ?? [])}</pre>
-                ${(approval.argsRedactions?.length ?? 0) > 0
-                  ? html`<p class="muted small" part="arguments-note">
+                ${
+                  (approval.argsRedactions?.length ?? 0) > 0
+                    ? html`<p class="muted small" part="arguments-note">
                       ${approval.argsRedactions.length} ${approval.argsRedactions.length === 1 ? 'value is' : 'values are'} hidden or shortened by the server. The
                       exact arguments (SHA-256 <code>${approval.argsHash.slice(0, 16)}…</code>) are available to approvers of this request and admins.
                     </p>`
-                  : nothing}
+                    : nothing
+                }
               </div>`
-            : nothing}
+              : nothing
+          }
           ${this.renderOutcome(approval)} ${this.showTimeline ? this.renderTimeline(approval) : nothing} ${pending ? this.renderDecideOrWhyNot(approval, remaining) : nothing}
         </div>
       </article>
@@ -218,7 +228,7 @@ export class PreloopApprovalCard extends PreloopElement {
     </ul>`;
   }
 
-    private renderOutcome(approval: ApprovalListItem | ApprovalDetail) {
+  private renderOutcome(approval: ApprovalListItem | ApprovalDetail) {
     if (approval.status === 'pending') return nothing;
     return html`<div class="outcome">
       <span class="badge ${toneOf(approval.status)}">${statusLabel[approval.status] ?? approval.status}</span>
@@ -234,8 +244,17 @@ export class PreloopApprovalCard extends PreloopElement {
     const entries = 'timeline' in approval ? approval.timeline : [];
     const review = [...entries].reverse().find((entry) => entry.type === 'ai_review');
     if (!review) return nothing;
-    const data = review.data as { model?: string; decision?: string | null; confidence?: number | null; reasoning?: string | null; problem?: string | null; counted?: boolean };
-    const opinion = data.decision ? `${data.decision === 'approve' ? 'Approve' : 'Deny'} · confidence ${Math.round((data.confidence ?? 0) * 100)}%` : 'No opinion';
+    const data = review.data as {
+      model?: string;
+      decision?: string | null;
+      confidence?: number | null;
+      reasoning?: string | null;
+      problem?: string | null;
+      counted?: boolean;
+    };
+    const opinion = data.decision
+      ? `${data.decision === 'approve' ? 'Approve' : 'Deny'} · confidence ${Math.round((data.confidence ?? 0) * 100)}%`
+      : 'No opinion';
     return html`<div part="ai-review">
       <div class="section-label">AI reviewer${data.model ? ` (${data.model})` : ''}${data.counted ? ' · decided' : ' · advice, not counted'}</div>
       <p><strong>${opinion}</strong>${data.reasoning ? html` — ${data.reasoning}` : nothing}</p>
@@ -290,8 +309,9 @@ export class PreloopApprovalCard extends PreloopElement {
     const hasOptions = question.options.length > 0;
     return html`<fieldset class="answer" part="answer">
       <legend class="section-label">Your answer</legend>
-      ${hasOptions
-        ? html`<div class="options">
+      ${
+        hasOptions
+          ? html`<div class="options">
             ${question.options.map(
               (option) => html`<label class="option">
                 <input type="radio" name="answer-option" .value=${option} .checked=${this.chosenOption === option} ?disabled=${disabled} @change=${() => this.chooseOption(option)} />
@@ -299,13 +319,16 @@ export class PreloopApprovalCard extends PreloopElement {
               </label>`,
             )}
           </div>`
-        : nothing}
-      ${question.allowFreeText
-        ? html`<label class="field free-text"
+          : nothing
+      }
+      ${
+        question.allowFreeText
+          ? html`<label class="field free-text"
             ><span>${hasOptions ? 'Or write your own answer' : 'Answer'}</span>
             <textarea name="answer" rows="2" placeholder="The answer the agent will receive" ?disabled=${disabled} @input=${this.onAnswerInput}></textarea>
           </label>`
-        : nothing}
+          : nothing
+      }
     </fieldset>`;
   }
 
@@ -343,7 +366,9 @@ export class PreloopApprovalCard extends PreloopElement {
     }
     const answer = approval.kind === 'question' && decision === 'approve' ? this.currentAnswer() : null;
     if (approval.kind === 'question' && decision === 'approve' && answer === null) {
-      this.validation = approval.question?.options.length ? 'Choose an answer (or write one) before sending.' : 'Write the answer before sending.';
+      this.validation = approval.question?.options.length
+        ? 'Choose an answer (or write one) before sending.'
+        : 'Write the answer before sending.';
       this.renderRoot.querySelector<HTMLElement>('input[name="answer-option"], textarea[name="answer"]')?.focus();
       return;
     }

@@ -8,7 +8,9 @@ afterEach(unmountAll);
 /** The pending request whose arguments carry `title`. */
 async function pendingWith(title: string) {
   const client = ownerClient();
-  return waitFor(async () => (await client.approvals.list({ status: 'pending', limit: 100 })).items.find((item) => JSON.stringify(item.args).includes(title)));
+  return waitFor(async () =>
+    (await client.approvals.list({ status: 'pending', limit: 100 })).items.find((item) => JSON.stringify(item.args).includes(title)),
+  );
 }
 
 describe('<preloop-approval-deliveries>', () => {
@@ -32,11 +34,15 @@ describe('<preloop-approval-deliveries>', () => {
     expect(textOf(query(failedRow, '.badge'))).toBe('Failed');
     // The approval's page (the queue with request-id) shows them under the request.
     const page = await mount('preloop-approval-queue', { client }, { 'request-id': failed.id });
-    await waitFor(() => query(query(page, 'preloop-approval-deliveries'), 'tr[data-status="failed"]'), { message: 'deliveries on the approval page' });
+    await waitFor(() => query(query(page, 'preloop-approval-deliveries'), 'tr[data-status="failed"]'), {
+      message: 'deliveries on the approval page',
+    });
 
     // Deciding the request sends the resolved notice: it appears without a reload.
     await client.approvals.decide(sent.id, { decision: 'approve' });
-    await waitFor(() => queryAll(element, 'tr[data-id]').some((candidate) => textOf(candidate).startsWith('webhook resolved')), { message: 'the resolved notice' });
+    await waitFor(() => queryAll(element, 'tr[data-id]').some((candidate) => textOf(candidate).startsWith('webhook resolved')), {
+      message: 'the resolved notice',
+    });
     expect(await axeViolations(element)).toEqual([]);
     expect(await axeViolations(other)).toEqual([]);
 

@@ -61,7 +61,8 @@ export class PreloopApprovalDeliveries extends PreloopElement {
 
   private readonly deliveriesTask = this.loadTask(
     'load notification deliveries',
-    async (api, [requestId]) => (requestId ? (await api.route('GET /approvals/:id/deliveries', { params: { id: requestId } })).items : initialState),
+    async (api, [requestId]) =>
+      requestId ? (await api.route('GET /approvals/:id/deliveries', { params: { id: requestId } })).items : initialState,
     () => [this.requestId] as const,
   );
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,7 +100,8 @@ export class PreloopApprovalDeliveries extends PreloopElement {
   }
 
   private renderItems(items: ApprovalDelivery[]) {
-    if (items.length === 0) return html`<div class="card-body muted" data-empty>No notifications were sent for this request (no notifier is installed, or none applies).</div>`;
+    if (items.length === 0)
+      return html`<div class="card-body muted" data-empty>No notifications were sent for this request (no notifier is installed, or none applies).</div>`;
     // Focusable, so a keyboard user can scroll the table sideways on a narrow screen.
     return html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="deliveries-title"><table>
       <thead>
@@ -124,7 +126,9 @@ export class PreloopApprovalDeliveries extends PreloopElement {
   private renderWhen(item: ApprovalDelivery) {
     if (item.sentAt !== null) return html`<span title=${formatTime(item.sentAt)}>sent ${formatRelative(item.sentAt)}</span>`;
     if (item.nextAttemptAt !== null && inFlight.has(item.status)) {
-      return item.nextAttemptAt > Date.now() ? html`<span title=${formatTime(item.nextAttemptAt)}>next attempt ${formatTime(item.nextAttemptAt)}</span>` : html`<span>due now</span>`;
+      return item.nextAttemptAt > Date.now()
+        ? html`<span title=${formatTime(item.nextAttemptAt)}>next attempt ${formatTime(item.nextAttemptAt)}</span>`
+        : html`<span>due now</span>`;
     }
     return html`<span class="muted" title=${formatTime(item.updatedAt)}>${formatRelative(item.updatedAt)}</span>`;
   }

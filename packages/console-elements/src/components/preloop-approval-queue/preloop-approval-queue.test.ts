@@ -1,7 +1,19 @@
 import { commands } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PreloopApprovalDecidedEvent } from '../../events/preloop-events.js';
-import { clickButton, mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, viewerClient, waitFor } from '../../../test/browser-helpers.js';
+import {
+  clickButton,
+  mount,
+  ownerClient,
+  query,
+  queryAll,
+  seed,
+  textOf,
+  type,
+  unmountAll,
+  viewerClient,
+  waitFor,
+} from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
@@ -20,14 +32,20 @@ describe('<preloop-approval-queue>', () => {
     expect(cardFor(queue, 'github.create_issue')).toBeUndefined();
 
     // An agent calls a tool through the MCP endpoint; the default policy makes the call wait for approval.
-    const call = await commands.callTool('github.create_issue', { repo: 'acme/checkout', title: 'Flaky test in cart spec', body: 'Seen 3 times today' });
+    const call = await commands.callTool('github.create_issue', {
+      repo: 'acme/checkout',
+      title: 'Flaky test in cart spec',
+      body: 'Seen 3 times today',
+    });
     const card = await waitFor(() => cardFor(queue, 'github.create_issue'), { message: 'the new request appears live' });
     expect(textOf(query(card, 'pre[part="arguments"]'))).toContain('"title": "Flaky test in cart spec"');
     expect(textOf(card)).toContain('by Release notes for v2.4 (runtime session)');
     expect(textOf(card)).toContain(`session ${seed.sessions.mcp.slice(0, 9)}`);
     expect(textOf(query(card, '[role="timer"]'))).toMatch(/\d:\d\d/);
 
-    const decided = new Promise<PreloopApprovalDecidedEvent>((resolve) => queue.addEventListener('preloop-approval-decided', resolve, { once: true }));
+    const decided = new Promise<PreloopApprovalDecidedEvent>((resolve) =>
+      queue.addEventListener('preloop-approval-decided', resolve, { once: true }),
+    );
     type(query<HTMLTextAreaElement>(card, 'textarea[name="comment"]')!, 'Go ahead');
     query<HTMLButtonElement>(card, 'button[part="approve"]')!.click();
     expect((await decided).approval.status).toBe('approved');
@@ -38,7 +56,11 @@ describe('<preloop-approval-queue>', () => {
 
     // The history view has it, approved, with the comment.
     query<HTMLButtonElement>(queue, 'button[role="tab"]:nth-of-type(2)')!.click();
-    const row = await waitFor(() => queryAll(queue, 'tr[data-id]').find((candidate) => textOf(candidate).includes('github.create_issue') && textOf(candidate).includes('Go ahead')));
+    const row = await waitFor(() =>
+      queryAll(queue, 'tr[data-id]').find(
+        (candidate) => textOf(candidate).includes('github.create_issue') && textOf(candidate).includes('Go ahead'),
+      ),
+    );
     expect(textOf(row)).toMatch(/approved|executed/);
   });
 
@@ -56,13 +78,23 @@ describe('<preloop-approval-queue>', () => {
 
   it('answers an agent’s ask_user question with one of its options: the agent gets the answer', async () => {
     const queue = await mount('preloop-approval-queue', { client: ownerClient() });
-    const call = await commands.callTool('ask_user', { question: 'Which environment should I deploy v2.4 to?', options: ['staging', 'production'], allow_free_text: false });
-    const card = await waitFor(() => questionCard(queue, 'Which environment should I deploy v2.4 to?'), { message: 'the question appears live' });
+    const call = await commands.callTool('ask_user', {
+      question: 'Which environment should I deploy v2.4 to?',
+      options: ['staging', 'production'],
+      allow_free_text: false,
+    });
+    const card = await waitFor(() => questionCard(queue, 'Which environment should I deploy v2.4 to?'), {
+      message: 'the question appears live',
+    });
     expect(textOf(query(card, 'h2'))).toBe('Question from agent');
-    queryAll<HTMLInputElement>(card, 'input[name="answer-option"]').find((option) => option.value === 'staging')!.click();
+    queryAll<HTMLInputElement>(card, 'input[name="answer-option"]')
+      .find((option) => option.value === 'staging')!
+      .click();
     clickButton(card, 'Send answer');
     expect(await commands.toolResult(call)).toEqual({ isError: false, text: 'staging' });
-    await waitFor(() => !questionCard(queue, 'Which environment should I deploy v2.4 to?'), { message: 'the answered question leaves the queue' });
+    await waitFor(() => !questionCard(queue, 'Which environment should I deploy v2.4 to?'), {
+      message: 'the answered question leaves the queue',
+    });
 
     query<HTMLButtonElement>(queue, 'button[role="tab"]:nth-of-type(2)')!.click();
     const row = await waitFor(() => queryAll(queue, 'tr[data-id]').find((candidate) => textOf(candidate).includes('ask_user')));
@@ -78,7 +110,10 @@ describe('<preloop-approval-queue>', () => {
     clickButton(card, 'Send answer');
     expect(await commands.toolResult(named)).toEqual({ isError: false, text: 'Aurora' });
 
-    const declined = await commands.callTool('ask_user', { question: 'May I rotate the production database password?', options: ['yes', 'no'] });
+    const declined = await commands.callTool('ask_user', {
+      question: 'May I rotate the production database password?',
+      options: ['yes', 'no'],
+    });
     const second = await waitFor(() => questionCard(queue, 'May I rotate the production database password?'));
     type(query<HTMLTextAreaElement>(second, 'textarea[name="comment"]')!, 'Ask the DBA on call');
     clickButton(second, 'Decline to answer');
@@ -89,12 +124,16 @@ describe('<preloop-approval-queue>', () => {
 
   it('opens one request with its timeline (the page a notification links to), and shows refusals', async () => {
     const call = await commands.callTool('github.create_issue', { repo: 'acme/web', title: 'One request page' });
-    const pending = await waitFor(async () => (await ownerClient().approvals.list({ status: 'pending' })).items.find((item) => item.args.title === 'One request page'));
+    const pending = await waitFor(async () =>
+      (await ownerClient().approvals.list({ status: 'pending' })).items.find((item) => item.args.title === 'One request page'),
+    );
     // A viewer may look but not decide: the server refuses and the card says so.
     const readOnly = await mount('preloop-approval-queue', { client: viewerClient() }, { 'request-id': pending.id });
     const viewerCard = await waitFor(() => query(readOnly, 'preloop-approval-card'));
     // The server says why (viewer.reason), before any click.
-    await waitFor(() => textOf(query(viewerCard, '[part="decide-note"]')).includes('Your role cannot decide approvals'), { message: 'viewers read why they cannot decide' });
+    await waitFor(() => textOf(query(viewerCard, '[part="decide-note"]')).includes('Your role cannot decide approvals'), {
+      message: 'viewers read why they cannot decide',
+    });
     expect(query(viewerCard, 'button[part="approve"]')).toBeNull();
     readOnly.remove();
 
@@ -109,7 +148,9 @@ describe('<preloop-approval-queue>', () => {
   it('lists an approved call whose instance died (outcome unknown) and lets an admin record that it did not run', async () => {
     const id = await commands.strandExecution('github.create_issue', { repo: 'acme/ops', title: 'Stranded by a crash' });
     const queue = await mount('preloop-approval-queue', { client: ownerClient() });
-    const row = await waitFor(() => query(queue, `[part="unknown"] tr[data-id="${id}"]`), { message: 'the unknown outcome is listed above the pending cards' });
+    const row = await waitFor(() => query(queue, `[part="unknown"] tr[data-id="${id}"]`), {
+      message: 'the unknown outcome is listed above the pending cards',
+    });
     expect(textOf(row)).toContain('github.create_issue');
     queue.remove();
 
@@ -130,6 +171,9 @@ describe('<preloop-approval-queue>', () => {
     await waitFor(() => query(single, '[part="resolve"]') === null, { message: 'the panel goes once resolved' });
     const detail = await ownerClient().approvals.get(id);
     expect(detail.status).toBe('approved');
-    expect(detail.timeline.at(-1)).toMatchObject({ type: 'execution_resolved', data: { resolution: 'not_executed', note: 'No such issue in acme/ops' } });
+    expect(detail.timeline.at(-1)).toMatchObject({
+      type: 'execution_resolved',
+      data: { resolution: 'not_executed', note: 'No such issue in acme/ops' },
+    });
   });
 });

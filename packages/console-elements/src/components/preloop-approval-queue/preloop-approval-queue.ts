@@ -6,7 +6,11 @@ import { html as staticHtml } from 'lit/static-html.js';
 import type { ApprovalDetail, ApprovalRequest, Me } from '../../client/api-types.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
 import { staticTag } from '../../define/element-tag.js';
-import { PreloopApprovalDecidedEvent, PreloopRouteRequestedEvent, type PreloopDecisionRequestedEvent } from '../../events/preloop-events.js';
+import {
+  PreloopApprovalDecidedEvent,
+  PreloopRouteRequestedEvent,
+  type PreloopDecisionRequestedEvent,
+} from '../../events/preloop-events.js';
 import { formatRelative, formatTime, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
@@ -189,7 +193,11 @@ export class PreloopApprovalQueue extends PreloopElement {
     errors.delete(approvalId);
     this.errors = errors;
     try {
-      const { request: updated } = await api.approvals.decide(approvalId, { decision, ...(comment ? { comment } : {}), ...(answer !== null ? { answer } : {}) });
+      const { request: updated } = await api.approvals.decide(approvalId, {
+        decision,
+        ...(comment ? { comment } : {}),
+        ...(answer !== null ? { answer } : {}),
+      });
       await this.load();
       this.dispatchEvent(new PreloopApprovalDecidedEvent(updated));
     } catch (error) {
@@ -227,15 +235,17 @@ export class PreloopApprovalQueue extends PreloopElement {
   override render() {
     if (this.signedOut) return this.renderSignedOut();
     return html`
-      ${this.noHeader
-        ? nothing
-        : html`<div class="page-header">
+      ${
+        this.noHeader
+          ? nothing
+          : html`<div class="page-header">
             <div>
               <h1>${this.requestId ? 'Approval request' : 'Approvals'}</h1>
               <p>${this.requestId ? 'Review the exact call before it runs.' : 'Tool calls waiting for a human decision, live.'}</p>
             </div>
             ${this.live.renderStatus()}
-          </div>`}
+          </div>`
+      }
       ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing} ${this.renderBody()}
     `;
   }
@@ -247,7 +257,9 @@ export class PreloopApprovalQueue extends PreloopElement {
   private renderBody() {
     if ([this.pendingTask, this.historyTask, this.singleTask].some((task) => this.isNotInstalled(task))) return this.renderNotInstalled();
     if (this.requestId) {
-      return this.renderLoad(this.singleTask, (item) => this.renderSingle(item), { pending: () => html`<div class="single card card-body"><span class="skeleton"></span></div>` });
+      return this.renderLoad(this.singleTask, (item) => this.renderSingle(item), {
+        pending: () => html`<div class="single card card-body"><span class="skeleton"></span></div>`,
+      });
     }
     return html`
       <div class="tabs" role="tablist" aria-label="Approval views">
@@ -256,9 +268,15 @@ export class PreloopApprovalQueue extends PreloopElement {
         </button>
         <button role="tab" aria-selected=${this.view === 'history' ? 'true' : 'false'} @click=${() => this.setView('history')}>History</button>
       </div>
-      ${this.view === 'history'
-        ? this.renderLoad(this.historyTask, () => this.renderHistory(), { pending: () => html`<div class="card card-body"><span class="skeleton"></span></div>` })
-        : this.renderLoad(this.pendingTask, () => this.renderPending(), { pending: () => html`<div class="list"><div class="card card-body"><span class="skeleton"></span></div></div>` })}
+      ${
+        this.view === 'history'
+          ? this.renderLoad(this.historyTask, () => this.renderHistory(), {
+              pending: () => html`<div class="card card-body"><span class="skeleton"></span></div>`,
+            })
+          : this.renderLoad(this.pendingTask, () => this.renderPending(), {
+              pending: () => html`<div class="list"><div class="card card-body"><span class="skeleton"></span></div></div>`,
+            })
+      }
     `;
   }
 
@@ -271,7 +289,8 @@ export class PreloopApprovalQueue extends PreloopElement {
       ${repeat(
         this.pending,
         (item) => item.id,
-        (item) => staticHtml`<${card} data-id=${item.id} .approval=${item} ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`,
+        (item) =>
+          staticHtml`<${card} data-id=${item.id} .approval=${item} ?busy=${this.busy.has(item.id)} .error=${this.errors.get(item.id) ?? null} ?can-decide=${this.canDecide}></${card}>`,
       )}
     </div>`;
   }
@@ -286,7 +305,9 @@ export class PreloopApprovalQueue extends PreloopElement {
       <table>
         <tbody>
           ${this.unknown.map(
-            (item) => html`<tr data-id=${item.id} tabindex="0" @click=${() => this.open(item.id)} @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && this.open(item.id)}>
+            (
+              item,
+            ) => html`<tr data-id=${item.id} tabindex="0" @click=${() => this.open(item.id)} @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && this.open(item.id)}>
               <td><code>${item.tool.name}</code></td>
               <td>${item.subject?.name ?? item.subject?.id}</td>
               <td title=${formatTime(item.execution?.claimedAt ?? item.createdAt)}>started ${formatRelative(item.execution?.claimedAt ?? item.createdAt)}</td>
@@ -306,8 +327,9 @@ export class PreloopApprovalQueue extends PreloopElement {
         It was approved and started, but the server running it stopped before it finished, so Preloop cannot tell whether it took effect. It will not run again on its
         own. Check the target system, then record what you found.
       </p>
-      ${this.canResolve
-        ? html`<label class="field">What did you check?<textarea name="resolution-note" rows="2" maxlength="2000" placeholder="For example: no deploy of 1.4.2 in the CD log"></textarea></label>
+      ${
+        this.canResolve
+          ? html`<label class="field">What did you check?<textarea name="resolution-note" rows="2" maxlength="2000" placeholder="For example: no deploy of 1.4.2 in the CD log"></textarea></label>
             ${this.resolveError ? html`<div class="banner error" role="alert">${this.resolveError}</div>` : nothing}
             <div class="actions">
               <button part="resolve-executed" ?disabled=${busy} @click=${() => void this.resolveExecution('executed')}>It ran</button>
@@ -315,7 +337,8 @@ export class PreloopApprovalQueue extends PreloopElement {
                 It did not run: let the agent's next identical call run it once
               </button>
             </div>`
-        : html`<p class="muted">An owner or admin can record the outcome.</p>`}
+          : html`<p class="muted">An owner or admin can record the outcome.</p>`
+      }
     </div>`;
   }
 
@@ -333,7 +356,8 @@ export class PreloopApprovalQueue extends PreloopElement {
   }
 
   private renderHistory() {
-    if (this.history.length === 0) return html`<div class="card"><div class="empty">${icons.inbox}<strong>No decisions yet</strong></div></div>`;
+    if (this.history.length === 0)
+      return html`<div class="card"><div class="empty">${icons.inbox}<strong>No decisions yet</strong></div></div>`;
     return html`<div class="card table-wrap" part="history">
       <table>
         <thead>
@@ -341,7 +365,9 @@ export class PreloopApprovalQueue extends PreloopElement {
         </thead>
         <tbody>
           ${this.history.map(
-            (item) => html`<tr data-id=${item.id} tabindex="0" @click=${() => this.open(item.id)} @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && this.open(item.id)}>
+            (
+              item,
+            ) => html`<tr data-id=${item.id} tabindex="0" @click=${() => this.open(item.id)} @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && this.open(item.id)}>
               <td><code>${item.tool.name}</code></td>
               <td>${item.subject?.name ?? item.subject?.id}</td>
               <td><span class="badge ${toneOf(item.status)}">${item.status}</span></td>

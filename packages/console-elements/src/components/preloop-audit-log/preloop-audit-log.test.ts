@@ -18,7 +18,9 @@ describe('<preloop-audit-log>', () => {
     type(query<HTMLInputElement>(log, 'input[name="action"]')!, 'mcp.tool.*');
     type(query<HTMLSelectElement>(log, 'select[name="outcome"]')!, 'denied');
     query<HTMLButtonElement>(log, 'form.filters button[type="submit"]')!.click();
-    await waitFor(() => rows(log).length > 0 && rows(log).every((row) => textOf(row).includes('mcp.tool.call') && textOf(row).includes('denied')));
+    await waitFor(
+      () => rows(log).length > 0 && rows(log).every((row) => textOf(row).includes('mcp.tool.call') && textOf(row).includes('denied')),
+    );
   });
 
   it('pages with the cursor until the list fills its view, without duplicates, and opens a record', async () => {
@@ -34,7 +36,9 @@ describe('<preloop-audit-log>', () => {
 
   it('verifies the hash chain', async () => {
     const log = await mount('preloop-audit-log', { client: ownerClient() });
-    const verified = new Promise<PreloopAuditVerifiedEvent>((resolve) => log.addEventListener('preloop-audit-verified', resolve, { once: true }));
+    const verified = new Promise<PreloopAuditVerifiedEvent>((resolve) =>
+      log.addEventListener('preloop-audit-verified', resolve, { once: true }),
+    );
     query<HTMLButtonElement>(log, 'button[part="verify"]')!.click();
     expect((await verified).report.ok).toBe(true);
     const result = await waitFor(() => query<HTMLElement>(log, '[data-verify]'));

@@ -22,7 +22,9 @@ interface Virtualizer {
 /** The virtualizer, fetched the first time a list is long enough to need it: short lists and other pages never load it. */
 let virtualizerModule: Promise<Virtualizer> | null = null;
 const loadVirtualizer = () =>
-  (virtualizerModule ??= Promise.all([import('@lit-labs/virtualizer/virtualize.js'), import('@lit-labs/virtualizer/layouts/flow.js')]).then(([{ virtualize }, { flow }]) => ({ virtualize, flow })));
+  (virtualizerModule ??= Promise.all([import('@lit-labs/virtualizer/virtualize.js'), import('@lit-labs/virtualizer/layouts/flow.js')]).then(
+    ([{ virtualize }, { flow }]) => ({ virtualize, flow }),
+  ));
 
 /** The filters of the audit log, as the form holds them. */
 export interface AuditFilters {
@@ -34,7 +36,6 @@ export interface AuditFilters {
   from?: number;
   to?: number;
 }
-
 
 function actorName(record: AuditRecord): string {
   const name = record.principal?.name;
@@ -168,7 +169,8 @@ export class PreloopAuditLog extends PreloopElement {
 
   private query(): AuditQuery {
     const query: AuditQuery = {};
-    for (const [key, value] of Object.entries(this.filters)) if (value !== undefined && value !== '') (query as Record<string, unknown>)[key] = value;
+    for (const [key, value] of Object.entries(this.filters))
+      if (value !== undefined && value !== '') (query as Record<string, unknown>)[key] = value;
     return query;
   }
 
@@ -239,7 +241,15 @@ export class PreloopAuditLog extends PreloopElement {
       const value = text(name);
       return value ? new Date(value).getTime() : undefined;
     };
-    this.filters = { action: text('action'), actorId: text('actorId'), outcome: text('outcome'), runtimeSessionId: text('runtimeSessionId'), targetId: text('targetId'), from: time('from'), to: time('to') };
+    this.filters = {
+      action: text('action'),
+      actorId: text('actorId'),
+      outcome: text('outcome'),
+      runtimeSessionId: text('runtimeSessionId'),
+      targetId: text('targetId'),
+      from: time('from'),
+      to: time('to'),
+    };
     this.selected = null;
     void this.reload();
   }
@@ -278,26 +288,34 @@ export class PreloopAuditLog extends PreloopElement {
     if (this.signedOut) return this.renderSignedOut();
     const records = this.shown;
     return html`
-      ${this.noHeader
-        ? nothing
-        : html`<div class="page-header">
+      ${
+        this.noHeader
+          ? nothing
+          : html`<div class="page-header">
             <div>
               <h1>Audit log</h1>
               <p>Every tool call, model call, approval and change, hash-chained.</p>
             </div>
-            ${this.noVerify
-              ? nothing
-              : html`<button class="primary" @click=${this.verify} ?disabled=${this.verifying || !this.api} part="verify">${icons.shield} ${this.verifying ? 'Verifying…' : 'Verify chain'}</button>`}
-          </div>`}
+            ${
+              this.noVerify
+                ? nothing
+                : html`<button class="primary" @click=${this.verify} ?disabled=${this.verifying || !this.api} part="verify">${icons.shield} ${this.verifying ? 'Verifying…' : 'Verify chain'}</button>`
+            }
+          </div>`
+      }
       <div class="card">
         ${this.records || this.noFilters ? nothing : this.renderFilters()}
-        ${this.report
-          ? html`<div class="verify-result banner ${this.report.ok ? 'success' : 'error'}" role="status" data-verify=${this.report.ok ? 'ok' : 'broken'}>
-              ${this.report.ok
-                ? html`<span><strong>Chain intact.</strong> ${formatCount(this.report.records)} records and ${formatCount(this.report.checkpoints)} signed checkpoints verified in ${Math.round(this.report.durationMs)} ms.</span>`
-                : html`<span><strong>Chain broken at #${this.report.firstBroken?.seq}.</strong> ${this.report.firstBroken?.message}</span>`}
+        ${
+          this.report
+            ? html`<div class="verify-result banner ${this.report.ok ? 'success' : 'error'}" role="status" data-verify=${this.report.ok ? 'ok' : 'broken'}>
+              ${
+                this.report.ok
+                  ? html`<span><strong>Chain intact.</strong> ${formatCount(this.report.records)} records and ${formatCount(this.report.checkpoints)} signed checkpoints verified in ${Math.round(this.report.durationMs)} ms.</span>`
+                  : html`<span><strong>Chain broken at #${this.report.firstBroken?.seq}.</strong> ${this.report.firstBroken?.message}</span>`
+              }
             </div>`
-          : nothing}
+            : nothing
+        }
         ${this.verifyError ? html`<div class="verify-result banner error" role="alert">${this.verifyError}</div>` : nothing}
         ${this.failure ? html`<div class="verify-result banner error" role="alert">${this.failure}</div>` : nothing}
         <div class="layout">
@@ -309,14 +327,28 @@ export class PreloopAuditLog extends PreloopElement {
                   <span role="columnheader">Seq</span><span role="columnheader">Time</span><span role="columnheader">Actor</span><span role="columnheader">Action</span><span role="columnheader">Target</span><span role="columnheader">Outcome</span>
                 </div>
               </div>
-              ${records.length === 0 && !this.loading
-                ? nothing
-                : html`<div class="rows" part="rows" role="rowgroup" @rangeChanged=${this.onRange} @scroll=${this.onScroll}>
-                    ${records.length > this.virtualizeAbove
-                      ? // Until the virtualizer is loaded (a moment, once per page) the long list shows no rows rather than thousands.
-                        (this.virtualizer?.virtualize({ items: records, keyFunction: (record: AuditRecord) => record.id, layout: this.virtualizer.layout, scroller: true, renderItem: (record: AuditRecord, index: number) => this.renderRow(record, index) }) ?? nothing)
-                      : repeat(records, (record) => record.id, (record, index) => this.renderRow(record, index))}
-                  </div>`}
+              ${
+                records.length === 0 && !this.loading
+                  ? nothing
+                  : html`<div class="rows" part="rows" role="rowgroup" @rangeChanged=${this.onRange} @scroll=${this.onScroll}>
+                    ${
+                      records.length > this.virtualizeAbove
+                        ? // Until the virtualizer is loaded (a moment, once per page) the long list shows no rows rather than thousands.
+                          (this.virtualizer?.virtualize({
+                            items: records,
+                            keyFunction: (record: AuditRecord) => record.id,
+                            layout: this.virtualizer.layout,
+                            scroller: true,
+                            renderItem: (record: AuditRecord, index: number) => this.renderRow(record, index),
+                          }) ?? nothing)
+                        : repeat(
+                            records,
+                            (record) => record.id,
+                            (record, index) => this.renderRow(record, index),
+                          )
+                    }
+                  </div>`
+              }
             </div>
             ${records.length === 0 && !this.loading ? html`<div class="empty">${icons.audit}<strong>No records match</strong><span>Change the filters, or wait for activity.</span></div>` : nothing}
             <div class="status-bar">

@@ -1,14 +1,28 @@
 import { commands, page } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PreloopClient } from '../../client/preloop-client.js';
-import { clickButton, mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+import {
+  clickButton,
+  mount,
+  ownerClient,
+  query,
+  queryAll,
+  seed,
+  textOf,
+  type,
+  unmountAll,
+  waitFor,
+} from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
 const row = (element: HTMLElement, name: string) => query(element, `tr[data-budget="${name}"]`);
 
 /** Opens the dialog and fills it in; `scope` picks the "Applies to" type, then `target` by its visible label. */
-async function fillBudget(element: HTMLElement, fields: { name: string; scope?: string; target?: string; period?: string; hard?: string; soft?: string }) {
+async function fillBudget(
+  element: HTMLElement,
+  fields: { name: string; scope?: string; target?: string; period?: string; hard?: string; soft?: string },
+) {
   clickButton(element, /Add budget/);
   const dialog = query<HTMLDialogElement>(element, 'dialog')!;
   await waitFor(() => dialog.open);
@@ -53,11 +67,18 @@ describe('<preloop-budgets>', () => {
     expect(textOf(smart)).toContain('$0.00 of $50.00');
     expect(textOf(smart)).toContain('Within limits');
     const stored = (await ownerClient().budgets.list()).items.find((budget) => budget.name === 'Smart model, monthly')!;
-    expect(stored).toMatchObject({ scope: { type: 'model', id: 'smart' }, period: 'month', hardLimitMicros: 50_000_000, softLimitMicros: 1_000 });
+    expect(stored).toMatchObject({
+      scope: { type: 'model', id: 'smart' },
+      period: 'month',
+      hardLimitMicros: 50_000_000,
+      softLimitMicros: 1_000,
+    });
 
     // A call through the gateway: the spend appears without a reload, and the soft limit is passed.
     await commands.modelCall('smart', 'Summarize the incident for the budget review');
-    await waitFor(() => Number(query(row(budgets, 'Smart model, monthly'), '.spend')?.dataset.spent) > 0, { message: 'the spend moves live' });
+    await waitFor(() => Number(query(row(budgets, 'Smart model, monthly'), '.spend')?.dataset.spent) > 0, {
+      message: 'the spend moves live',
+    });
     await waitFor(() => textOf(row(budgets, 'Smart model, monthly')).includes('Soft limit reached'));
     const status = (await ownerClient().budgets.status()).items.find((budget) => budget.id === stored.id)!;
     expect(textOf(query(row(budgets, 'Smart model, monthly'), '.figures'))).toContain(`of $50.00`);
@@ -96,16 +117,37 @@ describe('<preloop-budgets>', () => {
   it('sits under the model aliases in <preloop-models> (screenshot in test-results/)', async () => {
     const client = ownerClient();
     const created = [
-      await client.budgets.create({ name: 'Engineering, monthly', scope: { type: 'account' }, period: 'month', hardLimitMicros: 250_000_000, softLimitMicros: 200_000_000 }),
-      await client.budgets.create({ name: 'Smart model, weekly', scope: { type: 'model', id: 'smart' }, period: 'week', hardLimitMicros: 2_000_000, softLimitMicros: 20_000 }),
-      await client.budgets.create({ name: 'CI agent, daily', scope: { type: 'agent', id: seed.agents.ci }, period: 'day', hardLimitMicros: 5_000_000 }),
+      await client.budgets.create({
+        name: 'Engineering, monthly',
+        scope: { type: 'account' },
+        period: 'month',
+        hardLimitMicros: 250_000_000,
+        softLimitMicros: 200_000_000,
+      }),
+      await client.budgets.create({
+        name: 'Smart model, weekly',
+        scope: { type: 'model', id: 'smart' },
+        period: 'week',
+        hardLimitMicros: 2_000_000,
+        softLimitMicros: 20_000,
+      }),
+      await client.budgets.create({
+        name: 'CI agent, daily',
+        scope: { type: 'agent', id: seed.agents.ci },
+        period: 'day',
+        hardLimitMicros: 5_000_000,
+      }),
     ];
     try {
       await commands.modelCall('smart', 'Draft the weekly spend report');
       await page.viewport(1280, 900);
       const models = await mount('preloop-models', { client }, { theme: 'light' });
       const budgets = await waitFor(() => query(models, 'preloop-budgets'));
-      await waitFor(() => queryAll(budgets, 'tr[data-budget]').length === 3 && textOf(query(budgets, 'tr[data-budget="Smart model, weekly"]')).includes('reached'));
+      await waitFor(
+        () =>
+          queryAll(budgets, 'tr[data-budget]').length === 3 &&
+          textOf(query(budgets, 'tr[data-budget="Smart model, weekly"]')).includes('reached'),
+      );
       await waitFor(() => /\$\d+\.\d+/.test(textOf(query(models, 'tr[data-alias="smart"] td:nth-child(6)'))));
       await new Promise((resolve) => setTimeout(resolve, 500));
       await page.screenshot({ path: '../../../../../test-results/models-budgets.png', element: models });
@@ -121,7 +163,13 @@ describe('<preloop-budgets>', () => {
     await waitFor(() => textOf(inside).includes('No budgets yet'));
 
     const noGateway = new PreloopClient({
-      fetch: async (input) => new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: `No admin API route GET ${new URL(String(input), location.href).pathname}.` } }), { status: 404, headers: { 'content-type': 'application/json' } }),
+      fetch: async (input) =>
+        new Response(
+          JSON.stringify({
+            error: { code: 'NOT_FOUND', message: `No admin API route GET ${new URL(String(input), location.href).pathname}.` },
+          }),
+          { status: 404, headers: { 'content-type': 'application/json' } },
+        ),
     });
     const alone = await mount('preloop-budgets', { client: noGateway });
     await waitFor(() => textOf(alone).includes('Budgets need the model gateway'));

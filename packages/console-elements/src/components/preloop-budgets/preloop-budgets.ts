@@ -168,7 +168,11 @@ export class PreloopBudgets extends PreloopElement {
     const { type, id } = budget.scope;
     if (type === 'account') return html`<span>Whole account</span>`;
     const name =
-      type === 'agent' ? this.agents.find((agent) => agent.id === id)?.name : type === 'api_key' ? this.keys.find((key) => key.id === id)?.name : id;
+      type === 'agent'
+        ? this.agents.find((agent) => agent.id === id)?.name
+        : type === 'api_key'
+          ? this.keys.find((key) => key.id === id)?.name
+          : id;
     return html`<span class="muted">${scopeLabels[type]}</span> <span class=${type === 'model' ? 'mono' : ''}>${name ?? id}</span>`;
   }
 
@@ -241,12 +245,17 @@ export class PreloopBudgets extends PreloopElement {
       >
         <span class="reserved" ${styleProperties({ width: percent(used) })}></span>
         <span class="spent" ${styleProperties({ width: percent(budget.spentMicros) })}></span>
-        ${budget.hardLimitMicros !== null && budget.softLimitMicros !== null
-          ? html`<i class="soft" title="Soft limit ${formatMoney(budget.softLimitMicros)}" ${styleProperties({ left: percent(budget.softLimitMicros) })}></i>`
-          : nothing}
+        ${
+          budget.hardLimitMicros !== null && budget.softLimitMicros !== null
+            ? html`<i class="soft" title="Soft limit ${formatMoney(budget.softLimitMicros)}" ${styleProperties({ left: percent(budget.softLimitMicros) })}></i>`
+            : nothing
+        }
       </div>
       <div class="secondary-text">
-        ${[budget.reservedMicros > 0 ? `${formatMoney(budget.reservedMicros)} in flight` : null, budget.softLimitMicros !== null && budget.hardLimitMicros !== null ? `warns at ${formatMoney(budget.softLimitMicros)}` : null]
+        ${[
+          budget.reservedMicros > 0 ? `${formatMoney(budget.reservedMicros)} in flight` : null,
+          budget.softLimitMicros !== null && budget.hardLimitMicros !== null ? `warns at ${formatMoney(budget.softLimitMicros)}` : null,
+        ]
           .filter(Boolean)
           .join(' · ')}
       </div>
@@ -271,14 +280,16 @@ export class PreloopBudgets extends PreloopElement {
               ${Object.entries(scopeLabels).map(([value, label]) => html`<option value=${value} ?selected=${value === this.scopeType}>${label}</option>`)}
             </select>
           </label>
-          ${this.scopeType === 'account'
-            ? nothing
-            : html`<label class="field"
+          ${
+            this.scopeType === 'account'
+              ? nothing
+              : html`<label class="field"
                 >${scopeLabels[this.scopeType]}
                 <select name="scopeId" required>
                   ${targets.length ? targets.map(([value, label]) => html`<option value=${value}>${label}</option>`) : html`<option value="" disabled selected>None yet</option>`}
                 </select>
-              </label>`}
+              </label>`
+          }
           <label class="field"
             >Period
             <select name="period">

@@ -65,7 +65,9 @@ describe('<preloop-console>', () => {
     await waitFor(async () => shown() >= 1 && shown() === (await pending()).length, { message: 'the count after a new request' });
     await client.approvals.decide(request.id, { decision: 'deny', comment: 'not now' });
     await commands.toolResult(call);
-    await waitFor(async () => shown() === (await pending()).length && !(await pending()).some((item) => item.id === request.id), { message: 'the count after the decision' });
+    await waitFor(async () => shown() === (await pending()).length && !(await pending()).some((item) => item.id === request.id), {
+      message: 'the count after the decision',
+    });
   });
 
   it('switches between the light, dark and automatic themes', async () => {
@@ -94,6 +96,9 @@ describe('<preloop-console>', () => {
     expect(report.portalCards).toBe(2);
     expect(report.activityRows).toBeGreaterThan(0);
     expect(report.files).toContain('test-results/console.png');
-    if (!report.wired) console.warn('examples/server does not mount createConsoleHandler() at / yet: the screenshot shows the same kernel behind createConsoleHandler().');
+    if (!report.wired)
+      console.warn(
+        'examples/server does not mount createConsoleHandler() at / yet: the screenshot shows the same kernel behind createConsoleHandler().',
+      );
   }, 90_000);
 });

@@ -94,7 +94,9 @@ export class PreloopConsole extends PreloopElement {
   private readonly approvalCountTask = this.loadTask(
     'count pending approvals',
     async (api, [phase], signal) =>
-      phase === 'ready' ? (await api.route('GET /approvals', { query: { status: 'pending', limit: 100 }, signal })).items.length : initialState,
+      phase === 'ready'
+        ? (await api.route('GET /approvals', { query: { status: 'pending', limit: 100 }, signal })).items.length
+        : initialState,
     () => [this.phase] as const,
   );
 
@@ -114,7 +116,8 @@ export class PreloopConsole extends PreloopElement {
   }
 
   override connectedCallback(): void {
-    if (!this.hasAttribute('theme')) this.theme = (globalThis.localStorage?.getItem(themeStorageKey) as 'light' | 'dark' | 'auto' | null) ?? 'auto';
+    if (!this.hasAttribute('theme'))
+      this.theme = (globalThis.localStorage?.getItem(themeStorageKey) as 'light' | 'dark' | 'auto' | null) ?? 'auto';
     super.connectedCallback();
     if (this.routing !== 'none') {
       window.addEventListener('hashchange', this.onLocationChange);

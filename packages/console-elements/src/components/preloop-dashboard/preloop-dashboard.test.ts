@@ -12,7 +12,10 @@ describe('<preloop-dashboard>', () => {
   it('shows active sessions, tool calls over 24 h, spend, pending approvals and system status', async () => {
     expect(seed.gatewayError, 'the seeded model calls went through the gateway').toBeNull();
     const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
-    await waitFor(() => /^\d/.test(value(dashboard, 'sessions')) && /^\d/.test(value(dashboard, 'tool-calls')) && /^\d/.test(value(dashboard, 'approvals')));
+    await waitFor(
+      () =>
+        /^\d/.test(value(dashboard, 'sessions')) && /^\d/.test(value(dashboard, 'tool-calls')) && /^\d/.test(value(dashboard, 'approvals')),
+    );
     expect(number(dashboard, 'sessions')).toBeGreaterThanOrEqual(3);
     expect(number(dashboard, 'tool-calls')).toBeGreaterThanOrEqual(5);
     await waitFor(() => /^\$\d/.test(value(dashboard, 'spend')));
@@ -31,7 +34,9 @@ describe('<preloop-dashboard>', () => {
     expect(textOf(notice)).toContain('nobody can approve calls from agents or keys owned by Olivia Owner');
     expect(textOf(notice)).toContain('Add a second person who can approve');
     expect(textOf(notice)).toContain('separationOfDuties: false');
-    const requested = new Promise<PreloopRouteRequestedEvent>((resolve) => dashboard.addEventListener('preloop-route-requested', resolve, { once: true }));
+    const requested = new Promise<PreloopRouteRequestedEvent>((resolve) =>
+      dashboard.addEventListener('preloop-route-requested', resolve, { once: true }),
+    );
     query<HTMLButtonElement>(notice, 'button')!.click();
     expect((await requested).route).toBe('settings/users');
 
@@ -47,12 +52,19 @@ describe('<preloop-dashboard>', () => {
 
   it('updates live: a tool call and a new session show up without a reload', async () => {
     const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
-    await waitFor(() => /^\d/.test(value(dashboard, 'tool-calls')) && /^\d/.test(value(dashboard, 'sessions')) && textOf(query(dashboard, '.live')) === 'Live');
+    await waitFor(
+      () =>
+        /^\d/.test(value(dashboard, 'tool-calls')) &&
+        /^\d/.test(value(dashboard, 'sessions')) &&
+        textOf(query(dashboard, '.live')) === 'Live',
+    );
     const calls = number(dashboard, 'tool-calls');
     const sessions = number(dashboard, 'sessions');
     await commands.recordToolCall('github.list_issues', 'success');
     await waitFor(() => number(dashboard, 'tool-calls') === calls + 1, { message: 'the tool call count goes up' });
-    const started = await ownerClient().request<{ session: { id: string } }>('POST', '/runtime-sessions', { body: { name: 'Dashboard live probe', agentId: seed.agents.triage } });
+    const started = await ownerClient().request<{ session: { id: string } }>('POST', '/runtime-sessions', {
+      body: { name: 'Dashboard live probe', agentId: seed.agents.triage },
+    });
     await waitFor(() => number(dashboard, 'sessions') === sessions + 1, { message: 'the session count goes up' });
     await waitFor(() => textOf(dashboard).includes('Dashboard live probe'));
     await ownerClient().sessions.end(started.session.id);
@@ -85,7 +97,11 @@ describe('<preloop-dashboard>', () => {
 
   it('tells a failed sign-in apart from a successful one in recent activity', async () => {
     const email = `intruder-${Date.now()}@example.com`;
-    const refused = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'not the password' }) });
+    const refused = await fetch('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'not the password' }),
+    });
     expect(refused.status).toBe(401);
     const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
     const entry = await waitFor(() => queryAll(dashboard, 'ul.feed[part="activity"] li').find((item) => textOf(item).includes(email)));
@@ -95,7 +111,9 @@ describe('<preloop-dashboard>', () => {
 
   it('asks its host to open the full view of a card', async () => {
     const dashboard = await mount('preloop-dashboard', { client: ownerClient() });
-    const requested = new Promise<PreloopRouteRequestedEvent>((resolve) => document.addEventListener('preloop-route-requested', resolve, { once: true }));
+    const requested = new Promise<PreloopRouteRequestedEvent>((resolve) =>
+      document.addEventListener('preloop-route-requested', resolve, { once: true }),
+    );
     query<HTMLButtonElement>(dashboard, '[data-stat="approvals"]')!.click();
     expect((await requested).route).toBe('approvals');
   });

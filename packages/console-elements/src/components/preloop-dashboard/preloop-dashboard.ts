@@ -1,4 +1,4 @@
-import { Task, TaskStatus } from '@lit/task';
+import { type Task, TaskStatus } from '@lit/task';
 import { html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ApprovalReadiness, AuditRecord, Health, KillSwitchState, RuntimeSession } from '../../client/api-types.js';
@@ -39,19 +39,33 @@ function metricOf<T>(task: Task<readonly unknown[], Measured<T>>): Metric<T> {
 function describeRecord(record: AuditRecord): { title: unknown; detail: string } {
   const actor = (record.principal?.name as string | undefined) ?? record.actorType;
   if (record.action === 'mcp.tool.call' || record.action === 'mcp.tool.result') {
-    const verb = record.outcome === 'denied' ? 'denied for' : record.outcome === 'pending' ? 'awaiting approval for' : record.action === 'mcp.tool.result' ? 'result for' : 'called by';
+    const verb =
+      record.outcome === 'denied'
+        ? 'denied for'
+        : record.outcome === 'pending'
+          ? 'awaiting approval for'
+          : record.action === 'mcp.tool.result'
+            ? 'result for'
+            : 'called by';
     return { title: html`<code>${record.targetId ?? 'tool'}</code>`, detail: `${verb} ${actor}` };
   }
   if (record.action === 'model.call' || record.action.startsWith('gateway.')) {
-    return { title: html`<code>${record.targetId ?? 'model'}</code>`, detail: `${record.outcome === 'success' ? 'model call' : `model call (${record.outcome})`} by ${actor}` };
+    return {
+      title: html`<code>${record.targetId ?? 'model'}</code>`,
+      detail: `${record.outcome === 'success' ? 'model call' : `model call (${record.outcome})`} by ${actor}`,
+    };
   }
   if (record.action === 'auth.login') {
     if (record.outcome === 'success') return { title: html`<strong>${actor}</strong>`, detail: 'signed in' };
     // A failed or refused sign-in has no principal: name the email tried.
     const email = typeof record.data?.email === 'string' ? record.data.email : 'someone';
-    return { title: html`<strong>${email}</strong>`, detail: record.outcome === 'refused' ? 'sign-in refused (throttled)' : 'failed to sign in' };
+    return {
+      title: html`<strong>${email}</strong>`,
+      detail: record.outcome === 'refused' ? 'sign-in refused (throttled)' : 'failed to sign in',
+    };
   }
-  if (record.action.startsWith('approval.')) return { title: html`<strong>Approval ${record.action.slice('approval.'.length)}</strong>`, detail: `by ${actor}` };
+  if (record.action.startsWith('approval.'))
+    return { title: html`<strong>Approval ${record.action.slice('approval.'.length)}</strong>`, detail: `by ${actor}` };
   const target = record.targetType ? ` · ${record.targetType} ${shortId(record.targetId)}` : '';
   return { title: html`<code>${record.action}</code>`, detail: `by ${actor}${target}` };
 }
@@ -113,11 +127,17 @@ export class PreloopDashboard extends PreloopElement {
     const page = await api.approvals.list({ status: 'pending', limit: 100 });
     return { value: page.items.length, more: page.nextCursor !== null };
   });
-  private readonly systemTask = this.loadTask('load system status', async (api): Promise<Measured<{ health: Health; killSwitch: KillSwitchState | null }>> => {
-    const [health, killSwitch] = await Promise.all([api.system.health(), api.system.killSwitch().catch(() => null)]);
-    return { value: { health, killSwitch } };
-  });
-  private readonly recentTask = this.loadTask('load recent activity', async (api): Promise<Measured<AuditRecord[]>> => ({ value: (await api.audit.list({ limit: 8 })).items }));
+  private readonly systemTask = this.loadTask(
+    'load system status',
+    async (api): Promise<Measured<{ health: Health; killSwitch: KillSwitchState | null }>> => {
+      const [health, killSwitch] = await Promise.all([api.system.health(), api.system.killSwitch().catch(() => null)]);
+      return { value: { health, killSwitch } };
+    },
+  );
+  private readonly recentTask = this.loadTask(
+    'load recent activity',
+    async (api): Promise<Measured<AuditRecord[]>> => ({ value: (await api.audit.list({ limit: 8 })).items }),
+  );
   /** Tool calls recorded live since the last count (added to the current hour). */
   @state() private liveToolCalls = 0;
   @state() private readiness: ApprovalReadiness | null = null;
@@ -128,7 +148,10 @@ export class PreloopDashboard extends PreloopElement {
     super();
     this.live.on(['session-started', 'session-ended'], () => void this.sessionsTask.run());
     this.live.on(['approval-created', 'approval-updated'], () => void this.approvalsTask.run());
-    this.live.on(['gateway-usage-recorded'], debounce(() => void this.spendTask.run(), 1000));
+    this.live.on(
+      ['gateway-usage-recorded'],
+      debounce(() => void this.spendTask.run(), 1000),
+    );
     this.live.on(['audit-recorded'], (event) => this.onAudit(event));
     this.live.on(['reconnected'], () => this.loadAll());
     this.live.on(['user-changed', 'team-changed'], () => void this.loadReadiness());
@@ -140,7 +163,8 @@ export class PreloopDashboard extends PreloopElement {
 
   /** Reloads every card. */
   loadAll(): void {
-    for (const task of [this.sessionsTask, this.toolCallsTask, this.spendTask, this.approvalsTask, this.systemTask, this.recentTask]) void task.run();
+    for (const task of [this.sessionsTask, this.toolCallsTask, this.spendTask, this.approvalsTask, this.systemTask, this.recentTask])
+      void task.run();
     void this.loadReadiness();
   }
 
@@ -200,15 +224,17 @@ export class PreloopDashboard extends PreloopElement {
   override render() {
     if (this.signedOut) return this.renderSignedOut();
     return html`
-      ${this.noHeader
-        ? nothing
-        : html`<div class="page-header">
+      ${
+        this.noHeader
+          ? nothing
+          : html`<div class="page-header">
             <div>
               <h1>Overview</h1>
               <p>What your agents are doing right now.</p>
             </div>
             ${this.live.renderStatus()}
-          </div>`}
+          </div>`
+      }
       ${this.renderReadiness()}
       <div class="stats" part="stats">${this.renderSessionsStat()} ${this.renderToolCallsStat()} ${this.renderSpendStat()} ${this.renderApprovalsStat()} ${this.renderSystemStat()}</div>
       <div class="columns">
@@ -240,7 +266,16 @@ export class PreloopDashboard extends PreloopElement {
     </div>`;
   }
 
-  private stat(options: { id: string; label: string; icon: unknown; tone?: string; value: unknown; foot: unknown; route: string; smallValue?: boolean }) {
+  private stat(options: {
+    id: string;
+    label: string;
+    icon: unknown;
+    tone?: string;
+    value: unknown;
+    foot: unknown;
+    route: string;
+    smallValue?: boolean;
+  }) {
     return html`<button class="stat" part="stat" data-stat=${options.id} @click=${() => this.go(options.route)}>
       <span class="label"><span class="chip ${options.tone ?? ''}">${options.icon}</span>${options.label}</span>
       <span class="value ${options.smallValue ? 'small-value' : ''}" data-value>${options.value}</span>
@@ -286,9 +321,18 @@ export class PreloopDashboard extends PreloopElement {
       label: 'Spend today',
       icon: icons.coins,
       tone: 'success',
-      value: this.spend.value !== undefined ? formatMoney(this.spend.value) : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.spend),
+      value:
+        this.spend.value !== undefined
+          ? formatMoney(this.spend.value)
+          : off
+            ? html`<span class="off">Not enabled</span>`
+            : this.placeholder(this.spend),
       smallValue: off,
-      foot: off ? 'Model gateway not installed' : this.spend.state === 'ready' ? `${formatCount(this.spend.calls ?? 0)} model call${this.spend.calls === 1 ? '' : 's'} today` : '',
+      foot: off
+        ? 'Model gateway not installed'
+        : this.spend.state === 'ready'
+          ? `${formatCount(this.spend.calls ?? 0)} model call${this.spend.calls === 1 ? '' : 's'} today`
+          : '',
       route: 'usage',
     });
   }
@@ -301,7 +345,12 @@ export class PreloopDashboard extends PreloopElement {
       label: 'Pending approvals',
       icon: icons.approvals,
       tone: count ? 'warning' : '',
-      value: count !== undefined ? `${count}${this.approvals.more ? '+' : ''}` : off ? html`<span class="off">Not enabled</span>` : this.placeholder(this.approvals),
+      value:
+        count !== undefined
+          ? `${count}${this.approvals.more ? '+' : ''}`
+          : off
+            ? html`<span class="off">Not enabled</span>`
+            : this.placeholder(this.approvals),
       smallValue: off,
       foot: off ? 'Approvals plugin not installed' : count ? 'Waiting for a decision' : count === 0 ? 'Queue is clear' : '',
       route: 'approvals',
@@ -312,7 +361,13 @@ export class PreloopDashboard extends PreloopElement {
     const system = this.system.value;
     const stopped = system?.killSwitch?.active.length ? system.killSwitch : null;
     const tone = this.system.state === 'error' ? 'danger' : stopped ? 'danger' : 'success';
-    const value = system ? (stopped ? 'Kill switch on' : 'Operational') : this.system.state === 'error' ? 'Unreachable' : this.placeholder(this.system);
+    const value = system
+      ? stopped
+        ? 'Kill switch on'
+        : 'Operational'
+      : this.system.state === 'error'
+        ? 'Unreachable'
+        : this.placeholder(this.system);
     return this.stat({
       id: 'system',
       label: 'System status',
@@ -342,7 +397,8 @@ export class PreloopDashboard extends PreloopElement {
 
   private renderRecent() {
     const records = this.recent.value;
-    if (!records) return html`<div class="card-body">${this.recent.state === 'loading' ? html`<span class="skeleton"></span>` : html`<span class="muted">Could not load the audit log.</span>`}</div>`;
+    if (!records)
+      return html`<div class="card-body">${this.recent.state === 'loading' ? html`<span class="skeleton"></span>` : html`<span class="muted">Could not load the audit log.</span>`}</div>`;
     if (records.length === 0) return html`<div class="empty">${icons.audit}<strong>No activity yet</strong></div>`;
     return html`<ul class="feed" part="activity">
       ${records.map((record) => {
@@ -359,8 +415,10 @@ export class PreloopDashboard extends PreloopElement {
 
   private renderSessions() {
     const sessions = this.sessions.value;
-    if (!sessions) return html`<div class="card-body">${this.sessions.state === 'loading' ? html`<span class="skeleton"></span>` : html`<span class="muted">Could not load sessions.</span>`}</div>`;
-    if (sessions.length === 0) return html`<div class="empty">${icons.sessions}<strong>No agent is running</strong><span>Sessions appear when an agent connects.</span></div>`;
+    if (!sessions)
+      return html`<div class="card-body">${this.sessions.state === 'loading' ? html`<span class="skeleton"></span>` : html`<span class="muted">Could not load sessions.</span>`}</div>`;
+    if (sessions.length === 0)
+      return html`<div class="empty">${icons.sessions}<strong>No agent is running</strong><span>Sessions appear when an agent connects.</span></div>`;
     return html`<ul class="feed">
       ${sessions.slice(0, 6).map(
         (session) => html`<li>

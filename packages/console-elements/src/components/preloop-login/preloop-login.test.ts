@@ -29,7 +29,9 @@ describe('<preloop-login>', () => {
   it('logs in with the session cookie and announces the user', async () => {
     const client = new PreloopClient();
     const login = await mount('preloop-login', { client });
-    const announced = new Promise<PreloopUserLoggedInEvent>((resolve) => document.addEventListener('preloop-user-logged-in', resolve, { once: true }));
+    const announced = new Promise<PreloopUserLoggedInEvent>((resolve) =>
+      document.addEventListener('preloop-user-logged-in', resolve, { once: true }),
+    );
     await submit(login, seed.approver.email, seed.approver.password);
     const event = await announced;
     expect(event.user.email).toBe(seed.approver.email);

@@ -12,7 +12,10 @@ import type { CreateMcpServerInput, McpServer, McpTransport, UpdateMcpServerInpu
 /** Reads `Name: value` (headers) or `NAME=value` (environment) lines; throws on a line without the separator. */
 function readPairs(text: string, separator: ':' | '=', what: string): Record<string, string> | undefined {
   const pairs: Record<string, string> = {};
-  for (const line of text.split('\n').map((item) => item.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const at = line.indexOf(separator);
     if (at <= 0) throw new Error(`Each ${what} line needs a name, "${separator}" and a value: "${line.slice(0, 40)}".`);
     pairs[line.slice(0, at).trim()] = line.slice(at + 1).trim();
@@ -29,7 +32,11 @@ function readPairs(text: string, separator: ':' | '=', what: string): Record<str
  * const body = readServerForm(new FormData(form), 'http', null);
  * ```
  */
-export function readServerForm(data: FormData, transport: McpTransport, editing: McpServer | null): CreateMcpServerInput | UpdateMcpServerInput {
+export function readServerForm(
+  data: FormData,
+  transport: McpTransport,
+  editing: McpServer | null,
+): CreateMcpServerInput | UpdateMcpServerInput {
   const text = (name: string) => String(data.get(name) ?? '').trim();
   const seconds = Number(text('timeoutSeconds') || 60);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) throw new Error('The timeout is between 1 and 3600 seconds.');
@@ -88,17 +95,21 @@ export function renderServerFields({ editing, transport, onTransport }: ServerFi
         </select>
       </label>
     </div>
-    ${transport === 'http'
-      ? html`<label class="field">URL <input name="url" type="url" required placeholder="https://mcp.example.com/mcp" .defaultValue=${editing?.url ?? ''} /></label>`
-      : html`<label class="field"><span>Command <span class="hint">runs on the Preloop host; owners only</span></span><input name="command" required placeholder="npx" .defaultValue=${editing?.command ?? ''} /></label>
-          <label class="field"><span>Arguments <span class="hint">one per line</span></span><textarea name="args" rows="2" placeholder="-y&#10;@modelcontextprotocol/server-github" .defaultValue=${editing?.args.join('\n') ?? ''}></textarea></label>`}
+    ${
+      transport === 'http'
+        ? html`<label class="field">URL <input name="url" type="url" required placeholder="https://mcp.example.com/mcp" .defaultValue=${editing?.url ?? ''} /></label>`
+        : html`<label class="field"><span>Command <span class="hint">runs on the Preloop host; owners only</span></span><input name="command" required placeholder="npx" .defaultValue=${editing?.command ?? ''} /></label>
+          <label class="field"><span>Arguments <span class="hint">one per line</span></span><textarea name="args" rows="2" placeholder="-y&#10;@modelcontextprotocol/server-github" .defaultValue=${editing?.args.join('\n') ?? ''}></textarea></label>`
+    }
     <label class="field"
       ><span>${transport === 'http' ? 'Headers' : 'Environment'} <span class="hint">${transport === 'http' ? 'Name: value, one per line' : 'NAME=value, one per line'}</span></span>
       <textarea name=${transport === 'http' ? 'headers' : 'env'} rows="2" autocomplete="off" spellcheck="false" placeholder=${transport === 'http' ? 'Authorization: Bearer …' : 'GITHUB_TOKEN=…'}></textarea>
       <span class="secret-note"
-        >Stored encrypted; never shown again and never sent to agents.${stored.length
-          ? html` Stored now: ${stored.map((name, index) => html`${index ? ', ' : ''}<code>${name}</code>`)}. Leave empty to keep them; anything entered replaces them all.`
-          : nothing}</span
+        >Stored encrypted; never shown again and never sent to agents.${
+          stored.length
+            ? html` Stored now: ${stored.map((name, index) => html`${index ? ', ' : ''}<code>${name}</code>`)}. Leave empty to keep them; anything entered replaces them all.`
+            : nothing
+        }</span
       >
     </label>
     <fieldset class="checks">

@@ -44,7 +44,9 @@ describe('<preloop-mcp-servers>', () => {
     expect(element.shadowRoot!.innerHTML).not.toContain('hdr-value-never-shown');
 
     // Edit: the form starts from the server, names the stored header without its value, and keeps it when left empty.
-    queryAll<HTMLButtonElement>(card, 'button').find((button) => textOf(button) === 'Edit')!.click();
+    queryAll<HTMLButtonElement>(card, 'button')
+      .find((button) => textOf(button) === 'Edit')!
+      .click();
     await waitFor(() => dialog.open);
     expect(dialog.querySelector<HTMLInputElement>('input[name="name"]')!.value).toBe('tracker');
     expect(dialog.querySelector<HTMLInputElement>('input[name="url"]')!.value).toBe(githubUrl);
@@ -59,7 +61,10 @@ describe('<preloop-mcp-servers>', () => {
     expect(changed).toMatchObject({ enabled: false, headerNames: ['X-Team'], url: githubUrl });
 
     // Remove, after a confirmation: the server and its tools are gone.
-    const remove = () => queryAll<HTMLButtonElement>(query(element, '.server[data-name="tracker"]'), 'button').find((button) => /remove/i.test(textOf(button)))!;
+    const remove = () =>
+      queryAll<HTMLButtonElement>(query(element, '.server[data-name="tracker"]'), 'button').find((button) =>
+        /remove/i.test(textOf(button)),
+      )!;
     remove().click();
     await element.updateComplete;
     expect(textOf(remove())).toBe('Confirm remove');
@@ -75,14 +80,17 @@ describe('<preloop-mcp-servers>', () => {
     const statsButton = queryAll<HTMLButtonElement>(row, 'button').find((button) => textOf(button) === 'Stats')!;
     statsButton.click();
     await waitFor(() => statsButton.getAttribute('aria-expanded') === 'true');
-    const figure = (name: string) => Number(textOf(query(element, `[data-stats="github.merge_pull_request"] [data-figure="${name}"] dd`)) || 0);
+    const figure = (name: string) =>
+      Number(textOf(query(element, `[data-stats="github.merge_pull_request"] [data-figure="${name}"] dd`)) || 0);
     const panel = () => query(element, '[data-stats="github.merge_pull_request"]');
     await waitFor(() => panel());
     const before = { calls: figure('calls'), denied: figure('denied'), approvals: figure('approvals') };
 
     // An agent's call needs approval; an approver denies it.
     const call = await commands.callTool('github.merge_pull_request', { repo: 'acme/stats', number: 12 });
-    const pending = await waitFor(async () => (await ownerClient().approvals.list({ status: 'pending' })).items.find((item) => item.args.repo === 'acme/stats'));
+    const pending = await waitFor(async () =>
+      (await ownerClient().approvals.list({ status: 'pending' })).items.find((item) => item.args.repo === 'acme/stats'),
+    );
     await ownerClient().approvals.decide(pending.id, { decision: 'deny', comment: 'not today' });
     expect((await commands.toolResult(call)).isError).toBe(true);
 
@@ -115,11 +123,15 @@ describe('<preloop-mcp-servers>', () => {
     // Quarantined tools sort first.
     expect(queryAll(element, 'tr[data-tool]')[0]!.dataset.tool).toBe('github.list_issues');
 
-    queryAll<HTMLButtonElement>(toolRow(element, 'github.list_issues'), 'button').find((button) => textOf(button) === 'Review')!.click();
+    queryAll<HTMLButtonElement>(toolRow(element, 'github.list_issues'), 'button')
+      .find((button) => textOf(button) === 'Review')!
+      .click();
     const review = await waitFor(() => query(element, '[part="review"]'));
     expect(textOf(review)).toContain('/description');
     expect(textOf(review)).toContain('audit@evil.example');
-    queryAll<HTMLButtonElement>(review, 'button').find((button) => textOf(button).includes('Approve this definition'))!.click();
+    queryAll<HTMLButtonElement>(review, 'button')
+      .find((button) => textOf(button).includes('Approve this definition'))!
+      .click();
     await waitFor(() => textOf(toolRow(element, 'github.list_issues')).includes('pinned') && !query(element, '[part="review"]'));
     const catalog = await ownerClient().mcp.tools();
     expect(catalog.items.find((tool) => tool.name === 'github.list_issues')?.status).toBe('pinned');

@@ -1,6 +1,14 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { CatalogTool, CreateMcpServerInput, McpServer, McpTransport, ToolStats, UpdateMcpServerInput, UpstreamToolDetail } from '../../client/api-types.js';
+import type {
+  CatalogTool,
+  CreateMcpServerInput,
+  McpServer,
+  McpTransport,
+  ToolStats,
+  UpdateMcpServerInput,
+  UpstreamToolDetail,
+} from '../../client/api-types.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
 import { debounce, formatCount, formatRelative, toneOf } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
@@ -60,7 +68,8 @@ export class PreloopMcpServers extends PreloopElement {
   constructor() {
     super();
     this.live.on(['audit-recorded'], (event) => {
-      if (event.action.startsWith('mcp.server.') || event.action === 'mcp.tool.approve-pin' || event.action === 'mcp.tool.quarantine') void this.load();
+      if (event.action.startsWith('mcp.server.') || event.action === 'mcp.tool.approve-pin' || event.action === 'mcp.tool.quarantine')
+        void this.load();
       if ((event.action === 'mcp.tool.call' || event.action === 'mcp.tool.result') && this.stats.size) this.refreshStats();
     });
     this.live.on(['reconnected'], () => void this.load());
@@ -93,7 +102,9 @@ export class PreloopMcpServers extends PreloopElement {
   private async loadStats(names: string[]): Promise<void> {
     const api = this.api;
     if (!api || names.length === 0) return;
-    const results = await Promise.all(names.map((name) => api.mcp.toolStats(name).catch((error: Error) => ({ error: this.reportError('load tool statistics', error) }))));
+    const results = await Promise.all(
+      names.map((name) => api.mcp.toolStats(name).catch((error: Error) => ({ error: this.reportError('load tool statistics', error) }))),
+    );
     const stats = new Map(this.stats);
     names.forEach((name, index) => stats.has(name) && stats.set(name, results[index]!));
     this.stats = stats;
@@ -118,7 +129,11 @@ export class PreloopMcpServers extends PreloopElement {
   private async approve(): Promise<void> {
     const review = this.review;
     if (!review) return;
-    if (await this.withBusy(review.exposedName, 'approve the tool definition', (api) => api.mcp.approvePin(review.exposedName, review.liveHash))) {
+    if (
+      await this.withBusy(review.exposedName, 'approve the tool definition', (api) =>
+        api.mcp.approvePin(review.exposedName, review.liveHash),
+      )
+    ) {
       this.review = null;
       await this.load();
     }
@@ -155,7 +170,9 @@ export class PreloopMcpServers extends PreloopElement {
     }
     let saved: McpServer | null = null;
     this.formError = await this.attempt(editing ? 'change the MCP server' : 'register the MCP server', async () => {
-      saved = editing ? await api.mcp.updateServer(editing.id, body as UpdateMcpServerInput) : await api.mcp.createServer(body as CreateMcpServerInput);
+      saved = editing
+        ? await api.mcp.updateServer(editing.id, body as UpdateMcpServerInput)
+        : await api.mcp.createServer(body as CreateMcpServerInput);
     });
     if (this.formError || !saved) return;
     form.closest('dialog')?.close();
@@ -192,23 +209,27 @@ export class PreloopMcpServers extends PreloopElement {
     const awaiting = this.tools.filter((tool) => awaitingStatuses.has(tool.status));
     const notInstalled = this.isNotInstalled(this.catalogTask);
     return html`
-      ${this.noHeader
-        ? nothing
-        : html`<div class="page-header">
+      ${
+        this.noHeader
+          ? nothing
+          : html`<div class="page-header">
             <div>
               <h1>MCP servers</h1>
               <p>Upstream tool servers, the tool catalog, and tool definitions waiting for approval.</p>
             </div>
-          </div>`}
+          </div>`
+      }
       ${this.failure ? html`<div class="banner error page" role="alert">${this.failure}</div>` : nothing}
       ${this.notice ? html`<div class="banner success page" role="status">${icons.check}<span>${this.notice}</span></div>` : nothing}
       ${this.renderLoad(
         this.catalogTask,
         () =>
           html`<div class="grid">
-            ${awaiting.length
-              ? html`<div class="banner warning" role="status">${icons.alert}<span><strong>${awaiting.length} tool definition${awaiting.length === 1 ? '' : 's'} awaiting approval.</strong> Until approved, agents neither see nor call ${awaiting.length === 1 ? 'it' : 'them'}.</span></div>`
-              : nothing}
+            ${
+              awaiting.length
+                ? html`<div class="banner warning" role="status">${icons.alert}<span><strong>${awaiting.length} tool definition${awaiting.length === 1 ? '' : 's'} awaiting approval.</strong> Until approved, agents neither see nor call ${awaiting.length === 1 ? 'it' : 'them'}.</span></div>`
+                : nothing
+            }
             ${this.review ? this.renderReview(this.review) : nothing} ${this.renderServers()} ${this.renderTools()}
           </div>`,
         {
@@ -227,9 +248,10 @@ export class PreloopMcpServers extends PreloopElement {
         <h2>Servers <span class="muted small count">${this.servers.length}</span></h2>
         <button class="small" @click=${() => this.openForm(null)}>${icons.plus} Add server</button>
       </div>
-      ${this.servers.length === 0
-        ? html`<div class="empty">${icons.mcp}<strong>No upstream servers</strong><span>Add one here, or in the configuration file. Its tools reach agents through Preloop, under policy.</span></div>`
-        : html`<div class="servers" part="servers">
+      ${
+        this.servers.length === 0
+          ? html`<div class="empty">${icons.mcp}<strong>No upstream servers</strong><span>Add one here, or in the configuration file. Its tools reach agents through Preloop, under policy.</span></div>`
+          : html`<div class="servers" part="servers">
             ${this.servers.map((server) => {
               const confirming = this.confirmRemove === server.id;
               return html`<div class="server" data-name=${server.name}>
@@ -238,9 +260,11 @@ export class PreloopMcpServers extends PreloopElement {
                   <span class="badge ${server.status === 'ok' ? 'success' : server.status === 'error' ? 'danger' : ''}">${server.enabled ? server.status : 'disabled'}</span>
                 </div>
                 <div class="where" title=${server.url ?? server.command ?? ''}>${server.transport} · ${server.url ?? [server.command, ...server.args].join(' ')}</div>
-                ${server.headerNames.length || server.envNames.length
-                  ? html`<div class="secrets small muted">${icons.shield} ${[...server.headerNames, ...server.envNames].join(', ')}</div>`
-                  : nothing}
+                ${
+                  server.headerNames.length || server.envNames.length
+                    ? html`<div class="secrets small muted">${icons.shield} ${[...server.headerNames, ...server.envNames].join(', ')}</div>`
+                    : nothing
+                }
                 <div class="small muted">${formatCount(this.tools.filter((tool) => tool.server === server.name).length)} tools · scanned ${formatRelative(server.lastScanAt)}</div>
                 ${server.lastError ? html`<div class="banner error small">${server.lastError}</div>` : nothing}
                 <div class="toolbar server-actions">
@@ -251,7 +275,8 @@ export class PreloopMcpServers extends PreloopElement {
                 </div>
               </div>`;
             })}
-          </div>`}
+          </div>`
+      }
     </section>`;
   }
 
@@ -278,9 +303,11 @@ export class PreloopMcpServers extends PreloopElement {
       </div>
       <div class="card-body stack">
         <p class="muted">${review.pinnedHash ? 'The upstream server changed this tool since it was approved. Approve only if the change is expected.' : 'This tool was never approved. Check what it does before agents can use it.'}</p>
-        ${review.diff?.changes.length
-          ? html`<ul class="changes">${review.diff.changes.map((change) => html`<li><span class="badge plain ${change.kind === 'removed' ? 'danger' : change.kind === 'added' ? 'success' : 'warning'}">${change.kind}</span> <code>${change.path}</code></li>`)}</ul>`
-          : nothing}
+        ${
+          review.diff?.changes.length
+            ? html`<ul class="changes">${review.diff.changes.map((change) => html`<li><span class="badge plain ${change.kind === 'removed' ? 'danger' : change.kind === 'added' ? 'success' : 'warning'}">${change.kind}</span> <code>${change.path}</code></li>`)}</ul>`
+            : nothing
+        }
         <pre class="json">${review.diff?.text ?? JSON.stringify(review.liveDefinition, null, 2)}</pre>
         <div class="toolbar">
           <span class="muted small">Live definition <code>${review.liveHash.slice(0, 12)}…</code></span>
@@ -302,9 +329,10 @@ export class PreloopMcpServers extends PreloopElement {
         <h2>Tool catalog</h2>
         <input class="search" type="search" placeholder="Filter tools" aria-label="Filter tools" .value=${this.query} @input=${(event: Event) => (this.query = (event.target as HTMLInputElement).value)} />
       </div>
-      ${tools.length === 0
-        ? html`<div class="empty"><strong>No tools</strong></div>`
-        : html`<div class="table-wrap">
+      ${
+        tools.length === 0
+          ? html`<div class="empty"><strong>No tools</strong></div>`
+          : html`<div class="table-wrap">
             <table part="tools">
               <thead><tr><th>Tool</th><th>Source</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
@@ -325,21 +353,26 @@ export class PreloopMcpServers extends PreloopElement {
                         <button class="ghost small" aria-expanded=${open ? 'true' : 'false'} aria-label="Stats of ${tool.name}" @click=${() => this.toggleStats(tool.name)}>${icons.pulse} Stats</button>
                       </td>
                     </tr>
-                    ${open
-                      ? html`<tr class="stats-row" data-stats-for=${tool.name}>
+                    ${
+                      open
+                        ? html`<tr class="stats-row" data-stats-for=${tool.name}>
                           <td colspan="4" part="stats">
-                            ${stats === null || stats === undefined
-                              ? html`<span class="skeleton"></span>`
-                              : 'error' in stats
-                                ? html`<div class="banner error small">${stats.error}</div>`
-                                : renderToolStats(stats)}
+                            ${
+                              stats === null || stats === undefined
+                                ? html`<span class="skeleton"></span>`
+                                : 'error' in stats
+                                  ? html`<div class="banner error small">${stats.error}</div>`
+                                  : renderToolStats(stats)
+                            }
                           </td>
                         </tr>`
-                      : nothing}`;
+                        : nothing
+                    }`;
                 })}
               </tbody>
             </table>
-          </div>`}
+          </div>`
+      }
     </section>`;
   }
 }

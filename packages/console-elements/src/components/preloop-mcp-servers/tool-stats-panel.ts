@@ -34,7 +34,8 @@ function formatDuration(milliseconds: number | null): string {
  * ```
  */
 export function renderToolStats(stats: ToolStats) {
-  if (stats.calls === 0) return html`<div class="stats-panel empty-stats" data-stats=${stats.tool}>No calls yet. Counts start with the first call through the MCP endpoint.</div>`;
+  if (stats.calls === 0)
+    return html`<div class="stats-panel empty-stats" data-stats=${stats.tool}>No calls yet. Counts start with the first call through the MCP endpoint.</div>`;
   const share = (count: number) => `${((count / stats.calls) * 100).toFixed(1)}%`;
   const outcomes: Array<[string, number, string]> = [
     ['Succeeded', stats.succeeded, 'success'],

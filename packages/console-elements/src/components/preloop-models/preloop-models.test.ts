@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PreloopClient } from '../../client/preloop-client.js';
-import { clickButton, mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+import {
+  clickButton,
+  mount,
+  ownerClient,
+  query,
+  queryAll,
+  seed,
+  textOf,
+  type,
+  unmountAll,
+  waitFor,
+} from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
@@ -54,7 +65,13 @@ describe('<preloop-models>', () => {
 
   it('says so when the server has no model gateway', async () => {
     const noGateway = new PreloopClient({
-      fetch: async (input) => new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: `No admin API route GET ${new URL(String(input), location.href).pathname}.` } }), { status: 404, headers: { 'content-type': 'application/json' } }),
+      fetch: async (input) =>
+        new Response(
+          JSON.stringify({
+            error: { code: 'NOT_FOUND', message: `No admin API route GET ${new URL(String(input), location.href).pathname}.` },
+          }),
+          { status: 404, headers: { 'content-type': 'application/json' } },
+        ),
     });
     const models = await mount('preloop-models', { client: noGateway });
     await waitFor(() => textOf(models).includes('The model gateway is not installed'));

@@ -40,8 +40,14 @@ export class PreloopModels extends PreloopElement {
   /** The aliases, with their usage over the last 30 days (null when the usage summary could not be read). */
   private readonly modelsTask = this.loadTask('load models', async (api) => {
     // Both together, so a row never shows a usage figure before the usage summary arrived.
-    const [page, usage] = await Promise.all([api.models.list(), api.models.usage({ groupBy: 'model', from: startOfToday() - 29 * day }).catch(() => null)]);
-    return { models: page.items, usage: usage ? new Map(usage.rows.filter((row) => row.key !== null).map((row) => [row.key!, row])) : null };
+    const [page, usage] = await Promise.all([
+      api.models.list(),
+      api.models.usage({ groupBy: 'model', from: startOfToday() - 29 * day }).catch(() => null),
+    ]);
+    return {
+      models: page.items,
+      usage: usage ? new Map(usage.rows.filter((row) => row.key !== null).map((row) => [row.key!, row])) : null,
+    };
   });
   @state() private failure: string | null = null;
   @state() private formError: string | null = null;
@@ -101,15 +107,17 @@ export class PreloopModels extends PreloopElement {
     if (this.signedOut) return this.renderSignedOut();
     const notInstalled = this.isNotInstalled(this.modelsTask);
     return html`
-      ${this.noHeader
-        ? nothing
-        : html`<div class="page-header">
+      ${
+        this.noHeader
+          ? nothing
+          : html`<div class="page-header">
             <div>
               <h1>Models</h1>
               <p>Aliases agents call through the gateway. Provider credentials stay on the server.</p>
             </div>
             ${notInstalled ? nothing : html`<button class="primary" @click=${() => this.renderRoot.querySelector('dialog')?.showModal()}>${icons.plus} Add model</button>`}
-          </div>`}
+          </div>`
+      }
       ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
       <section class="card">
         ${this.renderLoad(this.modelsTask, ({ models, usage }) => this.renderTable(models, usage), {
@@ -127,7 +135,8 @@ export class PreloopModels extends PreloopElement {
   }
 
   private renderTable(models: ModelAlias[], usageByAlias: Map<string, UsageSummaryRow> | null) {
-    if (models.length === 0) return html`<div class="empty">${icons.models}<strong>No models yet</strong><span>Add an alias, for example <code>fast</code> → <code>gpt-4o-mini</code>.</span></div>`;
+    if (models.length === 0)
+      return html`<div class="empty">${icons.models}<strong>No models yet</strong><span>Add an alias, for example <code>fast</code> → <code>gpt-4o-mini</code>.</span></div>`;
     return html`<div class="table-wrap">
       <table part="table">
         <thead>

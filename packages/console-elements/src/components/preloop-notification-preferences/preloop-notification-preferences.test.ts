@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { axeViolations } from '../../../test/axe-check.js';
-import { clickButton, mount, ownerClient, query, seed, textOf, type, unmountAll, viewerClient, waitFor } from '../../../test/browser-helpers.js';
+import {
+  clickButton,
+  mount,
+  ownerClient,
+  query,
+  seed,
+  textOf,
+  type,
+  unmountAll,
+  viewerClient,
+  waitFor,
+} from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
@@ -70,8 +81,13 @@ describe('<preloop-notification-preferences>', () => {
     expect(textOf(refused)).toBe('no notifier "pager" is installed (installed: webhook)');
     expect(query(element, '[data-error="timeZone"]')).toBeNull();
     // Nothing changed on the server.
-    expect((await client.route('GET /notification-preferences/:userId', { params: { userId: seed.approver.id } })).quietHours?.timeZone).toBe(timeZone);
+    expect(
+      (await client.route('GET /notification-preferences/:userId', { params: { userId: seed.approver.id } })).quietHours?.timeZone,
+    ).toBe(timeZone);
 
-    await client.route('PUT /notification-preferences/:userId', { params: { userId: seed.approver.id }, body: { mutedNotifiers: [], quietHours: null, digest: true } });
+    await client.route('PUT /notification-preferences/:userId', {
+      params: { userId: seed.approver.id },
+      body: { mutedNotifiers: [], quietHours: null, digest: true },
+    });
   });
 });

@@ -72,8 +72,14 @@ export class PreloopNotificationPreferences extends PreloopElement {
   private readonly preferencesTask = this.loadTask(
     'load notification preferences',
     async (api, [userId]) => {
-      const answer = userId ? await api.route('GET /notification-preferences/:userId', { params: { userId } }) : await api.route('GET /notification-preferences');
-      this.draft = { mutedNotifiers: [...answer.mutedNotifiers], quietHours: answer.quietHours ? { ...answer.quietHours } : null, digest: answer.digest };
+      const answer = userId
+        ? await api.route('GET /notification-preferences/:userId', { params: { userId } })
+        : await api.route('GET /notification-preferences');
+      this.draft = {
+        mutedNotifiers: [...answer.mutedNotifiers],
+        quietHours: answer.quietHours ? { ...answer.quietHours } : null,
+        digest: answer.digest,
+      };
       this.listed = [...answer.mutedNotifiers];
       this.errors = {};
       return answer;
@@ -104,7 +110,10 @@ export class PreloopNotificationPreferences extends PreloopElement {
       return true;
     } catch (error) {
       const message = this.reportError('save notification preferences', error);
-      const issues = error instanceof PreloopApiError ? ((error.details as { issues?: Array<{ path: string; message: string }> } | undefined)?.issues ?? []) : [];
+      const issues =
+        error instanceof PreloopApiError
+          ? ((error.details as { issues?: Array<{ path: string; message: string }> } | undefined)?.issues ?? [])
+          : [];
       const errors: Partial<Record<Field, string>> = {};
       for (const issue of issues) errors[fieldOf(issue.path)] ??= issue.message;
       if (issues.length === 0) errors.form = message;
@@ -121,7 +130,9 @@ export class PreloopNotificationPreferences extends PreloopElement {
   }
 
   private toggleMuted(id: string, muted: boolean): void {
-    this.change({ mutedNotifiers: muted ? [...new Set([...this.draft.mutedNotifiers, id])] : this.draft.mutedNotifiers.filter((item) => item !== id) });
+    this.change({
+      mutedNotifiers: muted ? [...new Set([...this.draft.mutedNotifiers, id])] : this.draft.mutedNotifiers.filter((item) => item !== id),
+    });
   }
 
   private addMuted(): void {
@@ -176,7 +187,13 @@ export class PreloopNotificationPreferences extends PreloopElement {
           >`,
         )}
         <div class="row">
-          <label class="field">Mute another notifier (its id, for example <code>email</code>)<input name="notifier" maxlength="100" @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && (event.preventDefault(), this.addMuted())} /></label>
+          <label class="field">Mute another notifier (its id, for example <code>email</code>)<input name="notifier" maxlength="100" @keydown=${(
+            event: KeyboardEvent,
+          ) => {
+            if (event.key !== 'Enter') return;
+            event.preventDefault();
+            this.addMuted();
+          }} /></label>
           <button type="button" @click=${() => this.addMuted()}>Mute</button>
         </div>
         ${this.renderError('mutedNotifiers')}
@@ -187,8 +204,9 @@ export class PreloopNotificationPreferences extends PreloopElement {
           ><input type="checkbox" name="quiet" .checked=${hours !== null} @change=${(event: Event) => ((event.target as HTMLInputElement).checked ? this.setHours('timeZone', hours?.timeZone ?? browserTimeZone()) : this.change({ quietHours: null }))} />
           Hold notifications during quiet hours (they go out when the quiet hours end)</label
         >
-        ${hours
-          ? html`<div class="row">
+        ${
+          hours
+            ? html`<div class="row">
               <label class="field">From<input type="time" name="start" required .value=${hours.start} aria-describedby=${this.described('start')} @change=${(event: Event) => this.setHours('start', (event.target as HTMLInputElement).value)} /></label>
               <label class="field">Until<input type="time" name="end" required .value=${hours.end} aria-describedby=${this.described('end')} @change=${(event: Event) => this.setHours('end', (event.target as HTMLInputElement).value)} /></label>
               <label class="field"
@@ -197,7 +215,8 @@ export class PreloopNotificationPreferences extends PreloopElement {
               <datalist id="time-zones">${knownTimeZones().map((zone) => html`<option value=${zone}></option>`)}</datalist>
             </div>
             ${this.renderError('start')} ${this.renderError('end')} ${this.renderError('timeZone')}`
-          : nothing}
+            : nothing
+        }
         ${this.renderError('quietHours')}
       </fieldset>
       <label class="check"

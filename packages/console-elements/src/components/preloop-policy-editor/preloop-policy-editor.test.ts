@@ -28,7 +28,16 @@ describe('<preloop-policy-editor>', () => {
   it('shows a validation error inline, on the line it is on', async () => {
     const editor = await mount('preloop-policy-editor', { client: ownerClient(), validateDelay: 50 });
     await waitFor(() => query(editor, '[data-valid="true"]'));
-    const text = ['version: 1', 'defaults:', '  tools: require_approval', 'rules:', '  - name: block-deletes', "    tool: 'github.delete_*'", '    action: explode', ''].join('\n');
+    const text = [
+      'version: 1',
+      'defaults:',
+      '  tools: require_approval',
+      'rules:',
+      '  - name: block-deletes',
+      "    tool: 'github.delete_*'",
+      '    action: explode',
+      '',
+    ].join('\n');
     type(source(editor), text);
     await waitFor(() => query(editor, '[data-valid="false"]'));
     // The error is on line 7 ("action: explode"): the gutter marks it and the message sits on that line.
@@ -68,7 +77,9 @@ describe('<preloop-policy-editor>', () => {
     await waitFor(() => query(editor, '[data-valid="true"]'));
     const active = await client.policy.active();
     const applied = await client.policy.apply(active.source, 'Applied from another tab');
-    await waitFor(() => textOf(query(editor, `li[data-version="${applied.version}"]`)).includes('Applied from another tab'), { message: 'the new version appears live' });
+    await waitFor(() => textOf(query(editor, `li[data-version="${applied.version}"]`)).includes('Applied from another tab'), {
+      message: 'the new version appears live',
+    });
   });
 
   it('diffs, applies as a new version with a comment, and rolls back', async () => {
@@ -82,13 +93,17 @@ describe('<preloop-policy-editor>', () => {
     await waitFor(() => textOf(query(editor, '.diff .add')).includes('Reviewed in the console.'));
     expect(query(editor, '.diff .del')).not.toBeNull();
     type(query<HTMLInputElement>(editor, 'input[name="comment"]')!, 'Add a review note');
-    const applied = new Promise<PreloopPolicyAppliedEvent>((resolve) => editor.addEventListener('preloop-policy-applied', resolve, { once: true }));
+    const applied = new Promise<PreloopPolicyAppliedEvent>((resolve) =>
+      editor.addEventListener('preloop-policy-applied', resolve, { once: true }),
+    );
     clickButton(editor, 'Apply as new version');
     const version = (await applied).policy.version;
     expect(version).toBe(before.version + 1);
     await waitFor(() => textOf(query(editor, `li[data-version="${version}"]`)).includes('Add a review note'));
     const old = query(editor, `li[data-version="${before.version}"]`)!;
-    queryAll<HTMLButtonElement>(old, 'button').find((button) => textOf(button) === 'Roll back')!.click();
+    queryAll<HTMLButtonElement>(old, 'button')
+      .find((button) => textOf(button) === 'Roll back')!
+      .click();
     await waitFor(async () => (await client.policy.active()).version === version + 1);
     expect((await client.policy.active()).source).toBe(before.source);
     expect(textOf(query(editor, '[role="status"].banner'))).toContain('Rolled back');

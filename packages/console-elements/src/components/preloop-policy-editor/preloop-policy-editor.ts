@@ -156,7 +156,10 @@ export class PreloopPolicyEditor extends PreloopElement {
     if (!api) return;
     try {
       const result = await api.policy.diff(to ?? this.source, from);
-      this.diff = { title: to ? `Version ${from ?? this.active?.version} → ${to}` : `Active version ${this.active?.version ?? ''} → your edits`, text: result.diff };
+      this.diff = {
+        title: to ? `Version ${from ?? this.active?.version} → ${to}` : `Active version ${this.active?.version ?? ''} → your edits`,
+        text: result.diff,
+      };
     } catch (error) {
       this.failure = this.reportError('diff the policy', error);
     }
@@ -247,12 +250,18 @@ export class PreloopPolicyEditor extends PreloopElement {
     const lines = this.source.split('\n');
     const byLine = this.issuesByLine;
     const width = lines.reduce((widest, line, index) => {
-      const message = byLine.get(index + 1)?.map(issueText).join(' · ') ?? '';
+      const message =
+        byLine
+          .get(index + 1)
+          ?.map(issueText)
+          .join(' · ') ?? '';
       return Math.max(widest, line.length + 4 + (message ? message.length * 0.85 + 3 : 0));
     }, 40);
     const validation = this.validation;
     const changed = this.active !== null && this.source !== this.active.source;
-    const failure = this.failure ?? (this.activeTask.status === TaskStatus.ERROR ? String((this.activeTask.error as Error)?.message ?? this.activeTask.error) : null);
+    const failure =
+      this.failure ??
+      (this.activeTask.status === TaskStatus.ERROR ? String((this.activeTask.error as Error)?.message ?? this.activeTask.error) : null);
     return html`
       ${failure ? html`<div class="banner error" role="alert">${failure}</div>` : nothing}
       ${this.notice ? html`<div class="banner success" role="status">${this.notice}</div>` : nothing}
@@ -264,21 +273,35 @@ export class PreloopPolicyEditor extends PreloopElement {
           </div>
           <div class="toolbar">
             <span class="status" role="status" data-valid=${validation ? String(validation.valid) : 'unknown'}>
-              ${this.validating
-                ? html`<span class="muted">Validating…</span>`
-                : validation
-                  ? validation.valid
-                    ? html`<span class="badge success">Valid</span>${validation.tests ? html`<span class="muted">${validation.tests.passed} test${validation.tests.passed === 1 ? '' : 's'} passed${validation.tests.failed.length ? `, ${validation.tests.failed.length} failed` : ''}</span>` : nothing}`
-                    : html`<span class="badge danger">${validation.issues.length} issue${validation.issues.length === 1 ? '' : 's'}</span>`
-                  : nothing}
+              ${
+                this.validating
+                  ? html`<span class="muted">Validating…</span>`
+                  : validation
+                    ? validation.valid
+                      ? html`<span class="badge success">Valid</span>${validation.tests ? html`<span class="muted">${validation.tests.passed} test${validation.tests.passed === 1 ? '' : 's'} passed${validation.tests.failed.length ? `, ${validation.tests.failed.length} failed` : ''}</span>` : nothing}`
+                      : html`<span class="badge danger">${validation.issues.length} issue${validation.issues.length === 1 ? '' : 's'}</span>`
+                    : nothing
+              }
             </span>
             <button class="small" @click=${() => this.showDiff()} ?disabled=${!changed}>Diff</button>
-            <button class="small" @click=${() => this.active && ((this.source = this.active.source), void this.validateNow())} ?disabled=${!changed}>Reset</button>
+            <button class="small" @click=${() => {
+              if (!this.active) return;
+              this.source = this.active.source;
+              void this.validateNow();
+            }} ?disabled=${!changed}>Reset</button>
           </div>
         </div>
         <div class="editor" part="editor">
           <div class="gutter" aria-hidden="true">
-            ${lines.map((_, index) => html`<div class=${byLine.has(index + 1) ? 'has-error' : ''} data-line=${index + 1} title=${byLine.get(index + 1)?.map(issueText).join('\n') ?? ''}>${index + 1}</div>`)}
+            ${lines.map(
+              (_, index) =>
+                html`<div class=${byLine.has(index + 1) ? 'has-error' : ''} data-line=${index + 1} title=${
+                  byLine
+                    .get(index + 1)
+                    ?.map(issueText)
+                    .join('\n') ?? ''
+                }>${index + 1}</div>`,
+            )}
           </div>
           <div class="code" ${styleProperties({ width: `max(100%, ${Math.ceil(width)}ch)` })}>
             <div class="backdrop" aria-hidden="true">
@@ -302,30 +325,41 @@ export class PreloopPolicyEditor extends PreloopElement {
             ></textarea>
           </div>
         </div>
-        ${validation && validation.issues.length
-          ? html`<ul class="issues" id="issues" part="issues" aria-label="Validation issues">
+        ${
+          validation?.issues.length
+            ? html`<ul class="issues" id="issues" part="issues" aria-label="Validation issues">
               ${validation.issues.map(
                 (issue) => html`<li data-line=${issue.line ?? ''}>
                   ${issue.line ? html`<button @click=${() => this.goToLine(issue.line!)}>Line ${issue.line}</button>: ` : nothing}${issue.path ? html`<code>${issue.path}</code> ` : nothing}${issueText(issue)}
                 </li>`,
               )}
             </ul>`
-          : html`<div id="issues" class="visually-hidden">${validation?.valid ? 'No issues.' : ''}</div>`}
+            : html`<div id="issues" class="visually-hidden">${validation?.valid ? 'No issues.' : ''}</div>`
+        }
         <div class="apply-row">
           <input name="comment" placeholder="What changed and why (kept with the version)" aria-label="Change comment" maxlength="500" />
           <button class="primary" @click=${this.apply} ?disabled=${this.applying || !changed}>${this.applying ? 'Applying…' : 'Apply as new version'}</button>
         </div>
       </section>
-      ${this.diff
-        ? html`<section class="card" aria-label="Diff">
+      ${
+        this.diff
+          ? html`<section class="card" aria-label="Diff">
             <div class="card-header"><h2>${this.diff.title}</h2><button class="ghost icon small" aria-label="Close diff" @click=${() => (this.diff = null)}>${icons.x}</button></div>
             <div class="diff">
-              ${this.diff.text
-                ? this.diff.text.split('\n').map((line) => html`<div class=${line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : ''}>${line || ' '}</div>`)
-                : html`<div class="muted">No differences.</div>`}
+              ${
+                this.diff.text
+                  ? this.diff.text
+                      .split('\n')
+                      .map(
+                        (line) =>
+                          html`<div class=${line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : ''}>${line || ' '}</div>`,
+                      )
+                  : html`<div class="muted">No differences.</div>`
+              }
             </div>
           </section>`
-        : nothing}
+          : nothing
+      }
       <div class="lower">${this.renderSimulate()} ${this.renderVersions()}</div>
     `;
   }
@@ -352,14 +386,16 @@ export class PreloopPolicyEditor extends PreloopElement {
           <label class="toolbar small"><input type="checkbox" name="readOnly" /> The tool’s plugin marks it read-only</label>
           <div><button class="primary" type="submit">Simulate</button></div>
           ${this.simulateError ? html`<div class="banner error" role="alert">${this.simulateError}</div>` : nothing}
-          ${decision
-            ? html`<div class="decision" role="status" data-action=${decision.action}>
+          ${
+            decision
+              ? html`<div class="decision" role="status" data-action=${decision.action}>
                 <div class="toolbar"><span class="badge ${toneOf(decision.action)}">${decision.action.replace('_', ' ')}</span>${this.simulation?.visible === false ? html`<span class="badge">hidden from tools/list</span>` : nothing}</div>
                 ${decision.action !== 'allow' && decision.reason ? html`<div>${decision.reason}</div>` : nothing}
                 ${decision.action === 'require_approval' ? html`<div class="muted">Workflow: <strong>${decision.workflow}</strong></div>` : nothing}
                 <div class="muted small">Decided by ${decision.explanation.default ? 'the default' : `rule ${decision.explanation.rule ?? '—'}`} in scope <code>${decision.explanation.scope}</code></div>
               </div>`
-            : nothing}
+              : nothing
+          }
         </form>
       </div>
     </section>`;
@@ -368,9 +404,10 @@ export class PreloopPolicyEditor extends PreloopElement {
   private renderVersions() {
     return html`<section class="card">
       <div class="card-header"><h2>Versions</h2><span class="muted small">${this.versions.length}</span></div>
-      ${this.versions.length === 0
-        ? html`<div class="card-body"><span class="skeleton"></span></div>`
-        : html`<ul class="versions">
+      ${
+        this.versions.length === 0
+          ? html`<div class="card-body"><span class="skeleton"></span></div>`
+          : html`<ul class="versions">
             ${this.versions.map(
               (version) => html`<li data-version=${version.version}>
                 <span class="v">v${version.version}</span>
@@ -380,14 +417,17 @@ export class PreloopPolicyEditor extends PreloopElement {
                 </div>
                 <div class="buttons">
                   <button class="ghost small" @click=${() => this.load(version)}>Open</button>
-                  ${version.active
-                    ? nothing
-                    : html`<button class="ghost small" @click=${() => this.showDiff(this.active?.version, version.version)}>Diff</button>
-                        <button class="small" @click=${() => this.rollback(version.version)}>Roll back</button>`}
+                  ${
+                    version.active
+                      ? nothing
+                      : html`<button class="ghost small" @click=${() => this.showDiff(this.active?.version, version.version)}>Diff</button>
+                        <button class="small" @click=${() => this.rollback(version.version)}>Roll back</button>`
+                  }
                 </div>
               </li>`,
             )}
-          </ul>`}
+          </ul>`
+      }
     </section>`;
   }
 }

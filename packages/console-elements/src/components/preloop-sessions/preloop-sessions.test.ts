@@ -33,7 +33,11 @@ describe('<preloop-sessions>', () => {
     sessions.selected = seed.sessions.ended;
     await sessions.updateComplete;
     expect(query(sessions, '[part="timeline"]'), 'no timeline until the ended session’s own arrives').toBeNull();
-    await waitFor(() => textOf(query(sessions, '[part="detail"] code')) === seed.sessions.ended && query(sessions, '[part="timeline"], [part="detail"] .muted'));
+    await waitFor(
+      () =>
+        textOf(query(sessions, '[part="detail"] code')) === seed.sessions.ended &&
+        query(sessions, '[part="timeline"], [part="detail"] .muted'),
+    );
     sessions.selected = 'rs_missing';
     const alert = await waitFor(() => query(sessions, '[part="detail"] [role="alert"]'));
     expect(textOf(alert)).toMatch(/not found|no runtime session/i);
@@ -49,11 +53,15 @@ describe('<preloop-sessions>', () => {
 
   it('ends a session (after a confirmation), and filters ended sessions', async () => {
     const client = ownerClient();
-    const started = await client.request<{ session: { id: string } }>('POST', '/runtime-sessions', { body: { name: 'Session to end', agentId: seed.agents.triage } });
+    const started = await client.request<{ session: { id: string } }>('POST', '/runtime-sessions', {
+      body: { name: 'Session to end', agentId: seed.agents.triage },
+    });
     const id = started.session.id;
     const sessions = await mount('preloop-sessions', { client }, { selected: id });
     await waitFor(() => query(sessions, 'button[part="end"]'));
-    const ended = new Promise<PreloopSessionEndedEvent>((resolve) => sessions.addEventListener('preloop-session-ended', resolve, { once: true }));
+    const ended = new Promise<PreloopSessionEndedEvent>((resolve) =>
+      sessions.addEventListener('preloop-session-ended', resolve, { once: true }),
+    );
     query<HTMLButtonElement>(sessions, 'button[part="end"]')!.click();
     await sessions.updateComplete;
     expect(textOf(query(sessions, 'button[part="end"]'))).toBe('Confirm: end now');

@@ -163,21 +163,24 @@ export class PreloopSessions extends PreloopElement {
   override render() {
     if (this.signedOut) return this.renderSignedOut();
     return html`
-      ${this.noHeader
-        ? nothing
-        : html`<div class="page-header">
+      ${
+        this.noHeader
+          ? nothing
+          : html`<div class="page-header">
             <div>
               <h1>Sessions</h1>
               <p>Each agent run, what it did, and the model calls it made.</p>
             </div>
-          </div>`}
+          </div>`
+      }
       ${this.failure ? html`<div class="banner error" role="alert">${this.failure}</div>` : nothing}
       <div class="layout">
         <section class="card" part="list">
           <div class="card-header">
             <div class="tabs" role="tablist" aria-label="Filter sessions">
               ${(['active', 'ended', 'all'] as SessionFilter[]).map(
-                (filter) => html`<button role="tab" aria-selected=${this.filter === filter ? 'true' : 'false'} @click=${() => this.setFilter(filter)}>${filter[0]!.toUpperCase()}${filter.slice(1)}</button>`,
+                (filter) =>
+                  html`<button role="tab" aria-selected=${this.filter === filter ? 'true' : 'false'} @click=${() => this.setFilter(filter)}>${filter[0]!.toUpperCase()}${filter.slice(1)}</button>`,
               )}
             </div>
           </div>
@@ -189,7 +192,8 @@ export class PreloopSessions extends PreloopElement {
   }
 
   private renderList(sessions: RuntimeSession[]) {
-    if (sessions.length === 0) return html`<div class="empty">${icons.sessions}<strong>No sessions</strong><span>Sessions appear when an agent starts a run.</span></div>`;
+    if (sessions.length === 0)
+      return html`<div class="empty">${icons.sessions}<strong>No sessions</strong><span>Sessions appear when an agent starts a run.</span></div>`;
     return html`<div class="table-wrap">
       <table>
         <thead><tr><th>Session</th><th>State</th><th>Started</th></tr></thead>
@@ -227,9 +231,11 @@ export class PreloopSessions extends PreloopElement {
         </div>
         <span class="spacer"></span>
         <span class="badge ${toneOf(session.state)}">${session.state}</span>
-        ${session.state === 'active'
-          ? html`<button class=${this.confirmEnd ? 'danger small' : 'danger-outline small'} ?disabled=${this.ending} @click=${this.end} part="end">${this.confirmEnd ? 'Confirm: end now' : 'End session'}</button>`
-          : nothing}
+        ${
+          session.state === 'active'
+            ? html`<button class=${this.confirmEnd ? 'danger small' : 'danger-outline small'} ?disabled=${this.ending} @click=${this.end} part="end">${this.confirmEnd ? 'Confirm: end now' : 'End session'}</button>`
+            : nothing
+        }
       </div>
       <dl class="meta-grid">
         <div><dt>Source</dt><dd>${session.source}</dd></div>
@@ -272,7 +278,8 @@ export class PreloopSessions extends PreloopElement {
   }
 
   private renderGateway() {
-    if (this.isNotInstalled(this.gatewayTask)) return html`<p class="muted">The model gateway is not installed on this server, so no model calls are captured.</p>`;
+    if (this.isNotInstalled(this.gatewayTask))
+      return html`<p class="muted">The model gateway is not installed on this server, so no model calls are captured.</p>`;
     const events = this.gateway;
     if (!events) return html`<span class="skeleton"></span>`;
     if (events.length === 0) return html`<p class="muted">No model calls in this session.</p>`;
@@ -286,22 +293,26 @@ export class PreloopSessions extends PreloopElement {
                 tabindex="0"
                 aria-expanded=${this.openEvent === event.id ? 'true' : 'false'}
                 @click=${() => (this.openEvent = this.openEvent === event.id ? null : event.id)}
-                @keydown=${(keyboard: KeyboardEvent) => keyboard.key === 'Enter' && (this.openEvent = this.openEvent === event.id ? null : event.id)}
+                @keydown=${(keyboard: KeyboardEvent) => keyboard.key === 'Enter' && ((this.openEvent = this.openEvent === event.id ? null : event.id))}
               >
                 <td>${formatTime(event.time)}</td>
                 <td><code>${event.alias}</code></td>
                 <td><span class="badge ${toneOf(event.status)}">${event.status}</span></td>
                 <td class="muted">${event.summary}</td>
               </tr>
-              ${this.openEvent === event.id
-                ? html`<tr>
+              ${
+                this.openEvent === event.id
+                  ? html`<tr>
                     <td colspan="4">
-                      ${event.requestBody === null && event.responseBody === null
-                        ? html`<span class="muted">Bodies are not captured on this server.</span>`
-                        : html`<pre class="json">${renderJson(redactForDisplay({ request: event.requestBody, response: event.responseBody }))}</pre>`}
+                      ${
+                        event.requestBody === null && event.responseBody === null
+                          ? html`<span class="muted">Bodies are not captured on this server.</span>`
+                          : html`<pre class="json">${renderJson(redactForDisplay({ request: event.requestBody, response: event.responseBody }))}</pre>`
+                      }
                     </td>
                   </tr>`
-                : nothing}`,
+                  : nothing
+              }`,
           )}
         </tbody>
       </table>

@@ -47,15 +47,17 @@ export function renderKillSwitch({ state, formError, onStop, onResume }: KillSwi
   };
   return html`<section class="card kill-switch">
     <div class="card-body kill">
-      ${active.size
-        ? html`<div class="banner error" role="status">
+      ${
+        active.size
+          ? html`<div class="banner error" role="status">
             ${icons.alert}
             <span
               ><strong>Stopped: ${[...active].join(', ')}.</strong> ${state?.reason ?? ''}
               ${state?.activatedAt ? html`<span class="muted" title=${formatTime(state.activatedAt)}>(since ${formatRelative(state.activatedAt)})</span>` : nothing}</span
             >
           </div>`
-        : html`<div class="banner success" role="status">${icons.check}<span>Everything is running.</span></div>`}
+          : html`<div class="banner success" role="status">${icons.check}<span>Everything is running.</span></div>`
+      }
       <p class="muted">The kill switch stops tools, model calls or flows for the whole account, on every instance, within seconds. Pending approval deadlines are frozen while tools are stopped.</p>
       <ul class="kill-scopes" aria-label="Scopes">
         ${killSwitchScopes.map((scope) => {
@@ -72,8 +74,9 @@ export function renderKillSwitch({ state, formError, onStop, onResume }: KillSwi
         })}
       </ul>
       ${active.size ? html`<div><button class="primary" @click=${() => onResume()}>Resume everything</button></div>` : nothing}
-      ${running.length
-        ? html`<form class="stop" @submit=${submit} aria-label="Stop">
+      ${
+        running.length
+          ? html`<form class="stop" @submit=${submit} aria-label="Stop">
             <fieldset class="scopes">
               <legend class="field-legend">${active.size ? 'Also stop' : 'Stop'}</legend>
               ${running.map((scope) => html`<label><input type="checkbox" name="scope" value=${scope} checked /> ${scopeText[scope][0]}</label>`)}
@@ -85,7 +88,8 @@ export function renderKillSwitch({ state, formError, onStop, onResume }: KillSwi
             ${formError ? html`<div class="banner error" role="alert">${formError}</div>` : nothing}
             <div><button class="danger" type="submit">${icons.alert} Stop selected</button></div>
           </form>`
-        : nothing}
+          : nothing
+      }
     </div>
   </section>`;
 }

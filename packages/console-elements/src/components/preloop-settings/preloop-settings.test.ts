@@ -2,7 +2,18 @@ import { page } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PreloopApiKeyCreatedEvent } from '../../events/preloop-events.js';
 import { PreloopClient } from '../../client/preloop-client.js';
-import { clickButton, mount, ownerClient, query, queryAll, seed, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
+import {
+  clickButton,
+  mount,
+  ownerClient,
+  query,
+  queryAll,
+  seed,
+  textOf,
+  type,
+  unmountAll,
+  waitFor,
+} from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
 
@@ -32,7 +43,12 @@ describe('<preloop-settings>', () => {
 
   it('resets another user’s password to a one-time one shown once, ending their sessions; never offers it on your own row', async () => {
     const owner = ownerClient();
-    const pat = await owner.users.create({ email: `pat-${Date.now()}@example.com`, name: 'Pat Reset', role: 'viewer', password: 'pats first password' });
+    const pat = await owner.users.create({
+      email: `pat-${Date.now()}@example.com`,
+      name: 'Pat Reset',
+      role: 'viewer',
+      password: 'pats first password',
+    });
     const settings = await mount('preloop-settings', { client: owner });
     const row = await waitFor(() => query(settings, `tr[data-id="${pat.id}"]`));
     expect(textOf(query(settings, `tr[data-id="${seed.owner.id}"]`))).not.toContain('Reset password');
@@ -42,7 +58,9 @@ describe('<preloop-settings>', () => {
     const shown = await waitFor(() => query(settings, '[data-new-password]'));
     const generated = textOf(shown);
     expect(generated).toMatch(/^[\w-]{24}$/);
-    expect(textOf(query(settings, '[part="new-password"]'))).toContain('Give Pat Reset this one-time password now: it will not be shown again.');
+    expect(textOf(query(settings, '[part="new-password"]'))).toContain(
+      'Give Pat Reset this one-time password now: it will not be shown again.',
+    );
     // The old password no longer works; the generated one does.
     await expect(new PreloopClient().auth.login(pat.email, 'pats first password')).rejects.toThrow();
     expect((await new PreloopClient().auth.login(pat.email, generated)).user.id).toBe(pat.id);
@@ -91,7 +109,9 @@ describe('<preloop-settings>', () => {
     type(form.querySelector<HTMLInputElement>('input[name="name"]')!, 'deploy-bot');
     // This owner's own key holds only the admin scopes, so that is what it may grant.
     for (const scope of form.querySelectorAll<HTMLInputElement>('input[name="scope"]')) scope.checked = scope.value === 'admin:read';
-    const created = new Promise<PreloopApiKeyCreatedEvent>((resolve) => settings.addEventListener('preloop-api-key-created', resolve, { once: true }));
+    const created = new Promise<PreloopApiKeyCreatedEvent>((resolve) =>
+      settings.addEventListener('preloop-api-key-created', resolve, { once: true }),
+    );
     form.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     const event = await created;
     expect(event.apiKey.name).toBe('deploy-bot');

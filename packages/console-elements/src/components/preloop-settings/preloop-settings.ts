@@ -1,7 +1,19 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { html as staticHtml } from 'lit/static-html.js';
-import { apiKeyScopes, roles, type ApiKey, type ApiKeyScope, type CreatedApiKey, type KillSwitchState, type Me, type PasswordResetResult, type Role, type Team, type User } from '../../client/api-types.js';
+import {
+  apiKeyScopes,
+  roles,
+  type ApiKey,
+  type ApiKeyScope,
+  type CreatedApiKey,
+  type KillSwitchState,
+  type Me,
+  type PasswordResetResult,
+  type Role,
+  type Team,
+  type User,
+} from '../../client/api-types.js';
 import { collectPages, type PreloopClient } from '../../client/preloop-client.js';
 import { staticTag } from '../../define/element-tag.js';
 import { PreloopApiKeyCreatedEvent, PreloopRouteRequestedEvent } from '../../events/preloop-events.js';
@@ -184,7 +196,12 @@ export class PreloopSettings extends PreloopElement {
     const data = new FormData(form);
     const password = String(data.get('password') ?? '');
     const ok = await this.act('create user', (api) =>
-      api.users.create({ email: String(data.get('email')).trim(), name: String(data.get('name')).trim(), role: String(data.get('role')) as Role, ...(password ? { password } : {}) }),
+      api.users.create({
+        email: String(data.get('email')).trim(),
+        name: String(data.get('name')).trim(),
+        role: String(data.get('role')) as Role,
+        ...(password ? { password } : {}),
+      }),
     );
     if (ok) form.reset();
   }
@@ -255,11 +272,13 @@ export class PreloopSettings extends PreloopElement {
                 <td title=${formatTime(user.createdAt)}>${formatRelative(user.createdAt)}</td>
                 <td class="actions">
                   <button class="small" @click=${() => this.act(user.disabled ? 'enable user' : 'disable user', (api) => api.users.update(user.id, { disabled: !user.disabled }))}>${user.disabled ? 'Enable' : 'Disable'}</button>
-                  ${user.id === myId
-                    ? nothing
-                    : html`<button class="small" @click=${() => this.twoStep(`password:${user.id}`, () => void this.resetPassword(user))}>
+                  ${
+                    user.id === myId
+                      ? nothing
+                      : html`<button class="small" @click=${() => this.twoStep(`password:${user.id}`, () => void this.resetPassword(user))}>
                         ${this.confirm === `password:${user.id}` ? 'Confirm reset' : 'Reset password'}
-                      </button>`}
+                      </button>`
+                  }
                   <button class=${this.confirm === `user:${user.id}` ? 'danger small' : 'danger-outline small'} @click=${() => this.twoStep(`user:${user.id}`, () => void this.act('delete user', (api) => api.users.delete(user.id)))}>
                     ${this.confirm === `user:${user.id}` ? 'Confirm delete' : 'Delete'}
                   </button>
@@ -300,9 +319,10 @@ export class PreloopSettings extends PreloopElement {
         </div>
         ${this.memberPicker([])}
       </form>
-      ${this.teams.length === 0
-        ? html`<div class="empty"><strong>No teams yet</strong><span>Teams name approvers in approval workflows.</span></div>`
-        : html`<div class="table-wrap">
+      ${
+        this.teams.length === 0
+          ? html`<div class="empty"><strong>No teams yet</strong><span>Teams name approvers in approval workflows.</span></div>`
+          : html`<div class="table-wrap">
             <table>
               <thead><tr><th>Team</th><th>Members</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>
@@ -317,8 +337,9 @@ export class PreloopSettings extends PreloopElement {
                         </button>
                       </td>
                     </tr>
-                    ${this.editingTeam?.id === team.id
-                      ? html`<tr>
+                    ${
+                      this.editingTeam?.id === team.id
+                        ? html`<tr>
                           <td colspan="3">
                             <form @submit=${this.saveMembers} class="stack">
                               ${this.memberPicker(team.memberIds)}
@@ -326,11 +347,13 @@ export class PreloopSettings extends PreloopElement {
                             </form>
                           </td>
                         </tr>`
-                      : nothing}`,
+                        : nothing
+                    }`,
                 )}
               </tbody>
             </table>
-          </div>`}
+          </div>`
+      }
     </section>`;
   }
 
@@ -352,7 +375,11 @@ export class PreloopSettings extends PreloopElement {
     const days = Number(data.get('expiresInDays') || 0);
     this.copied = false;
     this.failure = await this.attempt('create API key', async () => {
-      const created = await api.apiKeys.create({ name: String(data.get('name')).trim(), ...(scopes.length ? { scopes } : {}), ...(days > 0 ? { expiresAt: Date.now() + days * 86_400_000 } : {}) });
+      const created = await api.apiKeys.create({
+        name: String(data.get('name')).trim(),
+        ...(scopes.length ? { scopes } : {}),
+        ...(days > 0 ? { expiresAt: Date.now() + days * 86_400_000 } : {}),
+      });
       this.created = created;
       await this.load();
       this.dispatchEvent(new PreloopApiKeyCreatedEvent(created.apiKey));
@@ -373,8 +400,9 @@ export class PreloopSettings extends PreloopElement {
 
   private renderKeys() {
     return html`<section class="card">
-      ${this.created
-        ? html`<div class="secret" part="new-key" role="status">
+      ${
+        this.created
+          ? html`<div class="secret" part="new-key" role="status">
             <strong>Copy your new key “${this.created.apiKey.name}” now: it will not be shown again.</strong>
             <div class="key">
               <code data-new-key>${this.created.key}</code>
@@ -382,7 +410,8 @@ export class PreloopSettings extends PreloopElement {
             </div>
             <div><button class="small primary" @click=${() => (this.created = null)}>I have stored it</button></div>
           </div>`
-        : nothing}
+          : nothing
+      }
       <form class="create" @submit=${this.createKey} aria-label="Create an API key">
         <h2>Create an API key</h2>
         <div class="form-grid">
@@ -407,11 +436,13 @@ export class PreloopSettings extends PreloopElement {
                 <td>${key.expiresAt ? formatTime(key.expiresAt) : html`<span class="muted">never</span>`}</td>
                 <td>${key.revokedAt ? html`<span class="badge danger">revoked</span>` : html`<span class="badge success">active</span>`}</td>
                 <td class="actions">
-                  ${key.revokedAt
-                    ? nothing
-                    : html`<button class=${this.confirm === `key:${key.id}` ? 'danger small' : 'danger-outline small'} @click=${() => this.twoStep(`key:${key.id}`, () => void this.act('revoke API key', (api) => api.apiKeys.revoke(key.id)))}>
+                  ${
+                    key.revokedAt
+                      ? nothing
+                      : html`<button class=${this.confirm === `key:${key.id}` ? 'danger small' : 'danger-outline small'} @click=${() => this.twoStep(`key:${key.id}`, () => void this.act('revoke API key', (api) => api.apiKeys.revoke(key.id)))}>
                         ${this.confirm === `key:${key.id}` ? 'Confirm revoke' : 'Revoke'}
-                      </button>`}
+                      </button>`
+                  }
                 </td>
               </tr>`,
             )}
@@ -429,7 +460,8 @@ export class PreloopSettings extends PreloopElement {
         this.killSwitchError = scopes.length ? null : 'Choose what to stop.';
         return scopes.length > 0 && (await this.act('activate the kill switch', (api) => api.system.activateKillSwitch(reason, scopes)));
       },
-      onResume: (scopes) => void this.act(scopes ? `resume ${scopes.join(', ')}` : 'resume everything', (api) => api.system.deactivateKillSwitch(scopes)),
+      onResume: (scopes) =>
+        void this.act(scopes ? `resume ${scopes.join(', ')}` : 'resume everything', (api) => api.system.deactivateKillSwitch(scopes)),
     });
   }
 }

@@ -9,8 +9,24 @@ const day = 86_400_000;
 function points(): UsagePoint[] {
   const today = utcDayStart(Date.now());
   return Array.from({ length: 7 }, (_, index) => [
-    { time: today - index * day, group: 'fast', label: 'fast (gpt-4o-mini)', costMicros: 120_000 * (index + 1), inputTokens: 10_000, outputTokens: 2_000, requests: 40 },
-    { time: today - index * day, group: 'smart', label: 'smart (claude-sonnet)', costMicros: 900_000, inputTokens: 30_000, outputTokens: 6_000, requests: 12 },
+    {
+      time: today - index * day,
+      group: 'fast',
+      label: 'fast (gpt-4o-mini)',
+      costMicros: 120_000 * (index + 1),
+      inputTokens: 10_000,
+      outputTokens: 2_000,
+      requests: 40,
+    },
+    {
+      time: today - index * day,
+      group: 'smart',
+      label: 'smart (claude-sonnet)',
+      costMicros: 900_000,
+      inputTokens: 30_000,
+      outputTokens: 6_000,
+      requests: 12,
+    },
   ]).flat();
 }
 
@@ -26,7 +42,9 @@ describe('<preloop-usage-chart>', () => {
 
   it('switches to tokens', async () => {
     const chart = await mount('preloop-usage-chart', { points: points(), days: 7 });
-    queryAll<HTMLButtonElement>(chart, '.segmented button').find((button) => textOf(button) === 'Tokens')!.click();
+    queryAll<HTMLButtonElement>(chart, '.segmented button')
+      .find((button) => textOf(button) === 'Tokens')!
+      .click();
     await chart.updateComplete;
     expect(textOf(query(chart, '[data-total]'))).toBe('336,000');
     expect(textOf(query(chart, 'h2'))).toBe('Tokens by model');
@@ -39,7 +57,9 @@ describe('<preloop-usage-chart>', () => {
     const legend = queryAll(chart, '[part="legend"] span').map((entry) => textOf(entry));
     expect(legend[0]).toMatch(/^smart \$\d+\.\d+$/);
     expect(legend.some((entry) => entry.startsWith('fast '))).toBe(true);
-    queryAll<HTMLButtonElement>(chart, '.segmented button').find((button) => textOf(button) === 'Agent')!.click();
+    queryAll<HTMLButtonElement>(chart, '.segmented button')
+      .find((button) => textOf(button) === 'Agent')!
+      .click();
     await waitFor(() => queryAll(chart, '[part="legend"] span').some((entry) => textOf(entry).startsWith('claude-code-ci ')));
   });
 });

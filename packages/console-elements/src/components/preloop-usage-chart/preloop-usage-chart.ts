@@ -14,8 +14,6 @@ import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
 import { usageChartStyles } from './preloop-usage-chart.styles.js';
 
-
-
 const noPoints: UsagePoint[] = [];
 /** uPlot (the largest dependency), fetched on the first draw: a page without a chart never loads it. */
 let uplotModule: Promise<typeof uPlot> | null = null;
@@ -102,7 +100,10 @@ export class PreloopUsageChart extends PreloopElement {
 
   constructor() {
     super();
-    this.live.on(['gateway-usage-recorded', 'reconnected'], debounce(() => void this.load(), 2000));
+    this.live.on(
+      ['gateway-usage-recorded', 'reconnected'],
+      debounce(() => void this.load(), 2000),
+    );
   }
 
   /** The points shown. */
@@ -138,11 +139,21 @@ export class PreloopUsageChart extends PreloopElement {
       return summary.rows.map((row) => ({ ...this.toPoint(row, Number(row.key)), group: 'total', label: 'All models' }));
     }
     const starts = Array.from({ length: days }, (_, index) => from + index * day);
-    const [summaries, names] = await Promise.all([Promise.all(starts.map((start) => api.models.usage({ groupBy, from: start, to: start + day }))), this.groupNames(api, groupBy)]);
+    const [summaries, names] = await Promise.all([
+      Promise.all(starts.map((start) => api.models.usage({ groupBy, from: start, to: start + day }))),
+      this.groupNames(api, groupBy),
+    ]);
     return summaries.flatMap((summary, index) =>
       summary.rows.map((row) => {
         const point = this.toPoint(row, starts[index]!);
-        point.label = row.key === null ? (groupBy === 'agent' ? 'No agent' : groupBy === 'key' ? 'No API key' : 'Unknown') : (names.get(row.key) ?? row.key);
+        point.label =
+          row.key === null
+            ? groupBy === 'agent'
+              ? 'No agent'
+              : groupBy === 'key'
+                ? 'No API key'
+                : 'Unknown'
+            : (names.get(row.key) ?? row.key);
         return point;
       }),
     );
@@ -160,7 +171,15 @@ export class PreloopUsageChart extends PreloopElement {
   }
 
   private toPoint(row: UsageSummaryRow, time: number): UsagePoint {
-    return { time, group: row.key ?? '(none)', label: row.key, costMicros: row.costMicros, inputTokens: row.inputTokens, outputTokens: row.outputTokens, requests: row.calls };
+    return {
+      time,
+      group: row.key ?? '(none)',
+      label: row.key,
+      costMicros: row.costMicros,
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      requests: row.calls,
+    };
   }
 
   private value(point: UsagePoint): number {
@@ -179,14 +198,17 @@ export class PreloopUsageChart extends PreloopElement {
     const groups = new Map<string, { label: string; values: number[]; total: number }>();
     for (const point of points) {
       let group = groups.get(point.group);
-      if (!group) groups.set(point.group, (group = { label: point.label || point.group, values: new Array<number>(count).fill(0), total: 0 }));
+      if (!group)
+        groups.set(point.group, (group = { label: point.label || point.group, values: new Array<number>(count).fill(0), total: 0 }));
       const position = index.get(utcDayStart(point.time));
       if (position === undefined) continue;
       const value = this.value(point);
       group.values[position]! += value;
       group.total += value;
     }
-    const ordered = [...groups.entries()].sort((a, b) => b[1].total - a[1].total).map(([key, group], position) => ({ key, ...group, color: palette[position % palette.length]! }));
+    const ordered = [...groups.entries()]
+      .sort((a, b) => b[1].total - a[1].total)
+      .map(([key, group], position) => ({ key, ...group, color: palette[position % palette.length]! }));
     return { days, groups: ordered };
   }
 
@@ -225,7 +247,8 @@ export class PreloopUsageChart extends PreloopElement {
     const muted = this.resolveColor('--_muted');
     const grid = this.resolveColor('--_border');
     const money = this.metric === 'spend';
-    const axisValue = (_plot: uPlot, values: number[]) => (money ? formatMoneyTicks(values) : values.map((value) => formatCount(value, true)));
+    const axisValue = (_plot: uPlot, values: number[]) =>
+      money ? formatMoneyTicks(values) : values.map((value) => formatCount(value, true));
     const options: uPlot.Options = {
       width,
       height,
@@ -234,7 +257,13 @@ export class PreloopUsageChart extends PreloopElement {
       tzDate: (seconds) => UPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
       scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [
-        { stroke: muted, grid: { show: false }, ticks: { stroke: grid, size: 4 }, font: '11px sans-serif', values: (_plot, ticks) => ticks.map((tick) => dayLabel(tick * 1000)) },
+        {
+          stroke: muted,
+          grid: { show: false },
+          ticks: { stroke: grid, size: 4 },
+          font: '11px sans-serif',
+          values: (_plot, ticks) => ticks.map((tick) => dayLabel(tick * 1000)),
+        },
         { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { show: false }, font: '11px sans-serif', size: 56, values: axisValue },
       ],
       series: [
@@ -256,7 +285,8 @@ export class PreloopUsageChart extends PreloopElement {
     if (!this.resize) {
       this.resize = new ResizeObserver(() => {
         const box = this.renderRoot.querySelector<HTMLElement>('.plot');
-        if (box && this.plot && Math.abs(this.plot.width - box.clientWidth) > 2) this.plot.setSize({ width: Math.max(200, box.clientWidth), height: box.parentElement?.clientHeight || 280 });
+        if (box && this.plot && Math.abs(this.plot.width - box.clientWidth) > 2)
+          this.plot.setSize({ width: Math.max(200, box.clientWidth), height: box.parentElement?.clientHeight || 280 });
       });
       this.resize.observe(this);
     }
@@ -279,22 +309,58 @@ export class PreloopUsageChart extends PreloopElement {
     const { days, groups } = this.matrix();
     const total = groups.reduce((sum, group) => sum + group.total, 0);
     const requests = this.shown.reduce((sum, point) => sum + point.requests, 0);
-    const format = (value: number) => (this.metric === 'spend' ? formatMoney(Math.round(value * 1_000_000)) : formatCount(Math.round(value)));
+    const format = (value: number) =>
+      this.metric === 'spend' ? formatMoney(Math.round(value * 1_000_000)) : formatCount(Math.round(value));
     const hovered = this.hoverIndex !== null && this.hoverIndex >= 0 ? this.hoverIndex : null;
     return html`<section class="card" aria-label="Usage chart">
       <div class="card-header">
         <h2>${this.metric === 'spend' ? 'Spend' : 'Tokens'} by ${this.groupBy === 'day' ? 'day' : this.groupBy}</h2>
         <div class="controls">
-          ${this.segmented('Metric', [['spend', 'Spend'], ['tokens', 'Tokens']], this.metric, (value) => (this.metric = value as UsageMetric))}
-          ${this.points ? nothing : this.segmented('Group by', [['model', 'Model'], ['agent', 'Agent'], ['key', 'Key']], this.groupBy, (value) => (this.groupBy = value as UsageGroupBy))}
-          ${this.points ? nothing : this.segmented('Range', [['7', '7d'], ['14', '14d'], ['30', '30d']], String(this.days), (value) => (this.days = Number(value)))}
+          ${this.segmented(
+            'Metric',
+            [
+              ['spend', 'Spend'],
+              ['tokens', 'Tokens'],
+            ],
+            this.metric,
+            (value) => (this.metric = value as UsageMetric),
+          )}
+          ${
+            this.points
+              ? nothing
+              : this.segmented(
+                  'Group by',
+                  [
+                    ['model', 'Model'],
+                    ['agent', 'Agent'],
+                    ['key', 'Key'],
+                  ],
+                  this.groupBy,
+                  (value) => (this.groupBy = value as UsageGroupBy),
+                )
+          }
+          ${
+            this.points
+              ? nothing
+              : this.segmented(
+                  'Range',
+                  [
+                    ['7', '7d'],
+                    ['14', '14d'],
+                    ['30', '30d'],
+                  ],
+                  String(this.days),
+                  (value) => (this.days = Number(value)),
+                )
+          }
         </div>
       </div>
-      ${this.phase === 'off'
-        ? html`<div class="empty">${icons.usage}<strong>The model gateway is not installed</strong><span>Usage and spend appear once <code>@preloop/gateway</code> serves model calls.</span></div>`
-        : this.phase === 'error'
-          ? html`<div class="empty">${icons.alert}<strong>Usage could not be loaded</strong><button @click=${() => this.load()}>Retry</button></div>`
-          : html`
+      ${
+        this.phase === 'off'
+          ? html`<div class="empty">${icons.usage}<strong>The model gateway is not installed</strong><span>Usage and spend appear once <code>@preloop/gateway</code> serves model calls.</span></div>`
+          : this.phase === 'error'
+            ? html`<div class="empty">${icons.alert}<strong>Usage could not be loaded</strong><button @click=${() => this.load()}>Retry</button></div>`
+            : html`
               <div class="summary">
                 <div class="figure"><span>${this.metric === 'spend' ? 'Spend' : 'Tokens'}, last ${days.length} days</span><strong data-total>${this.phase === 'loading' ? '…' : format(total)}</strong></div>
                 <div class="figure"><span>Requests</span><strong>${this.phase === 'loading' ? '…' : formatCount(requests)}</strong></div>
@@ -304,15 +370,17 @@ export class PreloopUsageChart extends PreloopElement {
               ${groups.length === 0 && this.phase === 'ready' ? html`<div class="empty"><strong>No model calls in this period</strong></div>` : nothing}
               <div class="legend" part="legend">
                 ${groups.map(
-                  (group) => html`<span><i ${styleProperties({ background: group.color })}></i>${group.label} <strong>${format(hovered !== null ? (group.values[hovered] ?? 0) : group.total)}</strong></span>`,
+                  (group) =>
+                    html`<span><i ${styleProperties({ background: group.color })}></i>${group.label} <strong>${format(hovered !== null ? (group.values[hovered] ?? 0) : group.total)}</strong></span>`,
                 )}
               </div>
               ${this.showTable && groups.length ? this.renderTable(groups, format) : nothing}
-            `}
+            `
+      }
     </section>`;
   }
 
-  private renderTable(groups: Array<{ key: string; label: string; total: number; color: string }>, format: (value: number) => string) {
+  private renderTable(groups: Array<{ key: string; label: string; total: number; color: string }>, _format: (value: number) => string) {
     const byGroup = new Map<string, { requests: number; tokens: number; cost: number }>();
     for (const point of this.shown) {
       const entry = byGroup.get(point.group) ?? { requests: 0, tokens: 0, cost: 0 };

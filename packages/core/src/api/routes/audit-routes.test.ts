@@ -14,7 +14,13 @@ describe.each(testDialects())('audit routes on $name', (dialect) => {
     admin = await seedUser(test.preloop, 'admin');
     viewer = await seedUser(test.preloop, 'viewer');
     for (let i = 0; i < 6; i++) {
-      await test.preloop.audit.record({ actor: { type: 'system' }, action: i % 2 ? 'tool.call' : 'model.call', outcome: 'success', runtimeSessionId: 'rs_1', data: { i } });
+      await test.preloop.audit.record({
+        actor: { type: 'system' },
+        action: i % 2 ? 'tool.call' : 'model.call',
+        outcome: 'success',
+        runtimeSessionId: 'rs_1',
+        data: { i },
+      });
     }
   });
   afterEach(() => test.cleanup());
@@ -28,7 +34,9 @@ describe.each(testDialects())('audit routes on $name', (dialect) => {
     const first = await callApi(test.preloop, 'GET', '/audit?action=tool.*&limit=2', { bearer: viewer.key });
     expect(first.body.items).toHaveLength(2);
     expect(first.body.items.every((r: { action: string }) => r.action === 'tool.call')).toBe(true);
-    const second = await callApi(test.preloop, 'GET', `/audit?action=tool.*&limit=2&cursor=${first.body.nextCursor}`, { bearer: viewer.key });
+    const second = await callApi(test.preloop, 'GET', `/audit?action=tool.*&limit=2&cursor=${first.body.nextCursor}`, {
+      bearer: viewer.key,
+    });
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
 
@@ -42,7 +50,9 @@ describe.each(testDialects())('audit routes on $name', (dialect) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.issues[0].path).toBe('limit');
     expect((await callApi(test.preloop, 'GET', '/audit?cursor=%%%', { bearer: viewer.key })).status).toBe(400);
-    expect((await callApi(test.preloop, 'GET', '/audit?unknown=1', { bearer: viewer.key })).body.error.details.issues[0].message).toMatch(/unknown/i);
+    expect((await callApi(test.preloop, 'GET', '/audit?unknown=1', { bearer: viewer.key })).body.error.details.issues[0].message).toMatch(
+      /unknown/i,
+    );
   });
 
   it('verifies for admins only, and audits the verification', async () => {
@@ -61,7 +71,13 @@ describe.each(testDialects())('audit routes on $name', (dialect) => {
   });
 
   it('reports the archive boundary verification started from, after archive-then-prune', async () => {
-    const [archived] = await test.preloop.audit.archive({ accountId: test.preloop.accountId, before: 10, write: async (_header, lines) => { for await (const _line of lines); } });
+    const [archived] = await test.preloop.audit.archive({
+      accountId: test.preloop.accountId,
+      before: 10,
+      write: async (_header, lines) => {
+        for await (const _line of lines);
+      },
+    });
     const report = await callApi(test.preloop, 'POST', '/audit/verify', { bearer: admin.key });
     expect(report.body).toMatchObject({ ok: true, boundary: { seq: archived!.lastSeq, hash: archived!.lastHash } });
   });

@@ -138,7 +138,12 @@ export const auditRoutes: AdminRoute[] = [
         action: 'audit.verify',
         target: { type: 'audit_chain', id: self.accountId },
         outcome: report.ok ? 'success' : 'failure',
-        data: { records: report.records, checkpoints: report.checkpoints, headSeq: report.headSeq, ...(report.firstBroken ? { firstBroken: report.firstBroken } : {}) },
+        data: {
+          records: report.records,
+          checkpoints: report.checkpoints,
+          headSeq: report.headSeq,
+          ...(report.firstBroken ? { firstBroken: report.firstBroken } : {}),
+        },
       });
       return report;
     },

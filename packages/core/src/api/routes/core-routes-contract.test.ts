@@ -22,20 +22,26 @@ describe.each(testDialects())('every core route answers what its contract declar
   /** The core route a request lands on: the literal path before a parameter (`/audit/public-key` before `/audit/:id`). */
   const routeOf = (method: string, path: string) =>
     coreRoutes
-      .filter((route) => route.method === method && new RegExp(`^${route.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`).test(path.split('?')[0]!))
+      .filter(
+        (route) => route.method === method && new RegExp(`^${route.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`).test(path.split('?')[0]!),
+      )
       .sort((a, b) => a.path.split(':').length - b.path.split(':').length)[0];
 
   async function call(method: string, path: string, options: ApiCallOptions = {}) {
     const result = await callApi(preloop, method, path, { bearer: owner.key, ...options });
     const route = routeOf(method, path);
-    if (route) answered.set(`${route.method} ${route.path}`, (answered.get(`${route.method} ${route.path}`) ?? new Set()).add(result.status));
-    if (result.status >= 500) mismatches.push(`${method} ${path} → ${result.status} ${JSON.stringify(result.body?.error ?? result.body).slice(0, 300)}`);
+    if (route)
+      answered.set(`${route.method} ${route.path}`, (answered.get(`${route.method} ${route.path}`) ?? new Set()).add(result.status));
+    if (result.status >= 500)
+      mismatches.push(`${method} ${path} → ${result.status} ${JSON.stringify(result.body?.error ?? result.body).slice(0, 300)}`);
     return result;
   }
 
   /** A call whose answer is not JSON (text, a stream): the status and content type are kept, the body is dropped. */
   async function callRaw(path: string) {
-    const response = await preloop.api(new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${owner.key}` } }));
+    const response = await preloop.api(
+      new Request(`http://localhost/api/v1${path}`, { headers: { authorization: `Bearer ${owner.key}` } }),
+    );
     await response.body?.cancel();
     const route = routeOf('GET', path)!;
     answered.set(`${route.method} ${route.path}`, (answered.get(`${route.method} ${route.path}`) ?? new Set()).add(response.status));
@@ -58,12 +64,30 @@ describe.each(testDialects())('every core route answers what its contract declar
 
   it('auth: login, me, password, logout', async () => {
     const admin = await seedUser(preloop, 'admin', 'admin@example.com');
-    expect((await call('POST', '/auth/login', { bearer: undefined, body: { email: admin.user.email, password: 'wrong password' } })).status).toBe(401);
+    expect(
+      (await call('POST', '/auth/login', { bearer: undefined, body: { email: admin.user.email, password: 'wrong password' } })).status,
+    ).toBe(401);
     const cookie = await loginCookie(preloop, admin.user.email, admin.password);
     expect((await call('GET', '/auth/me', { bearer: undefined, cookie })).body.user.id).toBe(admin.user.id);
     expect((await call('GET', '/auth/me')).body.principal.type).toBe('api_key');
-    expect((await call('POST', '/auth/password', { bearer: undefined, cookie, body: { currentPassword: 'not it', newPassword: 'a new long password' } })).status).toBe(403);
-    expect((await call('POST', '/auth/password', { bearer: undefined, cookie, body: { currentPassword: admin.password, newPassword: 'a new long password' } })).status).toBe(200);
+    expect(
+      (
+        await call('POST', '/auth/password', {
+          bearer: undefined,
+          cookie,
+          body: { currentPassword: 'not it', newPassword: 'a new long password' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call('POST', '/auth/password', {
+          bearer: undefined,
+          cookie,
+          body: { currentPassword: admin.password, newPassword: 'a new long password' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('POST', '/auth/logout', { bearer: undefined, cookie })).status).toBe(204);
   });
 
@@ -128,7 +152,9 @@ describe.each(testDialects())('every core route answers what its contract declar
 
   it('policy and kill switch', async () => {
     expect((await call('GET', '/policy')).status).toBe(200);
-    expect((await call('POST', '/policy', { body: { document: { version: 1, defaults: { tools: 'allow' } }, comment: 'open' } })).status).toBe(201);
+    expect(
+      (await call('POST', '/policy', { body: { document: { version: 1, defaults: { tools: 'allow' } }, comment: 'open' } })).status,
+    ).toBe(201);
     expect((await call('POST', '/policy', { body: { document: { version: 2 } } })).status).toBe(400);
     expect((await call('GET', '/policy/versions')).body.items.length).toBeGreaterThan(1);
     expect((await call('GET', '/policy/versions/1')).status).toBe(200);
@@ -143,8 +169,13 @@ describe.each(testDialects())('every core route answers what its contract declar
     expect((await call('GET', '/policy/export?format=json')).body.version).toBe(1);
     expect((await call('GET', '/policy/export?version=999')).status).toBe(404);
     expect((await call('GET', '/policy/schema', { bearer: undefined })).status).toBe(200);
-    expect((await call('POST', '/policy/simulate', { body: { tool: 'github.create_issue' } })).body.decision.action).toEqual(expect.any(String));
-    expect((await call('POST', '/policy/simulate', { body: { tool: 'x.y', document: { version: 1, defaults: { tools: 'deny' } } } })).body.decision.action).toBe('deny');
+    expect((await call('POST', '/policy/simulate', { body: { tool: 'github.create_issue' } })).body.decision.action).toEqual(
+      expect.any(String),
+    );
+    expect(
+      (await call('POST', '/policy/simulate', { body: { tool: 'x.y', document: { version: 1, defaults: { tools: 'deny' } } } })).body
+        .decision.action,
+    ).toBe('deny');
     expect((await call('POST', '/kill-switch/activate', { body: { reason: 'incident' } })).body.active).toHaveLength(3);
     expect((await call('GET', '/kill-switch')).status).toBe(200);
     expect((await call('POST', '/kill-switch/deactivate', { body: {} })).body.active).toEqual([]);
@@ -161,10 +192,20 @@ describe.each(testDialects())('every core route answers what its contract declar
 
   it('agents: permission check (always 200 with the hook answer, 403 without the mcp scope, 400 for a body that is not PreToolUse)', async () => {
     const agent = await preloop.identity.agents.enroll(preloop.accountId, { name: 'contract-agent', kind: 'claude_code' });
-    const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'contract agent key', agentId: agent.id, scopes: ['mcp'] });
+    const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+      name: 'contract agent key',
+      agentId: agent.id,
+      scopes: ['mcp'],
+    });
     const body = { hook_event_name: 'PreToolUse', session_id: 's1', tool_name: 'Bash', tool_input: { command: 'ls' } };
-    expect((await call('POST', '/agents/permission-check?wait=0', { bearer: key, body })).body.hookSpecificOutput.permissionDecision).toEqual(expect.any(String));
-    const adminOnly = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin only', scopes: ['admin:read'], userId: owner.user.id });
+    expect(
+      (await call('POST', '/agents/permission-check?wait=0', { bearer: key, body })).body.hookSpecificOutput.permissionDecision,
+    ).toEqual(expect.any(String));
+    const adminOnly = await preloop.identity.apiKeys.create(preloop.accountId, {
+      name: 'admin only',
+      scopes: ['admin:read'],
+      userId: owner.user.id,
+    });
     expect((await call('POST', '/agents/permission-check', { bearer: adminOnly.key, body })).status).toBe(403);
     expect((await call('POST', '/agents/permission-check', { bearer: key, body: { ...body, tool_name: 'a b' } })).status).toBe(400);
   });

@@ -42,16 +42,28 @@ export const simulatePolicyBody = z.strictObject({
 export const validatePolicyBody = z.strictObject({ document: documentInput });
 
 /** Body of `POST /policy/diff`: from a version (default: the active one) to a version or a proposed document. */
-export const diffPolicyBody = z.strictObject({ from: z.number().int().positive().optional(), to: z.union([z.number().int().positive(), documentInput]) });
+export const diffPolicyBody = z.strictObject({
+  from: z.number().int().positive().optional(),
+  to: z.union([z.number().int().positive(), documentInput]),
+});
 
 /** Body of `POST /policy/rollback`. */
 export const rollbackPolicyBody = z.strictObject({ version: z.number().int().positive() });
 
 /** Query of `GET /policy/export`. */
-export const exportPolicyQuery = z.strictObject({ format: z.enum(['yaml', 'json']).default('yaml'), version: z.coerce.number().int().positive().optional() });
+export const exportPolicyQuery = z.strictObject({
+  format: z.enum(['yaml', 'json']).default('yaml'),
+  version: z.coerce.number().int().positive().optional(),
+});
 
 /** Body of `POST /kill-switch/activate`: the scopes to stop (all when omitted) and why. */
-export const activateKillSwitchBody = z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).default([...killSwitchScopes]), reason: z.string().min(1).max(500) });
+export const activateKillSwitchBody = z.strictObject({
+  scopes: z
+    .array(z.enum(killSwitchScopes))
+    .min(1)
+    .default([...killSwitchScopes]),
+  reason: z.string().min(1).max(500),
+});
 
 /** Body of `POST /kill-switch/deactivate`: the scopes to resume (all when omitted). */
 export const deactivateKillSwitchBody = z.strictObject({ scopes: z.array(z.enum(killSwitchScopes)).min(1).optional() });
@@ -83,7 +95,8 @@ export const governanceRoutes: AdminRoute[] = [
     body: applyPolicyBody,
     status: 201,
     response: policyVersionSchema,
-    handler: ({ preloop, principal, body }) => preloop.governance.policies.apply(principal!.accountId, body.document, principal!, body.comment),
+    handler: ({ preloop, principal, body }) =>
+      preloop.governance.policies.apply(principal!.accountId, body.document, principal!, body.comment),
   }),
   defineRoute({
     method: 'GET',
@@ -92,7 +105,10 @@ export const governanceRoutes: AdminRoute[] = [
     tag: 'policy',
     access: { role: 'viewer' },
     response: policyVersionListSchema,
-    handler: async ({ preloop, principal }) => ({ items: await preloop.governance.policies.versions(principal!.accountId), nextCursor: null }),
+    handler: async ({ preloop, principal }) => ({
+      items: await preloop.governance.policies.versions(principal!.accountId),
+      nextCursor: null,
+    }),
   }),
   defineRoute({
     method: 'GET',
@@ -156,7 +172,9 @@ export const governanceRoutes: AdminRoute[] = [
     errors: [404],
     async handler({ preloop, principal, query }) {
       const text = await preloop.governance.policies.export(principal!.accountId, query.format, query.version);
-      return new Response(text, { headers: { 'content-type': query.format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8' } });
+      return new Response(text, {
+        headers: { 'content-type': query.format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8' },
+      });
     },
   }),
   defineRoute({
@@ -193,7 +211,8 @@ export const governanceRoutes: AdminRoute[] = [
       };
       const input = { subject, tool: { name: body.tool, server: body.server ?? null, readOnly: body.readOnly }, args: body.args };
       if (body.document !== undefined) {
-        const document = typeof body.document === 'string' ? parsePolicyDocument(body.document) : parsePolicyDocument(body.document, 'json');
+        const document =
+          typeof body.document === 'string' ? parsePolicyDocument(body.document) : parsePolicyDocument(body.document, 'json');
         return simulatePolicy(compilePolicy(document), input);
       }
       const decision = await preloop.governance.evaluateToolCall(input);
@@ -217,7 +236,8 @@ export const governanceRoutes: AdminRoute[] = [
     access: { role: 'admin' },
     body: activateKillSwitchBody,
     response: killSwitchStateSchema,
-    handler: ({ preloop, principal, body }) => preloop.governance.killSwitch.activate(principal!.accountId, body.scopes, body.reason, principal!),
+    handler: ({ preloop, principal, body }) =>
+      preloop.governance.killSwitch.activate(principal!.accountId, body.scopes, body.reason, principal!),
   }),
   defineRoute({
     method: 'POST',

@@ -37,7 +37,12 @@ export const policyExplanationSchema = z.object({
 export const policyDecisionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('allow'), explanation: policyExplanationSchema }),
   z.object({ action: z.literal('deny'), reason: z.string(), explanation: policyExplanationSchema }),
-  z.object({ action: z.literal('require_approval'), workflow: z.string(), reason: z.string().optional(), explanation: policyExplanationSchema }),
+  z.object({
+    action: z.literal('require_approval'),
+    workflow: z.string(),
+    reason: z.string().optional(),
+    explanation: policyExplanationSchema,
+  }),
 ]);
 true satisfies SchemaAgrees<typeof policyDecisionSchema, PolicyDecision>;
 
@@ -49,7 +54,13 @@ export const policyValidationSchema = z.object({
     .object({
       passed: z.number().int().min(0),
       failed: z.array(
-        z.object({ name: z.string(), expected: z.enum(policyActions), actual: z.enum(policyActions), reason: z.string().optional(), explanation: policyExplanationSchema }),
+        z.object({
+          name: z.string(),
+          expected: z.enum(policyActions),
+          actual: z.enum(policyActions),
+          reason: z.string().optional(),
+          explanation: policyExplanationSchema,
+        }),
       ),
     })
     .nullable(),

@@ -25,7 +25,13 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
 
   describe('authentication', () => {
     it('refuses an unauthenticated admin call with 401', async () => {
-      for (const [method, path] of [['GET', '/users'], ['POST', '/api-keys'], ['GET', '/agents'], ['GET', '/runtime-sessions'], ['GET', '/auth/me']] as const) {
+      for (const [method, path] of [
+        ['GET', '/users'],
+        ['POST', '/api-keys'],
+        ['GET', '/agents'],
+        ['GET', '/runtime-sessions'],
+        ['GET', '/auth/me'],
+      ] as const) {
         const { status, body } = await callApi(preloop, method, path, method === 'POST' ? { body: { name: 'x' } } : {});
         expect(status, `${method} ${path}`).toBe(401);
         expect(body.error.code).toBe('UNAUTHENTICATED');
@@ -33,8 +39,12 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
     });
 
     it('answers a failed login with one generic 401 and no cookie', async () => {
-      const wrongPassword = await callApi(preloop, 'POST', '/auth/login', { body: { email: owner.user.email, password: 'not the password' } });
-      const unknownEmail = await callApi(preloop, 'POST', '/auth/login', { body: { email: 'nobody@example.com', password: 'not the password' } });
+      const wrongPassword = await callApi(preloop, 'POST', '/auth/login', {
+        body: { email: owner.user.email, password: 'not the password' },
+      });
+      const unknownEmail = await callApi(preloop, 'POST', '/auth/login', {
+        body: { email: 'nobody@example.com', password: 'not the password' },
+      });
       expect(wrongPassword.status).toBe(401);
       expect(unknownEmail.status).toBe(401);
       expect(wrongPassword.body).toEqual(unknownEmail.body);
@@ -43,7 +53,10 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
     });
 
     it('logs in with a cookie (Secure over https), answers /auth/me, and logs out', async () => {
-      const login = await callApi(preloop, 'POST', '/auth/login', { body: { email: admin.user.email, password: admin.password }, origin: 'https://preloop.example' });
+      const login = await callApi(preloop, 'POST', '/auth/login', {
+        body: { email: admin.user.email, password: admin.password },
+        origin: 'https://preloop.example',
+      });
       expect(login.status).toBe(200);
       expect(login.body.user).toMatchObject({ id: admin.user.id, role: 'admin' });
       expect(JSON.stringify(login.body)).not.toMatch(/password_?hash|argon2/i);
@@ -83,7 +96,11 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
     });
 
     it('refuses a write with a key that only has admin:read', async () => {
-      const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'reader', scopes: ['admin:read'], userId: owner.user.id });
+      const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+        name: 'reader',
+        scopes: ['admin:read'],
+        userId: owner.user.id,
+      });
       expect((await callApi(preloop, 'GET', '/teams', { bearer: key })).status).toBe(200);
       expect((await callApi(preloop, 'POST', '/teams', { bearer: key, body: { name: 'nope' } })).status).toBe(403);
       const mcpOnly = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'mcp', scopes: ['mcp'], userId: owner.user.id });
@@ -91,27 +108,48 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
     });
 
     it('lets an admin create users up to admin, never an owner, and never touch an owner', async () => {
-      const asOwner = await callApi(preloop, 'POST', '/users', { bearer: admin.key, body: { email: 'o2@example.com', name: 'O2', role: 'owner' } });
+      const asOwner = await callApi(preloop, 'POST', '/users', {
+        bearer: admin.key,
+        body: { email: 'o2@example.com', name: 'O2', role: 'owner' },
+      });
       expect(asOwner.status).toBe(403);
-      const asAdmin = await callApi(preloop, 'POST', '/users', { bearer: admin.key, body: { email: 'a2@example.com', name: 'A2', role: 'admin', password: 'a2 password!' } });
+      const asAdmin = await callApi(preloop, 'POST', '/users', {
+        bearer: admin.key,
+        body: { email: 'a2@example.com', name: 'A2', role: 'admin', password: 'a2 password!' },
+      });
       expect(asAdmin.status).toBe(201);
       expect(asAdmin.body).toMatchObject({ email: 'a2@example.com', role: 'admin', hasPassword: true });
-      expect((await callApi(preloop, 'PATCH', `/users/${asAdmin.body.id}`, { bearer: admin.key, body: { role: 'owner' } })).status).toBe(403);
-      expect((await callApi(preloop, 'PATCH', `/users/${owner.user.id}`, { bearer: admin.key, body: { name: 'Renamed' } })).status).toBe(403);
+      expect((await callApi(preloop, 'PATCH', `/users/${asAdmin.body.id}`, { bearer: admin.key, body: { role: 'owner' } })).status).toBe(
+        403,
+      );
+      expect((await callApi(preloop, 'PATCH', `/users/${owner.user.id}`, { bearer: admin.key, body: { name: 'Renamed' } })).status).toBe(
+        403,
+      );
       expect((await callApi(preloop, 'DELETE', `/users/${owner.user.id}`, { bearer: admin.key })).status).toBe(403);
-      expect((await callApi(preloop, 'PATCH', `/users/${asAdmin.body.id}`, { bearer: admin.key, body: { role: 'approver' } })).body.role).toBe('approver');
+      expect(
+        (await callApi(preloop, 'PATCH', `/users/${asAdmin.body.id}`, { bearer: admin.key, body: { role: 'approver' } })).body.role,
+      ).toBe('approver');
       expect((await callApi(preloop, 'DELETE', `/users/${asAdmin.body.id}`, { bearer: admin.key })).status).toBe(204);
       expect((await callApi(preloop, 'GET', `/users/${asAdmin.body.id}`, { bearer: admin.key })).status).toBe(404);
-      const byOwner = await callApi(preloop, 'POST', '/users', { cookie: ownerCookie, body: { email: 'o3@example.com', name: 'O3', role: 'owner' } });
+      const byOwner = await callApi(preloop, 'POST', '/users', {
+        cookie: ownerCookie,
+        body: { email: 'o3@example.com', name: 'O3', role: 'owner' },
+      });
       expect(byOwner.status).toBe(201);
       expect((await callApi(preloop, 'DELETE', `/users/${owner.user.id}`, { cookie: ownerCookie })).status).toBe(403); // not yourself
-      expect((await callApi(preloop, 'POST', '/users', { cookie: ownerCookie, body: { email: 'O3@example.com', name: 'dup', role: 'viewer' } })).status).toBe(409);
+      expect(
+        (await callApi(preloop, 'POST', '/users', { cookie: ownerCookie, body: { email: 'O3@example.com', name: 'dup', role: 'viewer' } }))
+          .status,
+      ).toBe(409);
     });
   });
 
   describe('validation', () => {
     it('answers a malformed body with 400 naming the field', async () => {
-      const { status, body } = await callApi(preloop, 'POST', '/users', { bearer: owner.key, body: { email: 'not-an-email', name: 'X', role: 'viewer' } });
+      const { status, body } = await callApi(preloop, 'POST', '/users', {
+        bearer: owner.key,
+        body: { email: 'not-an-email', name: 'X', role: 'viewer' },
+      });
       expect(status).toBe(400);
       expect(body.error.code).toBe('VALIDATION_ERROR');
       expect(body.error.message).toContain('email');
@@ -119,7 +157,10 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
       const scopes = await callApi(preloop, 'POST', '/api-keys', { bearer: owner.key, body: { name: 'k', scopes: ['mcp', 'root'] } });
       expect(scopes.status).toBe(400);
       expect(scopes.body.error.details.issues[0].path).toBe('scopes[1]');
-      const role = await callApi(preloop, 'POST', '/users', { bearer: owner.key, body: { email: 'r@example.com', name: 'R', role: 'superuser' } });
+      const role = await callApi(preloop, 'POST', '/users', {
+        bearer: owner.key,
+        body: { email: 'r@example.com', name: 'R', role: 'superuser' },
+      });
       expect(role.body.error.details.issues[0].path).toBe('role');
       const json = await callApi(preloop, 'POST', '/teams', { bearer: owner.key, body: '{"name":' });
       expect(json.status).toBe(400);
@@ -129,18 +170,26 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
       const { status, body } = await callApi(preloop, 'POST', '/api-keys', { bearer: owner.key, body: { name: 'k', keyHash: 'abc' } });
       expect(status).toBe(400);
       expect(body.error.message).toContain('keyHash');
-      const login = await callApi(preloop, 'POST', '/auth/login', { body: { email: owner.user.email, password: owner.password, role: 'owner' } });
+      const login = await callApi(preloop, 'POST', '/auth/login', {
+        body: { email: owner.user.email, password: owner.password, role: 'owner' },
+      });
       expect(login.status).toBe(400);
       expect(login.body.error.message).toContain('role');
     });
 
     it('pages lists with opaque cursors and bounded limits', async () => {
-      for (let i = 0; i < 5; i++) expect((await callApi(preloop, 'POST', '/teams', { bearer: owner.key, body: { name: `team ${i}` } })).status).toBe(201);
+      for (let i = 0; i < 5; i++)
+        expect((await callApi(preloop, 'POST', '/teams', { bearer: owner.key, body: { name: `team ${i}` } })).status).toBe(201);
       const names: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page: { status: number; body: { items: { name: string }[]; nextCursor: string | null } } = await callApi(preloop, 'GET', `/teams?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { bearer: owner.key });
+        const page: { status: number; body: { items: { name: string }[]; nextCursor: string | null } } = await callApi(
+          preloop,
+          'GET',
+          `/teams?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          { bearer: owner.key },
+        );
         expect(page.status).toBe(200);
         names.push(...page.body.items.map((team) => team.name));
         cursor = page.body.nextCursor;
@@ -175,33 +224,59 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
     });
 
     it('answers an expired key with 401', async () => {
-      const created = await callApi(preloop, 'POST', '/api-keys', { bearer: admin.key, body: { name: 'brief', scopes: ['admin:read'], expiresAt: Date.now() + 250 } });
+      const created = await callApi(preloop, 'POST', '/api-keys', {
+        bearer: admin.key,
+        body: { name: 'brief', scopes: ['admin:read'], expiresAt: Date.now() + 250 },
+      });
       expect((await callApi(preloop, 'GET', '/users', { bearer: created.body.key })).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect((await callApi(preloop, 'GET', '/users', { bearer: created.body.key })).status).toBe(401);
     });
 
     it('never lets a key mint a key with more scopes than itself', async () => {
-      const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'limited', scopes: ['admin:read', 'admin:write'], userId: admin.user.id });
+      const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+        name: 'limited',
+        scopes: ['admin:read', 'admin:write'],
+        userId: admin.user.id,
+      });
       expect((await callApi(preloop, 'POST', '/api-keys', { bearer: key, body: { name: 'escalate', scopes: ['mcp'] } })).status).toBe(403);
-      expect((await callApi(preloop, 'POST', '/api-keys', { bearer: key, body: { name: 'same', scopes: ['admin:read'] } })).status).toBe(201);
+      expect((await callApi(preloop, 'POST', '/api-keys', { bearer: key, body: { name: 'same', scopes: ['admin:read'] } })).status).toBe(
+        201,
+      );
     });
   });
 
   describe('agents and runtime sessions', () => {
     it('runs an agent’s session end to end: its key starts it, the credential heartbeats and ends it, then gets 401', async () => {
-      const agent = await callApi(preloop, 'POST', '/agents', { bearer: admin.key, body: { name: 'coder', kind: 'claude_code', tags: ['ci'] } });
+      const agent = await callApi(preloop, 'POST', '/agents', {
+        bearer: admin.key,
+        body: { name: 'coder', kind: 'claude_code', tags: ['ci'] },
+      });
       expect(agent.status).toBe(201);
       expect(agent.body).toMatchObject({ state: 'active', ownerUserId: admin.user.id });
-      const agentKey = await callApi(preloop, 'POST', '/api-keys', { bearer: admin.key, body: { name: 'coder key', agentId: agent.body.id, scopes: ['mcp'] } });
-      const started = await callApi(preloop, 'POST', '/runtime-sessions', { bearer: agentKey.body.key, body: { name: 'fix tests', source: 'ci', externalId: 'build-7', metadata: { pr: 12 } } });
+      const agentKey = await callApi(preloop, 'POST', '/api-keys', {
+        bearer: admin.key,
+        body: { name: 'coder key', agentId: agent.body.id, scopes: ['mcp'] },
+      });
+      const started = await callApi(preloop, 'POST', '/runtime-sessions', {
+        bearer: agentKey.body.key,
+        body: { name: 'fix tests', source: 'ci', externalId: 'build-7', metadata: { pr: 12 } },
+      });
       expect(started.status).toBe(201);
       expect(started.body.session).toMatchObject({ agentId: agent.body.id, apiKeyId: agentKey.body.apiKey.id, audience: ['mcp'] });
       const token = started.body.credential.token as string;
       const me = await callApi(preloop, 'GET', '/auth/me', { bearer: token });
-      expect(me.body.principal).toMatchObject({ type: 'runtime_session', runtimeSessionId: started.body.session.id, agentId: agent.body.id, scopes: ['mcp'] });
+      expect(me.body.principal).toMatchObject({
+        type: 'runtime_session',
+        runtimeSessionId: started.body.session.id,
+        agentId: agent.body.id,
+        scopes: ['mcp'],
+      });
       expect((await callApi(preloop, 'GET', '/users', { bearer: token })).status).toBe(403);
-      expect((await callApi(preloop, 'POST', '/runtime-sessions', { bearer: agentKey.body.key, body: { name: 'x', audience: ['gateway'] } })).status).toBe(403);
+      expect(
+        (await callApi(preloop, 'POST', '/runtime-sessions', { bearer: agentKey.body.key, body: { name: 'x', audience: ['gateway'] } }))
+          .status,
+      ).toBe(403);
 
       const heartbeat = await callApi(preloop, 'POST', `/runtime-sessions/${started.body.session.id}/heartbeat`, { bearer: token });
       expect(heartbeat.status).toBe(200);
@@ -213,37 +288,58 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
       const other = await callApi(preloop, 'POST', '/runtime-sessions', { bearer: admin.key, body: { name: 'someone else’s' } });
       expect((await callApi(preloop, 'POST', `/runtime-sessions/${other.body.session.id}/end`, { bearer: token })).status).toBe(404);
 
-      const ended = await callApi(preloop, 'POST', `/runtime-sessions/${started.body.session.id}/end`, { bearer: token, body: { reason: 'done' } });
+      const ended = await callApi(preloop, 'POST', `/runtime-sessions/${started.body.session.id}/end`, {
+        bearer: token,
+        body: { reason: 'done' },
+      });
       expect(ended.body).toMatchObject({ state: 'ended', endReason: 'done' });
       expect((await callApi(preloop, 'GET', '/auth/me', { bearer: token })).status).toBe(401);
       expect((await callApi(preloop, 'GET', '/auth/me', { bearer: heartbeat.body.credential.token })).status).toBe(401);
-      expect((await callApi(preloop, 'POST', `/runtime-sessions/${started.body.session.id}/heartbeat`, { bearer: agentKey.body.key })).status).toBe(410);
+      expect(
+        (await callApi(preloop, 'POST', `/runtime-sessions/${started.body.session.id}/heartbeat`, { bearer: agentKey.body.key })).status,
+      ).toBe(410);
       const listed = await callApi(preloop, 'GET', `/runtime-sessions?agentId=${agent.body.id}&state=ended`, { cookie: ownerCookie });
       expect(listed.body.items.map((s: { id: string }) => s.id)).toEqual([started.body.session.id]);
     });
 
     it('refuses a suspended agent’s credential with 401, and decommission is final', async () => {
       const agent = await callApi(preloop, 'POST', '/agents', { cookie: ownerCookie, body: { name: 'pausable', kind: 'codex' } });
-      const started = await callApi(preloop, 'POST', '/runtime-sessions', { cookie: ownerCookie, body: { name: 'run', agentId: agent.body.id } });
+      const started = await callApi(preloop, 'POST', '/runtime-sessions', {
+        cookie: ownerCookie,
+        body: { name: 'run', agentId: agent.body.id },
+      });
       const token = started.body.credential.token as string;
       expect((await callApi(preloop, 'GET', '/auth/me', { bearer: token })).status).toBe(200);
-      const suspended = await callApi(preloop, 'POST', `/agents/${agent.body.id}/suspend`, { cookie: ownerCookie, body: { reason: 'incident 42' } });
+      const suspended = await callApi(preloop, 'POST', `/agents/${agent.body.id}/suspend`, {
+        cookie: ownerCookie,
+        body: { reason: 'incident 42' },
+      });
       expect(suspended.body).toMatchObject({ state: 'suspended', stateReason: 'incident 42' });
       expect((await callApi(preloop, 'GET', '/auth/me', { bearer: token })).status).toBe(401);
       expect((await callApi(preloop, 'POST', `/agents/${agent.body.id}/resume`, { cookie: ownerCookie })).body.state).toBe('active');
       expect((await callApi(preloop, 'GET', '/auth/me', { bearer: token })).status).toBe(200);
-      expect((await callApi(preloop, 'POST', `/agents/${agent.body.id}/decommission`, { cookie: ownerCookie })).body.state).toBe('decommissioned');
+      expect((await callApi(preloop, 'POST', `/agents/${agent.body.id}/decommission`, { cookie: ownerCookie })).body.state).toBe(
+        'decommissioned',
+      );
       expect((await callApi(preloop, 'GET', '/auth/me', { bearer: token })).status).toBe(401);
       expect((await callApi(preloop, 'POST', `/agents/${agent.body.id}/resume`, { cookie: ownerCookie })).status).toBe(409);
-      expect((await callApi(preloop, 'GET', `/runtime-sessions/${started.body.session.id}`, { cookie: viewerCookie })).body.endReason).toBe('agent_decommissioned');
+      expect((await callApi(preloop, 'GET', `/runtime-sessions/${started.body.session.id}`, { cookie: viewerCookie })).body.endReason).toBe(
+        'agent_decommissioned',
+      );
       expect((await callApi(preloop, 'POST', `/agents/${agent.body.id}/suspend`, { cookie: viewerCookie })).status).toBe(403);
     });
 
     it('refuses a viewer starting sessions, and a plain key starting one for an agent', async () => {
       const agent = await preloop.identity.agents.enroll(preloop.accountId, { name: 'guarded', kind: 'custom' });
       expect((await callApi(preloop, 'POST', '/runtime-sessions', { cookie: viewerCookie, body: { name: 'x' } })).status).toBe(403);
-      const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'plain', scopes: ['gateway'], userId: viewer.user.id });
-      expect((await callApi(preloop, 'POST', '/runtime-sessions', { bearer: key, body: { name: 'x', agentId: agent.id } })).status).toBe(403);
+      const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+        name: 'plain',
+        scopes: ['gateway'],
+        userId: viewer.user.id,
+      });
+      expect((await callApi(preloop, 'POST', '/runtime-sessions', { bearer: key, body: { name: 'x', agentId: agent.id } })).status).toBe(
+        403,
+      );
       const own = await callApi(preloop, 'POST', '/runtime-sessions', { bearer: key, body: { name: 'mine' } });
       expect(own.status).toBe(201);
       expect(own.body.session.audience).toEqual(['gateway']);
@@ -252,9 +348,21 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
 
   describe('account scoping', () => {
     it('shows and changes nothing of another account', async () => {
-      await preloop.db.insertInto('accounts').values({ id: 'acc_tenant', name: 'Tenant', created_at: Date.now() }).onConflict((c) => c.column('id').doNothing()).execute();
-      const tenantOwner = await preloop.identity.users.create('acc_tenant', { email: 'tenant@example.com', name: 'Tenant owner', role: 'owner' });
-      const { key } = await preloop.identity.apiKeys.create('acc_tenant', { name: 'tenant', scopes: ['admin:read', 'admin:write'], userId: tenantOwner.id });
+      await preloop.db
+        .insertInto('accounts')
+        .values({ id: 'acc_tenant', name: 'Tenant', created_at: Date.now() })
+        .onConflict((c) => c.column('id').doNothing())
+        .execute();
+      const tenantOwner = await preloop.identity.users.create('acc_tenant', {
+        email: 'tenant@example.com',
+        name: 'Tenant owner',
+        role: 'owner',
+      });
+      const { key } = await preloop.identity.apiKeys.create('acc_tenant', {
+        name: 'tenant',
+        scopes: ['admin:read', 'admin:write'],
+        userId: tenantOwner.id,
+      });
       const users = await callApi(preloop, 'GET', '/users?limit=200', { bearer: key });
       expect(users.body.items.map((user: { id: string }) => user.id)).toEqual([tenantOwner.id]);
       expect((await callApi(preloop, 'GET', `/users/${owner.user.id}`, { bearer: key })).status).toBe(404);
@@ -268,7 +376,14 @@ describe.each(testDialects())('identity admin API on $name', (dialect) => {
 
   it('documents every identity route in the OpenAPI document', async () => {
     const { body } = await callApi(preloop, 'GET', '/openapi.json');
-    for (const path of ['/api/v1/auth/login', '/api/v1/users/{id}', '/api/v1/teams/{id}/members', '/api/v1/api-keys', '/api/v1/agents/{id}/suspend', '/api/v1/runtime-sessions/{id}/heartbeat']) {
+    for (const path of [
+      '/api/v1/auth/login',
+      '/api/v1/users/{id}',
+      '/api/v1/teams/{id}/members',
+      '/api/v1/api-keys',
+      '/api/v1/agents/{id}/suspend',
+      '/api/v1/runtime-sessions/{id}/heartbeat',
+    ]) {
       expect(Object.keys(body.paths)).toContain(path);
     }
   });

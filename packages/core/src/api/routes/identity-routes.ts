@@ -12,4 +12,11 @@ import { userRoutes } from './identity/user-routes.js';
  * to the caller's account. Roles: viewer and approver read; admin manages users
  * up to admin, keys, agents and sessions; owner does everything.
  */
-export const identityRoutes: AdminRoute[] = [...authRoutes, ...userRoutes, ...teamRoutes, ...apiKeyRoutes, ...agentRoutes, ...runtimeSessionRoutes];
+export const identityRoutes: AdminRoute[] = [
+  ...authRoutes,
+  ...userRoutes,
+  ...teamRoutes,
+  ...apiKeyRoutes,
+  ...agentRoutes,
+  ...runtimeSessionRoutes,
+];

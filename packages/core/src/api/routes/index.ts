@@ -7,4 +7,11 @@ import { permissionCheckRoutes } from './permission-check-routes.js';
 import { systemRoutes } from './system-routes.js';
 
 /** Every route the kernel itself serves under `/api/v1`. */
-export const coreRoutes: AdminRoute[] = [...systemRoutes, ...metricsRoutes, ...identityRoutes, ...auditRoutes, ...governanceRoutes, ...permissionCheckRoutes];
+export const coreRoutes: AdminRoute[] = [
+  ...systemRoutes,
+  ...metricsRoutes,
+  ...identityRoutes,
+  ...auditRoutes,
+  ...governanceRoutes,
+  ...permissionCheckRoutes,
+];

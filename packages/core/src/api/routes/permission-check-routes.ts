@@ -21,8 +21,17 @@ export const preToolUseBodySchema = z.looseObject({
 
 /** Query of `POST /agents/permission-check`: how a check that needs approval waits and what it answers when the wait ends. */
 export const permissionCheckQuery = z.strictObject({
-  wait: z.coerce.number().int().min(0).max(300).default(25).describe('Seconds to wait for an approver; keep it below the hook timeout (default 25)'),
-  pending: z.enum(['deny', 'ask', 'defer']).default('deny').describe('The answer when approval is still pending after the wait (default deny)'),
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(25)
+    .describe('Seconds to wait for an approver; keep it below the hook timeout (default 25)'),
+  pending: z
+    .enum(['deny', 'ask', 'defer'])
+    .default('deny')
+    .describe('The answer when approval is still pending after the wait (default deny)'),
 });
 
 /** The exact answer the agents read from a PreToolUse hook. */
@@ -36,7 +45,9 @@ export const preToolUseAnswerSchema = z.strictObject({
 
 /** The hook answer for a decision. */
 export function toPreToolUseAnswer(answer: Pick<NativeToolCheckAnswer, 'decision' | 'reason'>): z.infer<typeof preToolUseAnswerSchema> {
-  return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: answer.decision, permissionDecisionReason: answer.reason } };
+  return {
+    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: answer.decision, permissionDecisionReason: answer.reason },
+  };
 }
 
 /**
@@ -57,12 +68,19 @@ export const permissionCheckRoutes: AdminRoute[] = [
     query: permissionCheckQuery,
     response: preToolUseAnswerSchema,
     async handler({ preloop, principal, body, query, request }) {
-      if (principal!.type === 'api_key' && !principal!.scopes.includes('mcp')) throw new PreloopError('FORBIDDEN', 'This API key lacks the "mcp" scope that agents use.');
+      if (principal!.type === 'api_key' && !principal!.scopes.includes('mcp'))
+        throw new PreloopError('FORBIDDEN', 'This API key lacks the "mcp" scope that agents use.');
       try {
         const answer = await checkNativeTool(
           preloop,
           principal!,
-          { toolName: body.tool_name, toolInput: body.tool_input, sessionId: body.session_id ?? null, toolUseId: body.tool_use_id ?? null, cwd: body.cwd ?? null },
+          {
+            toolName: body.tool_name,
+            toolInput: body.tool_input,
+            sessionId: body.session_id ?? null,
+            toolUseId: body.tool_use_id ?? null,
+            cwd: body.cwd ?? null,
+          },
           { waitSeconds: query.wait, onPending: query.pending, signal: request.signal },
         );
         return toPreToolUseAnswer(answer);

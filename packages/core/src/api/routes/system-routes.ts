@@ -11,7 +11,12 @@ import { errorBodySchema } from '../route-contract.js';
 export const readinessChecksSchema = z.record(z.string(), z.object({ ready: z.boolean(), reason: z.string().optional() }));
 
 /** `GET /health`: ok, with the database dialect, the time and the checks. */
-export const healthResponse = z.object({ status: z.literal('ok'), dialect: z.enum(['sqlite', 'postgres']), time: z.number(), checks: readinessChecksSchema.optional() });
+export const healthResponse = z.object({
+  status: z.literal('ok'),
+  dialect: z.enum(['sqlite', 'postgres']),
+  time: z.number(),
+  checks: readinessChecksSchema.optional(),
+});
 
 /** `GET /health/ready`: ready, with every check. */
 export const readyResponse = z.object({ status: z.literal('ready'), checks: readinessChecksSchema });
@@ -63,7 +68,9 @@ export const systemRoutes: AdminRoute[] = [
     responses: { 503: notReadyResponse },
     async handler({ preloop }) {
       const report = await preloop.readiness.check();
-      return report.status === 'ready' ? { status: 'ok' as const, dialect: preloop.dialect, time: Date.now(), checks: report.checks } : notReady(report);
+      return report.status === 'ready'
+        ? { status: 'ok' as const, dialect: preloop.dialect, time: Date.now(), checks: report.checks }
+        : notReady(report);
     },
   }),
   defineRoute({
@@ -73,6 +80,7 @@ export const systemRoutes: AdminRoute[] = [
     tag: 'system',
     access: { role: 'viewer', principals: ['user', 'api_key'] },
     response: { mediaType: 'text/event-stream', description: 'One `event:` per kernel event of the account, with its JSON `data:`' },
-    handler: ({ preloop, principal, request }) => createEventStream(preloop.events, { accountId: principal!.accountId, signal: request.signal }),
+    handler: ({ preloop, principal, request }) =>
+      createEventStream(preloop.events, { accountId: principal!.accountId, signal: request.signal }),
   }),
 ];

@@ -114,7 +114,11 @@ export const kernelMigration: PreloopMigration = {
       .addColumn('summary', 'text', (c) => c.notNull())
       .addColumn('data', t.json, (c) => c.notNull().defaultTo('{}'))
       .execute();
-    await db.schema.createIndex('runtime_session_activity_session').on('runtime_session_activity').columns(['session_id', 'time']).execute();
+    await db.schema
+      .createIndex('runtime_session_activity_session')
+      .on('runtime_session_activity')
+      .columns(['session_id', 'time'])
+      .execute();
 
     await db.schema
       .createTable('secrets')

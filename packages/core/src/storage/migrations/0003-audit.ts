@@ -6,6 +6,10 @@ export const auditMigration: PreloopMigration = {
   async up({ db }) {
     await db.schema.createIndex('audit_records_session').on('audit_records').columns(['account_id', 'runtime_session_id', 'seq']).execute();
     await db.schema.createIndex('audit_records_actor').on('audit_records').columns(['account_id', 'actor_id', 'seq']).execute();
-    await db.schema.createIndex('audit_records_target').on('audit_records').columns(['account_id', 'target_type', 'target_id', 'seq']).execute();
+    await db.schema
+      .createIndex('audit_records_target')
+      .on('audit_records')
+      .columns(['account_id', 'target_type', 'target_id', 'seq'])
+      .execute();
   },
 };

@@ -9,4 +9,13 @@ import { sessionTaintMigration } from './0007-session-taint.js';
 import { auditBoundariesMigration } from './0008-audit-boundaries.js';
 
 /** The kernel's own migrations, in order. */
-export const coreMigrations: PreloopMigration[] = [kernelMigration, identityMigration, auditMigration, governanceMigration, auditAnchorsMigration, sharedCountersMigration, sessionTaintMigration, auditBoundariesMigration];
+export const coreMigrations: PreloopMigration[] = [
+  kernelMigration,
+  identityMigration,
+  auditMigration,
+  governanceMigration,
+  auditAnchorsMigration,
+  sharedCountersMigration,
+  sessionTaintMigration,
+  auditBoundariesMigration,
+];

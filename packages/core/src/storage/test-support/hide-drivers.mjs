@@ -2,7 +2,9 @@
 // unresolvable, as on a machine where they are not installed.
 import { register } from 'node:module';
 
-register('data:text/javascript,' + encodeURIComponent(`
+register(
+  'data:text/javascript,' +
+    encodeURIComponent(`
 const hidden = new Set((process.env.PRELOOP_HIDE_MODULES ?? '').split(',').filter(Boolean));
 export async function resolve(specifier, context, next) {
   if (hidden.has(specifier)) {
@@ -11,4 +13,5 @@ export async function resolve(specifier, context, next) {
     throw error;
   }
   return next(specifier, context);
-}`));
+}`),
+);

@@ -32,11 +32,29 @@ export function testCertificate(): TestCertificate {
   if (certificate) return certificate;
   const dir = mkdtempSync(path.join(tmpdir(), 'preloop-smtp-cert-'));
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'pipe' },
+    );
     certificate = { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
     return certificate;
   } finally {
@@ -117,7 +135,11 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
     onRcptTo(address, _session, callback) {
       const code = options.rejectRecipient?.(address.address, recipients++) ?? null;
       if (code === null) return callback();
-      callback(Object.assign(new Error(code >= 500 ? `Mailbox ${address.address} unknown` : 'Greylisted, try again later'), { responseCode: code }));
+      callback(
+        Object.assign(new Error(code >= 500 ? `Mailbox ${address.address} unknown` : 'Greylisted, try again later'), {
+          responseCode: code,
+        }),
+      );
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -137,7 +159,9 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Prom
               raw,
               parsed,
             });
-            callback(code === null ? null : Object.assign(new Error(code >= 500 ? 'Message rejected' : 'Try again later'), { responseCode: code }));
+            callback(
+              code === null ? null : Object.assign(new Error(code >= 500 ? 'Message rejected' : 'Try again later'), { responseCode: code }),
+            );
           })
           .catch(callback);
       });

@@ -15,7 +15,11 @@ export const createApiKeyBody = z.strictObject({
 });
 
 /** Query of `GET /api-keys`. */
-export const apiKeyListQuery = listQuery.extend({ userId: idSchema.optional(), agentId: idSchema.optional(), revoked: booleanQuery.optional() });
+export const apiKeyListQuery = listQuery.extend({
+  userId: idSchema.optional(),
+  agentId: idSchema.optional(),
+  revoked: booleanQuery.optional(),
+});
 
 /** API keys: list, create (the key is shown once), read, revoke. */
 export const apiKeyRoutes: AdminRoute[] = [
@@ -46,7 +50,11 @@ export const apiKeyRoutes: AdminRoute[] = [
         const extra = scopes.find((scope) => !self.scopes.includes(scope));
         if (extra) throw new PreloopError('FORBIDDEN', `This API key lacks the "${extra}" scope, so it cannot grant it.`);
       }
-      const created = await preloop.identity.apiKeys.create(self.accountId, { name: body.name, scopes, expiresAt: body.expiresAt ?? null, agentId: body.agentId ?? null, userId: self.userId }, self);
+      const created = await preloop.identity.apiKeys.create(
+        self.accountId,
+        { name: body.name, scopes, expiresAt: body.expiresAt ?? null, agentId: body.agentId ?? null, userId: self.userId },
+        self,
+      );
       return noStore(created, 201);
     },
   }),

@@ -70,7 +70,12 @@ export const authRoutes: AdminRoute[] = [
       const { user, endedSessions } = await preloop.identity.passwords.change(
         self.accountId,
         self.id,
-        { currentPassword: body.currentPassword, newPassword: body.newPassword, keepSessionToken: readSessionCookie(request), address: clientAddress(request) },
+        {
+          currentPassword: body.currentPassword,
+          newPassword: body.newPassword,
+          keepSessionToken: readSessionCookie(request),
+          address: clientAddress(request),
+        },
         self,
       );
       return noStore({ user, endedSessions });

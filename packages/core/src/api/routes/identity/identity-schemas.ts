@@ -33,7 +33,13 @@ export const userSchema = z.object({
 true satisfies SchemaAgrees<typeof userSchema, User>;
 
 /** A team and its member user ids. */
-export const teamSchema = z.object({ id: z.string(), accountId: z.string(), name: z.string(), memberIds: z.array(z.string()), createdAt: time });
+export const teamSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  memberIds: z.array(z.string()),
+  createdAt: time,
+});
 true satisfies SchemaAgrees<typeof teamSchema, Team>;
 
 /** An API key's record: never the key, never its hash. */

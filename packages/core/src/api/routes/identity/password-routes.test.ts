@@ -20,13 +20,18 @@ describe.each(testDialects())('password change and reset on $name', (dialect) =>
     const elsewhere = await loginCookie(preloop, admin.user.email, admin.password);
     const newPassword = 'a brand new long password';
 
-    const changed = await callApi(preloop, 'POST', '/auth/password', { cookie: here, body: { currentPassword: admin.password, newPassword } });
+    const changed = await callApi(preloop, 'POST', '/auth/password', {
+      cookie: here,
+      body: { currentPassword: admin.password, newPassword },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ user: { id: admin.user.id, hasPassword: true }, endedSessions: 1 });
     expect(changed.headers.get('cache-control')).toBe('no-store');
     expect((await callApi(preloop, 'GET', '/auth/me', { cookie: here })).status).toBe(200);
     expect((await callApi(preloop, 'GET', '/auth/me', { cookie: elsewhere })).status).toBe(401);
-    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: admin.user.email, password: admin.password } })).status).toBe(401);
+    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: admin.user.email, password: admin.password } })).status).toBe(
+      401,
+    );
     expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: admin.user.email, password: newPassword } })).status).toBe(200);
     expect((await callApi(preloop, 'GET', '/users', { bearer: admin.key })).status).toBe(200); // API keys are separate credentials
 
@@ -40,19 +45,35 @@ describe.each(testDialects())('password change and reset on $name', (dialect) =>
     const { preloop } = test;
     const viewer = await seedUser(preloop, 'viewer', 'vic@example.com');
     const cookie = await loginCookie(preloop, viewer.user.email, viewer.password);
-    const wrong = await callApi(preloop, 'POST', '/auth/password', { cookie, body: { currentPassword: 'not the password', newPassword: 'another long password' } });
+    const wrong = await callApi(preloop, 'POST', '/auth/password', {
+      cookie,
+      body: { currentPassword: 'not the password', newPassword: 'another long password' },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error).toMatchObject({ code: 'FORBIDDEN', message: 'The current password is wrong.' });
-    const short = await callApi(preloop, 'POST', '/auth/password', { cookie, body: { currentPassword: viewer.password, newPassword: 'short' } });
+    const short = await callApi(preloop, 'POST', '/auth/password', {
+      cookie,
+      body: { currentPassword: viewer.password, newPassword: 'short' },
+    });
     expect(short.status).toBe(400);
     expect(short.body.error.message).toContain('newPassword');
-    const same = await callApi(preloop, 'POST', '/auth/password', { cookie, body: { currentPassword: viewer.password, newPassword: viewer.password } });
+    const same = await callApi(preloop, 'POST', '/auth/password', {
+      cookie,
+      body: { currentPassword: viewer.password, newPassword: viewer.password },
+    });
     expect(same.status).toBe(400);
     expect(same.body.error.message).toContain('must differ from the current password');
-    const byKey = await callApi(preloop, 'POST', '/auth/password', { bearer: viewer.key, body: { currentPassword: viewer.password, newPassword: 'another long password' } });
+    const byKey = await callApi(preloop, 'POST', '/auth/password', {
+      bearer: viewer.key,
+      body: { currentPassword: viewer.password, newPassword: 'another long password' },
+    });
     expect(byKey.status).toBe(403);
-    expect((await callApi(preloop, 'POST', '/auth/password', { body: { currentPassword: 'x', newPassword: 'another long password' } })).status).toBe(401);
-    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: viewer.password } })).status).toBe(200);
+    expect(
+      (await callApi(preloop, 'POST', '/auth/password', { body: { currentPassword: 'x', newPassword: 'another long password' } })).status,
+    ).toBe(401);
+    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: viewer.password } })).status).toBe(
+      200,
+    );
     expect(await auditOf('user.password_change')).toMatchObject([{ outcome: 'failure', data: { reason: 'wrong_current_password' } }]);
   });
 
@@ -62,9 +83,19 @@ describe.each(testDialects())('password change and reset on $name', (dialect) =>
     const viewer = await seedUser(preloop, 'viewer', 'val@example.com');
     const cookie = await loginCookie(preloop, viewer.user.email, viewer.password);
     for (let i = 0; i < 2; i += 1) {
-      expect((await callApi(preloop, 'POST', '/auth/password', { cookie, body: { currentPassword: `guess ${i} password`, newPassword: 'another long password' } })).status).toBe(403);
+      expect(
+        (
+          await callApi(preloop, 'POST', '/auth/password', {
+            cookie,
+            body: { currentPassword: `guess ${i} password`, newPassword: 'another long password' },
+          })
+        ).status,
+      ).toBe(403);
     }
-    const throttled = await callApi(preloop, 'POST', '/auth/password', { cookie, body: { currentPassword: viewer.password, newPassword: 'another long password' } });
+    const throttled = await callApi(preloop, 'POST', '/auth/password', {
+      cookie,
+      body: { currentPassword: viewer.password, newPassword: 'another long password' },
+    });
     expect(throttled.status).toBe(429);
     expect(throttled.body.error.code).toBe('RATE_LIMITED');
     expect((await auditOf('user.password_change')).map((record: { outcome: string }) => record.outcome)).toContain('refused');
@@ -85,15 +116,27 @@ describe.each(testDialects())('password change and reset on $name', (dialect) =>
     expect(generated.body).toMatchObject({ user: { id: viewer.user.id }, endedSessions: 1 });
     expect(generated.body.generatedPassword).toMatch(/^[\w-]{24}$/);
     expect((await callApi(preloop, 'GET', '/auth/me', { cookie: viewerCookie })).status).toBe(401);
-    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: viewer.password } })).status).toBe(401);
-    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: generated.body.generatedPassword } })).status).toBe(200);
+    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: viewer.password } })).status).toBe(
+      401,
+    );
+    expect(
+      (await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: generated.body.generatedPassword } }))
+        .status,
+    ).toBe(200);
 
-    const given = await callApi(preloop, 'POST', `/users/${viewer.user.id}/password`, { bearer: owner.key, body: { password: 'chosen by the owner' } });
+    const given = await callApi(preloop, 'POST', `/users/${viewer.user.id}/password`, {
+      bearer: owner.key,
+      body: { password: 'chosen by the owner' },
+    });
     expect(given.status).toBe(200);
     expect(given.body.generatedPassword).toBeNull();
-    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: 'chosen by the owner' } })).status).toBe(200);
+    expect(
+      (await callApi(preloop, 'POST', '/auth/login', { body: { email: viewer.user.email, password: 'chosen by the owner' } })).status,
+    ).toBe(200);
 
-    expect((await callApi(preloop, 'POST', `/users/${viewer.user.id}/password`, { bearer: owner.key, body: { password: 'short' } })).status).toBe(400);
+    expect(
+      (await callApi(preloop, 'POST', `/users/${viewer.user.id}/password`, { bearer: owner.key, body: { password: 'short' } })).status,
+    ).toBe(400);
     const higher = await callApi(preloop, 'POST', `/users/${owner.user.id}/password`, { cookie: adminCookie });
     expect(higher.status).toBe(403);
     const self = await callApi(preloop, 'POST', `/users/${admin.user.id}/password`, { cookie: adminCookie });
@@ -101,7 +144,9 @@ describe.each(testDialects())('password change and reset on $name', (dialect) =>
     expect(self.body.error.message).toContain('POST /auth/password');
     expect((await callApi(preloop, 'POST', `/users/${admin.user.id}/password`, { bearer: viewer.key })).status).toBe(403);
     expect((await callApi(preloop, 'POST', '/users/usr_missing/password', { cookie: adminCookie })).status).toBe(404);
-    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: owner.user.email, password: owner.password } })).status).toBe(200);
+    expect((await callApi(preloop, 'POST', '/auth/login', { body: { email: owner.user.email, password: owner.password } })).status).toBe(
+      200,
+    );
 
     const records = await auditOf('user.password_reset');
     expect(records.map((record) => record.data.generated).sort()).toEqual([false, true]);

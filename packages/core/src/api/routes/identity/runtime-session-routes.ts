@@ -12,7 +12,10 @@ import { idSchema, isIdentityManager, listQuery, nameSchema, noStore, requirePri
 export const startRuntimeSessionBody = z.strictObject({
   name: nameSchema,
   agentId: idSchema.optional(),
-  source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1–64 lower-case letters, digits, "_", "-" or "."').optional(),
+  source: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1–64 lower-case letters, digits, "_", "-" or "."')
+    .optional(),
   externalId: z.string().min(1).max(200).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   audience: z.array(z.enum(runtimeAudiences)).min(1).optional(),
@@ -46,7 +49,8 @@ function assertMaySteer(principal: Principal, session: RuntimeSession): void {
     (principal.type === 'agent' && principal.agentId !== null && principal.agentId === session.agentId) ||
     (principal.type === 'api_key' && principal.apiKeyId === session.apiKeyId && ownAudiences(principal).length > 0);
   if (own) return;
-  if (principal.type === 'user' || principal.type === 'api_key') throw new PreloopError('FORBIDDEN', 'Only an admin may steer another principal’s runtime session.');
+  if (principal.type === 'user' || principal.type === 'api_key')
+    throw new PreloopError('FORBIDDEN', 'Only an admin may steer another principal’s runtime session.');
   throw new PreloopError('NOT_FOUND', `No runtime session with id "${session.id}".`);
 }
 
@@ -78,9 +82,11 @@ export const runtimeSessionRoutes: AdminRoute[] = [
       let audience = body.audience;
       if (!isIdentityManager(self)) {
         const allowed = ownAudiences(self);
-        if (self.type === 'user' || allowed.length === 0) throw new PreloopError('FORBIDDEN', 'Starting a runtime session needs an admin, or a key with the mcp or gateway scope.');
+        if (self.type === 'user' || allowed.length === 0)
+          throw new PreloopError('FORBIDDEN', 'Starting a runtime session needs an admin, or a key with the mcp or gateway scope.');
         if (self.type === 'agent') {
-          if (agentId !== null && agentId !== self.agentId) throw new PreloopError('FORBIDDEN', 'An agent may only start its own sessions.');
+          if (agentId !== null && agentId !== self.agentId)
+            throw new PreloopError('FORBIDDEN', 'An agent may only start its own sessions.');
           agentId = self.agentId;
         } else if (agentId !== null) {
           throw new PreloopError('FORBIDDEN', 'Only an admin, or the agent’s own key, may start a session for an agent.');
@@ -91,7 +97,16 @@ export const runtimeSessionRoutes: AdminRoute[] = [
       }
       const started = await preloop.identity.runtimeSessions.start(
         self.accountId,
-        { name: body.name, agentId, apiKeyId: self.apiKeyId, userId: self.userId, source: body.source, externalId: body.externalId ?? null, metadata: body.metadata, audience },
+        {
+          name: body.name,
+          agentId,
+          apiKeyId: self.apiKeyId,
+          userId: self.userId,
+          source: body.source,
+          externalId: body.externalId ?? null,
+          metadata: body.metadata,
+          audience,
+        },
         self,
       );
       return noStore(started, 201);
@@ -116,7 +131,8 @@ export const runtimeSessionRoutes: AdminRoute[] = [
     query: listQuery,
     response: pageOf(sessionActivitySchema),
     errors: [404],
-    handler: ({ preloop, principal, params, query }) => preloop.identity.runtimeSessions.listActivity(requirePrincipal(principal).accountId, params.id!, query),
+    handler: ({ preloop, principal, params, query }) =>
+      preloop.identity.runtimeSessions.listActivity(requirePrincipal(principal).accountId, params.id!, query),
   }),
   defineRoute({
     method: 'POST',

@@ -12,7 +12,11 @@ const password = z.string().min(minPasswordLength).max(maxPasswordLength);
 
 /** Body of `POST /users`. */
 export const createUserBody = z.strictObject({
-  email: z.string().trim().max(maxEmailLength).refine(isEmailAddress, 'must be an email address such as ada@example.com or admin@localhost'),
+  email: z
+    .string()
+    .trim()
+    .max(maxEmailLength)
+    .refine(isEmailAddress, 'must be an email address such as ada@example.com or admin@localhost'),
   name: nameSchema,
   role: z.enum(roles),
   password: password.optional(),
@@ -104,7 +108,8 @@ export const userRoutes: AdminRoute[] = [
       const target = await preloop.identity.users.get(self.accountId, params.id!);
       assertRoleWithinOwn(self, target.role, 'reset the password of a user with role');
       // Your own password changes with the current one (POST /auth/password), so a stolen session cannot set it.
-      if (target.id === self.userId) throw new PreloopError('FORBIDDEN', 'Change your own password with POST /auth/password (it asks for the current one).');
+      if (target.id === self.userId)
+        throw new PreloopError('FORBIDDEN', 'Change your own password with POST /auth/password (it asks for the current one).');
       const result = await preloop.identity.passwords.reset(self.accountId, target.id, { password: body?.password ?? null }, self);
       return noStore(result);
     },
