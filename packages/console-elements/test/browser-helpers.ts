@@ -109,7 +109,7 @@ export function textOf(element: Element | null | undefined): string {
   const collect = (node: Node): string => {
     if (node.nodeType === Node.TEXT_NODE) return node.textContent ?? '';
     if (!(node instanceof Element)) return '';
-    if (node instanceof HTMLElement && !hasShadowInside(node)) return node.textContent || node.textContent || '';
+    if (node instanceof HTMLElement && !hasShadowInside(node)) return node.innerText || node.textContent || '';
     const children = node.shadowRoot ? [...node.shadowRoot.childNodes] : [...node.childNodes];
     return children.map(collect).join(' ');
   };

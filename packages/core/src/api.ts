@@ -15,6 +15,7 @@
  */
 import type { z } from 'zod';
 import type { auditPageSchema, auditQuery, auditRecordSchema, publicKeySchema, verifyReportSchema } from './api/routes/audit-routes.js';
+import type { permissionCheckQuery, preToolUseAnswerSchema, preToolUseBodySchema } from './api/routes/permission-check-routes.js';
 import type {
   activateKillSwitchBody,
   applyPolicyBody,
@@ -136,6 +137,13 @@ export type CreateApiKeyRequest = z.input<typeof createApiKeyBody>;
 export type ApiKeyListQuery = z.input<typeof apiKeyListQuery>;
 /** Body of `POST /agents`. */
 export type EnrollAgentRequest = z.input<typeof enrollAgentBody>;
+/** Body of `POST /agents/permission-check`: the PreToolUse JSON an agent's hook sends (Claude Code, Codex, Gemini CLI). */
+export type PreToolUseRequest = z.input<typeof preToolUseBodySchema>;
+/** Query of `POST /agents/permission-check`: how long to wait for an approval and what to answer when the wait ends. */
+export type PermissionCheckQuery = z.input<typeof permissionCheckQuery>;
+/** Answer of `POST /agents/permission-check`: the hook's decision JSON. */
+export type PreToolUseAnswer = z.output<typeof preToolUseAnswerSchema>;
+
 /** Body of `POST /agents/:id/suspend` and `POST /agents/:id/decommission`. */
 export type AgentReasonRequest = z.input<typeof agentReasonBody>;
 /** Query of `GET /agents`. */
@@ -226,6 +234,7 @@ export interface CoreRoutes {
   'POST /agents/:id/suspend': { body: AgentReasonRequest; response: Agent };
   'POST /agents/:id/resume': { response: Agent };
   'POST /agents/:id/decommission': { body: AgentReasonRequest; response: Agent };
+  'POST /agents/permission-check': { body: PreToolUseRequest; query: PermissionCheckQuery; response: PreToolUseAnswer };
   'GET /runtime-sessions': { query: RuntimeSessionListQuery; response: Page<RuntimeSession> };
   'POST /runtime-sessions': { body: StartRuntimeSessionRequest; response: StartedRuntimeSession };
   'GET /runtime-sessions/:id': { response: RuntimeSession };

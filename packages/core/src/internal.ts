@@ -30,6 +30,7 @@ export type { AccountCache, AccountCacheOptions, AccountCacheSignal } from './bu
 // types from them (`z.output<typeof userSchema>`), so the API reference lists
 // them here for those types to link to.
 export { auditPageSchema, auditQuery, auditRecordSchema, publicKeySchema, verifyReportSchema } from './api/routes/audit-routes.js';
+export { permissionCheckQuery, preToolUseAnswerSchema, preToolUseBodySchema } from './api/routes/permission-check-routes.js';
 export {
   activateKillSwitchBody,
   applyPolicyBody,

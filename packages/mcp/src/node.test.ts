@@ -39,7 +39,7 @@ describe('@preloop/mcp/node', () => {
   it('refuses to start without the mcp() plugin, naming it', async () => {
     const { preloop, cleanup } = await createTestPreloop(testDialects()[0]!);
     try {
-      expect(() => createNodeMcpHandler(preloop)).toThrow(/plugins: \[mcp\(\)\]/);
+      expect(() => createNodeMcpHandler(preloop)).toThrow(/no plugin "mcp"/);
     } finally {
       await cleanup();
     }
