@@ -16,6 +16,9 @@ export default defineConfig({
           environment: 'node',
           include: ['packages/**/src/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'packages/console-elements/**'],
+          // Two files at a time even on 2 cores (Vitest's default there is 1): most suites wait on
+          // child processes, sockets and databases, not the CPU, so this halves the wall time of CI.
+          maxWorkers: 2,
           // Generous: several suites start child processes, PostgreSQL clusters and real agents on 2 shared cores.
           testTimeout: 60_000,
           hookTimeout: 60_000,
