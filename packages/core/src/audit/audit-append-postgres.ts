@@ -1,26 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { chainAuditRecords, type AppendBatchOptions, type AuditHead } from './audit-append.js';
-import type { AuditRow, PreparedAuditRecord } from './audit-rows.js';
+import { type AuditRow, auditCheckpointColumns, auditRecordColumns, type PreparedAuditRecord } from './audit-rows.js';
 
-const recordColumns = [
-  'id',
-  'account_id',
-  'seq',
-  'time',
-  'actor_type',
-  'actor_id',
-  'principal',
-  'runtime_session_id',
-  'action',
-  'target_type',
-  'target_id',
-  'outcome',
-  'data',
-  'prev_hash',
-  'hash',
-] as const;
-const checkpointColumns = ['id', 'account_id', 'seq', 'hash', 'key_id', 'signature', 'time'] as const;
 const bigintColumns = new Set(['seq', 'time']);
 
 /** Rows in one statement (15 parameters each, far below PostgreSQL's 65,535). */
@@ -59,10 +41,10 @@ export async function appendAuditBatchAtHead(
   pool: pg.Pool | null = null,
 ): Promise<AuditRow[] | null> {
   const chained = chainAuditRecords(accountId, records, expected, options);
-  const recordValues = valuesList(chained.rows, recordColumns);
+  const recordValues = valuesList(chained.rows, auditRecordColumns);
   const checkpointStatement =
     chained.checkpoints.length > 0
-      ? sql`, checkpoints as (insert into audit_checkpoints (${columnList(checkpointColumns)}) select v.* from moved, (values ${valuesList(chained.checkpoints, checkpointColumns)}) as v (${columnList(checkpointColumns)}))`
+      ? sql`, checkpoints as (insert into audit_checkpoints (${columnList(auditCheckpointColumns)}) select v.* from moved, (values ${valuesList(chained.checkpoints, auditCheckpointColumns)}) as v (${columnList(auditCheckpointColumns)}))`
       : sql``;
   const statement = sql<{ moved: number | string }>`
     with moved as (
@@ -70,8 +52,8 @@ export async function appendAuditBatchAtHead(
       where account_id = ${accountId} and seq = ${expected.seq} and hash = ${expected.hash}
       returning 1
     ), records as (
-      insert into audit_records (${columnList(recordColumns)})
-      select v.* from moved, (values ${recordValues}) as v (${columnList(recordColumns)})
+      insert into audit_records (${columnList(auditRecordColumns)})
+      select v.* from moved, (values ${recordValues}) as v (${columnList(auditRecordColumns)})
     )${checkpointStatement}
     select count(*) as moved from moved`.compile(db);
   const result =

@@ -1,30 +1,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { PreloopError } from '../errors.js';
 import { chainAuditRecords, type AppendBatchOptions } from './audit-append.js';
-import type { AuditRow, PreparedAuditRecord } from './audit-rows.js';
+import { type AuditRow, auditCheckpointColumns, auditRecordColumns, type PreparedAuditRecord } from './audit-rows.js';
 import { genesisHash } from './hash-chain.js';
 
 /** Appends one account's records synchronously; null when the connection is inside someone else's transaction. */
 export type SqliteAuditAppender = (accountId: string, records: readonly PreparedAuditRecord[]) => AuditRow[] | null;
-
-const recordColumns = [
-  'id',
-  'account_id',
-  'seq',
-  'time',
-  'actor_type',
-  'actor_id',
-  'principal',
-  'runtime_session_id',
-  'action',
-  'target_type',
-  'target_id',
-  'outcome',
-  'data',
-  'prev_hash',
-  'hash',
-] as const;
-const checkpointColumns = ['id', 'account_id', 'seq', 'hash', 'key_id', 'signature', 'time'] as const;
 
 /**
  * The audit trail's SQLite write path, on the `better-sqlite3` connection
@@ -59,11 +40,11 @@ export function createSqliteAuditAppender(
       'insert into audit_heads (account_id, seq, hash) select ?, 0, ? where not exists (select 1 from audit_records where account_id = ?) on conflict (account_id) do nothing',
     );
     const insertRecord = connection.prepare(
-      `insert into audit_records (${recordColumns.join(', ')}) values (${recordColumns.map((c) => `@${c}`).join(', ')})`,
+      `insert into audit_records (${auditRecordColumns.join(', ')}) values (${auditRecordColumns.map((c) => `@${c}`).join(', ')})`,
     );
     const moveHead = connection.prepare<[number, string, string]>('update audit_heads set seq = ?, hash = ? where account_id = ?');
     const insertCheckpoint = connection.prepare(
-      `insert into audit_checkpoints (${checkpointColumns.join(', ')}) values (${checkpointColumns.map((c) => `@${c}`).join(', ')})`,
+      `insert into audit_checkpoints (${auditCheckpointColumns.join(', ')}) values (${auditCheckpointColumns.map((c) => `@${c}`).join(', ')})`,
     );
 
     const transaction = connection.transaction((accountId: string, records: readonly PreparedAuditRecord[]): AuditRow[] => {

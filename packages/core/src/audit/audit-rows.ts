@@ -9,6 +9,28 @@ import { redactAuditData, redactString, type RedactionLimits } from './redact.js
 /** A stored audit row. */
 export type AuditRow = KernelTables['audit_records'];
 
+/** The columns of `audit_records`, in the order the batched write paths insert them. */
+export const auditRecordColumns = [
+  'id',
+  'account_id',
+  'seq',
+  'time',
+  'actor_type',
+  'actor_id',
+  'principal',
+  'runtime_session_id',
+  'action',
+  'target_type',
+  'target_id',
+  'outcome',
+  'data',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** The columns of `audit_checkpoints`, in the order the batched write paths insert them. */
+export const auditCheckpointColumns = ['id', 'account_id', 'seq', 'hash', 'key_id', 'signature', 'time'] as const;
+
 /** A record ready to be chained: everything but its account position and hashes. */
 export interface PreparedAuditRecord {
   id: string;
