@@ -82,7 +82,8 @@ export function approvalAdminRoutes(engine: () => ApprovalEngine, options: { pub
           decision: body.decision,
           comment: body.comment ?? null,
           answer: body.answer ?? null,
-          channel: 'api',
+          // A principal that came through a paired device (`via: 'device:…'`) votes on that channel, so the audit names the device.
+          channel: principal!.via ?? 'api',
         });
         // The request as the voter now sees it (`viewer`: already voted), so a console shows no buttons again.
         return { ...result, request: await engine().get(principal!.accountId, params.id!, principal!) };

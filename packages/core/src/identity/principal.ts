@@ -34,6 +34,12 @@ export interface Principal {
   teamIds: string[];
   /** Scopes granted to the credential (for example `mcp`, `gateway`, `admin:read`). */
   scopes: string[];
+  /**
+   * The channel the principal came through when it is not the plain credential
+   * itself, for example `device:dev_…` for a paired phone (`authenticate` hooks
+   * set it). A decision records it as its channel, so the audit names the device. @default undefined
+   */
+  via?: string;
 }
 
 /**
