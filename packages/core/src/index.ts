@@ -97,6 +97,30 @@ export {
   modelWireFormats,
 } from './contracts/model-provider.js';
 export type { ModelProvider, ModelProviderRequest, ModelProviderRequestInput, ModelWireFormat } from './contracts/model-provider.js';
+export { findTrackerProblems, isTracker, trackerContractVersion, trackerEventTypes } from './contracts/tracker.js';
+export type {
+  Tracker,
+  TrackerClient,
+  TrackerComment,
+  TrackerConnectInput,
+  TrackerCreateIssueInput,
+  TrackerCreatePullRequestInput,
+  TrackerEvent,
+  TrackerEventInput,
+  TrackerEventType,
+  TrackerIssue,
+  TrackerIssueRef,
+  TrackerListQuery,
+  TrackerPage,
+  TrackerProject,
+  TrackerPullRequest,
+  TrackerPullRequests,
+  TrackerSearchQuery,
+  TrackerUpdateIssueInput,
+  TrackerUpdatePullRequestInput,
+  TrackerWebhookDelivery,
+  TrackerWebhooks,
+} from './contracts/tracker.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
 // Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.
 export { isSecretKey } from './audit/redact.js';

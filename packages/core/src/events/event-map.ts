@@ -1,3 +1,4 @@
+import type { TrackerEvent } from '../contracts/tracker.js';
 import type { Principal } from '../identity/principal.js';
 
 /**
@@ -32,6 +33,8 @@ export interface PreloopEventMap {
   'session-activity': { accountId: string; sessionId: string; kind: string; status: string; summary: string };
   /** A principal authenticated (for last-seen tracking). */
   'principal-authenticated': { principal: Principal };
+  /** A tracker webhook delivery was verified and deduplicated: one event per change it carries. */
+  'tracker-event': TrackerEvent;
 }
 
 /** The name of a kernel or plugin event. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelProvider } from '../contracts/model-provider.js';
 import type { Notifier } from '../contracts/notifier.js';
+import type { Tracker } from '../contracts/tracker.js';
 import { isPreloopError, type PreloopError } from '../errors.js';
 import { createPreloop } from '../kernel/create-preloop.js';
 import { createLogger } from '../logger.js';
@@ -69,6 +70,20 @@ describe('plugin contributions are checked at start-up', () => {
       definePlugin({ id: 'bare', contributions: { modelProviders: [untyped<ModelProvider>('openai')] } }),
     ]);
     expect(missing?.message).toContain('"bare" contributions.modelProviders[0] is not a version 1 model provider: must be an object');
+  });
+
+  it('refuses a tracker that does not implement the contract', async () => {
+    const error = await startUpError([
+      definePlugin({
+        id: 'tracker',
+        contributions: {
+          trackers: [untyped<Tracker>({ id: 'github', version: 1, displayName: 'GitHub', pullRequests: 'yes', webhooks: { verify() {} } })],
+        },
+      }),
+    ]);
+    expect(error?.message).toBe(
+      'plugins: "tracker" contributions.trackers[0] is not a version 1 tracker: "settingsSchema" must be a zod schema (got nothing); "secretsSchema" must be a zod schema (got nothing); "pullRequests" must be a boolean (got "yes"); "connect" must be a function; "webhooks.deliveryId" must be a function; "webhooks.parse" must be a function.',
+    );
   });
 
   it('refuses two contributions of one kind with one id, naming both plugins', async () => {

@@ -7,6 +7,7 @@
 
 import { findModelProviderProblems } from '../contracts/model-provider.js';
 import { findNotifierProblems } from '../contracts/notifier.js';
+import { findTrackerProblems } from '../contracts/tracker.js';
 import { describeValue } from '../contracts/describe-value.js';
 import { PreloopError } from '../errors.js';
 import type { PluginContributions, PreloopPlugin } from './define-plugin.js';
@@ -15,13 +16,13 @@ import type { PluginContributions, PreloopPlugin } from './define-plugin.js';
 const contracts: Record<keyof PluginContributions, { name: string; problems: ((value: unknown) => string[]) | null }> = {
   modelProviders: { name: 'model provider', problems: findModelProviderProblems },
   notifiers: { name: 'notifier', problems: findNotifierProblems },
-  trackers: { name: 'tracker', problems: null },
+  trackers: { name: 'tracker', problems: findTrackerProblems },
   runtimes: { name: 'runtime', problems: null },
 };
 
 /**
  * Checks every plugin's `contributions` at start-up: each kind is an array,
- * each model provider and notifier implements its contract (version 1), and
+ * each model provider, notifier and tracker implements its contract (version 1), and
  * no two contributions of one kind share an id. The first problem found is a
  * `CONFIGURATION_ERROR` naming the plugin, the kind, the index and what is
  * wrong, for example

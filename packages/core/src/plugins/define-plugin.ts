@@ -1,6 +1,7 @@
 import type { ModelProvider } from '../contracts/model-provider.js';
 import type { Notifier } from '../contracts/notifier.js';
 import type { ToolContribution } from '../contracts/tool.js';
+import type { Tracker } from '../contracts/tracker.js';
 import type { HookHandlers } from '../hooks/hook-types.js';
 import type { AdminRoute } from '../api/define-route.js';
 import type { PreloopMigration } from '../storage/migrations.js';
@@ -52,8 +53,8 @@ export interface PluginContributions {
   modelProviders?: ModelProvider[];
   /** Approval notification channels for the approvals engine (contract version 1). */
   notifiers?: Notifier[];
-  /** Issue trackers: reserved; no contract yet (only checked to be an array). */
-  trackers?: unknown[];
+  /** Issue trackers (contract version 1): GitHub, GitLab, Jira… */
+  trackers?: Tracker<any>[];
   /** Agent runtimes: reserved; no contract yet (only checked to be an array). */
   runtimes?: unknown[];
 }
