@@ -133,6 +133,7 @@ export const principalSchema = z.object({
   runtimeSessionId: z.string().nullable(),
   teamIds: z.array(z.string()),
   scopes: z.array(z.string()),
+  via: z.string().optional().describe('The channel it came through, for example device:dev_… for a paired phone'),
 });
 true satisfies SchemaAgrees<typeof principalSchema, Principal>;
 
