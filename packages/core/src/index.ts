@@ -121,6 +121,15 @@ export type {
   TrackerWebhookDelivery,
   TrackerWebhooks,
 } from './contracts/tracker.js';
+export { findRuntimeProblems, runtimeContractVersion } from './contracts/runtime.js';
+export type {
+  AgentRuntime,
+  RuntimeEndpoints,
+  RuntimeLogStream,
+  RuntimeRunContext,
+  RuntimeRunResult,
+  RuntimeUsage,
+} from './contracts/runtime.js';
 export type { AuditRecord, AuditRecordInput, AuditOutcome } from './audit/audit-types.js';
 // Used by @preloop/mcp and @preloop/gateway to record bounded, redacted call data and to hash definitions.
 export { isSecretKey } from './audit/redact.js';

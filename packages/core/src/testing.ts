@@ -19,6 +19,8 @@ export type {
   NotifierTestChannel,
   ReceivedNotifierMessage,
 } from './testing/notifier-conformance.js';
+export { runtimeConformance } from './testing/runtime-conformance.js';
+export type { RuntimeConformanceOptions } from './testing/runtime-conformance.js';
 export { sampleApprovalNotification } from './testing/sample-approval-notification.js';
 export type { SampleApprovalNotificationOverrides } from './testing/sample-approval-notification.js';
 export { docExamples, runDocExample, startDocExample } from './testing/doc-examples.js';

@@ -7,6 +7,7 @@
 
 import { findModelProviderProblems } from '../contracts/model-provider.js';
 import { findNotifierProblems } from '../contracts/notifier.js';
+import { findRuntimeProblems } from '../contracts/runtime.js';
 import { findTrackerProblems } from '../contracts/tracker.js';
 import { describeValue } from '../contracts/describe-value.js';
 import { PreloopError } from '../errors.js';
@@ -17,7 +18,7 @@ const contracts: Record<keyof PluginContributions, { name: string; problems: ((v
   modelProviders: { name: 'model provider', problems: findModelProviderProblems },
   notifiers: { name: 'notifier', problems: findNotifierProblems },
   trackers: { name: 'tracker', problems: findTrackerProblems },
-  runtimes: { name: 'runtime', problems: null },
+  runtimes: { name: 'runtime', problems: findRuntimeProblems },
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { ModelProvider } from '../contracts/model-provider.js';
+import type { AgentRuntime } from '../contracts/runtime.js';
 import type { Notifier } from '../contracts/notifier.js';
 import type { ToolContribution } from '../contracts/tool.js';
 import type { Tracker } from '../contracts/tracker.js';
@@ -55,8 +56,8 @@ export interface PluginContributions {
   notifiers?: Notifier[];
   /** Issue trackers (contract version 1): GitHub, GitLab, Jira… */
   trackers?: Tracker<any>[];
-  /** Agent runtimes: reserved; no contract yet (only checked to be an array). */
-  runtimes?: unknown[];
+  /** Agent runtimes for the flows plugin (contract version 1). */
+  runtimes?: AgentRuntime[];
 }
 
 /**
