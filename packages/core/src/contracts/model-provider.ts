@@ -14,12 +14,13 @@ import { describeValue } from './describe-value.js';
 export const modelProviderContractVersion = 1;
 
 /** The wire formats the gateway speaks to upstreams. */
-export const modelWireFormats = ['openai', 'anthropic'] as const;
+export const modelWireFormats = ['openai', 'anthropic', 'gemini'] as const;
 
 /**
  * A wire format: `openai` (chat completions, Responses, embeddings, with the
- * base URL ending in `/v1`) or `anthropic` (Messages, with the base URL of
- * the API host and paths starting with `/v1`).
+ * base URL ending in `/v1`), `anthropic` (Messages, with the base URL of
+ * the API host and paths starting with `/v1`) or `gemini` (Google's
+ * `generateContent`, with the base URL ending in the API version, `/v1beta`).
  */
 export type ModelWireFormat = (typeof modelWireFormats)[number];
 
@@ -28,7 +29,9 @@ export interface ModelProviderRequestInput {
   /**
    * The operation's path in the provider's wire format, with a leading slash:
    * for `openai` `/chat/completions`, `/responses`, `/embeddings`, `/models`;
-   * for `anthropic` `/v1/messages`, `/v1/messages/count_tokens`, `/v1/models`.
+   * for `anthropic` `/v1/messages`, `/v1/messages/count_tokens`, `/v1/models`;
+   * for `gemini` `/models/{model}:generateContent`,
+   * `/models/{model}:streamGenerateContent?alt=sse`, `/models/{model}:countTokens`.
    */
   path: string;
   /** The base URL: the model alias's, else the provider's `defaultBaseUrl`. No trailing slash. */
@@ -60,7 +63,7 @@ export interface ModelProviderRequest {
  * `contributions.modelProviders`. Model aliases name it by `id`.
  */
 export interface ModelProvider {
-  /** Unique among installed providers, for example `openai`, `anthropic` or `ollama`. */
+  /** Unique among installed providers, for example `openai`, `anthropic`, `gemini` or `ollama`. */
   id: string;
   /** The contract version implemented: 1. */
   version: 1;
@@ -94,7 +97,7 @@ export function isModelProvider(value: unknown): value is ModelProvider {
  * @example
  * ```ts
  * findModelProviderProblems({ id: 'ollama', version: 1, wireFormat: 'ollama' });
- * // ['"wireFormat" must be "openai" or "anthropic" (got "ollama")', '"defaultBaseUrl" must be a string…', …]
+ * // ['"wireFormat" must be "openai", "anthropic" or "gemini" (got "ollama")', '"defaultBaseUrl" must be a string…', …]
  * ```
  */
 export function findModelProviderProblems(value: unknown): string[] {
@@ -109,7 +112,10 @@ export function findModelProviderProblems(value: unknown): string[] {
     problems.push(`"version" must be ${modelProviderContractVersion} (got ${describeValue(candidate.version)})`);
   if (typeof candidate.wireFormat !== 'string' || !(modelWireFormats as readonly string[]).includes(candidate.wireFormat)) {
     problems.push(
-      `"wireFormat" must be ${modelWireFormats.map((format) => `"${format}"`).join(' or ')} (got ${describeValue(candidate.wireFormat)})`,
+      `"wireFormat" must be ${modelWireFormats
+        .map((format) => `"${format}"`)
+        .join(', ')
+        .replace(/, ([^,]+)$/, ' or $1')} (got ${describeValue(candidate.wireFormat)})`,
     );
   }
   if (typeof candidate.defaultBaseUrl !== 'string')

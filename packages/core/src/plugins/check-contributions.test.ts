@@ -64,7 +64,7 @@ describe('plugin contributions are checked at start-up', () => {
       definePlugin({ id: 'ollama', contributions: { modelProviders: [{ ...provider, wireFormat: untyped<'openai'>('ollama') }] } }),
     ]);
     expect(error?.message).toBe(
-      'plugins: "ollama" contributions.modelProviders[0] is not a version 1 model provider: "wireFormat" must be "openai" or "anthropic" (got "ollama").',
+      'plugins: "ollama" contributions.modelProviders[0] is not a version 1 model provider: "wireFormat" must be "openai", "anthropic" or "gemini" (got "ollama").',
     );
     const missing = await startUpError([
       definePlugin({ id: 'bare', contributions: { modelProviders: [untyped<ModelProvider>('openai')] } }),

@@ -13,6 +13,7 @@ export interface ModelProviderConformanceOptions {
 export const modelProviderPaths = {
   openai: ['/chat/completions', '/responses', '/embeddings', '/models'],
   anthropic: ['/v1/messages', '/v1/messages/count_tokens', '/v1/models'],
+  gemini: ['/models/gemini-2.5-flash:generateContent', '/models/gemini-2.5-flash:streamGenerateContent?alt=sse', '/models/gemini-2.5-flash:countTokens', '/models'],
 } as const;
 
 const forbiddenHeaders = ['host', 'content-length', 'cookie', 'connection', 'transfer-encoding'];
@@ -74,7 +75,7 @@ export function modelProviderConformance(provider: ModelProvider, options: Model
     it('sends no credential when there is none (a keyless local server)', () => {
       const request = provider.buildRequest(input({ credential: null }));
       for (const [name, value] of Object.entries(request.headers)) {
-        expect(['authorization', 'x-api-key', 'api-key']).not.toContain(name);
+        expect(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key']).not.toContain(name);
         expect(value).not.toContain(credential);
       }
     });
