@@ -121,6 +121,17 @@ export type {
   TrackerWebhookDelivery,
   TrackerWebhooks,
 } from './contracts/tracker.js';
+export { createToolSources, toolSourcesBusChannel } from './tools/tool-sources.js';
+export type { ToolSource, ToolSources } from './tools/tool-sources.js';
+export { createTrackerConnections, trackerConnectionsBusChannel, webhookSecretName } from './trackers/tracker-connections.js';
+export type {
+  CreateTrackerConnectionInput,
+  TrackerConnection,
+  TrackerConnections,
+  TrackerConnectionsOptions,
+  UpdateTrackerConnectionInput,
+} from './trackers/tracker-connections.js';
+export type { TrackerTables } from './trackers/tracker-tables.js';
 export { findRuntimeProblems, runtimeContractVersion } from './contracts/runtime.js';
 export type {
   AgentRuntime,

@@ -18,6 +18,8 @@ import { orderPlugins } from '../plugins/order-plugins.js';
 import { createServiceRegistry, type ServicesOf } from '../plugins/plugin-services.js';
 import { createSecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../storage/database.js';
+import { createToolSources } from '../tools/tool-sources.js';
+import { createTrackerConnections } from '../trackers/tracker-connections.js';
 import { migrateDatabase } from './migrate.js';
 import { resolveOptions, type PreloopOptions } from './options.js';
 import { createReadiness } from './readiness.js';
@@ -119,6 +121,17 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
     await governance.policies.active(defaultAccountId);
     const metrics = createMetrics({ events, bus });
     closers.push(() => metrics.close());
+    const toolSources = createToolSources({
+      bus,
+      onError: (source, error) => logger.warn(`tool source "${source}" failed to list its tools`, { error }),
+    });
+    const trackers = createTrackerConnections({
+      db,
+      secrets,
+      bus,
+      trackers: plugins.flatMap((plugin) => plugin.contributions?.trackers ?? []),
+    });
+    closers.push(() => trackers.close());
 
     const preloop = {
       events,
@@ -134,6 +147,8 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       governance,
       plugins,
       tools: [],
+      toolSources,
+      trackers,
       logger,
       options: resolved,
       metrics,

@@ -15,6 +15,8 @@ import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { DialectName } from '../storage/database.js';
 import type { KernelTables } from '../storage/schema.js';
+import type { ToolSources } from '../tools/tool-sources.js';
+import type { TrackerConnections } from '../trackers/tracker-connections.js';
 import type { ResolvedPreloopOptions } from './options.js';
 import type { Readiness } from './readiness.js';
 
@@ -77,6 +79,10 @@ export interface Preloop<Services extends object = {}> {
   service<Id extends keyof KernelServices<Services> & string>(id: Id): KernelServices<Services>[Id];
   /** Tools contributed by plugins. */
   readonly tools: readonly ToolContribution[];
+  /** Per-account tool sources (tracker connections' tools…), listed by the MCP catalog next to `tools`. */
+  readonly toolSources: ToolSources;
+  /** Tracker connections and their clients (`preloop.trackers.client(accountId, connectionId)`). */
+  readonly trackers: TrackerConnections;
   /** The structured logger. */
   readonly logger: Logger;
   /** The validated options. */
