@@ -6,7 +6,7 @@ import { applyConfig } from './config/apply-config.js';
 import { toAuditAnchors } from './config/audit-anchors.js';
 import { loadConfigFile, type LoadedConfig } from './config/load-config.js';
 import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
-import { createConsoleHandler } from '@preloop/console-elements/server';
+import { createApproveAppHandler, createConsoleHandler } from '@preloop/console-elements/server';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { createMcpHandler } from '@preloop/mcp';
 import { referencePlugins } from './plugins.js';
@@ -89,13 +89,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       logger.info(changes.length ? `applied ${config.file}: ${changes.join(', ')}` : `${config.file} is already in force`);
     }
     const consoleHandler = createConsoleHandler();
-    await consoleHandler.ready();
+    // The installable approval app for phones (pairing links open /approve/#pair=…).
+    const approveApp = createApproveAppHandler();
+    await Promise.all([consoleHandler.ready(), approveApp.ready()]);
     const mcpHandler = createMcpHandler(preloop, { allowedHosts: allowedHosts(host, publicUrl) });
     const handler = composeHandlers([
       { prefix: '/api/v1', handler: preloop.api },
       // Prometheus: an owner's or admin's credential, or PRELOOP_METRICS_TOKEN as a bearer token for the scraper.
       { prefix: '/metrics', handler: createMetricsHandler(preloop, { token: env.PRELOOP_METRICS_TOKEN || undefined }) },
       { prefix: '/mcp', handler: redirectLegacyConsoleLinks(mcpHandler) },
+      { prefix: '/approve', handler: approveApp },
       { prefix: '/', handler: consoleHandler },
     ]);
     // The model gateway's Node-native fast path answers /openai/v1 and /anthropic/v1; everything else goes to `handler`.

@@ -16,3 +16,7 @@ export { buildConsoleBundle } from './server/build-console-bundle.js';
 export type { BuildConsoleBundleOptions, ConsoleAsset, ConsoleBundle } from './server/build-console-bundle.js';
 export { consolePage } from './server/console-page.js';
 export type { ConsolePageOptions } from './server/console-page.js';
+export { createApproveAppHandler } from './server/create-approve-app-handler.js';
+export type { ApproveAppHandler, ApproveAppHandlerOptions } from './server/create-approve-app-handler.js';
+export { buildApproveApp } from './server/build-approve-app.js';
+export type { ApproveAppBundle } from './server/build-approve-app.js';

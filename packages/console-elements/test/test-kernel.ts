@@ -20,7 +20,7 @@ import { createMcpHandler, mcp } from '@preloop/mcp';
 import { openai } from '@preloop/plugin-openai';
 import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
 import OpenAI from 'openai';
-import { createConsoleHandler } from '../src/server.js';
+import { createApproveAppHandler, createConsoleHandler } from '../src/server.js';
 import { serveHttpUpstream, type HttpUpstream } from '../../mcp/src/test-support/http-upstream.js';
 import { createToolServer, createToolServerState, type TestTool, type ToolServerState } from '../../mcp/src/test-support/tool-server.js';
 import type { TestSeed } from './test-seed.js';
@@ -173,13 +173,15 @@ export async function startTestKernel(): Promise<TestKernel> {
   const gatewayHandler = createGateway(preloop, { fetch: upstreamFetch, capture: { bodies: true } });
   const mcpHandler = createMcpHandler(preloop, { approvals: { progressIntervalMs: 1000 } });
   const consoleHandler = createConsoleHandler({ basePath: '/console/', title: 'Preloop (test)' });
-  await consoleHandler.ready();
+  const approveApp = createApproveAppHandler();
+  await Promise.all([consoleHandler.ready(), approveApp.ready()]);
   const server = await serve({
     port: 0,
     handler: (request) => {
       const { pathname } = new URL(request.url);
       if (pathname.startsWith('/api/v1')) return preloop.api(request);
       if (pathname === '/console' || pathname.startsWith('/console/')) return consoleHandler(request);
+      if (pathname === '/approve' || pathname.startsWith('/approve/')) return approveApp(request);
       if (pathname.startsWith('/openai/') || pathname.startsWith('/anthropic/')) return gatewayHandler(request);
       return mcpHandler(request);
     },

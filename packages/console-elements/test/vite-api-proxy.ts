@@ -5,12 +5,12 @@ import type { Plugin } from 'vite';
 export const testApiUrlVariable = 'PRELOOP_CONSOLE_TEST_API_URL';
 
 /**
- * A Vite plugin for the browser tests: forwards `/api/v1/*` (and the console served at `/console/`) from the test page's
+ * A Vite plugin for the browser tests: forwards `/api/v1/*` (and the console served at `/console/`, the approval app at `/approve/`) from the test page's
  * origin to the kernel the global setup started on a real port, streaming both
  * ways (server-sent events included). Same origin, so the `preloop_session`
  * cookie and the admin API's same-origin check work as they do in production.
  */
-export function preloopApiProxy(prefixes: string[] = ['/api/v1/', '/console']): Plugin {
+export function preloopApiProxy(prefixes: string[] = ['/api/v1/', '/console', '/approve/']): Plugin {
   return {
     name: 'preloop-test-api-proxy',
     configureServer(server) {

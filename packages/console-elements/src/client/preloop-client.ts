@@ -40,6 +40,11 @@ export interface PreloopClientOptions {
    * per request. Omit it to use the console session cookie set by `auth.login()`.
    */
   token?: string | null | (() => string | null | Promise<string | null>);
+  /**
+   * The whole `Authorization` header of each request, from its method and absolute URL; wins over `token`.
+   * A paired device signs every request with it (`PreloopDevice <jwt>`, see `deviceAuthorization`).
+   */
+  authorization?: (method: string, url: string) => string | null | Promise<string | null>;
   /** The `fetch` to use. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** The credentials mode, for the session cookie. @default 'same-origin' */
@@ -126,10 +131,11 @@ export class PreloopClient {
   /** The live event stream (`GET /events`), shared by everything using this client. */
   get live(): LiveEvents {
     return (this.liveEvents ??= new LiveEvents(async (signal, lastEventId) => {
-      const headers = await this.headers();
+      const url = `${this.apiUrl}/events`;
+      const headers = await this.headers('GET', url);
       headers.set('accept', 'text/event-stream');
       if (lastEventId) headers.set('last-event-id', lastEventId);
-      return this.fetchImpl(`${this.apiUrl}/events`, {
+      return this.fetchImpl(url, {
         headers,
         signal,
         credentials: this.options.credentials ?? 'same-origin',
@@ -151,7 +157,7 @@ export class PreloopClient {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
     }
-    const headers = await this.headers();
+    const headers = await this.headers(method, url.href);
     const init: RequestInit = { method, headers, credentials: this.options.credentials ?? 'same-origin', signal: options.signal };
     if (options.body !== undefined) {
       headers.set('content-type', 'application/json');
@@ -368,8 +374,13 @@ export class PreloopClient {
     return this.options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  private async headers(): Promise<Headers> {
+  private async headers(method: string, url: string): Promise<Headers> {
     const headers = new Headers({ accept: 'application/json' });
+    if (this.options.authorization) {
+      const value = await this.options.authorization(method, new URL(url, globalThis.location?.href ?? 'http://localhost').href);
+      if (value) headers.set('authorization', value);
+      return headers;
+    }
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     if (token) headers.set('authorization', `Bearer ${token}`);
     return headers;

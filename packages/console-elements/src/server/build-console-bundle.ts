@@ -82,7 +82,8 @@ export async function buildConsoleBundle(options: BuildConsoleBundleOptions = {}
   return { ...toAsset(entry), files, origin: usePrebuilt ? 'prebuilt' : 'source', durationMs: performance.now() - started };
 }
 
-function toAsset(code: Uint8Array): ConsoleAsset {
+/** A file ready to serve: its bytes, gzip and brotli compressed, and its content hash. */
+export function toAsset(code: Uint8Array): ConsoleAsset {
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 12);
   const gzip = gzipSync(code, { level: 9 });
   const brotli = brotliCompressSync(code, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: code.byteLength } });

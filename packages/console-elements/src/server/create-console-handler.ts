@@ -1,6 +1,7 @@
-import { buildConsoleBundle, type BuildConsoleBundleOptions, type ConsoleAsset, type ConsoleBundle } from './build-console-bundle.js';
+import { buildConsoleBundle, type BuildConsoleBundleOptions, type ConsoleBundle } from './build-console-bundle.js';
 import { consoleSections, type ConsoleSection } from '../shared/console-routes.js';
 import { consolePage, faviconSvg, pageStyleHash } from './console-page.js';
+import { asset, immutable, text } from './http-assets.js';
 
 /** Options of {@link createConsoleHandler}. */
 export interface ConsoleHandlerOptions {
@@ -20,8 +21,6 @@ export interface ConsoleHandler {
   /** Resolves once the bundle is built (or read) and cached; rejects with the reason it cannot be. */
   ready(): Promise<ConsoleBundle>;
 }
-
-const immutable = 'public, max-age=31536000, immutable';
 
 /**
  * Serves the whole Preloop console: `GET <basePath>` (and every console view's
@@ -117,35 +116,4 @@ export function createConsoleHandler(options: ConsoleHandlerOptions = {}): Conso
   }) as ConsoleHandler;
   handler.ready = ready;
   return handler;
-}
-
-function text(body: string, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-}
-
-function asset(request: Request, body: ConsoleAsset | Uint8Array, type: string, cacheControl: string, hash: string | null): Response {
-  const etag = hash ? `"${hash}"` : null;
-  const headers: Record<string, string> = {
-    'content-type': type,
-    'cache-control': cacheControl,
-    'x-content-type-options': 'nosniff',
-    'access-control-allow-origin': '*',
-    vary: 'accept-encoding',
-  };
-  if (etag) headers.etag = etag;
-  if (etag && request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-  let bytes: Uint8Array;
-  if (body instanceof Uint8Array) bytes = body;
-  else {
-    const accepted = request.headers.get('accept-encoding') ?? '';
-    if (/\bbr\b/.test(accepted)) {
-      bytes = body.brotli;
-      headers['content-encoding'] = 'br';
-    } else if (/\bgzip\b/.test(accepted)) {
-      bytes = body.gzip;
-      headers['content-encoding'] = 'gzip';
-    } else bytes = body.code;
-  }
-  headers['content-length'] = String(bytes.byteLength);
-  return new Response(request.method === 'HEAD' ? null : (bytes as BodyInit), { headers });
 }

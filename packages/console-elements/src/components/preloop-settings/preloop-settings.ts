@@ -22,6 +22,7 @@ import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
+import { PreloopDevices } from '../preloop-devices/preloop-devices.js';
 import { PreloopNotificationPreferences } from '../preloop-notification-preferences/preloop-notification-preferences.js';
 import { PreloopPolicyEditor } from '../preloop-policy-editor/preloop-policy-editor.js';
 import { renderKillSwitch } from './kill-switch-panel.js';
@@ -29,7 +30,7 @@ import { renderChangePassword, renderResetPassword } from './password-panels.js'
 import { settingsStyles } from './preloop-settings.styles.js';
 
 /** A tab of the settings. */
-export type SettingsTab = 'users' | 'teams' | 'api-keys' | 'policy' | 'kill-switch' | 'account';
+export type SettingsTab = 'users' | 'teams' | 'api-keys' | 'policy' | 'kill-switch' | 'account' | 'devices';
 
 const tabs: Array<[SettingsTab, string]> = [
   ['users', 'Users'],
@@ -38,13 +39,15 @@ const tabs: Array<[SettingsTab, string]> = [
   ['policy', 'Policy'],
   ['kill-switch', 'Kill switch'],
   ['account', 'Your account'],
+  ['devices', 'Devices'],
 ];
 
 /**
  * Account settings: users (roles, disable, reset password, remove), teams and their members,
  * API keys (a new key is shown once, then only its prefix), the policy editor
  * (`<preloop-policy-editor>`), and the kill switch (stop tools, models or flows,
- * with a reason; resume one scope or everything), and your account (change your password).
+ * with a reason; resume one scope or everything), your account (change your password), and the devices
+ * that get approval notifications (`<preloop-devices>`: pair a phone by QR code, revoke).
  *
  * @summary Users, teams, API keys, passwords and the kill switch.
  * @fires preloop-api-key-created - a key was created (the record only, never the key).
@@ -181,6 +184,10 @@ export class PreloopSettings extends PreloopElement {
       }
       case 'kill-switch':
         return this.renderKillSwitch();
+      case 'devices': {
+        const devices = staticTag(PreloopDevices, 'preloop-devices');
+        return staticHtml`<${devices} .client=${this.api}></${devices}>`;
+      }
       case 'account': {
         const notifications = staticTag(PreloopNotificationPreferences, 'preloop-notification-preferences');
         return staticHtml`${this.renderAccount()}${this.hasNotificationPreferences ? staticHtml`<${notifications} .client=${this.api}></${notifications}>` : nothing}`;
