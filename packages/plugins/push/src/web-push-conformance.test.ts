@@ -1,0 +1,50 @@
+import { notifierConformance } from '@preloop/core/testing';
+import { expect, it } from 'vitest';
+import webPush from 'web-push';
+import { startPushKernel, deviceKeyPair, type PushKernel } from './test-support/push-kernel.js';
+import { startPushService, type TestPushService } from './test-support/web-push-service.js';
+
+const vapid = webPush.generateVAPIDKeys();
+let kernel: PushKernel | null = null;
+
+/** The local push service, a kernel whose push plugin points at it, and one subscribed browser of the conformance approver. */
+async function start(): Promise<TestPushService & { kernel: PushKernel }> {
+  const service = await startPushService(() => vapid.publicKey);
+  kernel = await startPushKernel({
+    webPush: { subject: 'mailto:ops@example.com', publicKey: vapid.publicKey, privateKey: vapid.privateKey, endpointHosts: ['127.0.0.1'] },
+  });
+  await kernel.store.register({
+    accountId: 'acc_conformance',
+    userId: 'usr_conformance_ann',
+    name: 'Ann’s phone',
+    platform: 'web',
+    publicKeyJwk: deviceKeyPair().publicKeyJwk,
+    push: { kind: 'web-push', subscription: service.subscribe() },
+  });
+  const close = service.close;
+  return Object.assign(service, {
+    kernel,
+    close: async () => {
+      await close();
+      await kernel?.cleanup();
+    },
+  });
+}
+
+notifierConformance({
+  name: 'web-push',
+  content: 'reference',
+  channel: start,
+  notifier: (service) => service.kernel.notifier('web-push'),
+  secrets: [vapid.privateKey],
+  additionalTests(context) {
+    it('sends TTL, Urgency and a Topic from the request id; the service decrypted every push and refused none', () => {
+      const pushed = context.channel.pushes.at(-1)!;
+      expect(pushed.headers.urgency).toMatch(/^(normal|high)$/);
+      expect(pushed.headers.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
+      expect(Number(pushed.headers.ttl)).toBeGreaterThanOrEqual(60);
+      expect(JSON.parse(pushed.payload)).toMatchObject({ v: 1, requestId: 'apr_conformance_0001', accountId: 'acc_conformance' });
+      expect(context.channel.refusals).toEqual([]);
+    });
+  },
+});
