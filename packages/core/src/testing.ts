@@ -19,6 +19,14 @@ export type {
   NotifierTestChannel,
   ReceivedNotifierMessage,
 } from './testing/notifier-conformance.js';
+export { trackerConformance } from './testing/tracker-conformance.js';
+export type {
+  TrackerConformanceContext,
+  TrackerConformanceDelivery,
+  TrackerConformanceFailure,
+  TrackerConformanceOptions,
+  TrackerTestServer,
+} from './testing/tracker-conformance.js';
 export { runtimeConformance } from './testing/runtime-conformance.js';
 export type { RuntimeConformanceOptions } from './testing/runtime-conformance.js';
 export { sampleApprovalNotification } from './testing/sample-approval-notification.js';
