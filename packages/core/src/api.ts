@@ -64,6 +64,13 @@ import type { createTeamBody, renameTeamBody, setTeamMembersBody } from './api/r
 import type { createUserBody, resetPasswordBody, updateUserBody, userListQuery } from './api/routes/identity/user-routes.js';
 import type { healthResponse, liveResponse, notReadyResponse, readyResponse } from './api/routes/system-routes.js';
 import type { errorBodySchema } from './api/route-contract.js';
+import type {
+  oauthClientRegistrationSchema,
+  oauthFormBody,
+  oauthMetadataSchema,
+  oauthRegistrationBody,
+  oauthTokenSchema,
+} from './oauth/oauth-routes.js';
 
 /** The one error body of every error status: `{ error: { code, message, details? } }`. */
 export type ApiError = z.output<typeof errorBodySchema>;
@@ -197,6 +204,17 @@ export type ActivateKillSwitchRequest = z.input<typeof activateKillSwitchBody>;
 /** Body of `POST /kill-switch/deactivate`. */
 export type DeactivateKillSwitchRequest = z.input<typeof deactivateKillSwitchBody>;
 
+/** `GET /oauth/metadata`: the authorization server metadata (RFC 8414). */
+export type OAuthMetadata = z.output<typeof oauthMetadataSchema>;
+/** Form body of the OAuth token, revocation, consent and sign-in endpoints (string fields). */
+export type OAuthFormRequest = z.input<typeof oauthFormBody>;
+/** `POST /oauth/token`: the token response (RFC 6749 §5.1). */
+export type OAuthTokenResponse = z.output<typeof oauthTokenSchema>;
+/** Body of `POST /oauth/register`: client metadata (RFC 7591). */
+export type OAuthRegistrationRequest = z.input<typeof oauthRegistrationBody>;
+/** `POST /oauth/register`: the registered client. */
+export type OAuthClientRegistration = z.output<typeof oauthClientRegistrationSchema>;
+
 /**
  * Every route of the kernel's admin API, keyed `METHOD /path` (below `/api/v1`):
  * its body, query and success response. Error statuses answer {@link ApiError}.
@@ -258,4 +276,11 @@ export interface CoreRoutes {
   'GET /kill-switch': { response: KillSwitchState };
   'POST /kill-switch/activate': { body: ActivateKillSwitchRequest; response: KillSwitchState };
   'POST /kill-switch/deactivate': { body: DeactivateKillSwitchRequest; response: KillSwitchState };
+  'GET /oauth/metadata': { response: OAuthMetadata };
+  'GET /oauth/authorize': { response: string };
+  'POST /oauth/authorize': { body: OAuthFormRequest; response: void };
+  'POST /oauth/login': { body: OAuthFormRequest; response: void };
+  'POST /oauth/token': { body: OAuthFormRequest; response: OAuthTokenResponse };
+  'POST /oauth/register': { body: OAuthRegistrationRequest; response: OAuthClientRegistration };
+  'POST /oauth/revoke': { body: OAuthFormRequest; response: void };
 }

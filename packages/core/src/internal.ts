@@ -74,3 +74,11 @@ export { endRuntimeSessionBody, runtimeSessionListQuery, startRuntimeSessionBody
 export { createTeamBody, renameTeamBody, setTeamMembersBody } from './api/routes/identity/team-routes.js';
 export { createUserBody, resetPasswordBody, updateUserBody, userListQuery } from './api/routes/identity/user-routes.js';
 export { healthResponse, liveResponse, notReadyResponse, readyResponse } from './api/routes/system-routes.js';
+export {
+  oauthClientRegistrationSchema,
+  oauthErrorSchema,
+  oauthFormBody,
+  oauthMetadataSchema,
+  oauthRegistrationBody,
+  oauthTokenSchema,
+} from './oauth/oauth-routes.js';

@@ -12,6 +12,7 @@ import type { Principal, Role } from './principal.js';
 import type { RuntimeCredentials } from './runtime-credentials.js';
 import type { Teams } from './teams.js';
 import { toStoreUnavailableError } from '../storage/store-unavailable.js';
+import { accessTokenPrefix, resolveOAuthPrincipal } from '../oauth/oauth-tokens.js';
 
 /** Query parameters that carry credentials elsewhere; a request naming one is refused (tokens in URLs leak to logs). */
 export const queryCredentialParameters: readonly string[] = [
@@ -315,6 +316,9 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
         if (principal && options.audience !== undefined && !principal.scopes.includes(options.audience)) return null;
         return principal;
       }
+      // OAuth access tokens (MCP clients): only where the caller names the resource, and only for that resource (RFC 8707).
+      if (token.startsWith(accessTokenPrefix))
+        return resolveOAuthPrincipal(db, token, options, (account, user) => deps.teams.teamIdsOf(account, user));
       return jwtPattern.test(token) ? fromRuntimeCredential(token, options.audience) : null;
     }
     // Cookies are for the console only: an MCP or gateway endpoint (an audience) never accepts them (CSRF).

@@ -9,6 +9,7 @@ import type { LoginThrottleOptions } from '../identity/login-throttle.js';
 import type { AuditAnchorSink } from '../audit/anchor-sink.js';
 import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
+import { oauthOptionsSchema, type OAuthOptions } from '../oauth/oauth-options.js';
 
 /**
  * Options of {@link createPreloop}.
@@ -87,6 +88,12 @@ export interface PreloopOptions<Plugins extends readonly PreloopPlugin[] = reado
    * @default false
    */
   validateResponses?: boolean;
+  /**
+   * Turns on the OAuth 2.1 authorization server for remote MCP clients
+   * (metadata, authorization with consent, token, registration, revocation
+   * under `/api/v1/oauth`). Off when not set. @default undefined (off)
+   */
+  oauth?: OAuthOptions;
 }
 
 /** The zod schema of {@link PreloopOptions}: {@link resolveOptions} validates with it, {@link ResolvedPreloopOptions} is its output. */
@@ -140,6 +147,7 @@ export const optionsSchema = z.object({
     )
     .default([]),
   validateResponses: z.boolean().default(false),
+  oauth: oauthOptionsSchema.optional(),
 });
 
 /** True for `scheme://host[:port]` with nothing after it. */

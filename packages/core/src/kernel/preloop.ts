@@ -24,6 +24,12 @@ import type { Readiness } from './readiness.js';
 export interface AuthenticateOptions {
   /** The audience a runtime credential must carry (for example `mcp` or `gateway`). Omitted: any of ours. */
   audience?: string;
+  /**
+   * The exact URL of the resource being called (RFC 8707). OAuth access tokens
+   * are accepted only where it is given and equals the resource they were
+   * issued for. Omitted: OAuth access tokens are refused.
+   */
+  resource?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ import { governanceRoutes } from './governance-routes.js';
 import { identityRoutes } from './identity-routes.js';
 import { metricsRoutes } from '../../metrics/metrics-routes.js';
 import { permissionCheckRoutes } from './permission-check-routes.js';
+import { oauthRoutes } from '../../oauth/oauth-routes.js';
 import { systemRoutes } from './system-routes.js';
 
 /** Every route the kernel itself serves under `/api/v1`. */
@@ -14,4 +15,5 @@ export const coreRoutes: AdminRoute[] = [
   ...auditRoutes,
   ...governanceRoutes,
   ...permissionCheckRoutes,
+  ...oauthRoutes,
 ];

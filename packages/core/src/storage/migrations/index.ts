@@ -7,6 +7,7 @@ import { auditAnchorsMigration } from './0005-audit-anchors.js';
 import { sharedCountersMigration } from './0006-shared-counters.js';
 import { sessionTaintMigration } from './0007-session-taint.js';
 import { auditBoundariesMigration } from './0008-audit-boundaries.js';
+import { oauthMigration } from './0009-oauth.js';
 import { trackersMigration } from './0010-trackers.js';
 
 /** The kernel's own migrations, in order. */
@@ -19,5 +20,6 @@ export const coreMigrations: PreloopMigration[] = [
   sharedCountersMigration,
   sessionTaintMigration,
   auditBoundariesMigration,
+  oauthMigration,
   trackersMigration,
 ];
