@@ -6,6 +6,8 @@
 import * as approvalsRoot from '@preloop/approvals';
 import * as approvalsInternal from '@preloop/approvals/internal';
 import * as core from '@preloop/core';
+import * as flowsRoot from '@preloop/flows';
+import * as flowsInternal from '@preloop/flows/internal';
 import * as coreInternal from '@preloop/core/internal';
 import * as gatewayRoot from '@preloop/gateway';
 import * as gatewayInternal from '@preloop/gateway/internal';
@@ -49,6 +51,11 @@ const moved = {
     root: approvalsRoot,
     internal: approvalsInternal,
     names: ['approvalDetailSchema', 'readinessUserSchema', 'notificationPreferencesSchema'],
+  },
+  '@preloop/flows': {
+    root: flowsRoot,
+    internal: flowsInternal,
+    names: ['executionViewSchema', 'createFlowBodySchema', 'commandOptionsSchema'],
   },
 } as const;
 

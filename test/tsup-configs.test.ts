@@ -10,6 +10,7 @@ import { baseOptions, packageOptions } from '../tsup.base.js';
 const packages = [
   'core',
   'approvals',
+  'flows',
   'mcp',
   'gateway',
   'plugins/anthropic',
