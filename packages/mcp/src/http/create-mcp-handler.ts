@@ -16,11 +16,13 @@ import {
   createOriginMatcher,
   jsonRpcErrorResponse,
   loopbackHosts,
+  forbiddenScopeResponse,
   onBodyEnd,
   readLimitedBody,
   unauthorizedResponse,
 } from './request-guards.js';
 import { createSessionRegistry, principalKey, type RegisteredSession } from './session-registry.js';
+import { createProtectedResource } from './protected-resource.js';
 
 /** The MCP endpoint: a web-standard handler, plus `close()` for its sessions. */
 export interface McpHandler {
@@ -131,6 +133,9 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     },
   });
 
+  const serverInfo = options.serverInfo ?? { name: 'preloop', version: '0.1.0' };
+  const protectedResource = createProtectedResource(preloop, options, serverInfo.name);
+
   const withCors = (response: Response, origin: string | null): Response => {
     if (origin === null) return response;
     response.headers.set('access-control-allow-origin', origin);
@@ -215,24 +220,38 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
         origin,
       );
     }
+    // OAuth discovery documents (RFC 9728, RFC 8414): public, answered wherever the host routes them to this handler.
+    const wellKnown = protectedResource ? await protectedResource.answerWellKnown(request) : null;
+    if (wellKnown) return wellKnown;
     if (!['GET', 'POST', 'DELETE'].includes(request.method))
       return withCors(jsonRpcErrorResponse(405, -32000, 'Method not allowed.', { allow: allowedMethods }), origin);
 
+    const { pathname } = new URL(request.url);
+    const resourceMetadataUrl = options.resourceMetadataUrl ?? protectedResource?.metadataUrlFor(pathname);
+    const metadata = resourceMetadataUrl ? { resourceMetadataUrl } : {};
     if (hasCredentialInQuery(request.url)) {
       return withCors(
         unauthorizedResponse({
           error: 'invalid_request',
           description: 'Credentials are accepted only in the Authorization header, never in the URL',
-          ...(options.resourceMetadataUrl ? { resourceMetadataUrl: options.resourceMetadataUrl } : {}),
+          ...metadata,
         }),
         origin,
       );
     }
-    const metadata = options.resourceMetadataUrl ? { resourceMetadataUrl: options.resourceMetadataUrl } : {};
     // Cookies never authenticate here (CSRF): a Bearer token is required on every request.
-    if (!request.headers.has('authorization')) return withCors(unauthorizedResponse(metadata), origin);
-    const principal = await preloop.authenticate(request, { audience: 'mcp' });
-    if (!principal)
+    if (!request.headers.has('authorization'))
+      return withCors(unauthorizedResponse({ ...metadata, ...(protectedResource ? { scope: 'mcp' } : {}) }), origin);
+    // OAuth access tokens must have been issued for exactly this endpoint (RFC 8707); API keys and runtime credentials ignore it.
+    const resource = protectedResource?.resourceFor(pathname);
+    const principal = await preloop.authenticate(request, { audience: 'mcp', ...(resource ? { resource } : {}) });
+    if (!principal) {
+      // With OAuth on, a valid Preloop API key without the `mcp` scope gets 403 insufficient_scope (RFC 6750 §3.1), not 401.
+      if (protectedResource && /^bearer\s+plk_/i.test(request.headers.get('authorization') ?? '') && (await preloop.authenticate(request)))
+        return withCors(
+          forbiddenScopeResponse({ description: 'This credential lacks the "mcp" scope', scope: 'mcp', ...metadata }),
+          origin,
+        );
       return withCors(
         unauthorizedResponse({
           error: 'invalid_token',
@@ -241,6 +260,7 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
         }),
         origin,
       );
+    }
     // The agent's token stops here: handlers and upstreams only ever see the principal.
     const authInfo = { token: '[redacted]', clientId: principal.id, scopes: principal.scopes, extra: { principal } };
 

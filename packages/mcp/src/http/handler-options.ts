@@ -53,6 +53,22 @@ export interface McpHandlerOptions {
   serverInfo?: { name: string; version: string };
   /** Instructions announced at initialization. */
   instructions?: string;
-  /** The RFC 9728 protected-resource metadata URL to name in `WWW-Authenticate`, if the host publishes one. */
+  /** The RFC 9728 protected-resource metadata URL to name in `WWW-Authenticate`, if the host publishes one. @default derived from `oauth` */
   resourceMetadataUrl?: string;
+  /**
+   * The endpoint as an OAuth 2.1 protected resource (MCP authorization): it
+   * answers `/.well-known/oauth-protected-resource[/<path>]` (and the kernel's
+   * `/.well-known/oauth-authorization-server`), names the metadata in every
+   * 401, and accepts OAuth access tokens issued for exactly its resource URL.
+   * On by default when the kernel has `oauth` options; `false` turns it off.
+   * @default the kernel's issuer as authorization server; resource = the issuer's origin + the request path
+   */
+  oauth?:
+    | false
+    | {
+        /** The canonical URL of this endpoint (the audience tokens must be issued for), for example `https://preloop.example.com/mcp`. @default the kernel issuer's origin + the request path */
+        resource?: string;
+        /** The authorization servers to name. @default [the kernel's `oauth.issuer`] */
+        authorizationServers?: string[];
+      };
 }

@@ -31,10 +31,11 @@ export function jsonRpcErrorResponse(status: number, code: number, message: stri
  * ```
  */
 export function unauthorizedResponse(
-  options: { error?: 'invalid_token' | 'invalid_request'; description?: string; resourceMetadataUrl?: string } = {},
+  options: { error?: 'invalid_token' | 'invalid_request'; description?: string; resourceMetadataUrl?: string; scope?: string } = {},
 ): Response {
   const parts = [`Bearer realm="${realm}"`];
   if (options.resourceMetadataUrl) parts.push(`resource_metadata="${options.resourceMetadataUrl}"`);
+  if (options.scope) parts.push(`scope="${options.scope}"`);
   if (options.error) parts.push(`error="${options.error}"`);
   if (options.description) parts.push(`error_description="${options.description.replace(/["\\]/g, '')}"`);
   return jsonRpcErrorResponse(
@@ -151,4 +152,20 @@ export function onBodyEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): 
       end();
     },
   });
+}
+
+/**
+ * The 403 of a valid credential that lacks the scope the endpoint needs, with
+ * `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1).
+ *
+ * @example
+ * ```ts
+ * forbiddenScopeResponse({ description: 'This credential lacks the "mcp" scope', scope: 'mcp' });
+ * ```
+ */
+export function forbiddenScopeResponse(options: { description: string; scope: string; resourceMetadataUrl?: string }): Response {
+  const parts = [`Bearer realm="${realm}"`, `error="insufficient_scope"`, `scope="${options.scope}"`];
+  if (options.resourceMetadataUrl) parts.push(`resource_metadata="${options.resourceMetadataUrl}"`);
+  parts.push(`error_description="${options.description.replace(/["\\]/g, '')}"`);
+  return jsonRpcErrorResponse(403, -32001, options.description, { 'www-authenticate': parts.join(', ') });
 }
