@@ -6,11 +6,13 @@ import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { email, smtpTransportFromUrl } from '@preloop/plugin-email';
 import { openai } from '@preloop/plugin-openai';
+import { push } from '@preloop/plugin-push';
 import { slack } from '@preloop/plugin-slack';
 import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
 import type { ApprovalRoutes } from '@preloop/approvals/api';
 import type { GatewayRoutes } from '@preloop/gateway/api';
 import type { McpRoutes } from '@preloop/mcp/api';
+import type { PushRoutes } from '@preloop/plugin-push/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The admin API contract of a kernel with every first-party plugin: each plugin route declares every status it answers, and the OpenAPI document validates.
@@ -35,6 +37,7 @@ const plugins: PreloopPlugin[] = [
     apiUrl: 'http://127.0.0.1:9/api/',
   }),
   email({ from: 'approvals@example.com', transport: smtpTransportFromUrl('smtp://127.0.0.1:9', 'contract test') }),
+  push({ webPush: { subject: 'mailto:ops@example.com' } }),
 ];
 
 let preloop: Preloop;
@@ -96,13 +99,18 @@ describe('the admin API contract with every plugin', () => {
   });
 
   it('ships the /api entries as types only: importing them yields no run-time value', async () => {
-    const entries = [await import('@preloop/approvals/api'), await import('@preloop/mcp/api'), await import('@preloop/gateway/api')];
-    expect(entries.map((entry) => Object.keys(entry))).toEqual([[], [], []]);
+    const entries = [
+      await import('@preloop/approvals/api'),
+      await import('@preloop/mcp/api'),
+      await import('@preloop/gateway/api'),
+      await import('@preloop/plugin-push/api'),
+    ];
+    expect(entries.map((entry) => Object.keys(entry))).toEqual([[], [], [], []]);
   });
 
   it('keys each /api entry’s route map by routes the plugins register', () => {
     // Typed by the maps' keys: a key removed from a map, or a map key whose route is gone, fails here.
-    const mapped: Record<keyof ApprovalRoutes | keyof McpRoutes | keyof GatewayRoutes, true> = {
+    const mapped: Record<keyof ApprovalRoutes | keyof McpRoutes | keyof GatewayRoutes | keyof PushRoutes, true> = {
       'GET /approvals': true,
       'GET /approvals/readiness': true,
       'GET /approvals/:id': true,
@@ -142,6 +150,12 @@ describe('the admin API contract with every plugin', () => {
       'GET /usage/summary': true,
       'GET /usage': true,
       'GET /runtime-sessions/:id/gateway-events': true,
+      'POST /devices/pairings': true,
+      'POST /devices': true,
+      'GET /devices': true,
+      'PATCH /devices/:id': true,
+      'DELETE /devices/:id': true,
+      'GET /push/config': true,
     };
     const registered = new Set(routes.map(label));
     expect(Object.keys(mapped).filter((key) => !registered.has(key))).toEqual([]);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PreloopError, type PreloopPlugin } from '@preloop/core';
 import { approvals } from '@preloop/approvals';
 import { createGateway, gateway } from '@preloop/gateway';
@@ -6,6 +7,7 @@ import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
 import { email, smtpTransportFromUrl } from '@preloop/plugin-email';
 import { mattermost, slack, slackWebhook } from '@preloop/plugin-slack';
+import { push } from '@preloop/plugin-push';
 import { webhook } from '@preloop/plugin-webhook';
 import type { ConfigFile } from './config/config-schema.js';
 
@@ -14,7 +16,7 @@ import type { ConfigFile } from './config/config-schema.js';
  * by the gateway below), the MCP endpoint, the
  * model gateway with the OpenAI and Anthropic providers, and the notifiers that
  * the configuration file turns on (webhook, Slack app, Slack incoming webhook, Mattermost,
- * email), or email from `PRELOOP_SMTP_URL` and `PRELOOP_EMAIL_FROM` when the file has no
+ * email, mobile push: Web Push always, APNs and FCM when configured), or email from `PRELOOP_SMTP_URL` and `PRELOOP_EMAIL_FROM` when the file has no
  * `plugins.email`.
  *
  * @example
@@ -57,5 +59,49 @@ export function referencePlugins(
       );
     plugins.push(email({ from: env.PRELOOP_EMAIL_FROM, transport: smtpTransportFromUrl(env.PRELOOP_SMTP_URL, 'PRELOOP_SMTP_URL') }));
   }
+  plugins.push(pushPlugin(config, publicUrl));
   return plugins;
+}
+
+function readKeyFile(file: string, option: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PreloopError('CONFIGURATION_ERROR', `${option}: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
+/**
+ * Mobile approvals: Web Push is on with zero setup (a VAPID key pair is
+ * generated on first start and kept, encrypted, in the secret store); APNs
+ * and FCM when `plugins.push.apns` / `plugins.push.fcm` are given.
+ */
+function pushPlugin(config: ConfigFile | null, publicUrl: string): PreloopPlugin {
+  const settings = config?.plugins.push;
+  const web = settings?.webPush;
+  const subject = (web ? web.subject : undefined) ?? (publicUrl.startsWith('https:') ? publicUrl : 'mailto:preloop@localhost');
+  const apns = settings?.apns;
+  const fcm = settings?.fcm;
+  return push({
+    publicUrl,
+    webPush:
+      web === false
+        ? undefined
+        : { subject, publicKey: web?.publicKey, privateKey: web?.privateKey, endpointHosts: web?.endpointHosts },
+    apns: apns && {
+      bundleId: apns.bundleId,
+      keyId: apns.keyId,
+      teamId: apns.teamId,
+      privateKey: apns.privateKey ?? readKeyFile(apns.privateKeyFile!, 'plugins.push.apns.privateKeyFile'),
+      hosts: apns.hosts,
+    },
+    fcm: fcm && {
+      serviceAccount: fcm.serviceAccount ?? readKeyFile(fcm.serviceAccountFile!, 'plugins.push.fcm.serviceAccountFile'),
+      projectId: fcm.projectId,
+      apiUrl: fcm.apiUrl,
+      tokenUrl: fcm.tokenUrl,
+    },
+    maxDevicesPerUser: settings?.maxDevicesPerUser,
+    criticalWorkflows: settings?.criticalWorkflows,
+  });
 }

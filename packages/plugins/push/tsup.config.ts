@@ -1,3 +1,3 @@
 import { definePackage } from '../../../tsup.base.js';
 
-export default definePackage({ index: 'src/index.ts' });
+export default definePackage({ index: 'src/index.ts', api: 'src/api.ts' });

@@ -149,6 +149,51 @@ export const configFileSchema = z.strictObject({
           listUnsubscribe: z.string().optional().describe('A mailto: or https: List-Unsubscribe target (none by default)'),
         })
         .optional(),
+      push: z
+        .strictObject({
+          webPush: z
+            .union([
+              z.literal(false),
+              z.strictObject({
+                subject: z.string().regex(/^(mailto:|https:)/, 'must be a mailto: or https: contact').optional()
+                  .describe('Operator contact sent to push services (default: the public URL when https, else mailto:preloop@localhost)'),
+                publicKey: z.string().min(80).optional().describe('VAPID public key (base64url); with privateKey, or neither: a pair is generated and stored'),
+                privateKey: z.string().min(40).optional().describe('VAPID private key (base64url); use ${ENV} substitution'),
+                endpointHosts: z.array(z.string().min(1)).optional().describe('Push service hosts subscriptions may name (default: the browsers’ push services)'),
+              }),
+            ])
+            .optional()
+            .describe('Web Push for the approval app: on by default with a generated VAPID key pair; false turns it off'),
+          apns: z
+            .strictObject({
+              bundleId: z.string().min(1).describe('The iOS app’s bundle id (apns-topic)'),
+              keyId: z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Key ID of the .p8 key'),
+              teamId: z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Team ID'),
+              privateKey: z.string().min(1).optional().describe('The .p8 key (PEM); use ${ENV} substitution'),
+              privateKeyFile: z.string().min(1).optional().describe('Path of the .p8 key file'),
+              hosts: z.strictObject({ production: z.url().optional(), sandbox: z.url().optional() }).optional(),
+            })
+            .refine((apns) => (apns.privateKey === undefined) !== (apns.privateKeyFile === undefined), {
+              message: 'give exactly one of privateKey and privateKeyFile',
+            })
+            .optional(),
+          fcm: z
+            .strictObject({
+              serviceAccount: z.string().min(1).optional().describe('The service-account key JSON; use ${ENV} substitution'),
+              serviceAccountFile: z.string().min(1).optional().describe('Path of the service-account key file'),
+              projectId: z.string().min(1).optional().describe('Firebase project id (default: the key’s project_id)'),
+              apiUrl: z.url().optional(),
+              tokenUrl: z.url().optional(),
+            })
+            .refine((fcm) => (fcm.serviceAccount === undefined) !== (fcm.serviceAccountFile === undefined), {
+              message: 'give exactly one of serviceAccount and serviceAccountFile',
+            })
+            .optional(),
+          maxDevicesPerUser: z.number().int().min(1).max(1000).optional().describe('Active paired devices per user (default 20)'),
+          criticalWorkflows: z.array(z.string()).optional().describe('Workflows pushed as critical alerts (APNs entitlement needed)'),
+        })
+        .optional()
+        .describe('Mobile approvals (docs/mobile-approvals.md); Web Push is on without this section'),
     })
     .default({}),
 });

@@ -97,9 +97,16 @@ notifierConformance({
       expect(audit.items.map((record) => record.targetId).sort()).toEqual([devices[0]!.id, devices[1]!.id].sort());
     });
 
-    it('fails for good when the user has no device left', async () => {
-      const error = await context.notifier.notify(forUser('usr_nobody'), attempt()).catch((caught: unknown) => caught);
+    it('delivers nothing to a user without a phone (not a failure), and fails for good once every phone is gone', async () => {
+      const { kernel } = context.channel;
+      const before = context.channel.pushes.length;
+      await context.notifier.notify(forUser('usr_nobody'), attempt());
+      const only = 'e5'.repeat(32);
+      context.channel.unregistered.add(only);
+      await register(kernel, only, 'usr_dee');
+      const error = await context.notifier.notify(forUser('usr_dee'), attempt()).catch((caught: unknown) => caught);
       expect(classifyNotifierFailure(error).retryable).toBe(false);
+      expect(context.channel.pushes.length).toBe(before);
     });
   },
 });

@@ -33,11 +33,12 @@ export interface PushDeviceDirectory {
  * Sends one notification to each of the recipient's devices of one
  * transport, skipping devices an earlier attempt reached (so a retry never
  * pushes twice to the same device). A device the push service declares gone
- * is removed. It rejects with a retryable error when any device failed
+ * is removed. It resolves at once when the user has no device of this
+ * transport (nothing to deliver: most approvers pair no phone, and that is
+ * not a failure); rejects with a retryable error when any device failed
  * transiently (the engine retries; the reached ones are skipped then), with a
- * permanent `NotifierError` when no device could be reached at all (no
- * device, or every one gone: a `fallback` chain moves on), and resolves
- * otherwise.
+ * permanent `NotifierError` when none of the user's devices could be reached
+ * (every one gone or refused for good), and resolves otherwise.
  *
  * @example
  * ```ts
@@ -53,6 +54,7 @@ export async function fanOut(
   const recipient = notification.recipient;
   if (!recipient) throw new NotifierError(`${kind}: a push needs a recipient (audience approvers)`, { retryable: false });
   const devices = await directory.activeFor(notification.request.accountId, recipient.userId, kind);
+  if (devices.length === 0) return;
   const already = await directory.sentTo(notification.id);
   let reached = 0;
   let gone = 0;
@@ -82,7 +84,7 @@ export async function fanOut(
     throw new NotifierError(message, { retryable: true, retryAfterMs: retry.retryAfterMs, cause: retry.error });
   }
   if (reached === 0) {
-    const why = devices.length === 0 ? 'has no active device' : gone === devices.length ? 'has no device left (push service: gone)' : 'could not be reached';
+    const why = gone === devices.length ? 'has no device left (push service: gone)' : 'could not be reached';
     throw new NotifierError(`${kind}: approver ${recipient.userId} ${why}`, { retryable: false });
   }
 }
