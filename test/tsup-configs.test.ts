@@ -18,6 +18,7 @@ const packages = [
   'plugins/slack',
   'plugins/webhook',
   'plugins/email',
+  'plugins/push',
 ];
 
 /** The tsup entries a package's `exports` need: `./dist/<name>.js` built from the `@preloop/source` file. */
