@@ -14,6 +14,7 @@ const packages = [
   'mcp',
   'gateway',
   'plugins/anthropic',
+  'plugins/gemini',
   'plugins/openai',
   'plugins/slack',
   'plugins/webhook',

@@ -36,9 +36,10 @@ import {
   createResponsesPassthrough,
   type StreamRelay,
 } from './stream-relays.js';
+import { planGeminiCall, type GeminiOperation } from './gemini-call-plans.js';
 
-/** The model-calling operations of the two ingresses. */
-export type GatewayOperation = 'chat.completions' | 'responses' | 'embeddings' | 'messages';
+/** The model-calling operations of the ingresses. */
+export type GatewayOperation = 'chat.completions' | 'responses' | 'embeddings' | 'messages' | GeminiOperation;
 
 /** What the client's answer is made of, for a non-streaming call. */
 export interface CompletedCall {
@@ -84,8 +85,15 @@ function streamRelayUnavailable(): never {
 }
 
 function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): CallPlan {
+  if (operation === 'generateContent' || operation === 'streamGenerateContent') return planGeminiCall(target, operation, body);
   const model = target.upstreamModel;
   const upstreamWire = target.provider.wireFormat;
+  if (upstreamWire === 'gemini') {
+    throw invalid(
+      'model',
+      `model alias "${target.alias}" is served in the Gemini format by "${target.provider.id}", which the gateway reaches from its Gemini ingress (/gemini/v1beta) only; use an OpenAI- or Anthropic-format alias here`,
+    );
+  }
   if (body.stream != null && typeof body.stream !== 'boolean') throw invalid('stream', 'must be a boolean');
   const stream = body.stream === true;
   switch (operation) {

@@ -8,6 +8,7 @@
  */
 
 import { PreloopError } from '@preloop/core';
+import type { ResolvedModel } from '../models/model-alias.js';
 import { authenticateGatewayRequest } from '../http/gateway-auth.js';
 import { jsonReply, type GatewayReply, type GatewayRequest } from './exchange.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -38,7 +39,7 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
       throw new PreloopError('VALIDATION_ERROR', 'messages: must be an array of messages', {
         details: { issues: [{ path: 'messages', message: 'must be an array' }] },
       });
-    if (target.provider.wireFormat === 'openai') {
+    if (target.provider.wireFormat !== 'anthropic') {
       if (context.options.countTokens === 'refuse') {
         throw new PreloopError(
           'VALIDATION_ERROR',
@@ -53,42 +54,66 @@ export async function countTokens(context: GatewayContext, request: GatewayReque
       const value = request.header(name);
       if (value) forwarded[name] = value;
     }
-    const built = target.provider.buildRequest({
+    return await forwardTokenCount(context, request, target, model, {
       path: '/v1/messages/count_tokens',
-      baseUrl: target.baseUrl,
-      credential: target.credential,
       headers: forwarded,
+      body: JSON.stringify({ ...body, model: target.upstreamModel }),
     });
-    const aborts: Array<() => void> = [];
-    const abort = () => aborts.splice(0).forEach((listener) => listener());
-    const timer = setTimeout(abort, context.options.timeouts.firstByteMs);
-    const stopWatching = request.onAbort(abort);
-    let text: string;
-    let status: number;
-    try {
-      const upstream = await context.transport.send({
-        url: built.url,
-        headers: Object.assign({}, built.headers, { 'content-type': 'application/json', accept: 'application/json' }),
-        body: JSON.stringify({ ...body, model: target.upstreamModel }),
-        onAbort: (listener) => aborts.push(listener),
-      });
-      status = upstream.status;
-      text = redactUpstreamText(await upstream.text(), target.credential);
-    } catch (cause) {
-      throw new PreloopError('UPSTREAM_ERROR', `The upstream of model alias "${model}" could not be reached.`, { status: 502, cause });
-    } finally {
-      clearTimeout(timer);
-      stopWatching();
-    }
-    if (status === 401 || status === 403) {
-      throw new PreloopError(
-        'UPSTREAM_ERROR',
-        `The provider refused the gateway's credential for model alias "${model}"; an administrator must update it.`,
-        { status: 502 },
-      );
-    }
-    return jsonReply(text, status);
   } catch (error) {
     return errorReply('anthropic', error);
   }
+}
+
+/**
+ * Sends a token count request to the alias's upstream and answers with its
+ * body and status (redacted); a refused provider credential is a 502 that
+ * echoes nothing, an unreachable upstream a 502.
+ *
+ * @example
+ * ```ts
+ * return forwardTokenCount(context, request, target, alias, { path: '/v1/messages/count_tokens', headers: {}, body });
+ * ```
+ */
+export async function forwardTokenCount(
+  context: GatewayContext,
+  request: GatewayRequest,
+  target: ResolvedModel,
+  model: string,
+  upstreamRequest: { path: string; headers: Record<string, string>; body: string },
+): Promise<GatewayReply> {
+  const built = target.provider.buildRequest({
+    path: upstreamRequest.path,
+    baseUrl: target.baseUrl,
+    credential: target.credential,
+    headers: upstreamRequest.headers,
+  });
+  const aborts: Array<() => void> = [];
+  const abort = () => aborts.splice(0).forEach((listener) => listener());
+  const timer = setTimeout(abort, context.options.timeouts.firstByteMs);
+  const stopWatching = request.onAbort(abort);
+  let text: string;
+  let status: number;
+  try {
+    const upstream = await context.transport.send({
+      url: built.url,
+      headers: Object.assign({}, built.headers, { 'content-type': 'application/json', accept: 'application/json' }),
+      body: upstreamRequest.body,
+      onAbort: (listener) => aborts.push(listener),
+    });
+    status = upstream.status;
+    text = redactUpstreamText(await upstream.text(), target.credential);
+  } catch (cause) {
+    throw new PreloopError('UPSTREAM_ERROR', `The upstream of model alias "${model}" could not be reached.`, { status: 502, cause });
+  } finally {
+    clearTimeout(timer);
+    stopWatching();
+  }
+  if (status === 401 || status === 403) {
+    throw new PreloopError(
+      'UPSTREAM_ERROR',
+      `The provider refused the gateway's credential for model alias "${model}"; an administrator must update it.`,
+      { status: 502 },
+    );
+  }
+  return jsonReply(text, status);
 }

@@ -1,6 +1,7 @@
 /**
  * Errors in each ingress's own shape: OpenAI's `{ error: { message, type,
- * param, code } }` and Anthropic's `{ type: 'error', error: { type, message } }`,
+ * param, code } }`, Anthropic's `{ type: 'error', error: { type, message } }`
+ * and Google's `{ error: { code, message, status, details } }` (Gemini),
  * with the status and retry headers the official SDKs act on.
  *
  * @module
@@ -9,11 +10,31 @@
 import { isPreloopError, PreloopError } from '@preloop/core';
 import { toStoreUnavailableError } from '@preloop/core/internal';
 import type { AnthropicErrorBody } from '../wire/anthropic-types.js';
+import type { GeminiErrorBody } from '../wire/gemini-types.js';
 import type { OpenAIErrorBody } from '../wire/openai-types.js';
 import type { GatewayReply } from './exchange.js';
 
-/** The two ingress API families. */
-export type IngressFormat = 'openai' | 'anthropic';
+/** The ingress API families. */
+export type IngressFormat = 'openai' | 'anthropic' | 'gemini';
+
+/** Google's canonical status names by HTTP status, for Gemini error bodies. */
+const geminiStatuses: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  405: 'INVALID_ARGUMENT',
+  408: 'DEADLINE_EXCEEDED',
+  409: 'ABORTED',
+  413: 'INVALID_ARGUMENT',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  502: 'UNAVAILABLE',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
 
 const anthropicTypes: Record<number, string> = {
   400: 'invalid_request_error',
@@ -85,7 +106,12 @@ export function asPreloopError(error: unknown): PreloopError {
  * // { type: 'error', error: { type: 'not_found_error', message: 'No model alias "x".' } }
  * ```
  */
-export function errorBody(format: IngressFormat, error: PreloopError): OpenAIErrorBody | AnthropicErrorBody {
+export function errorBody(format: IngressFormat, error: PreloopError): OpenAIErrorBody | AnthropicErrorBody | GeminiErrorBody {
+  if (format === 'gemini') {
+    const status = geminiStatuses[error.status] ?? (error.status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION');
+    const details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: error.code, domain: 'preloop' }];
+    return { error: { code: error.status, message: error.message, status, details } };
+  }
   if (format === 'anthropic') {
     const type = anthropicTypes[error.status] ?? (error.status >= 500 ? 'api_error' : 'invalid_request_error');
     return { type: 'error', error: { type, message: error.message } };

@@ -39,15 +39,15 @@ import type { UsageRecord } from '../records/usage-record.js';
 export function unauthenticated(): PreloopError {
   return new PreloopError(
     'UNAUTHENTICATED',
-    'Missing or invalid credential: send a Preloop API key or runtime credential (with the gateway scope) as "Authorization: Bearer …" or "x-api-key".',
+    'Missing or invalid credential: send a Preloop API key or runtime credential (with the gateway scope) as "Authorization: Bearer …", "x-api-key" or "x-goog-api-key".',
   );
 }
 
-/** Reads the body as a JSON object with a string `model` (413 over the size limit, 408 when the upload stalls, 400 otherwise). */
-export async function readModelRequest(
+/** Reads the body as a JSON object (413 over the size limit, 408 when the upload stalls, 400 otherwise). */
+export async function readJsonObject(
   request: GatewayRequest,
   options: Pick<ResolvedGatewayOptions, 'bodyLimitBytes' | 'bodyTimeoutMs'>,
-): Promise<{ body: Record<string, unknown>; model: string }> {
+): Promise<Record<string, unknown>> {
   const text = await request.readText({ bytes: options.bodyLimitBytes, timeoutMs: options.bodyTimeoutMs });
   let body: unknown;
   try {
@@ -58,13 +58,22 @@ export async function readModelRequest(
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new PreloopError('VALIDATION_ERROR', 'The request body must be a JSON object.');
   }
+  return body as Record<string, unknown>;
+}
+
+/** Reads the body as a JSON object with a string `model` (413 over the size limit, 408 when the upload stalls, 400 otherwise). */
+export async function readModelRequest(
+  request: GatewayRequest,
+  options: Pick<ResolvedGatewayOptions, 'bodyLimitBytes' | 'bodyTimeoutMs'>,
+): Promise<{ body: Record<string, unknown>; model: string }> {
+  const body = await readJsonObject(request, options);
   const model = (body as { model?: unknown }).model;
   if (typeof model !== 'string' || model === '') {
     throw new PreloopError('VALIDATION_ERROR', 'model: is required (the name of a model alias).', {
       details: { issues: [{ path: 'model', message: 'required' }] },
     });
   }
-  return { body: body as Record<string, unknown>, model };
+  return { body, model };
 }
 
 /** Throws `POLICY_DENIED` (403) unless policy lets `principal` use `model` (kill switch included). */
@@ -182,7 +191,8 @@ function auditModelCall(context: GatewayContext, record: ModelCallRecord): void 
 }
 
 /**
- * Serves one model call of an ingress operation.
+ * Serves one model call of an ingress operation. `pathModel` is the model
+ * named in the URL (the Gemini ingress); otherwise the body's `model` is.
  *
  * @example
  * ```ts
@@ -194,6 +204,7 @@ export async function runModelCall(
   request: GatewayRequest,
   format: IngressFormat,
   operation: GatewayOperation,
+  pathModel?: string,
 ): Promise<GatewayReply> {
   const { preloop } = context;
   let body: Body = {};
@@ -260,7 +271,11 @@ export async function runModelCall(
       return principal;
     },
     async resolve(principal, name) {
-      if (name === null) {
+      if (name === null && pathModel !== undefined) {
+        body = await readJsonObject(request, context.options);
+        requested = pathModel;
+        name = await toAliasName(context, principal.accountId, pathModel);
+      } else if (name === null) {
         const parsed = await readModelRequest(request, context.options);
         body = parsed.body;
         requested = parsed.model;

@@ -52,13 +52,15 @@ function parse<T>(data: string): T {
   }
 }
 
-function raw(event: ServerSentEvent): string {
+/** The event's bytes as the upstream sent them (a plain `data:` line when that is all it was). */
+export function raw(event: ServerSentEvent): string {
   return event.event === undefined && event.id === undefined && !event.data.includes('\n')
     ? `data: ${event.data}\n\n`
     : serializeServerSentEvent(event);
 }
 
-function streamError(message: unknown, type: unknown): PreloopError {
+/** The error an upstream reported inside its stream, as an `UPSTREAM_ERROR` with `details.errorCode`. */
+export function streamError(message: unknown, type: unknown): PreloopError {
   return new PreloopError(
     'UPSTREAM_ERROR',
     typeof message === 'string' && message ? message : 'The upstream reported an error mid-stream.',
@@ -73,7 +75,7 @@ const anthropicFail = (error: PreloopError) =>
   encodeAnthropicEvent(errorBody('anthropic', error) as AnthropicErrorBody as AnthropicStreamEvent);
 
 /** Builds a relay over a parse → meter → translate step, catching translator errors as stream failures. */
-function relay<Input>(
+export function relay<Input>(
   meter: UsageMeter<Input>,
   step: (event: ServerSentEvent, value: Input) => string | { text: string; failure: PreloopError },
   closing: () => string,

@@ -46,7 +46,7 @@ export function sendUpstream(
   const { target, plan } = call;
   const forwarded: Record<string, string> = {};
   if (format === target.provider.wireFormat) {
-    const names = format === 'anthropic' ? ['anthropic-beta', 'anthropic-version'] : ['openai-beta'];
+    const names = format === 'anthropic' ? ['anthropic-beta', 'anthropic-version'] : format === 'openai' ? ['openai-beta'] : [];
     for (const name of names) {
       const value = client.header(name);
       if (value) forwarded[name] = value;
@@ -207,7 +207,7 @@ export async function upstreamErrorOutcome(call: ModelCall, upstream: UpstreamRe
       : typeof parsed?.message === 'string'
         ? parsed.message
         : `The upstream of model alias "${call.target.alias}" answered ${status}.`;
-  const clientStatus = status === 529 && format === 'openai' ? 503 : status;
+  const clientStatus = status === 529 && format !== 'anthropic' ? 503 : status;
   const error = new PreloopError(codeOfStatus[status] ?? 'UPSTREAM_ERROR', message, { status: clientStatus, details: { errorCode } });
   return { reply: errorReply(format, error, headers), retry };
 }

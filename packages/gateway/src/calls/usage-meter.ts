@@ -14,7 +14,9 @@ import {
   type StreamUsageAccumulator,
 } from '../usage/stream-usage.js';
 import type { Usage } from '../usage/usage.js';
+import { createGeminiUsageAccumulator } from '../usage/gemini-usage.js';
 import type { AnthropicStreamEvent } from '../wire/anthropic-types.js';
+import type { GeminiGenerateContentResponse } from '../wire/gemini-types.js';
 import type { ResponsesStreamEvent } from '../wire/openai-responses-types.js';
 import type { OpenAIChatCompletionChunk } from '../wire/openai-types.js';
 
@@ -141,4 +143,22 @@ export function createResponsesMeter(): UsageMeter<ResponsesStreamEvent> {
   return meterOf(createResponsesUsageAccumulator(), (event) =>
     event.type.endsWith('.delta') ? lengthOf((event as { delta?: unknown }).delta) : 0,
   );
+}
+
+/**
+ * A meter for Gemini stream events (text, thoughts and function calls count as output).
+ *
+ * @example
+ * ```ts
+ * const meter = createGeminiMeter();
+ * ```
+ */
+export function createGeminiMeter(): UsageMeter<GeminiGenerateContentResponse> {
+  return meterOf(createGeminiUsageAccumulator(), (event) => {
+    let characters = 0;
+    for (const candidate of event.candidates ?? [])
+      for (const part of candidate.content?.parts ?? [])
+        characters += lengthOf(part.text) + (part.functionCall ? JSON.stringify(part.functionCall).length : 0);
+    return characters;
+  });
 }

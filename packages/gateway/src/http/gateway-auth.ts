@@ -1,8 +1,9 @@
 /**
  * Authentication of gateway requests: the Preloop API key or runtime
  * credential in `Authorization: Bearer …` (OpenAI SDKs, Codex,
- * `ANTHROPIC_AUTH_TOKEN`) or in `x-api-key` (the Anthropic SDK,
- * `ANTHROPIC_API_KEY`), with the `gateway` audience.
+ * `ANTHROPIC_AUTH_TOKEN`), in `x-api-key` (the Anthropic SDK,
+ * `ANTHROPIC_API_KEY`), or in `x-goog-api-key` or `?key=` (Google's Gen AI
+ * SDK, Gemini CLI's `GEMINI_API_KEY`), with the `gateway` audience.
  *
  * @module
  */
@@ -12,7 +13,10 @@ import type { GatewayRequest } from '../calls/exchange.js';
 
 /**
  * The principal behind a gateway request, or null. A credential in
- * `x-api-key` is checked exactly as a bearer token would be.
+ * `x-api-key` or `x-goog-api-key`, or in the `key` query parameter (Google's
+ * clients send it there), is checked exactly as a bearer token would be. The
+ * request URL handed to authentication never carries the query string, so a
+ * `?key=` never reaches a log, an event or an audit record.
  *
  * @example
  * ```ts
@@ -21,9 +25,20 @@ import type { GatewayRequest } from '../calls/exchange.js';
  * ```
  */
 export async function authenticateGatewayRequest(preloop: Preloop, request: GatewayRequest): Promise<Principal | null> {
-  if (request.header('authorization') !== null) return preloop.authenticate(request.toRequest(), { audience: 'gateway' });
-  const key = request.header('x-api-key')?.trim();
+  const query = request.url.indexOf('?');
+  if (request.header('authorization') !== null) {
+    if (query === -1) return preloop.authenticate(request.toRequest(), { audience: 'gateway' });
+    const authorization = request.header('authorization')!;
+    return preloop.authenticate(new Request(request.url.slice(0, query), { headers: { authorization } }), { audience: 'gateway' });
+  }
+  const key = (request.header('x-api-key') ?? request.header('x-goog-api-key') ?? queryKey(request.url, query))?.trim();
   if (!key) return null;
-  const proxy = new Request(request.url, { headers: { authorization: `Bearer ${key}` } });
+  const proxy = new Request(query === -1 ? request.url : request.url.slice(0, query), { headers: { authorization: `Bearer ${key}` } });
   return preloop.authenticate(proxy, { audience: 'gateway' });
+}
+
+/** The `key` query parameter, or null. */
+function queryKey(url: string, query: number): string | null {
+  if (query === -1) return null;
+  return new URLSearchParams(url.slice(query + 1)).get('key');
 }

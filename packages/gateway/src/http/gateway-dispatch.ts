@@ -1,8 +1,9 @@
 /**
  * The gateway's routes over the server-independent exchange: the OpenAI
- * ingress (`chat/completions`, `responses`, `embeddings`, `models`) and the
- * Anthropic ingress (`messages`, `messages/count_tokens`, `models`) under
- * their base paths.
+ * ingress (`chat/completions`, `responses`, `embeddings`, `models`), the
+ * Anthropic ingress (`messages`, `messages/count_tokens`, `models`) and the
+ * Gemini ingress (`models`, `models/{model}:generateContent`, …, see
+ * `gemini-routes.ts`) under their base paths.
  *
  * @module
  */
@@ -10,6 +11,7 @@
 import { PreloopError, type Preloop } from '@preloop/core';
 import type { GatewayOperation } from '../calls/call-plans.js';
 import { countTokens } from '../calls/count-tokens.js';
+import { serveGemini } from '../calls/gemini-routes.js';
 import { jsonReply, type GatewayReply, type GatewayRequest } from '../calls/exchange.js';
 import type { GatewayContext } from '../calls/gateway-context.js';
 import { errorReply, type IngressFormat } from '../calls/ingress-errors.js';
@@ -66,7 +68,7 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
       }
     },
   });
-  const { openai, anthropic } = resolved.basePaths;
+  const { openai, anthropic, gemini } = resolved.basePaths;
   const routes = new Map<string, Route>([
     [`${openai}/chat/completions`, call('openai', 'chat.completions')],
     [`${openai}/responses`, call('openai', 'responses')],
@@ -81,6 +83,7 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
   return preloop.metrics.instrument('gateway', async (request: GatewayRequest) => {
     let path = request.path;
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    if (path.startsWith(`${gemini}/`)) return serveGemini(context, request, path.slice(gemini.length));
     const format: IngressFormat = path.startsWith(anthropic) ? 'anthropic' : 'openai';
     const route = routes.get(path);
     if (route) {

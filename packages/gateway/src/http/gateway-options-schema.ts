@@ -29,7 +29,13 @@ const rateLimitSchema = z.strictObject({
  * ```
  */
 export const gatewayOptionsSchema = z.strictObject({
-  basePaths: z.strictObject({ openai: z.string().startsWith('/').optional(), anthropic: z.string().startsWith('/').optional() }).optional(),
+  basePaths: z
+    .strictObject({
+      openai: z.string().startsWith('/').optional(),
+      anthropic: z.string().startsWith('/').optional(),
+      gemini: z.string().startsWith('/').optional(),
+    })
+    .optional(),
   bodyLimitBytes: positiveInteger
     .max(1024 * 1024 * 1024)
     .optional()

@@ -42,8 +42,8 @@ export interface GatewayCaptureOptions {
 
 /** Options of `createGateway`. */
 export interface GatewayOptions {
-  /** Where each ingress is served. @default { openai: '/openai/v1', anthropic: '/anthropic/v1' } */
-  basePaths?: { openai?: string; anthropic?: string };
+  /** Where each ingress is served. @default { openai: '/openai/v1', anthropic: '/anthropic/v1', gemini: '/gemini/v1beta' } */
+  basePaths?: { openai?: string; anthropic?: string; gemini?: string };
   /** Largest request body, in bytes; larger ones get 413 before being parsed. @default 33554432 (32 MiB) */
   bodyLimitBytes?: number;
   /**
@@ -75,9 +75,10 @@ export interface GatewayOptions {
   auditCalls?: 'all' | 'failures';
   /**
    * `POST /anthropic/v1/messages/count_tokens` for an alias served by an
-   * OpenAI-format provider, which has no such endpoint: `estimate` (about 4
-   * characters per token, marked with `x-preloop-token-count: estimated`) or
-   * `refuse` (400). @default 'estimate'
+   * OpenAI-format provider, which has no such endpoint, and the Gemini
+   * ingress's `:countTokens` for an alias not served in the Gemini format:
+   * `estimate` (about 4 characters per token, marked with
+   * `x-preloop-token-count: estimated`) or `refuse` (400). @default 'estimate'
    */
   countTokens?: 'estimate' | 'refuse';
   /**
@@ -100,7 +101,7 @@ export interface GatewayOptions {
 
 /** Options with every default applied. */
 export interface ResolvedGatewayOptions {
-  basePaths: { openai: string; anthropic: string };
+  basePaths: { openai: string; anthropic: string; gemini: string };
   bodyLimitBytes: number;
   bodyTimeoutMs: number;
   timeouts: Required<GatewayTimeouts>;
@@ -129,6 +130,7 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
     basePaths: {
       openai: trimPath(options.basePaths?.openai ?? '/openai/v1'),
       anthropic: trimPath(options.basePaths?.anthropic ?? '/anthropic/v1'),
+      gemini: trimPath(options.basePaths?.gemini ?? '/gemini/v1beta'),
     },
     bodyLimitBytes: options.bodyLimitBytes ?? 32 * 1024 * 1024,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
