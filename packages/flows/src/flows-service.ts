@@ -302,8 +302,12 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       return { executionId: row.id, status: row.status as ExecutionStatus };
     },
 
+    /** One execution; its cost is read from its runtime session's usage (the gateway writes the last call's just after it answers). */
     async getExecution(accountId: string, id: string): Promise<ExecutionView> {
-      return toExecutionView(await readExecution(accountId, id));
+      const row = await readExecution(accountId, id);
+      const view = toExecutionView(row);
+      if (row.runtime_session_id) view.costMicros = Math.max(view.costMicros, await store.sessionCost(accountId, row.runtime_session_id));
+      return view;
     },
     async listExecutions(accountId: string, flowId: string, query: { status?: ExecutionStatus; cursor?: string; limit?: number }): Promise<Page<ExecutionView>> {
       await flows.get(accountId, flowId);

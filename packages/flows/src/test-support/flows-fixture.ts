@@ -6,7 +6,7 @@
 import { definePlugin, runtimeContractVersion, type AgentRuntime, type Preloop, type PreloopPlugin } from '@preloop/core';
 import { createTestPreloop, type TestDialect } from '@preloop/core/testing';
 import { expect } from 'vitest';
-import { flows, type FlowsOptions } from '../index.js';
+import { flows, type FlowsOptions, type FlowsService } from '../index.js';
 
 /** A runtime that answers with its prompt (and fails when the prompt says "fail"). */
 export const echoRuntime: AgentRuntime = {
@@ -28,6 +28,8 @@ export interface FlowsFixture {
   preloop: Preloop;
   url: string;
   adminKey: string;
+  /** The flows service. */
+  service(): FlowsService;
   /** Calls the admin API in-process as the admin. */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   /** Polls the execution until `status`. */
@@ -89,5 +91,5 @@ export async function createFlowsFixture(
       .toBe(true);
     return last;
   };
-  return { preloop, url: test.url, adminKey, api, waitFor, cleanup: test.cleanup };
+  return { preloop, url: test.url, adminKey, api, waitFor, service: () => preloop.service('flows'), cleanup: test.cleanup };
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// A tiny CLI agent for the flows tests: reads its prompt from stdin, asks the model through the
+// official OpenAI SDK with the base URL and key from its environment, and prints the answer.
+// FAKE_AGENT_MODE=hang starts a grandchild (its pid written to FAKE_AGENT_PID_FILE) and waits forever.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+
+let prompt = '';
+process.stdin.setEncoding('utf8');
+for await (const chunk of process.stdin) prompt += chunk;
+
+if (process.env.FAKE_AGENT_MODE === 'hang') {
+  const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  writeFileSync(process.env.FAKE_AGENT_PID_FILE, String(grandchild.pid));
+  console.log(`working on: ${prompt}`);
+  console.error('this will take a while');
+  setInterval(() => {}, 1000);
+} else {
+  const { default: OpenAI } = await import('openai');
+  const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY, maxRetries: 0 });
+  const completion = await client.chat.completions.create({
+    model: process.env.FAKE_AGENT_MODEL ?? process.env.PRELOOP_MODEL,
+    messages: [{ role: 'user', content: prompt }],
+  });
+  console.log(`home=${process.env.HOME === process.cwd() ? 'cwd' : 'own'} secret=${process.env.PRELOOP_SECRET_KEY ?? 'absent'}`);
+  console.log(completion.choices[0].message.content);
+}

@@ -1,0 +1,223 @@
+/**
+ * Flows end to end on one loopback port: the admin API, the MCP endpoint and
+ * the model gateway of a kernel with approvals, MCP, the gateway, the OpenAI
+ * provider and flows, a stub OpenAI upstream behind the gateway and a real
+ * upstream MCP server. An `agent-loop` flow's model asks for a tool that needs
+ * approval: the execution parks (`waiting_approval`), an admin approves it
+ * through the approvals API, and the execution completes with its cost and
+ * audit trail. A `command` flow runs a fake CLI agent that uses the official
+ * `openai` SDK with the environment it is given.
+ */
+import { approvals } from '@preloop/approvals';
+import { serve, type RunningServer } from '@preloop/core/node';
+import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
+import { flows } from '@preloop/flows';
+import { createGateway, gateway } from '@preloop/gateway';
+import { createMcpHandler, mcp } from '@preloop/mcp';
+import { openai } from '@preloop/plugin-openai';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockUpstream, type MockRequest, type MockUpstream } from '../packages/gateway/test-fixtures/mock-upstream.js';
+import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
+import { createToolServer, createToolServerState, sendEmailTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
+
+const providerKey = 'sk-flows-provider-CANARY-0123456789';
+const fakeAgent = fileURLToPath(new URL('../packages/flows/src/test-support/fake-cli-agent.mjs', import.meta.url));
+const policy = {
+  version: 1 as const,
+  defaults: { tools: 'allow' as const, models: { allow: ['*'] } },
+  workflows: { later: { approvers: { roles: ['owner' as const, 'admin' as const] }, async: true } },
+};
+
+/** The stub model: asks for `up.send_email` until a tool result is in the conversation, then answers. */
+function scriptedModel(request: MockRequest) {
+  const messages = (request.body?.messages ?? []) as Array<{ role: string; content: unknown }>;
+  const toolResult = messages.find((message) => message.role === 'tool');
+  const usage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };
+  const base = { id: 'chatcmpl-flow', object: 'chat.completion', created: 1_760_000_000, model: request.body.model, usage };
+  if (!request.body.tools)
+    return { json: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: 'Answer from the stub model.' }, finish_reason: 'stop' }] } };
+  if (!toolResult) {
+    const call = { id: 'call_1', type: 'function', function: { name: 'up__send_email', arguments: '{"to":"triage@example.com","subject":"Issue 7"}' } };
+    return { json: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] } };
+  }
+  return {
+    json: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: `Done: ${String(toolResult.content)}` }, finish_reason: 'stop' }] },
+  };
+}
+
+describe('flows end to end: agent-loop through our gateway and MCP endpoint, parked on an approval', () => {
+  let test: TestPreloop;
+  let server: RunningServer;
+  let upstream: MockUpstream;
+  let tools: HttpUpstream;
+  let state: ToolServerState;
+  let adminKey = '';
+  let handler: (request: Request) => Promise<Response> = async () => new Response('starting', { status: 503 });
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await test.preloop.api(
+      new Request(`http://localhost/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  const waitFor = async (id: string, status: string) => {
+    await expect.poll(async () => (await api('GET', `/executions/${id}`)).body.status, { timeout: 15_000, interval: 50 }).toBe(status);
+    return (await api('GET', `/executions/${id}`)).body;
+  };
+
+  beforeAll(async () => {
+    upstream = await startMockUpstream({ credentials: [providerKey] });
+    upstream.handle = scriptedModel;
+    state = createToolServerState([sendEmailTool]);
+    tools = await serveHttpUpstream(() => createToolServer(state));
+    // The kernel's flows need the server's URL, so the port is taken first and the handler set once the kernel is up.
+    server = await serve({ handler: (request) => handler(request), port: 0, host: '127.0.0.1' });
+    test = await createTestPreloop(testDialects()[0]!, {
+      policy,
+      plugins: [
+        approvals({ pollIntervalMs: 200 }),
+        mcp({ rescanIntervalMs: 0 }),
+        gateway({ reclaimIntervalMs: 0 }),
+        openai(),
+        flows({ baseUrl: server.url, pollIntervalMs: 50, scheduleIntervalMs: 0 }),
+      ],
+    });
+    const { preloop } = test;
+    const mcpHandler = createMcpHandler(preloop);
+    const gatewayHandler = createGateway(preloop);
+    handler = (request) => {
+      const { pathname } = new URL(request.url);
+      if (pathname.startsWith('/api/v1')) return preloop.api(request);
+      if (pathname.startsWith('/mcp')) return mcpHandler(request);
+      return gatewayHandler(request);
+    };
+    const system = { type: 'system' as const, name: 'test' };
+    await preloop
+      .service('gateway')
+      .models.create(
+        preloop.accountId,
+        { alias: 'gpt-mock', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
+        system,
+      );
+    await preloop
+      .service('gateway')
+      .models.create(
+        preloop.accountId,
+        { alias: 'gpt-other', provider: 'openai', model: 'gpt-4o', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
+        system,
+      );
+    const admin = await preloop.identity.users.create(preloop.accountId, { email: 'ada@example.com', name: 'Ada', role: 'owner' });
+    adminKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: admin.id })).key;
+    const created = await api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: tools.url });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await api('POST', `/mcp-servers/${created.body.id}/scan`);
+  });
+  afterAll(async () => {
+    await test?.cleanup();
+    await server?.close();
+    await tools?.close();
+    await upstream?.close();
+  });
+
+  it('parks on the approval, resumes once approved, and completes with its cost and audit trail', async () => {
+    const created = await api('POST', '/flows', {
+      name: 'triage',
+      prompt: 'Triage issue {{ inputs.issue }} and email the team.',
+      inputs: { issue: { required: true } },
+      model: 'gpt-mock',
+      tools: ['up.*'],
+      approval: { workflow: 'later', tools: ['up.send_email'] },
+      runtime: { id: 'agent-loop', options: { maxSteps: 5 } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const flowId = created.body.flow.id as string;
+    const started = await api('POST', `/flows/${flowId}/run`, { inputs: { issue: '7' } });
+    expect(started.status).toBe(202);
+
+    const parked = await waitFor(started.body.id, 'waiting_approval');
+    expect(parked.approvalRequestId).toMatch(/.+/);
+    expect(state.calls.filter((call) => call.name === 'send_email')).toHaveLength(0);
+    const request = (await api('GET', `/approvals/${parked.approvalRequestId}`)).body;
+    expect(request).toMatchObject({ status: 'pending', tool: { name: 'up.send_email' }, args: { to: 'triage@example.com', subject: 'Issue 7' } });
+    expect(request.runtimeSessionId).toBe(parked.runtimeSessionId);
+    // Parked: it holds no worker on this instance.
+    expect(test.preloop.service('flows').runningHere()).toBe(0);
+
+    const decided = await api('POST', `/approvals/${parked.approvalRequestId}/decide`, { decision: 'approve' });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    const done = await waitFor(started.body.id, 'succeeded');
+    expect(done.result).toBe('Done: sent to triage@example.com');
+    expect(done.attempt).toBe(2);
+    expect(state.calls.filter((call) => call.name === 'send_email')).toHaveLength(1);
+    expect(done.costMicros).toBeGreaterThan(0);
+    expect(done.usage).toMatchObject({ modelCalls: 2, toolCalls: 2 });
+
+    // Every model and tool call ran as the execution's runtime session, and the session ended with it.
+    const session = await test.preloop.identity.runtimeSessions.get(test.preloop.accountId, done.runtimeSessionId);
+    expect(session).toMatchObject({ state: 'ended', agentId: created.body.flow.agentId });
+    const actions = async () =>
+      (
+        await test.preloop.db
+          .selectFrom('audit_records')
+          .select('action')
+          .where('runtime_session_id', '=', done.runtimeSessionId)
+          .orderBy('seq')
+          .execute()
+      ).map((record) => record.action);
+    // Usage and audit records of the last model call are written just after it answers.
+    await expect.poll(async () => (await actions()).filter((action) => action === 'model.call').length).toBe(2);
+    expect(await actions()).toEqual(
+      expect.arrayContaining(['runtime-session.start', 'approval.request', 'approval.decide', 'approval.execute', 'mcp.tool.result', 'runtime-session.end']),
+    );
+    const log = (await test.preloop.service('flows').readLog(test.preloop.accountId, started.body.id)).map((line) => line.text);
+    expect(log.join('\n')).not.toContain(providerKey);
+  });
+
+  it('runs a command flow: a CLI agent using the official openai SDK with the environment it is given', async () => {
+    const created = await api('POST', '/flows', {
+      name: 'cli',
+      prompt: 'Hello',
+      model: 'gpt-mock',
+      runtime: { id: 'command', options: { command: process.execPath, args: [fakeAgent] } },
+    });
+    const started = await api('POST', `/flows/${created.body.flow.id}/run`, {});
+    const done = await waitFor(started.body.id, 'succeeded');
+    expect(done.result).toContain('Answer from the stub model.');
+    // The agent runs in its own HOME, and the server's environment is not passed on.
+    expect(done.result).toContain('home=own secret=absent');
+    expect(done.costMicros).toBeGreaterThan(0);
+    const log = (await test.preloop.service('flows').readLog(test.preloop.accountId, started.body.id)).map((line) => line.text);
+    expect(log).toContain('Answer from the stub model.');
+  });
+
+  it("narrows policy: a flow's runs may call only its model and its tools", async () => {
+    const wrongModel = await api('POST', '/flows', {
+      name: 'wrong-model',
+      prompt: 'Hello',
+      model: 'gpt-mock',
+      runtime: { id: 'command', options: { command: process.execPath, args: [fakeAgent], env: { FAKE_AGENT_MODEL: 'gpt-other' } } },
+    });
+    const refused = await waitFor((await api('POST', `/flows/${wrongModel.body.flow.id}/run`, {})).body.id, 'failed');
+    expect(refused.error).toContain('exited with code 1');
+    const refusedLog = (await test.preloop.service('flows').readLog(test.preloop.accountId, refused.id)).map((line) => line.text).join('\n');
+    expect(refusedLog).toContain('may only use model gpt-mock');
+
+    const narrowTools = await api('POST', '/flows', {
+      name: 'narrow-tools',
+      prompt: 'Email the team.',
+      model: 'gpt-mock',
+      tools: ['tracker.*'],
+      runtime: { id: 'agent-loop' },
+    });
+    const before = state.calls.filter((call) => call.name === 'send_email').length;
+    const done = await waitFor((await api('POST', `/flows/${narrowTools.body.flow.id}/run`, {})).body.id, 'succeeded');
+    expect(done.result).toContain('may not call up.send_email');
+    expect(state.calls.filter((call) => call.name === 'send_email')).toHaveLength(before);
+  });
+});
