@@ -1,4 +1,4 @@
-import { notifierConformance } from '@preloop/core/testing';
+import { notifierConformance, sampleApprovalNotification } from '@preloop/core/testing';
 import { expect, it } from 'vitest';
 import webPush from 'web-push';
 import { startPushKernel, deviceKeyPair, type PushKernel } from './test-support/push-kernel.js';
@@ -45,6 +45,30 @@ notifierConformance({
       expect(Number(pushed.headers.ttl)).toBeGreaterThanOrEqual(60);
       expect(JSON.parse(pushed.payload)).toMatchObject({ v: 1, requestId: 'apr_conformance_0001', accountId: 'acc_conformance' });
       expect(context.channel.refusals).toEqual([]);
+    });
+
+    it('removes a browser whose subscription the push service answers 410 or 404, and still reaches the user’s other one', async () => {
+      const { kernel } = context.channel;
+      const register = () =>
+        kernel.store.register({
+          accountId: 'acc_conformance',
+          userId: 'usr_bo',
+          name: 'Bo’s browser',
+          platform: 'web',
+          publicKeyJwk: deviceKeyPair().publicKeyJwk,
+          push: { kind: 'web-push', subscription: context.channel.subscribe() },
+        });
+      const devices = [await register(), await register(), await register()];
+      context.channel.failNext('gone');
+      context.channel.failNext('not-found');
+      const before = context.channel.pushes.length;
+      await context.notifier.notify(sampleApprovalNotification({ recipient: { userId: 'usr_bo', name: 'Bo', email: 'bo@example.com' } }), {
+        attempt: 1,
+        signal: new AbortController().signal,
+      });
+      expect(context.channel.pushes.length).toBe(before + 1);
+      const after = await Promise.all(devices.map((device) => kernel.store.find(device.id)));
+      expect(after.map((device) => device!.revokedReason)).toEqual(['push_unregistered', 'push_unregistered', null]);
     });
   },
 });
