@@ -65,6 +65,18 @@ import type { createUserBody, resetPasswordBody, updateUserBody, userListQuery }
 import type { healthResponse, liveResponse, notReadyResponse, readyResponse } from './api/routes/system-routes.js';
 import type { errorBodySchema } from './api/route-contract.js';
 import type {
+  createCommentBody,
+  createIssueBody,
+  issueDetailSchema,
+  issueListQuery,
+  similarIssuesQuery,
+  similarIssuesSchema,
+  startSyncBody,
+  storedCommentSchema,
+  storedIssueSchema,
+  syncStatusSchema,
+} from './trackers/sync/issue-routes.js';
+import type {
   oauthClientRegistrationSchema,
   oauthFormBody,
   oauthMetadataSchema,
@@ -204,6 +216,27 @@ export type ActivateKillSwitchRequest = z.input<typeof activateKillSwitchBody>;
 /** Body of `POST /kill-switch/deactivate`. */
 export type DeactivateKillSwitchRequest = z.input<typeof deactivateKillSwitchBody>;
 
+/** An issue or pull request of the unified issue view (synced from a tracker connection). */
+export type StoredIssue = z.output<typeof storedIssueSchema>;
+/** A comment of a synced issue. */
+export type StoredComment = z.output<typeof storedCommentSchema>;
+/** `GET /issues/:id`: the issue with its comments and linked pull requests. */
+export type StoredIssueDetail = z.output<typeof issueDetailSchema>;
+/** Query of `GET /issues`. */
+export type IssueListQuery = z.input<typeof issueListQuery>;
+/** Body of `POST /issues`. */
+export type CreateIssueRequest = z.input<typeof createIssueBody>;
+/** Body of `POST /issues/:id/comments`. */
+export type CreateCommentRequest = z.input<typeof createCommentBody>;
+/** Query of `GET /issues/:id/similar`. */
+export type SimilarIssuesQuery = z.input<typeof similarIssuesQuery>;
+/** `GET /issues/:id/similar`: similar issues, or `{ available: false, reason }`. */
+export type SimilarIssues = z.output<typeof similarIssuesSchema>;
+/** Body of `POST /trackers/connections/:id/sync`. */
+export type StartSyncRequest = z.input<typeof startSyncBody>;
+/** A connection's issue sync, per project. */
+export type SyncStatus = z.output<typeof syncStatusSchema>;
+
 /** `GET /oauth/metadata`: the authorization server metadata (RFC 8414). */
 export type OAuthMetadata = z.output<typeof oauthMetadataSchema>;
 /** Form body of the OAuth token, revocation, consent and sign-in endpoints (string fields). */
@@ -276,6 +309,13 @@ export interface CoreRoutes {
   'GET /kill-switch': { response: KillSwitchState };
   'POST /kill-switch/activate': { body: ActivateKillSwitchRequest; response: KillSwitchState };
   'POST /kill-switch/deactivate': { body: DeactivateKillSwitchRequest; response: KillSwitchState };
+  'GET /issues': { query: IssueListQuery; response: Page<StoredIssue> };
+  'POST /issues': { body: CreateIssueRequest; response: StoredIssue };
+  'GET /issues/:id': { response: StoredIssueDetail };
+  'GET /issues/:id/similar': { query: SimilarIssuesQuery; response: SimilarIssues };
+  'POST /issues/:id/comments': { body: CreateCommentRequest; response: StoredComment };
+  'POST /trackers/connections/:id/sync': { body: StartSyncRequest; response: SyncStatus };
+  'GET /trackers/connections/:id/sync': { response: SyncStatus };
   'GET /oauth/metadata': { response: OAuthMetadata };
   'GET /oauth/authorize': { response: string };
   'POST /oauth/authorize': { body: OAuthFormRequest; response: void };

@@ -132,6 +132,17 @@ export type {
   UpdateTrackerConnectionInput,
 } from './trackers/tracker-connections.js';
 export type { TrackerTables } from './trackers/tracker-tables.js';
+export { createIssues } from './trackers/sync/issue-service.js';
+export type { CreateStoredIssueInput, Issues, IssuesOptions } from './trackers/sync/issue-service.js';
+export { createIssueStore } from './trackers/sync/issue-store.js';
+export type { IssueSource, IssueStore } from './trackers/sync/issue-store.js';
+export type { IssueQuery, IssueSort } from './trackers/sync/issue-search.js';
+export { createIssueSync } from './trackers/sync/issue-sync.js';
+export type { IssueSync, IssueSyncConnections, IssueSyncOptions, ProjectSyncStatus, SyncStatus } from './trackers/sync/issue-sync.js';
+export { cosineSimilarity, createIssueSimilarity } from './trackers/sync/issue-similarity.js';
+export type { IssueSimilarity, IssueSimilarityOptions, SimilarIssues } from './trackers/sync/issue-similarity.js';
+export { issueTables, toStoredComment, toStoredIssue } from './trackers/sync/issue-tables.js';
+export type { IssueStoreTables, StoredComment, StoredIssue, StoredIssueDetail, StoredIssueKind } from './trackers/sync/issue-tables.js';
 export { findRuntimeProblems, runtimeContractVersion } from './contracts/runtime.js';
 export type {
   AgentRuntime,

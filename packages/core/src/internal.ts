@@ -75,6 +75,19 @@ export { createTeamBody, renameTeamBody, setTeamMembersBody } from './api/routes
 export { createUserBody, resetPasswordBody, updateUserBody, userListQuery } from './api/routes/identity/user-routes.js';
 export { healthResponse, liveResponse, notReadyResponse, readyResponse } from './api/routes/system-routes.js';
 export {
+  createCommentBody,
+  createIssueBody,
+  issueDetailSchema,
+  issueListQuery,
+  projectSyncStatusSchema,
+  similarIssuesQuery,
+  similarIssuesSchema,
+  startSyncBody,
+  storedCommentSchema,
+  storedIssueSchema,
+  syncStatusSchema,
+} from './trackers/sync/issue-routes.js';
+export {
   oauthClientRegistrationSchema,
   oauthErrorSchema,
   oauthFormBody,

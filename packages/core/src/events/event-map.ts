@@ -35,6 +35,17 @@ export interface PreloopEventMap {
   'principal-authenticated': { principal: Principal };
   /** A tracker webhook delivery was verified and deduplicated: one event per change it carries. */
   'tracker-event': TrackerEvent;
+  /** The issue store imported a page of a project (or the import changed state): progress for the console. */
+  'tracker-sync-progress': {
+    accountId: string;
+    connectionId: string;
+    project: string;
+    status: 'importing' | 'waiting' | 'done' | 'failed';
+    imported: number;
+    error: string | null;
+  };
+  /** The issue store wrote an issue or pull request from a webhook event (the unified view refreshes on it). */
+  'tracker-issue-synced': { accountId: string; connectionId: string; issueId: string; kind: 'issue' | 'pull_request' };
 }
 
 /** The name of a kernel or plugin event. */

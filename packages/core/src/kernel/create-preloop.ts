@@ -20,6 +20,8 @@ import { createSecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../storage/database.js';
 import { createToolSources } from '../tools/tool-sources.js';
 import { createTrackerConnections } from '../trackers/tracker-connections.js';
+import { createIssues } from '../trackers/sync/issue-service.js';
+import { issueTables } from '../trackers/sync/issue-tables.js';
 import { migrateDatabase } from './migrate.js';
 import { resolveOptions, type PreloopOptions } from './options.js';
 import { createReadiness } from './readiness.js';
@@ -132,6 +134,16 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       trackers: plugins.flatMap((plugin) => plugin.contributions?.trackers ?? []),
     });
     closers.push(() => trackers.close());
+    const issues = createIssues({
+      db: issueTables(db),
+      dialect,
+      connections: trackers,
+      events,
+      audit,
+      identity,
+      logger,
+    });
+    closers.push(() => issues.close());
 
     const preloop = {
       events,
@@ -149,6 +161,7 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       tools: [],
       toolSources,
       trackers,
+      issues,
       logger,
       options: resolved,
       metrics,

@@ -17,6 +17,7 @@ import type { DialectName } from '../storage/database.js';
 import type { KernelTables } from '../storage/schema.js';
 import type { ToolSources } from '../tools/tool-sources.js';
 import type { TrackerConnections } from '../trackers/tracker-connections.js';
+import type { Issues } from '../trackers/sync/issue-service.js';
 import type { ResolvedPreloopOptions } from './options.js';
 import type { Readiness } from './readiness.js';
 
@@ -89,6 +90,8 @@ export interface Preloop<Services extends object = {}> {
   readonly toolSources: ToolSources;
   /** Tracker connections and their clients (`preloop.trackers.client(accountId, connectionId)`). */
   readonly trackers: TrackerConnections;
+  /** The unified issue store of the connected trackers: search, sync, duplicates, writes through a connection. */
+  readonly issues: Issues;
   /** The structured logger. */
   readonly logger: Logger;
   /** The validated options. */

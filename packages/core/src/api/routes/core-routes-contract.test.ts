@@ -210,6 +210,16 @@ describe.each(testDialects())('every core route answers what its contract declar
     expect((await call('POST', '/agents/permission-check', { bearer: key, body: { ...body, tool_name: 'a b' } })).status).toBe(400);
   });
 
+  it('issues: search, and the 404s of an unknown issue or connection (the stored answers are walked in trackers/sync/issue-sync.test.ts)', async () => {
+    expect((await call('GET', '/issues?text=crash&state=all')).body).toEqual({ items: [], nextCursor: null });
+    expect((await call('GET', '/issues/none')).status).toBe(404);
+    expect((await call('GET', '/issues/none/similar')).status).toBe(404);
+    expect((await call('POST', '/issues', { body: { connectionId: 'trk_none', project: 'a/b', title: 'T' } })).status).toBe(404);
+    expect((await call('POST', '/issues/none/comments', { body: { body: 'hi' } })).status).toBe(404);
+    expect((await call('POST', '/trackers/connections/trk_none/sync')).status).toBe(404);
+    expect((await call('GET', '/trackers/connections/trk_none/sync')).status).toBe(404);
+  });
+
   it('answered every call as its contract declares, and called every core route', () => {
     expect(mismatches).toEqual([]);
     expect(coreRoutes.map((route) => `${route.method} ${route.path}`).filter((route) => !answered.has(route))).toEqual([]);

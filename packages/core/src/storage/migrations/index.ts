@@ -9,6 +9,7 @@ import { sessionTaintMigration } from './0007-session-taint.js';
 import { auditBoundariesMigration } from './0008-audit-boundaries.js';
 import { oauthMigration } from './0009-oauth.js';
 import { trackersMigration } from './0010-trackers.js';
+import { trackerIssuesMigration } from './0011-tracker-issues.js';
 
 /** The kernel's own migrations, in order. */
 export const coreMigrations: PreloopMigration[] = [
@@ -22,4 +23,5 @@ export const coreMigrations: PreloopMigration[] = [
   auditBoundariesMigration,
   oauthMigration,
   trackersMigration,
+  trackerIssuesMigration,
 ];
