@@ -262,6 +262,20 @@ describe.each(testDialects())('OAuth authorization server on $name', (dialect) =
       { cookie, origin: issuer },
     );
     expect(noCsrf.status).toBe(403);
+    const page0 = await (await api(`/oauth/authorize?${query()}`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page0)![1]!;
+    const fields = { ...Object.fromEntries(query()), csrf, identity: 'user', decision: 'allow' };
+    expect((await form('/oauth/authorize', fields, { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await form('/oauth/authorize', fields, { cookie, origin: 'https://attacker.example' })).status).toBe(403);
+    expect(
+      (
+        await form(
+          '/oauth/login',
+          { email: 'ada@example.com', password: 'a long password 1', return_to: '?a=b' },
+          { 'sec-fetch-site': 'cross-site' },
+        )
+      ).status,
+    ).toBe(403);
     // A viewer may act as themself or their own agent only.
     const page = await (await api(`/oauth/authorize?${query()}`, { headers: { cookie: viewerCookie } })).text();
     expect(page).toContain('Agent vics-agent');

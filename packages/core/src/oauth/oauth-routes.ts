@@ -186,10 +186,15 @@ async function identitiesOf(preloop: Preloop, user: Principal): Promise<ConsentI
   ];
 }
 
-/** A POST from another site is refused (the session cookie is SameSite=Lax; this is the second line). */
+/**
+ * A POST from another site is refused (the session cookie is SameSite=Lax; this is the second line). Browsers say where a
+ * request comes from in `Sec-Fetch-Site`; with `Referrer-Policy: no-referrer` a form post carries `Origin: null`.
+ */
 function crossSite(request: Request): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  if (site !== null) return site !== 'same-origin' && site !== 'none';
   const origin = request.headers.get('origin');
-  if (origin === null || origin === 'null') return request.headers.get('sec-fetch-site') === 'cross-site' || origin === 'null';
+  if (origin === null) return false;
   const host = request.headers.get('host') ?? new URL(request.url).host;
   try {
     return new URL(origin).host !== host;
