@@ -161,6 +161,12 @@ describe('pairing and device routes', () => {
     const all = await api('GET', '/devices?all=true', { key: owner.key });
     expect(all.status).toBe(200);
     expect(new Set(all.body.items.map((device: { userId: string }) => device.userId))).toEqual(new Set([ann.id, bo.id]));
+    const { preloop } = kernel;
+    const { key: readOnly } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'read-only', scopes: ['admin:read'], userId: owner.id });
+    const annDevice = all.body.items.find((device: { userId: string; revokedAt: number | null }) => device.userId === ann.id && device.revokedAt === null);
+    expect((await api('DELETE', `/devices/${annDevice.id}`, { key: readOnly })).status).toBe(403);
+    expect((await api('DELETE', `/devices/${annDevice.id}`, { cookie: bo.cookie, headers: { origin: 'http://localhost' } })).status).toBe(404);
+    expect((await kernel.store.find(annDevice.id))!.revokedAt).toBeNull();
   });
 
   it('serves the generated VAPID public key, stored in the secret store', async () => {

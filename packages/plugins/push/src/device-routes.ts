@@ -202,7 +202,8 @@ export function deviceRoutes(runtime: PushRuntime): AdminRoute[] {
       path: '/devices/:id',
       summary: 'Revoke a device: its credential stops working at once on every instance, and it gets no more pushes (own device, or admin)',
       tag: 'devices',
-      access: { role: 'viewer', principals: ['user', 'api_key'] },
+      // No principals list: an API key needs the admin:write scope (the kernel checks it).
+      access: { role: 'viewer' },
       status: 204,
       response: null,
       errors: [404],
