@@ -67,7 +67,10 @@ function readKeyFile(file: string, option: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new PreloopError('CONFIGURATION_ERROR', `${option}: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `${option}: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+    );
   }
 }
 
@@ -85,9 +88,7 @@ function pushPlugin(config: ConfigFile | null, publicUrl: string): PreloopPlugin
   return push({
     publicUrl,
     webPush:
-      web === false
-        ? undefined
-        : { subject, publicKey: web?.publicKey, privateKey: web?.privateKey, endpointHosts: web?.endpointHosts },
+      web === false ? undefined : { subject, publicKey: web?.publicKey, privateKey: web?.privateKey, endpointHosts: web?.endpointHosts },
     apns: apns && {
       bundleId: apns.bundleId,
       keyId: apns.keyId,

@@ -39,7 +39,10 @@ describe('reference server mobile push', () => {
     writeFileSync(p8, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     const account = path.join(dir, 'service-account.json');
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    writeFileSync(account, JSON.stringify({ project_id: 'preloop-test', client_email: 'push@preloop-test.iam.gserviceaccount.com', private_key: rsa }));
+    writeFileSync(
+      account,
+      JSON.stringify({ project_id: 'preloop-test', client_email: 'push@preloop-test.iam.gserviceaccount.com', private_key: rsa }),
+    );
     const config = configFileSchema.parse({
       plugins: {
         push: {
@@ -57,8 +60,12 @@ describe('reference server mobile push', () => {
     } finally {
       await test.cleanup();
     }
-    const missing = configFileSchema.parse({ plugins: { push: { apns: { bundleId: 'b', keyId: 'ABC123DEFG', teamId: 'DEF123GHIJ', privateKeyFile: path.join(dir, 'nope.p8') } } } });
+    const missing = configFileSchema.parse({
+      plugins: { push: { apns: { bundleId: 'b', keyId: 'ABC123DEFG', teamId: 'DEF123GHIJ', privateKeyFile: path.join(dir, 'nope.p8') } } },
+    });
     expect(() => referencePlugins(missing, 'https://preloop.example.com', {})).toThrow(/plugins\.push\.apns\.privateKeyFile: cannot read/);
-    expect(configFileSchema.safeParse({ plugins: { push: { apns: { bundleId: 'b', keyId: 'ABC123DEFG', teamId: 'DEF123GHIJ' } } } }).success).toBe(false);
+    expect(
+      configFileSchema.safeParse({ plugins: { push: { apns: { bundleId: 'b', keyId: 'ABC123DEFG', teamId: 'DEF123GHIJ' } } } }).success,
+    ).toBe(false);
   });
 });

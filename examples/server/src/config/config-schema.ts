@@ -155,11 +155,21 @@ export const configFileSchema = z.strictObject({
             .union([
               z.literal(false),
               z.strictObject({
-                subject: z.string().regex(/^(mailto:|https:)/, 'must be a mailto: or https: contact').optional()
+                subject: z
+                  .string()
+                  .regex(/^(mailto:|https:)/, 'must be a mailto: or https: contact')
+                  .optional()
                   .describe('Operator contact sent to push services (default: the public URL when https, else mailto:preloop@localhost)'),
-                publicKey: z.string().min(80).optional().describe('VAPID public key (base64url); with privateKey, or neither: a pair is generated and stored'),
+                publicKey: z
+                  .string()
+                  .min(80)
+                  .optional()
+                  .describe('VAPID public key (base64url); with privateKey, or neither: a pair is generated and stored'),
                 privateKey: z.string().min(40).optional().describe('VAPID private key (base64url); use ${ENV} substitution'),
-                endpointHosts: z.array(z.string().min(1)).optional().describe('Push service hosts subscriptions may name (default: the browsers’ push services)'),
+                endpointHosts: z
+                  .array(z.string().min(1))
+                  .optional()
+                  .describe('Push service hosts subscriptions may name (default: the browsers’ push services)'),
               }),
             ])
             .optional()

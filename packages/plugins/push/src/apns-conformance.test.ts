@@ -88,7 +88,11 @@ notifierConformance({
       const good = 'd4'.repeat(32);
       context.channel.unregistered.add(gone);
       context.channel.badTokens.add(bad);
-      const devices = [await register(kernel, gone, 'usr_bo'), await register(kernel, bad, 'usr_bo'), await register(kernel, good, 'usr_bo')];
+      const devices = [
+        await register(kernel, gone, 'usr_bo'),
+        await register(kernel, bad, 'usr_bo'),
+        await register(kernel, good, 'usr_bo'),
+      ];
       await context.notifier.notify(forUser('usr_bo'), attempt());
       expect(context.channel.pushes.at(-1)!.deviceToken).toBe(good);
       const after = await Promise.all(devices.map((device) => kernel.store.find(device.id)));

@@ -37,7 +37,14 @@ export interface ApnsNotifierOptions {
 
 /** The APNs JSON payload: the alert, the category with its actions, and the contract's custom keys. */
 export function toApnsPayload(payload: PushPayload): Record<string, unknown> {
-  const level = payload.type === 'approval.resolved' ? 'passive' : payload.priority === 'critical' ? 'critical' : payload.priority === 'high' ? 'time-sensitive' : 'active';
+  const level =
+    payload.type === 'approval.resolved'
+      ? 'passive'
+      : payload.priority === 'critical'
+        ? 'critical'
+        : payload.priority === 'high'
+          ? 'time-sensitive'
+          : 'active';
   return {
     aps: {
       alert: { title: payload.title, body: pushBody(payload) },
@@ -103,12 +110,20 @@ export function createApnsNotifier(options: ApnsNotifierOptions): Notifier & { c
     return created;
   }
 
-  function post(device: PushDevice & { push: { kind: 'apns' } }, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<ApnsAnswer> {
+  function post(
+    device: PushDevice & { push: { kind: 'apns' } },
+    headers: Record<string, string>,
+    body: string,
+    signal: AbortSignal,
+  ): Promise<ApnsAnswer> {
     const origin = device.push.environment === 'sandbox' ? hosts.sandbox : hosts.production;
     return new Promise((resolve, reject) => {
       let request: http2.ClientHttp2Stream;
       try {
-        request = session(origin).request({ ':method': 'POST', ':path': `/3/device/${encodeURIComponent(device.push.token)}`, ...headers }, { signal });
+        request = session(origin).request(
+          { ':method': 'POST', ':path': `/3/device/${encodeURIComponent(device.push.token)}`, ...headers },
+          { signal },
+        );
       } catch (error) {
         return reject(error);
       }

@@ -8,7 +8,10 @@ const key = { privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).to
 
 it('signs an ES256 provider token (kid, iss, iat), reuses it for 50 minutes, then mints a new one; invalidate forces one', async () => {
   let now = Date.UTC(2026, 11, 3, 12, 0);
-  const tokens = createApnsTokenSource(async () => key, () => now);
+  const tokens = createApnsTokenSource(
+    async () => key,
+    () => now,
+  );
   const first = await tokens.get();
   expect(decodeProtectedHeader(first)).toEqual({ alg: 'ES256', kid: 'ABC123DEFG' });
   expect(decodeJwt(first)).toEqual({ iss: 'DEF123GHIJ', iat: now / 1000 });

@@ -17,7 +17,9 @@ describe.each(postgresOnly())('the device credential across two instances on $na
 
   const call = (preloop: Preloop, method: string, path: string, headers: Record<string, string>) =>
     preloop.api(new Request(`${base}${path}`, { method, headers }));
-  const signed = async (jwt?: string) => ({ authorization: `PreloopDevice ${jwt ?? (await signDeviceJwt(phone.privateKey, phone.id, 'GET', `${base}/approvals`))}` });
+  const signed = async (jwt?: string) => ({
+    authorization: `PreloopDevice ${jwt ?? (await signDeviceJwt(phone.privateKey, phone.id, 'GET', `${base}/approvals`))}`,
+  });
 
   beforeAll(async () => {
     first = await startPushKernel(options, dialect);
@@ -37,7 +39,10 @@ describe.each(postgresOnly())('the device credential across two instances on $na
       name: 'ann-phone',
       platform: 'web',
       publicKeyJwk: keys.publicKeyJwk,
-      push: { kind: 'web-push', subscription: { endpoint: 'https://push.example/abc', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } } },
+      push: {
+        kind: 'web-push',
+        subscription: { endpoint: 'https://push.example/abc', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } },
+      },
     });
     phone = { id: device.id, privateKey: keys.privateKey };
   });
@@ -48,7 +53,9 @@ describe.each(postgresOnly())('the device credential across two instances on $na
   });
 
   it('both instances serve the one VAPID key pair generated on first start', async () => {
-    const [a, b] = await Promise.all([first.preloop, second].map(async (preloop) => (await call(preloop, 'GET', '/push/config', {})).json()));
+    const [a, b] = await Promise.all(
+      [first.preloop, second].map(async (preloop) => (await call(preloop, 'GET', '/push/config', {})).json()),
+    );
     expect(a.webPush.vapidPublicKey).toEqual(expect.any(String));
     expect(b).toEqual(a);
   });

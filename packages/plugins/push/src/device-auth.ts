@@ -98,7 +98,12 @@ export async function authenticateDevice(request: Request, deps: DeviceAuthDepen
   let payload: JWTPayload;
   try {
     const key = await importJWK(device.publicKeyJwk as Parameters<typeof importJWK>[0], 'ES256');
-    ({ payload } = await jwtVerify(jwt, key, { algorithms: ['ES256'], typ: deviceJwtType, currentDate: new Date(now), clockTolerance: 60 }));
+    ({ payload } = await jwtVerify(jwt, key, {
+      algorithms: ['ES256'],
+      typ: deviceJwtType,
+      currentDate: new Date(now),
+      clockTolerance: 60,
+    }));
   } catch {
     refuse('the signature does not verify with the device key');
   }
@@ -109,7 +114,8 @@ export async function authenticateDevice(request: Request, deps: DeviceAuthDepen
   if (typeof payload.htu !== 'string' || !expectedHtus(request, deps.publicUrl).includes(payload.htu)) {
     refuse('htu does not match the request URL');
   }
-  if (typeof payload.jti !== 'string' || payload.jti.length < 16 || payload.jti.length > 200) refuse('jti must be a random string of 16 to 200 characters');
+  if (typeof payload.jti !== 'string' || payload.jti.length < 16 || payload.jti.length > 200)
+    refuse('jti must be a random string of 16 to 200 characters');
 
   const keepUntil = (payload.iat + deviceJwtMaxSkewSeconds) * 1000 + deviceJwtMaxSkewSeconds * 1000;
   if (!(await deps.store.claimJti(device.id, payload.jti, keepUntil))) refuse('the jti was used before (a replay)');

@@ -31,7 +31,11 @@ let bo: Person;
 let dave: Person;
 let agent: Principal;
 
-async function api(method: string, path: string, options: { cookie?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function api(
+  method: string,
+  path: string,
+  options: { cookie?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers = new Headers(options.headers);
   if (options.cookie) headers.set('cookie', options.cookie);
   if (options.key) headers.set('authorization', `Bearer ${options.key}`);
@@ -53,7 +57,11 @@ async function person(name: string, role: Role): Promise<Person> {
   const { preloop } = kernel;
   const user = await preloop.identity.users.create(preloop.accountId, { email: `${name}@example.com`, name, role });
   const { cookie } = await preloop.identity.consoleSessions.create(user);
-  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name, scopes: ['admin:read', 'admin:write'], userId: user.id });
+  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+    name,
+    scopes: ['admin:read', 'admin:write'],
+    userId: user.id,
+  });
   return { id: user.id, cookie: cookie.split(';')[0]!, key };
 }
 
@@ -63,20 +71,36 @@ async function pair(who: Person, name = 'phone'): Promise<Phone> {
   expect(pairing.status).toBe(201);
   const keys = deviceKeyPair();
   const registered = await api('POST', '/devices', {
-    body: { pairingToken: pairing.body.token, name, platform: 'web', publicKeyJwk: keys.publicKeyJwk, push: { kind: 'web-push', subscription: service.subscribe() } },
+    body: {
+      pairingToken: pairing.body.token,
+      name,
+      platform: 'web',
+      publicKeyJwk: keys.publicKeyJwk,
+      push: { kind: 'web-push', subscription: service.subscribe() },
+    },
   });
   expect(registered.status).toBe(201);
   return { id: registered.body.device.id, privateKey: keys.privateKey };
 }
 
 function ask(workflow: string, args: Record<string, unknown> = { repo: 'acme/api', number: Math.random() }) {
-  return engine.request({ principal: agent, tool: { name: 'github.merge_pull_request', definitionHash: 'def-1' }, args, workflow, reason: 'merging needs approval' });
+  return engine.request({
+    principal: agent,
+    tool: { name: 'github.merge_pull_request', definitionHash: 'def-1' },
+    args,
+    workflow,
+    reason: 'merging needs approval',
+  });
 }
 
 beforeAll(async () => {
   service = await startPushService();
   kernel = await startPushKernel(
-    { webPush: { subject: 'mailto:ops@example.com', endpointHosts: ['127.0.0.1'] }, maxDevicesPerUser: 3, clock: () => Date.now() + offsetMs },
+    {
+      webPush: { subject: 'mailto:ops@example.com', endpointHosts: ['127.0.0.1'] },
+      maxDevicesPerUser: 3,
+      clock: () => Date.now() + offsetMs,
+    },
     sqlite,
     {
       pollIntervalMs: 50,
@@ -92,7 +116,12 @@ beforeAll(async () => {
   dave = await person('dave', 'approver');
   const { preloop } = kernel;
   const enrolled = await preloop.identity.agents.enroll(preloop.accountId, { name: 'builder', kind: 'custom', ownerUserId: dave.id });
-  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'builder', scopes: ['mcp'], agentId: enrolled.id, userId: dave.id });
+  const { key } = await preloop.identity.apiKeys.create(preloop.accountId, {
+    name: 'builder',
+    scopes: ['mcp'],
+    agentId: enrolled.id,
+    userId: dave.id,
+  });
   agent = (await preloop.authenticate(new Request('http://localhost/mcp', { headers: { authorization: `Bearer ${key}` } })))!;
 });
 
@@ -107,10 +136,22 @@ describe('pairing and device routes', () => {
     expect(pairing.status).toBe(201);
     expect(pairing.body.url).toBe(`http://localhost/approve/#pair=${pairing.body.token}`);
     expect(pairing.body.expiresAt - Date.now()).toBeGreaterThan(590_000);
-    const body = { pairingToken: pairing.body.token, name: 'Ann’s phone', platform: 'web', publicKeyJwk: deviceKeyPair().publicKeyJwk, push: { kind: 'web-push', subscription: service.subscribe() } };
+    const body = {
+      pairingToken: pairing.body.token,
+      name: 'Ann’s phone',
+      platform: 'web',
+      publicKeyJwk: deviceKeyPair().publicKeyJwk,
+      push: { kind: 'web-push', subscription: service.subscribe() },
+    };
     const first = await api('POST', '/devices', { body });
     expect(first.status).toBe(201);
-    expect(first.body.device).toMatchObject({ userId: ann.id, name: 'Ann’s phone', platform: 'web', pushKind: 'web-push', revokedAt: null });
+    expect(first.body.device).toMatchObject({
+      userId: ann.id,
+      name: 'Ann’s phone',
+      platform: 'web',
+      pushKind: 'web-push',
+      revokedAt: null,
+    });
     expect(JSON.stringify(first.body)).not.toContain(body.push.subscription.keys.auth);
     const again = await api('POST', '/devices', { body: { ...body, name: 'attacker' } });
     expect(again).toMatchObject({ status: 401, body: { error: { code: 'PAIRING_TOKEN_INVALID' } } });
@@ -125,7 +166,13 @@ describe('pairing and device routes', () => {
     offsetMs = 601_000;
     try {
       const late = await api('POST', '/devices', {
-        body: { pairingToken: pairing.body.token, name: 'late', platform: 'web', publicKeyJwk: deviceKeyPair().publicKeyJwk, push: { kind: 'web-push', subscription: service.subscribe() } },
+        body: {
+          pairingToken: pairing.body.token,
+          name: 'late',
+          platform: 'web',
+          publicKeyJwk: deviceKeyPair().publicKeyJwk,
+          push: { kind: 'web-push', subscription: service.subscribe() },
+        },
       });
       expect(late).toMatchObject({ status: 401, body: { error: { code: 'PAIRING_TOKEN_INVALID' } } });
     } finally {
@@ -135,12 +182,26 @@ describe('pairing and device routes', () => {
 
   it('refuses a private key, a push kind this server does not send, an endpoint that is not a push service, a cross-site session and the 4th device', async () => {
     const keys = deviceKeyPair();
-    const good = { name: 'bo', platform: 'web', publicKeyJwk: keys.publicKeyJwk, push: { kind: 'web-push', subscription: service.subscribe() } };
+    const good = {
+      name: 'bo',
+      platform: 'web',
+      publicKeyJwk: keys.publicKeyJwk,
+      push: { kind: 'web-push', subscription: service.subscribe() },
+    };
     const asBo = { cookie: bo.cookie, headers: { origin: 'http://localhost' } };
-    const privateJwk = await api('POST', '/devices', { ...asBo, body: { ...good, publicKeyJwk: { ...keys.publicKeyJwk, d: 'A'.repeat(43) } } });
+    const privateJwk = await api('POST', '/devices', {
+      ...asBo,
+      body: { ...good, publicKeyJwk: { ...keys.publicKeyJwk, d: 'A'.repeat(43) } },
+    });
     expect(privateJwk.status).toBe(400);
-    const fcm = await api('POST', '/devices', { ...asBo, body: { ...good, platform: 'android', push: { kind: 'fcm', token: 'x'.repeat(40) } } });
-    expect(fcm).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('push.kind') } } });
+    const fcm = await api('POST', '/devices', {
+      ...asBo,
+      body: { ...good, platform: 'android', push: { kind: 'fcm', token: 'x'.repeat(40) } },
+    });
+    expect(fcm).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('push.kind') } },
+    });
     const internal = { ...good.push.subscription, endpoint: 'https://10.0.0.5/admin' };
     const ssrf = await api('POST', '/devices', { ...asBo, body: { ...good, push: { kind: 'web-push', subscription: internal } } });
     expect(ssrf).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('endpoint') } } });
@@ -162,16 +223,27 @@ describe('pairing and device routes', () => {
     expect(all.status).toBe(200);
     expect(new Set(all.body.items.map((device: { userId: string }) => device.userId))).toEqual(new Set([ann.id, bo.id]));
     const { preloop } = kernel;
-    const { key: readOnly } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'read-only', scopes: ['admin:read'], userId: owner.id });
-    const annDevice = all.body.items.find((device: { userId: string; revokedAt: number | null }) => device.userId === ann.id && device.revokedAt === null);
+    const { key: readOnly } = await preloop.identity.apiKeys.create(preloop.accountId, {
+      name: 'read-only',
+      scopes: ['admin:read'],
+      userId: owner.id,
+    });
+    const annDevice = all.body.items.find(
+      (device: { userId: string; revokedAt: number | null }) => device.userId === ann.id && device.revokedAt === null,
+    );
     expect((await api('DELETE', `/devices/${annDevice.id}`, { key: readOnly })).status).toBe(403);
-    expect((await api('DELETE', `/devices/${annDevice.id}`, { cookie: bo.cookie, headers: { origin: 'http://localhost' } })).status).toBe(404);
+    expect((await api('DELETE', `/devices/${annDevice.id}`, { cookie: bo.cookie, headers: { origin: 'http://localhost' } })).status).toBe(
+      404,
+    );
     expect((await kernel.store.find(annDevice.id))!.revokedAt).toBeNull();
   });
 
   it('serves the generated VAPID public key, stored in the secret store', async () => {
     const config = await api('GET', '/push/config');
-    const stored = JSON.parse(await kernel.preloop.secrets.get(kernel.preloop.accountId, 'push.vapid')) as { publicKey: string; privateKey: string };
+    const stored = JSON.parse(await kernel.preloop.secrets.get(kernel.preloop.accountId, 'push.vapid')) as {
+      publicKey: string;
+      privateKey: string;
+    };
     expect(config.body).toEqual({ webPush: { vapidPublicKey: stored.publicKey }, apns: false, fcm: false });
     expect(JSON.stringify(config.body)).not.toContain(stored.privateKey);
   });
@@ -196,7 +268,10 @@ describe('the device credential', () => {
     const twice = await asDevice(annPhone, 'POST', `/approvals/${ticket.id}/decide`, { decision: 'approve' });
     expect(twice.body).toMatchObject({ counted: false, resolved: false });
     const second = await asDevice(boPhone, 'POST', `/approvals/${ticket.id}/decide`, { decision: 'approve' });
-    expect(second).toMatchObject({ status: 200, body: { resolved: true, request: { status: 'approved', votes: { approve: 2, deny: 0 } } } });
+    expect(second).toMatchObject({
+      status: 200,
+      body: { resolved: true, request: { status: 'approved', votes: { approve: 2, deny: 0 } } },
+    });
     const detail = await engine.detail(kernel.preloop.accountId, ticket.id);
     expect(detail.voteList.map((vote) => [vote.approverId, vote.channel])).toEqual([
       [ann.id, `device:${annPhone.id}`],
@@ -242,9 +317,16 @@ describe('the device credential', () => {
 
   it('refreshes its own push subscription (the device itself only)', async () => {
     const subscription = service.subscribe();
-    const bySession = await api('PATCH', `/devices/${annPhone.id}`, { cookie: ann.cookie, headers: { origin: 'http://localhost' }, body: { push: { kind: 'web-push', subscription } } });
+    const bySession = await api('PATCH', `/devices/${annPhone.id}`, {
+      cookie: ann.cookie,
+      headers: { origin: 'http://localhost' },
+      body: { push: { kind: 'web-push', subscription } },
+    });
     expect(bySession.status).toBe(403);
-    const byDevice = await asDevice(annPhone, 'PATCH', `/devices/${annPhone.id}`, { name: 'renamed', push: { kind: 'web-push', subscription } });
+    const byDevice = await asDevice(annPhone, 'PATCH', `/devices/${annPhone.id}`, {
+      name: 'renamed',
+      push: { kind: 'web-push', subscription },
+    });
     expect(byDevice).toMatchObject({ status: 200, body: { device: { id: annPhone.id, name: 'renamed' } } });
     const stored = await kernel.store.find(annPhone.id);
     expect(stored!.push).toEqual({ kind: 'web-push', subscription });
@@ -256,10 +338,17 @@ describe('the device credential', () => {
     // Every active phone of every eligible approver (ann has two, bo one); not dave's: his agent asks (separation of duties).
     const phones = (await Promise.all([ann, bo].map((who) => kernel.store.activeFor(kernel.preloop.accountId, who.id, 'web-push')))).flat();
     expect(phones).toHaveLength(3);
-    await expect.poll(() => service.pushes.slice(before).filter((push) => push.payload.includes(ticket.id)).length, { timeout: 8000 }).toBe(3);
+    await expect
+      .poll(() => service.pushes.slice(before).filter((push) => push.payload.includes(ticket.id)).length, { timeout: 8000 })
+      .toBe(3);
     for (const push of service.pushes.slice(before)) {
       const payload = JSON.parse(push.payload);
-      expect(payload).toMatchObject({ v: 1, type: 'approval.requested', requestId: ticket.id, title: 'github.merge_pull_request needs approval' });
+      expect(payload).toMatchObject({
+        v: 1,
+        type: 'approval.requested',
+        requestId: ticket.id,
+        title: 'github.merge_pull_request needs approval',
+      });
       expect(push.payload).not.toContain(secretArgument);
       expect(push.payload).not.toContain('confidential-note');
       expect(push.payload).not.toContain('acme/api');
@@ -269,10 +358,15 @@ describe('the device credential', () => {
   it('a revoked device is refused at once, and the revocation is audited', async () => {
     const path = '/approvals';
     expect((await asDevice(boPhone, 'GET', path)).status).toBe(200);
-    expect((await api('DELETE', `/devices/${boPhone.id}`, { cookie: bo.cookie, headers: { origin: 'http://localhost' } })).status).toBe(204);
+    expect((await api('DELETE', `/devices/${boPhone.id}`, { cookie: bo.cookie, headers: { origin: 'http://localhost' } })).status).toBe(
+      204,
+    );
     const after = await asDevice(boPhone, 'GET', path);
     expect(after).toMatchObject({ status: 401, body: { error: { message: expect.stringContaining('revoked') } } });
     const audit = await kernel.preloop.audit.query({ accountId: kernel.preloop.accountId, action: 'push.device-revoke' });
-    expect(audit.items.find((record) => record.targetId === boPhone.id)).toMatchObject({ actorId: bo.id, data: expect.objectContaining({ reason: 'user' }) });
+    expect(audit.items.find((record) => record.targetId === boPhone.id)).toMatchObject({
+      actorId: bo.id,
+      data: expect.objectContaining({ reason: 'user' }),
+    });
   });
 });

@@ -94,7 +94,10 @@ export function deviceRoutes(runtime: PushRuntime): AdminRoute[] {
 
   async function ownDevice(principal: Principal, id: string): Promise<PushDevice> {
     const device = await store().find(id);
-    const mayManage = device && device.accountId === principal.accountId && (device.userId === principal.userId || (!principal.via && isAdmin(principal.role)));
+    const mayManage =
+      device &&
+      device.accountId === principal.accountId &&
+      (device.userId === principal.userId || (!principal.via && isAdmin(principal.role)));
     if (!device || !mayManage) throw new PreloopError('NOT_FOUND', `No device ${id}.`);
     return device;
   }
@@ -138,7 +141,8 @@ export function deviceRoutes(runtime: PushRuntime): AdminRoute[] {
           actor = (await userPrincipal(preloop, device.accountId, device.userId, 'pairing')) ?? { type: 'system', name: 'push pairing' };
         } else {
           const principal = await preloop.authenticate(request);
-          if (!principal) throw new PreloopError('UNAUTHENTICATED', 'Authentication required: send a pairingToken or sign in to the console.');
+          if (!principal)
+            throw new PreloopError('UNAUTHENTICATED', 'Authentication required: send a pairingToken or sign in to the console.');
           if (principal.type !== 'user' || principal.via) {
             throw new PreloopError('FORBIDDEN', 'Only a signed-in console user (or a pairing token) registers a device.');
           }
@@ -152,7 +156,13 @@ export function deviceRoutes(runtime: PushRuntime): AdminRoute[] {
           action: 'push.device-register',
           target: { type: 'device', id: device.id },
           outcome: 'success',
-          data: { userId: device.userId, name: device.name, platform: device.platform, pushKind: device.push.kind, paired: body.pairingToken !== undefined },
+          data: {
+            userId: device.userId,
+            name: device.name,
+            platform: device.platform,
+            pushKind: device.push.kind,
+            paired: body.pairingToken !== undefined,
+          },
         });
         return { device: toDeviceView(device) };
       },
@@ -187,13 +197,20 @@ export function deviceRoutes(runtime: PushRuntime): AdminRoute[] {
       async handler({ principal, params, body }) {
         const device = await ownDevice(principal!, params.id!);
         if (principal!.via !== `device:${device.id}`) {
-          throw new PreloopError('FORBIDDEN', 'Only the device itself updates its push target: sign the request with its device credential.');
+          throw new PreloopError(
+            'FORBIDDEN',
+            'Only the device itself updates its push target: sign the request with its device credential.',
+          );
         }
         if (device.revokedAt !== null) throw new PreloopError('NOT_FOUND', `No device ${device.id}.`);
         const push = body.push === undefined ? undefined : normalize(body.push as PushTarget);
-        if (push && push.kind !== device.push.kind) throw invalid('push.kind', `must stay ${device.push.kind} (pair again to change transport)`);
+        if (push && push.kind !== device.push.kind)
+          throw invalid('push.kind', `must stay ${device.push.kind} (pair again to change transport)`);
         if (push) await checkTarget(runtime, push);
-        const updated = await store().update(device.id, { ...(body.name === undefined ? {} : { name: body.name }), ...(push ? { push } : {}) });
+        const updated = await store().update(device.id, {
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(push ? { push } : {}),
+        });
         return { device: toDeviceView(updated) };
       },
     }),

@@ -44,7 +44,12 @@ export const pushTargetSchema = z.discriminatedUnion('kind', [
 
 /** `POST /devices` */
 export const registerDeviceBodySchema = z.strictObject({
-  pairingToken: z.string().min(1).max(200).optional().describe('The single-use token of the pairing QR code; without it, a signed-in console session registers'),
+  pairingToken: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('The single-use token of the pairing QR code; without it, a signed-in console session registers'),
   name: z.string().trim().min(1).max(100).describe('What the owner calls the device, for example “Ann’s iPhone”'),
   platform: z.enum(['web', 'ios', 'android']),
   publicKeyJwk: devicePublicKeySchema,

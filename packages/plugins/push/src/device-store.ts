@@ -137,10 +137,21 @@ export function createDeviceStore(db: Kysely<PushTables>, options: DeviceStoreOp
       const token = `pdp_${randomBytes(32).toString('base64url')}`;
       const createdAt = now();
       const expiresAt = createdAt + pairingTtlMs;
-      await db.deleteFrom('push_pairings').where('expires_at', '<', createdAt - 86_400_000).execute();
+      await db
+        .deleteFrom('push_pairings')
+        .where('expires_at', '<', createdAt - 86_400_000)
+        .execute();
       await db
         .insertInto('push_pairings')
-        .values({ token_hash: hashToken(token), account_id: accountId, user_id: userId, created_at: createdAt, expires_at: expiresAt, used_at: null, device_id: null })
+        .values({
+          token_hash: hashToken(token),
+          account_id: accountId,
+          user_id: userId,
+          created_at: createdAt,
+          expires_at: expiresAt,
+          used_at: null,
+          device_id: null,
+        })
         .execute();
       return { token, expiresAt };
     },
@@ -221,7 +232,8 @@ export function createDeviceStore(db: Kysely<PushTables>, options: DeviceStoreOp
       const set: Partial<PushTables['push_devices']> = {};
       if (patch.name !== undefined) set.name = patch.name;
       if (patch.push !== undefined) set.push_target = targetColumn(patch.push);
-      if (Object.keys(set).length > 0) await db.updateTable('push_devices').set(set).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      if (Object.keys(set).length > 0)
+        await db.updateTable('push_devices').set(set).where('id', '=', id).where('revoked_at', 'is', null).execute();
       const device = await this.find(id);
       if (!device) throw new PreloopError('NOT_FOUND', `No device ${id}.`);
       return device;
@@ -262,7 +274,10 @@ export function createDeviceStore(db: Kysely<PushTables>, options: DeviceStoreOp
     /** Records that `deviceId` received notification `notificationId` (kept 7 days). */
     async recordSend(notificationId: string, deviceId: string): Promise<void> {
       const at = now();
-      await db.deleteFrom('push_sends').where('sent_at', '<', at - 7 * 86_400_000).execute();
+      await db
+        .deleteFrom('push_sends')
+        .where('sent_at', '<', at - 7 * 86_400_000)
+        .execute();
       await db
         .insertInto('push_sends')
         .values({ notification_id: notificationId, device_id: deviceId, sent_at: at })

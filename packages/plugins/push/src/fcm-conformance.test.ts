@@ -65,7 +65,11 @@ notifierConformance({
       const good = `good:${'D'.repeat(40)}`;
       context.channel.unregistered.add(gone);
       context.channel.invalid.add(bad);
-      const devices = [await register(kernel, gone, 'usr_bo'), await register(kernel, bad, 'usr_bo'), await register(kernel, good, 'usr_bo')];
+      const devices = [
+        await register(kernel, gone, 'usr_bo'),
+        await register(kernel, bad, 'usr_bo'),
+        await register(kernel, good, 'usr_bo'),
+      ];
       await context.notifier.notify(forUser('usr_bo'), attempt());
       expect(context.channel.messages.at(-1)!.message.token).toBe(good);
       const after = await Promise.all(devices.map((device) => kernel.store.find(device.id)));

@@ -24,7 +24,15 @@ export type { PushPayload, PushPriority, PushPriorityRule } from './push-payload
 export { fanOut, DeviceGoneError } from './device-fanout.js';
 export type { PushDeviceDirectory } from './device-fanout.js';
 export { createDeviceStore } from './device-store.js';
-export type { DeviceStore, DeviceStoreOptions, DevicePlatform, PushDevice, PushKind, PushTarget, RegisterDeviceInput } from './device-store.js';
+export type {
+  DeviceStore,
+  DeviceStoreOptions,
+  DevicePlatform,
+  PushDevice,
+  PushKind,
+  PushTarget,
+  RegisterDeviceInput,
+} from './device-store.js';
 export { authenticateDevice, userPrincipal, deviceJwtType, deviceAuthScheme, deviceJwtMaxSkewSeconds } from './device-auth.js';
 export type { DeviceAuthDependencies } from './device-auth.js';
 export { deviceRoutes, toDeviceView } from './device-routes.js';

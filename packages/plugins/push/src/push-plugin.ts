@@ -124,18 +124,30 @@ function parseServiceAccount(text: string): ServiceAccountKey {
 }
 
 /** Reads the configured VAPID keys, or the generated pair (generating and storing it on first start). */
-async function loadVapid(preloop: Preloop, options: NonNullable<PushOptions['webPush']>, privateKey: (() => Promise<string>) | null): Promise<VapidKeys> {
+async function loadVapid(
+  preloop: Preloop,
+  options: NonNullable<PushOptions['webPush']>,
+  privateKey: (() => Promise<string>) | null,
+): Promise<VapidKeys> {
   let keys: VapidKeys;
   if (options.publicKey !== undefined && privateKey) {
     keys = { subject: options.subject, publicKey: options.publicKey, privateKey: await privateKey() };
   } else if (await preloop.secrets.has(preloop.accountId, generatedVapidSecretName)) {
-    keys = { subject: options.subject, ...(JSON.parse(await preloop.secrets.get(preloop.accountId, generatedVapidSecretName)) as Omit<VapidKeys, 'subject'>) };
+    keys = {
+      subject: options.subject,
+      ...(JSON.parse(await preloop.secrets.get(preloop.accountId, generatedVapidSecretName)) as Omit<VapidKeys, 'subject'>),
+    };
   } else {
     const generated = webPush.generateVAPIDKeys();
     await preloop.secrets.set(preloop.accountId, generatedVapidSecretName, JSON.stringify(generated));
     // Read back what is stored: when two instances start at once, the last write is the pair both use from now on.
-    keys = { subject: options.subject, ...(JSON.parse(await preloop.secrets.get(preloop.accountId, generatedVapidSecretName)) as Omit<VapidKeys, 'subject'>) };
-    preloop.logger.info('push: generated a VAPID key pair for Web Push and stored it in the secret store', { secret: generatedVapidSecretName });
+    keys = {
+      subject: options.subject,
+      ...(JSON.parse(await preloop.secrets.get(preloop.accountId, generatedVapidSecretName)) as Omit<VapidKeys, 'subject'>),
+    };
+    preloop.logger.info('push: generated a VAPID key pair for Web Push and stored it in the secret store', {
+      secret: generatedVapidSecretName,
+    });
   }
   try {
     // Signs one VAPID JWT: a malformed key pair or subject fails here, at start-up, not on the first push.

@@ -77,7 +77,10 @@ export function createWebPushNotifier(options: WebPushNotifierOptions): Notifier
           });
         } catch (error) {
           // A malformed subscription (bad keys) can never be sent to; the VAPID keys are checked at start-up.
-          throw new DeviceGoneError(`web-push: device ${device.id} has an unusable subscription`, `invalid subscription: ${(error as Error).message}`);
+          throw new DeviceGoneError(
+            `web-push: device ${device.id} has an unusable subscription`,
+            `invalid subscription: ${(error as Error).message}`,
+          );
         }
         const response = await send(details.endpoint, {
           method: 'POST',

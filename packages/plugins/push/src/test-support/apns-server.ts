@@ -56,7 +56,11 @@ export async function startApns(options: { bundleId?: string } = {}): Promise<Te
   const badTokens = new Set<string>();
   const unregistered = new Set<string>();
 
-  async function check(path: string, headers: http2.IncomingHttpHeaders, body: string): Promise<{ status: number; reason?: string; push?: ReceivedApnsPush }> {
+  async function check(
+    path: string,
+    headers: http2.IncomingHttpHeaders,
+    body: string,
+  ): Promise<{ status: number; reason?: string; push?: ReceivedApnsPush }> {
     const token = /^\/3\/device\/([0-9a-fA-F]+)$/.exec(path)?.[1];
     if (headers[':method'] !== 'POST' || !token) return { status: 405, reason: 'MethodNotAllowed' };
     const jwt = /^bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];

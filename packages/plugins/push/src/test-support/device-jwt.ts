@@ -16,7 +16,13 @@ export interface DeviceJwtOptions {
  * a compact JWS, header `{ alg: 'ES256', typ: 'preloop-device+jwt', kid }`,
  * payload `{ htm, htu, iat, jti }`.
  */
-export async function signDeviceJwt(privateKey: KeyObject, kid: string, method: string, url: string, options: DeviceJwtOptions = {}): Promise<string> {
+export async function signDeviceJwt(
+  privateKey: KeyObject,
+  kid: string,
+  method: string,
+  url: string,
+  options: DeviceJwtOptions = {},
+): Promise<string> {
   const target = new URL(url);
   return new SignJWT({ htm: method, htu: options.htu ?? `${target.origin}${target.pathname}` })
     .setProtectedHeader({ alg: 'ES256', typ: 'preloop-device+jwt', kid })

@@ -55,13 +55,19 @@ export async function startFcm(): Promise<TestFcm> {
 
   async function token(body: string): Promise<{ status: number; body: string }> {
     const form = new URLSearchParams(body);
-    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return { status: 400, body: JSON.stringify({ error: 'unsupported_grant_type' }) };
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+      return { status: 400, body: JSON.stringify({ error: 'unsupported_grant_type' }) };
     const assertion = form.get('assertion') ?? '';
     try {
       if (decodeProtectedHeader(assertion).alg !== 'RS256') throw new Error('alg');
-      const { payload } = await jwtVerify(assertion, publicKey, { issuer: clientEmail, audience: `${origin}/token`, algorithms: ['RS256'] });
+      const { payload } = await jwtVerify(assertion, publicKey, {
+        issuer: clientEmail,
+        audience: `${origin}/token`,
+        algorithms: ['RS256'],
+      });
       if (payload.scope !== 'https://www.googleapis.com/auth/firebase.messaging') throw new Error('scope');
-      if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number' || payload.exp - payload.iat > 3600) throw new Error('lifetime');
+      if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number' || payload.exp - payload.iat > 3600)
+        throw new Error('lifetime');
     } catch (error) {
       refusals.push(`token: ${(error as Error).message}`);
       return { status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: 'Invalid JWT Signature.' }) };
@@ -73,7 +79,8 @@ export async function startFcm(): Promise<TestFcm> {
 
   function send(headers: IncomingHttpHeaders, body: string): { status: number; body: string } {
     const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
-    if (!bearer || !issued.includes(bearer)) return { status: 401, body: fcmError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.') };
+    if (!bearer || !issued.includes(bearer))
+      return { status: 401, body: fcmError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.') };
     const message = (JSON.parse(body) as { message?: ReceivedFcmMessage['message'] }).message;
     const problem =
       !message || typeof message.token !== 'string'
@@ -85,10 +92,20 @@ export async function startFcm(): Promise<TestFcm> {
             : null;
     if (problem) {
       refusals.push(problem);
-      return { status: 400, body: fcmError(400, 'INVALID_ARGUMENT', `Invalid value at '${problem}'`, [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: problem }] }]) };
+      return {
+        status: 400,
+        body: fcmError(400, 'INVALID_ARGUMENT', `Invalid value at '${problem}'`, [
+          { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: problem }] },
+        ]),
+      };
     }
     if (unregistered.has(message!.token)) {
-      return { status: 404, body: fcmError(404, 'NOT_FOUND', 'Requested entity was not found.', [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' }]) };
+      return {
+        status: 404,
+        body: fcmError(404, 'NOT_FOUND', 'Requested entity was not found.', [
+          { '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' },
+        ]),
+      };
     }
     if (invalid.has(message!.token)) {
       return {
@@ -114,7 +131,8 @@ export async function startFcm(): Promise<TestFcm> {
         void token(body).then((answer) => json(answer.status, answer.body));
         return;
       }
-      if (request.method !== 'POST' || request.url !== `/v1/projects/${projectId}/messages:send`) return json(404, fcmError(404, 'NOT_FOUND', 'Not found'));
+      if (request.method !== 'POST' || request.url !== `/v1/projects/${projectId}/messages:send`)
+        return json(404, fcmError(404, 'NOT_FOUND', 'Not found'));
       const failure = failures.shift();
       if (failure === 'hang') return;
       if (failure === 'retryable') return json(503, fcmError(503, 'UNAVAILABLE', 'The service is currently unavailable.'));

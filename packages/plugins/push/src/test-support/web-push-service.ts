@@ -50,7 +50,10 @@ export async function startPushService(vapidPublicKey: () => string | null = () 
     const expected = vapidPublicKey();
     if (expected !== null && key !== expected) throw new Error('VAPID key is not the server’s');
     const raw = Buffer.from(key, 'base64url');
-    const publicKey = await importJWK({ kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') }, 'ES256');
+    const publicKey = await importJWK(
+      { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') },
+      'ES256',
+    );
     if (decodeProtectedHeader(jwt).alg !== 'ES256') throw new Error('VAPID JWT must be ES256');
     const { payload } = await jwtVerify(jwt, publicKey, { audience: origin });
     if (typeof payload.exp !== 'number' || payload.exp - Date.now() / 1000 > 24 * 3600) throw new Error('VAPID exp must be within 24 h');
