@@ -10,6 +10,7 @@ import { createApproveAppHandler, createConsoleHandler } from '@preloop/console-
 import { createNodeGateway } from '@preloop/gateway/node';
 import { createMcpHandler } from '@preloop/mcp';
 import { referencePlugins } from './plugins.js';
+import { oauthOption } from './oauth-option.js';
 
 /** Options of {@link startReferenceServer}; each falls back to its environment variable. */
 export interface ReferenceServerOptions {
@@ -81,6 +82,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     plugins: referencePlugins(config?.config ?? null, publicUrl, env),
     auditCheckpointEvery: config?.config.audit.checkpointEvery,
     auditAnchors: config ? toAuditAnchors(config.config, config.file) : [],
+    // OAuth 2.1 for remote MCP clients: on when PRELOOP_PUBLIC_URL is https (or loopback); PRELOOP_OAUTH=false turns it off.
+    oauth: oauthOption(env),
   });
   try {
     const firstAdmin = await ensureFirstAdmin(preloop, env);
@@ -98,6 +101,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       // Prometheus: an owner's or admin's credential, or PRELOOP_METRICS_TOKEN as a bearer token for the scraper.
       { prefix: '/metrics', handler: createMetricsHandler(preloop, { token: env.PRELOOP_METRICS_TOKEN || undefined }) },
       { prefix: '/mcp', handler: redirectLegacyConsoleLinks(mcpHandler) },
+      // OAuth discovery (RFC 9728, RFC 8414): the MCP handler answers both well-known documents.
+      { prefix: '/.well-known/oauth-protected-resource', handler: mcpHandler },
+      { prefix: '/.well-known/oauth-authorization-server', handler: mcpHandler },
       { prefix: '/approve', handler: approveApp },
       { prefix: '/', handler: consoleHandler },
     ]);

@@ -7,6 +7,7 @@
 export { createPreloop, defaultAccountId } from './kernel/create-preloop.js';
 export type { Preloop, AuthenticateOptions } from './kernel/preloop.js';
 export type { PreloopOptions, ResolvedPreloopOptions } from './kernel/options.js';
+export type { OAuthOptions } from './oauth/oauth-options.js';
 export { migrateDatabase } from './kernel/migrate.js';
 export { createReadiness, readinessTimeoutMs } from './kernel/readiness.js';
 export type { Readiness, ReadinessCheck, ReadinessCheckResult, ReadinessReport } from './kernel/readiness.js';

@@ -76,6 +76,8 @@ describe.each(testDialects())('MCP endpoint over HTTP on $name', (dialect) => {
     expect(bad.headers.get('www-authenticate')).toMatch(/^Bearer realm="preloop", error="invalid_token"/);
     const adminOnly = await post(fixture, initialize(), { authorization: `Bearer ${fixture.owner.key}` });
     expect(adminOnly.status).toBe(401);
+    // Without OAuth, no discovery documents: 404, so a client does not try to authorize.
+    expect((await fetch(`${fixture.baseUrl}/.well-known/oauth-protected-resource/mcp`)).status).toBe(404);
     const sdk = new Client({ name: 'x', version: '1' });
     await expect(sdk.connect(new StreamableHTTPClientTransport(new URL(fixture.url)))).rejects.toThrow();
   });

@@ -223,6 +223,8 @@ export function createMcpHandler(preloop: Preloop, options: McpHandlerOptions = 
     // OAuth discovery documents (RFC 9728, RFC 8414): public, answered wherever the host routes them to this handler.
     const wellKnown = protectedResource ? await protectedResource.answerWellKnown(request) : null;
     if (wellKnown) return wellKnown;
+    if (new URL(request.url).pathname.startsWith('/.well-known/'))
+      return jsonRpcErrorResponse(404, -32000, 'Not found: OAuth is not enabled on this MCP endpoint.');
     if (!['GET', 'POST', 'DELETE'].includes(request.method))
       return withCors(jsonRpcErrorResponse(405, -32000, 'Method not allowed.', { allow: allowedMethods }), origin);
 
