@@ -86,7 +86,10 @@ export function createFlowRunner(context: FlowRunnerContext) {
       if (!settled) continue;
       log(row, 'system', retry ? `${message}; retrying (retry ${failures} of ${flow!.retries.count})` : `${message}; failed`);
       announce(row, retry ? 'queued' : 'failed');
+      // The stopped attempt's session ends, so a process it left running loses its credential; a retry starts a new one.
       if (!retry) await finish(row, 'execution failed');
+      else if (row.runtime_session_id)
+        await preloop.identity.runtimeSessions.end(row.account_id, row.runtime_session_id, 'instance stopped').catch(() => undefined);
     }
   };
 
@@ -174,14 +177,24 @@ export function createFlowRunner(context: FlowRunnerContext) {
     let sessionId = row.runtime_session_id;
     // Renew the lease; watch for cancel, the kill switch and the budget.
     const heartbeatMs = Math.max(50, Math.min(context.leaseMs / 3, 5000));
+    let lastRenewed = now();
+    let renewing = false;
     const heartbeat = setInterval(() => {
+      // Renewals that fail or hang (the database is unreachable from here) for two thirds of the lease: stop before
+      // another instance may take the execution over, so it never runs twice at once.
+      if (now() - lastRenewed >= (context.leaseMs * 2) / 3)
+        return stop({ status: 'released', message: `the lease could not be renewed for ${now() - lastRenewed} ms; stopping before another instance takes over` });
+      if (renewing) return;
+      renewing = true;
       void (async () => {
-        if (!(await store.renew(claim, now(), context.leaseMs))) {
+        const renewedAt = now();
+        if (!(await store.renew(claim, renewedAt, context.leaseMs))) {
           const current = await store.read(row.id);
           if (current?.status === 'running' && current.cancel_requested === 1 && current.lease_owner === claim.owner)
             return stop({ status: 'cancelled', message: current.error ?? 'cancelled' });
           return stop({ status: 'released', message: 'the lease was lost (this instance paused longer than the lease)' });
         }
+        lastRenewed = renewedAt;
         const current = await store.read(row.id);
         if (current?.cancel_requested === 1) return stop({ status: 'cancelled', message: current.error ?? 'cancelled' });
         const killed = await preloop.governance.killSwitch.stopped(flow.accountId, 'flows').catch(() => null);
@@ -191,7 +204,9 @@ export function createFlowRunner(context: FlowRunnerContext) {
           if (cost > flow.budgetMicros)
             stop({ status: 'failed', message: `budget exceeded: spent ${cost} of ${flow.budgetMicros} micro-dollars` });
         }
-      })().catch(() => undefined);
+      })()
+        .catch(() => undefined)
+        .finally(() => (renewing = false));
     }, heartbeatMs);
     heartbeat.unref?.();
     const deadline = Number(row.deadline_at ?? 0) > 0 ? Number(row.deadline_at) : startedAt + flow.timeoutSeconds * 1000;

@@ -115,7 +115,7 @@ function runProcess(
  * server's gateway and MCP endpoint with the execution's runtime credential:
  * `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `ANTHROPIC_BASE_URL`,
  * `ANTHROPIC_API_KEY`, `PRELOOP_MCP_URL`, `PRELOOP_TOKEN`, `PRELOOP_MODEL`,
- * `PRELOOP_PROMPT`. The server's own environment is not passed on (only PATH,
+ * `PRELOOP_PROMPT`, `PRELOOP_EXECUTION_ID`, `PRELOOP_ATTEMPT`. The server's own environment is not passed on (only PATH,
  * locale and time zone). Its output is streamed to the execution log line by
  * line; on cancel or timeout its whole process group gets SIGTERM, then
  * SIGKILL. Exit code 0 succeeds with its standard output as the result.
@@ -157,6 +157,7 @@ export function commandRuntime(dependencies: CommandRuntimeDependencies = {}): A
           PRELOOP_TOKEN: context.credential,
           PRELOOP_PROMPT: context.prompt,
           PRELOOP_EXECUTION_ID: context.executionId,
+          PRELOOP_ATTEMPT: String(context.attempt),
           ...(context.model ? { PRELOOP_MODEL: context.model } : {}),
         };
         const graceMs = options.killGraceSeconds * 1000;
