@@ -44,7 +44,7 @@ type StopReason = { status: 'cancelled' | 'timed_out' | 'failed' | 'released' | 
  */
 export function createFlowRunner(context: FlowRunnerContext) {
   const { preloop, store, logs, now } = context;
-  const active = new Map<string, { controller: AbortController; stop: (reason: StopReason) => void; done: Promise<void> }>();
+  const active = new Map<string, { accountId: string; controller: AbortController; stop: (reason: StopReason) => void; done: Promise<void> }>();
   let timer: ReturnType<typeof setInterval> | null = null;
   let ticking: Promise<void> | null = null;
   let closed = false;
@@ -128,9 +128,18 @@ export function createFlowRunner(context: FlowRunnerContext) {
     }
   };
 
+  /** The kill switch (scope `flows`) cancels what runs here; its state is cached and dropped on change across instances. */
+  const applyKillSwitch = async () => {
+    for (const entry of active.values()) {
+      const stopped = await preloop.governance.killSwitch.stopped(entry.accountId, 'flows').catch(() => null);
+      if (stopped) entry.stop({ status: 'cancelled', message: stopped });
+    }
+  };
+
   const tick = async () => {
     if (closed) return;
     try {
+      await applyKillSwitch();
       await reap();
       await resumeDecided();
       await claimDue();
@@ -158,7 +167,7 @@ export function createFlowRunner(context: FlowRunnerContext) {
         active.delete(claim.row.id);
         if (!closed) void runTick();
       });
-    active.set(claim.row.id, { controller, stop, done });
+    active.set(claim.row.id, { accountId: flow.accountId, controller, stop, done });
   };
 
   const run = async (

@@ -80,6 +80,21 @@ describe('command runtime in a flow: cancel and timeout kill the process group',
     expect(session.state).toBe('ended');
   });
 
+  it('the kill switch (scope flows) cancels a running execution and kills its processes', async () => {
+    const { flowId, pidFile } = await hangingFlow('kill-switched', 600);
+    const started = await fixture.api('POST', `/flows/${flowId}/run`, { inputs: { issue: '44' } });
+    const pid = await grandchildPid(pidFile);
+    const actor = { type: 'system' as const, name: 'test' };
+    await fixture.preloop.governance.killSwitch.activate(fixture.preloop.accountId, ['flows'], 'incident 9', actor);
+    try {
+      const done = await fixture.waitFor(started.body.id, 'cancelled');
+      expect(done.error).toContain('incident 9');
+      await expect.poll(() => alive(pid), { timeout: 5000 }).toBe(false);
+    } finally {
+      await fixture.preloop.governance.killSwitch.deactivate(fixture.preloop.accountId, ['flows'], actor);
+    }
+  });
+
   it('a run over its timeout is killed and ends timed_out', async () => {
     const { flowId, pidFile } = await hangingFlow('too-slow', 2);
     const started = await fixture.api('POST', `/flows/${flowId}/run`, { inputs: { issue: '43' } });
