@@ -220,6 +220,13 @@ describe.each(testDialects())('every core route answers what its contract declar
     expect((await call('GET', '/trackers/connections/trk_none/sync')).status).toBe(404);
   });
 
+  it('oauth: every route answers 404 without oauth options (their answers with them are checked in oauth/oauth-routes.test.ts)', async () => {
+    expect((await call('GET', '/oauth/metadata', { bearer: undefined })).status).toBe(404);
+    expect((await call('GET', '/oauth/authorize?client_id=x', { bearer: undefined })).status).toBe(404);
+    for (const path of ['/oauth/authorize', '/oauth/login', '/oauth/token', '/oauth/register', '/oauth/revoke'])
+      expect((await call('POST', path, { bearer: undefined, body: {} })).status).toBe(404);
+  });
+
   it('answered every call as its contract declares, and called every core route', () => {
     expect(mismatches).toEqual([]);
     expect(coreRoutes.map((route) => `${route.method} ${route.path}`).filter((route) => !answered.has(route))).toEqual([]);
