@@ -14,6 +14,18 @@
  * @packageDocumentation
  */
 import type { z } from 'zod';
+import type {
+  createTrackerConnectionBody,
+  installedTrackerSchema,
+  trackerConnectionSchema,
+  trackerConnectionWithSecretSchema,
+  trackerProjectSchema,
+  trackerProjectsQuery,
+  trackerTestSchema,
+  updateTrackerConnectionBody,
+  updatedTrackerConnectionSchema,
+} from './trackers/tracker-routes.js';
+import type { webhookAnswerSchema } from './trackers/tracker-webhook-route.js';
 import type { auditPageSchema, auditQuery, auditRecordSchema, publicKeySchema, verifyReportSchema } from './api/routes/audit-routes.js';
 import type { permissionCheckQuery, preToolUseAnswerSchema, preToolUseBodySchema } from './api/routes/permission-check-routes.js';
 import type {
@@ -248,6 +260,27 @@ export type OAuthRegistrationRequest = z.input<typeof oauthRegistrationBody>;
 /** `POST /oauth/register`: the registered client. */
 export type OAuthClientRegistration = z.output<typeof oauthClientRegistrationSchema>;
 
+/** An installed tracker (`GET /trackers`). */
+export type InstalledTracker = z.output<typeof installedTrackerSchema>;
+/** A tracker connection (never a secret value). */
+export type TrackerConnectionView = z.output<typeof trackerConnectionSchema>;
+/** A tracker connection with its webhook secret, answered once (create, rotate). */
+export type TrackerConnectionWithSecret = z.output<typeof trackerConnectionWithSecretSchema>;
+/** `PATCH /trackers/connections/:id`: the connection, with `webhookSecret` when it was just rotated. */
+export type UpdatedTrackerConnection = z.output<typeof updatedTrackerConnectionSchema>;
+/** Body of `POST /trackers/connections`. */
+export type CreateTrackerConnectionRequest = z.input<typeof createTrackerConnectionBody>;
+/** Body of `PATCH /trackers/connections/:id`. */
+export type UpdateTrackerConnectionRequest = z.input<typeof updateTrackerConnectionBody>;
+/** `POST /trackers/connections/:id/test`. */
+export type TrackerTestResult = z.output<typeof trackerTestSchema>;
+/** A project a tracker connection reaches. */
+export type TrackerProjectView = z.output<typeof trackerProjectSchema>;
+/** Query of `GET /trackers/connections/:id/projects`. */
+export type TrackerProjectsQuery = z.input<typeof trackerProjectsQuery>;
+/** What the webhook intake answers the tracker. */
+export type TrackerWebhookAnswer = z.output<typeof webhookAnswerSchema>;
+
 /**
  * Every route of the kernel's admin API, keyed `METHOD /path` (below `/api/v1`):
  * its body, query and success response. Error statuses answer {@link ApiError}.
@@ -323,4 +356,13 @@ export interface CoreRoutes {
   'POST /oauth/token': { body: OAuthFormRequest; response: OAuthTokenResponse };
   'POST /oauth/register': { body: OAuthRegistrationRequest; response: OAuthClientRegistration };
   'POST /oauth/revoke': { body: OAuthFormRequest; response: void };
+  'GET /trackers': { response: { items: InstalledTracker[] } };
+  'GET /trackers/connections': { response: { items: TrackerConnectionView[] } };
+  'POST /trackers/connections': { body: CreateTrackerConnectionRequest; response: TrackerConnectionWithSecret };
+  'GET /trackers/connections/:id': { response: TrackerConnectionView };
+  'PATCH /trackers/connections/:id': { body: UpdateTrackerConnectionRequest; response: UpdatedTrackerConnection };
+  'DELETE /trackers/connections/:id': { response: void };
+  'POST /trackers/connections/:id/test': { response: TrackerTestResult };
+  'GET /trackers/connections/:id/projects': { query: TrackerProjectsQuery; response: Page<TrackerProjectView> };
+  'POST /trackers/webhooks/:connectionId': { response: TrackerWebhookAnswer };
 }

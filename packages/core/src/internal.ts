@@ -95,3 +95,15 @@ export {
   oauthRegistrationBody,
   oauthTokenSchema,
 } from './oauth/oauth-routes.js';
+export {
+  createTrackerConnectionBody,
+  installedTrackerSchema,
+  trackerConnectionSchema,
+  trackerConnectionWithSecretSchema,
+  trackerProjectSchema,
+  trackerProjectsQuery,
+  trackerTestSchema,
+  updateTrackerConnectionBody,
+  updatedTrackerConnectionSchema,
+} from './trackers/tracker-routes.js';
+export { webhookAnswerSchema } from './trackers/tracker-webhook-route.js';

@@ -20,6 +20,7 @@ import { createSecretStore } from '../secrets/secret-store.js';
 import { openDatabase } from '../storage/database.js';
 import { createToolSources } from '../tools/tool-sources.js';
 import { createTrackerConnections } from '../trackers/tracker-connections.js';
+import { trackerToolSource } from '../trackers/tracker-tools.js';
 import { createIssues } from '../trackers/sync/issue-service.js';
 import { issueTables } from '../trackers/sync/issue-tables.js';
 import { migrateDatabase } from './migrate.js';
@@ -132,8 +133,10 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       secrets,
       bus,
       trackers: plugins.flatMap((plugin) => plugin.contributions?.trackers ?? []),
+      onChange: (accountId) => toolSources.changed(accountId),
     });
     closers.push(() => trackers.close());
+    toolSources.add(trackerToolSource(trackers));
     const issues = createIssues({
       db: issueTables(db),
       dialect,

@@ -106,6 +106,8 @@ export interface TrackerConnectionsOptions {
   trackers: readonly Tracker[];
   /** The fetch clients use. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Called (on the instance that made it) after a connection of `accountId` was created, changed or deleted. */
+  onChange?: (accountId: string) => Promise<void>;
 }
 
 const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -183,9 +185,10 @@ export function createTrackerConnections(options: TrackerConnectionsOptions): Tr
       details,
     });
   };
-  const announce = (accountId: string, connectionId: string) => {
+  const announce = async (accountId: string, connectionId: string) => {
     clients.delete(connectionId);
-    return bus.publish(trackerConnectionsBusChannel, { accountId, connectionId });
+    await bus.publish(trackerConnectionsBusChannel, { accountId, connectionId });
+    await options.onChange?.(accountId);
   };
   const readSecrets = async (connection: TrackerConnection) => {
     const values: Record<string, string> = {};

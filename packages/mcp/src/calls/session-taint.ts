@@ -13,6 +13,7 @@ import type { CatalogTool, ToolRunContext } from './tool-types.js';
  */
 export function isUntrustedTool(preloop: Pick<Preloop, 'tools'>, tool: CatalogTool): boolean {
   if (tool.source === 'upstream') return tool.server?.trust === 'untrusted';
+  if (tool.untrusted === true) return true;
   if (tool.source === 'plugin')
     return preloop.tools.some((contribution) => contribution.name === tool.name && contribution.untrusted === true);
   return false;

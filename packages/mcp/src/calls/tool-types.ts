@@ -41,6 +41,8 @@ export interface CatalogTool {
   upstreamName: string | null;
   /** The pinned definition hash (upstream tools), bound into approvals. */
   definitionHash: string | null;
+  /** True when the tool's results are untrusted content (a plugin or tool-source tool marked `untrusted`): they taint the runtime session. */
+  untrusted?: boolean;
   /** Runs a built-in or plugin tool. */
   run?(args: Record<string, unknown>, context: ToolRunContext): Promise<ToolResult>;
 }

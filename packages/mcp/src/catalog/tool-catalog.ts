@@ -73,6 +73,7 @@ function fromContribution(tool: ToolContribution): CatalogTool {
       ...(tool.annotations ? { annotations: tool.annotations as Tool['annotations'] } : {}),
     },
     readOnly: tool.readOnly === true,
+    untrusted: tool.untrusted === true,
     server: null,
     upstreamName: null,
     definitionHash: null,
@@ -81,7 +82,8 @@ function fromContribution(tool: ToolContribution): CatalogTool {
 }
 
 /**
- * Creates the catalog: tools contributed by plugins, and the pinned tools of
+ * Creates the catalog: tools contributed by plugins, the account's tools from
+ * `preloop.toolSources` (tracker connections…), and the pinned tools of
  * each account's enabled upstream servers. An upstream tool whose name
  * equals a built-in's, a plugin tool's or another upstream tool's is hidden
  * (and reported as a conflict); built-in and plugin tools win. One whose name
@@ -126,16 +128,22 @@ export function createToolCatalog(options: {
     for (const tool of upstream) counts.set(tool.exposedName, (counts.get(tool.exposedName) ?? 0) + 1);
     const tools = new Map(trusted);
     const conflicts = new Set<string>();
+    // Per-account tool sources (tracker connections…) come after plugin tools and before upstream ones; a taken name is a conflict.
+    for (const contribution of await options.preloop.toolSources.list(accountId)) {
+      const taken = !isCanonicalName(contribution.name) || tools.has(contribution.name) || reserved.has(contribution.name);
+      if (taken) conflicts.add(String(contribution.name).slice(0, 256));
+      else tools.set(contribution.name, fromContribution(contribution));
+    }
     const renamed = new Map<string, string>();
     const aliases = new Map<string, string>();
     // Agent names already taken: built-ins and plugin tools first, then upstream tools, oldest first,
     // so a tool agents already use keeps its name and a newcomer can never take it over.
-    const taken = new Set([...reserved, ...trusted.keys()].map(agentToolName));
+    const taken = new Set([...reserved, ...tools.keys()].map(agentToolName));
     const oldestFirst = [...upstream].sort(
       (a, b) => a.firstSeenAt - b.firstSeenAt || (a.exposedName < b.exposedName ? -1 : a.exposedName > b.exposedName ? 1 : 0),
     );
     for (const tool of oldestFirst) {
-      if (trusted.has(tool.exposedName) || reserved.has(tool.exposedName) || counts.get(tool.exposedName)! > 1) {
+      if (tools.has(tool.exposedName) || reserved.has(tool.exposedName) || counts.get(tool.exposedName)! > 1) {
         conflicts.add(tool.exposedName);
         continue;
       }

@@ -119,6 +119,11 @@ export function createMcpRuntime(preloop: Preloop, options: McpPluginOptions): M
       if (signal && typeof signal.accountId === 'string' && signal.origin !== instance)
         deliver({ accountId: signal.accountId, kind: signal.kind });
     }),
+    // An account's per-account tool sources changed (a tracker connection was created, changed or deleted).
+    preloop.toolSources.subscribe((accountId) => {
+      if (accountId === undefined) catalog.invalidate();
+      else deliver({ accountId, kind: 'tools' });
+    }),
     // Policy and kill-switch changes change what each subject may see.
     preloop.bus.subscribe(governanceBusChannel, (payload) => {
       const signal = payload as GovernanceSignal | null;

@@ -4,6 +4,8 @@ import type { Preloop } from '../../kernel/preloop.js';
 import { createTestPreloop, type TestPreloop } from '../../testing/create-test-preloop.js';
 import { testDialects } from '../../testing/test-databases.js';
 import { coreRoutes } from './index.js';
+import { definePlugin } from '../../plugins/define-plugin.js';
+import { memoryTracker, signMemoryDelivery } from '../../trackers/test-support/memory-tracker.js';
 
 /**
  * Walks every core route with `validateResponses` on (createTestPreloop): each
@@ -50,7 +52,7 @@ describe.each(testDialects())('every core route answers what its contract declar
   }
 
   beforeAll(async () => {
-    test = await createTestPreloop(dialect);
+    test = await createTestPreloop(dialect, { plugins: [definePlugin({ id: 'memory', contributions: { trackers: [memoryTracker()] } })] });
     preloop = test.preloop;
     owner = await seedUser(preloop, 'owner', 'owner@example.com');
   });
@@ -218,6 +220,41 @@ describe.each(testDialects())('every core route answers what its contract declar
     expect((await call('POST', '/issues/none/comments', { body: { body: 'hi' } })).status).toBe(404);
     expect((await call('POST', '/trackers/connections/trk_none/sync')).status).toBe(404);
     expect((await call('GET', '/trackers/connections/trk_none/sync')).status).toBe(404);
+  });
+
+  it('trackers: installed, connections, test, projects, webhook intake', async () => {
+    expect((await call('GET', '/trackers')).body.items.map((tracker: { id: string }) => tracker.id)).toEqual(['memory']);
+    const base = { tracker: 'memory', name: 'acme-memory', settings: { owner: 'acme' }, secrets: { token: 'good-token' } };
+    expect((await call('POST', '/trackers/connections', { body: { ...base, settings: {} } })).status).toBe(400);
+    expect((await call('POST', '/trackers/connections', { body: { ...base, tracker: 'nope' } })).status).toBe(404);
+    const created = await call('POST', '/trackers/connections', { body: base });
+    expect(created.status).toBe(201);
+    expect((await call('POST', '/trackers/connections', { body: base })).status).toBe(409);
+    const { id, webhookSecret, webhookPath } = created.body as { id: string; webhookSecret: string; webhookPath: string };
+    expect(webhookPath).toBe(`/api/v1/trackers/webhooks/${id}`);
+    expect((await call('GET', '/trackers/connections')).body.items).toHaveLength(1);
+    expect((await call('GET', `/trackers/connections/${id}`)).body.secretNames).toEqual(['token', 'webhookSecret']);
+    expect((await call('GET', '/trackers/connections/trk_nope')).status).toBe(404);
+    expect((await call('PATCH', `/trackers/connections/${id}`, { body: { settings: { owner: 'acme' } } })).body.webhookSecret).toBeUndefined();
+    expect((await call('POST', `/trackers/connections/${id}/test`)).body).toEqual({ ok: true, identity: 'acme-bot' });
+    expect((await call('GET', `/trackers/connections/${id}/projects`)).body.items[0].key).toBe('acme/api');
+    const rotated = await call('PATCH', `/trackers/connections/${id}`, { body: { webhookSecret: true, secrets: { token: 'bad-token' } } });
+    expect(rotated.body.webhookSecret).not.toBe(webhookSecret);
+    expect((await call('POST', `/trackers/connections/${id}/test`)).body).toMatchObject({ ok: false, error: { code: 'TRACKER_FORBIDDEN' } });
+    expect((await call('GET', `/trackers/connections/${id}`)).body).toMatchObject({ status: 'error', lastError: expect.stringContaining('TRACKER_FORBIDDEN') });
+    const body = JSON.stringify({ project: 'acme/api', number: '1', title: 'Hello' });
+    const deliver = (signature: string, target = id) =>
+      call('POST', `/trackers/webhooks/${target}`, {
+        bearer: undefined,
+        body,
+        headers: { 'content-type': 'application/json', 'x-memory-delivery': 'd-1', 'x-memory-signature': signature },
+      });
+    expect((await deliver(signMemoryDelivery(body, webhookSecret))).status).toBe(401);
+    expect((await deliver(signMemoryDelivery(body, rotated.body.webhookSecret), 'trk_nope')).status).toBe(404);
+    expect((await deliver(signMemoryDelivery(body, rotated.body.webhookSecret))).body).toEqual({ status: 'accepted', events: 1 });
+    expect((await deliver(signMemoryDelivery(body, rotated.body.webhookSecret))).body).toEqual({ status: 'duplicate', events: 0 });
+    expect((await call('DELETE', `/trackers/connections/${id}`)).status).toBe(204);
+    expect((await call('DELETE', `/trackers/connections/${id}`)).status).toBe(404);
   });
 
   it('oauth: every route answers 404 without oauth options (their answers with them are checked in oauth/oauth-routes.test.ts)', async () => {

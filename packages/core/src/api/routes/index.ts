@@ -6,6 +6,7 @@ import { metricsRoutes } from '../../metrics/metrics-routes.js';
 import { permissionCheckRoutes } from './permission-check-routes.js';
 import { oauthRoutes } from '../../oauth/oauth-routes.js';
 import { systemRoutes } from './system-routes.js';
+import { trackerRoutes } from '../../trackers/tracker-routes.js';
 import { issueRoutes } from '../../trackers/sync/issue-routes.js';
 
 /** Every route the kernel itself serves under `/api/v1`. */
@@ -18,4 +19,5 @@ export const coreRoutes: AdminRoute[] = [
   ...permissionCheckRoutes,
   ...issueRoutes,
   ...oauthRoutes,
+  ...trackerRoutes,
 ];

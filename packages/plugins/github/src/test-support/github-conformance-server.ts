@@ -4,7 +4,8 @@
  * deliveries signed as GitHub signs them.
  */
 
-import type { TrackerConformanceDelivery, TrackerConformanceFailure, TrackerTestServer, TrackerWebhookDelivery } from '@preloop/core';
+import type { TrackerWebhookDelivery } from '@preloop/core';
+import type { TrackerConformanceDelivery, TrackerConformanceFailure, TrackerTestServer } from '@preloop/core/testing';
 import { startGitHubStub, type GitHubStub } from './github-stub.js';
 import { githubDelivery, issueCommentPayload, issuesPayload, pingPayload, pullRequestPayload } from './github-stub-webhooks.js';
 
