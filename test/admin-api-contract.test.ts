@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { approvals } from '@preloop/approvals';
+import { flows } from '@preloop/flows';
 import { createLogger, createPreloop, routeContract, type AdminRoute, type Preloop, type PreloopPlugin } from '@preloop/core';
 import { gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
@@ -10,6 +11,7 @@ import { push } from '@preloop/plugin-push';
 import { slack } from '@preloop/plugin-slack';
 import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
 import type { ApprovalRoutes } from '@preloop/approvals/api';
+import type { FlowRoutes } from '@preloop/flows/api';
 import type { GatewayRoutes } from '@preloop/gateway/api';
 import type { McpRoutes } from '@preloop/mcp/api';
 import type { PushRoutes } from '@preloop/plugin-push/api';
@@ -38,6 +40,7 @@ const plugins: PreloopPlugin[] = [
   }),
   email({ from: 'approvals@example.com', transport: smtpTransportFromUrl('smtp://127.0.0.1:9', 'contract test') }),
   push({ webPush: { subject: 'mailto:ops@example.com' } }),
+  flows({ baseUrl: 'http://127.0.0.1:9', scheduleIntervalMs: 0 }),
 ];
 
 let preloop: Preloop;
@@ -104,13 +107,14 @@ describe('the admin API contract with every plugin', () => {
       await import('@preloop/mcp/api'),
       await import('@preloop/gateway/api'),
       await import('@preloop/plugin-push/api'),
+      await import('@preloop/flows/api'),
     ];
-    expect(entries.map((entry) => Object.keys(entry))).toEqual([[], [], [], []]);
+    expect(entries.map((entry) => Object.keys(entry))).toEqual([[], [], [], [], []]);
   });
 
   it('keys each /api entry’s route map by routes the plugins register', () => {
     // Typed by the maps' keys: a key removed from a map, or a map key whose route is gone, fails here.
-    const mapped: Record<keyof ApprovalRoutes | keyof McpRoutes | keyof GatewayRoutes | keyof PushRoutes, true> = {
+    const mapped: Record<keyof ApprovalRoutes | keyof McpRoutes | keyof GatewayRoutes | keyof PushRoutes | keyof FlowRoutes, true> = {
       'GET /approvals': true,
       'GET /approvals/readiness': true,
       'GET /approvals/:id': true,
@@ -156,6 +160,21 @@ describe('the admin API contract with every plugin', () => {
       'PATCH /devices/:id': true,
       'DELETE /devices/:id': true,
       'GET /push/config': true,
+      'GET /flows': true,
+      'POST /flows': true,
+      'POST /flows/preview': true,
+      'POST /flows/hooks/:id': true,
+      'GET /flows/:id': true,
+      'PUT /flows/:id': true,
+      'POST /flows/:id/enabled': true,
+      'DELETE /flows/:id': true,
+      'POST /flows/:id/webhook-secret': true,
+      'POST /flows/:id/run': true,
+      'GET /flows/:id/executions': true,
+      'GET /executions/:id': true,
+      'POST /executions/:id/cancel': true,
+      'POST /executions/:id/retry': true,
+      'GET /executions/:id/logs': true,
     };
     const registered = new Set(routes.map(label));
     expect(Object.keys(mapped).filter((key) => !registered.has(key))).toEqual([]);

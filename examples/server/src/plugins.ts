@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PreloopError, type PreloopPlugin } from '@preloop/core';
 import { approvals } from '@preloop/approvals';
+import { flows } from '@preloop/flows';
 import { createGateway, gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
@@ -14,7 +15,8 @@ import type { ConfigFile } from './config/config-schema.js';
 /**
  * The reference server's plugins: the approval engine (its AI reviewers served
  * by the gateway below), the MCP endpoint, the
- * model gateway with the OpenAI and Anthropic providers, and the notifiers that
+ * model gateway with the OpenAI and Anthropic providers, flows (their runtimes
+ * call this server's own gateway and MCP endpoint), and the notifiers that
  * the configuration file turns on (webhook, Slack app, Slack incoming webhook, Mattermost,
  * email, mobile push: Web Push always, APNs and FCM when configured), or email from `PRELOOP_SMTP_URL` and `PRELOOP_EMAIL_FROM` when the file has no
  * `plugins.email`.
@@ -36,6 +38,8 @@ export function referencePlugins(
     gateway(),
     openai(),
     anthropic(),
+    // Flows' runtimes reach the model gateway and the MCP endpoint at this server's own URL, as any agent would.
+    flows({ baseUrl: publicUrl }),
   ];
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings)
