@@ -40,9 +40,11 @@ async function startGeminiStub() {
       if (incoming.headers['x-goog-api-key'] !== geminiCanaryKey)
         return json(401, { error: { code: 401, message: 'API key not valid.', status: 'UNAUTHENTICATED' } });
       if (path!.endsWith(':countTokens')) return json(200, { totalTokens: 17 });
+      const tool = body?.tools?.[0]?.functionDeclarations?.[0]?.name;
+      const parts = tool ? [{ functionCall: { name: tool, args: { city: 'Paris' } } }] : [{ text: 'Native Gemini.' }];
       if (path!.endsWith(':generateContent'))
         return json(200, {
-          candidates: [{ content: { role: 'model', parts: [{ text: 'Native Gemini.' }] }, finishReason: 'STOP', index: 0 }],
+          candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
           usageMetadata,
           modelVersion: 'gemini-2.5-flash',
         });
@@ -288,10 +290,89 @@ describe('Gemini ingress (official @google/genai client)', () => {
         expect(record).toMatchObject({ provider: 'gemini', inputTokens: 50, outputTokens: 10, reasoningTokens: 3 });
     });
 
-    it('the OpenAI ingress refuses a Gemini-format alias with a 400 naming the Gemini ingress', async () => {
-      await expect(
-        harness.openaiClient().chat.completions.create({ model: 'gemini-native', messages: [{ role: 'user', content: 'hi' }] }),
-      ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('/gemini/v1beta') });
+    it('the OpenAI chat ingress reaches it through translation: text, streaming, a tool call round trip, usage', async () => {
+      const openai = harness.openaiClient();
+      const completion = await openai.chat.completions.create({
+        model: 'gemini-native',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'hi' },
+        ],
+        max_completion_tokens: 100,
+        temperature: 0.2,
+        response_format: { type: 'json_schema', json_schema: { name: 'r', schema: { type: 'object' } } },
+        reasoning_effort: 'low',
+      });
+      expect(completion.choices[0]!.message.content).toBe('Native Gemini.');
+      expect(completion.usage).toMatchObject({ prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 });
+      expect(stub.requests.at(-1)!.body).toEqual({
+        contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+        systemInstruction: { parts: [{ text: 'Be brief.' }] },
+        generationConfig: {
+          maxOutputTokens: 100,
+          temperature: 0.2,
+          responseMimeType: 'application/json',
+          responseJsonSchema: { type: 'object' },
+          thinkingConfig: { thinkingBudget: 2048 },
+        },
+      });
+
+      const tools = [{ type: 'function' as const, function: { name: 'weather', parameters: { type: 'object', properties: {} } } }];
+      const called = await openai.chat.completions.create({
+        model: 'gemini-native',
+        messages: [{ role: 'user', content: 'weather?' }],
+        tools,
+      });
+      const call = called.choices[0]!.message.tool_calls![0]! as { id: string; function: { name: string; arguments: string } };
+      expect(called.choices[0]!.finish_reason).toBe('tool_calls');
+      expect(call.function).toEqual({ name: 'weather', arguments: '{"city":"Paris"}' });
+      await openai.chat.completions.create({
+        model: 'gemini-native',
+        messages: [
+          { role: 'user', content: 'weather?' },
+          called.choices[0]!.message,
+          { role: 'tool', tool_call_id: call.id, content: 'sunny' },
+        ],
+      });
+      expect(stub.requests.at(-1)!.body.contents).toEqual([
+        { role: 'user', parts: [{ text: 'weather?' }] },
+        { role: 'model', parts: [{ functionCall: { id: call.id, name: 'weather', args: { city: 'Paris' } } }] },
+        { role: 'user', parts: [{ functionResponse: { id: call.id, name: 'weather', response: { output: 'sunny' } } }] },
+      ]);
+
+      const stream = await openai.chat.completions.create({
+        model: 'gemini-native',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = '';
+      let usage: unknown = null;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? '';
+        usage = chunk.usage ?? usage;
+      }
+      expect(text).toBe('Native stream.');
+      expect(usage).toMatchObject({ prompt_tokens: 50, completion_tokens: 10 });
+      expect(stub.requests.at(-1)).toMatchObject({ path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent', query: 'alt=sse' });
+    });
+
+    it('the Anthropic and Responses ingresses reach it too, streaming included; embeddings are a 400', async () => {
+      const anthropic = harness.anthropicClient();
+      const message = await anthropic.messages.create({
+        model: 'gemini-native',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: 'Native Gemini.' })]);
+      expect(message.usage).toMatchObject({ input_tokens: 50, output_tokens: 10 });
+      const streamed = await anthropic.messages
+        .stream({ model: 'gemini-native', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] })
+        .finalMessage();
+      expect(streamed.content).toEqual([expect.objectContaining({ type: 'text', text: 'Native stream.' })]);
+      const response = await harness.openaiClient().responses.create({ model: 'gemini-native', input: 'hi' });
+      expect(response.output_text).toBe('Native Gemini.');
+      await expect(harness.openaiClient().embeddings.create({ model: 'gemini-native', input: 'x' })).rejects.toMatchObject({ status: 400 });
     });
   });
 

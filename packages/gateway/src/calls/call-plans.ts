@@ -37,6 +37,7 @@ import {
   type StreamRelay,
 } from './stream-relays.js';
 import { planGeminiCall, type GeminiOperation } from './gemini-call-plans.js';
+import { planToGemini } from './gemini-upstream-plans.js';
 
 /** The model-calling operations of the ingresses. */
 export type GatewayOperation = 'chat.completions' | 'responses' | 'embeddings' | 'messages' | GeminiOperation;
@@ -88,12 +89,7 @@ function plan(target: ResolvedModel, operation: GatewayOperation, body: Body): C
   if (operation === 'generateContent' || operation === 'streamGenerateContent') return planGeminiCall(target, operation, body);
   const model = target.upstreamModel;
   const upstreamWire = target.provider.wireFormat;
-  if (upstreamWire === 'gemini') {
-    throw invalid(
-      'model',
-      `model alias "${target.alias}" is served in the Gemini format by "${target.provider.id}", which the gateway reaches from its Gemini ingress (/gemini/v1beta) only; use an OpenAI- or Anthropic-format alias here`,
-    );
-  }
+  if (upstreamWire === 'gemini') return planToGemini(target, operation, body);
   if (body.stream != null && typeof body.stream !== 'boolean') throw invalid('stream', 'must be a boolean');
   const stream = body.stream === true;
   switch (operation) {
