@@ -20,6 +20,7 @@ const packages = [
   'plugins/webhook',
   'plugins/email',
   'plugins/push',
+  'plugins/github',
 ];
 
 /** The tsup entries a package's `exports` need: `./dist/<name>.js` built from the `@preloop/source` file. */

@@ -6,6 +6,7 @@ import { createGateway, gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
+import { github } from '@preloop/plugin-github';
 import { email, smtpTransportFromUrl } from '@preloop/plugin-email';
 import { mattermost, slack, slackWebhook } from '@preloop/plugin-slack';
 import { push } from '@preloop/plugin-push';
@@ -40,6 +41,8 @@ export function referencePlugins(
     anthropic(),
     // Flows' runtimes reach the model gateway and the MCP endpoint at this server's own URL, as any agent would.
     flows({ baseUrl: publicUrl }),
+    // Trackers: connections (a token or a GitHub App) are made at run time through the admin API or the console.
+    github(),
   ];
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings)
