@@ -130,6 +130,105 @@ const screenshotConsole: BrowserCommand<[]> = async (context): Promise<Screensho
   }
 };
 
+/** A push as the local push service received and decrypted it. */
+export interface DeliveredPush {
+  type: string;
+  requestId: string;
+  title: string;
+  priority: string;
+}
+
+/** A notification the approval app's service worker shows. */
+export interface ShownNotification {
+  title: string;
+  tag: string;
+  body: string;
+  actions: string[];
+}
+
+/** The approval app's service worker (scope `/approve/`) on the test page's origin, as Playwright sees it. */
+async function approveWorker(context: Parameters<BrowserCommand<[]>>[0]) {
+  const scope = `${new URL(context.page.url()).origin}/approve/`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const worker = context.page
+      .context()
+      .serviceWorkers()
+      .find((candidate) => candidate.url().startsWith(scope));
+    if (worker) return worker;
+    if (Date.now() > deadline) throw new Error(`No service worker under ${scope}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Waits until the local push service has received (and decrypted) the push of `type` for `requestId`, then hands
+ * that payload to the approval app's service worker the way the browser's push service would: through the DevTools
+ * protocol's `ServiceWorker.deliverPushMessage`.
+ */
+const deliverPush: BrowserCommand<[string, string]> = async (context, requestId, type) => {
+  const deadline = Date.now() + 15_000;
+  let payload: string | undefined;
+  while (!payload) {
+    payload = kernel()
+      .pushService.pushes.map((pushed) => pushed.payload)
+      .find((text) => {
+        const parsed = JSON.parse(text) as { requestId?: string; type?: string };
+        return parsed.requestId === requestId && parsed.type === type;
+      });
+    if (!payload && Date.now() > deadline) throw new Error(`The push service received no ${type} push for ${requestId}`);
+    if (!payload) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const origin = new URL(context.page.url()).origin;
+  const cdp = await context.page.context().newCDPSession(context.page);
+  try {
+    const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
+    await cdp.send('ServiceWorker.enable');
+    const until = Date.now() + 5000;
+    let registration = registrations.find((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted);
+    while (!registration && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      registration = registrations.find((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted);
+    }
+    if (!registration) throw new Error(`No service worker registration for ${origin}/approve/`);
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: payload });
+  } finally {
+    await cdp.detach();
+  }
+  return JSON.parse(payload) as DeliveredPush;
+};
+
+/** The notifications the approval app's service worker shows now. */
+const shownNotifications: BrowserCommand<[]> = async (context) =>
+  (await approveWorker(context)).evaluate(async () =>
+    (await (self as unknown as { registration: ServiceWorkerRegistration }).registration.getNotifications()).map((notification) => ({
+      title: notification.title,
+      tag: notification.tag,
+      body: notification.body,
+      actions: ((notification as unknown as { actions: Array<{ action: string }> }).actions ?? []).map((action) => action.action),
+    })),
+  );
+
+/**
+ * Clicks an action of the notification tagged `tag`. Headless Chromium has no way to click a notification (no
+ * DevTools command does), so this calls the worker's own `notificationclick` handler, inside the worker, with the
+ * real notification it shows and the action, as the event would carry them.
+ */
+const clickNotification: BrowserCommand<[string, string]> = async (context, tag, action) =>
+  (await approveWorker(context)).evaluate(
+    async ([tag, action]) => {
+      const scope = self as unknown as {
+        registration: ServiceWorkerRegistration;
+        preloopApproveWorker: { handleNotificationClick(event: { notification: Notification; action: string }): Promise<unknown> };
+      };
+      const [notification] = await scope.registration.getNotifications({ tag });
+      if (!notification) throw new Error(`No notification tagged ${tag}`);
+      return scope.preloopApproveWorker.handleNotificationClick({ notification, action });
+    },
+    [tag, action] as const,
+  );
+
 /** The commands, by name. */
 export const consoleTestCommands = {
   recordToolCall: ((_context, tool: string, outcome: string) => kernel().recordToolCall(tool, outcome)) as BrowserCommand<[string, string]>,
@@ -147,6 +246,15 @@ export const consoleTestCommands = {
     [string, Record<string, unknown>]
   >,
   screenshotConsole,
+  /** Lets the test page's origin show notifications (headless Chromium asks nobody). */
+  grantNotifications: (async (context) => {
+    await context.page.context().grantPermissions(['notifications'], { origin: new URL(context.page.url()).origin });
+  }) as BrowserCommand<[]>,
+  /** A subscription on the local push service (what `PushManager.subscribe` would return). */
+  pushSubscription: (() => kernel().pushService.subscribe()) as BrowserCommand<[]>,
+  deliverPush,
+  shownNotifications,
+  clickNotification,
 };
 
 declare module 'vitest/browser' {
@@ -159,5 +267,10 @@ declare module 'vitest/browser' {
     changeUpstreamTool(name: string, description: string): Promise<void>;
     strandExecution(tool: string, args: Record<string, unknown>): Promise<string>;
     screenshotConsole(): Promise<ScreenshotReport>;
+    grantNotifications(): Promise<void>;
+    pushSubscription(): Promise<{ endpoint: string; keys: { p256dh: string; auth: string } }>;
+    deliverPush(requestId: string, type: string): Promise<DeliveredPush>;
+    shownNotifications(): Promise<ShownNotification[]>;
+    clickNotification(tag: string, action: string): Promise<{ decided: string } | { opened: string; reason: string }>;
   }
 }

@@ -69,7 +69,12 @@ export function deviceClient(device: StoredDevice): PreloopClient {
 }
 
 function urlBase64ToBytes(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '='));
+  const binary = atob(
+    text
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(text.length / 4) * 4, '='),
+  );
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
@@ -102,14 +107,24 @@ export async function pairDevice(options: PairDeviceOptions): Promise<StoredDevi
     'permission',
     async () => {
       if (typeof Notification === 'undefined' || !('serviceWorker' in navigator))
-        throw new PairingError('permission', 'This browser cannot show notifications from a web app (on iPhone: add it to the Home Screen first).');
+        throw new PairingError(
+          'permission',
+          'This browser cannot show notifications from a web app (on iPhone: add it to the Home Screen first).',
+        );
       const permission = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
       if (permission !== 'granted')
-        throw new PairingError('permission', 'Notifications are blocked for this site: allow them in the browser’s site settings, then try again.');
+        throw new PairingError(
+          'permission',
+          'Notifications are blocked for this site: allow them in the browser’s site settings, then try again.',
+        );
     },
     reason,
   );
-  const registration = await step('service-worker', () => activeServiceWorker(options.serviceWorkerUrl), (error) => `The app could not install its service worker: ${reason(error)}`);
+  const registration = await step(
+    'service-worker',
+    () => activeServiceWorker(options.serviceWorkerUrl),
+    (error) => `The app could not install its service worker: ${reason(error)}`,
+  );
   const subscription = await step(
     'subscribe',
     async () => {

@@ -19,7 +19,10 @@ export interface ApproveAppBundle {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const runningFromSource = import.meta.url.endsWith('.ts');
 const packageRoot = runningFromSource ? path.resolve(here, '../..') : path.resolve(here, '..');
-const prebuilt = { app: path.join(packageRoot, 'dist/browser/approve-app.js'), serviceWorker: path.join(packageRoot, 'dist/browser/approve-sw.js') };
+const prebuilt = {
+  app: path.join(packageRoot, 'dist/browser/approve-app.js'),
+  serviceWorker: path.join(packageRoot, 'dist/browser/approve-sw.js'),
+};
 const sources = {
   app: path.join(packageRoot, 'src/approve-app/app-entry.ts'),
   serviceWorker: path.join(packageRoot, 'src/approve-app/service-worker.ts'),

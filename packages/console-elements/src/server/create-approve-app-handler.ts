@@ -119,7 +119,8 @@ export function createApproveAppHandler(options: ApproveAppHandlerOptions = {}):
     }
     if (relative === scriptName) return asset(request, bundle.app, 'text/javascript; charset=utf-8', immutable, bundle.app.hash);
     // The worker's own URL never changes; the browser checks it for updates on each visit.
-    if (relative === 'sw.js') return asset(request, bundle.serviceWorker, 'text/javascript; charset=utf-8', 'no-cache', bundle.serviceWorker.hash);
+    if (relative === 'sw.js')
+      return asset(request, bundle.serviceWorker, 'text/javascript; charset=utf-8', 'no-cache', bundle.serviceWorker.hash);
     const icon = relative.startsWith('icons/') ? bundle.icons[relative.slice('icons/'.length)] : undefined;
     if (icon) return asset(request, icon, 'image/png', 'public, max-age=86400', null);
     return text('Not found', 404);

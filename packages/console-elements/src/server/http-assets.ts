@@ -12,7 +12,13 @@ export function text(body: string, status: number, headers: Record<string, strin
  * A static file answer: compressed as the request accepts (for a {@link ConsoleAsset}), with its ETag
  * (a 304 when the browser has it), CORS open, and the given cache policy.
  */
-export function asset(request: Request, body: ConsoleAsset | Uint8Array, type: string, cacheControl: string, hash: string | null): Response {
+export function asset(
+  request: Request,
+  body: ConsoleAsset | Uint8Array,
+  type: string,
+  cacheControl: string,
+  hash: string | null,
+): Response {
   const etag = hash ? `"${hash}"` : null;
   const headers: Record<string, string> = {
     'content-type': type,

@@ -17,7 +17,9 @@ describe('<preloop-approve-app>', () => {
     const app = await mount('preloop-approve-app', { client: ownerClient() });
     const call = await commands.callTool('github.merge_pull_request', { repo: 'acme/checkout', number: 7 });
     const id = await newestPending('github.merge_pull_request');
-    const row = await waitFor(() => query(app, `button.row[data-id="${id}"]`), { message: 'the request is listed live' });
+    const row = await waitFor(() => query<HTMLButtonElement>(app, `button.row[data-id="${id}"]`), {
+      message: 'the request is listed live',
+    });
     expect(textOf(row)).toMatch(/^github\.merge_pull_request Release notes for v2\.4 · \d+:\d\d left$/);
     row.click();
 

@@ -71,7 +71,8 @@ export class PreloopApproveApp extends PreloopElement {
 
   private readonly pendingTask = this.loadTask(
     'load approvals',
-    async (api, [ready]) => (ready ? ((await api.approvals.list({ status: 'pending', limit: 50 })).items as ApprovalListItem[]) : initialState),
+    async (api, [ready]) =>
+      ready ? ((await api.approvals.list({ status: 'pending', limit: 50 })).items as ApprovalListItem[]) : initialState,
     () => [this.device !== undefined] as const,
   );
   private readonly detailTask = this.loadTask(
@@ -147,8 +148,15 @@ export class PreloopApproveApp extends PreloopElement {
     this.busy = true;
     this.error = null;
     try {
-      const { request } = await api.approvals.decide(id, { decision, ...(comment ? { comment } : {}), ...(answer !== null ? { answer } : {}) });
-      this.notice = request.status === 'pending' ? 'Your vote is in; the request waits for the other approvers.' : `${request.status === 'approved' ? 'Approved' : 'Denied'}.`;
+      const { request } = await api.approvals.decide(id, {
+        decision,
+        ...(comment ? { comment } : {}),
+        ...(answer !== null ? { answer } : {}),
+      });
+      this.notice =
+        request.status === 'pending'
+          ? 'Your vote is in; the request waits for the other approvers.'
+          : `${request.status === 'approved' ? 'Approved' : 'Denied'}.`;
       this.dispatchEvent(new PreloopApprovalDecidedEvent(request));
       await this.refresh();
     } catch (error) {
@@ -167,7 +175,8 @@ export class PreloopApproveApp extends PreloopElement {
   private async pair(): Promise<void> {
     const api = this.api;
     if (!api) return;
-    const name = this.renderRoot.querySelector<HTMLInputElement>('input[name="device-name"]')?.value.trim() || defaultDeviceName(navigator.userAgent);
+    const name =
+      this.renderRoot.querySelector<HTMLInputElement>('input[name="device-name"]')?.value.trim() || defaultDeviceName(navigator.userAgent);
     this.pairing = { step: 'permission', error: null, done: false };
     this.busy = true;
     try {

@@ -193,7 +193,8 @@ export class PreloopDevices extends PreloopElement {
   }
 
   private renderList(devices: DeviceRow[]) {
-    if (devices.length === 0) return html`<div class="empty"><strong>No device paired</strong><span>Pair a phone to approve from its notifications.</span></div>`;
+    if (devices.length === 0)
+      return html`<div class="empty"><strong>No device paired</strong><span>Pair a phone to approve from its notifications.</span></div>`;
     return html`<div class="table-wrap">
       <table part="devices">
         <thead>

@@ -78,7 +78,7 @@ describe('<preloop-notification-preferences>', () => {
     clickButton(element, 'Mute');
     clickButton(element, 'Save notification preferences');
     const refused = await waitFor(() => query(element, '[data-error="mutedNotifiers"]'), { message: 'the notifier error' });
-    expect(textOf(refused)).toBe('no notifier "pager" is installed (installed: webhook)');
+    expect(textOf(refused)).toBe('no notifier "pager" is installed (installed: webhook, web-push)');
     expect(query(element, '[data-error="timeZone"]')).toBeNull();
     // Nothing changed on the server.
     expect(
