@@ -1,6 +1,6 @@
 /**
  * The real admin API the browser tests run against: a kernel on SQLite with the
- * approvals (with a webhook notifier to a loopback receiver) and MCP plugins, the admin API, the MCP endpoint and the console
+ * approvals (with a webhook notifier to a loopback receiver), push (Web Push to a local push service) and MCP plugins, the admin API, the MCP endpoint and the console
  * (`createConsoleHandler` at `/console/`) served on one real loopback port, an upstream MCP server (the official SDK over Streamable
  * HTTP), and seeded users, keys, agents, sessions and audit records.
  * Node side only (global setup and browser commands).
@@ -22,6 +22,8 @@ import { createWebhookSecret, webhook } from '@preloop/plugin-webhook';
 import OpenAI from 'openai';
 import { createApproveAppHandler, createConsoleHandler } from '../src/server.js';
 import { serveHttpUpstream, type HttpUpstream } from '../../mcp/src/test-support/http-upstream.js';
+import { push } from '../../plugins/push/src/index.js';
+import { startPushService, type TestPushService } from '../../plugins/push/src/test-support/web-push-service.js';
 import { createToolServer, createToolServerState, type TestTool, type ToolServerState } from '../../mcp/src/test-support/tool-server.js';
 import type { TestSeed } from './test-seed.js';
 
@@ -31,6 +33,8 @@ export interface TestKernel {
   server: RunningServer;
   upstream: HttpUpstream;
   upstreamState: ToolServerState;
+  /** The local Web Push service (RFC 8030/8291) the push plugin sends to; it decrypts what it receives. */
+  pushService: TestPushService;
   seed: TestSeed;
   /** Starts a tool call through MCP as the seeded agent; resolves with a handle once it is waiting or done. */
   callTool(name: string, args: Record<string, unknown>): Promise<string>;
@@ -155,6 +159,8 @@ export async function startTestKernel(): Promise<TestKernel> {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  // Web Push to a local push service (the browser's own cannot be reached headless): VAPID keys generated on first start.
+  const pushService = await startPushService();
   const preloop = await createPreloop({
     database: `sqlite:${path.join(dir, 'preloop.db')}`,
     secretKey,
@@ -167,6 +173,7 @@ export async function startTestKernel(): Promise<TestKernel> {
       gateway({ reclaimIntervalMs: 0 }),
       openai(),
       webhook({ url: receiverUrl, secret: createWebhookSecret() }),
+      push({ webPush: { subject: 'mailto:ops@example.com', endpointHosts: ['127.0.0.1'] } }),
     ],
     policy: initialPolicy,
   });
@@ -356,6 +363,7 @@ export async function startTestKernel(): Promise<TestKernel> {
     server,
     upstream,
     upstreamState,
+    pushService,
     seed,
     async callTool(name, args) {
       const client = new Client({ name: 'console-test-agent', version: '1.0.0' });
@@ -426,6 +434,7 @@ export async function startTestKernel(): Promise<TestKernel> {
       await server.close();
       await upstream.close();
       await preloop.close();
+      await pushService.close();
       receiver.closeAllConnections();
       await new Promise((resolve) => receiver.close(resolve));
       rmSync(dir, { recursive: true, force: true });
