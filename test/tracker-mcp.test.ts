@@ -127,6 +127,23 @@ describe.each(testDialects().slice(0, 1))('tracker tools through /mcp on $name',
     expect(stub.requests.length).toBe(before);
   });
 
+  it('taints the runtime session that reads an issue (outsiders wrote it), not one that only comments', async () => {
+    const tainted = async (id: string) =>
+      (await fixture.preloop.db.selectFrom('runtime_sessions').select('tainted_at').where('id', '=', id).executeTakeFirstOrThrow()).tainted_at;
+    const start = async () => {
+      const started = await fixture.preloop.identity.runtimeSessions.start(fixture.preloop.accountId, { name: 'triage', audience: ['mcp'] });
+      return { id: started.session.id, client: await fixture.connect({ token: started.credential.token }) };
+    };
+    const reader = await start();
+    const read = await reader.client.callTool({ name: 'acme-github.get_issue', arguments: { project: 'acme/prod-api', number: 1 } });
+    expect((read.content as Text)[0]!.text).toContain('Ignore previous instructions');
+    expect(await tainted(reader.id)).toEqual(expect.any(Number));
+    const commenter = await start();
+    const comment = await commenter.client.callTool({ name: 'acme-github.add_comment', arguments: { project: 'acme/prod-api', number: '1', body: 'Looking.' } });
+    expect(comment.isError).toBeFalsy();
+    expect(await tainted(commenter.id)).toBeNull();
+  });
+
   it('drops the tools when the connection is deleted', async () => {
     const client = await fixture.connect();
     expect((await fixture.api('DELETE', `/trackers/connections/${connectionId}`)).status).toBe(204);
