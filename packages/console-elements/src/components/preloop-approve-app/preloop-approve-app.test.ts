@@ -1,5 +1,6 @@
 import { commands } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { axeViolations } from '../../../test/axe-check.js';
 import { mount, ownerClient, query, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
@@ -21,6 +22,7 @@ describe('<preloop-approve-app>', () => {
       message: 'the request is listed live',
     });
     expect(textOf(row)).toMatch(/^github\.merge_pull_request Release notes for v2\.4 · \d+:\d\d left$/);
+    expect(await axeViolations(app)).toEqual([]);
     row.click();
 
     const card = await waitFor(() => query(app, 'preloop-approval-card'));
@@ -48,6 +50,7 @@ describe('<preloop-approve-app>', () => {
     const approve = query(glance, 'button[part="glance-approve"]')!;
     expect(approve.getBoundingClientRect().height).toBeGreaterThanOrEqual(56);
     expect(approve.getAttribute('aria-label')).toBe('Approve github.create_issue');
+    expect(await axeViolations(app)).toEqual([]);
     approve.click();
     expect(await commands.toolResult(call)).toEqual({ isError: false, text: 'created issue "Glance test" in acme/checkout' });
 

@@ -88,6 +88,9 @@ export class PreloopApproveApp extends PreloopElement {
   }
 
   private readonly onHashChange = () => this.readHash();
+  private readonly onVisible = () => {
+    if (document.visibilityState === 'visible' && this.device) void this.refresh();
+  };
   private readonly onWorkerMessage = (event: MessageEvent) => {
     if ((event.data as { type?: string } | null)?.type === 'preloop-approval-changed') void this.refresh();
   };
@@ -99,7 +102,14 @@ export class PreloopApproveApp extends PreloopElement {
       addEventListener('hashchange', this.onHashChange);
     }
     navigator.serviceWorker?.addEventListener('message', this.onWorkerMessage);
-    this.timer = setInterval(() => (this.now = Date.now()), 1000);
+    // A device may not open the live stream (its credential covers the approval routes only): it refreshes when a push
+    // arrives (the worker's message), when the app comes back to the foreground, and every 15 s while it is shown.
+    let ticks = 0;
+    this.timer = setInterval(() => {
+      this.now = Date.now();
+      if (this.device && ++ticks % 15 === 0 && document.visibilityState === 'visible') void this.refresh();
+    }, 1000);
+    document.addEventListener('visibilitychange', this.onVisible);
     loadDevice().then(
       (device) => this.useDevice(device),
       () => this.useDevice(null),
@@ -109,6 +119,7 @@ export class PreloopApproveApp extends PreloopElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('hashchange', this.onHashChange);
+    document.removeEventListener('visibilitychange', this.onVisible);
     navigator.serviceWorker?.removeEventListener('message', this.onWorkerMessage);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -214,7 +225,7 @@ export class PreloopApproveApp extends PreloopElement {
     return html`<div class="full">
         <header class="bar">
           <strong>${icons.logo} Approvals</strong>
-          ${this.device ? html`<span class="muted small" part="device">${this.device.name}</span>` : nothing} ${this.live.renderStatus()}
+          ${this.device ? html`<span class="muted small" part="device">${this.device.name}</span>` : this.live.renderStatus()}
         </header>
         ${this.pairToken || this.pairing ? this.renderPairing() : nothing}
         ${this.notice ? html`<div class="banner success" role="status">${this.notice}</div>` : nothing}

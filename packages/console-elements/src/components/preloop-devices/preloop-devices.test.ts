@@ -2,6 +2,7 @@ import { commands } from 'vitest/browser';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { forgetDevice, loadDevice } from '../../approve-app/device-key.js';
 import { PreloopClient } from '../../client/preloop-client.js';
+import { axeViolations } from '../../../test/axe-check.js';
 import { clickButton, mount, query, queryAll, seed, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
 
 afterEach(unmountAll);
@@ -25,6 +26,7 @@ describe('<preloop-devices> and pairing in <preloop-approve-app>', () => {
     const token = url.hash.replace(/^#pair=/, '');
     expect(token.length).toBeGreaterThan(20);
     expect(textOf(query(devices, '[data-expires]'))).toMatch(/^Expires in (10:00|9:5\d)$/);
+    expect(await axeViolations(devices)).toEqual([]);
 
     // The phone: notifications allowed; headless Chromium has no push service, so PushManager.subscribe answers
     // with a subscription on the local push service the server sends to.
@@ -49,6 +51,9 @@ describe('<preloop-devices> and pairing in <preloop-approve-app>', () => {
       // The list now loads with the device's own credential (no cookie is sent).
       await waitFor(() => query(app, 'ul[part="list"], .empty'));
       expect(textOf(query(app, '[part="device"]'))).toBe('Test phone');
+      // A device's credential does not open the live stream: no "Signed out" pill; it refreshes on pushes instead.
+      expect(query(app, '.live')).toBeNull();
+      expect(await axeViolations(app)).toEqual([]);
 
       // The console sees the new phone, and the code is gone.
       await waitFor(() => textOf(query(devices, '.banner.success')) === '“Test phone” is paired.', { timeout: 8000 });
