@@ -55,7 +55,10 @@ describe.each(testDialects())('tracker webhook intake on $name', (dialect) => {
   });
 
   it('turns a signed delivery into one tracker-event, and a replay of it into nothing but an audited duplicate', async () => {
-    const client = await kernel.preloop.trackers.client(kernel.preloop.accountId, (await kernel.preloop.trackers.list(kernel.preloop.accountId))[0]!.id);
+    const client = await kernel.preloop.trackers.client(
+      kernel.preloop.accountId,
+      (await kernel.preloop.trackers.list(kernel.preloop.accountId))[0]!.id,
+    );
     const created = await client.createIssue({ project: 'acme/api', title: 'Webhook me', labels: ['bug'] });
     await stub.settled();
     const [delivery] = stub.deliveries;
@@ -97,7 +100,10 @@ describe.each(testDialects())('tracker webhook intake on $name', (dialect) => {
     const refused = (await audits(kernel.preloop)).filter((record) => record.outcome === 'refused');
     expect(refused).toHaveLength(3);
     for (const record of refused) {
-      expect(record.data).toMatchObject({ reason: expect.stringContaining('signature'), bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(record.data).toMatchObject({
+        reason: expect.stringContaining('signature'),
+        bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
       expect(JSON.stringify(record)).not.toContain('FORGED-MARKER');
       expect(JSON.stringify(record)).not.toContain(secret);
     }
@@ -134,11 +140,23 @@ describe.each(postgresOnly())('tracker webhook intake across instances on $name'
     const seen: TrackerEvent[] = [];
     for (const preloop of [first.preloop, second]) preloop.events.on('tracker-event', (event) => void seen.push(event));
     const repository = { full_name: 'acme/api' };
-    const issue = { id: 7, number: 7, title: 'Twice', state: 'open', html_url: 'https://github.example.com/acme/api/issues/7', created_at: new Date().toISOString(), updated_at: new Date().toISOString() };
+    const issue = {
+      id: 7,
+      number: 7,
+      title: 'Twice',
+      state: 'open',
+      html_url: 'https://github.example.com/acme/api/issues/7',
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+    };
     const delivery = githubDelivery('issues', issuesPayload('opened', issue, repository, { login: 'octocat' }), connection.webhookSecret);
     const post = (preloop: Preloop) =>
       preloop.api(
-        new Request(`http://localhost/api/v1/trackers/webhooks/${connection.id}`, { method: 'POST', headers: delivery.headers, body: delivery.body }),
+        new Request(`http://localhost/api/v1/trackers/webhooks/${connection.id}`, {
+          method: 'POST',
+          headers: delivery.headers,
+          body: delivery.body,
+        }),
       );
     const answers = await Promise.all([post(first.preloop), post(second), post(first.preloop), post(second)]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 202]);

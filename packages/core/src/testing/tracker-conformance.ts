@@ -239,8 +239,14 @@ export function trackerConformance<S extends TrackerTestServer>(options: Tracker
           targetBranch: 'main',
         });
         expect(created).toMatchObject({ state: 'open', sourceBranch: 'fix-crash', targetBranch: 'main', draft: false, mergedAt: null });
-        expect(await pulls.get({ project: server.project, number: created.number })).toMatchObject({ id: created.id, title: created.title });
-        const closed = await pulls.update({ project: server.project, number: created.number }, { state: 'closed', title: `${created.title}!` });
+        expect(await pulls.get({ project: server.project, number: created.number })).toMatchObject({
+          id: created.id,
+          title: created.title,
+        });
+        const closed = await pulls.update(
+          { project: server.project, number: created.number },
+          { state: 'closed', title: `${created.title}!` },
+        );
         expect(closed).toMatchObject({ state: 'closed', title: `${created.title}!` });
         const all = await client.listIssues({ project: server.project, limit: 100 });
         expect(all.items.map((issue) => issue.id)).not.toContain(created.id);
@@ -288,9 +294,11 @@ export function trackerConformance<S extends TrackerTestServer>(options: Tracker
           name,
         ).toEqual(events);
         for (const event of parsed) {
-          if (event.type.startsWith('comment.')) expect(event.comment, name).toMatchObject({ id: expect.any(String), body: expect.any(String) });
+          if (event.type.startsWith('comment.'))
+            expect(event.comment, name).toMatchObject({ id: expect.any(String), body: expect.any(String) });
           if (event.type.startsWith('pull_request.')) expect(event.pullRequest, name).toMatchObject({ sourceBranch: expect.any(String) });
-          if (event.type.startsWith('issue.')) expect(event.issue, name).toMatchObject({ title: expect.any(String), project: event.project });
+          if (event.type.startsWith('issue.'))
+            expect(event.issue, name).toMatchObject({ title: expect.any(String), project: event.project });
           if (event.type === 'issue.labeled') expect(event.label, name).toEqual(expect.any(String));
         }
       }

@@ -159,11 +159,9 @@ export function createTrackerConnections(options: TrackerConnectionsOptions): Tr
   const tracker = (id: string): Tracker => {
     const found = byId.get(id);
     if (!found)
-      throw new PreloopError(
-        'NOT_FOUND',
-        `No tracker "${id}" is installed (installed: ${[...byId.keys()].join(', ') || 'none'}).`,
-        { status: 404 },
-      );
+      throw new PreloopError('NOT_FOUND', `No tracker "${id}" is installed (installed: ${[...byId.keys()].join(', ') || 'none'}).`, {
+        status: 404,
+      });
     return found;
   };
   const row = async (accountId: string, id: string) => {
@@ -176,14 +174,25 @@ export function createTrackerConnections(options: TrackerConnectionsOptions): Tr
     if (!found) throw new PreloopError('NOT_FOUND', `No tracker connection ${id}.`);
     return found;
   };
-  const checked = <T>(schema: { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } }, value: unknown, what: string): T => {
+  const checked = <T>(
+    schema: { safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown } },
+    value: unknown,
+    what: string,
+  ): T => {
     const result = schema.safeParse(value);
     if (result.success) return result.data as T;
     const issues = (result.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
-    const details = issues.map((issue) => ({ path: `${what}${issue.path.length ? `.${formatPath(issue.path)}` : ''}`, message: issue.message }));
-    throw new PreloopError('VALIDATION_ERROR', details.map((detail) => `${detail.path}: ${detail.message}`).join('; ') || `${what}: invalid`, {
-      details,
-    });
+    const details = issues.map((issue) => ({
+      path: `${what}${issue.path.length ? `.${formatPath(issue.path)}` : ''}`,
+      message: issue.message,
+    }));
+    throw new PreloopError(
+      'VALIDATION_ERROR',
+      details.map((detail) => `${detail.path}: ${detail.message}`).join('; ') || `${what}: invalid`,
+      {
+        details,
+      },
+    );
   };
   const announce = async (accountId: string, connectionId: string) => {
     clients.delete(connectionId);
@@ -263,12 +272,15 @@ export function createTrackerConnections(options: TrackerConnectionsOptions): Tr
       const chosen = tracker(current.tracker);
       if (change.name !== undefined) checkName(change.name);
       const settings =
-        change.settings === undefined ? current.settings : checked<Record<string, unknown>>(chosen.settingsSchema, change.settings, 'settings');
+        change.settings === undefined
+          ? current.settings
+          : checked<Record<string, unknown>>(chosen.settingsSchema, change.settings, 'settings');
       let names = current.secretNames;
       if (change.secrets !== undefined) {
         const merged = { ...(await readSecrets(current)), ...change.secrets };
         const values = checked<Record<string, string>>(chosen.secretsSchema, merged, 'secrets');
-        for (const [name, value] of Object.entries(change.secrets)) if (name in values) await secrets.set(accountId, secretKey(id, name), value);
+        for (const [name, value] of Object.entries(change.secrets))
+          if (name in values) await secrets.set(accountId, secretKey(id, name), value);
         names = [...new Set([...Object.keys(values), webhookSecretName])];
       }
       const webhookSecret = change.webhookSecret === true ? createToken(32) : change.webhookSecret;

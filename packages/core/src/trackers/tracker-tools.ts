@@ -39,7 +39,13 @@ const schemas = {
     cursor: z.string().max(500).optional().describe('`nextCursor` of the previous page.'),
     limit: z.number().int().min(1).max(100).optional().describe('Default 30.'),
   }),
-  create_issue: z.strictObject({ project, title: z.string().min(1).max(500), body: body.optional(), labels: labels.optional(), assignees: assignees.optional() }),
+  create_issue: z.strictObject({
+    project,
+    title: z.string().min(1).max(500),
+    body: body.optional(),
+    labels: labels.optional(),
+    assignees: assignees.optional(),
+  }),
   update_issue: z.strictObject({
     project,
     number,
@@ -137,7 +143,11 @@ const runs: Record<TrackerToolName, Run> = {
  * tools.map((tool) => tool.name); // ['acme-github.get_issue', …]
  * ```
  */
-export function trackerTools(connection: TrackerConnection, tracker: Tracker<any>, client: () => Promise<TrackerClient>): ToolContribution[] {
+export function trackerTools(
+  connection: TrackerConnection,
+  tracker: Tracker<any>,
+  client: () => Promise<TrackerClient>,
+): ToolContribution[] {
   const names = (Object.keys(schemas) as TrackerToolName[]).filter((name) => tracker.pullRequests || !name.includes('pull_request'));
   return names.map((name) => {
     const schema = schemas[name];
@@ -148,7 +158,12 @@ export function trackerTools(connection: TrackerConnection, tracker: Tracker<any
       inputSchema: z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>,
       readOnly,
       untrusted: untrustedTools.has(name),
-      annotations: { readOnlyHint: readOnly, destructiveHint: false, openWorldHint: true, title: `${tracker.displayName} ${name.replace(/_/g, ' ')}` },
+      annotations: {
+        readOnlyHint: readOnly,
+        destructiveHint: false,
+        openWorldHint: true,
+        title: `${tracker.displayName} ${name.replace(/_/g, ' ')}`,
+      },
       async call(args) {
         const parsed = schema.safeParse(args);
         if (!parsed.success)

@@ -139,7 +139,9 @@ export const trackerWebhookRoute: AdminRoute = defineRoute({
       events = tracker.webhooks.parse(delivery);
     } catch (error) {
       await audit(preloop, connection, 'failure', { reason: 'the delivery could not be parsed', deliveryId: claimedId, bodySha256 });
-      throw new PreloopError('VALIDATION_ERROR', `The delivery could not be read: ${(error as Error).message}`.slice(0, 300), { cause: error });
+      throw new PreloopError('VALIDATION_ERROR', `The delivery could not be read: ${(error as Error).message}`.slice(0, 300), {
+        cause: error,
+      });
     }
 
     const deliveryId = claimedId ?? `sha256:${bodySha256}`;

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitHubClient, githubSecretsSchema, githubSettingsSchema, githubTracker, parseGitHubDelivery, verifyGitHubDelivery } from './index.js';
+import {
+  createGitHubClient,
+  githubSecretsSchema,
+  githubSettingsSchema,
+  githubTracker,
+  parseGitHubDelivery,
+  verifyGitHubDelivery,
+} from './index.js';
 import { startGitHubStub, type GitHubStub } from './test-support/github-stub.js';
 import { githubDelivery } from './test-support/github-stub-webhooks.js';
 import { toWebhookDelivery } from './test-support/github-conformance-server.js';
@@ -29,7 +36,10 @@ describe('github client beyond the conformance suite', () => {
   });
 
   it('maps a refused token to TRACKER_FORBIDDEN without the token in the error', async () => {
-    const refused = createGitHubClient({ settings: githubSettingsSchema.parse({ baseUrl: stub.url }), secrets: { token: 'ghp_revokedToken000000000000000000000000' } });
+    const refused = createGitHubClient({
+      settings: githubSettingsSchema.parse({ baseUrl: stub.url }),
+      secrets: { token: 'ghp_revokedToken000000000000000000000000' },
+    });
     const error = await refused.test().catch((caught: Error) => caught);
     expect(error).toMatchObject({ code: 'TRACKER_FORBIDDEN', status: 403, message: expect.stringContaining('Bad credentials') });
     expect(`${(error as Error).message}`).not.toContain('ghp_revoked');
@@ -37,7 +47,9 @@ describe('github client beyond the conformance suite', () => {
 
   it('answers TRACKER_NOT_FOUND for a pull request asked for as an issue, and refuses a malformed project before calling GitHub', async () => {
     const pull = stub.state.addIssue('acme/api', { title: 'A PR', pull: { head: 'x', base: 'main', draft: false, mergedAt: null } });
-    await expect(client().getIssue({ project: 'acme/api', number: String(pull.number) })).rejects.toMatchObject({ code: 'TRACKER_NOT_FOUND' });
+    await expect(client().getIssue({ project: 'acme/api', number: String(pull.number) })).rejects.toMatchObject({
+      code: 'TRACKER_NOT_FOUND',
+    });
     const before = stub.requests.length;
     await expect(client().getIssue({ project: 'not a repo', number: '1' })).rejects.toMatchObject({
       code: 'TRACKER_INVALID_INPUT',
@@ -73,9 +85,9 @@ describe('github client beyond the conformance suite', () => {
     expect(githubSecretsSchema.safeParse({ privateKey: 'not a key' }).error?.issues[0]?.path).toEqual(['privateKey']);
     expect(githubSettingsSchema.safeParse({ baseUrl: 'ftp://example.com' }).success).toBe(false);
     expect(githubSettingsSchema.parse({})).toEqual({ baseUrl: 'https://api.github.com' });
-    expect(() => githubTracker().connect({ settings: githubSettingsSchema.parse({ appId: 1, installationId: 2 }), secrets: { token } })).toThrow(
-      /secrets\.privateKey/,
-    );
+    expect(() =>
+      githubTracker().connect({ settings: githubSettingsSchema.parse({ appId: 1, installationId: 2 }), secrets: { token } }),
+    ).toThrow(/secrets\.privateKey/);
   });
 
   it('refuses a delivery whose body is not UTF-8 or whose signature is the legacy SHA-1 only, and maps no event for unmapped kinds', async () => {
@@ -85,7 +97,9 @@ describe('github client beyond the conformance suite', () => {
     expect(await verifyGitHubDelivery(legacyOnly, 'secret')).toBe(false);
     const notUtf8 = { headers: new Headers(signed.headers), rawBody: new Uint8Array([0xff, 0xfe, 0x00]) };
     expect(await verifyGitHubDelivery(notUtf8, 'secret')).toBe(false);
-    expect(parseGitHubDelivery(toWebhookDelivery(githubDelivery('star', { action: 'created', repository: { full_name: 'acme/api' } }, 's')))).toEqual([]);
+    expect(
+      parseGitHubDelivery(toWebhookDelivery(githubDelivery('star', { action: 'created', repository: { full_name: 'acme/api' } }, 's'))),
+    ).toEqual([]);
     expect(parseGitHubDelivery(toWebhookDelivery(githubDelivery('issues', { action: 'milestoned', issue: {} }, 's')))).toEqual([]);
   });
 });

@@ -9,7 +9,14 @@ import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { PreloopError, type TrackerClient, type TrackerPage } from '@preloop/core';
 import { toTrackerError } from './github-errors.js';
-import { type GitHubIssueJson, type GitHubPullJson, toTrackerComment, toTrackerIssue, toTrackerProject, toTrackerPullRequest } from './github-mapping.js';
+import {
+  type GitHubIssueJson,
+  type GitHubPullJson,
+  toTrackerComment,
+  toTrackerIssue,
+  toTrackerProject,
+  toTrackerPullRequest,
+} from './github-mapping.js';
 import type { GitHubSecrets, GitHubSettings } from './github-settings.js';
 
 /** Options of {@link createGitHubClient}. */
@@ -29,18 +36,23 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 /** `owner/repo` → its two parts; `TRACKER_INVALID_INPUT` naming the expected form otherwise. */
 function splitRepo(project: string): { owner: string; repo: string } {
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(project);
-  if (!match) throw new PreloopError('TRACKER_INVALID_INPUT', `project: must be "owner/repo" (got "${project.slice(0, 100)}").`, { status: 400 });
+  if (!match)
+    throw new PreloopError('TRACKER_INVALID_INPUT', `project: must be "owner/repo" (got "${project.slice(0, 100)}").`, { status: 400 });
   return { owner: match[1]!, repo: match[2]! };
 }
 
 function issueNumber(number: string): number {
-  if (!/^\d{1,10}$/.test(number)) throw new PreloopError('TRACKER_INVALID_INPUT', `number: must be a GitHub issue number (got "${number.slice(0, 40)}").`, { status: 400 });
+  if (!/^\d{1,10}$/.test(number))
+    throw new PreloopError('TRACKER_INVALID_INPUT', `number: must be a GitHub issue number (got "${number.slice(0, 40)}").`, {
+      status: 400,
+    });
   return Number(number);
 }
 
 function pageOf(cursor: string | undefined): number {
   const page = cursor === undefined ? 1 : Number(cursor);
-  if (!Number.isInteger(page) || page < 1) throw new PreloopError('TRACKER_INVALID_INPUT', 'cursor: not one this tracker gave.', { status: 400 });
+  if (!Number.isInteger(page) || page < 1)
+    throw new PreloopError('TRACKER_INVALID_INPUT', 'cursor: not one this tracker gave.', { status: 400 });
   return page;
 }
 
@@ -86,8 +98,12 @@ export function createGitHubClient(options: GitHubClientOptions): TrackerClient 
   const common = { baseUrl: settings.baseUrl.replace(/\/+$/, ''), log: silent, request: { fetch: options.fetch ?? globalThis.fetch } };
   const app = settings.appId !== undefined;
   if (app && (!secrets.privateKey || settings.installationId === undefined))
-    throw new PreloopError('CONFIGURATION_ERROR', 'A GitHub App connection needs settings.appId, settings.installationId and secrets.privateKey.');
-  if (!app && !secrets.token) throw new PreloopError('CONFIGURATION_ERROR', 'A GitHub connection needs secrets.token, or a GitHub App (settings.appId).');
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      'A GitHub App connection needs settings.appId, settings.installationId and secrets.privateKey.',
+    );
+  if (!app && !secrets.token)
+    throw new PreloopError('CONFIGURATION_ERROR', 'A GitHub connection needs secrets.token, or a GitHub App (settings.appId).');
   const octokit = app
     ? new Octokit({
         ...common,
@@ -151,7 +167,13 @@ export function createGitHubClient(options: GitHubClientOptions): TrackerClient 
       if (query.assignee) terms.push(`assignee:${query.assignee.replace(/\s/g, '')}`);
       if (query.text) terms.push(query.text.replace(/\b(repo|user|org):\S*/gi, ''));
       const { data, headers } = await call('issues', () =>
-        octokit.rest.search.issuesAndPullRequests({ q: terms.join(' '), per_page: perPage(query.limit, 30), page, sort: 'updated', order: 'desc' }),
+        octokit.rest.search.issuesAndPullRequests({
+          q: terms.join(' '),
+          per_page: perPage(query.limit, 30),
+          page,
+          sort: 'updated',
+          order: 'desc',
+        }),
       );
       return {
         items: data.items.filter((item) => !item.pull_request).map((item) => issueOf(item as GitHubIssueJson, projectOfItem(item))),
@@ -217,7 +239,8 @@ export function createGitHubClient(options: GitHubClientOptions): TrackerClient 
     },
     async updateComment(ref, commentId, body) {
       const { owner, repo } = splitRepo(ref.project);
-      if (!/^\d{1,20}$/.test(commentId)) throw new PreloopError('TRACKER_INVALID_INPUT', 'commentId: must be a GitHub comment id.', { status: 400 });
+      if (!/^\d{1,20}$/.test(commentId))
+        throw new PreloopError('TRACKER_INVALID_INPUT', 'commentId: must be a GitHub comment id.', { status: 400 });
       const { data } = await call(`comment ${commentId} in ${ref.project}`, () =>
         octokit.rest.issues.updateComment({ owner, repo, comment_id: Number(commentId), body }),
       );
@@ -250,7 +273,13 @@ export function createGitHubClient(options: GitHubClientOptions): TrackerClient 
         const { owner, repo } = splitRepo(ref.project);
         const { targetBranch, ...rest } = change;
         const { data } = await call(`pull request ${ref.project}#${ref.number}`, () =>
-          octokit.rest.pulls.update({ owner, repo, pull_number: issueNumber(ref.number), ...rest, ...(targetBranch ? { base: targetBranch } : {}) }),
+          octokit.rest.pulls.update({
+            owner,
+            repo,
+            pull_number: issueNumber(ref.number),
+            ...rest,
+            ...(targetBranch ? { base: targetBranch } : {}),
+          }),
         );
         return toTrackerPullRequest(data as GitHubPullJson, ref.project);
       },

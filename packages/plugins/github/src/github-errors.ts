@@ -68,10 +68,17 @@ export function toTrackerError(error: unknown, what: string, now: number = Date.
   const said = githubMessage(failure);
   if (status === 404) return new PreloopError('TRACKER_NOT_FOUND', `GitHub has no ${what} (404 ${said}).`, { status: 404, cause: error });
   if (status === 401)
-    return new PreloopError('TRACKER_FORBIDDEN', `GitHub refused the connection's credential (401 ${said}).`, { status: 403, cause: error });
-  if (status === 403) return new PreloopError('TRACKER_FORBIDDEN', `GitHub refused access to ${what} (403 ${said}).`, { status: 403, cause: error });
+    return new PreloopError('TRACKER_FORBIDDEN', `GitHub refused the connection's credential (401 ${said}).`, {
+      status: 403,
+      cause: error,
+    });
+  if (status === 403)
+    return new PreloopError('TRACKER_FORBIDDEN', `GitHub refused access to ${what} (403 ${said}).`, { status: 403, cause: error });
   if (status === 400 || status === 422)
-    return new PreloopError('TRACKER_INVALID_INPUT', `GitHub refused the request for ${what} (${status} ${said}).`, { status: 400, cause: error });
+    return new PreloopError('TRACKER_INVALID_INPUT', `GitHub refused the request for ${what} (${status} ${said}).`, {
+      status: 400,
+      cause: error,
+    });
   return new PreloopError(
     'TRACKER_UNAVAILABLE',
     status ? `GitHub failed on ${what} (${status} ${said}).` : `GitHub could not be reached for ${what}.`,

@@ -235,13 +235,21 @@ describe.each(testDialects())('every core route answers what its contract declar
     expect((await call('GET', '/trackers/connections')).body.items).toHaveLength(1);
     expect((await call('GET', `/trackers/connections/${id}`)).body.secretNames).toEqual(['token', 'webhookSecret']);
     expect((await call('GET', '/trackers/connections/trk_nope')).status).toBe(404);
-    expect((await call('PATCH', `/trackers/connections/${id}`, { body: { settings: { owner: 'acme' } } })).body.webhookSecret).toBeUndefined();
+    expect(
+      (await call('PATCH', `/trackers/connections/${id}`, { body: { settings: { owner: 'acme' } } })).body.webhookSecret,
+    ).toBeUndefined();
     expect((await call('POST', `/trackers/connections/${id}/test`)).body).toEqual({ ok: true, identity: 'acme-bot' });
     expect((await call('GET', `/trackers/connections/${id}/projects`)).body.items[0].key).toBe('acme/api');
     const rotated = await call('PATCH', `/trackers/connections/${id}`, { body: { webhookSecret: true, secrets: { token: 'bad-token' } } });
     expect(rotated.body.webhookSecret).not.toBe(webhookSecret);
-    expect((await call('POST', `/trackers/connections/${id}/test`)).body).toMatchObject({ ok: false, error: { code: 'TRACKER_FORBIDDEN' } });
-    expect((await call('GET', `/trackers/connections/${id}`)).body).toMatchObject({ status: 'error', lastError: expect.stringContaining('TRACKER_FORBIDDEN') });
+    expect((await call('POST', `/trackers/connections/${id}/test`)).body).toMatchObject({
+      ok: false,
+      error: { code: 'TRACKER_FORBIDDEN' },
+    });
+    expect((await call('GET', `/trackers/connections/${id}`)).body).toMatchObject({
+      status: 'error',
+      lastError: expect.stringContaining('TRACKER_FORBIDDEN'),
+    });
     const body = JSON.stringify({ project: 'acme/api', number: '1', title: 'Hello' });
     const deliver = (signature: string, target = id) =>
       call('POST', `/trackers/webhooks/${target}`, {

@@ -33,10 +33,6 @@ export const trackersMigration: PreloopMigration = {
       .addColumn('received_at', t.bigint, (column) => column.notNull())
       .addPrimaryKeyConstraint('tracker_webhook_deliveries_pk', ['connection_id', 'delivery_id'])
       .execute();
-    await db.schema
-      .createIndex('tracker_webhook_deliveries_received')
-      .on('tracker_webhook_deliveries')
-      .column('received_at')
-      .execute();
+    await db.schema.createIndex('tracker_webhook_deliveries_received').on('tracker_webhook_deliveries').column('received_at').execute();
   },
 };

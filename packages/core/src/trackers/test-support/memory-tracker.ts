@@ -39,11 +39,18 @@ export function memoryTracker(): Tracker<{ owner: string }> {
         if (secrets.token !== 'good-token') throw new PreloopError('TRACKER_FORBIDDEN', 'The token is refused.', { status: 403 });
       };
       const client: Partial<TrackerClient> = {
-        test: async () => (check(), { identity: `${settings.owner}-bot` }),
-        listProjects: async () => (
-          check(), { items: [{ id: '1', key: 'acme/api', name: 'api', url: 'https://memory.example/acme/api', raw: {} }], nextCursor: null }
-        ),
-        searchIssues: async () => (check(), { items: issues, nextCursor: null }),
+        test: async () => {
+          check();
+          return { identity: `${settings.owner}-bot` };
+        },
+        listProjects: async () => {
+          check();
+          return { items: [{ id: '1', key: 'acme/api', name: 'api', url: 'https://memory.example/acme/api', raw: {} }], nextCursor: null };
+        },
+        searchIssues: async () => {
+          check();
+          return { items: issues, nextCursor: null };
+        },
         createIssue: async (input) => {
           check();
           const now = Date.now();

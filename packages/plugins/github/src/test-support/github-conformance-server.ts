@@ -37,13 +37,28 @@ export function githubExampleDeliveries(stub: GitHubStub, project: string, secre
   const { state } = stub;
   const repository = state.repositoryJson(state.repositories.get(project) ?? state.addRepository(project));
   const sender = { ...state.user('octocat'), type: 'User' };
-  const issue = state.addIssue(project, { title: 'Spelling error in the README file', body: 'It looks like you accidently spelled commit as comit.' });
+  const issue = state.addIssue(project, {
+    title: 'Spelling error in the README file',
+    body: 'It looks like you accidently spelled commit as comit.',
+  });
   const issueJson = state.issueJson(issue, stub.url);
   const closedJson = { ...issueJson, state: 'closed', closed_at: issueJson.updated_at };
   const labeledJson = { ...issueJson, labels: [{ id: 208045946, name: 'bug', color: 'f29513', default: true, description: null }] };
   const now = state.now();
-  const comment = { id: state.id(), repo: project, issueNumber: issue.number, body: 'You are totally right! I will get this fixed right away.', user: 'octocat', createdAt: now, updatedAt: now };
-  const pull = state.addIssue(project, { title: 'Update the README with new information.', body: 'This is a pretty simple change.', pull: { head: 'changes', base: 'main', draft: false, mergedAt: null } });
+  const comment = {
+    id: state.id(),
+    repo: project,
+    issueNumber: issue.number,
+    body: 'You are totally right! I will get this fixed right away.',
+    user: 'octocat',
+    createdAt: now,
+    updatedAt: now,
+  };
+  const pull = state.addIssue(project, {
+    title: 'Update the README with new information.',
+    body: 'This is a pretty simple change.',
+    pull: { head: 'changes', base: 'main', draft: false, mergedAt: null },
+  });
   const pullJson = state.pullJson(pull, stub.url);
   const mergedJson = { ...pullJson, state: 'closed', merged: true, merged_at: pullJson.updated_at, closed_at: pullJson.updated_at };
   const closedPullJson = { ...pullJson, state: 'closed', closed_at: pullJson.updated_at };
@@ -51,13 +66,21 @@ export function githubExampleDeliveries(stub: GitHubStub, project: string, secre
   const pullNumber = String(pull.number);
   const sign = (event: string, payload: unknown) => toWebhookDelivery(githubDelivery(event, payload, secret));
   return [
-    { name: 'issues.opened', delivery: sign('issues', issuesPayload('opened', issueJson, repository, sender)), events: [{ type: 'issue.opened', project, number }] },
+    {
+      name: 'issues.opened',
+      delivery: sign('issues', issuesPayload('opened', issueJson, repository, sender)),
+      events: [{ type: 'issue.opened', project, number }],
+    },
     {
       name: 'issues.edited',
       delivery: sign('issues', issuesPayload('edited', issueJson, repository, sender, { changes: { title: { from: 'Spelling error' } } })),
       events: [{ type: 'issue.edited', project, number }],
     },
-    { name: 'issues.closed', delivery: sign('issues', issuesPayload('closed', closedJson, repository, sender)), events: [{ type: 'issue.closed', project, number }] },
+    {
+      name: 'issues.closed',
+      delivery: sign('issues', issuesPayload('closed', closedJson, repository, sender)),
+      events: [{ type: 'issue.closed', project, number }],
+    },
     {
       name: 'issues.labeled',
       delivery: sign('issues', issuesPayload('labeled', labeledJson, repository, sender, { label: 'bug' })),
@@ -102,10 +125,17 @@ export async function startGitHubConformanceServer(options: { basePath?: string;
   for (const name of ['acme/api', 'acme/web', 'acme/prod-api']) stub.state.addRepository(name);
   const app = options.app ? stub.createApp() : null;
   const failures: Record<TrackerConformanceFailure, Parameters<GitHubStub['failNext']>[0]> = {
-    forbidden: { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' } },
+    forbidden: {
+      status: 403,
+      body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' },
+    },
     'rate-limited': {
       status: 403,
-      headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 30) },
+      headers: {
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 30),
+      },
       body: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest/rate-limit' },
     },
     unavailable: { status: 503, body: { message: 'Service Unavailable' } },

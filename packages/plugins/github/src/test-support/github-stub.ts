@@ -172,18 +172,32 @@ export async function startGitHubStub(options: { basePath?: string; perPageMax?:
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   };
   const validationFailed = (response: ServerResponse, field: string, code = 'missing_field') =>
-    json(response, 422, { message: 'Validation Failed', errors: [{ resource: 'Issue', field, code }], documentation_url: docs, status: '422' });
+    json(response, 422, {
+      message: 'Validation Failed',
+      errors: [{ resource: 'Issue', field, code }],
+      documentation_url: docs,
+      status: '422',
+    });
   const touch = (issue: StubIssue) => {
     issue.updatedAt = Math.max(state.now(), issue.updatedAt + 1);
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://stub');
-    requests.push({ method: request.method ?? 'GET', path: `${url.pathname}${url.search}`, authorization: request.headers.authorization ?? null });
+    requests.push({
+      method: request.method ?? 'GET',
+      path: `${url.pathname}${url.search}`,
+      authorization: request.headers.authorization ?? null,
+    });
     const failureIndex = failures.findIndex((candidate) => !candidate.pathIncludes || url.pathname.includes(candidate.pathIncludes));
     if (failureIndex >= 0) {
       const [{ failure }] = failures.splice(failureIndex, 1) as [{ failure: StubFailure }];
-      return json(response, failure.status, failure.body ?? { message: `stub failure ${failure.status}`, documentation_url: docs }, failure.headers);
+      return json(
+        response,
+        failure.status,
+        failure.body ?? { message: `stub failure ${failure.status}`, documentation_url: docs },
+        failure.headers,
+      );
     }
     if (!url.pathname.startsWith(basePath)) return json(response, 404, notFound);
     const path = url.pathname.slice(basePath.length) || '/';
@@ -210,7 +224,15 @@ export async function startGitHubStub(options: { basePath?: string; perPageMax?:
 
     if (method === 'GET' && path === '/user') return json(response, 200, { ...state.user(login), type: 'User', name: login });
     if (method === 'GET' && path === '/user/repos')
-      return json(response, 200, page(url, response, [...state.repositories.values()].map((repository) => state.repositoryJson(repository))));
+      return json(
+        response,
+        200,
+        page(
+          url,
+          response,
+          [...state.repositories.values()].map((repository) => state.repositoryJson(repository)),
+        ),
+      );
     if (method === 'GET' && path === '/installation/repositories') {
       const all = [...state.repositories.values()].map((repository) => state.repositoryJson(repository));
       return json(response, 200, { total_count: all.length, repository_selection: 'all', repositories: page(url, response, all) });
@@ -259,7 +281,11 @@ export async function startGitHubStub(options: { basePath?: string; perPageMax?:
         const sortBy = url.searchParams.get('sort') === 'updated' ? 'updatedAt' : 'createdAt';
         const ascending = url.searchParams.get('direction') === 'asc';
         found.sort((a, b) => (ascending ? a[sortBy] - b[sortBy] || a.id - b.id : b[sortBy] - a[sortBy] || b.id - a.id));
-        return json(response, 200, page(url, response, found).map((issue) => state.issueJson(issue, apiUrl())));
+        return json(
+          response,
+          200,
+          page(url, response, found).map((issue) => state.issueJson(issue, apiUrl())),
+        );
       }
       if (method === 'POST' && rest === '/issues') {
         const body = await readBody(request);
@@ -296,13 +322,25 @@ export async function startGitHubStub(options: { basePath?: string; perPageMax?:
         if (match[2]) {
           if (method === 'GET') {
             const found = state.comments.filter((comment) => comment.repo === repo && comment.issueNumber === issue.number);
-            return json(response, 200, page(url, response, found).map((comment) => state.commentJson(comment, apiUrl())));
+            return json(
+              response,
+              200,
+              page(url, response, found).map((comment) => state.commentJson(comment, apiUrl())),
+            );
           }
           if (method === 'POST') {
             const body = await readBody(request);
             if (typeof body.body !== 'string' || body.body === '') return validationFailed(response, 'body');
             const now = state.now();
-            const comment = { id: state.id(), repo, issueNumber: issue.number, body: body.body, user: login, createdAt: now, updatedAt: now };
+            const comment = {
+              id: state.id(),
+              repo,
+              issueNumber: issue.number,
+              body: body.body,
+              user: login,
+              createdAt: now,
+              updatedAt: now,
+            };
             state.comments.push(comment);
             touch(issue);
             const answer = state.commentJson(comment, apiUrl());
@@ -334,7 +372,8 @@ export async function startGitHubStub(options: { basePath?: string; perPageMax?:
               );
             for (const label of issue.labels.filter((label) => !before.labels.includes(label)))
               deliver('issues', issuesPayload('labeled', answer, repository, sender, { label }));
-            if (issue.state !== before.state) deliver('issues', issuesPayload(issue.state === 'closed' ? 'closed' : 'reopened', answer, repository, sender));
+            if (issue.state !== before.state)
+              deliver('issues', issuesPayload(issue.state === 'closed' ? 'closed' : 'reopened', answer, repository, sender));
             return json(response, 200, answer);
           }
         }
@@ -369,7 +408,15 @@ export async function startGitHubStub(options: { basePath?: string; perPageMax?:
           }
           touch(issue);
           const answer = state.pullJson(issue, apiUrl());
-          deliver('pull_request', pullRequestPayload(issue.state !== wasState ? (issue.state === 'closed' ? 'closed' : 'reopened') : 'edited', answer, repository, sender));
+          deliver(
+            'pull_request',
+            pullRequestPayload(
+              issue.state !== wasState ? (issue.state === 'closed' ? 'closed' : 'reopened') : 'edited',
+              answer,
+              repository,
+              sender,
+            ),
+          );
           return json(response, 200, answer);
         }
       }
