@@ -95,6 +95,7 @@ import type {
   oauthRegistrationBody,
   oauthTokenSchema,
 } from './oauth/oauth-routes.js';
+import type { oauthGrantListSchema, oauthGrantSchema } from './oauth/oauth-grant-routes.js';
 
 /** The one error body of every error status: `{ error: { code, message, details? } }`. */
 export type ApiError = z.output<typeof errorBodySchema>;
@@ -259,6 +260,10 @@ export type OAuthTokenResponse = z.output<typeof oauthTokenSchema>;
 export type OAuthRegistrationRequest = z.input<typeof oauthRegistrationBody>;
 /** `POST /oauth/register`: the registered client. */
 export type OAuthClientRegistration = z.output<typeof oauthClientRegistrationSchema>;
+/** An active OAuth grant: a consent and the tokens issued from it. */
+export type OAuthGrant = z.output<typeof oauthGrantSchema>;
+/** `GET /oauth/grants`. */
+export type OAuthGrantList = z.output<typeof oauthGrantListSchema>;
 
 /** An installed tracker (`GET /trackers`). */
 export type InstalledTracker = z.output<typeof installedTrackerSchema>;
@@ -356,6 +361,8 @@ export interface CoreRoutes {
   'POST /oauth/token': { body: OAuthFormRequest; response: OAuthTokenResponse };
   'POST /oauth/register': { body: OAuthRegistrationRequest; response: OAuthClientRegistration };
   'POST /oauth/revoke': { body: OAuthFormRequest; response: void };
+  'GET /oauth/grants': { response: OAuthGrantList };
+  'DELETE /oauth/grants/:id': { response: void };
   'GET /trackers': { response: { items: InstalledTracker[] } };
   'GET /trackers/connections': { response: { items: TrackerConnectionView[] } };
   'POST /trackers/connections': { body: CreateTrackerConnectionRequest; response: TrackerConnectionWithSecret };

@@ -95,6 +95,7 @@ export {
   oauthRegistrationBody,
   oauthTokenSchema,
 } from './oauth/oauth-routes.js';
+export { oauthGrantListSchema, oauthGrantSchema } from './oauth/oauth-grant-routes.js';
 export {
   createTrackerConnectionBody,
   installedTrackerSchema,

@@ -294,6 +294,25 @@ describe.each(testDialects())('OAuth authorization server on $name', (dialect) =
     expect((await form('/oauth/revoke', { token: 'plor_unknown', client_id: clientId })).status).toBe(200);
   });
 
+  it('lists and revokes grants in the admin API: your own, or any as an admin', async () => {
+    const tokens = (await (await exchange(await codeFor())).json()) as { access_token: string };
+    const mine = (await (await api('/oauth/grants', { headers: { cookie } })).json()) as {
+      items: Array<{ id: string; agentId: string | null }>;
+    };
+    const grant = mine.items.find((item) => item.agentId === agentId)!;
+    expect(grant).toMatchObject({ clientId, clientName: 'Test Client', scopes: ['mcp'], resource });
+    // A viewer sees only the grants they consented to, and cannot revoke another user's.
+    const theirs = (await (await api('/oauth/grants', { headers: { cookie: viewerCookie } })).json()) as { items: Array<{ id: string }> };
+    expect(theirs.items.map((item) => item.id)).not.toContain(grant.id);
+    const refused = await api(`/oauth/grants/${grant.id}`, { method: 'DELETE', headers: { cookie: viewerCookie, origin: issuer } });
+    expect(refused.status).toBe(404);
+    expect(await principalOf(tokens.access_token)).not.toBeNull();
+    const revoked = await api(`/oauth/grants/${grant.id}`, { method: 'DELETE', headers: { cookie, origin: issuer } });
+    expect(revoked.status).toBe(204);
+    expect(await principalOf(tokens.access_token)).toBeNull();
+    expect((await api(`/oauth/grants/${grant.id}`, { method: 'DELETE', headers: { cookie, origin: issuer } })).status).toBe(404);
+  });
+
   it('registers only public clients with safe redirect URIs (RFC 7591 errors)', async () => {
     const register = (body: unknown) =>
       api('/oauth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -8,6 +8,7 @@ import { isSecureRequest, readSessionCookie } from '../identity/console-sessions
 import { roleAtLeast, type Principal } from '../identity/principal.js';
 import type { Preloop } from '../kernel/preloop.js';
 import { authorizationErrorPage, consentPage, loginPage, type ConsentIdentity } from './consent-page.js';
+import { oauthGrantRoutes } from './oauth-grant-routes.js';
 import { oauthScopes, oauthServerOf, type OAuthServer } from './oauth-server.js';
 import { redirectUriMatches, type OAuthClient } from './oauth-clients.js';
 import { oauthError } from './oauth-tokens.js';
@@ -210,6 +211,7 @@ function hostOf(uri: string): string {
 
 /** The OAuth 2.1 authorization server's routes, under `/api/v1/oauth`; each answers 404 when the kernel has no `oauth` options. */
 export const oauthRoutes: AdminRoute[] = [
+  ...oauthGrantRoutes,
   defineRoute({
     method: 'GET',
     path: '/oauth/metadata',

@@ -270,6 +270,8 @@ describe.each(testDialects())('every core route answers what its contract declar
     expect((await call('GET', '/oauth/authorize?client_id=x', { bearer: undefined })).status).toBe(404);
     for (const path of ['/oauth/authorize', '/oauth/login', '/oauth/token', '/oauth/register', '/oauth/revoke'])
       expect((await call('POST', path, { bearer: undefined, body: {} })).status).toBe(404);
+    expect((await call('GET', '/oauth/grants')).status).toBe(404);
+    expect((await call('DELETE', '/oauth/grants/ogr_none')).status).toBe(404);
   });
 
   it('answered every call as its contract declares, and called every core route', () => {
