@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setClientAddress } from '../api/client-address.js';
 import { createTestPreloop, testDialects, type TestPreloop } from '../testing.js';
 import { createOAuthClients } from './oauth-clients.js';
 import { oauthOptionsSchema } from './oauth-options.js';
@@ -324,6 +325,18 @@ describe.each(testDialects())('OAuth authorization server on $name', (dialect) =
       error: 'invalid_client_metadata',
     });
     expect(await (await register({})).json()).toMatchObject({ error: 'invalid_client_metadata' });
+    // Open registration is bounded per client address.
+    const fromOneAddress = () => {
+      const request = new Request(`${issuer}/api/v1/oauth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: [redirectUri] }),
+      });
+      setClientAddress(request, '203.0.113.9');
+      return test.preloop.api(request);
+    };
+    for (let i = 0; i < 30; i++) expect((await fromOneAddress()).status).toBe(201);
+    expect((await fromOneAddress()).status).toBe(429);
   });
 
   it('accepts a Client ID Metadata Document client, and refuses one whose document names another id', async () => {

@@ -55,6 +55,8 @@ export const oauthFormBody = z.record(z.string(), z.string());
 export const oauthRegistrationBody = z.record(z.string(), z.unknown());
 
 const oauthFailure = z.union([oauthErrorSchema, errorBodySchema]);
+/** Limits of the open registration endpoint. */
+const registrationLimits = { perAddress: { limit: 30, windowSeconds: 3600 }, total: { limit: 1000, windowSeconds: 3600 } };
 const html = { mediaType: 'text/html', description: 'A server-rendered page' } as const;
 const authorizationParameters = [
   'response_type',
@@ -399,10 +401,19 @@ export const oauthRoutes: AdminRoute[] = [
     body: oauthRegistrationBody,
     status: 201,
     response: oauthClientRegistrationSchema,
-    errors: [404],
+    errors: [404, 429],
     responses: { 400: oauthFailure },
-    async handler({ preloop, body }) {
+    async handler({ preloop, body, request }) {
       const server = oauthServerOf(preloop);
+      // Registration is open (RFC 7591): bounded per client address and in total, shared by every instance.
+      const taken = await preloop.rateLimits.take([
+        { key: `oauth-register:${clientAddress(request) ?? 'unknown'}`, rule: registrationLimits.perAddress },
+        { key: 'oauth-register', rule: registrationLimits.total },
+      ]);
+      if (!taken.allowed)
+        throw new PreloopError('RATE_LIMITED', `Too many client registrations; retry in ${taken.retryAfterSeconds} s.`, {
+          details: { retryAfterSeconds: taken.retryAfterSeconds },
+        });
       try {
         const { client, metadata, issuedAt } = await server.clients.register(preloop.accountId, body);
         return json({ ...metadata, client_id: client.id, client_id_issued_at: Math.floor(issuedAt / 1000) }, 201, {
