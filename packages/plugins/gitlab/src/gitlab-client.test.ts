@@ -226,7 +226,7 @@ describe('GitLab errors', () => {
 
   it('5xx → TRACKER_UNAVAILABLE; an unreachable instance too', async () => {
     stub.failNext(503, {}, { message: '503 Service Unavailable' });
-    expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 503 });
+    expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
     stub.failNext(500);
     expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
     const gone = await gitlabTracker().connect({ settings: { baseUrl: 'http://127.0.0.1:9' }, secrets: { token } });
@@ -253,6 +253,17 @@ describe('GitLab errors', () => {
     } finally {
       await prefixed.close();
     }
+  });
+
+  it("goes through the connection's fetch when one is given", async () => {
+    const seen: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      seen.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    };
+    const viaFetch = await gitlabTracker().connect({ settings: { baseUrl: stub.url }, secrets: { token }, fetch: recording });
+    expect(await viaFetch.test()).toEqual({ identity: 'root' });
+    expect(seen).toEqual([`${stub.url}/api/v4/user`]);
   });
 
   it('the settings and secrets schemas name what is wrong', () => {

@@ -51,7 +51,7 @@ export function retryAfterMsOf(headers: Headers, now = Date.now()): number {
  * Turns a failed GitLab answer into the tracker contract's `PreloopError`:
  * 400/409/422 → `TRACKER_INVALID_INPUT`, 401/403 → `TRACKER_FORBIDDEN`, 404 →
  * `TRACKER_NOT_FOUND`, 429 → `TRACKER_RATE_LIMITED` (with `retryAfterMs`),
- * anything else → `TRACKER_UNAVAILABLE`. The message names the request's
+ * anything else → `TRACKER_UNAVAILABLE` (502: the upstream failed, not Preloop). The message names the request's
  * method and path and GitLab's message, never a credential.
  *
  * @example
@@ -76,7 +76,7 @@ export function toGitLabError(status: number, headers: Headers, body: unknown, r
     });
   if (status === 403) return new PreloopError('TRACKER_FORBIDDEN', message, { status: 403 });
   if (status === 400 || status === 409 || status === 422) return new PreloopError('TRACKER_INVALID_INPUT', message, { status: 400 });
-  return new PreloopError('TRACKER_UNAVAILABLE', message, { status: status === 503 ? 503 : 502 });
+  return new PreloopError('TRACKER_UNAVAILABLE', message, { status: 502 });
 }
 
 async function bodyOf(response: Response): Promise<unknown> {

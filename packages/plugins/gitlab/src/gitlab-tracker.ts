@@ -15,13 +15,12 @@ export const gitlabSettingsSchema = z.object({
 export type GitLabSettings = z.infer<typeof gitlabSettingsSchema>;
 
 /**
- * A GitLab connection's secrets: `token` (a personal, project or group access
- * token with the `api` scope) and `webhookSecret` (the webhook's secret token,
- * which GitLab sends back in `X-Gitlab-Token`).
+ * A GitLab connection's secret: `token`, a personal, project or group access
+ * token with the `api` scope. (The webhook's secret token is the connection's
+ * webhook secret, which core keeps and passes to `webhooks.verify`.)
  */
 export const gitlabSecretsSchema = z.object({
   token: z.string().min(1, 'token is required: a personal, project or group access token with the api scope'),
-  webhookSecret: z.string().min(1).optional(),
 }) as unknown as z.ZodType<Record<string, string>>;
 
 /**

@@ -17,6 +17,7 @@ const secret = 'whsec-gitlab-test';
 let stub: GitLabStub;
 let receiver: Server;
 let client: TrackerClient & { pullRequests: TrackerPullRequests };
+let hookUrl = '';
 const received: TrackerWebhookDelivery[] = [];
 
 /** What the receiver got since the last call: each delivery verified, then parsed. */
@@ -40,7 +41,8 @@ beforeAll(async () => {
     response.writeHead(200).end();
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  stub = await startGitLabStub({ webhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, secret } });
+  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  stub = await startGitLabStub({ webhook: { url: hookUrl, secret } });
   stub.addProject('acme/app');
   client = (await gitlabTracker().connect({ settings: { baseUrl: stub.url }, secrets: { token: 'glpat-test' } })) as typeof client;
 });
@@ -65,6 +67,26 @@ describe('GitLab webhook verification', () => {
     expect(gitlabWebhooks.verify(deliveryOf(body, gitlabHookHeaders('Issue Hook', `${secret}x`)), secret)).toBe(false);
     expect(gitlabWebhooks.verify(deliveryOf(body, gitlabHookHeaders('Issue Hook', null)), secret)).toBe(false);
     expect(gitlabWebhooks.verify(deliveryOf(body, gitlabHookHeaders('Issue Hook', '')), '')).toBe(false);
+  });
+
+  it('with a signing token (whsec_…), GitLab signs the body: the signature is checked and then required', async () => {
+    const signingToken = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    stub.setWebhook({ url: hookUrl, secret: signingToken });
+    try {
+      await client.createIssue({ project: 'acme/app', title: 'Signed body' });
+      const [delivery] = received.splice(0);
+      expect(delivery!.headers.get('webhook-signature')).toMatch(/^v1,/);
+      expect(delivery!.headers.get('webhook-id')).toBe(delivery!.headers.get('idempotency-key'));
+      expect(gitlabWebhooks.verify(delivery!, signingToken)).toBe(true);
+      const text = new TextDecoder().decode(delivery!.rawBody);
+      const forged = { headers: delivery!.headers, rawBody: new TextEncoder().encode(text.replace('Signed body', 'Forged body')) };
+      expect(gitlabWebhooks.verify(forged, signingToken)).toBe(false);
+      const unsigned = new Headers(delivery!.headers);
+      unsigned.delete('webhook-signature');
+      expect(gitlabWebhooks.verify({ headers: unsigned, rawBody: delivery!.rawBody }, signingToken)).toBe(false);
+    } finally {
+      stub.setWebhook({ url: hookUrl, secret });
+    }
   });
 
   it('the delivery id is Idempotency-Key, else X-Gitlab-Event-UUID, else none', () => {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { TrackerEventInput, TrackerEventType, TrackerWebhookDelivery, TrackerWebhooks } from '@preloop/core';
 import {
   type GitLabIssueLike,
@@ -26,6 +26,44 @@ interface GitLabHookBody {
 function sameSecret(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
   return timingSafeEqual(digest(given), digest(expected)) && expected.length > 0;
+}
+
+/** How far a signed delivery's `webhook-timestamp` may be from now, in seconds (Standard Webhooks' recommendation). */
+export const gitlabSignatureToleranceSeconds = 300;
+
+/**
+ * The HMAC key of a GitLab signing token: `whsec_<base64>` is the base64-decoded
+ * key (GitLab's format, from Standard Webhooks); any other secret is its own bytes.
+ */
+function signingKey(secret: string): Buffer {
+  return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+}
+
+/**
+ * The `webhook-signature` GitLab sends with a signing token: `v1,` and the
+ * base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`.
+ *
+ * @example
+ * ```ts
+ * const signature = signGitLabWebhook(idempotencyKey, Math.floor(Date.now() / 1000), body, 'whsec_…');
+ * ```
+ */
+export function signGitLabWebhook(id: string, timestamp: number | string, rawBody: Uint8Array | string, secret: string): string {
+  const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : Buffer.from(rawBody);
+  return `v1,${createHmac('sha256', signingKey(secret)).update(`${id}.${timestamp}.`).update(body).digest('base64')}`;
+}
+
+function signedCorrectly(delivery: TrackerWebhookDelivery, signatures: string, secret: string): boolean {
+  const id = delivery.headers.get('webhook-id');
+  const timestamp = delivery.headers.get('webhook-timestamp');
+  if (!id || !timestamp || !/^\d+$/.test(timestamp)) return false;
+  if (Math.abs(Date.now() / 1000 - Number(timestamp)) > gitlabSignatureToleranceSeconds) return false;
+  const expected = Buffer.from(signGitLabWebhook(id, timestamp, delivery.rawBody, secret));
+  // The header may list several space-separated signatures (during a signing token rotation).
+  return signatures.split(' ').some((candidate) => {
+    const given = Buffer.from(candidate);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 
 /** Changes of an Issue Hook that are not edits of their own (labels and assignees have their events; the rest is bookkeeping). */
@@ -129,8 +167,13 @@ function bodyOf(delivery: TrackerWebhookDelivery): GitLabHookBody {
 }
 
 /**
- * GitLab's webhooks: `X-Gitlab-Token` must equal the connection's webhook
- * secret (compared in constant time); the delivery id is `Idempotency-Key`
+ * GitLab's webhooks. A delivery is authentic when its `X-Gitlab-Token` equals
+ * the connection's webhook secret (compared in constant time) and, when it
+ * carries GitLab's signature (`webhook-signature`, a signing token: Standard
+ * Webhooks' HMAC-SHA256 over `webhook-id.webhook-timestamp.body`, within five
+ * minutes), that signature matches. A secret in signing-token format
+ * (`whsec_…`) requires the signature: the token alone does not cover the body.
+ * The delivery id is `Idempotency-Key`
  * (GitLab 17.4+, the same across retries) or else `X-Gitlab-Event-UUID`;
  * Issue Hooks (open, update, close, reopen; label changes from
  * `changes.labels`), Note Hooks (comments on issues and merge requests, system
@@ -145,8 +188,13 @@ function bodyOf(delivery: TrackerWebhookDelivery): GitLabHookBody {
  */
 export const gitlabWebhooks: TrackerWebhooks = {
   verify(delivery, secret) {
+    if (secret === '') return false;
     const token = delivery.headers.get('x-gitlab-token');
-    return token !== null && sameSecret(token, secret);
+    const signature = delivery.headers.get('webhook-signature');
+    if (token === null && signature === null) return false;
+    if (token !== null && !sameSecret(token, secret)) return false;
+    if (signature !== null) return signedCorrectly(delivery, signature, secret);
+    return !secret.startsWith('whsec_');
   },
   deliveryId(delivery) {
     return delivery.headers.get('idempotency-key') || delivery.headers.get('x-gitlab-event-uuid') || null;

@@ -168,6 +168,13 @@ describe('Jira Cloud client (REST API v3)', () => {
     const second = await client.listIssues({ project: 'SYNC', updatedSince: since, limit: 2, cursor: first.nextCursor! });
     expect(second).toMatchObject({ items: [{ title: 'd' }], nextCursor: null });
     expect((await client.listIssues({ project: 'SYNC' })).items).toHaveLength(4);
+    // JQL compares to the minute: what changed in that minute before the exact time is dropped.
+    const minute = Date.parse('2026-03-01T12:00:00Z');
+    stub.addIssue({ project: 'SYNC', summary: 'early', updated: minute + 10_000 });
+    stub.addIssue({ project: 'SYNC', summary: 'late', updated: minute + 40_000 });
+    const exact = await client.listIssues({ project: 'SYNC', updatedSince: minute + 30_000 });
+    expect((stub.requests.at(-1)!.body as { jql: string }).jql).toContain('updated >= "2026/03/01 13:00"');
+    expect(exact.items.map((issue) => issue.title)).toEqual(['late']);
   });
 
   it('comments: add (ADF), list page by page, update', async () => {
@@ -219,7 +226,7 @@ describe('Jira Cloud client (REST API v3)', () => {
     const reset = await failure(client.searchIssues({}));
     expect((reset.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(10_000);
     stub.failNext(503);
-    expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 503 });
+    expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
     const gone = await jiraTracker().connect({ settings: { baseUrl: 'http://127.0.0.1:9' }, secrets: { email: 'a@b.c', apiToken: 't' } });
     expect(await failure(gone.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', message: 'Jira: unreachable (GET myself)' });
   });
@@ -235,6 +242,20 @@ describe('Jira Cloud client (REST API v3)', () => {
     expect(everything).not.toContain(apiToken);
     expect(everything).not.toContain(basic);
     expect(error.cause).toBeUndefined();
+  });
+
+  it("goes through the connection's fetch when one is given (axios's fetch adapter)", async () => {
+    const seen: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      seen.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    };
+    const secrets = { email: stub.credentials.email, apiToken: stub.credentials.apiToken };
+    const viaFetch = await jiraTracker().connect({ settings: { baseUrl: stub.url }, secrets, fetch: recording });
+    expect(await viaFetch.test()).toEqual({ identity: 'bot@example.com' });
+    expect(seen).toEqual([`${stub.url}/rest/api/3/myself`]);
+    stub.failNext(429);
+    expect(await failure(viaFetch.test())).toMatchObject({ code: 'TRACKER_RATE_LIMITED', details: { retryAfterMs: 5000 } });
   });
 
   it('has no pull requests; the schemas name what is missing', () => {

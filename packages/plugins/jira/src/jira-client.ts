@@ -104,12 +104,13 @@ export function createJiraClient(options: JiraClientOptions): TrackerClient {
     },
   };
   // The two clients differ only in paths and in the rich-text format: one loose view of both.
-  const api: any = cloud ? new Version3Client(config) : new Version2Client(config);
+  const api: any = cloud ? new Version3Client(config as never) : new Version2Client(config as never);
   const richText = (text: string) => (cloud ? textToAdf(text) : text);
   const userRef = (login: string) => (cloud ? { accountId: login } : { name: login });
   let timeZone: string | null = null;
 
-  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  // jira.js answers are read loosely (`any`): the normalizers name the fields they use.
+  async function call(operation: string, run: () => Promise<any>): Promise<any> {
     try {
       return await run();
     } catch (error) {
@@ -220,8 +221,11 @@ export function createJiraClient(options: JiraClientOptions): TrackerClient {
     },
 
     async listIssues(query) {
-      const jql = listJql(query.project, query.updatedSince, query.updatedSince === undefined ? 'UTC' : await userTimeZone());
-      return search(jql, query.cursor, limitOf(query.limit, 100));
+      const since = query.updatedSince;
+      const jql = listJql(query.project, since, since === undefined ? 'UTC' : await userTimeZone());
+      const page = await search(jql, query.cursor, limitOf(query.limit, 100));
+      // JQL compares to the minute: drop what changed in that minute before the exact time.
+      return since === undefined ? page : { ...page, items: page.items.filter((issue) => issue.updatedAt >= since) };
     },
 
     async createIssue(input) {

@@ -84,5 +84,5 @@ export function toJiraError(error: unknown, operation: string): PreloopError {
     );
   if (status === 403) return new PreloopError('TRACKER_FORBIDDEN', message, { status: 403 });
   if (status === 400 || status === 409 || status === 422) return new PreloopError('TRACKER_INVALID_INPUT', message, { status: 400 });
-  return new PreloopError('TRACKER_UNAVAILABLE', message, { status: status === 503 ? 503 : 502 });
+  return new PreloopError('TRACKER_UNAVAILABLE', message, { status: 502 });
 }

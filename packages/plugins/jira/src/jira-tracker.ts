@@ -20,15 +20,15 @@ export type JiraSettings = z.infer<typeof jiraSettingsSchema>;
 
 /**
  * A Jira connection's secrets: Cloud `email` and `apiToken`, or Data Center
- * `token` (a personal access token); `webhookSecret`, the secret of the admin
- * webhook (it signs deliveries in `X-Hub-Signature`).
+ * `token` (a personal access token). (The admin webhook's secret, which signs
+ * deliveries in `X-Hub-Signature`, is the connection's webhook secret, kept by
+ * core and passed to `webhooks.verify`.)
  */
 export const jiraSecretsSchema = z
   .object({
     email: z.string().min(1).optional(),
     apiToken: z.string().min(1).optional(),
     token: z.string().min(1).optional(),
-    webhookSecret: z.string().min(1).optional(),
   })
   .refine((secrets) => (secrets.email && secrets.apiToken) || secrets.token, {
     message: 'give email and apiToken (Jira Cloud) or token (a Data Center personal access token)',

@@ -3,7 +3,7 @@
  * ("Webhook events": Issue, Note and Merge Request events), built from the
  * stub's REST objects, and the headers GitLab sends with them.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 /** The `changes` of an Issue or Merge Request Hook, by field. */
 export type StubHookChanges = Record<string, { previous: unknown; current: unknown }>;
@@ -246,17 +246,37 @@ export function noteHook(
 /**
  * The headers GitLab sends with a webhook: `X-Gitlab-Event`, the secret token
  * in `X-Gitlab-Token`, `X-Gitlab-Event-UUID`, `X-Gitlab-Webhook-UUID`,
- * `Idempotency-Key` and `X-Gitlab-Instance`.
+ * `Idempotency-Key` and `X-Gitlab-Instance`; with `signingToken` (and the
+ * exact body) also `webhook-id`, `webhook-timestamp` and `webhook-signature`,
+ * as GitLab signs with a signing token (the stub's own HMAC, independent of
+ * the plugin's).
  */
-export function gitlabHookHeaders(event: string, secret: string | null, instance = 'https://gitlab.example.com'): Record<string, string> {
+export function gitlabHookHeaders(
+  event: string,
+  secret: string | null,
+  instance = 'https://gitlab.example.com',
+  signing?: { signingToken: string; body: string; timestamp?: number },
+): Record<string, string> {
+  const idempotencyKey = randomUUID();
+  const signed: Record<string, string> = {};
+  if (signing) {
+    const timestamp = String(signing.timestamp ?? Math.floor(Date.now() / 1000));
+    // GitLab's signing tokens are `whsec_<base64 key>`; any other secret is taken as the key's bytes.
+    const key = signing.signingToken.startsWith('whsec_')
+      ? Buffer.from(signing.signingToken.slice(6), 'base64')
+      : Buffer.from(signing.signingToken, 'utf8');
+    const digest = createHmac('sha256', key).update(`${idempotencyKey}.${timestamp}.${signing.body}`).digest('base64');
+    Object.assign(signed, { 'webhook-id': idempotencyKey, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${digest}` });
+  }
   return {
+    ...signed,
     'content-type': 'application/json',
     'user-agent': 'GitLab/17.6.0',
     'x-gitlab-event': event,
     'x-gitlab-instance': instance,
     'x-gitlab-webhook-uuid': '9cd4b9c6-8b6a-4c7e-9f43-2b2c9f0d5a11',
     'x-gitlab-event-uuid': randomUUID(),
-    'idempotency-key': randomUUID(),
+    'idempotency-key': idempotencyKey,
     ...(secret === null ? {} : { 'x-gitlab-token': secret }),
   };
 }

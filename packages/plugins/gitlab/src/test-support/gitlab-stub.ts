@@ -81,6 +81,18 @@ export interface GitLabStub {
   failNext(status: number, headers?: Record<string, string>, body?: unknown): void;
   /** Where webhooks go (null: nowhere). */
   setWebhook(webhook: { url: string; secret: string } | null): void;
+  /** The REST JSON of the stub's objects (what webhook examples are built from). */
+  json: {
+    project(project: StubProject): Record<string, any>;
+    issue(project: StubProject, issue: StubIssue, kind: 'issues' | 'merge_requests'): Record<string, any>;
+    note(note: StubNote, issue: StubIssue, noteableType: 'Issue' | 'MergeRequest'): Record<string, any>;
+    user(user: StubUser): Record<string, any>;
+  };
+  /** Adds a merge request directly (no webhook). */
+  addMergeRequest(
+    project: StubProject,
+    fields: Partial<StubIssue> & { title: string; source_branch: string; target_branch: string },
+  ): StubIssue;
   /** Webhooks sent so far (headers and exact body). */
   deliveries: Array<{ headers: Record<string, string>; body: string; status: number }>;
   close(): Promise<void>;
@@ -255,7 +267,9 @@ export async function startGitLabStub(options: GitLabStubOptions = {}): Promise<
   async function deliver(event: string, body: unknown) {
     if (!webhook) return;
     const text = JSON.stringify(body);
-    const headers = gitlabHookHeaders(event, webhook.secret, base);
+    // A `whsec_` secret is also set as the hook's signing token: GitLab then signs the body.
+    const signing = webhook.secret.startsWith('whsec_') ? { signingToken: webhook.secret, body: text } : undefined;
+    const headers = gitlabHookHeaders(event, webhook.secret, base, signing);
     const response = await fetch(webhook.url, { method: 'POST', headers, body: text });
     await response.arrayBuffer();
     deliveries.push({ headers, body: text, status: response.status });
@@ -513,6 +527,27 @@ export async function startGitLabStub(options: GitLabStubOptions = {}): Promise<
       };
       project.issues.push(issue);
       return issue;
+    },
+    json: { project: projectJson, issue: issueJson, note: noteJson, user: userJson },
+    addMergeRequest(project, fields) {
+      const created = now();
+      const mergeRequest: StubIssue = {
+        id: (nextId += 1),
+        iid: project.mergeRequests.length + 1,
+        description: '',
+        state: 'opened',
+        labels: [],
+        assignees: [],
+        author: root,
+        created_at: created,
+        updated_at: created,
+        closed_at: null,
+        merged_at: null,
+        notes: [],
+        ...fields,
+      };
+      project.mergeRequests.push(mergeRequest);
+      return mergeRequest;
     },
     failNext(status, headers, body) {
       const defaults: Record<string, string> =

@@ -82,6 +82,14 @@ export interface JiraStub {
   addProject(key: string, name?: string): void;
   addIssue(fields: Partial<StubJiraIssue> & { project: string; summary: string }): StubJiraIssue;
   failNext(status: number, headers?: Record<string, string>, body?: unknown): void;
+  /** An issue as REST API `version` shows it (webhooks use version 2's shape). */
+  issueJson(issue: StubJiraIssue, version?: string): Record<string, any>;
+  /** A comment as REST API `version` shows it. */
+  commentJson(comment: StubJiraComment, issue: StubJiraIssue, version?: string): Record<string, any>;
+  /** A user as the API shows it. */
+  userJson(user: StubJiraUser): Record<string, any>;
+  /** A webhook delivery of `body` as Jira sends it: headers (signed with `secret` in `X-Hub-Signature`) and the exact body. */
+  webhookDelivery(body: Record<string, unknown>, secret: string): { headers: Record<string, string>; body: string };
   setWebhook(webhook: { url: string; secret: string } | null): void;
   close(): Promise<void>;
 }
@@ -305,8 +313,7 @@ export async function startJiraStub(options: JiraStubOptions = {}): Promise<Jira
     created: issue.created,
   });
 
-  async function deliver(body: Record<string, unknown>) {
-    if (!webhook) return;
+  function webhookDelivery(body: Record<string, unknown>, secret: string) {
     const text = JSON.stringify({ timestamp: clock, ...body });
     webhookSerial += 1;
     const headers: Record<string, string> = {
@@ -314,8 +321,14 @@ export async function startJiraStub(options: JiraStubOptions = {}): Promise<Jira
       'user-agent': 'Atlassian Webhook HTTP Client',
       'x-atlassian-webhook-identifier': `${1_700_000_000_000 + webhookSerial}`,
       'x-atlassian-webhook-flow': 'Primary',
-      'x-hub-signature': `sha256=${createHmac('sha256', webhook.secret).update(text).digest('hex')}`,
+      'x-hub-signature': `sha256=${createHmac('sha256', secret).update(text).digest('hex')}`,
     };
+    return { headers, body: text };
+  }
+
+  async function deliver(body: Record<string, unknown>) {
+    if (!webhook) return;
+    const { headers, body: text } = webhookDelivery(body, webhook.secret);
     const response = await fetch(webhook.url, { method: 'POST', headers, body: text });
     await response.arrayBuffer();
     deliveries.push({ headers, body: text, status: response.status });
@@ -752,6 +765,10 @@ export async function startJiraStub(options: JiraStubOptions = {}): Promise<Jira
         new HttpError(status, body ?? { errorMessages: [status === 429 ? 'Rate limit exceeded.' : `Error ${status}`], errors: {} }, merged),
       );
     },
+    issueJson: (issue, v = version) => issueJson(issue, v),
+    commentJson: (comment, issue, v = version) => commentJson(comment, issue, v),
+    userJson,
+    webhookDelivery,
     setWebhook(value) {
       webhook = value;
     },

@@ -25,7 +25,8 @@ export class JqlError extends Error {}
 
 type Token = { kind: 'string' | 'word' | 'op' | 'paren' | 'comma'; value: string };
 type Node =
-  | { kind: 'and' | 'or'; left: Node; right: Node }
+  | { kind: 'and'; left: Node; right: Node }
+  | { kind: 'or'; left: Node; right: Node }
   | { kind: 'not'; operand: Node }
   | { kind: 'clause'; field: string; op: string; value: string | null };
 
@@ -205,8 +206,10 @@ export function jqlDateToEpoch(value: string, timeZone: string): number {
 /** True when `subject` matches the parsed filter. */
 export function matchesJql(node: Node | null, subject: JqlSubject, timeZone: string): boolean {
   if (node === null) return true;
-  if (node.kind === 'and') return matchesJql(node.left, subject, timeZone) && matchesJql(node.right, subject, timeZone);
-  if (node.kind === 'or') return matchesJql(node.left, subject, timeZone) || matchesJql(node.right, subject, timeZone);
+  if (node.kind === 'and' || node.kind === 'or') {
+    const left = matchesJql(node.left, subject, timeZone);
+    return node.kind === 'and' ? left && matchesJql(node.right, subject, timeZone) : left || matchesJql(node.right, subject, timeZone);
+  }
   if (node.kind === 'not') return !matchesJql(node.operand, subject, timeZone);
   const { field, op, value } = node;
   if (op === 'is' || op === 'is not') {
@@ -222,7 +225,7 @@ export function matchesJql(node: Node | null, subject: JqlSubject, timeZone: str
   }
   if (field === 'updated' || field === 'created') {
     const time = jqlDateToEpoch(text, timeZone);
-    const actual = subject[field];
+    const actual = field === 'updated' ? subject.updated : subject.created;
     return op === '>='
       ? actual >= time
       : op === '<='
