@@ -132,6 +132,8 @@ const screenshotConsole: BrowserCommand<[]> = async (context): Promise<Screensho
 
 /** A push as the local push service received and decrypted it. */
 export interface DeliveredPush {
+  /** The push service's subscription it was sent to. */
+  subscriptionId: string;
   type: string;
   requestId: string;
   title: string;
@@ -168,17 +170,16 @@ async function approveWorker(context: Parameters<BrowserCommand<[]>>[0]) {
  */
 const deliverPush: BrowserCommand<[string, string]> = async (context, requestId, type) => {
   const deadline = Date.now() + 15_000;
-  let payload: string | undefined;
-  while (!payload) {
-    payload = kernel()
-      .pushService.pushes.map((pushed) => pushed.payload)
-      .find((text) => {
-        const parsed = JSON.parse(text) as { requestId?: string; type?: string };
-        return parsed.requestId === requestId && parsed.type === type;
-      });
-    if (!payload && Date.now() > deadline) throw new Error(`The push service received no ${type} push for ${requestId}`);
-    if (!payload) await new Promise((resolve) => setTimeout(resolve, 50));
+  let received: { subscriptionId: string; payload: string } | undefined;
+  while (!received) {
+    received = kernel().pushService.pushes.find((pushed) => {
+      const parsed = JSON.parse(pushed.payload) as { requestId?: string; type?: string };
+      return parsed.requestId === requestId && parsed.type === type;
+    });
+    if (!received && Date.now() > deadline) throw new Error(`The push service received no ${type} push for ${requestId}`);
+    if (!received) await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const payload = received.payload;
   const origin = new URL(context.page.url()).origin;
   const cdp = await context.page.context().newCDPSession(context.page);
   try {
@@ -196,7 +197,7 @@ const deliverPush: BrowserCommand<[string, string]> = async (context, requestId,
   } finally {
     await cdp.detach();
   }
-  return JSON.parse(payload) as DeliveredPush;
+  return { ...(JSON.parse(payload) as Omit<DeliveredPush, 'subscriptionId'>), subscriptionId: received.subscriptionId };
 };
 
 /** The notifications the approval app's service worker shows now. */
@@ -229,6 +230,17 @@ const clickNotification: BrowserCommand<[string, string]> = async (context, tag,
     [tag, action] as const,
   );
 
+/** Runs the worker's `pushsubscriptionchange` handler, inside the worker, with `subscription` as the event's new one. */
+const changeSubscription: BrowserCommand<[{ endpoint: string; keys: { p256dh: string; auth: string } }]> = async (context, subscription) =>
+  (await approveWorker(context)).evaluate(async (subscription) => {
+    const scope = self as unknown as {
+      preloopApproveWorker: {
+        handleSubscriptionChange(event: { oldSubscription: null; newSubscription: unknown }): Promise<string | null>;
+      };
+    };
+    return scope.preloopApproveWorker.handleSubscriptionChange({ oldSubscription: null, newSubscription: { toJSON: () => subscription } });
+  }, subscription);
+
 /** The commands, by name. */
 export const consoleTestCommands = {
   recordToolCall: ((_context, tool: string, outcome: string) => kernel().recordToolCall(tool, outcome)) as BrowserCommand<[string, string]>,
@@ -255,6 +267,7 @@ export const consoleTestCommands = {
   deliverPush,
   shownNotifications,
   clickNotification,
+  changeSubscription,
 };
 
 declare module 'vitest/browser' {
@@ -272,5 +285,6 @@ declare module 'vitest/browser' {
     deliverPush(requestId: string, type: string): Promise<DeliveredPush>;
     shownNotifications(): Promise<ShownNotification[]>;
     clickNotification(tag: string, action: string): Promise<{ decided: string } | { opened: string; reason: string }>;
+    changeSubscription(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }): Promise<string | null>;
   }
 }

@@ -57,6 +57,24 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * The bytes of a base64url text (padding optional), for example a VAPID public key for `PushManager.subscribe`.
+ *
+ * @example
+ * ```ts
+ * const applicationServerKey = fromBase64url(vapidPublicKey);
+ * ```
+ */
+export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(
+    text
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(text.length / 4) * 4, '='),
+  );
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
 const encodeJson = (value: unknown) => base64url(new TextEncoder().encode(JSON.stringify(value)));
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { PreloopClient } from '../client/preloop-client.js';
-import { createDeviceKey, deviceAuthorization, saveDevice, type StoredDevice } from './device-key.js';
+import { createDeviceKey, deviceAuthorization, fromBase64url, saveDevice, type StoredDevice } from './device-key.js';
 
 /** A step of {@link pairDevice}, as the app lists them. */
 export type PairingStep = 'permission' | 'service-worker' | 'subscribe' | 'key' | 'register';
@@ -68,16 +68,6 @@ export function deviceClient(device: StoredDevice): PreloopClient {
   });
 }
 
-function urlBase64ToBytes(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(
-    text
-      .replace(/-/g, '+')
-      .replace(/_/g, '/')
-      .padEnd(Math.ceil(text.length / 4) * 4, '='),
-  );
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-}
-
 /**
  * Pairs this browser: asks for notification permission, registers the service
  * worker, subscribes to Web Push with the server's VAPID key
@@ -130,7 +120,7 @@ export async function pairDevice(options: PairDeviceOptions): Promise<StoredDevi
     async () => {
       const config = (await client.request<{ webPush: { vapidPublicKey: string } | null }>('GET', '/push/config')).webPush;
       if (!config) throw new PairingError('subscribe', 'This server has no Web Push key (VAPID) configured: ask an admin to set one up.');
-      return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToBytes(config.vapidPublicKey) });
+      return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(config.vapidPublicKey) });
     },
     (error) => `The browser’s push service refused the subscription: ${reason(error)}`,
   );

@@ -65,6 +65,17 @@ describe('the approval app’s service worker', () => {
     await waitFor(async () => !(await commands.shownNotifications()).some((notification) => notification.tag === id));
   });
 
+  it('sends a renewed push subscription to the server with the device key; the next push goes to it', async () => {
+    const renewed = await commands.pushSubscription();
+    expect(await commands.changeSubscription(renewed)).toBe(renewed.endpoint);
+    const call = await commands.callTool('github.merge_pull_request', { repo: 'acme/checkout', number: 32 });
+    const id = await newestPending('github.merge_pull_request');
+    const pushed = await commands.deliverPush(id, 'approval.requested');
+    expect(renewed.endpoint.endsWith(`/push/${pushed.subscriptionId}`)).toBe(true);
+    expect(await commands.clickNotification(id, 'deny')).toEqual({ decided: 'deny' });
+    expect((await commands.toolResult(call)).isError).toBe(true);
+  });
+
   it('opens the app instead when the request is a question', async () => {
     const call = await commands.callTool('ask_user', { question: 'Ship v2.4 today?', options: ['yes', 'no'] });
     const id = await newestPending('ask_user');

@@ -9,6 +9,7 @@
  *   "Denied" notification. A question, a workflow that wants a comment, a
  *   request no longer pending, no paired device, or any failure opens
  *   `#request=<id>` in the app instead; so does a click on the notification itself.
+ * - `pushsubscriptionchange`: the new subscription is sent to the server with the device's key (`PATCH /devices/:id`).
  * - An offline shell: the page and its script are kept, so the app opens without network.
  *
  * It runs in a ServiceWorkerGlobalScope; the DOM library this package compiles
@@ -18,7 +19,7 @@
  *
  * @module
  */
-import { deviceAuthorization, loadDevice, type StoredDevice } from './device-key.js';
+import { deviceAuthorization, fromBase64url, loadDevice, type StoredDevice } from './device-key.js';
 
 /** A push payload (contract: docs/mobile-approvals.md). */
 export interface ApprovalPushPayload {
@@ -184,6 +185,44 @@ export async function handleNotificationClick(event: NotificationEventLike): Pro
   }
 }
 
+/** What a `pushsubscriptionchange` event carries (either may be null). */
+interface SubscriptionChangeLike {
+  oldSubscription: PushSubscription | null;
+  newSubscription: PushSubscription | null;
+}
+
+/**
+ * Handles a renewed or lost push subscription: subscribes again when the browser gave no new one (with the
+ * server's VAPID key) and tells the server with the device's own key (`PATCH /devices/:id`), so pushes keep
+ * arriving. Resolves with the endpoint registered, or null when this browser is not paired.
+ *
+ * @example
+ * ```ts
+ * await handleSubscriptionChange({ oldSubscription, newSubscription });
+ * ```
+ */
+export async function handleSubscriptionChange(event: SubscriptionChangeLike): Promise<string | null> {
+  const device = await loadDevice();
+  if (!device) return null;
+  let subscription = event.newSubscription;
+  if (!subscription) {
+    const config = (await (await fetch(`${device.apiUrl.replace(/\/$/, '')}/push/config`)).json()) as {
+      webPush: { vapidPublicKey: string } | null;
+    };
+    if (!config.webPush) throw new Error('The server no longer offers Web Push.');
+    subscription = await scope.registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: fromBase64url(config.webPush.vapidPublicKey),
+    });
+  }
+  const { endpoint, keys } = subscription.toJSON();
+  const answer = await asDevice(device, 'PATCH', `/devices/${encodeURIComponent(device.id)}`, {
+    push: { kind: 'web-push', subscription: { endpoint, keys: { p256dh: keys?.p256dh, auth: keys?.auth } } },
+  });
+  if (!answer.ok) throw new Error(`The server refused the new subscription (${answer.status}).`);
+  return endpoint ?? null;
+}
+
 /** Network first for the page (the cached shell when offline); cache first for the content-hashed scripts and the icons. */
 async function respond(request: Request): Promise<Response> {
   const cache = await caches.open(shellCache);
@@ -223,4 +262,7 @@ scope.addEventListener('push', (event: PushEventLike) => event.waitUntil(handleP
 scope.addEventListener('notificationclick', (event: ExtendableEventLike & NotificationEventLike) =>
   event.waitUntil(handleNotificationClick(event)),
 );
-scope.preloopApproveWorker = { handlePush, handleNotificationClick };
+scope.addEventListener('pushsubscriptionchange', (event: ExtendableEventLike & SubscriptionChangeLike) =>
+  event.waitUntil(handleSubscriptionChange(event)),
+);
+scope.preloopApproveWorker = { handlePush, handleNotificationClick, handleSubscriptionChange };
