@@ -21,6 +21,8 @@ const packages = [
   'plugins/email',
   'plugins/push',
   'plugins/github',
+  'plugins/gitlab',
+  'plugins/jira',
 ];
 
 /** The tsup entries a package's `exports` need: `./dist/<name>.js` built from the `@preloop/source` file. */
