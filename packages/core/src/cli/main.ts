@@ -5,9 +5,10 @@ import { commands as baseCommands } from './commands.js';
 import { policyCommands } from './policy-commands.js';
 import { tokenCommand } from './token-command.js';
 import { agentsCommands } from './agents/agents-commands.js';
+import { flowsCommands } from './flows/flows-commands.js';
 import { auditArchiveCommands } from './audit-archive-commands.js';
 
-const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, tokenCommand, ...agentsCommands];
+const commands = [...baseCommands, ...auditArchiveCommands, ...policyCommands, tokenCommand, ...agentsCommands, ...flowsCommands];
 
 /**
  * Runs the `preloop` CLI with `argv` (without the node and script names) and
@@ -63,6 +64,8 @@ export async function runCli(argv: string[], io: CliIo = { out: (l) => console.l
       'dry-run': { type: 'boolean' },
       'local-only': { type: 'boolean' },
       'permission-hook': { type: 'boolean' },
+      follow: { type: 'boolean' },
+      input: { type: 'string', multiple: true },
     },
   });
   const words = positionals;

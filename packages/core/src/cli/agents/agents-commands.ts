@@ -50,7 +50,8 @@ function adapterNamed(name: string | undefined): AgentAdapter {
   return adapter;
 }
 
-function serverFlag(value: unknown): string {
+/** Reads `--url <server>`: an http(s) URL without trailing slashes; a missing or bad one is a `VALIDATION_ERROR`. */
+export function serverFlag(value: unknown): string {
   if (typeof value !== 'string' || value === '')
     throw new PreloopError(
       'VALIDATION_ERROR',
@@ -67,7 +68,8 @@ function serverFlag(value: unknown): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function adminKey(flags: CommandArguments['flags']): string {
+/** An admin's API key from `PRELOOP_ADMIN_KEY` (or the variable `--key-env` names); missing is a `VALIDATION_ERROR`. */
+export function adminKey(flags: CommandArguments['flags']): string {
   const variable = typeof flags['key-env'] === 'string' ? flags['key-env'] : 'PRELOOP_ADMIN_KEY';
   const key = process.env[variable];
   if (!key)
