@@ -35,7 +35,15 @@ export interface ApnsNotifierOptions {
   clock?: () => number;
 }
 
-/** The APNs JSON payload: the alert, the category with its actions, and the contract's custom keys. */
+/**
+ * The APNs JSON payload: the alert, the category with its actions, the
+ * interruption level by priority, and the contract's custom keys.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify(toApnsPayload(toPushPayload(notification)));
+ * ```
+ */
 export function toApnsPayload(payload: PushPayload): Record<string, unknown> {
   const level =
     payload.type === 'approval.resolved'

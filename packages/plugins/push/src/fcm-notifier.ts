@@ -31,7 +31,15 @@ export interface FcmNotifierOptions {
   clock?: () => number;
 }
 
-/** The FCM v1 `message` for one device token: data + notification, the Android channel and collapse key. */
+/**
+ * The FCM v1 `message` for one device token: data (strings only) +
+ * notification, the Android channel and collapse key.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify({ message: toFcmMessage(toPushPayload(notification), registrationToken, 900) });
+ * ```
+ */
 export function toFcmMessage(payload: PushPayload, token: string, ttlSeconds: number): Record<string, unknown> {
   return {
     token,

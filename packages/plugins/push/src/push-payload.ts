@@ -71,7 +71,14 @@ export function toPushPayload(notification: ApprovalNotification, priority: Push
   };
 }
 
-/** The body line under the title (APNs `aps.alert.body`, FCM `notification.body`): no argument, no reason. */
+/**
+ * The body line under the title (APNs `aps.alert.body`, FCM `notification.body`): no argument, no reason.
+ *
+ * @example
+ * ```ts
+ * pushBody(toPushPayload(notification)); // 'Open to review and decide.'
+ * ```
+ */
 export function pushBody(payload: PushPayload): string {
   return payload.type === 'approval.resolved' ? 'No action needed.' : 'Open to review and decide.';
 }
