@@ -41,6 +41,9 @@ export type { UsageMetric, UsagePoint } from './components/preloop-usage-chart/p
 export { PreloopAgents } from './components/preloop-agents/preloop-agents.js';
 export { PreloopSessions } from './components/preloop-sessions/preloop-sessions.js';
 export type { SessionFilter } from './components/preloop-sessions/preloop-sessions.js';
+export { PreloopIssues } from './components/preloop-issues/preloop-issues.js';
+export type { IssueFilters } from './components/preloop-issues/preloop-issues.js';
+export { PreloopTrackerConnections } from './components/preloop-tracker-connections/preloop-tracker-connections.js';
 export { PreloopModels } from './components/preloop-models/preloop-models.js';
 export { PreloopBudgets } from './components/preloop-budgets/preloop-budgets.js';
 export { PreloopSettings } from './components/preloop-settings/preloop-settings.js';

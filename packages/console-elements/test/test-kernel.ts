@@ -26,6 +26,8 @@ import { push } from '../../plugins/push/src/index.js';
 import { startPushService, type TestPushService } from '../../plugins/push/src/test-support/web-push-service.js';
 import { createToolServer, createToolServerState, type TestTool, type ToolServerState } from '../../mcp/src/test-support/tool-server.js';
 import type { TestSeed } from './test-seed.js';
+import { github as githubTracker } from '../../plugins/github/src/index.js';
+import { startTrackerFixture } from './tracker-fixture.js';
 
 /** A running test kernel and what the browser commands do with it. */
 export interface TestKernel {
@@ -172,6 +174,7 @@ export async function startTestKernel(): Promise<TestKernel> {
       mcp({ rescanIntervalMs: 0 }),
       gateway({ reclaimIntervalMs: 0 }),
       openai(),
+      githubTracker(),
       webhook({ url: receiverUrl, secret: createWebhookSecret() }),
       push({ webPush: { subject: 'mailto:ops@example.com', endpointHosts: ['127.0.0.1'] } }),
     ],
@@ -347,6 +350,7 @@ export async function startTestKernel(): Promise<TestKernel> {
   const clients = new Set<Client>();
   let counter = 0;
 
+  const trackers = await startTrackerFixture(preloop, server.url);
   const seed: TestSeed = {
     apiUrl: server.url,
     owner: { id: owner.id, email: owner.email, password: ownerPassword, key: ownerKey.key },
@@ -356,6 +360,7 @@ export async function startTestKernel(): Promise<TestKernel> {
     sessions: { running: running.session.id, bump: bump.session.id, ended: ended.session.id, mcp: mcpSession.session.id },
     mcpServerId: github.id,
     gatewayError,
+    trackers: trackers.seed,
   };
 
   return {
@@ -434,6 +439,7 @@ export async function startTestKernel(): Promise<TestKernel> {
       await server.close();
       await upstream.close();
       await preloop.close();
+      await trackers.close();
       await pushService.close();
       receiver.closeAllConnections();
       await new Promise((resolve) => receiver.close(resolve));

@@ -1,3 +1,5 @@
+import type { TrackerSeed } from './tracker-fixture.js';
+
 /** What the global setup seeded, as the browser tests get it through `inject('preloop')`. */
 export interface TestSeed {
   /** The kernel's own URL (the tests reach it through the test page's origin, at `/api/v1`). */
@@ -16,6 +18,8 @@ export interface TestSeed {
   mcpServerId: string;
   /** Why model calls through the gateway failed during seeding, or null when they worked. */
   gatewayError: string | null;
+  /** The GitHub connection (to the GitHub stub) whose issues were imported. */
+  trackers: TrackerSeed;
 }
 
 declare module 'vitest' {

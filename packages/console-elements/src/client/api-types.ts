@@ -71,6 +71,14 @@ export type {
   User,
 } from '@preloop/core/api';
 export type {
+  IssueListQuery,
+  SimilarIssues,
+  StoredComment,
+  StoredIssue,
+  StoredIssueDetail,
+  SyncStatus,
+} from '@preloop/core/api';
+export type {
   ApprovalDetail,
   ApprovalListItem,
   ApprovalDelivery,

@@ -14,6 +14,9 @@ type KernelLiveEvents = Pick<
   | 'session-started'
   | 'session-ended'
   | 'session-activity'
+  | 'tracker-event'
+  | 'tracker-sync-progress'
+  | 'tracker-issue-synced'
 >;
 
 /**

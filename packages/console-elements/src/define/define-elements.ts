@@ -15,6 +15,8 @@ import { PreloopNotificationPreferences } from '../components/preloop-notificati
 import { PreloopPolicyEditor } from '../components/preloop-policy-editor/preloop-policy-editor.js';
 import { PreloopProvider } from '../components/preloop-provider/preloop-provider.js';
 import { PreloopSessions } from '../components/preloop-sessions/preloop-sessions.js';
+import { PreloopIssues } from '../components/preloop-issues/preloop-issues.js';
+import { PreloopTrackerConnections } from '../components/preloop-tracker-connections/preloop-tracker-connections.js';
 import { PreloopSettings } from '../components/preloop-settings/preloop-settings.js';
 import { PreloopUsageChart } from '../components/preloop-usage-chart/preloop-usage-chart.js';
 
@@ -31,6 +33,8 @@ export const preloopElements = {
   'preloop-usage-chart': PreloopUsageChart,
   'preloop-agents': PreloopAgents,
   'preloop-sessions': PreloopSessions,
+  'preloop-issues': PreloopIssues,
+  'preloop-tracker-connections': PreloopTrackerConnections,
   'preloop-models': PreloopModels,
   'preloop-budgets': PreloopBudgets,
   'preloop-settings': PreloopSettings,

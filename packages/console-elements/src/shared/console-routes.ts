@@ -4,6 +4,7 @@ export const consoleSections = [
   'approvals',
   'sessions',
   'agents',
+  'issues',
   'audit',
   'usage',
   'models',

@@ -22,6 +22,7 @@ import { PreloopLogin } from '../preloop-login/preloop-login.js';
 import { PreloopMcpServers } from '../preloop-mcp-servers/preloop-mcp-servers.js';
 import { PreloopModels } from '../preloop-models/preloop-models.js';
 import { PreloopSessions } from '../preloop-sessions/preloop-sessions.js';
+import { PreloopIssues } from '../preloop-issues/preloop-issues.js';
 import { PreloopSettings } from '../preloop-settings/preloop-settings.js';
 import { PreloopUsageChart } from '../preloop-usage-chart/preloop-usage-chart.js';
 import { consoleStyles } from './preloop-console.styles.js';
@@ -39,6 +40,7 @@ const navigation: NavItem[] = [
   { route: 'approvals', label: 'Approvals', icon: icons.approvals },
   { route: 'sessions', label: 'Sessions', icon: icons.sessions },
   { route: 'agents', label: 'Agents', icon: icons.agents },
+  { route: 'issues', label: 'Issues', icon: icons.inbox },
   { route: 'audit', label: 'Audit log', icon: icons.audit },
   { route: 'usage', label: 'Usage & spend', icon: icons.usage, section: 'Gateway' },
   { route: 'models', label: 'Models', icon: icons.models },
@@ -308,6 +310,10 @@ export class PreloopConsole extends PreloopElement {
       }
       case 'sessions': {
         const tag = staticTag(PreloopSessions, 'preloop-sessions');
+        return staticHtml`<${tag} selected=${detail ?? nothing}></${tag}>`;
+      }
+      case 'issues': {
+        const tag = staticTag(PreloopIssues, 'preloop-issues');
         return staticHtml`<${tag} selected=${detail ?? nothing}></${tag}>`;
       }
       case 'agents': {

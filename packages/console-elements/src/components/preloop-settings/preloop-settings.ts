@@ -25,12 +25,13 @@ import { themeStyles } from '../../shared/theme.js';
 import { PreloopDevices } from '../preloop-devices/preloop-devices.js';
 import { PreloopNotificationPreferences } from '../preloop-notification-preferences/preloop-notification-preferences.js';
 import { PreloopPolicyEditor } from '../preloop-policy-editor/preloop-policy-editor.js';
+import { PreloopTrackerConnections } from '../preloop-tracker-connections/preloop-tracker-connections.js';
 import { renderKillSwitch } from './kill-switch-panel.js';
 import { renderChangePassword, renderResetPassword } from './password-panels.js';
 import { settingsStyles } from './preloop-settings.styles.js';
 
 /** A tab of the settings. */
-export type SettingsTab = 'users' | 'teams' | 'api-keys' | 'policy' | 'kill-switch' | 'account' | 'devices';
+export type SettingsTab = 'users' | 'teams' | 'api-keys' | 'policy' | 'kill-switch' | 'account' | 'devices' | 'trackers';
 
 const tabs: Array<[SettingsTab, string]> = [
   ['users', 'Users'],
@@ -40,6 +41,7 @@ const tabs: Array<[SettingsTab, string]> = [
   ['kill-switch', 'Kill switch'],
   ['account', 'Your account'],
   ['devices', 'Devices'],
+  ['trackers', 'Trackers'],
 ];
 
 /**
@@ -184,6 +186,10 @@ export class PreloopSettings extends PreloopElement {
       }
       case 'kill-switch':
         return this.renderKillSwitch();
+      case 'trackers': {
+        const trackers = staticTag(PreloopTrackerConnections, 'preloop-tracker-connections');
+        return staticHtml`<section class="card"><${trackers} .client=${this.api}></${trackers}></section>`;
+      }
       case 'devices': {
         const devices = staticTag(PreloopDevices, 'preloop-devices');
         return staticHtml`<${devices} .client=${this.api}></${devices}>`;
