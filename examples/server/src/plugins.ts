@@ -7,6 +7,8 @@ import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
 import { openai } from '@preloop/plugin-openai';
 import { github } from '@preloop/plugin-github';
+import { gitlab } from '@preloop/plugin-gitlab';
+import { jira } from '@preloop/plugin-jira';
 import { email, smtpTransportFromUrl } from '@preloop/plugin-email';
 import { mattermost, slack, slackWebhook } from '@preloop/plugin-slack';
 import { push } from '@preloop/plugin-push';
@@ -41,8 +43,10 @@ export function referencePlugins(
     anthropic(),
     // Flows' runtimes reach the model gateway and the MCP endpoint at this server's own URL, as any agent would.
     flows({ baseUrl: publicUrl }),
-    // Trackers: connections (a token or a GitHub App) are made at run time through the admin API or the console.
+    // Trackers: connections (a token or a GitHub App; a GitLab token; Jira Cloud or Data Center credentials) are made at run time through the admin API or the console.
     github(),
+    gitlab(),
+    jira(),
   ];
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings)
@@ -66,7 +70,7 @@ export function referencePlugins(
       );
     plugins.push(email({ from: env.PRELOOP_EMAIL_FROM, transport: smtpTransportFromUrl(env.PRELOOP_SMTP_URL, 'PRELOOP_SMTP_URL') }));
   }
-  plugins.push(pushPlugin(config, publicUrl));
+  plugins.push(pushPlugin(config, publicUrl, env.PRELOOP_PUBLIC_URL !== undefined));
   return plugins;
 }
 
@@ -84,16 +88,18 @@ function readKeyFile(file: string, option: string): string {
 /**
  * Mobile approvals: Web Push is on with zero setup (a VAPID key pair is
  * generated on first start and kept, encrypted, in the secret store); APNs
- * and FCM when `plugins.push.apns` / `plugins.push.fcm` are given.
+ * and FCM when `plugins.push.apns` / `plugins.push.fcm` are given. Pairing
+ * links name `PRELOOP_PUBLIC_URL` when it is set, else the address the console
+ * was opened at (the server's own `http://127.0.0.1:8787` is no address for a phone).
  */
-function pushPlugin(config: ConfigFile | null, publicUrl: string): PreloopPlugin {
+function pushPlugin(config: ConfigFile | null, publicUrl: string, publicUrlSet: boolean): PreloopPlugin {
   const settings = config?.plugins.push;
   const web = settings?.webPush;
   const subject = (web ? web.subject : undefined) ?? (publicUrl.startsWith('https:') ? publicUrl : 'mailto:preloop@localhost');
   const apns = settings?.apns;
   const fcm = settings?.fcm;
   return push({
-    publicUrl,
+    publicUrl: publicUrlSet ? publicUrl : null,
     webPush:
       web === false ? undefined : { subject, publicKey: web?.publicKey, privateKey: web?.privateKey, endpointHosts: web?.endpointHosts },
     apns: apns && {

@@ -29,6 +29,16 @@ describe('reference server mobile push', () => {
       expect(logs.join('\n')).toContain('generated a VAPID key pair');
       expect(logs.join('\n')).not.toContain(stored.privateKey);
       expect(preloop.service('approvals').notifiers.map((notifier) => notifier.id)).toContain('web-push');
+      // Without PRELOOP_PUBLIC_URL, the pairing link names the address the console was opened at, not 127.0.0.1.
+      const user = await preloop.identity.users.create(preloop.accountId, { email: 'ann@example.com', name: 'Ann', role: 'approver' });
+      const { cookie } = await preloop.identity.consoleSessions.create(user);
+      const pairing = await preloop.api(
+        new Request('http://192.168.1.20:8787/api/v1/devices/pairings', {
+          method: 'POST',
+          headers: { cookie: cookie.split(';')[0]!, origin: 'http://192.168.1.20:8787' },
+        }),
+      );
+      expect((await pairing.json()).url).toMatch(/^http:\/\/192\.168\.1\.20:8787\/approve\/#pair=pdp_/);
     } finally {
       await test.cleanup();
     }
