@@ -112,6 +112,14 @@ describe.each(testDialects())('tracker webhook intake on $name', (dialect) => {
     expect(events).toHaveLength(before + 1);
   });
 
+  it('refuses a delivery over 5 MiB with 413 before verifying it, and publishes nothing', async () => {
+    const before = events.length;
+    const huge = githubDelivery('issues', { padding: 'x'.repeat(5 * 1024 * 1024) }, secret);
+    const response = await sendGitHubDelivery(url, huge);
+    expect(response.status).toBe(413);
+    expect(events).toHaveLength(before);
+  });
+
   it('answers 404 for an unknown connection', async () => {
     const response = await sendGitHubDelivery(`${server.url}/api/v1/trackers/webhooks/trk_unknown`, githubDelivery('ping', {}, secret));
     expect(response.status).toBe(404);

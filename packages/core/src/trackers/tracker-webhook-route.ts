@@ -109,7 +109,7 @@ export const trackerWebhookRoute: AdminRoute = defineRoute({
   status: 202,
   response: webhookAnswerSchema,
   responses: { 200: webhookAnswerSchema },
-  errors: [401, 404],
+  errors: [401, 404, 413],
   async handler({ request, params, preloop }) {
     const connection = await preloop.trackers.find(params.connectionId ?? '');
     if (!connection) throw new PreloopError('NOT_FOUND', 'No tracker connection with this id.');
