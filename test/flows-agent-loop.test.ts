@@ -19,7 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockRequest, type MockUpstream } from '../packages/gateway/test-fixtures/mock-upstream.js';
 import { serveHttpUpstream, type HttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
-import { createToolServer, createToolServerState, sendEmailTool, type ToolServerState } from '../packages/mcp/src/test-support/tool-server.js';
+import {
+  createToolServer,
+  createToolServerState,
+  sendEmailTool,
+  type ToolServerState,
+} from '../packages/mcp/src/test-support/tool-server.js';
 
 const providerKey = 'sk-flows-provider-CANARY-0123456789';
 const fakeAgent = fileURLToPath(new URL('../packages/flows/src/test-support/fake-cli-agent.mjs', import.meta.url));
@@ -36,13 +41,30 @@ function scriptedModel(request: MockRequest) {
   const usage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };
   const base = { id: 'chatcmpl-flow', object: 'chat.completion', created: 1_760_000_000, model: request.body.model, usage };
   if (!request.body.tools)
-    return { json: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: 'Answer from the stub model.' }, finish_reason: 'stop' }] } };
+    return {
+      json: {
+        ...base,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Answer from the stub model.' }, finish_reason: 'stop' }],
+      },
+    };
   if (!toolResult) {
-    const call = { id: 'call_1', type: 'function', function: { name: 'up__send_email', arguments: '{"to":"triage@example.com","subject":"Issue 7"}' } };
-    return { json: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] } };
+    const call = {
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'up__send_email', arguments: '{"to":"triage@example.com","subject":"Issue 7"}' },
+    };
+    return {
+      json: {
+        ...base,
+        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }],
+      },
+    };
   }
   return {
-    json: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: `Done: ${String(toolResult.content)}` }, finish_reason: 'stop' }] },
+    json: {
+      ...base,
+      choices: [{ index: 0, message: { role: 'assistant', content: `Done: ${String(toolResult.content)}` }, finish_reason: 'stop' }],
+    },
   };
 }
 
@@ -113,7 +135,9 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
         system,
       );
     const admin = await preloop.identity.users.create(preloop.accountId, { email: 'ada@example.com', name: 'Ada', role: 'owner' });
-    adminKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: admin.id })).key;
+    adminKey = (
+      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: admin.id })
+    ).key;
     const created = await api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: tools.url });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     await api('POST', `/mcp-servers/${created.body.id}/scan`);
@@ -144,7 +168,11 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     expect(parked.approvalRequestId).toMatch(/.+/);
     expect(state.calls.filter((call) => call.name === 'send_email')).toHaveLength(0);
     const request = (await api('GET', `/approvals/${parked.approvalRequestId}`)).body;
-    expect(request).toMatchObject({ status: 'pending', tool: { name: 'up.send_email' }, args: { to: 'triage@example.com', subject: 'Issue 7' } });
+    expect(request).toMatchObject({
+      status: 'pending',
+      tool: { name: 'up.send_email' },
+      args: { to: 'triage@example.com', subject: 'Issue 7' },
+    });
     expect(request.runtimeSessionId).toBe(parked.runtimeSessionId);
     // Parked: it holds no worker on this instance.
     expect(test.preloop.service('flows').runningHere()).toBe(0);
@@ -173,7 +201,14 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     // Usage and audit records of the last model call are written just after it answers.
     await expect.poll(async () => (await actions()).filter((action) => action === 'model.call').length).toBe(2);
     expect(await actions()).toEqual(
-      expect.arrayContaining(['runtime-session.start', 'approval.request', 'approval.decide', 'approval.execute', 'mcp.tool.result', 'runtime-session.end']),
+      expect.arrayContaining([
+        'runtime-session.start',
+        'approval.request',
+        'approval.decide',
+        'approval.execute',
+        'mcp.tool.result',
+        'runtime-session.end',
+      ]),
     );
     const log = (await test.preloop.service('flows').readLog(test.preloop.accountId, started.body.id)).map((line) => line.text);
     expect(log.join('\n')).not.toContain(providerKey);
@@ -205,7 +240,9 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     });
     const refused = await waitFor((await api('POST', `/flows/${wrongModel.body.flow.id}/run`, {})).body.id, 'failed');
     expect(refused.error).toContain('exited with code 1');
-    const refusedLog = (await test.preloop.service('flows').readLog(test.preloop.accountId, refused.id)).map((line) => line.text).join('\n');
+    const refusedLog = (await test.preloop.service('flows').readLog(test.preloop.accountId, refused.id))
+      .map((line) => line.text)
+      .join('\n');
     expect(refusedLog).toContain('may only use model gpt-mock');
 
     const narrowTools = await api('POST', '/flows', {

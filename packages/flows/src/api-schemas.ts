@@ -75,9 +75,7 @@ export const runFlowBodySchema = z
 export const setFlowEnabledBodySchema = z.strictObject({ enabled: z.boolean() });
 
 /** The body of `POST /executions/:id/cancel`. */
-export const cancelExecutionBodySchema = z
-  .strictObject({ reason: z.string().min(1).max(500).optional() })
-  .default({});
+export const cancelExecutionBodySchema = z.strictObject({ reason: z.string().min(1).max(500).optional() }).default({});
 
 /** The body of `POST /flows/preview`. */
 export const previewBodySchema = z.strictObject({

@@ -13,7 +13,6 @@
 import type { z } from 'zod';
 import type {
   ExecutionListQuery,
-  ExecutionLogLineView,
   ExecutionPage,
   ExecutionView,
   FlowView,

@@ -74,7 +74,9 @@ export function matchesEventTrigger(trigger: EventTrigger, payload: unknown): bo
   if (trigger.labels) {
     const labels = labelsOf(record);
     // A `labeled` event names the label just added: it must be one of ours, not any label the issue already had.
-    if (typeof record.label === 'string' ? !trigger.labels.includes(record.label) : !labels.some((label) => trigger.labels!.includes(label)))
+    if (
+      typeof record.label === 'string' ? !trigger.labels.includes(record.label) : !labels.some((label) => trigger.labels!.includes(label))
+    )
       return false;
   }
   if (trigger.condition) {

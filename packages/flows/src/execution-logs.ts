@@ -41,7 +41,8 @@ export function createExecutionLogs(db: Kysely<FlowTables>, events: PreloopEvent
     if (count > maximumLogLines + 1) return;
     let line = count === maximumLogLines + 1 ? `[log truncated: more than ${maximumLogLines} lines]` : text;
     for (const secret of secretsOf.get(executionId) ?? []) if (secret) line = line.split(secret).join('[redacted]');
-    if (line.length > maximumLogLineLength) line = `${line.slice(0, maximumLogLineLength)}… [cut ${line.length - maximumLogLineLength} characters]`;
+    if (line.length > maximumLogLineLength)
+      line = `${line.slice(0, maximumLogLineLength)}… [cut ${line.length - maximumLogLineLength} characters]`;
     const time = now();
     const next = await db
       .selectFrom('flow_execution_logs')

@@ -156,7 +156,7 @@ export function createExecutionStore(db: Kysely<FlowTables>, dialect: DialectNam
     async claim(id: string, owner: string, now: number, leaseMs: number, concurrency: number): Promise<ClaimedExecution | null> {
       return db.transaction().execute(async (trx) => {
         const current = await read(id, trx);
-        if (!current || current.status !== 'queued' || current.run_after > now) return null;
+        if (current?.status !== 'queued' || current.run_after > now) return null;
         let lock = trx.selectFrom('flows').select('id').where('id', '=', current.flow_id);
         if (dialect === 'postgres') lock = lock.forUpdate();
         await lock.executeTakeFirst();
@@ -293,7 +293,9 @@ export function createExecutionStore(db: Kysely<FlowTables>, dialect: DialectNam
     /** The model spend of a runtime session (micro-dollars), from the gateway's usage rows; 0 without the gateway. */
     async sessionCost(accountId: string, sessionId: string): Promise<number> {
       try {
-        const result = await sql<{ total: string | number | null }>`select sum(cost_micros) as total from gateway_usage where account_id = ${accountId} and runtime_session_id = ${sessionId}`.execute(
+        const result = await sql<{
+          total: string | number | null;
+        }>`select sum(cost_micros) as total from gateway_usage where account_id = ${accountId} and runtime_session_id = ${sessionId}`.execute(
           db,
         );
         return Number(result.rows[0]?.total ?? 0);

@@ -34,7 +34,9 @@ export function validateInputs(
     else values[name] = value;
   }
   if (issues.length)
-    throw new PreloopError('VALIDATION_ERROR', issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), { details: { issues } });
+    throw new PreloopError('VALIDATION_ERROR', issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), {
+      details: { issues },
+    });
   return values;
 }
 

@@ -44,7 +44,10 @@ type StopReason = { status: 'cancelled' | 'timed_out' | 'failed' | 'released' | 
  */
 export function createFlowRunner(context: FlowRunnerContext) {
   const { preloop, store, logs, now } = context;
-  const active = new Map<string, { accountId: string; controller: AbortController; stop: (reason: StopReason) => void; done: Promise<void> }>();
+  const active = new Map<
+    string,
+    { accountId: string; controller: AbortController; stop: (reason: StopReason) => void; done: Promise<void> }
+  >();
   let timer: ReturnType<typeof setInterval> | null = null;
   let ticking: Promise<void> | null = null;
   let closed = false;
@@ -162,7 +165,9 @@ export function createFlowRunner(context: FlowRunnerContext) {
       controller.abort(new PreloopError('CONFLICT', reason.message));
     };
     const done = run(claim, flow, controller, stop, () => stopReason)
-      .catch((error) => preloop.logger.error('flows: execution run failed', { executionId: claim.row.id, error: (error as Error)?.message }))
+      .catch((error) =>
+        preloop.logger.error('flows: execution run failed', { executionId: claim.row.id, error: (error as Error)?.message }),
+      )
       .finally(() => {
         active.delete(claim.row.id);
         if (!closed) void runTick();
@@ -192,7 +197,10 @@ export function createFlowRunner(context: FlowRunnerContext) {
       // Renewals that fail or hang (the database is unreachable from here) for two thirds of the lease: stop before
       // another instance may take the execution over, so it never runs twice at once.
       if (now() - lastRenewed >= (context.leaseMs * 2) / 3)
-        return stop({ status: 'released', message: `the lease could not be renewed for ${now() - lastRenewed} ms; stopping before another instance takes over` });
+        return stop({
+          status: 'released',
+          message: `the lease could not be renewed for ${now() - lastRenewed} ms; stopping before another instance takes over`,
+        });
       if (renewing) return;
       renewing = true;
       void (async () => {
@@ -229,7 +237,11 @@ export function createFlowRunner(context: FlowRunnerContext) {
       const input = JSON.parse(row.input) as { event?: unknown; inputs?: Record<string, unknown> };
       const prompt =
         row.rendered_prompt ??
-        (await renderTemplate(flow.prompt, { event: input.event ?? null, inputs: input.inputs ?? {}, flow: { id: flow.id, name: flow.name } }));
+        (await renderTemplate(flow.prompt, {
+          event: input.event ?? null,
+          inputs: input.inputs ?? {},
+          flow: { id: flow.id, name: flow.name },
+        }));
       let credential: string;
       const resumed = sessionId ? await preloop.identity.runtimeSessions.heartbeat(flow.accountId, sessionId).catch(() => null) : null;
       if (resumed) credential = resumed.credential.token;
@@ -317,7 +329,14 @@ export function createFlowRunner(context: FlowRunnerContext) {
       const failures = row.failures + 1;
       if (failures <= flow.retries.count) {
         status = 'queued';
-        patch = { status, failures, error: result.error, run_after: time + backoffMs(flow, failures), lease_owner: null, lease_expires_at: null };
+        patch = {
+          status,
+          failures,
+          error: result.error,
+          run_after: time + backoffMs(flow, failures),
+          lease_owner: null,
+          lease_expires_at: null,
+        };
       } else {
         status = 'failed';
         patch = { status, failures, error: result.error, finished_at: time };
@@ -329,7 +348,11 @@ export function createFlowRunner(context: FlowRunnerContext) {
       await logs.flush(row.id, true);
       return;
     }
-    const detail = patch.error ? `: ${patch.error}` : result.status === 'waiting_approval' ? `: approval request ${result.approvalRequestId}` : '';
+    const detail = patch.error
+      ? `: ${patch.error}`
+      : result.status === 'waiting_approval'
+        ? `: approval request ${result.approvalRequestId}`
+        : '';
     log(row, status === 'failed' || status === 'timed_out' ? 'error' : 'system', `attempt ${row.attempt} ended ${status}${detail}`);
     await logs.flush(row.id, status !== 'queued' && status !== 'waiting_approval');
     context.observe(flow.id, status, (time - startedAt) / 1000);

@@ -79,7 +79,10 @@ export const flowInputDeclarationSchema = z.strictObject({
 
 /** A flow's definition: triggers, prompt, runtime, model, tools and limits. */
 export const flowDefinitionSchema = z.strictObject({
-  triggers: z.array(flowTriggerSchema).max(20).default([{ type: 'manual' }]),
+  triggers: z
+    .array(flowTriggerSchema)
+    .max(20)
+    .default([{ type: 'manual' }]),
   /** Declared inputs, by name. @default {} */
   inputs: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'input names are identifiers'), flowInputDeclarationSchema)

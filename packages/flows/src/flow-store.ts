@@ -120,7 +120,11 @@ export function createFlowStore(
       const definition = definitionOf(input, runtimeProblems);
       await nameTaken(accountId, input.name, null);
       const id = createId('flow');
-      const agent = await preloop.identity.agents.enroll(accountId, { name: `flow:${input.name}`.slice(0, 200), kind: 'flow', tags: ['flow'] });
+      const agent = await preloop.identity.agents.enroll(accountId, {
+        name: `flow:${input.name}`.slice(0, 200),
+        kind: 'flow',
+        tags: ['flow'],
+      });
       const time = now();
       await db
         .insertInto('flows')
@@ -183,8 +187,7 @@ export function createFlowStore(
       const current = await row(accountId, id);
       await db.deleteFrom('flows').where('id', '=', id).execute();
       await preloop.secrets.delete(accountId, webhookSecretName(id)).catch(() => false);
-      if (current.agent_id)
-        await preloop.identity.agents.decommission(accountId, current.agent_id, 'flow deleted').catch(() => undefined);
+      if (current.agent_id) await preloop.identity.agents.decommission(accountId, current.agent_id, 'flow deleted').catch(() => undefined);
       preloop.events.emit('flow-changed', { accountId, flowId: id, change: 'deleted' });
     },
   };

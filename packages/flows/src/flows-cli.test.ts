@@ -16,7 +16,10 @@ describe('preloop flows (CLI)', () => {
   const previousKey = process.env.PRELOOP_ADMIN_KEY;
   const cli = async (...argv: string[]) => {
     const lines: string[] = [];
-    const code = await runCli([...argv, '--url', server.url], { out: (line) => void lines.push(line), err: (line) => void lines.push(line) });
+    const code = await runCli([...argv, '--url', server.url], {
+      out: (line) => void lines.push(line),
+      err: (line) => void lines.push(line),
+    });
     return { code, lines };
   };
   beforeAll(async () => {

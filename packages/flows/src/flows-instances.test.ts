@@ -107,7 +107,10 @@ describe.each(dialects)('flows across instances on $name', (dialect) => {
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const execution = await partitioned.service().run(partitioned.preloop.accountId, created.body.flow.id, {}, null);
       await expect.poll(async () => (await readFile(markers, 'utf8').catch(() => '')).includes('start 1 '), { timeout: 15_000 }).toBe(true);
-      expect((await survivor.api('GET', `/executions/${execution.id}`)).body).toMatchObject({ status: 'running', leaseOwner: 'partitioned' });
+      expect((await survivor.api('GET', `/executions/${execution.id}`)).body).toMatchObject({
+        status: 'running',
+        leaseOwner: 'partitioned',
+      });
 
       // The network hangs between the partitioned instance and the database: its renewals never arrive.
       proxy.stall(true);
@@ -125,7 +128,10 @@ describe.each(dialects)('flows across instances on $name', (dialect) => {
       proxy.stall(false);
       const done = (await survivor.api('GET', `/executions/${execution.id}`)).body;
       expect(done).toMatchObject({ attempt: 2, failures: 1, result: 'finished on attempt 2', leaseOwner: 'survivor', status: 'succeeded' });
-      const lines = (await readFile(markers, 'utf8')).trim().split('\n').map((line) => line.split(' '));
+      const lines = (await readFile(markers, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' '));
       expect(lines.map((line) => `${line[0]} ${line[1]}`)).toEqual(['start 1', 'exit 1', 'start 2', 'done 2']);
       // The second attempt started after the first had stopped.
       expect(Number(lines[2]![3])).toBeGreaterThanOrEqual(Number(lines[1]![3]));

@@ -38,7 +38,8 @@ export function flows(options: FlowsOptions) {
   const resolved = resolveFlowsOptions(options);
   let service: FlowsService | null = null;
   const current = (): FlowsService => {
-    if (!service) throw new PreloopError('CONFIGURATION_ERROR', 'flows: the plugin is not running (the kernel has not started, or it was closed).');
+    if (!service)
+      throw new PreloopError('CONFIGURATION_ERROR', 'flows: the plugin is not running (the kernel has not started, or it was closed).');
     return service;
   };
 
@@ -53,13 +54,19 @@ export function flows(options: FlowsOptions) {
       const runtimes = new Map<string, AgentRuntime>();
       const add = (runtime: AgentRuntime, source: string) => {
         const problems = findRuntimeProblems(runtime);
-        if (problems.length) throw new PreloopError('CONFIGURATION_ERROR', `flows: the runtime from ${source} is not a version 1 runtime: ${problems.join('; ')}.`);
-        if (runtimes.has(runtime.id)) throw new PreloopError('CONFIGURATION_ERROR', `flows: two runtimes have the id "${runtime.id}" (the second from ${source}).`);
+        if (problems.length)
+          throw new PreloopError(
+            'CONFIGURATION_ERROR',
+            `flows: the runtime from ${source} is not a version 1 runtime: ${problems.join('; ')}.`,
+          );
+        if (runtimes.has(runtime.id))
+          throw new PreloopError('CONFIGURATION_ERROR', `flows: two runtimes have the id "${runtime.id}" (the second from ${source}).`);
         runtimes.set(runtime.id, runtime);
       };
       add(agentLoopRuntime(), 'the flows plugin');
       add(commandRuntime({ secret: (accountId, name) => preloop.secrets.get(accountId, name) }), 'the flows plugin');
-      for (const plugin of preloop.plugins) for (const runtime of plugin.contributions?.runtimes ?? []) add(runtime, `plugin "${plugin.id}"`);
+      for (const plugin of preloop.plugins)
+        for (const runtime of plugin.contributions?.runtimes ?? []) add(runtime, `plugin "${plugin.id}"`);
       for (const runtime of resolved.runtimes) add(runtime, 'the "runtimes" option');
       service = createFlowsService(preloop, resolved, runtimes);
       service.start();

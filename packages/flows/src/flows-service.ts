@@ -99,7 +99,9 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
 
   const view = (flow: Flow): FlowView => ({
     ...flow,
-    webhookUrl: flow.triggers.some((trigger) => trigger.type === 'webhook') ? `${options.publicUrl}/api/v1${flowWebhookPath(flow.id)}` : null,
+    webhookUrl: flow.triggers.some((trigger) => trigger.type === 'webhook')
+      ? `${options.publicUrl}/api/v1${flowWebhookPath(flow.id)}`
+      : null,
   });
 
   /** Queues an execution of `flow` unless the kill switch stops flows; wakes the runner. */
@@ -143,7 +145,8 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
         for (const trigger of flow.triggers) {
           if (trigger.type !== 'event' || trigger.event !== name || !matchesEventTrigger(trigger, payload)) continue;
           const delivery = (payload as { deliveryId?: unknown; type?: unknown }).deliveryId;
-          const dedupeKey = typeof delivery === 'string' ? `event:${name}:${delivery}:${String((payload as { type?: unknown }).type)}` : null;
+          const dedupeKey =
+            typeof delivery === 'string' ? `event:${name}:${delivery}:${String((payload as { type?: unknown }).type)}` : null;
           await enqueue(flow, { type: 'event', event: name }, { event: payload, inputs: {} }, dedupeKey).catch((error) =>
             preloop.logger.warn('flows: an event did not start a flow', { flowId: flow.id, event: name, error: (error as Error)?.message }),
           );
@@ -269,7 +272,7 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
     async webhook(flowId: string, request: Request, body: string) {
       const refused = (message: string) => new PreloopError('UNAUTHENTICATED', `Webhook refused: ${message}.`);
       const flow = await flows.find(flowId).catch(() => null);
-      if (!flow || !flow.triggers.some((trigger) => trigger.type === 'webhook')) throw refused('unknown flow or no webhook trigger');
+      if (!flow?.triggers.some((trigger) => trigger.type === 'webhook')) throw refused('unknown flow or no webhook trigger');
       const secret = await preloop.secrets.get(flow.accountId, webhookSecretName(flow.id)).catch(() => null);
       if (!secret) throw refused('the flow has no webhook secret');
       const problem = verifyWebhook({
@@ -283,7 +286,10 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       if (problem) throw refused(problem);
       const deliveryId = request.headers.get(webhookDeliveryHeader);
       if (!deliveryId || !/^[A-Za-z0-9._:-]{1,200}$/.test(deliveryId))
-        throw new PreloopError('VALIDATION_ERROR', `Missing or malformed ${webhookDeliveryHeader} header (1 to 200 letters, digits, ._:-).`);
+        throw new PreloopError(
+          'VALIDATION_ERROR',
+          `Missing or malformed ${webhookDeliveryHeader} header (1 to 200 letters, digits, ._:-).`,
+        );
       if (!flow.enabled) throw new PreloopError('CONFLICT', `Flow ${flow.name} is disabled.`);
       let event: unknown;
       try {
@@ -298,7 +304,12 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
         .executeTakeFirst();
       if (Number(seen.numInsertedOrUpdatedRows ?? 0) !== 1)
         throw new PreloopError('CONFLICT', `Delivery ${deliveryId} was already received (replay refused).`);
-      const { row } = await enqueue(flow, { type: 'webhook', deliveryId }, { event, inputs: validateInputs(flow.inputs, {}) }, `webhook:${deliveryId}`);
+      const { row } = await enqueue(
+        flow,
+        { type: 'webhook', deliveryId },
+        { event, inputs: validateInputs(flow.inputs, {}) },
+        `webhook:${deliveryId}`,
+      );
       return { executionId: row.id, status: row.status as ExecutionStatus };
     },
 
@@ -309,14 +320,21 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       if (row.runtime_session_id) view.costMicros = Math.max(view.costMicros, await store.sessionCost(accountId, row.runtime_session_id));
       return view;
     },
-    async listExecutions(accountId: string, flowId: string, query: { status?: ExecutionStatus; cursor?: string; limit?: number }): Promise<Page<ExecutionView>> {
+    async listExecutions(
+      accountId: string,
+      flowId: string,
+      query: { status?: ExecutionStatus; cursor?: string; limit?: number },
+    ): Promise<Page<ExecutionView>> {
       await flows.get(accountId, flowId);
       const limit = query.limit ?? 50;
       const after = decodeCursor(query.cursor);
       let select = db.selectFrom('flow_executions').selectAll().where('account_id', '=', accountId).where('flow_id', '=', flowId);
       if (query.status) select = select.where('status', '=', query.status);
       if (after) select = select.where('id', '<', after);
-      const rows = await select.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await select
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return toPage(rows, limit, (row) => row.id, toExecutionView);
     },
     /** Cancels: a queued or parked execution at once; a running one is aborted by the instance running it. */
@@ -329,7 +347,8 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       if (outcome === 'cancelled') {
         logs.append({ accountId, executionId: id, stream: 'system', text: `cancelled: ${reason}` });
         preloop.events.emit('flow-execution-updated', { accountId, executionId: id, flowId: row.flow_id, status: 'cancelled' });
-        if (row.runtime_session_id) await preloop.identity.runtimeSessions.end(accountId, row.runtime_session_id, 'execution cancelled').catch(() => undefined);
+        if (row.runtime_session_id)
+          await preloop.identity.runtimeSessions.end(accountId, row.runtime_session_id, 'execution cancelled').catch(() => undefined);
       }
       return toExecutionView((await store.read(id))!);
     },
@@ -339,7 +358,12 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       if (!['failed', 'cancelled', 'timed_out'].includes(row.status))
         throw new PreloopError('CONFLICT', `Execution ${id} is ${row.status}; only a failed, cancelled or timed-out execution is retried.`);
       const flow = { ...(await flows.get(accountId, row.flow_id)), accountId };
-      const { row: retried } = await enqueue(flow, { type: 'retry', of: id, original: JSON.parse(row.trigger) }, JSON.parse(row.input), null);
+      const { row: retried } = await enqueue(
+        flow,
+        { type: 'retry', of: id, original: JSON.parse(row.trigger) },
+        JSON.parse(row.input),
+        null,
+      );
       return toExecutionView(retried);
     },
     /** The execution's log after `afterSeq`. */

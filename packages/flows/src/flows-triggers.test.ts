@@ -57,13 +57,15 @@ describe('flows: triggers, templates and executions (SQLite)', () => {
       prompt: 'Deploy {{ inputs.service }} x{{ inputs.count }} dry={{ inputs.dryRun }} for {{ flow.name }}',
       inputs: { service: { required: true }, count: { type: 'number', default: 1 }, dryRun: { type: 'boolean' } },
     });
-    expect((await fixture.api('POST', `/flows/${flow.id}/run`, { inputs: {} })).body.error.message).toContain('inputs.service: is required');
+    expect((await fixture.api('POST', `/flows/${flow.id}/run`, { inputs: {} })).body.error.message).toContain(
+      'inputs.service: is required',
+    );
     const unknown = await fixture.api('POST', `/flows/${flow.id}/run`, { inputs: { service: 'api', colour: 'red' } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('inputs.colour: is not an input of this flow');
-    expect((await fixture.api('POST', `/flows/${flow.id}/run`, { inputs: { service: 'api', count: 'many' } })).body.error.message).toContain(
-      'inputs.count: must be a number',
-    );
+    expect(
+      (await fixture.api('POST', `/flows/${flow.id}/run`, { inputs: { service: 'api', count: 'many' } })).body.error.message,
+    ).toContain('inputs.count: must be a number');
     expect(await executions(flow.id)).toEqual([]);
 
     const started = await fixture.api('POST', `/flows/${flow.id}/run`, { inputs: { service: 'api', count: '3', dryRun: 'true' } });
@@ -74,14 +76,27 @@ describe('flows: triggers, templates and executions (SQLite)', () => {
     expect(done.trigger).toMatchObject({ type: 'manual' });
     expect(done.runtimeSessionId).toMatch(/.+/);
     const session = await fixture.preloop.identity.runtimeSessions.get(fixture.preloop.accountId, done.runtimeSessionId);
-    expect(session).toMatchObject({ state: 'ended', agentId: (await fixture.api('GET', `/flows/${flow.id}`)).body.agentId, source: 'flow' });
+    expect(session).toMatchObject({
+      state: 'ended',
+      agentId: (await fixture.api('GET', `/flows/${flow.id}`)).body.agentId,
+      source: 'flow',
+    });
   });
 
   it('starts on a kernel event that passes the type, project, label and CEL filters, once per delivery', async () => {
     const { flow } = await create({
       name: 'events',
       prompt: 'Widget {{ event.project }} size {{ event.size }}{{ event.missing | default: "" }}',
-      triggers: [{ type: 'event', event: 'widget-event', types: ['widget.labeled'], projects: ['acme/api'], labels: ['triage'], condition: 'event.size > 10' }],
+      triggers: [
+        {
+          type: 'event',
+          event: 'widget-event',
+          types: ['widget.labeled'],
+          projects: ['acme/api'],
+          labels: ['triage'],
+          condition: 'event.size > 10',
+        },
+      ],
     });
     const base = { accountId: fixture.preloop.accountId, type: 'widget.labeled', project: 'acme/api', label: 'triage', size: 11 };
     fixture.preloop.events.emit('widget-event', { ...base, size: 5 }); // condition false
@@ -143,7 +158,8 @@ describe('flows: triggers, templates and executions (SQLite)', () => {
 
   it('previews a template against a sample event; a broken template is a 400', async () => {
     const preview = await fixture.api('POST', '/flows/preview', {
-      prompt: 'Triage {{ event.issue.title | upcase }} ({{ event.issue.labels | join: ", " }}) {{ event.nothing }}{% for l in event.issue.labels %}[{{ l }}]{% endfor %}',
+      prompt:
+        'Triage {{ event.issue.title | upcase }} ({{ event.issue.labels | join: ", " }}) {{ event.nothing }}{% for l in event.issue.labels %}[{{ l }}]{% endfor %}',
       event: { issue: { title: 'App crash', labels: ['triage', 'bug'] } },
     });
     expect(preview.status).toBe(200);
@@ -187,7 +203,9 @@ describe('flows: triggers, templates and executions (SQLite)', () => {
     const started = await fixture.api('POST', `/flows/${flow.id}/run`, {});
     await fixture.waitFor(started.body.id, 'succeeded');
     const response = await fixture.preloop.api(
-      new Request(`http://localhost/api/v1/executions/${started.body.id}/logs`, { headers: { authorization: `Bearer ${fixture.adminKey}` } }),
+      new Request(`http://localhost/api/v1/executions/${started.body.id}/logs`, {
+        headers: { authorization: `Bearer ${fixture.adminKey}` },
+      }),
     );
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const text = await response.text();

@@ -71,7 +71,10 @@ export function resolveFlowsOptions(options: FlowsOptions): ResolvedFlowsOptions
   try {
     base = new URL(options?.baseUrl);
   } catch {
-    throw new PreloopError('CONFIGURATION_ERROR', `flows: "baseUrl" must be an absolute http(s) URL (got ${JSON.stringify(options?.baseUrl)}).`);
+    throw new PreloopError(
+      'CONFIGURATION_ERROR',
+      `flows: "baseUrl" must be an absolute http(s) URL (got ${JSON.stringify(options?.baseUrl)}).`,
+    );
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:')
     throw new PreloopError('CONFIGURATION_ERROR', `flows: "baseUrl" must be an http(s) URL (got ${base.protocol}).`);

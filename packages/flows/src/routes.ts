@@ -72,7 +72,8 @@ export function flowRoutes(service: () => FlowsService, options: ResolvedFlowsOp
     defineRoute({
       method: 'POST',
       path: '/flows/hooks/:id',
-      summary: "A flow's signed webhook (public): X-Preloop-Timestamp, X-Preloop-Signature (v1=HMAC-SHA256 of \"<timestamp>.<body>\"), X-Preloop-Delivery",
+      summary:
+        'A flow\'s signed webhook (public): X-Preloop-Timestamp, X-Preloop-Signature (v1=HMAC-SHA256 of "<timestamp>.<body>"), X-Preloop-Delivery',
       tag: 'flows',
       access: 'public',
       params: idParams,
@@ -214,7 +215,10 @@ export function flowRoutes(service: () => FlowsService, options: ResolvedFlowsOp
       tag: 'flows',
       access: { role: 'viewer' },
       params: idParams,
-      response: { mediaType: 'text/event-stream', description: 'One `log` event per line (data: {seq, time, stream, text}); `end` with the final status.' },
+      response: {
+        mediaType: 'text/event-stream',
+        description: 'One `log` event per line (data: {seq, time, stream, text}); `end` with the final status.',
+      },
       errors: [404],
       handler: async ({ principal, params, request, preloop }) => {
         await service().getExecution(principal!.accountId, params.id!);

@@ -32,7 +32,13 @@ export function createScheduler(options: {
   const claim = async (flow: Flow & { accountId: string }, scheduledAt: number): Promise<boolean> => {
     const result = await options.db
       .insertInto('flow_schedule_ticks')
-      .values({ flow_id: flow.id, scheduled_at: scheduledAt, account_id: flow.accountId, claimed_by: options.instanceId, claimed_at: options.now() })
+      .values({
+        flow_id: flow.id,
+        scheduled_at: scheduledAt,
+        account_id: flow.accountId,
+        claimed_by: options.instanceId,
+        claimed_at: options.now(),
+      })
       .onConflict((conflict) => conflict.columns(['flow_id', 'scheduled_at']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
@@ -61,9 +67,12 @@ export function createScheduler(options: {
             cursor = next;
             if (!(await claim(flow, next.getTime()))) continue;
             fired += 1;
-            await options
-              .fire(flow, { scheduledAt: next.getTime(), cron: trigger.cron, timezone: trigger.timezone })
-              .catch((error) => options.preloop.logger.warn('flows: a schedule tick could not start', { flowId: flow.id, error: (error as Error)?.message }));
+            await options.fire(flow, { scheduledAt: next.getTime(), cron: trigger.cron, timezone: trigger.timezone }).catch((error) =>
+              options.preloop.logger.warn('flows: a schedule tick could not start', {
+                flowId: flow.id,
+                error: (error as Error)?.message,
+              }),
+            );
           }
         }
       }

@@ -4,7 +4,12 @@ const compiled = new Map<string, RegExp>();
 function toRegExp(pattern: string): RegExp {
   let regexp = compiled.get(pattern);
   if (!regexp) {
-    regexp = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&')).join('.*')}$`);
+    regexp = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     if (compiled.size > 1000) compiled.clear();
     compiled.set(pattern, regexp);
   }

@@ -138,7 +138,10 @@ export function agentLoopRuntime(): AgentRuntime {
             }
             context.log('info', `tool call ${tool}`);
             usage.toolCalls += 1;
-            const result = (await client.callTool({ name: tool, arguments: args }, undefined, { signal: context.signal, timeout: 600_000 })) as {
+            const result = (await client.callTool({ name: tool, arguments: args }, undefined, {
+              signal: context.signal,
+              timeout: 600_000,
+            })) as {
               content?: unknown;
               structuredContent?: unknown;
               isError?: boolean;
@@ -162,7 +165,8 @@ export function agentLoopRuntime(): AgentRuntime {
           pendingCalls = [];
           results = [];
 
-          if (step >= options.maxSteps) return { status: 'failed', error: `the model did not finish within ${options.maxSteps} steps`, usage };
+          if (step >= options.maxSteps)
+            return { status: 'failed', error: `the model did not finish within ${options.maxSteps} steps`, usage };
           step += 1;
           const completion = await complete(context, {
             model: context.model,

@@ -50,7 +50,12 @@ describe('command runtime in a flow: cancel and timeout kill the process group',
       timeoutSeconds,
       runtime: {
         id: 'command',
-        options: { command: process.execPath, args: [fakeAgent], env: { FAKE_AGENT_MODE: 'hang', FAKE_AGENT_PID_FILE: pidFile }, killGraceSeconds: 0.5 },
+        options: {
+          command: process.execPath,
+          args: [fakeAgent],
+          env: { FAKE_AGENT_MODE: 'hang', FAKE_AGENT_PID_FILE: pidFile },
+          killGraceSeconds: 0.5,
+        },
       },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);

@@ -163,7 +163,10 @@ export function commandRuntime(dependencies: CommandRuntimeDependencies = {}): A
         const graceMs = options.killGraceSeconds * 1000;
         if (options.git) {
           const token = options.git.tokenSecret
-            ? await (dependencies.secret ?? (() => Promise.reject(new Error('no secret store'))))(context.accountId, options.git.tokenSecret)
+            ? await (dependencies.secret ?? (() => Promise.reject(new Error('no secret store'))))(
+                context.accountId,
+                options.git.tokenSecret,
+              )
             : null;
           const gitEnv: Record<string, string> = { ...base, HOME: home, GIT_TERMINAL_PROMPT: '0' };
           if (token) {
@@ -193,7 +196,10 @@ export function commandRuntime(dependencies: CommandRuntimeDependencies = {}): A
         if (context.signal.aborted) return { status: 'failed', error: `stopped (${result.signal ?? 'killed'})` };
         if (result.error) return { status: 'failed', error: `could not start ${options.command}: ${result.error.message}` };
         if (result.code !== 0)
-          return { status: 'failed', error: `${options.command} exited with ${result.code === null ? `signal ${result.signal}` : `code ${result.code}`}` };
+          return {
+            status: 'failed',
+            error: `${options.command} exited with ${result.code === null ? `signal ${result.signal}` : `code ${result.code}`}`,
+          };
         return { status: 'succeeded', output: output.length > maximumOutputLength ? output.slice(-maximumOutputLength) : output };
       } finally {
         await rm(workdir, { recursive: true, force: true }).catch(() => undefined);

@@ -49,16 +49,27 @@ export async function createFlowsFixture(
   dialect: TestDialect,
   options: { flows?: Partial<FlowsOptions>; plugins?: PreloopPlugin[]; policy?: unknown; database?: string } = {},
 ): Promise<FlowsFixture> {
-  const database = options.database ? { name: dialect.name, create: async () => ({ url: options.database!, drop: async () => {} }) } : dialect;
+  const database = options.database
+    ? { name: dialect.name, create: async () => ({ url: options.database!, drop: async () => {} }) }
+    : dialect;
   const test = await createTestPreloop(database as TestDialect, {
-    plugins: [...(options.plugins ?? [echoRuntimePlugin()]), flows({ baseUrl: 'http://127.0.0.1:9', pollIntervalMs: 50, scheduleIntervalMs: 0, ...options.flows })],
+    plugins: [
+      ...(options.plugins ?? [echoRuntimePlugin()]),
+      flows({ baseUrl: 'http://127.0.0.1:9', pollIntervalMs: 50, scheduleIntervalMs: 0, ...options.flows }),
+    ],
     ...(options.policy ? { policy: options.policy as never } : {}),
   });
   const { preloop } = test;
   let adminKey = '';
   if (!options.database) {
-    const user = await preloop.identity.users.create(preloop.accountId, { email: `admin-${Math.random()}@example.com`, name: 'Ada Admin', role: 'owner' });
-    adminKey = (await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: user.id })).key;
+    const user = await preloop.identity.users.create(preloop.accountId, {
+      email: `admin-${Math.random()}@example.com`,
+      name: 'Ada Admin',
+      role: 'owner',
+    });
+    adminKey = (
+      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: user.id })
+    ).key;
   }
   const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await preloop.api(
