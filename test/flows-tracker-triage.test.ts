@@ -1,0 +1,175 @@
+/**
+ * The flows guide's walk-through, end to end on one loopback port: an issue
+ * labelled `triage` on a GitHub stand-in (signed webhook deliveries, as GitHub
+ * sends them) starts a flow; its `agent-loop` asks a stub model through our
+ * gateway, which asks for the tracker tool `acme-github.add_comment` through
+ * our MCP endpoint; the flow requires approval for it, so the execution parks;
+ * an admin approves; the comment lands on the issue and the execution
+ * succeeds with its cost.
+ */
+import { approvals } from '@preloop/approvals';
+import { serve, type RunningServer } from '@preloop/core/node';
+import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
+import { flows } from '@preloop/flows';
+import { createGateway, gateway } from '@preloop/gateway';
+import { createMcpHandler, mcp } from '@preloop/mcp';
+import { github } from '@preloop/plugin-github';
+import { openai } from '@preloop/plugin-openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockUpstream, type MockRequest, type MockUpstream } from '../packages/gateway/test-fixtures/mock-upstream.js';
+import { startGitHubStub, type GitHubStub } from '../packages/plugins/github/src/test-support/github-stub.js';
+
+const providerKey = 'sk-triage-provider-CANARY-0123456789';
+const githubToken = 'ghp_triageTestToken0123456789abcdefABCD';
+const policy = {
+  version: 1 as const,
+  defaults: { tools: 'allow' as const, models: { allow: ['*'] } },
+  workflows: { later: { approvers: { roles: ['owner' as const, 'admin' as const] }, async: true } },
+};
+
+/** The stub model: comments on the issue named in the prompt, then says it is done. */
+function triageModel(request: MockRequest) {
+  const messages = (request.body?.messages ?? []) as Array<{ role: string; content: unknown }>;
+  const usage = { prompt_tokens: 800, completion_tokens: 120, total_tokens: 920 };
+  const base = { id: 'chatcmpl-triage', object: 'chat.completion', created: 1_760_000_000, model: request.body.model, usage };
+  const result = messages.find((message) => message.role === 'tool');
+  if (result)
+    return {
+      json: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: 'Commented on the issue.' }, finish_reason: 'stop' }] },
+    };
+  const number = /#(\d+)/.exec(String(messages.find((message) => message.role === 'user')?.content))?.[1];
+  const args = { project: 'acme/api', number, body: 'Severity: high. Next step: reproduce on the latest release.' };
+  const call = { id: 'call_triage', type: 'function', function: { name: 'acme-github__add_comment', arguments: JSON.stringify(args) } };
+  return {
+    json: {
+      ...base,
+      choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }],
+    },
+  };
+}
+
+describe('flows walk-through: an issue labelled triage gets an agent comment', () => {
+  let test: TestPreloop;
+  let server: RunningServer;
+  let upstream: MockUpstream;
+  let stub: GitHubStub;
+  let adminKey = '';
+  let handler: (request: Request) => Promise<Response> = async () => new Response('starting', { status: 503 });
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await test.preloop.api(
+      new Request(`http://localhost/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+
+  beforeAll(async () => {
+    upstream = await startMockUpstream({ credentials: [providerKey] });
+    upstream.handle = triageModel;
+    stub = await startGitHubStub();
+    stub.addToken(githubToken);
+    stub.state.addRepository('acme/api');
+    server = await serve({ handler: (request) => handler(request), port: 0, host: '127.0.0.1' });
+    test = await createTestPreloop(testDialects()[0]!, {
+      policy,
+      plugins: [
+        approvals({ pollIntervalMs: 200 }),
+        mcp({ rescanIntervalMs: 0 }),
+        gateway({ reclaimIntervalMs: 0 }),
+        openai(),
+        github(),
+        flows({ baseUrl: server.url, pollIntervalMs: 50, scheduleIntervalMs: 0 }),
+      ],
+    });
+    const { preloop } = test;
+    const mcpHandler = createMcpHandler(preloop);
+    const gatewayHandler = createGateway(preloop);
+    handler = (request) => {
+      const { pathname } = new URL(request.url);
+      if (pathname.startsWith('/api/v1')) return preloop.api(request);
+      if (pathname.startsWith('/mcp')) return mcpHandler(request);
+      return gatewayHandler(request);
+    };
+    await preloop
+      .service('gateway')
+      .models.create(
+        preloop.accountId,
+        { alias: 'gpt-mock', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
+        { type: 'system', name: 'test' },
+      );
+    const admin = await preloop.identity.users.create(preloop.accountId, { email: 'ada@example.com', name: 'Ada', role: 'owner' });
+    adminKey = (
+      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: admin.id })
+    ).key;
+    const connection = await preloop.trackers.create(preloop.accountId, {
+      tracker: 'github',
+      name: 'acme-github',
+      settings: { baseUrl: stub.url },
+      secrets: { token: githubToken },
+    });
+    stub.addHook({ url: `${server.url}/api/v1/trackers/webhooks/${connection.id}`, secret: connection.webhookSecret, events: ['issues'] });
+  });
+  afterAll(async () => {
+    await test?.cleanup();
+    await server?.close();
+    await stub?.close();
+    await upstream?.close();
+  });
+
+  it('labels an issue, parks on the comment approval, and comments once approved', async () => {
+    const created = await api('POST', '/flows', {
+      name: 'triage',
+      triggers: [{ type: 'event', event: 'tracker-event', types: ['issue.labeled'], labels: ['triage'] }],
+      prompt:
+        'Triage {{ event.project }}#{{ event.issue.number }}: {{ event.issue.title }}\n\n{{ event.issue.body }}\n\nComment with a severity and a next step.',
+      model: 'gpt-mock',
+      tools: ['acme-github.*'],
+      approval: { workflow: 'later', tools: ['acme-github.add_comment'] },
+      runtime: { id: 'agent-loop' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const flowId = created.body.flow.id as string;
+    const client = await test.preloop.trackers.client(
+      test.preloop.accountId,
+      (await test.preloop.trackers.list(test.preloop.accountId))[0]!.id,
+    );
+    const issue = await client.createIssue({ project: 'acme/api', title: 'App crashes on start', body: 'Since 2.3.', labels: ['bug'] });
+    await stub.settled();
+    // Opened, and labelled bug: not a triage label, nothing starts.
+    expect((await api('GET', `/flows/${flowId}/executions`)).body.items).toEqual([]);
+
+    await client.updateIssue({ project: 'acme/api', number: issue.number }, { labels: ['bug', 'triage'] });
+    await stub.settled();
+    await expect.poll(async () => (await api('GET', `/flows/${flowId}/executions`)).body.items.length).toBe(1);
+    const executionId = (await api('GET', `/flows/${flowId}/executions`)).body.items[0].id as string;
+    const status = async () => (await api('GET', `/executions/${executionId}`)).body;
+    await expect.poll(async () => (await status()).status, { timeout: 15_000 }).toBe('waiting_approval');
+    const parked = await status();
+    expect(parked.renderedPrompt).toContain(`Triage acme/api#${issue.number}: App crashes on start`);
+    expect(parked.trigger).toEqual({ type: 'event', event: 'tracker-event' });
+    const request = (await api('GET', `/approvals/${parked.approvalRequestId}`)).body;
+    expect(request).toMatchObject({
+      tool: { name: 'acme-github.add_comment' },
+      args: { project: 'acme/api', number: String(issue.number) },
+    });
+    expect(stub.state.comments).toHaveLength(0);
+
+    expect((await api('POST', `/approvals/${parked.approvalRequestId}/decide`, { decision: 'approve' })).status).toBe(200);
+    await expect.poll(async () => (await status()).status, { timeout: 15_000 }).toBe('succeeded');
+    const done = await status();
+    expect(done.result).toBe('Commented on the issue.');
+    expect(done.costMicros).toBeGreaterThan(0);
+    expect(stub.state.comments).toEqual([
+      expect.objectContaining({
+        repo: 'acme/api',
+        issueNumber: Number(issue.number),
+        body: 'Severity: high. Next step: reproduce on the latest release.',
+      }),
+    ]);
+  });
+});
