@@ -254,6 +254,10 @@ describe.each(testDialects())('OAuth authorization server on $name', (dialect) =
       expect(location.searchParams.get('error')).toBe(error);
       expect(location.searchParams.get('state')).toBe('st-1');
     }
+    const refusals = await test.preloop.audit.query({ accountId: test.preloop.accountId, action: 'oauth.authorize.refused', limit: 100 });
+    expect(refusals.items.map((record) => record.data.reason)).toEqual(
+      expect.arrayContaining(['invalid_request', 'invalid_scope', 'invalid_target']),
+    );
   });
 
   it('checks the consent form: CSRF token, same origin, and identities the user may act as', async () => {

@@ -134,18 +134,24 @@ async function checkAuthorization(preloop: Preloop, server: OAuthServer, input: 
       ),
     };
   const state = input.state ?? null;
-  const fail = (error: string, description: string): Checked => ({
-    ok: false,
-    response: redirectError(server, requested, state, error, description),
-  });
-  if (input.response_type !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported.');
-  if (!input.code_challenge) return fail('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256.');
-  if (input.code_challenge_method !== 'S256') return fail('invalid_request', 'Only the S256 PKCE method is accepted (plain is refused).');
+  const fail = async (error: string, description: string): Promise<Checked> => {
+    await preloop.audit.record({
+      actor: { type: 'system', id: clientId, name: 'oauth authorization endpoint' },
+      action: 'oauth.authorize.refused',
+      outcome: 'denied',
+      data: { reason: error, description, clientId },
+    });
+    return { ok: false, response: redirectError(server, requested, state, error, description) };
+  };
+  if (input.response_type !== 'code') return await fail('unsupported_response_type', 'Only response_type=code is supported.');
+  if (!input.code_challenge) return await fail('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256.');
+  if (input.code_challenge_method !== 'S256')
+    return await fail('invalid_request', 'Only the S256 PKCE method is accepted (plain is refused).');
   if (!/^[A-Za-z0-9_-]{43}$/.test(input.code_challenge))
-    return fail('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters).');
+    return await fail('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters).');
   const scopes = (input.scope ?? '').split(' ').filter((scope) => scope !== '');
   const unknown = scopes.filter((scope) => !oauthScopes.includes(scope));
-  if (unknown.length > 0) return fail('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`);
+  if (unknown.length > 0) return await fail('invalid_scope', `Unknown scope: ${unknown.join(' ')}.`);
   const configured = server.options.resources;
   const resource = input.resource
     ? server.allowedResource(input.resource)
@@ -153,7 +159,7 @@ async function checkAuthorization(preloop: Preloop, server: OAuthServer, input: 
       ? server.allowedResource(configured[0]!)
       : null;
   if (resource === null)
-    return fail(
+    return await fail(
       'invalid_target',
       input.resource ? 'Tokens cannot be issued for this resource.' : 'The resource parameter (RFC 8707) is required.',
     );
