@@ -167,6 +167,14 @@ describe.each(testDialects())('issue sync on $name', (dialect) => {
       expect(found.items.map((item) => item.key)).toEqual(['acme/web#5']);
       // The lease was released: the other instance can run the next pass.
       expect((await other.reconcile()).ran).toBe(true);
+      // An import held by another instance: starting one here is a 409, and nothing runs.
+      await issueTables(preloop.db)
+        .insertInto('tracker_sync_leases')
+        .values({ name: `import:${connectionId}`, holder: 'another-instance', expires_at: clock + 60_000 })
+        .execute();
+      await expect(sync.start(preloop.accountId, connectionId)).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
+      expect((await sync.status(preloop.accountId, connectionId)).running).toBe(false);
+      await issueTables(preloop.db).deleteFrom('tracker_sync_leases').where('name', '=', `import:${connectionId}`).execute();
     } finally {
       other.close();
     }

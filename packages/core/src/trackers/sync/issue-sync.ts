@@ -370,6 +370,9 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
   return {
     async start(accountId, connectionId, projects) {
       await connections.get(accountId, connectionId);
+      // Another instance importing this connection is a 409 here, not a failure found later in the log.
+      if (!running.has(connectionId) && !(await acquireSyncLease(db, `import:${connectionId}`, instanceId, now(), leaseMs)))
+        throw new PreloopError('CONFLICT', `Connection ${connectionId} is being imported by another instance.`);
       track(accountId, connectionId, projects).catch((error) => {
         if (!abort.signal.aborted) logger.info('trackers: an import stopped; start it again to resume', { connectionId, error });
       });
