@@ -13,7 +13,12 @@ export interface ModelProviderConformanceOptions {
 export const modelProviderPaths = {
   openai: ['/chat/completions', '/responses', '/embeddings', '/models'],
   anthropic: ['/v1/messages', '/v1/messages/count_tokens', '/v1/models'],
-  gemini: ['/models/gemini-2.5-flash:generateContent', '/models/gemini-2.5-flash:streamGenerateContent?alt=sse', '/models/gemini-2.5-flash:countTokens', '/models'],
+  gemini: [
+    '/models/gemini-2.5-flash:generateContent',
+    '/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    '/models/gemini-2.5-flash:countTokens',
+    '/models',
+  ],
 } as const;
 
 const forbiddenHeaders = ['host', 'content-length', 'cookie', 'connection', 'transfer-encoding'];

@@ -25,10 +25,11 @@ export type GeminiOperation = 'generateContent' | 'streamGenerateContent';
 
 const thinkingLevels: Record<string, number> = { low: 2048, medium: 8192, high: 16384 };
 
-/** The Anthropic thinking budget of a `thinkingConfig`, or null (no thinking, dynamic, or minimal). */
+/** The Anthropic thinking budget of a `thinkingConfig`, or null (no thinking, dynamic, below 1024 tokens, or minimal). */
 function thinkingBudget(config: GeminiThinkingConfig | undefined): number | null {
   if (!config) return null;
-  if (typeof config.thinkingBudget === 'number') return config.thinkingBudget > 0 ? Math.max(1024, config.thinkingBudget) : null;
+  // Anthropic's smallest budget is 1024 tokens: a smaller one asks for (almost) no thinking, so none is sent.
+  if (typeof config.thinkingBudget === 'number') return config.thinkingBudget >= 1024 ? config.thinkingBudget : null;
   return thinkingLevels[String(config.thinkingLevel ?? '').toLowerCase()] ?? null;
 }
 
