@@ -107,7 +107,7 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
         mcp({ rescanIntervalMs: 0 }),
         gateway({ reclaimIntervalMs: 0 }),
         openai(),
-        flows({ baseUrl: server.url, pollIntervalMs: 50, scheduleIntervalMs: 0 }),
+        flows({ baseUrl: server.url, pollIntervalMs: 50, scheduleIntervalMs: 0, leaseMs: 1500 }),
       ],
     });
     const { preloop } = test;
@@ -229,6 +229,23 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     expect(done.costMicros).toBeGreaterThan(0);
     const log = (await test.preloop.service('flows').readLog(test.preloop.accountId, started.body.id)).map((line) => line.text);
     expect(log).toContain('Answer from the stub model.');
+  });
+
+  it('stops a run that spends over its budget (failed, with what it spent)', async () => {
+    const created = await api('POST', '/flows', {
+      name: 'spender',
+      prompt: 'Hello',
+      model: 'gpt-mock',
+      budgetMicros: 1,
+      runtime: {
+        id: 'command',
+        options: { command: process.execPath, args: [fakeAgent], env: { FAKE_AGENT_MODE: 'spend' }, killGraceSeconds: 0.2 },
+      },
+    });
+    const started = await api('POST', `/flows/${created.body.flow.id}/run`, {});
+    const done = await waitFor(started.body.id, 'failed');
+    expect(done.error).toMatch(/^budget exceeded: spent \d+ of 1 micro-dollars$/);
+    expect(done.costMicros).toBeGreaterThan(1);
   });
 
   it("narrows policy: a flow's runs may call only its model and its tools", async () => {

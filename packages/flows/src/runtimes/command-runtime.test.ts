@@ -41,13 +41,14 @@ describe('command runtime in a flow: cancel and timeout kill the process group',
     await rm(folder, { recursive: true, force: true });
   });
 
-  const hangingFlow = async (name: string, timeoutSeconds: number) => {
+  const hangingFlow = async (name: string, timeoutSeconds: number, extra: Record<string, unknown> = {}) => {
     const pidFile = path.join(folder, `${name}.pid`);
     const created = await fixture.api('POST', '/flows', {
       name,
       prompt: 'Fix issue {{ inputs.issue }}',
       inputs: { issue: { required: true } },
       timeoutSeconds,
+      ...extra,
       runtime: {
         id: 'command',
         options: {
@@ -98,6 +99,20 @@ describe('command runtime in a flow: cancel and timeout kill the process group',
     } finally {
       await fixture.preloop.governance.killSwitch.deactivate(fixture.preloop.accountId, ['flows'], actor);
     }
+  });
+
+  it("holds a second execution in the queue while the flow's concurrency (1) is taken", async () => {
+    const { flowId, pidFile } = await hangingFlow('one-at-a-time', 600, { concurrency: 1 });
+    const first = await fixture.api('POST', `/flows/${flowId}/run`, { inputs: { issue: '1' } });
+    await grandchildPid(pidFile);
+    const second = await fixture.api('POST', `/flows/${flowId}/run`, { inputs: { issue: '2' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await fixture.api('GET', `/executions/${first.body.id}`)).body.status).toBe('running');
+    expect((await fixture.api('GET', `/executions/${second.body.id}`)).body.status).toBe('queued');
+    await fixture.api('POST', `/executions/${first.body.id}/cancel`, {});
+    await fixture.waitFor(second.body.id, 'running');
+    await fixture.api('POST', `/executions/${second.body.id}/cancel`, {});
+    await fixture.waitFor(second.body.id, 'cancelled');
   });
 
   it('a run over its timeout is killed and ends timed_out', async () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A tiny CLI agent for the flows tests: reads its prompt from stdin, asks the model through the
 // official OpenAI SDK with the base URL and key from its environment, and prints the answer.
-// FAKE_AGENT_MODE=hang starts a grandchild (its pid written to FAKE_AGENT_PID_FILE) and waits forever.
+// FAKE_AGENT_MODE=spend keeps running after the model call; FAKE_AGENT_MODE=hang starts a grandchild (its pid written to FAKE_AGENT_PID_FILE) and waits forever.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
@@ -24,4 +24,6 @@ if (process.env.FAKE_AGENT_MODE === 'hang') {
   });
   console.log(`home=${process.env.HOME === process.cwd() ? 'cwd' : 'own'} secret=${process.env.PRELOOP_SECRET_KEY ?? 'absent'}`);
   console.log(completion.choices[0].message.content);
+  // FAKE_AGENT_MODE=spend: keeps working after its model call (until stopped).
+  if (process.env.FAKE_AGENT_MODE === 'spend') setInterval(() => {}, 1000);
 }
