@@ -51,12 +51,7 @@ export type { SettingsTab } from './components/preloop-settings/preloop-settings
 export { PreloopNotificationPreferences } from './components/preloop-notification-preferences/preloop-notification-preferences.js';
 export { PreloopPolicyEditor } from './components/preloop-policy-editor/preloop-policy-editor.js';
 export { PreloopMcpServers } from './components/preloop-mcp-servers/preloop-mcp-servers.js';
-export { PreloopApproveApp } from './components/preloop-approve-app/preloop-approve-app.js';
 export { PreloopDevices } from './components/preloop-devices/preloop-devices.js';
-export { createDeviceKey, signDeviceJwt, deviceAuthorization, loadDevice, saveDevice, forgetDevice } from './approve-app/device-key.js';
-export type { StoredDevice, DeviceKeyPair } from './approve-app/device-key.js';
-export { pairDevice, deviceClient, activeServiceWorker, defaultDeviceName, PairingError } from './approve-app/pair-device.js';
-export type { PairDeviceOptions, PairingStep } from './approve-app/pair-device.js';
 
 declare global {
   interface HTMLElementTagNameMap extends PreloopElementTagNameMap {}

@@ -5,14 +5,7 @@
  *
  * @packageDocumentation
  */
-import { PreloopApprovalCard } from '../components/preloop-approval-card/preloop-approval-card.js';
-import { PreloopApproveApp } from '../components/preloop-approve-app/preloop-approve-app.js';
-import { PreloopLogin } from '../components/preloop-login/preloop-login.js';
-import { elementTag } from '../define/element-tag.js';
-
-elementTag(PreloopApprovalCard, 'preloop-approval-card');
-elementTag(PreloopLogin, 'preloop-login');
-elementTag(PreloopApproveApp, 'preloop-approve-app');
+import '../elements/preloop-approve-app.js';
 
 // Installed on the first visit, paired or not: the app then opens offline and is installable.
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});

@@ -2,7 +2,6 @@ import { PreloopAgents } from '../components/preloop-agents/preloop-agents.js';
 import { PreloopApprovalCard } from '../components/preloop-approval-card/preloop-approval-card.js';
 import { PreloopApprovalDeliveries } from '../components/preloop-approval-deliveries/preloop-approval-deliveries.js';
 import { PreloopApprovalQueue } from '../components/preloop-approval-queue/preloop-approval-queue.js';
-import { PreloopApproveApp } from '../components/preloop-approve-app/preloop-approve-app.js';
 import { PreloopAuditLog } from '../components/preloop-audit-log/preloop-audit-log.js';
 import { PreloopBudgets } from '../components/preloop-budgets/preloop-budgets.js';
 import { PreloopConsole } from '../components/preloop-console/preloop-console.js';
@@ -41,7 +40,6 @@ export const preloopElements = {
   'preloop-notification-preferences': PreloopNotificationPreferences,
   'preloop-policy-editor': PreloopPolicyEditor,
   'preloop-mcp-servers': PreloopMcpServers,
-  'preloop-approve-app': PreloopApproveApp,
   'preloop-devices': PreloopDevices,
 } as const;
 

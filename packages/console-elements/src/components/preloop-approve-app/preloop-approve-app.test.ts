@@ -1,5 +1,6 @@
 import { commands } from 'vitest/browser';
 import { afterEach, describe, expect, it } from 'vitest';
+import '../../elements/preloop-approve-app.js';
 import { axeViolations } from '../../../test/axe-check.js';
 import { mount, ownerClient, query, textOf, type, unmountAll, waitFor } from '../../../test/browser-helpers.js';
 

@@ -1,5 +1,6 @@
 import { commands } from 'vitest/browser';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import '../../elements/preloop-approve-app.js';
 import { forgetDevice, loadDevice } from '../../approve-app/device-key.js';
 import { PreloopClient } from '../../client/preloop-client.js';
 import { axeViolations } from '../../../test/axe-check.js';

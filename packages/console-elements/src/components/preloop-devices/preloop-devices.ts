@@ -1,6 +1,5 @@
 import { css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import QRCode from 'qrcode';
 import type { Me } from '../../client/api-types.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
 import { formatCountdown, formatRelative, formatTime } from '../../shared/format.js';
@@ -118,6 +117,8 @@ export class PreloopDevices extends PreloopElement {
     this.knownIds = new Set((this.devicesTask.value ?? []).map((device) => device.id));
     this.failure = await this.attempt('create a pairing code', async () => {
       const pairing = await api.request<Pairing>('POST', '/devices/pairings');
+      // Loaded when a code is first shown (the console's first load stays small).
+      const { default: QRCode } = await import('qrcode');
       const svg = await QRCode.toString(pairing.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       this.pairing = { ...pairing, qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` };
     });
