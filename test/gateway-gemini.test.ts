@@ -424,6 +424,17 @@ describe('Gemini ingress (official @google/genai client)', () => {
       expect(missing.status).toBe(404);
       expect(JSON.parse(missing.message).error).toMatchObject({ code: 404, status: 'NOT_FOUND', message: expect.stringContaining('nope') });
 
+      for (const path of ['/gemini/v1beta/files', '/gemini/v1beta', '/gemini/v1beta/models/gpt-mock:embedContent']) {
+        const unknown = await fetch(`${harness.url}${path}`, { method: 'POST', headers: { 'x-goog-api-key': harness.apiKey } });
+        expect(unknown.status, path).toBe(404);
+        expect((await unknown.json()).error, path).toMatchObject({ code: 404, status: 'NOT_FOUND' });
+      }
+      const wrongMethod = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:generateContent`, {
+        headers: { 'x-goog-api-key': harness.apiKey },
+      });
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.get('allow')).toBe('POST');
+
       const noSse = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:streamGenerateContent`, {
         method: 'POST',
         headers: { 'x-goog-api-key': harness.apiKey },

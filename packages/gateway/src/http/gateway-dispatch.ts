@@ -84,7 +84,7 @@ export function createGatewayDispatcher(preloop: Preloop, options: GatewayOption
     let path = request.path;
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     if (path.startsWith(`${gemini}/`)) return serveGemini(context, request, path.slice(gemini.length));
-    const format: IngressFormat = path.startsWith(anthropic) ? 'anthropic' : 'openai';
+    const format: IngressFormat = path.startsWith(anthropic) ? 'anthropic' : path.startsWith(gemini) ? 'gemini' : 'openai';
     const route = routes.get(path);
     if (route) {
       if (request.method !== route.method) {
