@@ -58,6 +58,9 @@ export interface OAuthGrants {
   revokeGrant(grantId: string, reason: string): Promise<void>;
 }
 
+/** How long expired codes and tokens are kept before a consent deletes them. */
+const expiredKeptMs = 86_400_000;
+
 type GrantRow = {
   id: string;
   account_id: string;
@@ -177,6 +180,15 @@ export function createOAuthGrants(db: OAuthDatabase, audit: AuditTrail, options:
       const now = Date.now();
       const grantId = createId('ogr');
       const code = createOAuthSecret(authorizationCodePrefix);
+      // Codes and tokens expired for a day are no use (not even for reuse detection): forgotten at each consent.
+      await db
+        .deleteFrom('oauth_codes')
+        .where('expires_at', '<', now - expiredKeptMs)
+        .execute();
+      await db
+        .deleteFrom('oauth_tokens')
+        .where('expires_at', '<', now - expiredKeptMs)
+        .execute();
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('oauth_grants')

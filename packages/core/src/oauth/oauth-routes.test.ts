@@ -291,6 +291,18 @@ describe.each(testDialects())('OAuth authorization server on $name', (dialect) =
     expect(new URL(denied.headers.get('location')!).searchParams.get('error')).toBe('access_denied');
   });
 
+  it('forgets codes and tokens expired for more than a day at the next consent', async () => {
+    const tokens = (await (await exchange(await codeFor())).json()) as { access_token: string };
+    const db = oauthDatabase(test.preloop.db);
+    const longAgo = Date.now() - 2 * 86_400_000;
+    await db.updateTable('oauth_tokens').set({ expires_at: longAgo }).where('revoked_at', 'is', null).execute();
+    await db.updateTable('oauth_codes').set({ expires_at: longAgo }).execute();
+    expect(await principalOf(tokens.access_token)).toBeNull();
+    await codeFor();
+    expect((await db.selectFrom('oauth_tokens').select('id').where('expires_at', '=', longAgo).execute()).length).toBe(0);
+    expect((await db.selectFrom('oauth_codes').select('code_hash').execute()).length).toBe(1);
+  });
+
   it('revokes a grant through the revocation endpoint (RFC 7009)', async () => {
     const tokens = (await (await exchange(await codeFor())).json()) as { access_token: string; refresh_token: string };
     const revoked = await form('/oauth/revoke', { token: tokens.refresh_token, client_id: clientId });
