@@ -162,6 +162,8 @@ describe('the admin API contract with every plugin', () => {
       'GET /push/config': true,
       'GET /flows': true,
       'POST /flows': true,
+      'GET /flows/runtimes': true,
+      'GET /executions': true,
       'POST /flows/preview': true,
       'POST /flows/hooks/:id': true,
       'GET /flows/:id': true,

@@ -66,6 +66,12 @@ export const executionListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
+/** The installed runtimes. */
+export const runtimeListSchema = z.object({ items: z.array(z.object({ id: z.string(), description: z.string() })) });
+
+/** The query of the account-wide executions list: also by flow. */
+export const allExecutionsQuerySchema = executionListQuerySchema.extend({ flowId: z.string().min(1).max(200).optional() });
+
 /** The body of `POST /flows/:id/run`. */
 export const runFlowBodySchema = z
   .strictObject({ inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional() })
@@ -114,5 +120,9 @@ export type RunFlowInput = z.input<typeof runFlowBodySchema>;
 export type PreviewInput = z.input<typeof previewBodySchema>;
 /** A preview's answer. */
 export type PreviewResult = z.output<typeof previewResultSchema>;
+/** The installed runtimes. */
+export type RuntimeList = z.output<typeof runtimeListSchema>;
+/** The query of `GET /executions`. */
+export type AllExecutionsQuery = z.input<typeof allExecutionsQuerySchema>;
 /** A log line. */
 export type ExecutionLogLineView = z.output<typeof executionLogLineSchema>;

@@ -12,6 +12,7 @@
  */
 import type { z } from 'zod';
 import type {
+  AllExecutionsQuery,
   ExecutionListQuery,
   ExecutionPage,
   ExecutionView,
@@ -19,11 +20,13 @@ import type {
   PreviewInput,
   PreviewResult,
   RunFlowInput,
+  RuntimeList,
   SavedFlow,
 } from './api-schemas.js';
 import type { createFlowBodySchema } from './flow-schema.js';
 
 export type {
+  AllExecutionsQuery,
   ExecutionListQuery,
   ExecutionLogLineView,
   ExecutionPage,
@@ -32,6 +35,7 @@ export type {
   PreviewInput,
   PreviewResult,
   RunFlowInput,
+  RuntimeList,
   SavedFlow,
 } from './api-schemas.js';
 export type { ExecutionStatus } from './execution-store.js';
@@ -50,6 +54,8 @@ export type FlowBody = z.input<typeof createFlowBodySchema>;
 export interface FlowRoutes {
   'GET /flows': { response: { items: FlowView[] } };
   'POST /flows': { body: FlowBody; response: SavedFlow };
+  'GET /flows/runtimes': { response: RuntimeList };
+  'GET /executions': { query: AllExecutionsQuery; response: ExecutionPage };
   'POST /flows/preview': { body: PreviewInput; response: PreviewResult };
   'POST /flows/hooks/:id': { body: unknown; response: { executionId: string; status: ExecutionView['status'] } };
   'GET /flows/:id': { response: FlowView };

@@ -223,6 +223,8 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
     logs,
     evaluate,
     view,
+    /** The installed runtimes (id and description), for a flow builder. */
+    runtimes: () => [...runtimes.values()].map((runtime) => ({ id: runtime.id, description: runtime.description ?? '' })),
     /** Starts the runner, the scheduler and the event triggers. */
     start() {
       runner.start();
@@ -320,15 +322,17 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       if (row.runtime_session_id) view.costMicros = Math.max(view.costMicros, await store.sessionCost(accountId, row.runtime_session_id));
       return view;
     },
+    /** Executions newest first: of one flow (`flowId`, a 404 when it does not exist) or of every flow (null). */
     async listExecutions(
       accountId: string,
-      flowId: string,
+      flowId: string | null,
       query: { status?: ExecutionStatus; cursor?: string; limit?: number },
     ): Promise<Page<ExecutionView>> {
-      await flows.get(accountId, flowId);
+      if (flowId !== null) await flows.get(accountId, flowId);
       const limit = query.limit ?? 50;
       const after = decodeCursor(query.cursor);
-      let select = db.selectFrom('flow_executions').selectAll().where('account_id', '=', accountId).where('flow_id', '=', flowId);
+      let select = db.selectFrom('flow_executions').selectAll().where('account_id', '=', accountId);
+      if (flowId !== null) select = select.where('flow_id', '=', flowId);
       if (query.status) select = select.where('status', '=', query.status);
       if (after) select = select.where('id', '<', after);
       const rows = await select

@@ -213,4 +213,21 @@ describe('flows: triggers, templates and executions (SQLite)', () => {
     expect(text).toContain('echo: stream me');
     expect(text).toContain('event: end\ndata: {"status":"succeeded"}');
   });
+
+  it('lists the installed runtimes and every execution, and counts executions in the metrics', async () => {
+    const runtimes = (await fixture.api('GET', '/flows/runtimes')).body.items.map((runtime: { id: string }) => runtime.id);
+    expect(runtimes).toEqual(['agent-loop', 'command', 'echo']);
+    const { flow } = await create({ name: 'counted', prompt: 'count me' });
+    const started = await fixture.api('POST', `/flows/${flow.id}/run`, {});
+    await fixture.waitFor(started.body.id, 'succeeded');
+    const all = (await fixture.api('GET', '/executions?limit=200')).body.items.map((execution: { id: string }) => execution.id);
+    expect(all).toContain(started.body.id);
+    expect(all.length).toBeGreaterThan(1);
+    expect((await fixture.api('GET', `/executions?flowId=${flow.id}`)).body.items.map((execution: { id: string }) => execution.id)).toEqual(
+      [started.body.id],
+    );
+    const scrape = await fixture.preloop.metrics.scrape();
+    expect(scrape).toContain(`preloop_flow_executions_started_total{flow="${flow.id}",trigger="manual"} 1`);
+    expect(scrape).toContain(`preloop_flow_attempts_finished_total{flow="${flow.id}",outcome="succeeded"} 1`);
+  });
 });

@@ -7,6 +7,7 @@
  */
 
 export {
+  allExecutionsQuerySchema,
   cancelExecutionBodySchema,
   executionListQuerySchema,
   executionLogLineSchema,
@@ -17,6 +18,7 @@ export {
   previewBodySchema,
   previewResultSchema,
   runFlowBodySchema,
+  runtimeListSchema,
   savedFlowSchema,
   setFlowEnabledBodySchema,
   webhookAcceptedSchema,

@@ -1,6 +1,7 @@
 import { defineRoute, readTextBody, type AdminRoute } from '@preloop/core';
 import { z } from 'zod';
 import {
+  allExecutionsQuerySchema,
   cancelExecutionBodySchema,
   executionListQuerySchema,
   executionPageSchema,
@@ -10,6 +11,7 @@ import {
   previewBodySchema,
   previewResultSchema,
   runFlowBodySchema,
+  runtimeListSchema,
   savedFlowSchema,
   setFlowEnabledBodySchema,
   webhookAcceptedSchema,
@@ -56,6 +58,28 @@ export function flowRoutes(service: () => FlowsService, options: ResolvedFlowsOp
       status: 201,
       errors: [409],
       handler: ({ principal, body }) => service().createFlow(principal!.accountId, body),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/flows/runtimes',
+      summary: 'List the installed runtimes (built in and contributed by plugins)',
+      tag: 'flows',
+      access: { role: 'viewer' },
+      response: runtimeListSchema,
+      handler: () => ({ items: service().runtimes() }),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/executions',
+      summary: 'List the executions of every flow, newest first (filters: flowId, status; cursor pagination)',
+      tag: 'flows',
+      access: { role: 'viewer' },
+      query: allExecutionsQuerySchema,
+      response: executionPageSchema,
+      handler: ({ principal, query }) => {
+        const { flowId, ...rest } = query;
+        return service().listExecutions(principal!.accountId, flowId ?? null, rest);
+      },
     }),
     defineRoute({
       method: 'POST',
