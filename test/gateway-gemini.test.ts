@@ -446,6 +446,8 @@ describe('Gemini ingress (official @google/genai client)', () => {
         status: 'INVALID_ARGUMENT',
         message: expect.stringContaining('alt=sse'),
       });
+      const noSseNoKey = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:streamGenerateContent`, { method: 'POST', body: '{}' });
+      expect(noSseNoKey.status).toBe(401);
 
       const malformed = await ai.models
         .generateContent({ model: 'gpt-mock', contents: [{ role: 'user', parts: [{ executableCode: { code: 'x' } } as never] }] })

@@ -119,6 +119,8 @@ export async function serveGemini(context: GatewayContext, request: GatewayReque
     if (method === 'countTokens') return await countGeminiTokens(context, request, model);
     if (method === 'streamGenerateContent' && new URL(request.url).searchParams.get('alt') !== 'sse') {
       // Without alt=sse Google answers one JSON array streamed piece by piece; the gateway streams server-sent events only.
+      // The credential is checked first: a caller without one learns nothing but that.
+      if (!(await authenticateGatewayRequest(context.preloop, request))) throw unauthenticated();
       throw new PreloopError(
         'VALIDATION_ERROR',
         "streamGenerateContent: add the query parameter alt=sse; this gateway streams server-sent events only (Google's Gen AI SDKs and Gemini CLI send it).",
