@@ -385,6 +385,41 @@ describe('Gemini ingress (official @google/genai client)', () => {
       expect(model).toMatchObject({ name: 'models/gpt-mock', supportedActions: expect.arrayContaining(['generateContent']) });
     });
 
+    it('streamGenerateContent without alt=sse answers Google’s JSON array, streamed, on every kind of alias', async () => {
+      for (const model of ['gpt-mock', 'claude-mock', 'gemini-native']) {
+        const response = await fetch(`${harness.url}/gemini/v1beta/models/${model}:streamGenerateContent`, {
+          method: 'POST',
+          headers: { 'x-goog-api-key': harness.apiKey },
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+        });
+        expect(response.status, model).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        const text = await response.text();
+        expect(text.startsWith('[{')).toBe(true);
+        const events = JSON.parse(text);
+        expect(events.length).toBeGreaterThan(1);
+        const joined = events.map((event: any) => event.candidates?.[0]?.content?.parts?.[0]?.text ?? '').join('');
+        expect(joined, model).toMatch(/Hello from the mock|Native stream\./);
+        expect(events.at(-1).usageMetadata.totalTokenCount).toBeGreaterThan(0);
+      }
+      // An upstream error mid-stream is the array's last element, in Google's shape.
+      harness.upstream.handle = () => ({
+        sse: [
+          'data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n',
+          'data: {"error":{"message":"boom","type":"server_error"}}\n\n',
+        ],
+      });
+      const broken = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:streamGenerateContent`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': harness.apiKey },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      });
+      const events = JSON.parse(await broken.text());
+      expect(events.at(-1).error).toMatchObject({ message: 'boom', status: 'UNAVAILABLE' });
+      const noKey = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:streamGenerateContent`, { method: 'POST', body: '{}' });
+      expect(noKey.status).toBe(401);
+    });
+
     it('accepts ?key= and bearer credentials, and never writes the key to the log or the audit trail', async () => {
       const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
       const byQuery = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:generateContent?key=${harness.apiKey}`, {
@@ -412,7 +447,7 @@ describe('Gemini ingress (official @google/genai client)', () => {
       for (const secret of [openAICanaryKey, anthropicCanaryKey, geminiCanaryKey]) expect(harness.logs.join('\n')).not.toContain(secret);
     });
 
-    it('answers 401, 404, 400 (no alt=sse) and upstream 429/503 in Google’s error shape', async () => {
+    it('answers 401, 404, 405, 400 and upstream 429/503 in Google’s error shape', async () => {
       const unauthenticated = await client('not-a-key')
         .models.generateContent({ model: 'gpt-mock', contents: 'hi' })
         .catch((error) => error);
@@ -434,20 +469,6 @@ describe('Gemini ingress (official @google/genai client)', () => {
       });
       expect(wrongMethod.status).toBe(405);
       expect(wrongMethod.headers.get('allow')).toBe('POST');
-
-      const noSse = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:streamGenerateContent`, {
-        method: 'POST',
-        headers: { 'x-goog-api-key': harness.apiKey },
-        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
-      });
-      expect(noSse.status).toBe(400);
-      expect((await noSse.json()).error).toMatchObject({
-        code: 400,
-        status: 'INVALID_ARGUMENT',
-        message: expect.stringContaining('alt=sse'),
-      });
-      const noSseNoKey = await fetch(`${harness.url}/gemini/v1beta/models/gpt-mock:streamGenerateContent`, { method: 'POST', body: '{}' });
-      expect(noSseNoKey.status).toBe(401);
 
       const malformed = await ai.models
         .generateContent({ model: 'gpt-mock', contents: [{ role: 'user', parts: [{ executableCode: { code: 'x' } } as never] }] })

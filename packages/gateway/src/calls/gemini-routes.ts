@@ -2,7 +2,8 @@
  * The Gemini ingress (`/gemini/v1beta` by default), the API Google's Gen AI
  * SDKs and Gemini CLI speak: `GET /models`, `GET /models/{model}`,
  * `POST /models/{model}:generateContent`,
- * `:streamGenerateContent?alt=sse` and `:countTokens`. Every error is in
+ * `:streamGenerateContent` (server-sent events with `alt=sse`, else Google's
+ * JSON array, streamed) and `:countTokens`. Every error is in
  * Google's shape (`{ error: { code, message, status } }`).
  *
  * @module
@@ -14,6 +15,7 @@ import type { GeminiCountTokensRequest, GeminiModel } from '../wire/gemini-types
 import { forwardTokenCount } from './count-tokens.js';
 import { jsonReply, type GatewayReply, type GatewayRequest } from './exchange.js';
 import type { GatewayContext } from './gateway-context.js';
+import { toJsonArrayReply } from './gemini-json-stream.js';
 import { errorReply } from './ingress-errors.js';
 import { requireUsableModel, toAliasName, usableAliases } from './model-names.js';
 import { readJsonObject, runModelCall, unauthenticated } from './run-model-call.js';
@@ -117,17 +119,9 @@ export async function serveGemini(context: GatewayContext, request: GatewayReque
     }
     if (request.method !== 'POST') throw new PreloopError('METHOD_NOT_ALLOWED', `Use POST for ${request.path}.`, { status: 405 });
     if (method === 'countTokens') return await countGeminiTokens(context, request, model);
-    if (method === 'streamGenerateContent' && new URL(request.url).searchParams.get('alt') !== 'sse') {
-      // Without alt=sse Google answers one JSON array streamed piece by piece; the gateway streams server-sent events only.
-      // The credential is checked first: a caller without one learns nothing but that.
-      if (!(await authenticateGatewayRequest(context.preloop, request))) throw unauthenticated();
-      throw new PreloopError(
-        'VALIDATION_ERROR',
-        "streamGenerateContent: add the query parameter alt=sse; this gateway streams server-sent events only (Google's Gen AI SDKs and Gemini CLI send it).",
-        { details: { issues: [{ path: 'alt', message: 'must be sse' }] } },
-      );
-    }
-    return await runModelCall(context, request, 'gemini', method as 'generateContent' | 'streamGenerateContent', model);
+    const reply = await runModelCall(context, request, 'gemini', method as 'generateContent' | 'streamGenerateContent', model);
+    // Without alt=sse Google answers one JSON array written piece by piece: the same stream, in that form.
+    return method === 'streamGenerateContent' && new URL(request.url).searchParams.get('alt') !== 'sse' ? toJsonArrayReply(reply) : reply;
   } catch (error) {
     return errorReply('gemini', error, (error as { status?: number }).status === 405 ? { allow: colonAllow(rest) } : {});
   }
