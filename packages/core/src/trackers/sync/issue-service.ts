@@ -63,6 +63,14 @@ export function createIssues(context: {
   const store = createIssueStore({ db, dialect: context.dialect, now: context.options?.now });
   const sync = createIssueSync({ ...context.options, db, store, connections, events: context.events, logger: context.logger });
   const similarity = createIssueSimilarity({ db, store, identity: context.identity, logger: context.logger, now: context.options?.now });
+  // A disconnected tracker's issues leave the unified view (on every instance; the Bus tells them).
+  const unsubscribe = connections.subscribe?.((accountId) => {
+    store
+      .forgetRemovedConnections(accountId)
+      .catch((error) =>
+        context.logger.warn('trackers: could not remove the issues of a deleted connection; the next change retries', { error }),
+      );
+  });
 
   async function audited<T>(principal: Principal, action: string, data: Record<string, unknown>, run: () => Promise<T & { id: string }>) {
     try {
@@ -133,6 +141,7 @@ export function createIssues(context: {
       });
     },
     close() {
+      unsubscribe?.();
       sync.close();
     },
   };

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { TrackerComment, TrackerIssue, TrackerPullRequest } from '../../contracts/tracker.js';
 import { PreloopError } from '../../errors.js';
 import { createId } from '../../ids.js';
@@ -41,6 +41,8 @@ export interface IssueStore {
   find(connectionId: string, kind: StoredIssueKind, project: string, number: string): Promise<StoredIssue | null>;
   /** Filtered, sorted, paginated search (full-text on both dialects). */
   search(accountId: string, query: IssueQuery): Promise<Page<StoredIssue>>;
+  /** Removes what the store holds of the account's connections that no longer exist (issues, comments, embeddings, sync state); answers how many issues went. */
+  forgetRemovedConnections(accountId: string): Promise<number>;
 }
 
 /** Issue numbers a pull request refers to: `#12` (GitHub, GitLab) and `PROJ-12` (Jira). */
@@ -223,5 +225,18 @@ export function createIssueStore(options: {
     find,
 
     search: (accountId, query) => searchIssues(db, dialect, accountId, query),
+
+    async forgetRemovedConnections(accountId) {
+      const removed = sql<SqlBool>`connection_id not in (select id from tracker_connections where account_id = ${accountId})`;
+      await db
+        .deleteFrom('tracker_issue_comments')
+        .where('account_id', '=', accountId)
+        .where('issue_id', 'in', db.selectFrom('tracker_issues').select('id').where('account_id', '=', accountId).where(removed))
+        .execute();
+      await db.deleteFrom('tracker_issue_embeddings').where('account_id', '=', accountId).where(removed).execute();
+      await db.deleteFrom('tracker_sync_state').where('account_id', '=', accountId).where(removed).execute();
+      const result = await db.deleteFrom('tracker_issues').where('account_id', '=', accountId).where(removed).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -221,4 +221,22 @@ describe.each(testDialects())('issue sync on $name', (dialect) => {
     const similar = await callApi(preloop, 'GET', `/issues/${created.body.id}/similar`, { bearer: user.key });
     expect(similar.body).toEqual({ available: false, reason: expect.stringMatching(/No embeddings model/), items: [] });
   });
+
+  it('drops the issues of a disconnected tracker from the unified view, and keeps the others', async () => {
+    const second = await preloop.trackers.create(preloop.accountId, {
+      tracker: 'stub',
+      name: 'stub-second',
+      settings: { baseUrl: stub.url, projects: ['acme/api'] },
+      secrets: { token: 'stub-token' },
+    });
+    await preloop.issues.sync.run(preloop.accountId, second.id);
+    const count = async (id: string) =>
+      (await preloop.issues.store.search(preloop.accountId, { connectionId: id, state: 'all' })).items.length;
+    expect(await count(second.id)).toBe(4);
+    const kept = await count(connectionId);
+    await preloop.trackers.delete(preloop.accountId, second.id);
+    await expect.poll(() => count(second.id)).toBe(0);
+    expect(await count(connectionId)).toBe(kept);
+    expect((await preloop.issues.sync.status(preloop.accountId, second.id)).projects).toEqual([]);
+  });
 });

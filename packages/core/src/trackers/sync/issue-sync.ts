@@ -12,6 +12,8 @@ import { acquireSyncLease, releaseSyncLease } from './sync-lease.js';
 export interface IssueSyncConnections {
   get(accountId: string, id: string): Promise<{ id: string; accountId: string; tracker: string; settings: Record<string, unknown> }>;
   client(accountId: string, id: string): Promise<TrackerClient>;
+  /** Calls `listener` when a connection of an account was created, changed or deleted (on any instance). */
+  subscribe?(listener: (accountId: string) => void): () => void;
 }
 
 /** Where one project's import stands. */
