@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDialects } from '@preloop/core/testing';
+import { createNodeGateway } from '@preloop/gateway/node';
 import { gemini } from '@preloop/plugin-gemini';
 import { anthropicCanaryKey, openAICanaryKey, startGatewayHarness, type GatewayHarness } from './gateway-harness.js';
 
@@ -377,6 +378,25 @@ describe('Gemini ingress (official @google/genai client)', () => {
   });
 
   describe('models, authentication and errors in Google’s shape', () => {
+    it('as Express-style middleware, createNodeGateway serves the Gemini base path and passes other paths on', async () => {
+      const middleware = createNodeGateway(harness.preloop);
+      const server = createServer((request, response) =>
+        middleware(request, response, () => {
+          response.writeHead(418);
+          response.end();
+        }),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const listed = await fetch(`${base}/gemini/v1beta/models`, { headers: { 'x-goog-api-key': harness.apiKey } });
+        expect(listed.status).toBe(200);
+        expect((await fetch(`${base}/gemini/other`)).status).toBe(418);
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
     it('lists the models the credential may use, and gets one', async () => {
       const listed = await fetch(`${harness.url}/gemini/v1beta/models`, { headers: { 'x-goog-api-key': harness.apiKey } });
       const names = (await listed.json()).models.map((model: { name: string }) => model.name);

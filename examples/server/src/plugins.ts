@@ -5,6 +5,7 @@ import { flows } from '@preloop/flows';
 import { createGateway, gateway } from '@preloop/gateway';
 import { mcp } from '@preloop/mcp';
 import { anthropic } from '@preloop/plugin-anthropic';
+import { gemini } from '@preloop/plugin-gemini';
 import { openai } from '@preloop/plugin-openai';
 import { github } from '@preloop/plugin-github';
 import { gitlab } from '@preloop/plugin-gitlab';
@@ -18,7 +19,7 @@ import type { ConfigFile } from './config/config-schema.js';
 /**
  * The reference server's plugins: the approval engine (its AI reviewers served
  * by the gateway below), the MCP endpoint, the
- * model gateway with the OpenAI and Anthropic providers, flows (their runtimes
+ * model gateway with the OpenAI, Anthropic and Gemini providers, flows (their runtimes
  * call this server's own gateway and MCP endpoint), and the notifiers that
  * the configuration file turns on (webhook, Slack app, Slack incoming webhook, Mattermost,
  * email, mobile push: Web Push always, APNs and FCM when configured), or email from `PRELOOP_SMTP_URL` and `PRELOOP_EMAIL_FROM` when the file has no
@@ -41,6 +42,7 @@ export function referencePlugins(
     gateway(),
     openai(),
     anthropic(),
+    gemini(),
     // Flows' runtimes reach the model gateway and the MCP endpoint at this server's own URL, as any agent would.
     flows({ baseUrl: publicUrl }),
     // Trackers: connections (a token or a GitHub App; a GitLab token; Jira Cloud or Data Center credentials) are made at run time through the admin API or the console.

@@ -107,7 +107,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       { prefix: '/approve', handler: approveApp },
       { prefix: '/', handler: consoleHandler },
     ]);
-    // The model gateway's Node-native fast path answers /openai/v1 and /anthropic/v1; everything else goes to `handler`.
+    // The model gateway's Node-native fast path answers /openai/v1, /anthropic/v1 and /gemini/v1beta; everything else goes to `handler`.
     const server = await serve({ handler, before: createNodeGateway(preloop, config?.config.gateway), port, host, ...proxy });
     return {
       preloop,
@@ -147,7 +147,7 @@ function allowedHosts(host: string, publicUrl: string): string[] {
  */
 export function startupLines(server: ReferenceServer, databaseUrl: string): string[] {
   const lines = [
-    `Preloop ready at ${server.url}  (console /, admin API /api/v1, MCP /mcp, OpenAI /openai/v1, Anthropic /anthropic/v1; database ${redactUrl(databaseUrl)})`,
+    `Preloop ready at ${server.url}  (console /, admin API /api/v1, MCP /mcp, OpenAI /openai/v1, Anthropic /anthropic/v1, Gemini /gemini/v1beta; database ${redactUrl(databaseUrl)})`,
   ];
   if (server.generatedSecretKey) {
     lines.push(

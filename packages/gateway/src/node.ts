@@ -42,8 +42,8 @@ export type NodeGatewayHandler = (request: IncomingMessage, response: ServerResp
 export function createNodeGateway(preloop: Preloop, options: NodeGatewayOptions = {}): NodeGatewayHandler {
   const { trustProxy = false, ...gatewayOptions } = options;
   const dispatch = createGatewayDispatcher(preloop, gatewayOptions);
-  const { openai, anthropic } = resolveGatewayOptions(gatewayOptions).basePaths;
-  const ours = (url: string) => url.startsWith(`${openai}/`) || url.startsWith(`${anthropic}/`) || url === openai || url === anthropic;
+  const basePaths = Object.values(resolveGatewayOptions(gatewayOptions).basePaths);
+  const ours = (url: string) => basePaths.some((base) => url.startsWith(`${base}/`) || url === base);
   return (request, response, next) => {
     if (next && !ours((request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '/')) {
       next();

@@ -12,7 +12,7 @@ const pricesSchema = modelPricesSchema
 /** A model alias declared in the config file. */
 export const modelConfigSchema = z.strictObject({
   alias: z.string().min(1),
-  provider: z.string().min(1).describe('Provider plugin id, for example openai or anthropic'),
+  provider: z.string().min(1).describe('Provider plugin id, for example openai, anthropic or gemini'),
   model: z.string().min(1).describe('The upstream model id'),
   baseUrl: z.url().optional(),
   apiKey: z.string().min(1).optional().describe('Stored encrypted in the secret store; use ${ENV} substitution'),
