@@ -1,13 +1,14 @@
 import { defineConfig, type Options } from 'tsup';
 
 /**
- * The build options every package shares: ES modules, type declarations,
- * source maps, `dist/` emptied first, Node 20 syntax. A package's
+ * The build options every package shares: ES modules, source maps, `dist/`
+ * emptied first, Node 20 syntax. No declarations here: `npm run build`
+ * (`scripts/build.mjs`) emits those of all packages from one TypeScript program. A package's
  * `tsup.config.ts` names only its entries (and what it does differently).
  */
 export const baseOptions = {
   format: ['esm'],
-  dts: true,
+  dts: false,
   sourcemap: true,
   clean: true,
   target: 'node20',
