@@ -19,6 +19,11 @@ export default defineConfig({
           // Two files at a time even on 2 cores (Vitest's default there is 1): most suites wait on
           // child processes, sockets and databases, not the CPU, so this halves the wall time of CI.
           maxWorkers: 2,
+          // A worker keeps the modules it imported from one file to the next instead of importing the
+          // kernel again for every file (importing was over half of a file's time): the suites share no
+          // module-level state (no package keeps per-kernel state in module maps), and each file
+          // closes what it opened.
+          isolate: false,
           // Generous: several suites start child processes, PostgreSQL clusters and real agents on 2 shared cores.
           testTimeout: 60_000,
           hookTimeout: 60_000,
