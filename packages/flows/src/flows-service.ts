@@ -132,8 +132,12 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
   };
 
   // Event triggers: every kernel event (but the flows' own) is matched against the enabled flows' event triggers.
-  let eventFlows: Promise<Array<Flow & { accountId: string }>> | null = null;
-  const enabledFlows = () => (eventFlows ??= flows.enabled());
+  // Cached for a few seconds: a change on this instance drops it at once, one on another instance within 5 s.
+  let eventFlows: { at: number; flows: Promise<Array<Flow & { accountId: string }>> } | null = null;
+  const enabledFlows = () => {
+    if (!eventFlows || Date.now() - eventFlows.at > 5000) eventFlows = { at: Date.now(), flows: flows.enabled() };
+    return eventFlows.flows;
+  };
   const forgetFlows = () => {
     eventFlows = null;
   };
