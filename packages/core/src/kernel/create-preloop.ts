@@ -142,6 +142,7 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       dialect,
       connections: trackers,
       events,
+      bus,
       audit,
       identity,
       logger,

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrackerIssue } from '../../contracts/tracker.js';
 import { openDatabase, type PreloopDatabase } from '../../storage/database.js';
 import { runMigrations } from '../../storage/migrations.js';
 import { testDialects, type TestDatabase } from '../../testing/test-databases.js';
@@ -8,29 +7,7 @@ import { toFts5Query } from './full-text-query.js';
 import { trackerIssuesMigration } from '../../storage/migrations/0011-tracker-issues.js';
 import { createIssueStore, type IssueStore } from './issue-store.js';
 import type { IssueStoreTables } from './issue-tables.js';
-
-/** A normalized issue for the store, shaped as a tracker answers it. */
-export function sampleIssue(number: number, fields: Partial<TrackerIssue> = {}): TrackerIssue {
-  const project = fields.project ?? 'acme/web';
-  return {
-    id: `src-${project}-${number}`,
-    project,
-    number: String(number),
-    key: `${project}#${number}`,
-    title: `Issue ${number}`,
-    body: '',
-    state: 'open',
-    labels: [],
-    assignees: [],
-    author: 'octocat',
-    url: `https://github.example/${project}/issues/${number}`,
-    createdAt: 1_000 + number,
-    updatedAt: 2_000 + number,
-    closedAt: null,
-    raw: { number },
-    ...fields,
-  };
-}
+import { sampleIssue } from './test-support/sample-issue.js';
 
 const source = { accountId: 'acc_default', connectionId: 'trc_1', tracker: 'github' };
 

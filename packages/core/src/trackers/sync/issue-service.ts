@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditTrail } from '../../audit/audit-trail.js';
+import type { Bus } from '../../bus/bus.js';
 import { isPreloopError } from '../../errors.js';
 import type { PreloopEvents } from '../../events/create-event-bus.js';
 import type { Identity } from '../../identity/create-identity.js';
@@ -54,6 +55,8 @@ export function createIssues(context: {
   dialect: 'sqlite' | 'postgres';
   connections: IssueSyncConnections;
   events: PreloopEvents;
+  /** Carries the sync's progress and written issues to every instance. @default none (this instance only) */
+  bus?: Bus;
   audit: AuditTrail;
   identity: Identity;
   logger: Logger;
@@ -61,7 +64,15 @@ export function createIssues(context: {
 }): Issues {
   const { db, connections, audit } = context;
   const store = createIssueStore({ db, dialect: context.dialect, now: context.options?.now });
-  const sync = createIssueSync({ ...context.options, db, store, connections, events: context.events, logger: context.logger });
+  const sync = createIssueSync({
+    ...context.options,
+    db,
+    store,
+    connections,
+    events: context.events,
+    logger: context.logger,
+    ...(context.bus ? { bus: context.bus } : {}),
+  });
   const similarity = createIssueSimilarity({ db, store, identity: context.identity, logger: context.logger, now: context.options?.now });
   // A disconnected tracker's issues leave the unified view (on every instance; the Bus tells them).
   const unsubscribe = connections.subscribe?.((accountId) => {

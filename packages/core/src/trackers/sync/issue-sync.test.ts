@@ -3,7 +3,8 @@ import type { TrackerEvent } from '../../contracts/tracker.js';
 import type { Preloop } from '../../kernel/preloop.js';
 import { definePlugin } from '../../plugins/define-plugin.js';
 import { createTestPreloop, type TestPreloop } from '../../testing/create-test-preloop.js';
-import { testDialects } from '../../testing/test-databases.js';
+import { postgresOnly, testDialects } from '../../testing/test-databases.js';
+import { sampleIssue } from './test-support/sample-issue.js';
 import { createIssueSync, type IssueSync } from './issue-sync.js';
 import { issueTables } from './issue-tables.js';
 import { startStubTrackerServer, stubTracker, type StubTrackerServer } from './test-support/stub-tracker.js';
@@ -238,5 +239,37 @@ describe.each(testDialects())('issue sync on $name', (dialect) => {
     await expect.poll(() => count(second.id)).toBe(0);
     expect(await count(connectionId)).toBe(kept);
     expect((await preloop.issues.sync.status(preloop.accountId, second.id)).projects).toEqual([]);
+  });
+});
+
+describe.each(postgresOnly())('issue sync across instances on $name', (dialect) => {
+  it('announces an issue written from a webhook on one instance to the others (their consoles refresh)', async () => {
+    const plugins = [definePlugin({ id: 'stub-tracker', contributions: { trackers: [stubTracker()] } })];
+    const first = await createTestPreloop(dialect, { plugins });
+    const second = await createTestPreloop(
+      { name: 'postgres', create: async () => ({ url: first.url, drop: async () => {} }) },
+      { plugins },
+    );
+    try {
+      const seen = new Promise((resolve) => second.preloop.events.once('tracker-issue-synced', resolve));
+      first.preloop.events.emit('tracker-event', {
+        type: 'issue.opened',
+        project: 'acme/web',
+        issue: { ...sampleIssue(1), title: 'Seen everywhere' },
+        pullRequest: null,
+        comment: null,
+        label: null,
+        actor: null,
+        accountId: first.preloop.accountId,
+        connectionId: 'trk_elsewhere',
+        tracker: 'stub',
+        deliveryId: 'd-x',
+        receivedAt: Date.now(),
+      });
+      expect(await seen).toMatchObject({ accountId: first.preloop.accountId, connectionId: 'trk_elsewhere', kind: 'issue' });
+    } finally {
+      await second.preloop.close();
+      await first.cleanup();
+    }
   });
 });

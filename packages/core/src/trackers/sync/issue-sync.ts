@@ -1,12 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { TrackerClient, TrackerEvent, TrackerIssue, TrackerPage } from '../../contracts/tracker.js';
 import { PreloopError, isPreloopError } from '../../errors.js';
+import type { Bus } from '../../bus/bus.js';
 import type { PreloopEvents } from '../../events/create-event-bus.js';
+import type { PreloopEventMap } from '../../events/event-map.js';
 import { createToken } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { IssueStore } from './issue-store.js';
 import type { IssueStoreTables, StoredIssue } from './issue-tables.js';
 import { acquireSyncLease, releaseSyncLease } from './sync-lease.js';
+
+/** The Bus channel on which the sync announces progress and written issues to every instance. */
+export const issueSyncBusChannel = 'tracker-issues';
+
+type SyncAnnouncement =
+  | { name: 'tracker-sync-progress'; payload: PreloopEventMap['tracker-sync-progress'] }
+  | { name: 'tracker-issue-synced'; payload: PreloopEventMap['tracker-issue-synced'] };
 
 /** What the sync needs of the tracker connections (`preloop.trackers` has it). */
 export interface IssueSyncConnections {
@@ -64,6 +73,8 @@ export interface IssueSyncOptions {
   reconcileMarginMs?: number;
   /** Lease that keeps reconciliation (and one connection's import) on one instance, in ms. @default 120000 */
   leaseMs?: number;
+  /** Carries `tracker-sync-progress` and `tracker-issue-synced` to every instance. @default none (emitted on this instance only) */
+  bus?: Bus;
   /** Called after an item was written (duplicate detection indexes it). @default none */
   afterUpsert?: (issue: StoredIssue) => void;
 }
@@ -121,6 +132,23 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
   const abort = new AbortController();
   const running = new Map<string, Promise<SyncStatus>>();
 
+  /** Emits on every instance (through the Bus, when there is one), so a console on any instance follows the sync live. */
+  function announce(message: SyncAnnouncement): void {
+    if (!options.bus) {
+      events.emit(message.name, message.payload as never);
+      return;
+    }
+    options.bus.publish(issueSyncBusChannel, message).catch((error) => {
+      logger.warn('trackers: could not announce a sync change on the Bus; emitting it here only', { error });
+      events.emit(message.name, message.payload as never);
+    });
+  }
+  const offBus = options.bus?.subscribe(issueSyncBusChannel, (payload) => {
+    const message = payload as SyncAnnouncement | null;
+    if (message?.name === 'tracker-sync-progress' || message?.name === 'tracker-issue-synced')
+      events.emit(message.name, message.payload as never);
+  });
+
   /** Calls the tracker, waiting out rate limits (`retryAfterMs`, else doubling backoff). */
   async function withRetries<T>(call: () => Promise<T>, onWait: (retryAt: number) => Promise<void>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -176,13 +204,16 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
       .onConflict((conflict) => conflict.columns(['connection_id', 'project']).doUpdateSet({ ...change, updated_at: at }))
       .execute();
     if (change.status)
-      events.emit('tracker-sync-progress', {
-        accountId,
-        connectionId,
-        project,
-        status: change.status as ProjectSyncStatus['status'],
-        imported: Number(change.imported ?? 0),
-        error: change.error ?? null,
+      announce({
+        name: 'tracker-sync-progress',
+        payload: {
+          accountId,
+          connectionId,
+          project,
+          status: change.status as ProjectSyncStatus['status'],
+          imported: Number(change.imported ?? 0),
+          error: change.error ?? null,
+        },
       });
   }
 
@@ -341,11 +372,9 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
     if (target) {
       options.afterUpsert?.(target);
       if (event.comment) await store.upsertComment(event.accountId, target.id, event.comment);
-      events.emit('tracker-issue-synced', {
-        accountId: event.accountId,
-        connectionId: event.connectionId,
-        issueId: target.id,
-        kind: target.kind,
+      announce({
+        name: 'tracker-issue-synced',
+        payload: { accountId: event.accountId, connectionId: event.connectionId, issueId: target.id, kind: target.kind },
       });
     }
   }
@@ -387,6 +416,7 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
     apply,
     reconcile,
     close() {
+      offBus?.();
       events.off('tracker-event', onEvent);
       if (timer) clearInterval(timer);
       abort.abort(new PreloopError('UNAVAILABLE', 'The issue sync is closing.', { status: 503 }));
