@@ -29,6 +29,7 @@ export const checkedGuides = [
   'plugins.md',
   'console-guide.md',
   'policy-guide.md',
+  'flows-guide.md',
 ];
 
 /**
