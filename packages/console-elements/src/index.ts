@@ -43,6 +43,10 @@ export { PreloopSessions } from './components/preloop-sessions/preloop-sessions.
 export type { SessionFilter } from './components/preloop-sessions/preloop-sessions.js';
 export { PreloopIssues } from './components/preloop-issues/preloop-issues.js';
 export type { IssueFilters } from './components/preloop-issues/preloop-issues.js';
+export { PreloopFlows } from './components/preloop-flows/preloop-flows.js';
+export { flowPresets, issueTriagePreset, pullRequestReviewPreset, sampleTrackerEvent } from './components/preloop-flows/flow-presets.js';
+export type { FlowPreset, FlowPresetOptions } from './components/preloop-flows/flow-presets.js';
+export { PreloopExecutions } from './components/preloop-executions/preloop-executions.js';
 export { PreloopTrackerConnections } from './components/preloop-tracker-connections/preloop-tracker-connections.js';
 export { PreloopModels } from './components/preloop-models/preloop-models.js';
 export { PreloopBudgets } from './components/preloop-budgets/preloop-budgets.js';

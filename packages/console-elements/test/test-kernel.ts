@@ -15,6 +15,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { approvals } from '@preloop/approvals';
 import { createLogger, createPreloop, type Preloop, type Principal } from '@preloop/core';
 import { serve, type RunningServer } from '@preloop/core/node';
+import { flows } from '@preloop/flows';
 import { createGateway, gateway } from '@preloop/gateway';
 import { createMcpHandler, mcp } from '@preloop/mcp';
 import { openai } from '@preloop/plugin-openai';
@@ -163,6 +164,9 @@ export async function startTestKernel(): Promise<TestKernel> {
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   // Web Push to a local push service (the browser's own cannot be reached headless): VAPID keys generated on first start.
   const pushService = await startPushService();
+  // The flows plugin needs the server's URL (its runtimes call the gateway and MCP there): the port is taken first.
+  let route: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+  const server = await serve({ port: 0, handler: (request) => route(request) });
   const preloop = await createPreloop({
     database: `sqlite:${path.join(dir, 'preloop.db')}`,
     secretKey,
@@ -177,6 +181,7 @@ export async function startTestKernel(): Promise<TestKernel> {
       githubTracker(),
       webhook({ url: receiverUrl, secret: createWebhookSecret() }),
       push({ webPush: { subject: 'mailto:ops@example.com', endpointHosts: ['127.0.0.1'] } }),
+      flows({ baseUrl: server.url, pollIntervalMs: 100, scheduleIntervalMs: 0 }),
     ],
     policy: initialPolicy,
   });
@@ -185,17 +190,14 @@ export async function startTestKernel(): Promise<TestKernel> {
   const consoleHandler = createConsoleHandler({ basePath: '/console/', title: 'Preloop (test)' });
   const approveApp = createApproveAppHandler();
   await Promise.all([consoleHandler.ready(), approveApp.ready()]);
-  const server = await serve({
-    port: 0,
-    handler: (request) => {
-      const { pathname } = new URL(request.url);
-      if (pathname.startsWith('/api/v1')) return preloop.api(request);
-      if (pathname === '/console' || pathname.startsWith('/console/')) return consoleHandler(request);
-      if (pathname === '/approve' || pathname.startsWith('/approve/')) return approveApp(request);
-      if (pathname.startsWith('/openai/') || pathname.startsWith('/anthropic/')) return gatewayHandler(request);
-      return mcpHandler(request);
-    },
-  });
+  route = (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith('/api/v1')) return preloop.api(request);
+    if (pathname === '/console' || pathname.startsWith('/console/')) return consoleHandler(request);
+    if (pathname === '/approve' || pathname.startsWith('/approve/')) return approveApp(request);
+    if (pathname.startsWith('/openai/') || pathname.startsWith('/anthropic/')) return gatewayHandler(request);
+    return mcpHandler(request);
+  };
   const upstreamState = createToolServerState([listIssues, createIssue, mergePullRequest]);
   const upstream = await serveHttpUpstream(() => createToolServer(upstreamState));
   const accountId = preloop.accountId;

@@ -106,6 +106,17 @@ export type {
   UsageSummaryParams,
   UsageSummaryRow,
 } from '@preloop/gateway/api';
+export type {
+  ExecutionListQuery,
+  ExecutionLogLineView as ExecutionLogLine,
+  ExecutionPage,
+  ExecutionStatus,
+  ExecutionView as Execution,
+  FlowBody,
+  FlowTrigger,
+  FlowView as Flow,
+  SavedFlow,
+} from '@preloop/flows/api';
 
 /** One problem in a policy document: where (`rules[2].when`), what, and the 1-based line when known. */
 export type { PolicyValidationIssue as PolicyIssue } from '@preloop/core';

@@ -1,5 +1,6 @@
 import type { ApprovalEventMap } from '@preloop/approvals/api';
 import type { PreloopEventMap } from '@preloop/core';
+import type { FlowEventMap } from '@preloop/flows/api';
 import type { GatewayEventMap } from '@preloop/gateway/api';
 import { createSseParser } from './sse-parser.js';
 
@@ -28,7 +29,7 @@ type KernelLiveEvents = Pick<
  * aliases have no event of their own: their changes arrive as
  * `audit-recorded` (`policy.apply`, `kill-switch.activate`, `kill-switch.deactivate`, `gateway.model.*`).
  */
-export interface PreloopLiveEventMap extends KernelLiveEvents, ApprovalEventMap, GatewayEventMap {
+export interface PreloopLiveEventMap extends KernelLiveEvents, ApprovalEventMap, GatewayEventMap, FlowEventMap {
   /** Not from the server: the stream came back after a drop, so events may have been missed; refetch. */
   reconnected: Record<string, never>;
 }

@@ -1,5 +1,6 @@
 import type { ApprovalRoutes } from '@preloop/approvals/api';
 import type { CoreRoutes } from '@preloop/core/api';
+import type { FlowRoutes } from '@preloop/flows/api';
 import type { GatewayRoutes } from '@preloop/gateway/api';
 import type { McpRoutes } from '@preloop/mcp/api';
 import type {
@@ -69,12 +70,12 @@ const apiPath = '/api/v1';
 
 /**
  * Every admin API route the console calls, keyed `METHOD /path` below `/api/v1`:
- * the kernel's (`CoreRoutes`) and those of the approvals, MCP and gateway
- * plugins (`ApprovalRoutes`, `McpRoutes`, `GatewayRoutes`), each published by
+ * the kernel's (`CoreRoutes`) and those of the approvals, MCP, gateway and flows
+ * plugins (`ApprovalRoutes`, `McpRoutes`, `GatewayRoutes`, `FlowRoutes`), each published by
  * the types-only `/api` entry of the package that serves it. Two maps naming
  * the same key with different types fail this package's build.
  */
-export interface AdminRoutes extends CoreRoutes, ApprovalRoutes, McpRoutes, GatewayRoutes {}
+export interface AdminRoutes extends CoreRoutes, ApprovalRoutes, McpRoutes, GatewayRoutes, FlowRoutes {}
 
 /** An admin route's key, `METHOD /path` below `/api/v1` (for example `GET /users/:id`, `POST /approvals/:id/decide`). */
 export type AdminRoute = keyof AdminRoutes;
@@ -142,6 +143,30 @@ export class PreloopClient {
         cache: 'no-store',
       });
     }, this.options.live));
+  }
+
+  /**
+   * Opens a server-sent event stream of the admin API (`path` below `/api/v1`, for example an
+   * execution's log) with this client's credentials; resolves with the response once its headers
+   * arrived, and throws a {@link PreloopApiError} on an error answer.
+   *
+   * @example
+   * ```ts
+   * const response = await client.openStream(`/executions/${id}/logs`, { signal });
+   * ```
+   */
+  async openStream(path: string, options: { signal?: AbortSignal } = {}): Promise<Response> {
+    const url = `${this.apiUrl}${path}`;
+    const headers = await this.headers('GET', url);
+    headers.set('accept', 'text/event-stream');
+    const response = await this.fetchImpl(url, {
+      headers,
+      signal: options.signal,
+      credentials: this.options.credentials ?? 'same-origin',
+      cache: 'no-store',
+    });
+    if (!response.ok) throw await toApiError(response);
+    return response;
   }
 
   /**

@@ -15,6 +15,8 @@ import { PreloopPolicyEditor } from '../components/preloop-policy-editor/preloop
 import { PreloopProvider } from '../components/preloop-provider/preloop-provider.js';
 import { PreloopSessions } from '../components/preloop-sessions/preloop-sessions.js';
 import { PreloopIssues } from '../components/preloop-issues/preloop-issues.js';
+import { PreloopFlows } from '../components/preloop-flows/preloop-flows.js';
+import { PreloopExecutions } from '../components/preloop-executions/preloop-executions.js';
 import { PreloopTrackerConnections } from '../components/preloop-tracker-connections/preloop-tracker-connections.js';
 import { PreloopSettings } from '../components/preloop-settings/preloop-settings.js';
 import { PreloopUsageChart } from '../components/preloop-usage-chart/preloop-usage-chart.js';
@@ -33,6 +35,8 @@ export const preloopElements = {
   'preloop-agents': PreloopAgents,
   'preloop-sessions': PreloopSessions,
   'preloop-issues': PreloopIssues,
+  'preloop-flows': PreloopFlows,
+  'preloop-executions': PreloopExecutions,
   'preloop-tracker-connections': PreloopTrackerConnections,
   'preloop-models': PreloopModels,
   'preloop-budgets': PreloopBudgets,

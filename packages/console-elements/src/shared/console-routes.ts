@@ -5,6 +5,8 @@ export const consoleSections = [
   'sessions',
   'agents',
   'issues',
+  'flows',
+  'executions',
   'audit',
   'usage',
   'models',

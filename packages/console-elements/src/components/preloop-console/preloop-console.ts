@@ -23,6 +23,8 @@ import { PreloopMcpServers } from '../preloop-mcp-servers/preloop-mcp-servers.js
 import { PreloopModels } from '../preloop-models/preloop-models.js';
 import { PreloopSessions } from '../preloop-sessions/preloop-sessions.js';
 import { PreloopIssues } from '../preloop-issues/preloop-issues.js';
+import { PreloopFlows } from '../preloop-flows/preloop-flows.js';
+import { PreloopExecutions } from '../preloop-executions/preloop-executions.js';
 import { PreloopSettings } from '../preloop-settings/preloop-settings.js';
 import { PreloopUsageChart } from '../preloop-usage-chart/preloop-usage-chart.js';
 import { consoleStyles } from './preloop-console.styles.js';
@@ -41,6 +43,8 @@ const navigation: NavItem[] = [
   { route: 'sessions', label: 'Sessions', icon: icons.sessions },
   { route: 'agents', label: 'Agents', icon: icons.agents },
   { route: 'issues', label: 'Issues', icon: icons.inbox },
+  { route: 'flows', label: 'Flows', icon: icons.pulse },
+  { route: 'executions', label: 'Executions', icon: icons.clock },
   { route: 'audit', label: 'Audit log', icon: icons.audit },
   { route: 'usage', label: 'Usage & spend', icon: icons.usage, section: 'Gateway' },
   { route: 'models', label: 'Models', icon: icons.models },
@@ -315,6 +319,19 @@ export class PreloopConsole extends PreloopElement {
       case 'issues': {
         const tag = staticTag(PreloopIssues, 'preloop-issues');
         return staticHtml`<${tag} selected=${detail ?? nothing}></${tag}>`;
+      }
+      case 'flows': {
+        // flows/<id>/executions: that flow's executions.
+        if (id && rest[0] === 'executions') {
+          const tag = staticTag(PreloopExecutions, 'preloop-executions');
+          return staticHtml`<${tag} flow-id=${decodeURIComponent(id)}></${tag}>`;
+        }
+        const tag = staticTag(PreloopFlows, 'preloop-flows');
+        return staticHtml`<${tag}></${tag}>`;
+      }
+      case 'executions': {
+        const tag = staticTag(PreloopExecutions, 'preloop-executions');
+        return staticHtml`<${tag} execution-id=${detail ?? nothing}></${tag}>`;
       }
       case 'agents': {
         const tag = staticTag(PreloopAgents, 'preloop-agents');
