@@ -176,6 +176,14 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
     },
   });
   let scheduleTimer: ReturnType<typeof setInterval> | null = null;
+  let pruneTimer: ReturnType<typeof setInterval> | null = null;
+  const prune = async () => {
+    await scheduler.prune(now() - 86_400_000);
+    await db
+      .deleteFrom('flow_webhook_deliveries')
+      .where('received_at', '<', now() - options.webhookToleranceSeconds * 2000)
+      .execute();
+  };
   let stopEvents: (() => void) | null = null;
   let closed = false;
 
@@ -238,9 +246,14 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
         scheduleTimer = setInterval(() => void scheduler.check().catch(() => undefined), options.scheduleIntervalMs);
         scheduleTimer.unref?.();
       }
+      // Claimed ticks are kept a day; webhook delivery ids for twice the timestamp window (older ones are refused anyway).
+      pruneTimer = setInterval(() => void prune().catch(() => undefined), 10 * 60_000);
+      pruneTimer.unref?.();
     },
     /** Checks the schedules now (tests drive it with a fake clock). */
     checkSchedules: () => scheduler.check(),
+    /** Forgets claimed schedule ticks older than a day and webhook delivery ids older than twice the timestamp window (every 10 minutes by itself). */
+    prune,
     /** Runs one runner tick now. */
     tick: () => runner.wake(),
     /** Executions running on this instance. */
@@ -391,6 +404,7 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       stopEvents?.();
       preloop.events.off('flow-changed', forgetFlows);
       if (scheduleTimer) clearInterval(scheduleTimer);
+      if (pruneTimer) clearInterval(pruneTimer);
       await runner.close();
     },
   };
