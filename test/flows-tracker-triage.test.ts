@@ -16,6 +16,7 @@ import { createMcpHandler, mcp } from '@preloop/mcp';
 import { github } from '@preloop/plugin-github';
 import { openai } from '@preloop/plugin-openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueTriagePreset } from '../packages/console-elements/src/components/preloop-flows/flow-presets.js';
 import { startMockUpstream, type MockRequest, type MockUpstream } from '../packages/gateway/test-fixtures/mock-upstream.js';
 import { startGitHubStub, type GitHubStub } from '../packages/plugins/github/src/test-support/github-stub.js';
 
@@ -171,5 +172,50 @@ describe('flows walk-through: an issue labelled triage gets an agent comment', (
         body: 'Severity: high. Next step: reproduce on the latest release.',
       }),
     ]);
+  });
+
+  it("the console's Issue triage preset: starts on the triage label once (not on the next label), comments once approved, with its audit trail", async () => {
+    // Only the preset's flow listens from here on.
+    for (const flow of (await api('GET', '/flows')).body.items) await api('POST', `/flows/${flow.id}/enabled`, { enabled: false });
+    const created = await api('POST', '/flows', {
+      ...issueTriagePreset.build({ connection: 'acme-github', model: 'gpt-mock' }),
+      approval: { workflow: 'later', tools: ['acme-github.add_comment'] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const flowId = created.body.flow.id as string;
+    const executions = async () => (await api('GET', `/flows/${flowId}/executions`)).body.items as Array<Record<string, any>>;
+    const client = await test.preloop.trackers.client(
+      test.preloop.accountId,
+      (await test.preloop.trackers.list(test.preloop.accountId))[0]!.id,
+    );
+    const issue = await client.createIssue({ project: 'acme/api', title: 'Checkout fails on Safari', body: 'Pay does nothing.' });
+    await client.updateIssue({ project: 'acme/api', number: issue.number }, { labels: ['triage'] });
+    await stub.settled();
+    await expect.poll(async () => (await executions())[0]?.status, { timeout: 15_000 }).toBe('waiting_approval');
+    const [parked] = await executions();
+    expect(parked!.renderedPrompt).toContain(`Issue acme/api#${issue.number}: Checkout fails on Safari`);
+    // Another label while it carries triage: the preset's condition keeps it from starting again.
+    await client.updateIssue({ project: 'acme/api', number: issue.number }, { labels: ['triage', 'bug'] });
+    await stub.settled();
+    const before = stub.state.comments.length;
+    expect((await api('POST', `/approvals/${parked!.approvalRequestId}/decide`, { decision: 'approve' })).status).toBe(200);
+    await expect.poll(async () => (await api('GET', `/executions/${parked!.id}`)).body.status, { timeout: 15_000 }).toBe('succeeded');
+    const done = (await api('GET', `/executions/${parked!.id}`)).body;
+    expect(done.costMicros).toBeGreaterThan(0);
+    expect(stub.state.comments.slice(before)).toEqual([expect.objectContaining({ issueNumber: Number(issue.number) })]);
+    expect(await executions()).toHaveLength(1);
+    const actions = async () =>
+      (
+        await test.preloop.db
+          .selectFrom('audit_records')
+          .select('action')
+          .where('runtime_session_id', '=', done.runtimeSessionId)
+          .orderBy('seq')
+          .execute()
+      ).map((record) => record.action);
+    await expect.poll(async () => (await actions()).filter((action) => action === 'model.call').length).toBe(2);
+    expect(await actions()).toEqual(
+      expect.arrayContaining(['runtime-session.start', 'approval.request', 'approval.decide', 'approval.execute', 'runtime-session.end']),
+    );
   });
 });
