@@ -8,6 +8,10 @@
  *
  * @module
  */
+import type { RegisterDeviceInput } from '../client/api-types.js';
+
+/** The device's public key as the server takes it (`POST /devices`): an ES256 (P-256) JWK, never the private part. */
+export type DevicePublicKeyJwk = RegisterDeviceInput['publicKeyJwk'];
 
 /** What a paired browser keeps about itself. */
 export interface StoredDevice {
@@ -20,7 +24,7 @@ export interface StoredDevice {
   /** The ES256 private key (non-extractable). */
   privateKey: CryptoKey;
   /** The public half, as registered. */
-  publicKeyJwk: JsonWebKey;
+  publicKeyJwk: DevicePublicKeyJwk;
   /** When it was paired (epoch ms). */
   pairedAt: number;
 }
@@ -29,7 +33,7 @@ export interface StoredDevice {
 export interface DeviceKeyPair {
   privateKey: CryptoKey;
   /** The public key as a JWK (`kty: EC`, `crv: P-256`, `x`, `y`). */
-  publicKeyJwk: JsonWebKey;
+  publicKeyJwk: DevicePublicKeyJwk;
 }
 
 const databaseName = 'preloop-approve';
@@ -47,8 +51,9 @@ const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
  */
 export async function createDeviceKey(): Promise<DeviceKeyPair> {
   const pair = await crypto.subtle.generateKey(ecdsa, false, ['sign', 'verify']);
-  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-  return { privateKey: pair.privateKey, publicKeyJwk: { kty, crv, x, y } };
+  const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  if (!x || !y) throw new Error('The browser exported no P-256 public key.');
+  return { privateKey: pair.privateKey, publicKeyJwk: { kty: 'EC', crv: 'P-256', x, y } };
 }
 
 function base64url(bytes: Uint8Array): string {

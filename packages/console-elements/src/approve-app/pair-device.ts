@@ -118,7 +118,7 @@ export async function pairDevice(options: PairDeviceOptions): Promise<StoredDevi
   const subscription = await step(
     'subscribe',
     async () => {
-      const config = (await client.request<{ webPush: { vapidPublicKey: string } | null }>('GET', '/push/config')).webPush;
+      const config = (await client.route('GET /push/config')).webPush;
       if (!config) throw new PairingError('subscribe', 'This server has no Web Push key (VAPID) configured: ask an admin to set one up.');
       return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(config.vapidPublicKey) });
     },
@@ -126,16 +126,18 @@ export async function pairDevice(options: PairDeviceOptions): Promise<StoredDevi
   );
   const key = await step('key', createDeviceKey, (error) => `The browser could not make a device key: ${reason(error)}`);
   const { endpoint, keys } = subscription.toJSON();
+  if (!endpoint || !keys?.p256dh || !keys.auth)
+    throw new PairingError('subscribe', 'The browser gave a push subscription without its endpoint or keys.');
   const { device } = await step(
     'register',
     () =>
-      client.request<{ device: { id: string; name: string } }>('POST', '/devices', {
+      client.route('POST /devices', {
         body: {
           ...(options.pairingToken ? { pairingToken: options.pairingToken } : {}),
           name: options.name,
           platform: 'web',
           publicKeyJwk: key.publicKeyJwk,
-          push: { kind: 'web-push', subscription: { endpoint, keys: { p256dh: keys?.p256dh, auth: keys?.auth } } },
+          push: { kind: 'web-push', subscription: { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } } },
         },
       }),
     (error) => `The server did not register this device: ${reason(error)}`,

@@ -19,18 +19,8 @@
  *
  * @module
  */
+import type { ApprovalDetail, PushConfig, PushPayload } from '../client/api-types.js';
 import { deviceAuthorization, fromBase64url, loadDevice, type StoredDevice } from './device-key.js';
-
-/** A push payload (contract: docs/mobile-approvals.md). */
-export interface ApprovalPushPayload {
-  v: 1;
-  type: 'approval.requested' | 'approval.escalated' | 'approval.resolved';
-  requestId: string;
-  accountId: string;
-  title: string;
-  priority: 'normal' | 'high' | 'critical';
-  expiresAt: number;
-}
 
 /** What a notification click led to. */
 export type ClickOutcome = { decided: 'approve' | 'deny' } | { opened: string; reason: string };
@@ -67,9 +57,9 @@ const scope = self as unknown as WorkerScope;
 const shellCache = 'preloop-approve-shell';
 const scopeUrl = () => scope.registration.scope;
 
-function parsePayload(event: PushEventLike): ApprovalPushPayload | null {
+function parsePayload(event: PushEventLike): PushPayload | null {
   try {
-    const data = event.data?.json() as ApprovalPushPayload | undefined;
+    const data = event.data?.json() as PushPayload | undefined;
     return data && data.v === 1 && typeof data.requestId === 'string' ? data : null;
   } catch {
     return null;
@@ -88,7 +78,7 @@ async function tellClients(message: unknown): Promise<void> {
  * await handlePush({ v: 1, type: 'approval.requested', requestId: 'apr_1', accountId: 'acc_1', title: 'deploy needs approval', priority: 'high', expiresAt });
  * ```
  */
-export async function handlePush(payload: ApprovalPushPayload | null): Promise<void> {
+export async function handlePush(payload: PushPayload | null): Promise<void> {
   const registration = scope.registration;
   if (!payload) {
     // A push must show something (userVisibleOnly); an unreadable one still says where to look.
@@ -151,7 +141,7 @@ async function asDevice(device: StoredDevice, method: string, path: string, body
 export async function handleNotificationClick(event: NotificationEventLike): Promise<ClickOutcome> {
   const { notification, action } = event;
   notification.close();
-  const payload = notification.data as ApprovalPushPayload | null;
+  const payload = notification.data as PushPayload | null;
   if (!payload?.requestId) return openApp('', 'the notification names no request');
   const id = payload.requestId;
   if (action !== 'approve' && action !== 'deny') return openApp(id, 'the notification itself was clicked');
@@ -160,13 +150,7 @@ export async function handleNotificationClick(event: NotificationEventLike): Pro
   try {
     const read = await asDevice(device, 'GET', `/approvals/${encodeURIComponent(id)}`);
     if (!read.ok) return openApp(id, `reading the request failed (${read.status})`);
-    const request = (await read.json()) as {
-      status: string;
-      kind: string;
-      tool: { name: string };
-      workflow?: { requireReason?: boolean };
-      viewer?: { canDecide: boolean };
-    };
+    const request = (await read.json()) as ApprovalDetail;
     if (request.status !== 'pending') return openApp(id, `the request is ${request.status}`);
     if (request.kind === 'question') return openApp(id, 'a question needs an answer');
     if (request.workflow?.requireReason) return openApp(id, 'the workflow requires a comment');
@@ -206,9 +190,7 @@ export async function handleSubscriptionChange(event: SubscriptionChangeLike): P
   if (!device) return null;
   let subscription = event.newSubscription;
   if (!subscription) {
-    const config = (await (await fetch(`${device.apiUrl.replace(/\/$/, '')}/push/config`)).json()) as {
-      webPush: { vapidPublicKey: string } | null;
-    };
+    const config = (await (await fetch(`${device.apiUrl.replace(/\/$/, '')}/push/config`)).json()) as PushConfig;
     if (!config.webPush) throw new Error('The server no longer offers Web Push.');
     subscription = await scope.registration.pushManager.subscribe({
       userVisibleOnly: true,

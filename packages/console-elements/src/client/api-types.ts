@@ -118,6 +118,15 @@ export type {
   SavedFlow,
 } from '@preloop/flows/api';
 
+export type {
+  DeviceList,
+  DevicePairing,
+  DeviceView as Device,
+  PushConfig,
+  PushPayload,
+  RegisterDeviceInput,
+} from '@preloop/plugin-push/api';
+
 /** One problem in a policy document: where (`rules[2].when`), what, and the 1-based line when known. */
 export type { PolicyValidationIssue as PolicyIssue } from '@preloop/core';
 

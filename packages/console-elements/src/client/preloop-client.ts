@@ -2,6 +2,7 @@ import type { ApprovalRoutes } from '@preloop/approvals/api';
 import type { CoreRoutes } from '@preloop/core/api';
 import type { FlowRoutes } from '@preloop/flows/api';
 import type { GatewayRoutes } from '@preloop/gateway/api';
+import type { PushRoutes } from '@preloop/plugin-push/api';
 import type { McpRoutes } from '@preloop/mcp/api';
 import type {
   AgentListParams,
@@ -72,10 +73,10 @@ const apiPath = '/api/v1';
  * Every admin API route the console calls, keyed `METHOD /path` below `/api/v1`:
  * the kernel's (`CoreRoutes`) and those of the approvals, MCP, gateway and flows
  * plugins (`ApprovalRoutes`, `McpRoutes`, `GatewayRoutes`, `FlowRoutes`), each published by
- * the types-only `/api` entry of the package that serves it. Two maps naming
+ * the types-only `/api` entry of the package that serves it (and the push plugin's device routes, `PushRoutes`). Two maps naming
  * the same key with different types fail this package's build.
  */
-export interface AdminRoutes extends CoreRoutes, ApprovalRoutes, McpRoutes, GatewayRoutes, FlowRoutes {}
+export interface AdminRoutes extends CoreRoutes, ApprovalRoutes, McpRoutes, GatewayRoutes, FlowRoutes, PushRoutes {}
 
 /** An admin route's key, `METHOD /path` below `/api/v1` (for example `GET /users/:id`, `POST /approvals/:id/decide`). */
 export type AdminRoute = keyof AdminRoutes;

@@ -32,7 +32,7 @@ export {
   saveDevice,
   forgetDevice,
 } from '../approve-app/device-key.js';
-export type { StoredDevice, DeviceKeyPair } from '../approve-app/device-key.js';
+export type { StoredDevice, DeviceKeyPair, DevicePublicKeyJwk } from '../approve-app/device-key.js';
 export { pairDevice, deviceClient, activeServiceWorker, defaultDeviceName, PairingError } from '../approve-app/pair-device.js';
 export type { PairDeviceOptions, PairingStep } from '../approve-app/pair-device.js';
 

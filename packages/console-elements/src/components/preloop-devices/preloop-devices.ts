@@ -1,30 +1,12 @@
 import { css, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Me } from '../../client/api-types.js';
+import type { Device, DevicePairing, Me } from '../../client/api-types.js';
 import type { PreloopClient } from '../../client/preloop-client.js';
 import { formatCountdown, formatRelative, formatTime } from '../../shared/format.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { themeStyles } from '../../shared/theme.js';
-
-/** A paired device as `GET /api/v1/devices` lists it (the fields this element shows). */
-interface DeviceRow {
-  id: string;
-  userId: string;
-  name: string;
-  platform: string;
-  createdAt: number;
-  lastSeenAt: number | null;
-  revokedAt?: number | null;
-}
-
-/** A pairing code: `POST /api/v1/devices/pairings`. */
-interface Pairing {
-  token: string;
-  url: string;
-  expiresAt: number;
-}
 
 const admins = new Set(['owner', 'admin']);
 
@@ -73,7 +55,7 @@ export class PreloopDevices extends PreloopElement {
   /** Every user's devices (owners and admins). @default false */
   @property({ type: Boolean }) all = false;
 
-  @state() private pairing: (Pairing & { qr: string }) | null = null;
+  @state() private pairing: (DevicePairing & { qr: string }) | null = null;
   @state() private now = Date.now();
   @state() private failure: string | null = null;
   @state() private paired: string | null = null;
@@ -86,8 +68,8 @@ export class PreloopDevices extends PreloopElement {
   private readonly devicesTask = this.loadTask(
     'load devices',
     async (api, [all]) => {
-      const page = await api.request<{ items: DeviceRow[] }>('GET', '/devices', { query: all ? { all: 'true' } : {} });
-      return page.items.filter((device) => !device.revokedAt);
+      const page = await api.route('GET /devices', { query: all ? { all: 'true' } : {} });
+      return page.items.filter((device) => device.revokedAt === null);
     },
     () => [this.all] as const,
   );
@@ -116,7 +98,7 @@ export class PreloopDevices extends PreloopElement {
     this.paired = null;
     this.knownIds = new Set((this.devicesTask.value ?? []).map((device) => device.id));
     this.failure = await this.attempt('create a pairing code', async () => {
-      const pairing = await api.request<Pairing>('POST', '/devices/pairings');
+      const pairing = await api.route('POST /devices/pairings');
       // Loaded when a code is first shown (the console's first load stays small).
       const { default: QRCode } = await import('qrcode');
       const svg = await QRCode.toString(pairing.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
@@ -142,7 +124,7 @@ export class PreloopDevices extends PreloopElement {
     }
   }
 
-  private async revoke(device: DeviceRow): Promise<void> {
+  private async revoke(device: Device): Promise<void> {
     const api = this.api;
     if (!api) return;
     // Two clicks: the first asks, the second revokes.
@@ -151,7 +133,7 @@ export class PreloopDevices extends PreloopElement {
       return;
     }
     this.confirming = null;
-    this.failure = await this.attempt('revoke device', () => api.request('DELETE', `/devices/${encodeURIComponent(device.id)}`));
+    this.failure = await this.attempt('revoke device', () => api.route('DELETE /devices/:id', { params: { id: device.id } }));
     await this.rerun(this.devicesTask);
   }
 
@@ -177,7 +159,7 @@ export class PreloopDevices extends PreloopElement {
     </section>`;
   }
 
-  private renderPairing(pairing: Pairing & { qr: string }) {
+  private renderPairing(pairing: DevicePairing & { qr: string }) {
     const remaining = pairing.expiresAt - this.now;
     if (remaining <= 0)
       return html`<div class="pair"><p>The pairing code expired.</p><button class="primary" @click=${() => void this.pair()}>New code</button></div>`;
@@ -193,7 +175,7 @@ export class PreloopDevices extends PreloopElement {
     </div>`;
   }
 
-  private renderList(devices: DeviceRow[]) {
+  private renderList(devices: Device[]) {
     if (devices.length === 0)
       return html`<div class="empty"><strong>No device paired</strong><span>Pair a phone to approve from its notifications.</span></div>`;
     return html`<div class="table-wrap">
