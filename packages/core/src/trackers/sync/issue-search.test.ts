@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type PreloopDatabase } from '../../storage/database.js';
 import { runMigrations } from '../../storage/migrations.js';
@@ -6,7 +5,7 @@ import { testDialects, type TestDatabase } from '../../testing/test-databases.js
 import { toFts5Query } from './full-text-query.js';
 import { trackerIssuesMigration } from '../../storage/migrations/0011-tracker-issues.js';
 import { createIssueStore, type IssueStore } from './issue-store.js';
-import type { IssueStoreTables } from './issue-tables.js';
+import { issueTables } from './issue-tables.js';
 import { sampleIssue } from './test-support/sample-issue.js';
 
 const source = { accountId: 'acc_default', connectionId: 'trc_1', tracker: 'github' };
@@ -29,7 +28,7 @@ describe.each(testDialects())('issue search on $name', (dialect) => {
     database = await dialect.create();
     opened = await openDatabase(database.url);
     await runMigrations({ db: opened.db, dialect: opened.dialect }, 'core', [trackerIssuesMigration]);
-    store = createIssueStore({ db: opened.db as Kysely<IssueStoreTables>, dialect: opened.dialect });
+    store = createIssueStore({ db: issueTables(opened.db), dialect: opened.dialect });
     await store.upsert(
       source,
       sampleIssue(1, {
