@@ -16,8 +16,8 @@ const statuses: readonly ExecutionStatus[] = ['queued', 'running', 'waiting_appr
 const cancellable = new Set<string>(['queued', 'running', 'waiting_approval']);
 /** The statuses an execution can be retried from. */
 const retryable = new Set<string>(['failed', 'cancelled', 'timed_out']);
-/** Executions the overall list shows (newest first, across every flow). */
-const overallLimit = 100;
+/** Executions per page of the list. */
+const pageSize = 50;
 
 /**
  * Flow executions: the list of one flow's (`flow-id`) or of every flow's,
@@ -50,16 +50,15 @@ export class PreloopExecutions extends PreloopElement {
   private readonly listTask = this.loadTask(
     'load the executions',
     async (api, [flowId, status], signal) => {
-      const query = { ...(status ? { status: status as ExecutionStatus } : {}), limit: overallLimit };
-      const flows = (await api.route('GET /flows', { signal })).items;
-      const names = new Map(flows.map((flow) => [flow.id, flow.name]));
-      const of = flowId ? flows.filter((flow) => flow.id === flowId) : flows;
-      const pages = await Promise.all(of.map((flow) => api.route('GET /flows/:id/executions', { params: { id: flow.id }, query, signal })));
-      const items = pages
-        .flatMap((page) => page.items)
-        .sort((a, b) => b.createdAt - a.createdAt)
-        .slice(0, overallLimit);
-      return { items, names, flow: flowId ? (of[0] ?? null) : null };
+      const [flows, page] = await Promise.all([
+        api.route('GET /flows', { signal }),
+        api.route('GET /executions', {
+          query: { ...(flowId ? { flowId } : {}), ...(status ? { status: status as ExecutionStatus } : {}), limit: pageSize },
+          signal,
+        }),
+      ]);
+      this.more = { items: [], cursor: page.nextCursor };
+      return { items: page.items, names: new Map(flows.items.map((flow) => [flow.id, flow.name])) };
     },
     () => [this.flowId, this.status] as const,
   );
@@ -83,6 +82,8 @@ export class PreloopExecutions extends PreloopElement {
     () => [this.executionId] as const,
   );
 
+  /** Executions loaded with "Load more" after the first page, and the cursor of the next page. */
+  @state() private more: { items: Execution[]; cursor: string | null } = { items: [], cursor: null };
   @state() private log: ExecutionLogLine[] = [];
   @state() private logEnded = false;
   @state() private failure: string | null = null;
@@ -153,6 +154,23 @@ export class PreloopExecutions extends PreloopElement {
     })();
   }
 
+  private async loadMore(): Promise<void> {
+    const api = this.api;
+    const cursor = this.more.cursor;
+    if (!api || !cursor) return;
+    this.failure = await this.attempt('load more executions', async () => {
+      const page = await api.route('GET /executions', {
+        query: {
+          ...(this.flowId ? { flowId: this.flowId } : {}),
+          ...(this.status ? { status: this.status } : {}),
+          limit: pageSize,
+          cursor,
+        },
+      });
+      this.more = { items: [...this.more.items, ...page.items], cursor: page.nextCursor };
+    });
+  }
+
   private open(id: string): void {
     if (this.dispatchEvent(new PreloopRouteRequestedEvent(`executions/${id}`))) this.executionId = id;
   }
@@ -195,8 +213,9 @@ export class PreloopExecutions extends PreloopElement {
       </div>
       ${this.renderLoad(
         this.listTask,
-        ({ items, names }) =>
-          items.length === 0
+        ({ items: first, names }) => {
+          const items = [...first, ...this.more.items];
+          return items.length === 0
             ? html`<div class="empty">${icons.pulse}<strong>No executions</strong><span>${this.status ? 'None in this status.' : 'Run a flow, or wait for its trigger.'}</span></div>`
             : html`<div class="table-wrap">
               <table part="table">
@@ -214,7 +233,9 @@ export class PreloopExecutions extends PreloopElement {
                   )}
                 </tbody>
               </table>
-            </div>`,
+            </div>
+            ${this.more.cursor ? html`<button class="secondary small load-more" @click=${() => this.loadMore()}>Load more</button>` : nothing}`;
+        },
         { notInstalled: () => html`<div class="empty">${icons.pulse}<strong>No flows on this server</strong></div>` },
       )}
     `;

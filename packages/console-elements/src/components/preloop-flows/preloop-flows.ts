@@ -87,12 +87,14 @@ export class PreloopFlows extends PreloopElement {
   });
   /** What the builder's selects offer: model aliases, tools and tracker connections (each empty when its plugin is absent). */
   private readonly choicesTask = this.loadTask('load models and tools', async (api, _args, signal) => {
-    const [models, tools, connections] = await Promise.all([
+    const [runtimes, models, tools, connections] = await Promise.all([
+      api.route('GET /flows/runtimes', { signal }).catch(() => ({ items: [{ id: 'agent-loop', description: '' }] })),
       api.route('GET /models', { signal }).catch(() => ({ items: [] })),
       api.route('GET /tools', { signal }).catch(() => ({ items: [] })),
       api.route('GET /trackers/connections', { signal }).catch(() => ({ items: [] })),
     ]);
     return {
+      runtimes: runtimes.items,
       models: (models.items as Array<{ alias: string }>).map((model) => model.alias),
       tools: (tools.items as Array<{ name: string }>).map((tool) => tool.name),
       connections: connections.items.map((connection) => connection.name),
@@ -392,7 +394,7 @@ export class PreloopFlows extends PreloopElement {
     const event = trigger.type === 'event' ? trigger : null;
     const schedule = trigger.type === 'schedule' ? trigger : null;
     const hasManual = ((draft.triggers ?? []) as FlowTrigger[]).some((item) => item.type === 'manual') && trigger.type !== 'manual';
-    const choices = this.choicesTask.value ?? { models: [], tools: [], connections: [] };
+    const choices = this.choicesTask.value ?? { runtimes: [], models: [], tools: [], connections: [] };
     const tools = new Set(draft.tools ?? []);
     const otherTools = (draft.tools ?? []).filter((tool) => !choices.tools.includes(tool));
     const sample = JSON.stringify(
@@ -485,7 +487,7 @@ export class PreloopFlows extends PreloopElement {
           <legend class="field-legend">Runtime and model</legend>
           <div class="row">
             <label class="field">Runtime
-              <select name="runtime">${['agent-loop', 'command'].map((id) => html`<option value=${id} ?selected=${draft.runtime?.id === id}>${id}</option>`)}</select>
+              <select name="runtime">${[...new Set([...choices.runtimes.map((runtime) => runtime.id), draft.runtime?.id ?? 'agent-loop'])].map((id) => html`<option value=${id} ?selected=${(draft.runtime?.id ?? 'agent-loop') === id}>${id}</option>`)}</select>
             </label>
             <label class="field">Model
               <select name="model">
