@@ -27,7 +27,7 @@ export interface ManifestEntry extends JsonEntry {
 /** One file onboard changed. */
 export interface ManifestFile {
   path: string;
-  format: 'json' | 'toml';
+  format: 'json' | 'toml' | 'dotenv';
   /** Whether the file existed before onboard. */
   existed: boolean;
   /** Its permission bits then. */

@@ -88,12 +88,14 @@ function newHome(name: string): string {
     '.gemini/settings.json',
     '{\n    "theme": "Dracula",\n    "security": { "auth": { "selectedType": "gemini-api-key" } },\n    "mcpServers": {}\n}',
   );
+  // Gemini CLI's own environment file, without a final newline.
+  write('.gemini/.env', '# my Gemini CLI environment\nGEMINI_MODEL=gemini-2.5-pro', 0o600);
   // Cursor has no file yet: onboard creates it, offboard removes it.
   mkdirSync(path.join(home, '.cursor'), { recursive: true });
   return home;
 }
 
-const files = ['.claude/settings.json', '.claude.json', '.codex/config.toml', '.gemini/settings.json', '.cursor/mcp.json'];
+const files = ['.claude/settings.json', '.claude.json', '.codex/config.toml', '.gemini/settings.json', '.gemini/.env', '.cursor/mcp.json'];
 const snapshot = (home: string) =>
   Object.fromEntries(
     files.map((file) => [file, existsSync(path.join(home, file)) ? readFileSync(path.join(home, file)).toString('base64') : null]),
@@ -218,10 +220,18 @@ describe('preloop agents', () => {
     // Gemini CLI and Cursor: the MCP server, its header naming the key's environment variable (the key stays out of the file).
     const gemini = json(home, '.gemini/settings.json');
     expect(Object.keys(gemini)).toEqual(['theme', 'security', 'mcpServers']);
-    expect(gemini.mcpServers.preloop).toEqual({ httpUrl: `${server.url}/mcp`, headers: { Authorization: 'Bearer ${PRELOOP_API_KEY}' } });
-    expect(await listTools(gemini.mcpServers.preloop.httpUrl, { Authorization: `Bearer ${keyOf(home, 'gemini-cli')}` })).toEqual(
-      expect.any(Array),
-    );
+    expect(gemini.security).toEqual({ auth: { selectedType: 'gemini-api-key' } });
+    expect(gemini.mcpServers.preloop).toEqual({ httpUrl: `${server.url}/mcp`, headers: { Authorization: 'Bearer ${GEMINI_API_KEY}' } });
+    const geminiKey = keyOf(home, 'gemini-cli');
+    expect(await listTools(gemini.mcpServers.preloop.httpUrl, { Authorization: `Bearer ${geminiKey}` })).toEqual(expect.any(Array));
+    // Gemini CLI's model calls: the gateway's Gemini ingress as GOOGLE_GEMINI_BASE_URL in ~/.gemini/.env, after the user's lines.
+    const env = readFileSync(path.join(home, '.gemini', '.env'), 'utf8');
+    expect(env).toMatch(/^# my Gemini CLI environment\nGEMINI_MODEL=gemini-2\.5-pro\n\n# >>> preloop agents onboard/);
+    expect(env).not.toContain(geminiKey);
+    const geminiBase = env.match(/^GOOGLE_GEMINI_BASE_URL=(.*)$/m)![1]!;
+    expect(geminiBase).toBe(`${server.url}/gemini`);
+    const geminiModels = await fetch(`${geminiBase}/v1beta/models`, { headers: { 'x-goog-api-key': geminiKey } });
+    expect(geminiModels.status).toBe(200);
     const cursorServer = json(home, '.cursor/mcp.json').mcpServers.preloop;
     expect(cursorServer.headers.Authorization).toBe('Bearer ${env:PRELOOP_API_KEY}');
     expect(await listTools(cursorServer.url, { Authorization: `Bearer ${keyOf(home, 'cursor')}` })).toEqual(expect.any(Array));
@@ -259,6 +269,26 @@ describe('preloop agents', () => {
     expect(refused.status).toBe(401);
     expect((await preloop.identity.agents.list(preloop.accountId, { state: 'decommissioned' })).items).toHaveLength(4);
     expect((await offboard(home, 'codex')).out).toContain('is not onboarded');
+    expect((await fetch(`${geminiBase}/v1beta/models`, { headers: { 'x-goog-api-key': geminiKey } })).status).toBe(401);
+  });
+
+  it('Gemini CLI on a bare home: onboard creates settings.json (API-key auth) and .env, offboard removes both; a .env that already sets GOOGLE_GEMINI_BASE_URL is refused', async () => {
+    const home = path.join(root, 'bare-gemini');
+    mkdirSync(path.join(home, '.gemini'), { recursive: true });
+    expect(await onboard(home, 'gemini-cli')).toMatchObject({ code: 0, err: '' });
+    expect(json(home, '.gemini/settings.json').security).toEqual({ auth: { selectedType: 'gemini-api-key' } });
+    expect(readFileSync(path.join(home, '.gemini', '.env'), 'utf8')).toContain(`\nGOOGLE_GEMINI_BASE_URL=${server.url}/gemini\n`);
+    expect((await offboard(home, 'gemini-cli')).code).toBe(0);
+    expect(existsSync(path.join(home, '.gemini', 'settings.json'))).toBe(false);
+    expect(existsSync(path.join(home, '.gemini', '.env'))).toBe(false);
+
+    writeFileSync(path.join(home, '.gemini', '.env'), 'export GOOGLE_GEMINI_BASE_URL=https://proxy.example.com\n');
+    expect(await onboard(home, 'gemini-cli')).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('already has `export GOOGLE_GEMINI_BASE_URL=https://proxy.example.com`'),
+    });
+    expect(existsSync(path.join(home, '.gemini', 'settings.json'))).toBe(false);
+    expect(existsSync(path.join(home, '.preloop', 'agents', 'gemini-cli'))).toBe(false);
   });
 
   it("offboard after the user edited a file: only Preloop's entries go, the user's changes stay", async () => {

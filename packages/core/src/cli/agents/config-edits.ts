@@ -31,10 +31,13 @@ export interface TomlBlock {
   text: string;
 }
 
-/** What an adapter wants in one file. */
+/**
+ * What an adapter wants in one file. A `dotenv` file (Gemini CLI's `.env`) is
+ * edited like TOML: lines with `#` comments, so blocks between the same marker comments.
+ */
 export type ConfigEdit =
   | { format: 'json'; file: string; entries: JsonEntry[] }
-  | { format: 'toml'; file: string; blocks: TomlBlock[]; conflicts: TomlConflict[] };
+  | { format: 'toml' | 'dotenv'; file: string; blocks: TomlBlock[]; conflicts: TomlConflict[] };
 
 /** A line that clashes with Preloop's blocks: anywhere, or only among the top-level keys (before the first table). */
 export interface TomlConflict {

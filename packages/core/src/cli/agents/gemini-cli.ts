@@ -1,10 +1,12 @@
 /**
  * Gemini CLI: Preloop's tools through an HTTP MCP server (`httpUrl`) in
- * `~/.gemini/settings.json`, its `Authorization` header read from the
- * `PRELOOP_API_KEY` environment variable (Gemini CLI expands `$VAR` in its
- * settings; it has no command helper, and the key stays out of the file).
- * Models: Preloop's gateway speaks the OpenAI and Anthropic wire protocols,
- * not Gemini's, so Gemini CLI's model calls are left alone.
+ * `~/.gemini/settings.json`, and its model calls through the gateway's Gemini
+ * ingress: the API-key auth type in the same settings, and
+ * `GOOGLE_GEMINI_BASE_URL` in `~/.gemini/.env` (which Gemini CLI loads for a
+ * trusted folder when no project `.env` comes first). The key stays out of
+ * both files: Gemini CLI reads it from `GEMINI_API_KEY`, and the MCP header
+ * expands the same variable (Gemini CLI expands `$VAR` in its settings; it has
+ * no command helper).
  *
  * @module
  */
@@ -19,8 +21,14 @@ export const geminiCli: AgentAdapter = {
   kind: 'gemini_cli',
   markers: ({ home }) => [path.join(home, '.gemini')],
   files: ({ home }, cwd) => [
-    { path: path.join(home, '.gemini', 'settings.json'), role: 'settings: MCP servers (mcpServers)', managed: true },
+    {
+      path: path.join(home, '.gemini', 'settings.json'),
+      role: 'settings: MCP servers (mcpServers), auth type, hooks',
+      managed: true,
+    },
+    { path: path.join(home, '.gemini', '.env'), role: 'environment: the gateway as GOOGLE_GEMINI_BASE_URL', managed: true },
     { path: path.join(cwd, '.gemini', 'settings.json'), role: 'project settings (reported, not edited)', managed: false },
+    { path: path.join(cwd, '.env'), role: 'project environment (reported, not edited; when present it wins over ~/.gemini/.env)', managed: false },
   ],
   edits: (context) => [
     {
@@ -29,8 +37,10 @@ export const geminiCli: AgentAdapter = {
       entries: [
         {
           path: ['mcpServers', 'preloop'],
-          value: { httpUrl: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${PRELOOP_API_KEY}' } },
+          value: { httpUrl: `${context.server}/mcp`, headers: { Authorization: 'Bearer ${GEMINI_API_KEY}' } },
         },
+        // Without it, a base URL other than Google's makes Gemini CLI stop and ask for a login.
+        { path: ['security', 'auth', 'selectedType'], value: 'gemini-api-key' },
         ...(context.hook === null
           ? []
           : [
@@ -45,9 +55,17 @@ export const geminiCli: AgentAdapter = {
             ]),
       ],
     },
+    {
+      format: 'dotenv',
+      file: path.join(context.home, '.gemini', '.env'),
+      // Gemini CLI adds /v1beta itself.
+      blocks: [{ position: 'end', text: `GOOGLE_GEMINI_BASE_URL=${context.server}/gemini` }],
+      conflicts: [{ pattern: /^\s*(export\s+)?GOOGLE_GEMINI_BASE_URL\s*=/ }],
+    },
   ],
   notes: (context) => [
-    `Start Gemini CLI with the key in its environment: PRELOOP_API_KEY="$(cat '${context.keyFile}')" gemini`,
-    'Model calls are not routed through Preloop: the gateway does not speak the Gemini API.',
+    `Start Gemini CLI with the key in its environment (models and tools both use it): GEMINI_API_KEY="$(cat '${context.keyFile}')" gemini`,
+    'Gemini CLI asks for Google model names (gemini-2.5-pro, gemini-2.5-flash…): declare them as aliases or map them with gateway.modelNames.',
+    "A project's .env (or .gemini/.env) is loaded instead of ~/.gemini/.env, and an untrusted folder loads none: there, set GOOGLE_GEMINI_BASE_URL yourself.",
   ],
 };

@@ -111,7 +111,7 @@ function planJson(
 }
 
 function planToml(
-  edit: Extract<ConfigEdit, { format: 'toml' }>,
+  edit: Exclude<ConfigEdit, { format: 'json' }>,
   text: string | null,
 ): { after: string; entries: ManifestEntry[]; messages: string[] } {
   return { after: addTomlBlocks(removeTomlBlocks(text ?? ''), edit.blocks, edit.conflicts, edit.file), entries: [], messages: [] };
@@ -146,7 +146,7 @@ export function planOffboard(manifest: Manifest, paths: AgentStatePaths): FileCh
     }
     const text = before.toString('utf8');
     const messages = ["changed since onboard: only Preloop's entries are taken out, your changes are kept"];
-    if (file.format === 'toml')
+    if (file.format !== 'json')
       return { path: file.path, before, after: Buffer.from(removeTomlBlocks(text), 'utf8'), messages, record: null, known: true };
     const root = parseJsonFile(text, file.path);
     const originalRoot = original ? parseJsonFile(original.toString('utf8'), `${file.path} (backup)`) : {};
