@@ -11,6 +11,7 @@ import { createNodeGateway } from '@preloop/gateway/node';
 import { createMcpHandler } from '@preloop/mcp';
 import { referencePlugins } from './plugins.js';
 import { oauthOption } from './oauth-option.js';
+import { tracingOption } from './tracing-option.js';
 
 /** Options of {@link startReferenceServer}; each falls back to its environment variable. */
 export interface ReferenceServerOptions {
@@ -84,6 +85,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     auditAnchors: config ? toAuditAnchors(config.config, config.file) : [],
     // OAuth 2.1 for remote MCP clients: on when PRELOOP_PUBLIC_URL is https (or loopback); PRELOOP_OAUTH=false turns it off.
     oauth: oauthOption(env),
+    // OpenTelemetry traces of model and tool calls: PRELOOP_TRACING=otlp with OTEL_EXPORTER_OTLP_ENDPOINT (off by default).
+    tracing: tracingOption(env),
   });
   try {
     const firstAdmin = await ensureFirstAdmin(preloop, env);

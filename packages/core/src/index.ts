@@ -241,7 +241,12 @@ export type {
   GovernedRefusalInit,
   GovernedPreparation,
   GovernedSettlement,
+  GovernedCallTelemetry,
 } from './governed-call/governed-call-types.js';
+export { createTracing, disabledTracing } from './tracing/create-tracing.js';
+export type { Tracing, TracingOptions, TracedCall, TraceCarrier, HostTracerProvider } from './tracing/create-tracing.js';
+export { genAiAttributes, toGenAiProviderName, toSpanAttributes } from './tracing/genai-attributes.js';
+export type { GovernedCallSpan, SpanAttributeValue } from './tracing/genai-attributes.js';
 export { createPolicyStore } from './governance/policy-store.js';
 export type { PolicyStore, PolicyVersion, ActivePolicy, PolicyValidation } from './governance/policy-store.js';
 export { createKillSwitch, killSwitchScopes } from './governance/kill-switch.js';

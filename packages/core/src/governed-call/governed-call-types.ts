@@ -10,6 +10,8 @@ import type { GovernedTarget } from '../governance/create-governance.js';
 import type { KillSwitchScope } from '../governance/kill-switch.js';
 import type { Principal } from '../identity/principal.js';
 import type { PolicyDecision, RequireApprovalDecision } from '../policy/index.js';
+import type { TraceCarrier } from '../tracing/create-tracing.js';
+import type { GovernedCallSpan } from '../tracing/genai-attributes.js';
 
 /** The stages of every governed call, in the order they run. */
 export const governedCallStages = [
@@ -178,6 +180,16 @@ export interface GovernedCallSurface<Target, Args, Result> {
   usage?(record: GovernedCallRecord<Target, Args, Result>): void;
   /** Writes the call's one record (off the request path: it must not throw; a returned promise is awaited in the background). */
   audit(record: GovernedCallRecord<Target, Args, Result>): void | Promise<void>;
+  /** How the call appears in a trace; read only when the kernel's `tracing` is on (authenticated calls get one span each). */
+  telemetry?: GovernedCallTelemetry<Target, Args, Result>;
+}
+
+/** A surface's part of a call's span (OpenTelemetry GenAI conventions). */
+export interface GovernedCallTelemetry<Target, Args, Result> {
+  /** The incoming W3C trace context (`traceparent`), or null: the span is then a root. */
+  carrier(): TraceCarrier | null;
+  /** Describes the recorded call for its span (`chat <model>`, `execute_tool <tool>`, attributes); must not throw. */
+  describe(record: GovernedCallRecord<Target, Args, Result>, captureContent: boolean): GovernedCallSpan;
 }
 
 /** What {@link runGovernedCall} answers. */

@@ -28,8 +28,8 @@ import type {
   GovernedSettlement,
 } from './governed-call-types.js';
 
-/** What the pipeline uses from the kernel. */
-export type GovernedCallKernel = Pick<Preloop, 'governance' | 'hooks' | 'logger'>;
+/** What the pipeline uses from the kernel (`tracing` when spans are recorded). */
+export type GovernedCallKernel = Pick<Preloop, 'governance' | 'hooks' | 'logger'> & Partial<Pick<Preloop, 'tracing'>>;
 
 const isRefusal = <Result>(value: object): value is GovernedRefusalInit<Result> => 'refuse' in value;
 
@@ -51,6 +51,8 @@ export async function runGovernedCall<Target, Args, Result>(
   surface: GovernedCallSurface<Target, Args, Result>,
 ): Promise<GovernedCallOutcome<Target, Args, Result>> {
   const started = performance.now();
+  const traced = kernel.tracing?.enabled && surface.telemetry ? { tracing: kernel.tracing, telemetry: surface.telemetry } : null;
+  const startTime = traced ? Date.now() : 0;
   const trace: GovernedCallStage[] = [];
   const state: GovernedCallState<Target, Args> = {
     kind: surface.kind,
@@ -104,6 +106,27 @@ export async function runGovernedCall<Target, Args, Result>(
         );
     } catch (error) {
       kernel.logger.warn('governed call: the audit record could not be written', { error, kind: surface.kind });
+    }
+    if (traced) span(entry);
+  };
+
+  /** The call's span (tracing on): described by the surface, parented to the incoming trace context. */
+  const span = (entry: GovernedCallRecord<Target, Args, Result>) => {
+    try {
+      const { tracing, telemetry } = traced!;
+      const description = telemetry.describe(entry, tracing.captureContent);
+      if (!description.errorType && (entry.outcome === 'failed' || entry.outcome === 'denied'))
+        description.errorType = entry.code ?? (entry.error as { code?: string } | undefined)?.code ?? '_OTHER';
+      tracing.record({
+        span: description,
+        principal: entry.principal,
+        outcome: entry.outcome,
+        startTime,
+        endTime: startTime + entry.durationMs,
+        carrier: telemetry.carrier(),
+      });
+    } catch (error) {
+      kernel.logger.warn('governed call: the span could not be recorded', { error, kind: surface.kind });
     }
   };
 

@@ -12,6 +12,7 @@ import { createRateLimitStore } from '../rate-limit/rate-limit-store.js';
 import { createToken } from '../ids.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { createMetrics } from '../metrics/create-metrics.js';
+import { createTracing } from '../tracing/create-tracing.js';
 import { checkContributions } from '../plugins/check-contributions.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import { orderPlugins } from '../plugins/order-plugins.js';
@@ -124,6 +125,8 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
     await governance.policies.active(defaultAccountId);
     const metrics = createMetrics({ events, bus });
     closers.push(() => metrics.close());
+    const tracing = await createTracing(resolved.tracing, logger);
+    closers.push(() => tracing.close());
     const toolSources = createToolSources({
       bus,
       onError: (source, error) => logger.warn(`tool source "${source}" failed to list its tools`, { error }),
@@ -169,6 +172,7 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       logger,
       options: resolved,
       metrics,
+      tracing,
       readiness: createReadiness({ db, bus }),
       service: (id: string) => services.get(id),
       async authenticate(request, authenticateOptions) {

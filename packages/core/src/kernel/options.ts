@@ -10,6 +10,7 @@ import type { AuditAnchorSink } from '../audit/anchor-sink.js';
 import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
 import { oauthOptionsSchema, type OAuthOptions } from '../oauth/oauth-options.js';
+import { tracingOptionsSchema, type TracingOptions } from '../tracing/create-tracing.js';
 
 /**
  * Options of {@link createPreloop}.
@@ -94,6 +95,12 @@ export interface PreloopOptions<Plugins extends readonly PreloopPlugin[] = reado
    * under `/api/v1/oauth`). Off when not set. @default undefined (off)
    */
   oauth?: OAuthOptions;
+  /**
+   * OpenTelemetry traces of model calls and MCP tool calls (GenAI semantic
+   * conventions), exported over OTLP/HTTP or handed to the host's tracer
+   * provider. Needs the optional OpenTelemetry packages. @default undefined (off)
+   */
+  tracing?: TracingOptions;
 }
 
 /** The zod schema of {@link PreloopOptions}: {@link resolveOptions} validates with it, {@link ResolvedPreloopOptions} is its output. */
@@ -148,6 +155,7 @@ export const optionsSchema = z.object({
     .default([]),
   validateResponses: z.boolean().default(false),
   oauth: oauthOptionsSchema.optional(),
+  tracing: tracingOptionsSchema.optional(),
 });
 
 /** True for `scheme://host[:port]` with nothing after it. */

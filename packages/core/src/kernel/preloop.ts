@@ -9,6 +9,7 @@ import type { Identity } from '../identity/create-identity.js';
 import type { Principal } from '../identity/principal.js';
 import type { Logger } from '../logger.js';
 import type { PreloopMetrics } from '../metrics/create-metrics.js';
+import type { Tracing } from '../tracing/create-tracing.js';
 import type { PreloopPlugin } from '../plugins/define-plugin.js';
 import type { KernelServices, PreloopServices } from '../plugins/plugin-services.js';
 import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
@@ -98,6 +99,8 @@ export interface Preloop<Services extends object = {}> {
   readonly options: Readonly<ResolvedPreloopOptions>;
   /** Prometheus metrics of this kernel (its own registry) and of the process; served at `GET /api/v1/metrics`. */
   readonly metrics: PreloopMetrics;
+  /** OpenTelemetry traces of governed calls (option `tracing`); `enabled` is false, and nothing is loaded, without it. */
+  readonly tracing: Tracing;
   /** Readiness checks (database, Bus, and those plugins add), served at `GET /api/v1/health/ready`. */
   readonly readiness: Readiness;
   /**

@@ -33,6 +33,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { asPreloopError, errorReply, type IngressFormat } from './ingress-errors.js';
 import { startModelCall } from './model-call.js';
 import { modelNotFound, toAliasName } from './model-names.js';
+import { describeModelCallSpan } from './model-call-span.js';
 import type { UsageRecord } from '../records/usage-record.js';
 
 /** The 401 every unauthenticated gateway request gets. */
@@ -296,6 +297,10 @@ export async function runModelCall(
     intent: () => context.runtime.assertCanRecord(),
     execute: ({ principal, target, args }) => execute(principal, target, args),
     audit: (record) => auditModelCall(context, record),
+    telemetry: {
+      carrier: () => ({ traceparent: request.header('traceparent'), tracestate: request.header('tracestate') }),
+      describe: (record, captureContent) => describeModelCallSpan(record, operation, captureContent),
+    },
   };
 
   try {

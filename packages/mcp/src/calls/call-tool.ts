@@ -15,6 +15,7 @@ import { approvalEndedResult, approvalPendingResult, type ApprovalFlow } from '.
 import { argumentShapeProblem, type ArgumentValidator } from './argument-checks.js';
 import type { CallFinishInput, CallRecorder } from './call-records.js';
 import { taintAfterResult } from './session-taint.js';
+import { describeToolCallSpan } from './tool-call-span.js';
 import type { CatalogTool, ToolRunContext } from './tool-types.js';
 
 /** What the governed call path needs. */
@@ -230,6 +231,10 @@ export function createToolCaller(deps: ToolCallerDependencies): ToolCaller {
         execute(target, args, approvalId ? { ...context, cancelSignal: new AbortController().signal } : context),
       after: ({ target, args }, executed) => after(target, args, context, executed),
       audit: (record) => finish(name, context, record),
+      telemetry: {
+        carrier: () => context.trace ?? null,
+        describe: (record, captureContent) => describeToolCallSpan(name, context.mcpSessionId, record, captureContent),
+      },
     };
   }
 

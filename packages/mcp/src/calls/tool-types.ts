@@ -1,5 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Principal, ToolResult } from '@preloop/core';
+import type { Principal, ToolResult, TraceCarrier } from '@preloop/core';
 import type { McpServerRecord } from '../store/server-schema.js';
 import type { DownstreamBridge } from '../upstream/upstream-connection.js';
 
@@ -21,6 +21,8 @@ export interface ToolRunContext {
   mcpSessionId: string | null;
   /** Told the approval request the call is bound to, once it is created or joined (so another instance can answer a client resuming the call). */
   onApproval?(approvalId: string): void;
+  /** The caller's W3C trace context (`_meta.traceparent` of the request, else its HTTP `traceparent` header), for the call's span. */
+  trace?: TraceCarrier | null;
 }
 
 /** Where a catalog tool comes from. */

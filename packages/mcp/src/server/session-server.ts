@@ -27,6 +27,7 @@ import { createToken, toStoreUnavailableError, unknownToolReason } from '@preloo
 import { z } from 'zod';
 import type { ToolCaller } from '../calls/call-tool.js';
 import type { CatalogTool, ToolRunContext } from '../calls/tool-types.js';
+import { traceCarrierOf } from '../calls/tool-call-span.js';
 import type { McpRuntime } from '../plugin/mcp-runtime.js';
 import { noRoots } from '../upstream/upstream-connection.js';
 import { protocolError, type ProtocolError } from './protocol-error.js';
@@ -199,6 +200,7 @@ export function createSessionServer(dependencies: SessionServerDependencies, tra
       stopSignal: extra.signal,
       wantsProgress: progressToken !== undefined,
       mcpSessionId: session.sessionId,
+      trace: traceCarrierOf(request.params?._meta, extra.requestInfo?.headers),
       ...(tracked ? { onApproval: (approvalId: string) => tracked.approval(approvalId, request.params?.arguments) } : {}),
       progress(message, values) {
         if (progressToken === undefined) return;
