@@ -64,6 +64,40 @@ function pipeLines(child: ChildProcess, context: RuntimeRunContext, stdout: stri
   }
 }
 
+/**
+ * A small supervisor (run with `node -e`) between the runtime and the program: it leads the run's process group,
+ * runs the program in it, passes its exit code or signal on, and holds an IPC channel to this process. When this
+ * process dies, even by SIGKILL (no handler runs), the channel closes and the supervisor kills its whole group, so
+ * no agent outlives its instance and runs next to the attempt another instance starts after the lease lapses.
+ * SIGTERM is for the program (the supervisor waits for it); without a channel (spawned otherwise) it does nothing.
+ */
+const supervisorSource = `
+const { spawn } = require('node:child_process');
+const [command, ...args] = process.argv.slice(1);
+const killGroup = () => { try { process.kill(-process.pid, 'SIGKILL'); } catch {} process.exit(137); };
+process.on('disconnect', killGroup);
+if (!process.connected) killGroup();
+process.on('SIGTERM', () => {});
+process.on('SIGINT', () => {});
+const env = { ...process.env };
+delete env.NODE_CHANNEL_FD;
+delete env.NODE_CHANNEL_SERIALIZATION_MODE;
+const child = spawn(command, args, { stdio: 'inherit', env });
+child.on('error', (error) => {
+  process.stderr.write('could not start ' + command + ': ' + error.message + '\\n');
+  process.exitCode = 127;
+  process.removeAllListeners('disconnect');
+  process.disconnect();
+});
+child.on('exit', (code, signal) => {
+  process.removeAllListeners('disconnect');
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
+  if (signal) process.kill(process.pid, signal);
+  else process.exit(code ?? 1);
+});
+`;
+
 /** Runs a program to its end in its own process group; kills the group when `signal` aborts. */
 function runProcess(
   command: string,
@@ -73,7 +107,21 @@ function runProcess(
   stdout: string[],
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The supervisor leads the process group and kills it when this process dies (see `supervisorSource`).
+    const child = spawn(process.execPath, ['-e', supervisorSource, command, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    child.on('disconnect', () => {});
+    const spawnFailed = `could not start ${command}: `;
+    let startError: string | null = null;
+    child.stderr?.on('data', (chunk: Buffer | string) => {
+      const text = String(chunk);
+      if (startError === null && text.startsWith(spawnFailed)) startError = text.slice(spawnFailed.length).trim();
+    });
     let settled = false;
     let killTimer: ReturnType<typeof setTimeout> | null = null;
     const killGroup = (signal: NodeJS.Signals) => {
@@ -103,7 +151,9 @@ function runProcess(
       resolve(result);
     };
     child.on('error', (error) => finish({ code: null, signal: null, error }));
-    child.on('close', (code, signal) => finish({ code, signal, error: null }));
+    child.on('close', (code, signal) =>
+      finish({ code, signal, error: code === 127 && startError !== null ? new Error(startError) : null }),
+    );
   });
 }
 
