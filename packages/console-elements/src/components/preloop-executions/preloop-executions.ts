@@ -257,7 +257,10 @@ export class PreloopExecutions extends PreloopElement {
         }
       </div>
       <dl>
-        <dt>Trigger</dt><dd class="trigger">${String(execution.trigger.type ?? '')}</dd>
+        <dt>Trigger</dt><dd class="trigger">${Object.values(execution.trigger)
+          .filter((value) => value !== null && typeof value !== 'object')
+          .map(String)
+          .join(' · ')}</dd>
         <dt>Attempt</dt><dd>${execution.attempt}${execution.failures ? ` (${execution.failures} failed)` : ''}</dd>
         <dt>Created</dt><dd>${formatTime(execution.createdAt)}</dd>
         <dt>Finished</dt><dd>${execution.finishedAt ? formatTime(execution.finishedAt) : '—'}</dd>
@@ -268,8 +271,8 @@ export class PreloopExecutions extends PreloopElement {
       <pre class="result" tabindex="0">${execution.result ?? '—'}</pre>
       <h3>Rendered prompt</h3>
       <pre class="prompt" tabindex="0">${execution.renderedPrompt ?? '—'}</pre>
-      <h3>Trigger payload</h3>
-      <pre class="payload" tabindex="0">${JSON.stringify(execution.trigger, null, 2)}</pre>
+      <h3>Input <span class="secondary-text">(the trigger's event and the inputs)</span></h3>
+      <pre class="payload" tabindex="0">${JSON.stringify(execution.input, null, 2)}</pre>
       <h3>Steps</h3>
       ${
         steps.length === 0
