@@ -248,6 +248,52 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     expect(done.costMicros).toBeGreaterThan(1);
   });
 
+  /** Starts a flow that parks on an approval of `up.send_email`; resolves with the parked execution. */
+  const parkedExecution = async (name: string) => {
+    const created = await api('POST', '/flows', {
+      name,
+      prompt: 'Email the team.',
+      model: 'gpt-mock',
+      tools: ['up.*'],
+      approval: { workflow: 'later', tools: ['up.send_email'] },
+      runtime: { id: 'agent-loop', options: { maxSteps: 5 } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const started = await api('POST', `/flows/${created.body.flow.id}/run`, {});
+    return waitFor(started.body.id, 'waiting_approval');
+  };
+
+  it('cancelling a parked execution cancels its pending approval request (audited, by whom)', async () => {
+    const parked = await parkedExecution('cancel-parked');
+    const cancelled = await api('POST', `/executions/${parked.id}/cancel`, { reason: 'not needed any more' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', error: 'not needed any more' });
+    const request = (await api('GET', `/approvals/${parked.approvalRequestId}`)).body;
+    expect(request.status).toBe('cancelled');
+    const audit = await test.preloop.db
+      .selectFrom('audit_records')
+      .selectAll()
+      .where('action', '=', 'approval.cancel')
+      .where('target_id', '=', parked.approvalRequestId)
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ outcome: 'cancelled', actor_type: 'api_key' });
+    expect(String(audit[0]!.data)).toContain(`flow execution ${parked.id} cancelled: not needed any more`);
+  });
+
+  it('a denied approval ends the parked execution failed with the reason; the call never runs', async () => {
+    const before = state.calls.filter((call) => call.name === 'send_email').length;
+    const parked = await parkedExecution('deny-parked');
+    const decided = await api('POST', `/approvals/${parked.approvalRequestId}/decide`, { decision: 'deny', comment: 'not to the whole team' });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    const failed = await waitFor(parked.id, 'failed');
+    expect(failed.error).toBe(`approval request ${parked.approvalRequestId} denied: not to the whole team`);
+    expect(failed.attempt).toBe(1);
+    expect(state.calls.filter((call) => call.name === 'send_email')).toHaveLength(before);
+    const session = await test.preloop.identity.runtimeSessions.get(test.preloop.accountId, failed.runtimeSessionId);
+    expect(session.state).toBe('ended');
+  });
+
   it("narrows policy: a flow's runs may call only its model and its tools", async () => {
     const wrongModel = await api('POST', '/flows', {
       name: 'wrong-model',

@@ -261,6 +261,17 @@ export function createExecutionStore(db: Kysely<FlowTables>, dialect: DialectNam
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Ends a parked execution as failed (its approval was denied, expired or cancelled); false when it is no longer parked. */
+    async failParked(id: string, now: number, error: string): Promise<boolean> {
+      const result = await db
+        .updateTable('flow_executions')
+        .set({ status: 'failed', error, finished_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'waiting_approval')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     /** Cancels a queued or parked execution at once, or asks the running instance to (`cancel_requested`). */
     async cancel(id: string, now: number, reason: string): Promise<'cancelled' | 'requested' | null> {
       const direct = await db

@@ -1,4 +1,4 @@
-import { PreloopError, type AgentRuntime, type Preloop, type RuntimeEndpoints, type RuntimeRunResult } from '@preloop/core';
+import { PreloopError, type AgentRuntime, type ApprovalOutcome, type Preloop, type RuntimeEndpoints, type RuntimeRunResult } from '@preloop/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { ClaimedExecution, ExecutionStatus, ExecutionStore } from './execution-store.js';
 import type { ExecutionLogs } from './execution-logs.js';
@@ -23,6 +23,9 @@ export interface FlowRunnerContext {
   /** Counts a finished attempt (metrics). */
   observe(flowId: string, status: ExecutionStatus, seconds: number): void;
 }
+
+/** Approval outcomes that end a parked execution as failed instead of resuming it. */
+const refusedStatuses = new Set(['denied', 'expired', 'cancelled']);
 
 /** Why a run was stopped from outside. */
 type StopReason = { status: 'cancelled' | 'timed_out' | 'failed' | 'released' | 'shutdown'; message: string };
@@ -103,8 +106,25 @@ export function createFlowRunner(context: FlowRunnerContext) {
     for (const parked of await store.waiting(20)) {
       if (!parked.approval_request_id) continue;
       const outcome = await provider.status(parked.approval_request_id, parked.account_id).catch(() => null);
-      if (outcome && outcome.status !== 'pending') await resumeExecution(parked.id);
+      if (outcome && outcome.status !== 'pending') await settleDecided(parked.id, outcome);
     }
+  };
+
+  /**
+   * A parked execution's approval was decided: approved, it is queued again to resume; denied, expired or
+   * cancelled, the execution ends `failed` with the reason (the run is not resumed to carry on without the call).
+   */
+  const settleDecided = async (id: string, outcome: ApprovalOutcome) => {
+    if (!refusedStatuses.has(outcome.status)) return resumeExecution(id);
+    const why = outcome.reason ?? outcome.comment ?? null;
+    const row = await store.read(id);
+    if (!row) return;
+    const message = `approval request ${outcome.id} ${outcome.status}${why ? `: ${why}` : ''}`;
+    if (!(await store.failParked(id, now(), message))) return;
+    log(row, 'error', `ended failed: ${message}`);
+    await logs.flush(id, true);
+    announce(row, 'failed');
+    await finish(row, 'execution failed');
   };
 
   const resumeExecution = async (id: string) => {
@@ -367,7 +387,7 @@ export function createFlowRunner(context: FlowRunnerContext) {
     if (status === 'waiting_approval' && result.status === 'waiting_approval') {
       // Decided before we parked? Then resume at once.
       const outcome = await preloop.hooks.approvals?.status(result.approvalRequestId, row.account_id).catch(() => null);
-      if (outcome && outcome.status !== 'pending') await resumeExecution(row.id);
+      if (outcome && outcome.status !== 'pending') await settleDecided(row.id, outcome);
     }
   };
 
@@ -382,11 +402,14 @@ export function createFlowRunner(context: FlowRunnerContext) {
     void (async () => {
       const rows = await context.db
         .selectFrom('flow_executions')
-        .select('id')
+        .select(['id', 'account_id'])
         .where('approval_request_id', '=', approvalId)
         .where('status', '=', 'waiting_approval')
         .execute();
-      for (const parked of rows) await resumeExecution(parked.id);
+      for (const parked of rows) {
+        const outcome = await preloop.hooks.approvals?.status(approvalId, parked.account_id).catch(() => null);
+        if (outcome && outcome.status !== 'pending') await settleDecided(parked.id, outcome);
+      }
       if (rows.length) await runTick();
     })().catch(() => undefined);
   };

@@ -7,6 +7,7 @@ import {
   type PolicyDecision,
   type PolicyHookInput,
   type Preloop,
+  type Principal,
 } from '@preloop/core';
 import type { Selectable } from 'kysely';
 import type { ExecutionView, FlowView } from './api-schemas.js';
@@ -224,6 +225,24 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
     return undefined;
   };
 
+  /** The flow's managed agent as a principal: who cancels its approval requests when no person is named. */
+  const flowPrincipal = async (accountId: string, flowId: string): Promise<Principal> => {
+    const flow = await flows.find(flowId).catch(() => null);
+    return {
+      type: 'agent',
+      id: flow?.agentId ?? flowId,
+      accountId,
+      name: flow ? `flow:${flow.name}` : `flow ${flowId}`,
+      role: null,
+      userId: null,
+      apiKeyId: null,
+      agentId: flow?.agentId ?? null,
+      runtimeSessionId: null,
+      teamIds: [],
+      scopes: [],
+    };
+  };
+
   const readExecution = async (accountId: string, id: string) => {
     const row = await store.read(id);
     if (!row || row.account_id !== accountId) throw new PreloopError('NOT_FOUND', `No execution with id ${id}.`);
@@ -358,8 +377,11 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
         .execute();
       return toPage(rows, limit, (row) => row.id, toExecutionView);
     },
-    /** Cancels: a queued or parked execution at once; a running one is aborted by the instance running it. */
-    async cancel(accountId: string, id: string, reason: string): Promise<ExecutionView> {
+    /**
+     * Cancels: a queued or parked execution at once (a parked one's pending approval request is cancelled too,
+     * by `actor`, else by the flow's agent); a running one is aborted by the instance running it.
+     */
+    async cancel(accountId: string, id: string, reason: string, actor?: Principal): Promise<ExecutionView> {
       const row = await readExecution(accountId, id);
       if (terminalStatuses.includes(row.status as ExecutionStatus))
         throw new PreloopError('CONFLICT', `Execution ${id} already ended (${row.status}).`);
@@ -367,6 +389,21 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
       if (outcome === 'requested') runner.abort(id, { status: 'cancelled', message: reason });
       if (outcome === 'cancelled') {
         logs.append({ accountId, executionId: id, stream: 'system', text: `cancelled: ${reason}` });
+        // A parked execution's pending approval request goes with it (the approvals engine audits the cancel).
+        if (row.status === 'waiting_approval' && row.approval_request_id && preloop.hooks.approvals) {
+          const by = actor ?? (await flowPrincipal(accountId, row.flow_id));
+          await preloop.hooks.approvals
+            .cancel(row.approval_request_id, by, `flow execution ${id} cancelled: ${reason}`)
+            .then(() => logs.append({ accountId, executionId: id, stream: 'system', text: `approval request ${row.approval_request_id} cancelled` }))
+            .catch((error: Error) =>
+              logs.append({
+                accountId,
+                executionId: id,
+                stream: 'system',
+                text: `approval request ${row.approval_request_id} not cancelled: ${error?.message ?? String(error)}`,
+              }),
+            );
+        }
         preloop.events.emit('flow-execution-updated', { accountId, executionId: id, flowId: row.flow_id, status: 'cancelled' });
         if (row.runtime_session_id)
           await preloop.identity.runtimeSessions.end(accountId, row.runtime_session_id, 'execution cancelled').catch(() => undefined);

@@ -1,4 +1,5 @@
 import { defineRoute, readTextBody, type AdminRoute } from '@preloop/core';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import {
   allExecutionsQuerySchema,
@@ -11,6 +12,8 @@ import {
   previewBodySchema,
   previewResultSchema,
   runFlowBodySchema,
+  schedulePreviewBodySchema,
+  schedulePreviewSchema,
   runtimeListSchema,
   savedFlowSchema,
   setFlowEnabledBodySchema,
@@ -91,6 +94,18 @@ export function flowRoutes(service: () => FlowsService, options: ResolvedFlowsOp
       response: previewResultSchema,
       handler: async ({ body }) => ({
         rendered: await renderTemplate(body.prompt, { event: body.event ?? null, inputs: body.inputs, flow: body.flow }),
+      }),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/flows/schedule-preview',
+      summary: "A cron schedule's next fire times in its time zone (for the builder; an invalid cron or zone is a 400 naming it)",
+      tag: 'flows',
+      access: { role: 'viewer' },
+      body: schedulePreviewBodySchema,
+      response: schedulePreviewSchema,
+      handler: ({ body }) => ({
+        times: new Cron(body.cron, { timezone: body.timezone, paused: true }).nextRuns(body.count).map((time) => time.getTime()),
       }),
     }),
     defineRoute({
@@ -218,7 +233,7 @@ export function flowRoutes(service: () => FlowsService, options: ResolvedFlowsOp
       response: executionViewSchema,
       errors: [404, 409],
       handler: ({ principal, params, body }) =>
-        service().cancel(principal!.accountId, params.id!, body?.reason ?? `cancelled by ${principal!.name}`),
+        service().cancel(principal!.accountId, params.id!, body?.reason ?? `cancelled by ${principal!.name}`, principal!),
     }),
     defineRoute({
       method: 'POST',
