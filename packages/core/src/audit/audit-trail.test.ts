@@ -457,3 +457,39 @@ describe('two processes appending to one SQLite file', () => {
     }
   }, 60_000);
 });
+
+describe('verify on SQLite (the statement that builds the hashed text in SQL)', () => {
+  it('checks records across pages, and reports columns rewritten with another SQL type instead of failing', async () => {
+    const database = await openMigrated(':memory:');
+    const trail = createAuditTrail({ db: database.db, dialect: 'sqlite', secretKey, defaultAccountId: accountId, checkpointEvery: 5 });
+    try {
+      // Strings JSON must escape, in every quoted column: the SQL-built text must hash like the canonical one.
+      const awkward = 'quote " backslash \\ newline \n tab \t nul-ish \u0001 é 😀 \u2028';
+      for (let i = 1; i <= 12; i++) {
+        await trail.record({
+          actor: { ...principal, id: `key ${awkward}` },
+          action: `test.${awkward}`,
+          target: { type: `type ${awkward}`, id: `target ${awkward}` },
+          outcome: 'success',
+          data: { i, awkward },
+        });
+      }
+      expect(await trail.verify(accountId, { pageSize: 4 })).toMatchObject({ ok: true, records: 12, checkpoints: 2 });
+      // A BLOB where text belongs: SQLite's json_quote refuses it; the record is still reported, not the verification aborted.
+      await sql`update audit_records set actor_type = cast(actor_type as blob) where seq = 6`.execute(database.db);
+      expect(await trail.verify(accountId, { pageSize: 4 })).toMatchObject({
+        ok: false,
+        records: 5,
+        firstBroken: { seq: 6, reason: 'hash_mismatch' },
+      });
+      await sql`update audit_records set actor_type = cast(actor_type as text) where seq = 6`.execute(database.db);
+      expect(await trail.verify(accountId, { pageSize: 4 })).toMatchObject({ ok: true, records: 12 });
+      // A time SQLite prints differently from JSON (a REAL out of integer range) is judged the reference way: changed.
+      await sql`update audit_records set time = 1e300 where seq = 9`.execute(database.db);
+      expect((await trail.verify(accountId, { pageSize: 4 })).firstBroken).toMatchObject({ seq: 9, reason: 'hash_mismatch' });
+    } finally {
+      await trail.close();
+      await database.close();
+    }
+  });
+});

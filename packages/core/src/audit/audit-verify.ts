@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { KernelTables } from '../storage/schema.js';
 import type { AnchoredCheckpoint } from './anchor-sink.js';
-import type { AuditRow } from './audit-rows.js';
 import type { CheckpointSigner } from './checkpoints.js';
-import { genesisHash, hashStoredAuditRecord } from './hash-chain.js';
+import { createAuditVerifyPageReader, type VerifiedAuditRow } from './audit-verify-pages.js';
+import { genesisHash } from './hash-chain.js';
 
 /** Why a record (or checkpoint) fails verification. */
 export type AuditBreakReason =
@@ -69,7 +69,7 @@ export interface AuditVerifyReport {
 export interface AuditVerifyOptions {
   /** Called after each page of records with the records checked so far and the records in the account when verification started. */
   onProgress?: (checked: number, total: number) => void;
-  /** Records read per query. @default 5000 */
+  /** Records read per query. @default 2000 */
   pageSize?: number;
   /**
    * The checkpoint interval: every run of this many records must end at (or
@@ -86,6 +86,9 @@ export interface AuditVerifyOptions {
 }
 
 type CheckpointRow = KernelTables['audit_checkpoints'];
+
+/** The empty list of a position without checkpoints (not allocated per record). */
+const none: readonly never[] = [];
 
 /**
  * Verifies one account's audit chain from the first record: positions are
@@ -109,7 +112,7 @@ export async function verifyAuditChain(
   options: AuditVerifyOptions = {},
 ): Promise<AuditVerifyReport> {
   const started = performance.now();
-  const pageSize = Math.max(1, options.pageSize ?? 5000);
+  const pageSize = Math.max(1, options.pageSize ?? 2000);
   const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('account_id', '=', accountId).executeTakeFirst();
   // Records up to the archive boundary were exported and pruned (or are being pruned): the chain starts after it.
   const boundaryRow = await db
@@ -168,7 +171,7 @@ export async function verifyAuditChain(
     durationMs: Math.round(performance.now() - started),
   });
   const checkCheckpoints = (seq: number, hash: string | null, id: string | null): AuditBreak | undefined => {
-    for (const checkpoint of checkpointsBySeq.get(seq) ?? []) {
+    for (const checkpoint of checkpointsBySeq.get(seq) ?? none) {
       const problem = checkpointProblem(checkpoint, accountId, signer, hash);
       if (problem) return { seq, id, reason: 'bad_checkpoint', message: problem };
       checkpoints++;
@@ -176,7 +179,7 @@ export async function verifyAuditChain(
     return undefined;
   };
   const checkAnchor = (seq: number, hash: string, id: string | null): AuditBreak | undefined => {
-    for (const anchored of anchorBySeq.get(seq) ?? []) {
+    for (const anchored of anchorBySeq.get(seq) ?? none) {
       if (signer.knows(anchored.keyId) && !signer.verify({ accountId, seq, hash: anchored.hash }, anchored.keyId, anchored.signature)) {
         return {
           seq,
@@ -206,15 +209,9 @@ export async function verifyAuditChain(
     return undefined;
   };
 
-  const fetchPage = (fromSeq: number): Promise<AuditRow[]> => {
-    const page = db
-      .selectFrom('audit_records')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('seq', '>=', fromSeq)
-      .orderBy('seq')
-      .limit(pageSize)
-      .execute() as Promise<AuditRow[]>;
+  const readPage = createAuditVerifyPageReader(db, accountId, pageSize);
+  const fetchPage = (fromSeq: number): Promise<VerifiedAuditRow[]> => {
+    const page = readPage(fromSeq);
     page.catch(() => {}); // A prefetched page may be abandoned at a break; its error surfaces when awaited.
     return page;
   };
@@ -231,13 +228,13 @@ export async function verifyAuditChain(
     const broken = checkCheckpoints(boundarySeq, boundary.hash, null) ?? checkAnchor(boundarySeq, boundary.hash, null);
     if (broken) return report(broken);
   }
-  let nextPage: Promise<AuditRow[]> | null = fetchPage(boundarySeq + 1);
+  let nextPage: Promise<VerifiedAuditRow[]> | null = fetchPage(boundarySeq + 1);
   while (nextPage) {
-    const rows: AuditRow[] = await nextPage;
-    // Read the next page while this one is hashed (PostgreSQL overlaps the two).
-    nextPage = rows.length === pageSize ? fetchPage(Number(rows[rows.length - 1]!.seq) + 1) : null;
+    const rows: VerifiedAuditRow[] = await nextPage;
+    // Read the next page while this one is checked (PostgreSQL overlaps the two).
+    nextPage = rows.length === pageSize ? fetchPage(rows[rows.length - 1]!.seq + 1) : null;
     for (const row of rows) {
-      const seq = Number(row.seq);
+      const seq = row.seq;
       if (seq !== expected) {
         return report({
           seq: expected,
@@ -246,12 +243,12 @@ export async function verifyAuditChain(
           message: `No record at position ${expected}; the next stored record is at ${seq} (deleted?).`,
         });
       }
-      if (row.prev_hash !== prevHash) {
+      if (row.prevHash !== prevHash) {
         const pointedAt = await db
           .selectFrom('audit_records')
           .select(['seq', 'id'])
           .where('account_id', '=', accountId)
-          .where('hash', '=', row.prev_hash)
+          .where('hash', '=', row.prevHash)
           .executeTakeFirst();
         if (pointedAt && Number(pointedAt.seq) !== seq - 1) {
           return report({
@@ -268,7 +265,7 @@ export async function verifyAuditChain(
           message: `Record ${row.id} at position ${seq} does not link to the hash of the record before it (that record or this link was changed).`,
         });
       }
-      if (hashStoredAuditRecord(row) !== row.hash) {
+      if (!row.contentMatches) {
         return report({
           seq,
           id: row.id,
