@@ -165,6 +165,7 @@ describe('the admin API contract with every plugin', () => {
       'GET /flows/runtimes': true,
       'GET /executions': true,
       'POST /flows/preview': true,
+      'POST /flows/schedule-preview': true,
       'POST /flows/hooks/:id': true,
       'GET /flows/:id': true,
       'PUT /flows/:id': true,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { executionStatuses } from './execution-store.js';
-import { flowDefinitionSchema } from './flow-schema.js';
+import { flowDefinitionSchema, scheduleTriggerSchema } from './flow-schema.js';
 
 /** A flow as the admin API answers it. */
 export const flowViewSchema = flowDefinitionSchema.extend({
@@ -92,6 +92,24 @@ export const previewBodySchema = z.strictObject({
   flow: z.strictObject({ id: z.string().max(200), name: z.string().max(200) }).default({ id: 'flow_preview', name: 'preview' }),
 });
 
+/** The body of `POST /flows/schedule-preview`: a schedule trigger's cron and time zone, checked as the trigger checks them. */
+export const schedulePreviewBodySchema = z
+  .strictObject({
+    cron: z.string().min(1).max(200),
+    /** @default 'UTC' */
+    timezone: z.string().min(1).max(100).default('UTC'),
+    /** How many fire times. @default 5 */
+    count: z.number().int().min(1).max(20).default(5),
+  })
+  .superRefine((body, context) => {
+    const checked = scheduleTriggerSchema.safeParse({ type: 'schedule', cron: body.cron, timezone: body.timezone });
+    if (!checked.success)
+      for (const issue of checked.error.issues) context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+
+/** What `POST /flows/schedule-preview` answers: the next fire times (epoch milliseconds), soonest first. */
+export const schedulePreviewSchema = z.object({ times: z.array(z.number()) });
+
 /** What `POST /flows/preview` answers. */
 export const previewResultSchema = z.object({ rendered: z.string() });
 
@@ -124,5 +142,9 @@ export type PreviewResult = z.output<typeof previewResultSchema>;
 export type RuntimeList = z.output<typeof runtimeListSchema>;
 /** The query of `GET /executions`. */
 export type AllExecutionsQuery = z.input<typeof allExecutionsQuerySchema>;
+/** The body of a schedule preview. */
+export type SchedulePreviewInput = z.input<typeof schedulePreviewBodySchema>;
+/** A schedule preview's answer. */
+export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
 /** A log line. */
 export type ExecutionLogLineView = z.output<typeof executionLogLineSchema>;

@@ -19,6 +19,8 @@ import type {
   FlowView,
   PreviewInput,
   PreviewResult,
+  SchedulePreview,
+  SchedulePreviewInput,
   RunFlowInput,
   RuntimeList,
   SavedFlow,
@@ -34,6 +36,8 @@ export type {
   FlowView,
   PreviewInput,
   PreviewResult,
+  SchedulePreview,
+  SchedulePreviewInput,
   RunFlowInput,
   RuntimeList,
   SavedFlow,
@@ -57,6 +61,7 @@ export interface FlowRoutes {
   'GET /flows/runtimes': { response: RuntimeList };
   'GET /executions': { query: AllExecutionsQuery; response: ExecutionPage };
   'POST /flows/preview': { body: PreviewInput; response: PreviewResult };
+  'POST /flows/schedule-preview': { body: SchedulePreviewInput; response: SchedulePreview };
   'POST /flows/hooks/:id': { body: unknown; response: { executionId: string; status: ExecutionView['status'] } };
   'GET /flows/:id': { response: FlowView };
   'PUT /flows/:id': { body: FlowBody; response: SavedFlow };

@@ -68,7 +68,24 @@ describe('<preloop-flows>', () => {
     type(field(dialog, 'name'), 'nightly');
     type(field<HTMLSelectElement>(dialog, 'trigger'), 'schedule');
     await flows.updateComplete;
+    // The next fire times, as the server reads the cron in its time zone: weekdays at 9:00 in Paris.
+    type(field(dialog, 'timezone'), 'Europe/Paris');
+    type(field(dialog, 'cron'), '0 9 * * 1-5');
+    const times = await waitFor(() => {
+      const items = queryAll(dialog, '.next-runs li');
+      return items.length === 5 ? items.map((item) => Number(item.dataset.time)) : null;
+    });
+    const paris = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Paris',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    for (const time of times) expect(paris.format(time)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
     type(field(dialog, 'cron'), 'not a cron');
+    await waitFor(() => textOf(query(dialog, '.next-runs.error')).includes('cron'));
     type(field<HTMLTextAreaElement>(dialog, 'prompt'), 'Nightly.');
     dialog.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     const error = await waitFor(() => query(dialog, '.banner.error'));

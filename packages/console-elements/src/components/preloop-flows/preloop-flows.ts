@@ -108,6 +108,8 @@ export class PreloopFlows extends PreloopElement {
   @state() private draft: FlowBody = emptyDraft();
   @state() private triggerType: TriggerType = 'manual';
   @state() private preview: string | null = null;
+  /** The schedule's next fire times (epoch ms), or why there are none. */
+  @state() private nextRuns: number[] | string | null = null;
   /** A webhook secret just made, shown once. */
   @state() private secret: { name: string; url: string; secret: string } | null = null;
   @state() private running: Flow | null = null;
@@ -150,6 +152,7 @@ export class PreloopFlows extends PreloopElement {
       : emptyDraft();
     this.triggerType = this.primaryTrigger().type;
     this.preview = null;
+    this.nextRuns = null;
     this.formError = null;
     void this.rerun(this.choicesTask);
     this.dialog('builder')?.showModal();
@@ -256,6 +259,24 @@ export class PreloopFlows extends PreloopElement {
       });
       this.preview = result.rendered;
     });
+  }
+
+  /** Asks the server for the schedule's next fire times (as the trigger will read its cron and time zone). */
+  private async previewSchedule(): Promise<void> {
+    const form = this.renderRoot.querySelector<HTMLFormElement>('dialog.builder form');
+    const api = this.api;
+    if (!form || !api) return;
+    const data = new FormData(form);
+    const cron = String(data.get('cron') ?? '').trim();
+    if (!cron) return;
+    try {
+      const { times } = await api.route('POST /flows/schedule-preview', {
+        body: { cron, timezone: String(data.get('timezone') ?? '').trim() || 'UTC', count: 5 },
+      });
+      this.nextRuns = times;
+    } catch (error) {
+      this.nextRuns = error instanceof Error ? error.message : String(error);
+    }
   }
 
   private async setEnabled(flow: Flow, enabled: boolean): Promise<void> {
@@ -461,9 +482,10 @@ export class PreloopFlows extends PreloopElement {
           ${
             this.triggerType === 'schedule'
               ? html`<div class="row">
-                  <label class="field"><span>Cron <span class="hint">five fields, or six with seconds first</span></span><input name="cron" required .value=${schedule?.cron ?? '0 9 * * 1-5'} /></label>
-                  <label class="field"><span>Time zone <span class="hint">IANA, for example Europe/Paris</span></span><input name="timezone" .value=${schedule?.timezone ?? 'UTC'} /></label>
-                </div>`
+                  <label class="field"><span>Cron <span class="hint">five fields, or six with seconds first</span></span><input name="cron" required .value=${schedule?.cron ?? '0 9 * * 1-5'} @change=${() => this.previewSchedule()} /></label>
+                  <label class="field"><span>Time zone <span class="hint">IANA, for example Europe/Paris</span></span><input name="timezone" .value=${schedule?.timezone ?? 'UTC'} @change=${() => this.previewSchedule()} /></label>
+                </div>
+                ${this.renderNextRuns(schedule?.timezone)}`
               : nothing
           }
           ${this.triggerType === 'webhook' ? html`<p class="hint">Saving shows the flow's webhook URL and its signing secret, once.</p>` : nothing}
@@ -529,6 +551,28 @@ export class PreloopFlows extends PreloopElement {
         </div>
       </form>
     </dialog>`;
+  }
+
+  private renderNextRuns(timezone: string | undefined) {
+    const runs = this.nextRuns;
+    if (runs === null)
+      return html`<button type="button" class="secondary small" @click=${() => this.previewSchedule()}>Show the next runs</button>`;
+    if (typeof runs === 'string') return html`<div class="next-runs error" role="status">${runs}</div>`;
+    const zone = (
+      this.renderRoot.querySelector<HTMLInputElement>('dialog.builder input[name="timezone"]')?.value ||
+      timezone ||
+      'UTC'
+    ).trim();
+    const format = (time: number) => {
+      try {
+        return new Date(time).toLocaleString(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
+      } catch {
+        return new Date(time).toISOString();
+      }
+    };
+    return html`<div class="next-runs" role="status">Next runs (${zone}):
+      <ul>${runs.map((time) => html`<li data-time=${time}>${format(time)}</li>`)}</ul>
+    </div>`;
   }
 
   private renderRunDialog() {
