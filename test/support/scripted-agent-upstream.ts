@@ -5,7 +5,7 @@
  * (`POST /v1/responses`), streaming (SSE) or not. In an agent's main loop it
  * calls the scripted tools one after the other, each once, then answers with
  * their results; a request without tools (titles, background work) gets a
- * short text. When a scripted tool is not offered yet but Claude Code's
+ * short text, and a structured-output request JSON that fits its schema. When a scripted tool is not offered yet but Claude Code's
  * `ToolSearch` is (deferred MCP tools), it searches for it first. It checks
  * the provider key and records every request. Test support only.
  */
@@ -85,8 +85,23 @@ function plan(options: ScriptedAgentUpstreamOptions, offered: string[], made: Ar
   return { kind: 'text', text: options.answer(results) };
 }
 
+/** A value that fits a JSON schema (the first of an enum, `scripted` strings, numbers at their minimum or 1), for structured-output requests. */
+function sampleOf(schema: any): unknown {
+  if (Array.isArray(schema?.enum)) return schema.enum[0];
+  const type = String((Array.isArray(schema?.type) ? schema.type[0] : schema?.type) ?? '').toLowerCase();
+  if (type === 'object' || schema?.properties)
+    return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, value]) => [key, sampleOf(value)]));
+  if (type === 'array') return [];
+  if (type === 'number' || type === 'integer') return schema.minimum ?? 1;
+  if (type === 'boolean') return false;
+  return type === 'string' ? 'scripted' : null;
+}
+
 /** The Anthropic Messages turn: tools offered and calls made, read from the body. */
 function anthropicTurn(options: ScriptedAgentUpstreamOptions, body: any): Turn {
+  // Structured output (Gemini CLI's routing classifier, translated by the gateway): JSON that fits the schema.
+  if (body.output_config?.format?.type === 'json_schema')
+    return { kind: 'text', text: JSON.stringify(sampleOf(body.output_config.format.schema)) };
   const offered: string[] = (body.tools ?? []).map((tool: { name: string }) => tool.name);
   if (offered.length === 0) return { kind: 'text', text: 'Scripted upstream: ok.' };
   const made: Array<{ id: string; name: string; result: string | null }> = [];

@@ -186,7 +186,7 @@ function namesOf(request: GeminiGenerateContentRequest): string[] {
  *   (`max_completion_tokens`), `stopSequences`, `candidateCount` (`n`),
  *   penalties and `seed` map one to one; `responseMimeType:
  *   application/json` with `responseJsonSchema` or `responseSchema` becomes a
- *   `json_schema` response format (without a schema `json_object`);
+ *   `json_schema` response format, type names in lower case (without a schema `json_object`);
  *   `thinkingConfig` becomes `reasoning_effort` ({@link toReasoningEffort}).
  *   `topK` is dropped.
  * - `tools[].functionDeclarations` become function tools (`parameters`
@@ -276,7 +276,9 @@ export function toOpenAIChatRequestFromGemini(
   if (typeof config.frequencyPenalty === 'number') result.frequency_penalty = config.frequencyPenalty;
   if (typeof config.seed === 'number') result.seed = config.seed;
   if (config.responseMimeType === 'application/json') {
-    const schema = config.responseJsonSchema ?? (config.responseSchema ? toJsonSchema(config.responseSchema) : undefined);
+    // Gemini CLI's classifier sends a responseJsonSchema with Gemini's upper-case type names ("OBJECT"), which Google accepts and OpenAI and Anthropic refuse.
+    const given = config.responseJsonSchema ?? config.responseSchema;
+    const schema = given ? toJsonSchema(given) : undefined;
     result.response_format = schema
       ? { type: 'json_schema', json_schema: { name: 'response', schema: schema as Record<string, unknown>, strict: false } }
       : { type: 'json_object' };

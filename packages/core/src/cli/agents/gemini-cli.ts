@@ -28,7 +28,11 @@ export const geminiCli: AgentAdapter = {
     },
     { path: path.join(home, '.gemini', '.env'), role: 'environment: the gateway as GOOGLE_GEMINI_BASE_URL', managed: true },
     { path: path.join(cwd, '.gemini', 'settings.json'), role: 'project settings (reported, not edited)', managed: false },
-    { path: path.join(cwd, '.env'), role: 'project environment (reported, not edited; when present it wins over ~/.gemini/.env)', managed: false },
+    {
+      path: path.join(cwd, '.env'),
+      role: 'project environment (reported, not edited; when present it wins over ~/.gemini/.env)',
+      managed: false,
+    },
   ],
   edits: (context) => [
     {
