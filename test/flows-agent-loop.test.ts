@@ -317,7 +317,29 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     });
     const before = state.calls.filter((call) => call.name === 'send_email').length;
     const done = await waitFor((await api('POST', `/flows/${narrowTools.body.flow.id}/run`, {})).body.id, 'succeeded');
-    expect(done.result).toContain('may not call up.send_email');
+    // The run's tools/list does not show up.send_email, so the model is offered no tool at all.
+    expect(done.result).toBe('Answer from the stub model.');
     expect(state.calls.filter((call) => call.name === 'send_email')).toHaveLength(before);
+  });
+
+  it("narrows tools/list too: a flow's run lists only its tools", async () => {
+    const listed = async (name: string, flowTools: string[], env: Record<string, string> = {}) => {
+      const created = await api('POST', '/flows', {
+        name,
+        prompt: 'List your tools.',
+        tools: flowTools,
+        runtime: { id: 'command', options: { command: process.execPath, args: [fakeAgent], env: { FAKE_AGENT_MODE: 'list-tools', ...env } } },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const done = await waitFor((await api('POST', `/flows/${created.body.flow.id}/run`, {})).body.id, 'succeeded');
+      const [names, call] = (done.result as string).split('\n');
+      return { names: names!.replace(/^tools: ?/, '').split(',').filter(Boolean), call };
+    };
+    // Only its tools: not the other upstream tools, not the built-in ones.
+    expect((await listed('list-up', ['up.*'])).names).toEqual(['up.send_email']);
+    const none = await listed('list-none', ['tracker.*'], { FAKE_AGENT_CALL: 'up.send_email' });
+    expect(none.names).toEqual([]);
+    // Calling a tool it was not shown is still denied by the flow.
+    expect(none.call).toMatch(/^error: .*may not call up\.send_email/);
   });
 });

@@ -24,6 +24,9 @@ export interface FlowRunnerContext {
   observe(flowId: string, status: ExecutionStatus, seconds: number): void;
 }
 
+/** How long a run's credential outlives the attempt's deadline, in seconds (the timeout's own stop takes a moment). */
+const credentialMarginSeconds = 60;
+
 /** Approval outcomes that end a parked execution as failed instead of resuming it. */
 const refusedStatuses = new Set(['denied', 'expired', 'cancelled']);
 
@@ -263,7 +266,12 @@ export function createFlowRunner(context: FlowRunnerContext) {
           flow: { id: flow.id, name: flow.name },
         }));
       let credential: string;
-      const resumed = sessionId ? await preloop.identity.runtimeSessions.heartbeat(flow.accountId, sessionId).catch(() => null) : null;
+      // The credential lasts the attempt (to its deadline, plus a minute), not the kernel's shorter TTL: a command's
+      // process keeps the one it was started with. Core caps it at 24 h; the session ending revokes it earlier.
+      const credentialTtlSeconds = Math.ceil(Math.max(0, deadline - now()) / 1000) + credentialMarginSeconds;
+      const resumed = sessionId
+        ? await preloop.identity.runtimeSessions.heartbeat(flow.accountId, sessionId, { credentialTtlSeconds }).catch(() => null)
+        : null;
       if (resumed) credential = resumed.credential.token;
       else {
         const started = await preloop.identity.runtimeSessions.start(flow.accountId, {
@@ -272,6 +280,7 @@ export function createFlowRunner(context: FlowRunnerContext) {
           source: 'flow',
           externalId: row.id,
           metadata: { flowId: flow.id, executionId: row.id },
+          credentialTtlSeconds,
         });
         sessionId = started.session.id;
         credential = started.credential.token;

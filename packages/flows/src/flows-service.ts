@@ -215,6 +215,8 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
     const tool = input.tool.name;
     if (flow.tools !== null && !globMatches(flow.tools, tool))
       return { action: 'deny', reason: `Flow ${flow.name} may not call ${tool} (not in its tools).`, explanation };
+    // `tools/list` shows the run only its tools (the approval below applies to calls).
+    if (input.kind === 'tool_listing') return undefined;
     if (flow.approval && globMatches(flow.approval.tools, tool))
       return {
         action: 'require_approval',

@@ -59,7 +59,7 @@ export interface Governance {
    * cannot be reached, so the caller can answer 503 instead of blaming policy.
    */
   evaluateToolCall(input: ToolCallInput): Promise<PolicyDecision>;
-  /** Whether `tools/list` shows the tool to the subject (false while the kill switch stops tools). Throws `STORE_UNAVAILABLE` when the database cannot be reached. */
+  /** Whether `tools/list` shows the tool to the subject (false while the kill switch stops tools, or a plugin's `policy.evaluate` hook denies its `tool_listing`). Throws `STORE_UNAVAILABLE` when the database cannot be reached. */
   isToolVisible(subject: Principal, tool: string): Promise<boolean>;
   /** Whether the subject may use the model (refused while the kill switch stops models). Throws only `STORE_UNAVAILABLE`, when the database cannot be reached. */
   isModelAllowed(subject: Principal, model: string): Promise<ModelAccessDecision>;
@@ -119,7 +119,11 @@ export function createGovernance(options: {
     async isToolVisible(subject, tool) {
       try {
         if (await killSwitch.stopped(subject.accountId, 'tools')) return false;
-        return isToolVisible((await policies.active(subject.accountId)).compiled, subject, tool);
+        if (!isToolVisible((await policies.active(subject.accountId)).compiled, subject, tool)) return false;
+        if (!options.hooks.hasPolicyEvaluators) return true;
+        // Plugins narrow the listing as they narrow calls (a flow's runs see only its tools); a deny hides.
+        const fromPlugins = await options.hooks.evaluatePolicy({ kind: 'tool_listing', subject, tool: { name: tool } });
+        return fromPlugins?.action !== 'deny';
       } catch (error) {
         rethrowUnavailable(error);
         return false;

@@ -22,10 +22,26 @@ export interface ModelCallPolicyInput {
 }
 
 /**
- * What a `policy.evaluate` hook decides on: a tool call (MCP) or a model call
- * (gateway). Check `input.kind` before reading `tool` or `model`.
+ * Whether `tools/list` shows a tool to the subject (no arguments yet): a hook
+ * that answers `deny` hides it (a throw hides it too); any other answer, or
+ * none, leaves it listed. A hook that narrows which tools a subject may call
+ * answers this too, so the listing is as narrow as the calls.
  */
-export type PolicyHookInput = ToolCallPolicyInput | ModelCallPolicyInput;
+export interface ToolListingPolicyInput {
+  /** The kind of question. */
+  kind: 'tool_listing';
+  /** Who lists the tools. */
+  subject: Principal;
+  /** The tool's canonical name. */
+  tool: { name: string };
+}
+
+/**
+ * What a `policy.evaluate` hook decides on: a tool call (MCP), a model call
+ * (gateway), or whether a tool is listed. Check `input.kind` before reading
+ * `tool`, `args` or `model`.
+ */
+export type PolicyHookInput = ToolCallPolicyInput | ModelCallPolicyInput | ToolListingPolicyInput;
 
 /** A tool call as it passes through `tool.before`. */
 export interface ToolCallEnvelope {

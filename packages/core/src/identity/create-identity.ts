@@ -16,7 +16,7 @@ import { createIdentityContext, identityBusChannel, type IdentityBusMessage } fr
 import { createPasswordChanges, type PasswordChanges } from './password-changes.js';
 import { prepareDummyHash } from './passwords.js';
 import type { Principal } from './principal.js';
-import { createRuntimeCredentials, type RuntimeCredentials } from './runtime-credentials.js';
+import { createRuntimeCredentials, maxRuntimeCredentialTtlSeconds, type RuntimeCredentials } from './runtime-credentials.js';
 import { createRuntimeSessions, type RuntimeSessions, type SessionActivity, type SessionActivityInput } from './runtime-sessions.js';
 import { createTeams, type Teams } from './teams.js';
 import { createUsers, type Users } from './users.js';
@@ -108,7 +108,11 @@ export function createIdentity(options: IdentityOptions): Identity {
     },
     apply,
   );
-  const runtimeCredentials = createRuntimeCredentials({ secretKey: options.secretKey, ttlSeconds: options.runtimeCredentialTtlSeconds });
+  const runtimeCredentials = createRuntimeCredentials({
+    secretKey: options.secretKey,
+    ttlSeconds: options.runtimeCredentialTtlSeconds,
+    maxTtlSeconds: maxRuntimeCredentialTtlSeconds,
+  });
   const users = createUsers(context);
   const teams = createTeams(context);
   const runtimeSessions = createRuntimeSessions(context, runtimeCredentials);

@@ -42,6 +42,24 @@ describe('runtime credentials', () => {
     expect(await credentials.verify(await forge())).not.toBeNull(); // the forge helper itself is sound
   });
 
+  it('issues for a longer lifetime on request, clamped to [ttlSeconds, maxTtlSeconds]', async () => {
+    const long = createRuntimeCredentials({ secretKey, ttlSeconds: 900, maxTtlSeconds: 7200 });
+    const lifetime = async (issuer: typeof long, ttlSeconds?: number) => {
+      const claims = await issuer.verify((await issuer.issue({ ...base, ...(ttlSeconds === undefined ? {} : { ttlSeconds }) })).token);
+      return claims!.exp - claims!.iat;
+    };
+    expect(await lifetime(long)).toBe(900);
+    expect(await lifetime(long, 3600)).toBe(3600);
+    expect(await lifetime(long, 60)).toBe(900);
+    expect(await lifetime(long, 1_000_000)).toBe(7200);
+    // Without maxTtlSeconds, nothing lives longer than the TTL.
+    expect(await lifetime(credentials, 3600)).toBe(900);
+    // A (forged) token older than the maximum is refused, one within it accepted.
+    const now = Math.floor(Date.now() / 1000);
+    expect(await long.verify(await forge({ iat: now - 3600, exp: now + 600 }))).not.toBeNull();
+    expect(await long.verify(await forge({ iat: now - 8000, exp: now + 600 }))).toBeNull();
+  });
+
   it('refuses alg none', async () => {
     const unsigned = new UnsecuredJWT({ sid: 'rs_1', acc: 'acc_default' })
       .setIssuer('preloop')

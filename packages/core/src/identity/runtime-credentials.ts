@@ -20,6 +20,13 @@ export const runtimeCredentialKeyInfo = 'preloop runtime credential';
 /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. */
 export const runtimeCredentialClockToleranceSeconds = 5;
 
+/**
+ * The longest lifetime a runtime credential may be issued for, in seconds (24 h): a caller may ask for
+ * longer than the kernel's TTL (a run with a long timeout whose process cannot be handed a fresh one), never
+ * beyond this. Ending the session still revokes it at once.
+ */
+export const maxRuntimeCredentialTtlSeconds = 86_400;
+
 /** A runtime credential: a short-lived JWT bound to one runtime session, its agent and an audience. */
 export interface RuntimeCredential {
   /** The JWT, sent as `Authorization: Bearer <token>`. */
@@ -53,6 +60,8 @@ export interface IssueRuntimeCredentialInput {
   subject: string;
   /** @default ['mcp', 'gateway'] */
   audience?: readonly RuntimeAudience[];
+  /** Its lifetime in seconds, clamped to [`ttlSeconds`, `maxTtlSeconds`] of the options. @default the configured TTL */
+  ttlSeconds?: number;
 }
 
 /** Issues and verifies runtime credentials (signature and claims only; the database check is the authenticator's). */
@@ -69,6 +78,11 @@ export interface RuntimeCredentialOptions {
   secretKey: string;
   /** Lifetime of a credential, in seconds. @default 900 */
   ttlSeconds?: number;
+  /**
+   * The longest lifetime `issue` may be asked for (`ttlSeconds` of its input), in seconds; tokens whose
+   * age exceeds it are refused. The kernel sets {@link maxRuntimeCredentialTtlSeconds}. @default `ttlSeconds`
+   */
+  maxTtlSeconds?: number;
   /**
    * Tokens whose signature was verified are remembered (by SHA-256, up to this
    * many), so a repeat only re-checks expiry and audience. 0 disables it.
@@ -109,7 +123,9 @@ export function createRuntimeCredentials(options: RuntimeCredentialOptions): Run
   // An imported CryptoKey spares jose a key import on every call.
   const cryptoKey = crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const ttlSeconds = options.ttlSeconds ?? 900;
-  const maxTokenAgeSeconds = ttlSeconds + runtimeCredentialClockToleranceSeconds;
+  // Credentials may be issued for longer than the TTL, up to the maximum; the signed `exp` bounds each one.
+  const maxTtlSeconds = Math.max(ttlSeconds, options.maxTtlSeconds ?? ttlSeconds);
+  const maxTokenAgeSeconds = maxTtlSeconds + runtimeCredentialClockToleranceSeconds;
   const cacheSize = options.verifiedTokenCacheSize ?? 10_000;
   const verified = new Map<string, RuntimeCredentialClaims>();
 
@@ -125,7 +141,11 @@ export function createRuntimeCredentials(options: RuntimeCredentialOptions): Run
     async issue(input) {
       const audience = [...(input.audience ?? runtimeAudiences)];
       const issuedAt = Math.floor(Date.now() / 1000);
-      const expiresAt = issuedAt + ttlSeconds;
+      const lifetime =
+        input.ttlSeconds === undefined || !Number.isFinite(input.ttlSeconds)
+          ? ttlSeconds
+          : Math.min(Math.max(Math.ceil(input.ttlSeconds), ttlSeconds), maxTtlSeconds);
+      const expiresAt = issuedAt + lifetime;
       const token = await new SignJWT({ sid: input.sessionId, acc: input.accountId, ...(input.agentId ? { agt: input.agentId } : {}) })
         .setProtectedHeader({ alg: 'HS256', typ: runtimeCredentialType })
         .setIssuer(runtimeCredentialIssuer)

@@ -72,6 +72,11 @@ export interface StartRuntimeSessionInput {
   metadata?: Record<string, unknown>;
   /** @default ['mcp', 'gateway'] */
   audience?: RuntimeAudience[];
+  /**
+   * The credential's lifetime in seconds, when the run needs longer than the kernel's TTL and cannot take a
+   * fresh credential (a child process's environment); clamped to [TTL, 24 h]. @default the kernel's TTL
+   */
+  credentialTtlSeconds?: number;
 }
 
 /** A started (or refreshed) session and its runtime credential. */
@@ -115,7 +120,7 @@ export interface RuntimeSessions {
   /** Starts a session and issues its credential. A suspended or decommissioned agent cannot start one (409). */
   start(accountId: string, input: StartRuntimeSessionInput, actor?: IdentityActor): Promise<StartedRuntimeSession>;
   /** Marks the session alive and issues a fresh credential; an ended session is a 410. */
-  heartbeat(accountId: string, id: string): Promise<StartedRuntimeSession>;
+  heartbeat(accountId: string, id: string, options?: { credentialTtlSeconds?: number }): Promise<StartedRuntimeSession>;
   /** Ends a session: its credential is refused on every instance at once. Ending twice is harmless. */
   end(accountId: string, id: string, reason?: string, actor?: IdentityActor): Promise<RuntimeSession>;
   /** The session with `id`, or a 404. */
@@ -223,8 +228,9 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
     if (agent.state !== 'active') throw new PreloopError('CONFLICT', `Agent "${agentId}" is ${agent.state}; it cannot run sessions.`);
   }
 
-  function issue(session: RuntimeSession): Promise<RuntimeCredential> {
+  function issue(session: RuntimeSession, ttlSeconds?: number): Promise<RuntimeCredential> {
     return credentials.issue({
+      ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
       accountId: session.accountId,
       sessionId: session.id,
       agentId: session.agentId,
@@ -289,10 +295,10 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
         outcome: 'success',
         data: { name: session.name, source: session.source, agentId, apiKeyId, externalId: session.externalId, audience },
       });
-      return { session, credential: await issue(session) };
+      return { session, credential: await issue(session, input.credentialTtlSeconds) };
     },
 
-    async heartbeat(accountId, id) {
+    async heartbeat(accountId, id, options = {}) {
       const now = Date.now();
       const updated = await db
         .updateTable('runtime_sessions')
@@ -307,7 +313,7 @@ export function createRuntimeSessions(context: IdentityContext, credentials: Run
         await activeAgent(accountId, session.agentId, 'agentId');
         await db.updateTable('agents').set({ last_seen_at: now }).where('id', '=', session.agentId).execute();
       }
-      return { session, credential: await issue(session) };
+      return { session, credential: await issue(session, options.credentialTtlSeconds) };
     },
 
     async end(accountId, id, reason = 'ended', actor = systemActor) {
