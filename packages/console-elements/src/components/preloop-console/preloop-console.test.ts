@@ -51,6 +51,20 @@ describe('<preloop-console>', () => {
     expect(query(element, 'nav a[aria-current="page"]')!.getAttribute('href')).toBe('#/mcp-servers');
   });
 
+  it('has the Flows and Executions pages: a flow’s executions, and an execution by its id', async () => {
+    await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
+    location.hash = '/flows';
+    const element = await mount('preloop-console', { client: new PreloopClient() });
+    await waitFor(() => query(element, 'preloop-flows'));
+    expect(query(element, 'nav a[aria-current="page"]')!.getAttribute('href')).toBe('#/flows');
+    location.hash = '/flows/flw_console/executions';
+    const ofFlow = await waitFor(() => query(element, 'preloop-executions'));
+    expect(ofFlow.getAttribute('flow-id')).toBe('flw_console');
+    location.hash = '/executions/exe_console';
+    await waitFor(() => query(element, 'preloop-executions')?.getAttribute('execution-id') === 'exe_console');
+    expect(query(element, 'nav a[aria-current="page"]')!.getAttribute('href')).toBe('#/executions');
+  });
+
   it('counts pending approvals in the navigation, live', async () => {
     await new PreloopClient().auth.login(seed.owner.email, seed.owner.password);
     const client = new PreloopClient();
