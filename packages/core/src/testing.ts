@@ -27,6 +27,11 @@ export type {
   TrackerConformanceOptions,
   TrackerTestServer,
 } from './testing/tracker-conformance.js';
+export { startTrackerTestKernel } from './testing/tracker-test-kernel.js';
+export type { TrackerTestKernel, TrackerTestKernelOptions } from './testing/tracker-test-kernel.js';
+export { startTrackerWebhookReceiver } from './testing/tracker-webhook-receiver.js';
+export type { TrackerWebhookReceiver } from './testing/tracker-webhook-receiver.js';
+export { preloopErrorOf } from './testing/preloop-error-of.js';
 export { runtimeConformance } from './testing/runtime-conformance.js';
 export type { RuntimeConformanceOptions } from './testing/runtime-conformance.js';
 export { sampleApprovalNotification } from './testing/sample-approval-notification.js';

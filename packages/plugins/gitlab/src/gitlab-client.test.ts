@@ -2,7 +2,8 @@
  * The GitLab tracker's client through `@gitbeaker/rest` against a local GitLab
  * (REST API v4 wire format): every method, pagination, and error mapping.
  */
-import { isPreloopError, type PreloopError, type TrackerClient, type TrackerPullRequests } from '@preloop/core';
+import type { TrackerClient, TrackerPullRequests } from '@preloop/core';
+import { preloopErrorOf } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitlabTracker } from './gitlab-tracker.js';
 import { type GitLabStub, type StubProject, startGitLabStub } from './test-support/gitlab-stub.js';
@@ -11,15 +12,6 @@ const token = 'glpat-test';
 let stub: GitLabStub;
 let client: TrackerClient & { pullRequests: TrackerPullRequests };
 let app: StubProject;
-
-async function failure(promise: Promise<unknown>): Promise<PreloopError> {
-  const error = await promise.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  if (!isPreloopError(error)) throw new Error(`expected a PreloopError, got ${String(error)}`);
-  return error;
-}
 
 beforeAll(async () => {
   stub = await startGitLabStub();
@@ -198,14 +190,16 @@ describe('GitLab client', () => {
 
 describe('GitLab errors', () => {
   it("404 → TRACKER_NOT_FOUND with GitLab's message, 400 → TRACKER_INVALID_INPUT, 403 → TRACKER_FORBIDDEN", async () => {
-    const missing = await failure(client.getIssue({ project: 'acme/nope', number: '1' }));
+    const missing = await preloopErrorOf(client.getIssue({ project: 'acme/nope', number: '1' }));
     expect(missing).toMatchObject({ code: 'TRACKER_NOT_FOUND', status: 404 });
     expect(missing.message).toBe('GitLab: 404 Project Not Found (GET projects/acme%2Fnope/issues/1)');
-    expect(await failure(client.getIssue({ project: 'acme/platform/app', number: '404' }))).toMatchObject({ code: 'TRACKER_NOT_FOUND' });
-    const invalid = await failure(client.createIssue({ project: 'acme/platform/app', title: ' ' }));
+    expect(await preloopErrorOf(client.getIssue({ project: 'acme/platform/app', number: '404' }))).toMatchObject({
+      code: 'TRACKER_NOT_FOUND',
+    });
+    const invalid = await preloopErrorOf(client.createIssue({ project: 'acme/platform/app', title: ' ' }));
     expect(invalid).toMatchObject({ code: 'TRACKER_INVALID_INPUT', status: 400, message: expect.stringContaining('title is missing') });
     stub.failNext(403, {}, { message: '403 Forbidden' });
-    expect(await failure(client.getIssue({ project: 'acme/platform/app', number: '1' }))).toMatchObject({
+    expect(await preloopErrorOf(client.getIssue({ project: 'acme/platform/app', number: '1' }))).toMatchObject({
       code: 'TRACKER_FORBIDDEN',
       status: 403,
     });
@@ -215,28 +209,28 @@ describe('GitLab errors', () => {
   it('429 → TRACKER_RATE_LIMITED with Retry-After (or RateLimit-Reset) as retryAfterMs, at once (no silent retries)', async () => {
     const before = stub.requests.length;
     stub.failNext(429);
-    const limited = await failure(client.getIssue({ project: 'acme/platform/app', number: '1' }));
+    const limited = await preloopErrorOf(client.getIssue({ project: 'acme/platform/app', number: '1' }));
     expect(limited).toMatchObject({ code: 'TRACKER_RATE_LIMITED', status: 429, details: { retryAfterMs: 7000 } });
     expect(stub.requests.length - before).toBe(1);
     stub.failNext(429, { 'retry-after': '', 'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 30) });
-    const reset = await failure(client.searchIssues({}));
+    const reset = await preloopErrorOf(client.searchIssues({}));
     expect((reset.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(20_000);
     expect((reset.details as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(31_000);
   });
 
   it('5xx → TRACKER_UNAVAILABLE; an unreachable instance too', async () => {
     stub.failNext(503, {}, { message: '503 Service Unavailable' });
-    expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
+    expect(await preloopErrorOf(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
     stub.failNext(500);
-    expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
+    expect(await preloopErrorOf(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
     const gone = await gitlabTracker().connect({ settings: { baseUrl: 'http://127.0.0.1:9' }, secrets: { token } });
-    expect(await failure(gone.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', message: 'GitLab: unreachable (GET user)' });
+    expect(await preloopErrorOf(gone.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', message: 'GitLab: unreachable (GET user)' });
   });
 
   it('a refused token is TRACKER_FORBIDDEN and the token appears nowhere in the error', async () => {
     const secret = 'glpat-very-secret-value';
     const refused = await gitlabTracker().connect({ settings: { baseUrl: stub.url }, secrets: { token: secret } });
-    const error = await failure(refused.getIssue({ project: 'acme/platform/app', number: '1' }));
+    const error = await preloopErrorOf(refused.getIssue({ project: 'acme/platform/app', number: '1' }));
     expect(error).toMatchObject({ code: 'TRACKER_FORBIDDEN', status: 403 });
     expect(stub.requests.at(-1)!.token).toBe(secret);
     const everything = `${error.message} ${error.stack} ${JSON.stringify(error)} ${JSON.stringify(error.details)} ${String(error.cause)}`;

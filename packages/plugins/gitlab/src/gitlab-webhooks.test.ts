@@ -4,9 +4,8 @@
  * GitLab's documented examples, as the local GitLab sends them over HTTP when
  * changes are made through the API.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TrackerClient, TrackerPullRequests, TrackerWebhookDelivery } from '@preloop/core';
+import { startTrackerWebhookReceiver, type TrackerWebhookReceiver } from '@preloop/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gitlabTracker } from './gitlab-tracker.js';
 import { gitlabWebhooks } from './gitlab-webhooks.js';
@@ -15,14 +14,12 @@ import { type GitLabStub, startGitLabStub } from './test-support/gitlab-stub.js'
 
 const secret = 'whsec-gitlab-test';
 let stub: GitLabStub;
-let receiver: Server;
+let receiver: TrackerWebhookReceiver;
 let client: TrackerClient & { pullRequests: TrackerPullRequests };
-let hookUrl = '';
-const received: TrackerWebhookDelivery[] = [];
 
 /** What the receiver got since the last call: each delivery verified, then parsed. */
 function drain() {
-  const deliveries = received.splice(0);
+  const deliveries = receiver.received.splice(0);
   for (const delivery of deliveries) expect(gitlabWebhooks.verify(delivery, secret)).toBe(true);
   return deliveries.flatMap((delivery) => gitlabWebhooks.parse(delivery));
 }
@@ -32,26 +29,17 @@ function deliveryOf(body: unknown, headers: Record<string, string>): TrackerWebh
 }
 
 beforeAll(async () => {
-  receiver = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
-    received.push({ headers, rawBody: new Uint8Array(Buffer.concat(chunks)) });
-    response.writeHead(200).end();
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-  stub = await startGitLabStub({ webhook: { url: hookUrl, secret } });
+  receiver = await startTrackerWebhookReceiver();
+  stub = await startGitLabStub({ webhook: { url: receiver.url, secret } });
   stub.addProject('acme/app');
   client = (await gitlabTracker().connect({ settings: { baseUrl: stub.url }, secrets: { token: 'glpat-test' } })) as typeof client;
 });
 afterAll(async () => {
   await stub.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 beforeEach(() => {
-  received.length = 0;
+  receiver.received.length = 0;
 });
 
 describe('GitLab webhook verification', () => {
@@ -59,7 +47,7 @@ describe('GitLab webhook verification', () => {
 
   it('accepts the secret token, refuses a forged or missing one', async () => {
     await client.createIssue({ project: 'acme/app', title: 'Signed' });
-    const [delivery] = received;
+    const [delivery] = receiver.received;
     expect(delivery!.headers.get('x-gitlab-token')).toBe(secret);
     expect(gitlabWebhooks.verify(delivery!, secret)).toBe(true);
     expect(gitlabWebhooks.verify(delivery!, 'another-secret')).toBe(false);
@@ -71,10 +59,10 @@ describe('GitLab webhook verification', () => {
 
   it('with a signing token (whsec_…), GitLab signs the body: the signature is checked and then required', async () => {
     const signingToken = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    stub.setWebhook({ url: hookUrl, secret: signingToken });
+    stub.setWebhook({ url: receiver.url, secret: signingToken });
     try {
       await client.createIssue({ project: 'acme/app', title: 'Signed body' });
-      const [delivery] = received.splice(0);
+      const [delivery] = receiver.received.splice(0);
       expect(delivery!.headers.get('webhook-signature')).toMatch(/^v1,/);
       expect(delivery!.headers.get('webhook-id')).toBe(delivery!.headers.get('idempotency-key'));
       expect(gitlabWebhooks.verify(delivery!, signingToken)).toBe(true);
@@ -85,7 +73,7 @@ describe('GitLab webhook verification', () => {
       unsigned.delete('webhook-signature');
       expect(gitlabWebhooks.verify({ headers: unsigned, rawBody: delivery!.rawBody }, signingToken)).toBe(false);
     } finally {
-      stub.setWebhook({ url: hookUrl, secret });
+      stub.setWebhook({ url: receiver.url, secret });
     }
   });
 

@@ -3,19 +3,11 @@
  * (REST API v3, basic auth, ADF) and Data Center (REST API v2, bearer PAT, wiki
  * text): every method, pagination, transitions, JQL escaping, error mapping.
  */
-import { isPreloopError, type PreloopError, type TrackerClient } from '@preloop/core';
+import type { TrackerClient } from '@preloop/core';
+import { preloopErrorOf } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jiraTracker } from './jira-tracker.js';
 import { type JiraStub, startJiraStub } from './test-support/jira-stub.js';
-
-async function failure(promise: Promise<unknown>): Promise<PreloopError> {
-  const error = await promise.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  if (!isPreloopError(error)) throw new Error(`expected a PreloopError, got ${String(error)}`);
-  return error;
-}
 
 describe('Jira Cloud client (REST API v3)', () => {
   let stub: JiraStub;
@@ -111,7 +103,7 @@ describe('Jira Cloud client (REST API v3)', () => {
     expect(issue.status).toBe('To Do');
     stub.transitions.splice(2, 1); // a workflow without a way to done
     try {
-      const stuck = await failure(client.updateIssue(ref, { state: 'closed' }));
+      const stuck = await preloopErrorOf(client.updateIssue(ref, { state: 'closed' }));
       expect(stuck).toMatchObject({ code: 'TRACKER_INVALID_INPUT' });
       expect(stuck.message).toContain('no transition to a done status');
     } finally {
@@ -195,46 +187,49 @@ describe('Jira Cloud client (REST API v3)', () => {
   });
 
   it("maps errors: 404, 400 with Jira's errors, 403, 429 with Retry-After, 503, unreachable", async () => {
-    const missing = await failure(client.getIssue({ project: 'OPS', number: 'OPS-404' }));
+    const missing = await preloopErrorOf(client.getIssue({ project: 'OPS', number: 'OPS-404' }));
     expect(missing).toMatchObject({
       code: 'TRACKER_NOT_FOUND',
       status: 404,
       message: 'Jira: Issue does not exist or you do not have permission to see it. (GET issue OPS-404)',
     });
-    const invalid = await failure(client.createIssue({ project: 'OPS', title: '' }));
+    const invalid = await preloopErrorOf(client.createIssue({ project: 'OPS', title: '' }));
     expect(invalid).toMatchObject({
       code: 'TRACKER_INVALID_INPUT',
       status: 400,
       message: expect.stringContaining('summary: You must specify a summary of the issue.'),
     });
-    expect(await failure(client.createIssue({ project: 'NOPE', title: 'x' }))).toMatchObject({
+    expect(await preloopErrorOf(client.createIssue({ project: 'NOPE', title: 'x' }))).toMatchObject({
       code: 'TRACKER_INVALID_INPUT',
       message: expect.stringContaining('project: valid project is required'),
     });
-    expect(await failure(client.updateIssue({ project: 'OPS', number: 'OPS-1' }, { labels: ['two words'] }))).toMatchObject({
+    expect(await preloopErrorOf(client.updateIssue({ project: 'OPS', number: 'OPS-1' }, { labels: ['two words'] }))).toMatchObject({
       code: 'TRACKER_INVALID_INPUT',
     });
     stub.failNext(403, {}, { errorMessages: ['You do not have the permission to see the specified issue.'], errors: {} });
-    expect(await failure(client.getIssue({ project: 'OPS', number: 'OPS-1' }))).toMatchObject({ code: 'TRACKER_FORBIDDEN', status: 403 });
+    expect(await preloopErrorOf(client.getIssue({ project: 'OPS', number: 'OPS-1' }))).toMatchObject({
+      code: 'TRACKER_FORBIDDEN',
+      status: 403,
+    });
     stub.failNext(429);
-    expect(await failure(client.searchIssues({}))).toMatchObject({
+    expect(await preloopErrorOf(client.searchIssues({}))).toMatchObject({
       code: 'TRACKER_RATE_LIMITED',
       status: 429,
       details: { retryAfterMs: 5000 },
     });
     stub.failNext(429, { 'retry-after': '', 'x-ratelimit-reset': new Date(Date.now() + 20_000).toISOString() });
-    const reset = await failure(client.searchIssues({}));
+    const reset = await preloopErrorOf(client.searchIssues({}));
     expect((reset.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(10_000);
     stub.failNext(503);
-    expect(await failure(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
+    expect(await preloopErrorOf(client.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', status: 502 });
     const gone = await jiraTracker().connect({ settings: { baseUrl: 'http://127.0.0.1:9' }, secrets: { email: 'a@b.c', apiToken: 't' } });
-    expect(await failure(gone.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', message: 'Jira: unreachable (GET myself)' });
+    expect(await preloopErrorOf(gone.test())).toMatchObject({ code: 'TRACKER_UNAVAILABLE', message: 'Jira: unreachable (GET myself)' });
   });
 
   it('refused credentials are TRACKER_FORBIDDEN and the token appears nowhere in the error', async () => {
     const apiToken = 'ATATT-super-secret-token-value';
     const refused = await jiraTracker().connect({ settings: { baseUrl: stub.url }, secrets: { email: stub.credentials.email, apiToken } });
-    const error = await failure(refused.getIssue({ project: 'OPS', number: 'OPS-1' }));
+    const error = await preloopErrorOf(refused.getIssue({ project: 'OPS', number: 'OPS-1' }));
     expect(error).toMatchObject({ code: 'TRACKER_FORBIDDEN', status: 403 });
     const basic = Buffer.from(`${stub.credentials.email}:${apiToken}`).toString('base64');
     expect(stub.requests.at(-1)!.authorization).toBe(`Basic ${basic}`);
@@ -255,7 +250,7 @@ describe('Jira Cloud client (REST API v3)', () => {
     expect(await viaFetch.test()).toEqual({ identity: 'bot@example.com' });
     expect(seen).toEqual([`${stub.url}/rest/api/3/myself`]);
     stub.failNext(429);
-    expect(await failure(viaFetch.test())).toMatchObject({ code: 'TRACKER_RATE_LIMITED', details: { retryAfterMs: 5000 } });
+    expect(await preloopErrorOf(viaFetch.test())).toMatchObject({ code: 'TRACKER_RATE_LIMITED', details: { retryAfterMs: 5000 } });
   });
 
   it('has no pull requests; the schemas name what is missing', () => {
@@ -333,7 +328,7 @@ describe('Jira Data Center client (REST API v2, personal access token)', () => {
       settings: { baseUrl: stub.url, deployment: 'datacenter' },
       secrets: { token: 'wrong-pat-value' },
     });
-    const error = await failure(refused.test());
+    const error = await preloopErrorOf(refused.test());
     expect(error).toMatchObject({ code: 'TRACKER_FORBIDDEN' });
     expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('wrong-pat-value');
     expect(() =>

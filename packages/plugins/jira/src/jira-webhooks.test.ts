@@ -5,9 +5,8 @@
  * Jira sends them over HTTP when changes are made through the API.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TrackerClient, TrackerWebhookDelivery } from '@preloop/core';
+import { startTrackerWebhookReceiver, type TrackerWebhookReceiver } from '@preloop/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jiraTracker } from './jira-tracker.js';
 import { jiraWebhooks, signJiraWebhook } from './jira-webhooks.js';
@@ -15,13 +14,12 @@ import { type JiraStub, startJiraStub } from './test-support/jira-stub.js';
 
 const secret = 'jira-webhook-secret-0123456789';
 let stub: JiraStub;
-let receiver: Server;
+let receiver: TrackerWebhookReceiver;
 let client: TrackerClient;
-const received: TrackerWebhookDelivery[] = [];
 const bot = '5b10a2844c20165700ede21g';
 
 function drain() {
-  const deliveries = received.splice(0);
+  const deliveries = receiver.received.splice(0);
   for (const delivery of deliveries) expect(jiraWebhooks.verify(delivery, secret)).toBe(true);
   return deliveries.flatMap((delivery) => jiraWebhooks.parse(delivery));
 }
@@ -31,16 +29,8 @@ function deliveryOf(body: string, headers: Record<string, string>): TrackerWebho
 }
 
 beforeAll(async () => {
-  receiver = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
-    received.push({ headers, rawBody: new Uint8Array(Buffer.concat(chunks)) });
-    response.writeHead(200).end();
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  stub = await startJiraStub({ webhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, secret } });
+  receiver = await startTrackerWebhookReceiver();
+  stub = await startJiraStub({ webhook: { url: receiver.url, secret } });
   stub.addProject('OPS');
   client = await jiraTracker().connect({
     settings: { baseUrl: stub.url },
@@ -49,16 +39,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stub.close();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
 });
 beforeEach(() => {
-  received.length = 0;
+  receiver.received.length = 0;
 });
 
 describe('Jira webhook verification', () => {
   it('accepts the HMAC-SHA256 of the raw body (sha256=…), refuses a forged, altered or missing one', async () => {
     await client.createIssue({ project: 'OPS', title: 'Signed' });
-    const [delivery] = received;
+    const [delivery] = receiver.received;
     const signature = delivery!.headers.get('x-hub-signature')!;
     expect(signature).toBe(`sha256=${createHmac('sha256', secret).update(delivery!.rawBody).digest('hex')}`);
     expect(signJiraWebhook(delivery!.rawBody, secret)).toBe(signature);
@@ -74,7 +64,7 @@ describe('Jira webhook verification', () => {
 
   it('the delivery id is X-Atlassian-Webhook-Identifier', async () => {
     await client.createIssue({ project: 'OPS', title: 'Identified' });
-    const [delivery] = received;
+    const [delivery] = receiver.received;
     expect(jiraWebhooks.deliveryId(delivery!)).toBe(delivery!.headers.get('x-atlassian-webhook-identifier'));
     expect(jiraWebhooks.deliveryId(deliveryOf('{}', {}))).toBeNull();
   });
