@@ -3,7 +3,7 @@ import { notifierConformance, sampleApprovalNotification } from '@preloop/core/t
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { expect, it } from 'vitest';
 import { startApns, type TestApns } from './test-support/apns-server.js';
-import { deviceKeyPair, startPushKernel, type PushKernel } from './test-support/push-kernel.js';
+import { registerDevice, withPushKernel, type PushKernel } from './test-support/push-kernel.js';
 
 const deviceToken = 'a1'.repeat(32);
 const attempt = () => ({ attempt: 1, signal: new AbortController().signal });
@@ -11,29 +11,19 @@ const attempt = () => ({ attempt: 1, signal: new AbortController().signal });
 /** The local APNs, a kernel whose push plugin points at it, and one iPhone of the conformance approver. */
 async function start(): Promise<TestApns & { kernel: PushKernel }> {
   const apns = await startApns();
-  const kernel = await startPushKernel({
+  const channel = await withPushKernel(apns, {
     apns: { ...apns.key, bundleId: apns.bundleId, hosts: { production: apns.origin, sandbox: apns.origin } },
   });
-  await register(kernel, deviceToken);
-  const close = apns.close;
-  return Object.assign(apns, {
-    kernel,
-    close: async () => {
-      await close();
-      await kernel.cleanup();
-    },
-  });
+  await register(channel.kernel, deviceToken);
+  return channel;
 }
 
-function register(kernel: PushKernel, token: string, userId = 'usr_conformance_ann') {
-  return kernel.store.register({
-    accountId: 'acc_conformance',
+function register(kernel: PushKernel, token: string, userId?: string) {
+  return registerDevice(
+    kernel,
+    { name: 'Ann’s iPhone', platform: 'ios', push: { kind: 'apns', token, environment: 'production' } },
     userId,
-    name: 'Ann’s iPhone',
-    platform: 'ios',
-    publicKeyJwk: deviceKeyPair().publicKeyJwk,
-    push: { kind: 'apns', token, environment: 'production' },
-  });
+  );
 }
 
 function forUser(userId: string, overrides: Partial<ApprovalNotification> = {}): ApprovalNotification {

@@ -2,7 +2,7 @@ import { classifyNotifierFailure, type ApprovalNotification } from '@preloop/cor
 import { notifierConformance, sampleApprovalNotification } from '@preloop/core/testing';
 import { expect, it } from 'vitest';
 import { startFcm, type TestFcm } from './test-support/fcm-server.js';
-import { deviceKeyPair, startPushKernel, type PushKernel } from './test-support/push-kernel.js';
+import { registerDevice, withPushKernel, type PushKernel } from './test-support/push-kernel.js';
 
 const registrationToken = `fcm-token:${'A'.repeat(40)}`;
 const attempt = () => ({ attempt: 1, signal: new AbortController().signal });
@@ -12,27 +12,13 @@ let serviceAccountKey = '';
 async function start(): Promise<TestFcm & { kernel: PushKernel }> {
   const fcm = await startFcm();
   serviceAccountKey = (JSON.parse(fcm.serviceAccount) as { private_key: string }).private_key;
-  const kernel = await startPushKernel({ fcm: { serviceAccount: fcm.serviceAccount, apiUrl: fcm.origin } });
-  await register(kernel, registrationToken);
-  const close = fcm.close;
-  return Object.assign(fcm, {
-    kernel,
-    close: async () => {
-      await close();
-      await kernel.cleanup();
-    },
-  });
+  const channel = await withPushKernel(fcm, { fcm: { serviceAccount: fcm.serviceAccount, apiUrl: fcm.origin } });
+  await register(channel.kernel, registrationToken);
+  return channel;
 }
 
-function register(kernel: PushKernel, token: string, userId = 'usr_conformance_ann') {
-  return kernel.store.register({
-    accountId: 'acc_conformance',
-    userId,
-    name: 'Ann’s Pixel',
-    platform: 'android',
-    publicKeyJwk: deviceKeyPair().publicKeyJwk,
-    push: { kind: 'fcm', token },
-  });
+function register(kernel: PushKernel, token: string, userId?: string) {
+  return registerDevice(kernel, { name: 'Ann’s Pixel', platform: 'android', push: { kind: 'fcm', token } }, userId);
 }
 
 function forUser(userId: string): ApprovalNotification {

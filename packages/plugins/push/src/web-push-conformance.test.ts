@@ -1,34 +1,23 @@
 import { notifierConformance, sampleApprovalNotification } from '@preloop/core/testing';
 import { expect, it } from 'vitest';
 import webPush from 'web-push';
-import { startPushKernel, deviceKeyPair, type PushKernel } from './test-support/push-kernel.js';
+import { registerDevice, withPushKernel, type PushKernel } from './test-support/push-kernel.js';
 import { startPushService, type TestPushService } from './test-support/web-push-service.js';
 
 const vapid = webPush.generateVAPIDKeys();
-let kernel: PushKernel | null = null;
 
 /** The local push service, a kernel whose push plugin points at it, and one subscribed browser of the conformance approver. */
 async function start(): Promise<TestPushService & { kernel: PushKernel }> {
   const service = await startPushService(() => vapid.publicKey);
-  kernel = await startPushKernel({
+  const channel = await withPushKernel(service, {
     webPush: { subject: 'mailto:ops@example.com', publicKey: vapid.publicKey, privateKey: vapid.privateKey, endpointHosts: ['127.0.0.1'] },
   });
-  await kernel.store.register({
-    accountId: 'acc_conformance',
-    userId: 'usr_conformance_ann',
+  await registerDevice(channel.kernel, {
     name: 'Ann’s phone',
     platform: 'web',
-    publicKeyJwk: deviceKeyPair().publicKeyJwk,
     push: { kind: 'web-push', subscription: service.subscribe() },
   });
-  const close = service.close;
-  return Object.assign(service, {
-    kernel,
-    close: async () => {
-      await close();
-      await kernel?.cleanup();
-    },
-  });
+  return channel;
 }
 
 notifierConformance({
@@ -50,14 +39,11 @@ notifierConformance({
     it('removes a browser whose subscription the push service answers 410 or 404, and still reaches the user’s other one', async () => {
       const { kernel } = context.channel;
       const register = () =>
-        kernel.store.register({
-          accountId: 'acc_conformance',
-          userId: 'usr_bo',
-          name: 'Bo’s browser',
-          platform: 'web',
-          publicKeyJwk: deviceKeyPair().publicKeyJwk,
-          push: { kind: 'web-push', subscription: context.channel.subscribe() },
-        });
+        registerDevice(
+          kernel,
+          { name: 'Bo’s browser', platform: 'web', push: { kind: 'web-push', subscription: context.channel.subscribe() } },
+          'usr_bo',
+        );
       const devices = [await register(), await register(), await register()];
       context.channel.failNext('gone');
       context.channel.failNext('not-found');

@@ -3,7 +3,7 @@ import { approvals } from '@preloop/approvals';
 import type { Notifier } from '@preloop/core';
 import { createTestPreloop, testDialects, type TestDialect, type TestPreloop } from '@preloop/core/testing';
 import type { Kysely } from 'kysely';
-import { createDeviceStore, type DeviceStore } from '../device-store.js';
+import { createDeviceStore, type DevicePlatform, type DeviceStore, type PushDevice, type PushTarget } from '../device-store.js';
 import { push, type PushOptions } from '../push-plugin.js';
 import type { PushTables } from '../push-tables.js';
 
@@ -29,6 +29,43 @@ export async function startPushKernel(
     store,
     notifier: (id) => plugin.contributions.notifiers.find((notifier) => notifier.id === id)!,
   };
+}
+
+/** The account and user the notifier conformance suite's sample notification goes to. */
+const conformanceRecipient = { accountId: 'acc_conformance', userId: 'usr_conformance_ann' } as const;
+
+/** Registers a device (a fresh key pair) of `userId` in the conformance account, pushed to through `push`. */
+export function registerDevice(
+  kernel: PushKernel,
+  device: { name: string; platform: DevicePlatform; push: PushTarget },
+  userId: string = conformanceRecipient.userId,
+): Promise<PushDevice> {
+  return kernel.store.register({
+    accountId: conformanceRecipient.accountId,
+    userId,
+    ...device,
+    publicKeyJwk: deviceKeyPair().publicKeyJwk,
+  });
+}
+
+/**
+ * A local push service joined with a kernel whose push plugin (`options`)
+ * points at it, for `notifierConformance`'s `channel`; closing it closes the
+ * service, then the kernel.
+ */
+export async function withPushKernel<S extends { close(): Promise<void> }>(
+  service: S,
+  options: PushOptions,
+): Promise<S & { kernel: PushKernel }> {
+  const kernel = await startPushKernel(options);
+  const close = service.close;
+  return Object.assign(service, {
+    kernel,
+    close: async () => {
+      await close();
+      await kernel.cleanup();
+    },
+  });
 }
 
 /** A device key pair as an app makes it (WebCrypto's ES256 key; here with `node:crypto`), and its public JWK. */
