@@ -115,6 +115,17 @@ describe('command runtime in a flow: cancel and timeout kill the process group',
     await fixture.waitFor(second.body.id, 'cancelled');
   });
 
+  it('a program that does not exist fails the run saying it could not start', async () => {
+    const created = await fixture.api('POST', '/flows', {
+      name: 'missing-program',
+      prompt: 'x',
+      runtime: { id: 'command', options: { command: path.join(folder, 'no-such-agent') } },
+    });
+    const started = await fixture.api('POST', `/flows/${created.body.flow.id}/run`, {});
+    const failed = await fixture.waitFor(started.body.id, 'failed');
+    expect(failed.error).toBe(`could not start ${path.join(folder, 'no-such-agent')}: spawn ${path.join(folder, 'no-such-agent')} ENOENT`);
+  });
+
   it('a run over its timeout is killed and ends timed_out', async () => {
     const { flowId, pidFile } = await hangingFlow('too-slow', 2);
     const started = await fixture.api('POST', `/flows/${flowId}/run`, { inputs: { issue: '43' } });

@@ -27,10 +27,11 @@ if (process.env.FAKE_AGENT_MODE === 'list-tools') {
   }
   await client.close();
 } else if (process.env.FAKE_AGENT_MODE === 'hang') {
-  const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  writeFileSync(process.env.FAKE_AGENT_PID_FILE, String(grandchild.pid));
+  // Output first: the tests stop the agent as soon as the pid file exists.
   console.log(`working on: ${prompt}`);
   console.error('this will take a while');
+  const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  writeFileSync(process.env.FAKE_AGENT_PID_FILE, String(grandchild.pid));
   setInterval(() => {}, 1000);
 } else {
   const { default: OpenAI } = await import('openai');
