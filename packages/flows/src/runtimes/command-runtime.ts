@@ -168,7 +168,9 @@ function runProcess(
  * `PRELOOP_PROMPT`, `PRELOOP_EXECUTION_ID`, `PRELOOP_ATTEMPT`. The server's own environment is not passed on (only PATH,
  * locale and time zone). Its output is streamed to the execution log line by
  * line; on cancel or timeout its whole process group gets SIGTERM, then
- * SIGKILL. Exit code 0 succeeds with its standard output as the result.
+ * SIGKILL, and if this process dies (even by SIGKILL) a small supervisor kills
+ * the group at once, so no agent outlives its instance. Exit code 0 succeeds
+ * with its standard output as the result.
  *
  * @example
  * ```ts
