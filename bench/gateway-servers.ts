@@ -87,7 +87,8 @@ function mock(): void {
 
 function proxy(target: string): void {
   const url = new URL(target);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // Enough sockets for the 512-concurrent-streams case: the baseline must not queue what the gateway does not.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
   const server = createServer((request, response) => {
     const forward = httpRequest(
       {

@@ -139,12 +139,71 @@ async function throughput(
   };
 }
 
+/** One wave of `count` streamed requests started at once (one connection each): TTFB of each, and how many did not end in time. */
+async function wave(
+  agent: Agent,
+  target: Target,
+  count: number,
+  timeoutMs: number,
+): Promise<{ ttfb: number[]; stalled: number; failed: number; seconds: number }> {
+  const payload = body(target, true);
+  const ttfb: number[] = [];
+  let stalled = 0;
+  let failed = 0;
+  const startedAt = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), timeoutMs)));
+      try {
+        const result = await Promise.race([once(agent, target, payload), timeout]);
+        if (result === 'stalled') stalled++;
+        else ttfb.push(result.ttfb);
+      } catch {
+        failed++;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return { ttfb, stalled, failed, seconds: Number(process.hrtime.bigint() - startedAt) / 1e9 };
+}
+
+/**
+ * `count` concurrent streams, in `waves` waves after one warm-up wave that
+ * opens the connections (so the listen backlog and TCP handshakes are not
+ * what is measured): TTFB percentiles over every measured stream, and the
+ * streams that did not end within `timeoutMs` (a stall) or failed.
+ */
+async function concurrentStreams(
+  target: Target,
+  count: number,
+  waves: number,
+  timeoutMs: number,
+): Promise<{ ttfb: number[]; stalled: number; failed: number; seconds: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: count, maxFreeSockets: count });
+  try {
+    await wave(agent, target, count, timeoutMs);
+    const all = { ttfb: [] as number[], stalled: 0, failed: 0, seconds: [] as number[] };
+    for (let index = 0; index < waves; index++) {
+      const result = await wave(agent, target, count, timeoutMs);
+      all.ttfb.push(...result.ttfb);
+      all.stalled += result.stalled;
+      all.failed += result.failed;
+      all.seconds.push(result.seconds);
+    }
+    return all;
+  } finally {
+    agent.destroy();
+  }
+}
+
 const round = (value: number) => Math.round(value);
 
 export default defineBench({
   name: 'gateway',
   description:
-    'Model gateway overhead on one mock upstream (OpenAI chat completions): latency added over a direct call (p50/p99, sequential keep-alive requests), time to first byte when streaming, and throughput (32 connections), next to a minimal Node pass-through proxy and @portkey-ai/gateway',
+    'Model gateway overhead on one mock upstream (OpenAI chat completions): latency added over a direct call (p50/p99, sequential keep-alive requests), time to first byte when streaming, throughput (32 connections) and 512 concurrent streams, next to a minimal Node pass-through proxy and @portkey-ai/gateway',
   async run(context: BenchContext) {
     const latencyCount = context.quick ? 300 : 3000;
     const rounds = 3;
@@ -226,6 +285,14 @@ export default defineBench({
         rates.set(target.name, { plain: await throughput(target, false, seconds), stream: await throughput(target, true, seconds) });
       }
 
+      const streamCount = 512;
+      const streamWaves = context.quick ? 1 : 3;
+      const streams = new Map<string, Awaited<ReturnType<typeof concurrentStreams>>>();
+      for (const target of targets) {
+        context.log(`${streamCount} concurrent streams: ${target.name}`);
+        streams.set(target.name, await concurrentStreams(target, streamCount, streamWaves, 30_000));
+      }
+
       const direct = latency.get(targets[0]!.name)!;
       const proxyRate = rates.get('node pass-through proxy')!;
       const rows: BenchRow[] = [];
@@ -249,6 +316,22 @@ export default defineBench({
           errors: rate.plain.errors + rate.stream.errors,
         });
       }
+      const proxyStreams = streams.get('node pass-through proxy')!;
+      const streamRows: BenchRow[] = targets.map((target) => {
+        const wide = streams.get(target.name)!;
+        return {
+          case: `${streamCount} concurrent streams: ${target.name}`,
+          'streams TTFB p50 µs': round(percentile(wide.ttfb, 50)),
+          'streams TTFB p99 µs': round(percentile(wide.ttfb, 99)),
+          'added TTFB p50 µs vs proxy': round(percentile(wide.ttfb, 50) - percentile(proxyStreams.ttfb, 50)),
+          'added TTFB p99 µs vs proxy': round(percentile(wide.ttfb, 99) - percentile(proxyStreams.ttfb, 99)),
+          'wave seconds (median)': Number(percentile(wide.seconds, 50).toFixed(3)),
+          'streams measured': wide.ttfb.length + wide.stalled + wide.failed,
+          stalled: wide.stalled,
+          errors: wide.failed,
+        };
+      });
+      rows.push(...streamRows);
       const proxyLatency = latency.get('node pass-through proxy')!;
       const overProxy = targets
         .filter((target) => target.name.startsWith('gateway'))
@@ -267,7 +350,8 @@ export default defineBench({
           `Latency: ${latencyCount} sequential requests per case and mode on one keep-alive connection, in ${rounds} interleaved rounds; "added" = this case minus the direct call, at the same percentile. TTFB = first response body byte of a streamed answer.`,
           `Throughput: autocannon, 32 connections, ${seconds} s per mode. The load generator, the mock and the server under test are separate processes sharing the machine's cores, so absolute req/s are bounded by the machine; compare the ratios. "server CPU µs/req" is the server process's CPU time per non-streaming request (from /proc).`,
           'Gateway cases: createNodeGateway (createGateway behind core\'s web adapter for "web adapter"); OpenAI ingress to an OpenAI-format alias (pass-through; streams are parsed and re-emitted event by event for usage metering); API key auth (cached), policy check, usage record and audit record per call, written off the request path in batches every 50 ms. "auditCalls: failures" drops the per-call audit record of successful calls. "account budget" adds the atomic reservation before the upstream call (a transaction on SQLite, a single statement on PostgreSQL) and its settlement after.',
-          'Node pass-through proxy: node:http + keep-alive agent, bytes piped both ways, no parsing (the baseline).',
+          `${streamCount} concurrent streams: ${streamCount} streamed requests started at once on ${streamCount} keep-alive connections, ${streamWaves} wave(s) after a warm-up wave that opens the connections; TTFB over every stream of the measured waves, "added" against the pass-through proxy in the same run; "stalled" = a stream that had not ended after 30 s (the target: none, and added TTFB p50 ≤ 1 ms).`,
+          'Node pass-through proxy: node:http + keep-alive agent (at most 1024 upstream sockets), bytes piped both ways, no parsing (the baseline).',
           `${portkeyName}: its published Node server (build/start-server.js --headless) in its own process, listen pinned to 127.0.0.1, same mock, headers x-portkey-provider: openai and x-portkey-custom-host: <mock>/v1, upstream key as Authorization; no config, cache, retries, hooks or logging backend (its defaults). Its dependency @hono/node-server is pinned to 1.13.8 by an npm override: with the 1.14+ versions its range resolves to, every streamed request fails with "TypeError: immutable" (Portkey-AI/gateway#1389). Its SSE relay waits 25 ms (setTimeout) before forwarding the first event, which is most of its streaming TTFB.`,
         ],
       };

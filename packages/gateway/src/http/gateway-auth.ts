@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Preloop, Principal } from '@preloop/core';
+import { apiKeyPrefix, type Preloop, type Principal } from '@preloop/core';
 import type { GatewayRequest } from '../calls/exchange.js';
 
 /**
@@ -26,15 +26,31 @@ import type { GatewayRequest } from '../calls/exchange.js';
  */
 export async function authenticateGatewayRequest(preloop: Preloop, request: GatewayRequest): Promise<Principal | null> {
   const query = request.url.indexOf('?');
-  if (request.header('authorization') !== null) {
+  const authorization = request.header('authorization');
+  if (authorization !== null) {
+    const url = query === -1 ? request.url : request.url.slice(0, query);
+    if (bearerApiKey.test(authorization)) return preloop.authenticate(apiKeyRequest(url, authorization), { audience: 'gateway' });
     if (query === -1) return preloop.authenticate(request.toRequest(), { audience: 'gateway' });
-    const authorization = request.header('authorization')!;
-    return preloop.authenticate(new Request(request.url.slice(0, query), { headers: { authorization } }), { audience: 'gateway' });
+    return preloop.authenticate(new Request(url, { headers: { authorization } }), { audience: 'gateway' });
   }
   const key = (request.header('x-api-key') ?? request.header('x-goog-api-key') ?? queryKey(request.url, query))?.trim();
   if (!key) return null;
   const proxy = new Request(query === -1 ? request.url : request.url.slice(0, query), { headers: { authorization: `Bearer ${key}` } });
   return preloop.authenticate(proxy, { audience: 'gateway' });
+}
+
+const bearerApiKey = new RegExp(`^bearer[ \\t]+${apiKeyPrefix}`, 'i');
+
+/**
+ * What authentication reads of a request that carries a Preloop API key: its
+ * URL and its `Authorization` header. Identity alone decides such a key (the
+ * kernel never hands a refused `plk_` key to the host's `authenticate` hook),
+ * so no web `Request` is built for it: constructing one (an undici object with
+ * its own `AbortSignal`, parsed URL and a copy of every header) cost more than
+ * the cached key lookup it served.
+ */
+function apiKeyRequest(url: string, authorization: string): Request {
+  return { url, headers: new Headers({ authorization }) } as Pick<Request, 'url' | 'headers'> as Request;
 }
 
 /** The `key` query parameter, or null. */
