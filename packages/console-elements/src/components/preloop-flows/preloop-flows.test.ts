@@ -119,4 +119,28 @@ describe('<preloop-flows>', () => {
     expect(manual.flow.id).toBeTruthy();
     expect(queryAll(flows, 'dialog[open]')).toHaveLength(0);
   });
+
+  it('edits a flow in the builder, filled from the saved flow, keeping the triggers the form does not edit', async () => {
+    const { flow } = await ownerClient().route('POST /flows', {
+      body: {
+        name: 'two-triggers',
+        prompt: 'Report.',
+        triggers: [{ type: 'schedule', cron: '0 9 * * *', timezone: 'Europe/Paris' }, { type: 'webhook' }, { type: 'manual' }],
+      },
+    });
+    const flows = await mount('preloop-flows', { client: ownerClient() });
+    clickButton(await waitFor(() => row(flows, 'two-triggers')), 'Edit');
+    await flows.updateComplete;
+    const dialog = query<HTMLDialogElement>(flows, 'dialog.builder')!;
+    expect(field(dialog, 'cron').value).toBe('0 9 * * *');
+    expect(field(dialog, 'timezone').value).toBe('Europe/Paris');
+    expect(field(dialog, 'manual').checked).toBe(true);
+    type(field(dialog, 'description'), 'Edited in the console.');
+    dialog.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await waitFor(async () => (await ownerClient().route('GET /flows/:id', { params: { id: flow.id } })).version === 2);
+    const saved = await ownerClient().route('GET /flows/:id', { params: { id: flow.id } });
+    expect(saved.description).toBe('Edited in the console.');
+    expect(saved.triggers.map((trigger) => trigger.type)).toEqual(['schedule', 'webhook', 'manual']);
+    await ownerClient().route('DELETE /flows/:id', { params: { id: flow.id } });
+  });
 });

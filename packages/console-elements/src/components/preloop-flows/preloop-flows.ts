@@ -8,6 +8,7 @@ import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
 import { submittedForm } from '../../shared/submitted-form.js';
 import { themeStyles } from '../../shared/theme.js';
+import { describeTrigger, flowBodyFromForm, flowDraft, primaryTrigger, type TriggerType } from './flow-form.js';
 import { flowPresets, sampleTrackerEvent } from './flow-presets.js';
 import { flowsStyles } from './preloop-flows.styles.js';
 
@@ -17,41 +18,6 @@ interface FlowRow {
   last: Execution | null;
   runs: string;
 }
-
-type TriggerType = FlowTrigger['type'];
-
-/** A comma- or newline-separated list, trimmed, empty entries dropped. */
-const listOf = (text: string): string[] =>
-  text
-    .split(/[,\n]/)
-    .map((item) => item.trim())
-    .filter(Boolean);
-
-/** The one-line description of a trigger in the list. */
-export function describeTrigger(trigger: FlowTrigger): string {
-  switch (trigger.type) {
-    case 'event': {
-      const parts = [trigger.types?.join(' | ') ?? trigger.event];
-      if (trigger.projects?.length) parts.push(`in ${trigger.projects.join(', ')}`);
-      if (trigger.labels?.length) parts.push(`label ${trigger.labels.join(', ')}`);
-      if (trigger.condition) parts.push('if …');
-      return parts.join(' ');
-    }
-    case 'schedule':
-      return `cron ${trigger.cron} (${trigger.timezone})`;
-    case 'webhook':
-      return 'signed webhook';
-    case 'manual':
-      return 'by hand';
-  }
-}
-
-const emptyDraft = (): FlowBody => ({
-  name: '',
-  prompt: '',
-  triggers: [{ type: 'manual' }],
-  runtime: { id: 'agent-loop', options: {} },
-});
 
 /**
  * Flows: the list (triggers, enabled, last execution, runs), a form-based
@@ -105,7 +71,7 @@ export class PreloopFlows extends PreloopElement {
   @state() private formError: string | null = null;
   /** The flow being edited (null: a new one) and the form's values. */
   @state() private editing: string | null = null;
-  @state() private draft: FlowBody = emptyDraft();
+  @state() private draft: FlowBody = flowDraft(null);
   @state() private triggerType: TriggerType = 'manual';
   @state() private preview: string | null = null;
   /** The schedule's next fire times (epoch ms), or why there are none. */
@@ -132,25 +98,8 @@ export class PreloopFlows extends PreloopElement {
 
   private openBuilder(flow: Flow | null): void {
     this.editing = flow?.id ?? null;
-    this.draft = flow
-      ? {
-          name: flow.name,
-          description: flow.description,
-          enabled: flow.enabled,
-          triggers: flow.triggers,
-          inputs: flow.inputs,
-          prompt: flow.prompt,
-          runtime: flow.runtime,
-          model: flow.model,
-          tools: flow.tools,
-          approval: flow.approval,
-          budgetMicros: flow.budgetMicros,
-          concurrency: flow.concurrency,
-          timeoutSeconds: flow.timeoutSeconds,
-          retries: flow.retries,
-        }
-      : emptyDraft();
-    this.triggerType = this.primaryTrigger().type;
+    this.draft = flowDraft(flow);
+    this.triggerType = primaryTrigger(this.draft).type;
     this.preview = null;
     this.nextRuns = null;
     this.formError = null;
@@ -158,65 +107,12 @@ export class PreloopFlows extends PreloopElement {
     this.dialog('builder')?.showModal();
   }
 
-  /** The trigger the form edits: the first one that is not a manual start, else manual. */
-  private primaryTrigger(): FlowTrigger {
-    const triggers = (this.draft.triggers ?? []) as FlowTrigger[];
-    return triggers.find((trigger) => trigger.type !== 'manual') ?? { type: 'manual' };
-  }
-
   private applyPreset(id: string, connection: string, model: string): void {
     const preset = flowPresets.find((item) => item.id === id);
     if (!preset || !connection) return;
     this.draft = preset.build({ connection, model: model || null });
-    this.triggerType = this.primaryTrigger().type;
+    this.triggerType = primaryTrigger(this.draft).type;
     this.preview = null;
-  }
-
-  /** The flow's body from the builder's form. */
-  private bodyOf(form: HTMLFormElement): FlowBody {
-    const data = new FormData(form);
-    const text = (name: string) => String(data.get(name) ?? '').trim();
-    const number = (name: string) => (text(name) === '' ? null : Number(text(name)));
-    const json = (name: string, fallback: Record<string, unknown>) => {
-      if (!text(name)) return fallback;
-      try {
-        return JSON.parse(text(name)) as Record<string, unknown>;
-      } catch {
-        throw new Error(`${name}: not valid JSON`);
-      }
-    };
-    const type = text('trigger') as TriggerType;
-    const triggers: FlowTrigger[] = [];
-    if (type === 'event')
-      triggers.push({
-        type: 'event',
-        event: text('event') || 'tracker-event',
-        ...(listOf(text('types')).length ? { types: listOf(text('types')) } : {}),
-        ...(listOf(text('projects')).length ? { projects: listOf(text('projects')) } : {}),
-        ...(listOf(text('labels')).length ? { labels: listOf(text('labels')) } : {}),
-        ...(text('condition') ? { condition: text('condition') } : {}),
-      });
-    if (type === 'schedule') triggers.push({ type: 'schedule', cron: text('cron'), timezone: text('timezone') || 'UTC' });
-    if (type === 'webhook') triggers.push({ type: 'webhook' });
-    if (type === 'manual' || data.get('manual') === 'on') triggers.push({ type: 'manual' });
-    const tools = [...data.getAll('tool').map(String), ...listOf(text('toolGlobs'))];
-    const budget = number('budget');
-    return {
-      name: text('name'),
-      description: text('description'),
-      enabled: this.draft.enabled ?? true,
-      triggers,
-      inputs: json('inputs', {}) as FlowBody['inputs'],
-      prompt: text('prompt'),
-      runtime: { id: text('runtime') || 'agent-loop', options: json('runtimeOptions', {}) },
-      model: text('model') || null,
-      tools: data.get('allTools') === 'on' ? null : tools,
-      approval: text('approvalWorkflow') ? { workflow: text('approvalWorkflow'), tools: listOf(text('approvalTools')) } : null,
-      budgetMicros: budget === null ? null : Math.round(budget * 1_000_000),
-      concurrency: number('concurrency') ?? 1,
-      timeoutSeconds: number('timeoutSeconds') ?? 900,
-      retries: { count: number('retries') ?? 0, backoffSeconds: number('backoffSeconds') ?? 30 },
-    };
   }
 
   private async save(event: SubmitEvent): Promise<void> {
@@ -224,7 +120,7 @@ export class PreloopFlows extends PreloopElement {
     const api = this.api;
     if (!api) return;
     this.formError = await this.attempt('save the flow', async () => {
-      const body = this.bodyOf(form);
+      const body = flowBodyFromForm(new FormData(form), this.draft);
       const saved: SavedFlow = this.editing
         ? await api.route('PUT /flows/:id', { params: { id: this.editing }, body })
         : await api.route('POST /flows', { body });
@@ -411,7 +307,7 @@ export class PreloopFlows extends PreloopElement {
 
   private renderBuilder() {
     const draft = this.draft;
-    const trigger = this.primaryTrigger();
+    const trigger = primaryTrigger(this.draft);
     const event = trigger.type === 'event' ? trigger : null;
     const schedule = trigger.type === 'schedule' ? trigger : null;
     const hasManual = ((draft.triggers ?? []) as FlowTrigger[]).some((item) => item.type === 'manual') && trigger.type !== 'manual';
