@@ -120,6 +120,26 @@ export async function startGitLabStub(options: GitLabStubOptions = {}): Promise<
   let clock = Date.parse('2026-01-05T10:00:00Z');
   let nextId = 100;
   const now = () => new Date((clock += 1000)).toISOString();
+  /** A new open issue or merge request, numbered after the last one of `list`, added to it. */
+  const openItem = (list: StubIssue[], fields: Partial<StubIssue> & { title: string }, author: StubUser = root): StubIssue => {
+    const created = now();
+    const item: StubIssue = {
+      id: (nextId += 1),
+      iid: list.length + 1,
+      description: '',
+      state: 'opened',
+      labels: [],
+      assignees: [],
+      author,
+      created_at: created,
+      updated_at: created,
+      closed_at: null,
+      notes: [],
+      ...fields,
+    };
+    list.push(item);
+    return item;
+  };
   const projects: StubProject[] = [];
   const requests: GitLabStub['requests'] = [];
   const deliveries: GitLabStub['deliveries'] = [];
@@ -368,25 +388,19 @@ export async function startGitLabStub(options: GitLabStubOptions = {}): Promise<
                 `Another open merge request already exists for this source branch: !${list.find((mr) => mr.source_branch === body.source_branch)!.iid}`,
               ],
             });
-          const created = now();
-          const issue: StubIssue = {
-            id: (nextId += 1),
-            iid: list.length + 1,
-            title: body.title,
-            description: typeof body.description === 'string' ? body.description : '',
-            state: 'opened',
-            labels: typeof body.labels === 'string' ? body.labels.split(',').filter(Boolean) : [],
-            assignees: body.assignee_ids === undefined ? [] : assigneesFrom(body.assignee_ids),
-            author: user,
-            created_at: created,
-            updated_at: created,
-            closed_at: null,
-            notes: [],
-            ...(kind === 'merge_requests'
-              ? { source_branch: String(body.source_branch), target_branch: String(body.target_branch), merged_at: null }
-              : {}),
-          };
-          list.push(issue);
+          const issue = openItem(
+            list,
+            {
+              title: body.title,
+              description: typeof body.description === 'string' ? body.description : '',
+              labels: typeof body.labels === 'string' ? body.labels.split(',').filter(Boolean) : [],
+              assignees: body.assignee_ids === undefined ? [] : assigneesFrom(body.assignee_ids),
+              ...(kind === 'merge_requests'
+                ? { source_branch: String(body.source_branch), target_branch: String(body.target_branch), merged_at: null }
+                : {}),
+            },
+            user,
+          );
           const json = issueJson(project, issue, kind);
           await deliver(
             kind === 'issues' ? 'Issue Hook' : 'Merge Request Hook',
@@ -510,44 +524,11 @@ export async function startGitLabStub(options: GitLabStubOptions = {}): Promise<
       return project;
     },
     addIssue(project, fields) {
-      const created = now();
-      const issue: StubIssue = {
-        id: (nextId += 1),
-        iid: project.issues.length + 1,
-        description: '',
-        state: 'opened',
-        labels: [],
-        assignees: [],
-        author: root,
-        created_at: created,
-        updated_at: created,
-        closed_at: null,
-        notes: [],
-        ...fields,
-      };
-      project.issues.push(issue);
-      return issue;
+      return openItem(project.issues, fields);
     },
     json: { project: projectJson, issue: issueJson, note: noteJson, user: userJson },
     addMergeRequest(project, fields) {
-      const created = now();
-      const mergeRequest: StubIssue = {
-        id: (nextId += 1),
-        iid: project.mergeRequests.length + 1,
-        description: '',
-        state: 'opened',
-        labels: [],
-        assignees: [],
-        author: root,
-        created_at: created,
-        updated_at: created,
-        closed_at: null,
-        merged_at: null,
-        notes: [],
-        ...fields,
-      };
-      project.mergeRequests.push(mergeRequest);
-      return mergeRequest;
+      return openItem(project.mergeRequests, { merged_at: null, ...fields });
     },
     failNext(status, headers, body) {
       const defaults: Record<string, string> =
