@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { stringify } from 'yaml';
-import { createLogger } from '@preloop/core';
+import { createLogger, type ApiKeyScope } from '@preloop/core';
 import { startReferenceServer, type ReferenceServer } from '../examples/server/src/reference-server.js';
 import { startScriptedAgentUpstream, type ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
 
@@ -130,7 +130,7 @@ describe('Gemini CLI, onboarded with preloop agents, against the reference serve
       role: 'admin',
       password: 'approver-password-for-the-e2e-test',
     });
-    const key = (userId: string, scopes: string[]) =>
+    const key = (userId: string, scopes: ApiKeyScope[]) =>
       server.preloop.identity.apiKeys.create(server.preloop.accountId, { name: scopes.join('+'), scopes, userId });
     ownerKey = (await key(approverUser.id, ['admin:read', 'admin:write'])).key;
     enrollKey = (await key(owner!.id, ['admin:write', 'mcp', 'gateway'])).key;
