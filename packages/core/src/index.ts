@@ -64,8 +64,8 @@ export type { PostgresBusOptions } from './bus/postgres-bus.js';
 export { createLocalBus, createSqliteBus, sqliteFileOf } from './bus/sqlite-bus.js';
 export type { SqliteBusOptions } from './bus/sqlite-bus.js';
 
-export { roles } from './identity/principal.js';
-export type { Principal, PrincipalType, Role } from './identity/principal.js';
+export { roles, toUserPrincipal } from './identity/principal.js';
+export type { Principal, PrincipalType, Role, UserPrincipalInput } from './identity/principal.js';
 
 export type { ToolContribution, ToolCallContext, ToolResult, ToolContent } from './contracts/tool.js';
 export type {

@@ -8,7 +8,7 @@ import { apiKeyPrefix, hashApiKey, isPreloopApiKey } from './api-key-format.js';
 import { hashSessionToken, readSessionCookie } from './console-sessions.js';
 import type { CredentialCache } from './credential-cache.js';
 import { toBoolean } from './identity-context.js';
-import type { Principal, Role } from './principal.js';
+import { type Principal, type Role, toUserPrincipal } from './principal.js';
 import type { RuntimeCredentials } from './runtime-credentials.js';
 import type { Teams } from './teams.js';
 import { toStoreUnavailableError } from '../storage/store-unavailable.js';
@@ -288,19 +288,10 @@ export function createAuthenticator(deps: AuthenticatorDependencies): Authentica
       row.user_account_id !== row.account_id
     )
       return null;
-    const principal: Principal = {
-      type: 'user',
-      id: row.id,
-      accountId: row.account_id,
-      name: row.name,
-      role: row.role as Role,
-      userId: row.id,
-      apiKeyId: null,
-      agentId: null,
-      runtimeSessionId: null,
-      teamIds: await deps.teams.teamIdsOf(row.account_id, row.id),
-      scopes: [],
-    };
+    const principal = toUserPrincipal(
+      { id: row.id, accountId: row.account_id, name: row.name, role: row.role as Role },
+      { teamIds: await deps.teams.teamIdsOf(row.account_id, row.id) },
+    );
     cache.set(cacheKey, principal, { tags: [row.session_id, row.id], expiresAt: Number(row.expires_at), generation });
     return principal;
   }

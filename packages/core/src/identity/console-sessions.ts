@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createId, createToken } from '../ids.js';
 import { type IdentityActor, type IdentityContext, systemActor } from './identity-context.js';
+import { toUserPrincipal } from './principal.js';
 import { normalizeEmail, type User, type Users } from './users.js';
 import type { LoginAttempt, LoginThrottle } from './login-throttle.js';
 
@@ -159,19 +160,7 @@ export function createConsoleSessions(context: IdentityContext, users: Users, op
       .execute();
     await context.record({
       accountId: user.accountId,
-      actor: actor ?? {
-        type: 'user',
-        id: user.id,
-        accountId: user.accountId,
-        name: user.name,
-        role: user.role,
-        userId: user.id,
-        apiKeyId: null,
-        agentId: null,
-        runtimeSessionId: null,
-        teamIds: [],
-        scopes: [],
-      },
+      actor: actor ?? toUserPrincipal(user, { teamIds: [] }),
       action: 'auth.login',
       target: { type: 'user', id: user.id },
       outcome: 'success',

@@ -54,3 +54,41 @@ export function roleAtLeast(role: Role | null, minimum: Role): boolean {
   if (role === null) return false;
   return roles.indexOf(role) <= roles.indexOf(minimum);
 }
+
+/** What {@link toUserPrincipal} needs of a console user. */
+export interface UserPrincipalInput {
+  id: string;
+  accountId: string;
+  name: string;
+  role: Role;
+}
+
+/**
+ * The principal of a console user acting as themself (a console session, an
+ * OAuth token a user granted, a paired phone, a chat click): no API key, agent
+ * or runtime session; `teamIds`, `scopes` (default none) and `via` as given.
+ *
+ * @example
+ * ```ts
+ * const principal = toUserPrincipal(user, { teamIds: await preloop.identity.teams.teamIdsOf(user.accountId, user.id) });
+ * ```
+ */
+export function toUserPrincipal(
+  user: UserPrincipalInput,
+  options: { teamIds: readonly string[]; scopes?: readonly string[]; via?: string },
+): Principal {
+  return {
+    type: 'user',
+    id: user.id,
+    accountId: user.accountId,
+    name: user.name,
+    role: user.role,
+    userId: user.id,
+    apiKeyId: null,
+    agentId: null,
+    runtimeSessionId: null,
+    teamIds: [...options.teamIds],
+    scopes: [...(options.scopes ?? [])],
+    ...(options.via === undefined ? {} : { via: options.via }),
+  };
+}

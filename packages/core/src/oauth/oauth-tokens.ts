@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { PreloopError } from '../errors.js';
 import { createToken } from '../ids.js';
 import { toBoolean } from '../identity/identity-context.js';
-import type { Principal, Role } from '../identity/principal.js';
+import { type Principal, type Role, toUserPrincipal } from '../identity/principal.js';
 import type { AuthenticateOptions } from '../kernel/preloop.js';
 import type { KernelTables } from '../storage/schema.js';
 import { parseJsonColumn } from '../storage/schema.js';
@@ -177,17 +177,8 @@ export async function resolveOAuthPrincipal(
       scopes,
     };
   }
-  return {
-    type: 'user',
-    id: row.user_id,
-    accountId: row.account_id,
-    name: row.user_name,
-    role: row.user_role as Role,
-    userId: row.user_id,
-    apiKeyId: null,
-    agentId: null,
-    runtimeSessionId: null,
-    teamIds: await teamIdsOf(row.account_id, row.user_id),
-    scopes,
-  };
+  return toUserPrincipal(
+    { id: row.user_id, accountId: row.account_id, name: row.user_name, role: row.user_role as Role },
+    { teamIds: await teamIdsOf(row.account_id, row.user_id), scopes },
+  );
 }

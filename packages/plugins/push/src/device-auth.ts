@@ -1,4 +1,4 @@
-import { PreloopError, type Preloop, type Principal } from '@preloop/core';
+import { PreloopError, toUserPrincipal, type Preloop, type Principal } from '@preloop/core';
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWTPayload } from 'jose';
 import type { DeviceStore } from './device-store.js';
 
@@ -137,18 +137,5 @@ export async function authenticateDevice(request: Request, deps: DeviceAuthDepen
 export async function userPrincipal(preloop: Preloop, accountId: string, userId: string, via: string): Promise<Principal | null> {
   const user = await preloop.identity.users.find(accountId, userId);
   if (!user || user.disabled) return null;
-  return {
-    type: 'user',
-    id: user.id,
-    accountId: user.accountId,
-    name: user.name,
-    role: user.role,
-    userId: user.id,
-    apiKeyId: null,
-    agentId: null,
-    runtimeSessionId: null,
-    teamIds: await preloop.identity.teams.teamIdsOf(user.accountId, user.id),
-    scopes: [],
-    via,
-  };
+  return toUserPrincipal(user, { teamIds: await preloop.identity.teams.teamIdsOf(user.accountId, user.id), via });
 }

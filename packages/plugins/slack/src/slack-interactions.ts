@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type {} from '@preloop/approvals';
-import { defineRoute, PreloopError, readTextBody, type AdminRoute, type Preloop, type Principal } from '@preloop/core';
+import { defineRoute, PreloopError, readTextBody, toUserPrincipal, type AdminRoute, type Preloop } from '@preloop/core';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { slackActionIds, type SlackActionValue } from './slack-message.js';
@@ -47,23 +47,6 @@ const valueSchema = z.strictObject({
 
 function dbOf(preloop: Preloop) {
   return preloop.db.withTables<SlackTables>();
-}
-
-/** The user a Slack click acts as, as a principal. */
-function clickPrincipal(user: { id: string; accountId: string; name: string; role: Principal['role'] }, teamIds: string[]): Principal {
-  return {
-    type: 'user',
-    id: user.id,
-    accountId: user.accountId,
-    name: user.name,
-    role: user.role,
-    userId: user.id,
-    apiKeyId: null,
-    agentId: null,
-    runtimeSessionId: null,
-    teamIds,
-    scopes: [],
-  };
 }
 
 async function refuse(preloop: Preloop, reason: SlackSignatureRefusal | 'replayed', timestamp: string | null): Promise<never> {
@@ -203,7 +186,7 @@ async function handleAction(
   }
   const { user } = match;
   const engine = preloop.service('approvals');
-  const actor = clickPrincipal(user, await preloop.identity.teams.teamIdsOf(user.accountId, user.id));
+  const actor = toUserPrincipal(user, { teamIds: await preloop.identity.teams.teamIdsOf(user.accountId, user.id) });
   try {
     let answer: string | null = null;
     if (value.o !== undefined) {
