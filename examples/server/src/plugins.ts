@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PreloopError, type PreloopPlugin } from '@preloop/core';
+import { PreloopError, type PreloopOptions, type PreloopPlugin } from '@preloop/core';
 import { approvals } from '@preloop/approvals';
 import { flows } from '@preloop/flows';
 import { createGateway, gateway } from '@preloop/gateway';
@@ -74,6 +74,23 @@ export function referencePlugins(
   }
   plugins.push(pushPlugin(config, publicUrl, env.PRELOOP_PUBLIC_URL !== undefined));
   return plugins;
+}
+
+/**
+ * The kernel's `issues` option: duplicate detection's embeddings model from the
+ * file's `issues.similarity.model`, else `PRELOOP_ISSUES_EMBEDDINGS_MODEL`,
+ * computed through this server's own gateway in process (governed, metered and
+ * audited like any model call). Without either, duplicate detection is off.
+ *
+ * @example
+ * ```ts
+ * issuesOption(null, { PRELOOP_ISSUES_EMBEDDINGS_MODEL: 'embed' }); // { similarity: { model: 'embed', gateway: … } }
+ * ```
+ */
+export function issuesOption(config: ConfigFile | null, env: Record<string, string | undefined> = {}): PreloopOptions['issues'] {
+  const model = config?.issues.similarity?.model ?? (env.PRELOOP_ISSUES_EMBEDDINGS_MODEL?.trim() || undefined);
+  if (!model) return {};
+  return { similarity: { model, gateway: (preloop) => createGateway(preloop, config?.gateway) } };
 }
 
 function readKeyFile(file: string, option: string): string {

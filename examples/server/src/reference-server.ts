@@ -9,7 +9,7 @@ import { ensureFirstAdmin, type FirstAdmin } from './first-admin.js';
 import { createApproveAppHandler, createConsoleHandler } from '@preloop/console-elements/server';
 import { createNodeGateway } from '@preloop/gateway/node';
 import { createMcpHandler } from '@preloop/mcp';
-import { referencePlugins } from './plugins.js';
+import { issuesOption, referencePlugins } from './plugins.js';
 import { oauthOption } from './oauth-option.js';
 import { tracingOption } from './tracing-option.js';
 
@@ -87,6 +87,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     oauth: oauthOption(env),
     // OpenTelemetry traces of model and tool calls: PRELOOP_TRACING=otlp with OTEL_EXPORTER_OTLP_ENDPOINT (off by default).
     tracing: tracingOption(env),
+    // Duplicate detection of synced issues: issues.similarity.model in the file, else PRELOOP_ISSUES_EMBEDDINGS_MODEL; computed through this server's own gateway.
+    issues: issuesOption(config?.config ?? null, env),
   });
   try {
     const firstAdmin = await ensureFirstAdmin(preloop, env);

@@ -142,6 +142,7 @@ export { createIssueSync } from './trackers/sync/issue-sync.js';
 export type { IssueSync, IssueSyncConnections, IssueSyncOptions, ProjectSyncStatus, SyncStatus } from './trackers/sync/issue-sync.js';
 export { cosineSimilarity, createIssueSimilarity } from './trackers/sync/issue-similarity.js';
 export type { IssueSimilarity, IssueSimilarityOptions, SimilarIssues } from './trackers/sync/issue-similarity.js';
+export type { IssueSimilarityGatewayFactory, IssueSimilarityKernelOptions, IssuesKernelOptions } from './trackers/sync/issues-options.js';
 export { issueTables, toStoredComment, toStoredIssue } from './trackers/sync/issue-tables.js';
 export type { IssueStoreTables, StoredComment, StoredIssue, StoredIssueDetail, StoredIssueKind } from './trackers/sync/issue-tables.js';
 export { findRuntimeProblems, runtimeContractVersion } from './contracts/runtime.js';

@@ -101,6 +101,21 @@ export const configFileSchema = z.strictObject({
         .describe('Where every signed audit checkpoint is exported, outside the database (see docs/audit.md)'),
     })
     .default({ anchors: [] }),
+  issues: z
+    .strictObject({
+      similarity: z
+        .strictObject({
+          model: z
+            .string()
+            .trim()
+            .min(1, 'must be a gateway model alias for embeddings')
+            .describe("Gateway model alias for duplicate detection's embeddings (one of models[].alias)"),
+        })
+        .optional()
+        .describe('Duplicate detection of synced issues (docs/trackers-guide.md#similar-issues-duplicate-detection)'),
+    })
+    .default({})
+    .describe('The unified issues view'),
   plugins: z
     .strictObject({
       webhook: z

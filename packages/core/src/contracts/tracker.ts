@@ -160,6 +160,14 @@ export interface TrackerPullRequests {
   get(ref: TrackerIssueRef): Promise<TrackerPullRequest>;
   create(input: TrackerCreatePullRequestInput): Promise<TrackerPullRequest>;
   update(ref: TrackerIssueRef, change: TrackerUpdatePullRequestInput): Promise<TrackerPullRequest>;
+  /**
+   * One project's pull/merge requests, every state, for sync: with
+   * `updatedSince`, only those updated at or after it. The order is the
+   * tracker's (GitHub: newest update first, its pull request listing has no
+   * `since`; GitLab: oldest first). Optional: without it, the sync leaves pull
+   * requests to webhooks.
+   */
+  list?(query: TrackerListQuery): Promise<TrackerPage<TrackerPullRequest>>;
 }
 
 /**
@@ -236,6 +244,17 @@ export interface TrackerEventInput {
   label: string | null;
   /** Who did it (login), when the tracker says. */
   actor: string | null;
+  /**
+   * True when the event's `issue` or `pullRequest` is not the whole item: the
+   * tracker's event leaves fields out (Jira's comment events send no
+   * description or labels, GitLab's hooks no author of an item they did not
+   * open). Its empty fields (empty title or body, no labels or assignees, a
+   * null author) then mean "not sent", not "empty": the issue store reads the
+   * item again through the connection's client before writing it, and, when
+   * the tracker cannot be reached, never overwrites stored fields with them.
+   * @default false (the item is whole)
+   */
+  partial?: boolean;
 }
 
 /**

@@ -23,6 +23,7 @@ import { createToolSources } from '../tools/tool-sources.js';
 import { createTrackerConnections } from '../trackers/tracker-connections.js';
 import { trackerToolSource } from '../trackers/tracker-tools.js';
 import { createIssues } from '../trackers/sync/issue-service.js';
+import { toIssueSimilarityOptions } from '../trackers/sync/issues-options.js';
 import { issueTables } from '../trackers/sync/issue-tables.js';
 import { migrateDatabase } from './migrate.js';
 import { resolveOptions, type PreloopOptions } from './options.js';
@@ -149,6 +150,8 @@ export async function createPreloop<const Plugins extends readonly PreloopPlugin
       audit,
       identity,
       logger,
+      // Duplicate detection's model (`issues.similarity`); a gateway factory is built on the first embeddings call.
+      similarity: toIssueSimilarityOptions(resolved.issues.similarity, () => preloop),
     });
     closers.push(() => issues.close());
 

@@ -11,6 +11,7 @@ import type { PolicyDocumentInput } from '../policy/policy-schema.js';
 import { formatPath } from '../api/validate.js';
 import { oauthOptionsSchema, type OAuthOptions } from '../oauth/oauth-options.js';
 import { tracingOptionsSchema, type TracingOptions } from '../tracing/create-tracing.js';
+import { issuesKernelOptionsSchema, type IssuesKernelOptions } from '../trackers/sync/issues-options.js';
 
 /**
  * Options of {@link createPreloop}.
@@ -101,6 +102,12 @@ export interface PreloopOptions<Plugins extends readonly PreloopPlugin[] = reado
    * provider. Needs the optional OpenTelemetry packages. @default undefined (off)
    */
   tracing?: TracingOptions;
+  /**
+   * The unified issues (`preloop.issues`): duplicate detection's embeddings
+   * model, for example `{ similarity: { model: 'embed', gateway: (preloop) => createGateway(preloop) } }`.
+   * @default {} (no embeddings model: similar issues answer `available: false`)
+   */
+  issues?: IssuesKernelOptions;
 }
 
 /** The zod schema of {@link PreloopOptions}: {@link resolveOptions} validates with it, {@link ResolvedPreloopOptions} is its output. */
@@ -156,6 +163,7 @@ export const optionsSchema = z.object({
   validateResponses: z.boolean().default(false),
   oauth: oauthOptionsSchema.optional(),
   tracing: tracingOptionsSchema.optional(),
+  issues: issuesKernelOptionsSchema.default({}),
 });
 
 /** True for `scheme://host[:port]` with nothing after it. */

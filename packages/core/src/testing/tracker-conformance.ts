@@ -252,6 +252,43 @@ export function trackerConformance<S extends TrackerTestServer>(options: Tracker
         expect(all.items.map((issue) => issue.id)).not.toContain(created.id);
       });
 
+    if (tracker.pullRequests)
+      it('lists (when it can) one project’s pull requests in every state, page by page, since a time, without issues', async (test) => {
+        const { client, server } = context;
+        const pulls = client.pullRequests!;
+        if (!pulls.list) return test.skip('this tracker leaves pull requests to webhooks (no pullRequests.list)');
+        const open = await pulls.create({
+          project: server.project,
+          title: `List ${unique()}`,
+          sourceBranch: 'list-a',
+          targetBranch: 'main',
+        });
+        const closed = await pulls.create({
+          project: server.project,
+          title: `List ${unique()}`,
+          sourceBranch: 'list-b',
+          targetBranch: 'main',
+        });
+        const closedNow = await pulls.update({ project: server.project, number: closed.number }, { state: 'closed' });
+        const seen: Array<{ id: string; state: string; updatedAt: number; sourceBranch: string }> = [];
+        let cursor: string | undefined;
+        for (let pages = 0; pages < 100; pages++) {
+          const page = await pulls.list({ project: server.project, limit: 1, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(1);
+          seen.push(...page.items);
+          if (!page.nextCursor) break;
+          cursor = page.nextCursor;
+        }
+        expect(new Set(seen.map((pull) => pull.id)).size).toBe(seen.length);
+        expect(seen.find((pull) => pull.id === open.id)).toMatchObject({ state: 'open', sourceBranch: 'list-a' });
+        expect(seen.find((pull) => pull.id === closed.id)).toMatchObject({ state: 'closed', sourceBranch: 'list-b' });
+        const issues = await client.listIssues({ project: server.project, limit: 100 });
+        for (const issue of issues.items) expect(seen.map((pull) => pull.id)).not.toContain(issue.id);
+        const since = await pulls.list({ project: server.project, updatedSince: closedNow.updatedAt });
+        expect(since.items.map((pull) => pull.id)).toContain(closed.id);
+        expect(since.items.every((pull) => pull.updatedAt >= closedNow.updatedAt)).toBe(true);
+      });
+
     it('maps failures to tracker errors without the credential: not found, forbidden, rate limited, unavailable, invalid input', async () => {
       const { client, server } = context;
       await expectCode(client.getIssue({ project: server.project, number: '987654' }), 'TRACKER_NOT_FOUND', 404);

@@ -269,6 +269,27 @@ export function createGitHubClient(options: GitHubClientOptions): TrackerClient 
         );
         return toTrackerPullRequest(data as GitHubPullJson, input.project);
       },
+      async list(query) {
+        const { owner, repo } = splitRepo(query.project);
+        const page = pageOf(query.cursor);
+        // GitHub's pull request listing has no `since`: read newest update first and stop at the first one older than it.
+        const { data, headers } = await call(`pull requests of ${query.project}`, () =>
+          octokit.rest.pulls.list({
+            owner,
+            repo,
+            state: 'all',
+            sort: 'updated',
+            direction: 'desc',
+            per_page: perPage(query.limit, 100),
+            page,
+          }),
+        );
+        const items = data.map((item) => toTrackerPullRequest(item as GitHubPullJson, query.project));
+        const since = query.updatedSince;
+        if (since === undefined) return { items, nextCursor: nextCursor(page, headers) };
+        const recent = items.filter((item) => item.updatedAt >= since);
+        return { items: recent, nextCursor: recent.length < items.length ? null : nextCursor(page, headers) };
+      },
       async update(ref, change) {
         const { owner, repo } = splitRepo(ref.project);
         const { targetBranch, ...rest } = change;

@@ -127,6 +127,20 @@ export function createGitLabClient(options: GitLabClientOptions): TrackerClient 
       });
       return toTrackerPullRequest(created, input.project);
     },
+    async list(query) {
+      const answer = (await mergeRequests.all({
+        projectId: query.project,
+        state: 'all',
+        ...(query.updatedSince === undefined ? {} : { updatedAfter: new Date(query.updatedSince).toISOString() }),
+        orderBy: 'updated_at',
+        sort: 'asc',
+        page: pageOf(query.cursor),
+        perPage: perPageOf(query.limit, 100),
+        showExpanded: true,
+      })) as Expanded<Parameters<typeof toTrackerPullRequest>[0]>;
+      const { items, nextCursor } = page(answer);
+      return { items: items.map((item) => toTrackerPullRequest(item, query.project)), nextCursor };
+    },
     async update(ref, change) {
       const { iid } = iidOf(ref);
       const edited = await mergeRequests.edit(ref.project, iid, {

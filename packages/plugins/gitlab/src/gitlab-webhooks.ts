@@ -92,6 +92,8 @@ function issueEvents(body: GitLabHookBody, project: string, actor: string | null
     comment: null,
     label,
     actor,
+    // Only an `open` hook names the author (the actor): the store reads the whole issue for the others.
+    ...(issue.author === null ? { partial: true } : {}),
   });
   switch (attributes.action) {
     case 'open':
@@ -135,7 +137,18 @@ function mergeRequestEvents(body: GitLabHookBody, project: string, actor: string
     { ...attributes, assignees: body.assignees ?? [], author: type === 'pull_request.opened' ? { username: actor ?? undefined } : null },
     project,
   );
-  return [{ type, project, issue: null, pullRequest, comment: null, label: null, actor }];
+  return [
+    {
+      type,
+      project,
+      issue: null,
+      pullRequest,
+      comment: null,
+      label: null,
+      actor,
+      ...(pullRequest.author === null ? { partial: true } : {}),
+    },
+  ];
 }
 
 function noteEvents(body: GitLabHookBody, project: string, actor: string | null): TrackerEventInput[] {
@@ -148,14 +161,15 @@ function noteEvents(body: GitLabHookBody, project: string, actor: string | null)
     target.url ?? target.web_url ?? `${body.project?.web_url ?? ''}/-/${kind}/${target.iid}`;
   if (note.noteable_type === 'Issue' && body.issue) {
     const issue = toTrackerIssue({ ...body.issue, author: null, url: pageOf(body.issue, 'issues') }, project);
-    return [{ type, project, issue, pullRequest: null, comment, label: null, actor }];
+    // A Note Hook's issue has no author: partial.
+    return [{ type, project, issue, pullRequest: null, comment, label: null, actor, partial: true }];
   }
   if (note.noteable_type === 'MergeRequest' && body.merge_request) {
     const pullRequest = toTrackerPullRequest(
       { ...body.merge_request, author: null, url: pageOf(body.merge_request, 'merge_requests') },
       project,
     );
-    return [{ type, project, issue: null, pullRequest, comment, label: null, actor }];
+    return [{ type, project, issue: null, pullRequest, comment, label: null, actor, partial: true }];
   }
   return []; // notes on commits and snippets
 }

@@ -130,6 +130,8 @@ export const jiraWebhooks: TrackerWebhooks = {
       comment,
       label,
       actor,
+      // Comment events carry a few fields of the issue (no description, labels or reporter): the store reads the whole issue.
+      ...(comment ? { partial: true } : {}),
     });
     switch (body.webhookEvent) {
       case 'jira:issue_created':

@@ -6,7 +6,7 @@ import type { PreloopEvents } from '../../events/create-event-bus.js';
 import type { Identity } from '../../identity/create-identity.js';
 import type { Principal } from '../../identity/principal.js';
 import type { Logger } from '../../logger.js';
-import { createIssueSimilarity, type IssueSimilarity } from './issue-similarity.js';
+import { createIssueSimilarity, type IssueSimilarity, type IssueSimilarityOptions } from './issue-similarity.js';
 import { createIssueStore, type IssueStore } from './issue-store.js';
 import { createIssueSync, type IssueSync, type IssueSyncConnections, type IssueSyncOptions } from './issue-sync.js';
 import type { IssueStoreTables, StoredComment, StoredIssue, StoredIssueDetail } from './issue-tables.js';
@@ -61,6 +61,8 @@ export function createIssues(context: {
   identity: Identity;
   logger: Logger;
   options?: IssuesOptions;
+  /** Duplicate detection's embeddings model. @default null (none: `similar` answers `available: false`) */
+  similarity?: IssueSimilarityOptions | null;
 }): Issues {
   const { db, connections, audit } = context;
   const store = createIssueStore({ db, dialect: context.dialect, now: context.options?.now });
@@ -73,7 +75,14 @@ export function createIssues(context: {
     logger: context.logger,
     ...(context.bus ? { bus: context.bus } : {}),
   });
-  const similarity = createIssueSimilarity({ db, store, identity: context.identity, logger: context.logger, now: context.options?.now });
+  const similarity = createIssueSimilarity({
+    db,
+    store,
+    identity: context.identity,
+    logger: context.logger,
+    options: context.similarity ?? null,
+    now: context.options?.now,
+  });
   // A disconnected tracker's issues leave the unified view (on every instance; the Bus tells them).
   const unsubscribe = connections.subscribe?.((accountId) => {
     store

@@ -28,9 +28,15 @@ export interface IssueStore {
   /**
    * Writes an issue or pull request; an older copy (smaller `updatedAt`) never
    * overwrites a newer one, so a late import page cannot undo a webhook.
-   * Returns the stored item as it now stands.
+   * Returns the stored item as it now stands. With `partial` (a webhook
+   * event's incomplete item), empty fields keep what is stored.
    */
-  upsert(source: IssueSource, item: TrackerIssue | TrackerPullRequest, kind?: StoredIssueKind): Promise<StoredIssue>;
+  upsert(
+    source: IssueSource,
+    item: TrackerIssue | TrackerPullRequest,
+    kind?: StoredIssueKind,
+    options?: { partial?: boolean },
+  ): Promise<StoredIssue>;
   /** Writes a comment on a stored issue (newer wins, as for issues). */
   upsertComment(accountId: string, issueId: string, comment: TrackerComment): Promise<StoredComment>;
   /** Records that an issue's comments were read whole from the tracker. */
@@ -51,6 +57,33 @@ function linkedNumbers(text: string): string[] {
   for (const match of text.matchAll(/(?:^|[^\w/])#(\d{1,10})\b/g)) found.add(match[1]!);
   for (const match of text.matchAll(/\b([A-Z][A-Z0-9]{1,20}-\d{1,10})\b/g)) found.add(match[1]!);
   return [...found].slice(0, 50);
+}
+
+/**
+ * A webhook event's partial item completed from the stored copy: its empty
+ * fields (empty title or body, no labels or assignees, no author, no URL, no
+ * times) mean "not sent" and keep the stored values.
+ */
+function completeFrom(item: TrackerIssue | TrackerPullRequest, stored: StoredIssue): TrackerIssue | TrackerPullRequest {
+  const pull = 'sourceBranch' in item ? item : null;
+  return {
+    ...item,
+    title: item.title || stored.title,
+    body: item.body || stored.body,
+    labels: item.labels?.length ? item.labels : stored.labels,
+    assignees: item.assignees?.length ? item.assignees : stored.assignees,
+    author: item.author ?? stored.author,
+    url: item.url || stored.url,
+    createdAt: item.createdAt || stored.createdAt,
+    updatedAt: item.updatedAt || stored.updatedAt,
+    ...(pull
+      ? {
+          sourceBranch: pull.sourceBranch || (stored.sourceBranch ?? ''),
+          targetBranch: pull.targetBranch || (stored.targetBranch ?? ''),
+          mergedAt: pull.mergedAt ?? stored.mergedAt,
+        }
+      : {}),
+  } as TrackerIssue | TrackerPullRequest;
 }
 
 /** Escapes LIKE wildcards (the queries say `ESCAPE '\'`). */
@@ -89,8 +122,10 @@ export function createIssueStore(options: {
   }
 
   return {
-    async upsert(source, item, kind) {
-      const itemKind: StoredIssueKind = kind ?? ('sourceBranch' in item ? 'pull_request' : 'issue');
+    async upsert(source, given, kind, upsertOptions = {}) {
+      const itemKind: StoredIssueKind = kind ?? ('sourceBranch' in given ? 'pull_request' : 'issue');
+      const stored = upsertOptions.partial ? await find(source.connectionId, itemKind, given.project, String(given.number)) : null;
+      const item = stored ? completeFrom(given, stored) : given;
       const pull = itemKind === 'pull_request' ? (item as TrackerPullRequest) : null;
       const values = {
         id: createId('tis'),
@@ -127,8 +162,11 @@ export function createIssueStore(options: {
         kind: _kind,
         project: _project,
         number: _number,
-        ...changed
+        raw: _raw,
+        ...fields
       } = values;
+      // A partial item's raw object is only what the event carried: the stored one is kept.
+      const changed = stored ? fields : { ...fields, raw: values.raw };
       await db
         .insertInto('tracker_issues')
         .values(values)

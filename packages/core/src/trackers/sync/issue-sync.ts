@@ -1,5 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { TrackerClient, TrackerEvent, TrackerIssue, TrackerPage } from '../../contracts/tracker.js';
+import type {
+  TrackerClient,
+  TrackerEvent,
+  TrackerIssue,
+  TrackerListQuery,
+  TrackerPage,
+  TrackerPullRequest,
+} from '../../contracts/tracker.js';
 import { PreloopError, isPreloopError } from '../../errors.js';
 import type { Bus } from '../../bus/bus.js';
 import type { PreloopEvents } from '../../events/create-event-bus.js';
@@ -7,7 +14,7 @@ import type { PreloopEventMap } from '../../events/event-map.js';
 import { createToken } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { IssueStore } from './issue-store.js';
-import type { IssueStoreTables, StoredIssue } from './issue-tables.js';
+import type { IssueStoreTables, StoredIssue, StoredIssueKind } from './issue-tables.js';
 import { acquireSyncLease, releaseSyncLease } from './sync-lease.js';
 
 /** The Bus channel on which the sync announces progress and written issues to every instance. */
@@ -23,6 +30,28 @@ export interface IssueSyncConnections {
   client(accountId: string, id: string): Promise<TrackerClient>;
   /** Calls `listener` when a connection of an account was created, changed or deleted (on any instance). */
   subscribe?(listener: (accountId: string) => void): () => void;
+}
+
+/**
+ * What an import reads of a project, in order: its issues, then its pull/merge
+ * requests when the tracker lists them (`pullRequests.list`). The stored cursor
+ * of the second phase carries this prefix, so a resumed import knows its phase.
+ */
+const pullRequestCursorPrefix = 'pull_requests:';
+
+/** One page of a project's issues or pull requests. */
+function listPage(
+  client: TrackerClient,
+  kind: StoredIssueKind,
+  query: TrackerListQuery,
+): Promise<TrackerPage<TrackerIssue | TrackerPullRequest>> {
+  return kind === 'issue' ? client.listIssues(query) : client.pullRequests!.list!(query);
+}
+
+/** The kinds a project's sync reads from `from` on: issues, then pull requests where the tracker lists them. */
+function kindsOf(client: TrackerClient, from: StoredIssueKind = 'issue'): StoredIssueKind[] {
+  const kinds: StoredIssueKind[] = typeof client.pullRequests?.list === 'function' ? ['issue', 'pull_request'] : ['issue'];
+  return kinds.slice(Math.max(0, kinds.indexOf(from)));
 }
 
 /** Where one project's import stands. */
@@ -235,9 +264,15 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
     return keys;
   }
 
-  async function upsertAll(accountId: string, connectionId: string, tracker: string, items: TrackerIssue[]) {
+  async function upsertAll(
+    accountId: string,
+    connectionId: string,
+    tracker: string,
+    items: Array<TrackerIssue | TrackerPullRequest>,
+    kind: StoredIssueKind,
+  ) {
     for (const item of items) {
-      const stored = await store.upsert({ accountId, connectionId, tracker }, item, 'issue');
+      const stored = await store.upsert({ accountId, connectionId, tracker }, item, kind);
       options.afterUpsert?.(stored);
     }
   }
@@ -252,30 +287,48 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
     // A finished project imports again from where it was synced (less the margin); an unfinished one resumes at its cursor.
     const resume = existing && existing.status !== 'done';
     let cursor = resume ? (existing.cursor ?? undefined) : undefined;
+    let from: StoredIssueKind = 'issue';
+    if (cursor?.startsWith(pullRequestCursorPrefix)) {
+      from = 'pull_request';
+      cursor = cursor.slice(pullRequestCursorPrefix.length) || undefined;
+    }
+    const storedCursor = (kind: StoredIssueKind, next: string | undefined) =>
+      kind === 'issue' ? (next ?? null) : `${pullRequestCursorPrefix}${next ?? ''}`;
     let imported = resume ? Number(existing.imported) : 0;
     const startedAt = resume && existing.started_at !== null ? Number(existing.started_at) : now();
     const updatedSince = !resume && existing?.last_synced_at ? Number(existing.last_synced_at) - marginMs : undefined;
     await saveState(accountId, connectionId, project, {
       status: 'importing',
       imported,
-      cursor: cursor ?? null,
+      cursor: storedCursor(from, cursor),
       started_at: startedAt,
       finished_at: null,
       retry_at: null,
       error: null,
     });
     try {
-      do {
-        const page: TrackerPage<TrackerIssue> = await withRetries(
-          () => client.listIssues({ project, cursor, limit: pageSize, ...(updatedSince !== undefined ? { updatedSince } : {}) }),
-          (retryAt) => saveState(accountId, connectionId, project, { status: 'waiting', retry_at: retryAt, imported }),
-        );
-        await upsertAll(accountId, connectionId, tracker, page.items);
-        imported += page.items.length;
-        cursor = page.nextCursor ?? undefined;
-        await saveState(accountId, connectionId, project, { status: 'importing', cursor: cursor ?? null, imported, retry_at: null });
-        await acquireSyncLease(db, `import:${connectionId}`, instanceId, now(), leaseMs);
-      } while (cursor);
+      for (const kind of kindsOf(client, from)) {
+        if (kind !== from) {
+          cursor = undefined;
+          await saveState(accountId, connectionId, project, { status: 'importing', cursor: storedCursor(kind, undefined), imported });
+        }
+        do {
+          const page = await withRetries(
+            () => listPage(client, kind, { project, cursor, limit: pageSize, ...(updatedSince !== undefined ? { updatedSince } : {}) }),
+            (retryAt) => saveState(accountId, connectionId, project, { status: 'waiting', retry_at: retryAt, imported }),
+          );
+          await upsertAll(accountId, connectionId, tracker, page.items, kind);
+          imported += page.items.length;
+          cursor = page.nextCursor ?? undefined;
+          await saveState(accountId, connectionId, project, {
+            status: 'importing',
+            cursor: storedCursor(kind, cursor),
+            imported,
+            retry_at: null,
+          });
+          await acquireSyncLease(db, `import:${connectionId}`, instanceId, now(), leaseMs);
+        } while (cursor);
+      }
       await saveState(accountId, connectionId, project, {
         status: 'done',
         imported,
@@ -326,17 +379,19 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
           const connection = await connections.get(row.account_id, row.connection_id);
           const client = await connections.client(row.account_id, row.connection_id);
           const updatedSince = Math.max(0, Number(row.last_synced_at ?? 0) - marginMs);
-          let cursor: string | undefined;
-          do {
-            const page = await withRetries(
-              () => client.listIssues({ project: row.project, updatedSince, cursor, limit: pageSize }),
-              async () => {},
-            );
-            await upsertAll(row.account_id, row.connection_id, connection.tracker, page.items);
-            upserted += page.items.length;
-            cursor = page.nextCursor ?? undefined;
-            await acquireSyncLease(db, 'reconcile', instanceId, now(), leaseMs);
-          } while (cursor);
+          for (const kind of kindsOf(client)) {
+            let cursor: string | undefined;
+            do {
+              const page = await withRetries(
+                () => listPage(client, kind, { project: row.project, updatedSince, cursor, limit: pageSize }),
+                async () => {},
+              );
+              await upsertAll(row.account_id, row.connection_id, connection.tracker, page.items, kind);
+              upserted += page.items.length;
+              cursor = page.nextCursor ?? undefined;
+              await acquireSyncLease(db, 'reconcile', instanceId, now(), leaseMs);
+            } while (cursor);
+          }
           await db
             .updateTable('tracker_sync_state')
             .set({ last_synced_at: startedAt, error: null, updated_at: now() })
@@ -364,11 +419,38 @@ export function createIssueSync(options: IssueSyncOptions): IssueSync {
     return { ran: true, upserted };
   }
 
+  /**
+   * The whole item of an event whose item is partial, read through the
+   * connection's client; null when the tracker cannot give it (the partial
+   * item is then merged into the stored copy, never emptying a field).
+   */
+  async function refetch(event: TrackerEvent): Promise<TrackerIssue | TrackerPullRequest | null> {
+    const item = event.pullRequest ?? event.issue;
+    if (!item) return null;
+    try {
+      const client = await connections.client(event.accountId, event.connectionId);
+      const ref = { project: item.project, number: item.number };
+      if (event.pullRequest) return client.pullRequests ? await client.pullRequests.get(ref) : null;
+      return await client.getIssue(ref);
+    } catch (error) {
+      logger.info("trackers: could not read a webhook event's whole issue from its tracker; merging what the event carried", {
+        error,
+        connectionId: event.connectionId,
+        deliveryId: event.deliveryId,
+      });
+      return null;
+    }
+  }
+
   async function apply(event: TrackerEvent) {
     const source = { accountId: event.accountId, connectionId: event.connectionId, tracker: event.tracker };
+    const kind: StoredIssueKind = event.pullRequest ? 'pull_request' : 'issue';
+    const item = event.pullRequest ?? event.issue;
     let target: StoredIssue | null = null;
-    if (event.pullRequest) target = await store.upsert(source, event.pullRequest, 'pull_request');
-    else if (event.issue) target = await store.upsert(source, event.issue, 'issue');
+    if (item) {
+      const whole = event.partial ? await refetch(event) : item;
+      target = whole ? await store.upsert(source, whole, kind) : await store.upsert(source, item, kind, { partial: true });
+    }
     if (target) {
       options.afterUpsert?.(target);
       if (event.comment) await store.upsertComment(event.accountId, target.id, event.comment);

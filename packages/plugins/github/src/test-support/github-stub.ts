@@ -378,6 +378,19 @@ export async function startGitHubStub(options: { basePath?: string; perPageMax?:
           }
         }
       }
+      if (method === 'GET' && rest === '/pulls') {
+        // GitHub's pull request listing: state (default open), sort created|updated (default created), direction (default desc); no `since`.
+        const wanted = url.searchParams.get('state') ?? 'open';
+        const found = state.issues.filter((issue) => issue.repo === repo && issue.pull && (wanted === 'all' || issue.state === wanted));
+        const sortBy = url.searchParams.get('sort') === 'updated' ? 'updatedAt' : 'createdAt';
+        const ascending = url.searchParams.get('direction') === 'asc';
+        found.sort((a, b) => (ascending ? a[sortBy] - b[sortBy] || a.id - b.id : b[sortBy] - a[sortBy] || b.id - a.id));
+        return json(
+          response,
+          200,
+          page(url, response, found).map((issue) => state.pullJson(issue, apiUrl())),
+        );
+      }
       if (method === 'POST' && rest === '/pulls') {
         const body = await readBody(request);
         if (typeof body.title !== 'string' || body.title === '') return validationFailed(response, 'title');
