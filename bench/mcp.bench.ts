@@ -14,6 +14,7 @@ import { serve, type RunningServer } from '../packages/core/src/node.js';
 import { createTestPreloop, type TestPreloop } from '../packages/core/src/testing/create-test-preloop.js';
 import { createPostgresTestDatabase } from '../packages/core/src/testing/test-databases.js';
 import { createMcpHandler, type McpHandler } from '../packages/mcp/src/http/create-mcp-handler.js';
+import type { McpHandlerOptions } from '../packages/mcp/src/http/handler-options.js';
 import { mcp } from '../packages/mcp/src/plugin/mcp-plugin.js';
 import { serveHttpUpstream } from '../packages/mcp/src/test-support/http-upstream.js';
 import { createToolServer, createToolServerState, echoTool } from '../packages/mcp/src/test-support/tool-server.js';
@@ -36,7 +37,12 @@ async function connect(url: string, token?: string): Promise<Client> {
   return client;
 }
 
-async function governed(name: string, upstreamUrl: string, database: TestPreloop | Promise<TestPreloop>): Promise<Case> {
+async function governed(
+  name: string,
+  upstreamUrl: string,
+  database: TestPreloop | Promise<TestPreloop>,
+  handlerOptions: McpHandlerOptions = {},
+): Promise<Case> {
   const test = await database;
   const { preloop } = test;
   const runtime = preloop.service('mcp');
@@ -44,7 +50,7 @@ async function governed(name: string, upstreamUrl: string, database: TestPreloop
   await runtime.upstreams.scan(server, { trigger: 'admin', actor: { type: 'system' } });
   const user = await preloop.identity.users.create(preloop.accountId, { email: 'bench@example.com', name: 'bench', role: 'viewer' });
   const { key } = await preloop.identity.apiKeys.create(preloop.accountId, { name: 'agent', scopes: ['mcp'], userId: user.id });
-  const handler: McpHandler = createMcpHandler(preloop);
+  const handler: McpHandler = createMcpHandler(preloop, handlerOptions);
   const running: RunningServer = await serve({ port: 0, handler });
   const client = await connect(`${running.url}/mcp`, key);
   return {
@@ -126,6 +132,15 @@ export default defineBench({
           createTestPreloop(sqlite, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: policy() }),
         ),
       );
+      // The same, without resumability (no SSE event store, no mcp_call_streams rows): what that guarantee costs per call.
+      cases.push(
+        await governed(
+          'through Preloop (sqlite, resumability: false)',
+          upstream.url,
+          createTestPreloop(sqlite, { plugins: [mcp({ rescanIntervalMs: 0 })], policy: policy() }),
+          { resumability: false },
+        ),
+      );
       if (ctx.postgresUrl) {
         const postgres = { name: 'postgres' as const, create: () => createPostgresTestDatabase(ctx.postgresUrl!) };
         cases.push(
@@ -170,6 +185,7 @@ export default defineBench({
         notes: [
           'Official SDK client over loopback Streamable HTTP (SSE responses); the upstream is an SDK server with an `echo` tool.',
           'Governed path per call: Bearer API key authentication (cached), policy decision, audit record written before the call, forwarding on a pooled upstream session, result record and statistics in the background.',
+          '"resumability: false" turns off what lets a client resume a call on another instance after a crash (the SDK event store with SSE event ids and the mcp_call_streams row written and removed per call); the difference to the default row is the price of that guarantee.',
           `Latency: ${rounds} rounds of ${samples} sequential calls per case, cases alternated; throughput: ${calls} calls with ${concurrency} in flight, median of ${rounds}.`,
           'The governed path adds a second HTTP hop (client → Preloop → upstream); "added" is the difference to the direct call in the same run. The bare SDK proxy makes the same two hops with nothing else, so Preloop minus bare proxy is the cost of governance itself.',
           "Client, Preloop and upstream share one Node process (and the machine's cores), so throughput ratios understate what a dedicated Preloop process sustains.",
