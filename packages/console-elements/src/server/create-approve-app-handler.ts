@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buildApproveApp, type ApproveAppBundle } from './build-approve-app.js';
 import { pageStyle, pageStyleHash } from './console-page.js';
-import { asset, immutable, text } from './http-assets.js';
+import { asset, buildOnce, htmlPage, immutable, pageCsp, text, toBasePath } from './http-assets.js';
 
 /** Options of {@link createApproveAppHandler}. */
 export interface ApproveAppHandlerOptions {
@@ -44,16 +44,10 @@ const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${c
  * ```
  */
 export function createApproveAppHandler(options: ApproveAppHandlerOptions = {}): ApproveAppHandler {
-  const basePath = `/${(options.basePath ?? '/approve/').replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+  const basePath = toBasePath(options.basePath ?? '/approve/');
   const apiBaseUrl = options.apiBaseUrl ?? '';
   const name = options.name ?? 'Preloop Approvals';
-  let pending: Promise<ApproveAppBundle> | null = null;
-  const ready = () =>
-    (pending ??= buildApproveApp({ from: options.from }).catch((error) => {
-      pending = null;
-      throw error;
-    }));
-  ready().catch(() => {});
+  const ready = buildOnce(() => buildApproveApp({ from: options.from }));
 
   const manifest = new TextEncoder().encode(
     JSON.stringify({
@@ -75,20 +69,7 @@ export function createApproveAppHandler(options: ApproveAppHandlerOptions = {}):
     }),
   );
   const manifestHash = createHash('sha256').update(manifest).digest('hex').slice(0, 12);
-  const connect = ["'self'", ...(apiBaseUrl ? [new URL(apiBaseUrl).origin] : [])].join(' ');
-  const csp = [
-    "default-src 'self'",
-    "script-src 'self'",
-    `style-src 'self' ${pageStyleHash}`,
-    "img-src 'self' data:",
-    `connect-src ${connect}`,
-    "manifest-src 'self'",
-    "worker-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  const csp = pageCsp(apiBaseUrl, pageStyleHash, ["manifest-src 'self'", "worker-src 'self'"]);
 
   const handler = (async (request: Request): Promise<Response> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text('Method not allowed', 405, { allow: 'GET, HEAD' });
@@ -106,16 +87,7 @@ export function createApproveAppHandler(options: ApproveAppHandlerOptions = {}):
     const scriptName = `assets/approve-app.${bundle.app.hash}.js`;
     if (relative === '' || relative === 'index.html') {
       const page = approveAppPage({ name, scriptUrl: `${basePath}${scriptName}`, apiBaseUrl, basePath });
-      return new Response(request.method === 'HEAD' ? null : page, {
-        headers: {
-          'content-type': 'text/html; charset=utf-8',
-          'cache-control': 'no-cache',
-          'content-security-policy': csp,
-          'x-content-type-options': 'nosniff',
-          'referrer-policy': 'no-referrer',
-          'x-frame-options': 'DENY',
-        },
-      });
+      return htmlPage(request, page, csp);
     }
     if (relative === scriptName) return asset(request, bundle.app, 'text/javascript; charset=utf-8', immutable, bundle.app.hash);
     // The worker's own URL never changes; the browser checks it for updates on each visit.

@@ -1,7 +1,7 @@
 import { buildConsoleBundle, type BuildConsoleBundleOptions, type ConsoleBundle } from './build-console-bundle.js';
 import { consoleSections, type ConsoleSection } from '../shared/console-routes.js';
 import { consolePage, faviconSvg, pageStyleHash } from './console-page.js';
-import { asset, immutable, text } from './http-assets.js';
+import { asset, buildOnce, htmlPage, immutable, pageCsp, text, toBasePath } from './http-assets.js';
 
 /** Options of {@link createConsoleHandler}. */
 export interface ConsoleHandlerOptions {
@@ -46,30 +46,12 @@ export interface ConsoleHandler {
  * ```
  */
 export function createConsoleHandler(options: ConsoleHandlerOptions = {}): ConsoleHandler {
-  const basePath = `/${(options.basePath ?? '/').replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+  const basePath = toBasePath(options.basePath ?? '/');
   const apiBaseUrl = options.apiBaseUrl ?? '';
   const title = options.title ?? 'Preloop';
-  let pending: Promise<ConsoleBundle> | null = null;
-  const ready = () =>
-    (pending ??= buildConsoleBundle(options.bundle).catch((error) => {
-      pending = null; // retry on the next request
-      throw error;
-    }));
-  ready().catch(() => {}); // start now; errors surface on requests and ready()
+  const ready = buildOnce(() => buildConsoleBundle(options.bundle)); // starts now; errors surface on requests and ready()
 
-  const connectSources = ["'self'"];
-  if (apiBaseUrl) connectSources.push(new URL(apiBaseUrl).origin);
-  const csp = [
-    "default-src 'self'",
-    "script-src 'self'",
-    `style-src 'self' ${pageStyleHash}`,
-    "img-src 'self' data:",
-    `connect-src ${connectSources.join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  const csp = pageCsp(apiBaseUrl, pageStyleHash);
 
   const handler = (async (request: Request): Promise<Response> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text('Method not allowed', 405, { allow: 'GET, HEAD' });
@@ -89,16 +71,7 @@ export function createConsoleHandler(options: ConsoleHandlerOptions = {}): Conso
     const section = relative.split('/')[0] as ConsoleSection;
     if (relative === '' || relative === 'index.html' || consoleSections.includes(section)) {
       const page = consolePage({ title, basePath, scriptUrl: `${basePath}${scriptName}`, apiBaseUrl });
-      return new Response(request.method === 'HEAD' ? null : page, {
-        headers: {
-          'content-type': 'text/html; charset=utf-8',
-          'cache-control': 'no-cache',
-          'content-security-policy': csp,
-          'x-content-type-options': 'nosniff',
-          'referrer-policy': 'no-referrer',
-          'x-frame-options': 'DENY',
-        },
-      });
+      return htmlPage(request, page, csp);
     }
     if (relative === scriptName) return asset(request, bundle, 'text/javascript; charset=utf-8', immutable, bundle.hash);
     if (relative === 'assets/preloop-elements.js') return asset(request, bundle, 'text/javascript; charset=utf-8', 'no-cache', bundle.hash);
