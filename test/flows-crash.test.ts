@@ -33,7 +33,15 @@ const alive = (pid: number) => {
 async function startChild(database: string, flowId: string): Promise<{ child: ChildProcess; executionId: string }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@preloop/source', '--import', 'tsx', path.join(here, 'support/flows-child-instance.ts'), database, String(leaseMs), flowId],
+    [
+      '--conditions=@preloop/source',
+      '--import',
+      'tsx',
+      path.join(here, 'support/flows-child-instance.ts'),
+      database,
+      String(leaseMs),
+      flowId,
+    ],
     { cwd: root, env: { ...process.env, PRELOOP_SECRET_KEY: testSecretKey }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -123,7 +131,12 @@ describe.each(postgresOnly())('an instance killed with SIGKILL mid-execution, on
     // Attempt 1 never ended (killed), and its last sign of life came before attempt 2 started.
     expect(firstAttempt.map((mark) => mark.what)).not.toContain('end');
     expect(Math.max(...firstAttempt.map((mark) => mark.time))).toBeLessThan(secondStart.time);
-    expect(marks.filter((mark) => mark.attempt === 2).map((mark) => mark.what).at(-1)).toBe('end');
+    expect(
+      marks
+        .filter((mark) => mark.attempt === 2)
+        .map((mark) => mark.what)
+        .at(-1),
+    ).toBe('end');
     const log = (await survivor.service().readLog(survivor.preloop.accountId, executionId)).map((line) => line.text).join('\n');
     expect(log).toContain('(child) stopped renewing its lease; retrying (retry 1 of 1)');
     expect(log).toContain('attempt 2 started on survivor');

@@ -13,7 +13,9 @@ const preloop = await createPreloop({
   database: database!,
   secretKey: process.env.PRELOOP_SECRET_KEY!,
   logger: createLogger({ level: 'silent' }),
-  plugins: [flows({ baseUrl: 'http://127.0.0.1:9', instanceId: 'child', leaseMs: Number(leaseText), pollIntervalMs: 50, scheduleIntervalMs: 0 })],
+  plugins: [
+    flows({ baseUrl: 'http://127.0.0.1:9', instanceId: 'child', leaseMs: Number(leaseText), pollIntervalMs: 50, scheduleIntervalMs: 0 }),
+  ],
 });
 const execution = await preloop.service('flows').run(preloop.accountId, flowId!, {}, null);
 process.stdout.write(`${execution.id}\n`);

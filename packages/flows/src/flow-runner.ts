@@ -1,4 +1,11 @@
-import { PreloopError, type AgentRuntime, type ApprovalOutcome, type Preloop, type RuntimeEndpoints, type RuntimeRunResult } from '@preloop/core';
+import {
+  PreloopError,
+  type AgentRuntime,
+  type ApprovalOutcome,
+  type Preloop,
+  type RuntimeEndpoints,
+  type RuntimeRunResult,
+} from '@preloop/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { ClaimedExecution, ExecutionStatus, ExecutionStore } from './execution-store.js';
 import type { ExecutionLogs } from './execution-logs.js';

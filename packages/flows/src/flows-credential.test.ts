@@ -28,7 +28,10 @@ describe('a flow run’s runtime credential', () => {
   let fixture: FlowsFixture;
   beforeAll(async () => {
     fixture = await createFlowsFixture(testDialects()[0]!, {
-      plugins: [echoRuntimePlugin(), definePlugin({ id: 'lifetime-runtime', contributions: { runtimes: [lifetimeRuntime(() => fixture)] } })],
+      plugins: [
+        echoRuntimePlugin(),
+        definePlugin({ id: 'lifetime-runtime', contributions: { runtimes: [lifetimeRuntime(() => fixture)] } }),
+      ],
     });
   });
   afterAll(async () => {

@@ -396,7 +396,9 @@ export function createFlowsService(preloop: Preloop, options: ResolvedFlowsOptio
           const by = actor ?? (await flowPrincipal(accountId, row.flow_id));
           await preloop.hooks.approvals
             .cancel(row.approval_request_id, by, `flow execution ${id} cancelled: ${reason}`)
-            .then(() => logs.append({ accountId, executionId: id, stream: 'system', text: `approval request ${row.approval_request_id} cancelled` }))
+            .then(() =>
+              logs.append({ accountId, executionId: id, stream: 'system', text: `approval request ${row.approval_request_id} cancelled` }),
+            )
             .catch((error: Error) =>
               logs.append({
                 accountId,

@@ -19,7 +19,12 @@ if (process.env.FAKE_AGENT_MODE === 'list-tools') {
   });
   await client.connect(transport);
   const { tools } = await client.listTools();
-  console.log(`tools: ${tools.map((tool) => tool.name).sort().join(',')}`);
+  console.log(
+    `tools: ${tools
+      .map((tool) => tool.name)
+      .sort()
+      .join(',')}`,
+  );
   // FAKE_AGENT_CALL: then calls that tool anyway (a hidden tool) and prints what it answered.
   if (process.env.FAKE_AGENT_CALL) {
     const result = await client.callTool({ name: process.env.FAKE_AGENT_CALL, arguments: { to: 'a@example.com', subject: 'Hi' } });
