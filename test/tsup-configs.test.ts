@@ -23,6 +23,7 @@ const packages = [
   'plugins/github',
   'plugins/gitlab',
   'plugins/jira',
+  'plugins/docker',
 ];
 
 /** The tsup entries a package's `exports` need: `./dist/<name>.js` built from the `@preloop/source` file. */
