@@ -8,13 +8,7 @@
  * audit trail. A `command` flow runs a fake CLI agent that uses the official
  * `openai` SDK with the environment it is given.
  */
-import { approvals } from '@preloop/approvals';
-import { serve, type RunningServer } from '@preloop/core/node';
-import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
-import { flows } from '@preloop/flows';
-import { createGateway, gateway } from '@preloop/gateway';
-import { createMcpHandler, mcp } from '@preloop/mcp';
-import { openai } from '@preloop/plugin-openai';
+import type { TestPreloop } from '@preloop/core/testing';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockRequest, type MockUpstream } from '../packages/gateway/test-fixtures/mock-upstream.js';
@@ -25,15 +19,10 @@ import {
   sendEmailTool,
   type ToolServerState,
 } from '../packages/mcp/src/test-support/tool-server.js';
+import { type FlowsServer, startFlowsServer } from './support/flows-server.js';
 
 const providerKey = 'sk-flows-provider-CANARY-0123456789';
 const fakeAgent = fileURLToPath(new URL('../packages/flows/src/test-support/fake-cli-agent.mjs', import.meta.url));
-const policy = {
-  version: 1 as const,
-  defaults: { tools: 'allow' as const, models: { allow: ['*'] } },
-  workflows: { later: { approvers: { roles: ['owner' as const, 'admin' as const] }, async: true } },
-};
-
 /** The stub model: asks for `up.send_email` until a tool result is in the conversation, then answers. */
 function scriptedModel(request: MockRequest) {
   const messages = (request.body?.messages ?? []) as Array<{ role: string; content: unknown }>;
@@ -69,25 +58,12 @@ function scriptedModel(request: MockRequest) {
 }
 
 describe('flows end to end: agent-loop through our gateway and MCP endpoint, parked on an approval', () => {
+  let flowsServer: FlowsServer;
   let test: TestPreloop;
-  let server: RunningServer;
   let upstream: MockUpstream;
   let tools: HttpUpstream;
   let state: ToolServerState;
-  let adminKey = '';
-  let handler: (request: Request) => Promise<Response> = async () => new Response('starting', { status: 503 });
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await test.preloop.api(
-      new Request(`http://localhost/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = (method: string, path: string, body?: unknown) => flowsServer.api(method, path, body);
   const waitFor = async (id: string, status: string) => {
     await expect.poll(async () => (await api('GET', `/executions/${id}`)).body.status, { timeout: 15_000, interval: 50 }).toBe(status);
     return (await api('GET', `/executions/${id}`)).body;
@@ -98,53 +74,21 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     upstream.handle = scriptedModel;
     state = createToolServerState([sendEmailTool]);
     tools = await serveHttpUpstream(() => createToolServer(state));
-    // The kernel's flows need the server's URL, so the port is taken first and the handler set once the kernel is up.
-    server = await serve({ handler: (request) => handler(request), port: 0, host: '127.0.0.1' });
-    test = await createTestPreloop(testDialects()[0]!, {
-      policy,
-      plugins: [
-        approvals({ pollIntervalMs: 200 }),
-        mcp({ rescanIntervalMs: 0 }),
-        gateway({ reclaimIntervalMs: 0 }),
-        openai(),
-        flows({ baseUrl: server.url, pollIntervalMs: 50, scheduleIntervalMs: 0, leaseMs: 1500 }),
+    flowsServer = await startFlowsServer({
+      upstream: { url: upstream.url, apiKey: providerKey },
+      models: [
+        { alias: 'gpt-mock', model: 'gpt-4o-mini' },
+        { alias: 'gpt-other', model: 'gpt-4o' },
       ],
+      flows: { leaseMs: 1500 },
     });
-    const { preloop } = test;
-    const mcpHandler = createMcpHandler(preloop);
-    const gatewayHandler = createGateway(preloop);
-    handler = (request) => {
-      const { pathname } = new URL(request.url);
-      if (pathname.startsWith('/api/v1')) return preloop.api(request);
-      if (pathname.startsWith('/mcp')) return mcpHandler(request);
-      return gatewayHandler(request);
-    };
-    const system = { type: 'system' as const, name: 'test' };
-    await preloop
-      .service('gateway')
-      .models.create(
-        preloop.accountId,
-        { alias: 'gpt-mock', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
-        system,
-      );
-    await preloop
-      .service('gateway')
-      .models.create(
-        preloop.accountId,
-        { alias: 'gpt-other', provider: 'openai', model: 'gpt-4o', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
-        system,
-      );
-    const admin = await preloop.identity.users.create(preloop.accountId, { email: 'ada@example.com', name: 'Ada', role: 'owner' });
-    adminKey = (
-      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: admin.id })
-    ).key;
+    test = flowsServer.test;
     const created = await api('POST', '/mcp-servers', { name: 'up', transport: 'http', url: tools.url });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     await api('POST', `/mcp-servers/${created.body.id}/scan`);
   });
   afterAll(async () => {
-    await test?.cleanup();
-    await server?.close();
+    await flowsServer?.close();
     await tools?.close();
     await upstream?.close();
   });
@@ -189,15 +133,7 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
     // Every model and tool call ran as the execution's runtime session, and the session ended with it.
     const session = await test.preloop.identity.runtimeSessions.get(test.preloop.accountId, done.runtimeSessionId);
     expect(session).toMatchObject({ state: 'ended', agentId: created.body.flow.agentId });
-    const actions = async () =>
-      (
-        await test.preloop.db
-          .selectFrom('audit_records')
-          .select('action')
-          .where('runtime_session_id', '=', done.runtimeSessionId)
-          .orderBy('seq')
-          .execute()
-      ).map((record) => record.action);
+    const actions = () => flowsServer.sessionAuditActions(done.runtimeSessionId);
     // Usage and audit records of the last model call are written just after it answers.
     await expect.poll(async () => (await actions()).filter((action) => action === 'model.call').length).toBe(2);
     expect(await actions()).toEqual(
@@ -284,7 +220,10 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
   it('a denied approval ends the parked execution failed with the reason; the call never runs', async () => {
     const before = state.calls.filter((call) => call.name === 'send_email').length;
     const parked = await parkedExecution('deny-parked');
-    const decided = await api('POST', `/approvals/${parked.approvalRequestId}/decide`, { decision: 'deny', comment: 'not to the whole team' });
+    const decided = await api('POST', `/approvals/${parked.approvalRequestId}/decide`, {
+      decision: 'deny',
+      comment: 'not to the whole team',
+    });
     expect(decided.status, JSON.stringify(decided.body)).toBe(200);
     const failed = await waitFor(parked.id, 'failed');
     expect(failed.error).toBe(`approval request ${parked.approvalRequestId} denied: not to the whole team`);
@@ -328,12 +267,21 @@ describe('flows end to end: agent-loop through our gateway and MCP endpoint, par
         name,
         prompt: 'List your tools.',
         tools: flowTools,
-        runtime: { id: 'command', options: { command: process.execPath, args: [fakeAgent], env: { FAKE_AGENT_MODE: 'list-tools', ...env } } },
+        runtime: {
+          id: 'command',
+          options: { command: process.execPath, args: [fakeAgent], env: { FAKE_AGENT_MODE: 'list-tools', ...env } },
+        },
       });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const done = await waitFor((await api('POST', `/flows/${created.body.flow.id}/run`, {})).body.id, 'succeeded');
       const [names, call] = (done.result as string).split('\n');
-      return { names: names!.replace(/^tools: ?/, '').split(',').filter(Boolean), call };
+      return {
+        names: names!
+          .replace(/^tools: ?/, '')
+          .split(',')
+          .filter(Boolean),
+        call,
+      };
     };
     // Only its tools: not the other upstream tools, not the built-in ones.
     expect((await listed('list-up', ['up.*'])).names).toEqual(['up.send_email']);

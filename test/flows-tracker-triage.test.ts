@@ -7,27 +7,16 @@
  * an admin approves; the comment lands on the issue and the execution
  * succeeds with its cost.
  */
-import { approvals } from '@preloop/approvals';
-import { serve, type RunningServer } from '@preloop/core/node';
-import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
-import { flows } from '@preloop/flows';
-import { createGateway, gateway } from '@preloop/gateway';
-import { createMcpHandler, mcp } from '@preloop/mcp';
+import type { TestPreloop } from '@preloop/core/testing';
 import { github } from '@preloop/plugin-github';
-import { openai } from '@preloop/plugin-openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueTriagePreset } from '../packages/console-elements/src/components/preloop-flows/flow-presets.js';
 import { startMockUpstream, type MockRequest, type MockUpstream } from '../packages/gateway/test-fixtures/mock-upstream.js';
 import { startGitHubStub, type GitHubStub } from '../packages/plugins/github/src/test-support/github-stub.js';
+import { type FlowsServer, startFlowsServer } from './support/flows-server.js';
 
 const providerKey = 'sk-triage-provider-CANARY-0123456789';
 const githubToken = 'ghp_triageTestToken0123456789abcdefABCD';
-const policy = {
-  version: 1 as const,
-  defaults: { tools: 'allow' as const, models: { allow: ['*'] } },
-  workflows: { later: { approvers: { roles: ['owner' as const, 'admin' as const] }, async: true } },
-};
-
 /** The stub model: comments on the issue named in the prompt, then says it is done. */
 function triageModel(request: MockRequest) {
   const messages = (request.body?.messages ?? []) as Array<{ role: string; content: unknown }>;
@@ -50,24 +39,11 @@ function triageModel(request: MockRequest) {
 }
 
 describe('flows walk-through: an issue labelled triage gets an agent comment', () => {
+  let flowsServer: FlowsServer;
   let test: TestPreloop;
-  let server: RunningServer;
   let upstream: MockUpstream;
   let stub: GitHubStub;
-  let adminKey = '';
-  let handler: (request: Request) => Promise<Response> = async () => new Response('starting', { status: 503 });
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await test.preloop.api(
-      new Request(`http://localhost/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = (method: string, path: string, body?: unknown) => flowsServer.api(method, path, body);
 
   beforeAll(async () => {
     upstream = await startMockUpstream({ credentials: [providerKey] });
@@ -75,49 +51,27 @@ describe('flows walk-through: an issue labelled triage gets an agent comment', (
     stub = await startGitHubStub();
     stub.addToken(githubToken);
     stub.state.addRepository('acme/api');
-    server = await serve({ handler: (request) => handler(request), port: 0, host: '127.0.0.1' });
-    test = await createTestPreloop(testDialects()[0]!, {
-      policy,
-      plugins: [
-        approvals({ pollIntervalMs: 200 }),
-        mcp({ rescanIntervalMs: 0 }),
-        gateway({ reclaimIntervalMs: 0 }),
-        openai(),
-        github(),
-        flows({ baseUrl: server.url, pollIntervalMs: 50, scheduleIntervalMs: 0 }),
-      ],
+    flowsServer = await startFlowsServer({
+      upstream: { url: upstream.url, apiKey: providerKey },
+      models: [{ alias: 'gpt-mock', model: 'gpt-4o-mini' }],
+      plugins: [github()],
     });
+    test = flowsServer.test;
     const { preloop } = test;
-    const mcpHandler = createMcpHandler(preloop);
-    const gatewayHandler = createGateway(preloop);
-    handler = (request) => {
-      const { pathname } = new URL(request.url);
-      if (pathname.startsWith('/api/v1')) return preloop.api(request);
-      if (pathname.startsWith('/mcp')) return mcpHandler(request);
-      return gatewayHandler(request);
-    };
-    await preloop
-      .service('gateway')
-      .models.create(
-        preloop.accountId,
-        { alias: 'gpt-mock', provider: 'openai', model: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: providerKey },
-        { type: 'system', name: 'test' },
-      );
-    const admin = await preloop.identity.users.create(preloop.accountId, { email: 'ada@example.com', name: 'Ada', role: 'owner' });
-    adminKey = (
-      await preloop.identity.apiKeys.create(preloop.accountId, { name: 'admin', scopes: ['admin:read', 'admin:write'], userId: admin.id })
-    ).key;
     const connection = await preloop.trackers.create(preloop.accountId, {
       tracker: 'github',
       name: 'acme-github',
       settings: { baseUrl: stub.url },
       secrets: { token: githubToken },
     });
-    stub.addHook({ url: `${server.url}/api/v1/trackers/webhooks/${connection.id}`, secret: connection.webhookSecret, events: ['issues'] });
+    stub.addHook({
+      url: `${flowsServer.server.url}/api/v1/trackers/webhooks/${connection.id}`,
+      secret: connection.webhookSecret,
+      events: ['issues'],
+    });
   });
   afterAll(async () => {
-    await test?.cleanup();
-    await server?.close();
+    await flowsServer?.close();
     await stub?.close();
     await upstream?.close();
   });
@@ -204,15 +158,7 @@ describe('flows walk-through: an issue labelled triage gets an agent comment', (
     expect(done.costMicros).toBeGreaterThan(0);
     expect(stub.state.comments.slice(before)).toEqual([expect.objectContaining({ issueNumber: Number(issue.number) })]);
     expect(await executions()).toHaveLength(1);
-    const actions = async () =>
-      (
-        await test.preloop.db
-          .selectFrom('audit_records')
-          .select('action')
-          .where('runtime_session_id', '=', done.runtimeSessionId)
-          .orderBy('seq')
-          .execute()
-      ).map((record) => record.action);
+    const actions = () => flowsServer.sessionAuditActions(done.runtimeSessionId);
     await expect.poll(async () => (await actions()).filter((action) => action === 'model.call').length).toBe(2);
     expect(await actions()).toEqual(
       expect.arrayContaining(['runtime-session.start', 'approval.request', 'approval.decide', 'approval.execute', 'runtime-session.end']),
