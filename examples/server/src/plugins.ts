@@ -13,6 +13,7 @@ import { jira } from '@preloop/plugin-jira';
 import { email, smtpTransportFromUrl } from '@preloop/plugin-email';
 import { mattermost, slack, slackWebhook } from '@preloop/plugin-slack';
 import { push } from '@preloop/plugin-push';
+import { docker } from '@preloop/plugin-docker';
 import { webhook } from '@preloop/plugin-webhook';
 import type { ConfigFile } from './config/config-schema.js';
 
@@ -50,6 +51,12 @@ export function referencePlugins(
     gitlab(),
     jira(),
   ];
+  // The flows runtime `container`, only when the file has `plugins.docker` (it needs a Docker daemon).
+  const dockerSettings = config?.plugins.docker;
+  if (dockerSettings) {
+    const { socketPath, ...defaults } = dockerSettings;
+    plugins.push(docker({ ...defaults, ...(socketPath ? { connection: { socketPath } } : {}) }));
+  }
   const webhookSettings = config?.plugins.webhook;
   if (webhookSettings)
     plugins.push(webhook({ url: webhookSettings.url, secret: webhookSettings.secret, previousSecrets: webhookSettings.previousSecrets }));
