@@ -21,12 +21,22 @@ afterAll(async () => {
   await engine.close();
 });
 
-const containerFlow = { name: 'in-a-container', enabled: true, prompt: 'Say hi', runtime: { id: 'container', options: { image: 'stub/agent:1', command: ['say', 'hi from the container'] } } };
+const containerFlow = {
+  name: 'in-a-container',
+  enabled: true,
+  prompt: 'Say hi',
+  runtime: { id: 'container', options: { image: 'stub/agent:1', command: ['say', 'hi from the container'] } },
+};
 
 describe('reference server plugins.docker', () => {
   it('runs a container flow with the runtime credential and the rebased gateway and MCP URLs', async () => {
-    const config = configFileSchema.parse({ plugins: { docker: { socketPath: engine.socketPath, baseUrl: 'http://host.docker.internal:8787' } } });
-    const test = await createTestPreloop(testDialects()[0]!, { plugins: referencePlugins(config, 'http://127.0.0.1:8787', {}), logger: silent });
+    const config = configFileSchema.parse({
+      plugins: { docker: { socketPath: engine.socketPath, baseUrl: 'http://host.docker.internal:8787' } },
+    });
+    const test = await createTestPreloop(testDialects()[0]!, {
+      plugins: referencePlugins(config, 'http://127.0.0.1:8787', {}),
+      logger: silent,
+    });
     try {
       const { preloop } = test;
       const flows = preloop.service('flows') as FlowsService;
@@ -56,7 +66,10 @@ describe('reference server plugins.docker', () => {
   });
 
   it('without plugins.docker there is no container runtime', async () => {
-    const test = await createTestPreloop(testDialects()[0]!, { plugins: referencePlugins(null, 'http://127.0.0.1:8787', {}), logger: silent });
+    const test = await createTestPreloop(testDialects()[0]!, {
+      plugins: referencePlugins(null, 'http://127.0.0.1:8787', {}),
+      logger: silent,
+    });
     try {
       const flows = test.preloop.service('flows') as FlowsService;
       await expect(flows.createFlow(test.preloop.accountId, containerFlow as never)).rejects.toThrow(/container/);

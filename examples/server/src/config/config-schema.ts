@@ -222,7 +222,10 @@ export const configFileSchema = z.strictObject({
       docker: z
         .strictObject({
           socketPath: z.string().min(1).optional().describe('The Docker socket (default: DOCKER_HOST, else /var/run/docker.sock)'),
-          baseUrl: z.url({ protocol: /^https?$/ }).optional().describe('The origin containers reach this server at, for example http://host.docker.internal:3000'),
+          baseUrl: z
+            .url({ protocol: /^https?$/ })
+            .optional()
+            .describe('The origin containers reach this server at, for example http://host.docker.internal:3000'),
           pull: z.enum(['missing', 'always', 'never']).optional().describe('Default pull policy of container flows (default missing)'),
           network: z.string().min(1).optional().describe('Default network of container flows (default bridge)'),
         })

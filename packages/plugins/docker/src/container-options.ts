@@ -6,7 +6,11 @@ export const pullPolicies = ['missing', 'always', 'never'] as const;
 /** The runtime options of a `container` flow (what a flow stores as `runtime.options`). */
 export const containerOptionsSchema = z.strictObject({
   /** The image, for example `ghcr.io/acme/claude-agent:1.2.0` (pin a tag or a digest). */
-  image: z.string().min(1).max(500).regex(/^[^\s]+$/, 'must not contain spaces'),
+  image: z
+    .string()
+    .min(1)
+    .max(500)
+    .regex(/^[^\s]+$/, 'must not contain spaces'),
   /** The program to run instead of the image's entrypoint. @default the image's entrypoint */
   entrypoint: z.array(z.string().max(10_000)).max(20).optional(),
   /** The command (arguments); `{prompt}` in an argument is replaced by the rendered prompt. @default the image's command */
@@ -36,7 +40,14 @@ export const containerOptionsSchema = z.strictObject({
 /** The `container` runtime's options, as a flow stores them. */
 export type ContainerRuntimeOptions = z.input<typeof containerOptionsSchema>;
 
-/** The problems of a flow's `container` options, each naming the option (empty when valid). */
+/**
+ * The problems of a flow's `container` options, each naming the option (empty when valid).
+ *
+ * @example
+ * ```ts
+ * findContainerOptionProblems({ image: 'ghcr.io/acme/agent:1', cpus: 0 }); // ['options.cpus: Too small: expected number to be >=0.01']
+ * ```
+ */
 export function findContainerOptionProblems(options: Record<string, unknown>): string[] {
   const parsed = containerOptionsSchema.safeParse(options);
   return parsed.success ? [] : parsed.error.issues.map((issue) => `options.${issue.path.join('.')}: ${issue.message}`);

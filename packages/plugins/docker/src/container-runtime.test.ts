@@ -61,7 +61,17 @@ describe('container runtime', () => {
     const lines: string[] = [];
     const result = await runtime().run(
       contextFor(
-        { image: 'stub/agent:1', command: ['say', 'first line', 'got: {prompt}'], env: { LEVEL: 'debug' }, memoryMb: 512, cpus: 1.5, pidsLimit: 64, workingDir: '/work', user: '1000:1000', network: 'agents' },
+        {
+          image: 'stub/agent:1',
+          command: ['say', 'first line', 'got: {prompt}'],
+          env: { LEVEL: 'debug' },
+          memoryMb: 512,
+          cpus: 1.5,
+          pidsLimit: 64,
+          workingDir: '/work',
+          user: '1000:1000',
+          network: 'agents',
+        },
         lines,
       ),
     );
@@ -70,7 +80,14 @@ describe('container runtime', () => {
     expect(lines).toContain('stdout: got: Triage issue #7.');
 
     const create = engine.requests.slice(start).find((request) => request.path === '/containers/create')!;
-    const body = create.body as { Env: string[]; Cmd: string[]; HostConfig: Record<string, unknown>; WorkingDir: string; User: string; Labels: Record<string, string> };
+    const body = create.body as {
+      Env: string[];
+      Cmd: string[];
+      HostConfig: Record<string, unknown>;
+      WorkingDir: string;
+      User: string;
+      Labels: Record<string, string>;
+    };
     expect(body.Env).toEqual(
       expect.arrayContaining([
         `OPENAI_API_KEY=${credential}`,
@@ -99,10 +116,18 @@ describe('container runtime', () => {
     });
     // The credential travels in the body only, never in a URL (daemon and proxy logs).
     expect(create.query.get('name')).toBe('preloop-exe_1-2');
-    expect(engine.requests.slice(start).map((request) => request.url).join('\n')).not.toContain('SECRET');
+    expect(
+      engine.requests
+        .slice(start)
+        .map((request) => request.url)
+        .join('\n'),
+    ).not.toContain('SECRET');
     expect(lines.join('\n')).not.toContain('SECRET');
 
-    const id = engine.requests.slice(start).find((request) => request.path.endsWith('/start'))!.path.split('/')[2]!;
+    const id = engine.requests
+      .slice(start)
+      .find((request) => request.path.endsWith('/start'))!
+      .path.split('/')[2]!;
     const logs = engine.requests.slice(start).find((request) => request.path === `/containers/${id}/logs`)!;
     expect(Object.fromEntries(logs.query)).toMatchObject({ follow: 'true', stdout: 'true', stderr: 'true' });
     expect(since(start)).toEqual([
@@ -117,7 +142,9 @@ describe('container runtime', () => {
 
   it('fails with the exit code and the last lines, stderr logged as stderr', async () => {
     const lines: string[] = [];
-    const result = await runtime().run(contextFor({ image: 'stub/agent:1', command: ['fail', '3', 'reading issue', 'model refused'] }, lines));
+    const result = await runtime().run(
+      contextFor({ image: 'stub/agent:1', command: ['fail', '3', 'reading issue', 'model refused'] }, lines),
+    );
     expect(result).toEqual({ status: 'failed', error: 'container exited with code 3; last lines:\nreading issue\nmodel refused' });
     expect(lines).toContain('stderr: model refused');
     expect(engine.containers.size).toBe(0);
@@ -145,7 +172,10 @@ describe('container runtime', () => {
   it('pull "never" fails on a missing image without pulling', async () => {
     const start = engine.requests.length;
     const result = await runtime().run(contextFor({ image: 'stub/other:1', pull: 'never' }, []));
-    expect(result).toEqual({ status: 'failed', error: expect.stringMatching(/^could not create the container: .*No such image: stub\/other:1/) });
+    expect(result).toEqual({
+      status: 'failed',
+      error: expect.stringMatching(/^could not create the container: .*No such image: stub\/other:1/),
+    });
     expect(since(start)).toEqual(['POST /containers/create']);
   });
 
@@ -178,7 +208,11 @@ describe('container runtime', () => {
       );
       expect(result.status).toBe('failed');
       const calls = stubborn.requests.map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{64}/, 'ID')}`);
-      expect(calls.filter((call) => !call.endsWith('/wait') && !call.endsWith('/logs')).slice(-3)).toEqual(['POST /containers/ID/stop', 'POST /containers/ID/kill', 'DELETE /containers/ID']);
+      expect(calls.filter((call) => !call.endsWith('/wait') && !call.endsWith('/logs')).slice(-3)).toEqual([
+        'POST /containers/ID/stop',
+        'POST /containers/ID/kill',
+        'DELETE /containers/ID',
+      ]);
       expect(lines.some((line) => line.startsWith('error: stop failed') && line.endsWith('killing'))).toBe(true);
       expect(stubborn.containers.size).toBe(0);
     } finally {

@@ -260,7 +260,10 @@ export function containerRuntime(settings: ContainerRuntimeSettings = {}): Agent
         if (context.signal.aborted) return { status: 'failed', error: 'stopped (container stopped and removed)' };
         if (exit.StatusCode !== 0) {
           const lines = tail.length ? `; last lines:\n${tail.join('\n')}` : '';
-          return { status: 'failed', error: `container exited with code ${exit.StatusCode}${lines}`.split(context.credential).join('[redacted]') };
+          return {
+            status: 'failed',
+            error: `container exited with code ${exit.StatusCode}${lines}`.split(context.credential).join('[redacted]'),
+          };
         }
         const output = kept.join('').trim().split(context.credential).join('[redacted]');
         return { status: 'succeeded', output: output.length > maximumOutputLength ? output.slice(-maximumOutputLength) : output };

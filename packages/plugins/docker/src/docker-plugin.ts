@@ -14,7 +14,10 @@ function checkOptions(options: DockerPluginOptions): void {
       url = null;
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-      throw new PreloopError('CONFIGURATION_ERROR', 'docker: "baseUrl" must be an http(s) URL, for example http://host.docker.internal:3000.');
+      throw new PreloopError(
+        'CONFIGURATION_ERROR',
+        'docker: "baseUrl" must be an http(s) URL, for example http://host.docker.internal:3000.',
+      );
   }
   if (options.pull !== undefined && !['missing', 'always', 'never'].includes(options.pull))
     throw new PreloopError('CONFIGURATION_ERROR', 'docker: "pull" must be "missing", "always" or "never".');

@@ -195,7 +195,8 @@ export async function startFakeDocker(options: FakeDockerOptions = {}): Promise<
     }
     if (method === 'POST' && (action === 'stop' || action === 'kill')) {
       if (action === 'stop' && options.failStop) return json(response, 500, { message: 'cannot stop: device busy' });
-      if (container.state !== 'running') return action === 'stop' ? response.writeHead(304).end() : json(response, 409, { message: 'not running' });
+      if (container.state !== 'running')
+        return action === 'stop' ? response.writeHead(304).end() : json(response, 409, { message: 'not running' });
       exit(container, action === 'stop' ? 143 : 137);
       return response.writeHead(204).end();
     }
