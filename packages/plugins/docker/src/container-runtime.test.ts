@@ -220,6 +220,23 @@ describe('container runtime', () => {
     }
   });
 
+  it('a cancel while the daemon is still answering the create request removes the created container by name', async () => {
+    const slow = await startFakeDocker({ images: ['stub/agent:1'], createDelayMs: 150 });
+    try {
+      const result = await containerRuntime({ connection: { socketPath: slow.socketPath } }).run(
+        contextFor({ image: 'stub/agent:1', command: ['hang'] }, [], AbortSignal.timeout(50)),
+      );
+      expect(result).toEqual({ status: 'failed', error: 'stopped before the container started' });
+      await expect.poll(() => slow.containers.size).toBe(0);
+      expect(slow.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+        'POST /containers/create',
+        'DELETE /containers/preloop-exe_1-2',
+      ]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('auto-removal: the daemon removes the container and the exit code is still read', async () => {
     const start = engine.requests.length;
     const result = await runtime().run(contextFor({ image: 'stub/agent:1', command: ['say', 'bye'], autoRemove: true }, []));

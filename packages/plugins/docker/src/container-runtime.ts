@@ -218,7 +218,11 @@ export function containerRuntime(settings: ContainerRuntimeSettings = {}): Agent
           container = await createContainer();
         }
       } catch (error) {
-        if (context.signal.aborted) return { status: 'failed', error: 'stopped before the container started' };
+        if (context.signal.aborted) {
+          // The daemon may have created it before the aborted request got its answer: remove it by name.
+          await removeContainer(docker.getContainer(spec.name!), context);
+          return { status: 'failed', error: 'stopped before the container started' };
+        }
         const message = describeError(error, context.credential);
         return { status: 'failed', error: message.startsWith('could not pull') ? message : `could not create the container: ${message}` };
       }

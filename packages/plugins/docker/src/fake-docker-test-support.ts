@@ -37,6 +37,8 @@ export interface FakeDockerOptions {
   registry?: string[];
   /** Answer `stop` with 500 (so the runtime falls back to `kill`). @default false */
   failStop?: boolean;
+  /** Milliseconds `containers/create` takes to answer (after creating the container). @default 0 */
+  createDelayMs?: number;
 }
 
 /** A Docker Engine API stand-in on a unix socket, speaking the paths and bodies dockerode uses. */
@@ -167,10 +169,13 @@ export async function startFakeDocker(options: FakeDockerOptions = {}): Promise<
         followers: new Set(),
         waiters: [],
       });
+      if (options.createDelayMs) await new Promise((resolve) => setTimeout(resolve, options.createDelayMs));
       return json(response, 201, { Id: id, Warnings: [] });
     }
     const match = /^\/containers\/([^/]+)(?:\/([a-z]+))?$/.exec(route);
-    const container = match ? containers.get(match[1]!) : undefined;
+    const container = match
+      ? (containers.get(match[1]!) ?? [...containers.values()].find((candidate) => candidate.name === match[1]))
+      : undefined;
     if (!match || !container) return json(response, 404, { message: `No such container: ${match?.[1] ?? route}` });
     const action = match[2];
     if (method === 'POST' && action === 'start') {
