@@ -15,6 +15,9 @@ export interface TrackerSeed {
   project: string;
   /** The token the stub accepts (to change issues "at GitHub" from a test). */
   stubToken: string;
+  /** A second token the stub accepts, acting as `userLogin` (a user's own token, linked from the console). */
+  userToken: string;
+  userLogin: string;
 }
 
 /**
@@ -33,6 +36,9 @@ export async function startTrackerFixture(
   const stub = await startGitHubStub();
   const stubToken = 'ghp_console_tests';
   stub.addToken(stubToken, 'console-bot');
+  const userToken = 'ghp_console_user';
+  const userLogin = 'console-user';
+  stub.addToken(userToken, userLogin);
   stub.state.addRepository('acme/web');
   stub.state.addIssue('acme/web', {
     title: 'Checkout button does nothing on Safari',
@@ -56,7 +62,7 @@ export async function startTrackerFixture(
   });
   await preloop.issues.sync.run(preloop.accountId, connection.id, ['acme/web']);
   return {
-    seed: { connectionId: connection.id, project: 'acme/web', stubToken },
+    seed: { connectionId: connection.id, project: 'acme/web', stubToken, userToken, userLogin },
     stub,
     close: () => stub.close(),
   };

@@ -17,6 +17,8 @@ import type { z } from 'zod';
 import type {
   createTrackerConnectionBody,
   installedTrackerSchema,
+  linkMyTrackerCredentialBody,
+  myTrackerCredentialSchema,
   trackerConnectionSchema,
   trackerConnectionWithSecretSchema,
   trackerProjectSchema,
@@ -283,6 +285,10 @@ export type TrackerTestResult = z.output<typeof trackerTestSchema>;
 export type TrackerProjectView = z.output<typeof trackerProjectSchema>;
 /** Query of `GET /trackers/connections/:id/projects`. */
 export type TrackerProjectsQuery = z.input<typeof trackerProjectsQuery>;
+/** Whether you linked your own credential to a tracker connection, and its identity (never the secret). */
+export type MyTrackerCredential = z.output<typeof myTrackerCredentialSchema>;
+/** Body of `PUT /trackers/connections/:id/my-credential`. */
+export type LinkMyTrackerCredentialRequest = z.input<typeof linkMyTrackerCredentialBody>;
 /** What the webhook intake answers the tracker. */
 export type TrackerWebhookAnswer = z.output<typeof webhookAnswerSchema>;
 
@@ -371,5 +377,8 @@ export interface CoreRoutes {
   'DELETE /trackers/connections/:id': { response: void };
   'POST /trackers/connections/:id/test': { response: TrackerTestResult };
   'GET /trackers/connections/:id/projects': { query: TrackerProjectsQuery; response: Page<TrackerProjectView> };
+  'GET /trackers/connections/:id/my-credential': { response: MyTrackerCredential };
+  'PUT /trackers/connections/:id/my-credential': { body: LinkMyTrackerCredentialRequest; response: MyTrackerCredential };
+  'DELETE /trackers/connections/:id/my-credential': { response: void };
   'POST /trackers/webhooks/:connectionId': { response: TrackerWebhookAnswer };
 }

@@ -99,6 +99,8 @@ export { oauthGrantListSchema, oauthGrantSchema } from './oauth/oauth-grant-rout
 export {
   createTrackerConnectionBody,
   installedTrackerSchema,
+  linkMyTrackerCredentialBody,
+  myTrackerCredentialSchema,
   trackerConnectionSchema,
   trackerConnectionWithSecretSchema,
   trackerProjectSchema,

@@ -17,6 +17,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import { formatPath } from '../api/validate.js';
 import type { KernelTables } from '../storage/schema.js';
 import type { TrackerTables } from './tracker-tables.js';
+import { createTrackerUserCredentials, type TrackerUserCredentials } from './tracker-user-credentials.js';
 
 /** The Bus channel on which a changed connection is announced (`{ accountId, connectionId }`). */
 export const trackerConnectionsBusChannel = 'tracker-connections';
@@ -89,6 +90,8 @@ export interface TrackerConnections {
   webhookSecret(connection: TrackerConnection): Promise<string>;
   /** Runs the client's `test()` and records the outcome as the connection's status. */
   test(accountId: string, id: string): Promise<{ ok: true; identity: string } | { ok: false; error: { code: string; message: string } }>;
+  /** Users' own credentials of the connections (console create and comment write as the user where one is linked). */
+  readonly userCredentials: TrackerUserCredentials;
   /** Calls `listener` after a connection of `accountId` was created, changed or deleted (here or elsewhere). */
   subscribe(listener: (accountId: string) => void): () => void;
   close(): void;
@@ -214,9 +217,24 @@ export function createTrackerConnections(options: TrackerConnectionsOptions): Tr
       );
   };
 
+  const userCredentials = createTrackerUserCredentials({
+    secrets,
+    bus,
+    async connect(accountId, connectionId, values) {
+      const connection = toConnection(await row(accountId, connectionId));
+      const chosen = tracker(connection.tracker);
+      return chosen.connect({
+        settings: checked(chosen.settingsSchema, connection.settings, 'settings'),
+        secrets: checked(chosen.secretsSchema, values, 'secrets'),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+    },
+  });
+
   const registry: TrackerConnections = {
     installed: options.trackers,
     tracker,
+    userCredentials,
     async list(accountId) {
       const rows = await db.selectFrom('tracker_connections').selectAll().where('account_id', '=', accountId).orderBy('name').execute();
       return rows.map(toConnection);
@@ -310,6 +328,7 @@ export function createTrackerConnections(options: TrackerConnectionsOptions): Tr
       const current = toConnection(await row(accountId, id));
       await db.deleteFrom('tracker_connections').where('account_id', '=', accountId).where('id', '=', id).execute();
       for (const name of current.secretNames) await secrets.delete(accountId, secretKey(id, name));
+      await userCredentials.forgetConnection(accountId, id);
       await announce(accountId, id);
     },
     client(accountId, id) {
@@ -362,6 +381,7 @@ export function createTrackerConnections(options: TrackerConnectionsOptions): Tr
     close() {
       off();
       offReconnected();
+      userCredentials.close();
       clients.clear();
       listeners.clear();
     },

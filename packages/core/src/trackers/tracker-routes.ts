@@ -11,6 +11,7 @@ import { pageOf } from '../api/route-contract.js';
 import { requirePrincipal } from '../api/routes/identity/route-helpers.js';
 import type { Preloop } from '../kernel/preloop.js';
 import type { Principal } from '../identity/principal.js';
+import { PreloopError } from '../errors.js';
 import type { TrackerConnection } from './tracker-connections.js';
 import { trackerWebhookRoute } from './tracker-webhook-route.js';
 
@@ -81,6 +82,32 @@ export const trackerProjectsQuery = z.strictObject({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
+
+/** What `GET`/`PUT /trackers/connections/:id/my-credential` answer: whether the caller linked their own credential, and as whom it tested; never the secret. */
+export const myTrackerCredentialSchema = z.union([
+  z.strictObject({ linked: z.literal(false) }),
+  z.strictObject({ linked: z.literal(true), identity: z.string(), linkedAt: z.number() }),
+]);
+
+/** Body of `PUT /trackers/connections/:id/my-credential`: the tracker's secrets (validated by its `secretsSchema`). */
+export const linkMyTrackerCredentialBody = z.strictObject({ secrets: secretsRecord });
+
+/** The console user behind `principal`; a credential of its own belongs to a person, not to an API key's or agent's id. */
+function userOf(principal: Principal | null): Principal & { userId: string } {
+  const self = requirePrincipal(principal);
+  if (!self.userId || self.agentId)
+    throw new PreloopError('FORBIDDEN', 'Only a console user can link their own tracker credential.', { status: 403 });
+  return self as Principal & { userId: string };
+}
+
+const recordLink = (preloop: Preloop, principal: Principal, action: string, connection: TrackerConnection, identity: string | null) =>
+  preloop.audit.record({
+    actor: principal,
+    action,
+    target: { type: 'tracker_connection', id: connection.id },
+    outcome: 'success',
+    data: { name: connection.name, tracker: connection.tracker, userId: principal.userId, identity },
+  });
 
 const jsonSchemaOf = (schema: z.ZodType): Record<string, unknown> | null => {
   try {
@@ -220,6 +247,55 @@ export const trackerRoutes: AdminRoute[] = [
       const client = await preloop.trackers.client(requirePrincipal(principal).accountId, params.id!);
       const page = await client.listProjects(query);
       return { items: page.items.map(({ raw: _raw, ...project }) => project), nextCursor: page.nextCursor };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/trackers/connections/:id/my-credential',
+    summary: 'Whether you linked your own credential to a tracker connection, and its identity (never the secret)',
+    tag: 'trackers',
+    access: { role: 'viewer' },
+    response: myTrackerCredentialSchema,
+    errors: [403, 404],
+    async handler({ preloop, principal, params }) {
+      const self = userOf(principal);
+      const connection = await preloop.trackers.get(self.accountId, params.id!);
+      return preloop.trackers.userCredentials.get(self.accountId, connection.id, self.userId);
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: '/trackers/connections/:id/my-credential',
+    summary:
+      'Link your own credential to a tracker connection (tested against the tracker first); console create and comment then write as you',
+    tag: 'trackers',
+    access: { role: 'approver' },
+    body: linkMyTrackerCredentialBody,
+    response: myTrackerCredentialSchema,
+    errors: [403, 404, 429, 502],
+    async handler({ preloop, principal, params, body }) {
+      const self = userOf(principal);
+      const connection = await preloop.trackers.get(self.accountId, params.id!);
+      const linked = await preloop.trackers.userCredentials.link(self.accountId, connection.id, self.userId, body.secrets);
+      await recordLink(preloop, self, 'tracker-connection.user-credential.link', connection, linked.identity);
+      return linked;
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/trackers/connections/:id/my-credential',
+    summary: 'Unlink your own credential from a tracker connection (create and comment write through the connection again)',
+    tag: 'trackers',
+    access: { role: 'viewer' },
+    status: 204,
+    response: null,
+    errors: [403, 404],
+    async handler({ preloop, principal, params }) {
+      const self = userOf(principal);
+      const connection = await preloop.trackers.get(self.accountId, params.id!);
+      if (await preloop.trackers.userCredentials.unlink(self.accountId, connection.id, self.userId))
+        await recordLink(preloop, self, 'tracker-connection.user-credential.unlink', connection, null);
+      return null;
     },
   }),
   trackerWebhookRoute,

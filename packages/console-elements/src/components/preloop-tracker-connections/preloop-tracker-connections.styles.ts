@@ -19,6 +19,9 @@ export const trackerConnectionsStyles = css`
   td.actions {
     white-space: nowrap;
   }
+  td.my-credential button {
+    margin-left: 6px;
+  }
   td.actions button + button {
     margin-left: 6px;
   }

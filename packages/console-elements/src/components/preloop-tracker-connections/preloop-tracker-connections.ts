@@ -11,6 +11,7 @@ import { trackerConnectionsStyles } from './preloop-tracker-connections.styles.j
 
 type InstalledTracker = CoreRoutes['GET /trackers']['response']['items'][number];
 type TrackerConnection = CoreRoutes['GET /trackers/connections']['response']['items'][number];
+type MyCredential = CoreRoutes['GET /trackers/connections/:id/my-credential']['response'];
 
 /** The fields of a JSON Schema object, for the connect form. */
 function fieldsOf(schema: Record<string, unknown> | null): Array<{ name: string; description: string; required: boolean }> {
@@ -27,7 +28,10 @@ function fieldsOf(schema: Record<string, unknown> | null): Array<{ name: string;
  * Tracker connections (GitHub, GitLab, Jira…): connect one (its settings, and
  * its secrets, which are stored encrypted and never shown again), see the
  * webhook URL and secret to paste at the provider (the secret once), test the
- * credential, import its issues with progress (live), and disconnect.
+ * credential, import its issues with progress (live), and disconnect. Each
+ * signed-in user can also link their own token to a connection ("Use my own
+ * token"): what they create and comment from the console is then written as
+ * them at the tracker; Unlink goes back to the connection's credential.
  *
  * @summary Tracker connections: connect, test, sync, disconnect.
  * @csspart table - the connections table.
@@ -54,6 +58,13 @@ export class PreloopTrackerConnections extends PreloopElement {
       ),
     );
     this.syncs = new Map(connections.items.flatMap((connection, index) => (syncs[index] ? [[connection.id, syncs[index]!]] : [])));
+    // Whether the signed-in user linked their own token (null when the caller cannot have one, such as an agent's key).
+    const mine = await Promise.all(
+      connections.items.map((connection) =>
+        api.route('GET /trackers/connections/:id/my-credential', { params: { id: connection.id }, signal }).catch(() => null),
+      ),
+    );
+    this.mine = new Map(connections.items.flatMap((connection, index) => (mine[index] ? [[connection.id, mine[index]!]] : [])));
     return { trackers: trackers.items, connections: connections.items };
   });
   @state() private syncs = new Map<string, SyncStatus>();
@@ -64,6 +75,10 @@ export class PreloopTrackerConnections extends PreloopElement {
   @state() private created: { name: string; webhookUrl: string; webhookSecret: string } | null = null;
   @state() private tests = new Map<string, string>();
   @state() private confirmDelete: string | null = null;
+  @state() private mine = new Map<string, MyCredential>();
+  /** The connection whose "Use my own token" form is open. */
+  @state() private linking: TrackerConnection | null = null;
+  @state() private linkError: string | null = null;
 
   constructor() {
     super();
@@ -147,6 +162,40 @@ export class PreloopTrackerConnections extends PreloopElement {
     });
   }
 
+  private openLink(connection: TrackerConnection): void {
+    this.linking = connection;
+    this.linkError = null;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLDialogElement>('dialog.my-credential')?.showModal());
+  }
+
+  private async link(event: SubmitEvent, trackers: InstalledTracker[]): Promise<void> {
+    const { form, text } = submittedForm(event);
+    const api = this.api;
+    const connection = this.linking;
+    const tracker = trackers.find((item) => item.id === connection?.tracker);
+    if (!api || !connection || !tracker) return;
+    const secrets = Object.fromEntries(
+      fieldsOf(tracker.secretsJsonSchema).flatMap(({ name }) => (text(`secrets.${name}`) ? [[name, text(`secrets.${name}`)]] : [])),
+    );
+    this.linkError = await this.attempt('link your token', async () => {
+      const linked = await api.route('PUT /trackers/connections/:id/my-credential', { params: { id: connection.id }, body: { secrets } });
+      this.mine = new Map(this.mine).set(connection.id, linked);
+    });
+    if (this.linkError) return;
+    form.reset();
+    form.closest('dialog')?.close();
+    this.linking = null;
+  }
+
+  private async unlink(connection: TrackerConnection): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    this.failure = await this.attempt('unlink your token', async () => {
+      await api.route('DELETE /trackers/connections/:id/my-credential', { params: { id: connection.id } });
+      this.mine = new Map(this.mine).set(connection.id, { linked: false });
+    });
+  }
+
   override render() {
     if (this.signedOut) return this.renderSignedOut();
     return html`
@@ -170,7 +219,8 @@ export class PreloopTrackerConnections extends PreloopElement {
       }
       ${this.renderLoad(
         this.connectionsTask,
-        ({ trackers, connections }) => html`${this.renderTable(connections)}${this.renderDialog(trackers)}`,
+        ({ trackers, connections }) =>
+          html`${this.renderTable(connections)}${this.renderDialog(trackers)}${this.renderLinkDialog(trackers)}`,
         {
           notInstalled: () => html`<div class="empty">${icons.link}<strong>No tracker routes on this server</strong></div>`,
         },
@@ -196,7 +246,7 @@ export class PreloopTrackerConnections extends PreloopElement {
     return html`<div class="table-wrap">
       <table part="table">
         <thead>
-          <tr><th>Connection</th><th>Webhook URL</th><th>Status</th><th>Sync</th><th><span class="visually-hidden">Actions</span></th></tr>
+          <tr><th>Connection</th><th>Webhook URL</th><th>Status</th><th>Sync</th><th>My token</th><th><span class="visually-hidden">Actions</span></th></tr>
         </thead>
         <tbody>
           ${connections.map(
@@ -209,6 +259,7 @@ export class PreloopTrackerConnections extends PreloopElement {
                 ${this.tests.has(connection.id) ? html`<div class="secondary-text test-result">${this.tests.get(connection.id)}</div>` : nothing}
               </td>
               <td>${this.renderSync(connection.id)}</td>
+              <td class="my-credential">${this.renderMine(connection)}</td>
               <td class="actions">
                 <button class="secondary small" @click=${() => this.test(connection)}>Test</button>
                 <button class="secondary small" @click=${() => this.sync(connection)}>Sync now</button>
@@ -221,6 +272,41 @@ export class PreloopTrackerConnections extends PreloopElement {
         </tbody>
       </table>
     </div>`;
+  }
+
+  private renderMine(connection: TrackerConnection) {
+    const mine = this.mine.get(connection.id);
+    if (!mine) return html`<span class="muted">—</span>`;
+    if (!mine.linked)
+      return html`<span class="muted">The connection's</span>
+        <button class="secondary small" @click=${() => this.openLink(connection)}>Use my own token</button>`;
+    return html`<span class="linked">Linked as <strong>${mine.identity}</strong></span>
+      <button class="ghost small" @click=${() => this.unlink(connection)}>Unlink</button>`;
+  }
+
+  private renderLinkDialog(trackers: InstalledTracker[]) {
+    const connection = this.linking;
+    const tracker = trackers.find((item) => item.id === connection?.tracker);
+    return html`<dialog class="my-credential" aria-labelledby="my-credential-title" @close=${() => (this.linking = null)}>
+      <form @submit=${(event: SubmitEvent) => this.link(event, trackers)}>
+        <h2 id="my-credential-title">Use my own token${connection ? html` on ${connection.name}` : nothing}</h2>
+        <p class="muted">Issues and comments you create from the console are then written as you at the tracker. Agents keep using the connection.</p>
+        ${fieldsOf(tracker?.secretsJsonSchema ?? null).map(
+          (field) =>
+            html`<label class="field"><span>${field.name} <span class="hint">${field.description}</span></span>${
+              /key/i.test(field.name) && /private/i.test(field.name)
+                ? html`<textarea name=${`secrets.${field.name}`} rows="3" autocomplete="off"></textarea>`
+                : html`<input type="password" name=${`secrets.${field.name}`} autocomplete="off" />`
+            }</label>`,
+        )}
+        <span class="secret-note">Tested against the tracker, then stored encrypted; never shown again.</span>
+        ${this.linkError ? html`<div class="banner error" role="alert">${this.linkError}</div>` : nothing}
+        <div class="actions">
+          <button type="button" class="ghost" @click=${(event: Event) => (event.currentTarget as HTMLElement).closest('dialog')?.close()}>Cancel</button>
+          <button type="submit" class="primary">Link</button>
+        </div>
+      </form>
+    </dialog>`;
   }
 
   private renderDialog(trackers: InstalledTracker[]) {

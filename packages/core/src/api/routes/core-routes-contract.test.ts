@@ -240,6 +240,14 @@ describe.each(testDialects())('every core route answers what its contract declar
     ).toBeUndefined();
     expect((await call('POST', `/trackers/connections/${id}/test`)).body).toEqual({ ok: true, identity: 'acme-bot' });
     expect((await call('GET', `/trackers/connections/${id}/projects`)).body.items[0].key).toBe('acme/api');
+    const mine = `/trackers/connections/${id}/my-credential`;
+    expect((await call('PUT', mine, { body: { secrets: { token: 'bad-token' } } })).status).toBe(400);
+    expect((await call('PUT', mine, { body: { secrets: { token: 'good-token' } } })).body).toMatchObject({
+      linked: true,
+      identity: 'acme-bot',
+    });
+    expect((await call('GET', mine)).body).toMatchObject({ linked: true });
+    expect((await call('DELETE', mine)).status).toBe(204);
     const rotated = await call('PATCH', `/trackers/connections/${id}`, { body: { webhookSecret: true, secrets: { token: 'bad-token' } } });
     expect(rotated.body.webhookSecret).not.toBe(webhookSecret);
     expect((await call('POST', `/trackers/connections/${id}/test`)).body).toMatchObject({

@@ -6,6 +6,7 @@ import type { PreloopEvents } from '../../events/create-event-bus.js';
 import type { Identity } from '../../identity/create-identity.js';
 import type { Principal } from '../../identity/principal.js';
 import type { Logger } from '../../logger.js';
+import type { TrackerClient } from '../../contracts/tracker.js';
 import { createIssueSimilarity, type IssueSimilarity, type IssueSimilarityOptions } from './issue-similarity.js';
 import { createIssueStore, type IssueStore } from './issue-store.js';
 import { createIssueSync, type IssueSync, type IssueSyncConnections, type IssueSyncOptions } from './issue-sync.js';
@@ -34,9 +35,9 @@ export interface Issues {
   readonly similarity: IssueSimilarity;
   /** One stored issue with its comments (read from the tracker the first time) and linked pull requests. */
   get(accountId: string, id: string): Promise<StoredIssueDetail>;
-  /** Creates the issue through its connection, stores it, and audits it as `principal`. */
+  /** Creates the issue through the console user's own credential where linked (else the connection's), stores it, and audits it as `principal` with `credentialSource: 'user' | 'connection'`. */
   create(principal: Principal, input: CreateStoredIssueInput): Promise<StoredIssue>;
-  /** Comments through the issue's connection, stores the comment, and audits it as `principal`. */
+  /** Comments as the console user where they linked a credential (else through the connection), stores the comment, and audits it as `principal` with `credentialSource`. */
   comment(principal: Principal, issueId: string, body: string): Promise<StoredComment>;
   close(): void;
 }
@@ -53,7 +54,10 @@ export interface Issues {
 export function createIssues(context: {
   db: Kysely<IssueStoreTables>;
   dialect: 'sqlite' | 'postgres';
-  connections: IssueSyncConnections;
+  connections: IssueSyncConnections & {
+    /** Users' own credentials: console create and comment write through the signed-in user's client where one is linked. @default none (always the connection's) */
+    userCredentials?: { client(accountId: string, connectionId: string, userId: string): Promise<TrackerClient | null> };
+  };
   events: PreloopEvents;
   /** Carries the sync's progress and written issues to every instance. @default none (this instance only) */
   bus?: Bus;
@@ -92,9 +96,27 @@ export function createIssues(context: {
       );
   });
 
-  async function audited<T>(principal: Principal, action: string, data: Record<string, unknown>, run: () => Promise<T & { id: string }>) {
+  // A console user acting in person writes as themself where they linked a credential;
+  // API keys, agents and the MCP tools always write through the connection.
+  async function clientFor(
+    principal: Principal,
+    connectionId: string,
+  ): Promise<{ client: TrackerClient; credential: 'user' | 'connection' }> {
+    if (principal.type === 'user' && principal.userId && connections.userCredentials) {
+      const own = await connections.userCredentials.client(principal.accountId, connectionId, principal.userId);
+      if (own) return { client: own, credential: 'user' };
+    }
+    return { client: await connections.client(principal.accountId, connectionId), credential: 'connection' };
+  }
+
+  async function audited<T>(
+    principal: Principal,
+    action: string,
+    data: Record<string, unknown>,
+    run: (data: Record<string, unknown>) => Promise<T & { id: string }>,
+  ) {
     try {
-      const result = await run();
+      const result = await run(data);
       await audit.record({ actor: principal, action, target: { type: 'tracker_issue', id: result.id }, outcome: 'success', data });
       return result;
     } catch (error) {
@@ -138,9 +160,10 @@ export function createIssues(context: {
     },
     create(principal, input) {
       const data = { connectionId: input.connectionId, project: input.project, title: input.title };
-      return audited(principal, 'tracker.issue.create', data, async () => {
+      return audited(principal, 'tracker.issue.create', data, async (audit) => {
         const connection = await connections.get(principal.accountId, input.connectionId);
-        const client = await connections.client(principal.accountId, input.connectionId);
+        const { client, credential } = await clientFor(principal, input.connectionId);
+        audit.credentialSource = credential;
         const created = await client.createIssue({
           project: input.project,
           title: input.title,
@@ -154,8 +177,9 @@ export function createIssues(context: {
     async comment(principal, issueId, body) {
       const issue = await store.get(principal.accountId, issueId);
       const data = { connectionId: issue.connectionId, project: issue.project, issue: issue.key };
-      return audited(principal, 'tracker.comment.create', data, async () => {
-        const client = await connections.client(principal.accountId, issue.connectionId);
+      return audited(principal, 'tracker.comment.create', data, async (audit) => {
+        const { client, credential } = await clientFor(principal, issue.connectionId);
+        audit.credentialSource = credential;
         const comment = await client.addComment({ project: issue.project, number: issue.number }, body);
         return store.upsertComment(principal.accountId, issueId, comment);
       });

@@ -19,6 +19,8 @@ export interface StubTrackerServer {
   comments: Map<string, TrackerComment[]>;
   /** Every request's method and path (with query). */
   requests: string[];
+  /** The accepted tokens and the login each acts as (authors what it creates); `stub-token` is `stub-bot`. */
+  tokens: Map<string, string>;
   /** The next `count` issue-list requests answer `status` (429 with `Retry-After: retryAfterSeconds`). */
   failNext(count: number, status: number, retryAfterSeconds?: number): void;
   /** Adds or replaces an issue (bumps `updatedAt` to `at`). */
@@ -45,6 +47,7 @@ export async function startStubTrackerServer(): Promise<StubTrackerServer> {
   const issues = new Map<string, TrackerIssue[]>();
   const comments = new Map<string, TrackerComment[]>();
   const requests: string[] = [];
+  const tokens = new Map([['stub-token', 'stub-bot']]);
   let failures: { count: number; status: number; retryAfter?: number } = { count: 0, status: 200 };
   let url = '';
   const put = (project: string, number: number, fields: Partial<TrackerIssue>, at: number): TrackerIssue => {
@@ -79,9 +82,10 @@ export async function startStubTrackerServer(): Promise<StubTrackerServer> {
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(JSON.stringify(body));
     };
-    if (request.headers.authorization !== 'Bearer stub-token') return send(401, { message: 'Bad credentials' });
+    const login = tokens.get(request.headers.authorization?.replace(/^Bearer /, '') ?? '');
+    if (!login) return send(401, { message: 'Bad credentials' });
     const parts = address.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    if (parts[0] === 'user') return send(200, { login: 'stub-bot' });
+    if (parts[0] === 'user') return send(200, { login });
     if (parts[0] === 'projects' && parts.length === 1)
       return send(
         200,
@@ -114,7 +118,14 @@ export async function startStubTrackerServer(): Promise<StubTrackerServer> {
         put(
           project,
           number,
-          { title: body.title, body: body.body ?? '', labels: body.labels ?? [], assignees: body.assignees ?? [], createdAt: Date.now() },
+          {
+            title: body.title,
+            body: body.body ?? '',
+            labels: body.labels ?? [],
+            assignees: body.assignees ?? [],
+            author: login,
+            createdAt: Date.now(),
+          },
           Date.now(),
         ),
       );
@@ -130,7 +141,7 @@ export async function startStubTrackerServer(): Promise<StubTrackerServer> {
       const comment: TrackerComment = {
         id: `c${list.length + 1}`,
         body: body.body,
-        author: 'stub-bot',
+        author: login,
         url: `${issue.url}#c${list.length + 1}`,
         createdAt: now,
         updatedAt: now,
@@ -148,6 +159,7 @@ export async function startStubTrackerServer(): Promise<StubTrackerServer> {
     issues,
     comments,
     requests,
+    tokens,
     failNext(count, status, retryAfterSeconds) {
       failures = { count, status, ...(retryAfterSeconds !== undefined ? { retryAfter: retryAfterSeconds } : {}) };
     },
