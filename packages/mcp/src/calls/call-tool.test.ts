@@ -285,10 +285,13 @@ describe.each(testDialects())('governed tool calls on $name', (dialect) => {
     await expect
       .poll(async () => (await fixture.preloop.identity.runtimeSessions.listActivity(fixture.preloop.accountId, session.id)).items.length)
       .toBe(2);
-    const activity = (await fixture.preloop.identity.runtimeSessions.listActivity(fixture.preloop.accountId, session.id)).items;
-    expect(activity.map((entry) => [entry.kind, entry.status])).toEqual([
-      ['tool_call', 'succeeded'],
-      ['tool_call', 'denied'],
+    // Activity is written after each answer, in the background: the two entries may land in either order.
+    const activity = (await fixture.preloop.identity.runtimeSessions.listActivity(fixture.preloop.accountId, session.id)).items.sort(
+      (a, b) => (a.summary < b.summary ? -1 : 1),
+    );
+    expect(activity.map((entry) => [entry.kind, entry.status, entry.summary.split(':')[0]])).toEqual([
+      ['tool_call', 'succeeded', 'up.echo'],
+      ['tool_call', 'denied', 'up.send_email'],
     ]);
     expect(JSON.stringify(activity)).not.toContain('abcdefghijklmnopqrstuvwxyz0123');
     expect(activity[0]!.data).toMatchObject({ tool: 'up.echo', server: 'up', decision: { action: 'allow' } });
