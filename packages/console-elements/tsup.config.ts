@@ -51,5 +51,11 @@ export default defineConfig([
   browserBundle(Object.fromEntries(elements.map((name) => [`browser/elements/${name}`, `src/elements/${name}.ts`]))),
   // The approval app (what createApproveAppHandler() serves): its page's script, and its service worker as a classic script.
   { ...browserBundle({ 'browser/approve-app': 'src/approve-app/app-entry.ts' }), splitting: false, sourcemap: false },
-  { ...browserBundle({ 'browser/approve-sw': 'src/approve-app/service-worker.ts' }), format: ['iife'], splitting: false, sourcemap: false, outExtension: () => ({ js: '.js' }) },
+  {
+    ...browserBundle({ 'browser/approve-sw': 'src/approve-app/service-worker.ts' }),
+    format: ['iife'],
+    splitting: false,
+    sourcemap: false,
+    outExtension: () => ({ js: '.js' }),
+  },
 ]);
