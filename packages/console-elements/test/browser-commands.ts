@@ -223,7 +223,12 @@ const clickNotification: BrowserCommand<[string, string]> = async (context, tag,
         registration: ServiceWorkerRegistration;
         preloopApproveWorker: { handleNotificationClick(event: { notification: Notification; action: string }): Promise<unknown> };
       };
-      const [notification] = await scope.registration.getNotifications({ tag });
+      // A delivered push shows its notification a moment later (the worker's push handler runs on its own): wait for it.
+      let [notification] = await scope.registration.getNotifications({ tag });
+      for (let waited = 0; !notification && waited < 10_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        [notification] = await scope.registration.getNotifications({ tag });
+      }
       if (!notification) throw new Error(`No notification tagged ${tag}`);
       return scope.preloopApproveWorker.handleNotificationClick({ notification, action });
     },

@@ -66,7 +66,7 @@ describe('PreloopClient', () => {
 
   it('tells a missing feature (no such route) from a missing record', async () => {
     const client = ownerClient();
-    const missingRoute = await client.request('GET', '/flows').catch((caught: unknown) => caught);
+    const missingRoute = await client.request('GET', '/no-such-feature').catch((caught: unknown) => caught);
     expect(isRouteMissing(missingRoute)).toBe(true);
     const missingRecord = await client.agents.get('agt_nope').catch((caught: unknown) => caught);
     expect(missingRecord).toMatchObject({ status: 404 });

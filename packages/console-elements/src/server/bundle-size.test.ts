@@ -42,11 +42,12 @@ async function consoleScript(): Promise<string> {
 }
 
 describe('console bundle size', () => {
-  it('loads the whole console in at most 80 KB gzip; uPlot only when a usage chart draws, the virtualizer only for a long audit log', async () => {
+  it('loads the whole console in at most 96 KB gzip; uPlot only when a usage chart draws, the virtualizer only for a long audit log', async () => {
     const files = await staticClosure(await consoleScript());
     const total = await gzipTotal(files);
     console.info(`console first load: ${files.size} file(s), ${(total / kilobyte).toFixed(1)} KB gzip`);
-    expect(total).toBeLessThanOrEqual(80 * kilobyte);
+    // 66 KB before the issues, flows, executions, tracker and device pages; 87.6 KB with them (first load: every page is in it).
+    expect(total).toBeLessThanOrEqual(96 * kilobyte);
     // uPlot (its month names are a marker no other dependency has) is not in it, and is imported on demand.
     const lazy = lazyImports(files);
     const uplot = lazy.find((url) => /uPlot/i.test(url));
