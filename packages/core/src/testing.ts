@@ -27,6 +27,7 @@ export type {
   TrackerConformanceOptions,
   TrackerTestServer,
 } from './testing/tracker-conformance.js';
+export { firstStoredIssue, nextIssueSynced } from './testing/tracker-issue-store.js';
 export { startTrackerTestKernel } from './testing/tracker-test-kernel.js';
 export type { TrackerTestKernel, TrackerTestKernelOptions } from './testing/tracker-test-kernel.js';
 export { startTrackerWebhookReceiver } from './testing/tracker-webhook-receiver.js';

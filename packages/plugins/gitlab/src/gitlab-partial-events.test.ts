@@ -5,8 +5,7 @@
  * answer, the stored author (and every other stored field) is kept.
  */
 import type { Preloop } from '@preloop/core';
-import { serve, type RunningServer } from '@preloop/core/node';
-import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
+import { firstStoredIssue, nextIssueSynced, startTrackerTestKernel, testDialects, type TrackerTestKernel } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitlab } from './index.js';
 import { gitlabHookHeaders } from './test-support/gitlab-hooks.js';
@@ -14,50 +13,34 @@ import { startGitLabStub, type GitLabStub } from './test-support/gitlab-stub.js'
 
 describe('GitLab events with a partial issue', () => {
   let stub: GitLabStub;
-  let test: TestPreloop;
+  let fixture: TrackerTestKernel;
   let preloop: Preloop;
-  let server: RunningServer;
   let connectionId: string;
   let webhook: { url: string; secret: string };
-  const partial: boolean[] = [];
 
   beforeAll(async () => {
     stub = await startGitLabStub();
     const project = stub.addProject('acme/web');
     stub.addIssue(project, { title: 'Login crash', description: 'Steps to reproduce.', labels: ['bug'] });
-    test = await createTestPreloop(testDialects()[0]!, { plugins: [gitlab()] });
-    preloop = test.preloop;
-    preloop.events.on('tracker-event', (event) => void partial.push(event.partial === true));
-    server = await serve({ port: 0, handler: (request) => preloop.api(request) });
-    const connection = await preloop.trackers.create(preloop.accountId, {
-      tracker: 'gitlab',
-      name: 'acme-gitlab',
-      settings: { baseUrl: stub.url },
-      secrets: { token: 'glpat-test' },
+    fixture = await startTrackerTestKernel({
+      dialect: testDialects()[0]!,
+      plugins: [gitlab()],
+      connection: { tracker: 'gitlab', name: 'acme-gitlab', settings: { baseUrl: stub.url }, secrets: { token: 'glpat-test' } },
     });
-    connectionId = connection.id;
-    webhook = { url: `${server.url}/api/v1/trackers/webhooks/${connection.id}`, secret: connection.webhookSecret };
+    preloop = fixture.kernel.preloop;
+    connectionId = fixture.connectionId;
+    webhook = { url: fixture.webhookUrl, secret: fixture.webhookSecret };
     stub.setWebhook(webhook);
     await preloop.issues.sync.run(preloop.accountId, connectionId, ['acme/web']);
   });
   afterAll(async () => {
-    await server?.close();
-    await test?.cleanup();
+    await fixture?.close();
     await stub?.close();
   });
 
-  const synced = () =>
-    new Promise<void>((resolve) => {
-      const listener = () => {
-        preloop.events.off('tracker-issue-synced', listener);
-        resolve();
-      };
-      preloop.events.on('tracker-issue-synced', listener);
-    });
-  const stored = async () => {
-    const [issue] = (await preloop.issues.store.search(preloop.accountId, { connectionId, state: 'all' })).items;
-    return preloop.issues.store.get(preloop.accountId, issue!.id);
-  };
+  const partial = () => fixture.events.map((event) => event.partial === true);
+  const synced = () => nextIssueSynced(preloop);
+  const stored = () => firstStoredIssue(preloop, connectionId);
 
   it('a Note Hook (no author in its issue) keeps the issue whole: the store reads it from GitLab', async () => {
     const imported = await stored();
@@ -66,7 +49,7 @@ describe('GitLab events with a partial issue', () => {
     const written = synced();
     await client.addComment({ project: 'acme/web', number: '1' }, 'Reproduced.');
     await written;
-    expect(partial).toEqual([true]);
+    expect(partial()).toEqual([true]);
     const after = await stored();
     expect(after).toMatchObject({ title: 'Login crash', body: 'Steps to reproduce.', labels: ['bug'], author: imported.author });
     expect(after.comments.map((comment) => comment.body)).toEqual(['Reproduced.']);

@@ -5,8 +5,7 @@
  * Jira cannot answer, the stored fields are kept, never emptied.
  */
 import type { Preloop } from '@preloop/core';
-import { serve, type RunningServer } from '@preloop/core/node';
-import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
+import { firstStoredIssue, nextIssueSynced, startTrackerTestKernel, testDialects, type TrackerTestKernel } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jira } from './jira-tracker.js';
 import { startJiraStub, type JiraStub } from './test-support/jira-stub.js';
@@ -15,57 +14,46 @@ const description = { type: 'doc', version: 1, content: [{ type: 'paragraph', co
 
 describe('Jira comment events with a partial issue', () => {
   let stub: JiraStub;
-  let test: TestPreloop;
+  let fixture: TrackerTestKernel;
   let preloop: Preloop;
-  let server: RunningServer;
   let connectionId: string;
   let webhook: { url: string; secret: string };
-  const partial: boolean[] = [];
 
   beforeAll(async () => {
     stub = await startJiraStub();
     stub.addProject('OPS');
     stub.addIssue({ project: 'OPS', summary: 'Checkout broken', description, labels: ['checkout', 'bug'] });
-    test = await createTestPreloop(testDialects()[0]!, { plugins: [jira()] });
-    preloop = test.preloop;
-    preloop.events.on('tracker-event', (event) => void partial.push(event.partial === true));
-    server = await serve({ port: 0, handler: (request) => preloop.api(request) });
-    const connection = await preloop.trackers.create(preloop.accountId, {
-      tracker: 'jira',
-      name: 'acme-jira',
-      settings: { baseUrl: stub.url },
-      secrets: { email: stub.credentials.email, apiToken: stub.credentials.apiToken },
+    fixture = await startTrackerTestKernel({
+      dialect: testDialects()[0]!,
+      plugins: [jira()],
+      connection: {
+        tracker: 'jira',
+        name: 'acme-jira',
+        settings: { baseUrl: stub.url },
+        secrets: { email: stub.credentials.email, apiToken: stub.credentials.apiToken },
+      },
     });
-    connectionId = connection.id;
-    webhook = { url: `${server.url}/api/v1/trackers/webhooks/${connection.id}`, secret: connection.webhookSecret };
+    preloop = fixture.kernel.preloop;
+    connectionId = fixture.connectionId;
+    webhook = { url: fixture.webhookUrl, secret: fixture.webhookSecret };
     stub.setWebhook(webhook);
   });
   afterAll(async () => {
-    await server?.close();
-    await test?.cleanup();
+    await fixture?.close();
     await stub?.close();
   });
 
+  const partial = () => fixture.events.map((event) => event.partial === true);
   /** Resolves when the store wrote what the next webhook carried. */
-  const synced = () =>
-    new Promise<void>((resolve) => {
-      const listener = () => {
-        preloop.events.off('tracker-issue-synced', listener);
-        resolve();
-      };
-      preloop.events.on('tracker-issue-synced', listener);
-    });
-  const stored = async () => {
-    const [issue] = (await preloop.issues.store.search(preloop.accountId, { connectionId, state: 'all' })).items;
-    return preloop.issues.store.get(preloop.accountId, issue!.id);
-  };
+  const synced = () => nextIssueSynced(preloop);
+  const stored = () => firstStoredIssue(preloop, connectionId);
 
   it('a comment on an issue not yet stored stores the whole issue, read from Jira', async () => {
     const client = await preloop.trackers.client(preloop.accountId, connectionId);
     const written = synced();
     await client.addComment({ project: 'OPS', number: 'OPS-1' }, 'Seen it on staging too.');
     await written;
-    expect(partial).toEqual([true]);
+    expect(partial()).toEqual([true]);
     expect(await stored()).toMatchObject({
       key: 'OPS-1',
       title: 'Checkout broken',
