@@ -4,13 +4,14 @@
  * after an import without any webhook, and reconciliation picks up a pull
  * request changed while no webhook was delivered.
  */
-import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
+import { startTrackerTestKernel, testDialects, type TestPreloop, type TrackerTestKernel } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { github } from './github-plugin.js';
 import { startGitHubStub, type GitHubStub } from './test-support/github-stub.js';
 
 describe('issue sync of a GitHub repository', () => {
   let stub: GitHubStub;
+  let fixture: TrackerTestKernel;
   let test: TestPreloop;
   let connectionId: string;
 
@@ -31,17 +32,16 @@ describe('issue sync of a GitHub repository', () => {
       closedAt: Date.now(),
       pull: { head: 'experiment', base: 'main', draft: true, mergedAt: null },
     });
-    test = await createTestPreloop(testDialects()[0]!, { plugins: [github()] });
-    const connection = await test.preloop.trackers.create(test.preloop.accountId, {
-      tracker: 'github',
-      name: 'acme-github',
-      settings: { baseUrl: stub.url },
-      secrets: { token: 'ghp_sync_token_123456' },
+    fixture = await startTrackerTestKernel({
+      dialect: testDialects()[0]!,
+      plugins: [github()],
+      connection: { tracker: 'github', name: 'acme-github', settings: { baseUrl: stub.url }, secrets: { token: 'ghp_sync_token_123456' } },
     });
-    connectionId = connection.id;
+    test = fixture.kernel;
+    connectionId = fixture.connectionId;
   });
   afterAll(async () => {
-    await test.cleanup();
+    await fixture.close();
     await stub.close();
   });
 

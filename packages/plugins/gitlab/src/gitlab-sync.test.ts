@@ -4,13 +4,14 @@
  * complete after an import without any webhook, and reconciliation picks up a
  * merge request changed while no webhook was delivered.
  */
-import { createTestPreloop, testDialects, type TestPreloop } from '@preloop/core/testing';
+import { startTrackerTestKernel, testDialects, type TestPreloop, type TrackerTestKernel } from '@preloop/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitlab } from './index.js';
 import { startGitLabStub, type GitLabStub } from './test-support/gitlab-stub.js';
 
 describe('issue sync of a GitLab project', () => {
   let stub: GitLabStub;
+  let fixture: TrackerTestKernel;
   let test: TestPreloop;
   let connectionId: string;
 
@@ -32,17 +33,16 @@ describe('issue sync of a GitLab project', () => {
       state: 'merged',
       merged_at: new Date().toISOString(),
     });
-    test = await createTestPreloop(testDialects()[0]!, { plugins: [gitlab()] });
-    const connection = await test.preloop.trackers.create(test.preloop.accountId, {
-      tracker: 'gitlab',
-      name: 'acme-gitlab',
-      settings: { baseUrl: stub.url },
-      secrets: { token: 'glpat-test' },
+    fixture = await startTrackerTestKernel({
+      dialect: testDialects()[0]!,
+      plugins: [gitlab()],
+      connection: { tracker: 'gitlab', name: 'acme-gitlab', settings: { baseUrl: stub.url }, secrets: { token: 'glpat-test' } },
     });
-    connectionId = connection.id;
+    test = fixture.kernel;
+    connectionId = fixture.connectionId;
   });
   afterAll(async () => {
-    await test.cleanup();
+    await fixture.close();
     await stub.close();
   });
 
