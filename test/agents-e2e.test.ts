@@ -10,18 +10,16 @@
  * the final answer. Each agent runs in a temporary HOME / CODEX_HOME.
  */
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { parse, stringify } from 'yaml';
-import { createLogger } from '@preloop/core';
-import { startReferenceServer, type ReferenceServer } from '../examples/server/src/reference-server.js';
+import { parse } from 'yaml';
+import type { ReferenceServer } from '../examples/server/src/reference-server.js';
+import { adminApi, bundledCli as bundle, repo, run, startApprover, startConfiguredServer } from './support/agent-e2e.js';
 import { startScriptedAgentUpstream, type ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
 
-const repo = path.resolve(import.meta.dirname, '..');
 const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
 const section = readme.slice(readme.indexOf('## Connect an agent'), readme.indexOf('## Documentation'));
 const block = (language: string) => {
@@ -34,51 +32,12 @@ const providerKey = 'sk-scripted-provider-key-0123456789';
 const everything = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const answer = (results: string[]) => `FINAL: ${results.join(' | ')}`;
 
-let bundled: Promise<string> | undefined;
-/**
- * The `preloop` CLI bundled as the package ships it (helpers must answer fast: Claude Code gives
- * one 10 seconds, and transpiling the sources on the fly can take longer on a busy machine).
- */
-function bundledCli(): Promise<string> {
-  const outfile = path.join(repo, 'node_modules/.cache/preloop-agents-e2e/preloop.mjs');
-  bundled ??= build({
-    entryPoints: [path.join(repo, 'packages/core/src/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    conditions: ['@preloop/source'],
-    outfile,
-    logLevel: 'warning',
-  }).then(() => outfile);
-  return bundled;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** The `preloop` CLI bundled as the package ships it. */
+const bundledCli = () => bundle('preloop-agents-e2e');
 
 /** Runs one README shell line with bash, bounded by `timeoutMs`. */
-function runLine(line: string, options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', line], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${options.timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runLine = (line: string, options: { cwd: string; env: Record<string, string>; timeoutMs: number }) =>
+  run('bash', ['-c', line], options);
 
 describe('Claude Code and Codex, set up as the README says, against the reference server', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'preloop-agents-e2e-'));
@@ -86,16 +45,12 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
   let server: ReferenceServer;
   let ownerKey: string;
   const approved: Array<{ id: string; tool: string; subject: string; runtimeSessionId: string | null }> = [];
-  let approver: NodeJS.Timeout | undefined;
+  let stopApprover: (() => void) | undefined;
 
-  const api = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${server.url}/api/v1${route}`, {
-      method,
-      headers: { authorization: `Bearer ${ownerKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await response.json()) as any;
-  };
+  const api = adminApi(
+    () => server.url,
+    () => ownerKey,
+  );
   const agentKey = async (name: string) =>
     (await server.preloop.identity.apiKeys.create(server.preloop.accountId, { name, scopes: ['mcp', 'gateway'] })).key;
   /** The environment of an agent: nothing inherited but PATH (with node_modules/.bin first) and the locale. */
@@ -129,17 +84,7 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
     }
     config.mcpServers = [{ name: 'everything', transport: 'stdio', command: process.execPath, args: [everything] }];
     config.policy.rules = [{ name: 'echo-runs', tool: 'everything.echo', action: 'allow' }];
-    writeFileSync(path.join(dir, 'preloop.yaml'), stringify(config));
-    server = await startReferenceServer({
-      env: {
-        PRELOOP_DATA_DIR: path.join(dir, 'data'),
-        PRELOOP_CONFIG: path.join(dir, 'preloop.yaml'),
-        PRELOOP_ADMIN_EMAIL: 'owner@example.com',
-        PRELOOP_ADMIN_PASSWORD: 'owner-password-for-the-e2e-test',
-      },
-      port: 0,
-      logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
-    });
+    server = await startConfiguredServer(dir, config);
     const owner = await server.preloop.identity.users.findByEmail('owner@example.com');
     ownerKey = (
       await server.preloop.identity.apiKeys.create(server.preloop.accountId, {
@@ -149,26 +94,18 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
       })
     ).key;
     // A human at the console: approves each pending call of the tool that needs one.
-    const poll = async () => {
-      const page = await api('GET', '/approvals?status=pending');
-      for (const request of page.items ?? []) {
-        if (request.tool?.name !== 'everything.get-sum') continue;
-        const decided = await api('POST', `/approvals/${request.id}/decide`, { decision: 'approve', comment: 'e2e' });
-        if (decided.request?.status === 'approved')
-          approved.push({
-            id: request.id,
-            tool: request.tool.name,
-            subject: request.subject.name,
-            runtimeSessionId: request.runtimeSessionId,
-          });
-      }
-      approver = setTimeout(() => void poll().catch(() => undefined), 250);
-    };
-    void poll();
+    stopApprover = startApprover(api, 'everything.get-sum', (request) =>
+      approved.push({
+        id: request.id,
+        tool: request.tool.name,
+        subject: request.subject.name,
+        runtimeSessionId: request.runtimeSessionId,
+      }),
+    );
   }, 60_000);
 
   afterAll(async () => {
-    clearTimeout(approver);
+    stopApprover?.();
     await server?.close();
     await upstream?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -11,63 +11,18 @@
  * checks and the relaunch are off: nothing leaves the machine.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { stringify } from 'yaml';
-import { createLogger, type ApiKeyScope } from '@preloop/core';
-import { startReferenceServer, type ReferenceServer } from '../examples/server/src/reference-server.js';
+import type { ApiKeyScope } from '@preloop/core';
+import type { ReferenceServer } from '../examples/server/src/reference-server.js';
+import { adminApi, bundledCli, repo, run, startApprover, startConfiguredServer } from './support/agent-e2e.js';
 import { startScriptedAgentUpstream, type ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
 
-const repo = path.resolve(import.meta.dirname, '..');
 const providerKey = 'sk-scripted-provider-key-0123456789';
 const everything = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const answer = (results: string[]) => `FINAL: ${results.join(' | ')}`;
-
-/** The `preloop` CLI bundled as the package ships it (fast to start). */
-async function bundledCli(): Promise<string> {
-  const outfile = path.join(repo, 'node_modules/.cache/preloop-gemini-e2e/preloop.mjs');
-  await build({
-    entryPoints: [path.join(repo, 'packages/core/src/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    conditions: ['@preloop/source'],
-    outfile,
-    logLevel: 'warning',
-  });
-  return outfile;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command, bounded by `timeoutMs`. */
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${options.timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('Gemini CLI, onboarded with preloop agents, against the reference server', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'preloop-gemini-e2e-'));
@@ -76,16 +31,12 @@ describe('Gemini CLI, onboarded with preloop agents, against the reference serve
   let ownerKey: string;
   let enrollKey: string;
   const approved: Array<{ tool: string; subject: string }> = [];
-  let approver: NodeJS.Timeout | undefined;
+  let stopApprover: (() => void) | undefined;
 
-  const api = async (method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${server.url}/api/v1${route}`, {
-      method,
-      headers: { authorization: `Bearer ${ownerKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await response.json()) as any;
-  };
+  const api = adminApi(
+    () => server.url,
+    () => ownerKey,
+  );
 
   beforeAll(async () => {
     upstream = await startScriptedAgentUpstream({
@@ -111,17 +62,7 @@ describe('Gemini CLI, onboarded with preloop agents, against the reference serve
         rules: [{ name: 'echo-runs', tool: 'everything.echo', action: 'allow' }],
       },
     };
-    writeFileSync(path.join(dir, 'preloop.yaml'), stringify(config));
-    server = await startReferenceServer({
-      env: {
-        PRELOOP_DATA_DIR: path.join(dir, 'data'),
-        PRELOOP_CONFIG: path.join(dir, 'preloop.yaml'),
-        PRELOOP_ADMIN_EMAIL: 'owner@example.com',
-        PRELOOP_ADMIN_PASSWORD: 'owner-password-for-the-e2e-test',
-      },
-      port: 0,
-      logger: createLogger({ level: process.env.PRELOOP_TEST_LOGS ? 'debug' : 'silent' }),
-    });
+    server = await startConfiguredServer(dir, config);
     // The owner enrolls the agent (its key acts for the owner); another admin approves, as nobody approves their own calls.
     const owner = await server.preloop.identity.users.findByEmail('owner@example.com');
     const approverUser = await server.preloop.identity.users.create(server.preloop.accountId, {
@@ -135,20 +76,13 @@ describe('Gemini CLI, onboarded with preloop agents, against the reference serve
     ownerKey = (await key(approverUser.id, ['admin:read', 'admin:write'])).key;
     enrollKey = (await key(owner!.id, ['admin:write', 'mcp', 'gateway'])).key;
     // A human at the console: approves each pending call of the tool that needs one.
-    const poll = async () => {
-      const page = await api('GET', '/approvals?status=pending');
-      for (const request of page.items ?? []) {
-        if (request.tool?.name !== 'everything.get-sum') continue;
-        const decided = await api('POST', `/approvals/${request.id}/decide`, { decision: 'approve', comment: 'e2e' });
-        if (decided.request?.status === 'approved') approved.push({ tool: request.tool.name, subject: request.subject.name });
-      }
-      approver = setTimeout(() => void poll().catch(() => undefined), 250);
-    };
-    void poll();
+    stopApprover = startApprover(api, 'everything.get-sum', (request) =>
+      approved.push({ tool: request.tool.name, subject: request.subject.name }),
+    );
   }, 60_000);
 
   afterAll(async () => {
-    clearTimeout(approver);
+    stopApprover?.();
     await server?.close();
     await upstream?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -174,7 +108,7 @@ describe('Gemini CLI, onboarded with preloop agents, against the reference serve
     );
     writeFileSync(path.join(home, '.gemini', 'trustedFolders.json'), JSON.stringify({ [work]: 'TRUST_FOLDER' }));
     const base = { PATH: `${path.join(repo, 'node_modules/.bin')}:${process.env.PATH}`, LANG: 'C.UTF-8', HOME: home, TMPDIR: tmpdir() };
-    const cli = await bundledCli();
+    const cli = await bundledCli('preloop-gemini-e2e');
     const onboarded = await run(process.execPath, [cli, 'agents', 'onboard', 'gemini-cli', '--url', server.url, '--home', home], {
       cwd: work,
       env: { ...base, PRELOOP_ADMIN_KEY: enrollKey },
