@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import type { Execution, Flow, FlowBody, FlowTrigger, SavedFlow } from '../../client/api-types.js';
 import { PreloopRouteRequestedEvent } from '../../events/preloop-events.js';
 import { formatMoney, formatRelative, toneOf } from '../../shared/format.js';
+import { ConfirmController } from '../../shared/confirm-controller.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
@@ -80,7 +81,7 @@ export class PreloopFlows extends PreloopElement {
   @state() private secret: { name: string; url: string; secret: string } | null = null;
   @state() private running: Flow | null = null;
   @state() private started: Execution | null = null;
-  @state() private confirmDelete: string | null = null;
+  private readonly confirmDelete = new ConfirmController(this);
 
   constructor() {
     super();
@@ -212,11 +213,7 @@ export class PreloopFlows extends PreloopElement {
   private async deleteFlow(flow: Flow): Promise<void> {
     const api = this.api;
     if (!api) return;
-    if (this.confirmDelete !== flow.id) {
-      this.confirmDelete = flow.id;
-      return;
-    }
-    this.confirmDelete = null;
+    if (!this.confirmDelete.confirmed(flow.id)) return;
     this.failure = await this.attempt('delete the flow', async () => {
       await api.route('DELETE /flows/:id', { params: { id: flow.id } });
       void this.load();
@@ -294,8 +291,8 @@ export class PreloopFlows extends PreloopElement {
                 <button class="secondary small" @click=${() => this.openRun(flow)} ?disabled=${!flow.enabled}>Run now</button>
                 <button class="secondary small" @click=${() => this.open(`flows/${flow.id}/executions`)}>Executions</button>
                 <button class="secondary small" @click=${() => this.openBuilder(flow)}>Edit</button>
-                <button class=${this.confirmDelete === flow.id ? 'danger small' : 'danger-outline small'} @click=${() => this.deleteFlow(flow)}>
-                  ${this.confirmDelete === flow.id ? 'Confirm delete' : 'Delete'}
+                <button class=${this.confirmDelete.asking(flow.id) ? 'danger small' : 'danger-outline small'} @click=${() => this.deleteFlow(flow)}>
+                  ${this.confirmDelete.asking(flow.id) ? 'Confirm delete' : 'Delete'}
                 </button>
               </td>
             </tr>`,

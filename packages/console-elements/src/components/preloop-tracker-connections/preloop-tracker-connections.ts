@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { CoreRoutes, SyncStatus } from '../../client/api-types.js';
 import { formatRelative } from '../../shared/format.js';
+import { ConfirmController } from '../../shared/confirm-controller.js';
 import { icons } from '../../shared/icons.js';
 import { PreloopElement } from '../../shared/preloop-element.js';
 import { sharedStyles } from '../../shared/shared-styles.js';
@@ -74,7 +75,7 @@ export class PreloopTrackerConnections extends PreloopElement {
   /** The webhook secret of a connection just made, shown once. */
   @state() private created: { name: string; webhookUrl: string; webhookSecret: string } | null = null;
   @state() private tests = new Map<string, string>();
-  @state() private confirmDelete: string | null = null;
+  private readonly confirmDelete = new ConfirmController(this);
   @state() private mine = new Map<string, MyCredential>();
   /** The connection whose "Use my own token" form is open. */
   @state() private linking: TrackerConnection | null = null;
@@ -151,11 +152,7 @@ export class PreloopTrackerConnections extends PreloopElement {
   private async disconnect(connection: TrackerConnection): Promise<void> {
     const api = this.api;
     if (!api) return;
-    if (this.confirmDelete !== connection.id) {
-      this.confirmDelete = connection.id;
-      return;
-    }
-    this.confirmDelete = null;
+    if (!this.confirmDelete.confirmed(connection.id)) return;
     this.failure = await this.attempt('disconnect the tracker', async () => {
       await api.route('DELETE /trackers/connections/:id', { params: { id: connection.id } });
       void this.load();
@@ -263,8 +260,8 @@ export class PreloopTrackerConnections extends PreloopElement {
               <td class="actions">
                 <button class="secondary small" @click=${() => this.test(connection)}>Test</button>
                 <button class="secondary small" @click=${() => this.sync(connection)}>Sync now</button>
-                <button class=${this.confirmDelete === connection.id ? 'danger small' : 'danger-outline small'} @click=${() => this.disconnect(connection)}>
-                  ${this.confirmDelete === connection.id ? 'Confirm disconnect' : 'Disconnect'}
+                <button class=${this.confirmDelete.asking(connection.id) ? 'danger small' : 'danger-outline small'} @click=${() => this.disconnect(connection)}>
+                  ${this.confirmDelete.asking(connection.id) ? 'Confirm disconnect' : 'Disconnect'}
                 </button>
               </td>
             </tr>`,
