@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 
 /**
  * A destructive action that takes two clicks: the first on an item asks
@@ -15,13 +15,11 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
  * // render: this.confirm.asking(flow.id) ? 'Confirm delete' : 'Delete'
  * ```
  */
-export class ConfirmController implements ReactiveController {
+export class ConfirmController {
   private pending: string | null = null;
 
-  /** @param host The element. */
-  constructor(private readonly host: ReactiveControllerHost) {
-    host.addController(this);
-  }
+  /** @param host The element (updated when the asking item changes). */
+  constructor(private readonly host: ReactiveControllerHost) {}
 
   /**
    * A click on the item `id`: true when it is the second (the action goes
