@@ -17,8 +17,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ReferenceServer } from '../examples/server/src/reference-server.js';
-import { adminApi, bundledCli as bundle, repo, run, startApprover, startConfiguredServer } from './support/agent-e2e.js';
-import { startScriptedAgentUpstream, type ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
+import {
+  adminApi,
+  bundledCli as bundle,
+  everything,
+  providerKey,
+  repo,
+  run,
+  startApprover,
+  startConfiguredServer,
+  startTriageUpstream,
+} from './support/agent-e2e.js';
+import type { ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
 
 const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
 const section = readme.slice(readme.indexOf('## Connect an agent'), readme.indexOf('## Documentation'));
@@ -28,9 +38,6 @@ const block = (language: string) => {
   return match[1]!;
 };
 const readmeHost = 'http://127.0.0.1:8787';
-const providerKey = 'sk-scripted-provider-key-0123456789';
-const everything = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-const answer = (results: string[]) => `FINAL: ${results.join(' | ')}`;
 
 /** The `preloop` CLI bundled as the package ships it. */
 const bundledCli = () => bundle('preloop-agents-e2e');
@@ -67,14 +74,7 @@ describe('Claude Code and Codex, set up as the README says, against the referenc
   const here = (text: string) => text.replaceAll(readmeHost, server.url);
 
   beforeAll(async () => {
-    upstream = await startScriptedAgentUpstream({
-      apiKey: providerKey,
-      calls: [
-        { toolSuffix: 'everything_echo', input: { message: 'hello through Preloop' } },
-        { toolSuffix: 'everything_get-sum', input: { a: 2, b: 3 } },
-      ],
-      answer,
-    });
+    upstream = await startTriageUpstream();
     // The README's configuration file; the providers point at the scripted upstream, and one tool runs without approval.
     const config = parse(block('yaml')) as any;
     for (const model of config.models) {

@@ -17,12 +17,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyScope } from '@preloop/core';
 import type { ReferenceServer } from '../examples/server/src/reference-server.js';
-import { adminApi, bundledCli, repo, run, startApprover, startConfiguredServer } from './support/agent-e2e.js';
-import { startScriptedAgentUpstream, type ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
-
-const providerKey = 'sk-scripted-provider-key-0123456789';
-const everything = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-const answer = (results: string[]) => `FINAL: ${results.join(' | ')}`;
+import {
+  adminApi,
+  bundledCli,
+  everything,
+  providerKey,
+  repo,
+  run,
+  startApprover,
+  startConfiguredServer,
+  startTriageUpstream,
+} from './support/agent-e2e.js';
+import type { ScriptedAgentUpstream } from './support/scripted-agent-upstream.js';
 
 describe('Gemini CLI, onboarded with preloop agents, against the reference server', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'preloop-gemini-e2e-'));
@@ -39,14 +45,7 @@ describe('Gemini CLI, onboarded with preloop agents, against the reference serve
   );
 
   beforeAll(async () => {
-    upstream = await startScriptedAgentUpstream({
-      apiKey: providerKey,
-      calls: [
-        { toolSuffix: 'everything_echo', input: { message: 'hello through Preloop' } },
-        { toolSuffix: 'everything_get-sum', input: { a: 2, b: 3 } },
-      ],
-      answer,
-    });
+    upstream = await startTriageUpstream();
     // The README's models on the scripted Anthropic upstream; Gemini CLI's Google model names mapped as the gateway guide says.
     const config = {
       models: [

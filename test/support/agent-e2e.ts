@@ -13,9 +13,37 @@ import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { createLogger } from '@preloop/core';
 import { startReferenceServer, type ReferenceServer } from '../../examples/server/src/reference-server.js';
+import { startScriptedAgentUpstream, type ScriptedAgentUpstream } from './scripted-agent-upstream.js';
 
 /** The repository's root folder. */
 export const repo = path.resolve(import.meta.dirname, '../..');
+
+/** The providers' key the scripted upstream expects (the gateway must send it). */
+export const providerKey = 'sk-scripted-provider-key-0123456789';
+
+/** The MCP "everything" server's entry point (run with node over stdio). */
+export const everything = path.join(repo, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+/**
+ * The scripted model upstream of the triage script: it calls `everything_echo`
+ * (allowed by policy), then `everything_get-sum` (waits for an approval), then
+ * answers `FINAL: <each result> | …`.
+ *
+ * @example
+ * ```ts
+ * upstream = await startTriageUpstream();
+ * ```
+ */
+export function startTriageUpstream(): Promise<ScriptedAgentUpstream> {
+  return startScriptedAgentUpstream({
+    apiKey: providerKey,
+    calls: [
+      { toolSuffix: 'everything_echo', input: { message: 'hello through Preloop' } },
+      { toolSuffix: 'everything_get-sum', input: { a: 2, b: 3 } },
+    ],
+    answer: (results: string[]) => `FINAL: ${results.join(' | ')}`,
+  });
+}
 
 const bundles = new Map<string, Promise<string>>();
 
