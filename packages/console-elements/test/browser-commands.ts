@@ -183,14 +183,22 @@ const deliverPush: BrowserCommand<[string, string]> = async (context, requestId,
   const origin = new URL(context.page.url()).origin;
   const cdp = await context.page.context().newCDPSession(context.page);
   try {
-    const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
+    // Each registration's latest state (an earlier test's registration may be reported live, then deleted), newest last.
+    const registrations = new Map<string, { registrationId: string; scopeURL: string; isDeleted: boolean }>();
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => {
+      for (const update of event.registrations) {
+        registrations.delete(update.registrationId);
+        registrations.set(update.registrationId, update);
+      }
+    });
     await cdp.send('ServiceWorker.enable');
+    const live = () =>
+      [...registrations.values()].filter((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted).at(-1);
     const until = Date.now() + 5000;
-    let registration = registrations.find((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted);
+    let registration = live();
     while (!registration && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      registration = registrations.find((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted);
+      registration = live();
     }
     if (!registration) throw new Error(`No service worker registration for ${origin}/approve/`);
     await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: payload });

@@ -80,7 +80,7 @@ describe('the approval app’s service worker', () => {
     const call = await commands.callTool('ask_user', { question: 'Ship v2.4 today?', options: ['yes', 'no'] });
     const id = await newestPending('ask_user');
     await commands.deliverPush(id, 'approval.requested');
-    await waitFor(async () => (await commands.shownNotifications()).some((notification) => notification.tag === id));
+    await waitFor(async () => (await commands.shownNotifications()).some((notification) => notification.tag === id), { timeout: 15_000 });
     const outcome = await commands.clickNotification(id, 'approve');
     expect(outcome).toMatchObject({ reason: 'a question needs an answer' });
     expect((outcome as { opened: string }).opened).toMatch(new RegExp(`/approve/#request=${id}$`));

@@ -90,8 +90,12 @@ export interface UpstreamLease {
 /** The roots key of a client without roots (and of answers given outside any call): an empty list. */
 export const noRoots = 'none';
 
-/** How long a call waits for an upstream told `roots/list_changed` to ask for the roots again, in ms. */
-const rootsResyncMs = 1000;
+/**
+ * How long a call waits for an upstream told `roots/list_changed` to ask for the roots again, in ms.
+ * An upstream that once let this pass without asking is not waited for again on that connection
+ * (it keeps roots without following changes), so only upstreams that re-read roots pay for it.
+ */
+const rootsResyncMs = 5000;
 
 /** One SDK client connected to an upstream server, with the calls it currently carries. */
 export interface UpstreamConnection {
@@ -99,7 +103,8 @@ export interface UpstreamConnection {
   /**
    * Before a call: when this upstream has asked for roots before (it may keep
    * them) and last got another session's, tells it `roots/list_changed` and
-   * waits (up to a second) until it has asked again and taken the answer in.
+   * waits (up to five seconds, and only while it has followed such changes on
+   * this connection) until it has asked again and taken the answer in.
    */
   syncRoots(bridge: DownstreamBridge | null): Promise<void>;
   /** The calls using this connection; their bridge receives what the upstream sends them. */
@@ -205,17 +210,23 @@ export async function connectUpstream(
   /** Whose roots the upstream got last (undefined: it never asked). */
   let rootsGiven: string | undefined;
   let rootsAnswered: (() => void) | null = null;
+  /** False once the upstream let a `roots/list_changed` pass without asking again. */
+  let followsRootsChanges = true;
   const connection: UpstreamConnection = {
     client,
     async syncRoots(bridge) {
       const key = bridge?.rootsKey() ?? noRoots;
       if (rootsGiven === undefined || rootsGiven === key || closed) return;
-      const answered = new Promise<void>((resolve) => {
-        rootsAnswered = resolve;
-        setTimeout(resolve, rootsResyncMs).unref?.();
+      if (!followsRootsChanges) {
+        await client.sendRootsListChanged();
+        return;
+      }
+      const answered = new Promise<boolean>((resolve) => {
+        rootsAnswered = () => resolve(true);
+        setTimeout(() => resolve(false), rootsResyncMs).unref?.();
       });
       await client.sendRootsListChanged();
-      await answered;
+      followsRootsChanges = await answered;
       rootsAnswered = null;
       // A round trip after the answer: the upstream has read it (and stored the roots) before the call arrives.
       await client.ping({ timeout: rootsResyncMs }).catch(() => {});
