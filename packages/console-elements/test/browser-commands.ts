@@ -153,10 +153,12 @@ async function approveWorker(context: Parameters<BrowserCommand<[]>>[0]) {
   const scope = `${new URL(context.page.url()).origin}/approve/`;
   const deadline = Date.now() + 10_000;
   for (;;) {
+    // The newest: a worker the browser stopped while idle and started again for a push is listed anew.
     const worker = context.page
       .context()
       .serviceWorkers()
-      .find((candidate) => candidate.url().startsWith(scope));
+      .filter((candidate) => candidate.url().startsWith(scope))
+      .at(-1);
     if (worker) return worker;
     if (Date.now() > deadline) throw new Error(`No service worker under ${scope}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -183,25 +185,34 @@ const deliverPush: BrowserCommand<[string, string]> = async (context, requestId,
   const origin = new URL(context.page.url()).origin;
   const cdp = await context.page.context().newCDPSession(context.page);
   try {
-    // Each registration's latest state (an earlier test's registration may be reported live, then deleted), newest last.
-    const registrations = new Map<string, { registrationId: string; scopeURL: string; isDeleted: boolean }>();
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => {
-      for (const update of event.registrations) {
-        registrations.delete(update.registrationId);
-        registrations.set(update.registrationId, update);
-      }
-    });
+    const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
     await cdp.send('ServiceWorker.enable');
-    const live = () =>
-      [...registrations.values()].filter((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted).at(-1);
     const until = Date.now() + 5000;
-    let registration = live();
+    let registration = registrations.find((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted);
     while (!registration && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      registration = live();
+      registration = registrations.find((candidate) => candidate.scopeURL === `${origin}/approve/` && !candidate.isDeleted);
     }
     if (!registration) throw new Error(`No service worker registration for ${origin}/approve/`);
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: payload });
+    // Chromium sometimes drops a push handed to a worker it is stopping or starting (seen under load): a push that
+    // must show a notification is handed over again until it does (showNotification with the same tag replaces it).
+    for (let attempt = 1; ; attempt++) {
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: payload });
+      if (type === 'approval.resolved' || attempt === 3) break;
+      const shown = async () =>
+        (await approveWorker(context)).evaluate(
+          async (tag) =>
+            (await (self as unknown as { registration: ServiceWorkerRegistration }).registration.getNotifications({ tag })).length > 0,
+          requestId,
+        );
+      let seen = false;
+      for (const until = Date.now() + 4000; !seen && Date.now() < until; ) {
+        seen = await shown().catch(() => false);
+        if (!seen) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (seen) break;
+    }
   } finally {
     await cdp.detach();
   }
